@@ -1,0 +1,121 @@
+"""Fixtures: real git repositories built with fixed dates."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from tracker.manual import Manual, open_manual
+
+ROOT = "procedures"
+SCHEDULE = """[releases]
+schedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
+cutoff_days = 7
+bank_holidays = "GB-ENG"
+"""
+
+
+def doc(heading: str | None = None, body: str = "Some text.", **front: object) -> str:
+    """A Markdown document with front matter built from keyword arguments."""
+    lines = [f"{key}: {value}" for key, value in front.items()]
+    head = "---\n" + "".join(line + "\n" for line in lines) + "---\n\n" if lines else ""
+    first = f"# {heading}\n\n" if heading else ""
+    return f"{head}{first}{body}\n"
+
+
+class ManualRepo:
+    """A git repository whose commits have fixed dates; files are named under ``procedures/``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.git("init", "--quiet", "--initial-branch=main")
+        self.git("config", "user.name", "Test Author")
+        self.git("config", "user.email", "author@example.org")
+        self.git("config", "commit.gpgSign", "false")
+
+    def git(self, *args: str, when: str | None = None) -> str:
+        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
+        if when:
+            env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        done = subprocess.run(
+            ["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True
+        )
+        return done.stdout.strip()
+
+    def commit(
+        self,
+        files: Mapping[str, str | None],
+        subject: str = "Update",
+        when: str = "2024-01-02T10:00:00+00:00",
+        trailers: Mapping[str, str] | list[tuple[str, str]] = (),
+        body: str = "",
+    ) -> str:
+        """Write (or, for None, delete) files under procedures/ and commit them all."""
+        for name, text in files.items():
+            path = self.path / ROOT / name
+            if text is None:
+                path.unlink()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        pairs = list(trailers.items()) if isinstance(trailers, Mapping) else list(trailers)
+        message = subject + (f"\n\n{body}" if body else "")
+        if pairs:
+            message += "\n\n" + "\n".join(f"{key}: {value}" for key, value in pairs)
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--allow-empty", "-m", message, when=when)
+        return self.git("rev-parse", "HEAD")
+
+    def move(
+        self,
+        old: str,
+        new: str,
+        subject: str = "Move",
+        when: str = "2024-01-02T10:00:00+00:00",
+        trailers: Mapping[str, str] = (),
+    ) -> str:
+        """git mv a file under procedures/ and commit."""
+        (self.path / ROOT / new).parent.mkdir(parents=True, exist_ok=True)
+        self.git("mv", f"{ROOT}/{old}", f"{ROOT}/{new}")
+        return self.commit({}, subject, when, trailers)
+
+    def branch(self, name: str) -> None:
+        self.git("checkout", "--quiet", "-b", name)
+
+    def checkout(self, name: str) -> None:
+        self.git("checkout", "--quiet", name)
+
+    def merge(self, name: str, when: str, message: str | None = None) -> str:
+        self.git(
+            "merge",
+            "--quiet",
+            "--no-ff",
+            "-m",
+            message or f"Merge branch '{name}'",
+            name,
+            when=when,
+        )
+        return self.git("rev-parse", "HEAD")
+
+    def manual(self, today: str = "2030-01-01", **options: str) -> Manual:
+        return open_manual(self.path, today=today, **options)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualRepo]:
+    """An empty manual repository; its index goes to a folder of the test's own."""
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    yield ManualRepo(folder)
+
+
+@pytest.fixture
+def scheduled(repo: ManualRepo) -> ManualRepo:
+    """A manual with the second-Wednesday schedule, a 7-day cut-off and English bank holidays."""
+    repo.commit({"manual.toml": SCHEDULE}, "Add settings", "2023-12-01T09:00:00+00:00")
+    return repo

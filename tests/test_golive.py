@@ -1,0 +1,117 @@
+"""The go-live rules as pure functions (SPEC §3), table by table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tracker.config import parse_config
+from tracker.golive import Schedule, declared_go_live, effective_dates, is_valid_go_live
+
+SECOND_WEDNESDAY = "DTSTART:20240101\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
+D = date.fromisoformat
+
+
+def schedule(
+    rule: str = SECOND_WEDNESDAY, cutoff: int = 7, holidays: tuple[str, ...] = ()
+) -> Schedule:
+    return Schedule(rule, cutoff, lambda day: day.isoformat() in holidays)
+
+
+@pytest.mark.parametrize(
+    ("committed", "trailer", "expected", "source", "back_dated"),
+    [
+        ("2024-10-07", "immediate", "2024-10-07", "immediate", None),
+        ("2024-10-07", "IMMEDIATE", "2024-10-07", "immediate", None),
+        ("2024-10-07", "2024-12-25", "2024-12-25", "trailer", None),
+        ("2024-10-07", "2024-10-07", "2024-10-07", "trailer", None),
+        ("2024-10-07", "2024-09-01", "2024-10-07", "trailer", "2024-09-01"),
+        ("2024-10-07", None, "2024-11-13", "schedule", None),
+    ],
+)
+def test_declared_go_live(committed, trailer, expected, source, back_dated):
+    declared = declared_go_live(D(committed), trailer, schedule())
+    assert declared.date == D(expected)
+    assert declared.source == source
+    assert declared.back_dated == (D(back_dated) if back_dated else None)
+
+
+def test_no_trailer_and_no_schedule_goes_live_when_committed():
+    assert declared_go_live(D("2024-10-07"), None, None).date == D("2024-10-07")
+
+
+@pytest.mark.parametrize(
+    ("committed", "release"),
+    [
+        ("2024-11-06", "2024-11-13"),  # exactly the cut-off: 7 days
+        ("2024-11-07", "2024-12-11"),  # one day late: the next release
+        ("2024-10-02", "2024-10-09"),
+        ("2024-10-03", "2024-11-13"),
+        ("2024-11-13", "2024-12-11"),  # on release day itself
+    ],
+)
+def test_schedule_cutoff(committed, release):
+    assert schedule().release_for(D(committed)) == D(release)
+
+
+def test_cutoff_of_zero_days_allows_release_day_itself():
+    assert schedule(cutoff=0).release_for(D("2024-11-13")) == D("2024-11-13")
+
+
+def test_release_on_a_weekend_moves_to_monday():
+    saturdays = "DTSTART:20240101\nRRULE:FREQ=MONTHLY;BYDAY=1SA"
+    assert schedule(saturdays, cutoff=0).release_for(D("2024-06-01")) == D("2024-06-03")
+
+
+def test_release_on_a_bank_holiday_moves_to_the_next_working_day():
+    # 6 May 2024 is the Early May bank holiday in England.
+    first_mondays = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=1MO"
+    config = parse_config(f'[releases]\nschedule = "{first_mondays}"\nbank_holidays = "GB-ENG"\n')
+    assert config.schedule is not None
+    assert config.schedule.release_for(D("2024-04-20")) == D("2024-05-07")
+
+
+def test_bank_holidays_differ_by_nation():
+    # 2 January 2024 is a bank holiday in Scotland, not in England.
+    rule = "DTSTART:20240101\\nRRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=2"
+    scotland = parse_config(f'[releases]\nschedule = "{rule}"\nbank_holidays = "GB-SCT"\n')
+    england = parse_config(f'[releases]\nschedule = "{rule}"\nbank_holidays = "GB-ENG"\n')
+    assert scotland.schedule and england.schedule
+    assert scotland.schedule.release_for(D("2023-12-01")) == D("2024-01-03")
+    assert england.schedule.release_for(D("2023-12-01")) == D("2024-01-02")
+
+
+def test_schedule_that_has_ended_falls_back_to_commit_date():
+    finished = "DTSTART:20240101\nRRULE:FREQ=MONTHLY;COUNT=2"
+    declared = declared_go_live(D("2024-06-01"), None, schedule(finished))
+    assert (declared.date, declared.source) == (D("2024-06-01"), "commit")
+
+
+@pytest.mark.parametrize(
+    ("declared", "effective"),
+    [
+        ([], []),
+        (["2024-01-10"], ["2024-01-10"]),
+        (["2024-01-10", "2024-02-14"], ["2024-01-10", "2024-02-14"]),
+        (["2024-12-11", "2024-11-13"], ["2024-12-11", "2024-12-11"]),  # held back
+        (["2024-12-11", "2024-11-13", "2025-01-08"], ["2024-12-11", "2024-12-11", "2025-01-08"]),
+    ],
+)
+def test_effective_dates(declared, effective):
+    assert effective_dates([D(d) for d in declared]) == [D(d) for d in effective]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("immediate", True),
+        ("2024-11-13", True),
+        ("2024-02-30", False),
+        ("next week", False),
+        ("13/11/2024", False),
+        ("", False),
+    ],
+)
+def test_valid_go_live_values(value, valid):
+    assert is_valid_go_live(value) is valid

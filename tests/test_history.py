@@ -1,0 +1,331 @@
+"""Every rule of SPEC §3 on a real repository with fixed commit dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import ManualRepo, doc
+
+D = date.fromisoformat
+
+
+def go_lives(manual, ident: str) -> list[str]:
+    return [v.effective.isoformat() for v in manual.document(ident).versions]
+
+
+def test_schedule_and_cutoff(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Add A", "2024-11-06T12:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Changed.")}, "Change A", "2024-11-07T12:00:00+00:00")
+    assert go_lives(scheduled.manual(), "a") == ["2024-11-13", "2024-12-11"]
+
+
+def test_bank_holiday_moves_a_scheduled_release(repo: ManualRepo):
+    # First Monday of May 2024 is the Early May bank holiday in England.
+    settings = (
+        '[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=1MO"\n'
+        'cutoff_days = 7\nbank_holidays = "GB-ENG"\n'
+    )
+    repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add A", "2024-04-20T12:00:00+01:00")
+    assert go_lives(repo.manual(), "a") == ["2024-05-07"]
+
+
+def test_commit_date_is_taken_in_the_manuals_timezone(repo: ManualRepo):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (British Summer Time).
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-06-30T23:30:00+00:00")
+    version = repo.manual().document("a").latest
+    assert version.committed.date() == D("2024-07-01")
+    assert version.effective == D("2024-07-01")
+
+
+def test_timezone_setting_changes_the_local_date(repo: ManualRepo):
+    settings = '[manual]\ntimezone = "UTC"\n'
+    repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add A", "2024-06-30T23:30:00+00:00")
+    assert go_lives(repo.manual(), "a") == ["2024-06-30"]
+
+
+def test_immediate_go_live_beats_the_schedule(scheduled: ManualRepo):
+    scheduled.commit(
+        {"a.md": doc("A")}, "Add A", "2024-10-20T09:00:00+01:00", {"Go-Live": "immediate"}
+    )
+    version = scheduled.manual().document("a").latest
+    assert version.effective == D("2024-10-20")
+    assert version.declared.source == "immediate"
+
+
+def test_explicit_go_live_date(scheduled: ManualRepo):
+    scheduled.commit(
+        {"a.md": doc("A")}, "Add A", "2024-10-20T09:00:00+01:00", {"go-live": "2025-02-03"}
+    )  # keys are case-insensitive
+    assert go_lives(scheduled.manual(), "a") == ["2025-02-03"]
+
+
+def test_back_dated_go_live_goes_live_when_committed_with_a_warning(scheduled: ManualRepo):
+    scheduled.commit(
+        {"a.md": doc("A")}, "Fix", "2024-06-20T16:00:00+01:00", {"Go-Live": "2024-06-12"}
+    )
+    version = scheduled.manual().document("a").latest
+    assert version.effective == D("2024-06-20")
+    assert version.declared.back_dated == D("2024-06-12")
+
+
+def test_invalid_go_live_is_reported_and_ignored(scheduled: ManualRepo):
+    scheduled.commit(
+        {"a.md": doc("A")}, "Add", "2024-10-20T09:00:00+01:00", {"Go-Live": "next week"}
+    )
+    manual = scheduled.manual()
+    assert go_lives(manual, "a") == ["2024-11-13"]
+    assert any("next week" in p.message and p.level == "error" for p in manual.problems)
+
+
+def test_held_back_version_waits_for_the_earlier_one(scheduled: ManualRepo):
+    first = scheduled.commit(
+        {"a.md": doc("A", "One.")}, "One", "2024-10-18T09:00:00+01:00", {"Go-Live": "2024-12-11"}
+    )
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Two", "2024-10-24T09:00:00+01:00")
+    second = scheduled.manual().document("a").latest
+    assert second.declared.date == D("2024-11-13")
+    assert second.effective == D("2024-12-11")
+    assert second.held_back and second.held_back_by == first
+
+
+def test_merge_takes_notes_and_latest_go_live_of_merged_commits_and_floors_at_merge_date(
+    repo: ManualRepo,
+):
+    repo.commit({"a.md": doc("A"), "b.md": doc("B")}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("review")
+    repo.commit(
+        {"a.md": doc("A", "Reviewed.")},
+        "Review A",
+        "2024-02-01T09:00:00+00:00",
+        {"Change-Note": "A was reviewed.", "Go-Live": "2024-02-05"},
+    )
+    repo.commit(
+        {"a.md": doc("A", "Reviewed again.")},
+        "Tidy A",
+        "2024-02-02T09:00:00+00:00",
+        {"Change-Note": "A was tidied.", "Go-Live": "immediate"},
+    )
+    repo.commit(
+        {"b.md": doc("B", "Other.")},
+        "Touch B",
+        "2024-02-03T09:00:00+00:00",
+        {"Change-Note": "B changed."},
+    )
+    repo.checkout("main")
+    merge = repo.merge("review", when="2024-02-10T09:00:00+00:00")
+    manual = repo.manual()
+    a = manual.document("a").latest
+    assert a.commit == merge
+    assert [n.text for n in a.notes] == ["A was reviewed.", "A was tidied."]
+    assert a.effective == D("2024-02-10")  # latest declared is 5 Feb; the merge floors it
+    assert a.declared.source == "merge"
+    assert [n.text for n in manual.document("b").latest.notes] == ["B changed."]
+    assert len(manual.document("a").versions) == 2  # the merge is one version
+
+
+def test_merge_with_a_later_declared_go_live_keeps_it(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("review")
+    repo.commit(
+        {"a.md": doc("A", "x")},
+        "Review",
+        "2024-02-01T09:00:00+00:00",
+        {"Go-Live": "2024-03-01", "Change-Type": "minor"},
+    )
+    repo.checkout("main")
+    repo.merge("review", when="2024-02-10T09:00:00+00:00")
+    latest = repo.manual().document("a").latest
+    assert latest.effective == D("2024-03-01")
+    assert latest.minor
+
+
+def test_minor_merge_source_leaves_out_its_note(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("review")
+    repo.commit(
+        {"a.md": doc("A", "x")},
+        "Rewrite",
+        "2024-02-01T09:00:00+00:00",
+        {"Change-Note": "Rewritten."},
+    )
+    repo.commit(
+        {"a.md": doc("A", "y")}, "Typo", "2024-02-02T09:00:00+00:00", {"Change-Type": "minor"}
+    )
+    repo.checkout("main")
+    repo.merge("review", when="2024-02-10T09:00:00+00:00")
+    latest = repo.manual().document("a").latest
+    assert [n.text for n in latest.notes] == ["Rewritten."]
+    assert not latest.minor
+
+
+def test_minor_change_is_kept_in_history(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {"a.md": doc("A", "Fixed.")},
+        "Fix typo",
+        "2024-01-02T09:00:00+00:00",
+        {"Change-Type": "Minor"},
+    )
+    versions = repo.manual().document("a").versions
+    assert [v.minor for v in versions] == [False, True]
+    assert versions[1].note == "Fix typo"
+
+
+def test_note_is_change_note_else_subject(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {"a.md": doc("A", "x")},
+        "Edit A",
+        "2024-01-02T09:00:00+00:00",
+        {"Change-Note": "Explained for practitioners."},
+    )
+    notes = [v.notes[0] for v in repo.manual().document("a").versions]
+    assert [(n.text, n.explicit) for n in notes] == [
+        ("Add A", False),
+        ("Explained for practitioners.", True),
+    ]
+
+
+def test_change_note_applies_to_every_document_of_the_commit(repo: ManualRepo):
+    repo.commit(
+        {"a.md": doc("A"), "b.md": doc("B")},
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+        {"Change-Note": "Both added."},
+    )
+    manual = repo.manual()
+    assert manual.document("a").latest.note == manual.document("b").latest.note == "Both added."
+
+
+def test_deletion_is_a_version_and_withdraws_the_document(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": None}, "Withdraw A", "2024-03-01T09:00:00+00:00")
+    manual = repo.manual()
+    document = manual.document("a")
+    assert [v.kind for v in document.versions] == ["added", "deleted"]
+    assert document.in_force(D("2024-02-01")).kind == "added"
+    assert document.in_force(D("2024-03-01")).withdrawn
+    assert document.in_force(D("2023-12-31")) is None
+
+
+def test_archived_status_withdraws_without_deleting(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", status="archived")}, "Archive", "2024-03-01T09:00:00+00:00")
+    document = repo.manual().document("a")
+    assert not document.in_force(D("2024-02-01")).withdrawn
+    assert document.in_force(D("2024-03-01")).withdrawn
+    assert document.latest.kind == "modified"
+
+
+def test_rename_with_id_keeps_identity(repo: ManualRepo):
+    repo.commit({"old-name.md": doc("Old", id="stable")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {
+            "old-name.md": None,
+            "folder/new-name.md": doc("New", "Quite different text " * 20, id="stable"),
+        },
+        "Move",
+        "2024-02-01T09:00:00+00:00",
+    )
+    document = repo.manual().document("stable")
+    assert [v.path for v in document.versions] == ["old-name.md", "folder/new-name.md"]
+    assert [v.kind for v in document.versions] == ["added", "renamed"]
+
+
+def test_rename_without_id_follows_git_rename_detection(repo: ManualRepo):
+    body = "A long enough body for git to see the rename.\n" * 10
+    repo.commit({"old.md": doc("Title", body)}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.move("old.md", "new.md", when="2024-02-01T09:00:00+00:00")
+    manual = repo.manual()
+    document = manual.document("new")
+    assert [v.path for v in document.versions] == ["old.md", "new.md"]
+    assert manual.document("old") is document  # the former id still finds it
+    assert len(manual.documents) == 1
+
+
+def test_id_less_rewrite_and_move_is_a_new_document(repo: ManualRepo):
+    repo.commit({"old.md": doc("Old", "one two three")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {"old.md": None, "new.md": doc("New", "entirely other words here")},
+        "Replace",
+        "2024-02-01T09:00:00+00:00",
+    )
+    manual = repo.manual()
+    assert manual.document("old").latest.kind == "deleted"
+    assert manual.document("new").latest.kind == "added"
+
+
+def test_moving_a_document_and_changing_it_in_one_commit(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", id="keep")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.git("mv", "procedures/a.md", "procedures/b.md")
+    repo.commit(
+        {"b.md": doc("A renamed", "New body entirely.", id="keep")},
+        "Move and edit",
+        "2024-02-01T09:00:00+00:00",
+    )
+    versions = repo.manual().document("keep").versions
+    assert [(v.kind, v.path, v.title) for v in versions] == [
+        ("added", "a.md", "A"),
+        ("renamed", "b.md", "A renamed"),
+    ]
+
+
+def test_bringing_back_a_deleted_id_continues_its_history(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": None}, "Withdraw", "2024-02-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Back.")}, "Reinstate", "2024-03-01T09:00:00+00:00")
+    assert [v.kind for v in repo.manual().document("a").versions] == ["added", "deleted", "added"]
+
+
+def test_files_outside_the_root_and_non_documents_are_ignored(repo: ManualRepo):
+    repo.commit(
+        {
+            "a.md": doc("A"),
+            "README.md": "# Readme",
+            "_templates/x.md": "x",
+            "_drafts/b.md": doc("B"),
+            "image.png": "not text",
+        },
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+    )
+    (repo.path / "elsewhere.md").write_text("# Elsewhere")
+    repo.commit({}, "Outside", "2024-01-02T09:00:00+00:00")
+    assert [d.id for d in repo.manual().documents] == ["a"]
+
+
+def test_title_falls_back_to_heading_then_file_name(repo: ManualRepo):
+    repo.commit(
+        {
+            "a.md": doc(None, "# From heading\n\ntext", title="From front matter"),
+            "b.md": doc("From heading"),
+            "c-file.md": "No heading at all.\n",
+        },
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+    )
+    manual = repo.manual()
+    assert [manual.document(i).latest.title for i in "ab"] == ["From front matter", "From heading"]
+    assert manual.document("c-file").latest.title == "c-file"
+
+
+def test_a_malformed_document_does_not_stop_the_others(repo: ManualRepo):
+    repo.commit(
+        {"bad.md": "---\ntitle: [unclosed\n---\n# Bad\n", "good.md": doc("Good")},
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+    )
+    manual = repo.manual()
+    assert manual.document("good").latest.title == "Good"
+    assert manual.document("bad").latest.meta.problems
+
+
+def test_binary_and_huge_files_are_flagged_not_fatal(repo: ManualRepo):
+    (repo.path / "procedures").mkdir()
+    (repo.path / "procedures" / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
+    (repo.path / "procedures" / "huge.md").write_text("# Huge\n" + "word " * 500_000)
+    repo.commit({"ok.md": doc("OK")}, "Add", "2024-01-01T09:00:00+00:00")
+    manual = repo.manual()
+    assert "binary" in manual.document("binary").latest.meta.problems[0]
+    assert "larger" in manual.document("huge").latest.meta.problems[0]
+    assert manual.document("ok").latest.title == "OK"

@@ -1,0 +1,108 @@
+"""``tracker check``: what an author should fix before a release (SPEC §7)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from datetime import date, timedelta
+
+from tracker.documents import path_id
+from tracker.history import Problem
+from tracker.manual import Manual
+from tracker.output import reasons
+
+# Go-live warnings cover versions not yet live and those that went live this recently.
+RECENT_DAYS = 30
+
+
+def check_manual(manual: Manual, since: date | None = None) -> list[Problem]:
+    """Every error and warning, errors first."""
+    since = since or manual.today - timedelta(days=RECENT_DAYS)
+    problems = [
+        *manual.problems,
+        *_front_matter(manual),
+        *_duplicate_ids(manual),
+        *_broken_links(manual),
+        *_go_live(manual, since),
+        *_missing_notes(manual),
+        *_overdue_reviews(manual),
+    ]
+    return sorted(problems, key=lambda p: p.level != "error")
+
+
+def _front_matter(manual: Manual) -> list[Problem]:
+    return [
+        Problem("error", doc.latest.path, problem)
+        for doc in manual.documents
+        if doc.latest.kind != "deleted"
+        for problem in doc.latest.meta.problems
+    ]
+
+
+def _duplicate_ids(manual: Manual) -> list[Problem]:
+    paths: dict[str, list[str]] = defaultdict(list)
+    for doc in manual.documents:
+        if doc.latest.kind != "deleted":
+            paths[doc.latest.meta.id or path_id(doc.latest.path)].append(doc.latest.path)
+    return [
+        Problem("error", found[1], f"has the id {ident!r}, which {found[0]} already uses")
+        for ident, found in sorted(paths.items())
+        if len(found) > 1
+    ]
+
+
+def _broken_links(manual: Manual) -> list[Problem]:
+    live = {doc.latest.path for doc in manual.documents if doc.latest.kind != "deleted"}
+    problems = []
+    for doc in manual.documents:
+        version = doc.latest
+        if version.kind == "deleted":
+            continue
+        for target in version.meta.links:
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), target))
+            if resolved not in live:
+                problems.append(
+                    Problem("error", version.path, f"links to {target}, which is not a document")
+                )
+    return problems
+
+
+def _go_live(manual: Manual, since: date) -> list[Problem]:
+    """Back-dated and held-back versions that are not yet live or went live recently."""
+    return [
+        Problem("warning", f"{doc.id} (commit {version.commit[:10]})", reason)
+        for doc in manual.documents
+        for version in doc.versions
+        if version.effective >= since
+        for reason in reasons(version)
+    ]
+
+
+def _missing_notes(manual: Manual) -> list[Problem]:
+    problems = []
+    for release in manual.releases:
+        if not release.upcoming:
+            continue
+        for entry in release.entries:
+            if entry.minor or any(note.explicit for note in entry.notes):
+                continue
+            shown = "by its title alone" if entry.type == "guidance" else "with its commit subject"
+            problems.append(
+                Problem(
+                    "warning",
+                    entry.id,
+                    f"goes live on {release.date} without a Change-Note, "
+                    f"so the newsletter lists it {shown}",
+                )
+            )
+    return problems
+
+
+def _overdue_reviews(manual: Manual) -> list[Problem]:
+    return [
+        Problem("warning", doc.id, f"was due for review on {doc.latest.meta.review_due}")
+        for doc in manual.documents
+        if not doc.latest.withdrawn
+        and doc.latest.meta.review_due is not None
+        and doc.latest.meta.review_due < manual.today
+    ]

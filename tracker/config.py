@@ -1,0 +1,149 @@
+"""``manual.toml`` -> a frozen Config (SPEC §2)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from dateutil.rrule import rrulestr
+
+from tracker.errors import ConfigError
+from tracker.golive import Schedule
+
+CONFIG_FILE = "manual.toml"
+DEFAULT_TITLE = "Multi-Agency Procedures"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one manual; every field has a default."""
+
+    title: str = DEFAULT_TITLE
+    short_name: str = ""
+    site_url: str = ""
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    sections: tuple[str, ...] = ()
+    documents: str = "*.md"
+    exclude: tuple[str, ...] = ("README.md",)
+    schedule: Schedule | None = None
+
+    @property
+    def name(self) -> str:
+        """The manual's short name for sentences, falling back to its title."""
+        return self.short_name or self.title
+
+    @property
+    def document_signature(self) -> str:
+        """The document rule as text, so that an index knows when it changed."""
+        return "\0".join([self.documents, *self.exclude])
+
+    def is_document(self, relative_path: str) -> bool:
+        """Whether a path under the root is a document (SPEC §2)."""
+        parts = relative_path.split("/")
+        if any(part.startswith("_") for part in parts):
+            return False
+        name = parts[-1]
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.exclude):
+            return False
+        return fnmatch.fnmatchcase(name, self.documents)
+
+
+def parse_config(text: str | None) -> Config:
+    """Read manual.toml's text (None when the manual has none)."""
+    if text is None:
+        return Config()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{CONFIG_FILE} is not valid TOML ({error}).") from None
+    manual = _table(data, "manual")
+    releases = _table(data, "releases")
+    known = {"manual", "releases"}
+    if unknown := sorted(set(data) - known):
+        raise ConfigError(f"{CONFIG_FILE} has an unknown table [{unknown[0]}].")
+    return Config(
+        title=_text(manual, "manual.title", DEFAULT_TITLE),
+        short_name=_text(manual, "manual.short_name", ""),
+        site_url=_site_url(_text(manual, "manual.site_url", "")),
+        timezone=_timezone(_text(manual, "manual.timezone", "Europe/London")),
+        sections=tuple(_text_list(manual, "manual.sections")),
+        documents=_text(manual, "manual.documents", "*.md"),
+        exclude=tuple(_text_list(manual, "manual.exclude", ["README.md"])),
+        schedule=_schedule(releases),
+    )
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{CONFIG_FILE}: [{name}] must be a table.")
+    return value
+
+
+def _text(table: dict[str, Any], dotted: str, default: str) -> str:
+    value = table.get(dotted.split(".")[-1], default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{CONFIG_FILE}: {dotted} must be a string.")
+    return value
+
+
+def _text_list(table: dict[str, Any], dotted: str, default: list[str] | None = None) -> list[str]:
+    value = table.get(dotted.split(".")[-1], default or [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{CONFIG_FILE}: {dotted} must be a list of strings.")
+    return value
+
+
+def _site_url(value: str) -> str:
+    if value and not re.fullmatch(r"https?://[^\s\"'<>]+", value):
+        raise ConfigError(f"{CONFIG_FILE}: manual.site_url must be an http(s) address.")
+    return value.rstrip("/")
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{CONFIG_FILE}: manual.timezone {name!r} is not a known time zone."
+        ) from None
+
+
+def _schedule(releases: dict[str, Any]) -> Schedule | None:
+    rule = _text(releases, "releases.schedule", "")
+    cutoff = releases.get("cutoff_days", 0)
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int) or cutoff < 0:
+        raise ConfigError(f"{CONFIG_FILE}: releases.cutoff_days must be a whole number, 0 or more.")
+    if not rule:
+        return None
+    try:
+        rrulestr(rule, forceset=True)
+    except (ValueError, TypeError) as error:
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.schedule is not a valid rule ({error})."
+        ) from None
+    region = _text(releases, "releases.bank_holidays", "")
+    return Schedule(rule=rule, cutoff_days=cutoff, is_holiday=_holidays(region))
+
+
+def _holidays(region: str) -> Any:
+    if not region:
+        return lambda day: False
+    country, _, subdivision = region.partition("-")
+    try:
+        calendar = holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError:
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.bank_holidays {region!r} is not a known country or region."
+        ) from None
+
+    def is_holiday(day: date) -> bool:
+        return day in calendar
+
+    return is_holiday

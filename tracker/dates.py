@@ -1,0 +1,37 @@
+"""Parsing and wording of calendar dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from tracker.errors import InputError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """Parse ``YYYY-MM-DD`` strictly, or raise InputError naming ``what``."""
+    if not _ISO_DATE.fullmatch(text):
+        raise InputError(f"The {what} {text!r} is not a date of the form YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"The {what} {text!r} is not a real calendar date.") from None
+
+
+def looks_like_date(text: str) -> bool:
+    """True when ``text`` has the shape of an ISO date (it may still be impossible)."""
+    return bool(_ISO_DATE.fullmatch(text))
+
+
+def ordinal(day: int) -> str:
+    """British ordinal of a day of the month: 1st, 2nd, 3rd, 4th, 11th, 22nd."""
+    if 11 <= day % 100 <= 13:
+        return f"{day}th"
+    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
+
+
+def in_words(value: date) -> str:
+    """A date as practitioners write it: ``13th November 2024``."""
+    return f"{ordinal(value.day)} {value:%B} {value.year}"

@@ -1,0 +1,163 @@
+"""Front matter + Markdown -> document metadata (SPEC §2). Pure functions, no git."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import yaml
+
+TYPES = ("chapter", "guidance")
+STATUSES = ("live", "archived")
+KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", "status"}
+# An explicit id is a URL-safe path: words of letters, digits, '.', '_' or '-', joined by '/'.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What one blob says about its document. ``title`` is None when it names none."""
+
+    id: str | None = None
+    title: str | None = None
+    type: str = "chapter"
+    section: str | None = None
+    order: float | None = None
+    owner: str | None = None
+    review_due: date | None = None
+    status: str = "live"
+    links: tuple[str, ...] = ()
+    problems: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict, for the index."""
+        data = asdict(self)
+        data["review_due"] = self.review_due.isoformat() if self.review_due else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocMeta:
+        """The inverse of to_json."""
+        due = data.get("review_due")
+        return cls(
+            **{
+                **data,
+                "review_due": date.fromisoformat(due) if due else None,
+                "links": tuple(data.get("links", ())),
+                "problems": tuple(data.get("problems", ())),
+            }
+        )
+
+
+def decode(data: bytes) -> str:
+    """Blob bytes as text; invalid UTF-8 is replaced rather than refused."""
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(front matter YAML or None, body)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None, text
+    return match.group(1), text[match.end() :]
+
+
+def parse_document(data: bytes | None) -> DocMeta:
+    """Read a document's metadata. Never raises: problems are listed on the result."""
+    if data is None:
+        return DocMeta(problems=("the file could not be read from git",))
+    if len(data) > MAX_BYTES:
+        return DocMeta(problems=(f"the file is larger than {MAX_BYTES // 1_000_000} MB",))
+    if b"\0" in data[:8000]:
+        return DocMeta(problems=("the file is binary, not Markdown",))
+    yaml_text, body = split_front_matter(decode(data))
+    values, problems = _read_front_matter(yaml_text)
+    heading = _HEADING.search(body)
+    title = values.get("title") or (heading.group(1).strip() if heading else None)
+    return DocMeta(
+        id=values.get("id"),
+        title=title,
+        type=values.get("type", "chapter"),
+        section=values.get("section"),
+        order=values.get("order"),
+        owner=values.get("owner"),
+        review_due=values.get("review_due"),
+        status=values.get("status", "live"),
+        links=tuple(_relative_links(body)),
+        problems=tuple(problems),
+    )
+
+
+def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]]:
+    if yaml_text is None:
+        return {}, []
+    try:
+        raw = yaml.safe_load(yaml_text)
+    except ValueError:  # PyYAML's date constructor rejects impossible dates this way
+        return {}, ["the front matter holds an impossible date"]
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        return {}, [f"the front matter is not valid YAML{where}"]
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, ["the front matter is not a set of 'key: value' lines"]
+    values: dict[str, Any] = {}
+    problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
+    for key in KNOWN_KEYS & set(raw):
+        value, problem = _check_value(key, raw[key])
+        if problem:
+            problems.append(problem)
+        elif value is not None:
+            values[key] = value
+    return values, sorted(problems)
+
+
+def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    if key == "order":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"'order' must be a number, not {value!r}"
+        return float(value), None
+    if key == "review_due":
+        if not isinstance(value, date):
+            return None, f"'review_due' must be a date (YYYY-MM-DD), not {value!r}"
+        return value if type(value) is date else date(value.year, value.month, value.day), None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return None, f"{key!r} must be text"
+    text = str(value).strip()
+    if key == "id" and not ID_PATTERN.fullmatch(text):
+        return None, f"'id' {text!r} may hold only letters, digits, '.', '_', '-' and '/'"
+    if key == "type" and text not in TYPES:
+        return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
+    if key == "status" and text not in STATUSES:
+        return None, f"'status' must be one of {', '.join(STATUSES)}, not {text!r}"
+    return text, None
+
+
+def _relative_links(body: str) -> list[str]:
+    """Targets of links to other Markdown files of the manual (no scheme, ends .md)."""
+    targets = []
+    for match in _LINK.finditer(body):
+        target = match.group(1).split("#", 1)[0]
+        if target.endswith(".md") and ":" not in target and not target.startswith("/"):
+            targets.append(target)
+    return targets
+
+
+def path_id(relative_path: str) -> str:
+    """The default id: the path under the root without ``.md``."""
+    return relative_path[:-3] if relative_path.endswith(".md") else relative_path
+
+
+def default_title(relative_path: str) -> str:
+    """The title of a document that names none: its file name."""
+    return path_id(relative_path).rsplit("/", 1)[-1]

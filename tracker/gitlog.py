@@ -1,0 +1,377 @@
+"""The only door to git. Every user-supplied ref and path is validated here before git sees it.
+
+Reading uses a few streaming processes: one ``git log --raw -z`` over the whole history and one
+``git cat-file --batch`` fed blob ids in the order the log met them (newest first), which keeps
+git's delta-base cache warm.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import git
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from tracker.errors import RefError, RepositoryError
+
+# A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
+# never a range, a path (``rev:path``), a reflog selector or whitespace.
+_REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
+_SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+# Settings that would change what log prints are pinned, whatever the user's git config says.
+_PINNED = ["-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"]
+_LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00"
+_ZERO = "0" * 40
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file a commit changed, compared with its first parent (a ``--raw`` line)."""
+
+    status: str  # A, M, D, R, C or T
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None
+    new_blob: str | None
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    """A commit as the log printed it."""
+
+    sha: str
+    parents: tuple[str, ...]
+    timestamp: int
+    author: str
+    subject: str
+    trailers: tuple[tuple[str, str], ...]
+    changes: tuple[Change, ...]
+
+
+def check_ref(ref: str) -> str:
+    """Refuse a revision that could be read as an option, a range or anything but a name."""
+    if not _REF.fullmatch(ref) or ".." in ref or "//" in ref or ref.endswith((".", "/")):
+        raise RefError(f"{ref!r} is not a valid branch, tag or commit name.")
+    return ref
+
+
+def check_path(path: str) -> str:
+    """Refuse a repository path that could escape the tree or confuse git's batch protocol."""
+    parts = path.split("/")
+    if (
+        not path
+        or path.startswith(("-", "/"))
+        or any(part in ("", ".", "..") for part in parts)
+        or any(ord(char) < 32 for char in path)
+    ):
+        raise RefError(f"{path!r} is not a valid folder or file path inside the repository.")
+    return path
+
+
+class GitRepo:
+    """A repository opened for reading (bare or not)."""
+
+    def __init__(self, path: str | Path) -> None:
+        location = Path(path)
+        if not location.exists():
+            raise RepositoryError(f"The folder {str(path)!r} does not exist.")
+        try:
+            self._repo = git.Repo(location, search_parent_directories=True)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise RepositoryError(f"The folder {str(path)!r} is not a git repository.") from None
+        self.git_dir = Path(self._repo.git_dir)
+
+    def close(self) -> None:
+        """Stop the persistent git processes."""
+        self._repo.close()
+
+    def _run(self, *args: str) -> str:
+        try:
+            return str(self._repo.git.execute(["git", *_PINNED, *args]))
+        except GitCommandError as error:
+            raise RepositoryError(_one_line(error)) from None
+
+    def resolve(self, ref: str) -> str:
+        """The commit id a validated revision names."""
+        check_ref(ref)
+        try:
+            out = self._repo.git.execute(
+                ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]
+            )
+        except GitCommandError:
+            raise RefError(f"{ref!r} does not name a commit in this repository.") from None
+        return str(out).strip()
+
+    def branch_head(self, branch: str | None) -> tuple[str, str]:
+        """(ref name, commit id) of the tracked branch: ``branch`` or the current one."""
+        if branch is not None:
+            return branch, self.resolve(branch)
+        try:
+            name = str(self._repo.git.execute(["git", "symbolic-ref", "--quiet", "HEAD"])).strip()
+        except GitCommandError:
+            name = "HEAD"  # detached
+        try:
+            sha = str(self._repo.git.execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"]))
+        except GitCommandError:
+            raise RepositoryError("The repository has no commits yet.") from None
+        return name.removeprefix("refs/heads/"), sha.strip()
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        """Whether ``older`` is an ancestor of ``newer`` (both validated commit ids)."""
+        for sha in (older, newer):
+            if not _SHA.fullmatch(sha):
+                return False
+        status = self._repo.git.execute(
+            ["git", "merge-base", "--is-ancestor", older, newer],
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        return bool(status[0] == 0)
+
+    def has_commit(self, sha: str) -> bool:
+        """Whether the object exists and is a commit."""
+        if not _SHA.fullmatch(sha):
+            return False
+        status = self._repo.git.execute(
+            ["git", "cat-file", "-e", f"{sha}^{{commit}}"],
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        return bool(status[0] == 0)
+
+    def log(self, head: str, exclude: str | None = None) -> Iterator[RawCommit]:
+        """Every commit reachable from ``head`` (not from ``exclude``), children first."""
+        args = ["git", *_PINNED, "log", "--date-order", "--raw", "-z", "-M", "--no-abbrev"]
+        args += ["--no-color", "--no-ext-diff", "--diff-merges=first-parent", "--no-mailmap"]
+        args += [f"--format={_LOG_FORMAT}", head] + ([f"^{exclude}"] if exclude else []) + ["--"]
+        for sha in (head, exclude):
+            if sha is not None and not _SHA.fullmatch(sha):
+                raise RefError(f"{sha!r} is not a commit id.")
+        process: Any = self._repo.git.execute(args, as_process=True)
+        try:
+            yield from _parse_log(_tokens(process.proc.stdout))
+        finally:
+            _finish(process.proc, "git log")
+
+    def read_blobs(self, shas: Iterable[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
+        """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing."""
+        wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
+        if not wanted:
+            return
+        process: Any = self._repo.git.execute(
+            ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
+        )
+        proc = process.proc
+        writer = threading.Thread(target=_feed, args=(proc.stdin, wanted), daemon=True)
+        writer.start()
+        try:
+            for sha in wanted:
+                yield sha, _read_batch_answer(proc.stdout, limit)
+        finally:
+            writer.join()
+            _finish(proc, "git cat-file")
+
+    def read_blob(self, sha: str) -> bytes | None:
+        """One blob's contents, or None when it is missing."""
+        for _, data in self.read_blobs([sha], limit=1 << 62):
+            return data
+        return None
+
+    def read_file(self, commit: str, path: str) -> bytes | None:
+        """A file's contents at a commit, or None when the commit has no such file."""
+        check_path(path)
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        try:
+            _, kind, _, data = self._repo.git.get_object_data(f"{commit}:{path}")
+        except (ValueError, GitCommandError):
+            return None
+        return bytes(data) if kind in (b"blob", "blob") else None
+
+    def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
+        """(path, blob id) of every file under ``folder`` at ``commit``."""
+        check_path(folder)
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder + "/")
+        files = []
+        for record in out.split("\0"):
+            if record:
+                meta, _, path = record.partition("\t")
+                mode, kind, blob = meta.split()
+                if kind == "blob" and mode != "120000":
+                    files.append((path, blob))
+        return files
+
+
+def _one_line(error: GitCommandError) -> str:
+    detail = (error.stderr or "").strip().splitlines()
+    last = detail[-1].strip().removeprefix("stderr: ").strip("'\" ") if detail else ""
+    return f"git could not read the repository: {last or 'unknown error'}."
+
+
+def _finish(proc: subprocess.Popen[bytes], what: str) -> None:
+    for stream in (proc.stdout, proc.stdin):
+        if stream is not None:
+            stream.close()
+    status = proc.wait()
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.stderr is not None:
+        proc.stderr.close()
+    if status != 0 and status != -13:  # -13: SIGPIPE after we stopped reading early
+        detail = stderr.strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {status}"
+        raise RepositoryError(f"{what} failed, the repository may be damaged: {reason}.")
+
+
+def _feed(stdin: IO[bytes], shas: list[str]) -> None:
+    try:
+        for sha in shas:
+            stdin.write(sha.encode() + b"\n")
+        stdin.close()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+def _read_batch_answer(stdout: IO[bytes], limit: int) -> bytes | None:
+    header = stdout.readline()
+    if not header:
+        raise RepositoryError("git cat-file stopped answering, the repository may be damaged.")
+    parts = header.split()
+    if len(parts) < 3 or parts[1] == b"missing":
+        return None
+    size = int(parts[2])
+    data = _read_exactly(stdout, size, keep=limit + 1)
+    stdout.read(1)  # the newline after the contents
+    return data if parts[1] == b"blob" else None
+
+
+def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
+    """Read ``size`` bytes, keeping the first ``keep`` of them (a huge blob is cut short)."""
+    chunks, remaining, kept = [], size, 0
+    while remaining:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise RepositoryError("git cat-file stopped mid-object, the repository may be damaged.")
+        if kept < keep:
+            chunks.append(chunk[: keep - kept])
+            kept += len(chunks[-1])
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """NUL-separated tokens of a stream, read in large chunks."""
+    pending = b""
+    while chunk := stream.read(1 << 16):
+        pending += chunk
+        *complete, pending = pending.split(b"\0")
+        yield from complete
+    if pending:
+        yield pending
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
+    token = next(tokens, None)
+    while token is not None:
+        token = token.lstrip(b"\n")
+        if not token.startswith(b"\x1e"):
+            token = next(tokens, None)
+            continue
+        sha = _text(token[1:])
+        parents, stamp, author, subject, trailers = (_text(next(tokens)) for _ in range(5))
+        changes: list[Change] = []
+        token = next(tokens, None)
+        while token is not None and not token.lstrip(b"\n").startswith(b"\x1e"):
+            meta = token.lstrip(b"\n")
+            if meta.startswith(b":"):
+                changes.append(_change(_text(meta), tokens))
+            token = next(tokens, None)
+        yield RawCommit(
+            sha=sha,
+            parents=tuple(parents.split()),
+            timestamp=int(stamp),
+            author=author,
+            subject=subject,
+            trailers=_trailers(trailers),
+            changes=tuple(changes),
+        )
+
+
+def _change(meta: str, tokens: Iterator[bytes]) -> Change:
+    _, _, old_blob, new_blob, status = meta[1:].split(" ")
+    kind = status[0]
+    first = _text(next(tokens))
+    second = _text(next(tokens)) if kind in "RC" else None
+    old_path = None if kind in "AC" else first
+    new_path = second if kind in "RC" else (None if kind == "D" else first)
+    return Change(
+        status=kind,
+        old_path=old_path,
+        new_path=new_path,
+        old_blob=None if old_blob == _ZERO else old_blob,
+        new_blob=None if new_blob == _ZERO else new_blob,
+    )
+
+
+def _trailers(block: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            pairs.append((key.strip().lower(), value.strip()))
+    return tuple(pairs)
+
+
+class RepoWriter:
+    """Writes commits with fixed dates: used by ``tracker demo`` to build the demo repository."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._repo = git.Repo.init(path, initial_branch="main")
+        self._repo.git.execute(["git", "config", "commit.gpgSign", "false"])
+
+    def _env(self, author: str, when: str) -> dict[str, str]:
+        match = re.fullmatch(r"(.+?)\s*<([^>]+)>", author)
+        name, email = (match.group(1), match.group(2)) if match else (author, "")
+        return {
+            **os.environ,
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_AUTHOR_DATE": when,
+            "GIT_COMMITTER_DATE": when,
+        }
+
+    def switch(self, branch: str, create_from: str | None = None) -> None:
+        """Check out ``branch``, creating it at ``create_from`` first when given."""
+        check_ref(branch)
+        args = ["git", "checkout", "--quiet"]
+        args += ["-b", branch, create_from] if create_from else [branch]
+        self._repo.git.execute(args)
+
+    def commit_all(self, message: str, author: str, when: str) -> None:
+        """Stage the whole work tree and commit it."""
+        self._repo.git.execute(["git", "add", "--all"])
+        self._repo.git.execute(
+            ["git", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "-m", message],
+            env=self._env(author, when),
+        )
+
+    def merge(self, branch: str, message: str, author: str, when: str) -> None:
+        """Merge ``branch`` into the current branch with a merge commit."""
+        check_ref(branch)
+        self._repo.git.execute(
+            ["git", "merge", "--quiet", "--no-ff", "--no-verify", "-m", message, "--", branch],
+            env=self._env(author, when),
+        )

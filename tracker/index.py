@@ -1,0 +1,190 @@
+"""The derived index: the parsed git log and each blob's metadata, kept in SQLite.
+
+It lives in ``<git dir>/tracker/`` (or ``$TRACKER_CACHE_DIR``), is brought up to date
+incrementally when the branch moves forward, and is rebuilt from git whenever the branch was
+rewritten or the file is damaged. Git stays the only source of truth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import Protocol
+
+from tracker.documents import MAX_BYTES, DocMeta, parse_document
+from tracker.gitlog import Change, GitRepo, RawCommit
+
+# Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
+SCHEMA_VERSION = "3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (
+    seq INTEGER PRIMARY KEY, sha TEXT UNIQUE NOT NULL, parents TEXT NOT NULL,
+    timestamp INTEGER NOT NULL, author TEXT NOT NULL, subject TEXT NOT NULL,
+    trailers TEXT NOT NULL, changes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, meta TEXT NOT NULL);
+"""
+
+
+class DocumentTest(Protocol):
+    """Tells which paths under the root are documents (the Config does)."""
+
+    @property
+    def document_signature(self) -> str:
+        """Names the rule, so that the index is rebuilt when it changes."""
+
+    def is_document(self, relative_path: str) -> bool:
+        """Whether a path under the root is a document."""
+
+
+class Snapshot:
+    """The history as the index holds it: commits children-first, blob metadata by id."""
+
+    def __init__(self, commits: dict[str, RawCommit], metas: dict[str, DocMeta]) -> None:
+        self.commits = commits
+        self.metas = metas
+
+
+def index_path(repo: GitRepo, branch: str, root: str) -> Path:
+    """Where the index of one branch and root lives."""
+    base = os.environ.get("TRACKER_CACHE_DIR")
+    folder = Path(base) / _digest(str(repo.git_dir.resolve())) if base else repo.git_dir / "tracker"
+    return folder / f"index-{_digest(branch + chr(0) + root)}.sqlite"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest) -> Snapshot:
+    """The history up to ``head``, read from the index after bringing it up to date."""
+    path = index_path(repo, branch, root)
+    try:
+        return _sync(_connect(path), repo, head, root, wanted)
+    except sqlite3.DatabaseError:
+        _remove(path)  # damaged: rebuild from git
+        try:
+            return _sync(_connect(path), repo, head, root, wanted)
+        except sqlite3.DatabaseError:
+            return _sync(_connect(None), repo, head, root, wanted)
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """Open (or create) the index; in memory when its folder cannot be written."""
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=30)
+        except (OSError, sqlite3.OperationalError):
+            print(
+                f"tracker: warning: cannot write the index at {path}; using memory.",
+                file=sys.stderr,
+            )
+            connection = sqlite3.connect(":memory:")
+    else:
+        connection = sqlite3.connect(":memory:")
+    connection.executescript(_SCHEMA)
+    return connection
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _sync(
+    connection: sqlite3.Connection, repo: GitRepo, head: str, root: str, wanted: DocumentTest
+) -> Snapshot:
+    with closing(connection):
+        stored = dict(connection.execute("SELECT key, value FROM meta"))
+        settings = {"schema": SCHEMA_VERSION, "root": root, "documents": wanted.document_signature}
+        fresh = all(stored.get(key) == value for key, value in settings.items())
+        known = stored.get("head") if fresh else None
+        if known != head:
+            if known and repo.has_commit(known) and repo.is_ancestor(known, head):
+                new = list(repo.log(head, exclude=known))
+            else:
+                connection.executescript("DELETE FROM commits; DELETE FROM blobs;")
+                new = list(repo.log(head))
+            _store(connection, repo, new, root, wanted)
+            settings["head"] = head
+            connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", settings.items())
+            connection.commit()
+        return _read(connection)
+
+
+def _store(
+    connection: sqlite3.Connection,
+    repo: GitRepo,
+    new: list[RawCommit],
+    root: str,
+    wanted_file: DocumentTest,
+) -> None:
+    """Append commits (given children first) and parse the blobs they bring."""
+    prefix = f"{root}/" if root else ""
+    (top,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM commits").fetchone()
+    rows, wanted = [], []
+    for position, commit in enumerate(reversed(new), start=top + 1):
+        changes = [c for c in commit.changes if _under(c, prefix)]
+        wanted += [
+            c.new_blob
+            for c in changes
+            if c.new_blob and c.new_path and wanted_file.is_document(c.new_path[len(prefix) :])
+        ]
+        rows.append(
+            (
+                position,
+                commit.sha,
+                " ".join(commit.parents),
+                commit.timestamp,
+                commit.author,
+                commit.subject,
+                json.dumps(commit.trailers),
+                json.dumps([_change_row(c) for c in changes]),
+            )
+        )
+    connection.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    known = {sha for (sha,) in connection.execute("SELECT sha FROM blobs")}
+    # Newest first, as the log met them: git's delta cache stays warm.
+    order = list(dict.fromkeys(reversed(wanted)))
+    todo = [sha for sha in order if sha not in known]
+    metas = (
+        (sha, json.dumps(parse_document(data).to_json()))
+        for sha, data in repo.read_blobs(todo, limit=MAX_BYTES)
+    )
+    connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", metas)
+
+
+def _under(change: Change, prefix: str) -> bool:
+    return any(p is not None and p.startswith(prefix) for p in (change.old_path, change.new_path))
+
+
+def _change_row(change: Change) -> list[str | None]:
+    return [change.status, change.old_path, change.new_path, change.old_blob, change.new_blob]
+
+
+def _read(connection: sqlite3.Connection) -> Snapshot:
+    commits: dict[str, RawCommit] = {}
+    query = "SELECT sha, parents, timestamp, author, subject, trailers, changes FROM commits"
+    for sha, parents, stamp, author, subject, trailers, changes in connection.execute(
+        query + " ORDER BY seq DESC"
+    ):
+        commits[sha] = RawCommit(
+            sha=sha,
+            parents=tuple(parents.split()),
+            timestamp=stamp,
+            author=author,
+            subject=subject,
+            trailers=tuple((k, v) for k, v in json.loads(trailers)),
+            changes=tuple(Change(*row) for row in json.loads(changes)),
+        )
+    metas = {
+        sha: DocMeta.from_json(json.loads(meta))
+        for sha, meta in connection.execute("SELECT sha, meta FROM blobs")
+    }
+    return Snapshot(commits, metas)

@@ -1,0 +1,116 @@
+"""A release -> the newsletter's "Multi-Agency Procedures update" section (SPEC §5)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import ChoiceLoader, DictLoader, PackageLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from tracker.dates import in_words
+from tracker.errors import ConfigError
+from tracker.manual import Manual
+from tracker.releases import Entry, Release
+
+FORMATS = ("text", "md", "html", "json")
+TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
+# (change, type) -> heading, in the order the groups appear.
+GROUPS = (
+    ("new", "chapter", "New Chapters"),
+    ("updated", "chapter", "Updated Chapters"),
+    ("new", "guidance", "New Guidance"),
+    ("updated", "guidance", "Updated Guidance"),
+    ("retired", "chapter", "Withdrawn Chapters"),
+    ("retired", "guidance", "Withdrawn Guidance"),
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the section: a document and the notes shown beside its title."""
+
+    id: str
+    title: str
+    notes: tuple[str, ...]
+    url: str
+    changes_url: str
+
+
+def newsletter_context(manual: Manual, release: Release) -> dict[str, Any]:
+    """Everything a newsletter template may use."""
+    site = manual.config.site_url
+    groups = []
+    for change, kind, heading in GROUPS:
+        items = [
+            _item(entry, release, site)
+            for entry in release.entries
+            if entry.change == change and entry.type == kind and not entry.minor
+        ]
+        if items:
+            groups.append({"heading": heading, "change": change, "type": kind, "items": items})
+    return {
+        "manual": {
+            "title": manual.config.title,
+            "name": manual.config.name,
+            "site_url": site,
+            "contents_url": f"{site}/chapters" if site else "",
+        },
+        "release": {
+            "date": release.date.isoformat(),
+            "date_words": in_words(release.date),
+            "upcoming": release.upcoming,
+        },
+        "groups": groups,
+    }
+
+
+def _item(entry: Entry, release: Release, site: str) -> Item:
+    # Guidance shows its title alone unless an author wrote a Change-Note for it.
+    notes = [note.text for note in entry.notes if note.explicit or entry.type != "guidance"]
+    path = f"{site}/chapters/{quote(entry.id)}" if site else ""
+    before = (release.date - timedelta(days=1)).isoformat()
+    changes = f"{path}/diff?from={before}&to={release.date.isoformat()}" if site else ""
+    return Item(entry.id, entry.title, tuple(notes), path, changes)
+
+
+def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> str:
+    """The section in one of FORMATS, through the manual's templates or ours."""
+    context = newsletter_context(manual, release)
+    if fmt == "json":
+        return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
+    environment = _environment(manual.template_files())
+    try:
+        return environment.get_template(TEMPLATES[fmt]).render(context)
+    except TemplateError as error:
+        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} failed: {error}.") from None
+
+
+def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
+    groups = [
+        {**group, "items": [item.__dict__ for item in group["items"]]}
+        for group in context["groups"]
+    ]
+    return {**context, "groups": groups}
+
+
+def _environment(overrides: dict[str, str]) -> SandboxedEnvironment:
+    """Templates from the manual's ``_templates/`` first, then the package's."""
+    environment = SandboxedEnvironment(
+        loader=ChoiceLoader([DictLoader(overrides), PackageLoader("tracker", "templates")]),
+        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    environment.filters["md_escape"] = _md_escape
+    return environment
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)

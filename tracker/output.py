@@ -1,0 +1,123 @@
+"""Plain text and JSON views of releases and histories, shared by the CLI and the web API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.history import Document, Version
+from tracker.manual import Manual
+from tracker.releases import Entry, Release
+
+
+def version_json(version: Version) -> dict[str, Any]:
+    """One version as SPEC §7's history shape, with the reasons behind its date."""
+    return {
+        "commit": version.commit,
+        "committed": version.committed.isoformat(),
+        "go_live": version.effective.isoformat(),
+        "declared_go_live": version.declared.date.isoformat(),
+        "go_live_source": version.declared.source,
+        "back_dated_to": version.declared.back_dated.isoformat()
+        if version.declared.back_dated
+        else None,
+        "held_back_by": version.held_back_by,
+        "minor": version.minor,
+        "note": version.note,
+        "notes": [note.text for note in version.notes],
+        "change_note": any(note.explicit for note in version.notes),
+        "kind": version.kind,
+        "path": version.path,
+        "title": version.title,
+        "author": version.author,
+        "sources": list(version.sources),
+    }
+
+
+def history_json(document: Document) -> dict[str, Any]:
+    """A document's versions, oldest first."""
+    return {
+        "id": document.id,
+        "title": document.latest.title,
+        "type": document.latest.type,
+        "former_ids": [alias for alias in document.aliases if alias != document.id],
+        "versions": [version_json(version) for version in document.versions],
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """One release entry."""
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "type": entry.type,
+        "change": entry.change,
+        "renamed": entry.renamed,
+        "minor": entry.minor,
+        "notes": [note.text for note in entry.notes],
+    }
+
+
+def release_json(release: Release) -> dict[str, Any]:
+    """One release and its entries."""
+    return {
+        "date": release.date.isoformat(),
+        "upcoming": release.upcoming,
+        "entries": [entry_json(entry) for entry in release.entries],
+    }
+
+
+def releases_text(manual: Manual) -> str:
+    """Every release, newest first, one line per entry."""
+    lines = []
+    for release in reversed(manual.releases):
+        flag = "  (upcoming)" if release.upcoming else ""
+        lines.append(f"{release.date.isoformat()}{flag}")
+        for entry in release.entries:
+            change = entry.change + (", renamed" if entry.renamed else "")
+            minor = " [minor]" if entry.minor else ""
+            notes = " ".join(note.text for note in entry.notes)
+            lines.append(f"  {change:<17} {entry.title}{minor}" + (f": {notes}" if notes else ""))
+        lines.append("")
+    return "\n".join(lines) + ("\n" if lines else "No releases yet.\n")
+
+
+def history_text(document: Document, manual: Manual) -> str:
+    """A document's versions, oldest first, with why each goes live when it does."""
+    lines = [f"{document.latest.title} ({document.id})", ""]
+    lines.append(f"{'committed':<10}  {'go-live':<10}  {'commit':<10}  {'change':<9}  note")
+    for version in document.versions:
+        lines.append(
+            f"{version.committed.date().isoformat()}  {version.effective.isoformat()}  "
+            f"{version.commit[:10]}  {version.kind:<9}  {version.note}"
+            + ("  [minor]" if version.minor else "")
+        )
+        lines += [f"{'':<36}{reason}" for reason in reasons(version)]
+        if version.path != document.latest.path or version.kind == "renamed":
+            lines.append(f"{'':<36}path: {version.path}")
+    upcoming = document.in_force(manual.today) is not document.latest
+    if upcoming:
+        lines += ["", f"The newest version goes live on {document.latest.effective.isoformat()}."]
+    return "\n".join(lines) + "\n"
+
+
+def reasons(version: Version) -> list[str]:
+    """Why a version goes live when it does, in words, when that is not plain."""
+    found = []
+    if version.declared.back_dated:
+        found.append(
+            f"back-dated: Go-Live {version.declared.back_dated.isoformat()} is before the commit, "
+            "so it went live when committed"
+        )
+    if version.held_back_by:
+        found.append(
+            f"held back: declared {version.declared.date.isoformat()}, but the earlier commit "
+            f"{version.held_back_by[:10]} goes live on {version.effective.isoformat()}"
+        )
+    return found
+
+
+def version_label(version: Version | None) -> str:
+    """How a diff names a version."""
+    if version is None:
+        return "(nothing)"
+    return f"{version.path} @ {version.commit[:10]} (go-live {version.effective.isoformat()})"

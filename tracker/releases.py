@@ -1,0 +1,118 @@
+"""Versions -> releases and their entries (SPEC §4), and the table of contents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.history import Document, Note, Version
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one release does to one document."""
+
+    document: Document
+    version: Version  # the version in force from the release date
+    before: Version | None  # the version in force the day before
+    change: str  # new, updated or retired
+    renamed: bool
+    notes: tuple[Note, ...]
+    minor: bool
+
+    @property
+    def id(self) -> str:
+        """The document's id."""
+        return self.document.id
+
+    @property
+    def title(self) -> str:
+        """The title practitioners knew: the new one, or the last one for a withdrawal."""
+        shown = self.before if self.change == "retired" and self.before else self.version
+        return shown.title
+
+    @property
+    def type(self) -> str:
+        """``chapter`` or ``guidance``."""
+        shown = self.before if self.change == "retired" and self.before else self.version
+        return shown.type
+
+
+@dataclass(frozen=True)
+class Release:
+    """A date on which the version in force of at least one document changes."""
+
+    date: date
+    upcoming: bool
+    entries: tuple[Entry, ...]
+
+    @property
+    def minor(self) -> bool:
+        """Every entry is minor."""
+        return all(entry.minor for entry in self.entries)
+
+
+def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> list[Document]:
+    """Table-of-contents order: configured sections, then first appearance; order; title."""
+    documents = list(documents)
+    ranks = {name: rank for rank, name in enumerate(sections)}
+    for document in documents:
+        ranks.setdefault(document.latest.meta.section or "", len(ranks))
+
+    def key(document: Document) -> tuple[int, float, str, str]:
+        meta = document.latest.meta
+        order = meta.order if meta.order is not None else float("inf")
+        return ranks[meta.section or ""], order, document.latest.title.casefold(), document.id
+
+    return sorted(documents, key=key)
+
+
+def build_releases(documents: Sequence[Document], today: date) -> list[Release]:
+    """Every release, oldest first; entries in the order of ``documents``."""
+    by_date: dict[date, list[Entry]] = {}
+    for document in documents:
+        for day in sorted({version.effective for version in document.versions}):
+            entry = _entry(document, day)
+            if entry is not None:
+                by_date.setdefault(day, []).append(entry)
+    return [
+        Release(day, upcoming=day > today, entries=tuple(entries))
+        for day, entries in sorted(by_date.items())
+    ]
+
+
+def _entry(document: Document, day: date) -> Entry | None:
+    after = document.in_force(day)
+    before = document.in_force(day - timedelta(days=1))
+    assert after is not None
+    was_live = before is not None and not before.withdrawn
+    if after.withdrawn and not was_live:
+        return None  # nothing practitioners could see changed
+    if after.withdrawn:
+        change = "retired"
+    elif not was_live:
+        change = "new"
+    else:
+        change = "updated"
+    going_live = [v for v in document.versions if v.effective == day]
+    chosen = [v for v in going_live if not v.minor] or going_live
+    notes: list[Note] = []
+    for version in chosen:
+        for note in version.notes:
+            if note.text not in {n.text for n in notes}:
+                notes.append(note)
+    renamed = (
+        change == "updated"
+        and before is not None
+        and (before.title != after.title or before.path != after.path)
+    )
+    return Entry(
+        document=document,
+        version=after,
+        before=before,
+        change=change,
+        renamed=renamed,
+        notes=tuple(notes) if any(not v.minor for v in going_live) else (),
+        minor=all(v.minor for v in going_live),
+    )
