@@ -329,3 +329,21 @@ def test_binary_and_huge_files_are_flagged_not_fatal(repo: ManualRepo):
     assert "binary" in manual.document("binary").latest.meta.problems[0]
     assert "larger" in manual.document("huge").latest.meta.problems[0]
     assert manual.document("ok").latest.title == "OK"
+
+
+def test_git_rename_to_a_file_with_another_explicit_id_is_a_new_document(repo: ManualRepo):
+    body = "A long enough body for git to see the rename.\n" * 10
+    repo.commit({"a.md": doc("A", body, id="first")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.git("mv", "procedures/a.md", "procedures/b.md")
+    repo.commit({"b.md": doc("A", body, id="second")}, "Re-id", "2024-02-01T09:00:00+00:00")
+    manual = repo.manual()
+    assert [v.kind for v in manual.document("first").versions] == ["added", "deleted"]
+    assert [v.kind for v in manual.document("second").versions] == ["added"]
+
+
+def test_adding_an_id_to_an_id_less_document_keeps_its_history(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", id="pinned")}, "Pin the id", "2024-02-01T09:00:00+00:00")
+    manual = repo.manual()
+    assert [v.kind for v in manual.document("pinned").versions] == ["added", "modified"]
+    assert manual.document("a") is manual.document("pinned")
