@@ -16,13 +16,19 @@ def entries(manual, day: str) -> list[tuple[str, str]]:
 def test_new_updated_and_retired(repo: ManualRepo):
     repo.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-01T09:00:00+00:00")
     # C has an id of its own, so git's rename detection cannot make it B's successor.
-    repo.commit({"a.md": doc("A", "x"), "b.md": None, "c.md": doc("C", id="c")}, "Change",
-                "2024-02-01T09:00:00+00:00")
+    repo.commit(
+        {"a.md": doc("A", "x"), "b.md": None, "c.md": doc("C", id="c")},
+        "Change",
+        "2024-02-01T09:00:00+00:00",
+    )
     manual = repo.manual()
     assert [r.date for r in manual.releases] == [D("2024-01-01"), D("2024-02-01")]
     assert entries(manual, "2024-01-01") == [("a", "new"), ("b", "new")]
-    assert sorted(entries(manual, "2024-02-01")) == [("a", "updated"), ("b", "retired"),
-                                                     ("c", "new")]
+    assert sorted(entries(manual, "2024-02-01")) == [
+        ("a", "updated"),
+        ("b", "retired"),
+        ("c", "new"),
+    ]
 
 
 def test_archived_then_reinstated_counts_as_new(repo: ManualRepo):
@@ -43,24 +49,42 @@ def test_added_and_removed_before_going_live_leaves_no_entry(scheduled: ManualRe
 def test_renamed_when_title_or_path_changes(repo: ManualRepo):
     repo.commit({"a.md": doc("A", id="a"), "b.md": doc("B")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A retitled", id="a")}, "Retitle", "2024-02-01T09:00:00+00:00")
-    repo.commit({"a.md": None, "z/a.md": doc("A retitled", id="a"), "b.md": doc("B", "x")},
-                "Move", "2024-03-01T09:00:00+00:00")
+    repo.commit(
+        {"a.md": None, "z/a.md": doc("A retitled", id="a"), "b.md": doc("B", "x")},
+        "Move",
+        "2024-03-01T09:00:00+00:00",
+    )
     manual = repo.manual()
     assert [e.renamed for e in manual.release(D("2024-02-01")).entries] == [True]
     assert [(e.id, e.renamed) for e in manual.release(D("2024-03-01")).entries] == [
-        ("a", True), ("b", False)]
+        ("a", True),
+        ("b", False),
+    ]
 
 
 def test_notes_of_one_day_in_commit_order_without_duplicates_or_minor(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-09-01T09:00:00+01:00")
-    scheduled.commit({"a.md": doc("A", "1")}, "One", "2024-10-03T09:00:00+01:00",
-                     {"Change-Note": "First change."})
-    scheduled.commit({"a.md": doc("A", "2")}, "Typo", "2024-10-04T09:00:00+01:00",
-                     {"Change-Type": "minor"})
-    scheduled.commit({"a.md": doc("A", "3")}, "Two", "2024-10-05T09:00:00+01:00",
-                     {"Change-Note": "Second change."})
-    scheduled.commit({"a.md": doc("A", "4")}, "Again", "2024-10-06T09:00:00+01:00",
-                     {"Change-Note": "First change."})
+    scheduled.commit(
+        {"a.md": doc("A", "1")},
+        "One",
+        "2024-10-03T09:00:00+01:00",
+        {"Change-Note": "First change."},
+    )
+    scheduled.commit(
+        {"a.md": doc("A", "2")}, "Typo", "2024-10-04T09:00:00+01:00", {"Change-Type": "minor"}
+    )
+    scheduled.commit(
+        {"a.md": doc("A", "3")},
+        "Two",
+        "2024-10-05T09:00:00+01:00",
+        {"Change-Note": "Second change."},
+    )
+    scheduled.commit(
+        {"a.md": doc("A", "4")},
+        "Again",
+        "2024-10-06T09:00:00+01:00",
+        {"Change-Note": "First change."},
+    )
     (entry,) = scheduled.manual().release(D("2024-11-13")).entries
     assert [n.text for n in entry.notes] == ["First change.", "Second change."]
     assert not entry.minor
@@ -68,8 +92,9 @@ def test_notes_of_one_day_in_commit_order_without_duplicates_or_minor(scheduled:
 
 def test_minor_only_release(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-09-01T09:00:00+01:00")
-    scheduled.commit({"a.md": doc("A", "fixed")}, "Typo", "2024-10-04T09:00:00+01:00",
-                     {"Change-Type": "minor"})
+    scheduled.commit(
+        {"a.md": doc("A", "fixed")}, "Typo", "2024-10-04T09:00:00+01:00", {"Change-Type": "minor"}
+    )
     release = scheduled.manual().release(D("2024-11-13"))
     assert release.minor
     assert [(e.minor, e.notes) for e in release.entries] == [(True, ())]
@@ -92,14 +117,24 @@ def test_in_force_on_a_date(scheduled: ManualRepo):
 
 def test_contents_order_sections_then_order_then_title(repo: ManualRepo):
     settings = '[manual]\nsections = ["Second", "First"]\n'
-    repo.commit({
-        "manual.toml": settings,
-        "x.md": doc("Zed", section="First"),
-        "y.md": doc("Alpha", section="First"),
-        "z.md": doc("Last", section="First", order=1),
-        "w.md": doc("Only", section="Second"),
-        "v.md": doc("Unlisted", section="Other"),
-        "u.md": doc("No section"),
-    }, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {
+            "manual.toml": settings,
+            "x.md": doc("Zed", section="First"),
+            "y.md": doc("Alpha", section="First"),
+            "z.md": doc("Last", section="First", order=1),
+            "w.md": doc("Only", section="Second"),
+            "v.md": doc("Unlisted", section="Other"),
+            "u.md": doc("No section"),
+        },
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+    )
     assert [d.latest.title for d in repo.manual().documents] == [
-        "Only", "Last", "Alpha", "Zed", "No section", "Unlisted"]
+        "Only",
+        "Last",
+        "Alpha",
+        "Zed",
+        "No section",
+        "Unlisted",
+    ]

@@ -206,11 +206,11 @@ class _Walker:
                 key = self._key_for(old, new, change, leaving)
                 touched.add(key)
                 self._add_version(key, commit, merged, change, old, new)
-        for old, new, change in entries:
-            if old is not None and new is None and old in leaving:
-                key = leaving[old]
-                if key not in touched:
-                    self._add_version(key, commit, merged, change, old, None)
+        for old, _, change in entries:
+            gone = leaving.get(old) if old is not None else None
+            if gone is not None and gone not in touched:
+                touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
+                self._add_version(gone, commit, merged, change, old, None)
 
     def _entry(self, change: Change) -> tuple[str | None, str | None, Change]:
         return self._relative(change.old_path), self._relative(change.new_path), change
@@ -222,7 +222,9 @@ class _Walker:
         if known is not None and known not in self.live.values():
             return known  # same id: the same document, moved or brought back
         if old is not None and old in leaving:
-            return leaving[old]  # a modification, or a rename git detected
+            before = self.documents[leaving[old]].latest.meta.id
+            if meta.id is None or before is None or meta.id == before:
+                return leaving[old]  # a modification, or a rename git detected
         key = next(self.keys)  # a new document (or a duplicate id, which check reports)
         self.documents[key] = Document(key)
         return key

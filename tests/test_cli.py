@@ -1,0 +1,226 @@
+"""The command line as a user runs it: a real process, its output, its exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker.demo import build_demo
+
+GOLDEN = Path(__file__).parent / "golden" / "newsletter-2024-11-13.txt"
+
+
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("cli") / "demo")
+
+
+def assert_user_error(result, *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+def test_newsletter_prints_the_golden_text(demo: Path):
+    result = run("newsletter", "--repo", str(demo), "--release", "2024-11-13", "--format", "text")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+
+
+def test_newsletter_defaults_to_the_next_upcoming_release(demo: Path):
+    result = run("newsletter", "--repo", str(demo), env={"TRACKER_TODAY": "2024-11-06"})
+    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+
+
+def test_newsletter_defaults_to_the_latest_when_none_is_upcoming(demo: Path):
+    result = run("newsletter", "--repo", str(demo), "--today", "2026-01-01")
+    assert "8th January 2025" in result.stdout
+
+
+def test_releases_json_shape(demo: Path):
+    result = run("releases", "--repo", str(demo), "--today", "2024-11-20", "--format", "json")
+    data = json.loads(result.stdout)
+    release = next(r for r in data["releases"] if r["date"] == "2024-12-11")
+    assert release["upcoming"] is True
+    entry = release["entries"][0]
+    assert set(entry) >= {"id", "title", "type", "change", "minor", "notes"}
+
+
+def test_history_json_shape(demo: Path):
+    result = run("history", "allegations", "--repo", str(demo), "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["id"] == "allegations"
+    assert data["title"] == "Managing Allegations against Adults who Work with Children"
+    first, *_ = data["versions"]
+    assert set(first) >= {"commit", "committed", "go_live", "minor", "note", "path"}
+    assert first["path"] == "all-agencies/allegations-against-staff.md"
+    assert data["versions"][-1]["path"] == "all-agencies/managing-allegations.md"
+
+
+def test_history_text_explains_held_back_and_back_dated(demo: Path):
+    held = run("history", "exploitation", "--repo", str(demo)).stdout
+    assert "held back: declared 2024-11-13" in held
+    back = run("history", "referrals", "--repo", str(demo)).stdout
+    assert "back-dated: Go-Live 2024-06-12" in back
+
+
+def test_show_at_a_past_date(demo: Path):
+    result = run("show", "referrals", "--repo", str(demo), "--at", "2024-10-01")
+    assert result.returncode == 0
+    assert result.stdout.startswith("---\nid: referrals")
+
+
+def test_show_a_withdrawn_chapter_says_so(demo: Path):
+    result = run("show", "forced-marriage", "--repo", str(demo), "--at", "2024-12-01")
+    assert_user_error(result, "withdrawn on 2024-09-11")
+
+
+def test_diff_between_dates(demo: Path):
+    result = run(
+        "diff", "domestic-abuse", "--repo", str(demo), "--from", "2024-11-12", "--to", "2024-11-13"
+    )
+    assert result.returncode == 0
+    assert "+## Non-fatal Strangulation" in result.stdout
+
+
+def test_diff_between_commits_as_json(demo: Path):
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=demo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    result = run(
+        "diff",
+        "online-safety",
+        "--repo",
+        str(demo),
+        "--from",
+        "HEAD~1",
+        "--to",
+        head,
+        "--format",
+        "json",
+    )
+    data = json.loads(result.stdout)
+    assert data["to"]["commit"] == head
+    assert any(line["op"] == "+" for line in data["lines"])
+
+
+def test_check_on_the_demo(demo: Path):
+    result = run("check", "--repo", str(demo), "--today", "2024-11-20")
+    assert result.returncode == 0, result.stdout
+    assert "held back" in result.stdout
+    assert result.stdout.strip().endswith("warnings.") or "warning." in result.stdout
+
+
+def test_demo_command_builds_a_repository(tmp_path: Path):
+    result = run("demo", "--dir", str(tmp_path / "built"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "built" / "procedures" / "manual.toml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["history", "no-such-chapter"], ["no-such-chapter"]),
+        (["show", "referrals", "--at", "2024-02-30"], ["2024-02-30", "not a real calendar date"]),
+        (["show", "referrals", "--at", "yesterday"], ["yesterday"]),
+        (["newsletter", "--release", "2024-11-14"], ["no release on 2024-11-14"]),
+        (["releases", "--today", "2024-13-01"], ["2024-13-01"]),
+        (["diff", "referrals", "--from", "--output=x"], ["--from", "expected one argument"]),
+        (["diff", "referrals", "--from=--output=x"], ["--output=x"]),
+        (["diff", "referrals", "--from", "HEAD\n--all"], ["not a valid"]),
+        (["diff", "referrals", "--from", "no-such-branch"], ["no-such-branch"]),
+        (["diff", "referrals", "--from", "main..HEAD"], ["not a valid"]),
+        (["releases", "--branch=-x"], ["-x", "not a valid"]),
+        (["releases", "--root", "../etc"], ["../etc"]),
+        (["newsletter", "--format", "pdf"], ["pdf"]),
+        (["frobnicate"], ["frobnicate"]),
+    ],
+)
+def test_bad_arguments_get_one_sentence_and_status_2(demo: Path, args, words):
+    assert_user_error(
+        run(*args, "--repo", str(demo)) if args[0] != "frobnicate" else run(*args), *words
+    )
+
+
+def test_not_a_git_repository(tmp_path: Path):
+    assert_user_error(run("releases", "--repo", str(tmp_path)), "not a git repository")
+
+
+def test_missing_folder(tmp_path: Path):
+    assert_user_error(run("releases", "--repo", str(tmp_path / "nope")), "does not exist")
+
+
+def test_repository_without_commits(repo: ManualRepo):
+    assert_user_error(run("releases", "--repo", str(repo.path)), "no commits")
+
+
+def test_malformed_manual_toml(repo: ManualRepo):
+    repo.commit({"manual.toml": "[manual\ntitle = 'x'", "a.md": doc("A")})
+    assert_user_error(run("releases", "--repo", str(repo.path)), "manual.toml", "not valid TOML")
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ('[manual]\ntimezone = "Mars/Olympus"\n', ["Mars/Olympus"]),
+        ('[releases]\nschedule = "RRULE:FREQ=SOMETIMES"\n', ["releases.schedule"]),
+        ('[releases]\nschedule = "RRULE:FREQ=DAILY"\nbank_holidays = "XX"\n', ["XX"]),
+        ("[releases]\ncutoff_days = -1\n", ["cutoff_days"]),
+        ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
+        ("[unknown]\n", ["unknown"]),
+    ],
+)
+def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):
+    repo.commit({"manual.toml": settings, "a.md": doc("A")})
+    assert_user_error(run("releases", "--repo", str(repo.path)), *words)
+
+
+def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo):
+    repo.commit(
+        {"bad.md": "---\ntitle: [oops\n---\n# Bad\n", "good.md": doc("Good")},
+        when="2024-01-01T09:00:00+00:00",
+    )
+    releases = run("releases", "--repo", str(repo.path))
+    assert releases.returncode == 0
+    assert "Good" in releases.stdout
+    check = run("check", "--repo", str(repo.path))
+    assert check.returncode == 1
+    assert "error: bad.md: the front matter is not valid YAML" in check.stdout
+
+
+def test_missing_objects_are_a_clear_error(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", "first")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "second")}, when="2024-01-02T09:00:00+00:00")
+    parent = repo.git("rev-parse", "HEAD~1")
+    obj = repo.path / ".git" / "objects" / parent[:2] / parent[2:]
+    obj.chmod(0o644)
+    obj.unlink()
+    result = run("releases", "--repo", str(repo.path))
+    assert_user_error(result, "damaged")
+
+
+def test_works_on_a_bare_repository(demo: Path, tmp_path: Path):
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(demo), str(bare)], check=True)
+    result = run("newsletter", "--repo", str(bare), "--release", "2024-11-13")
+    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+    assert (bare / "tracker").is_dir()  # the index lives in the git directory

@@ -1,0 +1,125 @@
+"""The derived index: incremental when the branch moves on, rebuilt when it is rewritten."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker import index
+from tracker.gitlog import GitRepo
+
+SENTINEL = "f" * 40  # a blob id no repository has: survives updates, not rebuilds
+
+
+def index_file(repo: ManualRepo) -> Path:
+    git = GitRepo(repo.path)
+    branch, _ = git.branch_head(None)
+    return index.index_path(git, branch, "procedures")
+
+
+def plant_sentinel(path: Path) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO blobs VALUES (?, ?)", (SENTINEL, json.dumps({})))
+
+
+def has_sentinel(path: Path) -> bool:
+    with sqlite3.connect(path) as connection:
+        return bool(connection.execute("SELECT 1 FROM blobs WHERE sha = ?", (SENTINEL,)).fetchall())
+
+
+def test_index_lives_in_the_cache_dir_when_set(repo: ManualRepo, tmp_path: Path):
+    repo.commit({"a.md": doc("A")})
+    repo.manual()
+    assert index_file(repo).is_file()
+    assert str(index_file(repo)).startswith(str(tmp_path / "cache"))
+
+
+def test_index_lives_in_the_git_directory_by_default(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("TRACKER_CACHE_DIR")
+    repo.commit({"a.md": doc("A")})
+    repo.manual()
+    assert list((repo.path / ".git" / "tracker").glob("index-*.sqlite"))
+
+
+def test_new_commits_are_added_incrementally(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.manual()
+    plant_sentinel(index_file(repo))
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    manual = repo.manual()
+    assert [d.id for d in manual.documents] == ["a", "b"]
+    assert has_sentinel(index_file(repo))
+
+
+def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    assert [d.id for d in repo.manual().documents] == ["a", "b"]
+    plant_sentinel(index_file(repo))
+    repo.git("reset", "--hard", "HEAD~1")  # a force-push, seen from here
+    repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
+    assert [d.id for d in repo.manual().documents] == ["a", "c"]
+    assert not has_sentinel(index_file(repo))
+
+
+def test_damaged_index_is_rebuilt(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    repo.manual()
+    index_file(repo).write_bytes(b"this is not a database" * 100)
+    assert [d.id for d in repo.manual().documents] == ["a"]
+    with sqlite3.connect(index_file(repo)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM commits").fetchone() == (1,)
+
+
+def test_index_with_wrong_contents_is_rebuilt(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    repo.manual()
+    with sqlite3.connect(index_file(repo)) as connection:
+        connection.execute("DROP TABLE blobs")
+        connection.execute("CREATE TABLE blobs (nonsense)")
+    assert [d.id for d in repo.manual().documents] == ["a"]
+
+
+def test_index_from_an_older_schema_is_rebuilt(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    repo.manual()
+    plant_sentinel(index_file(repo))
+    with sqlite3.connect(index_file(repo)) as connection:
+        connection.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
+    repo.manual()
+    assert not has_sentinel(index_file(repo))
+
+
+def test_unwritable_cache_falls_back_to_memory(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(blocked))
+    repo.commit({"a.md": doc("A")})
+    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert "using memory" in capsys.readouterr().err
+
+
+def test_a_different_root_has_an_index_of_its_own(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    (repo.path / "other").mkdir()
+    (repo.path / "other" / "z.md").write_text(doc("Z"))
+    repo.commit({}, "Other manual")
+    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert [d.id for d in repo.manual(root="other").documents] == ["z"]
+
+
+def test_another_branch_is_tracked_when_asked(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.branch("draft")
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    repo.checkout("main")
+    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert [d.id for d in repo.manual(branch="draft").documents] == ["a", "b"]

@@ -1,0 +1,234 @@
+"""The newsletter section (SPEC §5): groups, order, wording, formats and overrides."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from html.parser import HTMLParser
+from textwrap import dedent
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker.dates import in_words, ordinal
+from tracker.errors import ConfigError
+from tracker.newsletter import newsletter_context, render_newsletter
+
+D = date.fromisoformat
+SETTINGS = dedent("""\
+    [manual]
+    short_name = "TSCP"
+    site_url = "https://procedures.example.org/"
+    sections = ["One", "Two"]
+""")
+
+
+@pytest.fixture
+def release_repo(repo: ManualRepo) -> ManualRepo:
+    """A release on 1 March 2024 with an entry in every group."""
+    repo.commit(
+        {
+            "manual.toml": SETTINGS,
+            "old-chapter.md": doc("Old Chapter", section="Two", id="old-chapter"),
+            "old-guidance.md": doc("Old Guidance", type="guidance", id="old-guidance"),
+            "b.md": doc("Bravo", section="Two", order=1, id="b"),
+            "a.md": doc("Alpha", section="One", id="a"),
+            "g.md": doc("Guide", type="guidance", id="g"),
+            "h.md": doc("Handbook", type="guidance", id="h"),
+            "t.md": doc("Typo", id="t"),
+        },
+        "Start",
+        "2024-01-01T09:00:00+00:00",
+    )
+    repo.commit(
+        {
+            "b.md": doc("Bravo", "changed", section="Two", order=1, id="b"),
+            "a.md": doc("Alpha", "changed", section="One", id="a"),
+            "new-chapter.md": doc("New Chapter", section="One", id="new-chapter"),
+            "new-guidance.md": doc("New Guidance", type="guidance", id="new-guidance"),
+            "old-chapter.md": None,
+            "old-guidance.md": None,
+        },
+        "Spring changes",
+        "2024-03-01T09:00:00+00:00",
+        {"Change-Note": "Spring update."},
+    )
+    repo.commit(
+        {"g.md": doc("Guide", "new text", type="guidance", id="g")},
+        "Refresh guide",
+        "2024-03-01T10:00:00+00:00",
+    )
+    repo.commit(
+        {"h.md": doc("Handbook", "new text", type="guidance", id="h")},
+        "Refresh handbook",
+        "2024-03-01T11:00:00+00:00",
+        {"Change-Note": "Handbook refreshed."},
+    )
+    repo.commit(
+        {"t.md": doc("Typo", "fixed", id="t")},
+        "Fix typo",
+        "2024-03-01T12:00:00+00:00",
+        {"Change-Type": "minor"},
+    )
+    return repo
+
+
+def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
+    manual = release_repo.manual()
+    text = render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+    assert text == dedent("""\
+        Multi-Agency Procedures update
+
+        The following updated or new multi-agency procedures will go live on the TSCP website on the 1st March 2024:
+
+        New Chapters:
+          • New Chapter: Spring update.
+
+        Updated Chapters:
+          • Alpha: Spring update.
+          • Bravo: Spring update.
+
+        New Guidance:
+          • New Guidance: Spring update.
+
+        Updated Guidance:
+          • Guide
+          • Handbook: Handbook refreshed.
+
+        Withdrawn Chapters:
+          • Old Chapter: Spring update.
+
+        Withdrawn Guidance:
+          • Old Guidance: Spring update.
+
+        Click here to see all the multi-agency procedures provided by TSCP.
+        """)
+
+
+def test_context_links_to_each_chapter_and_its_changes(release_repo: ManualRepo):
+    manual = release_repo.manual()
+    context = newsletter_context(manual, manual.release(D("2024-03-01")))
+    alpha = context["groups"][1]["items"][0]
+    assert alpha.url == "https://procedures.example.org/chapters/a"
+    assert alpha.changes_url == (
+        "https://procedures.example.org/chapters/a/diff?from=2024-02-29&to=2024-03-01"
+    )
+
+
+def test_markdown_format(release_repo: ManualRepo):
+    manual = release_repo.manual()
+    text = render_newsletter(manual, manual.release(D("2024-03-01")), "md")
+    assert text.startswith("## Multi-Agency Procedures update\n")
+    assert (
+        "### Updated Chapters\n\n- [Alpha](https://procedures.example.org/chapters/a): "
+        "Spring update. ([what changed](https://procedures.example.org/chapters/a/diff?"
+        "from=2024-02-29&to=2024-03-01))\n" in text
+    )
+    assert "- [Guide](https://procedures.example.org/chapters/g) ([what changed]" in text
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_html_format_is_email_safe(release_repo: ManualRepo):
+    manual = release_repo.manual()
+    html = render_newsletter(manual, manual.release(D("2024-03-01")), "html")
+    collector = _Collector()
+    collector.feed(html)
+    tags = {tag for tag, _ in collector.tags}
+    assert not tags & {"script", "style", "link", "img"}
+    links = [attrs["href"] for tag, attrs in collector.tags if tag == "a"]
+    assert all(href.startswith("https://") for href in links)
+    assert all("style" in attrs for tag, attrs in collector.tags if tag in {"a", "h2", "ul"})
+    assert "See what changed in Alpha" in html
+
+
+def test_json_format(release_repo: ManualRepo):
+    manual = release_repo.manual()
+    data = json.loads(render_newsletter(manual, manual.release(D("2024-03-01")), "json"))
+    assert data["release"] == {
+        "date": "2024-03-01",
+        "date_words": "1st March 2024",
+        "upcoming": False,
+    }
+    assert [g["heading"] for g in data["groups"]][:2] == ["New Chapters", "Updated Chapters"]
+    assert data["groups"][3]["items"][0] == {
+        "id": "g",
+        "title": "Guide",
+        "notes": [],
+        "url": "https://procedures.example.org/chapters/g",
+        "changes_url": "https://procedures.example.org/chapters/g/diff?from=2024-02-29&to=2024-03-01",
+    }
+
+
+def test_titles_are_escaped_in_html(repo: ManualRepo):
+    repo.commit({"a.md": doc("Drugs & <Alcohol>")}, when="2024-01-01T09:00:00+00:00")
+    manual = repo.manual()
+    html = render_newsletter(manual, manual.releases[0], "html")
+    assert "Drugs &amp; &lt;Alcohol&gt;" in html
+    assert "<Alcohol>" not in html
+
+
+def test_minor_only_release_says_so(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit(
+        {"a.md": doc("A", "x")}, "Typo", "2024-02-01T09:00:00+00:00", {"Change-Type": "minor"}
+    )
+    manual = repo.manual()
+    text = render_newsletter(manual, manual.release(D("2024-02-01")), "text")
+    assert "editorial corrections only" in text
+    assert "  • " not in text
+
+
+def test_a_manual_can_override_the_template(release_repo: ManualRepo):
+    release_repo.commit(
+        {
+            "_templates/newsletter.txt.j2": "{{ manual.name }} on {{ release.date_words }}: "
+            "{{ groups | length }} groups\n"
+        },
+        when="2024-03-02T09:00:00+00:00",
+    )
+    manual = release_repo.manual()
+    text = render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+    assert text == "TSCP on 1st March 2024: 6 groups\n"
+
+
+def test_an_unsafe_or_broken_template_is_a_clear_error(release_repo: ManualRepo):
+    release_repo.commit(
+        {"_templates/newsletter.txt.j2": "{{ manual.__class__.__mro__ }}"},
+        when="2024-03-02T09:00:00+00:00",
+    )
+    manual = release_repo.manual()
+    with pytest.raises(ConfigError, match=r"newsletter\.txt\.j2"):
+        render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (23, "23rd"),
+        (30, "30th"),
+        (31, "31st"),
+    ],
+)
+def test_british_ordinals(day, expected):
+    assert ordinal(day) == expected
+
+
+def test_date_in_words():
+    assert in_words(D("2024-11-13")) == "13th November 2024"
