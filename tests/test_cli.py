@@ -187,6 +187,7 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ("[releases]\ncutoff_days = -1\n", ["cutoff_days"]),
         ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
         ("[unknown]\n", ["unknown"]),
+        ("[releases]\ncuttoff_days = 7\n", ["releases.cuttoff_days"]),
     ],
 )
 def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):

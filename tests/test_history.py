@@ -347,3 +347,10 @@ def test_adding_an_id_to_an_id_less_document_keeps_its_history(repo: ManualRepo)
     manual = repo.manual()
     assert [v.kind for v in manual.document("pinned").versions] == ["added", "modified"]
     assert manual.document("a") is manual.document("pinned")
+
+
+def test_the_manual_can_be_the_whole_repository(repo: ManualRepo):
+    (repo.path / "top.md").write_text(doc("Top"))
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    ids = [d.id for d in repo.manual(root=".").documents]
+    assert ids == ["procedures/a", "top"]

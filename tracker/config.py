@@ -17,6 +17,10 @@ from tracker.errors import ConfigError
 from tracker.golive import Schedule
 
 CONFIG_FILE = "manual.toml"
+KEYS = {
+    "manual": ("title", "short_name", "site_url", "timezone", "sections", "documents", "exclude"),
+    "releases": ("schedule", "cutoff_days", "bank_holidays"),
+}
 DEFAULT_TITLE = "Multi-Agency Procedures"
 
 
@@ -62,11 +66,10 @@ def parse_config(text: str | None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{CONFIG_FILE} is not valid TOML ({error}).") from None
+    if unknown := sorted(set(data) - set(KEYS)):
+        raise ConfigError(f"{CONFIG_FILE} has an unknown table [{unknown[0]}].")
     manual = _table(data, "manual")
     releases = _table(data, "releases")
-    known = {"manual", "releases"}
-    if unknown := sorted(set(data) - known):
-        raise ConfigError(f"{CONFIG_FILE} has an unknown table [{unknown[0]}].")
     return Config(
         title=_text(manual, "manual.title", DEFAULT_TITLE),
         short_name=_text(manual, "manual.short_name", ""),
@@ -83,6 +86,8 @@ def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, dict):
         raise ConfigError(f"{CONFIG_FILE}: [{name}] must be a table.")
+    if unknown := sorted(set(value) - set(KEYS[name])):
+        raise ConfigError(f"{CONFIG_FILE} has an unknown setting {name}.{unknown[0]}.")
     return value
 
 
