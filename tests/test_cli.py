@@ -149,6 +149,7 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["diff", "referrals", "--from", "HEAD\n--all"], ["not a valid"]),
         (["diff", "referrals", "--from", "no-such-branch"], ["no-such-branch"]),
         (["diff", "referrals", "--from", "main..HEAD"], ["not a valid"]),
+        (["diff", "honour-based-abuse", "--to", "2024-01-01"], ["did not exist yet"]),
         (["releases", "--branch=-x"], ["-x", "not a valid"]),
         (["releases", "--root", "../etc"], ["../etc"]),
         (["newsletter", "--format", "pdf"], ["pdf"]),
@@ -203,6 +204,10 @@ def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo)
     releases = run("releases", "--repo", str(repo.path))
     assert releases.returncode == 0
     assert "Good" in releases.stdout
+    assert releases.stderr == (
+        "tracker: warning: bad.md: the front matter is not valid YAML at line 3 "
+        "(see 'tracker check').\n"
+    )
     check = run("check", "--repo", str(repo.path))
     assert check.returncode == 1
     assert "error: bad.md: the front matter is not valid YAML" in check.stdout

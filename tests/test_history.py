@@ -354,3 +354,32 @@ def test_the_manual_can_be_the_whole_repository(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     ids = [d.id for d in repo.manual(root=".").documents]
     assert ids == ["procedures/a", "top"]
+
+
+def test_merging_the_main_line_into_a_branch_adds_no_notes(repo: ManualRepo):
+    repo.commit({"a.md": doc("A"), "b.md": doc("B")}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("review")
+    repo.commit(
+        {"a.md": doc("A", "Reviewed.")},
+        "Review A",
+        "2024-02-01T09:00:00+00:00",
+        {"Change-Note": "A was reviewed."},
+    )
+    repo.checkout("main")
+    repo.commit({"b.md": doc("B", "Meanwhile.")}, "Change B", "2024-02-02T09:00:00+00:00")
+    repo.checkout("review")
+    repo.merge("main", when="2024-02-03T09:00:00+00:00", message="Merge branch 'main' into review")
+    repo.commit(
+        {"a.md": doc("A", "Reviewed twice.")},
+        "Tidy",
+        "2024-02-04T09:00:00+00:00",
+        {"Change-Note": "A was tidied."},
+    )
+    repo.checkout("main")
+    repo.merge("review", when="2024-02-10T09:00:00+00:00")
+    manual = repo.manual()
+    assert [n.text for n in manual.document("a").latest.notes] == [
+        "A was reviewed.",
+        "A was tidied.",
+    ]
+    assert [n.text for n in manual.document("b").latest.notes] == ["Change B"]

@@ -99,8 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
 
 
-def _open(args: argparse.Namespace) -> Manual:
-    return open_manual(args.repo, root=args.root, branch=args.branch, today=args.today)
+def _open(args: argparse.Namespace, warn: bool = True) -> Manual:
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, today=args.today)
+    if warn:  # one bad chapter is worth a word, not a failure
+        for document in manual.documents:
+            for problem in document.latest.meta.problems if document.latest.blob else ():
+                print(
+                    f"tracker: warning: {document.latest.path}: {problem} (see 'tracker check').",
+                    file=sys.stderr,
+                )
+    return manual
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -147,8 +155,12 @@ def _show(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     manual = _open(args)
     document = manual.document(args.id)
-    end = manual.version_at(document, args.end) if args.end else document.in_force(manual.today)
-    end = end or document.latest
+    if args.end:
+        end = manual.version_at(document, args.end)
+        if end is None:
+            raise InputError(f"{document.id!r} did not exist yet at {args.end!r}.")
+    else:
+        end = document.in_force(manual.today) or document.latest
     if args.start:
         start = manual.version_at(document, args.start)
     else:
@@ -182,7 +194,7 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    manual = _open(args)
+    manual = _open(args, warn=False)
     problems = check_manual(manual)
     for problem in problems:
         print(problem)

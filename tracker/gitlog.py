@@ -179,10 +179,14 @@ class GitRepo:
             _finish(proc, "git cat-file")
 
     def read_blob(self, sha: str) -> bytes | None:
-        """One blob's contents, or None when it is missing."""
-        for _, data in self.read_blobs([sha], limit=1 << 62):
-            return data
-        return None
+        """One blob's contents (through git's long-lived cat-file), or None when it is missing."""
+        if not _SHA.fullmatch(sha):
+            raise RefError(f"{sha!r} is not an object id.")
+        try:
+            _, kind, _, data = self._repo.git.get_object_data(sha)
+        except (ValueError, GitCommandError):
+            return None
+        return bytes(data) if kind in (b"blob", "blob") else None
 
     def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's contents at a commit, or None when the commit has no such file."""

@@ -293,9 +293,11 @@ class _Walker:
             c
             for c in merged
             if any(p in paths for ch in c.changes for p in (ch.old_path, ch.new_path))
+            # A merge of the main line into the branch only carries others' work.
+            and (len(c.parents) < 2 or _has_trailers(c))
         ]
         own = self._source(commit)
-        has_own_trailers = any(k in _TRAILER_KEYS for k, _ in commit.trailers)
+        has_own_trailers = _has_trailers(commit)
         if not touching:
             return [own]
         sources = [self._source(c) for c in touching]
@@ -332,6 +334,10 @@ class _Walker:
 
 
 _TRAILER_KEYS = {"go-live", "change-note", "change-type"}
+
+
+def _has_trailers(commit: RawCommit) -> bool:
+    return any(key in _TRAILER_KEYS for key, _ in commit.trailers)
 
 
 def _kind(previous: Version | None, old: str | None, new: str) -> str:

@@ -7,6 +7,7 @@ rewritten or the file is damaged. Git stays the only source of truth.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -64,14 +65,14 @@ def _digest(text: str) -> str:
 def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest) -> Snapshot:
     """The history up to ``head``, read from the index after bringing it up to date."""
     path = index_path(repo, branch, root)
-    try:
-        return _sync(_connect(path), repo, head, root, wanted)
-    except sqlite3.DatabaseError:
-        _remove(path)  # damaged: rebuild from git
+    # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
+    for attempt in (path, path, None):
         try:
-            return _sync(_connect(path), repo, head, root, wanted)
+            return _sync(_connect(attempt), repo, head, root, wanted)
         except sqlite3.DatabaseError:
-            return _sync(_connect(None), repo, head, root, wanted)
+            if attempt is not None:
+                _remove(attempt)
+    raise AssertionError("an in-memory index cannot be damaged")
 
 
 def _connect(path: Path | None) -> sqlite3.Connection:
@@ -94,7 +95,8 @@ def _connect(path: Path | None) -> sqlite3.Connection:
 
 def _remove(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _sync(
