@@ -99,7 +99,12 @@ def test_diff_between_dates(demo: Path):
         "diff", "domestic-abuse", "--repo", str(demo), "--from", "2024-11-12", "--to", "2024-11-13"
     )
     assert result.returncode == 0
-    assert "+## Non-fatal Strangulation" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[1] == (
+        "New section: Non-fatal Strangulation. Revised: Definitions. 348 words added, 78 removed."
+    )
+    assert "## {+Non-fatal Strangulation+}" in lines
+    assert "\x1b[" not in result.stdout  # colours only on a terminal
 
 
 def test_diff_between_commits_as_json(demo: Path):
@@ -120,7 +125,55 @@ def test_diff_between_commits_as_json(demo: Path):
     )
     data = json.loads(result.stdout)
     assert data["to"]["commit"] == head
-    assert any(line["op"] == "+" for line in data["lines"])
+    summary = data["diff"]["summary"]
+    assert summary["added_sections"] == ["AI-generated and Manipulated Sexual Images"]
+    assert any(block["status"] == "inserted" for block in data["diff"]["blocks"])
+
+
+def test_diff_as_an_accessible_html_page(demo: Path):
+    result = run(
+        "diff",
+        "safe-recruitment",
+        "--repo",
+        str(demo),
+        "--from",
+        "2024-11-12",
+        "--to",
+        "2024-11-13",
+        "--format",
+        "html",
+    )
+    page = result.stdout
+    assert page.startswith("<!doctype html>")
+    assert '<html lang="en-GB">' in page
+    assert '<ins><span class="vh">inserted text: </span>' in page
+    assert "A Better Hiring Toolkit" in page
+    assert "<script" not in page
+
+
+def test_source_diff_for_authors(demo: Path):
+    result = run(
+        "diff",
+        "referrals",
+        "--repo",
+        str(demo),
+        "--from",
+        "2024-06-19",
+        "--to",
+        "2024-06-20",
+        "--source",
+    )
+    changed = [line for line in result.stdout.splitlines()[1:] if line[:1] in "+-"]
+    assert len(changed) == 2
+    assert changed[0].startswith("-") and changed[1].startswith("+")
+
+
+def test_diff_of_a_new_document_shows_everything_inserted(demo: Path):
+    result = run(
+        "diff", "honour-based-abuse", "--repo", str(demo), "--to", "2024-09-11", "--format", "json"
+    )
+    blocks = json.loads(result.stdout)["diff"]["blocks"]
+    assert {block["status"] for block in blocks} == {"inserted"}
 
 
 def test_check_on_the_demo(demo: Path):

@@ -14,7 +14,7 @@ from tracker import output
 from tracker.check import check_manual
 from tracker.dates import parse_date
 from tracker.demo import build_demo
-from tracker.diffs import source_diff, unified
+from tracker.diffcache import diff_view, page
 from tracker.errors import InputError, TrackerError
 from tracker.manual import Manual, open_manual
 from tracker.newsletter import FORMATS, render_newsletter
@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="start", metavar="REV|DATE", help="default: the version before"
     )
     diff.add_argument("--to", dest="end", metavar="REV|DATE", help="default: the version in force")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--format", choices=("text", "html", "json"), default="text")
+    diff.add_argument(
+        "--source", action="store_true", help="compare the Markdown source, line by line"
+    )
     news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
     news.add_argument(
         "--release", metavar="DATE", help="default: the next release, else the latest"
@@ -166,20 +169,26 @@ def _diff(args: argparse.Namespace) -> int:
     else:
         position = document.versions.index(end)
         start = document.versions[position - 1] if position else None
-    old = manual.source(start) if start else ""
-    new = manual.source(end)
+    between = f"From {output.version_label(start)} to {output.version_label(end)}."
+    prefix = "source-" if args.source else ""
     if args.format == "json":
+        body = json.loads(diff_view(manual, start, end, prefix + "json"))
         _print_json(
             {
                 "id": document.id,
                 "from": output.version_json(start) if start else None,
                 "to": output.version_json(end),
-                "lines": [{"op": line.op, "text": line.text} for line in source_diff(old, new)],
+                "diff": body,
             }
         )
+    elif args.format == "html":
+        body = diff_view(manual, start, end, prefix + "html")
+        summary = diff_view(manual, start, end, "summary")
+        print(page(end.title, between, summary, body), end="")
     else:
-        labels = output.version_label(start), output.version_label(end)
-        print(unified(old, new, *labels), end="")
+        colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        print(between)
+        print(diff_view(manual, start, end, prefix + ("text-colour" if colour else "text")), end="")
     return 0
 
 

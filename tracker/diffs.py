@@ -1,41 +1,239 @@
-"""Differences between two versions of a document's Markdown source."""
+"""Two versions of a document -> what changed, block by block and word by word (SPEC §6)."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import html
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tracker.align import align
+from tracker.blocks import Block, is_word, parse_pair, tokenize
+from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, Ops, diff_tokens
+
+REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
+TIME_BUDGET = 1.5  # seconds; past it the rest of a diff is coarser
+PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read plainly
+BREAK = "\0break\0"  # a token no document holds: where one block becomes two
 
 
 @dataclass(frozen=True)
-class Line:
-    """One line of a source diff: ``op`` is ' ', '-' or '+'."""
+class BlockChange:
+    """What happened to one block, in reading order.
+
+    ``status``: same, changed, rewritten, split, merged, inserted, deleted, moved (the block at
+    its new place) or away (where a moved block used to be).
+    """
+
+    status: str
+    old: Block | None
+    new: Block | None
+    ops: Ops = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> Block:
+        """The block a reader sees: the new one, or the old one if it is gone."""
+        block = self.new or self.old
+        assert block is not None
+        return block
+
+
+@dataclass(frozen=True)
+class DocumentDiff:
+    """Every block's change, and whether time or size made the diff coarser."""
+
+    changes: list[BlockChange]
+    coarse: bool
+    old: list[Block] = field(default_factory=list)
+    new: list[Block] = field(default_factory=list)
+
+    @property
+    def identical(self) -> bool:
+        """Nothing changed."""
+        return all(change.status == "same" for change in self.changes)
+
+
+def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGET) -> DocumentDiff:
+    """Parse, align and word-diff two versions of a document's Markdown."""
+    deadline = Deadline(seconds)
+    parsing = Deadline(seconds * PARSE_SHARE)
+    old, new = parse_pair(old_source, new_source, parsing)
+    steps, coarse = align(old, new, deadline)
+    old_sections, new_sections = _sections(old), _sections(new)
+    changes: list[BlockChange] = []
+    for step in steps:
+        olds = [old[i] for i in step.old]
+        news = [new[j] for j in step.new]
+        if step.kind == "same":
+            changes.append(BlockChange("same", olds[0], news[0]))
+        elif step.kind == "delete":
+            changes.append(BlockChange("deleted", olds[0], None))
+        elif step.kind == "insert":
+            changes.append(BlockChange("inserted", None, news[0]))
+        elif step.kind == "away":
+            note = f"“{_start(olds[0])}” moved from here {_to(new_sections[step.new[0]])}."
+            changes.append(BlockChange("away", olds[0], None, notes=(note,)))
+        elif step.kind == "moved":
+            note = f"Moved here {_from(old_sections[step.old[0]])}."
+            ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
+            changes.append(BlockChange("moved", olds[0], news[0], ops, (note,)))
+        elif deadline.passed():
+            coarse = True
+            changes += _rewrite(olds, news)
+        else:
+            changes += _compare(step.kind, olds, news, deadline)
+    return DocumentDiff(changes, coarse, old, new)
+
+
+def _sections(blocks: list[Block]) -> list[str | None]:
+    """The heading each block stands under (None before the first)."""
+    current: str | None = None
+    found = []
+    for block in blocks:
+        if block.kind == "heading":
+            current = block.text
+        found.append(current)
+    return found
+
+
+def _from(section: str | None) -> str:
+    return f"from “{section}”" if section else "from the start of the document"
+
+
+def _to(section: str | None) -> str:
+    return f"to “{section}”" if section else "to the start of the document"
+
+
+def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
+    return diff_tokens(_joined(olds), _joined(news), deadline)
+
+
+def _compare(
+    kind: str, olds: list[Block], news: list[Block], deadline: Deadline
+) -> list[BlockChange]:
+    ops = _ops(olds, news, deadline)
+    if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":
+        return _rewrite(olds, news)
+    if kind == "split":
+        first, second = _cut(ops)
+        return [
+            BlockChange("split", olds[0], news[0], first, ("Split from one paragraph.",)),
+            BlockChange("split", None, news[1], second, _link_notes(olds, news)),
+        ]
+    if kind == "merge":
+        # The break between the old paragraphs reads as a space on the old side.
+        ops = [(op, [" " if t == BREAK else t for t in tokens]) for op, tokens in ops]
+        return [
+            BlockChange(
+                "merged",
+                olds[-1],
+                news[0],
+                ops,
+                ("Two paragraphs joined into one.", *_link_notes(olds, news)),
+            )
+        ]
+    return [BlockChange("changed", olds[0], news[0], ops, _link_notes(olds, news))]
+
+
+def _joined(blocks: list[Block]) -> list[str]:
+    tokens: list[str] = []
+    for number, block in enumerate(blocks):
+        tokens += ([BREAK] if number else []) + list(block.tokens)
+    return tokens
+
+
+def _cut(ops: Ops) -> tuple[Ops, Ops]:
+    """Cut the ops of one old block against two new ones at the break."""
+    first: Ops = []
+    second: Ops = []
+    target = first
+    for op, tokens in ops:
+        if BREAK in tokens and op != DELETE:
+            at = tokens.index(BREAK)
+            if tokens[:at]:
+                target.append((op, tokens[:at]))
+            target = second
+            if tokens[at + 1 :]:
+                target.append((op, tokens[at + 1 :]))
+        else:
+            target.append((op, tokens))
+    return first, second
+
+
+def _kept_share(ops: Ops) -> float:
+    """How much of the old block survives: below REWRITE_BELOW it reads as rewritten.
+
+    A block that keeps most of its old words reads best with changes marked in place, however
+    much is added, so the share is of the old words (and of both sides together).
+    """
+    counts: Counter[str] = Counter()
+    for op, tokens in ops:
+        counts[op] += sum(1 for token in tokens if is_word(token) and token != BREAK)
+    old_words = counts[EQUAL] + counts[DELETE]
+    both = old_words + counts[EQUAL] + counts[INSERT]
+    if not old_words or not both:
+        return 1.0
+    return max(counts[EQUAL] / old_words, 2 * counts[EQUAL] / both)
+
+
+def _rewrite(olds: list[Block], news: list[Block]) -> list[BlockChange]:
+    return [BlockChange("rewritten", block, None) for block in olds] + [
+        BlockChange("rewritten", None, block) for block in news
+    ]
+
+
+def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
+    """A link whose words stayed but whose target changed, stated in words."""
+    before = {text: target for block in olds for text, target in block.links}
+    notes = []
+    for text, target in (link for block in news for link in block.links):
+        if text in before and before[text] != target:
+            notes.append(f"The link “{text}” now goes to {target} (it went to {before[text]}).")
+    return tuple(notes)
+
+
+def _start(block: Block, words: int = 8) -> str:
+    text = block.text.split()
+    return " ".join(text[:words]) + ("…" if len(text) > words else "")
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A line of the Markdown source: op is ' ', '-' or '+'; ``ops`` marks words within it."""
 
     op: str
     text: str
+    ops: Ops = field(default_factory=list)
 
 
-def source_diff(old: str, new: str) -> list[Line]:
-    """Line diff of two Markdown sources, every line kept (context included)."""
+def source_diff(old: str, new: str, seconds: float = TIME_BUDGET) -> list[SourceLine]:
+    """Line diff of two sources; a changed line is paired with its old line and word-diffed."""
+    deadline = Deadline(seconds)
     old_lines, new_lines = old.splitlines(), new.splitlines()
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    lines: list[Line] = []
+    lines: list[SourceLine] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            lines += [Line(" ", text) for text in old_lines[i1:i2]]
+            lines += [SourceLine(" ", text) for text in old_lines[i1:i2]]
             continue
-        lines += [Line("-", text) for text in old_lines[i1:i2]]
-        lines += [Line("+", text) for text in new_lines[j1:j2]]
+        removed, added = old_lines[i1:i2], new_lines[j1:j2]
+        paired = min(len(removed), len(added)) if tag == "replace" else 0
+        word_ops = [
+            diff_tokens(tokenize(html.escape(a)), tokenize(html.escape(b)), deadline)
+            for a, b in zip(removed[:paired], added[:paired], strict=True)
+        ]
+        lines += [
+            SourceLine("-", text, _side(word_ops[k], DELETE) if k < paired else [])
+            for k, text in enumerate(removed)
+        ]
+        lines += [
+            SourceLine("+", text, _side(word_ops[k], INSERT) if k < paired else [])
+            for k, text in enumerate(added)
+        ]
     return lines
 
 
-def unified(old: str, new: str, old_label: str, new_label: str, context: int = 3) -> str:
-    """A unified diff, as authors know it from git."""
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True),
-            new.splitlines(keepends=True),
-            fromfile=old_label,
-            tofile=new_label,
-            n=context,
-        )
-    )
+def _side(ops: Ops, keep: str) -> Ops:
+    """One side of a word diff: equal runs and the runs of ``keep``."""
+    return [(op, tokens) for op, tokens in ops if op in (EQUAL, keep)]

@@ -51,11 +51,15 @@ class Snapshot:
         self.metas = metas
 
 
+def cache_folder(repo: GitRepo) -> Path:
+    """Where a repository's derived files live: ``$TRACKER_CACHE_DIR`` or its git directory."""
+    base = os.environ.get("TRACKER_CACHE_DIR")
+    return Path(base) / _digest(str(repo.git_dir.resolve())) if base else repo.git_dir / "tracker"
+
+
 def index_path(repo: GitRepo, branch: str, root: str) -> Path:
     """Where the index of one branch and root lives."""
-    base = os.environ.get("TRACKER_CACHE_DIR")
-    folder = Path(base) / _digest(str(repo.git_dir.resolve())) if base else repo.git_dir / "tracker"
-    return folder / f"index-{_digest(branch + chr(0) + root)}.sqlite"
+    return cache_folder(repo) / f"index-{_digest(branch + chr(0) + root)}.sqlite"
 
 
 def _digest(text: str) -> str:
@@ -68,14 +72,14 @@ def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest)
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:
-            return _sync(_connect(attempt), repo, head, root, wanted)
+            return _sync(connect(attempt), repo, head, root, wanted)
         except sqlite3.DatabaseError:
             if attempt is not None:
-                _remove(attempt)
+                remove(attempt)
     raise AssertionError("an in-memory index cannot be damaged")
 
 
-def _connect(path: Path | None) -> sqlite3.Connection:
+def connect(path: Path | None, schema: str = _SCHEMA) -> sqlite3.Connection:
     """Open (or create) the index; in memory when its folder cannot be written."""
     if path is not None:
         try:
@@ -89,11 +93,11 @@ def _connect(path: Path | None) -> sqlite3.Connection:
             connection = sqlite3.connect(":memory:")
     else:
         connection = sqlite3.connect(":memory:")
-    connection.executescript(_SCHEMA)
+    connection.executescript(schema)
     return connection
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)

@@ -83,7 +83,7 @@ def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> st
     context = newsletter_context(manual, release)
     if fmt == "json":
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
-    environment = _environment(manual.template_files())
+    environment = template_environment(manual.template_files())
     try:
         return environment.get_template(TEMPLATES[fmt]).render(context)
     except TemplateError as error:
@@ -98,7 +98,7 @@ def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
     return {**context, "groups": groups}
 
 
-def _environment(overrides: dict[str, str]) -> SandboxedEnvironment:
+def template_environment(overrides: dict[str, str]) -> SandboxedEnvironment:
     """Templates from the manual's ``_templates/`` first, then the package's."""
     environment = SandboxedEnvironment(
         loader=ChoiceLoader([DictLoader(overrides), PackageLoader("tracker", "templates")]),

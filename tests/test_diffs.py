@@ -1,0 +1,355 @@
+"""Track changes on the rendered text (SPEC §6): golden cases, properties, bounds."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from textwrap import dedent
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.blocks import parse_blocks
+from tracker.diffs import diff_documents, source_diff
+from tracker.diffview import diff_html, diff_json, diff_text
+from tracker.summary import summarise
+
+
+def text_of(old: str, new: str) -> str:
+    return diff_text(diff_documents(old, new))
+
+
+def test_one_word_changed():
+    diff = diff_documents("Staff should record the concern.\n", "Staff must record the concern.\n")
+    assert diff_text(diff) == dedent("""\
+        Revised: the opening text. 1 word added, 1 removed.
+
+        Staff [-should-]{+must+} record the concern.
+        """)
+    assert diff_html(diff) == dedent("""\
+        <div class="diff">
+        <p class="diff-changed">Staff <del><span class="vh">deleted text: </span>should</del><ins><span class="vh">inserted text: </span>must</ins> record the concern.</p>
+        </div>""")
+
+
+def test_paragraph_split_in_two():
+    old = "The worker visits the family. The manager reviews the plan within five days.\n"
+    new = "The worker visits the family.\n\nThe manager reviews the plan within five days.\n"
+    assert [c.status for c in diff_documents(old, new).changes] == ["split", "split"]
+    assert text_of(old, new) == dedent("""\
+        Revised: the opening text.
+
+        The worker visits the family.
+            (Split from one paragraph.)
+        The manager reviews the plan within five days.
+        """)
+
+
+def test_two_paragraphs_merged():
+    old = "The worker visits the family.\n\nThe manager reviews the plan within five days.\n"
+    new = "The worker visits the family and the manager reviews the plan within five days.\n"
+    (change,) = diff_documents(old, new).changes
+    assert change.status == "merged"
+    assert "Two paragraphs joined into one." in change.notes
+
+
+def test_paragraph_moved():
+    old = dedent("""\
+        ## Before
+
+        Stays here.
+
+        Moves to the end of the next section, word for word.
+
+        ## After
+
+        Also stays.
+        """)
+    new = dedent("""\
+        ## Before
+
+        Stays here.
+
+        ## After
+
+        Also stays.
+
+        Moves to the end of the next section, word for word.
+        """)
+    diff = diff_documents(old, new)
+    assert [c.status for c in diff.changes] == ["same", "same", "away", "same", "same", "moved"]
+    assert text_of(old, new) == dedent("""\
+        1 block moved.
+
+        ## Before
+        Stays here.
+        [-Moves to the end of the next section, word for word.-]
+            (“Moves to the end of the next section,…” moved from here to “After”.)
+        ## After
+        Also stays.
+        Moves to the end of the next section, word for word.
+            (Moved here from “Before”.)
+        """)
+
+
+def test_list_item_inserted():
+    old = "- call the police\n- tell the manager\n"
+    new = "- call the police\n- write it down\n- tell the manager\n"
+    diff = diff_documents(old, new)
+    assert diff_html(diff) == dedent("""\
+        <div class="diff">
+        <ul><li class="diff-same">call the police</li><li class="diff-inserted"><ins><span class="vh">inserted text: </span>write it down</ins></li><li class="diff-same">tell the manager</li></ul>
+        </div>""")
+
+
+def test_nested_list_keeps_its_nesting():
+    old = "- one\n    - inner\n- two\n"
+    new = "- one\n    - inner changed\n- two\n"
+    html_out = diff_html(diff_documents(old, new))
+    assert '<ul><li class="diff-same">one<ul><li class="diff-changed">' in html_out
+    assert html_out.count("<ul>") == 2 and html_out.count("</ul>") == 2
+
+
+def test_heading_renamed():
+    diff = diff_documents("## Definitions\n\nText.\n", "## Meaning of terms\n\nText.\n")
+    assert summarise(diff).renamed_sections == [("Definitions", "Meaning of terms")]
+    assert diff_text(diff) == dedent("""\
+        Renamed: “Definitions” to “Meaning of terms”. 3 words added, 1 removed.
+
+        ## [-Definitions-]{+Meaning of terms+}
+        Text.
+        """)
+
+
+def test_link_target_changed_is_stated_in_words():
+    diff = diff_documents(
+        "See [the guidance](https://old.example/g) now.\n",
+        "See [the guidance](https://new.example/g) now.\n",
+    )
+    (change,) = diff.changes
+    assert change.notes == (
+        "The link “the guidance” now goes to https://new.example/g (it went to https://old.example/g).",
+    )
+    assert '<a href="https://new.example/g">the guidance</a>' in diff_html(diff)
+    summary = summarise(diff)
+    assert (summary.links_added, summary.links_removed) == ([], [])
+    assert summary.text() == "Revised: the opening text. 1 link now goes elsewhere."
+
+
+def test_table_row_changed():
+    old = "| Check | Notes |\n|---|---|\n| DBS | Enhanced |\n| ID | Seen |\n"
+    new = "| Check | Notes |\n|---|---|\n| DBS | Enhanced with barred list |\n| ID | Seen |\n"
+    assert text_of(old, new) == dedent("""\
+        Revised: the opening text. 3 words added.
+
+        | Check | Notes |
+        | DBS | Enhanced {+with barred list+} |
+        | ID | Seen |
+        """)
+
+
+def test_whole_rewrite_is_shown_old_then_new():
+    diff = diff_documents(
+        "The cat sat on the mat all day long.\n", "Every agency must share information promptly.\n"
+    )
+    assert [(c.status, c.old is not None) for c in diff.changes] == [
+        ("deleted", True),
+        ("inserted", False),
+    ]
+    assert diff_text(diff).splitlines()[2:] == [
+        "[-The cat sat on the mat all day long.-]",
+        "{+Every agency must share information promptly.+}",
+    ]
+
+
+def test_a_block_changed_beyond_half_is_shown_old_then_new_not_as_confetti():
+    old = "Staff should record the concern in the file on the same day.\n"
+    new = "Managers must review every concern raised in the file within a week.\n"
+    diff = diff_documents(old, new)
+    assert [(c.status, c.old is not None) for c in diff.changes] == [
+        ("rewritten", True),
+        ("rewritten", False),
+    ]
+
+
+def test_identical_versions():
+    diff = diff_documents("# Same\n\nNothing changes.\n", "# Same\n\nNothing changes.\n")
+    assert diff.identical
+    assert diff_text(diff) == "No changes.\n"
+    assert summarise(diff).text() == "No changes."
+    assert diff_json(diff)["identical"] is True
+
+
+def test_inline_formatting_survives():
+    diff = diff_documents("Call **999** now.\n", "Call **999** or *101* now.\n")
+    assert "<strong>999</strong>" in diff_html(diff)
+    assert "<em><ins>" in diff_html(diff)
+
+
+def test_new_section_summary():
+    old = "# T\n\n## Definitions\n\nOld words here.\n\n## Support\n\nHelp.\n"
+    new = (
+        "# T\n\n## Definitions\n\nNew words here.\n\n## Non-fatal strangulation\n\n"
+        "It is an offence.\n\n## Support\n\nHelp.\n"
+    )
+    summary = summarise(diff_documents(old, new))
+    assert summary.text() == (
+        "New section: Non-fatal strangulation. Revised: Definitions. 7 words added, 1 removed."
+    )
+
+
+def test_raw_html_and_scripts_are_removed():
+    diff = diff_documents(
+        "Safe.\n", 'Safe. <script>alert(1)</script><a href="javascript:x">x</a>\n'
+    )
+    out = diff_html(diff)
+    assert "<script" not in out and "javascript:" not in out
+
+
+def test_json_has_segments():
+    data = diff_json(diff_documents("Staff should act.\n", "Staff must act.\n"))
+    assert data["blocks"][0]["segments"] == [
+        {"op": "=", "text": "Staff "},
+        {"op": "-", "text": "should"},
+        {"op": "+", "text": "must"},
+        {"op": "=", "text": " act."},
+    ]
+    assert data["summary"]["words_added"] == 1
+
+
+def test_source_diff_marks_words_within_lines():
+    lines = source_diff("a line\nsame\nold words here\n", "a line\nsame\nnew words here\n")
+    assert [line.op for line in lines] == [" ", " ", "-", "+"]
+    assert lines[3].ops == [("+", ["new"]), ("=", [" ", "words", " ", "here"])]
+
+
+# --- properties -----------------------------------------------------------------------------
+
+WORDS = st.sampled_from(
+    [
+        "child",
+        "must",
+        "should",
+        "police",
+        "report",
+        "the",
+        "a",
+        "harm",
+        "999",
+        "risk",
+        "plan",
+        "Safeguarding",
+        "health",
+    ]
+)
+SENTENCE = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+BLOCK = st.one_of(
+    SENTENCE,
+    SENTENCE.map(lambda s: "## " + s),
+    SENTENCE.map(lambda s: "- " + s),
+    SENTENCE.map(lambda s: f"**{s}**"),
+    SENTENCE.map(lambda s: f"[{s}](https://example.org/{len(s)})"),
+    SENTENCE.map(lambda s: f"> {s}"),
+    st.tuples(SENTENCE, SENTENCE).map(lambda t: f"- {t[0]}\n    - {t[1]}"),
+    st.lists(st.tuples(WORDS, SENTENCE), min_size=1, max_size=4).map(
+        lambda rows: "| A | B |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows)
+    ),
+)
+DOCUMENT = st.lists(BLOCK, max_size=8).map(lambda blocks: "\n\n".join(blocks) + "\n")
+
+
+BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"} | frozenset(
+    ("p", "li", "ul", "ol", "tr", "td", "th", "table", "blockquote", "pre", "div")
+)
+
+
+class _Side(HTMLParser):
+    """The words a reader sees on one side of the diff.
+
+    Hidden: the other side's marks (``drop``), blocks standing only on the other side
+    (``status``: their own text, not the list nested in them), labels and notes.
+    """
+
+    def __init__(self, drop: str, status: str) -> None:
+        super().__init__()
+        self.drop, self.status = drop, status
+        self.stack: list[tuple[str, bool]] = []
+        self.words: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        hidden = bool(self.stack) and self.stack[-1][1]
+        if tag in {"ul", "ol"}:
+            hidden = False  # a nested list has blocks of its own
+        classes = dict(attrs).get("class", "") or ""
+        if tag == self.drop or self.status in classes.split() or classes in {"vh", "diff-note"}:
+            hidden = True
+        if tag in BLOCK_TAGS:
+            self.words.append(" ")
+        self.stack.append((tag, hidden))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+        if tag in BLOCK_TAGS:
+            self.words.append(" ")
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1][1]):
+            self.words.append(data)
+
+
+WORD = re.compile(r"[\w\u2019'\u2018-]+")
+
+
+def side_words(rendered: str, drop: str, status: str) -> list[str]:
+    parser = _Side(drop, status)
+    parser.feed(rendered)
+    return re.findall(WORD, html.unescape("".join(parser.words)))
+
+
+def document_words(source: str) -> list[str]:
+    return re.findall(WORD, " ".join(block.text for block in parse_blocks(source)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(DOCUMENT, DOCUMENT)
+def test_new_side_holds_the_new_words_and_old_side_the_old(old: str, new: str):
+    rendered = diff_html(diff_documents(old, new))
+    # A moved block stands twice: the new side reads it where it now is, the old side where it was.
+    assert side_words(rendered, "del", "diff-away") == document_words(new)
+    assert side_words(rendered, "ins", "diff-moved") == document_words(old)
+
+
+@settings(max_examples=100, deadline=None)
+@given(DOCUMENT)
+def test_a_document_compared_with_itself_has_no_changes(source: str):
+    assert diff_documents(source, source).identical
+
+
+# --- bounds ---------------------------------------------------------------------------------
+
+
+def test_unrelated_large_documents_get_a_coarser_diff():
+    old = "\n\n".join(f"Alpha paragraph {i} about one thing entirely." for i in range(4000))
+    new = "\n\n".join(f"Omega section {i} on another matter again." for i in range(4000))
+    diff = diff_documents(old, new)
+    assert diff.coarse
+    assert {c.status for c in diff.changes} <= {"deleted", "inserted"}
+
+
+def test_a_spent_time_budget_gives_a_coarser_diff():
+    old = "\n\n".join(f"Paragraph {i} says one thing." for i in range(50))
+    new = "\n\n".join(f"Paragraph {i} says another thing." for i in range(50))
+    assert diff_documents(old, new, seconds=0).coarse
+
+
+def test_huge_table_with_one_row_changed_stays_precise():
+    rows = [f"| row {i} | value {i} |" for i in range(2000)]
+    old = "| A | B |\n|---|---|\n" + "\n".join(rows) + "\n"
+    rows[1000] = "| row 1000 | value changed |"
+    new = "| A | B |\n|---|---|\n" + "\n".join(rows) + "\n"
+    diff = diff_documents(old, new)
+    assert not diff.coarse
+    assert [c.status for c in diff.changes if c.status != "same"] == ["changed"]

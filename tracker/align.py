@@ -1,0 +1,197 @@
+"""Block alignment: exact anchors first, then similar blocks paired inside each gap.
+
+Pairing inside a gap is a small dynamic programme over a similarity table, capped (as
+MediaWiki caps its move search) so that a pathological pair of documents stays fast: past the
+cap a gap is shown coarsely, every old block deleted and every new block inserted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracker.blocks import Block
+from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
+
+PAIR_AT = 0.3  # blocks less alike than this are a deletion and an insertion
+JOIN_AT = 0.8  # a split or merge must explain the text at least this well
+MOVE_AT = 0.8  # a block found elsewhere at least this alike has moved
+GAP_CAP = 40_000  # a gap this size (old x new blocks) is aligned in full
+BAND = 25  # a larger gap compares each old block with new blocks this close to the diagonal
+MOVE_CAP = 40_000  # comparisons allowed for the move search
+
+
+@dataclass(frozen=True)
+class Step:
+    """One aligned unit: ``kind`` is same, pair, split, merge, delete, insert, moved or away."""
+
+    kind: str
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+
+
+def align(
+    old: Sequence[Block], new: Sequence[Block], deadline: Deadline
+) -> tuple[list[Step], bool]:
+    """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
+    words_old = [frozenset(block.words) for block in old]
+    words_new = [frozenset(block.words) for block in new]
+    steps: list[Step] = []
+    coarse = False
+    i = j = 0
+    gap_old: list[int] = []
+    gap_new: list[int] = []
+    runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
+    for op, count in [*runs, (EQUAL, 0)]:  # a last empty run closes a trailing gap
+        if op == DELETE:
+            gap_old += range(i, i + count)
+            i += count
+        elif op == INSERT:
+            gap_new += range(j, j + count)
+            j += count
+        else:
+            if gap_old or gap_new:
+                gap, was_coarse = _align_gap(
+                    old, new, gap_old, gap_new, words_old, words_new, deadline
+                )
+                steps += gap
+                coarse |= was_coarse
+                gap_old, gap_new = [], []
+            steps += [Step("same", (i + k,), (j + k,)) for k in range(count)]
+            i, j = i + count, j + count
+    return _find_moves(steps, old, new, words_old, words_new, deadline), coarse
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Dice coefficient of two sets of words."""
+    total = len(a) + len(b)
+    return 2 * len(a & b) / total if total else 1.0
+
+
+def _align_gap(
+    old: Sequence[Block],
+    new: Sequence[Block],
+    olds: list[int],
+    news: list[int],
+    words_old: list[frozenset[str]],
+    words_new: list[frozenset[str]],
+    deadline: Deadline,
+) -> tuple[list[Step], bool]:
+    if not olds or not news:
+        return _coarse(olds, news), False
+    n, m = len(olds), len(news)
+    band = max(n, m) if n * m <= GAP_CAP else BAND + abs(n - m)
+    if n * min(m, 2 * band + 1) > 4 * GAP_CAP or deadline.passed():
+        return _coarse(olds, news), True
+
+    def sim(i: int, js: tuple[int, ...]) -> float:
+        kinds = {new[j].kind for j in js}
+        if kinds != {old[i].kind}:
+            return 0.0
+        score = similarity(words_old[i], frozenset().union(*(words_new[j] for j in js)))
+        if len(js) == 1 and old[i].kind == "heading" and old[i].level == new[js[0]].level:
+            return max(score, PAIR_AT)  # a heading in the same place is renamed, however much
+        return score
+
+    def sim_merge(i_pair: tuple[int, int], j: int) -> float:
+        if {old[i].kind for i in i_pair} != {new[j].kind}:
+            return 0.0
+        return similarity(words_old[i_pair[0]] | words_old[i_pair[1]], words_new[j])
+
+    unreachable = float("-inf")
+    best = [[unreachable] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    move: list[list[Step | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    for a in range(n + 1):
+        centre = a * m // n
+        for b in range(max(0, centre - band), min(m, centre + band) + 1):
+            if a == b == 0:
+                continue
+            # On a tie the insertion is the later step, so old text reads before new.
+            options: list[tuple[float, Step, int, int]] = []
+            if b:
+                options.append((best[a][b - 1], Step("insert", (), (news[b - 1],)), a, b - 1))
+            if a:
+                options.append((best[a - 1][b], Step("delete", (olds[a - 1],), ()), a - 1, b))
+            if a and b and (score := sim(olds[a - 1], (news[b - 1],))) >= PAIR_AT:
+                step = Step("pair", (olds[a - 1],), (news[b - 1],))
+                options.append((best[a - 1][b - 1] + score, step, a - 1, b - 1))
+            if a and b > 1 and (score := sim(olds[a - 1], (news[b - 2], news[b - 1]))) >= JOIN_AT:
+                step = Step("split", (olds[a - 1],), (news[b - 2], news[b - 1]))
+                options.append((best[a - 1][b - 2] + score, step, a - 1, b - 2))
+            merged = sim_merge((olds[a - 2], olds[a - 1]), news[b - 1]) if a > 1 and b else 0
+            if (score := merged) >= JOIN_AT:
+                step = Step("merge", (olds[a - 2], olds[a - 1]), (news[b - 1],))
+                options.append((best[a - 2][b - 1] + score, step, a - 2, b - 1))
+            score, step, _, _ = max(options, key=lambda option: option[0])
+            best[a][b] = score
+            move[a][b] = step
+    if best[n][m] == unreachable:  # the band missed the corner: cannot happen, but stay safe
+        return _coarse(olds, news), True
+    return _trace(move, olds, news), False
+
+
+def _coarse(olds: list[int], news: list[int]) -> list[Step]:
+    return [Step("delete", (i,), ()) for i in olds] + [Step("insert", (), (j,)) for j in news]
+
+
+def _trace(move: list[list[Step | None]], olds: list[int], news: list[int]) -> list[Step]:
+    steps: list[Step] = []
+    a, b = len(olds), len(news)
+    while a or b:
+        step = move[a][b]
+        assert step is not None
+        steps.append(step)
+        a -= len(step.old)
+        b -= len(step.new)
+    steps.reverse()
+    return steps
+
+
+def _find_moves(
+    steps: list[Step],
+    old: Sequence[Block],
+    new: Sequence[Block],
+    words_old: list[frozenset[str]],
+    words_new: list[frozenset[str]],
+    deadline: Deadline,
+) -> list[Step]:
+    """Turn a deletion and an insertion of the same (or a very similar) block into a move."""
+    deleted = [s.old[0] for s in steps if s.kind == "delete"]
+    inserted = [s.new[0] for s in steps if s.kind == "insert"]
+    moved: dict[int, int] = {}  # old index -> new index
+    by_key: dict[str, list[int]] = {}
+    for i in deleted:
+        by_key.setdefault(old[i].key, []).append(i)
+    for j in inserted:
+        if by_key.get(new[j].key):
+            moved[by_key[new[j].key].pop(0)] = j
+    rest_old = [i for i in deleted if i not in moved]
+    rest_new = [j for j in inserted if j not in set(moved.values())]
+    if len(rest_old) * len(rest_new) <= MOVE_CAP and not deadline.passed():
+        candidates = sorted(
+            (
+                (similarity(words_old[i], words_new[j]), i, j)
+                for i in rest_old
+                for j in rest_new
+                if old[i].kind == new[j].kind and old[i].words
+            ),
+            reverse=True,
+        )
+        taken_new: set[int] = set()
+        for score, i, j in candidates:
+            if score >= MOVE_AT and i not in moved and j not in taken_new:
+                moved[i] = j
+                taken_new.add(j)
+    if not moved:
+        return steps
+    target = {j: i for i, j in moved.items()}
+    result = []
+    for step in steps:
+        if step.kind == "delete" and step.old[0] in moved:
+            result.append(Step("away", step.old, (moved[step.old[0]],)))
+        elif step.kind == "insert" and step.new[0] in target:
+            result.append(Step("moved", (target[step.new[0]],), step.new))
+        else:
+            result.append(step)
+    return result

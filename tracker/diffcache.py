@@ -1,0 +1,97 @@
+"""Diffs between two versions, cached by blob pair next to the index (SPEC §9)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from markupsafe import Markup
+
+from tracker.diffs import diff_documents, source_diff
+from tracker.diffview import diff_html, diff_json, diff_text, source_html
+from tracker.history import Version
+from tracker.index import cache_folder, connect, remove
+from tracker.manual import Manual
+from tracker.newsletter import template_environment
+from tracker.summary import summarise
+
+# Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
+ALGORITHM = "1"
+_SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
+    old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (old, new, view));"""
+RENDERED_VIEWS = ("html", "text", "text-colour", "json", "summary")
+SOURCE_VIEWS = ("source-html", "source-text", "source-json")
+
+
+def diff_view(manual: Manual, start: Version | None, end: Version, view: str) -> str:
+    """One view of the diff between two versions (``start`` None: from nothing)."""
+    old_blob = start.blob if start and start.blob else ""
+    new_blob = end.blob or ""
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    key = (f"{ALGORITHM}:{old_blob}", new_blob, view)
+    found = _lookup(path, key)
+    if found is not None:
+        return found
+    old = manual.source(start) if start else ""
+    new = manual.source(end)
+    views = _compute(old, new, source=view.startswith("source-"))
+    _store(path, key[0], new_blob, views)
+    return views[view]
+
+
+def _compute(old: str, new: str, source: bool) -> dict[str, str]:
+    if source:
+        lines = source_diff(old, new)
+        return {
+            "source-html": source_html(lines),
+            "source-text": "".join(f"{line.op}{line.text}\n" for line in lines),
+            "source-json": json.dumps(
+                [{"op": line.op, "text": line.text} for line in lines], ensure_ascii=False
+            ),
+        }
+    diff = diff_documents(old, new)
+    return {
+        "html": diff_html(diff),
+        "text": diff_text(diff),
+        "text-colour": diff_text(diff, colour=True),
+        "json": json.dumps(diff_json(diff), ensure_ascii=False),
+        "summary": summarise(diff).text(),
+    }
+
+
+def _lookup(path: Path, key: tuple[str, str, str]) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(path, timeout=5)) as connection:
+            row = connection.execute(
+                "SELECT body FROM diffs WHERE old = ? AND new = ? AND view = ?", key
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        remove(path)  # damaged: it is only a cache
+        return None
+    return str(row[0]) if row else None
+
+
+def _store(path: Path, old: str, new: str, views: dict[str, str]) -> None:
+    try:
+        with closing(connect(path, _SCHEMA)) as connection:
+            connection.executemany(
+                "INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)",
+                [(old, new, view, body) for view, body in views.items()],
+            )
+            connection.commit()
+    except sqlite3.DatabaseError:
+        remove(path)
+
+
+def page(title: str, between: str, summary: str, body: str) -> str:
+    """A standalone accessible HTML page around a rendered diff."""
+    css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
+    template = template_environment({}).get_template("diff_page.html.j2")
+    # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
+    trusted = {"body": Markup(body), "css": Markup(css)}  # noqa: S704
+    return template.render(title=title, between=between, summary=summary, **trusted)

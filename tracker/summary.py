@@ -1,0 +1,166 @@
+"""A plain-English summary of a diff, from its structure (SPEC §6)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tracker.blocks import is_word
+from tracker.diffs import BlockChange, DocumentDiff
+from tracker.wordiff import DELETE, INSERT
+
+OPENING = "the opening text"
+
+
+@dataclass
+class Summary:
+    """What changed, by section, link and word count."""
+
+    added_sections: list[str] = field(default_factory=list)
+    removed_sections: list[str] = field(default_factory=list)
+    renamed_sections: list[tuple[str, str]] = field(default_factory=list)
+    revised_sections: list[str] = field(default_factory=list)
+    moved_blocks: int = 0
+    links_added: list[str] = field(default_factory=list)
+    links_removed: list[str] = field(default_factory=list)
+    links_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    words_added: int = 0
+    words_removed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as data, with its sentence."""
+        return {**asdict(self), "text": self.text()}
+
+    def text(self) -> str:
+        """One short paragraph: "New section: Non-fatal strangulation. Revised: Definitions."."""
+        parts = [
+            _listed("New section", self.added_sections),
+            _listed("Removed section", self.removed_sections),
+            _listed(
+                "Renamed",
+                [f"“{old}” to “{new}”" for old, new in self.renamed_sections],
+                plural="Renamed",
+            ),
+            _listed("Revised", self.revised_sections, plural="Revised"),
+            _count(self.moved_blocks, "block moved", "blocks moved"),
+            _links(len(self.links_added), len(self.links_removed)),
+            _count(len(self.links_changed), "link now goes elsewhere", "links now go elsewhere"),
+            _words(self.words_added, self.words_removed),
+        ]
+        sentence = " ".join(part for part in parts if part)
+        return sentence or "No changes."
+
+
+def summarise(diff: DocumentDiff) -> Summary:
+    """Walk the changes once, keeping track of the section each one falls in."""
+    summary = Summary()
+    sections = _SectionTracker()
+    for change in diff.changes:
+        sections.follow(change)
+        if change.shown.kind == "heading":
+            _heading(summary, change)
+        elif change.status not in {"same", "away"} and (change.status != "moved" or change.ops):
+            name = sections.current(change, summary.renamed_sections)
+            if name not in summary.added_sections and name not in summary.revised_sections:
+                summary.revised_sections.append(name)
+        summary.moved_blocks += change.status == "moved"
+        added, removed = _word_counts(change)
+        summary.words_added += added
+        summary.words_removed += removed
+    summary.revised_sections = [
+        name for name in summary.revised_sections if name not in summary.removed_sections
+    ]
+    _link_changes(summary, diff)
+    return summary
+
+
+class _SectionTracker:
+    def __init__(self) -> None:
+        self.old: str = OPENING
+        self.new: str = OPENING
+
+    def follow(self, change: BlockChange) -> None:
+        for side, block in (("old", change.old), ("new", change.new)):
+            if block is not None and block.kind == "heading":
+                setattr(self, side, block.text if block.level > 1 else OPENING)
+
+    def current(self, change: BlockChange, renamed: list[tuple[str, str]]) -> str:
+        if change.new is not None:
+            return self.new
+        return dict(renamed).get(self.old, self.old)  # a renamed section goes by its new name
+
+
+def _heading(summary: Summary, change: BlockChange) -> None:
+    old, new = change.old, change.new
+    if change.status in {"inserted", "rewritten"} and new is not None and old is None:
+        summary.added_sections.append(new.text)
+    elif change.status in {"deleted", "rewritten"} and old is not None and new is None:
+        summary.removed_sections.append(old.text)
+    elif old is not None and new is not None and old.text != new.text:
+        summary.renamed_sections.append((old.text, new.text))
+
+
+def _word_counts(change: BlockChange) -> tuple[int, int]:
+    if change.ops:
+        counts: Counter[str] = Counter()
+        for op, tokens in change.ops:
+            counts[op] += sum(1 for token in tokens if _counts(token))
+        return counts[INSERT], counts[DELETE]
+    if change.status in {"inserted", "rewritten"} and change.new is not None and change.old is None:
+        return sum(map(_counts, change.new.tokens)), 0
+    if change.status in {"deleted", "rewritten"} and change.old is not None and change.new is None:
+        return 0, sum(map(_counts, change.old.tokens))
+    return 0, 0
+
+
+def _counts(token: str) -> bool:
+    """A word, for counting: punctuation is not counted."""
+    return is_word(token) and any(char.isalnum() for char in token)
+
+
+def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
+    old = Counter(target for block in diff.old for _, target in block.links)
+    new = Counter(target for block in diff.new for _, target in block.links)
+    before = {text: target for block in diff.old for text, target in block.links}
+    for block in diff.new:
+        for text, target in block.links:
+            if text in before and before[text] != target:
+                summary.links_changed.append((text, before[text], target))
+    # A link whose target changed is reported once, as changed, not as added and removed.
+    old.subtract(Counter(was for _, was, _ in summary.links_changed))
+    new.subtract(Counter(now for _, _, now in summary.links_changed))
+    summary.links_added = sorted((+(new - old)).elements())
+    summary.links_removed = sorted((+(old - new)).elements())
+
+
+def _listed(label: str, names: list[str], plural: str | None = None) -> str:
+    if not names:
+        return ""
+    heading = label if len(names) == 1 else (plural or label + "s")
+    return f"{heading}: {', '.join(names)}."
+
+
+def _count(number: int, one: str, many: str) -> str:
+    if not number:
+        return ""
+    return f"1 {one}." if number == 1 else f"{number} {many}."
+
+
+def _links(added: int, removed: int) -> str:
+    parts = []
+    if added:
+        parts.append(f"{added} link{'s' * (added != 1)} added")
+    if removed:
+        parts.append(f"{removed} link{'s' * (removed != 1)} removed")
+    return (", ".join(parts) + ".").capitalize() if parts else ""
+
+
+def _words(added: int, removed: int) -> str:
+    if not added and not removed:
+        return ""
+    if added and removed:
+        return f"{added} word{'s' * (added != 1)} added, {removed} removed."
+    if added:
+        return f"{added} word{'s' * (added != 1)} added."
+    return f"{removed} word{'s' * (removed != 1)} removed."
