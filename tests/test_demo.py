@@ -100,3 +100,27 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path):
     (tmp_path / "something").write_text("x")
     with pytest.raises(InputError, match="not empty"):
         build_demo(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("ident", "summary"),
+    [
+        (
+            "domestic-abuse",
+            "New section: Non-fatal Strangulation. Revised: Definitions. "
+            "348 words added, 78 removed.",
+        ),
+        (
+            "safe-recruitment",
+            "Revised: Planning and Advertising, Further Resources. 1 link added. 86 words added.",
+        ),
+    ],
+)
+def test_release_of_13_november_2024_summaries(manual: Manual, ident: str, summary: str):
+    from tracker.diffs import diff_documents
+    from tracker.summary import summarise
+
+    document = manual.document(ident)
+    old = manual.source(document.in_force(D("2024-11-12")))
+    new = manual.source(document.in_force(D("2024-11-13")))
+    assert summarise(diff_documents(old, new)).text() == summary

@@ -167,7 +167,8 @@ def _find_moves(
         if by_key.get(new[j].key):
             moved[by_key[new[j].key].pop(0)] = j
     rest_old = [i for i in deleted if i not in moved]
-    rest_new = [j for j in inserted if j not in set(moved.values())]
+    paired_new = set(moved.values())
+    rest_new = [j for j in inserted if j not in paired_new]
     if len(rest_old) * len(rest_new) <= MOVE_CAP and not deadline.passed():
         candidates = sorted(
             (

@@ -11,7 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -50,23 +50,27 @@ class Block:
     html: str  # sanitised inner HTML
     tokens: tuple[str, ...] = field(repr=False)
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         """The block's words and punctuation, tags and spaces left out."""
-        return [html.unescape(t) for t in self.tokens if is_word(t)]
+        return [
+            html.unescape(t) if "&" in t else t
+            for t in self.tokens
+            if t[0] != "<" and not t.isspace()
+        ]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """Plain text with its spacing folded."""
         plain = "".join(html.unescape(t) for t in self.tokens if not t.startswith("<"))
         return " ".join(plain.split())
 
-    @property
+    @cached_property
     def key(self) -> str:
         """What must be equal for two blocks to be the same block."""
         return f"{self.tag}\0{self.level}\0{self.html}"
 
-    @property
+    @cached_property
     def links(self) -> list[tuple[str, str]]:
         """(text, target) of each link."""
         return _links(self.tokens)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
-from tracker.diffs import diff_documents, source_diff
+from tracker.diffs import DocumentDiff, SourceLine, diff_documents, source_diff
 from tracker.diffview import diff_html, diff_json, diff_text, source_html
 from tracker.history import Version
 from tracker.index import cache_folder, connect, remove
@@ -22,12 +25,32 @@ ALGORITHM = "1"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
-RENDERED_VIEWS = ("html", "text", "text-colour", "json", "summary")
-SOURCE_VIEWS = ("source-html", "source-text", "source-json")
+
+
+def _source_text(lines: list[SourceLine]) -> str:
+    return "".join(f"{line.op}{line.text}\n" for line in lines)
+
+
+def _source_json(lines: list[SourceLine]) -> str:
+    return json.dumps([{"op": line.op, "text": line.text} for line in lines], ensure_ascii=False)
+
+
+VIEWS: dict[str, Callable[[Any], str]] = {
+    "html": diff_html,
+    "text": diff_text,
+    "text-colour": lambda diff: diff_text(diff, colour=True),
+    "json": lambda diff: json.dumps(diff_json(diff), ensure_ascii=False),
+    "summary": lambda diff: summarise(diff).text(),
+    "source-html": source_html,
+    "source-text": _source_text,
+    "source-json": _source_json,
+}
 
 
 def diff_view(manual: Manual, start: Version | None, end: Version, view: str) -> str:
     """One view of the diff between two versions (``start`` None: from nothing)."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown diff view {view!r}")
     old_blob = start.blob if start and start.blob else ""
     new_blob = end.blob or ""
     path = cache_folder(manual.repo) / "diffs.sqlite"
@@ -37,29 +60,17 @@ def diff_view(manual: Manual, start: Version | None, end: Version, view: str) ->
         return found
     old = manual.source(start) if start else ""
     new = manual.source(end)
-    views = _compute(old, new, source=view.startswith("source-"))
-    _store(path, key[0], new_blob, views)
-    return views[view]
+    body = VIEWS[view](_diff(old_blob, new_blob, old, new, view.startswith("source-")))
+    _store(path, key, body)
+    return body
 
 
-def _compute(old: str, new: str, source: bool) -> dict[str, str]:
-    if source:
-        lines = source_diff(old, new)
-        return {
-            "source-html": source_html(lines),
-            "source-text": "".join(f"{line.op}{line.text}\n" for line in lines),
-            "source-json": json.dumps(
-                [{"op": line.op, "text": line.text} for line in lines], ensure_ascii=False
-            ),
-        }
-    diff = diff_documents(old, new)
-    return {
-        "html": diff_html(diff),
-        "text": diff_text(diff),
-        "text-colour": diff_text(diff, colour=True),
-        "json": json.dumps(diff_json(diff), ensure_ascii=False),
-        "summary": summarise(diff).text(),
-    }
+@lru_cache(maxsize=16)
+def _diff(
+    old_blob: str, new_blob: str, old: str, new: str, source: bool
+) -> DocumentDiff | list[SourceLine]:
+    """The diff of a blob pair, remembered so that another view of it is not worked out again."""
+    return source_diff(old, new) if source else diff_documents(old, new)
 
 
 def _lookup(path: Path, key: tuple[str, str, str]) -> str | None:
@@ -76,13 +87,10 @@ def _lookup(path: Path, key: tuple[str, str, str]) -> str | None:
     return str(row[0]) if row else None
 
 
-def _store(path: Path, old: str, new: str, views: dict[str, str]) -> None:
+def _store(path: Path, key: tuple[str, str, str], body: str) -> None:
     try:
         with closing(connect(path, _SCHEMA)) as connection:
-            connection.executemany(
-                "INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)",
-                [(old, new, view, body) for view, body in views.items()],
-            )
+            connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
             connection.commit()
     except sqlite3.DatabaseError:
         remove(path)

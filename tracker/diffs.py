@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections import Counter
 from dataclasses import dataclass, field
 
 from tracker.align import align
 from tracker.blocks import Block, is_word, parse_pair, tokenize
-from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, Ops, diff_tokens
+from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, Ops, diff_items, diff_tokens
 
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
-TIME_BUDGET = 1.5  # seconds; past it the rest of a diff is coarser
+TIME_BUDGET = 1.2  # seconds; past it the rest of a diff is coarser (answers stay under 2 s)
 PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read plainly
 BREAK = "\0break\0"  # a token no document holds: where one block becomes two
 
@@ -211,27 +210,39 @@ def source_diff(old: str, new: str, seconds: float = TIME_BUDGET) -> list[Source
     """Line diff of two sources; a changed line is paired with its old line and word-diffed."""
     deadline = Deadline(seconds)
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     lines: list[SourceLine] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            lines += [SourceLine(" ", text) for text in old_lines[i1:i2]]
-            continue
-        removed, added = old_lines[i1:i2], new_lines[j1:j2]
-        paired = min(len(removed), len(added)) if tag == "replace" else 0
-        word_ops = [
-            diff_tokens(tokenize(html.escape(a)), tokenize(html.escape(b)), deadline)
-            for a, b in zip(removed[:paired], added[:paired], strict=True)
-        ]
-        lines += [
-            SourceLine("-", text, _side(word_ops[k], DELETE) if k < paired else [])
-            for k, text in enumerate(removed)
-        ]
-        lines += [
-            SourceLine("+", text, _side(word_ops[k], INSERT) if k < paired else [])
-            for k, text in enumerate(added)
-        ]
+    i = j = 0
+    removed: list[str] = []
+    added: list[str] = []
+    for op, count in [*diff_items(old_lines, new_lines, deadline), (EQUAL, 0)]:
+        if op == DELETE:
+            removed += old_lines[i : i + count]
+            i += count
+        elif op == INSERT:
+            added += new_lines[j : j + count]
+            j += count
+        else:
+            lines += _changed_lines(removed, added, deadline)
+            removed, added = [], []
+            lines += [SourceLine(" ", text) for text in old_lines[i : i + count]]
+            i, j = i + count, j + count
     return lines
+
+
+def _changed_lines(removed: list[str], added: list[str], deadline: Deadline) -> list[SourceLine]:
+    """Removed then added lines; lines paired in order get their changed words marked."""
+    paired = min(len(removed), len(added)) if not deadline.passed() else 0
+    word_ops = [
+        diff_tokens(tokenize(html.escape(a)), tokenize(html.escape(b)), deadline)
+        for a, b in zip(removed[:paired], added[:paired], strict=True)
+    ]
+    return [
+        SourceLine("-", text, _side(word_ops[k], DELETE) if k < paired else [])
+        for k, text in enumerate(removed)
+    ] + [
+        SourceLine("+", text, _side(word_ops[k], INSERT) if k < paired else [])
+        for k, text in enumerate(added)
+    ]
 
 
 def _side(ops: Ops, keep: str) -> Ops:

@@ -259,9 +259,9 @@ def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
 
 
 def _token_text(token: str, row: bool) -> str:
-    if token.startswith("<"):
-        return "| " if row and re.match(r"<t[dh]\b", token) else ""
-    return html.unescape(token)
+    if token[0] == "<":
+        return "| " if row and token[:3] in ("<td", "<th") else ""
+    return html.unescape(token) if "&" in token else token
 
 
 # --- JSON ---------------------------------------------------------------------------------

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tracker.blocks import is_word
 from tracker.diffs import BlockChange, DocumentDiff
 from tracker.wordiff import DELETE, INSERT
 
 OPENING = "the opening text"
+_WORDLIKE = re.compile(r"[^\W_]")
 
 
 @dataclass
@@ -115,8 +116,8 @@ def _word_counts(change: BlockChange) -> tuple[int, int]:
 
 
 def _counts(token: str) -> bool:
-    """A word, for counting: punctuation is not counted."""
-    return is_word(token) and any(char.isalnum() for char in token)
+    """A word, for counting: punctuation, tags and spaces are not counted."""
+    return token[0] != "<" and (token.isalnum() or _WORDLIKE.search(token) is not None)
 
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:

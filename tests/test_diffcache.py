@@ -1,0 +1,73 @@
+"""Diffs are cached by blob pair beside the index, and a damaged cache is only a cache."""
+
+from __future__ import annotations
+
+import os
+import pty
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ManualRepo, doc
+
+from tracker.diffcache import diff_view
+from tracker.index import cache_folder
+
+
+def two_versions(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", "Staff should act.")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Staff must act.")}, when="2024-02-01T09:00:00+00:00")
+    manual = repo.manual()
+    first, second = manual.document("a").versions
+    return manual, first, second
+
+
+def test_a_diff_is_worked_out_once_and_then_read_from_the_cache(repo: ManualRepo):
+    manual, first, second = two_versions(repo)
+    text = diff_view(manual, first, second, "text")
+    assert "[-should-]{+must+}" in text
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    with sqlite3.connect(path) as connection:
+        views = {view for (view,) in connection.execute("SELECT view FROM diffs")}
+        assert views == {"text"}
+        connection.execute("UPDATE diffs SET body = 'from the cache' WHERE view = 'text'")
+    assert diff_view(manual, first, second, "text") == "from the cache"
+    assert diff_view(manual, second, first, "text") != "from the cache"  # another pair
+
+
+def test_a_damaged_cache_is_worked_around(repo: ManualRepo):
+    manual, first, second = two_versions(repo)
+    diff_view(manual, first, second, "text")
+    (cache_folder(manual.repo) / "diffs.sqlite").write_bytes(b"garbage" * 1000)
+    assert "[-should-]{+must+}" in diff_view(manual, first, second, "text")
+
+
+def test_colours_only_on_a_terminal(repo: ManualRepo):
+    two_versions(repo)
+    command = [sys.executable, "-m", "tracker", "diff", "a", "--repo", str(repo.path)]
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "\x1b[" not in piped.stdout
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    with subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env) as process:
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        process.wait()
+    os.close(leader)
+    assert b"\x1b[31m[-should-]\x1b[0m" in output
+    assert b"\x1b[32m{+must+}\x1b[0m" in output
+
+
+def test_cache_path_follows_the_cache_dir(repo: ManualRepo, tmp_path: Path):
+    manual, first, second = two_versions(repo)
+    diff_view(manual, first, second, "json")
+    assert (cache_folder(manual.repo) / "diffs.sqlite").is_relative_to(tmp_path / "cache")
