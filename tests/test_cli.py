@@ -283,3 +283,21 @@ def test_works_on_a_bare_repository(demo: Path, tmp_path: Path):
     result = run("newsletter", "--repo", str(bare), "--release", "2024-11-13")
     assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
     assert (bare / "tracker").is_dir()  # the index lives in the git directory
+
+
+def test_check_at_the_start_of_the_calendar(demo: Path):
+    result = run("check", "--repo", str(demo), "--today", "0001-01-01")
+    assert result.returncode in (0, 1)
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_into_a_folder_that_cannot_be_made():
+    assert_user_error(run("demo", "--dir", "/proc/no-such/place"), "cannot be created")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the repository to another user")
+def test_a_repository_git_refuses_to_read(demo: Path, tmp_path: Path):
+    copy = tmp_path / "owned"
+    subprocess.run(["cp", "-r", str(demo), str(copy)], check=True)
+    subprocess.run(["chown", "-R", "nobody", str(copy)], check=True)
+    assert_user_error(run("releases", "--repo", str(copy)), "safe.directory")

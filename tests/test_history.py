@@ -117,8 +117,7 @@ def test_merge_takes_notes_and_latest_go_live_of_merged_commits_and_floors_at_me
     a = manual.document("a").latest
     assert a.commit == merge
     assert [n.text for n in a.notes] == ["A was reviewed.", "A was tidied."]
-    assert a.effective == D("2024-02-10")  # latest declared is 5 Feb; the merge floors it
-    assert a.declared.source == "merge"
+    assert a.effective == D("2024-02-10")  # latest declared is 5 Feb; the merge's own is later
     assert [n.text for n in manual.document("b").latest.notes] == ["B changed."]
     assert len(manual.document("a").versions) == 2  # the merge is one version
 
@@ -383,3 +382,188 @@ def test_merging_the_main_line_into_a_branch_adds_no_notes(repo: ManualRepo):
         "A was tidied.",
     ]
     assert [n.text for n in manual.document("b").latest.notes] == ["Change B"]
+
+
+def test_a_merge_without_trailers_still_waits_for_the_schedule(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("work")
+    scheduled.commit(
+        {"a.md": doc("A", "x")}, "Work", "2024-01-03T09:00:00+00:00", {"Change-Note": "Worked on."}
+    )
+    scheduled.checkout("main")
+    scheduled.merge("work", when="2024-03-01T09:00:00+00:00")
+    assert go_lives(scheduled.manual(), "a")[-1] == "2024-03-13"  # not the merge day
+
+
+def test_merged_notes_follow_a_rename_made_on_the_main_line(repo: ManualRepo):
+    body = "A long enough body for git to see the rename.\n" * 10
+    repo.commit({"a.md": doc("Alpha", body)}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("feat")
+    repo.commit(
+        {"a.md": doc("Alpha", body + "More.")},
+        "Edit",
+        "2024-01-02T09:00:00+00:00",
+        {"Change-Note": "Branch note."},
+    )
+    repo.checkout("main")
+    repo.move("a.md", "alpha.md", when="2024-01-03T09:00:00+00:00")
+    repo.merge("feat", when="2024-01-04T09:00:00+00:00")
+    latest = repo.manual().document("alpha").latest
+    assert [n.text for n in latest.notes] == ["Branch note."]
+
+
+def test_a_minor_merge_with_a_go_live_stays_minor(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Start", "2024-01-01T09:00:00+00:00")
+    repo.branch("typo")
+    repo.commit(
+        {"a.md": doc("A", "fixed")}, "Typo", "2024-01-02T09:00:00+00:00", {"Change-Type": "minor"}
+    )
+    repo.checkout("main")
+    repo.merge(
+        "typo",
+        when="2024-01-03T09:00:00+00:00",
+        message="Merge branch 'typo'\n\nGo-Live: 2024-02-01",
+    )
+    latest = repo.manual().document("a").latest
+    assert latest.minor
+    assert latest.effective == D("2024-02-01")
+
+
+def test_an_id_less_rename_onto_a_withdrawn_path_keeps_its_own_history(repo: ManualRepo):
+    body = "Toolkit text long enough for git to see a rename.\n" * 10
+    repo.commit(
+        {"neglect.md": doc("Neglect", "Old chapter."), "toolkit.md": doc("Toolkit", body)},
+        "Start",
+        "2024-01-01T09:00:00+00:00",
+    )
+    repo.commit({"neglect.md": None}, "Withdraw", "2024-02-01T09:00:00+00:00")
+    repo.move("toolkit.md", "neglect.md", when="2024-03-01T09:00:00+00:00")
+    manual = repo.manual()
+    moved = manual.document("neglect")
+    assert [v.title for v in moved.versions] == ["Toolkit", "Toolkit"]
+    assert len(manual.documents) == 2
+
+
+def test_duplicate_ids_do_not_fake_a_withdrawal(repo: ManualRepo):
+    repo.commit(
+        {"one.md": doc("One", id="x"), "two.md": doc("Two", id="x")},
+        "Start",
+        "2024-01-01T09:00:00+00:00",
+    )
+    repo.commit({"one.md": None}, "Drop one", "2024-02-01T09:00:00+00:00")
+    repo.commit({"two.md": doc("Two", "edited", id="x")}, "Edit two", "2024-03-01T09:00:00+00:00")
+    manual = repo.manual()
+    two = next(d for d in manual.documents if d.latest.title == "Two")
+    assert [v.kind for v in two.versions] == ["added", "modified"]
+    assert not two.latest.withdrawn
+
+
+def test_a_pointer_left_behind_does_not_take_over_a_moved_chapter(repo: ManualRepo):
+    repo.commit(
+        {"referrals.md": doc("Referrals", "The procedure.", id="referrals")},
+        "Start",
+        "2024-01-01T09:00:00+00:00",
+    )
+    repo.commit(
+        {
+            "social-care/referrals.md": doc("Referrals", "The procedure.", id="referrals"),
+            "referrals.md": "This chapter has moved.\n",
+        },
+        "Move",
+        "2024-02-01T09:00:00+00:00",
+    )
+    manual = repo.manual()
+    chapter = manual.document("referrals")
+    assert [v.path for v in chapter.versions] == ["referrals.md", "social-care/referrals.md"]
+
+
+def test_symlinks_and_submodules_are_not_documents(repo: ManualRepo):
+    repo.commit({"real.md": doc("Real")}, "Start", "2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "alias.md").symlink_to("real.md")
+    repo.commit({}, "Link", "2024-01-02T09:00:00+00:00")
+    assert [d.id for d in repo.manual().documents] == ["real"]
+
+
+def test_a_bad_go_live_is_reported_once_per_commit(repo: ManualRepo):
+    repo.commit(
+        {"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")},
+        "Add",
+        "2024-01-01T09:00:00+00:00",
+        {"Go-Live": "soon"},
+    )
+    problems = repo.manual().problems
+    assert len(problems) == 1 and problems[0].day == D("2024-01-01")
+
+
+def test_a_commit_a_week_after_a_leap_day_with_a_schedule(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-03-07T10:00:00+00:00")
+    assert go_lives(scheduled.manual(), "a") == ["2024-04-10"]
+
+
+def test_a_time_zone_in_the_schedule_rule_is_ignored(repo: ManualRepo):
+    settings = (
+        '[releases]\nschedule = "DTSTART;TZID=Europe/London:20240101T090000\\n'
+        'RRULE:FREQ=MONTHLY;BYDAY=2WE"\ncutoff_days = 7\n'
+    )
+    repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    assert go_lives(repo.manual(), "a") == ["2024-01-10"]
+
+
+def test_user_git_settings_do_not_change_what_is_read(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.git("config", "log.showRoot", "false")
+    repo.git("config", "i18n.logOutputEncoding", "ISO-8859-1")
+    repo.commit({"a.md": doc("A", "Café")}, "Café au lait", "2024-01-02T09:00:00+00:00")
+    versions = repo.manual().document("a").versions
+    assert [v.note for v in versions] == ["Add", "Café au lait"]
+
+
+def test_a_commit_message_that_is_not_utf8(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "a.md").write_text(doc("A", "x"))
+    repo.git("add", "-A")
+    tree = repo.git("write-tree")
+    parent = repo.git("rev-parse", "HEAD")
+    import subprocess
+
+    sha = (
+        subprocess.run(
+            ["git", "commit-tree", tree, "-p", parent],
+            cwd=repo.path,
+            check=True,
+            capture_output=True,
+            input=b"Caf\xe9 en latin-1\n",
+        )
+        .stdout.decode()
+        .strip()
+    )
+    repo.git("reset", "--hard", sha)
+    # git reads a message that is not UTF-8 as Latin-1; either way nothing breaks.
+    assert repo.manual().document("a").latest.note in {"Café en latin-1", "Caf\ufffd en latin-1"}
+
+
+def test_sha256_repositories(tmp_path, monkeypatch):
+    from conftest import ManualRepo as Builder
+
+    folder = tmp_path / "s256"
+    folder.mkdir()
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
+    import subprocess
+
+    subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256", "-b", "main"], cwd=folder, check=True
+    )
+    builder = Builder.__new__(Builder)
+    builder.path = folder
+    builder.git("config", "user.name", "T")
+    builder.git("config", "user.email", "t@example.org")
+    settings = '[manual]\nshort_name = "X"\n[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"\ncutoff_days = 7\n'
+    builder.commit(
+        {"manual.toml": settings, "a.md": doc("A", "Text.")}, "Add", "2024-01-03T09:00:00+00:00"
+    )
+    manual = builder.manual()
+    version = manual.document("a").latest
+    assert len(version.commit) == 64
+    assert version.effective == D("2024-01-10")
+    assert manual.config.short_name == "X"
+    assert "Text." in manual.source(version)

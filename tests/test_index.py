@@ -123,3 +123,38 @@ def test_another_branch_is_tracked_when_asked(repo: ManualRepo):
     repo.checkout("main")
     assert [d.id for d in repo.manual().documents] == ["a"]
     assert [d.id for d in repo.manual(branch="draft").documents] == ["a", "b"]
+
+
+def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch, capsys):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.manual()
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    monkeypatch.setattr(index, "LOCK_SECONDS", 0.2)
+    path = index_file(repo)
+    inode = path.stat().st_ino
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert [d.id for d in repo.manual().documents] == ["a", "b"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert path.stat().st_ino == inode
+    assert "busy" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE commits SET trailers = 'not json'",
+        "UPDATE commits SET changes = '[[1]]'",
+        "DELETE FROM commits",
+        "DELETE FROM blobs",
+    ],
+)
+def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
+    repo.commit({"a.md": doc("A", id="alpha")}, when="2024-01-01T09:00:00+00:00")
+    repo.manual()
+    with sqlite3.connect(index_file(repo)) as connection:
+        connection.execute(damage)
+    assert [d.id for d in repo.manual().documents] == ["alpha"]

@@ -232,3 +232,13 @@ def test_british_ordinals(day, expected):
 
 def test_date_in_words():
     assert in_words(D("2024-11-13")) == "13th November 2024"
+
+
+def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRepo):
+    release_repo.commit(
+        {"_templates/newsletter.txt.j2": "{% include 'newsletter.txt.j2' %}"},
+        when="2024-03-02T09:00:00+00:00",
+    )
+    manual = release_repo.manual()
+    with pytest.raises(ConfigError, match="includes itself"):
+        render_newsletter(manual, manual.release(D("2024-03-01")), "text")

@@ -17,9 +17,10 @@ RECENT_DAYS = 30
 
 def check_manual(manual: Manual, since: date | None = None) -> list[Problem]:
     """Every error and warning, errors first."""
-    since = since or manual.today - timedelta(days=RECENT_DAYS)
+    since = since or _recent(manual.today)
     problems = [
-        *manual.problems,
+        # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
+        *(p for p in manual.problems if p.day is None or p.day >= since),
         *_front_matter(manual),
         *_duplicate_ids(manual),
         *_broken_links(manual),
@@ -28,6 +29,14 @@ def check_manual(manual: Manual, since: date | None = None) -> list[Problem]:
         *_overdue_reviews(manual),
     ]
     return sorted(problems, key=lambda p: p.level != "error")
+
+
+def _recent(today: date) -> date:
+    """The first day of the recent past that go-live warnings look at."""
+    try:
+        return today - timedelta(days=RECENT_DAYS)
+    except OverflowError:
+        return date.min
 
 
 def _front_matter(manual: Manual) -> list[Problem]:

@@ -11,10 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from dateutil.rrule import rrulestr
 
 from tracker.errors import ConfigError
-from tracker.golive import Schedule
+from tracker.golive import Schedule, ScheduleError
 
 CONFIG_FILE = "manual.toml"
 KEYS = {
@@ -127,14 +126,13 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
         raise ConfigError(f"{CONFIG_FILE}: releases.cutoff_days must be a whole number, 0 or more.")
     if not rule:
         return None
-    try:
-        rrulestr(rule, forceset=True)
-    except (ValueError, TypeError) as error:
-        raise ConfigError(
-            f"{CONFIG_FILE}: releases.schedule is not a valid rule ({error})."
-        ) from None
     region = _text(releases, "releases.bank_holidays", "")
-    return Schedule(rule=rule, cutoff_days=cutoff, is_holiday=_holidays(region))
+    schedule = Schedule(rule=rule, cutoff_days=cutoff, is_holiday=_holidays(region))
+    try:
+        _ = schedule.releases  # expanding it once finds every mistake a rule can hold
+    except ScheduleError as error:
+        raise ConfigError(f"{CONFIG_FILE}: releases.schedule {error}.") from None
+    return schedule
 
 
 def _holidays(region: str) -> Any:

@@ -109,6 +109,12 @@ def build_demo(target: Path, source: Path | None = None, root: str = "procedures
         raise InputError(f"The folder {str(target)!r} already exists and is not empty.")
     recipe = load_recipe(source)
     first, added = initial_tree(source, recipe)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            f"The folder {str(target)!r} cannot be created ({error.strerror})."
+        ) from None
     writer = RepoWriter(target)
     folder = target / root
     branches, current = {"main"}, "main"

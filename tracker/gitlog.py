@@ -26,9 +26,13 @@ from tracker.errors import RefError, RepositoryError
 _REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
-_PINNED = ["-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"]
+_PINNED = [
+    *("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"),
+    *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
+]
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00"
-_ZERO = "0" * 40
+# Modes of entries that are not files: symbolic links and submodules.
+NOT_FILES = frozenset({"120000", "160000"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class Change:
     new_path: str | None
     old_blob: str | None
     new_blob: str | None
+    old_mode: str = "100644"
+    new_mode: str = "100644"
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,13 @@ class GitRepo:
         except (InvalidGitRepositoryError, NoSuchPathError):
             raise RepositoryError(f"The folder {str(path)!r} is not a git repository.") from None
         self.git_dir = Path(self._repo.git_dir)
+        self._reader: _Batch | None = None
 
     def close(self) -> None:
         """Stop the persistent git processes."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         self._repo.close()
 
     def _run(self, *args: str) -> str:
@@ -119,7 +129,9 @@ class GitRepo:
             name = "HEAD"  # detached
         try:
             sha = str(self._repo.git.execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"]))
-        except GitCommandError:
+        except GitCommandError as error:
+            if (error.stderr or "").strip():
+                raise RepositoryError(_one_line(error)) from None  # e.g. git's safe.directory
             raise RepositoryError("The repository has no commits yet.") from None
         return name.removeprefix("refs/heads/"), sha.strip()
 
@@ -150,6 +162,7 @@ class GitRepo:
         """Every commit reachable from ``head`` (not from ``exclude``), children first."""
         args = ["git", *_PINNED, "log", "--date-order", "--raw", "-z", "-M", "--no-abbrev"]
         args += ["--no-color", "--no-ext-diff", "--diff-merges=first-parent", "--no-mailmap"]
+        args += ["--encoding=UTF-8"]
         args += [f"--format={_LOG_FORMAT}", head] + ([f"^{exclude}"] if exclude else []) + ["--"]
         for sha in (head, exclude):
             if sha is not None and not _SHA.fullmatch(sha):
@@ -178,26 +191,28 @@ class GitRepo:
             writer.join()
             _finish(proc, "git cat-file")
 
-    def read_blob(self, sha: str) -> bytes | None:
-        """One blob's contents (through git's long-lived cat-file), or None when it is missing."""
+    def read_blob(self, sha: str) -> bytes:
+        """One blob's contents; a blob the history names but git lacks is RepositoryError."""
         if not _SHA.fullmatch(sha):
             raise RefError(f"{sha!r} is not an object id.")
-        try:
-            _, kind, _, data = self._repo.git.get_object_data(sha)
-        except (ValueError, GitCommandError):
-            return None
-        return bytes(data) if kind in (b"blob", "blob") else None
+        data = self._batch().read(sha)
+        if data is None:
+            raise RepositoryError(
+                f"The repository is missing the object {sha[:12]}; it may be damaged."
+            )
+        return data
 
     def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's contents at a commit, or None when the commit has no such file."""
         check_path(path)
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        try:
-            _, kind, _, data = self._repo.git.get_object_data(f"{commit}:{path}")
-        except (ValueError, GitCommandError):
-            return None
-        return bytes(data) if kind in (b"blob", "blob") else None
+        return self._batch().read(f"{commit}:{path}")
+
+    def _batch(self) -> _Batch:
+        if self._reader is None:
+            self._reader = _Batch(self._repo)
+        return self._reader
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` at ``commit``."""
@@ -213,10 +228,47 @@ class GitRepo:
         return files
 
 
+class _Batch:
+    """One long-lived ``git cat-file --batch`` for single reads, safe to share between threads."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        process: Any = repo.git.execute(
+            ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
+        )
+        self._process = process
+        self._lock = threading.Lock()
+
+    def read(self, name: str) -> bytes | None:
+        """The contents of a blob (by id, or ``commit:path``), None when there is none."""
+        proc = self._process.proc
+        with self._lock:
+            try:
+                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                raise RepositoryError(
+                    "git cat-file stopped; the repository may be damaged."
+                ) from None
+            return _read_batch_answer(proc.stdout, limit=1 << 62)
+
+    def close(self) -> None:
+        proc = self._process.proc
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        proc.wait()
+
+
 def _one_line(error: GitCommandError) -> str:
-    detail = (error.stderr or "").strip().splitlines()
-    last = detail[-1].strip().removeprefix("stderr: ").strip("'\" ") if detail else ""
-    return f"git could not read the repository: {last or 'unknown error'}."
+    detail = str(error.stderr or "").strip().removeprefix("stderr:").strip(" '\"\n")
+    if "dubious ownership" in detail:
+        return (
+            "git refuses to read the repository because another user owns it; add it to git's "
+            "safe.directory setting."
+        )
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    first = lines[0].removeprefix("fatal: ").rstrip(".") if lines else "unknown error"
+    return f"git could not read the repository: {first}."
 
 
 def _finish(proc: subprocess.Popen[bytes], what: str) -> None:
@@ -281,7 +333,9 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", errors="surrogateescape")
+    # A path or message that is not UTF-8 is shown with a replacement character; it is never
+    # passed back to git (contents are read by object id).
+    return raw.decode("utf-8", errors="replace")
 
 
 def _parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
@@ -312,7 +366,7 @@ def _parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
 
 
 def _change(meta: str, tokens: Iterator[bytes]) -> Change:
-    _, _, old_blob, new_blob, status = meta[1:].split(" ")
+    old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
     kind = status[0]
     first = _text(next(tokens))
     second = _text(next(tokens)) if kind in "RC" else None
@@ -322,9 +376,15 @@ def _change(meta: str, tokens: Iterator[bytes]) -> Change:
         status=kind,
         old_path=old_path,
         new_path=new_path,
-        old_blob=None if old_blob == _ZERO else old_blob,
-        new_blob=None if new_blob == _ZERO else new_blob,
+        old_blob=None if _is_zero(old_blob) else old_blob,
+        new_blob=None if _is_zero(new_blob) else new_blob,
+        old_mode=old_mode,
+        new_mode=new_mode,
     )
+
+
+def _is_zero(object_id: str) -> bool:
+    return not object_id.strip("0")
 
 
 def _trailers(block: str) -> tuple[tuple[str, str], ...]:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property, lru_cache
+from typing import Any
 
-from dateutil.rrule import rrule, rruleset, rrulestr
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, rrule, rruleset, rrulestr
 
 from tracker.dates import looks_like_date
 
 IMMEDIATE = "immediate"
-# How far ahead we look for a scheduled release before deciding the schedule has ended.
-_SEARCH_YEARS = 10
+# Scheduled releases are expanded this far from the rule's start (or up to its COUNT/UNTIL).
+SCHEDULE_YEARS = 60
+_MAX_RELEASES = 100_000
+EXPANSION_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -30,24 +38,87 @@ class Schedule:
             day += timedelta(days=1)
         return day
 
-    def occurrences_from(self, start: date) -> Iterable[date]:
-        """Scheduled release dates on or after ``start`` (before the working-day shift)."""
-        parsed: rrule | rruleset = rrulestr(self.rule, forceset=True)
-        after = datetime.combine(start, datetime.min.time())
-        limit = after.replace(year=after.year + _SEARCH_YEARS)
-        for moment in parsed.xafter(after, inc=True):
-            if moment > limit:
-                return
-            yield moment.date()
+    @cached_property
+    def releases(self) -> tuple[date, ...]:
+        """Every scheduled release date, moved to working days, in order (or ScheduleError)."""
+        shifted = {self.working_day_on_or_after(day) for day in expand_rule(self.rule)}
+        return tuple(sorted(shifted))
 
     def release_for(self, committed: date) -> date | None:
         """The first scheduled release at least ``cutoff_days`` after ``committed``."""
-        # Start a week early: a Saturday occurrence before the commit can move past it.
-        for occurrence in self.occurrences_from(committed - timedelta(days=7)):
-            release = self.working_day_on_or_after(occurrence)
-            if (release - committed).days >= self.cutoff_days:
-                return release
-        return None
+        releases = self.releases
+        at = bisect.bisect_left(releases, committed + timedelta(days=self.cutoff_days))
+        return releases[at] if at < len(releases) else None
+
+
+class ScheduleError(ValueError):
+    """A release schedule that cannot be expanded; the message completes a sentence."""
+
+
+def expand_rule(text: str) -> tuple[date, ...]:
+    """The dates an RFC 5545 rule names, bounded, with any time zone dropped.
+
+    dateutil walks to the year 9999 looking for a date a rule can never name (30 February), so
+    the expansion runs in a thread of its own and a rule that takes too long is refused.
+    """
+    found: list[tuple[date, ...] | BaseException] = []
+
+    def work() -> None:
+        try:
+            found.append(_expand(text))
+        except Exception as error:  # dateutil raises ValueError, IndexError, TypeError...
+            found.append(error)
+
+    worker = threading.Thread(target=work, name="schedule-expansion", daemon=True)
+    worker.start()
+    worker.join(EXPANSION_SECONDS)
+    if not found:
+        raise ScheduleError("names no release dates we could find")
+    if isinstance(found[0], BaseException):
+        raise ScheduleError(
+            f"is not a rule we can use, such as DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE "
+            f"({found[0]})"
+        )
+    if not found[0]:
+        raise ScheduleError("names no release dates")
+    return found[0]
+
+
+@lru_cache(maxsize=32)
+def _expand(text: str) -> tuple[date, ...]:
+    # dateutil keeps a set's parts in private attributes; it has no public accessor.
+    parsed: Any = rrulestr(text, forceset=True)
+    bounded = rruleset()
+    for rule in parsed._rrule:
+        bounded.rrule(_bounded(rule))
+    for rule in parsed._exrule:
+        bounded.exrule(_bounded(rule))
+    for moment in parsed._rdate:
+        bounded.rdate(_naive(moment))
+    for moment in parsed._exdate:
+        bounded.exdate(_naive(moment))
+    return tuple(moment.date() for moment in itertools.islice(bounded, _MAX_RELEASES))
+
+
+def _bounded(rule: Any) -> rrule:
+    if rule._freq > DAILY:
+        raise ValueError("releases cannot be scheduled more often than daily")
+    start = _naive(rule._dtstart)
+    if rule._count is not None:
+        return rrule_copy(rule, dtstart=start, until=None)
+    horizon = start + relativedelta(years=SCHEDULE_YEARS)
+    until = min(_naive(rule._until), horizon) if rule._until else horizon
+    return rrule_copy(rule, dtstart=start, until=until)
+
+
+def rrule_copy(rule: Any, **changes: datetime | None) -> rrule:
+    """A copy of a rule with some parts changed."""
+    copy: rrule = rule.replace(**changes)
+    return copy
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from tracker.documents import MAX_BYTES, DocMeta, parse_document
 from tracker.gitlog import Change, GitRepo, RawCommit
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+LOCK_SECONDS = 30.0  # how long to wait for another process that is updating the index
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
@@ -73,10 +74,21 @@ def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest)
     for attempt in (path, path, None):
         try:
             return _sync(connect(attempt), repo, head, root, wanted)
+        except sqlite3.OperationalError as error:
+            if attempt is not None and _busy(error):
+                print("tracker: warning: the index is busy; reading git directly.", file=sys.stderr)
+                return _sync(connect(None), repo, head, root, wanted)
+            if attempt is not None:
+                remove(attempt)
         except sqlite3.DatabaseError:
             if attempt is not None:
                 remove(attempt)
     raise AssertionError("an in-memory index cannot be damaged")
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    """Another process holds the index: that is not damage."""
+    return any(word in str(error) for word in ("locked", "busy"))
 
 
 def connect(path: Path | None, schema: str = _SCHEMA) -> sqlite3.Connection:
@@ -84,7 +96,7 @@ def connect(path: Path | None, schema: str = _SCHEMA) -> sqlite3.Connection:
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=30)
+            connection = sqlite3.connect(path, timeout=LOCK_SECONDS)
         except (OSError, sqlite3.OperationalError):
             print(
                 f"tracker: warning: cannot write the index at {path}; using memory.",
@@ -94,6 +106,7 @@ def connect(path: Path | None, schema: str = _SCHEMA) -> sqlite3.Connection:
     else:
         connection = sqlite3.connect(":memory:")
     connection.executescript(schema)
+    connection.isolation_level = None  # transactions are begun and committed explicitly
     return connection
 
 
@@ -107,21 +120,46 @@ def _sync(
     connection: sqlite3.Connection, repo: GitRepo, head: str, root: str, wanted: DocumentTest
 ) -> Snapshot:
     with closing(connection):
-        stored = dict(connection.execute("SELECT key, value FROM meta"))
         settings = {"schema": SCHEMA_VERSION, "root": root, "documents": wanted.document_signature}
-        fresh = all(stored.get(key) == value for key, value in settings.items())
-        known = stored.get("head") if fresh else None
-        if known != head:
-            if known and repo.has_commit(known) and repo.is_ancestor(known, head):
-                new = list(repo.log(head, exclude=known))
-            else:
-                connection.executescript("DELETE FROM commits; DELETE FROM blobs;")
-                new = list(repo.log(head))
-            _store(connection, repo, new, root, wanted)
-            settings["head"] = head
-            connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", settings.items())
-            connection.commit()
-        return _read(connection)
+        if _known_head(connection, settings) != head:
+            # One write transaction: readers see the old history or the new, never half.
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                known = _known_head(connection, settings)  # another process may have done it
+                if known != head:
+                    _update(connection, repo, known, head, root, wanted)
+                    settings["head"] = head
+                    connection.executemany(
+                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", settings.items()
+                    )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return _read(connection, head, root, wanted)
+
+
+def _known_head(connection: sqlite3.Connection, settings: dict[str, str]) -> str | None:
+    stored = dict(connection.execute("SELECT key, value FROM meta"))
+    fresh = all(stored.get(key) == value for key, value in settings.items())
+    return stored.get("head") if fresh else None
+
+
+def _update(
+    connection: sqlite3.Connection,
+    repo: GitRepo,
+    known: str | None,
+    head: str,
+    root: str,
+    wanted: DocumentTest,
+) -> None:
+    """Add what the branch gained since ``known``, or everything if it was rewritten."""
+    if known and repo.has_commit(known) and repo.is_ancestor(known, head):
+        _store(connection, repo, list(repo.log(head, exclude=known)), root, wanted)
+    else:
+        connection.execute("DELETE FROM commits")
+        connection.execute("DELETE FROM blobs")
+        _store(connection, repo, list(repo.log(head)), root, wanted)
 
 
 def _store(
@@ -171,26 +209,56 @@ def _under(change: Change, prefix: str) -> bool:
 
 
 def _change_row(change: Change) -> list[str | None]:
-    return [change.status, change.old_path, change.new_path, change.old_blob, change.new_blob]
+    return [
+        change.status,
+        change.old_path,
+        change.new_path,
+        change.old_blob,
+        change.new_blob,
+        change.old_mode,
+        change.new_mode,
+    ]
 
 
-def _read(connection: sqlite3.Connection) -> Snapshot:
+def _read(connection: sqlite3.Connection, head: str, root: str, wanted: DocumentTest) -> Snapshot:
+    """The stored history; anything malformed or missing counts as damage (and a rebuild)."""
     commits: dict[str, RawCommit] = {}
     query = "SELECT sha, parents, timestamp, author, subject, trailers, changes FROM commits"
-    for sha, parents, stamp, author, subject, trailers, changes in connection.execute(
-        query + " ORDER BY seq DESC"
-    ):
-        commits[sha] = RawCommit(
-            sha=sha,
-            parents=tuple(parents.split()),
-            timestamp=stamp,
-            author=author,
-            subject=subject,
-            trailers=tuple((k, v) for k, v in json.loads(trailers)),
-            changes=tuple(Change(*row) for row in json.loads(changes)),
-        )
-    metas = {
-        sha: DocMeta.from_json(json.loads(meta))
-        for sha, meta in connection.execute("SELECT sha, meta FROM blobs")
-    }
+    try:
+        for sha, parents, stamp, author, subject, trailers, changes in connection.execute(
+            query + " ORDER BY seq DESC"
+        ):
+            commits[sha] = RawCommit(
+                sha=sha,
+                parents=tuple(parents.split()),
+                timestamp=int(stamp),
+                author=str(author),
+                subject=str(subject),
+                trailers=tuple((str(k), str(v)) for k, v in json.loads(trailers)),
+                changes=tuple(Change(*row) for row in json.loads(changes)),
+            )
+        metas = {
+            sha: DocMeta.from_json(json.loads(meta))
+            for sha, meta in connection.execute("SELECT sha, meta FROM blobs")
+        }
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise sqlite3.DatabaseError(f"damaged index: {error}") from None
+    if head not in commits or not _complete(commits, metas, root, wanted):
+        raise sqlite3.DatabaseError("damaged index: commits or documents are missing")
     return Snapshot(commits, metas)
+
+
+def _complete(
+    commits: dict[str, RawCommit], metas: dict[str, DocMeta], root: str, wanted: DocumentTest
+) -> bool:
+    """Every document version the commits name has its metadata."""
+    prefix = f"{root}/" if root else ""
+    return all(
+        change.new_blob in metas
+        for commit in commits.values()
+        for change in commit.changes
+        if change.new_blob
+        and change.new_path
+        and change.new_path.startswith(prefix)
+        and wanted.is_document(change.new_path[len(prefix) :])
+    )

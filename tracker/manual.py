@@ -45,13 +45,20 @@ class Manual:
         return found
 
     def document(self, ident: str) -> Document:
-        """The document with this id (or a former id), or NotFoundError."""
-        for document in self.documents:
-            if document.id == ident:
-                return document
-        for document in self.documents:
-            if ident in document.aliases:
-                return document
+        """The document with this id (or a former id), or NotFoundError.
+
+        Where two share an id (a duplicate, or a withdrawn document whose id a new one took)
+        the one still published wins, then the one whose id is explicit.
+        """
+        for match in (
+            lambda d: d.id == ident and d.latest.kind != "deleted" and d.latest.meta.id,
+            lambda d: d.id == ident and d.latest.kind != "deleted",
+            lambda d: d.id == ident,
+            lambda d: ident in d.aliases,
+        ):
+            for document in self.documents:
+                if match(document):
+                    return document
         raise NotFoundError(f"There is no document with the id {ident!r}.")
 
     def release(self, day: date) -> Release:
@@ -74,17 +81,14 @@ class Manual:
         """The Markdown of a version ('' for a deletion)."""
         if version.blob is None:
             return ""
-        data = self.repo.read_blob(version.blob)
-        return decode(data) if data is not None else ""
+        return decode(self.repo.read_blob(version.blob))
 
     def template_files(self) -> dict[str, str]:
         """The manual's own templates (``<root>/_templates/``), by file name."""
         folder = f"{self.root}/_templates" if self.root else "_templates"
         found = {}
         for path, blob in self.repo.list_files(self.head, folder):
-            data = self.repo.read_blob(blob)
-            if data is not None:
-                found[path[len(folder) + 1 :]] = decode(data)
+            found[path[len(folder) + 1 :]] = decode(self.repo.read_blob(blob))
         return found
 
 

@@ -86,8 +86,9 @@ def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> st
     environment = template_environment(manual.template_files())
     try:
         return environment.get_template(TEMPLATES[fmt]).render(context)
-    except TemplateError as error:
-        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} failed: {error}.") from None
+    except (TemplateError, RecursionError) as error:
+        reason = error if isinstance(error, TemplateError) else "it includes itself"
+        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} failed: {reason}.") from None
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,158 @@
+"""Replaying the first-parent line: which document each changed file is, and its new version.
+
+Identity is the front-matter ``id`` (default: the path under the root). A file with an
+explicit id is that document wherever it moves; an id-less file follows git's rename
+detection. Explicit ids are settled first, so an id-less file left behind by a move (a
+pointer page, say) never takes over the moved document.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from datetime import datetime
+
+from tracker.config import Config
+from tracker.documents import DocMeta, path_id
+from tracker.gitlog import NOT_FILES, Change, RawCommit
+from tracker.model import Document, Version
+from tracker.sources import Sources, combined
+
+Entry = tuple[str | None, str | None, Change]  # (old path, new path) under the root, change
+
+
+class Walker:
+    """The state of the tree while the first-parent line is replayed oldest first."""
+
+    def __init__(self, metas: Mapping[str, DocMeta], root: str, config: Config) -> None:
+        self.metas = metas
+        self.prefix = f"{root}/" if root else ""
+        self.config = config
+        self.sources = Sources(config.timezone, config.schedule)
+        self.documents: dict[int, Document] = {}
+        self.live: dict[str, int] = {}  # path under the root -> document key
+        self.by_id: dict[str, int] = {}  # id -> the document that holds it
+        self.keys = itertools.count()
+
+    def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
+        """Record the versions one first-parent commit makes."""
+        entries = [entry for entry in map(self._entry, commit.changes) if entry[0] or entry[1]]
+        leaving = {old: self.live.pop(old) for old, _, _ in entries if old and old in self.live}
+        live_keys = set(self.live.values())
+        touched: set[int] = set()
+        explicit = [e for e in entries if e[1] is not None and self._meta(e[2]).id]
+        implicit = [e for e in entries if e[1] is not None and not self._meta(e[2]).id]
+        for old, new, change in explicit + implicit:
+            assert new is not None
+            key = self._key_for(old, new, self._meta(change), leaving, live_keys | touched)
+            touched.add(key)
+            self._add_version(key, commit, merged, change, old, new)
+        for old, _, change in entries:
+            gone = leaving.get(old) if old is not None else None
+            if gone is not None and gone not in touched:
+                touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
+                self._add_version(gone, commit, merged, change, old, None)
+
+    def _paths(self, document: Document, change: Change) -> set[str]:
+        """Every path (from the repository's top) the document has had, and this change's."""
+        found = {p for p in (change.old_path, change.new_path) if p}
+        for version in document.versions:
+            found.update(self.prefix + p for p in (version.path, version.old_path) if p)
+        return found
+
+    def finish(self) -> list[Document]:
+        """The documents that have versions, in order of first appearance."""
+        return [document for document in self.documents.values() if document.versions]
+
+    def _entry(self, change: Change) -> Entry:
+        old = None if change.old_mode in NOT_FILES else self._relative(change.old_path)
+        new = None if change.new_mode in NOT_FILES else self._relative(change.new_path)
+        return old, new, change
+
+    def _relative(self, path: str | None) -> str | None:
+        if path is None or not path.startswith(self.prefix):
+            return None
+        relative = path[len(self.prefix) :]
+        return relative if self.config.is_document(relative) else None
+
+    def _meta(self, change: Change) -> DocMeta:
+        return self.metas.get(change.new_blob or "", DocMeta())
+
+    def _key_for(
+        self, old: str | None, new: str, meta: DocMeta, leaving: dict[str, int], taken: set[int]
+    ) -> int:
+        """The document a new or changed file belongs to (``taken``: live or already used)."""
+        same_file = leaving.get(old) if old is not None else None
+        if same_file is not None and same_file in taken:
+            same_file = None  # an explicit id claimed it earlier in this commit
+        before = self.documents[same_file].latest.meta.id if same_file is not None else None
+        compatible = meta.id is None or before is None or meta.id == before
+        if same_file is not None and old == new and compatible:
+            return same_file  # edited in place
+        known = self.by_id.get(meta.id or path_id(new))
+        if meta.id and known is not None and known not in taken:
+            return known  # its id: moved here, or brought back
+        if same_file is not None and compatible:
+            return same_file  # a rename git detected
+        if known is not None and known not in taken:
+            return known  # an id-less file back at the path it had
+        key = next(self.keys)  # a new document (or a duplicate id, which check reports)
+        self.documents[key] = Document(key)
+        return key
+
+    def _add_version(
+        self,
+        key: int,
+        commit: RawCommit,
+        merged: list[RawCommit],
+        change: Change,
+        old: str | None,
+        new: str | None,
+    ) -> None:
+        document = self.documents[key]
+        previous = document.versions[-1] if document.versions else None
+        if new is None:
+            assert old is not None
+            meta = previous.meta if previous else DocMeta()
+            kind, path, blob = "deleted", old, None
+            ident = previous.id if previous else path_id(old)
+        else:
+            meta = self._meta(change)
+            path, blob, ident = new, change.new_blob, meta.id or path_id(new)
+            kind = _kind(previous, new)
+            self.live[new] = key
+        holder = self.by_id.get(ident)
+        if holder is not None and holder != key and holder in self.live.values():
+            if meta.id:
+                ident = path_id(path)  # a duplicate id: known by its path instead
+        else:
+            self.by_id[ident] = key
+        if ident not in document.aliases:
+            document.aliases.append(ident)
+        committed = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
+        sources = self.sources.for_change(commit, merged, self._paths(document, change))
+        declared, notes, minor = combined(sources, committed.date())
+        document.versions.append(
+            Version(
+                key=key,
+                id=ident,
+                commit=commit.sha,
+                committed=committed,
+                author=commit.author,
+                path=path,
+                old_path=old if old != path else None,
+                blob=blob,
+                meta=meta,
+                kind=kind,
+                notes=notes,
+                minor=minor,
+                declared=declared,
+                sources=tuple(source.commit.sha for source in sources),
+            )
+        )
+
+
+def _kind(previous: Version | None, new: str) -> str:
+    if previous is None or previous.kind == "deleted":
+        return "added"
+    return "renamed" if previous.path != new else "modified"

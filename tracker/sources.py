@@ -1,0 +1,123 @@
+"""What each commit says about the versions it makes: notes, minor, declared go-live (SPEC §3).
+
+A merge on the first-parent line takes these from the merged commits that touched the
+document, and from the merge itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tracker.gitlog import RawCommit
+from tracker.golive import Declared, Schedule, declared_go_live, is_valid_go_live
+from tracker.model import Note, Problem
+
+TRAILER_KEYS = {"go-live", "change-note", "change-type"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One commit's word on a change."""
+
+    commit: RawCommit
+    declared: Declared
+    notes: tuple[Note, ...]
+    minor: bool
+    says_minor_or_note: bool  # it has a Change-Type or a Change-Note of its own
+
+
+class Sources:
+    """Reads each commit's trailers once; reports a malformed Go-Live once."""
+
+    def __init__(self, zone: ZoneInfo, schedule: Schedule | None) -> None:
+        self.zone = zone
+        self.schedule = schedule
+        self.problems: list[Problem] = []
+        self._known: dict[str, Source] = {}
+
+    def of(self, commit: RawCommit) -> Source:
+        """The commit's own notes, minor flag and declared go-live."""
+        known = self._known.get(commit.sha)
+        if known is None:
+            known = self._known[commit.sha] = self._read(commit)
+        return known
+
+    def for_change(
+        self, commit: RawCommit, merged: list[RawCommit], paths: set[str]
+    ) -> list[Source]:
+        """The sources of one version: the commit, or for a merge the merged commits too.
+
+        Merged commits count when they touched one of ``paths`` (every path the document has
+        had, followed through renames on the branch). A merge of the main line into the
+        branch only carries others' work, so it counts only with trailers of its own. The
+        merge itself always gives its declared go-live (the schedule and cut-off apply at the
+        merge date); its notes only from an explicit Change-Note.
+        """
+        wanted = set(paths)
+        touching = []
+        for candidate in merged:
+            if len(candidate.parents) > 1 and not has_trailers(candidate):
+                continue
+            touched = False
+            for change in candidate.changes:
+                if change.old_path in wanted or change.new_path in wanted:
+                    touched = True
+                    wanted.update(p for p in (change.old_path, change.new_path) if p)
+            if touched:
+                touching.append(candidate)
+        own = self.of(commit)
+        if not touching:
+            return [own]
+        explicit = tuple(note for note in own.notes if note.explicit)
+        return [self.of(c) for c in touching] + [
+            Source(
+                own.commit,
+                own.declared,
+                explicit,
+                own.minor or not own.says_minor_or_note,
+                own.says_minor_or_note,
+            )
+        ]
+
+    def _read(self, commit: RawCommit) -> Source:
+        committed = local_date(commit.timestamp, self.zone)
+        go_live = [value for key, value in commit.trailers if key == "go-live"]
+        trailer = go_live[-1] if go_live else None
+        if trailer is not None and not is_valid_go_live(trailer):
+            self.problems.append(Problem(
+                "error", f"commit {commit.sha[:10]}",
+                f"has 'Go-Live: {trailer}', which is neither a date (YYYY-MM-DD) nor 'immediate', "
+                "so it was ignored", committed,
+            ))  # fmt: skip
+            trailer = None
+        declared = declared_go_live(committed, trailer, self.schedule)
+        explicit = [value for key, value in commit.trailers if key == "change-note" and value]
+        notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
+        kinds = {value.lower() for key, value in commit.trailers if key == "change-type"}
+        return Source(commit, declared, notes, "minor" in kinds, bool(kinds or explicit))
+
+
+def has_trailers(commit: RawCommit) -> bool:
+    """Whether a commit carries any of the tracker's trailers."""
+    return any(key in TRAILER_KEYS for key, _ in commit.trailers)
+
+
+def local_date(timestamp: int, zone: ZoneInfo) -> date:
+    """The calendar date of a moment in the manual's time zone."""
+    return datetime.fromtimestamp(timestamp, zone).date()
+
+
+def combined(sources: list[Source], floor: date) -> tuple[Declared, tuple[Note, ...], bool]:
+    """(declared go-live, notes, minor) of a version made from these sources."""
+    declared = max((source.declared for source in sources), key=lambda d: d.date)
+    if declared.date < floor:
+        declared = Declared(floor, "merge")
+    chosen = [source for source in sources if not source.minor] or sources
+    notes: list[Note] = []
+    for source in chosen:
+        for note in source.notes:
+            if note.text not in {n.text for n in notes}:
+                notes.append(note)
+    return declared, tuple(notes), all(source.minor for source in sources)
