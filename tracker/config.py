@@ -7,6 +7,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -48,13 +49,18 @@ class Config:
 
     def is_document(self, relative_path: str) -> bool:
         """Whether a path under the root is a document (SPEC §2)."""
-        parts = relative_path.split("/")
-        if any(part.startswith("_") for part in parts):
-            return False
-        name = parts[-1]
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.exclude):
-            return False
-        return fnmatch.fnmatchcase(name, self.documents)
+        return _is_document(relative_path, self.documents, self.exclude)
+
+
+@lru_cache(maxsize=65_536)
+def _is_document(relative_path: str, documents: str, exclude: tuple[str, ...]) -> bool:
+    parts = relative_path.split("/")
+    if any(part.startswith("_") for part in parts):
+        return False
+    name = parts[-1]
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude):
+        return False
+    return fnmatch.fnmatchcase(name, documents)
 
 
 def parse_config(text: str | None) -> Config:

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,6 +238,8 @@ class _Batch:
         )
         self._process = process
         self._lock = threading.Lock()
+        # Closed when no longer used, even if nobody calls close().
+        self._finalizer = weakref.finalize(self, _stop, process.proc)
 
     def read(self, name: str) -> bytes | None:
         """The contents of a blob (by id, or ``commit:path``), None when there is none."""
@@ -252,11 +255,14 @@ class _Batch:
             return _read_batch_answer(proc.stdout, limit=1 << 62)
 
     def close(self) -> None:
-        proc = self._process.proc
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-        proc.wait()
+        self._finalizer()
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    proc.wait()
 
 
 def _one_line(error: GitCommandError) -> str:

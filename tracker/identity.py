@@ -130,7 +130,8 @@ class Walker:
         if ident not in document.aliases:
             document.aliases.append(ident)
         committed = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
-        sources = self.sources.for_change(commit, merged, self._paths(document, change))
+        paths = self._paths(document, change) if merged else set()  # only merges need them
+        sources = self.sources.for_change(commit, merged, paths)
         declared, notes, minor = combined(sources, committed.date())
         document.versions.append(
             Version(
