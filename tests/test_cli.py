@@ -301,3 +301,18 @@ def test_a_repository_git_refuses_to_read(demo: Path, tmp_path: Path):
     subprocess.run(["cp", "-r", str(demo), str(copy)], check=True)
     subprocess.run(["chown", "-R", "nobody", str(copy)], check=True)
     assert_user_error(run("releases", "--repo", str(copy)), "safe.directory")
+
+
+def test_json_views_carry_plain_english_summaries(demo: Path):
+    history = json.loads(
+        run("history", "domestic-abuse", "--repo", str(demo), "--format", "json").stdout
+    )
+    assert history["versions"][1]["summary"]["added_sections"] == ["Non-fatal Strangulation"]
+    releases = json.loads(
+        run("releases", "--repo", str(demo), "--format", "json", "--summaries").stdout
+    )
+    november = next(r for r in releases["releases"] if r["date"] == "2024-11-13")
+    domestic = next(e for e in november["entries"] if e["id"] == "domestic-abuse")
+    assert domestic["summary"]["text"].startswith("New section: Non-fatal Strangulation.")
+    plain = json.loads(run("releases", "--repo", str(demo), "--format", "json").stdout)
+    assert "summary" not in plain["releases"][0]["entries"][0]

@@ -353,3 +353,11 @@ def test_huge_table_with_one_row_changed_stays_precise():
     diff = diff_documents(old, new)
     assert not diff.coarse
     assert [c.status for c in diff.changes if c.status != "same"] == ["changed"]
+
+
+def test_a_whole_new_or_removed_document_is_said_so():
+    source = "# Title\n\n## Part\n\nSome words here.\n"
+    assert summarise(diff_documents("", source)).text() == "A new document of 5 words."
+    assert summarise(diff_documents(source, "")).text() == (
+        "The whole document (5 words) was removed."
+    )

@@ -14,7 +14,7 @@ from tracker import output
 from tracker.check import check_manual
 from tracker.dates import parse_date
 from tracker.demo import build_demo
-from tracker.diffcache import diff_view, page
+from tracker.diffcache import diff_view, page, summary_data
 from tracker.errors import InputError, TrackerError
 from tracker.manual import Manual, open_manual
 from tracker.newsletter import FORMATS, render_newsletter
@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, parents=common, help=helptext)
         if name == "releases":
             command.add_argument("--format", choices=("text", "json"), default="text")
+            command.add_argument(
+                "--summaries",
+                action="store_true",
+                help="with --format json: what changed in each entry (worked out once, cached)",
+            )
     history = commands.add_parser("history", parents=common, help="one document's versions")
     history.add_argument("id")
     history.add_argument("--format", choices=("text", "json"), default="text")
@@ -124,7 +129,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _releases(args: argparse.Namespace) -> int:
     manual = _open(args)
     if args.format == "json":
-        _print_json({"releases": [output.release_json(r) for r in manual.releases]})
+        summarise = _summariser(manual) if args.summaries else None
+        _print_json({"releases": [output.release_json(r, summarise) for r in manual.releases]})
     else:
         print(output.releases_text(manual), end="")
     return 0
@@ -134,7 +140,7 @@ def _history(args: argparse.Namespace) -> int:
     manual = _open(args)
     document = manual.document(args.id)
     if args.format == "json":
-        _print_json(output.history_json(document))
+        _print_json(output.history_json(document, _summariser(manual)))
     else:
         print(output.history_text(document, manual), end="")
     return 0
@@ -211,6 +217,10 @@ def _check(args: argparse.Namespace) -> int:
     warnings = len(problems) - errors
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
+
+
+def _summariser(manual: Manual) -> output.Summariser:
+    return lambda before, after: summary_data(manual, before, after)
 
 
 def _print_json(data: Any) -> None:

@@ -17,11 +17,11 @@ from tracker.diffview import diff_html, diff_json, diff_text, source_html
 from tracker.history import Version
 from tracker.index import cache_folder, connect, remove
 from tracker.manual import Manual
-from tracker.newsletter import template_environment
 from tracker.summary import summarise
+from tracker.templating import template_environment
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
-ALGORITHM = "1"
+ALGORITHM = "2"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
@@ -41,6 +41,7 @@ VIEWS: dict[str, Callable[[Any], str]] = {
     "text-colour": lambda diff: diff_text(diff, colour=True),
     "json": lambda diff: json.dumps(diff_json(diff), ensure_ascii=False),
     "summary": lambda diff: summarise(diff).text(),
+    "summary-json": lambda diff: json.dumps(summarise(diff).to_json(), ensure_ascii=False),
     "source-html": source_html,
     "source-text": _source_text,
     "source-json": _source_json,
@@ -63,6 +64,12 @@ def diff_view(manual: Manual, start: Version | None, end: Version, view: str) ->
     body = VIEWS[view](_diff(old_blob, new_blob, old, new, view.startswith("source-")))
     _store(path, key, body)
     return body
+
+
+def summary_data(manual: Manual, start: Version | None, end: Version) -> dict[str, Any]:
+    """The plain-English summary of a change, as data with its sentence (``text``)."""
+    data: dict[str, Any] = json.loads(diff_view(manual, start, end, "summary-json"))
+    return data
 
 
 @lru_cache(maxsize=16)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import ChoiceLoader, DictLoader, PackageLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError
 
 from tracker.dates import in_words
+from tracker.diffcache import summary_data
 from tracker.errors import ConfigError
 from tracker.manual import Manual
 from tracker.releases import Entry, Release
+from tracker.templating import template_environment
 
 FORMATS = ("text", "md", "html", "json")
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
@@ -39,15 +39,16 @@ class Item:
     notes: tuple[str, ...]
     url: str
     changes_url: str
+    summary: dict[str, Any] | None = None  # what changed, in words and as data (json format)
 
 
-def newsletter_context(manual: Manual, release: Release) -> dict[str, Any]:
-    """Everything a newsletter template may use."""
+def newsletter_context(manual: Manual, release: Release, summaries: bool = False) -> dict[str, Any]:
+    """Everything a newsletter template may use (with each change's summary, if asked)."""
     site = manual.config.site_url
     groups = []
     for change, kind, heading in GROUPS:
         items = [
-            _item(entry, release, site)
+            _item(entry, release, site, manual if summaries else None)
             for entry in release.entries
             if entry.change == change and entry.type == kind and not entry.minor
         ]
@@ -69,18 +70,19 @@ def newsletter_context(manual: Manual, release: Release) -> dict[str, Any]:
     }
 
 
-def _item(entry: Entry, release: Release, site: str) -> Item:
+def _item(entry: Entry, release: Release, site: str, manual: Manual | None) -> Item:
     # Guidance shows its title alone unless an author wrote a Change-Note for it.
     notes = [note.text for note in entry.notes if note.explicit or entry.type != "guidance"]
     path = f"{site}/chapters/{quote(entry.id)}" if site else ""
     before = (release.date - timedelta(days=1)).isoformat()
     changes = f"{path}/diff?from={before}&to={release.date.isoformat()}" if site else ""
-    return Item(entry.id, entry.title, tuple(notes), path, changes)
+    summary = summary_data(manual, entry.before, entry.version) if manual else None
+    return Item(entry.id, entry.title, tuple(notes), path, changes, summary)
 
 
 def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> str:
     """The section in one of FORMATS, through the manual's templates or ours."""
-    context = newsletter_context(manual, release)
+    context = newsletter_context(manual, release, summaries=fmt == "json")
     if fmt == "json":
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
     environment = template_environment(manual.template_files())
@@ -97,21 +99,3 @@ def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
         for group in context["groups"]
     ]
     return {**context, "groups": groups}
-
-
-def template_environment(overrides: dict[str, str]) -> SandboxedEnvironment:
-    """Templates from the manual's ``_templates/`` first, then the package's."""
-    environment = SandboxedEnvironment(
-        loader=ChoiceLoader([DictLoader(overrides), PackageLoader("tracker", "templates")]),
-        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=StrictUndefined,
-    )
-    environment.filters["md_escape"] = _md_escape
-    return environment
-
-
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)

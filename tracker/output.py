@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tracker.history import Document, Version
 from tracker.manual import Manual
 from tracker.releases import Entry, Release
+
+# (version before, version after) -> the summary of that change as data
+Summariser = Callable[[Version | None, Version], dict[str, Any]]
 
 
 def version_json(version: Version) -> dict[str, Any]:
@@ -33,20 +37,27 @@ def version_json(version: Version) -> dict[str, Any]:
     }
 
 
-def history_json(document: Document) -> dict[str, Any]:
-    """A document's versions, oldest first."""
+def history_json(document: Document, summarise: Summariser | None = None) -> dict[str, Any]:
+    """A document's versions, oldest first; each with what it changed, given a summariser."""
+    versions = []
+    for number, version in enumerate(document.versions):
+        data = version_json(version)
+        if summarise is not None:
+            data["summary"] = summarise(document.versions[number - 1] if number else None, version)
+        versions.append(data)
     return {
         "id": document.id,
         "title": document.latest.title,
         "type": document.latest.type,
         "former_ids": [alias for alias in document.aliases if alias != document.id],
-        "versions": [version_json(version) for version in document.versions],
+        "versions": versions,
     }
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
-    """One release entry."""
-    return {
+def entry_json(entry: Entry, summarise: Summariser | None = None) -> dict[str, Any]:
+    """One release entry; with what changed in it, given a summariser."""
+    extra = {"summary": summarise(entry.before, entry.version)} if summarise else {}
+    return extra | {
         "id": entry.id,
         "title": entry.title,
         "type": entry.type,
@@ -57,12 +68,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-def release_json(release: Release) -> dict[str, Any]:
+def release_json(release: Release, summarise: Summariser | None = None) -> dict[str, Any]:
     """One release and its entries."""
     return {
         "date": release.date.isoformat(),
         "upcoming": release.upcoming,
-        "entries": [entry_json(entry) for entry in release.entries],
+        "entries": [entry_json(entry, summarise) for entry in release.entries],
     }
 
 

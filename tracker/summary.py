@@ -28,6 +28,7 @@ class Summary:
     links_changed: list[tuple[str, str, str]] = field(default_factory=list)
     words_added: int = 0
     words_removed: int = 0
+    whole: str | None = None  # "added" or "removed" when the document itself came or went
 
     def to_json(self) -> dict[str, Any]:
         """The summary as data, with its sentence."""
@@ -35,6 +36,10 @@ class Summary:
 
     def text(self) -> str:
         """One short paragraph: "New section: Non-fatal strangulation. Revised: Definitions."."""
+        if self.whole == "added":
+            return f"A new document of {self.words_added} words."
+        if self.whole == "removed":
+            return f"The whole document ({self.words_removed} words) was removed."
         parts = [
             _listed("New section", self.added_sections),
             _listed("Removed section", self.removed_sections),
@@ -73,6 +78,8 @@ def summarise(diff: DocumentDiff) -> Summary:
         name for name in summary.revised_sections if name not in summary.removed_sections
     ]
     _link_changes(summary, diff)
+    if bool(diff.old) != bool(diff.new):
+        summary.whole = "added" if diff.new else "removed"
     return summary
 
 
