@@ -22,6 +22,16 @@ MOVE_CAP = 40_000  # comparisons allowed for the move search
 
 
 @dataclass(frozen=True)
+class _Sides:
+    """The two versions' blocks and each block's set of words."""
+
+    old: Sequence[Block]
+    new: Sequence[Block]
+    words_old: list[frozenset[str]]
+    words_new: list[frozenset[str]]
+
+
+@dataclass(frozen=True)
 class Step:
     """One aligned unit: ``kind`` is same, pair, split, merge, delete, insert, moved or away."""
 
@@ -34,8 +44,7 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
-    words_old = [frozenset(block.words) for block in old]
-    words_new = [frozenset(block.words) for block in new]
+    sides = _Sides(old, new, [frozenset(b.words) for b in old], [frozenset(b.words) for b in new])
     steps: list[Step] = []
     coarse = False
     i = j = 0
@@ -51,15 +60,13 @@ def align(
             j += count
         else:
             if gap_old or gap_new:
-                gap, was_coarse = _align_gap(
-                    old, new, gap_old, gap_new, words_old, words_new, deadline
-                )
+                gap, was_coarse = _align_gap(sides, gap_old, gap_new, deadline)
                 steps += gap
                 coarse |= was_coarse
                 gap_old, gap_new = [], []
             steps += [Step("same", (i + k,), (j + k,)) for k in range(count)]
             i, j = i + count, j + count
-    return _find_moves(steps, old, new, words_old, words_new, deadline), coarse
+    return _find_moves(steps, sides, deadline), coarse
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -69,14 +76,9 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def _align_gap(
-    old: Sequence[Block],
-    new: Sequence[Block],
-    olds: list[int],
-    news: list[int],
-    words_old: list[frozenset[str]],
-    words_new: list[frozenset[str]],
-    deadline: Deadline,
+    sides: _Sides, olds: list[int], news: list[int], deadline: Deadline
 ) -> tuple[list[Step], bool]:
+    old, new, words_old, words_new = sides.old, sides.new, sides.words_old, sides.words_new
     if not olds or not news:
         return _coarse(olds, news), False
     n, m = len(olds), len(news)
@@ -148,15 +150,9 @@ def _trace(move: list[list[Step | None]], olds: list[int], news: list[int]) -> l
     return steps
 
 
-def _find_moves(
-    steps: list[Step],
-    old: Sequence[Block],
-    new: Sequence[Block],
-    words_old: list[frozenset[str]],
-    words_new: list[frozenset[str]],
-    deadline: Deadline,
-) -> list[Step]:
+def _find_moves(steps: list[Step], sides: _Sides, deadline: Deadline) -> list[Step]:
     """Turn a deletion and an insertion of the same (or a very similar) block into a move."""
+    old, new, words_old, words_new = sides.old, sides.new, sides.words_old, sides.words_new
     deleted = [s.old[0] for s in steps if s.kind == "delete"]
     inserted = [s.new[0] for s in steps if s.kind == "insert"]
     moved: dict[int, int] = {}  # old index -> new index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -102,3 +103,11 @@ class Document:
             if version.effective <= day:
                 found = version
         return found
+
+
+def unique_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """Notes in order, each text once."""
+    seen: dict[str, Note] = {}
+    for note in notes:
+        seen.setdefault(note.text, note)
+    return tuple(seen.values())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.history import Document, Note, Version
+from tracker.model import unique_notes
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,7 @@ def _entry(document: Document, day: date) -> Entry | None:
     else:
         change = "updated"
     going_live = [v for v in document.versions if v.effective == day]
-    chosen = [v for v in going_live if not v.minor] or going_live
-    notes: list[Note] = []
-    for version in chosen:
-        for note in version.notes:
-            if note.text not in {n.text for n in notes}:
-                notes.append(note)
+    notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
     renamed = (
         change == "updated"
         and before is not None
@@ -113,6 +109,6 @@ def _entry(document: Document, day: date) -> Entry | None:
         before=before,
         change=change,
         renamed=renamed,
-        notes=tuple(notes) if any(not v.minor for v in going_live) else (),
+        notes=notes,
         minor=all(v.minor for v in going_live),
     )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.gitlog import RawCommit
 from tracker.golive import Declared, Schedule, declared_go_live, is_valid_go_live
-from tracker.model import Note, Problem
+from tracker.model import Note, Problem, unique_notes
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
 
@@ -115,9 +115,5 @@ def combined(sources: list[Source], floor: date) -> tuple[Declared, tuple[Note, 
     if declared.date < floor:
         declared = Declared(floor, "merge")
     chosen = [source for source in sources if not source.minor] or sources
-    notes: list[Note] = []
-    for source in chosen:
-        for note in source.notes:
-            if note.text not in {n.text for n in notes}:
-                notes.append(note)
-    return declared, tuple(notes), all(source.minor for source in sources)
+    notes = unique_notes(note for source in chosen for note in source.notes)
+    return declared, notes, all(source.minor for source in sources)
