@@ -13,7 +13,6 @@ import subprocess
 import threading
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,6 +20,9 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from tracker.errors import RefError, RepositoryError
+from tracker.gitparse import NOT_FILES, Change, RawCommit, nul_tokens, parse_log
+
+__all__ = ["NOT_FILES", "Change", "GitRepo", "RawCommit", "RepoWriter", "check_path", "check_ref"]
 
 # A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
 # never a range, a path (``rev:path``), a reflog selector or whitespace.
@@ -32,34 +34,6 @@ _PINNED = [
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00"
-# Modes of entries that are not files: symbolic links and submodules.
-NOT_FILES = frozenset({"120000", "160000"})
-
-
-@dataclass(frozen=True)
-class Change:
-    """One file a commit changed, compared with its first parent (a ``--raw`` line)."""
-
-    status: str  # A, M, D, R, C or T
-    old_path: str | None
-    new_path: str | None
-    old_blob: str | None
-    new_blob: str | None
-    old_mode: str = "100644"
-    new_mode: str = "100644"
-
-
-@dataclass(frozen=True)
-class RawCommit:
-    """A commit as the log printed it."""
-
-    sha: str
-    parents: tuple[str, ...]
-    timestamp: int
-    author: str
-    subject: str
-    trailers: tuple[tuple[str, str], ...]
-    changes: tuple[Change, ...]
 
 
 def check_ref(ref: str) -> str:
@@ -170,7 +144,7 @@ class GitRepo:
                 raise RefError(f"{sha!r} is not a commit id.")
         process: Any = self._repo.git.execute(args, as_process=True)
         try:
-            yield from _parse_log(_tokens(process.proc.stdout))
+            yield from parse_log(nul_tokens(process.proc.stdout))
         finally:
             _finish(process.proc, "git log")
 
@@ -325,81 +299,6 @@ def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
             kept += len(chunks[-1])
         remaining -= len(chunk)
     return b"".join(chunks)
-
-
-def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
-    """NUL-separated tokens of a stream, read in large chunks."""
-    pending = b""
-    while chunk := stream.read(1 << 16):
-        pending += chunk
-        *complete, pending = pending.split(b"\0")
-        yield from complete
-    if pending:
-        yield pending
-
-
-def _text(raw: bytes) -> str:
-    # A path or message that is not UTF-8 is shown with a replacement character; it is never
-    # passed back to git (contents are read by object id).
-    return raw.decode("utf-8", errors="replace")
-
-
-def _parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
-    token = next(tokens, None)
-    while token is not None:
-        token = token.lstrip(b"\n")
-        if not token.startswith(b"\x1e"):
-            token = next(tokens, None)
-            continue
-        sha = _text(token[1:])
-        parents, stamp, author, subject, trailers = (_text(next(tokens)) for _ in range(5))
-        changes: list[Change] = []
-        token = next(tokens, None)
-        while token is not None and not token.lstrip(b"\n").startswith(b"\x1e"):
-            meta = token.lstrip(b"\n")
-            if meta.startswith(b":"):
-                changes.append(_change(_text(meta), tokens))
-            token = next(tokens, None)
-        yield RawCommit(
-            sha=sha,
-            parents=tuple(parents.split()),
-            timestamp=int(stamp),
-            author=author,
-            subject=subject,
-            trailers=_trailers(trailers),
-            changes=tuple(changes),
-        )
-
-
-def _change(meta: str, tokens: Iterator[bytes]) -> Change:
-    old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
-    kind = status[0]
-    first = _text(next(tokens))
-    second = _text(next(tokens)) if kind in "RC" else None
-    old_path = None if kind in "AC" else first
-    new_path = second if kind in "RC" else (None if kind == "D" else first)
-    return Change(
-        status=kind,
-        old_path=old_path,
-        new_path=new_path,
-        old_blob=None if _is_zero(old_blob) else old_blob,
-        new_blob=None if _is_zero(new_blob) else new_blob,
-        old_mode=old_mode,
-        new_mode=new_mode,
-    )
-
-
-def _is_zero(object_id: str) -> bool:
-    return not object_id.strip("0")
-
-
-def _trailers(block: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for line in block.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            pairs.append((key.strip().lower(), value.strip()))
-    return tuple(pairs)
 
 
 class RepoWriter:

@@ -1,0 +1,51 @@
+"""Parsing ``git log --raw -z`` output: a pure function, tested on bytes."""
+
+from __future__ import annotations
+
+import io
+
+from tracker.gitparse import Change, nul_tokens, parse_log
+
+A = "a" * 40
+B = "b" * 40
+C = "c" * 40
+Z = "0" * 40
+
+
+def record(sha: str, parents: str, subject: str, trailers: str, raw: bytes) -> bytes:
+    header = f"\x1e{sha}\0{parents}\0{1700000000}\0Author\0{subject}\0{trailers}\0\0\n"
+    return header.encode() + raw
+
+
+def test_commits_changes_and_trailers():
+    stream = record(
+        A,
+        B,
+        "Move it",
+        "Go-Live: immediate\nChange-Note: Moved.\n",
+        f":100644 100644 {B} {C} R090\0old name.md\0new\u00e9.md\0".encode()
+        + f":000000 120000 {Z} {B} A\0link.md\0".encode(),
+    ) + record(B, "", "First \x1e odd subject", "", f":000000 100644 {Z} {B} A\0a.md\0".encode())
+    commits = list(parse_log(nul_tokens(io.BytesIO(stream))))
+    assert [c.sha for c in commits] == [A, B]
+    first = commits[0]
+    assert first.parents == (B,)
+    assert first.trailers == (("go-live", "immediate"), ("change-note", "Moved."))
+    assert first.changes == (
+        Change("R", "old name.md", "new\u00e9.md", B, C, "100644", "100644"),
+        Change("A", None, "link.md", None, B, "000000", "120000"),
+    )
+    assert commits[1].subject == "First \x1e odd subject"
+    assert commits[1].parents == ()
+
+
+def test_bytes_that_are_not_utf8_are_replaced():
+    stream = record(A, "", "Caf\xe9", "", b"")
+    stream = stream.replace("Caf\xe9".encode(), b"Caf\xe9")
+    (commit,) = parse_log(nul_tokens(io.BytesIO(stream)))
+    assert commit.subject == "Caf\ufffd"
+
+
+def test_tokens_across_chunk_boundaries():
+    data = b"x" * 70_000 + b"\0y\0"
+    assert [len(t) for t in nul_tokens(io.BytesIO(data))] == [70_000, 1]
