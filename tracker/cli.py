@@ -190,7 +190,7 @@ def _diff(args: argparse.Namespace) -> int:
     elif args.format == "html":
         body = diff_view(manual, start, end, prefix + "html")
         summary = diff_view(manual, start, end, "summary")
-        print(page(end.title, between, summary, body), end="")
+        print(page(end.title, output.comparing(start, end), summary, body), end="")
     else:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         print(between)

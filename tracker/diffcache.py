@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from tracker.diffs import DocumentDiff, SourceLine, diff_documents, source_diff
-from tracker.diffview import diff_html, diff_json, diff_text, source_html
+from tracker.diffview import diff_html, diff_json, diff_text, shift_headings, source_html
 from tracker.history import Version
 from tracker.index import cache_folder, connect, remove
 from tracker.manual import Manual
@@ -108,5 +108,5 @@ def page(title: str, between: str, summary: str, body: str) -> str:
     css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
     template = template_environment({}).get_template("diff_page.html.j2")
     # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
-    trusted = {"body": Markup(body), "css": Markup(css)}  # noqa: S704
+    trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704
     return template.render(title=title, between=between, summary=summary, **trusted)

@@ -166,6 +166,13 @@ def _in_first_cell(row: str, notes: str) -> str:
     return row[: match.start()] + notes + row[match.start() :]
 
 
+def shift_headings(fragment: str, by: int) -> str:
+    """Headings ``by`` levels lower (at most h6), to sit under a page's own headings."""
+    return re.sub(
+        r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + by)}", fragment
+    )
+
+
 # --- text ---------------------------------------------------------------------------------
 
 

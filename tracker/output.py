@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tracker.dates import in_words
 from tracker.history import Document, Version
 from tracker.manual import Manual
 from tracker.releases import Entry, Release
@@ -125,6 +126,16 @@ def reasons(version: Version) -> list[str]:
             f"{version.held_back_by[:10]} goes live on {version.effective.isoformat()}"
         )
     return found
+
+
+def comparing(start: Version | None, end: Version) -> str:
+    """What a diff compares, in words for practitioners."""
+    after = f"the version in force from {in_words(end.effective)}"
+    if end.kind == "deleted":
+        after = f"its withdrawal on {in_words(end.effective)}"
+    if start is None:
+        return f"The whole of {after}, the first."
+    return f"Comparing the version in force from {in_words(start.effective)} with {after}."
 
 
 def version_label(version: Version | None) -> str:
