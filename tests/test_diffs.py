@@ -85,11 +85,11 @@ def test_paragraph_moved():
         ## Before
         Stays here.
         [-Moves to the end of the next section, word for word.-]
-            (“Moves to the end of the next section,…” moved from here to “After”.)
+            (“Moves to the end of the next section…” moved from here: it now comes after “Also stays”.)
         ## After
         Also stays.
         Moves to the end of the next section, word for word.
-            (Moved here from “Before”.)
+            (Moved here: it used to come after “Stays here”.)
         """)
 
 
@@ -361,3 +361,115 @@ def test_a_whole_new_or_removed_document_is_said_so():
     assert summarise(diff_documents(source, "")).text() == (
         "The whole document (5 words) was removed."
     )
+
+
+# --- what review found ------------------------------------------------------------------------
+
+
+def test_text_in_raw_html_blocks_is_kept():
+    diff = diff_documents("<div>Call 999 now</div>\n", "<div>Call 111 later</div>\n")
+    assert not diff.identical
+    assert "Call" in diff_text(diff)
+
+
+def test_comments_are_never_published_even_across_blank_lines():
+    blocks = parse_blocks("Visible.\n\n<!--\nTODO: internal\n\nDo not publish\n-->\n")
+    assert [block.text for block in blocks] == ["Visible."]
+
+
+def test_only_real_reference_definitions_are_shared_and_code_is_code():
+    assert [b.text for b in parse_blocks("A.\n\n[Note]: This is important\n\nB.\n")] == [
+        "A.",
+        "[Note]: This is important",
+        "B.",
+    ]
+    blocks = parse_blocks("```\n[x]: http://evil.example\n```\n\nSee [x].\n")
+    assert blocks[1].links == []
+
+
+def test_a_long_fence_is_not_closed_by_a_shorter_one():
+    blocks = parse_blocks("Intro.\n\n````\n```text\nline one\n\nline two\n````\n")
+    assert [block.kind for block in blocks] == ["paragraph", "code"]
+
+
+def test_a_row_that_lost_a_column_is_shown_old_then_new():
+    old = "| L | A | O |\n|---|---|---|\n| High | Refer to MARAC | Team B |\n"
+    new = "| L | A |\n|---|---|\n| High | Refer to MARAC and IDVA |\n"
+    html_out = diff_html(diff_documents(old, new))
+    assert re.search(r"<tr[^>]*>\s*<del", html_out) is None  # no mark straight inside a row
+    assert '<td><del><span class="vh">deleted text: </span>Team B</del></td>' in html_out
+
+
+def test_a_long_table_does_not_repeat_its_header():
+    rows = "\n".join(f"| {i} | x |" for i in range(250))
+    blocks = parse_blocks(f"| Number | Value |\n|---|---|\n{rows}\n")
+    assert sum(1 for block in blocks if "Number" in block.text) == 1
+    assert len(blocks) == 251
+
+
+def test_list_html_is_well_nested():
+    out = diff_html(diff_documents("- a\n    - b\n\nPara P.\n", "- a\n    - b\n        - c\n- d\n"))
+    stack = []
+    for closing, tag in re.findall(r"<(/?)(ul|ol|li)\b", out):
+        if closing:
+            assert stack and stack.pop() == tag
+        else:
+            assert tag == "li" or not stack or stack[-1] == "li"  # a list opens only in an item
+            assert tag != "li" or (stack and stack[-1] in {"ul", "ol"})
+            stack.append(tag)
+    assert stack == []
+
+
+def test_changing_the_kind_of_list_is_a_change():
+    assert not diff_documents(
+        "1. Call police\n2. Tell school\n", "- Call police\n- Tell school\n"
+    ).identical
+
+
+def test_a_removed_image_is_marked():
+    diff = diff_documents(
+        "See the chart ![Flowchart](https://a.example/c.png) below.\n", "See the chart below.\n"
+    )
+    assert "[-[image: Flowchart]-]" in diff_text(diff)
+    assert '<del><span class="vh">deleted text: </span><img' in diff_html(diff)
+
+
+def test_two_links_with_the_same_words_are_not_mistaken_for_a_change():
+    source = "Fill in [the form](https://a.example/referral) or read [the form](https://a.example/guide) first.\n"
+    summary = summarise(diff_documents(source, source.replace("first", "carefully first")))
+    assert summary.text() == "Revised: the opening text. 1 word added."
+
+
+def test_a_replaced_section_is_not_called_renamed():
+    old = "## Female genital mutilation\n\nFGM is a crime.\n\n## Support\n\nHelp.\n"
+    new = "## Forced marriage\n\nMarriage without consent is illegal.\n\n## Support\n\nHelp.\n"
+    summary = summarise(diff_documents(old, new))
+    assert summary.renamed_sections == []
+    assert summary.added_sections == ["Forced marriage"]
+    assert summary.removed_sections == ["Female genital mutilation"]
+
+
+def test_front_matter_changes_are_reported():
+    diff = diff_documents(
+        "---\ntitle: A\n---\nText.\n", "---\ntitle: B\nstatus: archived\n---\nText.\n"
+    )
+    assert diff_text(diff) == "Details changed: title, status.\n"
+
+
+def test_deep_nesting_and_unclosed_brackets_do_not_break_or_hang():
+    assert diff_documents("x\n", "<em>" * 400 + "x\n").changes
+    slow = "Intro.\n\n" + " ".join("see [note here" for _ in range(3000))
+    diff = diff_documents("Intro.\n", slow)
+    assert diff.coarse
+
+
+def test_a_coarse_summary_claims_only_word_counts():
+    old = "\n\n".join(f"Paragraph {i} says one thing." for i in range(50))
+    new = "\n\n".join(f"Paragraph {i} says another thing." for i in range(50))
+    text = summarise(diff_documents(old, new, seconds=0)).text()
+    assert text.startswith("Too large or too different to compare closely: roughly")
+    assert " moved" not in text and "section" not in text
+
+
+def test_control_characters_never_reach_the_terminal():
+    assert "\x1b" not in diff_text(diff_documents("Safe.\n", "Safe \x1b[31mred.\n"))

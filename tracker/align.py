@@ -15,6 +15,8 @@ from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
 
 PAIR_AT = 0.3  # blocks less alike than this are a deletion and an insertion
 JOIN_AT = 0.8  # a split or merge must explain the text at least this well
+REWRITE_AT = 0.5  # a section whose text kept less than this was replaced, not renamed
+JOIN_HINT = 0.2  # ...and each part must share at least this much with the whole
 MOVE_AT = 0.8  # a block found elsewhere at least this alike has moved
 GAP_CAP = 40_000  # a gap this size (old x new blocks) is aligned in full
 BAND = 25  # a larger gap compares each old block with new blocks this close to the diagonal
@@ -44,13 +46,15 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
-    sides = _Sides(old, new, [frozenset(b.words) for b in old], [frozenset(b.words) for b in new])
+    sides = _Sides(old, new, [_word_set(b) for b in old], [_word_set(b) for b in new])
     steps: list[Step] = []
     coarse = False
     i = j = 0
     gap_old: list[int] = []
     gap_new: list[int] = []
     runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
+    if deadline.passed():  # diff-match-patch stopped early: its runs are only roughly right
+        coarse = True
     for op, count in [*runs, (EQUAL, 0)]:  # a last empty run closes a trailing gap
         if op == DELETE:
             gap_old += range(i, i + count)
@@ -66,7 +70,13 @@ def align(
                 gap_old, gap_new = [], []
             steps += [Step("same", (i + k,), (j + k,)) for k in range(count)]
             i, j = i + count, j + count
-    return _find_moves(steps, sides, deadline), coarse
+    steps = _unforce_headings(steps, sides)
+    return (steps if coarse else _find_moves(steps, sides, deadline)), coarse
+
+
+def _word_set(block: Block) -> frozenset[str]:
+    """A block's distinct words, punctuation left out (a full stop makes no two blocks alike)."""
+    return frozenset(word for word in block.words if any(char.isalnum() for char in word))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -86,25 +96,38 @@ def _align_gap(
     if n * min(m, 2 * band + 1) > 4 * GAP_CAP or deadline.passed():
         return _coarse(olds, news), True
 
-    def sim(i: int, js: tuple[int, ...]) -> float:
-        kinds = {new[j].kind for j in js}
-        if kinds != {old[i].kind}:
-            return 0.0
-        score = similarity(words_old[i], frozenset().union(*(words_new[j] for j in js)))
-        if len(js) == 1 and old[i].kind == "heading" and old[i].level == new[js[0]].level:
-            return max(score, PAIR_AT)  # a heading in the same place is renamed, however much
+    known: dict[tuple[int, int], float] = {}
+
+    def pair(i: int, j: int) -> float:
+        """Similarity of two blocks of the same kind (0 otherwise), worked out once."""
+        if (i, j) not in known:
+            same_kind = old[i].kind == new[j].kind
+            known[i, j] = similarity(words_old[i], words_new[j]) if same_kind else 0.0
+        return known[i, j]
+
+    def paired(i: int, j: int) -> float:
+        score = pair(i, j)
+        if old[i].kind == "heading" and new[j].kind == "heading" and old[i].level == new[j].level:
+            return max(score, PAIR_AT)  # a heading in the same place may be renamed (see below)
         return score
 
-    def sim_merge(i_pair: tuple[int, int], j: int) -> float:
-        if {old[i].kind for i in i_pair} != {new[j].kind}:
+    def split(i: int, j1: int, j2: int) -> float:
+        if min(pair(i, j1), pair(i, j2)) < JOIN_HINT:
+            return 0.0  # both halves must share words with the whole
+        return similarity(words_old[i], words_new[j1] | words_new[j2])
+
+    def merge(i1: int, i2: int, j: int) -> float:
+        if min(pair(i1, j), pair(i2, j)) < JOIN_HINT:
             return 0.0
-        return similarity(words_old[i_pair[0]] | words_old[i_pair[1]], words_new[j])
+        return similarity(words_old[i1] | words_old[i2], words_new[j])
 
     unreachable = float("-inf")
     best = [[unreachable] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
     move: list[list[Step | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     for a in range(n + 1):
+        if deadline.passed():
+            return _coarse(olds, news), True
         centre = a * m // n
         for b in range(max(0, centre - band), min(m, centre + band) + 1):
             if a == b == 0:
@@ -115,13 +138,13 @@ def _align_gap(
                 options.append((best[a][b - 1], Step("insert", (), (news[b - 1],)), a, b - 1))
             if a:
                 options.append((best[a - 1][b], Step("delete", (olds[a - 1],), ()), a - 1, b))
-            if a and b and (score := sim(olds[a - 1], (news[b - 1],))) >= PAIR_AT:
+            if a and b and (score := paired(olds[a - 1], news[b - 1])) >= PAIR_AT:
                 step = Step("pair", (olds[a - 1],), (news[b - 1],))
                 options.append((best[a - 1][b - 1] + score, step, a - 1, b - 1))
-            if a and b > 1 and (score := sim(olds[a - 1], (news[b - 2], news[b - 1]))) >= JOIN_AT:
+            if a and b > 1 and (score := split(olds[a - 1], news[b - 2], news[b - 1])) >= JOIN_AT:
                 step = Step("split", (olds[a - 1],), (news[b - 2], news[b - 1]))
                 options.append((best[a - 1][b - 2] + score, step, a - 1, b - 2))
-            merged = sim_merge((olds[a - 2], olds[a - 1]), news[b - 1]) if a > 1 and b else 0
+            merged = merge(olds[a - 2], olds[a - 1], news[b - 1]) if a > 1 and b else 0
             if (score := merged) >= JOIN_AT:
                 step = Step("merge", (olds[a - 2], olds[a - 1]), (news[b - 1],))
                 options.append((best[a - 2][b - 1] + score, step, a - 2, b - 1))
@@ -131,6 +154,34 @@ def _align_gap(
     if best[n][m] == unreachable:  # the band missed the corner: cannot happen, but stay safe
         return _coarse(olds, news), True
     return _trace(move, olds, news), False
+
+
+def _unforce_headings(steps: list[Step], sides: _Sides) -> list[Step]:
+    """A heading paired only for its place is renamed when its section's text stayed.
+
+    Otherwise (the text after it went too) the section was replaced: the old heading is shown
+    deleted and the new one inserted.
+    """
+    result: list[Step] = []
+    for number, step in enumerate(steps):
+        if step.kind == "pair" and sides.old[step.old[0]].kind == "heading":
+            i, j = step.old[0], step.new[0]
+            following = steps[number + 1] if number + 1 < len(steps) else None
+            kept = following is not None and (
+                following.kind == "same"
+                or (
+                    following.kind == "pair"
+                    and similarity(
+                        sides.words_old[following.old[0]], sides.words_new[following.new[0]]
+                    )
+                    >= REWRITE_AT
+                )
+            )
+            if similarity(sides.words_old[i], sides.words_new[j]) < PAIR_AT and not kept:
+                result += [Step("delete", (i,), ()), Step("insert", (), (j,))]
+                continue
+        result.append(step)
+    return result
 
 
 def _coarse(olds: list[int], news: list[int]) -> list[Step]:

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-from tracker.documents import split_front_matter
+from tracker.chunks import TABLE_RULE, Chunk, document_chunks
 from tracker.wordiff import Deadline
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
@@ -29,14 +29,12 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt"},
                       "th": {"align"}, "td": {"align"}, "ol": {"start"}}  # fmt: skip
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+INLINE = {"a", "strong", "em", "b", "i", "code", "br", "sup", "sub", "abbr", "img"}
 # Words (with inner apostrophes and hyphens), tags, entities, spaces, and any other character.
 TOKEN = re.compile(r"<[^>]*>|\s+|&#?\w+;|[\w’'‘-]+|.", re.S)  # noqa: RUF001 (typographic quotes)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 _HREF = re.compile(r'href="([^"]*)"')
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-TABLE_ROWS = 100  # rows per piece of a long table
-MAX_CHUNK = 200_000  # characters; a longer chunk is read plainly
+MAX_CHUNK = 20_000  # characters; a longer chunk is read plainly
+UNBALANCED = 30  # more unclosed [ or < than this and a chunk is read plainly
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ class Block:
     @cached_property
     def key(self) -> str:
         """What must be equal for two blocks to be the same block."""
-        return f"{self.tag}\0{self.level}\0{self.html}"
+        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.html}"
 
     @cached_property
     def links(self) -> list[tuple[str, str]]:
@@ -79,6 +77,11 @@ class Block:
 def is_word(token: str) -> bool:
     """A token that is text, not a tag or white space."""
     return not token.startswith("<") and not token.isspace()
+
+
+def is_image(token: str) -> bool:
+    """An image tag: marked like a word when it comes or goes."""
+    return token.startswith("<img")
 
 
 def tokenize(fragment: str) -> tuple[str, ...]:
@@ -93,75 +96,48 @@ def parse_blocks(source: str, deadline: Deadline | None = None) -> list[Block]:
 
 def parse_pair(
     old: str, new: str, deadline: Deadline | None = None
-) -> tuple[list[Block], list[Block]]:
-    """The blocks of two versions of a document, rendered chunk by chunk.
+) -> tuple[list[Block], list[Block], bool]:
+    """The blocks of two versions of a document, and whether any chunk was read plainly.
 
     Chunks only one version has are rendered first: past the deadline the rest are read plainly
     (words and structure, no inline formatting), and a chunk both versions share is then plain
     in both, so it still compares equal.
     """
-    old_chunks, new_chunks = _chunks(old), _chunks(new)
-    shared = set(old_chunks) & set(new_chunks)
-    order = [c for c in old_chunks + new_chunks if c not in shared] + old_chunks
+    old_chunks, new_chunks = document_chunks(old), document_chunks(new)
+    shared = {c.key for c in old_chunks} & {c.key for c in new_chunks}
+    order = [c for c in old_chunks + new_chunks if c.key not in shared] + old_chunks
     rendered: dict[str, tuple[Block, ...]] = {}
-    for chunk in dict.fromkeys(order):
-        known = _RENDERED.get(chunk)
-        if known is not None:
-            rendered[chunk] = known
-        elif len(chunk) > MAX_CHUNK or (deadline is not None and deadline.passed()):
-            rendered[chunk] = plain_chunk(chunk)
-        else:
-            rendered[chunk] = render_chunk(chunk)
+    plain = False
+    for chunk in order:
+        if chunk.key in rendered:
+            continue
+        known = _RENDERED.get(chunk.key)
+        if known is None and ((deadline is not None and deadline.passed()) or _risky(chunk.text)):
+            known, plain = plain_chunk(chunk), True
+        rendered[chunk.key] = known if known is not None else render_chunk(chunk)
     return (
-        [block for chunk in old_chunks for block in rendered[chunk]],
-        [block for chunk in new_chunks for block in rendered[chunk]],
+        [block for chunk in old_chunks for block in rendered[chunk.key]],
+        [block for chunk in new_chunks for block in rendered[chunk.key]],
+        plain,
     )
 
 
-def _chunks(source: str) -> list[str]:
-    """A document's chunks, each carrying the reference-link definitions it may use."""
-    _, body = split_front_matter(source)
-    references = "\n".join(_REFERENCE.findall(body))
-    suffix = "\n\n" + references if references else ""
-    return [chunk + suffix for chunk in split_chunks(body)]
-
-
-def split_chunks(body: str) -> list[str]:
-    """Source split at blank lines, never inside a fence or before an indented continuation.
-
-    A long table is cut into tables of TABLE_ROWS rows, each with the header again, so that
-    versions which change one row share the rendering of the rest.
-    """
-    return [piece for chunk in _paragraphs(body) for piece in _cut_table(chunk)]
-
-
-def _cut_table(chunk: str) -> list[str]:
-    lines = chunk.split("\n")
-    if len(lines) <= TABLE_ROWS + 2 or not _TABLE_RULE.match(lines[1]) or "|" not in lines[0]:
-        return [chunk]
-    header, body = lines[:2], lines[2:]
-    return [
-        "\n".join(header + body[at : at + TABLE_ROWS]) for at in range(0, len(body), TABLE_ROWS)
-    ]
-
-
-def _paragraphs(body: str) -> list[str]:
-    chunks: list[list[str]] = [[]]
-    fence: str | None = None
-    blank = False
-    for line in body.splitlines():
-        opened = _FENCE.match(line)
-        if fence is None and blank and line.strip() and not line[:1].isspace():
-            chunks.append([])
-        if opened and (fence is None or opened.group(1).startswith(fence)):
-            fence = None if fence else opened.group(1)[:3]
-        blank = not line.strip()
-        chunks[-1].append(line)
-    return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))]
+def _risky(text: str) -> bool:
+    """Text Python-Markdown would take too long over: very long, or with many unclosed marks."""
+    return (
+        len(text) > MAX_CHUNK
+        or text.count("[") - text.count("]") > UNBALANCED
+        or text.count("<") - text.count(">") > UNBALANCED
+    )
 
 
 class _Remembered(OrderedDict[str, tuple[Block, ...]]):
-    """The most recently rendered chunks (a bounded least-recently-used map)."""
+    """The most recently rendered chunks, least recently used forgotten past a size in chars."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.size = 0
 
     def get(self, key: str, default: None = None) -> tuple[Block, ...] | None:  # type: ignore[override]
         if key in self:
@@ -170,27 +146,50 @@ class _Remembered(OrderedDict[str, tuple[Block, ...]]):
         return default
 
     def put(self, key: str, value: tuple[Block, ...]) -> None:
+        if key not in self:
+            self.size += len(key)
         self[key] = value
-        while len(self) > 20_000:
-            self.popitem(last=False)
+        while self.size > self.limit and len(self) > 1:
+            old, _ = self.popitem(last=False)
+            self.size -= len(old)
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
 
 
-_RENDERED = _Remembered()
+_RENDERED = _Remembered(limit=32_000_000)
 
 
-def render_chunk(chunk: str) -> tuple[Block, ...]:
+def render_chunk(chunk: Chunk) -> tuple[Block, ...]:
     """Render one chunk with Python-Markdown, sanitise it and cut it into blocks."""
-    blocks = _render(chunk)
-    _RENDERED.put(chunk, blocks)
+    text = chunk.text + ("\n\n" + chunk.references if chunk.references else "")
+    try:
+        blocks = _render(text)
+    except RecursionError:  # absurdly deep nesting: read it plainly
+        return plain_chunk(chunk)
+    if chunk.continues_table:
+        blocks = _without_header(blocks)
+    _RENDERED.put(chunk.key, blocks)
     return blocks
 
 
-def plain_chunk(chunk: str) -> tuple[Block, ...]:
+def _without_header(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A later piece of a long table, without the header row it repeats."""
+    return blocks[1:] if blocks and blocks[0].kind == "row" else blocks
+
+
+def plain_chunk(chunk: Chunk) -> tuple[Block, ...]:
     """A chunk read without Markdown: headings, list items and table rows kept, text escaped."""
+    blocks = _plain(chunk.text)
+    return _without_header(blocks) if chunk.continues_table else blocks
+
+
+def _plain(text: str) -> tuple[Block, ...]:
     blocks = []
-    for line in chunk.split("\n"):
+    for line in text.split("\n"):
         stripped = line.strip()
-        if not stripped or _TABLE_RULE.match(stripped):
+        if not stripped or TABLE_RULE.match(stripped):
             continue
         heading = re.match(r"(#{1,6})\s+(.*)", stripped)
         item = re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", stripped)
@@ -283,34 +282,46 @@ _LISTS = frozenset({"ul", "ol"})
 
 
 def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
-    for child in node.elements():
-        tag = child.tag
-        if tag in HEADINGS:
-            yield _block("heading", tag, int(tag[1]), "", child.inner())
-        elif tag == "p":
-            yield _block(
-                "quote" if container == "blockquote" else "paragraph",
-                "p",
-                depth,
-                container if container == "blockquote" else "",
-                child.inner(),
-            )
-        elif tag in _LISTS:
-            for item in child.elements():
-                yield from _item(item, depth + 1, tag)
-        elif tag == "table":
-            for row in _rows(child):
-                yield _block("row", "tr", 0, "table", row.inner())
-        elif tag == "blockquote":
-            yield from _blocks(child, depth, "blockquote")
-        elif tag == "pre":
-            yield _block("code", "pre", 0, "", child.inner())
-        elif tag == "hr":
-            yield _block("rule", "hr", 0, "", "")
-        elif tag in {"dl", "div"}:
-            yield from _blocks(child, depth, container)
-        else:
-            yield _block("paragraph", "p", depth, "", child.outer())
+    """Blocks of a node's children; loose text and inline elements become paragraphs."""
+    loose: list[_Node | str] = []
+    for child in node.children:
+        if isinstance(child, str) or child.tag in INLINE:
+            loose.append(child)
+            continue
+        yield from _paragraph(loose, depth, container)
+        loose = []
+        yield from _element(child, depth, container)
+    yield from _paragraph(loose, depth, container)
+
+
+def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
+    inner = _Node("p", children=loose).inner()
+    if inner.strip():
+        quoted = container == "blockquote"
+        yield _block("quote" if quoted else "paragraph", "p", depth, container if quoted else "",
+                     inner)  # fmt: skip
+
+
+def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
+    tag = child.tag
+    if tag in HEADINGS:
+        yield _block("heading", tag, int(tag[1]), "", child.inner())
+    elif tag in {"p", "dt", "dd"}:
+        yield from _paragraph(child.children, depth, container)
+    elif tag in _LISTS:
+        for item in child.elements():
+            yield from _item(item, depth + 1, tag)
+    elif tag == "table":
+        for row in _rows(child):
+            yield _block("row", "tr", 0, "table", row.inner())
+    elif tag == "blockquote":
+        yield from _blocks(child, depth, "blockquote")
+    elif tag == "pre":
+        yield _block("code", "pre", 0, "", child.inner())
+    elif tag == "hr":
+        yield _block("rule", "hr", 0, "", "")
+    else:  # dl, and any wrapper: its contents
+        yield from _blocks(child, depth, container)
 
 
 def _item(item: _Node, depth: int, container: str) -> Iterator[Block]:

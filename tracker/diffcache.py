@@ -21,7 +21,7 @@ from tracker.summary import summarise
 from tracker.templating import template_environment
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
-ALGORITHM = "2"
+ALGORITHM = "3"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
@@ -61,8 +61,10 @@ def diff_view(manual: Manual, start: Version | None, end: Version, view: str) ->
         return found
     old = manual.source(start) if start else ""
     new = manual.source(end)
-    body = VIEWS[view](_diff(old_blob, new_blob, old, new, view.startswith("source-")))
-    _store(path, key, body)
+    diff = _diff(old_blob, new_blob, old, new, view.startswith("source-"))
+    body = VIEWS[view](diff)
+    if not (isinstance(diff, DocumentDiff) and diff.coarse):
+        _store(path, key, body)  # a coarse answer depends on timing: it may be better next time
     return body
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from tracker.align import align
 from tracker.blocks import Block, is_word, parse_pair, tokenize
+from tracker.documents import parse_document
 from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, Ops, diff_items, diff_tokens
 
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
@@ -46,20 +47,21 @@ class DocumentDiff:
     coarse: bool
     old: list[Block] = field(default_factory=list)
     new: list[Block] = field(default_factory=list)
+    details: tuple[str, ...] = ()  # front-matter fields that changed (title, status...)
 
     @property
     def identical(self) -> bool:
         """Nothing changed."""
-        return all(change.status == "same" for change in self.changes)
+        return not self.details and all(change.status == "same" for change in self.changes)
 
 
 def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGET) -> DocumentDiff:
     """Parse, align and word-diff two versions of a document's Markdown."""
     deadline = Deadline(seconds)
     parsing = Deadline(seconds * PARSE_SHARE)
-    old, new = parse_pair(old_source, new_source, parsing)
+    old, new, plain = parse_pair(old_source, new_source, parsing)
     steps, coarse = align(old, new, deadline)
-    old_sections, new_sections = _sections(old), _sections(new)
+    coarse |= plain
     changes: list[BlockChange] = []
     for step in steps:
         olds = [old[i] for i in step.old]
@@ -71,10 +73,10 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
         elif step.kind == "insert":
             changes.append(BlockChange("inserted", None, news[0]))
         elif step.kind == "away":
-            note = f"“{_start(olds[0])}” moved from here {_to(new_sections[step.new[0]])}."
+            note = f"“{_start(olds[0])}” moved from here: it now comes {_after(new, step.new[0])}."
             changes.append(BlockChange("away", olds[0], None, notes=(note,)))
         elif step.kind == "moved":
-            note = f"Moved here {_from(old_sections[step.old[0]])}."
+            note = f"Moved here: it used to come {_after(old, step.old[0])}."
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
             changes.append(BlockChange("moved", olds[0], news[0], ops, (note,)))
         elif deadline.passed():
@@ -82,26 +84,26 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             changes += _rewrite(olds, news)
         else:
             changes += _compare(step.kind, olds, news, deadline)
-    return DocumentDiff(changes, coarse, old, new)
+    return DocumentDiff(changes, coarse, old, new, _details(old_source, new_source))
 
 
-def _sections(blocks: list[Block]) -> list[str | None]:
-    """The heading each block stands under (None before the first)."""
-    current: str | None = None
-    found = []
-    for block in blocks:
-        if block.kind == "heading":
-            current = block.text
-        found.append(current)
-    return found
+DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status", "id")
 
 
-def _from(section: str | None) -> str:
-    return f"from “{section}”" if section else "from the start of the document"
+def _details(old_source: str, new_source: str) -> tuple[str, ...]:
+    """The front-matter fields whose values differ (what the rendered text does not show)."""
+    if not old_source or not new_source:
+        return ()
+    old = parse_document(old_source.encode("utf-8"))
+    new = parse_document(new_source.encode("utf-8"))
+    return tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
 
 
-def _to(section: str | None) -> str:
-    return f"to “{section}”" if section else "to the start of the document"
+def _after(blocks: list[Block], index: int) -> str:
+    """Where a block stands, by the block before it."""
+    if index == 0:
+        return "at the start of the document"
+    return f"after “{_start(blocks[index - 1])}”"
 
 
 def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
@@ -114,6 +116,8 @@ def _compare(
     ops = _ops(olds, news, deadline)
     if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":
         return _rewrite(olds, news)
+    if olds[0].kind == "row" and _cells(olds[0]) != _cells(news[0]):
+        return _rewrite(olds, news)  # columns came or went: cells cannot be compared in place
     if kind == "split":
         first, second = _cut(ops)
         return [
@@ -132,7 +136,10 @@ def _compare(
                 ("Two paragraphs joined into one.", *_link_notes(olds, news)),
             )
         ]
-    return [BlockChange("changed", olds[0], news[0], ops, _link_notes(olds, news))]
+    notes = _link_notes(olds, news)
+    if olds[0].kind == "heading" and olds[0].level != news[0].level:
+        notes += (f"Now a level {news[0].level} heading (it was level {olds[0].level}).",)
+    return [BlockChange("changed", olds[0], news[0], ops, notes)]
 
 
 def _joined(blocks: list[Block]) -> list[str]:
@@ -182,19 +189,41 @@ def _rewrite(olds: list[Block], news: list[Block]) -> list[BlockChange]:
     ]
 
 
+def _cells(block: Block) -> int:
+    return sum(1 for token in block.tokens if token.startswith(("<td", "<th")))
+
+
 def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
     """A link whose words stayed but whose target changed, stated in words."""
-    before = {text: target for block in olds for text, target in block.links}
-    notes = []
-    for text, target in (link for block in news for link in block.links):
-        if text in before and before[text] != target:
-            notes.append(f"The link “{text}” now goes to {target} (it went to {before[text]}).")
-    return tuple(notes)
+    return tuple(
+        f"The link “{text}” now goes to {now} (it went to {was})."
+        for text, was, now in retargeted_links(olds, news)
+    )
+
+
+def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
+    """(text, old target, new target) of links that kept their words but not their target.
+
+    Links are compared as (text, target) pairs, so two links with the same words and different
+    targets that both stayed are not mistaken for a change.
+    """
+    before = Counter(link for block in olds for link in block.links)
+    after = Counter(link for block in news for link in block.links)
+    gone = list((before - after).elements())
+    found = []
+    for text, target in (after - before).elements():
+        match = next((old for old in gone if old[0] == text), None)
+        if match is not None:
+            gone.remove(match)
+            found.append((text, match[1], target))
+    return found
 
 
 def _start(block: Block, words: int = 8) -> str:
     text = block.text.split()
-    return " ".join(text[:words]) + ("…" if len(text) > words else "")
+    if len(text) > words:
+        return " ".join(text[:words]).rstrip(".,;:") + "…"
+    return " ".join(text).rstrip(".,;:")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from tracker.blocks import Block, tokenize
+from tracker.blocks import Block, is_image, tokenize
 from tracker.diffs import BlockChange, DocumentDiff, SourceLine
 from tracker.summary import summarise
 from tracker.wordiff import DELETE, EQUAL, INSERT, Ops
@@ -17,6 +17,8 @@ MARKS = {INSERT: "ins", DELETE: "del"}
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
 _COLOURS = {INSERT: ("\x1b[32m", "\x1b[0m"), DELETE: ("\x1b[31m", "\x1b[0m")}
 _BRACKETS = {INSERT: ("{+", "+}"), DELETE: ("[-", "-]")}
+_ALT = re.compile(r'alt="([^"]*)"')
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -64,25 +66,29 @@ def _group_html(container: str, group: list[BlockChange]) -> str:
 
 
 def _list_html(group: list[BlockChange]) -> str:
-    """List items nested by their depth, each <li> left open until its sub-list is done."""
+    """List items nested by depth; an item's sub-list goes inside it, before its </li>."""
     out: list[str] = []
-    stack: list[str] = []
+    open_lists: list[str] = []  # the tags of the lists open, outermost first
+    item_open: list[bool] = []  # whether each open list has an <li> not yet closed
     base = min(change.shown.level for change in group)
     for change in group:
         level = change.shown.level - base + 1
-        if level > len(stack):
-            while len(stack) < level:
-                tag = change.shown.container
-                out.append(f"<{tag}>" if not stack or out[-1].startswith("<li") else f"<li><{tag}>")
-                stack.append(tag)
-        else:
+        while len(open_lists) > level:
+            out.append("</li>" * item_open.pop() + f"</{open_lists.pop()}>")
+        if len(open_lists) == level and item_open[-1]:
             out.append("</li>")
-            while len(stack) > level:
-                out.append(f"</{stack.pop()}></li>")
+            item_open[-1] = False
+        while len(open_lists) < level:
+            if open_lists and not item_open[-1]:
+                out.append("<li>")  # a sub-list with no item of its own above it
+                item_open[-1] = True
+            open_lists.append(change.shown.container)
+            item_open.append(False)
+            out.append(f"<{open_lists[-1]}>")
         out.append(_block_html(change, close=False))
-    out.append("</li>")
-    while stack:
-        out.append(f"</{stack.pop()}>" + ("</li>" if stack else ""))
+        item_open[-1] = True
+    while open_lists:
+        out.append("</li>" * item_open.pop() + f"</{open_lists.pop()}>")
     return "".join(out)
 
 
@@ -98,8 +104,13 @@ def _block_html(change: BlockChange, close: bool = True) -> str:
     else:
         body = block.html
     notes = "".join(f' <span class="diff-note">{html.escape(note)}</span>' for note in change.notes)
+    after = ""
     if block.tag == "tr":
         body = _in_first_cell(body, notes)
+        notes = ""
+    elif block.kind in {"heading", "code", "rule"} and notes:
+        # A note is not part of a heading's name, nor of code: it follows the element.
+        after = "".join(f'<p class="diff-note">{html.escape(note)}</p>' for note in change.notes)
         notes = ""
     classes = f"diff-{status}"
     if status == "rewritten":
@@ -107,10 +118,8 @@ def _block_html(change: BlockChange, close: bool = True) -> str:
     tag = block.tag
     opening = f'<{tag} class="{classes}">'
     if tag == "hr":
-        return f'<hr class="{classes}">'
-    if tag == "pre":
-        return f"{opening}{body}</pre>{notes and f'<p>{notes}</p>'}"
-    return f"{opening}{body}{notes}" + (f"</{tag}>" if close else "")
+        return f'<hr class="{classes}">{after}'
+    return f"{opening}{body}{notes}" + (f"</{tag}>{after}" if close else "")
 
 
 def _mark(op: str, inner: str) -> str:
@@ -143,7 +152,7 @@ def _merged(ops: Ops) -> str:
 
     for op, tokens in ops:
         for token in tokens:
-            if token.startswith("<"):
+            if token.startswith("<") and not is_image(token):
                 if op == DELETE:
                     continue
                 flush()
@@ -179,8 +188,8 @@ def shift_headings(fragment: str, by: int) -> str:
 def diff_text(diff: DocumentDiff, colour: bool = False, context: int = 1) -> str:
     """Changed blocks with a little context, ``[-old-]{+new+}``; colours only when asked."""
     summary = summarise(diff).text()
-    if diff.identical:
-        return "No changes.\n"
+    if diff.identical or all(change.status == "same" for change in diff.changes):
+        return summary + "\n"
     lines = [summary, ""]
     shown = _with_context(diff.changes, context)
     last = -1
@@ -266,9 +275,13 @@ def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
 
 
 def _token_text(token: str, row: bool) -> str:
+    if is_image(token):
+        alt = _ALT.search(token)
+        return f"[image: {html.unescape(alt.group(1)) if alt else 'no description'}]"
     if token[0] == "<":
         return "| " if row and token[:3] in ("<td", "<th") else ""
-    return html.unescape(token) if "&" in token else token
+    text = html.unescape(token) if "&" in token else token
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)  # never terminal escapes
 
 
 # --- JSON ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tracker.diffs import BlockChange, DocumentDiff
+from tracker.diffs import BlockChange, DocumentDiff, retargeted_links
 from tracker.wordiff import DELETE, INSERT
 
 OPENING = "the opening text"
@@ -29,6 +29,8 @@ class Summary:
     words_added: int = 0
     words_removed: int = 0
     whole: str | None = None  # "added" or "removed" when the document itself came or went
+    details: list[str] = field(default_factory=list)  # front-matter fields that changed
+    coarse: bool = False  # the comparison was simplified: only word counts are reliable
 
     def to_json(self) -> dict[str, Any]:
         """The summary as data, with its sentence."""
@@ -40,7 +42,13 @@ class Summary:
             return f"A new document of {self.words_added} words."
         if self.whole == "removed":
             return f"The whole document ({self.words_removed} words) was removed."
+        if self.coarse:
+            return (
+                "Too large or too different to compare closely: roughly "
+                + _words(self.words_added, self.words_removed)
+            ).replace(" .", ".")
         parts = [
+            _listed("Details changed", self.details, plural="Details changed"),
             _listed("New section", self.added_sections),
             _listed("Removed section", self.removed_sections),
             _listed(
@@ -59,8 +67,17 @@ class Summary:
 
 
 def summarise(diff: DocumentDiff) -> Summary:
+    """The summary of a diff (worked out once per diff: several views ask for it)."""
+    known: Summary | None = diff.__dict__.get("_summary")
+    if known is None:
+        known = _summarise(diff)
+        object.__setattr__(diff, "_summary", known)
+    return known
+
+
+def _summarise(diff: DocumentDiff) -> Summary:
     """Walk the changes once, keeping track of the section each one falls in."""
-    summary = Summary()
+    summary = Summary(details=list(diff.details), coarse=diff.coarse)
     sections = _SectionTracker()
     for change in diff.changes:
         sections.follow(change)
@@ -128,13 +145,9 @@ def _counts(token: str) -> bool:
 
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
+    summary.links_changed = retargeted_links(diff.old, diff.new)
     old = Counter(target for block in diff.old for _, target in block.links)
     new = Counter(target for block in diff.new for _, target in block.links)
-    before = {text: target for block in diff.old for text, target in block.links}
-    for block in diff.new:
-        for text, target in block.links:
-            if text in before and before[text] != target:
-                summary.links_changed.append((text, before[text], target))
     # A link whose target changed is reported once, as changed, not as added and removed.
     old.subtract(Counter(was for _, was, _ in summary.links_changed))
     new.subtract(Counter(now for _, _, now in summary.links_changed))

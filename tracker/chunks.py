@@ -1,0 +1,97 @@
+"""A Markdown document cut into chunks that can be rendered one at a time (SPEC §6).
+
+Chunks are separated by blank lines, never inside a fenced code block or an HTML comment, and
+never before an indented continuation. A long table is cut into pieces with its header repeated,
+so that versions changing one row share the rendering of the rest; each piece after the first
+says so, and its repeated header is not shown. Reference-link definitions go with every chunk
+that may use them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.documents import split_front_matter
+
+TABLE_ROWS = 100  # rows per piece of a long table
+_OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# As Python-Markdown reads them: a label, a target without spaces, an optional title, nothing else.
+_REFERENCE = re.compile(
+    r"^ {0,3}\[[^\]]+\]:[ \t]*(<[^>\s]*>|\S+)([ \t]+(\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
+)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One piece of a document's Markdown."""
+
+    text: str
+    references: str = ""  # the document's reference-link definitions, if it has any
+    continues_table: bool = False  # its first row repeats the header of the piece before
+
+    @property
+    def key(self) -> str:
+        """What identifies the chunk's rendering."""
+        return f"{self.text}\0{self.references}\0{self.continues_table}"
+
+
+def document_chunks(source: str) -> list[Chunk]:
+    """The chunks of a document's body (front matter left out)."""
+    _, body = split_front_matter(source)
+    paragraphs, references = _paragraphs(body)
+    shared = "\n".join(references)
+    return [
+        Chunk(text, shared, continues)
+        for paragraph in paragraphs
+        for text, continues in _cut_table(paragraph)
+    ]
+
+
+def _paragraphs(body: str) -> tuple[list[str], list[str]]:
+    """Blank-line separated chunks, and the reference definitions found outside code."""
+    chunks: list[list[str]] = [[]]
+    references: list[str] = []
+    fence: tuple[str, int] | None = None
+    comment = blank = False
+    for line in body.splitlines():
+        if fence is None and not comment and blank and line.strip() and not line[:1].isspace():
+            chunks.append([])
+        if fence is not None:
+            fence = None if _closes(line, fence) else fence
+        elif comment:
+            comment = "-->" not in line
+        elif opened := _OPEN_FENCE.match(line):
+            marker = opened.group(1)
+            if not (marker[0] == "`" and "`" in opened.group(2)):
+                fence = (marker[0], len(marker))
+        elif "<!--" in line:
+            comment = "-->" not in line[line.index("<!--") :]
+        elif _REFERENCE.match(line):
+            references.append(line.strip())
+        blank = not line.strip()
+        chunks[-1].append(line)
+    return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))], references
+
+
+def _closes(line: str, fence: tuple[str, int]) -> bool:
+    """A closing fence: the same character, at least as long, nothing after it."""
+    char, length = fence
+    stripped = line.strip()
+    return (
+        len(line) - len(line.lstrip(" ")) < 4
+        and len(stripped) >= length
+        and set(stripped) == {char}
+    )
+
+
+def _cut_table(chunk: str) -> list[tuple[str, bool]]:
+    lines = chunk.split("\n")
+    if len(lines) <= TABLE_ROWS + 2 or not TABLE_RULE.match(lines[1]) or "|" not in lines[0]:
+        return [(chunk, False)]
+    header, rows = lines[:2], lines[2:]
+    return [
+        ("\n".join(header + rows[at : at + TABLE_ROWS]), at > 0)
+        for at in range(0, len(rows), TABLE_ROWS)
+    ]
