@@ -164,17 +164,7 @@ def _show(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     manual = _open(args)
     document = manual.document(args.id)
-    if args.end:
-        end = manual.version_at(document, args.end)
-        if end is None:
-            raise InputError(f"{document.id!r} did not exist yet at {args.end!r}.")
-    else:
-        end = document.in_force(manual.today) or document.latest
-    if args.start:
-        start = manual.version_at(document, args.start)
-    else:
-        position = document.versions.index(end)
-        start = document.versions[position - 1] if position else None
+    start, end = manual.compared(document, args.start, args.end)
     between = f"From {output.version_label(start)} to {output.version_label(end)}."
     prefix = "source-" if args.source else ""
     if args.format == "json":

@@ -61,6 +61,24 @@ class Manual:
                     return document
         raise NotFoundError(f"There is no document with the id {ident!r}.")
 
+    def compared(
+        self, document: Document, start: str | None, end: str | None
+    ) -> tuple[Version | None, Version]:
+        """The two versions a diff compares, from dates or commits (None: the defaults).
+
+        By default the version in force today is compared with the version before it.
+        """
+        if end:
+            after = self.version_at(document, end)
+            if after is None:
+                raise InputError(f"{document.id!r} did not exist yet at {end!r}.")
+        else:
+            after = document.in_force(self.today) or document.latest
+        if start:
+            return self.version_at(document, start), after
+        position = document.versions.index(after)
+        return (document.versions[position - 1] if position else None), after
+
     def release(self, day: date) -> Release:
         """The release on ``day``, or NotFoundError."""
         for release in self.releases:
