@@ -473,3 +473,12 @@ def test_a_coarse_summary_claims_only_word_counts():
 
 def test_control_characters_never_reach_the_terminal():
     assert "\x1b" not in diff_text(diff_documents("Safe.\n", "Safe \x1b[31mred.\n"))
+
+
+def test_json_of_a_merged_block_holds_both_old_paragraphs():
+    old = "The worker visits the family.\n\nThe manager reviews the plan within five days.\n"
+    new = "The worker visits the family and the manager reviews the plan within five days.\n"
+    (block,) = diff_json(diff_documents(old, new))["blocks"]
+    assert block["old"] == (
+        "The worker visits the family. The manager reviews the plan within five days."
+    )

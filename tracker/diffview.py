@@ -315,11 +315,21 @@ def _change_json(change: BlockChange) -> dict[str, Any]:
         "kind": block.kind,
         "tag": block.tag,
         "level": block.level,
-        "old": change.old.text if change.old else None,
-        "new": change.new.text if change.new else None,
+        "old": _side_text(change.ops, DELETE) if change.ops else _text_of(change.old),
+        "new": _side_text(change.ops, INSERT) if change.ops else _text_of(change.new),
         "notes": list(change.notes),
         "segments": segments,
     }
+
+
+def _text_of(block: Block | None) -> str | None:
+    return block.text if block else None
+
+
+def _side_text(ops: Ops, side: str) -> str:
+    """One side's text of a word diff (for a merged block: both old paragraphs)."""
+    tokens = (t for op, run in ops if op in (EQUAL, side) for t in run if not t.startswith("<"))
+    return " ".join(html.unescape("".join(tokens)).split())
 
 
 # --- the Markdown source, for authors -----------------------------------------------------
