@@ -30,9 +30,9 @@ def doc(heading: str | None = None, body: str = "Some text.", **front: object) -
 class ManualRepo:
     """A git repository whose commits have fixed dates; files are named under ``procedures/``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, object_format: str = "sha1") -> None:
         self.path = path
-        self.git("init", "--quiet", "--initial-branch=main")
+        self.git("init", "--quiet", "--initial-branch=main", f"--object-format={object_format}")
         self.git("config", "user.name", "Test Author")
         self.git("config", "user.email", "author@example.org")
         self.git("config", "commit.gpgSign", "false")

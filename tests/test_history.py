@@ -543,21 +543,13 @@ def test_a_commit_message_that_is_not_utf8(repo: ManualRepo):
 
 
 def test_sha256_repositories(tmp_path, monkeypatch):
-    from conftest import ManualRepo as Builder
-
-    folder = tmp_path / "s256"
-    folder.mkdir()
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
-    import subprocess
-
-    subprocess.run(
-        ["git", "init", "-q", "--object-format=sha256", "-b", "main"], cwd=folder, check=True
+    (tmp_path / "s256").mkdir()
+    builder = ManualRepo(tmp_path / "s256", object_format="sha256")
+    settings = (
+        '[manual]\nshort_name = "X"\n[releases]\n'
+        'schedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"\ncutoff_days = 7\n'
     )
-    builder = Builder.__new__(Builder)
-    builder.path = folder
-    builder.git("config", "user.name", "T")
-    builder.git("config", "user.email", "t@example.org")
-    settings = '[manual]\nshort_name = "X"\n[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"\ncutoff_days = 7\n'
     builder.commit(
         {"manual.toml": settings, "a.md": doc("A", "Text.")}, "Add", "2024-01-03T09:00:00+00:00"
     )
