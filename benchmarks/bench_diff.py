@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import blocks  # noqa: E402
-from tracker.diffcache import diff_view  # noqa: E402
-from tracker.diffs import diff_documents  # noqa: E402
-from tracker.history import Version  # noqa: E402
+from tracker.history.walk import Version  # noqa: E402
 from tracker.manual import Manual, open_manual  # noqa: E402
+from tracker.trackchanges.cache import diff_view  # noqa: E402
+from tracker.trackchanges.compare import diff_documents  # noqa: E402
 
 SIZES = {"10 KB": 10_000, "100 KB": 100_000, "1 MB": 1_000_000}
 SHARES = (0.01, 0.10, 0.50)

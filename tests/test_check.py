@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import ManualRepo, doc
 
-from tracker.check import check_manual
+from tracker.authoring.check import check_manual
 
 
 def messages(repo: ManualRepo, today: str = "2024-11-20") -> list[str]:

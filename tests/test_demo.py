@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tracker.check import check_manual
+from tracker.authoring.check import check_manual
 from tracker.demo import build_demo, demo_source, final_tree
 from tracker.errors import InputError
 from tracker.manual import Manual, open_manual
-from tracker.newsletter import render_newsletter
+from tracker.publish.newsletter import render_newsletter
 
 GOLDEN = Path(__file__).parent / "golden" / "newsletter-2024-11-13.txt"
 D = date.fromisoformat
@@ -117,8 +117,8 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path: Path):
     ],
 )
 def test_release_of_13_november_2024_summaries(manual: Manual, ident: str, summary: str):
-    from tracker.diffs import diff_documents
-    from tracker.summary import summarise
+    from tracker.trackchanges.compare import diff_documents
+    from tracker.trackchanges.summary import summarise
 
     document = manual.document(ident)
     old = manual.source(document.in_force(D("2024-11-12")))

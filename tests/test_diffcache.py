@@ -11,8 +11,8 @@ from pathlib import Path
 
 from conftest import ManualRepo, doc
 
-from tracker.diffcache import diff_view
-from tracker.index import cache_folder
+from tracker.index.log import cache_folder
+from tracker.trackchanges.cache import diff_view
 
 
 def two_versions(repo: ManualRepo):

@@ -10,10 +10,10 @@ from textwrap import dedent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.blocks import parse_blocks
-from tracker.diffs import diff_documents, source_diff
-from tracker.diffview import diff_html, diff_json, diff_text
-from tracker.summary import summarise
+from tracker.trackchanges.blocks import parse_blocks
+from tracker.trackchanges.compare import diff_documents, source_diff
+from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.views import diff_html, diff_json, diff_text
 
 
 def text_of(old: str, new: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from tracker.cli import build_parser
 from tracker.config import KEYS
-from tracker.documents import KNOWN_KEYS
+from tracker.history.documents import KNOWN_KEYS
 
 DOCS = Path(__file__).parent.parent / "docs"
 AUTHORS = (DOCS / "authors.md").read_text(encoding="utf-8")
@@ -68,6 +68,6 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_template_names_in_the_docs_exist():
-    templates = Path(__file__).parent.parent / "tracker" / "templates"
+    templates = Path(__file__).parent.parent / "tracker" / "publish" / "templates"
     for name in re.findall(r"`(newsletter\.\w+\.j2)`", AUTHORS):
         assert (templates / name).is_file(), name

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tracker.config import Config
-from tracker.documents import parse_document, path_id
+from tracker.history.documents import parse_document, path_id
 
 
 @pytest.mark.parametrize(

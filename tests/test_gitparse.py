@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tracker.gitparse import Change, nul_tokens, parse_log
+from tracker.repository.parse import Change, nul_tokens, parse_log
 
 A = "a" * 40
 B = "b" * 40

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tracker.config import parse_config
-from tracker.golive import Schedule, declared_go_live, effective_dates, is_valid_go_live
+from tracker.history.golive import Schedule, declared_go_live, effective_dates, is_valid_go_live
 
 SECOND_WEDNESDAY = "DTSTART:20240101\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
 D = date.fromisoformat

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ManualRepo, doc
 
-from tracker import index
-from tracker.gitlog import GitRepo
+from tracker.index import log as index
+from tracker.repository.read import GitRepo
 
 SENTINEL = "f" * 40  # a blob id no repository has: survives updates, not rebuilds
 

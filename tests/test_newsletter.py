@@ -12,7 +12,7 @@ from conftest import ManualRepo, doc
 
 from tracker.dates import in_words, ordinal
 from tracker.errors import ConfigError
-from tracker.newsletter import newsletter_context, render_newsletter
+from tracker.publish.newsletter import newsletter_context, render_newsletter
 
 D = date.fromisoformat
 SETTINGS = dedent("""\

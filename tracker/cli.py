@@ -10,14 +10,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tracker import output
-from tracker.check import check_manual
+from tracker.authoring.check import check_manual
 from tracker.dates import parse_date
 from tracker.demo import build_demo
-from tracker.diffcache import diff_view, page, summary_data
 from tracker.errors import InputError, TrackerError
 from tracker.manual import Manual, open_manual
-from tracker.newsletter import FORMATS, render_newsletter
+from tracker.publish import views as output
+from tracker.publish.newsletter import FORMATS, render_newsletter
+from tracker.trackchanges.cache import diff_view, page, summary_data
 
 
 class _Parser(argparse.ArgumentParser):

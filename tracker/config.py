@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 
 from tracker.errors import ConfigError
-from tracker.golive import Schedule, ScheduleError
+from tracker.history.golive import Schedule, ScheduleError
 
 CONFIG_FILE = "manual.toml"
 KEYS = {

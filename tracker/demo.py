@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.errors import InputError
-from tracker.gitlog import RepoWriter
+from tracker.repository.write import RepoWriter
 
 HISTORY_FILE = "_demo/history.toml"
 DEFAULT_AUTHOR = "Procedures Team <procedures@example.org>"

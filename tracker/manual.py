@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from tracker import index
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
-from tracker.documents import decode
 from tracker.errors import InputError, NotFoundError, RefError
-from tracker.gitlog import GitRepo, check_path
-from tracker.history import Document, Problem, Version, build_history, first_parent_line
-from tracker.releases import Release, build_releases, contents_order
+from tracker.history.documents import decode
+from tracker.history.releases import Release, build_releases, contents_order
+from tracker.history.walk import Document, Problem, Version, build_history, first_parent_line
+from tracker.index import log as index
+from tracker.repository.paths import check_path
+from tracker.repository.read import GitRepo
 
 
 @dataclass

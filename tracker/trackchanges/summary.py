@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tracker.diffs import BlockChange, DocumentDiff, retargeted_links
-from tracker.wordiff import DELETE, INSERT
+from tracker.trackchanges.compare import BlockChange, DocumentDiff, retargeted_links
+from tracker.trackchanges.wordiff import DELETE, INSERT
 
 OPENING = "the opening text"
 _WORDLIKE = re.compile(r"[^\W_]")

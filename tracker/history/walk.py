@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from tracker.config import Config
-from tracker.documents import DocMeta
-from tracker.gitlog import RawCommit
-from tracker.golive import effective_dates
-from tracker.identity import Walker
-from tracker.model import Document, Note, Problem, Version
+from tracker.history.documents import DocMeta
+from tracker.history.golive import effective_dates
+from tracker.history.identity import Walker
+from tracker.history.model import Document, Note, Problem, Version
+from tracker.repository.parse import RawCommit
 
 __all__ = ["Document", "History", "Note", "Problem", "Version", "build_history"]
 

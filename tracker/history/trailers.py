@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from tracker.gitlog import RawCommit
-from tracker.golive import Declared, Schedule, declared_go_live, is_valid_go_live
-from tracker.model import Note, Problem, unique_notes
+from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
+from tracker.history.model import Note, Problem, unique_notes
+from tracker.repository.parse import RawCommit
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
 

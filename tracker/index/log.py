@@ -17,8 +17,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
-from tracker.documents import MAX_BYTES, DocMeta, parse_document
-from tracker.gitlog import Change, GitRepo, RawCommit
+from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
+from tracker.repository.parse import Change, RawCommit
+from tracker.repository.read import GitRepo
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
 SCHEMA_VERSION = "4"

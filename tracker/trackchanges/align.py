@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker.blocks import Block
-from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
+from tracker.trackchanges.blocks import Block
+from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
 
 PAIR_AT = 0.3  # blocks less alike than this are a deletion and an insertion
 JOIN_AT = 0.8  # a split or merge must explain the text at least this well

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from tracker.config import Config
-from tracker.documents import DocMeta, path_id
-from tracker.gitlog import NOT_FILES, Change, RawCommit
-from tracker.model import Document, Version
-from tracker.sources import Sources, combined
+from tracker.history.documents import DocMeta, path_id
+from tracker.history.model import Document, Version
+from tracker.history.trailers import Sources, combined
+from tracker.repository.parse import NOT_FILES, Change, RawCommit
 
 Entry = tuple[str | None, str | None, Change]  # (old path, new path) under the root, change
 

@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 import markdown
 import nh3
 
-from tracker.chunks import TABLE_RULE, Chunk, document_chunks
-from tracker.wordiff import Deadline
+from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks
+from tracker.trackchanges.wordiff import Deadline
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 ALLOWED_TAGS = {

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.history import Document, Note, Version
-from tracker.model import unique_notes
+from tracker.history.model import unique_notes
+from tracker.history.walk import Document, Note, Version
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import posixpath
 from collections import defaultdict
 from datetime import date, timedelta
 
-from tracker.documents import path_id
-from tracker.history import Problem
+from tracker.history.documents import path_id
+from tracker.history.walk import Problem
 from tracker.manual import Manual
-from tracker.output import reasons
+from tracker.publish.views import reasons
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30

@@ -11,11 +11,11 @@ from urllib.parse import quote
 from jinja2 import TemplateError
 
 from tracker.dates import in_words
-from tracker.diffcache import summary_data
 from tracker.errors import ConfigError
+from tracker.history.releases import Entry, Release
 from tracker.manual import Manual
-from tracker.releases import Entry, Release
-from tracker.templating import template_environment
+from tracker.publish.templating import template_environment
+from tracker.trackchanges.cache import summary_data
 
 FORMATS = ("text", "md", "html", "json")
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}

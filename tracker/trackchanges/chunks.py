@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.documents import split_front_matter
+from tracker.history.documents import split_front_matter
 
 TABLE_ROWS = 100  # rows per piece of a long table
 _OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")

@@ -6,10 +6,18 @@ import html
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tracker.align import align
-from tracker.blocks import Block, is_word, parse_pair, tokenize
-from tracker.documents import parse_document
-from tracker.wordiff import DELETE, EQUAL, INSERT, Deadline, Ops, diff_items, diff_tokens
+from tracker.history.documents import parse_document
+from tracker.trackchanges.align import align
+from tracker.trackchanges.blocks import Block, is_word, parse_pair, tokenize
+from tracker.trackchanges.wordiff import (
+    DELETE,
+    EQUAL,
+    INSERT,
+    Deadline,
+    Ops,
+    diff_items,
+    diff_tokens,
+)
 
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
 TIME_BUDGET = 1.2  # seconds; past it the rest of a diff is coarser (answers stay under 2 s)

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tracker.documents import DocMeta, default_title
-from tracker.golive import Declared
+from tracker.history.documents import DocMeta, default_title
+from tracker.history.golive import Declared
 
 
 @dataclass(frozen=True)

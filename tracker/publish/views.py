@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from tracker.dates import in_words
-from tracker.history import Document, Version
+from tracker.history.releases import Entry, Release
+from tracker.history.walk import Document, Version
 from tracker.manual import Manual
-from tracker.releases import Entry, Release
 
 # (version before, version after) -> the summary of that change as data
 Summariser = Callable[[Version | None, Version], dict[str, Any]]

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from tracker.blocks import Block, is_image, tokenize
-from tracker.diffs import BlockChange, DocumentDiff, SourceLine
-from tracker.summary import summarise
-from tracker.wordiff import DELETE, EQUAL, INSERT, Ops
+from tracker.trackchanges.blocks import Block, is_image, tokenize
+from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
+from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Ops
 
 LABELS = {INSERT: "inserted text", DELETE: "deleted text"}
 MARKS = {INSERT: "ins", DELETE: "del"}

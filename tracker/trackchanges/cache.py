@@ -12,13 +12,13 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracker.diffs import DocumentDiff, SourceLine, diff_documents, source_diff
-from tracker.diffview import diff_html, diff_json, diff_text, shift_headings, source_html
-from tracker.history import Version
-from tracker.index import cache_folder, connect, remove
+from tracker.history.walk import Version
+from tracker.index.log import cache_folder, connect, remove
 from tracker.manual import Manual
-from tracker.summary import summarise
-from tracker.templating import template_environment
+from tracker.publish.templating import template_environment
+from tracker.trackchanges.compare import DocumentDiff, SourceLine, diff_documents, source_diff
+from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.views import diff_html, diff_json, diff_text, shift_headings, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
 ALGORITHM = "3"
@@ -107,7 +107,9 @@ def _store(path: Path, key: tuple[str, str, str], body: str) -> None:
 
 def page(title: str, between: str, summary: str, body: str) -> str:
     """A standalone accessible HTML page around a rendered diff."""
-    css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
+    css = (Path(__file__).parents[1] / "publish" / "templates" / "diff.css").read_text(
+        encoding="utf-8"
+    )
     template = template_environment({}).get_template("diff_page.html.j2")
     # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
     trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704

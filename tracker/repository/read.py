@@ -7,7 +7,6 @@ git's delta-base cache warm.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import threading
@@ -20,13 +19,9 @@ import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from tracker.errors import RefError, RepositoryError
-from tracker.gitparse import NOT_FILES, Change, RawCommit, nul_tokens, parse_log
+from tracker.repository.parse import RawCommit, nul_tokens, parse_log
+from tracker.repository.paths import check_path, check_ref
 
-__all__ = ["NOT_FILES", "Change", "GitRepo", "RawCommit", "RepoWriter", "check_path", "check_ref"]
-
-# A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
-# never a range, a path (``rev:path``), a reflog selector or whitespace.
-_REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
 _PINNED = [
@@ -34,26 +29,6 @@ _PINNED = [
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00"
-
-
-def check_ref(ref: str) -> str:
-    """Refuse a revision that could be read as an option, a range or anything but a name."""
-    if not _REF.fullmatch(ref) or ".." in ref or "//" in ref or ref.endswith((".", "/")):
-        raise RefError(f"{ref!r} is not a valid branch, tag or commit name.")
-    return ref
-
-
-def check_path(path: str) -> str:
-    """Refuse a repository path that could escape the tree or confuse git's batch protocol."""
-    parts = path.split("/")
-    if (
-        not path
-        or path.startswith(("-", "/"))
-        or any(part in ("", ".", "..") for part in parts)
-        or any(ord(char) < 32 for char in path)
-    ):
-        raise RefError(f"{path!r} is not a valid folder or file path inside the repository.")
-    return path
 
 
 class GitRepo:
@@ -299,48 +274,3 @@ def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
             kept += len(chunks[-1])
         remaining -= len(chunk)
     return b"".join(chunks)
-
-
-class RepoWriter:
-    """Writes commits with fixed dates: used by ``tracker demo`` to build the demo repository."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._repo = git.Repo.init(path, initial_branch="main")
-        self._repo.git.execute(["git", "config", "commit.gpgSign", "false"])
-
-    def _env(self, author: str, when: str) -> dict[str, str]:
-        match = re.fullmatch(r"(.+?)\s*<([^>]+)>", author)
-        name, email = (match.group(1), match.group(2)) if match else (author, "")
-        return {
-            **os.environ,
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
-            "GIT_AUTHOR_DATE": when,
-            "GIT_COMMITTER_DATE": when,
-        }
-
-    def switch(self, branch: str, create_from: str | None = None) -> None:
-        """Check out ``branch``, creating it at ``create_from`` first when given."""
-        check_ref(branch)
-        args = ["git", "checkout", "--quiet"]
-        args += ["-b", branch, create_from] if create_from else [branch]
-        self._repo.git.execute(args)
-
-    def commit_all(self, message: str, author: str, when: str) -> None:
-        """Stage the whole work tree and commit it."""
-        self._repo.git.execute(["git", "add", "--all"])
-        self._repo.git.execute(
-            ["git", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "-m", message],
-            env=self._env(author, when),
-        )
-
-    def merge(self, branch: str, message: str, author: str, when: str) -> None:
-        """Merge ``branch`` into the current branch with a merge commit."""
-        check_ref(branch)
-        self._repo.git.execute(
-            ["git", "merge", "--quiet", "--no-ff", "--no-verify", "-m", message, "--", branch],
-            env=self._env(author, when),
-        )

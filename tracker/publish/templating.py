@@ -11,7 +11,7 @@ from jinja2.sandbox import SandboxedEnvironment
 def template_environment(overrides: dict[str, str]) -> SandboxedEnvironment:
     """Templates from the manual's ``_templates/`` first, then the package's."""
     environment = SandboxedEnvironment(
-        loader=ChoiceLoader([DictLoader(overrides), PackageLoader("tracker", "templates")]),
+        loader=ChoiceLoader([DictLoader(overrides), PackageLoader("tracker.publish", "templates")]),
         autoescape=lambda name: bool(name and name.endswith(".html.j2")),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,31 @@
+"""Validation of what users type before it reaches git: revisions and repository paths."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.errors import RefError
+
+# A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
+# never a range, a path (``rev:path``), a reflog selector or whitespace.
+_REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
+
+
+def check_ref(ref: str) -> str:
+    """Refuse a revision that could be read as an option, a range or anything but a name."""
+    if not _REF.fullmatch(ref) or ".." in ref or "//" in ref or ref.endswith((".", "/")):
+        raise RefError(f"{ref!r} is not a valid branch, tag or commit name.")
+    return ref
+
+
+def check_path(path: str) -> str:
+    """Refuse a repository path that could escape the tree or confuse git's batch protocol."""
+    parts = path.split("/")
+    if (
+        not path
+        or path.startswith(("-", "/"))
+        or any(part in ("", ".", "..") for part in parts)
+        or any(ord(char) < 32 for char in path)
+    ):
+        raise RefError(f"{path!r} is not a valid folder or file path inside the repository.")
+    return path

@@ -1,0 +1,56 @@
+"""Writing commits with fixed dates: the demo manual and tests build repositories with it."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import git
+
+from tracker.repository.paths import check_ref
+
+
+class RepoWriter:
+    """Writes commits with fixed dates: used by ``tracker demo`` to build the demo repository."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._repo = git.Repo.init(path, initial_branch="main")
+        self._repo.git.execute(["git", "config", "commit.gpgSign", "false"])
+
+    def _env(self, author: str, when: str) -> dict[str, str]:
+        match = re.fullmatch(r"(.+?)\s*<([^>]+)>", author)
+        name, email = (match.group(1), match.group(2)) if match else (author, "")
+        return {
+            **os.environ,
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_AUTHOR_DATE": when,
+            "GIT_COMMITTER_DATE": when,
+        }
+
+    def switch(self, branch: str, create_from: str | None = None) -> None:
+        """Check out ``branch``, creating it at ``create_from`` first when given."""
+        check_ref(branch)
+        args = ["git", "checkout", "--quiet"]
+        args += ["-b", branch, create_from] if create_from else [branch]
+        self._repo.git.execute(args)
+
+    def commit_all(self, message: str, author: str, when: str) -> None:
+        """Stage the whole work tree and commit it."""
+        self._repo.git.execute(["git", "add", "--all"])
+        self._repo.git.execute(
+            ["git", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "-m", message],
+            env=self._env(author, when),
+        )
+
+    def merge(self, branch: str, message: str, author: str, when: str) -> None:
+        """Merge ``branch`` into the current branch with a merge commit."""
+        check_ref(branch)
+        self._repo.git.execute(
+            ["git", "merge", "--quiet", "--no-ff", "--no-verify", "-m", message, "--", branch],
+            env=self._env(author, when),
+        )
