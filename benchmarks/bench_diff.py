@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import blocks  # noqa: E402
-from tracker.history.walk import Version  # noqa: E402
+from tracker.history.model import Version  # noqa: E402
 from tracker.manual import Manual, open_manual  # noqa: E402
-from tracker.trackchanges.cache import diff_view  # noqa: E402
+from tracker.trackchanges import blocks  # noqa: E402
 from tracker.trackchanges.compare import diff_documents  # noqa: E402
 
 SIZES = {"10 KB": 10_000, "100 KB": 100_000, "1 MB": 1_000_000}
@@ -98,7 +97,7 @@ def committed_pair(folder: Path, old: str, new: str) -> tuple[Manual, Version, V
         git("add", "-A")
         git("-c", "user.name=b", "-c", "user.email=b@example.org", "commit", "-q", "-m", message)
     manual = open_manual(repo)
-    first, second = manual.document("doc").versions
+    first, second = manual.snapshot().document("doc").versions
     return manual, first, second
 
 
@@ -117,9 +116,9 @@ def measure(folder: Path, old: str, new: str, runs: int, warm_runs: int) -> list
     cold_time = median_seconds(cold, runs)
     manual, first, second = committed_pair(folder, old, new)
     blocks._RENDERED.clear()
-    page = median_seconds(lambda: diff_view(manual, first, second, "html"), 1)
-    warm = median_seconds(lambda: diff_view(manual, first, second, "html"), warm_runs)
-    manual.repo.close()
+    page = median_seconds(lambda: manual.differ.view(first, second, "html"), 1)
+    warm = median_seconds(lambda: manual.differ.view(first, second, "html"), warm_runs)
+    manual.close()
     return [git, cold_time, page, warm, float(any(coarse))]
 
 

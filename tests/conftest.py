@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.history.snapshot import Snapshot
 from tracker.manual import Manual, open_manual
 
 ROOT = "procedures"
@@ -101,8 +102,13 @@ class ManualRepo:
         )
         return self.git("rev-parse", "HEAD")
 
-    def manual(self, today: str = "2030-01-01", **options: str) -> Manual:
-        return open_manual(self.path, today=today, **options)
+    def open(self, **options: str) -> Manual:
+        """The manual in this repository, opened as the command line and the web open it."""
+        return open_manual(self.path, **options)
+
+    def snapshot(self, **options: str) -> Snapshot:
+        """The manual as the repository's tracked branch now makes it."""
+        return self.open(**options).snapshot()
 
 
 @pytest.fixture

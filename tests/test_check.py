@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from conftest import ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 
+D = date.fromisoformat
+
 
 def messages(repo: ManualRepo, today: str = "2024-11-20") -> list[str]:
-    return [str(problem) for problem in check_manual(repo.manual(today=today))]
+    return [str(problem) for problem in check_manual(repo.snapshot(), D(today))]
 
 
 def test_clean_manual_has_nothing_to_say(repo: ManualRepo):
@@ -113,5 +117,5 @@ def test_errors_come_first(repo: ManualRepo):
     repo.commit(
         {"a.md": doc("A", review_due="2024-01-31", colour="x")}, when="2024-01-01T09:00:00+00:00"
     )
-    levels = [p.level for p in check_manual(repo.manual(today="2024-03-01"))]
+    levels = [p.level for p in check_manual(repo.snapshot(), D("2024-03-01"))]
     assert levels == sorted(levels)  # "error" < "warning"

@@ -11,36 +11,35 @@ from pathlib import Path
 
 from conftest import ManualRepo, doc
 
-from tracker.index.log import cache_folder
-from tracker.trackchanges.cache import diff_view
+from tracker.index.store import cache_folder
 
 
 def two_versions(repo: ManualRepo):
     repo.commit({"a.md": doc("A", "Staff should act.")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", "Staff must act.")}, when="2024-02-01T09:00:00+00:00")
-    manual = repo.manual()
-    first, second = manual.document("a").versions
+    manual = repo.open()
+    first, second = manual.snapshot().document("a").versions
     return manual, first, second
 
 
 def test_a_diff_is_worked_out_once_and_then_read_from_the_cache(repo: ManualRepo):
     manual, first, second = two_versions(repo)
-    text = diff_view(manual, first, second, "text")
+    text = manual.differ.view(first, second, "text")
     assert "[-should-]{+must+}" in text
     path = cache_folder(manual.repo) / "diffs.sqlite"
     with sqlite3.connect(path) as connection:
         views = {view for (view,) in connection.execute("SELECT view FROM diffs")}
         assert views == {"text"}
         connection.execute("UPDATE diffs SET body = 'from the cache' WHERE view = 'text'")
-    assert diff_view(manual, first, second, "text") == "from the cache"
-    assert diff_view(manual, second, first, "text") != "from the cache"  # another pair
+    assert manual.differ.view(first, second, "text") == "from the cache"
+    assert manual.differ.view(second, first, "text") != "from the cache"  # another pair
 
 
 def test_a_damaged_cache_is_worked_around(repo: ManualRepo):
     manual, first, second = two_versions(repo)
-    diff_view(manual, first, second, "text")
+    manual.differ.view(first, second, "text")
     (cache_folder(manual.repo) / "diffs.sqlite").write_bytes(b"garbage" * 1000)
-    assert "[-should-]{+must+}" in diff_view(manual, first, second, "text")
+    assert "[-should-]{+must+}" in manual.differ.view(first, second, "text")
 
 
 def test_colours_only_on_a_terminal(repo: ManualRepo):
@@ -69,5 +68,5 @@ def test_colours_only_on_a_terminal(repo: ManualRepo):
 
 def test_cache_path_follows_the_cache_dir(repo: ManualRepo, tmp_path: Path):
     manual, first, second = two_versions(repo)
-    diff_view(manual, first, second, "json")
+    manual.differ.view(first, second, "json")
     assert (cache_folder(manual.repo) / "diffs.sqlite").is_relative_to(tmp_path / "cache")

@@ -16,7 +16,7 @@ def go_lives(manual, ident: str) -> list[str]:
 def test_schedule_and_cutoff(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add A", "2024-11-06T12:00:00+00:00")
     scheduled.commit({"a.md": doc("A", "Changed.")}, "Change A", "2024-11-07T12:00:00+00:00")
-    assert go_lives(scheduled.manual(), "a") == ["2024-11-13", "2024-12-11"]
+    assert go_lives(scheduled.snapshot(), "a") == ["2024-11-13", "2024-12-11"]
 
 
 def test_bank_holiday_moves_a_scheduled_release(repo: ManualRepo):
@@ -26,13 +26,13 @@ def test_bank_holiday_moves_a_scheduled_release(repo: ManualRepo):
         'cutoff_days = 7\nbank_holidays = "GB-ENG"\n'
     )
     repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add A", "2024-04-20T12:00:00+01:00")
-    assert go_lives(repo.manual(), "a") == ["2024-05-07"]
+    assert go_lives(repo.snapshot(), "a") == ["2024-05-07"]
 
 
 def test_commit_date_is_taken_in_the_manuals_timezone(repo: ManualRepo):
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (British Summer Time).
     repo.commit({"a.md": doc("A")}, "Add A", "2024-06-30T23:30:00+00:00")
-    version = repo.manual().document("a").latest
+    version = repo.snapshot().document("a").latest
     assert version.committed.date() == D("2024-07-01")
     assert version.effective == D("2024-07-01")
 
@@ -40,14 +40,14 @@ def test_commit_date_is_taken_in_the_manuals_timezone(repo: ManualRepo):
 def test_timezone_setting_changes_the_local_date(repo: ManualRepo):
     settings = '[manual]\ntimezone = "UTC"\n'
     repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add A", "2024-06-30T23:30:00+00:00")
-    assert go_lives(repo.manual(), "a") == ["2024-06-30"]
+    assert go_lives(repo.snapshot(), "a") == ["2024-06-30"]
 
 
 def test_immediate_go_live_beats_the_schedule(scheduled: ManualRepo):
     scheduled.commit(
         {"a.md": doc("A")}, "Add A", "2024-10-20T09:00:00+01:00", {"Go-Live": "immediate"}
     )
-    version = scheduled.manual().document("a").latest
+    version = scheduled.snapshot().document("a").latest
     assert version.effective == D("2024-10-20")
     assert version.declared.source == "immediate"
 
@@ -56,14 +56,14 @@ def test_explicit_go_live_date(scheduled: ManualRepo):
     scheduled.commit(
         {"a.md": doc("A")}, "Add A", "2024-10-20T09:00:00+01:00", {"go-live": "2025-02-03"}
     )  # keys are case-insensitive
-    assert go_lives(scheduled.manual(), "a") == ["2025-02-03"]
+    assert go_lives(scheduled.snapshot(), "a") == ["2025-02-03"]
 
 
 def test_back_dated_go_live_goes_live_when_committed_with_a_warning(scheduled: ManualRepo):
     scheduled.commit(
         {"a.md": doc("A")}, "Fix", "2024-06-20T16:00:00+01:00", {"Go-Live": "2024-06-12"}
     )
-    version = scheduled.manual().document("a").latest
+    version = scheduled.snapshot().document("a").latest
     assert version.effective == D("2024-06-20")
     assert version.declared.back_dated == D("2024-06-12")
 
@@ -72,7 +72,7 @@ def test_invalid_go_live_is_reported_and_ignored(scheduled: ManualRepo):
     scheduled.commit(
         {"a.md": doc("A")}, "Add", "2024-10-20T09:00:00+01:00", {"Go-Live": "next week"}
     )
-    manual = scheduled.manual()
+    manual = scheduled.snapshot()
     assert go_lives(manual, "a") == ["2024-11-13"]
     assert any("next week" in p.message and p.level == "error" for p in manual.problems)
 
@@ -82,7 +82,7 @@ def test_held_back_version_waits_for_the_earlier_one(scheduled: ManualRepo):
         {"a.md": doc("A", "One.")}, "One", "2024-10-18T09:00:00+01:00", {"Go-Live": "2024-12-11"}
     )
     scheduled.commit({"a.md": doc("A", "Two.")}, "Two", "2024-10-24T09:00:00+01:00")
-    second = scheduled.manual().document("a").latest
+    second = scheduled.snapshot().document("a").latest
     assert second.declared.date == D("2024-11-13")
     assert second.effective == D("2024-12-11")
     assert second.held_back and second.held_back_by == first
@@ -113,7 +113,7 @@ def test_merge_takes_notes_and_latest_go_live_of_merged_commits_and_floors_at_me
     )
     repo.checkout("main")
     merge = repo.merge("review", when="2024-02-10T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     a = manual.document("a").latest
     assert a.commit == merge
     assert [n.text for n in a.notes] == ["A was reviewed.", "A was tidied."]
@@ -133,7 +133,7 @@ def test_merge_with_a_later_declared_go_live_keeps_it(repo: ManualRepo):
     )
     repo.checkout("main")
     repo.merge("review", when="2024-02-10T09:00:00+00:00")
-    latest = repo.manual().document("a").latest
+    latest = repo.snapshot().document("a").latest
     assert latest.effective == D("2024-03-01")
     assert latest.minor
 
@@ -152,7 +152,7 @@ def test_minor_merge_source_leaves_out_its_note(repo: ManualRepo):
     )
     repo.checkout("main")
     repo.merge("review", when="2024-02-10T09:00:00+00:00")
-    latest = repo.manual().document("a").latest
+    latest = repo.snapshot().document("a").latest
     assert [n.text for n in latest.notes] == ["Rewritten."]
     assert not latest.minor
 
@@ -165,7 +165,7 @@ def test_minor_change_is_kept_in_history(repo: ManualRepo):
         "2024-01-02T09:00:00+00:00",
         {"Change-Type": "Minor"},
     )
-    versions = repo.manual().document("a").versions
+    versions = repo.snapshot().document("a").versions
     assert [v.minor for v in versions] == [False, True]
     assert versions[1].note == "Fix typo"
 
@@ -178,7 +178,7 @@ def test_note_is_change_note_else_subject(repo: ManualRepo):
         "2024-01-02T09:00:00+00:00",
         {"Change-Note": "Explained for practitioners."},
     )
-    notes = [v.notes[0] for v in repo.manual().document("a").versions]
+    notes = [v.notes[0] for v in repo.snapshot().document("a").versions]
     assert [(n.text, n.explicit) for n in notes] == [
         ("Add A", False),
         ("Explained for practitioners.", True),
@@ -192,16 +192,16 @@ def test_change_note_applies_to_every_document_of_the_commit(repo: ManualRepo):
         "2024-01-01T09:00:00+00:00",
         {"Change-Note": "Both added."},
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert manual.document("a").latest.note == manual.document("b").latest.note == "Both added."
 
 
 def test_deletion_is_a_version_and_withdraws_the_document(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": None}, "Withdraw A", "2024-03-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     document = manual.document("a")
-    assert [v.kind for v in document.versions] == ["added", "deleted"]
+    assert [v.kind for v in document.versions] == ["added", "withdrawn"]
     assert document.in_force(D("2024-02-01")).kind == "added"
     assert document.in_force(D("2024-03-01")).withdrawn
     assert document.in_force(D("2023-12-31")) is None
@@ -210,10 +210,10 @@ def test_deletion_is_a_version_and_withdraws_the_document(repo: ManualRepo):
 def test_archived_status_withdraws_without_deleting(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", status="archived")}, "Archive", "2024-03-01T09:00:00+00:00")
-    document = repo.manual().document("a")
+    document = repo.snapshot().document("a")
     assert not document.in_force(D("2024-02-01")).withdrawn
     assert document.in_force(D("2024-03-01")).withdrawn
-    assert document.latest.kind == "modified"
+    assert document.latest.kind == "withdrawn"  # archiving withdraws, as deleting does
 
 
 def test_rename_with_id_keeps_identity(repo: ManualRepo):
@@ -226,7 +226,7 @@ def test_rename_with_id_keeps_identity(repo: ManualRepo):
         "Move",
         "2024-02-01T09:00:00+00:00",
     )
-    document = repo.manual().document("stable")
+    document = repo.snapshot().document("stable")
     assert [v.path for v in document.versions] == ["old-name.md", "folder/new-name.md"]
     assert [v.kind for v in document.versions] == ["added", "renamed"]
 
@@ -235,7 +235,7 @@ def test_rename_without_id_follows_git_rename_detection(repo: ManualRepo):
     body = "A long enough body for git to see the rename.\n" * 10
     repo.commit({"old.md": doc("Title", body)}, "Add", "2024-01-01T09:00:00+00:00")
     repo.move("old.md", "new.md", when="2024-02-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     document = manual.document("new")
     assert [v.path for v in document.versions] == ["old.md", "new.md"]
     assert manual.document("old") is document  # the former id still finds it
@@ -249,8 +249,8 @@ def test_id_less_rewrite_and_move_is_a_new_document(repo: ManualRepo):
         "Replace",
         "2024-02-01T09:00:00+00:00",
     )
-    manual = repo.manual()
-    assert manual.document("old").latest.kind == "deleted"
+    manual = repo.snapshot()
+    assert manual.document("old").latest.kind == "withdrawn"
     assert manual.document("new").latest.kind == "added"
 
 
@@ -262,7 +262,7 @@ def test_moving_a_document_and_changing_it_in_one_commit(repo: ManualRepo):
         "Move and edit",
         "2024-02-01T09:00:00+00:00",
     )
-    versions = repo.manual().document("keep").versions
+    versions = repo.snapshot().document("keep").versions
     assert [(v.kind, v.path, v.title) for v in versions] == [
         ("added", "a.md", "A"),
         ("renamed", "b.md", "A renamed"),
@@ -273,7 +273,11 @@ def test_bringing_back_a_deleted_id_continues_its_history(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": None}, "Withdraw", "2024-02-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", "Back.")}, "Reinstate", "2024-03-01T09:00:00+00:00")
-    assert [v.kind for v in repo.manual().document("a").versions] == ["added", "deleted", "added"]
+    assert [v.kind for v in repo.snapshot().document("a").versions] == [
+        "added",
+        "withdrawn",
+        "added",
+    ]
 
 
 def test_files_outside_the_root_and_non_documents_are_ignored(repo: ManualRepo):
@@ -290,7 +294,7 @@ def test_files_outside_the_root_and_non_documents_are_ignored(repo: ManualRepo):
     )
     (repo.path / "elsewhere.md").write_text("# Elsewhere")
     repo.commit({}, "Outside", "2024-01-02T09:00:00+00:00")
-    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
 
 
 def test_title_falls_back_to_heading_then_file_name(repo: ManualRepo):
@@ -303,7 +307,7 @@ def test_title_falls_back_to_heading_then_file_name(repo: ManualRepo):
         "Add",
         "2024-01-01T09:00:00+00:00",
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [manual.document(i).latest.title for i in "ab"] == ["From front matter", "From heading"]
     assert manual.document("c-file").latest.title == "c-file"
 
@@ -314,7 +318,7 @@ def test_a_malformed_document_does_not_stop_the_others(repo: ManualRepo):
         "Add",
         "2024-01-01T09:00:00+00:00",
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert manual.document("good").latest.title == "Good"
     assert manual.document("bad").latest.meta.problems
 
@@ -324,7 +328,7 @@ def test_binary_and_huge_files_are_flagged_not_fatal(repo: ManualRepo):
     (repo.path / "procedures" / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
     (repo.path / "procedures" / "huge.md").write_text("# Huge\n" + "word " * 500_000)
     repo.commit({"ok.md": doc("OK")}, "Add", "2024-01-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert "binary" in manual.document("binary").latest.meta.problems[0]
     assert "larger" in manual.document("huge").latest.meta.problems[0]
     assert manual.document("ok").latest.title == "OK"
@@ -335,15 +339,15 @@ def test_git_rename_to_a_file_with_another_explicit_id_is_a_new_document(repo: M
     repo.commit({"a.md": doc("A", body, id="first")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.git("mv", "procedures/a.md", "procedures/b.md")
     repo.commit({"b.md": doc("A", body, id="second")}, "Re-id", "2024-02-01T09:00:00+00:00")
-    manual = repo.manual()
-    assert [v.kind for v in manual.document("first").versions] == ["added", "deleted"]
+    manual = repo.snapshot()
+    assert [v.kind for v in manual.document("first").versions] == ["added", "withdrawn"]
     assert [v.kind for v in manual.document("second").versions] == ["added"]
 
 
 def test_adding_an_id_to_an_id_less_document_keeps_its_history(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", id="pinned")}, "Pin the id", "2024-02-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [v.kind for v in manual.document("pinned").versions] == ["added", "modified"]
     assert manual.document("a") is manual.document("pinned")
 
@@ -351,7 +355,7 @@ def test_adding_an_id_to_an_id_less_document_keeps_its_history(repo: ManualRepo)
 def test_the_manual_can_be_the_whole_repository(repo: ManualRepo):
     (repo.path / "top.md").write_text(doc("Top"))
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
-    ids = [d.id for d in repo.manual(root=".").documents]
+    ids = [d.id for d in repo.snapshot(root=".").documents]
     assert ids == ["procedures/a", "top"]
 
 
@@ -376,7 +380,7 @@ def test_merging_the_main_line_into_a_branch_adds_no_notes(repo: ManualRepo):
     )
     repo.checkout("main")
     repo.merge("review", when="2024-02-10T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [n.text for n in manual.document("a").latest.notes] == [
         "A was reviewed.",
         "A was tidied.",
@@ -392,7 +396,7 @@ def test_a_merge_without_trailers_still_waits_for_the_schedule(scheduled: Manual
     )
     scheduled.checkout("main")
     scheduled.merge("work", when="2024-03-01T09:00:00+00:00")
-    assert go_lives(scheduled.manual(), "a")[-1] == "2024-03-13"  # not the merge day
+    assert go_lives(scheduled.snapshot(), "a")[-1] == "2024-03-13"  # not the merge day
 
 
 def test_merged_notes_follow_a_rename_made_on_the_main_line(repo: ManualRepo):
@@ -408,7 +412,7 @@ def test_merged_notes_follow_a_rename_made_on_the_main_line(repo: ManualRepo):
     repo.checkout("main")
     repo.move("a.md", "alpha.md", when="2024-01-03T09:00:00+00:00")
     repo.merge("feat", when="2024-01-04T09:00:00+00:00")
-    latest = repo.manual().document("alpha").latest
+    latest = repo.snapshot().document("alpha").latest
     assert [n.text for n in latest.notes] == ["Branch note."]
 
 
@@ -424,7 +428,7 @@ def test_a_minor_merge_with_a_go_live_stays_minor(repo: ManualRepo):
         when="2024-01-03T09:00:00+00:00",
         message="Merge branch 'typo'\n\nGo-Live: 2024-02-01",
     )
-    latest = repo.manual().document("a").latest
+    latest = repo.snapshot().document("a").latest
     assert latest.minor
     assert latest.effective == D("2024-02-01")
 
@@ -438,7 +442,7 @@ def test_an_id_less_rename_onto_a_withdrawn_path_keeps_its_own_history(repo: Man
     )
     repo.commit({"neglect.md": None}, "Withdraw", "2024-02-01T09:00:00+00:00")
     repo.move("toolkit.md", "neglect.md", when="2024-03-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     moved = manual.document("neglect")
     assert [v.title for v in moved.versions] == ["Toolkit", "Toolkit"]
     assert len(manual.documents) == 2
@@ -452,7 +456,7 @@ def test_duplicate_ids_do_not_fake_a_withdrawal(repo: ManualRepo):
     )
     repo.commit({"one.md": None}, "Drop one", "2024-02-01T09:00:00+00:00")
     repo.commit({"two.md": doc("Two", "edited", id="x")}, "Edit two", "2024-03-01T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     two = next(d for d in manual.documents if d.latest.title == "Two")
     assert [v.kind for v in two.versions] == ["added", "modified"]
     assert not two.latest.withdrawn
@@ -472,7 +476,7 @@ def test_a_pointer_left_behind_does_not_take_over_a_moved_chapter(repo: ManualRe
         "Move",
         "2024-02-01T09:00:00+00:00",
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     chapter = manual.document("referrals")
     assert [v.path for v in chapter.versions] == ["referrals.md", "social-care/referrals.md"]
 
@@ -481,7 +485,7 @@ def test_symlinks_and_submodules_are_not_documents(repo: ManualRepo):
     repo.commit({"real.md": doc("Real")}, "Start", "2024-01-01T09:00:00+00:00")
     (repo.path / "procedures" / "alias.md").symlink_to("real.md")
     repo.commit({}, "Link", "2024-01-02T09:00:00+00:00")
-    assert [d.id for d in repo.manual().documents] == ["real"]
+    assert [d.id for d in repo.snapshot().documents] == ["real"]
 
 
 def test_a_bad_go_live_is_reported_once_per_commit(repo: ManualRepo):
@@ -491,13 +495,13 @@ def test_a_bad_go_live_is_reported_once_per_commit(repo: ManualRepo):
         "2024-01-01T09:00:00+00:00",
         {"Go-Live": "soon"},
     )
-    problems = repo.manual().problems
+    problems = repo.snapshot().problems
     assert len(problems) == 1 and problems[0].day == D("2024-01-01")
 
 
 def test_a_commit_a_week_after_a_leap_day_with_a_schedule(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-03-07T10:00:00+00:00")
-    assert go_lives(scheduled.manual(), "a") == ["2024-04-10"]
+    assert go_lives(scheduled.snapshot(), "a") == ["2024-04-10"]
 
 
 def test_a_time_zone_in_the_schedule_rule_is_ignored(repo: ManualRepo):
@@ -506,7 +510,7 @@ def test_a_time_zone_in_the_schedule_rule_is_ignored(repo: ManualRepo):
         'RRULE:FREQ=MONTHLY;BYDAY=2WE"\ncutoff_days = 7\n'
     )
     repo.commit({"manual.toml": settings, "a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
-    assert go_lives(repo.manual(), "a") == ["2024-01-10"]
+    assert go_lives(repo.snapshot(), "a") == ["2024-01-10"]
 
 
 def test_user_git_settings_do_not_change_what_is_read(repo: ManualRepo):
@@ -514,7 +518,7 @@ def test_user_git_settings_do_not_change_what_is_read(repo: ManualRepo):
     repo.git("config", "log.showRoot", "false")
     repo.git("config", "i18n.logOutputEncoding", "ISO-8859-1")
     repo.commit({"a.md": doc("A", "Café")}, "Café au lait", "2024-01-02T09:00:00+00:00")
-    versions = repo.manual().document("a").versions
+    versions = repo.snapshot().document("a").versions
     assert [v.note for v in versions] == ["Add", "Café au lait"]
 
 
@@ -539,7 +543,7 @@ def test_a_commit_message_that_is_not_utf8(repo: ManualRepo):
     )
     repo.git("reset", "--hard", sha)
     # git reads a message that is not UTF-8 as Latin-1; either way nothing breaks.
-    assert repo.manual().document("a").latest.note in {"Café en latin-1", "Caf\ufffd en latin-1"}
+    assert repo.snapshot().document("a").latest.note in {"Café en latin-1", "Caf\ufffd en latin-1"}
 
 
 def test_sha256_repositories(tmp_path, monkeypatch):
@@ -553,9 +557,9 @@ def test_sha256_repositories(tmp_path, monkeypatch):
     builder.commit(
         {"manual.toml": settings, "a.md": doc("A", "Text.")}, "Add", "2024-01-03T09:00:00+00:00"
     )
-    manual = builder.manual()
+    manual = builder.snapshot()
     version = manual.document("a").latest
     assert len(version.commit) == 64
     assert version.effective == D("2024-01-10")
     assert manual.config.short_name == "X"
-    assert "Text." in manual.source(version)
+    assert "Text." in builder.open().texts.of(version)

@@ -10,6 +10,8 @@ import pytest
 from conftest import ManualRepo, doc
 
 from tracker.index import log as index
+from tracker.index import store
+from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
 SENTINEL = "f" * 40  # a blob id no repository has: survives updates, not rebuilds
@@ -18,7 +20,7 @@ SENTINEL = "f" * 40  # a blob id no repository has: survives updates, not rebuil
 def index_file(repo: ManualRepo) -> Path:
     git = GitRepo(repo.path)
     branch, _ = git.branch_head(None)
-    return index.index_path(git, branch, "procedures")
+    return index.index_path(git, branch, Root("procedures"))
 
 
 def plant_sentinel(path: Path) -> None:
@@ -33,7 +35,7 @@ def has_sentinel(path: Path) -> bool:
 
 def test_index_lives_in_the_cache_dir_when_set(repo: ManualRepo, tmp_path: Path):
     repo.commit({"a.md": doc("A")})
-    repo.manual()
+    repo.snapshot()
     assert index_file(repo).is_file()
     assert str(index_file(repo)).startswith(str(tmp_path / "cache"))
 
@@ -43,16 +45,16 @@ def test_index_lives_in_the_git_directory_by_default(
 ):
     monkeypatch.delenv("TRACKER_CACHE_DIR")
     repo.commit({"a.md": doc("A")})
-    repo.manual()
+    repo.snapshot()
     assert list((repo.path / ".git" / "tracker").glob("index-*.sqlite"))
 
 
 def test_new_commits_are_added_incrementally(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
-    repo.manual()
+    repo.snapshot()
     plant_sentinel(index_file(repo))
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [d.id for d in manual.documents] == ["a", "b"]
     assert has_sentinel(index_file(repo))
 
@@ -60,51 +62,51 @@ def test_new_commits_are_added_incrementally(repo: ManualRepo):
 def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
-    assert [d.id for d in repo.manual().documents] == ["a", "b"]
+    assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
     plant_sentinel(index_file(repo))
     repo.git("reset", "--hard", "HEAD~1")  # a force-push, seen from here
     repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
-    assert [d.id for d in repo.manual().documents] == ["a", "c"]
+    assert [d.id for d in repo.snapshot().documents] == ["a", "c"]
     assert not has_sentinel(index_file(repo))
 
 
 def test_damaged_index_is_rebuilt(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
-    repo.manual()
+    repo.snapshot()
     index_file(repo).write_bytes(b"this is not a database" * 100)
-    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
     with sqlite3.connect(index_file(repo)) as connection:
         assert connection.execute("SELECT COUNT(*) FROM commits").fetchone() == (1,)
 
 
 def test_index_with_wrong_contents_is_rebuilt(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
-    repo.manual()
+    repo.snapshot()
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute("DROP TABLE blobs")
         connection.execute("CREATE TABLE blobs (nonsense)")
-    assert [d.id for d in repo.manual().documents] == ["a"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
 
 
 def test_index_from_an_older_schema_is_rebuilt(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
-    repo.manual()
+    repo.snapshot()
     plant_sentinel(index_file(repo))
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
-    repo.manual()
+    repo.snapshot()
     assert not has_sentinel(index_file(repo))
 
 
 def test_unwritable_cache_falls_back_to_memory(
-    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
 ):
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where a folder should be")
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(blocked))
     repo.commit({"a.md": doc("A")})
-    assert [d.id for d in repo.manual().documents] == ["a"]
-    assert "using memory" in capsys.readouterr().err
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert "using memory" in caplog.text
 
 
 def test_a_different_root_has_an_index_of_its_own(repo: ManualRepo):
@@ -112,8 +114,8 @@ def test_a_different_root_has_an_index_of_its_own(repo: ManualRepo):
     (repo.path / "other").mkdir()
     (repo.path / "other" / "z.md").write_text(doc("Z"))
     repo.commit({}, "Other manual")
-    assert [d.id for d in repo.manual().documents] == ["a"]
-    assert [d.id for d in repo.manual(root="other").documents] == ["z"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert [d.id for d in repo.snapshot(root="other").documents] == ["z"]
 
 
 def test_another_branch_is_tracked_when_asked(repo: ManualRepo):
@@ -121,26 +123,26 @@ def test_another_branch_is_tracked_when_asked(repo: ManualRepo):
     repo.branch("draft")
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
     repo.checkout("main")
-    assert [d.id for d in repo.manual().documents] == ["a"]
-    assert [d.id for d in repo.manual(branch="draft").documents] == ["a", "b"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert [d.id for d in repo.snapshot(branch="draft").documents] == ["a", "b"]
 
 
-def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch, capsys):
+def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch, caplog):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
-    repo.manual()
+    repo.snapshot()
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
-    monkeypatch.setattr(index, "LOCK_SECONDS", 0.2)
+    monkeypatch.setattr(store, "LOCK_SECONDS", 0.2)
     path = index_file(repo)
     inode = path.stat().st_ino
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        assert [d.id for d in repo.manual().documents] == ["a", "b"]
+        assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert path.stat().st_ino == inode
-    assert "busy" in capsys.readouterr().err
+    assert "busy" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -154,7 +156,7 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
 )
 def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
     repo.commit({"a.md": doc("A", id="alpha")}, when="2024-01-01T09:00:00+00:00")
-    repo.manual()
+    repo.snapshot()
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute(damage)
-    assert [d.id for d in repo.manual().documents] == ["alpha"]
+    assert [d.id for d in repo.snapshot().documents] == ["alpha"]

@@ -12,15 +12,25 @@ from conftest import ManualRepo, doc
 
 from tracker.dates import in_words, ordinal
 from tracker.errors import ConfigError
-from tracker.publish.newsletter import newsletter_context, render_newsletter
+from tracker.publish.newsletter import Format, newsletter_context, render_newsletter
 
 D = date.fromisoformat
+TODAY = D("2030-01-01")
 SETTINGS = dedent("""\
     [manual]
     short_name = "TSCP"
     site_url = "https://procedures.example.org/"
     sections = ["One", "Two"]
 """)
+
+
+def newsletter(repo: ManualRepo, day: str | None, fmt: Format) -> str:
+    """The section of the release on ``day`` (None: the first), as the command line makes it."""
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    release = snapshot.release(D(day)) if day else snapshot.releases[0]
+    templates = manual.texts.templates(snapshot)
+    return render_newsletter(snapshot, release, TODAY, fmt, templates, manual.differ.summary)
 
 
 @pytest.fixture
@@ -74,8 +84,7 @@ def release_repo(repo: ManualRepo) -> ManualRepo:
 
 
 def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
-    manual = release_repo.manual()
-    text = render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+    text = newsletter(release_repo, "2024-03-01", "text")
     assert text == dedent("""\
         Multi-Agency Procedures update
 
@@ -106,8 +115,8 @@ def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
 
 
 def test_context_links_to_each_chapter_and_its_changes(release_repo: ManualRepo):
-    manual = release_repo.manual()
-    context = newsletter_context(manual, manual.release(D("2024-03-01")))
+    snapshot = release_repo.snapshot()
+    context = newsletter_context(snapshot, snapshot.release(D("2024-03-01")), TODAY)
     alpha = context["groups"][1]["items"][0]
     assert alpha.url == "https://procedures.example.org/chapters/a"
     assert alpha.changes_url == (
@@ -116,8 +125,7 @@ def test_context_links_to_each_chapter_and_its_changes(release_repo: ManualRepo)
 
 
 def test_markdown_format(release_repo: ManualRepo):
-    manual = release_repo.manual()
-    text = render_newsletter(manual, manual.release(D("2024-03-01")), "md")
+    text = newsletter(release_repo, "2024-03-01", "md")
     assert text.startswith("## Multi-Agency Procedures update\n")
     assert (
         "### Updated Chapters\n\n- [Alpha](https://procedures.example.org/chapters/a): "
@@ -137,8 +145,7 @@ class _Collector(HTMLParser):
 
 
 def test_html_format_is_email_safe(release_repo: ManualRepo):
-    manual = release_repo.manual()
-    html = render_newsletter(manual, manual.release(D("2024-03-01")), "html")
+    html = newsletter(release_repo, "2024-03-01", "html")
     collector = _Collector()
     collector.feed(html)
     tags = {tag for tag, _ in collector.tags}
@@ -150,8 +157,7 @@ def test_html_format_is_email_safe(release_repo: ManualRepo):
 
 
 def test_json_format(release_repo: ManualRepo):
-    manual = release_repo.manual()
-    data = json.loads(render_newsletter(manual, manual.release(D("2024-03-01")), "json"))
+    data = json.loads(newsletter(release_repo, "2024-03-01", "json"))
     assert data["release"] == {
         "date": "2024-03-01",
         "date_words": "1st March 2024",
@@ -172,8 +178,7 @@ def test_json_format(release_repo: ManualRepo):
 
 def test_titles_are_escaped_in_html(repo: ManualRepo):
     repo.commit({"a.md": doc("Drugs & <Alcohol>")}, when="2024-01-01T09:00:00+00:00")
-    manual = repo.manual()
-    html = render_newsletter(manual, manual.releases[0], "html")
+    html = newsletter(repo, None, "html")
     assert "Drugs &amp; &lt;Alcohol&gt;" in html
     assert "<Alcohol>" not in html
 
@@ -183,8 +188,7 @@ def test_minor_only_release_says_so(repo: ManualRepo):
     repo.commit(
         {"a.md": doc("A", "x")}, "Typo", "2024-02-01T09:00:00+00:00", {"Change-Type": "minor"}
     )
-    manual = repo.manual()
-    text = render_newsletter(manual, manual.release(D("2024-02-01")), "text")
+    text = newsletter(repo, "2024-02-01", "text")
     assert "editorial corrections only" in text
     assert "  • " not in text
 
@@ -197,8 +201,7 @@ def test_a_manual_can_override_the_template(release_repo: ManualRepo):
         },
         when="2024-03-02T09:00:00+00:00",
     )
-    manual = release_repo.manual()
-    text = render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+    text = newsletter(release_repo, "2024-03-01", "text")
     assert text == "TSCP on 1st March 2024: 6 groups\n"
 
 
@@ -207,9 +210,8 @@ def test_an_unsafe_or_broken_template_is_a_clear_error(release_repo: ManualRepo)
         {"_templates/newsletter.txt.j2": "{{ manual.__class__.__mro__ }}"},
         when="2024-03-02T09:00:00+00:00",
     )
-    manual = release_repo.manual()
     with pytest.raises(ConfigError, match=r"newsletter\.txt\.j2"):
-        render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+        newsletter(release_repo, "2024-03-01", "text")
 
 
 @pytest.mark.parametrize(
@@ -242,6 +244,5 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
         {"_templates/newsletter.txt.j2": "{% include 'newsletter.txt.j2' %}"},
         when="2024-03-02T09:00:00+00:00",
     )
-    manual = release_repo.manual()
     with pytest.raises(ConfigError, match="includes itself"):
-        render_newsletter(manual, manual.release(D("2024-03-01")), "text")
+        newsletter(release_repo, "2024-03-01", "text")

@@ -21,12 +21,12 @@ def test_new_updated_and_retired(repo: ManualRepo):
         "Change",
         "2024-02-01T09:00:00+00:00",
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [r.date for r in manual.releases] == [D("2024-01-01"), D("2024-02-01")]
     assert entries(manual, "2024-01-01") == [("a", "new"), ("b", "new")]
     assert sorted(entries(manual, "2024-02-01")) == [
         ("a", "updated"),
-        ("b", "retired"),
+        ("b", "withdrawn"),
         ("c", "new"),
     ]
 
@@ -35,15 +35,15 @@ def test_archived_then_reinstated_counts_as_new(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", status="archived")}, "Archive", "2024-02-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", status="live")}, "Reinstate", "2024-03-01T09:00:00+00:00")
-    manual = repo.manual()
-    assert entries(manual, "2024-02-01") == [("a", "retired")]
+    manual = repo.snapshot()
+    assert entries(manual, "2024-02-01") == [("a", "withdrawn")]
     assert entries(manual, "2024-03-01") == [("a", "new")]
 
 
 def test_added_and_removed_before_going_live_leaves_no_entry(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-10-01T09:00:00+01:00")
     scheduled.commit({"b.md": None}, "Drop B", "2024-10-02T09:00:00+01:00")
-    assert entries(scheduled.manual(), "2024-10-09") == [("a", "new")]
+    assert entries(scheduled.snapshot(), "2024-10-09") == [("a", "new")]
 
 
 def test_renamed_when_title_or_path_changes(repo: ManualRepo):
@@ -54,7 +54,7 @@ def test_renamed_when_title_or_path_changes(repo: ManualRepo):
         "Move",
         "2024-03-01T09:00:00+00:00",
     )
-    manual = repo.manual()
+    manual = repo.snapshot()
     assert [e.renamed for e in manual.release(D("2024-02-01")).entries] == [True]
     assert [(e.id, e.renamed) for e in manual.release(D("2024-03-01")).entries] == [
         ("a", True),
@@ -85,7 +85,7 @@ def test_notes_of_one_day_in_commit_order_without_duplicates_or_minor(scheduled:
         "2024-10-06T09:00:00+01:00",
         {"Change-Note": "First change."},
     )
-    (entry,) = scheduled.manual().release(D("2024-11-13")).entries
+    (entry,) = scheduled.snapshot().release(D("2024-11-13")).entries
     assert [n.text for n in entry.notes] == ["First change.", "Second change."]
     assert not entry.minor
 
@@ -95,24 +95,25 @@ def test_minor_only_release(scheduled: ManualRepo):
     scheduled.commit(
         {"a.md": doc("A", "fixed")}, "Typo", "2024-10-04T09:00:00+01:00", {"Change-Type": "minor"}
     )
-    release = scheduled.manual().release(D("2024-11-13"))
+    release = scheduled.snapshot().release(D("2024-11-13"))
     assert release.minor
     assert [(e.minor, e.notes) for e in release.entries] == [(True, ())]
 
 
 def test_upcoming_flag_follows_today(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-10-04T09:00:00+01:00")
-    assert scheduled.manual(today="2024-11-12").releases[-1].upcoming
-    assert not scheduled.manual(today="2024-11-13").releases[-1].upcoming
+    latest = scheduled.snapshot().releases[-1]
+    assert latest.is_upcoming(D("2024-11-12"))
+    assert not latest.is_upcoming(D("2024-11-13"))
 
 
 def test_in_force_on_a_date(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A", "one")}, "One", "2024-10-01T09:00:00+01:00")
     scheduled.commit({"a.md": doc("A", "two")}, "Two", "2024-10-04T09:00:00+01:00")
-    document = scheduled.manual().document("a")
+    document = scheduled.snapshot().document("a")
     assert document.in_force(D("2024-10-08")) is None
-    assert "one" in scheduled.manual().source(document.in_force(D("2024-11-12")))
-    assert "two" in scheduled.manual().source(document.in_force(D("2024-11-13")))
+    assert "one" in scheduled.open().texts.of(document.in_force(D("2024-11-12")))
+    assert "two" in scheduled.open().texts.of(document.in_force(D("2024-11-13")))
 
 
 def test_contents_order_sections_then_order_then_title(repo: ManualRepo):
@@ -130,7 +131,7 @@ def test_contents_order_sections_then_order_then_title(repo: ManualRepo):
         "Add",
         "2024-01-01T09:00:00+00:00",
     )
-    assert [d.latest.title for d in repo.manual().documents] == [
+    assert [d.latest.title for d in repo.snapshot().documents] == [
         "Only",
         "Last",
         "Alpha",

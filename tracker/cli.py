@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
+from tracker import dates
 from tracker.authoring.check import check_manual
-from tracker.dates import parse_date
 from tracker.demo import build_demo
 from tracker.errors import InputError, TrackerError
+from tracker.history.model import Document
+from tracker.history.snapshot import Snapshot
 from tracker.manual import Manual, open_manual
 from tracker.publish import views as output
 from tracker.publish.newsletter import FORMATS, render_newsletter
-from tracker.trackchanges.cache import diff_view, page, summary_data
+from tracker.trackchanges.cache import View
+
+log = logging.getLogger("tracker")
+EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,28 +103,80 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
     args = build_parser().parse_args(argv)
+    handler = _warnings_to_stderr()
     try:
         return COMMANDS[args.command](args)
     except TrackerError as error:
         print(f"tracker: error: {error}", file=sys.stderr)
-        return error.exit_status
+        return EXIT_USER_ERROR
     except BrokenPipeError:
         sys.stderr.close()  # e.g. piped into head
         return 0
     finally:
+        log.removeHandler(handler)
         sys.stdout.flush()
 
 
-def _open(args: argparse.Namespace, warn: bool = True) -> Manual:
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, today=args.today)
-    if warn:  # one bad chapter is worth a word, not a failure
-        for document in manual.documents:
-            for problem in document.latest.meta.problems if document.latest.blob else ():
-                print(
-                    f"tracker: warning: {document.latest.path}: {problem} (see 'tracker check').",
-                    file=sys.stderr,
-                )
-    return manual
+class _Once(logging.Filter):
+    """Lets each message through once per run."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"tracker: {record.levelname.lower()}: {record.getMessage()}"
+
+
+def _warnings_to_stderr() -> logging.Handler:
+    """The engine's warnings, each said once, as ``tracker: warning: ...`` lines on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    handler.addFilter(_Once())
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING)
+    log.propagate = False
+    return handler
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """What a command reads: the manual, its snapshot now, and the day taken as today."""
+
+    manual: Manual
+    snapshot: Snapshot
+    today: date
+
+
+def _open(args: argparse.Namespace) -> _Opened:
+    fixed = _fixed_today(args.today)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch)
+    snapshot = manual.snapshot()
+    return _Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
+
+
+def _fixed_today(text: str | None) -> date | None:
+    if text is None:
+        return None
+    what = "--today date" if text != os.environ.get("TRACKER_TODAY") else "TRACKER_TODAY date"
+    return dates.parse_date(text, what)
+
+
+def _warn_about(documents: Iterable[Document]) -> None:
+    """One bad chapter is worth a word, not a failure: said for the documents a command shows."""
+    for document in documents:
+        latest = document.latest
+        for problem in () if latest.deleted else latest.meta.problems:
+            log.warning("%s: %s (see 'tracker check').", latest.path, problem)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -127,48 +187,57 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _releases(args: argparse.Namespace) -> int:
-    manual = _open(args)
+    opened = _open(args)
+    _warn_about(opened.snapshot.documents)
     if args.format == "json":
-        summarise = _summariser(manual) if args.summaries else None
-        _print_json({"releases": [output.release_json(r, summarise) for r in manual.releases]})
+        summarise = opened.manual.differ.summary if args.summaries else None
+        releases = opened.snapshot.releases
+        _print_json(
+            {"releases": [output.release_json(r, opened.today, summarise) for r in releases]}
+        )
     else:
-        print(output.releases_text(manual), end="")
+        print(output.releases_text(opened.snapshot, opened.today), end="")
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
-    manual = _open(args)
-    document = manual.document(args.id)
+    opened = _open(args)
+    document = opened.snapshot.document(args.id)
+    _warn_about([document])
     if args.format == "json":
-        _print_json(output.history_json(document, _summariser(manual)))
+        _print_json(output.history_json(document, opened.manual.differ.summary))
     else:
-        print(output.history_text(document, manual), end="")
+        print(output.history_text(document, opened.today), end="")
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
-    manual = _open(args)
-    document = manual.document(args.id)
-    day = parse_date(args.at, "--at date") if args.at else manual.today
+    opened = _open(args)
+    document = opened.snapshot.document(args.id)
+    _warn_about([document])
+    day = dates.parse_date(args.at, "--at date") if args.at else opened.today
     version = document.in_force(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
-    if version.kind == "deleted":
+    if version.deleted:
         raise InputError(f"{document.id!r} was withdrawn on {version.effective.isoformat()}.")
     if version.withdrawn:
         print(f"tracker: note: {document.id!r} is archived (withdrawn).", file=sys.stderr)
-    print(manual.source(version), end="")
+    print(opened.manual.texts.of(version), end="")
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    manual = _open(args)
-    document = manual.document(args.id)
-    start, end = manual.compared(document, args.start, args.end)
-    between = f"From {output.version_label(start)} to {output.version_label(end)}."
-    prefix = "source-" if args.source else ""
+    opened = _open(args)
+    manual, snapshot = opened.manual, opened.snapshot
+    document = snapshot.document(args.id)
+    _warn_about([document])
+    start_point = manual.point(args.start) if args.start else None
+    end_point = manual.point(args.end) if args.end else None
+    start, end = snapshot.compared(document, start_point, end_point, opened.today)
+    differ = manual.differ
     if args.format == "json":
-        body = json.loads(diff_view(manual, start, end, prefix + "json"))
+        body = json.loads(differ.view(start, end, "source-json" if args.source else "json"))
         _print_json(
             {
                 "id": document.id,
@@ -178,39 +247,46 @@ def _diff(args: argparse.Namespace) -> int:
             }
         )
     elif args.format == "html":
-        body = diff_view(manual, start, end, prefix + "html")
-        summary = diff_view(manual, start, end, "summary")
-        print(page(end.title, output.comparing(start, end), summary, body), end="")
+        body = differ.view(start, end, "source-html" if args.source else "html")
+        summary = differ.view(start, end, "summary")
+        print(output.diff_page(end.title, output.comparing(start, end), summary, body), end="")
     else:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(between)
-        print(diff_view(manual, start, end, prefix + ("text-colour" if colour else "text")), end="")
+        print(f"From {output.version_label(start)} to {output.version_label(end)}.")
+        view: View = "source-text" if args.source else ("text-colour" if colour else "text")
+        print(differ.view(start, end, view), end="")
     return 0
 
 
 def _newsletter(args: argparse.Namespace) -> int:
-    manual = _open(args)
+    opened = _open(args)
+    snapshot = opened.snapshot
     if args.release:
-        release = manual.release(parse_date(args.release, "release date"))
+        release = snapshot.release(dates.parse_date(args.release, "release date"))
     else:
-        release = manual.default_release()
-    print(render_newsletter(manual, release, args.format), end="")
+        release = snapshot.default_release(opened.today)
+    _warn_about(entry.document for entry in release.entries)
+    text = render_newsletter(
+        snapshot,
+        release,
+        opened.today,
+        args.format,
+        templates=opened.manual.texts.templates(snapshot),
+        summarise=opened.manual.differ.summary,
+    )
+    print(text, end="")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    manual = _open(args, warn=False)
-    problems = check_manual(manual)
+    opened = _open(args)
+    problems = check_manual(opened.snapshot, opened.today)
     for problem in problems:
         print(problem)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
-
-
-def _summariser(manual: Manual) -> output.Summariser:
-    return lambda before, after: summary_data(manual, before, after)
 
 
 def _print_json(data: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from tracker.errors import InputError
 
@@ -35,3 +35,8 @@ def ordinal(day: int) -> str:
 def in_words(value: date) -> str:
     """A date as practitioners write it: ``13th November 2024``."""
     return f"{ordinal(value.day)} {value:%B} {value.year}"
+
+
+def today(zone: tzinfo, fixed: date | None = None) -> date:
+    """``fixed`` when given (``--today``), else the current date in the manual's time zone."""
+    return fixed or datetime.now(zone).date()

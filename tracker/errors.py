@@ -1,12 +1,14 @@
-"""The exceptions a user can cause: each carries one sentence and means exit status 2."""
+"""The exceptions a user can cause: each carries one sentence for the user.
+
+They carry no exit status or HTTP code: the command line answers them with exit status 2,
+the web with 400 (malformed) or 404 (``NotFoundError``: well formed, names nothing).
+"""
 
 from __future__ import annotations
 
 
 class TrackerError(Exception):
     """A problem the user can fix; ``str(error)`` is one clear sentence."""
-
-    exit_status = 2
 
 
 class ConfigError(TrackerError):

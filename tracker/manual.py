@@ -1,155 +1,120 @@
-"""The pipeline: git repository -> versions -> go-live dates -> releases, in one function."""
+"""Opening a manual: the pipeline from a git repository to a frozen Snapshot, and the reader.
+
+    repository -> settings -> index (raw log, blob metadata) -> history -> contents -> releases
+
+``read_snapshot`` runs those steps for one branch head. A ``Manual`` is what the command line
+and the web hold: it keeps the latest snapshot (read again only when the branch moves), reads
+the texts the snapshot names and works out their diffs. It is safe to share between threads.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+import threading
 from pathlib import Path
+from types import MappingProxyType
 
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
-from tracker.errors import InputError, NotFoundError, RefError
 from tracker.history.documents import decode
-from tracker.history.releases import Release, build_releases, contents_order
-from tracker.history.walk import Document, Problem, Version, build_history, first_parent_line
+from tracker.history.model import Version
+from tracker.history.releases import build_releases, contents_order
+from tracker.history.snapshot import Point, Snapshot
+from tracker.history.walk import build_history, first_parent_line
 from tracker.index import log as index
-from tracker.repository.paths import check_path
+from tracker.index.store import cache_folder
+from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
+from tracker.trackchanges.cache import Differ
+
+TEMPLATES_FOLDER = "_templates"
 
 
-@dataclass
-class Manual:
-    """A manual read from git at one moment: everything the CLI and the web show."""
-
-    repo: GitRepo
-    branch: str
-    head: str
-    root: str
-    config: Config
-    today: date
-    documents: list[Document]  # table-of-contents order
-    releases: list[Release]  # oldest first
-    problems: list[Problem] = field(default_factory=list)
-    line: dict[str, int] = field(default_factory=dict)  # first-parent commit -> position
-
-    def version_at(self, document: Document, point: str) -> Version | None:
-        """The version in force on a date, or current at a commit; None before it existed."""
-        if looks_like_date(point):
-            return document.in_force(parse_date(point))
-        sha = self.repo.resolve(point)
-        if sha not in self.line:
-            raise RefError(f"The commit {point!r} is not on the tracked branch {self.branch!r}.")
-        found = None
-        for version in document.versions:
-            if self.line[version.commit] <= self.line[sha]:
-                found = version
-        return found
-
-    def document(self, ident: str) -> Document:
-        """The document with this id (or a former id), or NotFoundError.
-
-        Where two share an id (a duplicate, or a withdrawn document whose id a new one took)
-        the one still published wins, then the one whose id is explicit.
-        """
-        for match in (
-            lambda d: d.id == ident and d.latest.kind != "deleted" and d.latest.meta.id,
-            lambda d: d.id == ident and d.latest.kind != "deleted",
-            lambda d: d.id == ident,
-            lambda d: ident in d.aliases,
-        ):
-            for document in self.documents:
-                if match(document):
-                    return document
-        raise NotFoundError(f"There is no document with the id {ident!r}.")
-
-    def compared(
-        self, document: Document, start: str | None, end: str | None
-    ) -> tuple[Version | None, Version]:
-        """The two versions a diff compares, from dates or commits (None: the defaults).
-
-        By default the version in force today is compared with the version before it.
-        """
-        if end:
-            after = self.version_at(document, end)
-            if after is None:
-                raise InputError(f"{document.id!r} did not exist yet at {end!r}.")
-        else:
-            after = document.in_force(self.today) or document.latest
-        if start:
-            return self.version_at(document, start), after
-        position = document.versions.index(after)
-        return (document.versions[position - 1] if position else None), after
-
-    def release(self, day: date) -> Release:
-        """The release on ``day``, or NotFoundError."""
-        for release in self.releases:
-            if release.date == day:
-                return release
-        raise NotFoundError(f"There is no release on {day.isoformat()}.")
-
-    def default_release(self) -> Release:
-        """The next upcoming release, else the latest."""
-        upcoming = [release for release in self.releases if release.upcoming]
-        if upcoming:
-            return upcoming[0]
-        if not self.releases:
-            raise NotFoundError("The manual has no releases yet.")
-        return self.releases[-1]
-
-    def source(self, version: Version) -> str:
-        """The Markdown of a version ('' for a deletion)."""
-        if version.blob is None:
-            return ""
-        return decode(self.repo.read_blob(version.blob))
-
-    def template_files(self) -> dict[str, str]:
-        """The manual's own templates (``<root>/_templates/``), by file name."""
-        folder = f"{self.root}/_templates" if self.root else "_templates"
-        found = {}
-        for path, blob in self.repo.list_files(self.head, folder):
-            found[path[len(folder) + 1 :]] = decode(self.repo.read_blob(blob))
-        return found
-
-
-def open_manual(
-    repo_path: str | Path = ".",
-    root: str = "procedures",
-    branch: str | None = None,
-    today: date | str | None = None,
-) -> Manual:
-    """Read the manual: resolve the branch, load settings, sync the index, apply the rules."""
-    root = _check_root(root)
-    day = parse_date(today, "--today date") if isinstance(today, str) else today
-    repo = GitRepo(repo_path)
-    branch_name, head = repo.branch_head(branch)
-    config_file = f"{root}/{CONFIG_FILE}" if root else CONFIG_FILE
-    config_bytes = repo.read_file(head, config_file)
-    config = parse_config(decode(config_bytes) if config_bytes is not None else None)
-    day = day or datetime.now(config.timezone).date()
-    snapshot = index.load(repo, branch_name, head, root, config)
-    history = build_history(snapshot.commits, snapshot.metas, head, root, config)
+def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
+    """The pipeline: settings, the index brought up to date, the rules, the releases."""
+    config = read_config(repo, root, head)
+    raw = index.load(repo, branch, head, root, config)
+    history = build_history(raw.commits, raw.metas, head, root, config)
     documents = contents_order(history.documents, config.sections)
-    return Manual(
-        repo=repo,
-        branch=branch_name,
+    line = {sha: number for number, sha in enumerate(first_parent_line(raw.commits, head))}
+    return Snapshot(
+        branch=branch,
         head=head,
         root=root,
         config=config,
-        today=day,
         documents=documents,
-        releases=build_releases(documents, day),
+        releases=build_releases(documents),
         problems=history.problems,
-        line={sha: n for n, sha in enumerate(first_parent_line(snapshot.commits, head))},
+        line=MappingProxyType(line),
     )
 
 
-def _check_root(root: str) -> str:
-    root = root.strip("/")
-    if root in ("", "."):
-        return ""
-    try:
-        return check_path(root)
-    except Exception:
-        raise InputError(
-            f"The root folder {root!r} is not a valid path inside the repository."
-        ) from None
+def read_config(repo: GitRepo, root: Root, head: str) -> Config:
+    """The manual's settings at ``head`` (the defaults when it has no manual.toml)."""
+    data = repo.read_file(head, root.join(CONFIG_FILE))
+    return parse_config(decode(data) if data is not None else None)
+
+
+class Texts:
+    """Reads the text of versions and the manual's own template files from git."""
+
+    def __init__(self, repo: GitRepo) -> None:
+        self._repo = repo
+
+    def blob(self, sha: str) -> str:
+        """A blob's contents as text."""
+        return decode(self._repo.read_blob(sha))
+
+    def of(self, version: Version) -> str:
+        """The Markdown of a version ('' for a deletion)."""
+        return self.blob(version.blob) if version.blob else ""
+
+    def templates(self, snapshot: Snapshot) -> dict[str, str]:
+        """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name."""
+        folder = snapshot.root.join(TEMPLATES_FOLDER)
+        return {
+            path[len(folder) + 1 :]: self.blob(blob)
+            for path, blob in self._repo.list_files(snapshot.head, folder)
+        }
+
+
+class Manual:
+    """A manual in a content repository, opened once and shared by every request."""
+
+    def __init__(self, repo: GitRepo, root: Root, branch: str | None = None) -> None:
+        self.repo = repo
+        self.root = root
+        self.branch = branch  # None: the repository's current branch
+        self.texts = Texts(repo)
+        self.differ = Differ(self.texts.blob, cache_folder(repo))
+        self._lock = threading.Lock()
+        self._latest: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        """The manual at the tracked branch's head now: read again only when it has moved."""
+        branch, head = self.repo.branch_head(self.branch)
+        with self._lock:  # one reader at a time; the others then share its snapshot
+            latest = self._latest
+            if latest is None or (latest.branch, latest.head) != (branch, head):
+                latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
+        return latest
+
+    def point(self, text: str) -> Point:
+        """A date or a revision a user named, validated (and the revision resolved)."""
+        if looks_like_date(text):
+            return Point(text, day=parse_date(text))
+        return Point(text, commit=self.repo.resolve(text))
+
+    def close(self) -> None:
+        """Stop the git processes the manual keeps open."""
+        self.repo.close()
+
+
+def open_manual(
+    repo_path: str | Path = ".", root: str = "procedures", branch: str | None = None
+) -> Manual:
+    """Open the manual in a repository (validating the root folder and branch name)."""
+    folder = Root.parse(root)
+    repo = GitRepo(repo_path)
+    if branch is not None:
+        repo.resolve(branch)  # refuse a malformed or unknown branch now, not at first read
+    return Manual(repo, folder, branch)

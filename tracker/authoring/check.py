@@ -7,26 +7,25 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from tracker.history.documents import path_id
-from tracker.history.walk import Problem
-from tracker.manual import Manual
-from tracker.publish.views import reasons
+from tracker.history.model import Problem
+from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30
 
 
-def check_manual(manual: Manual, since: date | None = None) -> list[Problem]:
+def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> list[Problem]:
     """Every error and warning, errors first."""
-    since = since or _recent(manual.today)
+    since = since or _recent(today)
     problems = [
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
-        *(p for p in manual.problems if p.day is None or p.day >= since),
-        *_front_matter(manual),
-        *_duplicate_ids(manual),
-        *_broken_links(manual),
-        *_go_live(manual, since),
-        *_missing_notes(manual),
-        *_overdue_reviews(manual),
+        *(p for p in snapshot.problems if p.day is None or p.day >= since),
+        *_front_matter(snapshot),
+        *_duplicate_ids(snapshot),
+        *_broken_links(snapshot),
+        *_go_live(snapshot, since),
+        *_missing_notes(snapshot, today),
+        *_overdue_reviews(snapshot, today),
     ]
     return sorted(problems, key=lambda p: p.level != "error")
 
@@ -39,19 +38,19 @@ def _recent(today: date) -> date:
         return date.min
 
 
-def _front_matter(manual: Manual) -> list[Problem]:
+def _front_matter(snapshot: Snapshot) -> list[Problem]:
     return [
         Problem("error", doc.latest.path, problem)
-        for doc in manual.documents
-        if doc.latest.kind != "deleted"
+        for doc in snapshot.documents
+        if not doc.latest.deleted
         for problem in doc.latest.meta.problems
     ]
 
 
-def _duplicate_ids(manual: Manual) -> list[Problem]:
+def _duplicate_ids(snapshot: Snapshot) -> list[Problem]:
     paths: dict[str, list[str]] = defaultdict(list)
-    for doc in manual.documents:
-        if doc.latest.kind != "deleted":
+    for doc in snapshot.documents:
+        if not doc.latest.deleted:
             paths[doc.latest.meta.id or path_id(doc.latest.path)].append(doc.latest.path)
     return [
         Problem("error", found[1], f"has the id {ident!r}, which {found[0]} already uses")
@@ -60,12 +59,12 @@ def _duplicate_ids(manual: Manual) -> list[Problem]:
     ]
 
 
-def _broken_links(manual: Manual) -> list[Problem]:
-    live = {doc.latest.path for doc in manual.documents if doc.latest.kind != "deleted"}
+def _broken_links(snapshot: Snapshot) -> list[Problem]:
+    live = {doc.latest.path for doc in snapshot.documents if not doc.latest.deleted}
     problems = []
-    for doc in manual.documents:
+    for doc in snapshot.documents:
         version = doc.latest
-        if version.kind == "deleted":
+        if version.deleted:
             continue
         for target in version.meta.links:
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), target))
@@ -76,22 +75,20 @@ def _broken_links(manual: Manual) -> list[Problem]:
     return problems
 
 
-def _go_live(manual: Manual, since: date) -> list[Problem]:
+def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:
     """Back-dated and held-back versions that are not yet live or went live recently."""
     return [
         Problem("warning", f"{doc.id} (commit {version.commit[:10]})", reason)
-        for doc in manual.documents
+        for doc in snapshot.documents
         for version in doc.versions
         if version.effective >= since
-        for reason in reasons(version)
+        for reason in version.reasons
     ]
 
 
-def _missing_notes(manual: Manual) -> list[Problem]:
+def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
     problems = []
-    for release in manual.releases:
-        if not release.upcoming:
-            continue
+    for release in snapshot.upcoming(today):
         for entry in release.entries:
             if entry.minor or any(note.explicit for note in entry.notes):
                 continue
@@ -107,11 +104,11 @@ def _missing_notes(manual: Manual) -> list[Problem]:
     return problems
 
 
-def _overdue_reviews(manual: Manual) -> list[Problem]:
+def _overdue_reviews(snapshot: Snapshot, today: date) -> list[Problem]:
     return [
         Problem("warning", doc.id, f"was due for review on {doc.latest.meta.review_due}")
-        for doc in manual.documents
+        for doc in snapshot.documents
         if not doc.latest.withdrawn
         and doc.latest.meta.review_due is not None
-        and doc.latest.meta.review_due < manual.today
+        and doc.latest.meta.review_due < today
     ]

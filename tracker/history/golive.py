@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, rrule, rruleset, rrulestr
@@ -121,13 +121,23 @@ def _naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
+# How a declared go-live was reached: an author's trailer, the schedule, the commit's own date,
+# or the date of the merge that brought an earlier explicit date onto the branch.
+GoLiveSource = Literal["trailer", "immediate", "schedule", "commit", "merge"]
+
+
 @dataclass(frozen=True)
 class Declared:
     """A commit's declared go-live date and how it was reached."""
 
     date: dt.date
-    source: str  # "trailer", "immediate", "schedule", "commit" or "merge"
+    source: GoLiveSource
     back_dated: dt.date | None = None  # the trailer's date when it was before the commit
+
+    @property
+    def explicit(self) -> bool:
+        """An author chose it (a Go-Live trailer), so the schedule never overrides it."""
+        return self.source in ("trailer", "immediate")
 
 
 def is_valid_go_live(value: str) -> bool:

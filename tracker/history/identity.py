@@ -10,26 +10,40 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
 
 from tracker.config import Config
 from tracker.history.documents import DocMeta, path_id
-from tracker.history.model import Document, Version
+from tracker.history.model import Document, Version, VersionKind
 from tracker.history.trailers import Sources, combined
 from tracker.repository.parse import NOT_FILES, Change, RawCommit
+from tracker.repository.paths import Root
 
 Entry = tuple[str | None, str | None, Change]  # (old path, new path) under the root, change
+
+
+@dataclass
+class _Draft:
+    """A document while the history is replayed; frozen into a Document at the end."""
+
+    key: int
+    versions: list[Version] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Version:
+        return self.versions[-1]
 
 
 class Walker:
     """The state of the tree while the first-parent line is replayed oldest first."""
 
-    def __init__(self, metas: Mapping[str, DocMeta], root: str, config: Config) -> None:
+    def __init__(self, metas: Mapping[str, DocMeta], root: Root, config: Config) -> None:
         self.metas = metas
-        self.prefix = f"{root}/" if root else ""
+        self.root = root
         self.config = config
         self.sources = Sources(config.timezone, config.schedule)
-        self.documents: dict[int, Document] = {}
+        self.documents: dict[int, _Draft] = {}
         self.live: dict[str, int] = {}  # path under the root -> document key
         self.by_id: dict[str, int] = {}  # id -> the document that holds it
         self.keys = itertools.count()
@@ -53,16 +67,20 @@ class Walker:
                 touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
                 self._add_version(gone, commit, merged, change, old, None)
 
-    def _paths(self, document: Document, change: Change) -> set[str]:
+    def _paths(self, document: _Draft, change: Change) -> set[str]:
         """Every path (from the repository's top) the document has had, and this change's."""
         found = {p for p in (change.old_path, change.new_path) if p}
         for version in document.versions:
-            found.update(self.prefix + p for p in (version.path, version.old_path) if p)
+            found.update(self.root.join(p) for p in (version.path, version.old_path) if p)
         return found
 
     def finish(self) -> list[Document]:
         """The documents that have versions, in order of first appearance."""
-        return [document for document in self.documents.values() if document.versions]
+        return [
+            Document(draft.key, tuple(draft.versions), tuple(draft.aliases))
+            for draft in self.documents.values()
+            if draft.versions
+        ]
 
     def _entry(self, change: Change) -> Entry:
         old = None if change.old_mode in NOT_FILES else self._relative(change.old_path)
@@ -70,10 +88,8 @@ class Walker:
         return old, new, change
 
     def _relative(self, path: str | None) -> str | None:
-        if path is None or not path.startswith(self.prefix):
-            return None
-        relative = path[len(self.prefix) :]
-        return relative if self.config.is_document(relative) else None
+        relative = self.root.relative(path)
+        return relative if relative is not None and self.config.is_document(relative) else None
 
     def _meta(self, change: Change) -> DocMeta:
         return self.metas.get(change.new_blob or "", DocMeta())
@@ -97,7 +113,7 @@ class Walker:
         if known is not None and known not in taken:
             return known  # an id-less file back at the path it had
         key = next(self.keys)  # a new document (or a duplicate id, which check reports)
-        self.documents[key] = Document(key)
+        self.documents[key] = _Draft(key)
         return key
 
     def _add_version(
@@ -114,12 +130,13 @@ class Walker:
         if new is None:
             assert old is not None
             meta = previous.meta if previous else DocMeta()
-            kind, path, blob = "deleted", old, None
+            kind: VersionKind = "withdrawn"
+            path, blob = old, None
             ident = previous.id if previous else path_id(old)
         else:
             meta = self._meta(change)
             path, blob, ident = new, change.new_blob, meta.id or path_id(new)
-            kind = _kind(previous, new)
+            kind = _kind(previous, new, meta)
             self.live[new] = key
         holder = self.by_id.get(ident)
         if holder is not None and holder != key and holder in self.live.values():
@@ -129,16 +146,15 @@ class Walker:
             self.by_id[ident] = key
         if ident not in document.aliases:
             document.aliases.append(ident)
-        committed = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
         paths = self._paths(document, change) if merged else set()  # only merges need them
         sources = self.sources.for_change(commit, merged, paths)
-        declared, notes, minor = combined(sources, committed.date())
+        declared, notes, minor = combined(sources)
         document.versions.append(
             Version(
                 key=key,
                 id=ident,
                 commit=commit.sha,
-                committed=committed,
+                committed=sources[-1].committed,
                 author=commit.author,
                 path=path,
                 old_path=old if old != path else None,
@@ -153,7 +169,13 @@ class Walker:
         )
 
 
-def _kind(previous: Version | None, new: str) -> str:
-    if previous is None or previous.kind == "deleted":
+def _kind(previous: Version | None, new: str, meta: DocMeta) -> VersionKind:
+    """What a version with a file did: came (back), was archived, moved or changed."""
+    if previous is None or previous.deleted:
         return "added"
+    archived = meta.status == "archived"
+    if archived and not previous.withdrawn:
+        return "withdrawn"
+    if not archived and previous.withdrawn:
+        return "added"  # brought back from the archive
     return "renamed" if previous.path != new else "modified"

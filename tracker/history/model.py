@@ -1,13 +1,25 @@
-"""The data the history is made of: versions, documents, notes and problems."""
+"""The data the history is made of: versions, documents, notes and problems.
+
+Every value here is frozen: a snapshot of the manual is shared by many requests at once.
+The words for kinds and levels are closed vocabularies (``Literal``) that mypy checks; a
+document that leaves the manual is "withdrawn" everywhere: history, releases, newsletter,
+command line and JSON.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal, get_args
 
 from tracker.history.documents import DocMeta, default_title
 from tracker.history.golive import Declared
+
+# What a version did to its document. "withdrawn": deleted, or newly marked archived.
+VersionKind = Literal["added", "modified", "renamed", "withdrawn"]
+VERSION_KINDS: tuple[VersionKind, ...] = get_args(VersionKind)
+Level = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +34,7 @@ class Note:
 class Problem:
     """Something ``tracker check`` reports."""
 
-    level: str  # "error" or "warning"
+    level: Level
     where: str
     message: str
     day: date | None = None  # when it happened, for problems that age
@@ -42,9 +54,9 @@ class Version:
     author: str
     path: str
     old_path: str | None
-    blob: str | None
+    blob: str | None  # None: the file was deleted
     meta: DocMeta
-    kind: str  # added, modified, renamed, deleted
+    kind: VersionKind
     notes: tuple[Note, ...]
     minor: bool
     declared: Declared
@@ -63,9 +75,14 @@ class Version:
         return self.meta.type
 
     @property
+    def deleted(self) -> bool:
+        """The file is gone: there is no text to show."""
+        return self.blob is None
+
+    @property
     def withdrawn(self) -> bool:
         """Deleted, or marked ``status: archived``."""
-        return self.kind == "deleted" or self.meta.status == "archived"
+        return self.deleted or self.meta.status == "archived"
 
     @property
     def held_back(self) -> bool:
@@ -77,14 +94,30 @@ class Version:
         """All notes as one line."""
         return " ".join(note.text for note in self.notes)
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the version goes live when it does, in words, when that is not plain."""
+        found = []
+        if self.declared.back_dated:
+            found.append(
+                f"back-dated: Go-Live {self.declared.back_dated.isoformat()} is before the "
+                "commit, so it went live when committed"
+            )
+        if self.held_back_by:
+            found.append(
+                f"held back: declared {self.declared.date.isoformat()}, but the earlier commit "
+                f"{self.held_back_by[:10]} goes live on {self.effective.isoformat()}"
+            )
+        return tuple(found)
 
-@dataclass
+
+@dataclass(frozen=True)
 class Document:
     """A document's versions, oldest first, and every id it has had."""
 
     key: int
-    versions: list[Version] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
+    versions: tuple[Version, ...]
+    aliases: tuple[str, ...]
 
     @property
     def id(self) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal, get_args
 
-from tracker.history.model import unique_notes
-from tracker.history.walk import Document, Note, Version
+from tracker.history.model import Document, Note, Version, unique_notes
+
+# What a release does to a document practitioners see: it comes, changes, or is withdrawn.
+EntryChange = Literal["new", "updated", "withdrawn"]
+ENTRY_CHANGES: tuple[EntryChange, ...] = get_args(EntryChange)
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,7 @@ class Entry:
     document: Document
     version: Version  # the version in force from the release date
     before: Version | None  # the version in force the day before
-    change: str  # new, updated or retired
+    change: EntryChange
     renamed: bool
     notes: tuple[Note, ...]
     minor: bool
@@ -30,13 +35,13 @@ class Entry:
     @property
     def title(self) -> str:
         """The title practitioners knew: the new one, or the last one for a withdrawal."""
-        shown = self.before if self.change == "retired" and self.before else self.version
+        shown = self.before if self.change == "withdrawn" and self.before else self.version
         return shown.title
 
     @property
     def type(self) -> str:
         """``chapter`` or ``guidance``."""
-        shown = self.before if self.change == "retired" and self.before else self.version
+        shown = self.before if self.change == "withdrawn" and self.before else self.version
         return shown.type
 
 
@@ -45,8 +50,11 @@ class Release:
     """A date on which the version in force of at least one document changes."""
 
     date: date
-    upcoming: bool
     entries: tuple[Entry, ...]
+
+    def is_upcoming(self, today: dt.date) -> bool:
+        """Scheduled after ``today``: authors and practitioners can preview it."""
+        return self.date > today
 
     @property
     def minor(self) -> bool:
@@ -54,7 +62,7 @@ class Release:
         return all(entry.minor for entry in self.entries)
 
 
-def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> list[Document]:
+def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> tuple[Document, ...]:
     """Table-of-contents order: configured sections, then first appearance; order; title."""
     documents = list(documents)
     ranks = {name: rank for rank, name in enumerate(sections)}
@@ -66,10 +74,10 @@ def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> li
         order = meta.order if meta.order is not None else float("inf")
         return ranks[meta.section or ""], order, document.latest.title.casefold(), document.id
 
-    return sorted(documents, key=key)
+    return tuple(sorted(documents, key=key))
 
 
-def build_releases(documents: Sequence[Document], today: date) -> list[Release]:
+def build_releases(documents: Sequence[Document]) -> tuple[Release, ...]:
     """Every release, oldest first; entries in the order of ``documents``."""
     by_date: dict[date, list[Entry]] = {}
     for document in documents:
@@ -77,10 +85,7 @@ def build_releases(documents: Sequence[Document], today: date) -> list[Release]:
             entry = _entry(document, day)
             if entry is not None:
                 by_date.setdefault(day, []).append(entry)
-    return [
-        Release(day, upcoming=day > today, entries=tuple(entries))
-        for day, entries in sorted(by_date.items())
-    ]
+    return tuple(Release(day, tuple(entries)) for day, entries in sorted(by_date.items()))
 
 
 def _entry(document: Document, day: date) -> Entry | None:
@@ -90,8 +95,9 @@ def _entry(document: Document, day: date) -> Entry | None:
     was_live = before is not None and not before.withdrawn
     if after.withdrawn and not was_live:
         return None  # nothing practitioners could see changed
+    change: EntryChange
     if after.withdrawn:
-        change = "retired"
+        change = "withdrawn"
     elif not was_live:
         change = "new"
     else:

@@ -6,8 +6,8 @@ document, and from the merge itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
@@ -22,6 +22,7 @@ class Source:
     """One commit's word on a change."""
 
     commit: RawCommit
+    committed: datetime  # when, in the manual's time zone: worked out here and nowhere else
     declared: Declared
     notes: tuple[Note, ...]
     minor: bool
@@ -71,18 +72,12 @@ class Sources:
         if not touching:
             return [own]
         explicit = tuple(note for note in own.notes if note.explicit)
-        return [self.of(c) for c in touching] + [
-            Source(
-                own.commit,
-                own.declared,
-                explicit,
-                own.minor or not own.says_minor_or_note,
-                own.says_minor_or_note,
-            )
-        ]
+        merge = replace(own, notes=explicit, minor=own.minor or not own.says_minor_or_note)
+        return [*(self.of(c) for c in touching), merge]
 
     def _read(self, commit: RawCommit) -> Source:
-        committed = local_date(commit.timestamp, self.zone)
+        moment = datetime.fromtimestamp(commit.timestamp, self.zone)
+        committed = moment.date()
         go_live = [value for key, value in commit.trailers if key == "go-live"]
         trailer = go_live[-1] if go_live else None
         if trailer is not None and not is_valid_go_live(trailer):
@@ -96,7 +91,7 @@ class Sources:
         explicit = [value for key, value in commit.trailers if key == "change-note" and value]
         notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
         kinds = {value.lower() for key, value in commit.trailers if key == "change-type"}
-        return Source(commit, declared, notes, "minor" in kinds, bool(kinds or explicit))
+        return Source(commit, moment, declared, notes, "minor" in kinds, bool(kinds or explicit))
 
 
 def has_trailers(commit: RawCommit) -> bool:
@@ -104,16 +99,20 @@ def has_trailers(commit: RawCommit) -> bool:
     return any(key in TRAILER_KEYS for key, _ in commit.trailers)
 
 
-def local_date(timestamp: int, zone: ZoneInfo) -> date:
-    """The calendar date of a moment in the manual's time zone."""
-    return datetime.fromtimestamp(timestamp, zone).date()
+def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
+    """(declared go-live, notes, minor) of a version made from these sources.
 
-
-def combined(sources: list[Source], floor: date) -> tuple[Declared, tuple[Note, ...], bool]:
-    """(declared go-live, notes, minor) of a version made from these sources."""
-    declared = max((source.declared for source in sources), key=lambda d: d.date)
-    if declared.date < floor:
-        declared = Declared(floor, "merge")
+    The last source is the commit on the first-parent line. For a merge (more than one
+    source), an author's explicit Go-Live among them wins over the schedule: the latest such
+    date, never before the merge itself (SPEC §3). Without one, the merge's own date rules.
+    """
+    own = sources[-1]
+    declared = own.declared
+    explicit = [source.declared for source in sources if source.declared.explicit]
+    if len(sources) > 1 and explicit:
+        latest = max(explicit, key=lambda d: d.date)
+        floor = own.committed.date()
+        declared = latest if latest.date >= floor else Declared(floor, "merge")
     chosen = [source for source in sources if not source.minor] or sources
     notes = unique_notes(note for source in chosen for note in source.notes)
     return declared, notes, all(source.minor for source in sources)

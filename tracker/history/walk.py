@@ -11,16 +11,17 @@ from tracker.history.golive import effective_dates
 from tracker.history.identity import Walker
 from tracker.history.model import Document, Note, Problem, Version
 from tracker.repository.parse import RawCommit
+from tracker.repository.paths import Root
 
 __all__ = ["Document", "History", "Note", "Problem", "Version", "build_history"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class History:
     """Every document of the manual and what reading the history found wrong."""
 
-    documents: list[Document]
-    problems: list[Problem]
+    documents: tuple[Document, ...]  # in order of first appearance
+    problems: tuple[Problem, ...]
 
 
 def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
@@ -37,7 +38,7 @@ def build_history(
     commits: Mapping[str, RawCommit],
     metas: Mapping[str, DocMeta],
     head: str,
-    root: str,
+    root: Root,
     config: Config,
 ) -> History:
     """Walk the first-parent line oldest first and record each document's versions."""
@@ -50,10 +51,8 @@ def build_history(
         absorbed.update(merged)
         absorbed.add(sha)
         walker.apply(commit, [commits[s] for s in merged])
-    documents = walker.finish()
-    for document in documents:
-        _settle(document)
-    return History(documents, walker.sources.problems)
+    documents = [_settle(document) for document in walker.finish()]
+    return History(tuple(documents), tuple(walker.sources.problems))
 
 
 def _merged_commits(
@@ -71,7 +70,7 @@ def _merged_commits(
     return sorted(found, key=order.__getitem__)
 
 
-def _settle(document: Document) -> None:
+def _settle(document: Document) -> Document:
     """Effective go-live per version; a version held back names the version that holds it."""
     effective = effective_dates([version.declared.date for version in document.versions])
     settled: list[Version] = []
@@ -80,4 +79,4 @@ def _settle(document: Document) -> None:
         if day > version.declared.date:
             holder = next(v.commit for v in settled if v.effective == day)
         settled.append(replace(version, effective=day, held_back_by=holder))
-    document.versions = settled
+    return replace(document, versions=tuple(settled))

@@ -7,23 +7,25 @@ rewritten or the file is damaged. Git stays the only source of truth.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import os
+import logging
 import sqlite3
-import sys
+from collections.abc import Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
+from tracker.index.store import busy, cache_folder, connect, digest, remove
 from tracker.repository.parse import Change, RawCommit
+from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
+
+log = logging.getLogger(__name__)
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
 SCHEMA_VERSION = "4"
-LOCK_SECONDS = 30.0  # how long to wait for another process that is updating the index
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
@@ -45,40 +47,30 @@ class DocumentTest(Protocol):
         """Whether a path under the root is a document."""
 
 
-class Snapshot:
+@dataclass(frozen=True)
+class RawHistory:
     """The history as the index holds it: commits children-first, blob metadata by id."""
 
-    def __init__(self, commits: dict[str, RawCommit], metas: dict[str, DocMeta]) -> None:
-        self.commits = commits
-        self.metas = metas
+    commits: Mapping[str, RawCommit]
+    metas: Mapping[str, DocMeta]
 
 
-def cache_folder(repo: GitRepo) -> Path:
-    """Where a repository's derived files live: ``$TRACKER_CACHE_DIR`` or its git directory."""
-    base = os.environ.get("TRACKER_CACHE_DIR")
-    return Path(base) / _digest(str(repo.git_dir.resolve())) if base else repo.git_dir / "tracker"
-
-
-def index_path(repo: GitRepo, branch: str, root: str) -> Path:
+def index_path(repo: GitRepo, branch: str, root: Root) -> Path:
     """Where the index of one branch and root lives."""
-    return cache_folder(repo) / f"index-{_digest(branch + chr(0) + root)}.sqlite"
+    return cache_folder(repo) / f"index-{digest(branch + chr(0) + root.folder)}.sqlite"
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-
-def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest) -> Snapshot:
+def load(repo: GitRepo, branch: str, head: str, root: Root, wanted: DocumentTest) -> RawHistory:
     """The history up to ``head``, read from the index after bringing it up to date."""
     path = index_path(repo, branch, root)
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:
-            return _sync(connect(attempt), repo, head, root, wanted)
+            return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted)
         except sqlite3.OperationalError as error:
-            if attempt is not None and _busy(error):
-                print("tracker: warning: the index is busy; reading git directly.", file=sys.stderr)
-                return _sync(connect(None), repo, head, root, wanted)
+            if attempt is not None and busy(error):
+                log.warning("the index is busy; reading git directly.")
+                return _sync(connect(None, _SCHEMA), repo, head, root, wanted)
             if attempt is not None:
                 remove(attempt)
         except sqlite3.DatabaseError:
@@ -87,41 +79,15 @@ def load(repo: GitRepo, branch: str, head: str, root: str, wanted: DocumentTest)
     raise AssertionError("an in-memory index cannot be damaged")
 
 
-def _busy(error: sqlite3.OperationalError) -> bool:
-    """Another process holds the index: that is not damage."""
-    return any(word in str(error) for word in ("locked", "busy"))
-
-
-def connect(path: Path | None, schema: str = _SCHEMA) -> sqlite3.Connection:
-    """Open (or create) the index; in memory when its folder cannot be written."""
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=LOCK_SECONDS)
-        except (OSError, sqlite3.OperationalError):
-            print(
-                f"tracker: warning: cannot write the index at {path}; using memory.",
-                file=sys.stderr,
-            )
-            connection = sqlite3.connect(":memory:")
-    else:
-        connection = sqlite3.connect(":memory:")
-    connection.executescript(schema)
-    connection.isolation_level = None  # transactions are begun and committed explicitly
-    return connection
-
-
-def remove(path: Path) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-
-
 def _sync(
-    connection: sqlite3.Connection, repo: GitRepo, head: str, root: str, wanted: DocumentTest
-) -> Snapshot:
+    connection: sqlite3.Connection, repo: GitRepo, head: str, root: Root, wanted: DocumentTest
+) -> RawHistory:
     with closing(connection):
-        settings = {"schema": SCHEMA_VERSION, "root": root, "documents": wanted.document_signature}
+        settings = {
+            "schema": SCHEMA_VERSION,
+            "root": root.folder,
+            "documents": wanted.document_signature,
+        }
         if _known_head(connection, settings) != head:
             # One write transaction: readers see the old history or the new, never half.
             connection.execute("BEGIN IMMEDIATE")
@@ -151,7 +117,7 @@ def _update(
     repo: GitRepo,
     known: str | None,
     head: str,
-    root: str,
+    root: Root,
     wanted: DocumentTest,
 ) -> None:
     """Add what the branch gained since ``known``, or everything if it was rewritten."""
@@ -167,20 +133,15 @@ def _store(
     connection: sqlite3.Connection,
     repo: GitRepo,
     new: list[RawCommit],
-    root: str,
+    root: Root,
     wanted_file: DocumentTest,
 ) -> None:
     """Append commits (given children first) and parse the blobs they bring."""
-    prefix = f"{root}/" if root else ""
     (top,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM commits").fetchone()
     rows, wanted = [], []
     for position, commit in enumerate(reversed(new), start=top + 1):
-        changes = [c for c in commit.changes if _under(c, prefix)]
-        wanted += [
-            c.new_blob
-            for c in changes
-            if c.new_blob and c.new_path and wanted_file.is_document(c.new_path[len(prefix) :])
-        ]
+        changes = [c for c in commit.changes if _under(c, root)]
+        wanted += [c.new_blob for c in changes if c.new_blob and _is_document(c, root, wanted_file)]
         rows.append(
             (
                 position,
@@ -205,8 +166,14 @@ def _store(
     connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", metas)
 
 
-def _under(change: Change, prefix: str) -> bool:
-    return any(p is not None and p.startswith(prefix) for p in (change.old_path, change.new_path))
+def _under(change: Change, root: Root) -> bool:
+    return any(root.relative(path) is not None for path in (change.old_path, change.new_path))
+
+
+def _is_document(change: Change, root: Root, wanted: DocumentTest) -> bool:
+    """Whether the change's new file is a document under the root."""
+    relative = root.relative(change.new_path)
+    return relative is not None and wanted.is_document(relative)
 
 
 def _change_row(change: Change) -> list[str | None]:
@@ -221,7 +188,9 @@ def _change_row(change: Change) -> list[str | None]:
     ]
 
 
-def _read(connection: sqlite3.Connection, head: str, root: str, wanted: DocumentTest) -> Snapshot:
+def _read(
+    connection: sqlite3.Connection, head: str, root: Root, wanted: DocumentTest
+) -> RawHistory:
     """The stored history; anything malformed or missing counts as damage (and a rebuild)."""
     commits: dict[str, RawCommit] = {}
     query = "SELECT sha, parents, timestamp, author, subject, trailers, changes FROM commits"
@@ -246,20 +215,16 @@ def _read(connection: sqlite3.Connection, head: str, root: str, wanted: Document
         raise sqlite3.DatabaseError(f"damaged index: {error}") from None
     if head not in commits or not _complete(commits, metas, root, wanted):
         raise sqlite3.DatabaseError("damaged index: commits or documents are missing")
-    return Snapshot(commits, metas)
+    return RawHistory(commits, metas)
 
 
 def _complete(
-    commits: dict[str, RawCommit], metas: dict[str, DocMeta], root: str, wanted: DocumentTest
+    commits: dict[str, RawCommit], metas: dict[str, DocMeta], root: Root, wanted: DocumentTest
 ) -> bool:
     """Every document version the commits name has its metadata."""
-    prefix = f"{root}/" if root else ""
     return all(
         change.new_blob in metas
         for commit in commits.values()
         for change in commit.changes
-        if change.new_blob
-        and change.new_path
-        and change.new_path.startswith(prefix)
-        and wanted.is_document(change.new_path[len(prefix) :])
+        if change.new_blob and _is_document(change, root, wanted)
     )

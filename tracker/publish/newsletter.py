@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal, get_args
 
 from jinja2 import TemplateError
 
 from tracker.dates import in_words
 from tracker.errors import ConfigError
-from tracker.history.releases import Entry, Release
-from tracker.manual import Manual
+from tracker.history.releases import Entry, EntryChange, Release
+from tracker.history.snapshot import Snapshot
 from tracker.publish.templating import template_environment
-from tracker.trackchanges.cache import summary_data
+from tracker.publish.urls import Urls
+from tracker.publish.views import Summariser
 
-FORMATS = ("text", "md", "html", "json")
+Format = Literal["text", "md", "html", "json"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
 # (change, type) -> heading, in the order the groups appear.
-GROUPS = (
+GROUPS: tuple[tuple[EntryChange, str, str], ...] = (
     ("new", "chapter", "New Chapters"),
     ("updated", "chapter", "Updated Chapters"),
     ("new", "guidance", "New Guidance"),
     ("updated", "guidance", "Updated Guidance"),
-    ("retired", "chapter", "Withdrawn Chapters"),
-    ("retired", "guidance", "Withdrawn Guidance"),
+    ("withdrawn", "chapter", "Withdrawn Chapters"),
+    ("withdrawn", "guidance", "Withdrawn Guidance"),
 )
 
 
@@ -42,13 +44,15 @@ class Item:
     summary: dict[str, Any] | None = None  # what changed, in words and as data (json format)
 
 
-def newsletter_context(manual: Manual, release: Release, summaries: bool = False) -> dict[str, Any]:
-    """Everything a newsletter template may use (with each change's summary, if asked)."""
-    site = manual.config.site_url
+def newsletter_context(
+    snapshot: Snapshot, release: Release, today: date, summarise: Summariser | None = None
+) -> dict[str, Any]:
+    """Everything a newsletter template may use (with each change's summary, given a summariser)."""
+    urls = Urls(snapshot.config.site_url)
     groups = []
     for change, kind, heading in GROUPS:
         items = [
-            _item(entry, release, site, manual if summaries else None)
+            _item(entry, release, urls, summarise)
             for entry in release.entries
             if entry.change == change and entry.type == kind and not entry.minor
         ]
@@ -56,36 +60,46 @@ def newsletter_context(manual: Manual, release: Release, summaries: bool = False
             groups.append({"heading": heading, "change": change, "type": kind, "items": items})
     return {
         "manual": {
-            "title": manual.config.title,
-            "name": manual.config.name,
-            "site_url": site,
-            "contents_url": f"{site}/chapters" if site else "",
+            "title": snapshot.config.title,
+            "name": snapshot.config.name,
+            "site_url": urls.site_url,
+            "contents_url": urls.contents() if urls.absolute else "",
         },
         "release": {
             "date": release.date.isoformat(),
             "date_words": in_words(release.date),
-            "upcoming": release.upcoming,
+            "upcoming": release.is_upcoming(today),
         },
         "groups": groups,
     }
 
 
-def _item(entry: Entry, release: Release, site: str, manual: Manual | None) -> Item:
+def _item(entry: Entry, release: Release, urls: Urls, summarise: Summariser | None) -> Item:
     # Guidance shows its title alone unless an author wrote a Change-Note for it.
     notes = [note.text for note in entry.notes if note.explicit or entry.type != "guidance"]
-    path = f"{site}/chapters/{quote(entry.id)}" if site else ""
-    before = (release.date - timedelta(days=1)).isoformat()
-    changes = f"{path}/diff?from={before}&to={release.date.isoformat()}" if site else ""
-    summary = summary_data(manual, entry.before, entry.version) if manual else None
-    return Item(entry.id, entry.title, tuple(notes), path, changes, summary)
+    page = urls.chapter(entry.id) if urls.absolute else ""
+    changes = urls.release_diff(entry.id, release.date) if urls.absolute else ""
+    summary = summarise(entry.before, entry.version) if summarise else None
+    return Item(entry.id, entry.title, tuple(notes), page, changes, summary)
 
 
-def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> str:
-    """The section in one of FORMATS, through the manual's templates or ours."""
-    context = newsletter_context(manual, release, summaries=fmt == "json")
+def render_newsletter(
+    snapshot: Snapshot,
+    release: Release,
+    today: date,
+    fmt: Format = "text",
+    templates: Mapping[str, str] | None = None,
+    summarise: Summariser | None = None,
+) -> str:
+    """The section in one of FORMATS, through the manual's ``templates`` or ours.
+
+    JSON carries each entry's summary of what changed when given a ``summarise``.
+    """
     if fmt == "json":
+        context = newsletter_context(snapshot, release, today, summarise)
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
-    environment = template_environment(manual.template_files())
+    context = newsletter_context(snapshot, release, today)
+    environment = template_environment(dict(templates or {}))
     try:
         return environment.get_template(TEMPLATES[fmt]).render(context)
     except (TemplateError, RecursionError) as error:
@@ -95,7 +109,6 @@ def render_newsletter(manual: Manual, release: Release, fmt: str = "text") -> st
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
     groups = [
-        {**group, "items": [item.__dict__ for item in group["items"]]}
-        for group in context["groups"]
+        {**group, "items": [asdict(item) for item in group["items"]]} for group in context["groups"]
     ]
     return {**context, "groups": groups}

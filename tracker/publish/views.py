@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from tracker.dates import in_words
+from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
-from tracker.history.walk import Document, Version
-from tracker.manual import Manual
+from tracker.history.snapshot import Snapshot
+from tracker.publish.templating import template_environment
+from tracker.trackchanges.views import shift_headings
 
 # (version before, version after) -> the summary of that change as data
 Summariser = Callable[[Version | None, Version], dict[str, Any]]
@@ -69,20 +75,22 @@ def entry_json(entry: Entry, summarise: Summariser | None = None) -> dict[str, A
     }
 
 
-def release_json(release: Release, summarise: Summariser | None = None) -> dict[str, Any]:
+def release_json(
+    release: Release, today: date, summarise: Summariser | None = None
+) -> dict[str, Any]:
     """One release and its entries."""
     return {
         "date": release.date.isoformat(),
-        "upcoming": release.upcoming,
+        "upcoming": release.is_upcoming(today),
         "entries": [entry_json(entry, summarise) for entry in release.entries],
     }
 
 
-def releases_text(manual: Manual) -> str:
+def releases_text(snapshot: Snapshot, today: date) -> str:
     """Every release, newest first, one line per entry."""
     lines = []
-    for release in reversed(manual.releases):
-        flag = "  (upcoming)" if release.upcoming else ""
+    for release in reversed(snapshot.releases):
+        flag = "  (upcoming)" if release.is_upcoming(today) else ""
         lines.append(f"{release.date.isoformat()}{flag}")
         for entry in release.entries:
             change = entry.change + (", renamed" if entry.renamed else "")
@@ -93,7 +101,7 @@ def releases_text(manual: Manual) -> str:
     return "\n".join(lines) + ("\n" if lines else "No releases yet.\n")
 
 
-def history_text(document: Document, manual: Manual) -> str:
+def history_text(document: Document, today: date) -> str:
     """A document's versions, oldest first, with why each goes live when it does."""
     lines = [f"{document.latest.title} ({document.id})", ""]
     lines.append(f"{'committed':<10}  {'go-live':<10}  {'commit':<10}  {'change':<9}  note")
@@ -103,35 +111,19 @@ def history_text(document: Document, manual: Manual) -> str:
             f"{version.commit[:10]}  {version.kind:<9}  {version.note}"
             + ("  [minor]" if version.minor else "")
         )
-        lines += [f"{'':<36}{reason}" for reason in reasons(version)]
+        lines += [f"{'':<36}{reason}" for reason in version.reasons]
         if version.path != document.latest.path or version.kind == "renamed":
             lines.append(f"{'':<36}path: {version.path}")
-    upcoming = document.in_force(manual.today) is not document.latest
+    upcoming = document.in_force(today) is not document.latest
     if upcoming:
         lines += ["", f"The newest version goes live on {document.latest.effective.isoformat()}."]
     return "\n".join(lines) + "\n"
 
 
-def reasons(version: Version) -> list[str]:
-    """Why a version goes live when it does, in words, when that is not plain."""
-    found = []
-    if version.declared.back_dated:
-        found.append(
-            f"back-dated: Go-Live {version.declared.back_dated.isoformat()} is before the commit, "
-            "so it went live when committed"
-        )
-    if version.held_back_by:
-        found.append(
-            f"held back: declared {version.declared.date.isoformat()}, but the earlier commit "
-            f"{version.held_back_by[:10]} goes live on {version.effective.isoformat()}"
-        )
-    return found
-
-
 def comparing(start: Version | None, end: Version) -> str:
     """What a diff compares, in words for practitioners."""
     after = f"the version in force from {in_words(end.effective)}"
-    if end.kind == "deleted":
+    if end.deleted:
         after = f"its withdrawal on {in_words(end.effective)}"
     if start is None:
         return f"The whole of {after}, the first."
@@ -143,3 +135,12 @@ def version_label(version: Version | None) -> str:
     if version is None:
         return "(nothing)"
     return f"{version.path} @ {version.commit[:10]} (go-live {version.effective.isoformat()})"
+
+
+def diff_page(title: str, between: str, summary: str, body: str) -> str:
+    """A standalone accessible HTML page around a rendered diff."""
+    css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
+    template = template_environment({}).get_template("diff_page.html.j2")
+    # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
+    trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704
+    return template.render(title=title, between=between, summary=summary, **trusted)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from tracker.errors import RefError
+from tracker.errors import InputError, RefError
 
 # A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
 # never a range, a path (``rev:path``), a reflog selector or whitespace.
@@ -29,3 +30,38 @@ def check_path(path: str) -> str:
     ):
         raise RefError(f"{path!r} is not a valid folder or file path inside the repository.")
     return path
+
+
+@dataclass(frozen=True)
+class Root:
+    """The manual's folder inside the repository; ``folder`` is "" for the repository's top."""
+
+    folder: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Root:
+        """A folder a user named (``--root``), validated; ``""``, ``.`` or ``/`` is the top."""
+        folder = text.strip("/")
+        if folder in ("", "."):
+            return cls("")
+        try:
+            return cls(check_path(folder))
+        except RefError:
+            raise InputError(
+                f"The root folder {text!r} is not a valid path inside the repository."
+            ) from None
+
+    @property
+    def prefix(self) -> str:
+        """What every path under the root starts with: ``procedures/``, or nothing."""
+        return f"{self.folder}/" if self.folder else ""
+
+    def join(self, relative: str) -> str:
+        """The repository path of a path under the root."""
+        return self.prefix + relative
+
+    def relative(self, path: str | None) -> str | None:
+        """The path under the root of a repository path, None when it lies outside."""
+        if path is None or not path.startswith(self.prefix):
+            return None
+        return path[len(self.prefix) :]

@@ -1,4 +1,5 @@
-"""The only door to git. Every user-supplied ref and path is validated here before git sees it.
+"""Reading a repository: the only module that runs git to read. Refs and paths are validated
+(``paths``) before git sees them; what git prints is parsed by ``parse``.
 
 Reading uses a few streaming processes: one ``git log --raw -z`` over the whole history and one
 ``git cat-file --batch`` fed blob ids in the order the log met them (newest first), which keeps
@@ -44,12 +45,14 @@ class GitRepo:
             raise RepositoryError(f"The folder {str(path)!r} is not a git repository.") from None
         self.git_dir = Path(self._repo.git_dir)
         self._reader: _Batch | None = None
+        self._reader_lock = threading.Lock()
 
     def close(self) -> None:
         """Stop the persistent git processes."""
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        with self._reader_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
         self._repo.close()
 
     def _run(self, *args: str) -> str:
@@ -160,9 +163,10 @@ class GitRepo:
         return self._batch().read(f"{commit}:{path}")
 
     def _batch(self) -> _Batch:
-        if self._reader is None:
-            self._reader = _Batch(self._repo)
-        return self._reader
+        with self._reader_lock:  # one long-lived reader, however many threads ask at once
+            if self._reader is None:
+                self._reader = _Batch(self._repo)
+            return self._reader
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` at ``commit``."""

@@ -2,16 +2,19 @@
 
 Each chunk of source between blank lines is rendered by Python-Markdown on its own and
 remembered, so the chunks two versions share are rendered once. Every fragment is sanitised.
+Safe from many threads: each thread has its own Markdown converter (a converter keeps state
+while it converts), and the memory of rendered chunks is locked.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from html.parser import HTMLParser
 
 import markdown
@@ -131,31 +134,35 @@ def _risky(text: str) -> bool:
     )
 
 
-class _Remembered(OrderedDict[str, tuple[Block, ...]]):
+class _Remembered:
     """The most recently rendered chunks, least recently used forgotten past a size in chars."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__()
         self.limit = limit
         self.size = 0
+        self._chunks: OrderedDict[str, tuple[Block, ...]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def get(self, key: str, default: None = None) -> tuple[Block, ...] | None:  # type: ignore[override]
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        return default
+    def get(self, key: str) -> tuple[Block, ...] | None:
+        with self._lock:
+            found = self._chunks.get(key)
+            if found is not None:
+                self._chunks.move_to_end(key)
+            return found
 
     def put(self, key: str, value: tuple[Block, ...]) -> None:
-        if key not in self:
-            self.size += len(key)
-        self[key] = value
-        while self.size > self.limit and len(self) > 1:
-            old, _ = self.popitem(last=False)
-            self.size -= len(old)
+        with self._lock:
+            if key not in self._chunks:
+                self.size += len(key)
+            self._chunks[key] = value
+            while self.size > self.limit and len(self._chunks) > 1:
+                old, _ = self._chunks.popitem(last=False)
+                self.size -= len(old)
 
     def clear(self) -> None:
-        super().clear()
-        self.size = 0
+        with self._lock:
+            self._chunks.clear()
+            self.size = 0
 
 
 _RENDERED = _Remembered(limit=32_000_000)
@@ -226,9 +233,17 @@ def _render(chunk: str) -> tuple[Block, ...]:
     return tuple(_blocks(builder.root, depth=0, container=""))
 
 
-@lru_cache(maxsize=1)
+_LOCAL = threading.local()
+
+
 def _converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    """This thread's converter: a Markdown instance is not safe to share while it converts."""
+    converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
+    if converter is None:
+        converter = _LOCAL.converter = markdown.Markdown(
+            extensions=EXTENSIONS, output_format="html"
+        )
+    return converter
 
 
 @dataclass

@@ -1,30 +1,41 @@
-"""Diffs between two versions, cached by blob pair next to the index (SPEC §9)."""
+"""Diffs between two versions, cached by blob pair in memory and beside the index (SPEC §9).
+
+A Differ is shared by every thread of a server: its memory cache is locked, and each read or
+write of the cache file uses a connection of its own.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import closing
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
-from markupsafe import Markup
-
-from tracker.history.walk import Version
-from tracker.index.log import cache_folder, connect, remove
-from tracker.manual import Manual
-from tracker.publish.templating import template_environment
-from tracker.trackchanges.compare import DocumentDiff, SourceLine, diff_documents, source_diff
+from tracker.history.model import Version
+from tracker.index.store import busy, connect, remove
+from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
+from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
-from tracker.trackchanges.views import diff_html, diff_json, diff_text, shift_headings, source_html
+from tracker.trackchanges.views import diff_html, diff_json, diff_text, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
 ALGORITHM = "3"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
+REMEMBERED = 16  # diffs kept in memory, so that a second view of one is not worked out again
+log = logging.getLogger(__name__)
+
+View = Literal[
+    "html", "text", "text-colour", "json", "summary", "summary-json",
+    "source-html", "source-text", "source-json",
+]  # fmt: skip
+VIEWS: tuple[View, ...] = get_args(View)
 
 
 def _source_text(lines: list[SourceLine]) -> str:
@@ -35,7 +46,7 @@ def _source_json(lines: list[SourceLine]) -> str:
     return json.dumps([{"op": line.op, "text": line.text} for line in lines], ensure_ascii=False)
 
 
-VIEWS: dict[str, Callable[[Any], str]] = {
+_RENDER: dict[View, Callable[[Any], str]] = {
     "html": diff_html,
     "text": diff_text,
     "text-colour": lambda diff: diff_text(diff, colour=True),
@@ -47,70 +58,85 @@ VIEWS: dict[str, Callable[[Any], str]] = {
     "source-json": _source_json,
 }
 
-
-def diff_view(manual: Manual, start: Version | None, end: Version, view: str) -> str:
-    """One view of the diff between two versions (``start`` None: from nothing)."""
-    if view not in VIEWS:
-        raise ValueError(f"unknown diff view {view!r}")
-    old_blob = start.blob if start and start.blob else ""
-    new_blob = end.blob or ""
-    path = cache_folder(manual.repo) / "diffs.sqlite"
-    key = (f"{ALGORITHM}:{old_blob}", new_blob, view)
-    found = _lookup(path, key)
-    if found is not None:
-        return found
-    old = manual.source(start) if start else ""
-    new = manual.source(end)
-    diff = _diff(old_blob, new_blob, old, new, view.startswith("source-"))
-    body = VIEWS[view](diff)
-    if not (isinstance(diff, DocumentDiff) and diff.coarse):
-        _store(path, key, body)  # a coarse answer depends on timing: it may be better next time
-    return body
+Diff = DocumentDiff | list[SourceLine]
 
 
-def summary_data(manual: Manual, start: Version | None, end: Version) -> dict[str, Any]:
-    """The plain-English summary of a change, as data with its sentence (``text``)."""
-    data: dict[str, Any] = json.loads(diff_view(manual, start, end, "summary-json"))
-    return data
+class Differ:
+    """Views of the diff between two versions; ``read`` gives a blob's text by its id."""
 
+    def __init__(
+        self, read: Callable[[str], str], folder: Path, seconds: float = TIME_BUDGET
+    ) -> None:
+        self._read = read
+        self._path = folder / "diffs.sqlite"
+        self._seconds = seconds
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[tuple[str, str, bool], Diff] = OrderedDict()
 
-@lru_cache(maxsize=16)
-def _diff(
-    old_blob: str, new_blob: str, old: str, new: str, source: bool
-) -> DocumentDiff | list[SourceLine]:
-    """The diff of a blob pair, remembered so that another view of it is not worked out again."""
-    return source_diff(old, new) if source else diff_documents(old, new)
+    def view(self, start: Version | None, end: Version, view: View) -> str:
+        """One view of the diff between two versions (``start`` None: from nothing)."""
+        if view not in _RENDER:
+            raise ValueError(f"unknown diff view {view!r}")
+        old_blob = start.blob if start and start.blob else ""
+        new_blob = end.blob or ""
+        key = (f"{ALGORITHM}:{old_blob}", new_blob, view)
+        found = self._lookup(key)
+        if found is not None:
+            return found
+        diff = self._diff(old_blob, new_blob, view.startswith("source-"))
+        body = _RENDER[view](diff)
+        if not (isinstance(diff, DocumentDiff) and diff.coarse):
+            self._store(key, body)  # a coarse answer depends on timing: it may be better next time
+        return body
 
+    def summary(self, start: Version | None, end: Version) -> dict[str, Any]:
+        """The plain-English summary of a change, as data with its sentence (``text``)."""
+        data: dict[str, Any] = json.loads(self.view(start, end, "summary-json"))
+        return data
 
-def _lookup(path: Path, key: tuple[str, str, str]) -> str | None:
-    if not path.exists():
-        return None
-    try:
-        with closing(sqlite3.connect(path, timeout=5)) as connection:
-            row = connection.execute(
-                "SELECT body FROM diffs WHERE old = ? AND new = ? AND view = ?", key
-            ).fetchone()
-    except sqlite3.DatabaseError:
-        remove(path)  # damaged: it is only a cache
-        return None
-    return str(row[0]) if row else None
+    def _diff(self, old_blob: str, new_blob: str, source: bool) -> Diff:
+        """The diff of a blob pair, remembered for the next view of the same pair."""
+        key = (old_blob, new_blob, source)
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        old = self._read(old_blob) if old_blob else ""
+        new = self._read(new_blob) if new_blob else ""
+        diff: Diff
+        if source:
+            diff = line_diff(old, new, self._seconds)
+        else:
+            diff = diff_documents(old, new, self._seconds)
+        with self._lock:
+            self._recent[key] = diff
+            while len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return diff
 
+    def _lookup(self, key: tuple[str, str, str]) -> str | None:
+        if not self._path.exists():
+            return None
+        try:
+            with closing(sqlite3.connect(self._path, timeout=5)) as connection:
+                row = connection.execute(
+                    "SELECT body FROM diffs WHERE old = ? AND new = ? AND view = ?", key
+                ).fetchone()
+        except sqlite3.OperationalError as error:
+            if not busy(error):
+                remove(self._path)  # damaged: it is only a cache
+            return None
+        except sqlite3.DatabaseError:
+            remove(self._path)
+            return None
+        return str(row[0]) if row else None
 
-def _store(path: Path, key: tuple[str, str, str], body: str) -> None:
-    try:
-        with closing(connect(path, _SCHEMA)) as connection:
-            connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
-            connection.commit()
-    except sqlite3.DatabaseError:
-        remove(path)
-
-
-def page(title: str, between: str, summary: str, body: str) -> str:
-    """A standalone accessible HTML page around a rendered diff."""
-    css = (Path(__file__).parents[1] / "publish" / "templates" / "diff.css").read_text(
-        encoding="utf-8"
-    )
-    template = template_environment({}).get_template("diff_page.html.j2")
-    # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
-    trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704
-    return template.render(title=title, between=between, summary=summary, **trusted)
+    def _store(self, key: tuple[str, str, str], body: str) -> None:
+        try:
+            with closing(connect(self._path, _SCHEMA)) as connection:
+                connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
+        except sqlite3.OperationalError as error:
+            if not busy(error):  # another writer holds it: skip, the answer is kept next time
+                remove(self._path)
+        except sqlite3.DatabaseError:
+            remove(self._path)

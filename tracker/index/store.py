@@ -1,0 +1,58 @@
+"""SQLite files beside the repository: where they live, and opening them safely.
+
+Every derived file of a repository lives in ``<git dir>/tracker/``, or in a folder of its own
+under ``$TRACKER_CACHE_DIR``. A file that cannot be written is replaced by memory, with a
+warning; a damaged one is removed and rebuilt by its owner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import sqlite3
+from pathlib import Path
+
+from tracker.repository.read import GitRepo
+
+LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
+log = logging.getLogger(__name__)
+
+
+def cache_folder(repo: GitRepo) -> Path:
+    """Where a repository's derived files live: ``$TRACKER_CACHE_DIR`` or its git directory."""
+    base = os.environ.get("TRACKER_CACHE_DIR")
+    return Path(base) / digest(str(repo.git_dir.resolve())) if base else repo.git_dir / "tracker"
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def busy(error: sqlite3.OperationalError) -> bool:
+    """Another process holds the index: that is not damage."""
+    return any(word in str(error) for word in ("locked", "busy"))
+
+
+def connect(path: Path | None, schema: str) -> sqlite3.Connection:
+    """Open (or create) a file with its schema; in memory when its folder cannot be written."""
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(path, timeout=LOCK_SECONDS)
+        except (OSError, sqlite3.OperationalError):
+            log.warning("cannot write %s; using memory instead.", path)
+            connection = sqlite3.connect(":memory:")
+    else:
+        connection = sqlite3.connect(":memory:")
+    connection.executescript(schema)
+    connection.isolation_level = None  # transactions are begun and committed explicitly
+    return connection
+
+
+def remove(path: Path) -> None:
+    """Delete a damaged file and its journals."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink(missing_ok=True)
