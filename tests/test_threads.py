@@ -1,0 +1,88 @@
+"""The engine is shared by a server's threads: answers on 8 threads equal those on one."""
+
+from __future__ import annotations
+
+import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tracker.demo import build_demo
+from tracker.history.model import Version
+from tracker.history.snapshot import Snapshot
+from tracker.index.store import cache_folder
+from tracker.manual import open_manual
+from tracker.trackchanges import blocks
+from tracker.trackchanges.cache import VIEWS, Differ, View
+
+THREADS = 8
+# Generous, so that no answer is simplified for lack of time on a busy machine: the answers
+# must depend on the versions alone, whatever the threads do.
+SECONDS = 120.0
+Work = tuple[Version | None, Version, View]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("threads") / "demo")
+
+
+def every_diff(snapshot: Snapshot) -> list[Work]:
+    """Every view of every change of every document: each version against the one before."""
+    work: list[Work] = []
+    for document in snapshot.documents:
+        before: Version | None = None
+        for version in document.versions:
+            work += [(before, version, view) for view in VIEWS if view != "text-colour"]
+            before = version
+    random.Random(6).shuffle(work)  # threads then meet on the same pairs at the same time
+    return work
+
+
+def fresh_differ(demo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> Differ:
+    """A differ with nothing remembered: no cache file, no rendered chunks."""
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(cache))
+    manual = open_manual(demo)
+    blocks._RENDERED.clear()
+    return Differ(manual.texts.blob, cache_folder(manual.repo), seconds=SECONDS)
+
+
+def test_every_diff_of_the_demo_on_8_threads_equals_one_thread(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    work = every_diff(open_manual(demo).snapshot())
+    assert len(work) > 300
+
+    alone = fresh_differ(demo, tmp_path / "one", monkeypatch)
+    expected = [alone.view(*item) for item in work]
+
+    shared = fresh_differ(demo, tmp_path / "many", monkeypatch)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that a race shows up in one run
+    try:
+        with ThreadPoolExecutor(THREADS) as pool:
+            answers = list(pool.map(lambda item: shared.view(*item), work))
+    finally:
+        sys.setswitchinterval(interval)
+
+    wrong = [
+        f"{end.id} {end.commit[:7]} {view}"
+        for (_, end, view), got, want in zip(work, answers, expected, strict=True)
+        if got != want
+    ]
+    assert not wrong, f"{len(wrong)} of {len(work)} answers differ: {', '.join(wrong[:5])}"
+
+
+def test_one_snapshot_is_read_and_shared_by_threads_asking_at_once(demo: Path):
+    manual = open_manual(demo)
+    with ThreadPoolExecutor(THREADS) as pool:
+        snapshots = list(pool.map(lambda _: manual.snapshot(), range(THREADS * 4)))
+    assert all(snapshot is snapshots[0] for snapshot in snapshots)
+    texts = {manual.texts.of(document.latest) for document in snapshots[0].documents}
+    with ThreadPoolExecutor(THREADS) as pool:
+        again = set(
+            pool.map(lambda document: manual.texts.of(document.latest), snapshots[0].documents)
+        )
+    assert again == texts
