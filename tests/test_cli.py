@@ -266,6 +266,30 @@ def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo)
     assert "error: bad.md: the front matter is not valid YAML" in check.stdout
 
 
+def test_warnings_concern_the_documents_a_command_shows_and_are_said_once(repo: ManualRepo):
+    repo.commit(
+        {
+            "bad.md": "---\ntitle: [oops\n---\n# Bad\n",
+            "worse.md": "---\nstatus: gone\n---\n# Worse\n",
+            "good.md": doc("Good"),
+        },
+        when="2024-01-01T09:00:00+00:00",
+    )
+    shown = run("show", "good", "--repo", str(repo.path))
+    assert shown.returncode == 0
+    assert shown.stderr == ""
+    bad = run("history", "bad", "--repo", str(repo.path))
+    assert bad.stderr.splitlines() == [
+        "tracker: warning: bad.md: the front matter is not valid YAML at line 3 "
+        "(see 'tracker check')."
+    ]
+    listed = run("releases", "--repo", str(repo.path))
+    assert sorted(line.split(":")[2].strip() for line in listed.stderr.splitlines()) == [
+        "bad.md",
+        "worse.md",
+    ]
+
+
 def test_missing_objects_are_a_clear_error(repo: ManualRepo):
     repo.commit({"a.md": doc("A", "first")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A", "second")}, when="2024-01-02T09:00:00+00:00")
