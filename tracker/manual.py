@@ -22,7 +22,7 @@ from tracker.history.snapshot import Point, Snapshot
 from tracker.history.walk import build_history, first_parent_line
 from tracker.index import log as index
 from tracker.index.store import cache_folder
-from tracker.repository.paths import Root
+from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
 from tracker.trackchanges.cache import Differ
 
@@ -114,7 +114,6 @@ def open_manual(
 ) -> Manual:
     """Open the manual in a repository (validating the root folder and branch name)."""
     folder = Root.parse(root)
-    repo = GitRepo(repo_path)
     if branch is not None:
-        repo.resolve(branch)  # refuse a malformed or unknown branch now, not at first read
-    return Manual(repo, folder, branch)
+        check_ref(branch)
+    return Manual(GitRepo(repo_path), folder, branch)
