@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from tracker.trackchanges.blocks import Block
 from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
@@ -33,11 +34,14 @@ class _Sides:
     words_new: list[frozenset[str]]
 
 
+StepKind = Literal["same", "pair", "split", "merge", "delete", "insert", "moved", "away"]
+
+
 @dataclass(frozen=True)
 class Step:
     """One aligned unit: ``kind`` is same, pair, split, merge, delete, insert, moved or away."""
 
-    kind: str
+    kind: StepKind
     old: tuple[int, ...]
     new: tuple[int, ...]
 

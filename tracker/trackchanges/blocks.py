@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from html.parser import HTMLParser
+from typing import Literal
 
 import markdown
 import nh3
@@ -40,11 +41,14 @@ MAX_CHUNK = 20_000  # characters; a longer chunk is read plainly
 UNBALANCED = 30  # more unclosed [ or < than this and a chunk is read plainly
 
 
+BlockKind = Literal["heading", "paragraph", "item", "row", "quote", "code", "rule"]
+
+
 @dataclass(frozen=True)
 class Block:
     """One unit of the rendered text that a reader sees as a whole."""
 
-    kind: str  # heading, paragraph, item, row, quote, code, rule
+    kind: BlockKind
     tag: str  # h2, p, li, tr, pre, hr...
     level: int  # heading level, list depth
     container: str  # ul, ol, table or "" (what consecutive blocks are grouped in)
@@ -366,7 +370,7 @@ def _rows(table: _Node) -> Iterator[_Node]:
             yield from _rows(child)
 
 
-def _block(kind: str, tag: str, level: int, container: str, inner: str) -> Block:
+def _block(kind: BlockKind, tag: str, level: int, container: str, inner: str) -> Block:
     inner = inner.strip()
     return Block(kind, tag, level, container, inner, tokenize(inner))
 

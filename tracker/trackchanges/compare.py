@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from tracker.history.documents import parse_document
-from tracker.trackchanges.align import align
+from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import Block, is_word, parse_pair, tokenize
 from tracker.trackchanges.wordiff import (
     DELETE,
@@ -25,6 +26,13 @@ PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read pla
 BREAK = "\0break\0"  # a token no document holds: where one block becomes two
 
 
+# What happened to one block. "moved": the block at its new place; "away": where it used to be.
+BlockStatus = Literal[
+    "same", "changed", "rewritten", "split", "merged", "inserted", "deleted", "moved", "away"
+]  # fmt: skip
+BLOCK_STATUSES: tuple[BlockStatus, ...] = get_args(BlockStatus)
+
+
 @dataclass(frozen=True)
 class BlockChange:
     """What happened to one block, in reading order.
@@ -33,7 +41,7 @@ class BlockChange:
     its new place) or away (where a moved block used to be).
     """
 
-    status: str
+    status: BlockStatus
     old: Block | None
     new: Block | None
     ops: Ops = field(default_factory=list)
@@ -119,7 +127,7 @@ def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
 
 
 def _compare(
-    kind: str, olds: list[Block], news: list[Block], deadline: Deadline
+    kind: StepKind, olds: list[Block], news: list[Block], deadline: Deadline
 ) -> list[BlockChange]:
     ops = _ops(olds, news, deadline)
     if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":

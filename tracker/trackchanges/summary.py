@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tracker.trackchanges.compare import BlockChange, DocumentDiff, retargeted_links
 from tracker.trackchanges.wordiff import DELETE, INSERT
@@ -28,7 +28,7 @@ class Summary:
     links_changed: list[tuple[str, str, str]] = field(default_factory=list)
     words_added: int = 0
     words_removed: int = 0
-    whole: str | None = None  # "added" or "removed" when the document itself came or went
+    whole: Literal["added", "removed"] | None = None  # when the document itself came or went
     details: list[str] = field(default_factory=list)  # front-matter fields that changed
     coarse: bool = False  # the comparison was simplified: only word counts are reliable
 
