@@ -215,6 +215,13 @@ def test_bad_arguments_get_one_sentence_and_status_2(demo: Path, args, words):
     )
 
 
+def test_a_bad_tracker_today_is_named_as_such(demo: Path):
+    result = run("releases", "--repo", str(demo), env={"TRACKER_TODAY": "garbage"})
+    assert_user_error(result, "TRACKER_TODAY", "garbage")
+    flag = run("releases", "--repo", str(demo), "--today", "garbage")
+    assert_user_error(flag, "--today", "garbage")
+
+
 def test_not_a_git_repository(tmp_path: Path):
     assert_user_error(run("releases", "--repo", str(tmp_path)), "not a git repository")
 

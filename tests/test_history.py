@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from conftest import ManualRepo, doc
 
 D = date.fromisoformat
@@ -563,3 +564,126 @@ def test_sha256_repositories(tmp_path, monkeypatch):
     assert version.effective == D("2024-01-10")
     assert manual.config.short_name == "X"
     assert "Text." in builder.open().texts.of(version)
+
+
+@pytest.mark.parametrize(
+    ("when", "local_day", "goes_live"),
+    [
+        ("2024-07-02T23:30:00+00:00", "2024-07-03", "2024-07-10"),  # 00:30 BST: makes the cut-off
+        ("2024-07-03T22:59:00+00:00", "2024-07-03", "2024-07-10"),  # 23:59 BST: the last minute
+        ("2024-07-03T23:30:00+00:00", "2024-07-04", "2024-08-14"),  # 00:30 BST next day: misses
+    ],
+)
+def test_cutoff_boundary_is_judged_on_the_local_date(
+    scheduled: ManualRepo, when: str, local_day: str, goes_live: str
+):
+    """The cut-off (release 10 July 2024, 7 days) counts the commit's date in London (BST)."""
+    scheduled.commit({"a.md": doc("A")}, "Add A", when)
+    version = scheduled.snapshot().document("a").latest
+    assert version.committed.date() == D(local_day)
+    assert version.declared.source == "schedule"
+    assert version.effective == D(goes_live)
+
+
+@pytest.mark.parametrize(
+    ("x_extra", "p_extra", "paired_by_git"),
+    [
+        ("", "", "x.md"),  # same bodies: git pairs x.md with new.md
+        ("\nOnly in X: a line.", "\nOnly in P: a line.", "p.md"),  # git pairs p.md with new.md
+    ],
+    ids=["git-pairs-x", "git-pairs-p"],
+)
+def test_an_explicit_id_beats_gits_rename_pairing(
+    repo: ManualRepo, x_extra: str, p_extra: str, paired_by_git: str
+):
+    """Delete x.md (id x) and move id-less p.md to new.md with id x: new.md continues x."""
+    shared = "\n".join(f"Line {n} of the shared procedure text." for n in range(1, 6))
+    repo.commit(
+        {"x.md": doc("X", shared + x_extra, id="x"), "p.md": doc("P", shared + p_extra)},
+        "Start",
+        "2024-01-01T09:00:00+00:00",
+    )
+    repo.git("rm", "--quiet", "procedures/x.md")
+    repo.git("mv", "procedures/p.md", "procedures/new.md")
+    repo.commit({"new.md": doc("P", shared + p_extra, id="x")}, "Swap", "2024-02-01T09:00:00+00:00")
+    raw = repo.git("log", "-1", "-M", "--raw", "--format=")
+    assert f"procedures/{paired_by_git}\tprocedures/new.md" in raw  # git paired as intended
+
+    manual = repo.snapshot()
+    x = manual.document("x")
+    assert [(v.kind, v.path, v.title) for v in x.versions] == [
+        ("added", "x.md", "X"),
+        ("renamed", "new.md", "P"),
+    ]
+    p = manual.document("p")
+    assert p is not x
+    assert [(v.kind, v.path) for v in p.versions] == [("added", "p.md"), ("withdrawn", "p.md")]
+    assert len(manual.documents) == 2
+    entries = manual.release(D("2024-02-01")).entries
+    assert sorted((e.id, e.change) for e in entries) == [("p", "withdrawn"), ("x", "updated")]
+
+
+def test_merging_main_into_a_branch_that_touched_the_same_document_adds_no_merge_note(
+    scheduled: ManualRepo,
+):
+    """Main merged into a branch, both editing a.md, then the branch merged back: no merge note."""
+    paragraphs = [f"Paragraph {n}." for n in range(1, 9)]
+
+    def text(first: str, last: str) -> str:
+        return doc("A", "\n\n".join([first, *paragraphs[1:-1], last]))
+
+    scheduled.commit(
+        {"a.md": text("Paragraph 1.", "Paragraph 8.")}, "Start", "2024-02-01T09:00:00+00:00"
+    )
+    scheduled.branch("review")
+    scheduled.commit(
+        {"a.md": text("Paragraph 1.", "Reviewed ending.")},
+        "Review A",
+        "2024-02-20T09:00:00+00:00",
+        {"Change-Note": "A was reviewed."},
+    )
+    scheduled.checkout("main")
+    scheduled.commit(
+        {"a.md": text("New contact number.", "Paragraph 8.")},
+        "Fix the contact number",
+        "2024-02-21T09:00:00+00:00",
+    )
+    scheduled.checkout("review")
+    back = scheduled.merge(
+        "main", when="2024-02-22T09:00:00+00:00", message="Merge branch 'main' into review"
+    )
+    assert scheduled.git("diff", "--name-only", f"{back}^1", back) == "procedures/a.md"
+    scheduled.checkout("main")
+    merge = scheduled.merge("review", when="2024-02-23T09:00:00+00:00")
+
+    manual = scheduled.snapshot()
+    versions = manual.document("a").versions
+    assert versions[-1].commit == merge
+    assert [n.text for n in versions[-1].notes] == ["A was reviewed."]
+    assert not any("Merge branch" in n.text for v in versions for n in v.notes)
+    (entry,) = [e for e in manual.release(D("2024-03-13")).entries if e.id == "a"]
+    assert [n.text for n in entry.notes] == ["Fix the contact number", "A was reviewed."]
+
+
+@pytest.mark.parametrize(
+    ("trailers", "goes_live", "source"),
+    [
+        ({"Go-Live": "2024-09-09"}, "2024-09-16", "merge"),  # explicit but passed: the merge day
+        ({"Go-Live": "2024-10-30"}, "2024-10-30", "trailer"),  # explicit and later: kept
+        ({}, "2024-10-09", "schedule"),  # none: the schedule from the merge day (16 + 7 -> 9 Oct)
+    ],
+)
+def test_a_merged_branch_go_live_against_the_schedule(
+    scheduled: ManualRepo, trailers: dict[str, str], goes_live: str, source: str
+):
+    """SPEC §3: an author's Go-Live on a branch is never overridden by the schedule at merge."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2024-08-01T09:00:00+01:00")
+    scheduled.branch("work")
+    scheduled.commit(
+        {"a.md": doc("A", "Changed.")}, "Change A", "2024-09-02T09:00:00+01:00", trailers
+    )
+    scheduled.checkout("main")
+    merge = scheduled.merge("work", when="2024-09-16T10:00:00+01:00")
+    latest = scheduled.snapshot().document("a").latest
+    assert latest.commit == merge
+    assert (latest.effective, latest.declared.source) == (D(goes_live), source)

@@ -9,11 +9,9 @@ from tracker.config import Config
 from tracker.history.documents import DocMeta
 from tracker.history.golive import effective_dates
 from tracker.history.identity import Walker
-from tracker.history.model import Document, Note, Problem, Version
+from tracker.history.model import Document, Problem, Version
 from tracker.repository.parse import RawCommit
 from tracker.repository.paths import Root
-
-__all__ = ["Document", "History", "Note", "Problem", "Version", "build_history"]
 
 
 @dataclass(frozen=True)
