@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 from conftest import ManualRepo, doc
 
+from tracker.publish.views import history_text
+
 D = date.fromisoformat
 
 
@@ -687,3 +689,18 @@ def test_a_merged_branch_go_live_against_the_schedule(
     latest = scheduled.snapshot().document("a").latest
     assert latest.commit == merge
     assert (latest.effective, latest.declared.source) == (D(goes_live), source)
+
+
+def test_history_text_shows_a_move_made_while_archiving(repo: ManualRepo):
+    text = "\n\n".join(f"Paragraph {n} of the chapter." for n in range(12))
+    repo.commit({"a.md": doc("A", text)}, "Add", "2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "archive").mkdir()
+    repo.git("mv", "procedures/a.md", "procedures/archive/a.md")
+    archived = doc("A", text, status="archived")
+    repo.commit({"archive/a.md": archived}, "Archive A", "2024-02-01T09:00:00+00:00")
+    document = repo.snapshot().document("a")
+    assert [(v.kind, v.path) for v in document.versions] == [
+        ("added", "a.md"),
+        ("withdrawn", "archive/a.md"),
+    ]
+    assert "path: archive/a.md" in history_text(document, D("2024-03-01"))

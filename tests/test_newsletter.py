@@ -30,7 +30,10 @@ def newsletter(repo: ManualRepo, day: str | None, fmt: Format) -> str:
     snapshot = manual.snapshot()
     release = snapshot.release(D(day)) if day else snapshot.releases[0]
     templates = manual.texts.templates(snapshot)
-    return render_newsletter(snapshot, release, TODAY, fmt, templates, manual.differ.summary)
+    summarise = manual.differ.summary
+    return render_newsletter(
+        snapshot, release, TODAY, fmt, templates=templates, summarise=summarise
+    )
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
     args = build_parser().parse_args(argv)
-    handler = _warnings_to_stderr()
+    handler, saved = _warnings_to_stderr()
     try:
         return COMMANDS[args.command](args)
     except TrackerError as error:
@@ -114,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     finally:
         log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
         sys.stdout.flush()
 
 
@@ -137,15 +139,19 @@ class _Formatter(logging.Formatter):
         return f"tracker: {record.levelname.lower()}: {record.getMessage()}"
 
 
-def _warnings_to_stderr() -> logging.Handler:
-    """The engine's warnings, each said once, as ``tracker: warning: ...`` lines on stderr."""
+def _warnings_to_stderr() -> tuple[logging.Handler, tuple[int, bool]]:
+    """The engine's warnings, each said once, as ``tracker: warning: ...`` lines on stderr.
+
+    Returns the handler and the logger's level and propagation, to be put back afterwards.
+    """
+    saved = (log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
     handler.addFilter(_Once())
     log.addHandler(handler)
     log.setLevel(logging.WARNING)
     log.propagate = False
-    return handler
+    return handler, saved
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The exceptions a user can cause: each carries one sentence for the user.
 
-They carry no exit status or HTTP code: the command line answers them with exit status 2,
-the web with 400 (malformed) or 404 (``NotFoundError``: well formed, names nothing).
+They carry no exit status or HTTP code: the command line answers every one with exit status 2.
+The web answers ``InputError`` with 400 and ``NotFoundError`` with 404; ``ConfigError`` and
+``RepositoryError`` say the manual itself cannot be read, which no request can mend (503).
 """
 
 from __future__ import annotations
@@ -12,20 +13,20 @@ class TrackerError(Exception):
 
 
 class ConfigError(TrackerError):
-    """``manual.toml`` is malformed or holds a value we cannot use."""
+    """``manual.toml`` or a template of the manual is malformed: its authors must fix it."""
 
 
 class RepositoryError(TrackerError):
     """The repository cannot be read: not a repository, no commits, missing objects."""
 
 
-class RefError(TrackerError):
-    """A branch, commit or revision the user named is malformed or unknown."""
-
-
 class InputError(TrackerError):
-    """A malformed argument, such as an impossible date."""
+    """A malformed argument, such as an impossible date: the web answers 400."""
+
+
+class RefError(InputError):
+    """A branch, commit, revision or path that is malformed (could be read as an option...)."""
 
 
 class NotFoundError(TrackerError):
-    """A well-formed id or date that names nothing in the manual."""
+    """A well-formed id, date or revision that names nothing in the manual: the web answers 404."""

@@ -91,11 +91,15 @@ class Manual:
 
     def snapshot(self) -> Snapshot:
         """The manual at the tracked branch's head now: read again only when it has moved."""
-        branch, head = self.repo.branch_head(self.branch)
+        seen = self.repo.branch_head(self.branch)  # cheap: no lock while nothing has moved
         with self._lock:  # one reader at a time; the others then share its snapshot
             latest = self._latest
-            if latest is None or (latest.branch, latest.head) != (branch, head):
-                latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
+            if latest is None or (latest.branch, latest.head) != seen:
+                # Asked again inside the lock: a request that saw an older head while another
+                # read a newer one must not take the manual back (and rebuild the index) to it.
+                branch, head = self.repo.branch_head(self.branch)
+                if latest is None or (latest.branch, latest.head) != (branch, head):
+                    latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
         return latest
 
     def point(self, text: str) -> Point:

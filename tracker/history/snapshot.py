@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tracker.config import Config
-from tracker.errors import InputError, NotFoundError, RefError
+from tracker.errors import NotFoundError
 from tracker.history.model import Document, Problem, Version
 from tracker.history.releases import Release
 from tracker.repository.paths import Root
@@ -27,7 +27,7 @@ class Point:
     commit: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per head: equal only to itself, hashable
 class Snapshot:
     """The manual as the history up to ``head`` of ``branch`` makes it."""
 
@@ -84,7 +84,7 @@ class Snapshot:
             return document.in_force(point.day)
         position = self.line.get(point.commit or "")
         if position is None:
-            raise RefError(
+            raise NotFoundError(
                 f"The commit {point.text!r} is not on the tracked branch {self.branch!r}."
             )
         found = None
@@ -103,7 +103,7 @@ class Snapshot:
         if end is not None:
             after = self.version_at(document, end)
             if after is None:
-                raise InputError(f"{document.id!r} did not exist yet at {end.text!r}.")
+                raise NotFoundError(f"{document.id!r} did not exist yet at {end.text!r}.")
         else:
             after = document.in_force(today) or document.latest
         if start is not None:

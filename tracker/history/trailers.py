@@ -53,8 +53,8 @@ class Sources:
         Merged commits count when they touched one of ``paths`` (every path the document has
         had, followed through renames on the branch). A merge of the main line into the
         branch only carries others' work, so it counts only with trailers of its own. The
-        merge itself always gives its declared go-live (the schedule and cut-off apply at the
-        merge date); its notes only from an explicit Change-Note.
+        merge itself comes last (``combined`` reads the go-live from all of them); it lends
+        notes only from an explicit Change-Note.
         """
         wanted = set(paths)
         touching = []

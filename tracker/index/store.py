@@ -35,12 +35,13 @@ def busy(error: sqlite3.OperationalError) -> bool:
     return any(word in str(error) for word in ("locked", "busy"))
 
 
-def connect(path: Path | None, schema: str) -> sqlite3.Connection:
+def connect(path: Path | None, schema: str, timeout: float | None = None) -> sqlite3.Connection:
     """Open (or create) a file with its schema; in memory when its folder cannot be written."""
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=LOCK_SECONDS)
+            wait = LOCK_SECONDS if timeout is None else timeout
+            connection = sqlite3.connect(path, timeout=wait)
         except (OSError, sqlite3.OperationalError):
             log.warning("cannot write %s; using memory instead.", path)
             connection = sqlite3.connect(":memory:")

@@ -87,11 +87,12 @@ def render_newsletter(
     snapshot: Snapshot,
     release: Release,
     today: date,
-    fmt: Format = "text",
-    templates: Mapping[str, str] | None = None,
-    summarise: Summariser | None = None,
+    fmt: Format,
+    *,
+    templates: Mapping[str, str],
+    summarise: Summariser | None,
 ) -> str:
-    """The section in one of FORMATS, through the manual's ``templates`` or ours.
+    """The section in one of FORMATS, through the manual's ``templates`` (by file name) or ours.
 
     JSON carries each entry's summary of what changed when given a ``summarise``.
     """
@@ -99,7 +100,7 @@ def render_newsletter(
         context = newsletter_context(snapshot, release, today, summarise)
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
     context = newsletter_context(snapshot, release, today)
-    environment = template_environment(dict(templates or {}))
+    environment = template_environment(dict(templates))
     try:
         return environment.get_template(TEMPLATES[fmt]).render(context)
     except (TemplateError, RecursionError) as error:

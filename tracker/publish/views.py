@@ -112,7 +112,7 @@ def history_text(document: Document, today: date) -> str:
             + ("  [minor]" if version.minor else "")
         )
         lines += [f"{'':<36}{reason}" for reason in version.reasons]
-        if version.path != document.latest.path or version.kind == "renamed":
+        if version.path != document.latest.path or version.old_path:
             lines.append(f"{'':<36}path: {version.path}")
     upcoming = document.in_force(today) is not document.latest
     if upcoming:

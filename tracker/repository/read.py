@@ -19,7 +19,7 @@ from typing import IO, Any
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from tracker.errors import RefError, RepositoryError
+from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
 
@@ -69,7 +69,7 @@ class GitRepo:
                 ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]
             )
         except GitCommandError:
-            raise RefError(f"{ref!r} does not name a commit in this repository.") from None
+            raise NotFoundError(f"{ref!r} does not name a commit in this repository.") from None
         return str(out).strip()
 
     def branch_head(self, branch: str | None) -> tuple[str, str]:

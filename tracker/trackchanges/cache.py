@@ -7,7 +7,6 @@ write of the cache file uses a connection of its own.
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
-from tracker.index.store import busy, connect, remove
+from tracker.index.store import connect, remove
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
@@ -29,7 +28,7 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
 REMEMBERED = 16  # diffs kept in memory, so that a second view of one is not worked out again
-log = logging.getLogger(__name__)
+CACHE_WAIT = 2.0  # seconds to wait for another writer of the cache file
 
 View = Literal[
     "html", "text", "text-colour", "json", "summary", "summary-json",
@@ -114,17 +113,19 @@ class Differ:
                 self._recent.popitem(last=False)
         return diff
 
+    # A cache is worth a short wait only: past it, work the answer out (or keep it) without.
+    # An OperationalError (locked, busy, a table another thread is still creating) is a miss;
+    # any other DatabaseError ("file is not a database") is damage, and the file goes.
+
     def _lookup(self, key: tuple[str, str, str]) -> str | None:
         if not self._path.exists():
             return None
         try:
-            with closing(sqlite3.connect(self._path, timeout=5)) as connection:
+            with closing(sqlite3.connect(self._path, timeout=CACHE_WAIT)) as connection:
                 row = connection.execute(
                     "SELECT body FROM diffs WHERE old = ? AND new = ? AND view = ?", key
                 ).fetchone()
-        except sqlite3.OperationalError as error:
-            if not busy(error):
-                remove(self._path)  # damaged: it is only a cache
+        except sqlite3.OperationalError:
             return None
         except sqlite3.DatabaseError:
             remove(self._path)
@@ -133,10 +134,9 @@ class Differ:
 
     def _store(self, key: tuple[str, str, str], body: str) -> None:
         try:
-            with closing(connect(self._path, _SCHEMA)) as connection:
+            with closing(connect(self._path, _SCHEMA, timeout=CACHE_WAIT)) as connection:
                 connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
-        except sqlite3.OperationalError as error:
-            if not busy(error):  # another writer holds it: skip, the answer is kept next time
-                remove(self._path)
+        except sqlite3.OperationalError:
+            return
         except sqlite3.DatabaseError:
             remove(self._path)

@@ -1,0 +1,70 @@
+"""A Manual is what a server holds: it follows the branch, and never goes back to an older head."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker import cli
+from tracker.history.snapshot import Snapshot
+
+
+def test_a_commit_shows_on_the_next_snapshot_and_nothing_is_read_twice(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    manual = repo.open()
+    first = manual.snapshot()
+    assert manual.snapshot() is first  # the branch has not moved: the same value
+    head = repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    second = manual.snapshot()
+    assert second is not first
+    assert second.head == head
+    assert [d.id for d in second.documents] == ["a", "b"]
+    assert [d.id for d in first.documents] == ["a"]  # the old value is untouched
+
+
+def test_a_request_that_saw_an_older_head_gets_the_newer_snapshot(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    old = repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    manual = repo.open()
+    manual.snapshot()
+    new = repo.commit({"a.md": doc("A", "Changed.")}, when="2024-01-02T09:00:00+00:00")
+    newer = manual.snapshot()
+    # A request read the branch just before the commit, then waited for the lock.
+    answers = iter([("main", old)])
+    real = manual.repo.branch_head
+    monkeypatch.setattr(manual.repo, "branch_head", lambda b: next(answers, None) or real(b))
+    read: list[str] = []
+    monkeypatch.setattr("tracker.manual.read_snapshot", lambda *args: read.append("read"))
+    assert manual.snapshot() is newer
+    assert read == []  # neither taken back to the old head nor read again
+    assert newer.head == new
+
+
+def test_the_cli_says_each_warning_once_and_leaves_logging_as_it_found_it(
+    repo: ManualRepo, capsys: pytest.CaptureFixture[str]
+):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    logger = logging.getLogger("tracker")
+    before = (logger.level, logger.propagate, list(logger.handlers))
+    handler, saved = cli._warnings_to_stderr()
+    try:
+        for _ in range(3):
+            logging.getLogger("tracker.index.store").warning("the same thing")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    assert capsys.readouterr().err == "tracker: warning: the same thing\n"
+    assert cli.main(["releases", "--repo", str(repo.path)]) == 0
+    assert (logger.level, logger.propagate, list(logger.handlers)) == before
+
+
+def test_a_snapshot_is_hashable_and_equal_only_to_itself(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    first: Snapshot = repo.open().snapshot()
+    second = repo.open().snapshot()
+    assert first != second
+    assert len({first, second, first}) == 2
