@@ -3,15 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := build/demo-manual
+# The demo is shown as it stood on this day, so that it has a release still to come.
+DEMO_TODAY ?= 2024-11-20
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ASSETS := web/static/build/app.css
 
-.PHONY: demo test lint typecheck unit clean
+.PHONY: demo test lint typecheck unit assets clean
 
-## Install, build the demo manual's repository, and show its releases and newest newsletter.
-demo: $(VENV)/installed
+## Install, build the demo manual's repository, show its releases and serve it on the web.
+demo: $(VENV)/installed $(ASSETS)
 	rm -rf $(DEMO)
 	$(BIN)/tracker demo --dir $(DEMO)
-	$(BIN)/tracker releases --repo $(DEMO)
-	$(BIN)/tracker newsletter --repo $(DEMO)
+	$(BIN)/tracker releases --repo $(DEMO) --today $(DEMO_TODAY)
+	$(BIN)/tracker serve --repo $(DEMO) --today $(DEMO_TODAY) --host $(HOST) --port $(PORT)
 
 ## Every check CI runs: lint, types and the test suite.
 test: lint typecheck unit
@@ -23,8 +28,15 @@ lint: $(VENV)/installed
 typecheck: $(VENV)/installed
 	$(BIN)/mypy
 
-unit: $(VENV)/installed
+unit: $(VENV)/installed $(ASSETS)
 	$(BIN)/python -m pytest
+
+## GOV.UK Frontend, compiled without GOV.UK's branding (npm, from package-lock.json).
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json web/assets/app.scss
+	npm ci --no-audit --no-fund --silent
+	npm run --silent build
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,4 +45,4 @@ $(VENV)/installed: pyproject.toml
 	touch $@
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) build node_modules web/static/build

@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--source", action="store_true", help="compare the Markdown source, line by line"
     )
+    serve = commands.add_parser("serve", parents=common, help="serve the web pages")
+    serve.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
     news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
     news.add_argument(
         "--release", metavar="DATE", help="default: the next release, else the latest"
@@ -100,10 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
     args = build_parser().parse_args(argv)
-    handler, saved = _warnings_to_stderr()
+    handler, saved = _warnings_to_stderr(once=args.command != "serve")
     try:
         return COMMANDS[args.command](args)
     except TrackerError as error:
@@ -139,15 +148,17 @@ class _Formatter(logging.Formatter):
         return f"tracker: {record.levelname.lower()}: {record.getMessage()}"
 
 
-def _warnings_to_stderr() -> tuple[logging.Handler, tuple[int, bool]]:
-    """The engine's warnings, each said once, as ``tracker: warning: ...`` lines on stderr.
+def _warnings_to_stderr(once: bool = True) -> tuple[logging.Handler, tuple[int, bool]]:
+    """The engine's warnings as ``tracker: warning: ...`` lines on stderr (each said once per
+    run, except by a server, which runs for days).
 
     Returns the handler and the logger's level and propagation, to be put back afterwards.
     """
     saved = (log.level, log.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
-    handler.addFilter(_Once())
+    if once:
+        handler.addFilter(_Once())
     log.addHandler(handler)
     log.setLevel(logging.WARNING)
     log.propagate = False
@@ -264,6 +275,17 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    fixed = _fixed_today(args.today)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch)
+    snapshot = manual.snapshot()  # a manual that cannot be read is said now, in one sentence
+    _warn_about(snapshot.documents)
+    from web.app import serve  # the web service, and FastAPI, only for this command
+
+    serve(manual, fixed, args.host, args.port)
+    return 0
+
+
 def _newsletter(args: argparse.Namespace) -> int:
     opened = _open(args)
     snapshot = opened.snapshot
@@ -306,6 +328,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": _show,
     "diff": _diff,
     "newsletter": _newsletter,
+    "serve": _serve,
     "check": _check,
 }
 

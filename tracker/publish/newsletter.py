@@ -8,8 +8,6 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal, get_args
 
-from jinja2 import TemplateError
-
 from tracker.dates import in_words
 from tracker.errors import ConfigError
 from tracker.history.releases import Entry, EntryChange, Release
@@ -103,8 +101,10 @@ def render_newsletter(
     environment = template_environment(dict(templates))
     try:
         return environment.get_template(TEMPLATES[fmt]).render(context)
-    except (TemplateError, RecursionError) as error:
-        reason = error if isinstance(error, TemplateError) else "it includes itself"
+    except RecursionError:
+        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} includes itself.") from None
+    except Exception as error:  # a manual's own template: any failure is the template's
+        reason = str(error).rstrip(".") or type(error).__name__
         raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} failed: {reason}.") from None
 
 

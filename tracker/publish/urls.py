@@ -41,9 +41,10 @@ class Urls:
         """A chapter's versions."""
         return self._path(f"/chapters/{quote(ident)}/history")
 
-    def diff(self, ident: str, start: str, end: str) -> str:
-        """What changed in a chapter between two dates or revisions."""
-        return self._path(f"/chapters/{quote(ident)}/diff", {"from": start, "to": end})
+    def diff(self, ident: str, start: str = "", end: str = "") -> str:
+        """What changed in a chapter between two dates or revisions (default: its last change)."""
+        query = {key: value for key, value in (("from", start), ("to", end)) if value}
+        return self._path(f"/chapters/{quote(ident)}/diff", query)
 
     def release_diff(self, ident: str, day: date) -> str:
         """What changed in a chapter on a release date: the day before against the day."""

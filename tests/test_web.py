@@ -1,0 +1,282 @@
+"""The practitioners' website (SPEC §8) on the demo manual, through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import ManualRepo, doc
+from fastapi.testclient import TestClient
+
+from tracker.demo import build_demo
+from tracker.manual import open_manual
+from tracker.publish import views
+from web.app import create_app
+from web.site import Site
+
+D = date.fromisoformat
+TODAY = D("2024-11-20")
+GOLDEN = Path(__file__).parent / "golden" / "newsletter-2024-11-13.txt"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("web") / "demo")
+
+
+@pytest.fixture(scope="module")
+def client(demo: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(open_manual(demo), TODAY)) as test_client:
+        yield test_client
+
+
+def page(client: TestClient, path: str, status: int = 200):
+    response = client.get(path)
+    assert response.status_code == status, (path, response.text[:500])
+    return response
+
+
+def text_of(html: str) -> str:
+    """The words a reader sees, tags dropped and spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_home_shows_the_upcoming_and_latest_release_and_recent_chapters(client: TestClient):
+    response = page(client, "/")
+    context = response.context  # type: ignore[attr-defined]
+    assert context["upcoming"].date == D("2024-12-11")
+    assert context["latest"].date == D("2024-11-13")
+    assert "domestic-abuse" in [document.id for document, _ in context["recent"]]
+    words = text_of(response.text)
+    assert "Going live on 11 December 2024" in words
+    assert "Latest release: 13 November 2024" in words
+    assert 'role="search"' in response.text
+    assert "Durham Safeguarding Children Partnership: Multi-Agency Procedures" in words
+    assert "govuk-header__logo" not in response.text  # no crown: the manual's own title
+
+
+def test_contents_by_section_with_recent_tags_and_withdrawn_apart(client: TestClient):
+    response = page(client, "/chapters")
+    sections = list(response.context["sections"])  # type: ignore[attr-defined]
+    assert sections[:2] == ["Responsibilities of All Agencies", "Referral and Assessment"]
+    words = text_of(response.text)
+    assert "Domestic Abuse Updated 13 November 2024" in words
+    withdrawn = [d.id for d, _ in response.context["withdrawn"]]  # type: ignore[attr-defined]
+    assert "forced-marriage" in withdrawn
+    assert words.index("Withdrawn") > words.index("Domestic Abuse")
+
+
+def test_chapter_in_force_today_with_what_changed_and_links(client: TestClient):
+    response = page(client, "/chapters/domestic-abuse")
+    words = text_of(response.text)
+    assert "Last updated 13 November 2024" in words
+    assert "What changed on 13 November 2024: This chapter has been updated" in words
+    assert 'href="/chapters/domestic-abuse/history"' in response.text
+    assert 'href="/chapters/domestic-abuse/diff?from=2024-11-12&amp;to=2024-11-13"' in response.text
+    assert "Non-fatal Strangulation" in words
+    assert "Owner" in words and "Next review" in words
+
+
+def test_chapter_on_a_past_date_has_a_banner(client: TestClient):
+    response = page(client, "/chapters/missing?at=2024-10-01")
+    words = text_of(response.text)
+    assert "You are reading this chapter as it stood on 1 October 2024." in words
+    assert "Read the current version" in words
+    today = text_of(page(client, "/chapters/missing").text)
+    assert "You are reading" not in today
+    assert words != today
+
+
+def test_links_between_chapters_become_their_pages(client: TestClient):
+    response = page(client, "/chapters/parental-substance-misuse")
+    assert 'href="/chapters/information-sharing"' in response.text
+    assert 'href="/chapters/referrals"' in response.text
+    assert ".md" not in " ".join(re.findall(r'href="([^"]*)"', response.text))
+
+
+def test_a_withdrawn_chapter_says_when_and_why_with_its_last_text(client: TestClient):
+    words = text_of(page(client, "/chapters/forced-marriage").text)
+    assert "was withdrawn on 11 September 2024" in words
+    assert "replaced by a new chapter on Honour-Based Abuse" in words
+    assert "last text is shown below" in words
+
+
+def test_history_lists_every_version_with_summary_and_links(client: TestClient, demo: Path):
+    response = page(client, "/chapters/domestic-abuse/history")
+    rows = response.context["rows"]  # type: ignore[attr-defined]
+    assert [row["version"].effective for row in rows] == [D("2024-11-13"), D("2023-11-08")]
+    words = text_of(response.text)
+    assert "New section: Non-fatal Strangulation." in words
+    assert "/chapters/domestic-abuse?at=2023-11-08" in response.text
+    snapshot = open_manual(demo).snapshot()
+    held = next(v for d in snapshot.documents for v in d.versions if v.held_back_by)
+    held_page = text_of(page(client, f"/chapters/{held.id}/history").text)
+    assert "held back" in held_page
+
+
+def test_diff_shows_track_changes_and_switches_to_source(client: TestClient):
+    response = page(client, "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13")
+    words = text_of(response.text)
+    assert "New section: Non-fatal Strangulation. Revised: Definitions." in words
+    assert '<ins><span class="vh">inserted text: </span>' in response.text
+    assert "source=true" in response.text
+    source = page(client, "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13&source=true")
+    assert 'class="diff-source"' in source.text
+    assert "## Non-fatal Strangulation" in text_of(source.text)
+    assert '<select class="govuk-select" id="compare-from" name="from">' in response.text
+
+
+def test_releases_and_a_release_page(client: TestClient):
+    listing = text_of(page(client, "/releases").text)
+    assert listing.index("Upcoming") < listing.index("11 December 2024") < listing.index("Past")
+    response = page(client, "/releases/2024-11-13")
+    words = text_of(response.text)
+    assert "These changes went live on 13th November 2024." in words
+    assert "Amendments have been made in line with the Online Safety Act 2023." in words
+    assert "New section: Non-fatal Strangulation." in words
+    assert 'href="/chapters/referrals/diff?from=2024-11-12&amp;to=2024-11-13"' in response.text
+
+
+def test_newsletter_preview_copy_and_downloads(client: TestClient):
+    response = page(client, "/releases/2024-11-13/newsletter?format=text")
+    assert GOLDEN.read_text(encoding="utf-8").strip() in response.text
+    assert 'data-copy="newsletter-source"' in response.text
+    download = page(client, "/releases/2024-11-13/newsletter.txt")
+    assert download.text == GOLDEN.read_text(encoding="utf-8")
+    assert download.headers["content-disposition"].startswith("attachment;")
+    email = page(client, "/releases/2024-11-13/newsletter.html?inline=true")
+    assert email.headers["content-disposition"].startswith("inline;")
+    assert "'unsafe-inline'" in email.headers["content-security-policy"]
+    assert "script" not in email.headers["content-security-policy"]
+    assert 'href="https://procedures.example.org/chapters/referrals"' in email.text
+    preview = page(client, "/releases/2024-11-13/newsletter")
+    assert "<iframe" in preview.text
+    for extension in ("md", "json"):
+        assert page(client, f"/releases/2024-11-13/newsletter.{extension}").text
+    page(client, "/releases/2024-11-13/newsletter.pdf", 404)
+    page(client, "/releases/2024-11-13/newsletter?format=pdf", 400)
+
+
+def test_releases_feed_carries_each_newsletter_section(client: TestClient, demo: Path):
+    response = page(client, "/feeds/releases.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    snapshot = open_manual(demo).snapshot()
+    assert len(feed.entries) == len(snapshot.releases)
+    newest = feed.entries[0]
+    assert newest.title == "Procedures going live on 8th January 2025"  # upcoming, scheduled
+    november = next(e for e in feed.entries if "13th November 2024" in e.title)
+    assert "Multi-Agency Procedures update" in november.content[0].value
+    assert november.link == "https://procedures.example.org/releases/2024-11-13"
+
+
+def test_each_chapter_has_a_feed(client: TestClient):
+    feed = feedparser.parse(page(client, "/chapters/domestic-abuse/feed.atom").content)
+    assert not feed.bozo
+    assert feed.entries[0].title.startswith("Domestic Abuse: modified from 13th")
+    assert "Non-fatal Strangulation" in feed.entries[0].summary
+
+
+def test_search_ranks_and_highlights(client: TestClient):
+    response = page(client, "/search?q=strangulation")
+    hits = response.context["hits"]  # type: ignore[attr-defined]
+    assert hits[0].id == "domestic-abuse"
+    assert "<mark>" in hits[0].snippet.lower()
+    assert page(client, "/search?q=%22%20OR%20NEAR(").status_code == 200  # FTS5 syntax is text
+    assert "0 results" in text_of(page(client, "/search?q=zzzzqqq").text)
+
+
+def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
+    manual = open_manual(demo)
+    snapshot = manual.snapshot()
+    releases = page(client, "/api/releases").json()
+    assert releases == {"releases": [views.release_json(r, TODAY) for r in snapshot.releases]}
+    history = page(client, "/api/chapters/referrals/history").json()
+    assert history == views.history_json(snapshot.document("referrals"), manual.differ.summary)
+    assert page(client, "/api/chapters/referrals/diff").json()["id"] == "referrals"
+    chapters = page(client, "/api/chapters").json()["chapters"]
+    assert [c["id"] for c in chapters] == [d.id for d in snapshot.documents]
+    assert page(client, "/api/releases/2024-11-13/newsletter").json()["release"]["date"] == (
+        "2024-11-13"
+    )
+    assert page(client, "/healthz").json()["status"] == "ok"
+    spec = page(client, "/openapi.json").json()
+    assert "/api/releases" in spec["paths"] and "/api/chapters/{ident}/history" in spec["paths"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/chapters/no-such-chapter", 404, "no document with the id"),
+        ("/chapters/referrals?at=2024-02-30", 400, "not a real calendar date"),
+        ("/chapters/referrals?at=yesterday", 400, "YYYY-MM-DD"),
+        ("/chapters/honour-based-abuse?at=2024-01-01", 404, "not yet in force"),
+        ("/releases/2024-11-14", 404, "no release on 2024-11-14"),
+        ("/releases/13-11-2024", 400, "YYYY-MM-DD"),
+        ("/chapters/referrals/diff?from=--output=x", 400, "not a valid"),
+        ("/chapters/referrals/diff?from=main..HEAD", 400, "not a valid"),
+        ("/chapters/referrals/diff?from=no-such-branch", 404, "does not name a commit"),
+        ("/chapters/referrals/diff?to=2020-01-01", 404, "did not exist yet"),
+        ("/chapters/a%00b", 400, "not valid"),
+        ("/no/such/page", 404, "no page at this address"),
+        ("/api/chapters/no-such-chapter", 404, "no document"),
+        ("/api/releases/2024-13-01", 400, "2024-13-01"),
+    ],
+)
+def test_bad_addresses_get_400_or_404_with_a_sentence(
+    client: TestClient, path: str, status: int, words: str
+):
+    response = page(client, path, status)
+    assert words in response.text
+    if not path.startswith("/api/"):
+        assert 'href="/"' in response.text  # a way back
+
+
+def test_every_response_carries_the_security_headers(client: TestClient):
+    for path in ("/", "/chapters/referrals", "/api/releases", "/no/such/page"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "img-src 'self' data:" in policy
+        assert "frame-ancestors 'self'" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        assert headers["x-frame-options"] == "SAMEORIGIN"
+    response = client.get("/")
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["content-security-policy"])
+    assert nonce and f'nonce="{nonce.group(1)}"' in response.text
+    assert client.post("/").status_code == 405
+
+
+def test_a_broken_manual_template_is_one_sentence_not_a_500(tmp_path: Path):
+    (tmp_path / "manual").mkdir()
+    repo = ManualRepo(tmp_path / "manual")
+    repo.commit({"a.md": doc("A"), "_templates/newsletter.html.j2": "{{ 1 // 0 }}"},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(open_manual(repo.path), D("2024-02-01"))) as test_client:
+        response = test_client.get("/releases/2024-01-01/newsletter")
+        assert response.status_code == 503
+        assert "newsletter.html.j2 failed: integer division or modulo by zero" in response.text
+        assert "Traceback" not in response.text
+
+
+def test_a_commit_shows_on_the_next_request_and_today_moves(tmp_path: Path):
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    repo = ManualRepo(folder)
+    repo.commit({"a.md": doc("Alpha")}, when="2024-01-01T09:00:00+00:00")
+    days = iter([D("2024-01-01"), D("2024-01-01"), D("2024-03-01"), D("2024-03-01")])
+    manual = open_manual(folder)
+    site = Site(manual, clock=lambda zone: next(days))
+    with TestClient(create_app(manual, site=site)) as test_client:
+        assert "Alpha" in test_client.get("/chapters").text
+        repo.commit({"b.md": doc("Beta")}, when="2024-03-01T09:00:00+00:00",
+                    trailers={"Go-Live": "2024-03-01"})  # fmt: skip
+        assert "Beta" not in test_client.get("/chapters").text  # not yet in force on 1 January
+        assert "Beta" in test_client.get("/chapters").text  # a new day: in force, no restart
+        assert json.loads(test_client.get("/healthz").text)["head"] == repo.git("rev-parse", "HEAD")

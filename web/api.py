@@ -1,0 +1,107 @@
+"""The JSON API (SPEC §8): the same shapes as the command line's JSON, described by OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+
+from tracker.publish import views
+from web import newsletters
+from web.pages import check_id, release_on
+from web.rendering import site
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/releases")
+def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
+    """Every release, oldest first (with what changed in each entry when ``summaries``)."""
+    view = site(request).view()
+    summarise = view.manual.differ.summary if summaries else None
+    return {
+        "releases": [views.release_json(r, view.today, summarise) for r in view.snapshot.releases]
+    }
+
+
+@router.get("/releases/{day}")
+def release(request: Request, day: str) -> dict[str, Any]:
+    """One release and its entries, each with what changed in it."""
+    view = site(request).view()
+    return views.release_json(release_on(view, day), view.today, view.manual.differ.summary)
+
+
+@router.get("/releases/{day}/newsletter")
+def newsletter(request: Request, day: str) -> dict[str, Any]:
+    """The release's newsletter section as data, with the summary of each change."""
+    view = site(request).view()
+    data: dict[str, Any] = json.loads(newsletters.render(view, release_on(view, day), "json"))
+    return data
+
+
+@router.get("/chapters")
+def chapters(request: Request) -> dict[str, Any]:
+    """Every document in table-of-contents order, with the version in force today."""
+    view = site(request).view()
+    found = []
+    for document in view.snapshot.documents:
+        version = document.in_force(view.today)
+        found.append(
+            {
+                "id": document.id,
+                "title": (version or document.latest).title,
+                "type": (version or document.latest).type,
+                "section": (version or document.latest).meta.section,
+                "withdrawn": version is not None and version.withdrawn,
+                "in_force": views.version_json(version) if version else None,
+            }
+        )
+    return {"chapters": found}
+
+
+@router.get("/chapters/{ident:path}/history")
+def history(request: Request, ident: str) -> dict[str, Any]:
+    """A document's versions, oldest first, each with what it changed."""
+    view = site(request).view()
+    document = view.snapshot.document(check_id(ident))
+    return views.history_json(document, view.manual.differ.summary)
+
+
+@router.get("/chapters/{ident:path}/diff")
+def diff(
+    request: Request,
+    ident: str,
+    start: str | None = Query(None, alias="from", description="a date or a commit"),
+    end: str | None = Query(None, alias="to", description="a date or a commit"),
+    source: bool = False,
+) -> dict[str, Any]:
+    """What changed between two versions, as the command line's ``diff --format json``."""
+    view = site(request).view()
+    document = view.snapshot.document(check_id(ident))
+    points = [view.manual.point(text) if text else None for text in (start, end)]
+    before, after = view.snapshot.compared(document, points[0], points[1], view.today)
+    body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
+    return {
+        "id": document.id,
+        "from": views.version_json(before) if before else None,
+        "to": views.version_json(after),
+        "diff": body,
+    }
+
+
+@router.get("/chapters/{ident:path}")
+def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, Any]:
+    """A document's version in force today (or on ``at``), with its Markdown."""
+    from web.pages import day_from
+
+    view = site(request).view()
+    document = view.snapshot.document(check_id(ident))
+    day = day_from(at, "date") or view.today
+    version = document.in_force(day)
+    return {
+        "id": document.id,
+        "date": day.isoformat(),
+        "version": views.version_json(version) if version else None,
+        "markdown": view.manual.texts.of(version) if version else None,
+    }

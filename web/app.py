@@ -1,0 +1,164 @@
+"""The web service: FastAPI + Jinja2 on the engine in ``tracker``, adding no rules of its own.
+
+``create_app`` wires the pages, the JSON API and the feeds to one ``Site``; this module also
+holds what every response shares: security headers, error pages, static files.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
+from tracker.manual import Manual
+from web import api, feeds, pages
+from web.rendering import render_page, templates
+from web.site import Site
+
+log = logging.getLogger("tracker.web")
+STATIC = Path(__file__).parent / "static"
+BUILT = STATIC / "build"
+TITLES = {
+    400: "There is a problem with the address",
+    404: "Page not found",
+    405: "This address cannot do that",
+    503: "The manual cannot be read",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def create_app(manual: Manual, today: date | None = None, site: Site | None = None) -> FastAPI:
+    """The service for one manual; ``today`` fixes the date (demos and tests)."""
+    app = FastAPI(
+        title="Multi-Agency Procedures tracker",
+        summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.site = site or Site(manual, today)
+    app.state.styled = assets_built()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(feeds.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(TrackerError, _tracker_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["api"])
+    return app
+
+
+def healthz(request: Request) -> dict[str, Any]:
+    """The service can read its manual: the branch head it serves, and today's date."""
+    view = request.app.state.site.view()
+    return {
+        "status": "ok",
+        "branch": view.snapshot.branch,
+        "head": view.snapshot.head,
+        "today": view.today.isoformat(),
+        "documents": len(view.snapshot.documents),
+    }
+
+
+def assets_built() -> bool:
+    """Whether the GOV.UK Frontend styles were built; without them pages are plain, with a word."""
+    if (BUILT / "app.css").is_file():
+        return True
+    log.warning(
+        "the front-end assets are not built (run 'make assets'); pages are served unstyled."
+    )
+    return False
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """Headers every response carries; each page's scripts run only with its nonce."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        nonce = secrets.token_urlsafe(16)
+        request.state.nonce = nonce
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", policy(nonce))
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        return response
+
+
+def policy(nonce: str) -> str:
+    """The Content-Security-Policy of our pages: nothing from elsewhere, images included."""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    )
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """One sentence and a way back, as a page or (for the API) as JSON."""
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    context: dict[str, Any] = {"title": TITLES.get(status, TITLES[500]), "message": message}
+    try:
+        return render_page(request, "error.html", context, status=status)
+    except Exception:  # the manual itself cannot be read: a page without it
+        body = templates.get_template("error_plain.html").render(context)
+        return HTMLResponse(body, status_code=status)
+
+
+async def _tracker_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, NotFoundError):
+        status = 404
+    elif isinstance(error, InputError):
+        status = 400
+    elif isinstance(error, ConfigError | RepositoryError):
+        status = 503
+    else:
+        status = 400
+    return error_response(request, status, str(error))
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    problems = error.errors() if isinstance(error, RequestValidationError) else []
+    where = ", ".join(str(p.get("loc", ["?"])[-1]) for p in problems) or "the address"
+    return error_response(request, 400, f"The request's {where} is not valid.")
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    if status == 404:
+        return error_response(request, 404, "There is no page at this address.")
+    if status == 405:
+        return error_response(request, 405, "This address only answers GET requests.")
+    return error_response(request, status, str(getattr(error, "detail", "")))
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path, exc_info=error)
+    return error_response(request, 500, "Something went wrong on our side; please try again.")
+
+
+def serve(manual: Manual, today: date | None, host: str, port: int) -> None:
+    """Run the service until interrupted (``tracker serve``)."""
+    import uvicorn
+
+    print(f"Serving {manual.snapshot().config.title} at http://{host}:{port}/ (Ctrl+C to stop).")
+    uvicorn.run(create_app(manual, today), host=host, port=port, log_level="warning")

@@ -1,0 +1,55 @@
+"""The newsletter section of a release, for the preview page, its downloads and the feed."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+from fastapi.responses import Response
+
+from tracker.errors import InputError, NotFoundError
+from tracker.history.releases import Release
+from tracker.publish.newsletter import Format, render_newsletter
+from web.site import View
+
+LABELS: dict[Format, str] = {"html": "Email (HTML)", "text": "Plain text", "md": "Markdown",
+                             "json": "JSON"}  # fmt: skip
+EXTENSIONS: dict[str, Format] = {"html": "html", "txt": "text", "md": "md", "json": "json"}
+MEDIA = {"html": "text/html", "text": "text/plain", "md": "text/markdown",
+         "json": "application/json"}  # fmt: skip
+# The email HTML is shown in a frame of its own: inline styles are what makes it email-safe.
+EMAIL_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
+)
+
+
+def check_format(text: str) -> Format:
+    """A format named in an address, or 400."""
+    if text not in get_args(Format):
+        raise InputError(f"The format {text!r} is not one of {', '.join(LABELS)}.")
+    return text  # type: ignore[return-value]  # checked against the Literal's values above
+
+
+def render(view: View, release: Release, fmt: Format) -> str:
+    """The section as the command line writes it, through the manual's own templates."""
+    return render_newsletter(
+        view.snapshot,
+        release,
+        view.today,
+        fmt,
+        templates=view.manual.texts.templates(view.snapshot),
+        summarise=view.manual.differ.summary,
+    )
+
+
+def download(view: View, release: Release, extension: str, inline: bool = False) -> Response:
+    """The section as a file (``.txt``, ``.md``, ``.html``, ``.json``); ``inline`` to show it."""
+    fmt = EXTENSIONS.get(extension)
+    if fmt is None:
+        raise NotFoundError(f"There is no newsletter file ending .{extension}.")
+    name = f"newsletter-{release.date.isoformat()}.{extension}"
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
+    if fmt == "html":
+        headers["Content-Security-Policy"] = EMAIL_POLICY
+    media = MEDIA[fmt] + ("; charset=utf-8" if fmt != "json" else "")
+    return Response(render(view, release, fmt), media_type=media, headers=headers)

@@ -1,0 +1,77 @@
+"""What the web service holds between requests: one Manual, the clock and the search index.
+
+Every request asks ``Site.view()`` for what it reads: the manual's snapshot now (re-read only
+when the branch has moved, so a commit shows on the next request) and today's date (fixed by
+``--today``, else the current date in the manual's time zone, so it moves at midnight).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from tracker import dates
+from tracker.history.model import Document, Version
+from tracker.history.snapshot import Snapshot
+from tracker.index.search import Entry, SearchIndex
+from tracker.manual import Manual
+from tracker.publish.urls import Urls
+
+
+@dataclass(frozen=True)
+class View:
+    """What one request reads: the manual, its snapshot and the day taken as today."""
+
+    manual: Manual
+    snapshot: Snapshot
+    today: date
+
+    @property
+    def urls(self) -> Urls:
+        """Addresses for pages: paths from the site's root."""
+        return Urls()
+
+    def in_force(self, document: Document, day: date | None = None) -> Version | None:
+        """The version in force today (or on ``day``)."""
+        return document.in_force(day or self.today)
+
+
+class Site:
+    """The state of a running service, shared by every request and safe between threads."""
+
+    def __init__(
+        self,
+        manual: Manual,
+        fixed_today: date | None = None,
+        clock: Callable[[tzinfo], date] = dates.today,
+    ) -> None:
+        self.manual = manual
+        self.fixed_today = fixed_today
+        self.clock = clock  # today in a time zone; asked on every request
+        self._lock = threading.Lock()
+        self._search: tuple[tuple[str, date], SearchIndex] | None = None
+
+    def view(self) -> View:
+        """The manual as it stands now, and today's date in its time zone."""
+        snapshot = self.manual.snapshot()
+        today = self.fixed_today or self.clock(snapshot.config.timezone)
+        return View(self.manual, snapshot, today)
+
+    def search_index(self, view: View) -> SearchIndex:
+        """The search index of the documents in force: built once per head and day."""
+        key = (view.snapshot.head, view.today)
+        with self._lock:
+            if self._search is None or self._search[0] != key:
+                self._search = (key, SearchIndex(_entries(view)))
+            return self._search[1]
+
+
+def _entries(view: View) -> list[Entry]:
+    entries = []
+    for document in view.snapshot.documents:
+        version = document.in_force(view.today)
+        if version is not None and not version.withdrawn:
+            entries.append(Entry(document.id, version.title, view.manual.texts.of(version)))
+    return entries
