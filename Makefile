@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ASSETS := web/static/build/app.css
 
-.PHONY: demo test lint typecheck unit assets clean
+.PHONY: demo test lint typecheck unit assets screenshots clean
 
 ## Install, build the demo manual's repository, show its releases and serve it on the web.
 demo: $(VENV)/installed $(ASSETS)
@@ -30,6 +30,10 @@ typecheck: $(VENV)/installed
 
 unit: $(VENV)/installed $(ASSETS)
 	$(BIN)/python -m pytest
+
+## The README's screenshots, made anew by the browser tests.
+screenshots: $(VENV)/installed $(ASSETS)
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py -k readme
 
 ## GOV.UK Frontend, compiled without GOV.UK's branding (npm, from package-lock.json).
 assets: $(ASSETS)

@@ -129,6 +129,7 @@ def test_diff_shows_track_changes_and_switches_to_source(client: TestClient):
     assert 'class="diff-source"' in source.text
     assert "## Non-fatal Strangulation" in text_of(source.text)
     assert '<select class="govuk-select" id="compare-from" name="from">' in response.text
+    assert 'href="/chapters/referrals"' in response.text  # links between chapters, as pages
 
 
 def test_releases_and_a_release_page(client: TestClient):

@@ -13,7 +13,7 @@ from tracker.dates import parse_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
-from tracker.publish.chapter import render_chapter
+from tracker.publish.chapter import render_chapter, rewrite_links
 from tracker.publish.views import comparing
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -130,6 +130,8 @@ def diff(
     points = [manual.point(text) if text else None for text in (start, end)]
     before, after = view.snapshot.compared(document, points[0], points[1], view.today)
     body = manual.differ.view(before, after, "source-html" if source else "html")
+    if not source:
+        body = rewrite_links(body, after.path, _linker(view, None))
     context = {
         "document": document,
         "before": before,

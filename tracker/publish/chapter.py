@@ -12,6 +12,7 @@ import posixpath
 import re
 import threading
 from collections.abc import Callable
+from html import escape, unescape
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
@@ -33,6 +34,7 @@ ATTRIBUTES = {
     "td": {"align"}, "ol": {"start"}, **{f"h{level}": {"id"} for level in range(1, 7)},
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
+_HREF = re.compile(r'href="([^"]*)"')
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 
 
@@ -61,6 +63,11 @@ def shift_top_headings(html: str) -> str:
     return re.sub(
         r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 1)}", html
     )
+
+
+def rewrite_links(html: str, path: str, link: Linker) -> str:
+    """Links between chapters made pages in HTML rendered elsewhere (a diff of the chapter)."""
+    return _HREF.sub(lambda m: f'href="{escape(_rewrite(unescape(m.group(1)), path, link))}"', html)
 
 
 def _rewrite(href: str, path: str, link: Linker) -> str:

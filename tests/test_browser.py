@@ -1,0 +1,207 @@
+"""The website in a real browser (Debian's chromium, driven by Playwright) over real HTTP.
+
+A practitioner's journey, the same journey by keyboard alone, and axe-core on every kind of
+page. Screenshots of each step are kept in ``test-artifacts/``; with UPDATE_SCREENSHOTS=1 the
+README's are made anew in ``docs/`` (``make screenshots``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tracker.demo import build_demo
+from tracker.manual import open_manual
+from web.app import create_app
+
+ROOT = Path(__file__).parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+TODAY = date(2024, 11, 20)
+PAGES = {
+    "home": "/",
+    "contents": "/chapters",
+    "chapter": "/chapters/domestic-abuse",
+    "chapter-on-a-date": "/chapters/missing?at=2024-10-01",
+    "withdrawn": "/chapters/forced-marriage",
+    "history": "/chapters/domestic-abuse/history",
+    "diff": "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13",
+    "source-diff": "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13&source=true",
+    "releases": "/releases",
+    "release": "/releases/2024-11-13",
+    "newsletter": "/releases/2024-11-13/newsletter",
+    "newsletter-text": "/releases/2024-11-13/newsletter?format=text",
+    "search": "/search?q=strangulation",
+    "not-found": "/chapters/no-such-chapter",
+}
+
+if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); elsewhere: apt-get install chromium
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo manual served by uvicorn on a free port of the loopback address."""
+    demo = build_demo(tmp_path_factory.mktemp("browser") / "demo")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(open_manual(demo), TODAY), port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield opened
+    context.close()
+    assert errors == [], errors  # no script errors and nothing blocked by the CSP
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_practitioners_journey(site: str, page: Page):
+    page.goto(site + "/")
+    assert page.get_by_role("heading", name="Going live on 11 December 2024").is_visible()
+    shot(page, "1-home")
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Contents").click()
+    assert page.get_by_role("heading", name="Contents", level=1).is_visible()
+    shot(page, "2-contents")
+    page.get_by_role("link", name="Domestic Abuse").first.click()
+    assert page.get_by_role("heading", name="Domestic Abuse", level=1).is_visible()
+    assert page.get_by_text("What changed on 13 November 2024").is_visible()
+    shot(page, "3-chapter")
+    page.get_by_role("link", name="History of this chapter").click()
+    assert page.url.endswith("/chapters/domestic-abuse/history")
+    shot(page, "4-history")
+    page.get_by_role("link", name="See what this version changed").first.click()
+    assert page.get_by_text("New section: Non-fatal Strangulation.").is_visible()
+    inserted = page.locator("ins").first
+    assert "inserted text:" in inserted.inner_text()
+    shot(page, "5-diff")
+    page.goto(site + "/releases/2024-11-13")
+    shot(page, "6-release")
+    page.get_by_role("link", name="Newsletter section for this release").click()
+    frame = page.frame_locator("iframe.app-preview")
+    assert frame.get_by_role("heading", name="Multi-Agency Procedures update").is_visible()
+    page.get_by_role("link", name="Plain text", exact=True).click()
+    page.get_by_role("button", name="Copy to clipboard").click()
+    expect(page.get_by_role("status")).to_contain_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Multi-Agency Procedures update")
+    assert "Click here to see all the multi-agency procedures provided by DSCP." in copied
+    shot(page, "7-newsletter")
+
+
+def test_screenshots_for_the_readme(site: str, page: Page):
+    """The README's pictures: made by this test, copied to docs/ with UPDATE_SCREENSHOTS=1."""
+    page.set_viewport_size({"width": 1000, "height": 1100})
+    for name, path in (("diff", PAGES["diff"]), ("newsletter", PAGES["newsletter"])):
+        page.goto(site + path)
+        if name == "diff":  # the first changes, rather than the page's heading
+            page.evaluate(
+                "document.querySelector('.diff-changed, .diff-inserted').scrollIntoView()"
+            )
+            page.evaluate("window.scrollBy(0, -330)")
+        target = ARTIFACTS / f"readme-{name}.png"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 10_000
+        if os.environ.get("UPDATE_SCREENSHOTS"):
+            shutil.copy(target, ROOT / "docs" / f"{name}.png")
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_serious_accessibility_problems(site: str, browser: Browser, name: str):
+    context = browser.new_context(bypass_csp=True)  # to inject axe-core, which is ours
+    page = context.new_page()
+    page.goto(site + PAGES[name])
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    context.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+def press_until(page: Page, name: str, navigates: bool = True, limit: int = 80) -> None:
+    """Tab until the focused element is the link or button called ``name``, then press Enter."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "(() => { const e = document.activeElement;"
+            " return e ? (e.innerText || e.value || '').trim() : ''; })()"
+        )
+        if focused == name:
+            assert page.evaluate(
+                "(() => { const s = getComputedStyle(document.activeElement);"
+                " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'"
+                " || s.backgroundColor !== 'rgba(0, 0, 0, 0)'; })()"
+            ), f"{name!r} has no visible focus"
+            if navigates:
+                with page.expect_navigation():
+                    page.keyboard.press("Enter")
+            else:
+                page.keyboard.press("Enter")
+            return
+    raise AssertionError(f"{name!r} cannot be reached with the Tab key")
+
+
+def test_the_journey_by_keyboard_alone(site: str, page: Page):
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.innerText") == "Skip to main content"
+    press_until(page, "Contents")
+    assert page.url.endswith("/chapters")
+    press_until(page, "Domestic Abuse")
+    assert page.url.endswith("/chapters/domestic-abuse")
+    press_until(page, "History of this chapter")
+    press_until(page, "See what this version changed")
+    assert "/diff" in page.url
+    page.goto(site + "/releases/2024-11-13")
+    press_until(page, "Newsletter section for this release")
+    press_until(page, "Plain text")
+    press_until(page, "Copy to clipboard", navigates=False)
+    expect(page.get_by_role("status")).to_contain_text("Copied")
