@@ -91,7 +91,7 @@ def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
     assert text == dedent("""\
         Multi-Agency Procedures update
 
-        The following updated or new multi-agency procedures will go live on the TSCP website on the 1st March 2024:
+        The following changes to the multi-agency procedures will take effect on the TSCP website on the 1st March 2024:
 
         New Chapters:
           • New Chapter: Spring update.
@@ -249,3 +249,35 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
     )
     with pytest.raises(ConfigError, match="includes itself"):
         newsletter(release_repo, "2024-03-01", "text")
+
+
+def test_a_release_that_only_withdraws_says_so(repo: ManualRepo):
+    repo.commit({"a.md": doc("A"), "b.md": doc("B")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"b.md": None}, "Withdraw B", when="2024-02-01T09:00:00+00:00")
+    text = newsletter(repo, "2024-02-01", "text")
+    assert "The following multi-agency procedures will be withdrawn from the procedures website " \
+        "on the 1st February 2024:" in text  # fmt: skip
+    assert "updated or new" not in text
+
+
+def test_a_manual_without_settings_names_itself_sensibly(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    text = newsletter(repo, "2024-01-01", "text")
+    assert "will go live on the procedures website on the 1st January 2024:" in text
+    assert text.endswith("Click here to see all the multi-agency procedures provided by the "
+                         "partnership.\n")  # fmt: skip
+    titled = '[manual]\ntitle = "Northshire Procedures"\n'
+    repo.commit({"manual.toml": titled, "a.md": doc("A", "New.")}, when="2024-02-01T09:00:00+00:00")
+    assert "go live on the Northshire Procedures website" in newsletter(repo, "2024-02-01", "text")
+
+
+def test_the_email_styles_are_inlined_and_a_manual_may_restyle_them(release_repo: ManualRepo):
+    html = newsletter(release_repo, "2024-03-01", "html")
+    assert '<h2 style="font-size: 22px;' in html
+    assert "<style" not in html
+    release_repo.commit(
+        {"_templates/newsletter.css": "a { color: #00703c; }"}, when="2024-03-02T09:00:00+00:00"
+    )
+    restyled = newsletter(release_repo, "2024-03-01", "html")
+    assert 'style="color: #00703c;"' in restyled
+    assert "font-size: 22px" not in restyled  # the manual's stylesheet replaces ours

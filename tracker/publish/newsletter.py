@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal, get_args
 
+import css_inline
+
+from tracker.config import DEFAULT_TITLE, Config
 from tracker.dates import in_words
 from tracker.errors import ConfigError
 from tracker.history.releases import Entry, EntryChange, Release
@@ -19,6 +22,7 @@ from tracker.publish.views import Summariser
 Format = Literal["text", "md", "html", "json"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
+STYLES = "newsletter.css"  # inlined into the html format; a manual may override it too
 # (change, type) -> heading, in the order the groups appear.
 GROUPS: tuple[tuple[EntryChange, str, str], ...] = (
     ("new", "chapter", "New Chapters"),
@@ -60,6 +64,7 @@ def newsletter_context(
         "manual": {
             "title": snapshot.config.title,
             "name": snapshot.config.name,
+            **names(snapshot.config),
             "site_url": urls.site_url,
             "contents_url": urls.contents() if urls.absolute else "",
         },
@@ -70,6 +75,17 @@ def newsletter_context(
         },
         "groups": groups,
     }
+
+
+def names(config: Config) -> dict[str, str]:
+    """How the section's sentences name the manual: "the DSCP website", "provided by DSCP".
+
+    A manual that names itself in manual.toml is called by its short name, else its title; one
+    that does not (no manual.toml) is "the procedures website", "provided by the partnership".
+    """
+    if config.short_name or config.title != DEFAULT_TITLE:
+        return {"website": f"the {config.name} website", "provider": config.name}
+    return {"website": "the procedures website", "provider": "the partnership"}
 
 
 def _item(entry: Entry, release: Release, urls: Urls, summarise: Summariser | None) -> Item:
@@ -100,7 +116,11 @@ def render_newsletter(
     context = newsletter_context(snapshot, release, today)
     environment = template_environment(dict(templates))
     try:
-        return environment.get_template(TEMPLATES[fmt]).render(context)
+        text = environment.get_template(TEMPLATES[fmt]).render(context)
+        if fmt == "html":  # email clients keep inline styles only
+            css = environment.get_template(STYLES).render()
+            text = css_inline.inline_fragment(text, css)
+        return text
     except RecursionError:
         raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} includes itself.") from None
     except Exception as error:  # a manual's own template: any failure is the template's
