@@ -281,3 +281,30 @@ def test_a_commit_shows_on_the_next_request_and_today_moves(tmp_path: Path):
         assert "Beta" not in test_client.get("/chapters").text  # not yet in force on 1 January
         assert "Beta" in test_client.get("/chapters").text  # a new day: in force, no restart
         assert json.loads(test_client.get("/healthz").text)["head"] == repo.git("rev-parse", "HEAD")
+
+
+def test_a_chapter_cannot_carry_script_into_the_page(tmp_path: Path):
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    repo = ManualRepo(folder)
+    hostile = (
+        "<script>alert(1)</script>\n\n[click](javascript:alert(2)) "
+        '<img src="x" onerror="alert(3)"> <a href="https://example.org" onclick="alert(4)">ok</a>'
+    )
+    repo.commit({"a.md": doc("A", hostile)}, when="2024-01-01T09:00:00+00:00")
+    with TestClient(create_app(open_manual(folder), D("2024-02-01"))) as test_client:
+        for path in ("/chapters/a", "/chapters/a/diff", "/chapters/a/history", "/search?q=click"):
+            body = test_client.get(path).text
+            for bad in ("<script>alert", "javascript:", "onerror", "onclick"):
+                assert bad not in body, (path, bad)
+
+
+def test_search_words_are_never_fts5_syntax():
+    from tracker.index.search import Entry, SearchIndex, fts_query
+
+    assert fts_query('title:x OR "y" NEAR(z') == '"title"* "x"* "OR"* "y"* "NEAR"* "z"*'
+    index = SearchIndex([Entry("a", "Alpha", "# Alpha\n\n## Bruising\n\nSee a *doctor*."),
+                         Entry("b", "Beta", "Doctors and bruising in babies.")])  # fmt: skip
+    assert [hit.id for hit in index.search("bruising")] == ["a", "b"]  # a heading ranks higher
+    assert index.search("doctor")[0].snippet.count("<mark>") == 1
+    assert index.search("") == [] and index.search("<>") == []
