@@ -308,3 +308,18 @@ def test_search_words_are_never_fts5_syntax():
     assert [hit.id for hit in index.search("bruising")] == ["a", "b"]  # a heading ranks higher
     assert index.search("doctor")[0].snippet.count("<mark>") == 1
     assert index.search("") == [] and index.search("<>") == []
+
+
+def test_without_the_front_end_assets_pages_work_unstyled_with_one_warning(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    monkeypatch.setattr("web.app.BUILT", tmp_path / "not-built")
+    app = create_app(open_manual(demo), TODAY)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "the front-end assets are not built (run 'make assets'); pages are served unstyled."
+    ]
+    with TestClient(app) as test_client:
+        response = test_client.get("/chapters/referrals")
+        assert response.status_code == 200
+        assert "app.css" not in response.text
+        assert "Referrals" in text_of(response.text)
