@@ -249,9 +249,7 @@ def _diff(args: argparse.Namespace) -> int:
     manual, snapshot = opened.manual, opened.snapshot
     document = snapshot.document(args.id)
     _warn_about([document])
-    start_point = manual.point(args.start) if args.start else None
-    end_point = manual.point(args.end) if args.end else None
-    start, end = snapshot.compared(document, start_point, end_point, opened.today)
+    start, end = manual.compared(snapshot, document, args.start, args.end, opened.today)
     differ = manual.differ
     if args.format == "json":
         body = json.loads(differ.view(start, end, "source-json" if args.source else "json"))

@@ -10,13 +10,14 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 from __future__ import annotations
 
 import threading
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.history.documents import decode
-from tracker.history.model import Version
+from tracker.history.model import Document, Version
 from tracker.history.releases import build_releases, contents_order
 from tracker.history.snapshot import Point, Snapshot
 from tracker.history.walk import build_history, first_parent_line
@@ -101,6 +102,18 @@ class Manual:
                 if latest is None or (latest.branch, latest.head) != (branch, head):
                     latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
         return latest
+
+    def compared(
+        self,
+        snapshot: Snapshot,
+        document: Document,
+        start: str | None,
+        end: str | None,
+        today: date,
+    ) -> tuple[Version | None, Version]:
+        """The two versions a diff compares, from the dates or revisions a user gave."""
+        points = [self.point(text) if text else None for text in (start, end)]
+        return snapshot.compared(document, points[0], points[1], today)
 
     def point(self, text: str) -> Point:
         """A date or a revision a user named, validated (and the revision resolved)."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from tracker.publish import views
 from web import newsletters
-from web.pages import check_id, release_on
+from web.pages import FROM, TO, check_id, day_from, release_on
 from web.rendering import site
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -72,15 +72,14 @@ def history(request: Request, ident: str) -> dict[str, Any]:
 def diff(
     request: Request,
     ident: str,
-    start: str | None = Query(None, alias="from", description="a date or a commit"),
-    end: str | None = Query(None, alias="to", description="a date or a commit"),
+    start: str | None = FROM,
+    end: str | None = TO,
     source: bool = False,
 ) -> dict[str, Any]:
     """What changed between two versions, as the command line's ``diff --format json``."""
     view = site(request).view()
     document = view.snapshot.document(check_id(ident))
-    points = [view.manual.point(text) if text else None for text in (start, end)]
-    before, after = view.snapshot.compared(document, points[0], points[1], view.today)
+    before, after = view.manual.compared(view.snapshot, document, start, end, view.today)
     body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
     return {
         "id": document.id,
@@ -93,8 +92,6 @@ def diff(
 @router.get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, Any]:
     """A document's version in force today (or on ``at``), with its Markdown."""
-    from web.pages import day_from
-
     view = site(request).view()
     document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date") or view.today

@@ -24,6 +24,8 @@ router = APIRouter(default_response_class=HTMLResponse)
 RECENT_DAYS = 90  # contents tags a chapter New or Updated for releases this recent
 RECENT_CHAPTERS = 10  # the home page lists this many recently updated chapters
 MAX_ID = 300
+FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
+TO = Query(None, alias="to", description="a date (YYYY-MM-DD) or a commit of the branch")
 
 
 def check_id(ident: str) -> str:
@@ -120,15 +122,14 @@ def history(request: Request, ident: str) -> Response:
 def diff(
     request: Request,
     ident: str,
-    start: str | None = Query(None, alias="from", description="a date or a commit"),
-    end: str | None = Query(None, alias="to", description="a date or a commit"),
+    start: str | None = FROM,
+    end: str | None = TO,
     source: bool = False,
 ) -> Response:
     view = site(request).view()
     document = view.snapshot.document(check_id(ident))
     manual = view.manual
-    points = [manual.point(text) if text else None for text in (start, end)]
-    before, after = view.snapshot.compared(document, points[0], points[1], view.today)
+    before, after = manual.compared(view.snapshot, document, start, end, view.today)
     body = manual.differ.view(before, after, "source-html" if source else "html")
     if not source:
         body = rewrite_links(body, after.path, _linker(view, None))
