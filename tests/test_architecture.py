@@ -98,11 +98,13 @@ def test_every_module_has_a_rule():
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
-def test_only_the_door_runs_git(module: str):
+def test_only_the_door_runs_git_and_only_serve_starts_the_web(module: str):
     outside = {name.split(".")[0] for name in imports(MODULES[module])}
     if module not in GIT_DOOR:
         assert not outside & {"git", "subprocess"}, module
     assert not outside & {"fastapi", "starlette", "uvicorn"}, module
+    if module != "tracker.cli":  # tracker serve imports web/ when it runs, and only it
+        assert "web" not in outside, module
 
 
 def test_no_module_is_much_over_400_lines():

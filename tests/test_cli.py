@@ -347,3 +347,15 @@ def test_json_views_carry_plain_english_summaries(demo: Path):
     assert domestic["summary"]["text"].startswith("New section: Non-fatal Strangulation.")
     plain = json.loads(run("releases", "--repo", str(demo), "--format", "json").stdout)
     assert "summary" not in plain["releases"][0]["entries"][0]
+
+
+def test_serve_on_a_port_in_use_is_one_sentence(demo: Path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run("serve", "--repo", str(demo), "--port", port)
+    assert_user_error(result, f"127.0.0.1:{port}", "in use")
+    assert_user_error(run("serve", "--repo", str(demo), "--port", "70000"), "70000")

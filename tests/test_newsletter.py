@@ -281,3 +281,42 @@ def test_the_email_styles_are_inlined_and_a_manual_may_restyle_them(release_repo
     restyled = newsletter(release_repo, "2024-03-01", "html")
     assert 'style="color: #00703c;"' in restyled
     assert "font-size: 22px" not in restyled  # the manual's stylesheet replaces ours
+
+
+def test_the_opening_sentence_is_escaped_in_html(repo: ManualRepo):
+    settings = '[manual]\nshort_name = "A & B <Partnership>"\n'
+    repo.commit({"manual.toml": settings, "a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    html = newsletter(repo, "2024-01-01", "html")
+    assert "the A &amp; B &lt;Partnership&gt; website" in html
+    assert "<Partnership>" not in html
+    assert "the A & B <Partnership> website" in newsletter(repo, "2024-01-01", "text")
+
+
+def test_rendering_never_fetches_a_stylesheet(repo: ManualRepo):
+    import http.server
+    import threading
+
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"p { color: red; }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    link = f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_port}/x.css"><p>Hi</p>'
+    repo.commit({"a.md": doc("A"), "_templates/newsletter.html.j2": link},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    try:
+        html = newsletter(repo, "2024-01-01", "html")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == []
+    assert "<p" in html and "<link" not in html

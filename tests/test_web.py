@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import feedparser
@@ -43,7 +44,7 @@ def page(client: TestClient, path: str, status: int = 200):
 
 def text_of(html: str) -> str:
     """The words a reader sees, tags dropped and spaces folded."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def test_home_shows_the_upcoming_and_latest_release_and_recent_chapters(client: TestClient):
@@ -51,7 +52,7 @@ def test_home_shows_the_upcoming_and_latest_release_and_recent_chapters(client: 
     context = response.context  # type: ignore[attr-defined]
     assert context["upcoming"].date == D("2024-12-11")
     assert context["latest"].date == D("2024-11-13")
-    assert "domestic-abuse" in [document.id for document, _ in context["recent"]]
+    assert "domestic-abuse" in [listed.document.id for listed in context["recent"]]
     words = text_of(response.text)
     assert "Going live on 11 December 2024" in words
     assert "Latest release: 13 November 2024" in words
@@ -66,7 +67,7 @@ def test_contents_by_section_with_recent_tags_and_withdrawn_apart(client: TestCl
     assert sections[:2] == ["Responsibilities of All Agencies", "Referral and Assessment"]
     words = text_of(response.text)
     assert "Domestic Abuse Updated 13 November 2024" in words
-    withdrawn = [d.id for d, _ in response.context["withdrawn"]]  # type: ignore[attr-defined]
+    withdrawn = [listed.document.id for listed in response.context["withdrawn"]]  # type: ignore[attr-defined]
     assert "forced-marriage" in withdrawn
     assert words.index("Withdrawn") > words.index("Domestic Abuse")
 
@@ -180,7 +181,7 @@ def test_releases_feed_carries_each_newsletter_section(client: TestClient, demo:
 def test_each_chapter_has_a_feed(client: TestClient):
     feed = feedparser.parse(page(client, "/chapters/domestic-abuse/feed.atom").content)
     assert not feed.bozo
-    assert feed.entries[0].title.startswith("Domestic Abuse: modified from 13th")
+    assert feed.entries[0].title == "Domestic Abuse: updated from 13th November 2024"
     assert "Non-fatal Strangulation" in feed.entries[0].summary
 
 
@@ -323,3 +324,140 @@ def test_without_the_front_end_assets_pages_work_unstyled_with_one_warning(
         assert response.status_code == 200
         assert "app.css" not in response.text
         assert "Referrals" in text_of(response.text)
+
+
+def served(repo: ManualRepo, today: str = "2024-06-01", **options: str) -> TestClient:
+    return TestClient(create_app(open_manual(repo.path, **options), D(today)))
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> ManualRepo:
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    repo = ManualRepo(folder)
+    repo.commit({"a.md": doc("Alpha", "See [the guide](guides/history.md#two).")}, "Add",
+                "2024-01-01T09:00:00+00:00")  # fmt: skip
+    return repo
+
+
+def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo):
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-09-01"})  # fmt: skip
+    with served(small) as client:
+        words = text_of(page(client, "/chapters/b").text)
+        assert "This chapter is not yet in force: it goes live on 1 September 2024." in words
+        assert "Bravo" in words
+        release = page(client, "/releases/2024-09-01").text
+        assert 'href="/chapters/b"' in release
+        assert (
+            "not yet in force on 1st January 2024"
+            in page(client, "/chapters/b?at=2024-01-01", 404).text
+        )
+
+
+def test_an_id_ending_in_the_name_of_a_page_is_still_reachable(small: ManualRepo):
+    guide = doc("Guide", "## Two\n\nText.")
+    small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        assert "Guide" in text_of(page(client, "/chapters/guides/history").text)
+        assert "History of Guide" in text_of(page(client, "/chapters/guides/history/history").text)
+        alpha = page(client, "/chapters/a").text
+        assert 'href="/chapters/guides/history#section-two"' in alpha
+        assert 'id="section-two"' in page(client, "/chapters/guides/history").text
+
+
+def test_head_requests_and_the_allow_header(client: TestClient):
+    for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
+        response = client.head(path)
+        assert response.status_code == 200, path
+        assert response.content == b""
+    refused = client.post("/chapters")
+    assert refused.status_code == 405
+    assert "GET" in refused.headers["allow"]
+    assert "read-only" in refused.text
+
+
+def test_editorial_releases_stay_out_of_the_feed_and_the_feed_dates_its_entries(
+    small: ManualRepo,
+):
+    small.commit({"a.md": doc("Alpha", "Typo.")}, "Fix a typo", "2024-02-01T09:00:00+00:00",
+                 {"Change-Type": "minor"})  # fmt: skip
+    with served(small) as client:
+        feed = feedparser.parse(page(client, "/feeds/releases.atom").content)
+        assert [entry.link for entry in feed.entries] == ["http://testserver/releases/2024-01-01"]
+        assert feed.entries[0].updated.startswith("2024-01-01T09:00:00")
+
+
+def test_the_compare_form_keeps_the_versions_compared(client: TestClient):
+    response = page(client, "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13")
+    selected = re.findall(r'<option value="([0-9a-f]+)" selected>', response.text)
+    before, after = response.context["before"], response.context["after"]  # type: ignore[attr-defined]
+    assert selected == [before.commit, after.commit]
+    history = page(client, "/chapters/domestic-abuse/history")
+    assert len(re.findall(r"<option value=\"[0-9a-f]+\" selected>", history.text)) == 2
+    assert "See everything that went live on 13 November 2024" in text_of(response.text)
+
+
+def test_a_version_superseded_before_going_live_is_said_so(client: TestClient, demo: Path):
+    snapshot = open_manual(demo).snapshot()
+    document, version = next(
+        (d, v) for d in snapshot.documents for v in d.versions if d.in_force(v.effective) is not v
+    )
+    words = text_of(page(client, f"/chapters/{document.id}/history").text)
+    assert f"Superseded before going live on {version.effective.day} " in words
+
+
+def test_a_withdrawn_chapter_reads_right(client: TestClient):
+    words = text_of(page(client, "/chapters/forced-marriage").text)
+    assert "Forced Marriage. Its last text is shown below for reference only." in words
+
+
+def test_a_broken_manual_toml_is_a_page_with_a_way_back(small: ManualRepo):
+    small.commit({"manual.toml": "[manual\ntitle = 1"}, "Break", "2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        response = page(client, "/", 503)
+        assert "manual.toml is not valid TOML" in response.text
+        assert '<a href="/">' in response.text
+
+
+def test_a_newsletter_without_site_url_links_to_this_service(small: ManualRepo):
+    with served(small) as client:
+        text = page(client, "/releases/2024-01-01/newsletter.md").text
+        assert "(http://testserver/chapters/a)" in text
+        frame = page(client, "/releases/2024-01-01/newsletter.html?inline=true").text
+        assert frame.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in frame
+        assert "<title>Newsletter section for 1 January 2024</title>" in frame
+
+
+def test_a_template_that_asks_too_much_is_one_sentence(small: ManualRepo):
+    small.commit({"_templates/newsletter.html.j2": "{% for i in range(10**9) %}{% endfor %}"},
+                 when="2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        response = page(client, "/releases/2024-01-01/newsletter", 503)
+        assert "The manual's settings or templates need mending" in text_of(response.text)
+        assert "newsletter.html.j2 failed" in response.text
+        feed = feedparser.parse(page(client, "/feeds/releases.atom").content)
+        assert "newsletter.html.j2 failed" in feed.entries[0].content[0].value
+
+
+def test_search_drops_control_characters(client: TestClient):
+    response = page(client, "/search?q=stran%00gulation%01")
+    assert "\x00" not in response.text and "\x01" not in response.text
+
+
+def test_openapi_describes_the_api_not_the_pages(client: TestClient):
+    spec = page(client, "/openapi.json").json()
+    assert all(path.startswith("/api/") or path == "/healthz" for path in spec["paths"])
+    responses = spec["paths"]["/api/chapters/{ident}"]["get"]["responses"]
+    assert {"400", "404"} <= set(responses)
+
+
+def test_the_server_follows_the_branch_it_started_on(small: ManualRepo):
+    from tracker.cli import served_manual
+
+    manual = served_manual(str(small.path), "procedures", None)
+    small.branch("draft")
+    small.commit({"draft.md": doc("Draft")}, when="2024-02-01T09:00:00+00:00")
+    snapshot = manual.snapshot()
+    assert snapshot.branch == "main"
+    assert [d.id for d in snapshot.documents] == ["a"]

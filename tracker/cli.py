@@ -275,13 +275,23 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch)
-    snapshot = manual.snapshot()  # a manual that cannot be read is said now, in one sentence
-    _warn_about(snapshot.documents)
+    manual = served_manual(args.repo, args.root, args.branch)
+    _warn_about(manual.snapshot().documents)
     from web.app import serve  # the web service, and FastAPI, only for this command
 
     serve(manual, fixed, args.host, args.port)
     return 0
+
+
+def served_manual(repo: str, root: str, branch: str | None) -> Manual:
+    """The manual a server follows: ``branch``, else the branch checked out when it starts,
+    so that checking out a draft in the served working copy never publishes it."""
+    manual = open_manual(repo, root=root, branch=branch)
+    snapshot = manual.snapshot()  # a manual that cannot be read is said now, in one sentence
+    if branch is None and snapshot.branch != "HEAD":
+        manual.close()
+        manual = open_manual(repo, root=root, branch=snapshot.branch)
+    return manual
 
 
 def _newsletter(args: argparse.Namespace) -> int:

@@ -6,13 +6,26 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from tracker.publish import views
 from web import newsletters
 from web.pages import FROM, TO, check_id, day_from, release_on
 from web.rendering import site
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    """What an error answers: one sentence."""
+
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "A malformed id, date, ref or format"},
+    404: {"model": Problem, "description": "A well-formed id, date or ref that names nothing"},
+    503: {"model": Problem, "description": "The manual cannot be read"},
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
 @router.get("/releases")
@@ -36,7 +49,10 @@ def release(request: Request, day: str) -> dict[str, Any]:
 def newsletter(request: Request, day: str) -> dict[str, Any]:
     """The release's newsletter section as data, with the summary of each change."""
     view = site(request).view()
-    data: dict[str, Any] = json.loads(newsletters.render(view, release_on(view, day), "json"))
+    release = release_on(view, day)
+    data: dict[str, Any] = json.loads(
+        newsletters.render(view, release, "json", str(request.base_url))
+    )
     return data
 
 

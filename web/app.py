@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import socket
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def create_app(manual: Manual, today: date | None = None, site: Site | None = No
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["api"])
+    app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
     return app
 
 
@@ -112,28 +114,40 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """One sentence and a way back, as a page or (for the API) as JSON."""
     if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status)
-    context: dict[str, Any] = {"title": TITLES.get(status, TITLES[500]), "message": message}
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
+    context: dict[str, Any] = {
+        "title": title or TITLES.get(status, TITLES[500]),
+        "message": message,
+    }
     try:
-        return render_page(request, "error.html", context, status=status)
+        response: Response = render_page(request, "error.html", context, status=status)
     except Exception:  # the manual itself cannot be read: a page without it
         body = templates.get_template("error_plain.html").render(context)
-        return HTMLResponse(body, status_code=status)
+        response = HTMLResponse(body, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _tracker_error(request: Request, error: Exception) -> Response:
+    title = None
     if isinstance(error, NotFoundError):
         status = 404
-    elif isinstance(error, InputError):
-        status = 400
-    elif isinstance(error, ConfigError | RepositoryError):
+    elif isinstance(error, ConfigError):
+        status, title = 503, "The manual's settings or templates need mending"
+    elif isinstance(error, RepositoryError):
         status = 503
-    else:
+    else:  # InputError and any other mistake in the request
         status = 400
-    return error_response(request, status, str(error))
+    return error_response(request, status, str(error), title)
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
@@ -144,11 +158,14 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 
 async def _http_error(request: Request, error: Exception) -> Response:
     status = error.status_code if isinstance(error, HTTPException) else 500
+    headers = dict(getattr(error, "headers", None) or {})  # 405 says what is allowed (Allow)
     if status == 404:
         return error_response(request, 404, "There is no page at this address.")
     if status == 405:
-        return error_response(request, 405, "This address only answers GET requests.")
-    return error_response(request, status, str(getattr(error, "detail", "")))
+        headers.setdefault("Allow", "GET, HEAD")
+        message = "This service is read-only: its addresses answer GET and HEAD requests."
+        return error_response(request, 405, message, headers=headers)
+    return error_response(request, status, str(getattr(error, "detail", "")), headers=headers)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
@@ -160,5 +177,12 @@ def serve(manual: Manual, today: date | None, host: str, port: int) -> None:
     """Run the service until interrupted (``tracker serve``)."""
     import uvicorn
 
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:  # say a taken port in one sentence, before starting
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
     print(f"Serving {manual.snapshot().config.title} at http://{host}:{port}/ (Ctrl+C to stop).")
     uvicorn.run(create_app(manual, today), host=host, port=port, log_level="warning")

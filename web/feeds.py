@@ -7,6 +7,8 @@ as the "Multi-Agency Procedures update" section. Upcoming releases appear once s
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import partial
+from html import escape
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -14,14 +16,19 @@ from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
 from tracker.dates import in_words
+from tracker.errors import ConfigError
+from tracker.history.model import VersionKind
 from tracker.history.releases import Release
 from tracker.publish.urls import Urls
 from web import newsletters
-from web.pages import check_id
+from web.pages import chapter, document_for
 from web.rendering import site
 from web.site import View
 
 router = APIRouter(include_in_schema=False)
+get = partial(router.api_route, methods=["GET", "HEAD"])
+WORDS: dict[VersionKind, str] = {"added": "added", "modified": "updated", "renamed": "updated",
+                                 "withdrawn": "withdrawn"}  # fmt: skip
 ATOM = "application/atom+xml; charset=utf-8"
 
 
@@ -35,23 +42,37 @@ def moment(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), zone)
 
 
-@router.get("/feeds/releases.atom")
+@get("/feeds/releases.atom")
 def releases_feed(request: Request) -> Response:
     view = site(request).view()
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     feed = _feed(urls.releases_feed(), f"{view.snapshot.config.title}: releases", urls.releases())
-    releases = view.snapshot.releases
-    feed.updated(moment(releases[-1].date, zone) if releases else moment(view.today, zone))
+    # An editorial-only release is nothing to tell practitioners: no email for it.
+    releases = [release for release in view.snapshot.releases if not release.minor]
+    feed.updated(max((_changed(release) for release in releases), default=moment(view.today, zone)))
     for release in releases:
         entry = feed.add_entry(order="prepend")
         entry.id(urls.release(release.date))
         entry.title(_release_title(release, view.today))
         entry.link(href=urls.release(release.date))
         entry.published(moment(release.date, zone))
-        entry.updated(moment(release.date, zone))
-        entry.content(newsletters.render(view, release, "html"), type="html")
+        entry.updated(_changed(release))
+        entry.content(_section(view, release, urls.site_url), type="html")
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
+
+
+def _changed(release: Release) -> datetime:
+    """When a release's content last changed: its newest commit (an upcoming one may change)."""
+    return max(entry.version.committed for entry in release.entries)
+
+
+def _section(view: View, release: Release, site_url: str) -> str:
+    """The release's newsletter section; a broken template of the manual says so in one line."""
+    try:
+        return newsletters.render(view, release, "html", site_url)
+    except ConfigError as error:
+        return f"<p>{escape(str(error))}</p>"
 
 
 def _release_title(release: Release, today: date) -> str:
@@ -61,10 +82,12 @@ def _release_title(release: Release, today: date) -> str:
     )
 
 
-@router.get("/chapters/{ident:path}/feed.atom")
+@get("/chapters/{ident:path}/feed.atom")
 def chapter_feed(request: Request, ident: str) -> Response:
     view = site(request).view()
-    document = view.snapshot.document(check_id(ident))
+    document = document_for(view, ident, "feed.atom")
+    if document is None:
+        return chapter(request, f"{ident}/feed.atom")
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     title = f"{document.latest.title}: changes"
@@ -75,7 +98,7 @@ def chapter_feed(request: Request, ident: str) -> Response:
         before = document.versions[number - 1] if number else None
         entry = feed.add_entry(order="prepend")
         entry.id(f"{urls.chapter_feed(document.id)}#{version.commit}")
-        entry.title(f"{version.title}: {version.kind} from {in_words(version.effective)}")
+        entry.title(f"{version.title}: {WORDS[version.kind]} from {in_words(version.effective)}")
         entry.link(href=urls.release_diff(document.id, version.effective))
         entry.published(moment(version.effective, zone))
         entry.updated(moment(version.effective, zone))

@@ -20,6 +20,12 @@ MEDIA = {"html": "text/html", "text": "text/plain", "md": "text/markdown",
 EMAIL_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
 )
+FRAME = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title></head>
+<body>
+{body}
+</body></html>
+"""
 
 
 def check_format(text: str) -> Format:
@@ -29,8 +35,11 @@ def check_format(text: str) -> Format:
     return text  # type: ignore[return-value]  # checked against the Literal's values above
 
 
-def render(view: View, release: Release, fmt: Format) -> str:
-    """The section as the command line writes it, through the manual's own templates."""
+def render(view: View, release: Release, fmt: Format, base_url: str) -> str:
+    """The section as the command line writes it, through the manual's own templates.
+
+    Its links are absolute: from the manual's ``site_url``, else from this service's address.
+    """
     return render_newsletter(
         view.snapshot,
         release,
@@ -38,11 +47,15 @@ def render(view: View, release: Release, fmt: Format) -> str:
         fmt,
         templates=view.manual.texts.templates(view.snapshot),
         summarise=view.manual.differ.summary,
+        site_url=view.snapshot.config.site_url or base_url.rstrip("/"),
     )
 
 
-def download(view: View, release: Release, extension: str, inline: bool = False) -> Response:
-    """The section as a file (``.txt``, ``.md``, ``.html``, ``.json``); ``inline`` to show it."""
+def download(
+    view: View, release: Release, extension: str, base_url: str, inline: bool = False
+) -> Response:
+    """The section as a file (``.txt``, ``.md``, ``.html``, ``.json``); ``inline`` to show it
+    (the email HTML then as a document of its own, for the preview's frame)."""
     fmt = EXTENSIONS.get(extension)
     if fmt is None:
         raise NotFoundError(f"There is no newsletter file ending .{extension}.")
@@ -52,4 +65,8 @@ def download(view: View, release: Release, extension: str, inline: bool = False)
     if fmt == "html":
         headers["Content-Security-Policy"] = EMAIL_POLICY
     media = MEDIA[fmt] + ("; charset=utf-8" if fmt != "json" else "")
-    return Response(render(view, release, fmt), media_type=media, headers=headers)
+    body = render(view, release, fmt, base_url)
+    if fmt == "html" and inline:
+        title = f"Newsletter section for {release.date.day} {release.date:%B %Y}"
+        body = FRAME.format(title=title, body=body)
+    return Response(body, media_type=media, headers=headers)

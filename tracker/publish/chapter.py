@@ -19,11 +19,13 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
 from tracker.history.documents import split_front_matter
 
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "toc"]
+EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+ANCHOR = "section-"  # heading ids begin so, never clashing with the page's own ids
 TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody", "tr",
     "th", "td", "blockquote", "pre", "code", "hr", "a", "strong", "em", "b", "i", "br", "sup",
@@ -73,12 +75,14 @@ def rewrite_links(html: str, path: str, link: Linker) -> str:
 def _rewrite(href: str, path: str, link: Linker) -> str:
     """A relative link to a Markdown file of the manual becomes the address of its page."""
     parts = urlsplit(href)
+    if href.startswith("#"):
+        return f"#{ANCHOR}{parts.fragment}"  # a heading of the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
     target = posixpath.normpath(posixpath.join(posixpath.dirname(path), parts.path))
     if target.startswith("../") or target == "..":
         return href
-    return link(target, parts.fragment) or href
+    return link(target, ANCHOR + parts.fragment if parts.fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):
@@ -108,6 +112,9 @@ def _converter() -> markdown.Markdown:
     """This thread's converter (a Markdown instance keeps state while it converts)."""
     converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
     if converter is None:
-        converter = markdown.Markdown(extensions=[*EXTENSIONS, _Links()], output_format="html")
+        headings = TocExtension(slugify=lambda text, separator: ANCHOR + slugify(text, separator))
+        converter = markdown.Markdown(
+            extensions=[*EXTENSIONS, headings, _Links()], output_format="html"
+        )
         _LOCAL.converter = converter
     return converter

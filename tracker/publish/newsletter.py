@@ -23,6 +23,8 @@ Format = Literal["text", "md", "html", "json"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
 STYLES = "newsletter.css"  # inlined into the html format; a manual may override it too
+# Never fetch a stylesheet a template links to: rendering makes no request of its own.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
 # (change, type) -> heading, in the order the groups appear.
 GROUPS: tuple[tuple[EntryChange, str, str], ...] = (
     ("new", "chapter", "New Chapters"),
@@ -47,10 +49,17 @@ class Item:
 
 
 def newsletter_context(
-    snapshot: Snapshot, release: Release, today: date, summarise: Summariser | None = None
+    snapshot: Snapshot,
+    release: Release,
+    today: date,
+    summarise: Summariser | None = None,
+    site_url: str | None = None,
 ) -> dict[str, Any]:
-    """Everything a newsletter template may use (with each change's summary, given a summariser)."""
-    urls = Urls(snapshot.config.site_url)
+    """Everything a newsletter template may use (with each change's summary, given a summariser).
+
+    Links are absolute, from the manual's ``site_url`` (or the ``site_url`` given instead).
+    """
+    urls = Urls(snapshot.config.site_url if site_url is None else site_url)
     groups = []
     for change, kind, heading in GROUPS:
         items = [
@@ -105,21 +114,22 @@ def render_newsletter(
     *,
     templates: Mapping[str, str],
     summarise: Summariser | None,
+    site_url: str | None = None,
 ) -> str:
     """The section in one of FORMATS, through the manual's ``templates`` (by file name) or ours.
 
     JSON carries each entry's summary of what changed when given a ``summarise``.
     """
     if fmt == "json":
-        context = newsletter_context(snapshot, release, today, summarise)
+        context = newsletter_context(snapshot, release, today, summarise, site_url)
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
-    context = newsletter_context(snapshot, release, today)
+    context = newsletter_context(snapshot, release, today, site_url=site_url)
     environment = template_environment(dict(templates))
     try:
         text = environment.get_template(TEMPLATES[fmt]).render(context)
         if fmt == "html":  # email clients keep inline styles only
             css = environment.get_template(STYLES).render()
-            text = css_inline.inline_fragment(text, css)
+            text = _INLINER.inline_fragment(text, css)
         return text
     except RecursionError:
         raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} includes itself.") from None

@@ -15,6 +15,8 @@ for (const button of document.querySelectorAll("[data-copy]")) {
   });
 }
 // GOV.UK Frontend's own enhancements, when its assets were built (make assets).
-import("/static/build/govuk-frontend.min.js")
-  .then((frontend) => frontend.initAll())
-  .catch(() => {});
+if (document.documentElement.classList.contains("app-styled")) {
+  import("/static/build/govuk-frontend.min.js")
+    .then((frontend) => frontend.initAll())
+    .catch(() => {});
+}

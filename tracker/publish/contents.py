@@ -1,0 +1,102 @@
+"""What the website says about chapters: the contents, what is recent, which text to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.history.model import Document, Version
+from tracker.history.snapshot import Snapshot
+
+RECENT_DAYS = 90  # the contents tag a chapter New or Updated for releases this recent
+RECENT_CHAPTERS = 10  # the home page lists this many recently updated chapters
+OTHER_SECTION = "Other procedures"  # where documents without a section are listed
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the contents: the document, its version in force, and a tag if recent."""
+
+    document: Document
+    version: Version
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Contents:
+    """The contents on a day: sections in table-of-contents order, and withdrawn documents."""
+
+    sections: dict[str, list[Listed]]
+    withdrawn: list[Listed]
+
+
+def contents(snapshot: Snapshot, today: date) -> Contents:
+    """Documents in force by section (in the snapshot's order); withdrawn ones apart."""
+    tags = recent_tags(snapshot, today)
+    sections: dict[str, list[Listed]] = {}
+    withdrawn = []
+    for document in snapshot.documents:
+        version = document.in_force(today)
+        if version is None:
+            continue
+        if version.withdrawn:
+            withdrawn.append(Listed(document, version))
+        else:
+            section = sections.setdefault(version.meta.section or OTHER_SECTION, [])
+            section.append(Listed(document, version, tags.get(document.id)))
+    return Contents(sections, withdrawn)
+
+
+def recent_tags(snapshot: Snapshot, today: date) -> dict[str, str]:
+    """ "New" or "Updated 13 November 2024" for documents changed by recent releases."""
+    since = today - timedelta(days=RECENT_DAYS)
+    tags: dict[str, str] = {}
+    for release in snapshot.releases:
+        if since < release.date <= today:
+            for entry in release.entries:
+                if entry.change == "new":
+                    tags[entry.id] = "New"
+                elif entry.change == "updated" and not entry.minor:
+                    tags[entry.id] = f"Updated {release.date.day} {release.date:%B %Y}"
+    return tags
+
+
+def recently_updated(snapshot: Snapshot, today: date) -> list[Listed]:
+    """Documents in force whose latest change went live most recently, newest first."""
+    found = []
+    for document in snapshot.documents:
+        version = document.in_force(today)
+        if version is not None and not version.withdrawn and version is not document.versions[0]:
+            found.append(Listed(document, version))
+    found.sort(key=lambda listed: listed.version.effective, reverse=True)
+    return found[:RECENT_CHAPTERS]
+
+
+def text_version(document: Document, version: Version) -> Version | None:
+    """The version whose text is shown: this one, or for a deletion the last one with text."""
+    if not version.deleted:
+        return version
+    earlier = [v for v in document.versions if v.effective <= version.effective and not v.deleted]
+    return earlier[-1] if earlier else None
+
+
+def previous_version(document: Document, version: Version) -> Version | None:
+    """The version before this one, if any."""
+    position = document.versions.index(version)
+    return document.versions[position - 1] if position else None
+
+
+def next_version(document: Document, version: Version) -> Version | None:
+    """The next version to go live after this one, if any."""
+    later = [v for v in document.versions if v.effective > version.effective]
+    return later[0] if later else None
+
+
+def first_version(document: Document) -> Version:
+    """The version a document first goes live with (for one not yet in force)."""
+    return document.in_force(document.versions[0].effective) or document.versions[0]
+
+
+def went_live(document: Document, version: Version) -> bool:
+    """False for a version superseded by a later one going live the same day."""
+    return document.in_force(version.effective) is version
