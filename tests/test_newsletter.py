@@ -113,7 +113,7 @@ def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
         Withdrawn Guidance:
           • Old Guidance: Spring update.
 
-        Click here to see all the multi-agency procedures provided by TSCP.
+        See all the multi-agency procedures provided by TSCP at https://procedures.example.org/chapters
         """)
 
 
@@ -264,8 +264,10 @@ def test_a_manual_without_settings_names_itself_sensibly(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     text = newsletter(repo, "2024-01-01", "text")
     assert "will go live on the procedures website on the 1st January 2024:" in text
-    assert text.endswith("Click here to see all the multi-agency procedures provided by the "
-                         "partnership.\n")  # fmt: skip
+    assert text.endswith(
+        "See all the multi-agency procedures provided by the partnership on the procedures "
+        "website.\n"
+    )
     titled = '[manual]\ntitle = "Northshire Procedures"\n'
     repo.commit({"manual.toml": titled, "a.md": doc("A", "New.")}, when="2024-02-01T09:00:00+00:00")
     assert "go live on the Northshire Procedures website" in newsletter(repo, "2024-02-01", "text")
