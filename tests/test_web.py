@@ -461,3 +461,31 @@ def test_the_server_follows_the_branch_it_started_on(small: ManualRepo):
     snapshot = manual.snapshot()
     assert snapshot.branch == "main"
     assert [d.id for d in snapshot.documents] == ["a"]
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+
+
+def test_images_kept_in_the_manual_are_served_and_shown(small: ManualRepo):
+    images = small.path / "procedures" / "images"
+    images.mkdir()
+    (images / "flow.png").write_bytes(PNG)
+    small.commit({"a.md": doc("Alpha", "![The referral flow](images/flow.png)\n\nNew.")}, "Flow",
+                 "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        assert (
+            '<img alt="The referral flow" src="/files/images/flow.png">'
+            in page(client, "/chapters/a").text
+        )
+        assert 'src="/files/images/flow.png"' in page(client, "/chapters/a/diff").text
+        image = page(client, "/files/images/flow.png")
+        assert image.content == PNG
+        assert image.headers["content-type"] == "image/png"
+        assert "sandbox" in image.headers["content-security-policy"]
+        page(client, "/files/a.md", 404)
+        page(client, "/files/images/none.png", 404)
+        page(client, "/files/images/../../secret.png", 404)
+        page(client, "/files/images/%2e%2e/%2e%2e/x.png", 400)

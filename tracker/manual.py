@@ -69,6 +69,10 @@ class Texts:
         """The Markdown of a version ('' for a deletion)."""
         return self.blob(version.blob) if version.blob else ""
 
+    def file(self, snapshot: Snapshot, relative: str) -> bytes | None:
+        """A file of the manual at the snapshot, by its path under the root (None if none)."""
+        return self._repo.read_file(snapshot.head, snapshot.root.join(relative))
+
     def templates(self, snapshot: Snapshot) -> dict[str, str]:
         """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name."""
         folder = snapshot.root.join(TEMPLATES_FOLDER)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -19,8 +20,9 @@ from tracker.errors import InputError, NotFoundError
 from tracker.history.model import Document
 from tracker.history.releases import Release
 from tracker.publish import contents as chapters
-from tracker.publish.chapter import Linker, render_chapter, rewrite_links
+from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
 from tracker.publish.views import comparing
+from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
 from web.rendering import render_page, site
@@ -32,8 +34,12 @@ MAX_ID = 300
 MAX_QUERY = 200
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
 TO = Query(None, alias="to", description="a date (YYYY-MM-DD) or a commit of the branch")
-# The last part of a chapter's address that names one of its pages rather than the chapter.
-PAGES_OF_A_CHAPTER = ("history", "diff", "feed.atom")
+# Files of the manual a chapter may show, by ending: images only, each with its media type.
+IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+          ".webp": "image/webp", ".svg": "image/svg+xml"}  # fmt: skip
+MAX_FILE = 10_000_000  # bytes
+# An image is a document of its own when opened: nothing in it may run, nothing be fetched.
+FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 def check_id(ident: str) -> str:
@@ -131,7 +137,7 @@ def diff(
     before, after = manual.compared(view.snapshot, document, start, end, view.today)
     body = manual.differ.view(before, after, "source-html" if source else "html")
     if not source:
-        body = rewrite_links(body, after.path, linker(view, None))
+        body = rewrite_links(body, after.path, linker(view, None), media(view))
     release = next((r for r in view.snapshot.releases if r.date == after.effective), None)
     context = {
         "document": document,
@@ -165,7 +171,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         raise NotFoundError(f"{document.latest.title} was not yet in force on {in_words(day)}.")
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
-    html = render_chapter(text, shown.path, linker(view, day)) if shown else ""
+    html = render_chapter(text, shown.path, linker(view, day), media(view)) if shown else ""
     context = {
         "document": document,
         "version": version,
@@ -193,6 +199,28 @@ def linker(view: View, day: date | None) -> Linker:
         return f"{address}#{fragment}" if fragment else address
 
     return link
+
+
+def media(view: View) -> Media:
+    """Maps an image's path under the root to the address it is served at."""
+
+    def address(path: str) -> str | None:
+        return view.urls.file(path) if PurePosixPath(path).suffix.lower() in IMAGES else None
+
+    return address
+
+
+@get("/files/{path:path}")
+def file(request: Request, path: str) -> Response:
+    view = site(request).view()
+    kind = IMAGES.get(PurePosixPath(path).suffix.lower())
+    if kind is None:
+        raise NotFoundError("Only the images of the manual are served at this address.")
+    data = view.manual.texts.file(view.snapshot, check_path(path))
+    if data is None or len(data) > MAX_FILE:
+        raise NotFoundError(f"The manual has no image {path!r}.")
+    headers = {"Content-Security-Policy": FILE_POLICY, "Cache-Control": "public, max-age=300"}
+    return Response(data, media_type=kind, headers=headers)
 
 
 @get("/releases")

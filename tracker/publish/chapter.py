@@ -36,17 +36,23 @@ ATTRIBUTES = {
     "td": {"align"}, "ol": {"start"}, **{f"h{level}": {"id"} for level in range(1, 7)},
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
-_HREF = re.compile(r'href="([^"]*)"')
+_HREF = re.compile(r'(href|src)="([^"]*)"')
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
+Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 
 
-def render_chapter(source: str, path: str, link: Linker) -> str:
-    """The body of a chapter as sanitised HTML; its own ``# Title`` is left to the page."""
+def render_chapter(source: str, path: str, link: Linker, media: Media | None = None) -> str:
+    """The body of a chapter as sanitised HTML; its own ``# Title`` is left to the page.
+
+    Images kept in the manual's folder (``images/flow.png``) are given the address ``media``
+    returns for them; any other image is left as written (and the page's policy may block it).
+    """
     _, body = split_front_matter(source)
     body = _LEADING_TITLE.sub("", body, count=1)
     converter = _converter()
     converter.reset()
     _LinkRewriter.current.rewrite = lambda href: _rewrite(href, path, link)
+    _LinkRewriter.current.image = lambda src: _image(src, path, media)
     html = converter.convert(body)
     clean: str = nh3.clean(
         html,
@@ -67,9 +73,32 @@ def shift_top_headings(html: str) -> str:
     )
 
 
-def rewrite_links(html: str, path: str, link: Linker) -> str:
-    """Links between chapters made pages in HTML rendered elsewhere (a diff of the chapter)."""
-    return _HREF.sub(lambda m: f'href="{escape(_rewrite(unescape(m.group(1)), path, link))}"', html)
+def rewrite_links(html: str, path: str, link: Linker, media: Media | None = None) -> str:
+    """Links between chapters and images made pages and files in HTML rendered elsewhere (a
+    diff of the chapter)."""
+
+    def one(match: re.Match[str]) -> str:
+        value = unescape(match.group(2))
+        new = (
+            _rewrite(value, path, link) if match.group(1) == "href" else _image(value, path, media)
+        )
+        return f'{match.group(1)}="{escape(new)}"'
+
+    return _HREF.sub(one, html)
+
+
+def _under(path: str, target: str) -> str | None:
+    """A relative reference from the document at ``path``, as a path under the root."""
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
+
+
+def _image(src: str, path: str, media: Media | None) -> str:
+    parts = urlsplit(src)
+    if media is None or parts.scheme or parts.netloc or src.startswith("/") or not parts.path:
+        return src
+    target = _under(path, parts.path)
+    return (media(target) if target else None) or src
 
 
 def _rewrite(href: str, path: str, link: Linker) -> str:
@@ -79,25 +108,28 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
         return f"#{ANCHOR}{parts.fragment}"  # a heading of the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), parts.path))
-    if target.startswith("../") or target == "..":
+    target = _under(path, parts.path)
+    if target is None:
         return href
     return link(target, ANCHOR + parts.fragment if parts.fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):
-    """Gives every ``<a href>`` to the rewrite function set for the conversion in progress."""
+    """Gives every ``<a href>`` and ``<img src>`` to the functions set for the conversion."""
 
     current = threading.local()
 
     def run(self, root: Element) -> None:
         rewrite = getattr(self.current, "rewrite", None)
-        if rewrite is None:
-            return
+        image = getattr(self.current, "image", None)
         for anchor in root.iter("a"):
             href = anchor.get("href")
-            if href:
+            if href and rewrite is not None:
                 anchor.set("href", rewrite(href))
+        for picture in root.iter("img"):
+            src = picture.get("src")
+            if src and image is not None:
+                picture.set("src", image(src))
 
 
 class _Links(Extension):
