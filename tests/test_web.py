@@ -489,3 +489,12 @@ def test_images_kept_in_the_manual_are_served_and_shown(small: ManualRepo):
         page(client, "/files/images/none.png", 404)
         page(client, "/files/images/../../secret.png", 404)
         page(client, "/files/images/%2e%2e/%2e%2e/x.png", 400)
+
+
+def test_a_former_id_moves_to_the_chapters_address(small: ManualRepo):
+    small.move("a.md", "alpha.md", when="2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        response = client.get("/chapters/a?at=2024-01-15", follow_redirects=False)
+        assert response.status_code == 301
+        assert response.headers["location"] == "/chapters/alpha?at=2024-01-15"
+        assert "Alpha" in text_of(page(client, "/chapters/alpha").text)

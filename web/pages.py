@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from tracker.dates import in_words, parse_date
@@ -162,6 +162,8 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     view = site(request).view()
     document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date")
+    if document.id != ident:  # a former id (renamed): the chapter's address now
+        return RedirectResponse(view.urls.chapter(document.id, day), status_code=301)
     version = document.in_force(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)
