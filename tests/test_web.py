@@ -361,6 +361,7 @@ def test_an_id_ending_in_the_name_of_a_page_is_still_reachable(small: ManualRepo
     with served(small) as client:
         assert "Guide" in text_of(page(client, "/chapters/guides/history").text)
         assert "History of Guide" in text_of(page(client, "/chapters/guides/history/history").text)
+        assert page(client, "/api/chapters/guides/history").json()["id"] == "guides/history"
         alpha = page(client, "/chapters/a").text
         assert 'href="/chapters/guides/history#section-two"' in alpha
         assert 'id="section-two"' in page(client, "/chapters/guides/history").text
@@ -469,32 +470,81 @@ PNG = bytes.fromhex(
 )
 
 
-def test_images_kept_in_the_manual_are_served_and_shown(small: ManualRepo):
+def test_images_kept_in_the_manual_are_served_as_they_were_at_each_version(small: ManualRepo):
     images = small.path / "procedures" / "images"
     images.mkdir()
-    (images / "flow.png").write_bytes(PNG)
-    small.commit({"a.md": doc("Alpha", "![The referral flow](images/flow.png)\n\nNew.")}, "Flow",
-                 "2024-02-01T09:00:00+00:00")  # fmt: skip
+    (images / "my flow.png").write_bytes(PNG)
+    first = small.commit(
+        {"a.md": doc("Alpha", "![The referral flow](images/my%20flow.png)")},
+        "Flow",
+        "2024-02-01T09:00:00+00:00",
+    )
+    (images / "my flow.png").unlink()
+    (images / "new.png").write_bytes(PNG + b"2")
+    second = small.commit(
+        {"a.md": doc("Alpha", "![The new flow](images/new.png)")}, "New flow",
+        "2024-03-01T09:00:00+00:00",
+    )  # fmt: skip
     with served(small) as client:
-        assert (
-            '<img alt="The referral flow" src="/files/images/flow.png">'
-            in page(client, "/chapters/a").text
-        )
-        assert 'src="/files/images/flow.png"' in page(client, "/chapters/a/diff").text
-        image = page(client, "/files/images/flow.png")
-        assert image.content == PNG
+        today = page(client, "/chapters/a").text
+        assert f'<img alt="The new flow" src="/files/{second}/images/new.png">' in today
+        past = page(client, "/chapters/a?at=2024-02-15").text
+        assert f'src="/files/{first}/images/my%20flow.png"' in past
+        assert page(client, f"/files/{first}/images/my%20flow.png").content == PNG
+        diff = page(client, "/chapters/a/diff").text
+        assert f'src="/files/{first}/images/my%20flow.png"' in diff  # the deleted image: old
+        assert f'src="/files/{second}/images/new.png"' in diff
+        image = page(client, f"/files/{second}/images/new.png")
         assert image.headers["content-type"] == "image/png"
         assert "sandbox" in image.headers["content-security-policy"]
-        page(client, "/files/a.md", 404)
-        page(client, "/files/images/none.png", 404)
-        page(client, "/files/images/../../secret.png", 404)
-        page(client, "/files/images/%2e%2e/%2e%2e/x.png", 400)
+        page(client, f"/files/{second}/images/my%20flow.png", 404)  # gone by then
+        page(client, f"/files/{second}/a.md", 404)
+        page(client, f"/files/{'0' * 40}/images/new.png", 404)
+        page(client, f"/files/{second}/images/%2e%2e/%2e%2e/x.png", 400)
+
+
+def test_links_keep_the_date_and_fragments_are_prefixed_once(small: ManualRepo):
+    guide = doc("Guide", "[TOC]\n\n## Two\n\nSee [two](#section-two) and [a](../a.md#).")
+    small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")
+    small.commit({"guides/history.md": doc("Guide", "Changed.")}, "Change",
+                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small, "2024-06-01") as client:
+        past = page(client, "/chapters/guides/history?at=2024-02-15").text
+        assert "as it stood on 15 February 2024" in text_of(past)
+        assert 'href="#section-two"' in past and "section-section" not in past
+        assert 'href="/chapters/a?at=2024-02-15"' in past
+
+
+def test_the_banner_of_a_chapter_not_yet_in_force_gives_its_go_live_date(small: ManualRepo):
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-09-01"})  # fmt: skip
+    with served(small) as client:
+        words = text_of(page(client, "/chapters/b?at=2024-12-01").text)
+        assert "it goes live on 1 September 2024. You are reading it as it will stand on " \
+            "1 December 2024." in words  # fmt: skip
+
+
+def test_what_the_pages_say_about_coming_and_recent_changes(client: TestClient, demo: Path):
+    home = page(client, "/")
+    recent = [listed.document.id for listed in home.context["recent"]]  # type: ignore[attr-defined]
+    snapshot = open_manual(demo).snapshot()
+    editorial = {d.id for d in snapshot.documents if d.in_force(TODAY) and d.in_force(TODAY).minor}
+    assert editorial and not editorial & set(recent[:3])
+    exploitation = page(client, "/chapters/exploitation")
+    coming = exploitation.context["next"]  # type: ignore[attr-defined]
+    assert coming.commit == snapshot.document("exploitation").in_force(coming.effective).commit
+
+
+def test_head_of_the_api_is_refused_in_words_that_match(client: TestClient):
+    response = client.post("/api/releases")
+    assert response.status_code == 405
+    assert response.headers["allow"] in response.json()["error"]
 
 
 def test_a_former_id_moves_to_the_chapters_address(small: ManualRepo):
     small.move("a.md", "alpha.md", when="2024-02-01T09:00:00+00:00")
     with served(small) as client:
         response = client.get("/chapters/a?at=2024-01-15", follow_redirects=False)
-        assert response.status_code == 301
+        assert response.status_code == 302
         assert response.headers["location"] == "/chapters/alpha?at=2024-01-15"
         assert "Alpha" in text_of(page(client, "/chapters/alpha").text)

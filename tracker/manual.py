@@ -69,9 +69,13 @@ class Texts:
         """The Markdown of a version ('' for a deletion)."""
         return self.blob(version.blob) if version.blob else ""
 
-    def file(self, snapshot: Snapshot, relative: str) -> bytes | None:
-        """A file of the manual at the snapshot, by its path under the root (None if none)."""
-        return self._repo.read_file(snapshot.head, snapshot.root.join(relative))
+    def file(self, commit: str, path: str, limit: int) -> bytes | None:
+        """A file at a commit (by its path in the repository), if it has one of at most
+        ``limit`` bytes; a larger one is never read."""
+        size = self._repo.file_size(commit, path)
+        if size is None or size > limit:
+            return None
+        return self._repo.read_file(commit, path)
 
     def templates(self, snapshot: Snapshot) -> dict[str, str]:
         """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name."""

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from tracker.publish import views
 from web import newsletters
-from web.pages import FROM, TO, check_id, day_from, release_on
+from web.pages import FROM, TO, check_id, day_from, document_for, release_on
 from web.rendering import site
 
 
@@ -80,7 +80,9 @@ def chapters(request: Request) -> dict[str, Any]:
 def history(request: Request, ident: str) -> dict[str, Any]:
     """A document's versions, oldest first, each with what it changed."""
     view = site(request).view()
-    document = view.snapshot.document(check_id(ident))
+    document = document_for(view, ident, "history")
+    if document is None:  # the chapter whose own id ends in /history
+        return chapter(request, f"{ident}/history", request.query_params.get("at"))
     return views.history_json(document, view.manual.differ.summary)
 
 
@@ -94,7 +96,9 @@ def diff(
 ) -> dict[str, Any]:
     """What changed between two versions, as the command line's ``diff --format json``."""
     view = site(request).view()
-    document = view.snapshot.document(check_id(ident))
+    document = document_for(view, ident, "diff")
+    if document is None:  # the chapter whose own id ends in /diff
+        return chapter(request, f"{ident}/diff", request.query_params.get("at"))
     before, after = view.manual.compared(view.snapshot, document, start, end, view.today)
     body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
     return {

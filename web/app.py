@@ -162,8 +162,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if status == 404:
         return error_response(request, 404, "There is no page at this address.")
     if status == 405:
-        headers.setdefault("Allow", "GET, HEAD")
-        message = "This service is read-only: its addresses answer GET and HEAD requests."
+        allowed = headers.setdefault("Allow", "GET, HEAD")
+        message = f"This service is read-only: this address answers {allowed} requests only."
         return error_response(request, 405, message, headers=headers)
     return error_response(request, status, str(getattr(error, "detail", "")), headers=headers)
 

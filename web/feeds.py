@@ -50,14 +50,19 @@ def releases_feed(request: Request) -> Response:
     feed = _feed(urls.releases_feed(), f"{view.snapshot.config.title}: releases", urls.releases())
     # An editorial-only release is nothing to tell practitioners: no email for it.
     releases = [release for release in view.snapshot.releases if not release.minor]
-    feed.updated(max((_changed(release) for release in releases), default=moment(view.today, zone)))
+    feed.updated(
+        max(
+            (max(_changed(release), moment(release.date, zone)) for release in releases),
+            default=moment(view.today, zone),
+        )
+    )
     for release in releases:
         entry = feed.add_entry(order="prepend")
         entry.id(urls.release(release.date))
         entry.title(_release_title(release, view.today))
         entry.link(href=urls.release(release.date))
         entry.published(moment(release.date, zone))
-        entry.updated(_changed(release))
+        entry.updated(max(_changed(release), moment(release.date, zone)))
         entry.content(_section(view, release, urls.site_url), type="html")
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
@@ -87,7 +92,7 @@ def chapter_feed(request: Request, ident: str) -> Response:
     view = site(request).view()
     document = document_for(view, ident, "feed.atom")
     if document is None:
-        return chapter(request, f"{ident}/feed.atom")
+        return chapter(request, f"{ident}/feed.atom", request.query_params.get("at"))
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     title = f"{document.latest.title}: changes"

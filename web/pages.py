@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from tracker.dates import in_words, parse_date
 from tracker.errors import InputError, NotFoundError
-from tracker.history.model import Document
+from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
@@ -96,7 +96,7 @@ def history(request: Request, ident: str) -> Response:
     view = site(request).view()
     document = document_for(view, ident, "history")
     if document is None:
-        return chapter(request, f"{ident}/history")
+        return chapter(request, f"{ident}/history", request.query_params.get("at"))
     differ = view.manual.differ
     rows = []
     for number, version in enumerate(document.versions):
@@ -132,12 +132,13 @@ def diff(
     view = site(request).view()
     document = document_for(view, ident, "diff")
     if document is None:
-        return chapter(request, f"{ident}/diff")
+        return chapter(request, f"{ident}/diff", request.query_params.get("at"))
     manual = view.manual
     before, after = manual.compared(view.snapshot, document, start, end, view.today)
     body = manual.differ.view(before, after, "source-html" if source else "html")
     if not source:
-        body = rewrite_links(body, after.path, linker(view, None), media(view))
+        old = media(view, before) if before else None
+        body = rewrite_links(body, after.path, linker(view, None), media(view, after), old)
     release = next((r for r in view.snapshot.releases if r.date == after.effective), None)
     context = {
         "document": document,
@@ -163,7 +164,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date")
     if document.id != ident:  # a former id (renamed): the chapter's address now
-        return RedirectResponse(view.urls.chapter(document.id, day), status_code=301)
+        # 302, not 301: a former id may later be given to another chapter, and browsers keep
+        # a permanent redirect for ever.
+        return RedirectResponse(view.urls.chapter(document.id, day), status_code=302)
     version = document.in_force(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)
@@ -173,7 +176,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         raise NotFoundError(f"{document.latest.title} was not yet in force on {in_words(day)}.")
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
-    html = render_chapter(text, shown.path, linker(view, day), media(view)) if shown else ""
+    html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     context = {
         "document": document,
         "version": version,
@@ -181,6 +184,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         "title": version.title,
         "body": Markup(html),  # noqa: S704 (rendered from Markdown and sanitised by nh3)
         "next": chapters.next_version(document, version),
+        "goes_live": chapters.first_version(document).effective,
         "previous": chapters.previous_version(document, version),
     }
     return render_page(request, "chapter.html", context, view=view)
@@ -203,24 +207,31 @@ def linker(view: View, day: date | None) -> Linker:
     return link
 
 
-def media(view: View) -> Media:
-    """Maps an image's path under the root to the address it is served at."""
+def media(view: View, version: Version) -> Media:
+    """Maps an image's path under the root to its address as it was in ``version``'s commit."""
 
     def address(path: str) -> str | None:
-        return view.urls.file(path) if PurePosixPath(path).suffix.lower() in IMAGES else None
+        if PurePosixPath(path).suffix.lower() not in IMAGES:
+            return None
+        return view.urls.file(version.commit, path)
 
     return address
 
 
-@get("/files/{path:path}")
-def file(request: Request, path: str) -> Response:
+@get("/files/{commit}/{path:path}")
+def file(request: Request, commit: str, path: str) -> Response:
     view = site(request).view()
     kind = IMAGES.get(PurePosixPath(path).suffix.lower())
     if kind is None:
         raise NotFoundError("Only the images of the manual are served at this address.")
-    data = view.manual.texts.file(view.snapshot, check_path(path))
-    if data is None or len(data) > MAX_FILE:
-        raise NotFoundError(f"The manual has no image {path!r}.")
+    if commit not in view.snapshot.line:
+        raise NotFoundError("That commit is not one of the manual's versions.")
+    where = view.snapshot.root.join(check_path(path))
+    data = view.manual.texts.file(commit, where, MAX_FILE)
+    if data is None:
+        raise NotFoundError(
+            f"The manual had no image {path!r} of at most {MAX_FILE // 1_000_000} MB then."
+        )
     headers = {"Content-Security-Policy": FILE_POLICY, "Cache-Control": "public, max-age=300"}
     return Response(data, media_type=kind, headers=headers)
 

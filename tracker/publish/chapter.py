@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Callable
 from html import escape, unescape
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -37,6 +37,7 @@ ATTRIBUTES = {
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
+_DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 
@@ -73,18 +74,28 @@ def shift_top_headings(html: str) -> str:
     )
 
 
-def rewrite_links(html: str, path: str, link: Linker, media: Media | None = None) -> str:
+def rewrite_links(
+    html: str, path: str, link: Linker, media: Media | None = None, old_media: Media | None = None
+) -> str:
     """Links between chapters and images made pages and files in HTML rendered elsewhere (a
-    diff of the chapter)."""
+    diff of the chapter). Images in deleted text (``<del>``) take ``old_media``: they are the
+    earlier version's."""
 
-    def one(match: re.Match[str]) -> str:
-        value = unescape(match.group(2))
-        new = (
-            _rewrite(value, path, link) if match.group(1) == "href" else _image(value, path, media)
-        )
-        return f'{match.group(1)}="{escape(new)}"'
+    def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
+        def one(match: re.Match[str]) -> str:
+            value = unescape(match.group(2))
+            if match.group(1) == "href":
+                new = _rewrite(value, path, link)
+            else:
+                new = _image(value, path, media_here)
+            return f'{match.group(1)}="{escape(new)}"'
 
-    return _HREF.sub(one, html)
+        return one
+
+    return "".join(
+        _HREF.sub(within((old_media or media) if piece.startswith("<del>") else media), piece)
+        for piece in _DELETED.split(html)
+    )
 
 
 def _under(path: str, target: str) -> str | None:
@@ -97,7 +108,7 @@ def _image(src: str, path: str, media: Media | None) -> str:
     parts = urlsplit(src)
     if media is None or parts.scheme or parts.netloc or src.startswith("/") or not parts.path:
         return src
-    target = _under(path, parts.path)
+    target = _under(path, unquote(parts.path))
     return (media(target) if target else None) or src
 
 
@@ -105,13 +116,18 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
     """A relative link to a Markdown file of the manual becomes the address of its page."""
     parts = urlsplit(href)
     if href.startswith("#"):
-        return f"#{ANCHOR}{parts.fragment}"  # a heading of the same chapter
+        return f"#{_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
-    target = _under(path, parts.path)
+    target = _under(path, unquote(parts.path))
     if target is None:
         return href
-    return link(target, ANCHOR + parts.fragment if parts.fragment else "") or href
+    return link(target, _anchor(parts.fragment) if parts.fragment else "") or href
+
+
+def _anchor(fragment: str) -> str:
+    """A heading's id as this page writes it (an author may have copied one already prefixed)."""
+    return fragment if fragment.startswith(ANCHOR) else ANCHOR + fragment
 
 
 class _LinkRewriter(Treeprocessor):

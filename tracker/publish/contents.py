@@ -62,12 +62,20 @@ def recent_tags(snapshot: Snapshot, today: date) -> dict[str, str]:
 
 
 def recently_updated(snapshot: Snapshot, today: date) -> list[Listed]:
-    """Documents in force whose latest change went live most recently, newest first."""
+    """Documents in force whose last change for practitioners (not an editorial one) went live
+    most recently, newest first; each with the version that made that change."""
     found = []
     for document in snapshot.documents:
-        version = document.in_force(today)
-        if version is not None and not version.withdrawn and version is not document.versions[0]:
-            found.append(Listed(document, version))
+        current = document.in_force(today)
+        if current is None or current.withdrawn:
+            continue
+        changes = [
+            v
+            for v in document.versions[1:]
+            if v.effective <= today and not v.minor and went_live(document, v)
+        ]
+        if changes:
+            found.append(Listed(document, changes[-1]))
     found.sort(key=lambda listed: listed.version.effective, reverse=True)
     return found[:RECENT_CHAPTERS]
 
@@ -87,9 +95,9 @@ def previous_version(document: Document, version: Version) -> Version | None:
 
 
 def next_version(document: Document, version: Version) -> Version | None:
-    """The next version to go live after this one, if any."""
+    """The next version to go live after this one (the one in force from that day), if any."""
     later = [v for v in document.versions if v.effective > version.effective]
-    return later[0] if later else None
+    return document.in_force(later[0].effective) if later else None
 
 
 def first_version(document: Document) -> Version:

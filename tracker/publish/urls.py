@@ -50,9 +50,10 @@ class Urls:
         """What changed in a chapter on a release date: the day before against the day."""
         return self.diff(ident, (day - timedelta(days=1)).isoformat(), day.isoformat())
 
-    def file(self, path: str) -> str:
-        """A file of the manual (an image a chapter shows), by its path under the root."""
-        return self._path(f"/files/{quote(path)}")
+    def file(self, commit: str, path: str) -> str:
+        """A file of the manual (an image a chapter shows) as it was at a commit, by its path
+        under the root."""
+        return self._path(f"/files/{commit}/{quote(path)}")
 
     def chapter_feed(self, ident: str) -> str:
         """A chapter's Atom feed."""

@@ -162,6 +162,18 @@ class GitRepo:
             raise RefError(f"{commit!r} is not a commit id.")
         return self._batch().read(f"{commit}:{path}")
 
+    def file_size(self, commit: str, path: str) -> int | None:
+        """The size in bytes of a file at a commit, without reading it; None when there is none."""
+        check_path(path)
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        status, out, _ = self._repo.git.execute(
+            ["git", "cat-file", "-s", f"{commit}:{path}"],
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        return int(out) if status == 0 and str(out).strip().isdigit() else None
+
     def _batch(self) -> _Batch:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
             if self._reader is None:
