@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from tracker import dates
-from tracker.history.model import Document, Version
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.manual import Manual
@@ -32,10 +31,6 @@ class View:
     def urls(self) -> Urls:
         """Addresses for pages: paths from the site's root."""
         return Urls()
-
-    def in_force(self, document: Document, day: date | None = None) -> Version | None:
-        """The version in force today (or on ``day``)."""
-        return document.in_force(day or self.today)
 
 
 class Site:

@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, get_args
+from typing import Literal
 
 from tracker.history.documents import DocMeta, default_title
 from tracker.history.golive import Declared
 
 # What a version did to its document. "withdrawn": deleted, or newly marked archived.
 VersionKind = Literal["added", "modified", "renamed", "withdrawn"]
-VERSION_KINDS: tuple[VersionKind, ...] = get_args(VersionKind)
 Level = Literal["error", "warning"]
 
 

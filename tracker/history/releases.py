@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal, get_args
+from typing import Literal
 
 from tracker.history.model import Document, Note, Version, unique_notes
 
 # What a release does to a document practitioners see: it comes, changes, or is withdrawn.
 EntryChange = Literal["new", "updated", "withdrawn"]
-ENTRY_CHANGES: tuple[EntryChange, ...] = get_args(EntryChange)
 
 
 @dataclass(frozen=True)

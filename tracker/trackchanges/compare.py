@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal
 
 from tracker.history.documents import parse_document
 from tracker.trackchanges.align import StepKind, align
@@ -30,7 +30,6 @@ BREAK = "\0break\0"  # a token no document holds: where one block becomes two
 BlockStatus = Literal[
     "same", "changed", "rewritten", "split", "merged", "inserted", "deleted", "moved", "away"
 ]  # fmt: skip
-BLOCK_STATUSES: tuple[BlockStatus, ...] = get_args(BlockStatus)
 
 
 @dataclass(frozen=True)
