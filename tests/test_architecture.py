@@ -44,6 +44,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.trackchanges.cache",
     },
     "tracker.cli": {"tracker"},
+    "tracker.arguments": {"tracker.history.documents", "tracker.publish.newsletter"},
     "tracker.demo": {"tracker.errors", "tracker.repository.write"},
     "tracker.__main__": {"tracker.cli"},
     "tracker": set(),

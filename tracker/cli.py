@@ -1,4 +1,4 @@
-"""The ``tracker`` command: parse options, call one function, print."""
+"""The ``tracker`` command: parse options (``arguments``), call one function, print."""
 
 from __future__ import annotations
 
@@ -11,102 +11,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker import dates
+from tracker.arguments import build_parser
 from tracker.authoring.check import check_manual
+from tracker.authoring.preview import preview, preview_text
+from tracker.authoring.scaffold import init_manual, new_document
 from tracker.demo import build_demo
-from tracker.errors import InputError, TrackerError
+from tracker.errors import InputError, RepositoryError, TrackerError
 from tracker.history.model import Document
 from tracker.history.snapshot import Snapshot
 from tracker.manual import Manual, open_manual
 from tracker.publish import views as output
-from tracker.publish.newsletter import FORMATS, render_newsletter
+from tracker.publish.newsletter import render_newsletter
+from tracker.repository.paths import Root
+from tracker.repository.read import GitRepo
 from tracker.trackchanges.cache import View
 
 log = logging.getLogger("tracker")
 EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage mistakes as one sentence and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help').\n")
-
-
-def _common() -> _Parser:
-    common = _Parser(add_help=False)
-    group = common.add_argument_group("where the manual is")
-    group.add_argument("--repo", default=".", help="the content repository (default: .)")
-    group.add_argument(
-        "--root", default="procedures", help="the manual's folder (default: procedures)"
-    )
-    group.add_argument("--branch", help="the branch tracked (default: the current branch)")
-    group.add_argument(
-        "--today",
-        default=os.environ.get("TRACKER_TODAY"),
-        help="act as if today were YYYY-MM-DD (default: $TRACKER_TODAY, else the real date)",
-    )
-    return common
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The command line's grammar."""
-    parser = _Parser(
-        prog="tracker",
-        description="Track the versions, go-live dates and releases "
-        "of a multi-agency procedures manual kept in git.",
-    )
-    commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
-    )
-    common = [_common()]
-    demo = commands.add_parser("demo", help="build the demo manual's repository")
-    demo.add_argument(
-        "--dir", default="demo-manual", help="where to build it (default: demo-manual)"
-    )
-    demo.add_argument("--root", default="procedures", help=argparse.SUPPRESS)
-    for name, helptext in (("releases", "list the releases"), ("check", "lint the manual")):
-        command = commands.add_parser(name, parents=common, help=helptext)
-        if name == "releases":
-            command.add_argument("--format", choices=("text", "json"), default="text")
-            command.add_argument(
-                "--summaries",
-                action="store_true",
-                help="with --format json: what changed in each entry (worked out once, cached)",
-            )
-    history = commands.add_parser("history", parents=common, help="one document's versions")
-    history.add_argument("id")
-    history.add_argument("--format", choices=("text", "json"), default="text")
-    show = commands.add_parser("show", parents=common, help="print a document's Markdown")
-    show.add_argument("id")
-    show.add_argument("--at", metavar="DATE", help="the date (default: today)")
-    diff = commands.add_parser("diff", parents=common, help="what changed between two versions")
-    diff.add_argument("id")
-    diff.add_argument(
-        "--from", dest="start", metavar="REV|DATE", help="default: the version before"
-    )
-    diff.add_argument("--to", dest="end", metavar="REV|DATE", help="default: the version in force")
-    diff.add_argument("--format", choices=("text", "html", "json"), default="text")
-    diff.add_argument(
-        "--source", action="store_true", help="compare the Markdown source, line by line"
-    )
-    serve = commands.add_parser("serve", parents=common, help="serve the web pages")
-    serve.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
-    news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
-    news.add_argument(
-        "--release", metavar="DATE", help="default: the next release, else the latest"
-    )
-    news.add_argument("--format", choices=FORMATS, default="text")
-    return parser
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
-    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -273,6 +198,69 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview(args: argparse.Namespace) -> int:
+    opened = _open(args)
+    found = preview(opened.snapshot, opened.today)
+    if args.format == "json":
+        _print_json(
+            {
+                "release": output.release_json(found.release, opened.today)
+                if found.release
+                else None,
+                "waiting": [
+                    {"id": w.document.id, **output.version_json(w.version), "reason": w.reason}
+                    for w in found.waiting
+                ],
+            }
+        )
+        return 0
+    section = None
+    if found.release is not None:
+        _warn_about(entry.document for entry in found.release.entries)
+        section = render_newsletter(
+            opened.snapshot,
+            found.release,
+            opened.today,
+            "text",
+            templates=opened.manual.texts.templates(opened.snapshot),
+            summarise=None,
+        )
+    print(preview_text(found, opened.today, section), end="")
+    return 0
+
+
+def _work_tree(args: argparse.Namespace) -> tuple[GitRepo, Path]:
+    repo = GitRepo(args.repo)
+    if repo.work_tree is None:
+        raise InputError("A bare repository has no working tree to write the file into.")
+    return repo, repo.work_tree
+
+
+def _init(args: argparse.Namespace) -> int:
+    _, tree = _work_tree(args)
+    today = dates.today(ZoneInfo("Europe/London"), _fixed_today(args.today))
+    root = Root.parse(args.root)
+    path = init_manual(tree, root.folder, args.title, args.short_name, today)
+    print(f"Wrote {path}: edit it, then commit it.")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    repo, tree = _work_tree(args)
+    root = Root.parse(args.root)
+    try:
+        snapshot: Snapshot | None = Manual(repo, root, args.branch).snapshot()
+    except RepositoryError:
+        snapshot = None  # a repository without commits yet: the first chapter
+    zone = snapshot.config.timezone if snapshot else ZoneInfo("Europe/London")
+    today = dates.today(zone, _fixed_today(args.today))
+    path = new_document(
+        tree, root.folder, snapshot, args.id, args.title, args.section, args.type, today
+    )
+    print(f"Wrote {path}: write the {args.type}, then commit it with a Change-Note.")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     fixed = _fixed_today(args.today)
     manual = served_manual(args.repo, args.root, args.branch)
@@ -337,6 +325,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": _diff,
     "newsletter": _newsletter,
     "serve": _serve,
+    "preview": _preview,
+    "init": _init,
+    "new": _new,
     "check": _check,
 }
 

@@ -44,6 +44,8 @@ class GitRepo:
         except (InvalidGitRepositoryError, NoSuchPathError):
             raise RepositoryError(f"The folder {str(path)!r} is not a git repository.") from None
         self.git_dir = Path(self._repo.git_dir)
+        tree = self._repo.working_tree_dir
+        self.work_tree = Path(tree) if tree is not None else None  # None: a bare repository
         self._reader: _Batch | None = None
         self._reader_lock = threading.Lock()
 

@@ -1,0 +1,117 @@
+"""The authors' tools: tracker init, tracker new and tracker preview, on real repositories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from conftest import ManualRepo, doc
+
+from tracker.config import parse_config
+from tracker.history.documents import parse_document
+
+
+def tracker(repo: ManualRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args, "--repo", str(repo.path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_init_writes_settings_the_tracker_reads_and_explains(repo: ManualRepo):
+    done = tracker(repo, "init", "--title", 'Northshire "Safeguarding"', "--short-name", "NSCP",
+                   "--today", "2025-03-01")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = (repo.path / "procedures" / "manual.toml").read_text()
+    config = parse_config(text)
+    assert config.title == 'Northshire "Safeguarding"' and config.short_name == "NSCP"
+    assert config.schedule is not None and config.schedule.cutoff_days == 7
+    assert config.schedule.releases[0] == date(2025, 1, 8)  # the second Wednesday of 2025
+    assert "# When changes go live" in text and "DTSTART:20250101" in text
+    again = tracker(repo, "init")
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+
+
+def test_new_writes_a_chapter_in_its_sections_folder(repo: ManualRepo):
+    repo.commit({"referral-and-assessment/referrals.md": doc("Referrals", section="Referral and Assessment")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    done = tracker(repo, "new", "early-help", "--title", "Early Help: a guide", "--section",
+                   "Referral and Assessment", "--today", "2024-06-01")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    path = repo.path / "procedures" / "referral-and-assessment" / "early-help.md"
+    meta = parse_document(path.read_bytes())
+    assert meta.problems == ()
+    assert (meta.id, meta.title, meta.type, meta.section) == (
+        "early-help", "Early Help: a guide", "chapter", "Referral and Assessment",
+    )  # fmt: skip
+    assert meta.review_due is not None and meta.review_due.isoformat() == "2025-06-01"
+    assert "# Early Help: a guide" in path.read_text()
+    fresh = tracker(repo, "new", "court", "--title", "Court", "--section", "Legal Matters",
+                    "--type", "guidance")  # fmt: skip
+    assert fresh.returncode == 0, fresh.stderr
+    assert (
+        parse_document((repo.path / "procedures" / "legal-matters" / "court.md").read_bytes()).type
+        == "guidance"
+    )
+
+
+def test_new_refuses_what_would_clash_or_is_not_an_id(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", id="alpha")}, when="2024-01-01T09:00:00+00:00")
+    for args, words in (
+        (["new", "alpha", "--title", "Again"], "already used"),
+        (["new", "../escape", "--title", "X"], "must be words"),
+        (["new", "a b", "--title", "X"], "must be words"),
+    ):
+        result = tracker(repo, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in (repo.path / "procedures").iterdir()) == ["a.md"]
+
+
+def test_new_works_before_the_first_commit(tmp_path: Path):
+    folder = tmp_path / "manual"
+    folder.mkdir()
+    repo = ManualRepo(folder)
+    done = tracker(repo, "new", "first", "--title", "First")
+    assert done.returncode == 0, done.stderr
+    assert (folder / "procedures" / "first.md").is_file()
+
+
+def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
+                     "2024-10-01T09:00:00+01:00")  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "Changed.")}, "Change A", "2024-11-04T09:00:00+00:00",
+                     {"Change-Note": "Alpha now says more."})  # fmt: skip
+    scheduled.commit({"b.md": doc("Bravo", "Late.")}, "Change B", "2024-11-08T09:00:00+00:00",
+                     {"Change-Note": "Bravo changed late."})  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "Later.")}, "Plan A", "2024-11-05T09:00:00+00:00",
+                     {"Go-Live": "2025-01-20"})  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "Later still.")}, "Tidy A",
+                     "2024-11-06T09:00:00+00:00")  # fmt: skip
+    result = tracker(scheduled, "preview", "--today", "2024-11-10")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("Next release: 13th November 2024 (in 3 days).")
+    assert "updated    Alpha: Alpha now says more." in text
+    assert ("Bravo" in text and "missed the cut-off for 13th November 2024 (committed 8th November "
+            "2024; the cut-off was 6th November 2024), so goes live on 11th December 2024") in text  # fmt: skip
+    assert "its Go-Live trailer says 20th January 2025" in text
+    assert "held back until 20th January 2025" in text
+    assert "The following updated or new multi-agency procedures will go live" in text
+    data = json.loads(
+        tracker(scheduled, "preview", "--today", "2024-11-10", "--format", "json").stdout
+    )
+    assert data["release"]["date"] == "2024-11-13"
+    assert [w["id"] for w in data["waiting"]] == ["b", "a", "a"]
+
+
+def test_preview_when_nothing_is_coming(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    result = tracker(repo, "preview", "--today", "2024-02-01")
+    assert result.stdout == "No release is coming: nothing committed is waiting to go live.\n"

@@ -1,0 +1,90 @@
+"""``tracker preview``: the next release as practitioners will see it, and what will miss it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.dates import in_words
+from tracker.history.model import Document, Version
+from tracker.history.releases import Release
+from tracker.history.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A committed change that does not go live in the next release, and why."""
+
+    document: Document
+    version: Version
+    reason: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The next release (None when nothing is coming), and the changes that wait for later."""
+
+    release: Release | None
+    waiting: tuple[Waiting, ...]
+
+
+def preview(snapshot: Snapshot, today: date) -> Preview:
+    """What goes live next, and every later change with the reason it waits."""
+    upcoming = snapshot.upcoming(today)
+    release = upcoming[0] if upcoming else None
+    waiting = [
+        Waiting(document, version, _reason(snapshot, version, release))
+        for document in snapshot.documents
+        for version in document.versions
+        if version.effective > today and (release is None or version.effective > release.date)
+    ]
+    waiting.sort(key=lambda w: (w.version.effective, w.version.committed))
+    return Preview(release, tuple(waiting))
+
+
+def _reason(snapshot: Snapshot, version: Version, release: Release | None) -> str:
+    """Why a version goes live when it does rather than in the next release."""
+    when = in_words(version.effective)
+    if version.held_back_by:
+        return (
+            f"held back until {when}: the earlier commit {version.held_back_by[:10]} goes live "
+            "then, and a later change cannot go live before it"
+        )
+    source = version.declared.source
+    schedule = snapshot.config.schedule
+    if source == "schedule" and release is not None and schedule is not None:
+        cutoff = release.date - timedelta(days=schedule.cutoff_days)
+        committed = version.committed.date()
+        if committed > cutoff:
+            return (
+                f"missed the cut-off for {in_words(release.date)} (committed "
+                f"{in_words(committed)}; the cut-off was {in_words(cutoff)}), so goes live on "
+                f"{when}"
+            )
+    if source in ("trailer", "merge"):
+        return f"its Go-Live trailer says {when}"
+    return f"goes live on {when}"
+
+
+def preview_text(found: Preview, today: date, newsletter: str | None) -> str:
+    """The preview in words: the release's entries, what waits, and the newsletter section."""
+    lines: list[str] = []
+    release = found.release
+    if release is None:
+        lines.append("No release is coming: nothing committed is waiting to go live.")
+    else:
+        days = (release.date - today).days
+        lines.append(f"Next release: {in_words(release.date)} (in {days} day{'s' * (days != 1)}).")
+        for entry in release.entries:
+            notes = " ".join(note.text for note in entry.notes)
+            minor = " [editorial]" if entry.minor else ""
+            lines.append(
+                f"  {entry.change:<10} {entry.title}{minor}" + (f": {notes}" if notes else "")
+            )
+    if found.waiting:
+        lines += ["", "Committed, but waiting for a later release:"]
+        for item in found.waiting:
+            lines.append(f"  {item.version.title} ({item.version.commit[:10]}): {item.reason}.")
+    if newsletter is not None:
+        lines += ["", "The newsletter section, as it will read:", "", newsletter.rstrip("\n")]
+    return "\n".join(lines) + "\n"
