@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from conftest import ManualRepo, doc
 
 from tracker.authoring.check import check_manual
@@ -110,7 +111,10 @@ def test_overdue_review(repo: ManualRepo):
         trailers={"Change-Note": "Added."},
     )
     assert messages(repo, today="2024-02-01") == ["warning: a: was due for review on 2024-01-31"]
-    assert messages(repo, today="2024-01-31") == []
+    assert messages(repo, today="2024-01-31") == [
+        "warning: a: is due for review on 2024-01-31, within 30 days"
+    ]
+    assert messages(repo, today="2023-12-31") == []
 
 
 def test_errors_come_first(repo: ManualRepo):
@@ -119,3 +123,62 @@ def test_errors_come_first(repo: ManualRepo):
     )
     levels = [p.level for p in check_manual(repo.snapshot(), D("2024-03-01"))]
     assert levels == sorted(levels)  # "error" < "warning"
+
+
+def test_links_to_headings_are_checked(repo: ManualRepo):
+    repo.commit(
+        {
+            "a.md": doc("A", "[ok](b.md#non-fatal-strangulation), [site](b.md#section-referrals), "
+                        "[bad](b.md#nowhere)"),
+            "b.md": doc("B", "## Non-fatal Strangulation\n\nText.\n\n## Referrals\n\nMore."),
+        },
+        when="2024-01-01T09:00:00+00:00",
+        trailers={"Change-Note": "Added."},
+    )  # fmt: skip
+    assert messages(repo) == [
+        "error: a.md: links to b.md#nowhere, but b.md has no heading with that id"
+    ]
+
+
+def test_duplicate_titles_and_text_that_is_not_utf8(repo: ManualRepo):
+    repo.commit({"a.md": doc("Referrals"), "b.md": doc("Referrals")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    (repo.path / "procedures" / "c.md").write_bytes("# Café\n\nLatin-1 text.\n".encode("latin-1"))
+    repo.commit({}, "Add C", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})
+    found = messages(repo)
+    assert "warning: b.md: has the same title as a.md, so readers cannot tell them apart" in found
+    assert any(m.startswith("error: c.md: the file is not UTF-8 text (line 1)") for m in found)
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("Golive", "Go-Live"), ("Changenote", "Change-Note"), ("Change-Notes", "Change-Note"),
+     ("ChangeType", "Change-Type")],
+)  # fmt: skip
+def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: str, meant: str):
+    repo.commit({"a.md": doc("A")}, when="2024-11-18T09:00:00+00:00",
+                trailers=[(key, "2024-12-01"), ("Change-Note", "Added."),
+                          ("Signed-off-by", "A <a@b.org>")])  # fmt: skip
+    found = [m for m in messages(repo) if "trailer" in m]
+    assert len(found) == 1
+    assert f"has the trailer '{key.lower()}:', which the tracker does not read; did you mean " \
+        f"'{meant}:'?" in found[0]  # fmt: skip
+
+
+def test_check_as_json_for_ci(repo: ManualRepo):
+    import json
+    import subprocess
+    import sys
+
+    repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", "[x](c.md)")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    findings = json.loads(done.stdout)["findings"]
+    assert {"file": "a.md", "line": 3, "severity": "error",
+            "message": "the front matter is not valid YAML at line 3",
+            "rule": "front-matter"} in findings  # fmt: skip
+    assert any(f["rule"] == "broken-link" and f["file"] == "b.md" for f in findings)

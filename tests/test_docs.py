@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tracker.authoring.check import RULES
 from tracker.cli import build_parser
 from tracker.config import KEYS
 from tracker.history.documents import KNOWN_KEYS
@@ -71,3 +72,8 @@ def test_template_names_in_the_docs_exist():
     templates = Path(__file__).parent.parent / "tracker" / "publish" / "templates"
     for name in re.findall(r"`(newsletter\.\w+\.j2)`", AUTHORS):
         assert (templates / name).is_file(), name
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_every_check_rule_is_explained_for_authors(rule: str):
+    assert f"| `{rule}` |" in AUTHORS

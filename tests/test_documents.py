@@ -60,7 +60,7 @@ def test_invalid_utf8_is_replaced_not_refused():
 
 def test_links_found_are_relative_markdown_only():
     meta = parse_document(b"[a](a.md) [b](../b.md#x) [c](https://x/c.md) [d](/d.md) [e](e.pdf)")
-    assert meta.links == ("a.md", "../b.md")
+    assert meta.links == ("a.md", "../b.md#x")  # the heading linked to is checked too
 
 
 @pytest.mark.parametrize(

@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--root", default="procedures", help=argparse.SUPPRESS)
     for name, helptext in (("releases", "list the releases"), ("check", "lint the manual")):
         command = commands.add_parser(name, parents=common, help=helptext)
+        command.add_argument("--format", choices=("text", "json"), default="text")
         if name == "releases":
-            command.add_argument("--format", choices=("text", "json"), default="text")
             command.add_argument(
                 "--summaries",
                 action="store_true",

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from tracker import dates
 from tracker.arguments import build_parser
-from tracker.authoring.check import check_manual
+from tracker.authoring.check import check_manual, problem_json
 from tracker.authoring.preview import preview, preview_text
 from tracker.authoring.scaffold import init_manual, new_document
 from tracker.demo import build_demo
@@ -305,10 +305,14 @@ def _newsletter(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     opened = _open(args)
     problems = check_manual(opened.snapshot, opened.today)
-    for problem in problems:
-        print(problem)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
+    if args.format == "json":
+        findings = [problem_json(problem) for problem in problems]
+        _print_json({"findings": findings, "errors": errors, "warnings": warnings})
+        return 1 if errors else 0
+    for problem in problems:
+        print(problem)
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
 

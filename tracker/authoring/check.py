@@ -1,17 +1,30 @@
-"""``tracker check``: what an author should fix before a release (SPEC §7)."""
+"""``tracker check``: what an author should fix before a release (SPEC §7).
+
+Each finding names its rule (``rule``), so that CI can show it as an annotation and authors
+can look it up in docs/authors.md. Errors make the command exit 1; warnings alone do not.
+"""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from tracker.history.documents import path_id
-from tracker.history.model import Problem
+from tracker.history.documents import ANCHOR_PREFIX, path_id
+from tracker.history.model import Document, Problem
 from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30
+REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
+_AT_LINE = re.compile(r" at line (\d+)$")
+RULES = (
+    "front-matter", "not-utf8", "duplicate-id", "duplicate-title", "broken-link",
+    "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
+    "missing-change-note", "review-overdue", "review-due-soon",
+)  # fmt: skip
 
 
 def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> list[Problem]:
@@ -21,13 +34,24 @@ def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> 
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
         *(p for p in snapshot.problems if p.day is None or p.day >= since),
         *_front_matter(snapshot),
-        *_duplicate_ids(snapshot),
+        *_duplicates(snapshot),
         *_broken_links(snapshot),
         *_go_live(snapshot, since),
         *_missing_notes(snapshot, today),
-        *_overdue_reviews(snapshot, today),
+        *_reviews(snapshot, today),
     ]
     return sorted(problems, key=lambda p: p.level != "error")
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """One finding as data: the file (or id, or commit), line, severity, message and rule."""
+    return {
+        "file": problem.where,
+        "line": problem.line,
+        "severity": problem.level,
+        "message": problem.message,
+        "rule": problem.rule,
+    }
 
 
 def _recent(today: date) -> date:
@@ -38,47 +62,83 @@ def _recent(today: date) -> date:
         return date.min
 
 
+def _published(snapshot: Snapshot) -> list[Document]:
+    return [doc for doc in snapshot.documents if not doc.latest.deleted]
+
+
 def _front_matter(snapshot: Snapshot) -> list[Problem]:
-    return [
-        Problem("error", doc.latest.path, problem)
-        for doc in snapshot.documents
-        if not doc.latest.deleted
-        for problem in doc.latest.meta.problems
-    ]
+    found = []
+    for doc in _published(snapshot):
+        for message in doc.latest.meta.problems:
+            line = _AT_LINE.search(message)
+            rule = "not-utf8" if "not UTF-8" in message else "front-matter"
+            where = int(line.group(1)) if line else None
+            found.append(Problem("error", doc.latest.path, message, rule=rule, line=where))
+    return found
 
 
-def _duplicate_ids(snapshot: Snapshot) -> list[Problem]:
-    paths: dict[str, list[str]] = defaultdict(list)
-    for doc in snapshot.documents:
-        if not doc.latest.deleted:
-            paths[doc.latest.meta.id or path_id(doc.latest.path)].append(doc.latest.path)
+def _duplicates(snapshot: Snapshot) -> list[Problem]:
+    ids: dict[str, list[str]] = defaultdict(list)
+    titles: dict[str, list[str]] = defaultdict(list)
+    for doc in _published(snapshot):
+        ids[doc.latest.meta.id or path_id(doc.latest.path)].append(doc.latest.path)
+        if not doc.latest.withdrawn:
+            titles[doc.latest.title.casefold()].append(doc.latest.path)
     return [
-        Problem("error", found[1], f"has the id {ident!r}, which {found[0]} already uses")
-        for ident, found in sorted(paths.items())
+        Problem(
+            "error",
+            found[1],
+            f"has the id {ident!r}, which {found[0]} already uses",
+            rule="duplicate-id",
+        )
+        for ident, found in sorted(ids.items())
+        if len(found) > 1
+    ] + [
+        Problem(
+            "warning",
+            found[1],
+            f"has the same title as {found[0]}, so readers cannot tell them apart",
+            rule="duplicate-title",
+        )
+        for _, found in sorted(titles.items())
         if len(found) > 1
     ]
 
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
-    live = {doc.latest.path for doc in snapshot.documents if not doc.latest.deleted}
+    live = {doc.latest.path: doc for doc in _published(snapshot)}
     problems = []
-    for doc in snapshot.documents:
+    for doc in live.values():
         version = doc.latest
-        if version.deleted:
-            continue
         for target in version.meta.links:
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), target))
-            if resolved not in live:
-                problems.append(
-                    Problem("error", version.path, f"links to {target}, which is not a document")
-                )
+            path, _, fragment = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), path))
+            linked = live.get(resolved)
+            if linked is None:
+                message = f"links to {path}, which is not a document"
+                problems.append(Problem("error", version.path, message, rule="broken-link"))
+            elif (
+                fragment and fragment.removeprefix(ANCHOR_PREFIX) not in linked.latest.meta.anchors
+            ):
+                message = f"links to {target}, but {path} has no heading with that id"
+                problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
+
+
+def _anchor(fragment: str) -> str:
+    """A heading id as a document gives it (a link may carry the website's prefix)."""
+    return fragment.removeprefix(ANCHOR_PREFIX)
 
 
 def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:
     """Back-dated and held-back versions that are not yet live or went live recently."""
     return [
-        Problem("warning", f"{doc.id} (commit {version.commit[:10]})", reason)
+        Problem(
+            "warning",
+            f"{doc.id} (commit {version.commit[:10]})",
+            reason,
+            rule="back-dated" if reason.startswith("back-dated") else "held-back",
+        )
         for doc in snapshot.documents
         for version in doc.versions
         if version.effective >= since
@@ -93,22 +153,24 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
             if entry.minor or any(note.explicit for note in entry.notes):
                 continue
             shown = "by its title alone" if entry.type == "guidance" else "with its commit subject"
-            problems.append(
-                Problem(
-                    "warning",
-                    entry.id,
-                    f"goes live on {release.date} without a Change-Note, "
-                    f"so the newsletter lists it {shown}",
-                )
+            message = (
+                f"goes live on {release.date} without a Change-Note, "
+                f"so the newsletter lists it {shown}"
             )
+            problems.append(Problem("warning", entry.id, message, rule="missing-change-note"))
     return problems
 
 
-def _overdue_reviews(snapshot: Snapshot, today: date) -> list[Problem]:
-    return [
-        Problem("warning", doc.id, f"was due for review on {doc.latest.meta.review_due}")
-        for doc in snapshot.documents
-        if not doc.latest.withdrawn
-        and doc.latest.meta.review_due is not None
-        and doc.latest.meta.review_due < today
-    ]
+def _reviews(snapshot: Snapshot, today: date) -> list[Problem]:
+    problems = []
+    for doc in snapshot.documents:
+        due = doc.latest.meta.review_due
+        if doc.latest.withdrawn or due is None:
+            continue
+        if due < today:
+            message = f"was due for review on {due}"
+            problems.append(Problem("warning", doc.id, message, rule="review-overdue"))
+        elif (due - today).days <= REVIEW_SOON_DAYS:
+            message = f"is due for review on {due}, within {REVIEW_SOON_DAYS} days"
+            problems.append(Problem("warning", doc.id, message, rule="review-due-soon"))
+    return problems

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import yaml
+from markdown.extensions.toc import slugify
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -16,8 +17,10 @@ KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+_ANY_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MAX_BYTES = 2_000_000
+ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 # libyaml's safe loader when PyYAML was built with it (its wheels are): several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -34,7 +37,8 @@ class DocMeta:
     owner: str | None = None
     review_due: date | None = None
     status: str = "live"
-    links: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # to other documents: "path.md" or "path.md#fragment"
+    anchors: tuple[str, ...] = ()  # the ids of its headings, as pages give them
     problems: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
@@ -52,6 +56,7 @@ class DocMeta:
                 **data,
                 "review_due": date.fromisoformat(due) if due else None,
                 "links": tuple(data.get("links", ())),
+                "anchors": tuple(data.get("anchors", ())),
                 "problems": tuple(data.get("problems", ())),
             }
         )
@@ -80,6 +85,14 @@ def parse_document(data: bytes | None) -> DocMeta:
         return DocMeta(problems=("the file is binary, not Markdown",))
     yaml_text, body = split_front_matter(decode(data))
     values, problems = _read_front_matter(yaml_text)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(
+            f"the file is not UTF-8 text (line {line}); save it as UTF-8 so that every "
+            "character shows as written"
+        )
     heading = _HEADING.search(body)
     title = values.get("title") or (heading.group(1).strip() if heading else None)
     return DocMeta(
@@ -92,6 +105,7 @@ def parse_document(data: bytes | None) -> DocMeta:
         review_due=values.get("review_due"),
         status=values.get("status", "live"),
         links=tuple(_relative_links(body)),
+        anchors=tuple(heading_ids(body)),
         problems=tuple(problems),
     )
 
@@ -146,13 +160,20 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
 
 
 def _relative_links(body: str) -> list[str]:
-    """Targets of links to other Markdown files of the manual (no scheme, ends .md)."""
+    """Targets of links to other Markdown files of the manual (no scheme, ends .md), each
+    with its ``#fragment`` when it has one."""
     targets = []
     for match in _LINK.finditer(body):
-        target = match.group(1).split("#", 1)[0]
-        if target.endswith(".md") and ":" not in target and not target.startswith("/"):
+        target = match.group(1)
+        path = target.split("#", 1)[0]
+        if path.endswith(".md") and ":" not in path and not path.startswith("/"):
             targets.append(target)
     return targets
+
+
+def heading_ids(body: str) -> list[str]:
+    """The ids of a document's headings, as Python-Markdown's table of contents makes them."""
+    return [slugify(text, "-") for text in _ANY_HEADING.findall(body)]
 
 
 def path_id(relative_path: str) -> str:

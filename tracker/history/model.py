@@ -31,12 +31,14 @@ class Note:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something ``tracker check`` reports."""
+    """Something ``tracker check`` reports; ``rule`` names the check (docs/authors.md)."""
 
     level: Level
-    where: str
+    where: str  # a file under the root, a document's id, or a commit
     message: str
     day: date | None = None  # when it happened, for problems that age
+    rule: str = ""
+    line: int | None = None  # in the file, where known
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"

@@ -6,8 +6,10 @@ document, and from the merge itself.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
@@ -15,6 +17,8 @@ from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import RawCommit
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
+# Each key with its letters alone, to catch Golive:, Changenote: or Change-Notes:.
+_PLAIN = {"golive": "Go-Live", "changenote": "Change-Note", "changetype": "Change-Type"}
 
 
 @dataclass(frozen=True)
@@ -84,14 +88,33 @@ class Sources:
             self.problems.append(Problem(
                 "error", f"commit {commit.sha[:10]}",
                 f"has 'Go-Live: {trailer}', which is neither a date (YYYY-MM-DD) nor 'immediate', "
-                "so it was ignored", committed,
+                "so it was ignored", committed, rule="go-live-invalid",
             ))  # fmt: skip
             trailer = None
+        self.problems += misspelt_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
         explicit = [value for key, value in commit.trailers if key == "change-note" and value]
         notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
         kinds = {value.lower() for key, value in commit.trailers if key == "change-type"}
         return Source(commit, moment, declared, notes, "minor" in kinds, bool(kinds or explicit))
+
+
+def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
+    """Trailers the tracker does not read whose keys look like one it does (Golive:)."""
+    found = []
+    for key, _ in commit.trailers:
+        if key in TRAILER_KEYS:
+            continue
+        letters = re.sub(r"[^a-z]", "", key)
+        meant = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
+        if meant:
+            intended = _PLAIN[meant[0]]
+            found.append(Problem(
+                "error", f"commit {commit.sha[:10]}",
+                f"has the trailer '{key}:', which the tracker does not read; did you mean "
+                f"'{intended}:'?", committed, rule="unknown-trailer",
+            ))  # fmt: skip
+    return found
 
 
 def has_trailers(commit: RawCommit) -> bool:

@@ -22,10 +22,10 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
-from tracker.history.documents import split_front_matter
+from tracker.history.documents import ANCHOR_PREFIX, split_front_matter
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
-ANCHOR = "section-"  # heading ids begin so, never clashing with the page's own ids
+ANCHOR = ANCHOR_PREFIX  # heading ids begin so, never clashing with the page's own ids
 TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "li", "table", "thead", "tbody", "tr",
     "th", "td", "blockquote", "pre", "code", "hr", "a", "strong", "em", "b", "i", "br", "sup",
