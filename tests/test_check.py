@@ -182,3 +182,32 @@ def test_check_as_json_for_ci(repo: ManualRepo):
             "message": "the front matter is not valid YAML at line 3",
             "rule": "front-matter"} in findings  # fmt: skip
     assert any(f["rule"] == "broken-link" and f["file"] == "b.md" for f in findings)
+
+
+def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
+    import json
+    import subprocess
+    import sys
+
+    repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", review_due="2024-01-01")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+
+    def check(fmt: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", fmt,
+             "--today", "2024-02-01"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    github = check("github")
+    assert github.returncode == 1
+    assert github.stdout.splitlines() == [
+        "::error file=procedures/a.md,line=3,title=front-matter::the front matter is not valid YAML at line 3",
+        "::warning title=review-overdue::b: was due for review on 2024-01-01",
+    ]
+    gitlab = json.loads(check("gitlab").stdout)
+    assert [(i["check_name"], i["severity"], i["location"]) for i in gitlab] == [
+        ("front-matter", "major", {"path": "procedures/a.md", "lines": {"begin": 3}}),
+        ("review-overdue", "minor", {"path": "procedures/manual.toml", "lines": {"begin": 1}}),
+    ]
+    assert len({i["fingerprint"] for i in gitlab}) == 2

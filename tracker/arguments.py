@@ -51,13 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--root", default="procedures", help=argparse.SUPPRESS)
     for name, helptext in (("releases", "list the releases"), ("check", "lint the manual")):
         command = commands.add_parser(name, parents=common, help=helptext)
-        command.add_argument("--format", choices=("text", "json"), default="text")
+        formats = ("text", "json", "github", "gitlab") if name == "check" else ("text", "json")
+        command.add_argument("--format", choices=formats, default="text")
         if name == "releases":
             command.add_argument(
                 "--summaries",
                 action="store_true",
                 help="with --format json: what changed in each entry (worked out once, cached)",
             )
+    message = commands.add_parser(
+        "commit-msg", help="check the trailers of a commit message (a commit-msg hook)"
+    )
+    message.add_argument("file", help="the file holding the message (git passes it)")
     history = commands.add_parser("history", parents=common, help="one document's versions")
     history.add_argument("id")
     history.add_argument("--format", choices=("text", "json"), default="text")

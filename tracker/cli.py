@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from tracker import dates
 from tracker.arguments import build_parser
-from tracker.authoring.check import check_manual, problem_json
+from tracker.authoring.check import check_manual, github_annotations, gitlab_report, problem_json
+from tracker.authoring.message import check_message
 from tracker.authoring.preview import preview, preview_text
 from tracker.authoring.scaffold import init_manual, new_document
 from tracker.demo import build_demo
@@ -311,10 +312,33 @@ def _check(args: argparse.Namespace) -> int:
         findings = [problem_json(problem) for problem in problems]
         _print_json({"findings": findings, "errors": errors, "warnings": warnings})
         return 1 if errors else 0
+    if args.format == "github":
+        print(github_annotations(problems, opened.snapshot), end="")
+        return 1 if errors else 0
+    if args.format == "gitlab":
+        _print_json(gitlab_report(problems, opened.snapshot))
+        return 1 if errors else 0
     for problem in problems:
         print(problem)
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
+
+
+def _commit_msg(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise InputError(
+            f"Cannot read the message file {args.file!r} ({error.strerror})."
+        ) from None
+    problems = check_message(text)
+    for problem in problems:
+        print(f"tracker: commit message: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            "tracker: the commit was stopped; mend the message and commit again.", file=sys.stderr
+        )
+    return 1 if problems else 0
 
 
 def _print_json(data: Any) -> None:
@@ -333,6 +357,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _init,
     "new": _new,
     "check": _check,
+    "commit-msg": _commit_msg,
 }
 
 

@@ -6,12 +6,14 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.config import CONFIG_FILE
 from tracker.history.documents import ANCHOR_PREFIX, path_id
 from tracker.history.model import Document, Problem
 from tracker.history.snapshot import Snapshot
@@ -52,6 +54,50 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "message": problem.message,
         "rule": problem.rule,
     }
+
+
+def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
+    """GitHub Actions workflow commands: each finding shown on its file and line."""
+    files = _files(snapshot)
+    lines = []
+    for problem in problems:
+        where = files.get(problem.where)
+        place = (
+            f"file={where}," + (f"line={problem.line}," if problem.line else "") if where else ""
+        )
+        text = problem.message if where else f"{problem.where}: {problem.message}"
+        lines.append(f"::{problem.level} {place}title={problem.rule}::{_escape(text)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str, Any]]:
+    """A GitLab code-quality report (Code Climate's format): findings on merge requests."""
+    files = _files(snapshot)
+    manual = snapshot.root.join(CONFIG_FILE)
+    report = []
+    for problem in problems:
+        path = files.get(problem.where, manual)
+        text = problem.message if problem.where in files else f"{problem.where}: {problem.message}"
+        key = "\0".join((problem.rule, problem.where, problem.message))
+        report.append(
+            {
+                "description": text,
+                "check_name": problem.rule,
+                "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+                "severity": "major" if problem.level == "error" else "minor",
+                "location": {"path": path, "lines": {"begin": problem.line or 1}},
+            }
+        )
+    return report
+
+
+def _files(snapshot: Snapshot) -> dict[str, str]:
+    """Each document's path under the root -> its path in the repository."""
+    return {doc.latest.path: snapshot.root.join(doc.latest.path) for doc in snapshot.documents}
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _recent(today: date) -> date:

@@ -1,0 +1,84 @@
+"""Where authors work: the commit-msg check, and our hooks run by pre-commit on a repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker.authoring.message import check_message
+
+PROJECT = Path(__file__).parent.parent
+PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
+
+
+@pytest.mark.parametrize(
+    ("trailers", "expected"),
+    [
+        ("Go-Live: 2024-12-11\nChange-Note: Referrals now say who to call.", []),
+        ("change-note: case does not matter\nSigned-off-by: A <a@b.org>", []),
+        (
+            "Golive: 2024-12-11",
+            ["'Golive:' is not a trailer the tracker reads; did you mean 'Go-Live:'?"],
+        ),
+        (
+            "Go-live date: 2024-12-11",
+            ["'Go-live date:' is not a trailer the tracker reads; did you mean 'Go-Live:'?"],
+        ),
+        (
+            "Changenote: x",
+            ["'Changenote:' is not a trailer the tracker reads; did you mean 'Change-Note:'?"],
+        ),
+        (
+            "Change-Notes: x",
+            ["'Change-Notes:' is not a trailer the tracker reads; did you mean 'Change-Note:'?"],
+        ),
+        (
+            "Go-Live: next week",
+            ["'Go-Live: next week' is neither a date (YYYY-MM-DD) nor 'immediate'."],
+        ),
+        (
+            "Go-Live: 2024-02-30",
+            ["'Go-Live: 2024-02-30' is neither a date (YYYY-MM-DD) nor 'immediate'."],
+        ),
+        ("Change-Note:", ["'Change-Note:' is empty; write one sentence for practitioners."]),
+        ("Change-Type: typo", ["'Change-Type: typo' should be 'minor' (or 'major')."]),
+    ],
+)
+def test_commit_message_trailers(trailers: str, expected: list[str]):
+    message = f"Update referrals\n\nWhy it changed.\n\n{trailers}\n# a comment git strips\n"
+    assert check_message(message) == expected
+
+
+def test_a_subject_alone_has_no_trailers():
+    assert check_message("Golive: this is a subject, not a trailer\n") == []
+
+
+def pre_commit(repo: ManualRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        [str(PRE_COMMIT), "try-repo", str(PROJECT), *args],
+        cwd=repo.path, capture_output=True, text=True, env=env, check=False, timeout=900,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")
+def test_pre_commit_runs_our_hooks_on_a_content_repository(repo: ManualRepo, tmp_path: Path):
+    repo.commit({"a.md": doc("A", "[missing](b.md)")}, when="2024-01-01T09:00:00+00:00")
+    checked = pre_commit(repo, "tracker-check", "--all-files")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "error: a.md: links to b.md, which is not a document" in checked.stdout
+    message = tmp_path / "COMMIT_EDITMSG"
+    message.write_text("Update A\n\nGolive: 2024-12-11\n")
+    stopped = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",
+                         "--commit-msg-filename", str(message))  # fmt: skip
+    assert stopped.returncode == 1
+    assert "did you mean 'Go-Live:'?" in stopped.stdout + stopped.stderr
+    message.write_text("Update A\n\nGo-Live: 2024-12-11\n")
+    passed = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",
+                        "--commit-msg-filename", str(message))  # fmt: skip
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -1,0 +1,61 @@
+"""``tracker commit-msg``: the trailers of a commit message, checked before the commit is made.
+
+Git's own trailer parser ignores a line it cannot read as a trailer ("Go-live date: ..."), so
+this reads the message's last paragraph itself: every "Key: value" line there is looked at.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from tracker.history.golive import is_valid_go_live
+
+KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
+CHANGE_TYPES = ("minor", "major")
+_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
+_PLAIN = {re.sub(r"[^a-z]", "", key): name for key, name in KEYS.items()}
+
+
+def check_message(message: str) -> list[str]:
+    """What is wrong with a commit message's trailers, one sentence each (none: all is well)."""
+    problems = []
+    for key, value in _trailer_lines(message):
+        lowered = key.lower()
+        name = KEYS.get(lowered)
+        if name is None:
+            meant = _meant(lowered)
+            if meant:
+                problems.append(
+                    f"'{key}:' is not a trailer the tracker reads; did you mean '{meant}:'?"
+                )
+        elif name == "Go-Live" and not is_valid_go_live(value):
+            problems.append(f"'Go-Live: {value}' is neither a date (YYYY-MM-DD) nor 'immediate'.")
+        elif name == "Change-Note" and not value:
+            problems.append("'Change-Note:' is empty; write one sentence for practitioners.")
+        elif name == "Change-Type" and value.lower() not in CHANGE_TYPES:
+            problems.append(f"'Change-Type: {value}' should be 'minor' (or 'major').")
+    return problems
+
+
+def _trailer_lines(message: str) -> list[tuple[str, str]]:
+    """The "Key: value" lines of the message's last paragraph (comments left out)."""
+    lines = [line for line in message.splitlines() if not line.startswith("#")]
+    paragraphs = "\n".join(lines).strip().split("\n\n")
+    if len(paragraphs) < 2:  # a subject alone has no trailers
+        return []
+    found = []
+    for line in paragraphs[-1].splitlines():
+        match = _LINE.match(line.strip())
+        if match:
+            found.append((match.group(1), match.group(2).strip()))
+    return found
+
+
+def _meant(key: str) -> str | None:
+    letters = re.sub(r"[^a-z]", "", key)
+    for plain, name in _PLAIN.items():  # "Go-live date" holds "golive" and a word more
+        if letters.startswith(plain) and len(letters) - len(plain) <= 6:
+            return name
+    close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
+    return _PLAIN[close[0]] if close else None
