@@ -211,3 +211,10 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
         ("review-overdue", "minor", {"path": "procedures/manual.toml", "lines": {"begin": 1}}),
     ]
     assert len({i["fingerprint"] for i in gitlab}) == 2
+
+
+def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00",
+                body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip
+    found = [m for m in messages(repo) if "trailer" in m]
+    assert len(found) == 1 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]

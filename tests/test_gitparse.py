@@ -13,7 +13,7 @@ Z = "0" * 40
 
 
 def record(sha: str, parents: str, subject: str, trailers: str, raw: bytes) -> bytes:
-    header = f"\x1e{sha}\0{parents}\0{1700000000}\0Author\0{subject}\0{trailers}\0\0\n"
+    header = f"\x1e{sha}\0{parents}\0{1700000000}\0Author\0{subject}\0{trailers}\0\0\0\n"
     return header.encode() + raw
 
 

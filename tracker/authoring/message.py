@@ -6,15 +6,14 @@ this reads the message's last paragraph itself: every "Key: value" line there is
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from tracker.history.golive import is_valid_go_live
+from tracker.history.trailers import meant_trailer
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
-_PLAIN = {re.sub(r"[^a-z]", "", key): name for key, name in KEYS.items()}
 
 
 def check_message(message: str) -> list[str]:
@@ -24,7 +23,7 @@ def check_message(message: str) -> list[str]:
         lowered = key.lower()
         name = KEYS.get(lowered)
         if name is None:
-            meant = _meant(lowered)
+            meant = meant_trailer(lowered)
             if meant:
                 problems.append(
                     f"'{key}:' is not a trailer the tracker reads; did you mean '{meant}:'?"
@@ -50,12 +49,3 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
         if match:
             found.append((match.group(1), match.group(2).strip()))
     return found
-
-
-def _meant(key: str) -> str | None:
-    letters = re.sub(r"[^a-z]", "", key)
-    for plain, name in _PLAIN.items():  # "Go-live date" holds "golive" and a word more
-        if letters.startswith(plain) and len(letters) - len(plain) <= 6:
-            return name
-    close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
-    return _PLAIN[close[0]] if close else None

@@ -105,16 +105,24 @@ def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     for key, _ in commit.trailers:
         if key in TRAILER_KEYS:
             continue
-        letters = re.sub(r"[^a-z]", "", key)
-        meant = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
-        if meant:
-            intended = _PLAIN[meant[0]]
+        intended = meant_trailer(key)
+        if intended:
             found.append(Problem(
                 "error", f"commit {commit.sha[:10]}",
                 f"has the trailer '{key}:', which the tracker does not read; did you mean "
                 f"'{intended}:'?", committed, rule="unknown-trailer",
             ))  # fmt: skip
     return found
+
+
+def meant_trailer(key: str) -> str | None:
+    """The trailer a key not ours was likely meant to be (Golive, Go-live date), else None."""
+    letters = re.sub(r"[^a-z]", "", key.lower())
+    for plain, name in _PLAIN.items():  # "Go-live date" holds "golive" and a word more
+        if letters.startswith(plain) and len(letters) - len(plain) <= 6:
+            return name
+    close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
+    return _PLAIN[close[0]] if close else None
 
 
 def has_trailers(commit: RawCommit) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -61,7 +62,7 @@ def parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
             token = next(tokens, None)
             continue
         sha = _text(token[1:])
-        parents, stamp, author, subject, trailers = (_text(next(tokens)) for _ in range(5))
+        parents, stamp, author, subject, trailers, body = (_text(next(tokens)) for _ in range(6))
         changes: list[Change] = []
         token = next(tokens, None)
         while token is not None and not token.lstrip(b"\n").startswith(b"\x1e"):
@@ -75,7 +76,7 @@ def parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
             timestamp=int(stamp),
             author=author,
             subject=subject,
-            trailers=_trailers(trailers),
+            trailers=_trailers(trailers) + _loose(body),
             changes=tuple(changes),
         )
 
@@ -100,6 +101,22 @@ def _change(meta: str, tokens: Iterator[bytes]) -> Change:
 
 def _is_zero(object_id: str) -> bool:
     return not object_id.strip("0")
+
+
+# "Go-live date: 2024-12-11": a line git does not read as a trailer (its key has a space).
+_LOOSE = re.compile(r"^([A-Za-z][A-Za-z-]*(?: [A-Za-z][A-Za-z-]*){1,3})\s*:\s*(.*)$")
+
+
+def _loose(body: str) -> tuple[tuple[str, str], ...]:
+    """Trailer-like lines of the message's last paragraph that git skipped, keys lower-cased,
+    so that a misspelt trailer can be reported rather than silently ignored."""
+    paragraphs = body.strip().split("\n\n")
+    found = []
+    for line in paragraphs[-1].splitlines() if paragraphs[0] else ():
+        match = _LOOSE.match(line.strip())
+        if match:
+            found.append((match.group(1).lower(), match.group(2).strip()))
+    return tuple(found)
 
 
 def _trailers(block: str) -> tuple[tuple[str, str], ...]:

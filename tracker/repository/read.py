@@ -29,7 +29,7 @@ _PINNED = [
     *("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"),
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
-_LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00"
+_LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 
 
 class GitRepo:
