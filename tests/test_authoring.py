@@ -31,8 +31,8 @@ def test_init_writes_settings_the_tracker_reads_and_explains(repo: ManualRepo):
     config = parse_config(text)
     assert config.title == 'Northshire "Safeguarding"' and config.short_name == "NSCP"
     assert config.schedule is not None and config.schedule.cutoff_days == 7
-    assert config.schedule.releases[0] == date(2025, 1, 8)  # the second Wednesday of 2025
-    assert "# When changes go live" in text and "DTSTART:20250101" in text
+    assert config.schedule.releases[0] == date(2000, 1, 12)  # it covers the whole history
+    assert "# When changes go live" in text and "DTSTART:20000101" in text
     again = tracker(repo, "init")
     assert again.returncode == 2 and "already exists" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
@@ -115,3 +115,20 @@ def test_preview_when_nothing_is_coming(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     result = tracker(repo, "preview", "--today", "2024-02-01")
     assert result.stdout == "No release is coming: nothing committed is waiting to go live.\n"
+
+
+def test_new_writes_front_matter_that_reads_back_as_given(repo: ManualRepo):
+    from tracker.history.documents import parse_document
+
+    for ident, title in (("yes", "No"), ("0123", "1.10"), ("2024-01-01", "2024-01-01"),
+                         ("x", 'Say "hello": #1 & more')):  # fmt: skip
+        done = tracker(repo, "new", ident, "--title", title, "--section", "On")
+        assert done.returncode == 0, done.stderr
+        meta = parse_document((repo.path / "procedures" / "on" / f"{ident}.md").read_bytes())
+        assert (meta.problems, meta.id, meta.title, meta.section) == ((), ident, title, "On")
+    for bad in ("", "   ", "two\nlines"):
+        refused = tracker(repo, "new", "z", "--title", bad)
+        assert refused.returncode == 2 and "one line" in refused.stderr
+    nested = tracker(repo, "new", "health/child-death", "--title", "Child Death")
+    assert nested.returncode == 0
+    assert (repo.path / "procedures" / "health" / "child-death.md").is_file()

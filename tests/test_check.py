@@ -218,3 +218,32 @@ def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
                 body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip
     found = [m for m in messages(repo) if "trailer" in m]
     assert len(found) == 1 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
+
+
+def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
+    target = ("## Steps\n\nOne.\n\n## Steps\n\nTwo.\n\nSetext Heading\n--------------\n\n"
+              "## See [Referrals](r.md)\n\n## Café *now*\n")  # fmt: skip
+    links = ("[a](b.md#steps) [b](b.md#steps_1) [c](b.md#setext-heading) [d](b.md#see-referrals) "
+             "[e](b.md#cafe-now) [f](#here) [g](#nowhere) [h](b.md#b)\n\n## Here\n")  # fmt: skip
+    repo.commit({"a.md": doc("A", links), "b.md": doc("B", target), "r.md": doc("R")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert messages(repo) == [
+        "error: a.md: links to #nowhere, but this document has no heading with that id",
+        "error: a.md: links to b.md#b, but b.md has no heading with that id",  # its # Title
+    ]
+
+
+def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: ManualRepo):
+    repo.commit({"a.md": doc("Same"), "b.md": doc("Same"), "c.md": doc("Same")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert [m for m in messages(repo) if "same title" in m] == [
+        "warning: b.md: has the same title as a.md, so readers cannot tell them apart",
+        "warning: c.md: has the same title as a.md, so readers cannot tell them apart",
+    ]
+    from tracker.authoring.check import check_manual, github_annotations
+
+    repo.commit({"d,e: f.md": "---\ntitle: [x\n---\n"}, when="2024-01-02T09:00:00+00:00",
+                trailers={"Change-Note": "Added."})  # fmt: skip
+    snapshot = repo.snapshot()
+    text = github_annotations(check_manual(snapshot, D("2024-01-03")), snapshot)
+    assert "file=procedures/d%2Ce%3A f.md,line=3,title=front-matter::" in text

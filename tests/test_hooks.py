@@ -69,7 +69,7 @@ def pre_commit(repo: ManualRepo, *args: str) -> subprocess.CompletedProcess[str]
 @pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")
 def test_pre_commit_runs_our_hooks_on_a_content_repository(repo: ManualRepo, tmp_path: Path):
     repo.commit({"a.md": doc("A", "[missing](b.md)")}, when="2024-01-01T09:00:00+00:00")
-    checked = pre_commit(repo, "tracker-check", "--all-files")
+    checked = pre_commit(repo, "tracker-check", "--all-files", "--hook-stage", "pre-push")
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "error: a.md: links to b.md, which is not a document" in checked.stdout
     message = tmp_path / "COMMIT_EDITMSG"
@@ -82,3 +82,15 @@ def test_pre_commit_runs_our_hooks_on_a_content_repository(repo: ManualRepo, tmp
     passed = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",
                         "--commit-msg-filename", str(message))  # fmt: skip
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_diff_below_git_commit_v_scissors_is_not_the_message():
+    message = (
+        "Update A\n\nGolive: 2024-12-11\n"
+        "# ------------------------ >8 ------------------------\n"
+        "# Do not modify or remove the line above.\n"
+        "diff --git a/a.md b/a.md\n\nChange-Note: only in the diff\n"
+    )
+    assert check_message(message) == [
+        "'Golive:' is not a trailer the tracker reads; did you mean 'Go-Live:'?"
+    ]

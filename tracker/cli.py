@@ -239,9 +239,8 @@ def _work_tree(args: argparse.Namespace) -> tuple[GitRepo, Path]:
 
 def _init(args: argparse.Namespace) -> int:
     _, tree = _work_tree(args)
-    today = dates.today(ZoneInfo("Europe/London"), _fixed_today(args.today))
     root = Root.parse(args.root)
-    path = init_manual(tree, root.folder, args.title, args.short_name, today)
+    path = init_manual(tree, root.folder, args.title, args.short_name)
     print(f"Wrote {path}: edit it, then commit it.")
     return 0
 

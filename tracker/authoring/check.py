@@ -62,9 +62,8 @@ def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
     lines = []
     for problem in problems:
         where = files.get(problem.where)
-        place = (
-            f"file={where}," + (f"line={problem.line}," if problem.line else "") if where else ""
-        )
+        line = f"line={problem.line}," if problem.line else ""
+        place = f"file={_property(where)},{line}" if where else ""
         text = problem.message if where else f"{problem.where}: {problem.message}"
         lines.append(f"::{problem.level} {place}title={problem.rule}::{_escape(text)}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -96,6 +95,11 @@ def _files(snapshot: Snapshot) -> dict[str, str]:
     return {doc.latest.path: snapshot.root.join(doc.latest.path) for doc in snapshot.documents}
 
 
+def _property(text: str) -> str:
+    """A value for an annotation's property (file=...): its separators escaped too."""
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -117,7 +121,7 @@ def _front_matter(snapshot: Snapshot) -> list[Problem]:
     for doc in _published(snapshot):
         for message in doc.latest.meta.problems:
             line = _AT_LINE.search(message)
-            rule = "not-utf8" if "not UTF-8" in message else "front-matter"
+            rule = "not-utf8" if "UTF-8" in message or "binary" in message else "front-matter"
             where = int(line.group(1)) if line else None
             found.append(Problem("error", doc.latest.path, message, rule=rule, line=where))
     return found
@@ -133,21 +137,21 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
     return [
         Problem(
             "error",
-            found[1],
+            other,
             f"has the id {ident!r}, which {found[0]} already uses",
             rule="duplicate-id",
         )
         for ident, found in sorted(ids.items())
-        if len(found) > 1
+        for other in found[1:]
     ] + [
         Problem(
             "warning",
-            found[1],
+            other,
             f"has the same title as {found[0]}, so readers cannot tell them apart",
             rule="duplicate-title",
         )
         for _, found in sorted(titles.items())
-        if len(found) > 1
+        for other in found[1:]
     ]
 
 
@@ -159,14 +163,13 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
         for target in version.meta.links:
             path, _, fragment = target.partition("#")
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), path))
-            linked = live.get(resolved)
+            linked = doc if not path else live.get(resolved)
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 problems.append(Problem("error", version.path, message, rule="broken-link"))
-            elif (
-                fragment and fragment.removeprefix(ANCHOR_PREFIX) not in linked.latest.meta.anchors
-            ):
-                message = f"links to {target}, but {path} has no heading with that id"
+            elif fragment and _anchor(fragment) not in linked.latest.meta.anchors:
+                where = path or "this document"
+                message = f"links to {target}, but {where} has no heading with that id"
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
 

@@ -37,9 +37,18 @@ def check_message(message: str) -> list[str]:
     return problems
 
 
+SCISSORS = "------------------------ >8 ------------------------"  # git commit -v
+
+
 def _trailer_lines(message: str) -> list[tuple[str, str]]:
-    """The "Key: value" lines of the message's last paragraph (comments left out)."""
-    lines = [line for line in message.splitlines() if not line.startswith("#")]
+    """The "Key: value" lines of the message's last paragraph, as git will keep it: comments
+    and everything below the scissors line of ``git commit -v`` left out."""
+    kept = []
+    for line in message.splitlines():
+        if line.lstrip("#;").strip() == SCISSORS:
+            break
+        kept.append(line)
+    lines = [line for line in kept if not line.startswith(("#", ";"))]
     paragraphs = "\n".join(lines).strip().split("\n\n")
     if len(paragraphs) < 2:  # a subject alone has no trailers
         return []

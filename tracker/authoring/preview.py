@@ -33,7 +33,7 @@ def preview(snapshot: Snapshot, today: date) -> Preview:
     upcoming = snapshot.upcoming(today)
     release = upcoming[0] if upcoming else None
     waiting = [
-        Waiting(document, version, _reason(snapshot, version, release))
+        Waiting(document, version, _reason(snapshot, version))
         for document in snapshot.documents
         for version in document.versions
         if version.effective > today and (release is None or version.effective > release.date)
@@ -42,7 +42,7 @@ def preview(snapshot: Snapshot, today: date) -> Preview:
     return Preview(release, tuple(waiting))
 
 
-def _reason(snapshot: Snapshot, version: Version, release: Release | None) -> str:
+def _reason(snapshot: Snapshot, version: Version) -> str:
     """Why a version goes live when it does rather than in the next release."""
     when = in_words(version.effective)
     if version.held_back_by:
@@ -52,12 +52,13 @@ def _reason(snapshot: Snapshot, version: Version, release: Release | None) -> st
         )
     source = version.declared.source
     schedule = snapshot.config.schedule
-    if source == "schedule" and release is not None and schedule is not None:
-        cutoff = release.date - timedelta(days=schedule.cutoff_days)
-        committed = version.committed.date()
-        if committed > cutoff:
+    committed = version.committed.date()
+    if source == "schedule" and schedule is not None:
+        missed = [r for r in schedule.releases if committed <= r < version.effective]
+        if missed:  # the last scheduled release it was too late for
+            cutoff = missed[-1] - timedelta(days=schedule.cutoff_days)
             return (
-                f"missed the cut-off for {in_words(release.date)} (committed "
+                f"missed the cut-off for {in_words(missed[-1])} (committed "
                 f"{in_words(committed)}; the cut-off was {in_words(cutoff)}), so goes live on "
                 f"{when}"
             )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from tracker.config import CONFIG_FILE, parse_config
 from tracker.errors import InputError
-from tracker.history.documents import ID_PATTERN, TYPES
+from tracker.history.documents import ID_PATTERN, TYPES, parse_document
 from tracker.history.snapshot import Snapshot
 
 REVIEW_AFTER = timedelta(days=365)  # a new chapter's first review is due a year on
@@ -31,7 +32,9 @@ sections = []
 [releases]
 # When changes go live: an RFC 5545 rule. This one is the second Wednesday of every month.
 # A commit with a "Go-Live: YYYY-MM-DD" or "Go-Live: immediate" trailer goes live then instead.
-schedule = "DTSTART:{start}\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
+# It starts in 2000 so that it covers the manual's whole history: a commit made before a
+# schedule's start would have no release to wait for.
+schedule = "DTSTART:20000101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
 # A change must be committed at least this many days before a scheduled release to be in it;
 # a later one waits for the next release.
 cutoff_days = 7
@@ -54,14 +57,12 @@ Write what this {type} is for and who it applies to.
 """
 
 
-def init_manual(work_tree: Path, folder: str, title: str, short_name: str, today: date) -> Path:
+def init_manual(work_tree: Path, folder: str, title: str, short_name: str) -> Path:
     """Write a starter ``manual.toml`` (refusing to overwrite one), and return its path."""
     target = work_tree / folder / CONFIG_FILE if folder else work_tree / CONFIG_FILE
     if target.exists():
         raise InputError(f"{target} already exists; edit it rather than starting again.")
-    text = STARTER.format(
-        title=_toml(title), short_name=_toml(short_name), start=f"{today.year}0101"
-    )
+    text = STARTER.format(title=_toml(title), short_name=_toml(short_name))
     parse_config(text)  # what we write must be what the tracker reads
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -85,21 +86,32 @@ def new_document(
         )
     if kind not in TYPES:
         raise InputError(f"The type {kind!r} is not one of {', '.join(TYPES)}.")
+    for what, value in (("title", title), ("section", section or "x")):
+        if not value.strip() or any(not char.isprintable() for char in value):
+            raise InputError(f"The {what} must be words on one line.")
     if snapshot is not None and any(ident in d.aliases for d in snapshot.documents):
         raise InputError(f"The id {ident!r} is already used by a document of the manual.")
-    relative = PurePosixPath(section_folder(snapshot, section)) / f"{ident.split('/')[-1]}.md"
+    folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
+    place = section_folder(snapshot, section) if section else folder_of_id
+    relative = PurePosixPath(place) / f"{ident.split('/')[-1]}.md"
     root = work_tree / folder if folder else work_tree
     target = root / relative
     if target.exists():
         raise InputError(f"{target} already exists.")
+    due = today + REVIEW_AFTER
     text = CHAPTER.format(
-        ident=ident,
+        ident=_yaml(ident),
         title=title,
         title_yaml=_yaml(title),
         type=kind,
         section=f"section: {_yaml(section)}\n" if section else "",
-        review_due=(today + REVIEW_AFTER).isoformat(),
+        review_due=due.isoformat(),
     )
+    meta = parse_document(text.encode("utf-8"))  # what we write must read back as given
+    if meta.problems or (meta.id, meta.title, meta.section, meta.review_due) != (
+        ident, title.strip(), section.strip() if section else None, due,
+    ):  # fmt: skip
+        raise InputError(f"The title {title!r} or section cannot be written as front matter.")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
@@ -126,7 +138,6 @@ def _toml(text: str) -> str:
 
 
 def _yaml(text: str) -> str:
-    """A value safe on one line of YAML: quoted when it holds anything YAML would read."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ,.'()/&-]*", text) and ": " not in text:
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A value as a double-quoted YAML string (JSON's quoting is YAML's): never read as a
+    number, a date or yes/no."""
+    return json.dumps(text.strip(), ensure_ascii=False)

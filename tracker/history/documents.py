@@ -17,7 +17,12 @@ KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-_ANY_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
+# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code.
+_ANY_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
+_FENCED = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+_LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
+_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"<[^>]*>|[*_`~]")
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MAX_BYTES = 2_000_000
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
@@ -166,14 +171,28 @@ def _relative_links(body: str) -> list[str]:
     for match in _LINK.finditer(body):
         target = match.group(1)
         path = target.split("#", 1)[0]
-        if path.endswith(".md") and ":" not in path and not path.startswith("/"):
+        if target.startswith("#") and len(target) > 1:
+            targets.append(target)  # a heading of the same document
+        elif path.endswith(".md") and ":" not in path and not path.startswith("/"):
             targets.append(target)
     return targets
 
 
 def heading_ids(body: str) -> list[str]:
-    """The ids of a document's headings, as Python-Markdown's table of contents makes them."""
-    return [slugify(text, "-") for text in _ANY_HEADING.findall(body)]
+    """The ids of a document's headings as its page gives them (without the page's prefix):
+    Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
+    ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none."""
+    text = _FENCED.sub("", _LEADING_TITLE.sub("", body, count=1))
+    ids: list[str] = []
+    for atx, setext in _ANY_HEADING.findall(text):
+        words = _MARKS.sub("", _INLINE_LINK.sub(r"\1", (atx or setext).strip()))
+        ident = base = slugify(words, "-")
+        count = 0
+        while ident in ids:
+            count += 1
+            ident = f"{base}_{count}"
+        ids.append(ident)
+    return ids
 
 
 def path_id(relative_path: str) -> str:

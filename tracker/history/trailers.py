@@ -108,7 +108,7 @@ def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
         intended = meant_trailer(key)
         if intended:
             found.append(Problem(
-                "error", f"commit {commit.sha[:10]}",
+                "warning", f"commit {commit.sha[:10]}",
                 f"has the trailer '{key}:', which the tracker does not read; did you mean "
                 f"'{intended}:'?", committed, rule="unknown-trailer",
             ))  # fmt: skip
@@ -116,12 +116,14 @@ def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
 
 
 def meant_trailer(key: str) -> str | None:
-    """The trailer a key not ours was likely meant to be (Golive, Go-live date), else None."""
+    """The trailer a key not ours was likely meant to be, else None: the same letters
+    (Golive, Changenote), a plural (Change-Notes), a date word (Go-live date), or one or two
+    letters off (Go-Liv, Chnge-Note). Other keys (Change-Id, Reviewed-by) are left alone."""
     letters = re.sub(r"[^a-z]", "", key.lower())
-    for plain, name in _PLAIN.items():  # "Go-live date" holds "golive" and a word more
-        if letters.startswith(plain) and len(letters) - len(plain) <= 6:
+    for plain, name in _PLAIN.items():
+        if letters in (plain, plain + "s") or letters in (plain + "date", plain + "day"):
             return name
-    close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.85)
     return _PLAIN[close[0]] if close else None
 
 
