@@ -94,3 +94,13 @@ def test_the_diff_below_git_commit_v_scissors_is_not_the_message():
     assert check_message(message) == [
         "'Golive:' is not a trailer the tracker reads; did you mean 'Go-Live:'?"
     ]
+
+
+def test_a_wrapped_change_note_that_hides_the_trailers_from_git():
+    message = "Update A\n\nChange-Note: Referrals now go to First Contact,\nnot the MASH.\n"
+    assert check_message(message) == [
+        "git will not read the trailers, because 'not the MASH.' is not one: indent a line "
+        "that continues a Change-Note with a space."
+    ]
+    indented = "Update A\n\nChange-Note: Referrals now go to First Contact,\n  not the MASH.\n"
+    assert check_message(indented) == []

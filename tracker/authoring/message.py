@@ -18,7 +18,7 @@ _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 
 def check_message(message: str) -> list[str]:
     """What is wrong with a commit message's trailers, one sentence each (none: all is well)."""
-    problems = []
+    problems = _unread_block(message)
     for key, value in _trailer_lines(message):
         lowered = key.lower()
         name = KEYS.get(lowered)
@@ -40,9 +40,34 @@ def check_message(message: str) -> list[str]:
 SCISSORS = "------------------------ >8 ------------------------"  # git commit -v
 
 
+def _unread_block(message: str) -> list[str]:
+    """Git reads the last paragraph as trailers only when every line is one (or continues one,
+    indented): a wrapped Change-Note that is not indented hides all the trailers from git."""
+    lines = _last_paragraph(message)
+    keys = [match.group(1).lower() for line in lines if (match := _LINE.match(line))]
+    ours = any(key in KEYS for key in keys)
+    for line in lines:
+        if ours and not _LINE.match(line) and not line[:1].isspace():
+            return [
+                f"git will not read the trailers, because {line.strip()!r} is not one: "
+                "indent a line that continues a Change-Note with a space."
+            ]
+    return []
+
+
 def _trailer_lines(message: str) -> list[tuple[str, str]]:
-    """The "Key: value" lines of the message's last paragraph, as git will keep it: comments
-    and everything below the scissors line of ``git commit -v`` left out."""
+    """The "Key: value" lines of the message's last paragraph."""
+    found = []
+    for line in _last_paragraph(message):
+        match = _LINE.match(line.strip())
+        if match:
+            found.append((match.group(1), match.group(2).strip()))
+    return found
+
+
+def _last_paragraph(message: str) -> list[str]:
+    """The lines of the message's last paragraph as git keeps it (none for a subject alone):
+    comments and everything below the scissors line of ``git commit -v`` left out."""
     kept = []
     for line in message.splitlines():
         if line.lstrip("#;").strip() == SCISSORS:
@@ -50,11 +75,4 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
         kept.append(line)
     lines = [line for line in kept if not line.startswith(("#", ";"))]
     paragraphs = "\n".join(lines).strip().split("\n\n")
-    if len(paragraphs) < 2:  # a subject alone has no trailers
-        return []
-    found = []
-    for line in paragraphs[-1].splitlines():
-        match = _LINE.match(line.strip())
-        if match:
-            found.append((match.group(1), match.group(2).strip()))
-    return found
+    return paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
