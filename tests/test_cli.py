@@ -359,3 +359,30 @@ def test_serve_on_a_port_in_use_is_one_sentence(demo: Path):
         result = run("serve", "--repo", str(demo), "--port", port)
     assert_user_error(result, f"127.0.0.1:{port}", "in use")
     assert_user_error(run("serve", "--repo", str(demo), "--port", "70000"), "70000")
+
+
+def test_a_shallow_clone_is_refused_with_how_to_fetch_the_rest(repo: ManualRepo, tmp_path: Path):
+    for day in ("01", "02", "03"):
+        repo.commit({"a.md": doc("A", f"Day {day}.")}, when=f"2024-01-{day}T09:00:00+00:00")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{repo.path}", str(shallow)],
+                   check=True)  # fmt: skip
+    result = run("releases", "--repo", str(shallow))
+    assert_user_error(result, "shallow clone", "git fetch --unshallow")
+
+
+def test_a_schedule_without_a_start_is_refused(repo: ManualRepo):
+    settings = '[releases]\nschedule = "FREQ=MONTHLY;BYDAY=-1MO"\n'
+    repo.commit({"manual.toml": settings, "a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    assert_user_error(run("releases", "--repo", str(repo.path)), "needs a start", "DTSTART")
+
+
+def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
+    repo.commit({"a.md": doc("Red \x1b[31mAlert")}, "Add", "2024-01-01T09:00:00+00:00",
+                {"Change-Note": "Now \x1b]0;owned\x07 with escapes."})  # fmt: skip
+    for args in (["releases"], ["history", "a"], ["newsletter"], ["show", "a"], ["check"]):
+        result = run(*args, "--repo", str(repo.path))
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
+    assert (
+        "Red \N{REPLACEMENT CHARACTER}[31mAlert" in run("releases", "--repo", str(repo.path)).stdout
+    )

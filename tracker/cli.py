@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ def _releases(args: argparse.Namespace) -> int:
             {"releases": [output.release_json(r, opened.today, summarise) for r in releases]}
         )
     else:
-        print(output.releases_text(opened.snapshot, opened.today), end="")
+        _out(output.releases_text(opened.snapshot, opened.today), end="")
     return 0
 
 
@@ -150,7 +151,7 @@ def _history(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(output.history_json(document, opened.manual.differ.summary))
     else:
-        print(output.history_text(document, opened.today), end="")
+        _out(output.history_text(document, opened.today), end="")
     return 0
 
 
@@ -166,7 +167,7 @@ def _show(args: argparse.Namespace) -> int:
         raise InputError(f"{document.id!r} was withdrawn on {version.effective.isoformat()}.")
     if version.withdrawn:
         print(f"tracker: note: {document.id!r} is archived (withdrawn).", file=sys.stderr)
-    print(opened.manual.texts.of(version), end="")
+    _out(opened.manual.texts.of(version), end="")
     return 0
 
 
@@ -193,7 +194,7 @@ def _diff(args: argparse.Namespace) -> int:
         print(output.diff_page(end.title, output.comparing(start, end), summary, body), end="")
     else:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        print(f"From {output.version_label(start)} to {output.version_label(end)}.")
+        _out(f"From {output.version_label(start)} to {output.version_label(end)}.")
         view: View = "source-text" if args.source else ("text-colour" if colour else "text")
         print(differ.view(start, end, view), end="")
     return 0
@@ -226,7 +227,7 @@ def _preview(args: argparse.Namespace) -> int:
             templates=opened.manual.texts.templates(opened.snapshot),
             summarise=None,
         )
-    print(preview_text(found, opened.today, section), end="")
+    _out(preview_text(found, opened.today, section), end="")
     return 0
 
 
@@ -298,7 +299,7 @@ def _newsletter(args: argparse.Namespace) -> int:
         templates=opened.manual.texts.templates(snapshot),
         summarise=opened.manual.differ.summary,
     )
-    print(text, end="")
+    _out(text, end="")
     return 0
 
 
@@ -312,13 +313,13 @@ def _check(args: argparse.Namespace) -> int:
         _print_json({"findings": findings, "errors": errors, "warnings": warnings})
         return 1 if errors else 0
     if args.format == "github":
-        print(github_annotations(problems, opened.snapshot), end="")
+        _out(github_annotations(problems, opened.snapshot), end="")
         return 1 if errors else 0
     if args.format == "gitlab":
         _print_json(gitlab_report(problems, opened.snapshot))
         return 1 if errors else 0
     for problem in problems:
-        print(problem)
+        _out(str(problem))
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
 
@@ -338,6 +339,16 @@ def _commit_msg(args: argparse.Namespace) -> int:
             "tracker: the commit was stopped; mend the message and commit again.", file=sys.stderr
         )
     return 1 if problems else 0
+
+
+# Control characters (terminal escape sequences among them) that a chapter, a title or a
+# commit message could carry: never written to a terminal as they are.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _out(text: str, end: str = "\n") -> None:
+    """Print text for people, its control characters shown as a replacement character."""
+    print(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", text), end=end)
 
 
 def _print_json(data: Any) -> None:

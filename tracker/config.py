@@ -133,7 +133,14 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
     if not rule:
         return None
     region = _text(releases, "releases.bank_holidays", "")
-    schedule = Schedule(rule=rule, cutoff_days=cutoff, is_holiday=_holidays(region))
+    is_holiday = _holidays(region)
+    if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.schedule needs a start, such as "
+            "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE, or its dates would move with "
+            "the day the tracker runs."
+        )
+    schedule = Schedule(rule=rule, cutoff_days=cutoff, is_holiday=is_holiday)
     try:
         _ = schedule.releases  # expanding it once finds every mistake a rule can hold
     except ScheduleError as error:

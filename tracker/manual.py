@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
+from tracker.errors import RepositoryError
 from tracker.history.documents import decode
 from tracker.history.model import Document, Version
 from tracker.history.releases import build_releases, contents_order
@@ -32,6 +33,12 @@ TEMPLATES_FOLDER = "_templates"
 
 def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
     """The pipeline: settings, the index brought up to date, the rules, the releases."""
+    if repo.is_shallow():  # its oldest commit would look like the manual's creation
+        raise RepositoryError(
+            "This is a shallow clone, so its history is cut short and go-live dates and "
+            "releases cannot be worked out; fetch the whole history with 'git fetch "
+            "--unshallow' (in CI, a checkout with fetch-depth 0)."
+        )
     config = read_config(repo, root, head)
     raw = index.load(repo, branch, head, root, config)
     history = build_history(raw.commits, raw.metas, head, root, config)

@@ -74,6 +74,15 @@ class GitRepo:
             raise NotFoundError(f"{ref!r} does not name a commit in this repository.") from None
         return str(out).strip()
 
+    def is_shallow(self) -> bool:
+        """Whether the repository is a shallow clone: its history is cut short."""
+        status, out, _ = self._repo.git.execute(
+            ["git", "rev-parse", "--is-shallow-repository"],
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        return status == 0 and str(out).strip() == "true"
+
     def branch_head(self, branch: str | None) -> tuple[str, str]:
         """(ref name, commit id) of the tracked branch: ``branch`` or the current one."""
         if branch is not None:
