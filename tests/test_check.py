@@ -38,7 +38,7 @@ def test_front_matter_errors(repo: ManualRepo):
 
 def test_impossible_review_date_is_an_error(repo: ManualRepo):
     repo.commit({"a.md": doc("A", review_due="2024-02-30")}, when="2024-01-01T09:00:00+00:00")
-    assert "error: a.md: the front matter holds an impossible date" in messages(repo)
+    assert "error: a.md: the front matter holds an impossible date ('review_due')" in messages(repo)
 
 
 def test_duplicate_ids(repo: ManualRepo):

@@ -247,6 +247,8 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('[releases]\nschedule = "RRULE:FREQ=DAILY"\nbank_holidays = "XX"\n', ["XX"]),
         ("[releases]\ncutoff_days = -1\n", ["cutoff_days"]),
         ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
+        ('[manual]\nsite_url = "https://x.example/)[x](javascript:alert(32)"\n', ["site_url"]),
+        ('[manual]\nsite_url = "https://x.example/?next=evil"\n', ["site_url", "query"]),
         ("[unknown]\n", ["unknown"]),
         ("[releases]\ncuttoff_days = 7\n", ["releases.cuttoff_days"]),
     ],

@@ -37,8 +37,10 @@ def test_fields(text: str, field: str, value: object):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("---\nid: ../etc\n---\n", "'id' '../etc' may hold only"),
-        ("---\nid: 'has space'\n---\n", "may hold only"),
+        ("---\nid: ../etc\n---\n", "'id' '../etc' must be words of letters, digits"),
+        ("---\nid: 'has space'\n---\n", "must be words"),
+        ("---\ntitle: A\n# A\n", "no closing '---' line"),
+        ("---\nreview_due: 2024-02-30\n---\n", "impossible date ('review_due')"),
         ("---\ntype: policy\n---\n", "'type' must be one of"),
         ("---\nstatus: draft\n---\n", "'status' must be one of"),
         ("---\norder: true\n---\n", "'order' must be a number"),

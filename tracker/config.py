@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -111,9 +112,21 @@ def _text_list(table: dict[str, Any], dotted: str, default: list[str] | None = N
 
 
 def _site_url(value: str) -> str:
-    if value and not re.fullmatch(r"https?://[^\s\"'<>]+", value):
-        raise ConfigError(f"{CONFIG_FILE}: manual.site_url must be an http(s) address.")
-    return value.rstrip("/")
+    """An http(s) address, parsed and rebuilt: only a host and a plain path survive, so that
+    nothing in it can close a Markdown link or an HTML attribute."""
+    if not value:
+        return ""
+    parts = urlsplit(value.strip())
+    host_ok = re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", parts.netloc or "")
+    path_ok = re.fullmatch(r"[A-Za-z0-9._~/%-]*", parts.path)
+    if parts.scheme not in ("http", "https") or not host_ok or not path_ok:
+        raise ConfigError(
+            f"{CONFIG_FILE}: manual.site_url must be an http(s) address such as "
+            "https://procedures.example.org, without a query or anything after the path."
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{CONFIG_FILE}: manual.site_url may not have a query or a fragment.")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
 def _timezone(name: str) -> ZoneInfo:

@@ -90,6 +90,8 @@ def parse_document(data: bytes | None) -> DocMeta:
         return DocMeta(problems=("the file is binary, not Markdown",))
     yaml_text, body = split_front_matter(decode(data))
     values, problems = _read_front_matter(yaml_text)
+    if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", decode(data)):
+        problems.append("the front matter has no closing '---' line, so it is read as text")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -121,7 +123,9 @@ def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]
     try:
         raw = yaml.load(yaml_text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except ValueError:  # PyYAML's date constructor rejects impossible dates this way
-        return {}, ["the front matter holds an impossible date"]
+        keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
+        named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
+        return {}, [f"the front matter holds an impossible date{named}"]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -156,7 +160,10 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         return None, f"{key!r} must be text"
     text = str(value).strip()
     if key == "id" and not ID_PATTERN.fullmatch(text):
-        return None, f"'id' {text!r} may hold only letters, digits, '.', '_', '-' and '/'"
+        return None, (
+            f"'id' {text!r} must be words of letters, digits, '.', '_' or '-' joined by '/', "
+            "each starting with a letter or digit (no '..', no leading or doubled '/')"
+        )
     if key == "type" and text not in TYPES:
         return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
     if key == "status" and text not in STATUSES:
