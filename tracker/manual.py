@@ -67,6 +67,8 @@ class Texts:
 
     def __init__(self, repo: GitRepo) -> None:
         self._repo = repo
+        self._templates: tuple[str, dict[str, str]] | None = None  # (head, files) read last
+        self._lock = threading.Lock()
 
     def blob(self, sha: str) -> str:
         """A blob's contents as text."""
@@ -85,12 +87,18 @@ class Texts:
         return self._repo.read_file(commit, path)
 
     def templates(self, snapshot: Snapshot) -> dict[str, str]:
-        """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name."""
+        """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name:
+        read from git once per branch head (a feed renders every release with them)."""
         folder = snapshot.root.join(TEMPLATES_FOLDER)
-        return {
-            path[len(folder) + 1 :]: self.blob(blob)
-            for path, blob in self._repo.list_files(snapshot.head, folder)
-        }
+        key = f"{snapshot.head}:{folder}"
+        with self._lock:
+            if self._templates is None or self._templates[0] != key:
+                files = {
+                    path[len(folder) + 1 :]: self.blob(blob)
+                    for path, blob in self._repo.list_files(snapshot.head, folder)
+                }
+                self._templates = (key, files)
+            return dict(self._templates[1])
 
 
 class Manual:

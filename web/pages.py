@@ -192,10 +192,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
 
 def linker(view: View, day: date | None) -> Linker:
     """Maps a document path under the root to its page (keeping the date when one is shown)."""
-    by_path: dict[str, str] = {}
-    for document in view.snapshot.documents:
-        for version in document.versions:
-            by_path[version.path] = document.id
+    by_path = chapters.ids_by_path(view.snapshot)
 
     def link(path: str, fragment: str) -> str | None:
         ident = by_path.get(path)

@@ -22,8 +22,8 @@ from tracker.dates import in_words
 from web.site import Site, View
 
 FOLDER = Path(__file__).parent / "templates"
-NAVIGATION = (("/", "Home"), ("/chapters", "Contents"), ("/releases", "Releases"),
-              ("/search", "Search"))  # fmt: skip
+NAVIGATION = (("home", "Home"), ("contents", "Contents"), ("releases", "Releases"),
+              ("search", "Search"))  # (Urls method, label)  # fmt: skip
 
 
 def _environment() -> Environment:
@@ -73,7 +73,7 @@ def render_page(
         "manual_name": view.snapshot.config.name,
         "today": view.today,
         "fixed_today": site(request).fixed_today is not None,
-        "navigation": NAVIGATION,
+        "navigation": [(getattr(view.urls, page)(), label) for page, label in NAVIGATION],
         "current": request.url.path,
         "nonce": getattr(request.state, "nonce", ""),
         "styled": request.app.state.styled,

@@ -136,22 +136,19 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
             titles[doc.latest.title.casefold()].append(doc.latest.path)
     return [
         Problem(
-            "error",
-            other,
-            f"has the id {ident!r}, which {found[0]} already uses",
-            rule="duplicate-id",
+            "error", other, f"has the id {ident!r}, which {first} already uses", rule="duplicate-id"
         )
-        for ident, found in sorted(ids.items())
-        for other in found[1:]
+        for ident, (first, *others) in sorted(ids.items())
+        for other in others
     ] + [
         Problem(
             "warning",
             other,
-            f"has the same title as {found[0]}, so readers cannot tell them apart",
+            f"has the same title as {first}, so readers cannot tell them apart",
             rule="duplicate-title",
         )
-        for _, found in sorted(titles.items())
-        for other in found[1:]
+        for _, (first, *others) in sorted(titles.items())
+        for other in others
     ]
 
 

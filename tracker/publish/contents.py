@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 
 from tracker.history.model import Document, Version
 from tracker.history.snapshot import Snapshot
@@ -103,6 +106,17 @@ def next_version(document: Document, version: Version) -> Version | None:
 def first_version(document: Document) -> Version:
     """The version a document first goes live with (for one not yet in force)."""
     return document.in_force(document.versions[0].effective) or document.versions[0]
+
+
+@lru_cache(maxsize=8)
+def ids_by_path(snapshot: Snapshot) -> Mapping[str, str]:
+    """Every path a document has had under the root -> its id (worked out once per snapshot:
+    each chapter page and diff turns its links into pages with it)."""
+    found = {}
+    for document in snapshot.documents:
+        for version in document.versions:
+            found[version.path] = document.id
+    return MappingProxyType(found)
 
 
 def went_live(document: Document, version: Version) -> bool:

@@ -72,6 +72,19 @@ class Urls:
         query = {"format": fmt} if fmt else None
         return self._path(f"/releases/{day.isoformat()}/newsletter", query)
 
+    def newsletter_file(self, day: date, extension: str, inline: bool = False) -> str:
+        """A release's newsletter section as a file to download (or, ``inline``, to show)."""
+        query = {"inline": "true"} if inline else None
+        return self._path(f"/releases/{day.isoformat()}/newsletter.{extension}", query)
+
+    def search(self) -> str:
+        """The search page."""
+        return self._path("/search")
+
+    def api(self) -> str:
+        """The JSON API's description."""
+        return self._path("/openapi.json")
+
     def releases_feed(self) -> str:
         """The Atom feed of releases."""
         return self._path("/feeds/releases.atom")
