@@ -49,7 +49,7 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.__main__": {"tracker.cli"},
     "tracker": set(),
 }
-GIT_DOOR = {"tracker.repository.read", "tracker.repository.write"}
+GIT_DOOR = {"tracker.repository.read", "tracker.repository.process", "tracker.repository.write"}
 
 
 def covers(prefix: str, module: str) -> bool:

@@ -388,3 +388,20 @@ def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
     assert (
         "Red \N{REPLACEMENT CHARACTER}[31mAlert" in run("releases", "--repo", str(repo.path)).stdout
     )
+
+
+def test_diff_from_before_a_chapter_existed_says_so_as_show_does(demo: Path):
+    shown = run("show", "domestic-abuse", "--repo", str(demo), "--at", "2020-01-01")
+    assert_user_error(shown, "'domestic-abuse' was not yet in force on 2020-01-01")
+    result = run("diff", "domestic-abuse", "--repo", str(demo), "--from", "2020-01-01")
+    assert result.returncode == 0
+    assert result.stdout.startswith(
+        "From nothing (it was not yet in force on 1st January 2020) to specific-circumstances/"
+    )
+    result = run("diff", "domestic-abuse", "--repo", str(demo), "--from", "2020-01-01",
+                 "--format", "json")  # fmt: skip
+    data = json.loads(result.stdout)
+    assert data["from"] is None
+    assert data["from_absent"] == "it was not yet in force on 1st January 2020"
+    result = run("diff", "domestic-abuse", "--repo", str(demo), "--format", "json")
+    assert "from_absent" not in json.loads(result.stdout)  # its first version, asked for nothing

@@ -55,9 +55,39 @@ def test_problems(text: str, problem: str):
     assert any(problem in found for found in meta.problems), meta.problems
 
 
-def test_invalid_utf8_is_replaced_not_refused():
-    meta = parse_document(b"# Caf\xe9\n")
-    assert meta.title == "Caf\ufffd"
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (None, "missing object"),
+        (b"# Caf\xe9\n", "not UTF-8 text (line 1)"),
+        (b"# A\n\n\x00\x01", "binary"),
+        (b"# A\n" + b"x" * 2_000_001, "larger than 2 MB"),
+    ],
+)
+def test_a_file_that_cannot_be_published_says_why(data: bytes | None, reason: str):
+    meta = parse_document(data)
+    assert meta.unreadable is not None and reason in meta.unreadable
+    assert meta.problems == (meta.unreadable,)
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_text():
+    meta = parse_document("\ufeff---\r\ntitle: Windows\r\n---\r\n\r\n# Heading\r\n".encode())
+    assert (meta.title, meta.problems, meta.unreadable, meta.broken) == ("Windows", (), None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("---\ntitle: [x\n---\n# A\n", True),
+        ("---\n- a list\n---\n# A\n", True),
+        ("---\nreview_due: 2024-02-30\n---\n# A\n", True),
+        ("---\ntitle: A\n\n# A\n", True),  # no closing line
+        ("---\ntitle: A\nstatus: draft\n---\n# A\n", False),  # one bad value, the rest read
+        ("---\ncolour: red\n---\n# A\n", False),
+    ],
+)
+def test_front_matter_that_cannot_be_read_as_a_whole_is_broken(text: str, broken: bool):
+    assert parse_document(text.encode()).broken is broken
 
 
 def test_links_found_are_relative_markdown_only():

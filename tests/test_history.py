@@ -326,15 +326,16 @@ def test_a_malformed_document_does_not_stop_the_others(repo: ManualRepo):
     assert manual.document("bad").latest.meta.problems
 
 
-def test_binary_and_huge_files_are_flagged_not_fatal(repo: ManualRepo):
+def test_binary_and_huge_files_are_not_published_but_reported(repo: ManualRepo):
     (repo.path / "procedures").mkdir()
     (repo.path / "procedures" / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
     (repo.path / "procedures" / "huge.md").write_text("# Huge\n" + "word " * 500_000)
     repo.commit({"ok.md": doc("OK")}, "Add", "2024-01-01T09:00:00+00:00")
     manual = repo.snapshot()
-    assert "binary" in manual.document("binary").latest.meta.problems[0]
-    assert "larger" in manual.document("huge").latest.meta.problems[0]
-    assert manual.document("ok").latest.title == "OK"
+    assert [d.id for d in manual.documents] == ["ok"]
+    found = {(p.where, p.rule, p.level, p.day) for p in manual.problems}
+    assert ("binary.md", "not-utf8", "error", None) in found
+    assert ("huge.md", "too-large", "error", None) in found
 
 
 def test_git_rename_to_a_file_with_another_explicit_id_is_a_new_document(repo: ManualRepo):

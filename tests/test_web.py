@@ -548,3 +548,11 @@ def test_a_former_id_moves_to_the_chapters_address(small: ManualRepo):
         assert response.status_code == 302
         assert response.headers["location"] == "/chapters/alpha?at=2024-01-15"
         assert "Alpha" in text_of(page(client, "/chapters/alpha").text)
+
+
+def test_a_diff_from_before_the_chapter_existed_says_so(client: TestClient):
+    response = page(client, "/chapters/domestic-abuse/diff?from=2000-01-01")
+    assert "It was not yet in force on 1st January 2000, so the whole of" in text_of(response.text)
+    data = page(client, "/api/chapters/domestic-abuse/diff?from=2000-01-01").json()
+    assert data["from"] is None
+    assert data["from_absent"] == "it was not yet in force on 1st January 2000"

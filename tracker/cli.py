@@ -180,21 +180,15 @@ def _diff(args: argparse.Namespace) -> int:
     differ = manual.differ
     if args.format == "json":
         body = json.loads(differ.view(start, end, "source-json" if args.source else "json"))
-        _print_json(
-            {
-                "id": document.id,
-                "from": output.version_json(start) if start else None,
-                "to": output.version_json(end),
-                "diff": body,
-            }
-        )
+        _print_json(output.diff_json(document, start, end, body, args.start))
     elif args.format == "html":
         body = differ.view(start, end, "source-html" if args.source else "html")
         summary = differ.view(start, end, "summary")
-        print(output.diff_page(end.title, output.comparing(start, end), summary, body), end="")
+        between = output.comparing(start, end, args.start)
+        print(output.diff_page(end.title, between, summary, body), end="")
     else:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        _out(f"From {output.version_label(start)} to {output.version_label(end)}.")
+        _out(f"From {output.version_label(start, args.start)} to {output.version_label(end)}.")
         view: View = "source-text" if args.source else ("text-colour" if colour else "text")
         print(differ.view(start, end, view), end="")
     return 0

@@ -9,6 +9,7 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import date
 from pathlib import Path
@@ -29,6 +30,9 @@ from tracker.repository.read import GitRepo
 from tracker.trackchanges.cache import Differ
 
 TEMPLATES_FOLDER = "_templates"
+# Rules of versions that are not published; said on every read, not only by 'tracker check'.
+LEFT_OUT = {"missing-object", "not-utf8", "too-large"}
+log = logging.getLogger(__name__)
 
 
 def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
@@ -42,6 +46,9 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
     config = read_config(repo, root, head)
     raw = index.load(repo, branch, head, root, config)
     history = build_history(raw.commits, raw.metas, head, root, config)
+    for problem in history.problems:
+        if problem.rule in LEFT_OUT and (problem.day is None or problem.rule == "missing-object"):
+            log.warning("%s: %s.", problem.where, problem.message)
     documents = contents_order(history.documents, config.sections)
     line = {sha: number for number, sha in enumerate(first_parent_line(raw.commits, head))}
     return Snapshot(

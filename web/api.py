@@ -101,12 +101,7 @@ def diff(
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
     before, after = view.manual.compared(view.snapshot, document, start, end, view.today)
     body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
-    return {
-        "id": document.id,
-        "from": views.version_json(before) if before else None,
-        "to": views.version_json(after),
-        "diff": body,
-    }
+    return views.diff_json(document, before, after, body, start)
 
 
 @router.get("/chapters/{ident:path}")

@@ -145,7 +145,7 @@ def diff(
         "before": before,
         "after": after,
         "release": release,
-        "between": comparing(before, after),
+        "between": comparing(before, after, start),
         "summary": manual.differ.view(before, after, "summary"),
         "body": Markup(shift_headings(body, 2)),  # noqa: S704 (built from sanitised fragments)
         "source": source,

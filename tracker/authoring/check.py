@@ -23,8 +23,8 @@ RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
 RULES = (
-    "front-matter", "not-utf8", "duplicate-id", "duplicate-title", "broken-link",
-    "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
+    "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "duplicate-title",
+    "broken-link", "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip
 
@@ -121,9 +121,10 @@ def _front_matter(snapshot: Snapshot) -> list[Problem]:
     for doc in _published(snapshot):
         for message in doc.latest.meta.problems:
             line = _AT_LINE.search(message)
-            rule = "not-utf8" if "UTF-8" in message or "binary" in message else "front-matter"
             where = int(line.group(1)) if line else None
-            found.append(Problem("error", doc.latest.path, message, rule=rule, line=where))
+            found.append(
+                Problem("error", doc.latest.path, message, rule="front-matter", line=where)
+            )
     return found
 
 

@@ -45,6 +45,9 @@ class DocMeta:
     links: tuple[str, ...] = ()  # to other documents: "path.md" or "path.md#fragment"
     anchors: tuple[str, ...] = ()  # the ids of its headings, as pages give them
     problems: tuple[str, ...] = field(default=())
+    # Why this version cannot be published at all (missing, binary, not UTF-8, too large).
+    unreadable: str | None = None
+    broken: bool = False  # the front matter could not be read: its values are unknown
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict, for the index."""
@@ -82,24 +85,15 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
 
 def parse_document(data: bytes | None) -> DocMeta:
     """Read a document's metadata. Never raises: problems are listed on the result."""
-    if data is None:
-        return DocMeta(problems=("the file could not be read from git",))
-    if len(data) > MAX_BYTES:
-        return DocMeta(problems=(f"the file is larger than {MAX_BYTES // 1_000_000} MB",))
-    if b"\0" in data[:8000]:
-        return DocMeta(problems=("the file is binary, not Markdown",))
+    reason = unreadable(data)
+    if reason is not None:
+        return DocMeta(problems=(reason,), unreadable=reason)
+    assert data is not None
     yaml_text, body = split_front_matter(decode(data))
-    values, problems = _read_front_matter(yaml_text)
+    values, problems, broken = _read_front_matter(yaml_text)
     if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", decode(data)):
         problems.append("the front matter has no closing '---' line, so it is read as text")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problems.append(
-            f"the file is not UTF-8 text (line {line}); save it as UTF-8 so that every "
-            "character shows as written"
-        )
+        broken = True
     heading = _HEADING.search(body)
     title = values.get("title") or (heading.group(1).strip() if heading else None)
     return DocMeta(
@@ -114,26 +108,50 @@ def parse_document(data: bytes | None) -> DocMeta:
         links=tuple(_relative_links(body)),
         anchors=tuple(heading_ids(body)),
         problems=tuple(problems),
+        broken=broken,
     )
 
 
-def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]]:
+def unreadable(data: bytes | None) -> str | None:
+    """Why a file cannot be published as a chapter, or None when it can."""
+    if data is None:
+        return (
+            "git lacks the file's contents (a missing object, or one a partial clone could "
+            "not fetch)"
+        )
+    if len(data) > MAX_BYTES:
+        return f"the file is larger than {MAX_BYTES // 1_000_000} MB"
+    if b"\0" in data[:8000]:
+        return "the file is binary, not Markdown"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return (
+            f"the file is not UTF-8 text (line {line}); save it as UTF-8 so that every "
+            "character shows as written"
+        )
+    return None
+
+
+def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str], bool]:
+    """(values, problems, whether the front matter as a whole could not be read)."""
     if yaml_text is None:
-        return {}, []
+        return {}, [], False
     try:
         raw = yaml.load(yaml_text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except ValueError:  # PyYAML's date constructor rejects impossible dates this way
         keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
         named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
-        return {}, [f"the front matter holds an impossible date{named}"]
+        return {}, [f"the front matter holds an impossible date{named}"], True
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
-        return {}, [f"the front matter is not valid YAML{where}"]
+        return {}, [f"the front matter is not valid YAML{where}"], True
     if raw is None:
-        return {}, []
+        return {}, [], False
     if not isinstance(raw, dict):
-        return {}, ["the front matter is not a set of 'key: value' lines"]
+        return {}, ["the front matter is not a set of 'key: value' lines"], True
     values: dict[str, Any] = {}
     problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
     for key in KNOWN_KEYS & set(raw):
@@ -142,7 +160,7 @@ def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]
             problems.append(problem)
         elif value is not None:
             values[key] = value
-    return values, sorted(problems)
+    return values, sorted(problems), False
 
 
 def _check_value(key: str, value: Any) -> tuple[Any, str | None]:

@@ -9,12 +9,14 @@ pointer page, say) never takes over the moved document.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from tracker.config import Config
 from tracker.history.documents import DocMeta, path_id
-from tracker.history.model import Document, Version, VersionKind
+from tracker.history.model import Document, Problem, Version, VersionKind
 from tracker.history.trailers import Sources, combined
 from tracker.repository.parse import NOT_FILES, Change, RawCommit
 from tracker.repository.paths import Root
@@ -47,10 +49,13 @@ class Walker:
         self.live: dict[str, int] = {}  # path under the root -> document key
         self.by_id: dict[str, int] = {}  # id -> the document that holds it
         self.keys = itertools.count()
+        self.skipped: dict[str, Problem] = {}  # path -> why its latest version is not published
+        self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
         """Record the versions one first-parent commit makes."""
         entries = [entry for entry in map(self._entry, commit.changes) if entry[0] or entry[1]]
+        entries = [entry for entry in entries if not self._skip(commit, *entry)]
         leaving = {old: self.live.pop(old) for old, _, _ in entries if old and old in self.live}
         live_keys = set(self.live.values())
         touched: set[int] = set()
@@ -66,6 +71,35 @@ class Walker:
             if gone is not None and gone not in touched:
                 touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
                 self._add_version(gone, commit, merged, change, old, None)
+
+    def _skip(self, commit: RawCommit, old: str | None, new: str | None, change: Change) -> bool:
+        """Leave out a version that cannot be published (SPEC §7): its document keeps the
+        version before, and the reason is a problem of the history."""
+        for path in {old, new} - {None}:
+            gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
+            if gone is not None:
+                self.skipped_before.append(gone)
+        reason = self._meta(change).unreadable if new is not None else None
+        if reason is None:
+            return False
+        assert new is not None
+        moment = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
+        self.skipped[new] = Problem(
+            "error", new, f"{reason}; its version of commit {commit.sha[:10]} is not published "
+            "(the version before it stays in force)", moment.date(), rule=_rule(reason),
+            line=int(at.group(1)) if (at := re.search(r"\(line (\d+)\)", reason)) else None,
+        )  # fmt: skip
+        if old is not None and old in self.live:
+            self.live[new] = self.live.pop(old)  # still the same document, at its new path
+        return True
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Versions left out: those still at the branch head are errors without a date (check
+        reports them until fixed); earlier ones are warnings that age."""
+        current = [replace(problem, day=None) for problem in self.skipped.values()]
+        earlier = [replace(problem, level="warning") for problem in self.skipped_before]
+        return [*self.sources.problems, *current, *earlier]
 
     def _paths(self, document: _Draft, change: Change) -> set[str]:
         """Every path (from the repository's top) the document has had, and this change's."""
@@ -135,6 +169,8 @@ class Walker:
             ident = previous.id if previous else path_id(old)
         else:
             meta = self._meta(change)
+            if meta.broken and previous is not None and not previous.deleted:
+                meta = _last_good(previous.meta, meta)
             path, blob, ident = new, change.new_blob, meta.id or path_id(new)
             kind = _kind(previous, new, meta)
             self.live[new] = key
@@ -167,6 +203,20 @@ class Walker:
                 sources=tuple(source.commit.sha for source in sources),
             )
         )
+
+
+def _last_good(before: DocMeta, now: DocMeta) -> DocMeta:
+    """Front matter that cannot be read keeps the values of the version before (SPEC §7): a
+    typo in the YAML must not rename, retitle or move a chapter. What the text holds (links,
+    headings) and the problems are the new version's own."""
+    return replace(before, links=now.links, anchors=now.anchors, problems=now.problems, broken=True)
+
+
+def _rule(reason: str) -> str:
+    """The check rule of a reason a version is not published (docs/authors.md)."""
+    if reason.startswith("git lacks"):
+        return "missing-object"
+    return "too-large" if "larger than" in reason else "not-utf8"
 
 
 def _kind(previous: Version | None, new: str, meta: DocMeta) -> VersionKind:

@@ -50,7 +50,7 @@ def build_history(
         absorbed.add(sha)
         walker.apply(commit, [commits[s] for s in merged])
     documents = [_settle(document) for document in walker.finish()]
-    return History(tuple(documents), tuple(walker.sources.problems))
+    return History(tuple(documents), tuple(walker.problems))
 
 
 def _merged_commits(

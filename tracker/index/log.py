@@ -7,6 +7,7 @@ rewritten or the file is damaged. Git stays the only source of truth.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
-from tracker.index.store import busy, cache_folder, connect, digest, remove
+from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
@@ -25,7 +26,7 @@ from tracker.repository.read import GitRepo
 log = logging.getLogger(__name__)
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
@@ -68,8 +69,9 @@ def load(repo: GitRepo, branch: str, head: str, root: Root, wanted: DocumentTest
         try:
             return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted)
         except sqlite3.OperationalError as error:
-            if attempt is not None and busy(error):
-                log.warning("the index is busy; reading git directly.")
+            if attempt is not None and (busy(error) or unwritable(error)):
+                why = "is busy" if busy(error) else f"cannot be written ({error})"
+                log.warning("the index %s; reading git directly and keeping it as it was.", why)
                 return _sync(connect(None, _SCHEMA), repo, head, root, wanted)
             if attempt is not None:
                 remove(attempt)
@@ -101,7 +103,8 @@ def _sync(
                     )
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
+                    connection.execute("ROLLBACK")
                 raise
         return _read(connection, head, root, wanted)
 
@@ -122,11 +125,13 @@ def _update(
 ) -> None:
     """Add what the branch gained since ``known``, or everything if it was rewritten."""
     if known and repo.has_commit(known) and repo.is_ancestor(known, head):
-        _store(connection, repo, list(repo.log(head, exclude=known)), root, wanted)
+        _store(
+            connection, repo, list(repo.log(head, exclude=known, folder=root.folder)), root, wanted
+        )
     else:
         connection.execute("DELETE FROM commits")
         connection.execute("DELETE FROM blobs")
-        _store(connection, repo, list(repo.log(head)), root, wanted)
+        _store(connection, repo, list(repo.log(head, folder=root.folder)), root, wanted)
 
 
 def _store(

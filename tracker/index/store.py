@@ -35,6 +35,17 @@ def busy(error: sqlite3.OperationalError) -> bool:
     return any(word in str(error) for word in ("locked", "busy"))
 
 
+def unwritable(error: sqlite3.Error) -> bool:
+    """The file cannot be written now (disk full, read-only, an I/O error): not damage, so it
+    is kept as it is for when it can be written again."""
+    name = str(getattr(error, "sqlite_errorname", ""))
+    words = ("disk is full", "readonly", "read-only", "disk I/O error", "unable to open")
+    return name.startswith(_CANNOT_WRITE) or any(word in str(error) for word in words)
+
+
+_CANNOT_WRITE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")
+
+
 def connect(path: Path | None, schema: str, timeout: float | None = None) -> sqlite3.Connection:
     """Open (or create) a file with its schema; in memory when its folder cannot be written."""
     if path is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from tracker.dates import in_words
+from tracker.dates import in_words, looks_like_date, parse_date
 from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
@@ -120,20 +120,46 @@ def history_text(document: Document, today: date) -> str:
     return "\n".join(lines) + "\n"
 
 
-def comparing(start: Version | None, end: Version) -> str:
-    """What a diff compares, in words for practitioners."""
+def comparing(start: Version | None, end: Version, asked: str | None = None) -> str:
+    """What a diff compares, in words for practitioners (``asked``: the start a user named)."""
     after = f"the version in force from {in_words(end.effective)}"
     if end.deleted:
         after = f"its withdrawal on {in_words(end.effective)}"
+    if start is None and asked:
+        why = absent_at(asked)
+        return f"{why[0].upper()}{why[1:]}, so the whole of {after} is shown as new."
     if start is None:
         return f"The whole of {after}, the first."
     return f"Comparing the version in force from {in_words(start.effective)} with {after}."
 
 
-def version_label(version: Version | None) -> str:
-    """How a diff names a version."""
+def diff_json(
+    document: Document, start: Version | None, end: Version, body: Any, asked: str | None
+) -> dict[str, Any]:
+    """A diff as data (the command line's ``diff --format json`` and the API's)."""
+    found: dict[str, Any] = {
+        "id": document.id,
+        "from": version_json(start) if start else None,
+        "to": version_json(end),
+        "diff": body,
+    }
+    if start is None and asked:
+        found["from_absent"] = absent_at(asked)
+    return found
+
+
+def absent_at(asked: str) -> str:
+    """Why a diff from the date or revision a user named starts from nothing; ``tracker show``
+    says the same when asked for that date."""
+    if looks_like_date(asked):
+        return f"it was not yet in force on {in_words(parse_date(asked))}"
+    return f"it did not exist yet at {asked!r}"
+
+
+def version_label(version: Version | None, asked: str | None = None) -> str:
+    """How a diff names a version (``asked``: the start a user named)."""
     if version is None:
-        return "(nothing)"
+        return f"nothing ({absent_at(asked)})" if asked else "(nothing)"
     return f"{version.path} @ {version.commit[:10]} (go-live {version.effective.isoformat()})"
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
@@ -22,6 +21,16 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
+from tracker.repository.process import (
+    Batch,
+    GitTimeout,
+    Watchdog,
+    feed,
+    finish,
+    git_timeout,
+    read_batch_answer,
+    timed_out,
+)
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
@@ -46,7 +55,7 @@ class GitRepo:
         self.git_dir = Path(self._repo.git_dir)
         tree = self._repo.working_tree_dir
         self.work_tree = Path(tree) if tree is not None else None  # None: a bare repository
-        self._reader: _Batch | None = None
+        self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
 
     def close(self) -> None:
@@ -59,15 +68,28 @@ class GitRepo:
 
     def _run(self, *args: str) -> str:
         try:
-            return str(self._repo.git.execute(["git", *_PINNED, *args]))
+            return str(self._execute(["git", *_PINNED, *args]))
         except GitCommandError as error:
             raise RepositoryError(_one_line(error)) from None
+
+    def _execute(self, args: list[str], **options: Any) -> Any:
+        """Run a short git command, stopped after the time git is given (``process``)."""
+        seconds = git_timeout()
+        try:
+            result = self._repo.git.execute(args, kill_after_timeout=seconds, **options)
+        except GitCommandError as error:
+            if str(error.stderr or "").lstrip(" '\"").startswith("Timeout:"):
+                raise timed_out(f"git {args[1]}", seconds) from None
+            raise
+        if isinstance(result, tuple) and str(result[2]).startswith("Timeout:"):
+            raise timed_out(f"git {args[1]}", seconds)
+        return result
 
     def resolve(self, ref: str) -> str:
         """The commit id a validated revision names."""
         check_ref(ref)
         try:
-            out = self._repo.git.execute(
+            out = self._execute(
                 ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]
             )
         except GitCommandError:
@@ -76,7 +98,7 @@ class GitRepo:
 
     def is_shallow(self) -> bool:
         """Whether the repository is a shallow clone: its history is cut short."""
-        status, out, _ = self._repo.git.execute(
+        status, out, _ = self._execute(
             ["git", "rev-parse", "--is-shallow-repository"],
             with_exceptions=False,
             with_extended_output=True,
@@ -88,11 +110,11 @@ class GitRepo:
         if branch is not None:
             return branch, self.resolve(branch)
         try:
-            name = str(self._repo.git.execute(["git", "symbolic-ref", "--quiet", "HEAD"])).strip()
+            name = str(self._execute(["git", "symbolic-ref", "--quiet", "HEAD"])).strip()
         except GitCommandError:
             name = "HEAD"  # detached
         try:
-            sha = str(self._repo.git.execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"]))
+            sha = str(self._execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"]))
         except GitCommandError as error:
             if (error.stderr or "").strip():
                 raise RepositoryError(_one_line(error)) from None  # e.g. git's safe.directory
@@ -104,7 +126,7 @@ class GitRepo:
         for sha in (older, newer):
             if not _SHA.fullmatch(sha):
                 return False
-        status = self._repo.git.execute(
+        status = self._execute(
             ["git", "merge-base", "--is-ancestor", older, newer],
             with_exceptions=False,
             with_extended_output=True,
@@ -115,51 +137,108 @@ class GitRepo:
         """Whether the object exists and is a commit."""
         if not _SHA.fullmatch(sha):
             return False
-        status = self._repo.git.execute(
+        status = self._execute(
             ["git", "cat-file", "-e", f"{sha}^{{commit}}"],
             with_exceptions=False,
             with_extended_output=True,
         )
         return bool(status[0] == 0)
 
-    def log(self, head: str, exclude: str | None = None) -> Iterator[RawCommit]:
-        """Every commit reachable from ``head`` (not from ``exclude``), children first."""
+    def log(self, head: str, exclude: str | None = None, folder: str = "") -> Iterator[RawCommit]:
+        """Every commit reachable from ``head`` (not from ``exclude``), children first.
+
+        With a ``folder``, every commit is still listed, but only the changes inside it: git
+        then never reads (nor compares, for renames) files elsewhere in the repository, so
+        objects missing outside the manual cannot stop it.
+        """
         args = ["git", *_PINNED, "log", "--date-order", "--raw", "-z", "-M", "--no-abbrev"]
         args += ["--no-color", "--no-ext-diff", "--diff-merges=first-parent", "--no-mailmap"]
-        args += ["--encoding=UTF-8"]
+        args += ["--encoding=UTF-8", "--full-history", "--sparse"]
         args += [f"--format={_LOG_FORMAT}", head] + ([f"^{exclude}"] if exclude else []) + ["--"]
+        if folder:
+            args.append(":(top,literal)" + check_path(folder) + "/")
         for sha in (head, exclude):
             if sha is not None and not _SHA.fullmatch(sha):
                 raise RefError(f"{sha!r} is not a commit id.")
-        process: Any = self._repo.git.execute(args, as_process=True)
+        process: Any = self._repo.git.execute(args, as_process=True, start_new_session=True)
+        watchdog = Watchdog(process.proc, git_timeout())
         try:
-            yield from parse_log(nul_tokens(process.proc.stdout))
+            for commit in parse_log(nul_tokens(process.proc.stdout)):
+                watchdog.progress()
+                yield commit
+        except RepositoryError:
+            if watchdog.fired:
+                raise timed_out("git log", watchdog.seconds) from None
+            raise
         finally:
-            _finish(process.proc, "git log")
+            finish(process.proc, "git log", watchdog)
 
     def read_blobs(self, shas: Iterable[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
-        """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing."""
+        """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing.
+
+        In a partial clone git fetches a blob it lacks from the remote, and stops when it
+        cannot: the objects that are really missing are then listed once and passed over.
+        """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
-        if not wanted:
+        absent: set[str] | None = None
+        done = 0
+        while done < len(wanted):
+            rest = wanted[done:]
+            reads = self._stream_blobs([s for s in rest if not absent or s not in absent], limit)
+            try:
+                for sha in rest:
+                    data = None if absent and sha in absent else next(reads)[1]
+                    done += 1
+                    yield sha, data
+            except GitTimeout:
+                raise
+            except RepositoryError:
+                if absent is not None:
+                    raise
+                absent = self.missing_objects()
+                if not absent:
+                    raise
+            finally:
+                reads.close()
+
+    def missing_objects(self) -> set[str]:
+        """The objects the repository's history names but it lacks (never fetched)."""
+        out = self._execute(
+            ["git", "rev-list", "--objects", "--missing=print", "--all"],
+            env={"GIT_NO_LAZY_FETCH": "1"},
+            with_exceptions=False,
+            with_extended_output=True,
+        )
+        return {line[1:].strip() for line in str(out[1]).splitlines() if line.startswith("?")}
+
+    def _stream_blobs(
+        self, shas: list[str], limit: int
+    ) -> Generator[tuple[str, bytes | None], None, None]:
+        if not shas:
             return
         process: Any = self._repo.git.execute(
-            ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
+            ["git", "cat-file", "--batch"],
+            as_process=True,
+            istream=subprocess.PIPE,
+            start_new_session=True,
         )
         proc = process.proc
-        writer = threading.Thread(target=_feed, args=(proc.stdin, wanted), daemon=True)
+        watchdog = Watchdog(proc, git_timeout())
+        writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
         writer.start()
         try:
-            for sha in wanted:
-                yield sha, _read_batch_answer(proc.stdout, limit)
+            for sha in shas:
+                yield sha, read_batch_answer(proc.stdout, limit)
+                watchdog.progress()
         finally:
             writer.join()
-            _finish(proc, "git cat-file")
+            finish(proc, "git cat-file", watchdog)
 
     def read_blob(self, sha: str) -> bytes:
         """One blob's contents; a blob the history names but git lacks is RepositoryError."""
         if not _SHA.fullmatch(sha):
             raise RefError(f"{sha!r} is not an object id.")
-        data = self._batch().read(sha)
+        data = self._read_one(sha)
         if data is None:
             raise RepositoryError(
                 f"The repository is missing the object {sha[:12]}; it may be damaged."
@@ -171,25 +250,33 @@ class GitRepo:
         check_path(path)
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        return self._batch().read(f"{commit}:{path}")
+        return self._read_one(f"{commit}:{path}")
 
     def file_size(self, commit: str, path: str) -> int | None:
         """The size in bytes of a file at a commit, without reading it; None when there is none."""
         check_path(path)
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        status, out, _ = self._repo.git.execute(
+        status, out, _ = self._execute(
             ["git", "cat-file", "-s", f"{commit}:{path}"],
             with_exceptions=False,
             with_extended_output=True,
         )
         return int(out) if status == 0 and str(out).strip().isdigit() else None
 
-    def _batch(self) -> _Batch:
+    def _read_one(self, name: str) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
             if self._reader is None:
-                self._reader = _Batch(self._repo)
-            return self._reader
+                self._reader = Batch(self._repo)
+            reader = self._reader
+        try:
+            return reader.read(name)
+        except RepositoryError:
+            with self._reader_lock:  # it stopped: the next read starts a new one
+                if self._reader is reader:
+                    self._reader = None
+            reader.close()
+            raise
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` at ``commit``."""
@@ -205,42 +292,6 @@ class GitRepo:
         return files
 
 
-class _Batch:
-    """One long-lived ``git cat-file --batch`` for single reads, safe to share between threads."""
-
-    def __init__(self, repo: git.Repo) -> None:
-        process: Any = repo.git.execute(
-            ["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE
-        )
-        self._process = process
-        self._lock = threading.Lock()
-        # Closed when no longer used, even if nobody calls close().
-        self._finalizer = weakref.finalize(self, _stop, process.proc)
-
-    def read(self, name: str) -> bytes | None:
-        """The contents of a blob (by id, or ``commit:path``), None when there is none."""
-        proc = self._process.proc
-        with self._lock:
-            try:
-                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
-                proc.stdin.flush()
-            except (BrokenPipeError, ValueError):
-                raise RepositoryError(
-                    "git cat-file stopped; the repository may be damaged."
-                ) from None
-            return _read_batch_answer(proc.stdout, limit=1 << 62)
-
-    def close(self) -> None:
-        self._finalizer()
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-    proc.wait()
-
-
 def _one_line(error: GitCommandError) -> str:
     detail = str(error.stderr or "").strip().removeprefix("stderr:").strip(" '\"\n")
     if "dubious ownership" in detail:
@@ -251,53 +302,3 @@ def _one_line(error: GitCommandError) -> str:
     lines = [line.strip() for line in detail.splitlines() if line.strip()]
     first = lines[0].removeprefix("fatal: ").rstrip(".") if lines else "unknown error"
     return f"git could not read the repository: {first}."
-
-
-def _finish(proc: subprocess.Popen[bytes], what: str) -> None:
-    for stream in (proc.stdout, proc.stdin):
-        if stream is not None:
-            stream.close()
-    status = proc.wait()
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.stderr is not None:
-        proc.stderr.close()
-    if status != 0 and status != -13:  # -13: SIGPIPE after we stopped reading early
-        detail = stderr.strip().splitlines()
-        reason = detail[-1] if detail else f"exit status {status}"
-        raise RepositoryError(f"{what} failed, the repository may be damaged: {reason}.")
-
-
-def _feed(stdin: IO[bytes], shas: list[str]) -> None:
-    try:
-        for sha in shas:
-            stdin.write(sha.encode() + b"\n")
-        stdin.close()
-    except (BrokenPipeError, ValueError):
-        pass
-
-
-def _read_batch_answer(stdout: IO[bytes], limit: int) -> bytes | None:
-    header = stdout.readline()
-    if not header:
-        raise RepositoryError("git cat-file stopped answering, the repository may be damaged.")
-    parts = header.split()
-    if len(parts) < 3 or parts[1] == b"missing":
-        return None
-    size = int(parts[2])
-    data = _read_exactly(stdout, size, keep=limit + 1)
-    stdout.read(1)  # the newline after the contents
-    return data if parts[1] == b"blob" else None
-
-
-def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
-    """Read ``size`` bytes, keeping the first ``keep`` of them (a huge blob is cut short)."""
-    chunks, remaining, kept = [], size, 0
-    while remaining:
-        chunk = stream.read(min(remaining, 1 << 20))
-        if not chunk:
-            raise RepositoryError("git cat-file stopped mid-object, the repository may be damaged.")
-        if kept < keep:
-            chunks.append(chunk[: keep - kept])
-            kept += len(chunks[-1])
-        remaining -= len(chunk)
-    return b"".join(chunks)

@@ -1,0 +1,151 @@
+"""Faults the service must live through: a git that hangs, an index that cannot be written,
+an index deleted or rewritten under it, readers while a writer works."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+from fastapi.testclient import TestClient
+
+from tracker.index import log as index
+from tracker.repository.paths import Root
+from web.app import create_app
+
+HANGING_GIT = """#!/bin/sh
+# git, except that while the file $HANG names exists, 'git log' and 'git cat-file' hang.
+if [ -n "$HANG" ] && [ -e "$HANG" ]; then
+  for word in "$@"; do
+    case "$word" in log|cat-file) exec sleep 600;; esac
+  done
+fi
+exec {git} "$@"
+"""
+
+
+@pytest.fixture
+def hanging_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A git on the PATH that hangs while the returned file exists; git times out in 1 s."""
+    real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True)
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "git"
+    script.write_text(HANGING_GIT.format(git=real.stdout.strip()))
+    script.chmod(0o755)
+    switch = tmp_path / "hang"
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("HANG", str(switch))
+    monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
+    yield switch
+
+
+def tracker(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_a_hanging_git_is_stopped_and_the_command_says_so(repo: ManualRepo, hanging_git: Path):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    hanging_git.touch()
+    result = tracker("releases", "--repo", str(repo.path))
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("tracker: error: git ")  # log or cat-file: whichever comes first
+    assert line.endswith(
+        " did not answer within 1 second, so it was stopped; the repository may be locked, "
+        "very slow, or waiting for a remote (TRACKER_GIT_TIMEOUT sets the limit)."
+    )
+    assert subprocess.run(["pgrep", "-f", "sleep 600"], check=False).returncode == 1
+    hanging_git.unlink()
+    assert tracker("releases", "--repo", str(repo.path)).returncode == 0
+
+
+def test_a_hanging_git_is_a_503_and_the_next_request_recovers(repo: ManualRepo, hanging_git: Path):
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:
+        assert client.get("/chapters/a").status_code == 200  # the text is read by cat-file
+        repo.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+        hanging_git.touch()
+        response = client.get("/chapters/a")
+        assert response.status_code == 503
+        assert "did not answer within 1 second," in response.text
+        hanging_git.unlink()
+        response = client.get("/chapters/a")
+        assert response.status_code == 200 and "Second text." in response.text
+
+
+def _limit_file_size(size: int) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_an_index_that_cannot_be_written_is_kept_and_the_answer_still_right(
+    repo: ManualRepo, tmp_path: Path
+):
+    """A full disk (here: a file-size limit, which binds root too) while the index grows."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    assert tracker("releases", "--repo", str(repo.path)).returncode == 0
+    (stored,) = Path(os.environ["TRACKER_CACHE_DIR"]).glob("*/index-*.sqlite")
+    before = hashlib.sha256(stored.read_bytes()).hexdigest()
+    body = "Words that make the index grow past the limit. " * 400
+    repo.commit({f"c{n}.md": doc(f"Chapter {n}", body + str(n)) for n in range(60)}, "Many",
+                "2024-02-02T10:00:00+00:00")  # fmt: skip
+    limit = stored.stat().st_size + 4096
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "history", "c59", "--repo", str(repo.path)],
+        capture_output=True, text=True, check=False,
+        preexec_fn=lambda: _limit_file_size(limit),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Chapter 59" in result.stdout
+    assert "cannot be written" in result.stderr and "Traceback" not in result.stderr
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == before  # kept as it was
+    assert tracker("history", "c59", "--repo", str(repo.path)).returncode == 0  # and mends
+
+
+def test_a_deleted_index_is_rebuilt_under_a_running_service(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/a").status_code == 200
+        for stored in Path(os.environ["TRACKER_CACHE_DIR"]).glob("*/*.sqlite"):
+            stored.unlink()
+        repo.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+        response = client.get("/chapters/a/history")
+        assert response.status_code == 200 and "Edit" in response.text
+
+
+def test_a_force_pushed_branch_is_read_again(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"b.md": doc("B")}, "Add B", "2024-02-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/b").status_code == 200
+        repo.git("reset", "--hard", "HEAD~1")
+        repo.commit({"c.md": doc("C")}, "Add C instead", "2024-02-03T10:00:00+00:00")
+        assert client.get("/chapters/b").status_code == 404
+        assert client.get("/chapters/c").status_code == 200
+
+
+def test_readers_see_the_old_index_while_a_writer_is_at_work(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    manual = repo.open()
+    head = manual.snapshot().head
+    config = manual.snapshot().config
+    path = index.index_path(manual.repo, "main", Root("procedures"))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # what an update holds while it writes
+    writer.execute("DELETE FROM commits")
+    writer.execute("DELETE FROM blobs")
+    raw = index.load(manual.repo, "main", head, Root("procedures"), config)
+    assert head in raw.commits and raw.metas  # the committed state, not the half-written one
+    writer.execute("ROLLBACK")
+    writer.close()

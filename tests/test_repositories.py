@@ -1,0 +1,189 @@
+"""Manuals as they exist in the wild: objects missing, partial clones, files that are not text,
+very large files, Windows line ends, symlinks, submodules and front matter that breaks.
+
+Each case builds a real repository. What cannot be read is left out and said, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, ManualRepo, doc
+
+from tracker.authoring.check import check_manual
+from tracker.history.model import Problem
+from tracker.trackchanges.compare import diff_documents
+
+
+def tracker(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def drop_object(repo: ManualRepo, name: str) -> str:
+    """Delete a loose object (a blob named ``commit:path``), as a damaged copy would lack it."""
+    sha = repo.git("rev-parse", name)
+    (repo.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    return sha
+
+
+def found(problems: tuple[Problem, ...] | list[Problem]) -> set[tuple[str, str, str]]:
+    return {(p.where, p.rule, p.level) for p in problems}
+
+
+def test_objects_missing_outside_the_manual_do_not_stop_it(repo: ManualRepo):
+    """git compares files for renames only inside the manual's folder."""
+    images = repo.path / "assets"
+    images.mkdir()
+    (images / "one.png").write_bytes(os.urandom(5000))
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.git("mv", "assets/one.png", "assets/two.png")
+    with (images / "two.png").open("ab") as image:
+        image.write(b"more")  # renamed and changed: git would have to read both to pair them
+    repo.commit({"a.md": doc("A", "New text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    drop_object(repo, "HEAD:assets/two.png")
+    snapshot = repo.snapshot()
+    assert [v.kind for v in snapshot.document("a").versions] == ["added", "modified"]
+    assert snapshot.problems == ()
+
+
+def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo, caplog):
+    for number in (1, 2, 3):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+    drop_object(repo, f"HEAD~1:{ROOT}/a.md")
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    versions = snapshot.document("a").versions
+    assert [v.notes[0].text for v in versions] == ["v1", "v3"]
+    assert ("a.md", "missing-object", "warning") in found(snapshot.problems)
+    assert "is not published (the version before it stays in force)" in caplog.text
+    old, _ = manual.compared(snapshot, snapshot.document("a"), None, None, versions[-1].effective)
+    assert old is not None and old.commit == versions[0].commit  # v3 is compared with v1
+    result = tracker("diff", "a", "--repo", str(repo.path))
+    assert result.returncode == 0, result.stderr
+    assert "Text [-1-]{+3+}." in result.stdout
+    assert "missing object" in result.stderr
+
+
+def test_a_partial_clone_whose_remote_is_gone_leaves_out_what_it_lacks(
+    repo: ManualRepo, tmp_path: Path
+):
+    repo.commit({"a.md": doc("A", "First.")}, "v1", "2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Second.")}, "v2", "2024-02-02T10:00:00+00:00")
+    repo.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
+             f"file://{repo.path}", str(clone))  # fmt: skip
+    subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "-p", f"HEAD:{ROOT}/a.md"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip  (fetched: the newest text)
+    shutil.rmtree(repo.path)  # the remote is gone: the first version cannot be fetched
+    result = tracker("history", "a", "--repo", str(clone), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    versions = json.loads(result.stdout)["versions"]
+    assert [v["commit"][:7] for v in versions] != []
+    assert len(versions) == 1 and "partial clone could not fetch" in result.stderr
+
+
+def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", "Good text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    folder = repo.path / ROOT
+    (folder / "a.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")  # saved over by mistake
+    (folder / "b.md").write_bytes("# Café\n\nLatin-1 text.\n".encode("latin-1"))
+    repo.commit({}, "Oops", "2024-02-02T10:00:00+00:00")
+    snapshot = repo.snapshot()
+    assert [d.id for d in snapshot.documents] == ["a"]
+    assert snapshot.document("a").latest.notes[0].text == "Add"  # the good text stays in force
+    problems = check_manual(snapshot, snapshot.document("a").latest.effective)
+    assert {("a.md", "not-utf8", "error"), ("b.md", "not-utf8", "error")} <= found(problems)
+    assert any(p.where == "b.md" and p.line == 1 for p in problems)
+    result = tracker("show", "a", "--repo", str(repo.path))
+    assert result.returncode == 0 and "Good text." in result.stdout
+    assert "\x00" not in result.stdout and "PNG" not in result.stdout
+    result = tracker("show", "b", "--repo", str(repo.path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    # Fixed later: the fixed text is the next version, compared with the last good one.
+    repo.commit({"a.md": doc("A", "Better text.")}, "Fix", "2024-03-02T10:00:00+00:00")
+    snapshot = repo.snapshot()
+    assert [v.notes[0].text for v in snapshot.document("a").versions] == ["Add", "Fix"]
+    assert ("a.md", "not-utf8", "warning") in found(snapshot.problems)  # in the past now
+
+
+def test_a_ten_megabyte_file_is_refused_in_one_sentence(repo: ManualRepo):
+    folder = repo.path / ROOT
+    folder.mkdir()
+    (folder / "huge.md").write_text("# Huge\n\n" + "All work and no play. " * 480_000)
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    assert (folder / "huge.md").stat().st_size > 10_000_000
+    snapshot = repo.snapshot()
+    assert [d.id for d in snapshot.documents] == ["a"]
+    assert ("huge.md", "too-large", "error") in found(snapshot.problems)
+    result = tracker("check", "--repo", str(repo.path))
+    assert result.returncode == 1
+    assert "huge.md: the file is larger than 2 MB" in result.stdout
+
+
+def test_crlf_and_a_byte_order_mark_read_as_the_same_text(repo: ManualRepo):
+    windows = "\ufeff---\r\ntitle: Referrals\r\n---\r\n\r\n# Referrals\r\n\r\nCall us.\r\n"
+    repo.commit({"a.md": windows}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("Referrals", "Call us.", title="Referrals")}, "Line ends",
+                "2024-02-02T10:00:00+00:00")  # fmt: skip
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    first, second = snapshot.document("a").versions
+    assert first.title == second.title == "Referrals" and first.meta.problems == ()
+    diff = diff_documents(manual.texts.of(first), manual.texts.of(second), 5.0)
+    assert diff.identical, "only the line ends changed: nothing a reader sees"
+
+
+def test_symlinks_and_submodules_are_not_chapters(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    (repo.path / ROOT / "link.md").symlink_to("a.md")
+    (repo.path / ROOT / "passwd.md").symlink_to("/etc/passwd")
+    commit = repo.git("rev-parse", "HEAD")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{commit},{ROOT}/module.md")
+    repo.commit({}, "Links and a submodule", "2024-02-02T10:00:00+00:00")
+    snapshot = repo.snapshot()
+    assert [d.id for d in snapshot.documents] == ["a"]
+    result = tracker("check", "--repo", str(repo.path))
+    assert result.returncode == 0, result.stdout
+    result = tracker("show", "passwd", "--repo", str(repo.path))
+    assert result.returncode == 2 and "root:" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "---\ntitle: [Referrals\nsection: Front door\n---\n# Referrals\n\nNew text.\n",
+        "---\ntitle: Referrals\nid: front/referrals\n\n# Referrals\n\nNew text.\n",  # no close
+        "---\nreview_due: 2024-02-30\n---\n# Oops\n\nNew text.\n",
+    ],
+)
+def test_front_matter_that_breaks_keeps_the_last_good_metadata(repo: ManualRepo, broken: str):
+    good = doc("Referrals", "Old text.", id="front/referrals", title="Referrals",
+               section="Front door", order=2)  # fmt: skip
+    repo.commit({"a.md": good}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": broken}, "Edit", "2024-02-02T10:00:00+00:00")
+    snapshot = repo.snapshot()
+    (document,) = snapshot.documents
+    latest = document.latest
+    assert (latest.id, latest.title, latest.kind) == ("front/referrals", "Referrals", "modified")
+    assert (latest.meta.section, latest.meta.order) == ("Front door", 2.0)
+    assert latest.meta.problems, "check still reports the broken front matter"
+    assert [e.change for r in snapshot.releases for e in r.entries] == ["new", "updated"]
+    problems = check_manual(snapshot, latest.effective)
+    assert ("a.md", "front-matter", "error") in found(problems)

@@ -1,0 +1,187 @@
+"""The git processes that reading streams from, and the time they are given.
+
+A git process that stops answering (a lock, a network fetch in a partial clone, a slow disk)
+is killed after ``$TRACKER_GIT_TIMEOUT`` seconds without progress (default 60) and reported
+as a RepositoryError: the command line exits with status 2, the web answers 503, and the
+next request starts a fresh process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+import time
+import weakref
+from typing import IO, Any
+
+import git
+
+from tracker.errors import RepositoryError
+
+DEFAULT_TIMEOUT = 60.0
+
+
+def git_timeout() -> float:
+    """Seconds a git process may go without progress before it is stopped."""
+    text = os.environ.get("TRACKER_GIT_TIMEOUT", "")
+    try:
+        seconds = float(text) if text else DEFAULT_TIMEOUT
+    except ValueError:
+        seconds = DEFAULT_TIMEOUT
+    return seconds if 0 < seconds < 86_400 else DEFAULT_TIMEOUT
+
+
+class GitTimeout(RepositoryError):
+    """A git process made no progress in the time it is given."""
+
+
+def timed_out(what: str, seconds: float) -> GitTimeout:
+    return GitTimeout(
+        f"{what} did not answer within {seconds:g} second{'' if seconds == 1 else 's'}, so it "
+        "was stopped; the repository may be locked, very slow, or waiting for a remote "
+        "(TRACKER_GIT_TIMEOUT sets the limit)."
+    )
+
+
+class Watchdog:
+    """Kills a process (and what it started) once it has made no progress for ``seconds``
+    while watched; ``progress()`` says it moved on."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], seconds: float, watching: bool = True):
+        self.seconds = seconds
+        self.fired = False
+        self.watching = watching  # a long-lived reader is watched only while asked something
+        self._proc = proc
+        self._last = time.monotonic()
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def progress(self) -> None:
+        self._last = time.monotonic()
+
+    def watch(self, on: bool) -> None:
+        self._last = time.monotonic()
+        self.watching = on
+
+    def _watch(self) -> None:
+        while not self._stop.wait(min(1.0, self.seconds / 4)):
+            if self.watching and time.monotonic() - self._last > self.seconds:
+                self.fired = True
+                kill(self._proc)
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def kill(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a git process and anything it started (a fetch, a hook): its own session."""
+    with contextlib.suppress(OSError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        proc.kill()
+
+
+class Batch:
+    """One long-lived ``git cat-file --batch`` for single reads, safe to share between threads."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        process: Any = repo.git.execute(
+            ["git", "cat-file", "--batch"],
+            as_process=True,
+            istream=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self._process = process
+        self._lock = threading.Lock()
+        self._watchdog = Watchdog(process.proc, git_timeout(), watching=False)
+        # Closed when no longer used, even if nobody calls close().
+        self._finalizer = weakref.finalize(self, _stop, process.proc, self._watchdog)
+
+    def read(self, name: str) -> bytes | None:
+        """The contents of a blob (by id, or ``commit:path``), None when there is none."""
+        proc = self._process.proc
+        with self._lock:
+            self._watchdog.watch(True)
+            try:
+                proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                proc.stdin.flush()
+                return read_batch_answer(proc.stdout, limit=1 << 62)
+            except (OSError, ValueError, RepositoryError):  # a closed pipe, a killed process
+                raise self._failure() from None
+            finally:
+                self._watchdog.watch(False)
+
+    def _failure(self) -> RepositoryError:
+        if self._watchdog.fired:
+            return timed_out("git cat-file", self._watchdog.seconds)
+        return RepositoryError("git cat-file stopped; the repository may be damaged.")
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _stop(proc: subprocess.Popen[bytes], watchdog: Watchdog) -> None:
+    watchdog.stop()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    proc.wait()
+
+
+def finish(proc: subprocess.Popen[bytes], what: str, watchdog: Watchdog | None = None) -> None:
+    """Wait for a streaming process; a failure (or a timeout) is a RepositoryError."""
+    if watchdog is not None:
+        watchdog.stop()
+    for stream in (proc.stdout, proc.stdin):
+        if stream is not None:
+            stream.close()
+    status = proc.wait()
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.stderr is not None:
+        proc.stderr.close()
+    if watchdog is not None and watchdog.fired:
+        raise timed_out(what, watchdog.seconds)
+    if status != 0 and status != -13:  # -13: SIGPIPE after we stopped reading early
+        detail = stderr.strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {status}"
+        raise RepositoryError(f"{what} failed, the repository may be damaged: {reason}.")
+
+
+def feed(stdin: IO[bytes], shas: list[str]) -> None:
+    try:
+        for sha in shas:
+            stdin.write(sha.encode() + b"\n")
+        stdin.close()
+    except (BrokenPipeError, ValueError, OSError):
+        pass
+
+
+def read_batch_answer(stdout: IO[bytes], limit: int) -> bytes | None:
+    header = stdout.readline()
+    if not header:
+        raise RepositoryError("git cat-file stopped answering, the repository may be damaged.")
+    parts = header.split()
+    if len(parts) < 3 or parts[1] == b"missing":
+        return None
+    size = int(parts[2])
+    data = _read_exactly(stdout, size, keep=limit + 1)
+    stdout.read(1)  # the newline after the contents
+    return data if parts[1] == b"blob" else None
+
+
+def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
+    """Read ``size`` bytes, keeping the first ``keep`` of them (a huge blob is cut short)."""
+    chunks, remaining, kept = [], size, 0
+    while remaining:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            raise RepositoryError("git cat-file stopped mid-object, the repository may be damaged.")
+        if kept < keep:
+            chunks.append(chunk[: keep - kept])
+            kept += len(chunks[-1])
+        remaining -= len(chunk)
+    return b"".join(chunks)
