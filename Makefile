@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ASSETS := web/static/build/app.css
 
-.PHONY: demo test lint typecheck unit assets screenshots clean
+.PHONY: demo test lint typecheck unit reliability assets screenshots clean
 
 ## Install, build the demo manual's repository, show its releases and serve it on the web.
 demo: $(VENV)/installed $(ASSETS)
@@ -30,6 +30,12 @@ typecheck: $(VENV)/installed
 
 unit: $(VENV)/installed $(ASSETS)
 	$(BIN)/python -m pytest
+
+## The reliability suite, harder: 1,000 fuzzed inputs a kind; prints what it tried and what failed.
+FUZZ_EXAMPLES ?= 1000
+reliability: $(VENV)/installed $(ASSETS)
+	mkdir -p build
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) RELIABILITY_JSON=build/reliability.json $(BIN)/python -m pytest -q -m reliability
 
 ## The README's screenshots, made anew by the browser tests.
 screenshots: $(VENV)/installed $(ASSETS)

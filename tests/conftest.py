@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,3 +128,64 @@ def scheduled(repo: ManualRepo) -> ManualRepo:
     """A manual with the second-Wednesday schedule, a 7-day cut-off and English bank holidays."""
     repo.commit({"manual.toml": SCHEDULE}, "Add settings", "2023-12-01T09:00:00+00:00")
     return repo
+
+
+# The reliability suite (``make reliability``, docs/reliability.md): tests marked
+# ``reliability("area")`` count what they tried (``tally``, or one per test) and what failed, and
+# the run ends with the table.
+
+TRIED: Counter[str] = Counter()
+FAILED: Counter[str] = Counter()
+FAILURES: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "reliability(area): part of the reliability suite")
+
+
+def _area(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("reliability")
+    return str(marker.args[0]) if marker is not None else None
+
+
+@pytest.fixture
+def tally(request: pytest.FixtureRequest) -> Callable[[int], None]:
+    """Count inputs tried under the test's reliability area (instead of one for the test)."""
+    area = _area(request.node) or "other"
+    request.node.user_properties.append(("tallied", True))
+
+    def count(number: int = 1) -> None:
+        TRIED[area] += number
+
+    return count
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    area = _area(item)
+    if area is None or (report.when != "call" and not report.failed):
+        return
+    if report.when == "call" and ("tallied", True) not in item.user_properties:
+        TRIED[area] += 1
+    if report.failed:
+        FAILED[area] += 1
+        FAILURES.append(item.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if not TRIED and not FAILED:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("| what was tried | tried | failed |")
+    write("| --- | ---: | ---: |")
+    for area in sorted(set(TRIED) | set(FAILED)):
+        write(f"| {area} | {TRIED[area]:,} | {FAILED[area]} |")
+    for nodeid in FAILURES:
+        write(f"failed: {nodeid}")
+    target = os.environ.get("RELIABILITY_JSON")
+    if target:
+        rows = {area: {"tried": TRIED[area], "failed": FAILED[area]} for area in TRIED}
+        Path(target).write_text(json.dumps({"areas": rows, "failures": FAILURES}, indent=2))

@@ -363,6 +363,7 @@ def test_serve_on_a_port_in_use_is_one_sentence(demo: Path):
     assert_user_error(run("serve", "--repo", str(demo), "--port", "70000"), "70000")
 
 
+@pytest.mark.reliability("repositories read")
 def test_a_shallow_clone_is_refused_with_how_to_fetch_the_rest(repo: ManualRepo, tmp_path: Path):
     for day in ("01", "02", "03"):
         repo.commit({"a.md": doc("A", f"Day {day}.")}, when=f"2024-01-{day}T09:00:00+00:00")
@@ -379,6 +380,7 @@ def test_a_schedule_without_a_start_is_refused(repo: ManualRepo):
     assert_user_error(run("releases", "--repo", str(repo.path)), "needs a start", "DTSTART")
 
 
+@pytest.mark.reliability("escape sequences kept from the terminal")
 def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
     repo.commit({"a.md": doc("Red \x1b[31mAlert")}, "Add", "2024-01-01T09:00:00+00:00",
                 {"Change-Note": "Now \x1b]0;owned\x07 with escapes."})  # fmt: skip

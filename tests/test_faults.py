@@ -48,6 +48,9 @@ def hanging_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     yield switch
 
 
+pytestmark = pytest.mark.reliability("faults injected")
+
+
 def tracker(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, check=False

@@ -668,6 +668,7 @@ def test_merging_main_into_a_branch_that_touched_the_same_document_adds_no_merge
     assert [n.text for n in entry.notes] == ["Fix the contact number", "A was reviewed."]
 
 
+@pytest.mark.reliability("repositories read")
 @pytest.mark.parametrize(
     ("trailers", "goes_live", "source"),
     [

@@ -20,6 +20,8 @@ from tracker.authoring.check import check_manual
 from tracker.history.model import Problem
 from tracker.trackchanges.compare import diff_documents
 
+pytestmark = pytest.mark.reliability("repositories read")
+
 
 def tracker(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from typing import NoReturn
 
 from tracker.history.documents import TYPES
 from tracker.publish.newsletter import FORMATS
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """Text for a terminal: control characters (escape sequences among them) shown as a
+    replacement character, and for a one-line message, line breaks too."""
+    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
+    return _BREAKS.sub("\N{REPLACEMENT CHARACTER}", text) if one_line else text
 
 
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes as one sentence and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help').\n")
+        line = printable(f"{self.prog}: error: {message} (see '{self.prog} --help').", True)
+        self.exit(2, line + "\n")
 
 
 def _common() -> _Parser:

@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker import dates
-from tracker.arguments import build_parser
+from tracker.arguments import build_parser, printable
 from tracker.authoring.check import check_manual, github_annotations, gitlab_report, problem_json
 from tracker.authoring.message import check_message
 from tracker.authoring.preview import preview, preview_text
@@ -43,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except TrackerError as error:
-        print(f"tracker: error: {error}", file=sys.stderr)
+        print(printable(f"tracker: error: {error}", one_line=True), file=sys.stderr)
         return EXIT_USER_ERROR
     except BrokenPipeError:
         sys.stderr.close()  # e.g. piped into head
@@ -72,7 +71,7 @@ class _Once(logging.Filter):
 
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"tracker: {record.levelname.lower()}: {record.getMessage()}"
+        return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
 
 
 def _warnings_to_stderr(once: bool = True) -> tuple[logging.Handler, tuple[int, bool]]:
@@ -337,12 +336,11 @@ def _commit_msg(args: argparse.Namespace) -> int:
 
 # Control characters (terminal escape sequences among them) that a chapter, a title or a
 # commit message could carry: never written to a terminal as they are.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _out(text: str, end: str = "\n") -> None:
     """Print text for people, its control characters shown as a replacement character."""
-    print(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", text), end=end)
+    print(printable(text), end=end)
 
 
 def _print_json(data: Any) -> None:
