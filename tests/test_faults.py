@@ -152,3 +152,26 @@ def test_readers_see_the_old_index_while_a_writer_is_at_work(repo: ManualRepo):
     assert head in raw.commits and raw.metas  # the committed state, not the half-written one
     writer.execute("ROLLBACK")
     writer.close()
+
+
+def test_broken_settings_in_a_new_commit_keep_the_last_good_manual_on_show(repo: ManualRepo):
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert "cannot be shown yet" not in client.get("/chapters/a").text
+        good = repo.git("rev-parse", "HEAD")
+        repo.commit({"manual.toml": "[releases\n", "a.md": doc("A", "Second text.")}, "Break",
+                    "2024-02-02T10:00:00+00:00")  # fmt: skip
+        response = client.get("/chapters/a")
+        assert response.status_code == 200
+        assert "First text." in response.text and "Second text." not in response.text
+        assert "settings cannot be read" in response.text and good[:10] in response.text
+        health = client.get("/healthz").json()
+        assert (health["status"], health["head"]) == ("stale", good)
+        assert "manual.toml" in health["problem"]
+        repo.commit({"manual.toml": "", "a.md": doc("A", "Second text.")}, "Mend",
+                    "2024-02-03T10:00:00+00:00")  # fmt: skip
+        response = client.get("/chapters/a")
+        assert "Second text." in response.text and "cannot be shown yet" not in response.text
+    repo.commit({"manual.toml": "[releases\n"}, "Break again", "2024-02-04T10:00:00+00:00")
+    with TestClient(create_app(repo.open()), raise_server_exceptions=False) as fresh:
+        assert fresh.get("/chapters/a").status_code == 503  # nothing good to fall back on

@@ -189,3 +189,18 @@ def test_front_matter_that_breaks_keeps_the_last_good_metadata(repo: ManualRepo,
     assert [e.change for r in snapshot.releases for e in r.entries] == ["new", "updated"]
     problems = check_manual(snapshot, latest.effective)
     assert ("a.md", "front-matter", "error") in found(problems)
+
+
+def test_the_history_page_says_which_versions_are_left_out(repo: ManualRepo):
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    for number in (1, 2, 3):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+    drop_object(repo, f"HEAD~1:{ROOT}/a.md")
+    with TestClient(create_app(repo.open())) as client:
+        response = client.get("/chapters/a/history")
+        assert "One version of this chapter is left out" in response.text
+        assert "its version of commit" in response.text

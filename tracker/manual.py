@@ -19,7 +19,7 @@ from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history.documents import decode
-from tracker.history.model import Document, Version
+from tracker.history.model import LEFT_OUT, Document, Version
 from tracker.history.releases import build_releases, contents_order
 from tracker.history.snapshot import Point, Snapshot
 from tracker.history.walk import build_history, first_parent_line
@@ -30,8 +30,6 @@ from tracker.repository.read import GitRepo
 from tracker.trackchanges.cache import Differ
 
 TEMPLATES_FOLDER = "_templates"
-# Rules of versions that are not published; said on every read, not only by 'tracker check'.
-LEFT_OUT = {"missing-object", "not-utf8", "too-large"}
 log = logging.getLogger(__name__)
 
 
@@ -46,7 +44,7 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
     config = read_config(repo, root, head)
     raw = index.load(repo, branch, head, root, config)
     history = build_history(raw.commits, raw.metas, head, root, config)
-    for problem in history.problems:
+    for problem in history.problems:  # said on every read, not only by 'tracker check'
         if problem.rule in LEFT_OUT and (problem.day is None or problem.rule == "missing-object"):
             log.warning("%s: %s.", problem.where, problem.message)
     documents = contents_order(history.documents, config.sections)
@@ -132,6 +130,11 @@ class Manual:
                 if latest is None or (latest.branch, latest.head) != (branch, head):
                     latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
         return latest
+
+    @property
+    def latest(self) -> Snapshot | None:
+        """The snapshot read last, if any (whatever the branch head is now)."""
+        return self._latest
 
     def compared(
         self,

@@ -63,10 +63,13 @@ def create_app(manual: Manual, today: date | None = None, site: Site | None = No
 
 
 def healthz(request: Request) -> dict[str, Any]:
-    """The service can read its manual: the branch head it serves, and today's date."""
+    """The service can read its manual: the branch head it serves, and today's date. "stale"
+    (with the problem) when the newest commit's settings cannot be read and an older state is
+    served: still up, but the authors have something to mend."""
     view = request.app.state.site.view()
     return {
-        "status": "ok",
+        "status": "stale" if view.stale else "ok",
+        **({"problem": view.stale} if view.stale else {}),
         "branch": view.snapshot.branch,
         "head": view.snapshot.head,
         "today": view.today.isoformat(),

@@ -115,6 +115,7 @@ def history(request: Request, ident: str) -> Response:
         "document": document,
         "rows": rows,
         "title": f"History of {latest.title}",
+        "left_out": view.snapshot.left_out(document),
         "selected_from": document.versions[-2].commit if len(document.versions) > 1 else "",
         "selected_to": latest.commit,
     }

@@ -7,16 +7,20 @@ when the branch has moved, so a commit shows on the next request) and today's da
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from tracker import dates
+from tracker.errors import ConfigError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.manual import Manual
 from tracker.publish.urls import Urls
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class View:
     manual: Manual
     snapshot: Snapshot
     today: date
+    stale: str | None = None  # why the snapshot is not the branch head's (its settings broke)
 
     @property
     def urls(self) -> Urls:
@@ -49,10 +54,23 @@ class Site:
         self._search: tuple[tuple[str, date], SearchIndex] | None = None
 
     def view(self) -> View:
-        """The manual as it stands now, and today's date in its time zone."""
-        snapshot = self.manual.snapshot()
+        """The manual as it stands now, and today's date in its time zone.
+
+        When a new commit breaks the manual's settings (``manual.toml``), the manual as it
+        last stood with good ones is shown, saying so on every page, rather than no page at
+        all; a service started on broken settings has nothing to show and answers 503.
+        """
+        stale = None
+        try:
+            snapshot = self.manual.snapshot()
+        except ConfigError as error:
+            last = self.manual.latest
+            if last is None:
+                raise
+            log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
+            snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
-        return View(self.manual, snapshot, today)
+        return View(self.manual, snapshot, today, stale)
 
     def search_index(self, view: View) -> SearchIndex:
         """The search index of the documents in force: built once per head and day."""

@@ -19,6 +19,8 @@ from tracker.history.golive import Declared
 # What a version did to its document. "withdrawn": deleted, or newly marked archived.
 VersionKind = Literal["added", "modified", "renamed", "withdrawn"]
 Level = Literal["error", "warning"]
+# The rules of versions that are not published because they cannot be read (docs/authors.md).
+LEFT_OUT = frozenset({"missing-object", "not-utf8", "too-large"})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import date
 
 from tracker.config import Config
 from tracker.errors import NotFoundError
-from tracker.history.model import Document, Problem, Version
+from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.releases import Release
 from tracker.repository.paths import Root
 
@@ -39,6 +39,11 @@ class Snapshot:
     releases: tuple[Release, ...]  # oldest first
     problems: tuple[Problem, ...]
     line: Mapping[str, int]  # commit id -> its place on the first-parent line (read-only)
+
+    def left_out(self, document: Document) -> list[Problem]:
+        """The versions of a document that could not be read and are not published."""
+        paths = {path for v in document.versions for path in (v.path, v.old_path) if path}
+        return [p for p in self.problems if p.rule in LEFT_OUT and p.where in paths]
 
     def document(self, ident: str) -> Document:
         """The document with this id (or a former id), or NotFoundError.
