@@ -371,7 +371,10 @@ def test_a_shallow_clone_is_refused_with_how_to_fetch_the_rest(repo: ManualRepo,
     subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{repo.path}", str(shallow)],
                    check=True)  # fmt: skip
     result = run("releases", "--repo", str(shallow))
-    assert_user_error(result, "shallow clone", "git fetch --unshallow")
+    cut = repo.git("rev-parse", "HEAD")[:10]
+    assert_user_error(
+        result, "shallow clone", f"cut short at commit {cut}", "git fetch --unshallow"
+    )
 
 
 def test_a_schedule_without_a_start_is_refused(repo: ManualRepo):

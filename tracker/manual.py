@@ -35,9 +35,11 @@ log = logging.getLogger(__name__)
 
 def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
     """The pipeline: settings, the index brought up to date, the rules, the releases."""
-    if repo.is_shallow():  # its oldest commit would look like the manual's creation
+    cut = repo.shallow_cut()
+    if cut:  # its oldest commit would look like the manual's creation
+        at = f" at commit {cut[0][:10]}" if cut[0] != "?" else ""
         raise RepositoryError(
-            "This is a shallow clone, so its history is cut short and go-live dates and "
+            f"This is a shallow clone, so its history is cut short{at} and go-live dates and "
             "releases cannot be worked out; fetch the whole history with 'git fetch "
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )

@@ -96,14 +96,23 @@ class GitRepo:
             raise NotFoundError(f"{ref!r} does not name a commit in this repository.") from None
         return str(out).strip()
 
-    def is_shallow(self) -> bool:
-        """Whether the repository is a shallow clone: its history is cut short."""
+    def shallow_cut(self) -> list[str]:
+        """The commits where a shallow clone's history is cut (their parents are absent);
+        empty for a whole repository."""
         status, out, _ = self._execute(
-            ["git", "rev-parse", "--is-shallow-repository"],
+            ["git", "rev-parse", "--is-shallow-repository", "--git-path", "shallow"],
             with_exceptions=False,
             with_extended_output=True,
         )
-        return status == 0 and str(out).strip() == "true"
+        answer = str(out).splitlines()
+        if status != 0 or not answer or answer[0].strip() != "true" or len(answer) < 2:
+            return []
+        path = Path(answer[1].strip())
+        path = path if path.is_absolute() else Path(self._repo.working_dir) / path
+        try:
+            return [sha for sha in path.read_text().split() if _SHA.fullmatch(sha)] or ["?"]
+        except OSError:
+            return ["?"]  # shallow, but the file naming the cut could not be read
 
     def branch_head(self, branch: str | None) -> tuple[str, str]:
         """(ref name, commit id) of the tracked branch: ``branch`` or the current one."""
