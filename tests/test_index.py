@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ManualRepo, doc
+from conftest import SCHEDULE, ManualRepo, doc
 
+from tracker.index import derived, store
 from tracker.index import log as index
-from tracker.index import store
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
@@ -21,6 +23,17 @@ def index_file(repo: ManualRepo) -> Path:
     git = GitRepo(repo.path)
     branch, _ = git.branch_head(None)
     return index.index_path(git, branch, Root("procedures"))
+
+
+def derived_file(repo: ManualRepo) -> Path:
+    git = GitRepo(repo.path)
+    branch, _ = git.branch_head(None)
+    return derived.derived_path(git, branch, Root("procedures"))
+
+
+def forget_derived(repo: ManualRepo) -> None:
+    """The snapshot kept for the head would answer without the raw index: forget it."""
+    derived_file(repo).unlink()
 
 
 def plant_sentinel(path: Path) -> None:
@@ -74,6 +87,7 @@ def test_damaged_index_is_rebuilt(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
     index_file(repo).write_bytes(b"this is not a database" * 100)
+    forget_derived(repo)
     assert [d.id for d in repo.snapshot().documents] == ["a"]
     with sqlite3.connect(index_file(repo)) as connection:
         assert connection.execute("SELECT COUNT(*) FROM commits").fetchone() == (1,)
@@ -85,6 +99,7 @@ def test_index_with_wrong_contents_is_rebuilt(repo: ManualRepo):
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute("DROP TABLE blobs")
         connection.execute("CREATE TABLE blobs (nonsense)")
+    forget_derived(repo)
     assert [d.id for d in repo.snapshot().documents] == ["a"]
 
 
@@ -94,6 +109,7 @@ def test_index_from_an_older_schema_is_rebuilt(repo: ManualRepo):
     plant_sentinel(index_file(repo))
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute("UPDATE meta SET value = 'old' WHERE key = 'schema'")
+    forget_derived(repo)
     repo.snapshot()
     assert not has_sentinel(index_file(repo))
 
@@ -160,3 +176,55 @@ def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute(damage)
     assert [d.id for d in repo.snapshot().documents] == ["alpha"]
+
+
+@pytest.mark.parametrize("damage", [b"this is not a database" * 100, b""])
+def test_a_damaged_derived_file_is_rebuilt(repo: ManualRepo, damage: bytes):
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    derived_file(repo).write_bytes(damage)
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert [d.id for d in repo.snapshot().documents] == ["a"]  # and read back from it
+
+
+def test_a_derived_snapshot_of_foreign_content_is_not_trusted(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    with sqlite3.connect(derived_file(repo)) as connection:
+        connection.execute("UPDATE derived SET snapshot = ?", (pickle.dumps({"not": "ours"}),))
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+
+
+def test_the_snapshot_moves_forward_with_new_commits_and_agrees_with_a_full_read(
+    scheduled: ManualRepo,
+):
+    """Each new commit replays only itself; the result equals reading everything again."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00",
+                     {"Go-Live": "2024-03-01"})  # fmt: skip
+    scheduled.branch("work")
+    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-01-21T10:00:00+00:00")
+    scheduled.checkout("main")
+    scheduled.commit({"a.md": doc("A", "Three.")}, "Edit A again", "2024-01-22T10:00:00+00:00")
+    scheduled.snapshot()
+    scheduled.merge("work", "2024-02-01T10:00:00+00:00")
+    scheduled.move("a.md", "moved/a.md", when="2024-02-02T10:00:00+00:00")
+    scheduled.commit({"b.md": None}, "Withdraw B", "2024-02-03T10:00:00+00:00")
+    stepped = scheduled.snapshot()
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert stepped.head == whole.head
+    assert stepped.documents == whole.documents
+    assert stepped.releases == whole.releases
+    assert stepped.problems == whole.problems
+    assert dict(stepped.line) == dict(whole.line)
+
+
+def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    before = scheduled.snapshot().document("a").latest.effective
+    weekly = SCHEDULE.replace("FREQ=MONTHLY;BYDAY=2WE", "FREQ=WEEKLY;BYDAY=MO")
+    scheduled.commit({"manual.toml": weekly}, "Weekly", "2024-01-03T10:00:00+00:00")
+    after = scheduled.snapshot().document("a").latest.effective
+    assert (before, after) == (date(2024, 1, 10), date(2024, 1, 15))

@@ -12,8 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 from tracker.errors import ConfigError
 from tracker.history.golive import Schedule, ScheduleError
 
@@ -161,18 +159,37 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
     return schedule
 
 
-def _holidays(region: str) -> Any:
-    if not region:
-        return lambda day: False
-    country, _, subdivision = region.partition("-")
-    try:
-        calendar = holidays.country_holidays(country, subdiv=subdivision or None)
-    except NotImplementedError:
-        raise ConfigError(
-            f"{CONFIG_FILE}: releases.bank_holidays {region!r} is not a known country or region."
-        ) from None
+def _holidays(region: str) -> BankHolidays:
+    calendar = BankHolidays(region)
+    if region:
+        try:
+            calendar.calendar()
+        except NotImplementedError:
+            raise ConfigError(
+                f"{CONFIG_FILE}: releases.bank_holidays {region!r} is not a known country or "
+                "region."
+            ) from None
+    return calendar
 
-    def is_holiday(day: date) -> bool:
-        return day in calendar
 
-    return is_holiday
+class BankHolidays:
+    """A region's bank holidays (``GB-ENG``; "" for none). Kept in the index with the rest of
+    a snapshot, so it holds the region's name and builds its calendar only when asked."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._calendar: Any = None
+
+    def calendar(self) -> Any:
+        if self._calendar is None:
+            import holidays  # several thousand dates of data: loaded only when asked
+
+            country, _, subdivision = self.region.partition("-")
+            self._calendar = holidays.country_holidays(country, subdiv=subdivision or None)
+        return self._calendar
+
+    def __call__(self, day: date) -> bool:
+        return bool(self.region) and day in self.calendar()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"region": self.region, "_calendar": None}

@@ -19,10 +19,11 @@ from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history.documents import decode
-from tracker.history.model import LEFT_OUT, Document, Version
+from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.releases import build_releases, contents_order
 from tracker.history.snapshot import Point, Snapshot
-from tracker.history.walk import build_history, first_parent_line
+from tracker.history.walk import HistoryBuilder
+from tracker.index import derived
 from tracker.index import log as index
 from tracker.index.store import cache_folder
 from tracker.repository.paths import Root, check_ref
@@ -34,7 +35,11 @@ log = logging.getLogger(__name__)
 
 
 def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
-    """The pipeline: settings, the index brought up to date, the rules, the releases."""
+    """The pipeline: settings, the index brought up to date, the rules, the releases.
+
+    The snapshot last read is kept in the index (``index/derived.py``): the same head is read
+    back whole; a head that only added commits, under the same settings, replays only them.
+    """
     cut = repo.shallow_cut()
     if cut:  # its oldest commit would look like the manual's creation
         at = f" at commit {cut[0][:10]}" if cut[0] != "?" else ""
@@ -43,15 +48,26 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
             "releases cannot be worked out; fetch the whole history with 'git fetch "
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
-    config = read_config(repo, root, head)
-    raw = index.load(repo, branch, head, root, config)
-    history = build_history(raw.commits, raw.metas, head, root, config)
-    for problem in history.problems:  # said on every read, not only by 'tracker check'
-        if problem.rule in LEFT_OUT and (problem.day is None or problem.rule == "missing-object"):
-            log.warning("%s: %s.", problem.where, problem.message)
+    kept = derived.stored(repo, branch, root)
+    if kept is not None and kept.head == head:
+        snapshot = kept.snapshot()
+        if isinstance(snapshot, Snapshot) and snapshot.head == head and snapshot.root == root:
+            _warn(snapshot.problems)
+            return snapshot
+    settings = read_settings(repo, root, head)
+    config = parse_config(settings)
+    builder = _continued(repo, kept, settings or "", head)
+    since = builder.head if builder is not None else None
+    if builder is None:
+        builder = HistoryBuilder(root, config)
+    else:
+        builder.rebind(config)
+    raw = index.load(repo, branch, head, root, config, since=since)
+    builder.advance(raw.commits, raw.metas, head)
+    history = builder.history()
+    _warn(history.problems)
     documents = contents_order(history.documents, config.sections)
-    line = {sha: number for number, sha in enumerate(first_parent_line(raw.commits, head))}
-    return Snapshot(
+    snapshot = Snapshot(
         branch=branch,
         head=head,
         root=root,
@@ -59,14 +75,40 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
         documents=documents,
         releases=build_releases(documents),
         problems=history.problems,
-        line=MappingProxyType(line),
+        line=MappingProxyType({sha: number for number, sha in enumerate(builder.line)}),
     )
+    derived.keep(repo, branch, root, settings or "", snapshot, builder)
+    return snapshot
+
+
+def _continued(
+    repo: GitRepo, kept: derived.Stored | None, settings: str, head: str
+) -> HistoryBuilder | None:
+    """The builder kept for an earlier head, when ``head`` only adds commits to it and the
+    settings are the same (anything else, a rewritten branch or new settings, replays all)."""
+    if kept is None or kept.head == head or kept.settings != settings:
+        return None  # (the same head: its snapshot could not be read back, so read it all)
+    if not repo.is_ancestor(kept.head, head):
+        return None
+    builder = kept.builder()
+    return builder if isinstance(builder, HistoryBuilder) and builder.head == kept.head else None
+
+
+def _warn(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:  # said on every read, not only by 'tracker check'
+        if problem.rule in LEFT_OUT and (problem.day is None or problem.rule == "missing-object"):
+            log.warning("%s: %s.", problem.where, problem.message)
+
+
+def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:
+    """The text of the manual's settings at ``head`` (None when it has no manual.toml)."""
+    data = repo.read_file(head, root.join(CONFIG_FILE))
+    return decode(data) if data is not None else None
 
 
 def read_config(repo: GitRepo, root: Root, head: str) -> Config:
     """The manual's settings at ``head`` (the defaults when it has no manual.toml)."""
-    data = repo.read_file(head, root.join(CONFIG_FILE))
-    return parse_config(decode(data) if data is not None else None)
+    return parse_config(read_settings(repo, root, head))
 
 
 class Texts:

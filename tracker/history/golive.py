@@ -12,9 +12,6 @@ from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, rrule, rruleset, rrulestr
-
 from tracker.dates import looks_like_date
 
 IMMEDIATE = "immediate"
@@ -86,6 +83,8 @@ def expand_rule(text: str) -> tuple[date, ...]:
 
 @lru_cache(maxsize=32)
 def _expand(text: str) -> tuple[date, ...]:
+    from dateutil.rrule import rruleset, rrulestr  # loaded when a schedule is first expanded
+
     # dateutil keeps a set's parts in private attributes; it has no public accessor.
     parsed: Any = rrulestr(text, forceset=True)
     bounded = rruleset()
@@ -100,7 +99,10 @@ def _expand(text: str) -> tuple[date, ...]:
     return tuple(moment.date() for moment in itertools.islice(bounded, _MAX_RELEASES))
 
 
-def _bounded(rule: Any) -> rrule:
+def _bounded(rule: Any) -> Any:
+    from dateutil.relativedelta import relativedelta
+    from dateutil.rrule import DAILY
+
     if rule._freq > DAILY:
         raise ValueError("releases cannot be scheduled more often than daily")
     start = _naive(rule._dtstart)
@@ -111,10 +113,9 @@ def _bounded(rule: Any) -> rrule:
     return rrule_copy(rule, dtstart=start, until=until)
 
 
-def rrule_copy(rule: Any, **changes: datetime | None) -> rrule:
-    """A copy of a rule with some parts changed."""
-    copy: rrule = rule.replace(**changes)
-    return copy
+def rrule_copy(rule: Any, **changes: datetime | None) -> Any:
+    """A copy of a rule (a dateutil rrule) with some parts changed."""
+    return rule.replace(**changes)
 
 
 def _naive(moment: datetime) -> datetime:

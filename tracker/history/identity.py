@@ -8,7 +8,6 @@ pointer page, say) never takes over the moved document.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -48,9 +47,10 @@ class Walker:
         self.documents: dict[int, _Draft] = {}
         self.live: dict[str, int] = {}  # path under the root -> document key
         self.by_id: dict[str, int] = {}  # id -> the document that holds it
-        self.keys = itertools.count()
+        self.next_key = 0
         self.skipped: dict[str, Problem] = {}  # path -> why its latest version is not published
         self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
+        self.touched: set[int] = set()  # documents given a version since this was last cleared
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
         """Record the versions one first-parent commit makes."""
@@ -108,12 +108,13 @@ class Walker:
             found.update(self.root.join(p) for p in (version.path, version.old_path) if p)
         return found
 
-    def finish(self) -> list[Document]:
-        """The documents that have versions, in order of first appearance."""
+    def finish(self, keys: set[int] | None = None) -> list[Document]:
+        """The documents that have versions (of ``keys`` only, if given), in order of first
+        appearance."""
         return [
             Document(draft.key, tuple(draft.versions), tuple(draft.aliases))
             for draft in self.documents.values()
-            if draft.versions
+            if draft.versions and (keys is None or draft.key in keys)
         ]
 
     def _entry(self, change: Change) -> Entry:
@@ -146,7 +147,8 @@ class Walker:
             return same_file  # a rename git detected
         if known is not None and known not in taken:
             return known  # an id-less file back at the path it had
-        key = next(self.keys)  # a new document (or a duplicate id, which check reports)
+        key = self.next_key  # a new document (or a duplicate id, which check reports)
+        self.next_key += 1
         self.documents[key] = _Draft(key)
         return key
 
@@ -160,6 +162,7 @@ class Walker:
         new: str | None,
     ) -> None:
         document = self.documents[key]
+        self.touched.add(key)
         previous = document.versions[-1] if document.versions else None
         if new is None:
             assert old is not None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
+from typing import Any
 
 from tracker.config import Config
 from tracker.errors import NotFoundError
@@ -39,6 +41,14 @@ class Snapshot:
     releases: tuple[Release, ...]  # oldest first
     problems: tuple[Problem, ...]
     line: Mapping[str, int]  # commit id -> its place on the first-parent line (read-only)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """As kept in the index (``pickle``): the read-only line as a plain dict."""
+        return {**self.__dict__, "line": dict(self.line)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, MappingProxyType(value) if name == "line" else value)
 
     def left_out(self, document: Document) -> list[Problem]:
         """The versions of a document that could not be read and are not published."""

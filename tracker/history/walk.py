@@ -40,17 +40,61 @@ def build_history(
     config: Config,
 ) -> History:
     """Walk the first-parent line oldest first and record each document's versions."""
-    walker = Walker(metas, root, config)
-    absorbed: set[str] = set()
-    order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
-    for sha in first_parent_line(commits, head):
-        commit = commits[sha]
-        merged = _merged_commits(commits, commit, absorbed, order)
-        absorbed.update(merged)
-        absorbed.add(sha)
-        walker.apply(commit, [commits[s] for s in merged])
-    documents = [_settle(document) for document in walker.finish()]
-    return History(tuple(documents), tuple(walker.problems))
+    builder = HistoryBuilder(root, config)
+    builder.advance(commits, metas, head)
+    return builder.history()
+
+
+class HistoryBuilder:
+    """The history, built once and then moved forward with each new commit of the branch.
+
+    ``advance`` replays only the commits the branch gained; a document they do not touch
+    keeps its versions and go-live dates as they were (effective dates chain within one
+    document only). The builder is kept in the index between runs (``pickle``); the settings
+    and the blob metadata it works with are given again each time.
+    """
+
+    def __init__(self, root: Root, config: Config) -> None:
+        self.walker = Walker({}, root, config)
+        self.head: str | None = None
+        self.line: list[str] = []  # the first-parent line, oldest first
+        self.settled: dict[int, Document] = {}  # by key
+
+    def rebind(self, config: Config) -> None:
+        """Give a builder read back from the index the settings it was built with."""
+        self.walker.config = config
+        self.walker.sources.rebind(config.timezone, config.schedule)
+
+    def advance(
+        self, commits: Mapping[str, RawCommit], metas: Mapping[str, DocMeta], head: str
+    ) -> None:
+        """Replay the commits from the head known so far to ``head`` (``commits``: those new
+        commits, children first; ``metas``: at least their documents' metadata)."""
+        line = first_parent_line(commits, head)
+        start = commits[line[0]].parents[:1] if line else ()
+        if (start[0] if start else None) != self.head:
+            raise ValueError("the new commits do not continue the history built so far")
+        self.walker.metas = metas
+        absorbed: set[str] = set()  # every commit reachable from the old head is done already
+        order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
+        self.walker.touched.clear()
+        for sha in line:
+            commit = commits[sha]
+            merged = _merged_commits(commits, commit, absorbed, order)
+            absorbed.update(merged)
+            absorbed.add(sha)
+            self.walker.apply(commit, [commits[s] for s in merged])
+        for document in self.walker.finish(self.walker.touched):
+            self.settled[document.key] = _settle(document)
+        self.line += line
+        self.head = head
+        self.walker.metas = {}
+        self.walker.sources.forget()
+
+    def history(self) -> History:
+        """Every document so far, in order of first appearance, and the problems found."""
+        documents = [self.settled[key] for key in sorted(self.settled)]
+        return History(tuple(documents), tuple(self.walker.problems))
 
 
 def _merged_commits(
@@ -69,12 +113,20 @@ def _merged_commits(
 
 
 def _settle(document: Document) -> Document:
-    """Effective go-live per version; a version held back names the version that holds it."""
+    """Effective go-live per version; a version held back names the version that holds it.
+
+    Only the newest version keeps the links and heading ids of its text (what the checks
+    read): earlier versions drop them, which keeps a long history small to hold and to read.
+    """
     effective = effective_dates([version.declared.date for version in document.versions])
     settled: list[Version] = []
-    for version, day in zip(document.versions, effective, strict=True):
+    last = len(document.versions) - 1
+    for number, (version, day) in enumerate(zip(document.versions, effective, strict=True)):
         holder = None
         if day > version.declared.date:
             holder = next(v.commit for v in settled if v.effective == day)
-        settled.append(replace(version, effective=day, held_back_by=holder))
+        meta = version.meta
+        if number < last and (meta.links or meta.anchors):
+            meta = replace(meta, links=(), anchors=())
+        settled.append(replace(version, effective=day, held_back_by=holder, meta=meta))
     return replace(document, versions=tuple(settled))

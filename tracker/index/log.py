@@ -61,18 +61,28 @@ def index_path(repo: GitRepo, branch: str, root: Root) -> Path:
     return cache_folder(repo) / f"index-{digest(branch + chr(0) + root.folder)}.sqlite"
 
 
-def load(repo: GitRepo, branch: str, head: str, root: Root, wanted: DocumentTest) -> RawHistory:
-    """The history up to ``head``, read from the index after bringing it up to date."""
+def load(
+    repo: GitRepo,
+    branch: str,
+    head: str,
+    root: Root,
+    wanted: DocumentTest,
+    since: str | None = None,
+) -> RawHistory:
+    """The history up to ``head``, read from the index after bringing it up to date; with
+    ``since`` (an ancestor of ``head``), only the commits ``head`` has that ``since`` has not,
+    and their documents' metadata."""
     path = index_path(repo, branch, root)
+    only = set(repo.rev_list(head, exclude=since)) if since else None
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:
-            return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted)
+            return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted, only)
         except sqlite3.OperationalError as error:
             if attempt is not None and (busy(error) or unwritable(error)):
                 why = "is busy" if busy(error) else f"cannot be written ({error})"
                 log.warning("the index %s; reading git directly and keeping it as it was.", why)
-                return _sync(connect(None, _SCHEMA), repo, head, root, wanted)
+                return _sync(connect(None, _SCHEMA), repo, head, root, wanted, only)
             if attempt is not None:
                 remove(attempt)
         except sqlite3.DatabaseError:
@@ -82,7 +92,12 @@ def load(repo: GitRepo, branch: str, head: str, root: Root, wanted: DocumentTest
 
 
 def _sync(
-    connection: sqlite3.Connection, repo: GitRepo, head: str, root: Root, wanted: DocumentTest
+    connection: sqlite3.Connection,
+    repo: GitRepo,
+    head: str,
+    root: Root,
+    wanted: DocumentTest,
+    only: set[str] | None = None,
 ) -> RawHistory:
     with closing(connection):
         settings = {
@@ -106,7 +121,7 @@ def _sync(
                 with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
                     connection.execute("ROLLBACK")
                 raise
-        return _read(connection, head, root, wanted)
+        return _read(connection, head, root, wanted, only)
 
 
 def _known_head(connection: sqlite3.Connection, settings: dict[str, str]) -> str | None:
@@ -194,11 +209,21 @@ def _change_row(change: Change) -> list[str | None]:
 
 
 def _read(
-    connection: sqlite3.Connection, head: str, root: Root, wanted: DocumentTest
+    connection: sqlite3.Connection,
+    head: str,
+    root: Root,
+    wanted: DocumentTest,
+    only: set[str] | None = None,
 ) -> RawHistory:
-    """The stored history; anything malformed or missing counts as damage (and a rebuild)."""
+    """The stored history (of the commits ``only`` names, if given); anything malformed or
+    missing counts as damage (and a rebuild)."""
     commits: dict[str, RawCommit] = {}
     query = "SELECT sha, parents, timestamp, author, subject, trailers, changes FROM commits"
+    if only is not None:
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (sha TEXT PRIMARY KEY)")
+        connection.execute("DELETE FROM wanted")
+        connection.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((s,) for s in only))
+        query += " WHERE sha IN (SELECT sha FROM wanted)"
     try:
         for sha, parents, stamp, author, subject, trailers, changes in connection.execute(
             query + " ORDER BY seq DESC"
@@ -212,15 +237,36 @@ def _read(
                 trailers=tuple((str(k), str(v)) for k, v in json.loads(trailers)),
                 changes=tuple(Change(*row) for row in json.loads(changes)),
             )
-        metas = {
-            sha: DocMeta.from_json(json.loads(meta))
-            for sha, meta in connection.execute("SELECT sha, meta FROM blobs")
-        }
+        metas = _metas(connection, commits, root, wanted, only is not None)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise sqlite3.DatabaseError(f"damaged index: {error}") from None
+    if only is not None and len(commits) != len(only):
+        raise sqlite3.DatabaseError("damaged index: commits are missing")
     if head not in commits or not _complete(commits, metas, root, wanted):
         raise sqlite3.DatabaseError("damaged index: commits or documents are missing")
     return RawHistory(commits, metas)
+
+
+def _metas(
+    connection: sqlite3.Connection,
+    commits: dict[str, RawCommit],
+    root: Root,
+    wanted: DocumentTest,
+    some: bool,
+) -> dict[str, DocMeta]:
+    """The metadata of every blob (``some``: of the blobs the commits bring only)."""
+    query = "SELECT sha, meta FROM blobs"
+    if some:
+        connection.execute("DELETE FROM wanted")
+        blobs = {
+            (change.new_blob,)
+            for commit in commits.values()
+            for change in commit.changes
+            if change.new_blob and _is_document(change, root, wanted)
+        }
+        connection.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", blobs)
+        query += " WHERE sha IN (SELECT sha FROM wanted)"
+    return {sha: DocMeta.from_json(json.loads(meta)) for sha, meta in connection.execute(query)}
 
 
 def _complete(
