@@ -41,13 +41,14 @@ class ManualRepo:
         self.git("config", "user.email", "author@example.org")
         self.git("config", "commit.gpgSign", "false")
 
-    def git(self, *args: str, when: str | None = None) -> str:
+    def git(self, *args: str, when: str | None = None, input_text: str | None = None) -> str:
         env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
         if when:
             env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
         done = subprocess.run(
-            ["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True
-        )
+            ["git", *args], cwd=self.path, env=env, check=True, capture_output=True, text=True,
+            input=input_text,
+        )  # fmt: skip
         return done.stdout.strip()
 
     def commit(
@@ -167,7 +168,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     area = _area(item)
     if area is None or (report.when != "call" and not report.failed):
         return
-    if report.when == "call" and ("tallied", True) not in item.user_properties:
+    if (
+        report.when == "call"
+        and not report.skipped
+        and ("tallied", True) not in item.user_properties
+    ):
         TRIED[area] += 1
     if report.failed:
         FAILED[area] += 1

@@ -387,9 +387,16 @@ def test_a_schedule_without_a_start_is_refused(repo: ManualRepo):
 def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
     repo.commit({"a.md": doc("Red \x1b[31mAlert")}, "Add", "2024-01-01T09:00:00+00:00",
                 {"Change-Note": "Now \x1b]0;owned\x07 with escapes."})  # fmt: skip
-    for args in (["releases"], ["history", "a"], ["newsletter"], ["show", "a"], ["check"]):
+    repo.commit(
+        {"b.md": doc("B")},
+        "Police must be called at once.\rNo need to call anyone.",
+        "2024-01-02T09:00:00+00:00",
+    )  # fmt: skip  (a carriage return hides the first half)
+    for args in (["releases"], ["history", "a"], ["history", "b"], ["newsletter"], ["show", "a"],
+                 ["check"]):  # fmt: skip
         result = run(*args, "--repo", str(repo.path))
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
+        assert "\r" not in result.stdout.replace("\r\n", ""), args
     assert (
         "Red \N{REPLACEMENT CHARACTER}[31mAlert" in run("releases", "--repo", str(repo.path)).stdout
     )

@@ -22,33 +22,49 @@ from tracker.repository.paths import Root
 from web.app import create_app
 
 HANGING_GIT = """#!/bin/sh
-# git, except that while the file $HANG names exists, 'git log' and 'git cat-file' hang.
+# git, except that while the file $HANG names exists, the git commands it lists hang
+# ('log cat-file' when it is empty).
 if [ -n "$HANG" ] && [ -e "$HANG" ]; then
+  words=$(cat "$HANG"); words=${{words:-log cat-file}}
   for word in "$@"; do
-    case "$word" in log|cat-file) exec sleep 600;; esac
+    for hung in $words; do [ "$word" = "$hung" ] && exec sleep 600; done
   done
 fi
 exec {git} "$@"
+"""
+SLOW_GIT = """#!{python}
+# git, except that 'git log' trickles its output: 200 bytes every 50 ms.
+import subprocess, sys, time
+process = subprocess.Popen([{git!r}, *sys.argv[1:]], stdout=subprocess.PIPE)
+slow = "log" in sys.argv[1:6]
+while chunk := process.stdout.read1(200 if slow else 65536):
+    sys.stdout.buffer.write(chunk)
+    sys.stdout.buffer.flush()
+    time.sleep(0.05 if slow else 0)
+sys.exit(process.wait())
 """
 
 
 @pytest.fixture
 def hanging_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A git on the PATH that hangs while the returned file exists; git times out in 1 s."""
-    real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True)
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    script = folder / "git"
-    script.write_text(HANGING_GIT.format(git=real.stdout.strip()))
-    script.chmod(0o755)
+    git_on_path(tmp_path / "bin", HANGING_GIT, monkeypatch)
     switch = tmp_path / "hang"
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("HANG", str(switch))
     monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
     yield switch
 
 
 pytestmark = pytest.mark.reliability("faults injected")
+
+
+def git_on_path(folder: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True)
+    folder.mkdir()
+    wrapper = folder / "git"
+    wrapper.write_text(script.format(git=real.stdout.strip(), python=sys.executable))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
 
 
 def tracker(*args: str) -> subprocess.CompletedProcess[str]:
@@ -85,6 +101,46 @@ def test_a_hanging_git_is_a_503_and_the_next_request_recovers(repo: ManualRepo, 
         hanging_git.unlink()
         response = client.get("/chapters/a")
         assert response.status_code == 200 and "Second text." in response.text
+
+
+def test_a_short_git_command_that_hangs_is_named_not_mistaken(repo: ManualRepo, hanging_git: Path):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    hanging_git.write_text("rev-parse")
+    result = tracker("releases", "--repo", str(repo.path), "--branch", "main")
+    assert result.returncode == 2
+    assert "git rev-parse did not answer within 1 second" in result.stderr, result.stderr
+    assert "does not name a commit" not in result.stderr
+
+
+def test_a_slow_git_log_that_keeps_going_is_not_stopped(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    body = "Words enough to make the log long. " * 20
+    for number in range(30):
+        repo.commit({f"c{number}.md": doc(f"C{number}", body)}, f"Add {number} " + "x" * 200,
+                    f"2024-01-{number + 1:02d}T10:00:00+00:00")  # fmt: skip
+    git_on_path(tmp_path / "bin", SLOW_GIT, monkeypatch)
+    monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
+    result = tracker("history", "c29", "--repo", str(repo.path))
+    assert result.returncode == 0, result.stderr  # about 3 s of log, never 1 s without a word
+
+
+def test_reading_blobs_stopped_early_ends_at_once(repo: ManualRepo):
+    import time
+
+    from tracker.repository.read import GitRepo
+
+    folder = repo.path / "many"
+    folder.mkdir()
+    for number in range(3000):
+        (folder / f"{number}.txt").write_text(f"{number} " * 500)
+    paths = "\n".join(str(folder / f"{number}.txt") for number in range(3000))
+    shas = repo.git("hash-object", "-w", "--stdin-paths", input_text=paths).split()
+    reading = GitRepo(repo.path).read_blobs(shas, limit=10_000)
+    assert next(reading)[1] is not None
+    started = time.monotonic()
+    reading.close()  # a caller that wants no more (git still has megabytes to write)
+    assert time.monotonic() - started < 5
 
 
 def _limit_file_size(size: int) -> None:

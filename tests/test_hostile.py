@@ -37,7 +37,12 @@ from web.app import create_app
 TODAY = date(2024, 11, 20)
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 LOGGING_GIT = """#!/bin/sh
-printf '%s\\n' "$1" >> "$GIT_CALLS"
+# Records the git command run (past any '-c name=value' settings), then runs it.
+command="$1"; shift_by=0
+while [ "$command" = "-c" ]; do
+  shift_by=$((shift_by + 2)); eval "command=\\${{$((shift_by + 1))}}"
+done
+printf '%s\\n' "$command" >> "$GIT_CALLS"
 exec {git} "$@"
 """
 # What reading a manual asks of git (GitPython's own 'version' included), and nothing else.

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     manual = repo.open()
     snapshot = manual.snapshot()
     versions = snapshot.document("a").versions
-    assert [v.notes[0].text for v in versions] == ["v1", "v3"]
+    assert [[n.text for n in v.notes] for v in versions] == [["v1"], ["v2", "v3"]]  # v2's too
     assert ("a.md", "missing-object", "warning") in found(snapshot.problems)
     assert "is not published (the version before it stays in force)" in caplog.text
     old, _ = manual.compared(snapshot, snapshot.document("a"), None, None, versions[-1].effective)
@@ -97,8 +98,8 @@ def test_a_partial_clone_whose_remote_is_gone_leaves_out_what_it_lacks(
     result = tracker("history", "a", "--repo", str(clone), "--format", "json")
     assert result.returncode == 0, result.stderr
     versions = json.loads(result.stdout)["versions"]
-    assert [v["commit"][:7] for v in versions] != []
-    assert len(versions) == 1 and "partial clone could not fetch" in result.stderr
+    assert [v["note"] for v in versions] == ["v1 v2"]  # v1's text was never fetched
+    assert "partial clone could not fetch" in result.stderr
 
 
 def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: ManualRepo):
@@ -121,7 +122,8 @@ def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: Manu
     # Fixed later: the fixed text is the next version, compared with the last good one.
     repo.commit({"a.md": doc("A", "Better text.")}, "Fix", "2024-03-02T10:00:00+00:00")
     snapshot = repo.snapshot()
-    assert [v.notes[0].text for v in snapshot.document("a").versions] == ["Add", "Fix"]
+    notes = [[n.text for n in v.notes] for v in snapshot.document("a").versions]
+    assert notes == [["Add"], ["Oops", "Fix"]]
     assert ("a.md", "not-utf8", "warning") in found(snapshot.problems)  # in the past now
 
 
@@ -204,3 +206,61 @@ def test_the_history_page_says_which_versions_are_left_out(repo: ManualRepo):
         response = client.get("/chapters/a/history")
         assert "One version of this chapter is left out" in response.text
         assert "its version of commit" in response.text
+
+
+def test_a_version_git_lacked_comes_back_once_the_object_is_restored(repo: ManualRepo):
+    for number in (1, 2, 3):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+    sha = repo.git("rev-parse", f"HEAD~1:{ROOT}/a.md")
+    loose = repo.path / ".git" / "objects" / sha[:2] / sha[2:]
+    kept = loose.read_bytes()
+    loose.unlink()
+    assert len(repo.snapshot().document("a").versions) == 2
+    loose.write_bytes(kept)  # fetched again, or repaired
+    snapshot = repo.snapshot()
+    assert [v.notes[0].text for v in snapshot.document("a").versions] == ["v1", "v2", "v3"]
+    assert snapshot.problems == ()
+
+
+def test_what_a_left_out_version_said_goes_with_the_next_one(scheduled: ManualRepo):
+    """SPEC §3: an author's Go-Live is never lost, even when the text it came with was not."""
+    scheduled.commit({"a.md": doc("A", "Old rule.")}, "Add", "2024-01-02T10:00:00+00:00")
+    (scheduled.path / ROOT / "a.md").write_bytes(doc("A", "New rule, café.").encode("latin-1"))
+    scheduled.commit({}, "New threshold", "2024-02-01T10:00:00+00:00",
+                     {"Go-Live": "2024-04-01", "Change-Note": "A new threshold for referral."})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "New rule, café.")}, "Save as UTF-8",
+                     "2024-02-02T10:00:00+00:00", {"Change-Type": "minor"})  # fmt: skip
+    latest = scheduled.snapshot().document("a").latest
+    assert latest.effective == date(2024, 4, 1)
+    assert [note.text for note in latest.notes] == ["A new threshold for referral."]
+    assert latest.minor is False
+
+
+def test_a_move_whose_text_git_lacks_is_read_without_renames_and_said(repo: ManualRepo, caplog):
+    body = "A long enough body for git to see the rename.\n" * 10
+    repo.commit({"a.md": doc("A", body)}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.git("mv", f"{ROOT}/a.md", f"{ROOT}/b.md")
+    repo.commit({"b.md": doc("A", body + "More.")}, "Move", "2024-02-02T10:00:00+00:00")
+    drop_object(repo, f"HEAD:{ROOT}/b.md")
+    snapshot = repo.snapshot()
+    assert [v.kind for v in snapshot.document("a").versions] == ["added", "withdrawn"]
+    assert "cannot compare files to follow renames" in caplog.text
+    assert ("b.md", "missing-object", "error") in found(snapshot.problems)
+
+
+def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
+    repo: ManualRepo, tmp_path: Path
+):
+    for number in (1, 2, 3, 4):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+    repo.git("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
+             f"file://{repo.path}", str(clone))  # fmt: skip
+    drop_object(repo, f"HEAD~1:{ROOT}/a.md")  # the remote has lost v3's text
+    result = tracker("history", "a", "--repo", str(clone), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    notes = [v["note"] for v in json.loads(result.stdout)["versions"]]
+    assert notes == ["v1", "v2", "v3 v4"]  # v3's text is gone; what its commit said is not

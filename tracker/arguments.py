@@ -10,7 +10,9 @@ from typing import NoReturn
 from tracker.history.documents import TYPES
 from tracker.publish.newsletter import FORMATS
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, a carriage return not ending a line among them (it would let a line
+# overwrite what it began with), and the direction overrides that reorder what a line shows.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 _BREAKS = re.compile(r"[\t\n\r]")
 
 

@@ -51,7 +51,12 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
     kept = derived.stored(repo, branch, root)
     if kept is not None and kept.head == head:
         snapshot = kept.snapshot()
-        if isinstance(snapshot, Snapshot) and snapshot.head == head and snapshot.root == root:
+        if (
+            isinstance(snapshot, Snapshot)
+            and snapshot.head == head
+            and snapshot.root == root
+            and not _lacking(snapshot.problems)  # git may have them now: read again
+        ):
             _warn(snapshot.problems)
             return snapshot
     settings = read_settings(repo, root, head)
@@ -91,7 +96,14 @@ def _continued(
     if not repo.is_ancestor(kept.head, head):
         return None
     builder = kept.builder()
-    return builder if isinstance(builder, HistoryBuilder) and builder.head == kept.head else None
+    if not isinstance(builder, HistoryBuilder) or builder.head != kept.head:
+        return None
+    return None if _lacking(builder.history().problems) else builder
+
+
+def _lacking(problems: tuple[Problem, ...]) -> bool:
+    """Whether versions were left out for objects git lacked (it may have them by now)."""
+    return any(problem.rule == "missing-object" for problem in problems)
 
 
 def _warn(problems: tuple[Problem, ...]) -> None:

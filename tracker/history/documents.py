@@ -25,6 +25,7 @@ _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]*>|[*_`~]")
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MAX_BYTES = 2_000_000
+MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 # libyaml's safe loader when PyYAML was built with it (its wheels are): several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -115,10 +116,7 @@ def parse_document(data: bytes | None) -> DocMeta:
 def unreadable(data: bytes | None) -> str | None:
     """Why a file cannot be published as a chapter, or None when it can."""
     if data is None:
-        return (
-            "git lacks the file's contents (a missing object, or one a partial clone could "
-            "not fetch)"
-        )
+        return f"{MISSING} (a missing object, or one a partial clone could not fetch)"
     if len(data) > MAX_BYTES:
         return f"the file is larger than {MAX_BYTES // 1_000_000} MB"
     if b"\0" in data[:8000]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tracker.config import Config
-from tracker.history.documents import DocMeta, path_id
+from tracker.history.documents import MISSING, DocMeta, path_id
 from tracker.history.model import Document, Problem, Version, VersionKind
-from tracker.history.trailers import Sources, combined
+from tracker.history.trailers import Source, Sources, combined
 from tracker.repository.parse import NOT_FILES, Change, RawCommit
 from tracker.repository.paths import Root
 
@@ -51,11 +51,12 @@ class Walker:
         self.skipped: dict[str, Problem] = {}  # path -> why its latest version is not published
         self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
         self.touched: set[int] = set()  # documents given a version since this was last cleared
+        self.pending: dict[str, list[Source]] = {}  # path -> what left-out versions said
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
         """Record the versions one first-parent commit makes."""
         entries = [entry for entry in map(self._entry, commit.changes) if entry[0] or entry[1]]
-        entries = [entry for entry in entries if not self._skip(commit, *entry)]
+        entries = [entry for entry in entries if not self._skip(commit, merged, *entry)]
         leaving = {old: self.live.pop(old) for old, _, _ in entries if old and old in self.live}
         live_keys = set(self.live.values())
         touched: set[int] = set()
@@ -72,9 +73,17 @@ class Walker:
                 touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
                 self._add_version(gone, commit, merged, change, old, None)
 
-    def _skip(self, commit: RawCommit, old: str | None, new: str | None, change: Change) -> bool:
+    def _skip(
+        self,
+        commit: RawCommit,
+        merged: list[RawCommit],
+        old: str | None,
+        new: str | None,
+        change: Change,
+    ) -> bool:
         """Leave out a version that cannot be published (SPEC §7): its document keeps the
-        version before, and the reason is a problem of the history."""
+        version before, the reason is a problem of the history, and what its commit said
+        (Go-Live, notes, minor) goes with the next version that can be published."""
         for path in {old, new} - {None}:
             gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
             if gone is not None:
@@ -83,14 +92,24 @@ class Walker:
         if reason is None:
             return False
         assert new is not None
+        key = self.live.pop(old) if old is not None and old in self.live else None
+        if key is not None:
+            self.live[new] = key  # still the same document, at its new path
+        what = (
+            "the version before it stays in force"
+            if key is not None
+            else "the file appears once it can be read"
+        )
         moment = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
         self.skipped[new] = Problem(
             "error", new, f"{reason}; its version of commit {commit.sha[:10]} is not published "
-            "(the version before it stays in force)", moment.date(), rule=_rule(reason),
+            f"({what})", moment.date(), rule=_rule(reason),
             line=int(at.group(1)) if (at := re.search(r"\(line (\d+)\)", reason)) else None,
+            document=key,
         )  # fmt: skip
-        if old is not None and old in self.live:
-            self.live[new] = self.live.pop(old)  # still the same document, at its new path
+        paths = {self.root.join(path) for path in (old, new) if path}
+        carried = [*self.pending.pop(old or "", []), *self.pending.pop(new, [])]
+        self.pending[new] = [*carried, *self.sources.for_change(commit, merged, paths)]
         return True
 
     @property
@@ -186,8 +205,14 @@ class Walker:
         if ident not in document.aliases:
             document.aliases.append(ident)
         paths = self._paths(document, change) if merged else set()  # only merges need them
-        sources = self.sources.for_change(commit, merged, paths)
+        carried = [*self.pending.pop(new or "", []), *self.pending.pop(old or "", [])]
+        if new is None:
+            carried = []  # a text never published is withdrawn: what it said goes with it
+        sources = [*carried, *self.sources.for_change(commit, merged, paths)]
         declared, notes, minor = combined(sources)
+        moved_from = old if old != path else None
+        if moved_from is None and previous is not None and previous.path != path:
+            moved_from = previous.path  # moved while its text could not be read
         document.versions.append(
             Version(
                 key=key,
@@ -196,7 +221,7 @@ class Walker:
                 committed=sources[-1].committed,
                 author=commit.author,
                 path=path,
-                old_path=old if old != path else None,
+                old_path=moved_from,
                 blob=blob,
                 meta=meta,
                 kind=kind,
@@ -217,7 +242,7 @@ def _last_good(before: DocMeta, now: DocMeta) -> DocMeta:
 
 def _rule(reason: str) -> str:
     """The check rule of a reason a version is not published (docs/authors.md)."""
-    if reason.startswith("git lacks"):
+    if reason.startswith(MISSING):
         return "missing-object"
     return "too-large" if "larger than" in reason else "not-utf8"
 

@@ -41,6 +41,7 @@ class Problem:
     day: date | None = None  # when it happened, for problems that age
     rule: str = ""
     line: int | None = None  # in the file, where known
+    document: int | None = None  # the key of the document it concerns, where known
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"

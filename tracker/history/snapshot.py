@@ -53,7 +53,11 @@ class Snapshot:
     def left_out(self, document: Document) -> list[Problem]:
         """The versions of a document that could not be read and are not published."""
         paths = {path for v in document.versions for path in (v.path, v.old_path) if path}
-        return [p for p in self.problems if p.rule in LEFT_OUT and p.where in paths]
+        return [
+            p
+            for p in self.problems
+            if p.rule in LEFT_OUT and (p.document == document.key or p.where in paths)
+        ]
 
     def document(self, ident: str) -> Document:
         """The document with this id (or a former id), or NotFoundError.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
+from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
@@ -105,6 +105,7 @@ def _sync(
             "root": root.folder,
             "documents": wanted.document_signature,
         }
+        _retry_missing(connection, repo)
         if _known_head(connection, settings) != head:
             # One write transaction: readers see the old history or the new, never half.
             connection.execute("BEGIN IMMEDIATE")
@@ -122,6 +123,26 @@ def _sync(
                     connection.execute("ROLLBACK")
                 raise
         return _read(connection, head, root, wanted, only)
+
+
+def _retry_missing(connection: sqlite3.Connection, repo: GitRepo) -> None:
+    """Read again the blobs git lacked last time: a fetch or a repair may have brought them."""
+    lacking = [
+        sha
+        for (sha,) in connection.execute(
+            "SELECT sha FROM blobs WHERE meta LIKE ?", (f'%"unreadable": "{MISSING}%',)
+        )
+    ]
+    if not lacking:
+        return
+    found = [(sha, data) for sha, data in repo.read_blobs(lacking, MAX_BYTES) if data is not None]
+    if found:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "UPDATE blobs SET meta = ? WHERE sha = ?",
+            ((json.dumps(parse_document(data).to_json()), sha) for sha, data in found),
+        )
+        connection.execute("COMMIT")
 
 
 def _known_head(connection: sqlite3.Connection, settings: dict[str, str]) -> str | None:

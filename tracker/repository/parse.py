@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -37,10 +37,14 @@ class RawCommit:
     changes: tuple[Change, ...]
 
 
-def nul_tokens(stream: IO[bytes]) -> Iterator[bytes]:
-    """NUL-separated tokens of a stream, read in large chunks."""
+def nul_tokens(stream: IO[bytes], progress: Callable[[], None] | None = None) -> Iterator[bytes]:
+    """NUL-separated tokens of a stream, read in chunks of whatever has arrived (up to 64 KB);
+    ``progress`` is told of each chunk."""
     pending = b""
-    while chunk := stream.read(1 << 16):
+    read = getattr(stream, "read1", stream.read)  # read() would wait for a whole 64 KB
+    while chunk := read(1 << 16):
+        if progress is not None:
+            progress()
         pending += chunk
         *complete, pending = pending.split(b"\0")
         yield from complete

@@ -79,6 +79,8 @@ class Watchdog:
 
 def kill(proc: subprocess.Popen[bytes]) -> None:
     """Stop a git process and anything it started (a fetch, a hook): its own session."""
+    if proc.poll() is not None:
+        return  # done and reaped: its id may belong to another process by now
     with contextlib.suppress(OSError):
         os.killpg(proc.pid, signal.SIGKILL)
     with contextlib.suppress(OSError):
@@ -125,21 +127,27 @@ class Batch:
 
 
 def _stop(proc: subprocess.Popen[bytes], watchdog: Watchdog) -> None:
-    watchdog.stop()
+    watchdog.watch(True)  # closing the input ends it; one that does not is stopped
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
-            stream.close()
+            with contextlib.suppress(OSError):
+                stream.close()
     proc.wait()
+    watchdog.stop()
 
 
 def finish(proc: subprocess.Popen[bytes], what: str, watchdog: Watchdog | None = None) -> None:
-    """Wait for a streaming process; a failure (or a timeout) is a RepositoryError."""
-    if watchdog is not None:
-        watchdog.stop()
+    """Wait for a streaming process; a failure (or a timeout) is a RepositoryError. The
+    watchdog still watches the wait: a git busy fetching is stopped too."""
     for stream in (proc.stdout, proc.stdin):
         if stream is not None:
-            stream.close()
-    status = proc.wait()
+            with contextlib.suppress(OSError):  # a pipe git already closed
+                stream.close()
+    try:
+        status = proc.wait()
+    finally:
+        if watchdog is not None:
+            watchdog.stop()
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     if proc.stderr is not None:
         proc.stderr.close()
@@ -149,6 +157,23 @@ def finish(proc: subprocess.Popen[bytes], what: str, watchdog: Watchdog | None =
         detail = stderr.strip().splitlines()
         reason = detail[-1] if detail else f"exit status {status}"
         raise RepositoryError(f"{what} failed, the repository may be damaged: {reason}.")
+
+
+def abandon(
+    proc: subprocess.Popen[bytes], what: str, watchdog: Watchdog, writer: threading.Thread
+) -> None:
+    """Stop a streaming process nobody reads any more (git may be blocked writing to us, and
+    the thread feeding it blocked writing to git); a timeout is still said as one."""
+    kill(proc)
+    writer.join()
+    watchdog.stop()
+    for stream in (proc.stdout, proc.stdin, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    proc.wait()
+    if watchdog.fired:
+        raise timed_out(what, watchdog.seconds)
 
 
 def feed(stdin: IO[bytes], shas: list[str]) -> None:

@@ -8,6 +8,7 @@ git's delta-base cache warm.
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 import threading
@@ -25,6 +26,7 @@ from tracker.repository.process import (
     Batch,
     GitTimeout,
     Watchdog,
+    abandon,
     feed,
     finish,
     git_timeout,
@@ -38,6 +40,9 @@ _PINNED = [
     *("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"),
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
+_STOPS = 3  # a partial clone's fetch failing this often: its remote is taken to be gone
+_MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
+log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 
 
@@ -78,11 +83,11 @@ class GitRepo:
         try:
             result = self._repo.git.execute(args, kill_after_timeout=seconds, **options)
         except GitCommandError as error:
-            if str(error.stderr or "").lstrip(" '\"").startswith("Timeout:"):
-                raise timed_out(f"git {args[1]}", seconds) from None
+            if "Timeout:" in str(error.stderr or ""):
+                raise timed_out(f"git {_command(args)}", seconds) from None
             raise
-        if isinstance(result, tuple) and str(result[2]).startswith("Timeout:"):
-            raise timed_out(f"git {args[1]}", seconds)
+        if isinstance(result, tuple) and "Timeout:" in str(result[2]):
+            raise timed_out(f"git {_command(args)}", seconds)
         return result
 
     def resolve(self, ref: str) -> str:
@@ -153,28 +158,44 @@ class GitRepo:
         )
         return bool(status[0] == 0)
 
-    def log(self, head: str, exclude: str | None = None, folder: str = "") -> Iterator[RawCommit]:
+    def log(self, head: str, exclude: str | None = None, folder: str = "") -> list[RawCommit]:
         """Every commit reachable from ``head`` (not from ``exclude``), children first.
 
         With a ``folder``, every commit is still listed, but only the changes inside it: git
         then never reads (nor compares, for renames) files elsewhere in the repository, so
-        objects missing outside the manual cannot stop it.
+        objects missing outside the manual cannot stop it. When objects inside it are missing,
+        git cannot compare files to pair a rename: the log is read again without renames, and
+        that is said.
         """
-        args = ["git", *_PINNED, "log", "--date-order", "--raw", "-z", "-M", "--no-abbrev"]
-        args += ["--no-color", "--no-ext-diff", "--diff-merges=first-parent", "--no-mailmap"]
-        args += ["--encoding=UTF-8", "--full-history", "--sparse"]
-        args += [f"--format={_LOG_FORMAT}", head] + ([f"^{exclude}"] if exclude else []) + ["--"]
-        if folder:
-            args.append(":(top,literal)" + check_path(folder) + "/")
         for sha in (head, exclude):
             if sha is not None and not _SHA.fullmatch(sha):
                 raise RefError(f"{sha!r} is not a commit id.")
-        process: Any = self._repo.git.execute(args, as_process=True, start_new_session=True)
+        args = ["--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff"]
+        args += ["--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8"]
+        args += ["--full-history", "--sparse", f"--format={_LOG_FORMAT}", head]
+        args += [f"^{exclude}"] if exclude else []
+        args += ["--", ":(top,literal)" + check_path(folder) + "/"] if folder else ["--"]
+        try:
+            return list(self._log(["-M", *args]))
+        except GitTimeout:
+            raise
+        except RepositoryError as error:
+            if not any(word in str(error) for word in _MISSING):
+                raise
+            log.warning(
+                "git cannot compare files to follow renames, because objects are missing (%s); "
+                "a chapter moved without an explicit id shows as withdrawn and added again.",
+                str(error).rstrip("."),
+            )
+            return list(self._log(["--no-renames", *args]))
+
+    def _log(self, args: list[str]) -> Iterator[RawCommit]:
+        process: Any = self._repo.git.execute(
+            ["git", *_PINNED, "log", *args], as_process=True, start_new_session=True
+        )
         watchdog = Watchdog(process.proc, git_timeout())
         try:
-            for commit in parse_log(nul_tokens(process.proc.stdout)):
-                watchdog.progress()
-                yield commit
+            yield from parse_log(nul_tokens(process.proc.stdout, watchdog.progress))
         except RepositoryError:
             if watchdog.fired:
                 raise timed_out("git log", watchdog.seconds) from None
@@ -194,27 +215,30 @@ class GitRepo:
         """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing.
 
         In a partial clone git fetches a blob it lacks from the remote, and stops when it
-        cannot: the objects that are really missing are then listed once and passed over.
+        cannot: that blob is passed over as missing and reading goes on after it. After a few
+        such stops (the remote is gone) every blob the clone never fetched is passed over.
         """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
-        absent: set[str] | None = None
+        absent: set[str] = set()
+        stops = 0
         done = 0
         while done < len(wanted):
             rest = wanted[done:]
-            reads = self._stream_blobs([s for s in rest if not absent or s not in absent], limit)
+            reads = self._stream_blobs([sha for sha in rest if sha not in absent], limit)
             try:
                 for sha in rest:
-                    data = None if absent and sha in absent else next(reads)[1]
+                    data = None if sha in absent else next(reads)[1]
                     done += 1
                     yield sha, data
             except GitTimeout:
                 raise
             except RepositoryError:
-                if absent is not None:
+                stops += 1
+                if stops > _STOPS or done >= len(wanted):
                     raise
-                absent = self.missing_objects()
-                if not absent:
-                    raise
+                absent.add(wanted[done])  # the blob git stopped on
+                if stops == _STOPS:
+                    absent |= self.missing_objects()
             finally:
                 reads.close()
 
@@ -243,13 +267,19 @@ class GitRepo:
         watchdog = Watchdog(proc, git_timeout())
         writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
         writer.start()
+        answered = 0
         try:
             for sha in shas:
-                yield sha, read_batch_answer(proc.stdout, limit)
+                data = read_batch_answer(proc.stdout, limit)
+                answered += 1
                 watchdog.progress()
+                yield sha, data
         finally:
-            writer.join()
-            finish(proc, "git cat-file", watchdog)
+            if answered < len(shas):  # stopped early, by the caller or by a failure
+                abandon(proc, "git cat-file", watchdog, writer)
+            else:
+                writer.join()
+                finish(proc, "git cat-file", watchdog)
 
     def read_blob(self, sha: str) -> bytes:
         """One blob's contents; a blob the history names but git lacks is RepositoryError."""
@@ -307,6 +337,14 @@ class GitRepo:
                 if kind == "blob" and mode != "120000":
                     files.append((path, blob))
         return files
+
+
+def _command(args: list[str]) -> str:
+    """The git command a list of arguments runs (past ``git`` and ``-c name=value`` pairs)."""
+    rest = args[1:]
+    while rest[:1] == ["-c"]:
+        rest = rest[2:]
+    return rest[0] if rest else "git"
 
 
 def _one_line(error: GitCommandError) -> str:
