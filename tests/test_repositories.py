@@ -264,3 +264,11 @@ def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
     assert result.returncode == 0, result.stderr
     notes = [v["note"] for v in json.loads(result.stdout)["versions"]]
     assert notes == ["v1", "v2", "v3 v4"]  # v3's text is gone; what its commit said is not
+
+
+def test_ci_annotations_point_at_a_file_that_is_left_out(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    (repo.path / ROOT / "b.md").write_bytes(b"\x00binary")
+    repo.commit({}, "Add B", "2024-01-03T10:00:00+00:00")
+    result = tracker("check", "--repo", str(repo.path), "--format", "github")
+    assert f"::error file={ROOT}/b.md,title=not-utf8::" in result.stdout

@@ -15,7 +15,7 @@ from typing import Any
 
 from tracker.config import CONFIG_FILE
 from tracker.history.documents import ANCHOR_PREFIX, path_id
-from tracker.history.model import Document, Problem
+from tracker.history.model import LEFT_OUT, Document, Problem
 from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
@@ -91,8 +91,11 @@ def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str,
 
 
 def _files(snapshot: Snapshot) -> dict[str, str]:
-    """Each document's path under the root -> its path in the repository."""
-    return {doc.latest.path: snapshot.root.join(doc.latest.path) for doc in snapshot.documents}
+    """Each document's path under the root -> its path in the repository (files left out
+    because they cannot be read are files too)."""
+    files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
+    files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
+    return files
 
 
 def _property(text: str) -> str:
