@@ -417,3 +417,27 @@ def test_diff_from_before_a_chapter_existed_says_so_as_show_does(demo: Path):
     assert data["from_absent"] == "it was not yet in force on 1st January 2020"
     result = run("diff", "domestic-abuse", "--repo", str(demo), "--format", "json")
     assert "from_absent" not in json.loads(result.stdout)  # its first version, asked for nothing
+
+
+def test_the_command_line_starts_without_its_heavy_dependencies():
+    """'tracker --help' loads none of them (start-up is measured in benchmarks/)."""
+    heavy = ["git", "markdown", "jinja2", "yaml", "fastapi", "holidays", "dateutil", "nh3",
+             "diff_match_patch", "sqlite3", "css_inline"]  # fmt: skip
+    probe = (
+        "import sys, contextlib, io\n"
+        "from tracker.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_grammar_offers_the_engine_s_own_choices():
+    from tracker import arguments
+    from tracker.history.documents import TYPES
+    from tracker.publish.newsletter import FORMATS
+
+    assert (arguments.TYPES, arguments.FORMATS) == (TYPES, FORMATS)

@@ -7,8 +7,10 @@ import os
 import re
 from typing import NoReturn
 
-from tracker.history.documents import TYPES
-from tracker.publish.newsletter import FORMATS
+# The choices of two options, written out so that ``tracker --help`` loads nothing more (a test
+# keeps them equal to tracker.history.documents.TYPES and tracker.publish.newsletter.FORMATS).
+TYPES = ("chapter", "guidance")
+FORMATS = ("text", "md", "html", "json")
 
 # Control characters, a carriage return not ending a line among them (it would let a line
 # overwrite what it began with), and the direction overrides that reorder what a line shows.

@@ -11,25 +11,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tracker import dates
 from tracker.arguments import build_parser, printable
-from tracker.authoring.check import check_manual, github_annotations, gitlab_report, problem_json
-from tracker.authoring.message import check_message
-from tracker.authoring.preview import preview, preview_text
-from tracker.authoring.scaffold import init_manual, new_document
-from tracker.demo import build_demo
 from tracker.errors import InputError, RepositoryError, TrackerError
-from tracker.history.model import Document
-from tracker.history.snapshot import Snapshot
-from tracker.manual import Manual, open_manual
-from tracker.publish import views as output
-from tracker.publish.newsletter import render_newsletter
 from tracker.repository.paths import Root
-from tracker.repository.read import GitRepo
-from tracker.trackchanges.cache import View
+
+# Each command imports what it uses when it runs: 'tracker --help' (and a command that needs
+# little) starts without loading GitPython, Markdown, Jinja2 or FastAPI.
+if TYPE_CHECKING:
+    from tracker.history.model import Document
+    from tracker.history.snapshot import Snapshot
+    from tracker.manual import Manual
+    from tracker.repository.read import GitRepo
+    from tracker.trackchanges.cache import View
 
 log = logging.getLogger("tracker")
 EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
@@ -101,6 +98,8 @@ class _Opened:
 
 
 def _open(args: argparse.Namespace) -> _Opened:
+    from tracker.manual import open_manual
+
     fixed = _fixed_today(args.today)
     manual = open_manual(args.repo, root=args.root, branch=args.branch)
     snapshot = manual.snapshot()
@@ -123,6 +122,8 @@ def _warn_about(documents: Iterable[Document]) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from tracker.demo import build_demo
+
     target = Path(args.dir)
     build_demo(target, root=args.root)
     print(f"Built the demo manual's repository in {target}.")
@@ -130,6 +131,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _releases(args: argparse.Namespace) -> int:
+    from tracker.publish import views as output
+
     opened = _open(args)
     _warn_about(opened.snapshot.documents)
     if args.format == "json":
@@ -144,6 +147,8 @@ def _releases(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from tracker.publish import views as output
+
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about([document])
@@ -171,6 +176,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from tracker.publish import views as output
+
     opened = _open(args)
     manual, snapshot = opened.manual, opened.snapshot
     document = snapshot.document(args.id)
@@ -194,6 +201,10 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from tracker.authoring.preview import preview, preview_text
+    from tracker.publish import views as output
+    from tracker.publish.newsletter import render_newsletter
+
     opened = _open(args)
     found = preview(opened.snapshot, opened.today)
     if args.format == "json":
@@ -225,6 +236,8 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _work_tree(args: argparse.Namespace) -> tuple[GitRepo, Path]:
+    from tracker.repository.read import GitRepo
+
     repo = GitRepo(args.repo)
     if repo.work_tree is None:
         raise InputError("A bare repository has no working tree to write the file into.")
@@ -232,6 +245,8 @@ def _work_tree(args: argparse.Namespace) -> tuple[GitRepo, Path]:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from tracker.authoring.scaffold import init_manual
+
     _, tree = _work_tree(args)
     root = Root.parse(args.root)
     path = init_manual(tree, root.folder, args.title, args.short_name)
@@ -240,6 +255,9 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from tracker.authoring.scaffold import new_document
+    from tracker.manual import Manual
+
     repo, tree = _work_tree(args)
     root = Root.parse(args.root)
     try:
@@ -268,6 +286,8 @@ def _serve(args: argparse.Namespace) -> int:
 def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     """The manual a server follows: ``branch``, else the branch checked out when it starts,
     so that checking out a draft in the served working copy never publishes it."""
+    from tracker.manual import open_manual
+
     manual = open_manual(repo, root=root, branch=branch)
     snapshot = manual.snapshot()  # a manual that cannot be read is said now, in one sentence
     if branch is None and snapshot.branch != "HEAD":
@@ -277,6 +297,8 @@ def served_manual(repo: str, root: str, branch: str | None) -> Manual:
 
 
 def _newsletter(args: argparse.Namespace) -> int:
+    from tracker.publish.newsletter import render_newsletter
+
     opened = _open(args)
     snapshot = opened.snapshot
     if args.release:
@@ -297,6 +319,13 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from tracker.authoring.check import (
+        check_manual,
+        github_annotations,
+        gitlab_report,
+        problem_json,
+    )
+
     opened = _open(args)
     problems = check_manual(opened.snapshot, opened.today)
     errors = sum(problem.level == "error" for problem in problems)
@@ -318,6 +347,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _commit_msg(args: argparse.Namespace) -> int:
+    from tracker.authoring.message import check_message
+
     try:
         text = Path(args.file).read_text(encoding="utf-8", errors="replace")
     except OSError as error:

@@ -14,6 +14,7 @@ import threading
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.dates import looks_like_date, parse_date
@@ -28,7 +29,9 @@ from tracker.index import log as index
 from tracker.index.store import cache_folder
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
-from tracker.trackchanges.cache import Differ
+
+if TYPE_CHECKING:
+    from tracker.trackchanges.cache import Differ
 
 TEMPLATES_FOLDER = "_templates"
 log = logging.getLogger(__name__)
@@ -40,14 +43,6 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
     The snapshot last read is kept in the index (``index/derived.py``): the same head is read
     back whole; a head that only added commits, under the same settings, replays only them.
     """
-    cut = repo.shallow_cut()
-    if cut:  # its oldest commit would look like the manual's creation
-        at = f" at commit {cut[0][:10]}" if cut[0] != "?" else ""
-        raise RepositoryError(
-            f"This is a shallow clone, so its history is cut short{at} and go-live dates and "
-            "releases cannot be worked out; fetch the whole history with 'git fetch "
-            "--unshallow' (in CI, a checkout with fetch-depth 0)."
-        )
     kept = derived.stored(repo, branch, root)
     if kept is not None and kept.head == head:
         snapshot = kept.snapshot()
@@ -59,6 +54,14 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
         ):
             _warn(snapshot.problems)
             return snapshot
+    cut = repo.shallow_cut()  # (a kept snapshot was read from the whole history)
+    if cut:  # its oldest commit would look like the manual's creation
+        at = f" at commit {cut[0][:10]}" if cut[0] != "?" else ""
+        raise RepositoryError(
+            f"This is a shallow clone, so its history is cut short{at} and go-live dates and "
+            "releases cannot be worked out; fetch the whole history with 'git fetch "
+            "--unshallow' (in CI, a checkout with fetch-depth 0)."
+        )
     settings = read_settings(repo, root, head)
     config = parse_config(settings)
     builder = _continued(repo, kept, settings or "", head)
@@ -170,7 +173,8 @@ class Manual:
         self.root = root
         self.branch = branch  # None: the repository's current branch
         self.texts = Texts(repo)
-        self.differ = Differ(self.texts.blob, cache_folder(repo))
+        self._differ: Differ | None = None
+        self._differ_lock = threading.Lock()
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
 
@@ -182,10 +186,20 @@ class Manual:
             if latest is None or (latest.branch, latest.head) != seen:
                 # Asked again inside the lock: a request that saw an older head while another
                 # read a newer one must not take the manual back (and rebuild the index) to it.
-                branch, head = self.repo.branch_head(self.branch)
+                branch, head = self.repo.branch_head(self.branch) if latest else seen
                 if latest is None or (latest.branch, latest.head) != (branch, head):
                     latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
         return latest
+
+    @property
+    def differ(self) -> Differ:
+        """Diffs between versions, cached (made when first asked: Markdown loads with it)."""
+        with self._differ_lock:
+            if self._differ is None:
+                from tracker.trackchanges.cache import Differ
+
+                self._differ = Differ(self.texts.blob, cache_folder(self.repo))
+            return self._differ
 
     @property
     def latest(self) -> Snapshot | None:

@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import yaml
-from markdown.extensions.toc import slugify
-
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
 KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", "status"}
@@ -27,8 +24,6 @@ _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
-# libyaml's safe loader when PyYAML was built with it (its wheels are): several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -132,12 +127,22 @@ def unreadable(data: bytes | None) -> str | None:
     return None
 
 
+def _loader() -> Any:
+    """libyaml's safe loader when PyYAML was built with it (its wheels are): several times
+    faster. PyYAML loads only when a document is read, not when a kept history is."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str], bool]:
     """(values, problems, whether the front matter as a whole could not be read)."""
     if yaml_text is None:
         return {}, [], False
+    import yaml
+
     try:
-        raw = yaml.load(yaml_text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+        raw = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 (a safe loader)
     except ValueError:  # PyYAML's date constructor rejects impossible dates this way
         keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
         named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
@@ -205,6 +210,8 @@ def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
     ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none."""
+    from markdown.extensions.toc import slugify  # Python-Markdown's own, loaded when needed
+
     text = _FENCED.sub("", _LEADING_TITLE.sub("", body, count=1))
     ids: list[str] = []
     for atx, setext in _ANY_HEADING.findall(text):

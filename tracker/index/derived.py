@@ -114,10 +114,12 @@ def _unpickled(path: Path, column: str) -> Any:
     paused = gc.isenabled()
     gc.disable()  # many small objects: the collector would otherwise run hundreds of times
     try:
-        return pickle.loads(row[0])  # noqa: S301 (our own file, in the service's own folder)
+        found = pickle.loads(row[0])  # noqa: S301 (our own file, in the service's own folder)
     except Exception:  # written by another version of the code, or damaged: rebuilt
         remove(path)
         return None
     finally:
+        gc.freeze()  # long-lived and free of cycles: never worth scanning again
         if paused:
             gc.enable()
+    return found

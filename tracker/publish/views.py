@@ -13,8 +13,6 @@ from tracker.dates import in_words, looks_like_date, parse_date
 from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.templating import template_environment
-from tracker.trackchanges.views import shift_headings
 
 # (version before, version after) -> the summary of that change as data
 Summariser = Callable[[Version | None, Version], dict[str, Any]]
@@ -166,6 +164,9 @@ def version_label(version: Version | None, asked: str | None = None) -> str:
 def diff_page(title: str, between: str, summary: str, body: str) -> str:
     """A standalone accessible HTML page around a rendered diff."""
     css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
+    from tracker.publish.templating import template_environment  # Jinja2, for this page only
+    from tracker.trackchanges.views import shift_headings
+
     template = template_environment({}).get_template("diff_page.html.j2")
     # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
     trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704

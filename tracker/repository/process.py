@@ -15,11 +15,13 @@ import subprocess
 import threading
 import time
 import weakref
-from typing import IO, Any
-
-import git
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from tracker.errors import RepositoryError
+
+if TYPE_CHECKING:
+    import git
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -44,6 +46,59 @@ def timed_out(what: str, seconds: float) -> GitTimeout:
         "was stopped; the repository may be locked, very slow, or waiting for a remote "
         "(TRACKER_GIT_TIMEOUT sets the limit)."
     )
+
+
+class GitFailed(Exception):
+    """A short git command exited with an error; ``stderr`` says why."""
+
+    def __init__(self, status: int, stderr: str) -> None:
+        super().__init__(stderr)
+        self.status, self.stderr = status, stderr
+
+
+def run_git(
+    args: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a short git command and return what it printed (GitFailed when ``check`` and it
+    fails); stopped, with what it started, after the time git is given."""
+    seconds = git_timeout()
+    try:
+        process = subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env} if env else None,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise RepositoryError(
+            f"git could not be run ({error.strerror}); is it installed?"
+        ) from None
+    try:
+        out, err = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        kill(process)
+        process.communicate()
+        raise timed_out(f"git {_command(args)}", seconds) from None
+    done = subprocess.CompletedProcess(
+        args,
+        process.returncode,
+        out.decode("utf-8", "surrogateescape"),
+        err.decode("utf-8", "replace"),
+    )
+    if check and done.returncode != 0:
+        raise GitFailed(done.returncode, done.stderr)
+    return done
+
+
+def _command(args: list[str]) -> str:
+    """The git command a list of arguments runs (past ``-c name=value`` pairs)."""
+    rest = list(args)
+    while rest[:1] == ["-c"]:
+        rest = rest[2:]
+    return rest[0] if rest else "git"
 
 
 class Watchdog:

@@ -13,17 +13,16 @@ import re
 import subprocess
 import threading
 from collections.abc import Generator, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
 from tracker.repository.process import (
     Batch,
+    GitFailed,
     GitTimeout,
     Watchdog,
     abandon,
@@ -31,8 +30,12 @@ from tracker.repository.process import (
     finish,
     git_timeout,
     read_batch_answer,
+    run_git,
     timed_out,
 )
+
+if TYPE_CHECKING:
+    import git
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
@@ -51,17 +54,31 @@ class GitRepo:
 
     def __init__(self, path: str | Path) -> None:
         location = Path(path)
-        if not location.exists():
+        if not location.is_dir():
             raise RepositoryError(f"The folder {str(path)!r} does not exist.")
-        try:
-            self._repo = git.Repo(location, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise RepositoryError(f"The folder {str(path)!r} is not a git repository.") from None
-        self.git_dir = Path(self._repo.git_dir)
-        tree = self._repo.working_tree_dir
-        self.work_tree = Path(tree) if tree is not None else None  # None: a bare repository
+        found = run_git(
+            ["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-toplevel"],
+            location,
+            check=False,
+        )
+        answer = found.stdout.splitlines()
+        if len(answer) < 2 or answer[1] not in ("true", "false"):
+            if "dubious ownership" in found.stderr:
+                raise RepositoryError(_one_line(found.stderr))
+            raise RepositoryError(f"The folder {str(path)!r} is not a git repository.")
+        self.git_dir = Path(answer[0])
+        # None: a bare repository
+        self.work_tree = Path(answer[2]) if answer[1] == "false" and len(answer) > 2 else None
+        self._cwd = self.work_tree or self.git_dir
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
+
+    @cached_property
+    def _repo(self) -> git.Repo:
+        """GitPython's repository, for the streaming reads: loaded only when one is made."""
+        import git
+
+        return git.Repo(self._cwd)
 
     def close(self) -> None:
         """Stop the persistent git processes."""
@@ -69,51 +86,44 @@ class GitRepo:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
-        self._repo.close()
+        if "_repo" in self.__dict__:
+            self._repo.close()
 
     def _run(self, *args: str) -> str:
         try:
-            return str(self._execute(["git", *_PINNED, *args]))
-        except GitCommandError as error:
-            raise RepositoryError(_one_line(error)) from None
+            return self._git(*_PINNED, *args).stdout
+        except GitFailed as error:
+            raise RepositoryError(_one_line(error.stderr)) from None
 
-    def _execute(self, args: list[str], **options: Any) -> Any:
-        """Run a short git command, stopped after the time git is given (``process``)."""
-        seconds = git_timeout()
-        try:
-            result = self._repo.git.execute(args, kill_after_timeout=seconds, **options)
-        except GitCommandError as error:
-            if "Timeout:" in str(error.stderr or ""):
-                raise timed_out(f"git {_command(args)}", seconds) from None
-            raise
-        if isinstance(result, tuple) and "Timeout:" in str(result[2]):
-            raise timed_out(f"git {_command(args)}", seconds)
-        return result
+    def _git(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """A short git command in the repository (``process.run_git``)."""
+        return run_git(list(args), self._cwd, check=check, env=env)
 
     def resolve(self, ref: str) -> str:
         """The commit id a validated revision names."""
         check_ref(ref)
-        try:
-            out = self._execute(
-                ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"]
-            )
-        except GitCommandError:
-            raise NotFoundError(f"{ref!r} does not name a commit in this repository.") from None
-        return str(out).strip()
+        found = self._git(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
+        )
+        if found.returncode != 0:
+            if found.stderr.strip():
+                raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
+            raise NotFoundError(f"{ref!r} does not name a commit in this repository.")
+        return found.stdout.strip()
 
     def shallow_cut(self) -> list[str]:
         """The commits where a shallow clone's history is cut (their parents are absent);
         empty for a whole repository."""
-        status, out, _ = self._execute(
-            ["git", "rev-parse", "--is-shallow-repository", "--git-path", "shallow"],
-            with_exceptions=False,
-            with_extended_output=True,
+        found = self._git(
+            "rev-parse", "--is-shallow-repository", "--git-path", "shallow", check=False
         )
-        answer = str(out).splitlines()
-        if status != 0 or not answer or answer[0].strip() != "true" or len(answer) < 2:
+        answer = found.stdout.splitlines()
+        if found.returncode != 0 or not answer or answer[0].strip() != "true" or len(answer) < 2:
             return []
         path = Path(answer[1].strip())
-        path = path if path.is_absolute() else Path(self._repo.working_dir) / path
+        path = path if path.is_absolute() else self._cwd / path
         try:
             return [sha for sha in path.read_text().split() if _SHA.fullmatch(sha)] or ["?"]
         except OSError:
@@ -123,40 +133,27 @@ class GitRepo:
         """(ref name, commit id) of the tracked branch: ``branch`` or the current one."""
         if branch is not None:
             return branch, self.resolve(branch)
-        try:
-            name = str(self._execute(["git", "symbolic-ref", "--quiet", "HEAD"])).strip()
-        except GitCommandError:
-            name = "HEAD"  # detached
-        try:
-            sha = str(self._execute(["git", "rev-parse", "--verify", "--quiet", "HEAD"]))
-        except GitCommandError as error:
-            if (error.stderr or "").strip():
-                raise RepositoryError(_one_line(error)) from None  # e.g. git's safe.directory
-            raise RepositoryError("The repository has no commits yet.") from None
-        return name.removeprefix("refs/heads/"), sha.strip()
+        found = self._git("rev-parse", "HEAD", "--symbolic-full-name", "HEAD", "--", check=False)
+        answer = [word for word in found.stdout.split() if word != "--"]  # git echoes the "--"
+        if found.returncode != 0 or len(answer) != 2:
+            if "revision" in found.stderr or not found.stderr.strip():  # unknown, bad: unborn
+                raise RepositoryError("The repository has no commits yet.")
+            raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
+        sha, name = answer  # name: "HEAD" when detached
+        return name.removeprefix("refs/heads/"), sha
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Whether ``older`` is an ancestor of ``newer`` (both validated commit ids)."""
         for sha in (older, newer):
             if not _SHA.fullmatch(sha):
                 return False
-        status = self._execute(
-            ["git", "merge-base", "--is-ancestor", older, newer],
-            with_exceptions=False,
-            with_extended_output=True,
-        )
-        return bool(status[0] == 0)
+        return self._git("merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
 
     def has_commit(self, sha: str) -> bool:
         """Whether the object exists and is a commit."""
         if not _SHA.fullmatch(sha):
             return False
-        status = self._execute(
-            ["git", "cat-file", "-e", f"{sha}^{{commit}}"],
-            with_exceptions=False,
-            with_extended_output=True,
-        )
-        return bool(status[0] == 0)
+        return self._git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
 
     def log(self, head: str, exclude: str | None = None, folder: str = "") -> list[RawCommit]:
         """Every commit reachable from ``head`` (not from ``exclude``), children first.
@@ -244,13 +241,11 @@ class GitRepo:
 
     def missing_objects(self) -> set[str]:
         """The objects the repository's history names but it lacks (never fetched)."""
-        out = self._execute(
-            ["git", "rev-list", "--objects", "--missing=print", "--all"],
+        found = self._git(
+            "rev-list", "--objects", "--missing=print", "--all", check=False,
             env={"GIT_NO_LAZY_FETCH": "1"},
-            with_exceptions=False,
-            with_extended_output=True,
-        )
-        return {line[1:].strip() for line in str(out[1]).splitlines() if line.startswith("?")}
+        )  # fmt: skip
+        return {line[1:].strip() for line in found.stdout.splitlines() if line.startswith("?")}
 
     def _stream_blobs(
         self, shas: list[str], limit: int
@@ -304,12 +299,9 @@ class GitRepo:
         check_path(path)
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        status, out, _ = self._execute(
-            ["git", "cat-file", "-s", f"{commit}:{path}"],
-            with_exceptions=False,
-            with_extended_output=True,
-        )
-        return int(out) if status == 0 and str(out).strip().isdigit() else None
+        found = self._git("cat-file", "-s", f"{commit}:{path}", check=False)
+        size = found.stdout.strip()
+        return int(size) if found.returncode == 0 and size.isdigit() else None
 
     def _read_one(self, name: str) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
@@ -339,16 +331,8 @@ class GitRepo:
         return files
 
 
-def _command(args: list[str]) -> str:
-    """The git command a list of arguments runs (past ``git`` and ``-c name=value`` pairs)."""
-    rest = args[1:]
-    while rest[:1] == ["-c"]:
-        rest = rest[2:]
-    return rest[0] if rest else "git"
-
-
-def _one_line(error: GitCommandError) -> str:
-    detail = str(error.stderr or "").strip().removeprefix("stderr:").strip(" '\"\n")
+def _one_line(stderr: str) -> str:
+    detail = stderr.strip()
     if "dubious ownership" in detail:
         return (
             "git refuses to read the repository because another user owns it; add it to git's "
