@@ -110,12 +110,37 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=common, help="serve the web pages")
     serve.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    serve.add_argument(
+        "--workers", type=_count, default=1, help="processes serving at once (default: 1)"
+    )
+    serve.add_argument(
+        "--poll",
+        type=_seconds,
+        metavar="SECONDS",
+        help="fetch the branch from origin this often (see also the push webhook)",
+    )
     news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
     news.add_argument(
         "--release", metavar="DATE", help="default: the next release, else the latest"
     )
     news.add_argument("--format", choices=FORMATS, default="text")
     return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 to 64)")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if not 1 <= seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (1 to 86400)")
+    return seconds
 
 
 def _port(text: str) -> int:

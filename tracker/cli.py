@@ -279,7 +279,7 @@ def _serve(args: argparse.Namespace) -> int:
     _warn_about(manual.snapshot().documents)
     from web.app import serve  # the web service, and FastAPI, only for this command
 
-    serve(manual, fixed, args.host, args.port)
+    serve(manual, fixed, args.host, args.port, args.workers, args.poll)
     return 0
 
 

@@ -7,6 +7,7 @@ holds what every response shares: security headers, error pages, static files.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import socket
 from datetime import date
@@ -22,7 +23,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
 from tracker.manual import Manual
-from web import api, feeds, pages
+from web import api, feeds, hooks, pages
 from web.rendering import render_page, templates
 from web.site import Site
 
@@ -51,6 +52,7 @@ def create_app(manual: Manual, today: date | None = None, site: Site | None = No
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
+    app.include_router(hooks.router)
     app.include_router(feeds.router)
     app.include_router(pages.router)
     app.add_exception_handler(TrackerError, _tracker_error)
@@ -74,6 +76,7 @@ def healthz(request: Request) -> dict[str, Any]:
         "head": view.snapshot.head,
         "today": view.today.isoformat(),
         "documents": len(view.snapshot.documents),
+        "worker": os.getpid(),  # which of several workers answered
     }
 
 
@@ -176,8 +179,17 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return error_response(request, 500, "Something went wrong on our side; please try again.")
 
 
-def serve(manual: Manual, today: date | None, host: str, port: int) -> None:
-    """Run the service until interrupted (``tracker serve``)."""
+def serve(
+    manual: Manual,
+    today: date | None,
+    host: str,
+    port: int,
+    workers: int = 1,
+    poll: float | None = None,
+) -> None:
+    """Run the service until interrupted (``tracker serve``): in this process, or in
+    ``workers`` processes that share the repository and its index; with ``poll``, fetching the
+    branch from ``origin`` every so many seconds."""
     import uvicorn
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -188,4 +200,39 @@ def serve(manual: Manual, today: date | None, host: str, port: int) -> None:
         except OSError as error:
             raise InputError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
     print(f"Serving {manual.snapshot().config.title} at http://{host}:{port}/ (Ctrl+C to stop).")
-    uvicorn.run(create_app(manual, today), host=host, port=port, log_level="warning")
+    poller = hooks.Poller(manual, poll) if poll else None
+    if poller is not None:
+        poller.start()
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(manual, today), host=host, port=port, log_level="warning")
+            return
+        os.environ.update(  # what each worker opens, as this process opened it
+            {
+                WORKER_REPO: str(manual.repo.work_tree or manual.repo.git_dir),
+                WORKER_ROOT: manual.root.folder or ".",
+                WORKER_BRANCH: manual.branch or "",
+                WORKER_TODAY: today.isoformat() if today else "",
+            }
+        )
+        uvicorn.run(
+            "web.app:worker_app", factory=True, host=host, port=port, workers=workers,
+            log_level="warning",
+        )  # fmt: skip
+    finally:
+        if poller is not None:
+            poller.stop()
+
+
+WORKER_REPO, WORKER_ROOT = "TRACKER_WORKER_REPO", "TRACKER_WORKER_ROOT"
+WORKER_BRANCH, WORKER_TODAY = "TRACKER_WORKER_BRANCH", "TRACKER_WORKER_TODAY"
+
+
+def worker_app() -> FastAPI:
+    """The service in one of several worker processes (``serve(workers=N)`` names the manual
+    through the environment, which uvicorn's workers inherit)."""
+    from tracker.manual import open_manual
+
+    branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
+    manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
+    return create_app(manual, date.fromisoformat(today) if today else None)

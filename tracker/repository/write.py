@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 from pathlib import Path
 
 import git
 
+from tracker.errors import RefError, RepositoryError
 from tracker.repository.paths import check_ref
+from tracker.repository.process import run_git
+from tracker.repository.read import GitRepo
 
 
 class RepoWriter:
@@ -54,3 +58,30 @@ class RepoWriter:
             ["git", "merge", "--quiet", "--no-ff", "--no-verify", "-m", message, "--", branch],
             env=self._env(author, when),
         )
+
+
+def fetch_branch(repo: GitRepo, branch: str, remote: str = "origin") -> str:
+    """Bring ``branch`` up to date from ``remote``, as it is there (a force-push included),
+    and return its new head: what a push webhook and ``tracker serve --poll`` do.
+
+    Several service workers may fetch at once: a lock file beside the index lets one in at a
+    time (git's own ref locks would otherwise make the others fail).
+    """
+    check_ref(branch)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
+        raise RefError(f"{remote!r} is not a remote's name.")
+    folder = repo.git_dir / "tracker"  # the repository's own: every worker of it shares it
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "fetch.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        refspec = f"+refs/heads/{branch}:refs/heads/{branch}"
+        found = run_git(
+            ["fetch", "--quiet", "--no-tags", "--update-head-ok", remote, refspec],
+            repo.work_tree or repo.git_dir,
+            check=False,
+        )
+    if found.returncode != 0:
+        detail = [line for line in found.stderr.splitlines() if line.strip()]
+        reason = detail[-1].removeprefix("fatal: ").rstrip(".") if detail else "unknown error"
+        raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {reason}.")
+    return repo.resolve(branch)

@@ -1,0 +1,169 @@
+"""Several workers on one repository, refreshed by a signed push webhook or by polling
+(docs/operators.md, "Several workers and refreshing"): real processes, real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+from fastapi.testclient import TestClient
+
+from tracker.manual import open_manual
+from web.app import create_app
+
+SECRET = "a shared secret"
+
+
+@pytest.fixture
+def upstream(repo: ManualRepo) -> ManualRepo:
+    """Where authors push: the repository the service fetches from."""
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    return repo
+
+
+@pytest.fixture
+def served(upstream: ManualRepo, tmp_path: Path) -> Path:
+    """The service's own copy: a mirror clone, as docs/operators.md recommends."""
+    mirror = tmp_path / "served.git"
+    subprocess.run(["git", "clone", "--quiet", "--mirror", str(upstream.path), str(mirror)],
+                   check=True)  # fmt: skip
+    return mirror
+
+
+def signature(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def test_a_push_webhook_must_be_signed_and_then_fetches(
+    upstream: ManualRepo, served: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", SECRET)
+    before = upstream.git("rev-parse", "HEAD")
+    after = upstream.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    body = json.dumps({"ref": "refs/heads/main", "after": after}).encode()
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        for headers in (
+            {},
+            {"X-Hub-Signature-256": signature(body, "another secret")},
+            {"X-Hub-Signature-256": signature(body)[:-1] + "0"},
+            {"X-Gitlab-Token": "a guess"},
+            {"X-Gitea-Signature": "0" * 64},
+        ):
+            response = web.post("/hooks/push", content=body, headers=headers)
+            assert response.status_code == 401, headers
+            assert web.get("/healthz").json()["head"] == before  # nothing fetched
+        tampered = body.replace(b"main", b"mane")
+        response = web.post("/hooks/push", content=tampered,
+                            headers={"X-Hub-Signature-256": signature(body)})  # fmt: skip
+        assert response.status_code == 401
+        response = web.post("/hooks/push", content=body, headers={"X-GitHub-Event": "ping",
+                            "X-Hub-Signature-256": signature(body)})  # fmt: skip
+        assert response.json() == {"status": "pong"}
+        response = web.post("/hooks/push", content=body,
+                            headers={"X-Hub-Signature-256": signature(body)})  # fmt: skip
+        assert response.status_code == 200
+        assert response.json() == {"status": "fetched", "branch": "main", "head": after}
+        assert "Second text." in web.get("/chapters/a").text
+        gitea = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        for headers in ({"X-Gitea-Signature": gitea}, {"X-Gitlab-Token": SECRET}):
+            assert web.post("/hooks/push", content=body, headers=headers).status_code == 200
+
+
+def test_without_a_secret_the_webhook_is_off(served: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("TRACKER_WEBHOOK_SECRET", raising=False)
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        body = b"{}"
+        response = web.post("/hooks/push", content=body,
+                            headers={"X-Hub-Signature-256": signature(body)})  # fmt: skip
+        assert response.status_code == 404
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(url: str, data: bytes | None = None, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def service(served: Path) -> Iterator[tuple[str, list[str]]]:
+    """Starts ``tracker serve`` on the mirror; yields its address and the arguments to add."""
+    started: list[subprocess.Popen[str]] = []
+    port = free_port()
+
+    def start(*extra: str) -> str:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "serve", "--repo", str(served), "--branch", "main",
+             "--port", str(port), *extra],
+            env={**os.environ, "TRACKER_WEBHOOK_SECRET": SECRET},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        started.append(process)
+        address = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if get(address + "/healthz")[0] == 200:
+                    return address
+            except OSError:
+                time.sleep(0.1)
+        process.kill()
+        raise AssertionError(process.communicate()[1])
+
+    yield start  # type: ignore[misc]
+    for process in started:
+        process.terminate()
+        try:
+            process.communicate(timeout=10)  # and its pipes closed
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+def test_two_workers_share_one_repository_and_both_serve_a_push(upstream: ManualRepo, service):
+    address = service("--workers", "2")
+    before = get(address + "/healthz")[1]["head"]
+    after = upstream.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    status, answer = get(address + "/hooks/push", body, {"X-Hub-Signature-256": signature(b"x")})
+    assert status == 401
+    assert get(address + "/healthz")[1]["head"] == before
+    status, answer = get(address + "/hooks/push", body, {"X-Hub-Signature-256": signature(body)})
+    assert (status, answer["head"]) == (200, after)
+    workers = set()
+    for _ in range(60):  # a new connection each time: the kernel shares them out
+        health = get(address + "/healthz")[1]
+        assert health["head"] == after
+        workers.add(health["worker"])
+        if len(workers) == 2:
+            break
+    assert len(workers) == 2, "every answer came from one worker"
+
+
+def test_polling_picks_up_a_push_without_a_webhook(upstream: ManualRepo, service):
+    address = service("--poll", "1")
+    after = upstream.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    for _ in range(100):
+        if get(address + "/healthz")[1]["head"] == after:
+            break
+        time.sleep(0.1)
+    assert get(address + "/healthz")[1]["head"] == after

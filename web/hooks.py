@@ -1,0 +1,115 @@
+"""Refreshing the served repository from where authors push: a signed push webhook, and
+polling (``tracker serve --poll``).
+
+``POST /hooks/push`` is on only when ``TRACKER_WEBHOOK_SECRET`` is set. It accepts the
+signatures GitHub, Gitea and Forgejo send (``X-Hub-Signature-256``, an HMAC-SHA256 of the body
+with the secret), Gitea's own header (``X-Gitea-Signature``) and GitLab's token
+(``X-Gitlab-Token``). A request that is not signed with the secret gets 401 and changes
+nothing. A signed one fetches the tracked branch from ``origin`` and reads the new head; the
+other workers see it on their next request (they share the repository and its index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from tracker.errors import RepositoryError
+from tracker.manual import Manual
+from tracker.repository.write import fetch_branch
+
+SECRET_VARIABLE = "TRACKER_WEBHOOK_SECRET"  # noqa: S105 (the name of a variable)
+MAX_BODY = 5_000_000  # bytes: a push event, even of many commits, is far smaller
+log = logging.getLogger("tracker.web")
+router = APIRouter(tags=["hooks"])
+
+
+def webhook_secret() -> bytes | None:
+    """The shared secret, from the environment (never the command line: process lists show
+    it); None turns the webhook off."""
+    value = os.environ.get(SECRET_VARIABLE, "")
+    return value.encode("utf-8") if value else None
+
+
+def signed(headers: Any, body: bytes, secret: bytes) -> bool:
+    """Whether a request carries the secret's signature of its body (or GitLab's token)."""
+    digest = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    github = headers.get("x-hub-signature-256", "")
+    gitea = headers.get("x-gitea-signature", "") or headers.get("x-forgejo-signature", "")
+    gitlab = headers.get("x-gitlab-token", "")
+    return (
+        (bool(github) and hmac.compare_digest(github, f"sha256={digest}"))
+        or (bool(gitea) and hmac.compare_digest(gitea, digest))
+        or (bool(gitlab) and hmac.compare_digest(gitlab.encode("utf-8"), secret))
+    )
+
+
+@router.post(
+    "/hooks/push",
+    responses={401: {"description": "Not signed with the service's secret"},
+               404: {"description": "No secret is set: the webhook is off"}},
+)  # fmt: skip
+async def push(request: Request) -> JSONResponse:
+    """A push happened where authors work: fetch the tracked branch and read it."""
+    secret = webhook_secret()
+    if secret is None:
+        return JSONResponse({"error": "The push webhook is off on this service."}, 404)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"error": "The request is too large to be a push event."}, 413)
+    if not signed(request.headers, body, secret):
+        log.warning("a push webhook without a valid signature was refused.")
+        return JSONResponse({"error": "The request is not signed with this service's secret."}, 401)
+    event = request.headers.get("x-github-event") or request.headers.get("x-gitea-event", "")
+    if event == "ping":
+        return JSONResponse({"status": "pong"})
+    manual: Manual = request.app.state.site.manual
+    try:
+        head = await run_in_threadpool(refresh, manual)
+    except RepositoryError as error:
+        return JSONResponse({"error": str(error)}, 503)
+    return JSONResponse({"status": "fetched", "branch": manual.branch, "head": head})
+
+
+def refresh(manual: Manual) -> str:
+    """Fetch the manual's branch from ``origin`` and read its new head (the snapshot too, so
+    that the next page is quick); returns the head."""
+    if manual.branch is None or manual.branch == "HEAD":
+        raise RepositoryError(
+            "The service follows a detached HEAD, so there is no branch to fetch; start it "
+            "with --branch."
+        )
+    head = fetch_branch(manual.repo, manual.branch)
+    manual.snapshot()
+    return head
+
+
+class Poller:
+    """Fetches the branch every ``seconds`` in a thread of its own (``tracker serve --poll``)."""
+
+    def __init__(self, manual: Manual, seconds: float) -> None:
+        self.manual, self.seconds = manual, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tracker-poll", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                refresh(self.manual)
+            except Exception as error:  # a network that is down now may be up next time
+                log.warning("polling the remote failed: %s", error)
