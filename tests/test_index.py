@@ -191,7 +191,7 @@ def test_a_derived_snapshot_of_foreign_content_is_not_trusted(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
     with sqlite3.connect(derived_file(repo)) as connection:
-        connection.execute("UPDATE derived SET snapshot = ?", (pickle.dumps({"not": "ours"}),))
+        connection.execute("UPDATE derived SET state = ?", (pickle.dumps({"not": "ours"}),))
     assert [d.id for d in repo.snapshot().documents] == ["a"]
 
 
@@ -228,3 +228,83 @@ def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
     scheduled.commit({"manual.toml": weekly}, "Weekly", "2024-01-03T10:00:00+00:00")
     after = scheduled.snapshot().document("a").latest.effective
     assert (before, after) == (date(2024, 1, 10), date(2024, 1, 15))
+
+
+def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")})
+    path = derived_file(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE derived (slot, schema, head, settings, a, b)")
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM derived").fetchone() == (1,)
+
+
+@pytest.mark.reliability("histories stepped commit by commit, against a whole read")
+def test_any_history_read_step_by_step_equals_a_whole_read(
+    tmp_path_factory: pytest.TempPathFactory, tally
+):
+    """Random histories (edits, moves, withdrawals, trailers, merged branches), read after
+    random commits: the kept snapshot moved forward equals a snapshot read from scratch."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    step = st.tuples(
+        st.sampled_from(["edit", "edit", "add", "move", "delete", "branch"]),
+        st.integers(0, 4),
+        st.sampled_from(
+            [
+                {},
+                {"Go-Live": "2024-06-03"},
+                {"Change-Note": "Noted."},
+                {"Change-Type": "minor"},
+                {"Go-Live": "immediate"},
+            ]
+        ),
+        st.booleans(),  # read a snapshot after this step
+    )
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(steps=st.lists(step, min_size=2, max_size=9))
+    def attempt(steps: list[tuple[str, int, dict[str, str], bool]]) -> None:
+        tally(1)
+        folder = tmp_path_factory.mktemp("steps")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("TRACKER_CACHE_DIR", str(folder / "cache"))
+            (folder / "manual").mkdir()
+            repo = ManualRepo(folder / "manual")
+            repo.commit({"manual.toml": SCHEDULE, "d0.md": doc("D0")}, "Start",
+                        "2024-01-01T09:00:00+00:00")  # fmt: skip
+            names = ["d0.md"]
+            for number, (action, pick, trailers, read) in enumerate(steps, start=1):
+                when = f"2024-{1 + number // 28:02d}-{1 + number % 28:02d}T09:00:00+00:00"
+                name = names[pick % len(names)] if names else None
+                if action == "add" or name is None:
+                    names.append(f"d{number}.md")
+                    repo.commit({names[-1]: doc(f"D{number}")}, f"Add {number}", when, trailers)
+                elif action == "edit":
+                    repo.commit({name: doc(name, f"Text {number}.")}, f"Edit {number}", when,
+                                trailers)  # fmt: skip
+                elif action == "move":
+                    names[names.index(name)] = f"m{number}.md"
+                    repo.move(name, f"m{number}.md", f"Move {number}", when, trailers)
+                elif action == "delete":
+                    names.remove(name)
+                    repo.commit({name: None}, f"Withdraw {number}", when, trailers)
+                else:
+                    repo.branch(f"b{number}")
+                    repo.commit({name: doc(name, f"Branch {number}.")}, f"On branch {number}",
+                                when, trailers)  # fmt: skip
+                    repo.checkout("main")
+                    repo.merge(f"b{number}", when.replace("09:00", "10:00"))
+                if read:
+                    repo.snapshot()
+            stepped = repo.snapshot()
+            forget_derived(repo)
+            whole = repo.snapshot()
+            assert stepped.documents == whole.documents
+            assert stepped.releases == whole.releases
+            assert stepped.problems == whole.problems
+
+    attempt()

@@ -63,13 +63,12 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
     settings = read_settings(repo, root, head)
-    config = parse_config(settings)
     builder = _continued(repo, kept, settings or "", head)
-    since = builder.head if builder is not None else None
     if builder is None:
-        builder = HistoryBuilder(root, config)
-    else:
-        builder.rebind(config)
+        config = parse_config(settings)
+        builder, since = HistoryBuilder(root, config), None
+    else:  # the same settings: the ones it was built with, already read (and expanded)
+        config, since = builder.walker.config, builder.head
     raw = index.load(repo, branch, head, root, config, since=since)
     builder.advance(raw.commits, raw.metas, head)
     history = builder.history()

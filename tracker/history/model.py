@@ -8,6 +8,7 @@ command line and JSON.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -133,13 +134,20 @@ class Document:
         """The newest version, whether or not it is in force."""
         return self.versions[-1]
 
+    def going_live(self, day: date) -> list[Version]:
+        """The versions whose effective go-live is ``day``."""
+        first = bisect.bisect_left(self.versions, day, key=_effective)
+        return list(self.versions[first : bisect.bisect_right(self.versions, day, key=_effective)])
+
     def in_force(self, day: date) -> Version | None:
-        """The newest version whose effective go-live is on or before ``day``."""
-        found = None
-        for version in self.versions:
-            if version.effective <= day:
-                found = version
-        return found
+        """The newest version whose effective go-live is on or before ``day`` (effective dates
+        never go down along a document's versions: each waits for the one before)."""
+        at = bisect.bisect_right(self.versions, day, key=_effective)
+        return self.versions[at - 1] if at else None
+
+
+def _effective(version: Version) -> date:
+    return version.effective
 
 
 def unique_notes(notes: Iterable[Note]) -> tuple[Note, ...]:

@@ -101,7 +101,7 @@ def _entry(document: Document, day: date) -> Entry | None:
         change = "new"
     else:
         change = "updated"
-    going_live = [v for v in document.versions if v.effective == day]
+    going_live = document.going_live(day)
     notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
     renamed = (
         change == "updated"

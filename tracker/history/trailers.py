@@ -42,10 +42,6 @@ class Sources:
         self.problems: list[Problem] = []
         self._known: dict[str, Source] = {}
 
-    def rebind(self, zone: ZoneInfo, schedule: Schedule | None) -> None:
-        """The settings again, for sources read back from the index."""
-        self.zone, self.schedule = zone, schedule
-
     def forget(self) -> None:
         """Drop the commits read so far: each is read once, so only problems need keeping."""
         self._known.clear()

@@ -60,11 +60,6 @@ class HistoryBuilder:
         self.line: list[str] = []  # the first-parent line, oldest first
         self.settled: dict[int, Document] = {}  # by key
 
-    def rebind(self, config: Config) -> None:
-        """Give a builder read back from the index the settings it was built with."""
-        self.walker.config = config
-        self.walker.sources.rebind(config.timezone, config.schedule)
-
     def advance(
         self, commits: Mapping[str, RawCommit], metas: Mapping[str, DocMeta], head: str
     ) -> None:
@@ -85,7 +80,9 @@ class HistoryBuilder:
             absorbed.add(sha)
             self.walker.apply(commit, [commits[s] for s in merged])
         for document in self.walker.finish(self.walker.touched):
-            self.settled[document.key] = _settle(document)
+            settled = self.settled[document.key] = _settle(document)
+            # The walker goes on from the settled versions: kept together, they are one copy.
+            self.walker.documents[document.key].versions = list(settled.versions)
         self.line += line
         self.head = head
         self.walker.metas = {}

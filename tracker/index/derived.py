@@ -11,6 +11,7 @@ one that cannot be written is left as it was. The caller checks the types it rea
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import pickle
 import sqlite3
@@ -23,31 +24,49 @@ from tracker.index.store import busy, cache_folder, connect, digest, remove, unw
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
-# Bump when the classes kept here change shape: older files are then rebuilt.
-SCHEMA_VERSION = f"1.{RAW_SCHEMA}"
+# What is kept is pickled objects of these modules: any change to their code (a new release,
+# a field added) gives another fingerprint, and the kept history is then replayed, never
+# read back into classes of another shape.
+_PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/golive.py",
+            "history/identity.py", "history/releases.py", "history/snapshot.py",
+            "history/trailers.py", "history/walk.py", "repository/parse.py",
+            "repository/paths.py")  # fmt: skip
+_CODE = hashlib.sha256(
+    b"".join((Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED)
+).hexdigest()[:16]
+SCHEMA_VERSION = f"2.{RAW_SCHEMA}.{_CODE}"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS derived (
     slot TEXT PRIMARY KEY, schema TEXT NOT NULL, head TEXT NOT NULL, settings TEXT NOT NULL,
-    snapshot BLOB NOT NULL, builder BLOB NOT NULL);
+    state BLOB NOT NULL);
 """
 _WHERE = "FROM derived WHERE slot = 'latest' AND schema = ?"
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Stored:
     """What the file holds for a branch: the head it was read at and the text of the settings
-    it was read with. The snapshot and the builder are read only when wanted."""
+    it was read with; the snapshot and its builder (one pickle: they share their documents)
+    are read when first wanted."""
 
     path: Path
     head: str
     settings: str
+    _state: Any = None
 
     def snapshot(self) -> Any:
-        return _unpickled(self.path, "snapshot")
+        return self._read()[0]
 
     def builder(self) -> Any:
-        return _unpickled(self.path, "builder")
+        return self._read()[1]
+
+    def _read(self) -> tuple[Any, Any]:
+        if self._state is None:
+            state = _unpickled(self.path, "state")
+            ok = isinstance(state, tuple) and len(state) == 2
+            self._state = state if ok else (None, None)
+        return self._state  # type: ignore[no-any-return]
 
 
 def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
@@ -64,30 +83,36 @@ def stored(repo: GitRepo, branch: str, root: Root) -> Stored | None:
 def keep(
     repo: GitRepo, branch: str, root: Root, settings: str, snapshot: Any, builder: Any
 ) -> None:
-    """Keep the newest snapshot (of ``snapshot.head``) and its builder, in one transaction:
+    """Keep the newest snapshot (of ``snapshot.head``) and its builder, in one statement:
     readers see the old pair or the new, never a mix."""
     path = derived_path(repo, branch, root)
     row = (
         SCHEMA_VERSION,
         snapshot.head,
         settings,
-        pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL),
-        pickle.dumps(builder, protocol=pickle.HIGHEST_PROTOCOL),
+        pickle.dumps((snapshot, builder), protocol=pickle.HIGHEST_PROTOCOL),
     )
-    try:
-        connection = connect(path, _SCHEMA, timeout=2.0)
+    for attempt in (1, 2):
         try:
-            connection.execute(
-                "INSERT OR REPLACE INTO derived VALUES ('latest', ?, ?, ?, ?, ?)", row
-            )
-        finally:
-            connection.close()
-    except sqlite3.OperationalError as error:
-        if not (busy(error) or unwritable(error)):
-            remove(path)
-        log.warning("the derived index was not written (%s); it is rebuilt when needed.", error)
-    except sqlite3.DatabaseError:
-        remove(path)
+            _write(path, row)
+            return
+        except sqlite3.OperationalError as error:
+            if busy(error) or unwritable(error) or attempt == 2:
+                log.warning(
+                    "the derived index was not written (%s); it is rebuilt when needed.", error
+                )
+                return
+            remove(path)  # a file of another shape (an older version's): start it again
+        except sqlite3.DatabaseError:
+            remove(path)  # damaged: start it again
+
+
+def _write(path: Path, row: tuple[Any, ...]) -> None:
+    connection = connect(path, _SCHEMA, timeout=2.0)
+    try:
+        connection.execute("INSERT OR REPLACE INTO derived VALUES ('latest', ?, ?, ?, ?)", row)
+    finally:
+        connection.close()
 
 
 def _row(path: Path, columns: str) -> tuple[Any, ...] | None:
