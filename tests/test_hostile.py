@@ -341,3 +341,13 @@ def test_the_attack_chapter_is_harmless_on_every_page(manual: Path):
 def test_the_danger_finder_finds_what_a_browser_would_run(html: str):
     assert danger(html) != []
     assert danger("<p>&lt;script&gt; and onerror=x as text</p>") == []
+
+
+def test_a_huge_value_is_refused_in_a_sentence_of_ordinary_length(manual: Path):
+    code, _, err = run(["diff", "domestic-abuse", "--repo", str(manual), "--from", "x" * 50_000])
+    assert code == 2 and len(err) < 400, err
+    with TestClient(create_app(open_manual(manual), TODAY)) as web:
+        response = web.get("/api/chapters/domestic-abuse/diff?from=" + "x" * 50_000)
+        assert response.status_code == 400 and len(response.text) < 400
+        response = web.get("/search?q=" + "word%20" * 8_000)
+        assert response.status_code == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, tzinfo
 
-from tracker.errors import InputError
+from tracker.errors import InputError, shown
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -13,11 +13,11 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 def parse_date(text: str, what: str = "date") -> date:
     """Parse ``YYYY-MM-DD`` strictly, or raise InputError naming ``what``."""
     if not _ISO_DATE.fullmatch(text):
-        raise InputError(f"The {what} {text!r} is not a date of the form YYYY-MM-DD.")
+        raise InputError(f"The {what} {shown(text)} is not a date of the form YYYY-MM-DD.")
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"The {what} {text!r} is not a real calendar date.") from None
+        raise InputError(f"The {what} {shown(text)} is not a real calendar date.") from None
 
 
 def looks_like_date(text: str) -> bool:

@@ -30,3 +30,9 @@ class RefError(InputError):
 
 class NotFoundError(TrackerError):
     """A well-formed id, date or revision that names nothing in the manual: the web answers 404."""
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """A value a user gave, quoted for a message: cut short when long (a message is one
+    sentence, however much was sent)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"

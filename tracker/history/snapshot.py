@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tracker.config import Config
-from tracker.errors import NotFoundError
+from tracker.errors import NotFoundError, shown
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.releases import Release
 from tracker.repository.paths import Root
@@ -75,7 +75,7 @@ class Snapshot:
         ):
             if candidates:
                 return candidates[0]
-        raise NotFoundError(f"There is no document with the id {ident!r}.")
+        raise NotFoundError(f"There is no document with the id {shown(ident)}.")
 
     def release(self, day: date) -> Release:
         """The release on ``day``, or NotFoundError."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.errors import InputError, RefError
+from tracker.errors import InputError, RefError, shown
 
 # A revision as a user may type one: branch and tag names, ids, HEAD~2, main^. Never an option,
 # never a range, a path (``rev:path``), a reflog selector or whitespace.
@@ -15,7 +15,7 @@ _REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
 def check_ref(ref: str) -> str:
     """Refuse a revision that could be read as an option, a range or anything but a name."""
     if not _REF.fullmatch(ref) or ".." in ref or "//" in ref or ref.endswith((".", "/")):
-        raise RefError(f"{ref!r} is not a valid branch, tag or commit name.")
+        raise RefError(f"{shown(ref)} is not a valid branch, tag or commit name.")
     return ref
 
 
@@ -28,7 +28,7 @@ def check_path(path: str) -> str:
         or any(part in ("", ".", "..") for part in parts)
         or any(ord(char) < 32 for char in path)
     ):
-        raise RefError(f"{path!r} is not a valid folder or file path inside the repository.")
+        raise RefError(f"{shown(path)} is not a valid folder or file path inside the repository.")
     return path
 
 
@@ -48,7 +48,7 @@ class Root:
             return cls(check_path(folder))
         except RefError:
             raise InputError(
-                f"The root folder {text!r} is not a valid path inside the repository."
+                f"The root folder {shown(text)} is not a valid path inside the repository."
             ) from None
 
     @property
