@@ -308,3 +308,21 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
             assert stepped.problems == whole.problems
 
     attempt()
+
+
+def test_the_branch_head_is_seen_at_once_however_quickly_it_moves(repo: ManualRepo):
+    """The head is kept while git's ref files are unchanged: every update must still show."""
+    from tracker.repository.read import GitRepo
+
+    git = GitRepo(repo.path)
+    for number in range(12):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}")
+        assert git.branch_head(None)[1] == repo.git("rev-parse", "HEAD")
+        assert git.branch_head("main")[1] == repo.git("rev-parse", "HEAD")
+        if number == 5:
+            repo.git("pack-refs", "--all")  # the branch now lives in packed-refs
+    repo.git("checkout", "--quiet", "--detach")
+    repo.commit({"a.md": doc("A", "Detached.")}, "detached")
+    assert git.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
+    repo.git("checkout", "--quiet", "-b", "other")
+    assert git.branch_head(None) == ("other", repo.git("rev-parse", "HEAD"))

@@ -56,19 +56,19 @@ class GitRepo:
         location = Path(path)
         if not location.is_dir():
             raise RepositoryError(f"The folder {str(path)!r} does not exist.")
+        asked = ["--path-format=absolute", "--git-common-dir", "--absolute-git-dir"]
         found = run_git(
-            ["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--show-toplevel"],
-            location,
-            check=False,
+            ["rev-parse", *asked, "--is-bare-repository", "--show-toplevel"], location, check=False
         )
         answer = found.stdout.splitlines()
-        if len(answer) < 2 or answer[1] not in ("true", "false"):
+        if len(answer) < 3 or answer[2] not in ("true", "false"):
             if "dubious ownership" in found.stderr:
                 raise RepositoryError(_one_line(found.stderr))
             raise RepositoryError(f"The folder {str(path)!r} is not a git repository.")
-        self.git_dir = Path(answer[0])
+        self.common_dir, self.git_dir = Path(answer[0]), Path(answer[1])
         # None: a bare repository
-        self.work_tree = Path(answer[2]) if answer[1] == "false" and len(answer) > 2 else None
+        self.work_tree = Path(answer[3]) if answer[2] == "false" and len(answer) > 3 else None
+        self._head: tuple[tuple[object, ...], tuple[str, str]] | None = None  # see branch_head
         self._cwd = self.work_tree or self.git_dir
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
@@ -130,7 +130,51 @@ class GitRepo:
             return ["?"]  # shallow, but the file naming the cut could not be read
 
     def branch_head(self, branch: str | None) -> tuple[str, str]:
-        """(ref name, commit id) of the tracked branch: ``branch`` or the current one."""
+        """(ref name, commit id) of the tracked branch: ``branch`` or the current one.
+
+        Asked on every web request, so the answer is kept while the files git keeps refs in
+        are unchanged (git replaces a ref's file on every update: a new inode and time): a
+        few ``stat`` calls instead of a process. A repository whose refs are not kept in
+        files (reftable) asks git every time.
+        """
+        guess = self._head[1][0] if self._head is not None else None  # the branch last seen
+        stamp = self._ref_stamp(branch, guess)  # taken first: an update after it changes it
+        if stamp is not None and self._head is not None and self._head[0] == stamp:
+            return self._head[1]
+        answer = self._branch_head(branch)
+        exact = stamp is not None and (branch is not None or answer[0] in (guess, "HEAD"))
+        self._head = (stamp if exact and stamp else (), answer)  # (): never matched, a guess
+        return answer
+
+    def _ref_stamp(
+        self, branch: str | None, current: str | None = None
+    ) -> tuple[object, ...] | None:
+        """What the files holding the branch's ref look like now; None when they cannot tell
+        (refs in a reftable, or a revision that is not a branch name)."""
+        if (self.common_dir / "reftable").exists():
+            return None
+        heads = self.common_dir / "refs" / "heads"
+        packed = self.common_dir / "packed-refs"
+        if branch is None:  # the checked-out branch: HEAD says which
+            names = [self.git_dir / "HEAD", packed]
+            names += [heads / current] if current and current != "HEAD" else []
+        elif _SHA.fullmatch(branch):
+            return (branch,)  # a commit id names the same commit for ever
+        elif (heads / branch).is_file() or _packed(packed, branch):
+            names = [heads / branch, packed]
+        else:
+            return None  # a tag, HEAD~2...: asked of git every time
+        stamp: list[object] = [branch]
+        for name in names:
+            try:
+                info = name.stat()
+            except OSError:
+                stamp.append((str(name), None))
+            else:
+                stamp.append((str(name), info.st_ino, info.st_mtime_ns, info.st_size))
+        return tuple(stamp)
+
+    def _branch_head(self, branch: str | None) -> tuple[str, str]:
         if branch is not None:
             return branch, self.resolve(branch)
         found = self._git("rev-parse", "HEAD", "--symbolic-full-name", "HEAD", "--", check=False)
@@ -329,6 +373,14 @@ class GitRepo:
                 if kind == "blob" and mode != "120000":
                     files.append((path, blob))
         return files
+
+
+def _packed(packed: Path, branch: str) -> bool:
+    """Whether a packed-refs file holds the branch."""
+    try:
+        return f" refs/heads/{branch}\n".encode() in packed.read_bytes()
+    except OSError:
+        return False
 
 
 def _one_line(stderr: str) -> str:
