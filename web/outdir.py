@@ -1,0 +1,145 @@
+"""The folder a static export is written to: only what changed is rewritten, and only our files
+are ever removed.
+
+A manifest in the folder (``.tracker-build.json``) lists each file the export wrote with the
+SHA-256 of its content. A new build writes a file only when its content differs (or the file
+is gone), removes the files of the last build that it no longer makes, and leaves every other
+file alone. Nothing is written or removed through a symbolic link inside the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import InputError
+
+MANIFEST = ".tracker-build.json"
+FORMAT = 1  # the manifest's layout
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a build did to the folder."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def check_relative(path: str) -> str:
+    """A file's path inside the folder, refused if it could leave it or hide in it."""
+    parts = path.split("/")
+    if (
+        not path
+        or "\\" in path
+        or "\x00" in path
+        or any(part in ("", ".", "..") for part in parts)
+        or path == MANIFEST
+    ):
+        raise InputError(f"The export cannot write a file named {path!r}.")
+    return path
+
+
+class OutDir:
+    """A folder to export into, checked before anything is rendered."""
+
+    def __init__(self, root: Path, previous: dict[str, str]) -> None:
+        self.root = root
+        self.previous = previous  # path -> SHA-256, from the last build's manifest
+
+    @classmethod
+    def open(cls, out: Path, forbidden: Path | None = None) -> OutDir:
+        """The folder ``out``: new, empty, or holding a manifest of ours; never inside
+        ``forbidden`` (the content repository's git directory)."""
+        root = out.resolve()
+        if forbidden is not None:
+            git_dir = forbidden.resolve()
+            if root == git_dir or git_dir in root.parents:
+                raise InputError(f"{out} is inside the repository's git directory; choose another.")
+        if root.exists() and not root.is_dir():
+            raise InputError(f"{out} is not a folder.")
+        if not root.exists():
+            return cls(root, {})
+        manifest = root / MANIFEST
+        if manifest.is_symlink() or (not manifest.is_file() and any(root.iterdir())):
+            raise InputError(
+                f"{out} holds files that a tracker build did not write; "
+                "give an empty or new folder."
+            )
+        return cls(root, _read_manifest(manifest) if manifest.is_file() else {})
+
+    def sync(self, files: Mapping[str, bytes]) -> Counts:
+        """Write what changed, remove what the last build wrote and this one does not."""
+        hashes = {check_relative(path): _sha256(content) for path, content in files.items()}
+        self.root.mkdir(parents=True, exist_ok=True)
+        # Listed first, so an interrupted build still knows every file it may have written.
+        self._save({**self.previous, **dict.fromkeys(hashes, "")})
+        written = unchanged = 0
+        for path, content in files.items():
+            if self.previous.get(path) == hashes[path] and self._is_file(path):
+                unchanged += 1
+                continue
+            self._write(path, content)
+            written += 1
+        gone = sorted(set(self.previous) - set(hashes))
+        for path in gone:
+            self._remove(path)
+        self._save(hashes)
+        return Counts(written, unchanged, len(gone))
+
+    def _place(self, path: str) -> Path:
+        """The file's place, every folder on the way checked not to be a symbolic link."""
+        here = self.root
+        for part in path.split("/")[:-1]:
+            here = here / part
+            if here.is_symlink():
+                raise InputError(
+                    f"{here} is a symbolic link; the export will not write through it."
+                )
+        return here / path.split("/")[-1]
+
+    def _is_file(self, path: str) -> bool:
+        target = self._place(path)
+        return target.is_file() and not target.is_symlink()
+
+    def _write(self, path: str, content: bytes) -> None:
+        target = self._place(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(content)
+        temporary.replace(target)  # replaces a link itself, never what it points to
+
+    def _remove(self, path: str) -> None:
+        target = self._place(path)
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        folder = target.parent
+        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+    def _save(self, hashes: Mapping[str, str]) -> None:
+        data = {"tracker-build": FORMAT, "files": dict(sorted(hashes.items()))}
+        temporary = self.root / f".{MANIFEST}.tmp"
+        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        temporary.replace(self.root / MANIFEST)
+
+
+def _read_manifest(manifest: Path) -> dict[str, str]:
+    try:
+        data: Any = json.loads(manifest.read_text(encoding="utf-8"))
+        files = data["files"] if data.get("tracker-build") == FORMAT else None
+        if isinstance(files, dict) and all(isinstance(v, str) for v in files.values()):
+            return {check_relative(str(path)): value for path, value in files.items()}
+    except (OSError, ValueError, AttributeError, KeyError, InputError):
+        pass
+    raise InputError(f"{manifest} cannot be read; delete the folder's contents and build again.")
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
