@@ -14,7 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
+from test_web import PNG
 
 from tracker.cli import main
 from tracker.demo import build_demo
@@ -252,11 +254,41 @@ def test_bad_out_folders_are_refused_in_one_sentence(
     assert not (where.is_dir() and (where / "index.html").read_text() != "a page of someone else's")
 
 
+@pytest.mark.parametrize(
+    ("base", "message"),
+    [
+        ("https://elsewhere.example.org", "may not give another address"),
+        ("ftp://procedures.example.org", "is not an http(s) address"),
+        ("https://example.org/procedures", "served at the root of its address"),
+    ],
+)
 def test_the_base_address_is_checked(
-    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], base: str, message: str
 ):
     out = str(tmp_path / "site")
-    for base, message in (("https://elsewhere.example.org", "may not give another address"),):
-        assert main(["build", "--repo", str(demo), "--out", out, "--base-url", base]) == 2
-        assert message in capsys.readouterr().err
+    assert main(["build", "--repo", str(demo), "--out", out, "--base-url", base]) == 2
+    assert message in capsys.readouterr().err
     assert not Path(out).exists()
+
+
+def test_a_manual_without_site_url_needs_a_base_and_its_images_are_exported(
+    repo: ManualRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    (images / "my flow.png").write_bytes(PNG)
+    commit = repo.commit(
+        {"a.md": doc("Alpha", "![The referral flow](images/my%20flow.png)")},
+        "Flow",
+        "2024-02-01T09:00:00+00:00",
+    )
+    out = tmp_path / "site"
+    arguments = ["build", "--repo", str(repo.path), "--today", "2024-03-01", "--out", str(out)]
+    assert main(arguments) == 2
+    assert "Give --base-url" in capsys.readouterr().err
+    assert main([*arguments, "--base-url", "http://localhost:8080/"]) == 0
+    assert (out / "files" / commit / "images" / "my flow.png").read_bytes() == PNG
+    page = (out / "chapters/a/index.html").read_text("utf-8")
+    assert f'src="/files/{commit}/images/my%20flow.png"' in page
+    feed = (out / "feeds/releases.atom").read_text("utf-8")
+    assert "http://localhost:8080/releases/2024-02-01/" in feed

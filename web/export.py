@@ -59,9 +59,10 @@ def build_site(manual: Manual, out: Path, base_url: str | None, today: date | No
     exported: Exported = {}
     site = _Still(manual, today, clock=lambda _zone: day, exported=exported)
     app = create_app(manual, today, site)
-    files = asyncio.run(_render_all(app, site, base))
-    files.update(_assets())
-    return Report(len(files), folder.sync(files))
+    asyncio.run(_render_all(app, site, base, folder))
+    for path, content in _assets().items():
+        folder.put(path, content)
+    return Report(len(folder.hashes), folder.finish())
 
 
 class _Still(Site):
@@ -78,10 +79,6 @@ class _Still(Site):
 
 def check_base(site_url: str, given: str | None) -> str:
     """The export's own address, for the absolute links of feeds and newsletters."""
-    if given and site_url and given.rstrip("/") != site_url:
-        raise InputError(
-            f"manual.toml's site_url is {site_url}: --base-url may not give another address."
-        )
     base = (given or site_url).rstrip("/")
     if not base:
         raise InputError(
@@ -93,8 +90,12 @@ def check_base(site_url: str, given: str | None) -> str:
         raise InputError(
             f"{base} is not an http(s) address such as https://procedures.example.org."
         )
-    if parts.path not in ("", "/"):
+    if parts.path:
         raise InputError(f"A static export is served at the root of its address, not at {base}.")
+    if site_url and base != site_url:
+        raise InputError(
+            f"manual.toml's site_url is {site_url}: --base-url may not give another address."
+        )
     return base
 
 
@@ -126,13 +127,12 @@ def seed(view: View) -> dict[str, str]:
     return api
 
 
-async def _render_all(app: FastAPI, site: Site, base: str) -> dict[str, bytes]:
-    """Every page, and every page those link to, as files by their path in the export."""
+async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir) -> None:
+    """Every page, and every page those link to, kept in ``folder`` as they are made."""
     assert site.exported is not None
     view = site.view()
     api = seed(view)
     site.exported.update(api)
-    files: dict[str, bytes] = {}
     done: set[str] = set()
     while pending := [address for address in site.exported if address not in done]:
         for address in pending:
@@ -144,12 +144,11 @@ async def _render_all(app: FastAPI, site: Site, base: str) -> dict[str, bytes]:
             if status != 200:
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
-            _add(files, address, _with_policy(body) if _is_page(address) else body)
+            _add(folder, address, _with_policy(body) if _is_page(address) else body)
     _, missing = await request(app, "/.tracker-export-not-found", base, NOT_FOUND)
-    _add(files, NOT_FOUND, _with_policy(missing))
-    _add(files, view.urls.search_index(), _search_index(view))
-    _add(files, view.urls.api(), _api_index(sorted(api)))
-    return files
+    _add(folder, NOT_FOUND, _with_policy(missing))
+    _add(folder, view.urls.search_index(), _search_index(view))
+    _add(folder, view.urls.api(), _api_index(sorted(api)))
 
 
 def file_path(address: str) -> str:
@@ -158,12 +157,9 @@ def file_path(address: str) -> str:
     return check_relative(path + "index.html" if not path or path.endswith("/") else path)
 
 
-def _add(files: dict[str, bytes], address: str, content: bytes) -> None:
-    path = file_path(address)
-    if path in files:  # e.g. the chapter 'a/history' and the history of 'a'
+def _add(folder: OutDir, address: str, content: bytes) -> None:
+    if not folder.put(file_path(address), content):  # the chapter 'a/history', history of 'a'
         log.warning("Two pages share the address %s; the export keeps the first.", address)
-        return
-    files[path] = content
 
 
 def _is_page(address: str) -> bool:

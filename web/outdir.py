@@ -20,6 +20,7 @@ from tracker.errors import InputError
 
 MANIFEST = ".tracker-build.json"
 FORMAT = 1  # the manifest's layout
+SAVE_EVERY = 500  # files written between saves of the manifest during a build
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class OutDir:
     def __init__(self, root: Path, previous: dict[str, str]) -> None:
         self.root = root
         self.previous = previous  # path -> SHA-256, from the last build's manifest
+        self.hashes: dict[str, str] = {}  # this build's files so far
+        self.written = self.unchanged = 0
 
     @classmethod
     def open(cls, out: Path, forbidden: Path | None = None) -> OutDir:
@@ -73,24 +76,39 @@ class OutDir:
             )
         return cls(root, _read_manifest(manifest) if manifest.is_file() else {})
 
-    def sync(self, files: Mapping[str, bytes]) -> Counts:
-        """Write what changed, remove what the last build wrote and this one does not."""
-        hashes = {check_relative(path): _sha256(content) for path, content in files.items()}
-        self.root.mkdir(parents=True, exist_ok=True)
-        # Listed first, so an interrupted build still knows every file it may have written.
-        self._save({**self.previous, **dict.fromkeys(hashes, "")})
-        written = unchanged = 0
-        for path, content in files.items():
-            if self.previous.get(path) == hashes[path] and self._is_file(path):
-                unchanged += 1
-                continue
-            self._write(path, content)
-            written += 1
-        gone = sorted(set(self.previous) - set(hashes))
+    def put(self, path: str, content: bytes) -> bool:
+        """Keep a file of this build, writing it only if it changed; False when this build
+        already has a file by that name (the first is kept)."""
+        path = check_relative(path)
+        if path in self.hashes:
+            return False
+        digest = hashlib.sha256(content).hexdigest()
+        self.hashes[path] = digest
+        if self.previous.get(path) == digest and self._is_file(path):
+            self.unchanged += 1
+            return True
+        if not self.written:
+            self.root.mkdir(parents=True, exist_ok=True)
+        self._write(path, content)
+        self.written += 1
+        if self.written % SAVE_EVERY == 0:  # an interrupted build still knows its files
+            self._save({**self.previous, **self.hashes})
+        return True
+
+    def finish(self) -> Counts:
+        """Remove what the last build wrote and this one did not; keep the manifest."""
+        gone = sorted(set(self.previous) - set(self.hashes))
         for path in gone:
             self._remove(path)
-        self._save(hashes)
-        return Counts(written, unchanged, len(gone))
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._save(self.hashes)
+        return Counts(self.written, self.unchanged, len(gone))
+
+    def sync(self, files: Mapping[str, bytes]) -> Counts:
+        """Keep exactly ``files``: ``put`` each, then ``finish``."""
+        for path, content in files.items():
+            self.put(path, content)
+        return self.finish()
 
     def _place(self, path: str) -> Path:
         """The file's place, every folder on the way checked not to be a symbolic link."""
@@ -139,7 +157,3 @@ def _read_manifest(manifest: Path) -> dict[str, str]:
     except (OSError, ValueError, AttributeError, KeyError, InputError):
         pass
     raise InputError(f"{manifest} cannot be read; delete the folder's contents and build again.")
-
-
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
