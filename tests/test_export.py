@@ -220,9 +220,19 @@ def test_a_symbolic_link_inside_the_folder_is_never_written_through(tmp_path: Pa
     elsewhere.mkdir()
     OutDir.open(out).sync({"a.html": b"1"})
     (out / "b").symlink_to(elsewhere)
+    folder = OutDir.open(out)
     with pytest.raises(InputError, match="symbolic link"):
-        OutDir.open(out).sync({"a.html": b"1", "b/index.html": b"2"})
+        folder.sync({"a.html": b"1", "b/index.html": b"2"})
+    folder.close()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_two_builds_never_write_to_one_folder_at_once(tmp_path: Path):
+    first = OutDir.open(tmp_path / "site")
+    with pytest.raises(InputError, match="Another tracker build"):
+        OutDir.open(tmp_path / "site")
+    first.close()
+    assert OutDir.open(tmp_path / "site").sync({"a.html": b"1"}).written == 1
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,7 @@ def test_search_runs_in_the_browser(site: str, browser: Browser):
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 result for “strangulation”")).to_be_visible()
     assert page.url == site + "/search/?q=strangulation"
+    expect(page.get_by_role("status")).to_have_text("1 result for “strangulation”")
     assert page.get_by_label("Words to search for").input_value() == "strangulation"
     assert page.locator(".app-results mark").first.inner_text().lower().startswith("strangulation")
     page.get_by_role("link", name="Domestic Abuse").click()

@@ -52,17 +52,20 @@ class Report:
 
 def build_site(manual: Manual, out: Path, base_url: str | None, today: date | None) -> Report:
     """Export the whole site into ``out``, rewriting only what changed."""
-    folder = OutDir.open(out, manual.repo.git_dir)
     snapshot = manual.snapshot()
     base = check_base(snapshot.config.site_url, base_url)
-    day = dates.today(snapshot.config.timezone, today)
-    exported: Exported = {}
-    site = _Still(manual, today, clock=lambda _zone: day, exported=exported)
-    app = create_app(manual, today, site)
-    asyncio.run(_render_all(app, site, base, folder))
-    for path, content in _assets().items():
-        folder.put(path, content)
-    return Report(len(folder.hashes), folder.finish())
+    folder = OutDir.open(out, manual.repo.git_dir)
+    try:
+        day = dates.today(snapshot.config.timezone, today)
+        exported: Exported = {}
+        site = _Still(manual, today, clock=lambda _zone: day, exported=exported)
+        app = create_app(manual, today, site)
+        asyncio.run(_render_all(app, site, base, folder))
+        for path, content in _assets().items():
+            folder.put(path, content)
+        return Report(len(folder.hashes), folder.finish())
+    finally:
+        folder.close()
 
 
 class _Still(Site):

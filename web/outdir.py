@@ -9,8 +9,10 @@ file alone. Nothing is written or removed through a symbolic link inside the fol
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 from tracker.errors import InputError
 
 MANIFEST = ".tracker-build.json"
+LOCK = ".tracker-build.lock"  # held while a build writes, so that two never interleave
 FORMAT = 1  # the manifest's layout
 SAVE_EVERY = 500  # files written between saves of the manifest during a build
 
@@ -40,7 +43,7 @@ def check_relative(path: str) -> str:
         or "\\" in path
         or "\x00" in path
         or any(part in ("", ".", "..") for part in parts)
-        or path == MANIFEST
+        or path in (MANIFEST, LOCK)
     ):
         raise InputError(f"The export cannot write a file named {path!r}.")
     return path
@@ -54,6 +57,7 @@ class OutDir:
         self.previous = previous  # path -> SHA-256, from the last build's manifest
         self.hashes: dict[str, str] = {}  # this build's files so far
         self.written = self.unchanged = 0
+        self._lock: int | None = None
 
     @classmethod
     def open(cls, out: Path, forbidden: Path | None = None) -> OutDir:
@@ -66,15 +70,35 @@ class OutDir:
                 raise InputError(f"{out} is inside the repository's git directory; choose another.")
         if root.exists() and not root.is_dir():
             raise InputError(f"{out} is not a folder.")
-        if not root.exists():
-            return cls(root, {})
         manifest = root / MANIFEST
-        if manifest.is_symlink() or (not manifest.is_file() and any(root.iterdir())):
+        ours = manifest.is_file() and not manifest.is_symlink()
+        if root.exists() and not ours and any(p.name != LOCK for p in root.iterdir()):
             raise InputError(
                 f"{out} holds files that a tracker build did not write; "
                 "give an empty or new folder."
             )
-        return cls(root, _read_manifest(manifest) if manifest.is_file() else {})
+        folder = cls(root, _read_manifest(manifest) if ours else {})
+        folder._take_lock(out)
+        return folder
+
+    def _take_lock(self, out: Path) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
+        handle = os.open(self.root / LOCK, flags, 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)
+            raise InputError(
+                f"Another tracker build is writing to {out}; try again later."
+            ) from None
+        self._lock = handle
+
+    def close(self) -> None:
+        """Let another build write to the folder."""
+        if self._lock is not None:
+            os.close(self._lock)  # closing the file releases its lock
+            self._lock = None
 
     def put(self, path: str, content: bytes) -> bool:
         """Keep a file of this build, writing it only if it changed; False when this build
@@ -87,8 +111,6 @@ class OutDir:
         if self.previous.get(path) == digest and self._is_file(path):
             self.unchanged += 1
             return True
-        if not self.written:
-            self.root.mkdir(parents=True, exist_ok=True)
         self._write(path, content)
         self.written += 1
         if self.written % SAVE_EVERY == 0:  # an interrupted build still knows its files
@@ -100,8 +122,8 @@ class OutDir:
         gone = sorted(set(self.previous) - set(self.hashes))
         for path in gone:
             self._remove(path)
-        self.root.mkdir(parents=True, exist_ok=True)
         self._save(self.hashes)
+        self.close()
         return Counts(self.written, self.unchanged, len(gone))
 
     def sync(self, files: Mapping[str, bytes]) -> Counts:

@@ -78,6 +78,8 @@ async function search() {
       snippet(doc.text, words)));
   }
   results.append(element("h2", { class: "govuk-heading-m", id: "results" }, count), list);
+  const status = document.getElementById("search-status");
+  if (status) status.textContent = count;
 }
 
 if (results) search();
