@@ -80,19 +80,15 @@ class Site:
         key = (view.snapshot.head, view.today)
         with self._lock:
             if self._search is None or self._search[0] != key:
-                self._search = (key, SearchIndex(_entries(view)))
+                self._search = (key, SearchIndex(entries(view)))
             return self._search[1]
 
 
 def entries(view: View) -> list[Entry]:
     """The documents in force on the view's day, as search reads them."""
-    return _entries(view)
-
-
-def _entries(view: View) -> list[Entry]:
-    entries = []
+    found = []
     for document in view.snapshot.documents:
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
-            entries.append(Entry(document.id, version.title, view.manual.texts.of(version)))
-    return entries
+            found.append(Entry(document.id, version.title, view.manual.texts.of(version)))
+    return found
