@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="fetch the branch from origin this often (see also the push webhook)",
     )
+    build = commands.add_parser("build", parents=common, help="write the website as static files")
+    build.add_argument("--out", required=True, metavar="DIR", help="the folder to write it to")
+    build.add_argument(
+        "--base-url", metavar="URL", help="its address, for feeds (default: manual.site_url)"
+    )
     news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
     news.add_argument(
         "--release", metavar="DATE", help="default: the next release, else the latest"

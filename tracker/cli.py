@@ -283,6 +283,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    from tracker.manual import open_manual
+    from web.export import build_site  # the web pages, rendered to files
+
+    fixed = _fixed_today(args.today)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch)
+    _warn_about(manual.snapshot().documents)
+    report = build_site(manual, Path(args.out), args.base_url, fixed)
+    done = report.counts
+    print(f"Exported {report.files} files to {args.out}: {done.written} written, "
+          f"{done.unchanged} unchanged, {done.removed} removed.")  # fmt: skip
+    return 0
+
+
 def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     """The manual a server follows: ``branch``, else the branch checked out when it starts,
     so that checking out a draft in the served working copy never publishes it."""
@@ -386,6 +400,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "diff": _diff,
     "newsletter": _newsletter,
     "serve": _serve,
+    "build": _build,
     "preview": _preview,
     "init": _init,
     "new": _new,

@@ -34,7 +34,8 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 def absolute(request: Request, view: View) -> Urls:
     """Addresses for feeds: from the manual's site_url, else from the request."""
-    return Urls(view.snapshot.config.site_url or str(request.base_url).rstrip("/"))
+    site_url = view.snapshot.config.site_url or str(request.base_url).rstrip("/")
+    return Urls(site_url, view.exported)
 
 
 def moment(day: date, zone: ZoneInfo) -> datetime:

@@ -48,6 +48,7 @@ def render(view: View, release: Release, fmt: Format, base_url: str) -> str:
         templates=view.manual.texts.templates(view.snapshot),
         summarise=view.manual.differ.summary,
         site_url=view.snapshot.config.site_url or base_url.rstrip("/"),
+        exported=view.exported,
     )
 
 

@@ -199,7 +199,12 @@ def linker(view: View, day: date | None) -> Linker:
         ident = by_path.get(path)
         if ident is None:
             return None
-        address = view.urls.chapter(ident, day)
+        on = day
+        if on is not None and view.exported is not None:
+            # A static export has no page for a chapter on a day it was not in force (the
+            # service answers 404 there): such a link goes to the chapter as it stands.
+            on = day if view.snapshot.document(ident).in_force(on) is not None else None
+        address = view.urls.chapter(ident, on)
         return f"{address}#{fragment}" if fragment else address
 
     return link

@@ -74,8 +74,11 @@ def render_page(
         "today": view.today,
         "fixed_today": site(request).fixed_today is not None,
         "navigation": [(getattr(view.urls, page)(), label) for page, label in NAVIGATION],
-        "current": request.url.path,
-        "nonce": getattr(request.state, "nonce", ""),
+        # A static export names each page by its own address, and fixes no nonce in a file
+        # (its policy lists the hashes of inline scripts instead).
+        "current": getattr(request.state, "static_path", request.url.path),
+        "nonce": "" if view.exported is not None else getattr(request.state, "nonce", ""),
+        "static_site": view.exported is not None,
         "styled": request.app.state.styled,
         "urls": view.urls,
     }

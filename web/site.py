@@ -18,7 +18,7 @@ from tracker.errors import ConfigError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.manual import Manual
-from tracker.publish.urls import Urls
+from tracker.publish.urls import Exported, Urls
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +31,12 @@ class View:
     snapshot: Snapshot
     today: date
     stale: str | None = None  # why the snapshot is not the branch head's (its settings broke)
+    exported: Exported | None = None  # a static export's addresses, when exporting
 
     @property
     def urls(self) -> Urls:
-        """Addresses for pages: paths from the site's root."""
-        return Urls()
+        """Addresses for pages: paths from the site's root (a static export's, when exporting)."""
+        return Urls(exported=self.exported)
 
 
 class Site:
@@ -46,9 +47,11 @@ class Site:
         manual: Manual,
         fixed_today: date | None = None,
         clock: Callable[[tzinfo], date] = dates.today,
+        exported: Exported | None = None,
     ) -> None:
         self.manual = manual
         self.fixed_today = fixed_today
+        self.exported = exported  # set by a static export (web/export.py): its addresses
         self.clock = clock  # today in a time zone; asked on every request
         self._lock = threading.Lock()
         self._search: tuple[tuple[str, date], SearchIndex] | None = None
@@ -70,21 +73,22 @@ class Site:
             log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
             snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
-        return View(self.manual, snapshot, today, stale)
+        return View(self.manual, snapshot, today, stale, self.exported)
 
     def search_index(self, view: View) -> SearchIndex:
         """The search index of the documents in force: built once per head and day."""
         key = (view.snapshot.head, view.today)
         with self._lock:
             if self._search is None or self._search[0] != key:
-                self._search = (key, SearchIndex(_entries(view)))
+                self._search = (key, SearchIndex(entries(view)))
             return self._search[1]
 
 
-def _entries(view: View) -> list[Entry]:
-    entries = []
+def entries(view: View) -> list[Entry]:
+    """The documents in force on the view's day, as search reads them."""
+    found = []
     for document in view.snapshot.documents:
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
-            entries.append(Entry(document.id, version.title, view.manual.texts.of(version)))
-    return entries
+            found.append(Entry(document.id, version.title, view.manual.texts.of(version)))
+    return found

@@ -55,7 +55,7 @@ class SearchIndex:
         )
         self._db.executemany(
             "INSERT INTO docs VALUES (?, ?, ?, ?)",
-            ((e.id, e.title, *_searchable(e.text)) for e in entries),
+            ((e.id, e.title, *searchable(e.text)) for e in entries),
         )
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
@@ -81,7 +81,7 @@ def fts_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
-def _searchable(source: str) -> tuple[str, str]:
+def searchable(source: str) -> tuple[str, str]:
     """(headings, plain text) of a document's Markdown."""
     _, body = split_front_matter(source)
     headings = " ".join(_HEADING.findall(body))

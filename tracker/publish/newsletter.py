@@ -16,7 +16,7 @@ from tracker.errors import ConfigError
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
 from tracker.publish.templating import template_environment
-from tracker.publish.urls import Urls
+from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
 
 Format = Literal["text", "md", "html", "json"]
@@ -54,12 +54,13 @@ def newsletter_context(
     today: date,
     summarise: Summariser | None = None,
     site_url: str | None = None,
+    exported: Exported | None = None,
 ) -> dict[str, Any]:
     """Everything a newsletter template may use (with each change's summary, given a summariser).
 
     Links are absolute, from the manual's ``site_url`` (or the ``site_url`` given instead).
     """
-    urls = Urls(snapshot.config.site_url if site_url is None else site_url)
+    urls = Urls(snapshot.config.site_url if site_url is None else site_url, exported)
     groups = []
     for change, kind, heading in GROUPS:
         items = [
@@ -115,15 +116,17 @@ def render_newsletter(
     templates: Mapping[str, str],
     summarise: Summariser | None,
     site_url: str | None = None,
+    exported: Exported | None = None,
 ) -> str:
     """The section in one of FORMATS, through the manual's ``templates`` (by file name) or ours.
 
-    JSON carries each entry's summary of what changed when given a ``summarise``.
+    JSON carries each entry's summary of what changed when given a ``summarise``; with
+    ``exported``, links are a static export's addresses (see ``Urls``).
     """
     if fmt == "json":
-        context = newsletter_context(snapshot, release, today, summarise, site_url)
+        context = newsletter_context(snapshot, release, today, summarise, site_url, exported)
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
-    context = newsletter_context(snapshot, release, today, site_url=site_url)
+    context = newsletter_context(snapshot, release, today, site_url=site_url, exported=exported)
     environment = template_environment(dict(templates))
     try:
         text = environment.get_template(TEMPLATES[fmt]).render(context)

@@ -2,13 +2,21 @@
 
 With a ``site_url`` the addresses are absolute (newsletters, feeds); without one they are
 paths from the site's root (``/chapters/referrals``), which the web pages use as they are.
+
+A static export (``tracker build``) gives every page an address a plain file server can serve,
+with no query string (``/chapters/referrals/at/2024-11-13/``), and records for each one the
+address the service answers it at, so that the exporter writes exactly the pages linked to.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import quote, urlencode
+
+# A static export's addresses: each static path, and the service's address that answers it
+# (None for a file the exporter writes itself, such as the API's index).
+Exported = dict[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -16,14 +24,29 @@ class Urls:
     """Addresses of the pages of one manual."""
 
     site_url: str = ""  # validated by the config: http(s), no trailing slash
+    # Exporting: static addresses, each recorded here with the service's address for it.
+    exported: Exported | None = field(default=None, compare=False)
 
     @property
     def absolute(self) -> bool:
         """Whether the addresses carry the site's own address (so work outside it)."""
         return bool(self.site_url)
 
-    def _path(self, path: str, query: dict[str, str] | None = None) -> str:
-        return self.site_url + path + (f"?{urlencode(query)}" if query else "")
+    @property
+    def static(self) -> bool:
+        """Whether these are a static export's addresses."""
+        return self.exported is not None
+
+    def _path(
+        self, path: str, query: dict[str, str] | None = None, static: str | None = None
+    ) -> str:
+        """``path`` with its query; when exporting, ``static`` (default: ``path``) instead."""
+        served = path + (f"?{urlencode(query)}" if query else "")
+        if self.exported is None:
+            return self.site_url + served
+        chosen = path if static is None else static
+        self.exported.setdefault(chosen, served)
+        return self.site_url + chosen
 
     def home(self) -> str:
         """The home page."""
@@ -31,20 +54,29 @@ class Urls:
 
     def contents(self) -> str:
         """The table of contents."""
-        return self._path("/chapters")
+        return self._path("/chapters", static="/chapters/")
 
     def chapter(self, ident: str, at: date | None = None) -> str:
         """A chapter as in force today, or on ``at``."""
-        return self._path(f"/chapters/{quote(ident)}", {"at": at.isoformat()} if at else None)
+        path = f"/chapters/{quote(ident)}"
+        static = f"{path}/at/{at.isoformat()}/" if at else f"{path}/"
+        return self._path(path, {"at": at.isoformat()} if at else None, static)
 
     def history(self, ident: str) -> str:
         """A chapter's versions."""
-        return self._path(f"/chapters/{quote(ident)}/history")
+        path = f"/chapters/{quote(ident)}/history"
+        return self._path(path, static=f"{path}/")
 
-    def diff(self, ident: str, start: str = "", end: str = "") -> str:
-        """What changed in a chapter between two dates or revisions (default: its last change)."""
+    def diff(self, ident: str, start: str = "", end: str = "", source: bool = False) -> str:
+        """What changed in a chapter between two dates or revisions (default: its last change),
+        on the text or (``source``) on the Markdown."""
         query = {key: value for key, value in (("from", start), ("to", end)) if value}
-        return self._path(f"/chapters/{quote(ident)}/diff", query)
+        path = f"/chapters/{quote(ident)}/diff"
+        static = f"{path}/{quote(start or '-', safe='')}/{quote(end or '-', safe='')}/"
+        if source:
+            query["source"] = "true"
+            static += "source/"
+        return self._path(path, query, static)
 
     def release_diff(self, ident: str, day: date) -> str:
         """What changed in a chapter on a release date: the day before against the day."""
@@ -61,29 +93,44 @@ class Urls:
 
     def releases(self) -> str:
         """Every release."""
-        return self._path("/releases")
+        return self._path("/releases", static="/releases/")
 
     def release(self, day: date) -> str:
         """One release."""
-        return self._path(f"/releases/{day.isoformat()}")
+        path = f"/releases/{day.isoformat()}"
+        return self._path(path, static=f"{path}/")
 
     def newsletter(self, day: date, fmt: str | None = None) -> str:
         """A release's newsletter section."""
         query = {"format": fmt} if fmt else None
-        return self._path(f"/releases/{day.isoformat()}/newsletter", query)
+        path = f"/releases/{day.isoformat()}/newsletter"
+        static = f"{path}/" if fmt in (None, "html") else f"{path}/{fmt}/"
+        return self._path(path, query, static)
 
     def newsletter_file(self, day: date, extension: str, inline: bool = False) -> str:
         """A release's newsletter section as a file to download (or, ``inline``, to show)."""
         query = {"inline": "true"} if inline else None
-        return self._path(f"/releases/{day.isoformat()}/newsletter.{extension}", query)
+        path = f"/releases/{day.isoformat()}/newsletter"
+        static = f"{path}-preview.html" if inline else None  # the email as the frame shows it
+        return self._path(f"{path}.{extension}", query, static)
 
     def search(self) -> str:
         """The search page."""
-        return self._path("/search")
+        return self._path("/search", static="/search/")
+
+    def search_index(self) -> str:
+        """What a static export's search page searches: the documents in force, as JSON."""
+        return self._record("/search/index.json")
 
     def api(self) -> str:
-        """The JSON API's description."""
-        return self._path("/openapi.json")
+        """The JSON API's description (in a static export, the list of its documents)."""
+        return self._record("/api/index.json") if self.static else self._path("/openapi.json")
+
+    def _record(self, static: str) -> str:
+        """A static export's file that no address of the service answers."""
+        if self.exported is not None:
+            self.exported.setdefault(static, None)
+        return self.site_url + static
 
     def releases_feed(self) -> str:
         """The Atom feed of releases."""

@@ -1,0 +1,252 @@
+"""A static copy of the website (``tracker build --out DIR``), for any web server or CDN.
+
+Every page is rendered by the service itself, in this process, with the addresses of a static
+export (``Urls.exported``): no query strings, a folder with an ``index.html`` for each page.
+The pipeline: the pages every manual has (each chapter, its history and feed, each chapter as
+in force on each release date, each release and its newsletter) → render each, which names
+the pages it links to (diffs, images), and render those too until none is left → the API's
+documents, the search index, the styles and scripts → write what changed (``outdir``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from base64 import b64encode
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from datetime import date
+from hashlib import sha256
+from pathlib import Path
+from typing import Any, get_args
+from urllib.parse import quote, unquote, urlsplit
+
+from fastapi import FastAPI
+
+from tracker import dates
+from tracker.errors import InputError
+from tracker.index.search import searchable
+from tracker.manual import Manual
+from tracker.publish.newsletter import Format
+from tracker.publish.urls import Exported
+from web.app import STATIC, create_app
+from web.newsletters import EXTENSIONS
+from web.outdir import Counts, OutDir, check_relative
+from web.site import Site, View, entries
+
+log = logging.getLogger("tracker.export")
+NOT_FOUND = "/404.html"  # what many static hosts show for an address that names nothing
+_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+_HEAD = re.compile(r"<head>\s*(<meta charset=[^>]*>)?")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a build made and what it did to the folder."""
+
+    files: int
+    counts: Counts
+
+
+def build_site(manual: Manual, out: Path, base_url: str | None, today: date | None) -> Report:
+    """Export the whole site into ``out``, rewriting only what changed."""
+    snapshot = manual.snapshot()
+    base = check_base(snapshot.config.site_url, base_url)
+    folder = OutDir.open(out, manual.repo.git_dir)
+    try:
+        day = dates.today(snapshot.config.timezone, today)
+        exported: Exported = {}
+        site = _Still(manual, today, clock=lambda _zone: day, exported=exported)
+        app = create_app(manual, today, site)
+        asyncio.run(_render_all(app, site, base, folder))
+        for path, content in _assets().items():
+            folder.put(path, content)
+        return Report(len(folder.hashes), folder.finish())
+    finally:
+        folder.close()
+
+
+class _Still(Site):
+    """The site as it stands when the build starts: one snapshot and one day for every page
+    (the service asks git whether the branch moved on every request)."""
+
+    _view: View | None = None
+
+    def view(self) -> View:
+        if self._view is None:
+            self._view = super().view()
+        return self._view
+
+
+def check_base(site_url: str, given: str | None) -> str:
+    """The export's own address, for the absolute links of feeds and newsletters."""
+    base = (given or site_url).rstrip("/")
+    if not base:
+        raise InputError(
+            "Give --base-url (the address the export will be served at) or set site_url in "
+            "manual.toml: feeds and newsletters need absolute links."
+        )
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise InputError(
+            f"{base} is not an http(s) address such as https://procedures.example.org."
+        )
+    if parts.path:
+        raise InputError(f"A static export is served at the root of its address, not at {base}.")
+    if site_url and base != site_url:
+        raise InputError(
+            f"manual.toml's site_url is {site_url}: --base-url may not give another address."
+        )
+    return base
+
+
+def seed(view: View) -> dict[str, str]:
+    """The pages every export has (each page records its own address), and the API's
+    documents, which no page links to: static address -> the service's."""
+    urls, snapshot = view.urls, view.snapshot
+    for page in (urls.home, urls.contents, urls.releases, urls.search, urls.releases_feed,
+                 urls.api, urls.search_index):  # fmt: skip
+        page()
+    api = {"/api/releases.json": "/api/releases", "/api/chapters.json": "/api/chapters"}
+    for release in snapshot.releases:
+        urls.release(release.date)
+        for fmt in get_args(Format):
+            urls.newsletter(release.date, fmt)
+        for extension in EXTENSIONS:
+            urls.newsletter_file(release.date, extension)
+        served = f"/api/releases/{release.date.isoformat()}"
+        api.update({f"{served}.json": served, f"{served}/newsletter.json": f"{served}/newsletter"})
+    for document in snapshot.documents:
+        urls.chapter(document.id)
+        urls.history(document.id)
+        urls.chapter_feed(document.id)
+        for release in snapshot.releases:
+            if document.in_force(release.date) is not None:
+                urls.chapter(document.id, release.date)
+        served = f"/api/chapters/{quote(document.id)}"
+        api.update({f"{served}.json": served, f"{served}/history.json": f"{served}/history"})
+    return api
+
+
+async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir) -> None:
+    """Every page, and every page those link to, kept in ``folder`` as they are made."""
+    assert site.exported is not None
+    view = site.view()
+    api = seed(view)
+    site.exported.update(api)
+    done: set[str] = set()
+    while pending := [address for address in site.exported if address not in done]:
+        for address in pending:
+            done.add(address)
+            served = site.exported[address]
+            if served is None:
+                continue
+            status, body = await request(app, served, base, address)
+            if status != 200:
+                log.warning("%s answered %s; the export leaves it out.", served, status)
+                continue
+            _add(folder, address, _with_policy(body) if _is_page(address) else body)
+    _, missing = await request(app, "/.tracker-export-not-found", base, NOT_FOUND)
+    _add(folder, NOT_FOUND, _with_policy(missing))
+    _add(folder, view.urls.search_index(), _search_index(view))
+    _add(folder, view.urls.api(), _api_index(sorted(api)))
+
+
+def file_path(address: str) -> str:
+    """Where a static address is kept in the folder: ``/releases/`` -> releases/index.html."""
+    path = unquote(address).lstrip("/")
+    return check_relative(path + "index.html" if not path or path.endswith("/") else path)
+
+
+def _add(folder: OutDir, address: str, content: bytes) -> None:
+    if not folder.put(file_path(address), content):  # the chapter 'a/history', history of 'a'
+        log.warning("Two pages share the address %s; the export keeps the first.", address)
+
+
+def _is_page(address: str) -> bool:
+    return address.endswith("/") or address.endswith("/404.html")
+
+
+async def request(app: FastAPI, served: str, base: str, address: str) -> tuple[int, bytes]:
+    """GET ``served`` from the service in this process: its status and body."""
+    path, _, query = served.partition("?")
+    parts = urlsplit(base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    scope: dict[str, Any] = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": parts.scheme, "server": (parts.hostname, port), "client": ("127.0.0.1", 0),
+        "root_path": "", "path": unquote(path), "raw_path": path.encode(),
+        "query_string": query.encode(), "headers": [(b"host", parts.netloc.encode())],
+        "state": {"static_path": address},  # the page's own address, for its navigation
+    }  # fmt: skip
+    status, chunks, finished = 500, [], asyncio.Event()
+
+    async def receive() -> dict[str, Any]:
+        await finished.wait()  # no body; the client "leaves" once the answer is complete
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                finished.set()
+
+    await app(scope, receive, send)
+    return status, b"".join(chunks)
+
+
+def _with_policy(page: bytes) -> bytes:
+    """A page's Content-Security-Policy in a meta element (a file server sends none), allowing
+    its inline scripts by their hashes, as the service allows them by a nonce."""
+    text = page.decode("utf-8")
+    hashes = " ".join(
+        f"'sha256-{b64encode(sha256(script.encode()).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(text)
+    )
+    policy = (
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; "
+        "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    )
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return _HEAD.sub(lambda found: found.group(0) + meta, text, count=1).encode("utf-8")
+
+
+def _search_index(view: View) -> bytes:
+    """The documents in force, for the search page's script: title, headings and plain text."""
+    documents = []
+    for entry in entries(view):
+        headings, text = searchable(entry.text)
+        url = view.urls.chapter(entry.id)
+        documents.append(
+            {"id": entry.id, "title": entry.title, "url": url, "headings": headings, "text": text}
+        )
+    return _json({"documents": documents}, indent=None)
+
+
+def _api_index(paths: list[str]) -> bytes:
+    about = (
+        "The JSON API's documents in this static copy: the service's /api/... addresses, "
+        "each with .json added (those that take a query are not exported)."
+    )
+    return _json({"about": about, "documents": paths})
+
+
+def _json(data: Any, indent: int | None = 2) -> bytes:
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
+    return (text + "\n").encode("utf-8")
+
+
+def _assets() -> dict[str, bytes]:
+    """The styles, scripts and icons the pages use, as the service serves them."""
+    return {
+        f"static/{path.relative_to(STATIC).as_posix()}": path.read_bytes()
+        for path in sorted(STATIC.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
