@@ -302,3 +302,15 @@ def test_a_manual_without_site_url_needs_a_base_and_its_images_are_exported(
     assert f'src="/files/{commit}/images/my%20flow.png"' in page
     feed = (out / "feeds/releases.atom").read_text("utf-8")
     assert "http://localhost:8080/releases/2024-02-01/" in feed
+
+
+def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
+    repo: ManualRepo, tmp_path: Path, caplog
+):
+    repo.commit({"a.md": doc("A"), "a\\b.md": doc("Back slash"), "index.html.md": doc("Clash")},
+                "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
+    out = tmp_path / "site"
+    report = build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    assert (out / "chapters" / "a" / "index.html").is_file()
+    assert "leaves out" in caplog.text or "share the address" in caplog.text
+    assert report is not None

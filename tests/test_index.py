@@ -326,3 +326,28 @@ def test_the_branch_head_is_seen_at_once_however_quickly_it_moves(repo: ManualRe
     assert git.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
     repo.git("checkout", "--quiet", "-b", "other")
     assert git.branch_head(None) == ("other", repo.git("rev-parse", "HEAD"))
+
+
+def test_a_merge_of_the_kept_head_into_a_branch_then_fast_forwarded_is_read(repo: ManualRepo):
+    """A 'foxtrot' merge: the kept head is an ancestor of the new head, but not on its
+    first-parent line; the history is then read whole, not stepped."""
+    repo.commit({"one.md": doc("One")}, "One", "2024-01-02T10:00:00+00:00")
+    repo.commit({"two.md": doc("Two")}, "Two", "2024-01-03T10:00:00+00:00")
+    repo.snapshot()
+    repo.git("checkout", "--quiet", "-b", "feature", "HEAD~1")
+    repo.commit({"three.md": doc("Three")}, "Three", "2024-01-04T10:00:00+00:00")
+    repo.git("merge", "--quiet", "--no-edit", "main", when="2024-01-05T10:00:00+00:00")
+    repo.git("checkout", "--quiet", "main")
+    repo.git("merge", "--quiet", "--ff-only", "feature")
+    snapshot = repo.snapshot()
+    assert sorted(d.id for d in snapshot.documents) == ["one", "three", "two"]
+    forget_derived(repo)
+    assert repo.snapshot().documents == snapshot.documents
+
+
+def test_a_kept_history_others_could_write_is_not_read_back(repo: ManualRepo, caplog):
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    derived_file(repo).chmod(0o666)
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert "may be written by other users" in caplog.text

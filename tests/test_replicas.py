@@ -167,3 +167,17 @@ def test_polling_picks_up_a_push_without_a_webhook(upstream: ManualRepo, service
             break
         time.sleep(0.1)
     assert get(address + "/healthz")[1]["head"] == after
+
+
+def test_the_webhook_refuses_odd_and_huge_requests_without_a_500(
+    served: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", SECRET)
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        body = b"{}"
+        for header in ("X-Hub-Signature-256", "X-Gitea-Signature", "X-Gitlab-Token"):
+            response = web.post("/hooks/push", content=body, headers={header: b"sha256=\xe9"})
+            assert response.status_code == 401, header
+        response = web.post("/hooks/push", content=b"x" * 6_000_000,
+                            headers={"X-Hub-Signature-256": signature(b"x" * 6_000_000)})  # fmt: skip
+        assert response.status_code == 413

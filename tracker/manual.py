@@ -69,8 +69,14 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
         builder, since = HistoryBuilder(root, config), None
     else:  # the same settings: the ones it was built with, already read (and expanded)
         config, since = builder.walker.config, builder.head
-    raw = index.load(repo, branch, head, root, config, since=since)
-    builder.advance(raw.commits, raw.metas, head)
+    try:
+        raw = index.load(repo, branch, head, root, config, since=since)
+        builder.advance(raw.commits, raw.metas, head)
+    except ValueError:  # the kept head is not on the new first-parent line (a merge of it)
+        config = parse_config(settings)
+        builder = HistoryBuilder(root, config)
+        raw = index.load(repo, branch, head, root, config)
+        builder.advance(raw.commits, raw.metas, head)
     history = builder.history()
     _warn(history.problems)
     documents = contents_order(history.documents, config.sections)

@@ -161,7 +161,14 @@ def file_path(address: str) -> str:
 
 
 def _add(folder: OutDir, address: str, content: bytes) -> None:
-    if not folder.put(file_path(address), content):  # the chapter 'a/history', history of 'a'
+    """Write one file; one that cannot be (an odd chapter file name, two pages at one
+    address) is left out with a warning rather than stopping the whole export."""
+    try:
+        kept = folder.put(file_path(address), content)
+    except (InputError, OSError) as error:
+        log.warning("The export leaves out %s: %s", address, error)
+        return
+    if not kept:  # the chapter 'a/history', and the history of 'a'
         log.warning("Two pages share the address %s; the export keeps the first.", address)
 
 

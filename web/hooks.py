@@ -45,11 +45,15 @@ def signed(headers: Any, body: bytes, secret: bytes) -> bool:
     github = headers.get("x-hub-signature-256", "")
     gitea = headers.get("x-gitea-signature", "") or headers.get("x-forgejo-signature", "")
     gitlab = headers.get("x-gitlab-token", "")
-    return (
-        (bool(github) and hmac.compare_digest(github, f"sha256={digest}"))
-        or (bool(gitea) and hmac.compare_digest(gitea, digest))
-        or (bool(gitlab) and hmac.compare_digest(gitlab.encode("utf-8"), secret))
+    return (  # compared as bytes, in constant time (a header may hold any character)
+        (bool(github) and hmac.compare_digest(_bytes(github), f"sha256={digest}".encode()))
+        or (bool(gitea) and hmac.compare_digest(_bytes(gitea), digest.encode()))
+        or (bool(gitlab) and hmac.compare_digest(_bytes(gitlab), secret))
     )
+
+
+def _bytes(header: str) -> bytes:
+    return header.encode("utf-8", "surrogateescape")
 
 
 @router.post(
@@ -62,8 +66,8 @@ async def push(request: Request) -> JSONResponse:
     secret = webhook_secret()
     if secret is None:
         return JSONResponse({"error": "The push webhook is off on this service."}, 404)
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    body = await _body(request)
+    if body is None:
         return JSONResponse({"error": "The request is too large to be a push event."}, 413)
     if not signed(request.headers, body, secret):
         log.warning("a push webhook without a valid signature was refused.")
@@ -76,7 +80,23 @@ async def push(request: Request) -> JSONResponse:
         head = await run_in_threadpool(refresh, manual)
     except RepositoryError as error:
         return JSONResponse({"error": str(error)}, 503)
+    except OSError as error:  # the lock file beside the repository
+        return JSONResponse({"error": f"The repository cannot be updated ({error.strerror})."}, 503)
     return JSONResponse({"status": "fetched", "branch": manual.branch, "head": head})
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, read no further than MAX_BODY (None past it): anyone may post."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def refresh(manual: Manual) -> str:

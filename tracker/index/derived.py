@@ -10,12 +10,15 @@ one that cannot be written is left as it was. The caller checks the types it rea
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
+import os
 import pickle
 import sqlite3
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from tracker.index.store import busy, cache_folder, connect, digest, remove, unw
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
+_LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # dates, parsing
 # What is kept is pickled objects of these modules: any change to their code (a new release,
 # a field added) gives another fingerprint, and the kept history is then replayed, never
 # read back into classes of another shape.
@@ -31,8 +35,10 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/go
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py")  # fmt: skip
+_RULES = ("dates.py", "errors.py")  # what the pickled objects were made with, besides
 _CODE = hashlib.sha256(
-    b"".join((Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED)
+    b"".join((Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED + _RULES)
+    + "".join(f"{name}={metadata.version(name)};" for name in _LIBRARIES).encode()
 ).hexdigest()[:16]
 SCHEMA_VERSION = f"2.{RAW_SCHEMA}.{_CODE}"
 _SCHEMA = """
@@ -109,6 +115,8 @@ def keep(
 
 def _write(path: Path, row: tuple[Any, ...]) -> None:
     connection = connect(path, _SCHEMA, timeout=2.0)
+    with contextlib.suppress(OSError):
+        path.chmod(0o600)  # the service's own: see _private
     try:
         connection.execute("INSERT OR REPLACE INTO derived VALUES ('latest', ?, ?, ?, ?)", row)
     finally:
@@ -133,6 +141,9 @@ def _row(path: Path, columns: str) -> tuple[Any, ...] | None:
 
 
 def _unpickled(path: Path, column: str) -> Any:
+    if not _private(path):
+        log.warning("%s may be written by other users, so it is not read back.", path)
+        return None
     row = _row(path, column)
     if row is None:
         return None
@@ -144,7 +155,19 @@ def _unpickled(path: Path, column: str) -> Any:
         remove(path)
         return None
     finally:
-        gc.freeze()  # long-lived and free of cycles: never worth scanning again
         if paused:
             gc.enable()
     return found
+
+
+def _private(path: Path) -> bool:
+    """Whether the file and its folder belong to this user and no one else may write them: a
+    pickle runs code when read back, so one another user could plant is never read."""
+    for place in (path, path.parent):
+        try:
+            info = place.stat()
+        except OSError:
+            return False
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return False
+    return True
