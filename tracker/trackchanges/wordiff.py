@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
 
+from tracker.trackchanges.text import is_break, is_gap, is_image, tag_name
+
 EQUAL, INSERT, DELETE = "=", "+", "-"
 _OPS = {0: EQUAL, 1: INSERT, -1: DELETE}
 Ops = list[tuple[str, list[str]]]
@@ -73,3 +75,135 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
     return [(_OPS[code], len(chars)) for code, chars in engine.diff_main(a, b, False)]
+
+
+def diff_words(
+    old: Sequence[str], new: Sequence[str], deadline: Deadline, pre: bool = False
+) -> Ops:
+    """The word diff of two blocks' tokens, as a reader sees the change.
+
+    A word is compared with the formatting it stands in (bold, a link...), so that formatting
+    that comes or goes is marked on the words it covers. White space inserted or deleted where
+    the other version already has a break is no change a reader sees: it is not marked.
+    """
+    ops = diff_tokens(_in_context(old), _in_context(new), deadline)
+    return settle(_restored(ops, old, new), pre)
+
+
+def _in_context(tokens: Sequence[str]) -> list[str]:
+    """Each text token with the inline elements open around it; tags as they are."""
+    keyed: list[str] = []
+    open_tags: list[str] = []
+    for token in tokens:
+        name = tag_name(token)
+        if not name or is_break(token) or name == "img":
+            keyed.append(f"{'/'.join(open_tags)}\0{token}" if open_tags and not name else token)
+        elif token.startswith("</"):
+            if name in open_tags:
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+            keyed.append(token)
+        else:
+            open_tags.append(name)
+            keyed.append(token)
+    return keyed
+
+
+def _restored(ops: Ops, old: Sequence[str], new: Sequence[str]) -> Ops:
+    """Ops over keys -> ops over the tokens they stand for."""
+    restored: Ops = []
+    i = j = 0
+    for op, keys in ops:
+        if op == INSERT:
+            restored.append((op, list(new[j : j + len(keys)])))
+            j += len(keys)
+        elif op == DELETE:
+            restored.append((op, list(old[i : i + len(keys)])))
+            i += len(keys)
+        else:
+            restored.append((op, list(new[j : j + len(keys)])))
+            i, j = i + len(keys), j + len(keys)
+    return restored
+
+
+def settle(ops: Ops, pre: bool = False) -> Ops:
+    """Leave unmarked the white space whose coming or going changes nothing shown.
+
+    White space replacing white space is equal. White space inserted (or deleted) beside white
+    space or a break that both versions share, or at a block's edge, is equal (or goes). In
+    preformatted text every white space character is shown, so all of it stays.
+    """
+    ops = _joined_runs(_replaced_spaces(ops, pre))
+    old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
+    new = [(op, t) for op, tokens in ops if op != DELETE for t in tokens]
+    old_pre = _preformatted([t for _, t in old], pre)
+    new_pre = _preformatted([t for _, t in new], pre)
+    settled: Ops = []
+    i = j = 0
+    for op, tokens in ops:
+        size = len(tokens)
+        spaces = op != EQUAL and all(token.isspace() for token in tokens)
+        if spaces and op == INSERT and not any(new_pre[j : j + size]) and _beside_shared(old, i):
+            settled.append((EQUAL, tokens))
+        elif not (spaces and op == DELETE and not any(old_pre[i : i + size])
+                  and _beside_shared(new, j)):  # fmt: skip
+            settled.append((op, tokens))
+        i += size if op != INSERT else 0
+        j += size if op != DELETE else 0
+    return _joined_runs(settled)
+
+
+def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
+    """A deletion and an insertion of white space side by side: equal (outside <pre>)."""
+    if pre or any(tag_name(t) == "pre" for _, tokens in ops for t in tokens):
+        return ops
+    out: Ops = []
+    for op, tokens in ops:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and {previous[0], op} == {INSERT, DELETE}
+            and all(t.isspace() for t in previous[1] + tokens)
+        ):
+            out[-1] = (EQUAL, tokens if op == INSERT else previous[1])
+        else:
+            out.append((op, tokens))
+    return out
+
+
+def _preformatted(tokens: list[str], pre: bool) -> list[bool]:
+    """Whether each token stands inside <pre>."""
+    inside: list[bool] = []
+    depth = int(pre)
+    for token in tokens:
+        if tag_name(token) == "pre":
+            depth += -1 if token.startswith("</") else 1
+        inside.append(depth > 0)
+    return inside
+
+
+def _beside_shared(tokens: list[tuple[str, str]], at: int) -> bool:
+    """Whether the place before ``tokens[at]`` has, beside it, white space or a break that both
+    versions share, or a block's edge."""
+    for step, start in ((-1, at - 1), (1, at)):
+        k = start
+        while 0 <= k < len(tokens) and _unseen(tokens[k][1]):
+            k += step
+        if not 0 <= k < len(tokens) or (tokens[k][0] == EQUAL and is_gap(tokens[k][1])):
+            return True
+    return False
+
+
+def _unseen(token: str) -> bool:
+    """An inline tag other than an image: nothing a reader sees."""
+    return token.startswith("<") and not is_break(token) and not is_image(token)
+
+
+def _joined_runs(ops: Ops) -> Ops:
+    """Neighbouring runs of one kind made one."""
+    joined: Ops = []
+    for op, tokens in ops:
+        if joined and joined[-1][0] == op:
+            joined[-1] = (op, joined[-1][1] + tokens)
+        elif tokens:
+            joined.append((op, tokens))
+    return joined
