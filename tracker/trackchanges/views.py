@@ -21,6 +21,8 @@ LABELS = {INSERT: "inserted text", DELETE: "deleted text"}
 _SIGN = f'<span aria-hidden="true">{LINE}</span>'  # a line break, seen
 _LINE = f'<span class="diff-space"><span class="vh"> line break </span>{_SIGN}</span>'
 MARKS = {INSERT: "ins", DELETE: "del"}
+_HEADING = re.compile(r"<h([1-6])\b")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
 
 
@@ -223,10 +225,21 @@ def _in_first_cell(row: str, notes: str) -> str:
 
 
 def shift_headings(fragment: str, by: int) -> str:
-    """Headings ``by`` levels lower (at most h6), to sit under a page's own headings."""
-    return re.sub(
-        r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + by)}", fragment
-    )
+    """Headings moved ``by`` levels lower, to sit under a page's own, each level kept distinct.
+
+    When the deepest heading would pass h6, the levels the fragment uses are instead numbered
+    in order from h(by + 1), or from as high as they must start to end at h6: the order of the
+    levels is kept and no two become one (docs/decisions.md, "Headings in a diff").
+    """
+    levels = sorted({int(level) for level in _HEADING.findall(fragment)})
+    if not levels:
+        return fragment
+    if levels[-1] + by <= 6:
+        target = {level: level + by for level in levels}
+    else:
+        start = min(by + 1, 7 - len(levels))
+        target = {level: start + rank for rank, level in enumerate(levels)}
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{target[int(m.group(2))]}", fragment)
 
 
 # --- the Markdown source, for authors -----------------------------------------------------
