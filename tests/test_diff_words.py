@@ -39,7 +39,7 @@ INLINE = st.one_of(
     PLAIN.map(lambda w: f"*{w}*"),
     PLAIN.map(lambda w: f"_{w}_"),
     PLAIN.map(lambda w: f"`{w}`"),
-    st.tuples(PLAIN, PLAIN).map(lambda t: f"[{t[0]} {t[1]}](https://example.org/{t[1]})"),
+    st.tuples(PLAIN, PLAIN).map(lambda t: f"[{t[0]} {t[1]}](https://example.org/{len(t[1])})"),
     PLAIN.map(lambda w: f"![{w}](images/{len(w)}.png)"),
     PLAIN.map(lambda w: f"<sup>{w}</sup>"),
     st.sampled_from(["&amp;", "&copy;", "&lt;", "AT&amp;T", "&#8217;"]),

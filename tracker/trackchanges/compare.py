@@ -10,7 +10,7 @@ from typing import Literal
 from tracker.history.documents import parse_document
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
-from tracker.trackchanges.text import BREAK, Block, is_break, is_word, tag_name, tokenize
+from tracker.trackchanges.text import BREAK, Block, is_break, tag_name, tokenize
 from tracker.trackchanges.wordiff import (
     DELETE,
     EQUAL,
@@ -201,7 +201,7 @@ def _kept_share(ops: Ops) -> float:
     """
     counts: Counter[str] = Counter()
     for op, tokens in ops:
-        counts[op] += sum(1 for token in tokens if is_word(token) and token != BREAK)
+        counts[op] += sum(1 for t in tokens if t[0] != "<" and not t.isspace() and t != BREAK)
     old_words = counts[EQUAL] + counts[DELETE]
     both = old_words + counts[EQUAL] + counts[INSERT]
     if not old_words or not both:
@@ -218,8 +218,9 @@ def _rewrite(olds: list[Block], news: list[Block]) -> list[BlockChange]:
 def _restructured(ops: Ops) -> bool:
     """Whether a block-level tag (a table cell, a paragraph in a list item) came or went."""
     return any(
-        op != EQUAL and is_break(token) and tag_name(token) not in {"", "br"}
+        token[0] == "<" and is_break(token) and tag_name(token) != "br"
         for op, tokens in ops
+        if op != EQUAL
         for token in tokens
     )
 

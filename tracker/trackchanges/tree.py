@@ -93,6 +93,8 @@ def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
 
 def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
     inner = _Node("p", children=loose).inner()
+    if not inner or inner.isspace():
+        return
     if container == "blockquote":
         block = make_block("quote", "p", depth, container, inner)
     else:

@@ -153,8 +153,11 @@ def _merged(ops: Ops) -> str:
     """
     out: list[str] = []
     for op, tokens in ops:
+        text = "".join(tokens)
         if op == EQUAL:
-            out.append("".join(tokens))
+            out.append(text)
+        elif "<" not in text and "\n" not in text:  # words and spaces alone: the most often
+            out.append(_gap_mark(op, tokens) if text.isspace() else _mark(op, text))
         elif all(is_gap(token) for token in tokens):
             out.append(_gap_mark(op, tokens))
         elif op == INSERT:

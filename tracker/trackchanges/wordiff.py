@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
 
-from tracker.trackchanges.text import is_break, is_gap, is_image, tag_name
+from tracker.trackchanges.text import is_formatting, is_gap, tag_name
 
 EQUAL, INSERT, DELETE = "=", "+", "-"
 _OPS = {0: EQUAL, 1: INSERT, -1: DELETE}
@@ -45,11 +45,20 @@ def encode(*sequences: Sequence[str]) -> list[str]:
     return encoded
 
 
-def diff_tokens(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> Ops:
-    """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases."""
-    if list(old) == list(new):
-        return [(EQUAL, list(old))] if old else []
-    a, b = encode(old, new)
+def diff_tokens(
+    old: Sequence[str],
+    new: Sequence[str],
+    deadline: Deadline,
+    keys: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> Ops:
+    """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases.
+
+    With ``keys`` (one for each token) the keys are compared rather than the tokens.
+    """
+    old_keys, new_keys = keys or (old, new)
+    if list(old_keys) == list(new_keys):
+        return [(EQUAL, list(new))] if new else []
+    a, b = encode(old_keys, new_keys)
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
     diffs = engine.diff_main(a, b, False)
@@ -58,13 +67,13 @@ def diff_tokens(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> O
     cursor_old = cursor_new = 0
     for code, chars in diffs:
         op = _OPS[code]
-        if op == INSERT:
-            tokens = list(new[cursor_new : cursor_new + len(chars)])
-            cursor_new += len(chars)
-        else:
+        if op == DELETE:
             tokens = list(old[cursor_old : cursor_old + len(chars)])
             cursor_old += len(chars)
-            cursor_new += len(chars) if op == EQUAL else 0
+        else:  # an equal run is given as the new version has it
+            tokens = list(new[cursor_new : cursor_new + len(chars)])
+            cursor_new += len(chars)
+            cursor_old += len(chars) if op == EQUAL else 0
         ops.append((op, tokens))
     return ops
 
@@ -86,43 +95,30 @@ def diff_words(
     that comes or goes is marked on the words it covers. White space inserted or deleted where
     the other version already has a break is no change a reader sees: it is not marked.
     """
-    ops = diff_tokens(_in_context(old), _in_context(new), deadline)
-    return settle(_restored(ops, old, new), pre)
+    ops = diff_tokens(old, new, deadline, (_in_context(old), _in_context(new)))
+    return settle(ops, pre)
 
 
-def _in_context(tokens: Sequence[str]) -> list[str]:
+def _in_context(tokens: Sequence[str]) -> Sequence[str]:
     """Each text token with the inline elements open around it; tags as they are."""
-    keyed: list[str] = []
+    tags = [number for number, token in enumerate(tokens) if token[0] == "<"]
+    if not tags:
+        return tokens
+    keyed = list(tokens)
     open_tags: list[str] = []
-    for token in tokens:
+    for at, until in zip(tags, [*tags[1:], len(tokens)], strict=True):
+        token = tokens[at]
+        if not is_formatting(token):
+            continue
         name = tag_name(token)
-        if not name or is_break(token) or name == "img":
-            keyed.append(f"{'/'.join(open_tags)}\0{token}" if open_tags and not name else token)
-        elif token.startswith("</"):
-            if name in open_tags:
-                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
-            keyed.append(token)
-        else:
+        if token[1] != "/":
             open_tags.append(name)
-            keyed.append(token)
+        elif name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+        if open_tags and until > at + 1:
+            context = "/".join(open_tags) + "\0"
+            keyed[at + 1 : until] = [context + t for t in tokens[at + 1 : until]]
     return keyed
-
-
-def _restored(ops: Ops, old: Sequence[str], new: Sequence[str]) -> Ops:
-    """Ops over keys -> ops over the tokens they stand for."""
-    restored: Ops = []
-    i = j = 0
-    for op, keys in ops:
-        if op == INSERT:
-            restored.append((op, list(new[j : j + len(keys)])))
-            j += len(keys)
-        elif op == DELETE:
-            restored.append((op, list(old[i : i + len(keys)])))
-            i += len(keys)
-        else:
-            restored.append((op, list(new[j : j + len(keys)])))
-            i, j = i + len(keys), j + len(keys)
-    return restored
 
 
 def settle(ops: Ops, pre: bool = False) -> Ops:
@@ -132,6 +128,8 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     space or a break that both versions share, or at a block's edge, is equal (or goes). In
     preformatted text every white space character is shown, so all of it stays.
     """
+    if not any(op != EQUAL and all(t.isspace() for t in tokens) for op, tokens in ops):
+        return ops  # most often: nothing but words came or went
     ops = _joined_runs(_replaced_spaces(ops, pre))
     old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
     new = [(op, t) for op, tokens in ops if op != DELETE for t in tokens]
@@ -186,16 +184,11 @@ def _beside_shared(tokens: list[tuple[str, str]], at: int) -> bool:
     versions share, or a block's edge."""
     for step, start in ((-1, at - 1), (1, at)):
         k = start
-        while 0 <= k < len(tokens) and _unseen(tokens[k][1]):
+        while 0 <= k < len(tokens) and is_formatting(tokens[k][1]):
             k += step
         if not 0 <= k < len(tokens) or (tokens[k][0] == EQUAL and is_gap(tokens[k][1])):
             return True
     return False
-
-
-def _unseen(token: str) -> bool:
-    """An inline tag other than an image: nothing a reader sees."""
-    return token.startswith("<") and not is_break(token) and not is_image(token)
 
 
 def _joined_runs(ops: Ops) -> Ops:
