@@ -64,8 +64,8 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         hidden = outside = bool(self.hidden) and self.hidden[-1]
-        values = dict(attrs)
-        classes = set((values.get("class") or "").split())
+        values = dict(attrs) if attrs else {}
+        classes = set((values.get("class") or "").split()) if attrs else set()
         if self.side is not None:
             if tag in {"ul", "ol"}:
                 hidden = False  # a nested list holds blocks of its own
@@ -127,6 +127,8 @@ def document_words(source: str) -> list[str]:
 
 def as_plain_text(words: list[str]) -> list[str]:
     """The words as plain text (JSON) gives them: an image as ``[image: its description]``."""
+    if not any(word[0] == "\0" for word in words):
+        return words
     found: list[str] = []
     for word in words:
         if word.startswith("\0image "):
@@ -149,3 +151,14 @@ def json_words(data: dict[str, Any], side: str) -> tuple[list[str], list[str]]:
         texts += (block[side] or "").split()
         segments += "".join(s["text"] for s in block["segments"] if s["op"] in keep).split()
     return texts, segments
+
+
+def assert_reads_as(rendered: str, data: dict[str, Any], old: list[str], new: list[str]) -> None:
+    """Each side of a diff's HTML and JSON holds the words of its version (as the oracle reads
+    them): the old side its unchanged and deleted words, the new side unchanged and inserted."""
+    for side, expected in (("old", old), ("new", new)):
+        assert html_words(rendered, side) == expected, f"the {side} side of the HTML"
+        texts, segments = json_words(data, side)
+        plain = as_plain_text(expected)
+        assert texts == plain, f"the {side} side of the JSON's text"
+        assert segments == plain, f"the {side} side of the JSON's segments"

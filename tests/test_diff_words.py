@@ -16,7 +16,7 @@ from textwrap import dedent
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import as_plain_text, document_words, html_words, json_words, rendered_html
+from oracle import assert_reads_as, document_words, rendered_html
 
 from tracker.trackchanges.blocks import parse_blocks
 from tracker.trackchanges.compare import diff_documents
@@ -136,14 +136,7 @@ PAIRS = st.one_of(edited(), st.tuples(DOCUMENT, DOCUMENT))
 def check_both_sides(old: str, new: str) -> None:
     """The oracle on both sides of the HTML and of the JSON."""
     diff = diff_documents(old, new, seconds=60)
-    rendered = diff_html(diff)
-    data = diff_json(diff)
-    for side, source in (("old", old), ("new", new)):
-        expected = document_words(source)
-        assert html_words(rendered, side) == expected, side
-        texts, segments = json_words(data, side)
-        assert texts == as_plain_text(expected), side
-        assert segments == as_plain_text(expected), side
+    assert_reads_as(diff_html(diff), diff_json(diff), document_words(old), document_words(new))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

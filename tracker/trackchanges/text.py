@@ -54,9 +54,14 @@ class Block:
         return [html.unescape(t) if "&" in t else t for t in words]
 
     @cached_property
+    def plain(self) -> str:
+        """Plain text as ``plain_texts`` gives it, spacing as shown."""
+        return "".join(plain_texts(self.tokens))
+
+    @cached_property
     def text(self) -> str:
         """Plain text with its spacing folded."""
-        return " ".join("".join(plain_texts(self.tokens)).split())
+        return " ".join(self.plain.split())
 
     @cached_property
     def key(self) -> str:

@@ -151,19 +151,17 @@ def diff_json(diff: DocumentDiff) -> dict[str, Any]:
 
 def _change_json(change: BlockChange) -> dict[str, Any]:
     block = change.shown
-    if change.ops:
-        ops = change.ops
-    elif change.status == "same":
-        ops = [(EQUAL, list(block.tokens))]
-    else:
-        ops = [(INSERT if change.new is not None else DELETE, list(block.tokens))]
-    texts = plain_texts([token for _, tokens in ops for token in tokens])
     segments = []
-    for op, tokens in ops:
-        text = "".join(texts[: len(tokens)])
-        del texts[: len(tokens)]
-        if text:
-            segments.append({"op": op, "text": text})
+    if change.ops:
+        texts = plain_texts([token for _, tokens in change.ops for token in tokens])
+        for op, tokens in change.ops:
+            text = "".join(texts[: len(tokens)])
+            del texts[: len(tokens)]
+            if text:
+                segments.append({"op": op, "text": text})
+    elif block.plain:  # a whole block: its text, worked out once for every diff it is in
+        op = EQUAL if change.status == "same" else INSERT if change.new is not None else DELETE
+        segments.append({"op": op, "text": block.plain})
     return {
         "status": change.status,
         "kind": block.kind,
