@@ -256,6 +256,17 @@ def test_formatting_that_comes_or_goes_is_marked_on_its_words():
     assert "<strong><ins>" in html_out and "<del>" in html_out
 
 
+def test_a_paragraph_parted_where_it_had_no_space_is_shown_old_then_new():
+    old = "Call now.Then write it down in the file today.\n"
+    new = "Call now.\n\nThen write it down in the file today.\n"
+    assert {change.status for change in diff_documents(old, new).changes} == {"rewritten"}
+    check_both_sides(old, new)
+    spaced = "<strong>Call now.</strong> Then write it down in the file today.\n"
+    parted = "<strong>Call now.</strong>\n\nThen write it down in the file today.\n"
+    assert [change.status for change in diff_documents(spaced, parted).changes] == ["split"] * 2
+    check_both_sides(spaced, parted)
+
+
 # --- code keeps its lines ---------------------------------------------------------------------
 
 

@@ -10,7 +10,15 @@ from typing import Literal
 from tracker.history.documents import parse_document
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
-from tracker.trackchanges.text import BREAK, Block, is_break, tag_name, tokenize
+from tracker.trackchanges.text import (
+    BREAK,
+    Block,
+    is_break,
+    is_formatting,
+    is_gap,
+    tag_name,
+    tokenize,
+)
 from tracker.trackchanges.wordiff import (
     DELETE,
     EQUAL,
@@ -95,8 +103,8 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
         elif step.kind == "moved":
             note = f"Moved here: it used to come {_after(old, step.old[0])}."
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
-            if _restructured(ops):  # its old text stands where it was: here, the new is new
-                ops = [(INSERT, list(news[0].tokens))]
+            if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
+                ops = [(INSERT, list(news[0].tokens))]  # where it used to be
             changes.append(BlockChange("moved", olds[0], news[0], ops, (note,)))
         elif deadline.passed():
             coarse = True
@@ -227,14 +235,14 @@ def _restructured(ops: Ops) -> bool:
 
 def _parted_at_a_gap(ops: Ops) -> bool:
     """Whether a paragraph split where its old text had white space or a break."""
-    old = [t for op, tokens in ops if op != INSERT for t in tokens]
+    old = [t for op, tokens in ops if op != INSERT for t in tokens if not is_formatting(t)]
     at = 0
     for op, tokens in ops:
         if op == INSERT and BREAK in tokens:
-            before = old[at - 1] if at else ""
-            after = old[at] if at < len(old) else ""
-            return not before or not after or before.isspace() or after.isspace()
-        at += len(tokens) if op != INSERT else 0
+            before = old[at - 1] if at else " "
+            after = old[at] if at < len(old) else " "
+            return is_gap(before) or is_gap(after)
+        at += sum(1 for t in tokens if not is_formatting(t)) if op != INSERT else 0
     return True
 
 

@@ -85,8 +85,9 @@ def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str
             parts = _TAG.split(inner)
             parts[::2] = [_RUN_OF_SPACES.sub(" ", part) for part in parts[::2]]
             inner = "".join(parts)
+        inner = inner.strip(" ")  # spaces at a block's edges are not shown
         tokens = tokenize(inner)
-        if inner[:1] == " " or inner[-1:] == " " or _UNSURE.search(inner):
+        if _UNSURE.search(inner):
             tokens = fold(tokens)
     return Block(kind, tag, level, container, "".join(tokens), tokens)
 
