@@ -167,7 +167,10 @@ def _change_json(change: BlockChange) -> dict[str, Any]:
         "kind": block.kind,
         "tag": block.tag,
         "level": block.level,
-        "old": _side_text(change.ops, DELETE) if change.ops else _text_of(change.old),
+        # A moved block's old text is its own (its ops may give the new text whole).
+        "old": _side_text(change.ops, DELETE)
+        if change.ops and change.status != "moved"
+        else _text_of(change.old),
         "new": _side_text(change.ops, INSERT) if change.ops else _text_of(change.new),
         "notes": list(change.notes),
         "segments": segments,
