@@ -6,12 +6,18 @@ remembered), as a first page request (the diff, its HTML, the cache written) and
 same request again). git's word diff of the same two files is the baseline, measured in the
 same run. Medians are quoted; machines are noisy.
 
-    .venv/bin/python benchmarks/bench_diff.py [--quick]
+    .venv/bin/python benchmarks/bench_diff.py [--quick] [--against ../main]
+
+With ``--against`` another checkout of the tracker (main's worktree, say) is timed too: each
+pair's cold diff is worked out by this checkout and that one in turn, each in a process of its
+own, and the CPU time each took is compared. On a busy machine that is steadier than the
+wall-clock columns, so it is what to read when asking whether a change made diffs slower.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -122,9 +128,67 @@ def measure(folder: Path, old: str, new: str, runs: int, warm_runs: int) -> list
     return [git, cold_time, page, warm, float(any(coarse))]
 
 
+# Run in a process of its own with a checkout's folder, two files and a number of runs: the CPU
+# seconds of each cold diff_documents, as JSON. A first diff, untimed, warms the process up (as
+# a server's is), so that what is timed is the diff and not the first use of the code.
+_TIMER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from tracker.trackchanges import blocks
+from tracker.trackchanges.compare import diff_documents
+old, new = (open(path, encoding="utf-8").read() for path in sys.argv[2:4])
+diff_documents(old, new)
+times = []
+for _ in range(int(sys.argv[4])):
+    blocks._RENDERED.clear()
+    start = time.process_time()
+    diff_documents(old, new)
+    times.append(time.process_time() - start)
+print(json.dumps(times))
+"""
+
+
+def cpu_times(checkout: Path, folder: Path, runs: int) -> list[float]:
+    """CPU seconds of each cold diff of folder's old.md and new.md by a checkout's code."""
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMER, str(checkout), str(folder / "old.md"),
+         str(folder / "new.md"), str(runs)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return list(json.loads(done.stdout))
+
+
+def against(other: Path, texts: list[str], rounds: int) -> None:
+    """This checkout's cold diffs and another's, taken in turns, in CPU milliseconds."""
+    print(f"\n{'size':>7} {'changed':>7} {'this ms':>8} {'other ms':>8} {'this/other':>10}")
+    for label, size in SIZES.items():
+        for share in SHARES:
+            old = document(size, texts, seed=size)
+            new = mutate(old, share, seed=int(share * 100))
+            mine: list[float] = []
+            theirs: list[float] = []
+            with tempfile.TemporaryDirectory() as scratch:
+                folder = Path(scratch)
+                (folder / "old.md").write_text(old, encoding="utf-8")
+                (folder / "new.md").write_text(new, encoding="utf-8")
+                for _ in range(rounds):
+                    mine += cpu_times(ROOT, folder, 3)
+                    theirs += cpu_times(other, folder, 3)
+            this, that = statistics.median(mine), statistics.median(theirs)
+            print(f"{label:>7} {share:>7.0%} {this * 1000:>8.1f} {that * 1000:>8.1f} "
+                  f"{this / that:>10.2f}")  # fmt: skip
+    print(f"\nmedians of {rounds * 3} cold diffs each; this: {ROOT}; other: {other}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also time another checkout's cold diffs, in turns with this one's",
+    )
     args = parser.parse_args()
     runs, warm_runs = (1, 5) if args.quick else (5, 50)
     texts = corpus()
@@ -143,6 +207,8 @@ def main() -> None:
           "(diff, HTML, cache written); cached: the same request again.")  # fmt: skip
     print("Targets: two 100 KB versions in under 300 ms cold and under 5 ms cached; "
           "any pair within 2 s (coarser past the 1.2 s budget).")  # fmt: skip
+    if args.against:
+        against(args.against.resolve(), texts, rounds=2 if args.quick else 5)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from tracker.trackchanges.blocks import parse_blocks
 from tracker.trackchanges.compare import diff_documents, source_diff
 from tracker.trackchanges.summary import summarise
-from tracker.trackchanges.views import diff_html, diff_json, diff_text
+from tracker.trackchanges.textviews import diff_json, diff_text
+from tracker.trackchanges.views import diff_html
 
 
 def text_of(old: str, new: str) -> str:

@@ -23,6 +23,7 @@ from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
 from tracker.history.documents import ANCHOR_PREFIX, split_front_matter
+from tracker.trackchanges.views import shift_headings
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 ANCHOR = ANCHOR_PREFIX  # heading ids begin so, never clashing with the page's own ids
@@ -66,12 +67,9 @@ def render_chapter(source: str, path: str, link: Linker, media: Media | None = N
 
 
 def shift_top_headings(html: str) -> str:
-    """Headings one level lower when the text uses h1 (the page's title is the only h1)."""
-    if "<h1" not in html:
-        return html
-    return re.sub(
-        r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 1)}", html
-    )
+    """Headings one level lower when the text uses h1 (the page's title is the only h1), each
+    level kept distinct (an h5 and an h6 never both become h6)."""
+    return shift_headings(html, 1) if "<h1" in html else html
 
 
 def rewrite_links(

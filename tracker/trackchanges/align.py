@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from tracker.trackchanges.blocks import Block
+from tracker.trackchanges.text import Block
 from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
 
 PAIR_AT = 0.3  # blocks less alike than this are a deletion and an insertion

@@ -12,16 +12,13 @@ import html
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
-from html.parser import HTMLParser
-from typing import Literal
 
 import markdown
 import nh3
 
 from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks
+from tracker.trackchanges.text import Block, make_block
+from tracker.trackchanges.tree import html_blocks
 from tracker.trackchanges.wordiff import Deadline
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
@@ -32,68 +29,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt"},
                       "th": {"align"}, "td": {"align"}, "ol": {"start"}}  # fmt: skip
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-INLINE = {"a", "strong", "em", "b", "i", "code", "br", "sup", "sub", "abbr", "img"}
-# Words (with inner apostrophes and hyphens), tags, entities, spaces, and any other character.
-TOKEN = re.compile(r"<[^>]*>|\s+|&#?\w+;|[\w’'‘-]+|.", re.S)  # noqa: RUF001 (typographic quotes)
-_HREF = re.compile(r'href="([^"]*)"')
 MAX_CHUNK = 20_000  # characters; a longer chunk is read plainly
 UNBALANCED = 30  # more unclosed [ or < than this and a chunk is read plainly
-
-
-BlockKind = Literal["heading", "paragraph", "item", "row", "quote", "code", "rule"]
-
-
-@dataclass(frozen=True)
-class Block:
-    """One unit of the rendered text that a reader sees as a whole."""
-
-    kind: BlockKind
-    tag: str  # h2, p, li, tr, pre, hr...
-    level: int  # heading level, list depth
-    container: str  # ul, ol, table or "" (what consecutive blocks are grouped in)
-    html: str  # sanitised inner HTML
-    tokens: tuple[str, ...] = field(repr=False)
-
-    @cached_property
-    def words(self) -> list[str]:
-        """The block's words and punctuation, tags and spaces left out."""
-        return [
-            html.unescape(t) if "&" in t else t
-            for t in self.tokens
-            if t[0] != "<" and not t.isspace()
-        ]
-
-    @cached_property
-    def text(self) -> str:
-        """Plain text with its spacing folded."""
-        plain = "".join(html.unescape(t) for t in self.tokens if not t.startswith("<"))
-        return " ".join(plain.split())
-
-    @cached_property
-    def key(self) -> str:
-        """What must be equal for two blocks to be the same block."""
-        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.html}"
-
-    @cached_property
-    def links(self) -> list[tuple[str, str]]:
-        """(text, target) of each link."""
-        return _links(self.tokens)
-
-
-def is_word(token: str) -> bool:
-    """A token that is text, not a tag or white space."""
-    return not token.startswith("<") and not token.isspace()
-
-
-def is_image(token: str) -> bool:
-    """An image tag: marked like a word when it comes or goes."""
-    return token.startswith("<img")
-
-
-def tokenize(fragment: str) -> tuple[str, ...]:
-    """Split inline HTML into tags, entities, words, spaces and punctuation."""
-    return tuple(TOKEN.findall(fragment))
 
 
 def parse_blocks(source: str, deadline: Deadline | None = None) -> list[Block]:
@@ -206,18 +143,24 @@ def _plain(text: str) -> tuple[Block, ...]:
         item = re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", stripped)
         if heading:
             level = len(heading.group(1))
-            blocks.append(_block("heading", f"h{level}", level, "", html.escape(heading.group(2))))
+            blocks.append(
+                make_block("heading", f"h{level}", level, "", html.escape(heading.group(2)))
+            )
         elif item:
             depth = (len(line) - len(line.lstrip())) // 4 + 1
-            blocks.append(_block("item", "li", depth, "ul", html.escape(item.group(1))))
+            blocks.append(make_block("item", "li", depth, "ul", html.escape(item.group(1))))
         elif stripped.startswith("|"):
             cells = [html.escape(cell.strip()) for cell in stripped.strip("|").split("|")]
-            blocks.append(_block("row", "tr", 0, "table", "".join(f"<td>{c}</td>" for c in cells)))
+            blocks.append(
+                make_block("row", "tr", 0, "table", "".join(f"<td>{c}</td>" for c in cells))
+            )
         elif blocks and blocks[-1].kind == "paragraph":
             last = blocks.pop()
-            blocks.append(_block("paragraph", "p", 0, "", f"{last.html} {html.escape(stripped)}"))
+            blocks.append(
+                make_block("paragraph", "p", 0, "", f"{last.html} {html.escape(stripped)}")
+            )
         else:
-            blocks.append(_block("paragraph", "p", 0, "", html.escape(stripped)))
+            blocks.append(make_block("paragraph", "p", 0, "", html.escape(stripped)))
     return tuple(blocks)
 
 
@@ -231,10 +174,7 @@ def _render(chunk: str) -> tuple[Block, ...]:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=None,
     )
-    builder = _TreeBuilder()
-    builder.feed(clean)
-    builder.close()
-    return tuple(_blocks(builder.root, depth=0, container=""))
+    return html_blocks(clean)
 
 
 _LOCAL = threading.local()
@@ -248,144 +188,3 @@ def _converter() -> markdown.Markdown:
             extensions=EXTENSIONS, output_format="html"
         )
     return converter
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: list[tuple[str, str | None]] = field(default_factory=list)
-    children: list[_Node | str] = field(default_factory=list)
-
-    def inner(self, skip: frozenset[str] = frozenset()) -> str:
-        return "".join(
-            html.escape(child, quote=False) if isinstance(child, str) else child.outer(skip)
-            for child in self.children
-            if isinstance(child, str) or child.tag not in skip
-        )
-
-    def outer(self, skip: frozenset[str] = frozenset()) -> str:
-        attrs = "".join(f' {k}="{html.escape(v or "")}"' for k, v in self.attrs)
-        if self.tag in {"br", "hr", "img"}:
-            return f"<{self.tag}{attrs}>"
-        return f"<{self.tag}{attrs}>{self.inner(skip)}</{self.tag}>"
-
-    def elements(self) -> Iterator[_Node]:
-        return (child for child in self.children if isinstance(child, _Node))
-
-
-class _TreeBuilder(HTMLParser):
-    """A small tree from sanitised (so well-formed) HTML."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, attrs)
-        self.stack[-1].children.append(node)
-        if tag not in {"br", "hr", "img"}:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-_LISTS = frozenset({"ul", "ol"})
-
-
-def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
-    """Blocks of a node's children; loose text and inline elements become paragraphs."""
-    loose: list[_Node | str] = []
-    for child in node.children:
-        if isinstance(child, str) or child.tag in INLINE:
-            loose.append(child)
-            continue
-        yield from _paragraph(loose, depth, container)
-        loose = []
-        yield from _element(child, depth, container)
-    yield from _paragraph(loose, depth, container)
-
-
-def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
-    inner = _Node("p", children=loose).inner()
-    if inner.strip():
-        quoted = container == "blockquote"
-        yield _block("quote" if quoted else "paragraph", "p", depth, container if quoted else "",
-                     inner)  # fmt: skip
-
-
-def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
-    tag = child.tag
-    if tag in HEADINGS:
-        yield _block("heading", tag, int(tag[1]), "", child.inner())
-    elif tag in {"p", "dt", "dd"}:
-        yield from _paragraph(child.children, depth, container)
-    elif tag in _LISTS:
-        for item in child.elements():
-            yield from _item(item, depth + 1, tag)
-    elif tag == "table":
-        for row in _rows(child):
-            yield _block("row", "tr", 0, "table", row.inner())
-    elif tag == "blockquote":
-        yield from _blocks(child, depth, "blockquote")
-    elif tag == "pre":
-        yield _block("code", "pre", 0, "", child.inner())
-    elif tag == "hr":
-        yield _block("rule", "hr", 0, "", "")
-    else:  # dl, and any wrapper: its contents
-        yield from _blocks(child, depth, container)
-
-
-def _item(item: _Node, depth: int, container: str) -> Iterator[Block]:
-    own = " ".join(
-        part.strip()
-        for part in [
-            html.escape(child, quote=False)
-            if isinstance(child, str)
-            else (child.inner() if child.tag == "p" else child.outer())
-            for child in item.children
-            if isinstance(child, str) or child.tag not in _LISTS
-        ]
-        if part.strip()
-    )
-    yield _block("item", "li", depth, container, own)
-    for child in item.elements():
-        if child.tag in _LISTS:
-            for nested in child.elements():
-                yield from _item(nested, depth + 1, child.tag)
-
-
-def _rows(table: _Node) -> Iterator[_Node]:
-    for child in table.elements():
-        if child.tag == "tr":
-            yield child
-        elif child.tag in {"thead", "tbody"}:
-            yield from _rows(child)
-
-
-def _block(kind: BlockKind, tag: str, level: int, container: str, inner: str) -> Block:
-    inner = inner.strip()
-    return Block(kind, tag, level, container, inner, tokenize(inner))
-
-
-def _links(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    target: str | None = None
-    words: list[str] = []
-    for token in tokens:
-        if token.startswith("<a "):
-            match = _HREF.search(token)
-            target, words = html.unescape(match.group(1)) if match else "", []
-        elif token == "</a>" and target is not None:  # noqa: S105 (a tag, not a password)
-            found.append((" ".join(words), target))
-            target = None
-        elif target is not None and is_word(token):
-            words.append(html.unescape(token))
-    return found

@@ -20,10 +20,11 @@ from tracker.index.store import connect, remove
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
-from tracker.trackchanges.views import diff_html, diff_json, diff_text, source_html
+from tracker.trackchanges.textviews import diff_json, diff_text
+from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
-ALGORITHM = "3"
+ALGORITHM = "4"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""

@@ -1,10 +1,10 @@
 """A Markdown document cut into chunks that can be rendered one at a time (SPEC §6).
 
-Chunks are separated by blank lines, never inside a fenced code block or an HTML comment, and
-never before an indented continuation. A long table is cut into pieces with its header repeated,
-so that versions changing one row share the rendering of the rest; each piece after the first
-says so, and its repeated header is not shown. Reference-link definitions go with every chunk
-that may use them.
+Chunks are separated by blank lines, never inside a fenced code block, an HTML comment or an
+HTML block, and never before an indented continuation. A long table is cut into pieces with
+its header repeated, so that versions changing one row share the rendering of the rest; each
+piece after the first says so, and its repeated header is not shown. Reference-link
+definitions go with every chunk that may use them.
 """
 
 from __future__ import annotations
@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from markdown import Markdown
+
 from tracker.history.documents import split_front_matter
 
+BLOCK_LEVEL = frozenset(Markdown().block_level_elements) - {"hr"}
 TABLE_ROWS = 100  # rows per piece of a long table
 _OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+# An HTML block, which Python-Markdown keeps raw, blank lines and all, until its element closes.
+_HTML_BLOCK = re.compile(rf"^ {{0,3}}<({'|'.join(sorted(BLOCK_LEVEL))})(?=[\s>/])", re.IGNORECASE)
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # As Python-Markdown reads them: a label, a target without spaces, an optional title, nothing else.
 _REFERENCE = re.compile(
@@ -54,14 +59,20 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
     chunks: list[list[str]] = [[]]
     references: list[str] = []
     fence: tuple[str, int] | None = None
+    raw: tuple[str, int] | None = None  # an HTML block open: its tag, how deep
     comment = blank = False
     for line in body.splitlines():
-        if fence is None and not comment and blank and line.strip() and not line[:1].isspace():
+        inside = fence is not None or comment or raw is not None
+        if not inside and blank and line.strip() and not line[:1].isspace():
             chunks.append([])
         if fence is not None:
             fence = None if _closes(line, fence) else fence
         elif comment:
             comment = "-->" not in line
+        elif raw is not None:
+            raw = _still_open(raw, line)
+        elif html := _HTML_BLOCK.match(line):
+            raw = _still_open((html.group(1).lower(), 0), line)
         elif opened := _OPEN_FENCE.match(line):
             marker = opened.group(1)
             if not (marker[0] == "`" and "`" in opened.group(2)):
@@ -73,6 +84,15 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
         blank = not line.strip()
         chunks[-1].append(line)
     return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))], references
+
+
+def _still_open(raw: tuple[str, int], line: str) -> tuple[str, int] | None:
+    """An HTML block after one more of its lines: None once its first element has closed."""
+    tag, depth = raw
+    opened = len(re.findall(rf"<{tag}\b[^>]*(?<!/)>", line, re.IGNORECASE))
+    closed = len(re.findall(rf"</{tag}\s*>", line, re.IGNORECASE))
+    depth += opened - closed
+    return (tag, depth) if depth > 0 else None
 
 
 def _closes(line: str, fence: tuple[str, int]) -> bool:

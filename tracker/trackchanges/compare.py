@@ -9,7 +9,16 @@ from typing import Literal
 
 from tracker.history.documents import parse_document
 from tracker.trackchanges.align import StepKind, align
-from tracker.trackchanges.blocks import Block, is_word, parse_pair, tokenize
+from tracker.trackchanges.blocks import parse_pair
+from tracker.trackchanges.text import (
+    BREAK,
+    Block,
+    is_break,
+    is_formatting,
+    is_gap,
+    tag_name,
+    tokenize,
+)
 from tracker.trackchanges.wordiff import (
     DELETE,
     EQUAL,
@@ -18,12 +27,13 @@ from tracker.trackchanges.wordiff import (
     Ops,
     diff_items,
     diff_tokens,
+    diff_words,
+    settle,
 )
 
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
 TIME_BUDGET = 1.2  # seconds; past it the rest of a diff is coarser (answers stay under 2 s)
 PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read plainly
-BREAK = "\0break\0"  # a token no document holds: where one block becomes two
 
 
 # What happened to one block. "moved": the block at its new place; "away": where it used to be.
@@ -93,6 +103,8 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
         elif step.kind == "moved":
             note = f"Moved here: it used to come {_after(old, step.old[0])}."
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
+            if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
+                ops = [(INSERT, list(news[0].tokens))]  # where it used to be
             changes.append(BlockChange("moved", olds[0], news[0], ops, (note,)))
         elif deadline.passed():
             coarse = True
@@ -122,7 +134,7 @@ def _after(blocks: list[Block], index: int) -> str:
 
 
 def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
-    return diff_tokens(_joined(olds), _joined(news), deadline)
+    return diff_words(_joined(olds), _joined(news), deadline, pre=olds[0].kind == "code")
 
 
 def _compare(
@@ -131,9 +143,11 @@ def _compare(
     ops = _ops(olds, news, deadline)
     if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":
         return _rewrite(olds, news)
-    if olds[0].kind == "row" and _cells(olds[0]) != _cells(news[0]):
-        return _rewrite(olds, news)  # columns came or went: cells cannot be compared in place
+    if _restructured(ops):
+        return _rewrite(olds, news)  # cells or paragraphs came or went: not comparable in place
     if kind == "split":
+        if not _parted_at_a_gap(ops):
+            return _rewrite(olds, news)  # one word became two blocks: no mark could say so
         first, second = _cut(ops)
         return [
             BlockChange("split", olds[0], news[0], first, ("Split from one paragraph.",)),
@@ -141,7 +155,7 @@ def _compare(
         ]
     if kind == "merge":
         # The break between the old paragraphs reads as a space on the old side.
-        ops = [(op, [" " if t == BREAK else t for t in tokens]) for op, tokens in ops]
+        ops = settle([(op, [" " if t == BREAK else t for t in tokens]) for op, tokens in ops])
         return [
             BlockChange(
                 "merged",
@@ -179,6 +193,11 @@ def _cut(ops: Ops) -> tuple[Ops, Ops]:
                 target.append((op, tokens[at + 1 :]))
         else:
             target.append((op, tokens))
+    # The white space that stood where the paragraph was cut is the cut itself: not marked.
+    while first and first[-1][0] == DELETE and all(t.isspace() for t in first[-1][1]):
+        first.pop()
+    while second and second[0][0] == DELETE and all(t.isspace() for t in second[0][1]):
+        second.pop(0)
     return first, second
 
 
@@ -190,7 +209,7 @@ def _kept_share(ops: Ops) -> float:
     """
     counts: Counter[str] = Counter()
     for op, tokens in ops:
-        counts[op] += sum(1 for token in tokens if is_word(token) and token != BREAK)
+        counts[op] += sum(1 for t in tokens if t[0] != "<" and not t.isspace() and t != BREAK)
     old_words = counts[EQUAL] + counts[DELETE]
     both = old_words + counts[EQUAL] + counts[INSERT]
     if not old_words or not both:
@@ -204,8 +223,27 @@ def _rewrite(olds: list[Block], news: list[Block]) -> list[BlockChange]:
     ]
 
 
-def _cells(block: Block) -> int:
-    return sum(1 for token in block.tokens if token.startswith(("<td", "<th")))
+def _restructured(ops: Ops) -> bool:
+    """Whether a block-level tag (a table cell, a paragraph in a list item) came or went."""
+    return any(
+        token[0] == "<" and is_break(token) and tag_name(token) != "br"
+        for op, tokens in ops
+        if op != EQUAL
+        for token in tokens
+    )
+
+
+def _parted_at_a_gap(ops: Ops) -> bool:
+    """Whether a paragraph split where its old text had white space or a break."""
+    old = [t for op, tokens in ops if op != INSERT for t in tokens if not is_formatting(t)]
+    at = 0
+    for op, tokens in ops:
+        if op == INSERT and BREAK in tokens:
+            before = old[at - 1] if at else " "
+            after = old[at] if at < len(old) else " "
+            return is_gap(before) or is_gap(after)
+        at += sum(1 for t in tokens if not is_formatting(t)) if op != INSERT else 0
+    return True
 
 
 def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:

@@ -1,24 +1,29 @@
-"""A DocumentDiff as accessible HTML, terminal text or JSON."""
+"""A DocumentDiff as accessible HTML; the Markdown source's diff as a table of lines."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from tracker.trackchanges.blocks import Block, is_image, tokenize
 from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
-from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.text import (
+    LINE,
+    Block,
+    is_gap,
+    is_image,
+    is_line_break,
+    tag_name,
+)
 from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Ops
 
 LABELS = {INSERT: "inserted text", DELETE: "deleted text"}
+_SIGN = f'<span aria-hidden="true">{LINE}</span>'  # a line break, seen
+_LINE = f'<span class="diff-space"><span class="vh"> line break </span>{_SIGN}</span>'
 MARKS = {INSERT: "ins", DELETE: "del"}
+_HEADING = re.compile(r"<h([1-6])\b")
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
-_COLOURS = {INSERT: ("\x1b[32m", "\x1b[0m"), DELETE: ("\x1b[31m", "\x1b[0m")}
-_BRACKETS = {INSERT: ("{+", "+}"), DELETE: ("[-", "-]")}
-_ALT = re.compile(r'alt="([^"]*)"')
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -139,31 +144,78 @@ def _whole(block: Block, op: str) -> str:
 
 
 def _merged(ops: Ops) -> str:
-    """New text's markup with inserted and deleted words marked; deleted tags are dropped."""
+    """The new text's markup with inserted and deleted words marked.
+
+    Every token only one version has, other than an inline tag, stands inside a mark, so that
+    each side reads as its version does; white space and line breaks alone get a mark of their
+    own (``diff-space``). Deleted text keeps the formatting it had where that is whole within
+    it; a deleted line break is shown by a sign, so the text keeps the new version's lines.
+    """
+    out: list[str] = []
+    for op, tokens in ops:
+        text = "".join(tokens)
+        if op == EQUAL:
+            out.append(text)
+        elif "<" not in text and "\n" not in text:  # words and spaces alone: the most often
+            out.append(_gap_mark(op, tokens) if text.isspace() else _mark(op, text))
+        elif all(is_gap(token) for token in tokens):
+            out.append(_gap_mark(op, tokens))
+        elif op == INSERT:
+            out.append(_inserted(tokens))
+        else:
+            kept = _whole_tags(tokens)
+            out.append(_mark(DELETE, "".join(_LINE if is_line_break(t) else t for t in kept)))
+    return "".join(out)
+
+
+def _inserted(tokens: list[str]) -> str:
+    """Inserted tokens: their tags as markup, the rest marked."""
     out: list[str] = []
     run: list[str] = []
-    run_op = EQUAL
 
     def flush() -> None:
         if run:
-            text = "".join(run)
-            out.append(text if run_op == EQUAL or not text.strip() else _mark(run_op, text))
+            gap = all(is_gap(token) for token in run)
+            out.append(_gap_mark(INSERT, run) if gap else _mark(INSERT, "".join(run)))
             run.clear()
 
-    for op, tokens in ops:
-        for token in tokens:
-            if token.startswith("<") and not is_image(token):
-                if op == DELETE:
-                    continue
-                flush()
-                out.append(token)
-                continue
-            if op != run_op:
-                flush()
-                run_op = op
+    for token in tokens:
+        if token.startswith("<") and not is_image(token) and tag_name(token) != "br":
+            flush()
+            out.append(token)
+        else:
             run.append(token)
     flush()
     return "".join(out)
+
+
+def _whole_tags(tokens: list[str]) -> list[str]:
+    """Deleted tokens with the inline elements that open and close among them; other tags go."""
+    keep = [not token.startswith("<") or is_image(token) or tag_name(token) == "br"
+            for token in tokens]  # fmt: skip
+    opened: list[tuple[str, int]] = []
+    for number, token in enumerate(tokens):
+        if keep[number]:
+            continue
+        name = tag_name(token)
+        if not token.startswith("</"):
+            opened.append((name, number))
+        elif opened and opened[-1][0] == name:
+            keep[opened.pop()[1]] = keep[number] = True
+    return [token for token, kept in zip(tokens, keep, strict=True) if kept]
+
+
+def _gap_mark(op: str, tokens: list[str]) -> str:
+    """White space or line breaks that came or went, marked so they are seen. A deleted line
+    break is shown by its sign alone, so the text keeps the new version's lines."""
+    breaks = any(is_line_break(token) for token in tokens)
+    label = f"{LABELS[op].split()[0]} {'line break' if breaks else 'space'}"
+    body = "".join(
+        _SIGN + (token if op == INSERT else "") if is_line_break(token) else token
+        for token in tokens
+    )
+    tag = MARKS[op]
+    return f'<{tag} class="diff-space"><span class="vh">{label}</span>{body}</{tag}>'
 
 
 def _in_first_cell(row: str, notes: str) -> str:
@@ -176,160 +228,21 @@ def _in_first_cell(row: str, notes: str) -> str:
 
 
 def shift_headings(fragment: str, by: int) -> str:
-    """Headings ``by`` levels lower (at most h6), to sit under a page's own headings."""
-    return re.sub(
-        r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + by)}", fragment
-    )
+    """Headings moved ``by`` levels lower, to sit under a page's own, each level kept distinct.
 
-
-# --- text ---------------------------------------------------------------------------------
-
-
-def diff_text(diff: DocumentDiff, colour: bool = False, context: int = 1) -> str:
-    """Changed blocks with a little context, ``[-old-]{+new+}``; colours only when asked."""
-    summary = summarise(diff).text()
-    if diff.identical or all(change.status == "same" for change in diff.changes):
-        return summary + "\n"
-    lines = [summary, ""]
-    shown = _with_context(diff.changes, context)
-    last = -1
-    for index in shown:
-        if index != last + 1:
-            lines.append("  …")
-        change = diff.changes[index]
-        lines.append(_text_line(change, colour))
-        lines += [f"    ({note})" for note in change.notes]
-        last = index
-    if last != len(diff.changes) - 1:
-        lines.append("  …")
-    return "\n".join(lines) + "\n"
-
-
-def _with_context(changes: list[BlockChange], context: int) -> list[int]:
-    keep: set[int] = set()
-    heading = None
-    for index, change in enumerate(changes):
-        if change.shown.kind == "heading":
-            heading = index
-        if change.status != "same":
-            keep.update(range(max(0, index - context), min(len(changes), index + context + 1)))
-            if heading is not None:
-                keep.add(heading)
-    return sorted(keep)
-
-
-def _text_line(change: BlockChange, colour: bool) -> str:
-    block = change.shown
-    row = block.tag == "tr"
-    if change.status in {"inserted", "deleted", "away", "rewritten"}:
-        op = INSERT if change.new is not None else DELETE
-        cells = _CELL.split(block.html) if row else [block.html]
-        body = _cells_text(
-            [
-                _ops_text([(op, list(tokenize(cell)))], colour, row=False)
-                for cell in cells
-                if not _CELL.fullmatch(cell) and cell.strip()
-            ],
-            row,
-        )
-    elif change.ops:
-        body = _ops_text(change.ops, colour, row=row)
+    When the deepest heading would pass h6, the levels the fragment uses are instead numbered
+    in order from h(by + 1), or from as high as they must start to end at h6: the order of the
+    levels is kept and no two become one (docs/decisions.md, "Headings in a diff").
+    """
+    levels = sorted({int(level) for level in _HEADING.findall(fragment)})
+    if not levels:
+        return fragment
+    if levels[-1] + by <= 6:
+        target = {level: level + by for level in levels}
     else:
-        body = _ops_text([(EQUAL, list(block.tokens))], colour, row=row)
-    if block.kind == "heading":
-        return "#" * block.level + " " + body
-    if block.kind == "item":
-        return "  " * (block.level - 1) + "- " + body
-    if block.kind == "quote":
-        return "> " + body
-    if block.kind == "row":
-        return body
-    if block.kind == "rule":
-        return "---"
-    return body
-
-
-def _cells_text(cells: list[str], row: bool) -> str:
-    return "| " + " | ".join(cells) + " |" if row else "".join(cells)
-
-
-def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
-    out: list[str] = []
-    for op, tokens in ops:
-        if op == DELETE and row:
-            tokens = [t for t in tokens if not t.startswith("<")]
-        words = "".join(_token_text(token, row) for token in tokens)
-        if op == EQUAL or not words.strip():
-            out.append(words)
-            continue
-        start, end = _BRACKETS[op]
-        text = f"{start}{words.strip()}{end}"
-        if colour:
-            text = _COLOURS[op][0] + text + _COLOURS[op][1]
-        lead = " " if words[:1].isspace() else ""
-        trail = " " if words[-1:].isspace() else ""
-        out.append(lead + text + trail)
-    text = " ".join("".join(out).split(" ")).strip()
-    text = re.sub(r"[ \t\r\n]+", " ", text)
-    return f"{text} |" if row else text
-
-
-def _token_text(token: str, row: bool) -> str:
-    if is_image(token):
-        alt = _ALT.search(token)
-        return f"[image: {html.unescape(alt.group(1)) if alt else 'no description'}]"
-    if token[0] == "<":
-        return "| " if row and token[:3] in ("<td", "<th") else ""
-    text = html.unescape(token) if "&" in token else token
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)  # never terminal escapes
-
-
-# --- JSON ---------------------------------------------------------------------------------
-
-
-def diff_json(diff: DocumentDiff) -> dict[str, Any]:
-    """The diff as data: the summary and each block's segments."""
-    return {
-        "summary": summarise(diff).to_json(),
-        "coarse": diff.coarse,
-        "identical": diff.identical,
-        "blocks": [_change_json(change) for change in diff.changes],
-    }
-
-
-def _change_json(change: BlockChange) -> dict[str, Any]:
-    block = change.shown
-    if change.ops:
-        ops = change.ops
-    elif change.status == "same":
-        ops = [(EQUAL, list(block.tokens))]
-    else:
-        ops = [(INSERT if change.new is not None else DELETE, list(block.tokens))]
-    segments = [
-        {"op": op, "text": text}
-        for op, tokens in ops
-        if (text := html.unescape("".join(t for t in tokens if not t.startswith("<"))))
-    ]
-    return {
-        "status": change.status,
-        "kind": block.kind,
-        "tag": block.tag,
-        "level": block.level,
-        "old": _side_text(change.ops, DELETE) if change.ops else _text_of(change.old),
-        "new": _side_text(change.ops, INSERT) if change.ops else _text_of(change.new),
-        "notes": list(change.notes),
-        "segments": segments,
-    }
-
-
-def _text_of(block: Block | None) -> str | None:
-    return block.text if block else None
-
-
-def _side_text(ops: Ops, side: str) -> str:
-    """One side's text of a word diff (for a merged block: both old paragraphs)."""
-    tokens = (t for op, run in ops if op in (EQUAL, side) for t in run if not t.startswith("<"))
-    return " ".join(html.unescape("".join(tokens)).split())
+        start = min(by + 1, 7 - len(levels))
+        target = {level: start + rank for rank, level in enumerate(levels)}
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{target[int(m.group(2))]}", fragment)
 
 
 # --- the Markdown source, for authors -----------------------------------------------------

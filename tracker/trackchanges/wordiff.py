@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
 
+from tracker.trackchanges.text import is_formatting, is_gap, tag_name
+
 EQUAL, INSERT, DELETE = "=", "+", "-"
 _OPS = {0: EQUAL, 1: INSERT, -1: DELETE}
 Ops = list[tuple[str, list[str]]]
@@ -43,11 +45,20 @@ def encode(*sequences: Sequence[str]) -> list[str]:
     return encoded
 
 
-def diff_tokens(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> Ops:
-    """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases."""
-    if list(old) == list(new):
-        return [(EQUAL, list(old))] if old else []
-    a, b = encode(old, new)
+def diff_tokens(
+    old: Sequence[str],
+    new: Sequence[str],
+    deadline: Deadline,
+    keys: tuple[Sequence[str], Sequence[str]] | None = None,
+) -> Ops:
+    """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases.
+
+    With ``keys`` (one for each token) the keys are compared rather than the tokens.
+    """
+    old_keys, new_keys = keys or (old, new)
+    if list(old_keys) == list(new_keys):
+        return [(EQUAL, list(new))] if new else []
+    a, b = encode(old_keys, new_keys)
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
     diffs = engine.diff_main(a, b, False)
@@ -56,13 +67,13 @@ def diff_tokens(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> O
     cursor_old = cursor_new = 0
     for code, chars in diffs:
         op = _OPS[code]
-        if op == INSERT:
-            tokens = list(new[cursor_new : cursor_new + len(chars)])
-            cursor_new += len(chars)
-        else:
+        if op == DELETE:
             tokens = list(old[cursor_old : cursor_old + len(chars)])
             cursor_old += len(chars)
-            cursor_new += len(chars) if op == EQUAL else 0
+        else:  # an equal run is given as the new version has it
+            tokens = list(new[cursor_new : cursor_new + len(chars)])
+            cursor_new += len(chars)
+            cursor_old += len(chars) if op == EQUAL else 0
         ops.append((op, tokens))
     return ops
 
@@ -73,3 +84,119 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
     return [(_OPS[code], len(chars)) for code, chars in engine.diff_main(a, b, False)]
+
+
+def diff_words(
+    old: Sequence[str], new: Sequence[str], deadline: Deadline, pre: bool = False
+) -> Ops:
+    """The word diff of two blocks' tokens, as a reader sees the change.
+
+    A word is compared with the formatting it stands in (bold, a link...), so that formatting
+    that comes or goes is marked on the words it covers. White space inserted or deleted where
+    the other version already has a break is no change a reader sees: it is not marked.
+    """
+    ops = diff_tokens(old, new, deadline, (_in_context(old), _in_context(new)))
+    return settle(ops, pre)
+
+
+def _in_context(tokens: Sequence[str]) -> Sequence[str]:
+    """Each text token with the inline elements open around it; tags as they are."""
+    tags = [number for number, token in enumerate(tokens) if token[0] == "<"]
+    if not tags:
+        return tokens
+    keyed = list(tokens)
+    open_tags: list[str] = []
+    for at, until in zip(tags, [*tags[1:], len(tokens)], strict=True):
+        token = tokens[at]
+        if not is_formatting(token):
+            continue
+        name = tag_name(token)
+        if token[1] != "/":
+            open_tags.append(name)
+        elif name in open_tags:
+            del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
+        if open_tags and until > at + 1:
+            context = "/".join(open_tags) + "\0"
+            keyed[at + 1 : until] = [context + t for t in tokens[at + 1 : until]]
+    return keyed
+
+
+def settle(ops: Ops, pre: bool = False) -> Ops:
+    """Leave unmarked the white space whose coming or going changes nothing shown.
+
+    White space replacing white space is equal. White space inserted (or deleted) beside white
+    space or a break that both versions share, or at a block's edge, is equal (or goes). In
+    preformatted text every white space character is shown, so all of it stays.
+    """
+    if not any(op != EQUAL and all(t.isspace() for t in tokens) for op, tokens in ops):
+        return ops  # most often: nothing but words came or went
+    ops = _joined_runs(_replaced_spaces(ops, pre))
+    old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
+    new = [(op, t) for op, tokens in ops if op != DELETE for t in tokens]
+    old_pre = _preformatted([t for _, t in old], pre)
+    new_pre = _preformatted([t for _, t in new], pre)
+    settled: Ops = []
+    i = j = 0
+    for op, tokens in ops:
+        size = len(tokens)
+        spaces = op != EQUAL and all(token.isspace() for token in tokens)
+        if spaces and op == INSERT and not any(new_pre[j : j + size]) and _beside_shared(old, i):
+            settled.append((EQUAL, tokens))
+        elif not (spaces and op == DELETE and not any(old_pre[i : i + size])
+                  and _beside_shared(new, j)):  # fmt: skip
+            settled.append((op, tokens))
+        i += size if op != INSERT else 0
+        j += size if op != DELETE else 0
+    return _joined_runs(settled)
+
+
+def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
+    """A deletion and an insertion of white space side by side: equal (outside <pre>)."""
+    if pre or any(tag_name(t) == "pre" for _, tokens in ops for t in tokens):
+        return ops
+    out: Ops = []
+    for op, tokens in ops:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and {previous[0], op} == {INSERT, DELETE}
+            and all(t.isspace() for t in previous[1] + tokens)
+        ):
+            out[-1] = (EQUAL, tokens if op == INSERT else previous[1])
+        else:
+            out.append((op, tokens))
+    return out
+
+
+def _preformatted(tokens: list[str], pre: bool) -> list[bool]:
+    """Whether each token stands inside <pre>."""
+    inside: list[bool] = []
+    depth = int(pre)
+    for token in tokens:
+        if tag_name(token) == "pre":
+            depth += -1 if token.startswith("</") else 1
+        inside.append(depth > 0)
+    return inside
+
+
+def _beside_shared(tokens: list[tuple[str, str]], at: int) -> bool:
+    """Whether the place before ``tokens[at]`` has, beside it, white space or a break that both
+    versions share, or a block's edge."""
+    for step, start in ((-1, at - 1), (1, at)):
+        k = start
+        while 0 <= k < len(tokens) and is_formatting(tokens[k][1]):
+            k += step
+        if not 0 <= k < len(tokens) or (tokens[k][0] == EQUAL and is_gap(tokens[k][1])):
+            return True
+    return False
+
+
+def _joined_runs(ops: Ops) -> Ops:
+    """Neighbouring runs of one kind made one."""
+    joined: Ops = []
+    for op, tokens in ops:
+        if joined and joined[-1][0] == op:
+            joined[-1] = (op, joined[-1][1] + tokens)
+        elif tokens:
+            joined.append((op, tokens))
+    return joined

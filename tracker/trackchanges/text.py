@@ -1,0 +1,232 @@
+"""A block of rendered text: its tokens, read the way a browser shows them (SPEC §6).
+
+A block's inner HTML is cut into tokens: tags, entities, words, runs of spaces, line breaks and
+other characters. Outside ``<pre>`` white space is folded as a browser folds it (one space
+between words, none at the edges of a block or beside a line break), so that versions differing
+only in the spacing of their source compare equal. Tags are inline (formatting, links, images)
+or breaks: ``<br>`` and every block-level tag, which separate words as a space does.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+# Words (with inner apostrophes and hyphens), tags, entities, spaces, line breaks, any other.
+TOKEN = re.compile(r"<[^>]*>|\n|[^\S\n]+|&#?\w+;|[\w’'‘-]+|.", re.S)  # noqa: RUF001 (quotes)
+INLINE = frozenset({"a", "strong", "em", "b", "i", "code", "sup", "sub", "abbr", "img"})
+BREAK = "\0break\0"  # a token no document holds: where one block becomes two
+LINE = "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}"  # how a line break is shown when it is text
+_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_HREF = re.compile(r'href="([^"]*)"')
+_ALT = re.compile(r'alt="([^"]*)"')
+
+_TAG = re.compile(r"(<[^>]*>)")
+_RUN = re.compile(r"[\t\n\r\f]|  ")
+_RUN_OF_SPACES = re.compile(r"[ \t\n\r\f]+")
+_SEEN = "(?!/?(?:a|abbr|b|code|em|i|strong|sub|sup)[\\s>])"  # a tag a reader sees: image, break
+# Where folding white space token by token may drop a space: a space beside a tag a reader
+# sees, two spaces with only tags between them, or tags alone between a space and an edge.
+_UNSURE = re.compile(rf"<{_SEEN}[^>]*> | <{_SEEN}| (?:<[^>]*>)+ |^(?:<[^>]*>)+ | (?:<[^>]*>)+$")
+
+BlockKind = Literal["heading", "paragraph", "item", "row", "quote", "code", "rule"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of the rendered text that a reader sees as a whole."""
+
+    kind: BlockKind
+    tag: str  # h2, p, li, tr, pre, hr...
+    level: int  # heading level, list depth
+    container: str  # ul, ol, table or "" (what consecutive blocks are grouped in)
+    html: str  # sanitised inner HTML, its white space folded (outside <pre>)
+    tokens: tuple[str, ...] = field(repr=False)
+
+    @cached_property
+    def words(self) -> list[str]:
+        """The block's words and punctuation, tags and spaces left out."""
+        words = [t for t in self.tokens if t[0] != "<" and not t.isspace()]  # is_word, quicker
+        return [html.unescape(t) if "&" in t else t for t in words]
+
+    @cached_property
+    def plain(self) -> str:
+        """Plain text as ``plain_texts`` gives it, spacing as shown."""
+        return "".join(plain_texts(self.tokens))
+
+    @cached_property
+    def text(self) -> str:
+        """Plain text with its spacing folded."""
+        return " ".join(self.plain.split())
+
+    @cached_property
+    def key(self) -> str:
+        """What must be equal for two blocks to be the same block."""
+        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.html}"
+
+    @cached_property
+    def links(self) -> list[tuple[str, str]]:
+        """(text, target) of each link."""
+        return _links(self.tokens)
+
+
+def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str) -> Block:
+    """A block from its inner HTML, white space folded as it is shown."""
+    if kind == "code" or "<pre" in inner:
+        tokens = fold(tokenize(inner), pre=kind == "code")
+    else:
+        # Quicker, with the same result: runs of white space in the text made one space first;
+        # the token by token fold only where a space meets a tag or a block's edge.
+        if _RUN.search(inner):
+            parts = _TAG.split(inner)
+            parts[::2] = [_RUN_OF_SPACES.sub(" ", part) for part in parts[::2]]
+            inner = "".join(parts)
+        inner = inner.strip(" ")  # spaces at a block's edges are not shown
+        tokens = tokenize(inner)
+        if _UNSURE.search(inner):
+            tokens = fold(tokens)
+    return Block(kind, tag, level, container, "".join(tokens), tokens)
+
+
+def tokenize(fragment: str) -> tuple[str, ...]:
+    """Split inline HTML into tags, entities, words, spaces, line breaks and punctuation."""
+    return tuple(TOKEN.findall(fragment))
+
+
+def tag_name(token: str) -> str:
+    """The element a tag opens or closes ("" for a token that is not a tag)."""
+    match = _NAME.match(token)
+    return match.group(1).lower() if match else ""
+
+
+def is_word(token: str) -> bool:
+    """A token that is text, not a tag or white space."""
+    return token[0] != "<" and not token.isspace() and token != BREAK
+
+
+def is_image(token: str) -> bool:
+    """An image tag: marked like a word when it comes or goes."""
+    return token.startswith("<img")
+
+
+def is_break(token: str) -> bool:
+    """A tag that separates words as a space does: ``<br>`` or a block-level tag."""
+    return token == BREAK or (token[:1] == "<" and _tag_kind(token) >= _BREAK_TAG)
+
+
+def is_formatting(token: str) -> bool:
+    """An inline tag other than an image: formatting or a link, nothing a reader sees alone."""
+    return token[:1] == "<" and _tag_kind(token) == _INLINE_TAG
+
+
+def is_gap(token: str) -> bool:
+    """White space or a break: what lies between words."""
+    return token.isspace() or is_break(token)
+
+
+def is_line_break(token: str) -> bool:
+    """A line break a reader sees: ``<br>``, or a new line in preformatted text."""
+    return token == "\n" or (token[:3] == "<br" and tag_name(token) == "br")  # noqa: S105
+
+
+def fold(tokens: tuple[str, ...], pre: bool = False) -> tuple[str, ...]:
+    """White space as a browser shows it: outside ``<pre>`` one space between words, no space
+    at the edges of a block or beside a break, the space kept where the source had it."""
+    if pre:
+        return tokens
+    out: list[str] = []
+    last = -1  # where the last token a reader sees (not an inline tag) went
+    depth = 0
+    for token in tokens:
+        first = token[0]
+        if first == "<":
+            kind = _tag_kind(token)
+            if kind == _PRE_CLOSE:
+                depth -= 1  # white space just inside </pre> is kept: it is checked below
+            elif kind >= _BREAK_TAG and not depth and last >= 0 and _foldable(out[last]):
+                del out[last]  # no space before a break
+            out.append(token)
+            if kind != _INLINE_TAG:
+                last = len(out) - 1
+            depth += kind == _PRE_OPEN
+        elif first in _FOLDS and not depth and token.isspace() and token.isascii():
+            if last >= 0 and not out[last].isspace() and not is_break(out[last]):
+                out.append(" ")
+                last = len(out) - 1
+        else:
+            out.append(token)
+            last = len(out) - 1
+    if last >= 0 and not depth and _foldable(out[last]):
+        del out[last]
+    return tuple(out)
+
+
+_FOLDS = frozenset(" \t\n\r\f")
+
+
+def _foldable(token: str) -> bool:
+    """White space a browser folds (not a no-break space)."""
+    return token[0] in _FOLDS and token.isspace() and token.isascii()
+
+
+_INLINE_TAG, _IMAGE, _BREAK_TAG, _PRE_OPEN, _PRE_CLOSE = range(5)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tag_kind(token: str) -> int:
+    name = tag_name(token)
+    if name == "pre":
+        return _PRE_CLOSE if token.startswith("</") else _PRE_OPEN
+    if name == "img":
+        return _IMAGE
+    return _INLINE_TAG if name in INLINE else _BREAK_TAG
+
+
+def plain_texts(tokens: list[str] | tuple[str, ...]) -> list[str]:
+    """Each token as plain text: a line break a new line, a table cell after the first a tab,
+    any other break a new line, an image `` [image: its description] `` (spaced, as an image
+    stands apart from the words beside it), other tags nothing."""
+    texts: list[str] = []
+    started = False  # text or a cell has come before
+    for token in tokens:
+        name = tag_name(token)
+        if token == BREAK:
+            texts.append("\n")
+        elif not token.startswith("<"):
+            texts.append(html.unescape(token) if "&" in token else token)
+        elif name == "img":
+            texts.append(f" [image: {image_description(token)}] ")  # a word of its own
+        elif name in {"td", "th"} and not token.startswith("</"):
+            texts.append("\t" if started else "")
+        elif is_break(token) and not token.startswith("</") and (name == "br" or started):
+            texts.append("\n")
+        else:
+            texts.append("")
+        started = started or bool(texts[-1].strip()) or name in {"td", "th"}
+    return texts
+
+
+def image_description(token: str) -> str:
+    """What an image shows, in words: its description, or that it has none."""
+    alt = _ALT.search(token)
+    return html.unescape(alt.group(1)) if alt and alt.group(1) else "no description"
+
+
+def _links(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    target: str | None = None
+    words: list[str] = []
+    for token in tokens:
+        if token.startswith("<a "):
+            match = _HREF.search(token)
+            target, words = html.unescape(match.group(1)) if match else "", []
+        elif token == "</a>" and target is not None:  # noqa: S105 (a tag, not a password)
+            found.append((" ".join(words), target))
+            target = None
+        elif target is not None and is_word(token):
+            words.append(html.unescape(token))
+    return found

@@ -1,0 +1,187 @@
+"""A DocumentDiff as terminal text or JSON: the words of each block, changes marked."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from tracker.trackchanges.compare import BlockChange, DocumentDiff
+from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.text import (
+    LINE,
+    Block,
+    image_description,
+    is_gap,
+    is_image,
+    is_line_break,
+    plain_texts,
+    tag_name,
+    tokenize,
+)
+from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Ops
+
+_CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
+_COLOURS = {INSERT: ("\x1b[32m", "\x1b[0m"), DELETE: ("\x1b[31m", "\x1b[0m")}
+_BRACKETS = {INSERT: ("{+", "+}"), DELETE: ("[-", "-]")}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def diff_text(diff: DocumentDiff, colour: bool = False, context: int = 1) -> str:
+    """Changed blocks with a little context, ``[-old-]{+new+}``; colours only when asked."""
+    summary = summarise(diff).text()
+    if diff.identical or all(change.status == "same" for change in diff.changes):
+        return summary + "\n"
+    lines = [summary, ""]
+    shown = _with_context(diff.changes, context)
+    last = -1
+    for index in shown:
+        if index != last + 1:
+            lines.append("  …")
+        change = diff.changes[index]
+        lines.append(_text_line(change, colour))
+        lines += [f"    ({note})" for note in change.notes]
+        last = index
+    if last != len(diff.changes) - 1:
+        lines.append("  …")
+    return "\n".join(lines) + "\n"
+
+
+def _with_context(changes: list[BlockChange], context: int) -> list[int]:
+    keep: set[int] = set()
+    heading = None
+    for index, change in enumerate(changes):
+        if change.shown.kind == "heading":
+            heading = index
+        if change.status != "same":
+            keep.update(range(max(0, index - context), min(len(changes), index + context + 1)))
+            if heading is not None:
+                keep.add(heading)
+    return sorted(keep)
+
+
+def _text_line(change: BlockChange, colour: bool) -> str:
+    block = change.shown
+    row = block.tag == "tr"
+    if change.status in {"inserted", "deleted", "away", "rewritten"}:
+        op = INSERT if change.new is not None else DELETE
+        cells = _CELL.split(block.html) if row else [block.html]
+        body = _cells_text(
+            [
+                _ops_text([(op, list(tokenize(cell)))], colour, row=False)
+                for cell in cells
+                if not _CELL.fullmatch(cell) and cell.strip()
+            ],
+            row,
+        )
+    elif change.ops:
+        body = _ops_text(change.ops, colour, row=row)
+    else:
+        body = _ops_text([(EQUAL, list(block.tokens))], colour, row=row)
+    if block.kind == "heading":
+        return "#" * block.level + " " + body
+    if block.kind == "item":
+        return "  " * (block.level - 1) + "- " + body
+    if block.kind == "quote":
+        return "> " + body
+    if block.kind == "row":
+        return body
+    if block.kind == "rule":
+        return "---"
+    return body
+
+
+def _cells_text(cells: list[str], row: bool) -> str:
+    return "| " + " | ".join(cells) + " |" if row else "".join(cells)
+
+
+def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
+    out: list[str] = []
+    for op, tokens in ops:
+        if op == DELETE and row:
+            tokens = [t for t in tokens if tag_name(t) in {"", "br", "img"}]
+        if op != EQUAL and tokens and all(is_gap(token) for token in tokens):
+            start, end = _BRACKETS[op]
+            shown = LINE if any(is_line_break(token) for token in tokens) else " "
+            out.append(_COLOURS[op][0] + start + shown + end + _COLOURS[op][1] if colour
+                       else start + shown + end)  # fmt: skip
+            continue
+        words = "".join(_token_text(token, row) for token in tokens)
+        if op == EQUAL or not words.strip():
+            out.append(words)
+            continue
+        start, end = _BRACKETS[op]
+        text = f"{start}{words.strip()}{end}"
+        if colour:
+            text = _COLOURS[op][0] + text + _COLOURS[op][1]
+        lead = " " if words[:1].isspace() else ""
+        trail = " " if words[-1:].isspace() else ""
+        out.append(lead + text + trail)
+    text = " ".join("".join(out).split(" ")).strip()
+    text = re.sub(r"[ \t\r\n]+", " ", text)
+    return f"{text} |" if row else text
+
+
+def _token_text(token: str, row: bool) -> str:
+    if is_image(token):
+        return f"[image: {image_description(token)}]"
+    if token[0] == "<":
+        if row and token[:3] in ("<td", "<th"):
+            return "| "
+        return " " if is_gap(token) else ""
+    text = html.unescape(token) if "&" in token else token
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)  # never terminal escapes
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def diff_json(diff: DocumentDiff) -> dict[str, Any]:
+    """The diff as data: the summary and each block's segments."""
+    return {
+        "summary": summarise(diff).to_json(),
+        "coarse": diff.coarse,
+        "identical": diff.identical,
+        "blocks": [_change_json(change) for change in diff.changes],
+    }
+
+
+def _change_json(change: BlockChange) -> dict[str, Any]:
+    block = change.shown
+    segments = []
+    if change.ops:
+        texts = plain_texts([token for _, tokens in change.ops for token in tokens])
+        for op, tokens in change.ops:
+            text = "".join(texts[: len(tokens)])
+            del texts[: len(tokens)]
+            if text:
+                segments.append({"op": op, "text": text})
+    elif block.plain:  # a whole block: its text, worked out once for every diff it is in
+        op = EQUAL if change.status == "same" else INSERT if change.new is not None else DELETE
+        segments.append({"op": op, "text": block.plain})
+    return {
+        "status": change.status,
+        "kind": block.kind,
+        "tag": block.tag,
+        "level": block.level,
+        # A moved block's old text is its own (its ops may give the new text whole).
+        "old": _side_text(change.ops, DELETE)
+        if change.ops and change.status != "moved"
+        else _text_of(change.old),
+        "new": _side_text(change.ops, INSERT) if change.ops else _text_of(change.new),
+        "notes": list(change.notes),
+        "segments": segments,
+    }
+
+
+def _text_of(block: Block | None) -> str | None:
+    return block.text if block else None
+
+
+def _side_text(ops: Ops, side: str) -> str:
+    """One side's text of a word diff (for a merged block: both old paragraphs)."""
+    tokens = [token for op, run in ops if op in (EQUAL, side) for token in run]
+    return " ".join("".join(plain_texts(tokens)).split())

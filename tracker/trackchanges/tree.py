@@ -1,0 +1,156 @@
+"""Sanitised HTML -> blocks: headings, paragraphs, list items, table rows, quotes, code, rules.
+
+A list item's own text is its inline content exactly as rendered (a link or emphasis keeps the
+spacing around it); its paragraphs and other block-level content are separated by breaks, and
+the lists nested in it are blocks of their own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from tracker.trackchanges.text import INLINE, Block, make_block
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_LISTS = frozenset({"ul", "ol"})
+_VOID = frozenset({"br", "hr", "img"})
+
+
+def html_blocks(clean: str) -> tuple[Block, ...]:
+    """The blocks of sanitised (so well-formed) HTML."""
+    builder = _TreeBuilder()
+    builder.feed(clean)
+    builder.close()
+    return tuple(_blocks(builder.root, depth=0, container=""))
+
+
+@dataclass
+class _Node:
+    tag: str
+    attrs: list[tuple[str, str | None]] = field(default_factory=list)
+    children: list[_Node | str] = field(default_factory=list)
+
+    def inner(self) -> str:
+        return "".join(
+            html.escape(child, quote=False) if isinstance(child, str) else child.outer()
+            for child in self.children
+        )
+
+    def outer(self) -> str:
+        attrs = "".join(f' {k}="{html.escape(v or "")}"' for k, v in self.attrs)
+        if self.tag in _VOID:
+            return f"<{self.tag}{attrs}>"
+        return f"<{self.tag}{attrs}>{self.inner()}</{self.tag}>"
+
+    def elements(self) -> Iterator[_Node]:
+        return (child for child in self.children if isinstance(child, _Node))
+
+
+class _TreeBuilder(HTMLParser):
+    """A small tree from sanitised HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Node("root")
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = _Node(tag, attrs)
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def _inline(child: _Node | str) -> bool:
+    return isinstance(child, str) or child.tag in INLINE or child.tag == "br"
+
+
+def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
+    """Blocks of a node's children; loose text and inline elements become paragraphs."""
+    loose: list[_Node | str] = []
+    for child in node.children:
+        if _inline(child):
+            loose.append(child)
+            continue
+        assert isinstance(child, _Node)
+        yield from _paragraph(loose, depth, container)
+        loose = []
+        yield from _element(child, depth, container)
+    yield from _paragraph(loose, depth, container)
+
+
+def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
+    inner = _Node("p", children=loose).inner()
+    if not inner or inner.isspace():
+        return
+    if container == "blockquote":
+        block = make_block("quote", "p", depth, container, inner)
+    else:
+        block = make_block("paragraph", "p", depth, "", inner)
+    if block.tokens:
+        yield block
+
+
+def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
+    tag = child.tag
+    if tag in HEADINGS:
+        yield make_block("heading", tag, int(tag[1]), "", child.inner())
+    elif tag in {"p", "dt", "dd"}:
+        yield from _paragraph(child.children, depth, container)
+    elif tag in _LISTS:
+        for item in child.elements():
+            yield from _item(item, depth + 1, tag)
+    elif tag == "table":
+        for row in _rows(child):
+            yield make_block("row", "tr", 0, "table", row.inner())
+    elif tag == "blockquote":
+        yield from _blocks(child, depth, "blockquote")
+    elif tag == "pre":
+        yield make_block("code", "pre", 0, "", child.inner())
+    elif tag == "hr":
+        yield make_block("rule", "hr", 0, "", "")
+    else:  # dl, and any wrapper: its contents
+        yield from _blocks(child, depth, container)
+
+
+def _item(item: _Node, depth: int, container: str) -> Iterator[Block]:
+    """A list item's own text, then the items of the lists nested in it.
+
+    One paragraph (a loose list's item) reads as the text of a tight one; an item of several
+    paragraphs keeps them, so that joining or parting them is a change a reader sees.
+    """
+    paragraphs = sum(1 for child in item.elements() if child.tag == "p")
+    own = "".join(
+        html.escape(child, quote=False)
+        if isinstance(child, str)
+        else child.outer()
+        if _inline(child)
+        else f" {child.inner() if child.tag == 'p' and paragraphs == 1 else child.outer()} "
+        for child in item.children
+        if isinstance(child, str) or child.tag not in _LISTS
+    )
+    yield make_block("item", "li", depth, container, own)
+    for child in item.elements():
+        if child.tag in _LISTS:
+            for nested in child.elements():
+                yield from _item(nested, depth + 1, child.tag)
+
+
+def _rows(table: _Node) -> Iterator[_Node]:
+    for child in table.elements():
+        if child.tag == "tr":
+            yield child
+        elif child.tag in {"thead", "tbody"}:
+            yield from _rows(child)
