@@ -88,3 +88,33 @@ def test_the_synthetic_manual_is_read_with_its_renames_merges_and_deletions(
     )
     assert int(count.stdout) == before + 3
     assert tracker_json(built.path, cache, "releases")["releases"] != releases
+
+
+def test_the_history_benchmark_runs_quickly_and_writes_its_figures(tmp_path: Path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "bench_history.py"), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "cold `tracker releases`" in result.stdout
+    data = json.loads(out.read_text())
+    assert {"machine", "settings", "sizes"} <= set(data)
+    (size,) = data["sizes"]
+    assert {"chapters", "commits", "versions", "releases", "figures"} <= set(size)
+    figures = size["figures"]
+    assert set(figures) == {
+        "git_floor", "cold_releases", "startup", "warm_releases", "warm_history",
+        "plus_1_commit", "plus_100_commits", "naive_gitpython", "peak_rss", "pages", "serve",
+    }  # fmt: skip
+    for key in ("cold_releases", "startup", "naive_gitpython"):
+        assert figures[key]["ms"] > 0 and figures[key]["ratio"] > 0
+    assert {"home", "contents", "chapter", "history", "diff", "release", "newsletter"} < set(
+        figures["pages"]
+    )
+    assert figures["pages"]["home"]["p95_ms"] >= figures["pages"]["home"]["p50_ms"] > 0
+    assert figures["serve"]["requests"] > 0 and figures["serve"]["errors"] == 0
+    assert 0 < figures["peak_rss"]["cold_mb"] < 10_000
