@@ -97,12 +97,9 @@ def measure_size(
     folder: Path, settings: Settings, commits: int, profile: Path | None
 ) -> dict[str, Any]:
     """Every figure on one synthetic manual of ``settings.chapters`` by ``commits``."""
-    repo, cache = folder / f"manual-{commits}", folder / f"cache-{commits}"
-    for old in (repo, cache):  # from an earlier run kept with --keep
-        shutil.rmtree(old, ignore_errors=True)
-    built_in = timed(
-        lambda: build(repo, settings.chapters, commits, settings.seed, settings.repack)
-    )
+    repo, built_in = fresh_manual(folder, settings, commits)
+    cache = folder / f"cache-{commits}"
+    shutil.rmtree(cache, ignore_errors=True)
     last = subprocess.run(
         ["git", "log", "-1", "--format=%ct"], cwd=repo, capture_output=True, text=True, check=True
     )
@@ -170,7 +167,8 @@ def measure_size(
     }
 
     naive = naive_gitpython(repo, settings.naive_budget, settings.seed)
-    figures["naive_gitpython"] = figure(naive.seconds, cold) | asdict(naive)
+    estimate = naive.estimate(facts["versions"])
+    figures["naive_gitpython"] = figure(estimate, cold) | asdict(naive)
 
     for name, count, times in (
         ("plus_1_commit", 1, settings.runs),
@@ -188,6 +186,25 @@ def measure_size(
         k: v for k, v in facts.items() if k in ("chapter", "chapter_versions", "release")
     }
     return result
+
+
+def fresh_manual(folder: Path, settings: Settings, commits: int) -> tuple[Path, float | None]:
+    """A clone of the synthetic manual to measure (the incremental figures add commits to it),
+    and how long building it took: None when an earlier run with ``--keep`` had built it."""
+    name = f"manual-{settings.chapters}x{commits}-seed{settings.seed}"
+    pristine = folder / (name + ("" if settings.repack else "-unpacked"))
+    built_in = None
+    if not pristine.is_dir():
+        part = pristine.with_name(pristine.name + ".part")  # a build cut short is started anew
+        shutil.rmtree(part, ignore_errors=True)
+        built_in = timed(
+            lambda: build(part, settings.chapters, commits, settings.seed, settings.repack)
+        )
+        part.rename(pristine)
+    repo = folder / f"measured-{commits}"
+    shutil.rmtree(repo, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", "--local", str(pristine), str(repo)], check=True)
+    return repo, built_in
 
 
 def manual_facts(repo: Path, cache: Path, today: date) -> dict[str, Any]:
@@ -269,7 +286,9 @@ def main() -> None:
         default=ROOT / "build" / "bench-history.json",
         help="where to write the figures (default build/bench-history.json)",
     )
-    parser.add_argument("--keep", type=Path, help="build the manuals in this folder and keep them")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the manuals in this folder, and reuse those built before"
+    )
     parser.add_argument(
         "--profile",
         type=Path,

@@ -124,13 +124,20 @@ def _document_blobs(log: bytes) -> Iterable[str]:
 
 @dataclass(frozen=True)
 class Naive:
-    """GitPython's way, timed on some chapters and extrapolated to them all."""
+    """GitPython's way, timed on some chapters: listing each one's commits, then a patch per
+    commit; extrapolated to the whole manual from the cost of each part."""
 
-    seconds: float  # extrapolated to every chapter
-    measured_seconds: float
-    chapters_measured: int
     chapters: int
-    versions_measured: int
+    chapters_measured: int
+    commits_diffed: int
+    listing_seconds: float  # iter_commits, for the chapters measured
+    diff_seconds: float  # the patches, for the commits diffed
+
+    def estimate(self, versions: int) -> float:
+        """Seconds for every chapter, and a patch for each of ``versions``."""
+        per_chapter = self.listing_seconds / self.chapters_measured
+        per_commit = self.diff_seconds / max(1, self.commits_diffed)
+        return per_chapter * self.chapters + per_commit * versions
 
 
 def naive_gitpython(repo: Path, budget: float, seed: int) -> Naive:
@@ -145,16 +152,18 @@ def naive_gitpython(repo: Path, budget: float, seed: int) -> Naive:
         if getattr(item, "type", "") == "blob" and str(item.path).endswith(".md")
     ]
     random.Random(seed).shuffle(paths)
-    spent, done, versions = 0.0, 0, 0
+    listing, diffing, done, diffed = 0.0, 0.0, 0, 0
     for path in paths:
         start = time.perf_counter()
-        for commit in handle.iter_commits("HEAD", paths=path):
+        commits = list(handle.iter_commits("HEAD", paths=path))
+        listed = time.perf_counter()
+        for commit in commits:
             parent = commit.parents[0] if commit.parents else git.NULL_TREE
             commit.diff(parent, paths=path, create_patch=True, R=True)
-            versions += 1
-        spent += time.perf_counter() - start
-        done += 1
-        if spent >= budget:
+        listing += listed - start
+        diffing += time.perf_counter() - listed
+        done, diffed = done + 1, diffed + len(commits)
+        if listing + diffing >= budget:
             break
     handle.close()
-    return Naive(spent / done * len(paths), spent, done, len(paths), versions)
+    return Naive(len(paths), done, diffed, listing, diffing)

@@ -28,9 +28,11 @@ def _ms(value: float | None) -> str:
 def print_size(size: dict[str, Any]) -> None:
     """Every figure of one manual, with its baseline, ratio and the issue's target."""
     figures, facts = size["figures"], size["facts"]
+    seconds = size["build_seconds"]
+    built = "manual reused" if seconds is None else f"manual built in {seconds:.1f} s"
     print(
         f"\n{size['chapters']} chapters x {size['commits']:,} commits: {size['versions']:,} "
-        f"versions, {size['releases']:,} releases (manual built in {size['build_seconds']:.1f} s)"
+        f"versions, {size['releases']:,} releases ({built})"
     )
     print(f"{'figure':<50} {'ms':>9} {'baseline':>9} {'ratio':>7}  {'target':<16} met")
     for key, label in ROWS:
@@ -43,8 +45,9 @@ def print_size(size: dict[str, Any]) -> None:
         )
     naive = figures["naive_gitpython"]
     print(
-        f"  naive: {naive['chapters_measured']} of {naive['chapters']} chapters measured "
-        f"({naive['versions_measured']:,} commits diffed) in {naive['measured_seconds']:.1f} s"
+        f"  naive: {naive['chapters_measured']} of {naive['chapters']} chapters listed in "
+        f"{naive['listing_seconds']:.1f} s, {naive['commits_diffed']:,} commits diffed in "
+        f"{naive['diff_seconds']:.1f} s; estimated for {size['versions']:,} versions"
     )
     rss = figures["peak_rss"]
     print(
