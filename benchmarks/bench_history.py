@@ -1,0 +1,338 @@
+"""Time reading a manual's history, the commands and the pages, against baselines in the same run.
+
+For each size a seeded synthetic manual is built (benchmarks/synthetic.py: chapters of 2 to 30
+KB, trailers, renames, deletions, merged branches, a release schedule), then each figure is the
+median of several runs, with its baseline measured in the same run, in turns:
+
+- cold: the first ``tracker releases`` (empty index) against git's floor for the same reading
+  (``git log --raw`` over the manual's folder, then ``git cat-file --batch`` of every version,
+  newest first);
+- start-up: ``tracker --help`` against ``python -c pass``;
+- warm: ``tracker releases`` and ``tracker history ID`` with the index up to date, less start-up;
+- incremental: the first ``tracker releases`` after 1 new commit, and after 100, less start-up;
+- peak RSS of the cold and warm commands;
+- the naive way, once: GitPython's ``iter_commits(paths=...)`` per chapter plus a patch per
+  commit, timed on chapters drawn at random for a while and extrapolated to all of them;
+- pages served in-process (p50, p95) against an empty FastAPI route in the same process, and
+  the requests per second of ``tracker serve`` under a bounded load on loopback against an empty
+  FastAPI app on uvicorn (benchmarks/webload.py).
+
+    .venv/bin/python benchmarks/bench_history.py [--sizes 1000,10000,50000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import report  # noqa: E402
+from measure import (  # noqa: E402
+    environment,
+    git_floor,
+    median,
+    naive_gitpython,
+    run,
+    timed,
+    tracker,
+)
+from synthetic import append_commits, build  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to measure: sizes, and how many runs of each figure."""
+
+    chapters: int = 300
+    sizes: tuple[int, ...] = (1_000, 10_000, 50_000)
+    seed: int = 8
+    cold_runs: int = 3
+    runs: int = 5  # warm commands and +1 commit
+    startup_runs: int = 10
+    hundred_runs: int = 3
+    page_runs: int = 30
+    load_seconds: float = 10.0
+    connections: int = 8
+    naive_budget: float = 30.0  # seconds of the naive way before extrapolating
+    repack: bool = True  # pack the manual as a clone would have it (benchmarks/synthetic.py)
+
+
+QUICK = Settings(
+    chapters=12,
+    sizes=(120,),
+    cold_runs=1,
+    runs=2,
+    startup_runs=3,
+    hundred_runs=1,
+    page_runs=3,
+    load_seconds=1.0,
+    connections=2,
+    naive_budget=0.3,
+)
+
+
+def figure(
+    seconds: float, baseline: float | None = None, target: str = "", met: bool | None = None
+) -> dict[str, Any]:
+    """One figure as JSON: milliseconds, its baseline and ratio, the issue's target."""
+    data: dict[str, Any] = {"ms": seconds * 1e3}
+    if baseline is not None:
+        data |= {"baseline_ms": baseline * 1e3, "ratio": seconds / baseline}
+    return data | {"target": target, "meets_target": met}
+
+
+def measure_size(
+    folder: Path, settings: Settings, commits: int, profile: Path | None
+) -> dict[str, Any]:
+    """Every figure on one synthetic manual of ``settings.chapters`` by ``commits``."""
+    repo, built_in = fresh_manual(folder, settings, commits)
+    cache = folder / f"cache-{commits}"
+    shutil.rmtree(cache, ignore_errors=True)
+    last = subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    today = datetime.fromtimestamp(int(last.stdout), UTC).date()
+    env = environment(cache, today)
+    releases = tracker("releases", "--repo", str(repo))
+    result: dict[str, Any] = {"chapters": settings.chapters, "commits": commits}
+    result["build_seconds"] = built_in
+    result["load_average"] = os.getloadavg()  # other work on the machine, as the size began
+    figures: dict[str, Any] = {}
+
+    floors, colds = [], []
+    for _ in range(settings.cold_runs):  # in turns, so that noise falls on both alike
+        floors.append(git_floor(repo))
+        shutil.rmtree(cache, ignore_errors=True)
+        colds.append(run(releases, env))
+    floor, cold = median(floors), median(r.seconds for r in colds)
+    figures["git_floor"] = figure(floor)
+    figures["cold_releases"] = figure(cold, floor, "<= 1.5x floor", cold <= 1.5 * floor)
+
+    starts, pythons = [], []
+    for _ in range(settings.startup_runs):
+        starts.append(run(tracker("--help"), env).seconds)
+        pythons.append(run([sys.executable, "-c", "pass"], env).seconds)
+    start, python = median(starts), median(pythons)
+    figures["startup"] = figure(start, python, "<= 2x python", start <= 2 * python)
+
+    facts = manual_facts(repo, cache, today)
+    result |= {key: facts[key] for key in ("versions", "documents", "releases")}
+    history = tracker("history", facts["chapter"], "--repo", str(repo))
+    warm = [run(releases, env) for _ in range(settings.runs)]
+    warm_history = [run(history, env) for _ in range(settings.runs)]
+    for name, runs in (("warm_releases", warm), ("warm_history", warm_history)):
+        beyond = median(r.seconds for r in runs) - start
+        figures[name] = figure(beyond, None, "<= 50 ms", beyond <= 0.05)
+    peak = max(r.peak_mb for r in colds + warm + warm_history)
+    figures["peak_rss"] = {
+        "cold_mb": max(r.peak_mb for r in colds),
+        "warm_mb": max(r.peak_mb for r in warm + warm_history),
+        "target": "< 300 MB",
+        "meets_target": peak < 300,
+    }
+    if profile is not None:
+        profile_commands(releases, env, cache, profile / f"profile-{commits}")
+
+    from webload import load, serve_empty, serve_tracker
+
+    pages = in_process_pages(repo, cache, today, facts, settings.page_runs)
+    empty = pages.pop("empty")
+    figures["pages"] = {"empty_route": empty.json()} | {
+        name: times.json(empty) for name, times in pages.items()
+    }
+    figures["pages"]["target"] = "p50 <= 2x, p95 <= 5x the empty route"
+    paths = list(facts["pages"].values())
+    served = load(
+        *serve_tracker(repo, today, env), paths, settings.load_seconds, settings.connections
+    )
+    bare = load(*serve_empty(env), ["/"], settings.load_seconds, settings.connections)
+    figures["serve"] = served.json() | {
+        "connections": settings.connections,
+        "empty_app_requests_per_second": bare.requests / bare.seconds,
+        "ratio": (served.requests / served.seconds) / (bare.requests / bare.seconds),
+        "target": "",
+        "meets_target": None,
+    }
+
+    naive = naive_gitpython(repo, settings.naive_budget, settings.seed)
+    estimate = naive.estimate(facts["versions"])
+    figures["naive_gitpython"] = figure(estimate, cold) | asdict(naive)
+
+    for name, count, times in (
+        ("plus_1_commit", 1, settings.runs),
+        ("plus_100_commits", 100, settings.hundred_runs),
+    ):
+        after = []
+        for number in range(times):
+            append_commits(repo, count, seed=settings.seed * 1000 + count + number)
+            after.append(run(releases, env).seconds - start)
+        target = "<= 50 ms" if count == 1 else ""
+        met = median(after) <= 0.05 if count == 1 else None
+        figures[name] = figure(median(after), None, target, met)
+    result["figures"] = figures
+    result["facts"] = {
+        k: v for k, v in facts.items() if k in ("chapter", "chapter_versions", "release")
+    }
+    return result
+
+
+def fresh_manual(folder: Path, settings: Settings, commits: int) -> tuple[Path, float | None]:
+    """A clone of the synthetic manual to measure (the incremental figures add commits to it),
+    and how long building it took: None when an earlier run with ``--keep`` had built it."""
+    name = f"manual-{settings.chapters}x{commits}-seed{settings.seed}"
+    pristine = folder / (name + ("" if settings.repack else "-unpacked"))
+    built_in = None
+    if not pristine.is_dir():
+        part = pristine.with_name(pristine.name + ".part")  # a build cut short is started anew
+        shutil.rmtree(part, ignore_errors=True)
+        built_in = timed(
+            lambda: build(part, settings.chapters, commits, settings.seed, settings.repack)
+        )
+        part.rename(pristine)
+    repo = folder / f"measured-{commits}"
+    shutil.rmtree(repo, ignore_errors=True)
+    subprocess.run(["git", "clone", "--quiet", "--local", str(pristine), str(repo)], check=True)
+    return repo, built_in
+
+
+def manual_facts(repo: Path, cache: Path, today: date) -> dict[str, Any]:
+    """What the pages and commands are asked about, read in-process (the index is warm)."""
+    os.environ["TRACKER_CACHE_DIR"] = str(cache)
+    from tracker.manual import open_manual
+    from tracker.publish.urls import Urls
+
+    manual = open_manual(repo)
+    try:
+        snapshot = manual.snapshot()
+    finally:
+        manual.close()
+    # A busy chapter, not the busiest: the 90th percentile of versions (published today).
+    live = sorted(
+        (d for d in snapshot.documents if not d.latest.deleted), key=lambda d: len(d.versions)
+    )
+    chapter = live[int(len(live) * 0.9)]
+    past = [r for r in snapshot.releases if not r.is_upcoming(today)]
+    release = past[-1].date
+    urls = Urls()
+    pages = {
+        "home": urls.home(),
+        "contents": urls.contents(),
+        "chapter": urls.chapter(chapter.id),
+        "diff": urls.diff(chapter.id),  # before the history page, which works out every diff
+        "history": urls.history(chapter.id),
+        "release": urls.release(release),
+        "newsletter": urls.newsletter(release),
+    }
+    return {
+        "versions": sum(len(d.versions) for d in snapshot.documents),
+        "documents": len(snapshot.documents),
+        "releases": len(snapshot.releases),
+        "chapter": chapter.id,
+        "chapter_versions": len(chapter.versions),
+        "release": release.isoformat(),
+        "pages": pages,
+    }
+
+
+def in_process_pages(
+    repo: Path, cache: Path, today: date, facts: dict[str, Any], runs: int
+) -> dict[str, Any]:
+    """p50 and p95 of each page through the ASGI app in this process, and the empty route."""
+    from webload import pages_in_process
+
+    from tracker.manual import open_manual
+    from web.app import create_app
+
+    manual = open_manual(repo)
+    try:
+        manual.snapshot()  # the snapshot is read once, as a running service has it
+        return pages_in_process(create_app(manual, today), facts["pages"], runs)
+    finally:
+        manual.close()
+
+
+def profile_commands(command: list[str], env: dict[str, str], cache: Path, out: Path) -> None:
+    """pyinstrument's text profiles of the cold and the warm command (``--profile``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    for kind in ("cold", "warm"):
+        profiled = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o"]
+        profiled += [str(out / f"{kind}-releases.txt"), *command[1:]]
+        subprocess.run(profiled, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="one tiny manual, few runs: a smoke test"
+    )
+    parser.add_argument("--sizes", help="commits of each manual, e.g. 1000,10000,50000")
+    parser.add_argument("--chapters", type=int, help="chapters of each manual (default 300)")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "build" / "bench-history.json",
+        help="where to write the figures (default build/bench-history.json)",
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="keep the manuals in this folder, and reuse those built before"
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="also profile the cold and warm command with pyinstrument, into DIR",
+    )
+    parser.add_argument(
+        "--no-repack", action="store_true", help="read fast-import's pack, as it wrote it"
+    )
+    args = parser.parse_args()
+    settings = QUICK if args.quick else Settings()
+    if args.sizes:
+        settings = replace(
+            settings, sizes=tuple(int(s.replace("_", "")) for s in args.sizes.split(","))
+        )
+    if args.no_repack:
+        settings = replace(settings, repack=False)
+    if args.chapters:
+        settings = replace(settings, chapters=args.chapters)
+    results = {"machine": machine(), "settings": asdict(settings), "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="bench-history-") as scratch:
+        folder = args.keep or Path(scratch)
+        for commits in settings.sizes:
+            measured = measure_size(folder, settings, commits, args.profile)
+            results["sizes"].append(measured)
+            report.print_size(measured)
+    results["machine"]["load_average_after"] = os.getloadavg()
+    report.print_scaling(results["sizes"])
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nThe figures are in {args.json}.")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True, check=True)
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "git": git.stdout.split()[-1],
+    }
+
+
+if __name__ == "__main__":
+    main()
