@@ -369,3 +369,21 @@ def test_a_white_space_change_in_code_shows_no_line_twice():
         <ins class="diff-space"><span class="vh">inserted line break</span><span aria-hidden="true">↵</span>
         </ins></code></pre>
         </div>""")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("a&nbsp;b\n", "a b\n"), ("a b c\n", "a b&nbsp;c\n"), ("a\u2003b\n", "a b\n"),
+     ("a b\n", "a \u2003b\n")],
+)  # fmt: skip
+def test_a_space_a_browser_shows_as_written_is_marked_when_it_changes(old: str, new: str):
+    """A no-break or em space is not folded: its coming or going shows, so it is marked."""
+    html = diff_html(diff_documents(old, new, 5.0))
+    assert "<ins" in html or "<del" in html, html
+
+
+def test_a_link_whose_address_changed_leaves_no_empty_deletion():
+    for old, new in (("[a](http://x)b\n", "[a](http://y)b\n"),
+                     ("[a **b**](http://x) c\n", "[a **b**](http://y) c d\n")):  # fmt: skip
+        html = diff_html(diff_documents(old, new, 5.0))
+        assert not re.search(r"<del>(<span class=\"vh\">[^<]*</span>)?</del>", html), html

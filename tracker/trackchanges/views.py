@@ -13,6 +13,7 @@ from tracker.trackchanges.text import (
     is_gap,
     is_image,
     is_line_break,
+    is_word,
     tag_name,
 )
 from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Ops
@@ -164,6 +165,8 @@ def _merged(ops: Ops) -> str:
             out.append(_inserted(tokens))
         else:
             kept = _whole_tags(tokens)
+            if not any(is_word(t) or is_line_break(t) or is_image(t) for t in kept):
+                continue  # only a tag went (a link's old address): nothing to read as deleted
             out.append(_mark(DELETE, "".join(_LINE if is_line_break(t) else t for t in kept)))
     return "".join(out)
 

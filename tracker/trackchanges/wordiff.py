@@ -128,7 +128,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     space or a break that both versions share, or at a block's edge, is equal (or goes). In
     preformatted text every white space character is shown, so all of it stays.
     """
-    if not any(op != EQUAL and all(t.isspace() for t in tokens) for op, tokens in ops):
+    if not any(op != EQUAL and all(_plain_space(t) for t in tokens) for op, tokens in ops):
         return ops  # most often: nothing but words came or went
     ops = _joined_runs(_replaced_spaces(ops, pre))
     old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
@@ -139,7 +139,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     i = j = 0
     for op, tokens in ops:
         size = len(tokens)
-        spaces = op != EQUAL and all(token.isspace() for token in tokens)
+        spaces = op != EQUAL and all(_plain_space(token) for token in tokens)
         if spaces and op == INSERT and not any(new_pre[j : j + size]) and _beside_shared(old, i):
             settled.append((EQUAL, tokens))
         elif not (spaces and op == DELETE and not any(old_pre[i : i + size])
@@ -160,12 +160,18 @@ def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
         if (
             previous is not None
             and {previous[0], op} == {INSERT, DELETE}
-            and all(t.isspace() for t in previous[1] + tokens)
+            and all(_plain_space(t) for t in previous[1] + tokens)
         ):
             out[-1] = (EQUAL, tokens if op == INSERT else previous[1])
         else:
             out.append((op, tokens))
     return out
+
+
+def _plain_space(token: str) -> bool:
+    """White space a browser folds (spaces, tabs, line ends): a no-break or em space is shown
+    as it is, so its coming or going is a change a reader sees."""
+    return bool(token) and all(char in " \t\n\r\f" for char in token)
 
 
 def _preformatted(tokens: list[str], pre: bool) -> list[bool]:
