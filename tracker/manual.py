@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from tracker.config import CONFIG_FILE, Config, parse_config
+from tracker.config import CONFIG_FILE, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history.documents import decode
@@ -124,11 +124,6 @@ def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:
     """The text of the manual's settings at ``head`` (None when it has no manual.toml)."""
     data = repo.read_file(head, root.join(CONFIG_FILE))
     return decode(data) if data is not None else None
-
-
-def read_config(repo: GitRepo, root: Root, head: str) -> Config:
-    """The manual's settings at ``head`` (the defaults when it has no manual.toml)."""
-    return parse_config(read_settings(repo, root, head))
 
 
 class Texts:
