@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -23,7 +24,7 @@ from tracker.history.documents import decode
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.releases import build_releases, contents_order
 from tracker.history.snapshot import Point, Snapshot
-from tracker.history.walk import HistoryBuilder
+from tracker.history.walk import HistoryBuilder, NotAContinuation
 from tracker.index import derived
 from tracker.index import log as index
 from tracker.index.store import cache_folder
@@ -63,20 +64,18 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
     settings = read_settings(repo, root, head)
-    builder = _continued(repo, kept, settings or "", head)
+    builder = _continued(repo, kept, settings or "", head)  # with the settings it was made with
+    if builder is not None:
+        try:
+            raw = index.load(repo, branch, head, root, builder.walker.config, since=builder.head)
+            builder.advance(raw.commits, raw.metas, head)
+        except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
+            builder = None
     if builder is None:
-        config = parse_config(settings)
-        builder, since = HistoryBuilder(root, config), None
-    else:  # the same settings: the ones it was built with, already read (and expanded)
-        config, since = builder.walker.config, builder.head
-    try:
-        raw = index.load(repo, branch, head, root, config, since=since)
+        builder = HistoryBuilder(root, parse_config(settings))
+        raw = index.load(repo, branch, head, root, builder.walker.config)
         builder.advance(raw.commits, raw.metas, head)
-    except ValueError:  # the kept head is not on the new first-parent line (a merge of it)
-        config = parse_config(settings)
-        builder = HistoryBuilder(root, config)
-        raw = index.load(repo, branch, head, root, config)
-        builder.advance(raw.commits, raw.metas, head)
+    config = builder.walker.config
     history = builder.history()
     _warn(history.problems)
     documents = contents_order(history.documents, config.sections)
@@ -106,10 +105,10 @@ def _continued(
     builder = kept.builder()
     if not isinstance(builder, HistoryBuilder) or builder.head != kept.head:
         return None
-    return None if _lacking(builder.history().problems) else builder
+    return None if _lacking(builder.walker.problems) else builder
 
 
-def _lacking(problems: tuple[Problem, ...]) -> bool:
+def _lacking(problems: Iterable[Problem]) -> bool:
     """Whether versions were left out for objects git lacked (it may have them by now)."""
     return any(problem.rule == "missing-object" for problem in problems)
 

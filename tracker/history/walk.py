@@ -45,6 +45,10 @@ def build_history(
     return builder.history()
 
 
+class NotAContinuation(ValueError):
+    """The commits given do not go on from the head a builder was built to."""
+
+
 class HistoryBuilder:
     """The history, built once and then moved forward with each new commit of the branch.
 
@@ -68,7 +72,7 @@ class HistoryBuilder:
         line = first_parent_line(commits, head)
         start = commits[line[0]].parents[:1] if line else ()
         if (start[0] if start else None) != self.head:
-            raise ValueError("the new commits do not continue the history built so far")
+            raise NotAContinuation("the new commits do not continue the history built so far")
         self.walker.metas = metas
         absorbed: set[str] = set()  # every commit reachable from the old head is done already
         order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
