@@ -106,7 +106,7 @@ class ManualRepo:
         )
         return self.git("rev-parse", "HEAD")
 
-    def open(self, **options: str) -> Manual:
+    def open(self, **options: Any) -> Manual:
         """The manual in this repository, opened as the command line and the web open it."""
         return open_manual(self.path, **options)
 

@@ -18,6 +18,13 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.history.golive": {"tracker.errors", "tracker.dates"},
     "tracker.config": {"tracker.errors", "tracker.history.golive"},
     "tracker.index": {"tracker.errors", "tracker.repository", "tracker.history.documents"},
+    "tracker.index.derived": {
+        "tracker.errors",
+        "tracker.repository",
+        "tracker.config",
+        "tracker.history",
+        "tracker.index",
+    },
     "tracker.history": {
         "tracker.errors",
         "tracker.dates",

@@ -33,7 +33,7 @@ def derived_file(repo: ManualRepo) -> Path:
 
 def forget_derived(repo: ManualRepo) -> None:
     """The snapshot kept for the head would answer without the raw index: forget it."""
-    derived_file(repo).unlink()
+    store.remove(derived_file(repo))
 
 
 def plant_sentinel(path: Path) -> None:
@@ -187,12 +187,22 @@ def test_a_damaged_derived_file_is_rebuilt(repo: ManualRepo, damage: bytes):
     assert [d.id for d in repo.snapshot().documents] == ["a"]  # and read back from it
 
 
-def test_a_derived_snapshot_of_foreign_content_is_not_trusted(repo: ManualRepo):
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE kept SET snapshot = ?",
+        "UPDATE kept SET builder = ?",
+        "UPDATE documents SET state = ?",
+    ],
+)
+def test_a_derived_snapshot_of_foreign_content_is_not_trusted(repo: ManualRepo, damage: str):
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
+    repo.commit({"b.md": doc("B")})
     with sqlite3.connect(derived_file(repo)) as connection:
-        connection.execute("UPDATE derived SET state = ?", (pickle.dumps({"not": "ours"}),))
-    assert [d.id for d in repo.snapshot().documents] == ["a"]
+        connection.execute(damage, (pickle.dumps({"not": "ours"}),))
+    assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
+    assert [d.id for d in repo.snapshot().documents] == ["a", "b"]  # and read back from it
 
 
 def test_the_snapshot_moves_forward_with_new_commits_and_agrees_with_a_full_read(
@@ -221,6 +231,36 @@ def test_the_snapshot_moves_forward_with_new_commits_and_agrees_with_a_full_read
     assert dict(stepped.line) == dict(whole.line)
 
 
+def kept_rows(repo: ManualRepo) -> tuple[set[str], dict[str, bytes]]:
+    """The names of the document rows kept, and the release entries kept by day."""
+    with sqlite3.connect(derived_file(repo)) as connection:
+        rows = {row for (row,) in connection.execute("SELECT row FROM documents")}
+        days = dict(connection.execute("SELECT day, entries FROM releases").fetchall())
+    return rows, days
+
+
+def test_a_new_commit_rewrites_only_what_it_touches(scheduled: ManualRepo):
+    """The rows of untouched documents and the release days they alone are on stay as they
+    were; a command about one chapter reads only its row."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-01-20T10:00:00+00:00")
+    scheduled.snapshot()
+    rows, days = kept_rows(scheduled)
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-02-20T10:00:00+00:00")
+    lazy = scheduled.open(lazy=True).snapshot()  # (moves the kept history on)
+    assert lazy.documents.read == 1  # only a, which the commit touched, was worked out
+    after, days_after = kept_rows(scheduled)
+    assert len(rows & after) == 1 and len(after) == 2  # b's row is the same row
+    assert days_after["2024-02-14"] == days["2024-02-14"]  # b's day alone: untouched
+    assert set(days_after) == {*days, "2024-03-13"}  # a's new version's day is added
+    reread = scheduled.open(lazy=True).snapshot()
+    assert reread.document("b").id == "b" and reread.documents.read == 1
+    assert [d.id for d in reread.documents] == ["a", "b"] and reread.documents.read == 2
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (lazy.documents, lazy.releases) == (whole.documents, whole.releases)
+
+
 def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
     before = scheduled.snapshot().document("a").latest.effective
@@ -235,10 +275,11 @@ def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):
     path = derived_file(repo)
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE derived (slot, schema, head, settings, a, b)")
+        connection.execute("CREATE TABLE kept (slot, schema)")
     assert [d.id for d in repo.snapshot().documents] == ["a"]
     with sqlite3.connect(path) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM derived").fetchone() == (1,)
+        assert connection.execute("SELECT COUNT(*) FROM kept").fetchone() == (1,)
+        assert connection.execute("SELECT COUNT(*) FROM documents").fetchone() == (1,)
 
 
 @pytest.mark.reliability("histories stepped commit by commit, against a whole read")

@@ -22,7 +22,6 @@ from tracker.repository.paths import Root
 # Each command imports what it uses when it runs: 'tracker --help' (and a command that needs
 # little) starts without loading GitPython, Markdown, Jinja2 or FastAPI.
 if TYPE_CHECKING:
-    from tracker.history.model import Document
     from tracker.history.snapshot import Snapshot
     from tracker.manual import Manual
     from tracker.repository.read import GitRepo
@@ -101,7 +100,7 @@ def _open(args: argparse.Namespace) -> _Opened:
     from tracker.manual import open_manual
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True)
     snapshot = manual.snapshot()
     return _Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
@@ -113,12 +112,13 @@ def _fixed_today(text: str | None) -> date | None:
     return dates.parse_date(text, what)
 
 
-def _warn_about(documents: Iterable[Document]) -> None:
-    """One bad chapter is worth a word, not a failure: said for the documents a command shows."""
-    for document in documents:
-        latest = document.latest
-        for problem in () if latest.deleted else latest.meta.problems:
-            log.warning("%s: %s (see 'tracker check').", latest.path, problem)
+def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
+    """One bad chapter is worth a word, not a failure: said for the documents a command shows
+    (by key; all of them by default)."""
+    shown = None if keys is None else set(keys)
+    for key, path, problem in snapshot.notices:
+        if shown is None or key in shown:
+            log.warning("%s: %s (see 'tracker check').", path, problem)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -134,7 +134,7 @@ def _releases(args: argparse.Namespace) -> int:
     from tracker.publish import views as output
 
     opened = _open(args)
-    _warn_about(opened.snapshot.documents)
+    _warn_about(opened.snapshot)
     if args.format == "json":
         summarise = opened.manual.differ.summary if args.summaries else None
         releases = opened.snapshot.releases
@@ -151,7 +151,7 @@ def _history(args: argparse.Namespace) -> int:
 
     opened = _open(args)
     document = opened.snapshot.document(args.id)
-    _warn_about([document])
+    _warn_about(opened.snapshot, [document.key])
     if args.format == "json":
         _print_json(output.history_json(document, opened.manual.differ.summary))
     else:
@@ -162,7 +162,7 @@ def _history(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     opened = _open(args)
     document = opened.snapshot.document(args.id)
-    _warn_about([document])
+    _warn_about(opened.snapshot, [document.key])
     day = dates.parse_date(args.at, "--at date") if args.at else opened.today
     version = document.in_force(day)
     if version is None:
@@ -181,7 +181,7 @@ def _diff(args: argparse.Namespace) -> int:
     opened = _open(args)
     manual, snapshot = opened.manual, opened.snapshot
     document = snapshot.document(args.id)
-    _warn_about([document])
+    _warn_about(opened.snapshot, [document.key])
     start, end = manual.compared(snapshot, document, args.start, args.end, opened.today)
     differ = manual.differ
     if args.format == "json":
@@ -222,7 +222,7 @@ def _preview(args: argparse.Namespace) -> int:
         return 0
     section = None
     if found.release is not None:
-        _warn_about(entry.document for entry in found.release.entries)
+        _warn_about(opened.snapshot, (entry.key for entry in found.release.entries))
         section = render_newsletter(
             opened.snapshot,
             found.release,
@@ -276,7 +276,7 @@ def _new(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     fixed = _fixed_today(args.today)
     manual = served_manual(args.repo, args.root, args.branch)
-    _warn_about(manual.snapshot().documents)
+    _warn_about(manual.snapshot())
     from web.app import serve  # the web service, and FastAPI, only for this command
 
     serve(manual, fixed, args.host, args.port, args.workers, args.poll)
@@ -289,7 +289,7 @@ def _build(args: argparse.Namespace) -> int:
 
     fixed = _fixed_today(args.today)
     manual = open_manual(args.repo, root=args.root, branch=args.branch)
-    _warn_about(manual.snapshot().documents)
+    _warn_about(manual.snapshot())
     report = build_site(manual, Path(args.out), args.base_url, fixed)
     done = report.counts
     print(f"Exported {report.files} files to {args.out}: {done.written} written, "
@@ -319,7 +319,7 @@ def _newsletter(args: argparse.Namespace) -> int:
         release = snapshot.release(dates.parse_date(args.release, "release date"))
     else:
         release = snapshot.default_release(opened.today)
-    _warn_about(entry.document for entry in release.entries)
+    _warn_about(snapshot, (entry.key for entry in release.entries))
     text = render_newsletter(
         snapshot,
         release,

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from tracker.config import CONFIG_FILE, parse_config
@@ -22,11 +21,9 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history.documents import decode
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
-from tracker.history.releases import build_releases, contents_order
-from tracker.history.snapshot import Point, Snapshot
-from tracker.history.walk import HistoryBuilder, NotAContinuation
+from tracker.history.releases import ReleaseRows, entry_rows
+from tracker.history.snapshot import Outline, Point, Snapshot, assemble, contents, entries_by_day
 from tracker.index import derived
-from tracker.index import log as index
 from tracker.index.store import cache_folder
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
@@ -41,14 +38,21 @@ log = logging.getLogger(__name__)
 def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
     """The pipeline: settings, the index brought up to date, the rules, the releases.
 
-    The snapshot last read is kept in the index (``index/derived.py``): the same head is read
-    back whole; a head that only added commits, under the same settings, replays only them.
+    The snapshot last read is kept in the index (``index/derived.py``), a row per document:
+    the same head is read back (its documents when first wanted); a head that only added
+    commits, under the same settings, replays only them and works out again only the
+    documents they touch.
     """
     kept = derived.stored(repo, branch, root)
+
+    def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
+        derived.forget(repo, branch, root)
+        return read_snapshot(repo, root, branch, head)
+
     if kept is not None and kept.head == head:
-        snapshot = kept.snapshot()
+        snapshot = kept.snapshot(whole)
         if (
-            isinstance(snapshot, Snapshot)
+            snapshot is not None
             and snapshot.head == head
             and snapshot.root == root
             and not _lacking(snapshot.problems)  # git may have them now: read again
@@ -63,49 +67,87 @@ def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot
             "releases cannot be worked out; fetch the whole history with 'git fetch "
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
+    from tracker.history.walk import HistoryBuilder, NotAContinuation  # (the warm path needs
+    from tracker.index import log as index  # neither: the branch has not moved)
+
     settings = read_settings(repo, root, head)
-    builder = _continued(repo, kept, settings or "", head)  # with the settings it was made with
-    if builder is not None:
+    going_on = _continued(repo, kept, settings or "", head)  # with the settings it was made with
+    if going_on is not None:
+        builder = going_on.builder
         try:
             raw = index.load(repo, branch, head, root, builder.walker.config, since=builder.head)
             builder.advance(raw.commits, raw.metas, head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
-            builder = None
-    if builder is None:
+            going_on = None
+        except derived.ReadBackError:  # a document kept for the old head is damaged
+            derived.forget(repo, branch, root)
+            going_on = None
+    if going_on is None:
         builder = HistoryBuilder(root, parse_config(settings))
         raw = index.load(repo, branch, head, root, builder.walker.config)
         builder.advance(raw.commits, raw.metas, head)
+        going_on = derived.Continued(builder, {}, {}, [])
+    return _moved_on(repo, (branch, head, root), settings or "", going_on, kept, whole)
+
+
+def _moved_on(
+    repo: GitRepo,
+    at: tuple[str, str, Root],
+    settings: str,
+    going_on: derived.Continued,
+    kept: derived.Stored | None,
+    whole: Callable[[], Snapshot],
+) -> Snapshot:
+    """The snapshot after the builder moved on (from nothing, or from the kept head): only
+    the documents it touched are worked out again, and only the release days they change."""
+    builder, (branch, head, root) = going_on.builder, at
     config = builder.walker.config
-    history = builder.history()
-    _warn(history.problems)
-    documents = contents_order(history.documents, config.sections)
-    snapshot = Snapshot(
-        branch=branch,
-        head=head,
-        root=root,
-        config=config,
-        documents=documents,
-        releases=build_releases(documents),
-        problems=history.problems,
-        line=MappingProxyType({sha: number for number, sha in enumerate(builder.line)}),
-    )
-    derived.keep(repo, branch, root, settings or "", snapshot, builder)
+    touched = {key: builder.settled[key] for key in builder.walker.touched}
+    entries = {key: entry_rows(document) for key, document in touched.items()}
+    before = going_on.outlines
+    outlines = {**before, **{key: Outline.of(d, entries[key]) for key, d in touched.items()}}
+    order = contents(outlines, config.sections)
+    rows = {key: row for key, row in going_on.rows.items() if key not in touched}
+    days = {day for key in touched for day in outlines[key].days}
+    days.update(day for key in touched if key in before for day in before[key].days)
+    others = [key for key in going_on.order if key not in touched]
+    every = others != [key for key in order if key not in touched]  # the others moved too
+    old = kept.release_rows(None if every else days) if kept is not None and rows else {}
+    if old is None:  # the kept entries cannot be read back
+        return whole()
+    changed = entries_by_day(order, old, entries)  # (every day, when ``every``)
+    every = every or not rows  # (nothing kept: every day is new)
+
+    def releases() -> ReleaseRows:
+        now = changed
+        if not every and kept is not None:
+            found = kept.release_rows(None)
+            now = {**(dict(whole().releases.rows()) if found is None else found), **changed}
+        return sorted((day, found) for day, found in now.items() if found)
+
+    problems = tuple(builder.walker.problems)
+    _warn(problems)
+    load = kept.loader(rows, whole) if kept is not None and rows else None
+    snapshot = assemble((branch, head, root, config), problems, builder.line, outlines, order,
+                        (touched, load), releases)  # fmt: skip
+    going_on = derived.Continued(builder, outlines, rows, order)
+    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every))
     return snapshot
 
 
 def _continued(
     repo: GitRepo, kept: derived.Stored | None, settings: str, head: str
-) -> HistoryBuilder | None:
+) -> derived.Continued | None:
     """The builder kept for an earlier head, when ``head`` only adds commits to it and the
     settings are the same (anything else, a rewritten branch or new settings, replays all)."""
     if kept is None or kept.head == head or kept.settings != settings:
         return None  # (the same head: its snapshot could not be read back, so read it all)
     if not repo.is_ancestor(kept.head, head):
         return None
-    builder = kept.builder()
-    if not isinstance(builder, HistoryBuilder) or builder.head != kept.head:
+    found = kept.builder()
+    if found is None or _lacking(found.builder.walker.problems):
         return None
-    return None if _lacking(builder.walker.problems) else builder
+    return found
 
 
 def _lacking(problems: Iterable[Problem]) -> bool:
@@ -167,10 +209,16 @@ class Texts:
 class Manual:
     """A manual in a content repository, opened once and shared by every request."""
 
-    def __init__(self, repo: GitRepo, root: Root, branch: str | None = None) -> None:
+    def __init__(
+        self, repo: GitRepo, root: Root, branch: str | None = None, lazy: bool = False
+    ) -> None:
         self.repo = repo
         self.root = root
         self.branch = branch  # None: the repository's current branch
+        # Lazy: documents read from the kept history when first wanted (a command that shows
+        # one chapter reads one); otherwise every document is read with the snapshot (a
+        # server, which keeps it).
+        self.lazy = lazy
         self.texts = Texts(repo)
         self._differ: Differ | None = None
         self._differ_lock = threading.Lock()
@@ -187,7 +235,10 @@ class Manual:
                 # read a newer one must not take the manual back (and rebuild the index) to it.
                 branch, head = self.repo.branch_head(self.branch) if latest else seen
                 if latest is None or (latest.branch, latest.head) != (branch, head):
-                    latest = self._latest = read_snapshot(self.repo, self.root, branch, head)
+                    latest = read_snapshot(self.repo, self.root, branch, head)
+                    if not self.lazy:
+                        latest.documents.read_all()
+                    self._latest = latest
         return latest
 
     @property
@@ -229,10 +280,14 @@ class Manual:
 
 
 def open_manual(
-    repo_path: str | Path = ".", root: str = "procedures", branch: str | None = None
+    repo_path: str | Path = ".",
+    root: str = "procedures",
+    branch: str | None = None,
+    lazy: bool = False,
 ) -> Manual:
-    """Open the manual in a repository (validating the root folder and branch name)."""
+    """Open the manual in a repository (validating the root folder and branch name); ``lazy``:
+    see Manual."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path), folder, branch)
+    return Manual(GitRepo(repo_path), folder, branch, lazy)

@@ -24,7 +24,7 @@ Entry = tuple[str | None, str | None, Change]  # (old path, new path) under the 
 
 
 @dataclass
-class _Draft:
+class Draft:
     """A document while the history is replayed; frozen into a Document at the end."""
 
     key: int
@@ -44,7 +44,7 @@ class Walker:
         self.root = root
         self.config = config
         self.sources = Sources(config.timezone, config.schedule)
-        self.documents: dict[int, _Draft] = {}
+        self.documents: dict[int, Draft] = {}
         self.live: dict[str, int] = {}  # path under the root -> document key
         self.by_id: dict[str, int] = {}  # id -> the document that holds it
         self.next_key = 0
@@ -120,7 +120,7 @@ class Walker:
         earlier = [replace(problem, level="warning") for problem in self.skipped_before]
         return [*self.sources.problems, *current, *earlier]
 
-    def _paths(self, document: _Draft, change: Change) -> set[str]:
+    def _paths(self, document: Draft, change: Change) -> set[str]:
         """Every path (from the repository's top) the document has had, and this change's."""
         found = {p for p in (change.old_path, change.new_path) if p}
         for version in document.versions:
@@ -130,10 +130,12 @@ class Walker:
     def finish(self, keys: set[int] | None = None) -> list[Document]:
         """The documents that have versions (of ``keys`` only, if given), in order of first
         appearance."""
+        documents = self.documents
+        drafts = documents.values() if keys is None else [documents[k] for k in sorted(keys)]
         return [
             Document(draft.key, tuple(draft.versions), tuple(draft.aliases))
-            for draft in self.documents.values()
-            if draft.versions and (keys is None or draft.key in keys)
+            for draft in drafts
+            if draft.versions
         ]
 
     def _entry(self, change: Change) -> Entry:
@@ -168,7 +170,7 @@ class Walker:
             return known  # an id-less file back at the path it had
         key = self.next_key  # a new document (or a duplicate id, which check reports)
         self.next_key += 1
-        self.documents[key] = _Draft(key)
+        self.documents[key] = Draft(key)
         return key
 
     def _add_version(

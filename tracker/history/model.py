@@ -9,10 +9,11 @@ command line and JSON.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal, overload
 
 from tracker.history.documents import DocMeta, default_title
 from tracker.history.golive import Declared
@@ -142,8 +143,101 @@ class Document:
     def in_force(self, day: date) -> Version | None:
         """The newest version whose effective go-live is on or before ``day`` (effective dates
         never go down along a document's versions: each waits for the one before)."""
+        at = self.place_in_force(day)
+        return None if at is None else self.versions[at]
+
+    def place_in_force(self, day: date) -> int | None:
+        """Where the version in force on ``day`` is in ``versions`` (None: none yet)."""
         at = bisect.bisect_right(self.versions, day, key=_effective)
-        return self.versions[at - 1] if at else None
+        return at - 1 if at else None
+
+
+# Reads the documents with these keys from where they are kept (index/derived.py).
+Loader = Callable[[Sequence[int]], Mapping[int, Document]]
+
+
+class Documents(Sequence[Document]):
+    """A snapshot's documents, in table-of-contents order.
+
+    Read back from the kept history, a document is read when first wanted: a command that
+    shows one chapter reads one row, and iterating reads every row not read yet, at once.
+    Safe to share between threads; equal to any sequence of the same documents.
+    """
+
+    def __init__(
+        self, keys: Sequence[int], known: Mapping[int, Document], load: Loader | None = None
+    ) -> None:
+        self.keys = tuple(keys)
+        self._known = dict(known)
+        self._load = load if len(self._known) < len(self.keys) else None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, documents: Iterable[Document]) -> Documents:
+        """Documents already in memory."""
+        documents = list(documents)
+        return cls([d.key for d in documents], {d.key: d for d in documents})
+
+    def by_key(self, key: int) -> Document:
+        """The document with this key (KeyError if the snapshot has none)."""
+        found = self._known.get(key)
+        if found is None:
+            self._read([key])
+            found = self._known[key]
+        return found
+
+    @property
+    def read(self) -> int:
+        """How many documents have been read so far."""
+        return len(self._known)
+
+    def read_all(self) -> None:
+        """Read every document now (a server keeps them; the file is then let go)."""
+        if self._load is not None:
+            self._read(self.keys)
+
+    def _read(self, keys: Sequence[int]) -> None:
+        with self._lock:
+            wanted = [key for key in keys if key not in self._known]
+            if wanted and self._load is not None:
+                self._known.update(self._load(wanted))
+            if len(self._known) >= len(self.keys):
+                self._load = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Document, ...]: ...
+    def __getitem__(self, index: int | slice) -> Document | tuple[Document, ...]:
+        if isinstance(index, slice):
+            keys = self.keys[index]
+            self._read(keys)
+            return tuple(self._known[key] for key in keys)
+        return self.by_key(self.keys[index])
+
+    def __iter__(self) -> Iterator[Document]:
+        self.read_all()
+        return iter([self._known[key] for key in self.keys])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Documents({len(self.keys)} documents)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.read_all()
+        return {"keys": self.keys, "known": self._known}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["keys"], state["known"])  # type: ignore[misc]
 
 
 def _effective(version: Version) -> date:

@@ -3,45 +3,109 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import gc
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal, overload
 
-from tracker.history.model import Document, Note, Version, unique_notes
+from tracker.history.model import Document, Documents, Note, Version, unique_notes
 
 # What a release does to a document practitioners see: it comes, changes, or is withdrawn.
 EntryChange = Literal["new", "updated", "withdrawn"]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What one release does to one document."""
+# What is kept of an entry (index/derived.py): the document's key, the places of its versions,
+# then change, renamed, notes, minor, title, type and id, which is all a list of releases shows.
+EntryRow = tuple[int, int, int | None, EntryChange, bool, tuple[Note, ...], bool, str, str, str]
 
-    document: Document
-    version: Version  # the version in force from the release date
-    before: Version | None  # the version in force the day before
-    change: EntryChange
-    renamed: bool
-    notes: tuple[Note, ...]
-    minor: bool
+
+class Entry(tuple[Any, ...]):
+    """What one release does to one document.
+
+    A tuple of the entry's row behind the documents it refers to: thousands are read back at
+    once from the kept history, and the document and its versions are read only when asked
+    for. Two entries are equal when their rows are.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def made(cls, documents: Documents, row: EntryRow) -> Entry:
+        return tuple.__new__(cls, (documents, *row))
 
     @property
-    def id(self) -> str:
-        """The document's id."""
-        return self.document.id
+    def row(self) -> EntryRow:
+        return self[1:]
+
+    @property
+    def key(self) -> int:
+        """The document's key."""
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def document(self) -> Document:
+        documents: Documents = self[0]
+        return documents.by_key(self[1])
+
+    @property
+    def version(self) -> Version:
+        """The version in force from the release date."""
+        at: int = self[2]
+        return self.document.versions[at]
+
+    @property
+    def before(self) -> Version | None:
+        """The version in force the day before."""
+        was: int | None = self[3]
+        return None if was is None else self.document.versions[was]
+
+    @property
+    def change(self) -> EntryChange:
+        return self[4]  # type: ignore[no-any-return]
+
+    @property
+    def renamed(self) -> bool:
+        return self[5]  # type: ignore[no-any-return]
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        return self[6]  # type: ignore[no-any-return]
+
+    @property
+    def minor(self) -> bool:
+        return self[7]  # type: ignore[no-any-return]
 
     @property
     def title(self) -> str:
         """The title practitioners knew: the new one, or the last one for a withdrawal."""
-        shown = self.before if self.change == "withdrawn" and self.before else self.version
-        return shown.title
+        return self[8]  # type: ignore[no-any-return]
 
     @property
     def type(self) -> str:
         """``chapter`` or ``guidance``."""
-        shown = self.before if self.change == "withdrawn" and self.before else self.version
-        return shown.type
+        return self[9]  # type: ignore[no-any-return]
+
+    @property
+    def id(self) -> str:
+        """The document's id."""
+        return self[10]  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Entry) and self[1:] == other[1:]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[1:])
+
+    def __repr__(self) -> str:
+        return f"Entry{self[1:]!r}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Entry.made, (self[0], self[1:]))
 
 
 @dataclass(frozen=True)
@@ -61,36 +125,129 @@ class Release:
         return all(entry.minor for entry in self.entries)
 
 
+# Release entries by date, as kept (index/derived.py).
+ReleaseRows = list[tuple[date, list[EntryRow]]]
+
+
+class Releases(Sequence[Release]):
+    """A snapshot's releases, oldest first: made from their rows when first wanted (a command
+    about one chapter needs none of them). Safe to share; equal to any sequence of the same
+    releases."""
+
+    def __init__(self, documents: Documents, rows: Callable[[], ReleaseRows]) -> None:
+        self._documents = documents
+        self._rows: Callable[[], ReleaseRows] | None = rows
+        self._made: tuple[Release, ...] = ()
+        self._lock = threading.Lock()
+
+    @property
+    def made(self) -> tuple[Release, ...]:
+        if self._rows is not None:
+            with self._lock:
+                if self._rows is not None:
+                    paused = gc.isenabled()
+                    gc.disable()  # thousands of tuples: the collector would run many times
+                    try:
+                        entry, documents = Entry.made, self._documents
+                        self._made = tuple(
+                            Release(day, tuple([entry(documents, row) for row in rows]))
+                            for day, rows in self._rows()
+                        )
+                        self._rows = None
+                    finally:
+                        if paused:
+                            gc.enable()
+        return self._made
+
+    def rows(self) -> ReleaseRows:
+        """The entries' rows by date, as kept."""
+        rows = self._rows
+        if rows is not None:
+            return rows()
+        return [(release.date, [entry.row for entry in release.entries]) for release in self.made]
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+    @overload
+    def __getitem__(self, index: int) -> Release: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Release, ...]: ...
+    def __getitem__(self, index: int | slice) -> Release | tuple[Release, ...]:
+        return self.made[index]
+
+    def __iter__(self) -> Iterator[Release]:
+        return iter(self.made)
+
+    def __reversed__(self) -> Iterator[Release]:
+        return reversed(self.made)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Releases({len(self)} releases)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"documents": self._documents, "made": self.made}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["documents"], list)  # type: ignore[misc]
+        self._made, self._rows = state["made"], None
+
+
+# Where a document goes in the contents: its key, section, order, title (case-folded) and id.
+Place = tuple[int, str, float, str, str]
+
+
+def place_of(document: Document) -> Place:
+    """What a document's place in the contents depends on (its newest version's metadata)."""
+    meta = document.latest.meta
+    order = meta.order if meta.order is not None else float("inf")
+    return document.key, meta.section or "", order, document.latest.title.casefold(), document.id
+
+
 def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> tuple[Document, ...]:
     """Table-of-contents order: configured sections, then first appearance; order; title."""
     documents = list(documents)
+    by_key = {document.key: document for document in documents}
+    return tuple(by_key[key] for key in contents_keys(map(place_of, documents), sections))
+
+
+def contents_keys(places: Iterable[Place], sections: Sequence[str]) -> list[int]:
+    """The keys of documents in table-of-contents order (``places`` in order of first
+    appearance): configured sections, then sections in order of first appearance; then
+    order; title; id."""
+    places = list(places)
     ranks = {name: rank for rank, name in enumerate(sections)}
-    for document in documents:
-        ranks.setdefault(document.latest.meta.section or "", len(ranks))
-
-    def key(document: Document) -> tuple[int, float, str, str]:
-        meta = document.latest.meta
-        order = meta.order if meta.order is not None else float("inf")
-        return ranks[meta.section or ""], order, document.latest.title.casefold(), document.id
-
-    return tuple(sorted(documents, key=key))
+    for place in places:
+        ranks.setdefault(place[1], len(ranks))
+    ranked = sorted((ranks[section], order, title, ident, key) for key, section, order, title,
+                    ident in places)  # fmt: skip
+    return [item[4] for item in ranked]
 
 
-def build_releases(documents: Sequence[Document]) -> tuple[Release, ...]:
-    """Every release, oldest first; entries in the order of ``documents``."""
-    by_date: dict[date, list[Entry]] = {}
-    for document in documents:
-        for day in sorted({version.effective for version in document.versions}):
-            entry = _entry(document, day)
-            if entry is not None:
-                by_date.setdefault(day, []).append(entry)
-    return tuple(Release(day, tuple(entries)) for day, entries in sorted(by_date.items()))
+def entry_rows(document: Document) -> list[tuple[date, EntryRow]]:
+    """What each release does to one document, by date (a document's entries depend on its
+    own versions only: kept per document, a new commit works out only those it touches)."""
+    found = []
+    for day in sorted({version.effective for version in document.versions}):
+        row = _entry(document, day)
+        if row is not None:
+            found.append((day, row))
+    return found
 
 
-def _entry(document: Document, day: date) -> Entry | None:
-    after = document.in_force(day)
-    before = document.in_force(day - timedelta(days=1))
-    assert after is not None
+def _entry(document: Document, day: date) -> EntryRow | None:
+    at = document.place_in_force(day)
+    was = document.place_in_force(day - timedelta(days=1))
+    assert at is not None
+    after = document.versions[at]
+    before = None if was is None else document.versions[was]
     was_live = before is not None and not before.withdrawn
     if after.withdrawn and not was_live:
         return None  # nothing practitioners could see changed
@@ -108,12 +265,16 @@ def _entry(document: Document, day: date) -> Entry | None:
         and before is not None
         and (before.title != after.title or before.path != after.path)
     )
-    return Entry(
-        document=document,
-        version=after,
-        before=before,
-        change=change,
-        renamed=renamed,
-        notes=notes,
-        minor=all(v.minor for v in going_live),
+    shown = before if change == "withdrawn" and before else after
+    return (
+        document.key,
+        at,
+        was,
+        change,
+        renamed,
+        notes,
+        all(v.minor for v in going_live),
+        shown.title,
+        shown.type,
+        document.id,
     )

@@ -7,7 +7,7 @@ argument, so a server that runs past midnight answers them anew.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -15,9 +15,117 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.errors import NotFoundError, shown
-from tracker.history.model import LEFT_OUT, Document, Problem, Version
-from tracker.history.releases import Release
+from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
+from tracker.history.releases import (
+    EntryRow,
+    Place,
+    Release,
+    ReleaseRows,
+    Releases,
+    contents_keys,
+    place_of,
+)
 from tracker.repository.paths import Root
+
+# A document's key, the path of its newest version, and what is wrong with that version.
+Notice = tuple[int, str, str]
+
+
+def notices_of(document: Document) -> list[Notice]:
+    """What is wrong with a document's newest version (said by the commands that show it)."""
+    latest = document.latest
+    problems = () if latest.deleted else latest.meta.problems
+    return [(document.key, latest.path, str(problem)) for problem in problems]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a snapshot needs of a document without reading it: its place in the contents, the
+    days it has release entries on, the ids it answers to and what is wrong with it. Kept per
+    document, so that a new commit works out again only the documents it touches."""
+
+    place: Place
+    days: tuple[date, ...]
+    names: tuple[tuple[str, int], ...]  # (id, rank): see names_of
+    notices: tuple[Notice, ...]
+
+    @classmethod
+    def of(cls, document: Document, entries: Sequence[tuple[date, EntryRow]]) -> Outline:
+        latest = document.latest
+        rank = (0 if latest.meta.id else 1) if not latest.deleted else 2
+        names = ((document.id, rank), *((alias, 3) for alias in document.aliases))
+        days = tuple(day for day, _ in entries)
+        return cls(place_of(document), days, names, tuple(notices_of(document)))
+
+
+def names_of(outlines: Iterable[Outline]) -> dict[str, int]:
+    """Every id and former id (``outlines`` in contents order) -> the document it names.
+
+    An id names, of the documents that have it now, the first that is published and whose id
+    is explicit, else the first published, else the first; a former id names the first
+    document that had it, when no document has it now.
+    """
+    best: dict[str, tuple[int, int, int]] = {}  # id -> (rank, place, key): the least wins
+    for place, outline in enumerate(outlines):
+        for ident, rank in outline.names:
+            found = (rank, place, outline.place[0])
+            if ident not in best or found < best[ident]:
+                best[ident] = found
+    return {ident: found[2] for ident, found in best.items()}
+
+
+def contents(outlines: Mapping[int, Outline], sections: Sequence[str]) -> list[int]:
+    """The documents' keys in table-of-contents order."""
+    return contents_keys((outlines[key].place for key in sorted(outlines)), sections)
+
+
+def entries_by_day(
+    order: Sequence[int],
+    kept: Mapping[date, Sequence[EntryRow]],
+    new: Mapping[int, Sequence[tuple[date, EntryRow]]],
+) -> dict[date, list[EntryRow]]:
+    """The release entries of some days: those ``kept`` of the documents not in ``new``, and
+    those of ``new`` (the documents worked out again), each day's in contents order (``order``).
+    A day left without entries maps to an empty list."""
+    found: dict[date, list[EntryRow]] = {
+        day: [row for row in rows if row[0] not in new] for day, rows in kept.items()
+    }
+    for entries in new.values():
+        for day, row in entries:
+            found.setdefault(day, []).append(row)
+    position = {key: number for number, key in enumerate(order)}
+    for rows in found.values():
+        rows.sort(key=lambda row: position[row[0]])
+    return found
+
+
+def assemble(
+    head: tuple[str, str, Root, Config],
+    problems: tuple[Problem, ...],
+    line: Sequence[str],
+    outlines: Mapping[int, Outline],
+    order: Sequence[int],
+    known: tuple[Mapping[int, Document], Loader | None],
+    releases: Callable[[], ReleaseRows],
+) -> Snapshot:
+    """The snapshot of ``head`` (branch, commit, root, settings) from each document's outline
+    (``order``: their keys in contents order); ``known``: the documents in memory, and how to
+    read the others when first wanted; ``releases``: how to read the release entries."""
+    branch, commit, root, config = head
+    documents = Documents(order, *known)
+    ordered = [outlines[key] for key in order]
+    return Snapshot(
+        branch=branch,
+        head=commit,
+        root=root,
+        config=config,
+        documents=documents,
+        releases=Releases(documents, releases),
+        problems=problems,
+        line=MappingProxyType({sha: number for number, sha in enumerate(line)}),
+        names=MappingProxyType(names_of(ordered)),
+        notices=tuple(notice for outline in ordered for notice in outline.notices),
+    )
 
 
 @dataclass(frozen=True)
@@ -37,18 +145,21 @@ class Snapshot:
     head: str
     root: Root
     config: Config
-    documents: tuple[Document, ...]  # table-of-contents order
-    releases: tuple[Release, ...]  # oldest first
+    documents: Documents  # table-of-contents order
+    releases: Releases  # oldest first
     problems: tuple[Problem, ...]
     line: Mapping[str, int]  # commit id -> its place on the first-parent line (read-only)
+    names: Mapping[str, int]  # id or former id -> the key of the document it names
+    notices: tuple[Notice, ...]  # what is wrong with each document's newest version
 
     def __getstate__(self) -> dict[str, Any]:
-        """As kept in the index (``pickle``): the read-only line as a plain dict."""
-        return {**self.__dict__, "line": dict(self.line)}
+        """Pickled: the read-only mappings as plain dicts."""
+        return {**self.__dict__, "line": dict(self.line), "names": dict(self.names)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
-            object.__setattr__(self, name, MappingProxyType(value) if name == "line" else value)
+            read_only = name in ("line", "names")
+            object.__setattr__(self, name, MappingProxyType(value) if read_only else value)
 
     def left_out(self, document: Document) -> list[Problem]:
         """The versions of a document that could not be read and are not published."""
@@ -63,19 +174,12 @@ class Snapshot:
         """The document with this id (or a former id), or NotFoundError.
 
         Where two share an id (a duplicate, or a withdrawn document whose id a new one took)
-        the one still published wins, then the one whose id is explicit.
+        the one still published wins, then the one whose id is explicit (``names_of``).
         """
-        named = [document for document in self.documents if document.id == ident]
-        published = [document for document in named if not document.latest.deleted]
-        for candidates in (
-            [document for document in published if document.latest.meta.id],
-            published,
-            named,
-            [document for document in self.documents if ident in document.aliases],
-        ):
-            if candidates:
-                return candidates[0]
-        raise NotFoundError(f"There is no document with the id {shown(ident)}.")
+        key = self.names.get(ident)
+        if key is None:
+            raise NotFoundError(f"There is no document with the id {shown(ident)}.")
+        return self.documents.by_key(key)
 
     def release(self, day: date) -> Release:
         """The release on ``day``, or NotFoundError."""

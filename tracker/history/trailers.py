@@ -6,7 +6,6 @@ document, and from the merge itself.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -127,6 +126,8 @@ def meant_trailer(key: str) -> str | None:
     for plain, name in _PLAIN.items():
         if letters in (plain, plain + "s") or letters in (plain + "date", plain + "day"):
             return name
+    import difflib  # (only for a trailer that is not one of ours)
+
     close = difflib.get_close_matches(letters, _PLAIN, n=1, cutoff=0.85)
     return _PLAIN[close[0]] if close else None
 

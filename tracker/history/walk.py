@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from tracker.config import Config
 from tracker.history.documents import DocMeta
 from tracker.history.golive import effective_dates
-from tracker.history.identity import Walker
-from tracker.history.model import Document, Problem, Version
+from tracker.history.identity import Draft, Walker
+from tracker.history.model import Document, Loader, Problem, Version
 from tracker.repository.parse import RawCommit
 from tracker.repository.paths import Root
 
@@ -92,10 +94,56 @@ class HistoryBuilder:
         self.walker.metas = {}
         self.walker.sources.forget()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """As kept in the index: without its documents, which are kept apart, a row each
+        (``resume`` gives them back), and with the settings, given again on each read."""
+        walker = copy.copy(self.walker)
+        walker.documents = {}
+        walker.metas = {}
+        return {**self.__dict__, "walker": walker, "settled": {}}
+
+    def resume(self, documents: Loader, keys: Iterable[int]) -> None:
+        """Give a builder read back from the index its documents (``keys``), to be read when
+        the new commits touch them."""
+        known = set(keys)
+        self.settled = _Kept(documents, known)
+        self.walker.documents = _Drafts(self.settled, known)
+
     def history(self) -> History:
         """Every document so far, in order of first appearance, and the problems found."""
         documents = [self.settled[key] for key in sorted(self.settled)]
         return History(tuple(documents), tuple(self.walker.problems))
+
+
+class _Kept(dict[int, Document]):
+    """Settled documents read back from the index when first wanted."""
+
+    def __init__(self, load: Loader, keys: set[int]) -> None:
+        super().__init__()
+        self._load = load
+        self._keys = keys
+
+    def __missing__(self, key: int) -> Document:
+        if key not in self._keys:
+            raise KeyError(key)
+        found = self[key] = self._load([key])[key]
+        return found
+
+
+class _Drafts(dict[int, Draft]):
+    """The walker's documents, made from settled documents read back when first wanted."""
+
+    def __init__(self, settled: _Kept, keys: set[int]) -> None:
+        super().__init__()
+        self._settled = settled
+        self._keys = keys
+
+    def __missing__(self, key: int) -> Draft:
+        if key not in self._keys:
+            raise KeyError(key)
+        document = self._settled[key]
+        found = self[key] = Draft(key, list(document.versions), list(document.aliases))
+        return found
 
 
 def _merged_commits(

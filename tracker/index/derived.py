@@ -13,94 +13,297 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import logging
 import os
 import pickle
 import sqlite3
+import threading
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from importlib import metadata
+from datetime import date
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
+from tracker.config import Config
+from tracker.errors import RepositoryError
+from tracker.history.model import Document, Documents, Loader, Problem
+from tracker.history.releases import EntryRow, ReleaseRows, Releases
+from tracker.history.snapshot import Notice, Outline, Snapshot
+from tracker.index.fingerprint import fingerprint
 from tracker.index.log import SCHEMA_VERSION as RAW_SCHEMA
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
-_LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # dates, parsing
-# What is kept is pickled objects of these modules: any change to their code (a new release,
-# a field added) gives another fingerprint, and the kept history is then replayed, never
-# read back into classes of another shape.
-_PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/golive.py",
-            "history/identity.py", "history/releases.py", "history/snapshot.py",
-            "history/trailers.py", "history/walk.py", "repository/parse.py",
-            "repository/paths.py")  # fmt: skip
-_RULES = ("dates.py", "errors.py")  # what the pickled objects were made with, besides
-_CODE = hashlib.sha256(
-    b"".join((Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED + _RULES)
-    + "".join(f"{name}={metadata.version(name)};" for name in _LIBRARIES).encode()
-).hexdigest()[:16]
-SCHEMA_VERSION = f"2.{RAW_SCHEMA}.{_CODE}"
+if TYPE_CHECKING:  # read back only when the branch moves
+    from tracker.history.walk import HistoryBuilder
+
+SCHEMA_VERSION = f"3.{RAW_SCHEMA}.{fingerprint()}"
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS derived (
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;  -- a cache: a power cut may lose the last write, never corrupt it
+DROP TABLE IF EXISTS derived;
+CREATE TABLE IF NOT EXISTS kept (
     slot TEXT PRIMARY KEY, schema TEXT NOT NULL, head TEXT NOT NULL, settings TEXT NOT NULL,
-    state BLOB NOT NULL);
+    snapshot BLOB NOT NULL, builder BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (row TEXT PRIMARY KEY, state BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (day TEXT PRIMARY KEY, entries BLOB NOT NULL);
 """
-_WHERE = "FROM derived WHERE slot = 'latest' AND schema = ?"
+_KEEP = "INSERT OR REPLACE INTO kept VALUES ('latest', ?, ?, ?, ?, ?)"
+_WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
 log = logging.getLogger(__name__)
+
+
+_UNREADABLE = (
+    "The kept history of the manual could not be read back (its file changed while it was "
+    "read); run the command again."
+)
+
+
+class ReadBackError(RepositoryError):
+    """A document the kept history names could not be read back (the file was removed or
+    damaged while a command was reading it)."""
+
+
+# What the snapshot's part holds: the head's branch, root and settings, the problems, the
+# first-parent line, the documents' keys in contents order and their rows, the ids they
+# answer to, their notices, and the release entries by date.
+_Part = tuple[
+    str, Root, Config, tuple[Problem, ...], list[str], list[int], dict[int, str],
+    dict[str, int], tuple[Notice, ...],
+]  # fmt: skip
+
+
+@dataclass
+class Continued:
+    """What a new commit goes on from: the builder, each document's outline and row, and the
+    documents' keys in contents order, as they were at the kept head."""
+
+    builder: HistoryBuilder
+    outlines: dict[int, Outline]
+    rows: dict[int, str]
+    order: list[int]
 
 
 @dataclass
 class Stored:
     """What the file holds for a branch: the head it was read at and the text of the settings
-    it was read with; the snapshot and its builder (one pickle: they share their documents)
-    are read when first wanted."""
+    it was read with. Its parts are read when first wanted, in one read transaction, which
+    stays open while documents are still to be read (readers never see a later write)."""
 
     path: Path
     head: str
     settings: str
-    _state: Any = None
+    _connection: sqlite3.Connection | None = None
 
-    def snapshot(self) -> Any:
-        return self._read()[0]
+    def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
+        """The snapshot of ``head``; its documents are read when first wanted (``whole``:
+        see ``loader``)."""
+        part = self._part("snapshot")
+        if not (isinstance(part, tuple) and len(part) == 9):
+            return None
+        branch, root, config, problems, line, order, rows, names, notices = part
+        documents = Documents(order, {}, self._loader(rows, whole))
 
-    def builder(self) -> Any:
-        return self._read()[1]
+        def releases() -> ReleaseRows:  # read when first wanted, in the same transaction
+            found = self.release_rows(None)
+            if found is not None:
+                return sorted(found.items())
+            if whole is None:
+                raise ReadBackError(_UNREADABLE)
+            log.warning("the derived index is damaged; the history is read again.")
+            return whole().releases.rows()
 
-    def _read(self) -> tuple[Any, Any]:
-        if self._state is None:
-            state = _unpickled(self.path, "state")
-            ok = isinstance(state, tuple) and len(state) == 2
-            self._state = state if ok else (None, None)
-        return self._state  # type: ignore[no-any-return]
+        return Snapshot(
+            branch=branch,
+            head=self.head,
+            root=root,
+            config=config,
+            documents=documents,
+            releases=Releases(documents, releases),
+            problems=problems,
+            line=MappingProxyType({sha: number for number, sha in enumerate(line)}),
+            names=MappingProxyType(names),
+            notices=notices,
+        )
+
+    def release_rows(self, days: Collection[date] | None) -> dict[date, list[EntryRow]] | None:
+        """The release entries of these days (None: every day), in this read transaction;
+        None if they cannot be read back."""
+        if self._select("1") is None or self._connection is None:
+            return None
+        found: dict[date, list[EntryRow]] = {}
+        try:
+            if days is None:
+                answer = self._connection.execute("SELECT day, entries FROM releases").fetchall()
+            else:
+                wanted = json.dumps([day.isoformat() for day in days])
+                answer = self._connection.execute(
+                    "SELECT day, entries FROM releases WHERE day IN "
+                    "(SELECT value FROM json_each(?))",
+                    (wanted,),
+                ).fetchall()
+        except sqlite3.Error as error:
+            _failed(self.path, error)
+            return None
+        paused = gc.isenabled()
+        gc.disable()  # many small objects: the collector would otherwise run many times
+        try:
+            for day, entries in answer:
+                rows = _unpickled(self.path, entries)
+                if not isinstance(rows, list):
+                    return None
+                found[date.fromisoformat(day)] = rows
+        finally:
+            if paused:
+                gc.enable()
+        return found
+
+    def builder(self) -> Continued | None:
+        """The builder of ``head``, each document's outline and row and the contents order:
+        the documents are read when the new commits touch them."""
+        from tracker.history.walk import HistoryBuilder
+
+        part = self._part("builder")
+        if not (isinstance(part, tuple) and len(part) == 4):
+            return None
+        builder, outlines, rows, order = part
+        if not isinstance(builder, HistoryBuilder) or builder.head != self.head:
+            return None
+        builder.resume(self._loader(rows), rows)
+        return Continued(builder, outlines, rows, order)
+
+    def loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
+        """Reads the documents of these rows, in this read transaction; a document that cannot
+        be read back (the file damaged) is taken from ``whole``, a snapshot read anew."""
+        return self._loader(rows, whole)
+
+    def _part(self, column: str) -> Any:
+        row = self._select(f"{column} {_WHERE}", (SCHEMA_VERSION,))
+        return None if row is None else _unpickled(self.path, row[0])
+
+    def _select(self, query: str, values: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
+        """The first row a query answers, in this read transaction (begun by the first), if
+        the file still holds the head it was opened for."""
+        if not _private(self.path):
+            log.warning("%s may be written by other users, so it is not read back.", self.path)
+            return None
+        try:
+            if self._connection is None:
+                self._connection = connect(self.path, _SCHEMA, timeout=2.0)
+                self._connection.execute("BEGIN")  # what follows sees one state of the file
+                row = self._connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,))
+                if tuple(row.fetchone() or ()) != (self.head,):
+                    self.close()  # written anew since it was looked at: read from scratch
+                    return None
+            found = self._connection.execute(f"SELECT {query}", values).fetchone()
+        except sqlite3.Error as error:
+            _failed(self.path, error)
+            return None
+        return tuple(found) if found else None
+
+    def _loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
+        lock = threading.Lock()
+
+        def load(keys: Sequence[int]) -> dict[int, Document]:
+            with lock:
+                connection = self._connection
+                wanted = {rows[key]: key for key in keys}
+                found: dict[int, Document] = {}
+                try:
+                    assert connection is not None
+                    for name, state in connection.execute(
+                        "SELECT row, state FROM documents WHERE row IN "
+                        "(SELECT value FROM json_each(?))",
+                        (json.dumps(list(wanted)),),
+                    ):
+                        document = _unpickled(self.path, state) if _named(state, name) else None
+                        if isinstance(document, Document):
+                            found[wanted[name]] = document
+                except (sqlite3.Error, AssertionError) as error:
+                    log.warning("the derived index could not be read (%s).", error)
+                if len(found) != len(wanted) and whole is not None:
+                    log.warning("the derived index is damaged; the history is read again.")
+                    remove(self.path)
+                    again = whole().documents
+                    return {key: again.by_key(key) for key in keys}
+                if len(found) != len(wanted):
+                    raise ReadBackError(_UNREADABLE)
+                return found
+
+        return load
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
     return cache_folder(repo) / f"derived-{digest(branch + chr(0) + root.folder)}.sqlite"
 
 
+def forget(repo: GitRepo, branch: str, root: Root) -> None:
+    """Remove what was kept for the branch (it is rebuilt by the next read)."""
+    remove(derived_path(repo, branch, root))
+
+
 def stored(repo: GitRepo, branch: str, root: Root) -> Stored | None:
     """What was kept for the branch, if anything usable."""
     path = derived_path(repo, branch, root)
-    row = _row(path, "head, settings") if path.exists() else None
+    if not path.exists():
+        return None
+    try:
+        connection = connect(path, _SCHEMA, timeout=2.0)
+        try:
+            row = connection.execute(
+                f"SELECT head, settings {_WHERE}", (SCHEMA_VERSION,)
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        _failed(path, error)
+        return None
     return Stored(path, str(row[0]), str(row[1])) if row else None
 
 
 def keep(
-    repo: GitRepo, branch: str, root: Root, settings: str, snapshot: Any, builder: Any
+    repo: GitRepo,
+    settings: str,
+    snapshot: Snapshot,
+    going_on: Continued,
+    new: tuple[dict[int, Document], dict[date, list[EntryRow]], bool],
 ) -> None:
-    """Keep the newest snapshot (of ``snapshot.head``) and its builder, in one statement:
-    readers see the old pair or the new, never a mix."""
-    path = derived_path(repo, branch, root)
-    row = (
-        SCHEMA_VERSION,
-        snapshot.head,
-        settings,
-        pickle.dumps((snapshot, builder), protocol=pickle.HIGHEST_PROTOCOL),
+    """Keep the newest snapshot (of ``snapshot.head``) and what to go on from (``going_on``:
+    the rows of its documents kept already), with what is new: the documents not kept yet and
+    the release entries of the days that changed (and whether those are every day), in one
+    transaction: readers see the old state or the new, never a mix."""
+    path = derived_path(repo, snapshot.branch, snapshot.root)
+    documents, changed, every = new
+    states = {key: _pickled(document) for key, document in documents.items()}
+    names = {**going_on.rows, **{key: _name(state) for key, state in states.items()}}
+    # (a row is named by its contents: written once, never changed)
+    part: _Part = (
+        snapshot.branch,
+        snapshot.root,
+        snapshot.config,
+        snapshot.problems,
+        sorted(snapshot.line, key=snapshot.line.__getitem__),
+        list(snapshot.documents.keys),
+        names,
+        dict(snapshot.names),
+        snapshot.notices,
     )
+    kept = _pickled((going_on.builder, going_on.outlines, names, going_on.order))
+    head = (SCHEMA_VERSION, snapshot.head, settings, _pickled(part), kept)
+    releases = [(day.isoformat(), _pickled(rows)) for day, rows in changed.items() if rows]
+    gone = [day.isoformat() for day, rows in changed.items() if not rows]
+    rows = [(names[key], state) for key, state in states.items()]
     for attempt in (1, 2):
         try:
-            _write(path, row)
+            _write(path, head, rows, list(names.values()), (releases, gone, every))
             return
         except sqlite3.OperationalError as error:
             if busy(error) or unwritable(error) or attempt == 2:
@@ -109,50 +312,76 @@ def keep(
                 )
                 return
             remove(path)  # a file of another shape (an older version's): start it again
+            every = True
+            changed = dict(snapshot.releases.rows())
+            releases = [(day.isoformat(), _pickled(rows)) for day, rows in changed.items()]
+            rows = [(names[key], _pickled(document)) for key, document in (
+                (key, snapshot.documents.by_key(key)) for key in names)]  # fmt: skip
         except sqlite3.DatabaseError:
             remove(path)  # damaged: start it again
+            return
 
 
-def _write(path: Path, row: tuple[Any, ...]) -> None:
+def _name(state: bytes) -> str:
+    return hashlib.sha256(state).hexdigest()[:32]
+
+
+def _named(state: bytes, name: str) -> bool:
+    """Whether a document's row holds what it was named for (else it is damaged)."""
+    return _name(state) == name
+
+
+def _pickled(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write(
+    path: Path,
+    head: tuple[Any, ...],
+    documents: list[tuple[str, bytes]],
+    live: list[str],
+    releases: tuple[list[tuple[str, bytes]], list[str], bool],
+) -> None:
+    written, gone, every = releases
     connection = connect(path, _SCHEMA, timeout=2.0)
     with contextlib.suppress(OSError):
         path.chmod(0o600)  # the service's own: see _private
     try:
-        connection.execute("INSERT OR REPLACE INTO derived VALUES ('latest', ?, ?, ?, ?)", row)
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", documents)
+            connection.execute(
+                "DELETE FROM documents WHERE row NOT IN (SELECT value FROM json_each(?))",
+                (json.dumps(live),),
+            )  # documents no longer in the snapshot (a reader of an older state still has them)
+            if every:
+                connection.execute("DELETE FROM releases")
+            connection.executemany("DELETE FROM releases WHERE day = ?", [(d,) for d in gone])
+            connection.executemany("INSERT OR REPLACE INTO releases VALUES (?, ?)", written)
+            connection.execute(_KEEP, head)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
     finally:
         connection.close()
 
 
-def _row(path: Path, columns: str) -> tuple[Any, ...] | None:
-    try:
-        connection = connect(path, _SCHEMA, timeout=2.0)
-        try:
-            row = connection.execute(f"SELECT {columns} {_WHERE}", (SCHEMA_VERSION,)).fetchone()
-        finally:
-            connection.close()
-    except sqlite3.OperationalError as error:
-        if not (busy(error) or unwritable(error)):
-            remove(path)
-        return None
-    except sqlite3.DatabaseError:
-        remove(path)
-        return None
-    return tuple(row) if row else None
+def _failed(path: Path, error: sqlite3.Error) -> None:
+    """A file that cannot be read now is left for later; a damaged one is removed."""
+    if isinstance(error, sqlite3.OperationalError) and (busy(error) or unwritable(error)):
+        return
+    log.warning("the derived index is damaged (%s); it is rebuilt.", error)
+    remove(path)
 
 
-def _unpickled(path: Path, column: str) -> Any:
-    if not _private(path):
-        log.warning("%s may be written by other users, so it is not read back.", path)
-        return None
-    row = _row(path, column)
-    if row is None:
-        return None
+def _unpickled(path: Path, data: bytes) -> Any:
     paused = gc.isenabled()
     gc.disable()  # many small objects: the collector would otherwise run hundreds of times
     try:
-        found = pickle.loads(row[0])  # noqa: S301 (our own file, in the service's own folder)
+        found = pickle.loads(data)  # noqa: S301 (our own file, in the service's own folder)
     except Exception:  # written by another version of the code, or damaged: rebuilt
-        remove(path)
+        log.warning("the derived index could not be read back; it is rebuilt.")
         return None
     finally:
         if paused:

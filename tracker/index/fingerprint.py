@@ -1,0 +1,51 @@
+"""What the kept history (``derived.py``) was made with: a fingerprint of the code whose
+objects it pickles, and of the libraries whose rules shaped them. Another fingerprint means
+the history is replayed, never read back into classes of another shape."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+_LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # dates, parsing
+# What is kept is pickled objects of these modules: any change to their code (a new release,
+# a field added) gives another fingerprint.
+_PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/golive.py",
+            "history/identity.py", "history/releases.py", "history/snapshot.py",
+            "history/trailers.py", "history/walk.py", "repository/parse.py",
+            "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
+_RULES = ("dates.py", "errors.py")  # what the pickled objects were made with, besides
+
+
+def _versions(names: Sequence[str]) -> str:
+    """The installed versions of these distributions, from the names of their ``.dist-info``
+    folders (importlib.metadata would cost every command tens of milliseconds to import)."""
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            for entry in Path(folder or ".").iterdir():
+                name, _, rest = entry.name.partition("-")
+                if entry.name.endswith(".dist-info") and _normal(name) in wanted:
+                    found.setdefault(_normal(name), rest.removesuffix(".dist-info"))
+    for key, name in wanted.items():
+        if key not in found:  # installed some other way: ask the slower, thorough way
+            from importlib import metadata
+
+            found[key] = metadata.version(name)
+    return "".join(f"{name}={found[key]};" for key, name in sorted(wanted.items()))
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def fingerprint() -> str:
+    """A digest of the code and the libraries that shape what is kept."""
+    code = b"".join(
+        (Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED + _RULES
+    )
+    return hashlib.sha256(code + _versions(_LIBRARIES).encode()).hexdigest()[:16]
