@@ -22,7 +22,7 @@ from tracker.history.releases import Release
 from tracker.publish.urls import Urls
 from web import newsletters
 from web.pages import chapter, document_for
-from web.rendering import site
+from web.rendering import current_view
 from web.site import View
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def moment(day: date, zone: ZoneInfo) -> datetime:
 
 @get("/feeds/releases.atom")
 def releases_feed(request: Request) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     feed = _feed(urls.releases_feed(), f"{view.snapshot.config.title}: releases", urls.releases())
@@ -90,7 +90,7 @@ def _release_title(release: Release, today: date) -> str:
 
 @get("/chapters/{ident:path}/feed.atom")
 def chapter_feed(request: Request, ident: str) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     document = document_for(view, ident, "feed.atom")
     if document is None:
         return chapter(request, f"{ident}/feed.atom", request.query_params.get("at"))
