@@ -179,6 +179,17 @@ def test_text_like_a_nonce_or_the_marker_is_never_changed(repo: ManualRepo):
         assert len(store(client)) == kept + 1
 
 
+def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
+    old = "\n\n".join(f"Old paragraph {number} here." for number in range(3300))
+    new = "\n\n".join(f"New words {number} there." for number in range(3300))
+    repo.commit({"c.md": doc("C", old)}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"c.md": doc("C", new)}, "Rewrite", "2024-01-02T09:00:00+00:00")
+    with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
+        for _ in range(2):
+            assert "This comparison is simplified" in client.get("/chapters/c/diff").text
+        assert len(store(client)) == 0 and store(client).hits == 0
+
+
 def test_the_store_keeps_the_recently_used_within_its_bound():
     kept = Store(bound=16 * 1_000)
     answer = Kept((), b"x" * 300, b'W/"x"')  # 500 bytes with its overhead

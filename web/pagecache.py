@@ -5,7 +5,8 @@ read), whether an older state is shown because the newest settings broke, the da
 today, and the request's scheme, host, root path, path and query string. A new commit, a new
 day or another address is another key, so a kept answer is never a stale one. Only GET answers
 of 200 are kept (pages, feeds, the JSON API); errors, redirects, images, static files, the
-webhook and ``/healthz`` are made every time, and a route can refuse with
+webhook and ``/healthz`` are made every time, and so is an answer showing a comparison
+simplified for time (it may be exact next time); a route can refuse with
 ``Cache-Control: no-store``.
 
 Every page's scripts run only with a nonce of its own (``web/app.py``): an answer is kept with
@@ -40,6 +41,11 @@ DEFAULT_MB = 32
 LARGEST_SHARE = 16  # an answer bigger than this share of the bound is not kept
 NOT_KEPT = ("/static/", "/files/", "/hooks/", "/healthz")  # path prefixes made every time
 _DROPPED = {b"content-length", b"etag", b"cache-control"}  # set anew on every answer
+# What a simplified comparison says (tracker/trackchanges: views.py's HTML, the JSON of a diff
+# or summary, a summary's sentence). Past its time budget a diff is simplified, and the diff
+# cache does not keep such an answer, since it may be exact next time: neither is a page
+# that shows one kept. (A chapter quoting these words is only made each time.)
+COARSE = (b"diff-coarse", b'"coarse": true', b"Too large or too different to compare closely")
 Message = MutableMapping[str, Any]
 
 
@@ -244,14 +250,14 @@ class PageCache:
 
 
 def _may_keep(headers: list[tuple[bytes, bytes]], body: bytes, marker: bytes) -> bool:
-    """Whether an answer may be kept: no cookie, no ``no-store``, and no marker of its own
-    (which would become a nonce when sent from the store)."""
+    """Whether an answer may be kept: no cookie, no ``no-store``, no simplified comparison,
+    and no marker of its own (which would become a nonce when sent from the store)."""
     for name, value in headers:
         if name == b"set-cookie" or (name == b"cache-control" and b"no-store" in value):
             return False
         if marker in value:
             return False
-    return marker not in body
+    return marker not in body and not any(words in body for words in COARSE)
 
 
 def _host(scope: Scope) -> bytes | None:
