@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from tracker.demo import build_demo
 from tracker.manual import open_manual
 from tracker.publish import contents
 from web.app import create_app
+from web.feeds import FEED_RELEASES
 from web.pagecache import Kept, Store
 from web.site import Site
 
@@ -177,6 +179,19 @@ def test_text_like_a_nonce_or_the_marker_is_never_changed(repo: ManualRepo):
         assert len(store(client)) == kept  # an answer holding the marker is never kept
         client.get("/chapters/q/history")  # no marker in it: kept as any other
         assert len(store(client)) == kept + 1
+
+
+def test_the_releases_feed_carries_the_newest_releases(repo: ManualRepo):
+    first = D("2024-01-01")
+    for number in range(FEED_RELEASES + 2):
+        day = (first + timedelta(days=number)).isoformat()
+        repo.commit({"a.md": doc("Alpha", f"Version {number}.")}, f"Edit {number}",
+                    f"{day}T09:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
+        feed = feedparser.parse(client.get("/feeds/releases.atom").content)
+    assert len(feed.entries) == FEED_RELEASES
+    assert feed.entries[0].link.endswith(f"/releases/{first + timedelta(days=FEED_RELEASES + 1)}")
+    assert feed.entries[-1].link.endswith(f"/releases/{first + timedelta(days=2)}")
 
 
 def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
