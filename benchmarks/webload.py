@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ MAX_REQUESTS = 50_000  # the load loop never sends more than this, whatever the 
 
 def empty_app() -> FastAPI:
     """The baseline: one FastAPI route that does nothing (a plain ``def``, as our pages are)."""
-    app = FastAPI()
+    app = FastAPI()  # (no page cache, no security headers: nothing but the framework)
 
     @app.get("/")
     def nothing() -> Response:
@@ -40,14 +41,20 @@ def empty_app() -> FastAPI:
 
 @dataclass(frozen=True)
 class PageTimes:
-    """One page's first request and later ones, in seconds."""
+    """One page's first request (made cold: nothing of it kept yet), later ones (answered from
+    the page cache), and the same page from an app without the cache (made every time), in
+    seconds."""
 
     first: float
     times: list[float]
+    uncached: list[float] = field(default_factory=list)
 
     def json(self, empty: PageTimes | None = None) -> dict[str, Any]:
         p50, p95 = median(self.times), percentile(self.times, 0.95)
         data = {"first_ms": self.first * 1e3, "p50_ms": p50 * 1e3, "p95_ms": p95 * 1e3}
+        if self.uncached:
+            data["uncached_p50_ms"] = median(self.uncached) * 1e3
+            data["uncached_p95_ms"] = percentile(self.uncached, 0.95) * 1e3
         if empty is not None:
             data["ratio_p50"] = p50 / median(empty.times)
             data["ratio_p95"] = p95 / percentile(empty.times, 0.95)
@@ -55,36 +62,53 @@ class PageTimes:
         return data
 
 
-def pages_in_process(app: Any, pages: dict[str, str], runs: int) -> dict[str, PageTimes]:
+def pages_in_process(
+    app: Any, pages: dict[str, str], runs: int, uncached: Any = None
+) -> tuple[dict[str, PageTimes], float]:
     """Each page and the empty route, ``runs`` times each, taking turns (so that the machine's
-    noise falls on all of them alike); the empty route is called ``empty``."""
-    return asyncio.run(_pages(app, empty_app(), pages, runs))
+    noise falls on all of them alike); the empty route is called ``empty``. With ``uncached``
+    (the same service without its page cache) each page is also asked of it in the same turns.
+    Both apps are started first as a server starts them (their lifespan): how long that took
+    is returned too."""
+    return asyncio.run(_pages(app, empty_app(), pages, runs, uncached))
 
 
 async def _pages(
-    app: Any, empty: FastAPI, pages: dict[str, str], runs: int
-) -> dict[str, PageTimes]:
-    clients = {
-        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=target), base_url="http://b")
-        for name, target in (("tracker", app), ("empty", empty))
-    }
-    targets = {name: ("tracker", path) for name, path in pages.items()} | {"empty": ("empty", "/")}
-    first: dict[str, float] = {}
-    times: dict[str, list[float]] = {name: [] for name in targets}
-    for turn in range(runs + 1):
-        for name, (client, path) in targets.items():
-            start = time.perf_counter()
-            response = await clients[client].get(path)
-            elapsed = time.perf_counter() - start
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-            if turn == 0:
-                first[name] = elapsed
-            else:
-                times[name].append(elapsed)
-    for client in clients.values():
-        await client.aclose()
-    return {name: PageTimes(first[name], times[name]) for name in targets}
+    app: Any, empty: FastAPI, pages: dict[str, str], runs: int, uncached: Any
+) -> tuple[dict[str, PageTimes], float]:
+    apps = {"tracker": app, "empty": empty} | ({"uncached": uncached} if uncached else {})
+    async with AsyncExitStack() as stack:
+        began = time.perf_counter()
+        for target in apps.values():
+            await stack.enter_async_context(target.router.lifespan_context(target))
+        started = time.perf_counter() - began
+        clients = {
+            name: await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=target), base_url="http://b")
+            )
+            for name, target in apps.items()
+        }
+        targets = {name: ("tracker", path) for name, path in pages.items()}
+        targets |= {"empty": ("empty", "/")}
+        first: dict[str, float] = {}
+        times: dict[str, list[float]] = {name: [] for name in targets}
+        slow: dict[str, list[float]] = {name: [] for name in targets}
+        for turn in range(runs + 1):
+            for name, (client, path) in targets.items():
+                first.setdefault(name, 0.0)
+                for which in (client, "uncached") if client == "tracker" else (client,):
+                    if which not in clients:
+                        continue
+                    start = time.perf_counter()
+                    response = await clients[which].get(path)
+                    elapsed = time.perf_counter() - start
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path} answered {response.status_code}")
+                    if turn == 0:
+                        first[name] = first[name] or elapsed  # the cached app's, asked first
+                    else:
+                        (times if which != "uncached" else slow)[name].append(elapsed)
+    return {name: PageTimes(first[name], times[name], slow[name]) for name in targets}, started
 
 
 @dataclass(frozen=True)

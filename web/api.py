@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from tracker.publish import views
 from web import newsletters
 from web.pages import FROM, TO, check_id, day_from, document_for, release_on
-from web.rendering import site
+from web.rendering import current_view
 
 
 class Problem(BaseModel):
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 @router.get("/releases")
 def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
     """Every release, oldest first (with what changed in each entry when ``summaries``)."""
-    view = site(request).view()
+    view = current_view(request)
     summarise = view.manual.differ.summary if summaries else None
     return {
         "releases": [views.release_json(r, view.today, summarise) for r in view.snapshot.releases]
@@ -41,14 +41,14 @@ def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
 @router.get("/releases/{day}")
 def release(request: Request, day: str) -> dict[str, Any]:
     """One release and its entries, each with what changed in it."""
-    view = site(request).view()
+    view = current_view(request)
     return views.release_json(release_on(view, day), view.today, view.manual.differ.summary)
 
 
 @router.get("/releases/{day}/newsletter")
 def newsletter(request: Request, day: str) -> dict[str, Any]:
     """The release's newsletter section as data, with the summary of each change."""
-    view = site(request).view()
+    view = current_view(request)
     release = release_on(view, day)
     data: dict[str, Any] = json.loads(
         newsletters.render(view, release, "json", str(request.base_url))
@@ -59,7 +59,7 @@ def newsletter(request: Request, day: str) -> dict[str, Any]:
 @router.get("/chapters")
 def chapters(request: Request) -> dict[str, Any]:
     """Every document in table-of-contents order, with the version in force today."""
-    view = site(request).view()
+    view = current_view(request)
     found = []
     for document in view.snapshot.documents:
         version = document.in_force(view.today)
@@ -79,7 +79,7 @@ def chapters(request: Request) -> dict[str, Any]:
 @router.get("/chapters/{ident:path}/history")
 def history(request: Request, ident: str) -> dict[str, Any]:
     """A document's versions, oldest first, each with what it changed."""
-    view = site(request).view()
+    view = current_view(request)
     document = document_for(view, ident, "history")
     if document is None:  # the chapter whose own id ends in /history
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
@@ -95,7 +95,7 @@ def diff(
     source: bool = False,
 ) -> dict[str, Any]:
     """What changed between two versions, as the command line's ``diff --format json``."""
-    view = site(request).view()
+    view = current_view(request)
     document = document_for(view, ident, "diff")
     if document is None:  # the chapter whose own id ends in /diff
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
@@ -107,7 +107,7 @@ def diff(
 @router.get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, Any]:
     """A document's version in force today (or on ``at``), with its Markdown."""
-    view = site(request).view()
+    view = current_view(request)
     document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date") or view.today
     version = document.in_force(day)

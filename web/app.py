@@ -10,6 +10,8 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
 from tracker.manual import Manual
 from web import api, feeds, hooks, pages
-from web.rendering import render_page, templates
+from web.pagecache import PageCache, Store, bound_from_environment
+from web.rendering import keep_compiled_templates, render_page, templates
 from web.site import Site
 
 log = logging.getLogger("tracker.web")
@@ -39,17 +43,31 @@ TITLES = {
 }
 
 
-def create_app(manual: Manual, today: date | None = None, site: Site | None = None) -> FastAPI:
-    """The service for one manual; ``today`` fixes the date (demos and tests)."""
+def create_app(
+    manual: Manual,
+    today: date | None = None,
+    site: Site | None = None,
+    cache_bytes: int | None = None,
+) -> FastAPI:
+    """The service for one manual; ``today`` fixes the date (demos and tests). Pages are kept
+    in memory up to ``cache_bytes`` (default ``$TRACKER_PAGE_CACHE_MB``; 0: none, and a static
+    export keeps none: it asks each page once)."""
     app = FastAPI(
         title="Multi-Agency Procedures tracker",
         summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
         docs_url=None,
         redoc_url=None,
+        lifespan=warmed,
     )
-    app.state.site = site or Site(manual, today)
+    app.state.site = site = site or Site(manual, today)
     app.state.styled = assets_built()
+    keep_compiled_templates(manual)
     app.add_middleware(SecurityHeaders)
+    bound = bound_from_environment() if cache_bytes is None else cache_bytes
+    app.state.pages = None
+    if bound > 0 and site.exported is None:
+        app.state.pages = Store(bound)
+        app.add_middleware(PageCache, site=site, store=app.state.pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(hooks.router)
@@ -62,6 +80,37 @@ def create_app(manual: Manual, today: date | None = None, site: Site | None = No
     app.add_api_route("/healthz", healthz, methods=["GET"], tags=["api"])
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
     return app
+
+
+@asynccontextmanager
+async def warmed(app: FastAPI) -> AsyncIterator[None]:
+    """Before the service takes requests, it answers one of its own: the first request of a
+    process pays for what Starlette and anyio start lazily (the worker threads, imports; about
+    0.1 s of CPU here), which would otherwise fall on a reader's first page."""
+    await get_inside(app, "/static/favicon.svg")
+    yield
+
+
+async def get_inside(app: ASGIApp, path: str) -> int:
+    """GET a path of the app in this process, without a server: its status."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "server": ("localhost", 80), "client": ("127.0.0.1", 0),
+        "root_path": "", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "headers": [(b"host", b"localhost")],
+    }  # fmt: skip
+    status = 500
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
 
 
 def healthz(request: Request) -> dict[str, Any]:
@@ -90,20 +139,33 @@ def assets_built() -> bool:
     return False
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Headers every response carries; each page's scripts run only with its nonce."""
+class SecurityHeaders:
+    """Headers every response carries; each page's scripts run only with its nonce (a plain
+    ASGI middleware: it costs a page little, and runs inside the page cache, which keeps the
+    headers it sets)."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         nonce = secrets.token_urlsafe(16)
-        request.state.nonce = nonce
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", policy(nonce))
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        return response
+        scope.setdefault("state", {})["nonce"] = nonce
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", policy(nonce))
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 def policy(nonce: str) -> str:

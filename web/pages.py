@@ -25,7 +25,7 @@ from tracker.publish.views import comparing
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
-from web.rendering import render_page, site
+from web.rendering import current_view, render_page, site
 from web.site import View
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -72,7 +72,7 @@ def day_from(text: str | None, what: str) -> date | None:
 
 @get("/")
 def home(request: Request) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     upcoming = view.snapshot.upcoming(view.today)
     past = [r for r in view.snapshot.releases if not r.is_upcoming(view.today)]
     context = {
@@ -85,7 +85,7 @@ def home(request: Request) -> Response:
 
 @get("/chapters")
 def contents(request: Request) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     listing = chapters.contents(view.snapshot, view.today)
     context = {"sections": listing.sections, "withdrawn": listing.withdrawn, "title": "Contents"}
     return render_page(request, "contents.html", context, view=view)
@@ -93,7 +93,7 @@ def contents(request: Request) -> Response:
 
 @get("/chapters/{ident:path}/history")
 def history(request: Request, ident: str) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     document = document_for(view, ident, "history")
     if document is None:
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
@@ -130,7 +130,7 @@ def diff(
     end: str | None = TO,
     source: bool = False,
 ) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     document = document_for(view, ident, "diff")
     if document is None:
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
@@ -161,7 +161,7 @@ def diff(
 
 @get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date")
     if document.id != ident:  # a former id (renamed): the chapter's address now
@@ -223,7 +223,7 @@ def media(view: View, version: Version) -> Media:
 
 @get("/files/{commit}/{path:path}")
 def file(request: Request, commit: str, path: str) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     kind = IMAGES.get(PurePosixPath(path).suffix.lower())
     if kind is None:
         raise NotFoundError("Only the images of the manual are served at this address.")
@@ -241,7 +241,7 @@ def file(request: Request, commit: str, path: str) -> Response:
 
 @get("/releases")
 def releases(request: Request) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     everything = list(reversed(view.snapshot.releases))
     context = {
         "upcoming": [r for r in everything if r.is_upcoming(view.today)],
@@ -258,7 +258,7 @@ def release_on(view: View, text: str) -> Release:
 
 @get("/releases/{day}")
 def release(request: Request, day: str) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     found = release_on(view, day)
     differ = view.manual.differ
     entries = [(entry, differ.summary(entry.before, entry.version)) for entry in found.entries]
@@ -268,7 +268,7 @@ def release(request: Request, day: str) -> Response:
 
 @get("/releases/{day}/newsletter")
 def newsletter(request: Request, day: str, format: str = "html") -> Response:
-    view = site(request).view()
+    view = current_view(request)
     found = release_on(view, day)
     fmt = newsletters.check_format(format)
     context: dict[str, Any] = {
@@ -282,14 +282,14 @@ def newsletter(request: Request, day: str, format: str = "html") -> Response:
 
 @get("/releases/{day}/newsletter.{extension}")
 def newsletter_file(request: Request, day: str, extension: str, inline: bool = False) -> Response:
-    view = site(request).view()
+    view = current_view(request)
     found = release_on(view, day)
     return newsletters.download(view, found, extension, str(request.base_url), inline)
 
 
 @get("/search")
 def search(request: Request, q: str = "") -> Response:
-    view = site(request).view()
+    view = current_view(request)
     query = " ".join("".join(c if c.isprintable() else " " for c in q[:MAX_QUERY]).split())
     hits = site(request).search_index(view).search(query) if query else []
     context = {"query": query, "hits": hits, "title": "Search"}

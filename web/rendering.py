@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,15 +13,20 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PackageLoader,
     PrefixLoader,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 
 from tracker.dates import in_words
+from tracker.index.store import cache_folder
+from tracker.manual import Manual
 from web.site import Site, View
 
+log = logging.getLogger(__name__)
 FOLDER = Path(__file__).parent / "templates"
 NAVIGATION = (("home", "Home"), ("contents", "Contents"), ("releases", "Releases"),
               ("search", "Search"))  # (Urls method, label)  # fmt: skip
@@ -57,6 +63,42 @@ def site(request: Request) -> Site:
     return found
 
 
+def current_view(request: Request) -> View:
+    """What a request reads: the view the page cache keyed it by (so that the answer kept is
+    the one its key names, even when a commit lands meanwhile), else the site's now."""
+    pinned: View | None = getattr(request.state, "view", None)
+    return pinned if pinned is not None else site(request).view()
+
+
+def keep_compiled_templates(manual: Manual) -> None:
+    """Keep the templates compiled beside the manual's index, so that a new process does not
+    compile them again for its first pages (about 0.5 s; jinja2 checks each against its
+    source and the Python version)."""
+    folder = cache_folder(manual.repo) / "templates"
+    templates.env.bytecode_cache = QuietBytecodeCache(folder)
+
+
+class QuietBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates in a folder; one that cannot be read or written is compiled anew."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as error:
+            log.debug("compiled templates not kept in %s: %s", self.folder, error)
+
+
 def render_page(
     request: Request,
     name: str,
@@ -65,7 +107,7 @@ def render_page(
     view: View | None = None,
 ) -> HTMLResponse:
     """A page with what every page shows: the manual's title, navigation, styles and nonce."""
-    view = view or site(request).view()
+    view = view or current_view(request)
     shared = {
         "request": request,
         "view": view,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -72,15 +73,35 @@ def recently_updated(snapshot: Snapshot, today: date) -> list[Listed]:
         current = document.in_force(today)
         if current is None or current.withdrawn:
             continue
-        changes = [
-            v
-            for v in document.versions[1:]
-            if v.effective <= today and not v.minor and went_live(document, v)
-        ]
-        if changes:
-            found.append(Listed(document, changes[-1]))
+        change = last_change(document, today)
+        if change is not None:
+            found.append(Listed(document, change))
     found.sort(key=lambda listed: listed.version.effective, reverse=True)
     return found[:RECENT_CHAPTERS]
+
+
+def last_change(document: Document, today: date) -> Version | None:
+    """The newest version after the first that went live by ``today`` and is not editorial.
+
+    Read from the version in force backwards, so that a chapter's whole history is not
+    walked on every home page (it was, and grew with the manual's age).
+    """
+    versions = document.versions
+    at = bisect.bisect_right(versions, today, key=_effective)  # versions[:at] are live by today
+    for number in range(at - 1, 0, -1):
+        version = versions[number]
+        # Superseded before going live: a later version goes live the same day (dates never
+        # go down along a document's versions, so that one is the next).
+        superseded = (
+            number + 1 < len(versions) and versions[number + 1].effective == version.effective
+        )
+        if not version.minor and not superseded:
+            return version
+    return None
+
+
+def _effective(version: Version) -> date:
+    return version.effective
 
 
 def text_version(document: Document, version: Version) -> Version | None:

@@ -1,0 +1,267 @@
+"""Answers kept in memory, so that a page asked again is sent rather than made again.
+
+An answer is kept under everything it is made from: the manual's branch and head (the snapshot
+read), whether an older state is shown because the newest settings broke, the day taken as
+today, and the request's scheme, host, root path, path and query string. A new commit, a new
+day or another address is another key, so a kept answer is never a stale one. Only GET answers
+of 200 are kept (pages, feeds, the JSON API); errors, redirects, images, static files, the
+webhook and ``/healthz`` are made every time, and so is an answer showing a comparison
+simplified for time (it may be exact next time); a route can refuse with
+``Cache-Control: no-store``.
+
+Every page's scripts run only with a nonce of its own (``web/app.py``): an answer is kept with
+an unguessable per-process marker where its nonce was, and each answer sent from here gets a
+fresh nonce in its place. The marker is never sent; an answer that holds it anyway (a chapter
+quoting it) is not kept, so no text of the manual can ever become a nonce.
+
+Answers carry a weak ETag (the same in every worker: the nonce is left out of it) and
+``Cache-Control: no-cache``, so a browser or CDN asks again each time and is answered ``304``
+when nothing changed. The kept bytes are bounded (least recently used go first):
+``TRACKER_PAGE_CACHE_MB``, 32 by default, 0 for none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from web.site import Site
+
+SIZE_VARIABLE = "TRACKER_PAGE_CACHE_MB"
+DEFAULT_MB = 32
+LARGEST_SHARE = 16  # an answer bigger than this share of the bound is not kept
+NOT_KEPT = ("/static/", "/files/", "/hooks/", "/healthz")  # path prefixes made every time
+_DROPPED = {b"content-length", b"etag", b"cache-control"}  # set anew on every answer
+# What a simplified comparison says (tracker/trackchanges: views.py's HTML, the JSON of a diff
+# or summary, a summary's sentence). Past its time budget a diff is simplified, and the diff
+# cache does not keep such an answer, since it may be exact next time: neither is a page
+# that shows one kept. (A chapter quoting these words is only made each time.)
+COARSE = (b"diff-coarse", b'"coarse": true', b"Too large or too different to compare closely")
+Message = MutableMapping[str, Any]
+
+
+def bound_from_environment() -> int:
+    """The bound in bytes that ``TRACKER_PAGE_CACHE_MB`` sets (whole or decimal megabytes)."""
+    text = os.environ.get(SIZE_VARIABLE, "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_MB
+    except ValueError:
+        raise ValueError(f"{SIZE_VARIABLE} is {text!r}, not a number of megabytes.") from None
+    return max(0, int(megabytes * 1_000_000))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One answer: its headers and body with the marker for the nonce, and its ETag."""
+
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+    etag: bytes
+    # Starlette's TestClient asks for the template and its context ("http.response.debug");
+    # kept only then, so that tests read the context of a kept page as of a fresh one.
+    debug: Message | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class Store:
+    """Answers by key, least recently used first out once ``bound`` bytes are kept."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.size = 0
+        self.hits = 0  # answers sent from here (and 304s), since the start
+        self.marker = secrets.token_urlsafe(16).encode()  # as long as a nonce; never sent
+        self._answers: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def get(self, key: Hashable) -> Kept | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                self.hits += 1
+            return found
+
+    def put(self, key: Hashable, answer: Kept) -> bool:
+        """Keep an answer (False when it is too big to be worth a place)."""
+        if answer.size * LARGEST_SHARE > self.bound:
+            return False
+        with self._lock:
+            old = self._answers.pop(key, None)
+            self.size -= old.size if old else 0
+            self._answers[key] = answer
+            self.size += answer.size
+            while self.size > self.bound:
+                _, dropped = self._answers.popitem(last=False)
+                self.size -= dropped.size
+        return True
+
+
+def etag_of(body: bytes, marker: bytes) -> bytes:
+    """A weak validator of the answer's content, whatever its nonce (so every worker agrees)."""
+    return (
+        b'W/"'
+        + hashlib.blake2b(body.replace(marker, b""), digest_size=16).hexdigest().encode()
+        + b'"'
+    )
+
+
+def matches(scope: Scope, etag: bytes) -> bool:
+    """Whether the request's If-None-Match names this ETag (weak comparison, as RFC 9110)."""
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            tags = {tag.strip().removeprefix(b"W/") for tag in value.split(b",")}
+            return b"*" in tags or etag.removeprefix(b"W/") in tags
+    return False
+
+
+class PageCache:
+    """ASGI middleware: answers kept in ``store``; the nonce is put in by ``SecurityHeaders``,
+    which runs inside it (``request.state.nonce``), or here for an answer sent from the store."""
+
+    def __init__(self, app: ASGIApp, site: Site, store: Store) -> None:
+        self.app = app
+        self.site = site
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"].startswith(NOT_KEPT)
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:  # re-reads the snapshot when the branch moved: not on the event loop
+            view = await run_in_threadpool(self.site.view)
+        except Exception:  # the manual cannot be read: the route answers that, uncached
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})["view"] = view  # the route reads what the key says
+        key = (
+            view.snapshot.branch, view.snapshot.head, view.today, view.stale,
+            scope.get("scheme"), tuple(scope.get("server") or ()), scope.get("root_path"),
+            _host(scope), scope["path"], scope.get("raw_path"), scope.get("query_string"),
+        )  # fmt: skip
+        kept = self.store.get(key)
+        if kept is not None:
+            await self._send(scope, send, kept)
+        elif scope["method"] == "HEAD":
+            await self.app(scope, receive, send)
+        else:
+            await self._make(scope, receive, send, key)
+
+    async def _send(self, scope: Scope, send: Send, kept: Kept) -> None:
+        """A kept answer with a fresh nonce, or 304 when the client has it already."""
+        validators = [(b"etag", kept.etag), (b"cache-control", b"no-cache")]
+        if matches(scope, kept.etag):  # no policy: the client keeps the one of its copy
+            await send({"type": "http.response.start", "status": 304, "headers": validators})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if kept.debug is not None and "http.response.debug" in scope.get("extensions", {}):
+            await send(kept.debug)
+        nonce = secrets.token_urlsafe(16).encode()
+        body = kept.body.replace(self.store.marker, nonce)
+        headers = [(name, value.replace(self.store.marker, nonce)) for name, value in kept.headers]
+        headers += [(b"content-length", str(len(body)).encode()), *validators]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
+
+    async def _make(self, scope: Scope, receive: Receive, send: Send, key: Hashable) -> None:
+        """Make the answer, keep it if it may be kept, and send it."""
+        started: Message | None = None
+        debug: Message | None = None
+        chunks: list[bytes] = []
+        largest = self.store.bound // LARGEST_SHARE
+
+        async def capture(message: Message) -> None:
+            nonlocal started, debug
+            if message["type"] == "http.response.debug":
+                debug = message
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                started = message  # held until the whole body is here
+                return
+            if started is None or message["type"] != "http.response.body":
+                await send(message)  # an error, a redirect: passed on as it comes
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                if sum(map(len, chunks)) > largest:  # too big to keep: sent as it comes
+                    await send(started)
+                    await send({"type": "http.response.body", "body": b"".join(chunks),
+                                "more_body": True})  # fmt: skip
+                    started, chunks[:] = None, []
+                return
+            await self._finish(scope, send, key, started, b"".join(chunks), debug)
+            started = None
+
+        await self.app(scope, receive, capture)
+
+    async def _finish(
+        self,
+        scope: Scope,
+        send: Send,
+        key: Hashable,
+        started: Message,
+        body: bytes,
+        debug: Message | None,
+    ) -> None:
+        """Send a whole answer of 200 with its ETag, keeping it unless it may not be kept."""
+        headers = [(k.lower(), v) for k, v in started.get("headers", [])]
+        nonce = scope.get("state", {}).get("nonce", "").encode()
+        marker = self.store.marker
+        if not nonce or not _may_keep(headers, body, marker):  # sent as made, without ETag
+            await send(started)
+            await send({"type": "http.response.body", "body": body})
+            return
+        stored = body.replace(nonce, marker)
+        kept = Kept(
+            tuple((n, v.replace(nonce, marker)) for n, v in headers if n not in _DROPPED),
+            stored,
+            etag_of(stored, marker),
+            debug,
+        )
+        self.store.put(key, kept)
+        validators = [(b"etag", kept.etag), (b"cache-control", b"no-cache")]
+        if matches(scope, kept.etag):
+            await send({"type": "http.response.start", "status": 304, "headers": validators})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        out = [(n, v) for n, v in headers if n not in (b"etag", b"cache-control")] + validators
+        await send({**started, "headers": out})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _may_keep(headers: list[tuple[bytes, bytes]], body: bytes, marker: bytes) -> bool:
+    """Whether an answer may be kept: no cookie, no ``no-store``, no simplified comparison,
+    and no marker of its own (which would become a nonce when sent from the store)."""
+    for name, value in headers:
+        if name == b"set-cookie" or (name == b"cache-control" and b"no-store" in value):
+            return False
+        if marker in value:
+            return False
+    return marker not in body and not any(words in body for words in COARSE)
+
+
+def _host(scope: Scope) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return bytes(value)
+    return None
