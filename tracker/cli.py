@@ -251,6 +251,12 @@ def _new(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     fixed = _fixed_today(args.today)
     manual = served_manual(args.repo, args.root, args.branch)
+    if args.poll and manual.branch in (None, "HEAD"):  # else every poll would fail
+        manual.close()
+        raise InputError(
+            "--poll fetches the branch the service follows, but the repository is on a "
+            "detached HEAD: name the branch with --branch."
+        )
     _warn_about(manual.snapshot().documents)
     from web.app import serve  # the web service, and FastAPI, only for this command
 
