@@ -7,7 +7,7 @@ median of several runs, with its baseline measured in the same run, in turns:
 - cold: the first ``tracker releases`` (empty index) against git's floor for the same reading
   (``git log --raw`` over the manual's folder, then ``git cat-file --batch`` of every version,
   newest first);
-- start-up: ``tracker --help`` against ``python -c pass``;
+- start-up: ``tracker --help`` (the console script) against ``python -c pass``;
 - warm: ``tracker releases`` and ``tracker history ID`` with the index up to date, less start-up;
 - incremental: the first ``tracker releases`` after 1 new commit, and after 100, less start-up;
 - peak RSS of the cold and warm commands;
@@ -25,6 +25,7 @@ median of several runs, with its baseline measured in the same run, in turns:
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -122,12 +123,7 @@ def measure_size(
     figures["git_floor"] = figure(floor)
     figures["cold_releases"] = figure(cold, floor, "<= 1.5x floor", cold <= 1.5 * floor)
 
-    starts, pythons = [], []
-    for _ in range(settings.startup_runs):
-        starts.append(run(tracker("--help"), env).seconds)
-        pythons.append(run([sys.executable, "-c", "pass"], env).seconds)
-    start, python = median(starts), median(pythons)
-    figures["startup"] = figure(start, python, "<= 2x python", start <= 2 * python)
+    start, figures["startup"] = startup(settings, env)
 
     facts = manual_facts(repo, cache, today)
     result |= {key: facts[key] for key in ("versions", "documents", "releases")}
@@ -188,6 +184,35 @@ def measure_size(
         k: v for k, v in facts.items() if k in ("chapter", "chapter_versions", "release")
     }
     return result
+
+
+# What any command line built on argparse pays: its import (re, enum, gettext) and a help.
+ARGPARSE_HELP = (
+    "import argparse; parser = argparse.ArgumentParser(prog='bare', description='A program.'); "
+    "parser.add_subparsers(metavar='COMMAND').add_parser('one', help='a command'); "
+    "parser.print_help()"
+)
+
+
+def startup(settings: Settings, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    """``tracker --help`` as users run it (the console script) against ``python -c pass``, with
+    ``python -m tracker --help`` (which the other commands here are run as, so theirs is the
+    start-up taken off them, returned first) and a bare argparse program's help beside them."""
+    script = Path(sys.executable).with_name("tracker")
+    commands = {
+        "script": [str(script), "--help"] if script.exists() else tracker("--help"),
+        "module": tracker("--help"),
+        "python": [sys.executable, "-c", "pass"],
+        "argparse": [sys.executable, "-c", ARGPARSE_HELP],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(settings.startup_runs):  # in turns, so that noise falls on each alike
+        for name, command in commands.items():
+            times[name].append(run(command, env).seconds)
+    got = {name: median(values) for name, values in times.items()}
+    start, python = got["script"], got["python"]
+    extra = {"python_m_ms": got["module"] * 1e3, "argparse_help_ms": got["argparse"] * 1e3}
+    return got["module"], figure(start, python, "<= 2x python", start <= 2 * python) | extra
 
 
 def fresh_manual(folder: Path, settings: Settings, commits: int) -> tuple[Path, float | None]:
@@ -314,6 +339,8 @@ def main() -> None:
     if args.chapters:
         settings = replace(settings, chapters=args.chapters)
     results = {"machine": machine(), "settings": asdict(settings), "sizes": []}
+    for package in ("tracker", "web"):  # measured as installed: bytecode compiled, not source
+        compileall.compile_dir(ROOT / package, quiet=1)
     with tempfile.TemporaryDirectory(prefix="bench-history-") as scratch:
         folder = args.keep or Path(scratch)
         for commits in settings.sizes:

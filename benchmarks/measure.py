@@ -57,11 +57,10 @@ def run(args: list[str], env: dict[str, str] | None = None) -> Run:
 
 
 def environment(cache: Path, today: date) -> dict[str, str]:
-    """The environment of every command: the index kept in ``cache``, today fixed, and
-    Python's compiled modules kept as on any installation (a sandbox may forbid writing them,
-    which would compile every module on every start)."""
-    base = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    return {**base, "TRACKER_CACHE_DIR": str(cache), "TRACKER_TODAY": today.isoformat()}
+    """The environment of every command: the index kept in ``cache``, today fixed, and Python
+    free to keep bytecode (as installed software has it; else every run compiles the source)."""
+    kept = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return kept | {"TRACKER_CACHE_DIR": str(cache), "TRACKER_TODAY": today.isoformat()}
 
 
 def tracker(*args: str) -> list[str]:

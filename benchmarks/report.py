@@ -43,6 +43,11 @@ def print_size(size: dict[str, Any]) -> None:
             f"{label:<50} {_ms(item['ms']):>9} {base:>9} {ratio:>7}  "
             f"{item['target']:<16} {_met(item['meets_target'])}"
         )
+    start = figures["startup"]
+    print(
+        f"  start-up: `python -m tracker --help` {_ms(start['python_m_ms'])} ms; a bare argparse "
+        f"program's help {_ms(start['argparse_help_ms'])} ms"
+    )
     naive = figures["naive_gitpython"]
     print(
         f"  naive: {naive['chapters_measured']} of {naive['chapters']} chapters listed in "

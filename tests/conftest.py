@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tracker.history.snapshot import Snapshot
 from tracker.manual import Manual, open_manual
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 ROOT = "procedures"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, for the browser tests
 SCHEDULE = """[releases]
 schedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
 cutoff_days = 7
@@ -122,6 +127,17 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualRepo
     folder = tmp_path / "manual"
     folder.mkdir()
     yield ManualRepo(folder)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright, one for each module of browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
 
 
 @pytest.fixture

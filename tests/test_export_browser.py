@@ -12,8 +12,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
-from test_browser import AXE, CHROMIUM
+from conftest import CHROMIUM
+from playwright.sync_api import Browser, expect
+from test_browser import AXE
 
 from tracker.demo import build_demo
 from tracker.manual import open_manual
@@ -26,14 +27,6 @@ if not Path(CHROMIUM).exists():
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from conftest import ManualRepo, doc
 
 from tracker import cli
+from tracker.console import warnings_to_stderr
 from tracker.history.snapshot import Snapshot
 
 
@@ -49,14 +50,10 @@ def test_the_cli_says_each_warning_once_and_leaves_logging_as_it_found_it(
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     logger = logging.getLogger("tracker")
     before = (logger.level, logger.propagate, list(logger.handlers))
-    handler, saved = cli._warnings_to_stderr()
-    try:
+    with warnings_to_stderr():
         for _ in range(3):
             logging.getLogger("tracker.index.store").warning("the same thing")
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
+    assert (logger.level, logger.propagate, list(logger.handlers)) == before
     assert capsys.readouterr().err == "tracker: warning: the same thing\n"
     assert cli.main(["releases", "--repo", str(repo.path)]) == 0
     assert (logger.level, logger.propagate, list(logger.handlers)) == before

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -20,7 +21,11 @@ import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 
+from tracker.errors import RepositoryError
 from tracker.manual import open_manual
+from tracker.repository.process import GitTimeout
+from tracker.repository.read import GitRepo
+from tracker.repository.write import fetch_branch
 from web.app import create_app
 
 SECRET = "a shared secret"
@@ -181,3 +186,70 @@ def test_the_webhook_refuses_odd_and_huge_requests_without_a_500(
         response = web.post("/hooks/push", content=b"x" * 6_000_000,
                             headers={"X-Hub-Signature-256": signature(b"x" * 6_000_000)})  # fmt: skip
         assert response.status_code == 413
+
+
+@pytest.mark.parametrize("branch", [[], ["--branch", "HEAD"]])
+def test_polling_without_a_branch_to_follow_is_refused_at_start(
+    upstream: ManualRepo, tmp_path: Path, branch: list[str]
+):
+    """A detached HEAD has no branch to fetch: refused at once, not failing on every poll."""
+    detached = tmp_path / "detached"
+    subprocess.run(["git", "clone", "--quiet", str(upstream.path), str(detached)], check=True)
+    subprocess.run(["git", "checkout", "--quiet", "--detach"], cwd=detached, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "serve", "--repo", str(detached), "--poll", "5",
+         "--port", str(free_port()), *branch],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "tracker: error: --poll fetches the branch the service follows, but the repository is "
+        "on a detached HEAD: name the branch with --branch.\n"
+    )
+
+
+def upload_pack(folder: Path, script: str) -> Path:
+    """A stand-in for the remote's git-upload-pack (``remote.origin.uploadpack``)."""
+    path = folder / "upload-pack"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    return path
+
+
+def test_a_fetch_that_goes_quiet_is_stopped_and_one_that_progresses_is_not(
+    upstream: ManualRepo, served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """As every git process: stopped after TRACKER_GIT_TIMEOUT seconds without progress,
+    however long it has been going."""
+    monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
+    after = upstream.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    quiet = upload_pack(tmp_path, "exec sleep 60\n")
+    subprocess.run(
+        ["git", "config", "remote.origin.uploadpack", str(quiet)], cwd=served, check=True
+    )
+    started = time.monotonic()
+    with pytest.raises(GitTimeout, match=r"^git fetch did not answer within 1 second, so it"):
+        fetch_branch(GitRepo(served), "main")
+    assert time.monotonic() - started < 30
+    slow = upload_pack(tmp_path, 'for i in 1 2 3 4 5 6 7 8; do echo "working" >&2; sleep 0.3; done\n'
+                                 'exec git upload-pack "$@"\n')  # fmt: skip
+    subprocess.run(["git", "config", "remote.origin.uploadpack", str(slow)], cwd=served, check=True)
+    assert fetch_branch(GitRepo(served), "main") == after  # 2.4 s, never 1 s without a word
+
+
+def test_the_wait_for_another_fetch_is_bounded(
+    upstream: ManualRepo, served: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
+    after = upstream.commit({"a.md": doc("A", "Second text.")}, "Edit", "2024-02-02T10:00:00+00:00")
+    (served / "tracker").mkdir(exist_ok=True)
+    with (served / "tracker" / "fetch.lock").open("a") as other:  # another worker, fetching
+        fcntl.flock(other, fcntl.LOCK_EX)
+        with pytest.raises(RepositoryError) as refused:
+            fetch_branch(GitRepo(served), "main")
+        assert str(refused.value) == (
+            "Another fetch of this repository still held its lock after 1 second, so this one "
+            "was not made (TRACKER_GIT_TIMEOUT sets the wait)."
+        )
+        assert GitRepo(served).resolve("main") != after  # nothing fetched
+    assert fetch_branch(GitRepo(served), "main") == after  # its turn, once the lock is free

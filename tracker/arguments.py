@@ -1,11 +1,23 @@
-"""The ``tracker`` command's grammar: its commands, their options and their help."""
+"""The ``tracker`` command's grammar: its commands, their options and their help.
+
+Only the grammar a run needs is built: ``tracker --help`` lists every command with its one-line
+help, but a command's own options are added when it is named (or its parser is asked for).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import re
-from typing import NoReturn
+import sys
+from collections.abc import Mapping
+
+TYPE_CHECKING = False  # typing itself is not loaded for 'tracker --help'
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, NoReturn
+
+    Grammar = Callable[["_Parser"], None]
 
 # The choices of two options, written out so that ``tracker --help`` loads nothing more (a test
 # keeps them equal to tracker.history.documents.TYPES and tracker.publish.newsletter.FORMATS).
@@ -14,39 +26,98 @@ FORMATS = ("text", "md", "html", "json")
 
 # Control characters, a carriage return not ending a line among them (it would let a line
 # overwrite what it began with), and the direction overrides that reorder what a line shows.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
-_BREAKS = re.compile(r"[\t\n\r]")
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+_BREAKS = r"[\t\n\r]"
 
 
 def printable(text: str, one_line: bool = False) -> str:
     """Text for a terminal: control characters (escape sequences among them) shown as a
     replacement character, and for a one-line message, line breaks too."""
-    text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text)
-    return _BREAKS.sub("\N{REPLACEMENT CHARACTER}", text) if one_line else text
+    text = re.sub(_CONTROL, "\N{REPLACEMENT CHARACTER}", text)  # compiled once, by re's cache
+    return re.sub(_BREAKS, "\N{REPLACEMENT CHARACTER}", text) if one_line else text
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter, as wide as argparse would make it, without importing shutil
+    (and with it bz2 and lzma) to ask: ``shutil.get_terminal_size``'s rule, written out."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return argparse.HelpFormatter(prog, width=(columns or 80) - 2)
 
 
 class _Parser(argparse.ArgumentParser):
     """Usage mistakes as one sentence and exit status 2."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(formatter_class=_formatter, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         line = printable(f"{self.prog}: error: {message} (see '{self.prog} --help').", True)
         self.exit(2, line + "\n")
 
 
-def _common() -> _Parser:
-    common = _Parser(add_help=False)
-    group = common.add_argument_group("where the manual is")
-    group.add_argument("--repo", default=".", help="the content repository (default: .)")
-    group.add_argument(
-        "--root", default="procedures", help="the manual's folder (default: procedures)"
-    )
-    group.add_argument("--branch", help="the branch tracked (default: the current branch)")
-    group.add_argument(
-        "--today",
-        default=os.environ.get("TRACKER_TODAY"),
-        help="act as if today were YYYY-MM-DD (default: $TRACKER_TODAY, else the real date)",
-    )
-    return common
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[_Parser]
+else:  # not subscriptable when the program runs
+    _SubParsers = argparse._SubParsersAction
+
+
+class _Commands(_SubParsers):
+    """The commands: each one's one-line help at once, its parser when it is named."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grammars: dict[str, Grammar] = {}
+        self.choices = _Choices(self)  # type: ignore[assignment]
+
+    def add_command(self, name: str, help: str, grammar: Grammar) -> None:
+        """Offer a command: its name and help now, ``grammar`` adds its options when needed."""
+        self._choices_actions.append(self._ChoicesPseudoAction(name, (), help))
+        self.grammars[name] = grammar
+
+    def parser(self, name: str) -> _Parser:
+        """The parser of one command, built the first time it is asked for."""
+        if name not in self._name_parser_map:
+            self.grammars[name](self.add_parser(name))
+        return self._name_parser_map[name]
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        self.parser(values[0])  # a name argparse has checked against the choices
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _Choices(Mapping[str, _Parser]):
+    """The commands as argparse's choices: names known at once, parsers built when read."""
+
+    def __init__(self, commands: _Commands) -> None:
+        self.commands = commands
+
+    def __getitem__(self, name: str) -> _Parser:
+        if name not in self.commands.grammars:
+            raise KeyError(name)
+        return self.commands.parser(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.commands.grammars
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.commands.grammars)
+
+    def __len__(self) -> int:
+        return len(self.commands.grammars)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,35 +128,75 @@ def build_parser() -> argparse.ArgumentParser:
         "of a multi-agency procedures manual kept in git.",
     )
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+        # prog given, as argparse would work it out (with a help formatter) from the usage
+        prog="tracker",
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=_Parser,
+        action=_Commands,
     )
-    common = [_common()]
-    demo = commands.add_parser("demo", help="build the demo manual's repository")
+    assert isinstance(commands, _Commands)
+    for name, helptext, grammar in _GRAMMAR:
+        commands.add_command(name, helptext, grammar)
+    return parser
+
+
+def _where(command: _Parser) -> None:
+    """The options of every command that reads a manual."""
+    group = command.add_argument_group("where the manual is")
+    group.add_argument("--repo", default=".", help="the content repository (default: .)")
+    group.add_argument(
+        "--root", default="procedures", help="the manual's folder (default: procedures)"
+    )
+    group.add_argument("--branch", help="the branch tracked (default: the current branch)")
+    group.add_argument(
+        "--today",
+        default=os.environ.get("TRACKER_TODAY"),
+        help="act as if today were YYYY-MM-DD (default: $TRACKER_TODAY, else the real date)",
+    )
+
+
+def _demo(demo: _Parser) -> None:
     demo.add_argument(
         "--dir", default="demo-manual", help="where to build it (default: demo-manual)"
     )
     demo.add_argument("--root", default="procedures", help=argparse.SUPPRESS)
-    for name, helptext in (("releases", "list the releases"), ("check", "lint the manual")):
-        command = commands.add_parser(name, parents=common, help=helptext)
-        formats = ("text", "json", "github", "gitlab") if name == "check" else ("text", "json")
-        command.add_argument("--format", choices=formats, default="text")
-        if name == "releases":
-            command.add_argument(
-                "--summaries",
-                action="store_true",
-                help="with --format json: what changed in each entry (worked out once, cached)",
-            )
-    message = commands.add_parser(
-        "commit-msg", help="check the trailers of a commit message (a commit-msg hook)"
+
+
+def _releases(releases: _Parser) -> None:
+    _where(releases)
+    releases.add_argument("--format", choices=("text", "json"), default="text")
+    releases.add_argument(
+        "--summaries",
+        action="store_true",
+        help="with --format json: what changed in each entry (worked out once, cached)",
     )
+
+
+def _check(check: _Parser) -> None:
+    _where(check)
+    check.add_argument("--format", choices=("text", "json", "github", "gitlab"), default="text")
+
+
+def _commit_msg(message: _Parser) -> None:
     message.add_argument("file", help="the file holding the message (git passes it)")
-    history = commands.add_parser("history", parents=common, help="one document's versions")
+
+
+def _history(history: _Parser) -> None:
+    _where(history)
     history.add_argument("id")
     history.add_argument("--format", choices=("text", "json"), default="text")
-    show = commands.add_parser("show", parents=common, help="print a document's Markdown")
+
+
+def _show(show: _Parser) -> None:
+    _where(show)
     show.add_argument("id")
     show.add_argument("--at", metavar="DATE", help="the date (default: today)")
-    diff = commands.add_parser("diff", parents=common, help="what changed between two versions")
+
+
+def _diff(diff: _Parser) -> None:
+    _where(diff)
     diff.add_argument("id")
     diff.add_argument(
         "--from", dest="start", metavar="REV|DATE", help="default: the version before"
@@ -95,19 +206,29 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--source", action="store_true", help="compare the Markdown source, line by line"
     )
-    preview = commands.add_parser(
-        "preview", parents=common, help="the next release, and what waits for a later one"
-    )
+
+
+def _preview(preview: _Parser) -> None:
+    _where(preview)
     preview.add_argument("--format", choices=("text", "json"), default="text")
-    init = commands.add_parser("init", parents=common, help="write a starter manual.toml")
+
+
+def _init(init: _Parser) -> None:
+    _where(init)
     init.add_argument("--title", default="Multi-Agency Procedures", help="the manual's title")
     init.add_argument("--short-name", default="", help="its short name, such as DSCP")
-    new = commands.add_parser("new", parents=common, help="write a new chapter to start from")
+
+
+def _new(new: _Parser) -> None:
+    _where(new)
     new.add_argument("id", help="its id, such as referrals or health/child-death")
     new.add_argument("--title", required=True, help="its title")
     new.add_argument("--section", help="the section of the contents it belongs to")
     new.add_argument("--type", choices=TYPES, default="chapter", help="default: chapter")
-    serve = commands.add_parser("serve", parents=common, help="serve the web pages")
+
+
+def _serve(serve: _Parser) -> None:
+    _where(serve)
     serve.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
     serve.add_argument(
@@ -119,17 +240,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="fetch the branch from origin this often (see also the push webhook)",
     )
-    build = commands.add_parser("build", parents=common, help="write the website as static files")
+
+
+def _build(build: _Parser) -> None:
+    _where(build)
     build.add_argument("--out", required=True, metavar="DIR", help="the folder to write it to")
     build.add_argument(
         "--base-url", metavar="URL", help="its address, for feeds (default: manual.site_url)"
     )
-    news = commands.add_parser("newsletter", parents=common, help="a release's newsletter section")
+
+
+def _newsletter(news: _Parser) -> None:
+    _where(news)
     news.add_argument(
         "--release", metavar="DATE", help="default: the next release, else the latest"
     )
     news.add_argument("--format", choices=FORMATS, default="text")
-    return parser
+
+
+# Every command, in the order ``tracker --help`` lists them.
+_GRAMMAR: tuple[tuple[str, str, Grammar], ...] = (
+    ("demo", "build the demo manual's repository", _demo),
+    ("releases", "list the releases", _releases),
+    ("check", "lint the manual", _check),
+    ("commit-msg", "check the trailers of a commit message (a commit-msg hook)", _commit_msg),
+    ("history", "one document's versions", _history),
+    ("show", "print a document's Markdown", _show),
+    ("diff", "what changed between two versions", _diff),
+    ("preview", "the next release, and what waits for a later one", _preview),
+    ("init", "write a starter manual.toml", _init),
+    ("new", "write a new chapter to start from", _new),
+    ("serve", "serve the web pages", _serve),
+    ("build", "write the website as static files", _build),
+    ("newsletter", "a release's newsletter section", _newsletter),
+)
 
 
 def _count(text: str) -> int:

@@ -2,101 +2,61 @@
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from tracker import dates
 from tracker.arguments import build_parser, printable
 from tracker.errors import InputError, RepositoryError, TrackerError
-from tracker.repository.paths import Root
 
-# Each command imports what it uses when it runs: 'tracker --help' (and a command that needs
-# little) starts without loading GitPython, Markdown, Jinja2 or FastAPI.
+# 'tracker --help' and a usage mistake load argparse and little else (not even typing, logging,
+# json, dataclasses or pathlib); each command imports what it uses when it runs, and a test
+# checks that start-up loads none of the heavy libraries (GitPython, Markdown, Jinja2, FastAPI).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Iterable, Sequence
+    from datetime import date
+    from pathlib import Path
+    from typing import Any
+
     from tracker.history.snapshot import Snapshot
     from tracker.manual import Manual
     from tracker.repository.read import GitRepo
     from tracker.trackchanges.cache import View
 
-log = logging.getLogger("tracker")
 EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
     args = build_parser().parse_args(argv)
-    handler, saved = _warnings_to_stderr(once=args.command != "serve")
-    try:
-        return COMMANDS[args.command](args)
-    except TrackerError as error:
-        print(printable(f"tracker: error: {error}", one_line=True), file=sys.stderr)
-        return EXIT_USER_ERROR
-    except BrokenPipeError:
-        sys.stderr.close()  # e.g. piped into head
-        return 0
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(saved[0])
-        log.propagate = saved[1]
-        sys.stdout.flush()
+    from tracker.console import warnings_to_stderr  # once parsed: '--help' needs no logging
+
+    with warnings_to_stderr(once=args.command != "serve"):
+        try:
+            return COMMANDS[args.command](args)
+        except TrackerError as error:
+            print(printable(f"tracker: error: {error}", one_line=True), file=sys.stderr)
+            return EXIT_USER_ERROR
+        except BrokenPipeError:
+            sys.stderr.close()  # e.g. piped into head
+            return 0
+        finally:
+            sys.stdout.flush()
 
 
-class _Once(logging.Filter):
-    """Lets each message through once per run."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if message in self.seen:
-            return False
-        self.seen.add(message)
-        return True
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
-
-
-def _warnings_to_stderr(once: bool = True) -> tuple[logging.Handler, tuple[int, bool]]:
-    """The engine's warnings as ``tracker: warning: ...`` lines on stderr (each said once per
-    run, except by a server, which runs for days).
-
-    Returns the handler and the logger's level and propagation, to be put back afterwards.
-    """
-    saved = (log.level, log.propagate)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    if once:
-        handler.addFilter(_Once())
-    log.addHandler(handler)
-    log.setLevel(logging.WARNING)
-    log.propagate = False
-    return handler, saved
-
-
-@dataclass(frozen=True)
 class _Opened:
-    """What a command reads: the manual, its snapshot now, and the day taken as today."""
+    """What a command reads: the manual, its snapshot now, and the day taken as today (a plain
+    class: dataclasses, with inspect, is not loaded for '--help')."""
 
-    manual: Manual
-    snapshot: Snapshot
-    today: date
+    __slots__ = ("manual", "snapshot", "today")
+
+    def __init__(self, manual: Manual, snapshot: Snapshot, today: date) -> None:
+        self.manual, self.snapshot, self.today = manual, snapshot, today
 
 
 def _open(args: argparse.Namespace) -> _Opened:
+    from tracker import dates
     from tracker.manual import open_manual
 
     fixed = _fixed_today(args.today)
@@ -108,6 +68,8 @@ def _open(args: argparse.Namespace) -> _Opened:
 def _fixed_today(text: str | None) -> date | None:
     if text is None:
         return None
+    from tracker import dates
+
     what = "--today date" if text != os.environ.get("TRACKER_TODAY") else "TRACKER_TODAY date"
     return dates.parse_date(text, what)
 
@@ -115,6 +77,8 @@ def _fixed_today(text: str | None) -> date | None:
 def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
     """One bad chapter is worth a word, not a failure: said for the documents a command shows
     (by key; all of them by default)."""
+    from tracker.console import log
+
     shown = None if keys is None else set(keys)
     for key, path, problem in snapshot.notices:
         if shown is None or key in shown:
@@ -122,6 +86,8 @@ def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tracker.demo import build_demo
 
     target = Path(args.dir)
@@ -160,6 +126,8 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from tracker import dates
+
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
@@ -176,6 +144,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    import json
+
     from tracker.publish import views as output
 
     opened = _open(args)
@@ -246,6 +216,7 @@ def _work_tree(args: argparse.Namespace) -> tuple[GitRepo, Path]:
 
 def _init(args: argparse.Namespace) -> int:
     from tracker.authoring.scaffold import init_manual
+    from tracker.repository.paths import Root
 
     _, tree = _work_tree(args)
     root = Root.parse(args.root)
@@ -255,8 +226,12 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo
+
+    from tracker import dates
     from tracker.authoring.scaffold import new_document
     from tracker.manual import Manual
+    from tracker.repository.paths import Root
 
     repo, tree = _work_tree(args)
     root = Root.parse(args.root)
@@ -276,6 +251,12 @@ def _new(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     fixed = _fixed_today(args.today)
     manual = served_manual(args.repo, args.root, args.branch)
+    if args.poll and manual.branch in (None, "HEAD"):  # else every poll would fail
+        manual.close()
+        raise InputError(
+            "--poll fetches the branch the service follows, but the repository is on a "
+            "detached HEAD: name the branch with --branch."
+        )
     _warn_about(manual.snapshot())
     from web.app import serve  # the web service, and FastAPI, only for this command
 
@@ -284,6 +265,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tracker.manual import open_manual
     from web.export import build_site  # the web pages, rendered to files
 
@@ -311,6 +294,7 @@ def served_manual(repo: str, root: str, branch: str | None) -> Manual:
 
 
 def _newsletter(args: argparse.Namespace) -> int:
+    from tracker import dates
     from tracker.publish.newsletter import render_newsletter
 
     opened = _open(args)
@@ -361,6 +345,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _commit_msg(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tracker.authoring.message import check_message
 
     try:
@@ -389,6 +375,8 @@ def _out(text: str, end: str = "\n") -> None:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import subprocess
+import time
 from pathlib import Path
+from typing import IO
 
 import git
 
 from tracker.errors import RefError, RepositoryError
 from tracker.repository.paths import check_ref
-from tracker.repository.process import run_git
+from tracker.repository.process import Watchdog, git_timeout, kill, timed_out
 from tracker.repository.read import GitRepo
 
 
@@ -65,23 +68,78 @@ def fetch_branch(repo: GitRepo, branch: str, remote: str = "origin") -> str:
     and return its new head: what a push webhook and ``tracker serve --poll`` do.
 
     Several service workers may fetch at once: a lock file beside the index lets one in at a
-    time (git's own ref locks would otherwise make the others fail).
+    time (git's own ref locks would otherwise make the others fail). Neither the wait for the
+    lock nor the fetch goes on for ever: each gives up, with a RepositoryError, after
+    ``$TRACKER_GIT_TIMEOUT`` seconds (the fetch: without progress, as every git process).
     """
     check_ref(branch)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
         raise RefError(f"{remote!r} is not a remote's name.")
     folder = repo.git_dir / "tracker"  # the repository's own: every worker of it shares it
     folder.mkdir(parents=True, exist_ok=True)
+    seconds = git_timeout()
     with (folder / "fetch.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _lock(lock, seconds)
         refspec = f"+refs/heads/{branch}:refs/heads/{branch}"
-        found = run_git(
-            ["fetch", "--quiet", "--no-tags", "--update-head-ok", remote, refspec],
+        status, said = _fetch(
+            ["fetch", "--progress", "--no-tags", "--update-head-ok", remote, refspec],
             repo.work_tree or repo.git_dir,
-            check=False,
+            seconds,
         )
-    if found.returncode != 0:
-        detail = [line for line in found.stderr.splitlines() if line.strip()]
+    if status != 0:
+        detail = [line for line in said.splitlines() if line.strip()]
         reason = detail[-1].removeprefix("fatal: ").rstrip(".") if detail else "unknown error"
         raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {reason}.")
     return repo.resolve(branch)
+
+
+def _lock(lock: IO[str], seconds: float) -> None:
+    """Take the fetch lock, waiting for another worker's fetch at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                waited = f"{seconds:g} second{'' if seconds == 1 else 's'}"
+                raise RepositoryError(
+                    f"Another fetch of this repository still held its lock after {waited}, so "
+                    "this one was not made (TRACKER_GIT_TIMEOUT sets the wait)."
+                ) from None
+            time.sleep(0.05)
+
+
+def _fetch(args: list[str], cwd: Path, seconds: float) -> tuple[int, str]:
+    """Run a git fetch, stopped (with what it started) once it has said nothing for
+    ``seconds``: its progress on stderr is what shows that it is moving. Returns its exit
+    status and the end of what it said."""
+    try:
+        process = subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise RepositoryError(
+            f"git could not be run ({error.strerror}); is it installed?"
+        ) from None
+    assert process.stderr is not None
+    watchdog = Watchdog(process, seconds)
+    said = b""
+    try:
+        while chunk := os.read(process.stderr.fileno(), 65536):
+            watchdog.progress()
+            said = (said + chunk)[-65536:]  # progress lines may run long: the end says why
+        process.wait()
+    finally:
+        watchdog.stop()
+        kill(process)  # when this thread was interrupted; nothing once git has ended
+        process.wait()
+        process.stderr.close()
+    if watchdog.fired:
+        raise timed_out("git fetch", seconds)
+    return process.returncode, said.decode("utf-8", "replace")
