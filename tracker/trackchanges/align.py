@@ -7,6 +7,7 @@ cap a gap is shown coarsely, every old block deleted and every new block inserte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,7 @@ MOVE_AT = 0.8  # a block found elsewhere at least this alike has moved
 GAP_CAP = 40_000  # a gap this size (old x new blocks) is aligned in full
 BAND = 25  # a larger gap compares each old block with new blocks this close to the diagonal
 MOVE_CAP = 40_000  # comparisons allowed for the move search
+_LETTER = re.compile(r"[^\W_]")  # a character str.isalnum() accepts: \w but the underscore
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def align(
 
 def _word_set(block: Block) -> frozenset[str]:
     """A block's distinct words, punctuation left out (a full stop makes no two blocks alike)."""
-    return frozenset(word for word in block.words if any(char.isalnum() for char in word))
+    return frozenset(word for word in block.words if word.isalnum() or _LETTER.search(word))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
