@@ -1,14 +1,126 @@
-"""The block diff keeps every block that did not change, however many around it did.
+"""The quicker reading of a document's chunks gives exactly the blocks the plain reading gives.
 
-When every paragraph has a word changed, only the blocks both versions have are diffed.
+The plain reading (the reference here) converts each chunk alone with every inline pattern of
+Python-Markdown, sanitises it and reads it with ``HTMLParser``. The diff converts many chunks
+at once with a separator between them, leaves out the inline patterns that cannot match, and
+reads the sanitised HTML with one pattern; its block diff leaves out the blocks only one
+version has. Each must give what the plain way gives, on the corpus and on documents written
+by Hypothesis to put every kind of chunk after every other.
 """
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from pathlib import Path
+
+import markdown
+import nh3
+from corpus import corpus
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tracker.trackchanges import blocks
+from tracker.trackchanges.blocks import (
+    EXTENSIONS,
+    SEPARATOR,
+    Chunk,
+    _clean,
+    _without_header,
+    render_chunks,
+)
+from tracker.trackchanges.chunks import document_chunks
+from tracker.trackchanges.text import Block
+from tracker.trackchanges.tree import html_tree, parsed_tree, tree_blocks
 from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def reference(chunk: Chunk) -> tuple[Block, ...]:
+    """A chunk read the plain way: a converter of its own with every pattern, HTMLParser."""
+    converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    text = chunk.text + ("\n\n" + chunk.references if chunk.references else "")
+    found = tree_blocks(parsed_tree(_clean(converter.convert(text))))
+    return _without_header(found) if chunk.continues_table else found
+
+
+def assert_read_as_alone(source: str) -> None:
+    chunks = list({chunk.key: chunk for chunk in document_chunks(source)}.values())
+    blocks._RENDERED.clear()
+    for chunk, found in zip(chunks, render_chunks(chunks), strict=True):
+        assert found == reference(chunk), chunk.text
+        assert blocks._RENDERED.get(chunk.key) == found  # and remembered as it was read
+
+
+def test_the_corpus_and_the_demo_manual_read_as_each_chunk_alone():
+    sources = [text for texts in corpus(8).values() for text in texts]
+    sources += [path.read_text(encoding="utf-8") for path in (ROOT / "procedures").rglob("*.md")]
+    for source in sources:
+        assert_read_as_alone(source)
+
+
+WORD = st.sampled_from(["child", "risk", "LADO", "co-operate", "can't", "17", "£5", "é"])
+MARK = st.sampled_from(
+    [
+        "*", "**", "_", "__", "`", "\\", "[", "]", "(", ")", "<", ">", "&", "&amp;", "&copy",
+        "![", "  \n", "\t", "\r\n", "\x02", "|", "#", ":", "]:", "-", "1.", "~~~", "```",
+    ]
+)  # fmt: skip
+INLINE = st.lists(st.one_of(WORD, WORD, MARK, st.just(" ")), min_size=1, max_size=12).map("".join)
+BLOCK = st.one_of(
+    INLINE,
+    INLINE.map(lambda text: f"## {text}"),
+    INLINE.map(lambda text: f"{text}\n===="),
+    st.lists(INLINE, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
+    st.lists(INLINE, min_size=1, max_size=3).map(lambda items: "\n".join(f"1. {i}" for i in items)),
+    INLINE.map(lambda text: f"- item\n\n    {text}"),
+    INLINE.map(lambda text: f"> {text}"),
+    INLINE.map(lambda text: f"    {text}"),
+    INLINE.map(lambda text: f"| A | B |\n|---|---|\n| {text} | x |"),
+    INLINE.map(lambda text: f"```\n{text}\n```"),
+    INLINE.map(lambda text: f"```\n{text}"),  # never closed
+    INLINE.map(lambda text: f"<div>\n{text}\n</div>"),
+    INLINE.map(lambda text: f"<div>\n{text}"),  # never closed
+    INLINE.map(lambda text: f"[{text}]: https://example.org/a"),
+    INLINE.map(lambda text: f"[a]: https://example.org/{len(text)}\n\nSee [a] and [{text}]."),
+    st.just("---"),
+    st.just("<!-- note"),
+    st.just(SEPARATOR),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(BLOCK, max_size=8), st.sampled_from(["\n\n", "\n\n\n", "\n"]))
+@example(["A.", "[![]: https://example.org/a", "B."], "\n\n")  # not a definition to Markdown
+def test_any_chunks_read_as_each_alone(chunks: list[str], between: str):
+    assert_read_as_alone(between.join(chunks) + "\n")
+
+
+def test_a_chunk_holding_the_separator_is_read_alone():
+    source = f"Before.\n\n{SEPARATOR}\n\nAfter {SEPARATOR}.\n"
+    assert_read_as_alone(source)
+    assert [b.text for b in blocks.parse_blocks(source)] == [
+        "Before.",
+        SEPARATOR,
+        f"After {SEPARATOR}.",
+    ]
+
+
+TAGS = st.sampled_from(
+    [
+        "<p>", "</p>", '<a href="x&amp;y" title="a>b">', "<a href='q'>", "</a>", "<br>", "<br/>",
+        "<li>", "</li>", "<ul>", "</ul>", "<pre>", "</pre>", '<img src="a" alt="b&quot;c">',
+        "<em>", "</em>", '<td align="left">', "</td>", "<P>", "</P >", "<!-- c -->", "<", ">",
+        "text", " ", "\n", "&amp;", "&nbsp;", "&lt;", "&#8217;", "&copy", "x>y",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TAGS, max_size=20).map("".join))
+def test_the_quick_tree_is_the_parsers_tree(fragment: str):
+    for html in (fragment, nh3.clean(fragment)):
+        assert html_tree(html).inner() == parsed_tree(html).inner()
+
 
 KEYS = st.lists(st.sampled_from("abcdef"), max_size=30)
 
