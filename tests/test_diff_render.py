@@ -10,6 +10,7 @@ by Hypothesis to put every kind of chunk after every other.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import markdown
@@ -17,6 +18,7 @@ import nh3
 from corpus import corpus
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from oracle import assert_reads_as, document_words
 
 from tracker.trackchanges import blocks
 from tracker.trackchanges.blocks import (
@@ -28,9 +30,20 @@ from tracker.trackchanges.blocks import (
     render_chunks,
 )
 from tracker.trackchanges.chunks import document_chunks
+from tracker.trackchanges.compare import diff_documents
 from tracker.trackchanges.text import Block
+from tracker.trackchanges.textviews import diff_json
 from tracker.trackchanges.tree import html_tree, parsed_tree, tree_blocks
-from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Deadline, diff_items
+from tracker.trackchanges.views import diff_html
+from tracker.trackchanges.wordiff import (
+    DELETE,
+    EQUAL,
+    INSERT,
+    LONG,
+    Deadline,
+    diff_items,
+    diff_tokens,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,3 +176,58 @@ def test_the_block_diff_keeps_every_key_that_was_not_replaced(
 @given(KEYS, KEYS)
 def test_the_block_diff_is_a_script_from_one_version_to_the_other(old: list[str], new: list[str]):
     check_script(old, new, diff_items(old, new, Deadline(5)))
+
+
+# --- a very long block ------------------------------------------------------------------------
+
+SECTION = """## Section {n}
+
+Practitioners **must** record the concern {n} on the child's file, and *should* discuss it.
+
+- The police {n}
+- The school {n}: see [the procedure](https://example.org/{n}).
+
+| Agency | Action |
+|---|---|
+| GP {n} | Refer |
+"""
+
+
+def test_an_html_block_never_closed_reads_as_the_page_shows():
+    """The rest of the document is the block, its Markdown shown as text (as Python-Markdown
+    keeps it raw): each side reads as its version does, and only the changed words are marked,
+    however long the block (longer than a chunk Python-Markdown is given otherwise)."""
+    old = "Intro.\n\n<div>\n\n" + "\n".join(SECTION.format(n=n) for n in range(120))
+    assert len(old) > blocks.MAX_CHUNK
+    new = old.replace("concern 7 ", "worry 7 ").replace("GP 110 ", "nurse 110 ")
+    diff = diff_documents(old, new)
+    assert not diff.coarse
+    data = diff_json(diff)
+    assert_reads_as(diff_html(diff), data, document_words(old), document_words(new))
+    marked = [(s["op"], s["text"]) for b in data["blocks"] for s in b["segments"] if s["op"] != "="]
+    assert marked == [("-", "concern"), ("+", "worry"), ("-", "GP"), ("+", "nurse")]
+    assert "## Section 7" in diff.new[-1].text  # shown as the page shows it, not as a heading
+
+
+def replay(ops: list[tuple[str, list[str]]], keep: str) -> list[str]:
+    return [token for op, tokens in ops if op in (EQUAL, keep) for token in tokens]
+
+
+def test_a_long_block_is_diffed_a_sentence_at_a_time_and_marks_only_what_changed():
+    rng = random.Random(8)
+    words = ["child", "risk", "police", "school", "harm", "plan", "must", "the"]
+    for _ in range(20):
+        old: list[str] = []
+        while len(old) < LONG + 500:
+            old += [rng.choice(words), " "] if rng.random() > 0.1 else [".", " "]
+        new = list(old)
+        words_apart = [at for at in range(2, len(old) - 2, 10) if "." not in old[at - 2 : at + 3]]
+        changed = rng.sample(words_apart, rng.randint(1, 40))
+        for at in changed:
+            new[at] = f"new{at}"
+        ops = diff_tokens(old, new, Deadline(60))
+        assert replay(ops, DELETE) == old
+        assert replay(ops, INSERT) == new
+        assert sorted(t for op, tokens in ops if op == INSERT for t in tokens) == sorted(
+            f"new{at}" for at in changed
+        )

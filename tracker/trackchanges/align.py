@@ -82,7 +82,7 @@ def align(
 
 def _word_set(block: Block) -> frozenset[str]:
     """A block's distinct words, punctuation left out (a full stop makes no two blocks alike)."""
-    return frozenset(word for word in block.words if word.isalnum() or _LETTER.search(word))
+    return frozenset(filter(_LETTER.search, block.words))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

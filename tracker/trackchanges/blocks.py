@@ -21,7 +21,7 @@ from collections import OrderedDict
 import markdown
 import nh3
 
-from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks
+from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks, is_html_block
 from tracker.trackchanges.text import Block, make_block
 from tracker.trackchanges.tree import html_blocks, html_pieces
 from tracker.trackchanges.wordiff import Deadline
@@ -82,9 +82,14 @@ def parse_pair(
 
 
 def _risky(text: str) -> bool:
-    """Text Python-Markdown would take too long over: very long, or with many unclosed marks."""
+    """Text Python-Markdown would take too long over: very long, or with many unclosed marks.
+
+    A long chunk that is an HTML block (an element never closed makes the rest of a document
+    one) is not: Python-Markdown keeps it as it is, reading it once for its tags, and the page
+    shows its text, Markdown and all; read plainly, it would show headings and lists instead.
+    """
     return (
-        len(text) > MAX_CHUNK
+        (len(text) > MAX_CHUNK and not is_html_block(text))
         or text.count("[") - text.count("]") > UNBALANCED
         or text.count("<") - text.count(">") > UNBALANCED
     )

@@ -86,6 +86,11 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
     return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))], references
 
 
+def is_html_block(text: str) -> bool:
+    """Whether a chunk starts an HTML block, which Python-Markdown keeps raw until it closes."""
+    return bool(_HTML_BLOCK.match(text))
+
+
 def _still_open(raw: tuple[str, int], line: str) -> tuple[str, int] | None:
     """An HTML block after one more of its lines: None once its first element has closed."""
     tag, depth = raw

@@ -111,6 +111,8 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             changes += _rewrite(olds, news)
         else:
             changes += _compare(step.kind, olds, news, deadline)
+        # diff-match-patch past the deadline gives what is left as deleted and inserted whole
+        coarse |= deadline.passed()
     return DocumentDiff(changes, coarse, old, new, _details(old_source, new_source))
 
 

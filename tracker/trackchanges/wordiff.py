@@ -47,11 +47,74 @@ def diff_tokens(
 ) -> Ops:
     """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases.
 
-    With ``keys`` (one for each token) the keys are compared rather than the tokens.
+    With ``keys`` (one for each token) the keys are compared rather than the tokens. Blocks
+    longer than LONG tokens (an HTML block never closed is the rest of its document) are
+    diffed a sentence at a time first, then word by word where sentences changed.
     """
     old_keys, new_keys = keys or (old, new)
     if list(old_keys) == list(new_keys):
         return [(EQUAL, list(new))] if new else []
+    if len(old) > LONG and len(new) > LONG:
+        return _by_sentence(old, new, old_keys, new_keys, deadline)
+    return _diff_tokens(old, new, old_keys, new_keys, deadline)
+
+
+LONG = 2_000  # tokens
+_ENDS = frozenset({".", "!", "?", ";", "\n"})  # a sentence ends with one of these tokens
+
+
+def _sentences(tokens: Sequence[str]) -> list[int]:
+    """Where each sentence ends (the index after its last token)."""
+    ends = [number + 1 for number, token in enumerate(tokens) if token in _ENDS]
+    return ends if ends and ends[-1] == len(tokens) else [*ends, len(tokens)]
+
+
+def _by_sentence(
+    old: Sequence[str],
+    new: Sequence[str],
+    old_keys: Sequence[str],
+    new_keys: Sequence[str],
+    deadline: Deadline,
+) -> Ops:
+    """The sentences both versions have are equal; the tokens between them are diffed."""
+    old_ends, new_ends = _sentences(old), _sentences(new)
+    old_starts, new_starts = [0, *old_ends[:-1]], [0, *new_ends[:-1]]
+    a, b = encode(old_keys, new_keys)  # a key a character, so a sentence is a string
+    old_sentences = [a[start:end] for start, end in zip(old_starts, old_ends, strict=True)]
+    new_sentences = [b[start:end] for start, end in zip(new_starts, new_ends, strict=True)]
+    ops: Ops = []
+    i = j = 0  # sentences accounted for
+    at_old = at_new = 0  # tokens accounted for
+    for op, count in [*diff_items(old_sentences, new_sentences, deadline), (EQUAL, 0)]:
+        if op == DELETE:
+            i += count
+        elif op == INSERT:
+            j += count
+        else:
+            until_old = old_starts[i] if i < len(old_starts) else len(old)
+            until_new = new_starts[j] if j < len(new_starts) else len(new)
+            if until_old > at_old or until_new > at_new:
+                ops += _diff_tokens(
+                    old[at_old:until_old], new[at_new:until_new],
+                    old_keys[at_old:until_old], new_keys[at_new:until_new], deadline,
+                )  # fmt: skip
+            i, j = i + count, j + count
+            at_old = old_ends[i - 1] if i else 0
+            at_new = new_ends[j - 1] if j else 0
+            if count:
+                ops.append((EQUAL, list(new[until_new:at_new])))
+    return _joined_runs(ops)
+
+
+def _diff_tokens(
+    old: Sequence[str],
+    new: Sequence[str],
+    old_keys: Sequence[str],
+    new_keys: Sequence[str],
+    deadline: Deadline,
+) -> Ops:
+    if not old_keys or not new_keys:
+        return [(DELETE, list(old))] if old else [(INSERT, list(new))] if new else []
     a, b = encode(old_keys, new_keys)
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
