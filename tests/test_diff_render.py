@@ -131,8 +131,8 @@ TAGS = st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(TAGS, max_size=20).map("".join))
 def test_the_quick_tree_is_the_parsers_tree(fragment: str):
-    for html in (fragment, nh3.clean(fragment)):
-        assert html_tree(html).inner() == parsed_tree(html).inner()
+    for markup in (fragment, nh3.clean(fragment)):
+        assert html_tree(markup).inner() == parsed_tree(markup).inner()
 
 
 KEYS = st.lists(st.sampled_from("abcdef"), max_size=30)

@@ -26,14 +26,29 @@ MOVE_CAP = 40_000  # comparisons allowed for the move search
 _LETTER = re.compile(r"[^\W_]")  # a character str.isalnum() accepts: \w but the underscore
 
 
+class _WordSets:
+    """Each block's set of words, worked out when first asked for (blocks that stayed the
+    same, most often most of them, are never compared)."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self._blocks = blocks
+        self._sets: list[frozenset[str] | None] = [None] * len(blocks)
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        found = self._sets[index]
+        if found is None:
+            found = self._sets[index] = _word_set(self._blocks[index])
+        return found
+
+
 @dataclass(frozen=True)
 class _Sides:
     """The two versions' blocks and each block's set of words."""
 
     old: Sequence[Block]
     new: Sequence[Block]
-    words_old: list[frozenset[str]]
-    words_new: list[frozenset[str]]
+    words_old: _WordSets
+    words_new: _WordSets
 
 
 StepKind = Literal["same", "pair", "split", "merge", "delete", "insert", "moved", "away"]
@@ -52,7 +67,7 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
-    sides = _Sides(old, new, [_word_set(b) for b in old], [_word_set(b) for b in new])
+    sides = _Sides(old, new, _WordSets(old), _WordSets(new))
     steps: list[Step] = []
     coarse = False
     i = j = 0

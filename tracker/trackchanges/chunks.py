@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from markdown import Markdown
 
@@ -36,7 +37,7 @@ class Chunk:
     references: str = ""  # the document's reference-link definitions, if it has any
     continues_table: bool = False  # its first row repeats the header of the piece before
 
-    @property
+    @cached_property
     def key(self) -> str:
         """What identifies the chunk's rendering."""
         return f"{self.text}\0{self.references}\0{self.continues_table}"
