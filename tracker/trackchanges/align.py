@@ -7,6 +7,7 @@ cap a gap is shown coarsely, every old block deleted and every new block inserte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,22 @@ MOVE_AT = 0.8  # a block found elsewhere at least this alike has moved
 GAP_CAP = 40_000  # a gap this size (old x new blocks) is aligned in full
 BAND = 25  # a larger gap compares each old block with new blocks this close to the diagonal
 MOVE_CAP = 40_000  # comparisons allowed for the move search
+_LETTER = re.compile(r"[^\W_]")  # a character str.isalnum() accepts: \w but the underscore
+
+
+class _WordSets:
+    """Each block's set of words, worked out when first asked for (blocks that stayed the
+    same, most often most of them, are never compared)."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self._blocks = blocks
+        self._sets: list[frozenset[str] | None] = [None] * len(blocks)
+
+    def __getitem__(self, index: int) -> frozenset[str]:
+        found = self._sets[index]
+        if found is None:
+            found = self._sets[index] = _word_set(self._blocks[index])
+        return found
 
 
 @dataclass(frozen=True)
@@ -30,8 +47,8 @@ class _Sides:
 
     old: Sequence[Block]
     new: Sequence[Block]
-    words_old: list[frozenset[str]]
-    words_new: list[frozenset[str]]
+    words_old: _WordSets
+    words_new: _WordSets
 
 
 StepKind = Literal["same", "pair", "split", "merge", "delete", "insert", "moved", "away"]
@@ -50,7 +67,7 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
-    sides = _Sides(old, new, [_word_set(b) for b in old], [_word_set(b) for b in new])
+    sides = _Sides(old, new, _WordSets(old), _WordSets(new))
     steps: list[Step] = []
     coarse = False
     i = j = 0
@@ -80,7 +97,7 @@ def align(
 
 def _word_set(block: Block) -> frozenset[str]:
     """A block's distinct words, punctuation left out (a full stop makes no two blocks alike)."""
-    return frozenset(word for word in block.words if any(char.isalnum() for char in word))
+    return frozenset(filter(_LETTER.search, block.words))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:

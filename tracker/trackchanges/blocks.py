@@ -1,24 +1,29 @@
 """Markdown -> a flat list of blocks (headings, paragraphs, list items, table rows, quotes).
 
-Each chunk of source between blank lines is rendered by Python-Markdown on its own and
-remembered, so the chunks two versions share are rendered once. Every fragment is sanitised.
-Safe from many threads: each thread has its own Markdown converter (a converter keeps state
-while it converts), and the memory of rendered chunks is locked.
+Each chunk of source between blank lines is rendered by Python-Markdown as it would be on its
+own, and remembered, so the chunks two versions share are rendered once. Every fragment is
+sanitised. For speed, chunks that can be are converted many at a time (``render_chunks``), by
+a converter without the inline patterns that cannot match them; tests/test_diff_render.py
+holds this to reading each chunk alone the plain way. Safe from many threads: each thread has
+its own Markdown converters (a converter keeps state while it converts), and the memory of
+rendered chunks is locked.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import secrets
 import threading
 from collections import OrderedDict
 
 import markdown
 import nh3
 
-from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks
+from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks, is_html_block
 from tracker.trackchanges.text import Block, make_block
-from tracker.trackchanges.tree import html_blocks
+from tracker.trackchanges.tree import html_blocks, html_pieces
 from tracker.trackchanges.wordiff import Deadline
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
@@ -43,22 +48,32 @@ def parse_pair(
 ) -> tuple[list[Block], list[Block], bool]:
     """The blocks of two versions of a document, and whether any chunk was read plainly.
 
-    Chunks only one version has are rendered first: past the deadline the rest are read plainly
-    (words and structure, no inline formatting), and a chunk both versions share is then plain
-    in both, so it still compares equal.
+    Chunks only one version has are rendered first, a batch at a time: past the deadline the
+    rest are read plainly (words and structure, no inline formatting), and a chunk both
+    versions share is then plain in both, so it still compares equal.
     """
     old_chunks, new_chunks = document_chunks(old), document_chunks(new)
     shared = {c.key for c in old_chunks} & {c.key for c in new_chunks}
     order = [c for c in old_chunks + new_chunks if c.key not in shared] + old_chunks
     rendered: dict[str, tuple[Block, ...]] = {}
+    waiting: dict[str, Chunk] = {}  # to be rendered, in order
     plain = False
     for chunk in order:
-        if chunk.key in rendered:
+        if chunk.key in rendered or chunk.key in waiting:
             continue
         known = _RENDERED.get(chunk.key)
-        if known is None and ((deadline is not None and deadline.passed()) or _risky(chunk.text)):
-            known, plain = plain_chunk(chunk), True
-        rendered[chunk.key] = known if known is not None else render_chunk(chunk)
+        if known is not None:
+            rendered[chunk.key] = known
+        elif _risky(chunk.text):
+            rendered[chunk.key], plain = plain_chunk(chunk), True
+        else:
+            waiting[chunk.key] = chunk
+    for batch in _batches(list(waiting.values())):
+        if deadline is not None and deadline.passed():
+            rendered.update((chunk.key, plain_chunk(chunk)) for chunk in batch)
+            plain = True
+        else:
+            rendered.update(zip([c.key for c in batch], render_chunks(batch), strict=True))
     return (
         [block for chunk in old_chunks for block in rendered[chunk.key]],
         [block for chunk in new_chunks for block in rendered[chunk.key]],
@@ -67,9 +82,14 @@ def parse_pair(
 
 
 def _risky(text: str) -> bool:
-    """Text Python-Markdown would take too long over: very long, or with many unclosed marks."""
+    """Text Python-Markdown would take too long over: very long, or with many unclosed marks.
+
+    A long chunk that is an HTML block (an element never closed makes the rest of a document
+    one) is not: Python-Markdown keeps it as it is, reading it once for its tags, and the page
+    shows its text, Markdown and all; read plainly, it would show headings and lists instead.
+    """
     return (
-        len(text) > MAX_CHUNK
+        (len(text) > MAX_CHUNK and not is_html_block(text))
         or text.count("[") - text.count("]") > UNBALANCED
         or text.count("<") - text.count(">") > UNBALANCED
     )
@@ -111,15 +131,122 @@ _RENDERED = _Remembered(limit=32_000_000)
 
 def render_chunk(chunk: Chunk) -> tuple[Block, ...]:
     """Render one chunk with Python-Markdown, sanitise it and cut it into blocks."""
-    text = chunk.text + ("\n\n" + chunk.references if chunk.references else "")
     try:
-        blocks = _render(text)
+        blocks = _render(_source(chunk))
     except RecursionError:  # absurdly deep nesting: read it plainly
         return plain_chunk(chunk)
     if chunk.continues_table:
         blocks = _without_header(blocks)
     _RENDERED.put(chunk.key, blocks)
     return blocks
+
+
+def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
+    """Chunks rendered as ``render_chunk`` renders each, with one conversion where they allow.
+
+    Chunks that can be read apart (``_apart``) are converted together, each followed by the
+    reference definitions it is rendered with and a paragraph of a word no document holds
+    (``SEPARATOR``): the blocks between two separators are the blocks of one chunk. A blank
+    line and a paragraph end whatever the chunk before had open (a list, a quotation, a table)
+    but raw HTML, a fenced code block or a reference definition, which are converted alone. If
+    the separators are not found as they were put, each chunk is rendered alone.
+    """
+    found: dict[int, tuple[Block, ...]] = {}
+    together: dict[frozenset[str], list[int]] = {}
+    for number, chunk in enumerate(chunks):
+        if _apart(chunk.text):
+            together.setdefault(_unused(_source(chunk)), []).append(number)
+        else:
+            found[number] = render_chunk(chunk)
+    for unused, numbers in together.items():
+        source = f"\n\n{SEPARATOR}\n\n".join(_source(chunks[number]) for number in numbers)
+        try:
+            pieces = html_pieces(_clean(_converter(unused).convert(source)), SEPARATOR)
+        except RecursionError:
+            pieces = None
+        if pieces is None or len(pieces) != len(numbers):
+            found.update((number, render_chunk(chunks[number])) for number in numbers)
+            continue
+        for number, blocks in zip(numbers, pieces, strict=True):
+            chunk = chunks[number]
+            blocks = _without_header(blocks) if chunk.continues_table else blocks
+            _RENDERED.put(chunk.key, blocks)
+            found[number] = blocks
+    return [found[number] for number in range(len(chunks))]
+
+
+def _source(chunk: Chunk) -> str:
+    """What Python-Markdown converts for a chunk: its text, then the reference definitions."""
+    return chunk.text + ("\n\n" + chunk.references if chunk.references else "")
+
+
+# A word no document holds (it changes with every start), so it marks where a chunk ends.
+SEPARATOR = f"trackerchunk{secrets.token_hex(12)}"
+BATCH = 30_000  # characters converted at once at most, so the deadline is looked at often
+
+
+def _batches(chunks: list[Chunk]) -> list[list[Chunk]]:
+    """Chunks in runs of about BATCH characters."""
+    batches: list[list[Chunk]] = []
+    size = BATCH
+    for chunk in chunks:
+        if size >= BATCH:
+            batches.append([])
+            size = 0
+        batches[-1].append(chunk)
+        size += len(chunk.text)
+    return batches
+
+
+def _apart(text: str) -> bool:
+    """Whether a chunk reads the same converted after others: nothing in it is raw HTML, a
+    fence, a reference definition or an indented continuation of what came before."""
+    return not (
+        "<" in text
+        or "```" in text
+        or "~~~" in text
+        or "]:" in text
+        or text[:1].isspace()
+        or SEPARATOR in text
+    )
+
+
+# The inline patterns of Python-Markdown that cannot match a text without these characters.
+# A text with none of a pattern's characters is converted without trying it: each pattern is
+# tried on every piece of text, and this is most of what a conversion costs. A text holding
+# characters that Python-Markdown turns into others first (tabs into spaces) keeps them all.
+_NEEDS = {
+    "backtick": ("`",), "escape": ("\\",), "reference": ("[",), "link": ("[",),
+    "image_link": ("[",), "image_reference": ("[",), "short_reference": ("[",),
+    "short_image_ref": ("[",), "autolink": ("<",), "automail": ("<",), "html": ("<",),
+    "entity": ("&",), "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
+    "linebreak": ("  ",),  # two spaces before a line's end
+}  # fmt: skip
+_CHARACTERS = frozenset(need for needs in _NEEDS.values() for need in needs if len(need) == 1)
+_CHANGED_FIRST = frozenset("\t\r\x02\x03")
+
+
+def _unused(text: str) -> frozenset[str]:
+    """The inline patterns that cannot match anywhere in ``text``."""
+    if not _CHANGED_FIRST.isdisjoint(text):
+        return frozenset()
+    present = _CHARACTERS.intersection(text)
+    return _unused_for(present | {"  "} if "  " in text else present)
+
+
+@functools.lru_cache(maxsize=256)
+def _unused_for(present: frozenset[str]) -> frozenset[str]:
+    return frozenset(name for name, needs in _NEEDS.items() if present.isdisjoint(needs))
+
+
+def _clean(converted: str) -> str:
+    return nh3.clean(
+        converted,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,
+    )
 
 
 def _without_header(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
@@ -165,26 +292,27 @@ def _plain(text: str) -> tuple[Block, ...]:
 
 
 def _render(chunk: str) -> tuple[Block, ...]:
-    converter = _converter()
-    converter.reset()
-    clean = nh3.clean(
-        converter.convert(chunk),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel=None,
-    )
-    return html_blocks(clean)
+    return html_blocks(_clean(_converter(_unused(chunk)).convert(chunk)))
 
 
 _LOCAL = threading.local()
 
 
-def _converter() -> markdown.Markdown:
-    """This thread's converter: a Markdown instance is not safe to share while it converts."""
-    converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
+def _converter(unused: frozenset[str] = frozenset()) -> markdown.Markdown:
+    """This thread's converter without the ``unused`` inline patterns, reset.
+
+    A Markdown instance is not safe to share while it converts: each thread has its own.
+    """
+    converters: dict[frozenset[str], markdown.Markdown] | None = getattr(_LOCAL, "converters", None)
+    if converters is None:
+        converters = _LOCAL.converters = {}
+    converter = converters.get(unused)
     if converter is None:
-        converter = _LOCAL.converter = markdown.Markdown(
+        converter = converters[unused] = markdown.Markdown(
             extensions=EXTENSIONS, output_format="html"
         )
+        for name in unused:
+            if name in converter.inlinePatterns:
+                converter.inlinePatterns.deregister(name)
+    converter.reset()
     return converter

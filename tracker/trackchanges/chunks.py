@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from markdown import Markdown
 
@@ -36,7 +37,7 @@ class Chunk:
     references: str = ""  # the document's reference-link definitions, if it has any
     continues_table: bool = False  # its first row repeats the header of the piece before
 
-    @property
+    @cached_property
     def key(self) -> str:
         """What identifies the chunk's rendering."""
         return f"{self.text}\0{self.references}\0{self.continues_table}"
@@ -84,6 +85,11 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
         blank = not line.strip()
         chunks[-1].append(line)
     return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))], references
+
+
+def is_html_block(text: str) -> bool:
+    """Whether a chunk starts an HTML block, which Python-Markdown keeps raw until it closes."""
+    return bool(_HTML_BLOCK.match(text))
 
 
 def _still_open(raw: tuple[str, int], line: str) -> tuple[str, int] | None:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tracker.history.documents import parse_document
+from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
 from tracker.trackchanges.text import (
@@ -111,6 +111,8 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             changes += _rewrite(olds, news)
         else:
             changes += _compare(step.kind, olds, news, deadline)
+        # diff-match-patch past the deadline gives what is left as deleted and inserted whole
+        coarse |= deadline.passed()
     return DocumentDiff(changes, coarse, old, new, _details(old_source, new_source))
 
 
@@ -121,8 +123,18 @@ def _details(old_source: str, new_source: str) -> tuple[str, ...]:
     """The front-matter fields whose values differ (what the rendered text does not show)."""
     if not old_source or not new_source:
         return ()
-    old = parse_document(old_source.encode("utf-8"))
-    new = parse_document(new_source.encode("utf-8"))
+    old_data, new_data = old_source.encode("utf-8"), new_source.encode("utf-8")
+    front, body = split_front_matter(old_source)
+    if (
+        front == split_front_matter(new_source)[0]
+        and unreadable(old_data) is None
+        and unreadable(new_data) is None
+        # The fields are the front matter's but a title it does not give, the body's first
+        # heading: with the same front matter, one that gives a title gives every field.
+        and parse_document(old_source[: len(old_source) - len(body)].encode("utf-8")).title
+    ):
+        return ()
+    old, new = parse_document(old_data), parse_document(new_data)
     return tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
 
 
@@ -207,9 +219,9 @@ def _kept_share(ops: Ops) -> float:
     A block that keeps most of its old words reads best with changes marked in place, however
     much is added, so the share is of the old words (and of both sides together).
     """
-    counts: Counter[str] = Counter()
+    counts = {EQUAL: 0, DELETE: 0, INSERT: 0}
     for op, tokens in ops:
-        counts[op] += sum(1 for t in tokens if t[0] != "<" and not t.isspace() and t != BREAK)
+        counts[op] += len([t for t in tokens if t[0] != "<" and not t.isspace() and t != BREAK])
     old_words = counts[EQUAL] + counts[DELETE]
     both = old_words + counts[EQUAL] + counts[INSERT]
     if not old_words or not both:
@@ -260,6 +272,8 @@ def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, st
     Links are compared as (text, target) pairs, so two links with the same words and different
     targets that both stayed are not mistaken for a change.
     """
+    if not any("<a " in block.html for block in news):
+        return []  # most often: no link in the new text, so none was retargeted
     before = Counter(link for block in olds for link in block.links)
     after = Counter(link for block in news for link in block.links)
     gone = list((before - after).elements())

@@ -87,7 +87,7 @@ def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str
             inner = "".join(parts)
         inner = inner.strip(" ")  # spaces at a block's edges are not shown
         tokens = tokenize(inner)
-        if _UNSURE.search(inner):
+        if "<" in inner and _UNSURE.search(inner):  # every case of it is beside a tag
             tokens = fold(tokens)
     return Block(kind, tag, level, container, "".join(tokens), tokens)
 

@@ -8,6 +8,7 @@ the lists nested in it are blocks of their own.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -21,10 +22,88 @@ _VOID = frozenset({"br", "hr", "img"})
 
 def html_blocks(clean: str) -> tuple[Block, ...]:
     """The blocks of sanitised (so well-formed) HTML."""
+    return tree_blocks(html_tree(clean))
+
+
+def tree_blocks(root: _Node) -> tuple[Block, ...]:
+    """The blocks of a tree of HTML."""
+    return tuple(_blocks(root, depth=0, container=""))
+
+
+def html_pieces(clean: str, separator: str) -> list[tuple[Block, ...]] | None:
+    """The blocks of each piece of sanitised HTML between paragraphs holding only the word
+    ``separator``; None if the separator stands anywhere else."""
+    pieces: list[tuple[Block, ...]] = []
+    piece = _Node("root")
+    for child in html_tree(clean).children:
+        if isinstance(child, _Node) and child.tag == "p" and child.children == [separator]:
+            pieces.append(tree_blocks(piece))
+            piece = _Node("root")
+        else:
+            piece.children.append(child)
+    pieces.append(tree_blocks(piece))
+    if sum(block.html.count(separator) for blocks in pieces for block in blocks):
+        return None
+    return pieces
+
+
+def html_tree(clean: str) -> _Node:
+    """The tree of sanitised HTML, as ``HTMLParser`` reads it (``parsed_tree``), quicker.
+
+    The sanitiser writes every tag as ``<name attr="value">`` and escapes every ``<`` in text,
+    so tags are found by one pattern; text and attribute values are unescaped as the parser
+    unescapes them. Anything else (a ``<`` outside a tag) is left to the parser.
+    """
+    root = _Node("root")
+    stack = [root]
+    at = 0
+    for match in _TAG.finditer(clean):
+        start = match.start()
+        if start > at:
+            text = clean[at:start]
+            if "<" in text:
+                return parsed_tree(clean)
+            stack[-1].children.append(html.unescape(text) if "&" in text else text)
+        at = match.end()
+        closing, tag, attributes, alone = match.groups()
+        tag = tag.lower()
+        if not closing:
+            attrs = [_attribute(found) for found in _ATTRIBUTE.finditer(attributes)]
+            node = _Node(tag, attrs)
+            stack[-1].children.append(node)
+            if tag in _VOID:
+                continue
+            stack.append(node)
+            if not alone:
+                continue
+        for depth in range(len(stack) - 1, 0, -1):  # an end tag closes what it matches
+            if stack[depth].tag == tag:
+                del stack[depth:]
+                break
+    text = clean[at:]
+    if "<" in text:
+        return parsed_tree(clean)
+    if text:
+        stack[-1].children.append(html.unescape(text) if "&" in text else text)
+    return root
+
+
+def _attribute(found: re.Match[str]) -> tuple[str, str | None]:
+    name, value = found.groups()
+    return name.lower(), value if value is None or "&" not in value else html.unescape(value)
+
+
+def parsed_tree(clean: str) -> _Node:
+    """The tree of any HTML, by ``HTMLParser``."""
     builder = _TreeBuilder()
     builder.feed(clean)
     builder.close()
-    return tuple(_blocks(builder.root, depth=0, container=""))
+    return builder.root
+
+
+# A start or end tag, its attributes all "quoted" as the sanitiser writes them.
+_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'<>/=]+(?:="[^"]*")?)*)\s*(/?)>')
+_ATTRIBUTE = re.compile(r'([^\s"\'<>/=]+)(?:="([^"]*)")?')
 
 
 @dataclass

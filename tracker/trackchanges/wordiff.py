@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from itertools import chain
 
 from diff_match_patch import diff_match_patch
 
@@ -31,18 +32,11 @@ class Deadline:
 
 def encode(*sequences: Sequence[str]) -> list[str]:
     """Map each distinct item to one character, so diff-match-patch diffs items, not letters."""
-    codes: dict[str, str] = {}
-    encoded = []
-    for sequence in sequences:
-        chars = []
-        for item in sequence:
-            code = codes.get(item)
-            if code is None:
-                number = len(codes) + 0x100
-                code = codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
-            chars.append(code)
-        encoded.append("".join(chars))
-    return encoded
+    # Numbered in order of first appearance, from U+0100, stepping over the surrogates.
+    codes = dict.fromkeys(chain.from_iterable(sequences), "")
+    for number, item in enumerate(codes, 0x100):
+        codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
+    return ["".join(map(codes.__getitem__, sequence)) for sequence in sequences]
 
 
 def diff_tokens(
@@ -53,11 +47,74 @@ def diff_tokens(
 ) -> Ops:
     """Runs of equal, inserted and deleted tokens, cleaned up so marks fall on whole phrases.
 
-    With ``keys`` (one for each token) the keys are compared rather than the tokens.
+    With ``keys`` (one for each token) the keys are compared rather than the tokens. Blocks
+    longer than LONG tokens (an HTML block never closed is the rest of its document) are
+    diffed a sentence at a time first, then word by word where sentences changed.
     """
     old_keys, new_keys = keys or (old, new)
     if list(old_keys) == list(new_keys):
         return [(EQUAL, list(new))] if new else []
+    if len(old) > LONG and len(new) > LONG:
+        return _by_sentence(old, new, old_keys, new_keys, deadline)
+    return _diff_tokens(old, new, old_keys, new_keys, deadline)
+
+
+LONG = 2_000  # tokens
+_ENDS = frozenset({".", "!", "?", ";", "\n"})  # a sentence ends with one of these tokens
+
+
+def _sentences(tokens: Sequence[str]) -> list[int]:
+    """Where each sentence ends (the index after its last token)."""
+    ends = [number + 1 for number, token in enumerate(tokens) if token in _ENDS]
+    return ends if ends and ends[-1] == len(tokens) else [*ends, len(tokens)]
+
+
+def _by_sentence(
+    old: Sequence[str],
+    new: Sequence[str],
+    old_keys: Sequence[str],
+    new_keys: Sequence[str],
+    deadline: Deadline,
+) -> Ops:
+    """The sentences both versions have are equal; the tokens between them are diffed."""
+    old_ends, new_ends = _sentences(old), _sentences(new)
+    old_starts, new_starts = [0, *old_ends[:-1]], [0, *new_ends[:-1]]
+    a, b = encode(old_keys, new_keys)  # a key a character, so a sentence is a string
+    old_sentences = [a[start:end] for start, end in zip(old_starts, old_ends, strict=True)]
+    new_sentences = [b[start:end] for start, end in zip(new_starts, new_ends, strict=True)]
+    ops: Ops = []
+    i = j = 0  # sentences accounted for
+    at_old = at_new = 0  # tokens accounted for
+    for op, count in [*diff_items(old_sentences, new_sentences, deadline), (EQUAL, 0)]:
+        if op == DELETE:
+            i += count
+        elif op == INSERT:
+            j += count
+        else:
+            until_old = old_starts[i] if i < len(old_starts) else len(old)
+            until_new = new_starts[j] if j < len(new_starts) else len(new)
+            if until_old > at_old or until_new > at_new:
+                ops += _diff_tokens(
+                    old[at_old:until_old], new[at_new:until_new],
+                    old_keys[at_old:until_old], new_keys[at_new:until_new], deadline,
+                )  # fmt: skip
+            i, j = i + count, j + count
+            at_old = old_ends[i - 1] if i else 0
+            at_new = new_ends[j - 1] if j else 0
+            if count:
+                ops.append((EQUAL, list(new[until_new:at_new])))
+    return _joined_runs(ops)
+
+
+def _diff_tokens(
+    old: Sequence[str],
+    new: Sequence[str],
+    old_keys: Sequence[str],
+    new_keys: Sequence[str],
+    deadline: Deadline,
+) -> Ops:
+    if not old_keys or not new_keys:
+        return [(DELETE, list(old))] if old else [(INSERT, list(new))] if new else []
     a, b = encode(old_keys, new_keys)
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
@@ -79,11 +136,71 @@ def diff_tokens(
 
 
 def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> list[tuple[str, int]]:
-    """Exact diff of two sequences of keys: (op, count) runs, no clean-up."""
-    a, b = encode(old, new)
+    """Exact diff of two sequences of keys: (op, count) runs, no clean-up.
+
+    A key only one side has can be in no common subsequence, so only the keys both sides have
+    are diffed; the others are then put back, deleted or inserted where they stand. When most
+    keys changed (a paragraph each with a word changed) that leaves diff-match-patch, whose
+    cost grows with the number of differences, little to do.
+    """
+    common = set(old).intersection(new)
+    kept_old = [i for i, key in enumerate(old) if key in common]
+    kept_new = [j for j, key in enumerate(new) if key in common]
+    a, b = encode([old[i] for i in kept_old], [new[j] for j in kept_new])
     engine = diff_match_patch()
     engine.Diff_Timeout = max(deadline.left(), 0.001)
-    return [(_OPS[code], len(chars)) for code, chars in engine.diff_main(a, b, False)]
+    runs: list[tuple[str, int]] = []
+    i = j = 0  # how far the full sequences are accounted for
+    at_old = at_new = 0  # ...and the kept ones
+
+    def changed(until_old: int, until_new: int) -> None:
+        """Everything before these places that is not yet accounted for: deleted, inserted."""
+        nonlocal i, j
+        for op, count in ((DELETE, until_old - i), (INSERT, until_new - j)):
+            if count:
+                runs.append((op, count))
+        i, j = until_old, until_new
+
+    for code, chars in engine.diff_main(a, b, False) if a or b else []:
+        count = len(chars)
+        if code == 0:
+            for k in range(count):
+                changed(kept_old[at_old + k], kept_new[at_new + k])
+                _add(runs, EQUAL, 1)
+                i, j = i + 1, j + 1
+            at_old, at_new = at_old + count, at_new + count
+        elif code == -1:  # accounted for with the next equal key, as the keys around them are
+            at_old += count
+        else:
+            at_new += count
+    changed(len(old), len(new))
+    return _grouped(runs)
+
+
+def _add(runs: list[tuple[str, int]], op: str, count: int) -> None:
+    if runs and runs[-1][0] == op:
+        runs[-1] = (op, runs[-1][1] + count)
+    else:
+        runs.append((op, count))
+
+
+def _grouped(runs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Between two equal runs, one deletion then one insertion (as diff-match-patch gives)."""
+    grouped: list[tuple[str, int]] = []
+    deleted = inserted = 0
+    for op, count in [*runs, (EQUAL, 0)]:
+        if op == DELETE:
+            deleted += count
+        elif op == INSERT:
+            inserted += count
+        else:
+            for changed_op, changed_count in ((DELETE, deleted), (INSERT, inserted)):
+                if changed_count:
+                    grouped.append((changed_op, changed_count))
+            deleted = inserted = 0
+            if count:
+                _add(grouped, EQUAL, count)
+    return grouped
 
 
 def diff_words(

@@ -1,0 +1,233 @@
+"""The quicker reading of a document's chunks gives exactly the blocks the plain reading gives.
+
+The plain reading (the reference here) converts each chunk alone with every inline pattern of
+Python-Markdown, sanitises it and reads it with ``HTMLParser``. The diff converts many chunks
+at once with a separator between them, leaves out the inline patterns that cannot match, and
+reads the sanitised HTML with one pattern; its block diff leaves out the blocks only one
+version has. Each must give what the plain way gives, on the corpus and on documents written
+by Hypothesis to put every kind of chunk after every other.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import markdown
+import nh3
+from corpus import corpus
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from oracle import assert_reads_as, document_words
+
+from tracker.trackchanges import blocks
+from tracker.trackchanges.blocks import (
+    EXTENSIONS,
+    SEPARATOR,
+    Chunk,
+    _clean,
+    _without_header,
+    render_chunks,
+)
+from tracker.trackchanges.chunks import document_chunks
+from tracker.trackchanges.compare import diff_documents
+from tracker.trackchanges.text import Block
+from tracker.trackchanges.textviews import diff_json
+from tracker.trackchanges.tree import html_tree, parsed_tree, tree_blocks
+from tracker.trackchanges.views import diff_html
+from tracker.trackchanges.wordiff import (
+    DELETE,
+    EQUAL,
+    INSERT,
+    LONG,
+    Deadline,
+    diff_items,
+    diff_tokens,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def reference(chunk: Chunk) -> tuple[Block, ...]:
+    """A chunk read the plain way: a converter of its own with every pattern, HTMLParser."""
+    converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    text = chunk.text + ("\n\n" + chunk.references if chunk.references else "")
+    found = tree_blocks(parsed_tree(_clean(converter.convert(text))))
+    return _without_header(found) if chunk.continues_table else found
+
+
+def assert_read_as_alone(source: str) -> None:
+    chunks = list({chunk.key: chunk for chunk in document_chunks(source)}.values())
+    blocks._RENDERED.clear()
+    for chunk, found in zip(chunks, render_chunks(chunks), strict=True):
+        assert found == reference(chunk), chunk.text
+        assert blocks._RENDERED.get(chunk.key) == found  # and remembered as it was read
+
+
+def test_the_corpus_and_the_demo_manual_read_as_each_chunk_alone():
+    sources = [text for texts in corpus(8).values() for text in texts]
+    sources += [path.read_text(encoding="utf-8") for path in (ROOT / "procedures").rglob("*.md")]
+    for source in sources:
+        assert_read_as_alone(source)
+
+
+WORD = st.sampled_from(["child", "risk", "LADO", "co-operate", "can't", "17", "£5", "é"])
+MARK = st.sampled_from(
+    [
+        "*", "**", "_", "__", "`", "\\", "[", "]", "(", ")", "<", ">", "&", "&amp;", "&copy",
+        "![", "  \n", "\t", "\r\n", "\x02", "|", "#", ":", "]:", "-", "1.", "~~~", "```",
+    ]
+)  # fmt: skip
+INLINE = st.lists(st.one_of(WORD, WORD, MARK, st.just(" ")), min_size=1, max_size=12).map("".join)
+BLOCK = st.one_of(
+    INLINE,
+    INLINE.map(lambda text: f"## {text}"),
+    INLINE.map(lambda text: f"{text}\n===="),
+    st.lists(INLINE, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
+    st.lists(INLINE, min_size=1, max_size=3).map(lambda items: "\n".join(f"1. {i}" for i in items)),
+    INLINE.map(lambda text: f"- item\n\n    {text}"),
+    INLINE.map(lambda text: f"> {text}"),
+    INLINE.map(lambda text: f"    {text}"),
+    INLINE.map(lambda text: f"| A | B |\n|---|---|\n| {text} | x |"),
+    INLINE.map(lambda text: f"```\n{text}\n```"),
+    INLINE.map(lambda text: f"```\n{text}"),  # never closed
+    INLINE.map(lambda text: f"<div>\n{text}\n</div>"),
+    INLINE.map(lambda text: f"<div>\n{text}"),  # never closed
+    INLINE.map(lambda text: f"[{text}]: https://example.org/a"),
+    INLINE.map(lambda text: f"[a]: https://example.org/{len(text)}\n\nSee [a] and [{text}]."),
+    st.just("---"),
+    st.just("<!-- note"),
+    st.just(SEPARATOR),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(BLOCK, max_size=8), st.sampled_from(["\n\n", "\n\n\n", "\n"]))
+@example(["A.", "[![]: https://example.org/a", "B."], "\n\n")  # not a definition to Markdown
+def test_any_chunks_read_as_each_alone(chunks: list[str], between: str):
+    assert_read_as_alone(between.join(chunks) + "\n")
+
+
+def test_a_chunk_holding_the_separator_is_read_alone():
+    source = f"Before.\n\n{SEPARATOR}\n\nAfter {SEPARATOR}.\n"
+    assert_read_as_alone(source)
+    assert [b.text for b in blocks.parse_blocks(source)] == [
+        "Before.",
+        SEPARATOR,
+        f"After {SEPARATOR}.",
+    ]
+
+
+TAGS = st.sampled_from(
+    [
+        "<p>", "</p>", '<a href="x&amp;y" title="a>b">', "<a href='q'>", "</a>", "<br>", "<br/>",
+        "<li>", "</li>", "<ul>", "</ul>", "<pre>", "</pre>", '<img src="a" alt="b&quot;c">',
+        "<em>", "</em>", '<td align="left">', "</td>", "<P>", "</P >", "<!-- c -->", "<", ">",
+        "text", " ", "\n", "&amp;", "&nbsp;", "&lt;", "&#8217;", "&copy", "x>y",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TAGS, max_size=20).map("".join))
+def test_the_quick_tree_is_the_parsers_tree(fragment: str):
+    for markup in (fragment, nh3.clean(fragment)):
+        assert html_tree(markup).inner() == parsed_tree(markup).inner()
+
+
+KEYS = st.lists(st.sampled_from("abcdef"), max_size=30)
+
+
+def check_script(old: list[str], new: list[str], runs: list[tuple[str, int]]) -> int:
+    """That the runs turn ``old`` into ``new``; how many keys they keep."""
+    i = j = kept = 0
+    for number, (op, count) in enumerate(runs):
+        assert count > 0
+        if number:
+            assert (runs[number - 1][0], op) in {(EQUAL, DELETE), (EQUAL, INSERT),
+                                                 (DELETE, INSERT), (DELETE, EQUAL),
+                                                 (INSERT, EQUAL)}  # fmt: skip
+        if op == EQUAL:
+            assert old[i : i + count] == new[j : j + count]
+            i, j, kept = i + count, j + count, kept + count
+        elif op == DELETE:
+            i += count
+        else:
+            j += count
+    assert (i, j) == (len(old), len(new))
+    return kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(KEYS, KEYS, st.data())
+def test_the_block_diff_keeps_every_key_that_was_not_replaced(
+    old: list[str], extra: list[str], data: st.DataObject
+):
+    """A version whose blocks all changed but a few: each unchanged block is kept in place,
+    however many blocks around it changed (as when every paragraph has a word changed)."""
+    replaced = data.draw(st.lists(st.booleans(), min_size=len(old), max_size=len(old)))
+    new = [f"{key}{number}'" if swap else key for number, (key, swap) in
+           enumerate(zip(old, replaced, strict=True))] + [f"{k}+" for k in extra]  # fmt: skip
+    kept = check_script(old, new, diff_items(old, new, Deadline(5)))
+    assert kept == replaced.count(False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(KEYS, KEYS)
+def test_the_block_diff_is_a_script_from_one_version_to_the_other(old: list[str], new: list[str]):
+    check_script(old, new, diff_items(old, new, Deadline(5)))
+
+
+# --- a very long block ------------------------------------------------------------------------
+
+SECTION = """## Section {n}
+
+Practitioners **must** record the concern {n} on the child's file, and *should* discuss it.
+
+- The police {n}
+- The school {n}: see [the procedure](https://example.org/{n}).
+
+| Agency | Action |
+|---|---|
+| GP {n} | Refer |
+"""
+
+
+def test_an_html_block_never_closed_reads_as_the_page_shows():
+    """The rest of the document is the block, its Markdown shown as text (as Python-Markdown
+    keeps it raw): each side reads as its version does, and only the changed words are marked,
+    however long the block (longer than a chunk Python-Markdown is given otherwise)."""
+    old = "Intro.\n\n<div>\n\n" + "\n".join(SECTION.format(n=n) for n in range(120))
+    assert len(old) > blocks.MAX_CHUNK
+    new = old.replace("concern 7 ", "worry 7 ").replace("GP 110 ", "nurse 110 ")
+    diff = diff_documents(old, new)
+    assert not diff.coarse
+    data = diff_json(diff)
+    assert_reads_as(diff_html(diff), data, document_words(old), document_words(new))
+    marked = [(s["op"], s["text"]) for b in data["blocks"] for s in b["segments"] if s["op"] != "="]
+    assert marked == [("-", "concern"), ("+", "worry"), ("-", "GP"), ("+", "nurse")]
+    assert "## Section 7" in diff.new[-1].text  # shown as the page shows it, not as a heading
+
+
+def replay(ops: list[tuple[str, list[str]]], keep: str) -> list[str]:
+    return [token for op, tokens in ops if op in (EQUAL, keep) for token in tokens]
+
+
+def test_a_long_block_is_diffed_a_sentence_at_a_time_and_marks_only_what_changed():
+    rng = random.Random(8)
+    words = ["child", "risk", "police", "school", "harm", "plan", "must", "the"]
+    for _ in range(20):
+        old: list[str] = []
+        while len(old) < LONG + 500:
+            old += [rng.choice(words), " "] if rng.random() > 0.1 else [".", " "]
+        new = list(old)
+        words_apart = [at for at in range(2, len(old) - 2, 10) if "." not in old[at - 2 : at + 3]]
+        changed = rng.sample(words_apart, rng.randint(1, 40))
+        for at in changed:
+            new[at] = f"new{at}"
+        ops = diff_tokens(old, new, Deadline(60))
+        assert replay(ops, DELETE) == old
+        assert replay(ops, INSERT) == new
+        assert sorted(t for op, tokens in ops if op == INSERT for t in tokens) == sorted(
+            f"new{at}" for at in changed
+        )
