@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tracker.config import Config
-from tracker.history.documents import parse_document, path_id
+from tracker.history.documents import heading_ids, parse_document, path_id
 
 
 @pytest.mark.parametrize(
@@ -113,3 +116,87 @@ def test_which_files_are_documents(path: str, is_document: bool):
 
 def test_path_id():
     assert path_id("section/chapter.md") == "section/chapter"
+
+
+# Front matter as authors get it wrong, for the two loaders to read alike.
+FRONT_MATTERS = [
+    "id: a/b\ntitle: A\ntype: guidance\nsection: S\norder: 2.5\nowner: O\nreview_due: 2025-01-31",
+    "status: archived\ncolour: red\nreview_due: 2024-02-30",
+    "review_due: 2024-02-30\nother: 2023-13-01",
+    "title: [x",
+    "title: 'open\nid: b",
+    "- a list",
+    "title: {a: 1}\norder: true\nid: ../etc",
+    "a: b: c",
+    "\tid: tab",
+    "title: A\n  bad indent: x",
+    "title: &a x\nid: *a",
+    "title: *missing",
+    "title: !!python/object:os.system x",
+    "? complex\n: key",
+    "title: A\ntitle: B",
+    "",
+    "# only a comment",
+    "review_due: 2025-01-31 10:00:00",
+    "order: 1e3\nid: 12",
+]
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS)
+def test_libyaml_reads_front_matter_as_the_python_loader_does(text: str):
+    import yaml
+
+    from tracker.history.documents import _read_front_matter
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML was built without libyaml: the Python loader is the only one")
+    assert _read_front_matter(text, yaml.CSafeLoader) == _read_front_matter(text, yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS)
+def test_front_matter_read_again_gives_the_same_metadata(text: str):
+    """It is read once per distinct text; a document's own problems are never shared."""
+    data = f"---\n{text}\n---\n# Body\n".encode()
+    first, second = parse_document(data), parse_document(data)
+    assert first == second
+    assert parse_document(b"---\nid: x\n\n# No closing line\n").problems == (
+        "the front matter has no closing '---' line, so it is read as text",
+    )
+
+
+def plain_heading_ids(body: str) -> list[str]:
+    """The heading ids as a plain scan of every line start finds them (the rules of
+    ``heading_ids``, written without its short cuts)."""
+    from markdown.extensions.toc import slugify
+
+    heading = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
+    fenced = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+    text = fenced.sub("", re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
+    ids: list[str] = []
+    for atx, setext in heading.findall(text):
+        words = re.sub(
+            r"<[^>]*>|[*_`~]",
+            "",
+            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (atx or setext).strip()),
+        )
+        ident = base = slugify(words, "-")
+        count = 0
+        while ident in ids:
+            count += 1
+            ident = f"{base}_{count}"
+        ids.append(ident)
+    return ids
+
+
+LINES = st.sampled_from([
+    "# Title", "## Steps", "### Steps ##", "#### *Café* [now](x.md)", "####### seven", "#no space",
+    "Setext", "=====", "---", "--", "- a list item", "| a | b |", "|---|---|", "> quoted",
+    "```", "~~~", "   ```", "    ```", "```python", "~~~~", "", "", "Text with `code`.",
+    "## ", "##\tTab", "Heading ###  ", "  ## indented", "Para\u00e9", "==", "-- ", "#",
+])  # fmt: skip
+
+
+@given(st.lists(LINES, max_size=30), st.booleans())
+def test_heading_ids_are_those_a_plain_scan_finds(lines: list[str], trailing_newline: bool):
+    body = "\n".join(lines) + ("\n" if trailing_newline else "")
+    assert heading_ids(body) == plain_heading_ids(body)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 TYPES = ("chapter", "guidance")
@@ -14,9 +17,18 @@ KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code.
-_ANY_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
-_FENCED = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code. Each
+# pattern starts with the newline before its line (the text is searched with one put in front),
+# not with "^": a literal first character lets the regex engine skip to candidates quickly
+# rather than try every position, several times faster on long texts.
+_ANY_HEADING = re.compile(
+    r"\n(?:#{1,6}[ \t]+(.+?)[ \t#]*$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M
+)
+_FENCED = re.compile(r"\n {0,3}(```|~~~).*?\n {0,3}\1[ \t]*$", re.M | re.S)
+# Without a line of = or - under text, only ATX headings can match: searched for alone, lines
+# are skipped at their first character rather than read to their end.
+_UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
+_ATX = re.compile(r"\n#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]*>|[*_`~]")
@@ -85,9 +97,11 @@ def parse_document(data: bytes | None) -> DocMeta:
     if reason is not None:
         return DocMeta(problems=(reason,), unreadable=reason)
     assert data is not None
-    yaml_text, body = split_front_matter(decode(data))
-    values, problems, broken = _read_front_matter(yaml_text)
-    if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", decode(data)):
+    text = decode(data)
+    yaml_text, body = split_front_matter(text)
+    values, found, broken = _front_matter(yaml_text)
+    problems = list(found)
+    if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", text):
         problems.append("the front matter has no closing '---' line, so it is read as text")
         broken = True
     heading = _HEADING.search(body)
@@ -135,14 +149,25 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str], bool]:
-    """(values, problems, whether the front matter as a whole could not be read)."""
+@lru_cache(maxsize=4096)
+def _front_matter(yaml_text: str | None) -> tuple[Mapping[str, Any], tuple[str, ...], bool]:
+    """``_read_front_matter``, once per distinct text: most versions of a chapter change its
+    body only. What it gives is read-only (its values are text, numbers and dates)."""
+    values, problems, broken = _read_front_matter(yaml_text)
+    return MappingProxyType(values), tuple(problems), broken
+
+
+def _read_front_matter(
+    yaml_text: str | None, loader: Any = None
+) -> tuple[dict[str, Any], list[str], bool]:
+    """(values, problems, whether the front matter as a whole could not be read); ``loader``:
+    PyYAML's loader class to use, libyaml's when it has one."""
     if yaml_text is None:
         return {}, [], False
     import yaml
 
     try:
-        raw = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 (a safe loader)
+        raw = _load_yaml(yaml_text, loader or _loader())
     except ValueError:  # PyYAML's date constructor rejects impossible dates this way
         keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
         named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
@@ -164,6 +189,19 @@ def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]
         elif value is not None:
             values[key] = value
     return values, sorted(problems), False
+
+
+def _load_yaml(text: str, loader: Any) -> Any:
+    """The YAML's value; what is wrong with it, as PyYAML's Python loader says it (libyaml
+    places some errors a line later, so text it refuses is read again by the Python loader)."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    except (ValueError, yaml.YAMLError):
+        if loader is yaml.SafeLoader:
+            raise
+    return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
@@ -210,19 +248,31 @@ def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
     ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none."""
-    from markdown.extensions.toc import slugify  # Python-Markdown's own, loaded when needed
-
-    text = _FENCED.sub("", _LEADING_TITLE.sub("", body, count=1))
+    title = _LEADING_TITLE.match(body)
+    text = "\n" + (body[title.end() :] if title else body)
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub("\n", text)  # the newline before the fence stays
+    if _UNDERLINE.search(text):
+        headings = [atx or setext for atx, setext in _ANY_HEADING.findall(text)]
+    else:
+        headings = _ATX.findall(text)
     ids: list[str] = []
-    for atx, setext in _ANY_HEADING.findall(text):
-        words = _MARKS.sub("", _INLINE_LINK.sub(r"\1", (atx or setext).strip()))
-        ident = base = slugify(words, "-")
+    for heading in headings:
+        ident = base = _slug(heading)
         count = 0
         while ident in ids:
             count += 1
             ident = f"{base}_{count}"
         ids.append(ident)
     return ids
+
+
+@lru_cache(maxsize=8192)
+def _slug(heading: str) -> str:
+    """A heading's id from its text as written: most headings recur in every version."""
+    from markdown.extensions.toc import slugify  # Python-Markdown's own, loaded when needed
+
+    return slugify(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip())), "-")
 
 
 def path_id(relative_path: str) -> str:
