@@ -91,8 +91,12 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     return match.group(1), text[match.end() :]
 
 
-def parse_document(data: bytes | None) -> DocMeta:
-    """Read a document's metadata. Never raises: problems are listed on the result."""
+def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
+    """Read a document's metadata. Never raises: problems are listed on the result.
+
+    ``whole=False`` leaves out the links and heading ids, which only a document's newest
+    version keeps (what ``tracker check`` reads): most of the cost of reading a long history.
+    """
     reason = unreadable(data)
     if reason is not None:
         return DocMeta(problems=(reason,), unreadable=reason)
@@ -115,8 +119,8 @@ def parse_document(data: bytes | None) -> DocMeta:
         owner=values.get("owner"),
         review_due=values.get("review_due"),
         status=values.get("status", "live"),
-        links=tuple(_relative_links(body)),
-        anchors=tuple(heading_ids(body)),
+        links=tuple(_relative_links(body)) if whole else (),
+        anchors=tuple(heading_ids(body)) if whole else (),
         problems=tuple(problems),
         broken=broken,
     )

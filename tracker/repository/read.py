@@ -362,9 +362,11 @@ class GitRepo:
             raise
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
-        """(path, blob id) of every file under ``folder`` at ``commit``."""
-        check_path(folder)
-        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder + "/")
+        """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        where = [check_path(folder) + "/"] if folder else []
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *where)
         files = []
         for record in out.split("\0"):
             if record:
