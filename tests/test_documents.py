@@ -6,11 +6,11 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tracker.config import Config
-from tracker.history.documents import heading_ids, parse_document, path_id
+from tracker.history.documents import heading_ids, parse_document, path_id, split_front_matter
 
 
 @pytest.mark.parametrize(
@@ -200,3 +200,22 @@ LINES = st.sampled_from([
 def test_heading_ids_are_those_a_plain_scan_finds(lines: list[str], trailing_newline: bool):
     body = "\n".join(lines) + ("\n" if trailing_newline else "")
     assert heading_ids(body) == plain_heading_ids(body)
+
+
+FRONT_LINES = st.sampled_from([
+    "---", "--- ", "---\t", "...", "... x", "----", " ---", "id: a", "title: B", "", "# Title",
+    "Text.", "---x", "\r", "\ufeff---",
+])  # fmt: skip
+
+
+@given(st.lists(FRONT_LINES, max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans())
+@example(["---", "---"], "\n", True)  # empty front matter
+@example(["---", "id: a", "..."], "\r\n", False)
+def test_front_matter_is_split_where_a_plain_match_splits_it(
+    lines: list[str], newline: str, trailing: bool
+):
+    text = newline.join(lines) + (newline if trailing else "")
+    plain = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+    match = plain.match(text)
+    expected = (match.group(1), text[match.end() :]) if match else (None, text)
+    assert split_front_matter(text) == expected

@@ -15,7 +15,10 @@ STATUSES = ("live", "archived")
 KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", "status"}
 # An explicit id is a URL-safe path: words of letters, digits, '.', '_' or '-', joined by '/'.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+# Front matter: an opening line of ---, then the first closing line of --- or ... (found by
+# the newline before it, which the search can skip to).
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 # ATX headings (## Text) and setext ones (Text over a line of = or -), outside code. Each
 # pattern starts with the newline before its line (the text is searched with one put in front),
@@ -85,10 +88,11 @@ def decode(data: bytes) -> str:
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
     """(front matter YAML or None, body)."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    opening = _OPENING.match(text)
+    closing = _CLOSING.search(text, opening.end() - 1) if opening else None
+    if opening is None or closing is None:
         return None, text
-    return match.group(1), text[match.end() :]
+    return text[opening.end() : closing.start() + 1], text[closing.end() :]
 
 
 def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
@@ -101,15 +105,17 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
     if reason is not None:
         return DocMeta(problems=(reason,), unreadable=reason)
     assert data is not None
-    text = decode(data)
+    text = data.decode("utf-8").lstrip("\ufeff")  # as decode() gives it: it is UTF-8
     yaml_text, body = split_front_matter(text)
     values, found, broken = _front_matter(yaml_text)
     problems = list(found)
     if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", text):
         problems.append("the front matter has no closing '---' line, so it is read as text")
         broken = True
-    heading = _HEADING.search(body)
-    title = values.get("title") or (heading.group(1).strip() if heading else None)
+    title = values.get("title")
+    if not title:
+        heading = _HEADING.search(body)
+        title = heading.group(1).strip() if heading else None
     return DocMeta(
         id=values.get("id"),
         title=title,
