@@ -38,7 +38,7 @@ def forget_derived(repo: ManualRepo) -> None:
 
 def plant_sentinel(path: Path) -> None:
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO blobs VALUES (?, ?, 1)", (SENTINEL, json.dumps({})))
+        connection.execute("INSERT INTO blobs VALUES (?, ?, 1, 0)", (SENTINEL, json.dumps({})))
 
 
 def has_sentinel(path: Path) -> bool:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,17 +27,20 @@ from tracker.repository.read import GitRepo
 log = logging.getLogger(__name__)
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
     seq INTEGER PRIMARY KEY, sha TEXT UNIQUE NOT NULL, parents TEXT NOT NULL,
     timestamp INTEGER NOT NULL, author TEXT NOT NULL, subject TEXT NOT NULL,
     trailers TEXT NOT NULL, changes TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, meta TEXT NOT NULL, whole INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha TEXT PRIMARY KEY, meta TEXT NOT NULL, whole INTEGER NOT NULL, missing INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS lacking ON blobs (missing) WHERE missing = 1;
 """
 # ``whole``: 0 when the blob's links and heading ids were left out (``parse_document``); only
 # a document's newest version keeps them, and every blob in the head's tree is read whole.
+# ``missing``: 1 when git lacked the blob (read again each time, found through ``lacking``).
 
 
 class DocumentTest(Protocol):
@@ -133,19 +136,14 @@ def _sync(
 
 def _retry_missing(connection: sqlite3.Connection, repo: GitRepo) -> None:
     """Read again the blobs git lacked last time: a fetch or a repair may have brought them."""
-    lacking = [
-        sha
-        for (sha,) in connection.execute(
-            "SELECT sha FROM blobs WHERE meta LIKE ?", (f'%"unreadable": "{MISSING}%',)
-        )
-    ]
+    lacking = [sha for (sha,) in connection.execute("SELECT sha FROM blobs WHERE missing = 1")]
     if not lacking:
         return
     found = [(sha, data) for sha, data in repo.read_blobs(lacking, MAX_BYTES) if data is not None]
     if found:
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(
-            "UPDATE blobs SET meta = ?, whole = 1 WHERE sha = ?",
+            "UPDATE blobs SET meta = ?, whole = 1, missing = 0 WHERE sha = ?",
             ((json.dumps(parse_document(data).to_json()), sha) for sha, data in found),
         )
         connection.execute("COMMIT")
@@ -167,7 +165,7 @@ def _update(
 ) -> RawHistory | None:
     """Add what the branch gained since ``known``, or everything if it was rewritten (and
     then give the history so read)."""
-    if known and repo.has_commit(known) and repo.is_ancestor(known, head):
+    if known and repo.is_ancestor(known, head):  # (False too when git lacks ``known``)
         new = list(repo.log(head, exclude=known, folder=root.folder))
         _store(connection, repo, new, root, wanted, _at_head(repo, head, root, new, known))
         return None
@@ -235,18 +233,31 @@ def _store(
         )
         commits[commit.sha] = replace(commit, changes=changes)
     connection.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    known = dict(connection.execute("SELECT sha, whole FROM blobs"))
     # Newest first, as the log met them: git's delta cache stays warm.
     order = list(dict.fromkeys(reversed(wanted)))
+    known = _stored(connection, order) if top else {}  # (a new index holds none)
     todo = [sha for sha in order if sha not in known]
-    todo += [sha for sha, done in known.items() if not done and (whole is None or sha in whole)]
+    if whole is None:
+        todo += [sha for (sha,) in connection.execute("SELECT sha FROM blobs WHERE whole = 0")]
+    else:
+        todo += [sha for sha, done in _stored(connection, whole).items() if not done]
     metas, blobs = {}, []
     for sha, data in repo.read_blobs(todo, limit=MAX_BYTES):
         read_whole = whole is None or sha in whole
         metas[sha] = meta = parse_document(data, read_whole)
-        blobs.append((sha, json.dumps(meta.to_json()), int(read_whole)))
-    connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?)", blobs)
+        missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)
+        blobs.append((sha, json.dumps(meta.to_json()), int(read_whole), int(missing)))
+    connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blobs)
     return RawHistory(dict(reversed(commits.items())), metas)
+
+
+def _stored(connection: sqlite3.Connection, shas: Iterable[str]) -> dict[str, int]:
+    """Which of these blobs the index holds, and whether each was read whole."""
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS asked (sha TEXT PRIMARY KEY)")
+    connection.execute("DELETE FROM asked")
+    connection.executemany("INSERT OR IGNORE INTO asked VALUES (?)", ((sha,) for sha in shas))
+    query = "SELECT sha, whole FROM blobs WHERE sha IN (SELECT sha FROM asked)"
+    return dict(connection.execute(query))
 
 
 def _under(change: Change, root: Root) -> bool:
