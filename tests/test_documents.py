@@ -219,3 +219,31 @@ def test_front_matter_is_split_where_a_plain_match_splits_it(
     match = plain.match(text)
     expected = (match.group(1), text[match.end() :]) if match else (None, text)
     assert split_front_matter(text) == expected
+
+
+@given(st.text())
+@example("Café *now* — déjà vu")
+@example("  Steps -- and   more  ")
+@example("Ünïcödé_words and ligature ﬁ")
+def test_heading_ids_are_slugged_as_python_markdown_slugs_them(text: str):
+    from markdown.extensions.toc import slugify as markdowns
+
+    from tracker.history.documents import slugify
+
+    assert slugify(text) == markdowns(text, "-")
+
+
+def test_reading_headings_does_not_load_python_markdown():
+    """A new commit's metadata is read without the 0.1 s of loading Python-Markdown."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tracker.history.documents import parse_document; "
+        "meta = parse_document(b'# A\\n\\n## Some Steps\\n'); "
+        "assert meta.anchors == ('some-steps',), meta; print(sorted(sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "'markdown'" not in loaded.stdout
