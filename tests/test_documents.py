@@ -233,17 +233,81 @@ def test_heading_ids_are_slugged_as_python_markdown_slugs_them(text: str):
     assert slugify(text) == markdowns(text, "-")
 
 
-def test_reading_headings_does_not_load_python_markdown():
-    """A new commit's metadata is read without the 0.1 s of loading Python-Markdown."""
+def test_reading_a_new_commit_loads_neither_pyyaml_nor_python_markdown():
+    """Plain front matter and headings are read without the 0.2 s of loading either."""
     import subprocess
     import sys
 
     code = (
         "import sys; from tracker.history.documents import parse_document; "
-        "meta = parse_document(b'# A\\n\\n## Some Steps\\n'); "
-        "assert meta.anchors == ('some-steps',), meta; print(sorted(sys.modules))"
+        "meta = parse_document(b'---\\ntitle: A\\norder: 2\\n---\\n# A\\n\\n## Some Steps\\n'); "
+        "assert (meta.title, meta.order, meta.anchors) == ('A', 2.0, ('some-steps',)), meta; "
+        "print(sorted(sys.modules))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "'markdown'" not in loaded.stdout
+    assert "'yaml'" not in loaded.stdout
+
+
+TRICKY_VALUES = [
+    "yes", "No", "TRUE", "off", "On", "y", "n", "~", "null", "Null", "0", "00", "007", "1_000",
+    "12", "-3", "+3", "1e3", "3.5", ".5", "1:20", "2024-02-30", "2024-2-3", "2024-01-31",
+    "2024-01-31 10:00:00", "2024-13-01", "'quoted'", '"dq"', '"a\\"b"', "'it''s'", '"a # b"',
+    "'a: b'", "a: b", "a #b", "x#y", "-dash", "Text (with) punctuation, etc.", "Café", "",
+    " ", "a  b", "a ", "&anchor x", "*alias", "!tag x", "[x]", "{a: 1}", "|", ">", "%x", "@x",
+    "`x`", "Children's & Families' Services / Team", ".inf", "NaN", "0x1F", "0o17", "=",
+    "<<", "a\tb", '"tab\there"', "'\u00e9'", '"\\u00e9"', "9" * 19,
+]  # fmt: skip
+
+
+def read_as_pyyaml_does(text: str) -> bool:
+    """Whether ``plain_yaml`` reads the text (if it does) to PyYAML's values."""
+    import yaml
+
+    from tracker.history.documents import plain_yaml
+
+    plain = plain_yaml(text)
+    return plain is None or plain == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES)
+def test_plain_front_matter_values_are_read_as_pyyaml_reads_them(value: str):
+    for key in ("id", "on", "yes", "null", "Title", "review_due", "x_y"):
+        for between in (": ", ":", ":  ", " : "):
+            assert read_as_pyyaml_does(f"{key}{between}{value}\n"), (key, between, value)
+
+
+LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["id", "title", "order", "review_due", "on", "owner"]),
+        st.one_of(
+            st.sampled_from(TRICKY_VALUES),
+            st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12),
+            st.from_regex(r"\A[A-Za-z][A-Za-z0-9 ,.()/&'_-]{0,10}\Z"),
+            st.from_regex(r"\A[0-9]{1,4}(-[0-9]{2}){0,2}\Z"),
+        ),
+    ).map(": ".join),
+    max_size=6,
+)
+
+
+@given(LINES, st.booleans())
+@example(["id: a/b", 'title: "A: b"', "order: 3", "review_due: 2025-01-31", "owner: Team"], True)
+def test_plain_front_matter_is_read_as_pyyaml_reads_it(lines: list[str], newline: bool):
+    """Front matter of plain 'key: value' lines is read without PyYAML: to the same values."""
+    assert read_as_pyyaml_does("\n".join(lines) + ("\n" if newline else ""))
+
+
+def test_front_matter_as_authors_write_it_is_read_without_pyyaml():
+    from tracker.history.documents import plain_yaml
+
+    text = "id: a/b-c\ntitle: \"Caf\u00e9: 'x'\"\ntitle: 'Q & A (one)'\norder: 30\nreview_due: 2026-03-01\n"
+    assert plain_yaml(text.replace("\u00e9", "e")) == {
+        "id": "a/b-c",
+        "title": "Q & A (one)",
+        "order": 30,
+        "review_due": date(2026, 3, 1),
+    }
+    assert plain_yaml(text) is None  # not ASCII: PyYAML reads it

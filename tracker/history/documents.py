@@ -172,21 +172,24 @@ def _read_front_matter(
     yaml_text: str | None, loader: Any = None
 ) -> tuple[dict[str, Any], list[str], bool]:
     """(values, problems, whether the front matter as a whole could not be read); ``loader``:
-    PyYAML's loader class to use, libyaml's when it has one."""
+    PyYAML's loader class to use (none: plain ``key: value`` lines are read without it, the
+    rest by libyaml's loader when PyYAML has one)."""
     if yaml_text is None:
         return {}, [], False
-    import yaml
+    raw = plain_yaml(yaml_text) if loader is None else None
+    if raw is None:
+        import yaml
 
-    try:
-        raw = _load_yaml(yaml_text, loader or _loader())
-    except ValueError:  # PyYAML's date constructor rejects impossible dates this way
-        keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
-        named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
-        return {}, [f"the front matter holds an impossible date{named}"], True
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        return {}, [f"the front matter is not valid YAML{where}"], True
+        try:
+            raw = _load_yaml(yaml_text, loader or _loader())
+        except ValueError:  # PyYAML's date constructor rejects impossible dates this way
+            keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
+            named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
+            return {}, [f"the front matter holds an impossible date{named}"], True
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            return {}, [f"the front matter is not valid YAML{where}"], True
     if raw is None:
         return {}, [], False
     if not isinstance(raw, dict):
@@ -200,6 +203,50 @@ def _read_front_matter(
         elif value is not None:
             values[key] = value
     return values, sorted(problems), False
+
+
+# Front matter as authors mostly write it: "key: value" lines whose values YAML can only read
+# one way. A key in lower case; a value in double or single quotes (printable ASCII, no
+# escapes), a whole number without a leading zero, a YYYY-MM-DD date, or plain words that
+# start with a letter (no ':' or '#', which YAML would read otherwise). Anything else, even a
+# blank line or a comment, goes to PyYAML.
+_PLAIN_LINE = re.compile(
+    r"([a-z][a-z_]*):(?: +(?:"
+    r'"([ !#-\[\]-~]*)"'  # double quotes
+    r"|'([ -&(-~]*)'"  # single quotes
+    r"|(0|[1-9][0-9]{0,17})"  # a whole number
+    r"|([0-9]{4})-([0-9]{2})-([0-9]{2})"  # a date
+    r"|([A-Za-z](?:[A-Za-z0-9 ,.()/&'_-]*[A-Za-z0-9,.()/&'_-])?)"  # plain words
+    r"))?"
+)
+# Words YAML 1.1 reads as true, false or null (with 'y' and 'n', which some parsers do).
+_NOT_TEXT = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def plain_yaml(text: str) -> dict[str, Any] | None:
+    """The mapping PyYAML's safe loader reads from front matter of plain ``key: value`` lines
+    (``_PLAIN_LINE``), without loading PyYAML (0.1 s) or asking it (65 µs a text); None for
+    anything else, which PyYAML reads. A test checks the two agree."""
+    if not text.endswith("\n"):
+        return None
+    values: dict[str, Any] = {}
+    for line in text[:-1].split("\n"):
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None or match.group(1) in _NOT_TEXT:
+            return None
+        key, double, single, number, year, month, day, words = match.groups()
+        if words is not None and words.lower() in _NOT_TEXT:
+            return None
+        if year is not None:
+            try:
+                values[key] = date(int(year), int(month), int(day))
+            except ValueError:
+                return None  # PyYAML says what is wrong with it
+        elif number is not None:
+            values[key] = int(number)
+        else:
+            values[key] = next((v for v in (double, single, words) if v is not None), None)
+    return values
 
 
 def _load_yaml(text: str, loader: Any) -> Any:
