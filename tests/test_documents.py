@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from tracker.config import Config
-from tracker.history.documents import parse_document, path_id
+from tracker.history.documents import heading_ids, parse_document, path_id, split_front_matter
 
 
 @pytest.mark.parametrize(
@@ -113,3 +116,198 @@ def test_which_files_are_documents(path: str, is_document: bool):
 
 def test_path_id():
     assert path_id("section/chapter.md") == "section/chapter"
+
+
+# Front matter as authors get it wrong, for the two loaders to read alike.
+FRONT_MATTERS = [
+    "id: a/b\ntitle: A\ntype: guidance\nsection: S\norder: 2.5\nowner: O\nreview_due: 2025-01-31",
+    "status: archived\ncolour: red\nreview_due: 2024-02-30",
+    "review_due: 2024-02-30\nother: 2023-13-01",
+    "title: [x",
+    "title: 'open\nid: b",
+    "- a list",
+    "title: {a: 1}\norder: true\nid: ../etc",
+    "a: b: c",
+    "\tid: tab",
+    "title: A\n  bad indent: x",
+    "title: &a x\nid: *a",
+    "title: *missing",
+    "title: !!python/object:os.system x",
+    "? complex\n: key",
+    "title: A\ntitle: B",
+    "",
+    "# only a comment",
+    "review_due: 2025-01-31 10:00:00",
+    "order: 1e3\nid: 12",
+]
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS)
+def test_libyaml_reads_front_matter_as_the_python_loader_does(text: str):
+    import yaml
+
+    from tracker.history.documents import _read_front_matter
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML was built without libyaml: the Python loader is the only one")
+    assert _read_front_matter(text, yaml.CSafeLoader) == _read_front_matter(text, yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("text", FRONT_MATTERS)
+def test_front_matter_read_again_gives_the_same_metadata(text: str):
+    """It is read once per distinct text; a document's own problems are never shared."""
+    data = f"---\n{text}\n---\n# Body\n".encode()
+    first, second = parse_document(data), parse_document(data)
+    assert first == second
+    assert parse_document(b"---\nid: x\n\n# No closing line\n").problems == (
+        "the front matter has no closing '---' line, so it is read as text",
+    )
+
+
+def plain_heading_ids(body: str) -> list[str]:
+    """The heading ids as a plain scan of every line start finds them (the rules of
+    ``heading_ids``, written without its short cuts)."""
+    from markdown.extensions.toc import slugify
+
+    heading = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
+    fenced = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+    text = fenced.sub("", re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
+    ids: list[str] = []
+    for atx, setext in heading.findall(text):
+        words = re.sub(
+            r"<[^>]*>|[*_`~]",
+            "",
+            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (atx or setext).strip()),
+        )
+        ident = base = slugify(words, "-")
+        count = 0
+        while ident in ids:
+            count += 1
+            ident = f"{base}_{count}"
+        ids.append(ident)
+    return ids
+
+
+LINES = st.sampled_from([
+    "# Title", "## Steps", "### Steps ##", "#### *Café* [now](x.md)", "####### seven", "#no space",
+    "Setext", "=====", "---", "--", "- a list item", "| a | b |", "|---|---|", "> quoted",
+    "```", "~~~", "   ```", "    ```", "```python", "~~~~", "", "", "Text with `code`.",
+    "## ", "##\tTab", "Heading ###  ", "  ## indented", "Para\u00e9", "==", "-- ", "#",
+])  # fmt: skip
+
+
+@given(st.lists(LINES, max_size=30), st.booleans())
+def test_heading_ids_are_those_a_plain_scan_finds(lines: list[str], trailing_newline: bool):
+    body = "\n".join(lines) + ("\n" if trailing_newline else "")
+    assert heading_ids(body) == plain_heading_ids(body)
+
+
+FRONT_LINES = st.sampled_from([
+    "---", "--- ", "---\t", "...", "... x", "----", " ---", "id: a", "title: B", "", "# Title",
+    "Text.", "---x", "\r", "\ufeff---",
+])  # fmt: skip
+
+
+@given(st.lists(FRONT_LINES, max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans())
+@example(["---", "---"], "\n", True)  # empty front matter
+@example(["---", "id: a", "..."], "\r\n", False)
+def test_front_matter_is_split_where_a_plain_match_splits_it(
+    lines: list[str], newline: str, trailing: bool
+):
+    text = newline.join(lines) + (newline if trailing else "")
+    plain = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+    match = plain.match(text)
+    expected = (match.group(1), text[match.end() :]) if match else (None, text)
+    assert split_front_matter(text) == expected
+
+
+@given(st.text())
+@example("Café *now* — déjà vu")
+@example("  Steps -- and   more  ")
+@example("Ünïcödé_words and ligature ﬁ")
+def test_heading_ids_are_slugged_as_python_markdown_slugs_them(text: str):
+    from markdown.extensions.toc import slugify as markdowns
+
+    from tracker.history.documents import slugify
+
+    assert slugify(text) == markdowns(text, "-")
+
+
+def test_reading_a_new_commit_loads_neither_pyyaml_nor_python_markdown():
+    """Plain front matter and headings are read without the 0.2 s of loading either."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tracker.history.documents import parse_document; "
+        "meta = parse_document(b'---\\ntitle: A\\norder: 2\\n---\\n# A\\n\\n## Some Steps\\n'); "
+        "assert (meta.title, meta.order, meta.anchors) == ('A', 2.0, ('some-steps',)), meta; "
+        "print(sorted(sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "'markdown'" not in loaded.stdout
+    assert "'yaml'" not in loaded.stdout
+
+
+TRICKY_VALUES = [
+    "yes", "No", "TRUE", "off", "On", "y", "n", "~", "null", "Null", "0", "00", "007", "1_000",
+    "12", "-3", "+3", "1e3", "3.5", ".5", "1:20", "2024-02-30", "2024-2-3", "2024-01-31",
+    "2024-01-31 10:00:00", "2024-13-01", "'quoted'", '"dq"', '"a\\"b"', "'it''s'", '"a # b"',
+    "'a: b'", "a: b", "a #b", "x#y", "-dash", "Text (with) punctuation, etc.", "Café", "",
+    " ", "a  b", "a ", "&anchor x", "*alias", "!tag x", "[x]", "{a: 1}", "|", ">", "%x", "@x",
+    "`x`", "Children's & Families' Services / Team", ".inf", "NaN", "0x1F", "0o17", "=",
+    "<<", "a\tb", '"tab\there"', "'\u00e9'", '"\\u00e9"', "9" * 19,
+]  # fmt: skip
+
+
+def read_as_pyyaml_does(text: str) -> bool:
+    """Whether ``plain_yaml`` reads the text (if it does) to PyYAML's values."""
+    import yaml
+
+    from tracker.history.documents import plain_yaml
+
+    plain = plain_yaml(text)
+    return plain is None or plain == yaml.load(text, Loader=yaml.SafeLoader)
+
+
+@pytest.mark.parametrize("value", TRICKY_VALUES)
+def test_plain_front_matter_values_are_read_as_pyyaml_reads_them(value: str):
+    for key in ("id", "on", "yes", "null", "Title", "review_due", "x_y"):
+        for between in (": ", ":", ":  ", " : "):
+            assert read_as_pyyaml_does(f"{key}{between}{value}\n"), (key, between, value)
+
+
+LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["id", "title", "order", "review_due", "on", "owner"]),
+        st.one_of(
+            st.sampled_from(TRICKY_VALUES),
+            st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=12),
+            st.from_regex(r"\A[A-Za-z][A-Za-z0-9 ,.()/&'_-]{0,10}\Z"),
+            st.from_regex(r"\A[0-9]{1,4}(-[0-9]{2}){0,2}\Z"),
+        ),
+    ).map(": ".join),
+    max_size=6,
+)
+
+
+@given(LINES, st.booleans())
+@example(["id: a/b", 'title: "A: b"', "order: 3", "review_due: 2025-01-31", "owner: Team"], True)
+def test_plain_front_matter_is_read_as_pyyaml_reads_it(lines: list[str], newline: bool):
+    """Front matter of plain 'key: value' lines is read without PyYAML: to the same values."""
+    assert read_as_pyyaml_does("\n".join(lines) + ("\n" if newline else ""))
+
+
+def test_front_matter_as_authors_write_it_is_read_without_pyyaml():
+    from tracker.history.documents import plain_yaml
+
+    text = "id: a/b-c\ntitle: \"Caf\u00e9: 'x'\"\ntitle: 'Q & A (one)'\norder: 30\nreview_due: 2026-03-01\n"
+    assert plain_yaml(text.replace("\u00e9", "e")) == {
+        "id": "a/b-c",
+        "title": "Q & A (one)",
+        "order": 30,
+        "review_due": date(2026, 3, 1),
+    }
+    assert plain_yaml(text) is None  # not ASCII: PyYAML reads it

@@ -38,7 +38,7 @@ def forget_derived(repo: ManualRepo) -> None:
 
 def plant_sentinel(path: Path) -> None:
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO blobs VALUES (?, ?)", (SENTINEL, json.dumps({})))
+        connection.execute("INSERT INTO blobs VALUES (?, ?, 1, 0)", (SENTINEL, json.dumps({})))
 
 
 def has_sentinel(path: Path) -> bool:
@@ -287,7 +287,9 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
     tmp_path_factory: pytest.TempPathFactory, tally
 ):
     """Random histories (edits, moves, withdrawals, trailers, merged branches), read after
-    random commits: the kept snapshot moved forward equals a snapshot read from scratch."""
+    random commits: the kept snapshot moved forward equals a snapshot read from scratch, from
+    the same raw index and from a new one (which reads links and heading ids of the head's
+    blobs only)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -325,7 +327,7 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                     names.append(f"d{number}.md")
                     repo.commit({names[-1]: doc(f"D{number}")}, f"Add {number}", when, trailers)
                 elif action == "edit":
-                    repo.commit({name: doc(name, f"Text {number}.")}, f"Edit {number}", when,
+                    repo.commit({name: doc(name, f"## Part {number % 3}\n\n[x](d0.md#part-{pick})")}, f"Edit {number}", when,
                                 trailers)  # fmt: skip
                 elif action == "move":
                     names[names.index(name)] = f"m{number}.md"
@@ -335,7 +337,7 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                     repo.commit({name: None}, f"Withdraw {number}", when, trailers)
                 else:
                     repo.branch(f"b{number}")
-                    repo.commit({name: doc(name, f"Branch {number}.")}, f"On branch {number}",
+                    repo.commit({name: doc(name, f"## Part {pick}\n\nBranch {number}.")}, f"On branch {number}",
                                 when, trailers)  # fmt: skip
                     repo.checkout("main")
                     repo.merge(f"b{number}", when.replace("09:00", "10:00"))
@@ -347,6 +349,9 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
             assert stepped.documents == whole.documents
             assert stepped.releases == whole.releases
             assert stepped.problems == whole.problems
+            patch.setenv("TRACKER_CACHE_DIR", str(folder / "afresh"))  # a new raw index too
+            afresh = repo.snapshot()
+            assert (afresh.documents, afresh.problems) == (stepped.documents, stepped.problems)
 
     attempt()
 
@@ -392,3 +397,98 @@ def test_a_kept_history_others_could_write_is_not_read_back(repo: ManualRepo, ca
     derived_file(repo).chmod(0o666)
     assert [d.id for d in repo.snapshot().documents] == ["a"]
     assert "may be written by other users" in caplog.text
+
+
+def read_whole(repo: ManualRepo) -> dict[str, bool]:
+    """Which blobs the index read whole (with their links and heading ids), by id."""
+    with sqlite3.connect(index_file(repo)) as connection:
+        return {
+            sha: bool(whole) for sha, whole in connection.execute("SELECT sha, whole FROM blobs")
+        }
+
+
+def broken_anchors(repo: ManualRepo) -> list[str]:
+    from tracker.authoring.check import check_manual
+
+    found = check_manual(repo.snapshot(), date(2024, 11, 20))
+    return [str(problem) for problem in found if problem.rule == "broken-anchor"]
+
+
+def read_afresh(repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The snapshot read now equals one read from an empty cache."""
+    kept = repo.snapshot()
+    with monkeypatch.context() as patch:
+        patch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "afresh"))
+        fresh = repo.snapshot()
+    assert (kept.documents, kept.problems) == (fresh.documents, fresh.problems)
+
+
+ONE, TWO = doc("A", "## One\n\nText."), doc("A", "## Two\n\nText.")
+
+
+def test_only_the_texts_at_the_head_are_read_for_links_and_headings(repo: ManualRepo):
+    repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#two)")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": TWO}, when="2024-01-02T09:00:00+00:00")
+    snapshot = repo.snapshot()
+    assert snapshot.document("a").latest.meta.anchors == ("two",)
+    at_head = {blob for _, blob in GitRepo(repo.path).list_files(snapshot.head, "procedures")}
+    assert {sha: sha in at_head for sha in read_whole(repo)} == read_whole(repo)
+    assert False in read_whole(repo).values()  # the first text of a.md: only its metadata
+    assert broken_anchors(repo) == []
+
+
+def test_a_text_brought_back_has_its_headings_read(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """A revert brings back a blob the index read in part: it is read again, whole."""
+    repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": TWO}, when="2024-01-02T09:00:00+00:00")
+    assert broken_anchors(repo) == [
+        "error: b.md: links to a.md#one, but a.md has no heading with that id"
+    ]
+    repo.commit({"a.md": ONE}, "Revert", when="2024-01-03T09:00:00+00:00")
+    assert broken_anchors(repo) == []
+    assert all(read_whole(repo).values())
+    read_afresh(repo, monkeypatch, tmp_path)
+
+
+def test_a_merge_bringing_back_an_old_text_has_its_headings_read(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """The new head's first parent is another line, whose a.md the index read in part (as an
+    old version): the head's tree is listed, and that text read again, whole."""
+    repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, when="2024-01-01T09:00:00+00:00")
+    repo.git("branch", "old")
+    repo.commit({"a.md": TWO, "b.md": doc("B", "[x](a.md#two)")}, when="2024-01-02T09:00:00+00:00")
+    assert broken_anchors(repo) == []
+    repo.checkout("old")
+    repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
+    repo.git(
+        "merge", "--quiet", "-s", "ours", "--no-edit", "main", when="2024-01-04T09:00:00+00:00"
+    )
+    repo.checkout("main")
+    repo.git("merge", "--quiet", "--ff-only", "old")
+    assert repo.snapshot().document("a").latest.meta.anchors == ("one",)
+    assert broken_anchors(repo) == []
+    read_afresh(repo, monkeypatch, tmp_path)
+
+
+def test_the_history_read_into_a_new_index_equals_the_one_read_back_from_it(repo: ManualRepo):
+    """A new index gives the history it parsed without reading it back: the same history."""
+    from tracker.config import Config
+
+    repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, "Add", "2024-01-01T09:00:00+00:00",
+                {"Go-Live": "2024-02-01", "Change-Note": "Added."})  # fmt: skip
+    repo.branch("work")
+    repo.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-01-02T09:00:00+00:00")
+    repo.checkout("main")
+    repo.move("a.md", "x/a.md", when="2024-01-03T09:00:00+00:00")
+    repo.merge("work", "2024-01-04T09:00:00+00:00")
+    repo.commit({"b.md": None, "c.md": "\x00binary"}, "Withdraw", "2024-01-05T09:00:00+00:00")
+    git = GitRepo(repo.path)
+    branch, head = git.branch_head(None)
+    built = index.load(git, branch, head, Root("procedures"), Config())
+    again = index.load(git, branch, head, Root("procedures"), Config())
+    assert list(built.commits.items()) == list(again.commits.items())
+    assert built.metas == again.metas
+    assert len(built.commits) == 5 and len(built.metas) == 4  # a move keeps its blob

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 TYPES = ("chapter", "guidance")
@@ -12,11 +16,23 @@ STATUSES = ("live", "archived")
 KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", "status"}
 # An explicit id is a URL-safe path: words of letters, digits, '.', '_' or '-', joined by '/'.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+# Front matter: an opening line of ---, then the first closing line of --- or ... (found by
+# the newline before it, which the search can skip to).
+_OPENING = re.compile(r"---[ \t]*\r?\n")
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code.
-_ANY_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
-_FENCED = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
+# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code. Each
+# pattern starts with the newline before its line (the text is searched with one put in front),
+# not with "^": a literal first character lets the regex engine skip to candidates quickly
+# rather than try every position, several times faster on long texts.
+_ANY_HEADING = re.compile(
+    r"\n(?:#{1,6}[ \t]+(.+?)[ \t#]*$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M
+)
+_FENCED = re.compile(r"\n {0,3}(```|~~~).*?\n {0,3}\1[ \t]*$", re.M | re.S)
+# Without a line of = or - under text, only ATX headings can match: searched for alone, lines
+# are skipped at their first character rather than read to their end.
+_UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
+_ATX = re.compile(r"\n#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]*>|[*_`~]")
@@ -73,25 +89,34 @@ def decode(data: bytes) -> str:
 
 def split_front_matter(text: str) -> tuple[str | None, str]:
     """(front matter YAML or None, body)."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    opening = _OPENING.match(text)
+    closing = _CLOSING.search(text, opening.end() - 1) if opening else None
+    if opening is None or closing is None:
         return None, text
-    return match.group(1), text[match.end() :]
+    return text[opening.end() : closing.start() + 1], text[closing.end() :]
 
 
-def parse_document(data: bytes | None) -> DocMeta:
-    """Read a document's metadata. Never raises: problems are listed on the result."""
+def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
+    """Read a document's metadata. Never raises: problems are listed on the result.
+
+    ``whole=False`` leaves out the links and heading ids, which only a document's newest
+    version keeps (what ``tracker check`` reads): most of the cost of reading a long history.
+    """
     reason = unreadable(data)
     if reason is not None:
         return DocMeta(problems=(reason,), unreadable=reason)
     assert data is not None
-    yaml_text, body = split_front_matter(decode(data))
-    values, problems, broken = _read_front_matter(yaml_text)
-    if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", decode(data)):
+    text = data.decode("utf-8").lstrip("\ufeff")  # as decode() gives it: it is UTF-8
+    yaml_text, body = split_front_matter(text)
+    values, found, broken = _front_matter(yaml_text)
+    problems = list(found)
+    if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", text):
         problems.append("the front matter has no closing '---' line, so it is read as text")
         broken = True
-    heading = _HEADING.search(body)
-    title = values.get("title") or (heading.group(1).strip() if heading else None)
+    title = values.get("title")
+    if not title:
+        heading = _HEADING.search(body)
+        title = heading.group(1).strip() if heading else None
     return DocMeta(
         id=values.get("id"),
         title=title,
@@ -101,8 +126,8 @@ def parse_document(data: bytes | None) -> DocMeta:
         owner=values.get("owner"),
         review_due=values.get("review_due"),
         status=values.get("status", "live"),
-        links=tuple(_relative_links(body)),
-        anchors=tuple(heading_ids(body)),
+        links=tuple(_relative_links(body)) if whole else (),
+        anchors=tuple(heading_ids(body)) if whole else (),
         problems=tuple(problems),
         broken=broken,
     )
@@ -135,22 +160,36 @@ def _loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str], bool]:
-    """(values, problems, whether the front matter as a whole could not be read)."""
+@lru_cache(maxsize=4096)
+def _front_matter(yaml_text: str | None) -> tuple[Mapping[str, Any], tuple[str, ...], bool]:
+    """``_read_front_matter``, once per distinct text: most versions of a chapter change its
+    body only. What it gives is read-only (its values are text, numbers and dates)."""
+    values, problems, broken = _read_front_matter(yaml_text)
+    return MappingProxyType(values), tuple(problems), broken
+
+
+def _read_front_matter(
+    yaml_text: str | None, loader: Any = None
+) -> tuple[dict[str, Any], list[str], bool]:
+    """(values, problems, whether the front matter as a whole could not be read); ``loader``:
+    PyYAML's loader class to use (none: plain ``key: value`` lines are read without it, the
+    rest by libyaml's loader when PyYAML has one)."""
     if yaml_text is None:
         return {}, [], False
-    import yaml
+    raw = plain_yaml(yaml_text) if loader is None else None
+    if raw is None:
+        import yaml
 
-    try:
-        raw = yaml.load(yaml_text, Loader=_loader())  # noqa: S506 (a safe loader)
-    except ValueError:  # PyYAML's date constructor rejects impossible dates this way
-        keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
-        named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
-        return {}, [f"the front matter holds an impossible date{named}"], True
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        return {}, [f"the front matter is not valid YAML{where}"], True
+        try:
+            raw = _load_yaml(yaml_text, loader or _loader())
+        except ValueError:  # PyYAML's date constructor rejects impossible dates this way
+            keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
+            named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
+            return {}, [f"the front matter holds an impossible date{named}"], True
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            return {}, [f"the front matter is not valid YAML{where}"], True
     if raw is None:
         return {}, [], False
     if not isinstance(raw, dict):
@@ -164,6 +203,63 @@ def _read_front_matter(yaml_text: str | None) -> tuple[dict[str, Any], list[str]
         elif value is not None:
             values[key] = value
     return values, sorted(problems), False
+
+
+# Front matter as authors mostly write it: "key: value" lines whose values YAML can only read
+# one way. A key in lower case; a value in double or single quotes (printable ASCII, no
+# escapes), a whole number without a leading zero, a YYYY-MM-DD date, or plain words that
+# start with a letter (no ':' or '#', which YAML would read otherwise). Anything else, even a
+# blank line or a comment, goes to PyYAML.
+_PLAIN_LINE = re.compile(
+    r"([a-z][a-z_]*):(?: +(?:"
+    r'"([ !#-\[\]-~]*)"'  # double quotes
+    r"|'([ -&(-~]*)'"  # single quotes
+    r"|(0|[1-9][0-9]{0,17})"  # a whole number
+    r"|([0-9]{4})-([0-9]{2})-([0-9]{2})"  # a date
+    r"|([A-Za-z](?:[A-Za-z0-9 ,.()/&'_-]*[A-Za-z0-9,.()/&'_-])?)"  # plain words
+    r"))?"
+)
+# Words YAML 1.1 reads as true, false or null (with 'y' and 'n', which some parsers do).
+_NOT_TEXT = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def plain_yaml(text: str) -> dict[str, Any] | None:
+    """The mapping PyYAML's safe loader reads from front matter of plain ``key: value`` lines
+    (``_PLAIN_LINE``), without loading PyYAML (0.1 s) or asking it (65 µs a text); None for
+    anything else, which PyYAML reads. A test checks the two agree."""
+    if not text.endswith("\n"):
+        return None
+    values: dict[str, Any] = {}
+    for line in text[:-1].split("\n"):
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None or match.group(1) in _NOT_TEXT:
+            return None
+        key, double, single, number, year, month, day, words = match.groups()
+        if words is not None and words.lower() in _NOT_TEXT:
+            return None
+        if year is not None:
+            try:
+                values[key] = date(int(year), int(month), int(day))
+            except ValueError:
+                return None  # PyYAML says what is wrong with it
+        elif number is not None:
+            values[key] = int(number)
+        else:
+            values[key] = next((v for v in (double, single, words) if v is not None), None)
+    return values
+
+
+def _load_yaml(text: str, loader: Any) -> Any:
+    """The YAML's value; what is wrong with it, as PyYAML's Python loader says it (libyaml
+    places some errors a line later, so text it refuses is read again by the Python loader)."""
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
+    except (ValueError, yaml.YAMLError):
+        if loader is yaml.SafeLoader:
+            raise
+    return yaml.load(text, Loader=yaml.SafeLoader)
 
 
 def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
@@ -210,19 +306,41 @@ def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
     ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none."""
-    from markdown.extensions.toc import slugify  # Python-Markdown's own, loaded when needed
-
-    text = _FENCED.sub("", _LEADING_TITLE.sub("", body, count=1))
+    title = _LEADING_TITLE.match(body)
+    text = "\n" + (body[title.end() :] if title else body)
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub("\n", text)  # the newline before the fence stays
+    if _UNDERLINE.search(text):
+        headings = [atx or setext for atx, setext in _ANY_HEADING.findall(text)]
+    else:
+        headings = _ATX.findall(text)
     ids: list[str] = []
-    for atx, setext in _ANY_HEADING.findall(text):
-        words = _MARKS.sub("", _INLINE_LINK.sub(r"\1", (atx or setext).strip()))
-        ident = base = slugify(words, "-")
+    for heading in headings:
+        ident = base = _slug(heading)
         count = 0
         while ident in ids:
             count += 1
             ident = f"{base}_{count}"
         ids.append(ident)
     return ids
+
+
+@lru_cache(maxsize=8192)
+def _slug(heading: str) -> str:
+    """A heading's id from its text as written: most headings recur in every version."""
+    return slugify(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip())))
+
+
+_NOT_WORD = re.compile(r"[^\w\s-]")
+_SEPARATED = re.compile(r"[-\s]+")
+
+
+def slugify(value: str) -> str:
+    """Python-Markdown's ``toc.slugify(value, "-")`` (the pages' own), written out here so that
+    reading a new commit's headings does not load Python-Markdown (0.1 s); a test checks that
+    the two agree."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return _SEPARATED.sub("-", _NOT_WORD.sub("", value).strip().lower())
 
 
 def path_id(relative_path: str) -> str:

@@ -187,7 +187,9 @@ class Walker:
         previous = document.versions[-1] if document.versions else None
         if new is None:
             assert old is not None
-            meta = previous.meta if previous else DocMeta()
+            # A file gone has no text: no links or headings (those of the text before are
+            # read only while it is the newest, so it would depend on when the index was made).
+            meta = replace(previous.meta, links=(), anchors=()) if previous else DocMeta()
             kind: VersionKind = "withdrawn"
             path, blob = old, None
             ident = previous.id if previous else path_id(old)

@@ -11,12 +11,13 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
@@ -26,15 +27,20 @@ from tracker.repository.read import GitRepo
 log = logging.getLogger(__name__)
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "11"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
     seq INTEGER PRIMARY KEY, sha TEXT UNIQUE NOT NULL, parents TEXT NOT NULL,
     timestamp INTEGER NOT NULL, author TEXT NOT NULL, subject TEXT NOT NULL,
     trailers TEXT NOT NULL, changes TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blobs (sha TEXT PRIMARY KEY, meta TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha TEXT PRIMARY KEY, meta TEXT NOT NULL, whole INTEGER NOT NULL, missing INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS lacking ON blobs (missing) WHERE missing = 1;
 """
+# ``whole``: 0 when the blob's links and heading ids were left out (``parse_document``); only
+# a document's newest version keeps them, and every blob in the head's tree is read whole.
+# ``missing``: 1 when git lacked the blob (read again each time, found through ``lacking``).
 
 
 class DocumentTest(Protocol):
@@ -106,13 +112,14 @@ def _sync(
             "documents": wanted.document_signature,
         }
         _retry_missing(connection, repo)
+        read: RawHistory | None = None
         if _known_head(connection, settings) != head:
             # One write transaction: readers see the old history or the new, never half.
             connection.execute("BEGIN IMMEDIATE")
             try:
                 known = _known_head(connection, settings)  # another process may have done it
                 if known != head:
-                    _update(connection, repo, known, head, root, wanted)
+                    read = _update(connection, repo, known, head, root, wanted)
                     settings["head"] = head
                     connection.executemany(
                         "INSERT OR REPLACE INTO meta VALUES (?, ?)", settings.items()
@@ -122,24 +129,21 @@ def _sync(
                 with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
                     connection.execute("ROLLBACK")
                 raise
+        if read is not None and only is None:  # read whole just now: not read back again
+            return _checked(read, head, root, wanted)
         return _read(connection, head, root, wanted, only)
 
 
 def _retry_missing(connection: sqlite3.Connection, repo: GitRepo) -> None:
     """Read again the blobs git lacked last time: a fetch or a repair may have brought them."""
-    lacking = [
-        sha
-        for (sha,) in connection.execute(
-            "SELECT sha FROM blobs WHERE meta LIKE ?", (f'%"unreadable": "{MISSING}%',)
-        )
-    ]
+    lacking = [sha for (sha,) in connection.execute("SELECT sha FROM blobs WHERE missing = 1")]
     if not lacking:
         return
     found = [(sha, data) for sha, data in repo.read_blobs(lacking, MAX_BYTES) if data is not None]
     if found:
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(
-            "UPDATE blobs SET meta = ? WHERE sha = ?",
+            "UPDATE blobs SET meta = ?, whole = 1, missing = 0 WHERE sha = ?",
             ((json.dumps(parse_document(data).to_json()), sha) for sha, data in found),
         )
         connection.execute("COMMIT")
@@ -158,16 +162,45 @@ def _update(
     head: str,
     root: Root,
     wanted: DocumentTest,
-) -> None:
-    """Add what the branch gained since ``known``, or everything if it was rewritten."""
-    if known and repo.has_commit(known) and repo.is_ancestor(known, head):
-        _store(
-            connection, repo, list(repo.log(head, exclude=known, folder=root.folder)), root, wanted
-        )
-    else:
-        connection.execute("DELETE FROM commits")
-        connection.execute("DELETE FROM blobs")
-        _store(connection, repo, list(repo.log(head, folder=root.folder)), root, wanted)
+) -> RawHistory | None:
+    """Add what the branch gained since ``known``, or everything if it was rewritten (and
+    then give the history so read)."""
+    if known and repo.is_ancestor(known, head):  # (False too when git lacks ``known``)
+        new = list(repo.log(head, exclude=known, folder=root.folder))
+        _store(connection, repo, new, root, wanted, _at_head(repo, head, root, new, known))
+        return None
+    connection.execute("DELETE FROM commits")
+    connection.execute("DELETE FROM blobs")
+    new = list(repo.log(head, folder=root.folder))
+    return _store(connection, repo, new, root, wanted, _at_head(repo, head, root, new, None))
+
+
+def _at_head(
+    repo: GitRepo, head: str, root: Root, new: list[RawCommit], known: str | None
+) -> set[str] | None:
+    """The blobs to read whole: at least every blob of the head's tree (None: every blob).
+
+    When ``known`` (whose tree was read whole) is on the head's first-parent line, the head's
+    tree is its tree changed by the new commits: their blobs are enough. Otherwise (a rebuild,
+    or a merge whose first parent is another line) git lists the head's tree.
+    """
+    if known is not None and _on_first_parent_line(new, head, known):
+        return {change.new_blob for commit in new for change in commit.changes if change.new_blob}
+    try:
+        return {blob for _, blob in repo.list_files(head, root.folder)}
+    except RepositoryError:
+        return None
+
+
+def _on_first_parent_line(new: list[RawCommit], head: str, known: str) -> bool:
+    """Whether following first parents from ``head`` through the new commits reaches ``known``."""
+    parents = {commit.sha: commit.parents for commit in new}
+    sha = head
+    while sha != known:
+        if not parents.get(sha):
+            return False
+        sha = parents[sha][0]
+    return True
 
 
 def _store(
@@ -176,12 +209,15 @@ def _store(
     new: list[RawCommit],
     root: Root,
     wanted_file: DocumentTest,
-) -> None:
-    """Append commits (given children first) and parse the blobs they bring."""
+    whole: set[str] | None,
+) -> RawHistory:
+    """Append commits (given children first) and parse the blobs they bring, reading whole
+    those ``whole`` names (None: all) and any stored in part that it now names; the commits
+    and the blob metadata parsed."""
     (top,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM commits").fetchone()
-    rows, wanted = [], []
+    rows, wanted, commits = [], [], {}
     for position, commit in enumerate(reversed(new), start=top + 1):
-        changes = [c for c in commit.changes if _under(c, root)]
+        changes = tuple(c for c in commit.changes if _under(c, root))
         wanted += [c.new_blob for c in changes if c.new_blob and _is_document(c, root, wanted_file)]
         rows.append(
             (
@@ -195,16 +231,33 @@ def _store(
                 json.dumps([_change_row(c) for c in changes]),
             )
         )
+        commits[commit.sha] = replace(commit, changes=changes)
     connection.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    known = {sha for (sha,) in connection.execute("SELECT sha FROM blobs")}
     # Newest first, as the log met them: git's delta cache stays warm.
     order = list(dict.fromkeys(reversed(wanted)))
+    known = _stored(connection, order) if top else {}  # (a new index holds none)
     todo = [sha for sha in order if sha not in known]
-    metas = (
-        (sha, json.dumps(parse_document(data).to_json()))
-        for sha, data in repo.read_blobs(todo, limit=MAX_BYTES)
-    )
-    connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", metas)
+    if whole is None:
+        todo += [sha for (sha,) in connection.execute("SELECT sha FROM blobs WHERE whole = 0")]
+    else:
+        todo += [sha for sha, done in _stored(connection, whole).items() if not done]
+    metas, blobs = {}, []
+    for sha, data in repo.read_blobs(todo, limit=MAX_BYTES):
+        read_whole = whole is None or sha in whole
+        metas[sha] = meta = parse_document(data, read_whole)
+        missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)
+        blobs.append((sha, json.dumps(meta.to_json()), int(read_whole), int(missing)))
+    connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blobs)
+    return RawHistory(dict(reversed(commits.items())), metas)
+
+
+def _stored(connection: sqlite3.Connection, shas: Iterable[str]) -> dict[str, int]:
+    """Which of these blobs the index holds, and whether each was read whole."""
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS asked (sha TEXT PRIMARY KEY)")
+    connection.execute("DELETE FROM asked")
+    connection.executemany("INSERT OR IGNORE INTO asked VALUES (?)", ((sha,) for sha in shas))
+    query = "SELECT sha, whole FROM blobs WHERE sha IN (SELECT sha FROM asked)"
+    return dict(connection.execute(query))
 
 
 def _under(change: Change, root: Root) -> bool:
@@ -263,9 +316,14 @@ def _read(
         raise sqlite3.DatabaseError(f"damaged index: {error}") from None
     if only is not None and len(commits) != len(only):
         raise sqlite3.DatabaseError("damaged index: commits are missing")
-    if head not in commits or not _complete(commits, metas, root, wanted):
+    return _checked(RawHistory(commits, metas), head, root, wanted)
+
+
+def _checked(history: RawHistory, head: str, root: Root, wanted: DocumentTest) -> RawHistory:
+    """The history, if it holds the head and the metadata of every document version."""
+    if head not in history.commits or not _complete(history.commits, history.metas, root, wanted):
         raise sqlite3.DatabaseError("damaged index: commits or documents are missing")
-    return RawHistory(commits, metas)
+    return history
 
 
 def _metas(
@@ -291,7 +349,7 @@ def _metas(
 
 
 def _complete(
-    commits: dict[str, RawCommit], metas: dict[str, DocMeta], root: Root, wanted: DocumentTest
+    commits: Mapping[str, RawCommit], metas: Mapping[str, DocMeta], root: Root, wanted: DocumentTest
 ) -> bool:
     """Every document version the commits name has its metadata."""
     return all(

@@ -16,12 +16,9 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO
 
 from tracker.errors import RepositoryError
-
-if TYPE_CHECKING:
-    import git
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -93,6 +90,26 @@ def run_git(
     return done
 
 
+def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """A git process to stream from (and, with ``stdin``, to feed): in a session of its own,
+    so that it and what it starts can be stopped together; its messages in English, which
+    the reader recognises some of."""
+    try:
+        return subprocess.Popen(
+            ["git", *args],
+            cwd=cwd,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise RepositoryError(
+            f"git could not be run ({error.strerror}); is it installed?"
+        ) from None
+
+
 def _command(args: list[str]) -> str:
     """The git command a list of arguments runs (past ``-c name=value`` pairs)."""
     rest = list(args)
@@ -145,22 +162,17 @@ def kill(proc: subprocess.Popen[bytes]) -> None:
 class Batch:
     """One long-lived ``git cat-file --batch`` for single reads, safe to share between threads."""
 
-    def __init__(self, repo: git.Repo) -> None:
-        process: Any = repo.git.execute(
-            ["git", "cat-file", "--batch"],
-            as_process=True,
-            istream=subprocess.PIPE,
-            start_new_session=True,
-        )
-        self._process = process
+    def __init__(self, cwd: Path) -> None:
+        self._proc = stream_git(["cat-file", "--batch"], cwd, stdin=True)
         self._lock = threading.Lock()
-        self._watchdog = Watchdog(process.proc, git_timeout(), watching=False)
+        self._watchdog = Watchdog(self._proc, git_timeout(), watching=False)
         # Closed when no longer used, even if nobody calls close().
-        self._finalizer = weakref.finalize(self, _stop, process.proc, self._watchdog)
+        self._finalizer = weakref.finalize(self, _stop, self._proc, self._watchdog)
 
     def read(self, name: str) -> bytes | None:
         """The contents of a blob (by id, or ``commit:path``), None when there is none."""
-        proc = self._process.proc
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
         with self._lock:
             self._watchdog.watch(True)
             try:

@@ -13,9 +13,7 @@ import re
 import subprocess
 import threading
 from collections.abc import Generator, Iterable, Iterator
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
@@ -31,11 +29,9 @@ from tracker.repository.process import (
     git_timeout,
     read_batch_answer,
     run_git,
+    stream_git,
     timed_out,
 )
-
-if TYPE_CHECKING:
-    import git
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
@@ -73,21 +69,12 @@ class GitRepo:
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
 
-    @cached_property
-    def _repo(self) -> git.Repo:
-        """GitPython's repository, for the streaming reads: loaded only when one is made."""
-        import git
-
-        return git.Repo(self._cwd)
-
     def close(self) -> None:
         """Stop the persistent git processes."""
         with self._reader_lock:
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
-        if "_repo" in self.__dict__:
-            self._repo.close()
 
     def _run(self, *args: str) -> str:
         try:
@@ -231,18 +218,17 @@ class GitRepo:
             return list(self._log(["--no-renames", *args]))
 
     def _log(self, args: list[str]) -> Iterator[RawCommit]:
-        process: Any = self._repo.git.execute(
-            ["git", *_PINNED, "log", *args], as_process=True, start_new_session=True
-        )
-        watchdog = Watchdog(process.proc, git_timeout())
+        proc = stream_git([*_PINNED, "log", *args], self._cwd)
+        assert proc.stdout is not None
+        watchdog = Watchdog(proc, git_timeout())
         try:
-            yield from parse_log(nul_tokens(process.proc.stdout, watchdog.progress))
+            yield from parse_log(nul_tokens(proc.stdout, watchdog.progress))
         except RepositoryError:
             if watchdog.fired:
                 raise timed_out("git log", watchdog.seconds) from None
             raise
         finally:
-            finish(process.proc, "git log", watchdog)
+            finish(proc, "git log", watchdog)
 
     def rev_list(self, head: str, exclude: str | None = None) -> list[str]:
         """The commits reachable from ``head`` and not from ``exclude`` (both commit ids)."""
@@ -296,13 +282,8 @@ class GitRepo:
     ) -> Generator[tuple[str, bytes | None], None, None]:
         if not shas:
             return
-        process: Any = self._repo.git.execute(
-            ["git", "cat-file", "--batch"],
-            as_process=True,
-            istream=subprocess.PIPE,
-            start_new_session=True,
-        )
-        proc = process.proc
+        proc = stream_git(["cat-file", "--batch"], self._cwd, stdin=True)
+        assert proc.stdin is not None and proc.stdout is not None
         watchdog = Watchdog(proc, git_timeout())
         writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
         writer.start()
@@ -350,7 +331,7 @@ class GitRepo:
     def _read_one(self, name: str) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
             if self._reader is None:
-                self._reader = Batch(self._repo)
+                self._reader = Batch(self._cwd)
             reader = self._reader
         try:
             return reader.read(name)
@@ -362,9 +343,11 @@ class GitRepo:
             raise
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
-        """(path, blob id) of every file under ``folder`` at ``commit``."""
-        check_path(folder)
-        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder + "/")
+        """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        where = [check_path(folder) + "/"] if folder else []
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *where)
         files = []
         for record in out.split("\0"):
             if record:
