@@ -24,10 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import quote, unquote, urlsplit
-
-from fastapi import FastAPI
 
 from tracker import dates
 from tracker.errors import InputError
@@ -35,14 +33,18 @@ from tracker.index.search import searchable
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
-from web.app import STATIC, create_app
 from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
 from web.pagekeys import Keys
 from web.site import Site, View, entries
 
+if TYPE_CHECKING:  # the service is imported only when a page is to be rendered
+    from fastapi import FastAPI
+
 log = logging.getLogger("tracker.export")
 NOT_FOUND = "/404.html"  # what many static hosts show for an address that names nothing
+MISSING = "/.tracker-export-not-found"  # an address the service answers with its 404 page
+STATIC = Path(__file__).parent / "static"  # as web.app serves it at /static
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 _HEAD = re.compile(r"<head>\s*(<meta charset=[^>]*>)?")
 
@@ -64,14 +66,31 @@ def build_site(manual: Manual, out: Path, base_url: str | None, today: date | No
     try:
         day = dates.today(snapshot.config.timezone, today)
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
-        app = create_app(manual, today, site)
-        keys = Keys(site.view(), base, app.state.styled)
-        pages = asyncio.run(_render_all(app, site, base, folder, keys))
+        styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
+        keys = Keys(site.view(), base, styled)
+        pages = asyncio.run(_render_all(_Service(manual, today, site), site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
         return Report(len(folder.hashes), folder.finish(pages.json()), tuple(pages.rendered))
     finally:
         folder.close()
+
+
+class _Service:
+    """The service that renders the pages, made when the first page is to be rendered (a build
+    with nothing changed renders none)."""
+
+    def __init__(self, manual: Manual, today: date | None, site: Site) -> None:
+        self.manual, self.today, self.site = manual, today, site
+        self._app: FastAPI | None = None
+
+    @property
+    def app(self) -> FastAPI:
+        if self._app is None:
+            from web.app import create_app
+
+            self._app = create_app(self.manual, self.today, self.site)
+        return self._app
 
 
 class _Recorder(dict[str, str | None]):
@@ -185,7 +204,9 @@ def seed(view: View) -> dict[str, str]:
     return api
 
 
-async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir, keys: Keys) -> _Pages:
+async def _render_all(
+    service: _Service, site: Site, base: str, folder: OutDir, keys: Keys
+) -> _Pages:
     """Every page, and every page those link to, kept in ``folder`` as they are made; a page
     whose key is unchanged is kept as the last build made it."""
     exported = site.exported
@@ -193,6 +214,7 @@ async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir, keys:
     view = site.view()
     api = seed(view)
     exported.update(api)
+    exported[NOT_FOUND] = MISSING
     pages = _Pages(folder.previous_pages)
     done: set[str] = set()
     while pending := [address for address in exported if address not in done]:
@@ -207,18 +229,16 @@ async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir, keys:
             exported.log = []
             pages.rendered.append(address)
             try:
-                status, body = await request(app, served, base, address)
+                status, body = await request(service.app, served, base, address)
             finally:
                 named, exported.log = exported.log, None
-            if status != 200:
+            if status != (404 if address == NOT_FOUND else 200):
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
             content = _with_policy(body, address)
             if _add(folder, address, content):
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
-    _, missing = await request(app, "/.tracker-export-not-found", base, NOT_FOUND)
-    _add(folder, NOT_FOUND, _with_policy(missing, NOT_FOUND))
     _add(folder, view.urls.search_index(), _search_index(view))
     _add(folder, view.urls.api(), _api_index(sorted(api)))
     return pages
