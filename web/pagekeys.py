@@ -17,7 +17,10 @@ taken as today, the export's address and the assets. Then:
   the branch head, which settles everything the manual says.
 
 A key errs on the side of rendering again: any doubt about which route answers an address
-(a chapter whose id ends in ``/history``, a former id) falls back to the branch head.
+(a chapter whose id ends in ``/history``, a former id) falls back to the branch head. A page
+that comes to show more (another chapter's title on a chapter's page, say) must add it to its
+key here; ``tests/test_export.py`` checks, after each kind of change, that a build over the
+last one equals a build from nothing.
 """
 
 from __future__ import annotations
