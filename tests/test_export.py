@@ -7,7 +7,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -314,3 +314,130 @@ def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
     assert (out / "chapters" / "a" / "index.html").is_file()
     assert "leaves out" in caplog.text or "share the address" in caplog.text
     assert report is not None
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file of an export but the build's own (its manifest and lock)."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".tracker-build")
+    }
+
+
+def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, tmp_path: Path):
+    """After each kind of change, building over the last build (which renders only the pages
+    whose inputs changed) gives exactly the files a build into an empty folder gives."""
+    out = tmp_path / "site"
+    (repo.path / "procedures" / "images").mkdir(parents=True)
+    (repo.path / "procedures" / "images" / "flow.png").write_bytes(PNG)
+    linking = "See [B's second part](b.md#part-two), [C](c.md) and ![Flow](images/flow.png)."
+    repo.commit({"a.md": doc("Alpha", linking), "b.md": doc("Beta", "## Part two\n\nText.")},
+                "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
+    repo.commit({"b.md": doc("Beta", "## Part two\n\nNew text.")}, "Edit B",
+                "2024-01-20T10:00:00+00:00", {"Change-Note": "Clearer."})  # fmt: skip
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("nothing changed", lambda: None),
+        ("one chapter edited", lambda: repo.commit(
+            {"b.md": doc("Beta", "## Part two\n\nNewer text.")}, "Edit B again",
+            "2024-02-10T10:00:00+00:00")),
+        ("a chapter that another links to added", lambda: repo.commit(
+            {"c.md": doc("Gamma")}, "Add C", "2024-02-12T10:00:00+00:00")),
+        ("a chapter renamed", lambda: repo.move("b.md", "d.md", "Rename B",
+                                                "2024-02-14T10:00:00+00:00")),
+        ("a chapter deleted", lambda: repo.commit({"c.md": None}, "Withdraw C",
+                                                  "2024-02-16T10:00:00+00:00")),
+        ("the settings changed", lambda: repo.commit(
+            {"manual.toml": '[manual]\ntitle = "Another Manual"\n'}, "Settings",
+            "2024-02-18T10:00:00+00:00")),
+        ("the manual's own newsletter template", lambda: repo.commit(
+            {"_templates/newsletter.md.j2": "Changes on {{ release.date }}\n"}, "Template",
+            "2024-02-19T10:00:00+00:00")),
+        ("another day", lambda: None),
+    ]  # fmt: skip
+    day = date(2024, 2, 20)
+    first = build_site(open_manual(repo.path), out, BASE, day)
+    assert len(first.rendered) > 30
+    for number, (change, make) in enumerate(steps):
+        make()
+        day = date(2024, 3, 1) if change == "another day" else day
+        kept = build_site(open_manual(repo.path), out, BASE, day)
+        fresh = build_site(open_manual(repo.path), tmp_path / f"fresh-{number}", BASE, day)
+        assert files_of(out) == files_of(tmp_path / f"fresh-{number}"), change
+        assert kept.files == fresh.files, change
+        if change == "nothing changed":
+            assert kept.rendered == ()
+        elif change == "one chapter edited":  # its pages, and those that list everything
+            assert "/chapters/b/history/" in kept.rendered
+            assert "/chapters/a/at/2024-01-20/" not in kept.rendered
+            assert "/chapters/a/" not in kept.rendered
+            assert "/releases/2024-01-02/newsletter/" not in kept.rendered
+            assert len(kept.rendered) < len(fresh.rendered)
+
+
+LINKERS: list[Callable[[str, str], str | None]] = [
+    lambda path, part: f"/chapters/{path}/at/2024-01-01/" + (f"#{part}" if part else ""),
+    lambda path, part: f"/chapters/{path}/" if "a" in path else None,  # some left as written
+    lambda path, part: f"/chapters/{path}?a=1&b=<2>",  # escaped inside HTML: converted again
+]
+
+
+def test_a_chapter_converted_once_and_filled_in_equals_one_converted_afresh(demo: Path):
+    from tracker.publish import chapter as module
+
+    manual = open_manual(demo)
+    snapshot = manual.snapshot()
+    texts = {
+        (version.blob, version.path, manual.texts.of(version))
+        for document in snapshot.documents
+        for version in document.versions
+        if version.blob
+    }
+    assert len(texts) > 40
+    for _, path, text in sorted(texts):
+        for link in LINKERS:
+            media = (lambda target: f"/files/abc/{target}") if link is LINKERS[0] else None
+            expected = module._convert(text, path, link, media)
+            assert module.render_chapter(text, path, link, media) == expected, path
+            assert module.render_chapter(text, path, link, media) == expected, path  # kept
+
+
+def test_the_export_never_writes_through_a_planted_link(tmp_path: Path):
+    """A symbolic link at a file's place or at the name a temporary file once had is
+    replaced or passed by, never followed."""
+    out, outside = tmp_path / "site", tmp_path / "outside.txt"
+    outside.write_text("not the export's")
+    OutDir.open(out).sync({"index.html": b"1", "a/index.html": b"2"})
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(outside)  # where a page goes
+    for name in (".index.html.tmp", f".{MANIFEST}.tmp", "a/.index.html.tmp"):
+        (out / name).symlink_to(outside)  # where the last version put its temporary files
+    counts = OutDir.open(out).sync({"index.html": b"new", "a/index.html": b"new"})
+    assert counts.written == 2
+    assert outside.read_text() == "not the export's"
+    assert not (out / "index.html").is_symlink() and (out / "index.html").read_bytes() == b"new"
+    assert (out / "a/index.html").read_bytes() == b"new"
+
+
+def test_a_linked_worktree_s_common_git_directory_is_refused(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    worktree = tmp_path / "worktree"
+    git(demo, "worktree", "add", "--quiet", "--detach", str(worktree))
+    try:
+        out = demo / ".git" / "exported"  # the worktree's own git directory is elsewhere
+        assert main(["build", "--repo", str(worktree), "--out", str(out)]) == 2
+        assert "inside the repository's git directory" in capsys.readouterr().err
+        assert not out.exists()
+    finally:
+        git(demo, "worktree", "remove", "--force", str(worktree))
+
+
+def test_every_html_file_carries_its_content_security_policy(site: Path):
+    for page in site.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert 'http-equiv="Content-Security-Policy"' in text, page
+    for name in ("newsletter.html", "newsletter-preview.html"):
+        text = (site / "releases/2024-11-13" / name).read_text("utf-8")
+        assert "content=\"default-src 'none'; style-src 'unsafe-inline'" in text, name
+        assert "<script" not in text

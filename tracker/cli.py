@@ -276,7 +276,8 @@ def _build(args: argparse.Namespace) -> int:
     report = build_site(manual, Path(args.out), args.base_url, fixed)
     done = report.counts
     print(f"Exported {report.files} files to {args.out}: {done.written} written, "
-          f"{done.unchanged} unchanged, {done.removed} removed.")  # fmt: skip
+          f"{done.unchanged} unchanged, {done.removed} removed; "
+          f"{len(report.rendered)} pages rendered.")  # fmt: skip
     return 0
 
 

@@ -6,6 +6,10 @@ The pipeline: the pages every manual has (each chapter, its history and feed, ea
 in force on each release date, each release and its newsletter) → render each, which names
 the pages it links to (diffs, images), and render those too until none is left → the API's
 documents, the search index, the styles and scripts → write what changed (``outdir``).
+
+A page whose inputs are what they were at the last build (its key, ``web/pagekeys.py``) and
+whose file is still there is not rendered again: the manifest keeps each page's key and the
+addresses it links to, so the pages it names are still exported.
 """
 
 from __future__ import annotations
@@ -20,10 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import quote, unquote, urlsplit
-
-from fastapi import FastAPI
 
 from tracker import dates
 from tracker.errors import InputError
@@ -31,13 +33,18 @@ from tracker.index.search import searchable
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
-from web.app import STATIC, create_app
-from web.newsletters import EXTENSIONS
+from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
+from web.pagekeys import Keys
 from web.site import Site, View, entries
+
+if TYPE_CHECKING:  # the service is imported only when a page is to be rendered
+    from fastapi import FastAPI
 
 log = logging.getLogger("tracker.export")
 NOT_FOUND = "/404.html"  # what many static hosts show for an address that names nothing
+MISSING = "/.tracker-export-not-found"  # an address the service answers with its 404 page
+STATIC = Path(__file__).parent / "static"  # as web.app serves it at /static
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 _HEAD = re.compile(r"<head>\s*(<meta charset=[^>]*>)?")
 
@@ -48,24 +55,91 @@ class Report:
 
     files: int
     counts: Counts
+    rendered: tuple[str, ...]  # pages rendered anew (the others kept as the last build made them)
 
 
 def build_site(manual: Manual, out: Path, base_url: str | None, today: date | None) -> Report:
     """Export the whole site into ``out``, rewriting only what changed."""
     snapshot = manual.snapshot()
     base = check_base(snapshot.config.site_url, base_url)
-    folder = OutDir.open(out, manual.repo.git_dir)
+    folder = OutDir.open(out, (manual.repo.git_dir, manual.repo.common_dir))
     try:
         day = dates.today(snapshot.config.timezone, today)
-        exported: Exported = {}
-        site = _Still(manual, today, clock=lambda _zone: day, exported=exported)
-        app = create_app(manual, today, site)
-        asyncio.run(_render_all(app, site, base, folder))
+        site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
+        styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
+        keys = Keys(site.view(), base, styled)
+        pages = asyncio.run(_render_all(_Service(manual, today, site), site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
-        return Report(len(folder.hashes), folder.finish())
+        return Report(len(folder.hashes), folder.finish(pages.json()), tuple(pages.rendered))
     finally:
         folder.close()
+
+
+class _Service:
+    """The service that renders the pages, made when the first page is to be rendered (a build
+    with nothing changed renders none)."""
+
+    def __init__(self, manual: Manual, today: date | None, site: Site) -> None:
+        self.manual, self.today, self.site = manual, today, site
+        self._app: FastAPI | None = None
+
+    @property
+    def app(self) -> FastAPI:
+        if self._app is None:
+            from web.app import create_app
+
+            self._app = create_app(self.manual, self.today, self.site)
+        return self._app
+
+
+class _Recorder(dict[str, str | None]):
+    """The export's addresses (``Exported``), noting while ``log`` is set each one a page names:
+    ``Urls`` records every address it gives out with ``setdefault``."""
+
+    log: list[str] | None = None
+
+    def setdefault(self, key: str, default: str | None = None) -> str | None:
+        if self.log is not None:
+            self.log.append(key)
+        return super().setdefault(key, default)
+
+
+class _Pages:
+    """What the manifest keeps about each page: its key, its file's digest and the addresses
+    it links to (as numbers in one table of addresses, each with the service's)."""
+
+    def __init__(self, kept: Any) -> None:
+        table = kept.get("addresses") if isinstance(kept, dict) else None
+        pages = kept.get("pages") if isinstance(kept, dict) else None
+        self.old_table: list[Any] = table if isinstance(table, list) else []
+        self.old: dict[str, Any] = pages if isinstance(pages, dict) else {}
+        self.table: dict[tuple[str, str | None], int] = {}
+        self.pages: dict[str, tuple[str, str, list[int]]] = {}
+        self.rendered: list[str] = []
+
+    def reuse(self, address: str, key: str, folder: OutDir, exported: Exported) -> bool:
+        """Keep the last build's page when its key is unchanged and its file still there,
+        naming the pages it links to as if it had been rendered."""
+        old = self.old.get(address)
+        try:
+            last_key, digest, numbers = old  # type: ignore[misc]
+            links = [tuple(self.old_table[number]) for number in numbers]
+            if last_key != key or not folder.reuse(file_path(address), digest):
+                return False
+        except (TypeError, ValueError, IndexError, InputError):
+            return False  # not kept, or kept in a shape this build does not read: render it
+        for static, served in links:
+            exported.setdefault(static, served)
+        self.record(address, key, digest, [(static, served) for static, served in links])
+        return True
+
+    def record(self, address: str, key: str, digest: str, links: list[tuple[str, Any]]) -> None:
+        numbers = [self.table.setdefault(link, len(self.table)) for link in links]
+        self.pages[address] = (key, digest, numbers)
+
+    def json(self) -> dict[str, Any]:
+        return {"addresses": [list(link) for link in self.table], "pages": self.pages}
 
 
 class _Still(Site):
@@ -130,28 +204,44 @@ def seed(view: View) -> dict[str, str]:
     return api
 
 
-async def _render_all(app: FastAPI, site: Site, base: str, folder: OutDir) -> None:
-    """Every page, and every page those link to, kept in ``folder`` as they are made."""
-    assert site.exported is not None
+async def _render_all(
+    service: _Service, site: Site, base: str, folder: OutDir, keys: Keys
+) -> _Pages:
+    """Every page, and every page those link to, kept in ``folder`` as they are made; a page
+    whose key is unchanged is kept as the last build made it."""
+    exported = site.exported
+    assert isinstance(exported, _Recorder)
     view = site.view()
     api = seed(view)
-    site.exported.update(api)
+    exported.update(api)
+    exported[NOT_FOUND] = MISSING
+    pages = _Pages(folder.previous_pages)
     done: set[str] = set()
-    while pending := [address for address in site.exported if address not in done]:
+    while pending := [address for address in exported if address not in done]:
         for address in pending:
             done.add(address)
-            served = site.exported[address]
+            served = exported[address]
             if served is None:
                 continue
-            status, body = await request(app, served, base, address)
-            if status != 200:
+            key = keys.key(served)
+            if pages.reuse(address, key, folder, exported):
+                continue
+            exported.log = []
+            pages.rendered.append(address)
+            try:
+                status, body = await request(service.app, served, base, address)
+            finally:
+                named, exported.log = exported.log, None
+            if status != (404 if address == NOT_FOUND else 200):
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
-            _add(folder, address, _with_policy(body) if _is_page(address) else body)
-    _, missing = await request(app, "/.tracker-export-not-found", base, NOT_FOUND)
-    _add(folder, NOT_FOUND, _with_policy(missing))
+            content = _with_policy(body, address)
+            if _add(folder, address, content):
+                links = [(static, exported[static]) for static in dict.fromkeys(named)]
+                pages.record(address, key, sha256(content).hexdigest(), links)
     _add(folder, view.urls.search_index(), _search_index(view))
     _add(folder, view.urls.api(), _api_index(sorted(api)))
+    return pages
 
 
 def file_path(address: str) -> str:
@@ -160,20 +250,17 @@ def file_path(address: str) -> str:
     return check_relative(path + "index.html" if not path or path.endswith("/") else path)
 
 
-def _add(folder: OutDir, address: str, content: bytes) -> None:
+def _add(folder: OutDir, address: str, content: bytes) -> bool:
     """Write one file; one that cannot be (an odd chapter file name, two pages at one
     address) is left out with a warning rather than stopping the whole export."""
     try:
         kept = folder.put(file_path(address), content)
     except (InputError, OSError) as error:
         log.warning("The export leaves out %s: %s", address, error)
-        return
+        return False
     if not kept:  # the chapter 'a/history', and the history of 'a'
         log.warning("Two pages share the address %s; the export keeps the first.", address)
-
-
-def _is_page(address: str) -> bool:
-    return address.endswith("/") or address.endswith("/404.html")
+    return kept
 
 
 async def request(app: FastAPI, served: str, base: str, address: str) -> tuple[int, bytes]:
@@ -207,20 +294,41 @@ async def request(app: FastAPI, served: str, base: str, address: str) -> tuple[i
     return status, b"".join(chunks)
 
 
-def _with_policy(page: bytes) -> bytes:
-    """A page's Content-Security-Policy in a meta element (a file server sends none), allowing
-    its inline scripts by their hashes, as the service allows them by a nonce."""
-    text = page.decode("utf-8")
+def _with_policy(body: bytes, address: str) -> bytes:
+    """An HTML file with the Content-Security-Policy the service sends with it, in a meta
+    element (a file server sends none): the pages' (their inline scripts allowed by their
+    hashes, as the service allows them by a nonce), and the newsletter's email HTML's (styles
+    inline, nothing that runs). Other files are kept as they are."""
+    if address.endswith("/") or address == NOT_FOUND:
+        text = body.decode("utf-8")
+        return _in_head(text, _page_policy(text))
+    if address.endswith(".html"):  # the newsletter section, to download or in the preview
+        text = body.decode("utf-8")
+        policy = EMAIL_POLICY.replace("; frame-ancestors 'self'", "")  # not allowed in a meta
+        if _HEAD.search(text):
+            return _in_head(text, policy)
+        return (_meta(policy) + "\n" + text).encode("utf-8")  # a fragment: its head is implied
+    return body
+
+
+def _page_policy(text: str) -> str:
     hashes = " ".join(
         f"'sha256-{b64encode(sha256(script.encode()).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(text)
     )
-    policy = (
+    return (
         f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; "
         "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
         "form-action 'self'"
     )
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def _meta(policy: str) -> str:
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def _in_head(text: str, policy: str) -> bytes:
+    meta = _meta(policy)
     return _HEAD.sub(lambda found: found.group(0) + meta, text, count=1).encode("utf-8")
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import get_args
-
-from fastapi.responses import Response
+from typing import TYPE_CHECKING, get_args
 
 from tracker.errors import InputError, NotFoundError
 from tracker.history.releases import Release
 from tracker.publish.newsletter import Format, render_newsletter
 from web.site import View
+
+if TYPE_CHECKING:
+    from fastapi.responses import Response
 
 LABELS: dict[Format, str] = {"html": "Email (HTML)", "text": "Plain text", "md": "Markdown",
                              "json": "JSON"}  # fmt: skip
@@ -57,6 +58,8 @@ def download(
 ) -> Response:
     """The section as a file (``.txt``, ``.md``, ``.html``, ``.json``); ``inline`` to show it
     (the email HTML then as a document of its own, for the preview's frame)."""
+    from fastapi.responses import Response  # not for a static export that renders no page
+
     fmt = EXTENSIONS.get(extension)
     if fmt is None:
         raise NotFoundError(f"There is no newsletter file ending .{extension}.")

@@ -2,18 +2,27 @@
 are ever removed.
 
 A manifest in the folder (``.tracker-build.json``) lists each file the export wrote with the
-SHA-256 of its content. A new build writes a file only when its content differs (or the file
-is gone), removes the files of the last build that it no longer makes, and leaves every other
-file alone. Nothing is written or removed through a symbolic link inside the folder.
+SHA-256 of its content, and what the exporter keeps about each page (``pages``: what shaped
+it and what it links to, so that a page whose inputs are unchanged need not be rendered). A
+new build writes a file only when its content differs (or the file is gone), removes the
+files of the last build that it no longer makes, and leaves every other file alone.
+
+Nothing is written, created or removed through a symbolic link inside the folder: each folder
+on the way is opened without following links, and a file is written to a new temporary file
+(created exclusively, never through a link) that then replaces the target, link or not.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+import secrets
+import stat
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +31,7 @@ from tracker.errors import InputError
 
 MANIFEST = ".tracker-build.json"
 LOCK = ".tracker-build.lock"  # held while a build writes, so that two never interleave
-FORMAT = 1  # the manifest's layout
+FORMAT = 2  # the manifest's layout (1: files only, still read)
 SAVE_EVERY = 500  # files written between saves of the manifest during a build
 
 
@@ -52,20 +61,22 @@ def check_relative(path: str) -> str:
 class OutDir:
     """A folder to export into, checked before anything is rendered."""
 
-    def __init__(self, root: Path, previous: dict[str, str]) -> None:
+    def __init__(self, root: Path, previous: dict[str, str], pages: dict[str, Any]) -> None:
         self.root = root
         self.previous = previous  # path -> SHA-256, from the last build's manifest
+        self.previous_pages = pages  # what the last build kept about its pages
         self.hashes: dict[str, str] = {}  # this build's files so far
         self.written = self.unchanged = 0
         self._lock: int | None = None
 
     @classmethod
-    def open(cls, out: Path, forbidden: Path | None = None) -> OutDir:
-        """The folder ``out``: new, empty, or holding a manifest of ours; never inside
-        ``forbidden`` (the content repository's git directory)."""
+    def open(cls, out: Path, forbidden: Iterable[Path] = ()) -> OutDir:
+        """The folder ``out``: new, empty, or holding a manifest of ours; never inside a
+        ``forbidden`` folder (the content repository's git directory and, for a linked
+        worktree, the common git directory it shares)."""
         root = out.resolve()
-        if forbidden is not None:
-            git_dir = forbidden.resolve()
+        for place in forbidden:
+            git_dir = place.resolve()
             if root == git_dir or git_dir in root.parents:
                 raise InputError(f"{out} is inside the repository's git directory; choose another.")
         if root.exists() and not root.is_dir():
@@ -77,7 +88,7 @@ class OutDir:
                 f"{out} holds files that a tracker build did not write; "
                 "give an empty or new folder."
             )
-        folder = cls(root, _read_manifest(manifest) if ours else {})
+        folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})))
         folder._take_lock(out)
         return folder
 
@@ -114,15 +125,26 @@ class OutDir:
         self._write(path, content)
         self.written += 1
         if self.written % SAVE_EVERY == 0:  # an interrupted build still knows its files
-            self._save({**self.previous, **self.hashes})
+            self._save({**self.previous, **self.hashes}, self.previous_pages)
         return True
 
-    def finish(self) -> Counts:
-        """Remove what the last build wrote and this one did not; keep the manifest."""
+    def reuse(self, path: str, digest: str) -> bool:
+        """Keep the last build's file at ``path`` as a file of this build, without its content,
+        when it is still there and was ``digest``; False when it cannot be (to be made anew)."""
+        path = check_relative(path)
+        if path in self.hashes or self.previous.get(path) != digest or not self._is_file(path):
+            return False
+        self.hashes[path] = digest
+        self.unchanged += 1
+        return True
+
+    def finish(self, pages: Mapping[str, Any] | None = None) -> Counts:
+        """Remove what the last build wrote and this one did not; keep the manifest (with
+        ``pages``, what the exporter keeps about this build's pages)."""
         gone = sorted(set(self.previous) - set(self.hashes))
         for path in gone:
             self._remove(path)
-        self._save(self.hashes)
+        self._save(self.hashes, pages or {})
         self.close()
         return Counts(self.written, self.unchanged, len(gone))
 
@@ -132,50 +154,118 @@ class OutDir:
             self.put(path, content)
         return self.finish()
 
-    def _place(self, path: str) -> Path:
-        """The file's place, every folder on the way checked not to be a symbolic link."""
-        here = self.root
-        for part in path.split("/")[:-1]:
-            here = here / part
-            if here.is_symlink():
-                raise InputError(
-                    f"{here} is a symbolic link; the export will not write through it."
-                )
-        return here / path.split("/")[-1]
+    @contextmanager
+    def _folder(self, path: str, create: bool = False) -> Iterator[int | None]:
+        """The folder holding ``path``, opened without following a symbolic link on the way
+        (None when a folder on the way does not exist and is not to be made)."""
+        handle: int | None = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for part in path.split("/")[:-1]:
+                outer, handle = handle, None  # _inner closes it
+                assert outer is not None
+                handle = _inner(outer, part, create, self.root / path)
+                if handle is None:
+                    break
+            yield handle
+        finally:
+            if handle is not None:
+                os.close(handle)
 
     def _is_file(self, path: str) -> bool:
-        target = self._place(path)
-        return target.is_file() and not target.is_symlink()
+        name = path.split("/")[-1]
+        with self._folder(path) as folder:
+            if folder is None:
+                return False
+            try:
+                return stat.S_ISREG(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+            except FileNotFoundError:
+                return False
 
     def _write(self, path: str, content: bytes) -> None:
-        target = self._place(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(content)
-        temporary.replace(target)  # replaces a link itself, never what it points to
+        with self._folder(path, create=True) as folder:
+            assert folder is not None
+            _replace(folder, path.split("/")[-1], content)
 
     def _remove(self, path: str) -> None:
-        target = self._place(path)
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        folder = target.parent
-        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
+        parts = path.split("/")
+        with self._folder(path) as folder:
+            if folder is None:
+                return
+            with suppress(FileNotFoundError, IsADirectoryError, PermissionError):
+                os.unlink(parts[-1], dir_fd=folder)  # a link itself, never what it points to
+        for depth in range(len(parts) - 1, 0, -1):  # folders left empty, deepest first
+            with self._folder("/".join(parts[:depth])) as parent:
+                if parent is None:
+                    continue
+                try:
+                    os.rmdir(parts[depth - 1], dir_fd=parent)
+                except OSError:  # not empty, or not a folder: leave it
+                    break
 
-    def _save(self, hashes: Mapping[str, str]) -> None:
-        data = {"tracker-build": FORMAT, "files": dict(sorted(hashes.items()))}
-        temporary = self.root / f".{MANIFEST}.tmp"
-        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-        temporary.replace(self.root / MANIFEST)
+    def _save(self, hashes: Mapping[str, str], pages: Mapping[str, Any]) -> None:
+        data = {"tracker-build": FORMAT, "files": dict(sorted(hashes.items())), "pages": pages}
+        text = json.dumps(data, indent=None, separators=(",", ":")) + "\n"
+        with self._folder(MANIFEST) as folder:
+            assert folder is not None
+            _replace(folder, MANIFEST, text.encode("utf-8"))
 
 
-def _read_manifest(manifest: Path) -> dict[str, str]:
+def _inner(handle: int, part: str, create: bool, path: Path) -> int | None:
+    """The folder ``part`` in the open folder ``handle`` (closed): opened, made first if
+    ``create``, None if it does not exist; never a symbolic link."""
+    try:
+        if create:
+            with suppress(FileExistsError):
+                os.mkdir(part, 0o755, dir_fd=handle)
+        return os.open(part, _FOLDER, dir_fd=handle)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise InputError(
+                f"{path} is below a symbolic link or a file; the export will not write through it."
+            ) from None
+        if error.errno == errno.ENOENT and not create:
+            return None
+        raise
+    finally:
+        os.close(handle)
+
+
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+# A temporary file is always new (O_EXCL): a link or file planted at its name is never used.
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _replace(folder: int, name: str, content: bytes) -> None:
+    """Write ``name`` in the open ``folder`` through a new temporary file renamed over it: the
+    rename replaces a symbolic link at ``name`` itself, never what it points to."""
+    for _ in range(10):
+        temporary = f".{name[:200]}.{secrets.token_hex(6)}.tmp"
+        try:
+            handle = os.open(temporary, _NEW, 0o644, dir_fd=folder)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise OSError(errno.EEXIST, f"no free temporary name beside {name}")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+
+
+def _read_manifest(manifest: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    """The files of the last build, and what the exporter kept about its pages."""
     try:
         data: Any = json.loads(manifest.read_text(encoding="utf-8"))
-        files = data["files"] if data.get("tracker-build") == FORMAT else None
+        files = data["files"] if data.get("tracker-build") in (1, FORMAT) else None
         if isinstance(files, dict) and all(isinstance(v, str) for v in files.values()):
-            return {check_relative(str(path)): value for path, value in files.items()}
+            pages = data.get("pages")
+            checked = {check_relative(str(path)): value for path, value in files.items()}
+            return checked, pages if isinstance(pages, dict) else {}
     except (OSError, ValueError, AttributeError, KeyError, InputError):
         pass
     raise InputError(f"{manifest} cannot be read; delete the folder's contents and build again.")

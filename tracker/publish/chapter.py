@@ -4,14 +4,24 @@ Links to another document of the manual (``../referrals.md``, ``exploitation.md#
 resolved against the chapter's own folder and given to ``link``, which returns the page's
 address (or None when no document has that path: the link is then left as it was written,
 and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land.
+
+A chapter's text is converted once and kept (a few hundred, most recent first) with a stand-in
+for each link to another chapter and each image: a page showing the same text again (the
+chapter as in force on each release date, each with its own links) only puts in the addresses
+``link`` and ``media`` give now. Where an address could be written differently inside HTML, or
+a link is left as written, the text is converted again, so the result is always the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
+import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape, unescape
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
@@ -41,6 +51,33 @@ _HREF = re.compile(r'(href|src)="([^"]*)"')
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
+# A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
+_STAND_IN = f"/.tracker-{secrets.token_hex(8)}-"
+_STAND_INS = re.compile(f'"{re.escape(_STAND_IN)}([0-9]+)"')
+# Addresses written the same in HTML as they are (no character Markdown or nh3 escapes).
+_PLAIN = re.compile(r"[A-Za-z0-9/_.~%#:@!$()*+,;=?-]*")
+KEPT = 256  # converted chapter texts kept
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A chapter converted with stand-ins: what ``link`` and ``media`` were asked, in order."""
+
+    html: str
+    links: tuple[tuple[str, str], ...]  # (document path, fragment)
+    images: tuple[str, ...]  # paths under the root
+
+    def fill(self, link: Linker, media: Media | None) -> str | None:
+        """The HTML with today's addresses, or None when one cannot simply be put in."""
+        answers = [link(target, fragment) for target, fragment in self.links]
+        answers += [media(target) if media else None for target in self.images]
+        if not all(answer is not None and _PLAIN.fullmatch(answer) for answer in answers):
+            return None
+        return _STAND_INS.sub(lambda found: f'"{answers[int(found.group(1))]}"', self.html)
+
+
+_SHAPES: OrderedDict[tuple[bytes, str, bool], _Shape] = OrderedDict()
+_SHAPES_LOCK = threading.Lock()
 
 
 def render_chapter(source: str, path: str, link: Linker, media: Media | None = None) -> str:
@@ -49,6 +86,48 @@ def render_chapter(source: str, path: str, link: Linker, media: Media | None = N
     Images kept in the manual's folder (``images/flow.png``) are given the address ``media``
     returns for them; any other image is left as written (and the page's policy may block it).
     """
+    if _STAND_IN in source:
+        return _convert(source, path, link, media)
+    key = (hashlib.sha256(source.encode()).digest(), path, media is not None)
+    with _SHAPES_LOCK:
+        shape = _SHAPES.get(key)
+        if shape is not None:
+            _SHAPES.move_to_end(key)
+    if shape is None:
+        shape = _shape(source, path, media is not None)
+        with _SHAPES_LOCK:
+            _SHAPES[key] = shape
+            while len(_SHAPES) > KEPT:
+                _SHAPES.popitem(last=False)
+    filled = shape.fill(link, media)
+    return filled if filled is not None else _convert(source, path, link, media)
+
+
+def _shape(source: str, path: str, images: bool) -> _Shape:
+    """The chapter converted with a stand-in for each address ``link`` or ``media`` gives."""
+    links: list[tuple[str, str]] = []
+    targets: list[str] = []
+
+    def link(target: str, fragment: str) -> str:
+        links.append((target, fragment))
+        return f"{_STAND_IN}{len(links) - 1}"
+
+    def media(target: str) -> str:
+        targets.append(target)
+        return f"{_STAND_IN}i{len(targets) - 1}"
+
+    html = _convert(source, path, link, media if images else None)
+    # Images are numbered after the links, now that their number is known.
+    html = re.sub(
+        f'"{re.escape(_STAND_IN)}i([0-9]+)"',
+        lambda found: f'"{_STAND_IN}{len(links) + int(found.group(1))}"',
+        html,
+    )
+    return _Shape(html, tuple(links), tuple(targets))
+
+
+def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
+    """The chapter converted (Markdown, then nh3), with the addresses given now."""
     _, body = split_front_matter(source)
     body = _LEADING_TITLE.sub("", body, count=1)
     converter = _converter()

@@ -1,0 +1,161 @@
+"""What shapes each page of a static export, as one key: a page whose key is unchanged since
+the last build is not rendered again (``web/export.py``).
+
+Every key starts from what shapes every page (``Keys.shared``): the code and the libraries
+that render (their files and versions), the manual's settings and its own templates, the day
+taken as today, the export's address and the assets. Then:
+
+- a page about one document (the chapter, as in force on a date, its history, its diffs, its
+  feed, its API documents) adds that document's versions, the problems that left versions of
+  it out, the dates of releases among its versions and every path and id of the manual (its
+  links to other chapters); a chapter as in force on a date also adds which chapters were in
+  force that day (the export links a chapter only on a day it was in force);
+- a page about one release (the release, its newsletter section in each format, its API
+  documents) adds what the release holds: each entry's versions, notes and kind;
+- a file of the manual (``/files/COMMIT/PATH``) is named by its commit, so it never changes;
+- any other page (those that list everything: home, contents, releases, feeds, search) adds
+  the branch head, which settles everything the manual says.
+
+A key errs on the side of rendering again: any doubt about which route answers an address
+(a chapter whose id ends in ``/history``, a former id) falls back to the branch head. A page
+that comes to show more (another chapter's title on a chapter's page, say) must add it to its
+key here; ``tests/test_export.py`` checks, after each kind of change, that a build over the
+last one equals a build from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from datetime import date
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+from tracker.config import CONFIG_FILE
+from tracker.errors import NotFoundError, TrackerError
+from tracker.history.model import Document
+from tracker.history.releases import Release
+from tracker.publish.contents import ids_by_path
+from web.site import View
+
+# The libraries whose output ends up in pages: a new version may render differently.
+LIBRARIES = ("markdown", "nh3", "jinja2", "govuk-frontend-jinja", "feedgen", "css-inline",
+             "fastapi", "starlette", "pydantic", "markupsafe")  # fmt: skip
+CODE = (Path(__file__).parent, Path(__file__).parent.parent / "tracker")  # web/ and tracker/
+_SUFFIXES = ("history", "diff", "feed.atom")  # the routes under a chapter's address
+_RELEASE = re.compile(r"/(?:api/)?releases/(\d{4}-\d{2}-\d{2})(?:/newsletter(?:\.\w+)?)?")
+_CHAPTER = re.compile(r"/(?:api/)?chapters/(.+)")
+
+
+@cache
+def code_version() -> str:
+    """A digest of the code that renders pages (every file of web/ and tracker/, the versions
+    of the libraries it uses, and Python's): a new release of any of them renders anew."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\n".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-\n".encode())
+    for folder in CODE:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and "build" not in path.parts:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class Keys:
+    """The key of each page of one build, from the view every page of the build reads."""
+
+    def __init__(self, view: View, base: str, styled: bool) -> None:
+        snapshot = view.snapshot
+        self.view = view
+        manual = view.manual
+        settings = manual.repo.read_file(snapshot.head, snapshot.root.join(CONFIG_FILE))
+        templates = sorted(manual.texts.templates(snapshot).items())
+        stale = (view.stale, snapshot.head) if view.stale else None
+        self.shared = _digest(
+            code_version(), settings, templates, view.today, base, styled, stale,
+            snapshot.root.folder, snapshot.branch,
+        )  # fmt: skip
+        self.head = _digest(self.shared, snapshot.head)
+        self.files = _digest(code_version(), base, styled)  # images: named by their commit
+        by_path = ids_by_path(snapshot)
+        self.names = {d.id for d in snapshot.documents} | {
+            alias for d in snapshot.documents for alias in d.aliases
+        }
+        self.links = _digest(sorted(by_path.items()), sorted(self.names))
+        self.ids = {d.id for d in snapshot.documents}
+        linked = sorted(set(by_path.values()))
+        self._linked = [(ident, snapshot.document(ident)) for ident in linked]
+        self._release_dates = {release.date for release in snapshot.releases}
+        self._documents: dict[int, str] = {}
+        self._in_force: dict[date, str] = {}
+        self._releases: dict[date, str] = {}
+
+    def key(self, served: str) -> str:
+        """The key of the page the service answers at ``served`` (a path and its query)."""
+        path, _, query = served.partition("?")
+        path = unquote(path)
+        if path.startswith("/files/"):
+            return _digest(self.files, served)
+        try:
+            release = _RELEASE.fullmatch(path)
+            if release:
+                found = self.view.snapshot.release(date.fromisoformat(release.group(1)))
+                return _digest(self.shared, served, self._release(found))
+            chapter = _CHAPTER.fullmatch(path)
+            if chapter:
+                return self._chapter_key(served, chapter.group(1), parse_qs(query))
+        except (TrackerError, ValueError):
+            pass  # not a page of one document or release: keyed by the head below
+        return _digest(self.head, served)
+
+    def _chapter_key(self, served: str, rest: str, query: dict[str, list[str]]) -> str:
+        suffix = next((s for s in _SUFFIXES if rest.endswith(f"/{s}")), None)
+        ident = rest.removesuffix(f"/{suffix}") if suffix else rest
+        if suffix and rest in self.names:  # the route answers the chapter ``rest`` instead
+            raise NotFoundError(rest)
+        if ident not in self.ids:
+            raise NotFoundError(ident)  # a former id (redirected): keyed by the head
+        document = self.view.snapshot.document(ident)
+        if document.id != ident:
+            raise NotFoundError(ident)
+        on = query.get("at") if suffix is None else None
+        extra = self._in_force_on(date.fromisoformat(on[0])) if on else ""
+        return _digest(self.shared, served, self.links, self._document(document), extra)
+
+    def _document(self, document: Document) -> str:
+        found = self._documents.get(document.key)
+        if found is None:
+            dates = self._release_dates
+            released = [v.effective for v in document.versions if v.effective in dates]
+            found = _digest(document, self.view.snapshot.left_out(document), released)
+            self._documents[document.key] = found
+        return found
+
+    def _in_force_on(self, day: date) -> str:
+        found = self._in_force.get(day)
+        if found is None:
+            found = _digest([ident for ident, d in self._linked if d.in_force(day) is not None])
+            self._in_force[day] = found
+        return found
+
+    def _release(self, release: Release) -> str:
+        found = self._releases.get(release.date)
+        if found is None:
+            entries = [
+                (e.id, e.document.key, e.version, e.before, e.change, e.renamed, e.notes, e.minor)
+                for e in release.entries
+            ]
+            found = _digest(release.date, entries)
+            self._releases[release.date] = found
+        return found
