@@ -261,6 +261,28 @@ def test_a_new_commit_rewrites_only_what_it_touches(scheduled: ManualRepo):
     assert (lazy.documents, lazy.releases) == (whole.documents, whole.releases)
 
 
+def test_a_kept_snapshot_is_read_from_any_thread(
+    scheduled: ManualRepo, caplog: pytest.LogCaptureFixture
+):
+    """A lazy snapshot read in one thread gives its documents and releases to another (a web
+    request thread); the kept file is neither taken for damaged nor read again."""
+    import threading
+
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    expected = scheduled.snapshot()
+    lazy = scheduled.open(lazy=True).snapshot()
+    inode = derived_file(scheduled).stat().st_ino
+    seen: list[object] = []
+    thread = threading.Thread(target=lambda: seen.extend([lazy.releases[0], *lazy.documents]))
+    thread.start()
+    thread.join()
+    assert seen == [expected.releases[0], *expected.documents]
+    assert derived_file(scheduled).stat().st_ino == inode
+    assert "derived index" not in caplog.text
+    served = scheduled.open().snapshot()  # a server's: every part read at once
+    assert served.documents.read == 2 and served.releases == expected.releases
+
+
 def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
     before = scheduled.snapshot().document("a").latest.effective

@@ -237,7 +237,7 @@ class Manual:
                 if latest is None or (latest.branch, latest.head) != (branch, head):
                     latest = read_snapshot(self.repo, self.root, branch, head)
                     if not self.lazy:
-                        latest.documents.read_all()
+                        latest.read_all()
                     self._latest = latest
         return latest
 

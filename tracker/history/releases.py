@@ -159,6 +159,10 @@ class Releases(Sequence[Release]):
                             gc.enable()
         return self._made
 
+    def read_all(self) -> None:
+        """Make every release now."""
+        _ = self.made
+
     def rows(self) -> ReleaseRows:
         """The entries' rows by date, as kept."""
         rows = self._rows

@@ -161,6 +161,12 @@ class Snapshot:
             read_only = name in ("line", "names")
             object.__setattr__(self, name, MappingProxyType(value) if read_only else value)
 
+    def read_all(self) -> None:
+        """Read every document and release now (a server keeps them): the kept history's file
+        is then no longer needed."""
+        self.documents.read_all()
+        self.releases.read_all()
+
     def left_out(self, document: Document) -> list[Problem]:
         """The versions of a document that could not be read and are not published."""
         paths = {path for v in document.versions for path in (v.path, v.old_path) if path}

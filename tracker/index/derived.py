@@ -20,7 +20,7 @@ import pickle
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -97,6 +97,8 @@ class Stored:
     head: str
     settings: str
     _connection: sqlite3.Connection | None = None
+    # One connection, used by whichever thread first wants a document or the releases.
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
         """The snapshot of ``head``; its documents are read when first wanted (``whole``:
@@ -132,22 +134,24 @@ class Stored:
     def release_rows(self, days: Collection[date] | None) -> dict[date, list[EntryRow]] | None:
         """The release entries of these days (None: every day), in this read transaction;
         None if they cannot be read back."""
-        if self._select("1") is None or self._connection is None:
-            return None
+        with self._lock:
+            if self._select("1") is None or self._connection is None:
+                return None
+            try:
+                if days is None:
+                    query = "SELECT day, entries FROM releases"
+                    answer = self._connection.execute(query).fetchall()
+                else:
+                    wanted = json.dumps([day.isoformat() for day in days])
+                    answer = self._connection.execute(
+                        "SELECT day, entries FROM releases WHERE day IN "
+                        "(SELECT value FROM json_each(?))",
+                        (wanted,),
+                    ).fetchall()
+            except sqlite3.Error as error:
+                _failed(self.path, error)
+                return None
         found: dict[date, list[EntryRow]] = {}
-        try:
-            if days is None:
-                answer = self._connection.execute("SELECT day, entries FROM releases").fetchall()
-            else:
-                wanted = json.dumps([day.isoformat() for day in days])
-                answer = self._connection.execute(
-                    "SELECT day, entries FROM releases WHERE day IN "
-                    "(SELECT value FROM json_each(?))",
-                    (wanted,),
-                ).fetchall()
-        except sqlite3.Error as error:
-            _failed(self.path, error)
-            return None
         paused = gc.isenabled()
         gc.disable()  # many small objects: the collector would otherwise run many times
         try:
@@ -190,25 +194,24 @@ class Stored:
         if not _private(self.path):
             log.warning("%s may be written by other users, so it is not read back.", self.path)
             return None
-        try:
-            if self._connection is None:
-                self._connection = connect(self.path, _SCHEMA, timeout=2.0)
-                self._connection.execute("BEGIN")  # what follows sees one state of the file
-                row = self._connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,))
-                if tuple(row.fetchone() or ()) != (self.head,):
-                    self.close()  # written anew since it was looked at: read from scratch
-                    return None
-            found = self._connection.execute(f"SELECT {query}", values).fetchone()
-        except sqlite3.Error as error:
-            _failed(self.path, error)
-            return None
+        with self._lock:
+            try:
+                if self._connection is None:
+                    self._connection = connect(self.path, _SCHEMA, timeout=2.0, shared=True)
+                    self._connection.execute("BEGIN")  # what follows sees one state of the file
+                    row = self._connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,))
+                    if tuple(row.fetchone() or ()) != (self.head,):
+                        self.close()  # written anew since it was looked at: read from scratch
+                        return None
+                found = self._connection.execute(f"SELECT {query}", values).fetchone()
+            except sqlite3.Error as error:
+                _failed(self.path, error)
+                return None
         return tuple(found) if found else None
 
     def _loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
-        lock = threading.Lock()
-
         def load(keys: Sequence[int]) -> dict[int, Document]:
-            with lock:
+            with self._lock:
                 connection = self._connection
                 wanted = {rows[key]: key for key in keys}
                 found: dict[int, Document] = {}
@@ -236,9 +239,10 @@ class Stored:
         return load
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
 
 def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
@@ -371,6 +375,9 @@ def _failed(path: Path, error: sqlite3.Error) -> None:
     """A file that cannot be read now is left for later; a damaged one is removed."""
     if isinstance(error, sqlite3.OperationalError) and (busy(error) or unwritable(error)):
         return
+    if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
+        log.warning("the derived index could not be read (%s).", error)
+        return  # our mistake, not the file's: it is kept
     log.warning("the derived index is damaged (%s); it is rebuilt.", error)
     remove(path)
 

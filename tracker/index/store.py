@@ -46,18 +46,21 @@ def unwritable(error: sqlite3.Error) -> bool:
 _CANNOT_WRITE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")
 
 
-def connect(path: Path | None, schema: str, timeout: float | None = None) -> sqlite3.Connection:
-    """Open (or create) a file with its schema; in memory when its folder cannot be written."""
+def connect(
+    path: Path | None, schema: str, timeout: float | None = None, shared: bool = False
+) -> sqlite3.Connection:
+    """Open (or create) a file with its schema; in memory when its folder cannot be written.
+    ``shared``: usable from any thread (the caller holds a lock around every use)."""
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             wait = LOCK_SECONDS if timeout is None else timeout
-            connection = sqlite3.connect(path, timeout=wait)
+            connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
         except (OSError, sqlite3.OperationalError):
             log.warning("cannot write %s; using memory instead.", path)
-            connection = sqlite3.connect(":memory:")
+            connection = sqlite3.connect(":memory:", check_same_thread=not shared)
     else:
-        connection = sqlite3.connect(":memory:")
+        connection = sqlite3.connect(":memory:", check_same_thread=not shared)
     connection.executescript(schema)
     connection.isolation_level = None  # transactions are begun and committed explicitly
     return connection
