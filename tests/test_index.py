@@ -283,6 +283,40 @@ def test_a_kept_snapshot_is_read_from_any_thread(
     assert served.documents.read == 2 and served.releases == expected.releases
 
 
+def test_two_readers_moving_the_kept_history_on_at_once_never_mix_it(
+    scheduled: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """Two processes move the kept history on from the same head to different heads, and the
+    one that writes last started from a state no longer kept: it does not write, so the file
+    never holds one head's releases under another's (each process has its own answer)."""
+    import tracker.manual as manual
+
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.snapshot()
+    one = scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-02-20T10:00:00+00:00")
+    two = scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-04-20T10:00:00+00:00")
+    git, root = GitRepo(scheduled.path), Root("procedures")
+    branch, _ = git.branch_head(None)
+    keep = derived.keep
+
+    def other_process_first(*args: object, **options: object) -> None:
+        monkeypatch.setattr(derived, "keep", keep)
+        manual.read_snapshot(GitRepo(scheduled.path), root, branch, two)  # keeps ``two``
+        keep(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(derived, "keep", other_process_first)
+    at_one = manual.read_snapshot(git, root, branch, one)
+    kept = derived.stored(git, branch, root)
+    assert kept is not None and kept.head == two
+    read_again = manual.read_snapshot(GitRepo(scheduled.path), root, branch, one)
+    store.remove(derived_file(scheduled))
+    whole = manual.read_snapshot(GitRepo(scheduled.path), root, branch, one)
+    assert read_again.releases == whole.releases == at_one.releases
+    assert [v.commit for d in read_again.documents for v in d.versions] == [
+        v.commit for d in whole.documents for v in d.versions
+    ]
+
+
 def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
     before = scheduled.snapshot().document("a").latest.effective

@@ -131,7 +131,8 @@ def _moved_on(
     snapshot = assemble((branch, head, root, config), problems, builder.line, outlines, order,
                         (touched, load), releases)  # fmt: skip
     going_on = derived.Continued(builder, outlines, rows, order)
-    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every))
+    base = kept.head if kept is not None and rows else None  # (it keeps the other rows)
+    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base)
     return snapshot
 
 

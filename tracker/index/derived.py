@@ -279,11 +279,14 @@ def keep(
     snapshot: Snapshot,
     going_on: Continued,
     new: tuple[dict[int, Document], dict[date, list[EntryRow]], bool],
+    base: str | None,
 ) -> None:
     """Keep the newest snapshot (of ``snapshot.head``) and what to go on from (``going_on``:
     the rows of its documents kept already), with what is new: the documents not kept yet and
     the release entries of the days that changed (and whether those are every day), in one
-    transaction: readers see the old state or the new, never a mix."""
+    transaction: readers see the old state or the new, never a mix. ``base``: the head whose
+    kept state this builds on (None: it is complete); if another process has kept another
+    state since, nothing is written (the next read moves on from that one)."""
     path = derived_path(repo, snapshot.branch, snapshot.root)
     documents, changed, every = new
     states = {key: _pickled(document) for key, document in documents.items()}
@@ -307,7 +310,7 @@ def keep(
     rows = [(names[key], state) for key, state in states.items()]
     for attempt in (1, 2):
         try:
-            _write(path, head, rows, list(names.values()), (releases, gone, every))
+            _write(path, head, rows, list(names.values()), (releases, gone, every), base)
             return
         except sqlite3.OperationalError as error:
             if busy(error) or unwritable(error) or attempt == 2:
@@ -316,7 +319,7 @@ def keep(
                 )
                 return
             remove(path)  # a file of another shape (an older version's): start it again
-            every = True
+            every, base = True, None
             changed = dict(snapshot.releases.rows())
             releases = [(day.isoformat(), _pickled(rows)) for day, rows in changed.items()]
             rows = [(names[key], _pickled(document)) for key, document in (
@@ -345,6 +348,7 @@ def _write(
     documents: list[tuple[str, bytes]],
     live: list[str],
     releases: tuple[list[tuple[str, bytes]], list[str], bool],
+    base: str | None,
 ) -> None:
     written, gone, every = releases
     connection = connect(path, _SCHEMA, timeout=2.0)
@@ -353,6 +357,12 @@ def _write(
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
+            if base is not None:
+                now = connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,)).fetchone()
+                if now is None or now[0] != base:  # another process kept another state first
+                    connection.execute("ROLLBACK")
+                    log.info("the derived index moved on meanwhile; it was not written.")
+                    return
             connection.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", documents)
             connection.execute(
                 "DELETE FROM documents WHERE row NOT IN (SELECT value FROM json_each(?))",

@@ -5,6 +5,7 @@ the history is replayed, never read back into classes of another shape."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import sys
 from collections.abc import Sequence
@@ -17,7 +18,17 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/go
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
-_RULES = ("dates.py", "errors.py")  # what the pickled objects were made with, besides
+_RULES = ("dates.py", "errors.py", "manual.py")  # what made the pickled objects, besides
+_PARSING = ("history/documents.py", "repository/parse.py")  # what read the raw index's rows
+
+
+@functools.cache
+def parser() -> str:
+    """A digest of the code and library that read each version's metadata (kept in the raw
+    index: another digest reads every version again)."""
+    package = Path(__file__).parent.parent
+    code = b"".join((package / name).read_bytes() for name in _PARSING)
+    return hashlib.sha256(code + _versions(("PyYAML",)).encode()).hexdigest()[:16]
 
 
 def _versions(names: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
+from tracker.index.fingerprint import parser
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
@@ -108,6 +109,7 @@ def _sync(
     with closing(connection):
         settings = {
             "schema": SCHEMA_VERSION,
+            "parser": parser(),  # metadata read by other code is read again
             "root": root.folder,
             "documents": wanted.document_signature,
         }
