@@ -127,6 +127,26 @@ def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: Manu
     assert ("a.md", "not-utf8", "warning") in found(snapshot.problems)  # in the past now
 
 
+def test_headings_of_the_text_in_force_are_read_when_the_newest_cannot_be(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The text in force behind an unreadable newest file keeps its heading ids, read into a
+    new index as into one kept from before: a link to them is not broken."""
+    repo.commit({"a.md": doc("A", "## One\n\nText."), "b.md": doc("B", "[x](a.md#one)")},
+                "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
+    stepped_before = repo.snapshot()
+    (repo.path / ROOT / "a.md").write_bytes(b"# A\n\n\xff\xfe not UTF-8\n")
+    repo.commit({}, "Oops", "2024-02-02T10:00:00+00:00")
+    stepped = repo.snapshot()
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "afresh"))
+    fresh = repo.snapshot()
+    assert stepped_before.document("a").latest.meta.anchors == ("one",)
+    assert fresh.document("a").latest.meta.anchors == stepped.document("a").latest.meta.anchors
+    assert fresh.documents == stepped.documents
+    today = fresh.document("a").latest.effective
+    assert not [p for p in check_manual(fresh, today) if p.rule == "broken-anchor"]
+
+
 def test_a_ten_megabyte_file_is_refused_in_one_sentence(repo: ManualRepo):
     folder = repo.path / ROOT
     folder.mkdir()

@@ -249,8 +249,35 @@ def _store(
         metas[sha] = meta = parse_document(data, read_whole)
         missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)
         blobs.append((sha, json.dumps(meta.to_json()), int(read_whole), int(missing)))
+    again = _in_force_instead(new, whole, metas) if whole is not None else []
+    for sha, data in repo.read_blobs(again, limit=MAX_BYTES):
+        metas[sha] = meta = parse_document(data)
+        blobs.append((sha, json.dumps(meta.to_json()), 1, 0))
     connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blobs)
     return RawHistory(dict(reversed(commits.items())), metas)
+
+
+def _in_force_instead(
+    new: list[RawCommit], whole: set[str], metas: Mapping[str, DocMeta]
+) -> list[str]:
+    """Blobs read in part that are a document's newest readable text: where the head's file
+    cannot be read (not UTF-8, too large), the text before it stays in force, and its links and
+    heading ids are what the checks read."""
+    unreadable: set[str] = set()  # paths whose newer text cannot be read
+    found = []
+    for commit in new:  # children first: the newest text of a path comes first
+        for change in commit.changes:
+            blob, path = change.new_blob, change.new_path
+            meta = metas.get(blob or "")
+            if blob is None or path is None or meta is None:
+                continue
+            if meta.unreadable is not None and (blob in whole or path in unreadable):
+                unreadable.add(path)
+            elif path in unreadable:
+                unreadable.discard(path)
+                if blob not in whole:
+                    found.append(blob)
+    return found
 
 
 def _stored(connection: sqlite3.Connection, shas: Iterable[str]) -> dict[str, int]:
