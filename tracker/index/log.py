@@ -28,7 +28,7 @@ from tracker.repository.read import GitRepo
 log = logging.getLogger(__name__)
 
 # Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
