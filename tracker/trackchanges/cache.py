@@ -24,7 +24,7 @@ from tracker.trackchanges.textviews import diff_json, diff_text
 from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
-ALGORITHM = "5"
+ALGORITHM = "6"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
