@@ -206,8 +206,8 @@ def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
 
 
 def test_the_store_keeps_the_recently_used_within_its_bound():
-    kept = Store(bound=16 * 1_000)
-    answer = Kept((), b"x" * 300, b'W/"x"')  # 500 bytes with its overhead
+    kept = Store(bound=16 * 4_000)
+    answer = Kept((), b"x" * 300, b'W/"x"')  # 1,900 bytes with its overhead
     room = kept.bound // answer.size
     for number in range(room):
         assert kept.put(number, answer)
@@ -217,7 +217,27 @@ def test_the_store_keeps_the_recently_used_within_its_bound():
     assert kept.size <= kept.bound and len(kept) == room
     assert kept.get(0) is answer and [kept.get(n) for n in (1, 2, 3)] == [None] * 3
     assert kept.get(4) is answer and kept.get(room + 2) is answer
-    assert not kept.put("big", Kept((), b"x" * 1_000, b'W/"y"'))  # more than a 16th: not kept
+    assert not kept.put("big", Kept((), b"x" * 3_000, b'W/"y"'))  # more than a 16th: not kept
+
+
+def test_the_key_counts_in_an_answers_size():
+    kept = Store(bound=16 * 10_000)
+    answer = Kept((), b"x" * 300, b'W/"x"')
+    assert kept.put(("/a", b"q" * 5_000, None, 3), answer)
+    assert kept.size == answer.size + len("/a") + 5_000
+    assert not kept.put(("/b", b"q" * 10_000), answer)  # with its key, more than a 16th
+
+
+def test_a_long_query_string_costs_what_it_holds_or_is_not_kept(small: ManualRepo):
+    with TestClient(create_app(small.open(), D("2024-06-01"), cache_bytes=2_000_000)) as client:
+        body = len(client.get("/api/releases/2024-01-01").content)
+        size = store(client).size
+        assert client.get(f"/api/releases/2024-01-01?pad={'x' * 900}").status_code == 200
+        assert len(store(client)) == 2 and store(client).size - size > body + 900
+        for _ in range(2):  # longer than 1 KB: made every time, never kept
+            answer = client.get(f"/api/releases/2024-01-01?pad={'x' * 1_100}")
+            assert answer.status_code == 200 and len(answer.content) == body
+        assert len(store(client)) == 2 and store(client).hits == 0
 
 
 def test_a_small_bound_evicts_and_pages_stay_right(demo: Path):

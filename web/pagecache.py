@@ -17,7 +17,10 @@ quoting it) is not kept, so no text of the manual can ever become a nonce.
 Answers carry a weak ETag (the same in every worker: the nonce is left out of it) and
 ``Cache-Control: no-cache``, so a browser or CDN asks again each time and is answered ``304``
 when nothing changed. The kept bytes are bounded (least recently used go first):
-``TRACKER_PAGE_CACHE_MB``, 32 by default, 0 for none.
+``TRACKER_PAGE_CACHE_MB``, 32 by default, 0 for none. An answer's bytes are its body, its
+headers and its key (a long query string or Host header costs what it holds), and an answer
+to a query string longer than ``LONGEST_QUERY`` is never kept: no address a page links to
+has one, and junk queries would only push useful answers out.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ from web.site import Site
 SIZE_VARIABLE = "TRACKER_PAGE_CACHE_MB"
 DEFAULT_MB = 32
 LARGEST_SHARE = 16  # an answer bigger than this share of the bound is not kept
+LONGEST_QUERY = 1_000  # bytes; an answer to a longer query string is made every time
+# What an entry's Python objects cost besides the bytes of its texts (its key's tuple and eleven
+# parts, a dozen header strings in their tuples, the Kept, the store's node): about 1.6 KB as
+# measured (sys.getsizeof, tracemalloc) with the headers every answer carries.
+ENTRY_COST = 1_600
 NOT_KEPT = ("/static/", "/files/", "/hooks/", "/healthz")  # path prefixes made every time
 _DROPPED = {b"content-length", b"etag", b"cache-control"}  # set anew on every answer
 # What a simplified comparison says (tracker/trackchanges: views.py's HTML, the JSON of a diff
@@ -72,7 +80,16 @@ class Kept:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + ENTRY_COST
+
+
+def key_size(key: object) -> int:
+    """The bytes of the text in a key (a tuple of texts, numbers and dates, maybe nested)."""
+    if isinstance(key, (str, bytes)):
+        return len(key)
+    if isinstance(key, tuple):
+        return sum(key_size(part) for part in key)
+    return 0
 
 
 class Store:
@@ -83,7 +100,7 @@ class Store:
         self.size = 0
         self.hits = 0  # answers sent from here (and 304s), since the start
         self.marker = secrets.token_urlsafe(16).encode()  # as long as a nonce; never sent
-        self._answers: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[Kept, int]] = OrderedDict()  # and its size
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -92,23 +109,25 @@ class Store:
     def get(self, key: Hashable) -> Kept | None:
         with self._lock:
             found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                self.hits += 1
-            return found
+            if found is None:
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return found[0]
 
     def put(self, key: Hashable, answer: Kept) -> bool:
-        """Keep an answer (False when it is too big to be worth a place)."""
-        if answer.size * LARGEST_SHARE > self.bound:
+        """Keep an answer (False when it is too big to be worth a place), counting its key."""
+        size = answer.size + key_size(key)
+        if size * LARGEST_SHARE > self.bound:
             return False
         with self._lock:
             old = self._answers.pop(key, None)
-            self.size -= old.size if old else 0
-            self._answers[key] = answer
-            self.size += answer.size
+            self.size -= old[1] if old else 0
+            self._answers[key] = (answer, size)
+            self.size += size
             while self.size > self.bound:
-                _, dropped = self._answers.popitem(last=False)
-                self.size -= dropped.size
+                _, (_, dropped) = self._answers.popitem(last=False)
+                self.size -= dropped
         return True
 
 
@@ -144,6 +163,7 @@ class PageCache:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or scope["path"].startswith(NOT_KEPT)
+            or len(scope.get("query_string") or b"") > LONGEST_QUERY
         ):
             await self.app(scope, receive, send)
             return
