@@ -18,6 +18,7 @@ from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 from test_web import PNG
 
+from tracker import dates
 from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
@@ -373,6 +374,21 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             assert "/chapters/a/" not in kept.rendered
             assert "/releases/2024-01-02/newsletter/" not in kept.rendered
             assert len(kept.rendered) < len(fresh.rendered)
+
+
+def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(
+    repo: ManualRepo, tmp_path: Path
+):
+    """--today shows a banner on every page: leaving it off renders the pages again, even on
+    the day it gave (the day alone is the same)."""
+    repo.commit({"a.md": doc("Alpha", "Short.")}, "Add", "2024-01-02T10:00:00+00:00")
+    out, manual = tmp_path / "site", open_manual(repo.path)
+    build_site(manual, out, BASE, dates.today(manual.snapshot().config.timezone, None))
+    page = out / "chapters" / "a" / "index.html"
+    assert "Demo</strong>" in page.read_text(encoding="utf-8")
+    report = build_site(open_manual(repo.path), out, BASE, None)
+    assert "/chapters/a/" in report.rendered
+    assert "Demo</strong>" not in page.read_text(encoding="utf-8")
 
 
 LINKERS: list[Callable[[str, str], str | None]] = [

@@ -67,7 +67,7 @@ def build_site(manual: Manual, out: Path, base_url: str | None, today: date | No
         day = dates.today(snapshot.config.timezone, today)
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
         styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
-        keys = Keys(site.view(), base, styled)
+        keys = Keys(site.view(), base, styled, fixed_today=today is not None)
         pages = asyncio.run(_render_all(_Service(manual, today, site), site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
