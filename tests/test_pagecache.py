@@ -195,6 +195,8 @@ def test_the_releases_feed_carries_the_newest_releases(repo: ManualRepo):
 
 
 def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
+    """Whatever shows a diff simplified for size (the diff page, the JSON API's diff, a release
+    and a history with its summary, the chapter's feed...) is made every time; the rest kept."""
     old = "\n\n".join(f"Old paragraph {number} here." for number in range(3300))
     new = "\n\n".join(f"New words {number} there." for number in range(3300))
     repo.commit({"c.md": doc("C", old)}, "Add", "2024-01-01T09:00:00+00:00")
@@ -202,7 +204,24 @@ def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
     with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
         for _ in range(2):
             assert "This comparison is simplified" in client.get("/chapters/c/diff").text
+            assert client.get("/api/chapters/c/diff").json()["diff"]["coarse"] is True
+            for path in ("/releases/2024-01-02", "/chapters/c/history",
+                         "/api/releases/2024-01-02", "/chapters/c/feed.atom"):  # fmt: skip
+                assert "Too large or too different" in client.get(path).text, path
         assert len(store(client)) == 0 and store(client).hits == 0
+        client.get("/chapters/c")  # no comparison in it: kept as any other
+        assert len(store(client)) == 1
+
+
+def test_a_chapter_quoting_what_a_simplified_comparison_says_is_kept(repo: ManualRepo):
+    """What is not kept is told by the Differ, not guessed from the words of the answer."""
+    quoted = 'Quoting "coarse":true, diff-coarse and Too large or too different to compare closely.'
+    repo.commit({"q.md": doc("Quote", quoted)}, "Add", "2024-01-01T09:00:00+00:00")
+    with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
+        for path in ("/chapters/q", "/api/chapters/q"):
+            assert "diff-coarse and Too large" in client.get(path).text
+            assert "diff-coarse and Too large" in client.get(path).text
+        assert len(store(client)) == 2 and store(client).hits == 2
 
 
 def test_the_store_keeps_the_recently_used_within_its_bound():

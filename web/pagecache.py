@@ -5,9 +5,9 @@ read), whether an older state is shown because the newest settings broke, the da
 today, and the request's scheme, host, root path, path and query string. A new commit, a new
 day or another address is another key, so a kept answer is never a stale one. Only GET answers
 of 200 are kept (pages, feeds, the JSON API); errors, redirects, images, static files, the
-webhook and ``/healthz`` are made every time, and so is an answer showing a comparison
-simplified for time (it may be exact next time); a route can refuse with
-``Cache-Control: no-store``.
+webhook and ``/healthz`` are made every time, and so is an answer made with a comparison
+simplified for time or size (it may be exact next time: the Differ notes giving one out,
+``noting_coarse``); a route can refuse with ``Cache-Control: no-store``.
 
 Every page's scripts run only with a nonce of its own (``web/app.py``): an answer is kept with
 an unguessable per-process marker where its nonce was, and each answer sent from here gets a
@@ -37,6 +37,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tracker.trackchanges.cache import noting_coarse
 from web.site import Site
 
 SIZE_VARIABLE = "TRACKER_PAGE_CACHE_MB"
@@ -49,11 +50,6 @@ LONGEST_QUERY = 1_000  # bytes; an answer to a longer query string is made every
 ENTRY_COST = 1_600
 NOT_KEPT = ("/static/", "/files/", "/hooks/", "/healthz")  # path prefixes made every time
 _DROPPED = {b"content-length", b"etag", b"cache-control"}  # set anew on every answer
-# What a simplified comparison says (tracker/trackchanges: views.py's HTML, the JSON of a diff
-# or summary, a summary's sentence). Past its time budget a diff is simplified, and the diff
-# cache does not keep such an answer, since it may be exact next time: neither is a page
-# that shows one kept. (A chapter quoting these words is only made each time.)
-COARSE = (b"diff-coarse", b'"coarse": true', b"Too large or too different to compare closely")
 Message = MutableMapping[str, Any]
 
 
@@ -229,10 +225,12 @@ class PageCache:
                                 "more_body": True})  # fmt: skip
                     started, chunks[:] = None, []
                 return
-            await self._finish(scope, send, key, started, b"".join(chunks), debug)
+            keep = not noted.coarse  # the whole answer is made: every diff it shows given out
+            await self._finish(scope, send, key, started, b"".join(chunks), debug, keep)
             started = None
 
-        await self.app(scope, receive, capture)
+        with noting_coarse() as noted:
+            await self.app(scope, receive, capture)
 
     async def _finish(
         self,
@@ -242,12 +240,14 @@ class PageCache:
         started: Message,
         body: bytes,
         debug: Message | None,
+        keep: bool,
     ) -> None:
-        """Send a whole answer of 200 with its ETag, keeping it unless it may not be kept."""
+        """Send a whole answer of 200 with its ETag, keeping it unless it may not be kept
+        (``keep`` False: it shows a simplified comparison)."""
         headers = [(k.lower(), v) for k, v in started.get("headers", [])]
         nonce = scope.get("state", {}).get("nonce", "").encode()
         marker = self.store.marker
-        if not nonce or not _may_keep(headers, body, marker):  # sent as made, without ETag
+        if not (keep and nonce and _may_keep(headers, body, marker)):  # as made, no ETag
             await send(started)
             await send({"type": "http.response.body", "body": body})
             return
@@ -270,14 +270,14 @@ class PageCache:
 
 
 def _may_keep(headers: list[tuple[bytes, bytes]], body: bytes, marker: bytes) -> bool:
-    """Whether an answer may be kept: no cookie, no ``no-store``, no simplified comparison,
-    and no marker of its own (which would become a nonce when sent from the store)."""
+    """Whether an answer may be kept: no cookie, no ``no-store``, and no marker of its own
+    (which would become a nonce when sent from the store)."""
     for name, value in headers:
         if name == b"set-cookie" or (name == b"cache-control" and b"no-store" in value):
             return False
         if marker in value:
             return False
-    return marker not in body and not any(words in body for words in COARSE)
+    return marker not in body
 
 
 def _host(scope: Scope) -> bytes | None:
