@@ -108,6 +108,33 @@ def test_any_chunks_read_as_each_alone(chunks: list[str], between: str):
     assert_read_as_alone(between.join(chunks) + "\n")
 
 
+LABELS = st.sampled_from(["the policy", "glossary", "a"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LABELS, min_size=1, max_size=4), st.lists(LABELS, min_size=1, max_size=4),
+       st.lists(INLINE, max_size=3))  # fmt: skip
+@example(["the policy"], ["the policy", "glossary"], [])
+def test_each_version_reads_its_own_reference_definitions(
+    old_labels: list[str], new_labels: list[str], words: list[str]
+):
+    """Two versions defining the same labels with other targets: each version's chunks read
+    as each alone with that version's definitions, however they are batched together."""
+
+    def version(side: str, labels: list[str]) -> str:
+        uses = [f"{side} {n}: see [{label}] and {w}." for n, label in enumerate(labels)
+                for w in (words or ["more"])]  # fmt: skip
+        defined = [f"[{label}]: https://{side}.example/{n}" for n, label in enumerate(labels)]
+        return "\n\n".join(["# T", *uses, "\n".join(defined)]) + "\n"
+
+    old, new = version("old", old_labels), version("new", new_labels)
+    blocks._RENDERED.clear()
+    olds, news, plain = blocks.parse_pair(old, new)
+    assert not plain
+    for source, found in ((old, olds), (new, news)):
+        assert found == [b for chunk in document_chunks(source) for b in reference(chunk)]
+
+
 def test_a_chunk_holding_the_separator_is_read_alone():
     source = f"Before.\n\n{SEPARATOR}\n\nAfter {SEPARATOR}.\n"
     assert_read_as_alone(source)

@@ -18,6 +18,7 @@ from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 from test_web import PNG
 
+from tracker import dates
 from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
@@ -373,6 +374,43 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             assert "/chapters/a/" not in kept.rendered
             assert "/releases/2024-01-02/newsletter/" not in kept.rendered
             assert len(kept.rendered) < len(fresh.rendered)
+
+
+def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(
+    repo: ManualRepo, tmp_path: Path
+):
+    """--today shows a banner on every page: leaving it off renders the pages again, even on
+    the day it gave (the day alone is the same)."""
+    repo.commit({"a.md": doc("Alpha", "Short.")}, "Add", "2024-01-02T10:00:00+00:00")
+    out, manual = tmp_path / "site", open_manual(repo.path)
+    build_site(manual, out, BASE, dates.today(manual.snapshot().config.timezone, None))
+    page = out / "chapters" / "a" / "index.html"
+    assert "Demo</strong>" in page.read_text(encoding="utf-8")
+    report = build_site(open_manual(repo.path), out, BASE, None)
+    assert "/chapters/a/" in report.rendered
+    assert "Demo</strong>" not in page.read_text(encoding="utf-8")
+
+
+def test_a_page_showing_a_simplified_diff_is_rendered_again_by_the_next_build(
+    repo: ManualRepo, tmp_path: Path
+):
+    """A diff simplified for time or size (a busy machine) may be exact next time: the pages
+    showing one are written, but rendered again by every build; the others are kept."""
+    old = "\n\n".join(f"Old paragraph {number} here." for number in range(3300))
+    new = "\n\n".join(f"New words {number} there." for number in range(3300))
+    repo.commit({"a.md": doc("Alpha", "Short."), "c.md": doc("C", old)}, "Add",
+                "2024-01-01T09:00:00+00:00")  # fmt: skip
+    repo.commit({"c.md": doc("C", new)}, "Rewrite", "2024-01-02T09:00:00+00:00")
+    out, day = tmp_path / "site", date(2024, 6, 1)
+    first = build_site(open_manual(repo.path), out, BASE, day)
+    history = (out / "chapters" / "c" / "history" / "index.html").read_text(encoding="utf-8")
+    assert "Too large or too different" in history
+    again = build_site(open_manual(repo.path), out, BASE, day)
+    simplified = {"/chapters/c/history/", "/releases/2024-01-02/", "/chapters/c/feed.atom"}
+    assert simplified <= set(again.rendered) and simplified <= set(first.rendered)
+    assert "/chapters/a/" in first.rendered and "/chapters/a/" not in again.rendered
+    assert "/chapters/c/" not in again.rendered, again.rendered  # no comparison on it
+    assert len(again.rendered) < len(first.rendered), again.rendered
 
 
 LINKERS: list[Callable[[str, str], str | None]] = [

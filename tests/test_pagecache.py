@@ -195,6 +195,8 @@ def test_the_releases_feed_carries_the_newest_releases(repo: ManualRepo):
 
 
 def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
+    """Whatever shows a diff simplified for size (the diff page, the JSON API's diff, a release
+    and a history with its summary, the chapter's feed...) is made every time; the rest kept."""
     old = "\n\n".join(f"Old paragraph {number} here." for number in range(3300))
     new = "\n\n".join(f"New words {number} there." for number in range(3300))
     repo.commit({"c.md": doc("C", old)}, "Add", "2024-01-01T09:00:00+00:00")
@@ -202,12 +204,29 @@ def test_a_simplified_comparison_is_not_kept(repo: ManualRepo):
     with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
         for _ in range(2):
             assert "This comparison is simplified" in client.get("/chapters/c/diff").text
+            assert client.get("/api/chapters/c/diff").json()["diff"]["coarse"] is True
+            for path in ("/releases/2024-01-02", "/chapters/c/history",
+                         "/api/releases/2024-01-02", "/chapters/c/feed.atom"):  # fmt: skip
+                assert "Too large or too different" in client.get(path).text, path
         assert len(store(client)) == 0 and store(client).hits == 0
+        client.get("/chapters/c")  # no comparison in it: kept as any other
+        assert len(store(client)) == 1
+
+
+def test_a_chapter_quoting_what_a_simplified_comparison_says_is_kept(repo: ManualRepo):
+    """What is not kept is told by the Differ, not guessed from the words of the answer."""
+    quoted = 'Quoting "coarse":true, diff-coarse and Too large or too different to compare closely.'
+    repo.commit({"q.md": doc("Quote", quoted)}, "Add", "2024-01-01T09:00:00+00:00")
+    with TestClient(create_app(repo.open(), D("2024-06-01"))) as client:
+        for path in ("/chapters/q", "/api/chapters/q"):
+            assert "diff-coarse and Too large" in client.get(path).text
+            assert "diff-coarse and Too large" in client.get(path).text
+        assert len(store(client)) == 2 and store(client).hits == 2
 
 
 def test_the_store_keeps_the_recently_used_within_its_bound():
-    kept = Store(bound=16 * 1_000)
-    answer = Kept((), b"x" * 300, b'W/"x"')  # 500 bytes with its overhead
+    kept = Store(bound=16 * 4_000)
+    answer = Kept((), b"x" * 300, b'W/"x"')  # 1,900 bytes with its overhead
     room = kept.bound // answer.size
     for number in range(room):
         assert kept.put(number, answer)
@@ -217,7 +236,27 @@ def test_the_store_keeps_the_recently_used_within_its_bound():
     assert kept.size <= kept.bound and len(kept) == room
     assert kept.get(0) is answer and [kept.get(n) for n in (1, 2, 3)] == [None] * 3
     assert kept.get(4) is answer and kept.get(room + 2) is answer
-    assert not kept.put("big", Kept((), b"x" * 1_000, b'W/"y"'))  # more than a 16th: not kept
+    assert not kept.put("big", Kept((), b"x" * 3_000, b'W/"y"'))  # more than a 16th: not kept
+
+
+def test_the_key_counts_in_an_answers_size():
+    kept = Store(bound=16 * 10_000)
+    answer = Kept((), b"x" * 300, b'W/"x"')
+    assert kept.put(("/a", b"q" * 5_000, None, 3), answer)
+    assert kept.size == answer.size + len("/a") + 5_000
+    assert not kept.put(("/b", b"q" * 10_000), answer)  # with its key, more than a 16th
+
+
+def test_a_long_query_string_costs_what_it_holds_or_is_not_kept(small: ManualRepo):
+    with TestClient(create_app(small.open(), D("2024-06-01"), cache_bytes=2_000_000)) as client:
+        body = len(client.get("/api/releases/2024-01-01").content)
+        size = store(client).size
+        assert client.get(f"/api/releases/2024-01-01?pad={'x' * 900}").status_code == 200
+        assert len(store(client)) == 2 and store(client).size - size > body + 900
+        for _ in range(2):  # longer than 1 KB: made every time, never kept
+            answer = client.get(f"/api/releases/2024-01-01?pad={'x' * 1_100}")
+            assert answer.status_code == 200 and len(answer.content) == body
+        assert len(store(client)) == 2 and store(client).hits == 0
 
 
 def test_a_small_bound_evicts_and_pages_stay_right(demo: Path):

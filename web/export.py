@@ -9,7 +9,9 @@ documents, the search index, the styles and scripts → write what changed (``ou
 
 A page whose inputs are what they were at the last build (its key, ``web/pagekeys.py``) and
 whose file is still there is not rendered again: the manifest keeps each page's key and the
-addresses it links to, so the pages it names are still exported.
+addresses it links to, so the pages it names are still exported. A page made with a diff
+simplified for time or size (a busy machine) is written but not kept in the manifest, so the
+next build renders it again (it may be exact then).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tracker.index.search import searchable
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
+from tracker.trackchanges.cache import noting_coarse
 from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
 from web.pagekeys import Keys
@@ -67,7 +70,7 @@ def build_site(manual: Manual, out: Path, base_url: str | None, today: date | No
         day = dates.today(snapshot.config.timezone, today)
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
         styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
-        keys = Keys(site.view(), base, styled)
+        keys = Keys(site.view(), base, styled, fixed_today=today is not None)
         pages = asyncio.run(_render_all(_Service(manual, today, site), site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
@@ -229,14 +232,15 @@ async def _render_all(
             exported.log = []
             pages.rendered.append(address)
             try:
-                status, body = await request(service.app, served, base, address)
+                with noting_coarse() as noted:
+                    status, body = await request(service.app, served, base, address)
             finally:
                 named, exported.log = exported.log, None
             if status != (404 if address == NOT_FOUND else 200):
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
             content = _with_policy(body, address)
-            if _add(folder, address, content):
+            if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
     _add(folder, view.urls.search_index(), _search_index(view))

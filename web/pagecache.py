@@ -5,9 +5,9 @@ read), whether an older state is shown because the newest settings broke, the da
 today, and the request's scheme, host, root path, path and query string. A new commit, a new
 day or another address is another key, so a kept answer is never a stale one. Only GET answers
 of 200 are kept (pages, feeds, the JSON API); errors, redirects, images, static files, the
-webhook and ``/healthz`` are made every time, and so is an answer showing a comparison
-simplified for time (it may be exact next time); a route can refuse with
-``Cache-Control: no-store``.
+webhook and ``/healthz`` are made every time, and so is an answer made with a comparison
+simplified for time or size (it may be exact next time: the Differ notes giving one out,
+``noting_coarse``); a route can refuse with ``Cache-Control: no-store``.
 
 Every page's scripts run only with a nonce of its own (``web/app.py``): an answer is kept with
 an unguessable per-process marker where its nonce was, and each answer sent from here gets a
@@ -17,7 +17,10 @@ quoting it) is not kept, so no text of the manual can ever become a nonce.
 Answers carry a weak ETag (the same in every worker: the nonce is left out of it) and
 ``Cache-Control: no-cache``, so a browser or CDN asks again each time and is answered ``304``
 when nothing changed. The kept bytes are bounded (least recently used go first):
-``TRACKER_PAGE_CACHE_MB``, 32 by default, 0 for none.
+``TRACKER_PAGE_CACHE_MB``, 32 by default, 0 for none. An answer's bytes are its body, its
+headers and its key (a long query string or Host header costs what it holds), and an answer
+to a query string longer than ``LONGEST_QUERY`` is never kept: no address a page links to
+has one, and junk queries would only push useful answers out.
 """
 
 from __future__ import annotations
@@ -34,18 +37,19 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tracker.trackchanges.cache import noting_coarse
 from web.site import Site
 
 SIZE_VARIABLE = "TRACKER_PAGE_CACHE_MB"
 DEFAULT_MB = 32
 LARGEST_SHARE = 16  # an answer bigger than this share of the bound is not kept
+LONGEST_QUERY = 1_000  # bytes; an answer to a longer query string is made every time
+# What an entry's Python objects cost besides the bytes of its texts (its key's tuple and eleven
+# parts, a dozen header strings in their tuples, the Kept, the store's node): about 1.6 KB as
+# measured (sys.getsizeof, tracemalloc) with the headers every answer carries.
+ENTRY_COST = 1_600
 NOT_KEPT = ("/static/", "/files/", "/hooks/", "/healthz")  # path prefixes made every time
 _DROPPED = {b"content-length", b"etag", b"cache-control"}  # set anew on every answer
-# What a simplified comparison says (tracker/trackchanges: views.py's HTML, the JSON of a diff
-# or summary, a summary's sentence). Past its time budget a diff is simplified, and the diff
-# cache does not keep such an answer, since it may be exact next time: neither is a page
-# that shows one kept. (A chapter quoting these words is only made each time.)
-COARSE = (b"diff-coarse", b'"coarse": true', b"Too large or too different to compare closely")
 Message = MutableMapping[str, Any]
 
 
@@ -72,7 +76,16 @@ class Kept:
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + ENTRY_COST
+
+
+def key_size(key: object) -> int:
+    """The bytes of the text in a key (a tuple of texts, numbers and dates, maybe nested)."""
+    if isinstance(key, (str, bytes)):
+        return len(key)
+    if isinstance(key, tuple):
+        return sum(key_size(part) for part in key)
+    return 0
 
 
 class Store:
@@ -83,7 +96,7 @@ class Store:
         self.size = 0
         self.hits = 0  # answers sent from here (and 304s), since the start
         self.marker = secrets.token_urlsafe(16).encode()  # as long as a nonce; never sent
-        self._answers: OrderedDict[Hashable, Kept] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[Kept, int]] = OrderedDict()  # and its size
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -92,23 +105,25 @@ class Store:
     def get(self, key: Hashable) -> Kept | None:
         with self._lock:
             found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                self.hits += 1
-            return found
+            if found is None:
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return found[0]
 
     def put(self, key: Hashable, answer: Kept) -> bool:
-        """Keep an answer (False when it is too big to be worth a place)."""
-        if answer.size * LARGEST_SHARE > self.bound:
+        """Keep an answer (False when it is too big to be worth a place), counting its key."""
+        size = answer.size + key_size(key)
+        if size * LARGEST_SHARE > self.bound:
             return False
         with self._lock:
             old = self._answers.pop(key, None)
-            self.size -= old.size if old else 0
-            self._answers[key] = answer
-            self.size += answer.size
+            self.size -= old[1] if old else 0
+            self._answers[key] = (answer, size)
+            self.size += size
             while self.size > self.bound:
-                _, dropped = self._answers.popitem(last=False)
-                self.size -= dropped.size
+                _, (_, dropped) = self._answers.popitem(last=False)
+                self.size -= dropped
         return True
 
 
@@ -144,6 +159,7 @@ class PageCache:
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or scope["path"].startswith(NOT_KEPT)
+            or len(scope.get("query_string") or b"") > LONGEST_QUERY
         ):
             await self.app(scope, receive, send)
             return
@@ -209,10 +225,12 @@ class PageCache:
                                 "more_body": True})  # fmt: skip
                     started, chunks[:] = None, []
                 return
-            await self._finish(scope, send, key, started, b"".join(chunks), debug)
+            keep = not noted.coarse  # the whole answer is made: every diff it shows given out
+            await self._finish(scope, send, key, started, b"".join(chunks), debug, keep)
             started = None
 
-        await self.app(scope, receive, capture)
+        with noting_coarse() as noted:
+            await self.app(scope, receive, capture)
 
     async def _finish(
         self,
@@ -222,12 +240,14 @@ class PageCache:
         started: Message,
         body: bytes,
         debug: Message | None,
+        keep: bool,
     ) -> None:
-        """Send a whole answer of 200 with its ETag, keeping it unless it may not be kept."""
+        """Send a whole answer of 200 with its ETag, keeping it unless it may not be kept
+        (``keep`` False: it shows a simplified comparison)."""
         headers = [(k.lower(), v) for k, v in started.get("headers", [])]
         nonce = scope.get("state", {}).get("nonce", "").encode()
         marker = self.store.marker
-        if not nonce or not _may_keep(headers, body, marker):  # sent as made, without ETag
+        if not (keep and nonce and _may_keep(headers, body, marker)):  # as made, no ETag
             await send(started)
             await send({"type": "http.response.body", "body": body})
             return
@@ -250,14 +270,14 @@ class PageCache:
 
 
 def _may_keep(headers: list[tuple[bytes, bytes]], body: bytes, marker: bytes) -> bool:
-    """Whether an answer may be kept: no cookie, no ``no-store``, no simplified comparison,
-    and no marker of its own (which would become a nonce when sent from the store)."""
+    """Whether an answer may be kept: no cookie, no ``no-store``, and no marker of its own
+    (which would become a nonce when sent from the store)."""
     for name, value in headers:
         if name == b"set-cookie" or (name == b"cache-control" and b"no-store" in value):
             return False
         if marker in value:
             return False
-    return marker not in body and not any(words in body for words in COARSE)
+    return marker not in body
 
 
 def _host(scope: Scope) -> bytes | None:

@@ -3,7 +3,8 @@ the last build is not rendered again (``web/export.py``).
 
 Every key starts from what shapes every page (``Keys.shared``): the code and the libraries
 that render (their files and versions), the manual's settings and its own templates, the day
-taken as today, the export's address and the assets. Then:
+taken as today and whether ``--today`` fixed it (every page then shows a banner saying so),
+the export's address and the assets. Then:
 
 - a page about one document (the chapter, as in force on a date, its history, its diffs, its
   feed, its API documents) adds that document's versions, the problems that left versions of
@@ -75,7 +76,7 @@ def _digest(*parts: object) -> str:
 class Keys:
     """The key of each page of one build, from the view every page of the build reads."""
 
-    def __init__(self, view: View, base: str, styled: bool) -> None:
+    def __init__(self, view: View, base: str, styled: bool, fixed_today: bool) -> None:
         snapshot = view.snapshot
         self.view = view
         manual = view.manual
@@ -83,8 +84,8 @@ class Keys:
         templates = sorted(manual.texts.templates(snapshot).items())
         stale = (view.stale, snapshot.head) if view.stale else None
         self.shared = _digest(
-            code_version(), settings, templates, view.today, base, styled, stale,
-            snapshot.root.folder, snapshot.branch,
+            code_version(), settings, templates, view.today, fixed_today, base, styled,
+            stale, snapshot.root.folder, snapshot.branch,
         )  # fmt: skip
         self.head = _digest(self.shared, snapshot.head)
         self.files = _digest(code_version(), base, styled)  # images: named by their commit

@@ -144,7 +144,9 @@ def render_chunk(chunk: Chunk) -> tuple[Block, ...]:
 def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
     """Chunks rendered as ``render_chunk`` renders each, with one conversion where they allow.
 
-    Chunks that can be read apart (``_apart``) are converted together, each followed by the
+    Chunks that can be read apart (``_apart``) and have the same reference definitions (those
+    of one version: in one conversion the last definition of a label wins, so another
+    version's would be taken for its own) are converted together, each followed by the
     reference definitions it is rendered with and a paragraph of a word no document holds
     (``SEPARATOR``): the blocks between two separators are the blocks of one chunk. A blank
     line and a paragraph end whatever the chunk before had open (a list, a quotation, a table)
@@ -152,13 +154,14 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
     the separators are not found as they were put, each chunk is rendered alone.
     """
     found: dict[int, tuple[Block, ...]] = {}
-    together: dict[frozenset[str], list[int]] = {}
+    together: dict[tuple[frozenset[str], str], list[int]] = {}
     for number, chunk in enumerate(chunks):
         if _apart(chunk.text):
-            together.setdefault(_unused(_source(chunk)), []).append(number)
+            group = (_unused(_source(chunk)), chunk.references)
+            together.setdefault(group, []).append(number)
         else:
             found[number] = render_chunk(chunk)
-    for unused, numbers in together.items():
+    for (unused, _), numbers in together.items():
         source = f"\n\n{SEPARATOR}\n\n".join(_source(chunks[number]) for number in numbers)
         try:
             pieces = html_pieces(_clean(_converter(unused).convert(source)), SEPARATOR)

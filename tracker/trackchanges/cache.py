@@ -2,6 +2,12 @@
 
 A Differ is shared by every thread of a server: its memory cache is locked, and each read or
 write of the cache file uses a connection of its own.
+
+A diff simplified for time or size (``coarse``) is never cached in the file, since it may be
+exact next time; nor should anything showing one be kept: whoever keeps what it makes (the
+page cache, the static export) makes it inside ``noting_coarse()``, which says whether any
+view given out meanwhile was such a diff, in that thread or any it handed work to (a context
+variable: Starlette runs a route in a thread with a copy of the request's context).
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -24,7 +31,7 @@ from tracker.trackchanges.textviews import diff_json, diff_text
 from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
-ALGORITHM = "5"
+ALGORITHM = "6"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
@@ -36,6 +43,30 @@ View = Literal[
     "source-html", "source-text", "source-json",
 ]  # fmt: skip
 VIEWS: tuple[View, ...] = get_args(View)
+
+
+class Noted:
+    """Whether a coarse diff was given out while this was noting (``noting_coarse``)."""
+
+    coarse = False
+
+
+_NOTED: ContextVar[Noted | None] = ContextVar("tracker_noted_coarse", default=None)
+
+
+@contextmanager
+def noting_coarse() -> Iterator[Noted]:
+    """Note whether the views given out in this context (and threads started from it) were
+    coarse; one noting inside another tells the outer one too."""
+    noted = Noted()
+    token = _NOTED.set(noted)
+    try:
+        yield noted
+    finally:
+        _NOTED.reset(token)
+        outer = _NOTED.get()
+        if outer is not None and noted.coarse:
+            outer.coarse = True
 
 
 def _source_text(lines: list[SourceLine]) -> str:
@@ -85,8 +116,12 @@ class Differ:
             return found
         diff = self._diff(old_blob, new_blob, view.startswith("source-"))
         body = _RENDER[view](diff)
-        if not (isinstance(diff, DocumentDiff) and diff.coarse):
-            self._store(key, body)  # a coarse answer depends on timing: it may be better next time
+        if isinstance(diff, DocumentDiff) and diff.coarse:
+            noted = _NOTED.get()  # a coarse answer depends on timing: it may be better next time
+            if noted is not None:
+                noted.coarse = True
+        else:
+            self._store(key, body)
         return body
 
     def summary(self, start: Version | None, end: Version) -> dict[str, Any]:
