@@ -111,9 +111,22 @@ def assemble(
     """The snapshot of ``head`` (branch, commit, root, settings) from each document's outline
     (``order``: their keys in contents order); ``known``: the documents in memory, and how to
     read the others when first wanted; ``releases``: how to read the release entries."""
-    branch, commit, root, config = head
-    documents = Documents(order, *known)
     ordered = [outlines[key] for key in order]
+    notices = tuple(notice for outline in ordered for notice in outline.notices)
+    parts = (problems, line, names_of(ordered), notices)
+    return made(head, Documents(order, *known), releases, parts)
+
+
+def made(
+    head: tuple[str, str, Root, Config],
+    documents: Documents,
+    releases: Callable[[], ReleaseRows],
+    parts: tuple[tuple[Problem, ...], Sequence[str], Mapping[str, int], tuple[Notice, ...]],
+) -> Snapshot:
+    """A snapshot of its parts (``parts``: problems, the first-parent line oldest first, the
+    names of documents and the notices), its releases made from their rows when first wanted."""
+    branch, commit, root, config = head
+    problems, line, names, notices = parts
     return Snapshot(
         branch=branch,
         head=commit,
@@ -123,8 +136,8 @@ def assemble(
         releases=Releases(documents, releases),
         problems=problems,
         line=MappingProxyType({sha: number for number, sha in enumerate(line)}),
-        names=MappingProxyType(names_of(ordered)),
-        notices=tuple(notice for outline in ordered for notice in outline.notices),
+        names=MappingProxyType(dict(names)),
+        notices=notices,
     )
 
 

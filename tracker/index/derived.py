@@ -23,14 +23,13 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from tracker.config import Config
 from tracker.errors import RepositoryError
 from tracker.history.model import Document, Documents, Loader, Problem
-from tracker.history.releases import EntryRow, ReleaseRows, Releases
-from tracker.history.snapshot import Notice, Outline, Snapshot
+from tracker.history.releases import EntryRow, ReleaseRows
+from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.index.fingerprint import fingerprint
 from tracker.index.log import SCHEMA_VERSION as RAW_SCHEMA
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
@@ -118,18 +117,8 @@ class Stored:
             log.warning("the derived index is damaged; the history is read again.")
             return whole().releases.rows()
 
-        return Snapshot(
-            branch=branch,
-            head=self.head,
-            root=root,
-            config=config,
-            documents=documents,
-            releases=Releases(documents, releases),
-            problems=problems,
-            line=MappingProxyType({sha: number for number, sha in enumerate(line)}),
-            names=MappingProxyType(names),
-            notices=notices,
-        )
+        return made((branch, self.head, root, config), documents, releases,
+                    (problems, line, names, notices))  # fmt: skip
 
     def release_rows(self, days: Collection[date] | None) -> dict[date, list[EntryRow]] | None:
         """The release entries of these days (None: every day), in this read transaction;
