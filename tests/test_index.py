@@ -201,8 +201,11 @@ def test_a_derived_snapshot_of_foreign_content_is_not_trusted(repo: ManualRepo, 
     repo.commit({"b.md": doc("B")})
     with sqlite3.connect(derived_file(repo)) as connection:
         connection.execute(damage, (pickle.dumps({"not": "ours"}),))
+    inode = derived_file(repo).stat().st_ino
     assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
     assert [d.id for d in repo.snapshot().documents] == ["a", "b"]  # and read back from it
+    # Emptied and written again, never removed: other workers may have the file open.
+    assert derived_file(repo).stat().st_ino == inode
 
 
 def test_the_snapshot_moves_forward_with_new_commits_and_agrees_with_a_full_read(

@@ -35,19 +35,21 @@ TEMPLATES_FOLDER = "_templates"
 log = logging.getLogger(__name__)
 
 
-def read_snapshot(repo: GitRepo, root: Root, branch: str, head: str) -> Snapshot:
+def read_snapshot(
+    repo: GitRepo, root: Root, branch: str, head: str, trusted: bool = True
+) -> Snapshot:
     """The pipeline: settings, the index brought up to date, the rules, the releases.
 
     The snapshot last read is kept in the index (``index/derived.py``), a row per document:
     the same head is read back (its documents when first wanted); a head that only added
     commits, under the same settings, replays only them and works out again only the
-    documents they touch.
+    documents they touch. ``trusted``: False reads the whole history again, whatever is kept.
     """
-    kept = derived.stored(repo, branch, root)
+    kept = derived.stored(repo, branch, root) if trusted else None
 
     def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
         derived.forget(repo, branch, root)
-        return read_snapshot(repo, root, branch, head)
+        return read_snapshot(repo, root, branch, head, trusted=False)
 
     if kept is not None and kept.head == head:
         snapshot = kept.snapshot(whole)

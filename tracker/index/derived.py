@@ -32,7 +32,15 @@ from tracker.history.releases import EntryRow, ReleaseRows
 from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.index.fingerprint import fingerprint
 from tracker.index.log import SCHEMA_VERSION as RAW_SCHEMA
-from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
+from tracker.index.store import (
+    busy,
+    cache_folder,
+    connect,
+    digest,
+    emptied,
+    remove,
+    unwritable,
+)
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
@@ -218,7 +226,7 @@ class Stored:
                     log.warning("the derived index could not be read (%s).", error)
                 if len(found) != len(wanted) and whole is not None:
                     log.warning("the derived index is damaged; the history is read again.")
-                    remove(self.path)
+                    emptied(self.path, _SCHEMA, ("kept", "documents", "releases"))
                     again = whole().documents
                     return {key: again.by_key(key) for key in keys}
                 if len(found) != len(wanted):
@@ -239,8 +247,8 @@ def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
 
 
 def forget(repo: GitRepo, branch: str, root: Root) -> None:
-    """Remove what was kept for the branch (it is rebuilt by the next read)."""
-    remove(derived_path(repo, branch, root))
+    """Drop what was kept for the branch (it is rebuilt by the next read)."""
+    emptied(derived_path(repo, branch, root), _SCHEMA, ("kept", "documents", "releases"))
 
 
 def stored(repo: GitRepo, branch: str, root: Root) -> Stored | None:
@@ -352,7 +360,7 @@ def _write(
                     connection.execute("ROLLBACK")
                     log.info("the derived index moved on meanwhile; it was not written.")
                     return
-            connection.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", documents)
+            connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", documents)
             connection.execute(
                 "DELETE FROM documents WHERE row NOT IN (SELECT value FROM json_each(?))",
                 (json.dumps(live),),

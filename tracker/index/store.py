@@ -66,6 +66,28 @@ def connect(
     return connection
 
 
+def emptied(path: Path, schema: str, tables: tuple[str, ...]) -> None:
+    """Empty a file's tables in one transaction, so that other processes reading it keep the
+    state they began with (removing a file in WAL mode that others have open is unsafe); one
+    that is not a database any more is removed."""
+    if not path.exists():
+        return
+    try:
+        connection = connect(path, schema, timeout=LOCK_SECONDS)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for table in tables:
+                connection.execute(f"DELETE FROM {table}")  # noqa: S608 (the caller's names)
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as error:
+        if not (busy(error) or unwritable(error)):
+            remove(path)
+    except sqlite3.DatabaseError:
+        remove(path)
+
+
 def remove(path: Path) -> None:
     """Delete a damaged file and its journals."""
     for suffix in ("", "-journal", "-wal", "-shm"):
