@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 from tracker.history.documents import DocMeta, default_title
 from tracker.history.golive import Declared
@@ -231,13 +231,6 @@ class Documents(Sequence[Document]):
 
     def __repr__(self) -> str:
         return f"Documents({len(self.keys)} documents)"
-
-    def __getstate__(self) -> dict[str, Any]:
-        self.read_all()
-        return {"keys": self.keys, "known": self._known}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["keys"], state["known"])  # type: ignore[misc]
 
 
 def _effective(version: Version) -> date:

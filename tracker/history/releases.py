@@ -104,9 +104,6 @@ class Entry(tuple[Any, ...]):
     def __repr__(self) -> str:
         return f"Entry{self[1:]!r}"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Entry.made, (self[0], self[1:]))
-
 
 @dataclass(frozen=True)
 class Release:
@@ -195,13 +192,6 @@ class Releases(Sequence[Release]):
 
     def __repr__(self) -> str:
         return f"Releases({len(self)} releases)"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"documents": self._documents, "made": self.made}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["documents"], list)  # type: ignore[misc]
-        self._made, self._rows = state["made"], None
 
 
 # Where a document goes in the contents: its key, section, order, title (case-folded) and id.

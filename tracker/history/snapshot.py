@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import Any
 
 from tracker.config import Config
 from tracker.errors import NotFoundError, shown
@@ -164,15 +163,6 @@ class Snapshot:
     line: Mapping[str, int]  # commit id -> its place on the first-parent line (read-only)
     names: Mapping[str, int]  # id or former id -> the key of the document it names
     notices: tuple[Notice, ...]  # what is wrong with each document's newest version
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled: the read-only mappings as plain dicts."""
-        return {**self.__dict__, "line": dict(self.line), "names": dict(self.names)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            read_only = name in ("line", "names")
-            object.__setattr__(self, name, MappingProxyType(value) if read_only else value)
 
     def read_all(self) -> None:
         """Read every document and release now (a server keeps them): the kept history's file

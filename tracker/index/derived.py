@@ -1,11 +1,13 @@
 """The derived history kept between runs: the snapshot of the branch head last read, and the
 builder that made it, so that a new commit replays only itself (SPEC §9).
 
-One SQLite file per branch and root beside the raw index. Both are kept as ``pickle`` (read
-back in milliseconds with the collector paused: a snapshot is many small objects). The index
-folder is the service's own, like the git directory it sits in: whoever can write there can
-already run code through git's own settings. A damaged or foreign file is removed and rebuilt;
-one that cannot be written is left as it was. The caller checks the types it reads back.
+One SQLite file per branch and root beside the raw index, in parts a command reads as it needs
+them: a row per document (a ``pickle`` named by the hash of its contents), a row per release
+day, the snapshot's small part and the builder's state (read only when the branch moved). The
+index folder is the service's own, like the git directory it sits in: whoever can write there
+can already run code through git's own settings. A damaged or foreign file is emptied and
+rebuilt (removed only when it is no longer a database); one that cannot be written is left as
+it was. The caller checks the types it reads back.
 """
 
 from __future__ import annotations
