@@ -551,3 +551,24 @@ def test_the_history_read_into_a_new_index_equals_the_one_read_back_from_it(repo
     assert list(built.commits.items()) == list(again.commits.items())
     assert built.metas == again.metas
     assert len(built.commits) == 5 and len(built.metas) == 4  # a move keeps its blob
+
+
+def test_metadata_written_once_per_value_keeps_each_blobs_own(repo: ManualRepo):
+    """A new index writes each distinct metadata's JSON once: blobs whose metadata differ only
+    in ways equality ignores (an order of -0.0 against 0.0) still keep their own."""
+    import math
+
+    from tracker.config import Config
+
+    repo.commit({"a.md": doc("A", "One.", order="0.0"), "b.md": doc("A", "Two.", order="-0.0"),
+                 "c.md": doc("C", "Other."), "d.md": doc("C", "Another.")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    git = GitRepo(repo.path)
+    branch, head = git.branch_head(None)
+    built = index.load(git, branch, head, Root("procedures"), Config())
+    again = index.load(git, branch, head, Root("procedures"), Config())
+    signs = sorted(math.copysign(1, m.order) for m in again.metas.values() if m.order is not None)
+    assert signs == [-1.0, 1.0]
+    assert {sha: repr(m) for sha, m in built.metas.items()} == {
+        sha: repr(m) for sha, m in again.metas.items()
+    }

@@ -65,3 +65,35 @@ def test_a_snapshot_is_hashable_and_equal_only_to_itself(repo: ManualRepo):
     second = repo.open().snapshot()
     assert first != second
     assert len({first, second, first}) == 2
+
+
+def test_reading_a_history_pauses_the_cyclic_collector_and_restores_it(repo: ManualRepo):
+    """Reading makes many small objects in no cycle: the collector is paused while it runs
+    (it otherwise scanned them again and again) and left as it was found."""
+    import gc
+    import sys
+
+    for day in range(1, 6):
+        repo.commit({f"d{n}.md": doc(f"D{n}", f"Day {day}.") for n in range(20)},
+                    when=f"2024-01-0{day}T09:00:00+00:00")  # fmt: skip
+    passes: list[str] = []  # collections that ran while a history was read
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        frame = sys._getframe()
+        while frame is not None:
+            if frame.f_code.co_name == "read_snapshot":
+                passes.append(phase)
+            frame = frame.f_back
+
+    gc.callbacks.append(seen)
+    try:
+        repo.snapshot()
+        assert gc.isenabled()
+        gc.disable()
+        repo.commit({"d1.md": doc("D1", "Again.")}, when="2024-01-06T09:00:00+00:00")
+        repo.snapshot()
+        assert not gc.isenabled()  # a caller's own pause is not ended
+    finally:
+        gc.enable()
+        gc.callbacks.remove(seen)
+    assert passes == []

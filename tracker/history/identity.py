@@ -21,6 +21,7 @@ from tracker.repository.parse import NOT_FILES, Change, RawCommit
 from tracker.repository.paths import Root
 
 Entry = tuple[str | None, str | None, Change]  # (old path, new path) under the root, change
+_NO_META = DocMeta()  # a file whose blob has no metadata (made once: it is asked for often)
 
 
 @dataclass
@@ -148,7 +149,7 @@ class Walker:
         return relative if relative is not None and self.config.is_document(relative) else None
 
     def _meta(self, change: Change) -> DocMeta:
-        return self.metas.get(change.new_blob or "", DocMeta())
+        return self.metas.get(change.new_blob or "", _NO_META)
 
     def _key_for(
         self, old: str | None, new: str, meta: DocMeta, leaving: dict[str, int], taken: set[int]
