@@ -12,12 +12,13 @@ import logging
 import re
 import subprocess
 import threading
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
+from tracker.repository.prefetch import BUDGET, Prefetch
 from tracker.repository.process import (
     Batch,
     GitFailed,
@@ -186,8 +187,15 @@ class GitRepo:
             return False
         return self._git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
 
-    def log(self, head: str, exclude: str | None = None, folder: str = "") -> list[RawCommit]:
-        """Every commit reachable from ``head`` (not from ``exclude``), children first.
+    def log(
+        self,
+        head: str,
+        exclude: str | None = None,
+        folder: str = "",
+        each: Callable[[RawCommit], object] | None = None,
+    ) -> list[RawCommit]:
+        """Every commit reachable from ``head`` (not from ``exclude``), children first; ``each``
+        is shown every commit as soon as it is parsed (a ``Prefetch`` asks for its blobs).
 
         With a ``folder``, every commit is still listed, but only the changes inside it: git
         then never reads (nor compares, for renames) files elsewhere in the repository, so
@@ -204,7 +212,7 @@ class GitRepo:
         args += [f"^{exclude}"] if exclude else []
         args += ["--", ":(top,literal)" + check_path(folder) + "/"] if folder else ["--"]
         try:
-            return list(self._log(["-M", *args]))
+            return _listed(self._log(["-M", *args]), each)
         except GitTimeout:
             raise
         except RepositoryError as error:
@@ -215,7 +223,7 @@ class GitRepo:
                 "a chapter moved without an explicit id shows as withdrawn and added again.",
                 str(error).rstrip("."),
             )
-            return list(self._log(["--no-renames", *args]))
+            return _listed(self._log(["--no-renames", *args]), each)
 
     def _log(self, args: list[str]) -> Iterator[RawCommit]:
         proc = stream_git([*_PINNED, "log", *args], self._cwd)
@@ -268,6 +276,12 @@ class GitRepo:
                     absent |= self.missing_objects()
             finally:
                 reads.close()
+
+    def prefetch(self, limit: int, budget: int = BUDGET) -> Prefetch:
+        """A ``git cat-file --batch`` to feed blob ids while the log is still read, holding up
+        to ``budget`` bytes of answers (see ``prefetch``); what it cannot give is read by
+        ``read_blobs``."""
+        return Prefetch(self._cwd, limit, lambda shas: self.read_blobs(shas, limit), budget)
 
     def missing_objects(self) -> set[str]:
         """The objects the repository's history names but it lacks (never fetched)."""
@@ -356,6 +370,18 @@ class GitRepo:
                 if kind == "blob" and mode != "120000":
                     files.append((path, blob))
         return files
+
+
+def _listed(
+    commits: Iterator[RawCommit], each: Callable[[RawCommit], object] | None
+) -> list[RawCommit]:
+    if each is None:
+        return list(commits)
+    found = []
+    for commit in commits:
+        each(commit)
+        found.append(commit)
+    return found
 
 
 def _packed(packed: Path, branch: str) -> bool:
