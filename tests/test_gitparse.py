@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from tracker.repository.parse import Change, nul_tokens, parse_log
 
 A = "a" * 40
@@ -49,3 +51,29 @@ def test_bytes_that_are_not_utf8_are_replaced():
 def test_tokens_across_chunk_boundaries():
     data = b"x" * 70_000 + b"\0y\0"
     assert [len(t) for t in nul_tokens(io.BytesIO(data))] == [70_000, 1]
+
+
+@pytest.mark.parametrize(
+    ("folder", "path", "relative"),
+    [
+        ("procedures", "procedures/a.md", "a.md"),
+        ("procedures", "procedures/x/a.md", "x/a.md"),
+        ("procedures", "procedures/", ""),
+        ("procedures", "procedures", None),
+        ("procedures", "proceduresX/a.md", None),
+        ("procedures", "other/procedures/a.md", None),
+        ("a/b", "a/b/c.md", "c.md"),
+        ("a/b", "a/bc.md", None),
+        ("", "a.md", "a.md"),
+        ("", "x/a.md", "x/a.md"),
+        ("procedures", None, None),
+        ("", None, None),
+    ],
+)
+def test_a_path_under_the_root(folder: str, path: str | None, relative: str | None):
+    from tracker.repository.paths import Root
+
+    root = Root(folder)
+    assert root.relative(path) == relative
+    inside = path is not None and path.startswith(root.prefix)  # the definition
+    assert relative == (path[len(root.prefix) :] if inside else None)

@@ -62,6 +62,10 @@ class Root:
 
     def relative(self, path: str | None) -> str | None:
         """The path under the root of a repository path, None when it lies outside."""
-        if path is None or not path.startswith(self.prefix):
-            return None
-        return path[len(self.prefix) :]
+        folder = self.folder  # (asked of every change of every commit: no prefix made)
+        if path is None or not folder:
+            return path
+        end = len(folder)
+        if path.startswith(folder) and path[end : end + 1] == "/":
+            return path[end + 1 :]
+        return None

@@ -32,7 +32,7 @@ from tracker.repository.process import (
 )
 
 Reads = Iterator[tuple[str, bytes | None]]
-BUDGET = 32 << 20  # bytes of answers held before the thread stops draining (and git waits)
+BUDGET = 8 << 20  # bytes of answers held before the thread stops draining (and git waits)
 _END = object()  # the answers are over: all given, or git stopped
 
 
