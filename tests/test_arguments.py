@@ -13,7 +13,7 @@ from textwrap import dedent
 
 import pytest
 
-from tracker import arguments
+from tracker import arguments, usage
 from tracker.arguments import build_parser
 
 HELP = dedent("""\
@@ -150,5 +150,44 @@ def test_help_loads_nothing_beyond_what_argparse_loads():
     # not kept, as under PYTHONDONTWRITEBYTECODE)
     extra = loaded["ours"] - loaded["bare"] - {"unicodedata"}
     assert extra <= {"tracker", "tracker.arguments", "tracker.cli", "tracker.errors",
-                     "__future__", "collections.abc"}, sorted(extra)  # fmt: skip
+                     "tracker.usage", "__future__", "collections.abc"}, sorted(extra)  # fmt: skip
     assert {"shutil", "typing", "logging", "json", "dataclasses"}.isdisjoint(loaded["ours"])
+
+
+@pytest.mark.parametrize("width", range(usage.NARROWEST - 10, 301))
+def test_the_top_level_help_is_argparse_s_at_every_width(
+    monkeypatch: pytest.MonkeyPatch, width: int
+):
+    """usage.py writes 'tracker --help' without argparse: the same text wherever it is used,
+    and argparse's own where the layout would differ (None)."""
+    written = usage.help_text(width)
+    if width < usage.NARROWEST:
+        assert written is None
+    else:
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert written == build_parser().format_help()
+
+
+def test_top_level_help_loads_neither_argparse_nor_re():
+    probe = ("import sys, contextlib, io\nfrom tracker.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             "    status = main(['--help'])\n"
+             "print(status, out.getvalue().startswith('usage: tracker'), file=sys.stderr)\n"
+             "print(' '.join(sorted(sys.modules)))\n")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, env={**os.environ, "COLUMNS": "80"})  # fmt: skip
+    bare = subprocess.run([sys.executable, "-c", "import sys, contextlib, io\n"
+                           "print(' '.join(sorted(sys.modules)))"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert result.stderr.split() == ["0", "True"]
+    extra = set(result.stdout.split()) - set(bare.stdout.split()) - {"unicodedata"}
+    assert extra == {"tracker", "tracker.cli", "tracker.errors", "tracker.usage", "__future__"}
+
+
+def test_help_into_a_pipe_nobody_reads_is_quiet():
+    reader, writer = os.pipe()
+    os.close(reader)  # closed before the help is written: writing it fails (EPIPE)
+    result = subprocess.run([sys.executable, "-m", "tracker", "--help"], stdout=writer,
+                            stderr=subprocess.PIPE, text=True, check=False)  # fmt: skip
+    os.close(writer)
+    assert (result.returncode, result.stderr) == (0, "")

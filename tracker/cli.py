@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 
-from tracker.arguments import build_parser, printable
 from tracker.errors import InputError, RepositoryError, TrackerError
+from tracker.usage import help_text
 
-# 'tracker --help' and a usage mistake load argparse and little else (not even typing, logging,
-# json, dataclasses or pathlib); each command imports what it uses when it runs, and a test
-# checks that start-up loads none of the heavy libraries (GitPython, Markdown, Jinja2, FastAPI).
+# 'tracker --help' loads nothing but two small modules of ours (usage.py writes the help as
+# argparse would); a usage mistake loads argparse and little else (not even typing, logging,
+# json, dataclasses or pathlib); each command imports what it uses when it runs, and tests
+# check that start-up loads none of the heavy libraries (GitPython, Markdown, Jinja2, FastAPI).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -29,6 +30,12 @@ EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentenc
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
+    if (sys.argv[1:] if argv is None else list(argv)) in (["-h"], ["--help"]):
+        text = help_text()
+        if text is not None:
+            return _print_help(text)
+    from tracker.arguments import build_parser, printable
+
     args = build_parser().parse_args(argv)
     from tracker.console import warnings_to_stderr  # once parsed: '--help' needs no logging
 
@@ -43,6 +50,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         finally:
             sys.stdout.flush()
+
+
+def _print_help(text: str) -> int:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()  # e.g. piped into head
+    return 0
 
 
 class _Opened:
@@ -372,6 +388,8 @@ def _commit_msg(args: argparse.Namespace) -> int:
 
 def _out(text: str, end: str = "\n") -> None:
     """Print text for people, its control characters shown as a replacement character."""
+    from tracker.arguments import printable
+
     print(printable(text), end=end)
 
 
