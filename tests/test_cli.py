@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -441,3 +442,28 @@ def test_the_grammar_offers_the_engine_s_own_choices():
     from tracker.publish.newsletter import FORMATS
 
     assert (arguments.TYPES, arguments.FORMATS) == (TYPES, FORMATS)
+
+
+def test_releases_text_says_each_entry_as_the_release_objects_have_it(demo: Path):
+    """The list is written from the entries' rows as kept: the same as the releases read whole
+    (dates newest first, upcoming marked, change, renamed, title, minor, notes)."""
+    from tracker.manual import open_manual
+
+    snapshot = open_manual(demo).snapshot()
+    snapshot.releases.read_all()
+    expected = []
+    for release in reversed(snapshot.releases):
+        flag = "  (upcoming)" if release.is_upcoming(date(2024, 11, 20)) else ""
+        expected.append(f"{release.date.isoformat()}{flag}")
+        for entry in release.entries:
+            change = entry.change + (", renamed" if entry.renamed else "")
+            notes = " ".join(note.text for note in entry.notes)
+            expected.append(f"  {change:<17} {entry.title}" + (" [minor]" if entry.minor else "")
+                            + (f": {notes}" if notes else ""))  # fmt: skip
+        expected.append("")
+    result = run("releases", "--repo", str(demo), "--today", "2024-11-20")
+    assert result.stdout == "\n".join(expected) + "\n"
+    shown = result.stdout.splitlines()
+    assert shown[0] == "2025-01-08  (upcoming)" and "2024-11-13" in shown
+    assert "  updated           Bruising in Non-Mobile Babies [minor]" in shown
+    assert any(line.startswith("  updated, renamed  ") for line in shown)

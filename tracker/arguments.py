@@ -31,11 +31,25 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(
 _BREAKS = r"[\t\n\r]"
 
 
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\t\n"  # ASCII that is shown as it is
+
+
 def printable(text: str, one_line: bool = False) -> str:
     """Text for a terminal: control characters (escape sequences among them) shown as a
     replacement character, and for a one-line message, line breaks too."""
+    if not one_line and _plain(text):
+        return text  # nothing to replace: megabytes of releases are checked in a few ms
     text = re.sub(_CONTROL, "\N{REPLACEMENT CHARACTER}", text)  # compiled once, by re's cache
     return re.sub(_BREAKS, "\N{REPLACEMENT CHARACTER}", text) if one_line else text
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` has none of ``_CONTROL`` (True is sure; False may be wrong): printable
+    ASCII, tabs and line breaks; or, beyond ASCII, characters Python deems printable (which
+    leaves out every control, format and separator character but the space) and line breaks."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PLAIN)
+    return text.replace("\n", " ").isprintable()
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:

@@ -85,16 +85,18 @@ def release_json(
 
 
 def releases_text(snapshot: Snapshot, today: date) -> str:
-    """Every release, newest first, one line per entry."""
+    """Every release, newest first, one line per entry (written from the entries' rows as
+    kept: thousands of releases, without making an object for each entry)."""
     lines = []
-    for release in reversed(snapshot.releases):
-        flag = "  (upcoming)" if release.is_upcoming(today) else ""
-        lines.append(f"{release.date.isoformat()}{flag}")
-        for entry in release.entries:
-            change = entry.change + (", renamed" if entry.renamed else "")
-            minor = " [minor]" if entry.minor else ""
-            notes = " ".join(note.text for note in entry.notes)
-            lines.append(f"  {change:<17} {entry.title}{minor}" + (f": {notes}" if notes else ""))
+    for day, rows in reversed(snapshot.releases.rows()):
+        lines.append(f"{day.isoformat()}  (upcoming)" if day > today else day.isoformat())
+        for _key, _at, _was, change, renamed, notes, minor, title, *_ in rows:
+            said = " ".join([note.text for note in notes])
+            lines.append(
+                f"  {change + ', renamed' if renamed else change:<17} {title}"
+                + (" [minor]" if minor else "")
+                + (f": {said}" if said else "")
+            )
         lines.append("")
     return "\n".join(lines) + ("\n" if lines else "No releases yet.\n")
 
