@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from tracker.dates import in_words, looks_like_date, parse_date
 from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
@@ -166,7 +164,9 @@ def version_label(version: Version | None, asked: str | None = None) -> str:
 def diff_page(title: str, between: str, summary: str, body: str) -> str:
     """A standalone accessible HTML page around a rendered diff."""
     css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
-    from tracker.publish.templating import template_environment  # Jinja2, for this page only
+    from markupsafe import Markup  # with Jinja2, for this page only
+
+    from tracker.publish.templating import template_environment
     from tracker.trackchanges.views import shift_headings
 
     template = template_environment({}).get_template("diff_page.html.j2")
