@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SCHEDULE, ManualRepo, doc
 
+from tracker.errors import RepositoryError
 from tracker.index import derived, store
 from tracker.index import log as index
 from tracker.repository.paths import Root
@@ -431,6 +432,35 @@ def test_the_branch_head_is_seen_at_once_however_quickly_it_moves(repo: ManualRe
     assert git.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
     repo.git("checkout", "--quiet", "-b", "other")
     assert git.branch_head(None) == ("other", repo.git("rev-parse", "HEAD"))
+
+
+def test_a_repository_opened_once_has_its_head_from_the_same_git_process(
+    repo: ManualRepo, tmp_path: Path
+):
+    """``once`` (the command line) asks for the head with the folders: the same answer as
+    asking alone, for a branch, a detached head, a bare repository and one with no commits;
+    only the first question is answered so, later ones ask git again."""
+    from tracker.repository.read import GitRepo
+
+    repo.commit({"a.md": doc("A")}, "A")
+    alone = GitRepo(repo.path).branch_head(None)
+    once = GitRepo(repo.path, once=True)
+    assert once._first == alone == ("main", repo.git("rev-parse", "HEAD"))
+    assert once.branch_head(None) == alone and once._first is None
+    repo.commit({"a.md": doc("A", "Two.")}, "A again")
+    assert once.branch_head(None)[1] == repo.git("rev-parse", "HEAD")  # asked again
+    repo.git("checkout", "--quiet", "--detach")
+    detached = GitRepo(repo.path, once=True)
+    assert detached.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
+    repo.git("clone", "--quiet", "--bare", str(repo.path), str(tmp_path / "bare.git"))
+    bare = GitRepo(tmp_path / "bare.git", once=True)
+    assert bare._first is None and bare.work_tree is None
+    assert bare.branch_head(None)[1] == repo.git("rev-parse", "HEAD")
+    repo.git("init", "--quiet", str(tmp_path / "empty"))
+    empty = GitRepo(tmp_path / "empty", once=True)
+    assert empty._first is None and empty.work_tree == (tmp_path / "empty").resolve()
+    with pytest.raises(RepositoryError, match="no commits yet"):
+        empty.branch_head(None)
 
 
 def test_a_merge_of_the_kept_head_into_a_branch_then_fast_forwarded_is_read(repo: ManualRepo):

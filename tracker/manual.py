@@ -289,8 +289,8 @@ def open_manual(
     lazy: bool = False,
 ) -> Manual:
     """Open the manual in a repository (validating the root folder and branch name); ``lazy``:
-    see Manual."""
+    see Manual (for a command that reads the manual once: the repository is opened ``once``)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path), folder, branch, lazy)
+    return Manual(GitRepo(repo_path, once=lazy), folder, branch, lazy)

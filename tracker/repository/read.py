@@ -48,15 +48,23 @@ _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b
 class GitRepo:
     """A repository opened for reading (bare or not)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, once: bool = False) -> None:
+        """``once``: for a command that reads the repository once, now (the command line):
+        the checked-out branch and its head are asked for in the same git process as the
+        folders, and given to the first ``branch_head(None)``."""
         location = Path(path)
         if not location.is_dir():
             raise RepositoryError(f"The folder {str(path)!r} does not exist.")
         asked = ["--path-format=absolute", "--git-common-dir", "--absolute-git-dir"]
-        found = run_git(
-            ["rev-parse", *asked, "--is-bare-repository", "--show-toplevel"], location, check=False
-        )
+        asked += ["--is-bare-repository", "--show-toplevel"]
+        head = ["HEAD", "--symbolic-full-name", "HEAD", "--"] if once else []
+        found = run_git(["rev-parse", *asked, *head], location, check=False)
         answer = found.stdout.splitlines()
+        # (git stops at the first question it cannot answer: --show-toplevel in a bare
+        # repository, HEAD in one with no commits; those ask for the head again, alone)
+        self._first: tuple[str, str] | None = None
+        if once and found.returncode == 0 and answer[-1:] == ["--"] and len(answer) == 7:
+            self._first = (answer[5].removeprefix("refs/heads/"), answer[4])
         if len(answer) < 3 or answer[2] not in ("true", "false"):
             if "dubious ownership" in found.stderr:
                 raise RepositoryError(_one_line(found.stderr))
@@ -124,6 +132,10 @@ class GitRepo:
         few ``stat`` calls instead of a process. A repository whose refs are not kept in
         files (reftable) asks git every time.
         """
+        if branch is None and self._first is not None:  # asked with the folders, just now
+            answer, self._first = self._first, None
+            self._head = ((), answer)  # (): never matched by a stamp
+            return answer
         guess = self._head[1][0] if self._head is not None else None  # the branch last seen
         stamp = self._ref_stamp(branch, guess)  # taken first: an update after it changes it
         if stamp is not None and self._head is not None and self._head[0] == stamp:
