@@ -467,3 +467,20 @@ def test_releases_text_says_each_entry_as_the_release_objects_have_it(demo: Path
     assert shown[0] == "2025-01-08  (upcoming)" and "2024-11-13" in shown
     assert "  updated           Bruising in Non-Mobile Babies [minor]" in shown
     assert any(line.startswith("  updated, renamed  ") for line in shown)
+
+
+@pytest.mark.parametrize(("command", "collecting"), [("releases", False), ("serve", True)])
+def test_a_command_that_reads_and_ends_runs_without_the_garbage_collector(
+    demo: Path, command: str, collecting: bool
+):
+    """One-shot commands pause the collector while they run (and start it again after, for a
+    caller in the same process); the service, which runs long, keeps it."""
+    probe = (
+        "import gc\nfrom tracker import cli\n"
+        f"cli.COMMANDS[{command!r}] = lambda args: print(gc.isenabled()) or 0\n"
+        f"status = cli.main([{command!r}, '--repo', {str(demo)!r}])\n"
+        "print(status, gc.isenabled())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.split() == [str(collecting), "0", "True"]
