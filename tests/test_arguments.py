@@ -129,7 +129,7 @@ def test_on_a_terminal_the_help_is_as_wide_as_the_terminal():
 
 
 def test_help_loads_nothing_beyond_what_argparse_loads():
-    """'tracker --help' costs argparse's own start-up and a few small modules of ours: not
+    """A command's grammar costs argparse's own start-up and a few small modules of ours: not
     typing, logging, json, dataclasses, pathlib, datetime or shutil (start-up is measured in
     benchmarks/, not here)."""
     ending = (
@@ -164,7 +164,7 @@ def test_the_top_level_help_is_argparse_s_at_every_width(
     """usage.py writes 'tracker --help' without argparse: the same text wherever it is used,
     and argparse's own where the layout would differ (None)."""
     written = usage.help_text(width)
-    if width < usage.NARROWEST:
+    if width < usage.NARROWEST or sys.version_info[:2] not in usage.LAYOUT_OF:
         assert written is None
     else:
         monkeypatch.setenv("COLUMNS", str(width))
@@ -212,3 +212,13 @@ def test_printable_text_is_returned_as_it_is_only_when_the_rule_changes_nothing(
 )  # fmt: skip
 def test_printable_replaces_controls_in_ascii_and_beyond(text: str, shown: str):
     assert printable(text) == shown
+
+
+def test_help_with_nowhere_to_go_is_as_argparse_has_it():
+    """No stdout: the help goes to stderr; a full disk: nothing more said. Exit status 0."""
+    closed = subprocess.run(f"{sys.executable} -m tracker --help >&-", shell=True,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert (closed.returncode, closed.stderr[:31]) == (0, "usage: tracker [-h] COMMAND ...")
+    full = subprocess.run(f"{sys.executable} -m tracker --help > /dev/full", shell=True,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert (full.returncode, full.stderr) == (0, "")

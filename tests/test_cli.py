@@ -393,8 +393,10 @@ def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
         "Police must be called at once.\rNo need to call anyone.",
         "2024-01-02T09:00:00+00:00",
     )  # fmt: skip  (a carriage return hides the first half)
+    repo.commit({"a.md": doc("Red \x1b[31mAlert", "Clear \x1b[2J the \x1b]0;owned\x07 screen.")},
+                "Again", "2024-01-03T09:00:00+00:00")  # fmt: skip
     for args in (["releases"], ["history", "a"], ["history", "b"], ["newsletter"], ["show", "a"],
-                 ["check"]):  # fmt: skip
+                 ["check"], ["diff", "a"], ["diff", "a", "--source"]):  # fmt: skip
         result = run(*args, "--repo", str(repo.path))
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
         assert "\r" not in result.stdout.replace("\r\n", ""), args
@@ -484,3 +486,14 @@ def test_a_command_that_reads_and_ends_runs_without_the_garbage_collector(
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True)  # fmt: skip
     assert result.stdout.split() == [str(collecting), "0", "True"]
+
+
+def test_a_coloured_diff_keeps_its_own_colours_and_nothing_else(
+    capsys: pytest.CaptureFixture[str],
+):
+    from tracker.cli import _out
+
+    _out("\x1b[32m{+new \x1b]0;owned\x07+}\x1b[0m [-\x1b[2Jold-]\x1b[31m", colours=True)
+    assert capsys.readouterr().out == (
+        "\x1b[32m{+new \ufffd]0;owned\ufffd+}\x1b[0m [-\ufffd[2Jold-]\x1b[31m\n"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -64,11 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_help(text: str) -> int:
+    """Write the help as argparse does: to stderr when there is no stdout, and nothing more
+    said when it cannot be written (a closed pipe, a full disk)."""
+    out = sys.stdout or sys.stderr
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        sys.stderr.close()  # e.g. piped into head
+        out.write(text)
+        out.flush()
+    except (AttributeError, OSError):
+        with contextlib.suppress(AttributeError, OSError):
+            sys.stderr.close()  # else Python says so again when it flushes at exit
     return 0
 
 
@@ -87,7 +92,7 @@ def _open(args: argparse.Namespace) -> _Opened:
     from tracker.manual import open_manual
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
     snapshot = manual.snapshot()
     return _Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
@@ -193,7 +198,7 @@ def _diff(args: argparse.Namespace) -> int:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         _out(f"From {output.version_label(start, args.start)} to {output.version_label(end)}.")
         view: View = "source-text" if args.source else ("text-colour" if colour else "text")
-        print(differ.view(start, end, view), end="")
+        _out(differ.view(start, end, view), end="", colours=view == "text-colour")
     return 0
 
 
@@ -397,11 +402,20 @@ def _commit_msg(args: argparse.Namespace) -> int:
 # commit message could carry: never written to a terminal as they are.
 
 
-def _out(text: str, end: str = "\n") -> None:
-    """Print text for people, its control characters shown as a replacement character."""
+def _out(text: str, end: str = "\n", colours: bool = False) -> None:
+    """Print text for people, its control characters shown as a replacement character
+    (``colours``: but for the colour codes a coloured diff is marked with)."""
     from tracker.arguments import printable
 
-    print(printable(text), end=end)
+    if not colours:
+        print(printable(text), end=end)
+        return
+    import re
+
+    from tracker.trackchanges.textviews import COLOUR_CODES
+
+    parts = re.split(f"({'|'.join(map(re.escape, COLOUR_CODES))})", text)  # ours at odd places
+    print("".join(part if n % 2 else printable(part) for n, part in enumerate(parts)), end=end)
 
 
 def _print_json(data: Any) -> None:

@@ -287,10 +287,12 @@ def open_manual(
     root: str = "procedures",
     branch: str | None = None,
     lazy: bool = False,
+    once: bool = False,
 ) -> Manual:
     """Open the manual in a repository (validating the root folder and branch name); ``lazy``:
-    see Manual (for a command that reads the manual once: the repository is opened ``once``)."""
+    see Manual; ``once``: for a command that reads it once, now (see GitRepo: its first
+    snapshot is of the head when it was opened)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path, once=lazy), folder, branch, lazy)
+    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy)

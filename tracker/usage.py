@@ -36,6 +36,9 @@ COMMANDS = (
 )
 
 NARROWEST = 50  # columns: below this argparse writes the help (tested down to here)
+# argparse's layout is the same in these versions (3.13 lines up the commands differently):
+# under any other, argparse writes the help.
+LAYOUT_OF = ((3, 11), (3, 12))
 
 
 def columns() -> int:
@@ -57,7 +60,7 @@ def help_text(width: int | None = None) -> str | None:
     """The top-level help as argparse writes it for ``width`` columns (default: the terminal's),
     or None where this layout does not hold."""
     width = columns() if width is None else width
-    if width < NARROWEST:
+    if width < NARROWEST or sys.version_info[:2] not in LAYOUT_OF:
         return None
     text = width - 2  # argparse leaves two columns
     help_at = 2 + max(len(name) for name, _ in COMMANDS) + 2  # argparse's help position here
