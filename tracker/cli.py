@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
 from tracker.errors import InputError, RepositoryError, TrackerError
-from tracker.usage import help_text
+from tracker.usage import help_text, print_help
 
 # 'tracker --help' loads nothing but two small modules of ours (usage.py writes the help as
 # argparse would); a usage mistake loads argparse and little else (not even typing, logging,
@@ -34,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (sys.argv[1:] if argv is None else list(argv)) in (["-h"], ["--help"]):
         text = help_text()
         if text is not None:
-            return _print_help(text)
+            return print_help(text)
     from tracker.arguments import build_parser, printable
 
     args = build_parser().parse_args(argv)
@@ -62,19 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
             if collecting:
                 gc.enable()
-
-
-def _print_help(text: str) -> int:
-    """Write the help as argparse does: to stderr when there is no stdout, and nothing more
-    said when it cannot be written (a closed pipe, a full disk)."""
-    out = sys.stdout or sys.stderr
-    try:
-        out.write(text)
-        out.flush()
-    except (AttributeError, OSError):
-        with contextlib.suppress(AttributeError, OSError):
-            sys.stderr.close()  # else Python says so again when it flushes at exit
-    return 0
 
 
 class _Opened:
@@ -109,12 +95,9 @@ def _fixed_today(text: str | None) -> date | None:
 def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
     """One bad chapter is worth a word, not a failure: said for the documents a command shows
     (by key; all of them by default)."""
-    from tracker.console import log
+    from tracker.console import warn_about
 
-    shown = None if keys is None else set(keys)
-    for key, path, problem in snapshot.notices:
-        if shown is None or key in shown:
-            log.warning("%s: %s (see 'tracker check').", path, problem)
+    warn_about(snapshot.notices, keys)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -398,30 +381,21 @@ def _commit_msg(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-# Control characters (terminal escape sequences among them) that a chapter, a title or a
-# commit message could carry: never written to a terminal as they are.
-
-
 def _out(text: str, end: str = "\n", colours: bool = False) -> None:
-    """Print text for people, its control characters shown as a replacement character
-    (``colours``: but for the colour codes a coloured diff is marked with)."""
-    from tracker.arguments import printable
+    from tracker.console import out
 
-    if not colours:
-        print(printable(text), end=end)
-        return
-    import re
+    if colours:  # a coloured diff's own codes are kept; a chapter's are shown harmless
+        from tracker.trackchanges.textviews import COLOUR_CODES
 
-    from tracker.trackchanges.textviews import COLOUR_CODES
-
-    parts = re.split(f"({'|'.join(map(re.escape, COLOUR_CODES))})", text)  # ours at odd places
-    print("".join(part if n % 2 else printable(part) for n, part in enumerate(parts)), end=end)
+        out(text, end, keep=COLOUR_CODES)
+    else:
+        out(text, end)
 
 
 def _print_json(data: Any) -> None:
-    import json
+    from tracker.console import print_json
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print_json(data)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -10,6 +10,7 @@ test compares this help with argparse's at every width it is used for. Narrower 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -97,3 +98,16 @@ def _wrap(text: str, width: int) -> list[str]:
         else:
             line += chunk
     return [*lines, line]
+
+
+def print_help(text: str) -> int:
+    """Write the help as argparse does: to stderr when there is no stdout, and nothing more
+    said when it cannot be written (a closed pipe, a full disk). Exit status 0."""
+    out = sys.stdout or sys.stderr
+    try:
+        out.write(text)
+        out.flush()
+    except (AttributeError, OSError):
+        with contextlib.suppress(AttributeError, OSError):
+            sys.stderr.close()  # else Python says so again when it flushes at exit
+    return 0
