@@ -89,7 +89,7 @@ def releases_text(snapshot: Snapshot, today: date) -> str:
     for day, rows in reversed(snapshot.releases.rows()):
         lines.append(f"{day.isoformat()}  (upcoming)" if day > today else day.isoformat())
         for _key, _at, _was, change, renamed, notes, minor, title, *_ in rows:
-            said = " ".join([note.text for note in notes])
+            said = " ".join([text for text, _ in notes])
             lines.append(
                 f"  {change + ', renamed' if renamed else change:<17} {title}"
                 + (" [minor]" if minor else "")
