@@ -12,6 +12,8 @@ import pytest
 from conftest import SCHEDULE, ManualRepo, doc
 
 from tracker.errors import RepositoryError
+from tracker.history.releases import EntryRow
+from tracker.history.snapshot import changed_days
 from tracker.index import derived, store
 from tracker.index import log as index
 from tracker.repository.paths import Root
@@ -265,6 +267,63 @@ def test_a_new_commit_rewrites_only_what_it_touches(scheduled: ManualRepo):
     assert (lazy.documents, lazy.releases) == (whole.documents, whole.releases)
 
 
+def test_a_new_commit_rewrites_only_the_release_days_it_changes(scheduled: ManualRepo):
+    """A day a touched document is on, whose entries the commit leaves as they were, is not
+    written again (its row is tagged: pickled another way, to the same value)."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    scheduled.snapshot()
+    _, days = kept_rows(scheduled)
+    assert set(days) == {"2024-01-10", "2024-02-14"}  # both added; then a changed
+    tagged = pickle.dumps(pickle.loads(days["2024-01-10"]), protocol=4)
+    assert tagged != days["2024-01-10"]
+    with sqlite3.connect(derived_file(scheduled)) as connection:
+        connection.execute("UPDATE releases SET entries = ? WHERE day = '2024-01-10'", (tagged,))
+    scheduled.commit({"a.md": doc("A", "Three.")}, "Edit A again", "2024-02-20T10:00:00+00:00")
+    stepped = scheduled.snapshot()
+    _, after = kept_rows(scheduled)
+    assert after["2024-01-10"] == tagged  # a's entry there is the same: not written again
+    assert set(after) == {"2024-01-10", "2024-02-14", "2024-03-13"}
+    assert after["2024-02-14"] == days["2024-02-14"]
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def test_a_new_title_moves_a_document_in_every_release_it_is_on(scheduled: ManualRepo):
+    """A release's entries are in contents order: a commit that moves a document in the
+    contents rewrites the days it is on, though its entries there are unchanged."""
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Beta")}, "Add",
+                     "2024-01-02T10:00:00+00:00")  # fmt: skip
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("Gamma")}, "Retitle", "2024-01-20T10:00:00+00:00")
+    stepped = scheduled.snapshot()
+    assert [entry.id for entry in stepped.releases[0].entries] == ["b", "a"]
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def _row(key: int, at: int) -> EntryRow:
+    return (key, at, None, "new", False, (), False, f"T{key}", "chapter", f"d{key}")
+
+
+def test_the_days_worked_out_again_are_those_whose_entries_or_order_change():
+    one, two, three = date(2024, 1, 10), date(2024, 2, 14), date(2024, 3, 13)
+    kept = {0: [(one, _row(0, 0)), (two, _row(0, 1))]}
+    same = ([0, 1], [0, 1])
+    assert changed_days(kept, kept, same) == set()
+    assert changed_days(kept, {0: [*kept[0], (three, _row(0, 2))]}, same) == {three}  # new day
+    assert changed_days(kept, {0: [(one, _row(0, 0)), (two, _row(0, 2))]}, same) == {two}
+    assert changed_days(kept, {0: [(one, _row(0, 0))]}, same) == {two}  # a day left
+    assert changed_days({}, {2: [(one, _row(2, 0))]}, ([0, 1], [0, 2, 1])) == {one}  # new
+    # Each day's rows are in contents order: a document that moved among the others is
+    # rewritten on every day it is on, even where its entries are the same.
+    assert changed_days(kept, kept, ([0, 1], [1, 0])) == {one, two}
+    # A document new to the manual taking a place before it moves nothing of it.
+    assert changed_days(kept, {**kept, 2: []}, ([0, 1], [2, 0, 1])) == set()
+
+
 def test_a_kept_snapshot_is_read_from_any_thread(
     scheduled: ManualRepo, caplog: pytest.LogCaptureFixture
 ):
@@ -346,15 +405,17 @@ def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):
 def test_any_history_read_step_by_step_equals_a_whole_read(
     tmp_path_factory: pytest.TempPathFactory, tally
 ):
-    """Random histories (edits, moves, withdrawals, trailers, merged branches), read after
-    random commits: the kept snapshot moved forward equals a snapshot read from scratch, from
-    the same raw index and from a new one (which reads links and heading ids of the head's
-    blobs only)."""
+    """Random histories (edits, new titles, moves, withdrawals, archiving, trailers, merged
+    branches, new settings), read after random commits: the kept snapshot moved forward, and
+    the same read back, equal a snapshot read from scratch, from the same raw index and from
+    a new one (which reads links and heading ids of the head's blobs only)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
     step = st.tuples(
-        st.sampled_from(["edit", "edit", "add", "move", "delete", "branch"]),
+        st.sampled_from(
+            ["edit", "edit", "add", "move", "delete", "branch", "title", "archive", "settings"]
+        ),
         st.integers(0, 4),
         st.sampled_from(
             [
@@ -395,6 +456,16 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                 elif action == "delete":
                     names.remove(name)
                     repo.commit({name: None}, f"Withdraw {number}", when, trailers)
+                elif action == "title":  # its place in the contents changes
+                    repo.commit({name: doc(f"{'ZYX'[pick % 3]} {number}")}, f"Title {number}",
+                                when, trailers)  # fmt: skip
+                elif action == "archive":
+                    repo.commit({name: doc(name, status="archived")}, f"Archive {number}", when,
+                                trailers)  # fmt: skip
+                elif action == "settings":  # the whole history is read again
+                    weekly = SCHEDULE.replace("FREQ=MONTHLY;BYDAY=2WE", "FREQ=WEEKLY;BYDAY=MO")
+                    repo.commit({"manual.toml": weekly if pick % 2 else SCHEDULE},
+                                f"Settings {number}", when, trailers)  # fmt: skip
                 else:
                     repo.branch(f"b{number}")
                     repo.commit({name: doc(name, f"## Part {pick}\n\nBranch {number}.")}, f"On branch {number}",
@@ -404,11 +475,17 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                 if read:
                     repo.snapshot()
             stepped = repo.snapshot()
+            read_back = repo.snapshot()
             forget_derived(repo)
             whole = repo.snapshot()
-            assert stepped.documents == whole.documents
-            assert stepped.releases == whole.releases
-            assert stepped.problems == whole.problems
+            for snapshot in (stepped, read_back):
+                assert snapshot.documents == whole.documents
+                assert [d.key for d in snapshot.documents] == [d.key for d in whole.documents]
+                assert snapshot.releases == whole.releases
+                assert snapshot.problems == whole.problems
+                assert dict(snapshot.names) == dict(whole.names)
+                assert snapshot.notices == whole.notices
+                assert dict(snapshot.line) == dict(whole.line)
             patch.setenv("TRACKER_CACHE_DIR", str(folder / "afresh"))  # a new raw index too
             afresh = repo.snapshot()
             assert (afresh.documents, afresh.problems) == (stepped.documents, stepped.problems)
