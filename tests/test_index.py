@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -299,6 +300,73 @@ def test_a_new_title_moves_a_document_in_every_release_it_is_on(scheduled: Manua
     scheduled.commit({"a.md": doc("Gamma")}, "Retitle", "2024-01-20T10:00:00+00:00")
     stepped = scheduled.snapshot()
     assert [entry.id for entry in stepped.releases[0].entries] == ["b", "a"]
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def git_commands(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
+    """Put a ``git`` first on the PATH that notes each command it runs, then runs git; gives
+    the commands run so far (without the options before them)."""
+    import os
+    import shutil
+
+    real, shim, noted = shutil.which("git"), folder / "bin" / "git", folder / "commands"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{noted}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+
+    def commands() -> list[str]:
+        found = []
+        for line in noted.read_text().splitlines() if noted.exists() else []:
+            words = line.split()
+            while words and words[0] == "-c":
+                words = words[2:]
+            found.append(" ".join(words[:2]))
+        return found
+
+    return commands
+
+
+def test_a_new_commit_asks_git_once_whether_it_continues_the_kept_head(
+    scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The raw index stands at the kept head: the commits since are those its update reads
+    (no rev-list), and git is asked once whether the new head continues it."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    commands = git_commands(tmp_path, monkeypatch)
+    stepped = scheduled.snapshot()
+    asked = [c for c in commands() if c.startswith(("rev-list", "merge-base"))]
+    assert asked == ["merge-base --is-ancestor"]
+    assert "rev-parse --is-shallow-repository" not in commands()  # (its file is looked for)
+    assert commands().count("cat-file --batch") == 1  # the settings and the new blobs: one reader
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def test_a_raw_index_ahead_of_the_kept_history_is_moved_on_from_where_it_stands(
+    scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The raw index was brought further than the kept history (a reader whose own write of
+    the kept history did not happen): the commits since the kept head are asked of git."""
+    from tracker.config import parse_config
+
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")}, "Add",
+                     "2024-01-02T10:00:00+00:00")  # fmt: skip
+    scheduled.snapshot()
+    two = scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    git, root = GitRepo(scheduled.path), Root("procedures")
+    branch, _ = git.branch_head(None)
+    index.load(git, branch, two, root, parse_config(SCHEDULE))  # the raw index alone moves on
+    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-02-20T10:00:00+00:00")
+    commands = git_commands(tmp_path, monkeypatch)
+    stepped = scheduled.open(lazy=True).snapshot()
+    assert "rev-list" in {command.split()[0] for command in commands()}
+    assert stepped.documents.read == 2  # moved on from the kept head (c untouched), not anew
     forget_derived(scheduled)
     whole = scheduled.snapshot()
     assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)

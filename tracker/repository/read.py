@@ -40,6 +40,7 @@ _PINNED = [
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
 _STOPS = 3  # a partial clone's fetch failing this often: its remote is taken to be gone
+_FEW = 16  # blobs read one by one by the long-lived reader rather than by a process of their own
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
@@ -111,6 +112,8 @@ class GitRepo:
     def shallow_cut(self) -> list[str]:
         """The commits where a shallow clone's history is cut (their parents are absent);
         empty for a whole repository."""
+        if not (self.common_dir / "shallow").exists():
+            return []  # git marks a shallow repository with this file: a whole one, no process
         found = self._git(
             "rev-parse", "--is-shallow-repository", "--git-path", "shallow", check=False
         )
@@ -258,6 +261,16 @@ class GitRepo:
         such stops (the remote is gone) every blob the clone never fetched is passed over.
         """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
+        if len(wanted) <= _FEW:  # a new commit's: the long-lived reader, with no new process
+            try:
+                found = [(sha, self._read_one(sha, limit)) for sha in wanted]
+            except GitTimeout:
+                raise
+            except RepositoryError:
+                pass  # it stopped (a partial clone's fetch failed): read as below, which goes on
+            else:
+                yield from found
+                return
         absent: set[str] = set()
         stops = 0
         done = 0
@@ -340,13 +353,13 @@ class GitRepo:
         size = found.stdout.strip()
         return int(size) if found.returncode == 0 and size.isdigit() else None
 
-    def _read_one(self, name: str) -> bytes | None:
+    def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
             if self._reader is None:
                 self._reader = Batch(self._cwd)
             reader = self._reader
         try:
-            return reader.read(name)
+            return reader.read(name, limit)
         except RepositoryError:
             with self._reader_lock:  # it stopped: the next read starts a new one
                 if self._reader is reader:
