@@ -8,7 +8,8 @@ median of several runs, with its baseline measured in the same run, in turns:
   (``git log --raw`` over the manual's folder, then ``git cat-file --batch`` of every version,
   newest first);
 - start-up: ``tracker --help`` (the console script) against ``python -c pass``;
-- warm: ``tracker releases`` and ``tracker history ID`` with the index up to date, less start-up;
+- warm: ``tracker releases`` and ``tracker history ID`` with the index up to date, less a
+  command's start-up (``python -m tracker releases --help``: Python, the command line, argparse);
 - incremental: the first ``tracker releases`` after 1 new commit, and after 100, less start-up;
 - peak RSS of the cold and warm commands;
 - the naive way, once: GitPython's ``iter_commits(paths=...)`` per chapter plus a patch per
@@ -196,12 +197,15 @@ ARGPARSE_HELP = (
 
 def startup(settings: Settings, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
     """``tracker --help`` as users run it (the console script) against ``python -c pass``, with
-    ``python -m tracker --help`` (which the other commands here are run as, so theirs is the
-    start-up taken off them, returned first) and a bare argparse program's help beside them."""
+    ``python -m tracker releases --help`` (a command's start-up: Python, the command line and
+    argparse with the command's options; the other commands here are run as ``python -m``, and
+    this is the start-up taken off them, returned first), ``python -m tracker --help`` and a
+    bare argparse program's help beside them."""
     script = Path(sys.executable).with_name("tracker")
     commands = {
         "script": [str(script), "--help"] if script.exists() else tracker("--help"),
         "module": tracker("--help"),
+        "command": tracker("releases", "--help"),
         "python": [sys.executable, "-c", "pass"],
         "argparse": [sys.executable, "-c", ARGPARSE_HELP],
     }
@@ -211,8 +215,12 @@ def startup(settings: Settings, env: dict[str, str]) -> tuple[float, dict[str, A
             times[name].append(run(command, env).seconds)
     got = {name: median(values) for name, values in times.items()}
     start, python = got["script"], got["python"]
-    extra = {"python_m_ms": got["module"] * 1e3, "argparse_help_ms": got["argparse"] * 1e3}
-    return got["module"], figure(start, python, "<= 2x python", start <= 2 * python) | extra
+    extra = {
+        "python_m_ms": got["module"] * 1e3,
+        "command_help_ms": got["command"] * 1e3,
+        "argparse_help_ms": got["argparse"] * 1e3,
+    }
+    return got["command"], figure(start, python, "<= 2x python", start <= 2 * python) | extra
 
 
 def fresh_manual(folder: Path, settings: Settings, commits: int) -> tuple[Path, float | None]:

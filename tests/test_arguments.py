@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -12,9 +13,11 @@ import termios
 from textwrap import dedent
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tracker import arguments
-from tracker.arguments import build_parser
+from tracker import arguments, usage
+from tracker.arguments import build_parser, printable
 
 HELP = dedent("""\
     usage: tracker [-h] COMMAND ...
@@ -126,7 +129,7 @@ def test_on_a_terminal_the_help_is_as_wide_as_the_terminal():
 
 
 def test_help_loads_nothing_beyond_what_argparse_loads():
-    """'tracker --help' costs argparse's own start-up and a few small modules of ours: not
+    """A command's grammar costs argparse's own start-up and a few small modules of ours: not
     typing, logging, json, dataclasses, pathlib, datetime or shutil (start-up is measured in
     benchmarks/, not here)."""
     ending = (
@@ -150,5 +153,72 @@ def test_help_loads_nothing_beyond_what_argparse_loads():
     # not kept, as under PYTHONDONTWRITEBYTECODE)
     extra = loaded["ours"] - loaded["bare"] - {"unicodedata"}
     assert extra <= {"tracker", "tracker.arguments", "tracker.cli", "tracker.errors",
-                     "__future__", "collections.abc"}, sorted(extra)  # fmt: skip
+                     "tracker.usage", "__future__", "collections.abc"}, sorted(extra)  # fmt: skip
     assert {"shutil", "typing", "logging", "json", "dataclasses"}.isdisjoint(loaded["ours"])
+
+
+@pytest.mark.parametrize("width", range(usage.NARROWEST - 10, 301))
+def test_the_top_level_help_is_argparse_s_at_every_width(
+    monkeypatch: pytest.MonkeyPatch, width: int
+):
+    """usage.py writes 'tracker --help' without argparse: the same text wherever it is used,
+    and argparse's own where the layout would differ (None)."""
+    written = usage.help_text(width)
+    if width < usage.NARROWEST or sys.version_info[:2] not in usage.LAYOUT_OF:
+        assert written is None
+    else:
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert written == build_parser().format_help()
+
+
+def test_top_level_help_loads_neither_argparse_nor_re():
+    probe = ("import sys, contextlib, io\nfrom tracker.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             "    status = main(['--help'])\n"
+             "print(status, out.getvalue().startswith('usage: tracker'), file=sys.stderr)\n"
+             "print(' '.join(sorted(sys.modules)))\n")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, env={**os.environ, "COLUMNS": "80"})  # fmt: skip
+    bare = subprocess.run([sys.executable, "-c", "import sys, contextlib, io\n"
+                           "print(' '.join(sorted(sys.modules)))"], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    assert result.stderr.split() == ["0", "True"]
+    extra = set(result.stdout.split()) - set(bare.stdout.split()) - {"unicodedata"}
+    assert extra == {"tracker", "tracker.cli", "tracker.errors", "tracker.usage", "__future__"}
+
+
+def test_help_into_a_pipe_nobody_reads_is_quiet():
+    reader, writer = os.pipe()
+    os.close(reader)  # closed before the help is written: writing it fails (EPIPE)
+    result = subprocess.run([sys.executable, "-m", "tracker", "--help"], stdout=writer,
+                            stderr=subprocess.PIPE, text=True, check=False)  # fmt: skip
+    os.close(writer)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+@given(
+    st.text(st.characters(codec="utf-8"), max_size=40)
+    | st.text("ab\t\n\r\x1b\x7f\x85\u202e\u2068 \xa0é", max_size=40)
+)
+def test_printable_text_is_returned_as_it_is_only_when_the_rule_changes_nothing(text: str):
+    """printable's fast check (megabytes of releases) agrees with its rule, the regex."""
+    assert printable(text) == re.sub(arguments._CONTROL, "\N{REPLACEMENT CHARACTER}", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("a\x1b[31mb", "a\ufffd[31mb"), ("a\rb", "a\ufffdb"), ("a\r\nb", "a\r\nb"), ("\x85", "\ufffd"),
+     ("é\u202eb", "é\ufffdb"), ("é\tb\n", "é\tb\n"), ("a\tb\n", "a\tb\n"), ("\xa0\x7f", "\xa0\ufffd")],
+)  # fmt: skip
+def test_printable_replaces_controls_in_ascii_and_beyond(text: str, shown: str):
+    assert printable(text) == shown
+
+
+def test_help_with_nowhere_to_go_is_as_argparse_has_it():
+    """No stdout: the help goes to stderr; a full disk: nothing more said. Exit status 0."""
+    closed = subprocess.run(f"{sys.executable} -m tracker --help >&-", shell=True,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert (closed.returncode, closed.stderr[:31]) == (0, "usage: tracker [-h] COMMAND ...")
+    full = subprocess.run(f"{sys.executable} -m tracker --help > /dev/full", shell=True,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert (full.returncode, full.stderr) == (0, "")

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -392,8 +393,10 @@ def test_terminal_escape_sequences_never_reach_the_terminal(repo: ManualRepo):
         "Police must be called at once.\rNo need to call anyone.",
         "2024-01-02T09:00:00+00:00",
     )  # fmt: skip  (a carriage return hides the first half)
+    repo.commit({"a.md": doc("Red \x1b[31mAlert", "Clear \x1b[2J the \x1b]0;owned\x07 screen.")},
+                "Again", "2024-01-03T09:00:00+00:00")  # fmt: skip
     for args in (["releases"], ["history", "a"], ["history", "b"], ["newsletter"], ["show", "a"],
-                 ["check"]):  # fmt: skip
+                 ["check"], ["diff", "a"], ["diff", "a", "--source"]):  # fmt: skip
         result = run(*args, "--repo", str(repo.path))
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout, args
         assert "\r" not in result.stdout.replace("\r\n", ""), args
@@ -441,3 +444,56 @@ def test_the_grammar_offers_the_engine_s_own_choices():
     from tracker.publish.newsletter import FORMATS
 
     assert (arguments.TYPES, arguments.FORMATS) == (TYPES, FORMATS)
+
+
+def test_releases_text_says_each_entry_as_the_release_objects_have_it(demo: Path):
+    """The list is written from the entries' rows as kept: the same as the releases read whole
+    (dates newest first, upcoming marked, change, renamed, title, minor, notes)."""
+    from tracker.manual import open_manual
+
+    snapshot = open_manual(demo).snapshot()
+    snapshot.releases.read_all()
+    expected = []
+    for release in reversed(snapshot.releases):
+        flag = "  (upcoming)" if release.is_upcoming(date(2024, 11, 20)) else ""
+        expected.append(f"{release.date.isoformat()}{flag}")
+        for entry in release.entries:
+            change = entry.change + (", renamed" if entry.renamed else "")
+            notes = " ".join(note.text for note in entry.notes)
+            expected.append(f"  {change:<17} {entry.title}" + (" [minor]" if entry.minor else "")
+                            + (f": {notes}" if notes else ""))  # fmt: skip
+        expected.append("")
+    result = run("releases", "--repo", str(demo), "--today", "2024-11-20")
+    assert result.stdout == "\n".join(expected) + "\n"
+    shown = result.stdout.splitlines()
+    assert shown[0] == "2025-01-08  (upcoming)" and "2024-11-13" in shown
+    assert "  updated           Bruising in Non-Mobile Babies [minor]" in shown
+    assert any(line.startswith("  updated, renamed  ") for line in shown)
+
+
+@pytest.mark.parametrize(("command", "collecting"), [("releases", False), ("serve", True)])
+def test_a_command_that_reads_and_ends_runs_without_the_garbage_collector(
+    demo: Path, command: str, collecting: bool
+):
+    """One-shot commands pause the collector while they run (and start it again after, for a
+    caller in the same process); the service, which runs long, keeps it."""
+    probe = (
+        "import gc\nfrom tracker import cli\n"
+        f"cli.COMMANDS[{command!r}] = lambda args: print(gc.isenabled()) or 0\n"
+        f"status = cli.main([{command!r}, '--repo', {str(demo)!r}])\n"
+        "print(status, gc.isenabled())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.split() == [str(collecting), "0", "True"]
+
+
+def test_a_coloured_diff_keeps_its_own_colours_and_nothing_else(
+    capsys: pytest.CaptureFixture[str],
+):
+    from tracker.cli import _out
+
+    _out("\x1b[32m{+new \x1b]0;owned\x07+}\x1b[0m [-\x1b[2Jold-]\x1b[31m", colours=True)
+    assert capsys.readouterr().out == (
+        "\x1b[32m{+new \ufffd]0;owned\ufffd+}\x1b[0m [-\ufffd[2Jold-]\x1b[31m\n"
+    )

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker.arguments import build_parser
 from tracker.authoring.check import RULES
-from tracker.cli import build_parser
 from tracker.config import KEYS
 from tracker.history.documents import KNOWN_KEYS
 

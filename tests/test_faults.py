@@ -143,6 +143,22 @@ def test_reading_blobs_stopped_early_ends_at_once(repo: ManualRepo):
     assert time.monotonic() - started < 5
 
 
+def test_a_few_blobs_are_read_as_many_are(repo: ManualRepo):
+    """A few blobs (a new commit's) are read by the long-lived reader, not a process of their
+    own: cut at the same length, and None for an object git lacks or one that is no blob."""
+    from tracker.repository import read
+    from tracker.repository.read import GitRepo
+
+    repo.commit({"a.md": doc("A", "x" * 500)})
+    blob, tree = repo.git("rev-parse", "HEAD:procedures/a.md", "HEAD^{tree}").split()
+    shas = [blob, "0" * 40, tree, blob]
+    assert len(shas) <= read._FEW < len(shas * 5)
+    few = list(GitRepo(repo.path).read_blobs(shas, limit=100))
+    many = list(GitRepo(repo.path).read_blobs(shas * 5, limit=100))
+    assert few == many[:4]
+    assert [None if data is None else len(data) for _, data in few] == [101, None, None, 101]
+
+
 def _limit_file_size(size: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not the process
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import SCHEDULE, ManualRepo, doc
 
+from tracker.errors import RepositoryError
+from tracker.history.releases import EntryRow
+from tracker.history.snapshot import changed_days
 from tracker.index import derived, store
 from tracker.index import log as index
 from tracker.repository.paths import Root
@@ -264,6 +268,130 @@ def test_a_new_commit_rewrites_only_what_it_touches(scheduled: ManualRepo):
     assert (lazy.documents, lazy.releases) == (whole.documents, whole.releases)
 
 
+def test_a_new_commit_rewrites_only_the_release_days_it_changes(scheduled: ManualRepo):
+    """A day a touched document is on, whose entries the commit leaves as they were, is not
+    written again (its row is tagged: pickled another way, to the same value)."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    scheduled.snapshot()
+    _, days = kept_rows(scheduled)
+    assert set(days) == {"2024-01-10", "2024-02-14"}  # both added; then a changed
+    tagged = pickle.dumps(pickle.loads(days["2024-01-10"]), protocol=4)
+    assert tagged != days["2024-01-10"]
+    with sqlite3.connect(derived_file(scheduled)) as connection:
+        connection.execute("UPDATE releases SET entries = ? WHERE day = '2024-01-10'", (tagged,))
+    scheduled.commit({"a.md": doc("A", "Three.")}, "Edit A again", "2024-02-20T10:00:00+00:00")
+    stepped = scheduled.snapshot()
+    _, after = kept_rows(scheduled)
+    assert after["2024-01-10"] == tagged  # a's entry there is the same: not written again
+    assert set(after) == {"2024-01-10", "2024-02-14", "2024-03-13"}
+    assert after["2024-02-14"] == days["2024-02-14"]
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def test_a_new_title_moves_a_document_in_every_release_it_is_on(scheduled: ManualRepo):
+    """A release's entries are in contents order: a commit that moves a document in the
+    contents rewrites the days it is on, though its entries there are unchanged."""
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Beta")}, "Add",
+                     "2024-01-02T10:00:00+00:00")  # fmt: skip
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("Gamma")}, "Retitle", "2024-01-20T10:00:00+00:00")
+    stepped = scheduled.snapshot()
+    assert [entry.id for entry in stepped.releases[0].entries] == ["b", "a"]
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def git_commands(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
+    """Put a ``git`` first on the PATH that notes each command it runs, then runs git; gives
+    the commands run so far (without the options before them)."""
+    import os
+    import shutil
+
+    real, shim, noted = shutil.which("git"), folder / "bin" / "git", folder / "commands"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$*" >> "{noted}"\nexec "{real}" "$@"\n')
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+
+    def commands() -> list[str]:
+        found = []
+        for line in noted.read_text().splitlines() if noted.exists() else []:
+            words = line.split()
+            while words and words[0] == "-c":
+                words = words[2:]
+            found.append(" ".join(words[:2]))
+        return found
+
+    return commands
+
+
+def test_a_new_commit_asks_git_once_whether_it_continues_the_kept_head(
+    scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The raw index stands at the kept head: the commits since are those its update reads
+    (no rev-list), and git is asked once whether the new head continues it."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    commands = git_commands(tmp_path, monkeypatch)
+    stepped = scheduled.snapshot()
+    asked = [c for c in commands() if c.startswith(("rev-list", "merge-base"))]
+    assert asked == ["merge-base --is-ancestor"]
+    assert "rev-parse --is-shallow-repository" not in commands()  # (its file is looked for)
+    assert commands().count("cat-file --batch") == 1  # the settings and the new blobs: one reader
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def test_a_raw_index_ahead_of_the_kept_history_is_moved_on_from_where_it_stands(
+    scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The raw index was brought further than the kept history (a reader whose own write of
+    the kept history did not happen): the commits since the kept head are asked of git."""
+    from tracker.config import parse_config
+
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")}, "Add",
+                     "2024-01-02T10:00:00+00:00")  # fmt: skip
+    scheduled.snapshot()
+    two = scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
+    git, root = GitRepo(scheduled.path), Root("procedures")
+    branch, _ = git.branch_head(None)
+    index.load(git, branch, two, root, parse_config(SCHEDULE))  # the raw index alone moves on
+    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-02-20T10:00:00+00:00")
+    commands = git_commands(tmp_path, monkeypatch)
+    stepped = scheduled.open(lazy=True).snapshot()
+    assert "rev-list" in {command.split()[0] for command in commands()}
+    assert stepped.documents.read == 2  # moved on from the kept head (c untouched), not anew
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
+
+
+def _row(key: int, at: int) -> EntryRow:
+    return (key, at, None, "new", False, (), False, f"T{key}", "chapter", f"d{key}")
+
+
+def test_the_days_worked_out_again_are_those_whose_entries_or_order_change():
+    one, two, three = date(2024, 1, 10), date(2024, 2, 14), date(2024, 3, 13)
+    kept = {0: [(one, _row(0, 0)), (two, _row(0, 1))]}
+    same = ([0, 1], [0, 1])
+    assert changed_days(kept, kept, same) == set()
+    assert changed_days(kept, {0: [*kept[0], (three, _row(0, 2))]}, same) == {three}  # new day
+    assert changed_days(kept, {0: [(one, _row(0, 0)), (two, _row(0, 2))]}, same) == {two}
+    assert changed_days(kept, {0: [(one, _row(0, 0))]}, same) == {two}  # a day left
+    assert changed_days({}, {2: [(one, _row(2, 0))]}, ([0, 1], [0, 2, 1])) == {one}  # new
+    # Each day's rows are in contents order: a document that moved among the others is
+    # rewritten on every day it is on, even where its entries are the same.
+    assert changed_days(kept, kept, ([0, 1], [1, 0])) == {one, two}
+    # A document new to the manual taking a place before it moves nothing of it.
+    assert changed_days(kept, {**kept, 2: []}, ([0, 1], [2, 0, 1])) == set()
+
+
 def test_a_kept_snapshot_is_read_from_any_thread(
     scheduled: ManualRepo, caplog: pytest.LogCaptureFixture
 ):
@@ -345,15 +473,17 @@ def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):
 def test_any_history_read_step_by_step_equals_a_whole_read(
     tmp_path_factory: pytest.TempPathFactory, tally
 ):
-    """Random histories (edits, moves, withdrawals, trailers, merged branches), read after
-    random commits: the kept snapshot moved forward equals a snapshot read from scratch, from
-    the same raw index and from a new one (which reads links and heading ids of the head's
-    blobs only)."""
+    """Random histories (edits, new titles, moves, withdrawals, archiving, trailers, merged
+    branches, new settings), read after random commits: the kept snapshot moved forward, and
+    the same read back, equal a snapshot read from scratch, from the same raw index and from
+    a new one (which reads links and heading ids of the head's blobs only)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
     step = st.tuples(
-        st.sampled_from(["edit", "edit", "add", "move", "delete", "branch"]),
+        st.sampled_from(
+            ["edit", "edit", "add", "move", "delete", "branch", "title", "archive", "settings"]
+        ),
         st.integers(0, 4),
         st.sampled_from(
             [
@@ -394,6 +524,16 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                 elif action == "delete":
                     names.remove(name)
                     repo.commit({name: None}, f"Withdraw {number}", when, trailers)
+                elif action == "title":  # its place in the contents changes
+                    repo.commit({name: doc(f"{'ZYX'[pick % 3]} {number}")}, f"Title {number}",
+                                when, trailers)  # fmt: skip
+                elif action == "archive":
+                    repo.commit({name: doc(name, status="archived")}, f"Archive {number}", when,
+                                trailers)  # fmt: skip
+                elif action == "settings":  # the whole history is read again
+                    weekly = SCHEDULE.replace("FREQ=MONTHLY;BYDAY=2WE", "FREQ=WEEKLY;BYDAY=MO")
+                    repo.commit({"manual.toml": weekly if pick % 2 else SCHEDULE},
+                                f"Settings {number}", when, trailers)  # fmt: skip
                 else:
                     repo.branch(f"b{number}")
                     repo.commit({name: doc(name, f"## Part {pick}\n\nBranch {number}.")}, f"On branch {number}",
@@ -403,11 +543,17 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                 if read:
                     repo.snapshot()
             stepped = repo.snapshot()
+            read_back = repo.snapshot()
             forget_derived(repo)
             whole = repo.snapshot()
-            assert stepped.documents == whole.documents
-            assert stepped.releases == whole.releases
-            assert stepped.problems == whole.problems
+            for snapshot in (stepped, read_back):
+                assert snapshot.documents == whole.documents
+                assert [d.key for d in snapshot.documents] == [d.key for d in whole.documents]
+                assert snapshot.releases == whole.releases
+                assert snapshot.problems == whole.problems
+                assert dict(snapshot.names) == dict(whole.names)
+                assert snapshot.notices == whole.notices
+                assert dict(snapshot.line) == dict(whole.line)
             patch.setenv("TRACKER_CACHE_DIR", str(folder / "afresh"))  # a new raw index too
             afresh = repo.snapshot()
             assert (afresh.documents, afresh.problems) == (stepped.documents, stepped.problems)
@@ -431,6 +577,35 @@ def test_the_branch_head_is_seen_at_once_however_quickly_it_moves(repo: ManualRe
     assert git.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
     repo.git("checkout", "--quiet", "-b", "other")
     assert git.branch_head(None) == ("other", repo.git("rev-parse", "HEAD"))
+
+
+def test_a_repository_opened_once_has_its_head_from_the_same_git_process(
+    repo: ManualRepo, tmp_path: Path
+):
+    """``once`` (the command line) asks for the head with the folders: the same answer as
+    asking alone, for a branch, a detached head, a bare repository and one with no commits;
+    only the first question is answered so, later ones ask git again."""
+    from tracker.repository.read import GitRepo
+
+    repo.commit({"a.md": doc("A")}, "A")
+    alone = GitRepo(repo.path).branch_head(None)
+    once = GitRepo(repo.path, once=True)
+    assert once._first == alone == ("main", repo.git("rev-parse", "HEAD"))
+    assert once.branch_head(None) == alone and once._first is None
+    repo.commit({"a.md": doc("A", "Two.")}, "A again")
+    assert once.branch_head(None)[1] == repo.git("rev-parse", "HEAD")  # asked again
+    repo.git("checkout", "--quiet", "--detach")
+    detached = GitRepo(repo.path, once=True)
+    assert detached.branch_head(None) == ("HEAD", repo.git("rev-parse", "HEAD"))
+    repo.git("clone", "--quiet", "--bare", str(repo.path), str(tmp_path / "bare.git"))
+    bare = GitRepo(tmp_path / "bare.git", once=True)
+    assert bare._first is None and bare.work_tree is None
+    assert bare.branch_head(None)[1] == repo.git("rev-parse", "HEAD")
+    repo.git("init", "--quiet", str(tmp_path / "empty"))
+    empty = GitRepo(tmp_path / "empty", once=True)
+    assert empty._first is None and empty.work_tree == (tmp_path / "empty").resolve()
+    with pytest.raises(RepositoryError, match="no commits yet"):
+        empty.branch_head(None)
 
 
 def test_a_merge_of_the_kept_head_into_a_branch_then_fast_forwarded_is_read(repo: ManualRepo):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from collections.abc import Mapping
+
+from tracker.usage import COMMANDS, DESCRIPTION, columns
 
 TYPE_CHECKING = False  # typing itself is not loaded for 'tracker --help'
 if TYPE_CHECKING:
@@ -30,26 +31,30 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(
 _BREAKS = r"[\t\n\r]"
 
 
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\t\n"  # ASCII that is shown as it is
+
+
 def printable(text: str, one_line: bool = False) -> str:
     """Text for a terminal: control characters (escape sequences among them) shown as a
     replacement character, and for a one-line message, line breaks too."""
+    if not one_line and _plain(text):
+        return text  # nothing to replace: megabytes of releases are checked in a few ms
     text = re.sub(_CONTROL, "\N{REPLACEMENT CHARACTER}", text)  # compiled once, by re's cache
     return re.sub(_BREAKS, "\N{REPLACEMENT CHARACTER}", text) if one_line else text
 
 
+def _plain(text: str) -> bool:
+    """Whether ``text`` has none of ``_CONTROL`` (True is sure; False may be wrong): printable
+    ASCII, tabs and line breaks; or, beyond ASCII, characters Python deems printable (which
+    leaves out every control, format and separator character but the space) and line breaks."""
+    if text.isascii():
+        return not text.encode("ascii").translate(None, _PLAIN)
+    return text.replace("\n", " ").isprintable()
+
+
 def _formatter(prog: str) -> argparse.HelpFormatter:
-    """argparse's formatter, as wide as argparse would make it, without importing shutil
-    (and with it bz2 and lzma) to ask: ``shutil.get_terminal_size``'s rule, written out."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return argparse.HelpFormatter(prog, width=(columns or 80) - 2)
+    """argparse's formatter, as wide as argparse would make it (``usage.columns``)."""
+    return argparse.HelpFormatter(prog, width=columns() - 2)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,8 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
     parser = _Parser(
         prog="tracker",
-        description="Track the versions, go-live dates and releases "
-        "of a multi-agency procedures manual kept in git.",
+        description=DESCRIPTION,
     )
     commands = parser.add_subparsers(
         # prog given, as argparse would work it out (with a help formatter) from the usage
@@ -137,8 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         action=_Commands,
     )
     assert isinstance(commands, _Commands)
-    for name, helptext, grammar in _GRAMMAR:
-        commands.add_command(name, helptext, grammar)
+    for name, helptext in COMMANDS:
+        commands.add_command(name, helptext, _GRAMMAR[name])
     return parser
 
 
@@ -258,22 +262,22 @@ def _newsletter(news: _Parser) -> None:
     news.add_argument("--format", choices=FORMATS, default="text")
 
 
-# Every command, in the order ``tracker --help`` lists them.
-_GRAMMAR: tuple[tuple[str, str, Grammar], ...] = (
-    ("demo", "build the demo manual's repository", _demo),
-    ("releases", "list the releases", _releases),
-    ("check", "lint the manual", _check),
-    ("commit-msg", "check the trailers of a commit message (a commit-msg hook)", _commit_msg),
-    ("history", "one document's versions", _history),
-    ("show", "print a document's Markdown", _show),
-    ("diff", "what changed between two versions", _diff),
-    ("preview", "the next release, and what waits for a later one", _preview),
-    ("init", "write a starter manual.toml", _init),
-    ("new", "write a new chapter to start from", _new),
-    ("serve", "serve the web pages", _serve),
-    ("build", "write the website as static files", _build),
-    ("newsletter", "a release's newsletter section", _newsletter),
-)
+# Each command's options (its name and one-line help are in usage.COMMANDS).
+_GRAMMAR: dict[str, Grammar] = {
+    "demo": _demo,
+    "releases": _releases,
+    "check": _check,
+    "commit-msg": _commit_msg,
+    "history": _history,
+    "show": _show,
+    "diff": _diff,
+    "preview": _preview,
+    "init": _init,
+    "new": _new,
+    "serve": _serve,
+    "build": _build,
+    "newsletter": _newsletter,
+}
 
 
 def _count(text: str) -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 
-from tracker.arguments import build_parser, printable
 from tracker.errors import InputError, RepositoryError, TrackerError
+from tracker.usage import help_text, print_help
 
-# 'tracker --help' and a usage mistake load argparse and little else (not even typing, logging,
-# json, dataclasses or pathlib); each command imports what it uses when it runs, and a test
-# checks that start-up loads none of the heavy libraries (GitPython, Markdown, Jinja2, FastAPI).
+# 'tracker --help' loads nothing but two small modules of ours (usage.py writes the help as
+# argparse would); a usage mistake loads argparse and little else (not even typing, logging,
+# json, dataclasses or pathlib); each command imports what it uses when it runs, and tests
+# check that start-up loads none of the heavy libraries (GitPython, Markdown, Jinja2, FastAPI).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -29,9 +30,24 @@ EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentenc
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
+    if (sys.argv[1:] if argv is None else list(argv)) in (["-h"], ["--help"]):
+        text = help_text()
+        if text is not None:
+            return print_help(text)
+    from tracker.arguments import build_parser, printable
+
     args = build_parser().parse_args(argv)
+    import gc
+
     from tracker.console import warnings_to_stderr  # once parsed: '--help' needs no logging
 
+    # A command that reads, prints and ends frees its garbage by reference counting alone (the
+    # history makes no cycles to speak of: the first read peaks as high without the
+    # collector); the collector would only walk the thousands of objects read back, again
+    # and again. The service and the export run long, and keep it.
+    collecting = gc.isenabled()
+    if args.command not in ("serve", "build"):
+        gc.disable()
     with warnings_to_stderr(once=args.command != "serve"):
         try:
             return COMMANDS[args.command](args)
@@ -43,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         finally:
             sys.stdout.flush()
+            if collecting:
+                gc.enable()
 
 
 class _Opened:
@@ -60,7 +78,7 @@ def _open(args: argparse.Namespace) -> _Opened:
     from tracker.manual import open_manual
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
     snapshot = manual.snapshot()
     return _Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
@@ -77,12 +95,9 @@ def _fixed_today(text: str | None) -> date | None:
 def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
     """One bad chapter is worth a word, not a failure: said for the documents a command shows
     (by key; all of them by default)."""
-    from tracker.console import log
+    from tracker.console import warn_about
 
-    shown = None if keys is None else set(keys)
-    for key, path, problem in snapshot.notices:
-        if shown is None or key in shown:
-            log.warning("%s: %s (see 'tracker check').", path, problem)
+    warn_about(snapshot.notices, keys)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -166,7 +181,7 @@ def _diff(args: argparse.Namespace) -> int:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         _out(f"From {output.version_label(start, args.start)} to {output.version_label(end)}.")
         view: View = "source-text" if args.source else ("text-colour" if colour else "text")
-        print(differ.view(start, end, view), end="")
+        _out(differ.view(start, end, view), end="", colours=view == "text-colour")
     return 0
 
 
@@ -366,19 +381,21 @@ def _commit_msg(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-# Control characters (terminal escape sequences among them) that a chapter, a title or a
-# commit message could carry: never written to a terminal as they are.
+def _out(text: str, end: str = "\n", colours: bool = False) -> None:
+    from tracker.console import out
 
+    if colours:  # a coloured diff's own codes are kept; a chapter's are shown harmless
+        from tracker.trackchanges.textviews import COLOUR_CODES
 
-def _out(text: str, end: str = "\n") -> None:
-    """Print text for people, its control characters shown as a replacement character."""
-    print(printable(text), end=end)
+        out(text, end, keep=COLOUR_CODES)
+    else:
+        out(text, end)
 
 
 def _print_json(data: Any) -> None:
-    import json
+    from tracker.console import print_json
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print_json(data)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -66,6 +65,8 @@ def parse_config(text: str | None) -> Config:
     """Read manual.toml's text (None when the manual has none)."""
     if text is None:
         return Config()
+    import tomllib  # only when the settings are read: a command at a kept head needs none
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

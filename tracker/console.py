@@ -1,4 +1,5 @@
-"""The engine's warnings on a terminal: ``tracker: warning: ...`` lines on stderr.
+"""What a command writes on a terminal: its output with control characters shown harmless,
+and the engine's warnings as ``tracker: warning: ...`` lines on stderr.
 
 Apart from ``cli.py`` so that ``tracker --help`` and a usage mistake do not import logging.
 """
@@ -7,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from tracker.arguments import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 log = logging.getLogger("tracker")
 
@@ -54,3 +59,32 @@ def warnings_to_stderr(once: bool = True) -> Iterator[None]:
         log.removeHandler(handler)
         log.setLevel(saved[0])
         log.propagate = saved[1]
+
+
+def out(text: str, end: str = "\n", keep: Sequence[str] = ()) -> None:
+    """Print text for people: the control characters a chapter, a title or a commit message
+    could carry (escape sequences among them) are shown as a replacement character, never
+    written as they are (``keep``: but for these sequences, a coloured diff's own colours)."""
+    if not keep:
+        print(printable(text), end=end)
+        return
+    import re
+
+    parts = re.split(f"({'|'.join(map(re.escape, keep))})", text)  # kept ones at odd places
+    print("".join(part if n % 2 else printable(part) for n, part in enumerate(parts)), end=end)
+
+
+def warn_about(notices: Iterable[tuple[int, str, str]], keys: Iterable[int] | None) -> None:
+    """A warning for each notice (document key, path, problem) about these documents (all of
+    them: None)."""
+    shown = None if keys is None else set(keys)
+    for key, path, problem in notices:
+        if shown is None or key in shown:
+            log.warning("%s: %s (see 'tracker check').", path, problem)
+
+
+def print_json(data: Any) -> None:
+    """Data as indented JSON (UTF-8 as it is: JSON escapes control characters itself)."""
+    import json
+
+    print(json.dumps(data, indent=2, ensure_ascii=False))

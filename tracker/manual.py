@@ -23,8 +23,16 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history.documents import decode
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
-from tracker.history.releases import ReleaseRows, entry_rows
-from tracker.history.snapshot import Outline, Point, Snapshot, assemble, contents, entries_by_day
+from tracker.history.releases import EntryRow, ReleaseRows, entry_rows
+from tracker.history.snapshot import (
+    Outline,
+    Point,
+    Snapshot,
+    assemble,
+    changed_days,
+    contents,
+    entries_by_day,
+)
 from tracker.index import derived
 from tracker.index.store import cache_folder
 from tracker.repository.paths import Root, check_ref
@@ -127,19 +135,22 @@ def _moved_on(
     config = builder.walker.config
     touched = {key: builder.settled[key] for key in builder.walker.touched}
     entries = {key: entry_rows(document) for key, document in touched.items()}
-    before = going_on.outlines
-    outlines = {**before, **{key: Outline.of(d, entries[key]) for key, d in touched.items()}}
+    outlines = {**going_on.outlines, **{key: Outline.of(d) for key, d in touched.items()}}
     order = contents(outlines, config.sections)
     rows = {key: row for key, row in going_on.rows.items() if key not in touched}
-    days = {day for key in touched for day in outlines[key].days}
-    days.update(day for key in touched if key in before for day in before[key].days)
+    earlier = _earlier(going_on, kept, touched.keys(), whole)
+    days = changed_days(earlier, entries, (going_on.order, order))
     others = [key for key in going_on.order if key not in touched]
-    every = others != [key for key in order if key not in touched]  # the others moved too
+    # Every day when the others moved too, or when nothing is kept (every day is new).
+    every = others != [key for key in order if key not in touched] or not rows
     old = kept.release_rows(None if every else days) if kept is not None and rows else {}
     if old is None:  # the kept entries cannot be read back
         return whole()
+    if not every:  # the touched documents' entries on the days read only
+        entries = {
+            key: [(d, row) for d, row in found if d in days] for key, found in entries.items()
+        }
     changed = entries_by_day(order, old, entries)  # (every day, when ``every``)
-    every = every or not rows  # (nothing kept: every day is new)
 
     def releases() -> ReleaseRows:
         now = changed
@@ -157,6 +168,23 @@ def _moved_on(
     base = kept.head if kept is not None and rows else None  # (it keeps the other rows)
     derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base)
     return snapshot
+
+
+def _earlier(
+    going_on: derived.Continued,
+    kept: derived.Stored | None,
+    touched: Iterable[int],
+    whole: Callable[[], Snapshot],
+) -> dict[int, list[tuple[date, EntryRow]]]:
+    """The release entries the touched documents had at the kept head, worked out again from
+    the documents as kept there (read back when the new commits touched them)."""
+    keys = [key for key in touched if key in going_on.rows]
+    if kept is None or not keys:
+        return {}
+    unread = [key for key in keys if key not in kept.read]
+    if unread:  # (each was read when the new commits first touched it: not expected)
+        kept.loader(going_on.rows, whole)(unread)
+    return {key: entry_rows(kept.read[key]) for key in keys}
 
 
 def _continued(
@@ -308,10 +336,12 @@ def open_manual(
     root: str = "procedures",
     branch: str | None = None,
     lazy: bool = False,
+    once: bool = False,
 ) -> Manual:
     """Open the manual in a repository (validating the root folder and branch name); ``lazy``:
-    see Manual."""
+    see Manual; ``once``: for a command that reads it once, now (see GitRepo: its first
+    snapshot is of the head when it was opened)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path), folder, branch, lazy)
+    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy)

@@ -40,21 +40,19 @@ def notices_of(document: Document) -> list[Notice]:
 @dataclass(frozen=True)
 class Outline:
     """What a snapshot needs of a document without reading it: its place in the contents, the
-    days it has release entries on, the ids it answers to and what is wrong with it. Kept per
-    document, so that a new commit works out again only the documents it touches."""
+    ids it answers to and what is wrong with it. Kept per document, so that a new commit works
+    out again only the documents it touches."""
 
     place: Place
-    days: tuple[date, ...]
     names: tuple[tuple[str, int], ...]  # (id, rank): see names_of
     notices: tuple[Notice, ...]
 
     @classmethod
-    def of(cls, document: Document, entries: Sequence[tuple[date, EntryRow]]) -> Outline:
+    def of(cls, document: Document) -> Outline:
         latest = document.latest
         rank = (0 if latest.meta.id else 1) if not latest.deleted else 2
         names = ((document.id, rank), *((alias, 3) for alias in document.aliases))
-        days = tuple(day for day, _ in entries)
-        return cls(place_of(document), days, names, tuple(notices_of(document)))
+        return cls(place_of(document), names, tuple(notices_of(document)))
 
 
 def names_of(outlines: Iterable[Outline]) -> dict[str, int]:
@@ -76,6 +74,29 @@ def names_of(outlines: Iterable[Outline]) -> dict[str, int]:
 def contents(outlines: Mapping[int, Outline], sections: Sequence[str]) -> list[int]:
     """The documents' keys in table-of-contents order."""
     return contents_keys((outlines[key].place for key in sorted(outlines)), sections)
+
+
+def changed_days(
+    before: Mapping[int, Sequence[tuple[date, EntryRow]]],
+    after: Mapping[int, Sequence[tuple[date, EntryRow]]],
+    orders: tuple[Sequence[int], Sequence[int]],
+) -> set[date]:
+    """The release days whose entries change when the documents of ``after`` (their entries
+    now) are worked out again: the days on which a document's row differs from ``before``
+    (their entries as kept; none for a document new to the manual), and every day of a
+    document whose place among the other documents in the contents changed (``orders``: the
+    contents order before and after), since each day's rows are in contents order."""
+    old, new = orders
+    others = set(old) - after.keys()
+    days: set[date] = set()
+    for key, entries in after.items():
+        was, now = dict(before.get(key, ())), dict(entries)
+        among = {*others, key}
+        if [k for k in old if k in among] != [k for k in new if k in among]:
+            days.update(was.keys() | now.keys())
+        else:
+            days.update(day for day in was.keys() | now.keys() if was.get(day) != now.get(day))
+    return days
 
 
 def entries_by_day(

@@ -96,16 +96,18 @@ class HistoryBuilder:
         self.walker.sources.forget()
 
     def __getstate__(self) -> dict[str, Any]:
-        """As kept in the index: without its documents, which are kept apart, a row each
-        (``resume`` gives them back), and with the settings, given again on each read."""
+        """As kept in the index: without its documents, which are kept apart, a row each,
+        nor its first-parent line, which the snapshot keeps (``resume`` gives them back), and
+        with the settings, given again on each read."""
         walker = copy.copy(self.walker)
         walker.documents = {}
         walker.metas = {}
-        return {**self.__dict__, "walker": walker, "settled": {}}
+        return {**self.__dict__, "walker": walker, "settled": {}, "line": []}
 
-    def resume(self, documents: Loader, keys: Iterable[int]) -> None:
-        """Give a builder read back from the index its documents (``keys``), to be read when
-        the new commits touch them."""
+    def resume(self, documents: Loader, keys: Iterable[int], line: list[str]) -> None:
+        """Give a builder read back from the index its first-parent line and its documents
+        (``keys``), to be read when the new commits touch them."""
+        self.line = line
         known = set(keys)
         self.settled = _Kept(documents, known)
         self.walker.documents = _Drafts(self.settled, known)

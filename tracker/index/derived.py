@@ -49,7 +49,7 @@ from tracker.repository.read import GitRepo
 if TYPE_CHECKING:  # read back only when the branch moves
     from tracker.history.walk import HistoryBuilder
 
-SCHEMA_VERSION = f"3.{RAW_SCHEMA}.{fingerprint()}"
+SCHEMA_VERSION = f"4.{RAW_SCHEMA}.{fingerprint()}"
 _SCHEMA = """
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;  -- a cache: a power cut may lose the last write, never corrupt it
@@ -108,6 +108,7 @@ class Stored:
     _connection: sqlite3.Connection | None = None
     # One connection, used by whichever thread first wants a document or the releases.
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    read: dict[int, Document] = field(default_factory=dict)  # the documents read back so far
 
     def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
         """The snapshot of ``head``; its documents are read when first wanted (``whole``:
@@ -169,13 +170,13 @@ class Stored:
         the documents are read when the new commits touch them."""
         from tracker.history.walk import HistoryBuilder
 
-        part = self._part("builder")
-        if not (isinstance(part, tuple) and len(part) == 4):
+        part, small = self._part("builder"), self._part("snapshot")  # (small: has the line)
+        if not (isinstance(part, tuple) and len(part) == 4 and isinstance(small, tuple)):
             return None
         builder, outlines, rows, order = part
-        if not isinstance(builder, HistoryBuilder) or builder.head != self.head:
+        if not isinstance(builder, HistoryBuilder) or (builder.head, len(small)) != (self.head, 9):
             return None
-        builder.resume(self._loader(rows), rows)
+        builder.resume(self._loader(rows), rows, list(small[4]))
         return Continued(builder, outlines, rows, order)
 
     def loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
@@ -233,6 +234,7 @@ class Stored:
                     return {key: again.by_key(key) for key in keys}
                 if len(found) != len(wanted):
                     raise ReadBackError(_UNREADABLE)
+                self.read.update(found)
                 return found
 
         return load
@@ -296,7 +298,7 @@ def keep(
         snapshot.root,
         snapshot.config,
         snapshot.problems,
-        sorted(snapshot.line, key=snapshot.line.__getitem__),
+        going_on.builder.line,  # (the builder is kept without it)
         list(snapshot.documents.keys),
         names,
         dict(snapshot.names),

@@ -78,19 +78,18 @@ def load(
     since: str | None = None,
 ) -> RawHistory:
     """The history up to ``head``, read from the index after bringing it up to date; with
-    ``since`` (an ancestor of ``head``), only the commits ``head`` has that ``since`` has not,
-    and their documents' metadata."""
+    ``since`` (an ancestor of ``head``: the caller has asked git), only the commits ``head``
+    has that ``since`` has not, and their documents' metadata."""
     path = index_path(repo, branch, root)
-    only = set(repo.rev_list(head, exclude=since)) if since else None
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:
-            return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted, only)
+            return _sync(connect(attempt, _SCHEMA), repo, head, root, wanted, since)
         except sqlite3.OperationalError as error:
             if attempt is not None and (busy(error) or unwritable(error)):
                 why = "is busy" if busy(error) else f"cannot be written ({error})"
                 log.warning("the index %s; reading git directly and keeping it as it was.", why)
-                return _sync(connect(None, _SCHEMA), repo, head, root, wanted, only)
+                return _sync(connect(None, _SCHEMA), repo, head, root, wanted, since)
             if attempt is not None:
                 remove(attempt)
         except sqlite3.DatabaseError:
@@ -105,7 +104,7 @@ def _sync(
     head: str,
     root: Root,
     wanted: DocumentTest,
-    only: set[str] | None = None,
+    since: str | None = None,
 ) -> RawHistory:
     with closing(connection):
         settings = {
@@ -116,13 +115,15 @@ def _sync(
         }
         _retry_missing(connection, repo)
         read: RawHistory | None = None
+        added: list[str] | None = None  # the commits since ``since``, when the index was there
         if _known_head(connection, settings) != head:
             # One write transaction: readers see the old history or the new, never half.
             connection.execute("BEGIN IMMEDIATE")
             try:
                 known = _known_head(connection, settings)  # another process may have done it
                 if known != head:
-                    read = _update(connection, repo, known, head, root, wanted)
+                    read, new = _update(connection, repo, known, head, root, wanted, since)
+                    added = [commit.sha for commit in new] if since and known == since else None
                     settings["head"] = head
                     connection.executemany(
                         "INSERT OR REPLACE INTO meta VALUES (?, ?)", settings.items()
@@ -132,8 +133,11 @@ def _sync(
                 with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back itself
                     connection.execute("ROLLBACK")
                 raise
-        if read is not None and only is None:  # read whole just now: not read back again
+        if read is not None and since is None:  # read whole just now: not read back again
             return _checked(read, head, root, wanted)
+        if since is None:
+            return _read(connection, head, root, wanted)
+        only = set(added if added is not None else repo.rev_list(head, exclude=since))
         return _read(connection, head, root, wanted, only)
 
 
@@ -165,13 +169,16 @@ def _update(
     head: str,
     root: Root,
     wanted: DocumentTest,
-) -> RawHistory | None:
+    since: str | None = None,
+) -> tuple[RawHistory | None, list[RawCommit]]:
     """Add what the branch gained since ``known``, or everything if it was rewritten (and
-    then give the history so read)."""
-    if known and repo.is_ancestor(known, head):  # (False too when git lacks ``known``)
+    then give the history so read), with the commits added. ``since``: a commit the caller
+    knows is an ancestor of ``head`` (git is not asked again)."""
+    # (False too when git lacks ``known``)
+    if known and (known == since or repo.is_ancestor(known, head)):
         new = list(repo.log(head, exclude=known, folder=root.folder))
         _store(connection, repo, new, root, wanted, _at_head(repo, head, root, new, known))
-        return None
+        return None, new
     connection.execute("DELETE FROM commits")
     connection.execute("DELETE FROM blobs")
     with repo.prefetch(MAX_BYTES) as early:  # git reads the blobs while the log is parsed
@@ -180,7 +187,7 @@ def _update(
         )
         early.asked_all()
         at_head = _at_head(repo, head, root, new, None)
-        return _store(connection, repo, new, root, wanted, at_head, early)
+        return _store(connection, repo, new, root, wanted, at_head, early), new
 
 
 def _ask(early: Prefetch, commit: RawCommit, root: Root, wanted: DocumentTest) -> None:

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from tracker.dates import in_words, looks_like_date, parse_date
 from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
@@ -85,16 +83,18 @@ def release_json(
 
 
 def releases_text(snapshot: Snapshot, today: date) -> str:
-    """Every release, newest first, one line per entry."""
+    """Every release, newest first, one line per entry (written from the entries' rows as
+    kept: thousands of releases, without making an object for each entry)."""
     lines = []
-    for release in reversed(snapshot.releases):
-        flag = "  (upcoming)" if release.is_upcoming(today) else ""
-        lines.append(f"{release.date.isoformat()}{flag}")
-        for entry in release.entries:
-            change = entry.change + (", renamed" if entry.renamed else "")
-            minor = " [minor]" if entry.minor else ""
-            notes = " ".join(note.text for note in entry.notes)
-            lines.append(f"  {change:<17} {entry.title}{minor}" + (f": {notes}" if notes else ""))
+    for day, rows in reversed(snapshot.releases.rows()):
+        lines.append(f"{day.isoformat()}  (upcoming)" if day > today else day.isoformat())
+        for _key, _at, _was, change, renamed, notes, minor, title, *_ in rows:
+            said = " ".join([text for text, _ in notes])
+            lines.append(
+                f"  {change + ', renamed' if renamed else change:<17} {title}"
+                + (" [minor]" if minor else "")
+                + (f": {said}" if said else "")
+            )
         lines.append("")
     return "\n".join(lines) + ("\n" if lines else "No releases yet.\n")
 
@@ -164,7 +164,9 @@ def version_label(version: Version | None, asked: str | None = None) -> str:
 def diff_page(title: str, between: str, summary: str, body: str) -> str:
     """A standalone accessible HTML page around a rendered diff."""
     css = (Path(__file__).parent / "templates" / "diff.css").read_text(encoding="utf-8")
-    from tracker.publish.templating import template_environment  # Jinja2, for this page only
+    from markupsafe import Markup  # with Jinja2, for this page only
+
+    from tracker.publish.templating import template_environment
     from tracker.trackchanges.views import shift_headings
 
     template = template_environment({}).get_template("diff_page.html.j2")

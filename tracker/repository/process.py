@@ -169,8 +169,9 @@ class Batch:
         # Closed when no longer used, even if nobody calls close().
         self._finalizer = weakref.finalize(self, _stop, self._proc, self._watchdog)
 
-    def read(self, name: str) -> bytes | None:
-        """The contents of a blob (by id, or ``commit:path``), None when there is none."""
+    def read(self, name: str, limit: int = 1 << 62) -> bytes | None:
+        """The contents of a blob (by id, or ``commit:path``; cut after ``limit`` + 1 bytes),
+        None when there is none."""
         proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
         with self._lock:
@@ -178,7 +179,7 @@ class Batch:
             try:
                 proc.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
                 proc.stdin.flush()
-                return read_batch_answer(proc.stdout, limit=1 << 62)
+                return read_batch_answer(proc.stdout, limit)
             except (OSError, ValueError, RepositoryError):  # a closed pipe, a killed process
                 raise self._failure() from None
             finally:

@@ -41,6 +41,7 @@ _PINNED = [
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
 _STOPS = 3  # a partial clone's fetch failing this often: its remote is taken to be gone
+_FEW = 16  # blobs read one by one by the long-lived reader rather than by a process of their own
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
@@ -49,15 +50,23 @@ _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b
 class GitRepo:
     """A repository opened for reading (bare or not)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, once: bool = False) -> None:
+        """``once``: for a command that reads the repository once, now (the command line):
+        the checked-out branch and its head are asked for in the same git process as the
+        folders, and given to the first ``branch_head(None)``."""
         location = Path(path)
         if not location.is_dir():
             raise RepositoryError(f"The folder {str(path)!r} does not exist.")
         asked = ["--path-format=absolute", "--git-common-dir", "--absolute-git-dir"]
-        found = run_git(
-            ["rev-parse", *asked, "--is-bare-repository", "--show-toplevel"], location, check=False
-        )
+        asked += ["--is-bare-repository", "--show-toplevel"]
+        head = ["HEAD", "--symbolic-full-name", "HEAD", "--"] if once else []
+        found = run_git(["rev-parse", *asked, *head], location, check=False)
         answer = found.stdout.splitlines()
+        # (git stops at the first question it cannot answer: --show-toplevel in a bare
+        # repository, HEAD in one with no commits; those ask for the head again, alone)
+        self._first: tuple[str, str] | None = None
+        if once and found.returncode == 0 and answer[-1:] == ["--"] and len(answer) == 7:
+            self._first = (answer[5].removeprefix("refs/heads/"), answer[4])
         if len(answer) < 3 or answer[2] not in ("true", "false"):
             if "dubious ownership" in found.stderr:
                 raise RepositoryError(_one_line(found.stderr))
@@ -104,6 +113,8 @@ class GitRepo:
     def shallow_cut(self) -> list[str]:
         """The commits where a shallow clone's history is cut (their parents are absent);
         empty for a whole repository."""
+        if not (self.common_dir / "shallow").exists():
+            return []  # git marks a shallow repository with this file: a whole one, no process
         found = self._git(
             "rev-parse", "--is-shallow-repository", "--git-path", "shallow", check=False
         )
@@ -125,6 +136,10 @@ class GitRepo:
         few ``stat`` calls instead of a process. A repository whose refs are not kept in
         files (reftable) asks git every time.
         """
+        if branch is None and self._first is not None:  # asked with the folders, just now
+            answer, self._first = self._first, None
+            self._head = ((), answer)  # (): never matched by a stamp
+            return answer
         guess = self._head[1][0] if self._head is not None else None  # the branch last seen
         stamp = self._ref_stamp(branch, guess)  # taken first: an update after it changes it
         if stamp is not None and self._head is not None and self._head[0] == stamp:
@@ -254,6 +269,16 @@ class GitRepo:
         such stops (the remote is gone) every blob the clone never fetched is passed over.
         """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
+        if len(wanted) <= _FEW:  # a new commit's: the long-lived reader, with no new process
+            try:
+                found = [(sha, self._read_one(sha, limit)) for sha in wanted]
+            except GitTimeout:
+                raise
+            except RepositoryError:
+                pass  # it stopped (a partial clone's fetch failed): read as below, which goes on
+            else:
+                yield from found
+                return
         absent: set[str] = set()
         stops = 0
         done = 0
@@ -342,13 +367,13 @@ class GitRepo:
         size = found.stdout.strip()
         return int(size) if found.returncode == 0 and size.isdigit() else None
 
-    def _read_one(self, name: str) -> bytes | None:
+    def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
             if self._reader is None:
                 self._reader = Batch(self._cwd)
             reader = self._reader
         try:
-            return reader.read(name)
+            return reader.read(name, limit)
         except RepositoryError:
             with self._reader_lock:  # it stopped: the next read starts a new one
                 if self._reader is reader:

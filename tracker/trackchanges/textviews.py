@@ -23,6 +23,7 @@ from tracker.trackchanges.wordiff import DELETE, EQUAL, INSERT, Ops
 
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
 _COLOURS = {INSERT: ("\x1b[32m", "\x1b[0m"), DELETE: ("\x1b[31m", "\x1b[0m")}
+COLOUR_CODES = ("\x1b[32m", "\x1b[31m", "\x1b[0m")  # all a coloured text diff writes itself
 _BRACKETS = {INSERT: ("{+", "+}"), DELETE: ("[-", "-]")}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
