@@ -144,8 +144,9 @@ def check_both_sides(old: str, new: str) -> None:
 def test_each_side_of_a_diff_holds_the_words_of_its_version(pair: tuple[str, str]):
     # Python-Markdown itself can leave a placeholder of its own in the text (`*a**b*`c``
     # renders "*a<strong>b</strong>klzzwxh:0001"), numbered by what came before in the
-    # document: the diff cannot say the same of it, nor should a reader see it.
-    assume("klzzw" not in rendered_html(pair[0]) + rendered_html(pair[1]))
+    # document: the diff cannot say the same of it, nor should a reader see it. Emphasis can
+    # cut the placeholder itself (`_*a**` renders "_<em>a</em><strong>klzz</strong>h:0006").
+    assume("klzz" not in rendered_html(pair[0]) + rendered_html(pair[1]))
     check_both_sides(*pair)
 
 
