@@ -264,32 +264,23 @@ def _store(
         todo += [sha for (sha,) in connection.execute("SELECT sha FROM blobs WHERE whole = 0")]
     else:
         todo += [sha for sha, done in _stored(connection, whole).items() if not done]
-    metas, blobs, texts = {}, [], _MetaTexts()
+    metas, blobs = {}, []
+    texts: dict[tuple[DocMeta, str], str] = {}  # each distinct metadata's JSON, made once (the
+    # key holds the order's text too: -0.0 equals 0.0, but is written otherwise)
     reads = early.reads(todo) if early else repo.read_blobs(todo, limit=MAX_BYTES)
     for sha, data in reads:
         read_whole = whole is None or sha in whole
         metas[sha] = meta = parse_document(data, read_whole)
         missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)
-        blobs.append((sha, texts.row(meta), int(read_whole), int(missing)))
+        key = (meta, repr(meta.order))
+        text = texts.get(key) or texts.setdefault(key, json.dumps(meta.to_json()))
+        blobs.append((sha, text, int(read_whole), int(missing)))
     again = _in_force_instead(new, whole, metas) if whole is not None else []
     for sha, data in repo.read_blobs(again, limit=MAX_BYTES):
         metas[sha] = meta = parse_document(data)
         blobs.append((sha, json.dumps(meta.to_json()), 1, 0))
     connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blobs)
     return RawHistory(dict(reversed(commits.items())), metas)
-
-
-class _MetaTexts(dict[tuple[DocMeta, str], str]):
-    """Metadata as stored (JSON), written once per distinct value: most versions of a chapter
-    change its body only, and a blob read in part keeps only what its front matter says. (The
-    order's text is part of the key: -0.0 equals 0.0 but is written otherwise.)"""
-
-    def row(self, meta: DocMeta) -> str:
-        key = (meta, repr(meta.order))
-        text = self.get(key)
-        if text is None:
-            text = self[key] = json.dumps(meta.to_json())
-        return text
 
 
 def _in_force_instead(

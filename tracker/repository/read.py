@@ -45,6 +45,7 @@ _FEW = 16  # blobs read one by one by the long-lived reader rather than by a pro
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
+Each = Callable[[RawCommit], object]  # shown each commit of a log as soon as it is parsed
 
 
 class GitRepo:
@@ -203,11 +204,7 @@ class GitRepo:
         return self._git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
 
     def log(
-        self,
-        head: str,
-        exclude: str | None = None,
-        folder: str = "",
-        each: Callable[[RawCommit], object] | None = None,
+        self, head: str, exclude: str | None = None, folder: str = "", each: Each | None = None
     ) -> list[RawCommit]:
         """Every commit reachable from ``head`` (not from ``exclude``), children first; ``each``
         is shown every commit as soon as it is parsed (a ``Prefetch`` asks for its blobs).
@@ -227,7 +224,7 @@ class GitRepo:
         args += [f"^{exclude}"] if exclude else []
         args += ["--", ":(top,literal)" + check_path(folder) + "/"] if folder else ["--"]
         try:
-            return _listed(self._log(["-M", *args]), each)
+            return list(self._log(["-M", *args], each))
         except GitTimeout:
             raise
         except RepositoryError as error:
@@ -238,14 +235,19 @@ class GitRepo:
                 "a chapter moved without an explicit id shows as withdrawn and added again.",
                 str(error).rstrip("."),
             )
-            return _listed(self._log(["--no-renames", *args]), each)
+            return list(self._log(["--no-renames", *args], each))
 
-    def _log(self, args: list[str]) -> Iterator[RawCommit]:
+    def _log(
+        self, args: list[str], each: Callable[[RawCommit], object] | None
+    ) -> Iterator[RawCommit]:
         proc = stream_git([*_PINNED, "log", *args], self._cwd)
         assert proc.stdout is not None
         watchdog = Watchdog(proc, git_timeout())
         try:
-            yield from parse_log(nul_tokens(proc.stdout, watchdog.progress))
+            for commit in parse_log(nul_tokens(proc.stdout, watchdog.progress)):
+                if each is not None:
+                    each(commit)
+                yield commit
         except RepositoryError:
             if watchdog.fired:
                 raise timed_out("git log", watchdog.seconds) from None
@@ -303,9 +305,8 @@ class GitRepo:
                 reads.close()
 
     def prefetch(self, limit: int, budget: int = BUDGET) -> Prefetch:
-        """A ``git cat-file --batch`` to feed blob ids while the log is still read, holding up
-        to ``budget`` bytes of answers (see ``prefetch``); what it cannot give is read by
-        ``read_blobs``."""
+        """A ``git cat-file --batch`` fed blob ids while the log is still read, holding up to
+        ``budget`` bytes of answers; what it cannot give, ``read_blobs`` reads."""
         return Prefetch(self._cwd, limit, lambda shas: self.read_blobs(shas, limit), budget)
 
     def missing_objects(self) -> set[str]:
@@ -395,18 +396,6 @@ class GitRepo:
                 if kind == "blob" and mode != "120000":
                     files.append((path, blob))
         return files
-
-
-def _listed(
-    commits: Iterator[RawCommit], each: Callable[[RawCommit], object] | None
-) -> list[RawCommit]:
-    if each is None:
-        return list(commits)
-    found = []
-    for commit in commits:
-        each(commit)
-        found.append(commit)
-    return found
 
 
 def _packed(packed: Path, branch: str) -> bool:
