@@ -23,7 +23,6 @@ from tracker.index.fingerprint import parser
 from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
-from tracker.repository.prefetch import Prefetch
 from tracker.repository.read import GitRepo
 
 log = logging.getLogger(__name__)
@@ -181,20 +180,8 @@ def _update(
         return None, new
     connection.execute("DELETE FROM commits")
     connection.execute("DELETE FROM blobs")
-    with repo.prefetch(MAX_BYTES) as early:  # git reads the blobs while the log is parsed
-        new = repo.log(
-            head, folder=root.folder, each=lambda commit: _ask(early, commit, root, wanted)
-        )
-        early.asked_all()
-        at_head = _at_head(repo, head, root, new, None)
-        return _store(connection, repo, new, root, wanted, at_head, early), new
-
-
-def _ask(early: Prefetch, commit: RawCommit, root: Root, wanted: DocumentTest) -> None:
-    """Ask for a commit's document blobs in the order ``_store`` reads them (newest first)."""
-    for change in reversed(commit.changes):
-        if change.new_blob and _is_document(change, root, wanted):
-            early.want(change.new_blob)
+    new = list(repo.log(head, folder=root.folder))
+    return _store(connection, repo, new, root, wanted, _at_head(repo, head, root, new, None)), new
 
 
 def _at_head(
@@ -232,7 +219,6 @@ def _store(
     root: Root,
     wanted_file: DocumentTest,
     whole: set[str] | None,
-    early: Prefetch | None = None,
 ) -> RawHistory:
     """Append commits (given children first) and parse the blobs they bring, reading whole
     those ``whole`` names (None: all) and any stored in part that it now names; the commits
@@ -267,8 +253,7 @@ def _store(
     metas, blobs = {}, []
     texts: dict[tuple[DocMeta, str], str] = {}  # each distinct metadata's JSON, made once (the
     # key holds the order's text too: -0.0 equals 0.0, but is written otherwise)
-    reads = early.reads(todo) if early else repo.read_blobs(todo, limit=MAX_BYTES)
-    for sha, data in reads:
+    for sha, data in repo.read_blobs(todo, limit=MAX_BYTES):
         read_whole = whole is None or sha in whole
         metas[sha] = meta = parse_document(data, read_whole)
         missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)

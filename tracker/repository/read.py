@@ -12,13 +12,12 @@ import logging
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
-from tracker.repository.prefetch import BUDGET, Prefetch
 from tracker.repository.process import (
     Batch,
     GitFailed,
@@ -45,7 +44,6 @@ _FEW = 16  # blobs read one by one by the long-lived reader rather than by a pro
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
-Each = Callable[[RawCommit], object]  # shown each commit of a log as soon as it is parsed
 
 
 class GitRepo:
@@ -203,11 +201,8 @@ class GitRepo:
             return False
         return self._git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
 
-    def log(
-        self, head: str, exclude: str | None = None, folder: str = "", each: Each | None = None
-    ) -> list[RawCommit]:
-        """Every commit reachable from ``head`` (not from ``exclude``), children first; ``each``
-        is shown every commit as soon as it is parsed (a ``Prefetch`` asks for its blobs).
+    def log(self, head: str, exclude: str | None = None, folder: str = "") -> list[RawCommit]:
+        """Every commit reachable from ``head`` (not from ``exclude``), children first.
 
         With a ``folder``, every commit is still listed, but only the changes inside it: git
         then never reads (nor compares, for renames) files elsewhere in the repository, so
@@ -224,7 +219,7 @@ class GitRepo:
         args += [f"^{exclude}"] if exclude else []
         args += ["--", ":(top,literal)" + check_path(folder) + "/"] if folder else ["--"]
         try:
-            return list(self._log(["-M", *args], each))
+            return list(self._log(["-M", *args]))
         except GitTimeout:
             raise
         except RepositoryError as error:
@@ -235,19 +230,14 @@ class GitRepo:
                 "a chapter moved without an explicit id shows as withdrawn and added again.",
                 str(error).rstrip("."),
             )
-            return list(self._log(["--no-renames", *args], each))
+            return list(self._log(["--no-renames", *args]))
 
-    def _log(
-        self, args: list[str], each: Callable[[RawCommit], object] | None
-    ) -> Iterator[RawCommit]:
+    def _log(self, args: list[str]) -> Iterator[RawCommit]:
         proc = stream_git([*_PINNED, "log", *args], self._cwd)
         assert proc.stdout is not None
         watchdog = Watchdog(proc, git_timeout())
         try:
-            for commit in parse_log(nul_tokens(proc.stdout, watchdog.progress)):
-                if each is not None:
-                    each(commit)
-                yield commit
+            yield from parse_log(nul_tokens(proc.stdout, watchdog.progress))
         except RepositoryError:
             if watchdog.fired:
                 raise timed_out("git log", watchdog.seconds) from None
@@ -303,11 +293,6 @@ class GitRepo:
                     absent |= self.missing_objects()
             finally:
                 reads.close()
-
-    def prefetch(self, limit: int, budget: int = BUDGET) -> Prefetch:
-        """A ``git cat-file --batch`` fed blob ids while the log is still read, holding up to
-        ``budget`` bytes of answers; what it cannot give, ``read_blobs`` reads."""
-        return Prefetch(self._cwd, limit, lambda shas: self.read_blobs(shas, limit), budget)
 
     def missing_objects(self) -> set[str]:
         """The objects the repository's history names but it lacks (never fetched)."""
