@@ -6,8 +6,7 @@ import time
 from collections.abc import Sequence
 from itertools import chain
 
-from diff_match_patch import diff_match_patch
-
+from tracker.trackchanges.engine import cleanup_semantic, diff_main, diff_runs
 from tracker.trackchanges.text import is_formatting, is_gap, tag_name
 
 EQUAL, INSERT, DELETE = "=", "+", "-"
@@ -20,14 +19,15 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.end = time.monotonic() + seconds
+        self.spent = False  # a step stopped early: what follows must be as coarse
 
     def left(self) -> float:
         """Seconds remaining (never negative)."""
-        return max(0.0, self.end - time.monotonic())
+        return 0.0 if self.spent else max(0.0, self.end - time.monotonic())
 
     def passed(self) -> bool:
         """Whether the budget is spent."""
-        return time.monotonic() >= self.end
+        return self.spent or time.monotonic() >= self.end
 
 
 def encode(*sequences: Sequence[str]) -> list[str]:
@@ -116,10 +116,9 @@ def _diff_tokens(
     if not old_keys or not new_keys:
         return [(DELETE, list(old))] if old else [(INSERT, list(new))] if new else []
     a, b = encode(old_keys, new_keys)
-    engine = diff_match_patch()
-    engine.Diff_Timeout = max(deadline.left(), 0.001)
-    diffs = engine.diff_main(a, b, False)
-    engine.diff_cleanupSemantic(diffs)
+    diffs, stopped = diff_main(a, b, deadline.left())
+    deadline.spent |= stopped
+    cleanup_semantic(diffs)
     ops: Ops = []
     cursor_old = cursor_new = 0
     for code, chars in diffs:
@@ -147,8 +146,8 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
     kept_old = [i for i, key in enumerate(old) if key in common]
     kept_new = [j for j, key in enumerate(new) if key in common]
     a, b = encode([old[i] for i in kept_old], [new[j] for j in kept_new])
-    engine = diff_match_patch()
-    engine.Diff_Timeout = max(deadline.left(), 0.001)
+    found, stopped = diff_runs(a, b, deadline.left()) if a or b else ([], False)
+    deadline.spent |= stopped
     runs: list[tuple[str, int]] = []
     i = j = 0  # how far the full sequences are accounted for
     at_old = at_new = 0  # ...and the kept ones
@@ -161,8 +160,7 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
                 runs.append((op, count))
         i, j = until_old, until_new
 
-    for code, chars in engine.diff_main(a, b, False) if a or b else []:
-        count = len(chars)
+    for code, count in found:
         if code == 0:
             for k in range(count):
                 changed(kept_old[at_old + k], kept_new[at_new + k])
