@@ -5,7 +5,8 @@ port is held here to the Python original on strings written by Hypothesis: few d
 characters (so that they have much in common and every step of the algorithm is taken: common
 ends, one text inside the other, a half match, the bisection), characters from where the word
 diff's codes start, past the surrogates and beyond the Basic Multilingual Plane, and characters
-that the C library and Unicode class differently.
+that the C library and Unicode class differently. The quick way for one replacement is held to
+the two steps it stands for, and the word diff's other quick ways to the plain ones.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from diff_match_patch import diff_match_patch
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tracker.trackchanges.engine import cleanup_semantic, diff_main, diff_runs
-from tracker.trackchanges.wordiff import Deadline, encode
+from tracker.trackchanges.align import _LETTER, _word_set
+from tracker.trackchanges.engine import cleanup_semantic, diff_main, diff_runs, semantic_diff
+from tracker.trackchanges.text import make_block
+from tracker.trackchanges.wordiff import Deadline, _plain_spaces, encode
 
 ALPHABETS = st.sampled_from(
     [
@@ -72,13 +75,18 @@ def test_the_compiled_diff_is_the_python_diff(pair: tuple[str, str]):
     assert runs == [(code, len(chars)) for code, chars in found]
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(pairs())
 @example((".\u081faa", ".\u081fa\u0422aa"))  # the C++ clean-up shifts this insertion
+@example(("abcdef", "abXYef"))  # one run replaced by characters the other lacks
+@example(("abcdef", "abXcef"))  # ...and by some it has
+@example(("ab", "ba"))
 def test_the_cleaned_up_diff_is_the_python_one(pair: tuple[str, str]):
     old, new = pair
-    found, _ = diff_main(old, new, 60.0)
-    cleanup_semantic(found)
+    found, _ = semantic_diff(old, new, 60.0)
+    unquick, _ = diff_main(old, new, 60.0)  # without the quick way for one replacement
+    cleanup_semantic(unquick)
+    assert found == unquick
     expected = python_diff(old, new)
     diff_match_patch().diff_cleanupSemantic(expected)
     assert found == expected
@@ -106,3 +114,36 @@ def test_an_engine_out_of_time_says_so_and_the_rest_of_the_diff_is_coarse():
     deadline = Deadline(60)
     deadline.spent = True  # as the word diff records an engine that stopped early
     assert deadline.passed() and deadline.left() == 0.0
+
+
+# --- the word diff's own quick ways, held to the plain ones -------------------------------------
+
+
+def test_tokens_are_coded_in_order_of_first_appearance_stepping_over_the_surrogates():
+    assert encode(["x", "y", "x"], ["z", "x"]) == ["\u0100\u0101\u0100", "\u0102\u0100"]
+    many = [f"t{number}" for number in range(0xD800 - 0x100 + 3)]
+    (coded,) = encode(many)
+    assert coded[: 0xD800 - 0x100] == "".join(map(chr, range(0x100, 0xD800)))
+    assert coded[0xD800 - 0x100 :] == "\ue000\ue001\ue002"  # past the surrogates
+
+
+TOKEN = st.sampled_from(
+    ["<em>", "</em>", "<br>", "child", "risk", "17", "&amp;", "&eacute;", "&nbsp;", "_", "-",
+     "\u2019", ".", " ", "\n", "\u00a0", "\t", "can't", "__", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TOKEN, max_size=30).map("".join))
+def test_a_blocks_word_set_is_its_words_that_have_a_letter(inner: str):
+    block = make_block("paragraph", "p", 0, "", inner)
+    if block.tokens:
+        assert _word_set(block) == frozenset(filter(_LETTER.search, block.words))
+
+
+@given(
+    st.lists(st.sampled_from(["", " ", "\n", "\t", "\r", "\f", "\u00a0", "a", "  "]), max_size=5)
+)
+def test_plain_white_space_is_told_as_token_by_token(tokens: list[str]):
+    one_by_one = all(bool(t) and all(char in " \t\n\r\f" for char in t) for t in tokens)
+    assert _plain_spaces(tokens) == one_by_one

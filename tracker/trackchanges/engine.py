@@ -56,3 +56,32 @@ def diff_main(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bo
 def cleanup_semantic(diffs: list[tuple[int, str]]) -> None:
     """diff-match-patch's (Python) semantic clean-up, in place."""
     _CLEANER.diff_cleanupSemantic(diffs)
+
+
+def semantic_diff(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
+    """``diff_main`` then ``cleanup_semantic``, and whether the diff may have stopped early."""
+    replaced = _one_replacement(a, b)
+    if replaced is not None:
+        return replaced, False
+    diffs, stopped = diff_main(a, b, seconds)
+    cleanup_semantic(diffs)
+    return diffs, stopped
+
+
+def _one_replacement(a: str, b: str) -> list[tuple[int, str]] | None:
+    """The cleaned-up diff of two texts that, between a common start and a common end, have
+    no character in common (most often one word replaced); None for any other two texts.
+
+    diff_main gives them as the common start, the one middle deleted, the other inserted and
+    the common end (nothing in the middles can be equal, and its clean-up merges the rest),
+    and the semantic clean-up leaves that as it is: no equality stands between two edits, no
+    edit stands alone between two equalities, and the deleted text cannot end as the inserted
+    begins (or begin as it ends). tests/test_diff_engine.py holds this to the two steps.
+    """
+    start = _CLEANER.diff_commonPrefix(a, b)
+    end = _CLEANER.diff_commonSuffix(a[start:], b[start:])
+    old, new = a[start : len(a) - end], b[start : len(b) - end]
+    if not old or not new or not set(old).isdisjoint(new):
+        return None
+    runs = ((0, a[:start]), (-1, old), (1, new), (0, a[len(a) - end :]))
+    return [(code, text) for code, text in runs if text]

@@ -6,7 +6,7 @@ import time
 from collections.abc import Sequence
 from itertools import chain
 
-from tracker.trackchanges.engine import cleanup_semantic, diff_main, diff_runs
+from tracker.trackchanges.engine import diff_runs, semantic_diff
 from tracker.trackchanges.text import is_formatting, is_gap, tag_name
 
 EQUAL, INSERT, DELETE = "=", "+", "-"
@@ -34,8 +34,11 @@ def encode(*sequences: Sequence[str]) -> list[str]:
     """Map each distinct item to one character, so diff-match-patch diffs items, not letters."""
     # Numbered in order of first appearance, from U+0100, stepping over the surrogates.
     codes = dict.fromkeys(chain.from_iterable(sequences), "")
-    for number, item in enumerate(codes, 0x100):
-        codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
+    if len(codes) <= 0xD800 - 0x100:  # most often: no surrogate to step over
+        codes = dict(zip(codes, map(chr, range(0x100, 0x100 + len(codes))), strict=True))
+    else:
+        for number, item in enumerate(codes, 0x100):
+            codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
     return ["".join(map(codes.__getitem__, sequence)) for sequence in sequences]
 
 
@@ -116,9 +119,8 @@ def _diff_tokens(
     if not old_keys or not new_keys:
         return [(DELETE, list(old))] if old else [(INSERT, list(new))] if new else []
     a, b = encode(old_keys, new_keys)
-    diffs, stopped = diff_main(a, b, deadline.left())
+    diffs, stopped = semantic_diff(a, b, deadline.left())
     deadline.spent |= stopped
-    cleanup_semantic(diffs)
     ops: Ops = []
     cursor_old = cursor_new = 0
     for code, chars in diffs:
@@ -243,7 +245,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     space or a break that both versions share, or at a block's edge, is equal (or goes). In
     preformatted text every white space character is shown, so all of it stays.
     """
-    if not any(op != EQUAL and all(_plain_space(t) for t in tokens) for op, tokens in ops):
+    if not any(op != EQUAL and _plain_spaces(tokens) for op, tokens in ops):
         return ops  # most often: nothing but words came or went
     ops = _joined_runs(_replaced_spaces(ops, pre))
     old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
@@ -254,7 +256,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     i = j = 0
     for op, tokens in ops:
         size = len(tokens)
-        spaces = op != EQUAL and all(_plain_space(token) for token in tokens)
+        spaces = op != EQUAL and _plain_spaces(tokens)
         if spaces and op == INSERT and not any(new_pre[j : j + size]) and _beside_shared(old, i):
             settled.append((EQUAL, tokens))
         elif not (spaces and op == DELETE and not any(old_pre[i : i + size])
@@ -275,7 +277,7 @@ def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
         if (
             previous is not None
             and {previous[0], op} == {INSERT, DELETE}
-            and all(_plain_space(t) for t in previous[1] + tokens)
+            and _plain_spaces(previous[1] + tokens)
         ):
             out[-1] = (EQUAL, tokens if op == INSERT else previous[1])
         else:
@@ -283,10 +285,13 @@ def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
     return out
 
 
-def _plain_space(token: str) -> bool:
-    """White space a browser folds (spaces, tabs, line ends): a no-break or em space is shown
-    as it is, so its coming or going is a change a reader sees."""
-    return bool(token) and all(char in " \t\n\r\f" for char in token)
+def _plain_spaces(tokens: list[str]) -> bool:
+    """Whether every token is white space a browser folds (spaces, tabs, line ends): a
+    no-break or em space is shown as it is, so its coming or going is a change a reader sees."""
+    return all(tokens) and not "".join(tokens).strip(_FOLDED)
+
+
+_FOLDED = " \t\n\r\f"
 
 
 def _preformatted(tokens: list[str], pre: bool) -> list[bool]:
