@@ -17,6 +17,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import markdown
 import nh3
@@ -164,7 +165,8 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
     for (unused, _), numbers in together.items():
         source = f"\n\n{SEPARATOR}\n\n".join(_source(chunks[number]) for number in numbers)
         try:
-            pieces = html_pieces(_clean(_converter(unused).convert(source)), SEPARATOR)
+            converter = _converter(unused, _unused_blocks(source))
+            pieces = html_pieces(_clean(converter.convert(source)), SEPARATOR)
         except RecursionError:
             pieces = None
         if pieces is None or len(pieces) != len(numbers):
@@ -237,6 +239,16 @@ def _unused(text: str) -> frozenset[str]:
     return _unused_for(present | {"  "} if "  " in text else present)
 
 
+# The block processors that cannot match a text without this character (each is tried on every
+# block of a text until one matches; none of Python-Markdown's preprocessors writes these).
+_BLOCK_NEEDS = {"table": "|", "quote": ">", "hashheader": "#"}
+
+
+def _unused_blocks(text: str) -> frozenset[str]:
+    """The block processors that cannot match anywhere in ``text``."""
+    return frozenset(name for name, need in _BLOCK_NEEDS.items() if need not in text)
+
+
 @functools.lru_cache(maxsize=256)
 def _unused_for(present: frozenset[str]) -> frozenset[str]:
     return frozenset(name for name, needs in _NEEDS.items() if present.isdisjoint(needs))
@@ -295,27 +307,46 @@ def _plain(text: str) -> tuple[Block, ...]:
 
 
 def _render(chunk: str) -> tuple[Block, ...]:
-    return html_blocks(_clean(_converter(_unused(chunk)).convert(chunk)))
+    return html_blocks(_clean(_converter(_unused(chunk), _unused_blocks(chunk)).convert(chunk)))
 
 
 _LOCAL = threading.local()
 
 
-def _converter(unused: frozenset[str] = frozenset()) -> markdown.Markdown:
-    """This thread's converter without the ``unused`` inline patterns, reset.
+def _converter(
+    unused: frozenset[str] = frozenset(), unused_blocks: frozenset[str] = frozenset()
+) -> markdown.Markdown:
+    """This thread's converter without the ``unused`` inline patterns and ``unused_blocks``
+    block processors, reset.
 
     A Markdown instance is not safe to share while it converts: each thread has its own.
     """
-    converters: dict[frozenset[str], markdown.Markdown] | None = getattr(_LOCAL, "converters", None)
+    converters: dict[tuple[frozenset[str], frozenset[str]], markdown.Markdown] | None = getattr(
+        _LOCAL, "converters", None
+    )
     if converters is None:
         converters = _LOCAL.converters = {}
-    converter = converters.get(unused)
+    converter = converters.get((unused, unused_blocks))
     if converter is None:
-        converter = converters[unused] = markdown.Markdown(
+        converter = converters[unused, unused_blocks] = _Markdown(
             extensions=EXTENSIONS, output_format="html"
         )
         for name in unused:
             if name in converter.inlinePatterns:
                 converter.inlinePatterns.deregister(name)
+        for name in unused_blocks:
+            converter.parser.blockprocessors.deregister(name)
     converter.reset()
     return converter
+
+
+class _Markdown(markdown.Markdown):
+    """Python-Markdown, telling block-level tags from a set (its own looks for the tag in a
+    list of fifty, for every element it writes out)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.block_level_set = frozenset(self.block_level_elements)  # no extension of ours adds any
+
+    def is_block_level(self, tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in self.block_level_set

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from tracker.trackchanges.text import INLINE, Block, make_block
@@ -68,7 +67,11 @@ def html_tree(clean: str) -> _Node:
         closing, tag, attributes, alone = match.groups()
         tag = tag.lower()
         if not closing:
-            attrs = [_attribute(found) for found in _ATTRIBUTE.finditer(attributes)]
+            attrs = (
+                [_attribute(found) for found in _ATTRIBUTE.finditer(attributes)]
+                if attributes
+                else []
+            )
             node = _Node(tag, attrs)
             stack[-1].children.append(node)
             if tag in _VOID:
@@ -106,11 +109,20 @@ _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'<>/=]+(?:="[^"]*")?
 _ATTRIBUTE = re.compile(r'([^\s"\'<>/=]+)(?:="([^"]*)")?')
 
 
-@dataclass
 class _Node:
-    tag: str
-    attrs: list[tuple[str, str | None]] = field(default_factory=list)
-    children: list[_Node | str] = field(default_factory=list)
+    """An element: its tag, attributes and children (elements and text, unescaped)."""
+
+    __slots__ = ("attrs", "children", "tag")  # one is made for every tag: kept small and quick
+
+    def __init__(
+        self,
+        tag: str,
+        attrs: list[tuple[str, str | None]] | None = None,
+        children: list[_Node | str] | None = None,
+    ) -> None:
+        self.tag = tag
+        self.attrs = [] if attrs is None else attrs
+        self.children: list[_Node | str] = [] if children is None else children
 
     def inner(self) -> str:
         return "".join(

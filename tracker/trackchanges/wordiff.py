@@ -6,8 +6,7 @@ import time
 from collections.abc import Sequence
 from itertools import chain
 
-from diff_match_patch import diff_match_patch
-
+from tracker.trackchanges.engine import diff_runs, semantic_diff
 from tracker.trackchanges.text import is_formatting, is_gap, tag_name
 
 EQUAL, INSERT, DELETE = "=", "+", "-"
@@ -20,22 +19,26 @@ class Deadline:
 
     def __init__(self, seconds: float) -> None:
         self.end = time.monotonic() + seconds
+        self.spent = False  # a step stopped early: what follows must be as coarse
 
     def left(self) -> float:
         """Seconds remaining (never negative)."""
-        return max(0.0, self.end - time.monotonic())
+        return 0.0 if self.spent else max(0.0, self.end - time.monotonic())
 
     def passed(self) -> bool:
         """Whether the budget is spent."""
-        return time.monotonic() >= self.end
+        return self.spent or time.monotonic() >= self.end
 
 
 def encode(*sequences: Sequence[str]) -> list[str]:
     """Map each distinct item to one character, so diff-match-patch diffs items, not letters."""
     # Numbered in order of first appearance, from U+0100, stepping over the surrogates.
     codes = dict.fromkeys(chain.from_iterable(sequences), "")
-    for number, item in enumerate(codes, 0x100):
-        codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
+    if len(codes) <= 0xD800 - 0x100:  # most often: no surrogate to step over
+        codes = dict(zip(codes, map(chr, range(0x100, 0x100 + len(codes))), strict=True))
+    else:
+        for number, item in enumerate(codes, 0x100):
+            codes[item] = chr(number + 0x800 if number >= 0xD800 else number)
     return ["".join(map(codes.__getitem__, sequence)) for sequence in sequences]
 
 
@@ -116,10 +119,8 @@ def _diff_tokens(
     if not old_keys or not new_keys:
         return [(DELETE, list(old))] if old else [(INSERT, list(new))] if new else []
     a, b = encode(old_keys, new_keys)
-    engine = diff_match_patch()
-    engine.Diff_Timeout = max(deadline.left(), 0.001)
-    diffs = engine.diff_main(a, b, False)
-    engine.diff_cleanupSemantic(diffs)
+    diffs, stopped = semantic_diff(a, b, deadline.left())
+    deadline.spent |= stopped
     ops: Ops = []
     cursor_old = cursor_new = 0
     for code, chars in diffs:
@@ -147,8 +148,8 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
     kept_old = [i for i, key in enumerate(old) if key in common]
     kept_new = [j for j, key in enumerate(new) if key in common]
     a, b = encode([old[i] for i in kept_old], [new[j] for j in kept_new])
-    engine = diff_match_patch()
-    engine.Diff_Timeout = max(deadline.left(), 0.001)
+    found, stopped = diff_runs(a, b, deadline.left()) if a or b else ([], False)
+    deadline.spent |= stopped
     runs: list[tuple[str, int]] = []
     i = j = 0  # how far the full sequences are accounted for
     at_old = at_new = 0  # ...and the kept ones
@@ -161,8 +162,7 @@ def diff_items(old: Sequence[str], new: Sequence[str], deadline: Deadline) -> li
                 runs.append((op, count))
         i, j = until_old, until_new
 
-    for code, chars in engine.diff_main(a, b, False) if a or b else []:
-        count = len(chars)
+    for code, count in found:
         if code == 0:
             for k in range(count):
                 changed(kept_old[at_old + k], kept_new[at_new + k])
@@ -245,7 +245,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     space or a break that both versions share, or at a block's edge, is equal (or goes). In
     preformatted text every white space character is shown, so all of it stays.
     """
-    if not any(op != EQUAL and all(_plain_space(t) for t in tokens) for op, tokens in ops):
+    if not any(op != EQUAL and _plain_spaces(tokens) for op, tokens in ops):
         return ops  # most often: nothing but words came or went
     ops = _joined_runs(_replaced_spaces(ops, pre))
     old = [(op, t) for op, tokens in ops if op != INSERT for t in tokens]
@@ -256,7 +256,7 @@ def settle(ops: Ops, pre: bool = False) -> Ops:
     i = j = 0
     for op, tokens in ops:
         size = len(tokens)
-        spaces = op != EQUAL and all(_plain_space(token) for token in tokens)
+        spaces = op != EQUAL and _plain_spaces(tokens)
         if spaces and op == INSERT and not any(new_pre[j : j + size]) and _beside_shared(old, i):
             settled.append((EQUAL, tokens))
         elif not (spaces and op == DELETE and not any(old_pre[i : i + size])
@@ -277,7 +277,7 @@ def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
         if (
             previous is not None
             and {previous[0], op} == {INSERT, DELETE}
-            and all(_plain_space(t) for t in previous[1] + tokens)
+            and _plain_spaces(previous[1] + tokens)
         ):
             out[-1] = (EQUAL, tokens if op == INSERT else previous[1])
         else:
@@ -285,10 +285,13 @@ def _replaced_spaces(ops: Ops, pre: bool) -> Ops:
     return out
 
 
-def _plain_space(token: str) -> bool:
-    """White space a browser folds (spaces, tabs, line ends): a no-break or em space is shown
-    as it is, so its coming or going is a change a reader sees."""
-    return bool(token) and all(char in " \t\n\r\f" for char in token)
+def _plain_spaces(tokens: list[str]) -> bool:
+    """Whether every token is white space a browser folds (spaces, tabs, line ends): a
+    no-break or em space is shown as it is, so its coming or going is a change a reader sees."""
+    return all(tokens) and not "".join(tokens).strip(_FOLDED)
+
+
+_FOLDED = " \t\n\r\f"
 
 
 def _preformatted(tokens: list[str], pre: bool) -> list[bool]:

@@ -1,0 +1,87 @@
+"""diff-match-patch's diff worked out by its C++ port; its semantic clean-up by the original.
+
+Python's diff_main was most of a word diff's time. fast-diff-match-patch runs the same
+algorithm (Google's, ported to C++) and gives the same runs: tests/test_diff_engine.py holds it
+to the Python one. Its clean-up is not used: it tells letters from punctuation and spaces by the
+C library's character classes, the Python one by Unicode's, and a token is coded as one
+character (from U+0100) whose class decides where an insertion is shifted to; only the Python
+clean-up gives the answers diffs have always had.
+"""
+
+from __future__ import annotations
+
+import time
+
+import fast_diff_match_patch
+from diff_match_patch import diff_match_patch
+
+Runs = list[tuple[int, int]]  # (-1 deleted, 0 equal, 1 inserted; how many characters)
+_CODES = {"=": 0, "+": 1, "-": -1}
+_CLEANER = diff_match_patch()  # its clean-up keeps no state: one serves every thread
+
+
+def diff_runs(a: str, b: str, seconds: float) -> tuple[Runs, bool]:
+    """diff-match-patch's ``diff_main(a, b, checklines=False)`` as runs, and whether it may
+    have stopped early (given up on what is left, as it does past its time limit).
+
+    The C++ port times itself by the process's CPU clock, which a server's other threads move
+    on too; so if this process spent as much CPU time as allowed while it ran, it may have
+    stopped early, and the caller is told so (never a coarser diff passed off as exact).
+    """
+    seconds = max(seconds, 0.001)
+    start = time.process_time()
+    found = fast_diff_match_patch.diff(
+        a, b, timelimit=seconds, checklines=False, cleanup="No", counts_only=True
+    )
+    stopped = time.process_time() - start >= seconds
+    return [(_CODES[op], count) for op, count in found], stopped
+
+
+def diff_main(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
+    """As ``diff_runs``, each run with its characters, as diff-match-patch gives them."""
+    runs, stopped = diff_runs(a, b, seconds)
+    diffs: list[tuple[int, str]] = []
+    i = j = 0
+    for code, count in runs:
+        if code < 0:
+            diffs.append((code, a[i : i + count]))
+            i += count
+        else:
+            diffs.append((code, b[j : j + count]))
+            j += count
+            i += count if code == 0 else 0
+    return diffs, stopped
+
+
+def cleanup_semantic(diffs: list[tuple[int, str]]) -> None:
+    """diff-match-patch's (Python) semantic clean-up, in place."""
+    _CLEANER.diff_cleanupSemantic(diffs)
+
+
+def semantic_diff(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
+    """``diff_main`` then ``cleanup_semantic``, and whether the diff may have stopped early."""
+    replaced = _one_replacement(a, b)
+    if replaced is not None:
+        return replaced, False
+    diffs, stopped = diff_main(a, b, seconds)
+    cleanup_semantic(diffs)
+    return diffs, stopped
+
+
+def _one_replacement(a: str, b: str) -> list[tuple[int, str]] | None:
+    """The cleaned-up diff of two texts that, between a common start and a common end, have
+    no character in common (most often one word replaced); None for any other two texts.
+
+    diff_main gives them as the common start, the one middle deleted, the other inserted and
+    the common end (nothing in the middles can be equal, and its clean-up merges the rest),
+    and the semantic clean-up leaves that as it is: no equality stands between two edits, no
+    edit stands alone between two equalities, and the deleted text cannot end as the inserted
+    begins (or begin as it ends). tests/test_diff_engine.py holds this to the two steps.
+    """
+    start = _CLEANER.diff_commonPrefix(a, b)
+    end = _CLEANER.diff_commonSuffix(a[start:], b[start:])
+    old, new = a[start : len(a) - end], b[start : len(b) - end]
+    if not old or not new or not set(old).isdisjoint(new):
+        return None
+    runs = ((0, a[:start]), (-1, old), (1, new), (0, a[len(a) - end :]))
+    return [(code, text) for code, text in runs if text]
