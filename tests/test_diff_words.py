@@ -164,7 +164,10 @@ def respaced(blocks: list[str]) -> str:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(BLOCK, max_size=7))
 def test_a_change_to_the_source_alone_is_no_change(blocks: list[str]):
-    diff = diff_documents("\n\n".join(blocks) + "\n", respaced(blocks))
+    old, new = "\n\n".join(blocks) + "\n", respaced(blocks)
+    # (Python-Markdown's leaked placeholder, numbered by what came before: see above)
+    assume("klzz" not in rendered_html(old) + rendered_html(new))
+    diff = diff_documents(old, new)
     assert diff.identical, diff_html(diff)
 
 
