@@ -390,6 +390,25 @@ def test_the_days_worked_out_again_are_those_whose_entries_or_order_change():
     assert changed_days(kept, kept, ([0, 1], [1, 0])) == {one, two}
     # A document new to the manual taking a place before it moves nothing of it.
     assert changed_days(kept, {**kept, 2: []}, ([0, 1], [2, 0, 1])) == set()
+    # Two documents worked out again that swap places: both are rewritten on all their days.
+    both = {**kept, 1: [(one, _row(1, 0))]}
+    assert changed_days(both, both, ([0, 1, 2], [1, 0, 2])) == {one, two}
+
+
+def test_two_documents_of_one_commit_swapping_places_reorder_every_release_they_share(
+    scheduled: ManualRepo,
+):
+    """(Review found the stepped read kept their old order on the days before.)"""
+    scheduled.commit({"a.md": doc("A", order=1), "b.md": doc("B", order=2),
+                      "c.md": doc("C", order=3)}, "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
+    scheduled.snapshot()
+    scheduled.commit({"a.md": doc("A", order=2), "b.md": doc("B", order=1)}, "Swap",
+                     "2024-01-20T10:00:00+00:00")  # fmt: skip
+    stepped = scheduled.snapshot()
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert [entry.id for entry in whole.releases[0].entries] == ["b", "a", "c"]
+    assert (stepped.releases, stepped.documents) == (whole.releases, whole.documents)
 
 
 def test_a_kept_snapshot_is_read_from_any_thread(
@@ -482,7 +501,18 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
 
     step = st.tuples(
         st.sampled_from(
-            ["edit", "edit", "add", "move", "delete", "branch", "title", "archive", "settings"]
+            [
+                "edit",
+                "edit",
+                "add",
+                "move",
+                "delete",
+                "branch",
+                "title",
+                "pair",
+                "archive",
+                "settings",
+            ]
         ),
         st.integers(0, 4),
         st.sampled_from(
@@ -526,6 +556,11 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                     repo.commit({name: None}, f"Withdraw {number}", when, trailers)
                 elif action == "title":  # its place in the contents changes
                     repo.commit({name: doc(f"{'ZYX'[pick % 3]} {number}")}, f"Title {number}",
+                                when, trailers)  # fmt: skip
+                elif action == "pair":  # two retitled in one commit: they may swap places
+                    other = names[(pick + 1) % len(names)]
+                    repo.commit({name: doc(f"{'ZYX'[pick % 3]} {number}"),
+                                 other: doc(f"{'XYZ'[pick % 3]} {number}")}, f"Pair {number}",
                                 when, trailers)  # fmt: skip
                 elif action == "archive":
                     repo.commit({name: doc(name, status="archived")}, f"Archive {number}", when,

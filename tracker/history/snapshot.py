@@ -84,14 +84,15 @@ def changed_days(
     """The release days whose entries change when the documents of ``after`` (their entries
     now) are worked out again: the days on which a document's row differs from ``before``
     (their entries as kept; none for a document new to the manual), and every day of a
-    document whose place among the other documents in the contents changed (``orders``: the
-    contents order before and after), since each day's rows are in contents order."""
+    document when the places of the documents already in the contents changed among
+    themselves (``orders``: the contents order before and after), since each day's rows are
+    in contents order."""
     old, new = orders
-    others = set(old) - after.keys()
+    kept = set(old)  # (one worked out again may move among the others worked out again too)
     days: set[date] = set()
     for key, entries in after.items():
         was, now = dict(before.get(key, ())), dict(entries)
-        among = {*others, key}
+        among = {*kept, key}
         if [k for k in old if k in among] != [k for k in new if k in among]:
             days.update(was.keys() | now.keys())
         else:
