@@ -1,4 +1,5 @@
-"""diff-match-patch's diff worked out by its C++ port; its semantic clean-up by the original.
+"""diff-match-patch's diff worked out by its C++ port (texts of bounded size; larger ones by the
+original, timed by the wall clock); its semantic clean-up by the original.
 
 Python's diff_main was most of a word diff's time. fast-diff-match-patch runs the same
 algorithm (Google's, ported to C++) and gives the same runs: tests/test_diff_engine.py holds it
@@ -20,21 +21,27 @@ _CODES = {"=": 0, "+": 1, "-": -1}
 _CLEANER = diff_match_patch()  # its clean-up keeps no state: one serves every thread
 
 
+# Texts this small (the product of their lengths) are diffed by the C++ port with no time limit:
+# the most it can take is milliseconds. Larger ones go to the Python original, which keeps to
+# the budget by the wall clock; the C++ port times itself by the process's CPU clock, which on
+# a busy machine runs slower than the wall (review found a diff held seconds past its budget).
+AT_ONCE = 4_000_000
+
+
 def diff_runs(a: str, b: str, seconds: float) -> tuple[Runs, bool]:
     """diff-match-patch's ``diff_main(a, b, checklines=False)`` as runs, and whether it may
-    have stopped early (given up on what is left, as it does past its time limit).
-
-    The C++ port times itself by the process's CPU clock, which a server's other threads move
-    on too; so if this process spent as much CPU time as allowed while it ran, it may have
-    stopped early, and the caller is told so (never a coarser diff passed off as exact).
-    """
-    seconds = max(seconds, 0.001)
-    start = time.process_time()
-    found = fast_diff_match_patch.diff(
-        a, b, timelimit=seconds, checklines=False, cleanup="No", counts_only=True
-    )
-    stopped = time.process_time() - start >= seconds
-    return [(_CODES[op], count) for op, count in found], stopped
+    have stopped early (given up on what is left, as it does past ``seconds``)."""
+    if len(a) * len(b) <= AT_ONCE:
+        found = fast_diff_match_patch.diff(  # a limit never reached; but not 0, which would
+            a, b, timelimit=3600, checklines=False, cleanup="No", counts_only=True
+        )  # also leave out the half-match step, and give answers the original does not
+        return [(_CODES[op], count) for op, count in found], False
+    engine = diff_match_patch()
+    engine.Diff_Timeout = max(seconds, 0.001)
+    start = time.monotonic()
+    diffs = engine.diff_main(a, b, False)
+    stopped = time.monotonic() - start >= engine.Diff_Timeout
+    return [(code, len(text)) for code, text in diffs], stopped
 
 
 def diff_main(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
