@@ -258,3 +258,24 @@ def test_a_long_block_is_diffed_a_sentence_at_a_time_and_marks_only_what_changed
         assert sorted(t for op, tokens in ops if op == INSERT for t in tokens) == sorted(
             f"new{at}" for at in changed
         )
+
+
+def test_a_thread_keeps_a_bounded_number_of_converters_and_each_still_reads_right():
+    """Texts lacking different characters ask for converters without different patterns:
+    a thread keeps the newest CONVERTERS of them (review: unbounded, ~22 MB a thread)."""
+    import itertools
+    import threading
+
+    sizes: list[int] = []
+    marks = ["*e*", "`c`", "[l](x)", "<b>h</b>", "_u_", "&amp;", "\\*", "#", "|", ">"]
+
+    def work() -> None:
+        for size in (1, 2, 3):
+            for some in itertools.combinations(marks, size):  # a paragraph each
+                assert_read_as_alone("Text " + " ".join(some) + " end.\n")
+        sizes.append(len(blocks._LOCAL.converters))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert sizes == [blocks.CONVERTERS]

@@ -311,6 +311,7 @@ def _render(chunk: str) -> tuple[Block, ...]:
 
 
 _LOCAL = threading.local()
+CONVERTERS = 32  # a thread's converters kept at most (each about 15 KB; the oldest made goes)
 
 
 def _converter(
@@ -328,6 +329,8 @@ def _converter(
         converters = _LOCAL.converters = {}
     converter = converters.get((unused, unused_blocks))
     if converter is None:
+        if len(converters) >= CONVERTERS:  # varied texts ask for many combinations
+            del converters[next(iter(converters))]
         converter = converters[unused, unused_blocks] = _Markdown(
             extensions=EXTENSIONS, output_format="html"
         )
