@@ -21,10 +21,12 @@ _CODES = {"=": 0, "+": 1, "-": -1}
 _CLEANER = diff_match_patch()  # its clean-up keeps no state: one serves every thread
 
 
-# Texts this small (the product of their lengths) are diffed by the C++ port with no time limit:
-# the most it can take is milliseconds. Larger ones go to the Python original, which keeps to
-# the budget by the wall clock; the C++ port times itself by the process's CPU clock, which on
-# a busy machine runs slower than the wall (review found a diff held seconds past its budget).
+# Texts this small (the product of their lengths) are diffed by the C++ port, with a limit it
+# never reaches (not none: without a limit diff-match-patch leaves out its half-match step and
+# answers differently): the most it can take is milliseconds. Larger ones go to the Python
+# original, which keeps to the budget by the wall clock; the C++ port times itself by the
+# process's CPU clock, which on a busy machine runs slower than the wall (review found a diff
+# held seconds past its budget).
 AT_ONCE = 4_000_000
 
 
@@ -32,20 +34,18 @@ def diff_runs(a: str, b: str, seconds: float) -> tuple[Runs, bool]:
     """diff-match-patch's ``diff_main(a, b, checklines=False)`` as runs, and whether it may
     have stopped early (given up on what is left, as it does past ``seconds``)."""
     if len(a) * len(b) <= AT_ONCE:
-        found = fast_diff_match_patch.diff(  # a limit never reached; but not 0, which would
+        found = fast_diff_match_patch.diff(
             a, b, timelimit=3600, checklines=False, cleanup="No", counts_only=True
-        )  # also leave out the half-match step, and give answers the original does not
+        )
         return [(_CODES[op], count) for op, count in found], False
-    engine = diff_match_patch()
-    engine.Diff_Timeout = max(seconds, 0.001)
-    start = time.monotonic()
-    diffs = engine.diff_main(a, b, False)
-    stopped = time.monotonic() - start >= engine.Diff_Timeout
+    diffs, stopped = _original(a, b, seconds)
     return [(code, len(text)) for code, text in diffs], stopped
 
 
 def diff_main(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
     """As ``diff_runs``, each run with its characters, as diff-match-patch gives them."""
+    if len(a) * len(b) > AT_ONCE:
+        return _original(a, b, seconds)
     runs, stopped = diff_runs(a, b, seconds)
     diffs: list[tuple[int, str]] = []
     i = j = 0
@@ -58,6 +58,16 @@ def diff_main(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bo
             j += count
             i += count if code == 0 else 0
     return diffs, stopped
+
+
+def _original(a: str, b: str, seconds: float) -> tuple[list[tuple[int, str]], bool]:
+    """The Python original's diff, within ``seconds`` by the wall clock, and whether it may
+    have stopped early."""
+    engine = diff_match_patch()
+    engine.Diff_Timeout = max(seconds, 0.001)
+    start = time.monotonic()
+    diffs: list[tuple[int, str]] = engine.diff_main(a, b, False)
+    return diffs, time.monotonic() - start >= engine.Diff_Timeout
 
 
 def cleanup_semantic(diffs: list[tuple[int, str]]) -> None:
