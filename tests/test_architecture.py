@@ -18,6 +18,14 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.history.golive": {"tracker.errors", "tracker.dates"},
     "tracker.config": {"tracker.errors", "tracker.history.golive"},
     "tracker.index": {"tracker.errors", "tracker.repository", "tracker.history.documents"},
+    "tracker.index.answers": {
+        "tracker.errors",
+        "tracker.repository",
+        "tracker.history.texts",
+        "tracker.history.model",
+        "tracker.history.snapshot",
+        "tracker.index",
+    },
     "tracker.index.derived": {
         "tracker.errors",
         "tracker.repository",
@@ -51,6 +59,13 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.trackchanges.cache",
     },
     "tracker.cli": {"tracker"},
+    "tracker.opening": {
+        "tracker.dates",
+        "tracker.console",
+        "tracker.manual",
+        "tracker.history.snapshot",
+        "tracker.index.answers",
+    },
     "tracker.arguments": {"tracker.usage"},
     "tracker.usage": set(),
     "tracker.console": {"tracker.arguments"},
