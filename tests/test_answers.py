@@ -206,3 +206,18 @@ def kept_answers_agree(repo: ManualRepo, whole_at_head: object) -> None:
                 assert kept.history(ident, day) == (history_text(document, day), key)
     finally:
         kept.close()
+
+
+def test_a_warm_command_runs_one_git_process_and_a_new_commit_opens_the_repository_once(
+    manual: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from test_index import git_commands
+
+    tracker(manual, "releases")
+    commands = git_commands(tmp_path, monkeypatch)
+    assert tracker(manual, "releases")[2:] == (0, False)
+    assert commands() == ["rev-parse --path-format=absolute"]  # (folders and head at once)
+    manual.commit({"d.md": doc("Delta")}, "Add Delta", "2024-03-05T09:00:00+00:00")
+    before = len(commands())
+    assert tracker(manual, "releases")[2:] == (0, True)
+    assert commands()[before:].count("rev-parse --path-format=absolute") == 1

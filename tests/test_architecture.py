@@ -61,6 +61,7 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.cli": {"tracker"},
     "tracker.opening": {
         "tracker.dates",
+        "tracker.repository",
         "tracker.console",
         "tracker.manual",
         "tracker.history.snapshot",

@@ -64,10 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gc.enable()
 
 
-def _open(args: argparse.Namespace) -> Opened:
+def _open(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
     from tracker.opening import opened
 
-    return opened(args)
+    return opened(args, repo)
 
 
 def _fixed_today(text: str | None) -> date | None:
@@ -98,11 +98,12 @@ def _demo(args: argparse.Namespace) -> int:
 def _releases(args: argparse.Namespace) -> int:
     from tracker.opening import answered, answered_after
 
-    if args.format == "text" and answered(args, None):
+    printed, repo = answered(args, None) if args.format == "text" else (False, None)
+    if printed:
         return 0  # (the answer kept for the branch head: see opening.py)
     from tracker.publish import views as output
 
-    opened = _open(args)
+    opened = _open(args, repo)
     _warn_about(opened.snapshot)
     if args.format == "json":
         summarise = opened.manual.differ.summary if args.summaries else None
@@ -118,11 +119,12 @@ def _releases(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     from tracker.opening import answered, answered_after
 
-    if args.format == "text" and answered(args, args.id):
+    printed, repo = answered(args, args.id) if args.format == "text" else (False, None)
+    if printed:
         return 0
     from tracker.publish import views as output
 
-    opened = _open(args)
+    opened = _open(args, repo)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
     if args.format == "json":

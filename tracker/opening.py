@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from tracker.repository.paths import Root
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from tracker.history.snapshot import Snapshot
     from tracker.index.answers import Kept
     from tracker.manual import Manual
+    from tracker.repository.read import GitRepo
 
 
 class Opened:
@@ -29,13 +32,17 @@ class Opened:
         self.manual, self.snapshot, self.today = manual, snapshot, today
 
 
-def opened(args: argparse.Namespace) -> Opened:
-    """The manual a command names (``--repo``, ``--root``, ``--branch``), read the whole way."""
+def opened(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
+    """The manual a command names (``--repo``, ``--root``, ``--branch``), read the whole way
+    (``repo``: that repository, opened already by ``answered``)."""
     from tracker import dates
-    from tracker.manual import open_manual
+    from tracker.manual import Manual, open_manual
 
     fixed = fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
+    if repo is None:
+        manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
+    else:  # (its root and branch checked by answered)
+        manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
     snapshot = manual.snapshot()
     return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
@@ -50,15 +57,15 @@ def fixed_today(text: str | None) -> date | None:
     return dates.parse_date(text, what)
 
 
-def answered(args: argparse.Namespace, ident: str | None) -> bool:
+def answered(args: argparse.Namespace, ident: str | None) -> tuple[bool, GitRepo]:
     """Print ``tracker releases`` (``ident`` None) or ``tracker history ident`` from the
-    answers kept for the branch head, with the warnings a read says, if they are kept: False
-    when they are not (nothing is printed: read the manual the whole way)."""
+    answers kept for the branch head, with the warnings a read says, if they are kept:
+    whether it was printed, and the repository opened (the whole way goes on with it)."""
     from tracker.index.answers import opened as kept_for
 
     fixed = fixed_today(args.today)  # (checked first, as the whole way does)
-    kept = kept_for(args.repo, args.root, args.branch)
-    return kept is not None and _said(kept, ident, fixed, warn=True)
+    kept, repo = kept_for(args.repo, args.root, args.branch)
+    return kept is not None and _said(kept, ident, fixed, warn=True), repo
 
 
 def answered_after(read: Opened, ident: str | None) -> bool:

@@ -157,12 +157,14 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
         return None
 
 
-def opened(repo_path: str, root: str, branch: str | None) -> Kept | None:
+def opened(repo_path: str, root: str, branch: str | None) -> tuple[Kept | None, GitRepo]:
     """The answers kept for the tracked branch's head now, opening the repository as
-    ``manual.open_manual`` does (with its checks and its errors)."""
+    ``manual.open_manual`` does (with its checks and its errors), and the repository: the
+    whole way goes on with it (the branch head it was opened at is left for the first
+    snapshot)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
     repo = GitRepo(repo_path, once=True)
-    name, head = repo.branch_head(branch)
-    return read(repo, name, head, folder)
+    name, head = (branch is None and repo.opened_at) or repo.branch_head(branch)
+    return read(repo, name, head, folder), repo

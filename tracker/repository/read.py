@@ -81,6 +81,12 @@ class GitRepo:
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
 
+    @property
+    def opened_at(self) -> tuple[str, str] | None:
+        """The checked-out branch and its head when a ``once`` repository was opened, until the
+        first ``branch_head(None)`` takes them (None: not asked, or taken)."""
+        return self._first
+
     def close(self) -> None:
         """Stop the persistent git processes."""
         with self._reader_lock:
