@@ -10,7 +10,7 @@ import pickle
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -69,11 +69,31 @@ def manual(scheduled: ManualRepo) -> ManualRepo:
     return scheduled
 
 
+RELEASES_ON_20_MARCH = """\
+2024-06-03  (upcoming)
+  updated           Alpha [minor]
+
+2024-03-13
+  withdrawn         Gamma: Withdraw
+
+2024-02-14
+  updated           Alpha: Clearer words on referrals.
+  updated, renamed  Beta: Rename
+
+2024-01-10
+  new               Alpha: Start
+  new               Beta: Start
+  new               Gamma: Start
+
+"""
+
+
 def test_a_warm_command_reads_the_kept_answer_without_the_engine_and_says_the_same(
     manual: ManualRepo,
 ):
     first = tracker(manual, "releases", "--today", DAYS[0])
     assert first[2:] == (0, True)  # (the first read goes the whole way)
+    assert tracker(manual, "releases", "--today", DAYS[2])[0] == RELEASES_ON_20_MARCH
     whole = manual.snapshot()
     for today in DAYS:
         shown = tracker(manual, "releases", "--today", today)
@@ -85,11 +105,27 @@ def test_a_warm_command_reads_the_kept_answer_without_the_engine_and_says_the_sa
     assert "goes live on 2024-06-03" in tracker(manual, "history", "a", "--today", DAYS[2])[0]
 
 
-def test_today_in_the_manuals_time_zone_is_the_same_both_ways(manual: ManualRepo):
-    tracker(manual, "releases")
-    warm = tracker(manual, "releases")
-    assert warm[2:] == (0, False)
-    assert warm[0] == releases_text(manual.snapshot(), date.today())
+def test_today_is_the_day_in_the_manuals_time_zone_both_ways(repo: ManualRepo):
+    """A manual far from UTC (14 hours ahead, or 11 behind, whichever has another date than
+    UTC's now) with a chapter going live on the later of the two dates: upcoming or not
+    depends on whose today is taken."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC)
+    zone = "Pacific/Kiritimati" if now.hour >= 10 else "Pacific/Pago_Pago"
+    local = now.astimezone(ZoneInfo(zone)).date()
+    assert local != now.date()
+    goes_live = max(local, now.date()).isoformat()
+    repo.commit({"manual.toml": f'[manual]\ntimezone = "{zone}"\n', "a.md": doc("Alpha")},
+                "Start", "2024-01-02T09:00:00+00:00", {"Go-Live": goes_live})  # fmt: skip
+    cold = tracker(repo, "history", "a")
+    warm = tracker(repo, "history", "a")
+    assert (cold[3], warm[3]) == (True, False)
+    assert warm[:3] == cold[:3]
+    upcoming = goes_live > local.isoformat()
+    assert (f"goes live on {goes_live}" in warm[0]) == upcoming
+    assert ("(upcoming)" in tracker(repo, "releases")[0]) == upcoming
 
 
 def test_warnings_are_said_alike_warm_and_cold(repo: ManualRepo):
@@ -146,6 +182,12 @@ def test_a_bad_date_or_root_is_refused_before_anything_is_read(manual: ManualRep
         ("UPDATE kept SET plain = 'not json'", [["releases"], ["history", "a"]]),
         ("UPDATE kept SET plain = json_set(plain, '$.zone', 'Nowhere/Nothing')", [["releases"]]),
         ("UPDATE kept SET plain = json_set(plain, '$.names.a', 7)", [["history", "a"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.zone', 7)", [["releases"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.names', json('[]'))", [["history", "a"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.names.a', json('[1]'))", [["history", "a"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.notices', json('[[1]]'))", [["releases"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.problems', 'abc')", [["releases"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.days', 'many')", [["releases"]]),
     ],
 )
 def test_damaged_answers_are_not_used(manual: ManualRepo, damage: str, commands: list[list[str]]):
@@ -162,13 +204,43 @@ def test_damaged_answers_are_not_used(manual: ManualRepo, damage: str, commands:
         assert (out, code, engine) == (expected[command[0]], 0, True)
 
 
-def test_answers_others_could_write_are_not_read(manual: ManualRepo):
+def test_answers_others_could_write_are_not_read_nor_written_into(manual: ManualRepo):
+    """A file others could write may hold anything, a trigger among them that rewrites what
+    is read back as it is written: it is started again, never made ours (review found one
+    made private by chmod, then trusted)."""
     tracker(manual, "releases")
+    expected = releases_text(manual.snapshot(), date.today())
     kept_file(manual).chmod(0o666)
+    with sqlite3.connect(kept_file(manual)) as connection:  # planted by someone else
+        connection.execute(
+            "CREATE TRIGGER planted AFTER UPDATE ON kept BEGIN "
+            "UPDATE releases SET text = '  planted' || char(10); END"
+        )
     out, err, code, engine = tracker(manual, "releases")
-    assert (code, engine) == (0, True)
-    assert out == releases_text(manual.snapshot(), date.today())
+    assert (out, code, engine) == (expected, 0, True)
     assert "may be written by other users" in err
+    assert tracker(manual, "releases") == (expected, "", 0, False)
+    assert kept_file(manual).stat().st_mode & 0o077 == 0
+    with sqlite3.connect(kept_file(manual)) as connection:
+        assert (
+            connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+            == []
+        )
+
+
+def test_the_kept_files_folder_is_private_whatever_the_umask(manual: ManualRepo, tmp_path: Path):
+    """With umask 002 (a user with a group of their own) the folder and file were made
+    group-writable, so never read back: every command warned and went the whole way."""
+    cache = tmp_path / "shared-umask"
+    env = {**os.environ, "TRACKER_CACHE_DIR": str(cache)}
+    command = f"umask 002; {sys.executable} -m tracker releases --repo {manual.path}"
+    for _ in range(2):
+        done = subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, "")
+    (folder,) = cache.iterdir()
+    assert folder.stat().st_mode & 0o077 == 0
+    assert all(path.stat().st_mode & 0o022 == 0 for path in folder.iterdir())
 
 
 def test_answers_written_by_other_code_are_not_read(manual: ManualRepo):
@@ -185,6 +257,9 @@ def test_the_manuals_folder_survives_pickling_equal_and_immutable():
     assert repr(root) == "Root(folder='procedures')"
     with pytest.raises(AttributeError):
         root.folder = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del root.folder
+    assert root.folder == "procedures"
 
 
 def kept_answers_agree(repo: ManualRepo, whole_at_head: object) -> None:

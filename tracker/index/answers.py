@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from tracker.history.texts import history_end, releases_text
 from tracker.index.fingerprint import fingerprint
@@ -80,6 +81,7 @@ class Kept:
     """The answers kept for a branch head, read in one transaction."""
 
     def __init__(self, connection: sqlite3.Connection, found: dict[str, Any]) -> None:
+        """``found``: the plain part, of the shape ``shaped`` checks."""
         self._connection = connection
         self.zone: str = found["zone"]
         self.names: dict[str, list[Any]] = found["names"]
@@ -139,7 +141,8 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
         return None
     connection = None
     try:
-        connection = sqlite3.connect(path, timeout=2.0)
+        address = f"file:{quote(str(path))}?mode=rw"  # (never made, if removed meanwhile)
+        connection = sqlite3.connect(address, timeout=2.0, uri=True)
         connection.isolation_level = None
         connection.execute("BEGIN")  # what follows sees one state of the file
         row = connection.execute(f"SELECT head, plain {_WHERE}", (SCHEMA_VERSION,)).fetchone()
@@ -147,7 +150,7 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
             connection.close()
             return None
         found = json.loads(row[1])
-        if not isinstance(found, dict) or found.get("lacking") is not False:
+        if not shaped(found) or found["lacking"] is not False:
             connection.close()
             return None
         return Kept(connection, found)
@@ -155,6 +158,30 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
         if connection is not None:
             connection.close()
         return None
+
+
+def shaped(found: Any) -> bool:
+    """Whether the plain part has the shape ``plain`` gives it (a damaged one is not used)."""
+    if not isinstance(found, dict) or not all(
+        isinstance(found.get(name), kind)
+        for name, kind in (("zone", str), ("names", dict), ("problems", list),
+                           ("notices", list), ("days", int), ("lacking", bool))
+    ):  # fmt: skip
+        return False
+    names = found["names"].values()
+    return (
+        all(isinstance(text, str) for text in found["problems"])
+        and all(_typed(pair, (int, str)) for pair in names)
+        and all(_typed(notice, (int, str, str)) for notice in found["notices"])
+    )
+
+
+def _typed(value: Any, kinds: tuple[type, ...]) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == len(kinds)
+        and all(isinstance(item, kind) for item, kind in zip(value, kinds, strict=True))
+    )
 
 
 def opened(repo_path: str, root: str, branch: str | None) -> tuple[Kept | None, GitRepo]:

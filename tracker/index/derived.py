@@ -18,6 +18,7 @@ import gc
 import hashlib
 import json
 import logging
+import os
 import pickle
 import sqlite3
 import threading
@@ -353,9 +354,14 @@ def _write(
     base: str | None,
 ) -> None:
     written, gone, every = releases
+    if path.exists() and not private(path):  # others could have written it (a trigger that
+        remove(path)  # rewrites what is read back): started again, never made ours by chmod
+    with contextlib.suppress(OSError):  # made private from the start: see store.private
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     connection = connect(path, _SCHEMA, timeout=2.0)
     with contextlib.suppress(OSError):
-        path.chmod(0o600)  # the service's own: see store.private
+        path.chmod(0o600)  # (one of ours kept from before, readable by others)
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:

@@ -54,7 +54,7 @@ def connect(
     ``shared``: usable from any thread (the caller holds a lock around every use)."""
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # (see private)
             wait = LOCK_SECONDS if timeout is None else timeout
             connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
         except (OSError, sqlite3.OperationalError):

@@ -45,6 +45,9 @@ class Root:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Root is immutable: {name!r} cannot be set")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Root is immutable: {name!r} cannot be deleted")
+
     def __eq__(self, other: object) -> bool:
         return other.folder == self.folder if isinstance(other, Root) else NotImplemented
 
