@@ -497,3 +497,17 @@ def test_a_coloured_diff_keeps_its_own_colours_and_nothing_else(
     assert capsys.readouterr().out == (
         "\x1b[32m{+new \ufffd]0;owned\ufffd+}\x1b[0m [-\ufffd[2Jold-]\x1b[31m\n"
     )
+
+
+def test_a_root_folder_whose_name_has_spaces_is_read_as_any_other(repo: ManualRepo):
+    """git's batch reader names a missing '<commit>: procedures/manual.toml' with its spaces:
+    it was taken for a damaged repository (review)."""
+    repo.commit({"a.md": doc("Alpha")}, when="2024-01-01T09:00:00+00:00")
+    spaced = run("releases", "--repo", str(repo.path), "--root", " procedures")
+    assert (spaced.returncode, spaced.stdout, spaced.stderr) == (0, "No releases yet.\n", "")
+    (repo.path / "my manual").mkdir()
+    (repo.path / "my manual" / "b.md").write_text(doc("Beta"), encoding="utf-8")
+    repo.commit({}, "Add a manual in a folder with a space", "2024-01-02T09:00:00+00:00")
+    found = run("releases", "--repo", str(repo.path), "--root", "my manual")
+    assert found.returncode == 0, found.stderr
+    assert "Beta" in found.stdout

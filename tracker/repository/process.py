@@ -260,9 +260,11 @@ def read_batch_answer(stdout: IO[bytes], limit: int) -> bytes | None:
     header = stdout.readline()
     if not header:
         raise RepositoryError("git cat-file stopped answering, the repository may be damaged.")
+    if header.rstrip(b"\n").endswith((b" missing", b" ambiguous")):
+        return None  # ("<name> missing": a name may hold spaces, a path inside a commit)
     parts = header.split()
-    if len(parts) < 3 or parts[1] == b"missing":
-        return None
+    if len(parts) != 3 or not parts[2].isdigit():
+        raise RepositoryError(f"git cat-file answered {header[:80]!r}, which is not understood.")
     size = int(parts[2])
     data = _read_exactly(stdout, size, keep=limit + 1)
     stdout.read(1)  # the newline after the contents
