@@ -782,3 +782,20 @@ def test_metadata_written_once_per_value_keeps_each_blobs_own(repo: ManualRepo):
     assert {sha: repr(m) for sha, m in built.metas.items()} == {
         sha: repr(m) for sha, m in again.metas.items()
     }
+
+
+@pytest.mark.parametrize("folder", ["", "procedures", "a/b"])
+def test_a_change_is_under_the_root_as_root_relative_says(folder: str):
+    """``_under`` tests paths against the root's prefix: the same as asking ``Root.relative``
+    of both sides, for paths inside, beside (a longer name) and outside the root."""
+    from itertools import product
+
+    from tracker.repository.parse import Change
+
+    root = Root(folder)
+    paths = [None, "x.md", "procedures/x.md", "proceduresX/x.md", "procedures", "a/b/c.md",
+             "a/bc/d.md", "a/b", "p/procedures/x.md"]  # fmt: skip
+    for old, new in product(paths, paths):
+        change = Change("R", old, new, None, None)
+        expected = any(root.relative(path) is not None for path in (old, new))
+        assert index._under(change, root.prefix) is expected, (old, new)

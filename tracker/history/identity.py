@@ -57,6 +57,7 @@ class Walker:
         self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
         self.touched: set[int] = set()  # documents given a version since this was last cleared
         self.pending: dict[str, list[Source]] = {}  # path -> what left-out versions said
+        self.relatives: dict[str, str | None] = {}  # each path's answer from _relative
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
         """Record the versions one first-parent commit makes."""
@@ -151,8 +152,17 @@ class Walker:
         return old, new, change
 
     def _relative(self, path: str | None) -> str | None:
+        """The path under the root of a document's file, else None (each path worked out
+        once: asked of both sides of every change)."""
+        if path is None:
+            return None
+        known = self.relatives.get(path, "")
+        if known != "":
+            return known
         relative = self.root.relative(path)
-        return relative if relative is not None and self.config.is_document(relative) else None
+        found = relative if relative is not None and self.config.is_document(relative) else None
+        self.relatives[path] = found
+        return found
 
     def _meta(self, change: Change) -> DocMeta:
         return self.metas.get(change.new_blob or "", _NO_META)

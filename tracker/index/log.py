@@ -224,10 +224,12 @@ def _store(
     those ``whole`` names (None: all) and any stored in part that it now names; the commits
     and the blob metadata parsed."""
     (top,) = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM commits").fetchone()
-    rows, wanted, commits = [], [], {}
+    rows, commits, prefix = [], {}, root.prefix
     for position, commit in enumerate(reversed(new), start=top + 1):
-        changes = tuple(c for c in commit.changes if _under(c, root))
-        wanted += [c.new_blob for c in changes if c.new_blob and _is_document(c, root, wanted_file)]
+        changes = commit.changes
+        if not all(_under(c, prefix) for c in changes):  # (git's log was of the root only)
+            changes = tuple(c for c in changes if _under(c, prefix))
+            commit = replace(commit, changes=changes)
         rows.append(
             (
                 position,
@@ -240,7 +242,8 @@ def _store(
                 json.dumps([_change_row(c) for c in changes]),
             )
         )
-        commits[commit.sha] = replace(commit, changes=changes)
+        commits[commit.sha] = commit
+    wanted = _document_blobs(commits.values(), root, wanted_file)
     connection.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     # Newest first, as the log met them: git's delta cache stays warm.
     order = list(dict.fromkeys(reversed(wanted)))
@@ -300,14 +303,35 @@ def _stored(connection: sqlite3.Connection, shas: Iterable[str]) -> dict[str, in
     return dict(connection.execute(query))
 
 
-def _under(change: Change, root: Root) -> bool:
-    return any(root.relative(path) is not None for path in (change.old_path, change.new_path))
+def _under(change: Change, prefix: str) -> bool:
+    """Whether either side of a change is under the root (``prefix``: ``Root.prefix``)."""
+    old, new = change.old_path, change.new_path
+    return (old is not None and old.startswith(prefix)) or (
+        new is not None and new.startswith(prefix)
+    )
 
 
 def _is_document(change: Change, root: Root, wanted: DocumentTest) -> bool:
     """Whether the change's new file is a document under the root."""
     relative = root.relative(change.new_path)
     return relative is not None and wanted.is_document(relative)
+
+
+def _document_blobs(commits: Iterable[RawCommit], root: Root, wanted: DocumentTest) -> list[str]:
+    """The blobs of the document versions the commits make, in their order (each path is
+    asked about once: a first read asks of some 30,000 changes, over a few hundred paths)."""
+    answers: dict[str, bool] = {}
+    found = []
+    for commit in commits:
+        for change in commit.changes:
+            blob, path = change.new_blob, change.new_path
+            if blob and path is not None:
+                known = answers.get(path)
+                if known is None:
+                    known = answers[path] = _is_document(change, root, wanted)
+                if known:
+                    found.append(blob)
+    return found
 
 
 def _change_row(change: Change) -> list[str | None]:
@@ -377,12 +401,7 @@ def _metas(
     query = "SELECT sha, meta FROM blobs"
     if some:
         connection.execute("DELETE FROM wanted")
-        blobs = {
-            (change.new_blob,)
-            for commit in commits.values()
-            for change in commit.changes
-            if change.new_blob and _is_document(change, root, wanted)
-        }
+        blobs = {(blob,) for blob in _document_blobs(commits.values(), root, wanted)}
         connection.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", blobs)
         query += " WHERE sha IN (SELECT sha FROM wanted)"
     return {sha: DocMeta.from_json(json.loads(meta)) for sha, meta in connection.execute(query)}
@@ -392,9 +411,4 @@ def _complete(
     commits: Mapping[str, RawCommit], metas: Mapping[str, DocMeta], root: Root, wanted: DocumentTest
 ) -> bool:
     """Every document version the commits name has its metadata."""
-    return all(
-        change.new_blob in metas
-        for commit in commits.values()
-        for change in commit.changes
-        if change.new_blob and _is_document(change, root, wanted)
-    )
+    return all(blob in metas for blob in _document_blobs(commits.values(), root, wanted))
