@@ -170,6 +170,9 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
     [
         "UPDATE commits SET trailers = 'not json'",
         "UPDATE commits SET changes = '[[1]]'",
+        "UPDATE commits SET trailers = x''",  # marshal: EOFError
+        "UPDATE commits SET changes = x'00'",  # marshal: ValueError
+        "UPDATE commits SET changes = x'e9010000001a'",  # marshal: a tuple of one int
         "DELETE FROM commits",
         "DELETE FROM blobs",
     ],
@@ -179,6 +182,8 @@ def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
     repo.snapshot()
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute(damage)
+    assert [d.id for d in repo.snapshot().documents] == ["alpha"]
+    store.remove(derived_file(repo))  # nothing kept: the raw index's rows are read
     assert [d.id for d in repo.snapshot().documents] == ["alpha"]
 
 
