@@ -68,13 +68,17 @@ class Walker:
         # key that loses its last path on the way still counts: ``released``).
         self.released = set()
         touched: set[int] = set()
-        explicit = [e for e in entries if e[1] is not None and self._meta(e[2]).id]
-        implicit = [e for e in entries if e[1] is not None and not self._meta(e[2]).id]
-        for old, new, change in explicit + implicit:
-            assert new is not None
-            key = self._key_for(old, new, self._meta(change), leaving, touched)
+        kept = [
+            (old, new, change, self._meta(change))
+            for old, new, change in entries
+            if new is not None
+        ]
+        explicit = [entry for entry in kept if entry[3].id]
+        implicit = [entry for entry in kept if not entry[3].id]
+        for old, new, change, meta in explicit + implicit:
+            key = self._key_for(old, new, meta, leaving, touched)
             touched.add(key)
-            self._add_version(key, commit, merged, change, old, new)
+            self._add_version(key, commit, merged, change, old, (new, meta))
         for old, _, change in entries:
             gone = leaving.get(old) if old is not None else None
             if gone is not None and gone not in touched:
@@ -226,12 +230,13 @@ class Walker:
         merged: list[RawCommit],
         change: Change,
         old: str | None,
-        new: str | None,
+        new_file: tuple[str, DocMeta] | None,  # its path under the root and its metadata
     ) -> None:
         document = self.documents[key]
         self.touched.add(key)
         previous = document.versions[-1] if document.versions else None
-        if new is None:
+        new = new_file[0] if new_file is not None else None
+        if new_file is None:
             assert old is not None
             # A file gone has no text: no links or headings (those of the text before are
             # read only while it is the newest, so it would depend on when the index was made).
@@ -240,7 +245,7 @@ class Walker:
             path, blob = old, None
             ident = previous.id if previous else path_id(old)
         else:
-            meta = self._meta(change)
+            new, meta = new_file
             if meta.broken and previous is not None and not previous.deleted:
                 meta = _last_good(previous.meta, meta)
             path, blob, ident = new, change.new_blob, meta.id or path_id(new)
