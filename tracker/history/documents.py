@@ -266,22 +266,32 @@ def plain_yaml(text: str) -> dict[str, Any] | None:
         return None
     values: dict[str, Any] = {}
     for line in text[:-1].split("\n"):
-        match = _PLAIN_LINE.fullmatch(line)
-        if match is None or match.group(1) in _NOT_TEXT:
+        pair = _plain_line(line)
+        if pair is None:
             return None
-        key, double, single, number, year, month, day, words = match.groups()
-        if words is not None and words.lower() in _NOT_TEXT:
-            return None
-        if year is not None:
-            try:
-                values[key] = date(int(year), int(month), int(day))
-            except ValueError:
-                return None  # PyYAML says what is wrong with it
-        elif number is not None:
-            values[key] = int(number)
-        else:
-            values[key] = next((v for v in (double, single, words) if v is not None), None)
+        values[pair[0]] = pair[1]
     return values
+
+
+@lru_cache(maxsize=16_384)
+def _plain_line(line: str) -> tuple[str, Any] | None:
+    """One plain ``key: value`` line's key and value, else None. Read once per distinct line:
+    the versions of a chapter mostly repeat their lines (its values are text, whole numbers
+    and dates, none of which can be changed)."""
+    match = _PLAIN_LINE.fullmatch(line)
+    if match is None or match.group(1) in _NOT_TEXT:
+        return None
+    key, double, single, number, year, month, day, words = match.groups()
+    if words is not None and words.lower() in _NOT_TEXT:
+        return None
+    if year is not None:
+        try:
+            return key, date(int(year), int(month), int(day))
+        except ValueError:
+            return None  # PyYAML says what is wrong with it
+    if number is not None:
+        return key, int(number)
+    return key, next((v for v in (double, single, words) if v is not None), None)
 
 
 def _load_yaml(text: str, loader: Any) -> Any:
