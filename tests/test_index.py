@@ -804,3 +804,26 @@ def test_a_change_is_under_the_root_as_root_relative_says(folder: str):
         change = Change("R", old, new, None, None)
         expected = any(root.relative(path) is not None for path in (old, new))
         assert index._under(change, root.prefix) is expected, (old, new)
+
+
+def test_each_blobs_stored_metadata_is_its_own(repo: ManualRepo):
+    """A new index writes each distinct metadata's JSON once, found by the object when the
+    metadata is shared (versions read in part with the same front matter): every blob's row
+    still holds its own metadata, read in part or whole, orders -0.0 and 0.0 apart."""
+    from tracker.history.documents import parse_document
+
+    day = "2024-01-0{}T09:00:00+00:00"
+    repo.commit({"a.md": doc(body="1", title="A", order=0.0), "b.md": doc("B", body="1")},
+                when=day.format(1))  # fmt: skip
+    repo.commit({"a.md": doc(body="2", title="A", order=0.0), "c.md": doc(body="1", title="A",
+                 order="-0.0")}, when=day.format(2))  # fmt: skip
+    repo.commit({"a.md": doc(body="3 [b](b.md)", title="A", order=0.0), "b.md": doc("B", body="2")},
+                when=day.format(3))  # fmt: skip
+    repo.snapshot()
+    git = GitRepo(repo.path)
+    with sqlite3.connect(index_file(repo)) as connection:
+        rows = list(connection.execute("SELECT sha, meta, whole FROM blobs"))
+    assert len(rows) == 6
+    for sha, meta, whole in rows:
+        expected = parse_document(git.read_blob(sha), bool(whole)).to_json()
+        assert meta == json.dumps(expected)

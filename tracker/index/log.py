@@ -151,7 +151,7 @@ def _retry_missing(connection: sqlite3.Connection, repo: GitRepo) -> None:
         connection.execute("BEGIN IMMEDIATE")
         connection.executemany(
             "UPDATE blobs SET meta = ?, whole = 1, missing = 0 WHERE sha = ?",
-            ((json.dumps(parse_document(data).to_json()), sha) for sha, data in found),
+            ((_json(parse_document(data)), sha) for sha, data in found),
         )
         connection.execute("COMMIT")
 
@@ -257,19 +257,27 @@ def _store(
     metas, blobs = {}, []
     texts: dict[tuple[DocMeta, str], str] = {}  # each distinct metadata's JSON, made once (the
     # key holds the order's text too: -0.0 equals 0.0, but is written otherwise)
+    shared: dict[int, tuple[DocMeta, str]] = {}  # by object: most are shared (none hashed)
     for sha, data in repo.read_blobs(todo, limit=MAX_BYTES):
         read_whole = whole is None or sha in whole
         metas[sha] = meta = parse_document(data, read_whole)
         missing = meta.unreadable is not None and meta.unreadable.startswith(MISSING)
-        key = (meta, repr(meta.order))
-        text = texts.get(key) or texts.setdefault(key, json.dumps(meta.to_json()))
+        held, text = shared.get(id(meta), (None, ""))  # (held: so its id is never reused)
+        if held is not meta:
+            key = (meta, repr(meta.order))
+            text = texts.get(key) or texts.setdefault(key, _json(meta))
+            shared[id(meta)] = meta, text
         blobs.append((sha, text, int(read_whole), int(missing)))
     again = _in_force_instead(new, whole, metas) if whole is not None else []
     for sha, data in repo.read_blobs(again, limit=MAX_BYTES):
         metas[sha] = meta = parse_document(data)
-        blobs.append((sha, json.dumps(meta.to_json()), 1, 0))
+        blobs.append((sha, _json(meta), 1, 0))
     connection.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", blobs)
     return RawHistory(dict(reversed(commits.items())), metas)
+
+
+def _json(meta: DocMeta) -> str:
+    return json.dumps(meta.to_json())
 
 
 def _in_force_instead(
@@ -335,16 +343,8 @@ def _document_blobs(commits: Iterable[RawCommit], root: Root, wanted: DocumentTe
     return found
 
 
-def _change_row(change: Change) -> tuple[str | None, ...]:
-    return (
-        change.status,
-        change.old_path,
-        change.new_path,
-        change.old_blob,
-        change.new_blob,
-        change.old_mode,
-        change.new_mode,
-    )
+def _change_row(c: Change) -> tuple[str | None, ...]:
+    return (c.status, c.old_path, c.new_path, c.old_blob, c.new_blob, c.old_mode, c.new_mode)
 
 
 def _read(
