@@ -12,7 +12,7 @@ from conftest import SCHEDULE
 from tracker.config import Config, parse_config
 from tracker.history.documents import DocMeta
 from tracker.history.model import Document
-from tracker.history.walk import History, build_history
+from tracker.history.walk import History, HistoryBuilder, build_history
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
 
@@ -440,3 +440,34 @@ def test_the_walker_counts_each_documents_live_paths_as_it_goes():
         builder.advance({c.sha: c for c in reversed(upto[number:])}, metas, upto[-1].sha)
         walker = builder.walker
         assert walker.holders == Counter(walker.live.values()), number
+
+
+def test_versions_are_made_as_their_dataclass_makes_them():
+    """The walker fills each new version's dict at once (``_version``) rather than through
+    the frozen dataclass's ``__init__``: each equals, field by field and dict by dict (no
+    field more, none less, in the same order), what ``Version(...)`` makes of its values."""
+    from dataclasses import fields
+
+    from tracker.history.identity import _version
+    from tracker.history.model import Version
+
+    a1, a2, b1 = sha(), sha(), sha()
+    commits = line(
+        (add("a.md", a1), add("b.md", b1)),
+        (rename("a.md", "c.md", a1, a2), delete("b.md", b1)),
+    )
+    metas = {a1: DocMeta(title="A"), a2: DocMeta(title="A2", status="archived")}
+    builder = HistoryBuilder(ROOT, SCHEDULED)
+    builder.advance({c.sha: c for c in reversed(commits)}, metas, commits[-1].sha)
+    made = [v for d in builder.walker.documents.values() for v in d.versions]
+    walked = {f.name: f for f in fields(Version)}
+    assert len(made) == 4
+    for version in made:
+        values = {name: getattr(version, name) for name in walked}
+        expected = Version(**values)
+        assert version == expected and hash(version) == hash(expected)
+        assert list(version.__dict__.items()) == list(expected.__dict__.items())
+    given = {"key": 1, "id": "a", "commit": "c", "committed": None, "author": "A", "path": "a.md",
+             "old_path": None, "blob": None, "meta": DocMeta(), "kind": "added", "notes": (),
+             "minor": False, "declared": None, "sources": ()}  # fmt: skip
+    assert list(_version(**given).__dict__.items()) == list(Version(**given).__dict__.items())

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING as MISSING_FIELD
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import Any
 
 from tracker.config import Config
 from tracker.history.documents import MISSING, DocMeta, path_id
@@ -269,7 +271,7 @@ class Walker:
         if moved_from is None and previous is not None and previous.path != path:
             moved_from = previous.path  # moved while its text could not be read
         document.versions.append(
-            Version(
+            _version(
                 key=key,
                 id=ident,
                 commit=commit.sha,
@@ -286,6 +288,20 @@ class Walker:
                 sources=tuple(source.commit.sha for source in sources),
             )
         )
+
+
+def _version(**values: Any) -> Version:
+    """``Version(**values)``, without its cost: a frozen dataclass sets its 15 fields one by
+    one (2.3 µs, for each of 15,000 versions on a first read); this fills the new version's
+    dict at once, in the fields' order, defaults last. A test compares the two."""
+    made = object.__new__(Version)
+    made.__dict__.update(values)
+    for name, default in _DEFAULTS:
+        made.__dict__.setdefault(name, default)
+    return made
+
+
+_DEFAULTS = [(f.name, f.default) for f in fields(Version) if f.default is not MISSING_FIELD]
 
 
 def _last_good(before: DocMeta, now: DocMeta) -> DocMeta:
