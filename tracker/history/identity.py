@@ -98,7 +98,7 @@ class Walker:
         """Leave out a version that cannot be published (SPEC §7): its document keeps the
         version before, the reason is a problem of the history, and what its commit said
         (Go-Live, notes, minor) goes with the next version that can be published."""
-        for path in {old, new} - {None}:
+        for path in ({old, new} - {None}) if self.skipped else ():  # (mostly none left out)
             gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
             if gone is not None:
                 self.skipped_before.append(gone)
