@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SCHEDULE, ManualRepo, doc
+from test_answers import kept_answers_agree
 
 from tracker.errors import RepositoryError
 from tracker.history.releases import EntryRow
@@ -584,6 +585,7 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                     repo.snapshot()
             stepped = repo.snapshot()
             read_back = repo.snapshot()
+            kept_answers_agree(repo, stepped)  # (stepped equals whole: asserted below)
             forget_derived(repo)
             whole = repo.snapshot()
             for snapshot in (stepped, read_back):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from tracker.history.snapshot import Snapshot
     from tracker.manual import Manual
+    from tracker.opening import Opened
     from tracker.repository.read import GitRepo
     from tracker.trackchanges.cache import View
 
@@ -63,33 +64,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gc.enable()
 
 
-class _Opened:
-    """What a command reads: the manual, its snapshot now, and the day taken as today (a plain
-    class: dataclasses, with inspect, is not loaded for '--help')."""
+def _open(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
+    from tracker.opening import opened
 
-    __slots__ = ("manual", "snapshot", "today")
-
-    def __init__(self, manual: Manual, snapshot: Snapshot, today: date) -> None:
-        self.manual, self.snapshot, self.today = manual, snapshot, today
-
-
-def _open(args: argparse.Namespace) -> _Opened:
-    from tracker import dates
-    from tracker.manual import open_manual
-
-    fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
-    snapshot = manual.snapshot()
-    return _Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
+    return opened(args, repo)
 
 
 def _fixed_today(text: str | None) -> date | None:
-    if text is None:
-        return None
-    from tracker import dates
+    from tracker.opening import fixed_today
 
-    what = "--today date" if text != os.environ.get("TRACKER_TODAY") else "TRACKER_TODAY date"
-    return dates.parse_date(text, what)
+    return fixed_today(text)
 
 
 def _warn_about(snapshot: Snapshot, keys: Iterable[int] | None = None) -> None:
@@ -112,9 +96,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _releases(args: argparse.Namespace) -> int:
+    from tracker.opening import answered, answered_after
+
+    printed, repo = answered(args, None) if args.format == "text" else (False, None)
+    if printed:
+        return 0  # (the answer kept for the branch head: see opening.py)
     from tracker.publish import views as output
 
-    opened = _open(args)
+    opened = _open(args, repo)
     _warn_about(opened.snapshot)
     if args.format == "json":
         summarise = opened.manual.differ.summary if args.summaries else None
@@ -122,20 +111,25 @@ def _releases(args: argparse.Namespace) -> int:
         _print_json(
             {"releases": [output.release_json(r, opened.today, summarise) for r in releases]}
         )
-    else:
+    elif not answered_after(opened, None):
         _out(output.releases_text(opened.snapshot, opened.today), end="")
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
+    from tracker.opening import answered, answered_after
+
+    printed, repo = answered(args, args.id) if args.format == "text" else (False, None)
+    if printed:
+        return 0
     from tracker.publish import views as output
 
-    opened = _open(args)
+    opened = _open(args, repo)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
     if args.format == "json":
         _print_json(output.history_json(document, opened.manual.differ.summary))
-    else:
+    elif not answered_after(opened, args.id):
         _out(output.history_text(document, opened.today), end="")
     return 0
 

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 from tracker.config import CONFIG_FILE, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
+from tracker.history import texts
 from tracker.history.documents import decode
-from tracker.history.model import LEFT_OUT, Document, Problem, Version
+from tracker.history.model import Document, Problem, Version
 from tracker.history.releases import EntryRow, ReleaseRows, entry_rows
 from tracker.history.snapshot import (
     Outline,
@@ -208,9 +209,8 @@ def _lacking(problems: Iterable[Problem]) -> bool:
 
 
 def _warn(problems: tuple[Problem, ...]) -> None:
-    for problem in problems:  # said on every read, not only by 'tracker check'
-        if problem.rule in LEFT_OUT and (problem.day is None or problem.rule == "missing-object"):
-            log.warning("%s: %s.", problem.where, problem.message)
+    for warning in texts.warnings(problems):  # said on every read, not only by 'tracker check'
+        log.warning("%s", warning)
 
 
 def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:

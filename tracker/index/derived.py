@@ -3,7 +3,8 @@ builder that made it, so that a new commit replays only itself (SPEC §9).
 
 One SQLite file per branch and root beside the raw index, in parts a command reads as it needs
 them: a row per document (a ``pickle`` named by the hash of its contents), a row per release
-day, the snapshot's small part and the builder's state (read only when the branch moved). The
+day, the snapshot's small part and the builder's state (read only when the branch moved), and
+beside them the command line's answers as text (``answers.py``: read without the engine). The
 index folder is the service's own, like the git directory it sits in: whoever can write there
 can already run code through git's own settings. A damaged or foreign file is emptied and
 rebuilt (removed only when it is no longer a database); one that cannot be written is left as
@@ -17,7 +18,6 @@ import gc
 import hashlib
 import json
 import logging
-import os
 import pickle
 import sqlite3
 import threading
@@ -32,35 +32,30 @@ from tracker.errors import RepositoryError
 from tracker.history.model import Document, Documents, Loader, Problem
 from tracker.history.releases import EntryRow, ReleaseRows
 from tracker.history.snapshot import Notice, Outline, Snapshot, made
-from tracker.index.fingerprint import fingerprint
-from tracker.index.log import SCHEMA_VERSION as RAW_SCHEMA
-from tracker.index.store import (
-    busy,
-    cache_folder,
-    connect,
-    digest,
-    emptied,
-    remove,
-    unwritable,
-)
+from tracker.history.texts import day_lines
+from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plain
+from tracker.index.store import busy, connect, emptied, private, remove, unwritable
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
 if TYPE_CHECKING:  # read back only when the branch moves
     from tracker.history.walk import HistoryBuilder
 
-SCHEMA_VERSION = f"4.{RAW_SCHEMA}.{fingerprint()}"
 _SCHEMA = """
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;  -- a cache: a power cut may lose the last write, never corrupt it
 DROP TABLE IF EXISTS derived;
 CREATE TABLE IF NOT EXISTS kept (
     slot TEXT PRIMARY KEY, schema TEXT NOT NULL, head TEXT NOT NULL, settings TEXT NOT NULL,
-    snapshot BLOB NOT NULL, builder BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (row TEXT PRIMARY KEY, state BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS releases (day TEXT PRIMARY KEY, entries BLOB NOT NULL);
-"""
-_KEEP = "INSERT OR REPLACE INTO kept VALUES ('latest', ?, ?, ?, ?, ?)"
+    snapshot BLOB NOT NULL, builder BLOB NOT NULL, plain TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    row TEXT PRIMARY KEY, state BLOB NOT NULL, history TEXT NOT NULL, live TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (
+    day TEXT PRIMARY KEY, entries BLOB NOT NULL, text TEXT NOT NULL);
+"""  # (answers.py reads the texts: plain, history and live, text)
+_KEEP = "INSERT OR REPLACE INTO kept VALUES ('latest', ?, ?, ?, ?, ?, ?)"
+_COUNT = """UPDATE kept SET plain = json_set(plain, '$.days', (SELECT count(*) FROM releases))
+WHERE slot = 'latest'"""
 _WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
 log = logging.getLogger(__name__)
 
@@ -135,7 +130,8 @@ class Stored:
         """The release entries of these days (None: every day), in this read transaction;
         None if they cannot be read back."""
         with self._lock:
-            if self._select("1") is None or self._connection is None:
+            count = self._select(f"json_extract(plain, '$.days') {_WHERE}", (SCHEMA_VERSION,))
+            if count is None or self._connection is None:
                 return None
             try:
                 if days is None:
@@ -151,6 +147,8 @@ class Stored:
             except sqlite3.Error as error:
                 _failed(self.path, error)
                 return None
+        if days is None and len(answer) != count[0]:  # rows lost: damaged
+            return None
         found: dict[date, list[EntryRow]] = {}
         paused = gc.isenabled()
         gc.disable()  # many small objects: the collector would otherwise run many times
@@ -191,7 +189,7 @@ class Stored:
     def _select(self, query: str, values: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
         """The first row a query answers, in this read transaction (begun by the first), if
         the file still holds the head it was opened for."""
-        if not _private(self.path):
+        if not private(self.path):
             log.warning("%s may be written by other users, so it is not read back.", self.path)
             return None
         with self._lock:
@@ -244,10 +242,6 @@ class Stored:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-
-
-def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
-    return cache_folder(repo) / f"derived-{digest(branch + chr(0) + root.folder)}.sqlite"
 
 
 def forget(repo: GitRepo, branch: str, root: Root) -> None:
@@ -305,10 +299,12 @@ def keep(
         snapshot.notices,
     )
     kept = _pickled((going_on.builder, going_on.outlines, names, going_on.order))
-    head = (SCHEMA_VERSION, snapshot.head, settings, _pickled(part), kept)
-    releases = [(day.isoformat(), _pickled(rows)) for day, rows in changed.items() if rows]
+    ids = (dict(snapshot.names), names)
+    said = plain(snapshot.config.timezone.key, ids, snapshot.problems, snapshot.notices)
+    head = (SCHEMA_VERSION, snapshot.head, settings, _pickled(part), kept, said)
+    releases = [_day(day, rows) for day, rows in changed.items() if rows]
     gone = [day.isoformat() for day, rows in changed.items() if not rows]
-    rows = [(names[key], state) for key, state in states.items()]
+    rows = [(names[key], state, *history_of(documents[key])) for key, state in states.items()]
     for attempt in (1, 2):
         try:
             _write(path, head, rows, list(names.values()), (releases, gone, every), base)
@@ -322,12 +318,17 @@ def keep(
             remove(path)  # a file of another shape (an older version's): start it again
             every, base = True, None
             changed = dict(snapshot.releases.rows())
-            releases = [(day.isoformat(), _pickled(rows)) for day, rows in changed.items()]
-            rows = [(names[key], _pickled(document)) for key, document in (
+            releases = [_day(day, rows) for day, rows in changed.items()]
+            rows = [(names[key], _pickled(document), *history_of(document)) for key, document in (
                 (key, snapshot.documents.by_key(key)) for key in names)]  # fmt: skip
         except sqlite3.DatabaseError:
             remove(path)  # damaged: start it again
             return
+
+
+def _day(day: date, rows: list[EntryRow]) -> tuple[str, bytes, str]:
+    """A release day's row: its entries, and their lines in ``tracker releases``."""
+    return day.isoformat(), _pickled(rows), day_lines(rows)
 
 
 def _name(state: bytes) -> str:
@@ -346,15 +347,15 @@ def _pickled(value: Any) -> bytes:
 def _write(
     path: Path,
     head: tuple[Any, ...],
-    documents: list[tuple[str, bytes]],
+    documents: list[tuple[str, bytes, str, str]],
     live: list[str],
-    releases: tuple[list[tuple[str, bytes]], list[str], bool],
+    releases: tuple[list[tuple[str, bytes, str]], list[str], bool],
     base: str | None,
 ) -> None:
     written, gone, every = releases
     connection = connect(path, _SCHEMA, timeout=2.0)
     with contextlib.suppress(OSError):
-        path.chmod(0o600)  # the service's own: see _private
+        path.chmod(0o600)  # the service's own: see store.private
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
@@ -364,7 +365,9 @@ def _write(
                     connection.execute("ROLLBACK")
                     log.info("the derived index moved on meanwhile; it was not written.")
                     return
-            connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", documents)
+            connection.executemany(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", documents
+            )
             connection.execute(
                 "DELETE FROM documents WHERE row NOT IN (SELECT value FROM json_each(?))",
                 (json.dumps(live),),
@@ -372,8 +375,9 @@ def _write(
             if every:
                 connection.execute("DELETE FROM releases")
             connection.executemany("DELETE FROM releases WHERE day = ?", [(d,) for d in gone])
-            connection.executemany("INSERT OR REPLACE INTO releases VALUES (?, ?)", written)
+            connection.executemany("INSERT OR REPLACE INTO releases VALUES (?, ?, ?)", written)
             connection.execute(_KEEP, head)
+            connection.execute(_COUNT)  # (answers.py: a warm command checks it)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -405,16 +409,3 @@ def _unpickled(path: Path, data: bytes) -> Any:
         if paused:
             gc.enable()
     return found
-
-
-def _private(path: Path) -> bool:
-    """Whether the file and its folder belong to this user and no one else may write them: a
-    pickle runs code when read back, so one another user could plant is never read."""
-    for place in (path, path.parent):
-        try:
-            info = place.stat()
-        except OSError:
-            return False
-        if info.st_uid != os.getuid() or info.st_mode & 0o022:
-            return False
-    return True

@@ -19,7 +19,8 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/go
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
-_RULES = ("dates.py", "errors.py", "manual.py")  # what made the pickled objects, besides
+# What made the pickled objects besides, and the command line's answers kept as text:
+_RULES = ("dates.py", "errors.py", "manual.py", "history/texts.py", "index/answers.py")
 _PARSING = ("history/documents.py", "repository/parse.py")  # what read the raw index's rows
 
 

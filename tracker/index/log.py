@@ -21,15 +21,16 @@ from typing import Protocol
 from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
 from tracker.index.fingerprint import parser
-from tracker.index.store import busy, cache_folder, connect, digest, remove, unwritable
+from tracker.index.store import RAW_SCHEMA, busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
 log = logging.getLogger(__name__)
 
-# Bump when the stored shape or the meaning of parsed metadata changes: old indexes rebuild.
-SCHEMA_VERSION = "13"
+# Bumped (in store.py: the derived file names it too) when the stored shape or the meaning
+# of parsed metadata changes: old indexes rebuild.
+SCHEMA_VERSION = RAW_SCHEMA
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from tracker.repository.read import GitRepo
 
+RAW_SCHEMA = "13"  # the shape of the raw index's rows (log.py); the derived file's names it too
 LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
 log = logging.getLogger(__name__)
 
@@ -93,3 +94,17 @@ def remove(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def private(path: Path) -> bool:
+    """Whether the file and its folder belong to this user and no one else may write them: a
+    pickle runs code when read back, so one another user could plant is never read (nor an
+    answer read as this service's own)."""
+    for place in (path, path.parent):
+        try:
+            info = place.stat()
+        except OSError:
+            return False
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return False
+    return True

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.dates import in_words, looks_like_date, parse_date
+from tracker.history import texts
 from tracker.history.model import Document, Version
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
@@ -85,37 +86,15 @@ def release_json(
 def releases_text(snapshot: Snapshot, today: date) -> str:
     """Every release, newest first, one line per entry (written from the entries' rows as
     kept: thousands of releases, without making an object for each entry)."""
-    lines = []
-    for day, rows in reversed(snapshot.releases.rows()):
-        lines.append(f"{day.isoformat()}  (upcoming)" if day > today else day.isoformat())
-        for _key, _at, _was, change, renamed, notes, minor, title, *_ in rows:
-            said = " ".join([text for text, _ in notes])
-            lines.append(
-                f"  {change + ', renamed' if renamed else change:<17} {title}"
-                + (" [minor]" if minor else "")
-                + (f": {said}" if said else "")
-            )
-        lines.append("")
-    return "\n".join(lines) + ("\n" if lines else "No releases yet.\n")
+    rows = reversed(snapshot.releases.rows())
+    days = ((day.isoformat(), texts.day_lines(entries)) for day, entries in rows)
+    return texts.releases_text(days, today.isoformat())
 
 
 def history_text(document: Document, today: date) -> str:
     """A document's versions, oldest first, with why each goes live when it does."""
-    lines = [f"{document.latest.title} ({document.id})", ""]
-    lines.append(f"{'committed':<10}  {'go-live':<10}  {'commit':<10}  {'change':<9}  note")
-    for version in document.versions:
-        lines.append(
-            f"{version.committed.date().isoformat()}  {version.effective.isoformat()}  "
-            f"{version.commit[:10]}  {version.kind:<9}  {version.note}"
-            + ("  [minor]" if version.minor else "")
-        )
-        lines += [f"{'':<36}{reason}" for reason in version.reasons]
-        if version.path != document.latest.path or version.old_path:
-            lines.append(f"{'':<36}path: {version.path}")
-    upcoming = document.in_force(today) is not document.latest
-    if upcoming:
-        lines += ["", f"The newest version goes live on {document.latest.effective.isoformat()}."]
-    return "\n".join(lines) + "\n"
+    goes_live = document.latest.effective.isoformat()
+    return texts.history_end(texts.history_lines(document), goes_live, today.isoformat())
 
 
 def comparing(start: Version | None, end: Version, asked: str | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from tracker.errors import InputError, RefError, shown
 
@@ -32,11 +31,31 @@ def check_path(path: str) -> str:
     return path
 
 
-@dataclass(frozen=True)
 class Root:
-    """The manual's folder inside the repository; ``folder`` is "" for the repository's top."""
+    """The manual's folder inside the repository; ``folder`` is "" for the repository's top.
+    Immutable and hashable (a plain class, not a dataclass: a warm command, which opens the
+    repository, does not load dataclasses)."""
 
-    folder: str = ""
+    __slots__ = ("folder",)
+    folder: str
+
+    def __init__(self, folder: str = "") -> None:
+        object.__setattr__(self, "folder", folder)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Root is immutable: {name!r} cannot be set")
+
+    def __eq__(self, other: object) -> bool:
+        return other.folder == self.folder if isinstance(other, Root) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.folder)
+
+    def __repr__(self) -> str:
+        return f"Root(folder={self.folder!r})"
+
+    def __reduce__(self) -> tuple[type[Root], tuple[str]]:
+        return Root, (self.folder,)
 
     @classmethod
     def parse(cls, text: str) -> Root:

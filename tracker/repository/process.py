@@ -16,9 +16,12 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import IO
 
 from tracker.errors import RepositoryError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO
 
 DEFAULT_TIMEOUT = 60.0
 

@@ -16,7 +16,6 @@ from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
-from tracker.repository.parse import RawCommit, nul_tokens, parse_log
 from tracker.repository.paths import check_path, check_ref
 from tracker.repository.process import (
     Batch,
@@ -32,6 +31,10 @@ from tracker.repository.process import (
     stream_git,
     timed_out,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from tracker.repository.parse import RawCommit
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
@@ -77,6 +80,12 @@ class GitRepo:
         self._cwd = self.work_tree or self.git_dir
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
+
+    @property
+    def opened_at(self) -> tuple[str, str] | None:
+        """The checked-out branch and its head when a ``once`` repository was opened, until the
+        first ``branch_head(None)`` takes them (None: not asked, or taken)."""
+        return self._first
 
     def close(self) -> None:
         """Stop the persistent git processes."""
@@ -233,6 +242,8 @@ class GitRepo:
             return list(self._log(["--no-renames", *args]))
 
     def _log(self, args: list[str]) -> Iterator[RawCommit]:
+        from tracker.repository.parse import nul_tokens, parse_log  # (not for a warm command)
+
         proc = stream_git([*_PINNED, "log", *args], self._cwd)
         assert proc.stdout is not None
         watchdog = Watchdog(proc, git_timeout())

@@ -1,0 +1,223 @@
+"""A warm ``tracker releases`` / ``tracker history``: read from the answers kept with the
+history (index/answers.py, opening.py) without loading the engine, and always the same text and
+warnings as the whole way."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sqlite3
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import ManualRepo, doc
+
+from tracker.index import answers
+from tracker.publish.views import history_text, releases_text
+from tracker.repository.paths import Root
+from tracker.repository.read import GitRepo
+
+# Runs the command as `tracker` does, then says whether the engine's classes were loaded.
+PROBE = """
+import json, os, sys
+from tracker.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+with open(os.environ["PROBE"], "w") as found:
+    json.dump({"code": code, "engine": "tracker.history.model" in sys.modules}, found)
+sys.exit(code)
+"""
+DAYS = ["2024-01-05", "2024-02-01", "2024-03-20", "2025-06-01"]  # before, between, after
+
+
+def tracker(repo: ManualRepo, *args: str) -> tuple[str, str, int, bool]:
+    """(stdout, stderr, exit status, whether the engine was loaded) of a command."""
+    probe = repo.path.parent / "probe.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args, "--repo", str(repo.path)],
+        capture_output=True, text=True, check=False,
+        env={**os.environ, "PROBE": str(probe)},
+    )  # fmt: skip
+    found = json.loads(probe.read_text()) if probe.exists() else {"code": None, "engine": None}
+    probe.unlink(missing_ok=True)
+    assert found["code"] == done.returncode, done.stderr
+    return done.stdout, done.stderr, done.returncode, found["engine"]
+
+
+def kept_file(repo: ManualRepo) -> Path:
+    git = GitRepo(repo.path)
+    branch, _ = git.branch_head(None)
+    return answers.derived_path(git, branch, Root("procedures"))
+
+
+@pytest.fixture
+def manual(scheduled: ManualRepo) -> ManualRepo:
+    """Chapters changed over three months of releases, one renamed, one withdrawn, one whose
+    newest version goes live later than its others."""
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Beta"), "c.md": doc("Gamma")},
+                     "Start", "2024-01-02T09:00:00+00:00")  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "New words.")}, "Reword", "2024-01-20T09:00:00+00:00",
+                     {"Change-Note": "Clearer words on referrals."})  # fmt: skip
+    scheduled.move("b.md", "bee.md", "Rename", "2024-02-01T09:00:00+00:00")
+    scheduled.commit({"c.md": None}, "Withdraw", "2024-02-20T09:00:00+00:00")
+    scheduled.commit({"a.md": doc("Alpha", "Later.")}, "Later", "2024-03-01T09:00:00+00:00",
+                     {"Go-Live": "2024-06-03", "Change-Type": "minor"})  # fmt: skip
+    return scheduled
+
+
+def test_a_warm_command_reads_the_kept_answer_without_the_engine_and_says_the_same(
+    manual: ManualRepo,
+):
+    first = tracker(manual, "releases", "--today", DAYS[0])
+    assert first[2:] == (0, True)  # (the first read goes the whole way)
+    whole = manual.snapshot()
+    for today in DAYS:
+        shown = tracker(manual, "releases", "--today", today)
+        assert shown == (releases_text(whole, date.fromisoformat(today)), "", 0, False)
+        for ident, key in whole.names.items():  # former ids too
+            expected = history_text(whole.documents.by_key(key), date.fromisoformat(today))
+            assert tracker(manual, "history", ident, "--today", today) == (expected, "", 0, False)
+    assert "(upcoming)" in tracker(manual, "releases", "--today", DAYS[2])[0]
+    assert "goes live on 2024-06-03" in tracker(manual, "history", "a", "--today", DAYS[2])[0]
+
+
+def test_today_in_the_manuals_time_zone_is_the_same_both_ways(manual: ManualRepo):
+    tracker(manual, "releases")
+    warm = tracker(manual, "releases")
+    assert warm[2:] == (0, False)
+    assert warm[0] == releases_text(manual.snapshot(), date.today())
+
+
+def test_warnings_are_said_alike_warm_and_cold(repo: ManualRepo):
+    (repo.path / "procedures").mkdir()
+    (repo.path / "procedures" / "binary.md").write_bytes(b"\x00\x01\x02" * 100)
+    repo.commit({"bad.md": "---\ntitle: [oops\n---\n# Bad\n", "good.md": doc("Good")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    for command in (["releases"], ["history", "bad"], ["history", "good"]):
+        cold = tracker(repo, *command)
+        warm = tracker(repo, *command)
+        assert (cold[3], warm[3]) == (True, False)
+        assert cold[:3] == warm[:3]
+        assert "binary.md: the file is binary, not Markdown" in warm[1]
+        assert ("bad.md: the front matter" in warm[1]) == (command != ["history", "good"])
+        kept_file(repo).unlink()  # (and its journals: read cold again)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{kept_file(repo)}{suffix}").unlink(missing_ok=True)
+
+
+def test_a_new_commit_is_read_the_whole_way_and_shown_from_what_it_kept(manual: ManualRepo):
+    tracker(manual, "releases")
+    manual.commit({"d.md": doc("Delta")}, "Add Delta", "2024-03-05T09:00:00+00:00")
+    moved = tracker(manual, "releases", "--today", DAYS[2])
+    assert moved[2:] == (0, True)
+    assert moved[0] == releases_text(manual.snapshot(), date.fromisoformat(DAYS[2]))
+    assert "Delta" in moved[0]
+    assert tracker(manual, "releases", "--today", DAYS[2]) == (*moved[:3], False)
+
+
+def test_an_unknown_id_gets_the_whole_ways_answer(manual: ManualRepo):
+    tracker(manual, "releases")
+    out, err, code, engine = tracker(manual, "history", "nonesuch")
+    assert (out, code, engine) == ("", 2, True)
+    assert err == "tracker: error: There is no document with the id 'nonesuch'.\n"
+
+
+def test_a_bad_date_or_root_is_refused_before_anything_is_read(manual: ManualRepo):
+    tracker(manual, "releases")
+    assert tracker(manual, "releases", "--today", "2024-13-01")[1:3] == (
+        "tracker: error: The --today date '2024-13-01' is not a real calendar date.\n",
+        2,
+    )
+    assert tracker(manual, "releases", "--root", "../x")[2] == 2
+
+
+@pytest.mark.parametrize(
+    ("damage", "commands"),
+    [
+        ("UPDATE releases SET text = x'00'", [["releases"]]),
+        ("DELETE FROM releases WHERE day = '2024-02-14'", [["releases"]]),
+        ("UPDATE documents SET history = x'00'", [["history", "a"]]),
+        ("DELETE FROM documents", [["history", "a"]]),
+        ("UPDATE kept SET plain = '[1]'", [["releases"], ["history", "a"]]),
+        ("UPDATE kept SET plain = 'not json'", [["releases"], ["history", "a"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.zone', 'Nowhere/Nothing')", [["releases"]]),
+        ("UPDATE kept SET plain = json_set(plain, '$.names.a', 7)", [["history", "a"]]),
+    ],
+)
+def test_damaged_answers_are_not_used(manual: ManualRepo, damage: str, commands: list[list[str]]):
+    tracker(manual, "releases")
+    whole = manual.snapshot()
+    expected = {
+        "releases": releases_text(whole, date.today()),
+        "history": history_text(whole.document("a"), date.today()),
+    }
+    for command in commands:
+        with sqlite3.connect(kept_file(manual)) as connection:
+            connection.execute(damage)
+        out, _, code, engine = tracker(manual, *command)
+        assert (out, code, engine) == (expected[command[0]], 0, True)
+
+
+def test_answers_others_could_write_are_not_read(manual: ManualRepo):
+    tracker(manual, "releases")
+    kept_file(manual).chmod(0o666)
+    out, err, code, engine = tracker(manual, "releases")
+    assert (code, engine) == (0, True)
+    assert out == releases_text(manual.snapshot(), date.today())
+    assert "may be written by other users" in err
+
+
+def test_answers_written_by_other_code_are_not_read(manual: ManualRepo):
+    tracker(manual, "releases")
+    with sqlite3.connect(kept_file(manual)) as connection:
+        connection.execute("UPDATE kept SET schema = '5.12.0000'")
+    assert tracker(manual, "releases")[2:] == (0, True)
+
+
+def test_the_manuals_folder_survives_pickling_equal_and_immutable():
+    root = Root.parse("/procedures/")
+    assert pickle.loads(pickle.dumps(root)) == root == Root("procedures") != Root("")
+    assert len({root, Root("procedures")}) == 1
+    assert repr(root) == "Root(folder='procedures')"
+    with pytest.raises(AttributeError):
+        root.folder = "other"  # type: ignore[misc]
+
+
+def kept_answers_agree(repo: ManualRepo, whole_at_head: object) -> None:
+    """For the stepped histories (test_index.py): the answers kept for the head say what the
+    whole way says, on days around each release."""
+    from tracker.history.snapshot import Snapshot
+
+    assert isinstance(whole_at_head, Snapshot)
+    git = GitRepo(repo.path)
+    branch, head = git.branch_head(None)
+    kept = answers.read(git, branch, head, Root("procedures"))
+    assert kept is not None
+    try:
+        days = [*[release.date for release in whole_at_head.releases][:3], date(2030, 1, 1)]
+        for day in days:
+            assert kept.releases(day) == releases_text(whole_at_head, day)
+            for ident, key in whole_at_head.names.items():
+                document = whole_at_head.documents.by_key(key)
+                assert kept.history(ident, day) == (history_text(document, day), key)
+    finally:
+        kept.close()
+
+
+def test_a_warm_command_runs_one_git_process_and_a_new_commit_opens_the_repository_once(
+    manual: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from test_index import git_commands
+
+    tracker(manual, "releases")
+    commands = git_commands(tmp_path, monkeypatch)
+    assert tracker(manual, "releases")[2:] == (0, False)
+    assert commands() == ["rev-parse --path-format=absolute"]  # (folders and head at once)
+    manual.commit({"d.md": doc("Delta")}, "Add Delta", "2024-03-05T09:00:00+00:00")
+    before = len(commands())
+    assert tracker(manual, "releases")[2:] == (0, True)
+    assert commands()[before:].count("rev-parse --path-format=absolute") == 1

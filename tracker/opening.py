@@ -1,0 +1,103 @@
+"""How a command opens the manual: the whole way (the repository, its snapshot now, today in
+the manual's time zone), or, for ``tracker releases`` and ``tracker history`` in text, from the
+answers kept with the history when the branch has not moved (``index/answers.py``): one git
+process and a few queries, without loading the engine. Both print the same text, with the
+same warnings before it (tests compare them).
+"""
+
+from __future__ import annotations
+
+import os
+
+from tracker.repository.paths import Root
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from datetime import date
+
+    from tracker.history.snapshot import Snapshot
+    from tracker.index.answers import Kept
+    from tracker.manual import Manual
+    from tracker.repository.read import GitRepo
+
+
+class Opened:
+    """What a command reads: the manual, its snapshot now, and the day taken as today (a plain
+    class: dataclasses, with inspect, is not loaded for '--help')."""
+
+    __slots__ = ("manual", "snapshot", "today")
+
+    def __init__(self, manual: Manual, snapshot: Snapshot, today: date) -> None:
+        self.manual, self.snapshot, self.today = manual, snapshot, today
+
+
+def opened(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
+    """The manual a command names (``--repo``, ``--root``, ``--branch``), read the whole way
+    (``repo``: that repository, opened already by ``answered``)."""
+    from tracker import dates
+    from tracker.manual import Manual, open_manual
+
+    fixed = fixed_today(args.today)
+    if repo is None:
+        manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
+    else:  # (its root and branch checked by answered)
+        manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
+    snapshot = manual.snapshot()
+    return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
+
+
+def fixed_today(text: str | None) -> date | None:
+    """The day a user fixed as today (``--today`` or ``TRACKER_TODAY``), validated."""
+    if text is None:
+        return None
+    from tracker import dates
+
+    what = "--today date" if text != os.environ.get("TRACKER_TODAY") else "TRACKER_TODAY date"
+    return dates.parse_date(text, what)
+
+
+def answered(args: argparse.Namespace, ident: str | None) -> tuple[bool, GitRepo]:
+    """Print ``tracker releases`` (``ident`` None) or ``tracker history ident`` from the
+    answers kept for the branch head, with the warnings a read says, if they are kept:
+    whether it was printed, and the repository opened (the whole way goes on with it)."""
+    from tracker.index.answers import opened as kept_for
+
+    fixed = fixed_today(args.today)  # (checked first, as the whole way does)
+    kept, repo = kept_for(args.repo, args.root, args.branch)
+    return kept is not None and _said(kept, ident, fixed, warn=True), repo
+
+
+def answered_after(read: Opened, ident: str | None) -> bool:
+    """Print the same from the answers kept just now by the whole way's read, if it could
+    keep them: the text is then read rather than written again (a new commit's command). Its
+    warnings were said by the read."""
+    from tracker.index.answers import read as kept_at
+
+    snapshot = read.snapshot
+    kept = kept_at(read.manual.repo, snapshot.branch, snapshot.head, snapshot.root)
+    return kept is not None and _said(kept, ident, read.today, warn=False)
+
+
+def _said(kept: Kept, ident: str | None, fixed: date | None, warn: bool) -> bool:
+    from tracker.console import out, warn_about
+
+    try:
+        today = kept.today(fixed)
+        if today is None:
+            return False
+        found = kept.releases(today) if ident is None else kept.history(ident, today)
+    finally:
+        kept.close()
+    if found is None:
+        return False
+    text, keys = (found, None) if isinstance(found, str) else (found[0], [found[1]])
+    if warn:
+        import logging
+
+        log = logging.getLogger("tracker.manual")  # (where the whole way's read says them)
+        for warning in kept.problems:
+            log.warning("%s", warning)
+        warn_about(kept.notices, keys)
+    out(text, end="")
+    return True
