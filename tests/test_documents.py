@@ -311,3 +311,34 @@ def test_front_matter_as_authors_write_it_is_read_without_pyyaml():
         "review_due": date(2026, 3, 1),
     }
     assert plain_yaml(text) is None  # not ASCII: PyYAML reads it
+
+
+FRONT_MATTER_LINES = st.sampled_from(
+    [line for text in FRONT_MATTERS for line in text.split("\n")] + ["title: A", "order: 3"]
+)
+
+
+BODY_LINES = st.sampled_from(
+    ["# Title", "## Steps", "Setext", "=====", "[a](a.md)", "[b](b.md#x)", "Text.", "", "```"]
+)
+
+
+@given(
+    st.sampled_from(["", "\ufeff"]),
+    st.one_of(st.none(), LINES, st.lists(FRONT_MATTER_LINES, max_size=6)),
+    st.lists(st.one_of(BODY_LINES, FRONT_LINES), max_size=8),
+    st.sampled_from([b"", b"\xe9", b"\x00", b"\xef\xbb\xbf"]),
+)
+def test_a_version_read_in_part_is_one_read_whole_without_links_and_headings(
+    bom: str, front: list[str] | None, body: list[str], extra: bytes
+):
+    """Read in part (``whole=False``), metadata made once per front matter that names a
+    title, and bytes decoded once, give what a whole read gives less its links and heading
+    ids, for every shape of text (and bytes that cannot be read)."""
+    from dataclasses import replace
+
+    opening = "" if front is None else "---\n" + "".join(line + "\n" for line in front) + "---\n"
+    data = (bom + opening + "\n".join(body)).encode() + extra
+    for _ in range(2):  # (the second from what was made once)
+        whole = parse_document(data, whole=True)
+        assert parse_document(data, whole=False) == replace(whole, links=(), anchors=())

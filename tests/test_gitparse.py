@@ -53,6 +53,36 @@ def test_tokens_across_chunk_boundaries():
     assert [len(t) for t in nul_tokens(io.BytesIO(data))] == [70_000, 1]
 
 
+def test_tokens_decoded_a_chunk_at_a_time_are_each_token_decoded_alone():
+    """``nul_tokens`` decodes each chunk's complete tokens at once: the same text as decoding
+    each token alone, whatever bytes (not UTF-8, cut sequences) and wherever chunks end."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from([b"a", b"\0", b"\xc3", b"\xa9", b"\xe2\x82", b"\xac", b"\xff", b"\n",
+                              "é€😀".encode(), b"\xf0\x9f", b"\x1e"])  # fmt: skip
+
+    class Chunked:
+        def __init__(self, chunks: list[bytes]) -> None:
+            self.chunks = chunks
+
+        def read1(self, size: int) -> bytes:
+            return self.chunks.pop(0) if self.chunks else b""
+
+        read = read1
+
+    @given(st.lists(st.lists(pieces, max_size=6).map(b"".join), max_size=8))
+    def check(chunks: list[bytes]) -> None:
+        data = b"".join(chunks)
+        *complete, last = data.split(b"\0")
+        alone = [
+            token.decode("utf-8", errors="replace") for token in complete + [last] * bool(last)
+        ]
+        assert list(nul_tokens(Chunked([c for c in chunks if c]))) == alone  # type: ignore[arg-type]
+
+    check()
+
+
 @pytest.mark.parametrize(
     ("folder", "path", "relative"),
     [

@@ -115,3 +115,45 @@ def test_effective_dates(declared, effective):
 )
 def test_valid_go_live_values(value, valid):
     assert is_valid_go_live(value) is valid
+
+
+def test_a_regions_bank_holidays_load_only_its_country_and_are_the_librarys():
+    """``country_holidays`` loads one country's module of the holidays library (the library's
+    own way imports all of them): in a fresh process, the same days and names as the library
+    gives for each region, the same error for one it does not know, no other country loaded."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from datetime import date
+from tracker.config import country_holidays
+regions = [("GB", "ENG"), ("GB", "SCT"), ("GB", "NIR"), ("GB", None), ("FR", None),
+           ("US", "CA"), ("UnitedKingdom", "WLS"), ("GBR", None)]
+ours = {}
+for country, subdivision in regions:
+    found = country_holidays(country, subdivision)
+    ours[country, subdivision] = sorted(found[date(2014, 1, 1) : date(2031, 1, 1)])
+    ours[country, subdivision] += [found.get(day) for day in ours[country, subdivision]]
+for country, subdivision in [("XX", None), ("GB", "XYZ"), ("country_holidays", None)]:
+    try:
+        country_holidays(country, subdivision)
+    except Exception as error:
+        ours[country, subdivision] = type(error).__name__
+    else:
+        ours[country, subdivision] = "accepted"
+assert "holidays.countries" not in sys.modules, "the package was imported"
+assert "holidays.countries.germany" not in sys.modules, "another country was loaded"
+import holidays
+for (country, subdivision), expected in ours.items():
+    try:
+        found = holidays.country_holidays(country, subdiv=subdivision)
+    except Exception as error:
+        assert expected == type(error).__name__, (country, subdivision, expected, error)
+        continue
+    days = sorted(found[date(2014, 1, 1) : date(2031, 1, 1)])
+    assert expected == days + [found.get(day) for day in days], (country, subdivision)
+print("ok")
+"""
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert ran.stdout.strip() == "ok", ran.stderr[-3000:]

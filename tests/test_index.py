@@ -171,6 +171,9 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
     [
         "UPDATE commits SET trailers = 'not json'",
         "UPDATE commits SET changes = '[[1]]'",
+        "UPDATE commits SET trailers = x''",  # marshal: EOFError
+        "UPDATE commits SET changes = x'00'",  # marshal: ValueError
+        "UPDATE commits SET changes = x'e9010000001a'",  # marshal: a tuple of one int
         "DELETE FROM commits",
         "DELETE FROM blobs",
     ],
@@ -180,6 +183,8 @@ def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
     repo.snapshot()
     with sqlite3.connect(index_file(repo)) as connection:
         connection.execute(damage)
+    assert [d.id for d in repo.snapshot().documents] == ["alpha"]
+    store.remove(derived_file(repo))  # nothing kept: the raw index's rows are read
     assert [d.id for d in repo.snapshot().documents] == ["alpha"]
 
 
@@ -784,3 +789,43 @@ def test_metadata_written_once_per_value_keeps_each_blobs_own(repo: ManualRepo):
     assert {sha: repr(m) for sha, m in built.metas.items()} == {
         sha: repr(m) for sha, m in again.metas.items()
     }
+
+
+@pytest.mark.parametrize("folder", ["", "procedures", "a/b"])
+def test_a_change_is_under_the_root_as_root_relative_says(folder: str):
+    """``_under`` tests paths against the root's prefix: the same as asking ``Root.relative``
+    of both sides, for paths inside, beside (a longer name) and outside the root."""
+    from itertools import product
+
+    from tracker.repository.parse import Change
+
+    root = Root(folder)
+    paths = [None, "x.md", "procedures/x.md", "proceduresX/x.md", "procedures", "a/b/c.md",
+             "a/bc/d.md", "a/b", "p/procedures/x.md"]  # fmt: skip
+    for old, new in product(paths, paths):
+        change = Change("R", old, new, None, None)
+        expected = any(root.relative(path) is not None for path in (old, new))
+        assert index._under(change, root.prefix) is expected, (old, new)
+
+
+def test_each_blobs_stored_metadata_is_its_own(repo: ManualRepo):
+    """A new index writes each distinct metadata's JSON once, found by the object when the
+    metadata is shared (versions read in part with the same front matter): every blob's row
+    still holds its own metadata, read in part or whole, orders -0.0 and 0.0 apart."""
+    from tracker.history.documents import parse_document
+
+    day = "2024-01-0{}T09:00:00+00:00"
+    repo.commit({"a.md": doc(body="1", title="A", order=0.0), "b.md": doc("B", body="1")},
+                when=day.format(1))  # fmt: skip
+    repo.commit({"a.md": doc(body="2", title="A", order=0.0), "c.md": doc(body="1", title="A",
+                 order="-0.0")}, when=day.format(2))  # fmt: skip
+    repo.commit({"a.md": doc(body="3 [b](b.md)", title="A", order=0.0), "b.md": doc("B", body="2")},
+                when=day.format(3))  # fmt: skip
+    repo.snapshot()
+    git = GitRepo(repo.path)
+    with sqlite3.connect(index_file(repo)) as connection:
+        rows = list(connection.execute("SELECT sha, meta, whole FROM blobs"))
+    assert len(rows) == 6
+    for sha, meta, whole in rows:
+        expected = parse_document(git.read_blob(sha), bool(whole)).to_json()
+        assert meta == json.dumps(expected)

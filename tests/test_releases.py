@@ -139,3 +139,72 @@ def test_contents_order_sections_then_order_then_title(repo: ManualRepo):
         "No section",
         "Unlisted",
     ]
+
+
+def _entry_rows_by_searching(document):
+    """``entry_rows`` as it was written before its one pass: for each day a version goes
+    live, the versions in force that day and the day before found by searching."""
+    from datetime import timedelta
+
+    from tracker.history.model import unique_notes
+
+    found = []
+    for day in sorted({version.effective for version in document.versions}):
+        at = document.place_in_force(day)
+        was = document.place_in_force(day - timedelta(days=1))
+        after = document.versions[at]
+        before = None if was is None else document.versions[was]
+        was_live = before is not None and not before.withdrawn
+        if after.withdrawn and not was_live:
+            continue
+        change = "withdrawn" if after.withdrawn else "updated" if was_live else "new"
+        going_live = document.going_live(day)
+        notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
+        renamed = change == "updated" and (before.title != after.title or before.path != after.path)
+        shown = before if change == "withdrawn" and before else after
+        row = (document.key, at, was, change, renamed, tuple((n.text, n.explicit) for n in notes),
+               all(v.minor for v in going_live), shown.title, shown.type, document.id)  # fmt: skip
+        found.append((day, row))
+    return found
+
+
+def test_entry_rows_in_one_pass_match_searching_each_day():
+    """``entry_rows`` walks the versions once (effective dates never go down); the rows equal
+    those found by searching for each day's versions, on documents of every shape."""
+    from datetime import timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tracker.history.documents import DocMeta
+    from tracker.history.golive import Declared
+    from tracker.history.model import Document, Note, Version
+
+    version = st.tuples(
+        st.integers(0, 3),  # days after the version before (0: the same release)
+        st.sampled_from([None, "live", "archived"]),  # None: deleted
+        st.booleans(),  # minor
+        st.sampled_from(["A", "B"]),  # title
+        st.sampled_from(["a.md", "b.md"]),  # path
+        st.lists(st.sampled_from(["x", "y", "z"]), max_size=2),  # notes
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(version, min_size=1, max_size=12))
+    def check(drawn):
+        versions, day = [], D("2024-01-01")
+        for number, (gap, status, minor, title, path, notes) in enumerate(drawn):
+            day += timedelta(days=gap)
+            meta = DocMeta(title=title, status=status or "live")
+            versions.append(Version(
+                key=7, id="a", commit=f"{number:040x}", committed=None, author="A",
+                path=path, old_path=None, blob=None if status is None else f"{number:040x}",
+                meta=meta, kind="modified", notes=tuple(Note(n, n == "x") for n in notes),
+                minor=minor, declared=Declared(day, "commit"), sources=(), effective=day,
+            ))  # fmt: skip
+        document = Document(7, tuple(versions), ("a",))
+        assert entry_rows(document) == _entry_rows_by_searching(document)
+
+    from tracker.history.releases import entry_rows
+
+    check()

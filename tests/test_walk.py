@@ -12,7 +12,7 @@ from conftest import SCHEDULE
 from tracker.config import Config, parse_config
 from tracker.history.documents import DocMeta
 from tracker.history.model import Document
-from tracker.history.walk import History, build_history
+from tracker.history.walk import History, HistoryBuilder, build_history
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
 
@@ -409,3 +409,65 @@ def test_settling_a_version_copies_it_as_dataclasses_replace_would():
         ]
         assert copied == replaced and hash(copied) == hash(replaced)
         assert copied.__dict__ == replaced.__dict__ and version.effective != copied.effective
+
+
+def test_the_walker_counts_each_documents_live_paths_as_it_goes():
+    """``holders`` (how many live paths each document has, kept beside ``live`` rather than
+    made from it for every commit) equals a count of ``live`` after every commit: through
+    renames, a rename over a live file, deletions, an id moving files, a duplicate id, and a
+    version left out because it cannot be read."""
+    from collections import Counter
+
+    from tracker.history.walk import HistoryBuilder
+
+    a1, a2, b1, c1, x1, y1, u1, u2 = (sha() for _ in range(8))
+    metas = {
+        x1: DocMeta(id="x"), y1: DocMeta(id="x"),
+        u1: DocMeta(unreadable="the file is binary, not Markdown"),
+    }  # fmt: skip
+    commits = line(
+        (add("a.md", a1), add("b.md", b1), add("x.md", x1)),
+        (rename("a.md", "c.md", a1, a2),),
+        (rename("b.md", "c.md", b1, c1),),  # over the live c.md
+        (add("y.md", y1),),  # a duplicate id
+        (delete("x.md", x1), add("u.md", u1)),  # u.md cannot be read
+        (rename("u.md", "v.md", u1, u2), rename("y.md", "z.md", y1, y1)),
+        (delete("c.md", c1),),
+    )
+    builder = HistoryBuilder(ROOT, Config())
+    for number in range(len(commits)):
+        upto = commits[: number + 1]
+        builder.advance({c.sha: c for c in reversed(upto[number:])}, metas, upto[-1].sha)
+        walker = builder.walker
+        assert walker.holders == Counter(walker.live.values()), number
+
+
+def test_versions_are_made_as_their_dataclass_makes_them():
+    """The walker fills each new version's dict at once (``_version``) rather than through
+    the frozen dataclass's ``__init__``: each equals, field by field and dict by dict (no
+    field more, none less, in the same order), what ``Version(...)`` makes of its values."""
+    from dataclasses import fields
+
+    from tracker.history.identity import _version
+    from tracker.history.model import Version
+
+    a1, a2, b1 = sha(), sha(), sha()
+    commits = line(
+        (add("a.md", a1), add("b.md", b1)),
+        (rename("a.md", "c.md", a1, a2), delete("b.md", b1)),
+    )
+    metas = {a1: DocMeta(title="A"), a2: DocMeta(title="A2", status="archived")}
+    builder = HistoryBuilder(ROOT, SCHEDULED)
+    builder.advance({c.sha: c for c in reversed(commits)}, metas, commits[-1].sha)
+    made = [v for d in builder.walker.documents.values() for v in d.versions]
+    walked = {f.name: f for f in fields(Version)}
+    assert len(made) == 4
+    for version in made:
+        values = {name: getattr(version, name) for name in walked}
+        expected = Version(**values)
+        assert version == expected and hash(version) == hash(expected)
+        assert list(version.__dict__.items()) == list(expected.__dict__.items())
+    given = {"key": 1, "id": "a", "commit": "c", "committed": None, "author": "A", "path": "a.md",
+             "old_path": None, "blob": None, "meta": DocMeta(), "kind": "added", "notes": (),
+             "minor": False, "declared": None, "sources": ()}  # fmt: skip
+    assert list(_version(**given).__dict__.items()) == list(Version(**given).__dict__.items())

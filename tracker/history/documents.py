@@ -102,12 +102,20 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
     ``whole=False`` leaves out the links and heading ids, which only a document's newest
     version keeps (what ``tracker check`` reads): most of the cost of reading a long history.
     """
-    reason = unreadable(data)
-    if reason is not None:
+    try:  # (decoded once: what unreadable() would find, only when something is wrong)
+        text = None if data is None or _cannot_be_read(data) else data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        reason = unreadable(data)
+        assert reason is not None
         return DocMeta(problems=(reason,), unreadable=reason)
-    assert data is not None
-    text = data.decode("utf-8").lstrip("\ufeff")  # as decode() gives it: it is UTF-8
+    text = text.lstrip("\ufeff")  # as decode() gives it
     yaml_text, body = split_front_matter(text)
+    if not whole and yaml_text is not None:
+        known = _titled(yaml_text)
+        if known is not None:
+            return known
     values, found, broken = _front_matter(yaml_text)
     problems = list(found)
     if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", text):
@@ -129,6 +137,33 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
         links=tuple(_relative_links(body)) if whole else (),
         anchors=tuple(heading_ids(body)) if whole else (),
         problems=tuple(problems),
+        broken=broken,
+    )
+
+
+def _cannot_be_read(data: bytes) -> bool:
+    """Too large or binary (``unreadable``'s first tests, without copying the bytes)."""
+    return len(data) > MAX_BYTES or data.find(b"\0", 0, 8000) >= 0
+
+
+@lru_cache(maxsize=4096)
+def _titled(yaml_text: str) -> DocMeta | None:
+    """The metadata, without links and heading ids, of every text with this front matter
+    when it names a title (nothing of the body counts then), made once: most versions of a
+    chapter change its body only. None when it names none (the body's heading is the title)."""
+    values, found, broken = _front_matter(yaml_text)
+    if not values.get("title"):
+        return None
+    return DocMeta(
+        id=values.get("id"),
+        title=values.get("title"),
+        type=values.get("type", "chapter"),
+        section=values.get("section"),
+        order=values.get("order"),
+        owner=values.get("owner"),
+        review_due=values.get("review_due"),
+        status=values.get("status", "live"),
+        problems=found,
         broken=broken,
     )
 
@@ -231,22 +266,32 @@ def plain_yaml(text: str) -> dict[str, Any] | None:
         return None
     values: dict[str, Any] = {}
     for line in text[:-1].split("\n"):
-        match = _PLAIN_LINE.fullmatch(line)
-        if match is None or match.group(1) in _NOT_TEXT:
+        pair = _plain_line(line)
+        if pair is None:
             return None
-        key, double, single, number, year, month, day, words = match.groups()
-        if words is not None and words.lower() in _NOT_TEXT:
-            return None
-        if year is not None:
-            try:
-                values[key] = date(int(year), int(month), int(day))
-            except ValueError:
-                return None  # PyYAML says what is wrong with it
-        elif number is not None:
-            values[key] = int(number)
-        else:
-            values[key] = next((v for v in (double, single, words) if v is not None), None)
+        values[pair[0]] = pair[1]
     return values
+
+
+@lru_cache(maxsize=16_384)
+def _plain_line(line: str) -> tuple[str, Any] | None:
+    """One plain ``key: value`` line's key and value, else None. Read once per distinct line:
+    the versions of a chapter mostly repeat their lines (its values are text, whole numbers
+    and dates, none of which can be changed)."""
+    match = _PLAIN_LINE.fullmatch(line)
+    if match is None or match.group(1) in _NOT_TEXT:
+        return None
+    key, double, single, number, year, month, day, words = match.groups()
+    if words is not None and words.lower() in _NOT_TEXT:
+        return None
+    if year is not None:
+        try:
+            return key, date(int(year), int(month), int(day))
+        except ValueError:
+            return None  # PyYAML says what is wrong with it
+    if number is not None:
+        return key, int(number)
+    return key, next((v for v in (double, single, words) if v is not None), None)
 
 
 def _load_yaml(text: str, loader: Any) -> Any:

@@ -7,7 +7,7 @@ import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal, overload
 
 from tracker.history.model import Document, Documents, Note, Version, unique_notes
@@ -232,18 +232,30 @@ def contents_keys(places: Iterable[Place], sections: Sequence[str]) -> list[int]
 def entry_rows(document: Document) -> list[tuple[date, EntryRow]]:
     """What each release does to one document, by date (a document's entries depend on its
     own versions only: kept per document, a new commit works out only those it touches)."""
+    # Effective dates never go down along the versions: each day's are a run of them, the
+    # newest in force that day at its end and the one in force the day before just ahead of
+    # it (one pass, not four searches a day: 0.1 s of a first read; a test compares the two).
     found = []
-    for day in sorted({version.effective for version in document.versions}):
-        row = _entry(document, day)
+    versions = document.versions
+    first, count = 0, len(versions)
+    while first < count:
+        day = versions[first].effective
+        last = first
+        while last + 1 < count and versions[last + 1].effective == day:
+            last += 1
+        was = first - 1 if first else None
+        row = _entry(document, last, was, versions[first : last + 1])
         if row is not None:
             found.append((day, row))
+        first = last + 1
     return found
 
 
-def _entry(document: Document, day: date) -> EntryRow | None:
-    at = document.place_in_force(day)
-    was = document.place_in_force(day - timedelta(days=1))
-    assert at is not None
+def _entry(
+    document: Document, at: int, was: int | None, going_live: Sequence[Version]
+) -> EntryRow | None:
+    """The entry of the release on the day ``going_live`` (the versions going live that day)
+    go live: ``at`` is the place of the version in force that day, ``was`` the day before's."""
     after = document.versions[at]
     before = None if was is None else document.versions[was]
     was_live = before is not None and not before.withdrawn
@@ -256,7 +268,6 @@ def _entry(document: Document, day: date) -> EntryRow | None:
         change = "new"
     else:
         change = "updated"
-    going_live = document.going_live(day)
     notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
     renamed = (
         change == "updated"

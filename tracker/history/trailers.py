@@ -145,6 +145,8 @@ def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
     date, never before the merge itself (SPEC §3). Without one, the merge's own date rules.
     """
     own = sources[-1]
+    if len(sources) == 1:  # (nearly every version: no merge)
+        return own.declared, unique_notes(own.notes), own.minor
     declared = own.declared
     explicit = [source.declared for source in sources if source.declared.explicit]
     if len(sources) > 1 and explicit:

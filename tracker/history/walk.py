@@ -102,6 +102,7 @@ class HistoryBuilder:
         walker = copy.copy(self.walker)
         walker.documents = {}
         walker.metas = {}
+        walker.relatives = {}  # (worked out again as asked)
         return {**self.__dict__, "walker": walker, "settled": {}, "line": []}
 
     def resume(self, documents: Loader, keys: Iterable[int], line: list[str]) -> None:

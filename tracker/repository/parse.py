@@ -37,42 +37,43 @@ class RawCommit:
     changes: tuple[Change, ...]
 
 
-def nul_tokens(stream: IO[bytes], progress: Callable[[], None] | None = None) -> Iterator[bytes]:
-    """NUL-separated tokens of a stream, read in chunks of whatever has arrived (up to 64 KB);
-    ``progress`` is told of each chunk."""
+def nul_tokens(stream: IO[bytes], progress: Callable[[], None] | None = None) -> Iterator[str]:
+    """NUL-separated tokens of a stream as text, read in chunks of whatever has arrived (up to
+    64 KB); ``progress`` is told of each chunk.
+
+    A path or message that is not UTF-8 is shown with a replacement character; it is never
+    passed back to git (contents are read by object id). The complete tokens of a chunk are
+    decoded at once: NUL is never part of a UTF-8 sequence, so that is decoding each alone.
+    """
     pending = b""
     read = getattr(stream, "read1", stream.read)  # read() would wait for a whole 64 KB
     while chunk := read(1 << 16):
         if progress is not None:
             progress()
         pending += chunk
-        *complete, pending = pending.split(b"\0")
-        yield from complete
+        cut = pending.rfind(b"\0")
+        if cut >= 0:
+            yield from pending[:cut].decode("utf-8", errors="replace").split("\0")
+            pending = pending[cut + 1 :]
     if pending:
-        yield pending
+        yield pending.decode("utf-8", errors="replace")
 
 
-def _text(raw: bytes) -> str:
-    # A path or message that is not UTF-8 is shown with a replacement character; it is never
-    # passed back to git (contents are read by object id).
-    return raw.decode("utf-8", errors="replace")
-
-
-def parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
+def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
     token = next(tokens, None)
     while token is not None:
-        token = token.lstrip(b"\n")
-        if not token.startswith(b"\x1e"):
+        token = token.lstrip("\n")
+        if not token.startswith("\x1e"):
             token = next(tokens, None)
             continue
-        sha = _text(token[1:])
-        parents, stamp, author, subject, trailers, body = (_text(next(tokens)) for _ in range(6))
+        sha = token[1:]
+        parents, stamp, author, subject, trailers, body = (next(tokens) for _ in range(6))
         changes: list[Change] = []
         token = next(tokens, None)
-        while token is not None and not token.lstrip(b"\n").startswith(b"\x1e"):
-            meta = token.lstrip(b"\n")
-            if meta.startswith(b":"):
-                changes.append(_change(_text(meta), tokens))
+        while token is not None and not token.lstrip("\n").startswith("\x1e"):
+            meta = token.lstrip("\n")
+            if meta.startswith(":"):
+                changes.append(_change(meta, tokens))
             token = next(tokens, None)
         yield RawCommit(
             sha=sha,
@@ -85,11 +86,11 @@ def parse_log(tokens: Iterator[bytes]) -> Iterator[RawCommit]:
         )
 
 
-def _change(meta: str, tokens: Iterator[bytes]) -> Change:
+def _change(meta: str, tokens: Iterator[str]) -> Change:
     old_mode, new_mode, old_blob, new_blob, status = meta[1:].split(" ")
     kind = status[0]
-    first = _text(next(tokens))
-    second = _text(next(tokens)) if kind in "RC" else None
+    first = next(tokens)
+    second = next(tokens) if kind in "RC" else None
     old_path = None if kind in "AC" else first
     new_path = second if kind in "RC" else (None if kind == "D" else first)
     return Change(
