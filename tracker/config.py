@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import sys
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -185,8 +183,10 @@ class BankHolidays:
 
     def calendar(self) -> Any:
         if self._calendar is None:
+            import holidays  # several thousand dates of data: loaded only when asked
+
             country, _, subdivision = self.region.partition("-")
-            self._calendar = country_holidays(country, subdivision or None)
+            self._calendar = holidays.country_holidays(country, subdiv=subdivision or None)
         return self._calendar
 
     def __call__(self, day: date) -> bool:
@@ -194,45 +194,3 @@ class BankHolidays:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"region": self.region, "_calendar": None}
-
-
-_IMPORTING = threading.Lock()
-
-
-def country_holidays(country: str, subdivision: str | None) -> Any:
-    """``holidays.country_holidays(country, subdiv=subdivision)``, loading only that country's
-    module: the library's ``holidays.countries`` package imports all of its 279 countries
-    first (about 60 ms of a first read). Anything unexpected is left to the library itself."""
-    import importlib.util
-    from pathlib import Path
-
-    import holidays  # several thousand dates of data: loaded only when asked
-    from holidays.registry import EntityLoader
-
-    entity = getattr(holidays, country, None)
-    if (
-        "holidays.countries" in sys.modules  # (imported already: nothing to save)
-        or not isinstance(entity, EntityLoader)
-        or not entity.module_name.startswith("holidays.countries.")
-    ):
-        return holidays.country_holidays(country, subdiv=subdivision)
-    name = entity.module_name
-    with _IMPORTING:
-        module = sys.modules.get(name)
-        if module is None:
-            file = Path(holidays.__file__).parent / "countries" / f"{name.split('.')[-1]}.py"
-            spec = importlib.util.spec_from_file_location(name, file)
-            if spec is None or spec.loader is None or not file.is_file():
-                return holidays.country_holidays(country, subdiv=subdivision)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module  # (as the import system does, before running it)
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[name]
-                raise
-    made = getattr(module, entity.entity_name)
-    return made(
-        years=None, subdiv=subdivision, expand=True, observed=True, prov=None, state=None,
-        language=None, categories=None,
-    )  # fmt: skip
