@@ -108,6 +108,42 @@ def test_any_chunks_read_as_each_alone(chunks: list[str], between: str):
     assert_read_as_alone(between.join(chunks) + "\n")
 
 
+STEPS = ["table", "quote", "hashheader", "reference", "fenced_code_block", "html_block", "unescape"]
+
+
+def left_out(text: str) -> set[str]:
+    """The steps the converter for a text leaves out (inline: every inline pattern too)."""
+    converter = blocks._converter(blocks._unused(text), blocks._unused_blocks(text))
+    registries = (converter.preprocessors, converter.parser.blockprocessors,
+                  converter.treeprocessors)  # fmt: skip
+    return {name for name in [*STEPS, "inline"] if not any(name in r for r in registries)}
+
+
+def test_a_conversion_leaves_out_the_steps_that_change_nothing_and_reads_as_alone():
+    """A text with none of a step's characters is converted without it; chunks needing
+    different steps are converted apart, and each reads as it does alone. The raw HTML step
+    reads a character reference with no ";" ("&#38 ", which then stands for "&"), so a text
+    with "&" keeps it."""
+    assert left_out("Plain words, nothing more.") == {*STEPS, "inline"}
+    assert left_out("Fish &#38 chips.") == {*STEPS} - {"html_block", "hashheader"}
+    assert left_out("Half \\* a star.") == {*STEPS} - {"unescape"}
+    assert left_out("## A heading | a pipe > a quote") == {
+        "reference",
+        "fenced_code_block",
+        "html_block",
+        "unescape",
+        "inline",
+    }
+    chunks = ["Plain words.", "Fish &#38 chips, AT&T", "Half \\* a star.", "## Heading",
+              "| A | B |\n|---|---|\n| x | y |", "> quoted", "See [a] there.\n\n[a]: /x",
+              "Plain again.", "```\ncode\n```"]  # fmt: skip
+    assert_read_as_alone("\n\n".join(chunks) + "\n")
+    assert [b.text for b in blocks.parse_blocks("Fish &#38 chips.\n\nPlain.\n")] == [
+        "Fish & chips.",
+        "Plain.",
+    ]
+
+
 LABELS = st.sampled_from(["the policy", "glossary", "a"])
 
 
