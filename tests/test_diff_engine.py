@@ -29,7 +29,7 @@ from tracker.trackchanges.engine import (
     diff_runs,
     semantic_diff,
 )
-from tracker.trackchanges.text import make_block
+from tracker.trackchanges.text import BlockKind, make_block
 from tracker.trackchanges.wordiff import Deadline, _plain_spaces, encode
 
 ALPHABETS = st.sampled_from(
@@ -174,6 +174,22 @@ def test_a_blocks_word_set_is_its_words_that_have_a_letter(inner: str):
     block = make_block("paragraph", "p", 0, "", inner)
     if block.tokens:
         assert _word_set(block) == frozenset(filter(_LETTER.search, block.words))
+
+
+HTML = st.sampled_from(
+    ["<td>", "</td>", "<th>", "</th>", "<em>", "</em>", "<br>", "<p>", "</p>", "<pre>", "</pre>",
+     '<img src="a" alt="b">', '<a href="x">', "</a>", "<code>", "</code>", "child", "&amp;", ".",
+     " ", "  ", "\n", "\t", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(HTML, max_size=30).map("".join), st.sampled_from(["paragraph", "row", "code"]))
+def test_a_blocks_html_is_its_tokens_joined(inner: str, kind: BlockKind):
+    """Where nothing was folded make_block keeps the HTML it read (its tokens are all of it)
+    rather than joining the tokens again: the same HTML."""
+    block = make_block(kind, "p", 0, "", inner)
+    assert block.html == "".join(block.tokens)
 
 
 @given(
