@@ -199,6 +199,24 @@ def test_the_quick_tree_is_the_parsers_tree(fragment: str):
         assert html_tree(markup).inner() == parsed_tree(markup).inner()
 
 
+LINE = st.lists(st.one_of(MARK, WORD, st.sampled_from([" ", "   ", "    ", "<div>", "<p a>",
+                                                      "~~~~", "[x]: y"])), max_size=6).map("".join)  # fmt: skip
+
+
+@given(LINE)
+@example("[x]: https://example.org")
+@example("   <div>")
+@example("  ~~~~")
+@example("```python")
+def test_a_line_that_starts_no_mark_starts_no_html_block_fence_or_definition(line: str):
+    """The chunker looks for an HTML block, a fence or a reference definition only on a line
+    whose first character after its spaces is one of _MARKS: none can start on another."""
+    from tracker.trackchanges.chunks import _HTML_BLOCK, _MARKS, _OPEN_FENCE, _REFERENCE
+
+    if _HTML_BLOCK.match(line) or _OPEN_FENCE.match(line) or _REFERENCE.match(line):
+        assert line.lstrip(" ")[:1] in _MARKS
+
+
 SHAPES = st.sampled_from(
     ["<p>", "</p>", "<h2>", "</h2>", "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>",
      "<table>", "</table>", "<thead>", "<tbody>", "<tr>", "</tr>", "<th>", "</th>", "<td>",

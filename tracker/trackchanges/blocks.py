@@ -160,8 +160,8 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
     together: dict[tuple[frozenset[str], frozenset[str], str], list[int]] = {}
     for number, chunk in enumerate(chunks):
         if _apart(chunk.text):
-            source = _source(chunk)
-            group = (_unused(source), _unused_blocks(source), chunk.references)
+            present = _present(_source(chunk))
+            group = (_unused_for(present), _unused_steps_for(present), chunk.references)
             together.setdefault(group, []).append(number)
         else:
             found[number] = render_chunk(chunk)
@@ -236,12 +236,7 @@ _CHANGED_FIRST = ("\t", "\r", "\x02", "\x03")
 
 def _unused(text: str) -> frozenset[str]:
     """The inline patterns that cannot match anywhere in ``text``."""
-    # Each character looked for with ``in`` (a search in C): a set made of the text would hash
-    # every character of it.
-    if any(character in text for character in _CHANGED_FIRST):
-        return frozenset()
-    present = frozenset(character for character in _CHARACTERS if character in text)
-    return _unused_for(present | {"  "} if "  " in text else present)
+    return _unused_for(_present(text))
 
 
 # The other steps of a conversion that change nothing in a text without any of these: block
@@ -259,14 +254,30 @@ _STEP_NEEDS = {
 
 def _unused_blocks(text: str) -> frozenset[str]:
     """The block processors, preprocessors and tree processors that change nothing in ``text``."""
-    return frozenset(
-        name for name, needs in _STEP_NEEDS.items() if not any(need in text for need in needs)
-    )
+    return _unused_steps_for(_present(text))
+
+
+_LOOKED_FOR = tuple(
+    sorted({*_CHARACTERS, *_CHANGED_FIRST, "  ", *(n for ns in _STEP_NEEDS.values() for n in ns)})
+)
+
+
+def _present(text: str) -> frozenset[str]:
+    """Which of the characters and strings the steps need ``text`` holds (each looked for with
+    ``in``, a search in C: a set made of the text would hash every character of it)."""
+    return frozenset([need for need in _LOOKED_FOR if need in text])
 
 
 @functools.lru_cache(maxsize=256)
 def _unused_for(present: frozenset[str]) -> frozenset[str]:
+    if not present.isdisjoint(_CHANGED_FIRST):
+        return frozenset()
     return frozenset(name for name, needs in _NEEDS.items() if present.isdisjoint(needs))
+
+
+@functools.lru_cache(maxsize=256)
+def _unused_steps_for(present: frozenset[str]) -> frozenset[str]:
+    return frozenset(name for name, needs in _STEP_NEEDS.items() if present.isdisjoint(needs))
 
 
 def _clean(converted: str) -> str:
