@@ -31,6 +31,7 @@ from tracker.trackchanges.blocks import (
 )
 from tracker.trackchanges.chunks import document_chunks
 from tracker.trackchanges.compare import diff_documents
+from tracker.trackchanges.flat import flat_blocks, flat_pieces
 from tracker.trackchanges.text import Block
 from tracker.trackchanges.textviews import diff_json
 from tracker.trackchanges.tree import html_tree, parsed_tree, tree_blocks
@@ -108,6 +109,42 @@ def test_any_chunks_read_as_each_alone(chunks: list[str], between: str):
     assert_read_as_alone(between.join(chunks) + "\n")
 
 
+STEPS = ["table", "quote", "hashheader", "reference", "fenced_code_block", "html_block", "unescape"]
+
+
+def left_out(text: str) -> set[str]:
+    """The steps the converter for a text leaves out (inline: every inline pattern too)."""
+    converter = blocks._converter(blocks._unused(text), blocks._unused_blocks(text))
+    registries = (converter.preprocessors, converter.parser.blockprocessors,
+                  converter.treeprocessors)  # fmt: skip
+    return {name for name in [*STEPS, "inline"] if not any(name in r for r in registries)}
+
+
+def test_a_conversion_leaves_out_the_steps_that_change_nothing_and_reads_as_alone():
+    """A text with none of a step's characters is converted without it; chunks needing
+    different steps are converted apart, and each reads as it does alone. The raw HTML step
+    reads a character reference with no ";" ("&#38 ", which then stands for "&"), so a text
+    with "&" keeps it."""
+    assert left_out("Plain words, nothing more.") == {*STEPS, "inline"}
+    assert left_out("Fish &#38 chips.") == {*STEPS} - {"html_block", "hashheader"}
+    assert left_out("Half \\* a star.") == {*STEPS} - {"unescape"}
+    assert left_out("## A heading | a pipe > a quote") == {
+        "reference",
+        "fenced_code_block",
+        "html_block",
+        "unescape",
+        "inline",
+    }
+    chunks = ["Plain words.", "Fish &#38 chips, AT&T", "Half \\* a star.", "## Heading",
+              "| A | B |\n|---|---|\n| x | y |", "> quoted", "See [a] there.\n\n[a]: /x",
+              "Plain again.", "```\ncode\n```"]  # fmt: skip
+    assert_read_as_alone("\n\n".join(chunks) + "\n")
+    assert [b.text for b in blocks.parse_blocks("Fish &#38 chips.\n\nPlain.\n")] == [
+        "Fish & chips.",
+        "Plain.",
+    ]
+
+
 LABELS = st.sampled_from(["the policy", "glossary", "a"])
 
 
@@ -160,6 +197,68 @@ TAGS = st.sampled_from(
 def test_the_quick_tree_is_the_parsers_tree(fragment: str):
     for markup in (fragment, nh3.clean(fragment)):
         assert html_tree(markup).inner() == parsed_tree(markup).inner()
+
+
+LINE = st.lists(st.one_of(MARK, WORD, st.sampled_from([" ", "   ", "    ", "<div>", "<p a>",
+                                                      "~~~~", "[x]: y"])), max_size=6).map("".join)  # fmt: skip
+
+
+@given(LINE)
+@example("[x]: https://example.org")
+@example("   <div>")
+@example("  ~~~~")
+@example("```python")
+def test_a_line_that_starts_no_mark_starts_no_html_block_fence_or_definition(line: str):
+    """The chunker looks for an HTML block, a fence or a reference definition only on a line
+    whose first character after its spaces is one of _MARKS: none can start on another."""
+    from tracker.trackchanges.chunks import _HTML_BLOCK, _MARKS, _OPEN_FENCE, _REFERENCE
+
+    if _HTML_BLOCK.match(line) or _OPEN_FENCE.match(line) or _REFERENCE.match(line):
+        assert line.lstrip(" ")[:1] in _MARKS
+
+
+SHAPES = st.sampled_from(
+    ["<p>", "</p>", "<h2>", "</h2>", "<ul>", "</ul>", "<ol>", "</ol>", "<li>", "</li>",
+     "<table>", "</table>", "<thead>", "<tbody>", "<tr>", "</tr>", "<th>", "</th>", "<td>",
+     "</td>", "<blockquote>", "</blockquote>", "<pre>", "</pre>", "<hr>", "<dl>", "<dt>", "<dd>",
+     "<em>", "</em>", "<strong>", "</strong>", '<a href="x&amp;y" title="t">', "</a>", "<br>",
+     '<img src="a" alt="b">', "<code>", "</code>", "child", " ", "\n", "&amp;", "&lt;", "&nbsp;",
+     "&quot;", "'", '"', ">", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(SHAPES, max_size=24).map("".join))
+@example("<ul>\n<li>\n<p>a <em>b</em></p>\n<p>c</p>\n<ol>\n<li>d</li>\n</ol>\n</li>\n</ul>")
+@example("<table>\n<thead>\n<tr>\n<th>A</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>b</td>\n</tr>")
+@example(
+    "<blockquote>\n<p>q</p>\nloose <em>text</em>\n</blockquote><pre><code>x\n</code></pre><hr>"
+)
+def test_the_cut_html_reads_as_the_tree(fragment: str):
+    """Sanitised HTML cut into blocks where it is written as the tree would write it gives the
+    tree's blocks; anything else is left to the tree (None)."""
+    clean = nh3.clean(fragment, tags=blocks.ALLOWED_TAGS, attributes=blocks.ALLOWED_ATTRIBUTES)
+    found = flat_blocks(clean)
+    if found is not None:
+        assert found == tree_blocks(html_tree(clean))
+    pieces = flat_pieces(clean + f"<p>{SEPARATOR}</p>" + clean, SEPARATOR)
+    if pieces is not None:
+        assert found is not None and pieces == [found, found]
+
+
+def test_the_corpus_is_cut_rather_than_built_into_a_tree():
+    """The quicker reading is the one taken: for each chunk of the corpus and the demo manual
+    but a few (character references kept as the sanitiser writes them, a no-break space...)."""
+    chunks = {c.key: c for texts in corpus(2).values() for text in texts
+              for c in document_chunks(text)}  # fmt: skip
+    cut = 0
+    for chunk in chunks.values():
+        clean = _clean(markdown.Markdown(extensions=EXTENSIONS).convert(chunk.text))
+        found = flat_blocks(clean)
+        if found is not None:
+            assert found == tree_blocks(html_tree(clean))
+            cut += 1
+    assert cut > 0.9 * len(chunks)
 
 
 KEYS = st.lists(st.sampled_from("abcdef"), max_size=30)

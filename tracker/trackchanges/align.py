@@ -99,24 +99,24 @@ def align(
 def _word_set(block: Block) -> frozenset[str]:
     """A block's distinct words, punctuation left out (a full stop makes no two blocks alike).
 
-    The set of ``block.words`` that have a letter, quicker: each distinct token read once, and
-    searched only if not all letters (``[^\\W_]`` is what ``str.isalnum`` accepts).
+    The set of ``block.words`` that have a letter, quicker: each distinct token read once, those
+    all letters and digits (most) kept by ``filter`` (no tag, space or reference is), and only
+    the others searched (``[^\\W_]`` is what ``str.isalnum`` accepts).
     """
-    words = {
-        html.unescape(token) if "&" in token else token
-        for token in set(block.tokens)
-        if token[0] != "<" and not token.isspace()  # as Block.words reads them
-    }
-    return frozenset(word for word in words if word.isalnum() or _LETTER.search(word))
+    distinct = set(block.tokens)
+    words = set(filter(str.isalnum, distinct))
+    for token in distinct.difference(words):
+        if token[0] != "<" and not token.isspace():  # as Block.words reads them
+            word = html.unescape(token) if "&" in token else token
+            if word.isalnum() or _LETTER.search(word):
+                words.add(word)
+    return frozenset(words)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Dice coefficient of two sets of words."""
     total = len(a) + len(b)
     return 2 * len(a & b) / total if total else 1.0
-
-
-_Move = tuple[StepKind, tuple[int, ...], tuple[int, ...]]  # a Step's fields
 
 
 def _align_gap(
@@ -158,36 +158,37 @@ def _align_gap(
     unreachable = float("-inf")
     best = [[unreachable] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
-    # The step that reaches each cell, as (kind, old blocks, new blocks): a Step is made only
-    # for the steps of the path traced back.
-    move: list[list[_Move | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    # The kind of step that reaches each cell (its blocks follow from the cell: ``_trace``).
+    move = [[""] * (m + 1) for _ in range(n + 1)]
     for a in range(n + 1):
         if deadline.passed():
             return _coarse(olds, news), True
         centre = a * m // n
+        row, above = best[a], best[a - 1]
         for b in range(max(0, centre - band), min(m, centre + band) + 1):
             if a == b == 0:
                 continue
-            # On a tie the insertion is the later step, so old text reads before new.
-            options: list[tuple[float, _Move]] = []
-            step: _Move
+            # On a tie the insertion is the later step, so old text reads before new: of the
+            # options below, the first of the best is taken (as max() takes it).
             if b:
-                step = ("insert", (), (news[b - 1],))
-                options.append((best[a][b - 1], step))
-            if a:
-                step = ("delete", (olds[a - 1],), ())
-                options.append((best[a - 1][b], step))
-            if a and b and (score := paired(olds[a - 1], news[b - 1])) >= PAIR_AT:
-                step = ("pair", (olds[a - 1],), (news[b - 1],))
-                options.append((best[a - 1][b - 1] + score, step))
-            if a and b > 1 and (score := split(olds[a - 1], news[b - 2], news[b - 1])) >= JOIN_AT:
-                step = ("split", (olds[a - 1],), (news[b - 2], news[b - 1]))
-                options.append((best[a - 1][b - 2] + score, step))
-            merged = merge(olds[a - 2], olds[a - 1], news[b - 1]) if a > 1 and b else 0
-            if (score := merged) >= JOIN_AT:
-                step = ("merge", (olds[a - 2], olds[a - 1]), (news[b - 1],))
-                options.append((best[a - 2][b - 1] + score, step))
-            best[a][b], move[a][b] = max(options, key=lambda option: option[0])
+                top, kind = row[b - 1], "insert"
+                if a and above[b] > top:
+                    top, kind = above[b], "delete"
+            else:
+                top, kind = above[b], "delete"
+            if a and b:
+                score = paired(olds[a - 1], news[b - 1])
+                if score >= PAIR_AT and above[b - 1] + score > top:
+                    top, kind = above[b - 1] + score, "pair"
+                if b > 1:
+                    score = split(olds[a - 1], news[b - 2], news[b - 1])
+                    if score >= JOIN_AT and above[b - 2] + score > top:
+                        top, kind = above[b - 2] + score, "split"
+                if a > 1:
+                    score = merge(olds[a - 2], olds[a - 1], news[b - 1])
+                    if score >= JOIN_AT and best[a - 2][b - 1] + score > top:
+                        top, kind = best[a - 2][b - 1] + score, "merge"
+            row[b], move[a][b] = top, kind
     if best[n][m] == unreachable:  # the band missed the corner: cannot happen, but stay safe
         return _coarse(olds, news), True
     return _trace(move, olds, news), False
@@ -225,13 +226,22 @@ def _coarse(olds: list[int], news: list[int]) -> list[Step]:
     return [Step("delete", (i,), ()) for i in olds] + [Step("insert", (), (j,)) for j in news]
 
 
-def _trace(move: list[list[_Move | None]], olds: list[int], news: list[int]) -> list[Step]:
+def _trace(move: list[list[str]], olds: list[int], news: list[int]) -> list[Step]:
     steps: list[Step] = []
     a, b = len(olds), len(news)
     while a or b:
-        found = move[a][b]
-        assert found is not None
-        step = Step(*found)
+        kind = move[a][b]
+        if kind == "insert":
+            step = Step("insert", (), (news[b - 1],))
+        elif kind == "delete":
+            step = Step("delete", (olds[a - 1],), ())
+        elif kind == "pair":
+            step = Step("pair", (olds[a - 1],), (news[b - 1],))
+        elif kind == "split":
+            step = Step("split", (olds[a - 1],), (news[b - 2], news[b - 1]))
+        else:
+            assert kind == "merge"
+            step = Step("merge", (olds[a - 2], olds[a - 1]), (news[b - 1],))
         steps.append(step)
         a -= len(step.old)
         b -= len(step.new)

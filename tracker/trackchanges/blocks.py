@@ -147,7 +147,9 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
 
     Chunks that can be read apart (``_apart``) and have the same reference definitions (those
     of one version: in one conversion the last definition of a label wins, so another
-    version's would be taken for its own) are converted together, each followed by the
+    version's would be taken for its own) and the same steps of a conversion left out (so that
+    a chunk with no table is not tried for one with those that have) are converted together,
+    each followed by the
     reference definitions it is rendered with and a paragraph of a word no document holds
     (``SEPARATOR``): the blocks between two separators are the blocks of one chunk. A blank
     line and a paragraph end whatever the chunk before had open (a list, a quotation, a table)
@@ -155,14 +157,15 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
     the separators are not found as they were put, each chunk is rendered alone.
     """
     found: dict[int, tuple[Block, ...]] = {}
-    together: dict[tuple[frozenset[str], str], list[int]] = {}
+    together: dict[tuple[frozenset[str], frozenset[str], str], list[int]] = {}
     for number, chunk in enumerate(chunks):
         if _apart(chunk.text):
-            group = (_unused(_source(chunk)), chunk.references)
+            present = _present(_source(chunk))
+            group = (_unused_for(present), _unused_steps_for(present), chunk.references)
             together.setdefault(group, []).append(number)
         else:
             found[number] = render_chunk(chunk)
-    for (unused, _), numbers in together.items():
+    for (unused, _, _), numbers in together.items():
         source = f"\n\n{SEPARATOR}\n\n".join(_source(chunks[number]) for number in numbers)
         try:
             converter = _converter(unused, _unused_blocks(source))
@@ -227,31 +230,54 @@ _NEEDS = {
     "entity": ("&",), "em_strong": ("*", "_"), "em_strong2": ("_",), "not_strong": ("*", "_"),
     "linebreak": ("  ",),  # two spaces before a line's end
 }  # fmt: skip
-_CHARACTERS = frozenset(need for needs in _NEEDS.values() for need in needs if len(need) == 1)
-_CHANGED_FIRST = frozenset("\t\r\x02\x03")
+_CHARACTERS = tuple(sorted({need for needs in _NEEDS.values() for need in needs if len(need) == 1}))
+_CHANGED_FIRST = ("\t", "\r", "\x02", "\x03")
 
 
 def _unused(text: str) -> frozenset[str]:
     """The inline patterns that cannot match anywhere in ``text``."""
-    if not _CHANGED_FIRST.isdisjoint(text):
-        return frozenset()
-    present = _CHARACTERS.intersection(text)
-    return _unused_for(present | {"  "} if "  " in text else present)
+    return _unused_for(_present(text))
 
 
-# The block processors that cannot match a text without this character (each is tried on every
-# block of a text until one matches; none of Python-Markdown's preprocessors writes these).
-_BLOCK_NEEDS = {"table": "|", "quote": ">", "hashheader": "#"}
+# The other steps of a conversion that change nothing in a text without any of these: block
+# processors that cannot match it (each is tried on every block of a text until one matches;
+# the reference processor searches every block for a definition), the fenced code and raw HTML
+# preprocessors (with no fence, "<" or "&", the HTML one gives the lines back as they came) and
+# the tree processor that puts back backslash-escaped characters. No step before these writes
+# any of them (the first only turns tabs into spaces, line ends into "\n" and drops "\x02" and
+# "\x03").
+_STEP_NEEDS = {
+    "table": ("|",), "quote": (">",), "hashheader": ("#",), "reference": ("]:",),
+    "fenced_code_block": ("```", "~~~"), "html_block": ("<", "&"), "unescape": ("\\",),
+}  # fmt: skip
 
 
 def _unused_blocks(text: str) -> frozenset[str]:
-    """The block processors that cannot match anywhere in ``text``."""
-    return frozenset(name for name, need in _BLOCK_NEEDS.items() if need not in text)
+    """The block processors, preprocessors and tree processors that change nothing in ``text``."""
+    return _unused_steps_for(_present(text))
+
+
+_LOOKED_FOR = tuple(
+    sorted({*_CHARACTERS, *_CHANGED_FIRST, "  ", *(n for ns in _STEP_NEEDS.values() for n in ns)})
+)
+
+
+def _present(text: str) -> frozenset[str]:
+    """Which of the characters and strings the steps need ``text`` holds (each looked for with
+    ``in``, a search in C: a set made of the text would hash every character of it)."""
+    return frozenset([need for need in _LOOKED_FOR if need in text])
 
 
 @functools.lru_cache(maxsize=256)
 def _unused_for(present: frozenset[str]) -> frozenset[str]:
+    if not present.isdisjoint(_CHANGED_FIRST):
+        return frozenset()
     return frozenset(name for name, needs in _NEEDS.items() if present.isdisjoint(needs))
+
+
+@functools.lru_cache(maxsize=256)
+def _unused_steps_for(present: frozenset[str]) -> frozenset[str]:
+    return frozenset(name for name, needs in _STEP_NEEDS.items() if present.isdisjoint(needs))
 
 
 def _clean(converted: str) -> str:
@@ -337,8 +363,18 @@ def _converter(
         for name in unused:
             if name in converter.inlinePatterns:
                 converter.inlinePatterns.deregister(name)
+        if not len(converter.inlinePatterns):
+            # With no pattern to try, the inline tree processor gives every text back as it was
+            # (its placeholders' marks cannot be in a text: the first step drops "\x02").
+            converter.treeprocessors.deregister("inline")
         for name in unused_blocks:
-            converter.parser.blockprocessors.deregister(name)
+            for steps in (
+                converter.preprocessors,
+                converter.parser.blockprocessors,
+                converter.treeprocessors,
+            ):
+                if name in steps:
+                    steps.deregister(name)
     converter.reset()
     return converter
 

@@ -22,6 +22,7 @@ TABLE_ROWS = 100  # rows per piece of a long table
 _OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # An HTML block, which Python-Markdown keeps raw, blank lines and all, until its element closes.
 _HTML_BLOCK = re.compile(rf"^ {{0,3}}<({'|'.join(sorted(BLOCK_LEVEL))})(?=[\s>/])", re.IGNORECASE)
+_MARKS = frozenset("<`~[")  # how an HTML block, a fence or a reference definition starts
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # As Python-Markdown reads them: a label, a target without spaces, an optional title, nothing else.
 _REFERENCE = re.compile(
@@ -72,6 +73,8 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
             comment = "-->" not in line
         elif raw is not None:
             raw = _still_open(raw, line)
+        elif line.lstrip(" ")[:1] not in _MARKS and "<!--" not in line:
+            pass  # most lines: no HTML block, fence, comment or definition can start here
         elif html := _HTML_BLOCK.match(line):
             raw = _still_open((html.group(1).lower(), 0), line)
         elif opened := _OPEN_FENCE.match(line):

@@ -78,6 +78,7 @@ def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str
     """A block from its inner HTML, white space folded as it is shown."""
     if kind == "code" or "<pre" in inner:
         tokens = fold(tokenize(inner), pre=kind == "code")
+        inner = "".join(tokens)
     else:
         # Quicker, with the same result: runs of white space in the text made one space first;
         # the token by token fold only where a space meets a tag or a block's edge.
@@ -89,7 +90,8 @@ def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str
         tokens = tokenize(inner)
         if "<" in inner and _UNSURE.search(inner):  # every case of it is beside a tag
             tokens = fold(tokens)
-    return Block(kind, tag, level, container, "".join(tokens), tokens)
+            inner = "".join(tokens)
+    return Block(kind, tag, level, container, inner, tokens)  # the tokens are all of inner
 
 
 def tokenize(fragment: str) -> tuple[str, ...]:

@@ -218,6 +218,8 @@ def diff_words(
 
 def _in_context(tokens: Sequence[str]) -> Sequence[str]:
     """Each text token with the inline elements open around it; tags as they are."""
+    if "<" not in "".join(tokens):  # most blocks: no tag (looked for in C, not token by token)
+        return tokens
     tags = [number for number, token in enumerate(tokens) if token[0] == "<"]
     if not tags:
         return tokens
