@@ -35,6 +35,26 @@ def test_a_diff_is_worked_out_once_and_then_read_from_the_cache(repo: ManualRepo
     assert manual.differ.view(second, first, "text") != "from the cache"  # another pair
 
 
+def test_cached_diffs_made_with_other_libraries_are_not_used(repo: ManualRepo):
+    """A diff cached before Python-Markdown, nh3 or diff-match-patch was upgraded may render
+    otherwise: the key names their versions."""
+    from tracker.index.store import digest, library_versions
+    from tracker.trackchanges.cache import _LIBRARIES, ALGORITHM, Differ
+
+    manual, first, second = two_versions(repo)
+    manual.differ.view(first, second, "text")
+    assert {"Markdown", "nh3", "fast-diff-match-patch"} <= set(_LIBRARIES)
+    assert manual.differ.made_by == f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE diffs SET body = 'from the cache' WHERE view = 'text'")
+    assert manual.differ.view(first, second, "text") == "from the cache"
+    other = Differ(manual.texts.blob, cache_folder(manual.repo))
+    other.made_by = f"{ALGORITHM}.another-markdown"  # (as a process with another release)
+    assert "[-should-]{+must+}" in other.view(first, second, "text")
+    assert library_versions(("Markdown",)).startswith("Markdown=3.")
+
+
 def test_a_damaged_cache_is_worked_around(repo: ManualRepo):
     manual, first, second = two_versions(repo)
     manual.differ.view(first, second, "text")

@@ -4,13 +4,11 @@ the history is replayed, never read back into classes of another shape."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
+
+from tracker.index.store import library_versions
 
 _LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # dates, parsing
 # What is kept is pickled objects of these modules: any change to their code (a new release,
@@ -32,30 +30,7 @@ def parser() -> str:
     index: another digest reads every version again)."""
     package = Path(__file__).parent.parent
     code = b"".join((package / name).read_bytes() for name in _PARSING)
-    return hashlib.sha256(code + _versions(("PyYAML",)).encode()).hexdigest()[:16]
-
-
-def _versions(names: Sequence[str]) -> str:
-    """The installed versions of these distributions, from the names of their ``.dist-info``
-    folders (importlib.metadata would cost every command tens of milliseconds to import)."""
-    wanted = {_normal(name): name for name in names}
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        with contextlib.suppress(OSError):
-            for entry in os.listdir(folder or "."):  # noqa: PTH208 (names, not Paths: fast)
-                name, _, rest = entry.partition("-")
-                if entry.endswith(".dist-info") and _normal(name) in wanted:
-                    found.setdefault(_normal(name), rest.removesuffix(".dist-info"))
-    for key, name in wanted.items():
-        if key not in found:  # installed some other way: ask the slower, thorough way
-            from importlib import metadata
-
-            found[key] = metadata.version(name)
-    return "".join(f"{name}={found[key]};" for key, name in sorted(wanted.items()))
-
-
-def _normal(name: str) -> str:
-    return name.lower().replace("-", "_").replace(".", "_")
+    return hashlib.sha256(code + library_versions(("PyYAML",)).encode()).hexdigest()[:16]
 
 
 def fingerprint() -> str:
@@ -63,4 +38,4 @@ def fingerprint() -> str:
     code = b"".join(
         (Path(__file__).parent.parent / name).read_bytes() for name in _PICKLED + _RULES
     )
-    return hashlib.sha256(code + _versions(_LIBRARIES).encode()).hexdigest()[:16]
+    return hashlib.sha256(code + library_versions(_LIBRARIES).encode()).hexdigest()[:16]

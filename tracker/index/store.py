@@ -12,6 +12,8 @@ import hashlib
 import logging
 import os
 import sqlite3
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from tracker.repository.read import GitRepo
@@ -108,3 +110,26 @@ def private(path: Path) -> bool:
         if info.st_uid != os.getuid() or info.st_mode & 0o022:
             return False
     return True
+
+
+def library_versions(names: Sequence[str]) -> str:
+    """The installed versions of these distributions, from the names of their ``.dist-info``
+    folders (importlib.metadata would cost every command tens of milliseconds to import)."""
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        with contextlib.suppress(OSError):
+            for entry in os.listdir(folder or "."):  # noqa: PTH208 (names, not Paths: fast)
+                name, _, rest = entry.partition("-")
+                if entry.endswith(".dist-info") and _normal(name) in wanted:
+                    found.setdefault(_normal(name), rest.removesuffix(".dist-info"))
+    for key, name in wanted.items():
+        if key not in found:  # installed some other way: ask the slower, thorough way
+            from importlib import metadata
+
+            found[key] = metadata.version(name)
+    return "".join(f"{name}={found[key]};" for key, name in sorted(wanted.items()))
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")

@@ -23,15 +23,17 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
-from tracker.index.store import connect, remove
+from tracker.index.store import connect, digest, library_versions, remove
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
 from tracker.trackchanges.textviews import diff_json, diff_text
 from tracker.trackchanges.views import diff_html, source_html
 
-# Bump when the diff's algorithm or its rendering changes: cached answers are then ignored.
+# Bump when the diff's algorithm or its rendering changes: cached answers are then ignored
+# (as they are when a library that renders or diffs is another version: ``made_by``).
 ALGORITHM = "6"
+_LIBRARIES = ("Markdown", "nh3", "diff-match-patch", "fast-diff-match-patch")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
@@ -103,6 +105,7 @@ class Differ:
         self._seconds = seconds
         self._lock = threading.Lock()
         self._recent: OrderedDict[tuple[str, str, bool], Diff] = OrderedDict()
+        self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
 
     def view(self, start: Version | None, end: Version, view: View) -> str:
         """One view of the diff between two versions (``start`` None: from nothing)."""
@@ -110,7 +113,7 @@ class Differ:
             raise ValueError(f"unknown diff view {view!r}")
         old_blob = start.blob if start and start.blob else ""
         new_blob = end.blob or ""
-        key = (f"{ALGORITHM}:{old_blob}", new_blob, view)
+        key = (f"{self.made_by}:{old_blob}", new_blob, view)
         found = self._lookup(key)
         if found is not None:
             return found
