@@ -52,6 +52,9 @@ def test_cached_diffs_made_with_other_libraries_are_not_used(repo: ManualRepo):
     other = Differ(manual.texts.blob, cache_folder(manual.repo))
     other.made_by = f"{ALGORITHM}.another-markdown"  # (as a process with another release)
     assert "[-should-]{+must+}" in other.view(first, second, "text")
+    with sqlite3.connect(path) as connection:  # and the other version's rows are gone
+        kept = {old.split(":")[0] for (old,) in connection.execute("SELECT old FROM diffs")}
+    assert kept == {other.made_by}
     assert library_versions(("Markdown",)).startswith("Markdown=3.")
 
 

@@ -106,6 +106,7 @@ class Differ:
         self._lock = threading.Lock()
         self._recent: OrderedDict[tuple[str, str, bool], Diff] = OrderedDict()
         self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
+        self._swept = False  # (rows of other versions deleted at the first write)
 
     def view(self, start: Version | None, end: Version, view: View) -> str:
         """One view of the diff between two versions (``start`` None: from nothing)."""
@@ -174,6 +175,12 @@ class Differ:
     def _store(self, key: tuple[str, str, str], body: str) -> None:
         try:
             with closing(connect(self._path, _SCHEMA, timeout=CACHE_WAIT)) as connection:
+                if not self._swept:  # the rows of another version are never read again
+                    prefix = f"{self.made_by}:"
+                    connection.execute(
+                        "DELETE FROM diffs WHERE substr(old, 1, ?) != ?", (len(prefix), prefix)
+                    )
+                    self._swept = True
                 connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
         except sqlite3.OperationalError:
             return
