@@ -466,6 +466,25 @@ def test_duplicate_ids_do_not_fake_a_withdrawal(repo: ManualRepo):
     assert not two.latest.withdrawn
 
 
+def test_an_id_taken_by_a_second_file_in_a_later_commit_is_a_new_document(repo: ManualRepo):
+    """The live document keeps its id's history: the second file is another document, new,
+    and never reads as the first one renamed (review found the walker's test of which keys
+    are live untested but through the same commit)."""
+    repo.commit({"a.md": doc("A", id="x")}, "Add A", "2024-01-02T09:00:00+00:00")
+    repo.commit({"b.md": doc("B", "Two.", id="x")}, "Add B", "2024-01-05T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Edited.", id="x")}, "Edit A", "2024-01-09T09:00:00+00:00")
+    manual = repo.snapshot()
+    assert sorted((d.latest.title, [v.kind for v in d.versions]) for d in manual.documents) == [
+        ("A", ["added", "modified"]),
+        ("B", ["added"]),
+    ]
+    assert [(e.title, e.change, e.renamed) for r in manual.releases for e in r.entries] == [
+        ("A", "new", False),
+        ("B", "new", False),
+        ("A", "updated", False),
+    ]
+
+
 def test_a_pointer_left_behind_does_not_take_over_a_moved_chapter(repo: ManualRepo):
     repo.commit(
         {"referrals.md": doc("Referrals", "The procedure.", id="referrals")},

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import marshal
 import sqlite3
 from collections.abc import Iterable, Mapping
 from contextlib import closing
@@ -36,7 +35,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS commits (
     seq INTEGER PRIMARY KEY, sha TEXT UNIQUE NOT NULL, parents TEXT NOT NULL,
     timestamp INTEGER NOT NULL, author TEXT NOT NULL, subject TEXT NOT NULL,
-    trailers BLOB NOT NULL, changes BLOB NOT NULL);  -- marshal'd tuples
+    trailers TEXT NOT NULL, changes TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (
     sha TEXT PRIMARY KEY, meta TEXT NOT NULL, whole INTEGER NOT NULL, missing INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS lacking ON blobs (missing) WHERE missing = 1;
@@ -240,8 +239,8 @@ def _store(
                 commit.timestamp,
                 commit.author,
                 commit.subject,
-                marshal.dumps(commit.trailers),  # (plain tuples of text: several times
-                marshal.dumps(tuple(map(_change_row, changes))),  # faster than JSON)
+                json.dumps(commit.trailers),
+                json.dumps([_change_row(c) for c in changes]),
             )
         )
         commits[commit.sha] = commit
@@ -364,7 +363,7 @@ def _read(
         connection.execute("DELETE FROM wanted")
         connection.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((s,) for s in only))
         query += " WHERE sha IN (SELECT sha FROM wanted)"
-    try:  # (marshal: our own file, in the service's own folder, as derived.py's pickles)
+    try:
         for sha, parents, stamp, author, subject, trailers, changes in connection.execute(
             query + " ORDER BY seq DESC"
         ):
@@ -374,11 +373,11 @@ def _read(
                 timestamp=int(stamp),
                 author=str(author),
                 subject=str(subject),
-                trailers=tuple((str(k), str(v)) for k, v in marshal.loads(trailers)),  # noqa: S302
-                changes=tuple(Change(*row) for row in marshal.loads(changes)),  # noqa: S302
+                trailers=tuple((str(k), str(v)) for k, v in json.loads(trailers)),
+                changes=tuple(Change(*row) for row in json.loads(changes)),
             )
         metas = _metas(connection, commits, root, wanted, only is not None)
-    except (ValueError, TypeError, KeyError, AttributeError, EOFError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise sqlite3.DatabaseError(f"damaged index: {error}") from None
     if only is not None and len(commits) != len(only):
         raise sqlite3.DatabaseError("damaged index: commits are missing")

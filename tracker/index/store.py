@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tracker.repository.read import GitRepo
 
-RAW_SCHEMA = "13"  # the shape of the raw index's rows (log.py); the derived file's names it too
+RAW_SCHEMA = "14"  # the shape of the raw index's rows (log.py); the derived file's names it too
 LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
 log = logging.getLogger(__name__)
 
