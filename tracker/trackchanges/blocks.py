@@ -208,9 +208,12 @@ def _batches(chunks: list[Chunk]) -> list[list[Chunk]]:
 
 def _apart(text: str) -> bool:
     """Whether a chunk reads the same converted after others: nothing in it is raw HTML, a
-    fence, a reference definition or an indented continuation of what came before."""
+    fence, a reference definition or an indented continuation of what came before (nor a mark
+    Python-Markdown drops first, which would join what was either side of it into one)."""
     return not (
         "<" in text
+        or "\x02" in text
+        or "\x03" in text
         or "```" in text
         or "~~~" in text
         or "]:" in text
@@ -232,6 +235,7 @@ _NEEDS = {
 }  # fmt: skip
 _CHARACTERS = tuple(sorted({need for needs in _NEEDS.values() for need in needs if len(need) == 1}))
 _CHANGED_FIRST = ("\t", "\r", "\x02", "\x03")
+_DROPPED_FIRST = ("\x02", "\x03")  # (Python-Markdown's own marks, dropped by its first step)
 
 
 def _unused(text: str) -> frozenset[str]:
@@ -277,6 +281,8 @@ def _unused_for(present: frozenset[str]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def _unused_steps_for(present: frozenset[str]) -> frozenset[str]:
+    if not present.isdisjoint(_DROPPED_FIRST):  # dropped, they join what was either side of
+        return frozenset()  # them: "]\x02:" is "]:" when the steps see it (review)
     return frozenset(name for name, needs in _STEP_NEEDS.items() if present.isdisjoint(needs))
 
 
