@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).parent.parent / "tracker"
 # says (besides its own folder). The most specific name that covers a module applies.
 ALLOWED: dict[str, set[str]] = {
     "tracker.errors": set(),
+    "tracker.collector": set(),
     "tracker.dates": {"tracker.errors"},
     "tracker.repository": {"tracker.errors"},
     "tracker.history.documents": {"tracker.errors", "tracker.dates"},
@@ -27,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.index",
     },
     "tracker.index.derived": {
+        "tracker.collector",
         "tracker.errors",
         "tracker.repository",
         "tracker.config",
@@ -34,13 +36,19 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.index",
     },
     "tracker.history": {
+        "tracker.collector",
         "tracker.errors",
         "tracker.dates",
         "tracker.config",
         "tracker.repository.parse",
         "tracker.repository.paths",
     },
-    "tracker.trackchanges": {"tracker.errors", "tracker.history", "tracker.index.store"},
+    "tracker.trackchanges": {
+        "tracker.collector",
+        "tracker.errors",
+        "tracker.history",
+        "tracker.index.store",
+    },
     "tracker.publish": {
         "tracker.errors",
         "tracker.dates",
@@ -50,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "tracker.authoring": {"tracker.errors", "tracker.dates", "tracker.config", "tracker.history"},
     "tracker.manual": {
+        "tracker.collector",
         "tracker.errors",
         "tracker.dates",
         "tracker.config",

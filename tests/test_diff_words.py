@@ -133,6 +133,12 @@ def edited(draw: st.DrawFn) -> tuple[str, str]:
 PAIRS = st.one_of(edited(), st.tuples(DOCUMENT, DOCUMENT))
 
 
+def leaked(html: str) -> bool:
+    """Whether Python-Markdown left (a part of) a placeholder of its own, "\x02klzzwxh:0001\x03",
+    in what it rendered (see below)."""
+    return re.search(r"[\x02\x03]|klz|wxh:\d", html) is not None
+
+
 def check_both_sides(old: str, new: str) -> None:
     """The oracle on both sides of the HTML and of the JSON."""
     diff = diff_documents(old, new, seconds=60)
@@ -145,8 +151,9 @@ def test_each_side_of_a_diff_holds_the_words_of_its_version(pair: tuple[str, str
     # Python-Markdown itself can leave a placeholder of its own in the text (`*a**b*`c``
     # renders "*a<strong>b</strong>klzzwxh:0001"), numbered by what came before in the
     # document: the diff cannot say the same of it, nor should a reader see it. Emphasis can
-    # cut the placeholder itself (`_*a**` renders "_<em>a</em><strong>klzz</strong>h:0006").
-    assume("klzz" not in rendered_html(pair[0]) + rendered_html(pair[1]))
+    # cut the placeholder itself (`_*a**` renders "_<em>a</em><strong>klzz</strong>h:0006", and
+    # `_*a**  `b`` "<strong> \x02klz</strong>xh:0001\x03"): some part of it is left.
+    assume(not leaked(rendered_html(pair[0]) + rendered_html(pair[1])))
     check_both_sides(*pair)
 
 
@@ -166,7 +173,7 @@ def respaced(blocks: list[str]) -> str:
 def test_a_change_to_the_source_alone_is_no_change(blocks: list[str]):
     old, new = "\n\n".join(blocks) + "\n", respaced(blocks)
     # (Python-Markdown's leaked placeholder, numbered by what came before: see above)
-    assume("klzz" not in rendered_html(old) + rendered_html(new))
+    assume(not leaked(rendered_html(old) + rendered_html(new)))
     diff = diff_documents(old, new)
     assert diff.identical, diff_html(diff)
 

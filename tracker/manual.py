@@ -9,15 +9,14 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 
 from __future__ import annotations
 
-import functools
-import gc
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from tracker.collector import pausing_collector
 from tracker.config import CONFIG_FILE, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
@@ -46,25 +45,7 @@ TEMPLATES_FOLDER = "_templates"
 log = logging.getLogger(__name__)
 
 
-def _collector_paused(read: Callable[..., Snapshot]) -> Callable[..., Snapshot]:
-    """Runs ``read`` with Python's cyclic garbage collector paused. Reading a long history
-    makes millions of small objects (commits, versions, entries), none in a cycle, and each of
-    the collector's full passes scans them all: a third of a first read's time went to it."""
-
-    @functools.wraps(read)
-    def paused(*args: Any, **options: Any) -> Snapshot:
-        enabled = gc.isenabled()
-        gc.disable()  # (process-wide: another thread's pause ends with the first to finish)
-        try:
-            return read(*args, **options)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused
-
-
-@_collector_paused
+@pausing_collector  # (collector.py: a third of a first read went to it)
 def read_snapshot(
     repo: GitRepo, root: Root, branch: str, head: str, trusted: bool = True
 ) -> Snapshot:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, overload
 
+from tracker.collector import collector_paused
 from tracker.history.model import Document, Documents, Note, Version, unique_notes
 
 # What a release does to a document practitioners see: it comes, changes, or is withdrawn.
@@ -146,18 +146,13 @@ class Releases(Sequence[Release]):
         if self._rows is not None:
             with self._lock:
                 if self._rows is not None:
-                    paused = gc.isenabled()
-                    gc.disable()  # thousands of tuples: the collector would run many times
-                    try:
+                    with collector_paused():  # thousands of tuples: see collector.py
                         entry, documents = Entry.made, self._documents
                         self._made = tuple(
                             Release(day, tuple([entry(documents, row) for row in rows]))
                             for day, rows in self._rows()
                         )
                         self._rows = None
-                    finally:
-                        if paused:
-                            gc.enable()
         return self._made
 
     def read_all(self) -> None:

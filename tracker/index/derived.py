@@ -14,7 +14,6 @@ it was. The caller checks the types it reads back.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import logging
@@ -28,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.collector import collector_paused, pausing_collector
 from tracker.config import Config
 from tracker.errors import RepositoryError
 from tracker.history.model import Document, Documents, Loader, Problem
@@ -151,17 +151,12 @@ class Stored:
         if days is None and len(answer) != count[0]:  # rows lost: damaged
             return None
         found: dict[date, list[EntryRow]] = {}
-        paused = gc.isenabled()
-        gc.disable()  # many small objects: the collector would otherwise run many times
-        try:
+        with collector_paused():  # many small objects: see collector.py
             for day, entries in answer:
                 rows = _unpickled(self.path, entries)
                 if not isinstance(rows, list):
                     return None
                 found[date.fromisoformat(day)] = rows
-        finally:
-            if paused:
-                gc.enable()
         return found
 
     def builder(self) -> Continued | None:
@@ -403,15 +398,10 @@ def _failed(path: Path, error: sqlite3.Error) -> None:
     remove(path)
 
 
+@pausing_collector  # (many small objects: see collector.py)
 def _unpickled(path: Path, data: bytes) -> Any:
-    paused = gc.isenabled()
-    gc.disable()  # many small objects: the collector would otherwise run hundreds of times
     try:
-        found = pickle.loads(data)  # noqa: S301 (our own file, in the service's own folder)
+        return pickle.loads(data)  # noqa: S301 (our own file, in the service's own folder)
     except Exception:  # written by another version of the code, or damaged: rebuilt
         log.warning("the derived index could not be read back; it is rebuilt.")
         return None
-    finally:
-        if paused:
-            gc.enable()
-    return found
