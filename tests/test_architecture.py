@@ -43,12 +43,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.repository.parse",
         "tracker.repository.paths",
     },
-    "tracker.trackchanges": {
-        "tracker.collector",
-        "tracker.errors",
-        "tracker.history",
-        "tracker.index.store",
-    },
+    "tracker.trackchanges": {"tracker.errors", "tracker.history", "tracker.index.store"},
     "tracker.publish": {
         "tracker.errors",
         "tracker.dates",

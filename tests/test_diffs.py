@@ -488,38 +488,3 @@ def test_json_of_a_merged_block_holds_both_old_paragraphs():
     assert block["old"] == (
         "The worker visits the family. The manager reviews the plan within five days."
     )
-
-
-def test_a_diff_runs_without_the_cyclic_collector_and_restores_it():
-    """A diff makes hundreds of thousands of small objects: in a server holding a large
-    manual, the collector's passes over everything it holds took a third of a cold diff. It is
-    paused while a diff is worked out (collector.py), and left as it was found."""
-    import gc
-    import sys
-
-    passes: list[str] = []
-
-    def seen(phase: str, info: dict[str, int]) -> None:
-        frame = sys._getframe()
-        while frame is not None:
-            if frame.f_code.co_name in ("diff_documents", "source_diff"):
-                passes.append(phase)
-            frame = frame.f_back
-
-    old = "\n\n".join(f"Paragraph {n} says what staff should do." for n in range(400)) + "\n"
-    new = old.replace("should", "must")
-    thresholds = gc.get_threshold()
-    gc.set_threshold(10)  # (a pass every few objects, were it running)
-    gc.callbacks.append(seen)
-    try:
-        assert not diff_documents(old, new).identical
-        assert source_diff(old, new)
-        assert gc.isenabled()
-        gc.disable()
-        diff_documents(old, new)
-        assert not gc.isenabled()  # a caller's own pause is not ended
-    finally:
-        gc.enable()
-        gc.set_threshold(*thresholds)
-        gc.callbacks.remove(seen)
-    assert passes == []

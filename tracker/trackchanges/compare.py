@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tracker.collector import pausing_collector
 from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
@@ -81,7 +80,6 @@ class DocumentDiff:
         return not self.details and all(change.status == "same" for change in self.changes)
 
 
-@pausing_collector  # (a third of a cold diff, in a server holding a large manual: collector.py)
 def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGET) -> DocumentDiff:
     """Parse, align and word-diff two versions of a document's Markdown."""
     deadline = Deadline(seconds)
@@ -304,7 +302,6 @@ class SourceLine:
     ops: Ops = field(default_factory=list)
 
 
-@pausing_collector
 def source_diff(old: str, new: str, seconds: float = TIME_BUDGET) -> list[SourceLine]:
     """Line diff of two sources; a changed line is paired with its old line and word-diffed."""
     deadline = Deadline(seconds)
