@@ -125,20 +125,10 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
     if not title:
         heading = _HEADING.search(body)
         title = heading.group(1).strip() if heading else None
-    return DocMeta(
-        id=values.get("id"),
-        title=title,
-        type=values.get("type", "chapter"),
-        section=values.get("section"),
-        order=values.get("order"),
-        owner=values.get("owner"),
-        review_due=values.get("review_due"),
-        status=values.get("status", "live"),
-        links=tuple(_relative_links(body)) if whole else (),
-        anchors=tuple(heading_ids(body)) if whole else (),
-        problems=tuple(problems),
-        broken=broken,
-    )
+    if not whole:
+        return _meta(values, title, tuple(problems), broken)
+    read = (tuple(_relative_links(body)), tuple(heading_ids(body)))
+    return _meta(values, title, tuple(problems), broken, read)
 
 
 def _cannot_be_read(data: bytes) -> bool:
@@ -154,16 +144,30 @@ def _titled(yaml_text: str) -> DocMeta | None:
     values, found, broken = _front_matter(yaml_text)
     if not values.get("title"):
         return None
+    return _meta(values, values.get("title"), found, broken)
+
+
+def _meta(
+    values: Mapping[str, Any],
+    title: str | None,
+    problems: tuple[str, ...],
+    broken: bool,
+    found: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+) -> DocMeta:
+    """The metadata the front matter's values give, with the body's links and heading ids
+    (``found``: none, for a text read in part)."""
     return DocMeta(
         id=values.get("id"),
-        title=values.get("title"),
+        title=title,
         type=values.get("type", "chapter"),
         section=values.get("section"),
         order=values.get("order"),
         owner=values.get("owner"),
         review_due=values.get("review_due"),
         status=values.get("status", "live"),
-        problems=found,
+        links=found[0],
+        anchors=found[1],
+        problems=problems,
         broken=broken,
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tracker.trackchanges.text import INLINE, Block, make_block
+from tracker.trackchanges.text import INLINE, Block, make_block, paragraph_blocks
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
@@ -125,20 +125,9 @@ def _gaps(clean: str, node: _Element) -> Iterator[tuple[str, _Element | None]]:
 
 def _blocks(clean: str, node: _Element, depth: int, container: str) -> Iterator[Block]:
     for loose, child in _gaps(clean, node):
-        yield from _paragraph(loose, depth, container)
+        yield from paragraph_blocks(loose, depth, container)
         if child is not None:
             yield from _element(clean, child, depth, container)
-
-
-def _paragraph(inner: str, depth: int, container: str) -> Iterator[Block]:
-    if not inner or inner.isspace():
-        return
-    if container == "blockquote":
-        block = make_block("quote", "p", depth, container, inner)
-    else:
-        block = make_block("paragraph", "p", depth, "", inner)
-    if block.tokens:
-        yield block
 
 
 def _inner(clean: str, element: _Element) -> str:
@@ -150,7 +139,7 @@ def _element(clean: str, child: _Element, depth: int, container: str) -> Iterato
     if tag in _HEADINGS:
         yield make_block("heading", tag, int(tag[1]), "", _inner(clean, child))
     elif tag in {"p", "dt", "dd"}:
-        yield from _paragraph(_inner(clean, child), depth, container)
+        yield from paragraph_blocks(_inner(clean, child), depth, container)
     elif tag in _LISTS:
         for item in _elements(clean, child):
             yield from _item(clean, item, depth + 1, tag)

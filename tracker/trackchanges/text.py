@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -72,6 +73,19 @@ class Block:
     def links(self) -> list[tuple[str, str]]:
         """(text, target) of each link."""
         return _links(self.tokens)
+
+
+def paragraph_blocks(inner: str, depth: int, container: str) -> Iterator[Block]:
+    """A paragraph's block from its inner HTML (a quotation's paragraph is a quote), if it
+    holds anything shown."""
+    if not inner or inner.isspace():
+        return
+    if container == "blockquote":
+        block = make_block("quote", "p", depth, container, inner)
+    else:
+        block = make_block("paragraph", "p", depth, "", inner)
+    if block.tokens:
+        yield block
 
 
 def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str) -> Block:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from tracker.trackchanges.flat import flat_blocks, flat_pieces
-from tracker.trackchanges.text import INLINE, Block, make_block
+from tracker.trackchanges.text import INLINE, Block, make_block, paragraph_blocks
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = frozenset({"ul", "ol"})
@@ -192,15 +192,7 @@ def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
 
 
 def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
-    inner = _Node("p", children=loose).inner()
-    if not inner or inner.isspace():
-        return
-    if container == "blockquote":
-        block = make_block("quote", "p", depth, container, inner)
-    else:
-        block = make_block("paragraph", "p", depth, "", inner)
-    if block.tokens:
-        yield block
+    yield from paragraph_blocks(_Node("p", children=loose).inner(), depth, container)
 
 
 def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
