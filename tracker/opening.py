@@ -7,6 +7,7 @@ same warnings before it (tests compare them).
 
 from __future__ import annotations
 
+import logging
 import os
 
 from tracker.repository.paths import Root
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
     from tracker.index.answers import Kept
     from tracker.manual import Manual
     from tracker.repository.read import GitRepo
+
+
+log = logging.getLogger(__name__)
 
 
 class Opened:
@@ -92,10 +96,7 @@ def _said(kept: Kept, ident: str | None, fixed: date | None, warn: bool) -> bool
     if found is None:
         return False
     text, keys = (found, None) if isinstance(found, str) else (found[0], [found[1]])
-    if warn:
-        import logging
-
-        log = logging.getLogger("tracker.manual")  # (where the whole way's read says them)
+    if warn:  # (as the whole way's read says them: manual._warn, then cli._warn_about)
         for warning in kept.problems:
             log.warning("%s", warning)
         warn_about(kept.notices, keys)
