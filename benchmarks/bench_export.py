@@ -7,6 +7,9 @@ the median of several runs taken in turns with the baseline:
 - cold: a build into an empty folder (the index already made, as on a server);
 - nothing changed: a second build of the same branch head on the same day;
 - one commit: a build after one new commit (a different commit each run);
+- next day: a build without ``--today`` on the day after the last one (as a nightly job runs
+  it; pages then say no day, and read today only against the manual's dates: a day that passes
+  none of them renders again only the pages that name the day);
 - the baseline: copying the same files into an empty folder (``cp -r``, the least any build
   that writes them all can cost), and writing the manifest's JSON once.
 
@@ -25,11 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(1, str(ROOT))
 
 from measure import median  # noqa: E402
 from synthetic import append_commits, build  # noqa: E402
@@ -57,6 +62,43 @@ def export(repo: Path, out: Path, env: dict[str, str]) -> tuple[float, float]:
     return cpu([*command, "--today", TODAY, "--base-url", BASE], env, out.parent)
 
 
+# A build without --today on a day given: a nightly job's (the command line's --today fixes the
+# day, which every page then names). Code from before ``build_site`` took a clock reads the
+# day from ``dates.today``, replaced here for it.
+_ON_DAY = """
+import inspect, sys
+from datetime import date
+from pathlib import Path
+from tracker import dates
+from tracker.manual import open_manual
+from web import export
+repo, out, day, base = sys.argv[1], Path(sys.argv[2]), date.fromisoformat(sys.argv[3]), sys.argv[4]
+if "clock" in inspect.signature(export.build_site).parameters:
+    export.build_site(open_manual(repo), out, base, None, clock=lambda _zone: day)
+else:
+    dates.today = lambda _zone, fixed=None: fixed or day
+    export.build_site(open_manual(repo), out, base, None)
+"""
+
+
+def export_on(repo: Path, out: Path, day: str, env: dict[str, str]) -> tuple[float, float]:
+    return cpu([sys.executable, "-c", _ON_DAY, str(repo), str(out), day, BASE], env, out.parent)
+
+
+def quiet_nights(repo: Path) -> tuple[str, str]:
+    """Two days in a row, from TODAY on, with none of the manual's dates between them that
+    pages compare today with (a go-live, a release, the end of a release's recent weeks):
+    the common night, when nothing goes live."""
+    from tracker.manual import open_manual
+    from web.pagekeys import era  # (this checkout's, whatever code is measured)
+
+    snapshot = open_manual(repo).snapshot()
+    day = date.fromisoformat(TODAY)
+    while era(snapshot, day) != era(snapshot, day + timedelta(days=1)):
+        day += timedelta(days=1)
+    return day.isoformat(), (day + timedelta(days=1)).isoformat()
+
+
 def measure(folder: Path, chapters: int, commits: int, runs: int, code: Path | None) -> Any:
     """Every figure on one synthetic manual."""
     repo = folder / "manual"
@@ -71,7 +113,8 @@ def measure(folder: Path, chapters: int, commits: int, runs: int, code: Path | N
         capture_output=True,
         cwd=folder,
     )  # the index, made once: a server has it already
-    figures: dict[str, list[float]] = {name: [] for name in ("cold", "copy", "unchanged", "commit")}
+    names = ("cold", "copy", "unchanged", "commit", "next_day")
+    figures: dict[str, list[float]] = {name: [] for name in names}
     out = folder / "site"
     for number in range(runs):  # in turns, so that the machine's noise falls on each alike
         shutil.rmtree(out, ignore_errors=True)
@@ -82,6 +125,11 @@ def measure(folder: Path, chapters: int, commits: int, runs: int, code: Path | N
         figures["unchanged"].append(export(repo, out, env)[0])
         append_commits(repo, 1, seed=8000 + number)
         figures["commit"].append(export(repo, out, env)[0])
+        nightly = folder / "nightly"
+        shutil.rmtree(nightly, ignore_errors=True)
+        night, next_night = quiet_nights(repo)
+        export_on(repo, nightly, night, env)  # (every page: the first without --today)
+        figures["next_day"].append(export_on(repo, nightly, next_night, env)[0])
     files = sum(1 for path in out.rglob("*") if path.is_file())
     manifest = out / ".tracker-build.json"
     started = time.process_time()
@@ -116,6 +164,7 @@ def main() -> None:
     print(f"  {'build, cold':<28}{seconds['cold']:8.2f}")
     print(f"  {'build, nothing changed':<28}{seconds['unchanged']:8.2f}")
     print(f"  {'build, after one commit':<28}{seconds['commit']:8.2f}")
+    print(f"  {'build, the next day':<28}{seconds['next_day']:8.2f}")
     print(f"  {'baseline: cp -r the files':<28}{seconds['copy']:8.2f}")
     print(f"  {'baseline: the manifest JSON':<28}{result['manifest_json_seconds']:8.2f}")
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,7 @@ from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
 from tracker.manual import open_manual
+from web import pagekeys
 from web.app import create_app
 from web.export import build_site, file_path
 from web.outdir import MANIFEST, OutDir
@@ -374,6 +375,47 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             assert "/chapters/a/" not in kept.rendered
             assert "/releases/2024-01-02/newsletter/" not in kept.rendered
             assert len(kept.rendered) < len(fresh.rendered)
+
+
+def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_changes(
+    repo: ManualRepo, tmp_path: Path
+):
+    """Without --today, pages read today only against the manual's dates (a go-live, a
+    release, the end of a release's recent weeks): a build on a later day of the same era
+    renders no page but those that name the day, past such a date it renders again, and
+    every build equals a build from nothing on its day (a mid-era day included, where a page
+    reading today in some other way would show)."""
+    repo.commit({"a.md": doc("Alpha", "See [B](b.md)."), "b.md": doc("Beta")}, "Add",
+                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    repo.commit({"c.md": doc("Gamma")}, "Add C", "2024-02-10T10:00:00+00:00")
+    repo.commit({"b.md": doc("Beta", "Changed.")}, "Edit B", "2024-01-20T10:00:00+00:00",
+                {"Change-Note": "Clearer.", "Go-Live": "2024-03-01"})  # fmt: skip
+    out = tmp_path / "site"
+    days = [  # (the day, the era it falls in: the manual's last date on or before it)
+        ("2024-02-11", "2024-02-10"),  # C is new; B's edit and its release are upcoming
+        ("2024-02-29", "2024-02-10"),
+        ("2024-03-01", "2024-03-01"),  # B's edit goes live
+        ("2024-03-31", "2024-03-01"),
+        ("2024-04-01", "2024-04-01"),  # the first release is no longer recent (90 days)
+        ("2024-05-09", "2024-04-01"),
+        ("2024-05-10", "2024-05-10"),  # nor the second: C is no longer tagged new
+    ]
+    last = None
+    for number, (text, era) in enumerate(days):
+        day = date.fromisoformat(text)
+        manual = open_manual(repo.path)
+        assert pagekeys.era(manual.snapshot(), day) == date.fromisoformat(era)
+        kept = build_site(manual, out, BASE, None, clock=lambda _zone, day=day: day)
+        fresh = tmp_path / f"fresh-{number}"
+        build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _zone, day=day: day)
+        assert files_of(out) == files_of(fresh), text
+        assert b"showing the manual as it stood" not in files_of(out)["index.html"]
+        if era == last:  # the pages naming the day: the feed and the chapters' API documents
+            named = {"/feeds/releases.atom"} | {f"/api/chapters/{c}.json" for c in "abc"}
+            assert set(kept.rendered) <= named, text
+        elif last is not None:
+            assert "/" in kept.rendered and "/chapters/a/" in kept.rendered, text
+        last = era
 
 
 def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(

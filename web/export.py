@@ -21,9 +21,9 @@ import json
 import logging
 import re
 from base64 import b64encode
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
@@ -61,13 +61,21 @@ class Report:
     rendered: tuple[str, ...]  # pages rendered anew (the others kept as the last build made them)
 
 
-def build_site(manual: Manual, out: Path, base_url: str | None, today: date | None) -> Report:
-    """Export the whole site into ``out``, rewriting only what changed."""
+def build_site(
+    manual: Manual,
+    out: Path,
+    base_url: str | None,
+    today: date | None,
+    clock: Callable[[tzinfo], date] = dates.today,
+) -> Report:
+    """Export the whole site into ``out``, rewriting only what changed. ``today``: the day
+    fixed by ``--today`` (every page then says so); else ``clock`` tells the current date in
+    the manual's time zone."""
     snapshot = manual.snapshot()
     base = check_base(snapshot.config.site_url, base_url)
     folder = OutDir.open(out, (manual.repo.git_dir, manual.repo.common_dir))
     try:
-        day = dates.today(snapshot.config.timezone, today)
+        day = today or clock(snapshot.config.timezone)
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
         styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
         keys = Keys(site.view(), base, styled, fixed_today=today is not None)

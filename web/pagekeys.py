@@ -2,9 +2,9 @@
 the last build is not rendered again (``web/export.py``).
 
 Every key starts from what shapes every page (``Keys.shared``): the code and the libraries
-that render (their files and versions), the manual's settings and its own templates, the day
-taken as today and whether ``--today`` fixed it (every page then shows a banner saying so),
-the export's address and the assets. Then:
+that render (their files and versions), the manual's settings and its own templates, where
+today falls among the manual's dates (``era``; the day itself when ``--today`` fixed it, since
+every page then shows a banner naming it), the export's address and the assets. Then:
 
 - a page about one document (the chapter, as in force on a date, its history, its diffs, its
   feed, its API documents) adds that document's versions, the problems that left versions of
@@ -15,7 +15,17 @@ the export's address and the assets. Then:
   documents) adds what the release holds: each entry's versions, notes and kind;
 - a file of the manual (``/files/COMMIT/PATH``) is named by its commit, so it never changes;
 - any other page (those that list everything: home, contents, releases, feeds, search) adds
-  the branch head, which settles everything the manual says.
+  the branch head, which settles everything the manual says; the releases feed adds the day
+  itself (a feed with no release yet says it was updated today), as does a chapter's API
+  document (it names the day its version is in force on).
+
+Pages read today only to compare it with the manual's dates: whether a version has gone live,
+whether a release is upcoming, whether a release is recent enough for the contents to tag its
+chapters. So a build on a new day renders again only when one of those dates was passed
+since (``era``); a nightly build of a manual at rest rewrites nothing. A page that comes to
+read today otherwise (a count of days, the date itself) must add its dates to ``era``, or
+the day to its key (as ``_SHOWS_TODAY``); ``tests/test_export.py`` builds on the first and
+the last day of each era and compares with a build from nothing.
 
 A key errs on the side of rendering again: any doubt about which route answers an address
 (a chapter whose id ends in ``/history``, a former id) falls back to the branch head. A page
@@ -29,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -39,7 +49,8 @@ from tracker.config import CONFIG_FILE
 from tracker.errors import NotFoundError, TrackerError
 from tracker.history.model import Document
 from tracker.history.releases import Release
-from tracker.publish.contents import ids_by_path
+from tracker.history.snapshot import Snapshot
+from tracker.publish.contents import RECENT_DAYS, ids_by_path
 from web.site import View
 
 # The libraries whose output ends up in pages: a new version may render differently.
@@ -49,6 +60,7 @@ CODE = (Path(__file__).parent, Path(__file__).parent.parent / "tracker")  # web/
 _SUFFIXES = ("history", "diff", "feed.atom")  # the routes under a chapter's address
 _RELEASE = re.compile(r"/(?:api/)?releases/(\d{4}-\d{2}-\d{2})(?:/newsletter(?:\.\w+)?)?")
 _CHAPTER = re.compile(r"/(?:api/)?chapters/(.+)")
+_SHOWS_TODAY = frozenset({"/feeds/releases.atom"})  # pages that may show the day itself
 
 
 @cache
@@ -69,6 +81,26 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def era(snapshot: Snapshot, today: date) -> date | None:
+    """The latest of the manual's dates on or before ``today`` that a page compares today
+    with (None: today is before them all): pages read the same on every day from it until the
+    next. Those dates: each version's go-live, each release's date, and the day a release stops
+    being recent for the contents' tags (``RECENT_DAYS`` later)."""
+    latest: date | None = None
+    for document in snapshot.documents:
+        for version in document.versions:  # (go-live dates never go down along them)
+            if version.effective > today:
+                break
+            if latest is None or version.effective > latest:
+                latest = version.effective
+    recent = timedelta(days=RECENT_DAYS)
+    for release in snapshot.releases:
+        for day in (release.date, release.date + recent):
+            if day <= today and (latest is None or day > latest):
+                latest = day
+    return latest
+
+
 def _digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -83,8 +115,9 @@ class Keys:
         settings = manual.repo.read_file(snapshot.head, snapshot.root.join(CONFIG_FILE))
         templates = sorted(manual.texts.templates(snapshot).items())
         stale = (view.stale, snapshot.head) if view.stale else None
+        when = view.today if fixed_today else era(snapshot, view.today)
         self.shared = _digest(
-            code_version(), settings, templates, view.today, fixed_today, base, styled,
+            code_version(), settings, templates, when, fixed_today, base, styled,
             stale, snapshot.root.folder, snapshot.branch,
         )  # fmt: skip
         self.head = _digest(self.shared, snapshot.head)
@@ -118,6 +151,8 @@ class Keys:
                 return self._chapter_key(served, chapter.group(1), parse_qs(query))
         except (TrackerError, ValueError):
             pass  # not a page of one document or release: keyed by the head below
+        if path in _SHOWS_TODAY:
+            return _digest(self.head, served, self.view.today)
         return _digest(self.head, served)
 
     def _chapter_key(self, served: str, rest: str, query: dict[str, list[str]]) -> str:
@@ -132,6 +167,8 @@ class Keys:
             raise NotFoundError(ident)
         on = query.get("at") if suffix is None else None
         extra = self._in_force_on(date.fromisoformat(on[0])) if on else ""
+        if suffix is None and not on and served.startswith("/api/"):
+            extra = self.view.today.isoformat()  # the API's chapter names the day it is read
         return _digest(self.shared, served, self.links, self._document(document), extra)
 
     def _document(self, document: Document) -> str:
