@@ -382,11 +382,13 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
 ):
     """Without --today, pages read today only against the manual's dates (a go-live, a
     release, the end of a release's recent weeks): a build on a later day of the same era
-    renders no page but those that name the day, past such a date it renders again, and
+    renders no page but those that name the day (a chapter whose id reads as a history's
+    address too), past such a date it renders again, and
     every build equals a build from nothing on its day (a mid-era day included, where a page
     reading today in some other way would show)."""
-    repo.commit({"a.md": doc("Alpha", "See [B](b.md)."), "b.md": doc("Beta")}, "Add",
-                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    repo.commit({"a.md": doc("Alpha", "See [B](b.md)."), "b.md": doc("Beta"),
+                 "g/history.md": doc("A chapter whose address reads as a history")},
+                "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
     repo.commit({"c.md": doc("Gamma")}, "Add C", "2024-02-10T10:00:00+00:00")
     repo.commit({"b.md": doc("Beta", "Changed.")}, "Edit B", "2024-01-20T10:00:00+00:00",
                 {"Change-Note": "Clearer.", "Go-Live": "2024-03-01"})  # fmt: skip
@@ -410,12 +412,28 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _zone, day=day: day)
         assert files_of(out) == files_of(fresh), text
         assert b"showing the manual as it stood" not in files_of(out)["index.html"]
-        if era == last:  # the pages naming the day: the feed and the chapters' API documents
-            named = {"/feeds/releases.atom"} | {f"/api/chapters/{c}.json" for c in "abc"}
-            assert set(kept.rendered) <= named, text
+        if era == last:  # the pages naming the day: the chapters' API documents
+            chapters = ("a", "b", "c", "g/history")
+            assert set(kept.rendered) <= {f"/api/chapters/{c}.json" for c in chapters}, text
         elif last is not None:
             assert "/" in kept.rendered and "/chapters/a/" in kept.rendered, text
         last = era
+
+
+def test_a_releases_feed_with_no_release_yet_is_rendered_on_each_new_day(
+    repo: ManualRepo, tmp_path: Path
+):
+    """With no release to show, the feed says it was updated today: each day renders it."""
+    repo.commit({"manual.toml": '[manual]\ntitle = "A Manual"\n'}, "Settings",
+                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    out = tmp_path / "site"
+    for number, day in enumerate((date(2024, 2, 1), date(2024, 2, 2))):
+        kept = build_site(open_manual(repo.path), out, BASE, None, clock=lambda _z, d=day: d)
+        fresh = tmp_path / f"fresh-{number}"
+        build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _z, d=day: d)
+        assert files_of(out) == files_of(fresh)
+        assert day.isoformat().encode() in files_of(out)["feeds/releases.atom"]
+    assert kept.rendered == ("/feeds/releases.atom",)
 
 
 def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(

@@ -15,17 +15,17 @@ every page then shows a banner naming it), the export's address and the assets. 
   documents) adds what the release holds: each entry's versions, notes and kind;
 - a file of the manual (``/files/COMMIT/PATH``) is named by its commit, so it never changes;
 - any other page (those that list everything: home, contents, releases, feeds, search) adds
-  the branch head, which settles everything the manual says; the releases feed adds the day
-  itself (a feed with no release yet says it was updated today), as does a chapter's API
-  document (it names the day its version is in force on).
+  the branch head, which settles everything the manual says; a chapter's API document adds
+  the day itself (it names the day its version is in force on), and so does the releases
+  feed while it has no release to show (it then says it was updated today).
 
 Pages read today only to compare it with the manual's dates: whether a version has gone live,
 whether a release is upcoming, whether a release is recent enough for the contents to tag its
-chapters. So a build on a new day renders again only when one of those dates was passed
-since (``era``); a nightly build of a manual at rest rewrites nothing. A page that comes to
-read today otherwise (a count of days, the date itself) must add its dates to ``era``, or
-the day to its key (as ``_SHOWS_TODAY``); ``tests/test_export.py`` builds on the first and
-the last day of each era and compares with a build from nothing.
+chapters. So a build on a new day renders every page again only when one of those dates was
+passed since (``era``, in every key), and otherwise only the chapters' API documents. A page
+that comes to read today otherwise (a count of days, the date itself) must add its dates to
+``era``, or the day to its key (as the API documents do); ``tests/test_export.py`` builds on
+the first and the last day of each era and compares with a build from nothing.
 
 A key errs on the side of rendering again: any doubt about which route answers an address
 (a chapter whose id ends in ``/history``, a former id) falls back to the branch head. A page
@@ -60,7 +60,7 @@ CODE = (Path(__file__).parent, Path(__file__).parent.parent / "tracker")  # web/
 _SUFFIXES = ("history", "diff", "feed.atom")  # the routes under a chapter's address
 _RELEASE = re.compile(r"/(?:api/)?releases/(\d{4}-\d{2}-\d{2})(?:/newsletter(?:\.\w+)?)?")
 _CHAPTER = re.compile(r"/(?:api/)?chapters/(.+)")
-_SHOWS_TODAY = frozenset({"/feeds/releases.atom"})  # pages that may show the day itself
+_FEED = "/feeds/releases.atom"  # says it was updated today when it has no release yet
 
 
 @cache
@@ -131,6 +131,7 @@ class Keys:
         linked = sorted(set(by_path.values()))
         self._linked = [(ident, snapshot.document(ident)) for ident in linked]
         self._release_dates = {release.date for release in snapshot.releases}
+        self._empty_feed = all(release.minor for release in snapshot.releases)  # (feeds.py)
         self._documents: dict[int, str] = {}
         self._in_force: dict[date, str] = {}
         self._releases: dict[date, str] = {}
@@ -151,8 +152,8 @@ class Keys:
                 return self._chapter_key(served, chapter.group(1), parse_qs(query))
         except (TrackerError, ValueError):
             pass  # not a page of one document or release: keyed by the head below
-        if path in _SHOWS_TODAY:
-            return _digest(self.head, served, self.view.today)
+        if (path == _FEED and self._empty_feed) or path.startswith("/api/chapters/"):
+            return _digest(self.head, served, self.view.today)  # (they name the day)
         return _digest(self.head, served)
 
     def _chapter_key(self, served: str, rest: str, query: dict[str, list[str]]) -> str:
