@@ -35,6 +35,23 @@ def test_a_diff_is_worked_out_once_and_then_read_from_the_cache(repo: ManualRepo
     assert manual.differ.view(second, first, "text") != "from the cache"  # another pair
 
 
+def test_a_diff_cache_others_could_write_is_not_read_and_is_made_again(repo: ManualRepo, caplog):
+    """A cached view is served as it is (HTML in a page): one another user could have
+    written is never read, and the file is made again as this user's own."""
+    manual, first, second = two_versions(repo)
+    manual.differ.view(first, second, "text")
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    path.chmod(0o666)
+    with sqlite3.connect(path) as connection:  # as someone else could
+        connection.execute("UPDATE diffs SET body = 'planted'")
+    fresh = repo.open()  # (a new process: nothing remembered in memory)
+    assert "[-should-]{+must+}" in fresh.differ.view(first, second, "text")
+    assert "may be written by other users, so it is made again" in caplog.text
+    assert path.stat().st_mode & 0o022 == 0
+    with sqlite3.connect(path) as connection:
+        assert "planted" not in {body for (body,) in connection.execute("SELECT body FROM diffs")}
+
+
 def test_cached_diffs_made_with_other_libraries_are_not_used(repo: ManualRepo):
     """A diff cached before Python-Markdown, nh3 or diff-match-patch was upgraded may render
     otherwise: the key names their versions."""

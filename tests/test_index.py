@@ -673,6 +673,22 @@ def test_a_kept_history_others_could_write_is_not_read_back(repo: ManualRepo, ca
     assert "may be written by other users" in caplog.text
 
 
+def test_a_raw_index_others_could_write_is_made_again_not_read(repo: ManualRepo, caplog):
+    """The raw index's rows say what the history is (a commit's trailers, its time): one
+    another user could have written is removed and read again from git, never trusted."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "New.")}, "Edit", "2024-03-05T10:00:00+00:00",
+                {"Go-Live": "2024-04-01"})  # fmt: skip
+    truth = [v.effective for v in repo.snapshot().document("a").versions]
+    forget_derived(repo)  # (else the kept snapshot answers without the raw index)
+    index_file(repo).chmod(0o666)
+    with sqlite3.connect(index_file(repo)) as connection:  # as someone else could
+        connection.execute("""UPDATE commits SET trailers = '[["Go-Live", "2031-01-01"]]'""")
+    assert [v.effective for v in repo.snapshot().document("a").versions] == truth
+    assert "may be written by other users, so it is made again" in caplog.text
+    assert index_file(repo).stat().st_mode & 0o022 == 0
+
+
 def read_whole(repo: ManualRepo) -> dict[str, bool]:
     """Which blobs the index read whole (with their links and heading ids), by id."""
     with sqlite3.connect(index_file(repo)) as connection:

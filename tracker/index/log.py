@@ -20,7 +20,16 @@ from typing import Protocol
 from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
 from tracker.index.fingerprint import parser
-from tracker.index.store import RAW_SCHEMA, busy, cache_folder, connect, digest, remove, unwritable
+from tracker.index.store import (
+    RAW_SCHEMA,
+    busy,
+    cache_folder,
+    connect,
+    digest,
+    reclaimed,
+    remove,
+    unwritable,
+)
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
@@ -81,6 +90,7 @@ def load(
     ``since`` (an ancestor of ``head``: the caller has asked git), only the commits ``head``
     has that ``since`` has not, and their documents' metadata."""
     path = index_path(repo, branch, root)
+    reclaimed(path)  # (its rows say what the history is: only ours are read)
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:

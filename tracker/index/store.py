@@ -112,6 +112,15 @@ def private(path: Path) -> bool:
     return True
 
 
+def reclaimed(path: Path) -> None:
+    """Before a cache file is opened: one that others could have written (its rows may say
+    anything, and a trigger may rewrite what is written) is removed, to be made again as this
+    user's own; never made ours by chmod."""
+    if path.exists() and not private(path):
+        log.warning("%s may be written by other users, so it is made again.", path)
+        remove(path)
+
+
 def library_versions(names: Sequence[str]) -> str:
     """The installed versions of these distributions, from the names of their ``.dist-info``
     folders (importlib.metadata would cost every command tens of milliseconds to import)."""
