@@ -32,7 +32,7 @@ from tracker.index.store import (
 )
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
-from tracker.repository.read import GitRepo
+from tracker.repository.read import GitRepo, log_signature
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,7 @@ def _sync(
         settings = {
             "schema": SCHEMA_VERSION,
             "parser": parser(),  # metadata read by other code is read again
+            "log": digest(log_signature()),  # and a log asked for otherwise
             "root": root.folder,
             "documents": wanted.document_signature,
         }

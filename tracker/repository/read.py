@@ -47,6 +47,17 @@ _FEW = 16  # blobs read one by one by the long-lived reader rather than by a pro
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
+_LOG_FLAGS = (
+    *("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff"),
+    *("--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8", "--full-history"),
+    *("--sparse", f"--format={_LOG_FORMAT}"),
+)
+
+
+def log_signature() -> str:
+    """How git's log is asked for (what ``GitRepo.log`` reads depends on it): kept with the
+    raw index, which is read again from git when it changes."""
+    return " ".join([*_PINNED, "log", *_LOG_FLAGS, "-M|--no-renames"])
 
 
 class GitRepo:
@@ -222,9 +233,7 @@ class GitRepo:
         for sha in (head, exclude):
             if sha is not None and not _SHA.fullmatch(sha):
                 raise RefError(f"{sha!r} is not a commit id.")
-        args = ["--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff"]
-        args += ["--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8"]
-        args += ["--full-history", "--sparse", f"--format={_LOG_FORMAT}", head]
+        args = [*_LOG_FLAGS, head]
         args += [f"^{exclude}"] if exclude else []
         args += ["--", ":(top,literal)" + check_path(folder) + "/"] if folder else ["--"]
         try:
