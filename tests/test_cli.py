@@ -247,6 +247,12 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('[releases]\nschedule = "RRULE:FREQ=SOMETIMES"\n', ["releases.schedule"]),
         ('[releases]\nschedule = "RRULE:FREQ=DAILY"\nbank_holidays = "XX"\n', ["XX"]),
         ("[releases]\ncutoff_days = -1\n", ["cutoff_days"]),
+        ("[releases]\ncutoff_days = 100000000000\n", ["cutoff_days", "0 to 366"]),
+        (
+            '[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"\n'
+            "cutoff_days = 3000000000\n",
+            ["cutoff_days"],
+        ),
         ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/)[x](javascript:alert(32)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/?next=evil"\n', ["site_url", "query"]),
@@ -257,6 +263,15 @@ def test_malformed_manual_toml(repo: ManualRepo):
 def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):
     repo.commit({"manual.toml": settings, "a.md": doc("A")})
     assert_user_error(run("releases", "--repo", str(repo.path)), *words)
+
+
+def test_a_schedule_dateutil_cannot_expand_is_named_without_its_internal_error(repo: ManualRepo):
+    """dateutil's own ValueError names what is wrong; an IndexError says nothing to an author."""
+    rule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=9WE"  # (no ninth Wednesday)
+    repo.commit({"manual.toml": f'[releases]\nschedule = "{rule}"\n', "a.md": doc("A")})
+    result = run("releases", "--repo", str(repo.path))
+    assert_user_error(result, "releases.schedule", "is not a rule we can use")
+    assert "index" not in result.stderr
 
 
 def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo):

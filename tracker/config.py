@@ -20,6 +20,7 @@ KEYS = {
     "releases": ("schedule", "cutoff_days", "bank_holidays"),
 }
 DEFAULT_TITLE = "Multi-Agency Procedures"
+MAX_CUTOFF = 366  # days between a commit and its release: a year at most (dates stay in range)
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,10 @@ def _timezone(name: str) -> ZoneInfo:
 def _schedule(releases: dict[str, Any]) -> Schedule | None:
     rule = _text(releases, "releases.schedule", "")
     cutoff = releases.get("cutoff_days", 0)
-    if isinstance(cutoff, bool) or not isinstance(cutoff, int) or cutoff < 0:
-        raise ConfigError(f"{CONFIG_FILE}: releases.cutoff_days must be a whole number, 0 or more.")
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int) or not 0 <= cutoff <= MAX_CUTOFF:
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.cutoff_days must be a whole number from 0 to {MAX_CUTOFF}."
+        )
     if not rule:
         return None
     region = _text(releases, "releases.bank_holidays", "")

@@ -44,7 +44,11 @@ class Schedule:
     def release_for(self, committed: date) -> date | None:
         """The first scheduled release at least ``cutoff_days`` after ``committed``."""
         releases = self.releases
-        at = bisect.bisect_left(releases, committed + timedelta(days=self.cutoff_days))
+        try:
+            earliest = committed + timedelta(days=self.cutoff_days)
+        except OverflowError:  # (a commit dated at the end of the calendar)
+            return None
+        at = bisect.bisect_left(releases, earliest)
         return releases[at] if at < len(releases) else None
 
 
@@ -71,10 +75,11 @@ def expand_rule(text: str) -> tuple[date, ...]:
     worker.join(EXPANSION_SECONDS)
     if not found:
         raise ScheduleError("names no release dates we could find")
-    if isinstance(found[0], BaseException):
+    if isinstance(found[0], BaseException):  # (dateutil's ValueError names what is wrong;
+        detail = f" ({found[0]})" if isinstance(found[0], ValueError) else ""  # not the others)
         raise ScheduleError(
-            f"is not a rule we can use, such as DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE "
-            f"({found[0]})"
+            f"is not a rule we can use, such as DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
+            f"{detail}"
         )
     if not found[0]:
         raise ScheduleError("names no release dates")
