@@ -48,6 +48,28 @@ def test_duplicate_ids(repo: ManualRepo):
     assert "error: b.md: has the id 'same', which a.md already uses" in messages(repo)
 
 
+def test_ids_the_website_reads_as_another_document_s_pages(repo: ManualRepo):
+    """/chapters/a/history is a's history: a document with the id a/history is never shown
+    (nor a/diff, a/feed.atom); beside no document a, such an id is only a name."""
+    repo.commit(
+        {"a.md": doc("A"), "a/history.md": doc("H"), "b.md": doc("B", id="a/feed.atom"),
+         "c/diff.md": doc("C"), "old.md": doc("Old", id="gone")},
+        when="2024-01-01T09:00:00+00:00",
+    )  # fmt: skip
+    repo.move("old.md", "new.md", when="2024-01-02T09:00:00+00:00")
+    repo.commit({"new.md": doc("Old", id="kept"), "d.md": doc("D", id="gone/history")},
+                when="2024-01-03T09:00:00+00:00")  # fmt: skip
+    found = sorted(m for m in messages(repo) if "address" in m)
+    assert found == [
+        "error: a/history.md: has the id 'a/history', which is the address of the history "
+        "page of 'a' on the website, so it cannot be shown there",
+        "error: b.md: has the id 'a/feed.atom', which is the address of the feed.atom page of "
+        "'a' on the website, so it cannot be shown there",
+        "error: d.md: has the id 'gone/history', which is the address of the history page of "
+        "'gone' on the website, so it cannot be shown there",
+    ]
+
+
 def test_broken_links_between_chapters(repo: ManualRepo):
     repo.commit(
         {

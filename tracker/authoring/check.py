@@ -22,8 +22,10 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
+_PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
 RULES = (
-    "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "duplicate-title",
+    "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
+    "duplicate-title",
     "broken-link", "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip
@@ -37,6 +39,7 @@ def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> 
         *(p for p in snapshot.problems if p.day is None or p.day >= since),
         *_front_matter(snapshot),
         *_duplicates(snapshot),
+        *_address_clashes(snapshot),
         *_broken_links(snapshot),
         *_go_live(snapshot, since),
         *_missing_notes(snapshot, today),
@@ -154,6 +157,22 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
         for _, (first, *others) in sorted(titles.items())
         for other in others
     ]
+
+
+def _address_clashes(snapshot: Snapshot) -> list[Problem]:
+    """Ids the website cannot show: ``a/history`` beside a document ``a`` is the address of
+    a's history (its diff and feed likewise), so the document with that id is never reached."""
+    names = {name for doc in snapshot.documents for name in (doc.id, *doc.aliases)}
+    found = []
+    for doc in _published(snapshot):
+        parent, _, page = doc.id.rpartition("/")
+        if page in _PAGES and parent in names:
+            message = (
+                f"has the id {doc.id!r}, which is the address of the {page} page of {parent!r} "
+                "on the website, so it cannot be shown there"
+            )
+            found.append(Problem("error", doc.latest.path, message, rule="address-clash"))
+    return found
 
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
