@@ -552,6 +552,26 @@ def test_a_former_id_moves_to_the_chapters_address(small: ManualRepo):
         assert "Alpha" in text_of(page(client, "/chapters/alpha").text)
 
 
+def test_a_diff_over_several_versions_gives_the_note_of_each(small: ManualRepo):
+    """Two dates with two changes between them: both notes, not the last one's only (the
+    release's diff link covers every change that went live that day)."""
+    small.commit({"a.md": doc("Alpha", "Staff must act.")}, "Duty", "2024-01-05T09:00:00+00:00",
+                 {"Change-Note": "Staff must now act."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Staff must act.\n\nMore.")}, "More",
+                 "2024-01-06T09:00:00+00:00", {"Change-Note": "A paragraph added."})  # fmt: skip
+    with served(small) as client:
+        words = text_of(page(client, "/chapters/a/diff?from=2024-01-02&to=2024-01-10").text)
+        assert "Change notes of the versions compared: Staff must now act. A paragraph added." in (
+            words
+        )
+        one = text_of(page(client, "/chapters/a/diff?from=2024-01-05&to=2024-01-06").text)
+        assert "Change note: A paragraph added." in one and "Change notes" not in one
+        data = page(client, "/api/chapters/a/diff?from=2024-01-02&to=2024-01-10").json()
+        assert data["notes"] == ["Staff must now act.", "A paragraph added."]
+        back = page(client, "/api/chapters/a/diff?from=2024-01-10&to=2024-01-02").json()
+        assert back["notes"] == ["Add"]  # (backwards: the version shown's own, as before)
+
+
 def test_a_diff_from_before_the_chapter_existed_says_so(client: TestClient):
     response = page(client, "/chapters/domestic-abuse/diff?from=2000-01-01")
     assert "It was not yet in force on 1st January 2000, so the whole of" in text_of(response.text)

@@ -21,7 +21,7 @@ from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
-from tracker.publish.views import comparing
+from tracker.publish.views import comparing, notes_between
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -147,6 +147,7 @@ def diff(
         "after": after,
         "release": release,
         "between": comparing(before, after, start),
+        "notes": notes_between(document, before, after) if before else (),
         "summary": manual.differ.view(before, after, "summary"),
         "body": Markup(shift_headings(body, 2)),  # noqa: S704 (built from sanitised fragments)
         "source": source,

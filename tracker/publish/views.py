@@ -9,7 +9,7 @@ from typing import Any
 
 from tracker.dates import in_words, looks_like_date, parse_date
 from tracker.history import texts
-from tracker.history.model import Document, Version
+from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
 
@@ -110,6 +110,17 @@ def comparing(start: Version | None, end: Version, asked: str | None = None) -> 
     return f"Comparing the version in force from {in_words(start.effective)} with {after}."
 
 
+def notes_between(document: Document, start: Version | None, end: Version) -> tuple[Note, ...]:
+    """The notes of every version a diff covers, each text once: those after ``start`` up to
+    ``end`` (from the first, without a start); ``end``'s alone when it is not after ``start``
+    (two dates on either side of several changes show them all, not the last one's note)."""
+    versions = document.versions
+    last = versions.index(end)
+    first = versions.index(start) + 1 if start is not None else 0
+    covered = versions[first : last + 1] if first <= last else (end,)
+    return unique_notes(note for version in covered for note in version.notes)
+
+
 def diff_json(
     document: Document, start: Version | None, end: Version, body: Any, asked: str | None
 ) -> dict[str, Any]:
@@ -118,6 +129,7 @@ def diff_json(
         "id": document.id,
         "from": version_json(start) if start else None,
         "to": version_json(end),
+        "notes": [note.text for note in notes_between(document, start, end)],
         "diff": body,
     }
     if start is None and asked:
