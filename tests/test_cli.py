@@ -514,12 +514,33 @@ def test_a_coloured_diff_keeps_its_own_colours_and_nothing_else(
     )
 
 
+def test_a_root_folder_that_is_not_there_is_named_rather_than_read_as_an_empty_manual(
+    repo: ManualRepo,
+):
+    """A mistyped --root said 'No releases yet.' and succeeded; a folder that holds no
+    document yet is still an empty manual, and one whose documents were all removed a manual
+    with history."""
+    repo.commit({"a.md": doc("Alpha")}, when="2024-01-01T09:00:00+00:00")
+    assert_user_error(run("releases", "--repo", str(repo.path), "--root", "procedure"),
+                      "There is no folder 'procedure' in branch 'main'", "--root")  # fmt: skip
+    repo.commit({"manual.toml": "[manual]\n"}, "Settings", "2024-01-02T09:00:00+00:00")
+    repo.git("mv", "procedures/manual.toml", "manual.toml")
+    repo.commit({}, "Move", "2024-01-03T09:00:00+00:00")
+    (repo.path / "empty").mkdir()
+    (repo.path / "empty" / "manual.toml").write_text("[manual]\n", encoding="utf-8")
+    repo.commit({"a.md": None}, "Remove A", "2024-01-04T09:00:00+00:00")
+    gone = run("releases", "--repo", str(repo.path))
+    assert gone.returncode == 0 and "withdrawn" in gone.stdout, gone.stderr
+    empty = run("releases", "--repo", str(repo.path), "--root", "empty")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "No releases yet.\n", "")
+
+
 def test_a_root_folder_whose_name_has_spaces_is_read_as_any_other(repo: ManualRepo):
     """git's batch reader names a missing '<commit>: procedures/manual.toml' with its spaces:
     it was taken for a damaged repository (review)."""
     repo.commit({"a.md": doc("Alpha")}, when="2024-01-01T09:00:00+00:00")
     spaced = run("releases", "--repo", str(repo.path), "--root", " procedures")
-    assert (spaced.returncode, spaced.stdout, spaced.stderr) == (0, "No releases yet.\n", "")
+    assert_user_error(spaced, "There is no folder ' procedures' in branch 'main'")
     (repo.path / "my manual").mkdir()
     (repo.path / "my manual" / "b.md").write_text(doc("Beta"), encoding="utf-8")
     repo.commit({}, "Add a manual in a folder with a space", "2024-01-02T09:00:00+00:00")

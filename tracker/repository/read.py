@@ -387,6 +387,14 @@ class GitRepo:
             reader.close()
             raise
 
+    def has_folder(self, commit: str, folder: str) -> bool:
+        """Whether ``folder`` is a folder at ``commit``."""
+        check_path(folder)
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        found = self._git("cat-file", "-t", f"{commit}:{folder}", check=False)
+        return found.returncode == 0 and found.stdout.strip() == "tree"
+
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
         if not _SHA.fullmatch(commit):
