@@ -203,7 +203,10 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["diff", "referrals", "--from", "HEAD\n--all"], ["not a valid"]),
         (["diff", "referrals", "--from", "no-such-branch"], ["no-such-branch"]),
         (["diff", "referrals", "--from", "main..HEAD"], ["not a valid"]),
-        (["diff", "honour-based-abuse", "--to", "2024-01-01"], ["did not exist yet"]),
+        (
+            ["diff", "honour-based-abuse", "--to", "2024-01-01"],
+            ["was not yet in force on 2024-01-01"],
+        ),
         (["releases", "--branch=-x"], ["-x", "not a valid"]),
         (["releases", "--root", "../etc"], ["../etc"]),
         (["newsletter", "--format", "pdf"], ["pdf"]),
@@ -512,6 +515,22 @@ def test_a_coloured_diff_keeps_its_own_colours_and_nothing_else(
     assert capsys.readouterr().out == (
         "\x1b[32m{+new \ufffd]0;owned\ufffd+}\x1b[0m [-\ufffd[2Jold-]\x1b[31m\n"
     )
+
+
+def test_a_document_whose_file_cannot_be_read_is_named_as_such(repo: ManualRepo):
+    """'There is no document' sent an author looking for a typo in the id."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "d.md").write_bytes(b"# D\n\xff\xfe\n")
+    repo.commit({}, "Add D", "2024-01-02T09:00:00+00:00")
+    for command in (["show", "d"], ["history", "d"]):
+        result = run(*command, "--repo", str(repo.path))
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[-1] == (
+            "tracker: error: There is no document with the id 'd': d.md could not be read "
+            "(see 'tracker check')."
+        )
+    other = run("show", "e", "--repo", str(repo.path))
+    assert other.stderr.splitlines()[-1] == "tracker: error: There is no document with the id 'e'."
 
 
 def test_a_root_folder_that_is_not_there_is_named_rather_than_read_as_an_empty_manual(

@@ -224,7 +224,7 @@ def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
         ("/chapters/referrals/diff?from=--output=x", 400, "not a valid"),
         ("/chapters/referrals/diff?from=main..HEAD", 400, "not a valid"),
         ("/chapters/referrals/diff?from=no-such-branch", 404, "does not name a commit"),
-        ("/chapters/referrals/diff?to=2020-01-01", 404, "did not exist yet"),
+        ("/chapters/referrals/diff?to=2020-01-01", 404, "was not yet in force on 2020-01-01"),
         ("/chapters/a%00b", 400, "not valid"),
         ("/no/such/page", 404, "no page at this address"),
         ("/api/chapters/no-such-chapter", 404, "no document"),

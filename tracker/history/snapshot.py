@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from tracker.config import Config
 from tracker.errors import NotFoundError, shown
+from tracker.history.documents import path_id
 from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
 from tracker.history.releases import (
     EntryRow,
@@ -209,6 +210,13 @@ class Snapshot:
         """
         key = self.names.get(ident)
         if key is None:
+            unread = [p.where for p in self.problems if p.rule in LEFT_OUT and p.document is None]
+            named = [where for where in unread if path_id(where) == ident]
+            if named:  # a file that would be that document, had it been read
+                raise NotFoundError(
+                    f"There is no document with the id {shown(ident)}: {named[-1]} could not "
+                    "be read (see 'tracker check')."
+                )
             raise NotFoundError(f"There is no document with the id {shown(ident)}.")
         return self.documents.by_key(key)
 
@@ -256,6 +264,8 @@ class Snapshot:
         """
         if end is not None:
             after = self.version_at(document, end)
+            if after is None and end.day is not None:  # (it may exist, waiting to go live)
+                raise NotFoundError(f"{document.id!r} was not yet in force on {end.day}.")
             if after is None:
                 raise NotFoundError(f"{document.id!r} did not exist yet at {end.text!r}.")
         else:
