@@ -119,7 +119,8 @@ def _moved_on(
     entries = {key: entry_rows(document) for key, document in touched.items()}
     outlines = {**going_on.outlines, **{key: Outline.of(d) for key, d in touched.items()}}
     order = contents(outlines, config.sections)
-    if not order and root.folder and not repo.has_folder(head, root.folder):
+    if not order and root.folder and not repo.list_files(head, root.folder):  # (git has no
+        # empty folders: none listed, no folder)
         raise RepositoryError(  # (a mistyped --root read as a manual with nothing in it yet)
             f"There is no folder {root.folder!r} in branch {branch!r}, nor has it ever held a "
             "document; give the manual's folder with --root."

@@ -20,19 +20,10 @@ from typing import Protocol
 from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, MISSING, DocMeta, parse_document
 from tracker.index.fingerprint import parser
-from tracker.index.store import (
-    RAW_SCHEMA,
-    busy,
-    cache_folder,
-    connect,
-    digest,
-    reclaimed,
-    remove,
-    unwritable,
-)
+from tracker.index.store import RAW_SCHEMA, busy, cache_folder, connect, digest, remove, unwritable
 from tracker.repository.parse import Change, RawCommit
 from tracker.repository.paths import Root
-from tracker.repository.read import GitRepo, log_signature
+from tracker.repository.read import LOG_SIGNATURE, GitRepo
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +80,7 @@ def load(
     """The history up to ``head``, read from the index after bringing it up to date; with
     ``since`` (an ancestor of ``head``: the caller has asked git), only the commits ``head``
     has that ``since`` has not, and their documents' metadata."""
-    path = index_path(repo, branch, root)
-    reclaimed(path)  # (its rows say what the history is: only ours are read)
+    path = index_path(repo, branch, root)  # (connect makes again one others could write)
     # As it is; rebuilt from git if damaged; in memory if it cannot even be rebuilt.
     for attempt in (path, path, None):
         try:
@@ -120,7 +110,7 @@ def _sync(
         settings = {
             "schema": SCHEMA_VERSION,
             "parser": parser(),  # metadata read by other code is read again
-            "log": digest(log_signature()),  # and a log asked for otherwise
+            "log": digest(LOG_SIGNATURE),  # and a log asked for otherwise
             "root": root.folder,
             "documents": wanted.document_signature,
         }

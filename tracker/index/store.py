@@ -55,6 +55,7 @@ def connect(
     """Open (or create) a file with its schema; in memory when its folder cannot be written.
     ``shared``: usable from any thread (the caller holds a lock around every use)."""
     if path is not None:
+        reclaimed(path)  # what its rows say is read as this user's own: never one others wrote
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # (see private)
             wait = LOCK_SECONDS if timeout is None else timeout

@@ -47,17 +47,20 @@ _FEW = 16  # blobs read one by one by the long-lived reader rather than by a pro
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
-_LOG_FLAGS = (
-    *("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff"),
-    *("--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8", "--full-history"),
-    *("--sparse", f"--format={_LOG_FORMAT}"),
-)
+_LOG_FLAGS = ("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff",
+              "--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8", "--full-history",
+              "--sparse", f"--format={_LOG_FORMAT}")  # fmt: skip
 
 
-def log_signature() -> str:
-    """How git's log is asked for (what ``GitRepo.log`` reads depends on it): kept with the
-    raw index, which is read again from git when it changes."""
-    return " ".join([*_PINNED, "log", *_LOG_FLAGS, "-M|--no-renames"])
+def _at(commit: str, path: str) -> str:
+    """``commit:path`` for git, both checked (a path is never read as an option)."""
+    if not _SHA.fullmatch(commit):
+        raise RefError(f"{commit!r} is not a commit id.")
+    return f"{commit}:{check_path(path)}"
+
+
+# How git's log is asked for: kept with the raw index, which is read again when it changes.
+LOG_SIGNATURE = " ".join([*_PINNED, "log", *_LOG_FLAGS, "-M|--no-renames"])
 
 
 class GitRepo:
@@ -359,17 +362,11 @@ class GitRepo:
 
     def read_file(self, commit: str, path: str) -> bytes | None:
         """A file's contents at a commit, or None when the commit has no such file."""
-        check_path(path)
-        if not _SHA.fullmatch(commit):
-            raise RefError(f"{commit!r} is not a commit id.")
-        return self._read_one(f"{commit}:{path}")
+        return self._read_one(_at(commit, path))
 
     def file_size(self, commit: str, path: str) -> int | None:
         """The size in bytes of a file at a commit, without reading it; None when there is none."""
-        check_path(path)
-        if not _SHA.fullmatch(commit):
-            raise RefError(f"{commit!r} is not a commit id.")
-        found = self._git("cat-file", "-s", f"{commit}:{path}", check=False)
+        found = self._git("cat-file", "-s", _at(commit, path), check=False)
         size = found.stdout.strip()
         return int(size) if found.returncode == 0 and size.isdigit() else None
 
@@ -386,14 +383,6 @@ class GitRepo:
                     self._reader = None
             reader.close()
             raise
-
-    def has_folder(self, commit: str, folder: str) -> bool:
-        """Whether ``folder`` is a folder at ``commit``."""
-        check_path(folder)
-        if not _SHA.fullmatch(commit):
-            raise RefError(f"{commit!r} is not a commit id.")
-        found = self._git("cat-file", "-t", f"{commit}:{folder}", check=False)
-        return found.returncode == 0 and found.stdout.strip() == "tree"
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
-from tracker.index.store import connect, digest, library_versions, private, reclaimed, remove
+from tracker.index.store import connect, digest, library_versions, private, remove
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
@@ -173,8 +173,7 @@ class Differ:
         return str(row[0]) if row else None
 
     def _store(self, key: tuple[str, str, str], body: str) -> None:
-        reclaimed(self._path)
-        try:
+        try:  # (connect makes the file again if others could have written it)
             with closing(connect(self._path, _SCHEMA, timeout=CACHE_WAIT)) as connection:
                 if not self._swept:  # the rows of another version are never read again
                     prefix = f"{self.made_by}:"
