@@ -136,8 +136,8 @@ def test_contents_order_sections_then_order_then_title(repo: ManualRepo):
         "Last",
         "Alpha",
         "Zed",
-        "No section",
         "Unlisted",
+        "No section",  # (last, whenever it first appeared: authors.md)
     ]
 
 

@@ -213,12 +213,14 @@ def contents_order(documents: Iterable[Document], sections: Sequence[str]) -> tu
 
 def contents_keys(places: Iterable[Place], sections: Sequence[str]) -> list[int]:
     """The keys of documents in table-of-contents order (``places`` in order of first
-    appearance): configured sections, then sections in order of first appearance; then
-    order; title; id."""
+    appearance): configured sections, then sections in order of first appearance, then
+    documents without a section (docs/authors.md); then order; title; id."""
     places = list(places)
     ranks = {name: rank for rank, name in enumerate(sections)}
     for place in places:
-        ranks.setdefault(place[1], len(ranks))
+        if place[1]:
+            ranks.setdefault(place[1], len(ranks))
+    ranks[""] = len(ranks)
     ranked = sorted((ranks[section], order, title, ident, key) for key, section, order, title,
                     ident in places)  # fmt: skip
     return [item[4] for item in ranked]
