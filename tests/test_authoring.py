@@ -83,6 +83,23 @@ def test_new_works_before_the_first_commit(tmp_path: Path):
     assert (folder / "procedures" / "first.md").is_file()
 
 
+def test_new_refuses_an_id_a_chapter_not_yet_committed_has(repo: ManualRepo):
+    """The first chapter went to its section's folder, the second (no section) to the root:
+    another path, the same id, and nothing committed for the snapshot to know."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    first = tracker(repo, "new", "early-help", "--title", "Early Help", "--section", "Help")
+    assert first.returncode == 0, first.stderr
+    again = tracker(repo, "new", "early-help", "--title", "Again")
+    assert again.returncode == 2
+    assert again.stderr.strip() == (
+        "tracker: error: The id 'early-help' is already used by help/early-help.md, not yet "
+        "committed."
+    )
+    (repo.path / "procedures" / "own.md").write_text(doc("Own", id="mine"), encoding="utf-8")
+    assert "already used by own.md" in tracker(repo, "new", "mine", "--title", "M").stderr
+    assert not (repo.path / "procedures" / "early-help.md").exists()
+
+
 def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
                      "2024-10-01T09:00:00+01:00")  # fmt: skip

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
-from tracker.config import CONFIG_FILE, parse_config
+from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.errors import InputError
-from tracker.history.documents import ID_PATTERN, TYPES, parse_document
+from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
 from tracker.history.snapshot import Snapshot
 
 REVIEW_AFTER = timedelta(days=365)  # a new chapter's first review is due a year on
@@ -89,12 +90,15 @@ def new_document(
     for what, value in (("title", title), ("section", section or "x")):
         if not value.strip() or any(not char.isprintable() for char in value):
             raise InputError(f"The {what} must be words on one line.")
+    root = work_tree / folder if folder else work_tree
     if snapshot is not None and any(ident in d.aliases for d in snapshot.documents):
         raise InputError(f"The id {ident!r} is already used by a document of the manual.")
+    written = _written_with(root, ident, snapshot.config if snapshot else Config())
+    if written is not None:  # (not committed yet: the snapshot cannot know of it)
+        raise InputError(f"The id {ident!r} is already used by {written}, not yet committed.")
     folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
     place = section_folder(snapshot, section) if section else folder_of_id
     relative = PurePosixPath(place) / f"{ident.split('/')[-1]}.md"
-    root = work_tree / folder if folder else work_tree
     target = root / relative
     if target.exists():
         raise InputError(f"{target} already exists.")
@@ -115,6 +119,22 @@ def new_document(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
+
+
+def _written_with(root: Path, ident: str, config: Config) -> str | None:
+    """A document file in the working tree that has the id (its front matter's, else its
+    path's), if any: one written and not committed yet still takes its id."""
+    if not root.is_dir():
+        return None
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if not path.is_file() or not config.is_document(relative):
+            continue
+        with contextlib.suppress(OSError):
+            meta = parse_document(path.read_bytes())
+            if (meta.id or path_id(relative)) == ident:
+                return relative
+    return None
 
 
 def section_folder(snapshot: Snapshot | None, section: str | None) -> str:
