@@ -158,6 +158,27 @@ def test_no_serious_accessibility_problems(site: str, browser: Browser, name: st
     assert serious == []
 
 
+@pytest.mark.parametrize("name", sorted({*PAGES, "chapter-with-a-table"}))
+def test_pages_reflow_to_a_narrow_screen(site: str, browser: Browser, name: str):
+    """WCAG 1.4.10: at 320 CSS pixels wide (a phone, or 400% zoom) nothing makes the page
+    scroll sideways: a wide table scrolls within itself (what is in it, visually hidden words
+    too), a select of long notes fits, a long address breaks."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(site + {**PAGES, "chapter-with-a-table": "/chapters/referrals"}[name])
+    if name == "chapter-with-a-table":
+        assert page.locator(".app-prose table").count() > 0
+    wide = page.evaluate(
+        "(() => { const w = document.documentElement.clientWidth; return [...document.body"
+        ".querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > w + 1 &&"
+        " !e.closest('table, .govuk-visually-hidden, .vh')).map(e => e.tagName +"
+        " '.' + e.className).slice(0, 5); })()"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert (width, wide) == (320, []), name
+
+
 def press_until(page: Page, name: str, navigates: bool = True, limit: int = 80) -> None:
     """Tab until the focused element is the link or button called ``name``, then press Enter."""
     for _ in range(limit):
