@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -531,6 +532,21 @@ def test_a_document_whose_file_cannot_be_read_is_named_as_such(repo: ManualRepo)
         )
     other = run("show", "e", "--repo", str(repo.path))
     assert other.stderr.splitlines()[-1] == "tracker: error: There is no document with the id 'e'."
+
+
+def test_a_server_says_each_warning_once_as_it_starts(repo: ManualRepo):
+    """served_manual read the history to learn the branch checked out, then again for that
+    branch: every warning was said twice (the port is taken, so that it stops after them)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "d.md").write_bytes(b"# D\n\xff\n")
+    repo.commit({}, "Add D", "2024-01-02T09:00:00+00:00")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        started = run("serve", "--repo", str(repo.path), "--port", port)
+    assert started.returncode == 2 and "Address already in use" in started.stderr
+    assert started.stderr.count("d.md: the file is not UTF-8 text") == 1, started.stderr
 
 
 def test_a_root_folder_that_is_not_there_is_named_rather_than_read_as_an_empty_manual(

@@ -296,10 +296,11 @@ def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     from tracker.manual import open_manual
 
     manual = open_manual(repo, root=root, branch=branch)
-    snapshot = manual.snapshot()  # a manual that cannot be read is said now, in one sentence
-    if branch is None and snapshot.branch != "HEAD":
-        manual.close()
-        manual = open_manual(repo, root=root, branch=snapshot.branch)
+    current = manual.repo.branch_head(None)[0] if branch is None else None
+    if current is not None and current != "HEAD":  # (asked before the history is read, which
+        manual.close()  # says its warnings: read twice, they were said twice)
+        manual = open_manual(repo, root=root, branch=current)
+    manual.snapshot()  # a manual that cannot be read is said now, in one sentence
     return manual
 
 
