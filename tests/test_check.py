@@ -70,6 +70,26 @@ def test_ids_the_website_reads_as_another_document_s_pages(repo: ManualRepo):
     ]
 
 
+def test_images_a_screen_reader_cannot_describe(repo: ManualRepo):
+    """Only a document's newest text, and not the examples in its code blocks."""
+    repo.commit({"a.md": doc("A", "![](old.png)")}, when="2024-01-01T09:00:00+00:00")
+    body = (
+        "![Flow: refer within a day](flow.png)\n\n![ ](deco.png)\n\n"
+        '<img src="x.png">\n\n<img alt="" src="y.png">\n\n<IMG SRC=z.png ALT=Zed>\n\n'
+        "```\n![](example.png) <img src=example.png>\n```\n"
+    )
+    repo.commit({"a.md": doc("A", body), "b.md": doc("B", "No images.")},
+                when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    manual = repo.open()
+    found = check_manual(manual.snapshot(), D("2024-11-20"), text_of=manual.texts.of)
+    assert [(p.level, p.where, p.line, p.rule) for p in found if p.rule == "image-alt"] == [
+        ("error", "a.md", 7, "image-alt"),
+        ("warning", "a.md", 5, "image-alt"),
+    ]
+    assert "a screen reader reads out its file's name" in str(found[0])
+    assert all(p.rule != "image-alt" for p in check_manual(manual.snapshot(), D("2024-11-20")))
+
+
 def test_broken_links_between_chapters(repo: ManualRepo):
     repo.commit(
         {

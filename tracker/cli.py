@@ -336,7 +336,7 @@ def _check(args: argparse.Namespace) -> int:
     )
 
     opened = _open(args)
-    problems = check_manual(opened.snapshot, opened.today)
+    problems = check_manual(opened.snapshot, opened.today, text_of=opened.manual.texts.of)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":

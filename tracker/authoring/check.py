@@ -10,12 +10,13 @@ import hashlib
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from tracker.config import CONFIG_FILE
 from tracker.history.documents import ANCHOR_PREFIX, path_id
-from tracker.history.model import LEFT_OUT, Document, Problem
+from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
@@ -23,16 +24,25 @@ RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
 _PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1", re.M | re.S)  # (examples, not images)
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.I)
+_ALT = re.compile(r"\salt\s*=", re.I)
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
-    "duplicate-title",
+    "duplicate-title", "image-alt",
     "broken-link", "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip
 
 
-def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> list[Problem]:
-    """Every error and warning, errors first."""
+def check_manual(
+    snapshot: Snapshot,
+    today: date,
+    since: date | None = None,
+    text_of: Callable[[Version], str] | None = None,
+) -> list[Problem]:
+    """Every error and warning, errors first (``text_of``: each document's newest text, for
+    what only its whole text shows, such as its images)."""
     since = since or _recent(today)
     problems = [
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
@@ -44,6 +54,7 @@ def check_manual(snapshot: Snapshot, today: date, since: date | None = None) -> 
         *_go_live(snapshot, since),
         *_missing_notes(snapshot, today),
         *_reviews(snapshot, today),
+        *(_images(snapshot, text_of) if text_of is not None else ()),
     ]
     return sorted(problems, key=lambda p: p.level != "error")
 
@@ -173,6 +184,32 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
             )
             found.append(Problem("error", doc.latest.path, message, rule="address-clash"))
     return found
+
+
+def _images(snapshot: Snapshot, text_of: Callable[[Version], str]) -> list[Problem]:
+    """Images a screen reader cannot describe (WCAG 1.1.1): an ``<img>`` without ``alt`` (it
+    reads out the file's name), and, as a warning, a Markdown image with no description
+    (``![](flow.png)``: right only for decoration)."""
+    found = []
+    for doc in _published(snapshot):
+        if doc.latest.withdrawn or not doc.latest.blob:
+            continue
+        text = _FENCED.sub(lambda fence: "\n" * fence.group(0).count("\n"), text_of(doc.latest))
+        for image in _IMAGE.finditer(text):
+            line = text.count("\n", 0, image.start()) + 1
+            if image.group(0).startswith("<") and not _ALT.search(image.group(0)):
+                found.append(Problem("error", doc.latest.path, _BARE_IMG, None, _ALT_RULE, line))
+            elif image.group(1) is not None and not image.group(1).strip():
+                found.append(Problem("warning", doc.latest.path, _NO_WORDS, None, _ALT_RULE, line))
+    return found
+
+
+_ALT_RULE = "image-alt"
+_BARE_IMG = "has an <img> with no alt text, so a screen reader reads out its file's name instead"
+_NO_WORDS = (
+    "has an image with no description (![](…)): say what it shows between the brackets, "
+    "unless it is only decoration"
+)
 
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
