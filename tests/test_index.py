@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import sqlite3
 from collections.abc import Callable
@@ -691,6 +692,65 @@ def test_a_raw_index_others_could_write_is_made_again_not_read(repo: ManualRepo,
     assert [v.effective for v in repo.snapshot().document("a").versions] == truth
     assert "may be written by other users, so it is made again" in caplog.text
     assert index_file(repo).stat().st_mode & 0o022 == 0
+
+
+def test_a_cache_folder_of_ours_others_could_write_is_made_ours_alone_once(
+    repo: ManualRepo, caplog
+):
+    """A folder an older version made under umask 002 (0775): its files were removed and
+    made again on every command, for ever (review). The folder is ours: it is made 0700, and
+    what is in it is judged file by file (the files are ours, and kept)."""
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    index_file(repo).parent.chmod(0o775)
+    plant_sentinel(index_file(repo))
+    for _ in range(2):
+        forget_derived(repo)
+        repo.snapshot()
+        assert has_sentinel(index_file(repo))
+    assert index_file(repo).parent.stat().st_mode & 0o777 == 0o700
+    assert caplog.text.count("could be written by other users; it is now this user's") == 1
+    assert "so it is made again" not in caplog.text
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making a folder another user's takes root")
+def test_a_cache_folder_of_another_user_is_never_read_from(
+    repo: ManualRepo, tmp_path: Path, caplog
+):
+    """A shared TRACKER_CACHE_DIR, where another user made this repository's folder first
+    (its name can be worked out) and planted rows: nothing in it is trusted, and when the
+    file cannot be made this user's alone the history is read from git into memory."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "New.")}, "Edit", "2024-03-05T10:00:00+00:00",
+                {"Go-Live": "2024-04-01"})  # fmt: skip
+    truth = [v.effective for v in repo.snapshot().document("a").versions]
+    forget_derived(repo)
+    with sqlite3.connect(index_file(repo)) as connection:
+        connection.execute("""UPDATE commits SET trailers = '[["Go-Live", "2031-01-01"]]'""")
+    for path in (index_file(repo), index_file(repo).parent):
+        os.chown(path, 4242, 4242)  # (another user's, folder and file)
+    for _ in range(2):
+        assert [v.effective for v in repo.snapshot().document("a").versions] == truth
+        forget_derived(repo)
+    assert "using memory instead" in caplog.text
+
+
+def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, tmp_path: Path):
+    """What a link names could be anything of the user's (another program's database): the
+    link is removed and the index made in its place; what it named is untouched."""
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    forget_derived(repo)
+    elsewhere = tmp_path / "another-programs.sqlite"
+    with sqlite3.connect(elsewhere) as connection:
+        connection.execute("CREATE TABLE mine (x)")
+    store.remove(index_file(repo))
+    index_file(repo).symlink_to(elsewhere)
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert not index_file(repo).is_symlink()
+    with sqlite3.connect(elsewhere) as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    assert tables == {"mine"}
 
 
 def read_whole(repo: ManualRepo) -> dict[str, bool]:

@@ -25,7 +25,7 @@ from tracker.publish.views import comparing, notes_between
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
-from web.rendering import current_view, render_page, site
+from web.rendering import current_view, render_page, scrolling_tables, site
 from web.site import View
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
@@ -149,7 +149,9 @@ def diff(
         "between": comparing(before, after, start),
         "notes": notes_between(document, before, after) if before else (),
         "summary": manual.differ.view(before, after, "summary"),
-        "body": Markup(shift_headings(body, 2)),  # noqa: S704 (built from sanitised fragments)
+        "body": Markup(  # noqa: S704 (built from sanitised fragments)
+            shift_headings(body, 2) if source else scrolling_tables(shift_headings(body, 2))
+        ),
         "source": source,
         "start": start or (before.commit if before else ""),
         "end": end or after.commit,
@@ -184,7 +186,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         "version": version,
         "at": day,
         "title": version.title,
-        "body": Markup(html),  # noqa: S704 (rendered from Markdown and sanitised by nh3)
+        "body": Markup(scrolling_tables(html)),  # noqa: S704 (Markdown sanitised by nh3)
         "next": chapters.next_version(document, version),
         "goes_live": chapters.first_version(document).effective,
         "previous": chapters.previous_version(document, version),

@@ -172,8 +172,9 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
 
 def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     """Ids the website cannot show: ``a/history`` beside a document ``a`` is the address of
-    a's history (its diff and feed likewise), so the document with that id is never reached."""
-    names = {name for doc in snapshot.documents for name in (doc.id, *doc.aliases)}
+    a's history (its diff and feed likewise), so the document with that id is never reached.
+    Beside a former id it is (``web/pages.document_for`` asks of today's ids only)."""
+    names = {doc.id for doc in snapshot.documents}
     found = []
     for doc in _published(snapshot):
         parent, _, page = doc.id.rpartition("/")

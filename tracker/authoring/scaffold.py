@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -126,14 +127,17 @@ def _written_with(root: Path, ident: str, config: Config) -> str | None:
     path's), if any: one written and not committed yet still takes its id."""
     if not root.is_dir():
         return None
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if not path.is_file() or not config.is_document(relative):
-            continue
-        with contextlib.suppress(OSError):
-            meta = parse_document(path.read_bytes())
-            if (meta.id or path_id(relative)) == ident:
-                return relative
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))  # (.git)
+        for name in sorted(files):
+            path = Path(folder) / name
+            relative = path.relative_to(root).as_posix()
+            if not config.is_document(relative):
+                continue
+            with contextlib.suppress(OSError):
+                meta = parse_document(path.read_bytes())
+                if (meta.id or path_id(relative)) == ident:
+                    return relative
     return None
 
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from tracker.history.texts import history_end, releases_text
 from tracker.index.fingerprint import fingerprint
-from tracker.index.store import RAW_SCHEMA, cache_folder, digest, private
+from tracker.index.store import RAW_SCHEMA, cache_folder, digest, present, private
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
 
@@ -137,7 +137,7 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
     """The answers kept for ``head`` of the branch, if its file holds them (and was written by
     this version of the code, and by this user alone)."""
     path = derived_path(repo, branch, root)
-    if not path.is_file() or not private(path):
+    if not present(path) or not private(path):
         return None
     connection = None
     try:

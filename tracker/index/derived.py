@@ -34,8 +34,9 @@ from tracker.history.model import Document, Documents, Loader, Problem
 from tracker.history.releases import EntryRow, ReleaseRows
 from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.history.texts import day_lines
+from tracker.index import store
 from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plain
-from tracker.index.store import busy, connect, emptied, private, remove, unwritable
+from tracker.index.store import busy, connect, emptied, present, private, remove, unwritable
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
@@ -248,7 +249,7 @@ def forget(repo: GitRepo, branch: str, root: Root) -> None:
 def stored(repo: GitRepo, branch: str, root: Root) -> Stored | None:
     """What was kept for the branch, if anything usable."""
     path = derived_path(repo, branch, root)
-    if not path.exists():
+    if not present(path):
         return None
     try:
         connection = connect(path, _SCHEMA, timeout=2.0)
@@ -349,8 +350,7 @@ def _write(
     base: str | None,
 ) -> None:
     written, gone, every = releases
-    if path.exists() and not private(path):  # others could have written it (a trigger that
-        remove(path)  # rewrites what is read back): started again, never made ours by chmod
+    store.reclaimed(path)  # (one others could write may hold a trigger rewriting what is read back)
     with contextlib.suppress(OSError):  # made private from the start: see store.private
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

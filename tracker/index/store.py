@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,13 +56,14 @@ def connect(
     """Open (or create) a file with its schema; in memory when its folder cannot be written.
     ``shared``: usable from any thread (the caller holds a lock around every use)."""
     if path is not None:
-        reclaimed(path)  # what its rows say is read as this user's own: never one others wrote
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # (see private)
+            if not reclaimed(path):  # what its rows say is read as this user's own, or nothing
+                raise PermissionError(f"{path} is not this user's alone")
             wait = LOCK_SECONDS if timeout is None else timeout
             connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
-        except (OSError, sqlite3.OperationalError):
-            log.warning("cannot write %s; using memory instead.", path)
+        except (OSError, sqlite3.OperationalError) as error:
+            log.warning("cannot write %s (%s); using memory instead.", path, error)
             connection = sqlite3.connect(":memory:", check_same_thread=not shared)
     else:
         connection = sqlite3.connect(":memory:", check_same_thread=not shared)
@@ -74,7 +76,7 @@ def emptied(path: Path, schema: str, tables: tuple[str, ...]) -> None:
     """Empty a file's tables in one transaction, so that other processes reading it keep the
     state they began with (removing a file in WAL mode that others have open is unsafe); one
     that is not a database any more is removed."""
-    if not path.exists():
+    if not present(path):
         return
     try:
         connection = connect(path, schema, timeout=LOCK_SECONDS)
@@ -102,24 +104,60 @@ def remove(path: Path) -> None:
 def private(path: Path) -> bool:
     """Whether the file and its folder belong to this user and no one else may write them: a
     pickle runs code when read back, so one another user could plant is never read (nor an
-    answer read as this service's own)."""
-    for place in (path, path.parent):
-        try:
-            info = place.stat()
-        except OSError:
-            return False
-        if info.st_uid != os.getuid() or info.st_mode & 0o022:
-            return False
-    return True
+    answer read as this service's own). A symbolic link is never: what it names could be
+    anything, another database of the user's among them."""
+    return _mine(path) and _mine(path.parent)
 
 
-def reclaimed(path: Path) -> None:
-    """Before a cache file is opened: one that others could have written (its rows may say
-    anything, and a trigger may rewrite what is written) is removed, to be made again as this
-    user's own; never made ours by chmod."""
-    if path.exists() and not private(path):
-        log.warning("%s may be written by other users, so it is made again.", path)
-        remove(path)
+def _mine(path: Path) -> bool:
+    """Whether this user owns the file or folder (not a link) and no one else may write it."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (
+        info.st_uid == os.getuid() and not info.st_mode & 0o022 and not stat.S_ISLNK(info.st_mode)
+    )
+
+
+def present(path: Path) -> bool:
+    """Whether the file is there (False too when its folder may not be looked into: a cache
+    folder of another user's is no cache of ours, not a failure)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def reclaimed(path: Path) -> bool:
+    """Before a cache file is opened: whether it can be, as this user's alone. One that others
+    could have written (its rows may say anything, a trigger may rewrite what is written) is
+    removed, to be made again, never made ours by chmod; if it cannot be removed, False. A
+    folder of ours that others may write (made under umask 002 by a version before 0700
+    folders) is made ours alone first: what is in it is then judged file by file."""
+    folder = path.parent
+    with contextlib.suppress(OSError):
+        info = folder.lstat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o022 and not stat.S_ISLNK(info.st_mode):
+            folder.chmod(0o700)
+            log.warning("%s could be written by other users; it is now this user's alone.", folder)
+    try:
+        path.lstat()
+    except FileNotFoundError:  # (nothing to judge: made anew, as this user's, if the folder is)
+        return _mine(folder)
+    except OSError:
+        return False
+    if private(path):
+        return True
+    log.warning("%s may be written by other users, so it is made again.", path)
+    remove(path)
+    try:
+        path.lstat()
+    except FileNotFoundError:
+        return _mine(folder)
+    except OSError:
+        pass
+    return False
 
 
 def library_versions(names: Sequence[str]) -> str:

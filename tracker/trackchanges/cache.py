@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
-from tracker.index.store import connect, digest, library_versions, private, remove
+from tracker.index.store import connect, digest, library_versions, present, private, remove
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
@@ -158,7 +158,7 @@ class Differ:
     # any other DatabaseError ("file is not a database") is damage, and the file goes.
 
     def _lookup(self, key: tuple[str, str, str]) -> str | None:
-        if not self._path.exists() or not private(self._path):  # (its HTML is served as
+        if not present(self._path) or not private(self._path):  # (its HTML is served as
             return None  # it is: one others could write is never read, and made again)
         try:
             with closing(sqlite3.connect(self._path, timeout=CACHE_WAIT)) as connection:
