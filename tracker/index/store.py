@@ -112,12 +112,14 @@ def private(path: Path) -> bool:
 def _mine(path: Path) -> bool:
     """Whether this user owns the file or folder (not a link) and no one else may write it."""
     try:
-        info = path.lstat()
+        return _owned(path.lstat())
     except OSError:
         return False
-    return (
-        info.st_uid == os.getuid() and not info.st_mode & 0o022 and not stat.S_ISLNK(info.st_mode)
-    )
+
+
+def _owned(info: os.stat_result) -> bool:
+    mine = info.st_uid == os.getuid() and not info.st_mode & 0o022
+    return mine and not stat.S_ISLNK(info.st_mode)
 
 
 def present(path: Path) -> bool:
@@ -137,17 +139,17 @@ def reclaimed(path: Path) -> bool:
     folders) is made ours alone first: what is in it is then judged file by file."""
     folder = path.parent
     with contextlib.suppress(OSError):
-        info = folder.lstat()
-        if info.st_uid == os.getuid() and info.st_mode & 0o022 and not stat.S_ISLNK(info.st_mode):
+        mode = folder.lstat()
+        if mode.st_uid == os.getuid() and mode.st_mode & 0o022 and not stat.S_ISLNK(mode.st_mode):
             folder.chmod(0o700)
             log.warning("%s could be written by other users; it is now this user's alone.", folder)
     try:
-        path.lstat()
+        info = path.lstat()  # (once: another worker may remove and make it meanwhile)
     except FileNotFoundError:  # (nothing to judge: made anew, as this user's, if the folder is)
         return _mine(folder)
     except OSError:
         return False
-    if private(path):
+    if _owned(info) and _mine(folder):
         return True
     log.warning("%s may be written by other users, so it is made again.", path)
     remove(path)
