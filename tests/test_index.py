@@ -735,6 +735,24 @@ def test_a_cache_folder_of_another_user_is_never_read_from(
     assert "using memory instead" in caplog.text
 
 
+def test_a_cache_folder_that_is_a_link_to_one_of_ours_is_used(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    """.git/tracker linked to a folder on another disk: judged by the folder it names (it was
+    taken for another user's, and everything rebuilt on every command, review found)."""
+    monkeypatch.delenv("TRACKER_CACHE_DIR")
+    elsewhere = tmp_path / "other-disk"
+    elsewhere.mkdir(mode=0o700)
+    (repo.path / ".git" / "tracker").symlink_to(elsewhere)
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    plant_sentinel(index_file(repo))
+    forget_derived(repo)
+    repo.snapshot()
+    assert has_sentinel(index_file(repo)) and derived_file(repo).is_file()
+    assert "other users" not in caplog.text and "memory" not in caplog.text
+
+
 def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, tmp_path: Path):
     """What a link names could be anything of the user's (another program's database): the
     link is removed and the index made in its place; what it named is untouched."""

@@ -355,6 +355,19 @@ def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo)
         )
 
 
+def test_a_table_s_words_in_an_attribute_stay_words(small: ManualRepo):
+    """The page finds tables (to give each a scrolling box) and links in the sanitised HTML by
+    their '<': an author's '<table' or quote in an image's description must stay text (with
+    nh3 before 0.3.7 it did not, review found: the box's quotes ended the attribute)."""
+    alt = '<table x><meta http-equiv=refresh content=0;url=https://evil.example>"'
+    small.commit({"t.md": doc("T", f"![{alt}](a.png)\n\n| A |\n| - |\n| 1 |\n")},
+                 when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        html = page(client, "/chapters/t").text
+    assert html.count('class="app-table-scroll"') == 1
+    assert "<meta http-equiv" not in html and "&lt;table x&gt;" in html
+
+
 def test_an_id_ending_in_the_name_of_a_page_is_still_reachable(small: ManualRepo):
     guide = doc("Guide", "## Two\n\nText.")
     small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")

@@ -24,9 +24,8 @@ RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
 _PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
-_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1", re.M | re.S)  # (examples, not images)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.I)
-_ALT = re.compile(r"\salt\s*=", re.I)
+_IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
+_ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt",
@@ -39,10 +38,10 @@ def check_manual(
     snapshot: Snapshot,
     today: date,
     since: date | None = None,
-    text_of: Callable[[Version], str] | None = None,
+    published: Callable[[Version], str] | None = None,
 ) -> list[Problem]:
-    """Every error and warning, errors first (``text_of``: each document's newest text, for
-    what only its whole text shows, such as its images)."""
+    """Every error and warning, errors first (``published``: a version's text as the website
+    shows it, sanitised HTML, for what only that shows, such as its images)."""
     since = since or _recent(today)
     problems = [
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
@@ -54,7 +53,7 @@ def check_manual(
         *_go_live(snapshot, since),
         *_missing_notes(snapshot, today),
         *_reviews(snapshot, today),
-        *(_images(snapshot, text_of) if text_of is not None else ()),
+        *(_images(snapshot, published) if published is not None else ()),
     ]
     return sorted(problems, key=lambda p: p.level != "error")
 
@@ -187,21 +186,21 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     return found
 
 
-def _images(snapshot: Snapshot, text_of: Callable[[Version], str]) -> list[Problem]:
-    """Images a screen reader cannot describe (WCAG 1.1.1): an ``<img>`` without ``alt`` (it
-    reads out the file's name), and, as a warning, a Markdown image with no description
+def _images(snapshot: Snapshot, published: Callable[[Version], str]) -> list[Problem]:
+    """Images a screen reader cannot describe (WCAG 1.1.1), as the website publishes them
+    (not those in code, comments or anything else it does not show): an ``<img>`` without
+    ``alt`` (it reads out the file's name), and, as a warning, one whose description is empty
     (``![](flow.png)``: right only for decoration)."""
     found = []
     for doc in _published(snapshot):
         if doc.latest.withdrawn or not doc.latest.blob:
             continue
-        text = _FENCED.sub(lambda fence: "\n" * fence.group(0).count("\n"), text_of(doc.latest))
-        for image in _IMAGE.finditer(text):
-            line = text.count("\n", 0, image.start()) + 1
-            if image.group(0).startswith("<") and not _ALT.search(image.group(0)):
-                found.append(Problem("error", doc.latest.path, _BARE_IMG, None, _ALT_RULE, line))
-            elif image.group(1) is not None and not image.group(1).strip():
-                found.append(Problem("warning", doc.latest.path, _NO_WORDS, None, _ALT_RULE, line))
+        for image in _IMG.finditer(published(doc.latest)):
+            alt = _ALT.search(image.group(0))
+            if alt is None:
+                found.append(Problem("error", doc.latest.path, _BARE_IMG, rule=_ALT_RULE))
+            elif not alt.group(1).strip():
+                found.append(Problem("warning", doc.latest.path, _NO_WORDS, rule=_ALT_RULE))
     return found
 
 

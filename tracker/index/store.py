@@ -104,17 +104,28 @@ def remove(path: Path) -> None:
 def private(path: Path) -> bool:
     """Whether the file and its folder belong to this user and no one else may write them: a
     pickle runs code when read back, so one another user could plant is never read (nor an
-    answer read as this service's own). A symbolic link is never: what it names could be
-    anything, another database of the user's among them."""
-    return _mine(path) and _mine(path.parent)
+    answer read as this service's own). A file that is a symbolic link is never: what it names
+    could be anything, another database of the user's among them; a folder may be one (a cache
+    kept on another disk), judged by the folder it names."""
+    return _mine(path) and _ours(path.parent)
 
 
 def _mine(path: Path) -> bool:
-    """Whether this user owns the file or folder (not a link) and no one else may write it."""
+    """Whether this user owns the file (not a link) and no one else may write it."""
     try:
         return _owned(path.lstat())
     except OSError:
         return False
+
+
+def _ours(folder: Path) -> bool:
+    """Whether this user owns the folder (or the folder a link names) and no one else may
+    write it."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022 and stat.S_ISDIR(info.st_mode)
 
 
 def _owned(info: os.stat_result) -> bool:
@@ -146,17 +157,17 @@ def reclaimed(path: Path) -> bool:
     try:
         info = path.lstat()  # (once: another worker may remove and make it meanwhile)
     except FileNotFoundError:  # (nothing to judge: made anew, as this user's, if the folder is)
-        return _mine(folder)
+        return _ours(folder)
     except OSError:
         return False
-    if _owned(info) and _mine(folder):
+    if _owned(info) and _ours(folder):
         return True
     log.warning("%s may be written by other users, so it is made again.", path)
     remove(path)
     try:
         path.lstat()
     except FileNotFoundError:
-        return _mine(folder)
+        return _ours(folder)
     except OSError:
         pass
     return False
