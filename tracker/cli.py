@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from tracker.history.model import Version
     from tracker.history.snapshot import Snapshot
     from tracker.manual import Manual
     from tracker.opening import Opened
@@ -337,7 +336,9 @@ def _check(args: argparse.Namespace) -> int:
     )
 
     opened = _open(args)
-    problems = check_manual(opened.snapshot, opened.today, published=_published(opened.manual))
+    from tracker.publish.chapter import with_images
+
+    problems = check_manual(opened.snapshot, opened.today, with_images(opened.manual.texts.of))
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":
@@ -354,20 +355,6 @@ def _check(args: argparse.Namespace) -> int:
         _out(str(problem))
     print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
-
-
-def _published(manual: Manual) -> Callable[[Version], str]:
-    """A version's text as the website publishes it (sanitised HTML), for tracker check: only
-    for a text that may hold an image (converting every chapter would cost seconds)."""
-    from tracker.publish.chapter import render_chapter
-
-    def html(version: Version) -> str:
-        text = manual.texts.of(version)
-        if "![" not in text and "<img" not in text.lower():
-            return ""
-        return render_chapter(text, version.path, lambda _target, _fragment: "#")
-
-    return html
 
 
 def _commit_msg(args: argparse.Namespace) -> int:

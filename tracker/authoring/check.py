@@ -37,8 +37,8 @@ RULES = (
 def check_manual(
     snapshot: Snapshot,
     today: date,
-    since: date | None = None,
     published: Callable[[Version], str] | None = None,
+    since: date | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images)."""
