@@ -6,6 +6,7 @@ import json
 import os
 import pickle
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -751,6 +752,51 @@ def test_a_cache_folder_that_is_a_link_to_one_of_ours_is_used(
     repo.snapshot()
     assert has_sentinel(index_file(repo)) and derived_file(repo).is_file()
     assert "other users" not in caplog.text and "memory" not in caplog.text
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making a link another user's takes root")
+def test_another_user_s_link_as_the_cache_folder_is_not_followed(
+    repo: ManualRepo, tmp_path: Path, caplog
+):
+    """In a shared TRACKER_CACHE_DIR the folder's name can be worked out: another user's link
+    there could name any folder of ours (and be pointed elsewhere between a check and a read,
+    to have a pickle of theirs read back, review found). Only a link this user made counts."""
+    repo.commit({"a.md": doc("A")})
+    ours = tmp_path / "a-folder-of-ours"
+    ours.mkdir(mode=0o700)
+    folder = index_file(repo).parent
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.symlink_to(ours)
+    os.lchown(folder, 4242, 4242)
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert list(ours.iterdir()) == []
+    assert "using memory instead" in caplog.text
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making a folder another user's takes root")
+def test_no_file_is_made_private_through_a_link_another_user_planted(
+    repo: ManualRepo, tmp_path: Path
+):
+    """The kept history's file was chmod-ed to 0600 through whatever link stood in its place
+    (any file, for a service run as root, review found)."""
+    repo.commit({"a.md": doc("A")})
+    elsewhere = tmp_path / "public.html"
+    elsewhere.write_text("<p>Public.</p>", encoding="utf-8")
+    elsewhere.chmod(0o644)
+    folder = derived_file(repo).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    derived_file(repo).symlink_to(elsewhere)
+    os.chown(folder, 4242, 4242)  # (another user's folder, their link in it, which this
+    os.lchown(derived_file(repo), 4242, 4242)  # user cannot remove: root, only while the
+    immutable = subprocess.run(["chattr", "+i", str(folder)], check=False).returncode == 0
+    try:  # folder is immutable)
+        assert [d.id for d in repo.snapshot().documents] == ["a"]
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=False)
+    assert elsewhere.stat().st_mode & 0o777 == 0o644
+    assert elsewhere.read_text(encoding="utf-8") == "<p>Public.</p>"
+    if not immutable:
+        pytest.skip("chattr is not available here: the link could be removed")
 
 
 def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, tmp_path: Path):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from html import unescape
@@ -13,6 +15,7 @@ import feedparser
 import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
+from jinja2 import FileSystemBytecodeCache
 
 from tracker.demo import build_demo
 from tracker.manual import open_manual
@@ -353,6 +356,33 @@ def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo)
             "not yet in force on 1st January 2024"
             in page(client, "/chapters/b?at=2024-01-01", 404).text
         )
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")
+def test_compiled_templates_another_user_could_have_written_are_not_run(small: ManualRepo):
+    """A compiled template is code: one planted in a cache folder another user made first
+    (a shared TRACKER_CACHE_DIR) ran as the service's user (review). It is compiled anew."""
+    from web.rendering import QuietBytecodeCache, keep_compiled_templates, templates
+
+    manual = open_manual(small.path)
+    keep_compiled_templates(manual)
+    cache = templates.env.bytecode_cache
+    assert isinstance(cache, QuietBytecodeCache)
+    environment = templates.env
+    source, filename, _ = environment.loader.get_source(environment, "home.html")
+    cache.folder.mkdir(parents=True, exist_ok=True)
+    bucket = cache.get_bucket(environment, "home.html", filename, source)
+    bucket.code = environment.compile("PLANTED", "home.html", filename)  # (the real one's key)
+    FileSystemBytecodeCache.dump_bytecode(cache, bucket)  # (as another user could)
+    for path in (cache.folder, *cache.folder.iterdir()):
+        os.chown(path, 4242, 4242)
+    environment.cache.clear()  # (nothing compiled in memory: read from the cache folder)
+    try:
+        with served(small) as client:
+            assert "PLANTED" not in page(client, "/").text
+    finally:
+        environment.cache.clear()
+        shutil.rmtree(cache.folder)
 
 
 def test_a_table_s_words_in_an_attribute_stay_words(small: ManualRepo):

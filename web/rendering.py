@@ -23,7 +23,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from tracker.dates import in_words
-from tracker.index.store import cache_folder
+from tracker.index.store import cache_folder, ours_alone
 from tracker.manual import Manual
 from web.site import Site, View
 
@@ -81,22 +81,30 @@ def keep_compiled_templates(manual: Manual) -> None:
 
 
 class QuietBytecodeCache(FileSystemBytecodeCache):
-    """Compiled templates in a folder; one that cannot be read or written is compiled anew."""
+    """Compiled templates in a folder; one that cannot be read or written is compiled anew.
+    Compiled templates are code: they are read and written only where no other user could have
+    put a file (``store.ours_alone``), else compiled each time."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(str(folder))
         self.folder = folder
 
+    def _ours(self, bucket: Bucket) -> bool:
+        name = Path(self._get_cache_filename(bucket))
+        return ours_alone(self.folder) and ours_alone(name)
+
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
-            super().load_bytecode(bucket)
+            if self._ours(bucket):
+                super().load_bytecode(bucket)
         except (OSError, ValueError, EOFError):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if self._ours(bucket):
+                super().dump_bytecode(bucket)
         except OSError as error:
             log.debug("compiled templates not kept in %s: %s", self.folder, error)
 

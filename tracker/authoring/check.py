@@ -207,8 +207,8 @@ def _images(snapshot: Snapshot, published: Callable[[Version], str]) -> list[Pro
 _ALT_RULE = "image-alt"
 _BARE_IMG = "has an <img> with no alt text, so a screen reader reads out its file's name instead"
 _NO_WORDS = (
-    "has an image with no description (![](…)): say what it shows between the brackets, "
-    "unless it is only decoration"
+    'has an image with an empty description (![](…), or alt=""): say what it shows, unless '
+    "it is only decoration"
 )
 
 

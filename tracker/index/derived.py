@@ -350,13 +350,19 @@ def _write(
     base: str | None,
 ) -> None:
     written, gone, every = releases
-    store.reclaimed(path)  # (one others could write may hold a trigger rewriting what is read back)
     with contextlib.suppress(OSError):  # made private from the start: see store.private
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    # (one others could write, which may hold a trigger rewriting what is read back, goes)
+    if store.reclaimed(path):
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        with contextlib.suppress(OSError):  # (one of ours from before, readable by others;
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # never through a link)
+            try:
+                os.fchmod(descriptor, 0o600)
+            finally:
+                os.close(descriptor)
     connection = connect(path, _SCHEMA, timeout=2.0)
-    with contextlib.suppress(OSError):
-        path.chmod(0o600)  # (one of ours kept from before, readable by others)
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:

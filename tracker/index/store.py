@@ -119,18 +119,34 @@ def _mine(path: Path) -> bool:
 
 
 def _ours(folder: Path) -> bool:
-    """Whether this user owns the folder (or the folder a link names) and no one else may
-    write it."""
+    """Whether this user owns the folder and no one else may write it; a symbolic link to one
+    of ours counts when this user made the link (another user's link, in a shared cache folder
+    whose names can be worked out, could name any folder of ours, and be pointed elsewhere
+    between a check and a read)."""
     try:
-        info = folder.stat()
+        link, info = folder.lstat(), folder.stat()
     except OSError:
         return False
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022 and stat.S_ISDIR(info.st_mode)
+    mine = info.st_uid == os.getuid() and not info.st_mode & 0o022 and stat.S_ISDIR(info.st_mode)
+    return mine and link.st_uid == os.getuid()
 
 
 def _owned(info: os.stat_result) -> bool:
     mine = info.st_uid == os.getuid() and not info.st_mode & 0o022
     return mine and not stat.S_ISLNK(info.st_mode)
+
+
+def ours_alone(path: Path) -> bool:
+    """Whether a file may be read and written as this user's alone: its folder is, and the
+    file is too, or is not there yet (for files not opened through ``connect``)."""
+    if not _ours(path.parent):
+        return False
+    try:
+        return _owned(path.lstat())
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def present(path: Path) -> bool:
