@@ -105,8 +105,8 @@ def private(path: Path) -> bool:
     """Whether the file and its folder belong to this user and no one else may write them: a
     pickle runs code when read back, so one another user could plant is never read (nor an
     answer read as this service's own). A file that is a symbolic link is never: what it names
-    could be anything, another database of the user's among them; a folder may be one (a cache
-    kept on another disk), judged by the folder it names."""
+    could be anything, another database of the user's among them; a folder may be one this
+    user made (a cache kept on another disk), judged by the folder it names."""
     return _mine(path) and _ours(path.parent)
 
 
