@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -228,6 +229,32 @@ def test_answers_others_could_write_are_not_read_nor_written_into(manual: Manual
         )
 
 
+@pytest.mark.skipif(os.getuid() != 0, reason="making a file another user's takes root")
+def test_a_journal_planted_beside_the_kept_file_is_never_replayed(
+    manual: ManualRepo, tmp_path: Path
+):
+    """A folder an older version left group-writable: the file was ours, but SQLite replays a
+    write-ahead log it finds beside it, and one planted by another user of the group held every
+    page of a copy with their rows (their pickles: code run as this user, review found)."""
+    tracker(manual, "releases")
+    expected = releases_text(manual.snapshot(), date.today())
+    kept = kept_file(manual)
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(copy) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
+        sqlite3.connect(kept).backup(connection)
+        connection.execute("UPDATE releases SET text = '  planted' || char(10)")
+        Path(f"{kept}-shm").unlink(missing_ok=True)  # (what a member of the group could do)
+        shutil.copy(f"{copy}-wal", f"{kept}-wal")  # (their log of a copy's pages)
+    os.chown(f"{kept}-wal", 4242, 4242)
+    kept.parent.chmod(0o775)
+    out, err, code, _ = tracker(manual, "releases")
+    assert (out, code) == (expected, 0)
+    assert "may be written by other users, so it is made again" in err
+    assert not Path(f"{kept}-wal").exists() or Path(f"{kept}-wal").stat().st_uid == os.getuid()
+
+
 def test_the_kept_files_folder_is_private_whatever_the_umask(manual: ManualRepo, tmp_path: Path):
     """With umask 002 (a user with a group of their own) the folder and file were made
     group-writable, so never read back: every command warned and went the whole way."""
@@ -240,6 +267,7 @@ def test_the_kept_files_folder_is_private_whatever_the_umask(manual: ManualRepo,
         assert (done.returncode, done.stderr) == (0, "")
     (folder,) = cache.iterdir()
     assert folder.stat().st_mode & 0o077 == 0
+    assert cache.stat().st_mode & 0o077 == 0  # (made too: under 0775, ours could be renamed)
     assert all(path.stat().st_mode & 0o022 == 0 for path in folder.iterdir())
 
 

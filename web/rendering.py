@@ -23,7 +23,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from tracker.dates import in_words
-from tracker.index.store import cache_folder, ours_alone
+from tracker.index.store import cache_folder, made_private, ours_alone
 from tracker.manual import Manual
 from web.site import Site, View
 
@@ -102,7 +102,7 @@ class QuietBytecodeCache(FileSystemBytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            made_private(self.folder)
             if self._ours(bucket):
                 super().dump_bytecode(bucket)
         except OSError as error:

@@ -351,7 +351,7 @@ def _write(
 ) -> None:
     written, gone, every = releases
     with contextlib.suppress(OSError):  # made private from the start: see store.private
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        store.made_private(path.parent)
     # (one others could write, which may hold a trigger rewriting what is read back, goes)
     if store.reclaimed(path):
         with contextlib.suppress(OSError):

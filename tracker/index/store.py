@@ -57,7 +57,7 @@ def connect(
     ``shared``: usable from any thread (the caller holds a lock around every use)."""
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # (see private)
+            made_private(path.parent)  # (see private)
             if not reclaimed(path):  # what its rows say is read as this user's own, or nothing
                 raise PermissionError(f"{path} is not this user's alone")
             wait = LOCK_SECONDS if timeout is None else timeout
@@ -94,9 +94,12 @@ def emptied(path: Path, schema: str, tables: tuple[str, ...]) -> None:
         remove(path)
 
 
+_JOURNALS = ("-journal", "-wal", "-shm")
+
+
 def remove(path: Path) -> None:
     """Delete a damaged file and its journals."""
-    for suffix in ("", "-journal", "-wal", "-shm"):
+    for suffix in ("", *_JOURNALS):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)
 
@@ -149,6 +152,16 @@ def ours_alone(path: Path) -> bool:
         return False
 
 
+def made_private(folder: Path) -> None:
+    """Make a cache folder and any folder above it that is missing, each this user's alone
+    (``mkdir(parents=True)`` makes the ones above with the umask's mode: 0775 under umask
+    002, where others could rename the cache folder and put one of theirs in its place)."""
+    if not folder.is_dir():
+        made_private(folder.parent)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+
+
 def present(path: Path) -> bool:
     """Whether the file is there (False too when its folder may not be looked into: a cache
     folder of another user's is no cache of ours, not a failure)."""
@@ -170,23 +183,21 @@ def reclaimed(path: Path) -> bool:
         if mode.st_uid == os.getuid() and mode.st_mode & 0o022 and not stat.S_ISLNK(mode.st_mode):
             folder.chmod(0o700)
             log.warning("%s could be written by other users; it is now this user's alone.", folder)
-    try:
-        info = path.lstat()  # (once: another worker may remove and make it meanwhile)
-    except FileNotFoundError:  # (nothing to judge: made anew, as this user's, if the folder is)
-        return _ours(folder)
-    except OSError:
+    if not _ours(folder):  # (nothing is removed through another user's folder or link)
         return False
-    if _owned(info) and _ours(folder):
+    found = []  # the file and its journals: SQLite replays a journal it finds beside the file
+    for name in (path, *(Path(f"{path}{suffix}") for suffix in _JOURNALS)):
+        try:
+            found.append(_owned(name.lstat()))  # (once each: another worker may remake it)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    if all(found):
         return True
     log.warning("%s may be written by other users, so it is made again.", path)
     remove(path)
-    try:
-        path.lstat()
-    except FileNotFoundError:
-        return _ours(folder)
-    except OSError:
-        pass
-    return False
+    return not any(Path(f"{path}{suffix}").exists() for suffix in ("", *_JOURNALS))
 
 
 def library_versions(names: Sequence[str]) -> str:
