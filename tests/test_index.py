@@ -800,6 +800,26 @@ def test_no_file_is_made_private_through_a_link_another_user_planted(
         pytest.skip("chattr is not available here: the link could be removed")
 
 
+@pytest.mark.skipif(os.getuid() != 0, reason="making a file another user's takes root")
+def test_a_file_with_another_user_s_journal_beside_it_is_not_read(tmp_path: Path):
+    """Every read (a second branch's kept answers, the diff cache) asks store.private before it
+    opens a file: SQLite would replay the journal beside it, so the journals are judged too
+    (review: another branch's file in a folder taken back from the group was read)."""
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    kept = folder / "derived-x.sqlite"
+    kept.write_bytes(b"")
+    kept.chmod(0o600)
+    assert store.private(kept)
+    for suffix in ("-wal", "-journal", "-shm"):
+        journal = folder / f"derived-x.sqlite{suffix}"
+        journal.write_bytes(b"")
+        os.chown(journal, 4242, 4242)
+        assert not store.private(kept), suffix
+        journal.unlink()
+    assert store.private(kept)
+
+
 def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, tmp_path: Path):
     """What a link names could be anything of the user's (another program's database): the
     link is removed and the index made in its place; what it named is untouched."""

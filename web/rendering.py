@@ -23,7 +23,7 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from tracker.dates import in_words
-from tracker.index.store import cache_folder, made_private, ours_alone
+from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.manual import Manual
 from web.site import Site, View
 
@@ -90,6 +90,7 @@ class QuietBytecodeCache(FileSystemBytecodeCache):
         self.folder = folder
 
     def _ours(self, bucket: Bucket) -> bool:
+        claimed(self.folder)  # (one an older version left group-writable)
         name = Path(self._get_cache_filename(bucket))
         return ours_alone(self.folder) and ours_alone(name)
 

@@ -110,7 +110,21 @@ def private(path: Path) -> bool:
     answer read as this service's own). A file that is a symbolic link is never: what it names
     could be anything, another database of the user's among them; a folder may be one this
     user made (a cache kept on another disk), judged by the folder it names."""
-    return _mine(path) and _ours(path.parent)
+    return _mine(path) and _ours(path.parent) and _journals_mine(path)
+
+
+def _journals_mine(path: Path) -> bool:
+    """Whether every journal beside the file is this user's too: SQLite replays a journal it
+    finds, so one another user left would put their pages in the file (their pickles)."""
+    for name in (Path(f"{path}{suffix}") for suffix in _JOURNALS):
+        try:
+            if not _owned(name.lstat()):
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
 
 
 def _mine(path: Path) -> bool:
@@ -171,6 +185,16 @@ def present(path: Path) -> bool:
         return False
 
 
+def claimed(folder: Path) -> None:
+    """A folder of ours that others may write (made under umask 002 by a version before 0700
+    folders) made ours alone, with a warning; what is in it is then judged file by file."""
+    with contextlib.suppress(OSError):
+        mode = folder.lstat()
+        if mode.st_uid == os.getuid() and mode.st_mode & 0o022 and not stat.S_ISLNK(mode.st_mode):
+            folder.chmod(0o700)
+            log.warning("%s could be written by other users; it is now this user's alone.", folder)
+
+
 def reclaimed(path: Path) -> bool:
     """Before a cache file is opened: whether it can be, as this user's alone. One that others
     could have written (its rows may say anything, a trigger may rewrite what is written) is
@@ -178,11 +202,7 @@ def reclaimed(path: Path) -> bool:
     folder of ours that others may write (made under umask 002 by a version before 0700
     folders) is made ours alone first: what is in it is then judged file by file."""
     folder = path.parent
-    with contextlib.suppress(OSError):
-        mode = folder.lstat()
-        if mode.st_uid == os.getuid() and mode.st_mode & 0o022 and not stat.S_ISLNK(mode.st_mode):
-            folder.chmod(0o700)
-            log.warning("%s could be written by other users; it is now this user's alone.", folder)
+    claimed(folder)
     if not _ours(folder):  # (nothing is removed through another user's folder or link)
         return False
     found = []  # the file and its journals: SQLite replays a journal it finds beside the file
