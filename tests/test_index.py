@@ -820,6 +820,47 @@ def test_a_file_with_another_user_s_journal_beside_it_is_not_read(tmp_path: Path
     assert store.private(kept)
 
 
+@pytest.mark.parametrize(("mode", "used"), [(0o775, False), (0o1777, True), (0o755, True)])
+def test_a_cache_dir_others_could_rename_folders_in_is_not_used(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog, mode: int, used: bool
+):
+    """Checks and opens go by path: where others may rename entries of the folder above the
+    cache folder (a group-writable TRACKER_CACHE_DIR without the sticky bit), they could put
+    a folder of theirs in its place between the two (review, by renaming in a loop)."""
+    shared = tmp_path / "team"
+    shared.mkdir()
+    shared.chmod(mode)
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(shared))
+    repo.commit({"a.md": doc("A")})
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert index_file(repo).is_file() == used
+    assert ("using memory instead" in caplog.text) != used
+
+
+def test_a_repository_s_git_directory_shared_with_a_group_keeps_its_cache(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    """core.sharedRepository=group makes .git group-writable: who can write it can run code
+    through git's own settings, so the cache beside it is no further risk, and is kept."""
+    monkeypatch.delenv("TRACKER_CACHE_DIR")
+    (repo.path / ".git").chmod(0o2775)
+    repo.commit({"a.md": doc("A")})
+    repo.snapshot()
+    assert index_file(repo).is_file() and "memory" not in caplog.text
+
+
+def test_a_folder_is_taken_back_through_a_descriptor_never_a_link(tmp_path: Path):
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    ours.chmod(0o775)
+    link = tmp_path / "link"
+    link.symlink_to(ours)
+    store.claimed(link)
+    assert ours.stat().st_mode & 0o777 == 0o775  # (what a link names is left alone)
+    store.claimed(ours)
+    assert ours.stat().st_mode & 0o777 == 0o700
+
+
 def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, tmp_path: Path):
     """What a link names could be anything of the user's (another program's database): the
     link is removed and the index made in its place; what it named is untouched."""

@@ -59,7 +59,9 @@ def connect(
         try:
             made_private(path.parent)  # (see private)
             if not reclaimed(path):  # what its rows say is read as this user's own, or nothing
-                raise PermissionError(f"{path} is not this user's alone")
+                raise PermissionError(  # (docs/operators.md: a shared cache folder)
+                    "it, its folder or the folder above it could be changed by other users"
+                )
             wait = LOCK_SECONDS if timeout is None else timeout
             connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
         except (OSError, sqlite3.OperationalError) as error:
@@ -145,7 +147,22 @@ def _ours(folder: Path) -> bool:
     except OSError:
         return False
     mine = info.st_uid == os.getuid() and not info.st_mode & 0o022 and stat.S_ISDIR(info.st_mode)
-    return mine and link.st_uid == os.getuid()
+    return mine and link.st_uid == os.getuid() and _kept_in_place(folder)
+
+
+def _kept_in_place(folder: Path) -> bool:
+    """Whether no one else can put another folder in this one's place: the folder above is
+    not writable by others, or is sticky (as /tmp is: only an entry's owner may rename it).
+    A repository's git directory shared with a group (core.sharedRepository) is let be: who
+    can write it can run code through git's own settings anyway."""
+    above = folder.parent
+    try:
+        info = above.stat()
+    except OSError:
+        return False
+    if not info.st_mode & 0o022 or info.st_mode & stat.S_ISVTX:
+        return True
+    return (above / "HEAD").is_file() and (above / "objects").is_dir()
 
 
 def _owned(info: os.stat_result) -> bool:
@@ -188,11 +205,15 @@ def present(path: Path) -> bool:
 def claimed(folder: Path) -> None:
     """A folder of ours that others may write (made under umask 002 by a version before 0700
     folders) made ours alone, with a warning; what is in it is then judged file by file."""
-    with contextlib.suppress(OSError):
-        mode = folder.lstat()
-        if mode.st_uid == os.getuid() and mode.st_mode & 0o022 and not stat.S_ISLNK(mode.st_mode):
-            folder.chmod(0o700)
-            log.warning("%s could be written by other users; it is now this user's alone.", folder)
+    with contextlib.suppress(OSError):  # (through a descriptor, never through a link)
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            mode = os.fstat(descriptor)
+            if mode.st_uid == os.getuid() and mode.st_mode & 0o022:
+                os.fchmod(descriptor, 0o700)
+                log.warning("%s could be written by other users; it is now this user's.", folder)
+        finally:
+            os.close(descriptor)
 
 
 def reclaimed(path: Path) -> bool:
