@@ -112,13 +112,14 @@ def private(path: Path) -> bool:
     answer read as this service's own). A file that is a symbolic link is never: what it names
     could be anything, another database of the user's among them; a folder may be one this
     user made (a cache kept on another disk), judged by the folder it names."""
-    return _mine(path) and _ours(path.parent) and _journals_mine(path)
+    return present(path) and _ours(path.parent) and _files_ours(path)
 
 
-def _journals_mine(path: Path) -> bool:
-    """Whether every journal beside the file is this user's too: SQLite replays a journal it
-    finds, so one another user left would put their pages in the file (their pickles)."""
-    for name in (Path(f"{path}{suffix}") for suffix in _JOURNALS):
+def _files_ours(path: Path) -> bool:
+    """Whether the file and every journal beside it that is there are this user's alone (not
+    links): SQLite replays a journal it finds, so one another user left would put their pages
+    in the file (their pickles). Each is looked at once: another worker may remake it."""
+    for name in (path, *(Path(f"{path}{suffix}") for suffix in _JOURNALS)):
         try:
             if not _owned(name.lstat()):
                 return False
@@ -127,14 +128,6 @@ def _journals_mine(path: Path) -> bool:
         except OSError:
             return False
     return True
-
-
-def _mine(path: Path) -> bool:
-    """Whether this user owns the file (not a link) and no one else may write it."""
-    try:
-        return _owned(path.lstat())
-    except OSError:
-        return False
 
 
 def _ours(folder: Path) -> bool:
@@ -173,14 +166,7 @@ def _owned(info: os.stat_result) -> bool:
 def ours_alone(path: Path) -> bool:
     """Whether a file may be read and written as this user's alone: its folder is, and the
     file is too, or is not there yet (for files not opened through ``connect``)."""
-    if not _ours(path.parent):
-        return False
-    try:
-        return _owned(path.lstat())
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
+    return _ours(path.parent) and _files_ours(path)
 
 
 def made_private(folder: Path) -> None:
@@ -217,24 +203,15 @@ def claimed(folder: Path) -> None:
 
 
 def reclaimed(path: Path) -> bool:
-    """Before a cache file is opened: whether it can be, as this user's alone. One that others
-    could have written (its rows may say anything, a trigger may rewrite what is written) is
-    removed, to be made again, never made ours by chmod; if it cannot be removed, False. A
-    folder of ours that others may write (made under umask 002 by a version before 0700
-    folders) is made ours alone first: what is in it is then judged file by file."""
+    """Before a cache file is opened: whether it can be, as this user's alone (its folder
+    taken back first, ``claimed``). One that others could have written, or whose journal they
+    could have (its rows may say anything, a trigger may rewrite what is written), is removed
+    with its journals, to be made again, never made ours by chmod; if it cannot be, False."""
     folder = path.parent
     claimed(folder)
     if not _ours(folder):  # (nothing is removed through another user's folder or link)
         return False
-    found = []  # the file and its journals: SQLite replays a journal it finds beside the file
-    for name in (path, *(Path(f"{path}{suffix}") for suffix in _JOURNALS)):
-        try:
-            found.append(_owned(name.lstat()))  # (once each: another worker may remake it)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            return False
-    if all(found):
+    if _files_ours(path):
         return True
     log.warning("%s may be written by other users, so it is made again.", path)
     remove(path)
