@@ -187,7 +187,8 @@ class Stored:
         """The first row a query answers, in this read transaction (begun by the first), if
         the file still holds the head it was opened for."""
         if not private(self.path):
-            log.warning("%s may be written by other users, so it is not read back.", self.path)
+            if present(self.path):  # (else gone since: nothing to say)
+                log.warning("%s may be written by other users, so it is not read back.", self.path)
             return None
         with self._lock:
             try:
@@ -387,7 +388,8 @@ def _write(
             connection.execute(_COUNT)  # (answers.py: a warm command checks it)
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # (SQLite may have rolled back itself, as
+                connection.execute("ROLLBACK")  # on a full disk: the first error is the one)
             raise
     finally:
         connection.close()
