@@ -17,7 +17,7 @@ import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 
-from tracker.index import log as index
+from tracker.index import derived
 from tracker.repository.paths import Root
 from web.app import create_app
 
@@ -220,14 +220,16 @@ def test_readers_see_the_old_index_while_a_writer_is_at_work(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
     manual = repo.open()
     head = manual.snapshot().head
-    config = manual.snapshot().config
-    path = index.index_path(manual.repo, "main", Root("procedures"))
+    path = derived.derived_path(manual.repo, "main", Root("procedures"))
     writer = sqlite3.connect(path, isolation_level=None)
-    writer.execute("BEGIN IMMEDIATE")  # what an update holds while it writes
-    writer.execute("DELETE FROM commits")
-    writer.execute("DELETE FROM blobs")
-    raw = index.load(manual.repo, "main", head, Root("procedures"), config)
-    assert head in raw.commits and raw.metas  # the committed state, not the half-written one
+    writer.execute("BEGIN IMMEDIATE")  # what a write of the kept history holds
+    writer.execute("DELETE FROM documents")
+    writer.execute("DELETE FROM kept")
+    kept = derived.stored(manual.repo, "main", Root("procedures"))
+    assert kept is not None and kept.head == head  # the committed state, not the half-written
+    snapshot = kept.snapshot()
+    assert snapshot is not None and [d.id for d in snapshot.documents] == ["a"]
+    kept.close()
     writer.execute("ROLLBACK")
     writer.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import sqlite3
@@ -16,20 +15,13 @@ from conftest import SCHEDULE, ManualRepo, doc
 from test_answers import kept_answers_agree
 
 from tracker.errors import RepositoryError
+from tracker.history.documents import DocMeta
 from tracker.history.releases import EntryRow
 from tracker.history.snapshot import changed_days
-from tracker.index import derived, store
-from tracker.index import log as index
+from tracker.index import derived, raw, store
+from tracker.repository.parse import first_parent_line
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
-
-SENTINEL = "f" * 40  # a blob id no repository has: survives updates, not rebuilds
-
-
-def index_file(repo: ManualRepo) -> Path:
-    git = GitRepo(repo.path)
-    branch, _ = git.branch_head(None)
-    return index.index_path(git, branch, Root("procedures"))
 
 
 def derived_file(repo: ManualRepo) -> Path:
@@ -39,25 +31,27 @@ def derived_file(repo: ManualRepo) -> Path:
 
 
 def forget_derived(repo: ManualRepo) -> None:
-    """The snapshot kept for the head would answer without the raw index: forget it."""
+    """The snapshot kept for the head would answer without reading git: forget it."""
     store.remove(derived_file(repo))
 
 
 def plant_sentinel(path: Path) -> None:
+    """A table the tracker never makes: it survives updates of the file, not its remaking."""
     with sqlite3.connect(path) as connection:
-        connection.execute("INSERT INTO blobs VALUES (?, ?, 1, 0)", (SENTINEL, json.dumps({})))
+        connection.execute("CREATE TABLE sentinel (x)")
 
 
 def has_sentinel(path: Path) -> bool:
     with sqlite3.connect(path) as connection:
-        return bool(connection.execute("SELECT 1 FROM blobs WHERE sha = ?", (SENTINEL,)).fetchall())
+        query = "SELECT 1 FROM sqlite_master WHERE name = 'sentinel'"
+        return bool(connection.execute(query).fetchall())
 
 
 def test_index_lives_in_the_cache_dir_when_set(repo: ManualRepo, tmp_path: Path):
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    assert index_file(repo).is_file()
-    assert str(index_file(repo)).startswith(str(tmp_path / "cache"))
+    assert derived_file(repo).is_file()
+    assert str(derived_file(repo)).startswith(str(tmp_path / "cache"))
 
 
 def test_index_lives_in_the_git_directory_by_default(
@@ -66,63 +60,32 @@ def test_index_lives_in_the_git_directory_by_default(
     monkeypatch.delenv("TRACKER_CACHE_DIR")
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    assert list((repo.path / ".git" / "tracker").glob("index-*.sqlite"))
+    kept = [path.name for path in (repo.path / ".git" / "tracker").glob("*.sqlite")]
+    assert [name.split("-")[0] for name in kept] == ["derived"]  # (git's log itself is not kept)
 
 
-def test_new_commits_are_added_incrementally(repo: ManualRepo):
-    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+def test_the_raw_index_an_older_version_kept_is_removed(repo: ManualRepo):
+    """Versions before issue 8's last round kept git's log too, beside the derived file: no
+    longer read, it is removed by the first whole read (with its journal)."""
+    repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    plant_sentinel(index_file(repo))
-    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
-    manual = repo.snapshot()
-    assert [d.id for d in manual.documents] == ["a", "b"]
-    assert has_sentinel(index_file(repo))
+    old = derived_file(repo).with_name(derived_file(repo).name.replace("derived-", "index-"))
+    for name in (old, Path(f"{old}-wal")):
+        name.write_bytes(b"rows of an older version")
+        name.chmod(0o600)
+    forget_derived(repo)
+    assert [d.id for d in repo.snapshot().documents] == ["a"]
+    assert not old.exists() and not Path(f"{old}-wal").exists()
+    assert [path.name for path in old.parent.iterdir()] == [derived_file(repo).name]
 
 
 def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
     assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
-    plant_sentinel(index_file(repo))
     repo.git("reset", "--hard", "HEAD~1")  # a force-push, seen from here
     repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
     assert [d.id for d in repo.snapshot().documents] == ["a", "c"]
-    assert not has_sentinel(index_file(repo))
-
-
-def test_damaged_index_is_rebuilt(repo: ManualRepo):
-    repo.commit({"a.md": doc("A")})
-    repo.snapshot()
-    index_file(repo).write_bytes(b"this is not a database" * 100)
-    forget_derived(repo)
-    assert [d.id for d in repo.snapshot().documents] == ["a"]
-    with sqlite3.connect(index_file(repo)) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM commits").fetchone() == (1,)
-
-
-def test_index_with_wrong_contents_is_rebuilt(repo: ManualRepo):
-    repo.commit({"a.md": doc("A")})
-    repo.snapshot()
-    with sqlite3.connect(index_file(repo)) as connection:
-        connection.execute("DROP TABLE blobs")
-        connection.execute("CREATE TABLE blobs (nonsense)")
-    forget_derived(repo)
-    assert [d.id for d in repo.snapshot().documents] == ["a"]
-
-
-@pytest.mark.parametrize("setting", ["schema", "log"])
-def test_index_from_an_older_schema_or_another_log_is_rebuilt(repo: ManualRepo, setting: str):
-    """Rows made by another shape of the index, or from git's log asked for otherwise (its
-    arguments are kept: no one has to remember to bump the schema when they change)."""
-    repo.commit({"a.md": doc("A")})
-    repo.snapshot()
-    plant_sentinel(index_file(repo))
-    with sqlite3.connect(index_file(repo)) as connection:
-        connection.execute("UPDATE meta SET value = 'old' WHERE key = ?", (setting,))
-        assert connection.total_changes == 1
-    forget_derived(repo)
-    repo.snapshot()
-    assert not has_sentinel(index_file(repo))
 
 
 def test_unwritable_cache_falls_back_to_memory(
@@ -159,7 +122,7 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
     repo.snapshot()
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
     monkeypatch.setattr(store, "LOCK_SECONDS", 0.2)
-    path = index_file(repo)
+    path = derived_file(repo)
     inode = path.stat().st_ino
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -169,27 +132,7 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
         holder.execute("ROLLBACK")
         holder.close()
     assert path.stat().st_ino == inode
-    assert "busy" in caplog.text
-
-
-@pytest.mark.parametrize(
-    "damage",
-    [
-        "UPDATE commits SET trailers = 'not json'",
-        "UPDATE commits SET changes = '[[1]]'",
-        "UPDATE commits SET changes = x'28ffffff7f'",  # (as marshal read it: 16 GB asked for)
-        "DELETE FROM commits",
-        "DELETE FROM blobs",
-    ],
-)
-def test_damaged_rows_are_rebuilt(repo: ManualRepo, damage: str):
-    repo.commit({"a.md": doc("A", id="alpha")}, when="2024-01-01T09:00:00+00:00")
-    repo.snapshot()
-    with sqlite3.connect(index_file(repo)) as connection:
-        connection.execute(damage)
-    assert [d.id for d in repo.snapshot().documents] == ["alpha"]
-    store.remove(derived_file(repo))  # nothing kept: the raw index's rows are read
-    assert [d.id for d in repo.snapshot().documents] == ["alpha"]
+    assert "was not written (database is locked)" in caplog.text
 
 
 @pytest.mark.parametrize("damage", [b"this is not a database" * 100, b""])
@@ -342,8 +285,8 @@ def git_commands(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], 
 def test_a_new_commit_asks_git_once_whether_it_continues_the_kept_head(
     scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The raw index stands at the kept head: the commits since are those its update reads
-    (no rev-list), and git is asked once whether the new head continues it."""
+    """The commits since the kept head are those git's log gives (no rev-list), and git is
+    asked once whether the new head continues it."""
     scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
     scheduled.snapshot()
     scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
@@ -353,30 +296,6 @@ def test_a_new_commit_asks_git_once_whether_it_continues_the_kept_head(
     assert asked == ["merge-base --is-ancestor"]
     assert "rev-parse --is-shallow-repository" not in commands()  # (its file is looked for)
     assert commands().count("cat-file --batch") == 1  # the settings and the new blobs: one reader
-    forget_derived(scheduled)
-    whole = scheduled.snapshot()
-    assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
-
-
-def test_a_raw_index_ahead_of_the_kept_history_is_moved_on_from_where_it_stands(
-    scheduled: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
-    """The raw index was brought further than the kept history (a reader whose own write of
-    the kept history did not happen): the commits since the kept head are asked of git."""
-    from tracker.config import parse_config
-
-    scheduled.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")}, "Add",
-                     "2024-01-02T10:00:00+00:00")  # fmt: skip
-    scheduled.snapshot()
-    two = scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-01-20T10:00:00+00:00")
-    git, root = GitRepo(scheduled.path), Root("procedures")
-    branch, _ = git.branch_head(None)
-    index.load(git, branch, two, root, parse_config(SCHEDULE))  # the raw index alone moves on
-    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-02-20T10:00:00+00:00")
-    commands = git_commands(tmp_path, monkeypatch)
-    stepped = scheduled.open(lazy=True).snapshot()
-    assert "rev-list" in {command.split()[0] for command in commands()}
-    assert stepped.documents.read == 2  # moved on from the kept head (c untouched), not anew
     forget_derived(scheduled)
     whole = scheduled.snapshot()
     assert (stepped.documents, stepped.releases) == (whole.documents, whole.releases)
@@ -679,22 +598,6 @@ def test_a_kept_history_others_could_write_is_not_read_back(repo: ManualRepo, ca
     assert "may be written by other users" in caplog.text
 
 
-def test_a_raw_index_others_could_write_is_made_again_not_read(repo: ManualRepo, caplog):
-    """The raw index's rows say what the history is (a commit's trailers, its time): one
-    another user could have written is removed and read again from git, never trusted."""
-    repo.commit({"a.md": doc("A")}, when="2024-01-02T10:00:00+00:00")
-    repo.commit({"a.md": doc("A", "New.")}, "Edit", "2024-03-05T10:00:00+00:00",
-                {"Go-Live": "2024-04-01"})  # fmt: skip
-    truth = [v.effective for v in repo.snapshot().document("a").versions]
-    forget_derived(repo)  # (else the kept snapshot answers without the raw index)
-    index_file(repo).chmod(0o666)
-    with sqlite3.connect(index_file(repo)) as connection:  # as someone else could
-        connection.execute("""UPDATE commits SET trailers = '[["Go-Live", "2031-01-01"]]'""")
-    assert [v.effective for v in repo.snapshot().document("a").versions] == truth
-    assert "may be written by other users, so it is made again" in caplog.text
-    assert index_file(repo).stat().st_mode & 0o022 == 0
-
-
 def test_a_cache_folder_of_ours_others_could_write_is_made_ours_alone_once(
     repo: ManualRepo, caplog
 ):
@@ -703,13 +606,13 @@ def test_a_cache_folder_of_ours_others_could_write_is_made_ours_alone_once(
     what is in it is judged file by file (the files are ours, and kept)."""
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    index_file(repo).parent.chmod(0o775)
-    plant_sentinel(index_file(repo))
-    for _ in range(2):
-        forget_derived(repo)
-        repo.snapshot()
-        assert has_sentinel(index_file(repo))
-    assert index_file(repo).parent.stat().st_mode & 0o777 == 0o700
+    derived_file(repo).parent.chmod(0o775)
+    plant_sentinel(derived_file(repo))
+    for text in ("Two.", "Three."):
+        repo.commit({"a.md": doc("A", text)})
+        assert repo.snapshot().document("a").latest.meta.title == "A"
+        assert has_sentinel(derived_file(repo))
+    assert derived_file(repo).parent.stat().st_mode & 0o777 == 0o700
     assert caplog.text.count("could be written by other users; it is now this user's") == 1
     assert "so it is made again" not in caplog.text
 
@@ -725,14 +628,12 @@ def test_a_cache_folder_of_another_user_is_never_read_from(
     repo.commit({"a.md": doc("A", "New.")}, "Edit", "2024-03-05T10:00:00+00:00",
                 {"Go-Live": "2024-04-01"})  # fmt: skip
     truth = [v.effective for v in repo.snapshot().document("a").versions]
-    forget_derived(repo)
-    with sqlite3.connect(index_file(repo)) as connection:
-        connection.execute("""UPDATE commits SET trailers = '[["Go-Live", "2031-01-01"]]'""")
-    for path in (index_file(repo), index_file(repo).parent):
+    with sqlite3.connect(derived_file(repo)) as connection:  # what it says is not read
+        connection.execute("UPDATE kept SET head = 'planted'")
+    for path in (derived_file(repo), derived_file(repo).parent):
         os.chown(path, 4242, 4242)  # (another user's, folder and file)
     for _ in range(2):
         assert [v.effective for v in repo.snapshot().document("a").versions] == truth
-        forget_derived(repo)
     assert "using memory instead" in caplog.text
 
 
@@ -747,10 +648,10 @@ def test_a_cache_folder_that_is_a_link_to_one_of_ours_is_used(
     (repo.path / ".git" / "tracker").symlink_to(elsewhere)
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    plant_sentinel(index_file(repo))
-    forget_derived(repo)
+    plant_sentinel(derived_file(repo))
+    repo.commit({"a.md": doc("A", "Two.")})
     repo.snapshot()
-    assert has_sentinel(index_file(repo)) and derived_file(repo).is_file()
+    assert has_sentinel(derived_file(repo))
     assert "other users" not in caplog.text and "memory" not in caplog.text
 
 
@@ -764,13 +665,13 @@ def test_another_user_s_link_as_the_cache_folder_is_not_followed(
     repo.commit({"a.md": doc("A")})
     ours = tmp_path / "a-folder-of-ours"
     ours.mkdir(mode=0o700)
-    (ours / index_file(repo).name).write_bytes(b"a file of ours by that name")
-    folder = index_file(repo).parent
+    (ours / derived_file(repo).name).write_bytes(b"a file of ours by that name")
+    folder = derived_file(repo).parent
     folder.parent.mkdir(parents=True, exist_ok=True)
     folder.symlink_to(ours)
     os.lchown(folder, 4242, 4242)
     assert [d.id for d in repo.snapshot().documents] == ["a"]
-    assert [path.name for path in ours.iterdir()] == [index_file(repo).name]  # (not removed
+    assert [path.name for path in ours.iterdir()] == [derived_file(repo).name]  # (not removed
     assert "using memory instead" in caplog.text  # through their link either, review found)
 
 
@@ -833,7 +734,7 @@ def test_a_cache_dir_others_could_rename_folders_in_is_not_used(
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(shared))
     repo.commit({"a.md": doc("A")})
     assert [d.id for d in repo.snapshot().documents] == ["a"]
-    assert index_file(repo).is_file() == used
+    assert derived_file(repo).is_file() == used
     assert ("using memory instead" in caplog.text) != used
 
 
@@ -846,7 +747,7 @@ def test_a_repository_s_git_directory_shared_with_a_group_keeps_its_cache(
     (repo.path / ".git").chmod(0o2775)
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    assert index_file(repo).is_file() and "memory" not in caplog.text
+    assert derived_file(repo).is_file() and "memory" not in caplog.text
 
 
 def test_a_folder_is_taken_back_through_a_descriptor_never_a_link(tmp_path: Path):
@@ -866,25 +767,37 @@ def test_a_cache_file_that_is_a_symbolic_link_is_not_followed(repo: ManualRepo, 
     link is removed and the index made in its place; what it named is untouched."""
     repo.commit({"a.md": doc("A")})
     repo.snapshot()
-    forget_derived(repo)
     elsewhere = tmp_path / "another-programs.sqlite"
     with sqlite3.connect(elsewhere) as connection:
         connection.execute("CREATE TABLE mine (x)")
-    store.remove(index_file(repo))
-    index_file(repo).symlink_to(elsewhere)
+    forget_derived(repo)
+    derived_file(repo).symlink_to(elsewhere)
     assert [d.id for d in repo.snapshot().documents] == ["a"]
-    assert not index_file(repo).is_symlink()
+    assert not derived_file(repo).is_symlink()
     with sqlite3.connect(elsewhere) as connection:
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     assert tables == {"mine"}
 
 
 def read_whole(repo: ManualRepo) -> dict[str, bool]:
-    """Which blobs the index read whole (with their links and heading ids), by id."""
-    with sqlite3.connect(index_file(repo)) as connection:
-        return {
-            sha: bool(whole) for sha, whole in connection.execute("SELECT sha, whole FROM blobs")
-        }
+    """Which blobs a first read reads whole (with their links and heading ids), by id: in
+    these tests every text has a heading or a link."""
+    git = GitRepo(repo.path)
+    _, head = git.branch_head(None)
+    return {sha: bool(meta.anchors or meta.links) for sha, meta in every_meta(git, head).items()}
+
+
+def every_meta(git: GitRepo, head: str) -> dict[str, DocMeta]:
+    """The metadata of every version a first read replays, asked for as the replay would."""
+    from tracker.config import Config
+
+    found = raw.load(git, head, Root("procedures"), Config())
+    try:
+        line = [found.commits[sha] for sha in first_parent_line(found.commits, head)]
+        blobs = [change.new_blob for commit in line for change in commit.changes]
+        return {sha: found.metas[sha] for sha in blobs if sha is not None}
+    finally:
+        found.metas.close()
 
 
 def broken_anchors(repo: ManualRepo) -> list[str]:
@@ -920,7 +833,7 @@ def test_only_the_texts_at_the_head_are_read_for_links_and_headings(repo: Manual
 def test_a_text_brought_back_has_its_headings_read(
     repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
-    """A revert brings back a blob the index read in part: it is read again, whole."""
+    """A revert brings back a blob the first read read in part: it is read again, whole."""
     repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": TWO}, when="2024-01-02T09:00:00+00:00")
     assert broken_anchors(repo) == [
@@ -928,15 +841,14 @@ def test_a_text_brought_back_has_its_headings_read(
     ]
     repo.commit({"a.md": ONE}, "Revert", when="2024-01-03T09:00:00+00:00")
     assert broken_anchors(repo) == []
-    assert all(read_whole(repo).values())
     read_afresh(repo, monkeypatch, tmp_path)
 
 
 def test_a_merge_bringing_back_an_old_text_has_its_headings_read(
     repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):
-    """The new head's first parent is another line, whose a.md the index read in part (as an
-    old version): the head's tree is listed, and that text read again, whole."""
+    """The new head's first parent is another line, whose a.md was read in part (as an old
+    version): the head's tree is listed, and that text read again, whole."""
     repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, when="2024-01-01T09:00:00+00:00")
     repo.git("branch", "old")
     repo.commit({"a.md": TWO, "b.md": doc("B", "[x](a.md#two)")}, when="2024-01-02T09:00:00+00:00")
@@ -953,48 +865,6 @@ def test_a_merge_bringing_back_an_old_text_has_its_headings_read(
     read_afresh(repo, monkeypatch, tmp_path)
 
 
-def test_the_history_read_into_a_new_index_equals_the_one_read_back_from_it(repo: ManualRepo):
-    """A new index gives the history it parsed without reading it back: the same history."""
-    from tracker.config import Config
-
-    repo.commit({"a.md": ONE, "b.md": doc("B", "[x](a.md#one)")}, "Add", "2024-01-01T09:00:00+00:00",
-                {"Go-Live": "2024-02-01", "Change-Note": "Added."})  # fmt: skip
-    repo.branch("work")
-    repo.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-01-02T09:00:00+00:00")
-    repo.checkout("main")
-    repo.move("a.md", "x/a.md", when="2024-01-03T09:00:00+00:00")
-    repo.merge("work", "2024-01-04T09:00:00+00:00")
-    repo.commit({"b.md": None, "c.md": "\x00binary"}, "Withdraw", "2024-01-05T09:00:00+00:00")
-    git = GitRepo(repo.path)
-    branch, head = git.branch_head(None)
-    built = index.load(git, branch, head, Root("procedures"), Config())
-    again = index.load(git, branch, head, Root("procedures"), Config())
-    assert list(built.commits.items()) == list(again.commits.items())
-    assert built.metas == again.metas
-    assert len(built.commits) == 5 and len(built.metas) == 4  # a move keeps its blob
-
-
-def test_metadata_written_once_per_value_keeps_each_blobs_own(repo: ManualRepo):
-    """A new index writes each distinct metadata's JSON once: blobs whose metadata differ only
-    in ways equality ignores (an order of -0.0 against 0.0) still keep their own."""
-    import math
-
-    from tracker.config import Config
-
-    repo.commit({"a.md": doc("A", "One.", order="0.0"), "b.md": doc("A", "Two.", order="-0.0"),
-                 "c.md": doc("C", "Other."), "d.md": doc("C", "Another.")},
-                when="2024-01-01T09:00:00+00:00")  # fmt: skip
-    git = GitRepo(repo.path)
-    branch, head = git.branch_head(None)
-    built = index.load(git, branch, head, Root("procedures"), Config())
-    again = index.load(git, branch, head, Root("procedures"), Config())
-    signs = sorted(math.copysign(1, m.order) for m in again.metas.values() if m.order is not None)
-    assert signs == [-1.0, 1.0]
-    assert {sha: repr(m) for sha, m in built.metas.items()} == {
-        sha: repr(m) for sha, m in again.metas.items()
-    }
-
-
 @pytest.mark.parametrize("folder", ["", "procedures", "a/b"])
 def test_a_change_is_under_the_root_as_root_relative_says(folder: str):
     """``_under`` tests paths against the root's prefix: the same as asking ``Root.relative``
@@ -1009,13 +879,14 @@ def test_a_change_is_under_the_root_as_root_relative_says(folder: str):
     for old, new in product(paths, paths):
         change = Change("R", old, new, None, None)
         expected = any(root.relative(path) is not None for path in (old, new))
-        assert index._under(change, root.prefix) is expected, (old, new)
+        assert raw._under(change, root.prefix) is expected, (old, new)
 
 
-def test_each_blobs_stored_metadata_is_its_own(repo: ManualRepo):
-    """A new index writes each distinct metadata's JSON once, found by the object when the
-    metadata is shared (versions read in part with the same front matter): every blob's row
-    still holds its own metadata, read in part or whole, orders -0.0 and 0.0 apart."""
+def test_each_blobs_metadata_is_its_own(repo: ManualRepo):
+    """Every blob's metadata is what parsing it gives, read in part or whole (metadata shared
+    between versions with the same front matter, orders -0.0 and 0.0 apart)."""
+    import math
+
     from tracker.history.documents import parse_document
 
     day = "2024-01-0{}T09:00:00+00:00"
@@ -1025,11 +896,12 @@ def test_each_blobs_stored_metadata_is_its_own(repo: ManualRepo):
                  order="-0.0")}, when=day.format(2))  # fmt: skip
     repo.commit({"a.md": doc(body="3 [b](b.md)", title="A", order=0.0), "b.md": doc("B", body="2")},
                 when=day.format(3))  # fmt: skip
-    repo.snapshot()
     git = GitRepo(repo.path)
-    with sqlite3.connect(index_file(repo)) as connection:
-        rows = list(connection.execute("SELECT sha, meta, whole FROM blobs"))
-    assert len(rows) == 6
-    for sha, meta, whole in rows:
-        expected = parse_document(git.read_blob(sha), bool(whole)).to_json()
-        assert meta == json.dumps(expected)
+    _, head = git.branch_head(None)
+    at_head = {blob for _, blob in git.list_files(head, "procedures")}
+    metas = every_meta(git, head)
+    assert len(metas) == 6 and len(at_head) == 3
+    for sha, meta in metas.items():
+        assert repr(meta) == repr(parse_document(git.read_blob(sha), sha in at_head))
+    signs = {math.copysign(1, m.order) for m in metas.values() if m.order is not None}
+    assert signs == {-1.0, 1.0}

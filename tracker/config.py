@@ -41,11 +41,6 @@ class Config:
         """The manual's short name for sentences, falling back to its title."""
         return self.short_name or self.title
 
-    @property
-    def document_signature(self) -> str:
-        """The document rule as text, so that an index knows when it changed."""
-        return "\0".join([self.documents, *self.exclude])
-
     def is_document(self, relative_path: str) -> bool:
         """Whether a path under the root is a document (SPEC §2)."""
         return _is_document(relative_path, self.documents, self.exclude)

@@ -1,6 +1,6 @@
 """Opening a manual: the pipeline from a git repository to a frozen Snapshot, and the reader.
 
-    repository -> settings -> index (raw log, blob metadata) -> history -> contents -> releases
+    repository -> settings -> git's log and blob metadata -> history -> contents -> releases
 
 ``read_snapshot`` runs those steps for one branch head. A ``Manual`` is what the command line
 and the web hold: it keeps the latest snapshot (read again only when the branch moves), reads
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 def read_snapshot(
     repo: GitRepo, root: Root, branch: str, head: str, trusted: bool = True
 ) -> Snapshot:
-    """The pipeline: settings, the index brought up to date, the rules, the releases.
+    """The pipeline: settings, git's log and the documents' metadata, the rules, the releases.
 
     The snapshot last read is kept in the index (``index/derived.py``), a row per document:
     the same head is read back (its documents when first wanted); a head that only added
@@ -81,24 +81,29 @@ def read_snapshot(
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
     from tracker.history.walk import HistoryBuilder, NotAContinuation  # (the warm path needs
-    from tracker.index import log as index  # neither: the branch has not moved)
+    from tracker.index import raw  # neither: the branch has not moved)
 
     settings = read_settings(repo, root, head)
     going_on = _continued(repo, kept, settings or "", head)  # with the settings it was made with
     if going_on is not None:
         builder = going_on.builder
+        read = raw.load(repo, head, root, builder.walker.config, since=builder.head)
         try:
-            raw = index.load(repo, branch, head, root, builder.walker.config, since=builder.head)
-            builder.advance(raw.commits, raw.metas, head)
+            builder.advance(read.commits, read.metas, head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
             going_on = None
         except derived.ReadBackError:  # a document kept for the old head is damaged
             derived.forget(repo, branch, root)
             going_on = None
+        finally:
+            read.metas.close()
     if going_on is None:
         builder = HistoryBuilder(root, parse_config(settings))
-        raw = index.load(repo, branch, head, root, builder.walker.config)
-        builder.advance(raw.commits, raw.metas, head)
+        read = raw.load(repo, head, root, builder.walker.config)
+        try:  # (the metadata is read from git as the replay asks for it)
+            builder.advance(read.commits, read.metas, head)
+        finally:
+            read.metas.close()
         going_on = derived.Continued(builder, {}, {}, [])
     return _moved_on(repo, (branch, head, root), settings or "", going_on, kept, whole)
 

@@ -13,7 +13,7 @@ from tracker.history.documents import DocMeta
 from tracker.history.golive import effective_dates
 from tracker.history.identity import Draft, Walker
 from tracker.history.model import Document, Loader, Problem, Version
-from tracker.repository.parse import RawCommit
+from tracker.repository.parse import RawCommit, first_parent_line
 from tracker.repository.paths import Root
 
 
@@ -23,16 +23,6 @@ class History:
 
     documents: tuple[Document, ...]  # in order of first appearance
     problems: tuple[Problem, ...]
-
-
-def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
-    """The tracked branch's first-parent line, oldest first."""
-    line, sha = [], head
-    while sha in commits:
-        line.append(sha)
-        parents = commits[sha].parents
-        sha = parents[0] if parents else ""
-    return line[::-1]
 
 
 def build_history(

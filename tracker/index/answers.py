@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from tracker.history.texts import history_end, releases_text
 from tracker.index.fingerprint import fingerprint
-from tracker.index.store import RAW_SCHEMA, cache_folder, digest, present, private
+from tracker.index.store import cache_folder, digest, present, private
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
 
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from tracker.history.model import Document, Problem
     from tracker.history.snapshot import Notice
 
-# What the derived file holds, and what wrote it: its shape (the first number), the raw
-# index's, and the code and libraries that made it.
-SCHEMA_VERSION = f"5.{RAW_SCHEMA}.{fingerprint()}"
+# What the derived file holds, and what wrote it: its shape (the number), and the code and
+# libraries that made it.
+SCHEMA_VERSION = f"6.{fingerprint()}"
 _WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
 
 

@@ -4,7 +4,6 @@ the history is replayed, never read back into classes of another shape."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from pathlib import Path
 
@@ -17,20 +16,10 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/go
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
-# What made the pickled objects besides (read.py: how git's log is asked for), and the
-# command line's answers kept as text:
-_RULES = ("dates.py", "errors.py", "manual.py", "repository/read.py", "history/texts.py",
-          "index/answers.py")  # fmt: skip
-_PARSING = ("history/documents.py", "repository/parse.py")  # what read the raw index's rows
-
-
-@functools.cache
-def parser() -> str:
-    """A digest of the code and library that read each version's metadata (kept in the raw
-    index: another digest reads every version again)."""
-    package = Path(__file__).parent.parent
-    code = b"".join((package / name).read_bytes() for name in _PARSING)
-    return hashlib.sha256(code + library_versions(("PyYAML",)).encode()).hexdigest()[:16]
+# What made the pickled objects besides (read.py: how git's log is asked for; raw.py: which
+# versions are read whole), and the command line's answers kept as text:
+_RULES = ("dates.py", "errors.py", "manual.py", "repository/read.py", "index/raw.py",
+          "history/texts.py", "index/answers.py")  # fmt: skip
 
 
 def fingerprint() -> str:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from tracker.repository.read import GitRepo
 
-RAW_SCHEMA = "14"  # the shape of the raw index's rows (log.py); the derived file's names it too
 LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
 log = logging.getLogger(__name__)
 
@@ -104,6 +103,13 @@ def remove(path: Path) -> None:
     for suffix in ("", *_JOURNALS):
         with contextlib.suppress(OSError):
             Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def remove_ours(path: Path) -> None:
+    """Remove a file no longer used (the raw index older versions kept: tens of megabytes at
+    most), where it and its folder are this user's alone."""
+    if present(path) and ours_alone(path):
+        remove(path)
 
 
 def private(path: Path) -> bool:

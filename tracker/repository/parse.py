@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -35,6 +35,16 @@ class RawCommit:
     subject: str
     trailers: tuple[tuple[str, str], ...]
     changes: tuple[Change, ...]
+
+
+def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
+    """The first-parent line from ``head`` through these commits, oldest first."""
+    line, sha = [], head
+    while sha in commits:
+        line.append(sha)
+        parents = commits[sha].parents
+        sha = parents[0] if parents else ""
+    return line[::-1]
 
 
 def nul_tokens(stream: IO[bytes], progress: Callable[[], None] | None = None) -> Iterator[str]:

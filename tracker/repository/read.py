@@ -59,10 +59,6 @@ def _at(commit: str, path: str) -> str:
     return f"{commit}:{check_path(path)}"
 
 
-# How git's log is asked for: kept with the raw index, which is read again when it changes.
-LOG_SIGNATURE = " ".join([*_PINNED, "log", *_LOG_FLAGS, "-M|--no-renames"])
-
-
 class GitRepo:
     """A repository opened for reading (bare or not)."""
 
