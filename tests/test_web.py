@@ -120,13 +120,20 @@ def test_history_lists_every_version_with_summary_and_links(client: TestClient, 
     snapshot = open_manual(demo).snapshot()
     held = next(v for d in snapshot.documents for v in d.versions if v.held_back_by)
     held_page = text_of(page(client, f"/chapters/{held.id}/history").text)
-    assert "held back" in held_page
+    declared = f"{held.declared.date.day} {held.declared.date:%B} {held.declared.date.year}"
+    effective = f"{held.effective.day} {held.effective:%B} {held.effective.year}"
+    assert (f"Why this date: held back: declared {declared}, but the earlier commit "
+            f"{held.held_back_by[:10]} goes live on {effective}.") in held_page  # fmt: skip
 
 
 def test_diff_shows_track_changes_and_switches_to_source(client: TestClient):
     response = page(client, "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13")
     words = text_of(response.text)
     assert "New section: Non-fatal Strangulation. Revised: Definitions." in words
+    assert (
+        "Comparing the version in force from 8 November 2023 with the version in force "
+        "from 13 November 2024." in words
+    )  # (dates as the page's own: no '13th')
     assert '<ins><span class="vh">inserted text: </span>' in response.text
     assert "source=true" in response.text
     source = page(client, "/chapters/domestic-abuse/diff?from=2024-11-12&to=2024-11-13&source=true")
@@ -141,7 +148,7 @@ def test_releases_and_a_release_page(client: TestClient):
     assert listing.index("Upcoming") < listing.index("11 December 2024") < listing.index("Past")
     response = page(client, "/releases/2024-11-13")
     words = text_of(response.text)
-    assert "These changes went live on 13th November 2024." in words
+    assert "These changes went live on 13 November 2024." in words  # (as the page's title)
     assert "Amendments have been made in line with the Online Safety Act 2023." in words
     assert "New section: Non-fatal Strangulation." in words
     assert 'href="/chapters/referrals/diff?from=2024-11-12&amp;to=2024-11-13"' in response.text
@@ -353,7 +360,7 @@ def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo)
         release = page(client, "/releases/2024-09-01").text
         assert 'href="/chapters/b"' in release
         assert (
-            "not yet in force on 1st January 2024"
+            "not yet in force on 1 January 2024"
             in page(client, "/chapters/b?at=2024-01-01", 404).text
         )
 
@@ -617,7 +624,8 @@ def test_a_diff_over_several_versions_gives_the_note_of_each(small: ManualRepo):
 
 def test_a_diff_from_before_the_chapter_existed_says_so(client: TestClient):
     response = page(client, "/chapters/domestic-abuse/diff?from=2000-01-01")
-    assert "It was not yet in force on 1st January 2000, so the whole of" in text_of(response.text)
-    data = page(client, "/api/chapters/domestic-abuse/diff?from=2000-01-01").json()
+    assert "It was not yet in force on 1 January 2000, so the whole of" in text_of(response.text)
+    data = page(client, "/api/chapters/domestic-abuse/diff?from=2000-01-01").json()  # (as the
+    # command line's JSON says it)
     assert data["from"] is None
     assert data["from_absent"] == "it was not yet in force on 1st January 2000"

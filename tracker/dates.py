@@ -37,6 +37,11 @@ def in_words(value: date) -> str:
     return f"{ordinal(value.day)} {value:%B} {value.year}"
 
 
+def short_date(value: date) -> str:
+    """A date as GOV.UK pages write it: ``13 November 2024`` (the website's pages)."""
+    return f"{value.day} {value:%B} {value.year}"
+
+
 def today(zone: tzinfo, fixed: date | None = None) -> date:
     """``fixed`` when given (``--today``), else the current date in the manual's time zone."""
     return fixed or datetime.now(zone).date()

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from tracker.dates import in_words, parse_date
+from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
@@ -146,7 +146,7 @@ def diff(
         "before": before,
         "after": after,
         "release": release,
-        "between": comparing(before, after, start),
+        "between": comparing(before, after, start, short_date),
         "notes": notes_between(document, before, after) if before else (),
         "summary": manual.differ.view(before, after, "summary"),
         "body": Markup(  # noqa: S704 (built from sanitised fragments)
@@ -177,7 +177,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         day = version.effective
     if version is None:
         assert day is not None  # without a date, the first version was taken above
-        raise NotFoundError(f"{document.latest.title} was not yet in force on {in_words(day)}.")
+        raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 
-from tracker.dates import in_words
+from tracker.dates import short_date
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.manual import Manual
 from web.site import Site, View
@@ -46,14 +45,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["in_words"] = in_words
     environment.filters["short_date"] = short_date
+    environment.globals["short_date"] = short_date
     return environment
-
-
-def short_date(day: date) -> str:
-    """13 November 2024: how GOV.UK pages write a date."""
-    return f"{day.day} {day:%B} {day.year}"
 
 
 templates = Jinja2Templates(env=_environment())

@@ -102,17 +102,22 @@ class Version:
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        """Why the version goes live when it does, in words, when that is not plain."""
+        """Why the version goes live when it does, in words, when that is not plain (dates as
+        ``YYYY-MM-DD``, as the command line's history table has them)."""
+        return self.reasons_with(date.isoformat)
+
+    def reasons_with(self, words: Callable[[date], str]) -> tuple[str, ...]:
+        """``reasons``, with dates written by ``words`` (the website: ``13 November 2024``)."""
         found = []
         if self.declared.back_dated:
             found.append(
-                f"back-dated: Go-Live {self.declared.back_dated.isoformat()} is before the "
-                "commit, so it went live when committed"
+                f"back-dated: Go-Live {words(self.declared.back_dated)} is before the commit, "
+                "so it went live when committed"
             )
         if self.held_back_by:
             found.append(
-                f"held back: declared {self.declared.date.isoformat()}, but the earlier commit "
-                f"{self.held_back_by[:10]} goes live on {self.effective.isoformat()}"
+                f"held back: declared {words(self.declared.date)}, but the earlier commit "
+                f"{self.held_back_by[:10]} goes live on {words(self.effective)}"
             )
         return tuple(found)
 

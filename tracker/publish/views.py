@@ -13,6 +13,8 @@ from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
 
+Words = Callable[[date], str]  # how a sentence writes a date
+
 # (version before, version after) -> the summary of that change as data
 Summariser = Callable[[Version | None, Version], dict[str, Any]]
 
@@ -97,17 +99,20 @@ def history_text(document: Document, today: date) -> str:
     return texts.history_end(texts.history_lines(document), goes_live, today.isoformat())
 
 
-def comparing(start: Version | None, end: Version, asked: str | None = None) -> str:
-    """What a diff compares, in words for practitioners (``asked``: the start a user named)."""
-    after = f"the version in force from {in_words(end.effective)}"
+def comparing(
+    start: Version | None, end: Version, asked: str | None = None, words: Words = in_words
+) -> str:
+    """What a diff compares, in words for practitioners (``asked``: the start a user named;
+    ``words``: how dates are written, ``dates.short_date`` on the website's pages)."""
+    after = f"the version in force from {words(end.effective)}"
     if end.deleted:
-        after = f"its withdrawal on {in_words(end.effective)}"
+        after = f"its withdrawal on {words(end.effective)}"
     if start is None and asked:
-        why = absent_at(asked)
+        why = absent_at(asked, words)
         return f"{why[0].upper()}{why[1:]}, so the whole of {after} is shown as new."
     if start is None:
         return f"The whole of {after}, the first."
-    return f"Comparing the version in force from {in_words(start.effective)} with {after}."
+    return f"Comparing the version in force from {words(start.effective)} with {after}."
 
 
 def notes_between(document: Document, start: Version | None, end: Version) -> tuple[Note, ...]:
@@ -137,11 +142,11 @@ def diff_json(
     return found
 
 
-def absent_at(asked: str) -> str:
+def absent_at(asked: str, words: Words = in_words) -> str:
     """Why a diff from the date or revision a user named starts from nothing; ``tracker show``
     says the same when asked for that date."""
     if looks_like_date(asked):
-        return f"it was not yet in force on {in_words(parse_date(asked))}"
+        return f"it was not yet in force on {words(parse_date(asked))}"
     return f"it did not exist yet at {asked!r}"
 
 
