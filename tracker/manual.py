@@ -39,6 +39,7 @@ from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
 
 if TYPE_CHECKING:
+    from tracker.history.walk import HistoryBuilder
     from tracker.trackchanges.cache import Differ
 
 TEMPLATES_FOLDER = "_templates"
@@ -81,31 +82,37 @@ def read_snapshot(
             "--unshallow' (in CI, a checkout with fetch-depth 0)."
         )
     from tracker.history.walk import HistoryBuilder, NotAContinuation  # (the warm path needs
-    from tracker.index import raw  # neither: the branch has not moved)
+    # neither: the branch has not moved)
 
     settings = read_settings(repo, root, head)
     going_on = _continued(repo, kept, settings or "", head)  # with the settings it was made with
     if going_on is not None:
-        builder = going_on.builder
-        read = raw.load(repo, head, root, builder.walker.config, since=builder.head)
         try:
-            builder.advance(read.commits, read.metas, head)
+            _replay(going_on.builder, repo, head, root, since=going_on.builder.head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
             going_on = None
         except derived.ReadBackError:  # a document kept for the old head is damaged
             derived.forget(repo, branch, root)
             going_on = None
-        finally:
-            read.metas.close()
     if going_on is None:
         builder = HistoryBuilder(root, parse_config(settings))
-        read = raw.load(repo, head, root, builder.walker.config)
-        try:  # (the metadata is read from git as the replay asks for it)
-            builder.advance(read.commits, read.metas, head)
-        finally:
-            read.metas.close()
+        _replay(builder, repo, head, root)
         going_on = derived.Continued(builder, {}, {}, [])
     return _moved_on(repo, (branch, head, root), settings or "", going_on, kept, whole)
+
+
+def _replay(
+    builder: HistoryBuilder, repo: GitRepo, head: str, root: Root, since: str | None = None
+) -> None:
+    """Move the builder on to ``head`` through the commits git gives (since ``since``, the
+    builder's head); they and their metadata are let go as it returns."""
+    from tracker.index import raw
+
+    read = raw.load(repo, head, root, builder.walker.config, since=since)
+    try:  # (the metadata is read from git as the replay asks for it)
+        builder.advance(read.commits, read.metas, head)
+    finally:
+        read.metas.close()
 
 
 def _moved_on(
