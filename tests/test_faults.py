@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -123,6 +124,36 @@ def test_a_slow_git_log_that_keeps_going_is_not_stopped(
     monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "1")
     result = tracker("history", "c29", "--repo", str(repo.path))
     assert result.returncode == 0, result.stderr  # about 3 s of log, never 1 s without a word
+
+
+def test_a_replay_slower_than_the_git_timeout_is_not_taken_for_git_hanging(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """The blobs are read as the replay asks for them: git waits on Python meanwhile, and the
+    timeout is for git's own answers (review: a replay that paused longer than it, between two
+    blobs or after the last, failed the read with 'git cat-file did not answer')."""
+    from tracker.history import identity
+
+    for number in range(1, 25):  # (more blobs than the long-lived reader takes)
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-01-{number:02d}T10:00:00+00:00")  # fmt: skip
+    monkeypatch.setenv("TRACKER_GIT_TIMEOUT", "0.5")
+    calls = []
+    add, finish = identity.Walker._add_version, identity.Walker.finish
+
+    def slow_add(self: identity.Walker, *args: object) -> None:
+        calls.append(1)
+        if len(calls) == 10:
+            time.sleep(0.8)  # a slow moment mid-replay (a busy machine, a long history)
+        add(self, *args)  # type: ignore[arg-type]
+
+    def slow_finish(self: identity.Walker, *args: object) -> object:
+        time.sleep(0.8)  # after the last blob was asked for
+        return finish(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(identity.Walker, "_add_version", slow_add)
+    monkeypatch.setattr(identity.Walker, "finish", slow_finish)
+    assert len(repo.snapshot().document("a").versions) == 24
 
 
 def test_reading_blobs_stopped_early_ends_at_once(repo: ManualRepo):

@@ -9,6 +9,7 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -111,8 +112,11 @@ def _replay(
     read = raw.load(repo, head, root, builder.walker.config, since=since)
     try:  # (the metadata is read from git as the replay asks for it)
         builder.advance(read.commits, read.metas, head)
-    finally:
-        read.metas.close()
+    except BaseException:
+        with contextlib.suppress(RepositoryError):  # (the first error is the one to say)
+            read.metas.close()
+        raise
+    read.metas.close()
 
 
 def _moved_on(

@@ -10,6 +10,7 @@ and cost every first read about a quarter of a second; see docs/performance.md.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -19,6 +20,9 @@ from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
 from tracker.repository.parse import Change, RawCommit, first_parent_line
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
+
+# git's settings of a partial clone: extensions.partialClone, remote.<name>.promisor = true
+_PROMISOR = re.compile(r"^\s*(partialclone\s*=|promisor\s*=\s*true)", re.IGNORECASE | re.MULTILINE)
 
 
 class DocumentTest(Protocol):
@@ -31,8 +35,9 @@ class DocumentTest(Protocol):
 class Metas(dict[str, DocMeta]):
     """Each version's metadata by blob id, parsed as git's answers arrive: the replay asks for
     them in the order git is reading them (oldest first), so it runs while git reads ahead
-    (on a first read, Python's replay would otherwise wait for the last blob). ``close`` when
-    done: what was never asked for is not read."""
+    (on a first read, Python's replay would otherwise wait for the last blob). Only ``get``
+    and ``[]`` read on: ``in``, ``len`` and iterating see what has been read so far. ``close``
+    when done: what was never asked for is not read."""
 
     def __init__(
         self,
@@ -58,13 +63,16 @@ class Metas(dict[str, DocMeta]):
         return found
 
     def _until(self, wanted: str) -> DocMeta | None:
-        whole = self._whole
+        whole, found = self._whole, None
         for sha, data in self._reads:
             self._coming.discard(sha)
             meta = self[sha] = parse_document(data, whole is None or sha in whole)
             if sha == wanted:
-                return meta
-        return None
+                found = meta
+                break
+        if not self._coming:
+            self.close()  # the last one read: git's process is ended now, not when done
+        return found
 
     def close(self) -> None:
         """Stop reading from git (a generator's ``close``: its process ends)."""
@@ -97,13 +105,18 @@ def load(
     new = _under_root(repo.log(head, exclude=since, folder=root.folder), root)
     commits = {commit.sha: commit for commit in new}
     line = first_parent_line(commits, head)
-    whole = _at_head(repo, head, root, line, commits, since)
+    if since is not None and not (line and commits[line[0]].parents[:1] == (since,)):
+        return RawHistory(commits, Metas({}))  # not a continuation (the kept head was merged
+        # in): the builder refuses it before asking for anything, and the whole is read
+    whole = _at_head(repo, head, root, commits, since)
     order = list(dict.fromkeys(_document_blobs((commits[sha] for sha in line), root, wanted)))
     first = order if whole is None else [sha for sha in reversed(order) if sha in whole]
     metas = {sha: parse_document(data) for sha, data in repo.read_blobs(first, MAX_BYTES)}
     if whole is None:
         return RawHistory(commits, Metas(metas))
-    if not any(meta.unreadable for meta in metas.values()):
+    # (a partial clone's: read_blobs passes over all the blobs it has not fetched once a few
+    # fetches fail; newest first, as before, those are the oldest versions)
+    if not any(meta.unreadable for meta in metas.values()) and not _partial(repo):
         rest = [sha for sha in order if sha not in metas]
         return RawHistory(commits, Metas(metas, repo.read_blobs(rest, MAX_BYTES), rest, whole))
     rest = [sha for sha in reversed(order) if sha not in metas]  # (newest first, as the log)
@@ -114,6 +127,16 @@ def load(
     for sha, data in repo.read_blobs(again, MAX_BYTES):
         metas[sha] = parse_document(data)
     return RawHistory(commits, Metas(metas))
+
+
+def _partial(repo: GitRepo) -> bool:
+    """Whether the repository is a partial clone (``git clone --filter``: its settings name a
+    promisor remote, which git fetches missing blobs from as they are read)."""
+    try:
+        settings = (repo.common_dir / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # (unknown: read as one, which is only slower)
+    return _PROMISOR.search(settings) is not None
 
 
 def _under_root(commits: list[RawCommit], root: Root) -> list[RawCommit]:
@@ -128,21 +151,15 @@ def _under_root(commits: list[RawCommit], root: Root) -> list[RawCommit]:
 
 
 def _at_head(
-    repo: GitRepo,
-    head: str,
-    root: Root,
-    line: list[str],
-    commits: Mapping[str, RawCommit],
-    known: str | None,
+    repo: GitRepo, head: str, root: Root, commits: Mapping[str, RawCommit], known: str | None
 ) -> set[str] | None:
     """The blobs to read whole: at least every blob of the head's tree (None: every blob).
 
-    When ``known`` (whose tree was read whole) is on the head's first-parent line (``line``,
-    oldest first), the head's tree is its tree changed by the new commits: their blobs are
-    enough. Otherwise (a first read, or a merge whose first parent is another line) git lists
-    the head's tree.
+    When ``known`` (whose tree was read whole) is given, the head goes on from it along its
+    first-parent line (``load`` has checked): the head's tree is its tree changed by the new
+    commits, whose blobs are enough. Otherwise (a first read) git lists the head's tree.
     """
-    if known is not None and line and commits[line[0]].parents[:1] == (known,):
+    if known is not None:
         new = commits.values()
         return {change.new_blob for commit in new for change in commit.changes if change.new_blob}
     try:

@@ -336,8 +336,9 @@ class GitRepo:
             for sha in shas:
                 data = read_batch_answer(proc.stdout, limit)
                 answered += 1
-                watchdog.progress()
-                yield sha, data
+                watchdog.watch(False)  # git is judged on its own answers, not on how long the
+                yield sha, data  # caller works between them (a replay asks as it goes)
+                watchdog.watch(True)
         finally:
             if answered < len(shas):  # stopped early, by the caller or by a failure
                 abandon(proc, "git cat-file", watchdog, writer)
