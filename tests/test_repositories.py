@@ -269,20 +269,29 @@ def test_a_move_whose_text_git_lacks_is_read_without_renames_and_said(repo: Manu
     assert ("b.md", "missing-object", "error") in found(snapshot.problems)
 
 
-def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
-    repo: ManualRepo, tmp_path: Path
-):
-    for number in (1, 2, 3, 4):
-        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
-                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+def partial_clone_notes(
+    repo: ManualRepo, tmp_path: Path, days: list[str], lost: list[int]
+) -> list[str]:
+    """The notes of a.md's versions as read from a partial clone of a history of one version a
+    day, once the remote has lost the texts ``lost`` commits back from its head."""
+    for number, day in enumerate(days, start=1):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}", f"{day}T10:00:00+00:00")
     repo.git("config", "uploadpack.allowFilter", "true")
     clone = tmp_path / "clone"
     repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
              f"file://{repo.path}", str(clone))  # fmt: skip
-    drop_object(repo, f"HEAD~1:{ROOT}/a.md")  # the remote has lost v3's text
+    for back in lost:
+        drop_object(repo, f"HEAD~{back}:{ROOT}/a.md")
     result = tracker("history", "a", "--repo", str(clone), "--format", "json")
     assert result.returncode == 0, result.stderr
-    notes = [v["note"] for v in json.loads(result.stdout)["versions"]]
+    return [v["note"] for v in json.loads(result.stdout)["versions"]]
+
+
+def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
+    repo: ManualRepo, tmp_path: Path
+):
+    days = [f"2024-0{number}-02" for number in (1, 2, 3, 4)]
+    notes = partial_clone_notes(repo, tmp_path, days, [1])  # the remote has lost v3's text
     assert notes == ["v1", "v2", "v3 v4"]  # v3's text is gone; what its commit said is not
 
 
@@ -292,18 +301,9 @@ def test_a_partial_clone_whose_remote_lost_several_texts_keeps_its_newest_versio
     """After a few fetches fail, every blob the clone never fetched is passed over (the remote
     may be gone): blobs are then read newest first, so that what is passed over is old history,
     never the versions in force (review: the replay's oldest-first reading lost the newest)."""
-    for number in range(1, 25):
-        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
-                    f"2024-01-{number:02d}T10:00:00+00:00")  # fmt: skip
-    repo.git("config", "uploadpack.allowFilter", "true")
-    clone = tmp_path / "clone"
-    repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
-             f"file://{repo.path}", str(clone))  # fmt: skip
-    for back in (4, 8, 12):  # more than read_blobs' stops: the rest is taken to be unfetchable
-        drop_object(repo, f"HEAD~{back}:{ROOT}/a.md")
-    result = tracker("history", "a", "--repo", str(clone), "--format", "json")
-    assert result.returncode == 0, result.stderr
-    notes = [v["note"] for v in json.loads(result.stdout)["versions"]]
+    days = [f"2024-01-{number:02d}" for number in range(1, 25)]
+    notes = partial_clone_notes(repo, tmp_path, days, [4, 8, 12])  # (more than read_blobs'
+    # stops: every text not fetched yet is then taken to be unfetchable)
     assert notes[-6:] == ["v18", "v19", "v20 v21", "v22", "v23", "v24"]  # (v20's text is lost:
     # its note goes with the next version's; before v13 every text is taken to be lost)
 
