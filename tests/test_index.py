@@ -65,7 +65,7 @@ def test_index_lives_in_the_git_directory_by_default(
 
 
 def test_the_raw_index_an_older_version_kept_is_removed(repo: ManualRepo):
-    """Versions before issue 8's last round kept git's log too, beside the derived file: no
+    """Versions before issue 8's fourth round kept git's log too, beside the derived file: no
     longer read, it is removed by the first whole read (with its journal)."""
     repo.commit({"a.md": doc("A")})
     repo.snapshot()

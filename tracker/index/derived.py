@@ -1,14 +1,14 @@
 """The derived history kept between runs: the snapshot of the branch head last read, and the
 builder that made it, so that a new commit replays only itself (SPEC §9).
 
-One SQLite file per branch and root, in parts a command reads as it needs
-them: a row per document (a ``pickle`` named by the hash of its contents), a row per release
-day, the snapshot's small part and the builder's state (read only when the branch moved), and
-beside them the command line's answers as text (``answers.py``: read without the engine). The
-index folder is the service's own, like the git directory it sits in: whoever can write there
-can already run code through git's own settings. A damaged or foreign file is emptied and
-rebuilt (removed only when it is no longer a database); one that cannot be written is left as
-it was. The caller checks the types it reads back.
+One SQLite file per branch and root, in parts a command reads as it needs them: a row per
+document (a ``pickle`` named by the hash of its contents), a row per release day, the
+snapshot's small part and the builder's state (read only when the branch moved), and beside
+them the command line's answers as text (``answers.py``: read without the engine). The index
+folder is the service's own, like the git directory it sits in: whoever can write there can
+already run code through git's own settings. A damaged or foreign file is emptied and rebuilt
+(removed only when it is no longer a database); one that cannot be written is left as it was.
+The caller checks the types it reads back.
 """
 
 from __future__ import annotations
@@ -306,7 +306,7 @@ def keep(
     for attempt in (1, 2):
         try:
             _write(path, head, rows, list(names.values()), (releases, gone, every), base)
-            if base is None:  # (a whole read; before issue 8's last round git's log was kept too)
+            if base is None:  # (a whole read; before issue 8's fourth round git's log was kept too)
                 store.remove_ours(path.with_name("index-" + path.name.removeprefix("derived-")))
             return
         except sqlite3.OperationalError as error:

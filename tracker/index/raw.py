@@ -3,7 +3,7 @@ first) and the metadata of each version the rules replay.
 
 Nothing here is kept between runs: what the rules derive from it is (``derived.py``), and a
 new commit reads only the commits its head has that the kept head has not. Git stays the only
-source of truth. (Until issue 8's last round the commits and metadata were kept too, in a
+source of truth. (Until issue 8's fourth round the commits and metadata were kept too, in a
 "raw index" beside the derived one: it spared reading git again when ``manual.toml`` changed,
 and cost every first read about a quarter of a second; see docs/performance.md.)
 """
@@ -98,9 +98,10 @@ def load(
     Only the versions the rules replay are read: the document blobs of the commits on the
     first-parent line (a merge's changes are against its first parent). Those in the head's
     tree (the newest versions) are read whole, with their links and heading ids
-    (``parse_document``), and first: where one of them cannot be read (binary, too large), the
-    text before it stays in force and is read whole too, so everything is read now. Else the
-    rest is read as the replay asks for it (``Metas``), oldest first.
+    (``parse_document``), and first. The rest is read as the replay asks for it (``Metas``),
+    oldest first; or now, newest first, where a head's text cannot be read (binary, too large:
+    the text before it stays in force, and is read whole too) or the repository is a partial
+    clone (see ``GitRepo.read_blobs``: what it passes over must be old history).
     """
     new = _under_root(repo.log(head, exclude=since, folder=root.folder), root)
     commits = {commit.sha: commit for commit in new}
