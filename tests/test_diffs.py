@@ -367,6 +367,9 @@ def test_a_whole_new_or_removed_document_is_said_so():
     assert summarise(diff_documents(source, "")).text() == (
         "The whole document (5 words) was removed."
     )
+    one = "Alone.\n"  # (review: "A new document of 1 words.")
+    assert summarise(diff_documents("", one)).text() == "A new document of 1 word."
+    assert summarise(diff_documents(one, "")).text() == "The whole document (1 word) was removed."
 
 
 # --- what review found ------------------------------------------------------------------------

@@ -222,10 +222,16 @@ def test_the_history_page_says_which_versions_are_left_out(repo: ManualRepo):
         repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
                     f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
     drop_object(repo, f"HEAD~1:{ROOT}/a.md")
+    repo.commit({"b.md": doc("B")}, "B", "2024-04-01T10:00:00+00:00")
+    (repo.path / ROOT / "b.md").write_bytes(b"\x00binary")  # (review: its reason was said to
+    repo.commit({}, "B saved over", "2024-04-02T10:00:00+00:00")  # be what git lacked)
     with TestClient(create_app(repo.open())) as client:
         response = client.get("/chapters/a/history")
         assert "One version of this chapter is left out" in response.text
         assert "its version of commit" in response.text
+        words = " ".join(client.get("/chapters/b/history").text.split())
+        assert "could not be read as text (why is said below)" in words
+        assert "<li>The file is binary, not Markdown; its version of commit" in words
 
 
 def test_a_version_git_lacked_comes_back_once_the_object_is_restored(repo: ManualRepo):

@@ -229,12 +229,18 @@ def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
         ("/chapters/referrals?at=2024-02-30", 400, "not a real calendar date"),
         ("/chapters/referrals?at=yesterday", 400, "YYYY-MM-DD"),
         ("/chapters/honour-based-abuse?at=2024-01-01", 404, "not yet in force"),
-        ("/releases/2024-11-14", 404, "no release on 2024-11-14"),
+        ("/releases/2024-11-14", 404, "There is no release on 14 November 2024."),
+        ("/releases/2024-11-14/newsletter", 404, "There is no release on 14 November 2024."),
         ("/releases/13-11-2024", 400, "YYYY-MM-DD"),
         ("/chapters/referrals/diff?from=--output=x", 400, "not a valid"),
         ("/chapters/referrals/diff?from=main..HEAD", 400, "not a valid"),
         ("/chapters/referrals/diff?from=no-such-branch", 404, "does not name a commit"),
-        ("/chapters/referrals/diff?to=2020-01-01", 404, "was not yet in force on 2020-01-01"),
+        (
+            "/chapters/referrals/diff?to=2020-01-01",
+            404,
+            "Referrals was not yet in force on 1 January 2020.",
+        ),  # (the page's title and dates: not 'referrals', not 2020-01-01)
+        ("/api/chapters/referrals/diff?to=2020-01-01", 404, "2020-01-01"),  # (as the CLI)
         ("/chapters/a%00b", 400, "not valid"),
         ("/no/such/page", 404, "no page at this address"),
         ("/api/chapters/no-such-chapter", 404, "no document"),
@@ -348,6 +354,26 @@ def small(tmp_path: Path) -> ManualRepo:
     repo.commit({"a.md": doc("Alpha", "See [the guide](guides/history.md#two).")}, "Add",
                 "2024-01-01T09:00:00+00:00")  # fmt: skip
     return repo
+
+
+def test_a_diff_names_each_side_as_it_was(small: ManualRepo):
+    """A version replaced before its day came was never in force: it is named by its commit's
+    day; two dates after a withdrawal are the withdrawal, not 'the version in force' (review)."""
+    small.commit({"a.md": doc("Alpha", "Planned.")}, "Plan", "2024-02-01T09:00:00+00:00",
+                 {"Go-Live": "2024-03-01"})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Planned, better.")}, "Better", "2024-02-10T09:00:00+00:00",
+                 {"Go-Live": "2024-03-01"})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Gone.", status="archived")}, "Withdraw",
+                 "2024-04-01T09:00:00+00:00", {"Go-Live": "2024-04-01"})  # fmt: skip
+    plan, better = small.git("rev-parse", "HEAD~2", "HEAD~1").split()
+    with served(small) as client:
+        words = text_of(page(client, f"/chapters/a/diff?from={plan}&to={better}").text)
+        assert ("Comparing the version committed on 1 February 2024 (replaced before it went "
+                "live) with the version in force from 1 March 2024.") in words  # fmt: skip
+        words = text_of(page(client, "/chapters/a/diff?from=2024-05-01&to=2024-06-01").text)
+        assert "Nothing changed: it was withdrawn on 1 April 2024, before both." in words
+        words = text_of(page(client, "/chapters/a/diff?from=2024-03-02&to=2024-03-20").text)
+        assert "Nothing changed: both are the version in force from 1 March 2024." in words
 
 
 def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo):

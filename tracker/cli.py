@@ -169,7 +169,7 @@ def _diff(args: argparse.Namespace) -> int:
     elif args.format == "html":
         body = differ.view(start, end, "source-html" if args.source else "html")
         summary = differ.view(start, end, "summary")
-        between = output.comparing(start, end, args.start)
+        between = output.comparing(document, start, end, args.start)
         print(output.diff_page(end.title, between, summary, body), end="")
     else:
         colour = not args.source and sys.stdout.isatty() and "NO_COLOR" not in os.environ

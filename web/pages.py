@@ -19,6 +19,7 @@ from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
+from tracker.history.snapshot import NotYetInForce
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
 from tracker.publish.views import comparing, notes_between
@@ -135,7 +136,12 @@ def diff(
     if document is None:
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
     manual = view.manual
-    before, after = manual.compared(view.snapshot, document, start, end, view.today)
+    try:
+        before, after = manual.compared(view.snapshot, document, start, end, view.today)
+    except NotYetInForce as error:  # (said as the page says it: title and date in words)
+        raise NotFoundError(
+            f"{document.latest.title} was not yet in force on {short_date(error.day)}."
+        ) from None
     body = manual.differ.view(before, after, "source-html" if source else "html")
     if not source:
         old = media(view, before) if before else None
@@ -146,7 +152,7 @@ def diff(
         "before": before,
         "after": after,
         "release": release,
-        "between": comparing(before, after, start, short_date),
+        "between": comparing(document, before, after, start, short_date),
         "notes": notes_between(document, before, after) if before else (),
         "summary": manual.differ.view(before, after, "summary"),
         "body": Markup(  # noqa: S704 (built from sanitised fragments)
@@ -256,7 +262,11 @@ def releases(request: Request) -> Response:
 
 def release_on(view: View, text: str) -> Release:
     """The release on a date from an address: 400 if it is not a date, 404 if none."""
-    return view.snapshot.release(parse_date(text, "release date"))
+    day = parse_date(text, "release date")
+    try:
+        return view.snapshot.release(day)
+    except NotFoundError:
+        raise NotFoundError(f"There is no release on {short_date(day)}.") from None
 
 
 @get("/releases/{day}")

@@ -38,6 +38,14 @@ def notices_of(document: Document) -> list[Notice]:
     return [(document.key, latest.path, str(problem)) for problem in problems]
 
 
+class NotYetInForce(NotFoundError):
+    """A diff asked to end on a day before its document's first version went live."""
+
+    def __init__(self, document: Document, day: date) -> None:
+        super().__init__(f"{document.id!r} was not yet in force on {day}.")
+        self.document, self.day = document, day
+
+
 @dataclass(frozen=True)
 class Outline:
     """What a snapshot needs of a document without reading it: its place in the contents, the
@@ -265,7 +273,7 @@ class Snapshot:
         if end is not None:
             after = self.version_at(document, end)
             if after is None and end.day is not None:  # (it may exist, waiting to go live)
-                raise NotFoundError(f"{document.id!r} was not yet in force on {end.day}.")
+                raise NotYetInForce(document, end.day)
             if after is None:
                 raise NotFoundError(f"{document.id!r} did not exist yet at {end.text!r}.")
         else:

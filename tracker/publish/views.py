@@ -100,19 +100,36 @@ def history_text(document: Document, today: date) -> str:
 
 
 def comparing(
-    start: Version | None, end: Version, asked: str | None = None, words: Words = in_words
+    document: Document,
+    start: Version | None,
+    end: Version,
+    asked: str | None = None,
+    words: Words = in_words,
 ) -> str:
     """What a diff compares, in words for practitioners (``asked``: the start a user named;
     ``words``: how dates are written, ``dates.short_date`` on the website's pages)."""
-    after = f"the version in force from {words(end.effective)}"
-    if end.deleted:
-        after = f"its withdrawal on {words(end.effective)}"
+    after = described(document, end, words)
     if start is None and asked:
         why = absent_at(asked, words)
         return f"{why[0].upper()}{why[1:]}, so the whole of {after} is shown as new."
     if start is None:
         return f"The whole of {after}, the first."
-    return f"Comparing the version in force from {words(start.effective)} with {after}."
+    if start is end:  # (two dates within one version, or after the withdrawal)
+        if end.withdrawn:
+            return f"Nothing changed: it was withdrawn on {words(end.effective)}, before both."
+        return f"Nothing changed: both are {after}."
+    return f"Comparing {described(document, start, words)} with {after}."
+
+
+def described(document: Document, version: Version, words: Words = in_words) -> str:
+    """A version as a diff names it: by the day it went live, or by its commit's day when it
+    never did (a later commit took its place before its day came)."""
+    if version.withdrawn:
+        return f"its withdrawal on {words(version.effective)}"
+    if document.in_force(version.effective) is version:
+        return f"the version in force from {words(version.effective)}"
+    committed = words(version.committed.date())
+    return f"the version committed on {committed} (replaced before it went live)"
 
 
 def notes_between(document: Document, start: Version | None, end: Version) -> tuple[Note, ...]:

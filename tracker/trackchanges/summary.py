@@ -39,9 +39,9 @@ class Summary:
     def text(self) -> str:
         """One short paragraph: "New section: Non-fatal strangulation. Revised: Definitions."."""
         if self.whole == "added":
-            return f"A new document of {self.words_added} words."
+            return f"A new document of {_word_count(self.words_added)}."
         if self.whole == "removed":
-            return f"The whole document ({self.words_removed} words) was removed."
+            return f"The whole document ({_word_count(self.words_removed)}) was removed."
         if self.coarse:
             return (
                 "Too large or too different to compare closely: roughly "
@@ -175,6 +175,11 @@ def _links(added: int, removed: int) -> str:
     if removed:
         parts.append(f"{removed} link{'s' * (removed != 1)} removed")
     return (", ".join(parts) + ".").capitalize() if parts else ""
+
+
+def _word_count(words: int) -> str:
+    """``1 word``, ``5 words``."""
+    return f"{words} word{'s' * (words != 1)}"
 
 
 def _words(added: int, removed: int) -> str:
