@@ -102,6 +102,44 @@ def test_a_partial_clone_whose_remote_is_gone_leaves_out_what_it_lacks(
     assert "partial clone could not fetch" in result.stderr
 
 
+def test_a_version_left_out_still_holds_back_the_next_as_its_text_would(
+    scheduled: ManualRepo,
+):
+    """v2 cannot be read (here binary; in a partial clone, a text the remote lost): v3, with
+    an earlier Go-Live of its own, still goes live no earlier than v2 would have, as the same
+    history with v2 readable gives (review: a partial clone gave a date weeks too early)."""
+    from datetime import date
+
+    scheduled.commit({"a.md": doc("A", "One.")}, "v1", "2024-01-02T10:00:00+00:00")
+    (scheduled.path / ROOT / "a.md").write_bytes(b"\x00binary")
+    two = scheduled.commit({}, "v2", "2024-03-01T10:00:00+00:00")  # (the 13 March release)
+    scheduled.commit({"a.md": doc("A", "Three.")}, "v3", "2024-03-05T10:00:00+00:00",
+                     {"Go-Live": "2024-03-06"})  # fmt: skip
+    three = scheduled.snapshot().document("a").versions[-1]
+    assert (three.effective, three.held_back_by) == (date(2024, 3, 13), two)
+    assert three.declared.date == date(2024, 3, 6)  # (its own word is kept, and said)
+    assert three.reasons == (
+        f"held back: declared 2024-03-06, but the earlier commit {two[:10]} (left out: it cannot "
+        "be read) would have gone live on 2024-03-13",
+    )
+    from tracker.authoring.preview import preview
+
+    scheduled.commit({"b.md": doc("B")}, "B", "2024-03-05T11:00:00+00:00",
+                     {"Go-Live": "2024-03-08"})  # fmt: skip
+    (waiting,) = preview(scheduled.snapshot(), date(2024, 3, 5)).waiting  # (next: 8 March)
+    assert waiting.reason == (
+        f"held back until 13th March 2024: the earlier commit {two[:10]} (left out: it cannot be "
+        "read) would have gone live then, and a later change cannot go live before it"
+    )
+    scheduled.git("checkout", "--quiet", "-b", "readable", "HEAD~3")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "v2", "2024-03-01T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Three.")}, "v3", "2024-03-05T10:00:00+00:00",
+                     {"Go-Live": "2024-03-06"})  # fmt: skip
+    assert scheduled.snapshot(branch="readable").document("a").versions[-1].effective == (
+        three.effective
+    )
+
+
 def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: ManualRepo):
     repo.commit({"a.md": doc("A", "Good text.")}, "Add", "2024-01-02T10:00:00+00:00")
     folder = repo.path / ROOT

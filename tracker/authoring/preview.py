@@ -46,9 +46,11 @@ def _reason(snapshot: Snapshot, version: Version) -> str:
     """Why a version goes live when it does rather than in the next release."""
     when = in_words(version.effective)
     if version.held_back_by:
+        left_out = version.waits_for is not None and version.waits_for[0] == version.held_back_by
         return (
-            f"held back until {when}: the earlier commit {version.held_back_by[:10]} goes live "
-            "then, and a later change cannot go live before it"
+            f"held back until {when}: the earlier commit {version.held_back_by[:10]} "
+            + ("(left out: it cannot be read) would have gone live" if left_out else "goes live")
+            + " then, and a later change cannot go live before it"
         )
     source = version.declared.source
     schedule = snapshot.config.schedule

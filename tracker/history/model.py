@@ -69,6 +69,9 @@ class Version:
     sources: tuple[str, ...]
     effective: date = date.min
     held_back_by: str | None = None
+    # A version left out just before this one (it could not be read) and the day it would
+    # have gone live: this one goes live no earlier, as it would have after it.
+    waits_for: tuple[str, date] | None = None
 
     @property
     def title(self) -> str:
@@ -115,9 +118,16 @@ class Version:
                 "so it went live when committed"
             )
         if self.held_back_by:
+            left_out = self.waits_for is not None and self.waits_for[0] == self.held_back_by
             found.append(
                 f"held back: declared {words(self.declared.date)}, but the earlier commit "
-                f"{self.held_back_by[:10]} goes live on {words(self.effective)}"
+                f"{self.held_back_by[:10]}"
+                + (
+                    " (left out: it cannot be read) would have gone live"
+                    if left_out
+                    else " goes live"
+                )
+                + f" on {words(self.effective)}"
             )
         return tuple(found)
 

@@ -161,18 +161,26 @@ def _settle(document: Document) -> Document:
     Only the newest version keeps the links and heading ids of its text (what the checks
     read): earlier versions drop them, which keeps a long history small to hold and to read.
     """
-    effective = effective_dates([version.declared.date for version in document.versions])
+    effective = effective_dates([_earliest(version) for version in document.versions])
     settled: list[Version] = []
     last = len(document.versions) - 1
     for number, (version, day) in enumerate(zip(document.versions, effective, strict=True)):
         holder = None
         if day > version.declared.date:
-            holder = next(v.commit for v in settled if v.effective == day)
+            holder = next((v.commit for v in settled if v.effective == day), None)
+            holder = holder or (version.waits_for[0] if version.waits_for else None)
         meta = version.meta
         if number < last and (meta.links or meta.anchors):
             meta = replace(meta, links=(), anchors=())
         settled.append(_dated(version, day, holder, meta))
     return replace(document, versions=tuple(settled))
+
+
+def _earliest(version: Version) -> date:
+    """The day a version can go live, whatever came before: its declared day, or the day of a
+    version left out just before it (which it would have waited for), if later."""
+    waits = version.waits_for
+    return max(version.declared.date, waits[1]) if waits else version.declared.date
 
 
 def _dated(version: Version, effective: date, holder: str | None, meta: DocMeta) -> Version:
