@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ManualRepo, doc
+from conftest import ROOT, SCHEDULE, ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 from tracker.history.model import Problem
@@ -138,6 +138,43 @@ def test_a_version_left_out_still_holds_back_the_next_as_its_text_would(
     assert scheduled.snapshot(branch="readable").document("a").versions[-1].effective == (
         three.effective
     )
+
+
+@pytest.mark.parametrize("then", ["merged", "deleted", "moved"])
+def test_a_version_left_out_gives_the_dates_the_whole_history_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, then: str
+):
+    """The same history twice, v2 readable and v2 left out (binary): what follows goes live on
+    the same day (review: a left-out merge took the schedule's day over its author's Go-Live;
+    a deletion after a left-out version, or a move git could not pair, did not wait for it)."""
+    dates = []
+    for readable in (True, False):
+        folder = tmp_path / f"{then}-{readable}"
+        (folder / "manual").mkdir(parents=True)
+        monkeypatch.setenv("TRACKER_CACHE_DIR", str(folder / "cache"))
+        repo = ManualRepo(folder / "manual")
+        repo.commit({"manual.toml": SCHEDULE}, "Settings", "2023-12-01T09:00:00+00:00")
+        repo.commit({"a.md": doc("A", "One.", id="a")}, "v1", "2024-01-02T10:00:00+00:00")
+        two = doc("A", "Two.", id="a") if readable else "\x00binary"
+        if then == "merged":  # (its author's Go-Live, 2 March, not the schedule's 13 March)
+            repo.branch("side")
+            repo.commit({"a.md": two}, "v2", "2024-02-28T10:00:00+00:00", {"Go-Live": "2024-03-02"})
+            repo.checkout("main")
+            repo.merge("side", "2024-03-01T10:00:00+00:00")
+        else:
+            repo.commit({"a.md": two}, "v2", "2024-03-01T10:00:00+00:00")  # (13 March)
+        late = {"Go-Live": "2024-03-06"}
+        if then == "deleted":
+            repo.commit({"a.md": None}, "Gone", "2024-03-05T10:00:00+00:00", late)
+        elif then == "moved":  # (a text and a binary: git pairs no rename)
+            repo.commit({"a.md": None, "b.md": doc("A", "Three.", id="a")}, "Moved",
+                        "2024-03-05T10:00:00+00:00", late)  # fmt: skip
+        else:
+            repo.commit({"a.md": doc("A", "Three.", id="a")}, "v3", "2024-03-05T10:00:00+00:00",
+                        late)  # fmt: skip
+        last = repo.snapshot().document("a").versions[-1]
+        dates.append((last.declared.date, last.effective))
+    assert dates[0] == dates[1]
 
 
 def test_binary_and_latin1_files_are_not_published_and_check_says_why(repo: ManualRepo):

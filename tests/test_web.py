@@ -241,6 +241,7 @@ def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
             "Referrals was not yet in force on 1 January 2020.",
         ),  # (the page's title and dates: not 'referrals', not 2020-01-01)
         ("/api/chapters/referrals/diff?to=2020-01-01", 404, "2020-01-01"),  # (as the CLI)
+        ("/api/releases/2024-11-14", 404, "There is no release on 2024-11-14."),
         ("/chapters/a%00b", 400, "not valid"),
         ("/no/such/page", 404, "no page at this address"),
         ("/api/chapters/no-such-chapter", 404, "no document"),
@@ -358,22 +359,37 @@ def small(tmp_path: Path) -> ManualRepo:
 
 def test_a_diff_names_each_side_as_it_was(small: ManualRepo):
     """A version replaced before its day came was never in force: it is named by its commit's
-    day; two dates after a withdrawal are the withdrawal, not 'the version in force' (review)."""
+    day; two dates after a withdrawal are the withdrawal, not 'the version in force'; an edit
+    to a withdrawn chapter is not a second withdrawal (reviews)."""
     small.commit({"a.md": doc("Alpha", "Planned.")}, "Plan", "2024-02-01T09:00:00+00:00",
                  {"Go-Live": "2024-03-01"})  # fmt: skip
     small.commit({"a.md": doc("Alpha", "Planned, better.")}, "Better", "2024-02-10T09:00:00+00:00",
                  {"Go-Live": "2024-03-01"})  # fmt: skip
     small.commit({"a.md": doc("Alpha", "Gone.", status="archived")}, "Withdraw",
                  "2024-04-01T09:00:00+00:00", {"Go-Live": "2024-04-01"})  # fmt: skip
-    plan, better = small.git("rev-parse", "HEAD~2", "HEAD~1").split()
+    small.commit({"a.md": doc("Alpha", "Gone, edited.", status="archived")}, "Edit",
+                 "2024-05-01T09:00:00+00:00", {"Go-Live": "2024-05-02"})  # fmt: skip
+    small.commit({"b.md": doc("Bravo")}, "B", "2024-01-05T09:00:00+00:00")
+    gone = small.commit({"b.md": None}, "B gone", "2024-03-01T09:00:00+00:00",
+                        {"Go-Live": "2024-03-03"})  # fmt: skip
+    small.commit({"b.md": doc("Bravo", "Back.")}, "B back", "2024-03-02T09:00:00+00:00",
+                 {"Go-Live": "2024-03-03"})  # fmt: skip
+    plan, better = small.git("rev-parse", "HEAD~6", "HEAD~5").split()
+    cases = {
+        f"a/diff?from={plan}&to={better}": "Comparing the version committed on 1 February 2024 "
+        "(replaced before it went live) with the version in force from 1 March 2024.",
+        "a/diff?from=2024-03-02&to=2024-03-20": "Nothing changed: both are the version in force "
+        "from 1 March 2024.",
+        "a/diff?from=2024-04-10&to=2024-05-10": "Comparing its withdrawal on 1 April 2024 with its "
+        "text as changed on 2 May 2024, while withdrawn (since 1 April 2024).",
+        "a/diff?from=2024-05-10&to=2024-06-01": "Nothing changed: it was withdrawn on 1 April "
+        "2024, before both.",
+        f"b/diff?from={gone}&to=2024-03-20": "Comparing the withdrawal committed on 1 March 2024 "
+        "(replaced before it went live) with the version in force from 3 March 2024.",
+    }
     with served(small) as client:
-        words = text_of(page(client, f"/chapters/a/diff?from={plan}&to={better}").text)
-        assert ("Comparing the version committed on 1 February 2024 (replaced before it went "
-                "live) with the version in force from 1 March 2024.") in words  # fmt: skip
-        words = text_of(page(client, "/chapters/a/diff?from=2024-05-01&to=2024-06-01").text)
-        assert "Nothing changed: it was withdrawn on 1 April 2024, before both." in words
-        words = text_of(page(client, "/chapters/a/diff?from=2024-03-02&to=2024-03-20").text)
-        assert "Nothing changed: both are the version in force from 1 March 2024." in words
+        for address, sentence in cases.items():
+            assert sentence in text_of(page(client, f"/chapters/{address}").text), address
 
 
 def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo):

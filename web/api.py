@@ -42,14 +42,15 @@ def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
 def release(request: Request, day: str) -> dict[str, Any]:
     """One release and its entries, each with what changed in it."""
     view = current_view(request)
-    return views.release_json(release_on(view, day), view.today, view.manual.differ.summary)
+    release = release_on(view, day, page=False)
+    return views.release_json(release, view.today, view.manual.differ.summary)
 
 
 @router.get("/releases/{day}/newsletter")
 def newsletter(request: Request, day: str) -> dict[str, Any]:
     """The release's newsletter section as data, with the summary of each change."""
     view = current_view(request)
-    release = release_on(view, day)
+    release = release_on(view, day, page=False)
     data: dict[str, Any] = json.loads(
         newsletters.render(view, release, "json", str(request.base_url))
     )

@@ -260,12 +260,15 @@ def releases(request: Request) -> Response:
     return render_page(request, "releases.html", context, view=view)
 
 
-def release_on(view: View, text: str) -> Release:
-    """The release on a date from an address: 400 if it is not a date, 404 if none."""
+def release_on(view: View, text: str, page: bool = True) -> Release:
+    """The release on a date from an address: 400 if it is not a date, 404 if none (said with
+    the date as pages write it; ``page`` False: as the API and the command line write it)."""
     day = parse_date(text, "release date")
     try:
         return view.snapshot.release(day)
     except NotFoundError:
+        if not page:
+            raise
         raise NotFoundError(f"There is no release on {short_date(day)}.") from None
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import MISSING as MISSING_FIELD
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from tracker.config import Config
@@ -59,6 +59,8 @@ class Walker:
         self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
         self.touched: set[int] = set()  # documents given a version since this was last cleared
         self.pending: dict[str, list[Source]] = {}  # path -> what left-out versions said
+        # path -> the left-out version there that would have gone live last (commit, its day)
+        self.waits: dict[str, tuple[str, date]] = {}
         self.relatives: dict[str, str | None] = {}  # each path's answer from _relative
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
@@ -123,7 +125,11 @@ class Walker:
         )  # fmt: skip
         paths = {self.root.join(path) for path in (old, new) if path}
         carried = [*self.pending.pop(old or "", []), *self.pending.pop(new, [])]
-        self.pending[new] = [*carried, *self.sources.for_change(commit, merged, paths)]
+        own = self.sources.for_change(commit, merged, paths)
+        self.pending[new] = [*carried, *own]
+        waited = [self.waits.pop(path, None) for path in (old or "", new)]
+        day = combined(own)[0].date  # (its own declared day: a merge's by the merge's rules)
+        self.waits[new] = max([w for w in waited if w] + [(commit.sha, day)], key=_second)
         return True
 
     @property
@@ -262,15 +268,17 @@ class Walker:
         if ident not in document.aliases:
             document.aliases.append(ident)
         paths = self._paths(document, change) if merged else set()  # only merges need them
-        carried = [*self.pending.pop(new or "", []), *self.pending.pop(old or "", [])]
+        moved_from = old if old != path else None
+        if moved_from is None and previous is not None and previous.path != path:
+            moved_from = previous.path  # moved while its text could not be read
+        held = [new or "", old or "", moved_from or ""]  # (where left-out versions wait)
+        carried = [source for at in held for source in self.pending.pop(at, [])]
+        waited = [found for at in held if (found := self.waits.pop(at, None))]
+        waits = max(waited, key=_second, default=None)
         if new is None:
             carried = []  # a text never published is withdrawn: what it said goes with it
         sources = [*carried, *self.sources.for_change(commit, merged, paths)]
         declared, notes, minor = combined(sources)
-        latest = max(carried, key=lambda source: source.declared.date, default=None)
-        moved_from = old if old != path else None
-        if moved_from is None and previous is not None and previous.path != path:
-            moved_from = previous.path  # moved while its text could not be read
         document.versions.append(
             _version(
                 key=key,
@@ -287,9 +295,13 @@ class Walker:
                 minor=minor,
                 declared=declared,
                 sources=tuple(source.commit.sha for source in sources),
-                waits_for=(latest.commit.sha, latest.declared.date) if latest else None,
+                waits_for=waits,  # (a deletion waits too: the text left out went live first)
             )
         )
+
+
+def _second(pair: tuple[str, date]) -> date:
+    return pair[1]
 
 
 def _version(**values: Any) -> Version:

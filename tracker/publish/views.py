@@ -116,7 +116,8 @@ def comparing(
         return f"The whole of {after}, the first."
     if start is end:  # (two dates within one version, or after the withdrawal)
         if end.withdrawn:
-            return f"Nothing changed: it was withdrawn on {words(end.effective)}, before both."
+            day = words(withdrawn_since(document, end).effective)
+            return f"Nothing changed: it was withdrawn on {day}, before both."
         return f"Nothing changed: both are {after}."
     return f"Comparing {described(document, start, words)} with {after}."
 
@@ -124,12 +125,27 @@ def comparing(
 def described(document: Document, version: Version, words: Words = in_words) -> str:
     """A version as a diff names it: by the day it went live, or by its commit's day when it
     never did (a later commit took its place before its day came)."""
-    if version.withdrawn:
-        return f"its withdrawal on {words(version.effective)}"
-    if document.in_force(version.effective) is version:
+    if document.in_force(version.effective) is not version:
+        what = "the withdrawal" if version.withdrawn else "the version"
+        when = words(version.committed.date())
+        return f"{what} committed on {when} (replaced before it went live)"
+    if not version.withdrawn:
         return f"the version in force from {words(version.effective)}"
-    committed = words(version.committed.date())
-    return f"the version committed on {committed} (replaced before it went live)"
+    since = withdrawn_since(document, version)
+    if since is version:
+        return f"its withdrawal on {words(version.effective)}"
+    day, withdrawn = words(version.effective), words(since.effective)
+    return f"its text as changed on {day}, while withdrawn (since {withdrawn})"
+
+
+def withdrawn_since(document: Document, version: Version) -> Version:
+    """The version that withdrew a withdrawn version's document (itself, or the first of the
+    withdrawn versions just before it: an archived chapter's file may still be edited)."""
+    versions = document.versions
+    at = versions.index(version)
+    while at > 0 and versions[at - 1].withdrawn:
+        at -= 1
+    return versions[at]
 
 
 def notes_between(document: Document, start: Version | None, end: Version) -> tuple[Note, ...]:
