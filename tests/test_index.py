@@ -512,7 +512,8 @@ def test_any_history_read_step_by_step_equals_a_whole_read(
                     repo.commit({name: doc(name, status="archived")}, f"Archive {number}", when,
                                 trailers)  # fmt: skip
                 elif action == "unreadable":  # left out: the next version carries its word
-                    repo.commit({name: "\x00binary"}, f"Unreadable {number}", when, trailers)
+                    repo.commit({name: f"\x00binary {pick}"}, f"Unreadable {number}", when,
+                                trailers)  # fmt: skip
                 elif action == "settings":  # the whole history is read again
                     weekly = SCHEDULE.replace("FREQ=MONTHLY;BYDAY=2WE", "FREQ=WEEKLY;BYDAY=MO")
                     repo.commit({"manual.toml": weekly if pick % 2 else SCHEDULE},

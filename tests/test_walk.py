@@ -400,9 +400,14 @@ def test_settling_a_version_copies_it_as_dataclasses_replace_would():
     second = commit(modify("a.md", a1, a2), parents=(first,), when="2024-01-03")
     metas = {a1: DocMeta(title="A", links=("b.md",)), a2: DocMeta(title="A2")}
     for version in document(history([first, second], metas), "a").versions:
-        day, holder, meta = D("2025-01-01"), first.sha, DocMeta()
-        copied = _dated(version, day, holder, meta)
-        replaced = replace(version, effective=day, held_back_by=holder, meta=meta)
+        day, holder, meta, waits = (
+            D("2025-01-01"),
+            first.sha,
+            DocMeta(),
+            (first.sha, D("2025-01-01")),
+        )
+        copied = _dated(version, (day, holder, waits), meta)
+        replaced = replace(version, effective=day, held_back_by=holder, waits_for=waits, meta=meta)
         assert type(copied) is type(replaced)
         assert [getattr(copied, f.name) for f in fields(copied)] == [
             getattr(replaced, f.name) for f in fields(replaced)

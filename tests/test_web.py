@@ -374,7 +374,18 @@ def test_a_diff_names_each_side_as_it_was(small: ManualRepo):
                         {"Go-Live": "2024-03-03"})  # fmt: skip
     small.commit({"b.md": doc("Bravo", "Back.")}, "B back", "2024-03-02T09:00:00+00:00",
                  {"Go-Live": "2024-03-03"})  # fmt: skip
-    plan, better = small.git("rev-parse", "HEAD~6", "HEAD~5").split()
+    small.commit({"c.md": doc("Charlie")}, "C", "2024-01-05T09:00:00+00:00")
+    small.commit({"c.md": doc("Charlie", status="archived")}, "C archived",
+                 "2024-03-01T09:00:00+00:00", {"Go-Live": "2024-03-01"})  # fmt: skip
+    small.commit(
+        {"c.md": None}, "C deleted", "2024-04-01T09:00:00+00:00", {"Go-Live": "2024-04-01"}
+    )
+    small.commit({"d.md": doc("Delta")}, "D", "2024-01-05T09:00:00+00:00")
+    small.commit({"d.md": doc("Delta", status="archived")}, "D archived",
+                 "2024-05-01T09:00:00+00:00", {"Go-Live": "2024-06-01"})  # fmt: skip
+    small.commit({"d.md": doc("Delta", "Edited.", status="archived")}, "D edited",
+                 "2024-05-10T09:00:00+00:00", {"Go-Live": "2024-06-01"})  # fmt: skip
+    plan, better = small.git("rev-parse", "HEAD~12", "HEAD~11").split()
     cases = {
         f"a/diff?from={plan}&to={better}": "Comparing the version committed on 1 February 2024 "
         "(replaced before it went live) with the version in force from 1 March 2024.",
@@ -386,6 +397,10 @@ def test_a_diff_names_each_side_as_it_was(small: ManualRepo):
         "2024, before both.",
         f"b/diff?from={gone}&to=2024-03-20": "Comparing the withdrawal committed on 1 March 2024 "
         "(replaced before it went live) with the version in force from 3 March 2024.",
+        "c/diff?from=2024-03-10&to=2024-04-10": "Comparing its withdrawal on 1 March 2024 with "
+        "its file's deletion on 1 April 2024, while withdrawn (since 1 March 2024).",
+        "d/diff?from=2024-05-20&to=2024-06-10": "Comparing the version in force from 5 January "
+        "2024 with its withdrawal on 1 June 2024.",  # (the first withdrawal was never one)
     }
     with served(small) as client:
         for address, sentence in cases.items():

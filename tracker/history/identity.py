@@ -58,9 +58,10 @@ class Walker:
         self.skipped: dict[str, Problem] = {}  # path -> why its latest version is not published
         self.skipped_before: list[Problem] = []  # versions left out that later ones replaced
         self.touched: set[int] = set()  # documents given a version since this was last cleared
-        self.pending: dict[str, list[Source]] = {}  # path -> what left-out versions said
-        # path -> the left-out version there that would have gone live last (commit, its day)
-        self.waits: dict[str, tuple[str, date]] = {}
+        # What left-out versions said, and the one that would have gone live last (its commit
+        # and day), by their document's key, or by path for a file never published yet.
+        self.pending: dict[int | str, list[Source]] = {}
+        self.waits: dict[int | str, tuple[str, date]] = {}
         self.relatives: dict[str, str | None] = {}  # each path's answer from _relative
 
     def apply(self, commit: RawCommit, merged: list[RawCommit]) -> None:
@@ -98,8 +99,9 @@ class Walker:
         change: Change,
     ) -> bool:
         """Leave out a version that cannot be published (SPEC §7): its document keeps the
-        version before, the reason is a problem of the history, and what its commit said
-        (Go-Live, notes, minor) goes with the next version that can be published."""
+        version before, the reason is a problem of the history, what its commit said (notes,
+        minor) goes with the next version that can be published, and that version goes live
+        no earlier than this one would have (its declared day)."""
         for path in ({old, new} - {None}) if self.skipped else ():  # (mostly none left out)
             gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
             if gone is not None:
@@ -124,12 +126,14 @@ class Walker:
             document=key,
         )  # fmt: skip
         paths = {self.root.join(path) for path in (old, new) if path}
-        carried = [*self.pending.pop(old or "", []), *self.pending.pop(new, [])]
+        slot: int | str = key if key is not None else new
+        held = (slot, old or "", new)  # (where earlier left-out versions of it wait)
+        carried = [source for at in held for source in self.pending.pop(at, [])]
         own = self.sources.for_change(commit, merged, paths)
-        self.pending[new] = [*carried, *own]
-        waited = [self.waits.pop(path, None) for path in (old or "", new)]
+        self.pending[slot] = [*carried, *own]
+        waited = [found for at in held if (found := self.waits.pop(at, None))]
         day = combined(own)[0].date  # (its own declared day: a merge's by the merge's rules)
-        self.waits[new] = max([w for w in waited if w] + [(commit.sha, day)], key=_second)
+        self.waits[slot] = max([*waited, (commit.sha, day)], key=_second)
         return True
 
     @property
@@ -271,14 +275,22 @@ class Walker:
         moved_from = old if old != path else None
         if moved_from is None and previous is not None and previous.path != path:
             moved_from = previous.path  # moved while its text could not be read
-        held = [new or "", old or "", moved_from or ""]  # (where left-out versions wait)
+        # Where left-out versions of it wait: by its key, or by path for a file not published
+        # yet, which is this document only if it names no other id (that file's id is unread).
+        held: list[int | str] = [key, new or "", old or "", moved_from or ""]
+        if new is not None and meta.id and meta.id != path_id(new):
+            held[1] = ""
+            self.pending.pop(new, None)
+            self.waits.pop(new, None)
         carried = [source for at in held for source in self.pending.pop(at, [])]
         waited = [found for at in held if (found := self.waits.pop(at, None))]
         waits = max(waited, key=_second, default=None)
         if new is None:
             carried = []  # a text never published is withdrawn: what it said goes with it
-        sources = [*carried, *self.sources.for_change(commit, merged, paths)]
-        declared, notes, minor = combined(sources)
+        own = self.sources.for_change(commit, merged, paths)
+        declared = combined(own)[0]  # (a left-out version's day is waited for: ``waits``)
+        _, notes, minor = combined([*carried, *own])
+        sources = [*carried, *own]
         document.versions.append(
             _version(
                 key=key,

@@ -132,9 +132,11 @@ def described(document: Document, version: Version, words: Words = in_words) -> 
     if not version.withdrawn:
         return f"the version in force from {words(version.effective)}"
     since = withdrawn_since(document, version)
-    if since is version:
+    if since is version or since.effective == version.effective:
         return f"its withdrawal on {words(version.effective)}"
     day, withdrawn = words(version.effective), words(since.effective)
+    if version.deleted:  # (an archived chapter's file deleted: no text)
+        return f"its file's deletion on {day}, while withdrawn (since {withdrawn})"
     return f"its text as changed on {day}, while withdrawn (since {withdrawn})"
 
 
@@ -145,6 +147,11 @@ def withdrawn_since(document: Document, version: Version) -> Version:
     at = versions.index(version)
     while at > 0 and versions[at - 1].withdrawn:
         at -= 1
+    while (
+        versions[at] is not version
+        and document.in_force(versions[at].effective) is not (versions[at])
+    ):
+        at += 1  # (a withdrawal replaced before its day was never one)
     return versions[at]
 
 
