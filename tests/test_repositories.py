@@ -191,6 +191,43 @@ def _left_out_unpublished(other_id: bool) -> Callable[[ManualRepo, Callable[[str
     return build
 
 
+def _left_out_elsewhere(shape: str) -> Callable[[ManualRepo, Callable[[str], str]], None]:
+    def build(repo: ManualRepo, two: Callable[[str], str]) -> None:
+        if shape == "fixed in place":  # (a new chapter, with an id of its own, whose first
+            # text is fixed the next day)
+            repo.commit({"z.md": doc("Z")}, "z", "2024-01-02T10:00:00+00:00")
+            repo.commit({"cp.md": two("One.")}, "v2", "2024-03-01T10:00:00+00:00",
+                        {"Go-Live": "2024-07-01", "Change-Note": "New chapter"})  # fmt: skip
+            repo.commit({"cp.md": doc("A", "One, fixed.", id="a")}, "Fixed",
+                        "2024-03-02T10:00:00+00:00", {"Change-Type": "minor"})  # fmt: skip
+        elif shape == "path taken":  # (another chapter moves to a left-out file's old path)
+            repo.commit({"b.md": doc("B", "Bee text here for the rename.")}, "b",
+                        "2024-01-02T10:00:00+00:00")  # fmt: skip
+            repo.commit({"a.md": two("One.")}, "v2", "2024-03-01T10:00:00+00:00",
+                        {"Go-Live": "2024-07-01"})  # fmt: skip
+            repo.commit(
+                {"a.md": None}, "Gone", "2024-03-05T10:00:00+00:00", {"Go-Live": "immediate"}
+            )
+            repo.move("b.md", "a.md", "Moved", "2024-03-06T10:00:00+00:00")
+        else:  # a merge whose side branch set a Go-Live on the chapter's older path
+            repo.commit({"a.md": doc("A", "One. " * 30, id="a")}, "v1", "2024-01-02T10:00:00+00:00")
+            repo.branch("side")
+            repo.commit({"a.md": doc("A", "One. " * 30 + "Side.", id="a")}, "s1",
+                        "2024-02-20T10:00:00+00:00", {"Go-Live": "2024-07-01"})  # fmt: skip
+            repo.checkout("main")
+            repo.move("a.md", "b.md", "Moved", "2024-02-21T10:00:00+00:00")
+            repo.checkout("side")
+            repo.commit(
+                {"a.md": two("One. " * 30 + "Side two.")}, "v2", "2024-02-22T10:00:00+00:00"
+            )
+            repo.checkout("main")
+            repo.merge("side", "2024-03-01T10:00:00+00:00")
+            repo.commit({"b.md": doc("A", "Three.", id="a")}, "v3", "2024-03-05T10:00:00+00:00",
+                        {"Go-Live": "immediate"})  # fmt: skip
+
+    return build
+
+
 def _text_or_binary(readable: bool, text: str) -> str:
     return doc("A", text, id="a") if readable else f"\x00binary {text}"
 
@@ -202,8 +239,21 @@ def _text_or_binary(readable: bool, text: str) -> str:
         *(_left_out_then(then) for then in ("deleted", "moved", "scheduled", "id moved", "twice")),
         _left_out_unpublished(False),
         _left_out_unpublished(True),
+        *(_left_out_elsewhere(shape) for shape in ("fixed in place", "path taken", "old path")),
     ],
-    ids=["merged", "deleted", "moved", "scheduled", "id moved", "twice", "new file", "new id"],
+    ids=[
+        "merged",
+        "deleted",
+        "moved",
+        "scheduled",
+        "id moved",
+        "twice",
+        "new file",
+        "new id",
+        "fixed in place",
+        "path taken",
+        "old path",
+    ],
 )
 def test_a_version_left_out_gives_the_dates_the_whole_history_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build: Callable[..., None]
@@ -231,6 +281,8 @@ def test_a_version_left_out_gives_the_dates_the_whole_history_gives(
         for version in versions if not readable else ():  # (the holder is said to be left out)
             if named.get(version.held_back_by or "", "").startswith("v2"):
                 assert "(left out: it cannot be read) would have gone live" in version.reasons[-1]
+            if named[version.commit] == "Fixed":  # (what the left-out commit said goes with it)
+                assert "New chapter" in version.note and not version.minor
     whole, left_out = seen
     both = sorted(set(whole) & set(left_out))
     assert len(both) >= 2 and [whole[k] for k in both] == [left_out[k] for k in both], both

@@ -126,6 +126,8 @@ class Walker:
             document=key,
         )  # fmt: skip
         paths = {self.root.join(path) for path in (old, new) if path}
+        if merged and key is not None:  # (the merged commits that touched it, at any path)
+            paths = self._paths(self.documents[key], change)
         slot: int | str = key if key is not None else new
         held = (slot, old or "", new)  # (where earlier left-out versions of it wait)
         carried = [source for at in held for source in self.pending.pop(at, [])]
@@ -275,10 +277,13 @@ class Walker:
         moved_from = old if old != path else None
         if moved_from is None and previous is not None and previous.path != path:
             moved_from = previous.path  # moved while its text could not be read
-        # Where left-out versions of it wait: by its key, or by path for a file not published
-        # yet, which is this document only if it names no other id (that file's id is unread).
+        # Where left-out versions of it wait: by its key while it is live; else also by path,
+        # for a file not published yet, which is this document if git says it is the same file,
+        # or if it names no other id (the left-out file's own id could not be read).
         held: list[int | str] = [key, new or "", old or "", moved_from or ""]
-        if new is not None and meta.id and meta.id != path_id(new):
+        if previous is not None and not previous.deleted:
+            held[1:] = ["", "", ""]
+        elif new is not None and old != new and meta.id and meta.id != path_id(new):
             held[1] = ""
             self.pending.pop(new, None)
             self.waits.pop(new, None)
@@ -288,9 +293,10 @@ class Walker:
         if new is None:
             carried = []  # a text never published is withdrawn: what it said goes with it
         own = self.sources.for_change(commit, merged, paths)
-        declared = combined(own)[0]  # (a left-out version's day is waited for: ``waits``)
-        _, notes, minor = combined([*carried, *own])
+        declared, notes, minor = combined(own)  # (a left-out version's day: ``waits``)
         sources = [*carried, *own]
+        if carried:  # (what left-out versions said: their notes, whether minor)
+            _, notes, minor = combined(sources)
         document.versions.append(
             _version(
                 key=key,
