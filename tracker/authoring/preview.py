@@ -46,7 +46,7 @@ def _reason(snapshot: Snapshot, version: Version) -> str:
     """Why a version goes live when it does rather than in the next release."""
     when = in_words(version.effective)
     if version.held_back_by:
-        left_out = version.waits_for is not None and version.waits_for[0] == version.held_back_by
+        left_out = version.held_by_left_out
         return (
             f"held back until {when}: the earlier commit {version.held_back_by[:10]} "
             + ("(left out: it cannot be read) would have gone live" if left_out else "goes live")

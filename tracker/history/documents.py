@@ -61,26 +61,6 @@ class DocMeta:
     unreadable: str | None = None
     broken: bool = False  # the front matter could not be read: its values are unknown
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-safe dict, for the index."""
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        data["review_due"] = self.review_due.isoformat() if self.review_due else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> DocMeta:
-        """The inverse of to_json."""
-        due = data.get("review_due")
-        return cls(
-            **{
-                **data,
-                "review_due": date.fromisoformat(due) if due else None,
-                "links": tuple(data.get("links", ())),
-                "anchors": tuple(data.get("anchors", ())),
-                "problems": tuple(data.get("problems", ())),
-            }
-        )
-
 
 def decode(data: bytes) -> str:
     """Blob bytes as text; invalid UTF-8 is replaced rather than refused."""

@@ -104,6 +104,11 @@ class Version:
         return " ".join(note.text for note in self.notes)
 
     @property
+    def held_by_left_out(self) -> bool:
+        """Held back by a version left out (it could not be read), not by one published."""
+        return self.waits_for is not None and self.waits_for[0] == self.held_back_by
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Why the version goes live when it does, in words, when that is not plain (dates as
         ``YYYY-MM-DD``, as the command line's history table has them)."""
@@ -118,7 +123,7 @@ class Version:
                 "so it went live when committed"
             )
         if self.held_back_by:
-            left_out = self.waits_for is not None and self.waits_for[0] == self.held_back_by
+            left_out = self.held_by_left_out
             found.append(
                 f"held back: declared {words(self.declared.date)}, but the earlier commit "
                 f"{self.held_back_by[:10]}"

@@ -12,6 +12,7 @@ from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
+from tracker.publish.contents import went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -125,7 +126,7 @@ def comparing(
 def described(document: Document, version: Version, words: Words = in_words) -> str:
     """A version as a diff names it: by the day it went live, or by its commit's day when it
     never did (a later commit took its place before its day came)."""
-    if document.in_force(version.effective) is not version:
+    if not went_live(document, version):
         what = "the withdrawal" if version.withdrawn else "the version"
         when = words(version.committed.date())
         return f"{what} committed on {when} (replaced before it went live)"
@@ -147,10 +148,7 @@ def withdrawn_since(document: Document, version: Version) -> Version:
     at = versions.index(version)
     while at > 0 and versions[at - 1].withdrawn:
         at -= 1
-    while (
-        versions[at] is not version
-        and document.in_force(versions[at].effective) is not (versions[at])
-    ):
+    while versions[at] is not version and not went_live(document, versions[at]):
         at += 1  # (a withdrawal replaced before its day was never one)
     return versions[at]
 

@@ -264,14 +264,6 @@ class GitRepo:
         finally:
             finish(proc, "git log", watchdog)
 
-    def rev_list(self, head: str, exclude: str | None = None) -> list[str]:
-        """The commits reachable from ``head`` and not from ``exclude`` (both commit ids)."""
-        for sha in (head, exclude):
-            if sha is not None and not _SHA.fullmatch(sha):
-                raise RefError(f"{sha!r} is not a commit id.")
-        out = self._run("rev-list", head, *([f"^{exclude}"] if exclude else []), "--")
-        return out.split()
-
     def read_blobs(self, shas: Iterable[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
         """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing.
 
