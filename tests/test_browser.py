@@ -226,3 +226,18 @@ def test_the_journey_by_keyboard_alone(site: str, page: Page):
     press_until(page, "Plain text")
     press_until(page, "Copy to clipboard", navigates=False)
     expect(page.get_by_role("status")).to_contain_text("Copied")
+
+
+def test_a_table_is_a_tab_stop_only_while_it_scrolls(site: str, browser: Browser):
+    """A table's box takes focus where the table is wider than the screen (a keyboard scrolls
+    it then), and is passed over by the Tab key where it fits; resizing the window tells."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(site + "/chapters/referrals")
+    box = page.locator(".app-table-scroll").first
+    expect(box).not_to_have_attribute("tabindex", "0")
+    page.set_viewport_size({"width": 320, "height": 640})
+    expect(box).to_have_attribute("tabindex", "0")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    expect(box).not_to_have_attribute("tabindex", "0")
+    context.close()
