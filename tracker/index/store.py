@@ -59,7 +59,9 @@ def connect(
             made_private(path.parent)  # (see private)
             if not reclaimed(path):  # what its rows say is read as this user's own, or nothing
                 raise PermissionError(  # (docs/operators.md: a shared cache folder)
-                    "it, its folder or the folder above it could be changed by other users"
+                    "it, its folder or the folder above it could be changed by other users; "
+                    "make them writable by this user alone (chmod go-w), or set "
+                    "TRACKER_CACHE_DIR to a folder of this user's"
                 )
             wait = LOCK_SECONDS if timeout is None else timeout
             connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
