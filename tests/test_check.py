@@ -217,6 +217,35 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
         f"'{meant}:'?" in found[0]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("body", "trailers", "found"),
+    [
+        ("Go-Live: 2024-12-11", {"Change-Note": "Added."},
+         ["error: commit {sha}: has 'Go-Live: 2024-12-11' where git does not read it as a "
+          "trailer (trailers go together in the message's last paragraph, with no other text), "
+          "so it was ignored"]),
+        ("Why it changed.\nChange-Note: Added.", {},
+         ["warning: commit {sha}: has 'Change-Note: Added.' where git does not read it as a "
+          "trailer (trailers go together in the message's last paragraph, with no other text), "
+          "so it was ignored"]),
+        ("Change-Note: Added, and a note that\n  goes on.", {}, []),  # (folded: read)
+        ("", [("Go-Live", "2024-12-11"), ("Go-Live", "2025-01-08")],
+         ["warning: commit {sha}: has 2 Go-Live trailers (2024-12-11, 2025-01-08); the last "
+          "one, 2025-01-08, was taken"]),
+    ],
+    ids=["go-live-above", "note-among-text", "folded-note", "two-dates"],
+)  # fmt: skip
+def test_trailers_git_does_not_read_are_reported(
+    repo: ManualRepo, body: str, trailers: dict[str, str], found: list[str]
+):
+    """A Go-Live above the last paragraph was ignored without a word: the change went live
+    when committed, weeks early (exploratory testing)."""
+    sha = repo.commit({"a.md": doc("A")}, when="2024-11-18T09:00:00+00:00", body=body,
+                      trailers=trailers)  # fmt: skip
+    said = [m for m in messages(repo) if m.startswith(("error: commit", "warning: commit"))]
+    assert said == [line.format(sha=sha[:10]) for line in found]
+
+
 def test_check_as_json_for_ci(repo: ManualRepo):
     import json
     import subprocess
@@ -269,7 +298,9 @@ def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00",
                 body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip
     found = [m for m in messages(repo) if "trailer" in m]
-    assert len(found) == 1 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
+    assert len(found) == 2 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
+    assert "has 'Change-Note: Added.' where git does not read it" in found[1]  # (its paragraph
+    # is not all trailers, so git read none of them: the subject was the note)
 
 
 def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):

@@ -104,3 +104,30 @@ def test_a_wrapped_change_note_that_hides_the_trailers_from_git():
     ]
     indented = "Update A\n\nChange-Note: Referrals now go to First Contact,\n  not the MASH.\n"
     assert check_message(indented) == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Neglect: a new duty\n\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
+        "Neglect: a new duty\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
+        "Neglect: a new duty\n\nWhy.\nGo-Live: 2024-02-14\n  \nChange-Note: Refer every case.\n",
+    ],
+    ids=["its-own-paragraph", "under-the-subject", "in-the-text"],
+)
+def test_a_go_live_above_the_last_paragraph_stops_the_commit(message: str):
+    """Git reads trailers only in the last paragraph: a Go-Live above it was ignored, so the
+    change went live early (exploratory testing)."""
+    assert check_message(message) == [
+        "git will not read 'Go-Live: 2024-02-14' as a trailer, because it is not in the "
+        "message's last paragraph: put Go-Live with the other trailers, in one paragraph at "
+        "the end."
+    ]
+
+
+def test_two_go_live_dates_stop_the_commit():
+    message = "Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-04-10\nChange-Note: x.\n"
+    assert check_message(message) == [
+        "'Go-Live:' is given 2 times (2024-03-13, 2024-04-10); give one."
+    ]
+    assert check_message("Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-03-13\n") == []

@@ -18,7 +18,10 @@ _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 
 def check_message(message: str) -> list[str]:
     """What is wrong with a commit message's trailers, one sentence each (none: all is well)."""
-    problems = _unread_block(message)
+    problems = _unread_block(message) + _above_the_block(message)
+    dates = [value for key, value in _trailer_lines(message) if key.lower() == "go-live"]
+    if len(set(dates)) > 1:
+        problems.append(f"'Go-Live:' is given {len(dates)} times ({', '.join(dates)}); give one.")
     for key, value in _trailer_lines(message):
         lowered = key.lower()
         name = KEYS.get(lowered)
@@ -55,6 +58,24 @@ def _unread_block(message: str) -> list[str]:
     return []
 
 
+def _above_the_block(message: str) -> list[str]:
+    """The tracker's trailers written in a paragraph above the last, which git never reads
+    as trailers ("Go-Live: ..." above the Change-Note, with a blank line between)."""
+    paragraphs = _paragraphs(message)
+    lines = [line for paragraph in paragraphs[:-1] for line in paragraph.splitlines()]
+    found = []
+    for line in lines[1:]:  # (the subject's line is not a trailer)
+        match = _LINE.match(line)
+        if match and match.group(1).lower() in KEYS:
+            name = KEYS[match.group(1).lower()]
+            found.append(
+                f"git will not read '{line.strip()}' as a trailer, because it is not in the "
+                f"message's last paragraph: put {name} with the other trailers, in one "
+                "paragraph at the end."
+            )
+    return found
+
+
 def _trailer_lines(message: str) -> list[tuple[str, str]]:
     """The "Key: value" lines of the message's last paragraph."""
     found = []
@@ -66,13 +87,18 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
 
 
 def _last_paragraph(message: str) -> list[str]:
-    """The lines of the message's last paragraph as git keeps it (none for a subject alone):
-    comments and everything below the scissors line of ``git commit -v`` left out."""
+    """The lines of the message's last paragraph as git keeps it (none for a subject alone)."""
+    paragraphs = _paragraphs(message)
+    return paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+
+
+def _paragraphs(message: str) -> list[str]:
+    """The message's paragraphs as git keeps them, the subject's first: comments and
+    everything below the scissors line of ``git commit -v`` left out."""
     kept = []
     for line in message.splitlines():
         if line.lstrip("#;").strip() == SCISSORS:
             break
         kept.append(line)
     lines = [line for line in kept if not line.startswith(("#", ";"))]
-    paragraphs = "\n".join(lines).strip().split("\n\n")
-    return paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+    return [part for part in re.split(r"\n[ \t]*\n", "\n".join(lines).strip()) if part.strip()]

@@ -94,7 +94,13 @@ class Sources:
                 "so it was ignored", committed, rule="go-live-invalid",
             ))  # fmt: skip
             trailer = None
-        self.problems += misspelt_trailers(commit, committed)
+        if len(set(go_live)) > 1:
+            self.problems.append(Problem(
+                "warning", f"commit {commit.sha[:10]}",
+                f"has {len(go_live)} Go-Live trailers ({', '.join(go_live)}); the last one, "
+                f"{go_live[-1]}, was taken", committed, rule="go-live-twice",
+            ))  # fmt: skip
+        self.problems += misspelt_trailers(commit, committed) + unread_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
         explicit = [value for key, value in commit.trailers if key == "change-note" and value]
         notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
@@ -116,6 +122,23 @@ def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
                 f"'{intended}:'?", committed, rule="unknown-trailer",
             ))  # fmt: skip
     return found
+
+
+def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
+    """The tracker's trailers written where git does not read them: an error for a Go-Live
+    (the version's date was then the schedule's, or the commit's), else a warning."""
+    found = []
+    for key, value in commit.unread:
+        found.append(Problem(
+            "error" if key == "go-live" else "warning", f"commit {commit.sha[:10]}",
+            f"has '{_NAMES[key]}: {value}' where git does not read it as a trailer (trailers "
+            "go together in the message's last paragraph, with no other text), so it was "
+            "ignored", committed, rule="unread-trailer",
+        ))  # fmt: skip
+    return found
+
+
+_NAMES = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 
 
 def meant_trailer(key: str) -> str | None:

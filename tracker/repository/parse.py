@@ -35,6 +35,9 @@ class RawCommit:
     subject: str
     trailers: tuple[tuple[str, str], ...]
     changes: tuple[Change, ...]
+    # The tracker's trailers written where git does not read them (outside the message's
+    # last paragraph, or in one git does not take as trailers): key lower-cased, value.
+    unread: tuple[tuple[str, str], ...] = ()
 
 
 def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
@@ -85,14 +88,16 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             if meta.startswith(":"):
                 changes.append(_change(meta, tokens))
             token = next(tokens, None)
+        read = _trailers(trailers)
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),
             timestamp=int(stamp),
             author=author,
             subject=subject,
-            trailers=_trailers(trailers) + _loose(body),
+            trailers=read + _loose(body),
             changes=tuple(changes),
+            unread=_unread(body, read) if _OURS.search(body) else (),
         )
 
 
@@ -131,6 +136,22 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
         match = _LOOSE.match(line.strip())
         if match:
             found.append((match.group(1).lower(), match.group(2).strip()))
+    return tuple(found)
+
+
+# A line of the message's body that starts as one of the tracker's trailers does.
+_OURS = re.compile(r"^(go-live|change-note|change-type)[ \t]*:[ \t]*(.*?)[ \t]*$", re.I | re.M)
+
+
+def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The tracker's trailers in the body that git did not read as trailers: in a paragraph
+    before the last ("Go-Live: ..." above the Change-Note, a blank line between), or in a last
+    paragraph that also holds text. (A folded Change-Note reads as its first line's start.)"""
+    found = []
+    for key, value in _OURS.findall(body):
+        key = key.lower()
+        if not any(known == key and said.startswith(value) for known, said in read):
+            found.append((key, value))
     return tuple(found)
 
 
