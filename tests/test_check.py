@@ -156,6 +156,22 @@ def test_upcoming_entries_without_a_change_note(scheduled: ManualRepo):
     assert any(m.startswith("warning: g:") and "title alone" in m for m in found)
 
 
+def test_an_upcoming_change_without_a_note_beside_one_with_a_note(scheduled: ManualRepo):
+    """Two changes going live on one day, one without a Change-Note: its subject reaches the
+    newsletter beside the other's note, and check said nothing (exploratory testing)."""
+    scheduled.commit({"a.md": doc("A"), "g.md": doc("G", type="guidance")}, "Add",
+                     "2024-10-01T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "Two."), "g.md": doc("G", "Two.", type="guidance")},
+                     "wip fix typo thing", "2024-11-19T09:00:00+00:00")  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "Three."), "g.md": doc("G", "Three.", type="guidance")},
+                     "Real", "2024-11-20T09:00:00+00:00",
+                     {"Change-Note": "The threshold has changed."})  # fmt: skip
+    assert [m for m in messages(scheduled, today="2024-11-21") if "Change-Note" in m] == [
+        "warning: a: goes live on 2024-12-11 with a change that has no Change-Note, so the "
+        "newsletter shows its commit subject ('wip fix typo thing') with the notes"
+    ]  # (guidance shows its Change-Notes alone: nothing to say of g)
+
+
 def test_overdue_review(repo: ManualRepo):
     repo.commit(
         {"a.md": doc("A", review_due="2024-01-31")},

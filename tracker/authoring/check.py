@@ -257,13 +257,24 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
     problems = []
     for release in snapshot.upcoming(today):
         for entry in release.entries:
-            if entry.minor or any(note.explicit for note in entry.notes):
+            subjects = [note.text for note in entry.notes if not note.explicit]
+            if entry.minor or not subjects:
                 continue
-            shown = "by its title alone" if entry.type == "guidance" else "with its commit subject"
-            message = (
-                f"goes live on {release.date} without a Change-Note, "
-                f"so the newsletter lists it {shown}"
-            )
+            if any(note.explicit for note in entry.notes):  # (a guidance's are left out)
+                if entry.type == "guidance":
+                    continue
+                message = (
+                    f"goes live on {release.date} with a change that has no Change-Note, so "
+                    f"the newsletter shows its commit subject ({subjects[0]!r}) with the notes"
+                )
+            else:
+                shown = (
+                    "by its title alone" if entry.type == "guidance" else "with its commit subject"
+                )
+                message = (
+                    f"goes live on {release.date} without a Change-Note, "
+                    f"so the newsletter lists it {shown}"
+                )
             problems.append(Problem("warning", entry.id, message, rule="missing-change-note"))
     return problems
 
