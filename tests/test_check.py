@@ -48,6 +48,36 @@ def test_duplicate_ids(repo: ManualRepo):
     assert "error: b.md: has the id 'same', which a.md already uses" in messages(repo)
 
 
+@pytest.mark.parametrize("order", ["one-commit", "id-less-later", "id-less-first"])
+def test_an_id_less_file_whose_path_is_another_document_s_id(repo: ManualRepo, order: str):
+    """referrals.md (no id) beside guidance/form.md with 'id: referrals': both were published
+    as 'referrals', the chapter reached by no id and the newsletter linking it to the
+    guidance (exploratory testing). The id stays with the document that had it first (within
+    one commit, the explicit one); the other is published under its file's name."""
+    chapter, form = doc("Referrals"), doc("Form", id="referrals", type="guidance")
+    if order == "one-commit":
+        repo.commit({"referrals.md": chapter, "guidance/form.md": form})
+    elif order == "id-less-later":
+        repo.commit({"guidance/form.md": form})
+        repo.commit({"referrals.md": chapter}, when="2024-01-03T10:00:00+00:00")
+    else:
+        repo.commit({"referrals.md": chapter})
+        repo.commit({"guidance/form.md": form}, when="2024-01-03T10:00:00+00:00")
+    snapshot = repo.snapshot()
+    ids = sorted((d.id, d.latest.title) for d in snapshot.documents)
+    if order == "id-less-first":  # (the explicit one, second, is known by its path)
+        assert ids == [("guidance/form", "Form"), ("referrals", "Referrals")]
+        assert "error: guidance/form.md: has the id 'referrals', which referrals.md already " \
+            "uses" in messages(repo)  # fmt: skip
+        return
+    assert ids == [("referrals", "Form"), ("referrals.md", "Referrals")]
+    assert snapshot.document("referrals.md").latest.title == "Referrals"
+    assert (
+        "error: referrals.md: takes the id 'referrals' from its path, but guidance/form.md has "
+        "that id, so it is published as 'referrals.md'; give one of them another id"
+    ) in messages(repo)
+
+
 def test_ids_the_website_reads_as_another_document_s_pages(repo: ManualRepo):
     """/chapters/a/history is a's history: a document with the id a/history is never shown
     (nor a/diff, a/feed.atom); beside no document a, or a former id, it is only a name."""

@@ -146,19 +146,24 @@ def _front_matter(snapshot: Snapshot) -> list[Problem]:
 
 
 def _duplicates(snapshot: Snapshot) -> list[Problem]:
-    ids: dict[str, list[str]] = defaultdict(list)
+    ids: dict[str, list[Document]] = defaultdict(list)
     titles: dict[str, list[str]] = defaultdict(list)
     for doc in _published(snapshot):
-        ids[doc.latest.meta.id or path_id(doc.latest.path)].append(doc.latest.path)
+        ids[doc.latest.meta.id or path_id(doc.latest.path)].append(doc)
         if not doc.latest.withdrawn:
             titles[doc.latest.title.casefold()].append(doc.latest.path)
-    return [
-        Problem(
-            "error", other, f"has the id {ident!r}, which {first} already uses", rule="duplicate-id"
-        )
-        for ident, (first, *others) in sorted(ids.items())
-        for other in others
-    ] + [
+    found = []
+    for ident, docs in sorted(ids.items()):
+        holder = next((doc for doc in docs if doc.id == ident), docs[0])  # (it has the id)
+        for other in (doc for doc in docs if doc is not holder):
+            message = (
+                f"has the id {ident!r}, which {holder.latest.path} already uses"
+                if other.latest.meta.id
+                else f"takes the id {ident!r} from its path, but {holder.latest.path} has that "
+                f"id, so it is published as {other.id!r}; give one of them another id"
+            )
+            found.append(Problem("error", other.latest.path, message, rule="duplicate-id"))
+    return found + [
         Problem(
             "warning",
             other,

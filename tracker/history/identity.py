@@ -267,8 +267,9 @@ class Walker:
             self._place(new, key)
         holder = self.by_id.get(ident)
         if holder is not None and holder != key and holder in self.holders:
-            if meta.id:
-                ident = path_id(path)  # a duplicate id: known by its path instead
+            # A duplicate id: known by its path instead; an id-less file whose path gives the
+            # id another document has, by its file's name (an id is unique on the website).
+            ident = path_id(path) if meta.id else path
         else:
             self.by_id[ident] = key
         if ident not in document.aliases:
