@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from html import unescape
@@ -420,6 +422,35 @@ def test_a_chapter_not_yet_in_force_is_shown_as_it_will_stand(small: ManualRepo)
             "not yet in force on 1 January 2024"
             in page(client, "/chapters/b?at=2024-01-01", 404).text
         )
+
+
+@pytest.mark.parametrize("today", ["2024-05-10", "2024-07-01"])
+def test_a_chapter_withdrawn_before_it_went_live_shows_no_text(small: ManualRepo, today: str):
+    """Added, then deleted before its day: its page said both 'not yet in force: it goes live
+    on...' and 'was withdrawn on...', and showed a draft no one was ever asked to follow
+    (exploratory testing). The command line said it 'was withdrawn'."""
+    small.commit({"b.md": doc("Bravo", "Draft text.")}, "Add B", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-06-01"})  # fmt: skip
+    small.commit({"b.md": None}, "Drop B", "2024-05-02T09:00:00+00:00",
+                 {"Go-Live": "2024-06-01", "Change-Note": "Added by mistake."})  # fmt: skip
+    with served(small, today) as client:
+        words = text_of(page(client, "/chapters/b").text)
+        assert words == text_of(page(client, "/chapters/b?at=2024-06-01").text)
+    said = (
+        "is never in force: it is withdrawn on 1 June 2024, the day it would go live"
+        if today < "2024-06-01"
+        else "was never in force: it was withdrawn on 1 June 2024, the day it would have gone live"
+    )
+    assert f"This chapter {said}: Added by mistake." in words
+    assert "Draft text" not in words and "not yet in force" not in words
+    shown = subprocess.run(
+        [sys.executable, "-m", "tracker", "show", "b", "--repo", str(small.path),
+         "--today", today], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (shown.returncode, shown.stderr) == (
+        2,
+        f"tracker: error: 'b' {said.replace('1 June 2024', '2024-06-01')}.\n",
+    )
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")

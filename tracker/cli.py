@@ -136,12 +136,22 @@ def _history(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from tracker import dates
+    from tracker.publish.contents import never_in_force
 
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
     day = dates.parse_date(args.at, "--at date") if args.at else opened.today
     version = document.in_force(day)
+    if never_in_force(document):  # (its texts are drafts no one was asked to follow)
+        gone = document.latest.effective
+        if gone > opened.today:
+            said = f"is never in force: it is withdrawn on {gone}, the day it would go live"
+        else:
+            said = (
+                f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
+            )
+        raise InputError(f"{document.id!r} {said}.")
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
     if version.deleted:

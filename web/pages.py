@@ -177,6 +177,12 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         # 302, not 301: a former id may later be given to another chapter, and browsers keep
         # a permanent redirect for ever.
         return RedirectResponse(view.urls.chapter(document.id, day), status_code=302)
+    if chapters.never_in_force(document):  # added and withdrawn before going live: none of
+        # its texts was ever in force, so none is shown
+        latest = document.latest
+        context = {"document": document, "version": latest, "title": latest.title, "never": True,
+                   "at": None, "body": "", "next": None, "previous": None}  # fmt: skip
+        return render_page(request, "chapter.html", context, view=view)
     version = document.in_force(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)

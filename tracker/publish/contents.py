@@ -140,6 +140,12 @@ def ids_by_path(snapshot: Snapshot) -> Mapping[str, str]:
     return MappingProxyType(found)
 
 
+def never_in_force(document: Document) -> bool:
+    """Whether no text of the document is ever in force: every version with a text is
+    withdrawn, or replaced on the day it would go live (added and deleted before going live)."""
+    return all(v.withdrawn or not went_live(document, v) for v in document.versions)
+
+
 def went_live(document: Document, version: Version) -> bool:
     """False for a version superseded by a later one going live the same day."""
     return document.in_force(version.effective) is version
