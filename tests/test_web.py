@@ -453,6 +453,31 @@ def test_a_chapter_withdrawn_before_it_went_live_shows_no_text(small: ManualRepo
     )
 
 
+def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small: ManualRepo):
+    """missing.md (no id) renamed to missing-children.md, and a new missing.md added later: the
+    new file has the id 'missing' (not 'missing.md': review of the duplicate-id fix), and
+    'missing' on a day before it names the chapter that had the id then (exploratory
+    testing: 'was not yet in force', though a chapter with that id was)."""
+    small.commit({"missing.md": doc("Missing", "Old text.")}, "Add", "2024-01-02T09:00:00+00:00")
+    small.move("missing.md", "missing-children.md", when="2024-02-02T09:00:00+00:00")
+    small.commit({"missing.md": doc("Pointer", "See the adults' manual.")}, "Pointer",
+                 "2024-03-02T09:00:00+00:00")  # fmt: skip
+    snapshot = small.snapshot()
+    assert sorted(d.id for d in snapshot.documents) == ["a", "missing", "missing-children"]
+    assert snapshot.document("missing").latest.title == "Pointer"
+    with served(small) as client:
+        moved = client.get("/chapters/missing?at=2024-01-15", follow_redirects=False)
+        assert (moved.status_code, moved.headers["location"]) == (
+            302, "/chapters/missing-children?at=2024-01-15")  # fmt: skip
+        assert "Pointer" in text_of(page(client, "/chapters/missing").text)
+    shown = subprocess.run(
+        [sys.executable, "-m", "tracker", "show", "missing", "--repo", str(small.path),
+         "--at", "2024-01-15"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0 and "Old text." in shown.stdout
+    assert "named the document now 'missing-children'" in shown.stderr
+
+
 @pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")
 def test_compiled_templates_another_user_could_have_written_are_not_run(small: ManualRepo):
     """A compiled template is code: one planted in a cache folder another user made first

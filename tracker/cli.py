@@ -152,6 +152,11 @@ def _show(args: argparse.Namespace) -> int:
                 f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
             )
         raise InputError(f"{document.id!r} {said}.")
+    then = opened.snapshot.named_on(args.id, day) if version is None else None
+    if then is not None:  # (a case note citing the id as it was then)
+        print(f"tracker: note: on {day} {args.id!r} named the document now {then.id!r} (another "
+              "has had the id since); that is shown.", file=sys.stderr)  # fmt: skip
+        document, version = then, then.in_force(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
     if version.deleted:

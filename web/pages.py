@@ -189,6 +189,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         day = version.effective
     if version is None:
         assert day is not None  # without a date, the first version was taken above
+        then = view.snapshot.named_on(ident, day)  # (a link made when the id was another's)
+        if then is not None:
+            return RedirectResponse(view.urls.chapter(then.id, day), status_code=302)
         raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""

@@ -209,6 +209,12 @@ class Walker:
             del self.holders[key]
             self.released.add(key)
 
+    def _has_id(self, key: int, ident: str) -> bool:
+        """Whether a live document has the id now (not as a former id: a document renamed
+        away from a path leaves its id to the next file there)."""
+        versions = self.documents[key].versions
+        return key in self.holders and bool(versions) and versions[-1].id == ident
+
     def _taken(self, key: int, touched: set[int]) -> bool:
         """Whether a key was live once this commit's leaving paths were gone, or is touched."""
         return key in touched or key in self.holders or key in self.released
@@ -266,7 +272,7 @@ class Walker:
             kind = _kind(previous, new, meta)
             self._place(new, key)
         holder = self.by_id.get(ident)
-        if holder is not None and holder != key and holder in self.holders:
+        if holder is not None and holder != key and self._has_id(holder, ident):
             # A duplicate id: known by its path instead; an id-less file whose path gives the
             # id another document has, by its file's name (an id is unique on the website).
             ident = path_id(path) if meta.id else path

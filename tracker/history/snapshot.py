@@ -228,6 +228,15 @@ class Snapshot:
             raise NotFoundError(f"There is no document with the id {shown(ident)}.")
         return self.documents.by_key(key)
 
+    def named_on(self, ident: str, day: date) -> Document | None:
+        """The document whose version in force on ``day`` had this id, if one did (an id
+        renamed away and later given to another file named the first one then)."""
+        for document in self.documents:
+            version = document.in_force(day)
+            if version is not None and version.id == ident and not version.deleted:
+                return document
+        return None
+
     def release(self, day: date) -> Release:
         """The release on ``day``, or NotFoundError."""
         for release in self.releases:
