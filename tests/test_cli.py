@@ -239,6 +239,14 @@ def test_repository_without_commits(repo: ManualRepo):
     assert_user_error(run("releases", "--repo", str(repo.path)), "no commits")
 
 
+def test_a_new_branch_without_commits_in_a_repository_with_others(repo: ManualRepo):
+    """'git checkout --orphan drafts': the repository has commits, the branch none."""
+    repo.commit({"a.md": doc("A")})
+    repo.git("checkout", "--quiet", "--orphan", "drafts")
+    assert_user_error(run("releases", "--repo", str(repo.path)),
+                      "The current branch 'drafts' has no commits yet", "--branch")  # fmt: skip
+
+
 def test_malformed_manual_toml(repo: ManualRepo):
     repo.commit({"manual.toml": "[manual\ntitle = 'x'", "a.md": doc("A")})
     assert_user_error(run("releases", "--repo", str(repo.path)), "manual.toml", "not valid TOML")
@@ -260,7 +268,9 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/)[x](javascript:alert(32)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/?next=evil"\n', ["site_url", "query"]),
-        ("[unknown]\n", ["unknown"]),
+        ("[unknown]\n", ["unknown table [unknown]"]),
+        ('title = "x"\n', ["the key 'title' outside any table; put it under [manual]"]),
+        ("cutoff_days = 7\n", ["put it under [releases]"]),
         ("[releases]\ncuttoff_days = 7\n", ["releases.cuttoff_days"]),
     ],
 )

@@ -68,7 +68,14 @@ def parse_config(text: str | None) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{CONFIG_FILE} is not valid TOML ({error}).") from None
     if unknown := sorted(set(data) - set(KEYS)):
-        raise ConfigError(f"{CONFIG_FILE} has an unknown table [{unknown[0]}].")
+        name = unknown[0]
+        if isinstance(data[name], dict):
+            raise ConfigError(f"{CONFIG_FILE} has an unknown table [{name}].")
+        home = next((table for table, keys in KEYS.items() if name in keys), None)
+        raise ConfigError(
+            f"{CONFIG_FILE} has the key {name!r} outside any table; "
+            + (f"put it under [{home}]." if home else "keys go under [manual] or [releases].")
+        )
     manual = _table(data, "manual")
     releases = _table(data, "releases")
     return Config(

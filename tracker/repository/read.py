@@ -202,10 +202,22 @@ class GitRepo:
         answer = [word for word in found.stdout.split() if word != "--"]  # git echoes the "--"
         if found.returncode != 0 or len(answer) != 2:
             if "revision" in found.stderr or not found.stderr.strip():  # unknown, bad: unborn
-                raise RepositoryError("The repository has no commits yet.")
+                raise RepositoryError(self._unborn())
             raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
         sha, name = answer  # name: "HEAD" when detached
         return name.removeprefix("refs/heads/"), sha
+
+    def _unborn(self) -> str:
+        """What to say of a current branch with no commits (a new repository, or a branch
+        made with 'git checkout --orphan' in one that has others)."""
+        found = self._git("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
+        others = self._git("for-each-ref", "--count=1", "refs/heads/", check=False).stdout
+        if found and others.strip():
+            return (
+                f"The current branch {found!r} has no commits yet; commit to it, or name a "
+                "branch that has them with --branch."
+            )
+        return "The repository has no commits yet."
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         """Whether ``older`` is an ancestor of ``newer`` (both validated commit ids)."""
