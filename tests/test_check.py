@@ -278,8 +278,16 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
         ("", [("Go-Live", "2024-12-11"), ("Go-Live", "2025-01-08")],
          ["warning: commit {sha}: has 2 Go-Live trailers (2024-12-11, 2025-01-08); the last "
           "one, 2025-01-08, was taken"]),
+        ("", {"Go-Live": "2204-12-11"},
+         ["warning: commit {sha}: has 'Go-Live: 2204-12-11', more than a year after the commit "
+          "(every later change to its documents waits for it): is the year right?"]),
+        ("", {"Go-Live": "2025-11-18"}, []),  # (a year after it: may be meant)
+        ("", {"Change-Type": "editorial"},
+         ["warning: commit {sha}: has 'Change-Type: editorial', which the tracker does not "
+          "read (only 'minor' makes a change minor), so the change is not minor"]),
     ],
-    ids=["go-live-above", "note-among-text", "folded-note", "two-dates"],
+    ids=["go-live-above", "note-among-text", "folded-note", "two-dates", "far", "a-year",
+         "editorial"],
 )  # fmt: skip
 def test_trailers_git_does_not_read_are_reported(
     repo: ManualRepo, body: str, trailers: dict[str, str], found: list[str]

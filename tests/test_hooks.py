@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,14 @@ def test_two_go_live_dates_stop_the_commit():
         "'Go-Live:' is given 2 times (2024-03-13, 2024-04-10); give one."
     ]
     assert check_message("Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-03-13\n") == []
+
+
+def test_a_go_live_more_than_a_year_away_stops_the_commit():
+    """A typo in the year (2204 for 2024) would hold every later change to the document for
+    180 years, and a later commit cannot undo it (exploratory testing)."""
+    far, near = (date.today() + timedelta(days=days) for days in (400, 300))
+    assert check_message(f"Update A\n\nGo-Live: {far}\n") == [
+        f"'Go-Live: {far}' is more than a year away: is the year right? (Every later change "
+        "to the document would wait for it; commit with --no-verify if it is.)"
+    ]
+    assert check_message(f"Update A\n\nGo-Live: {near}\n") == []

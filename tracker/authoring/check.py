@@ -29,7 +29,8 @@ _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt",
-    "broken-link", "broken-anchor", "go-live-invalid", "go-live-twice", "unread-trailer",
+    "broken-link", "broken-anchor", "go-live-invalid", "go-live-twice", "go-live-far",
+    "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip

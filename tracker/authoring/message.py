@@ -7,9 +7,10 @@ this reads the message's last paragraph itself: every "Key: value" line there is
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from tracker.history.golive import is_valid_go_live
-from tracker.history.trailers import meant_trailer
+from tracker.history.trailers import FAR_DAYS, meant_trailer
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 CHANGE_TYPES = ("minor", "major")
@@ -33,11 +34,22 @@ def check_message(message: str) -> list[str]:
                 )
         elif name == "Go-Live" and not is_valid_go_live(value):
             problems.append(f"'Go-Live: {value}' is neither a date (YYYY-MM-DD) nor 'immediate'.")
+        elif name == "Go-Live" and _far(value):
+            problems.append(
+                f"'Go-Live: {value}' is more than a year away: is the year right? (Every later "
+                "change to the document would wait for it; commit with --no-verify if it is.)"
+            )
         elif name == "Change-Note" and not value:
             problems.append("'Change-Note:' is empty; write one sentence for practitioners.")
         elif name == "Change-Type" and value.lower() not in CHANGE_TYPES:
             problems.append(f"'Change-Type: {value}' should be 'minor' (or 'major').")
     return problems
+
+
+def _far(value: str) -> bool:
+    """Whether a valid Go-Live is further from today than a year (a typo in the year)."""
+    text = value.strip()
+    return text.lower() != "immediate" and (date.fromisoformat(text) - date.today()).days > FAR_DAYS
 
 
 SCISSORS = "------------------------ >8 ------------------------"  # git commit -v

@@ -16,6 +16,7 @@ from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import RawCommit
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
+FAR_DAYS = 366  # a Go-Live further than this after its commit is warned of (a year's typo)
 # Each key with its letters alone, to catch Golive:, Changenote: or Change-Notes:.
 _PLAIN = {"golive": "Go-Live", "changenote": "Change-Note", "changetype": "Change-Type"}
 
@@ -102,9 +103,22 @@ class Sources:
             ))  # fmt: skip
         self.problems += misspelt_trailers(commit, committed) + unread_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
+        if declared.explicit and (declared.date - committed).days > FAR_DAYS:
+            self.problems.append(Problem(
+                "warning", f"commit {commit.sha[:10]}",
+                f"has 'Go-Live: {trailer}', more than a year after the commit (every later "
+                "change to its documents waits for it): is the year right?", committed,
+                rule="go-live-far",
+            ))  # fmt: skip
         explicit = [value for key, value in commit.trailers if key == "change-note" and value]
         notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
         kinds = {value.lower() for key, value in commit.trailers if key == "change-type"}
+        for kind in sorted(kinds - {"minor", "major"}):
+            self.problems.append(Problem(
+                "warning", f"commit {commit.sha[:10]}",
+                f"has 'Change-Type: {kind}', which the tracker does not read (only 'minor' makes "
+                "a change minor), so the change is not minor", committed, rule="unknown-trailer",
+            ))  # fmt: skip
         return Source(commit, moment, declared, notes, "minor" in kinds, bool(kinds or explicit))
 
 
