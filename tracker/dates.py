@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 
 from tracker.errors import InputError, shown
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # (ASCII digits: \d takes any)
 
 
 def parse_date(text: str, what: str = "date") -> date:
