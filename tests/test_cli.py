@@ -197,7 +197,10 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["history", "no-such-chapter"], ["no-such-chapter"]),
         (["show", "referrals", "--at", "2024-02-30"], ["2024-02-30", "not a real calendar date"]),
         (["show", "referrals", "--at", "yesterday"], ["yesterday"]),
-        (["show", "referrals", "--at", "２０２４-01-01"], ["not a date of the form YYYY-MM-DD"]),
+        (
+            ["show", "referrals", "--at", "\uff12\uff10\uff12\uff14-01-01"],
+            ["not a date of the form YYYY-MM-DD"],
+        ),
         (["newsletter", "--release", "2024-11-14"], ["no release on 2024-11-14"]),
         (["releases", "--today", "2024-13-01"], ["2024-13-01"]),
         (["diff", "referrals", "--from", "--output=x"], ["--from", "expected one argument"]),

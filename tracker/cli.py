@@ -136,33 +136,15 @@ def _history(args: argparse.Namespace) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     from tracker import dates
-    from tracker.publish.contents import never_in_force
+    from tracker.publish.views import shown_on
 
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
     day = dates.parse_date(args.at, "--at date") if args.at else opened.today
-    version = document.in_force(day)
-    if never_in_force(document):  # (its texts are drafts no one was asked to follow)
-        gone = document.latest.effective
-        if gone > opened.today:
-            said = f"is never in force: it is withdrawn on {gone}, the day it would go live"
-        else:
-            said = (
-                f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
-            )
-        raise InputError(f"{document.id!r} {said}.")
-    then = opened.snapshot.named_on(args.id, day) if version is None else None
-    if then is not None:  # (a case note citing the id as it was then)
-        print(f"tracker: note: on {day} {args.id!r} named the document now {then.id!r} (another "
-              "has had the id since); that is shown.", file=sys.stderr)  # fmt: skip
-        document, version = then, then.in_force(day)
-    if version is None:
-        raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
-    if version.deleted:
-        raise InputError(f"{document.id!r} was withdrawn on {version.effective.isoformat()}.")
-    if version.withdrawn:
-        print(f"tracker: note: {document.id!r} is archived (withdrawn).", file=sys.stderr)
+    version, notes = shown_on(opened.snapshot, document, args.id, day, opened.today)
+    for note in notes:
+        print(f"tracker: note: {note}", file=sys.stderr)
     _out(opened.manual.texts.of(version), end="")
     return 0
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from tracker.dates import in_words, looks_like_date, parse_date
+from tracker.errors import InputError
 from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import went_live
+from tracker.publish.contents import never_in_force, went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -207,3 +208,33 @@ def diff_page(title: str, between: str, summary: str, body: str) -> str:
     # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.
     trusted = {"body": Markup(shift_headings(body, 2)), "css": Markup(css)}  # noqa: S704
     return template.render(title=title, between=between, summary=summary, **trusted)
+
+
+def shown_on(
+    snapshot: Snapshot, document: Document, ident: str, day: date, today: date
+) -> tuple[Version, list[str]]:
+    """The version ``tracker show`` prints for an id on a day, with notes to say of it; an
+    InputError where no text of it is in force then."""
+    version = document.in_force(day)
+    if never_in_force(document):  # (its texts are drafts no one was asked to follow)
+        gone = document.latest.effective
+        if gone > today:
+            said = f"is never in force: it is withdrawn on {gone}, the day it would go live"
+        else:
+            said = (
+                f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
+            )
+        raise InputError(f"{document.id!r} {said}.")
+    notes = []
+    then = snapshot.named_on(ident, day) if version is None else None
+    if then is not None:  # (a case note citing the id as it was then)
+        notes.append(f"on {day} {ident!r} named the document now {then.id!r} (another has had "
+                     "the id since); that is shown.")  # fmt: skip
+        document, version = then, then.in_force(day)
+    if version is None:
+        raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
+    if version.deleted:
+        raise InputError(f"{document.id!r} was withdrawn on {version.effective.isoformat()}.")
+    if version.withdrawn:
+        notes.append(f"{document.id!r} is archived (withdrawn).")
+    return version, notes

@@ -208,8 +208,7 @@ class GitRepo:
         return name.removeprefix("refs/heads/"), sha
 
     def _unborn(self) -> str:
-        """What to say of a current branch with no commits (a new repository, or a branch
-        made with 'git checkout --orphan' in one that has others)."""
+        """What to say of a current branch with no commits (new, or 'checkout --orphan')."""
         found = self._git("symbolic-ref", "--short", "-q", "HEAD", check=False).stdout.strip()
         others = self._git("for-each-ref", "--count=1", "refs/heads/", check=False).stdout
         if found and others.strip():
