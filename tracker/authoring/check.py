@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.config import CONFIG_FILE
-from tracker.history.documents import ANCHOR_PREFIX, path_id
+from tracker.history.documents import page_anchor, page_ids, path_id
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -214,6 +214,7 @@ _NO_WORDS = (
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
     live = {doc.latest.path: doc for doc in _published(snapshot)}
+    ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
     problems = []
     for doc in live.values():
         version = doc.latest
@@ -224,16 +225,19 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 problems.append(Problem("error", version.path, message, rule="broken-link"))
-            elif fragment and _anchor(fragment) not in linked.latest.meta.anchors:
+            elif fragment and page_anchor(fragment) not in _ids(ids, linked.latest):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
 
 
-def _anchor(fragment: str) -> str:
-    """A heading id as a document gives it (a link may carry the website's prefix)."""
-    return fragment.removeprefix(ANCHOR_PREFIX)
+def _ids(known: dict[str, set[str]], version: Version) -> set[str]:
+    """The ids of a version's headings on its page (the same rule as the website's links)."""
+    found = known.get(version.path)
+    if found is None:
+        found = known[version.path] = page_ids(version.meta.anchors)
+    return found
 
 
 def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:

@@ -3,7 +3,8 @@
 Links to another document of the manual (``../referrals.md``, ``exploitation.md#section``) are
 resolved against the chapter's own folder and given to ``link``, which returns the page's
 address (or None when no document has that path: the link is then left as it was written,
-and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land.
+and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land (one
+whose words begin "Section" two: ``tracker.history.documents.heading_aliases``).
 
 A chapter's text is converted once and kept (a few hundred, most recent first) with a stand-in
 for each link to another chapter and each image: a page showing the same text again (the
@@ -32,7 +33,12 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
-from tracker.history.documents import ANCHOR_PREFIX, split_front_matter
+from tracker.history.documents import (
+    ANCHOR_PREFIX,
+    heading_aliases,
+    page_anchor,
+    split_front_matter,
+)
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
 
@@ -50,6 +56,8 @@ ATTRIBUTES = {
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
+# A heading's id in sanitised HTML (only headings keep an id; text holds no '<').
+_HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
@@ -157,7 +165,20 @@ def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
-    return shift_top_headings(clean)
+    return shift_top_headings(_with_aliases(clean))
+
+
+def _with_aliases(html: str) -> str:
+    """Each heading whose words begin "Section" given its second id too, as an empty element
+    inside it (an element has one id): see ``heading_aliases``."""
+    aliases = heading_aliases(found.group(2) for found in _HEADING_ID.finditer(html))
+    if not aliases:
+        return html
+    return _HEADING_ID.sub(lambda found: found.group(0) + _alias(aliases.get(found.group(2))), html)
+
+
+def _alias(ident: str | None) -> str:
+    return f'<span id="{ident}"></span>' if ident else ""
 
 
 def shift_top_headings(html: str) -> str:
@@ -208,18 +229,13 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
     """A relative link to a Markdown file of the manual becomes the address of its page."""
     parts = urlsplit(href)
     if href.startswith("#"):
-        return f"#{_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
+        return f"#{page_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
     target = _under(path, unquote(parts.path))
     if target is None:
         return href
-    return link(target, _anchor(parts.fragment) if parts.fragment else "") or href
-
-
-def _anchor(fragment: str) -> str:
-    """A heading's id as this page writes it (an author may have copied one already prefixed)."""
-    return fragment if fragment.startswith(ANCHOR) else ANCHOR + fragment
+    return link(target, page_anchor(parts.fragment) if parts.fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):
