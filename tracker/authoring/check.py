@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.config import CONFIG_FILE
-from tracker.history.documents import page_anchor, page_ids, path_id
+from tracker.history.documents import path_id
+from tracker.history.links import page_anchor, page_ids
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 

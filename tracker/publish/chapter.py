@@ -4,7 +4,7 @@ Links to another document of the manual (``../referrals.md``, ``exploitation.md#
 resolved against the chapter's own folder and given to ``link``, which returns the page's
 address (or None when no document has that path: the link is then left as it was written,
 and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land (one
-whose words begin "Section" two: ``tracker.history.documents.heading_aliases``).
+whose words begin "Section" two: ``tracker.history.links.heading_aliases``).
 
 A chapter's text is converted once and kept (a few hundred, most recent first) with a stand-in
 for each link to another chapter and each image: a page showing the same text again (the
@@ -33,12 +33,8 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
-from tracker.history.documents import (
-    ANCHOR_PREFIX,
-    heading_aliases,
-    page_anchor,
-    split_front_matter,
-)
+from tracker.history.documents import split_front_matter
+from tracker.history.links import ANCHOR_PREFIX, heading_aliases, page_anchor
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
 
