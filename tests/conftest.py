@@ -52,6 +52,18 @@ SECTION_HEADINGS = {
 }  # fmt: skip
 
 
+# Links to chapters whose file names Markdown can only link percent-encoded (a space, a letter
+# outside ASCII), and links whose decoded path is no document of the manual: out of the root,
+# absolute, holding a NUL, or encoded twice (decoded once, it is "early%20help.md").
+ESCAPED_LINKS = {
+    "early help.md": doc("Early Help", "## Section 17 Help\n\nText."),
+    "café.md": doc("Café"),
+    "a.md": doc("A", "[a](early%20help.md) [b](./early%20help.md#section-17-help) [c](caf%C3%A9.md) "
+                "[d](%2e%2e/procedures/a.md) [e](..%2Fprocedures%2Fa.md) [f](%2Fa.md) "
+                "[g](early%2520help.md) [h](a%00.md)"),
+}  # fmt: skip
+
+
 class ManualRepo:
     """A git repository whose commits have fixed dates; files are named under ``procedures/``."""
 

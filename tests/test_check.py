@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SECTION_HEADINGS, ManualRepo, doc
+from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 
@@ -301,6 +301,18 @@ def test_links_to_headings_whose_words_begin_with_section(repo: ManualRepo):
         "error: other.md: links to #section-47-enquiries, but this document has no heading with "
         "that id",
     ]
+
+
+def test_links_are_read_with_their_percent_escapes_decoded(repo: ManualRepo):
+    """Markdown links "early help.md" as early%20help.md: the website decodes the escapes, and so
+    does tracker check (it reported a broken-link). Decoded, a link must still name a document
+    under the root, as on the website (test_web's test of the same links)."""
+    repo.commit(ESCAPED_LINKS, when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})
+    assert messages(repo) == [
+        f"error: a.md: links to {target}, which is not a document"
+        for target in ("%2e%2e/procedures/a.md", "..%2Fprocedures%2Fa.md", "%2Fa.md",
+                       "early%2520help.md", "a%00.md")
+    ]  # fmt: skip
 
 
 def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: ManualRepo):

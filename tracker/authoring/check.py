@@ -7,7 +7,6 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 
 from tracker.config import CONFIG_FILE
 from tracker.history.documents import path_id
-from tracker.history.links import page_anchor, page_ids
+from tracker.history.links import link_path, page_anchor, page_ids
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -221,8 +220,8 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
         version = doc.latest
         for target in version.meta.links:
             path, _, fragment = target.partition("#")
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), path))
-            linked = doc if not path else live.get(resolved)
+            resolved = link_path(version.path, path) if path else version.path
+            linked = live.get(resolved) if resolved else None
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 problems.append(Problem("error", version.path, message, rule="broken-link"))

@@ -1,12 +1,28 @@
 """Links between documents, as pages write them and ``tracker check`` reads them (pure
-functions, no git): the ids a page gives its headings, and the id a link's fragment names."""
+functions, no git): the document a link's path names, the ids a page gives its headings, and
+the id a link's fragment names."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 _TWICE = ANCHOR_PREFIX * 2  # how the id of a heading whose words begin "Section" begins
+
+
+def link_path(document: str, target: str) -> str | None:
+    """The path under the root that a relative link's path (``target``, as written in the
+    document at path ``document``) names, its percent-escapes decoded as a browser decodes
+    them (``early%20help.md`` is "early help.md"); None when, decoded, it leads out of the
+    root, is absolute or holds a control character. The website and ``tracker check`` both
+    read links so."""
+    decoded = unquote(target)
+    if decoded.startswith("/") or any(ord(char) < 32 or char == "\x7f" for char in decoded):
+        return None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(document), decoded))
+    return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
 
 
 def page_anchor(fragment: str) -> str:

@@ -16,7 +16,6 @@ a link is left as written, the text is converted again, so the result is always 
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import secrets
 import threading
@@ -24,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -34,7 +33,7 @@ from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
 from tracker.history.documents import split_front_matter
-from tracker.history.links import ANCHOR_PREFIX, heading_aliases, page_anchor
+from tracker.history.links import ANCHOR_PREFIX, heading_aliases, link_path, page_anchor
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
 
@@ -207,17 +206,11 @@ def rewrite_links(
     )
 
 
-def _under(path: str, target: str) -> str | None:
-    """A relative reference from the document at ``path``, as a path under the root."""
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-    return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
-
-
 def _image(src: str, path: str, media: Media | None) -> str:
     parts = urlsplit(src)
     if media is None or parts.scheme or parts.netloc or src.startswith("/") or not parts.path:
         return src
-    target = _under(path, unquote(parts.path))
+    target = link_path(path, parts.path)
     return (media(target) if target else None) or src
 
 
@@ -228,7 +221,7 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
         return f"#{page_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
-    target = _under(path, unquote(parts.path))
+    target = link_path(path, parts.path)
     if target is None:
         return href
     return link(target, page_anchor(parts.fragment) if parts.fragment else "") or href
