@@ -36,6 +36,34 @@ def doc(heading: str | None = None, body: str = "Some text.", **front: object) -
     return f"{head}{first}{body}\n"
 
 
+# Headings named after the Children Act, as UK procedures name them, and links to them in each
+# form an author may write: the heading's words as docs/authors.md says (section-47-enquiries),
+# or copied from a page, prefixed (section-section-47-enquiries, section-reporting). Referrals
+# also has "17 Assessments" beside "Section 17 Assessments": section-17-assessments is the page's
+# id of the first, so it stays that (docs/decisions.md).
+SECTION_HEADINGS = {
+    "referrals.md": doc("Referrals", "## Section 47 Enquiries\n\nHarm.\n\n## Reporting\n\nText."
+                        "\n\n## 17 Assessments\n\nOld.\n\n## Section 17 Assessments\n\nNeed."),
+    "strategy.md": doc("Strategy", "[a](referrals.md#section-47-enquiries) "
+                       "[b](referrals.md#section-section-47-enquiries) [c](referrals.md#reporting) "
+                       "[d](referrals.md#section-reporting) [e](referrals.md#section-17-assessments) "
+                       "[f](referrals.md#section-section-17-assessments) [g](#section-17-here)\n\n"
+                       "## Section 17 here\n\nText."),
+}  # fmt: skip
+
+
+# Links to chapters whose file names Markdown can only link percent-encoded (a space, a letter
+# outside ASCII), and links whose decoded path is no document of the manual: out of the root,
+# absolute, holding a NUL, or encoded twice (decoded once, it is "early%20help.md").
+ESCAPED_LINKS = {
+    "early help.md": doc("Early Help", "## Section 17 Help\n\nText."),
+    "café.md": doc("Café"),
+    "a.md": doc("A", "[a](early%20help.md) [b](./early%20help.md#section-17-help) [c](caf%C3%A9.md) "
+                "[d](%2e%2e/procedures/a.md) [e](..%2Fprocedures%2Fa.md) [f](%2Fa.md) "
+                "[g](early%2520help.md) [h](a%00.md)"),
+}  # fmt: skip
+
+
 class ManualRepo:
     """A git repository whose commits have fixed dates; files are named under ``procedures/``."""
 

@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.repository": {"tracker.errors"},
     "tracker.history.documents": {"tracker.errors", "tracker.dates"},
     "tracker.history.golive": {"tracker.errors", "tracker.dates"},
+    "tracker.history.links": {"tracker.errors", "tracker.dates"},
     "tracker.config": {"tracker.errors", "tracker.history.golive"},
     "tracker.index": {"tracker.errors", "tracker.repository", "tracker.history.documents"},
     "tracker.index.answers": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ManualRepo, doc
+from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 
@@ -368,6 +368,36 @@ def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
         "error: a.md: links to #nowhere, but this document has no heading with that id",
         "error: a.md: links to b.md#b, but b.md has no heading with that id",  # its # Title
     ]
+
+
+def test_links_to_headings_whose_words_begin_with_section(repo: ManualRepo):
+    """The id docs/authors.md gives "## Section 47 Enquiries" is section-47-enquiries, and links
+    copied from a page carry its prefix (section-section-47-enquiries, section-reporting): each
+    is a heading the page has, as test_web's test of the same links shows. They were reported
+    as broken, failing the partnership's CI."""
+    repo.commit({**SECTION_HEADINGS, "other.md": doc("Other", "[x](referrals.md#section-nowhere) "
+                 "[y](referrals.md#section-section-reporting) [z](#section-47-enquiries)")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert messages(repo) == [
+        "error: other.md: links to referrals.md#section-nowhere, but referrals.md has no "
+        "heading with that id",
+        "error: other.md: links to referrals.md#section-section-reporting, but referrals.md has "
+        "no heading with that id",
+        "error: other.md: links to #section-47-enquiries, but this document has no heading with "
+        "that id",
+    ]
+
+
+def test_links_are_read_with_their_percent_escapes_decoded(repo: ManualRepo):
+    """Markdown links "early help.md" as early%20help.md: the website decodes the escapes, and so
+    does tracker check (it reported a broken-link). Decoded, a link must still name a document
+    under the root, as on the website (test_web's test of the same links)."""
+    repo.commit(ESCAPED_LINKS, when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})
+    assert messages(repo) == [
+        f"error: a.md: links to {target}, which is not a document"
+        for target in ("%2e%2e/procedures/a.md", "..%2Fprocedures%2Fa.md", "%2Fa.md",
+                       "early%2520help.md", "a%00.md")
+    ]  # fmt: skip
 
 
 def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: ManualRepo):

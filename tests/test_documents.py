@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tracker.config import Config
 from tracker.history.documents import heading_ids, parse_document, path_id, split_front_matter
+from tracker.history.links import link_path
 
 
 @pytest.mark.parametrize(
@@ -116,6 +117,31 @@ def test_which_files_are_documents(path: str, is_document: bool):
 
 def test_path_id():
     assert path_id("section/chapter.md") == "section/chapter"
+
+
+@pytest.mark.parametrize(
+    ("document", "target", "path"),
+    [
+        ("a.md", "b.md", "b.md"),
+        ("s/a.md", "../t/b.md", "t/b.md"),
+        ("s/a.md", "early%20help.md", "s/early help.md"),  # as Markdown must write a space
+        ("a.md", "caf%C3%A9.md", "café.md"),
+        ("a.md", "early%2520help.md", "early%20help.md"),  # decoded once, as browsers do
+        ("s/a.md", "%2e%2e/b.md", "b.md"),  # (browsers read %2e%2e as ..)
+        ("a.md", "../b.md", None),
+        ("s/a.md", "%2e%2e/%2e%2e/b.md", None),
+        ("a.md", "..%2Fb.md", None),
+        ("a.md", "/b.md", None),
+        ("a.md", "%2Fetc%2Fb.md", None),
+        ("a.md", "b%00.md", None),
+        ("a.md", "b%0A.md", None),
+        ("a.md", "", None),
+    ],
+)
+def test_a_link_names_a_path_under_the_root_once_decoded(
+    document: str, target: str, path: str | None
+):
+    assert link_path(document, target) == path
 
 
 # Front matter as authors get it wrong, for the two loaders to read alike.

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ManualRepo, doc
+from conftest import SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
 from test_web import PNG
 
@@ -316,6 +316,23 @@ def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
     assert (out / "chapters" / "a" / "index.html").is_file()
     assert "leaves out" in caplog.text or "share the address" in caplog.text
     assert report is not None
+
+
+def test_links_to_headings_whose_words_begin_with_section_land_in_the_export(
+    repo: ManualRepo, tmp_path: Path
+):
+    """Each form of link to a heading such as "## Section 47 Enquiries" lands on it in the
+    static copy too (test_web's test of the service says which heading each lands on)."""
+    repo.commit(SECTION_HEADINGS, "Add", "2024-01-02T10:00:00+00:00")
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    for address in ("chapters/strategy/index.html", "chapters/strategy/at/2024-01-02/index.html"):
+        page = out / address
+        links = [link for link in parsed(page).links if "#section-" in link]
+        assert len(links) == 7, address
+        for link in links:
+            found, fragment = target(out, page, link)
+            assert found is not None and fragment in parsed(found).ids, (address, link)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

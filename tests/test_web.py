@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ManualRepo, doc
+from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
@@ -678,6 +678,67 @@ def test_links_keep_the_date_and_fragments_are_prefixed_once(small: ManualRepo):
         assert "as it stood on 15 February 2024" in text_of(past)
         assert 'href="#section-two"' in past and "section-section" not in past
         assert 'href="/chapters/a?at=2024-02-15"' in past
+
+
+# The heading each of those links lands on, by the link's words.
+SECTION_LANDINGS = {
+    "a": "Section 47 Enquiries", "b": "Section 47 Enquiries", "c": "Reporting", "d": "Reporting",
+    "e": "17 Assessments", "f": "Section 17 Assessments", "g": "Section 17 here",
+}  # fmt: skip
+
+
+def landing(html: str, fragment: str) -> str | None:
+    """The words of the heading that holds the id ``fragment`` (None when none does); the id
+    must be the page's only one of that name."""
+    assert len(re.findall(f'\\sid="{re.escape(fragment)}"', html)) <= 1, fragment
+    for heading in re.finditer(r"<h([1-6])\b[^>]*>.*?</h\1>", html, re.S):
+        if f' id="{fragment}"' in heading.group(0):
+            return text_of(heading.group(0))
+    return None
+
+
+def section_links(html: str) -> dict[str, str]:
+    """The address of each of SECTION_HEADINGS' links on a page, by its words."""
+    return dict((words, unescape(href)) for href, words in
+                re.findall(r'<a href="([^"]*#[^"]*)"[^>]*>([a-g])</a>', html))  # fmt: skip
+
+
+def test_links_to_headings_whose_words_begin_with_section_land_on_them(small: ManualRepo):
+    """ "## Section 47 Enquiries" is linked as docs/authors.md says, #section-47-enquiries, and
+    the page's id for it stays section-section-47-enquiries (every heading's id is prefixed):
+    both land on it, on the chapter's page today and on a date, and from a diff's links."""
+    small.commit(SECTION_HEADINGS, "Add", "2024-02-01T09:00:00+00:00")
+    small.commit({"strategy.md": SECTION_HEADINGS["strategy.md"] + "\nMore.\n"}, "Edit",
+                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for address in ("/chapters/strategy", "/chapters/strategy?at=2024-02-15",
+                        "/chapters/strategy/diff"):  # fmt: skip
+            links = section_links(page(client, address).text)
+            assert sorted(links) == sorted(SECTION_LANDINGS), address
+            for words, heading in SECTION_LANDINGS.items():
+                path, _, fragment = links[words].partition("#")
+                if not path and address.endswith("/diff"):
+                    continue  # (a diff's headings have no ids, whatever their words)
+                target = page(client, path or address).text
+                assert landing(target, fragment) == heading, (address, words, links[words])
+
+
+def test_links_with_percent_escapes_go_to_their_chapters_and_no_further(small: ManualRepo):
+    """A link's escapes are decoded before it is resolved (as tracker check now reads it too):
+    early%20help.md is "early help.md"; what is no document of the manual once decoded (out of
+    the root, absolute, a NUL, encoded twice) is left as written."""
+    small.commit(ESCAPED_LINKS, "Add", "2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        html = page(client, "/chapters/a").text
+        links = dict((words, unescape(href)) for href, words in
+                     re.findall(r'<a href="([^"]*)"[^>]*>([a-h])</a>', html))  # fmt: skip
+        assert links == {
+            "a": "/chapters/early%20help", "b": "/chapters/early%20help#section-17-help",
+            "c": "/chapters/caf%C3%A9", "d": "%2e%2e/procedures/a.md",
+            "e": "..%2Fprocedures%2Fa.md", "f": "%2Fa.md", "g": "early%2520help.md",
+            "h": "a%00.md",
+        }  # fmt: skip
+        assert "Early Help" in text_of(page(client, "/chapters/early%20help").text)
 
 
 def test_the_banner_of_a_chapter_not_yet_in_force_gives_its_go_live_date(small: ManualRepo):

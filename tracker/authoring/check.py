@@ -7,7 +7,6 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,7 +14,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.config import CONFIG_FILE
-from tracker.history.documents import ANCHOR_PREFIX, path_id
+from tracker.history.documents import path_id
+from tracker.history.links import link_path, page_anchor, page_ids
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -221,26 +221,30 @@ _NO_WORDS = (
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
     live = {doc.latest.path: doc for doc in _published(snapshot)}
+    ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
     problems = []
     for doc in live.values():
         version = doc.latest
         for target in version.meta.links:
             path, _, fragment = target.partition("#")
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(version.path), path))
-            linked = doc if not path else live.get(resolved)
+            resolved = link_path(version.path, path) if path else version.path
+            linked = live.get(resolved) if resolved else None
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 problems.append(Problem("error", version.path, message, rule="broken-link"))
-            elif fragment and _anchor(fragment) not in linked.latest.meta.anchors:
+            elif fragment and page_anchor(fragment) not in _ids(ids, linked.latest):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
 
 
-def _anchor(fragment: str) -> str:
-    """A heading id as a document gives it (a link may carry the website's prefix)."""
-    return fragment.removeprefix(ANCHOR_PREFIX)
+def _ids(known: dict[str, set[str]], version: Version) -> set[str]:
+    """The ids of a version's headings on its page (the same rule as the website's links)."""
+    found = known.get(version.path)
+    if found is None:
+        found = known[version.path] = page_ids(version.meta.anchors)
+    return found
 
 
 def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:

@@ -39,7 +39,6 @@ _MARKS = re.compile(r"<[^>]*>|[*_`~]")
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
-ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Links to another document of the manual (``../referrals.md``, ``exploitation.md#section``) are
 resolved against the chapter's own folder and given to ``link``, which returns the page's
 address (or None when no document has that path: the link is then left as it was written,
-and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land.
+and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land (one
+whose words begin "Section" two: ``tracker.history.links.heading_aliases``).
 
 A chapter's text is converted once and kept (a few hundred, most recent first) with a stand-in
 for each link to another chapter and each image: a page showing the same text again (the
@@ -15,7 +16,6 @@ a link is left as written, the text is converted again, so the result is always 
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import secrets
 import threading
@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -32,7 +32,8 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 
-from tracker.history.documents import ANCHOR_PREFIX, split_front_matter
+from tracker.history.documents import split_front_matter
+from tracker.history.links import ANCHOR_PREFIX, heading_aliases, link_path, page_anchor
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
 
@@ -50,6 +51,8 @@ ATTRIBUTES = {
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
+# A heading's id in sanitised HTML (only headings keep an id; text holds no '<').
+_HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
@@ -157,7 +160,20 @@ def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
-    return shift_top_headings(clean)
+    return shift_top_headings(_with_aliases(clean))
+
+
+def _with_aliases(html: str) -> str:
+    """Each heading whose words begin "Section" given its second id too, as an empty element
+    inside it (an element has one id): see ``heading_aliases``."""
+    aliases = heading_aliases(found.group(2) for found in _HEADING_ID.finditer(html))
+    if not aliases:
+        return html
+    return _HEADING_ID.sub(lambda found: found.group(0) + _alias(aliases.get(found.group(2))), html)
+
+
+def _alias(ident: str | None) -> str:
+    return f'<span id="{ident}"></span>' if ident else ""
 
 
 def shift_top_headings(html: str) -> str:
@@ -190,17 +206,11 @@ def rewrite_links(
     )
 
 
-def _under(path: str, target: str) -> str | None:
-    """A relative reference from the document at ``path``, as a path under the root."""
-    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-    return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
-
-
 def _image(src: str, path: str, media: Media | None) -> str:
     parts = urlsplit(src)
     if media is None or parts.scheme or parts.netloc or src.startswith("/") or not parts.path:
         return src
-    target = _under(path, unquote(parts.path))
+    target = link_path(path, parts.path)
     return (media(target) if target else None) or src
 
 
@@ -208,18 +218,13 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
     """A relative link to a Markdown file of the manual becomes the address of its page."""
     parts = urlsplit(href)
     if href.startswith("#"):
-        return f"#{_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
+        return f"#{page_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
     if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
         return href
-    target = _under(path, unquote(parts.path))
+    target = link_path(path, parts.path)
     if target is None:
         return href
-    return link(target, _anchor(parts.fragment) if parts.fragment else "") or href
-
-
-def _anchor(fragment: str) -> str:
-    """A heading's id as this page writes it (an author may have copied one already prefixed)."""
-    return fragment if fragment.startswith(ANCHOR) else ANCHOR + fragment
+    return link(target, page_anchor(parts.fragment) if parts.fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):

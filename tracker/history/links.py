@@ -1,0 +1,50 @@
+"""Links between documents, as pages write them and ``tracker check`` reads them (pure
+functions, no git): the document a link's path names, the ids a page gives its headings, and
+the id a link's fragment names."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
+_TWICE = ANCHOR_PREFIX * 2  # how the id of a heading whose words begin "Section" begins
+
+
+def link_path(document: str, target: str) -> str | None:
+    """The path under the root that a relative link's path (``target``, as written in the
+    document at path ``document``) names, its percent-escapes decoded as a browser decodes
+    them (``early%20help.md`` is "early help.md"); None when, decoded, it leads out of the
+    root, is absolute or holds a control character. The website and ``tracker check`` both
+    read links so."""
+    decoded = unquote(target)
+    if decoded.startswith("/") or any(ord(char) < 32 or char == "\x7f" for char in decoded):
+        return None
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(document), decoded))
+    return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
+
+
+def page_anchor(fragment: str) -> str:
+    """The id a link's ``#fragment`` goes to on a chapter's page: a heading's id as authors
+    are told to write it (``reporting``) gets the page's prefix; one that has it already is
+    left as written (``section-reporting``, copied from a page, or ``section-47-enquiries``
+    for "Section 47 Enquiries", which its page gives as a second id: ``heading_aliases``)."""
+    return fragment if fragment.startswith(ANCHOR_PREFIX) else ANCHOR_PREFIX + fragment
+
+
+def heading_aliases(ids: Iterable[str]) -> dict[str, str]:
+    """The second id a page gives each heading whose words begin "Section", by its id
+    (``section-section-47-enquiries`` -> ``section-47-enquiries``): the heading's id as authors
+    are told to write it, which ``page_anchor`` leaves as written. Not where another heading
+    already has it ("47 Enquiries" beside "Section 47 Enquiries"): ids stay as published."""
+    ids = list(ids)
+    taken = set(ids)
+    aliases = {i: i.removeprefix(ANCHOR_PREFIX) for i in ids if i.startswith(_TWICE)}
+    return {i: alias for i, alias in aliases.items() if alias not in taken}
+
+
+def page_ids(anchors: Iterable[str]) -> set[str]:
+    """Every id a page gives the headings with these ids (``DocMeta.anchors``, unprefixed)."""
+    ids = [ANCHOR_PREFIX + anchor for anchor in anchors]
+    return {*ids, *heading_aliases(ids).values()}
