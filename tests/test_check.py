@@ -300,6 +300,18 @@ def test_trailers_git_does_not_read_are_reported(
     assert said == [line.format(sha=sha[:10]) for line in found]
 
 
+def test_links_shown_as_code_are_not_checked(repo: ManualRepo):
+    """A link in a fenced block or a code span is text on the page: check reported it as a
+    broken link, failing CI (review found)."""
+    body = ("```\n[y](nowhere.md)\n```\n\nWrite `[z](z.md)` to link, not don`t.\n\n"
+            "~~~\n[q](q.md)\n~~~\n\nBut [w](w.md) is a link.")  # fmt: skip
+    repo.commit({"a.md": doc("A", body)}, when="2024-11-18T09:00:00+00:00",
+                trailers={"Change-Note": "Added."})  # fmt: skip
+    assert [m for m in messages(repo) if "links to" in m] == [
+        "error: a.md: links to w.md, which is not a document"
+    ]
+
+
 def test_check_as_json_for_ci(repo: ManualRepo):
     import json
     import subprocess

@@ -29,6 +29,9 @@ _ANY_HEADING = re.compile(
     r"\n(?:#{1,6}[ \t]+(.+?)[ \t#]*$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M
 )
 _FENCED = re.compile(r"\n {0,3}(```|~~~).*?\n {0,3}\1[ \t]*$", re.M | re.S)
+_CODE_SPAN = re.compile(
+    r"(`+)(?!`)(?:(?!\n[ \t]*\n).)*?(?<!`)\1(?!`)", re.S
+)  # `code` in a paragraph
 # Without a line of = or - under text, only ATX headings can match: searched for alone, lines
 # are skipped at their first character rather than read to their end.
 _UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
@@ -320,6 +323,8 @@ def _relative_links(body: str) -> list[str]:
     """Targets of links to other Markdown files of the manual (no scheme, ends .md), each
     with its ``#fragment`` when it has one."""
     targets = []
+    if "`" in body or "~~~" in body:  # (code shows a link's text; the page links nothing)
+        body = _CODE_SPAN.sub("", _FENCED.sub("\n", "\n" + body))
     for match in _LINK.finditer(body):
         target = match.group(1)
         path = target.split("#", 1)[0]
