@@ -644,6 +644,42 @@ def test_what_the_pages_say_about_coming_and_recent_changes(client: TestClient, 
     assert coming.commit == snapshot.document("exploitation").in_force(coming.effective).commit
 
 
+def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: ManualRepo):
+    """Two versions going live the same day: the page says what both changed, in commit order,
+    as the release entry does (SPEC §4), not the last one's note alone; an editorial version
+    that day is left out, and an editorial-only day still says what it was."""
+    day = {"Go-Live": "2024-03-06"}
+    small.commit({"a.md": doc("Alpha", "Restructured.")}, "Restructure",
+                 "2024-02-01T09:00:00+00:00", day | {"Change-Note": "Restructured."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, hub.")}, "Hub",
+                 "2024-02-02T09:00:00+00:00", day | {"Change-Note": "Hub updated."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, the hub.")}, "Typo",
+                 "2024-02-03T09:00:00+00:00", day | {"Change-Type": "minor"})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, the Hub.")}, "Capital letter",
+                 "2024-04-01T09:00:00+00:00", {"Go-Live": "2024-04-03", "Change-Type": "minor"})  # fmt: skip
+    with served(small, "2024-02-20") as client:
+        release = page(client, "/api/releases/2024-03-06").json()
+        assert release["entries"][0]["notes"] == ["Restructured.", "Hub updated."]
+        words = text_of(page(client, "/chapters/a").text)
+        assert "This chapter will change on 6 March 2024: Restructured. Hub updated. See" in words
+        for at in ("?at=2024-03-06", "?at=2024-03-20"):
+            words = text_of(page(client, f"/chapters/a{at}").text)
+            assert "What changed on 6 March 2024: Restructured. Hub updated." in words, at
+            assert "will change on 3 April 2024: Capital letter. See" in words, at
+        words = text_of(page(client, "/chapters/a?at=2024-04-03").text)
+        assert "What changed on 3 April 2024: Capital letter." in words
+    # Withdrawn, then edited while withdrawn: the withdrawal's day and note, not the edit's.
+    now = {"Go-Live": "immediate"}
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-01-05T09:00:00+00:00", now)
+    small.commit({"b.md": doc("Bravo", status="archived")}, "Archive B",
+                 "2024-02-05T09:00:00+00:00", now | {"Change-Note": "Replaced by A."})  # fmt: skip
+    small.commit({"b.md": doc("Bravo", "Tidied.", status="archived")}, "Tidy B",
+                 "2024-02-10T09:00:00+00:00", now)  # fmt: skip
+    with served(small, "2024-02-20") as client:
+        words = text_of(page(client, "/chapters/b").text)
+        assert "This chapter was withdrawn on 5 February 2024: Replaced by A. Its last" in words
+
+
 def test_head_of_the_api_is_refused_in_words_that_match(client: TestClient):
     response = client.post("/api/releases")
     assert response.status_code == 405

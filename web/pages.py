@@ -22,7 +22,7 @@ from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
-from tracker.publish.views import comparing, notes_between
+from tracker.publish.views import comparing, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -187,15 +187,23 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
+    coming = chapters.next_version(document, version)
+    # What changed on a day is what every version going live that day changed (SPEC §4), and
+    # a withdrawn chapter was withdrawn by the first of its withdrawn versions.
+    withdrawal = withdrawn_since(document, version) if version.withdrawn else version
     context = {
         "document": document,
         "version": version,
         "at": day,
         "title": version.title,
         "body": Markup(scrolling_tables(html)),  # noqa: S704 (Markdown sanitised by nh3)
-        "next": chapters.next_version(document, version),
+        "next": coming,
+        "next_notes": chapters.notes_on(document, coming.effective) if coming else (),
         "goes_live": chapters.first_version(document).effective,
         "previous": chapters.previous_version(document, version),
+        "notes": chapters.notes_on(document, version.effective),
+        "withdrawal": withdrawal,
+        "withdrawal_notes": chapters.notes_on(document, withdrawal.effective),
     }
     return render_page(request, "chapter.html", context, view=view)
 
