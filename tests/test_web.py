@@ -195,6 +195,23 @@ def test_each_chapter_has_a_feed(client: TestClient):
     assert "Non-fatal Strangulation" in feed.entries[0].summary
 
 
+def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestClient):
+    """Two versions going live the same day (the demo's Child Exploitation on 11 December
+    2024): each entry opens its own version's change, commit to commit as the history page
+    links it, not the day's combined change; its note and summary are separate sentences."""
+    feed = feedparser.parse(page(client, "/chapters/exploitation/feed.atom").content)
+    history = page(client, "/chapters/exploitation/history").text
+    own = re.findall(r'href="(/chapters/exploitation/diff\?[^"]*)"', history)
+    site = "https://procedures.example.org"
+    assert [entry.link for entry in feed.entries] == [site + unescape(a) for a in own]
+    assert len(set(own)) == len(own) == 3
+    for entry in feed.entries:
+        summary = page(client, entry.link.removeprefix(site)).context["summary"]  # type: ignore[attr-defined]
+        assert entry.summary.endswith(f". {summary}"), (entry.summary, summary)
+    first = feed.entries[-1].summary
+    assert first.startswith("Import the multi-agency procedures manual. A new document of ")
+
+
 def test_search_ranks_and_highlights(client: TestClient):
     response = page(client, "/search?q=strangulation")
     hits = response.context["hits"]  # type: ignore[attr-defined]
