@@ -383,7 +383,8 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
     """Without --today, pages read today only against the manual's dates (a go-live, a
     release, the end of a release's recent weeks): a build on a later day of the same era
     renders no page but those that name the day (a chapter whose id reads as a history's
-    address too), past such a date it renders again, and
+    address too; a chapter as in force on the day before's build, which said "today"), past
+    such a date it renders again, and
     every build equals a build from nothing on its day (a mid-era day included, where a page
     reading today in some other way would show)."""
     repo.commit({"a.md": doc("Alpha", "See [B](b.md)."), "b.md": doc("Beta"),
@@ -402,7 +403,7 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         ("2024-05-09", "2024-04-01"),
         ("2024-05-10", "2024-05-10"),  # nor the second: C is no longer tagged new
     ]
-    last = None
+    last = previous = None
     for number, (text, era) in enumerate(days):
         day = date.fromisoformat(text)
         manual = open_manual(repo.path)
@@ -412,12 +413,15 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _zone, day=day: day)
         assert files_of(out) == files_of(fresh), text
         assert b"showing the manual as it stood" not in files_of(out)["index.html"]
-        if era == last:  # the pages naming the day: the chapters' API documents
+        if era == last:  # the pages naming the day: the chapters' API documents, and each
+            # chapter as in force on the last build's day (it then said "in force today")
             chapters = ("a", "b", "c", "g/history")
-            assert set(kept.rendered) <= {f"/api/chapters/{c}.json" for c in chapters}, text
+            named = {f"/api/chapters/{c}.json" for c in chapters}
+            named |= {f"/chapters/{c}/at/{previous}/" for c in chapters}
+            assert set(kept.rendered) <= named, text
         elif last is not None:
             assert "/" in kept.rendered and "/chapters/a/" in kept.rendered, text
-        last = era
+        last, previous = era, text
 
 
 def test_a_releases_feed_with_no_release_yet_is_rendered_on_each_new_day(

@@ -96,6 +96,53 @@ def test_chapter_on_a_past_date_has_a_banner(client: TestClient):
     assert words != today
 
 
+def test_a_date_whose_version_is_today_s_is_not_called_past_or_future(small: ManualRepo):
+    """``?at=`` names the version in force on a day: today's version is the current one,
+    whether the day is today, before it (nothing changed since) or after it (nothing is due by
+    then); a later version is a future one, said in the future tense throughout."""
+    small.commit({"a.md": doc("Alpha", "Later.")}, "Plan", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-07-03", "Change-Note": "Made clearer."})  # fmt: skip
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-01-05T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", status="archived")}, "Archive B",
+                 "2024-05-01T09:00:00+00:00", {"Go-Live": "2024-07-03"})  # fmt: skip
+
+    def said(client: TestClient, address: str) -> str:
+        return text_of(page(client, address).text).replace(" .", ".")
+
+    with served(small, "2024-06-01") as client:
+
+        def banner(address: str) -> str:
+            words = text_of(page(client, address).text.split("<main", 1)[1])
+            return words[words.index(">") + 1 : words.index(" Chapter ")].strip()
+
+        today = banner("/chapters/a?at=2024-06-01")
+        assert today == "The current version You are reading the version of this chapter in " \
+            "force today, 1 June 2024."  # fmt: skip
+        assert banner("/chapters/a?at=2024-01-10") == "The current version You are reading " \
+            "this chapter as it stood on 10 January 2024. It has not changed since: this is " \
+            "the version in force today."  # fmt: skip
+        assert banner("/chapters/a?at=2024-07-02") == "The current version You are reading " \
+            "this chapter as it will stand on 2 July 2024. No change to it is due before " \
+            "then: this is the version in force today."  # fmt: skip
+        assert banner("/chapters/a?at=2024-01-01").startswith("The current version")
+        future = said(client, "/chapters/a?at=2024-07-03")
+        assert "A future version You are reading this chapter as it will stand on 3 July 2024, " \
+            "with changes not yet in force. Read the current version." in future  # fmt: skip
+        assert "What will change on 3 July 2024: Made clearer." in future
+        assert "Last updated 3 July 2024 \u2013 see what will change" in future
+        withdrawn = said(client, "/chapters/b?at=2024-07-03")
+        assert "This chapter will be withdrawn on 3 July 2024: Archive B. Its last" in withdrawn
+        later = said(client, "/chapters/b?at=2024-07-04")
+        assert "will be withdrawn on 3 July 2024" in later
+    with served(small, "2024-08-01") as client:
+        past = said(client, "/chapters/a?at=2024-06-01")
+        assert "A past version You are reading this chapter as it stood on 1 June 2024. Read " \
+            "the current version." in past  # fmt: skip
+        assert "This chapter changed on 3 July 2024: Made clearer. See what changed." in past
+        withdrawn = said(client, "/chapters/b?at=2024-07-03")
+        assert "This chapter was withdrawn on 3 July 2024: Archive B." in withdrawn
+
+
 def test_links_between_chapters_become_their_pages(client: TestClient):
     response = page(client, "/chapters/parental-substance-misuse")
     assert 'href="/chapters/information-sharing"' in response.text
@@ -681,10 +728,10 @@ def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: Man
         assert "This chapter will change on 6 March 2024: Restructured. Hub updated. See" in words
         for at in ("?at=2024-03-06", "?at=2024-03-20"):
             words = text_of(page(client, f"/chapters/a{at}").text)
-            assert "What changed on 6 March 2024: Restructured. Hub updated." in words, at
+            assert "What will change on 6 March 2024: Restructured. Hub updated." in words, at
             assert "will change on 3 April 2024: Capital letter. See" in words, at
         words = text_of(page(client, "/chapters/a?at=2024-04-03").text)
-        assert "What changed on 3 April 2024: Capital letter." in words
+        assert "What will change on 3 April 2024: Capital letter." in words
     # Withdrawn, then edited while withdrawn: the withdrawal's day and note, not the edit's.
     now = {"Go-Live": "immediate"}
     small.commit({"b.md": doc("Bravo")}, "Add B", "2024-01-05T09:00:00+00:00", now)

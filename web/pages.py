@@ -188,6 +188,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     coming = chapters.next_version(document, version)
+    today = document.in_force(view.today)
     # What changed on a day is what every version going live that day changed (SPEC §4), and
     # a withdrawn chapter was withdrawn by the first of its withdrawn versions.
     withdrawal = withdrawn_since(document, version) if version.withdrawn else version
@@ -204,6 +205,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         "notes": chapters.notes_on(document, version.effective),
         "withdrawal": withdrawal,
         "withdrawal_notes": chapters.notes_on(document, withdrawal.effective),
+        # The version a date names may be today's: then it is no past or future version.
+        "in_force_today": today is not None,
+        "shows_current": version is today,
     }
     return render_page(request, "chapter.html", context, view=view)
 
