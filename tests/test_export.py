@@ -9,6 +9,7 @@ import re
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -176,6 +177,33 @@ def test_the_search_index_holds_the_documents_in_force(site: Path):
     assert by_id["bruising"]["url"] == "/chapters/bruising/"
     assert "neglect-toolkit" in by_id  # withdrawn in December: in force on 20 November
     assert "bruis" in by_id["bruising"]["text"].lower()
+
+
+def test_search_finds_only_what_the_chapter_page_shows(repo: ManualRepo, tmp_path: Path):
+    """The service's search and the export's index read a chapter as its page shows it: the
+    words of a <script> or <style> block, or of an HTML comment, which the page never shows,
+    are not found nor quoted; a script shown as code on the page is."""
+    body = (
+        "## Visible heading\n\nVisible paragraph about referrals.\n\n"
+        "<script>hiddenscriptword()</script>\n\n<style>.hiddenstyleword{}</style>\n\n"
+        "<!-- hiddencommentword -->\n\nText <span>inlinespanword</span> here.\n\n"
+        "```html\n<script>shownscriptword()</script>\n```\n"
+    )
+    repo.commit({"epsilon.md": doc("Epsilon", body)}, "Add", "2024-01-02T10:00:00+00:00")
+    hidden = ("hiddenscriptword", "hiddenstyleword", "hiddencommentword")
+    shown = ("referrals", "inlinespanword", "shownscriptword", "Visible")
+    with TestClient(create_app(open_manual(repo.path), date(2024, 2, 1))) as client:
+        for word in hidden + shown:
+            found = client.get(f"/search?q={word}").context["hits"]  # type: ignore[attr-defined]
+            assert [hit.id for hit in found] == ([] if word in hidden else ["epsilon"]), word
+        prose = client.get("/chapters/epsilon").text.split('<div class="app-prose">')[1]
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    index = json.loads((out / "search/index.json").read_text("utf-8"))
+    (document,) = index["documents"]
+    assert document["headings"] == "Visible heading"
+    words = " ".join(re.sub(r"<[^>]+>", " ", prose.split("</div>")[0]).split())
+    assert document["text"].split() == unescape(words).split()
 
 
 def git(repo: Path, *args: str) -> None:
