@@ -166,11 +166,35 @@ def test_no_serious_accessibility_problems(site: str, browser: Browser, name: st
     assert serious == []
 
 
+# The words of links, buttons, labels and strong text that are laid out on more than one line
+# (a word is what lies between spaces and hyphens; one too long for any line may break).
+SPLIT_WORDS = r"""(() => {
+  const split = [];
+  for (const e of document.querySelectorAll('a, button, label, strong')) {
+    if (e.closest('table, .govuk-visually-hidden, .vh') || !e.getClientRects().length) continue;
+    const texts = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+      for (const word of node.data.matchAll(/[^\s\u002d\u2010\u2013]+/g)) {
+        if (word[0].length > 15) continue;
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0)
+          .map(r => Math.round(r.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+})()"""
+
+
 @pytest.mark.parametrize("name", sorted({*PAGES, "chapter-with-a-table"}))
 def test_pages_reflow_to_a_narrow_screen(site: str, browser: Browser, name: str):
     """WCAG 1.4.10: at 320 CSS pixels wide (a phone, or 400% zoom) nothing makes the page
     scroll sideways: a wide table scrolls within itself (what is in it, visually hidden words
-    too), a select of long notes fits, a long address breaks."""
+    too), a select of long notes fits, a long address breaks; and no word of a link, button or
+    label is split across lines to make it fit (the newsletter's "Markd|own", "JS|ON")."""
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     page.goto(site + {**PAGES, "chapter-with-a-table": "/chapters/referrals"}[name])
@@ -183,8 +207,9 @@ def test_pages_reflow_to_a_narrow_screen(site: str, browser: Browser, name: str)
         " '.' + e.className).slice(0, 5); })()"
     )
     width = page.evaluate("document.documentElement.scrollWidth")
+    split = page.evaluate(SPLIT_WORDS)
     context.close()
-    assert (width, wide) == (320, []), name
+    assert (width, wide, split) == (320, [], []), name
 
 
 def press_until(page: Page, name: str, navigates: bool = True, limit: int = 80) -> None:

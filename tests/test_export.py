@@ -9,6 +9,7 @@ import re
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -176,6 +177,33 @@ def test_the_search_index_holds_the_documents_in_force(site: Path):
     assert by_id["bruising"]["url"] == "/chapters/bruising/"
     assert "neglect-toolkit" in by_id  # withdrawn in December: in force on 20 November
     assert "bruis" in by_id["bruising"]["text"].lower()
+
+
+def test_search_finds_only_what_the_chapter_page_shows(repo: ManualRepo, tmp_path: Path):
+    """The service's search and the export's index read a chapter as its page shows it: the
+    words of a <script> or <style> block, or of an HTML comment, which the page never shows,
+    are not found nor quoted; a script shown as code on the page is."""
+    body = (
+        "## Visible heading\n\nVisible paragraph about referrals.\n\n"
+        "<script>hiddenscriptword()</script>\n\n<style>.hiddenstyleword{}</style>\n\n"
+        "<!-- hiddencommentword -->\n\nText <span>inlinespanword</span> here.\n\n"
+        "```html\n<script>shownscriptword()</script>\n```\n"
+    )
+    repo.commit({"epsilon.md": doc("Epsilon", body)}, "Add", "2024-01-02T10:00:00+00:00")
+    hidden = ("hiddenscriptword", "hiddenstyleword", "hiddencommentword")
+    shown = ("referrals", "inlinespanword", "shownscriptword", "Visible")
+    with TestClient(create_app(open_manual(repo.path), date(2024, 2, 1))) as client:
+        for word in hidden + shown:
+            found = client.get(f"/search?q={word}").context["hits"]  # type: ignore[attr-defined]
+            assert [hit.id for hit in found] == ([] if word in hidden else ["epsilon"]), word
+        prose = client.get("/chapters/epsilon").text.split('<div class="app-prose">')[1]
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    index = json.loads((out / "search/index.json").read_text("utf-8"))
+    (document,) = index["documents"]
+    assert document["headings"] == "Visible heading"
+    words = " ".join(re.sub(r"<[^>]+>", " ", prose.split("</div>")[0]).split())
+    assert document["text"].split() == unescape(words).split()
 
 
 def git(repo: Path, *args: str) -> None:
@@ -400,7 +428,8 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
     """Without --today, pages read today only against the manual's dates (a go-live, a
     release, the end of a release's recent weeks): a build on a later day of the same era
     renders no page but those that name the day (a chapter whose id reads as a history's
-    address too), past such a date it renders again, and
+    address too; a chapter as in force on the day before's build, which said "today"), past
+    such a date it renders again, and
     every build equals a build from nothing on its day (a mid-era day included, where a page
     reading today in some other way would show)."""
     repo.commit({"a.md": doc("Alpha", "See [B](b.md)."), "b.md": doc("Beta"),
@@ -419,7 +448,7 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         ("2024-05-09", "2024-04-01"),
         ("2024-05-10", "2024-05-10"),  # nor the second: C is no longer tagged new
     ]
-    last = None
+    last = previous = None
     for number, (text, era) in enumerate(days):
         day = date.fromisoformat(text)
         manual = open_manual(repo.path)
@@ -429,12 +458,15 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _zone, day=day: day)
         assert files_of(out) == files_of(fresh), text
         assert b"showing the manual as it stood" not in files_of(out)["index.html"]
-        if era == last:  # the pages naming the day: the chapters' API documents
+        if era == last:  # the pages naming the day: the chapters' API documents, and each
+            # chapter as in force on the last build's day (it then said "in force today")
             chapters = ("a", "b", "c", "g/history")
-            assert set(kept.rendered) <= {f"/api/chapters/{c}.json" for c in chapters}, text
+            named = {f"/api/chapters/{c}.json" for c in chapters}
+            named |= {f"/chapters/{c}/at/{previous}/" for c in chapters}
+            assert set(kept.rendered) <= named, text
         elif last is not None:
             assert "/" in kept.rendered and "/chapters/a/" in kept.rendered, text
-        last = era
+        last, previous = era, text
 
 
 def test_a_releases_feed_with_no_release_yet_is_rendered_on_each_new_day(

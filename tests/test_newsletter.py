@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from textwrap import dedent
 
@@ -132,10 +134,29 @@ def test_markdown_format(release_repo: ManualRepo):
     assert text.startswith("## Multi-Agency Procedures update\n")
     assert (
         "### Updated Chapters\n\n- [Alpha](https://procedures.example.org/chapters/a): "
-        "Spring update. ([what changed](https://procedures.example.org/chapters/a/diff?"
-        "from=2024-02-29&to=2024-03-01))\n" in text
+        "Spring update. [See what changed in Alpha](https://procedures.example.org/chapters/a/"
+        "diff?from=2024-02-29&to=2024-03-01)\n" in text
     )
-    assert "- [Guide](https://procedures.example.org/chapters/g) ([what changed]" in text
+    assert "- [Guide](https://procedures.example.org/chapters/g) [See what changed in Guide](" in (
+        text
+    )
+
+
+def test_markdown_links_say_where_they_go_as_the_html_s_do(release_repo: ManualRepo):
+    """Screen-reader users list a page's links: no two links of the Markdown format that go
+    to different places share their words, and each names what the HTML format's link names
+    (docs/decisions.md, "Link text")."""
+    markdown = newsletter(release_repo, "2024-03-01", "md")
+    links = re.findall(r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\(([^)]*)\)", markdown)
+    words = {}
+    for text, address in links:
+        assert words.setdefault(text, address) == address, (text, address)
+    html = newsletter(release_repo, "2024-03-01", "html")
+    named = re.findall(r'<a href="([^"]*)"[^>]*>(?:<strong>)?([^<]*)<', html)
+    assert len(named) == len(links) > 4
+    assert {(a.replace("&amp;", "&"), unescape(t)) for a, t in named} == {
+        (address, re.sub(r"\\(.)", r"\1", text)) for text, address in links
+    }
 
 
 class _Collector(HTMLParser):

@@ -98,6 +98,53 @@ def test_chapter_on_a_past_date_has_a_banner(client: TestClient):
     assert words != today
 
 
+def test_a_date_whose_version_is_today_s_is_not_called_past_or_future(small: ManualRepo):
+    """``?at=`` names the version in force on a day: today's version is the current one,
+    whether the day is today, before it (nothing changed since) or after it (nothing is due by
+    then); a later version is a future one, said in the future tense throughout."""
+    small.commit({"a.md": doc("Alpha", "Later.")}, "Plan", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-07-03", "Change-Note": "Made clearer."})  # fmt: skip
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-01-05T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", status="archived")}, "Archive B",
+                 "2024-05-01T09:00:00+00:00", {"Go-Live": "2024-07-03"})  # fmt: skip
+
+    def said(client: TestClient, address: str) -> str:
+        return text_of(page(client, address).text).replace(" .", ".")
+
+    with served(small, "2024-06-01") as client:
+
+        def banner(address: str) -> str:
+            words = text_of(page(client, address).text.split("<main", 1)[1])
+            return words[words.index(">") + 1 : words.index(" Chapter ")].strip()
+
+        today = banner("/chapters/a?at=2024-06-01")
+        assert today == "The current version You are reading the version of this chapter in " \
+            "force today, 1 June 2024."  # fmt: skip
+        assert banner("/chapters/a?at=2024-01-10") == "The current version You are reading " \
+            "this chapter as it stood on 10 January 2024. It has not changed since: this is " \
+            "the version in force today."  # fmt: skip
+        assert banner("/chapters/a?at=2024-07-02") == "The current version You are reading " \
+            "this chapter as it will stand on 2 July 2024. No change to it is due before " \
+            "then: this is the version in force today."  # fmt: skip
+        assert banner("/chapters/a?at=2024-01-01").startswith("The current version")
+        future = said(client, "/chapters/a?at=2024-07-03")
+        assert "A future version You are reading this chapter as it will stand on 3 July 2024, " \
+            "with changes not yet in force. Read the current version." in future  # fmt: skip
+        assert "What will change on 3 July 2024: Made clearer." in future
+        assert "Last updated 3 July 2024 \u2013 see what will change" in future
+        withdrawn = said(client, "/chapters/b?at=2024-07-03")
+        assert "This chapter will be withdrawn on 3 July 2024: Archive B. Its last" in withdrawn
+        later = said(client, "/chapters/b?at=2024-07-04")
+        assert "will be withdrawn on 3 July 2024" in later
+    with served(small, "2024-08-01") as client:
+        past = said(client, "/chapters/a?at=2024-06-01")
+        assert "A past version You are reading this chapter as it stood on 1 June 2024. Read " \
+            "the current version." in past  # fmt: skip
+        assert "This chapter changed on 3 July 2024: Made clearer. See what changed." in past
+        withdrawn = said(client, "/chapters/b?at=2024-07-03")
+        assert "This chapter was withdrawn on 3 July 2024: Archive B." in withdrawn
+
+
 def test_links_between_chapters_become_their_pages(client: TestClient):
     response = page(client, "/chapters/parental-substance-misuse")
     assert 'href="/chapters/information-sharing"' in response.text
@@ -195,6 +242,23 @@ def test_each_chapter_has_a_feed(client: TestClient):
     assert not feed.bozo
     assert feed.entries[0].title == "Domestic Abuse: updated from 13th November 2024"
     assert "Non-fatal Strangulation" in feed.entries[0].summary
+
+
+def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestClient):
+    """Two versions going live the same day (the demo's Child Exploitation on 11 December
+    2024): each entry opens its own version's change, commit to commit as the history page
+    links it, not the day's combined change; its note and summary are separate sentences."""
+    feed = feedparser.parse(page(client, "/chapters/exploitation/feed.atom").content)
+    history = page(client, "/chapters/exploitation/history").text
+    own = re.findall(r'href="(/chapters/exploitation/diff\?[^"]*)"', history)
+    site = "https://procedures.example.org"
+    assert [entry.link for entry in feed.entries] == [site + unescape(a) for a in own]
+    assert len(set(own)) == len(own) == 3
+    for entry in feed.entries:
+        summary = page(client, entry.link.removeprefix(site)).context["summary"]  # type: ignore[attr-defined]
+        assert entry.summary.endswith(f". {summary}"), (entry.summary, summary)
+    first = feed.entries[-1].summary
+    assert first.startswith("Import the multi-agency procedures manual. A new document of ")
 
 
 def test_search_ranks_and_highlights(client: TestClient):
@@ -323,8 +387,8 @@ def test_search_words_are_never_fts5_syntax():
     from tracker.index.search import Entry, SearchIndex, fts_query
 
     assert fts_query('title:x OR "y" NEAR(z') == '"title"* "x"* "OR"* "y"* "NEAR"* "z"*'
-    index = SearchIndex([Entry("a", "Alpha", "# Alpha\n\n## Bruising\n\nSee a *doctor*."),
-                         Entry("b", "Beta", "Doctors and bruising in babies.")])  # fmt: skip
+    index = SearchIndex([Entry("a", "Alpha", "Bruising", "Bruising See a doctor."),
+                         Entry("b", "Beta", "", "Doctors and bruising in babies.")])  # fmt: skip
     assert [hit.id for hit in index.search("bruising")] == ["a", "b"]  # a heading ranks higher
     assert index.search("doctor")[0].snippet.count("<mark>") == 1
     assert index.search("") == [] and index.search("<>") == []
@@ -759,6 +823,42 @@ def test_what_the_pages_say_about_coming_and_recent_changes(client: TestClient, 
     exploitation = page(client, "/chapters/exploitation")
     coming = exploitation.context["next"]  # type: ignore[attr-defined]
     assert coming.commit == snapshot.document("exploitation").in_force(coming.effective).commit
+
+
+def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: ManualRepo):
+    """Two versions going live the same day: the page says what both changed, in commit order,
+    as the release entry does (SPEC §4), not the last one's note alone; an editorial version
+    that day is left out, and an editorial-only day still says what it was."""
+    day = {"Go-Live": "2024-03-06"}
+    small.commit({"a.md": doc("Alpha", "Restructured.")}, "Restructure",
+                 "2024-02-01T09:00:00+00:00", day | {"Change-Note": "Restructured."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, hub.")}, "Hub",
+                 "2024-02-02T09:00:00+00:00", day | {"Change-Note": "Hub updated."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, the hub.")}, "Typo",
+                 "2024-02-03T09:00:00+00:00", day | {"Change-Type": "minor"})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "Restructured, the Hub.")}, "Capital letter",
+                 "2024-04-01T09:00:00+00:00", {"Go-Live": "2024-04-03", "Change-Type": "minor"})  # fmt: skip
+    with served(small, "2024-02-20") as client:
+        release = page(client, "/api/releases/2024-03-06").json()
+        assert release["entries"][0]["notes"] == ["Restructured.", "Hub updated."]
+        words = text_of(page(client, "/chapters/a").text)
+        assert "This chapter will change on 6 March 2024: Restructured. Hub updated. See" in words
+        for at in ("?at=2024-03-06", "?at=2024-03-20"):
+            words = text_of(page(client, f"/chapters/a{at}").text)
+            assert "What will change on 6 March 2024: Restructured. Hub updated." in words, at
+            assert "will change on 3 April 2024: Capital letter. See" in words, at
+        words = text_of(page(client, "/chapters/a?at=2024-04-03").text)
+        assert "What will change on 3 April 2024: Capital letter." in words
+    # Withdrawn, then edited while withdrawn: the withdrawal's day and note, not the edit's.
+    now = {"Go-Live": "immediate"}
+    small.commit({"b.md": doc("Bravo")}, "Add B", "2024-01-05T09:00:00+00:00", now)
+    small.commit({"b.md": doc("Bravo", status="archived")}, "Archive B",
+                 "2024-02-05T09:00:00+00:00", now | {"Change-Note": "Replaced by A."})  # fmt: skip
+    small.commit({"b.md": doc("Bravo", "Tidied.", status="archived")}, "Tidy B",
+                 "2024-02-10T09:00:00+00:00", now)  # fmt: skip
+    with served(small, "2024-02-20") as client:
+        words = text_of(page(client, "/chapters/b").text)
+        assert "This chapter was withdrawn on 5 February 2024: Replaced by A. Its last" in words
 
 
 def test_head_of_the_api_is_refused_in_words_that_match(client: TestClient):

@@ -31,7 +31,6 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
 from tracker.errors import InputError
-from tracker.index.search import searchable
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
@@ -251,7 +250,12 @@ async def _render_all(
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
-    _add(folder, view.urls.search_index(), _search_index(view))
+    index = view.urls.search_index()  # (made again only when its key changed: it reads
+    key = keys.key(index)  # every chapter in force as its page shows it, seconds for many)
+    if not pages.reuse(index, key, folder, exported):
+        content = _search_index(view)
+        if _add(folder, index, content):
+            pages.record(index, key, sha256(content).hexdigest(), [])
     _add(folder, view.urls.api(), _api_index(sorted(api)))
     return pages
 
@@ -347,12 +351,12 @@ def _in_head(text: str, policy: str) -> bytes:
 def _search_index(view: View) -> bytes:
     """The documents in force, for the search page's script: title, headings and plain text."""
     documents = []
-    for entry in entries(view):
-        headings, text = searchable(entry.text)
+    for entry in entries(view):  # (as the service's search reads them)
         url = view.urls.chapter(entry.id)
         documents.append(
-            {"id": entry.id, "title": entry.title, "url": url, "headings": headings, "text": text}
-        )
+            {"id": entry.id, "title": entry.title, "url": url, "headings": entry.headings,
+             "text": entry.text}
+        )  # fmt: skip
     return _json({"documents": documents}, indent=None)
 
 

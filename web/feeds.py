@@ -19,6 +19,7 @@ from tracker.dates import in_words
 from tracker.errors import ConfigError
 from tracker.history.model import VersionKind
 from tracker.history.releases import Release
+from tracker.publish.contents import sentences
 from tracker.publish.urls import Urls
 from web import newsletters
 from web.pages import chapter, document_for
@@ -109,11 +110,13 @@ def chapter_feed(request: Request, ident: str) -> Response:
         entry = feed.add_entry(order="prepend")
         entry.id(f"{urls.chapter_feed(document.id)}#{version.commit}")
         entry.title(f"{version.title}: {WORDS[version.kind]} from {in_words(version.effective)}")
-        entry.link(href=urls.release_diff(document.id, version.effective))
+        # This version's own change, as its summary says and the history page links it (two
+        # versions going live the same day would otherwise both open the day's whole change).
+        entry.link(href=urls.diff(document.id, before.commit if before else "", version.commit))
         entry.published(moment(version.effective, zone))
         entry.updated(moment(version.effective, zone))
         summary = differ.summary(before, version)["text"]
-        entry.summary(f"{version.note} {summary}".strip())
+        entry.summary(f"{sentences(version.notes)} {summary}".strip())
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
 

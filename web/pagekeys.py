@@ -10,7 +10,8 @@ every page then shows a banner naming it), the export's address and the assets. 
   feed, its API documents) adds that document's versions, the problems that left versions of
   it out, the dates of releases among its versions and every path and id of the manual (its
   links to other chapters); a chapter as in force on a date also adds which chapters were in
-  force that day (the export links a chapter only on a day it was in force);
+  force that day (the export links a chapter only on a day it was in force), and whether the
+  day is today or after it (its banner says so);
 - a page about one release (the release, its newsletter section in each format, its API
   documents) adds what the release holds: each entry's versions, notes and kind;
 - a file of the manual (``/files/COMMIT/PATH``) is named by its commit, so it never changes;
@@ -154,6 +155,10 @@ class Keys:
             pass  # not a page of one document or release: keyed by the head below
         if (path == _FEED and self._empty_feed) or path.startswith("/api/chapters/"):
             return _digest(self.head, served, self.view.today)  # (they name the day)
+        on = parse_qs(query).get("at") if path.startswith("/chapters/") else None
+        return _digest(self.head, served, self._today_and(on[0])) if on else self._by_head(served)
+
+    def _by_head(self, served: str) -> str:
         return _digest(self.head, served)
 
     def _chapter_key(self, served: str, rest: str, query: dict[str, list[str]]) -> str:
@@ -167,7 +172,7 @@ class Keys:
         if document.id != ident:
             raise NotFoundError(ident)
         on = query.get("at") if suffix is None else None
-        extra = self._in_force_on(date.fromisoformat(on[0])) if on else ""
+        extra = self._on(date.fromisoformat(on[0])) if on else ""
         if suffix is None and not on and served.startswith("/api/"):
             extra = self.view.today.isoformat()  # the API's chapter names the day it is read
         return _digest(self.shared, served, self.links, self._document(document), extra)
@@ -180,6 +185,20 @@ class Keys:
             found = _digest(document, self.view.snapshot.left_out(document), released)
             self._documents[document.key] = found
         return found
+
+    def _on(self, day: date) -> str:
+        """What a chapter as in force on ``day`` shows besides its own document: which
+        chapters were in force then, and the day against today."""
+        return _digest(self._in_force_on(day), self._today_and(day.isoformat()))
+
+    def _today_and(self, text: str) -> tuple[bool, bool] | None:
+        """Whether a chapter's ``at`` day is today, and whether it is still to come (its
+        banner says "in force today", or "as it will stand")."""
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return None
+        return day == self.view.today, day > self.view.today
 
     def _in_force_on(self, day: date) -> str:
         found = self._in_force.get(day)

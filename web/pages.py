@@ -22,7 +22,7 @@ from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
-from tracker.publish.views import comparing, notes_between
+from tracker.publish.views import comparing, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -181,7 +181,8 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         # its texts was ever in force, so none is shown
         latest = document.latest
         context = {"document": document, "version": latest, "title": latest.title, "never": True,
-                   "at": None, "body": "", "next": None, "previous": None}  # fmt: skip
+                   "at": None, "body": "", "next": None, "previous": None,
+                   "withdrawal_notes": latest.notes}  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, view=view)
     version = document.in_force(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
@@ -196,15 +197,27 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
+    coming = chapters.next_version(document, version)
+    today = document.in_force(view.today)
+    # What changed on a day is what every version going live that day changed (SPEC §4), and
+    # a withdrawn chapter was withdrawn by the first of its withdrawn versions.
+    withdrawal = withdrawn_since(document, version) if version.withdrawn else version
     context = {
         "document": document,
         "version": version,
         "at": day,
         "title": version.title,
         "body": Markup(scrolling_tables(html)),  # noqa: S704 (Markdown sanitised by nh3)
-        "next": chapters.next_version(document, version),
+        "next": coming,
+        "next_notes": chapters.notes_on(document, coming.effective) if coming else (),
         "goes_live": chapters.first_version(document).effective,
         "previous": chapters.previous_version(document, version),
+        "notes": chapters.notes_on(document, version.effective),
+        "withdrawal": withdrawal,
+        "withdrawal_notes": chapters.notes_on(document, withdrawal.effective),
+        # The version a date names may be today's: then it is no past or future version.
+        "in_force_today": today is not None,
+        "shows_current": version is today,
     }
     return render_page(request, "chapter.html", context, view=view)
 

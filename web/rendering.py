@@ -24,6 +24,7 @@ from jinja2.bccache import Bucket
 from tracker.dates import short_date
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.manual import Manual
+from tracker.publish.contents import sentences
 from web.site import Site, View
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def _environment() -> Environment:
     )
     environment.filters["short_date"] = short_date
     environment.globals["short_date"] = short_date
+    environment.filters["sentences"] = sentences
     return environment
 
 

@@ -18,6 +18,7 @@ from tracker.errors import ConfigError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.manual import Manual
+from tracker.publish.searchtext import shown_text
 from tracker.publish.urls import Exported, Urls
 
 log = logging.getLogger(__name__)
@@ -90,5 +91,6 @@ def entries(view: View) -> list[Entry]:
     for document in view.snapshot.documents:
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
-            found.append(Entry(document.id, version.title, view.manual.texts.of(version)))
+            headings, text = shown_text(view.manual.texts.of(version), version.path)
+            found.append(Entry(document.id, version.title, headings, text))
     return found

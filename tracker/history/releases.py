@@ -248,6 +248,12 @@ def entry_rows(document: Document) -> list[tuple[date, EntryRow]]:
     return found
 
 
+def day_notes(going_live: Iterable[Version]) -> tuple[Note, ...]:
+    """An entry's notes: those of the versions going live on its day that are not minor, in
+    commit order, each text once (SPEC §4)."""
+    return unique_notes(note for v in going_live if not v.minor for note in v.notes)
+
+
 def _entry(
     document: Document, at: int, was: int | None, going_live: Sequence[Version]
 ) -> EntryRow | None:
@@ -265,7 +271,7 @@ def _entry(
         change = "new"
     else:
         change = "updated"
-    notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
+    notes = day_notes(going_live)
     renamed = (
         change == "updated"
         and before is not None

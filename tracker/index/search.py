@@ -1,7 +1,8 @@
 """Full-text search over the documents in force: SQLite FTS5, ranked, with marked snippets.
 
 A search index is built in memory for one snapshot and one day (the documents in force change
-with both), from each document's title, headings and text, and answers from many threads.
+with both), from each document's title, headings and text as its page shows them
+(``tracker.publish.searchtext``), and answers from many threads.
 """
 
 from __future__ import annotations
@@ -13,25 +14,21 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracker.history.documents import split_front_matter
-
 MAX_TERMS = 12  # words of a query; the rest are ignored
 MAX_QUERY = 200  # characters
 _WORD = re.compile(r"\w[\w'’-]*")  # noqa: RUF001 (a typographic apostrophe)
-_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # a link or image: its words stay
-_MARKUP = re.compile(r"[*_`>#|\[\]()!]+|<[^>]*>")
 # Marks that never occur in text: FTS5 puts them around matches; html-escaping leaves them.
 _OPEN, _CLOSE = "\x02", "\x03"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One document as the index reads it."""
+    """One document as the index reads it: its words as its page shows them."""
 
     id: str
     title: str
-    text: str  # Markdown source
+    headings: str
+    text: str  # the whole text, headings too
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,7 @@ class SearchIndex:
         )
         self._db.executemany(
             "INSERT INTO docs VALUES (?, ?, ?, ?)",
-            ((e.id, e.title, *searchable(e.text)) for e in entries),
+            ((e.id, e.title, e.headings, e.text) for e in entries),
         )
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
@@ -79,14 +76,6 @@ def fts_query(text: str) -> str:
     """
     words = _WORD.findall(text[:MAX_QUERY])[:MAX_TERMS]
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
-
-
-def searchable(source: str) -> tuple[str, str]:
-    """(headings, plain text) of a document's Markdown."""
-    _, body = split_front_matter(source)
-    headings = " ".join(_HEADING.findall(body))
-    text = " ".join(_MARKUP.sub(" ", _LINK.sub(r"\1", body)).split())
-    return headings, text
 
 
 def _marked(snippet: str) -> str:

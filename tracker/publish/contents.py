@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-from tracker.history.model import Document, Version
+from tracker.history.model import Document, Note, Version, unique_notes
+from tracker.history.releases import day_notes
 from tracker.history.snapshot import Snapshot
 
 RECENT_DAYS = 90  # the contents tag a chapter New or Updated for releases this recent
 RECENT_CHAPTERS = 10  # the home page lists this many recently updated chapters
 OTHER_SECTION = "Other procedures"  # where documents without a section are listed
+# A sentence's end: a full stop, question or exclamation mark, perhaps inside quotes or brackets.
+_ENDED = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,21 @@ def never_in_force(document: Document) -> bool:
     """Whether no text of the document is ever in force: every version with a text is
     withdrawn, or replaced on the day it would go live (added and deleted before going live)."""
     return all(v.withdrawn or not went_live(document, v) for v in document.versions)
+
+
+def notes_on(document: Document, day: date) -> tuple[Note, ...]:
+    """What a chapter's page says changed on ``day``: its release entry's notes (those of every
+    version going live that day but editorial ones, SPEC §4), or on a day of editorial changes
+    alone, theirs."""
+    going_live = document.going_live(day)
+    return day_notes(going_live) or unique_notes(n for v in going_live for n in v.notes)
+
+
+def sentences(notes: Iterable[Note]) -> str:
+    """Notes one after another as the website's pages write them: each ends as a sentence
+    does (a commit's subject line, taken as a note, has no full stop), so none run together."""
+    texts = (note.text.strip() for note in notes)
+    return " ".join(text if _ENDED.search(text) else f"{text}." for text in texts if text)
 
 
 def went_live(document: Document, version: Version) -> bool:
