@@ -180,9 +180,17 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     if chapters.never_in_force(document):  # added and withdrawn before going live: none of
         # its texts was ever in force, so none is shown
         latest = document.latest
-        context = {"document": document, "version": latest, "title": latest.title, "never": True,
-                   "at": None, "body": "", "next": None, "previous": None,
-                   "withdrawal_notes": latest.notes}  # fmt: skip (the withdrawal's own)
+        context = {
+            "document": document,
+            "version": latest,
+            "title": latest.title,
+            "never": True,
+            "at": None,
+            "body": "",
+            "next": None,
+            "previous": None,
+            "withdrawal_notes": latest.notes,
+        }  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, view=view)
     version = document.in_force(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
