@@ -198,6 +198,8 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["show", "referrals", "--at", "2024-02-30"], ["2024-02-30", "not a real calendar date"]),
         (["show", "referrals", "--at", "yesterday"], ["yesterday"]),
         (["newsletter", "--release", "2024-11-14"], ["no release on 2024-11-14"]),
+        (["newsletter", "--release", ""], ["release date ''", "not a date of the form"]),
+        (["show", "referrals", "--at", ""], ["--at date ''", "not a date of the form"]),
         (["releases", "--today", "2024-13-01"], ["2024-13-01"]),
         (["diff", "referrals", "--from", "--output=x"], ["--from", "expected one argument"]),
         (["diff", "referrals", "--from=--output=x"], ["--output=x"]),

@@ -140,7 +140,7 @@ def _show(args: argparse.Namespace) -> int:
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
-    day = dates.parse_date(args.at, "--at date") if args.at else opened.today
+    day = dates.parse_date(args.at, "--at date") if args.at is not None else opened.today
     version = document.in_force(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
@@ -310,7 +310,7 @@ def _newsletter(args: argparse.Namespace) -> int:
 
     opened = _open(args)
     snapshot = opened.snapshot
-    if args.release:
+    if args.release is not None:  # ("" too: refused as a malformed date)
         release = snapshot.release(dates.parse_date(args.release, "release date"))
     else:
         release = snapshot.default_release(opened.today)
