@@ -271,6 +271,24 @@ def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):
     assert_user_error(run("releases", "--repo", str(repo.path)), *words)
 
 
+def test_a_manual_toml_that_is_not_utf8_is_refused_as_settings_are(repo: ManualRepo):
+    """As a chapter in Latin-1 is refused (not-utf8), never read with a replacement character
+    ("the Caf\ufffd Partnership website")."""
+    repo.commit({"a.md": doc("A")}, trailers={"Change-Note": "New."})
+    settings = '[manual]\nshort_name = "Caf\u00e9 Partnership"\n'
+    (repo.path / "procedures" / "manual.toml").write_bytes(settings.encode("latin-1"))
+    repo.commit({}, "Settings", "2024-01-03T10:00:00+00:00")
+    for command in ("newsletter", "check", "releases", "preview"):
+        result = run(command, "--repo", str(repo.path), "--today", "2024-03-01")
+        assert_user_error(result, "manual.toml is not UTF-8 text (line 2)", "save it as UTF-8")
+        assert "\ufffd" not in result.stdout + result.stderr
+    (repo.path / "procedures" / "manual.toml").write_bytes(b"\xef\xbb\xbf" + settings.encode())
+    repo.commit({}, "Settings as UTF-8", "2024-01-04T10:00:00+00:00")
+    result = run("newsletter", "--repo", str(repo.path), "--today", "2024-03-01")
+    assert result.returncode == 0, result.stderr
+    assert "the Caf\u00e9 Partnership website" in result.stdout
+
+
 def test_a_schedule_dateutil_cannot_expand_is_named_without_its_internal_error(repo: ManualRepo):
     """dateutil's own ValueError names what is wrong; an IndexError says nothing to an author."""
     rule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=9WE"  # (no ninth Wednesday)

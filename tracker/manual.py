@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.collector import pausing_collector
-from tracker.config import CONFIG_FILE, parse_config
+from tracker.config import CONFIG_FILE, parse_config, settings_text
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history import texts
@@ -219,7 +219,7 @@ def _warn(problems: tuple[Problem, ...]) -> None:
 def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:
     """The text of the manual's settings at ``head`` (None when it has no manual.toml)."""
     data = repo.read_file(head, root.join(CONFIG_FILE))
-    return decode(data) if data is not None else None
+    return settings_text(data) if data is not None else None
 
 
 class Texts:
