@@ -23,7 +23,7 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
-_PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
@@ -177,7 +177,7 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     found = []
     for doc in _published(snapshot):
         parent, _, page = doc.id.rpartition("/")
-        if page in _PAGES and parent in names:
+        if page in PAGES and parent in names:
             message = (
                 f"has the id {doc.id!r}, which is the address of the {page} page of {parent!r} "
                 "on the website, so it cannot be shown there"
