@@ -289,6 +289,21 @@ def test_a_manual_toml_that_is_not_utf8_is_refused_as_settings_are(repo: ManualR
     assert "the Caf\u00e9 Partnership website" in result.stdout
 
 
+def test_a_failing_template_of_the_manual_is_named_and_fails_check_too(repo: ManualRepo):
+    """tracker check fails where tracker newsletter would, so CI sees it before release day."""
+    lead = "Line one\n{% if release.upcoming %}will go live on {{ release.date_words }}\n"
+    repo.commit({"a.md": doc("A"), "_templates/_lead.j2": lead}, trailers={"Change-Note": "New."})
+    for command, today in (("newsletter", "2024-01-03"), ("preview", "2024-01-01")):
+        result = run(command, "--repo", str(repo.path), "--today", today)
+        assert_user_error(
+            result, "The newsletter template procedures/_templates/_lead.j2 failed at line 2: "
+        )
+        assert "newsletter.txt.j2" not in result.stderr
+    check = run("check", "--repo", str(repo.path), "--today", "2024-01-03")
+    assert check.returncode == 1, check.stderr
+    assert check.stdout.startswith("error: _templates/_lead.j2: cannot be compiled at line 2: ")
+
+
 def test_a_schedule_dateutil_cannot_expand_is_named_without_its_internal_error(repo: ManualRepo):
     """dateutil's own ValueError names what is wrong; an IndexError says nothing to an author."""
     rule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=9WE"  # (no ninth Wednesday)

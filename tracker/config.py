@@ -15,6 +15,7 @@ from tracker.errors import ConfigError
 from tracker.history.golive import Schedule, ScheduleError
 
 CONFIG_FILE = "manual.toml"
+TEMPLATES_FOLDER = "_templates"  # the manual's own newsletter templates, under its root
 KEYS = {
     "manual": ("title", "short_name", "site_url", "timezone", "sections", "documents", "exclude"),
     "releases": ("schedule", "cutoff_days", "bank_holidays"),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.collector import pausing_collector
-from tracker.config import CONFIG_FILE, parse_config, settings_text
+from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER, parse_config, settings_text
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history import texts
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from tracker.history.walk import HistoryBuilder
     from tracker.trackchanges.cache import Differ
 
-TEMPLATES_FOLDER = "_templates"
 log = logging.getLogger(__name__)
 
 

@@ -10,11 +10,11 @@ import hashlib
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.config import CONFIG_FILE
+from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import ANCHOR_PREFIX, path_id
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
@@ -28,7 +28,7 @@ _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold 
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
-    "duplicate-title", "image-alt",
+    "duplicate-title", "image-alt", "newsletter-template",
     "broken-link", "broken-anchor", "go-live-invalid", "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip
@@ -39,9 +39,11 @@ def check_manual(
     today: date,
     published: Callable[[Version], str] | None = None,
     since: date | None = None,
+    templates: Iterable[Problem] = (),
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
-    shows it, sanitised HTML, for what only that shows, such as its images)."""
+    shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``)."""
     since = since or _recent(today)
     problems = [
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
@@ -54,6 +56,7 @@ def check_manual(
         *_missing_notes(snapshot, today),
         *_reviews(snapshot, today),
         *(_images(snapshot, published) if published is not None else ()),
+        *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
 
@@ -71,7 +74,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 
 def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
     """GitHub Actions workflow commands: each finding shown on its file and line."""
-    files = _files(snapshot)
+    files = _files(snapshot, problems)
     lines = []
     for problem in problems:
         where = files.get(problem.where)
@@ -84,7 +87,7 @@ def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
 
 def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str, Any]]:
     """A GitLab code-quality report (Code Climate's format): findings on merge requests."""
-    files = _files(snapshot)
+    files = _files(snapshot, problems)
     manual = snapshot.root.join(CONFIG_FILE)
     report = []
     for problem in problems:
@@ -103,10 +106,15 @@ def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str,
     return report
 
 
-def _files(snapshot: Snapshot) -> dict[str, str]:
+def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
     """Each document's path under the root -> its path in the repository (files left out
-    because they cannot be read are files too)."""
+    because they cannot be read are files too, as are the manual's templates)."""
     files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
+    files.update(
+        (p.where, snapshot.root.join(p.where))
+        for p in problems
+        if p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/")
+    )
     files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
     return files
 
