@@ -74,6 +74,30 @@ def test_new_refuses_what_would_clash_or_is_not_an_id(repo: ManualRepo):
     assert sorted(p.name for p in (repo.path / "procedures").iterdir()) == ["a.md"]
 
 
+def test_new_refuses_a_file_name_and_an_id_the_website_cannot_show(repo: ManualRepo):
+    """An id is not a file name (early-help.md would be written as early-help.md.md), and an id
+    that is another chapter's address plus /history, /diff or /feed.atom is one `tracker
+    check` rejects (address-clash): refused before anything is written."""
+    repo.commit({"referrals.md": doc("Referrals"), "b/diff.md": doc("B diff")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    for ident, words in (
+        ("early-help.md", "The id 'early-help.md' ends in .md: give the id without it"),
+        ("help/Early-Help.MD", "The id 'help/Early-Help.MD' ends in .md"),
+        ("referrals/history", "is the address of the history page of 'referrals'"),
+        ("referrals/feed.atom", "is the address of the feed.atom page of 'referrals'"),
+        ("b", "the address of its diff page, 'b/diff', is the id of b/diff.md"),
+    ):
+        result = tracker(repo, "new", ident, "--title", "X")
+        assert result.returncode == 2, (ident, result.stderr)
+        assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1, (
+            ident, result.stderr,
+        )  # fmt: skip
+    written = sorted(p.relative_to(repo.path).as_posix() for p in repo.path.rglob("*.md"))
+    assert written == ["procedures/b/diff.md", "procedures/referrals.md"]
+    done = tracker(repo, "new", "referrals/history-of-referrals", "--title", "History")
+    assert done.returncode == 0, done.stderr
+
+
 def test_new_works_before_the_first_commit(tmp_path: Path):
     folder = tmp_path / "manual"
     folder.mkdir()

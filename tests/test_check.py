@@ -426,3 +426,53 @@ def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: Manual
     snapshot = repo.snapshot()
     text = github_annotations(check_manual(snapshot, D("2024-01-03")), snapshot)
     assert "file=procedures/d%2Ce%3A f.md,line=3,title=front-matter::" in text
+
+
+def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
+    """What `tracker newsletter` would refuse: a template of the manual's own that cannot be
+    compiled (used or not), or that fails writing the next release's newsletter (else the
+    latest's), named with its line, as CI reads it."""
+    import json
+    import subprocess
+    import sys
+
+    def check(fmt: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", fmt,
+             "--today", "2024-02-01"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    repo.commit({"a.md": doc("A"), "_templates/_lead.j2": "One\n{% if release.upcoming %}soon\n",
+                 "_templates/_spare.j2": "{{ release.date | nosuch }}"},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    done = check("json")
+    assert done.returncode == 1, done.stderr
+    found = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "newsletter-template"]
+    assert [(f["file"], f["line"], f["severity"]) for f in found] == [
+        ("_templates/_lead.j2", 2, "error"),
+        ("_templates/_spare.j2", 1, "error"),
+    ]
+    assert "Unexpected end of template" in found[0]["message"]
+    assert "No filter named 'nosuch'" in found[1]["message"]
+    github = check("github").stdout.splitlines()
+    assert github[0].startswith(
+        "::error file=procedures/_templates/_lead.j2,line=2,title=newsletter-template::"
+    )
+    gitlab = json.loads(check("gitlab").stdout)
+    assert gitlab[0]["location"] == {
+        "path": "procedures/_templates/_lead.j2",
+        "lines": {"begin": 2},
+    }
+
+    repo.commit({"_templates/_lead.j2": "One\n\n{{ release.nosuch }}\n", "_templates/_spare.j2": None},
+                when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    text = check("text")
+    assert text.returncode == 1
+    assert text.stdout.splitlines()[0] == (
+        "error: _templates/_lead.j2: fails at line 3 writing the newsletter of 1st January 2024: "
+        "'dict object' has no attribute 'nosuch'"
+    )
+    repo.commit({"_templates/_lead.j2": "One {{ release.date_words }}\n"},
+                when="2024-01-03T09:00:00+00:00", trailers={"Change-Note": "Mended."})  # fmt: skip
+    assert check("text").returncode == 0

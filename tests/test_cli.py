@@ -202,6 +202,8 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
             ["not a date of the form YYYY-MM-DD"],
         ),
         (["newsletter", "--release", "2024-11-14"], ["no release on 2024-11-14"]),
+        (["newsletter", "--release", ""], ["release date ''", "not a date of the form"]),
+        (["show", "referrals", "--at", ""], ["--at date ''", "not a date of the form"]),
         (["releases", "--today", "2024-13-01"], ["2024-13-01"]),
         (["diff", "referrals", "--from", "--output=x"], ["--from", "expected one argument"]),
         (["diff", "referrals", "--from=--output=x"], ["--output=x"]),
@@ -281,6 +283,39 @@ def test_malformed_manual_toml(repo: ManualRepo):
 def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):
     repo.commit({"manual.toml": settings, "a.md": doc("A")})
     assert_user_error(run("releases", "--repo", str(repo.path)), *words)
+
+
+def test_a_manual_toml_that_is_not_utf8_is_refused_as_settings_are(repo: ManualRepo):
+    """As a chapter in Latin-1 is refused (not-utf8), never read with a replacement character
+    ("the Caf\ufffd Partnership website")."""
+    repo.commit({"a.md": doc("A")}, trailers={"Change-Note": "New."})
+    settings = '[manual]\nshort_name = "Caf\u00e9 Partnership"\n'
+    (repo.path / "procedures" / "manual.toml").write_bytes(settings.encode("latin-1"))
+    repo.commit({}, "Settings", "2024-01-03T10:00:00+00:00")
+    for command in ("newsletter", "check", "releases", "preview"):
+        result = run(command, "--repo", str(repo.path), "--today", "2024-03-01")
+        assert_user_error(result, "manual.toml is not UTF-8 text (line 2)", "save it as UTF-8")
+        assert "\ufffd" not in result.stdout + result.stderr
+    (repo.path / "procedures" / "manual.toml").write_bytes(b"\xef\xbb\xbf" + settings.encode())
+    repo.commit({}, "Settings as UTF-8", "2024-01-04T10:00:00+00:00")
+    result = run("newsletter", "--repo", str(repo.path), "--today", "2024-03-01")
+    assert result.returncode == 0, result.stderr
+    assert "the Caf\u00e9 Partnership website" in result.stdout
+
+
+def test_a_failing_template_of_the_manual_is_named_and_fails_check_too(repo: ManualRepo):
+    """tracker check fails where tracker newsletter would, so CI sees it before release day."""
+    lead = "Line one\n{% if release.upcoming %}will go live on {{ release.date_words }}\n"
+    repo.commit({"a.md": doc("A"), "_templates/_lead.j2": lead}, trailers={"Change-Note": "New."})
+    for command, today in (("newsletter", "2024-01-03"), ("preview", "2024-01-01")):
+        result = run(command, "--repo", str(repo.path), "--today", today)
+        assert_user_error(
+            result, "The newsletter template procedures/_templates/_lead.j2 failed at line 2: "
+        )
+        assert "newsletter.txt.j2" not in result.stderr
+    check = run("check", "--repo", str(repo.path), "--today", "2024-01-03")
+    assert check.returncode == 1, check.stderr
+    assert check.stdout.startswith("error: _templates/_lead.j2: cannot be compiled at line 2: ")
 
 
 def test_a_schedule_dateutil_cannot_expand_is_named_without_its_internal_error(repo: ManualRepo):

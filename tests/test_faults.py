@@ -286,3 +286,22 @@ def test_broken_settings_in_a_new_commit_keep_the_last_good_manual_on_show(repo:
     repo.commit({"manual.toml": "[releases\n"}, "Break again", "2024-02-04T10:00:00+00:00")
     with TestClient(create_app(repo.open()), raise_server_exceptions=False) as fresh:
         assert fresh.get("/chapters/a").status_code == 503  # nothing good to fall back on
+
+
+def test_settings_that_are_not_utf8_are_broken_settings_on_the_web_too(repo: ManualRepo):
+    """A Latin-1 manual.toml is refused as the command line refuses it, never shown with a
+    replacement character: the last good state stays on show, saying why."""
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    latin1 = '[manual]\nshort_name = "Caf\u00e9 Partnership"\n'.encode("latin-1")
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/a").status_code == 200
+        (repo.path / "procedures" / "manual.toml").write_bytes(latin1)
+        repo.commit({"a.md": doc("A", "Second text.")}, "Break", "2024-02-02T10:00:00+00:00")
+        response = client.get("/chapters/a")
+        assert response.status_code == 200
+        assert "First text." in response.text and "Second text." not in response.text
+        assert "manual.toml is not UTF-8 text (line 2)" in response.text
+        assert "\ufffd" not in client.get("/releases/2024-01-02/newsletter.txt").text
+    with TestClient(create_app(repo.open()), raise_server_exceptions=False) as fresh:
+        response = fresh.get("/chapters/a")
+        assert response.status_code == 503 and "save it as UTF-8" in response.text

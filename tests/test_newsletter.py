@@ -343,3 +343,52 @@ def test_rendering_never_fetches_a_stylesheet(repo: ManualRepo):
         server.server_close()
     assert asked == []
     assert "<p" in html and "<link" not in html
+
+
+@pytest.mark.parametrize(
+    ("lead", "line", "words"),
+    [
+        ("Line one\n{% if release.upcoming %}soon\n", 2, "Unexpected end of template"),
+        ("Line one\n{{ release.date | nosuch }}\n", 2, "No filter named 'nosuch'"),
+        ("Line one\n\n{{ release.nosuch }}\n", 3, "has no attribute 'nosuch'"),
+        ("Line one\n{% include '_nowhere.j2' %}\n", 2, "_nowhere.j2"),
+    ],
+)
+def test_a_failing_partial_is_named_with_its_line(
+    release_repo: ManualRepo, lead: str, line: int, words: str
+):
+    """The partial that is wrong (a file the newsletter includes), not the newsletter."""
+    release_repo.commit({"_templates/_lead.j2": lead}, when="2024-03-02T09:00:00+00:00")
+    for fmt in ("text", "md", "html"):
+        with pytest.raises(ConfigError) as raised:
+            newsletter(release_repo, "2024-03-01", fmt)  # type: ignore[arg-type]
+        message = str(raised.value)
+        assert message.startswith(
+            f"The newsletter template procedures/_templates/_lead.j2 failed at line {line}: "
+        ), message
+        assert words in message and "newsletter." not in message
+
+
+def test_a_partial_that_includes_itself_is_named(release_repo: ManualRepo):
+    release_repo.commit({"_templates/_lead.j2": "One\n{% include '_lead.j2' %}\n"},
+                        when="2024-03-02T09:00:00+00:00")  # fmt: skip
+    with pytest.raises(ConfigError) as raised:
+        newsletter(release_repo, "2024-03-01", "text")
+    assert str(raised.value) == (
+        "The newsletter template procedures/_templates/_lead.j2 failed at line 2: it includes "
+        "itself (directly or through another template)."
+    )
+
+
+def test_a_failure_in_our_partial_names_the_manual_s_line_that_led_to_it(
+    release_repo: ManualRepo,
+):
+    """Only the manual's templates can be mended by its authors: the line of theirs that
+    included ours is named, not our partial."""
+    own = "Line one\n{% with release={} %}{% include '_lead.j2' %}{% endwith %}\n"
+    release_repo.commit({"_templates/newsletter.txt.j2": own}, when="2024-03-02T09:00:00+00:00")
+    with pytest.raises(ConfigError) as raised:
+        newsletter(release_repo, "2024-03-01", "text")
+    assert str(raised.value).startswith(
+        "The newsletter template procedures/_templates/newsletter.txt.j2 failed at line 2: "
+    ), str(raised.value)

@@ -346,7 +346,10 @@ def test_a_broken_manual_template_is_one_sentence_not_a_500(tmp_path: Path):
     with TestClient(create_app(open_manual(repo.path), D("2024-02-01"))) as test_client:
         response = test_client.get("/releases/2024-01-01/newsletter")
         assert response.status_code == 503
-        assert "newsletter.html.j2 failed: integer division or modulo by zero" in response.text
+        assert (
+            "The newsletter template procedures/_templates/newsletter.html.j2 failed at line 1: "
+            "integer division or modulo by zero." in text_of(response.text)
+        )
         assert "Traceback" not in response.text
 
 

@@ -141,7 +141,7 @@ def _show(args: argparse.Namespace) -> int:
     opened = _open(args)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
-    day = dates.parse_date(args.at, "--at date") if args.at else opened.today
+    day = dates.parse_date(args.at, "--at date") if args.at is not None else opened.today
     version, notes = shown_on(opened.snapshot, document, args.id, day, opened.today)
     for note in notes:
         print(f"tracker: note: {note}", file=sys.stderr)
@@ -307,7 +307,7 @@ def _newsletter(args: argparse.Namespace) -> int:
 
     opened = _open(args)
     snapshot = opened.snapshot
-    if args.release:
+    if args.release is not None:  # ("" too: refused as a malformed date)
         release = snapshot.release(dates.parse_date(args.release, "release date"))
     else:
         release = snapshot.default_release(opened.today)
@@ -334,23 +334,24 @@ def _check(args: argparse.Namespace) -> int:
 
     opened = _open(args)
     from tracker.publish.chapter import with_images
+    from tracker.publish.newsletter import template_problems
 
-    problems = check_manual(opened.snapshot, opened.today, with_images(opened.manual.texts.of))
+    snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
+    templates = template_problems(snapshot, today, texts.templates(snapshot))
+    problems = check_manual(snapshot, today, with_images(texts.of), templates=templates)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":
         findings = [problem_json(problem) for problem in problems]
         _print_json({"findings": findings, "errors": errors, "warnings": warnings})
-        return 1 if errors else 0
-    if args.format == "github":
-        _out(github_annotations(problems, opened.snapshot), end="")
-        return 1 if errors else 0
-    if args.format == "gitlab":
-        _print_json(gitlab_report(problems, opened.snapshot))
-        return 1 if errors else 0
-    for problem in problems:
-        _out(str(problem))
-    print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
+    elif args.format == "github":
+        _out(github_annotations(problems, snapshot), end="")
+    elif args.format == "gitlab":
+        _print_json(gitlab_report(problems, snapshot))
+    else:
+        for problem in problems:
+            _out(str(problem))
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
 
 

@@ -15,6 +15,7 @@ from tracker.errors import ConfigError
 from tracker.history.golive import Schedule, ScheduleError
 
 CONFIG_FILE = "manual.toml"
+TEMPLATES_FOLDER = "_templates"  # the manual's own newsletter templates, under its root
 KEYS = {
     "manual": ("title", "short_name", "site_url", "timezone", "sections", "documents", "exclude"),
     "releases": ("schedule", "cutoff_days", "bank_holidays"),
@@ -55,6 +56,18 @@ def _is_document(relative_path: str, documents: str, exclude: tuple[str, ...]) -
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude):
         return False
     return fnmatch.fnmatchcase(name, documents)
+
+
+def settings_text(data: bytes) -> str:
+    """manual.toml's bytes as text, or ConfigError: settings in another encoding (Latin-1 from
+    an old editor) are refused as a chapter is, never read with replacement characters."""
+    try:
+        return data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{CONFIG_FILE} is not UTF-8 text (line {line}); save it as UTF-8 and commit it again."
+        ) from None
 
 
 def parse_config(text: str | None) -> Config:

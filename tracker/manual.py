@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.collector import pausing_collector
-from tracker.config import CONFIG_FILE, parse_config
+from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER, parse_config, settings_text
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import RepositoryError
 from tracker.history import texts
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from tracker.history.walk import HistoryBuilder
     from tracker.trackchanges.cache import Differ
 
-TEMPLATES_FOLDER = "_templates"
 log = logging.getLogger(__name__)
 
 
@@ -219,7 +218,7 @@ def _warn(problems: tuple[Problem, ...]) -> None:
 def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:
     """The text of the manual's settings at ``head`` (None when it has no manual.toml)."""
     data = repo.read_file(head, root.join(CONFIG_FILE))
-    return decode(data) if data is not None else None
+    return settings_text(data) if data is not None else None
 
 
 class Texts:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.config import CONFIG_FILE
+from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
 from tracker.history.links import link_path, page_anchor, page_ids
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
@@ -23,12 +23,12 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
-_PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
-    "duplicate-title", "image-alt",
+    "duplicate-title", "image-alt", "newsletter-template",
     "broken-link", "broken-anchor", "go-live-invalid", "go-live-twice", "go-live-far",
     "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
@@ -41,9 +41,11 @@ def check_manual(
     today: date,
     published: Callable[[Version], str] | None = None,
     since: date | None = None,
+    templates: Iterable[Problem] = (),
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
-    shows it, sanitised HTML, for what only that shows, such as its images)."""
+    shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``)."""
     since = since or _recent(today)
     problems = [
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
@@ -56,6 +58,7 @@ def check_manual(
         *_missing_notes(snapshot, today),
         *_reviews(snapshot, today),
         *(_images(snapshot, published) if published is not None else ()),
+        *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
 
@@ -73,7 +76,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 
 def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
     """GitHub Actions workflow commands: each finding shown on its file and line."""
-    files = _files(snapshot)
+    files = _files(snapshot, problems)
     lines = []
     for problem in problems:
         where = files.get(problem.where)
@@ -86,7 +89,7 @@ def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
 
 def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str, Any]]:
     """A GitLab code-quality report (Code Climate's format): findings on merge requests."""
-    files = _files(snapshot)
+    files = _files(snapshot, problems)
     manual = snapshot.root.join(CONFIG_FILE)
     report = []
     for problem in problems:
@@ -105,10 +108,15 @@ def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str,
     return report
 
 
-def _files(snapshot: Snapshot) -> dict[str, str]:
+def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
     """Each document's path under the root -> its path in the repository (files left out
-    because they cannot be read are files too)."""
+    because they cannot be read are files too, as are the manual's templates)."""
     files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
+    files.update(
+        (p.where, snapshot.root.join(p.where))
+        for p in problems
+        if p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/")
+    )
     files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
     return files
 
@@ -184,7 +192,7 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     found = []
     for doc in _published(snapshot):
         parent, _, page = doc.id.rpartition("/")
-        if page in _PAGES and parent in names:
+        if page in PAGES and parent in names:
             message = (
                 f"has the id {doc.id!r}, which is the address of the {page} page of {parent!r} "
                 "on the website, so it cannot be shown there"

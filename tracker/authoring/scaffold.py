@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
+from tracker.authoring.check import PAGES
 from tracker.config import CONFIG_FILE, Config, parse_config
 from tracker.errors import InputError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
@@ -86,6 +87,11 @@ def new_document(
         raise InputError(
             f"The id {ident!r} must be words of letters, digits, '.', '_' or '-', joined by '/'."
         )
+    if ident.lower().endswith(".md"):  # (it would be written as early-help.md.md)
+        raise InputError(
+            f"The id {ident!r} ends in .md: give the id without it ({ident[:-3]!r}), which "
+            "names the file."
+        )
     if kind not in TYPES:
         raise InputError(f"The type {kind!r} is not one of {', '.join(TYPES)}.")
     for what, value in (("title", title), ("section", section or "x")):
@@ -94,6 +100,8 @@ def new_document(
     root = work_tree / folder if folder else work_tree
     if snapshot is not None and any(ident in d.aliases for d in snapshot.documents):
         raise InputError(f"The id {ident!r} is already used by a document of the manual.")
+    if snapshot is not None and (clash := _address_clash(snapshot, ident)):
+        raise InputError(clash)
     written = _written_with(root, ident, snapshot.config if snapshot else Config())
     if written is not None:  # (not committed yet: the snapshot cannot know of it)
         raise InputError(f"The id {ident!r} is already used by {written}, not yet committed.")
@@ -120,6 +128,25 @@ def new_document(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
+
+
+def _address_clash(snapshot: Snapshot, ident: str) -> str | None:
+    """Why the website could not show the new document, or another because of it (the
+    ``address-clash`` of ``tracker check``): ``a/history`` is the address of a's history."""
+    parent, _, page = ident.rpartition("/")
+    if page in PAGES and any(d.id == parent for d in snapshot.documents):
+        return (
+            f"The id {ident!r} is the address of the {page} page of {parent!r} on the website, "
+            "so the new document could not be shown there; choose another id."
+        )
+    for d in snapshot.documents:
+        parent, _, page = d.id.rpartition("/")
+        if parent == ident and page in PAGES and not d.latest.deleted:
+            return (
+                f"The id {ident!r} cannot be used: the address of its {page} page, {d.id!r}, is "
+                f"the id of {d.latest.path}, which could then not be shown on the website."
+            )
+    return None
 
 
 def _written_with(root: Path, ident: str, config: Config) -> str | None:

@@ -10,18 +10,20 @@ from typing import Any, Literal, get_args
 
 import css_inline
 
-from tracker.config import DEFAULT_TITLE, Config
+from tracker.config import DEFAULT_TITLE, TEMPLATES_FOLDER, Config
 from tracker.dates import in_words
-from tracker.errors import ConfigError
+from tracker.errors import NotFoundError
+from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.templating import template_environment
+from tracker.publish.templating import TemplateFailure, failure, template_environment
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
 
 Format = Literal["text", "md", "html", "json"]
 FORMATS: tuple[Format, ...] = get_args(Format)
 TEMPLATES = {"text": "newsletter.txt.j2", "md": "newsletter.md.j2", "html": "newsletter.html.j2"}
+_TEMPLATED: tuple[Format, ...] = ("text", "md", "html")  # (json uses no template)
 STYLES = "newsletter.css"  # inlined into the html format; a manual may override it too
 # Never fetch a stylesheet a template links to: rendering makes no request of its own.
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
@@ -127,18 +129,56 @@ def render_newsletter(
         context = newsletter_context(snapshot, release, today, summarise, site_url, exported)
         return json.dumps(_jsonable(context), indent=2, ensure_ascii=False) + "\n"
     context = newsletter_context(snapshot, release, today, site_url=site_url, exported=exported)
-    environment = template_environment(dict(templates))
-    try:
-        text = environment.get_template(TEMPLATES[fmt]).render(context)
+    folder = snapshot.root.join(TEMPLATES_FOLDER)
+    environment = template_environment(dict(templates), folder)
+    name = TEMPLATES[fmt]
+    try:  # a manual's own template: any failure is the template's, named where it failed
+        text = environment.get_template(name).render(context)
         if fmt == "html":  # email clients keep inline styles only
-            css = environment.get_template(STYLES).render()
-            text = _INLINER.inline_fragment(text, css)
-        return text
-    except RecursionError:
-        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} includes itself.") from None
-    except Exception as error:  # a manual's own template: any failure is the template's
-        reason = str(error).rstrip(".") or type(error).__name__
-        raise ConfigError(f"The newsletter template {TEMPLATES[fmt]} failed: {reason}.") from None
+            name = STYLES
+            text = _INLINER.inline_fragment(text, environment.get_template(STYLES).render())
+    except Exception as error:  # (RecursionError too: a template that includes itself)
+        raise failure(error, folder, f"{folder}/{name}" if name in templates else name) from None
+    return text
+
+
+def template_problems(
+    snapshot: Snapshot, today: date, templates: Mapping[str, str]
+) -> list[Problem]:
+    """What ``tracker newsletter`` would refuse, for ``tracker check``: each of the manual's
+    own templates that cannot be compiled (whether used or not), then each failure writing
+    the newsletter of the next release (else the latest) in each format (no summaries, no
+    git: as cheap as one newsletter)."""
+    folder = snapshot.root.join(TEMPLATES_FOLDER)
+    environment = template_environment(dict(templates), folder)
+    failures: list[tuple[TemplateFailure, str]] = []
+    for name in sorted(templates):
+        if name.endswith(".j2") or name == STYLES:  # (other files only if included)
+            try:
+                environment.get_template(name)
+            except Exception as error:
+                failures.append((failure(error, folder, f"{folder}/{name}"), ""))
+    try:
+        release = snapshot.default_release(today) if templates else None
+    except NotFoundError:  # no release yet: nothing to write
+        release = None
+    if release is not None:
+        for fmt in _TEMPLATED:
+            try:
+                render_newsletter(
+                    snapshot, release, today, fmt, templates=templates, summarise=None
+                )
+            except TemplateFailure as failed:
+                failures.append((failed, f" writing the newsletter of {in_words(release.date)}"))
+    problems: dict[tuple[str, int | None, str], Problem] = {}
+    for found, writing in failures:
+        where = snapshot.root.relative(found.file) or found.file
+        at = f" at line {found.line}" if found.line else ""
+        what = f"cannot be compiled{at}" if found.compiling else f"fails{at}{writing}"
+        problem = Problem("error", where, f"{what}: {found.reason}", rule="newsletter-template",
+                          line=found.line)  # fmt: skip
+        problems.setdefault((where, found.line, found.reason), problem)
+    return list(problems.values())
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
