@@ -3,10 +3,16 @@ pages and API documents say what the service says, and a build rewrites only wha
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import date
 from html.parser import HTMLParser
@@ -23,7 +29,7 @@ from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
 from tracker.manual import open_manual
-from web import pagekeys
+from web import inert, pagekeys
 from web.app import create_app
 from web.export import build_site, file_path
 from web.outdir import MANIFEST, OutDir
@@ -539,3 +545,116 @@ def test_every_html_file_carries_its_content_security_policy(site: Path):
         text = (site / "releases/2024-11-13" / name).read_text("utf-8")
         assert "content=\"default-src 'none'; style-src 'unsafe-inline'" in text, name
         assert "<script" not in text
+
+
+@pytest.mark.parametrize(
+    ("svg", "outer"),
+    [
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="6e1" onload="alert(1)">'
+         "<script>alert(2)</script></svg>", ' width="120" height="6e1"'),
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="2cm" viewBox="-5,-5 40 20.5"/>',
+         ' width="2cm" viewBox="0 0 40 20.5"'),
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="1&quot; onload=&quot;x"/>',
+         ""),  # a percentage gives no size of its own; anything but a length is not copied
+        ("<html><script>alert(1)</script></html>", ""),  # not an SVG: drawn as nothing
+        ("<svg", ""),
+    ],
+)  # fmt: skip
+def test_an_svg_is_exported_as_an_image_in_an_svg_of_the_export_s_own(svg: str, outer: str):
+    """A file server sends .svg as image/svg+xml, whose scripts run when its address is opened:
+    the export writes an SVG holding the original as an image only (as an <img> shows it, no
+    script runs), sized as the original, with no text of the original but its encoding."""
+    written = inert.published("img/map.SVG", svg.encode()).decode("ascii")
+    found = re.fullmatch(
+        r'<svg xmlns="http://www.w3.org/2000/svg"(.*?)><image (?:width="[^"]+" height="[^"]+") '
+        r'preserveAspectRatio="none" href="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"/></svg>\n',
+        written,
+    )
+    assert found is not None and found.group(1) == outer, written
+    assert base64.b64decode(found.group(2)).decode() == svg
+    assert inert.published("img/flow.png", PNG) == PNG
+    assert inert.published("img/page.html", b"<script>alert(1)</script>") is None
+
+
+OPERATORS = Path(__file__).parent.parent / "docs" / "operators.md"
+
+
+def nginx_example() -> str:
+    """The server block docs/operators.md gives for serving a static copy with nginx."""
+    text = OPERATORS.read_text(encoding="utf-8")
+    found = re.search(r"```nginx\n(.*?)```", text, re.S)
+    assert found is not None, "docs/operators.md gives no nginx example"
+    return "\n".join(line.removeprefix("  ") for line in found.group(1).splitlines())
+
+
+def test_the_nginx_example_sends_the_service_s_policy_for_the_manual_s_files():
+    """Whoever follows the docs sends /files/ with the policy the service sends, and keeps the
+    other headers there (a location with add_header lines of its own drops the server's)."""
+    from web.pages import FILE_POLICY
+
+    example = nginx_example()
+    files = re.search(r"location \^~ /files/ \{(.*?)\}", example, re.S)
+    assert files is not None
+    assert f'add_header Content-Security-Policy "{FILE_POLICY}" always;' in files.group(1)
+    for header in re.findall(r"^    add_header (.*);$", example, re.M):  # the server's own
+        assert f"add_header {header};" in files.group(1)
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
+    repo: ManualRepo, tmp_path: Path
+):
+    from web.pages import FILE_POLICY
+
+    (repo.path / "procedures" / "img").mkdir(parents=True)
+    (repo.path / "procedures" / "img" / "map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>'
+    )
+    commit = repo.commit({"a.md": doc("Alpha", "![Map](img/map.svg)")}, "Add",
+                         "2024-01-02T10:00:00+00:00")  # fmt: skip
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = (
+        nginx_example()
+        .replace("root /srv/procedures-site;", f"root {out};")
+        .replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
+    )
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")  # (its workers read the test's folder)
+        + f"error_log {tmp_path}/logs/error.log;\npid {tmp_path}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
+        + "".join(f" {kind}_temp_path {tmp_path}/{kind};\n"
+                  for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + f"{server}\n}}\n"
+    )  # fmt: skip
+    nginx = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-g", "daemon off;"], stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with urllib.request.urlopen(f"{base}/files/{commit}/img/map.svg", timeout=5) as image:
+            headers = image.headers
+        assert headers["Content-Type"] == "image/svg+xml"
+        assert headers["Content-Security-Policy"] == FILE_POLICY
+        with urllib.request.urlopen(f"{base}/chapters/a/", timeout=5) as chapter:
+            assert "Content-Security-Policy" not in chapter.headers  # (its own, in a meta)
+            pages = chapter.headers
+        for each in (headers, pages):
+            assert (each["X-Content-Type-Options"], each["Referrer-Policy"],
+                    each["X-Frame-Options"]) == ("nosniff", "same-origin", "SAMEORIGIN")  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as hidden:
+            urllib.request.urlopen(f"{base}/.tracker-build.json", timeout=5)
+        hidden.value.close()
+        assert hidden.value.code == 404
+    finally:
+        nginx.terminate()
+        nginx.communicate(timeout=10)

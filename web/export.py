@@ -36,6 +36,7 @@ from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
 from tracker.trackchanges.cache import noting_coarse
+from web.inert import published
 from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
 from web.pagekeys import Keys
@@ -248,6 +249,9 @@ async def _render_all(
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
             content = _with_policy(body, address)
+            if content is None:
+                log.warning("%s is not a file the export can publish; it leaves it out.", served)
+                continue
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
@@ -306,11 +310,15 @@ async def request(app: FastAPI, served: str, base: str, address: str) -> tuple[i
     return status, b"".join(chunks)
 
 
-def _with_policy(body: bytes, address: str) -> bytes:
+def _with_policy(body: bytes, address: str) -> bytes | None:
     """An HTML file with the Content-Security-Policy the service sends with it, in a meta
     element (a file server sends none): the pages' (their inline scripts allowed by their
     hashes, as the service allows them by a nonce), and the newsletter's email HTML's (styles
-    inline, nothing that runs). Other files are kept as they are."""
+    inline, nothing that runs). The manual's own files in a form nothing in them can run in
+    (``web.inert``: an SVG as an image only; None, left out, for any other than an image).
+    Other files are kept as they are."""
+    if address.startswith("/files/"):
+        return published(unquote(address), body)
     if address.endswith("/") or address == NOT_FOUND:
         text = body.decode("utf-8")
         return _in_head(text, _page_policy(text))
