@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from conftest import ManualRepo, doc
@@ -93,8 +93,14 @@ def target(site: Path, page: Path, link: str) -> tuple[Path | None, str]:
 
 
 def test_every_link_in_every_page_feed_and_document_resolves(site: Path):
+    assert len(list(site.rglob("*.html"))) > 300
+    assert links_resolve(site) > 5000
+
+
+def links_resolve(site: Path) -> int:
+    """Checks that every link of every page, feed, API document and newsletter of an export
+    names a file of it (and a fragment of that file); returns how many were checked."""
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 300
     checked = 0
     for page in pages:
         for link in parsed(page).links:
@@ -111,7 +117,7 @@ def test_every_link_in_every_page_feed_and_document_resolves(site: Path):
             found, _ = target(site, other, link)
             assert found is not None and found.is_file(), f"{other}: {link} not exported"
             checked += 1
-    assert checked > 5000
+    return checked
 
 
 def test_the_export_has_every_kind_of_page(site: Path):
@@ -375,6 +381,8 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
         assert kept.files == fresh.files, change
         if change == "nothing changed":
             assert kept.rendered == ()
+        elif change == "a chapter renamed":  # its former id's address leads to its page
+            assert "/chapters/d/" in (out / "chapters/b/index.html").read_text("utf-8")
         elif change == "one chapter edited":  # its pages, and those that list everything
             assert "/chapters/b/history/" in kept.rendered
             assert "/chapters/a/at/2024-01-20/" not in kept.rendered
@@ -658,3 +666,56 @@ def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
     finally:
         nginx.terminate()
         nginx.communicate(timeout=10)
+
+
+def served_address(chapter: str, parts: tuple[str, ...]) -> str:
+    """The service's address of a chapter's page that a static copy keeps at
+    ``chapter/PARTS/`` (docs/operators.md's table)."""
+    if parts[:1] == ("at",):
+        return f"{chapter}?at={parts[1]}"
+    if parts[:1] == ("diff",):
+        query = {"from": parts[1], "to": parts[2]}
+        kept = {key: value for key, value in query.items() if value != "-"}
+        return f"{chapter}/diff?" + urlencode(kept | ({"source": "true"} if parts[3:] else {}))
+    return "/".join((chapter, *parts))
+
+
+def test_a_former_id_s_addresses_lead_to_the_chapter_as_the_service_s_do(
+    repo: ManualRepo, tmp_path: Path
+):
+    """Bookmarks and case notes cite a renamed chapter's former id: where the service
+    redirects (the chapter, on a date) or answers as for the chapter (its history, diffs, feed
+    and API documents), a static copy has a page that sends the browser on, with a link to
+    follow and the chapter's address as canonical, or the same document."""
+    repo.commit({"beta.md": doc("Beta Guidance", "Text.")}, "Add beta",
+                "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.move("beta.md", "beta-thresholds.md", "Rename beta", "2024-03-02T10:00:00+00:00",
+              {"Go-Live": "immediate"})  # fmt: skip
+    out, day = tmp_path / "site", date(2024, 11, 20)
+    build_site(open_manual(repo.path), out, BASE, day)
+    now = out / "chapters" / "beta-thresholds"
+    pages = sorted(path.relative_to(now) for path in now.rglob("index.html"))
+    assert len(pages) >= 8  # the chapter, on two dates, its history, diffs and their sources
+    with TestClient(create_app(open_manual(repo.path), day)) as client:
+        for page in pages:
+            moved = (out / "chapters" / "beta" / page).read_text("utf-8")
+            target = "/chapters/beta-thresholds/" + str(page.parent).removeprefix(".") + "/"
+            target = target.replace("//", "/")
+            assert f'<meta http-equiv="refresh" content="0; url={target}">' in moved, page
+            assert f'<link rel="canonical" href="{BASE}{target}">' in moved
+            assert f'<a href="{target}">' in moved
+            assert 'http-equiv="Content-Security-Policy"' in moved
+            served = client.get(served_address("/chapters/beta", page.parts[:-1]),
+                                follow_redirects=False)  # fmt: skip
+            assert served.status_code in (200, 302), page  # (the service answers it)
+        assert "Beta Guidance" in (out / "chapters/beta/index.html").read_text("utf-8")
+        feed = (out / "chapters/beta/feed.atom").read_bytes()
+        assert feed == (now / "feed.atom").read_bytes()
+        for document, address in (("beta.json", "/api/chapters/beta"),
+                                  ("beta/history.json", "/api/chapters/beta/history")):  # fmt: skip
+            exported = json.loads((out / "api/chapters" / document).read_text("utf-8"))
+            assert exported == client.get(address).json()
+    assert "beta.json" not in (out / "api/index.json").read_text("utf-8")  # not listed twice
+    assert links_resolve(out) > 50
+    again = build_site(open_manual(repo.path), out, BASE, day)
+    assert again.counts.written == 0 and again.rendered == ()

@@ -120,10 +120,11 @@ SHAPES = {  # each sized differently: the export's SVG must draw the same, at th
 
 
 @pytest.fixture(scope="module")
-def svg_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A manual whose chapter shows SVG images, one holding scripts, exported and served by
-    Python's own file server (which, as nginx, S3 and GitHub Pages do, sends a .svg file as
-    image/svg+xml); yields the address and the images' commit."""
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A manual whose chapter shows SVG images, one holding scripts, and a chapter renamed
+    without an explicit id, exported and served by Python's own file server (which, as nginx,
+    S3 and GitHub Pages do, sends a .svg file as image/svg+xml); yields the address and the
+    images' commit."""
     from conftest import ManualRepo, doc
 
     folder = tmp_path_factory.mktemp("svg")
@@ -133,8 +134,10 @@ def svg_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     for name, text in SHAPES.items():
         (repo.path / "procedures" / "img" / f"{name}.svg").write_text(text)
     images = "\n\n".join(f"![{name}](img/{name}.svg)" for name in SHAPES)
-    commit = repo.commit({"bruising.md": doc("Bruising", f"See the body map.\n\n{images}")},
+    commit = repo.commit({"bruising.md": doc("Bruising", f"See the body map.\n\n{images}"),
+                          "beta.md": doc("Beta Guidance")},
                          "Add bruising", "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.move("beta.md", "beta-thresholds.md", "Rename", "2024-01-03T10:00:00+00:00")
     build = threading.Thread(  # (not in Playwright's event loop, where the browser runs)
         target=build_site,
         args=(open_manual(repo.path), folder / "site", "http://localhost", date(2024, 2, 1)),
@@ -165,12 +168,12 @@ COMPARE = """async ([shown, original]) => {
 
 
 def test_an_exported_svg_runs_no_script_when_opened_and_shows_as_before(
-    svg_site: tuple[str, str], browser: Browser
+    small_site: tuple[str, str], browser: Browser
 ):
     """The service sends a manual's files with a policy that lets nothing run; a file server
     sends none, so what the export writes must run nothing by itself, in a page's <img> or
     opened at its own address (in the site's origin), and still show the picture."""
-    address, commit = svg_site
+    address, commit = small_site
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
@@ -188,3 +191,21 @@ def test_an_exported_svg_runs_no_script_when_opened_and_shows_as_before(
     page.wait_for_timeout(500)
     context.close()
     assert dialogs == []
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_a_former_id_s_address_sends_the_browser_to_the_chapter(
+    small_site: tuple[str, str], browser: Browser, scripts: bool
+):
+    """As the service redirects a renamed chapter's former id, so does a static copy's page
+    there, without JavaScript too."""
+    address, _commit = small_site
+    context = browser.new_context(java_script_enabled=scripts)
+    page = context.new_page()
+    for former, now in (("/chapters/beta/", "/chapters/beta-thresholds/"),
+                        ("/chapters/beta/history/", "/chapters/beta-thresholds/history/"),
+                        ("/chapters/beta/at/2024-01-03/", "/chapters/beta-thresholds/at/2024-01-03/")):  # fmt: skip
+        page.goto(address + former)
+        page.wait_for_url(address + now)
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Beta Guidance")
+    context.close()

@@ -4,8 +4,9 @@ Every page is rendered by the service itself, in this process, with the addresse
 export (``Urls.exported``): no query strings, a folder with an ``index.html`` for each page.
 The pipeline: the pages every manual has (each chapter, its history and feed, each chapter as
 in force on each release date, each release and its newsletter) → render each, which names
-the pages it links to (diffs, images), and render those too until none is left → the API's
-documents, the search index, the styles and scripts → write what changed (``outdir``).
+the pages it links to (diffs, images), and render those too until none is left → the pages
+at renamed chapters' former ids that send the browser on (``moved``) → the API's documents,
+the search index, the styles and scripts → write what changed (``outdir``).
 
 A page whose inputs are what they were at the last build (its key, ``web/pagekeys.py``) and
 whose file is still there is not rendered again: the manifest keeps each page's key and the
@@ -36,6 +37,7 @@ from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
 from tracker.trackchanges.cache import noting_coarse
+from web import moved
 from web.inert import published
 from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
@@ -226,6 +228,7 @@ async def _render_all(
     view = site.view()
     api = seed(view)
     exported.update(api)
+    moved.seed(view, exported)
     exported[NOT_FOUND] = MISSING
     pages = _Pages(folder.previous_pages)
     done: set[str] = set()
@@ -255,6 +258,9 @@ async def _render_all(
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
+    made = set(folder.hashes)
+    for address, page in moved.pages(view, exported, base, lambda at: _kept(at, made)):
+        _add(folder, address, _in_head(page, _page_policy("")))
     _add(folder, view.urls.search_index(), _search_index(view))
     _add(folder, view.urls.api(), _api_index(sorted(api)))
     return pages
@@ -264,6 +270,14 @@ def file_path(address: str) -> str:
     """Where a static address is kept in the folder: ``/releases/`` -> releases/index.html."""
     path = unquote(address).lstrip("/")
     return check_relative(path + "index.html" if not path or path.endswith("/") else path)
+
+
+def _kept(address: str, made: set[str]) -> bool:
+    """Whether this build wrote (or kept) the file of a static address."""
+    try:
+        return file_path(address) in made
+    except InputError:
+        return False  # an address the export could not name a file for
 
 
 def _add(folder: OutDir, address: str, content: bytes) -> bool:
