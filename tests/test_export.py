@@ -3,16 +3,22 @@ pages and API documents say what the service says, and a build rewrites only wha
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from conftest import SECTION_HEADINGS, ManualRepo, doc
@@ -24,7 +30,7 @@ from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
 from tracker.manual import open_manual
-from web import pagekeys
+from web import inert, pagekeys
 from web.app import create_app
 from web.export import build_site, file_path
 from web.outdir import MANIFEST, OutDir
@@ -88,8 +94,14 @@ def target(site: Path, page: Path, link: str) -> tuple[Path | None, str]:
 
 
 def test_every_link_in_every_page_feed_and_document_resolves(site: Path):
+    assert len(list(site.rglob("*.html"))) > 300
+    assert links_resolve(site) > 5000
+
+
+def links_resolve(site: Path) -> int:
+    """Checks that every link of every page, feed, API document and newsletter of an export
+    names a file of it (and a fragment of that file); returns how many were checked."""
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) > 300
     checked = 0
     for page in pages:
         for link in parsed(page).links:
@@ -106,7 +118,7 @@ def test_every_link_in_every_page_feed_and_document_resolves(site: Path):
             found, _ = target(site, other, link)
             assert found is not None and found.is_file(), f"{other}: {link} not exported"
             checked += 1
-    assert checked > 5000
+    return checked
 
 
 def test_the_export_has_every_kind_of_page(site: Path):
@@ -414,6 +426,8 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
         assert kept.files == fresh.files, change
         if change == "nothing changed":
             assert kept.rendered == ()
+        elif change == "a chapter renamed":  # its former id's address leads to its page
+            assert "/chapters/d/" in (out / "chapters/b/index.html").read_text("utf-8")
         elif change == "one chapter edited":  # its pages, and those that list everything
             assert "/chapters/b/history/" in kept.rendered
             assert "/chapters/a/at/2024-01-20/" not in kept.rendered
@@ -588,3 +602,169 @@ def test_every_html_file_carries_its_content_security_policy(site: Path):
         text = (site / "releases/2024-11-13" / name).read_text("utf-8")
         assert "content=\"default-src 'none'; style-src 'unsafe-inline'" in text, name
         assert "<script" not in text
+
+
+@pytest.mark.parametrize(
+    ("svg", "outer"),
+    [
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="6e1" onload="alert(1)">'
+         "<script>alert(2)</script></svg>", ' width="120" height="6e1"'),
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="2cm" viewBox="-5,-5 40 20.5"/>',
+         ' width="2cm" viewBox="0 0 40 20.5"'),
+        ('<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="1&quot; onload=&quot;x"/>',
+         ""),  # a percentage gives no size of its own; anything but a length is not copied
+        ("<html><script>alert(1)</script></html>", ""),  # not an SVG: drawn as nothing
+        ("<svg", ""),
+    ],
+)  # fmt: skip
+def test_an_svg_is_exported_as_an_image_in_an_svg_of_the_export_s_own(svg: str, outer: str):
+    """A file server sends .svg as image/svg+xml, whose scripts run when its address is opened:
+    the export writes an SVG holding the original as an image only (as an <img> shows it, no
+    script runs), sized as the original, with no text of the original but its encoding."""
+    written = inert.published("img/map.SVG", svg.encode()).decode("ascii")
+    found = re.fullmatch(
+        r'<svg xmlns="http://www.w3.org/2000/svg"(.*?)><image (?:width="[^"]+" height="[^"]+") '
+        r'preserveAspectRatio="none" href="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"/></svg>\n',
+        written,
+    )
+    assert found is not None and found.group(1) == outer, written
+    assert base64.b64decode(found.group(2)).decode() == svg
+    assert inert.published("img/flow.png", PNG) == PNG
+    assert inert.published("img/page.html", b"<script>alert(1)</script>") is None
+
+
+OPERATORS = Path(__file__).parent.parent / "docs" / "operators.md"
+
+
+def nginx_example() -> str:
+    """The server block docs/operators.md gives for serving a static copy with nginx."""
+    text = OPERATORS.read_text(encoding="utf-8")
+    found = re.search(r"```nginx\n(.*?)```", text, re.S)
+    assert found is not None, "docs/operators.md gives no nginx example"
+    return "\n".join(line.removeprefix("  ") for line in found.group(1).splitlines())
+
+
+def test_the_nginx_example_sends_the_service_s_policy_for_the_manual_s_files():
+    """Whoever follows the docs sends /files/ with the policy the service sends, and keeps the
+    other headers there (a location with add_header lines of its own drops the server's)."""
+    from web.pages import FILE_POLICY
+
+    example = nginx_example()
+    files = re.search(r"location \^~ /files/ \{(.*?)\}", example, re.S)
+    assert files is not None
+    assert f'add_header Content-Security-Policy "{FILE_POLICY}" always;' in files.group(1)
+    for header in re.findall(r"^    add_header (.*);$", example, re.M):  # the server's own
+        assert f"add_header {header};" in files.group(1)
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
+    repo: ManualRepo, tmp_path: Path
+):
+    from web.pages import FILE_POLICY
+
+    (repo.path / "procedures" / "img").mkdir(parents=True)
+    (repo.path / "procedures" / "img" / "map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>'
+    )
+    commit = repo.commit({"a.md": doc("Alpha", "![Map](img/map.svg)")}, "Add",
+                         "2024-01-02T10:00:00+00:00")  # fmt: skip
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 2, 1))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = (
+        nginx_example()
+        .replace("root /srv/procedures-site;", f"root {out};")
+        .replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
+    )
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")  # (its workers read the test's folder)
+        + f"error_log {tmp_path}/logs/error.log;\npid {tmp_path}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
+        + "".join(f" {kind}_temp_path {tmp_path}/{kind};\n"
+                  for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + f"{server}\n}}\n"
+    )  # fmt: skip
+    nginx = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
+                              "-g", "daemon off;"], stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        with urllib.request.urlopen(f"{base}/files/{commit}/img/map.svg", timeout=5) as image:
+            headers = image.headers
+        assert headers["Content-Type"] == "image/svg+xml"
+        assert headers["Content-Security-Policy"] == FILE_POLICY
+        with urllib.request.urlopen(f"{base}/chapters/a/", timeout=5) as chapter:
+            assert "Content-Security-Policy" not in chapter.headers  # (its own, in a meta)
+            pages = chapter.headers
+        for each in (headers, pages):
+            assert (each["X-Content-Type-Options"], each["Referrer-Policy"],
+                    each["X-Frame-Options"]) == ("nosniff", "same-origin", "SAMEORIGIN")  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as hidden:
+            urllib.request.urlopen(f"{base}/.tracker-build.json", timeout=5)
+        hidden.value.close()
+        assert hidden.value.code == 404
+    finally:
+        nginx.terminate()
+        nginx.communicate(timeout=10)
+
+
+def served_address(chapter: str, parts: tuple[str, ...]) -> str:
+    """The service's address of a chapter's page that a static copy keeps at
+    ``chapter/PARTS/`` (docs/operators.md's table)."""
+    if parts[:1] == ("at",):
+        return f"{chapter}?at={parts[1]}"
+    if parts[:1] == ("diff",):
+        query = {"from": parts[1], "to": parts[2]}
+        kept = {key: value for key, value in query.items() if value != "-"}
+        return f"{chapter}/diff?" + urlencode(kept | ({"source": "true"} if parts[3:] else {}))
+    return "/".join((chapter, *parts))
+
+
+def test_a_former_id_s_addresses_lead_to_the_chapter_as_the_service_s_do(
+    repo: ManualRepo, tmp_path: Path
+):
+    """Bookmarks and case notes cite a renamed chapter's former id: where the service
+    redirects (the chapter, on a date) or answers as for the chapter (its history, diffs, feed
+    and API documents), a static copy has a page that sends the browser on, with a link to
+    follow and the chapter's address as canonical, or the same document."""
+    repo.commit({"beta.md": doc("Beta Guidance", "Text.")}, "Add beta",
+                "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.move("beta.md", "beta-thresholds.md", "Rename beta", "2024-03-02T10:00:00+00:00",
+              {"Go-Live": "immediate"})  # fmt: skip
+    out, day = tmp_path / "site", date(2024, 11, 20)
+    build_site(open_manual(repo.path), out, BASE, day)
+    now = out / "chapters" / "beta-thresholds"
+    pages = sorted(path.relative_to(now) for path in now.rglob("index.html"))
+    assert len(pages) >= 8  # the chapter, on two dates, its history, diffs and their sources
+    with TestClient(create_app(open_manual(repo.path), day)) as client:
+        for page in pages:
+            moved = (out / "chapters" / "beta" / page).read_text("utf-8")
+            target = "/chapters/beta-thresholds/" + str(page.parent).removeprefix(".") + "/"
+            target = target.replace("//", "/")
+            assert f'<meta http-equiv="refresh" content="0; url={target}">' in moved, page
+            assert f'<link rel="canonical" href="{BASE}{target}">' in moved
+            assert f'<a href="{target}">' in moved
+            assert 'http-equiv="Content-Security-Policy"' in moved
+            served = client.get(served_address("/chapters/beta", page.parts[:-1]),
+                                follow_redirects=False)  # fmt: skip
+            assert served.status_code in (200, 302), page  # (the service answers it)
+        assert "Beta Guidance" in (out / "chapters/beta/index.html").read_text("utf-8")
+        feed = (out / "chapters/beta/feed.atom").read_bytes()
+        assert feed == (now / "feed.atom").read_bytes()
+        for document, address in (("beta.json", "/api/chapters/beta"),
+                                  ("beta/history.json", "/api/chapters/beta/history")):  # fmt: skip
+            exported = json.loads((out / "api/chapters" / document).read_text("utf-8"))
+            assert exported == client.get(address).json()
+    assert "beta.json" not in (out / "api/index.json").read_text("utf-8")  # not listed twice
+    assert links_resolve(out) > 50
+    again = build_site(open_manual(repo.path), out, BASE, day)
+    assert again.counts.written == 0 and again.rendered == ()

@@ -5,6 +5,7 @@ without JavaScript."""
 from __future__ import annotations
 
 import threading
+from base64 import b64encode
 from collections.abc import Iterator
 from datetime import date
 from functools import partial
@@ -93,3 +94,118 @@ def test_no_serious_accessibility_problems(site: str, browser: Browser, path: st
     context.close()
     serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+# An SVG that tries every way of running script: when its address is opened, when clicked,
+# and from an element that fails to load.
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60" onload="alert(1)">'
+    "<script>alert(2)</script>"
+    '<a href="javascript:alert(3)"><rect width="120" height="60" fill="#d4351c"/></a>'
+    '<image href="missing.png" width="1" height="1" onerror="alert(4)"/>'
+    '<circle cx="90" cy="30" r="20" fill="#1d70b8"/></svg>'
+)
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"{}><rect width="30" height="20" fill="#00703c"/>' \
+      '<circle cx="15" cy="10" r="8" fill="#ffdd00"/></svg>'  # fmt: skip
+SHAPES = {  # each sized differently: the export's SVG must draw the same, at the same size
+    "map": HOSTILE_SVG,
+    "box": SVG.format(' viewBox="5 5 200 100"'),
+    "wide": SVG.format(' width="300" viewBox="0 0 100 50"'),
+    "squeezed": SVG.format(' width="100" height="50" viewBox="0 0 10 10"'),
+    "unsized": SVG.format(""),
+    "units": '<?xml version="1.0"?>\n<!-- drawn elsewhere -->\n' + SVG.format(
+        ' width="3cm" height="2cm" viewBox="0 0 30 20" preserveAspectRatio="xMinYMin slice"'),
+    "fluid": SVG.format(' width="100%" height="100%" viewBox="0 0 40 20"'),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A manual whose chapter shows SVG images, one holding scripts, and a chapter renamed
+    without an explicit id, exported and served by Python's own file server (which, as nginx,
+    S3 and GitHub Pages do, sends a .svg file as image/svg+xml); yields the address and the
+    images' commit."""
+    from conftest import ManualRepo, doc
+
+    folder = tmp_path_factory.mktemp("svg")
+    (folder / "manual").mkdir()
+    repo = ManualRepo(folder / "manual")
+    (repo.path / "procedures" / "img").mkdir(parents=True)
+    for name, text in SHAPES.items():
+        (repo.path / "procedures" / "img" / f"{name}.svg").write_text(text)
+    images = "\n\n".join(f"![{name}](img/{name}.svg)" for name in SHAPES)
+    commit = repo.commit({"bruising.md": doc("Bruising", f"See the body map.\n\n{images}"),
+                          "beta.md": doc("Beta Guidance")},
+                         "Add bruising", "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.move("beta.md", "beta-thresholds.md", "Rename", "2024-01-03T10:00:00+00:00")
+    build = threading.Thread(  # (not in Playwright's event loop, where the browser runs)
+        target=build_site,
+        args=(open_manual(repo.path), folder / "site", "http://localhost", date(2024, 2, 1)),
+    )
+    build.start()
+    build.join()
+    assert (folder / "site" / "chapters" / "bruising" / "index.html").is_file()
+    handler = partial(Quiet, directory=str(folder / "site"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", commit
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+
+
+COMPARE = """async ([shown, original]) => {
+    const load = async (src) => { const i = new Image(); i.src = src; await i.decode(); return i; };
+    const a = await load(shown), b = await load(original);
+    const pixels = (i) => { const c = document.createElement('canvas');
+        c.width = i.width; c.height = i.height; document.body.append(i);
+        const g = c.getContext('2d'); g.drawImage(i, 0, 0, i.width, i.height); i.remove();
+        return Array.from(g.getImageData(0, 0, c.width, c.height).data).join(); };
+    return [[a.naturalWidth, a.naturalHeight], [b.naturalWidth, b.naturalHeight],
+            pixels(a) === pixels(b)];
+}"""
+
+
+def test_an_exported_svg_runs_no_script_when_opened_and_shows_as_before(
+    small_site: tuple[str, str], browser: Browser
+):
+    """The service sends a manual's files with a policy that lets nothing run; a file server
+    sends none, so what the export writes must run nothing by itself, in a page's <img> or
+    opened at its own address (in the site's origin), and still show the picture."""
+    address, commit = small_site
+    context = browser.new_context()
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(address + "/chapters/bruising/")
+    for name, text in SHAPES.items():
+        image = page.get_by_role("img", name=name)
+        expect(image).to_be_visible()
+        original = "data:image/svg+xml;base64," + b64encode(text.encode()).decode()
+        shown, drawn, same = page.evaluate(COMPARE, [image.get_attribute("src"), original])
+        assert shown == drawn and same, name
+    page.goto(f"{address}/files/{commit}/img/map.svg")  # the image's own address, opened
+    expect(page.locator("image")).to_have_count(1)
+    page.mouse.click(20, 20)  # on the link to javascript:
+    page.wait_for_timeout(500)
+    context.close()
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_a_former_id_s_address_sends_the_browser_to_the_chapter(
+    small_site: tuple[str, str], browser: Browser, scripts: bool
+):
+    """As the service redirects a renamed chapter's former id, so does a static copy's page
+    there, without JavaScript too."""
+    address, _commit = small_site
+    context = browser.new_context(java_script_enabled=scripts)
+    page = context.new_page()
+    for former, now in (("/chapters/beta/", "/chapters/beta-thresholds/"),
+                        ("/chapters/beta/history/", "/chapters/beta-thresholds/history/"),
+                        ("/chapters/beta/at/2024-01-03/", "/chapters/beta-thresholds/at/2024-01-03/")):  # fmt: skip
+        page.goto(address + former)
+        page.wait_for_url(address + now)
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Beta Guidance")
+    context.close()

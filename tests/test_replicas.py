@@ -257,3 +257,47 @@ def test_the_wait_for_another_fetch_is_bounded(
         )
         assert GitRepo(served).resolve("main") != after  # nothing fetched
     assert fetch_branch(GitRepo(served), "main") == after  # its turn, once the lock is free
+
+
+def test_a_fetch_that_fails_is_said_in_git_s_own_words(upstream: ManualRepo, served: Path, service):
+    """The webhook's 503 quotes git's first 'fatal:' line, the reason, not the last line of
+    its advice ('and the repository exists.'), which read as nonsense."""
+    address = service()
+    moved = ["git", "remote", "set-url", "origin", "/nonexistent/procedures.git"]
+    subprocess.run(moved, cwd=served, check=True)  # the forge moved, or is down
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    headers = {"Content-Type": "application/json", "X-GitHub-Event": "push",
+               "X-Hub-Signature-256": signature(body)}  # fmt: skip
+    assert get(address + "/hooks/push", body, headers) == (503, {
+        "error": "git could not fetch 'main' from 'origin': '/nonexistent/procedures.git' "
+        "does not appear to be a git repository."
+    })  # fmt: skip
+    subprocess.run(["git", "remote", "set-url", "origin", str(upstream.path)], cwd=served,
+                   check=True)  # fmt: skip
+    with pytest.raises(RepositoryError) as missing:
+        fetch_branch(GitRepo(served), "no-such-branch")
+    assert str(missing.value) == (
+        "git could not fetch 'no-such-branch' from 'origin': couldn't find remote ref "
+        "refs/heads/no-such-branch."
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "reason"),
+    [
+        ("fatal: 'x' does not appear to be a git repository\nfatal: Could not read from remote "
+         "repository.\n\nPlease make sure you have the correct access rights\nand the "
+         "repository exists.\n", "'x' does not appear to be a git repository"),
+        ("remote: Counting objects: 5\rReceiving objects: 100%\nerror: RPC failed\nfatal: "
+         "early EOF\n", "early EOF"),
+        ("Receiving objects: 40%\rerror: cannot lock ref 'refs/heads/main'\n",
+         "cannot lock ref 'refs/heads/main'"),
+        ("something odd.\n", "something odd"),
+        ("fatal: bad \x1b[31mref\n", "bad \ufffd[31mref"),
+        ("", "unknown error"),
+    ],
+)  # fmt: skip
+def test_why_a_fetch_failed_is_git_s_first_fatal_line(said: str, reason: str):
+    from tracker.repository.write import _reason
+
+    assert _reason(said) == reason

@@ -288,6 +288,20 @@ def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
     assert "/api/releases" in spec["paths"] and "/api/chapters/{ident}/history" in spec["paths"]
 
 
+def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, demo: Path):
+    """As the page (404) and 'tracker show --at' (exit 2, the same sentence): not 200 with
+    nulls, which reads as a chapter that says nothing."""
+    response = page(client, "/api/chapters/honour-based-abuse?at=2024-01-01", 404)
+    assert response.json() == {"error": "'honour-based-abuse' was not yet in force on 2024-01-01."}
+    page(client, "/chapters/honour-based-abuse?at=2024-01-01", 404)
+    first = views.history_json(open_manual(demo).snapshot().document("honour-based-abuse"))
+    went_live = first["versions"][0]["go_live"]
+    found = page(client, f"/api/chapters/honour-based-abuse?at={went_live}").json()
+    assert found["version"]["commit"] == first["versions"][0]["commit"] and found["markdown"]
+    spec = page(client, "/openapi.json").json()["paths"]["/api/chapters/{ident}"]["get"]
+    assert "404" in spec["description"] and "before" in spec["description"]
+
+
 @pytest.mark.parametrize(
     ("path", "status", "words"),
     [

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from tracker.history.snapshot import NotYetInForce
 from tracker.publish import views
 from web import newsletters
 from web.pages import FROM, TO, check_id, day_from, document_for, release_on
@@ -107,11 +108,19 @@ def diff(
 
 @router.get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, Any]:
-    """A document's version in force today (or on ``at``), with its Markdown."""
+    """A document's version in force today (or on ``at``), with its Markdown.
+
+    A date before the document's first version went live answers 404, as its page does
+    and as `tracker show --at` refuses it. Without `at`, a document that goes live later
+    (none of its versions in force today) answers with `version` and `markdown` null.
+    """
     view = current_view(request)
     document = view.snapshot.document(check_id(ident))
-    day = day_from(at, "date") or view.today
+    asked = day_from(at, "date")
+    day = asked or view.today
     version = document.in_force(day)
+    if version is None and asked is not None:
+        raise NotYetInForce(document, asked)
     return {
         "id": document.id,
         "date": day.isoformat(),

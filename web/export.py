@@ -4,8 +4,9 @@ Every page is rendered by the service itself, in this process, with the addresse
 export (``Urls.exported``): no query strings, a folder with an ``index.html`` for each page.
 The pipeline: the pages every manual has (each chapter, its history and feed, each chapter as
 in force on each release date, each release and its newsletter) → render each, which names
-the pages it links to (diffs, images), and render those too until none is left → the API's
-documents, the search index, the styles and scripts → write what changed (``outdir``).
+the pages it links to (diffs, images), and render those too until none is left → the pages
+at renamed chapters' former ids that send the browser on (``moved``) → the API's documents,
+the search index, the styles and scripts → write what changed (``outdir``).
 
 A page whose inputs are what they were at the last build (its key, ``web/pagekeys.py``) and
 whose file is still there is not rendered again: the manifest keeps each page's key and the
@@ -35,6 +36,8 @@ from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
 from tracker.trackchanges.cache import noting_coarse
+from web import moved
+from web.inert import published
 from web.newsletters import EMAIL_POLICY, EXTENSIONS
 from web.outdir import Counts, OutDir, check_relative
 from web.pagekeys import Keys
@@ -224,6 +227,7 @@ async def _render_all(
     view = site.view()
     api = seed(view)
     exported.update(api)
+    moved.seed(view, exported)
     exported[NOT_FOUND] = MISSING
     pages = _Pages(folder.previous_pages)
     done: set[str] = set()
@@ -247,9 +251,15 @@ async def _render_all(
                 log.warning("%s answered %s; the export leaves it out.", served, status)
                 continue
             content = _with_policy(body, address)
+            if content is None:
+                log.warning("%s is not a file the export can publish; it leaves it out.", served)
+                continue
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
                 pages.record(address, key, sha256(content).hexdigest(), links)
+    made = set(folder.hashes)
+    for address, page in moved.pages(view, exported, base, lambda at: _kept(at, made)):
+        _add(folder, address, _in_head(page, _page_policy("")))
     index = view.urls.search_index()  # (made again only when its key changed: it reads
     key = keys.key(index)  # every chapter in force as its page shows it, seconds for many)
     if not pages.reuse(index, key, folder, exported):
@@ -264,6 +274,14 @@ def file_path(address: str) -> str:
     """Where a static address is kept in the folder: ``/releases/`` -> releases/index.html."""
     path = unquote(address).lstrip("/")
     return check_relative(path + "index.html" if not path or path.endswith("/") else path)
+
+
+def _kept(address: str, made: set[str]) -> bool:
+    """Whether this build wrote (or kept) the file of a static address."""
+    try:
+        return file_path(address) in made
+    except InputError:
+        return False  # an address the export could not name a file for
 
 
 def _add(folder: OutDir, address: str, content: bytes) -> bool:
@@ -310,11 +328,15 @@ async def request(app: FastAPI, served: str, base: str, address: str) -> tuple[i
     return status, b"".join(chunks)
 
 
-def _with_policy(body: bytes, address: str) -> bytes:
+def _with_policy(body: bytes, address: str) -> bytes | None:
     """An HTML file with the Content-Security-Policy the service sends with it, in a meta
     element (a file server sends none): the pages' (their inline scripts allowed by their
     hashes, as the service allows them by a nonce), and the newsletter's email HTML's (styles
-    inline, nothing that runs). Other files are kept as they are."""
+    inline, nothing that runs). The manual's own files in a form nothing in them can run in
+    (``web.inert``: an SVG as an image only; None, left out, for any other than an image).
+    Other files are kept as they are."""
+    if address.startswith("/files/"):
+        return published(unquote(address), body)
     if address.endswith("/") or address == NOT_FOUND:
         text = body.decode("utf-8")
         return _in_head(text, _page_policy(text))

@@ -29,7 +29,9 @@ that comes to read today otherwise (a count of days, the date itself) must add i
 the first and the last day of each era and compares with a build from nothing.
 
 A key errs on the side of rendering again: any doubt about which route answers an address
-(a chapter whose id ends in ``/history``, a former id) falls back to the branch head. A page
+(a chapter whose id ends in ``/history``, a former id's feed or API document) falls back to
+the branch head. The pages at a former id's addresses that send the browser on to the
+chapter's (``web/moved.py``) are not rendered and have no key: every build makes them anew. A page
 that comes to show more (another chapter's title on a chapter's page, say) must add it to its
 key here; ``tests/test_export.py`` checks, after each kind of change, that a build over the
 last one equals a build from nothing.

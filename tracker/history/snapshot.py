@@ -39,7 +39,8 @@ def notices_of(document: Document) -> list[Notice]:
 
 
 class NotYetInForce(NotFoundError):
-    """A diff asked to end on a day before its document's first version went live."""
+    """A document asked for on a day before its first version went live (a diff ending
+    then, or the API's document on that day)."""
 
     def __init__(self, document: Document, day: date) -> None:
         super().__init__(f"{document.id!r} was not yet in force on {day}.")

@@ -87,10 +87,26 @@ def fetch_branch(repo: GitRepo, branch: str, remote: str = "origin") -> str:
             seconds,
         )
     if status != 0:
-        detail = [line for line in said.splitlines() if line.strip()]
-        reason = detail[-1].removeprefix("fatal: ").rstrip(".") if detail else "unknown error"
-        raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {reason}.")
+        raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {_reason(said)}.")
     return repo.resolve(branch)
+
+
+def _reason(said: str) -> str:
+    """Why git failed, as one clause: its first ``fatal:`` line, else its first ``error:``
+    line, else its last line. Not its last line first: after the reason git gives advice
+    ("Please make sure you have the correct access rights / and the repository exists.")."""
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    reason = next(
+        (
+            line.removeprefix(prefix)
+            for prefix in ("fatal:", "error:")
+            for line in lines
+            if line.startswith(prefix)
+        ),
+        lines[-1] if lines else "unknown error",
+    )
+    printable = "".join(char if char.isprintable() else "\ufffd" for char in reason.strip())
+    return printable[:300].rstrip(".") or "unknown error"
 
 
 def _lock(lock: IO[str], seconds: float) -> None:
