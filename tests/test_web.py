@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from html import unescape
@@ -557,6 +558,21 @@ def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small
     )  # fmt: skip
     assert shown.returncode == 0 and "Old text." in shown.stdout
     assert "named the document now 'missing-children'" in shown.stderr
+
+
+def test_the_search_index_is_built_when_the_service_starts(small: ManualRepo):
+    """Each chapter is read as its page shows it (about 10 ms a chapter): built on the first
+    search, that search waited seconds in a manual of hundreds."""
+    app = create_app(open_manual(small.path), D("2024-06-01"))
+    site = app.state.site
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 30
+        while site._search is None:  # (no search has been asked for)
+            assert time.monotonic() < deadline, "the index was not built"
+            time.sleep(0.02)
+        built = site._search[1]
+        assert "Alpha" in text_of(page(client, "/search?q=guide").text)
+        assert site._search[1] is built  # (the search used it)
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")

@@ -86,8 +86,12 @@ def create_app(
 async def warmed(app: FastAPI) -> AsyncIterator[None]:
     """Before the service takes requests, it answers one of its own: the first request of a
     process pays for what Starlette and anyio start lazily (the worker threads, imports; about
-    0.1 s of CPU here), which would otherwise fall on a reader's first page."""
+    0.1 s of CPU here), which would otherwise fall on a reader's first page; and it starts to
+    build the search index, which would fall on the first search."""
     await get_inside(app, "/static/favicon.svg")
+    site = app.state.site
+    if site.exported is None:  # (a static export builds it once, at its end)
+        site.warm_search()
     yield
 
 

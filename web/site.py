@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from tracker import dates
-from tracker.errors import ConfigError
+from tracker.errors import ConfigError, TrackerError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.manual import Manual
@@ -83,6 +83,21 @@ class Site:
             if self._search is None or self._search[0] != key:
                 self._search = (key, SearchIndex(entries(view)))
             return self._search[1]
+
+    def warm_search(self) -> threading.Thread:
+        """Build today's search index in the background, so that a service's first search
+        does not wait for it (each chapter is read as its page shows it: seconds for a
+        manual of hundreds). A manual that cannot be read now is left to the requests."""
+
+        def build() -> None:
+            try:
+                self.search_index(self.view())
+            except TrackerError as error:
+                log.debug("the search index was not built ahead: %s", error)
+
+        thread = threading.Thread(target=build, name="search-index", daemon=True)
+        thread.start()
+        return thread
 
 
 def entries(view: View) -> list[Entry]:
