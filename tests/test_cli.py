@@ -207,6 +207,8 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["releases", "--today", "2024-13-01"], ["2024-13-01"]),
         (["diff", "referrals", "--from", "--output=x"], ["--from", "expected one argument"]),
         (["diff", "referrals", "--from=--output=x"], ["--output=x"]),
+        (["diff", "referrals", "--from", ""], ["--from is empty"]),
+        (["diff", "referrals", "--to", " "], ["--to is empty"]),
         (["diff", "referrals", "--from", "HEAD\n--all"], ["not a valid"]),
         (["diff", "referrals", "--from", "no-such-branch"], ["no-such-branch"]),
         (["diff", "referrals", "--from", "main..HEAD"], ["not a valid"]),

@@ -154,6 +154,9 @@ def _diff(args: argparse.Namespace) -> int:
 
     from tracker.publish import views as output
 
+    for name, given in (("--from", args.start), ("--to", args.end)):
+        if given is not None and not given.strip():  # (not 'the default': a script's empty date)
+            raise InputError(f"{name} is empty; give a date (YYYY-MM-DD) or a revision.")
     opened = _open(args)
     manual, snapshot = opened.manual, opened.snapshot
     document = snapshot.document(args.id)
