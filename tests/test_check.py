@@ -312,6 +312,38 @@ def test_links_shown_as_code_are_not_checked(repo: ManualRepo):
     ]
 
 
+@pytest.mark.parametrize(
+    ("message", "found"),
+    [
+        ("Update\nGo-Live: 2024-12-11",  # (part of the subject to git: %b is empty)
+         ["error: commit {sha}: has 'Go-Live: 2024-12-11' where git does not read it as a "
+          "trailer (trailers go together in the message's last paragraph, with no other text), "
+          "so it was ignored"]),
+        ("Update\r\n\r\nGo-Live: 2024-12-11\r\nChange-Note: Added.\r\n", []),  # (read)
+        ("Squashed (#12)\n\n* First\n\nGo-Live: 2024-12-04\n\n* Second\n\n"
+         "Go-Live: 2024-12-11\nChange-Note: Added.",
+         ["warning: commit {sha}: has 'Go-Live: 2024-12-04' where git does not read it as a "
+          "trailer (trailers go together in the message's last paragraph, with no other text), "
+          "so it was ignored (2024-12-11 was taken)"]),
+    ],
+    ids=["under-the-subject", "crlf", "squash-merge"],
+)  # fmt: skip
+def test_trailers_git_does_not_read_in_messages_of_other_shapes(
+    repo: ManualRepo, message: str, found: list[str]
+):
+    """Review: a trailer under the subject (no blank line) was lost without a word; a message
+    with CRLF line ends had its trailers, which git read, reported as unread (an error for 30
+    days); a squash merge's earlier Go-Live beside the one read was an error too."""
+    (repo.path / "procedures").mkdir(exist_ok=True)
+    (repo.path / "procedures" / "a.md").write_text(doc("A"), encoding="utf-8")
+    repo.git("add", "--all")
+    repo.git("commit", "--quiet", "--cleanup=verbatim", "-m", message,
+             when="2024-11-18T09:00:00+00:00")  # fmt: skip
+    sha = repo.git("rev-parse", "HEAD")
+    said = [m for m in messages(repo) if m.startswith(("error: commit", "warning: commit"))]
+    assert said == [line.format(sha=sha[:10]) for line in found]
+
+
 def test_check_as_json_for_ci(repo: ManualRepo):
     import json
     import subprocess

@@ -108,21 +108,26 @@ def test_a_wrapped_change_note_that_hides_the_trailers_from_git():
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "why"),
     [
-        "Neglect: a new duty\n\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
-        "Neglect: a new duty\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
-        "Neglect: a new duty\n\nWhy.\nGo-Live: 2024-02-14\n  \nChange-Note: Refer every case.\n",
+        ("Neglect: a new duty\n\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
+         "it is not in the message's last paragraph:"),
+        ("Neglect: a new duty\n\nWhy.\nGo-Live: 2024-02-14\n  \nChange-Note: Refer.\n",
+         "it is not in the message's last paragraph:"),
+        ("Neglect: a new duty\nGo-Live: 2024-02-14\n\nChange-Note: Refer every case.\n",
+         "it is part of the subject: leave a blank line under the subject, and"),
+        ("Neglect: a new duty\nGo-Live: 2024-02-14\n",
+         "it is part of the subject: leave a blank line under the subject, and"),
     ],
-    ids=["its-own-paragraph", "under-the-subject", "in-the-text"],
-)
-def test_a_go_live_above_the_last_paragraph_stops_the_commit(message: str):
+    ids=["its-own-paragraph", "in-the-text", "under-the-subject", "under-a-lone-subject"],
+)  # fmt: skip
+def test_a_go_live_above_the_last_paragraph_stops_the_commit(message: str, why: str):
     """Git reads trailers only in the last paragraph: a Go-Live above it was ignored, so the
-    change went live early (exploratory testing)."""
+    change went live early (exploratory testing); one under the subject with no blank line
+    between is part of the subject (review)."""
     assert check_message(message) == [
-        "git will not read 'Go-Live: 2024-02-14' as a trailer, because it is not in the "
-        "message's last paragraph: put Go-Live with the other trailers, in one paragraph at "
-        "the end."
+        f"git will not read 'Go-Live: 2024-02-14' as a trailer, because {why} put Go-Live with "
+        "the other trailers, in one paragraph at the end."
     ]
 
 

@@ -71,19 +71,24 @@ def _unread_block(message: str) -> list[str]:
 
 
 def _above_the_block(message: str) -> list[str]:
-    """The tracker's trailers written in a paragraph above the last, which git never reads
-    as trailers ("Go-Live: ..." above the Change-Note, with a blank line between)."""
-    paragraphs = _paragraphs(message)
-    lines = [line for paragraph in paragraphs[:-1] for line in paragraph.splitlines()]
+    """The tracker's trailers written where git never reads trailers: under the subject with
+    no blank line between (git makes them part of the subject), or in a paragraph above the
+    last ("Go-Live: ..." above the Change-Note, with a blank line between)."""
+    first, *rest = _paragraphs(message) or [""]
+    subject = first.splitlines()[1:]  # (the subject's own first line is not a trailer)
     found = []
-    for line in lines[1:]:  # (the subject's line is not a trailer)
+    for line in subject + [line for part in rest[:-1] for line in part.splitlines()]:
         match = _LINE.match(line)
         if match and match.group(1).lower() in KEYS:
             name = KEYS[match.group(1).lower()]
+            why = (
+                "it is part of the subject: leave a blank line under the subject, and"
+                if line in subject
+                else "it is not in the message's last paragraph:"
+            )
             found.append(
-                f"git will not read '{line.strip()}' as a trailer, because it is not in the "
-                f"message's last paragraph: put {name} with the other trailers, in one "
-                "paragraph at the end."
+                f"git will not read '{line.strip()}' as a trailer, because {why} put {name} "
+                "with the other trailers, in one paragraph at the end."
             )
     return found
 

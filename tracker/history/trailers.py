@@ -142,12 +142,16 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     """The tracker's trailers written where git does not read them: an error for a Go-Live
     (the version's date was then the schedule's, or the commit's), else a warning."""
     found = []
+    taken = [value for key, value in commit.trailers if key == "go-live"]
     for key, value in commit.unread:
+        # (a Go-Live of a squash merge's earlier commit, beside one git read: a warning)
+        error = key == "go-live" and not taken
         found.append(Problem(
-            "error" if key == "go-live" else "warning", f"commit {commit.sha[:10]}",
+            "error" if error else "warning", f"commit {commit.sha[:10]}",
             f"has '{_NAMES[key]}: {value}' where git does not read it as a trailer (trailers "
             "go together in the message's last paragraph, with no other text), so it was "
-            "ignored", committed, rule="unread-trailer",
+            "ignored" + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
+            committed, rule="unread-trailer",
         ))  # fmt: skip
     return found
 
