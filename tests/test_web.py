@@ -525,6 +525,9 @@ def test_a_chapter_withdrawn_before_it_went_live_shows_no_text(small: ManualRepo
         else "was never in force: it was withdrawn on 1 June 2024, the day it would have gone live"
     )
     assert f"This chapter {said}: Added by mistake." in words
+    with served(small, today) as client:  # (the API says it as tracker show does)
+        api = client.get("/api/chapters/b?at=2024-06-05")
+        assert api.status_code == 404 and "never in force" in api.json()["error"]
     assert "Draft text" not in words and "not yet in force" not in words
     shown = subprocess.run(
         [sys.executable, "-m", "tracker", "show", "b", "--repo", str(small.path),
@@ -553,12 +556,16 @@ def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small
         assert (moved.status_code, moved.headers["location"]) == (
             302, "/chapters/missing-children?at=2024-01-15")  # fmt: skip
         assert "Pointer" in text_of(page(client, "/chapters/missing").text)
+        api = client.get("/api/chapters/missing?at=2024-01-15", follow_redirects=False)
+        assert (api.status_code, api.headers["location"]) == (
+            302, "/api/chapters/missing-children?at=2024-01-15")  # fmt: skip
+        assert client.get(api.headers["location"]).json()["markdown"].endswith("Old text.\n")
     shown = subprocess.run(
         [sys.executable, "-m", "tracker", "show", "missing", "--repo", str(small.path),
          "--at", "2024-01-15"], capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert shown.returncode == 0 and "Old text." in shown.stdout
-    assert "named the document now 'missing-children'" in shown.stderr
+    assert "'missing' named another document (now 'missing-children')" in shown.stderr
 
 
 def test_the_search_index_is_built_when_the_service_starts(small: ManualRepo):
@@ -574,6 +581,30 @@ def test_the_search_index_is_built_when_the_service_starts(small: ManualRepo):
         built = site._search[1]
         assert "Alpha" in text_of(page(client, "/search?q=guide").text)
         assert site._search[1] is built  # (the search used it)
+
+
+def test_an_id_a_withdrawn_document_had_on_a_day_shows_it_at_its_address(small: ManualRepo):
+    """Guidance with 'id: referrals', an id-less referrals.md published as 'referrals.md'; the
+    guidance withdrawn, referrals.md then takes 'referrals'. On a day only the guidance was in
+    force, /chapters/referrals?at= redirected to itself for ever (review)."""
+    small.commit({"guidance/form.md": doc("Form", "Fill it in.", id="referrals")}, "Form",
+                 "2024-01-02T09:00:00+00:00")  # fmt: skip
+    small.commit({"referrals.md": doc("Referrals")}, "Chapter", "2024-01-03T09:00:00+00:00")
+    small.commit({"guidance/form.md": None}, "Withdraw", "2024-03-01T09:00:00+00:00")
+    small.commit({"referrals.md": doc("Referrals", "Edited.")}, "Edit", "2024-04-01T09:00:00+00:00")
+    with served(small, "2024-04-02") as client:
+        shown = client.get("/chapters/referrals?at=2024-01-02", follow_redirects=False)
+        assert shown.status_code == 200 and "Fill it in." in text_of(shown.text)
+        api = client.get("/api/chapters/referrals?at=2024-01-02", follow_redirects=False)
+        assert api.status_code == 200 and "Fill it in." in api.json()["markdown"]
+        assert "Edited." in text_of(page(client, "/chapters/referrals").text)
+    said = subprocess.run(
+        [sys.executable, "-m", "tracker", "show", "referrals", "--repo", str(small.path),
+         "--at", "2024-01-02", "--today", "2024-04-02"], capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert "Fill it in." in said.stdout
+    assert "'referrals' named another document (withdrawn since)" in said.stderr
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")

@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from tracker.errors import NotFoundError
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import views
 from web import newsletters
@@ -78,8 +80,8 @@ def chapters(request: Request) -> dict[str, Any]:
     return {"chapters": found}
 
 
-@router.get("/chapters/{ident:path}/history")
-def history(request: Request, ident: str) -> dict[str, Any]:
+@router.get("/chapters/{ident:path}/history", response_model=None)
+def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     """A document's versions, oldest first, each with what it changed."""
     view = current_view(request)
     document = document_for(view, ident, "history")
@@ -88,14 +90,14 @@ def history(request: Request, ident: str) -> dict[str, Any]:
     return views.history_json(document, view.manual.differ.summary)
 
 
-@router.get("/chapters/{ident:path}/diff")
+@router.get("/chapters/{ident:path}/diff", response_model=None)
 def diff(
     request: Request,
     ident: str,
     start: str | None = FROM,
     end: str | None = TO,
     source: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, Any] | RedirectResponse:
     """What changed between two versions, as the command line's ``diff --format json``."""
     view = current_view(request)
     document = document_for(view, ident, "diff")
@@ -106,8 +108,10 @@ def diff(
     return views.diff_json(document, before, after, body, start)
 
 
-@router.get("/chapters/{ident:path}")
-def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, Any]:
+@router.get("/chapters/{ident:path}", response_model=None)
+def chapter(
+    request: Request, ident: str, at: str | None = None
+) -> dict[str, Any] | RedirectResponse:
     """A document's version in force today (or on ``at``), with its Markdown.
 
     A date before the document's first version went live answers 404, as its page does
@@ -119,6 +123,14 @@ def chapter(request: Request, ident: str, at: str | None = None) -> dict[str, An
     asked = day_from(at, "date")
     day = asked or view.today
     version = document.in_force(day)
+    never = views.never_said(document, view.today) if asked is not None else None
+    if never is not None:  # (as tracker show --at says it; the page, in words)
+        raise NotFoundError(never)
+    then = view.snapshot.named_on(ident, asked) if version is None and asked else None
+    if then is not None and asked is not None and then.id != ident:  # (as the page does)
+        return RedirectResponse(view.urls.api_chapter(then.id, asked), status_code=302)
+    if then is not None:  # (another document with this id, withdrawn since)
+        document, version = then, then.in_force(day)
     if version is None and asked is not None:
         raise NotYetInForce(document, asked)
     return {

@@ -199,9 +199,14 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     if version is None:
         assert day is not None  # without a date, the first version was taken above
         then = view.snapshot.named_on(ident, day)  # (a link made when the id was another's)
-        if then is not None:
+        if then is not None and then.id != ident:
             return RedirectResponse(view.urls.chapter(then.id, day), status_code=302)
-        raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
+        if then is None:
+            raise NotFoundError(
+                f"{document.latest.title} was not yet in force on {short_date(day)}."
+            )
+        document, version = then, then.in_force(day)  # (its id, withdrawn since: shown here)
+        assert version is not None
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""

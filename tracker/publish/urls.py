@@ -62,6 +62,10 @@ class Urls:
         static = f"{path}/at/{at.isoformat()}/" if at else f"{path}/"
         return self._path(path, {"at": at.isoformat()} if at else None, static)
 
+    def api_chapter(self, ident: str, at: date) -> str:
+        """The JSON API's answer for a chapter on a day (no static export has one)."""
+        return self.site_url + f"/api/chapters/{quote(ident)}?{urlencode({'at': at.isoformat()})}"
+
     def history(self, ident: str) -> str:
         """A chapter's versions."""
         path = f"/chapters/{quote(ident)}/history"

@@ -216,20 +216,14 @@ def shown_on(
     """The version ``tracker show`` prints for an id on a day, with notes to say of it; an
     InputError where no text of it is in force then."""
     version = document.in_force(day)
-    if never_in_force(document):  # (its texts are drafts no one was asked to follow)
-        gone = document.latest.effective
-        if gone > today:
-            said = f"is never in force: it is withdrawn on {gone}, the day it would go live"
-        else:
-            said = (
-                f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
-            )
-        raise InputError(f"{document.id!r} {said}.")
+    never = never_said(document, today)
+    if never is not None:
+        raise InputError(never)
     notes = []
     then = snapshot.named_on(ident, day) if version is None else None
     if then is not None:  # (a case note citing the id as it was then)
-        notes.append(f"on {day} {ident!r} named the document now {then.id!r} (another has had "
-                     "the id since); that is shown.")  # fmt: skip
+        now = f"now {then.id!r}" if then.id != ident else "withdrawn since"
+        notes.append(f"on {day} {ident!r} named another document ({now}); that is shown.")
         document, version = then, then.in_force(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
@@ -238,3 +232,16 @@ def shown_on(
     if version.withdrawn:
         notes.append(f"{document.id!r} is archived (withdrawn).")
     return version, notes
+
+
+def never_said(document: Document, today: date) -> str | None:
+    """What to say of a document none of whose texts is ever in force (added and withdrawn
+    before going live: its texts are drafts no one was asked to follow); None for others."""
+    if not never_in_force(document):
+        return None
+    gone = document.latest.effective
+    if gone > today:
+        said = f"is never in force: it is withdrawn on {gone}, the day it would go live"
+    else:
+        said = f"was never in force: it was withdrawn on {gone}, the day it would have gone live"
+    return f"{document.id!r} {said}."
