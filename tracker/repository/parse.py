@@ -97,7 +97,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             subject=subject,
             trailers=read + _loose(body),
             changes=tuple(changes),
-            unread=_unread(subject, body, read) if "-" in subject + body else (),
+            unread=_unread(subject, body, read) if "-" in body or ":" in subject else (),
         )
 
 
@@ -144,6 +144,7 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
 _KEYS = r"(go-live|change-note|change-type)[ \t]*:[ \t]*(.*?)[ \t\r]*"
 _OURS = re.compile(rf"^{_KEYS}$", re.I | re.M)
 _IN_SUBJECT = re.compile(rf"(?:^|\s){_KEYS}$", re.I)
+_BLANK = re.compile(r"\n[ \t\r]*\n")
 
 
 def _unread(
@@ -154,7 +155,10 @@ def _unread(
     ("Go-Live: ..." above the Change-Note, a blank line between), or in a last paragraph that
     also holds text. (A folded Change-Note reads as its first line's start.)"""
     found = []
-    in_subject = _IN_SUBJECT.search(subject)
+    if read:  # git read the last paragraph as trailers (every key of ours in it): look above
+        blanks = list(_BLANK.finditer(body.rstrip()))
+        body = body[: blanks[-1].start()] if blanks else ""
+    in_subject = _IN_SUBJECT.search(subject) if ":" in subject else None
     for key, value in [*_OURS.findall(body), *([in_subject.groups()] if in_subject else [])]:
         key = key.lower()
         if not any(known == key and said.startswith(value) for known, said in read):
