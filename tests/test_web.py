@@ -595,6 +595,8 @@ def test_an_id_a_withdrawn_document_had_on_a_day_shows_it_at_its_address(small: 
     with served(small, "2024-04-02") as client:
         shown = client.get("/chapters/referrals?at=2024-01-02", follow_redirects=False)
         assert shown.status_code == 200 and "Fill it in." in text_of(shown.text)
+        assert "/chapters/referrals/history" not in shown.text  # (the chapter's, not its own)
+        assert "/chapters/referrals/history" in page(client, "/chapters/referrals").text
         api = client.get("/api/chapters/referrals?at=2024-01-02", follow_redirects=False)
         assert api.status_code == 200 and "Fill it in." in api.json()["markdown"]
         assert "Edited." in text_of(page(client, "/chapters/referrals").text)
@@ -605,6 +607,42 @@ def test_an_id_a_withdrawn_document_had_on_a_day_shows_it_at_its_address(small: 
     )  # fmt: skip
     assert "Fill it in." in said.stdout
     assert "'referrals' named another document (withdrawn since)" in said.stderr
+
+
+@pytest.mark.parametrize("case", ["swap", "chain"])
+def test_an_id_on_a_day_is_answered_without_a_loop_or_a_dead_end(small: ManualRepo, case: str):
+    """Second review: y.md and z.md swapped names, were withdrawn, and two new files took 'y'
+    and 'z': /chapters/y?at= sent the reader to z and back for ever. missing.md renamed to
+    missing-children.md and withdrawn, a guidance file then taking 'missing-children':
+    /chapters/missing?at= sent the reader on to the guidance's address, a 404. The document
+    that had the id that day is now shown at the address itself where sending the reader on
+    would not reach it."""
+    at = "2024-01-15"
+    if case == "swap":
+        small.commit({"y.md": doc("Yankee", "Y text."), "z.md": doc("Zulu", "Z text.")}, "Add",
+                     "2024-01-02T09:00:00+00:00")  # fmt: skip
+        small.move("y.md", "t.md", when="2024-02-01T09:00:00+00:00")
+        small.move("z.md", "y.md", when="2024-02-02T09:00:00+00:00")
+        small.move("t.md", "z.md", when="2024-02-03T09:00:00+00:00")
+        small.commit({"b.md": doc("Bravo", id="y"), "e.md": doc("Echo", id="z")}, "New",
+                     "2024-02-15T09:00:00+00:00")  # fmt: skip
+        small.commit({"y.md": None, "z.md": None}, "Withdraw", "2024-03-01T09:00:00+00:00")
+        asked, texts = ["y", "z"], ["Y text.", "Z text."]
+    else:
+        small.commit({"missing.md": doc("Missing", "Old text.")}, "Add",
+                     "2024-01-02T09:00:00+00:00")  # fmt: skip
+        small.move("missing.md", "missing-children.md", when="2024-02-01T09:00:00+00:00")
+        guide = doc("Guide", id="missing-children", type="guidance")
+        small.commit({"g.md": guide}, "Guide", "2024-02-15T09:00:00+00:00")  # (a duplicate)
+        small.commit({"missing-children.md": None}, "Withdraw", "2024-03-01T09:00:00+00:00")
+        small.commit({"g.md": guide + "Edited.\n"}, "Edit", "2024-03-05T09:00:00+00:00")
+        asked, texts = ["missing"], ["Old text."]
+    with served(small, "2024-05-01") as client:
+        for ident, text in zip(asked, texts, strict=True):
+            for address in (f"/chapters/{ident}?at={at}", f"/api/chapters/{ident}?at={at}"):
+                answer = client.get(address)  # (TestClient follows redirects, and stops loops)
+                assert answer.status_code == 200, address
+                assert text in answer.text, address
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="making files another user's takes root")

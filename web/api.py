@@ -13,7 +13,7 @@ from tracker.errors import NotFoundError
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import views
 from web import newsletters
-from web.pages import FROM, TO, check_id, day_from, document_for, release_on
+from web.pages import FROM, TO, check_id, day_from, document_for, moved_to, release_on
 from web.rendering import current_view
 
 
@@ -119,18 +119,19 @@ def chapter(
     (none of its versions in force today) answers with `version` and `markdown` null.
     """
     view = current_view(request)
-    document = view.snapshot.document(check_id(ident))
     asked = day_from(at, "date")
+    if asked is None:  # (a former id answers as the chapter's own: a document, not a page)
+        document = view.snapshot.document(check_id(ident))
+    else:  # (as the page: the document that had the id that day, sent on at most once)
+        found = moved_to(view.snapshot, check_id(ident), asked)
+        if isinstance(found, str):
+            return RedirectResponse(view.urls.api_chapter(found, asked), status_code=302)
+        document = found
     day = asked or view.today
     version = document.in_force(day)
     never = views.never_said(document, view.today) if asked is not None else None
     if never is not None:  # (as tracker show --at says it; the page, in words)
         raise NotFoundError(never)
-    then = view.snapshot.named_on(ident, asked) if version is None and asked else None
-    if then is not None and asked is not None and then.id != ident:  # (as the page does)
-        return RedirectResponse(view.urls.api_chapter(then.id, asked), status_code=302)
-    if then is not None:  # (another document with this id, withdrawn since)
-        document, version = then, then.in_force(day)
     if version is None and asked is not None:
         raise NotYetInForce(document, asked)
     return {

@@ -19,7 +19,7 @@ from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
-from tracker.history.snapshot import NotYetInForce
+from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
 from tracker.publish.views import comparing, notes_between, withdrawn_since
@@ -171,12 +171,12 @@ def diff(
 @get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     view = current_view(request)
-    document = view.snapshot.document(check_id(ident))
     day = day_from(at, "date")
-    if document.id != ident:  # a former id (renamed): the chapter's address now
+    document = moved_to(view.snapshot, check_id(ident), day)
+    if isinstance(document, str):  # a former id (renamed): the chapter's address now
         # 302, not 301: a former id may later be given to another chapter, and browsers keep
         # a permanent redirect for ever.
-        return RedirectResponse(view.urls.chapter(document.id, day), status_code=302)
+        return RedirectResponse(view.urls.chapter(document, day), status_code=302)
     if chapters.never_in_force(document):  # added and withdrawn before going live: none of
         # its texts was ever in force, so none is shown
         latest = document.latest
@@ -190,6 +190,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
             "next": None,
             "previous": None,
             "withdrawal_notes": latest.notes,
+            "own_pages": view.snapshot.document(document.id) is document,
         }  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, view=view)
     version = document.in_force(day or view.today)
@@ -198,15 +199,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         day = version.effective
     if version is None:
         assert day is not None  # without a date, the first version was taken above
-        then = view.snapshot.named_on(ident, day)  # (a link made when the id was another's)
-        if then is not None and then.id != ident:
-            return RedirectResponse(view.urls.chapter(then.id, day), status_code=302)
-        if then is None:
-            raise NotFoundError(
-                f"{document.latest.title} was not yet in force on {short_date(day)}."
-            )
-        document, version = then, then.in_force(day)  # (its id, withdrawn since: shown here)
-        assert version is not None
+        raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
     shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
@@ -231,8 +224,22 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         # The version a date names may be today's: then it is no past or future version.
         "in_force_today": today is not None,
         "shows_current": version is today,
+        # A document shown at an id another has now (withdrawn since) has no pages of its own
+        # to link to: its id's history, feed and diffs are the other's.
+        "own_pages": view.snapshot.document(document.id) is document,
     }
     return render_page(request, "chapter.html", context, view=view)
+
+
+def moved_to(snapshot: Snapshot, ident: str, day: date | None) -> Document | str:
+    """The document an id names (on ``day``: the one that had the id then, as a case note
+    cites it), or the id to send the reader on to: the document's own, when that names the
+    same document (on the day), so that a reader is sent on at most once, never in a loop."""
+    document = snapshot.on_day(ident, day) if day else snapshot.document(ident)
+    if document.id == ident:
+        return document
+    there = snapshot.on_day(document.id, day) if day else snapshot.document(document.id)
+    return document.id if there is document else document  # (else: shown at this address)
 
 
 def linker(view: View, day: date | None) -> Linker:

@@ -229,6 +229,11 @@ class Snapshot:
             raise NotFoundError(f"There is no document with the id {shown(ident)}.")
         return self.documents.by_key(key)
 
+    def on_day(self, ident: str, day: date) -> Document:
+        """The document an id names on a day: the one whose version in force then had the id
+        (a case note cites an id as it was), else the one it names now (NotFoundError)."""
+        return self.named_on(ident, day) or self.document(ident)
+
     def named_on(self, ident: str, day: date) -> Document | None:
         """The document whose version in force on ``day`` had this id, if one did (an id
         renamed away and later given to another file named the first one then)."""

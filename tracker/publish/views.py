@@ -215,16 +215,16 @@ def shown_on(
 ) -> tuple[Version, list[str]]:
     """The version ``tracker show`` prints for an id on a day, with notes to say of it; an
     InputError where no text of it is in force then."""
-    version = document.in_force(day)
+    notes = []
+    then = snapshot.on_day(ident, day)  # (a case note cites an id as it was then)
+    if then is not document:
+        now = f"now {then.id!r}" if then.id != ident else "withdrawn since"
+        notes.append(f"on {day} {ident!r} named another document ({now}); that is shown.")
+        document = then
     never = never_said(document, today)
     if never is not None:
         raise InputError(never)
-    notes = []
-    then = snapshot.named_on(ident, day) if version is None else None
-    if then is not None:  # (a case note citing the id as it was then)
-        now = f"now {then.id!r}" if then.id != ident else "withdrawn since"
-        notes.append(f"on {day} {ident!r} named another document ({now}); that is shown.")
-        document, version = then, then.in_force(day)
+    version = document.in_force(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
     if version.deleted:
