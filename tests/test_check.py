@@ -316,9 +316,15 @@ def test_links_shown_as_code_are_not_checked(repo: ManualRepo):
     ("message", "found"),
     [
         ("Update\nGo-Live: 2024-12-11",  # (part of the subject to git: %b is empty)
-         ["error: commit {sha}: has 'Go-Live: 2024-12-11' where git does not read it as a "
-          "trailer (trailers go together in the message's last paragraph, with no other text), "
-          "so it was ignored"]),
+         ["warning: commit {sha}: has 'Go-Live: 2024-12-11' in its subject, where git does not "
+          "read it as a trailer (a trailer under the subject needs a blank line between), so it "
+          "was ignored"]),
+        ("Go-Live: 2024-12-11", ["warning: commit {sha}: has 'Go-Live: 2024-12-11' in its "
+         "subject, where git does not read it as a trailer (a trailer under the subject needs a "
+         "blank line between), so it was ignored"]),
+        ("Update go-live: dates explained", []),  # (second review: no date follows)
+        ('Revert "Update threshold Go-Live: 2024-03-13"', []),
+        ("Explain when the change-type: minor applies", []),
         ("Update\r\n\r\nGo-Live: 2024-12-11\r\nChange-Note: Added.\r\n", []),  # (read)
         ("Squashed (#12)\n\n* First\n\nGo-Live: 2024-12-04\n\n* Second\n\n"
          "Go-Live: 2024-12-11\nChange-Note: Added.",
@@ -326,7 +332,8 @@ def test_links_shown_as_code_are_not_checked(repo: ManualRepo):
           "trailer (trailers go together in the message's last paragraph, with no other text), "
           "so it was ignored (2024-12-11 was taken)"]),
     ],
-    ids=["under-the-subject", "crlf", "squash-merge"],
+    ids=["under-the-subject", "as-the-subject", "a-subject-naming-it", "revert", "type-named",
+         "crlf", "squash-merge"],
 )  # fmt: skip
 def test_trailers_git_does_not_read_in_messages_of_other_shapes(
     repo: ManualRepo, message: str, found: list[str]

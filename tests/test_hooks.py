@@ -148,3 +148,12 @@ def test_a_go_live_more_than_a_year_away_stops_the_commit():
         "to the document would wait for it; commit with --no-verify if it is.)"
     ]
     assert check_message(f"Update A\n\nGo-Live: {near}\n") == []
+
+
+def test_a_go_live_as_the_subject_stops_the_commit():
+    assert check_message("Go-Live: 2024-03-13\n\nChange-Note: x.\n") == [
+        "git will not read 'Go-Live: 2024-03-13' in the subject as a trailer: put it, with the "
+        "other trailers, in one paragraph at the end."
+    ]
+    assert check_message("Update go-live: dates explained\n") == []
+    assert check_message('Revert "Update Go-Live: 2024-03-13"\n') == []

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from tracker.history.golive import is_valid_go_live
-from tracker.history.trailers import FAR_DAYS, meant_trailer
+from tracker.history.trailers import FAR_DAYS, SLIPPED, meant_trailer
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 CHANGE_TYPES = ("minor", "major")
@@ -77,6 +77,12 @@ def _above_the_block(message: str) -> list[str]:
     first, *rest = _paragraphs(message) or [""]
     subject = first.splitlines()[1:]  # (the subject's own first line is not a trailer)
     found = []
+    slipped = SLIPPED.search(first.splitlines()[0]) if first.strip() else None
+    if slipped and not first.startswith("Revert"):  # ("Go-Live: 2024-03-13" as the subject)
+        found.append(
+            f"git will not read 'Go-Live: {slipped.group(1)}' in the subject as a trailer: put "
+            "it, with the other trailers, in one paragraph at the end."
+        )
     for line in subject + [line for part in rest[:-1] for line in part.splitlines()]:
         match = _LINE.match(line)
         if match and match.group(1).lower() in KEYS:

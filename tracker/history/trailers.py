@@ -16,6 +16,9 @@ from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import RawCommit
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
+# A Go-Live with its date in a subject (a trailer written under the subject, which git joins
+# to it): a date or 'immediate' must follow, so "Update go-live: dates" is no such thing.
+SLIPPED = re.compile(r"(?:^|\s)go-live[ \t]*:[ \t]*([0-9]{4}-[0-9]{2}-[0-9]{2}|immediate)\b", re.I)
 FAR_DAYS = 366  # a Go-Live further than this after its commit is warned of (a year's typo)
 # Each key with its letters alone, to catch Golive:, Changenote: or Change-Notes:.
 _PLAIN = {"golive": "Go-Live", "changenote": "Change-Note", "changetype": "Change-Type"}
@@ -142,6 +145,15 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     """The tracker's trailers written where git does not read them: an error for a Go-Live
     (the version's date was then the schedule's, or the commit's), else a warning."""
     found = []
+    slipped = SLIPPED.search(commit.subject) if not commit.subject.startswith("Revert") else None
+    if slipped:  # ("Update\nGo-Live: 2024-03-13": one subject to git; a warning, as a subject
+        # may also name a date so)
+        found.append(Problem(
+            "warning", f"commit {commit.sha[:10]}",
+            f"has 'Go-Live: {slipped.group(1)}' in its subject, where git does not read it as "
+            "a trailer (a trailer under the subject needs a blank line between), so it was "
+            "ignored", committed, rule="unread-trailer",
+        ))  # fmt: skip
     taken = [value for key, value in commit.trailers if key == "go-live"]
     for key, value in commit.unread:
         # (a Go-Live of a squash merge's earlier commit, beside one git read: a warning)

@@ -97,7 +97,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             subject=subject,
             trailers=read + _loose(body),
             changes=tuple(changes),
-            unread=_unread(subject, body, read) if "-" in body or ":" in subject else (),
+            unread=_unread(body, read) if "-" in body else (),
         )
 
 
@@ -139,28 +139,24 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-# A line of the message's body that starts as one of the tracker's trailers does; and one of
-# them in the subject, which is its first paragraph's lines joined ("Update\nGo-Live: ...").
-_KEYS = r"(go-live|change-note|change-type)[ \t]*:[ \t]*(.*?)[ \t\r]*"
-_OURS = re.compile(rf"^{_KEYS}$", re.I | re.M)
-_IN_SUBJECT = re.compile(rf"(?:^|\s){_KEYS}$", re.I)
+# A line of the message's body that starts as one of the tracker's trailers does (its value
+# taken whole and stripped after: a lazy match before trailing spaces is quadratic in them).
+_OURS = re.compile(r"^(go-live|change-note|change-type)[ \t]*:(.*)$", re.I | re.M)
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 
 
-def _unread(
-    subject: str, body: str, read: tuple[tuple[str, str], ...]
-) -> tuple[tuple[str, str], ...]:
-    """The tracker's trailers that git did not read as trailers: under the subject with no
-    blank line between (git makes them part of the subject), in a paragraph before the last
-    ("Go-Live: ..." above the Change-Note, a blank line between), or in a last paragraph that
-    also holds text. (A folded Change-Note reads as its first line's start.)"""
+def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The tracker's trailers in the body that git did not read as trailers: in a paragraph
+    before the last ("Go-Live: ..." above the Change-Note, a blank line between), or in a last
+    paragraph that also holds text. (A folded Change-Note reads as its first line's start.)
+    One under the subject with no blank line between is part of the subject to git
+    (``trailers.unread_trailers`` looks there)."""
     found = []
     if read:  # git read the last paragraph as trailers (every key of ours in it): look above
         blanks = list(_BLANK.finditer(body.rstrip()))
         body = body[: blanks[-1].start()] if blanks else ""
-    in_subject = _IN_SUBJECT.search(subject) if ":" in subject else None
-    for key, value in [*_OURS.findall(body), *([in_subject.groups()] if in_subject else [])]:
-        key = key.lower()
+    for key, value in _OURS.findall(body):
+        key, value = key.lower(), value.strip(" \t\r")
         if not any(known == key and said.startswith(value) for known, said in read):
             found.append((key, value))
     return tuple(found)
