@@ -107,6 +107,9 @@ def test_links_found_are_relative_markdown_only():
         ("``[a](a.md) ` still code`` [b](b.md)", ("b.md",)),
         ("an ` alone [a](a.md)", ("a.md",)),  # (no run closes it: its backtick is text)
         ("`open\n\n[a](a.md) `", ("a.md",)),  # (a code span ends with its paragraph)
+        ("``see [a](a.md)` here", ()),  # (Python-Markdown: one backtick opens, one closes)
+        ("``x`y [a](a.md)` [b](b.md)", ("a.md", "b.md")),  # (`x` is the code: a link after)
+        ("\\`no [a](a.md)`", ("a.md",)),  # (an escaped backtick opens nothing)
         ("```\n[a](a.md)\n```\n[b](b.md)", ("b.md",)),
         ("~~~\n[a](a.md)\n~~~\n[b](b.md)", ("b.md",)),
     ],

@@ -337,29 +337,36 @@ def _relative_links(body: str) -> list[str]:
 
 
 def _without_code_spans(text: str) -> str:
-    """The text with its code spans (`code`, ``co`de``) taken out, in one pass: a run of
-    backticks opens a span that the next run of the same length closes, within a paragraph
-    (a regular expression that looked ahead for each run took minutes on runs of many
-    lengths)."""
-    runs = list(_TICKS.finditer(text))
+    """The text with its code spans taken out, as Python-Markdown finds them (its pattern
+    ``(?<!\\)(`+)(.+?)(?<!`)\2(?!`)``, within a paragraph), in one pass: a run of n backticks
+    not escaped by a backslash opens a span that the next run of exactly n closes, else of
+    n - 1 (one backtick of the opening then being code), and so on. (The pattern itself,
+    searched from each run, took minutes on runs of many lengths.)"""
+    runs = [(run.start(), len(run.group())) for run in _TICKS.finditer(text)]
     later: dict[int, deque[int]] = defaultdict(deque)  # a run's length -> the runs, in order
-    for number, run in enumerate(runs):
-        later[len(run.group())].append(number)
+    for number, (_, length) in enumerate(runs):
+        later[length].append(number)
     blanks = [blank.start() for blank in _BLANK_LINE.finditer(text)]
     kept, shown_from, number = [], 0, 0
     while number < len(runs):
-        opening = runs[number]
-        same = later[len(opening.group())]
-        while same and same[0] <= number:
-            same.popleft()
-        closing = runs[same[0]] if same else None
-        if closing is None or bisect_left(blanks, opening.end()) != bisect_left(
-            blanks, closing.start()
-        ):  # (no run closes it in its paragraph: its backticks are text)
+        start, length = runs[number]
+        escaped = (start - len(text[:start].rstrip("\\"))) % 2  # (an odd run of \ before)
+        start, length = start + escaped, length - escaped
+        block = bisect_left(blanks, start)
+        closing = None
+        for size in range(length, 0, -1):
+            same = later[size]
+            while same and same[0] <= number:
+                same.popleft()
+            if same and bisect_left(blanks, runs[same[0]][0]) == block:
+                closing = same[0]
+                break
+        if closing is None:  # (no run closes it in its paragraph: its backticks are text)
             number += 1
             continue
-        kept.append(text[shown_from : opening.start()])
-        shown_from, number = closing.end(), same[0] + 1
+        kept.append(text[shown_from:start])
+        shown_from = runs[closing][0] + runs[closing][1]
+        number = closing + 1
     return "".join(kept) + text[shown_from:]
 
 
