@@ -157,3 +157,16 @@ def test_a_go_live_as_the_subject_stops_the_commit():
     ]
     assert check_message("Update go-live: dates explained\n") == []
     assert check_message('Revert "Update Go-Live: 2024-03-13"\n') == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Update\n\nSome text.\nGo-Live: 2024-03-13\nSigned-off-by: A <a@b.org>\n",
+        "Update\n\nSome text.\nGo-Live: 2024-03-13\n(cherry picked from commit abc123)\n",
+    ],
+)
+def test_a_last_paragraph_git_reads_for_its_own_trailer_passes(message: str):
+    """Git reads a last paragraph that holds text when a quarter of it is trailers and one is
+    of its own making (Signed-off-by, a cherry-pick's line): the hook stopped it (review)."""
+    assert check_message(message) == []

@@ -52,6 +52,7 @@ def _far(value: str) -> bool:
     return text.lower() != "immediate" and (date.fromisoformat(text) - date.today()).days > FAR_DAYS
 
 
+_GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
 SCISSORS = "------------------------ >8 ------------------------"  # git commit -v
 
 
@@ -61,6 +62,10 @@ def _unread_block(message: str) -> list[str]:
     lines = _last_paragraph(message)
     keys = [match.group(1).lower() for line in lines if (match := _LINE.match(line))]
     ours = any(key in KEYS for key in keys)
+    generated = [line for line in lines if line.startswith(_GIT_MADE)]
+    if generated and 4 * (len(keys) + len(generated)) >= len(lines):
+        return []  # (git reads a paragraph with a trailer of its own making that is a quarter
+        # trailers: "Signed-off-by:", "(cherry picked from commit ...)")
     for line in lines:
         if ours and not _LINE.match(line) and not line[:1].isspace():
             return [
