@@ -337,11 +337,9 @@ def _relative_links(body: str) -> list[str]:
 
 
 def _without_code_spans(text: str) -> str:
-    """The text with its code spans taken out, as Python-Markdown finds them (its pattern
-    ``(?<!\\)(`+)(.+?)(?<!`)\2(?!`)``, within a paragraph), in one pass: a run of n backticks
-    not escaped by a backslash opens a span that the next run of exactly n closes, else of
-    n - 1 (one backtick of the opening then being code), and so on. (The pattern itself,
-    searched from each run, took minutes on runs of many lengths.)"""
+    """The text without its code spans, paired as Python-Markdown pairs them in a paragraph:
+    a run of n backticks not escaped opens a span that the next run of exactly n closes, else
+    of n - 1, and so on. One pass (its pattern, searched from each run, took minutes on some)."""
     runs = [(run.start(), len(run.group())) for run in _TICKS.finditer(text)]
     later: dict[int, deque[int]] = defaultdict(deque)  # a run's length -> the runs, in order
     for number, (_, length) in enumerate(runs):
