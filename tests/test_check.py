@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -10,6 +12,15 @@ from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
 from tracker.authoring.check import check_manual
 
 D = date.fromisoformat
+
+
+def run_check(repo: ManualRepo, fmt: str) -> subprocess.CompletedProcess[str]:
+    """tracker check on the repository, as CI runs it, on 1 February 2024."""
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", fmt,
+         "--today", "2024-02-01"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 def messages(repo: ManualRepo, today: str = "2024-11-20") -> list[str]:
@@ -372,26 +383,17 @@ def test_check_as_json_for_ci(repo: ManualRepo):
 
 def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     import json
-    import subprocess
-    import sys
 
     repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", review_due="2024-01-01")},
                 when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
 
-    def check(fmt: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", fmt,
-             "--today", "2024-02-01"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-
-    github = check("github")
+    github = run_check(repo, "github")
     assert github.returncode == 1
     assert github.stdout.splitlines() == [
         "::error file=procedures/a.md,line=3,title=front-matter::the front matter is not valid YAML at line 3",
         "::warning title=review-overdue::b: was due for review on 2024-01-01",
     ]
-    gitlab = json.loads(check("gitlab").stdout)
+    gitlab = json.loads(run_check(repo, "gitlab").stdout)
     assert [(i["check_name"], i["severity"], i["location"]) for i in gitlab] == [
         ("front-matter", "major", {"path": "procedures/a.md", "lines": {"begin": 3}}),
         ("review-overdue", "minor", {"path": "procedures/manual.toml", "lines": {"begin": 1}}),
@@ -472,20 +474,11 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     compiled (used or not), or that fails writing the next release's newsletter (else the
     latest's), named with its line, as CI reads it."""
     import json
-    import subprocess
-    import sys
-
-    def check(fmt: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format", fmt,
-             "--today", "2024-02-01"],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
 
     repo.commit({"a.md": doc("A"), "_templates/_lead.j2": "One\n{% if release.upcoming %}soon\n",
                  "_templates/_spare.j2": "{{ release.date | nosuch }}"},
                 when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
-    done = check("json")
+    done = run_check(repo, "json")
     assert done.returncode == 1, done.stderr
     found = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "newsletter-template"]
     assert [(f["file"], f["line"], f["severity"]) for f in found] == [
@@ -494,11 +487,11 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     ]
     assert "Unexpected end of template" in found[0]["message"]
     assert "No filter named 'nosuch'" in found[1]["message"]
-    github = check("github").stdout.splitlines()
+    github = run_check(repo, "github").stdout.splitlines()
     assert github[0].startswith(
         "::error file=procedures/_templates/_lead.j2,line=2,title=newsletter-template::"
     )
-    gitlab = json.loads(check("gitlab").stdout)
+    gitlab = json.loads(run_check(repo, "gitlab").stdout)
     assert gitlab[0]["location"] == {
         "path": "procedures/_templates/_lead.j2",
         "lines": {"begin": 2},
@@ -506,7 +499,7 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
 
     repo.commit({"_templates/_lead.j2": "One\n\n{{ release.nosuch }}\n", "_templates/_spare.j2": None},
                 when="2024-01-02T09:00:00+00:00")  # fmt: skip
-    text = check("text")
+    text = run_check(repo, "text")
     assert text.returncode == 1
     assert text.stdout.splitlines()[0] == (
         "error: _templates/_lead.j2: fails at line 3 writing the newsletter of 1st January 2024: "
@@ -514,4 +507,4 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     )
     repo.commit({"_templates/_lead.j2": "One {{ release.date_words }}\n"},
                 when="2024-01-03T09:00:00+00:00", trailers={"Change-Note": "Mended."})  # fmt: skip
-    assert check("text").returncode == 0
+    assert run_check(repo, "text").returncode == 0
