@@ -118,6 +118,32 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
     assert parse_document(text.encode()).links == links
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["[a](" * 20000, "[" * 80000, "# a" + " " * 80000 + "b", "x\n\n## a" + " " * 80000 + "b"],
+    ids=["unclosed-links", "brackets", "title-spaces", "heading-spaces"],
+)
+def test_hostile_text_is_read_at_once(text: str):
+    """Second review: matches that backtrack took 47 s ("[a](" x 20,000), 18 s (a heading of
+    80,000 spaces, for every version of the history too) and 4 s on 80 KB; every command reads
+    the chapters at the branch head. Bounded loosely, as below."""
+    started = time.monotonic()
+    parse_document(text.encode())
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "anchors"),
+    [
+        ("# C# ##\n\n## Steps ##\n\n## ###", "C", ("steps", "")),  # (as before)
+        ("# Title\n\nSetext #\n===\n", "Title", ("setext",)),
+    ],
+)
+def test_closing_hashes_are_not_a_heading_s_words(text: str, title: str, anchors: tuple[str, ...]):
+    meta = parse_document(text.encode())
+    assert (meta.title, meta.anchors) == (title, anchors)
+
+
 def test_runs_of_backticks_of_every_length_are_read_at_once():
     """Review: the code spans were found by a regular expression that looked ahead from each
     run of backticks, which took 90 s on 80 KB of runs of different lengths (every command

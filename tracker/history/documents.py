@@ -22,25 +22,22 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*
 # the newline before it, which the search can skip to).
 _OPENING = re.compile(r"---[ \t]*\r?\n")
 _CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
-_HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-# ATX headings (## Text) and setext ones (Text over a line of = or -), outside code. Each
-# pattern starts with the newline before its line (the text is searched with one put in front),
-# not with "^": a literal first character lets the regex engine skip to candidates quickly
-# rather than try every position, several times faster on long texts.
-_ANY_HEADING = re.compile(
-    r"\n(?:#{1,6}[ \t]+(.+?)[ \t#]*$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M
-)
+_HEADING = re.compile(r"^#[ \t]+(.+)$", re.M)
+# ATX headings (## Text) and setext ones (Text over = or -), outside code. Each pattern starts
+# with the newline before its line (one is put in front of the text), not "^": a literal first
+# character lets the engine skip to candidates, several times faster on long texts. Words are
+# matched whole (a lazy match before trailing spaces is quadratic in them: _unclosed strips).
+_ANY_HEADING = re.compile(r"\n(?:#{1,6}[ \t]+(.+)$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M)
 _FENCED = re.compile(r"\n {0,3}(```|~~~).*?\n {0,3}\1[ \t]*$", re.M | re.S)
 _TICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# Without a line of = or - under text, only ATX headings can match: searched for alone, lines
-# are skipped at their first character rather than read to their end.
+# Without a line of = or - under text only ATX headings match: searched alone, much faster.
 _UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
-_ATX = re.compile(r"\n#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
+_ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]*>|[*_`~]")
-_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"\[[^\][]*\]\(\s*<?([^)\s>[]+)>?(?:\s+\"[^\"]*\")?\s*\)")  # (no [ within)
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 
@@ -107,7 +104,7 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
     title = values.get("title")
     if not title:
         heading = _HEADING.search(body)
-        title = heading.group(1).strip() if heading else None
+        title = _unclosed(heading.group(1)).strip() if heading else None
     if not whole:
         return _meta(values, title, tuple(problems), broken)
     read = (tuple(_relative_links(body)), tuple(heading_ids(body)))
@@ -377,9 +374,9 @@ def heading_ids(body: str) -> list[str]:
     if "```" in text or "~~~" in text:
         text = _FENCED.sub("\n", text)  # the newline before the fence stays
     if _UNDERLINE.search(text):
-        headings = [atx or setext for atx, setext in _ANY_HEADING.findall(text)]
+        headings = [_unclosed(atx) if atx else setext for atx, setext in _ANY_HEADING.findall(text)]
     else:
-        headings = _ATX.findall(text)
+        headings = [_unclosed(atx) for atx in _ATX.findall(text)]
     ids: list[str] = []
     for heading in headings:
         ident = base = _slug(heading)
@@ -389,6 +386,10 @@ def heading_ids(body: str) -> list[str]:
             ident = f"{base}_{count}"
         ids.append(ident)
     return ids
+
+
+def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #s, as before)
+    return heading.rstrip(" \t#") or heading[:1]
 
 
 @lru_cache(maxsize=8192)
