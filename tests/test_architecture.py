@@ -15,9 +15,10 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.collector": set(),
     "tracker.dates": {"tracker.errors"},
     "tracker.repository": {"tracker.errors"},
-    "tracker.history.documents": {"tracker.errors", "tracker.dates"},
+    "tracker.history.documents": {"tracker.errors", "tracker.dates", "tracker.history.codeless"},
     "tracker.history.golive": {"tracker.errors", "tracker.dates"},
     "tracker.history.links": {"tracker.errors", "tracker.dates"},
+    "tracker.history.codeless": set(),
     "tracker.config": {"tracker.errors", "tracker.history.golive"},
     "tracker.index": {"tracker.errors", "tracker.repository", "tracker.history.documents"},
     "tracker.index.answers": {

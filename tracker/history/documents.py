@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
-from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
+
+from tracker.history.codeless import without_code_spans, without_fences
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -28,9 +28,6 @@ _HEADING = re.compile(r"^#[ \t]+(.+)$", re.M)
 # character lets the engine skip to candidates, several times faster on long texts. Words are
 # matched whole (a lazy match before trailing spaces is quadratic in them: _unclosed strips).
 _ANY_HEADING = re.compile(r"\n(?:#{1,6}[ \t]+(.+)$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M)
-_FENCED = re.compile(r"\n {0,3}(```|~~~).*?\n {0,3}\1[ \t]*$", re.M | re.S)
-_TICKS = re.compile(r"`+")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # Without a line of = or - under text only ATX headings match: searched alone, much faster.
 _UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
 _ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
@@ -322,7 +319,7 @@ def _relative_links(body: str) -> list[str]:
     with its ``#fragment`` when it has one."""
     targets = []
     if "`" in body or "~~~" in body:  # (code shows a link's text; the page links nothing)
-        body = _without_code_spans(_FENCED.sub("\n", "\n" + body))
+        body = without_code_spans(without_fences("\n" + body))
     for match in _LINK.finditer(body):
         target = match.group(1)
         path = target.split("#", 1)[0]
@@ -333,38 +330,6 @@ def _relative_links(body: str) -> list[str]:
     return targets
 
 
-def _without_code_spans(text: str) -> str:
-    """The text without its code spans, paired as Python-Markdown pairs them in a paragraph:
-    a run of n backticks not escaped opens a span that the next run of exactly n closes, else
-    of n - 1, and so on. One pass (its pattern, searched from each run, took minutes on some)."""
-    runs = [(run.start(), len(run.group())) for run in _TICKS.finditer(text)]
-    later: dict[int, deque[int]] = defaultdict(deque)  # a run's length -> the runs, in order
-    for number, (_, length) in enumerate(runs):
-        later[length].append(number)
-    blanks = [blank.start() for blank in _BLANK_LINE.finditer(text)]
-    kept, shown_from, number = [], 0, 0
-    while number < len(runs):
-        start, length = runs[number]
-        escaped = (start - len(text[:start].rstrip("\\"))) % 2  # (an odd run of \ before)
-        start, length = start + escaped, length - escaped
-        block = bisect_left(blanks, start)
-        closing = None
-        for size in range(length, 0, -1):
-            same = later[size]
-            while same and same[0] <= number:
-                same.popleft()
-            if same and bisect_left(blanks, runs[same[0]][0]) == block:
-                closing = same[0]
-                break
-        if closing is None:  # (no run closes it in its paragraph: its backticks are text)
-            number += 1
-            continue
-        kept.append(text[shown_from:start])
-        shown_from = runs[closing][0] + runs[closing][1]
-        number = closing + 1
-    return "".join(kept) + text[shown_from:]
-
-
 def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
@@ -372,7 +337,7 @@ def heading_ids(body: str) -> list[str]:
     title = _LEADING_TITLE.match(body)
     text = "\n" + (body[title.end() :] if title else body)
     if "```" in text or "~~~" in text:
-        text = _FENCED.sub("\n", text)  # the newline before the fence stays
+        text = without_fences(text)  # (an empty line where each block was)
     if _UNDERLINE.search(text):
         headings = [_unclosed(atx) if atx else setext for atx, setext in _ANY_HEADING.findall(text)]
     else:
