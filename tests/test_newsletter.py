@@ -369,6 +369,31 @@ def test_a_failing_partial_is_named_with_its_line(
         assert words in message and "newsletter." not in message
 
 
+def test_a_template_that_is_not_utf8_is_refused_and_checked(release_repo: ManualRepo):
+    """A template saved as Latin-1 was read with replacement characters: the newsletter went
+    out with the wrong letters and nothing said so (review). It is refused as manual.toml is,
+    and tracker check reports it."""
+    from tracker.authoring.check import check_manual
+    from tracker.publish.newsletter import template_problems
+
+    folder = release_repo.path / "procedures" / "_templates"
+    folder.mkdir()
+    (folder / "_lead.j2").write_bytes("Caf\xe9 news\n".encode("latin-1"))
+    release_repo.commit({}, "Lead", "2024-03-02T09:00:00+00:00")
+    with pytest.raises(ConfigError) as raised:
+        newsletter(release_repo, "2024-03-01", "text")
+    assert str(raised.value) == (
+        "procedures/_templates/_lead.j2 is not UTF-8 text (line 1); save it as UTF-8 and commit "
+        "it again."
+    )
+    manual = release_repo.open()
+    snapshot = manual.snapshot()
+    found = template_problems(snapshot, TODAY, lambda: manual.texts.templates(snapshot))
+    problems = check_manual(snapshot, TODAY, templates=found)
+    assert "error: _templates/_lead.j2: is not UTF-8 text (line 1), so no newsletter can be " \
+        "written" in [str(problem) for problem in problems]  # fmt: skip
+
+
 def test_a_partial_that_includes_itself_is_named(release_repo: ManualRepo):
     release_repo.commit({"_templates/_lead.j2": "One\n{% include '_lead.j2' %}\n"},
                         when="2024-03-02T09:00:00+00:00")  # fmt: skip

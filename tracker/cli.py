@@ -340,7 +340,7 @@ def _check(args: argparse.Namespace) -> int:
     from tracker.publish.newsletter import template_problems
 
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
-    templates = template_problems(snapshot, today, texts.templates(snapshot))
+    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot))
     problems = check_manual(snapshot, today, with_images(texts.of), templates=templates)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors

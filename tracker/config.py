@@ -58,16 +58,25 @@ def _is_document(relative_path: str, documents: str, exclude: tuple[str, ...]) -
     return fnmatch.fnmatchcase(name, documents)
 
 
-def settings_text(data: bytes) -> str:
-    """manual.toml's bytes as text, or ConfigError: settings in another encoding (Latin-1 from
-    an old editor) are refused as a chapter is, never read with replacement characters."""
+def settings_text(data: bytes, name: str = CONFIG_FILE) -> str:
+    """manual.toml's bytes (or a template's, ``name``) as text, or ConfigError: a file in
+    another encoding (Latin-1 from an old editor) is refused as a chapter is, never read with
+    replacement characters (a newsletter with the wrong letters is worse than none)."""
     try:
         return data.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise ConfigError(
-            f"{CONFIG_FILE} is not UTF-8 text (line {line}); save it as UTF-8 and commit it again."
-        ) from None
+        raise NotText(name, line) from None
+
+
+class NotText(ConfigError):
+    """A file of the manual's own (settings, a template) that is not UTF-8 text."""
+
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(
+            f"{name} is not UTF-8 text (line {line}); save it as UTF-8 and commit it again."
+        )
+        self.name, self.line = name, line
 
 
 def parse_config(text: str | None) -> Config:

@@ -252,8 +252,8 @@ class Texts:
         key = f"{snapshot.head}:{folder}"
         with self._lock:
             if self._templates is None or self._templates[0] != key:
-                files = {
-                    path[len(folder) + 1 :]: self.blob(blob)
+                files = {  # (strictly: a template that is not UTF-8 is refused, not guessed)
+                    path[len(folder) + 1 :]: settings_text(self._repo.read_blob(blob), path)
                     for path, blob in self._repo.list_files(snapshot.head, folder)
                 }
                 self._templates = (key, files)

@@ -49,7 +49,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from tracker.config import CONFIG_FILE
-from tracker.errors import NotFoundError, TrackerError
+from tracker.errors import ConfigError, NotFoundError, TrackerError
 from tracker.history.model import Document
 from tracker.history.releases import Release
 from tracker.history.snapshot import Snapshot
@@ -116,7 +116,10 @@ class Keys:
         self.view = view
         manual = view.manual
         settings = manual.repo.read_file(snapshot.head, snapshot.root.join(CONFIG_FILE))
-        templates = sorted(manual.texts.templates(snapshot).items())
+        try:
+            templates = sorted(manual.texts.templates(snapshot).items())
+        except ConfigError as error:  # (a template not UTF-8: its pages say so; others build)
+            templates = [("", str(error))]
         stale = (view.stale, snapshot.head) if view.stale else None
         when = view.today if fixed_today else era(snapshot, view.today)
         self.shared = _digest(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal, get_args
 
 import css_inline
 
-from tracker.config import DEFAULT_TITLE, TEMPLATES_FOLDER, Config
+from tracker.config import DEFAULT_TITLE, TEMPLATES_FOLDER, Config, NotText
 from tracker.dates import in_words
 from tracker.errors import NotFoundError
 from tracker.history.model import Problem
@@ -143,12 +143,18 @@ def render_newsletter(
 
 
 def template_problems(
-    snapshot: Snapshot, today: date, templates: Mapping[str, str]
+    snapshot: Snapshot, today: date, read: Callable[[], Mapping[str, str]]
 ) -> list[Problem]:
-    """What ``tracker newsletter`` would refuse, for ``tracker check``: each of the manual's
-    own templates that cannot be compiled (whether used or not), then each failure writing
-    the newsletter of the next release (else the latest) in each format (no summaries, no
-    git: as cheap as one newsletter)."""
+    """What ``tracker newsletter`` would refuse, for ``tracker check``: a template of the
+    manual's own that is not UTF-8 text, else each that cannot be compiled (whether used or
+    not), then each failure writing the newsletter of the next release (else the latest) in
+    each format (no summaries, no git: as cheap as one newsletter). ``read``: the templates."""
+    try:
+        templates = read()
+    except NotText as error:
+        where = snapshot.root.relative(error.name) or error.name
+        message = f"is not UTF-8 text (line {error.line}), so no newsletter can be written"
+        return [Problem("error", where, message, rule="newsletter-template", line=error.line)]
     folder = snapshot.root.join(TEMPLATES_FOLDER)
     environment = template_environment(dict(templates), folder)
     failures: list[tuple[TemplateFailure, str]] = []
