@@ -51,7 +51,10 @@ def without_code_spans(text: str) -> str:
     kept, shown_from, number = [], 0, 0
     while number < len(runs):
         start, length = runs[number]
-        escaped = (start - len(text[:start].rstrip("\\"))) % 2  # (an odd run of \ before)
+        back = start  # (a run of backslashes before it: an odd one escapes its first backtick)
+        while back and text[back - 1] == "\\":
+            back -= 1
+        escaped = (start - back) % 2
         start, length = start + escaped, length - escaped
         block = bisect_left(blanks, start)
         closing = None
