@@ -114,9 +114,13 @@ def chapter(
 ) -> dict[str, Any] | RedirectResponse:
     """A document's version in force today (or on ``at``), with its Markdown.
 
-    A date before the document's first version went live answers 404, as its page does
-    and as `tracker show --at` refuses it. Without `at`, a document that goes live later
-    (none of its versions in force today) answers with `version` and `markdown` null.
+    With `at`, the id names the document that had it on that day (a case note cites an id
+    as it was): when that document has another id now, the answer is a redirect (302) to
+    its own address for the day. A date before the document's first version went live
+    answers 404, as its page does and as `tracker show --at` refuses it; so does any date
+    for a document withdrawn before it ever went live. Without `at`, a document that goes
+    live later (none of its versions in force today) answers with `version` and `markdown`
+    null.
     """
     view = current_view(request)
     asked = day_from(at, "date")
