@@ -180,6 +180,8 @@ def measure_size(
         target = "<= 50 ms" if count == 1 else ""
         met = median(after) <= 0.05 if count == 1 else None
         figures[name] = figure(median(after), None, target, met)
+    served = served_after_commits(repo, settings.runs, settings.seed)
+    figures["plus_1_commit_served"] = figure(served, None, "<= 50 ms", served <= 0.05)
     result["figures"] = figures
     result["facts"] = {
         k: v for k, v in facts.items() if k in ("chapter", "chapter_versions", "release")
@@ -299,6 +301,24 @@ def in_process_pages(
         return pages_in_process(app, facts["pages"], runs, uncached)
     finally:
         manual.close()
+
+
+def served_after_commits(repo: Path, runs: int, seed: int) -> float:
+    """The median time a running service (its manual read whole, as ``tracker serve`` holds
+    it; the cache as ``manual_facts`` set it) takes to move on to a new commit: no start-up,
+    no imports, the documents the commit did not touch held already."""
+    from tracker.manual import open_manual
+
+    manual = open_manual(repo)
+    try:
+        manual.snapshot()
+        times = []
+        for number in range(runs):
+            append_commits(repo, 1, seed=seed * 1000 + 500 + number)
+            times.append(timed(manual.snapshot))
+    finally:
+        manual.close()
+    return median(times)
 
 
 def profile_commands(command: list[str], env: dict[str, str], cache: Path, out: Path) -> None:

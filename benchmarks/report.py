@@ -13,6 +13,7 @@ ROWS = (  # key, what it is (against what)
     ("warm_history", "warm `tracker history ID`, beyond start-up"),
     ("plus_1_commit", "+1 commit: `tracker releases`, beyond start-up"),
     ("plus_100_commits", "+100 commits: `tracker releases`, beyond start-up"),
+    ("plus_1_commit_served", "+1 commit: a running service moves on to it"),
     ("naive_gitpython", "naive GitPython (extrapolated) vs cold tracker"),
 )
 

@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.history.snapshot",
         "tracker.index",
     },
+    "tracker.index.held": {"tracker.history.model"},
     "tracker.index.derived": {
         "tracker.collector",
         "tracker.errors",

@@ -108,10 +108,12 @@ def test_the_history_benchmark_runs_quickly_and_writes_its_figures(tmp_path: Pat
     figures = size["figures"]
     assert set(figures) == {
         "git_floor", "cold_releases", "startup", "warm_releases", "warm_history",
-        "plus_1_commit", "plus_100_commits", "naive_gitpython", "peak_rss", "pages", "serve",
+        "plus_1_commit", "plus_100_commits", "plus_1_commit_served", "naive_gitpython",
+        "peak_rss", "pages", "serve",
     }  # fmt: skip
     for key in ("cold_releases", "startup", "naive_gitpython"):
         assert figures[key]["ms"] > 0 and figures[key]["ratio"] > 0
+    assert figures["plus_1_commit_served"]["ms"] > 0
     assert {"home", "contents", "chapter", "history", "diff", "release", "newsletter"} < set(
         figures["pages"]
     )

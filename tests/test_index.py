@@ -19,6 +19,8 @@ from tracker.history.documents import DocMeta
 from tracker.history.releases import EntryRow
 from tracker.history.snapshot import changed_days
 from tracker.index import derived, raw, store
+from tracker.index.held import Held
+from tracker.manual import read_snapshot
 from tracker.repository.parse import first_parent_line
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
@@ -235,6 +237,45 @@ def test_a_new_commit_rewrites_only_what_it_touches(scheduled: ManualRepo):
     forget_derived(scheduled)
     whole = scheduled.snapshot()
     assert (lazy.documents, lazy.releases) == (whole.documents, whole.releases)
+
+
+def test_a_service_takes_the_documents_a_new_commit_did_not_touch_as_it_holds_them(
+    scheduled: ManualRepo,
+):
+    """A service (a manual read whole, not lazily) does not read back and unpickle, after each
+    new commit, the documents the commit did not touch: it has them already (index/held.py)."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")}, "Add",
+                     "2024-01-02T10:00:00+00:00")  # fmt: skip
+    service = scheduled.open()
+    before = service.snapshot()
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-02-20T10:00:00+00:00")
+    after = service.snapshot()
+    assert after.head != before.head
+    assert after.document("b") is before.document("b")
+    assert after.document("c") is before.document("c")
+    assert after.document("a") is not before.document("a")
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert (after.documents, after.releases) == (whole.documents, whole.releases)
+
+
+def test_the_documents_held_are_those_of_the_newest_snapshot(scheduled: ManualRepo):
+    """What a service holds does not grow with each commit it sees, nor when another process
+    read the kept history anew meanwhile; and what it holds is always what a whole read says."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    git, root, held = GitRepo(scheduled.path), Root("procedures"), Held()
+    branch, _ = git.branch_head(None)
+    for number, when in enumerate(("2024-02-20", "2024-03-20", "2024-04-20")):
+        head = scheduled.commit({"a.md": doc("A", f"Text {number}.")}, "Edit A", when + "T10:00Z")
+        if number == 1:  # another process reads it all again (the same rows, by their contents)
+            forget_derived(scheduled)
+            read_snapshot(GitRepo(scheduled.path), root, branch, head)
+        read = read_snapshot(git, root, branch, head, held=held)
+        read.read_all()
+        assert len(held) == 2
+        forget_derived(scheduled)
+        whole = read_snapshot(GitRepo(scheduled.path), root, branch, head)
+        assert (read.documents, read.releases) == (whole.documents, whole.releases)
 
 
 def test_a_new_commit_rewrites_only_the_release_days_it_changes(scheduled: ManualRepo):

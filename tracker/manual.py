@@ -35,6 +35,7 @@ from tracker.history.snapshot import (
     entries_by_day,
 )
 from tracker.index import derived
+from tracker.index.held import Held
 from tracker.index.store import cache_folder
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
@@ -48,7 +49,12 @@ log = logging.getLogger(__name__)
 
 @pausing_collector  # (collector.py: a third of a first read went to it)
 def read_snapshot(
-    repo: GitRepo, root: Root, branch: str, head: str, trusted: bool = True
+    repo: GitRepo,
+    root: Root,
+    branch: str,
+    head: str,
+    trusted: bool = True,
+    held: Held | None = None,
 ) -> Snapshot:
     """The pipeline: settings, git's log and the documents' metadata, the rules, the releases.
 
@@ -56,12 +62,13 @@ def read_snapshot(
     the same head is read back (its documents when first wanted); a head that only added
     commits, under the same settings, replays only them and works out again only the
     documents they touch. ``trusted``: False reads the whole history again, whatever is kept.
+    ``held``: the documents a service holds (``index/held.py``), not read back again.
     """
-    kept = derived.stored(repo, branch, root) if trusted else None
+    kept = derived.stored(repo, branch, root, held) if trusted else None
 
     def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
         derived.forget(repo, branch, root)
-        return read_snapshot(repo, root, branch, head, trusted=False)
+        return read_snapshot(repo, root, branch, head, trusted=False, held=held)
 
     if kept is not None and kept.head == head:
         snapshot = kept.snapshot(whole)
@@ -98,7 +105,7 @@ def read_snapshot(
         builder = HistoryBuilder(root, parse_config(settings))
         _replay(builder, repo, head, root)
         going_on = derived.Continued(builder, {}, {}, [])
-    return _moved_on(repo, (branch, head, root), settings or "", going_on, kept, whole)
+    return _moved_on(repo, (branch, head, root), settings or "", going_on, (kept, held), whole)
 
 
 def _replay(
@@ -123,12 +130,12 @@ def _moved_on(
     at: tuple[str, str, Root],
     settings: str,
     going_on: derived.Continued,
-    kept: derived.Stored | None,
+    stored: tuple[derived.Stored | None, Held | None],
     whole: Callable[[], Snapshot],
 ) -> Snapshot:
     """The snapshot after the builder moved on (from nothing, or from the kept head): only
     the documents it touched are worked out again, and only the release days they change."""
-    builder, (branch, head, root) = going_on.builder, at
+    builder, (branch, head, root), (kept, held) = going_on.builder, at, stored
     config = builder.walker.config
     touched = {key: builder.settled[key] for key in builder.walker.touched}
     entries = {key: entry_rows(document) for key, document in touched.items()}
@@ -169,7 +176,7 @@ def _moved_on(
                         (touched, load), releases)  # fmt: skip
     going_on = derived.Continued(builder, outlines, rows, order)
     base = kept.head if kept is not None and rows else None  # (it keeps the other rows)
-    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base)
+    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base, held)
     return snapshot
 
 
@@ -278,6 +285,7 @@ class Manual:
         self._differ_lock = threading.Lock()
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
+        self._held = None if lazy else Held()  # (a server's: see index/held.py)
 
     def snapshot(self) -> Snapshot:
         """The manual at the tracked branch's head now: read again only when it has moved."""
@@ -289,7 +297,7 @@ class Manual:
                 # read a newer one must not take the manual back (and rebuild the index) to it.
                 branch, head = self.repo.branch_head(self.branch) if latest else seen
                 if latest is None or (latest.branch, latest.head) != (branch, head):
-                    latest = read_snapshot(self.repo, self.root, branch, head)
+                    latest = read_snapshot(self.repo, self.root, branch, head, held=self._held)
                     if not self.lazy:
                         latest.read_all()
                     self._latest = latest

@@ -13,15 +13,13 @@ The caller checks the types it reads back.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import pickle
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,6 +34,8 @@ from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.history.texts import day_lines
 from tracker.index import store
 from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plain
+from tracker.index.held import Held
+from tracker.index.keptfile import SCHEMA, WHERE, write
 from tracker.index.store import busy, connect, emptied, present, private, remove, unwritable
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
@@ -43,22 +43,6 @@ from tracker.repository.read import GitRepo
 if TYPE_CHECKING:  # read back only when the branch moves
     from tracker.history.walk import HistoryBuilder
 
-_SCHEMA = """
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;  -- a cache: a power cut may lose the last write, never corrupt it
-DROP TABLE IF EXISTS derived;
-CREATE TABLE IF NOT EXISTS kept (
-    slot TEXT PRIMARY KEY, schema TEXT NOT NULL, head TEXT NOT NULL, settings TEXT NOT NULL,
-    snapshot BLOB NOT NULL, builder BLOB NOT NULL, plain TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    row TEXT PRIMARY KEY, state BLOB NOT NULL, history TEXT NOT NULL, live TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS releases (
-    day TEXT PRIMARY KEY, entries BLOB NOT NULL, text TEXT NOT NULL);
-"""  # (answers.py reads the texts: plain, history and live, text)
-_KEEP = "INSERT OR REPLACE INTO kept VALUES ('latest', ?, ?, ?, ?, ?, ?)"
-_COUNT = """UPDATE kept SET plain = json_set(plain, '$.days', (SELECT count(*) FROM releases))
-WHERE slot = 'latest'"""
-_WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
 log = logging.getLogger(__name__)
 
 
@@ -106,6 +90,7 @@ class Stored:
     # One connection, used by whichever thread first wants a document or the releases.
     _lock: threading.RLock = field(default_factory=threading.RLock)
     read: dict[int, Document] = field(default_factory=dict)  # the documents read back so far
+    held: Held | None = None  # a service's documents, by row (held.py): not read back again
 
     def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
         """The snapshot of ``head``; its documents are read when first wanted (``whole``:
@@ -114,7 +99,9 @@ class Stored:
         if not (isinstance(part, tuple) and len(part) == 9):
             return None
         branch, root, config, problems, line, order, rows, names, notices = part
-        documents = Documents(order, {}, self._loader(rows, whole))
+        if self.held is not None:
+            self.held.hold({}, live=rows.values())
+        documents = Documents(order, {}, self.loader(rows, whole))
 
         def releases() -> ReleaseRows:  # read when first wanted, in the same transaction
             found = self.release_rows(None)
@@ -132,7 +119,7 @@ class Stored:
         """The release entries of these days (None: every day), in this read transaction;
         None if they cannot be read back."""
         with self._lock:
-            count = self._select(f"json_extract(plain, '$.days') {_WHERE}", (SCHEMA_VERSION,))
+            count = self._select(f"json_extract(plain, '$.days') {WHERE}", (SCHEMA_VERSION,))
             if count is None or self._connection is None:
                 return None
             try:
@@ -171,16 +158,11 @@ class Stored:
         builder, outlines, rows, order = part
         if not isinstance(builder, HistoryBuilder) or (builder.head, len(small)) != (self.head, 9):
             return None
-        builder.resume(self._loader(rows), rows, list(small[4]))
+        builder.resume(self.loader(rows), rows, list(small[4]))
         return Continued(builder, outlines, rows, order)
 
-    def loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
-        """Reads the documents of these rows, in this read transaction; a document that cannot
-        be read back (the file damaged) is taken from ``whole``, a snapshot read anew."""
-        return self._loader(rows, whole)
-
     def _part(self, column: str) -> Any:
-        row = self._select(f"{column} {_WHERE}", (SCHEMA_VERSION,))
+        row = self._select(f"{column} {WHERE}", (SCHEMA_VERSION,))
         return None if row is None else _unpickled(self.path, row[0])
 
     def _select(self, query: str, values: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
@@ -193,9 +175,9 @@ class Stored:
         with self._lock:
             try:
                 if self._connection is None:
-                    self._connection = connect(self.path, _SCHEMA, timeout=2.0, shared=True)
+                    self._connection = connect(self.path, SCHEMA, timeout=2.0, shared=True)
                     self._connection.execute("BEGIN")  # what follows sees one state of the file
-                    row = self._connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,))
+                    row = self._connection.execute(f"SELECT head {WHERE}", (SCHEMA_VERSION,))
                     if tuple(row.fetchone() or ()) != (self.head,):
                         self.close()  # written anew since it was looked at: read from scratch
                         return None
@@ -205,35 +187,48 @@ class Stored:
                 return None
         return tuple(found) if found else None
 
-    def _loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
+    def loader(self, rows: dict[int, str], whole: Callable[[], Snapshot] | None = None) -> Loader:
+        """Reads the documents of these rows (those ``held`` taken as they are), in this read
+        transaction; a document that cannot be read back (the file damaged) is taken from
+        ``whole``, a snapshot read anew."""
+
         def load(keys: Sequence[int]) -> dict[int, Document]:
             with self._lock:
                 connection = self._connection
-                wanted = {rows[key]: key for key in keys}
-                found: dict[int, Document] = {}
+                found = self.held.take({key: rows[key] for key in keys}) if self.held else {}
+                wanted = {rows[key]: key for key in keys if key not in found}
                 try:
-                    assert connection is not None
-                    for name, state in connection.execute(
-                        "SELECT row, state FROM documents WHERE row IN "
-                        "(SELECT value FROM json_each(?))",
-                        (json.dumps(list(wanted)),),
-                    ):
-                        document = _unpickled(self.path, state) if _named(state, name) else None
-                        if isinstance(document, Document):
-                            found[wanted[name]] = document
+                    if wanted:
+                        assert connection is not None
+                        with collector_paused():  # for them all, not each: see collector.py
+                            found.update(self._unpickled_rows(connection, wanted))
                 except (sqlite3.Error, AssertionError) as error:
                     log.warning("the derived index could not be read (%s).", error)
-                if len(found) != len(wanted) and whole is not None:
+                if self.held is not None:
+                    self.held.hold({rows[key]: document for key, document in found.items()})
+                if any(key not in found for key in keys) and whole is not None:
                     log.warning("the derived index is damaged; the history is read again.")
-                    emptied(self.path, _SCHEMA, ("kept", "documents", "releases"))
+                    emptied(self.path, SCHEMA, ("kept", "documents", "releases"))
                     again = whole().documents
                     return {key: again.by_key(key) for key in keys}
-                if len(found) != len(wanted):
+                if any(key not in found for key in keys):
                     raise ReadBackError(_UNREADABLE)
                 self.read.update(found)
                 return found
 
         return load
+
+    def _unpickled_rows(
+        self, connection: sqlite3.Connection, wanted: dict[str, int]
+    ) -> Iterator[tuple[int, Document]]:
+        """The documents of these rows (name -> key) that read back whole."""
+        for name, state in connection.execute(
+            "SELECT row, state FROM documents WHERE row IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(wanted)),),
+        ):
+            document = _unpickled(self.path, state) if _named(state, name) else None
+            if isinstance(document, Document):
+                yield wanted[name], document
 
     def close(self) -> None:
         with self._lock:
@@ -244,26 +239,24 @@ class Stored:
 
 def forget(repo: GitRepo, branch: str, root: Root) -> None:
     """Drop what was kept for the branch (it is rebuilt by the next read)."""
-    emptied(derived_path(repo, branch, root), _SCHEMA, ("kept", "documents", "releases"))
+    emptied(derived_path(repo, branch, root), SCHEMA, ("kept", "documents", "releases"))
 
 
-def stored(repo: GitRepo, branch: str, root: Root) -> Stored | None:
-    """What was kept for the branch, if anything usable."""
+def stored(repo: GitRepo, branch: str, root: Root, held: Held | None = None) -> Stored | None:
+    """What was kept for the branch, if anything usable (``held``: see Stored)."""
     path = derived_path(repo, branch, root)
     if not present(path):
         return None
     try:
-        connection = connect(path, _SCHEMA, timeout=2.0)
+        connection = connect(path, SCHEMA, timeout=2.0)
         try:
-            row = connection.execute(
-                f"SELECT head, settings {_WHERE}", (SCHEMA_VERSION,)
-            ).fetchone()
+            row = connection.execute(f"SELECT head, settings {WHERE}", (SCHEMA_VERSION,)).fetchone()
         finally:
             connection.close()
     except sqlite3.Error as error:
         _failed(path, error)
         return None
-    return Stored(path, str(row[0]), str(row[1])) if row else None
+    return Stored(path, str(row[0]), str(row[1]), held=held) if row else None
 
 
 def keep(
@@ -273,18 +266,22 @@ def keep(
     going_on: Continued,
     new: tuple[dict[int, Document], dict[date, list[EntryRow]], bool],
     base: str | None,
+    held: Held | None = None,
 ) -> None:
     """Keep the newest snapshot (of ``snapshot.head``) and what to go on from (``going_on``:
     the rows of its documents kept already), with what is new: the documents not kept yet and
     the release entries of the days that changed (and whether those are every day), in one
     transaction: readers see the old state or the new, never a mix. ``base``: the head whose
     kept state this builds on (None: it is complete); if another process has kept another
-    state since, nothing is written (the next read moves on from that one)."""
+    state since, nothing is written (the next read moves on from that one). ``held``: where a
+    service holds its documents, given the new ones by the names of their rows."""
     path = derived_path(repo, snapshot.branch, snapshot.root)
     documents, changed, every = new
     states = {key: _pickled(document) for key, document in documents.items()}
     names = {**going_on.rows, **{key: _name(state) for key, state in states.items()}}
     # (a row is named by its contents: written once, never changed)
+    if held is not None:
+        held.hold({names[key]: document for key, document in documents.items()}, names.values())
     part: _Part = (
         snapshot.branch,
         snapshot.root,
@@ -305,7 +302,7 @@ def keep(
     rows = [(names[key], state, *history_of(documents[key])) for key, state in states.items()]
     for attempt in (1, 2):
         try:
-            _write(path, head, rows, list(names.values()), (releases, gone, every), base)
+            write(path, head, rows, list(names.values()), (releases, gone, every), base)
             if base is None:  # (a whole read; before issue 8's fourth round git's log was kept too)
                 store.remove_ours(path.with_name("index-" + path.name.removeprefix("derived-")))
             return
@@ -342,59 +339,6 @@ def _named(state: bytes, name: str) -> bool:
 
 def _pickled(value: Any) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _write(
-    path: Path,
-    head: tuple[Any, ...],
-    documents: list[tuple[str, bytes, str, str]],
-    live: list[str],
-    releases: tuple[list[tuple[str, bytes, str]], list[str], bool],
-    base: str | None,
-) -> None:
-    written, gone, every = releases
-    with contextlib.suppress(OSError):  # made private from the start: see store.private
-        store.made_private(path.parent)
-    # (one others could write, which may hold a trigger rewriting what is read back, goes)
-    if store.reclaimed(path):
-        with contextlib.suppress(OSError):
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        with contextlib.suppress(OSError):  # (one of ours from before, readable by others;
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # never through a link)
-            try:
-                os.fchmod(descriptor, 0o600)
-            finally:
-                os.close(descriptor)
-    connection = connect(path, _SCHEMA, timeout=2.0)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            if base is not None:
-                now = connection.execute(f"SELECT head {_WHERE}", (SCHEMA_VERSION,)).fetchone()
-                if now is None or now[0] != base:  # another process kept another state first
-                    connection.execute("ROLLBACK")
-                    log.info("the derived index moved on meanwhile; it was not written.")
-                    return
-            connection.executemany(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", documents
-            )
-            connection.execute(
-                "DELETE FROM documents WHERE row NOT IN (SELECT value FROM json_each(?))",
-                (json.dumps(live),),
-            )  # documents no longer in the snapshot (a reader of an older state still has them)
-            if every:
-                connection.execute("DELETE FROM releases")
-            connection.executemany("DELETE FROM releases WHERE day = ?", [(d,) for d in gone])
-            connection.executemany("INSERT OR REPLACE INTO releases VALUES (?, ?, ?)", written)
-            connection.execute(_KEEP, head)
-            connection.execute(_COUNT)  # (answers.py: a warm command checks it)
-            connection.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):  # (SQLite may have rolled back itself, as
-                connection.execute("ROLLBACK")  # on a full disk: the first error is the one)
-            raise
-    finally:
-        connection.close()
 
 
 def _failed(path: Path, error: sqlite3.Error) -> None:

@@ -18,9 +18,9 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/co
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
 # What made the pickled objects besides (read.py: how git's log is asked for; raw.py: which
-# versions are read whole), and the command line's answers kept as text:
+# versions are read whole), the command line's answers kept as text, and the file's tables:
 _RULES = ("dates.py", "errors.py", "manual.py", "repository/read.py", "index/raw.py",
-          "history/texts.py", "index/answers.py")  # fmt: skip
+          "history/texts.py", "index/answers.py", "index/keptfile.py")  # fmt: skip
 
 
 def fingerprint() -> str:
