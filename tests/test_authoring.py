@@ -173,3 +173,89 @@ def test_new_writes_front_matter_that_reads_back_as_given(repo: ManualRepo):
     nested = tracker(repo, "new", "health/child-death", "--title", "Child Death")
     assert nested.returncode == 0
     assert (repo.path / "procedures" / "health" / "child-death.md").is_file()
+
+
+def refused(repo: ManualRepo, *args: str) -> str:
+    """The one sentence a refused ``tracker new`` says (exit status 2)."""
+    done = tracker(repo, "new", *args)
+    assert done.returncode == 2, (args, done.stdout, done.stderr)
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    return done.stderr
+
+
+def written(repo: ManualRepo) -> list[str]:
+    folder = repo.path / "procedures"
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_new_names_the_file_so_the_manual_reads_it(repo: ManualRepo):
+    """The name follows manual.toml's documents pattern (a fixed ending after '*'), is checked
+    against its exclude patterns, and a name no pattern would take is refused, not written."""
+    from tracker.manual import open_manual
+
+    settings = '[manual]\ndocuments = "*.markdown"\nexclude = ["draft-*"]\n'
+    repo.commit({"manual.toml": settings, "a.markdown": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    done = tracker(repo, "new", "early-help", "--title", "Early Help", "--today", "2024-06-01")
+    assert done.returncode == 0, done.stderr
+    assert "procedures/early-help.markdown:" in done.stdout
+    assert "The manual leaves out files named like 'draft-*' (the exclude setting), so it would " \
+        "never read draft-plan.markdown: choose another id" in refused(repo, "draft-plan", "--title", "D")  # fmt: skip
+    assert "The id 'notes.markdown' ends in .markdown: give the id without it ('notes')" in refused(
+        repo, "notes.markdown", "--title", "N"
+    )
+    repo.commit({}, "Early Help", when="2024-06-01T09:00:00+00:00")
+    snapshot = open_manual(repo.path).snapshot()
+    assert sorted(d.id for d in snapshot.documents) == ["a.markdown", "early-help"]
+    (repo.path / "procedures" / "manual.toml").write_text('[manual]\ndocuments = "[a-m]*.md"\n')
+    assert "The manual reads only files named like '[a-m]*.md' (the documents setting), and " \
+        "tracker new cannot make such a name of 'zed'" in refused(repo, "zed", "--title", "Z")  # fmt: skip
+    assert tracker(repo, "new", "health/bruising", "--title", "B").returncode == 0
+    (repo.path / "procedures" / "manual.toml").write_text("")  # the defaults: README.md is not
+    assert "files named like 'README.md'" in refused(repo, "README", "--title", "R")
+    assert written(repo) == [
+        "a.markdown",
+        "early-help.markdown",
+        "health/bruising.md",
+        "manual.toml",
+    ]
+
+
+def test_new_finds_address_clashes_with_documents_not_yet_committed(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    assert tracker(repo, "new", "referrals", "--title", "Referrals").returncode == 0
+    assert "is the address of the history page of 'referrals'" in refused(
+        repo, "referrals/history", "--title", "H"
+    )
+    (repo.path / "procedures" / "b").mkdir()
+    (repo.path / "procedures" / "b" / "changes.md").write_text(doc("B", id="b/diff"))
+    assert "the address of its diff page, 'b/diff', is the id of b/changes.md" in refused(
+        repo, "b", "--title", "B"
+    )
+    assert written(repo) == ["a.md", "b/changes.md", "referrals.md"]
+
+
+def test_new_before_the_first_commit_follows_the_working_copy(tmp_path: Path):
+    """Before any commit, the settings tracker init wrote (under --root) and the documents
+    already written say where the new one goes and what it is called."""
+    repo = ManualRepo(tmp_path)
+    assert tracker(repo, "init", "--root", "manual").returncode == 0
+    settings = tmp_path / "manual" / "manual.toml"
+    settings.write_text(settings.read_text().replace("[manual]", '[manual]\ndocuments = "*.txt"'))
+    (tmp_path / "manual" / "referrals").mkdir()
+    (tmp_path / "manual" / "referrals" / "a.txt").write_text(doc("A", section="Referral"))
+    done = tracker(repo, "new", "b", "--title", "B", "--section", " Referral ", "--root", "manual")
+    assert done.returncode == 0, done.stderr
+    assert parse_document((tmp_path / "manual" / "referrals" / "b.txt").read_bytes()).section == (
+        "Referral"
+    )
+
+
+def test_new_says_in_a_sentence_why_it_cannot_write(repo: ManualRepo):
+    repo.commit({"health": "Not a folder."}, when="2024-01-01T09:00:00+00:00")
+    assert (
+        "procedures/health/bruising.md cannot be written: " in (message := refused(repo, "health/bruising", "--title", "B"))
+        and "procedures/health is a file, where a folder must be; choose another id or section" in message
+    )  # fmt: skip
+    long = "x" * 300  # longer than a file's name may be
+    assert "(File name too long: " in refused(repo, long, "--title", "Long")
+    assert written(repo) == ["health"]

@@ -235,9 +235,6 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from zoneinfo import ZoneInfo
-
-    from tracker import dates
     from tracker.authoring.scaffold import new_document
     from tracker.manual import Manual
     from tracker.repository.paths import Root
@@ -248,10 +245,9 @@ def _new(args: argparse.Namespace) -> int:
         snapshot: Snapshot | None = Manual(repo, root, args.branch).snapshot()
     except RepositoryError:
         snapshot = None  # a repository without commits yet: the first chapter
-    zone = snapshot.config.timezone if snapshot else ZoneInfo("Europe/London")
-    today = dates.today(zone, _fixed_today(args.today))
+    fixed = _fixed_today(args.today)
     path = new_document(
-        tree, root.folder, snapshot, args.id, args.title, args.section, args.type, today
+        tree, root.folder, snapshot, args.id, args.title, args.section, args.type, fixed
     )
     print(f"Wrote {path}: write the {args.type}, then commit it with a Change-Note.")
     return 0

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
+from tracker import dates
 from tracker.authoring.check import PAGES
-from tracker.config import CONFIG_FILE, Config, parse_config
+from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
 from tracker.history.snapshot import Snapshot
@@ -80,9 +84,54 @@ def new_document(
     title: str,
     section: str | None,
     kind: str,
-    today: date,
+    fixed_today: date | None,
 ) -> Path:
-    """Write a new chapter (or guidance) with valid front matter, where its section's live."""
+    """Write a new chapter (or guidance) with valid front matter, where its section's live,
+    under a name the manual reads."""
+    _check_request(ident, title, section, kind)
+    section = section.strip() if section else None
+    root = work_tree / folder if folder else work_tree
+    config = _work_tree_settings(root, snapshot)
+    committed = snapshot.documents if snapshot is not None else ()
+    if any(ident in d.aliases for d in committed):
+        raise InputError(f"The id {ident!r} is already used by a document of the manual.")
+    written = _written(root, config)
+    if mine := next((w.path for w in written if w.id == ident), None):
+        raise InputError(f"The id {ident!r} is already used by {mine}, not yet committed.")
+    present = [Present(d.id, d.latest.path, d.latest.meta.section) for d in committed
+               if not d.latest.deleted] + written  # fmt: skip
+    if clash := _address_clash(ident, {d.id for d in committed}, present):
+        raise InputError(clash)
+    folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
+    place = section_folder(present, section) if section else folder_of_id
+    relative = _file_name(PurePosixPath(place), ident, config)
+    target = root / relative
+    due = dates.today(config.timezone, fixed_today) + REVIEW_AFTER
+    _write(target, _chapter(ident, title.strip(), section, kind, due))
+    return target
+
+
+class Present(NamedTuple):
+    """A document in the manual now: committed (and not deleted), or written in the tree."""
+
+    id: str
+    path: str  # under the manual's root
+    section: str | None
+
+
+def _work_tree_settings(root: Path, snapshot: Snapshot | None) -> Config:
+    """The settings the new document will be read with: manual.toml as the working tree has
+    it (to be committed with the document; before the first commit, the only one), else the
+    committed one."""
+    try:
+        data = (root / CONFIG_FILE).read_bytes()
+    except OSError:
+        return snapshot.config if snapshot is not None else Config()
+    return parse_config(settings_text(data))
+
+
+def _check_request(ident: str, title: str, section: str | None, kind: str) -> None:
+    """Refuse an id, title, section or type that cannot be written as asked."""
     if not ID_PATTERN.fullmatch(ident):
         raise InputError(
             f"The id {ident!r} must be words of letters, digits, '.', '_' or '-', joined by '/'."
@@ -97,21 +146,103 @@ def new_document(
     for what, value in (("title", title), ("section", section or "x")):
         if not value.strip() or any(not char.isprintable() for char in value):
             raise InputError(f"The {what} must be words on one line.")
-    root = work_tree / folder if folder else work_tree
-    if snapshot is not None and any(ident in d.aliases for d in snapshot.documents):
-        raise InputError(f"The id {ident!r} is already used by a document of the manual.")
-    if snapshot is not None and (clash := _address_clash(snapshot, ident)):
-        raise InputError(clash)
-    written = _written_with(root, ident, snapshot.config if snapshot else Config())
-    if written is not None:  # (not committed yet: the snapshot cannot know of it)
-        raise InputError(f"The id {ident!r} is already used by {written}, not yet committed.")
-    folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
-    place = section_folder(snapshot, section) if section else folder_of_id
-    relative = PurePosixPath(place) / f"{ident.split('/')[-1]}.md"
-    target = root / relative
-    if target.exists():
-        raise InputError(f"{target} already exists.")
-    due = today + REVIEW_AFTER
+
+
+def _address_clash(ident: str, committed: set[str], present: list[Present]) -> str | None:
+    """Why the website could not show the new document, or another because of it (the
+    ``address-clash`` of ``tracker check``): ``a/history`` is the address of a's history.
+    ``committed`` holds every committed id (a deleted document's too, as check asks);
+    ``present`` adds those written in the working tree and not committed yet."""
+    paths = {d.id: d.path for d in present}
+    parent, _, page = ident.rpartition("/")
+    if page in PAGES and (parent in committed or parent in paths):
+        return (
+            f"The id {ident!r} is the address of the {page} page of {parent!r} on the website, "
+            "so the new document could not be shown there; choose another id."
+        )
+    for page in PAGES:
+        if (path := paths.get(f"{ident}/{page}")) is not None:
+            return (
+                f"The id {ident!r} cannot be used: the address of its {page} page, "
+                f"{ident + '/' + page!r}, is the id of {path}, which could then not be shown "
+                "on the website."
+            )
+    return None
+
+
+def _written(root: Path, config: Config) -> list[Present]:
+    """The document files in the working tree, with their ids (their front matter's, else
+    their paths') and sections: one written and not committed yet takes its id and address
+    as a committed one does. The tree is read once, for every check."""
+    found: list[Present] = []
+    for folder, folders, files in os.walk(root):  # (nothing, when the folder is not made yet)
+        folders[:] = sorted(name for name in folders if not name.startswith("."))  # (.git)
+        for name in sorted(files):
+            path = Path(folder) / name
+            relative = path.relative_to(root).as_posix()
+            if not config.is_document(relative):
+                continue
+            with contextlib.suppress(OSError):
+                meta = parse_document(path.read_bytes())
+                found.append(Present(meta.id or path_id(relative), relative, meta.section))
+    return found
+
+
+def section_folder(present: list[Present], section: str | None) -> str:
+    """Where a section's documents live: the folder most of them are in, else one named for it."""
+    if not section:
+        return ""
+    by_path = {d.path: d.section for d in present}  # (a file both committed and in the tree)
+    folders = Counter(str(PurePosixPath(path).parent) for path, where in by_path.items()
+                      if where == section)  # fmt: skip
+    if folders:
+        folder = folders.most_common(1)[0][0]
+        return "" if folder == "." else folder
+    return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
+
+
+def _file_name(place: PurePosixPath, ident: str, config: Config) -> PurePosixPath:
+    """The new document's path under the root: its name ``.md``, else with the ending of a
+    documents pattern ``*<ending>``, whichever the manual reads (asked of the function the
+    reader asks, so that the two cannot disagree)."""
+    stem, pattern = ident.rsplit("/", 1)[-1], config.documents
+    suffixes = [".md"]
+    if pattern.startswith("*") and not any(char in pattern[1:] for char in "*?["):
+        suffixes.append(pattern[1:])
+    names = [place / f"{stem}{suffix}" for suffix in suffixes]
+    for relative in names:
+        if config.is_document(relative.as_posix()):
+            suffix = relative.name[len(stem) :]
+            if suffix and ident.lower().endswith(suffix.lower()):  # (x.markdown.markdown)
+                raise InputError(
+                    f"The id {ident!r} ends in {suffix}: give the id without it "
+                    f"({ident[: -len(suffix)]!r}), which names the file."
+                )
+            return relative
+    raise InputError(_not_read(names, stem, config))
+
+
+def _not_read(names: list[PurePosixPath], stem: str, config: Config) -> str:
+    """Why the manual would never read the new document under any of the names, and what to
+    do: an exclude pattern takes one out, or the documents pattern takes none."""
+    unexcluded = replace(config, exclude=())
+    if taken := next((n for n in names if unexcluded.is_document(n.as_posix())), None):
+        pattern = next(
+            p for p in config.exclude if not replace(config, exclude=(p,)).is_document(str(taken))
+        )
+        return (
+            f"The manual leaves out files named like {pattern!r} (the exclude setting), so "
+            f"it would never read {taken.name}: choose another id, or change exclude."
+        )
+    return (
+        f"The manual reads only files named like {config.documents!r} (the documents "
+        f"setting), and tracker new cannot make such a name of {stem!r}: write the file "
+        "yourself under a name the pattern takes, or change documents."
+    )
+
+
+def _chapter(ident: str, title: str, section: str | None, kind: str, due: date) -> str:
+    """The new document's text, checked to read back as given."""
     text = CHAPTER.format(
         ident=_yaml(ident),
         title=title,
@@ -122,66 +253,34 @@ def new_document(
     )
     meta = parse_document(text.encode("utf-8"))  # what we write must read back as given
     if meta.problems or (meta.id, meta.title, meta.section, meta.review_due) != (
-        ident, title.strip(), section.strip() if section else None, due,
+        ident, title, section, due,
     ):  # fmt: skip
         raise InputError(f"The title {title!r} or section cannot be written as front matter.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target
+    return text
 
 
-def _address_clash(snapshot: Snapshot, ident: str) -> str | None:
-    """Why the website could not show the new document, or another because of it (the
-    ``address-clash`` of ``tracker check``): ``a/history`` is the address of a's history."""
-    parent, _, page = ident.rpartition("/")
-    if page in PAGES and any(d.id == parent for d in snapshot.documents):
+def _write(target: Path, text: str) -> None:
+    """Write the new file (never over another), or say in one sentence why it cannot be."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as error:  # a read-only folder, a file where a folder must be, a full disk
+        raise InputError(_not_written(target, error)) from None
+
+
+def _not_written(target: Path, error: OSError) -> str:
+    """Why the new file could not be written."""
+    if isinstance(error, FileExistsError) and error.filename == str(target):
+        return f"{target} already exists."
+    in_the_way = error.errno in (errno.EEXIST, errno.ENOTDIR)  # (else a name may be too long
+    parents = reversed(target.parents) if in_the_way else ()  # even to ask whether it is a file)
+    if blocker := next((p for p in parents if p.is_file()), None):
         return (
-            f"The id {ident!r} is the address of the {page} page of {parent!r} on the website, "
-            "so the new document could not be shown there; choose another id."
+            f"{target} cannot be written: {blocker} is a file, where a folder must be; choose "
+            "another id or section."
         )
-    for d in snapshot.documents:
-        parent, _, page = d.id.rpartition("/")
-        if parent == ident and page in PAGES and not d.latest.deleted:
-            return (
-                f"The id {ident!r} cannot be used: the address of its {page} page, {d.id!r}, is "
-                f"the id of {d.latest.path}, which could then not be shown on the website."
-            )
-    return None
-
-
-def _written_with(root: Path, ident: str, config: Config) -> str | None:
-    """A document file in the working tree that has the id (its front matter's, else its
-    path's), if any: one written and not committed yet still takes its id."""
-    if not root.is_dir():
-        return None
-    for folder, folders, files in os.walk(root):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))  # (.git)
-        for name in sorted(files):
-            path = Path(folder) / name
-            relative = path.relative_to(root).as_posix()
-            if not config.is_document(relative):
-                continue
-            with contextlib.suppress(OSError):
-                meta = parse_document(path.read_bytes())
-                if (meta.id or path_id(relative)) == ident:
-                    return relative
-    return None
-
-
-def section_folder(snapshot: Snapshot | None, section: str | None) -> str:
-    """Where a section's documents live: the folder most of them are in, else one named for it."""
-    if not section:
-        return ""
-    if snapshot is not None:
-        folders = Counter(
-            str(PurePosixPath(d.latest.path).parent)
-            for d in snapshot.documents
-            if d.latest.meta.section == section and not d.latest.deleted
-        )
-        if folders:
-            folder = folders.most_common(1)[0][0]
-            return "" if folder == "." else folder
-    return re.sub(r"[^a-z0-9]+", "-", section.lower()).strip("-")
+    return f"{target} cannot be written ({error.strerror or error}: {error.filename or target})."
 
 
 def _toml(text: str) -> str:
