@@ -16,7 +16,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
+from conftest import ESCAPED_LINKS, HTML_HEADINGS, SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
@@ -888,6 +888,27 @@ def test_links_to_headings_whose_words_begin_with_section_land_on_them(small: Ma
                     continue  # (a diff's headings have no ids, whatever their words)
                 target = page(client, path or address).text
                 assert landing(target, fragment) == heading, (address, words, links[words])
+
+
+def test_headings_written_as_html_keep_clear_of_the_page_s_own_ids(small: ManualRepo):
+    """<h2 id="main-content"> in a chapter kept its id: the page then had two main-content
+    (the skip link's target), and the chapter's link #main-content went nowhere (it is given
+    the prefix, as every same-page link is). Every id and name in a chapter's HTML now has
+    the page's prefix, as Markdown's headings' ids have it, and its links go to them; an id an
+    earlier heading has, or an empty one, is left out."""
+    small.commit({"c.md": doc("C", HTML_HEADINGS)}, "Add", "2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        html = page(client, "/chapters/c").text
+    body = html[html.index('<div class="app-prose">') : html.index("</main>")]
+    ids = re.findall(r'\s(?:id|name)="([^"]*)"', body)
+    assert ids == ["section-main-content", "section-search", "section-steps", "section-contacts"]
+    assert len(re.findall(r'\sid="main-content"', html)) == 1  # the page's own
+    links = dict(
+        (words, href) for href, words in re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)<', body)
+    )
+    assert links == {"the contacts": "#section-main-content", "the search": "#section-search",
+                     "steps": "#section-steps"}  # fmt: skip
+    assert [landing(html, href[1:]) for href in links.values()] == ["Contacts", "Search", "Steps"]
 
 
 def test_links_with_percent_escapes_go_to_their_chapters_and_no_further(small: ManualRepo):
