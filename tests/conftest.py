@@ -52,6 +52,17 @@ SECTION_HEADINGS = {
 }  # fmt: skip
 
 
+# Headings written as HTML with ids the page has of its own (the skip link's main-content),
+# links to them, and other elements that could carry an id or a name.
+HTML_HEADINGS = (
+    '<h2 id="main-content">Contacts</h2>\n\nSee [the contacts](#main-content), <a href="#search">'
+    'the search</a> and [steps](#section-steps).\n\n<H3 class="x" ID=search>Search</H3>\n\n'
+    '<h4 id="section-steps">Steps</h4>\n\n<h4 id="">Empty</h4>\n\n## Contacts\n\n<h4 id='
+    '"contacts">Twice</h4>\n\n<p id="p">Text <a name="n" id="a">here</a> <span id="s">x</span> '
+    '<img name="i" id="j" src="x.png" alt="x"></p>\n'
+)
+
+
 # Links to chapters whose file names Markdown can only link percent-encoded (a space, a letter
 # outside ASCII), and links whose decoded path is no document of the manual: out of the root,
 # absolute, holding a NUL, or encoded twice (decoded once, it is "early%20help.md").

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import CHROMIUM
+from conftest import CHROMIUM, ManualRepo, doc
 from playwright.sync_api import Browser, Page, expect
 
 from tracker.demo import build_demo
@@ -45,6 +45,16 @@ PAGES = {
     "search": "/search?q=strangulation",
     "not-found": "/chapters/no-such-chapter",
 }
+# What a former id answers with (``moved_site``): a 302 to the chapter's address (today's, or
+# on a date), the chapter's history and diffs at that address, and a withdrawn document shown
+# at the address of the id it had on the day (web/pages.py, ``moved_to``).
+MOVED = {
+    "former-id": ("/chapters/a", "/chapters/alpha"),
+    "former-id-on-a-date": ("/chapters/a?at=2024-01-15", "/chapters/alpha?at=2024-01-15"),
+    "former-id-history": ("/chapters/a/history", "/chapters/a/history"),
+    "former-id-diff": ("/chapters/a/diff", "/chapters/a/diff"),
+    "shown-at-a-former-id": ("/chapters/referrals?at=2024-01-02",) * 2,
+}
 
 if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); elsewhere: apt-get install chromium
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
@@ -53,11 +63,32 @@ if not Path(CHROMIUM).exists():  # CI installs it (.ci/run); elsewhere: apt-get 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo manual served by uvicorn on a free port of the loopback address."""
-    demo = build_demo(tmp_path_factory.mktemp("browser") / "demo")
+    yield from served(build_demo(tmp_path_factory.mktemp("browser") / "demo"))
+
+
+@pytest.fixture(scope="module")
+def moved_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A manual whose chapter a.md was renamed alpha.md (its id, 'a', a former one), and
+    whose 'referrals' named withdrawn guidance on 2 January 2024, served as ``site`` is."""
+    folder = tmp_path_factory.mktemp("moved") / "manual"
+    folder.mkdir()
+    repo = ManualRepo(folder)
+    repo.commit({"a.md": doc("Alpha", "## Steps\n\nOne.")}, "Add", "2024-01-02T09:00:00+00:00")
+    repo.commit({"guidance/form.md": doc("Form", "Fill it in.", id="referrals")}, "Form",
+                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    repo.commit({"referrals.md": doc("Referrals")}, "Chapter", "2024-01-03T09:00:00+00:00")
+    repo.move("a.md", "alpha.md", when="2024-02-01T09:00:00+00:00")
+    repo.commit({"alpha.md": doc("Alpha", "## Steps\n\nTwo."), "guidance/form.md": None},
+                "Edit", "2024-03-01T09:00:00+00:00")  # fmt: skip
+    yield from served(folder)
+
+
+def served(folder: Path) -> Iterator[str]:
+    """The manual in ``folder`` served by uvicorn on a free port of the loopback address."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(open_manual(demo), TODAY), port=port, log_level="warning")
+    config = uvicorn.Config(create_app(open_manual(folder), TODAY), port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -144,14 +175,22 @@ NARROW = ("chapter-with-a-table", "history", "diff", "release")  # (axe at 320 p
 
 @pytest.mark.parametrize(
     ("name", "width"),
-    [(name, 1280) for name in sorted(PAGES)] + [(name, 320) for name in NARROW],
+    [(name, 1280) for name in sorted({*PAGES, *MOVED})] + [(name, 320) for name in NARROW],
 )
-def test_no_serious_accessibility_problems(site: str, browser: Browser, name: str, width: int):
+def test_no_serious_accessibility_problems(
+    request: pytest.FixtureRequest, browser: Browser, name: str, width: int
+):
     """axe-core's WCAG 2.2 AA rules and best practice; on a narrow screen too, where a wide
-    table scrolls (a box that scrolls must be reachable by keyboard)."""
+    table scrolls (a box that scrolls must be reachable by keyboard). The pages a renamed
+    chapter's former id answers with too, where the redirect leads."""
     context = browser.new_context(bypass_csp=True, viewport={"width": width, "height": 720})
     page = context.new_page()  # (bypassing the CSP to inject axe-core, which is ours)
-    page.goto(site + {**PAGES, "chapter-with-a-table": "/chapters/referrals"}[name])
+    if name in MOVED:
+        base, (address, landed) = request.getfixturevalue("moved_site"), MOVED[name]
+        assert page.goto(base + address).ok and page.url == base + landed
+    else:
+        site = request.getfixturevalue("site")
+        page.goto(site + {**PAGES, "chapter-with-a-table": "/chapters/referrals"}[name])
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "

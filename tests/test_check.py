@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 import pytest
-from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
+from conftest import ESCAPED_LINKS, HTML_HEADINGS, SECTION_HEADINGS, ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 
@@ -420,6 +420,21 @@ def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
     assert messages(repo) == [
         "error: a.md: links to #nowhere, but this document has no heading with that id",
         "error: a.md: links to b.md#b, but b.md has no heading with that id",  # its # Title
+    ]
+
+
+def test_links_to_headings_written_as_html_are_read_as_the_page_gives_them(repo: ManualRepo):
+    """<h2 id="main-content"> is the page's section-main-content, which #main-content goes to
+    (test_web shows it): check reported such a link as broken. An id in code or a comment, and
+    a name, are none the page gives."""
+    code = ('`<h2 id="in-code">` <!-- <h2 id="in-comment"> -->\n\n    <h2 id="indented">\n\n'
+            "[a](#in-code) [b](#in-comment) [c](#indented) [d](#n) [e](#p)\n")  # fmt: skip
+    links = "[x](c.md#main-content) [y](c.md#search) [z](c.md#section-steps) [w](c.md#contacts)"
+    repo.commit({"a.md": doc("A", links + "\n\n" + code), "c.md": doc("C", HTML_HEADINGS)},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert messages(repo) == [
+        f"error: a.md: links to #{name}, but this document has no heading with that id"
+        for name in ("in-code", "in-comment", "indented", "n", "p")
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from html import unescape
 
 import pytest
 from hypothesis import example, given
@@ -127,6 +128,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "x\n\n## a" + " " * 80000 + "b",
         "```x\n" * 16000 + "[a](b.md)",
         "a`" * 900_000,
+        "<h2 " * 20000 + '<h2 a="' * 20000 + "<h2 id=x " + "a= " * 20000 + "<!--" * 20000,
     ],
     ids=[
         "unclosed-links",
@@ -135,6 +137,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "heading-spaces",
         "unclosed-fences",
         "backticks",
+        "html-headings",
     ],
 )
 def test_hostile_text_is_read_at_once(text: str):
@@ -439,3 +442,25 @@ def test_a_version_read_in_part_is_one_read_whole_without_links_and_headings(
     for _ in range(2):  # (the second from what was made once)
         whole = parse_document(data, whole=True)
         assert parse_document(data, whole=False) == replace(whole, links=(), anchors=())
+
+
+HTML_LINES = st.sampled_from([
+    "## Steps", "Steps", "-----", '<h2 id="main-content">Contacts</h2>', '<H3 ID=steps>S</H3>',
+    '<h4 class="a" id=\'section-x\'>X</h4>', '<h2 id="">E</h2>', "<h2>No id</h2>", "```",
+    '`<h2 id="code">`', '<!-- <h2 id="comment"> -->', '    <h2 id="indented">', "", "",
+    '<p id="p">P</p>', 'Text <h5 id="inline">in</h5> more.', '<h2 id="a&amp;b">A</h2>',
+    "## Section 1 Steps", '<h3 id="section-1-steps">One</h3>',
+])  # fmt: skip
+
+
+@given(st.lists(HTML_LINES, max_size=12))
+def test_the_ids_check_reads_are_the_ids_the_page_gives(lines: list[str]):
+    """Headings written as HTML too (their ids the page's prefixed): a link check calls
+    broken is one the page does not land, and the other way round."""
+    from tracker.history.links import page_ids
+    from tracker.publish.chapter import render_chapter
+
+    body = "# Title\n\n" + "\n\n".join(lines) + "\n"
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = {unescape(ident) for ident in re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page)}
+    assert given == page_ids(heading_ids(body))

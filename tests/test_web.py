@@ -16,7 +16,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import ESCAPED_LINKS, SECTION_HEADINGS, ManualRepo, doc
+from conftest import ESCAPED_LINKS, HTML_HEADINGS, SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
@@ -873,7 +873,8 @@ def section_links(html: str) -> dict[str, str]:
 def test_links_to_headings_whose_words_begin_with_section_land_on_them(small: ManualRepo):
     """ "## Section 47 Enquiries" is linked as docs/authors.md says, #section-47-enquiries, and
     the page's id for it stays section-section-47-enquiries (every heading's id is prefixed):
-    both land on it, on the chapter's page today and on a date, and from a diff's links."""
+    both land on it, on the chapter's page today and on a date, and from a diff's links (within
+    the diff, whose headings have the ids the page gives them)."""
     small.commit(SECTION_HEADINGS, "Add", "2024-02-01T09:00:00+00:00")
     small.commit({"strategy.md": SECTION_HEADINGS["strategy.md"] + "\nMore.\n"}, "Edit",
                  "2024-03-01T09:00:00+00:00")  # fmt: skip
@@ -884,10 +885,52 @@ def test_links_to_headings_whose_words_begin_with_section_land_on_them(small: Ma
             assert sorted(links) == sorted(SECTION_LANDINGS), address
             for words, heading in SECTION_LANDINGS.items():
                 path, _, fragment = links[words].partition("#")
-                if not path and address.endswith("/diff"):
-                    continue  # (a diff's headings have no ids, whatever their words)
                 target = page(client, path or address).text
                 assert landing(target, fragment) == heading, (address, words, links[words])
+
+
+def test_headings_written_as_html_keep_clear_of_the_page_s_own_ids(small: ManualRepo):
+    """<h2 id="main-content"> in a chapter kept its id: the page then had two main-content
+    (the skip link's target), and the chapter's link #main-content went nowhere (it is given
+    the prefix, as every same-page link is). Every id and name in a chapter's HTML now has
+    the page's prefix, as Markdown's headings' ids have it, and its links go to them; an id an
+    earlier heading has, or an empty one, is left out."""
+    small.commit({"c.md": doc("C", HTML_HEADINGS)}, "Add", "2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        html = page(client, "/chapters/c").text
+    body = html[html.index('<div class="app-prose">') : html.index("</main>")]
+    ids = re.findall(r'\s(?:id|name)="([^"]*)"', body)
+    assert ids == ["section-main-content", "section-search", "section-steps", "section-contacts"]
+    assert len(re.findall(r'\sid="main-content"', html)) == 1  # the page's own
+    links = dict(
+        (words, href) for href, words in re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)<', body)
+    )
+    assert links == {"the contacts": "#section-main-content", "the search": "#section-search",
+                     "steps": "#section-steps"}  # fmt: skip
+    assert [landing(html, href[1:]) for href in links.values()] == ["Contacts", "Search", "Steps"]
+
+
+def test_a_diff_s_same_page_links_go_to_its_headings_each_id_given_once(small: ManualRepo):
+    """A chapter's [see below](#reporting) went nowhere in a diff: its headings had no ids. They
+    have the ids their pages give them (the later version's first; a heading only the earlier
+    had, its own unless a later heading has it), and the links go to them within the diff."""
+    old = ("## Reporting\n\nCall us.\n\n## Old Part\n\nWords here soon gone.\n\n## Steps\n\n"
+           "One.\n\n## Contacts\n\nPhone.")  # fmt: skip
+    new = ("## Reporting\n\nCall us now.\n\n## Steps\n\nTwo.\n\n## New Part\n\nAll different "
+           "text is present.\n\n## Steps\n\nSee [below](#reporting), [new](#new-part), [steps]"
+           "(#steps_1) and [c](#contacts).\n\n## Contacts\n\nAn email address.")  # fmt: skip
+    small.commit({"c.md": doc("C", old)}, "Add", "2024-02-01T09:00:00+00:00")
+    small.commit({"c.md": doc("C", new)}, "Edit", "2024-03-01T09:00:00+00:00")
+    with served(small) as client:
+        html = page(client, "/chapters/c/diff?from=2024-02-01&to=2024-03-01").text
+    ids = re.findall(r'\sid="([^"]*)"', html[html.index('<div class="diff') :])
+    assert len(ids) == len(set(ids)) and "section-old-part" in ids and "section-steps_1" in ids
+    links = dict((words, href) for href, words in re.findall(r'<a href="(#[^"]*)">(?:<ins>'
+                 r'<span class="vh">[^<]*</span>)?([^<]*)<', html))  # fmt: skip
+    assert {words: landing(html, href[1:]) for words, href in links.items()} == {
+        "below": "Reporting", "new": "inserted text: New Part", "steps": "inserted text: Steps",
+        "c": "Contacts",
+    }  # fmt: skip
 
 
 def test_links_with_percent_escapes_go_to_their_chapters_and_no_further(small: ManualRepo):

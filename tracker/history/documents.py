@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tracker.history.codeless import without_code_spans, without_fences
+from tracker.history.htmlids import raw_heading_ids
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -333,7 +334,8 @@ def _relative_links(body: str) -> list[str]:
 def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
-    ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none."""
+    ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none. Then those of
+    headings written as HTML (``<h2 id="contacts">``), outside code."""
     title = _LEADING_TITLE.match(body)
     text = "\n" + (body[title.end() :] if title else body)
     if "```" in text or "~~~" in text:
@@ -350,6 +352,8 @@ def heading_ids(body: str) -> list[str]:
             count += 1
             ident = f"{base}_{count}"
         ids.append(ident)
+    if "<h" in text or "<H" in text:
+        ids += raw_heading_ids(without_code_spans(text) if "`" in text else text)
     return ids
 
 

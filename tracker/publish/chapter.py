@@ -53,6 +53,7 @@ _HREF = re.compile(r'(href|src)="([^"]*)"')
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 # A heading's id in sanitised HTML (only headings keep an id; text holds no '<').
 _HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
+_SAME_PAGE = re.compile(r'href="#([^"]+)"')  # a link to an id of the page, in sanitised HTML
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
@@ -160,7 +161,27 @@ def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
-    return shift_top_headings(_with_aliases(clean))
+    return shift_top_headings(_with_aliases(_prefixed(clean)))
+
+
+def _prefixed(html: str) -> str:
+    """Every heading's id with the page's prefix, as Markdown's headings have it: one written
+    as HTML (``<h2 id="main-content">``) kept its own, which could be one of the page's (the
+    skip link's). Same-page links written as HTML go to them as Markdown's do (``page_anchor``);
+    an empty id, or one an earlier heading has, is left out (an id names one element)."""
+    if "<h" not in html:
+        return html
+    given: set[str] = set()
+
+    def heading(found: re.Match[str]) -> str:
+        ident = page_anchor(found.group(2)) if found.group(2) else ""
+        if not ident or ident in given:
+            return f"<h{found.group(1)}>"
+        given.add(ident)
+        return f'<h{found.group(1)} id="{ident}">'
+
+    html = _HEADING_ID.sub(heading, html)
+    return _SAME_PAGE.sub(lambda found: f'href="#{page_anchor(found.group(1))}"', html)
 
 
 def _with_aliases(html: str) -> str:

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterator
 
+from tracker.trackchanges.anchors import heading_anchors, same_page_links
 from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
 from tracker.trackchanges.text import (
     LINE,
@@ -25,6 +26,7 @@ MARKS = {INSERT: "ins", DELETE: "del"}
 _HEADING = re.compile(r"<h([1-6])\b")
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
+Anchors = dict[int, tuple[str, str | None]]  # a heading's id and second id, by its change
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -38,32 +40,34 @@ def diff_html(diff: DocumentDiff) -> str:
             '<p class="diff-note">This comparison is simplified because the versions '
             "are very large or very different.</p>"
         )
+    anchors = heading_anchors(diff.changes)
     for container, group in _groups(diff.changes):
-        parts.append(_group_html(container, group))
+        parts.append(_group_html(container, group, anchors))
     parts.append("</div>")
-    return "\n".join(parts)
+    return same_page_links("\n".join(parts))
 
 
-def _groups(changes: list[BlockChange]) -> Iterator[tuple[str, list[BlockChange]]]:
-    """Consecutive changes shown in the same container (a list, a table, a quotation)."""
-    group: list[BlockChange] = []
+def _groups(changes: list[BlockChange]) -> Iterator[tuple[str, list[tuple[int, BlockChange]]]]:
+    """Consecutive changes shown in the same container (a list, a table, a quotation), each
+    with its index."""
+    group: list[tuple[int, BlockChange]] = []
     container = None
-    for change in changes:
+    for number, change in enumerate(changes):
         shown = change.shown.container
         key = "list" if shown in {"ul", "ol"} else shown
         if group and key != container:
             yield container or "", group
             group = []
         container = key
-        group.append(change)
+        group.append((number, change))
     if group:
         yield container or "", group
 
 
-def _group_html(container: str, group: list[BlockChange]) -> str:
+def _group_html(container: str, group: list[tuple[int, BlockChange]], anchors: Anchors) -> str:
     if container == "list":
-        return _list_html(group)
-    inner = "\n".join(_block_html(change) for change in group)
+        return _list_html([change for _, change in group])
+    inner = "\n".join(_block_html(change, anchor=anchors.get(n)) for n, change in group)
     if container == "table":
         return f'<table class="diff-table">\n{inner}\n</table>'
     if container == "blockquote":
@@ -98,7 +102,9 @@ def _list_html(group: list[BlockChange]) -> str:
     return "".join(out)
 
 
-def _block_html(change: BlockChange, close: bool = True) -> str:
+def _block_html(
+    change: BlockChange, close: bool = True, anchor: tuple[str, str | None] | None = None
+) -> str:
     block = change.shown
     status = change.status
     if status == "same":
@@ -123,6 +129,10 @@ def _block_html(change: BlockChange, close: bool = True) -> str:
         classes += " diff-new" if change.new else " diff-old"
     tag = block.tag
     opening = f'<{tag} class="{classes}">'
+    if anchor:  # a heading's id, and its second id inside it (as on the chapter's page)
+        ident, alias = anchor
+        opening = f'<{tag} class="{classes}" id="{ident}">'
+        opening += f'<span id="{alias}"></span>' if alias else ""
     if tag == "hr":
         return f'<hr class="{classes}">{after}'
     return f"{opening}{body}{notes}" + (f"</{tag}>{after}" if close else "")
