@@ -259,6 +259,26 @@ def test_a_service_takes_the_documents_a_new_commit_did_not_touch_as_it_holds_th
     assert (after.documents, after.releases) == (whole.documents, whole.releases)
 
 
+def test_a_service_takes_the_release_days_a_new_commit_did_not_change_as_it_holds_them(
+    scheduled: ManualRepo, caplog: pytest.LogCaptureFixture
+):
+    """Nor does it read back every release day after each new commit: it holds the newest
+    snapshot's (so a day's row damaged since it read them is not even looked at; a whole read
+    would find it and read everything again)."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-01-02T10:00:00+00:00")
+    scheduled.commit({"b.md": doc("B", "Two.")}, "Edit B", "2024-01-20T10:00:00+00:00")
+    service = scheduled.open()
+    service.snapshot()
+    with sqlite3.connect(derived_file(scheduled)) as connection:
+        connection.execute("UPDATE releases SET entries = x'00' WHERE day = '2024-02-14'")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-02-20T10:00:00+00:00")
+    after = service.snapshot()
+    assert caplog.text == ""  # (not "could not be read back; it is rebuilt")
+    forget_derived(scheduled)
+    whole = scheduled.snapshot()
+    assert after.releases == whole.releases and len(whole.releases) == 3
+
+
 def test_the_documents_held_are_those_of_the_newest_snapshot(scheduled: ManualRepo):
     """What a service holds does not grow with each commit it sees, nor when another process
     read the kept history anew meanwhile; and what it holds is always what a whole read says."""

@@ -162,12 +162,17 @@ def _moved_on(
         }
     changed = entries_by_day(order, old, entries)  # (every day, when ``every``)
 
+    state: str | None = None  # the new snapshot's, once kept
+
     def releases() -> ReleaseRows:
         now = changed
         if not every and kept is not None:
             found = kept.release_rows(None)
             now = {**(dict(whole().releases.rows()) if found is None else found), **changed}
-        return sorted((day, found) for day, found in now.items() if found)
+        now = {day: found for day, found in now.items() if found}
+        if held is not None and state is not None:  # (a new commit next takes them as they are)
+            held.hold_releases(state, now)
+        return sorted(now.items())
 
     problems = tuple(builder.walker.problems)
     _warn(problems)
@@ -176,7 +181,7 @@ def _moved_on(
                         (touched, load), releases)  # fmt: skip
     going_on = derived.Continued(builder, outlines, rows, order)
     base = kept.head if kept is not None and rows else None  # (it keeps the other rows)
-    derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base, held)
+    state = derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base, held)
     return snapshot
 
 

@@ -91,6 +91,7 @@ class Stored:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     read: dict[int, Document] = field(default_factory=dict)  # the documents read back so far
     held: Held | None = None  # a service's documents, by row (held.py): not read back again
+    state: str | None = None  # the name of the snapshot's part, once read (held.py)
 
     def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
         """The snapshot of ``head``; its documents are read when first wanted (``whole``:
@@ -117,7 +118,10 @@ class Stored:
 
     def release_rows(self, days: Collection[date] | None) -> dict[date, list[EntryRow]] | None:
         """The release entries of these days (None: every day), in this read transaction;
-        None if they cannot be read back."""
+        None if they cannot be read back. Every day's are taken as ``held`` when it has them."""
+        held = self.held if days is None and self.state is not None else None
+        if held is not None and (kept := held.releases(str(self.state))) is not None:
+            return kept
         with self._lock:
             count = self._select(f"json_extract(plain, '$.days') {WHERE}", (SCHEMA_VERSION,))
             if count is None or self._connection is None:
@@ -145,6 +149,8 @@ class Stored:
                 if not isinstance(rows, list):
                     return None
                 found[date.fromisoformat(day)] = rows
+        if held is not None:
+            held.hold_releases(str(self.state), found)
         return found
 
     def builder(self) -> Continued | None:
@@ -163,6 +169,8 @@ class Stored:
 
     def _part(self, column: str) -> Any:
         row = self._select(f"{column} {WHERE}", (SCHEMA_VERSION,))
+        if row is not None and column == "snapshot":
+            self.state = _name(row[0])
         return None if row is None else _unpickled(self.path, row[0])
 
     def _select(self, query: str, values: tuple[str, ...] = ()) -> tuple[Any, ...] | None:
@@ -267,14 +275,15 @@ def keep(
     new: tuple[dict[int, Document], dict[date, list[EntryRow]], bool],
     base: str | None,
     held: Held | None = None,
-) -> None:
+) -> str:
     """Keep the newest snapshot (of ``snapshot.head``) and what to go on from (``going_on``:
     the rows of its documents kept already), with what is new: the documents not kept yet and
     the release entries of the days that changed (and whether those are every day), in one
     transaction: readers see the old state or the new, never a mix. ``base``: the head whose
     kept state this builds on (None: it is complete); if another process has kept another
     state since, nothing is written (the next read moves on from that one). ``held``: where a
-    service holds its documents, given the new ones by the names of their rows."""
+    service holds its documents, given the new ones by the names of their rows. Returns the
+    name of the snapshot's part (held.py)."""
     path = derived_path(repo, snapshot.branch, snapshot.root)
     documents, changed, every = new
     states = {key: _pickled(document) for key, document in documents.items()}
@@ -296,7 +305,9 @@ def keep(
     kept = _pickled((going_on.builder, going_on.outlines, names, going_on.order))
     ids = (dict(snapshot.names), names)
     said = plain(snapshot.config.timezone.key, ids, snapshot.problems, snapshot.notices)
-    head = (SCHEMA_VERSION, snapshot.head, settings, _pickled(part), kept, said)
+    small = _pickled(part)
+    state = _name(small)  # (held.py: the release entries held are this snapshot's)
+    head = (SCHEMA_VERSION, snapshot.head, settings, small, kept, said)
     releases = [_day(day, rows) for day, rows in changed.items() if rows]
     gone = [day.isoformat() for day, rows in changed.items() if not rows]
     rows = [(names[key], state, *history_of(documents[key])) for key, state in states.items()]
@@ -305,13 +316,13 @@ def keep(
             write(path, head, rows, list(names.values()), (releases, gone, every), base)
             if base is None:  # (a whole read; before issue 8's fourth round git's log was kept too)
                 store.remove_ours(path.with_name("index-" + path.name.removeprefix("derived-")))
-            return
+            return state
         except sqlite3.OperationalError as error:
             if busy(error) or unwritable(error) or attempt == 2:
                 log.warning(
                     "the derived index was not written (%s); it is rebuilt when needed.", error
                 )
-                return
+                return state
             remove(path)  # a file of another shape (an older version's): start it again
             every, base = True, None
             changed = dict(snapshot.releases.rows())
@@ -320,7 +331,8 @@ def keep(
                 (key, snapshot.documents.by_key(key)) for key in names)]  # fmt: skip
         except sqlite3.DatabaseError:
             remove(path)  # damaged: start it again
-            return
+            return state
+    return state
 
 
 def _day(day: date, rows: list[EntryRow]) -> tuple[str, bytes, str]:
