@@ -12,7 +12,7 @@ import logging
 import re
 import subprocess
 import threading
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
@@ -22,12 +22,10 @@ from tracker.repository.process import (
     GitFailed,
     GitTimeout,
     Watchdog,
-    abandon,
-    feed,
     finish,
     git_timeout,
-    read_batch_answer,
     run_git,
+    stream_blobs,
     stream_git,
     timed_out,
 )
@@ -298,7 +296,7 @@ class GitRepo:
         done = 0
         while done < len(wanted):
             rest = wanted[done:]
-            reads = self._stream_blobs([sha for sha in rest if sha not in absent], limit)
+            reads = stream_blobs(self._cwd, [sha for sha in rest if sha not in absent], limit)
             try:
                 for sha in rest:
                     data = None if sha in absent else next(reads)[1]
@@ -323,31 +321,6 @@ class GitRepo:
             env={"GIT_NO_LAZY_FETCH": "1"},
         )  # fmt: skip
         return {line[1:].strip() for line in found.stdout.splitlines() if line.startswith("?")}
-
-    def _stream_blobs(
-        self, shas: list[str], limit: int
-    ) -> Generator[tuple[str, bytes | None], None, None]:
-        if not shas:
-            return
-        proc = stream_git(["cat-file", "--batch"], self._cwd, stdin=True)
-        assert proc.stdin is not None and proc.stdout is not None
-        watchdog = Watchdog(proc, git_timeout())
-        writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
-        writer.start()
-        answered = 0
-        try:
-            for sha in shas:
-                data = read_batch_answer(proc.stdout, limit)
-                answered += 1
-                watchdog.watch(False)  # git is judged on its own answers, not on how long the
-                yield sha, data  # caller works between them (a replay asks as it goes)
-                watchdog.watch(True)
-        finally:
-            if answered < len(shas):  # stopped early, by the caller or by a failure
-                abandon(proc, "git cat-file", watchdog, writer)
-            else:
-                writer.join()
-                finish(proc, "git cat-file", watchdog)
 
     def read_blob(self, sha: str) -> bytes:
         """One blob's contents; a blob the history names but git lacks is RepositoryError."""
