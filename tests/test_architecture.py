@@ -87,7 +87,10 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.__main__": {"tracker.cli"},
     "tracker": set(),
 }
-GIT_DOOR = {"tracker.repository.read", "tracker.repository.process", "tracker.repository.write"}
+GIT_DOOR = {
+    *("tracker.repository.read", "tracker.repository.process", "tracker.repository.write"),
+    "tracker.repository.fetch",
+}
 
 
 def covers(prefix: str, module: str) -> bool:

@@ -298,6 +298,6 @@ def test_a_fetch_that_fails_is_said_in_git_s_own_words(upstream: ManualRepo, ser
     ],
 )  # fmt: skip
 def test_why_a_fetch_failed_is_git_s_first_fatal_line(said: str, reason: str):
-    from tracker.repository.write import _reason
+    from tracker.repository.fetch import fetch_reason
 
-    assert _reason(said) == reason
+    assert fetch_reason(said) == reason

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -82,26 +81,40 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     assert "missing object" in result.stderr
 
 
-def test_a_partial_clone_whose_remote_is_gone_leaves_out_what_it_lacks(
+def test_a_partial_clone_whose_remote_is_gone_says_so_once_and_leaves_out_what_it_lacks(
     repo: ManualRepo, tmp_path: Path
 ):
-    repo.commit({"a.md": doc("A", "First.")}, "v1", "2024-01-02T10:00:00+00:00")
-    repo.commit({"a.md": doc("A", "Second.")}, "v2", "2024-02-02T10:00:00+00:00")
-    repo.git("config", "uploadpack.allowFilter", "true")
-    clone = tmp_path / "clone"
-    repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
-             f"file://{repo.path}", str(clone))  # fmt: skip
-    subprocess.run(
-        ["git", "-C", str(clone), "cat-file", "-p", f"HEAD:{ROOT}/a.md"],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip  (fetched: the newest text)
-    shutil.rmtree(repo.path)  # the remote is gone: the first version cannot be fetched
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")  # fetched: the newest text
+    remote.rename(tmp_path / "moved.git")  # the remote cannot be reached
     result = tracker("history", "a", "--repo", str(clone), "--format", "json")
     assert result.returncode == 0, result.stderr
     versions = json.loads(result.stdout)["versions"]
-    assert [v["note"] for v in versions] == ["v1 v2"]  # v1's text was never fetched
-    assert "partial clone could not fetch" in result.stderr
+    assert [v["note"] for v in versions] == ["v1 v2 v3"]  # v1's and v2's texts were never fetched
+    said = [line for line in result.stderr.splitlines() if "could not fetch the texts" in line]
+    assert len(said) == 1, result.stderr  # once, with git's reason
+    assert f"from 'origin': '{remote}' does not appear to be a git repository;" in said[0]
+    assert "partial clone could not fetch" in result.stderr  # each version left out, by commit
+
+
+def test_a_remote_found_unreachable_is_not_asked_again_at_once(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+):
+    """A command reads blobs several times; a remote that could not be reached is not asked
+    (and said) again by each, which over a network may each wait for a timeout."""
+    from tracker.repository.read import GitRepo
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02"])
+    shas = git(clone, "rev-list", "--objects", "--missing=print", "--all").split()
+    remote.rename(tmp_path / "moved.git")
+    monkeypatch.setenv("GIT_TRACE", str(tmp_path / "trace"))
+    reader = GitRepo(clone)
+    missing = [sha[1:] for sha in shas if sha.startswith("?")]
+    for _ in range(2):
+        assert list(reader.read_blobs(missing, 100)) == [(sha, None) for sha in missing]
+    trace = (tmp_path / "trace").read_text()
+    assert trace.count("built-in: git fetch") == 1
+    assert caplog.text.count("could not fetch the texts this partial clone lacks") == 1
 
 
 def test_a_version_left_out_still_holds_back_the_next_as_its_text_would(
@@ -461,43 +474,71 @@ def test_a_move_whose_text_git_lacks_is_read_without_renames_and_said(repo: Manu
     assert ("b.md", "missing-object", "error") in found(snapshot.problems)
 
 
-def partial_clone_notes(
-    repo: ManualRepo, tmp_path: Path, days: list[str], lost: list[int]
-) -> list[str]:
-    """The notes of a.md's versions as read from a partial clone of a history of one version a
-    day, once the remote has lost the texts ``lost`` commits back from its head."""
+def git(folder: Path, *args: str) -> str:
+    """What a plain git command in ``folder`` printed."""
+    return subprocess.run(
+        ["git", *args], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def partial_clone(repo: ManualRepo, tmp_path: Path, days: list[str]) -> tuple[Path, Path]:
+    """A bare repository of a history of one version of a.md a day, served over file://, and a
+    partial clone of it (no blobs)."""
     for number, day in enumerate(days, start=1):
         repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}", f"{day}T10:00:00+00:00")
-    repo.git("config", "uploadpack.allowFilter", "true")
-    clone = tmp_path / "clone"
-    repo.git("clone", "--quiet", "--filter=blob:none", "--no-checkout",
-             f"file://{repo.path}", str(clone))  # fmt: skip
-    for back in lost:
-        drop_object(repo, f"HEAD~{back}:{ROOT}/a.md")
-    result = tracker("history", "a", "--repo", str(clone), "--format", "json")
+    remote, clone = tmp_path / "remote.git", tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--bare", str(repo.path), str(remote))  # (loose objects)
+    git(remote, "config", "uploadpack.allowFilter", "true")
+    git(remote, "config", "uploadpack.allowAnySHA1InWant", "true")
+    git(tmp_path, "clone", "--quiet", "--filter=blob:none", "--no-checkout",
+        f"file://{remote}", str(clone))  # fmt: skip
+    return remote, clone
+
+
+def partial_clone_notes(
+    repo: ManualRepo, tmp_path: Path, days: list[str], lost: list[int]
+) -> tuple[list[str], str, list[str]]:
+    """The notes of a.md's versions as read from a partial clone once its remote has lost the
+    texts ``lost`` commits back from its head; what was said; the git fetches it ran."""
+    remote, clone = partial_clone(repo, tmp_path, days)
+    shas = [git(remote, "rev-parse", f"HEAD~{back}:{ROOT}/a.md") for back in lost]
+    for sha in shas:
+        (remote / "objects" / sha[:2] / sha[2:]).unlink()
+    trace = tmp_path / "trace"
+    result = tracker("history", "a", "--repo", str(clone), "--format", "json",
+                     env={"GIT_TRACE": str(trace)})  # fmt: skip
     assert result.returncode == 0, result.stderr
-    return [v["note"] for v in json.loads(result.stdout)["versions"]]
+    assert all(sha[:12] in result.stderr for sha in shas)  # each lost text named
+    fetches = [line for line in trace.read_text().splitlines() if "built-in: git fetch" in line]
+    notes = [v["note"] for v in json.loads(result.stdout)["versions"]]
+    return notes, result.stderr, fetches
 
 
 def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
     repo: ManualRepo, tmp_path: Path
 ):
     days = [f"2024-0{number}-02" for number in (1, 2, 3, 4)]
-    notes = partial_clone_notes(repo, tmp_path, days, [1])  # the remote has lost v3's text
+    notes, said, _ = partial_clone_notes(repo, tmp_path, days, [1])  # the remote lost v3's text
     assert notes == ["v1", "v2", "v3 v4"]  # v3's text is gone; what its commit said is not
+    assert "The remote 'origin' does not have one text this partial clone lacks" in said
+    assert "could not fetch" not in said.replace("partial clone could not fetch", "")
 
 
-def test_a_partial_clone_whose_remote_lost_several_texts_keeps_its_newest_versions(
+def test_a_partial_clone_whose_remote_lost_several_texts_fetches_the_rest_in_batches(
     repo: ManualRepo, tmp_path: Path
 ):
-    """After a few fetches fail, every blob the clone never fetched is passed over (the remote
-    may be gone): blobs are then read newest first, so that what is passed over is old history,
-    never the versions in force (review: the replay's oldest-first reading lost the newest)."""
+    """The remote is reachable: only the texts it lacks are left out, named, and the others
+    are fetched in a few processes, not one each (review: after three texts the remote failed
+    to send, every text not yet fetched was taken to be lost, however old)."""
     days = [f"2024-01-{number:02d}" for number in range(1, 25)]
-    notes = partial_clone_notes(repo, tmp_path, days, [4, 8, 12])  # (more than read_blobs'
-    # stops: every text not fetched yet is then taken to be unfetchable)
-    assert notes[-6:] == ["v18", "v19", "v20 v21", "v22", "v23", "v24"]  # (v20's text is lost:
-    # its note goes with the next version's; before v13 every text is taken to be lost)
+    notes, said, fetches = partial_clone_notes(repo, tmp_path, days, [4, 8, 12])
+    lost = {12, 16, 20}  # (their notes go with the next versions')
+    assert notes == [f"v{n} v{n + 1}" if n in lost else f"v{n}"
+                     for n in range(1, 25) if n - 1 not in lost]  # fmt: skip
+    lines = [line for line in said.splitlines() if "does not have 3 texts" in line]
+    assert len(lines) == 1, said
+    # (the newest text; the rest, then again without each text the remote lacks)
+    assert len(fetches) == 5, fetches
 
 
 def test_ci_annotations_point_at_a_file_that_is_left_out(repo: ManualRepo):

@@ -10,7 +10,6 @@ and cost every first read about a quarter of a second; see docs/performance.md.)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -20,9 +19,6 @@ from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
 from tracker.repository.parse import Change, RawCommit, first_parent_line
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
-
-# git's settings of a partial clone: extensions.partialClone, remote.<name>.promisor = true
-_PROMISOR = re.compile(r"^\s*(partialclone\s*=|promisor\s*=\s*true)", re.IGNORECASE | re.MULTILINE)
 
 
 class DocumentTest(Protocol):
@@ -100,8 +96,8 @@ def load(
     tree (the newest versions) are read whole, with their links and heading ids
     (``parse_document``), and first. The rest is read as the replay asks for it (``Metas``),
     oldest first; or now, newest first, where a head's text cannot be read (binary, too large:
-    the text before it stays in force, and is read whole too) or the repository is a partial
-    clone (see ``GitRepo.read_blobs``: what it passes over must be old history).
+    the text before it stays in force, and is read whole too). (A partial clone's reader
+    fetches what it lacks before it reads: see ``GitRepo.read_blobs``.)
     """
     new = _under_root(repo.log(head, exclude=since, folder=root.folder), root)
     commits = {commit.sha: commit for commit in new}
@@ -115,9 +111,7 @@ def load(
     metas = {sha: parse_document(data) for sha, data in repo.read_blobs(first, MAX_BYTES)}
     if whole is None:
         return RawHistory(commits, Metas(metas))
-    # (a partial clone's: read_blobs passes over all the blobs it has not fetched once a few
-    # fetches fail; newest first, as before, those are the oldest versions)
-    if not any(meta.unreadable for meta in metas.values()) and not _partial(repo):
+    if not any(meta.unreadable for meta in metas.values()):
         rest = [sha for sha in order if sha not in metas]
         return RawHistory(commits, Metas(metas, repo.read_blobs(rest, MAX_BYTES), rest, whole))
     rest = [sha for sha in reversed(order) if sha not in metas]  # (newest first, as the log)
@@ -128,16 +122,6 @@ def load(
     for sha, data in repo.read_blobs(again, MAX_BYTES):
         metas[sha] = parse_document(data)
     return RawHistory(commits, Metas(metas))
-
-
-def _partial(repo: GitRepo) -> bool:
-    """Whether the repository is a partial clone (``git clone --filter``: its settings name a
-    promisor remote, which git fetches missing blobs from as they are read)."""
-    try:
-        settings = (repo.common_dir / "config").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return True  # (unknown: read as one, which is only slower)
-    return _PROMISOR.search(settings) is not None
 
 
 def _under_root(commits: list[RawCommit], root: Root) -> list[RawCommit]:

@@ -21,6 +21,7 @@ from tracker.errors import RepositoryError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Generator
     from typing import IO
 
 DEFAULT_TIMEOUT = 60.0
@@ -245,6 +246,34 @@ def abandon(
     proc.wait()
     if watchdog.fired:
         raise timed_out(what, watchdog.seconds)
+
+
+def stream_blobs(
+    cwd: Path, shas: list[str], limit: int
+) -> Generator[tuple[str, bytes | None], None, None]:
+    """The contents of blobs in the order given, from one ``git cat-file --batch`` fed by a
+    thread of its own (cut after ``limit`` + 1 bytes; None for an object git lacks)."""
+    if not shas:
+        return
+    proc = stream_git(["cat-file", "--batch"], cwd, stdin=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    watchdog = Watchdog(proc, git_timeout())
+    writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
+    writer.start()
+    answered = 0
+    try:
+        for sha in shas:
+            data = read_batch_answer(proc.stdout, limit)
+            answered += 1
+            watchdog.watch(False)  # git is judged on its own answers, not on how long the
+            yield sha, data  # caller works between them (a replay asks as it goes)
+            watchdog.watch(True)
+    finally:
+        if answered < len(shas):  # stopped early, by the caller or by a failure
+            abandon(proc, "git cat-file", watchdog, writer)
+        else:
+            writer.join()
+            finish(proc, "git cat-file", watchdog)
 
 
 def feed(stdin: IO[bytes], shas: list[str]) -> None:

@@ -3,7 +3,7 @@
 
 Reading uses a few streaming processes: one ``git log --raw -z`` over the whole history and one
 ``git cat-file --batch`` fed blob ids in the order the log met them (newest first), which keeps
-git's delta-base cache warm.
+git's delta-base cache warm. A partial clone fetches the blobs it lacks first (``fetch``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import re
 import subprocess
 import threading
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
@@ -22,18 +22,17 @@ from tracker.repository.process import (
     GitFailed,
     GitTimeout,
     Watchdog,
-    abandon,
-    feed,
     finish,
     git_timeout,
-    read_batch_answer,
     run_git,
+    stream_blobs,
     stream_git,
     timed_out,
 )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from tracker.repository.fetch import Promisor
     from tracker.repository.parse import RawCommit
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
@@ -42,7 +41,7 @@ _PINNED = [
     *("-c", "core.quotePath=false", "-c", "log.showSignature=false", "-c", "diff.renames=true"),
     *("-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),
 ]
-_STOPS = 3  # a partial clone's fetch failing this often: its remote is taken to be gone
+_STOPS = 3  # git stopping this often on blobs it could not fetch: an error (they were fetched)
 _FEW = 16  # blobs read one by one by the long-lived reader rather than by a process of their own
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 log = logging.getLogger(__name__)
@@ -90,6 +89,7 @@ class GitRepo:
         self._cwd = self.work_tree or self.git_dir
         self._reader: Batch | None = None
         self._reader_lock = threading.Lock()
+        self._promisor: Promisor | None = None  # see read_blobs
 
     @property
     def opened_at(self) -> tuple[str, str] | None:
@@ -110,11 +110,9 @@ class GitRepo:
         except GitFailed as error:
             raise RepositoryError(_one_line(error.stderr)) from None
 
-    def _git(
-        self, *args: str, check: bool = True, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """A short git command in the repository (``process.run_git``)."""
-        return run_git(list(args), self._cwd, check=check, env=env)
+        return run_git(list(args), self._cwd, check=check)
 
     def resolve(self, ref: str) -> str:
         """The commit id a validated revision names."""
@@ -278,27 +276,28 @@ class GitRepo:
     def read_blobs(self, shas: Iterable[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
         """Contents of blobs in the order given (cut after ``limit`` + 1 bytes); None if missing.
 
-        In a partial clone git fetches a blob it lacks from the remote, and stops when it
-        cannot: that blob is passed over as missing and reading goes on after it. After a few
-        such stops (the remote is gone) every blob the clone never fetched is passed over.
+        A partial clone first fetches the blobs it lacks, in batches; those its remote lacks or
+        cannot send are passed over as missing, and said (``fetch.Promisor``). Should git still
+        stop on a blob it cannot fetch, that blob is passed over too, a few times at most.
         """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
+        absent = self._fetch_first(wanted) if self.partial else set()
         if len(wanted) <= _FEW:  # a new commit's: the long-lived reader, with no new process
             try:
-                found = [(sha, self._read_one(sha, limit)) for sha in wanted]
+                found = [(sha, None if sha in absent else self._read_one(sha, limit))
+                         for sha in wanted]  # fmt: skip
             except GitTimeout:
                 raise
             except RepositoryError:
-                pass  # it stopped (a partial clone's fetch failed): read as below, which goes on
+                pass  # it stopped (git could not fetch a blob): read as below, which goes on
             else:
                 yield from found
                 return
-        absent: set[str] = set()
         stops = 0
         done = 0
         while done < len(wanted):
             rest = wanted[done:]
-            reads = self._stream_blobs([sha for sha in rest if sha not in absent], limit)
+            reads = stream_blobs(self._cwd, [sha for sha in rest if sha not in absent], limit)
             try:
                 for sha in rest:
                     data = None if sha in absent else next(reads)[1]
@@ -311,43 +310,23 @@ class GitRepo:
                 if stops > _STOPS or done >= len(wanted):
                     raise
                 absent.add(wanted[done])  # the blob git stopped on
-                if stops == _STOPS:
-                    absent |= self.missing_objects()
             finally:
                 reads.close()
 
-    def missing_objects(self) -> set[str]:
-        """The objects the repository's history names but it lacks (never fetched)."""
-        found = self._git(
-            "rev-list", "--objects", "--missing=print", "--all", check=False,
-            env={"GIT_NO_LAZY_FETCH": "1"},
-        )  # fmt: skip
-        return {line[1:].strip() for line in found.stdout.splitlines() if line.startswith("?")}
+    @property
+    def partial(self) -> bool:
+        """Whether the repository is a partial clone, whose blobs may have to be fetched."""
+        from tracker.repository.fetch import is_partial  # (not for a warm command)
 
-    def _stream_blobs(
-        self, shas: list[str], limit: int
-    ) -> Generator[tuple[str, bytes | None], None, None]:
-        if not shas:
-            return
-        proc = stream_git(["cat-file", "--batch"], self._cwd, stdin=True)
-        assert proc.stdin is not None and proc.stdout is not None
-        watchdog = Watchdog(proc, git_timeout())
-        writer = threading.Thread(target=feed, args=(proc.stdin, shas), daemon=True)
-        writer.start()
-        answered = 0
-        try:
-            for sha in shas:
-                data = read_batch_answer(proc.stdout, limit)
-                answered += 1
-                watchdog.watch(False)  # git is judged on its own answers, not on how long the
-                yield sha, data  # caller works between them (a replay asks as it goes)
-                watchdog.watch(True)
-        finally:
-            if answered < len(shas):  # stopped early, by the caller or by a failure
-                abandon(proc, "git cat-file", watchdog, writer)
-            else:
-                writer.join()
-                finish(proc, "git cat-file", watchdog)
+        return is_partial(self.common_dir)
+
+    def _fetch_first(self, wanted: list[str]) -> set[str]:
+        """Fetch the blobs a partial clone lacks; those it cannot fetch (and says so)."""
+        from tracker.repository.fetch import Promisor
+
+        with self._reader_lock:
+            self._promisor = self._promisor or Promisor(self._cwd)
+        return self._promisor.unfetchable(wanted)
 
     def read_blob(self, sha: str) -> bytes:
         """One blob's contents; a blob the history names but git lacks is RepositoryError."""

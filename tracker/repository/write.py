@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import subprocess
 import time
 from pathlib import Path
 from typing import IO
@@ -13,8 +12,9 @@ from typing import IO
 import git
 
 from tracker.errors import RefError, RepositoryError
+from tracker.repository.fetch import fetch_reason, run_fetch
 from tracker.repository.paths import check_ref
-from tracker.repository.process import Watchdog, git_timeout, kill, timed_out
+from tracker.repository.process import git_timeout
 from tracker.repository.read import GitRepo
 
 
@@ -81,32 +81,15 @@ def fetch_branch(repo: GitRepo, branch: str, remote: str = "origin") -> str:
     with (folder / "fetch.lock").open("a") as lock:
         _lock(lock, seconds)
         refspec = f"+refs/heads/{branch}:refs/heads/{branch}"
-        status, said = _fetch(
+        status, said = run_fetch(
             ["fetch", "--progress", "--no-tags", "--update-head-ok", remote, refspec],
             repo.work_tree or repo.git_dir,
             seconds,
         )
     if status != 0:
-        raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {_reason(said)}.")
+        why = fetch_reason(said)
+        raise RepositoryError(f"git could not fetch {branch!r} from {remote!r}: {why}.")
     return repo.resolve(branch)
-
-
-def _reason(said: str) -> str:
-    """Why git failed, as one clause: its first ``fatal:`` line, else its first ``error:``
-    line, else its last line. Not its last line first: after the reason git gives advice
-    ("Please make sure you have the correct access rights / and the repository exists.")."""
-    lines = [line.strip() for line in said.splitlines() if line.strip()]
-    reason = next(
-        (
-            line.removeprefix(prefix)
-            for prefix in ("fatal:", "error:")
-            for line in lines
-            if line.startswith(prefix)
-        ),
-        lines[-1] if lines else "unknown error",
-    )
-    printable = "".join(char if char.isprintable() else "\ufffd" for char in reason.strip())
-    return printable[:300].rstrip(".") or "unknown error"
 
 
 def _lock(lock: IO[str], seconds: float) -> None:
@@ -124,38 +107,3 @@ def _lock(lock: IO[str], seconds: float) -> None:
                     "this one was not made (TRACKER_GIT_TIMEOUT sets the wait)."
                 ) from None
             time.sleep(0.05)
-
-
-def _fetch(args: list[str], cwd: Path, seconds: float) -> tuple[int, str]:
-    """Run a git fetch, stopped (with what it started) once it has said nothing for
-    ``seconds``: its progress on stderr is what shows that it is moving. Returns its exit
-    status and the end of what it said."""
-    try:
-        process = subprocess.Popen(
-            ["git", *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except OSError as error:
-        raise RepositoryError(
-            f"git could not be run ({error.strerror}); is it installed?"
-        ) from None
-    assert process.stderr is not None
-    watchdog = Watchdog(process, seconds)
-    said = b""
-    try:
-        while chunk := os.read(process.stderr.fileno(), 65536):
-            watchdog.progress()
-            said = (said + chunk)[-65536:]  # progress lines may run long: the end says why
-        process.wait()
-    finally:
-        watchdog.stop()
-        kill(process)  # when this thread was interrupted; nothing once git has ended
-        process.wait()
-        process.stderr.close()
-    if watchdog.fired:
-        raise timed_out("git fetch", seconds)
-    return process.returncode, said.decode("utf-8", "replace")
