@@ -35,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.history.snapshot",
         "tracker.index",
     },
-    "tracker.index.held": {"tracker.history.model"},
+    "tracker.index.held": {"tracker.history.model", "tracker.history.releases"},
     "tracker.index.derived": {
         "tracker.collector",
         "tracker.errors",
