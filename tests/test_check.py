@@ -438,6 +438,9 @@ def test_links_to_headings_whose_words_begin_with_section(repo: ManualRepo):
         "no heading with that id",
         "error: other.md: links to #section-47-enquiries, but this document has no heading with "
         "that id",
+        "warning: referrals.md: has a heading with the id '17-assessments' and one with "
+        "'section-17-assessments', so a link to #section-17-assessments goes to the first; link "
+        "to the second as #section-section-17-assessments, or reword one of them",
     ]
 
 
@@ -465,6 +468,16 @@ def test_links_in_every_form_the_website_follows_are_checked(repo: ManualRepo):
         "error: a.md: links to s47.md#nowhere, but s47.md has no heading with that id",
         "error: a.md: links to gone.md, which is not a document",
     ]
+
+
+def test_headings_whose_ids_meet_are_named(repo: ManualRepo):
+    """With "47 Enquiries" beside "Section 47 Enquiries", #section-47-enquiries goes to the
+    first, which a link written for the second does not mean; either alone is no matter."""
+    repo.commit({"a.md": doc("A", "## 47 Enquiries\n\n## Section 47 Enquiries\n\n## Section 17"),
+                 "b.md": doc("B", "## Section 47 Enquiries\n\n## 17 Here")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    found = check_manual(repo.snapshot(), D("2024-11-20"))
+    assert [(p.where, p.level, p.rule) for p in found] == [("a.md", "warning", "heading-id-clash")]
 
 
 def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: ManualRepo):
