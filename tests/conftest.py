@@ -75,6 +75,21 @@ ESCAPED_LINKS = {
 }  # fmt: skip
 
 
+# Links in each form Python-Markdown makes a link, which tracker check must read as the website
+# does: a path in angle brackets with a space, a query (dropped), brackets in the text, a link
+# around an image, an escaped character; and what is no link (inside an image's description)
+# or no address (//[x.md), which the website leaves as written.
+LINK_FORMS = {
+    "early help.md": doc("Early Help", "## Referrals\n\nText."),
+    "s47.md": doc("S47"),
+    "a_b.md": doc("AB"),
+    "a.md": doc("A", '[a](<early help.md>) [b](early help.md?from=a#referrals) [c](<s47.md> "S47") '
+                "[d [in brackets]](s47.md) [![e](flow.png)](a_b.md) [f](a\\_b.md) "
+                "[g](<no such.md>) [h](missing.md?from=index) [i](s47.md?a=b#nowhere) "
+                "[j [in brackets]](gone.md) ![k [l](inside.md)](flow.png) [m](//[x.md)"),
+}  # fmt: skip
+
+
 class ManualRepo:
     """A git repository whose commits have fixed dates; files are named under ``procedures/``."""
 

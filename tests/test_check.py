@@ -7,7 +7,14 @@ import sys
 from datetime import date
 
 import pytest
-from conftest import ESCAPED_LINKS, HTML_HEADINGS, SECTION_HEADINGS, ManualRepo, doc
+from conftest import (
+    ESCAPED_LINKS,
+    HTML_HEADINGS,
+    LINK_FORMS,
+    SECTION_HEADINGS,
+    ManualRepo,
+    doc,
+)
 
 from tracker.authoring.check import check_manual
 
@@ -453,6 +460,9 @@ def test_links_to_headings_whose_words_begin_with_section(repo: ManualRepo):
         "no heading with that id",
         "error: other.md: links to #section-47-enquiries, but this document has no heading with "
         "that id",
+        "warning: referrals.md: has a heading with the id '17-assessments' and one with "
+        "'section-17-assessments', so a link to #section-17-assessments goes to the first; link "
+        "to the second as #section-section-17-assessments, or reword one of them",
     ]
 
 
@@ -466,6 +476,30 @@ def test_links_are_read_with_their_percent_escapes_decoded(repo: ManualRepo):
         for target in ("%2e%2e/procedures/a.md", "..%2Fprocedures%2Fa.md", "%2Fa.md",
                        "early%2520help.md", "a%00.md")
     ]  # fmt: skip
+
+
+def test_links_in_every_form_the_website_follows_are_checked(repo: ManualRepo):
+    """A path in angle brackets with a space, one with a query, a link whose text holds
+    brackets: the website links each (test_web's test of the same links), but check did not
+    read them, so a link to a missing chapter went unreported. A link within an image's
+    description is text on the page, and //[x.md no address: neither is checked."""
+    repo.commit(LINK_FORMS, when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})
+    assert messages(repo) == [
+        "error: a.md: links to no such.md, which is not a document",
+        "error: a.md: links to missing.md, which is not a document",
+        "error: a.md: links to s47.md#nowhere, but s47.md has no heading with that id",
+        "error: a.md: links to gone.md, which is not a document",
+    ]
+
+
+def test_headings_whose_ids_meet_are_named(repo: ManualRepo):
+    """With "47 Enquiries" beside "Section 47 Enquiries", #section-47-enquiries goes to the
+    first, which a link written for the second does not mean; either alone is no matter."""
+    repo.commit({"a.md": doc("A", "## 47 Enquiries\n\n## Section 47 Enquiries\n\n## Section 17"),
+                 "b.md": doc("B", "## Section 47 Enquiries\n\n## 17 Here")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    found = check_manual(repo.snapshot(), D("2024-11-20"))
+    assert [(p.where, p.level, p.rule) for p in found] == [("a.md", "warning", "heading-id-clash")]
 
 
 def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: ManualRepo):

@@ -111,6 +111,8 @@ def test_links_found_are_relative_markdown_only():
         ("``see [a](a.md)` here", ()),  # (Python-Markdown: one backtick opens, one closes)
         ("``x`y [a](a.md)` [b](b.md)", ("a.md", "b.md")),  # (`x` is the code: a link after)
         ("\\`no [a](a.md)`", ("a.md",)),  # (an escaped backtick opens nothing)
+        ("``[` ```](a.md)", ("a.md",)),  # (a longer run after "``": no shorter one closes it)
+        ("```[a](a.md)`` ``", ()),  # (no run of 3 after it: the first of the longest, 2, does)
         ("```\n[a](a.md)\n```\n[b](b.md)", ("b.md",)),
         ("~~~\n[a](a.md)\n~~~\n[b](b.md)", ("b.md",)),
     ],

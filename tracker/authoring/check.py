@@ -15,7 +15,7 @@ from typing import Any
 
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
-from tracker.history.links import link_path, page_anchor, page_ids
+from tracker.history.links import ANCHOR_PREFIX, link_path, page_anchor, page_ids, shadowed
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -29,8 +29,8 @@ _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
-    "broken-link", "broken-anchor", "go-live-invalid", "go-live-twice", "go-live-far",
-    "unread-trailer",
+    "broken-link", "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
+    "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon",
 )  # fmt: skip
@@ -54,6 +54,7 @@ def check_manual(
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
         *_broken_links(snapshot),
+        *_heading_clashes(snapshot),
         *_go_live(snapshot, since),
         *_missing_notes(snapshot, today),
         *_reviews(snapshot, today),
@@ -244,6 +245,21 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
+    return problems
+
+
+def _heading_clashes(snapshot: Snapshot) -> list[Problem]:
+    """Headings whose ids meet ("47 Enquiries" beside "Section 47 Enquiries"): a link written
+    as authors are told to write it, #section-47-enquiries, goes to the first."""
+    problems = []
+    for doc in _published(snapshot):
+        for section, other in shadowed(doc.latest.meta.anchors):
+            message = (
+                f"has a heading with the id {other!r} and one with {section!r}, so a link to "
+                f"#{section} goes to the first; link to the second as "
+                f"#{ANCHOR_PREFIX}{section}, or reword one of them"
+            )
+            problems.append(Problem("warning", doc.latest.path, message, rule="heading-id-clash"))
     return problems
 
 

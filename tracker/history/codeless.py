@@ -40,15 +40,27 @@ def without_fences(text: str) -> str:
 
 
 def without_code_spans(text: str) -> str:
-    """The text without its code spans, paired as Python-Markdown pairs them in a paragraph:
-    a run of n backticks not escaped opens a span that the next run of exactly n closes, else
-    of n - 1, and so on."""
+    """The text without its code spans (``code_spans``)."""
+    kept, shown_from = [], 0
+    for start, end, _ in code_spans(text):
+        kept.append(text[shown_from:start])
+        shown_from = end
+    return "".join(kept) + text[shown_from:]
+
+
+def code_spans(text: str) -> list[tuple[int, int, int]]:
+    """Each code span's start, end and number of backticks either side, paired as
+    Python-Markdown pairs them in a paragraph: a run of n backticks not escaped opens a span
+    that the next run of exactly n closes; else, when the longest run after it in the
+    paragraph is shorter, the first of those (its first backticks open it); else none does."""
     runs = [(run.start(), len(run.group())) for run in _TICKS.finditer(text)]
     later: dict[int, deque[int]] = defaultdict(deque)  # a run's length -> the runs, in order
     for number, (_, length) in enumerate(runs):
         later[length].append(number)
     blanks = [blank.start() for blank in _BLANK_LINE.finditer(text)]
-    kept, shown_from, number = [], 0, 0
+    blocks = [bisect_left(blanks, start) for start, _ in runs]
+    longest = _longest_after(runs, blocks)
+    spans, number = [], 0
     while number < len(runs):
         start, length = runs[number]
         back = start  # (a run of backslashes before it: an odd one escapes its first backtick)
@@ -56,19 +68,28 @@ def without_code_spans(text: str) -> str:
             back -= 1
         escaped = (start - back) % 2
         start, length = start + escaped, length - escaped
-        block = bisect_left(blanks, start)
         closing = None
-        for size in range(length, 0, -1):
+        for size in (length, longest[number]) if length else ():
             same = later[size]
             while same and same[0] <= number:
                 same.popleft()
-            if same and bisect_left(blanks, runs[same[0]][0]) == block:
+            if same and blocks[same[0]] == blocks[number] and 0 < size <= length:
                 closing = same[0]
                 break
         if closing is None:  # (no run closes it in its paragraph: its backticks are text)
             number += 1
             continue
-        kept.append(text[shown_from:start])
-        shown_from = runs[closing][0] + runs[closing][1]
+        spans.append((start, runs[closing][0] + runs[closing][1], runs[closing][1]))
         number = closing + 1
-    return "".join(kept) + text[shown_from:]
+    return spans
+
+
+def _longest_after(runs: list[tuple[int, int]], blocks: list[int]) -> list[int]:
+    """For each run of backticks, the length of the longest after it in its paragraph."""
+    longest, block, found = [0] * len(runs), -1, 0
+    for number in range(len(runs) - 1, -1, -1):
+        if blocks[number] != block:
+            block, found = blocks[number], 0
+        longest[number] = found
+        found = max(found, runs[number][1])
+    return longest

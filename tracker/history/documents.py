@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tracker.history.codeless import without_code_spans, without_fences
+from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
 
 TYPES = ("chapter", "guidance")
@@ -35,7 +36,6 @@ _ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 _INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"<[^>]*>|[*_`~]")
-_LINK = re.compile(r"\[[^\][]*\]\(\s*<?([^)\s>[]+)>?(?:\s+\"[^\"]*\")?\s*\)")  # (no [ within)
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 
@@ -316,18 +316,15 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
 
 
 def _relative_links(body: str) -> list[str]:
-    """Targets of links to other Markdown files of the manual (no scheme, ends .md), each
-    with its ``#fragment`` when it has one."""
+    """Targets of links to other Markdown files of the manual, as the website reads them
+    (``manual_target``: "path.md", or with its ``#fragment``), and to the page's own headings
+    ("#fragment")."""
     targets = []
-    if "`" in body or "~~~" in body:  # (code shows a link's text; the page links nothing)
-        body = without_code_spans(without_fences("\n" + body))
-    for match in _LINK.finditer(body):
-        target = match.group(1)
-        path = target.split("#", 1)[0]
-        if target.startswith("#") and len(target) > 1:
-            targets.append(target)  # a heading of the same document
-        elif path.endswith(".md") and ":" not in path and not path.startswith("/"):
-            targets.append(target)
+    for href in page_hrefs(body):
+        found = manual_target(href)
+        if found is not None and any(found):
+            path, fragment = found
+            targets.append(f"{path}#{fragment}" if fragment else path)
     return targets
 
 

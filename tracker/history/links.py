@@ -48,3 +48,16 @@ def page_ids(anchors: Iterable[str]) -> set[str]:
     """Every id a page gives the headings with these ids (``DocMeta.anchors``, unprefixed)."""
     ids = [ANCHOR_PREFIX + anchor for anchor in anchors]
     return {*ids, *heading_aliases(ids).values()}
+
+
+def shadowed(anchors: Iterable[str]) -> list[tuple[str, str]]:
+    """Each heading whose words begin "Section" that gets no second id because another heading
+    has it (``heading_aliases``), with that heading: ("section-47-enquiries", "47-enquiries")
+    for "Section 47 Enquiries" beside "47 Enquiries" (ids as ``DocMeta.anchors`` gives them)."""
+    ids = [ANCHOR_PREFIX + anchor for anchor in anchors]
+    kept = heading_aliases(ids)
+    return [
+        (ident.removeprefix(ANCHOR_PREFIX), ident.removeprefix(_TWICE))
+        for ident in dict.fromkeys(ids)
+        if ident.startswith(_TWICE) and ident not in kept
+    ]

@@ -31,8 +31,10 @@ import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX
 
 from tracker.history.documents import split_front_matter
+from tracker.history.hrefs import manual_target
 from tracker.history.links import ANCHOR_PREFIX, heading_aliases, link_path, page_anchor
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
@@ -50,6 +52,7 @@ ATTRIBUTES = {
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
+_ESCAPE = re.compile(f"{STX}([0-9]+){ETX}")  # an escaped character
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 # A heading's id in sanitised HTML (only headings keep an id; text holds no '<').
 _HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
@@ -228,7 +231,10 @@ def rewrite_links(
 
 
 def _image(src: str, path: str, media: Media | None) -> str:
-    parts = urlsplit(src)
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # ("//[x.png": no address a browser could read; left as written)
+        return src
     if media is None or parts.scheme or parts.netloc or src.startswith("/") or not parts.path:
         return src
     target = link_path(path, parts.path)
@@ -236,16 +242,18 @@ def _image(src: str, path: str, media: Media | None) -> str:
 
 
 def _rewrite(href: str, path: str, link: Linker) -> str:
-    """A relative link to a Markdown file of the manual becomes the address of its page."""
-    parts = urlsplit(href)
-    if href.startswith("#"):
-        return f"#{page_anchor(parts.fragment)}" if parts.fragment else href  # the same chapter
-    if parts.scheme or parts.netloc or not parts.path.endswith(".md") or href.startswith("/"):
+    """A relative link to a Markdown file of the manual becomes the address of its page
+    (``tracker check`` reads links so too: ``manual_target``)."""
+    found = manual_target(href)
+    if found is None:
         return href
-    target = link_path(path, parts.path)
+    document, fragment = found
+    if not document:
+        return f"#{page_anchor(fragment)}" if fragment else href  # the same chapter
+    target = link_path(path, document)
     if target is None:
         return href
-    return link(target, page_anchor(parts.fragment) if parts.fragment else "") or href
+    return link(target, page_anchor(fragment) if fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):
@@ -259,11 +267,17 @@ class _LinkRewriter(Treeprocessor):
         for anchor in root.iter("a"):
             href = anchor.get("href")
             if href and rewrite is not None:
-                anchor.set("href", rewrite(href))
+                anchor.set("href", rewrite(_unescaped(href)))
         for picture in root.iter("img"):
             src = picture.get("src")
             if src and image is not None:
-                picture.set("src", image(src))
+                picture.set("src", image(_unescaped(src)))
+
+
+def _unescaped(address: str) -> str:
+    """An address with its escaped characters put back (``a\\_b.md`` is "a_b.md"): Python-Markdown
+    does so only after this runs, so such a link was left as written, broken."""
+    return _ESCAPE.sub(lambda found: chr(int(found.group(1))), address)
 
 
 class _Links(Extension):
