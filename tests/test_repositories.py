@@ -20,6 +20,7 @@ from conftest import ROOT, SCHEDULE, ManualRepo, doc
 
 from tracker.authoring.check import check_manual
 from tracker.history.model import Problem
+from tracker.history.snapshot import Snapshot
 from tracker.trackchanges.compare import diff_documents
 
 pytestmark = pytest.mark.reliability("repositories read")
@@ -115,6 +116,72 @@ def test_a_remote_found_unreachable_is_not_asked_again_at_once(
     trace = (tmp_path / "trace").read_text()
     assert trace.count("built-in: git fetch") == 1
     assert caplog.text.count("could not fetch the texts this partial clone lacks") == 1
+
+
+def left_out(snapshot: Snapshot) -> list[str]:
+    return [p.where for p in snapshot.problems if p.rule == "missing-object"]
+
+
+def test_a_service_reads_what_it_left_out_once_a_fetch_reaches_its_remote_again(
+    repo: ManualRepo, tmp_path: Path
+):
+    """A service reading a partial clone while its remote was down left old texts out; the
+    next fetch of its push webhook or poll that reaches the remote has it read them at once,
+    whether or not the branch moved (review: a push within five minutes of the failure was
+    read with its texts left out, and an unmoved branch was never read again)."""
+    from tracker.manual import open_manual
+    from web.hooks import refresh
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    moved = tmp_path / "moved.git"
+    remote.rename(moved)  # down
+    service = open_manual(clone, branch="main")  # as tracker serve holds it
+    assert left_out(service.snapshot())
+    moved.rename(remote)  # back; the poll fetches, nothing new
+    refresh(service)
+    assert left_out(service.snapshot()) == []
+    assert [v.note for v in service.snapshot().document("a").versions] == ["v1", "v2", "v3"]
+
+
+def test_a_push_soon_after_its_remote_was_down_is_read_whole(repo: ManualRepo, tmp_path: Path):
+    """The push's fetch reached the remote: its texts are fetched at once, not left out for
+    the five minutes a remote that failed is otherwise left alone."""
+    from tracker.manual import open_manual
+    from web.hooks import refresh
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02"])
+    moved = tmp_path / "moved.git"
+    remote.rename(moved)
+    service = open_manual(clone, branch="main")
+    assert left_out(service.snapshot())
+    moved.rename(remote)
+    repo.commit({"a.md": doc("A", "Text 3.")}, "v3", "2024-03-02T10:00:00+00:00")
+    git(remote, "fetch", "--quiet", str(repo.path), "+main:main")
+    head = refresh(service)  # the webhook's fetch of the push
+    assert service.snapshot().head == head
+    assert left_out(service.snapshot()) == []
+    assert [v.note for v in service.snapshot().document("a").versions] == ["v1", "v2", "v3"]
+
+
+def test_a_remote_that_refuses_fetches_by_id_is_not_asked_for_each_text(
+    repo: ManualRepo, tmp_path: Path
+):
+    """A remote that lets no object be fetched by its id (protocol v0, no
+    uploadpack.allowAnySHA1InWant) is said once, not asked once for every text it was taken to
+    lack (review: 150 fetches for 150 versions)."""
+    days = [f"2024-0{number}-02" for number in range(1, 7)]
+    remote, clone = partial_clone(repo, tmp_path, days)
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")  # fetched: the newest text
+    git(remote, "config", "uploadpack.allowAnySHA1InWant", "false")
+    git(clone, "config", "protocol.version", "0")
+    trace = tmp_path / "trace"
+    result = tracker("history", "a", "--repo", str(clone), "--format", "json",
+                     env={"GIT_TRACE": str(trace)})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    fetches = [line for line in trace.read_text().splitlines() if "built-in: git fetch" in line]
+    assert len(fetches) == 1, fetches
+    assert "could not fetch the texts this partial clone lacks" in result.stderr
+    assert "does not allow request for unadvertised object" in result.stderr
 
 
 def test_a_version_left_out_still_holds_back_the_next_as_its_text_would(

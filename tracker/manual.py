@@ -290,6 +290,7 @@ class Manual:
         self._differ_lock = threading.Lock()
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
+        self._again = False  # read again, though the branch has not moved (read_again)
         self._held = None if lazy else Held()  # (a server's: see index/held.py)
 
     def snapshot(self) -> Snapshot:
@@ -297,16 +298,22 @@ class Manual:
         seen = self.repo.branch_head(self.branch)  # cheap: no lock while nothing has moved
         with self._lock:  # one reader at a time; the others then share its snapshot
             latest = self._latest
-            if latest is None or (latest.branch, latest.head) != seen:
+            if latest is None or self._again or (latest.branch, latest.head) != seen:
                 # Asked again inside the lock: a request that saw an older head while another
                 # read a newer one must not take the manual back (and rebuild the index) to it.
                 branch, head = self.repo.branch_head(self.branch) if latest else seen
-                if latest is None or (latest.branch, latest.head) != (branch, head):
+                if latest is None or self._again or (latest.branch, latest.head) != (branch, head):
                     latest = read_snapshot(self.repo, self.root, branch, head, held=self._held)
                     if not self.lazy:
                         latest.read_all()
-                    self._latest = latest
+                    self._latest, self._again = latest, False
         return latest
+
+    def read_again(self) -> None:
+        """Read the snapshot again when next asked, though the branch has not moved (texts a
+        partial clone could not fetch may be fetched now)."""
+        with self._lock:
+            self._again = True
 
     @property
     def differ(self) -> Differ:

@@ -108,6 +108,8 @@ def refresh(manual: Manual) -> str:
             "with --branch."
         )
     head = fetch_branch(manual.repo, manual.branch)
+    if manual.repo.remote_reached():  # (a partial clone's texts left out while it was down)
+        manual.read_again()
     manual.snapshot()
     return head
 

@@ -25,6 +25,9 @@ from tracker.repository.process import GitTimeout, Watchdog, git_timeout, kill, 
 _PROMISOR = re.compile(r"^\s*(partialclone\s*=|promisor\s*=\s*true)", re.IGNORECASE | re.MULTILINE)
 _BATCH = 8000  # object ids on one fetch's command line (about 330 kB: well within ARG_MAX)
 _AGAIN = 300.0  # seconds for which a remote's failure is remembered, not asked again
+# What git says when a remote does not let objects be fetched by their ids at all (protocol v0
+# without uploadpack.allowAnySHA1InWant): not one object it lacks, so not asked one by one.
+_REFUSED = "does not allow request for unadvertised object"
 # What git's on-demand fetch of a missing object runs (promisor-remote.c), ids as arguments.
 _FETCH = ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--progress", "--no-tags",
           "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none"]  # fmt: skip
@@ -50,6 +53,14 @@ class Promisor:
         self._lacking: dict[str, float] = {}  # blob → when the remote said it lacks it
         self._down = -_AGAIN  # when the remote last could not be reached
         self._name: str | None = None  # the remote's, once asked
+        self._failed = False  # whether texts were left out because it could not be reached
+
+    def reached(self) -> bool:
+        """A fetch from the remote has just worked (a push webhook's, a poll's): it is asked
+        again at once. Whether texts had been left out because it could not be reached."""
+        with self._lock:
+            failed, self._failed, self._down = self._failed, False, -_AGAIN
+        return failed
 
     def unfetchable(self, wanted: Iterable[str]) -> set[str]:
         """The blobs of ``wanted`` that the clone lacks and its remote cannot supply, each said
@@ -72,7 +83,7 @@ class Promisor:
                     _named(lacking), _them(len(lacking)),
                 )  # fmt: skip
             if rest:
-                self._down = time.monotonic()
+                self._down, self._failed = time.monotonic(), True
                 # (not how many: a later read may lack more, and is not said again)
                 log.warning(
                     "git could not fetch the texts this partial clone lacks from %r: %s; the "
@@ -124,7 +135,7 @@ class Promisor:
                     said, status = f"fatal: {str(error).rstrip('.')}", -1
                 if status == 0:
                     break
-                named = next((sha for sha in batch if sha in said), None)
+                named = None if _REFUSED in said else next((s for s in batch if s in said), None)
                 if named is None:  # git could not connect, or was refused: nothing was fetched
                     rest = [sha for sha in need[start:] if sha not in lacking]
                     return lacking, rest, fetch_reason(said)

@@ -320,6 +320,14 @@ class GitRepo:
 
         return is_partial(self.common_dir)
 
+    def remote_reached(self) -> bool:
+        """A fetch from the remote has just worked: a partial clone asks it for texts again at
+        once. Whether texts had been left out because it could not be reached (then a snapshot
+        read since lacks them: read it again)."""
+        with self._reader_lock:
+            promisor = self._promisor
+        return promisor is not None and promisor.reached()
+
     def _fetch_first(self, wanted: list[str]) -> set[str]:
         """Fetch the blobs a partial clone lacks; those it cannot fetch (and says so)."""
         from tracker.repository.fetch import Promisor
