@@ -129,18 +129,28 @@ def test_a_service_reads_what_it_left_out_once_a_fetch_reaches_its_remote_again(
     next fetch of its push webhook or poll that reaches the remote has it read them at once,
     whether or not the branch moved (review: a push within five minutes of the failure was
     read with its texts left out, and an unmoved branch was never read again)."""
+    from fastapi.testclient import TestClient
+
     from tracker.manual import open_manual
+    from web.app import create_app
     from web.hooks import refresh
 
     remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")  # fetched: the newest text
     moved = tmp_path / "moved.git"
     remote.rename(moved)  # down
     service = open_manual(clone, branch="main")  # as tracker serve holds it
     assert left_out(service.snapshot())
-    moved.rename(remote)  # back; the poll fetches, nothing new
-    refresh(service)
-    assert left_out(service.snapshot()) == []
-    assert [v.note for v in service.snapshot().document("a").versions] == ["v1", "v2", "v3"]
+    with TestClient(create_app(service, date(2024, 4, 1))) as client:
+        answer = client.get("/api/chapters/a/history")
+        assert answer.status_code == 200, answer.text
+        before = answer.json()["versions"]
+        assert [v["note"] for v in before] == ["v1 v2 v3"]
+        moved.rename(remote)  # back; the poll fetches, nothing new
+        refresh(service)
+        assert left_out(service.snapshot()) == []
+        after = client.get("/api/chapters/a/history").json()["versions"]  # (not the page kept)
+        assert [v["note"] for v in after] == ["v1", "v2", "v3"]
 
 
 def test_a_push_soon_after_its_remote_was_down_is_read_whole(repo: ManualRepo, tmp_path: Path):

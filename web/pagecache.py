@@ -1,13 +1,14 @@
 """Answers kept in memory, so that a page asked again is sent rather than made again.
 
 An answer is kept under everything it is made from: the manual's branch and head (the snapshot
-read), whether an older state is shown because the newest settings broke, the day taken as
-today, and the request's scheme, host, root path, path and query string. A new commit, a new
-day or another address is another key, so a kept answer is never a stale one. Only GET answers
-of 200 are kept (pages, feeds, the JSON API); errors, redirects, images, static files, the
-webhook and ``/healthz`` are made every time, and so is an answer made with a comparison
-simplified for time or size (it may be exact next time: the Differ notes giving one out,
-``noting_coarse``); a route can refuse with ``Cache-Control: no-store``.
+read, and which read of it: ``View.read``), whether an older state is shown because the newest
+settings broke, the day taken as today, and the request's scheme, host, root path, path and
+query string. A new commit, a new day or another address is another key, so a kept answer is
+never a stale one. Only GET answers of 200 are kept (pages, feeds, the JSON API); errors,
+redirects, images, static files, the webhook and ``/healthz`` are made every time, and so is
+an answer made with a comparison simplified for time or size (it may be exact next time: the
+Differ notes giving one out, ``noting_coarse``); a route can refuse with ``Cache-Control:
+no-store``.
 
 Every page's scripts run only with a nonce of its own (``web/app.py``): an answer is kept with
 an unguessable per-process marker where its nonce was, and each answer sent from here gets a
@@ -170,7 +171,7 @@ class PageCache:
             return
         scope.setdefault("state", {})["view"] = view  # the route reads what the key says
         key = (
-            view.snapshot.branch, view.snapshot.head, view.today, view.stale,
+            view.snapshot.branch, view.snapshot.head, view.read, view.today, view.stale,
             scope.get("scheme"), tuple(scope.get("server") or ()), scope.get("root_path"),
             _host(scope), scope["path"], scope.get("raw_path"), scope.get("query_string"),
         )  # fmt: skip

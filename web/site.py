@@ -7,8 +7,10 @@ when the branch has moved, so a commit shows on the next request) and today's da
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
@@ -33,6 +35,7 @@ class View:
     today: date
     stale: str | None = None  # why the snapshot is not the branch head's (its settings broke)
     exported: Exported | None = None  # a static export's addresses, when exporting
+    read: int = 0  # which read of the manual the snapshot is (kept answers are keyed by it)
 
     @property
     def urls(self) -> Urls:
@@ -55,7 +58,12 @@ class Site:
         self.exported = exported  # set by a static export (web/export.py): its addresses
         self.clock = clock  # today in a time zone; asked on every request
         self._lock = threading.Lock()
-        self._search: tuple[tuple[str, date], SearchIndex] | None = None
+        self._search: tuple[tuple[int, date], SearchIndex] | None = None
+        # Each snapshot's number, never reused: a snapshot read again at the same head (texts
+        # a partial clone fetched since) is another, so nothing kept of the first is shown.
+        self._reads: weakref.WeakKeyDictionary[Snapshot, int] = weakref.WeakKeyDictionary()
+        self._numbers = itertools.count(1)
+        self._reads_lock = threading.Lock()
 
     def view(self) -> View:
         """The manual as it stands now, and today's date in its time zone.
@@ -74,11 +82,14 @@ class Site:
             log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
             snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
-        return View(self.manual, snapshot, today, stale, self.exported)
+        with self._reads_lock:
+            read = self._reads.get(snapshot) or next(self._numbers)
+            self._reads[snapshot] = read
+        return View(self.manual, snapshot, today, stale, self.exported, read)
 
     def search_index(self, view: View) -> SearchIndex:
         """The search index of the documents in force: built once per head and day."""
-        key = (view.snapshot.head, view.today)
+        key = (view.read, view.today)
         with self._lock:
             if self._search is None or self._search[0] != key:
                 self._search = (key, SearchIndex(entries(view)))
