@@ -280,6 +280,7 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('title = "x"\n', ["the key 'title' outside any table; put it under [manual]"]),
         ("cutoff_days = 7\n", ["put it under [releases]"]),
         ("[releases]\ncuttoff_days = 7\n", ["releases.cuttoff_days"]),
+        ("x = " + "[" * 2000 + "]" * 2000 + "\n", ["nests arrays or tables too deeply"]),
     ],
 )
 def test_bad_settings(repo: ManualRepo, settings: str, words: list[str]):

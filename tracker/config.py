@@ -89,6 +89,8 @@ def parse_config(text: str | None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{CONFIG_FILE} is not valid TOML ({error}).") from None
+    except RecursionError:  # (tomllib reads nested arrays and tables by recursion)
+        raise ConfigError(f"{CONFIG_FILE} nests arrays or tables too deeply to read.") from None
     if unknown := sorted(set(data) - set(KEYS)):
         name = unknown[0]
         if isinstance(data[name], dict):
