@@ -34,8 +34,13 @@ _ANY_HEADING = re.compile(r"\n(?:#{1,6}[ \t]+(.+)$|([^\s#>|-][^\n]*)\n(?:=+|-+)[
 _UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
 _ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
-_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKS = re.compile(r"<[^>]*>|[*_`~]")
+# A link in a heading: its text (one level of brackets within) and target. The text's parts
+# cannot overlap ('[' starts only a bracketed part), so a heading of 80,000 '[' is one pass.
+_INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\([^)]*\)")
+# Marks the page does not show: tags, emphasis and code marks; an underscore only where it
+# opens or closes emphasis (Python-Markdown leaves one inside a word, "Step_1", as it is).
+_MARKS = re.compile(r"<[^<>]*>|[*`~]|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)")
+_NUMBERED = re.compile(r"(.*)_([0-9]+)")  # an id ending _N: a repeat counts on from N
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 
@@ -342,16 +347,30 @@ def heading_ids(body: str) -> list[str]:
     else:
         headings = [_unclosed(atx) for atx in _ATX.findall(text)]
     ids: list[str] = []
-    for heading in headings:
-        ident = base = _slug(heading)
-        count = 0
-        while ident in ids:
-            count += 1
-            ident = f"{base}_{count}"
-        ids.append(ident)
+    taken: set[str] = set()
+    counted: dict[str, int] = {}
+    for heading in headings:  # (as the page's ids have them: with the prefix, never empty)
+        ids.append(unique("section-" + _slug(heading), taken, counted).removeprefix("section-"))
     if "<h" in text or "<H" in text:
         ids += raw_heading_ids(without_code_spans(text) if "`" in text else text)
     return ids
+
+
+def unique(ident: str, taken: set[str], counted: dict[str, int]) -> str:
+    """``ident``, or, when a heading before it has it, the next free ``_1``, ``_2`` (counting
+    on from N for one that ends ``_N``), added to ``taken``: Python-Markdown's ``toc.unique``,
+    which walks from 1 for every repeat; ``counted`` remembers how far each walk got, so that
+    thousands of repeated headings cost no more than one each."""
+    if ident in taken:
+        numbered = _NUMBERED.fullmatch(ident)
+        stem, first = (numbered[1], int(numbered[2]) + 1) if numbered else (ident, 1)
+        number = max(first, counted.get(stem, first))
+        while f"{stem}_{number}" in taken:
+            number += 1
+        counted[stem] = number
+        ident = f"{stem}_{number}"
+    taken.add(ident)
+    return ident
 
 
 def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #s, as before)

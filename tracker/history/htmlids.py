@@ -11,9 +11,9 @@ from html import unescape
 
 from tracker.history.links import ANCHOR_PREFIX, page_anchor
 
-# A heading's start tag and its attributes (none holds '<' or '>': one stops at either, so a
-# hostile text is read in one pass).
-_HEADING_TAG = re.compile(r"<[hH][1-6]([\s/][^<>]*)?>")
+# A heading's start tag and its attributes, a quoted value holding '>' too (nothing in it
+# holds '<': one stops there, so a hostile text is read in about one pass).
+_HEADING_TAG = re.compile(r"""<[hH][1-6](?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""")
 # A line indented as code (Python-Markdown's indented code block). A paragraph's line so
 # indented is taken for code too: rare, and a link to a heading there is then reported as
 # broken though it works, never the other way round.

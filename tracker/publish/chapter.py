@@ -54,8 +54,10 @@ _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
 _ESCAPE = re.compile(f"{STX}([0-9]+){ETX}")  # an escaped character
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
-# A heading's id in sanitised HTML (only headings keep an id; text holds no '<').
-_HEADING_ID = re.compile(r'<h([1-6]) id="([^"]*)">')
+# A heading's start tag in sanitised HTML, its attributes quoted (a value may hold '>'), and
+# its id among them (only headings keep an id; besides it, the sanitiser keeps lang and title).
+_HEADING_TAG = re.compile(r'<h([1-6])((?: [a-z-]+="[^"]*")*)>')
+_ID = re.compile(r' id="([^"]*)"')
 _SAME_PAGE = re.compile(r'href="#([^"]+)"')  # a link to an id of the page, in sanitised HTML
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
@@ -177,26 +179,37 @@ def _prefixed(html: str) -> str:
     given: set[str] = set()
 
     def heading(found: re.Match[str]) -> str:
-        ident = page_anchor(found.group(2)) if found.group(2) else ""
+        level, attributes = found.groups()
+        named = _ID.search(attributes)
+        if named is None:
+            return found.group(0)
+        ident = page_anchor(named.group(1)) if named.group(1) else ""
+        others = attributes[: named.start()] + attributes[named.end() :]  # (lang, title)
         if not ident or ident in given:
-            return f"<h{found.group(1)}>"
+            return f"<h{level}{others}>"
         given.add(ident)
-        return f'<h{found.group(1)} id="{ident}">'
+        return f'<h{level}{others} id="{ident}">'
 
-    html = _HEADING_ID.sub(heading, html)
+    html = _HEADING_TAG.sub(heading, html)
     return _SAME_PAGE.sub(lambda found: f'href="#{page_anchor(found.group(1))}"', html)
 
 
 def _with_aliases(html: str) -> str:
     """Each heading whose words begin "Section" given its second id too, as an empty element
     inside it (an element has one id): see ``heading_aliases``."""
-    aliases = heading_aliases(found.group(2) for found in _HEADING_ID.finditer(html))
+    aliases = heading_aliases(filter(None, map(_heading_id, _HEADING_TAG.finditer(html))))
     if not aliases:
         return html
-    return _HEADING_ID.sub(lambda found: found.group(0) + _alias(aliases.get(found.group(2))), html)
+    return _HEADING_TAG.sub(lambda found: found.group(0) + _alias(aliases, found), html)
 
 
-def _alias(ident: str | None) -> str:
+def _heading_id(found: re.Match[str]) -> str | None:
+    named = _ID.search(found.group(2))
+    return named.group(1) if named else None
+
+
+def _alias(aliases: dict[str, str], found: re.Match[str]) -> str:
+    ident = aliases.get(_heading_id(found) or "")
     return f'<span id="{ident}"></span>' if ident else ""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from tracker.history.documents import slugify
+from tracker.history.documents import slugify, unique
 from tracker.history.links import ANCHOR_PREFIX, heading_aliases, page_anchor
 from tracker.trackchanges.compare import BlockChange
 from tracker.trackchanges.text import Block
@@ -27,6 +27,7 @@ def heading_anchors(changes: list[BlockChange]) -> dict[int, tuple[str, str | No
     for side in ("new", "old"):
         first = True
         ids: set[str] = set()
+        counted: dict[str, int] = {}
         for number, change in enumerate(changes):
             block: Block | None = getattr(change, side)
             if block is None or (side == "old" and change.status == "moved"):
@@ -34,8 +35,7 @@ def heading_anchors(changes: list[BlockChange]) -> dict[int, tuple[str, str | No
             title, first = first and block.kind == "heading" and block.level == 1, False
             if block.kind != "heading" or title:
                 continue  # (the page's own title has no id)
-            ident = _unique(ANCHOR_PREFIX + slugify(_words(block)), ids)
-            ids.add(ident)
+            ident = unique(ANCHOR_PREFIX + slugify(_words(block)), ids, counted)
             if number not in given and ident not in taken and (side == "new" or not change.new):
                 given[number] = ident
                 taken.add(ident)
@@ -51,12 +51,3 @@ def same_page_links(fragment: str) -> str:
 def _words(block: Block) -> str:
     """A heading's words as Python-Markdown slugs them: its text, without tags or images."""
     return "".join(html.unescape(t) for t in block.tokens if not t.startswith("<"))
-
-
-def _unique(ident: str, ids: set[str]) -> str:
-    """The id, or with ``_1``, ``_2`` when a heading before it has it (as Python-Markdown)."""
-    base, count = ident, 0
-    while ident in ids:
-        count += 1
-        ident = f"{base}_{count}"
-    return ident
