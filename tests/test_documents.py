@@ -464,8 +464,24 @@ HTML_LINES = st.sampled_from([
     "## Step_1", "## Step_1", "## Step", "## Step", "## _Note_ here", "## snake_case_name",
     "## a _ b", "## See [the [x] form](y.md)", "## x_1", "## x",
     '<h2 lang="cy" id="main-content">Cysylltiadau</h2>', '<h3 title="a>b" id="steps">S</h3>',
-    '<h4 id="section-47" lang="en">Section 47</h4>',
+    '<h4 id="section-47" lang="en">Section 47</h4>', "## __bold__ x", "## snake_case_",
+    "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b",
 ])  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(["x", "x_1", "x_2", "x_5", "y", "x_10", "x_1_1", "_1", ""])))
+def test_repeated_ids_are_numbered_as_python_markdown_numbers_them(ids: list[str]):
+    """Review: the walk remembered for "x" was taken up by "x_5"'s too (x, x, x_5, x_5, x gave
+    x_7 where the page has x_2)."""
+    from markdown.extensions.toc import unique as markdowns
+
+    from tracker.history.headings import unique
+
+    theirs: set[str] = set()
+    ours: set[str] = set()
+    counted: dict[str, int] = {}
+    for ident in ids:  # (the page's ids are never empty: they carry the prefix)
+        assert unique("section-" + ident, ours, counted) == markdowns("section-" + ident, theirs)
 
 
 @given(st.lists(HTML_LINES, max_size=12))

@@ -173,6 +173,48 @@ def test_a_push_soon_after_its_remote_was_down_is_read_whole(repo: ManualRepo, t
     assert [v.note for v in service.snapshot().document("a").versions] == ["v1", "v2", "v3"]
 
 
+def test_a_service_asks_again_on_its_own_five_minutes_after_its_remote_failed(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A worker that did not make the fetch that reached the remote (several workers; a poll
+    runs in one process) reads what it left out once the failure is old enough to ask again."""
+    from tracker.manual import open_manual
+    from tracker.repository import fetch
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")
+    moved = tmp_path / "moved.git"
+    remote.rename(moved)
+    service = open_manual(clone, branch="main")
+    first = service.snapshot()
+    assert left_out(first)
+    moved.rename(remote)
+    assert service.snapshot() is first  # (within five minutes: not asked again)
+    monkeypatch.setattr(fetch, "_AGAIN", 0.0)  # (five minutes later)
+    assert left_out(service.snapshot()) == []
+
+
+def test_a_remote_that_refuses_fetches_by_id_is_not_read_again_by_each_poll(
+    repo: ManualRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """Review: reaching it to fetch the branch does not make it give texts by id: each poll
+    read the whole history again, and said so again."""
+    from tracker.manual import open_manual
+    from web.hooks import refresh
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")
+    git(remote, "config", "uploadpack.allowAnySHA1InWant", "false")
+    git(clone, "config", "protocol.version", "0")
+    service = open_manual(clone, branch="main")
+    first = service.snapshot()
+    assert left_out(first)
+    for _ in range(3):
+        refresh(service)
+        assert service.snapshot() is first
+    assert caplog.text.count("could not fetch the texts this partial clone lacks") == 1
+
+
 def test_a_remote_that_refuses_fetches_by_id_is_not_asked_for_each_text(
     repo: ManualRepo, tmp_path: Path
 ):

@@ -291,11 +291,14 @@ class Manual:
         self._lock = threading.Lock()
         self._latest: Snapshot | None = None
         self._again = False  # read again, though the branch has not moved (read_again)
+        self._lacks = False  # whether the latest snapshot left out texts git lacked
         self._held = None if lazy else Held()  # (a server's: see index/held.py)
 
     def snapshot(self) -> Snapshot:
         """The manual at the tracked branch's head now: read again only when it has moved."""
         seen = self.repo.branch_head(self.branch)  # cheap: no lock while nothing has moved
+        if self._lacks and self.repo.texts_may_come():  # (left out while its remote was down)
+            self.read_again()
         with self._lock:  # one reader at a time; the others then share its snapshot
             latest = self._latest
             if latest is None or self._again or (latest.branch, latest.head) != seen:
@@ -307,6 +310,7 @@ class Manual:
                     if not self.lazy:
                         latest.read_all()
                     self._latest, self._again = latest, False
+                    self._lacks = _lacking(latest.problems)
         return latest
 
     def read_again(self) -> None:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from tracker.history.codeless import without_code_spans, without_fences
+from tracker.history.headings import emphasis_out, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
 
@@ -36,11 +37,9 @@ _ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 # A link in a heading: its text (one level of brackets within) and target. The text's parts
 # cannot overlap ('[' starts only a bracketed part), so a heading of 80,000 '[' is one pass.
-_INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\([^)]*\)")
-# Marks the page does not show: tags, emphasis and code marks; an underscore only where it
-# opens or closes emphasis (Python-Markdown leaves one inside a word, "Step_1", as it is).
-_MARKS = re.compile(r"<[^<>]*>|[*`~]|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)")
-_NUMBERED = re.compile(r"(.*)_([0-9]+)")  # an id ending _N: a repeat counts on from N
+_INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()]|\([^()]*\))*\)")
+# Marks the page does not show: tags, emphasis and code marks (underscores: _emphasis_out).
+_MARKS = re.compile(r"<[^<>]*>|[*`~]")
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 
@@ -356,23 +355,6 @@ def heading_ids(body: str) -> list[str]:
     return ids
 
 
-def unique(ident: str, taken: set[str], counted: dict[str, int]) -> str:
-    """``ident``, or, when a heading before it has it, the next free ``_1``, ``_2`` (counting
-    on from N for one that ends ``_N``), added to ``taken``: Python-Markdown's ``toc.unique``,
-    which walks from 1 for every repeat; ``counted`` remembers how far each walk got, so that
-    thousands of repeated headings cost no more than one each."""
-    if ident in taken:
-        numbered = _NUMBERED.fullmatch(ident)
-        stem, first = (numbered[1], int(numbered[2]) + 1) if numbered else (ident, 1)
-        number = max(first, counted.get(stem, first))
-        while f"{stem}_{number}" in taken:
-            number += 1
-        counted[stem] = number
-        ident = f"{stem}_{number}"
-    taken.add(ident)
-    return ident
-
-
 def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #s, as before)
     return heading.rstrip(" \t#") or heading[:1]
 
@@ -380,7 +362,7 @@ def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #
 @lru_cache(maxsize=8192)
 def _slug(heading: str) -> str:
     """A heading's id from its text as written: most headings recur in every version."""
-    return slugify(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip())))
+    return slugify(emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip()))))
 
 
 _NOT_WORD = re.compile(r"[^\w\s-]")

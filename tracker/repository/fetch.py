@@ -55,6 +55,13 @@ class Promisor:
         self._name: str | None = None  # the remote's, once asked
         self._failed = False  # whether texts were left out because it could not be reached
 
+    def may_come(self) -> bool:
+        """Whether texts were left out because the remote could not be reached, long enough
+        ago that it is asked again (a service reads what it left out then: another process's
+        fetch, a poll's, does not tell this one)."""
+        with self._lock:
+            return self._failed and time.monotonic() - self._down >= _AGAIN
+
     def reached(self) -> bool:
         """A fetch from the remote has just worked (a push webhook's, a poll's): it is asked
         again at once. Whether texts had been left out because it could not be reached."""
@@ -75,6 +82,7 @@ class Promisor:
                 return known  # (said when the remote was asked)
             remote = self._name = self._name or self._remote()
             lacking, rest, reason = self._fetch(remote, [sha for sha in need if sha not in known])
+            refused = _REFUSED in reason  # (for good: reaching the remote again changes nothing)
             self._lacking.update(dict.fromkeys(lacking, time.monotonic()))
             if lacking:
                 log.warning(
@@ -83,7 +91,7 @@ class Promisor:
                     _named(lacking), _them(len(lacking)),
                 )  # fmt: skip
             if rest:
-                self._down, self._failed = time.monotonic(), True
+                self._down, self._failed = time.monotonic(), not refused
                 # (not how many: a later read may lack more, and is not said again)
                 log.warning(
                     "git could not fetch the texts this partial clone lacks from %r: %s; the "

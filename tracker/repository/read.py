@@ -328,6 +328,13 @@ class GitRepo:
             promisor = self._promisor
         return promisor is not None and promisor.reached()
 
+    def texts_may_come(self) -> bool:
+        """Whether texts a partial clone left out because its remote could not be reached may
+        be fetched now (it is asked again five minutes after it failed)."""
+        with self._reader_lock:
+            promisor = self._promisor
+        return promisor is not None and promisor.may_come()
+
     def _fetch_first(self, wanted: list[str]) -> set[str]:
         """Fetch the blobs a partial clone lacks; those it cannot fetch (and says so)."""
         from tracker.repository.fetch import Promisor

@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 import re
 
-from tracker.history.documents import slugify, unique
+from tracker.history.documents import slugify
+from tracker.history.headings import unique
 from tracker.history.links import ANCHOR_PREFIX, heading_aliases, page_anchor
 from tracker.trackchanges.compare import BlockChange
 from tracker.trackchanges.text import Block
