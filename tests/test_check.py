@@ -330,6 +330,36 @@ def test_links_shown_as_code_are_not_checked(repo: ManualRepo):
     ]
 
 
+def test_links_by_reference_are_checked(repo: ManualRepo):
+    """A link by reference ([text][label], [label][], [label]) goes where its label's
+    definition says, wherever that is: check read only inline links (review found)."""
+    body = ("Read the [referrals chapter][r] first, then [Early  Help][] and [B].\n\n"
+            "## Forms\n\nSee [the form][F].\n\n[r]: no-such-chapter.md\n"
+            "[early help]: <help.md> 'Early help'\n[b]: b.md#nowhere\n[f]:\n  forms.md\n"
+            "[unused]: unused.md")  # fmt: skip
+    repo.commit({"a.md": doc("A", body), "b.md": doc("B")}, when="2024-11-18T09:00:00+00:00",
+                trailers={"Change-Note": "Added."})  # fmt: skip
+    assert [m for m in messages(repo) if "links to" in m] == [
+        "error: a.md: links to no-such-chapter.md, which is not a document",
+        "error: a.md: links to help.md, which is not a document",
+        "error: a.md: links to b.md#nowhere, but b.md has no heading with that id",
+        "error: a.md: links to forms.md, which is not a document",
+    ]
+
+
+def test_a_heading_line_ends_a_paragraph(repo: ManualRepo):
+    """A backtick before a heading line and one in it are no code span (the heading ends the
+    paragraph), nor before a quote's line: check took the links between them for code."""
+    body = ("Press the ` key to start.\n## See [the form](missing-form.md) and `this`\n\n"
+            "Or the ` key.\n> Then [the list](missing-list.md) and `that`")  # fmt: skip
+    repo.commit({"a.md": doc("A", body)}, when="2024-11-18T09:00:00+00:00",
+                trailers={"Change-Note": "Added."})  # fmt: skip
+    assert [m for m in messages(repo) if "links to" in m] == [
+        "error: a.md: links to missing-form.md, which is not a document",
+        "error: a.md: links to missing-list.md, which is not a document",
+    ]
+
+
 @pytest.mark.parametrize(
     ("message", "found"),
     [

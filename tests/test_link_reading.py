@@ -25,11 +25,15 @@ STASHED = re.compile(r"(?<=\x02klzzwxh:)[0-9]+")
 # link in an HTML tag's angle brackets (<span [x](a.md)>), as in the report of this change.
 ODD = re.compile(r"<a [^>]*>(?:(?!</a>).)*<a |<[A-Za-z/!][^<>]*<a ", re.S)
 # The shapes a link takes: brackets, angle brackets, spaces, queries, fragments, titles,
-# quotes, backslashes, code spans, images; and paragraphs.
+# quotes, backslashes, code spans, images; references (their definitions, labels and uses);
+# and paragraphs, headings and quotes.
 PIECES = st.sampled_from([
     "[", "]", "(", ")", "](", "<", ">", " ", "a.md", "b c.md", "d.md?from=index", "#part",
     "#section-x", '"title"', "'title'", "it's", '"', "'", "\\", "\\[", "\\]", "\\(", "\\)",
     "\\_", "`", "``", "x", "!", "\nx", "\n\nx", "%20", "./", "../", "https://x.org/", ".md",
+    "[r]", "[R][]", "][r]", "] [r]", "[x][r]", "[r x]", "r", "]:", "\n[r]: d.md", "\n[r]:",
+    "\n[R]: <a.md> 'title'", "\n [r x]: #part", "\n[r  x]: b.md", "\n[r]: c.md\n", "\n> ",
+    "\n>", "> ", "\n#", "\n## ", "#", "\n\\#", "\n> > ", "\n> #",
 ])  # fmt: skip
 
 
@@ -37,7 +41,7 @@ PIECES = st.sampled_from([
 LINKISH = st.builds(
     "".join,
     st.tuples(
-        st.sampled_from(["[", "![", "\\[", "[x [", "[`]` ", "[x]"]),
+        st.sampled_from(["[", "![", "\\[", "[x [", "[`]` ", "[x]", "[r]", "![r]", "[x][r]"]),
         st.lists(PIECES, max_size=3).map("".join),
         st.sampled_from(["](", "] (", "](<", "]( ", "]`x`("]),
         st.lists(PIECES, max_size=5).map("".join),
@@ -86,7 +90,7 @@ def _numberless(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
 @example(["[", "x", "]", "(", "x", "\\_", "x", ".md", ")"])
 @example(["[", "x", "]", "(", "x", "`", "x", "`", ".md", ")"])
 def test_check_reads_the_links_the_page_makes(pieces: list[str]):
-    text = "Text " + "".join(pieces)  # (never a heading, list or quote: links in a paragraph)
+    text = "Text " + "".join(pieces)  # (never a list: its items are not read apart)
     assume(not ODD.search(markdown.markdown(text, extensions=EXTENSIONS)))
     assert checked_links(text) == page_links(text)
 
@@ -110,4 +114,29 @@ def test_links_are_read_at_once_however_hostile(text: str):
     (minutes on some of these); the reader looks once. Bounded loosely, as test_documents'."""
     started = time.monotonic()
     parse_document(text.encode())
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        ("[x]: y.md\n" * 8000 + "[x]", 1),
+        ("[a][b]" * 13000 + "\n\n[b]: b.md", 13000),
+        ("[a][b] " * 11000 + "\n[b]: b.md", 11000),
+        ("![a][b] [c][b]" * 5500 + "\n\n[b]: b.md", 5500),
+        ("[a][" * 20000 + "\n[a]: a.md", 20000),
+        ("[b]" + "[" * 80000 + "\n[b]: b.md", 1),
+        ("[" + "b  " * 26000 + "b][] [b]\n\n[b]: b.md", 1),
+        ("[a](b [c][b] " * 6000 + "\n[b]: b.md", 6000),
+        ("\n".join("> " * depth + "[a](b.md) `" for depth in range(250)), 250),
+        ("Text\n# " + "#" * 80000 + "\\\n[a][b]\n\n[b]: b.md", 1),
+    ],
+    ids=["definitions", "uses", "spaced", "images", "unclosed", "brackets", "label", "titles",
+         "quotes", "hashes"],
+)  # fmt: skip
+def test_links_by_reference_and_blocks_are_read_at_once_however_hostile(text: str, links: int):
+    """Many definitions, many uses of labels (defined, or not), deep quotes and long headings
+    are read in one pass each."""
+    started = time.monotonic()
+    assert len(parse_document(text.encode()).links) == links
     assert time.monotonic() - started < 10

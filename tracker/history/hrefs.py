@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from urllib.parse import urlsplit
 
+from tracker.history.blocks import inline_blocks
 from tracker.history.codeless import code_spans, without_fences
 
 _STAND_IN = "\x02"  # for an escaped character or a code span (Python-Markdown drops \x02)
@@ -19,17 +20,19 @@ _PLACEHOLDER = "\x02klzzwxh:0000\x03"  # Python-Markdown's stand-in (its number 
 _ESCAPED = frozenset("\\`*_{}[]()>#+-.!")  # Python-Markdown's ESCAPED_CHARS
 _ESCAPE = re.compile(r"\\(.)")
 _SPACES = re.compile(r"(?<=\n) +\n")  # a line of spaces: Python-Markdown empties it
-_BLANK_LINE = re.compile(r"\n\n+")
+_WHITESPACE = re.compile(r"\s+")  # (ReferenceInlineProcessor.NEWLINE_CLEANUP_RE)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page's own title, not its body
 _MARKS = re.compile(r"[\[\]()'\"]")
+_BRACKETS = re.compile(r"[\[\]]")
 # LinkInlineProcessor.RE_LINK: a destination in <...>, with a title or none; else "(" alone.
 _ANGLED = re.compile(r"""\(\s*(?:(<[^<>]*>)\s*(?:('[^']*'|"[^"]*")\s*)?\))?""")
 
 
 def page_hrefs(body: str) -> list[str]:
     """The ``href`` of each link (``<a>``) the page of a chapter with this body shows, in order
-    (images, and links within an image's description, are not links)."""
-    if "](" not in body:  # (the fast way out: every link has it)
+    (images, and links within an image's description, are not links): inline links and links
+    by reference (``[text][label]``, ``[label][]``, ``[label]``, to a label defined anywhere)."""
+    if "](" not in body and "]:" not in body:  # (the fast way out: every link has one)
         return []
     text = body.replace(_STAND_IN, "").replace(_LINKED, "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)  # (as Python-Markdown)
@@ -37,10 +40,11 @@ def page_hrefs(body: str) -> list[str]:
     text = "\n" + (text[title.end() :] if title else text)
     if "```" in text or "~~~" in text:
         text = without_fences(text)
+    blocks, references = inline_blocks(_SPACES.sub("\n", text))
     hrefs: list[str] = []
-    for paragraph in _BLANK_LINE.split(_SPACES.sub("\n", text)):
-        if "](" in paragraph:  # (as Python-Markdown's paragraph, which ends before the newline)
-            hrefs.extend(_paragraph_hrefs(paragraph.rstrip("\n")))
+    for block in blocks:
+        if "](" in block or (references and "]" in block):
+            hrefs.extend(_paragraph_hrefs(block.lstrip(), references))
     return hrefs
 
 
@@ -59,21 +63,113 @@ def manual_target(href: str) -> tuple[str, str] | None:
     return parts.path, parts.fragment
 
 
-def _paragraph_hrefs(paragraph: str) -> list[str]:
-    """The hrefs of a paragraph's links (as ``page_hrefs``)."""
+def _paragraph_hrefs(paragraph: str, references: dict[str, str]) -> list[str]:
+    """The hrefs of a paragraph's links (as ``page_hrefs``), read as Python-Markdown's inline
+    patterns read them, in their order: links by reference (made stand-ins), inline links,
+    images, images by reference, then links by a label alone (``[label]``)."""
     data, meant = _marked(paragraph)
+    referred: list[Use] = []  # (later those in an inline link's destination are dropped)
+    if references and "[" in data:
+        data, meant, referred = _referred(data, meant, _uses(data, references))
     links = _Marks(data).links()
-    if links and "![" in data:
-        links = _outside_images(data, links)
+    masked = _masked(data, [(start, end - slipped) for start, end, _, _, slipped in links])
+    images = [(start, end) for start, end, *_ in _Marks(masked).links(image=True)]
+    masked = _masked(masked, images)
+    if references:
+        pictured = _uses(masked, references, image=True)
+        images = sorted(images + [(start, end) for start, end, *_ in pictured])
+        referred += _uses(_masked(masked, pictured), references, short=True)
     stand_ins = [found.start() for found in re.finditer(_STAND_IN, data)]
-    hrefs = []
-    for _, _, start, end, slipped in links:
-        end, left = _slipped(data) if slipped else (end, "")
+    hrefs, destinations = [], []
+    for at, end, start, stop, slipped in links:
+        stop, left = _slipped(data) if slipped else (stop, "")
+        destinations.append((start, end))
         first = bisect_left(stand_ins, start)  # (what stands in for the first in it)
-        pieces = data[start:end].split(_STAND_IN)
+        pieces = data[start:stop].split(_STAND_IN)
         href = "".join(piece + meant[first + n] for n, piece in enumerate(pieces[:-1]))
-        hrefs.append((href + pieces[-1] + left).strip())
-    return hrefs
+        hrefs.append((at, (href + pieces[-1] + left).strip()))
+    starts = [start for start, _ in destinations]  # (one by reference in its title too)
+    hrefs += [(at, href) for at, _, href, _ in referred if not _within(at, destinations, starts)]
+    starts = [start for start, _ in images]
+    return [href for at, href in sorted(hrefs) if not _within(at, images, starts)]
+
+
+def _within(at: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether ``at`` is within one of the spans (in order, not overlapping), such as an
+    image's (its description is text)."""
+    span = bisect_right(starts, at) - 1
+    return span >= 0 and at < spans[span][1]
+
+
+def _masked(text: str, spans: list[tuple[int, int]] | list[Use]) -> str:
+    """The text with each span (in order) made stand-ins of the same length: no bracket,
+    parenthesis, quote or space, as Python-Markdown's stand-in for a link or image is none."""
+    pieces: list[str] = []
+    shown = 0
+    for start, end, *_ in spans:
+        pieces += (text[shown:start], _LINKED * (end - start))
+        shown = end
+    return "".join(pieces) + text[shown:]
+
+
+def _uses(
+    text: str, references: dict[str, str], image: bool = False, short: bool = False
+) -> list[Use]:
+    """Where each link (or image) by reference starts and ends, and its destination, as
+    ``ReferenceInlineProcessor`` (or its image, or short, kind) finds them: from each "["
+    (after "!" for an image, else not), its text to the "]" that closes it, then (but for the
+    short kind) one space or none and a label in brackets, or "[]" for its text again; a label
+    not defined is no link, and the next is looked for after it."""
+    found: list[Use] = []
+    closing: dict[int, int] = {}  # each "[" -> the "]" that closes it
+    closers: list[int] = []  # where each "]" is
+    opened: list[int] = []
+    after = 0
+    for mark in _BRACKETS.finditer(text):
+        if mark.group() == "[":
+            opened.append(mark.start())
+        else:
+            closers.append(mark.start())
+            if opened:
+                closing[opened.pop()] = mark.start()
+    for at in sorted(closing):
+        bang = at > 0 and text[at - 1] == "!"
+        if bang != image or at - image < after:
+            continue
+        close = closing[at]
+        label, end = text[at + 1 : close], close + 1
+        if not short:
+            start = end + (text[end : end + 1].isspace() and text[end + 1 : end + 2] == "[")
+            later = bisect_right(closers, start)
+            if text[start : start + 1] != "[" or later == len(closers):
+                continue
+            label, end = text[start + 1 : closers[later]] or label, closers[later] + 1
+        after = end
+        href = references.get(_WHITESPACE.sub(" ", label.lower()))
+        if href is not None:
+            found.append((at - image, end, href, text[at + 1 : close]))
+    return found
+
+
+def _referred(data: str, meant: list[str], uses: list[Use]) -> tuple[str, list[str], list[Use]]:
+    """The paragraph with each link by reference made one stand-in (Python-Markdown's
+    placeholder), what each stand-in stands for, and where each of those links now is."""
+    pieces: list[str] = []
+    kept: list[str] = []
+    moved: list[Use] = []
+    shown = length = 0
+    stand_ins = [found.start() for found in re.finditer(_STAND_IN, data)]
+    for start, end, href, text in uses:
+        pieces += (data[shown:start], _STAND_IN)
+        kept += meant[bisect_left(stand_ins, shown) : bisect_left(stand_ins, start)]
+        kept.append(text)  # (its text, where a link's destination holds it: unescape)
+        length += start - shown
+        moved.append((length, length + 1, href, text))
+        length += 1
+        shown = end
+    pieces.append(data[shown:])
+    kept += meant[bisect_left(stand_ins, shown) :]
+    return "".join(pieces), kept, moved
 
 
 def _slipped(data: str) -> tuple[int, str]:
@@ -109,27 +205,8 @@ def _marked(paragraph: str) -> tuple[str, list[str]]:
     return "".join(pieces), meant
 
 
-def _outside_images(data: str, links: list[Link]) -> list[Link]:
-    """The links not within an image (``![a [b](b.md)](c.png)``: Python-Markdown reads its
-    links first, then images, and an image's description is text)."""
-    pieces, at, shown, length = [], [], 0, 0
-    for start, end, _, _, slipped in links:
-        pieces.append(data[shown:start])
-        length += start - shown
-        at.append(length)
-        pieces.append(_LINKED)
-        length += 1
-        shown = end - slipped  # (Python-Markdown keeps the last character after one: _slip)
-    images = _Marks("".join(pieces) + data[shown:]).links(image=True)
-    starts = [image[0] for image in images]
-    kept = []
-    for link, where in zip(links, at, strict=True):
-        image = bisect_right(starts, where) - 1
-        if image < 0 or images[image][1] <= where:
-            kept.append(link)
-    return kept
-
-
+# Where a link by reference starts and ends, its destination and its text.
+Use = tuple[int, int, str, str]
 # Where a link starts and ends, and its destination does; whether Python-Markdown slipped there.
 Link = tuple[int, int, int, int, bool]
 

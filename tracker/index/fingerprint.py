@@ -13,8 +13,8 @@ _LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # 
 # What is kept is pickled objects of these modules: any change to their code (a new release,
 # a field added) gives another fingerprint.
 _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/codeless.py",
-            "history/hrefs.py", "history/headings.py", "history/htmlids.py", "history/links.py",
-            "history/golive.py",
+            "history/blocks.py", "history/hrefs.py", "history/headings.py", "history/htmlids.py",
+            "history/links.py", "history/golive.py",
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
