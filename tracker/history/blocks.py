@@ -25,6 +25,11 @@ def inline_blocks(text: str) -> tuple[list[str], dict[str, str]]:
     blocks: list[str] = []
     references: dict[str, str] = {}
     for chunk in _BLANK_LINE.split(text):
+        if "[" not in chunk:
+            continue  # (no link, no definition: most of a chapter's paragraphs)
+        if "#" not in chunk and ">" not in chunk:  # (one paragraph: nothing cuts it)
+            blocks.extend(_undefined(chunk.strip("\n"), references))
+            continue
         for lines, heading in _cut(chunk):
             if heading:
                 blocks.append(lines[0])

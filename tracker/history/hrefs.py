@@ -19,7 +19,7 @@ _LINKED = "\x03"  # for a link, where images are looked for (and \x03)
 _PLACEHOLDER = "\x02klzzwxh:0000\x03"  # Python-Markdown's stand-in (its number never matters)
 _ESCAPED = frozenset("\\`*_{}[]()>#+-.!")  # Python-Markdown's ESCAPED_CHARS
 _ESCAPE = re.compile(r"\\(.)")
-_SPACES = re.compile(r"(?<=\n) +\n")  # a line of spaces: Python-Markdown empties it
+_SPACES = re.compile(r"\n +(?=\n)")  # a line of spaces: Python-Markdown empties it
 _WHITESPACE = re.compile(r"\s+")  # (ReferenceInlineProcessor.NEWLINE_CLEANUP_RE)
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page's own title, not its body
 _MARKS = re.compile(r"[\[\]()'\"]")
@@ -40,7 +40,7 @@ def page_hrefs(body: str) -> list[str]:
     text = "\n" + (text[title.end() :] if title else text)
     if "```" in text or "~~~" in text:
         text = without_fences(text)
-    blocks, references = inline_blocks(_SPACES.sub("\n", text))
+    blocks, references = inline_blocks(_SPACES.sub("\n", text) if "\n " in text else text)
     hrefs: list[str] = []
     for block in blocks:
         if "](" in block or (references and "]" in block):
