@@ -215,6 +215,26 @@ def test_a_remote_that_refuses_fetches_by_id_is_not_read_again_by_each_poll(
     assert caplog.text.count("could not fetch the texts this partial clone lacks") == 1
 
 
+def test_a_static_copy_built_again_once_the_texts_arrive_shows_them_everywhere(
+    repo: ManualRepo, tmp_path: Path
+):
+    """Review: pages that list everything (releases, home, feeds) were kept by the head alone,
+    so a build at the same head after a partial clone's texts arrived kept them as they were."""
+    from tracker.manual import open_manual
+    from web.export import build_site
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")
+    moved, out = tmp_path / "moved.git", tmp_path / "site"
+    remote.rename(moved)
+    build_site(open_manual(clone), out, "https://p.example", date(2024, 4, 1))
+    releases = out / "releases" / "index.html"
+    assert releases.read_text("utf-8").count('href="/releases/2024-') == 1  # (one version)
+    moved.rename(remote)
+    build_site(open_manual(clone), out, "https://p.example", date(2024, 4, 1))
+    assert releases.read_text("utf-8").count('href="/releases/2024-') == 3
+
+
 def test_a_remote_that_refuses_fetches_by_id_is_not_asked_for_each_text(
     repo: ManualRepo, tmp_path: Path
 ):

@@ -126,7 +126,9 @@ class Keys:
             code_version(), settings, templates, when, fixed_today, base, styled,
             stale, snapshot.root.folder, snapshot.branch,
         )  # fmt: skip
-        self.head = _digest(self.shared, snapshot.head)
+        # (and the versions left out: a partial clone's texts fetched since, at the same head)
+        left = sorted(p.where for p in snapshot.problems if p.rule == "missing-object")
+        self.head = _digest(self.shared, snapshot.head, left)
         self.files = _digest(code_version(), base, styled)  # images: named by their commit
         by_path = ids_by_path(snapshot)
         self.names = {d.id for d in snapshot.documents} | {
