@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.history.htmlids",
         "tracker.history.hrefs",
         "tracker.history.headings",
+        "tracker.history.links",
     },
     "tracker.history.headings": set(),
     "tracker.history.htmlids": {"tracker.history.links"},

@@ -135,6 +135,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "x\n\n## " + "<" * 80000,
         "x\n\n" + "## x\n" * 16000,
         "x\n\n" + "## Step_1\n" * 8000,
+        "x\n\n" + ("## x_" + "1" * 5000 + "\n") * 2,
     ],
     ids=[
         "unclosed-links",
@@ -148,6 +149,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "heading-tags",
         "repeated-headings",
         "repeated-numbered-headings",
+        "a-number-too-long-for-int",
     ],
 )
 def test_hostile_text_is_read_at_once(text: str):
@@ -495,3 +497,16 @@ def test_the_ids_check_reads_are_the_ids_the_page_gives(lines: list[str]):
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = {unescape(ident) for ident in re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page)}
     assert given == page_ids(heading_ids(body))
+
+
+def test_a_heading_numbered_past_what_int_reads_is_shown_and_read_alike():
+    """Review: two headings "x_" and 5,000 digits made int() refuse to number the second: a
+    traceback in tracker check, every command and the page (Python-Markdown's own numbering)."""
+    import re
+
+    from tracker.publish.chapter import render_chapter
+
+    body = "# T\n\n" + ("## x_" + "1" * 5000 + "\n\n") * 2
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert given == heading_ids(body) and len(set(given)) == 2

@@ -194,6 +194,29 @@ def test_a_service_asks_again_on_its_own_five_minutes_after_its_remote_failed(
     assert left_out(service.snapshot()) == []
 
 
+def test_a_remote_that_answered_but_lacks_a_text_is_not_asked_again_by_each_request(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Review: once the five minutes had passed, a remote that answered but lacked a text kept
+    the failure, so every request read the whole history again."""
+    from tracker.manual import open_manual
+    from tracker.repository import fetch
+
+    remote, clone = partial_clone(repo, tmp_path, ["2024-01-02", "2024-02-02", "2024-03-02"])
+    git(clone, "cat-file", "-p", f"HEAD:{ROOT}/a.md")
+    lost = git(remote, "rev-parse", f"HEAD~1:{ROOT}/a.md")
+    moved = tmp_path / "moved.git"
+    remote.rename(moved)
+    service = open_manual(clone, branch="main")
+    assert left_out(service.snapshot())
+    moved.rename(remote)
+    (remote / "objects" / lost[:2] / lost[2:]).unlink()
+    monkeypatch.setattr(fetch, "_AGAIN", 0.0)  # (five minutes later: asked again, once)
+    again = service.snapshot()
+    assert len(left_out(again)) == 1  # (v1's text fetched, v2's lost)
+    assert service.snapshot() is again and service.snapshot() is again
+
+
 def test_a_remote_that_refuses_fetches_by_id_is_not_read_again_by_each_poll(
     repo: ManualRepo, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):

@@ -15,6 +15,7 @@ from tracker.history.codeless import without_code_spans, without_fences
 from tracker.history.headings import emphasis_out, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
+from tracker.history.links import LONGEST_ID
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -349,7 +350,8 @@ def heading_ids(body: str) -> list[str]:
     taken: set[str] = set()
     counted: dict[str, int] = {}
     for heading in headings:  # (as the page's ids have them: with the prefix, never empty)
-        ids.append(unique("section-" + _slug(heading), taken, counted).removeprefix("section-"))
+        ident = ("section-" + _slug(heading))[:LONGEST_ID]
+        ids.append(unique(ident, taken, counted).removeprefix("section-"))
     if "<h" in text or "<H" in text:
         ids += raw_heading_ids(without_code_spans(text) if "`" in text else text)
     return ids

@@ -10,6 +10,9 @@ from urllib.parse import unquote
 
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 _TWICE = ANCHOR_PREFIX * 2  # how the id of a heading whose words begin "Section" begins
+# The longest id a page gives a heading: a repeated heading's id ending in thousands of digits
+# made Python-Markdown (and our reading of it) number it by int(), which refuses over 4,300.
+LONGEST_ID = 1000
 
 
 def link_path(document: str, target: str) -> str | None:

@@ -35,7 +35,13 @@ from markdown.util import ETX, STX
 
 from tracker.history.documents import split_front_matter
 from tracker.history.hrefs import manual_target
-from tracker.history.links import ANCHOR_PREFIX, heading_aliases, link_path, page_anchor
+from tracker.history.links import (
+    ANCHOR_PREFIX,
+    LONGEST_ID,
+    heading_aliases,
+    link_path,
+    page_anchor,
+)
 from tracker.history.model import Version
 from tracker.trackchanges.views import shift_headings
 
@@ -305,7 +311,9 @@ def _converter() -> markdown.Markdown:
     """This thread's converter (a Markdown instance keeps state while it converts)."""
     converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
     if converter is None:
-        headings = TocExtension(slugify=lambda text, separator: ANCHOR + slugify(text, separator))
+        headings = TocExtension(
+            slugify=lambda text, separator: (ANCHOR + slugify(text, separator))[:LONGEST_ID]
+        )
         converter = markdown.Markdown(
             extensions=[*EXTENSIONS, headings, _Links()], output_format="html"
         )

@@ -90,8 +90,10 @@ class Promisor:
                     "versions made of %s are left out.", remote, _texts(len(lacking)),
                     _named(lacking), _them(len(lacking)),
                 )  # fmt: skip
+            # (it answered: what it lacks now it lacks for good, and is not asked again soon)
+            self._failed = bool(rest) and not refused
             if rest:
-                self._down, self._failed = time.monotonic(), not refused
+                self._down = time.monotonic()
                 # (not how many: a later read may lack more, and is not said again)
                 log.warning(
                     "git could not fetch the texts this partial clone lacks from %r: %s; the "
