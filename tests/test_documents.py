@@ -136,6 +136,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "x\n\n" + "## x\n" * 16000,
         "x\n\n" + "## Step_1\n" * 8000,
         "x\n\n" + ("## x_" + "1" * 5000 + "\n") * 2,
+        "x\n\n" + "".join(f"## x_{n}\n" for n in range(1, 8001)) * 2,
     ],
     ids=[
         "unclosed-links",
@@ -150,6 +151,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "repeated-headings",
         "repeated-numbered-headings",
         "a-number-too-long-for-int",
+        "numbered-headings-twice",
     ],
 )
 def test_hostile_text_is_read_at_once(text: str):

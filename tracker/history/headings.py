@@ -13,16 +13,18 @@ _NUMBERED = re.compile(r"(.*)_([0-9]+)")  # an id ending _N: a repeat counts on 
 def unique(ident: str, taken: set[str], counted: dict[str, int]) -> str:
     """``ident``, or, when a heading before it has it, the next free ``_1``, ``_2`` (counting
     on from N for one that ends ``_N``), added to ``taken``: Python-Markdown's ``toc.unique``,
-    which walks from 1 for every repeat; ``counted`` remembers how far each walk got, so that
-    thousands of repeated headings cost no more than one each (a walk from the same start
-    never finds a lower number free again: ids are only ever added)."""
+    which walks from 1 for every repeat. ``counted`` holds, for numbers found taken, where a
+    walk past them may go on from (ids are only ever added, so a number taken stays taken),
+    shortened as they are walked: thousands of repeated headings cost little more than one."""
     if ident in taken:
         numbered = _NUMBERED.fullmatch(ident)
-        stem, first = (numbered[1], int(numbered[2]) + 1) if numbered else (ident, 1)
-        number = counted.get(f"{first}:{stem}", first)
+        stem, number = (numbered[1], int(numbered[2]) + 1) if numbered else (ident, 1)
+        walked = []
         while f"{stem}_{number}" in taken:
-            number += 1
-        counted[f"{first}:{stem}"] = number
+            walked.append(number)
+            number = counted.get(f"{number}:{stem}", number + 1)
+        for passed in walked:
+            counted[f"{passed}:{stem}"] = number
         ident = f"{stem}_{number}"
     taken.add(ident)
     return ident
