@@ -119,8 +119,8 @@ class Stored:
     def release_rows(self, days: Collection[date] | None) -> dict[date, list[EntryRow]] | None:
         """The release entries of these days (None: every day), in this read transaction;
         None if they cannot be read back. Every day's are taken as ``held`` when it has them."""
-        held = self.held if days is None and self.state is not None else None
-        if held is not None and (kept := held.releases(str(self.state))) is not None:
+        held, state = (self.held, self.state) if days is None else (None, None)
+        if held is not None and state and (kept := held.releases(state)) is not None:
             return kept
         with self._lock:
             count = self._select(f"json_extract(plain, '$.days') {WHERE}", (SCHEMA_VERSION,))
@@ -149,8 +149,8 @@ class Stored:
                 if not isinstance(rows, list):
                     return None
                 found[date.fromisoformat(day)] = rows
-        if held is not None:
-            held.hold_releases(str(self.state), found)
+        if held is not None and state:
+            held.hold_releases(state, found)
         return found
 
     def builder(self) -> Continued | None:
@@ -203,7 +203,8 @@ class Stored:
         def load(keys: Sequence[int]) -> dict[int, Document]:
             with self._lock:
                 connection = self._connection
-                found = self.held.take({key: rows[key] for key in keys}) if self.held else {}
+                held = self.held
+                found = held.take({key: rows[key] for key in keys}) if held is not None else {}
                 wanted = {rows[key]: key for key in keys if key not in found}
                 try:
                     if wanted:
