@@ -146,6 +146,37 @@ def test_warnings_are_said_alike_warm_and_cold(repo: ManualRepo):
             Path(f"{kept_file(repo)}{suffix}").unlink(missing_ok=True)
 
 
+def test_logging_is_imported_only_to_say_a_warning_and_says_it_as_the_command_line_does(
+    repo: ManualRepo,
+):
+    """tracker/logs.py: a command with nothing to warn about does not import logging (8 ms of
+    a warm one); one with warnings imports it at the first and says each once, on our
+    handler."""
+    repo.commit({"good.md": doc("Good")}, when="2024-01-01T09:00:00+00:00")
+    probe = PROBE.replace('"engine": ', '"engine": "logging" in sys.modules, "model": ')
+    command = [sys.executable, "-c", probe, "releases", "--repo", str(repo.path)]
+    found = repo.path.parent / "probe.json"
+    env = {**os.environ, "PROBE": str(found)}
+
+    def run() -> tuple[str, bool]:
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+        return done.stderr, json.loads(found.read_text())["engine"]
+
+    assert run() == ("", False)  # the first read, the whole way
+    assert run() == ("", False)  # warm
+    (repo.path / "procedures").mkdir(exist_ok=True)
+    for name in ("binary.md", "other.md"):
+        (repo.path / "procedures" / name).write_bytes(b"\x00\x01\x02" * 100)
+    repo.commit({"good.md": doc("Good", "Again.")}, when="2024-01-02T09:00:00+00:00")
+    for _ in ("cold", "warm"):
+        said, imported = run()
+        assert imported
+        lines = sorted(said.splitlines())  # each once, as our handler writes it
+        assert len(lines) == 2, said
+        for line, name in zip(lines, ("binary", "other"), strict=True):
+            assert line.startswith(f"tracker: warning: {name}.md: the file is binary, not "), said
+
+
 def test_a_new_commit_is_read_the_whole_way_and_shown_from_what_it_kept(manual: ManualRepo):
     tracker(manual, "releases")
     manual.commit({"d.md": doc("Delta")}, "Add Delta", "2024-03-05T09:00:00+00:00")

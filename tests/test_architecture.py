@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).parent.parent / "tracker"
 ALLOWED: dict[str, set[str]] = {
     "tracker.errors": set(),
     "tracker.collector": set(),
+    "tracker.logs": set(),
     "tracker.dates": {"tracker.errors"},
     "tracker.repository": {"tracker.errors"},
     "tracker.history.documents": {
@@ -93,6 +94,8 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.__main__": {"tracker.cli"},
     "tracker": set(),
 }
+# What any module may import: its logger (which imports ``logging`` only when first used).
+EVERYWHERE = {"tracker.logs"}
 GIT_DOOR = {
     *("tracker.repository.read", "tracker.repository.process", "tracker.repository.write"),
     "tracker.repository.fetch",
@@ -130,7 +133,7 @@ def imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_imports_only_what_the_architecture_allows(module: str):
     own = rule(module)
-    allowed = ALLOWED[own] | ({own} if own != "tracker" else set())  # and its own folder
+    allowed = ALLOWED[own] | EVERYWHERE | ({own} if own != "tracker" else set())  # and own folder
     wrong = sorted(
         name
         for name in imports(MODULES[module])
@@ -153,6 +156,18 @@ def test_only_the_door_runs_git_and_only_serve_starts_the_web(module: str):
     assert not outside & {"fastapi", "starlette", "uvicorn"}, module
     if module != "tracker.cli":  # tracker serve imports web/ when it runs, and only it
         assert "web" not in outside, module
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "web").rglob("*.py")]), ids=str
+)
+def test_warnings_go_through_the_lazy_loggers(path: Path):
+    """Only logs.py and console.py import logging: a module's warnings go through
+    ``tracker.logs.Logger``, so that a command's handler is set up before the first of them
+    (and a warm command with nothing to say does not import logging at all)."""
+    if path.relative_to(PACKAGE.parent).as_posix() in ("tracker/logs.py", "tracker/console.py"):
+        return
+    assert "logging" not in {name.split(".")[0] for name in imports(path)}, path
 
 
 def test_no_module_is_much_over_400_lines():

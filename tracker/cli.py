@@ -101,17 +101,19 @@ def _releases(args: argparse.Namespace) -> int:
     printed, repo = answered(args, None) if args.format == "text" else (False, None)
     if printed:
         return 0  # (the answer kept for the branch head: see opening.py)
-    from tracker.publish import views as output
-
     opened = _open(args, repo)
     _warn_about(opened.snapshot)
     if args.format == "json":
+        from tracker.publish import views as output
+
         summarise = opened.manual.differ.summary if args.summaries else None
         releases = opened.snapshot.releases
         _print_json(
             {"releases": [output.release_json(r, opened.today, summarise) for r in releases]}
         )
-    elif not answered_after(opened, None):
+    elif not answered_after(opened, None):  # (else written here, as it was kept)
+        from tracker.publish import views as output
+
         _out(output.releases_text(opened.snapshot, opened.today), end="")
     return 0
 
@@ -122,14 +124,16 @@ def _history(args: argparse.Namespace) -> int:
     printed, repo = answered(args, args.id) if args.format == "text" else (False, None)
     if printed:
         return 0
-    from tracker.publish import views as output
-
     opened = _open(args, repo)
     document = opened.snapshot.document(args.id)
     _warn_about(opened.snapshot, [document.key])
     if args.format == "json":
+        from tracker.publish import views as output
+
         _print_json(output.history_json(document, opened.manual.differ.summary))
     elif not answered_after(opened, args.id):
+        from tracker.publish import views as output
+
         _out(output.history_text(document, opened.today), end="")
     return 0
 

@@ -6,59 +6,74 @@ Apart from ``cli.py`` so that ``tracker --help`` and a usage mistake do not impo
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from tracker import logs
 from tracker.arguments import printable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
-log = logging.getLogger("tracker")
-
-
-class _Once(logging.Filter):
-    """Lets each message through once per run."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if message in self.seen:
-            return False
-        self.seen.add(message)
-        return True
-
-
-class _Formatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
+log = logs.Logger("tracker")
 
 
 @contextmanager
 def warnings_to_stderr(once: bool = True) -> Iterator[None]:
     """The engine's warnings as ``tracker: warning: ...`` lines on stderr while a command runs
     (each said once per run, except by a server, which runs for days); afterwards the logger
-    is as it was."""
-    saved = (log.level, log.propagate)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    if once:
-        handler.addFilter(_Once())
-    log.addHandler(handler)
-    log.setLevel(logging.WARNING)
-    log.propagate = False
+    is as it was. Set up when the first warning comes (``logs.py``: a command with nothing to
+    say does not import ``logging``)."""
+    undo: list[Callable[[], None]] = []
+
+    def setup() -> None:
+        undo.append(_handler(once))
+
+    logs.when_imported(setup)
     try:
         yield
     finally:
-        log.removeHandler(handler)
-        log.setLevel(saved[0])
-        log.propagate = saved[1]
+        logs.forget(setup)
+        for step in undo:
+            step()
+
+
+def _handler(once: bool) -> Callable[[], None]:
+    """Our handler on the ``tracker`` logger, and how to take it off again."""
+    import logging
+
+    seen: set[str] = set()
+
+    def new(record: logging.LogRecord) -> bool:  # each message once per run
+        message = record.getMessage()
+        if message in seen:
+            return False
+        seen.add(message)
+        return True
+
+    class Formatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
+
+    real = log.real()
+    saved = (real.level, real.propagate)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Formatter())
+    if once:
+        handler.addFilter(new)
+    real.addHandler(handler)
+    real.setLevel(logging.WARNING)
+    real.propagate = False
+
+    def undo() -> None:
+        real.removeHandler(handler)
+        real.setLevel(saved[0])
+        real.propagate = saved[1]
+
+    return undo
 
 
 def out(text: str, end: str = "\n", keep: Sequence[str] = ()) -> None:

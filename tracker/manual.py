@@ -10,7 +10,6 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -37,6 +36,7 @@ from tracker.history.snapshot import (
 from tracker.index import derived
 from tracker.index.held import Held
 from tracker.index.store import cache_folder
+from tracker.logs import Logger
 from tracker.repository.paths import Root, check_ref
 from tracker.repository.read import GitRepo
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from tracker.history.walk import HistoryBuilder
     from tracker.trackchanges.cache import Differ
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 @pausing_collector  # (collector.py: a third of a first read went to it)

@@ -7,9 +7,9 @@ same warnings before it (tests compare them).
 
 from __future__ import annotations
 
-import logging
 import os
 
+from tracker.logs import Logger
 from tracker.repository.paths import Root
 
 TYPE_CHECKING = False
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tracker.repository.read import GitRepo
 
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 class Opened:

@@ -6,7 +6,6 @@ holds what every response shares: security headers, error pages, static files.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import socket
@@ -25,13 +24,14 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
+from tracker.logs import Logger
 from tracker.manual import Manual
 from web import api, feeds, hooks, pages
 from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, render_page, templates
 from web.site import Site
 
-log = logging.getLogger("tracker.web")
+log = Logger("tracker.web")
 STATIC = Path(__file__).parent / "static"
 BUILT = STATIC / "build"
 TITLES = {

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
 from base64 import b64encode
 from collections.abc import Callable, MutableMapping
@@ -32,6 +31,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
 from tracker.errors import InputError
+from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
 from tracker.publish.urls import Exported
@@ -46,7 +46,7 @@ from web.site import Site, View, entries
 if TYPE_CHECKING:  # the service is imported only when a page is to be rendered
     from fastapi import FastAPI
 
-log = logging.getLogger("tracker.export")
+log = Logger("tracker.export")
 NOT_FOUND = "/404.html"  # what many static hosts show for an address that names nothing
 MISSING = "/.tracker-export-not-found"  # an address the service answers with its 404 page
 STATIC = Path(__file__).parent / "static"  # as web.app serves it at /static

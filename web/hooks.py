@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import os
 import threading
 from typing import Any
@@ -23,12 +22,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from tracker.errors import RepositoryError
+from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.repository.write import fetch_branch
 
 SECRET_VARIABLE = "TRACKER_WEBHOOK_SECRET"  # noqa: S105 (the name of a variable)
 MAX_BODY = 5_000_000  # bytes: a push event, even of many commits, is far smaller
-log = logging.getLogger("tracker.web")
+log = Logger("tracker.web")
 router = APIRouter(tags=["hooks"])
 
 

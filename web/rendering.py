@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -23,11 +22,12 @@ from jinja2.bccache import Bucket
 
 from tracker.dates import short_date
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
+from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.contents import sentences
 from web.site import Site, View
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 FOLDER = Path(__file__).parent / "templates"
 _TABLE = re.compile(r"<table\b[^>]*>|</table>")
 NAVIGATION = (("home", "Home"), ("contents", "Contents"), ("releases", "Releases"),

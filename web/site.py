@@ -8,7 +8,6 @@ when the branch has moved, so a commit shows on the next request) and today's da
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -19,11 +18,12 @@ from tracker import dates
 from tracker.errors import ConfigError, TrackerError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
+from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.searchtext import shown_text
 from tracker.publish.urls import Exported, Urls
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import pickle
 import sqlite3
 import threading
@@ -37,13 +36,14 @@ from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plai
 from tracker.index.held import Held
 from tracker.index.keptfile import SCHEMA, WHERE, write
 from tracker.index.store import busy, connect, emptied, present, private, remove, unwritable
+from tracker.logs import Logger
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
 
 if TYPE_CHECKING:  # read back only when the branch moves
     from tracker.history.walk import HistoryBuilder
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 _UNREADABLE = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from tracker.index import store
 from tracker.index.answers import SCHEMA_VERSION
 from tracker.index.store import connect
+from tracker.logs import Logger
 
 SCHEMA = """
 PRAGMA journal_mode = WAL;
@@ -31,7 +31,7 @@ _KEEP = "INSERT OR REPLACE INTO kept VALUES ('latest', ?, ?, ?, ?, ?, ?)"
 _COUNT = """UPDATE kept SET plain = json_set(plain, '$.days', (SELECT count(*) FROM releases))
 WHERE slot = 'latest'"""
 WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 def write(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import sqlite3
 import stat
@@ -17,10 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tracker.logs import Logger
 from tracker.repository.read import GitRepo
 
 LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 def cache_folder(repo: GitRepo) -> Path:

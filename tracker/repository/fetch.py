@@ -9,7 +9,6 @@ the object it lacks ("not our ref <id>"), and says nothing of the kind when it c
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
@@ -19,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tracker.errors import RepositoryError
+from tracker.logs import Logger
 from tracker.repository.process import GitTimeout, Watchdog, git_timeout, kill, run_git, timed_out
 
 # git's settings of a partial clone: extensions.partialClone, remote.<name>.promisor = true
@@ -31,7 +31,7 @@ _REFUSED = "does not allow request for unadvertised object"
 # What git's on-demand fetch of a missing object runs (promisor-remote.c), ids as arguments.
 _FETCH = ["-c", "fetch.negotiationAlgorithm=noop", "fetch", "--progress", "--no-tags",
           "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none"]  # fmt: skip
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 def is_partial(common_dir: Path) -> bool:

@@ -8,7 +8,6 @@ git's delta-base cache warm. A partial clone fetches the blobs it lacks first (`
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 import threading
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
+from tracker.logs import Logger
 from tracker.repository.paths import check_path, check_ref
 from tracker.repository.process import (
     Batch,
@@ -44,7 +44,7 @@ _PINNED = [
 _STOPS = 3  # git stopping this often on blobs it could not fetch: an error (they were fetched)
 _FEW = 16  # blobs read one by one by the long-lived reader rather than by a process of their own
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 _LOG_FLAGS = ("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff",
               "--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8", "--full-history",
