@@ -129,6 +129,8 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "# a" + " " * 80000 + "b",
         "x\n\n## a" + " " * 80000 + "b",
         "```x\n" * 16000 + "[a](b.md)",
+        '```hl_lines="1\n' * 16000 + "[a](b.md)",
+        "```{" + 'a="b ' * 20000 + "}\n```{" + "a=b=" * 20000 + "}\n```{" + "}" * 80000 + "}",
         "a`" * 900_000,
         "<h2 " * 20000 + '<h2 a="' * 20000 + "<h2 id=x " + "a= " * 20000 + "<!--" * 20000,
         "x\n\n## " + "[" * 80000,
@@ -144,6 +146,8 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "title-spaces",
         "heading-spaces",
         "unclosed-fences",
+        "unclosed-hl-lines",
+        "fence-attributes",
         "backticks",
         "html-headings",
         "heading-brackets",
@@ -279,14 +283,25 @@ def test_front_matter_read_again_gives_the_same_metadata(text: str):
     )
 
 
+def fenced_out(text: str) -> str:
+    """The text with its fenced blocks taken out by Python-Markdown's own ``fenced_code``
+    (each an empty line, where it leaves a stand-in), its tabs expanded as it expands them."""
+    import markdown
+    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+    found = FencedBlockPreprocessor(markdown.Markdown(), {"lang_prefix": "language-"})
+    found.checked_for_deps = True
+    lines = found.run(text.expandtabs(4).split("\n"))
+    return "\n".join("" if "\x02" in line else line for line in lines)
+
+
 def plain_heading_ids(body: str) -> list[str]:
     """The heading ids as a plain scan of every line start finds them (the rules of
     ``heading_ids``, written without its short cuts)."""
     from markdown.extensions.toc import slugify
 
     heading = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
-    fenced = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
-    text = fenced.sub("", re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
+    text = fenced_out(re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
     ids: list[str] = []
     for atx, setext in heading.findall(text):
         words = re.sub(
@@ -307,7 +322,8 @@ LINES = st.sampled_from([
     "Setext", "=====", "---", "--", "- a list item", "| a | b |", "|---|---|", "> quoted",
     "```", "~~~", "   ```", "    ```", "```python", "~~~~", "", "", "Text with `code`.",
     "## ", "##\tTab", "Heading ###  ", "  ## indented", "Para\u00e9", "==", "-- ", "#",
-    "## Step_1", "## Step_1", "## _Note_ here", "## Steps_2", "## a _ b",
+    "## Step_1", "## Step_1", "## _Note_ here", "## Steps_2", "## a _ b", "```:", "````",
+    "``` two words", "```py!", "```{.py}", "~~~ x", "``` ",
 ])  # fmt: skip
 
 
@@ -469,7 +485,9 @@ HTML_LINES = st.sampled_from([
     "## a _ b", "## See [the [x] form](y.md)", "## x_1", "## x",
     '<h2 lang="cy" id="main-content">Cysylltiadau</h2>', '<h3 title="a>b" id="steps">S</h3>',
     '<h4 id="section-47" lang="en">Section 47</h4>', "## __bold__ x", "## snake_case_",
-    "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b",
+    "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b", "```:\n## In", "```py!\n## Out",
+    "```\n## Code\n```", "  ```\n## Indented\n  ```", "````\n## Longer\n```",
+    "```\r\n## Code in CRLF\r\n```\r", "Setext CRLF\r\n---\r",
 ])  # fmt: skip
 
 

@@ -338,6 +338,8 @@ def heading_ids(body: str) -> list[str]:
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
     ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none. Then those of
     headings written as HTML (``<h2 id="contacts">``), outside code."""
+    if "\r" in body:  # (line ends as Python-Markdown reads them, as page_hrefs reads them)
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     title = _LEADING_TITLE.match(body)
     text = "\n" + (body[title.end() :] if title else body)
     if "```" in text or "~~~" in text:
