@@ -136,6 +136,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "x\n\n## " + "[" * 80000,
         "x\n\n## " + "<" * 80000,
         "x\n\n" + "## x\n" * 16000,
+        "x\n\n" + "##\n" * 16000 + "#" * 80000 + "\\\n" + "#x" * 40000,
         "x\n\n" + "## Step_1\n" * 8000,
         "x\n\n" + ("## x_" + "1" * 5000 + "\n") * 2,
         "x\n\n" + "".join(f"## x_{n}\n" for n in range(1, 8001)) * 2,
@@ -153,6 +154,7 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "heading-brackets",
         "heading-tags",
         "repeated-headings",
+        "empty-headings",
         "repeated-numbered-headings",
         "a-number-too-long-for-int",
         "numbered-headings-twice",
@@ -300,14 +302,17 @@ def plain_heading_ids(body: str) -> list[str]:
     ``heading_ids``, written without its short cuts)."""
     from markdown.extensions.toc import slugify
 
-    heading = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
+    heading = re.compile(  # (HashHeaderProcessor.RE's rule for a line, and setext ones)
+        r"^#{1,6}((?:\\.|[^\\\n])*?)#*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M
+    )
     text = fenced_out(re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
     ids: list[str] = []
-    for atx, setext in heading.findall(text):
+    for found in heading.finditer(text):
+        atx, setext = found.groups()
         words = re.sub(
             r"<[^>]*>|[*`~]|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)",
             "",
-            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (atx or setext).strip()),
+            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (setext if atx is None else atx).strip()),
         )
         ident = "section-" + slugify(words, "-")
         while ident in ids:  # (Python-Markdown's toc.unique, as it is written)
@@ -487,7 +492,8 @@ HTML_LINES = st.sampled_from([
     '<h4 id="section-47" lang="en">Section 47</h4>', "## __bold__ x", "## snake_case_",
     "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b", "```:\n## In", "```py!\n## Out",
     "```\n## Code\n```", "  ```\n## Indented\n  ```", "````\n## Longer\n```",
-    "```\r\n## Code in CRLF\r\n```\r", "Setext CRLF\r\n---\r",
+    "```\r\n## Code in CRLF\r\n```\r", "Setext CRLF\r\n---\r", "##", "## ", "## ##", "#",
+    "#Contacts", "####### Seven", "## _1", "## _2", "Text\n#5 Steps", "## a\\", "## *",
 ])  # fmt: skip
 
 
@@ -517,6 +523,16 @@ def test_the_ids_check_reads_are_the_ids_the_page_gives(lines: list[str]):
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = {unescape(ident) for ident in re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page)}
     assert given == page_ids(heading_ids(body))
+
+
+def test_headings_without_a_space_or_words_have_the_ids_the_page_gives():
+    """The text of test_check's test of links to such headings, as the page gives it."""
+    from tracker.publish.chapter import render_chapter
+
+    body = "# B\n\n#Contacts\n\n####### Seven\n\n##\n\n## ##\n\n## _1\n"
+    page = render_chapter(body, "b.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h[1-6] id="([^"]*)"', page)]
+    assert given == heading_ids(body) == ["contacts", "seven", "", "_1", "_2"]
 
 
 def test_a_heading_numbered_past_what_int_reads_is_shown_and_read_alike():
