@@ -19,6 +19,7 @@ ALLOWED: dict[str, set[str]] = {
     "tracker.history.documents": {
         "tracker.errors",
         "tracker.dates",
+        "tracker.history.blocks",
         "tracker.history.codeless",
         "tracker.history.htmlids",
         "tracker.history.hrefs",

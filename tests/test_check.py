@@ -460,6 +460,19 @@ def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
     ]
 
 
+def test_headings_without_a_space_or_words_are_read_as_the_page_gives_them(repo: ManualRepo):
+    """Python-Markdown needs no space after the #s ("#Contacts", "####### Seven": an h6 of
+    "# Seven"), and "##" alone or "## ##" is an empty heading with the id "section-", which
+    later repeats are numbered past: check read none of them, so it called links to
+    #contacts, #seven and #_2 broken (all three land on the page: test_documents' test of the
+    same text), and numbered later headings otherwise than the page."""
+    target = "#Contacts\n\n####### Seven\n\n##\n\n## ##\n\n## _1\n"
+    links = "[a](b.md#contacts) [b](b.md#seven) [c](b.md#_1) [d](b.md#_2) [e](b.md#_3)"
+    repo.commit({"a.md": doc("A", links), "b.md": doc("B", target)},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert messages(repo) == ["error: a.md: links to b.md#_3, but b.md has no heading with that id"]
+
+
 def test_links_to_headings_written_as_html_are_read_as_the_page_gives_them(repo: ManualRepo):
     """<h2 id="main-content"> is the page's section-main-content, which #main-content goes to
     (test_web shows it): check reported such a link as broken. An id in code or a comment, and

@@ -129,11 +129,16 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "# a" + " " * 80000 + "b",
         "x\n\n## a" + " " * 80000 + "b",
         "```x\n" * 16000 + "[a](b.md)",
+        '```hl_lines="1\n' * 16000 + "[a](b.md)",
+        "```{" + 'a="b ' * 20000 + "}\n```{" + "a=b=" * 20000 + "}\n```{" + "}" * 80000 + "}",
         "a`" * 900_000,
         "<h2 " * 20000 + '<h2 a="' * 20000 + "<h2 id=x " + "a= " * 20000 + "<!--" * 20000,
+        "x <h2 a='" + '<h2 a="' * 20000 + "<script>" * 20000 + "<textarea x " * 20000,
+        "<!---" * 20000 + "<h2 id=x\n\n<h2 " * 20000 + "<!-- <?x <![CDATA[ <a " * 20000 + ">",
         "x\n\n## " + "[" * 80000,
         "x\n\n## " + "<" * 80000,
         "x\n\n" + "## x\n" * 16000,
+        "x\n\n" + "##\n" * 16000 + "#" * 80000 + "\\\n" + "#x" * 40000,
         "x\n\n" + "## Step_1\n" * 8000,
         "x\n\n" + ("## x_" + "1" * 5000 + "\n") * 2,
         "x\n\n" + "".join(f"## x_{n}\n" for n in range(1, 8001)) * 2,
@@ -144,11 +149,16 @@ def test_links_shown_as_code_are_not_links(text: str, links: tuple[str, ...]):
         "title-spaces",
         "heading-spaces",
         "unclosed-fences",
+        "unclosed-hl-lines",
+        "fence-attributes",
         "backticks",
         "html-headings",
+        "html-raw-elements",
+        "html-comments",
         "heading-brackets",
         "heading-tags",
         "repeated-headings",
+        "empty-headings",
         "repeated-numbered-headings",
         "a-number-too-long-for-int",
         "numbered-headings-twice",
@@ -279,20 +289,34 @@ def test_front_matter_read_again_gives_the_same_metadata(text: str):
     )
 
 
+def fenced_out(text: str) -> str:
+    """The text with its fenced blocks taken out by Python-Markdown's own ``fenced_code``
+    (each an empty line, where it leaves a stand-in), its tabs expanded as it expands them."""
+    import markdown
+    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+    found = FencedBlockPreprocessor(markdown.Markdown(), {"lang_prefix": "language-"})
+    found.checked_for_deps = True
+    lines = found.run(text.expandtabs(4).split("\n"))
+    return "\n".join("" if "\x02" in line else line for line in lines)
+
+
 def plain_heading_ids(body: str) -> list[str]:
     """The heading ids as a plain scan of every line start finds them (the rules of
     ``heading_ids``, written without its short cuts)."""
     from markdown.extensions.toc import slugify
 
-    heading = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M)
-    fenced = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[ \t]*$", re.M | re.S)
-    text = fenced.sub("", re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
+    heading = re.compile(  # (HashHeaderProcessor.RE's rule for a line, and setext ones)
+        r"^#{1,6}((?:\\.|[^\\\n])*?)#*$|^([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$", re.M
+    )
+    text = fenced_out(re.sub(r"\A\s*#[ \t]+[^\n]*\n", "", body, count=1))
     ids: list[str] = []
-    for atx, setext in heading.findall(text):
+    for found in heading.finditer(text):
+        atx, setext = found.groups()
         words = re.sub(
             r"<[^>]*>|[*`~]|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)",
             "",
-            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (atx or setext).strip()),
+            re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", (setext if atx is None else atx).strip()),
         )
         ident = "section-" + slugify(words, "-")
         while ident in ids:  # (Python-Markdown's toc.unique, as it is written)
@@ -307,7 +331,8 @@ LINES = st.sampled_from([
     "Setext", "=====", "---", "--", "- a list item", "| a | b |", "|---|---|", "> quoted",
     "```", "~~~", "   ```", "    ```", "```python", "~~~~", "", "", "Text with `code`.",
     "## ", "##\tTab", "Heading ###  ", "  ## indented", "Para\u00e9", "==", "-- ", "#",
-    "## Step_1", "## Step_1", "## _Note_ here", "## Steps_2", "## a _ b",
+    "## Step_1", "## Step_1", "## _Note_ here", "## Steps_2", "## a _ b", "```:", "````",
+    "``` two words", "```py!", "```{.py}", "~~~ x", "``` ",
 ])  # fmt: skip
 
 
@@ -459,6 +484,17 @@ def test_a_version_read_in_part_is_one_read_whole_without_links_and_headings(
         assert parse_document(data, whole=False) == replace(whole, links=(), anchors=())
 
 
+# Where check read an id the page has none of (no element has it): in a script or another
+# element whose content is text, in another attribute's value, after <plaintext>.
+HTML_IDS_NOT_GIVEN = [
+    '<script>var s = \'<h2 id="s1">\';</script>', 'Text <script>"<h2 id=s2>"</script> more',
+    '<style>/* <h2 id="st"> */</style>', '<textarea><h2 id="ta"></textarea>',
+    'Text <TEXTAREA><h2 id="ta2"></textarea > more', '<p title=\'<h2 id="at">\'>x</p>',
+    'Text <span title=\'<h2 id="at2">\'>x</span> more', '<title><h2 id="ti"></title>',
+    '<noscript><h2 id="ns"></h2></noscript>', '<xmp><h2 id="xmp"></xmp>',
+    '<iframe><h2 id="if"></iframe>', '<template><h2 id="tp">X</h2></template>',
+    '<noembed><h2 id="ne"></noembed>', '<h2 title="id=x">T</h2>', "<h2 data-x=id=y>T</h2>",
+]  # fmt: skip
 HTML_LINES = st.sampled_from([
     "## Steps", "Steps", "-----", '<h2 id="main-content">Contacts</h2>', '<H3 ID=steps>S</H3>',
     '<h4 class="a" id=\'section-x\'>X</h4>', '<h2 id="">E</h2>', "<h2>No id</h2>", "```",
@@ -469,7 +505,11 @@ HTML_LINES = st.sampled_from([
     "## a _ b", "## See [the [x] form](y.md)", "## x_1", "## x",
     '<h2 lang="cy" id="main-content">Cysylltiadau</h2>', '<h3 title="a>b" id="steps">S</h3>',
     '<h4 id="section-47" lang="en">Section 47</h4>', "## __bold__ x", "## snake_case_",
-    "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b",
+    "## x _1", "## x_5", "## _a_b", "## [a](x(1).md) b", "```:\n## In", "```py!\n## Out",
+    "```\n## Code\n```", "  ```\n## Indented\n  ```", "````\n## Longer\n```",
+    "```\r\n## Code in CRLF\r\n```\r", "Setext CRLF\r\n---\r", "##", "## ", "## ##", "#",
+    "#Contacts", "####### Seven", "## _1", "## _2", "Text\n#5 Steps", "## a\\", "## *",
+    *HTML_IDS_NOT_GIVEN, '<h2 title="a<b" id="lt">X</h2>', '<h2 id=a id=b>X</h2>', '<h2 =id="eq">X</h2>', '<h2/id="slash">X</h2>',
 ])  # fmt: skip
 
 
@@ -499,6 +539,60 @@ def test_the_ids_check_reads_are_the_ids_the_page_gives(lines: list[str]):
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = {unescape(ident) for ident in re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page)}
     assert given == page_ids(heading_ids(body))
+
+
+def test_headings_without_a_space_or_words_have_the_ids_the_page_gives():
+    """The text of test_check's test of links to such headings, as the page gives it."""
+    from tracker.publish.chapter import render_chapter
+
+    body = "# B\n\n#Contacts\n\n####### Seven\n\n##\n\n## ##\n\n## _1\n"
+    page = render_chapter(body, "b.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h[1-6] id="([^"]*)"', page)]
+    assert given == heading_ids(body) == ["contacts", "seven", "", "_1", "_2"]
+
+
+RAW_HTML_PIECES = st.sampled_from([
+    "<h2", "<!--", "-->", "<?", "?>", "<![CDATA[", "]]>", " ", "\n", "/", ">", '"', "'", "=",
+    "id", "x", "@", "<", "/>",
+])  # fmt: skip
+
+
+@given(st.lists(RAW_HTML_PIECES, max_size=12))
+def test_raw_html_in_a_paragraph_is_python_markdown_s(pieces: list[str]):
+    """The copy of Python-Markdown's HTML_RE (reading a chapter does not load it) matches as
+    its own does."""
+    from markdown.inlinepatterns import HTML_RE
+
+    from tracker.history.htmlids import _INLINE_HTML
+
+    text = "".join(pieces)
+    theirs = re.compile(HTML_RE, re.S | re.U).match(text)
+    ours = _INLINE_HTML.match(text)
+    assert (theirs and theirs.end()) == (ours and ours.end())
+
+
+@pytest.mark.parametrize(
+    ("line", "ids"),
+    [
+        *((line, []) for line in HTML_IDS_NOT_GIVEN),
+        ('<plaintext><h2 id="pt">', []),
+        ('<!--> <h2 id="c1">X</h2> -->', ["c1"]),  # (<!--> is a whole comment)
+        ('<!---> <h3 id="c2">X</h3>', ["c2"]),
+        ('<!-- x --!> <h3 id="c3">X</h3>', ["c3"]),  # (--!> ends one too)
+        ('Text <h2 title="a<b" id="lt">X</h2>', ["lt"]),
+    ],
+)  # fmt: skip
+def test_an_id_is_read_where_the_page_has_an_element_with_it(line: str, ids: list[str]):
+    """Check read an id wherever "<h2 ... id=" appeared outside comments and code: in what a
+    script or textarea holds, or another attribute's value. The page has no such element, so
+    a link to it was called fine, and a clash with a heading's id could be warned of. And it
+    missed some the page has, after a comment a browser ends early, or a quoted '<'."""
+    from tracker.publish.chapter import render_chapter
+
+    body = f"# T\n\n## Steps\n\n{line}\n"
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h[1-6] [^<>]*id="([^"]*)"', page)]
+    assert given == heading_ids(body) == ["steps", *ids]
 
 
 def test_a_heading_numbered_past_what_int_reads_is_shown_and_read_alike():

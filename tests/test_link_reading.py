@@ -140,3 +140,29 @@ def test_links_by_reference_and_blocks_are_read_at_once_however_hostile(text: st
     started = time.monotonic()
     assert len(parse_document(text.encode()).links) == links
     assert time.monotonic() - started < 10
+
+
+# Lines that open a fence on the page or only seem to (fenced_code's FENCED_BLOCK_RE: no indent,
+# a language's name or {attributes}, the closing fence the opening one exactly), and links.
+FENCE_LINES = st.sampled_from([
+    "```", "~~~", "````", "~~~~", "```:", "```py!", "``` two words", "```python", "``` py ",
+    "  ```", "```{.py}", "```{.py} ", "``` {#id .c}", "```{a=}b}", "```{a='}'}", "```\t",
+    '```hl_lines="1 2"', "```pyhl_lines='1'", '```hl_lines="1', '2"', "```\tpy", "```c++",
+    "```é", "``` ", '```hl_lines="1" x', "```{}", "```{=}", "\r", "[a](a.md)", "[b](b.md)",
+    "Text", "",
+])  # fmt: skip
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(FENCE_LINES, max_size=10))
+@example(["```:", "[a](a.md)", "```"])
+@example(["```py!", "[a](a.md)", "```", "[b](b.md)", "```"])
+@example(["  ```", "[a](a.md)", "  ```"])
+@example(["````", "[a](a.md)", "```", "[b](b.md)", "````"])
+@example(['```hl_lines="1', '2"', "[a](a.md)", "```", "[b](b.md)"])
+def test_check_reads_links_outside_the_fences_the_page_makes(lines: list[str]):
+    """Check took any line starting ``` or ~~~ (after up to three spaces) for a fence, closed
+    by any such line alone: links the page shows after "```:" or "``` two words" (no fence on
+    the page) went unchecked, and some it shows as code were checked."""
+    text = "Text\n\n" + "\n".join(lines)
+    assert checked_links(text) == page_links(text)

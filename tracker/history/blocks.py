@@ -53,7 +53,7 @@ def _cut(chunk: str) -> list[tuple[list[str], bool]]:
         content = line[len(marks) :]
         if level and not content.strip():
             content = ""
-        header = _heading(content)
+        header = heading_words(content)
         if level > depth or header is not None or not content:
             if current:
                 pieces.append((current, False))
@@ -68,7 +68,7 @@ def _cut(chunk: str) -> list[tuple[list[str], bool]]:
     return pieces
 
 
-def _heading(line: str) -> str | None:
+def heading_words(line: str) -> str | None:
     """The words of a heading line, as Python-Markdown's HashHeaderProcessor reads them
     (``#{1,6}(?P<header>(?:\\\\.|[^\\\\])*?)#*$``: no space is needed after the #s, closing #s
     are dropped unless escaped, and a line ending in a backslash no character follows is not

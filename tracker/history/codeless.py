@@ -6,37 +6,103 @@ however hostile (a pattern searched from each candidate took minutes on some tex
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 
 _TICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_OPENS = re.compile(r" {0,3}(```|~~~)")  # a fence's line: any, with an info string or none
-_CLOSES = re.compile(r" {0,3}(```|~~~)[ \t]*")  # one that can close a block: the fence alone
+# FencedBlockPreprocessor.FENCED_BLOCK_RE, read a line at a time: a fence of three or more
+# backticks or tildes at the very start of a line (no indent), then spaces, then either
+# "{attributes}" to the line's end, or a language's name ("[\w#.+-]*") and spaces and perhaps
+# hl_lines="..." (whose quotes may close on a later line); the block ends at the first line
+# that is the same fence, of the same length, alone but for spaces. Tabs count as spaces
+# (Python-Markdown expands them first).
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_CLOSING = re.compile(r"(`{3,}|~{3,}) *")
+_LANGUAGE = re.compile(r"[\w#.+-]*")
+_HL_LINES = "hl_lines="
+_WORD = re.compile(r"[^ =}]*")  # (attr_list's scanner: a word, a key or a value)
 
 
 def without_fences(text: str) -> str:
     """The text (which begins with a newline) with each fenced block, from its opening line
-    to the next line of the same fence alone, made one empty line; a fence no line closes is
-    text. (As the pattern ``\\n {0,3}(```|~~~).*?\\n {0,3}\\1[ \\t]*$`` replaced by a newline.)"""
+    to its closing line, made one empty line, where Python-Markdown's ``fenced_code`` finds
+    them (``FENCED_BLOCK_RE``); a fence no line closes is text. In one pass over the lines."""
     lines = text.split("\n")
-    closing: dict[str, deque[int]] = {"```": deque(), "~~~": deque()}
-    for number, line in enumerate(lines):
-        if found := _CLOSES.fullmatch(line):
+    plain = [line.expandtabs(4) if "\t" in line else line for line in lines]
+    closing: dict[str, list[int]] = defaultdict(list)
+    quoted: dict[str, list[int]] = {'"': [], "'": []}  # lines ending in a quote (and spaces)
+    for number, line in enumerate(plain):
+        if found := _CLOSING.fullmatch(line):
             closing[found.group(1)].append(number)
+        last = line.rstrip(" ")[-1:]
+        if last in quoted:
+            quoted[last].append(number)
     kept, number = [], 0
     while number < len(lines):
-        opened = _OPENS.match(lines[number]) if number else None  # (after a newline)
-        later = closing[opened.group(1)] if opened else None
-        while later and later[0] <= number:
-            later.popleft()
-        if later:
+        opened = _opening(plain[number]) if number else None  # (after a newline)
+        end = number
+        if opened is not None and opened[1]:  # (its hl_lines quote closes on a later line)
+            later = quoted[opened[1]]
+            at = bisect_right(later, number)
+            end = later[at] if at < len(later) else -1
+        fences = closing.get(opened[0], []) if opened is not None and end >= 0 else []
+        at = bisect_right(fences, end)
+        if at < len(fences):
             kept.append("")
-            number = later[0] + 1
+            number = fences[at] + 1
         else:
             kept.append(lines[number])
             number += 1
     return "\n".join(kept)
+
+
+def _opening(line: str) -> tuple[str, str] | None:
+    """The fence a line opens a block with, and the quote its hl_lines="..." is still open
+    with at the line's end ('' when none is); None for a line that opens none."""
+    fence = _FENCE.match(line)
+    if fence is None:
+        return None
+    rest = line[fence.end() :].lstrip(" ")
+    if rest.startswith("{"):  # (an attribute list: to the line's end, its braces matched)
+        return (fence.group(), "") if rest.endswith("}") and _attributes(rest[1:-1]) else None
+    named = _LANGUAGE.match(rest).end()  # type: ignore[union-attr]  # (it matches "")
+    after = rest[named:].lstrip(" ")
+    if not after:
+        return fence.group(), ""
+    if after.startswith(_HL_LINES):
+        value = after[len(_HL_LINES) :]
+    elif after.startswith("=") and named == len(rest) - len(after):
+        value = after[1:] if rest[:named].endswith(_HL_LINES[:-1]) else ""
+    else:
+        return None
+    quote = value[:1]
+    if quote not in ('"', "'"):
+        return None
+    return fence.group(), "" if value[1:].rstrip(" ").endswith(quote) else quote
+
+
+def _attributes(listed: str) -> bool:
+    """Whether Python-Markdown reads a fence's ``{...}`` as attributes (``attr_list``'s
+    scanner leaves no '}' unread): words, key=value, key="value" or key='value', spaces."""
+    at = 0
+    while at < len(listed):
+        if listed[at] == " ":
+            at += 1
+            continue
+        word = _WORD.match(listed, at).end()  # type: ignore[union-attr]  # (it matches "")
+        if word == at:
+            break  # ('=' or '}' where a word should be: the scanner stops)
+        at = word
+        if listed[at : at + 1] != "=":
+            continue
+        quote = listed[at + 1 : at + 2]
+        closed = listed.find(quote, at + 2) if quote in ('"', "'") else -1
+        if closed >= 0:
+            at = closed + 1
+        elif (value := _WORD.match(listed, at + 1).end()) > at + 1:  # type: ignore[union-attr]
+            at = value
+    return "}" not in listed[at:]
 
 
 def without_code_spans(text: str) -> str:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from tracker.history.blocks import heading_words
 from tracker.history.codeless import without_code_spans, without_fences
 from tracker.history.headings import emphasis_out, unique
 from tracker.history.hrefs import manual_target, page_hrefs
@@ -31,10 +32,14 @@ _HEADING = re.compile(r"^#[ \t]+(.+)$", re.M)
 # with the newline before its line (one is put in front of the text), not "^": a literal first
 # character lets the engine skip to candidates, several times faster on long texts. Words are
 # matched whole (a lazy match before trailing spaces is quadratic in them: _unclosed strips).
-_ANY_HEADING = re.compile(r"\n(?:#{1,6}[ \t]+(.+)$|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M)
+# An ATX heading is any line that starts with '#', as Python-Markdown's HashHeaderProcessor
+# reads it: no space is needed ("#5 Steps"), and "##" alone is an empty heading, whose id on
+# the page is the prefix alone ("section-") and counts among the ids repeats are numbered by
+# (``blocks.heading_words`` reads its words).
+_ANY_HEADING = re.compile(r"\n(?:(#[^\n]*)|([^\s#>|-][^\n]*)\n(?:=+|-+)[ \t]*$)", re.M)
 # Without a line of = or - under text only ATX headings match: searched alone, much faster.
 _UNDERLINE = re.compile(r"\n(?:=+|-+)[ \t]*$", re.M)
-_ATX = re.compile(r"\n#{1,6}[ \t]+(.+)$", re.M)
+_ATX = re.compile(r"\n(#[^\n]*)")
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its own title
 # A link in a heading: its text (one level of brackets within) and target. The text's parts
 # cannot overlap ('[' starts only a bracketed part), so a heading of 80,000 '[' is one pass.
@@ -338,14 +343,18 @@ def heading_ids(body: str) -> list[str]:
     Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
     ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none. Then those of
     headings written as HTML (``<h2 id="contacts">``), outside code."""
+    if "\r" in body:  # (line ends as Python-Markdown reads them, as page_hrefs reads them)
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     title = _LEADING_TITLE.match(body)
     text = "\n" + (body[title.end() :] if title else body)
     if "```" in text or "~~~" in text:
         text = without_fences(text)  # (an empty line where each block was)
     if _UNDERLINE.search(text):
-        headings = [_unclosed(atx) if atx else setext for atx, setext in _ANY_HEADING.findall(text)]
+        pairs = _ANY_HEADING.findall(text)
+        found = [heading_words(atx) if atx else setext for atx, setext in pairs]
     else:
-        headings = [_unclosed(atx) for atx in _ATX.findall(text)]
+        found = [heading_words(atx) for atx in _ATX.findall(text)]
+    headings = [heading for heading in found if heading is not None]  # (None: "#x\\" is text)
     ids: list[str] = []
     taken: set[str] = set()
     counted: dict[str, int] = {}

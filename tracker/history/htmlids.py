@@ -2,58 +2,162 @@
 gives them: with the page's prefix, as Markdown's headings have theirs (``page_anchor``), so that
 none clashes with the page's own ids. Read from the text without Python-Markdown, as
 ``documents.heading_ids`` reads the Markdown headings, for ``tracker check``'s links.
+
+Python-Markdown passes raw HTML through as written, blocks and inline tags alike, and the page's
+sanitiser (nh3: a browser's parser) reads it: so the text is read here as a browser tokenizes
+it, in one pass however hostile. A heading's tag counts only where the browser sees a tag: not
+in a comment (``<!-->`` and ``<!--->`` end one at once), in another tag's attribute value
+(``title='<h2 id="x">'``), in what a ``<script>``, ``<style>``, ``<textarea>``, ``<title>`` and
+the like hold (text, or dropped: ``template``), or after ``<plaintext>``.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from html import unescape
 
 from tracker.history.links import ANCHOR_PREFIX, page_anchor
 
-# A heading's start tag and its attributes, a quoted value holding '>' too (nothing in it
-# holds '<': one stops there, so a hostile text is read in about one pass).
-_HEADING_TAG = re.compile(r"""<[hH][1-6](?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""")
 # A line indented as code (Python-Markdown's indented code block). A paragraph's line so
 # indented is taken for code too: rare, and a link to a heading there is then reported as
 # broken though it works, never the other way round.
 _INDENTED = re.compile(r"^(?: {4}|\t).*$", re.M)
-# An attribute, as a browser reads one: a name, and a value quoted or not.
-_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_SPACE = "\t\n\f\r "  # (HTML's white space)
+_NAME = re.compile(r"[^\t\n\f\r />]*")  # a tag's name, after its first letter
+# Before an attribute: white space and '/'; its name (whose first character may be '='); an
+# '=' before its value, and a value not in quotes.
+_BEFORE_NAME = re.compile(r"[\t\n\f\r /]*([^\t\n\f\r />][^\t\n\f\r />=]*)?")
+_EQUALS = re.compile(r"[\t\n\f\r ]*=[\t\n\f\r ]*")
+_BARE = re.compile(r"[^\t\n\f\r >]*")
+# Elements whose content a browser reads as text up to their end tag (or drops: template).
+_RAW = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+     "noscript", "template"}
+)  # fmt: skip
+# Raw HTML in a paragraph, as Python-Markdown passes it through (inlinepatterns.HTML_RE: a tag,
+# a comment, a processing instruction or CDATA); any other '<' there it escapes, as text. Its
+# quantifiers never give back what they took, so each try reads at most to a quote's match.
+_INLINE_HTML = re.compile(
+    r"""<(?:/?+[a-zA-Z][^\s"'<>@]*+(?:\s+[^\s"'=<>]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'"""
+    r"""|[^\s"'=<>]++))?+)*+\s*+/?|!--(?:(?!<!--|-->).)*--|[?](?:(?!<[?]|[?]>).)*[?]"""
+    r"""|!\[CDATA\[(?:(?!<!\[CDATA\[|\]\]>).)*\]\])>""",
+    re.S,
+)
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+_COMMENT_ENDS = ("-->", "--!>")
 
 
 def raw_heading_ids(text: str) -> list[str]:
     """The ids raw HTML gives headings in ``text`` (its code already taken out), without the
     page's prefix (as ``DocMeta.anchors`` holds them): ``contacts`` for ``id="contacts"`` and
-    for ``id="section-contacts"`` alike. HTML comments and lines indented as code are left out,
-    as the page leaves them."""
+    for ``id="section-contacts"`` alike. Lines indented as code are left out, as the page
+    leaves them, and tags a browser does not see as tags (see above)."""
     if "<h" not in text and "<H" not in text:
         return []
-    found = []
-    for tag in _HEADING_TAG.finditer(_INDENTED.sub("", _without_comments(text))):
-        ident = _id_of(tag.group(1) or "")
-        if ident:
-            found.append(page_anchor(ident).removeprefix(ANCHOR_PREFIX))
-    return found
+    return _Reader(text).ids()
 
 
-def _id_of(attributes: str) -> str | None:
-    """The value of the first ``id`` among a start tag's attributes (a browser keeps the first)."""
-    for attribute in _ATTRIBUTE.finditer(attributes):
-        if attribute.group(1).lower() == "id":
-            value = next((v for v in attribute.group(2, 3, 4) if v is not None), "")
-            return unescape(value)
-    return None
+class _Reader:
+    """One pass over a text as a browser reads its tags. What Python-Markdown shows as text
+    rather than passing through (a comment, a tag or a quoted value nothing closes: it escapes
+    its '<') is read as text; each search is looked up first in where the last of what it
+    looks for is (none after: no search), so that a hostile text is read in about one pass."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.last = {mark: text.rfind(mark) for mark in ('"', "'", ">", "-->", "--!>")}
+        self.found: list[str] = []
+
+    def ids(self) -> list[str]:
+        text = self.text
+        indented = [(line.start(), line.end()) for line in _INDENTED.finditer(text)]
+        starts = [start for start, _ in indented]
+        at = text.find("<")
+        while at >= 0:
+            line = bisect_right(starts, at) - 1
+            if line >= 0 and at < indented[line][1]:  # (code: not HTML)
+                at = text.find("<", indented[line][1])
+                continue
+            after = self._after(at)
+            at = -1 if after is None else text.find("<", after)
+        return self.found
+
+    def _find(self, mark: str, at: int) -> int:
+        """Where ``mark`` is next found from ``at`` (-1: nowhere)."""
+        return self.text.find(mark, at) if self.last[mark] >= at else -1
+
+    def _after(self, at: int) -> int | None:
+        """Where the browser reads on after what starts with the '<' at ``at`` (a comment, a
+        tag, a raw element's text, or the '<' alone), the id of a heading's start tag kept;
+        None when nothing after it is read as HTML (a raw element's text runs to the end)."""
+        text = self.text
+        if not _starts_block(text, at) and not _INLINE_HTML.match(text, at):
+            return at + 1  # (in a paragraph, Python-Markdown escapes it: text)
+        if text.startswith("<!--", at):
+            if text.startswith((">", "->"), at + 4):  # (<!--> and <!--->)
+                return text.index(">", at + 4) + 1
+            ends = [(self._find(end, at + 4), len(end)) for end in _COMMENT_ENDS]
+            return min((place + size for place, size in ends if place >= 0), default=at + 1)
+        closing = text.startswith("</", at)
+        first = text[at + 1 + closing : at + 2 + closing]
+        if not (first.isascii() and first.isalpha()):
+            if text[at + 1 : at + 2] in ("!", "?") or (closing and first != ">"):
+                place = self._find(">", at + 2)  # (a bogus comment, to the next '>')
+                return at + 1 if place < 0 else place + 1
+            return at + 1  # (text)
+        name_end = _NAME.match(text, at + 2 + closing).end()  # type: ignore[union-attr]
+        name = text[at + 1 + closing : name_end].lower()
+        ident, end = self._attributes(name_end)
+        if end is None:
+            return at + 1  # (a tag no '>' ends, or a quote nothing closes: text)
+        if closing:
+            return end
+        if name in _HEADINGS and ident:
+            self.found.append(page_anchor(ident).removeprefix(ANCHOR_PREFIX))
+        if name == "plaintext":
+            return None
+        return _end_tag(text, name, end) if name in _RAW else end
+
+    def _attributes(self, at: int) -> tuple[str | None, int | None]:
+        """The value of a start tag's first ``id`` (a browser keeps the first), from ``at``
+        where its attributes begin, and where the tag ends, past its '>' (None: nothing does:
+        a quote nothing closes, or no '>' after it)."""
+        text, ident = self.text, None
+        if self.last[">"] < at:
+            return None, None
+        while True:
+            named = _BEFORE_NAME.match(text, at)
+            assert named is not None  # (it matches "")
+            at = named.end()
+            if named.group(1) is None:
+                return ident, (at + 1 if text.startswith(">", at) else None)
+            value = None
+            equals = _EQUALS.match(text, at)
+            if equals is not None:
+                at = equals.end()
+                quote = text[at : at + 1]
+                if quote in ('"', "'"):
+                    closed = self._find(quote, at + 1)
+                    if closed < 0:
+                        return ident, None
+                    value, at = text[at + 1 : closed], closed + 1
+                else:
+                    value = _BARE.match(text, at).group()  # type: ignore[union-attr]
+                    at += len(value)
+            if ident is None and named.group(1).lower() == "id":
+                ident = unescape(value or "")
 
 
-def _without_comments(text: str) -> str:
-    """The text without its HTML comments (one not closed runs to the end)."""
-    if "<!--" not in text:
-        return text
-    kept, start = [], 0
-    while (opened := text.find("<!--", start)) >= 0:
-        kept.append(text[start:opened])
-        closed = text.find("-->", opened + 4)
-        start = len(text) if closed < 0 else closed + 3
-    kept.append(text[start:])
-    return "".join(kept)
+def _end_tag(text: str, name: str, at: int) -> int | None:
+    """Where the end tag of a raw element named ``name`` begins, from ``at`` (None: none)."""
+    pattern = re.compile(f"</{name}[{_SPACE}/>]", re.I)
+    found = pattern.search(text, at)
+    return None if found is None else found.start()
+
+
+def _starts_block(text: str, at: int) -> bool:
+    """Whether the '<' at ``at`` begins a block (after a blank line, or the text's start):
+    Python-Markdown passes a raw HTML block through whole, and in a paragraph only what its
+    HTML_RE matches (``_INLINE_HTML``)."""
+    return at == 0 or text[max(0, at - 2) : at] == "\n\n" or (at == 1 and text[0] == "\n")
