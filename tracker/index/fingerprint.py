@@ -21,7 +21,6 @@ _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/co
 # What made the pickled objects besides (read.py: how git's log is asked for; raw.py: which
 # versions are read whole), the command line's answers kept as text, and the file's tables:
 _RULES = ("dates.py", "errors.py", "manual.py", "repository/read.py", "index/raw.py",
-          "index/worker.py",
           "history/texts.py", "index/answers.py", "index/keptfile.py")  # fmt: skip
 
 

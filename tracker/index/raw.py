@@ -16,7 +16,6 @@ from typing import Protocol
 
 from tracker.errors import RepositoryError
 from tracker.history.documents import MAX_BYTES, DocMeta, parse_document
-from tracker.index import worker
 from tracker.repository.parse import Change, RawCommit, first_parent_line
 from tracker.repository.paths import Root
 from tracker.repository.read import GitRepo
@@ -30,22 +29,22 @@ class DocumentTest(Protocol):
 
 
 class Metas(dict[str, DocMeta]):
-    """Each version's metadata by blob id, taken as it is read: the replay asks for them in
-    the order git is reading them (oldest first), so it runs while they are read ahead (on a
-    first read, Python's replay would otherwise wait for the last blob; a long history's are
-    read by a second process, ``worker.py``). Only ``get`` and ``[]`` read on: ``in``,
-    ``len`` and iterating see what has been read so far. ``close`` when done: what was never
-    asked for is not read."""
+    """Each version's metadata by blob id, parsed as git's answers arrive: the replay asks for
+    them in the order git is reading them (oldest first), so it runs while git reads ahead
+    (on a first read, Python's replay would otherwise wait for the last blob). Only ``get``
+    and ``[]`` read on: ``in``, ``len`` and iterating see what has been read so far. ``close``
+    when done: what was never asked for is not read."""
 
     def __init__(
         self,
         known: dict[str, DocMeta],
-        reads: Iterator[tuple[str, DocMeta]] | None = None,
+        reads: Iterator[tuple[str, bytes | None]] | None = None,
         coming: Iterable[str] = (),
+        whole: set[str] | None = None,
     ) -> None:
         super().__init__(known)
         self._reads = reads if reads is not None else iter(())
-        self._coming = set(coming) - known.keys()
+        self._coming, self._whole = set(coming) - known.keys(), whole
 
     def get(self, sha: str, default: DocMeta | None = None) -> DocMeta | None:  # type: ignore[override]
         found = dict.get(self, sha)
@@ -60,10 +59,10 @@ class Metas(dict[str, DocMeta]):
         return found
 
     def _until(self, wanted: str) -> DocMeta | None:
-        found = None
-        for sha, meta in self._reads:
+        whole, found = self._whole, None
+        for sha, data in self._reads:
             self._coming.discard(sha)
-            self[sha] = meta
+            meta = self[sha] = parse_document(data, whole is None or sha in whole)
             if sha == wanted:
                 found = meta
                 break
@@ -72,7 +71,7 @@ class Metas(dict[str, DocMeta]):
         return found
 
     def close(self) -> None:
-        """Stop reading (a generator's ``close``: its processes end)."""
+        """Stop reading from git (a generator's ``close``: its process ends)."""
         closing = getattr(self._reads, "close", None)
         if closing is not None:
             closing()
@@ -114,7 +113,7 @@ def load(
         return RawHistory(commits, Metas(metas))
     if not any(meta.unreadable for meta in metas.values()):
         rest = [sha for sha in order if sha not in metas]
-        return RawHistory(commits, Metas(metas, worker.metas(repo, rest, whole), rest))
+        return RawHistory(commits, Metas(metas, repo.read_blobs(rest, MAX_BYTES), rest, whole))
     rest = [sha for sha in reversed(order) if sha not in metas]  # (newest first, as the log)
     for sha, data in repo.read_blobs(rest, MAX_BYTES):
         metas[sha] = parse_document(data, False)

@@ -12,7 +12,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import weakref
@@ -115,34 +114,12 @@ def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Po
         ) from None
 
 
-def start_python(args: list[str]) -> subprocess.Popen[bytes] | None:
-    """A Python process of ours (``index/worker.py``, which reads git itself) to feed and read
-    from, isolated (``-I``: neither the current folder nor ``PYTHON*`` variables reach its
-    imports), in a session of its own as git's are; its messages are not read. None if it
-    cannot be started."""
-    if not sys.executable:
-        return None
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-I", *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError:
-        return None
-
-
 def _command(args: list[str]) -> str:
     """The git command a list of arguments runs (past ``-c name=value`` pairs)."""
     rest = list(args)
     while rest[:1] == ["-c"]:
         rest = rest[2:]
     return rest[0] if rest else "git"
-
-
-Process = subprocess.Popen[bytes]  # (for the modules outside the door to git)
 
 
 class Watchdog:
