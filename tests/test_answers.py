@@ -177,6 +177,35 @@ def test_logging_is_imported_only_to_say_a_warning_and_says_it_as_the_command_li
             assert line.startswith(f"tracker: warning: {name}.md: the file is binary, not "), said
 
 
+# Threads warning at once while the handler is being set up (made slow here), in a process
+# that has not imported logging: each waits for it.
+RACE = """
+import sys, threading, time
+from tracker import console, logs
+assert "logging" not in sys.modules
+real = console._handler
+def slow(once):
+    time.sleep(0.3)
+    return real(once)
+console._handler = slow
+with console.warnings_to_stderr(once=False):
+    log = logs.Logger("tracker.race")
+    threads = [threading.Thread(target=log.warning, args=(f"said {n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+log.warning("after")  # (the command's handler is gone: not ours)
+"""
+
+
+def test_threads_warning_while_the_handler_is_set_up_wait_for_it():
+    done = subprocess.run([sys.executable, "-c", RACE], capture_output=True, text=True, check=True)
+    lines = done.stderr.splitlines()
+    assert sorted(lines[:4]) == [f"tracker: warning: said {n}" for n in range(4)], done.stderr
+    assert lines[4:] == ["after"]
+
+
 def test_a_new_commit_is_read_the_whole_way_and_shown_from_what_it_kept(manual: ManualRepo):
     tracker(manual, "releases")
     manual.commit({"d.md": doc("Delta")}, "Add Delta", "2024-03-05T09:00:00+00:00")

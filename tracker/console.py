@@ -58,7 +58,7 @@ def _handler(once: bool) -> Callable[[], None]:
         def format(self, record: logging.LogRecord) -> str:
             return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
 
-    real = log.real()
+    real = logging.getLogger("tracker")  # (not log.real(): this runs inside it)
     saved = (real.level, real.propagate)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(Formatter())

@@ -12,29 +12,35 @@ before that set-up, without the command line's handler.
 from __future__ import annotations
 
 import sys
+import threading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
     from collections.abc import Callable
 
-# Set-ups waiting for ``logging`` (a command's handler), run when a logger here is first used.
+# Set-ups waiting for ``logging`` (a command's handler), run when a logger here is first used;
+# a set-up is taken off only once it has run, so that a thread saying something meanwhile
+# waits for it (``_lock``) rather than saying it before the handler is there.
 waiting: list[Callable[[], None]] = []
+_lock = threading.Lock()  # (threading is imported already: subprocess imports it)
 
 
 def when_imported(setup: Callable[[], None]) -> None:
     """Run ``setup`` now if ``logging`` is imported already, else just before the first message
-    of a logger here (``forget`` takes it back if none came)."""
+    of a logger here (``forget`` takes it back if none came). ``setup`` must not log."""
     if "logging" in sys.modules:
         setup()
-    else:
+        return
+    with _lock:
         waiting.append(setup)
 
 
 def forget(setup: Callable[[], None]) -> None:
     """Take back a set-up that is still waiting."""
-    if setup in waiting:
-        waiting.remove(setup)
+    with _lock:
+        if setup in waiting:
+            waiting.remove(setup)
 
 
 class Logger:
@@ -48,8 +54,11 @@ class Logger:
     def real(self) -> logging.Logger:
         import logging
 
-        while waiting:
-            waiting.pop(0)()
+        if waiting:  # (read without the lock: only a set-up still waiting takes it)
+            with _lock:
+                while waiting:
+                    waiting[0]()
+                    waiting.pop(0)
         return logging.getLogger(self.name)
 
     def debug(self, message: str, *args: object) -> None:
