@@ -68,6 +68,9 @@ class _Reader:
         self.text = text
         self.last = {mark: text.rfind(mark) for mark in ('"', "'", ">", "-->", "--!>")}
         self.found: list[str] = []
+        # Where a walk through a tag's attributes was at when it found no end: a walk from
+        # there always ends alike, so a later one (a '<' among those attributes) stops there.
+        self.endless: set[int] = set()
 
     def ids(self) -> list[str]:
         text = self.text
@@ -126,12 +129,20 @@ class _Reader:
         text, ident = self.text, None
         if self.last[">"] < at:
             return None, None
+        walked: list[int] = []
         while True:
+            if at in self.endless:
+                self.endless.update(walked)
+                return ident, None
+            walked.append(at)
             named = _BEFORE_NAME.match(text, at)
             assert named is not None  # (it matches "")
             at = named.end()
             if named.group(1) is None:
-                return ident, (at + 1 if text.startswith(">", at) else None)
+                if text.startswith(">", at):
+                    return ident, at + 1
+                self.endless.update(walked)
+                return ident, None
             value = None
             equals = _EQUALS.match(text, at)
             if equals is not None:
@@ -140,6 +151,7 @@ class _Reader:
                 if quote in ('"', "'"):
                     closed = self._find(quote, at + 1)
                     if closed < 0:
+                        self.endless.update(walked)
                         return ident, None
                     value, at = text[at + 1 : closed], closed + 1
                 else:
