@@ -139,7 +139,8 @@ def test_a_date_whose_version_is_today_s_is_not_called_past_or_future(small: Man
         assert "A future version You are reading this chapter as it will stand on 3 July 2024, " \
             "with changes not yet in force. Read the current version." in future  # fmt: skip
         assert "What will change on 3 July 2024: Made clearer." in future
-        assert "Last updated 3 July 2024 \u2013 see what will change" in future
+        assert "Goes live 3 July 2024 \u2013 see what will change" in future  # (not "Last
+        # updated" on a day to come)
         withdrawn = said(client, "/chapters/b?at=2024-07-03")
         assert "This chapter will be withdrawn on 3 July 2024: Archive B. Its last" in withdrawn
         later = said(client, "/chapters/b?at=2024-07-04")
@@ -588,6 +589,59 @@ def test_the_search_index_is_built_when_the_service_starts(small: ManualRepo):
         built = site._search[1]
         assert "Alpha" in text_of(page(client, "/search?q=guide").text)
         assert site._search[1] is built  # (the search used it)
+
+
+def test_the_search_index_warm_up_gives_way_to_requests_being_answered(
+    small: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """busy.py: the warm-up took a tenth of Python's time from a page asked for meanwhile (a
+    chapter's history, 0.4 s, took 4 s after a restart). While a request is being answered it
+    waits (here for as long as it takes), and a search asked for meanwhile is not held up by
+    it: it builds the index itself."""
+    from web import busy
+
+    monkeypatch.setattr(busy, "GIVE_WAY_SECONDS", 60.0)
+    app = create_app(open_manual(small.path), D("2024-06-01"))
+    site = app.state.site
+    with TestClient(app) as client:
+        assert busy.ANSWERING.count == 0
+        site._search = None  # (whatever the start's warm-up did: it is started again below)
+        busy.ANSWERING.add(1)  # a request being answered, all along
+        try:
+            warming = site.warm_search()
+            time.sleep(0.5)
+            assert warming.is_alive() and site._search is None  # (it waits)
+            assert "Alpha" in text_of(page(client, "/search?q=guide").text)
+            assert site._search is not None
+            built = site._search[1]
+        finally:
+            busy.ANSWERING.add(-1)
+        warming.join(timeout=30)
+        assert not warming.is_alive()
+        assert site._search[1] is built  # (the search's own, kept)
+
+
+def test_requests_are_counted_while_answered_and_no_longer(small: ManualRepo):
+    """Whatever the answer (a page, kept or not, a 404, a 400, a file, a HEAD, a stream),
+    the count goes back to none: a count left over would slow the warm-up for good."""
+    from web import busy
+
+    app = create_app(open_manual(small.path), D("2024-06-01"))
+    seen: list[int] = []
+
+    @app.get("/_count")
+    def count() -> dict[str, int]:
+        seen.append(busy.ANSWERING.count)
+        return {}
+
+    with TestClient(app) as client:
+        for path, status in (("/", 200), ("/", 200), ("/chapters/nothing", 404),
+                             ("/chapters/a?at=2024-13-01", 400), ("/static/favicon.svg", 200),
+                             ("/feeds/releases.atom", 200), ("/_count", 200)):  # fmt: skip
+            assert client.get(path).status_code == status, path
+        assert client.head("/chapters/a").status_code in (200, 405)
+        assert seen == [1]
+        assert busy.ANSWERING.count == 0
 
 
 def test_an_id_a_withdrawn_document_had_on_a_day_shows_it_at_its_address(small: ManualRepo):

@@ -27,6 +27,7 @@ from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryErr
 from tracker.logs import Logger
 from tracker.manual import Manual
 from web import api, feeds, hooks, pages
+from web.busy import Counted
 from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, render_page, templates
 from web.site import Site
@@ -68,6 +69,7 @@ def create_app(
     if bound > 0 and site.exported is None:
         app.state.pages = Store(bound)
         app.add_middleware(PageCache, site=site, store=app.state.pages)
+    app.add_middleware(Counted)  # (outermost: background work gives way to requests)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(hooks.router)

@@ -22,6 +22,7 @@ from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.searchtext import shown_text
 from tracker.publish.urls import Exported, Urls
+from web.busy import give_way
 
 log = Logger(__name__)
 
@@ -98,11 +99,18 @@ class Site:
     def warm_search(self) -> threading.Thread:
         """Build today's search index in the background, so that a service's first search
         does not wait for it (each chapter is read as its page shows it: seconds for a
-        manual of hundreds). A manual that cannot be read now is left to the requests."""
+        manual of hundreds), outside the index's lock, giving way to the requests being
+        answered (``busy.py``); a search asked for meanwhile builds the index itself (the
+        chapters' words read so far are kept: ``searchtext.py``). A manual that cannot be read
+        now is left to the requests."""
 
         def build() -> None:
             try:
-                self.search_index(self.view())
+                view = self.view()
+                found = SearchIndex(entries(view, give_way))
+                with self._lock:
+                    if self._search is None:  # (else a search built one meanwhile)
+                        self._search = ((view.read, view.today), found)
             except TrackerError as error:
                 log.debug("the search index was not built ahead: %s", error)
 
@@ -111,10 +119,13 @@ class Site:
         return thread
 
 
-def entries(view: View) -> list[Entry]:
-    """The documents in force on the view's day, as search reads them."""
+def entries(view: View, pause: Callable[[], None] | None = None) -> list[Entry]:
+    """The documents in force on the view's day, as search reads them (``pause``: called
+    before each)."""
     found = []
     for document in view.snapshot.documents:
+        if pause is not None:
+            pause()
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
             headings, text = shown_text(view.manual.texts.of(version), version.path)
