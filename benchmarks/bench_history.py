@@ -298,7 +298,13 @@ def in_process_pages(
     try:
         manual.snapshot()  # the snapshot is read once, as a running service has it
         app, uncached = create_app(manual, today), create_app(manual, today, cache_bytes=0)
-        return pages_in_process(app, facts["pages"], runs, uncached)
+        try:
+            return pages_in_process(app, facts["pages"], runs, uncached)
+        finally:  # (their search index warm-ups give way to requests, so may still be
+            for started in (app, uncached):  # working: not beside what is measured next)
+                warming = getattr(started.state, "warming", None)
+                if warming is not None:
+                    warming.join()
     finally:
         manual.close()
 

@@ -92,8 +92,9 @@ async def warmed(app: FastAPI) -> AsyncIterator[None]:
     build the search index, which would fall on the first search."""
     await get_inside(app, "/static/favicon.svg")
     site = app.state.site
+    app.state.warming = None
     if site.exported is None:  # (a static export builds it once, at its end)
-        site.warm_search()
+        app.state.warming = site.warm_search()  # (a benchmark waits for it: bench_history)
     yield
 
 
