@@ -3,9 +3,10 @@
 A service builds its search index in the background as it starts (``Site.warm_search``):
 about 12 ms of Python a chapter, 3.5 s for 300. Python runs one thread at a time, so a page
 asked for meanwhile took ten times as long (a chapter's history, 0.4 s, took 4 s; after a
-restart every page is asked for afresh). The warm-up now waits, before each chapter, while a
-request is being answered here (``give_way``), for a tenth of a second at most: with no
-readers it runs at full speed, and under steady traffic it still ends, slowly.
+restart every page is asked for afresh). The warm-up now waits, before each chapter, until
+no request has been answered here for a moment (``give_way``), a second at most: with no
+readers it runs at full speed, and under steady traffic it still ends, slowly (a chapter a
+second: 12 ms of Python in each second, where it took all of it).
 """
 
 from __future__ import annotations
@@ -15,29 +16,37 @@ import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-GIVE_WAY_SECONDS = 0.1  # the longest the background work waits before each step
+GIVE_WAY_SECONDS = 1.0  # the longest the background work waits before each step
+QUIET_SECONDS = 0.05  # how long no request must have been answered for it to go on
 
 
 class _Answering:
-    """How many requests this process is answering (its apps alike)."""
+    """How many requests this process is answering (its apps alike), and when the last
+    ended."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.ended = 0.0  # (time.monotonic())
         self._lock = threading.Lock()  # (apps may run on several threads: tests, exports)
 
     def add(self, step: int) -> None:
         with self._lock:
             self.count += step
+            if step < 0:
+                self.ended = time.monotonic()
 
 
 ANSWERING = _Answering()
 
 
 def give_way() -> None:
-    """Wait while a request is being answered, ``GIVE_WAY_SECONDS`` at most."""
-    deadline = time.monotonic() + GIVE_WAY_SECONDS
-    while ANSWERING.count > 0 and time.monotonic() < deadline:
-        time.sleep(0.002)
+    """Wait until no request has been answered for ``QUIET_SECONDS`` (requests often come
+    close together: a page, then its styles and scripts), ``GIVE_WAY_SECONDS`` at most."""
+    now = time.monotonic()
+    deadline = now + GIVE_WAY_SECONDS
+    while now < deadline and (ANSWERING.count > 0 or now - ANSWERING.ended < QUIET_SECONDS):
+        time.sleep(0.005)
+        now = time.monotonic()
 
 
 class Counted:
