@@ -143,6 +143,7 @@ def test_a_date_whose_version_is_today_s_is_not_called_past_or_future(small: Man
         # updated" on a day to come)
         withdrawn = said(client, "/chapters/b?at=2024-07-03")
         assert "This chapter will be withdrawn on 3 July 2024: Archive B. Its last" in withdrawn
+        assert "To be withdrawn 3 July 2024" in withdrawn  # (not "Goes live", review)
         later = said(client, "/chapters/b?at=2024-07-04")
         assert "will be withdrawn on 3 July 2024" in later
     with served(small, "2024-08-01") as client:
