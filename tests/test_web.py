@@ -144,6 +144,12 @@ def test_a_date_whose_version_is_today_s_is_not_called_past_or_future(small: Man
         withdrawn = said(client, "/chapters/b?at=2024-07-03")
         assert "This chapter will be withdrawn on 3 July 2024: Archive B. Its last" in withdrawn
         assert "To be withdrawn 3 July 2024" in withdrawn  # (not "Goes live", review)
+        small.commit({"c.md": doc("Charlie")}, "Add C", "2024-05-02T09:00:00+00:00",
+                     {"Go-Live": "2024-07-10"})  # fmt: skip
+        small.commit({"c.md": doc("Charlie", status="archived")}, "Archive C",
+                     "2024-05-03T09:00:00+00:00", {"Go-Live": "2024-07-10"})  # fmt: skip
+        never = said(client, "/chapters/c")
+        assert "never in force" in never and "To be withdrawn 10 July 2024" in never
         later = said(client, "/chapters/b?at=2024-07-04")
         assert "will be withdrawn on 3 July 2024" in later
     with served(small, "2024-08-01") as client:
@@ -602,6 +608,8 @@ def test_the_search_index_warm_up_gives_way_to_requests_being_answered(
     from web import busy
 
     monkeypatch.setattr(busy, "GIVE_WAY_SECONDS", 60.0)
+    small.commit({f"more-{n}.md": doc(f"More {n}") for n in range(20)}, "More",
+                 "2024-01-02T09:00:00+00:00")  # fmt: skip
     app = create_app(open_manual(small.path), D("2024-06-01"))
     site = app.state.site
     with TestClient(app) as client:
@@ -615,10 +623,11 @@ def test_the_search_index_warm_up_gives_way_to_requests_being_answered(
             assert "Alpha" in text_of(page(client, "/search?q=guide").text)
             assert site._search is not None
             built = site._search[1]
+            warming.join(timeout=5)  # the search's index ends the warm-up (still busy: else
+            # it would wait a minute before each of the 20 chapters)
+            assert not warming.is_alive()
         finally:
             busy.ANSWERING.add(-1)
-        warming.join(timeout=30)
-        assert not warming.is_alive()
         assert site._search[1] is built  # (the search's own, kept)
 
 

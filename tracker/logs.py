@@ -57,8 +57,10 @@ class Logger:
         if waiting:  # (read without the lock: only a set-up still waiting takes it)
             with _lock:
                 while waiting:
-                    waiting[0]()
-                    waiting.pop(0)
+                    try:
+                        waiting[0]()
+                    finally:  # (one that fails is not tried again at every message)
+                        waiting.pop(0)
         return logging.getLogger(self.name)
 
     def debug(self, message: str, *args: object) -> None:

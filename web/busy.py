@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -39,12 +40,15 @@ class _Answering:
 ANSWERING = _Answering()
 
 
-def give_way() -> None:
+def give_way(done: Callable[[], bool] = lambda: False) -> None:
     """Wait until no request has been answered for ``QUIET_SECONDS`` (requests often come
-    close together: a page, then its styles and scripts), ``GIVE_WAY_SECONDS`` at most."""
+    close together: a page, then its styles and scripts), ``GIVE_WAY_SECONDS`` at most, or
+    until the work is ``done`` (it is not wanted any more)."""
     now = time.monotonic()
     deadline = now + GIVE_WAY_SECONDS
     while now < deadline and (ANSWERING.count > 0 or now - ANSWERING.ended < QUIET_SECONDS):
+        if done():
+            return
         time.sleep(0.005)
         now = time.monotonic()
 

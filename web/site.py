@@ -104,13 +104,20 @@ class Site:
         chapters' words read so far are kept: ``searchtext.py``). A manual that cannot be read
         now is left to the requests."""
 
+        def pause() -> None:
+            give_way(done=lambda: self._search is not None)
+            if self._search is not None:  # a search built one meanwhile: nothing left to do
+                raise _Built
+
         def build() -> None:
             try:
                 view = self.view()
-                found = SearchIndex(entries(view, give_way))
+                found = SearchIndex(entries(view, pause))
                 with self._lock:
                     if self._search is None:  # (else a search built one meanwhile)
                         self._search = ((view.read, view.today), found)
+            except _Built:
+                pass
             except TrackerError as error:
                 log.debug("the search index was not built ahead: %s", error)
 
@@ -119,15 +126,19 @@ class Site:
         return thread
 
 
+class _Built(Exception):
+    """The warm-up's search index is not wanted any more."""
+
+
 def entries(view: View, pause: Callable[[], None] | None = None) -> list[Entry]:
     """The documents in force on the view's day, as search reads them (``pause``: called
-    before each)."""
+    before each is read)."""
     found = []
     for document in view.snapshot.documents:
-        if pause is not None:
-            pause()
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
+            if pause is not None:
+                pause()
             headings, text = shown_text(view.manual.texts.of(version), version.path)
             found.append(Entry(document.id, version.title, headings, text))
     return found
