@@ -613,8 +613,9 @@ def test_the_search_index_warm_up_gives_way_to_requests_being_answered(
     app = create_app(open_manual(small.path), D("2024-06-01"))
     site = app.state.site
     with TestClient(app) as client:
+        app.state.warming.join(timeout=30)  # (the start's own, done first: no race with it)
         assert busy.ANSWERING.count == 0
-        site._search = None  # (whatever the start's warm-up did: it is started again below)
+        site._search = None  # (it is started again below)
         busy.ANSWERING.add(1)  # a request being answered, all along
         try:
             warming = site.warm_search()
