@@ -584,6 +584,8 @@ def test_raw_html_in_a_paragraph_is_python_markdown_s(pieces: list[str]):
         ('<!---> <h3 id="c2">X</h3>', ["c2"]),
         ('<!-- x --!> <h3 id="c3">X</h3>', ["c3"]),  # (--!> ends one too)
         ('Text <h2 title="a<b" id="lt">X</h2>', ["lt"]),
+        ('x<h2 id="\n\n">', []),  # (a blank line ends the paragraph: text, second review)
+        ('x <h2\n\nid=d>', []),
     ],
 )  # fmt: skip
 def test_an_id_is_read_where_the_page_has_an_element_with_it(line: str, ids: list[str]):

@@ -46,6 +46,7 @@ _INLINE_HTML = re.compile(
 )
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_BLANK = re.compile(r"\n[ \t]*\n")  # a blank line: a paragraph ends there
 _COMMENT_ENDS = ("-->", "--!>")
 
 
@@ -96,7 +97,7 @@ class _Reader:
         tag, a raw element's text, or the '<' alone), the id of a heading's start tag kept;
         None when nothing after it is read as HTML (a raw element's text runs to the end)."""
         text = self.text
-        if not _starts_block(text, at) and not _INLINE_HTML.match(text, at):
+        if not _starts_block(text, at) and not _inline_tag(text, at):
             return at + 1  # (in a paragraph, Python-Markdown escapes it: text)
         if text.startswith("<!--", at):
             if text.startswith((">", "->"), at + 4):  # (<!--> and <!--->)
@@ -175,6 +176,14 @@ def _end_tag(text: str, name: str, at: int) -> int | None:
     pattern = re.compile(f"</{name}[{_SPACE}/>]", re.I)
     found = pattern.search(text, at)
     return None if found is None else found.start()
+
+
+def _inline_tag(text: str, at: int) -> bool:
+    """Whether Python-Markdown passes the '<' at ``at``, in a paragraph, through as HTML: what
+    its HTML_RE matches there, within the paragraph (a blank line ends it: ``x<h2 id="`` and
+    a blank line, then ``">``, is text)."""
+    found = _INLINE_HTML.match(text, at)
+    return found is not None and _BLANK.search(text, at, found.end()) is None
 
 
 def _starts_block(text: str, at: int) -> bool:
