@@ -28,6 +28,7 @@ from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
 from tracker.demo import build_demo
+from tracker.index.store import cache_folder, remove
 from tracker.manual import open_manual
 from tracker.publish import views
 from web.app import create_app
@@ -615,7 +616,8 @@ def test_the_search_index_warm_up_gives_way_to_requests_being_answered(
     with TestClient(app) as client:
         app.state.warming.join(timeout=30)  # (the start's own, done first: no race with it)
         assert busy.ANSWERING.count == 0
-        site._search = None  # (it is started again below)
+        site._search = None  # (it is started again below, with no chapter's words kept)
+        remove(cache_folder(site.manual.repo) / "search.sqlite")
         busy.ANSWERING.add(1)  # a request being answered, all along
         try:
             warming = site.warm_search()

@@ -18,11 +18,13 @@ from tracker import dates
 from tracker.errors import ConfigError, TrackerError
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
+from tracker.index.store import cache_folder
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.searchtext import shown_text
 from tracker.publish.urls import Exported, Urls
 from web.busy import give_way
+from web.searchtexts import KeptWords
 
 log = Logger(__name__)
 
@@ -132,13 +134,26 @@ class _Built(Exception):
 
 def entries(view: View, pause: Callable[[], None] | None = None) -> list[Entry]:
     """The documents in force on the view's day, as search reads them (``pause``: called
-    before each is read)."""
-    found = []
+    before each that is read now, not found in the kept words: ``searchtexts.py``)."""
+    in_force = []
     for document in view.snapshot.documents:
         version = document.in_force(view.today)
         if version is not None and not version.withdrawn:
-            if pause is not None:
-                pause()
-            headings, text = shown_text(view.manual.texts.of(version), version.path)
-            found.append(Entry(document.id, version.title, headings, text))
+            in_force.append((document.id, version))
+    kept = KeptWords(cache_folder(view.manual.repo))
+    known = kept.get(version.blob for _, version in in_force if version.blob)
+    read: dict[str, tuple[str, str]] = {}
+    found = []
+    try:
+        for key, version in in_force:
+            words = known.get(version.blob) if version.blob else None
+            if words is None:
+                if pause is not None:
+                    pause()
+                words = shown_text(view.manual.texts.of(version), version.path)
+                if version.blob:
+                    read[version.blob] = words
+            found.append(Entry(key, version.title, *words))
+    finally:  # (what was read is kept, should the warm-up stop half way)
+        kept.put(read, known)
     return found
