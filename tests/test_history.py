@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ManualRepo, doc
+from conftest import SCHEDULE, ManualRepo, doc
 
 from tracker.publish.views import history_text
 
@@ -725,3 +725,75 @@ def test_history_text_shows_a_move_made_while_archiving(repo: ManualRepo):
         ("withdrawn", "archive/a.md"),
     ]
     assert "path: archive/a.md" in history_text(document, D("2024-03-01"))
+
+
+FIRST_MONDAY = '[releases]\nschedule = "DTSTART:20240601\\nRRULE:FREQ=MONTHLY;BYDAY=1MO"\n'
+
+
+def test_a_new_schedule_dates_only_the_changes_made_under_it(scheduled: ManualRepo):
+    """A partnership that moves its release day keeps the releases it has had: each change is
+    dated by the release rules committed when it was made (an exploratory tester's case: the
+    new rule starting in June took away January's and March's releases)."""
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Two", "2024-02-20T10:00:00+00:00")
+    scheduled.commit({"manual.toml": FIRST_MONDAY}, "First Mondays", "2024-06-01T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Three.")}, "Three", "2024-06-05T10:00:00+00:00")
+    manual = scheduled.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-10", "2024-03-13", "2024-07-01"]
+    assert [r.date for r in manual.releases] == [D("2024-01-10"), D("2024-03-13"), D("2024-07-01")]
+    assert manual.problems == ()
+
+
+def test_changes_before_the_first_settings_take_their_schedule(repo: ManualRepo):
+    """A manual kept in git before the tracker was taken up: the schedule written down then
+    describes the history before it too (docs/decisions.md: ``tracker init``)."""
+    repo.commit({"a.md": doc("A")}, "Add", "2023-11-20T10:00:00+00:00")
+    repo.commit({"manual.toml": SCHEDULE}, "Settings", "2023-12-01T10:00:00+00:00")
+    repo.commit({"b.md": doc("B")}, "Add B", "2024-02-01T10:00:00+00:00")
+    manual = repo.snapshot()
+    assert (go_lives(manual, "a"), go_lives(manual, "b")) == (["2024-01-10"], ["2024-02-14"])
+
+
+def test_a_schedule_taken_away_leaves_later_changes_going_live_when_made(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    scheduled.commit({"manual.toml": None}, "No settings", "2024-03-01T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Two", "2024-03-04T10:00:00+00:00")
+    assert go_lives(scheduled.snapshot(), "a") == ["2024-01-10", "2024-03-04"]
+
+
+def test_settings_that_cannot_be_read_keep_the_schedule_before_them(scheduled: ManualRepo):
+    """Broken settings committed and mended later: the changes made meanwhile are dated by the
+    schedule before them, and that is said (the head's must be readable, or nothing is)."""
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    broken = scheduled.commit({"manual.toml": "[releases\n"}, "Oops", "2024-02-01T10:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "Two.")}, "Two", "2024-02-02T10:00:00+00:00")
+    scheduled.commit({"manual.toml": FIRST_MONDAY}, "Mended", "2024-06-01T10:00:00+00:00")
+    manual = scheduled.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-10", "2024-02-14"]
+    (problem,) = manual.problems
+    assert (problem.rule, problem.level, problem.where) == (
+        "settings-unread",
+        "warning",
+        f"commit {broken[:10]}",
+    )
+    assert "manual.toml is not valid TOML" in problem.message
+
+
+def test_a_schedule_that_has_ended_is_said(repo: ManualRepo):
+    ends = (
+        '[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE;UNTIL=20240301"\n'
+    )
+    repo.commit({"manual.toml": ends, "a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Two.")}, "Two", "2024-10-01T12:00:00+00:00")
+    last = repo.commit({"a.md": doc("A", "Three.")}, "Three", "2024-11-05T12:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Four.")}, "Four", "2024-11-06T12:00:00+00:00",
+                {"Go-Live": "2024-12-01"})  # fmt: skip
+    manual = repo.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-10", "2024-10-01", "2024-11-05", "2024-12-01"]
+    (problem,) = manual.problems
+    assert (problem.rule, problem.where, problem.day) == (
+        "schedule-ended",
+        "manual.toml",
+        D("2024-11-05"),
+    )
+    assert "since 2024-10-01" in problem.message and last[:10] in problem.message

@@ -474,12 +474,22 @@ def test_two_readers_moving_the_kept_history_on_at_once_never_mix_it(
 
 
 def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
-    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
-    before = scheduled.snapshot().document("a").latest.effective
+    """The time zone dates every commit; a new schedule dates the changes made under it only
+    (test_history.py), and a continued replay switches to it as a whole one does."""
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-09T23:30:00+00:00")  # the 10th in Kiribati
+    before = scheduled.snapshot().document("a").latest
     weekly = SCHEDULE.replace("FREQ=MONTHLY;BYDAY=2WE", "FREQ=WEEKLY;BYDAY=MO")
-    scheduled.commit({"manual.toml": weekly}, "Weekly", "2024-01-03T10:00:00+00:00")
-    after = scheduled.snapshot().document("a").latest.effective
-    assert (before, after) == (date(2024, 1, 10), date(2024, 1, 15))
+    zoned = f'[manual]\ntimezone = "Pacific/Kiritimati"\n\n{weekly}'
+    scheduled.commit({"manual.toml": zoned}, "Weekly", "2024-01-11T10:00:00+00:00")
+    scheduled.commit({"b.md": doc("B")}, "Add B", "2024-01-12T10:00:00+00:00")
+    after = scheduled.snapshot()
+    assert (before.committed.date(), after.document("a").latest.committed.date()) == (
+        date(2024, 1, 9), date(2024, 1, 10)
+    )  # fmt: skip
+    assert after.document("a").latest.effective == date(2024, 2, 14)  # (the cut-off: 7 days)
+    assert after.document("b").latest.effective == date(2024, 1, 22)
+    forget_derived(scheduled)
+    assert scheduled.snapshot().documents == after.documents
 
 
 def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):

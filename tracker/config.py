@@ -79,8 +79,12 @@ class NotText(ConfigError):
         self.name, self.line = name, line
 
 
+@lru_cache(maxsize=8)
 def parse_config(text: str | None) -> Config:
-    """Read manual.toml's text (None when the manual has none)."""
+    """Read manual.toml's text (None when the manual has none). The settings read last are
+    kept (a Config is never changed): a first read reads the head's settings, then the same
+    text again as the history's (its schedule, expanded and checked against the bank holidays
+    of 60 years, costs 5 to 10 ms each time, once the holidays library is loaded)."""
     if text is None:
         return Config()
     import tomllib  # only when the settings are read: a command at a kept head needs none

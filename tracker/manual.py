@@ -115,9 +115,10 @@ def _replay(
     builder's head); they and their metadata are let go as it returns."""
     from tracker.index import raw
 
-    read = raw.load(repo, head, root, builder.walker.config, since=since)
+    settings = root.join(CONFIG_FILE)
+    read = raw.load(repo, head, root, builder.walker.config, since=since, settings=settings)
     try:  # (the metadata is read from git as the replay asks for it)
-        builder.advance(read.commits, read.metas, head)
+        builder.advance(read.commits, read.metas, head, read.settings)
     except BaseException:
         with contextlib.suppress(RepositoryError):  # (the first error is the one to say)
             read.metas.close()

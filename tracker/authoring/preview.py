@@ -55,7 +55,11 @@ def _reason(snapshot: Snapshot, version: Version) -> str:
     source = version.declared.source
     schedule = snapshot.config.schedule
     committed = version.committed.date()
-    if source == "schedule" and schedule is not None:
+    if (  # (the head's schedule, where it is the one that dated the version)
+        source == "schedule"
+        and schedule is not None
+        and schedule.release_for(committed) == version.declared.date
+    ):
         missed = [r for r in schedule.releases if committed <= r < version.effective]
         if missed:  # the last scheduled release it was too late for
             cutoff = missed[-1] - timedelta(days=schedule.cutoff_days)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from tracker.config import CONFIG_FILE
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import RawCommit
@@ -44,6 +45,8 @@ class Sources:
         self.schedule = schedule
         self.problems: list[Problem] = []
         self._known: dict[str, Source] = {}
+        # A schedule's rule that has ended -> its problem's place, since when, the latest commit
+        self._ended: dict[str, tuple[int, date, date, str]] = {}
 
     def forget(self) -> None:
         """Drop the commits read so far: each is read once, so only problems need keeping."""
@@ -106,6 +109,8 @@ class Sources:
             ))  # fmt: skip
         self.problems += misspelt_trailers(commit, committed) + unread_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
+        if trailer is None and declared.source == "commit" and self.schedule is not None:
+            self._schedule_ended(commit, committed)
         if declared.explicit and (declared.date - committed).days > FAR_DAYS:
             self.problems.append(Problem(
                 "warning", f"commit {commit.sha[:10]}",
@@ -123,6 +128,27 @@ class Sources:
                 "a change minor), so the change is not minor", committed, rule="unknown-trailer",
             ))  # fmt: skip
         return Source(commit, moment, declared, notes, "minor" in kinds, bool(kinds or explicit))
+
+    def _schedule_ended(self, commit: RawCommit, committed: date) -> None:
+        """Say that a schedule has no release left for a commit (its rule ends), once for
+        each rule, dated by the latest such commit (so that it does not age while it lasts)."""
+        rule = self.schedule.rule if self.schedule is not None else ""
+        at, since, day, sha = self._ended.get(rule, (len(self.problems), committed, committed, ""))
+        since = min(since, committed)
+        if committed >= day:  # (a merged branch's commits may come after later ones)
+            day, sha = committed, commit.sha
+        problem = Problem(
+            "warning", CONFIG_FILE,
+            f"the release schedule has ended: commits since {since.isoformat()} without a "
+            "Go-Live trailer went live on the day they were committed, as if there were no "
+            f"schedule (the latest, {sha[:10]}, on {day.isoformat()}); extend its rule (UNTIL "
+            "or COUNT) or remove it", day, rule="schedule-ended",
+        )  # fmt: skip
+        if at < len(self.problems):
+            self.problems[at] = problem
+        else:
+            self.problems.append(problem)
+        self._ended[rule] = (at, since, day, sha)
 
 
 def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from tracker.config import Config
+from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
+from tracker.errors import ConfigError
 from tracker.history.documents import DocMeta
-from tracker.history.golive import effective_dates
+from tracker.history.golive import Schedule, effective_dates
 from tracker.history.identity import Draft, Walker
 from tracker.history.model import Document, Loader, Problem, Version
 from tracker.repository.parse import RawCommit, first_parent_line
@@ -31,10 +32,11 @@ def build_history(
     head: str,
     root: Root,
     config: Config,
+    settings: Iterable[tuple[str, bytes | None]] = (),
 ) -> History:
     """Walk the first-parent line oldest first and record each document's versions."""
     builder = HistoryBuilder(root, config)
-    builder.advance(commits, metas, head)
+    builder.advance(commits, metas, head, settings)
     return builder.history()
 
 
@@ -58,14 +60,28 @@ class HistoryBuilder:
         self.settled: dict[int, Document] = {}  # by key
 
     def advance(
-        self, commits: Mapping[str, RawCommit], metas: Mapping[str, DocMeta], head: str
+        self,
+        commits: Mapping[str, RawCommit],
+        metas: Mapping[str, DocMeta],
+        head: str,
+        settings: Iterable[tuple[str, bytes | None]] = (),
     ) -> None:
         """Replay the commits from the head known so far to ``head`` (``commits``: those new
-        commits, children first; ``metas``: at least their documents' metadata)."""
+        commits, children first; ``metas``: at least their documents' metadata; ``settings``:
+        the settings file as each of them that changed it left it, oldest first).
+
+        The release rules (``[releases]``) that date a commit's changes are those of the
+        settings as that commit left them: a partnership that changes its release day does not
+        move the releases it has had. Commits from before the first settings file take its
+        rules (a schedule written down when the tracker was taken up describes the history
+        before it); the rest of the settings are the head's, given to the builder."""
         line = first_parent_line(commits, head)
         start = commits[line[0]].parents[:1] if line else ()
         if (start[0] if start else None) != self.head:
             raise NotAContinuation("the new commits do not continue the history built so far")
+        changed = dict(settings)
+        if self.head is None and changed:
+            self.walker.sources.schedule = self._rules(next(iter(changed.values())), None)
         self.walker.metas = metas
         absorbed: set[str] = set()  # every commit reachable from the old head is done already
         order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
@@ -75,6 +91,8 @@ class HistoryBuilder:
             merged = _merged_commits(commits, commit, absorbed, order)
             absorbed.update(merged)
             absorbed.add(sha)
+            if sha in changed:
+                self.walker.sources.schedule = self._rules(changed[sha], commit)
             self.walker.apply(commit, [commits[s] for s in merged])
         for document in self.walker.finish(self.walker.touched):
             settled = self.settled[document.key] = _settle(document)
@@ -84,6 +102,23 @@ class HistoryBuilder:
         self.head = head
         self.walker.metas = {}
         self.walker.sources.forget()
+
+    def _rules(self, data: bytes | None, commit: RawCommit | None) -> Schedule | None:
+        """The release schedule of the settings a commit left (None: it removed them), or,
+        where they cannot be read, the one before, with a warning."""
+        sources = self.walker.sources
+        try:
+            return _schedule_of(data)
+        except ConfigError as error:
+            if commit is not None:
+                day = datetime.fromtimestamp(commit.timestamp, sources.zone).date()
+                sources.problems.append(Problem(
+                    "warning", f"commit {commit.sha[:10]}",
+                    f"left {CONFIG_FILE} unreadable ({str(error).rstrip('.')}), so the release "
+                    "schedule before it dated this commit's changes and later ones, until "
+                    "readable settings were committed", day, rule="settings-unread",
+                ))  # fmt: skip
+            return sources.schedule
 
     def __getstate__(self) -> dict[str, Any]:
         """As kept in the index: without its documents, which are kept apart, a row each,
@@ -107,6 +142,11 @@ class HistoryBuilder:
         """Every document so far, in order of first appearance, and the problems found."""
         documents = [self.settled[key] for key in sorted(self.settled)]
         return History(tuple(documents), tuple(self.walker.problems))
+
+
+def _schedule_of(data: bytes | None) -> Schedule | None:
+    """The release schedule of a settings file's bytes (None: no file), or ConfigError."""
+    return parse_config(settings_text(data) if data is not None else None).schedule
 
 
 class _Kept(dict[int, Document]):

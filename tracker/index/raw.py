@@ -83,13 +83,23 @@ class RawHistory:
 
     commits: Mapping[str, RawCommit]
     metas: Metas
+    # The settings file as each first-parent commit that changed it left it, oldest first
+    # (None: removed), read only when a ``settings`` path is given.
+    settings: tuple[tuple[str, bytes | None], ...] = ()
 
 
 def load(
-    repo: GitRepo, head: str, root: Root, wanted: DocumentTest, since: str | None = None
+    repo: GitRepo,
+    head: str,
+    root: Root,
+    wanted: DocumentTest,
+    since: str | None = None,
+    settings: str | None = None,
 ) -> RawHistory:
     """The history up to ``head``; with ``since`` (an ancestor of ``head``: the caller has asked
-    git), only the commits ``head`` has that ``since`` has not, and their documents' metadata.
+    git), only the commits ``head`` has that ``since`` has not, and their documents' metadata;
+    with ``settings`` (the settings file's path), that file as each commit that changed it
+    left it (a few, read one by one: the release rules in force when each change was made).
 
     Only the versions the rules replay are read: the document blobs of the commits on the
     first-parent line (a merge's changes are against its first parent). Those in the head's
@@ -105,15 +115,18 @@ def load(
     if since is not None and not (line and commits[line[0]].parents[:1] == (since,)):
         return RawHistory(commits, Metas({}))  # not a continuation (the kept head was merged
         # in): the builder refuses it before asking for anything, and the whole is read
+    kept = _settings(repo, (commits[sha] for sha in line), settings) if settings else ()
     whole = _at_head(repo, head, root, commits, since)
     order = list(dict.fromkeys(_document_blobs((commits[sha] for sha in line), root, wanted)))
     first = order if whole is None else [sha for sha in reversed(order) if sha in whole]
     metas = {sha: parse_document(data) for sha, data in repo.read_blobs(first, MAX_BYTES)}
     if whole is None:
-        return RawHistory(commits, Metas(metas))
+        return RawHistory(commits, Metas(metas), kept)
     if not any(meta.unreadable for meta in metas.values()):
         rest = [sha for sha in order if sha not in metas]
-        return RawHistory(commits, Metas(metas, repo.read_blobs(rest, MAX_BYTES), rest, whole))
+        return RawHistory(
+            commits, Metas(metas, repo.read_blobs(rest, MAX_BYTES), rest, whole), kept
+        )
     rest = [sha for sha in reversed(order) if sha not in metas]  # (newest first, as the log)
     for sha, data in repo.read_blobs(rest, MAX_BYTES):
         metas[sha] = parse_document(data, False)
@@ -121,7 +134,25 @@ def load(
     again = _in_force_instead(line_commits, whole, metas)
     for sha, data in repo.read_blobs(again, MAX_BYTES):
         metas[sha] = parse_document(data)
-    return RawHistory(commits, Metas(metas))
+    return RawHistory(commits, Metas(metas), kept)
+
+
+def _settings(
+    repo: GitRepo, line: Iterable[RawCommit], path: str
+) -> tuple[tuple[str, bytes | None], ...]:
+    """The settings file as each commit of the first-parent line (oldest first) that changed
+    it left it: its bytes, or None where it was removed (or moved away)."""
+    changed: list[tuple[str, str | None]] = []
+    for commit in line:
+        touched, left = False, None
+        for change in commit.changes:
+            if change.new_path == path and change.new_blob:
+                touched, left = True, change.new_blob
+            elif change.old_path == path and change.new_path != path:
+                touched = True
+        if touched:
+            changed.append((commit.sha, left))
+    return tuple((sha, repo.read_blob(blob) if blob else None) for sha, blob in changed)
 
 
 def _under_root(commits: list[RawCommit], root: Root) -> list[RawCommit]:
