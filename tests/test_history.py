@@ -797,3 +797,57 @@ def test_a_schedule_that_has_ended_is_said(repo: ManualRepo):
         D("2024-11-05"),
     )
     assert "since 2024-10-01" in problem.message and last[:10] in problem.message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Merge branch 'main' into feat",  # git, and GitHub's "Update branch"
+        "Merge branch 'main' of https://example.org/manual.git into feat",  # git pull
+        "Merge remote-tracking branch 'origin/main' into feat",
+        "Merge branch 'main' into 'feat'",  # GitLab
+    ],
+)
+def test_the_tracked_branch_moved_on_to_a_branch_it_was_merged_into_is_an_error(
+    repo: ManualRepo, message: str
+):
+    """An exploratory tester's case: main merged into a branch ("update branch"), and main then
+    fast-forwarded to it. main's urgent fix, in force from 10 January, is now work the branch
+    merged on 20 February; git's history cannot say otherwise, so check does."""
+    repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
+    repo.checkout("main")
+    fix = repo.commit({"b.md": doc("B", "Urgent.")}, "Urgent", "2024-01-10T10:00:00+00:00")
+    assert go_lives(repo.snapshot(), "b") == ["2024-01-01", "2024-01-10"]
+    repo.checkout("feat")
+    merge = repo.merge("main", "2024-02-20T10:00:00+00:00", message)
+    repo.checkout("main")
+    repo.git("merge", "--quiet", "--ff-only", "feat")
+    manual = repo.snapshot()
+    assert go_lives(manual, "b") == ["2024-01-01", "2024-02-20"]  # (what git's history says)
+    (problem,) = manual.problems
+    assert (problem.rule, problem.level, problem.where) == (
+        "branch-replaced",
+        "error",
+        f"commit {merge[:10]}",
+    )
+    assert f"move 'main' back to {fix[:10]}" in problem.message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Merge branch 'feat'",
+        "Merge branch 'feat' into main",
+        "Merge branch 'main' into main",
+        "Merge pull request #4 from partnership/main",
+    ],
+)
+def test_merges_into_the_tracked_branch_are_not_an_error(repo: ManualRepo, message: str):
+    repo.commit({"b.md": doc("B")}, "Start", "2024-01-01T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("feat", "2024-02-20T10:00:00+00:00", message)
+    assert repo.snapshot().problems == ()

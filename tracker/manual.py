@@ -95,7 +95,7 @@ def read_snapshot(
     going_on = _continued(repo, kept, settings or "", head)  # with the settings it was made with
     if going_on is not None:
         try:
-            _replay(going_on.builder, repo, head, root, since=going_on.builder.head)
+            _replay(going_on.builder, repo, (branch, head), root, since=going_on.builder.head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
             going_on = None
         except derived.ReadBackError:  # a document kept for the old head is damaged
@@ -103,22 +103,27 @@ def read_snapshot(
             going_on = None
     if going_on is None:
         builder = HistoryBuilder(root, parse_config(settings))
-        _replay(builder, repo, head, root)
+        _replay(builder, repo, (branch, head), root)
         going_on = derived.Continued(builder, {}, {}, [])
     return _moved_on(repo, (branch, head, root), settings or "", going_on, (kept, held), whole)
 
 
 def _replay(
-    builder: HistoryBuilder, repo: GitRepo, head: str, root: Root, since: str | None = None
+    builder: HistoryBuilder,
+    repo: GitRepo,
+    at: tuple[str, str],
+    root: Root,
+    since: str | None = None,
 ) -> None:
-    """Move the builder on to ``head`` through the commits git gives (since ``since``, the
-    builder's head); they and their metadata are let go as it returns."""
+    """Move the builder on to the branch's ``head`` through the commits git gives (since
+    ``since``, the builder's head); they and their metadata are let go as it returns."""
     from tracker.index import raw
 
+    branch, head = at
     settings = root.join(CONFIG_FILE)
     read = raw.load(repo, head, root, builder.walker.config, since=since, settings=settings)
     try:  # (the metadata is read from git as the replay asks for it)
-        builder.advance(read.commits, read.metas, head, read.settings)
+        builder.advance(read.commits, read.metas, head, read.settings, branch)
     except BaseException:
         with contextlib.suppress(RepositoryError):  # (the first error is the one to say)
             read.metas.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -65,10 +66,12 @@ class HistoryBuilder:
         metas: Mapping[str, DocMeta],
         head: str,
         settings: Iterable[tuple[str, bytes | None]] = (),
+        branch: str = "",
     ) -> None:
         """Replay the commits from the head known so far to ``head`` (``commits``: those new
         commits, children first; ``metas``: at least their documents' metadata; ``settings``:
-        the settings file as each of them that changed it left it, oldest first).
+        the settings file as each of them that changed it left it, oldest first; ``branch``:
+        the tracked branch's name, for ``replaced_branch``).
 
         The release rules (``[releases]``) that date a commit's changes are those of the
         settings as that commit left them: a partnership that changes its release day does not
@@ -93,6 +96,8 @@ class HistoryBuilder:
             absorbed.add(sha)
             if sha in changed:
                 self.walker.sources.schedule = self._rules(changed[sha], commit)
+            if len(commit.parents) > 1 and branch:
+                self.walker.sources.problems += replaced_branch(commit, branch, self.walker)
             self.walker.apply(commit, [commits[s] for s in merged])
         for document in self.walker.finish(self.walker.touched):
             settled = self.settled[document.key] = _settle(document)
@@ -142,6 +147,42 @@ class HistoryBuilder:
         """Every document so far, in order of first appearance, and the problems found."""
         documents = [self.settled[key] for key in sorted(self.settled)]
         return History(tuple(documents), tuple(self.walker.problems))
+
+
+# git's, GitHub's and GitLab's messages for merging one branch into another: "Merge branch
+# 'main' into feat", "Merge branch 'main' of https://... into feat", "Merge remote-tracking
+# branch 'origin/main' into feat", "Merge branch 'main' into 'feat'".
+_MERGED_INTO = re.compile(
+    r"Merge (?:remote-tracking )?branch '(?P<merged>[^']+)'(?: of \S+)?"
+    r" into '?(?P<into>[^'\s]+)'?\s*"
+)
+
+
+def replaced_branch(commit: RawCommit, branch: str, walker: Walker) -> list[Problem]:
+    """A merge on the tracked branch's first-parent line that merged the tracked branch into
+    another one, which the tracked branch then moved on to (a fast-forward: "update branch"
+    or ``git pull`` on the other, then it is pushed as the tracked branch). The tracked
+    branch's own commits since the two parted are then the merge's second parent, so their
+    changes count as merged work, dated from the merge (go-live dates they had move), and the
+    other branch's commits as changes of the tracked branch, each on its own date. Git's
+    history no longer says otherwise: only the merge's message does."""
+    found = _MERGED_INTO.fullmatch(commit.subject)
+    if found is None:
+        return []
+    merged, into = found["merged"], found["into"]
+    if into == branch or not (merged == branch or merged.endswith(f"/{branch}")):
+        return []
+    day = datetime.fromtimestamp(commit.timestamp, walker.sources.zone).date()
+    before = commit.parents[1][:10]
+    return [Problem(
+        "error", f"commit {commit.sha[:10]}",
+        f"merged '{branch}' into '{into}', and '{branch}' then moved on to it (a fast-forward), "
+        f"so the changes made on '{branch}' before it now count as work merged on {day} (go-live "
+        f"dates they had may have moved), and those of '{into}' as changes made on '{branch}'; "
+        f"to undo it, move '{branch}' back to {before} (git push --force-with-lease origin "
+        f"{before}:{branch}) and merge '{into}' into it",
+        day, rule="branch-replaced",
+    )]  # fmt: skip
 
 
 def _schedule_of(data: bytes | None) -> Schedule | None:
