@@ -286,13 +286,21 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
     [
         ("Go-Live: 2024-12-11", {"Change-Note": "Added."},
          ["error: commit {sha}: has 'Go-Live: 2024-12-11' where git does not read it as a "
-          "trailer (trailers go together in the message's last paragraph, with no other text), "
-          "so it was ignored"]),
+          "trailer (trailers go together, unindented, in the message's last paragraph, with no "
+          "other text), so it was ignored"]),
         ("Why it changed.\nChange-Note: Added.", {},
          ["warning: commit {sha}: has 'Change-Note: Added.' where git does not read it as a "
-          "trailer (trailers go together in the message's last paragraph, with no other text), "
-          "so it was ignored"]),
+          "trailer (trailers go together, unindented, in the message's last paragraph, with no "
+          "other text), so it was ignored"]),
         ("Change-Note: Added, and a note that\n  goes on.", {}, []),  # (folded: read)
+        ("Why it changed.\n\n    Go-Live: 2024-12-11", {},
+         ["error: commit {sha}: has 'Go-Live: 2024-12-11' where git does not read it as a "
+          "trailer (trailers go together, unindented, in the message's last paragraph, with no "
+          "other text), so it was ignored"]),
+        ("Change-Note: Added.\n\tChange-Type: minor", {},
+         ["warning: commit {sha}: has 'Change-Type: minor' where git does not read it as a "
+          "trailer (trailers go together, unindented, in the message's last paragraph, with no "
+          "other text), so it was ignored"]),
         ("", [("Go-Live", "2024-12-11"), ("Go-Live", "2025-01-08")],
          ["warning: commit {sha}: has 2 Go-Live trailers (2024-12-11, 2025-01-08); the last "
           "one, 2025-01-08, was taken"]),
@@ -304,14 +312,15 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
          ["warning: commit {sha}: has 'Change-Type: editorial', which the tracker does not "
           "read (only 'minor' makes a change minor), so the change is not minor"]),
     ],
-    ids=["go-live-above", "note-among-text", "folded-note", "two-dates", "far", "a-year",
-         "editorial"],
+    ids=["go-live-above", "note-among-text", "folded-note", "indented", "indented-under-a-note",
+         "two-dates", "far", "a-year", "editorial"],
 )  # fmt: skip
 def test_trailers_git_does_not_read_are_reported(
     repo: ManualRepo, body: str, trailers: dict[str, str], found: list[str]
 ):
     """A Go-Live above the last paragraph was ignored without a word: the change went live
-    when committed, weeks early (exploratory testing)."""
+    when committed, weeks early (exploratory testing); so was an indented one (git reads an
+    indented line as going on from the one above, or as no trailer)."""
     sha = repo.commit({"a.md": doc("A")}, when="2024-11-18T09:00:00+00:00", body=body,
                       trailers=trailers)  # fmt: skip
     said = [m for m in messages(repo) if m.startswith(("error: commit", "warning: commit"))]
@@ -377,8 +386,8 @@ def test_a_heading_line_ends_a_paragraph(repo: ManualRepo):
         ("Squashed (#12)\n\n* First\n\nGo-Live: 2024-12-04\n\n* Second\n\n"
          "Go-Live: 2024-12-11\nChange-Note: Added.",
          ["warning: commit {sha}: has 'Go-Live: 2024-12-04' where git does not read it as a "
-          "trailer (trailers go together in the message's last paragraph, with no other text), "
-          "so it was ignored (2024-12-11 was taken)"]),
+          "trailer (trailers go together, unindented, in the message's last paragraph, with no "
+          "other text), so it was ignored (2024-12-11 was taken)"]),
     ],
     ids=["under-the-subject", "as-the-subject", "a-subject-naming-it", "revert", "type-named",
          "crlf", "squash-merge"],

@@ -392,6 +392,55 @@ def test_merging_the_main_line_into_a_branch_adds_no_notes(repo: ManualRepo):
     assert [n.text for n in manual.document("b").latest.notes] == ["Change B"]
 
 
+def squash_merge(repo: ManualRepo, branch: str, when: str, message: str | None = None) -> str:
+    """``git merge --squash`` and a commit with git's message (listing the branch's commits,
+    their messages indented), or with ``message`` written under its subject."""
+    repo.git("merge", "--quiet", "--squash", branch)
+    squashed = (repo.path / ".git" / "SQUASH_MSG").read_text(encoding="utf-8")
+    text = squashed if message is None else squashed + message
+    repo.git("commit", "--quiet", "--cleanup=strip", "-F", "-", when=when, input_text=text)
+    return repo.git("rev-parse", "HEAD")
+
+
+def test_a_squash_merge_keeps_its_commits_go_live_and_notes(scheduled: ManualRepo):
+    """Git's squash message indents each commit's message, so git reads none of their
+    trailers: the author's Go-Live was lost and the change went live by the schedule, with the
+    subject "Squashed commit of the following:" as its note (exploratory testing)."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("review")
+    scheduled.commit({"a.md": doc("A", "x")}, "Review A", "2024-02-01T09:00:00+00:00",
+                     {"Change-Note": "A was reviewed.", "Go-Live": "2024-04-01"})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "y")}, "Tidy A", "2024-02-02T09:00:00+00:00",
+                     {"Go-Live": "2024-03-01"})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "z")}, "Typo", "2024-02-03T09:00:00+00:00",
+                     {"Change-Type": "minor"})  # fmt: skip
+    scheduled.checkout("main")
+    squash = squash_merge(scheduled, "review", "2024-02-05T09:00:00+00:00")
+    manual = scheduled.snapshot()
+    latest = manual.document("a").latest
+    assert latest.commit == squash
+    assert latest.effective == D("2024-04-01")  # (the latest of theirs, not the 14th: schedule)
+    assert [n.text for n in latest.notes] == ["A was reviewed.", "Tidy A"]
+    assert not latest.minor
+    assert not [p for p in manual.problems if p.rule == "unread-trailer"]
+
+
+def test_a_squash_merge_without_go_live_waits_for_the_schedule(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("review")
+    scheduled.commit({"a.md": doc("A", "x")}, "Review A", "2024-01-03T09:00:00+00:00",
+                     {"Change-Note": "A was reviewed."})  # fmt: skip
+    scheduled.checkout("main")
+    squash_merge(scheduled, "review", "2024-03-01T09:00:00+00:00", "\nGo-Live: immediate\n")
+    assert go_lives(scheduled.snapshot(), "a")[-1] == "2024-03-01"  # (its own, unindented)
+    scheduled.branch("again")
+    scheduled.commit({"a.md": doc("A", "y")}, "Again", "2024-03-02T09:00:00+00:00")
+    scheduled.checkout("main")
+    squash_merge(scheduled, "again", "2024-03-07T09:00:00+00:00")  # (its own date rules)
+    latest = scheduled.snapshot().document("a").latest
+    assert (latest.effective, [n.text for n in latest.notes]) == (D("2024-04-10"), ["Again"])
+
+
 def test_a_merge_without_trailers_still_waits_for_the_schedule(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
     scheduled.branch("work")

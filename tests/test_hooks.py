@@ -170,3 +170,32 @@ def test_a_last_paragraph_git_reads_for_its_own_trailer_passes(message: str):
     """Git reads a last paragraph that holds text when a quarter of it is trailers and one is
     of its own making (Signed-off-by, a cherry-pick's line): the hook stopped it (review)."""
     assert check_message(message) == []
+
+
+def test_an_indented_go_live_stops_the_commit():
+    """Git reads no indented line as a trailer: the Go-Live was ignored and the hook let the
+    commit through (exploratory testing)."""
+    assert check_message("S\n\nBody.\n\n    Go-Live: 2024-12-01\n") == [
+        "git will not read 'Go-Live: 2024-12-01' as a trailer, because it is indented (git "
+        "reads an indented line as going on from the one above): put Go-Live with the other "
+        "trailers, in one paragraph at the end."
+    ]
+
+
+SQUASHED = (
+    "Squashed commit of the following:\n\ncommit {second}\nAuthor: A <a@b.org>\n"
+    "Date:   Fri Feb 2 10:00:00 2024 +0000\n\n    Tidy A\n\n    Go-Live: {go_live}\n\n"
+    "commit {first}\nAuthor: A <a@b.org>\nDate:   Thu Feb 1 10:00:00 2024 +0000\n\n"
+    "    Review A\n    \n    Change-Note: A was reviewed.\n    Go-Live: 2024-04-01\n"
+)
+
+
+def test_a_squash_merge_message_is_checked_commit_by_commit():
+    """The tracker reads the trailers of git's squash message, indented as they are: the hook
+    lets it through, and checks each commit's trailers."""
+    ids = {"first": "1" * 40, "second": "2" * 40}
+    assert check_message(SQUASHED.format(go_live="2024-03-01", **ids)) == []
+    assert check_message(SQUASHED.format(go_live="March", **ids)) == [
+        f"(squashed commit {'2' * 10}) 'Go-Live: March' is neither a date (YYYY-MM-DD) nor "
+        "'immediate'."
+    ]

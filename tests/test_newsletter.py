@@ -417,3 +417,28 @@ def test_a_failure_in_our_partial_names_the_manual_s_line_that_led_to_it(
     assert str(raised.value).startswith(
         "The newsletter template procedures/_templates/newsletter.txt.j2 failed at line 2: "
     ), str(raised.value)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_several_notes_each_read_as_a_sentence(repo: ManualRepo, fmt: Format):
+    """Subjects taken as notes have no full stop: three ran together as "A: A Fix typo in
+    contacts Update the phone number" (exploratory testing). A note that ends as a sentence
+    does keeps its ending; a note alone is left as written."""
+    go_live = {"Go-Live": "2024-02-01"}
+    repo.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Add them",
+                "2024-01-10T09:00:00+00:00", go_live)  # fmt: skip
+    for number, subject in enumerate(["Fix typo in contacts", "Is the number right?"]):
+        repo.commit({"a.md": doc("Alpha", f"Text {number}.")}, subject,
+                    f"2024-01-1{number + 1}T09:00:00+00:00", go_live)  # fmt: skip
+    section = newsletter(repo, "2024-02-01", fmt)
+    notes = ["Add them.", "Fix typo in contacts.", "Is the number right?"]
+    if fmt == "json":
+        items = json.loads(section)["groups"][0]["items"]
+        assert [item["notes"] for item in items] == [notes, ["Add them"]]
+    else:
+        lines = [unescape(re.sub(r"<[^>]*>|\]\([^)]*\)|\[", "", line)) for line in
+                 section.splitlines()]  # fmt: skip
+        assert [line.split(" See what")[0].strip(" -•") for line in lines if ": " in line] == [
+            f"Alpha: {' '.join(notes)}",
+            "Bravo: Add them",
+        ]

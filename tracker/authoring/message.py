@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from tracker.history.golive import is_valid_go_live
-from tracker.history.trailers import FAR_DAYS, SLIPPED, meant_trailer
+from tracker.history.trailers import FAR_DAYS, SLIPPED, SQUASHED, meant_trailer, split_squash
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 CHANGE_TYPES = ("minor", "major")
@@ -18,8 +18,18 @@ _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 
 
 def check_message(message: str) -> list[str]:
-    """What is wrong with a commit message's trailers, one sentence each (none: all is well)."""
-    problems = _unread_block(message) + _above_the_block(message)
+    """What is wrong with a commit message's trailers, one sentence each (none: all is well).
+
+    A squash merge's message as git writes it lists each commit's message, indented: each is
+    checked as a message of its own (the tracker reads them so), and the rest as this one."""
+    problems: list[str] = []
+    subject, _, body = "\n".join(_kept(message)).strip().partition("\n")
+    if subject.strip() == SQUASHED:
+        blocks, rest = split_squash(body)
+        for sha, text in blocks:
+            problems += [f"(squashed commit {sha[:10]}) {said}" for said in check_message(text)]
+        message = f"{subject}\n{rest}"
+    problems += _unread_block(message) + _above_the_block(message)
     dates = [value for key, value in _trailer_lines(message) if key.lower() == "go-live"]
     if len(set(dates)) > 1:
         problems.append(f"'Go-Live:' is given {len(dates)} times ({', '.join(dates)}); give one.")
@@ -88,13 +98,16 @@ def _above_the_block(message: str) -> list[str]:
             f"git will not read 'Go-Live: {slipped.group(1)}' in the subject as a trailer: put "
             "it, with the other trailers, in one paragraph at the end."
         )
-    for line in subject + [line for part in rest[:-1] for line in part.splitlines()]:
-        match = _LINE.match(line)
+    last = [line for line in (rest[-1].splitlines() if rest else []) if line[:1].isspace()]
+    for line in subject + [line for part in rest[:-1] for line in part.splitlines()] + last:
+        match = _LINE.match(line.strip())
         if match and match.group(1).lower() in KEYS:
             name = KEYS[match.group(1).lower()]
             why = (
                 "it is part of the subject: leave a blank line under the subject, and"
                 if line in subject
+                else "it is indented (git reads an indented line as going on from the one above):"
+                if line[:1].isspace()
                 else "it is not in the message's last paragraph:"
             )
             found.append(
@@ -108,7 +121,7 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
     """The "Key: value" lines of the message's last paragraph."""
     found = []
     for line in _last_paragraph(message):
-        match = _LINE.match(line.strip())
+        match = None if line[:1].isspace() else _LINE.match(line)  # (indented: not a trailer)
         if match:
             found.append((match.group(1), match.group(2).strip()))
     return found
@@ -121,12 +134,17 @@ def _last_paragraph(message: str) -> list[str]:
 
 
 def _paragraphs(message: str) -> list[str]:
-    """The message's paragraphs as git keeps them, the subject's first: comments and
-    everything below the scissors line of ``git commit -v`` left out."""
+    """The message's paragraphs as git keeps them, the subject's first."""
+    text = "\n".join(_kept(message)).strip()
+    return [part for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+
+
+def _kept(message: str) -> list[str]:
+    """The message's lines as git keeps them: comments and everything below the scissors
+    line of ``git commit -v`` left out."""
     kept = []
     for line in message.splitlines():
         if line.lstrip("#;").strip() == SCISSORS:
             break
         kept.append(line)
-    lines = [line for line in kept if not line.startswith(("#", ";"))]
-    return [part for part in re.split(r"\n[ \t]*\n", "\n".join(lines).strip()) if part.strip()]
+    return [line for line in kept if not line.startswith(("#", ";"))]

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from tracker.config import CONFIG_FILE
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, unique_notes
+from tracker.repository.parse import SQUASHED as SQUASHED  # (for the commit-msg hook)
 from tracker.repository.parse import RawCommit
+from tracker.repository.parse import split_squash as split_squash
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}
 # A Go-Live with its date in a subject (a trailer written under the subject, which git joins
@@ -52,17 +54,19 @@ class Sources:
         """Drop the commits read so far: each is read once, so only problems need keeping."""
         self._known.clear()
 
-    def of(self, commit: RawCommit) -> Source:
-        """The commit's own notes, minor flag and declared go-live."""
-        known = self._known.get(commit.sha)
+    def of(self, commit: RawCommit, within: str = "") -> Source:
+        """The commit's own notes, minor flag and declared go-live (``within``: the squash
+        merge whose message lists it)."""
+        known = self._known.get(within + commit.sha)
         if known is None:
-            known = self._known[commit.sha] = self._read(commit)
+            known = self._known[within + commit.sha] = self._read(commit)
         return known
 
     def for_change(
         self, commit: RawCommit, merged: list[RawCommit], paths: set[str]
     ) -> list[Source]:
-        """The sources of one version: the commit, or for a merge the merged commits too.
+        """The sources of one version: the commit, or for a merge (or a squash merge whose
+        message is git's) the merged commits too.
 
         Merged commits count when they touched one of ``paths`` (every path the document has
         had, followed through renames on the branch). A merge of the main line into the
@@ -83,11 +87,15 @@ class Sources:
             if touched:
                 touching.append(candidate)
         own = self.of(commit)
-        if not touching:
+        sources = [self.of(c) for c in touching]
+        # (a squash merge's commits, as its message lists them: each counts, as what each
+        # touched is not known; kept apart from the commits themselves, should they be met)
+        sources += [self.of(c, f"{commit.sha}:") for c in commit.squashed]
+        if not sources:
             return [own]
         explicit = tuple(note for note in own.notes if note.explicit)
         merge = replace(own, notes=explicit, minor=own.minor or not own.says_minor_or_note)
-        return [*(self.of(c) for c in touching), merge]
+        return [*sources, merge]
 
     def _read(self, commit: RawCommit) -> Source:
         moment = datetime.fromtimestamp(commit.timestamp, self.zone)
@@ -192,8 +200,8 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
         found.append(Problem(
             "error" if error else "warning", f"commit {commit.sha[:10]}",
             f"has '{_NAMES[key]}: {value}' where git does not read it as a trailer (trailers "
-            "go together in the message's last paragraph, with no other text), so it was "
-            "ignored" + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
+            "go together, unindented, in the message's last paragraph, with no other text), so "
+            "it was ignored" + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
             committed, rule="unread-trailer",
         ))  # fmt: skip
     return found

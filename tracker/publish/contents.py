@@ -161,8 +161,14 @@ def notes_on(document: Document, day: date) -> tuple[Note, ...]:
 def sentences(notes: Iterable[Note]) -> str:
     """Notes one after another as the website's pages write them: each ends as a sentence
     does (a commit's subject line, taken as a note, has no full stop), so none run together."""
-    texts = (note.text.strip() for note in notes)
-    return " ".join(text if _ENDED.search(text) else f"{text}." for text in texts if text)
+    return " ".join(ended(note.text) for note in notes if note.text.strip())
+
+
+def ended(text: str) -> str:
+    """The text ending as a sentence does: a full stop added unless it ends with one, a
+    question or exclamation mark or an ellipsis (a closing quote or bracket may follow)."""
+    text = text.strip()
+    return text if _ENDED.search(text) else f"{text}."
 
 
 def went_live(document: Document, version: Version) -> bool:

@@ -16,6 +16,7 @@ from tracker.errors import NotFoundError
 from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
+from tracker.publish.contents import ended
 from tracker.publish.templating import TemplateFailure, failure, template_environment
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
@@ -40,7 +41,8 @@ GROUPS: tuple[tuple[EntryChange, str, str], ...] = (
 
 @dataclass(frozen=True)
 class Item:
-    """One line of the section: a document and the notes shown beside its title."""
+    """One line of the section: a document and the notes shown beside its title (several
+    each end as a sentence does, so that a template may join them with a space)."""
 
     id: str
     title: str
@@ -103,6 +105,8 @@ def names(config: Config) -> dict[str, str]:
 def _item(entry: Entry, release: Release, urls: Urls, summarise: Summariser | None) -> Item:
     # Guidance shows its title alone unless an author wrote a Change-Note for it.
     notes = [note.text for note in entry.notes if note.explicit or entry.type != "guidance"]
+    if len(notes) > 1:  # (each its own sentence, to be joined: "Fix typo. Update the number.")
+        notes = [ended(text) for text in notes]
     page = urls.chapter(entry.id) if urls.absolute else ""
     changes = urls.release_diff(entry.id, release.date) if urls.absolute else ""
     summary = summarise(entry.before, entry.version) if summarise else None

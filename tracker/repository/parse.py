@@ -38,6 +38,9 @@ class RawCommit:
     # The tracker's trailers written where git does not read them (outside the message's
     # last paragraph, or in one git does not take as trailers): key lower-cased, value.
     unread: tuple[tuple[str, str], ...] = ()
+    # A squash merge's commits, as git's "Squashed commit of the following:" message lists
+    # them (oldest first): each with its own subject and trailers, no parents and no changes.
+    squashed: tuple[RawCommit, ...] = ()
 
 
 def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
@@ -89,6 +92,10 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
                 changes.append(_change(meta, tokens))
             token = next(tokens, None)
         read = _trailers(trailers)
+        squashed: tuple[RawCommit, ...] = ()
+        if subject == SQUASHED:  # (the squashed commits' messages are read as theirs)
+            blocks, body = split_squash(body)
+            squashed = tuple(_message(s, int(stamp), author, text) for s, text in blocks)
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),
@@ -98,6 +105,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             trailers=read + _loose(body),
             changes=tuple(changes),
             unread=_unread(body, read) if "-" in body else (),
+            squashed=squashed,
         )
 
 
@@ -141,7 +149,7 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
 
 # A line of the message's body that starts as one of the tracker's trailers does (its value
 # taken whole and stripped after: a lazy match before trailing spaces is quadratic in them).
-_OURS = re.compile(r"^(go-live|change-note|change-type)[ \t]*:(.*)$", re.I | re.M)
+_OURS = re.compile(r"^[ \t]*(go-live|change-note|change-type)[ \t]*:(.*)$", re.I | re.M)
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 
 
@@ -150,11 +158,15 @@ def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
     before the last ("Go-Live: ..." above the Change-Note, a blank line between), or in a last
     paragraph that also holds text. (A folded Change-Note reads as its first line's start.)
     One under the subject with no blank line between is part of the subject to git
-    (``trailers.unread_trailers`` looks there)."""
+    (``trailers.unread_trailers`` looks there). An indented one is never read: git takes an
+    indented line for the one above it going on (a folded Change-Note), or for no trailer."""
     found = []
-    if read:  # git read the last paragraph as trailers (every key of ours in it): look above
+    if read:  # git read the last paragraph as trailers (every key of ours in it): look above,
+        # and at its indented lines (a Go-Live indented under a Change-Note is part of the note)
         blanks = list(_BLANK.finditer(body.rstrip()))
-        body = body[: blanks[-1].start()] if blanks else ""
+        cut = blanks[-1].start() if blanks else 0
+        folded = [line for line in body[cut:].splitlines() if line[:1] in (" ", "\t")]
+        body = "\n".join([body[:cut], *folded])
     for key, value in _OURS.findall(body):
         key, value = key.lower(), value.strip(" \t\r")
         if not any(known == key and said.startswith(value) for known, said in read):
@@ -169,3 +181,77 @@ def _trailers(block: str) -> tuple[tuple[str, str], ...]:
         if sep and key.strip():
             pairs.append((key.strip().lower(), value.strip()))
     return tuple(pairs)
+
+
+SQUASHED = "Squashed commit of the following:"  # (the subject of ``git merge --squash``)
+_SQUASHED_COMMIT = re.compile(r"^commit ([0-9a-f]{7,64})[ \t]*$")
+_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:")
+_GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
+
+
+def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
+    """The commits a squash merge's message lists, oldest first, each as (commit id, its message
+    unindented), and the rest of the body (what the author wrote besides).
+
+    Git lists them newest first, each as "commit <id>", a few header lines (Author:, Date:),
+    a blank line and the commit's message indented by four spaces; an unindented line after
+    it is the author's own again.
+    """
+    blocks: list[tuple[str, str]] = []
+    rest: list[str] = []
+    lines = body.split("\n")
+    at = 0
+    while at < len(lines):
+        start = _SQUASHED_COMMIT.match(lines[at])
+        at += 1
+        if start is None:
+            rest.append(lines[at - 1])
+            continue
+        while at < len(lines) and lines[at].strip() and not lines[at][:1].isspace():
+            at += 1  # (the header: Author:, Date:, Merge:)
+        message = []
+        while at < len(lines) and (lines[at][:4] == "    " or not lines[at].strip()):
+            message.append(lines[at][4:])
+            at += 1
+        blocks.append((start.group(1), "\n".join(message).strip()))
+    return blocks[::-1], "\n".join(rest)
+
+
+def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
+    """The trailers git reads in a whole message (keys lower-cased, folded lines unfolded): its
+    last paragraph, when every line of it is a trailer or goes on from one, or when a quarter
+    of it is and a line is one git makes ("Signed-off-by: ")."""
+    paragraphs = _BLANK.split(message.strip())
+    lines = paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+    trailers: list[str] = []
+    others = 0
+    going_on = False  # (whether an indented line goes on from a trailer)
+    for line in lines:
+        if going_on and line[:1] in (" ", "\t"):
+            trailers[-1] += " " + line.strip()
+        elif _TOKEN.match(line):
+            trailers.append(line)
+            going_on = True
+        else:
+            others += 1
+            going_on = False
+    made = any(line.startswith(_GIT_MADE) for line in lines)
+    if not trailers or (others and not (made and 3 * len(trailers) >= others)):
+        return ()
+    return _trailers("\n".join(trailers))
+
+
+def _message(sha: str, stamp: int, author: str, message: str) -> RawCommit:
+    """One squashed commit, read from its message alone (dated by the squash merge)."""
+    subject, _, body = message.partition("\n\n")
+    read = message_trailers(message)
+    return RawCommit(
+        sha=sha,
+        parents=(),
+        timestamp=stamp,
+        author=author,
+        subject=" ".join(subject.split()),
+        trailers=read + _loose(body),
+        changes=(),
+        unread=_unread(body, read) if "-" in body else (),
+    )
