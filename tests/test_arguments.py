@@ -71,7 +71,7 @@ def test_only_the_command_named_is_built():
     assert list(commands(parser)._name_parser_map) == ["history"]
     assert vars(args) == {"command": "history", "id": "referrals", "format": "json",
                           "repo": "r", "root": "procedures", "branch": None,
-                          "today": os.environ.get("TRACKER_TODAY")}  # fmt: skip
+                          "today": os.environ.get("TRACKER_TODAY") or None}  # fmt: skip
 
 
 def test_the_choices_are_every_command_and_its_parser_built_once():

@@ -74,6 +74,14 @@ def test_new_refuses_what_would_clash_or_is_not_an_id(repo: ManualRepo):
     assert sorted(p.name for p in (repo.path / "procedures").iterdir()) == ["a.md"]
 
 
+def test_new_takes_an_id_of_letters_of_any_script(repo: ManualRepo):
+    """As a file's name gives its path id: 'café' is words of letters, as 'cafe' is."""
+    done = tracker(repo, "new", "café/ünï", "--title", "Café")
+    assert done.returncode == 0, done.stderr
+    meta = parse_document((repo.path / "procedures" / "café" / "ünï.md").read_bytes())
+    assert (meta.id, meta.title, meta.problems) == ("café/ünï", "Café", ())
+
+
 def test_new_refuses_a_file_name_and_an_id_the_website_cannot_show(repo: ManualRepo):
     """An id is not a file name (early-help.md would be written as early-help.md.md), and an id
     that is another chapter's address plus /history, /diff or /feed.atom is one `tracker

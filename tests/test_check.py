@@ -56,7 +56,71 @@ def test_front_matter_errors(repo: ManualRepo):
 
 def test_impossible_review_date_is_an_error(repo: ManualRepo):
     repo.commit({"a.md": doc("A", review_due="2024-02-30")}, when="2024-01-01T09:00:00+00:00")
-    assert "error: a.md: the front matter holds an impossible date ('review_due')" in messages(repo)
+    assert (
+        "error: a.md: the front matter holds an impossible date ('review_due': 2024-02-30)"
+        in messages(repo)
+    )
+
+
+def test_an_impossible_date_is_a_wrong_value_of_its_key_alone(repo: ManualRepo):
+    """The other keys of the version are read: the retitled chapter shows its new title."""
+    front = {"id": "ref", "section": "Core"}
+    repo.commit({"r.md": doc(None, "x", title="Referrals", **front)}, when="2024-01-01T09:00:00")
+    retitled = doc(None, "x", title="Referrals and Assessment", review_due="2025-02-29", **front)
+    repo.commit(
+        {"r.md": retitled}, when="2024-01-02T09:00:00", trailers={"Change-Note": "Retitled."}
+    )
+    latest = repo.snapshot().documents[0].latest
+    assert (latest.meta.id, latest.title, latest.meta.section) == (
+        "ref",
+        "Referrals and Assessment",
+        "Core",
+    )
+    assert messages(repo) == [
+        "error: r.md: the front matter holds an impossible date ('review_due': 2025-02-29)"
+    ]
+    new = {"n.md": doc(None, "x", title="New", section="Core", order="2024-13-01")}
+    repo.commit(new, when="2024-01-03T09:00:00")
+    assert {d.id: d.latest.title for d in repo.snapshot().documents}["n"] == "New"
+
+
+def test_front_matter_after_a_blank_line_is_named_as_read_as_text(repo: ManualRepo):
+    """The page shows it as text (its '---' a rule), as it is read: check says why."""
+    repo.commit({"a.md": "\n" + doc("A", title="Alpha"), "b.md": "  " + doc("B", title="Bravo")})
+    found = messages(repo)
+    for name in ("a.md", "b.md"):
+        assert (
+            f"error: {name}: the front matter does not start on the first line (a blank line or "
+            "spaces come before its '---'), so it is read as text; remove what comes before it"
+        ) in found
+    assert [d.latest.title for d in repo.snapshot().documents] == ["A", "B"]  # (not Alpha)
+    repo.commit({"a.md": "\n---\n\nA rule, then text.\n\n---\n", "b.md": "\n# B\n"})
+    assert messages(repo) == []
+
+
+def test_a_title_or_section_on_two_lines_is_shown_on_one_and_reported(repo: ManualRepo):
+    text = '---\ntitle: |\n  Referrals\n  and Assessment\nsection: "Core\\nServices"\n---\nx\n'
+    repo.commit({"a.md": text}, trailers={"Change-Note": "Added."})
+    latest = repo.snapshot().documents[0].latest
+    assert (latest.title, latest.meta.section) == ("Referrals and Assessment", "Core Services")
+    assert sorted(messages(repo)) == [
+        "error: a.md: 'section' is on more than one line; it is shown on one: 'Core Services'",
+        "error: a.md: 'title' is on more than one line; it is shown on one: "
+        "'Referrals and Assessment'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "ident"),
+    [("123", "123"), ("2024-01-01", "2024-01-01"), ("1.10", "1.10"), ("0x1F", "0x1F"),
+     ("'2024-01-01'", "2024-01-01"), ("café/ünï", "café/ünï"), ("Ärzte", "Ärzte")],
+)  # fmt: skip
+def test_an_id_is_its_text_as_written_in_any_letters(repo: ManualRepo, value: str, ident: str):
+    """A number or date is an id as written, as if quoted; letters may be of any script, as a
+    file's name may be (whose path is its id when it names none)."""
+    repo.commit({"a.md": doc("A", id=value)}, trailers={"Change-Note": "Added."})
+    assert repo.snapshot().documents[0].id == ident
+    assert messages(repo) == []
 
 
 def test_duplicate_ids(repo: ManualRepo):

@@ -235,6 +235,27 @@ def test_a_bad_tracker_today_is_named_as_such(demo: Path):
     assert_user_error(flag, "--today", "garbage")
 
 
+def test_a_tree_or_blob_given_as_a_revision_is_said_to_be_no_commit(demo: Path):
+    """A tree's sha (copied from ``git log --raw`` or ``ls-tree``) names an object, not a
+    commit: the sentence says so, not git's own words about dereferencing."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "-t", "HEAD"], cwd=demo, capture_output=True, text=True, check=True
+    ).stdout
+    shas = dict(line.split("\t")[0].split()[1:] for line in listed.splitlines())
+    for kind in ("tree", "blob"):
+        sha = shas[kind]
+        result = run("diff", "referrals", "--repo", str(demo), "--from", sha)
+        assert_user_error(result, f"'{sha}' names a {kind}, not a commit")
+        assert "git could not read" not in result.stderr
+
+
+def test_an_empty_tracker_today_counts_as_unset(demo: Path):
+    """CI templates often leave the variable set but empty: that is no date, not a bad one."""
+    empty = run("releases", "--repo", str(demo), env={"TRACKER_TODAY": ""})
+    assert (empty.returncode, empty.stderr) == (0, "")
+    assert empty.stdout == run("releases", "--repo", str(demo)).stdout
+
+
 def test_not_a_git_repository(tmp_path: Path):
     assert_user_error(run("releases", "--repo", str(tmp_path)), "not a git repository")
 

@@ -46,7 +46,7 @@ def test_fields(text: str, field: str, value: object):
         ("---\nid: ../etc\n---\n", "'id' '../etc' must be words of letters, digits"),
         ("---\nid: 'has space'\n---\n", "must be words"),
         ("---\ntitle: A\n# A\n", "no closing '---' line"),
-        ("---\nreview_due: 2024-02-30\n---\n", "impossible date ('review_due')"),
+        ("---\nreview_due: 2024-02-30\n---\n", "impossible date ('review_due': 2024-02-30)"),
         ("---\ntype: policy\n---\n", "'type' must be one of"),
         ("---\nstatus: draft\n---\n", "'status' must be one of"),
         ("---\norder: true\n---\n", "'order' must be a number"),
@@ -86,7 +86,7 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_text():
     [
         ("---\ntitle: [x\n---\n# A\n", True),
         ("---\n- a list\n---\n# A\n", True),
-        ("---\nreview_due: 2024-02-30\n---\n# A\n", True),
+        ("---\nreview_due: 2024-02-30\n---\n# A\n", False),  # one impossible date, the rest read
         ("---\ntitle: A\n\n# A\n", True),  # no closing line
         ("---\ntitle: A\nstatus: draft\n---\n# A\n", False),  # one bad value, the rest read
         ("---\ncolour: red\n---\n# A\n", False),
@@ -268,6 +268,9 @@ FRONT_MATTERS = [
     "# only a comment",
     "review_due: 2025-01-31 10:00:00",
     "order: 1e3\nid: 12",
+    "id: x\ntitle: T\nreview_due: 2024-02-30\norder: 2024-13-01 25:00:00",
+    "id: 1.10\ntitle: 2024-01-01\nowner: yes\nsection: 0x1F",
+    "title: |\n  Two\n  lines\nsection: >\n  One\n  line",
 ]
 
 

@@ -1142,3 +1142,16 @@ def test_a_diff_from_before_the_chapter_existed_says_so(client: TestClient):
     # command line's JSON says it)
     assert data["from"] is None
     assert data["from_absent"] == "it was not yet in force on 1st January 2000"
+
+
+def test_an_id_of_letters_of_any_script_has_every_page(small: ManualRepo):
+    """An explicit id in letters beyond ASCII, as a file's name gives its path id: its pages
+    are at its percent-encoded address, and the contents links to it so."""
+    small.commit({"a.md": doc("Alpha", "More.", id="café/ünï"), "ünï.md": doc("Umlaut")},
+                 when="2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for ident in ("caf%C3%A9/%C3%BCn%C3%AF", "%C3%BCn%C3%AF"):
+            for suffix in ("", "/history", "/diff", "/feed.atom"):
+                page(client, f"/chapters/{ident}{suffix}")
+            assert client.get(f"/api/chapters/{ident}").status_code == 200
+        assert 'href="/chapters/caf%C3%A9/%C3%BCn%C3%AF"' in page(client, "/").text

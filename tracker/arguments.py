@@ -156,7 +156,7 @@ def _where(command: _Parser) -> None:
     group.add_argument("--branch", help="the branch tracked (default: the current branch)")
     group.add_argument(
         "--today",
-        default=os.environ.get("TRACKER_TODAY"),
+        default=os.environ.get("TRACKER_TODAY") or None,  # (empty, as CI templates leave it: unset)
         help="act as if today were YYYY-MM-DD (default: $TRACKER_TODAY, else the real date)",
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tracker.history.blocks import heading_words
 from tracker.history.codeless import without_code_spans, without_fences
+from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
 from tracker.history.headings import emphasis_out, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
@@ -21,8 +22,10 @@ from tracker.history.links import LONGEST_ID
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
 KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", "status"}
-# An explicit id is a URL-safe path: words of letters, digits, '.', '_' or '-', joined by '/'.
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+TEXT_KEYS = {"id", "title", "type", "section", "owner", "status"}  # (any scalar, as written)
+# An explicit id is a path: words of letters, digits, '.', '_' or '-', joined by '/'. Letters
+# of any script, as a file's name gives its path id (its address is percent-encoded).
+ID_PATTERN = re.compile(r"[^\W_][\w.-]*(/[^\W_][\w.-]*)*")
 # Front matter: an opening line of ---, then the first closing line of --- or ... (found by
 # the newline before it, which the search can skip to).
 _OPENING = re.compile(r"---[ \t]*\r?\n")
@@ -109,6 +112,11 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
     if yaml_text is None and re.match(r"\A---[ \t]*\r?\n", text):
         problems.append("the front matter has no closing '---' line, so it is read as text")
         broken = True
+    elif yaml_text is None and text[:1].isspace() and _front_matter(_late(text))[0]:
+        problems.append(
+            "the front matter does not start on the first line (a blank line or spaces come "
+            "before its '---'), so it is read as text; remove what comes before it"
+        )
     title = values.get("title")
     if not title:
         heading = _HEADING.search(body)
@@ -117,6 +125,12 @@ def parse_document(data: bytes | None, whole: bool = True) -> DocMeta:
         return _meta(values, title, tuple(problems), broken)
     read = (tuple(_relative_links(body)), tuple(heading_ids(body)))
     return _meta(values, title, tuple(problems), broken, read)
+
+
+def _late(text: str) -> str | None:
+    """The front matter the text would have without the white space it starts with (which
+    Python-Markdown's pages, as this reading, take as text), if any."""
+    return split_front_matter(text.lstrip())[0]
 
 
 def _cannot_be_read(data: bytes) -> bool:
@@ -179,14 +193,6 @@ def unreadable(data: bytes | None) -> str | None:
     return None
 
 
-def _loader() -> Any:
-    """libyaml's safe loader when PyYAML was built with it (its wheels are): several times
-    faster. PyYAML loads only when a document is read, not when a kept history is."""
-    import yaml
-
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @lru_cache(maxsize=4096)
 def _front_matter(yaml_text: str | None) -> tuple[Mapping[str, Any], tuple[str, ...], bool]:
     """``_read_front_matter``, once per distinct text: most versions of a chapter change its
@@ -204,16 +210,13 @@ def _read_front_matter(
     if yaml_text is None:
         return {}, [], False
     raw = plain_yaml(yaml_text) if loader is None else None
+    plain = raw is not None
     if raw is None:
         import yaml
 
         try:
-            raw = _load_yaml(yaml_text, loader or _loader())
-        except ValueError:  # PyYAML's date constructor rejects impossible dates this way
-            keys = re.findall(r"^(\w+):[ \t]*\d{4}-\d{2}-\d{2}\b", yaml_text, re.M)
-            named = f" ({', '.join(repr(k) for k in keys)})" if keys else ""
-            return {}, [f"the front matter holds an impossible date{named}"], True
-        except yaml.YAMLError as error:
+            raw = load_yaml(yaml_text, loader)
+        except (ValueError, yaml.YAMLError) as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""
             return {}, [f"the front matter is not valid YAML{where}"], True
@@ -223,85 +226,29 @@ def _read_front_matter(
         return {}, ["the front matter is not a set of 'key: value' lines"], True
     values: dict[str, Any] = {}
     problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
+    written: dict[str, Any] | None = None  # (the values as written, read only when needed)
     for key in KNOWN_KEYS & set(raw):
-        value, problem = _check_value(key, raw[key])
+        value = raw[key]
+        if key in TEXT_KEYS and isinstance(value, int | float | date):  # (true is an int)
+            # Text as written, as a quoted value would be: "id: 123", "id: 2024-01-01".
+            written = written if written is not None else {} if plain else as_written(yaml_text)
+            as_text = written.get(key)
+            value = as_text if isinstance(as_text, str) else str(value)  # (plain: str() is)
+        value, problem = _check_value(key, value)
         if problem:
             problems.append(problem)
-        elif value is not None:
+        if value is not None:
             values[key] = value
     return values, sorted(problems), False
 
 
-# Front matter as authors mostly write it: "key: value" lines whose values YAML can only read
-# one way. A key in lower case; a value in double or single quotes (printable ASCII, no
-# escapes), a whole number without a leading zero, a YYYY-MM-DD date, or plain words that
-# start with a letter (no ':' or '#', which YAML would read otherwise). Anything else, even a
-# blank line or a comment, goes to PyYAML.
-_PLAIN_LINE = re.compile(
-    r"([a-z][a-z_]*):(?: +(?:"
-    r'"([ !#-\[\]-~]*)"'  # double quotes
-    r"|'([ -&(-~]*)'"  # single quotes
-    r"|(0|[1-9][0-9]{0,17})"  # a whole number
-    r"|([0-9]{4})-([0-9]{2})-([0-9]{2})"  # a date
-    r"|([A-Za-z](?:[A-Za-z0-9 ,.()/&'_-]*[A-Za-z0-9,.()/&'_-])?)"  # plain words
-    r"))?"
-)
-# Words YAML 1.1 reads as true, false or null (with 'y' and 'n', which some parsers do).
-_NOT_TEXT = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
-
-
-def plain_yaml(text: str) -> dict[str, Any] | None:
-    """The mapping PyYAML's safe loader reads from front matter of plain ``key: value`` lines
-    (``_PLAIN_LINE``), without loading PyYAML (0.1 s) or asking it (65 µs a text); None for
-    anything else, which PyYAML reads. A test checks the two agree."""
-    if not text.endswith("\n"):
-        return None
-    values: dict[str, Any] = {}
-    for line in text[:-1].split("\n"):
-        pair = _plain_line(line)
-        if pair is None:
-            return None
-        values[pair[0]] = pair[1]
-    return values
-
-
-@lru_cache(maxsize=16_384)
-def _plain_line(line: str) -> tuple[str, Any] | None:
-    """One plain ``key: value`` line's key and value, else None. Read once per distinct line:
-    the versions of a chapter mostly repeat their lines (its values are text, whole numbers
-    and dates, none of which can be changed)."""
-    match = _PLAIN_LINE.fullmatch(line)
-    if match is None or match.group(1) in _NOT_TEXT:
-        return None
-    key, double, single, number, year, month, day, words = match.groups()
-    if words is not None and words.lower() in _NOT_TEXT:
-        return None
-    if year is not None:
-        try:
-            return key, date(int(year), int(month), int(day))
-        except ValueError:
-            return None  # PyYAML says what is wrong with it
-    if number is not None:
-        return key, int(number)
-    return key, next((v for v in (double, single, words) if v is not None), None)
-
-
-def _load_yaml(text: str, loader: Any) -> Any:
-    """The YAML's value; what is wrong with it, as PyYAML's Python loader says it (libyaml
-    places some errors a line later, so text it refuses is read again by the Python loader)."""
-    import yaml
-
-    try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
-    except (ValueError, yaml.YAMLError):
-        if loader is yaml.SafeLoader:
-            raise
-    return yaml.load(text, Loader=yaml.SafeLoader)
-
-
 def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
+    """The key's value as kept, and what is wrong with it (a title or section on more than
+    one line is kept on one, each run of white space a space, and reported)."""
     if value is None:
         return None, None
+    if isinstance(value, Impossible) and key not in TEXT_KEYS:
+        return None, f"the front matter holds an impossible date ({key!r}: {value})"
     if key == "order":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None, f"'order' must be a number, not {value!r}"
@@ -310,7 +257,7 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, date):
             return None, f"'review_due' must be a date (YYYY-MM-DD), not {value!r}"
         return value if type(value) is date else date(value.year, value.month, value.day), None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
+    if not isinstance(value, str):
         return None, f"{key!r} must be text"
     text = str(value).strip()
     if key == "id" and not ID_PATTERN.fullmatch(text):
@@ -322,6 +269,9 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
     if key == "status" and text not in STATUSES:
         return None, f"'status' must be one of {', '.join(STATUSES)}, not {text!r}"
+    if len(text.splitlines()) > 1:  # (a block scalar, "title: |": the page shows one line)
+        folded = " ".join(text.split())
+        return folded, f"{key!r} is on more than one line; it is shown on one: {folded!r}"
     return text, None
 
 

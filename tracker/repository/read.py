@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from tracker.repository.fetch import Promisor
     from tracker.repository.parse import RawCommit
 
+# What git says of a revision naming an object that is not a commit ("dereferenced": older gits).
+_NOT_COMMIT = re.compile(r"expected commit type, but the object dereference\w* to (\w+) type")
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 # Settings that would change what log prints are pinned, whatever the user's git config says.
 _PINNED = [
@@ -121,6 +123,9 @@ class GitRepo:
             "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", check=False
         )
         if found.returncode != 0:
+            peeled = _NOT_COMMIT.search(found.stderr)  # (a tree's or blob's sha, or a tag of one)
+            if peeled:
+                raise NotFoundError(f"{ref!r} names a {peeled.group(1)}, not a commit.")
             if found.stderr.strip():
                 raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
             raise NotFoundError(f"{ref!r} does not name a commit in this repository.")

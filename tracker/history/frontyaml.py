@@ -1,0 +1,115 @@
+"""Front matter's YAML as values (SPEC §2): plain ``key: value`` lines read without PyYAML,
+the rest by PyYAML's safe loader, which keeps a date no calendar has as text of its own kind,
+so that one impossible date is a wrong value of its key, not front matter lost whole. Pure
+functions, no git."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+
+class Impossible(str):
+    """A value YAML reads as a date or time that no calendar has (``2025-02-29``, ``25:00``),
+    as written: YAML's own constructor refuses it, and every other key would go with it."""
+
+
+def load_yaml(text: str, loader: Any = None) -> Any:
+    """The YAML's value; what is wrong with it, as PyYAML's Python loader says it (libyaml
+    places some errors a line later, so text it refuses is read again by the Python loader).
+    ``loader``: PyYAML's loader class (none: libyaml's safe loader when PyYAML was built with
+    it, as its wheels are: several times faster). PyYAML loads only when a document is read."""
+    import yaml
+
+    base = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=_lenient(base))  # noqa: S506 (a safe loader)
+    except (ValueError, yaml.YAMLError):
+        if base is yaml.SafeLoader:
+            raise
+    return yaml.load(text, Loader=_lenient(yaml.SafeLoader))  # noqa: S506 (a safe loader)
+
+
+@lru_cache(maxsize=4)
+def _lenient(base: Any) -> Any:
+    """``base``, a safe loader, reading a date or time no calendar has as ``Impossible``."""
+    import yaml
+
+    def timestamp(loader: Any, node: Any) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # (datetime's refusal: 2025-02-29, 25:00, an offset of a day)
+            return Impossible(node.value)
+
+    lenient: Any = type(f"Lenient{base.__name__}", (base,), {})
+    lenient.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return lenient
+
+
+def as_written(text: str) -> dict[str, Any]:
+    """The YAML mapping's values as written, each scalar as text (YAML's base loader reads no
+    numbers, dates or true and false): for keys whose values are text, ``id: 1.10`` is
+    "1.10", not the number 1.1. Empty when the text is not a mapping."""
+    import yaml
+
+    try:
+        found = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # noqa: S506
+    except (ValueError, yaml.YAMLError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+# Front matter as authors mostly write it: "key: value" lines whose values YAML can only read
+# one way. A key in lower case; a value in double or single quotes (printable ASCII, no
+# escapes), a whole number without a leading zero, a YYYY-MM-DD date, or plain words that
+# start with a letter (no ':' or '#', which YAML would read otherwise). Anything else, even a
+# blank line or a comment, goes to PyYAML.
+_PLAIN_LINE = re.compile(
+    r"([a-z][a-z_]*):(?: +(?:"
+    r'"([ !#-\[\]-~]*)"'  # double quotes
+    r"|'([ -&(-~]*)'"  # single quotes
+    r"|(0|[1-9][0-9]{0,17})"  # a whole number
+    r"|([0-9]{4})-([0-9]{2})-([0-9]{2})"  # a date
+    r"|([A-Za-z](?:[A-Za-z0-9 ,.()/&'_-]*[A-Za-z0-9,.()/&'_-])?)"  # plain words
+    r"))?"
+)
+# Words YAML 1.1 reads as true, false or null (with 'y' and 'n', which some parsers do).
+_NOT_TEXT = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
+
+
+def plain_yaml(text: str) -> dict[str, Any] | None:
+    """The mapping PyYAML's safe loader reads from front matter of plain ``key: value`` lines
+    (``_PLAIN_LINE``), without loading PyYAML (0.1 s) or asking it (65 µs a text); None for
+    anything else, which PyYAML reads. A test checks the two agree."""
+    if not text.endswith("\n"):
+        return None
+    values: dict[str, Any] = {}
+    for line in text[:-1].split("\n"):
+        pair = _plain_line(line)
+        if pair is None:
+            return None
+        values[pair[0]] = pair[1]
+    return values
+
+
+@lru_cache(maxsize=16_384)
+def _plain_line(line: str) -> tuple[str, Any] | None:
+    """One plain ``key: value`` line's key and value, else None. Read once per distinct line:
+    the versions of a chapter mostly repeat their lines (its values are text, whole numbers
+    and dates, none of which can be changed)."""
+    match = _PLAIN_LINE.fullmatch(line)
+    if match is None or match.group(1) in _NOT_TEXT:
+        return None
+    key, double, single, number, year, month, day, words = match.groups()
+    if words is not None and words.lower() in _NOT_TEXT:
+        return None
+    if year is not None:
+        try:
+            return key, date(int(year), int(month), int(day))
+        except ValueError:
+            return None  # PyYAML says what is wrong with it
+    if number is not None:
+        return key, int(number)
+    return key, next((v for v in (double, single, words) if v is not None), None)
