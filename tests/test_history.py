@@ -392,20 +392,26 @@ def test_merging_the_main_line_into_a_branch_adds_no_notes(repo: ManualRepo):
     assert [n.text for n in manual.document("b").latest.notes] == ["Change B"]
 
 
-def squash_merge(repo: ManualRepo, branch: str, when: str, message: str | None = None) -> str:
+def squash_merge(
+    repo: ManualRepo, branch: str, when: str, message: str | None = None, subject: str = ""
+) -> str:
     """``git merge --squash`` and a commit with git's message (listing the branch's commits,
-    their messages indented), or with ``message`` written under its subject."""
+    their messages indented), or with ``message`` written under it; ``subject``: the author's
+    own, written above it."""
     repo.git("merge", "--quiet", "--squash", branch)
     squashed = (repo.path / ".git" / "SQUASH_MSG").read_text(encoding="utf-8")
+    squashed = f"{subject}\n\n{squashed}" if subject else squashed
     text = squashed if message is None else squashed + message
     repo.git("commit", "--quiet", "--cleanup=strip", "-F", "-", when=when, input_text=text)
     return repo.git("rev-parse", "HEAD")
 
 
-def test_a_squash_merge_keeps_its_commits_go_live_and_notes(scheduled: ManualRepo):
+@pytest.mark.parametrize("subject", ["", "Review of A (#12)"])
+def test_a_squash_merge_keeps_its_commits_go_live_and_notes(scheduled: ManualRepo, subject: str):
     """Git's squash message indents each commit's message, so git reads none of their
     trailers: the author's Go-Live was lost and the change went live by the schedule, with the
-    subject "Squashed commit of the following:" as its note (exploratory testing)."""
+    subject "Squashed commit of the following:" as its note (exploratory testing). An author's
+    own subject above git's listing kept it from being read (review)."""
     scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
     scheduled.branch("review")
     scheduled.commit({"a.md": doc("A", "x")}, "Review A", "2024-02-01T09:00:00+00:00",
@@ -415,7 +421,7 @@ def test_a_squash_merge_keeps_its_commits_go_live_and_notes(scheduled: ManualRep
     scheduled.commit({"a.md": doc("A", "z")}, "Typo", "2024-02-03T09:00:00+00:00",
                      {"Change-Type": "minor"})  # fmt: skip
     scheduled.checkout("main")
-    squash = squash_merge(scheduled, "review", "2024-02-05T09:00:00+00:00")
+    squash = squash_merge(scheduled, "review", "2024-02-05T09:00:00+00:00", subject=subject)
     manual = scheduled.snapshot()
     latest = manual.document("a").latest
     assert latest.commit == squash
@@ -900,3 +906,41 @@ def test_merges_into_the_tracked_branch_are_not_an_error(repo: ManualRepo, messa
     repo.checkout("main")
     repo.merge("feat", "2024-02-20T10:00:00+00:00", message)
     assert repo.snapshot().problems == ()
+
+
+@pytest.mark.parametrize(
+    ("branch", "subject", "said"),
+    [
+        ("origin/main", "Merge branch 'main' into feat", True),  # (tracked as a remote's)
+        ("origin/main", "Merge remote-tracking branch 'origin/main' into feat", True),
+        ("origin/main", "Merge branch 'feat' into main", False),
+        ("release/2024", "Merge branch 'release/2024' into fixes", True),
+        ("release/2024", "Merge branch 'main' into release/2024", False),
+    ],
+)
+def test_which_merges_replaced_the_tracked_branch(branch: str, subject: str, said: bool):
+    from zoneinfo import ZoneInfo
+
+    from tracker.history.walk import replaced_branch
+    from tracker.repository.parse import RawCommit
+
+    merge = RawCommit("1" * 40, ("2" * 40, "3" * 40), 1_700_000_000, "A", subject, (), ())
+    assert bool(replaced_branch(merge, branch, ZoneInfo("Europe/London"))) is said
+
+
+def test_several_notes_of_a_version_or_a_day_read_as_sentences(repo: ManualRepo):
+    """A merge's notes (commit subjects, with no full stops) ran together in ``tracker
+    history`` and ``tracker releases`` as they did in the newsletter (review)."""
+    from tracker.publish.views import releases_text
+
+    repo.commit({"a.md": doc("A")}, "Start", "2024-01-01T10:00:00+00:00")
+    repo.branch("work")
+    repo.commit({"a.md": doc("A", "x")}, "Fix the phone number", "2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "y")}, "Is it right now?", "2024-01-03T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("work", "2024-01-04T10:00:00+00:00")
+    manual = repo.snapshot()
+    said = "Fix the phone number. Is it right now?"
+    assert said in history_text(manual.document("a"), D("2024-02-01"))
+    assert f"A: {said}" in releases_text(manual, D("2024-02-01"))
+    assert "A: Start\n" in releases_text(manual, D("2024-02-01"))  # (one note: as written)

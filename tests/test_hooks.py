@@ -177,8 +177,8 @@ def test_an_indented_go_live_stops_the_commit():
     commit through (exploratory testing)."""
     assert check_message("S\n\nBody.\n\n    Go-Live: 2024-12-01\n") == [
         "git will not read 'Go-Live: 2024-12-01' as a trailer, because it is indented (git "
-        "reads an indented line as going on from the one above): put Go-Live with the other "
-        "trailers, in one paragraph at the end."
+        "reads no trailer from an indented line): put Go-Live with the other trailers, in one "
+        "paragraph at the end."
     ]
 
 
@@ -195,7 +195,11 @@ def test_a_squash_merge_message_is_checked_commit_by_commit():
     lets it through, and checks each commit's trailers."""
     ids = {"first": "1" * 40, "second": "2" * 40}
     assert check_message(SQUASHED.format(go_live="2024-03-01", **ids)) == []
-    assert check_message(SQUASHED.format(go_live="March", **ids)) == [
+    wrong = [
         f"(squashed commit {'2' * 10}) 'Go-Live: March' is neither a date (YYYY-MM-DD) nor "
         "'immediate'."
     ]
+    assert check_message(SQUASHED.format(go_live="March", **ids)) == wrong
+    own = "Review of A (#12)\n\n" + SQUASHED  # (an author's subject above git's listing)
+    assert check_message(own.format(go_live="2024-03-01", **ids)) == []
+    assert check_message(own.format(go_live="March", **ids)) == wrong

@@ -492,6 +492,27 @@ def test_new_settings_replay_the_whole_history(scheduled: ManualRepo):
     assert scheduled.snapshot().documents == after.documents
 
 
+def test_the_first_settings_in_new_commits_date_the_history_kept_before_them(repo: ManualRepo):
+    """Commits from before the first manual.toml take its rules: a kept history replayed without
+    any moved on with the commits that brought it (here added, then removed, so that the
+    head's settings are the kept ones) differed from a whole read (review)."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Two.")}, "Two", "2024-02-01T10:00:00+00:00")
+    assert [v.effective for v in repo.snapshot().document("a").versions] == [
+        date(2024, 1, 1), date(2024, 2, 1)
+    ]  # fmt: skip
+    twentieth = '[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYMONTHDAY=20"\n'
+    repo.commit({"manual.toml": twentieth}, "Settings", "2024-03-01T10:00:00+00:00")
+    repo.commit({"manual.toml": None}, "No settings", "2024-03-02T10:00:00+00:00")
+    stepped = repo.snapshot()
+    forget_derived(repo)
+    whole = repo.snapshot()
+    assert stepped.documents == whole.documents
+    assert [v.effective for v in whole.document("a").versions] == [
+        date(2024, 1, 22), date(2024, 2, 20)
+    ]  # fmt: skip
+
+
 def test_a_derived_file_of_an_older_shape_is_replaced(repo: ManualRepo):
     repo.commit({"a.md": doc("A")})
     path = derived_file(repo)

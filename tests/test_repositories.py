@@ -708,3 +708,21 @@ def test_ci_annotations_point_at_a_file_that_is_left_out(repo: ManualRepo):
     repo.commit({}, "Add B", "2024-01-03T10:00:00+00:00")
     result = tracker("check", "--repo", str(repo.path), "--format", "github")
     assert f"::error file={ROOT}/b.md,title=not-utf8::" in result.stdout
+
+
+def test_settings_git_lacks_keep_the_rules_before_them(repo: ManualRepo):
+    """A past manual.toml git lacks (a damaged copy, a partial clone's remote without it) stopped
+    every command once each commit's own release rules were read (review): the rules before
+    it stay, and that is said."""
+    repo.commit({"manual.toml": SCHEDULE, "a.md": doc("A")}, "Start", "2024-01-01T10:00:00+00:00")
+    later = SCHEDULE.replace("cutoff_days = 7", "cutoff_days = 8")  # (7 Feb + 8: March's release)
+    lacking = repo.commit({"manual.toml": later}, "Cut-off", "2024-02-01T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Two.")}, "Two", "2024-02-07T10:00:00+00:00")
+    repo.commit({"manual.toml": SCHEDULE}, "Back", "2024-03-01T10:00:00+00:00")
+    drop_object(repo, f"{lacking}:{ROOT}/manual.toml")
+    snapshot = repo.snapshot()
+    assert [v.effective for v in snapshot.document("a").versions] == [
+        date(2024, 1, 10), date(2024, 2, 14)
+    ]  # fmt: skip
+    assert found(snapshot.problems) == {(f"commit {lacking[:10]}", "settings-unread", "warning")}
+    assert "git lacks its contents" in snapshot.problems[0].message

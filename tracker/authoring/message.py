@@ -10,7 +10,13 @@ import re
 from datetime import date
 
 from tracker.history.golive import is_valid_go_live
-from tracker.history.trailers import FAR_DAYS, SLIPPED, SQUASHED, meant_trailer, split_squash
+from tracker.history.trailers import (
+    FAR_DAYS,
+    SLIPPED,
+    lists_squashed,
+    meant_trailer,
+    split_squash,
+)
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 CHANGE_TYPES = ("minor", "major")
@@ -21,10 +27,11 @@ def check_message(message: str) -> list[str]:
     """What is wrong with a commit message's trailers, one sentence each (none: all is well).
 
     A squash merge's message as git writes it lists each commit's message, indented: each is
-    checked as a message of its own (the tracker reads them so), and the rest as this one."""
+    checked as a message of its own (the tracker reads them so, whatever the subject), and the
+    rest as this one."""
     problems: list[str] = []
     subject, _, body = "\n".join(_kept(message)).strip().partition("\n")
-    if subject.strip() == SQUASHED:
+    if lists_squashed(subject.strip(), body):
         blocks, rest = split_squash(body)
         for sha, text in blocks:
             problems += [f"(squashed commit {sha[:10]}) {said}" for said in check_message(text)]
@@ -106,7 +113,7 @@ def _above_the_block(message: str) -> list[str]:
             why = (
                 "it is part of the subject: leave a blank line under the subject, and"
                 if line in subject
-                else "it is indented (git reads an indented line as going on from the one above):"
+                else "it is indented (git reads no trailer from an indented line):"
                 if line[:1].isspace()
                 else "it is not in the message's last paragraph:"
             )

@@ -9,6 +9,7 @@ from tracker.dates import in_words
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import Snapshot
+from tracker.history.texts import joined
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def preview_text(found: Preview, today: date, newsletter: str | None) -> str:
         days = (release.date - today).days
         lines.append(f"Next release: {in_words(release.date)} (in {days} day{'s' * (days != 1)}).")
         for entry in release.entries:
-            notes = " ".join(note.text for note in entry.notes)
+            notes = joined(note.text for note in entry.notes)
             minor = " [editorial]" if entry.minor else ""
             lines.append(
                 f"  {entry.change:<10} {entry.title}{minor}" + (f": {notes}" if notes else "")

@@ -260,6 +260,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"{key!r} must be text"
     text = str(value).strip()
+    if key == "id":  # (an accent written apart from its letter, as some systems save names,
+        text = unicodedata.normalize("NFC", text)  # is the same id as the letter with it)
     if key == "id" and not ID_PATTERN.fullmatch(text):
         return None, (
             f"'id' {text!r} must be words of letters, digits, '.', '_' or '-' joined by '/', "

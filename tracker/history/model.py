@@ -100,8 +100,10 @@ class Version:
 
     @property
     def note(self) -> str:
-        """All notes as one line."""
-        return " ".join(note.text for note in self.notes)
+        """All notes as one line (several, each ending as a sentence)."""
+        from tracker.history.texts import joined  # (loaded with the model's readers anyway)
+
+        return joined(note.text for note in self.notes)
 
     @property
     def held_by_left_out(self) -> bool:

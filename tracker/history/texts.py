@@ -9,6 +9,8 @@ command runs ("upcoming") is added when it runs, by the functions here, on both 
 
 from __future__ import annotations
 
+import re
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -17,13 +19,31 @@ if TYPE_CHECKING:
     from tracker.history.releases import EntryRow
 
 NO_RELEASES = "No releases yet.\n"
+# A sentence's end (a full stop, question or exclamation mark, an ellipsis; the CJK full stop
+# and full-width marks, the Arabic question mark, the Devanagari danda), then any closing
+# quotes or brackets.
+_ENDED = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\u061f\u0964][\"'\u2019\u201d\u00bb)\]]*\Z")
+
+
+def ended(text: str) -> str:
+    """The text ending as a sentence does: a full stop added unless it ends with one, a
+    question or exclamation mark or an ellipsis (a closing quote or bracket may follow)."""
+    text = text.strip()
+    return text if _ENDED.search(text) else f"{text}."
+
+
+def joined(notes: Iterable[str]) -> str:
+    """Notes as one text: one as it is written; several each ending as a sentence (a commit's
+    subject, taken as a note, has no full stop, and they would run together)."""
+    found = [text.strip() for text in notes if text.strip()]
+    return found[0] if len(found) == 1 else " ".join(ended(text) for text in found)
 
 
 def day_lines(rows: Iterable[EntryRow]) -> str:
     """A release day's entries, one line each (and a newline after each)."""
     lines = []
     for _key, _at, _was, change, renamed, notes, minor, title, *_ in rows:
-        said = " ".join([text for text, _ in notes])
+        said = joined(text for text, _ in notes)
         lines.append(
             f"  {change + ', renamed' if renamed else change:<17} {title}"
             + (" [minor]" if minor else "")

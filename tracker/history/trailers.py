@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from tracker.config import CONFIG_FILE
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, unique_notes
-from tracker.repository.parse import SQUASHED as SQUASHED  # (for the commit-msg hook)
 from tracker.repository.parse import RawCommit
+from tracker.repository.parse import lists_squashed as lists_squashed  # (for the commit-msg hook)
 from tracker.repository.parse import split_squash as split_squash
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}

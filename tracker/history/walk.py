@@ -8,9 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
-from tracker.errors import ConfigError
+from tracker.errors import ConfigError, RepositoryError
 from tracker.history.documents import DocMeta
 from tracker.history.golive import Schedule, effective_dates
 from tracker.history.identity import Draft, Walker
@@ -33,7 +34,7 @@ def build_history(
     head: str,
     root: Root,
     config: Config,
-    settings: Iterable[tuple[str, bytes | None]] = (),
+    settings: Iterable[tuple[str, bytes | RepositoryError | None]] = (),
 ) -> History:
     """Walk the first-parent line oldest first and record each document's versions."""
     builder = HistoryBuilder(root, config)
@@ -59,13 +60,14 @@ class HistoryBuilder:
         self.head: str | None = None
         self.line: list[str] = []  # the first-parent line, oldest first
         self.settled: dict[int, Document] = {}  # by key
+        self.ruled = False  # whether the history has had settings of its own (``advance``)
 
     def advance(
         self,
         commits: Mapping[str, RawCommit],
         metas: Mapping[str, DocMeta],
         head: str,
-        settings: Iterable[tuple[str, bytes | None]] = (),
+        settings: Iterable[tuple[str, bytes | RepositoryError | None]] = (),
         branch: str = "",
     ) -> None:
         """Replay the commits from the head known so far to ``head`` (``commits``: those new
@@ -83,8 +85,11 @@ class HistoryBuilder:
         if (start[0] if start else None) != self.head:
             raise NotAContinuation("the new commits do not continue the history built so far")
         changed = dict(settings)
-        if self.head is None and changed:
+        if changed and not self.ruled:  # the history's first settings: they date what came before
+            if self.head is not None:  # (replayed without them: all of it goes again)
+                raise NotAContinuation("the first settings date the history before them too")
             self.walker.sources.schedule = self._rules(next(iter(changed.values())), None)
+            self.ruled = True
         self.walker.metas = metas
         absorbed: set[str] = set()  # every commit reachable from the old head is done already
         order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
@@ -97,7 +102,9 @@ class HistoryBuilder:
             if sha in changed:
                 self.walker.sources.schedule = self._rules(changed[sha], commit)
             if len(commit.parents) > 1 and branch:
-                self.walker.sources.problems += replaced_branch(commit, branch, self.walker)
+                self.walker.sources.problems += replaced_branch(
+                    commit, branch, self.walker.sources.zone
+                )
             self.walker.apply(commit, [commits[s] for s in merged])
         for document in self.walker.finish(self.walker.touched):
             settled = self.settled[document.key] = _settle(document)
@@ -108,13 +115,17 @@ class HistoryBuilder:
         self.walker.metas = {}
         self.walker.sources.forget()
 
-    def _rules(self, data: bytes | None, commit: RawCommit | None) -> Schedule | None:
+    def _rules(
+        self, data: bytes | RepositoryError | None, commit: RawCommit | None
+    ) -> Schedule | None:
         """The release schedule of the settings a commit left (None: it removed them), or,
-        where they cannot be read, the one before, with a warning."""
+        where they cannot be read (or git lacks them), the one before, with a warning."""
         sources = self.walker.sources
         try:
+            if isinstance(data, RepositoryError):
+                raise data
             return _schedule_of(data)
-        except ConfigError as error:
+        except (ConfigError, RepositoryError) as error:
             if commit is not None:
                 day = datetime.fromtimestamp(commit.timestamp, sources.zone).date()
                 sources.problems.append(Problem(
@@ -158,7 +169,7 @@ _MERGED_INTO = re.compile(
 )
 
 
-def replaced_branch(commit: RawCommit, branch: str, walker: Walker) -> list[Problem]:
+def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Problem]:
     """A merge on the tracked branch's first-parent line that merged the tracked branch into
     another one, which the tracked branch then moved on to (a fast-forward: "update branch"
     or ``git pull`` on the other, then it is pushed as the tracked branch). The tracked
@@ -170,9 +181,10 @@ def replaced_branch(commit: RawCommit, branch: str, walker: Walker) -> list[Prob
     if found is None:
         return []
     merged, into = found["merged"], found["into"]
-    if into == branch or not (merged == branch or merged.endswith(f"/{branch}")):
+    names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
+    if into in names or not any(merged == n or merged.endswith(f"/{n}") for n in names):
         return []
-    day = datetime.fromtimestamp(commit.timestamp, walker.sources.zone).date()
+    day = datetime.fromtimestamp(commit.timestamp, zone).date()
     before = commit.parents[1][:10]
     return [Problem(
         "error", f"commit {commit.sha[:10]}",

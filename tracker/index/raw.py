@@ -84,8 +84,8 @@ class RawHistory:
     commits: Mapping[str, RawCommit]
     metas: Metas
     # The settings file as each first-parent commit that changed it left it, oldest first
-    # (None: removed), read only when a ``settings`` path is given.
-    settings: tuple[tuple[str, bytes | None], ...] = ()
+    # (None: removed; an error: git lacks it), read only when a ``settings`` path is given.
+    settings: tuple[tuple[str, bytes | RepositoryError | None], ...] = ()
 
 
 def load(
@@ -139,9 +139,10 @@ def load(
 
 def _settings(
     repo: GitRepo, line: Iterable[RawCommit], path: str
-) -> tuple[tuple[str, bytes | None], ...]:
+) -> tuple[tuple[str, bytes | RepositoryError | None], ...]:
     """The settings file as each commit of the first-parent line (oldest first) that changed
-    it left it: its bytes, or None where it was removed (or moved away)."""
+    it left it: its bytes, None where it was removed (or moved away), or why it cannot be read
+    (fetched first in a partial clone, with the long-lived reader when they are few)."""
     changed: list[tuple[str, str | None]] = []
     for commit in line:
         touched, left = False, None
@@ -152,7 +153,17 @@ def _settings(
                 touched = True
         if touched:
             changed.append((commit.sha, left))
-    return tuple((sha, repo.read_blob(blob) if blob else None) for sha, blob in changed)
+    read = dict(repo.read_blobs({blob for _, blob in changed if blob}, MAX_BYTES))
+    found: list[tuple[str, bytes | RepositoryError | None]] = []
+    for sha, blob in changed:
+        data = read.get(blob) if blob else None
+        if blob and (data is None or len(data) > MAX_BYTES):  # (a partial clone's remote may
+            found.append((sha, RepositoryError(  # lack it: the rules before it stay, said so)
+                f"git lacks its contents, {blob[:12]}" if data is None else "it is too large"
+            )))  # fmt: skip
+        else:
+            found.append((sha, data))
+    return tuple(found)
 
 
 def _under_root(commits: list[RawCommit], root: Root) -> list[RawCommit]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,12 +12,11 @@ from types import MappingProxyType
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import day_notes
 from tracker.history.snapshot import Snapshot
+from tracker.history.texts import ended
 
 RECENT_DAYS = 90  # the contents tag a chapter New or Updated for releases this recent
 RECENT_CHAPTERS = 10  # the home page lists this many recently updated chapters
 OTHER_SECTION = "Other procedures"  # where documents without a section are listed
-# A sentence's end: a full stop, question or exclamation mark, perhaps inside quotes or brackets.
-_ENDED = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\Z")
 
 
 @dataclass(frozen=True)
@@ -162,13 +160,6 @@ def sentences(notes: Iterable[Note]) -> str:
     """Notes one after another as the website's pages write them: each ends as a sentence
     does (a commit's subject line, taken as a note, has no full stop), so none run together."""
     return " ".join(ended(note.text) for note in notes if note.text.strip())
-
-
-def ended(text: str) -> str:
-    """The text ending as a sentence does: a full stop added unless it ends with one, a
-    question or exclamation mark or an ellipsis (a closing quote or bracket may follow)."""
-    text = text.strip()
-    return text if _ENDED.search(text) else f"{text}."
 
 
 def went_live(document: Document, version: Version) -> bool:

@@ -16,7 +16,7 @@ from tracker.errors import NotFoundError
 from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import ended
+from tracker.history.texts import ended
 from tracker.publish.templating import TemplateFailure, failure, template_environment
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser

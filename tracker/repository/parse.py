@@ -93,7 +93,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             token = next(tokens, None)
         read = _trailers(trailers)
         squashed: tuple[RawCommit, ...] = ()
-        if subject == SQUASHED:  # (the squashed commits' messages are read as theirs)
+        if lists_squashed(subject, body):  # (the squashed commits' messages read as theirs)
             blocks, body = split_squash(body)
             squashed = tuple(_message(s, int(stamp), author, text) for s, text in blocks)
         yield RawCommit(
@@ -189,6 +189,16 @@ _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:")
 _GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
 
 
+# git's listing of a squashed commit: its id, then its author, as ``git log`` shows them.
+_LISTED = re.compile(r"^commit [0-9a-f]{7,64}[ \t]*\nAuthor: ", re.M)
+
+
+def lists_squashed(subject: str, body: str) -> bool:
+    """Whether a message is git's squash message: its subject, or (an author who wrote a
+    subject of their own above it) its listing of the commits ("commit <id>", "Author: ")."""
+    return subject == SQUASHED or ("\nAuthor: " in body and _LISTED.search(body) is not None)
+
+
 def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
     """The commits a squash merge's message lists, oldest first, each as (commit id, its message
     unindented), and the rest of the body (what the author wrote besides).
@@ -223,14 +233,14 @@ def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
     of it is and a line is one git makes ("Signed-off-by: ")."""
     paragraphs = _BLANK.split(message.strip())
     lines = paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
-    trailers: list[str] = []
+    trailers: list[list[str]] = []  # (each trailer's lines: joined once, not grown line by line)
     others = 0
     going_on = False  # (whether an indented line goes on from a trailer)
     for line in lines:
         if going_on and line[:1] in (" ", "\t"):
-            trailers[-1] += " " + line.strip()
+            trailers[-1].append(line.strip())
         elif _TOKEN.match(line):
-            trailers.append(line)
+            trailers.append([line])
             going_on = True
         else:
             others += 1
@@ -238,7 +248,7 @@ def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
     made = any(line.startswith(_GIT_MADE) for line in lines)
     if not trailers or (others and not (made and 3 * len(trailers) >= others)):
         return ()
-    return _trailers("\n".join(trailers))
+    return _trailers("\n".join(" ".join(parts) for parts in trailers))
 
 
 def _message(sha: str, stamp: int, author: str, message: str) -> RawCommit:
