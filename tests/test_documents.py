@@ -615,3 +615,15 @@ def test_a_heading_numbered_past_what_int_reads_is_shown_and_read_alike():
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
     assert given == heading_ids(body) and len(set(given)) == 2
+
+
+def test_an_id_with_accents_written_apart_is_the_same_id():
+    """Some systems save names with each accent apart from its letter (NFD): the id was
+    refused, and would have been another id than the same letters composed (review)."""
+    import unicodedata
+
+    composed = "café/straße"
+    apart = unicodedata.normalize("NFD", composed)
+    assert apart != composed
+    meta = parse_document(f"---\nid: {apart}\n---\n# A\n".encode())
+    assert (meta.id, meta.problems) == (composed, ())
