@@ -27,6 +27,7 @@ from conftest import (
 from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
+from tracker.authoring.check import check_manual
 from tracker.demo import build_demo
 from tracker.index.store import cache_folder, remove
 from tracker.manual import open_manual
@@ -769,6 +770,60 @@ def test_an_id_ending_in_the_name_of_a_page_is_still_reachable(small: ManualRepo
         alpha = page(client, "/chapters/a").text
         assert 'href="/chapters/guides/history#section-two"' in alpha
         assert 'id="section-two"' in page(client, "/chapters/guides/history").text
+
+
+def clashing(repo: ManualRepo) -> None:
+    """Guides, and beside it two documents whose ids are the addresses of its diff and history
+    pages (tracker check's address-clash), each changed after it went live; one of them had
+    another id before (a former id, which the service answers for it)."""
+    repo.commit({"guides.md": doc("Guides", "G."), "old-diff.md": doc("Diff guide", "D."),
+                 "guides/history.md": doc("History guide", "H.")}, "Add guides",
+                "2024-02-01T09:00:00+00:00")  # fmt: skip
+    repo.move("old-diff.md", "guides/diff.md", when="2024-02-02T09:00:00+00:00")
+    repo.commit({"guides/diff.md": doc("Diff guide", "D2."),
+                 "guides/history.md": doc("History guide", "H2.")}, "Revise the guides",
+                "2024-03-01T09:00:00+00:00", {"Go-Live": "2024-03-06"})  # fmt: skip
+
+
+# Any link to the pages of Guides's that stand at the other two's addresses.
+WRONG = re.compile(r'href="[^"]*/chapters/guides/(diff|history)(\?at=[^"]*)?"')
+UNSHOWN = "cannot be shown on this website: its address is another page's"
+
+
+def test_a_document_whose_address_is_another_page_is_listed_but_never_linked(
+    small: ManualRepo,
+):
+    """/chapters listed "Diff guide" linked to /chapters/guides/diff, which is the diff page
+    of Guides: every list names it, unlinked, saying it cannot be shown (tester's report)."""
+    clashing(small)
+    with served(small, "2024-03-10") as client:
+        assert "What changed in Guides" in page(client, "/chapters/guides/diff").text
+        pages = {path: page(client, path).text for path in (
+            "/", "/chapters", "/releases/2024-03-06", "/search?q=guide",
+            "/chapters/guides/diff/history", "/chapters/guides/history/history",
+            "/chapters/guides/diff/diff", "/releases/2024-03-06/newsletter?format=md",
+        )}  # fmt: skip
+        for path, html in pages.items():
+            assert WRONG.search(html) is None, path
+        for path in ("/", "/chapters", "/releases/2024-03-06", "/search?q=guide"):
+            words = text_of(pages[path])
+            assert f"Diff guide ({UNSHOWN})" in words, path
+            assert f"History guide ({UNSHOWN})" in words, path
+        assert 'href="/chapters/guides"' in pages["/chapters"]  # (Guides itself is shown)
+        history = pages["/chapters/guides/diff/history"]
+        assert "History of Diff guide" in text_of(history) and "Read the text" not in history
+        assert 'href="/chapters/guides/diff/diff?' in history  # (its own pages are its own)
+        newsletter = unescape(pages["/releases/2024-03-06/newsletter?format=md"])
+        assert "- Diff guide: Revise the guides [See what changed in Diff guide](" in newsletter
+        for feed in ("/feeds/releases.atom", "/chapters/guides/diff/feed.atom"):
+            assert WRONG.search(unescape(page(client, feed).text)) is None, feed
+        former = client.get("/chapters/old-diff", follow_redirects=False)
+        assert former.status_code == 200 and "D2." in former.text  # (not sent to Guides's diff)
+        linked = client.get("/chapters/old-diff?at=2024-02-10", follow_redirects=False)
+        assert linked.status_code == 200 and WRONG.search(linked.text) is None
+    found = check_manual(open_manual(small.path).snapshot(), D("2024-03-10"))
+    assert sorted(p.where for p in found if p.rule == "address-clash") == [
+        "guides/diff.md", "guides/history.md"]  # fmt: skip
 
 
 def test_head_requests_and_the_allow_header(client: TestClient):

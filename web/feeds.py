@@ -37,7 +37,7 @@ FEED_RELEASES = 50  # the releases feed carries this many, the newest (upcoming 
 def absolute(request: Request, view: View) -> Urls:
     """Addresses for feeds: from the manual's site_url, else from the request."""
     site_url = view.snapshot.config.site_url or str(request.base_url).rstrip("/")
-    return Urls(site_url, view.exported)
+    return Urls(site_url, view.exported, view.snapshot.clashing)
 
 
 def moment(day: date, zone: ZoneInfo) -> datetime:
