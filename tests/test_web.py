@@ -837,6 +837,28 @@ def test_head_requests_and_the_allow_header(client: TestClient):
     assert "read-only" in refused.text
 
 
+def test_the_api_answers_head_as_get_whether_or_not_its_answer_is_kept(small: ManualRepo):
+    """HEAD on /api/... was 405 unless a GET had been kept first, then 200; on an error, 405
+    rather than 404 or 400 (tester's report)."""
+    cases = (("/api/releases", 200), ("/api/chapters", 200), ("/api/chapters/a", 200),
+             ("/api/chapters/a/history", 200), ("/api/chapters/a/diff", 200),
+             ("/api/releases/2024-01-01", 200), ("/api/releases/2024-01-01/newsletter", 200),
+             ("/openapi.json", 200), ("/api/chapters/nope", 404), ("/api/releases/bad", 400),
+             ("/api/releases/2030-01-01", 404), ("/api/chapters/a?at=bad", 400))  # fmt: skip
+    with served(small) as client:
+        for path, status in cases:
+            first = client.head(path)  # (nothing kept yet)
+            got = client.get(path)
+            kept = client.head(path)
+            for head in (first, kept):
+                assert (head.status_code, head.content) == (status, b""), path
+                for name in ("content-type", "content-length", "x-content-type-options"):
+                    assert head.headers.get(name) == got.headers.get(name), (path, name)
+            assert got.status_code == status and got.content, path
+        described = page(client, "/openapi.json").json()["paths"]
+        assert not any("head" in item for item in described.values())  # (one operation each)
+
+
 def test_editorial_releases_stay_out_of_the_feed_and_the_feed_dates_its_entries(
     small: ManualRepo,
 ):
