@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from conftest import SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
-from test_web import PNG, UNSHOWN, clashing, text_of
+from test_web import PNG, UNSHOWN, clashing, feed_author, text_of
 
 from tracker import dates
 from tracker.cli import main
@@ -170,6 +170,11 @@ def without_addresses(data: object) -> object:
     if isinstance(data, list):
         return [without_addresses(item) for item in data]
     return data
+
+
+def test_the_export_s_feeds_name_their_author(site: Path):
+    for name in ("feeds/releases.atom", "chapters/referrals/feed.atom"):
+        assert feed_author((site / name).read_bytes()) == ("DSCP", f"{BASE}/"), name
 
 
 def test_the_api_documents_equal_the_service_s(site: Path, client: TestClient):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from html import unescape
 from pathlib import Path
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -260,6 +261,28 @@ def test_each_chapter_has_a_feed(client: TestClient):
     assert not feed.bozo
     assert feed.entries[0].title == "Domestic Abuse: updated from 13th November 2024"
     assert "Non-fatal Strangulation" in feed.entries[0].summary
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feed_author(atom: bytes) -> tuple[str | None, str | None]:
+    """The name and address of an Atom feed's own author (RFC 4287 4.1.1: required unless every
+    entry names one), read as XML rather than by feedparser, which fills one in from entries."""
+    author = ElementTree.fromstring(atom).find(f"{ATOM}author")
+    assert author is not None, "the feed names no author"
+    return author.findtext(f"{ATOM}name"), author.findtext(f"{ATOM}uri")
+
+
+def test_every_feed_names_its_author(client: TestClient, small: ManualRepo):
+    """Neither feed had an author (tester's report): the manual, by its short name."""
+    site = "https://procedures.example.org"
+    for path in ("/feeds/releases.atom", "/chapters/domestic-abuse/feed.atom"):
+        assert feed_author(page(client, path).content) == ("DSCP", f"{site}/"), path
+    with served(small) as other:  # (no manual.toml: its title; the address asked for)
+        assert feed_author(page(other, "/chapters/a/feed.atom").content) == (
+            "Multi-Agency Procedures", "http://testserver/"
+        )  # fmt: skip
 
 
 def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestClient):
