@@ -965,6 +965,52 @@ def test_a_version_superseded_before_going_live_is_said_so(client: TestClient, d
     assert f"Superseded before going live on {version.effective.day} " in words
 
 
+def test_words_and_links_are_spaced_as_sentences(client: TestClient):
+    """The chapter's page said "…has been corrected.See what changed.", a sentence run into the
+    link after it, the newline before the link lost to the template's trimming (tester's
+    report)."""
+    html = page(client, "/chapters/referrals?at=2024-06-19").text
+    assert "has been corrected. <a" in html
+    for path in ("/", "/chapters", "/chapters/referrals?at=2024-06-19", "/chapters/online-safety",
+                 "/chapters/forced-marriage", "/chapters/missing?at=2024-10-01",
+                 "/chapters/referrals/history", "/releases", "/releases/2024-11-13"):  # fmt: skip
+        html = page(client, path).text
+        shown = html[html.index("<main") : html.index("</main>")].partition("app-prose")[0]
+        assert not re.search(r"[\w.,:;)]<a\b|</a>[\w(]", shown), path  # (not the chapter's own)
+
+
+def test_the_hint_to_compare_by_date_gives_the_chapter_s_own_dates(small: ManualRepo):
+    """The hint gave ?from=2024-10-01&to=2024-11-13 for every chapter, even one whose history
+    was all in 2023 (tester's report): the days of its own last change, or no example."""
+    now = {"Go-Live": "immediate"}
+    small.commit({"old.md": doc("Old")}, "Add", "2023-03-01T09:00:00+00:00", now)
+    small.commit({"old.md": doc("Old", "More.")}, "Edit", "2023-05-02T09:00:00+00:00", now)
+    small.commit({"old.md": doc("Old", "Most.")}, "Edit", "2023-05-02T10:00:00+00:00", now)
+    with served(small) as client:
+        for path in ("/chapters/old/history", "/chapters/old/diff"):
+            words = text_of(page(client, path).text)
+            assert "dates in the address: ?from=2023-03-01&to=2023-05-02" in words, path
+        assert "dates in the address" not in text_of(page(client, "/chapters/a/history").text)
+
+
+def test_broken_settings_are_said_in_clean_sentences(small: ManualRepo):
+    """The warning ended "…(at line 5, column 11)).)." (tester's report): the settings' error
+    is a sentence of its own, its place in brackets once."""
+    small.commit({"manual.toml": '[manual]\ntitle = "Procedures"\n'}, "Settings",
+                 "2024-01-02T09:00:00+00:00")  # fmt: skip
+    good = small.git("rev-parse", "HEAD")
+    with served(small) as client:
+        page(client, "/chapters/a")  # (the last good settings, seen before they broke)
+        small.commit({"manual.toml": '[manual]\ntitle = "Procedures"\n\n\n[releases\n'},
+                     "Break", "2024-01-03T09:00:00+00:00")  # fmt: skip
+        words = text_of(page(client, "/chapters/a").text)
+    assert (
+        "The newest changes to the manual cannot be shown yet, because its settings cannot be "
+        "read. manual.toml is not valid TOML: expected ']' at the end of a table declaration "
+        f"(at line 5, column 10). This is the manual as it stood before them, at commit {good[:10]}."
+    ) in words
+
+
 def test_a_withdrawn_chapter_reads_right(client: TestClient):
     words = text_of(page(client, "/chapters/forced-marriage").text)
     assert "Forced Marriage. Its last text is shown below for reference only." in words
