@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from conftest import SECTION_HEADINGS, ManualRepo, doc
 from fastapi.testclient import TestClient
-from test_web import PNG
+from test_web import PNG, UNSHOWN, clashing, feed_author, text_of
 
 from tracker import dates
 from tracker.cli import main
@@ -170,6 +170,11 @@ def without_addresses(data: object) -> object:
     if isinstance(data, list):
         return [without_addresses(item) for item in data]
     return data
+
+
+def test_the_export_s_feeds_name_their_author(site: Path):
+    for name in ("feeds/releases.atom", "chapters/referrals/feed.atom"):
+        assert feed_author((site / name).read_bytes()) == ("DSCP", f"{BASE}/"), name
 
 
 def test_the_api_documents_equal_the_service_s(site: Path, client: TestClient):
@@ -356,6 +361,29 @@ def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
     assert (out / "chapters" / "a" / "index.html").is_file()
     assert "leaves out" in caplog.text or "share the address" in caplog.text
     assert report is not None
+
+
+def test_a_document_whose_address_is_another_page_is_never_exported_there(
+    repo: ManualRepo, tmp_path: Path, caplog
+):
+    """The export wrote the diff page of Guides at /chapters/guides/diff/ and linked "Diff
+    guide" to it (tester's report): such a document is listed unlinked, as the service lists
+    it, nothing is written for it at another page's address, and every link still resolves."""
+    clashing(repo)
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 3, 10))
+    assert "share the address" not in caplog.text
+    assert not (out / "chapters/guides/diff/index.html").exists()
+    for name, title in (("guides/history", "Guides"), ("guides/diff/history", "Diff guide")):
+        assert f"History of {title}" in (out / "chapters" / name / "index.html").read_text("utf-8")
+    for name in ("chapters/index.html", "releases/2024-03-06/index.html", "index.html"):
+        assert f"Diff guide ({UNSHOWN})" in text_of((out / name).read_text("utf-8")), name
+    index = json.loads((out / "search/index.json").read_text("utf-8"))
+    urls = {document["title"]: document["url"] for document in index["documents"]}
+    assert (urls["Diff guide"], urls["History guide"], urls["Guides"]) == (
+        None, None, "/chapters/guides/"
+    )  # fmt: skip
+    assert links_resolve(out) > 50
 
 
 def test_links_to_headings_whose_words_begin_with_section_land_in_the_export(

@@ -124,7 +124,8 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     """A manual whose chapter shows SVG images, one holding scripts, and a chapter renamed
     without an explicit id, exported and served by Python's own file server (which, as nginx,
     S3 and GitHub Pages do, sends a .svg file as image/svg+xml); yields the address and the
-    images' commit."""
+    images' commit. Beside the bruising chapter, a document whose address is its history's
+    (tracker check's address-clash)."""
     from conftest import ManualRepo, doc
 
     folder = tmp_path_factory.mktemp("svg")
@@ -135,7 +136,8 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         (repo.path / "procedures" / "img" / f"{name}.svg").write_text(text)
     images = "\n\n".join(f"![{name}](img/{name}.svg)" for name in SHAPES)
     commit = repo.commit({"bruising.md": doc("Bruising", f"See the body map.\n\n{images}"),
-                          "beta.md": doc("Beta Guidance")},
+                          "beta.md": doc("Beta Guidance"),
+                          "bruising/history.md": doc("Body maps", "Zebra crossings.")},
                          "Add bruising", "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
     repo.move("beta.md", "beta-thresholds.md", "Rename", "2024-01-03T10:00:00+00:00")
     build = threading.Thread(  # (not in Playwright's event loop, where the browser runs)
@@ -208,4 +210,22 @@ def test_a_former_id_s_address_sends_the_browser_to_the_chapter(
         page.goto(address + former)
         page.wait_for_url(address + now)
         expect(page.get_by_role("heading", level=1)).to_contain_text("Beta Guidance")
+    context.close()
+
+
+def test_search_names_a_document_it_cannot_show_without_a_link(
+    small_site: tuple[str, str], browser: Browser
+):
+    """As the service's search does: a document whose address is another page's is found,
+    named without a link (a link would open the other page), saying why."""
+    address, _commit = small_site
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(address + "/search/?q=zebra")
+    found = page.locator(".app-results li")
+    expect(found).to_have_count(1)
+    expect(found.first).to_contain_text(
+        "Body maps (cannot be shown on this website: its address is another page's)"
+    )
+    expect(found.first.get_by_role("link")).to_have_count(0)
     context.close()

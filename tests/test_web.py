@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import date
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
@@ -27,6 +29,7 @@ from conftest import (
 from fastapi.testclient import TestClient
 from jinja2 import FileSystemBytecodeCache
 
+from tracker.authoring.check import check_manual
 from tracker.demo import build_demo
 from tracker.index.store import cache_folder, remove
 from tracker.manual import open_manual
@@ -261,6 +264,28 @@ def test_each_chapter_has_a_feed(client: TestClient):
     assert "Non-fatal Strangulation" in feed.entries[0].summary
 
 
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def feed_author(atom: bytes) -> tuple[str | None, str | None]:
+    """The name and address of an Atom feed's own author (RFC 4287 4.1.1: required unless every
+    entry names one), read as XML rather than by feedparser, which fills one in from entries."""
+    author = ElementTree.fromstring(atom).find(f"{ATOM}author")
+    assert author is not None, "the feed names no author"
+    return author.findtext(f"{ATOM}name"), author.findtext(f"{ATOM}uri")
+
+
+def test_every_feed_names_its_author(client: TestClient, small: ManualRepo):
+    """Neither feed had an author (tester's report): the manual, by its short name."""
+    site = "https://procedures.example.org"
+    for path in ("/feeds/releases.atom", "/chapters/domestic-abuse/feed.atom"):
+        assert feed_author(page(client, path).content) == ("DSCP", f"{site}/"), path
+    with served(small) as other:  # (no manual.toml: its title; the address asked for)
+        assert feed_author(page(other, "/chapters/a/feed.atom").content) == (
+            "Multi-Agency Procedures", "http://testserver/"
+        )  # fmt: skip
+
+
 def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestClient):
     """Two versions going live the same day (the demo's Child Exploitation on 11 December
     2024): each entry opens its own version's change, commit to commit as the history page
@@ -352,6 +377,58 @@ def test_bad_addresses_get_400_or_404_with_a_sentence(
     assert words in response.text
     if not path.startswith("/api/"):
         assert 'href="/"' in response.text  # a way back
+
+
+@pytest.mark.parametrize(
+    ("asked", "sent_to"),
+    [
+        ("/chapters/referrals/", "/chapters/referrals"),
+        ("/chapters/", "/chapters"),
+        ("/chapters/referrals/history/", "/chapters/referrals/history"),
+        ("/chapters/referrals/?at=2024-06-19", "/chapters/referrals?at=2024-06-19"),
+        ("/chapters/referrals/diff/?from=2024-11-12&to=2024-11-13",
+         "/chapters/referrals/diff?from=2024-11-12&to=2024-11-13"),
+        ("/chapters/referrals/feed.atom/", "/chapters/referrals/feed.atom"),
+        ("/releases/", "/releases"),
+        ("/releases/2024-11-13//", "/releases/2024-11-13"),
+        ("/releases/2024-11-13/newsletter/?format=text",
+         "/releases/2024-11-13/newsletter?format=text"),
+        ("/search/?q=child+protection", "/search?q=child+protection"),
+        ("/feeds/releases.atom/", "/feeds/releases.atom"),
+        ("/api/chapters/referrals/", "/api/chapters/referrals"),
+        ("/healthz/", "/healthz"),
+    ],
+)  # fmt: skip
+def test_an_address_ending_in_a_slash_is_sent_on_to_the_one_without(
+    client: TestClient, asked: str, sent_to: str
+):
+    """/chapters/referrals/ was 400 ("The chapter id in this address is not valid"), while
+    /releases/ was sent on: a static copy's own addresses end in a slash, so a link copied from
+    one failed on the service (tester's report). Every address is sent on alike, query kept."""
+    for method in (client.get, client.head):
+        response = method(asked, follow_redirects=False)
+        assert (response.status_code, response.headers.get("location")) == (307, sent_to)
+    assert page(client, asked).url.path == sent_to.partition("?")[0]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["//evil.example/", "///evil.example/", "//evil.example/chapters/", "/%2F/evil.example/",
+     "/%2F%2Fevil.example/", "/\\evil.example/", "/%5Cevil.example/", "/\\/evil.example/",
+     "/chapters/%2F/", "/chapters/a b\\/", "/chapters/caf%C3%A9/", "/", "//", "/no/such/page/"],
+)  # fmt: skip
+def test_no_address_is_ever_sent_on_to_another_site(client: TestClient, asked: str):
+    """A crafted address must never make the service an open redirect: an address is sent on
+    only to a path of this site, written as asked less its trailing slashes, and only where
+    the service has that address."""
+    response = client.get(f"http://testserver{asked}", follow_redirects=False)
+    location = response.headers.get("location")
+    if location is None:
+        assert response.status_code in (200, 400, 404), asked
+        return
+    assert response.status_code == 307, asked
+    assert location.startswith("/chapters/") and "\\" not in location, (asked, location)
+    assert not re.match(r"[/\\]{2}", location) and urlsplit(location).netloc == ""
 
 
 def test_every_response_carries_the_security_headers(client: TestClient):
@@ -771,6 +848,60 @@ def test_an_id_ending_in_the_name_of_a_page_is_still_reachable(small: ManualRepo
         assert 'id="section-two"' in page(client, "/chapters/guides/history").text
 
 
+def clashing(repo: ManualRepo) -> None:
+    """Guides, and beside it two documents whose ids are the addresses of its diff and history
+    pages (tracker check's address-clash), each changed after it went live; one of them had
+    another id before (a former id, which the service answers for it)."""
+    repo.commit({"guides.md": doc("Guides", "G."), "old-diff.md": doc("Diff guide", "D."),
+                 "guides/history.md": doc("History guide", "H.")}, "Add guides",
+                "2024-02-01T09:00:00+00:00")  # fmt: skip
+    repo.move("old-diff.md", "guides/diff.md", when="2024-02-02T09:00:00+00:00")
+    repo.commit({"guides/diff.md": doc("Diff guide", "D2."),
+                 "guides/history.md": doc("History guide", "H2.")}, "Revise the guides",
+                "2024-03-01T09:00:00+00:00", {"Go-Live": "2024-03-06"})  # fmt: skip
+
+
+# Any link to the pages of Guides's that stand at the other two's addresses.
+WRONG = re.compile(r'href="[^"]*/chapters/guides/(diff|history)(\?at=[^"]*)?"')
+UNSHOWN = "cannot be shown on this website: its address is another page's"
+
+
+def test_a_document_whose_address_is_another_page_is_listed_but_never_linked(
+    small: ManualRepo,
+):
+    """/chapters listed "Diff guide" linked to /chapters/guides/diff, which is the diff page
+    of Guides: every list names it, unlinked, saying it cannot be shown (tester's report)."""
+    clashing(small)
+    with served(small, "2024-03-10") as client:
+        assert "What changed in Guides" in page(client, "/chapters/guides/diff").text
+        pages = {path: page(client, path).text for path in (
+            "/", "/chapters", "/releases/2024-03-06", "/search?q=guide",
+            "/chapters/guides/diff/history", "/chapters/guides/history/history",
+            "/chapters/guides/diff/diff", "/releases/2024-03-06/newsletter?format=md",
+        )}  # fmt: skip
+        for path, html in pages.items():
+            assert WRONG.search(html) is None, path
+        for path in ("/", "/chapters", "/releases/2024-03-06", "/search?q=guide"):
+            words = text_of(pages[path])
+            assert f"Diff guide ({UNSHOWN})" in words, path
+            assert f"History guide ({UNSHOWN})" in words, path
+        assert 'href="/chapters/guides"' in pages["/chapters"]  # (Guides itself is shown)
+        history = pages["/chapters/guides/diff/history"]
+        assert "History of Diff guide" in text_of(history) and "Read the text" not in history
+        assert 'href="/chapters/guides/diff/diff?' in history  # (its own pages are its own)
+        newsletter = unescape(pages["/releases/2024-03-06/newsletter?format=md"])
+        assert "- Diff guide: Revise the guides [See what changed in Diff guide](" in newsletter
+        for feed in ("/feeds/releases.atom", "/chapters/guides/diff/feed.atom"):
+            assert WRONG.search(unescape(page(client, feed).text)) is None, feed
+        former = client.get("/chapters/old-diff", follow_redirects=False)
+        assert former.status_code == 200 and "D2." in former.text  # (not sent to Guides's diff)
+        linked = client.get("/chapters/old-diff?at=2024-02-10", follow_redirects=False)
+        assert linked.status_code == 200 and WRONG.search(linked.text) is None
+    found = check_manual(open_manual(small.path).snapshot(), D("2024-03-10"))
+    assert sorted(p.where for p in found if p.rule == "address-clash") == [
+        "guides/diff.md", "guides/history.md"]  # fmt: skip
+
+
 def test_head_requests_and_the_allow_header(client: TestClient):
     for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
         response = client.head(path)
@@ -780,6 +911,28 @@ def test_head_requests_and_the_allow_header(client: TestClient):
     assert refused.status_code == 405
     assert "GET" in refused.headers["allow"]
     assert "read-only" in refused.text
+
+
+def test_the_api_answers_head_as_get_whether_or_not_its_answer_is_kept(small: ManualRepo):
+    """HEAD on /api/... was 405 unless a GET had been kept first, then 200; on an error, 405
+    rather than 404 or 400 (tester's report)."""
+    cases = (("/api/releases", 200), ("/api/chapters", 200), ("/api/chapters/a", 200),
+             ("/api/chapters/a/history", 200), ("/api/chapters/a/diff", 200),
+             ("/api/releases/2024-01-01", 200), ("/api/releases/2024-01-01/newsletter", 200),
+             ("/openapi.json", 200), ("/api/chapters/nope", 404), ("/api/releases/bad", 400),
+             ("/api/releases/2030-01-01", 404), ("/api/chapters/a?at=bad", 400))  # fmt: skip
+    with served(small) as client:
+        for path, status in cases:
+            first = client.head(path)  # (nothing kept yet)
+            got = client.get(path)
+            kept = client.head(path)
+            for head in (first, kept):
+                assert (head.status_code, head.content) == (status, b""), path
+                for name in ("content-type", "content-length", "x-content-type-options"):
+                    assert head.headers.get(name) == got.headers.get(name), (path, name)
+            assert got.status_code == status and got.content, path
+        described = page(client, "/openapi.json").json()["paths"]
+        assert not any("head" in item for item in described.values())  # (one operation each)
 
 
 def test_editorial_releases_stay_out_of_the_feed_and_the_feed_dates_its_entries(
@@ -810,6 +963,52 @@ def test_a_version_superseded_before_going_live_is_said_so(client: TestClient, d
     )
     words = text_of(page(client, f"/chapters/{document.id}/history").text)
     assert f"Superseded before going live on {version.effective.day} " in words
+
+
+def test_words_and_links_are_spaced_as_sentences(client: TestClient):
+    """The chapter's page said "…has been corrected.See what changed.", a sentence run into the
+    link after it, the newline before the link lost to the template's trimming (tester's
+    report)."""
+    html = page(client, "/chapters/referrals?at=2024-06-19").text
+    assert "has been corrected. <a" in html
+    for path in ("/", "/chapters", "/chapters/referrals?at=2024-06-19", "/chapters/online-safety",
+                 "/chapters/forced-marriage", "/chapters/missing?at=2024-10-01",
+                 "/chapters/referrals/history", "/releases", "/releases/2024-11-13"):  # fmt: skip
+        html = page(client, path).text
+        shown = html[html.index("<main") : html.index("</main>")].partition("app-prose")[0]
+        assert not re.search(r"[\w.,:;)]<a\b|</a>[\w(]", shown), path  # (not the chapter's own)
+
+
+def test_the_hint_to_compare_by_date_gives_the_chapter_s_own_dates(small: ManualRepo):
+    """The hint gave ?from=2024-10-01&to=2024-11-13 for every chapter, even one whose history
+    was all in 2023 (tester's report): the days of its own last change, or no example."""
+    now = {"Go-Live": "immediate"}
+    small.commit({"old.md": doc("Old")}, "Add", "2023-03-01T09:00:00+00:00", now)
+    small.commit({"old.md": doc("Old", "More.")}, "Edit", "2023-05-02T09:00:00+00:00", now)
+    small.commit({"old.md": doc("Old", "Most.")}, "Edit", "2023-05-02T10:00:00+00:00", now)
+    with served(small) as client:
+        for path in ("/chapters/old/history", "/chapters/old/diff"):
+            words = text_of(page(client, path).text)
+            assert "dates in the address: ?from=2023-03-01&to=2023-05-02" in words, path
+        assert "dates in the address" not in text_of(page(client, "/chapters/a/history").text)
+
+
+def test_broken_settings_are_said_in_clean_sentences(small: ManualRepo):
+    """The warning ended "…(at line 5, column 11)).)." (tester's report): the settings' error
+    is a sentence of its own, its place in brackets once."""
+    small.commit({"manual.toml": '[manual]\ntitle = "Procedures"\n'}, "Settings",
+                 "2024-01-02T09:00:00+00:00")  # fmt: skip
+    good = small.git("rev-parse", "HEAD")
+    with served(small) as client:
+        page(client, "/chapters/a")  # (the last good settings, seen before they broke)
+        small.commit({"manual.toml": '[manual]\ntitle = "Procedures"\n\n\n[releases\n'},
+                     "Break", "2024-01-03T09:00:00+00:00")  # fmt: skip
+        words = text_of(page(client, "/chapters/a").text)
+    assert (
+        "The newest changes to the manual cannot be shown yet, because its settings cannot be "
+        "read. manual.toml is not valid TOML: expected ']' at the end of a table declaration "
+        f"(at line 5, column 10). This is the manual as it stood before them, at commit {good[:10]}."
+    ) in words
 
 
 def test_a_withdrawn_chapter_reads_right(client: TestClient):

@@ -91,8 +91,11 @@ def parse_config(text: str | None) -> Config:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{CONFIG_FILE} is not valid TOML ({error}).") from None
+    except tomllib.TOMLDecodeError as error:  # ("Expected ']' at ... (at line 5, column 11)")
+        detail = str(error)
+        if detail[1:2].islower():  # (a word, not a name such as TOML)
+            detail = detail[:1].lower() + detail[1:]
+        raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {detail}.") from None
     except RecursionError:  # (tomllib reads nested arrays and tables by recursion)
         raise ConfigError(f"{CONFIG_FILE} nests arrays or tables too deeply to read.") from None
     if unknown := sorted(set(data) - set(KEYS)):

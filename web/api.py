@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -29,9 +30,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": Problem, "description": "The manual cannot be read"},
 }
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
-@router.get("/releases")
+def get(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """A GET route that answers HEAD as GET does (as every page does), whether or not its
+    answer is kept (``pagecache``); HEAD is left out of the API's description, which has one
+    operation for each address (as for ``/healthz``)."""
+
+    def route(endpoint: Endpoint) -> Endpoint:
+        router.get(path, **options)(endpoint)
+        router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, **options)
+        return endpoint
+
+    return route
+
+
+@get("/releases")
 def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
     """Every release, oldest first (with what changed in each entry when ``summaries``)."""
     view = current_view(request)
@@ -41,7 +56,7 @@ def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
     }
 
 
-@router.get("/releases/{day}")
+@get("/releases/{day}")
 def release(request: Request, day: str) -> dict[str, Any]:
     """One release and its entries, each with what changed in it."""
     view = current_view(request)
@@ -49,7 +64,7 @@ def release(request: Request, day: str) -> dict[str, Any]:
     return views.release_json(release, view.today, view.manual.differ.summary)
 
 
-@router.get("/releases/{day}/newsletter")
+@get("/releases/{day}/newsletter")
 def newsletter(request: Request, day: str) -> dict[str, Any]:
     """The release's newsletter section as data, with the summary of each change."""
     view = current_view(request)
@@ -60,7 +75,7 @@ def newsletter(request: Request, day: str) -> dict[str, Any]:
     return data
 
 
-@router.get("/chapters")
+@get("/chapters")
 def chapters(request: Request) -> dict[str, Any]:
     """Every document in table-of-contents order, with the version in force today."""
     view = current_view(request)
@@ -80,7 +95,7 @@ def chapters(request: Request) -> dict[str, Any]:
     return {"chapters": found}
 
 
-@router.get("/chapters/{ident:path}/history", response_model=None)
+@get("/chapters/{ident:path}/history", response_model=None)
 def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     """A document's versions, oldest first, each with what it changed."""
     view = current_view(request)
@@ -90,7 +105,7 @@ def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     return views.history_json(document, view.manual.differ.summary)
 
 
-@router.get("/chapters/{ident:path}/diff", response_model=None)
+@get("/chapters/{ident:path}/diff", response_model=None)
 def diff(
     request: Request,
     ident: str,
@@ -108,7 +123,7 @@ def diff(
     return views.diff_json(document, before, after, body, start)
 
 
-@router.get("/chapters/{ident:path}", response_model=None)
+@get("/chapters/{ident:path}", response_model=None)
 def chapter(
     request: Request, ident: str, at: str | None = None
 ) -> dict[str, Any] | RedirectResponse:

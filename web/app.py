@@ -31,6 +31,7 @@ from web.busy import Counted
 from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, render_page, templates
 from web.site import Site
+from web.slashes import TrailingSlash
 
 log = Logger("tracker.web")
 STATIC = Path(__file__).parent / "static"
@@ -59,10 +60,12 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=warmed,
+        redirect_slashes=False,  # (TrailingSlash does, for every address alike)
     )
     app.state.site = site = site or Site(manual, today)
     app.state.styled = assets_built()
     keep_compiled_templates(manual)
+    app.add_middleware(TrailingSlash, router=app.router)
     app.add_middleware(SecurityHeaders)
     bound = bound_from_environment() if cache_bytes is None else cache_bytes
     app.state.pages = None

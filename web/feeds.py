@@ -37,7 +37,7 @@ FEED_RELEASES = 50  # the releases feed carries this many, the newest (upcoming 
 def absolute(request: Request, view: View) -> Urls:
     """Addresses for feeds: from the manual's site_url, else from the request."""
     site_url = view.snapshot.config.site_url or str(request.base_url).rstrip("/")
-    return Urls(site_url, view.exported)
+    return Urls(site_url, view.exported, view.snapshot.clashing)
 
 
 def moment(day: date, zone: ZoneInfo) -> datetime:
@@ -50,7 +50,8 @@ def releases_feed(request: Request) -> Response:
     view = current_view(request)
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
-    feed = _feed(urls.releases_feed(), f"{view.snapshot.config.title}: releases", urls.releases())
+    title = f"{view.snapshot.config.title}: releases"
+    feed = _feed(view, urls, urls.releases_feed(), title, urls.releases())
     # An editorial-only release is nothing to tell practitioners: no email for it. The newest
     # releases only: each carries its newsletter section, and a feed of ten years of them was
     # 9 MB and 14 s of CPU for every poll (RSS-to-email reads the newest entry).
@@ -102,7 +103,7 @@ def chapter_feed(request: Request, ident: str) -> Response:
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     title = f"{document.latest.title}: changes"
-    feed = _feed(urls.chapter_feed(document.id), title, urls.history(document.id))
+    feed = _feed(view, urls, urls.chapter_feed(document.id), title, urls.history(document.id))
     feed.updated(moment(max(v.effective for v in document.versions), zone))
     differ = view.manual.differ
     for number, version in enumerate(document.versions):
@@ -120,10 +121,13 @@ def chapter_feed(request: Request, ident: str) -> Response:
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
 
-def _feed(self_url: str, title: str, alternate: str) -> FeedGenerator:
+def _feed(view: View, urls: Urls, self_url: str, title: str, alternate: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(self_url)
     feed.title(title)
+    # RFC 4287 4.1.1: a feed names an author unless each of its entries does: the manual, by
+    # its short name (else its title), at the site's address.
+    feed.author({"name": view.snapshot.config.name, "uri": urls.home()})
     feed.link(href=self_url, rel="self")
     feed.link(href=alternate, rel="alternate")
     feed.language("en-GB")

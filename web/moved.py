@@ -66,7 +66,9 @@ def pages(
     title = view.snapshot.config.title
     for alias, document in former_ids(view.snapshot):
         own, former = f"/chapters/{quote(document.id)}/", f"/chapters/{quote(alias)}/"
-        for route in (own.rstrip("/"), f"{own}history", f"{own}diff"):
+        # (the address of a document that cannot be shown is another document's page)
+        chapter = () if document.id in view.snapshot.clashing else (own.rstrip("/"),)
+        for route in (*chapter, f"{own}history", f"{own}diff"):
             for target in routes.get(route, ()):
                 moved = former + target.removeprefix(own)
                 if target.startswith(own) and moved not in exported and written(target):

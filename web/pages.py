@@ -60,10 +60,10 @@ def document_for(view: View, ident: str, page: str) -> Document | None:
     """The document whose ``page`` an address names, or None when the address names a chapter
     whose own id ends with that word (``/chapters/guides/history`` for the id ``guides/history``).
     """
-    names = {document.id for document in view.snapshot.documents}
-    if ident not in names and f"{ident}/{page}" in names:
+    snapshot = view.snapshot
+    if not snapshot.has_id(ident) and snapshot.has_id(f"{ident}/{page}"):
         return None
-    return view.snapshot.document(check_id(ident))
+    return snapshot.document(check_id(ident))
 
 
 def day_from(text: str | None, what: str) -> date | None:
@@ -176,7 +176,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     if isinstance(document, str):  # a former id (renamed): the chapter's address now
         # 302, not 301: a former id may later be given to another chapter, and browsers keep
         # a permanent redirect for ever.
-        return RedirectResponse(view.urls.chapter(document, day), status_code=302)
+        address = view.urls.chapter(document, day)
+        assert address is not None  # (moved_to sends no one to an address that is another's)
+        return RedirectResponse(address, status_code=302)
     if chapters.never_in_force(document):  # added and withdrawn before going live: none of
         # its texts was ever in force, so none is shown
         latest = document.latest
@@ -234,12 +236,15 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
 def moved_to(snapshot: Snapshot, ident: str, day: date | None) -> Document | str:
     """The document an id names (on ``day``: the one that had the id then, as a case note
     cites it), or the id to send the reader on to: the document's own, when that names the
-    same document (on the day), so that a reader is sent on at most once, never in a loop."""
+    same document (on the day), so that a reader is sent on at most once, never in a loop;
+    never to an address that is another document's page (``Snapshot.clashing``)."""
     document = snapshot.on_day(ident, day) if day else snapshot.document(ident)
     if document.id == ident:
         return document
     there = snapshot.on_day(document.id, day) if day else snapshot.document(document.id)
-    return document.id if there is document else document  # (else: shown at this address)
+    if there is not document or document.id in snapshot.clashing:
+        return document  # shown at this address
+    return document.id
 
 
 def linker(view: View, day: date | None) -> Linker:
@@ -256,6 +261,8 @@ def linker(view: View, day: date | None) -> Linker:
             # service answers 404 there): such a link goes to the chapter as it stands.
             on = day if view.snapshot.document(ident).in_force(on) is not None else None
         address = view.urls.chapter(ident, on)
+        if address is None:  # (a chapter that cannot be shown: the link is left as written)
+            return None
         return f"{address}#{fragment}" if fragment else address
 
     return link

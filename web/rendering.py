@@ -24,7 +24,7 @@ from tracker.dates import short_date
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.logs import Logger
 from tracker.manual import Manual
-from tracker.publish.contents import sentences
+from tracker.publish.contents import ended, sentences
 from web.site import Site, View
 
 log = Logger(__name__)
@@ -49,6 +49,7 @@ def _environment() -> Environment:
     environment.filters["short_date"] = short_date
     environment.globals["short_date"] = short_date
     environment.filters["sentences"] = sentences
+    environment.filters["ended"] = ended  # (a text as a sentence)
     return environment
 
 

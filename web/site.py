@@ -43,7 +43,7 @@ class View:
     @property
     def urls(self) -> Urls:
         """Addresses for pages: paths from the site's root (a static export's, when exporting)."""
-        return Urls(exported=self.exported)
+        return Urls(exported=self.exported, clashing=self.snapshot.clashing)
 
 
 class Site:

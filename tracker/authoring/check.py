@@ -23,7 +23,6 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
-PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
@@ -187,13 +186,12 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
 
 def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     """Ids the website cannot show: ``a/history`` beside a document ``a`` is the address of
-    a's history (its diff and feed likewise), so the document with that id is never reached.
-    Beside a former id it is (``web/pages.document_for`` asks of today's ids only)."""
-    names = {doc.id for doc in snapshot.documents}
+    a's history (its diff and feed likewise), so the document with that id is never reached
+    (``Snapshot.clashing``, which the website asks too). Beside a former id it is."""
     found = []
     for doc in _published(snapshot):
-        parent, _, page = doc.id.rpartition("/")
-        if page in PAGES and parent in names:
+        if (address := snapshot.clashing.get(doc.id)) is not None:
+            parent, page = address
             message = (
                 f"has the id {doc.id!r}, which is the address of the {page} page of {parent!r} "
                 "on the website, so it cannot be shown there"

@@ -15,11 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from tracker import dates
-from tracker.authoring.check import PAGES
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
-from tracker.history.snapshot import Snapshot
+from tracker.history.snapshot import PAGES, Snapshot, page_address
 
 REVIEW_AFTER = timedelta(days=365)  # a new chapter's first review is due a year on
 
@@ -154,8 +153,9 @@ def _address_clash(ident: str, committed: set[str], present: list[Present]) -> s
     ``committed`` holds every committed id (a deleted document's too, as check asks);
     ``present`` adds those written in the working tree and not committed yet."""
     paths = {d.id: d.path for d in present}
-    parent, _, page = ident.rpartition("/")
-    if page in PAGES and (parent in committed or parent in paths):
+    address = page_address(ident)
+    if address is not None and (address[0] in committed or address[0] in paths):
+        parent, page = address
         return (
             f"The id {ident!r} is the address of the {page} page of {parent!r} on the website, "
             "so the new document could not be shown there; choose another id."

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from types import MappingProxyType
 
 from tracker.config import Config
@@ -29,6 +30,15 @@ from tracker.repository.paths import Root
 
 # A document's key, the path of its newest version, and what is wrong with that version.
 Notice = tuple[int, str, str]
+PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+
+
+def page_address(ident: str) -> tuple[str, str] | None:
+    """(id, page) when ``ident`` reads as the website's address of a page of the document with
+    that id: ``a/history`` is the address of a's history (its diff and feed likewise), so where
+    a document has the id ``a``, a document with the id ``a/history`` cannot be shown."""
+    parent, _, page = ident.rpartition("/")
+    return (parent, page) if parent and page in PAGES else None
 
 
 def notices_of(document: Document) -> list[Notice]:
@@ -210,6 +220,27 @@ class Snapshot:
             for p in self.problems
             if p.rule in LEFT_OUT and (p.document == document.key or p.where in paths)
         ]
+
+    def has_id(self, ident: str) -> bool:
+        """Whether a document has this id now (a former id is not enough)."""
+        key = self.names.get(ident)  # (a document that has it now comes before a former one)
+        return key is not None and self.documents.by_key(key).id == ident
+
+    @cached_property
+    def clashing(self) -> Mapping[str, tuple[str, str]]:
+        """The ids whose address on the website is a page of another document that has its id
+        now, each with that id and page (``page_address``): no document with one of them can
+        be shown at its address (``tracker check``'s address-clash). Read from the names,
+        reading only the documents that could be one."""
+        return MappingProxyType(
+            {
+                ident: address
+                for ident in self.names
+                if (address := page_address(ident)) is not None
+                and self.has_id(address[0])
+                and self.has_id(ident)
+            }
+        )
 
     def document(self, ident: str) -> Document:
         """The document with this id (or a former id), or NotFoundError.

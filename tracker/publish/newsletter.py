@@ -64,7 +64,8 @@ def newsletter_context(
 
     Links are absolute, from the manual's ``site_url`` (or the ``site_url`` given instead).
     """
-    urls = Urls(snapshot.config.site_url if site_url is None else site_url, exported)
+    site = snapshot.config.site_url if site_url is None else site_url
+    urls = Urls(site, exported, snapshot.clashing)
     groups = []
     for change, kind, heading in GROUPS:
         items = [
@@ -107,7 +108,7 @@ def _item(entry: Entry, release: Release, urls: Urls, summarise: Summariser | No
     notes = [note.text for note in entry.notes if note.explicit or entry.type != "guidance"]
     if len(notes) > 1:  # (each its own sentence, to be joined: "Fix typo. Update the number.")
         notes = [ended(text) for text in notes]
-    page = urls.chapter(entry.id) if urls.absolute else ""
+    page = (urls.chapter(entry.id) or "") if urls.absolute else ""  # ("": no link to it)
     changes = urls.release_diff(entry.id, release.date) if urls.absolute else ""
     summary = summarise(entry.before, entry.version) if summarise else None
     return Item(entry.id, entry.title, tuple(notes), page, changes, summary)

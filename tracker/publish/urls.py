@@ -10,6 +10,7 @@ address the service answers it at, so that the exporter writes exactly the pages
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import quote, urlencode
@@ -26,6 +27,9 @@ class Urls:
     site_url: str = ""  # validated by the config: http(s), no trailing slash
     # Exporting: static addresses, each recorded here with the service's address for it.
     exported: Exported | None = field(default=None, compare=False)
+    # Ids whose address is another document's page (``Snapshot.clashing``): no page of the
+    # site shows such a document at its address, so none is given out for it.
+    clashing: Container[str] = field(default=frozenset(), compare=False)
 
     @property
     def absolute(self) -> bool:
@@ -56,8 +60,11 @@ class Urls:
         """The table of contents."""
         return self._path("/chapters", static="/chapters/")
 
-    def chapter(self, ident: str, at: date | None = None) -> str:
-        """A chapter as in force today, or on ``at``."""
+    def chapter(self, ident: str, at: date | None = None) -> str | None:
+        """A chapter as in force today, or on ``at``; None for one that cannot be shown at its
+        address (``clashing``: a link to it would open another document's page)."""
+        if ident in self.clashing:
+            return None
         path = f"/chapters/{quote(ident)}"
         static = f"{path}/at/{at.isoformat()}/" if at else f"{path}/"
         return self._path(path, {"at": at.isoformat()} if at else None, static)

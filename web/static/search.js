@@ -73,9 +73,12 @@ async function search() {
   const count = `${hits.length} result${hits.length === 1 ? "" : "s"} for “${query}”`;
   const list = element("ol", { class: "govuk-list app-results", "aria-labelledby": "results" });
   for (const [, doc] of hits.slice(0, 50)) {
-    list.append(element("li", {},
-      element("a", { class: "govuk-link govuk-!-font-weight-bold", href: doc.url }, doc.title),
-      snippet(doc.text, words)));
+    // (a document without an address cannot be shown: its address is another page's)
+    const title = doc.url
+      ? element("a", { class: "govuk-link govuk-!-font-weight-bold", href: doc.url }, doc.title)
+      : element("span", {}, doc.title, " ", element("span", { class: "govuk-body-s" },
+        "(cannot be shown on this website: its address is another page's)"));
+    list.append(element("li", {}, title, snippet(doc.text, words)));
   }
   results.append(element("h2", { class: "govuk-heading-m", id: "results" }, count), list);
   const status = document.getElementById("search-status");

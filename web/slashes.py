@@ -1,0 +1,53 @@
+"""Addresses that end in a slash (``/chapters/referrals/``, as a static copy writes its own) are
+sent on (307) to the same address without it, query string kept, where the service has that
+address; so a link copied from a static copy, or typed with a slash, opens the page.
+
+The address sent on to is the one the reader asked for, as written (percent-escapes kept), less
+its trailing slashes, and a path on this site only: never one a browser would read as another
+site's (``//evil.example``, ``/\\evil.example``), nor one it would read otherwise than asked.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from starlette.responses import RedirectResponse
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+# What an address sent on to keeps as it is: the characters a path or query may hold but for
+# a backslash (browsers read one as a slash), quotes and spaces, which are percent-escaped, as
+# is any other byte; a percent-escape stays as it was written.
+_KEPT = "/%:@!$&()*+,;=-._~"
+
+
+class TrailingSlash:
+    """ASGI middleware: a request for an address that ends in a slash, where the same address
+    without it is one of ``router``'s, is answered with a redirect there."""
+
+    def __init__(self, app: ASGIApp, router: Router) -> None:
+        self.app = app
+        self.router = router
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        location = slashless(scope, self.router) if scope["type"] == "http" else None
+        if location is None:
+            await self.app(scope, receive, send)
+            return
+        await RedirectResponse(location, status_code=307)(scope, receive, send)
+
+
+def slashless(scope: Scope, router: Router) -> str | None:
+    """The address (a path from the site's root, with the query string) to send a request on
+    to, or None: its path ends in no slash, is all slashes, would be another site's once they
+    go (``//evil.example/``), or names no address of the service even then."""
+    raw: bytes = scope.get("raw_path") or scope["path"].encode()
+    target = raw.rstrip(b"/")
+    path = quote(target, safe=_KEPT)
+    if target == raw or not path.startswith("/") or path.startswith("//"):
+        return None  # (an empty path is all slashes: "/" and "//" are no redirect)
+    trimmed = {**scope, "path": unquote(path), "raw_path": path.encode()}
+    if all(route.matches(trimmed)[0] is Match.NONE for route in router.routes):
+        return None
+    query = quote(scope.get("query_string") or b"", safe=_KEPT + "?")
+    return f"{path}?{query}" if query else path
