@@ -21,10 +21,11 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 
 from tracker.dates import short_date
+from tracker.history.texts import ended
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.logs import Logger
 from tracker.manual import Manual
-from tracker.publish.contents import ended, sentences
+from tracker.publish.contents import sentences
 from web.site import Site, View
 
 log = Logger(__name__)
