@@ -91,7 +91,7 @@ def test_a_partial_clone_whose_remote_is_gone_says_so_once_and_leaves_out_what_i
     result = tracker("history", "a", "--repo", str(clone), "--format", "json")
     assert result.returncode == 0, result.stderr
     versions = json.loads(result.stdout)["versions"]
-    assert [v["note"] for v in versions] == ["v1 v2 v3"]  # v1's and v2's texts were never fetched
+    assert [v["note"] for v in versions] == ["v1. v2. v3."]  # v1's and v2's texts were never fetched
     said = [line for line in result.stderr.splitlines() if "could not fetch the texts" in line]
     assert len(said) == 1, result.stderr  # once, with git's reason
     assert f"from 'origin': '{remote}' does not appear to be a git repository;" in said[0]
@@ -145,7 +145,7 @@ def test_a_service_reads_what_it_left_out_once_a_fetch_reaches_its_remote_again(
         answer = client.get("/api/chapters/a/history")
         assert answer.status_code == 200, answer.text
         before = answer.json()["versions"]
-        assert [v["note"] for v in before] == ["v1 v2 v3"]
+        assert [v["note"] for v in before] == ["v1. v2. v3."]
         moved.rename(remote)  # back; the poll fetches, nothing new
         refresh(service)
         assert left_out(service.snapshot()) == []
@@ -680,7 +680,7 @@ def test_a_partial_clone_leaves_out_only_what_its_remote_cannot_supply(
 ):
     days = [f"2024-0{number}-02" for number in (1, 2, 3, 4)]
     notes, said, _ = partial_clone_notes(repo, tmp_path, days, [1])  # the remote lost v3's text
-    assert notes == ["v1", "v2", "v3 v4"]  # v3's text is gone; what its commit said is not
+    assert notes == ["v1", "v2", "v3. v4."]  # v3's text is gone; what its commit said is not
     assert "The remote 'origin' does not have one text this partial clone lacks" in said
     assert "could not fetch" not in said.replace("partial clone could not fetch", "")
 
@@ -694,7 +694,7 @@ def test_a_partial_clone_whose_remote_lost_several_texts_fetches_the_rest_in_bat
     days = [f"2024-01-{number:02d}" for number in range(1, 25)]
     notes, said, fetches = partial_clone_notes(repo, tmp_path, days, [4, 8, 12])
     lost = {12, 16, 20}  # (their notes go with the next versions')
-    assert notes == [f"v{n} v{n + 1}" if n in lost else f"v{n}"
+    assert notes == [f"v{n}. v{n + 1}." if n in lost else f"v{n}"
                      for n in range(1, 25) if n - 1 not in lost]  # fmt: skip
     lines = [line for line in said.splitlines() if "does not have 3 texts" in line]
     assert len(lines) == 1, said
