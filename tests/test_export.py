@@ -430,6 +430,10 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             "2024-02-10T10:00:00+00:00")),
         ("a chapter that another links to added", lambda: repo.commit(
             {"c.md": doc("Gamma")}, "Add C", "2024-02-12T10:00:00+00:00")),
+        ("a chapter whose address a later one's page takes", lambda: repo.commit(
+            {"e/history.md": doc("E's history")}, "Add", "2024-02-12T11:00:00+00:00")),
+        ("that later one, to go live after the day", lambda: repo.commit(
+            {"e.md": doc("E")}, "Add E", "2024-02-13T10:00:00+00:00", {"Go-Live": "2024-06-03"})),
         ("a chapter renamed", lambda: repo.move("b.md", "d.md", "Rename B",
                                                 "2024-02-14T10:00:00+00:00")),
         ("a chapter deleted", lambda: repo.commit({"c.md": None}, "Withdraw C",

@@ -944,3 +944,16 @@ def test_several_notes_of_a_version_or_a_day_read_as_sentences(repo: ManualRepo)
     assert said in history_text(manual.document("a"), D("2024-02-01"))
     assert f"A: {said}" in releases_text(manual, D("2024-02-01"))
     assert "A: Start\n" in releases_text(manual, D("2024-02-01"))  # (one note: as written)
+
+
+def test_a_message_quoting_git_log_is_no_squash(repo: ManualRepo):
+    """A commit restoring what another removed quoted it as ``git log`` shows it: read as a
+    squash, the author's minor edit took the quoted commit's note and was not minor (review)."""
+    repo.commit({"a.md": doc("A")}, "Start", "2024-01-01T10:00:00+00:00")
+    body = ("This puts back what this commit removed by mistake:\n\n"
+            f"commit {'8' * 40}\nAuthor: G <g@example.org>\n\n    Revise stages\n\n"
+            "    Change-Note: The stages were revised.")  # fmt: skip
+    repo.commit({"a.md": doc("A", "Back.")}, "Restore the wording", "2024-01-02T10:00:00+00:00",
+                {"Change-Type": "minor"}, body=body)  # fmt: skip
+    latest = repo.snapshot().document("a").latest
+    assert latest.minor and [n.text for n in latest.notes] == ["Restore the wording"]

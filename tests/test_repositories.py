@@ -91,7 +91,7 @@ def test_a_partial_clone_whose_remote_is_gone_says_so_once_and_leaves_out_what_i
     result = tracker("history", "a", "--repo", str(clone), "--format", "json")
     assert result.returncode == 0, result.stderr
     versions = json.loads(result.stdout)["versions"]
-    assert [v["note"] for v in versions] == ["v1. v2. v3."]  # v1's and v2's texts were never fetched
+    assert [v["note"] for v in versions] == ["v1. v2. v3."]  # (v1, v2: texts never fetched)
     said = [line for line in result.stderr.splitlines() if "could not fetch the texts" in line]
     assert len(said) == 1, result.stderr  # once, with git's reason
     assert f"from 'origin': '{remote}' does not appear to be a git repository;" in said[0]

@@ -284,6 +284,12 @@ def test_every_feed_names_its_author(client: TestClient, small: ManualRepo):
         assert feed_author(page(other, "/chapters/a/feed.atom").content) == (
             "Multi-Agency Procedures", "http://testserver/"
         )  # fmt: skip
+    small.commit({"manual.toml": '[manual]\ntitle = ""\nshort_name = ""\n'}, "No names",
+                 "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as other:  # (an empty title: the author went, and the feed was invalid)
+        assert feed_author(page(other, "/feeds/releases.atom").content)[0] == (
+            "Multi-Agency Procedures"
+        )
 
 
 def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestClient):
@@ -928,11 +934,16 @@ def test_the_api_answers_head_as_get_whether_or_not_its_answer_is_kept(small: Ma
             kept = client.head(path)
             for head in (first, kept):
                 assert (head.status_code, head.content) == (status, b""), path
-                for name in ("content-type", "content-length", "x-content-type-options"):
+                for name in ("content-type", "content-length", "x-content-type-options",
+                             "etag", "cache-control"):  # fmt: skip
                     assert head.headers.get(name) == got.headers.get(name), (path, name)
             assert got.status_code == status and got.content, path
         described = page(client, "/openapi.json").json()["paths"]
         assert not any("head" in item for item in described.values())  # (one operation each)
+        etag = client.get("/chapters/a/history").headers["etag"]
+    with served(small) as client:  # a HEAD first, asking whether its copy is still good
+        asked = client.head("/chapters/a/history", headers={"if-none-match": etag})
+        assert (asked.status_code, asked.headers.get("etag")) == (304, etag)
 
 
 def test_editorial_releases_stay_out_of_the_feed_and_the_feed_dates_its_entries(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
+from tracker.config import DEFAULT_TITLE
 from tracker.dates import in_words
 from tracker.errors import ConfigError
 from tracker.history.model import VersionKind
@@ -127,7 +128,8 @@ def _feed(view: View, urls: Urls, self_url: str, title: str, alternate: str) -> 
     feed.title(title)
     # RFC 4287 4.1.1: a feed names an author unless each of its entries does: the manual, by
     # its short name (else its title), at the site's address.
-    feed.author({"name": view.snapshot.config.name, "uri": urls.home()})
+    name = view.snapshot.config.name.strip() or DEFAULT_TITLE  # (a title set to "" is allowed)
+    feed.author({"name": name, "uri": urls.home()})
     feed.link(href=self_url, rel="self")
     feed.link(href=alternate, rel="alternate")
     feed.language("en-GB")

@@ -178,8 +178,8 @@ class PageCache:
         kept = self.store.get(key)
         if kept is not None:
             await self._send(scope, send, kept)
-        elif scope["method"] == "HEAD":
-            await self.app(scope, receive, send)
+        elif scope["method"] == "HEAD":  # made as GET makes it (kept, with its validators),
+            await self._make({**scope, "method": "GET"}, receive, _headless(send), key)  # no body
         else:
             await self._make(scope, receive, send, key)
 
@@ -268,6 +268,17 @@ class PageCache:
         out = [(n, v) for n, v in headers if n not in (b"etag", b"cache-control")] + validators
         await send({**started, "headers": out})
         await send({"type": "http.response.body", "body": body})
+
+
+def _headless(send: Send) -> Send:
+    """``send`` with every part of the body left out (a HEAD's answer to a GET made)."""
+
+    async def headless(message: Message) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            message = {**message, "body": b""}
+        await send(message)
+
+    return headless
 
 
 def _may_keep(headers: list[tuple[bytes, bytes]], body: bytes, marker: bytes) -> bool:

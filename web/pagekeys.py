@@ -122,9 +122,12 @@ class Keys:
             templates = [("", str(error))]
         stale = (view.stale, snapshot.head) if view.stale else None
         when = view.today if fixed_today else era(snapshot, view.today)
+        # (and which documents cannot be shown at their address: every page that lists or
+        # links one names it unlinked, whichever document's arrival made the clash)
+        clashing = sorted(snapshot.clashing.items())
         self.shared = _digest(
             code_version(), settings, templates, when, fixed_today, base, styled,
-            stale, snapshot.root.folder, snapshot.branch,
+            stale, snapshot.root.folder, snapshot.branch, clashing,
         )  # fmt: skip
         # (and the versions left out: a partial clone's texts fetched since, at the same head)
         left = sorted(p.where for p in snapshot.problems if p.rule == "missing-object")

@@ -189,14 +189,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:")
 _GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
 
 
-# git's listing of a squashed commit: its id, then its author, as ``git log`` shows them.
-_LISTED = re.compile(r"^commit [0-9a-f]{7,64}[ \t]*\nAuthor: ", re.M)
-
-
 def lists_squashed(subject: str, body: str) -> bool:
-    """Whether a message is git's squash message: its subject, or (an author who wrote a
-    subject of their own above it) its listing of the commits ("commit <id>", "Author: ")."""
-    return subject == SQUASHED or ("\nAuthor: " in body and _LISTED.search(body) is not None)
+    """Whether a message is git's squash message: its subject, or its first line under a
+    subject the author wrote above it (a commit that quotes ``git log`` is no squash)."""
+    return subject == SQUASHED or f"\n{SQUASHED}\n" in f"\n{body}\n"
 
 
 def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
