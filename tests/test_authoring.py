@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import ManualRepo, doc
 
 from tracker.config import parse_config
@@ -267,3 +268,14 @@ def test_new_says_in_a_sentence_why_it_cannot_write(repo: ManualRepo):
     long = "x" * 300  # longer than a file's name may be
     assert "(File name too long: " in refused(repo, long, "--title", "Long")
     assert written(repo) == ["health"]
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [("2024-01-05", "2025-01-05"), ("2024-02-29", "2025-02-28"), ("2023-03-01", "2024-03-01")],
+)
+def test_a_new_chapters_first_review_is_a_year_on(today: str, due: str):
+    """365 days on from 5 January 2024 was 4 January 2025 (exploratory testing)."""
+    from tracker.authoring.scaffold import a_year_on
+
+    assert a_year_on(date.fromisoformat(today)) == date.fromisoformat(due)

@@ -916,6 +916,10 @@ def test_merges_into_the_tracked_branch_are_not_an_error(repo: ManualRepo, messa
         ("origin/main", "Merge branch 'feat' into main", False),
         ("release/2024", "Merge branch 'release/2024' into fixes", True),
         ("release/2024", "Merge branch 'main' into release/2024", False),
+        ("HEAD", "Merge branch 'main' into feat", True),  # (detached, as CI checks out)
+        ("HEAD", "Merge remote-tracking branch 'origin/master' into feat", True),
+        ("HEAD", "Merge branch 'feat' into main", False),
+        ("HEAD", "Merge branch 'develop' into feat", False),
     ],
 )
 def test_which_merges_replaced_the_tracked_branch(branch: str, subject: str, said: bool):
@@ -925,7 +929,10 @@ def test_which_merges_replaced_the_tracked_branch(branch: str, subject: str, sai
     from tracker.repository.parse import RawCommit
 
     merge = RawCommit("1" * 40, ("2" * 40, "3" * 40), 1_700_000_000, "A", subject, (), ())
-    assert bool(replaced_branch(merge, branch, ZoneInfo("Europe/London"))) is said
+    found = replaced_branch(merge, branch, ZoneInfo("Europe/London"))
+    assert bool(found) is said
+    if found and branch == "origin/main":  # (no push to a branch named "origin/main")
+        assert "origin/main" in found[0].message and ":origin/main" not in found[0].message
 
 
 def test_several_notes_of_a_version_or_a_day_read_as_sentences(repo: ManualRepo):
@@ -957,3 +964,35 @@ def test_a_message_quoting_git_log_is_no_squash(repo: ManualRepo):
                 {"Change-Type": "minor"}, body=body)  # fmt: skip
     latest = repo.snapshot().document("a").latest
     assert latest.minor and [n.text for n in latest.notes] == ["Restore the wording"]
+
+
+def test_a_merge_among_a_squash_merges_commits_lends_no_note(scheduled: ManualRepo):
+    """A branch that had merged another, squashed: its "Merge branch 'sub' into feat" was a
+    note in the newsletter (exploratory testing); as on the branch, a merge counts only with
+    trailers of its own."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("feat")
+    scheduled.commit({"a.md": doc("A", "x")}, "Alpha two", "2024-02-01T09:00:00+00:00")
+    scheduled.branch("sub")
+    scheduled.commit({"b.md": doc("B")}, "Beta two", "2024-02-02T09:00:00+00:00")
+    scheduled.checkout("feat")
+    scheduled.commit({"c.md": doc("C")}, "Gamma", "2024-02-02T10:00:00+00:00")
+    scheduled.merge("sub", "2024-02-03T09:00:00+00:00", "Merge branch 'sub' into feat")
+    scheduled.checkout("main")
+    squash_merge(scheduled, "feat", "2024-02-05T09:00:00+00:00")
+    notes = [n.text for n in scheduled.snapshot().document("a").latest.notes]
+    assert notes == ["Alpha two", "Beta two", "Gamma"]
+
+
+def test_a_squashed_commits_go_live_is_measured_from_its_own_day(scheduled: ManualRepo):
+    """Each squashed commit was dated by the squash, so a Go-Live it gave for a day between its
+    own and the squash's was called back-dated (exploratory testing): git's listing dates it."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("feat")
+    scheduled.commit({"a.md": doc("A", "x")}, "Edit", "2024-02-01T09:00:00+00:00",
+                     {"Go-Live": "2024-02-03", "Change-Note": "Edited."})  # fmt: skip
+    scheduled.checkout("main")
+    squash_merge(scheduled, "feat", "2024-02-05T09:00:00+00:00")
+    latest = scheduled.snapshot().document("a").latest
+    assert latest.effective == D("2024-02-05")  # (never before the squash: as a merge)
+    assert not [reason for reason in latest.reasons if reason.startswith("back-dated")]

@@ -150,6 +150,23 @@ def test_a_go_live_more_than_a_year_away_stops_the_commit():
     assert check_message(f"Update A\n\nGo-Live: {near}\n") == []
 
 
+def test_the_commit_msg_command_takes_today_as_every_command_does(tmp_path: Path):
+    """The hook measured a year from the machine's day whatever TRACKER_TODAY said (SPEC §3:
+    every command takes --today and TRACKER_TODAY)."""
+    message = tmp_path / "MSG"
+    message.write_text("Update A\n\nGo-Live: 2025-02-01\n", encoding="utf-8")
+    command = [sys.executable, "-m", "tracker", "commit-msg", str(message)]
+    env = {**os.environ, "TRACKER_TODAY": "2024-01-06"}
+    found = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert found.returncode == 1 and "more than a year away" in found.stderr
+    found = subprocess.run([*command, "--today", "2024-06-01"], env=env, capture_output=True,
+                           text=True, check=False)  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    found = subprocess.run([*command, "--today", "2024-13-01"], capture_output=True, text=True,
+                           check=False)  # fmt: skip
+    assert found.returncode == 2 and found.stderr.count("\n") == 1
+
+
 def test_a_go_live_as_the_subject_stops_the_commit():
     assert check_message("Go-Live: 2024-03-13\n\nChange-Note: x.\n") == [
         "git will not read 'Go-Live: 2024-03-13' in the subject as a trailer: put it, with the "

@@ -185,6 +185,11 @@ def _check(check: _Parser) -> None:
 
 def _commit_msg(message: _Parser) -> None:
     message.add_argument("file", help="the file holding the message (git passes it)")
+    message.add_argument(
+        "--today",
+        default=os.environ.get("TRACKER_TODAY") or None,
+        help="act as if today were YYYY-MM-DD (default: $TRACKER_TODAY, else the real date)",
+    )
 
 
 def _history(history: _Parser) -> None:

@@ -369,7 +369,7 @@ def _commit_msg(args: argparse.Namespace) -> int:
         raise InputError(
             f"Cannot read the message file {args.file!r} ({error.strerror})."
         ) from None
-    problems = check_message(text)
+    problems = check_message(text, _fixed_today(args.today))
     for problem in problems:
         print(f"tracker: commit message: {problem}", file=sys.stderr)
     if problems:

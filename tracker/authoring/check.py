@@ -109,8 +109,9 @@ def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str,
 
 
 def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
-    """Each document's path under the root -> its path in the repository (files left out
-    because they cannot be read are files too, as are the manual's templates)."""
+    """Each document's path under the root, and its id, -> its path in the repository (files
+    left out because they cannot be read are files too, as are the manual's templates and
+    settings)."""
     files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
     files.update(
         (p.where, snapshot.root.join(p.where))
@@ -118,6 +119,9 @@ def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
         if p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/")
     )
     files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
+    for document in snapshot.documents:  # (findings named by a document's id: on its file)
+        files.setdefault(document.id, snapshot.root.join(document.latest.path))
+    files.setdefault(CONFIG_FILE, snapshot.root.join(CONFIG_FILE))  # (the schedule's findings)
     return files
 
 

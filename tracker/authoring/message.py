@@ -23,8 +23,9 @@ CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 
 
-def check_message(message: str) -> list[str]:
-    """What is wrong with a commit message's trailers, one sentence each (none: all is well).
+def check_message(message: str, today: date | None = None) -> list[str]:
+    """What is wrong with a commit message's trailers, one sentence each (none: all is well;
+    ``today``: the day a Go-Live is measured from, else the machine's).
 
     A squash merge's message as git writes it lists each commit's message, indented: each is
     checked as a message of its own (the tracker reads them so, whatever the subject), and the
@@ -33,8 +34,9 @@ def check_message(message: str) -> list[str]:
     subject, _, body = "\n".join(_kept(message)).strip().partition("\n")
     if lists_squashed(subject.strip(), body):
         blocks, rest = split_squash(body)
-        for sha, text in blocks:
-            problems += [f"(squashed commit {sha[:10]}) {said}" for said in check_message(text)]
+        for sha, text, *_ in blocks:
+            said = check_message(text, today)
+            problems += [f"(squashed commit {sha[:10]}) {line}" for line in said]
         message = f"{subject}\n{rest}"
     problems += _unread_block(message) + _above_the_block(message)
     dates = [value for key, value in _trailer_lines(message) if key.lower() == "go-live"]
@@ -51,7 +53,7 @@ def check_message(message: str) -> list[str]:
                 )
         elif name == "Go-Live" and not is_valid_go_live(value):
             problems.append(f"'Go-Live: {value}' is neither a date (YYYY-MM-DD) nor 'immediate'.")
-        elif name == "Go-Live" and _far(value):
+        elif name == "Go-Live" and _far(value, today or date.today()):
             problems.append(
                 f"'Go-Live: {value}' is more than a year away: is the year right? (Every later "
                 "change to the document would wait for it; commit with --no-verify if it is.)"
@@ -63,10 +65,10 @@ def check_message(message: str) -> list[str]:
     return problems
 
 
-def _far(value: str) -> bool:
+def _far(value: str, today: date) -> bool:
     """Whether a valid Go-Live is further from today than a year (a typo in the year)."""
     text = value.strip()
-    return text.lower() != "immediate" and (date.fromisoformat(text) - date.today()).days > FAR_DAYS
+    return text.lower() != "immediate" and (date.fromisoformat(text) - today).days > FAR_DAYS
 
 
 _GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")

@@ -10,7 +10,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -19,8 +19,6 @@ from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
 from tracker.history.snapshot import PAGES, Snapshot, page_address
-
-REVIEW_AFTER = timedelta(days=365)  # a new chapter's first review is due a year on
 
 STARTER = """# The manual's settings. Every key is optional: delete what you do not need.
 # docs/authors.md explains each one.
@@ -105,7 +103,7 @@ def new_document(
     place = section_folder(present, section) if section else folder_of_id
     relative = _file_name(PurePosixPath(place), ident, config)
     target = root / relative
-    due = dates.today(config.timezone, fixed_today) + REVIEW_AFTER
+    due = a_year_on(dates.today(config.timezone, fixed_today))
     _write(target, _chapter(ident, title.strip(), section, kind, due))
     return target
 
@@ -291,3 +289,12 @@ def _yaml(text: str) -> str:
     """A value as a double-quoted YAML string (JSON's quoting is YAML's): never read as a
     number, a date or yes/no."""
     return json.dumps(text.strip(), ensure_ascii=False)
+
+
+def a_year_on(day: date) -> date:
+    """The same day a year later (29 February: the 28th), when a new chapter's first review is
+    due (365 days on fell a day early after a 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

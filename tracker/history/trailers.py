@@ -90,7 +90,11 @@ class Sources:
         sources = [self.of(c) for c in touching]
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
-        sources += [self.of(c, f"{commit.sha}:") for c in commit.squashed]
+        sources += [  # (a merge among them counts only with trailers of its own, as above)
+            self.of(c, f"{commit.sha}:")
+            for c in commit.squashed
+            if len(c.parents) < 2 or has_trailers(c)
+        ]
         if not sources:
             return [own]
         explicit = tuple(note for note in own.notes if note.explicit)

@@ -181,18 +181,27 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
     if found is None:
         return []
     merged, into = found["merged"], found["into"]
-    names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
-    if into in names or not any(merged == n or merged.endswith(f"/{n}") for n in names):
+    if branch in ("", "HEAD"):  # detached, as CI checks out: the names a tracked branch has
+        names = {"main", "master"}
+    else:  # (tracked as "origin/main": "main" too)
+        names = {branch, branch.partition("/")[2]} - {""}
+    tracked = next((n for n in names if merged == n or merged.endswith(f"/{n}")), None)
+    if into in names or tracked is None:
         return []
+    shown = branch if branch not in ("", "HEAD") else tracked
     day = datetime.fromtimestamp(commit.timestamp, zone).date()
     before = commit.parents[1][:10]
+    push = (
+        f"git push --force-with-lease origin {before}:{shown}"
+        if "/" not in shown
+        else f"git push --force-with-lease, with {before} as the branch's new head"
+    )
     return [Problem(
         "error", f"commit {commit.sha[:10]}",
-        f"merged '{branch}' into '{into}', and '{branch}' then moved on to it (a fast-forward), "
-        f"so the changes made on '{branch}' before it now count as work merged on {day} (go-live "
-        f"dates they had may have moved), and those of '{into}' as changes made on '{branch}'; "
-        f"to undo it, move '{branch}' back to {before} (git push --force-with-lease origin "
-        f"{before}:{branch}) and merge '{into}' into it",
+        f"merged '{shown}' into '{into}', and '{shown}' then moved on to it (a fast-forward), "
+        f"so the changes made on '{shown}' before it now count as work merged on {day} (go-live "
+        f"dates they had may have moved), and those of '{into}' as changes made on '{shown}'; "
+        f"to undo it, move '{shown}' back to {before} ({push}) and merge '{into}' into it",
         day, rule="branch-replaced",
     )]  # fmt: skip
 

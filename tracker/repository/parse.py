@@ -95,7 +95,10 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
         squashed: tuple[RawCommit, ...] = ()
         if lists_squashed(subject, body):  # (the squashed commits' messages read as theirs)
             blocks, body = split_squash(body)
-            squashed = tuple(_message(s, int(stamp), author, text) for s, text in blocks)
+            squashed = tuple(
+                _message(s, int(stamp) if w is None else w, author, text, p)
+                for s, text, p, w in blocks
+            )
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),
@@ -195,7 +198,10 @@ def lists_squashed(subject: str, body: str) -> bool:
     return subject == SQUASHED or f"\n{SQUASHED}\n" in f"\n{body}\n"
 
 
-def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
+Squashed = tuple[str, str, tuple[str, ...], int | None]  # id, message, parents, when
+
+
+def split_squash(body: str) -> tuple[list[Squashed], str]:
     """The commits a squash merge's message lists, oldest first, each as (commit id, its message
     unindented), and the rest of the body (what the author wrote besides).
 
@@ -203,7 +209,7 @@ def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
     a blank line and the commit's message indented by four spaces; an unindented line after
     it is the author's own again.
     """
-    blocks: list[tuple[str, str]] = []
+    blocks: list[Squashed] = []
     rest: list[str] = []
     lines = body.split("\n")
     at = 0
@@ -213,14 +219,30 @@ def split_squash(body: str) -> tuple[list[tuple[str, str]], str]:
         if start is None:
             rest.append(lines[at - 1])
             continue
+        parents: tuple[str, ...] = ()  # (a merge's, from its "Merge:" line: else unknown)
+        when: int | None = None  # (from its "Date:" line, as git writes it)
         while at < len(lines) and lines[at].strip() and not lines[at][:1].isspace():
+            if lines[at].startswith("Merge: "):
+                parents = tuple(lines[at][len("Merge: ") :].split())
+            elif lines[at].startswith("Date: "):
+                when = _when(lines[at][len("Date: ") :])
             at += 1  # (the header: Author:, Date:, Merge:)
         message = []
         while at < len(lines) and (lines[at][:4] == "    " or not lines[at].strip()):
             message.append(lines[at][4:])
             at += 1
-        blocks.append((start.group(1), "\n".join(message).strip()))
+        blocks.append((start.group(1), "\n".join(message).strip(), parents, when))
     return blocks[::-1], "\n".join(rest)
+
+
+def _when(text: str) -> int | None:
+    """A time as git's default log format writes it ("Fri Feb 2 10:00:00 2024 +0000")."""
+    from datetime import datetime  # (only for squash merges' messages)
+
+    try:
+        return int(datetime.strptime(text.strip(), "%a %b %d %H:%M:%S %Y %z").timestamp())
+    except ValueError:
+        return None
 
 
 def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
@@ -247,13 +269,16 @@ def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
     return _trailers("\n".join(" ".join(parts) for parts in trailers))
 
 
-def _message(sha: str, stamp: int, author: str, message: str) -> RawCommit:
-    """One squashed commit, read from its message alone (dated by the squash merge)."""
+def _message(
+    sha: str, stamp: int, author: str, message: str, parents: tuple[str, ...] = ()
+) -> RawCommit:
+    """One squashed commit, read from its message alone (dated as the listing dates it, else
+    by the squash merge; a merge with its parents as the listing abbreviates them)."""
     subject, _, body = message.partition("\n\n")
     read = message_trailers(message)
     return RawCommit(
         sha=sha,
-        parents=(),
+        parents=parents,
         timestamp=stamp,
         author=author,
         subject=" ".join(subject.split()),
