@@ -301,3 +301,39 @@ def test_why_a_fetch_failed_is_git_s_first_fatal_line(said: str, reason: str):
     from tracker.repository.fetch import fetch_reason
 
     assert fetch_reason(said) == reason
+
+
+def test_a_push_that_breaks_the_settings_is_fetched_and_a_restart_serves_on(
+    upstream: ManualRepo, served: Path, service
+):
+    """A push breaking manual.toml: the webhook said 503 (the forge then sends it again, to
+    the same end) though it had fetched it, and 'tracker serve' started afterwards (a reboot,
+    an upgrade) exited: an outage, and nothing left to fetch the mending push (operator's
+    exploratory run). Now the hook says it fetched, and a service started then shows the
+    manual as it stood before the breaking commit, saying so, until a push mends it."""
+    address = service("--workers", "2")
+    good = get(address + "/healthz")[1]["head"]
+    broken = upstream.commit({"manual.toml": "[releases\n"}, "Break", "2024-02-02T10:00:00+00:00")
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    status, answer = get(address + "/hooks/push", body, {"X-Hub-Signature-256": signature(body)})
+    assert (status, answer["head"]) == (200, broken)
+    health = get(address + "/healthz")[1]
+    assert (health["status"], health["head"]) == ("stale", good)
+    port = free_port()  # another service started now, as after a reboot
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--repo", str(served), "--branch", "main",
+         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                health = get(f"http://127.0.0.1:{port}/healthz")[1]
+                break
+            except OSError:
+                assert restarted.poll() is None, restarted.communicate()[1]
+                time.sleep(0.1)
+        assert (health["status"], health["head"]) == ("stale", good)
+    finally:
+        restarted.terminate()
+        _, said = restarted.communicate(timeout=10)
+    assert "showing the manual as it stood at" in said and good[:10] in said

@@ -1027,9 +1027,13 @@ def test_a_withdrawn_chapter_reads_right(client: TestClient):
     assert "Forced Marriage. Its last text is shown below for reference only." in words
 
 
-def test_a_broken_manual_toml_is_a_page_with_a_way_back(small: ManualRepo):
-    small.commit({"manual.toml": "[manual\ntitle = 1"}, "Break", "2024-02-01T09:00:00+00:00")
-    with served(small) as client:
+def test_a_broken_manual_toml_is_a_page_with_a_way_back(tmp_path: Path):
+    """Broken in the manual's first commit: nothing before it to show (503)."""
+    (tmp_path / "manual").mkdir()
+    broken = ManualRepo(tmp_path / "manual")
+    broken.commit({"manual.toml": "[manual\ntitle = 1", "a.md": doc("A")}, "Start",
+                  "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(broken) as client:
         response = page(client, "/", 503)
         assert "manual.toml is not valid TOML" in response.text
         assert '<a href="/">' in response.text
@@ -1070,7 +1074,7 @@ def test_openapi_describes_the_api_not_the_pages(client: TestClient):
 
 
 def test_the_server_follows_the_branch_it_started_on(small: ManualRepo):
-    from tracker.cli import served_manual
+    from web.app import served_manual
 
     manual = served_manual(str(small.path), "procedures", None)
     small.branch("draft")

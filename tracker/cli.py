@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from tracker.history.snapshot import Snapshot
-    from tracker.manual import Manual
     from tracker.opening import Opened
     from tracker.repository.read import GitRepo
     from tracker.trackchanges.cache import View
@@ -258,6 +257,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from web.app import serve, served_manual  # the web service, and FastAPI, only for this
+
     fixed = _fixed_today(args.today)
     manual = served_manual(args.repo, args.root, args.branch)
     if args.poll and manual.branch in (None, "HEAD"):  # else every poll would fail
@@ -266,9 +267,8 @@ def _serve(args: argparse.Namespace) -> int:
             "--poll fetches the branch the service follows, but the repository is on a "
             "detached HEAD: name the branch with --branch."
         )
-    _warn_about(manual.snapshot())
-    from web.app import serve  # the web service, and FastAPI, only for this command
-
+    if manual.latest is not None:  # (none: its settings are broken, and nothing before them)
+        _warn_about(manual.latest)
     serve(manual, fixed, args.host, args.port, args.workers, args.poll)
     return 0
 
@@ -288,20 +288,6 @@ def _build(args: argparse.Namespace) -> int:
           f"{done.unchanged} unchanged, {done.removed} removed; "
           f"{len(report.rendered)} pages rendered.")  # fmt: skip
     return 0
-
-
-def served_manual(repo: str, root: str, branch: str | None) -> Manual:
-    """The manual a server follows: ``branch``, else the branch checked out when it starts,
-    so that checking out a draft in the served working copy never publishes it."""
-    from tracker.manual import open_manual
-
-    manual = open_manual(repo, root=root, branch=branch)
-    current = manual.repo.branch_head(None)[0] if branch is None else None
-    if current is not None and current != "HEAD":  # (asked before the history is read, which
-        manual.close()  # says its warnings: read twice, they were said twice)
-        manual = open_manual(repo, root=root, branch=current)
-    manual.snapshot()  # a manual that cannot be read is said now, in one sentence
-    return manual
 
 
 def _newsletter(args: argparse.Namespace) -> int:

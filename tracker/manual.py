@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tracker.collector import pausing_collector
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER, parse_config, settings_text
 from tracker.dates import looks_like_date, parse_date
-from tracker.errors import RepositoryError
+from tracker.errors import ConfigError, RepositoryError
 from tracker.history import texts
 from tracker.history.documents import decode
 from tracker.history.model import Document, Problem, Version
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from tracker.trackchanges.cache import Differ
 
 log = Logger(__name__)
+BROKEN_SEARCH = 100  # changes to the settings looked through for the last readable ones
 
 
 @pausing_collector  # (collector.py: a third of a first read went to it)
@@ -299,6 +300,7 @@ class Manual:
         self._again = False  # read again, though the branch has not moved (read_again)
         self._lacks = False  # whether the latest snapshot left out texts git lacked
         self._held = None if lazy else Held()  # (a server's: see index/held.py)
+        self._unbroken: tuple[str, Snapshot | None] | None = None  # (before_broken_settings)
 
     def snapshot(self) -> Snapshot:
         """The manual at the tracked branch's head now: read again only when it has moved."""
@@ -318,6 +320,36 @@ class Manual:
                     self._latest, self._again = latest, False
                     self._lacks = _lacking(latest.problems)
         return latest
+
+    def before_broken_settings(self) -> Snapshot | None:
+        """The manual as it stood before the commit that broke its settings, while the
+        branch's newest ones cannot be read (a server shows it, saying so): the commit before
+        the oldest of the unreadable changes to ``manual.toml`` since its last readable one.
+        None when the newest change to them is readable (what fails is not a commit's: a
+        library that no longer knows their bank holidays) or none of the last 100 is."""
+        branch, head = self.repo.branch_head(self.branch)
+        with self._lock:
+            if self._unbroken is not None and self._unbroken[0] == head:
+                return self._unbroken[1]
+            path, before = self.root.join(CONFIG_FILE), None
+            changes = self.repo.changed_path(head, path, BROKEN_SEARCH)
+            for sha, parent in changes:
+                data = self.repo.read_file(sha, path)
+                try:
+                    parse_config(settings_text(data) if data is not None else None)
+                    break  # readable: the commit after it broke them
+                except ConfigError:
+                    before = parent or None  # (the manual's first commit: nothing before it)
+            else:
+                before = before if len(changes) < BROKEN_SEARCH else None
+            found = None
+            if before is not None:
+                found = read_snapshot(self.repo, self.root, branch, before, held=self._held)
+                if not self.lazy:
+                    found.read_all()
+                self._latest = found
+            self._unbroken = (head, found)
+            return found
 
     def read_again(self) -> None:
         """Read the snapshot again when next asked, though the branch has not moved (texts a

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
 from tracker.logs import Logger
-from tracker.manual import Manual
+from tracker.manual import Manual, open_manual
 from web import api, feeds, hooks, pages
 from web.busy import Counted
 from web.pagecache import PageCache, Store, bound_from_environment
@@ -271,7 +271,9 @@ def serve(
             probe.bind((host, port))
         except OSError as error:
             raise InputError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
-    print(f"Serving {manual.snapshot().config.title} at http://{host}:{port}/ (Ctrl+C to stop).")
+    shown = manual.latest  # (read by served_manual: the manual before broken settings, or none)
+    title = shown.config.title if shown is not None else "a manual whose settings need mending"
+    print(f"Serving {title} at http://{host}:{port}/ (Ctrl+C to stop).")
     poller = hooks.Poller(manual, poll) if poll else None
     if poller is not None:
         poller.start()
@@ -296,6 +298,25 @@ def serve(
             poller.stop()
 
 
+def served_manual(repo: str, root: str, branch: str | None) -> Manual:
+    """The manual a server follows: ``branch``, else the branch checked out when it starts,
+    so that checking out a draft in the served working copy never publishes it."""
+    manual = open_manual(repo, root=root, branch=branch)
+    current = manual.repo.branch_head(None)[0] if branch is None else None
+    if current is not None and current != "HEAD":  # (asked before the history is read, which
+        manual.close()  # says its warnings: read twice, they were said twice)
+        manual = open_manual(repo, root=root, branch=current)
+    try:
+        manual.snapshot()  # a manual that cannot be read is said now, in one sentence
+    except ConfigError as error:  # (a reboot while the settings are broken is no outage)
+        shown = manual.before_broken_settings()
+        if shown is None:
+            log.warning("%s; the service answers 503 until it is mended.", error)
+        else:
+            log.warning("%s; showing the manual as it stood at %s.", error, shown.head[:10])
+    return manual
+
+
 WORKER_REPO, WORKER_ROOT = "TRACKER_WORKER_REPO", "TRACKER_WORKER_ROOT"
 WORKER_BRANCH, WORKER_TODAY = "TRACKER_WORKER_BRANCH", "TRACKER_WORKER_TODAY"
 
@@ -303,8 +324,6 @@ WORKER_BRANCH, WORKER_TODAY = "TRACKER_WORKER_BRANCH", "TRACKER_WORKER_TODAY"
 def worker_app() -> FastAPI:
     """The service in one of several worker processes (``serve(workers=N)`` names the manual
     through the environment, which uvicorn's workers inherit)."""
-    from tracker.manual import open_manual
-
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
     manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
     return create_app(manual, date.fromisoformat(today) if today else None)

@@ -11,6 +11,7 @@ other workers see it on their next request (they share the repository and its in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -21,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from tracker.errors import RepositoryError
+from tracker.errors import ConfigError, RepositoryError
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.repository.write import fetch_branch
@@ -110,7 +111,10 @@ def refresh(manual: Manual) -> str:
     head = fetch_branch(manual.repo, manual.branch)
     if manual.repo.remote_reached():  # (a partial clone's texts left out while it was down)
         manual.read_again()
-    manual.snapshot()
+    # Fetched: if the new settings cannot be read, the pages say so, not the hook (a forge
+    # told 503 would send the push again, to the same end).
+    with contextlib.suppress(ConfigError):
+        manual.snapshot()
     return head
 
 

@@ -67,22 +67,28 @@ class Site:
         self._reads: weakref.WeakKeyDictionary[Snapshot, int] = weakref.WeakKeyDictionary()
         self._numbers = itertools.count(1)
         self._reads_lock = threading.Lock()
+        self._stale_said = ""  # the head shown instead of one with broken settings, said once
 
     def view(self) -> View:
         """The manual as it stands now, and today's date in its time zone.
 
-        When a new commit breaks the manual's settings (``manual.toml``), the manual as it
-        last stood with good ones is shown, saying so on every page, rather than no page at
-        all; a service started on broken settings has nothing to show and answers 503.
+        When a commit breaks the manual's settings (``manual.toml``), the manual as it stood
+        before that commit is shown, saying so on every page, rather than no page at all (the
+        same in every worker, whatever each read last, and after a restart); only when no
+        commit had readable settings is there nothing to show (503). It is said in the log
+        once for each head.
         """
         stale = None
         try:
             snapshot = self.manual.snapshot()
         except ConfigError as error:
-            last = self.manual.latest
+            last = self.manual.before_broken_settings()
             if last is None:
                 raise
-            log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
+            with self._reads_lock:
+                said, self._stale_said = self._stale_said == last.head, last.head
+            if not said:
+                log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
             snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
         with self._reads_lock:

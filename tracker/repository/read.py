@@ -228,11 +228,12 @@ class GitRepo:
                 return False
         return self._git("merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
 
-    def has_commit(self, sha: str) -> bool:
-        """Whether the object exists and is a commit."""
-        if not _SHA.fullmatch(sha):
-            return False
-        return self._git("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+    def changed_path(self, head: str, path: str, limit: int) -> list[list[str]]:
+        """[commit, its first parent ("" for none)] of the newest ``limit`` commits of
+        ``head``'s first-parent line that changed a file, newest first."""
+        args = [*_PINNED, "log", "--first-parent", f"-n{limit}", "--format=%H %P"]
+        found = self._git(*args, self.resolve(head), "--", ":(top,literal)" + check_path(path))
+        return [[*line.split(), ""][:2] for line in found.stdout.splitlines() if line]
 
     def log(self, head: str, exclude: str | None = None, folder: str = "") -> list[RawCommit]:
         """Every commit reachable from ``head`` (not from ``exclude``), children first.
