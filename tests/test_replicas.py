@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -84,6 +85,9 @@ def test_a_push_webhook_must_be_signed_and_then_fetches(
         gitea = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         for headers in ({"X-Gitea-Signature": gitea}, {"X-Gitlab-Token": SECRET}):
             assert web.post("/hooks/push", content=body, headers=headers).status_code == 200
+    modes = [stat.S_IMODE(path.stat().st_mode) for path in (served / "tracker",
+             served / "tracker" / "fetch.lock")]  # fmt: skip
+    assert modes == [0o700, 0o600]  # (the fetch's lock made them 0755 and 0644: operator's run)
 
 
 def test_without_a_secret_the_webhook_is_off(served: Path, monkeypatch: pytest.MonkeyPatch):

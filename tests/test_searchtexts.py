@@ -9,6 +9,7 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import ManualRepo, doc
 
 from tracker.manual import open_manual
@@ -127,3 +128,28 @@ def test_a_damaged_file_is_made_again(repo: ManualRepo):
     with sqlite3.connect(kept_file(repo)) as connection:
         assert connection.execute("SELECT count(*) FROM words").fetchone() == (3,)
     connection.close()
+
+
+def test_the_file_is_this_users_alone_and_a_folder_it_cannot_write_is_said_once(
+    repo: ManualRepo, tmp_path: Path, monkeypatch, caplog
+):
+    """Made 0644 where the docs say 0600 (its words are the manual's, but the folder's files
+    are this user's alone); a folder that cannot be written was said for every diff and
+    every index built, thousands of lines (operator's exploratory run)."""
+    import stat
+
+    from tracker.index.store import cache_folder
+    from tracker.repository.read import GitRepo
+
+    manual(repo)
+    found(repo, "beta")
+    assert stat.S_IMODE(kept_file(repo).stat().st_mode) == 0o600
+    if os.getuid() != 0:  # (another user's folder is made here by chown, which needs root)
+        pytest.skip("needs root to make a folder another user's")
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "theirs"))
+    folder = cache_folder(GitRepo(repo.path))
+    folder.mkdir(parents=True)
+    os.chown(folder, os.getuid() + 4242, os.getgid())  # (another user's: not written, as root)
+    for _ in range(3):
+        found(repo, "beta")
+    assert caplog.text.count("search.sqlite") == 1

@@ -21,6 +21,7 @@ from tracker.repository.read import GitRepo
 
 LOCK_SECONDS = 30.0  # how long to wait for another process that is writing the same file
 log = Logger(__name__)
+_SAID: set[str] = set()  # the files said to be unwritable, each once
 
 
 def cache_folder(repo: GitRepo) -> Path:
@@ -63,10 +64,14 @@ def connect(
                     "make them writable by this user alone (chmod go-w), or set "
                     "TRACKER_CACHE_DIR to a folder of this user's"
                 )
+            with contextlib.suppress(FileExistsError):  # made this user's alone (0600), as
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # the index
             wait = LOCK_SECONDS if timeout is None else timeout
             connection = sqlite3.connect(path, timeout=wait, check_same_thread=not shared)
         except (OSError, sqlite3.OperationalError) as error:
-            log.warning("cannot write %s (%s); using memory instead.", path, error)
+            if str(path) not in _SAID:  # (once a process: a cache is opened for every diff)
+                _SAID.add(str(path))
+                log.warning("cannot write %s (%s); using memory instead.", path, error)
             connection = sqlite3.connect(":memory:", check_same_thread=not shared)
     else:
         connection = sqlite3.connect(":memory:", check_same_thread=not shared)

@@ -76,9 +76,10 @@ def fetch_branch(repo: GitRepo, branch: str, remote: str = "origin") -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
         raise RefError(f"{remote!r} is not a remote's name.")
     folder = repo.git_dir / "tracker"  # the repository's own: every worker of it shares it
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)  # (this user's alone, as the caches' folders)
     seconds = git_timeout()
-    with (folder / "fetch.lock").open("a") as lock:
+    descriptor = os.open(folder / "fetch.lock", os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+    with os.fdopen(descriptor, "a") as lock:
         _lock(lock, seconds)
         refspec = f"+refs/heads/{branch}:refs/heads/{branch}"
         status, said = run_fetch(
