@@ -314,3 +314,19 @@ def test_settings_that_are_not_utf8_are_broken_settings_on_the_web_too(repo: Man
         response = fresh.get("/chapters/a")  # (started since: the manual before the break)
         assert response.status_code == 200 and "First text." in response.text
         assert "save it as UTF-8" in response.text
+
+
+def test_settings_broken_by_the_commit_that_brought_the_manual_have_nothing_before_them(
+    repo: ManualRepo,
+):
+    """The manual's folder came with the commit that broke its settings: the state before it
+    has no manual, and the service said "There is no folder 'procedures'" (review): it answers
+    503 naming the settings, as for a broken first commit."""
+    (repo.path / "README.md").write_text("A repository with other things first.\n")
+    repo.git("add", "README.md")
+    repo.git("commit", "--quiet", "-m", "Start", when="2024-01-01T10:00:00+00:00")
+    repo.commit({"manual.toml": "[releases\n", "a.md": doc("A")}, "The manual",
+                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:
+        response = client.get("/chapters/a")
+        assert response.status_code == 503 and "manual.toml is not valid TOML" in response.text

@@ -10,6 +10,7 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -121,6 +122,8 @@ def _replay(
     from tracker.index import raw
 
     branch, head = at
+    if branch == "HEAD":  # detached, as CI checks out: the branch its pipeline says it builds
+        branch = os.environ.get("CI_COMMIT_BRANCH") or os.environ.get("GITHUB_REF_NAME") or ""
     settings = root.join(CONFIG_FILE)
     read = raw.load(repo, head, root, builder.walker.config, since=since, settings=settings)
     try:  # (the metadata is read from git as the replay asks for it)
@@ -344,7 +347,10 @@ class Manual:
                 before = before if len(changes) < BROKEN_SEARCH else None
             found = None
             if before is not None:
-                found = read_snapshot(self.repo, self.root, branch, before, held=self._held)
+                try:
+                    found = read_snapshot(self.repo, self.root, branch, before, held=self._held)
+                except RepositoryError:  # (the manual's folder came with the breaking commit)
+                    return None
                 if not self.lazy:
                     found.read_all()
                 self._latest = found

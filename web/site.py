@@ -83,13 +83,14 @@ class Site:
             snapshot = self.manual.snapshot()
         except ConfigError as error:
             last = self.manual.before_broken_settings()
-            if last is None:
-                raise
-            with self._reads_lock:
-                said, self._stale_said = self._stale_said == last.head, last.head
-            if not said:
-                log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
-            snapshot, stale = last, str(error)
+            if last is None:  # nothing before them; or mended meanwhile: the newest then
+                snapshot = self.manual.snapshot()  # (else the error again: 503)
+            else:
+                with self._reads_lock:
+                    said, self._stale_said = self._stale_said == last.head, last.head
+                if not said:
+                    log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
+                snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
         with self._reads_lock:
             read = self._reads.get(snapshot) or next(self._numbers)

@@ -181,14 +181,12 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
     if found is None:
         return []
     merged, into = found["merged"], found["into"]
-    if branch in ("", "HEAD"):  # detached, as CI checks out: the names a tracked branch has
-        names = {"main", "master"}
-    else:  # (tracked as "origin/main": "main" too)
-        names = {branch, branch.partition("/")[2]} - {""}
-    tracked = next((n for n in names if merged == n or merged.endswith(f"/{n}")), None)
-    if into in names or tracked is None:
+    if branch in ("", "HEAD"):  # detached, and no CI said which branch: it may be any
+        return []  # (a branch brought up to date from main has such a merge, rightly)
+    names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
+    if into in names or not any(merged == n or merged.endswith(f"/{n}") for n in names):
         return []
-    shown = branch if branch not in ("", "HEAD") else tracked
+    shown = branch
     day = datetime.fromtimestamp(commit.timestamp, zone).date()
     before = commit.parents[1][:10]
     push = (
