@@ -341,3 +341,30 @@ def test_a_push_that_breaks_the_settings_is_fetched_and_a_restart_serves_on(
         restarted.terminate()
         _, said = restarted.communicate(timeout=10)
     assert "showing the manual as it stood at" in said and good[:10] in said
+
+
+def test_healthz_says_how_the_last_fetch_went(upstream: ManualRepo, served: Path):
+    """/healthz said "ok" while every poll's fetch failed; only the log said so (operator's
+    exploratory run). How the last fetch went is kept beside the index, for every worker."""
+    from web import hooks
+
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        assert "fetch" not in web.get("/healthz").json()  # (none yet)
+        manual = web.app.state.site.manual  # type: ignore[attr-defined]
+        hooks.refresh(manual)
+        assert web.get("/healthz").json()["fetch"]["ok"] is True
+        moved = ["git", "remote", "set-url", "origin", "/nonexistent/procedures.git"]
+        subprocess.run(moved, cwd=served, check=True)
+        for _ in range(2):
+            with pytest.raises(RepositoryError):
+                hooks.refresh(manual)
+        failing = web.get("/healthz").json()["fetch"]
+        assert (
+            failing["ok"] is False and "does not appear to be a git repository" in failing["error"]
+        )
+        assert failing["failing_since"] <= failing["at"]
+        subprocess.run(["git", "remote", "set-url", "origin", str(upstream.path)], cwd=served,
+                       check=True)  # fmt: skip
+        hooks.refresh(manual)
+        back = web.get("/healthz").json()["fetch"]
+        assert back["ok"] is True and set(back) == {"ok", "at"}

@@ -128,9 +128,11 @@ def healthz(request: Request) -> dict[str, Any]:
     (with the problem) when the newest commit's settings cannot be read and an older state is
     served: still up, but the authors have something to mend."""
     view = request.app.state.site.view()
+    fetched = hooks.fetch_state(view.manual)  # (a webhook's or a poll's last fetch, if any)
     return {
         "status": "stale" if view.stale else "ok",
         **({"problem": view.stale} if view.stale else {}),
+        **({"fetch": fetched} if fetched is not None else {}),
         "branch": view.snapshot.branch,
         "head": view.snapshot.head,
         "today": view.today.isoformat(),

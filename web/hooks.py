@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import os
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,6 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from tracker.errors import ConfigError, RepositoryError
+from tracker.index.store import cache_folder, made_private, ours_alone, present
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.repository.write import fetch_branch
@@ -102,13 +105,19 @@ async def _body(request: Request) -> bytes | None:
 
 def refresh(manual: Manual) -> str:
     """Fetch the manual's branch from ``origin`` and read its new head (the snapshot too, so
-    that the next page is quick); returns the head."""
+    that the next page is quick); returns the head. How the fetch went is kept for
+    ``/healthz`` (``fetch_state``)."""
     if manual.branch is None or manual.branch == "HEAD":
         raise RepositoryError(
             "The service follows a detached HEAD, so there is no branch to fetch; start it "
             "with --branch."
         )
-    head = fetch_branch(manual.repo, manual.branch)
+    try:
+        head = fetch_branch(manual.repo, manual.branch)
+    except (RepositoryError, OSError) as error:
+        _note_fetch(manual, str(error) if isinstance(error, RepositoryError) else repr(error))
+        raise
+    _note_fetch(manual, None)
     if manual.repo.remote_reached():  # (a partial clone's texts left out while it was down)
         manual.read_again()
     # Fetched: if the new settings cannot be read, the pages say so, not the hook (a forge
@@ -139,3 +148,37 @@ class Poller:
                 refresh(self.manual)
             except Exception as error:  # a network that is down now may be up next time
                 log.warning("polling the remote failed: %s", error)
+
+
+FETCH_STATE = "fetch.json"  # beside the index: how the last fetch went, for every worker
+
+
+def _note_fetch(manual: Manual, error: str | None) -> None:
+    """Keep how a fetch went (and since when fetches have failed), written whole at once."""
+    folder = cache_folder(manual.repo)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    state: dict[str, Any] = {"ok": True, "at": now}
+    if error is not None:
+        before = fetch_state(manual) or {}
+        since = before.get("failing_since") if before.get("ok") is False else None
+        state = {"ok": False, "at": now, "failing_since": since or now, "error": error}
+    with contextlib.suppress(OSError):
+        made_private(folder)
+        temporary = folder / f".{FETCH_STATE}.{os.getpid()}.{threading.get_ident()}"
+        descriptor = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            json.dump(state, out)
+        temporary.replace(folder / FETCH_STATE)
+
+
+def fetch_state(manual: Manual) -> dict[str, Any] | None:
+    """How the last fetch (a push webhook's or a poll's) went: ``ok``, ``at``, and when it
+    failed, ``error`` and ``failing_since``; None before any (or if it cannot be trusted)."""
+    path = cache_folder(manual.repo) / FETCH_STATE
+    if not present(path) or not ours_alone(path):
+        return None
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
