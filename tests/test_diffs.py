@@ -462,7 +462,7 @@ def test_front_matter_changes_are_reported():
     diff = diff_documents(
         "---\ntitle: A\n---\nText.\n", "---\ntitle: B\nstatus: archived\n---\nText.\n"
     )
-    assert diff_text(diff) == "Details changed: title, status.\n"
+    assert diff_text(diff) == "Details changed: title (“A” to “B”), status.\n"
 
 
 def test_deep_nesting_and_unclosed_brackets_do_not_break_or_hang():
@@ -491,3 +491,19 @@ def test_json_of_a_merged_block_holds_both_old_paragraphs():
     assert block["old"] == (
         "The worker visits the family. The manager reviews the plan within five days."
     )
+
+
+def test_a_heading_made_another_level_is_in_the_summary():
+    """The summary said "No changes." when "### Who attends" became "## Who attends", though
+    the body said it (exploratory testing): the section is no longer part of the one above."""
+    old = "# Meetings\n\n## When to hold one\n\nText.\n\n### Who attends\n\nPeople.\n"
+    diff = diff_documents(old, old.replace("### Who attends", "## Who attends"))
+    assert summarise(diff).text() == "“Who attends” is now a level 2 heading (it was level 3)."
+
+
+def test_a_new_title_is_named_with_the_old_one():
+    """ "Details changed: title." told a reader who found a chapter under a new name nothing of
+    what it was called (exploratory testing)."""
+    old = "---\ntitle: Referrals\n---\n\nText.\n"
+    diff = diff_documents(old, old.replace("Referrals", "Making Referrals"))
+    assert summarise(diff).text() == "Details changed: title (“Referrals” to “Making Referrals”)."

@@ -73,6 +73,7 @@ class DocumentDiff:
     old: list[Block] = field(default_factory=list)
     new: list[Block] = field(default_factory=list)
     details: tuple[str, ...] = ()  # front-matter fields that changed (title, status...)
+    titles: tuple[str, str] | None = None  # (old, new) when the title changed
 
     @property
     def identical(self) -> bool:
@@ -113,16 +114,17 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             changes += _compare(step.kind, olds, news, deadline)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
-    return DocumentDiff(changes, coarse, old, new, _details(old_source, new_source))
+    return DocumentDiff(changes, coarse, old, new, *_details(old_source, new_source))
 
 
 DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status", "id")
 
 
-def _details(old_source: str, new_source: str) -> tuple[str, ...]:
-    """The front-matter fields whose values differ (what the rendered text does not show)."""
+def _details(old_source: str, new_source: str) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+    """The front-matter fields whose values differ (what the rendered text does not show), and
+    the old and new title if it is one of them."""
     if not old_source or not new_source:
-        return ()
+        return (), None
     old_data, new_data = old_source.encode("utf-8"), new_source.encode("utf-8")
     front, body = split_front_matter(old_source)
     if (
@@ -133,9 +135,11 @@ def _details(old_source: str, new_source: str) -> tuple[str, ...]:
         # heading: with the same front matter, one that gives a title gives every field.
         and parse_document(old_source[: len(old_source) - len(body)].encode("utf-8")).title
     ):
-        return ()
+        return (), None
     old, new = parse_document(old_data), parse_document(new_data)
-    return tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
+    names = tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
+    titles = (old.title, new.title) if old.title and new.title else None
+    return names, (titles if "title" in names else None)
 
 
 def _after(blocks: list[Block], index: int) -> str:

@@ -30,6 +30,8 @@ class Summary:
     words_removed: int = 0
     whole: Literal["added", "removed"] | None = None  # when the document itself came or went
     details: list[str] = field(default_factory=list)  # front-matter fields that changed
+    retitled: tuple[str, str] | None = None  # the old and new title, when it changed
+    relevelled: list[tuple[str, int, int]] = field(default_factory=list)  # heading, was, now
     coarse: bool = False  # the comparison was simplified: only word counts are reliable
 
     def to_json(self) -> dict[str, Any]:
@@ -47,8 +49,14 @@ class Summary:
                 "Too large or too different to compare closely: roughly "
                 + _words(self.words_added, self.words_removed)
             ).replace(" .", ".")
+        details = [
+            f"title (“{self.retitled[0]}” to “{self.retitled[1]}”)"
+            if name == "title" and self.retitled
+            else name
+            for name in self.details
+        ]
         parts = [
-            _listed("Details changed", self.details, plural="Details changed"),
+            _listed("Details changed", details, plural="Details changed"),
             _listed("New section", self.added_sections),
             _listed("Removed section", self.removed_sections),
             _listed(
@@ -57,6 +65,10 @@ class Summary:
                 plural="Renamed",
             ),
             _listed("Revised", self.revised_sections, plural="Revised"),
+            *(
+                f"“{name}” is now a level {now} heading (it was level {was})."
+                for name, was, now in self.relevelled
+            ),
             _count(self.moved_blocks, "block moved", "blocks moved"),
             _links(len(self.links_added), len(self.links_removed)),
             _count(len(self.links_changed), "link now goes elsewhere", "links now go elsewhere"),
@@ -77,7 +89,7 @@ def summarise(diff: DocumentDiff) -> Summary:
 
 def _summarise(diff: DocumentDiff) -> Summary:
     """Walk the changes once, keeping track of the section each one falls in."""
-    summary = Summary(details=list(diff.details), coarse=diff.coarse)
+    summary = Summary(details=list(diff.details), retitled=diff.titles, coarse=diff.coarse)
     sections = _SectionTracker()
     for change in diff.changes:
         sections.follow(change)
@@ -124,6 +136,8 @@ def _heading(summary: Summary, change: BlockChange) -> None:
         summary.removed_sections.append(old.text)
     elif old is not None and new is not None and old.text != new.text:
         summary.renamed_sections.append((old.text, new.text))
+    elif old is not None and new is not None and old.level != new.level:  # (its place in the
+        summary.relevelled.append((new.text, old.level, new.level))  # sections' order moves)
 
 
 def _word_counts(change: BlockChange) -> tuple[int, int]:
