@@ -439,8 +439,20 @@ def test_a_removed_image_is_marked():
     diff = diff_documents(
         "See the chart ![Flowchart](https://a.example/c.png) below.\n", "See the chart below.\n"
     )
-    assert "[-[image: Flowchart]-]" in diff_text(diff)
+    assert "[-[image: Flowchart, c.png]-]" in diff_text(diff)
     assert '<del><span class="vh">deleted text: </span><img' in diff_html(diff)
+
+
+def test_a_new_picture_under_the_same_description_is_seen_and_counted():
+    """flow-v1.png replaced by flow-v2.png, the description kept: the terminal showed the same
+    words deleted and inserted, and the summary counted no words (exploratory testing)."""
+    old = "## Contacts\n\n![Referral flowchart](images/flow-v1.png)\n"
+    diff = diff_documents(old, old.replace("v1", "v2"))
+    assert (
+        "[-[image: Referral flowchart, flow-v1.png]-]{+[image: Referral flowchart, flow-v2.png]+}"
+        in diff_text(diff)
+    )
+    assert summarise(diff).text() == "Revised: Contacts. 1 word added, 1 removed."
 
 
 def test_two_links_with_the_same_words_are_not_mistaken_for_a_change():

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from tracker.trackchanges.compare import BlockChange, DocumentDiff, retargeted_links
+from tracker.trackchanges.text import is_image
 from tracker.trackchanges.wordiff import DELETE, INSERT
 
 OPENING = "the opening text"
@@ -154,8 +155,10 @@ def _word_counts(change: BlockChange) -> tuple[int, int]:
 
 
 def _counts(token: str) -> bool:
-    """A word, for counting: punctuation, tags and spaces are not counted."""
-    return token[0] != "<" and (token.isalnum() or _WORDLIKE.search(token) is not None)
+    """A word, for counting: punctuation, tags and spaces are not counted; an image is one."""
+    if token[0] == "<":
+        return is_image(token)
+    return token.isalnum() or _WORDLIKE.search(token) is not None
 
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:

@@ -25,6 +25,7 @@ LINE = "\N{DOWNWARDS ARROW WITH CORNER LEFTWARDS}"  # how a line break is shown 
 _NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 _HREF = re.compile(r'href="([^"]*)"')
 _ALT = re.compile(r'alt="([^"]*)"')
+_SRC = re.compile(r'src="([^"]*)"')
 
 _TAG = re.compile(r"(<[^>]*>)")
 _RUN = re.compile(r"[\t\n\r\f]|  ")
@@ -224,6 +225,12 @@ def plain_texts(tokens: list[str] | tuple[str, ...]) -> list[str]:
             texts.append("")
         started = started or bool(texts[-1].strip()) or name in {"td", "th"}
     return texts
+
+
+def image_file(token: str) -> str:
+    """The name of the file an image shows (its address's last part), or ""."""
+    source = _SRC.search(token)
+    return html.unescape(source.group(1)).rstrip("/").rpartition("/")[2] if source else ""
 
 
 def image_description(token: str) -> str:

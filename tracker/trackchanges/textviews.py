@@ -12,6 +12,7 @@ from tracker.trackchanges.text import (
     LINE,
     Block,
     image_description,
+    image_file,
     is_gap,
     is_image,
     is_line_break,
@@ -127,8 +128,9 @@ def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
 
 
 def _token_text(token: str, row: bool) -> str:
-    if is_image(token):
-        return f"[image: {image_description(token)}]"
+    if is_image(token):  # (with its file's name: a new picture under the same description
+        named = image_file(token)  # looked unchanged)
+        return f"[image: {image_description(token)}" + (f", {named}]" if named else "]")
     if token[0] == "<":
         if row and token[:3] in ("<td", "<th"):
             return "| "
