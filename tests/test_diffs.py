@@ -439,7 +439,7 @@ def test_a_removed_image_is_marked():
     diff = diff_documents(
         "See the chart ![Flowchart](https://a.example/c.png) below.\n", "See the chart below.\n"
     )
-    assert "[-[image: Flowchart, c.png]-]" in diff_text(diff)
+    assert "[-[image: Flowchart, https://a.example/c.png]-]" in diff_text(diff)
     assert '<del><span class="vh">deleted text: </span><img' in diff_html(diff)
 
 
@@ -449,10 +449,14 @@ def test_a_new_picture_under_the_same_description_is_seen_and_counted():
     old = "## Contacts\n\n![Referral flowchart](images/flow-v1.png)\n"
     diff = diff_documents(old, old.replace("v1", "v2"))
     assert (
-        "[-[image: Referral flowchart, flow-v1.png]-]{+[image: Referral flowchart, flow-v2.png]+}"
-        in diff_text(diff)
-    )
+        "[-[image: Referral flowchart, images/flow-v1.png]-]"
+        "{+[image: Referral flowchart, images/flow-v2.png]+}"
+    ) in diff_text(diff)
     assert summarise(diff).text() == "Revised: Contacts. 1 word added, 1 removed."
+    moved = diff_documents("![d](img/v1/flow.png)\n", '![d](img/v2/flow.png "Now")\n')
+    assert "[-[image: d, img/v1/flow.png]-]{+[image: d, img/v2/flow.png, “Now”]+}" in (
+        diff_text(moved)
+    )  # (the whole address, and the title: review)
 
 
 def test_two_links_with_the_same_words_are_not_mistaken_for_a_change():
@@ -511,6 +515,11 @@ def test_a_heading_made_another_level_is_in_the_summary():
     old = "# Meetings\n\n## When to hold one\n\nText.\n\n### Who attends\n\nPeople.\n"
     diff = diff_documents(old, old.replace("### Who attends", "## Who attends"))
     assert summarise(diff).text() == "“Who attends” is now a level 2 heading (it was level 3)."
+    both = diff_documents(old, old.replace("### Who attends", "## Who goes"))  # (review)
+    assert summarise(both).text() == (
+        "Renamed: “Who attends” to “Who goes”. “Who goes” is now a level 2 heading (it was "
+        "level 3). 1 word added, 1 removed."
+    )
 
 
 def test_a_new_title_is_named_with_the_old_one():

@@ -12,6 +12,7 @@ import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -368,3 +369,29 @@ def test_healthz_says_how_the_last_fetch_went(upstream: ManualRepo, served: Path
         hooks.refresh(manual)
         back = web.get("/healthz").json()["fetch"]
         assert back["ok"] is True and set(back) == {"ok", "at"}
+
+
+def test_how_fetches_went_is_never_written_where_others_could_change_it(
+    upstream: ManualRepo, served: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """fetch.json was written into a cache folder another user owns, through a link they
+    could plant (review): as every cache file, only into a folder of this user's alone."""
+    from tracker.index.store import cache_folder
+    from web import hooks
+
+    if os.getuid() != 0:  # (another user's folder is made here by chown, which needs root)
+        pytest.skip("needs root to make a folder another user's")
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "shared"))
+    manual = open_manual(served, branch="main")
+    folder = cache_folder(manual.repo)
+    folder.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.write_text("theirs")
+    (folder / hooks.FETCH_STATE).symlink_to(victim)
+    guessed = f".{hooks.FETCH_STATE}.{os.getpid()}.{threading.get_ident()}"  # (its old name)
+    (folder / guessed).symlink_to(victim)
+    os.chown(folder, os.getuid() + 4242, os.getgid())
+    hooks.refresh(manual)
+    assert victim.read_text() == "theirs" and hooks.fetch_state(manual) is None
+    assert (folder / hooks.FETCH_STATE).is_symlink()  # (nothing written in their folder)
+    manual.close()

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from tracker.errors import ConfigError, RepositoryError
-from tracker.index.store import cache_folder, made_private, ours_alone, present
+from tracker.index.store import cache_folder, made_private, ours_alone, present, reclaimed
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.repository.write import fetch_branch
@@ -151,6 +152,7 @@ class Poller:
 
 
 FETCH_STATE = "fetch.json"  # beside the index: how the last fetch went, for every worker
+_SAID: set[str] = set()
 
 
 def _note_fetch(manual: Manual, error: str | None) -> None:
@@ -162,13 +164,25 @@ def _note_fetch(manual: Manual, error: str | None) -> None:
         before = fetch_state(manual) or {}
         since = before.get("failing_since") if before.get("ok") is False else None
         state = {"ok": False, "at": now, "failing_since": since or now, "error": error}
-    with contextlib.suppress(OSError):
+    path = folder / FETCH_STATE
+    temporary = folder / f".{FETCH_STATE}.{secrets.token_hex(8)}"
+    try:  # (only in a folder of this user's alone, as every cache file: store.reclaimed)
         made_private(folder)
-        temporary = folder / f".{FETCH_STATE}.{os.getpid()}.{threading.get_ident()}"
-        descriptor = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        if not reclaimed(path):
+            raise PermissionError("it, or its folder, could be changed by other users")
+        flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW  # (never through a link)
+        with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="utf-8") as out:
             json.dump(state, out)
-        temporary.replace(folder / FETCH_STATE)
+        temporary.replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        with contextlib.suppress(OSError):  # (what it said before would be said on: not so)
+            if ours_alone(path):
+                path.unlink()
+        if FETCH_STATE not in _SAID:  # (/healthz then says nothing of fetches: said once)
+            _SAID.add(FETCH_STATE)
+            log.warning("cannot keep how fetches go in %s (%s).", path, error)
 
 
 def fetch_state(manual: Manual) -> dict[str, Any] | None:

@@ -135,10 +135,11 @@ def _heading(summary: Summary, change: BlockChange) -> None:
         summary.added_sections.append(new.text)
     elif change.status in {"deleted", "rewritten"} and old is not None and new is None:
         summary.removed_sections.append(old.text)
-    elif old is not None and new is not None and old.text != new.text:
-        summary.renamed_sections.append((old.text, new.text))
-    elif old is not None and new is not None and old.level != new.level:  # (its place in the
-        summary.relevelled.append((new.text, old.level, new.level))  # sections' order moves)
+    elif old is not None and new is not None:
+        if old.text != new.text:
+            summary.renamed_sections.append((old.text, new.text))
+        if old.level != new.level:  # (its place among the sections moves; renamed too, or not)
+            summary.relevelled.append((new.text, old.level, new.level))
 
 
 def _word_counts(change: BlockChange) -> tuple[int, int]:

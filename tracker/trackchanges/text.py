@@ -26,6 +26,7 @@ _NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 _HREF = re.compile(r'href="([^"]*)"')
 _ALT = re.compile(r'alt="([^"]*)"')
 _SRC = re.compile(r'src="([^"]*)"')
+_TITLE = re.compile(r'title="([^"]*)"')
 
 _TAG = re.compile(r"(<[^>]*>)")
 _RUN = re.compile(r"[\t\n\r\f]|  ")
@@ -228,9 +229,12 @@ def plain_texts(tokens: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def image_file(token: str) -> str:
-    """The name of the file an image shows (its address's last part), or ""."""
-    source = _SRC.search(token)
-    return html.unescape(source.group(1)).rstrip("/").rpartition("/")[2] if source else ""
+    """The address of the file an image shows, and its title if it has one ("" for none)."""
+    source, title = (
+        found.group(1) if found else "" for found in (_SRC.search(token), _TITLE.search(token))
+    )
+    named = [html.unescape(source)] + ([f"“{html.unescape(title)}”"] if title else [])
+    return ", ".join(part for part in named if part)
 
 
 def image_description(token: str) -> str:
