@@ -174,7 +174,7 @@ def _note_fetch(manual: Manual, error: str | None) -> None:
         with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="utf-8") as out:
             json.dump(state, out)
         temporary.replace(path)
-    except OSError as error:
+    except OSError as failure:
         with contextlib.suppress(OSError):
             temporary.unlink()
         with contextlib.suppress(OSError):  # (what it said before would be said on: not so)
@@ -182,7 +182,7 @@ def _note_fetch(manual: Manual, error: str | None) -> None:
                 path.unlink()
         if FETCH_STATE not in _SAID:  # (/healthz then says nothing of fetches: said once)
             _SAID.add(FETCH_STATE)
-            log.warning("cannot keep how fetches go in %s (%s).", path, error)
+            log.warning("cannot keep how fetches go in %s (%s).", path, failure)
 
 
 def fetch_state(manual: Manual) -> dict[str, Any] | None:
