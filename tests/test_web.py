@@ -403,6 +403,13 @@ def test_bad_addresses_get_400_or_404_with_a_sentence(
         ("/feeds/releases.atom/", "/feeds/releases.atom"),
         ("/api/chapters/referrals/", "/api/chapters/referrals"),
         ("/healthz/", "/healthz"),
+        # A static copy's own addresses for pages the service answers with a query string
+        # (they came to 404: "no document with the id referrals/at/2024-06-19").
+        ("/chapters/referrals/at/2024-06-19/", "/chapters/referrals?at=2024-06-19"),
+        ("/chapters/referrals/diff/2024-11-12/2024-11-13/",
+         "/chapters/referrals/diff?from=2024-11-12&to=2024-11-13"),
+        ("/chapters/referrals/diff/-/-/source/", "/chapters/referrals/diff?source=true"),
+        ("/releases/2024-11-13/newsletter/md/", "/releases/2024-11-13/newsletter?format=md"),
     ],
 )  # fmt: skip
 def test_an_address_ending_in_a_slash_is_sent_on_to_the_one_without(

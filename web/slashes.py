@@ -9,7 +9,8 @@ site's (``//evil.example``, ``/\\evil.example``), nor one it would read otherwis
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
+import re
+from urllib.parse import quote, unquote, urlencode
 
 from starlette.responses import RedirectResponse
 from starlette.routing import Match, Router
@@ -46,8 +47,36 @@ def slashless(scope: Scope, router: Router) -> str | None:
     path = quote(target, safe=_KEPT)
     if target == raw or not path.startswith("/") or path.startswith("//"):
         return None  # (an empty path is all slashes: "/" and "//" are no redirect)
+    path, asked = _served(path)  # (a static copy's address: the service's for the same page)
     trimmed = {**scope, "path": unquote(path), "raw_path": path.encode()}
     if all(route.matches(trimmed)[0] is Match.NONE for route in router.routes):
         return None
-    query = quote(scope.get("query_string") or b"", safe=_KEPT + "?")
+    query = "&".join(
+        part for part in (asked, quote(scope.get("query_string") or b"", safe=_KEPT + "?")) if part
+    )
     return f"{path}?{query}" if query else path
+
+
+# A static copy's addresses for pages the service answers with a query string (urls.py):
+# a chapter on a day, a diff between two dates or revisions ('-': none), a newsletter's format.
+_STATIC = (
+    (re.compile(r"(/chapters/.+)/at/([0-9]{4}-[0-9]{2}-[0-9]{2})"), ("at",)),
+    (re.compile(r"(/chapters/.+/diff)/([^/]+)/([^/]+)(/source)?"), ("from", "to", "source")),
+    (re.compile(r"(/releases/[0-9]{4}-[0-9]{2}-[0-9]{2}/newsletter)/(text|md|json)"), ("format",)),
+)
+
+
+def _served(path: str) -> tuple[str, str]:
+    """The service's path and query for a static copy's address of a page (written with its
+    slash: ``/chapters/referrals/at/2024-11-13/``), else the path as it is and no query."""
+    for pattern, names in _STATIC:
+        found = pattern.fullmatch(path)
+        if found is not None:
+            values = [unquote(value) if value else "" for value in found.groups()[1:]]
+            query = [
+                (name, "true" if name == "source" else value)
+                for name, value in zip(names, values, strict=True)
+                if value and value != "-"
+            ]
+            return found.group(1), urlencode(query)
+    return path, ""
