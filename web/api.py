@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from tracker.errors import NotFoundError
+from tracker.errors import InputError, NotFoundError
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import views
 from web import newsletters
@@ -46,14 +46,46 @@ def get(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
     return route
 
 
+# The most changes whose summaries one request may ask for: each may need a diff worked out
+# (cold, 5 to 150 ms a change), and anyone may ask (docs/operators.md, "The JSON API").
+SUMMARIES_AT_ONCE = 200
+SINCE = Query(None, description="only releases on or after this date (YYYY-MM-DD)")
+UNTIL = Query(None, description="only releases on or before this date (YYYY-MM-DD)")
+
+
 @get("/releases")
-def releases(request: Request, summaries: bool = False) -> dict[str, Any]:
-    """Every release, oldest first (with what changed in each entry when ``summaries``)."""
+def releases(
+    request: Request,
+    summaries: bool = False,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+) -> dict[str, Any]:
+    """Every release, oldest first, or those from `since` to `until` (both kept).
+
+    With `summaries`, each entry also says what changed in it; these are given for at most
+    200 changes at a time (each may need a diff worked out): a longer span answers 400,
+    saying how to narrow it.
+    """
     view = current_view(request)
-    summarise = view.manual.differ.summary if summaries else None
-    return {
-        "releases": [views.release_json(r, view.today, summarise) for r in view.snapshot.releases]
-    }
+    first, last = day_from(since, "since date"), day_from(until, "until date")
+    if first and last and first > last:
+        raise InputError(f"The since date {since} is after the until date {until}.")
+    chosen = [
+        r
+        for r in view.snapshot.releases
+        if (first is None or r.date >= first) and (last is None or r.date <= last)
+    ]
+    summarise = None
+    if summaries:
+        changes = sum(len(r.entries) for r in chosen)
+        if changes > SUMMARIES_AT_ONCE:
+            raise InputError(
+                f"Summaries are given for at most {SUMMARIES_AT_ONCE} changes at a time, and "
+                f"these releases hold {changes:,}: narrow them with since= and until=, or ask "
+                "for one release at /api/releases/{date}."
+            )
+        summarise = view.manual.differ.summary
+    return {"releases": [views.release_json(r, view.today, summarise) for r in chosen]}
 
 
 @get("/releases/{day}")
