@@ -1021,3 +1021,32 @@ def test_on_a_detached_head_the_pipeline_names_the_branch(
     repo.git("checkout", "--quiet", "--detach")
     rules = [p.rule for p in repo.snapshot().problems]
     assert rules == (["branch-replaced"] if said else [])
+
+
+def test_a_history_kept_for_a_detached_head_is_not_taken_for_the_branch_a_pipeline_names(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """What the rules say of a detached HEAD depends on the branch a pipeline names: a history
+    kept while none was named is not read back as the named branch's, nor the other way
+    (review: the name was read in the replay only, so a kept history was read back as it
+    was, branch-replaced unsaid or said wrongly)."""
+    for name in ("CI_COMMIT_BRANCH", "GITHUB_REF_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
+    repo.checkout("main")
+    repo.commit({"b.md": doc("B", "Urgent.")}, "Urgent", "2024-01-10T10:00:00+00:00")
+    repo.checkout("feat")
+    repo.merge("main", "2024-02-20T10:00:00+00:00", "Merge branch 'main' into feat")
+    repo.git("checkout", "--quiet", "--detach")
+    said = []
+    for named in ("", "main", "", "feat", "main"):
+        if named:
+            monkeypatch.setenv("CI_COMMIT_BRANCH", named)
+        else:
+            monkeypatch.delenv("CI_COMMIT_BRANCH", raising=False)
+        snapshot = repo.snapshot()
+        said.append((snapshot.branch, [p.rule for p in snapshot.problems]))
+    assert said == [("HEAD", []), ("main", ["branch-replaced"]), ("HEAD", []), ("feat", []),
+                    ("main", ["branch-replaced"])]  # fmt: skip

@@ -10,7 +10,6 @@ the texts the snapshot names and works out their diffs. It is safe to share betw
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -38,7 +37,7 @@ from tracker.index import derived
 from tracker.index.held import Held
 from tracker.index.store import cache_folder
 from tracker.logs import Logger
-from tracker.repository.paths import Root, check_ref
+from tracker.repository.paths import Root, check_ref, tracked_name
 from tracker.repository.read import GitRepo
 
 if TYPE_CHECKING:
@@ -121,9 +120,7 @@ def _replay(
     ``since``, the builder's head); they and their metadata are let go as it returns."""
     from tracker.index import raw
 
-    branch, head = at
-    if branch == "HEAD":  # detached, as CI checks out: the branch its pipeline says it builds
-        branch = os.environ.get("CI_COMMIT_BRANCH") or os.environ.get("GITHUB_REF_NAME") or ""
+    branch, head = at  # ("HEAD": detached, and no pipeline named it: see tracked_name)
     settings = root.join(CONFIG_FILE)
     read = raw.load(repo, head, root, builder.walker.config, since=since, settings=settings)
     try:  # (the metadata is read from git as the replay asks for it)
@@ -307,7 +304,7 @@ class Manual:
 
     def snapshot(self) -> Snapshot:
         """The manual at the tracked branch's head now: read again only when it has moved."""
-        seen = self.repo.branch_head(self.branch)  # cheap: no lock while nothing has moved
+        seen = self._tracked()  # cheap: no lock while nothing has moved
         if self._lacks and self.repo.texts_may_come():  # (left out while its remote was down)
             self.read_again()
         with self._lock:  # one reader at a time; the others then share its snapshot
@@ -315,7 +312,7 @@ class Manual:
             if latest is None or self._again or (latest.branch, latest.head) != seen:
                 # Asked again inside the lock: a request that saw an older head while another
                 # read a newer one must not take the manual back (and rebuild the index) to it.
-                branch, head = self.repo.branch_head(self.branch) if latest else seen
+                branch, head = self._tracked() if latest else seen
                 if latest is None or self._again or (latest.branch, latest.head) != (branch, head):
                     latest = read_snapshot(self.repo, self.root, branch, head, held=self._held)
                     if not self.lazy:
@@ -324,13 +321,16 @@ class Manual:
                     self._lacks = _lacking(latest.problems)
         return latest
 
+    def _tracked(self) -> tuple[str, str]:
+        return tracked_name(self.repo.branch_head(self.branch))
+
     def before_broken_settings(self) -> Snapshot | None:
         """The manual as it stood before the commit that broke its settings, while the
         branch's newest ones cannot be read (a server shows it, saying so): the commit before
         the oldest of the unreadable changes to ``manual.toml`` since its last readable one.
         None when the newest change to them is readable (what fails is not a commit's: a
         library that no longer knows their bank holidays) or none of the last 100 is."""
-        branch, head = self.repo.branch_head(self.branch)
+        branch, head = self._tracked()
         with self._lock:
             if self._unbroken is not None and self._unbroken[0] == head:
                 return self._unbroken[1]

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from tracker.history.texts import history_end, releases_text
 from tracker.index.fingerprint import fingerprint
 from tracker.index.store import cache_folder, digest, present, private
-from tracker.repository.paths import Root, check_ref
+from tracker.repository.paths import Root, check_ref, tracked_name
 from tracker.repository.read import GitRepo
 
 TYPE_CHECKING = False
@@ -193,5 +193,5 @@ def opened(repo_path: str, root: str, branch: str | None) -> tuple[Kept | None, 
     if branch is not None:
         check_ref(branch)
     repo = GitRepo(repo_path, once=True)
-    name, head = (branch is None and repo.opened_at) or repo.branch_head(branch)
+    name, head = tracked_name((branch is None and repo.opened_at) or repo.branch_head(branch))
     return read(repo, name, head, folder), repo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from tracker.errors import InputError, RefError, shown
@@ -91,3 +92,14 @@ class Root:
         if path.startswith(folder) and path[end : end + 1] == "/":
             return path[end + 1 :]
         return None
+
+
+def tracked_name(at: tuple[str, str]) -> tuple[str, str]:
+    """(branch, head) as git gave them, a detached HEAD (as CI checks out) named by the branch
+    its pipeline says it builds (GitLab's ``CI_COMMIT_BRANCH``, GitHub's ``GITHUB_REF_NAME``)
+    when it says one: the history is then that branch's, kept under its name (what the rules
+    say of it, such as branch-replaced, depends on the name)."""
+    branch, head = at
+    if branch == "HEAD":
+        branch = os.environ.get("CI_COMMIT_BRANCH") or os.environ.get("GITHUB_REF_NAME") or branch
+    return branch, head
