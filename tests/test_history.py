@@ -854,6 +854,33 @@ def test_a_schedule_that_has_ended_is_said(repo: ManualRepo):
     assert "since 2024-10-01" in problem.message and last[:10] in problem.message
 
 
+def test_a_merged_branchs_own_days_are_not_said_to_have_gone_live_when_the_schedule_ended(
+    repo: ManualRepo,
+):
+    """A branch's commits go live as their merge does, not on their own days: a schedule that
+    had ended is said of the merges and the tracked branch's own commits only (review: a
+    branch merged with a Go-Live was said to have gone live on its commit's day)."""
+    ends = (
+        '[releases]\nschedule = "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE;UNTIL=20240301"\n'
+    )
+    repo.commit({"manual.toml": ends, "a.md": doc("A")}, "Add", "2024-01-01T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A", "Two.")}, "Two", "2024-10-01T12:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("feat", "2024-10-20T12:00:00+00:00", "Merge branch 'feat'\n\nGo-Live: 2024-12-01")
+    manual = repo.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-10", "2024-12-01"]
+    assert manual.problems == ()
+    repo.branch("later")
+    repo.commit({"a.md": doc("A", "Three.")}, "Three", "2024-11-01T12:00:00+00:00")
+    repo.checkout("main")
+    merged = repo.merge("later", "2024-11-10T12:00:00+00:00", "Merge branch 'later'")
+    manual = repo.snapshot()
+    (problem,) = manual.problems
+    assert (problem.rule, problem.day) == ("schedule-ended", D("2024-11-10"))
+    assert "since 2024-11-10" in problem.message and merged[:10] in problem.message
+
+
 @pytest.mark.parametrize(
     "message",
     [

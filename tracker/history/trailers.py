@@ -54,12 +54,15 @@ class Sources:
         """Drop the commits read so far: each is read once, so only problems need keeping."""
         self._known.clear()
 
-    def of(self, commit: RawCommit, within: str = "") -> Source:
+    def of(self, commit: RawCommit, within: str = "", merged: bool = False) -> Source:
         """The commit's own notes, minor flag and declared go-live (``within``: the squash
-        merge whose message lists it)."""
+        merge whose message lists it; ``merged``: a commit merged in, whose own day does not
+        count, so a schedule that had ended is not said of it but of its merge)."""
         known = self._known.get(within + commit.sha)
         if known is None:
             known = self._known[within + commit.sha] = self._read(commit)
+        if not merged and known.declared.source == "commit" and self.schedule is not None:
+            self._schedule_ended(commit, known.declared.date)  # (once a commit: a document)
         return known
 
     def for_change(
@@ -87,11 +90,11 @@ class Sources:
             if touched:
                 touching.append(candidate)
         own = self.of(commit)
-        sources = [self.of(c) for c in touching]
+        sources = [self.of(c, merged=True) for c in touching]
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
         sources += [  # (a merge among them counts only with trailers of its own, as above)
-            self.of(c, f"{commit.sha}:")
+            self.of(c, f"{commit.sha}:", merged=True)
             for c in commit.squashed
             if len(c.parents) < 2 or has_trailers(c)
         ]
@@ -121,8 +124,6 @@ class Sources:
             ))  # fmt: skip
         self.problems += misspelt_trailers(commit, committed) + unread_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
-        if trailer is None and declared.source == "commit" and self.schedule is not None:
-            self._schedule_ended(commit, committed)
         if declared.explicit and (declared.date - committed).days > FAR_DAYS:
             self.problems.append(Problem(
                 "warning", f"commit {commit.sha[:10]}",
