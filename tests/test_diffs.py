@@ -528,3 +528,18 @@ def test_a_new_title_is_named_with_the_old_one():
     old = "---\ntitle: Referrals\n---\n\nText.\n"
     diff = diff_documents(old, old.replace("Referrals", "Making Referrals"))
     assert summarise(diff).text() == "Details changed: title (“Referrals” to “Making Referrals”)."
+
+
+def test_a_title_taken_from_the_first_heading_is_said_changed_once():
+    """A chapter whose title is its first heading: its new title was said twice, as a detail
+    and as a section renamed (review). A section renamed alike is still said."""
+    old = "# Referrals\n\nText.\n\n## Referrals\n\nMore.\n"
+    diff = diff_documents(old, old.replace("# Referrals\n", "# Making Referrals\n", 1))
+    assert summarise(diff).text() == (
+        "Details changed: title (“Referrals” to “Making Referrals”). 1 word added."
+    )
+    both = diff_documents(old, old.replace("Referrals", "Making Referrals"))
+    assert summarise(both).text() == (
+        "Details changed: title (“Referrals” to “Making Referrals”). Renamed: “Referrals” to "
+        "“Making Referrals”. 2 words added."
+    )

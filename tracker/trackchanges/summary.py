@@ -136,7 +136,9 @@ def _heading(summary: Summary, change: BlockChange) -> None:
     elif change.status in {"deleted", "rewritten"} and old is not None and new is None:
         summary.removed_sections.append(old.text)
     elif old is not None and new is not None:
-        if old.text != new.text:
+        if old.text != new.text and not (
+            old.level == new.level == 1 and summary.retitled == (old.text, new.text)
+        ):  # (the title's heading renamed is said once: "Details changed: title (...)")
             summary.renamed_sections.append((old.text, new.text))
         if old.level != new.level:  # (its place among the sections moves; renamed too, or not)
             summary.relevelled.append((new.text, old.level, new.level))
