@@ -75,6 +75,33 @@ def test_new_refuses_what_would_clash_or_is_not_an_id(repo: ManualRepo):
     assert sorted(p.name for p in (repo.path / "procedures").iterdir()) == ["a.md"]
 
 
+def test_new_writes_beside_settings_being_mended_and_still_refuses_ids_in_use(repo: ManualRepo):
+    """The committed manual.toml broken, the working tree's mended: tracker new refused (exit 2)
+    what the author would commit with the mended settings. Now it writes, saying the committed
+    settings cannot be read, and still refuses the id of a document committed before they
+    broke (a former id too) or since (from the working tree)."""
+    repo.commit({"manual.toml": '[manual]\ntitle = "M"\n', "a.md": doc("A", id="alpha")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    repo.move("a.md", "b.md", when="2024-01-02T09:00:00+00:00")
+    repo.commit({"b.md": doc("A", id="bravo")}, "Rename", when="2024-01-03T09:00:00+00:00")
+    repo.commit({"manual.toml": "[manual\n"}, "Oops", when="2024-02-01T09:00:00+00:00")
+    repo.commit({"c.md": doc("C", id="charlie")}, "Add C", when="2024-02-02T09:00:00+00:00")
+    (repo.path / "procedures" / "manual.toml").write_text('[manual]\ntitle = "M"\n')
+    for used in ("alpha", "bravo", "charlie"):
+        refused = tracker(repo, "new", used, "--title", "Again")
+        assert refused.returncode == 2 and "already used" in refused.stderr, refused.stderr
+    done = tracker(repo, "new", "delta", "--title", "Delta", "--today", "2024-03-01")
+    assert done.returncode == 0, done.stderr
+    assert parse_document((repo.path / "procedures" / "delta.md").read_bytes()).id == "delta"
+    (warning,) = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert "The committed settings cannot be read (manual.toml is not valid TOML" in warning
+    assert "checked against the files in the working tree and the manual at commit" in warning
+    (repo.path / "procedures" / "manual.toml").write_text("[manual\n")
+    broken = tracker(repo, "new", "echo", "--title", "Echo")
+    assert broken.returncode == 2 and "manual.toml is not valid TOML" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1
+
+
 def test_new_takes_an_id_of_letters_of_any_script(repo: ManualRepo):
     """As a file's name gives its path id: 'café' is words of letters, as 'cafe' is."""
     done = tracker(repo, "new", "café/ünï", "--title", "Café")

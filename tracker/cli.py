@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from tracker.errors import InputError, RepositoryError, TrackerError
+from tracker.errors import InputError, TrackerError
 from tracker.usage import help_text, print_help
 
 # 'tracker --help' loads nothing but two small modules of ours (usage.py writes the help as
@@ -244,13 +244,10 @@ def _new(args: argparse.Namespace) -> int:
 
     repo, tree = _work_tree(args)
     root = Root.parse(args.root)
-    try:
-        snapshot: Snapshot | None = Manual(repo, root, args.branch).snapshot()
-    except RepositoryError:
-        snapshot = None  # a repository without commits yet: the first chapter
+    manual = Manual(repo, root, args.branch)
     fixed = _fixed_today(args.today)
     path = new_document(
-        tree, root.folder, snapshot, args.id, args.title, args.section, args.type, fixed
+        tree, root.folder, manual, args.id, args.title, args.section, args.type, fixed
     )
     print(f"Wrote {path}: write the {args.type}, then commit it with a Change-Note.")
     return 0

@@ -12,13 +12,27 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from tracker import dates
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
-from tracker.errors import InputError
+from tracker.errors import ConfigError, InputError, RepositoryError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
 from tracker.history.snapshot import PAGES, Snapshot, page_address
+from tracker.logs import Logger
+
+log = Logger(__name__)
+
+
+class Manual(Protocol):
+    """The manual as committed (``tracker.manual.Manual``)."""
+
+    def snapshot(self) -> Snapshot:
+        """The manual at the branch's head."""
+
+    def before_broken_settings(self) -> Snapshot | None:
+        """The manual as it stood before its settings broke, if it did."""
+
 
 STARTER = """# The manual's settings. Every key is optional: delete what you do not need.
 # docs/authors.md explains each one.
@@ -76,7 +90,7 @@ def init_manual(work_tree: Path, folder: str, title: str, short_name: str) -> Pa
 def new_document(
     work_tree: Path,
     folder: str,
-    snapshot: Snapshot | None,
+    manual: Manual,
     ident: str,
     title: str,
     section: str | None,
@@ -88,7 +102,7 @@ def new_document(
     _check_request(ident, title, section, kind)
     section = section.strip() if section else None
     root = work_tree / folder if folder else work_tree
-    config = _work_tree_settings(root, snapshot)
+    config, snapshot = _work_tree_settings(root, manual)
     committed = snapshot.documents if snapshot is not None else ()
     if any(ident in d.aliases for d in committed):
         raise InputError(f"The id {ident!r} is already used by a document of the manual.")
@@ -108,6 +122,25 @@ def new_document(
     return target
 
 
+def committed(manual: Manual) -> Snapshot | None:
+    """The manual as committed, whose documents' ids a new one must not take: None before the
+    first commit. While the committed settings cannot be read (an author mending them, with
+    the new chapter, in the working tree), the manual as it stood before they broke, saying
+    so: the documents committed since are known from the working tree alone."""
+    try:
+        return manual.snapshot()
+    except RepositoryError:
+        return None  # a repository without commits yet: the first chapter
+    except ConfigError as error:
+        before = manual.before_broken_settings()
+        then = f" and the manual at commit {before.head[:10]}, before they broke" if before else ""
+        log.warning(
+            "The committed settings cannot be read (%s), so the new document's id is checked "
+            "against the files in the working tree%s.", str(error).rstrip("."), then,
+        )  # fmt: skip
+        return before
+
+
 class Present(NamedTuple):
     """A document in the manual now: committed (and not deleted), or written in the tree."""
 
@@ -116,15 +149,17 @@ class Present(NamedTuple):
     section: str | None
 
 
-def _work_tree_settings(root: Path, snapshot: Snapshot | None) -> Config:
+def _work_tree_settings(root: Path, manual: Manual) -> tuple[Config, Snapshot | None]:
     """The settings the new document will be read with: manual.toml as the working tree has
     it (to be committed with the document; before the first commit, the only one), else the
-    committed one."""
+    committed one; and the manual as committed (``committed``)."""
     try:
         data = (root / CONFIG_FILE).read_bytes()
     except OSError:
-        return snapshot.config if snapshot is not None else Config()
-    return parse_config(settings_text(data))
+        snapshot = committed(manual)
+        return snapshot.config if snapshot is not None else Config(), snapshot
+    config = parse_config(settings_text(data))  # (mistakes in it are said before the others')
+    return config, committed(manual)
 
 
 def _check_request(ident: str, title: str, section: str | None, kind: str) -> None:
