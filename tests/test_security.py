@@ -5,7 +5,9 @@ with the folder it is given.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -15,6 +17,8 @@ from fastapi.testclient import TestClient
 from web.app import create_app
 
 TODAY = date(2024, 3, 20)
+EVERY_RESPONSE = ("content-security-policy", "x-content-type-options", "referrer-policy",
+                  "x-frame-options")  # fmt: skip
 
 
 @pytest.fixture
@@ -36,3 +40,38 @@ def test_a_control_character_an_author_pasted_never_breaks_a_feed(pasted: Manual
             feed = ElementTree.fromstring(response.content)  # well-formed XML 1.0
             text = "".join(feed.itertext())
             assert "Referrals and  Assessments" in text and "Pasted" in text
+
+
+@pytest.fixture
+def failing(repo: ManualRepo) -> Iterator[TestClient]:
+    """The service with one more address, which fails as a bug in a route would."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    app = create_app(repo.open(), TODAY)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken, methods=["GET", "HEAD"])
+    with TestClient(app, raise_server_exceptions=False) as web:
+        yield web
+
+
+def test_an_unexpected_error_s_page_carries_the_security_headers(failing: TestClient):
+    for method in ("GET", "HEAD"):
+        response = failing.request(method, "/broken")
+        assert response.status_code == 500
+        assert [h for h in EVERY_RESPONSE if h not in response.headers] == [], method
+    page = failing.get("/broken")
+    nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in page.text  # the page's own scripts still run
+
+
+def test_every_kind_of_answer_carries_the_security_headers(failing: TestClient, tmp_path: Path):
+    for address in ("/", "/nope", "/chapters/a/", "/static/favicon.svg", "/healthz",
+                    "/api/chapters/a", "/api/chapters/..%2f", "/chapters/a/feed.atom"):  # fmt: skip
+        for method in ("GET", "HEAD"):
+            response = failing.request(method, address, follow_redirects=False)
+            missing = [h for h in EVERY_RESPONSE if h not in response.headers]
+            assert missing == [], (method, address, response.status_code)
+    response = failing.post("/chapters")
+    assert response.status_code == 405 and "content-security-policy" in response.headers
