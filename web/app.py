@@ -54,7 +54,7 @@ def create_app(
     """The service for one manual; ``today`` fixes the date (demos and tests). Pages are kept
     in memory up to ``cache_bytes`` (default ``$TRACKER_PAGE_CACHE_MB``; 0: none, and a static
     export keeps none: it asks each page once)."""
-    app = FastAPI(
+    app = _Service(
         title="Multi-Agency Procedures tracker",
         summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
         docs_url=None,
@@ -168,16 +168,42 @@ class SecurityHeaders:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy(nonce))
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
-                headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                secured(MutableHeaders(scope=message), nonce)
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def secured(headers: MutableHeaders, nonce: str) -> None:
+    """Set the security headers (a route's own policy or frame option is kept)."""
+    headers.setdefault("Content-Security-Policy", policy(nonce))
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+
+
+class _Service(FastAPI):
+    """FastAPI, with the security headers also on the page of an unexpected error: Starlette
+    answers one (``_unexpected``) from its ServerErrorMiddleware, which it puts outside every
+    middleware added, so ``SecurityHeaders`` never saw that answer."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+
+        async def outermost(scope: Scope, receive: Receive, send: Send) -> None:
+            async def sending(message: Message) -> None:
+                if message["type"] == "http.response.start" and message["status"] >= 500:
+                    headers = MutableHeaders(scope=message)
+                    if "x-content-type-options" not in headers:  # (not answered inside)
+                        nonce = scope.get("state", {}).get("nonce") or secrets.token_urlsafe(16)
+                        secured(headers, nonce)
+                await send(message)
+
+            await inner(scope, receive, sending if scope["type"] == "http" else send)
+
+        return outermost
 
 
 def policy(nonce: str) -> str:

