@@ -272,6 +272,43 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
         newsletter(release_repo, "2024-03-01", "text")
 
 
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ('{{ "x" * 10**10 }}', "it repeats a value 10,000,000,000 times, too large to make"),
+        ("{{ [1] * 5000000 }}", "it repeats a value 5,000,000 times, too large to make"),
+        ("{{ 10 ** 100000 }}", "10 ** 100000 is too large a number"),
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+         "its loops go through more than 1,000,000 numbers"),
+        ('{% for i in range(30000) %}{{ "x" * 100 }}{% endfor %}',
+         "it writes more than 2,000,000 characters"),
+    ],
+)  # fmt: skip
+def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
+    release_repo: ManualRepo, template: str, words: str
+):
+    """The sandbox stops code, not time or memory: '"x" * 10**10' made ten gigabytes (in the
+    service, for every feed and page with the newsletter) and loops inside loops never ended
+    (security review). Each bound is a failure of the template, named with its line."""
+    release_repo.commit({"_templates/newsletter.txt.j2": f"Start\n{template}\n"},
+                        when="2024-03-02T09:00:00+00:00")  # fmt: skip
+    with pytest.raises(ConfigError) as failed:
+        newsletter(release_repo, "2024-03-01", "text")
+    at = "" if "writes" in words else " at line 2"  # (what it wrote is counted outside it)
+    assert str(failed.value) == (
+        f"The newsletter template procedures/_templates/newsletter.txt.j2 failed{at}: {words}."
+    )
+
+
+def test_a_template_within_the_bounds_renders_as_before(release_repo: ManualRepo):
+    body = ('{{ "-" * 20 }} {{ 2 ** 64 }} {{ range(3)|list|length }} {{ [0] * 2 }}'
+            "{% for i in range(500) %}{% for j in range(500) %}{% endfor %}{% endfor %}")  # fmt: skip
+    release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
+    assert newsletter(release_repo, "2024-03-01", "text") == (
+        "-------------------- 18446744073709551616 3 [0, 0]"
+    )
+
+
 def test_a_release_that_only_withdraws_says_so(repo: ManualRepo):
     repo.commit({"a.md": doc("A"), "b.md": doc("B")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"b.md": None}, "Withdraw B", when="2024-02-01T09:00:00+00:00")

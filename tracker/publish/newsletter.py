@@ -17,7 +17,12 @@ from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import ended
-from tracker.publish.templating import TemplateFailure, failure, template_environment
+from tracker.publish.templating import (
+    TemplateFailure,
+    failure,
+    rendered,
+    template_environment,
+)
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
 
@@ -138,10 +143,10 @@ def render_newsletter(
     environment = template_environment(dict(templates), folder)
     name = TEMPLATES[fmt]
     try:  # a manual's own template: any failure is the template's, named where it failed
-        text = environment.get_template(name).render(context)
+        text = rendered(environment, name, context)
         if fmt == "html":  # email clients keep inline styles only
             name = STYLES
-            text = _INLINER.inline_fragment(text, environment.get_template(STYLES).render())
+            text = _INLINER.inline_fragment(text, rendered(environment, STYLES))
     except Exception as error:  # (RecursionError too: a template that includes itself)
         raise failure(error, folder, f"{folder}/{name}" if name in templates else name) from None
     return text

@@ -5,9 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import (
     BaseLoader,
@@ -18,11 +20,20 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment, safe_range
 
 from tracker.errors import ConfigError
 
 OURS = Path(__file__).parent / "templates"  # the package's templates (PackageLoader's files)
+# What one rendering may make: the sandbox stops a template from running code, not from
+# using time or memory. A newsletter section is a few kilobytes; these are far beyond any
+# template's need and far below what would tie up or exhaust a service that renders them.
+LARGEST = 2_000_000  # characters written, and items or characters a '*' may make
+LARGEST_BITS = 100_000  # of a whole number '*' or '**' makes (10 ** 30000)
+STEPS = 1_000_000  # numbers all the range() loops of one rendering may go through
+_steps: ContextVar[list[int]] = ContextVar("steps")
 
 
 def template_environment(overrides: dict[str, str], folder: str = "") -> SandboxedEnvironment:
@@ -33,9 +44,66 @@ def template_environment(overrides: dict[str, str], folder: str = "") -> Sandbox
     return _environment(tuple(sorted(overrides.items())), folder)
 
 
+def rendered(
+    environment: SandboxedEnvironment, name: str, context: Mapping[str, Any] | None = None
+) -> str:
+    """The template rendered within the bounds above: past one, a SecurityError (which
+    ``failure`` names as the template's)."""
+    token = _steps.set([STEPS])
+    try:
+        written, parts = 0, []
+        for part in environment.get_template(name).generate(context or {}):
+            written += len(part)
+            if written > LARGEST:
+                raise SecurityError(f"it writes more than {LARGEST:,} characters")
+            parts.append(part)
+        return "".join(parts)
+    finally:
+        _steps.reset(token)
+
+
+class _Bounded(SandboxedEnvironment):
+    """Jinja2's sandbox, with what a '*' or '**' makes bounded and range() counted."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _counted_range
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _whole(left) and _whole(right):
+            if right > 0 and max(1, abs(left).bit_length()) * right > LARGEST_BITS:
+                raise SecurityError(f"{left} ** {right} is too large a number")
+        elif operator == "*" and _whole(left) and _whole(right):
+            if abs(left).bit_length() + abs(right).bit_length() > LARGEST_BITS:
+                raise SecurityError("the product is too large a number")
+        elif operator == "*":
+            count, made = (left, right) if _whole(left) else (right, left)
+            if _whole(count) and hasattr(made, "__len__") and len(made) * count > LARGEST:
+                raise SecurityError(f"it repeats a value {count:,} times, too large to make")
+        return super().call_binop(context, operator, left, right)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _counted_range(*bounds: int) -> range:
+    """Jinja2's sandboxed range (at most 100,000 numbers), whose numbers count against the
+    rendering's STEPS (loops inside loops)."""
+    numbers = safe_range(*bounds)
+    budget = _steps.get(None)
+    if budget is not None:
+        budget[0] -= len(numbers)
+        if budget[0] < 0:
+            raise SecurityError(f"its loops go through more than {STEPS:,} numbers")
+    return numbers
+
+
 @lru_cache(maxsize=8)
 def _environment(overrides: tuple[tuple[str, str], ...], folder: str) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
+    environment = _Bounded(
         loader=ChoiceLoader(
             [_Overrides(dict(overrides), folder), PackageLoader("tracker.publish", "templates")]
         ),
