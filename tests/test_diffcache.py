@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import pty
 import sqlite3
@@ -110,3 +111,40 @@ def test_cache_path_follows_the_cache_dir(repo: ManualRepo, tmp_path: Path):
     manual, first, second = two_versions(repo)
     manual.differ.view(first, second, "json")
     assert (cache_folder(manual.repo) / "diffs.sqlite").is_relative_to(tmp_path / "cache")
+
+
+def test_the_cache_file_is_bounded_and_drops_its_oldest_diffs_first(repo: ManualRepo, monkeypatch):
+    """Anyone may ask for the diff of any two versions and each was kept: the file grew without
+    end (security review). TRACKER_DIFF_CACHE_MB bounds it: past it the oldest quarter goes;
+    a view bigger than a sixteenth of the bound is not kept; 0 keeps none."""
+    monkeypatch.setenv("TRACKER_DIFF_CACHE_MB", "0.1")
+    for number in range(40):
+        words = " ".join(f"word{number}x{n}" for n in range(150))  # views of about 4 KB
+        day = f"2024-{1 + number // 28:02d}-{1 + number % 28:02d}"
+        repo.commit({"a.md": doc("A", words)}, when=f"{day}T09:00:00+00:00")
+    manual = repo.open()
+    versions = manual.snapshot().document("a").versions
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    sizes = []
+    for before, after in itertools.pairwise(versions):
+        manual.differ.view(before, after, "source-text")
+        with sqlite3.connect(path) as connection:
+            pages, free, size = (connection.execute(f"PRAGMA {name}").fetchone()[0]
+                                 for name in ("page_count", "freelist_count", "page_size"))  # fmt: skip
+            sizes.append((pages - free) * size)
+            kept = [new for (new,) in connection.execute("SELECT new FROM diffs ORDER BY rowid")]
+    assert max(sizes) <= 100_000 + 10 * 4096  # (the last view, and the pages a row spans)
+    assert kept[-1] == versions[-1].blob and versions[1].blob not in kept
+    assert 5 < len(kept) < len(versions) - 1
+    big = " ".join(f"big{n}" for n in range(2_000))  # its view: over 6,250 bytes
+    repo.commit({"a.md": doc("A", big)}, when="2024-03-01T09:00:00+00:00")
+    fresh = repo.open()
+    last, newest = fresh.snapshot().document("a").versions[-2:]
+    assert "big1999" in fresh.differ.view(last, newest, "source-text")
+    with sqlite3.connect(path) as connection:
+        assert newest.blob not in {new for (new,) in connection.execute("SELECT new FROM diffs")}
+    monkeypatch.setenv("TRACKER_DIFF_CACHE_MB", "0")
+    path.unlink()
+    none = repo.open()
+    none.differ.view(versions[0], versions[1], "text")
+    assert not path.exists() or not sqlite3.connect(path).execute("SELECT * FROM diffs").fetchall()

@@ -13,6 +13,7 @@ variable: Starlette runs a route in a thread with a copy of the request's contex
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
 from tracker.index.store import connect, digest, library_versions, present, private, remove
+from tracker.logs import Logger
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
@@ -38,6 +40,12 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (old, new, view));"""
 REMEMBERED = 16  # diffs kept in memory, so that a second view of one is not worked out again
+# The file's bound: anyone may ask for the diff of any two versions, each kept, so it would grow
+# without end; past it the oldest quarter of the rows goes (their pages are reused).
+SIZE_VARIABLE = "TRACKER_DIFF_CACHE_MB"
+DEFAULT_MB = 500
+LARGEST_SHARE = 16  # a view bigger than this share of the bound is not kept
+log = Logger(__name__)
 CACHE_WAIT = 2.0  # seconds to wait for another writer of the cache file
 
 View = Literal[
@@ -98,11 +106,17 @@ class Differ:
     """Views of the diff between two versions; ``read`` gives a blob's text by its id."""
 
     def __init__(
-        self, read: Callable[[str], str], folder: Path, seconds: float = TIME_BUDGET
+        self,
+        read: Callable[[str], str],
+        folder: Path,
+        seconds: float = TIME_BUDGET,
+        bound: int | None = None,
     ) -> None:
+        """``bound``: the file's size in bytes (default ``$TRACKER_DIFF_CACHE_MB``)."""
         self._read = read
         self._path = folder / "diffs.sqlite"
         self._seconds = seconds
+        self._bound = bound_from_environment() if bound is None else bound
         self._lock = threading.Lock()
         self._recent: OrderedDict[tuple[str, str, bool], Diff] = OrderedDict()
         self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
@@ -124,7 +138,7 @@ class Differ:
             noted = _NOTED.get()  # a coarse answer depends on timing: it may be better next time
             if noted is not None:
                 noted.coarse = True
-        else:
+        elif len(body.encode()) * LARGEST_SHARE <= self._bound:
             self._store(key, body)
         return body
 
@@ -182,7 +196,34 @@ class Differ:
                     )
                     self._swept = True
                 connection.execute("INSERT OR REPLACE INTO diffs VALUES (?, ?, ?, ?)", (*key, body))
+                if _size(connection) > self._bound:  # the oldest quarter goes
+                    connection.execute(
+                        "DELETE FROM diffs WHERE rowid <= (SELECT rowid FROM diffs ORDER BY "
+                        "rowid LIMIT 1 OFFSET (SELECT count(*) / 4 FROM diffs))"
+                    )
         except sqlite3.OperationalError:
             return
         except sqlite3.DatabaseError:
             remove(self._path)
+
+
+def _size(connection: sqlite3.Connection) -> int:
+    """The bytes of the file's pages in use (those freed are reused before it grows)."""
+    pages, free, size = (
+        connection.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("page_count", "freelist_count", "page_size")
+    )
+    return int((pages - free) * size)
+
+
+def bound_from_environment() -> int:
+    """The bound in bytes that ``TRACKER_DIFF_CACHE_MB`` sets (whole or decimal megabytes; 0
+    keeps no diff in the file); a value that is not a number is said, and the default kept."""
+    text = os.environ.get(SIZE_VARIABLE, "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_MB
+    except ValueError:
+        log.warning("%s is %r, not a number of megabytes; %d is used.", SIZE_VARIABLE, text,
+                    DEFAULT_MB)  # fmt: skip
+        megabytes = DEFAULT_MB
+    return max(0, int(megabytes * 1_000_000))
