@@ -101,6 +101,14 @@ def test_new_text_shows_its_formatting_and_code_blocks_take_no_marks():
     assert "`" not in code, code
 
 
+def test_a_heading_whose_formatting_changed_is_a_revised_section(repo: ManualRepo):
+    out = terminal(repo, "## Kept here\n\nText.", "## **Kept** here\n\nText.")
+    assert out.splitlines()[1] == "Revised: Kept here. 1 word added, 1 removed.", out
+    assert "## [-Kept-]{+**Kept**+} here" in out.splitlines()
+    same = diff_documents('## a <abbr title="x">DBS</abbr>\n', '## a <abbr title="y">DBS</abbr>\n')
+    assert diff_text(same).splitlines()[0] != "No changes."
+
+
 def test_the_html_view_is_as_it_was():
     html = diff_html(diff_documents("Staff kept a record.\n", "Staff **kept** a record.\n"))
     assert (
@@ -137,3 +145,5 @@ def test_no_word_reads_as_replaced_by_itself(pair: tuple[str, str]):
     """The bug: ``[-kept-]{+kept+}``, with nothing to say what changed."""
     out = diff_text(diff_documents(*pair))
     assert not re.search(r"\[-([^\]]*?)-\]\{\+\1\+\}", out), out
+    if pair[0] != pair[1]:
+        assert out.splitlines()[0] != "No changes.", out
