@@ -96,7 +96,11 @@ def _summarise(diff: DocumentDiff) -> Summary:
         sections.follow(change)
         if change.shown.kind == "heading":
             _heading(summary, change)
-        elif change.status not in {"same", "away"} and (change.status != "moved" or change.ops):
+        if (
+            (change.shown.kind != "heading" or _restyled(change))
+            and change.status not in {"same", "away"}
+            and (change.status != "moved" or change.ops)
+        ):
             name = sections.current(change, summary.renamed_sections)
             if name not in summary.added_sections and name not in summary.revised_sections:
                 summary.revised_sections.append(name)
@@ -142,6 +146,16 @@ def _heading(summary: Summary, change: BlockChange) -> None:
             summary.renamed_sections.append((old.text, new.text))
         if old.level != new.level:  # (its place among the sections moves; renamed too, or not)
             summary.relevelled.append((new.text, old.level, new.level))
+
+
+def _restyled(change: BlockChange) -> bool:
+    """A heading whose words and level stayed but not its HTML (bold, a link...): its section
+    is revised (it is neither renamed nor new)."""
+    old, new = change.old, change.new
+    return (
+        old is not None and new is not None and old.html != new.html
+        and (old.text, old.level) == (new.text, new.level)
+    )  # fmt: skip
 
 
 def _word_counts(change: BlockChange) -> tuple[int, int]:

@@ -237,6 +237,15 @@ def image_file(token: str) -> str:
     return ", ".join(part for part in named if part)
 
 
+def address_and_title(token: str) -> tuple[str, str]:
+    """A link's address and title, an abbreviation's title ("" for what a tag lacks)."""
+    href, title = (
+        html.unescape(found.group(1)) if found else ""
+        for found in (_HREF.search(token), _TITLE.search(token))
+    )
+    return href, title
+
+
 def image_description(token: str) -> str:
     """What an image shows, in words: its description, or that it has none."""
     alt = _ALT.search(token)

@@ -11,11 +11,14 @@ from tracker.trackchanges.summary import summarise
 from tracker.trackchanges.text import (
     LINE,
     Block,
+    address_and_title,
     image_description,
     image_file,
+    is_formatting,
     is_gap,
     is_image,
     is_line_break,
+    is_word,
     plain_texts,
     tag_name,
     tokenize,
@@ -27,6 +30,10 @@ _COLOURS = {INSERT: ("\x1b[32m", "\x1b[0m"), DELETE: ("\x1b[31m", "\x1b[0m")}
 COLOUR_CODES = ("\x1b[32m", "\x1b[31m", "\x1b[0m")  # all a coloured text diff writes itself
 _BRACKETS = {INSERT: ("{+", "+}"), DELETE: ("[-", "-]")}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Markdown's marks for the formatting of marked words, where it is part of the change.
+_MARKS = {"strong": ("**", "**"), "b": ("**", "**"), "em": ("_", "_"), "i": ("_", "_"),
+          "code": ("`", "`"), "sup": ("^", "^"), "sub": ("~", "~")}  # fmt: skip
+Stacks = list[tuple[str, ...]]  # the formatting tags open around each token of a run
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -68,19 +75,20 @@ def _with_context(changes: list[BlockChange], context: int) -> list[int]:
 def _text_line(change: BlockChange, colour: bool) -> str:
     block = change.shown
     row = block.tag == "tr"
+    marks = block.kind != "code"  # (code is code: its <code> is no formatting of words)
     if change.status in {"inserted", "deleted", "away", "rewritten"}:
         op = INSERT if change.new is not None else DELETE
         cells = _CELL.split(block.html) if row else [block.html]
         body = _cells_text(
             [
-                _ops_text([(op, list(tokenize(cell)))], colour, row=False)
+                _ops_text([(op, list(tokenize(cell)))], colour, row=False, marks=marks)
                 for cell in cells
                 if not _CELL.fullmatch(cell) and cell.strip()
             ],
             row,
         )
     elif change.ops:
-        body = _ops_text(change.ops, colour, row=row)
+        body = _ops_text(change.ops, colour, row=row, marks=marks)
     else:
         body = _ops_text([(EQUAL, list(block.tokens))], colour, row=row)
     if block.kind == "heading":
@@ -100,18 +108,24 @@ def _cells_text(cells: list[str], row: bool) -> str:
     return "| " + " | ".join(cells) + " |" if row else "".join(cells)
 
 
-def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
+def _ops_text(ops: Ops, colour: bool, row: bool, marks: bool = False) -> str:
     out: list[str] = []
-    for op, tokens in ops:
+    formatting = _formatting(ops) if marks else [None] * len(ops)
+    for (op, tokens), stacks in zip(ops, formatting, strict=True):
         if op == DELETE and row:
-            tokens = [t for t in tokens if tag_name(t) in {"", "br", "img"}]
+            kept = [i for i, t in enumerate(tokens) if tag_name(t) in {"", "br", "img"}]
+            tokens = [tokens[i] for i in kept]
+            stacks = None if stacks is None else [stacks[i] for i in kept]
         if op != EQUAL and tokens and all(is_gap(token) for token in tokens):
             start, end = _BRACKETS[op]
             shown = LINE if any(is_line_break(token) for token in tokens) else " "
             out.append(_COLOURS[op][0] + start + shown + end + _COLOURS[op][1] if colour
                        else start + shown + end)  # fmt: skip
             continue
-        words = "".join(_token_text(token, row) for token in tokens)
+        if stacks is None:
+            words = "".join(_token_text(token, row) for token in tokens)
+        else:
+            words = _marked_text(tokens, stacks, row)
         if op == EQUAL or not words.strip():
             out.append(words)
             continue
@@ -125,6 +139,106 @@ def _ops_text(ops: Ops, colour: bool, row: bool) -> str:
     text = " ".join("".join(out).split(" ")).strip()
     text = re.sub(r"[ \t\r\n]+", " ", text)
     return f"{text} |" if row else text
+
+
+def _formatting(ops: Ops) -> list[Stacks | None]:
+    """For each run of a word diff, the formatting each of its tokens is to be shown in, where
+    the run is part of a change (the runs between two equal ones) whose words' formatting is
+    part of what changed; None elsewhere."""
+    if not any(op != EQUAL and token[:1] == "<" for op, tokens in ops for token in tokens):
+        return [None] * len(ops)  # most often: no tag came or went
+    sides: dict[str, list[str]] = {DELETE: [], INSERT: []}  # the tags open on each side
+    around: dict[str, tuple[str, ...]] = {}  # ...where the change began
+    found: list[Stacks | None] = []
+    change: list[tuple[str, list[str], Stacks]] = []  # the runs of the change being read
+    for op, tokens in [*ops, (EQUAL, [])]:
+        if op != EQUAL:
+            if not change:
+                around = {side: tuple(tags) for side, tags in sides.items()}
+            stacks: Stacks = []
+            for token in tokens:
+                _follow(sides[op], token)
+                stacks.append(tuple(sides[op]))
+            change.append((op, tokens, stacks))
+            continue
+        found += _shown(change, around)
+        change = []
+        for token in tokens:
+            _follow(sides[DELETE], token)
+            _follow(sides[INSERT], token)
+        found.append(None)
+    return found[:-1]
+
+
+def _shown(
+    change: list[tuple[str, list[str], Stacks]], around: dict[str, tuple[str, ...]]
+) -> list[Stacks | None]:
+    """The formatting to show in the runs of one change: none when every word in it stands in
+    the formatting around it (on its side); else, when each word still stands in that, what it
+    stands in besides (``guide`` made emphasis inside bold shows as ``_guide_``); else all of
+    it (``a`` that bold no longer reaches shows as ``**a**`` then ``a``)."""
+    words = [
+        (around[op], stack)
+        for op, tokens, stacks in change
+        for token, stack in zip(tokens, stacks, strict=True)
+        if is_word(token) or is_image(token)
+    ]
+    if all(stack == outside for outside, stack in words):
+        return [None] * len(change)
+    if all(stack[: len(outside)] == outside for outside, stack in words):
+        return [[stack[len(around[op]) :] for stack in stacks] for op, _, stacks in change]
+    return [stacks for _, _, stacks in change]
+
+
+def _follow(tags: list[str], token: str) -> None:
+    """Open or close a formatting tag."""
+    if not is_formatting(token):
+        return
+    if token[1] != "/":
+        tags.append(token)
+        return
+    name = tag_name(token)
+    for at in range(len(tags) - 1, -1, -1):
+        if tag_name(tags[at]) == name:
+            del tags[at:]
+            return
+
+
+def _marked_text(tokens: list[str], stacks: Stacks, row: bool) -> str:
+    """Tokens as text, each word with all its formatting in Markdown's marks; spaces and breaks
+    stay outside the marks, as Markdown has them."""
+    out: list[str] = []
+    shown: tuple[str, ...] = ()
+    gap = ""  # spaces and breaks not yet written
+    for token, stack in zip(tokens, stacks, strict=True):
+        text = _token_text(token, row)
+        if not (is_word(token) or is_image(token)):
+            gap += text
+            continue
+        same = 0
+        while same < min(len(shown), len(stack)) and shown[same] == stack[same]:
+            same += 1
+        out += [_mark(tag)[1] for tag in reversed(shown[same:])]
+        out.append(gap)
+        out += [_mark(tag)[0] for tag in stack[same:]]
+        out.append(text)
+        shown, gap = stack, ""
+    out += [_mark(tag)[1] for tag in reversed(shown)]
+    out.append(gap)
+    return "".join(out)
+
+
+def _mark(tag: str) -> tuple[str, str]:
+    """The marks before and after words in a formatting tag: a link's with its address and
+    title (as an image is named), an abbreviation's with its title."""
+    name = tag_name(tag)
+    if name in ("a", "abbr"):
+        address, title = (_CONTROL.sub("\N{REPLACEMENT CHARACTER}", part)
+                          for part in address_and_title(tag))  # fmt: skip
+        if name == "abbr":
+            return "", f" ({title})" if title else ""
+        return "[", f"]({address}" + (f" “{title}”" if title else "") + ")"
+    return _MARKS.get(name, ("", ""))
 
 
 def _token_text(token: str, row: bool) -> str:

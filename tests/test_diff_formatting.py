@@ -1,0 +1,149 @@
+"""The terminal's diff says what a change of formatting changed (bold, emphasis, code, a link):
+marked words carry Markdown's marks when their formatting is part of the change, so that
+``kept`` made bold no longer reads ``[-kept-]{+kept+}`` (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ManualRepo, doc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.trackchanges.compare import diff_documents
+from tracker.trackchanges.textviews import diff_text
+from tracker.trackchanges.views import diff_html
+
+
+def terminal(repo: ManualRepo, old: str, new: str, fmt: str = "text") -> str:
+    """``tracker diff a`` between two versions committed to a real repository."""
+    repo.commit({"a.md": doc("Alpha", old)}, "Add", "2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("Alpha", new)}, "Edit", "2024-02-01T09:00:00+00:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "diff", "a", "--repo", str(repo.path),
+         "--from", "2024-01-01", "--to", "2024-02-01", "--format", fmt],
+        capture_output=True, text=True, check=False, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("Staff kept a record.", "Staff **kept** a record.", "Staff [-kept-]{+**kept**+} a record."),
+        ("Staff **kept** a record.", "Staff kept a record.", "Staff [-**kept**-]{+kept+} a record."),
+        ("Staff kept a record.", "Staff *kept* a record.", "Staff [-kept-]{+_kept_+} a record."),
+        ("Use the form.", "Use the `form`.", "Use the [-form-]{+`form`+}."),
+        ("Staff kept a record.", "Staff ***kept*** a record.", "Staff [-kept-]{+**_kept_**+} a record."),
+        ("Staff **kept** it.", "Staff *kept* it.", "Staff [-**kept**-]{+_kept_+} it."),
+    ],
+)  # fmt: skip
+def test_a_word_whose_formatting_alone_changed_shows_its_new_formatting(
+    repo: ManualRepo, old: str, new: str, line: str
+):
+    out = terminal(repo, old, new)
+    assert line in out.splitlines(), out
+    assert "Revised: the opening text." in out.splitlines()[1]  # (the summary)
+
+
+def test_a_link_put_around_the_same_words_shows_its_address(repo: ManualRepo):
+    out = terminal(repo, "Read the guide first.", "Read [the guide](https://a.example/g) first.")
+    assert "Read [-the guide-]{+[the guide](https://a.example/g)+} first." in out.splitlines()
+    assert "1 link added." in out.splitlines()[1]
+
+
+def test_a_plain_change_beside_a_change_of_formatting(repo: ManualRepo):
+    out = terminal(repo, "Staff kept a record.", "Staff **kept** the record.")
+    assert "Staff [-kept a-]{+**kept** the+} record." in out.splitlines(), out
+    out = diff_text(diff_documents("Staff kept a record.\n", "Staff **kept a** new record.\n"))
+    assert "Staff [-kept a-]{+**kept a** new+} record." in out.splitlines(), out
+
+
+def test_bold_that_now_reaches_one_more_word_marks_that_word():
+    out = diff_text(diff_documents("Staff **kept** a record.\n", "Staff **kept a** record.\n"))
+    assert "[-a-]" in out and "{+**a**+}" in out, out
+    out = diff_text(diff_documents("Staff **kept a** record.\n", "Staff **kept** a record.\n"))
+    assert "[-**a**-]" in out and "{+a+}" in out, out
+
+
+def test_formatting_both_versions_share_is_not_marked():
+    """A word changed inside bold or a link: its formatting is no part of the change."""
+    for old, new, line in (
+        ("Staff **kept a** record.\n", "Staff **kept the** record.\n", "Staff kept [-a-]{+the+} record."),
+        ("Read [the guide](http://x) now.\n", "Read [the new guide](http://x) now.\n",
+         "Read the {+new+} guide now."),
+        ("Call **999** now.\n", "Call **999** at once.\n", "Call 999 [-now-]{+at once+}."),
+    ):  # fmt: skip
+        assert line in diff_text(diff_documents(old, new)).splitlines()
+
+
+def test_formatting_added_inside_formatting_both_share_shows_what_was_added():
+    for old, new, line in (
+        ("Read **the guide** now.\n", "Read **the *guide*** now.\n", "Read the [-guide-]{+_guide_+} now."),
+        ("Read [the guide](http://x) now.\n", "Read [the *new* guide](http://x) now.\n",
+         "Read the {+_new_+} guide now."),
+        ("a 2 b\n", "a <sup>2</sup> b\n", "a [-2-]{+^2^+} b"),
+    ):  # fmt: skip
+        assert line in diff_text(diff_documents(old, new)).splitlines()
+
+
+def test_new_text_shows_its_formatting_and_code_blocks_take_no_marks():
+    out = diff_text(diff_documents("Call now.\n", "Call **999** now.\n\nThen `wait`.\n"))
+    assert "Call {+**999**+} now." in out.splitlines(), out
+    assert "{+Then `wait`.+}" in out.splitlines(), out
+    code = diff_text(diff_documents("```\nrun it\n```\n", "```\nrun it now\n```\n"))
+    assert "`" not in code, code
+
+
+def test_a_heading_whose_formatting_changed_is_a_revised_section(repo: ManualRepo):
+    out = terminal(repo, "## Kept here\n\nText.", "## **Kept** here\n\nText.")
+    assert out.splitlines()[1] == "Revised: Kept here. 1 word added, 1 removed.", out
+    assert "## [-Kept-]{+**Kept**+} here" in out.splitlines()
+    same = diff_documents('## a <abbr title="x">DBS</abbr>\n', '## a <abbr title="y">DBS</abbr>\n')
+    assert diff_text(same).splitlines()[0] != "No changes."
+
+
+def test_the_html_view_is_as_it_was():
+    html = diff_html(diff_documents("Staff kept a record.\n", "Staff **kept** a record.\n"))
+    assert (
+        'Staff <del><span class="vh">deleted text: </span>kept</del><strong><ins><span class="vh">'
+        "inserted text: </span>kept</ins></strong> a record."
+    ) in html
+
+
+def test_json_segments_keep_their_plain_text(repo: ManualRepo):
+    data = json.loads(terminal(repo, "Staff kept a record.", "Staff **kept** a record.", "json"))
+    segments = data["diff"]["blocks"][1]["segments"]
+    assert [(s["op"], s["text"]) for s in segments] == [
+        ("=", "Staff "), ("-", "kept"), ("+", "kept"), ("=", " a record.")
+    ]  # fmt: skip
+
+
+WORD = st.sampled_from(["child", "must", "report", "the", "harm", "999", "risk", "police"])
+FORMATS = st.sampled_from(
+    ["{}", "**{}**", "*{}*", "`{}`", "***{}***", "[{}](https://example.org/a)", "<sup>{}</sup>"]
+)
+
+
+@st.composite
+def restyled(draw: st.DrawFn) -> tuple[str, str]:
+    """A paragraph, and the same words in other formatting."""
+    words = draw(st.lists(WORD, min_size=1, max_size=6))
+    old, new = ([draw(FORMATS).format(word) for word in words] for _ in range(2))
+    return " ".join(old) + "\n", " ".join(new) + "\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(restyled())
+def test_no_word_reads_as_replaced_by_itself(pair: tuple[str, str]):
+    """The bug: ``[-kept-]{+kept+}``, with nothing to say what changed."""
+    out = diff_text(diff_documents(*pair))
+    assert not re.search(r"\[-([^\]]*?)-\]\{\+\1\+\}", out), out
+    if pair[0] != pair[1]:
+        assert out.splitlines()[0] != "No changes.", out
