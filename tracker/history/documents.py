@@ -14,7 +14,7 @@ from typing import Any
 from tracker.history.blocks import heading_words
 from tracker.history.codeless import without_code_spans, without_fences
 from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
-from tracker.history.headings import emphasis_out, unique
+from tracker.history.headings import emphasis_out, heading_slug, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
 from tracker.history.links import LONGEST_ID
@@ -325,19 +325,7 @@ def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #
 @lru_cache(maxsize=8192)
 def _slug(heading: str) -> str:
     """A heading's id from its text as written: most headings recur in every version."""
-    return slugify(emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip()))))
-
-
-_NOT_WORD = re.compile(r"[^\w\s-]")
-_SEPARATED = re.compile(r"[-\s]+")
-
-
-def slugify(value: str) -> str:
-    """Python-Markdown's ``toc.slugify(value, "-")`` (the pages' own), written out here so that
-    reading a new commit's headings does not load Python-Markdown (0.1 s); a test checks that
-    the two agree."""
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return _SEPARATED.sub("-", _NOT_WORD.sub("", value).strip().lower())
+    return heading_slug(emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip()))))
 
 
 def path_id(relative_path: str) -> str:
