@@ -554,7 +554,8 @@ HTML_LINES = st.sampled_from([
     "#Contacts", "####### Seven", "## _1", "## _2", "Text\n#5 Steps", "## a\\", "## *",
     "## Ορισμοί", "## Ορισμοί", "## ορισμοί_1", "## Section 47 Ορισμοί", "## تعریفیں", "## সংজ্ঞা",
     "## 定义", "## *Ορισμοί* [σχέδιο](x.md)", "## — · —", "## ΟΡΙΣΜΟΣ", "## Ορισμοί - Όροι",
-    "## ορισμοι\u0301", "## _Όροι_", '<h2 id="όροι">Όροι</h2>',
+    "## ορισμοι\u0301", "## _Όροι_", "## &#945; &amp; β", "## Fish &amp; Chips",
+    "## `&amp;` &lt;b&gt;", "## &#945;_x_", '<h2 id="όροι">Όροι</h2>',
     *HTML_IDS_NOT_GIVEN, '<h2 title="a<b" id="lt">X</h2>', '<h2 id=a id=b>X</h2>', '<h2 =id="eq">X</h2>', '<h2/id="slash">X</h2>',
 ])  # fmt: skip
 
@@ -611,7 +612,7 @@ def test_headings_in_other_scripts_have_their_words_as_their_ids():
 WORDS = st.lists(st.sampled_from([
     *"Ορισμοί تعریفیں সংজ্ঞা 定义 Café", " ", "-", " _Όροι_ ", " *Ορισμοί* ", "Step_1", "\u0301",
     "\u200d", "·", "—", "1",
-    "ǅ", "İ", "ß", "ﬁ",
+    "&amp;", "&#945;", "&#X3B2;", "&notit;", "&ampx", "&#0;", "ǅ", "İ", "ß", "ﬁ",
 ])).map("".join)  # fmt: skip
 
 
@@ -626,6 +627,19 @@ def test_heading_words_in_any_script_have_the_ids_the_page_gives(first: str, sec
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
     assert given == heading_ids(body)
+
+
+def test_character_references_in_headings_are_read_as_the_page_reads_them():
+    """A heading's id is made from its words with each character reference read (``&amp;``
+    is "&", ``&#945;&#946;`` "αβ"), but in a code span: check read "## Fish &amp; Chips" as
+    fish-amp-chips where the page has fish-chips, and Greek written as references as digits."""
+    from tracker.publish.chapter import render_chapter
+
+    body = ("# T\n\n## Fish &amp; Chips\n\n## &#945;&#x3B2;\n\n## `&amp;` &lt;b&gt;\n\n"
+            "## &ampx &notit;\n\n## &#945;_x_\n")  # fmt: skip
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert given == heading_ids(body) == ["fish-chips", "αβ", "amp-b", "ampx-it", "x"]
 
 
 def test_headings_without_a_space_or_words_have_the_ids_the_page_gives():
