@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 
@@ -73,6 +74,45 @@ ESCAPED_LINKS = {
                 "[d](%2e%2e/procedures/a.md) [e](..%2Fprocedures%2Fa.md) [f](%2Fa.md) "
                 "[g](early%2520help.md) [h](a%00.md)"),
 }  # fmt: skip
+
+
+# Headings in scripts other than Latin, as translated leaflets have them: Greek (twice), Urdu,
+# Bengali (whose vowel signs are marks), Chinese; one mixing scripts (its id is its Latin words',
+# section-47, as it always was) and one of punctuation alone (the prefix alone). Links to them in
+# each form an author may write: the words as the id has them, copied from a page (prefixed) or
+# from a browser's address bar (percent-encoded); and LEAFLET_BROKEN, which land nowhere (a
+# heading the leaflet lacks, a capital letter, Latin letters for Greek, the mixed words whole).
+GREEK = "ορισμοί"
+LEAFLET_IDS = [
+    "section-ορισμοί", "section-ορισμοί_1", "section-section-47", "section-47", "section-تعریفیں",
+    "section-সংজ্ঞা", "section-定义", "section-",
+]  # fmt: skip
+LEAFLET_BROKEN = [
+    "leaflet.md#σύνοψη", f"leaflet.md#{quote('τέλος')}", "leaflet.md#ορισμοί_2", "leaflet.md#Ορισμοί",
+    "leaflet.md#orismoi", "leaflet.md#section-47-ορισμοί",
+]  # fmt: skip
+NON_LATIN_HEADINGS = {
+    "leaflet.md": doc("Leaflet", "## Ορισμοί\n\nText.\n\n## Ορισμοί\n\nAgain.\n\n"
+                      "## Section 47 Ορισμοί\n\nMixed.\n\n## تعریفیں\n\nUrdu.\n\n## সংজ্ঞা\n\n"
+                      "Bengali.\n\n## 定义\n\nChinese.\n\n## — · —\n\nPunctuation.\n\n"
+                      f"[a](#{GREEK}) [b](#section-{GREEK}_1) [c](#{quote(GREEK)}) [d](#section-47) "
+                      "[e](#定义)"),
+    "other.md": doc("Other", f"[a](leaflet.md#{GREEK}) [b](leaflet.md#section-{GREEK}) "
+                    f"[c](leaflet.md#{quote(GREEK)}) [d](leaflet.md#section-{quote(GREEK)}_1) "
+                    "[e](leaflet.md#تعریفیں) [f](leaflet.md#সংজ্ঞা) [g](<leaflet.md#定义>) "
+                    "[h](leaflet.md#section-47) "
+                    + " ".join(f"[{name}]({target})" for name, target in zip("ijklmn", LEAFLET_BROKEN, strict=True))),
+}  # fmt: skip
+# Where each of NON_LATIN_HEADINGS' links lands, by its words: the id (None: nowhere), as a
+# browser goes to it (test_browser follows them).
+GREEK_ID = "section-ορισμοί"
+LEAFLET_LANDINGS = {
+    "a": GREEK_ID, "b": GREEK_ID, "c": GREEK_ID, "d": f"{GREEK_ID}_1", "e": "section-تعریفیں",
+    "f": "section-সংজ্ঞা", "g": "section-定义", "h": "section-47",
+    **dict.fromkeys("ijklmn"),
+}  # fmt: skip
+OWN_LANDINGS = {"a": GREEK_ID, "b": f"{GREEK_ID}_1", "c": GREEK_ID, "d": "section-47",
+                "e": "section-定义"}  # fmt: skip
 
 
 # Links in each form Python-Markdown makes a link, which tracker check must read as the website

@@ -18,7 +18,14 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import CHROMIUM, ManualRepo, doc
+from conftest import (
+    CHROMIUM,
+    LEAFLET_LANDINGS,
+    NON_LATIN_HEADINGS,
+    OWN_LANDINGS,
+    ManualRepo,
+    doc,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from tracker.demo import build_demo
@@ -80,6 +87,16 @@ def moved_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     repo.move("a.md", "alpha.md", when="2024-02-01T09:00:00+00:00")
     repo.commit({"alpha.md": doc("Alpha", "## Steps\n\nTwo."), "guidance/form.md": None},
                 "Edit", "2024-03-01T09:00:00+00:00")  # fmt: skip
+    yield from served(folder)
+
+
+@pytest.fixture(scope="module")
+def leaflet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A manual of NON_LATIN_HEADINGS (headings in Greek, Urdu, Bengali, Chinese; links to
+    them), served as ``site`` is."""
+    folder = tmp_path_factory.mktemp("leaflet") / "manual"
+    folder.mkdir()
+    ManualRepo(folder).commit(NON_LATIN_HEADINGS, "Add", "2024-01-02T09:00:00+00:00")
     yield from served(folder)
 
 
@@ -305,3 +322,22 @@ def test_a_table_is_a_tab_stop_only_while_it_scrolls(site: str, browser: Browser
     page.set_viewport_size({"width": 1280, "height": 720})
     expect(box).not_to_have_attribute("tabindex", "0")
     context.close()
+
+
+def test_links_to_headings_in_other_scripts_land_where_check_says(leaflet_site: str, page: Page):
+    """Each link of NON_LATIN_HEADINGS (the words, copied from a page, percent-encoded; within
+    the leaflet and from another chapter) is followed: the browser lands where test_web says,
+    and nowhere for the links tracker check reports (test_check's test of the same links)."""
+    for address, landings in (("/chapters/other", LEAFLET_LANDINGS),
+                              ("/chapters/leaflet", OWN_LANDINGS)):  # fmt: skip
+        page.goto(leaflet_site + address)
+        links = page.eval_on_selector_all(
+            ".app-prose a", "links => links.map(link => [link.textContent, link.href])"
+        )
+        assert sorted(words for words, _ in links) == sorted(landings), address
+        landed = {}
+        for words, href in links:
+            page.goto("about:blank")
+            page.goto(href)
+            landed[words] = page.evaluate("document.querySelector(':target')?.id ?? null")
+        assert landed == landings, address

@@ -10,7 +10,9 @@ import pytest
 from conftest import (
     ESCAPED_LINKS,
     HTML_HEADINGS,
+    LEAFLET_BROKEN,
     LINK_FORMS,
+    NON_LATIN_HEADINGS,
     SECTION_HEADINGS,
     ManualRepo,
     doc,
@@ -579,6 +581,20 @@ def test_links_to_headings_whose_words_begin_with_section(repo: ManualRepo):
         "warning: referrals.md: has a heading with the id '17-assessments' and one with "
         "'section-17-assessments', so a link to #section-17-assessments goes to the first; link "
         "to the second as #section-section-17-assessments, or reword one of them",
+    ]
+
+
+def test_links_to_headings_in_other_scripts_are_read_as_a_browser_follows_them(repo: ManualRepo):
+    """A heading of Greek, Urdu, Bengali or Chinese words had the id "section-" (or "section-_1"
+    for the next): a link to it was reported broken wherever it pointed, and one to a heading
+    the leaflet lacks could not be told apart. Each now has its words as its id, and a link
+    lands as a browser lands it: written as the words, copied from a page or percent-encoded
+    (test_web's and test_browser's tests of the same links)."""
+    repo.commit(NON_LATIN_HEADINGS, when="2024-01-01T09:00:00+00:00",
+                trailers={"Change-Note": "Added."})  # fmt: skip
+    assert messages(repo) == [
+        f"error: other.md: links to {target}, but leaflet.md has no heading with that id"
+        for target in LEAFLET_BROKEN
     ]
 
 

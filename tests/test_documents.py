@@ -8,6 +8,7 @@ from datetime import date
 from html import unescape
 
 import pytest
+from conftest import LEAFLET_IDS, NON_LATIN_HEADINGS
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -375,9 +376,44 @@ def test_front_matter_is_split_where_a_plain_match_splits_it(
 def test_heading_ids_are_slugged_as_python_markdown_slugs_them(text: str):
     from markdown.extensions.toc import slugify as markdowns
 
-    from tracker.history.documents import slugify
+    from tracker.history.headings import slugify
 
     assert slugify(text) == markdowns(text, "-")
+
+
+@given(st.text())
+@example("Ορισμοί - Όροι")
+@example("定义 & 范围")
+def test_unicode_ids_are_python_markdown_s_where_the_words_hold_no_mark(text: str):
+    """Words of Greek, Arabic or Chinese (no combining marks) are slugged as Python-Markdown's
+    ``toc.slugify_unicode`` slugs them."""
+    import unicodedata
+
+    from markdown.extensions.toc import slugify_unicode
+
+    from tracker.history.headings import unicode_slug
+
+    text = "".join(char for char in text if not unicodedata.category(char).startswith("M"))
+    assert unicode_slug(text) == slugify_unicode(text, "-")
+
+
+@pytest.mark.parametrize(
+    ("words", "ident"),
+    [
+        ("Ορισμοί", "ορισμοί"), ("ΟΡΙΣΜΟΣ", "ορισμος"), ("Ορισμοί - Όροι", "ορισμοί-όροι"),
+        ("সংজ্ঞা ও নিয়ম", "সংজ্ঞা-ও-নিয়ম"), ("हिन्दी किताब", "हिन्दी-किताब"), ("تعریفیں", "تعریفیں"),
+        ("定义", "定义"), ("Section 47 Ορισμοί", "section-47"), ("1. Ορισμοί", "1"),
+        ("Café Ορισμοί", "cafe"), ("— · —", ""), ("", ""), ("Ορισμοί_1", "_1"),
+        ("_ Ορισμοί", "_-ορισμοί"), ("ﬁ Ορισμοί", "fi"), ("Ορισμοί\u200d", "ορισμοί"),
+    ],
+)  # fmt: skip
+def test_a_heading_s_id_is_ascii_unless_that_leaves_no_letter_or_digit(words: str, ident: str):
+    """Today's ids stay wherever they hold a letter or digit (mixed scripts included); only
+    where they would not are the words kept, vowel signs and all (Python-Markdown's
+    ``slugify_unicode`` drops marks: "সংজ্ঞা" would be "সজঞ", a word no author would write)."""
+    from tracker.history.headings import heading_slug
+
+    assert heading_slug(words) == ident
 
 
 def test_reading_a_new_commit_loads_neither_pyyaml_nor_python_markdown():
@@ -516,6 +552,10 @@ HTML_LINES = st.sampled_from([
     "```\n## Code\n```", "  ```\n## Indented\n  ```", "````\n## Longer\n```",
     "```\r\n## Code in CRLF\r\n```\r", "Setext CRLF\r\n---\r", "##", "## ", "## ##", "#",
     "#Contacts", "####### Seven", "## _1", "## _2", "Text\n#5 Steps", "## a\\", "## *",
+    "## Ορισμοί", "## Ορισμοί", "## ορισμοί_1", "## Section 47 Ορισμοί", "## تعریفیں", "## সংজ্ঞা",
+    "## 定义", "## *Ορισμοί* [σχέδιο](x.md)", "## — · —", "## ΟΡΙΣΜΟΣ", "## Ορισμοί - Όροι",
+    "## ορισμοι\u0301", "## _Όροι_", "## &#945; &amp; β", "## Fish &amp; Chips",
+    "## `&amp;` &lt;b&gt;", "## &#945;_x_", '<h2 id="όροι">Όροι</h2>',
     *HTML_IDS_NOT_GIVEN, '<h2 title="a<b" id="lt">X</h2>', '<h2 id=a id=b>X</h2>', '<h2 =id="eq">X</h2>', '<h2/id="slash">X</h2>',
 ])  # fmt: skip
 
@@ -546,6 +586,60 @@ def test_the_ids_check_reads_are_the_ids_the_page_gives(lines: list[str]):
     page = render_chapter(body, "a.md", lambda _path, _part: None)
     given = {unescape(ident) for ident in re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page)}
     assert given == page_ids(heading_ids(body))
+
+
+def test_headings_in_other_scripts_have_their_words_as_their_ids():
+    """Python-Markdown's ASCII ids left a heading of Greek, Urdu, Bengali or Chinese words the
+    prefix alone (then "_1", "_2"): no link could go to one. Where the ASCII id holds no letter
+    or digit, the words are kept (Bengali's vowel signs too); a heading that mixes scripts keeps
+    its ASCII id (section-47), as published."""
+    from tracker.history.links import page_ids
+    from tracker.publish.chapter import render_chapter
+
+    body = NON_LATIN_HEADINGS["leaflet.md"]
+    page = render_chapter(body, "leaflet.md", lambda _path, _part: None)
+    assert re.findall(r'<[a-z0-9]+[^<>]*\sid="([^"]*)"', page) == LEAFLET_IDS
+    assert page_ids(heading_ids(body)) == set(LEAFLET_IDS)
+    assert heading_ids(body) == [
+        "ορισμοί", "ορισμοί_1", "section-47", "تعریفیں", "সংজ্ঞা", "定义", ""
+    ]  # fmt: skip
+
+
+# Words of a heading: letters of several scripts, marks (an accent written apart, Bengali's
+# vowel signs, a joiner), punctuation, emphasised words. Underscores, asterisks and backticks
+# come only so: check reads some other runs of them otherwise than the page ("_-x_", "_a__",
+# "a` b`"), in every script alike, a gap of its own.
+WORDS = st.lists(st.sampled_from([
+    *"Ορισμοί تعریفیں সংজ্ঞা 定义 Café", " ", "-", " _Όροι_ ", " *Ορισμοί* ", "Step_1", "\u0301",
+    "\u200d", "·", "—", "1",
+    "&amp;", "&#945;", "&#X3B2;", "&notit;", "&ampx", "&#0;", "ǅ", "İ", "ß", "ﬁ",
+])).map("".join)  # fmt: skip
+
+
+@given(WORDS, WORDS)
+@example("Ορισμοί", "")
+@example("_Ορισμοί_", "Ορισμοί")
+def test_heading_words_in_any_script_have_the_ids_the_page_gives(first: str, second: str):
+    """Two headings of words in any script, marks and punctuation (a repeat numbered)."""
+    from tracker.publish.chapter import render_chapter
+
+    body = f"# T\n\n## {first}\n\n## {second}\n"
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert given == heading_ids(body)
+
+
+def test_character_references_in_headings_are_read_as_the_page_reads_them():
+    """A heading's id is made from its words with each character reference read (``&amp;``
+    is "&", ``&#945;&#946;`` "αβ"), but in a code span: check read "## Fish &amp; Chips" as
+    fish-amp-chips where the page has fish-chips, and Greek written as references as digits."""
+    from tracker.publish.chapter import render_chapter
+
+    body = ("# T\n\n## Fish &amp; Chips\n\n## &#945;&#x3B2;\n\n## `&amp;` &lt;b&gt;\n\n"
+            "## &ampx &notit;\n\n## &#945;_x_\n")  # fmt: skip
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert given == heading_ids(body) == ["fish-chips", "αβ", "amp-b", "ampx-it", "x"]
 
 
 def test_headings_without_a_space_or_words_have_the_ids_the_page_gives():

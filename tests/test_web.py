@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from html import unescape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree import ElementTree
 
 import feedparser
@@ -21,7 +21,11 @@ import pytest
 from conftest import (
     ESCAPED_LINKS,
     HTML_HEADINGS,
+    LEAFLET_IDS,
+    LEAFLET_LANDINGS,
     LINK_FORMS,
+    NON_LATIN_HEADINGS,
+    OWN_LANDINGS,
     SECTION_HEADINGS,
     ManualRepo,
     doc,
@@ -1182,6 +1186,43 @@ def test_links_to_headings_whose_words_begin_with_section_land_on_them(small: Ma
                 path, _, fragment = links[words].partition("#")
                 target = page(client, path or address).text
                 assert landing(target, fragment) == heading, (address, words, links[words])
+
+
+def followed(html: str, fragment: str) -> str | None:
+    """The id a browser goes to for a link ending ``#fragment`` (as the href has it): the HTML
+    standard's indicated part of the document, the fragment percent-encoded as the URL standard
+    encodes it, then decoded as UTF-8."""
+    encoded = quote(fragment, safe="!#$%&'()*+,-./:;=?@[\\]^_{|}~")
+    ids = {unescape(ident) for ident in re.findall(r'\sid="([^"]*)"', html)}
+    return next((i for i in (encoded, unquote(encoded, errors="replace")) if i in ids), None)
+
+
+def test_links_to_headings_in_other_scripts_land_on_them(small: ManualRepo):
+    """Headings of Greek, Urdu, Bengali or Chinese words had the id "section-" (and "_1", "_2"
+    after it): no link went to them. Each has its words as its id now, on the chapter's page
+    and in a diff, and links land there however they are written (the words, copied from a
+    page, percent-encoded), from another chapter and within the page or the diff: where tracker
+    check says they land (test_check's test of the same links)."""
+    small.commit(NON_LATIN_HEADINGS, "Add", "2024-02-01T09:00:00+00:00")
+    small.commit({"leaflet.md": NON_LATIN_HEADINGS["leaflet.md"] + "\nMore.\n"}, "Edit",
+                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for address, landings in (("/chapters/other", LEAFLET_LANDINGS),
+                                  ("/chapters/leaflet", OWN_LANDINGS),
+                                  ("/chapters/leaflet?at=2024-02-15", OWN_LANDINGS),
+                                  ("/chapters/leaflet/diff", OWN_LANDINGS)):  # fmt: skip
+            html = page(client, address).text
+            body = html[html.index("<main") :]
+            ids = re.findall(r'\sid="(section-[^"]*)"', body)
+            if address != "/chapters/other":
+                assert ids == LEAFLET_IDS, address
+            links = dict((words, unescape(href)) for href, words in
+                         re.findall(r'<a href="([^"]*)"[^>]*>([a-n])</a>', body))  # fmt: skip
+            assert sorted(links) == sorted(landings), address
+            for words, landing in landings.items():
+                path, _, fragment = links[words].partition("#")
+                target = page(client, path).text if path else html
+                assert followed(target, fragment) == landing, (address, words, links[words])
 
 
 def test_headings_written_as_html_keep_clear_of_the_page_s_own_ids(small: ManualRepo):

@@ -15,7 +15,14 @@ from typing import Any
 
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
-from tracker.history.links import ANCHOR_PREFIX, link_path, page_anchor, page_ids, shadowed
+from tracker.history.links import (
+    ANCHOR_PREFIX,
+    landing_ids,
+    link_path,
+    page_anchor,
+    page_ids,
+    shadowed,
+)
 from tracker.history.model import LEFT_OUT, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -243,7 +250,9 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 problems.append(Problem("error", version.path, message, rule="broken-link"))
-            elif fragment and page_anchor(fragment) not in _ids(ids, linked.latest):
+            elif fragment and not _ids(ids, linked.latest) & set(
+                landing_ids(page_anchor(fragment))
+            ):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
@@ -266,7 +275,8 @@ def _heading_clashes(snapshot: Snapshot) -> list[Problem]:
 
 
 def _ids(known: dict[str, set[str]], version: Version) -> set[str]:
-    """The ids of a version's headings on its page (the same rule as the website's links)."""
+    """The ids of a version's headings on its page (the same rule as the website's links): a
+    link lands where one of them is an id a browser looks for (``landing_ids``)."""
     found = known.get(version.path)
     if found is None:
         found = known[version.path] = page_ids(version.meta.anchors)

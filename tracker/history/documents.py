@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from html import unescape
 from types import MappingProxyType
 from typing import Any
 
 from tracker.history.blocks import heading_words
-from tracker.history.codeless import without_code_spans, without_fences
+from tracker.history.codeless import code_spans, without_code_spans, without_fences
 from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
-from tracker.history.headings import emphasis_out, unique
+from tracker.history.headings import emphasis_out, heading_slug, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids
 from tracker.history.links import LONGEST_ID
@@ -49,6 +50,9 @@ _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its
 _INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()]|\([^()]*\))*\)")
 # Marks the page does not show: tags, emphasis and code marks (underscores: _emphasis_out).
 _MARKS = re.compile(r"<[^<>]*>|[*`~]")
+# A character reference as Python-Markdown's pages keep it (``serializers.RE_AMP``'s, whose '&'
+# is left as written): the heading's id is made from the text with each one read (``toc``).
+_REFERENCE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
 
@@ -324,20 +328,29 @@ def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #
 
 @lru_cache(maxsize=8192)
 def _slug(heading: str) -> str:
-    """A heading's id from its text as written: most headings recur in every version."""
-    return slugify(emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", heading.strip()))))
+    """A heading's id from its text as written: most headings recur in every version. A
+    character reference (``&amp;``, ``&#945;``) is the character it names, as on the page, but
+    in a code span, which shows it as written."""
+    text = heading.strip()
+    if "&" in text:
+        text = _code_escaped(text)
+    words = emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", text)))
+    return heading_slug(_REFERENCE.sub(_referred, words) if "&" in words else words)
 
 
-_NOT_WORD = re.compile(r"[^\w\s-]")
-_SEPARATED = re.compile(r"[-\s]+")
+def _code_escaped(text: str) -> str:
+    """The text with each '&' in a code span written ``&amp;``, as Python-Markdown writes it
+    there (``code_escape``)."""
+    kept: list[str] = []
+    shown = 0
+    for start, end, _ in code_spans(text):
+        kept += (text[shown:start], text[start:end].replace("&", "&amp;"))
+        shown = end
+    return "".join(kept) + text[shown:]
 
 
-def slugify(value: str) -> str:
-    """Python-Markdown's ``toc.slugify(value, "-")`` (the pages' own), written out here so that
-    reading a new commit's headings does not load Python-Markdown (0.1 s); a test checks that
-    the two agree."""
-    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return _SEPARATED.sub("-", _NOT_WORD.sub("", value).strip().lower())
+def _referred(found: re.Match[str]) -> str:
+    return unescape(found.group())
 
 
 def path_id(relative_path: str) -> str:

@@ -5,14 +5,20 @@ the id a link's fragment names."""
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 ANCHOR_PREFIX = "section-"  # pages prefix heading ids so, never clashing with their own ids
 _TWICE = ANCHOR_PREFIX * 2  # how the id of a heading whose words begin "Section" begins
 # The longest id a page gives a heading: a repeated heading's id ending in thousands of digits
 # made Python-Markdown (and our reading of it) number it by int(), which refuses over 4,300.
 LONGEST_ID = 1000
+# What an address's fragment holds as written (the URL standard's fragment percent-encode set
+# takes controls, space, '"', '<', '>', '`' and every character past ASCII; a tab or newline
+# is dropped): a browser encodes the rest.
+_FRAGMENT_SAFE = "!#$%&'()*+,-./:;=?@[\\]^_{|}~"
+_DROPPED = re.compile("[\t\n\r]")
 
 
 def link_path(document: str, target: str) -> str | None:
@@ -34,6 +40,15 @@ def page_anchor(fragment: str) -> str:
     left as written (``section-reporting``, copied from a page, or ``section-47-enquiries``
     for "Section 47 Enquiries", which its page gives as a second id: ``heading_aliases``)."""
     return fragment if fragment.startswith(ANCHOR_PREFIX) else ANCHOR_PREFIX + fragment
+
+
+def landing_ids(fragment: str) -> tuple[str, str]:
+    """The ids a browser looks for, in turn, to follow a link whose address ends ``#`` and
+    ``fragment`` (as its href has it): the HTML standard's "indicated part of the document",
+    the fragment as the address holds it (percent-encoded), then that decoded as UTF-8. So
+    ``#ορισμοί`` and ``#%CE%BF%CF%81...`` both go to the id "ορισμοί", and ``#%41`` to "A"."""
+    encoded = quote(_DROPPED.sub("", fragment), safe=_FRAGMENT_SAFE)
+    return encoded, unquote(encoded, errors="replace")
 
 
 def heading_aliases(ids: Iterable[str]) -> dict[str, str]:

@@ -34,6 +34,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 
 from tracker.history.documents import split_front_matter
+from tracker.history.headings import spelled, unicode_slug
 from tracker.history.hrefs import manual_target
 from tracker.history.links import (
     ANCHOR_PREFIX,
@@ -311,11 +312,19 @@ def _converter() -> markdown.Markdown:
     """This thread's converter (a Markdown instance keeps state while it converts)."""
     converter: markdown.Markdown | None = getattr(_LOCAL, "converter", None)
     if converter is None:
-        headings = TocExtension(
-            slugify=lambda text, separator: (ANCHOR + slugify(text, separator))[:LONGEST_ID]
-        )
+        headings = TocExtension(slugify=_slug)
         converter = markdown.Markdown(
             extensions=[*EXTENSIONS, headings, _Links()], output_format="html"
         )
         _LOCAL.converter = converter
     return converter
+
+
+def _slug(words: str, separator: str) -> str:
+    """A heading's id: Python-Markdown's ASCII slug of its words, as pages have always given
+    it, unless that holds no letter or digit (words of Greek, Urdu, Bengali, Chinese): then
+    the words as written (``tracker.history.headings.heading_slug``, which check reads by)."""
+    ident = slugify(words, separator)
+    if not spelled(ident):
+        ident = unicode_slug(words)
+    return (ANCHOR + ident)[:LONGEST_ID]

@@ -12,8 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from tracker.history.documents import slugify
-from tracker.history.headings import unique
+from tracker.history.headings import heading_slug, unique
 from tracker.history.links import ANCHOR_PREFIX, LONGEST_ID, heading_aliases, page_anchor
 from tracker.trackchanges.compare import BlockChange
 from tracker.trackchanges.text import Block
@@ -36,7 +35,7 @@ def heading_anchors(changes: list[BlockChange]) -> dict[int, tuple[str, str | No
             title, first = first and block.kind == "heading" and block.level == 1, False
             if block.kind != "heading" or title:
                 continue  # (the page's own title has no id)
-            ident = unique((ANCHOR_PREFIX + slugify(_words(block)))[:LONGEST_ID], ids, counted)
+            ident = unique((ANCHOR_PREFIX + heading_slug(_words(block)))[:LONGEST_ID], ids, counted)
             if number not in given and ident not in taken and (side == "new" or not change.new):
                 given[number] = ident
                 taken.add(ident)
