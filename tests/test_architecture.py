@@ -80,6 +80,13 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.index",
         "tracker.history",
         "tracker.trackchanges.cache",
+        "tracker.settings",
+    },
+    "tracker.settings": {
+        "tracker.errors",
+        "tracker.config",
+        "tracker.repository",
+        "tracker.history",
     },
     "tracker.cli": {"tracker"},
     "tracker.opening": {

@@ -316,10 +316,13 @@ def test_a_manual_toml_that_is_not_utf8_is_refused_as_settings_are(repo: ManualR
     settings = '[manual]\nshort_name = "Caf\u00e9 Partnership"\n'
     (repo.path / "procedures" / "manual.toml").write_bytes(settings.encode("latin-1"))
     repo.commit({}, "Settings", "2024-01-03T10:00:00+00:00")
-    for command in ("newsletter", "check", "releases", "preview"):
+    for command in ("newsletter", "releases", "preview"):
         result = run(command, "--repo", str(repo.path), "--today", "2024-03-01")
         assert_user_error(result, "manual.toml is not UTF-8 text (line 2)", "save it as UTF-8")
         assert "\ufffd" not in result.stdout + result.stderr
+    check = run("check", "--repo", str(repo.path), "--today", "2024-03-01")  # (a finding:
+    assert check.returncode == 1, check.stderr  # tests/test_check_settings.py)
+    assert check.stdout.startswith("error: manual.toml: is not UTF-8 text (line 2); save it")
     (repo.path / "procedures" / "manual.toml").write_bytes(b"\xef\xbb\xbf" + settings.encode())
     repo.commit({}, "Settings as UTF-8", "2024-01-04T10:00:00+00:00")
     result = run("newsletter", "--repo", str(repo.path), "--today", "2024-03-01")

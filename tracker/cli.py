@@ -63,10 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gc.enable()
 
 
-def _open(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
+def _open(args: argparse.Namespace, repo: GitRepo | None = None, despite: bool = False) -> Opened:
     from tracker.opening import opened
 
-    return opened(args, repo)
+    return opened(args, repo, despite)
 
 
 def _fixed_today(text: str | None) -> date | None:
@@ -311,29 +311,26 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from tracker.authoring.check import (
-        check_manual,
-        github_annotations,
-        gitlab_report,
-        problem_json,
-    )
+    from tracker.authoring import check
 
-    opened = _open(args)
+    opened = _open(args, despite=True)  # (settings that cannot be read: a finding of its own)
     from tracker.publish.chapter import with_images
     from tracker.publish.newsletter import template_problems
 
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
-    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot))
-    problems = check_manual(snapshot, today, with_images(texts.of), templates=templates)
+    unchecked = check.unchecked(snapshot)  # (all is checked, templates tried, or it says so)
+    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), not unchecked)
+    problems = check.check_manual(snapshot, today, with_images(texts.of), templates=templates)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":
-        findings = [problem_json(problem) for problem in problems]
-        _print_json({"findings": findings, "errors": errors, "warnings": warnings})
+        findings = [check.problem_json(problem) for problem in problems]
+        report = {"findings": findings, "errors": errors, "warnings": warnings}
+        _print_json({**report, "unchecked": unchecked})
     elif args.format == "github":
-        _out(github_annotations(problems, snapshot), end="")
+        _out(check.github_annotations(problems, snapshot), end="")
     elif args.format == "gitlab":
-        _print_json(gitlab_report(problems, snapshot))
+        _print_json(check.gitlab_report(problems, snapshot))
     else:
         for problem in problems:
             _out(str(problem))

@@ -22,6 +22,7 @@ KEYS = {
 }
 DEFAULT_TITLE = "Multi-Agency Procedures"
 MAX_CUTOFF = 366  # days between a commit and its release: a year at most (dates stay in range)
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")  # where tomllib says a mistake is
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ class NotText(ConfigError):
 
     def __init__(self, name: str, line: int) -> None:
         super().__init__(
-            f"{name} is not UTF-8 text (line {line}); save it as UTF-8 and commit it again."
+            f"{name} is not UTF-8 text (line {line}); save it as UTF-8 and commit it again.", line
         )
-        self.name, self.line = name, line
+        self.name = name
 
 
 @lru_cache(maxsize=8)
@@ -95,7 +96,9 @@ def parse_config(text: str | None) -> Config:
         detail = str(error)
         if detail[1:2].islower():  # (a word, not a name such as TOML)
             detail = detail[:1].lower() + detail[1:]
-        raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {detail}.") from None
+        at = _AT_LINE.search(detail)  # (else "at end of document": its last line)
+        line = int(at.group(1)) if at else max(1, len(text.splitlines()))
+        raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {detail}.", line) from None
     except RecursionError:  # (tomllib reads nested arrays and tables by recursion)
         raise ConfigError(f"{CONFIG_FILE} nests arrays or tables too deeply to read.") from None
     if unknown := sorted(set(data) - set(KEYS)):

@@ -13,7 +13,12 @@ class TrackerError(Exception):
 
 
 class ConfigError(TrackerError):
-    """``manual.toml`` or a template of the manual is malformed: its authors must fix it."""
+    """``manual.toml`` or a template of the manual is malformed: its authors must fix it
+    (``line``: the file's line at fault, where it is known)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class RepositoryError(TrackerError):

@@ -39,13 +39,13 @@ from tracker.index.store import cache_folder
 from tracker.logs import Logger
 from tracker.repository.paths import Root, check_ref, tracked_name
 from tracker.repository.read import GitRepo
+from tracker.settings import read_settings, unreadable_changes, with_settings_error
 
 if TYPE_CHECKING:
     from tracker.history.walk import HistoryBuilder
     from tracker.trackchanges.cache import Differ
 
 log = Logger(__name__)
-BROKEN_SEARCH = 100  # changes to the settings looked through for the last readable ones
 
 
 @pausing_collector  # (collector.py: a third of a first read went to it)
@@ -56,6 +56,7 @@ def read_snapshot(
     head: str,
     trusted: bool = True,
     held: Held | None = None,
+    settings: str | None = None,
 ) -> Snapshot:
     """The pipeline: settings, git's log and the documents' metadata, the rules, the releases.
 
@@ -64,14 +65,15 @@ def read_snapshot(
     commits, under the same settings, replays only them and works out again only the
     documents they touch. ``trusted``: False reads the whole history again, whatever is kept.
     ``held``: the documents a service holds (``index/held.py``), not read back again.
+    ``settings``: manual.toml's text to read the head with instead of its own; never kept.
     """
     kept = derived.stored(repo, branch, root, held) if trusted else None
 
     def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
         derived.forget(repo, branch, root)
-        return read_snapshot(repo, root, branch, head, trusted=False, held=held)
+        return read_snapshot(repo, root, branch, head, False, held, settings)
 
-    if kept is not None and kept.head == head:
+    if kept is not None and kept.head == head and settings is None:
         snapshot = kept.snapshot(whole)
         if (
             snapshot is not None
@@ -92,8 +94,8 @@ def read_snapshot(
     from tracker.history.walk import HistoryBuilder, NotAContinuation  # (the warm path needs
     # neither: the branch has not moved)
 
-    settings = read_settings(repo, root, head)
-    going_on = _continued(repo, kept, settings or "", head)  # with the settings it was made with
+    text = read_settings(repo, root, head) if settings is None else settings
+    going_on = _continued(repo, kept, text or "", head)  # with the settings it was made with
     if going_on is not None:
         try:
             _replay(going_on.builder, repo, (branch, head), root, since=going_on.builder.head)
@@ -103,10 +105,11 @@ def read_snapshot(
             derived.forget(repo, branch, root)
             going_on = None
     if going_on is None:
-        builder = HistoryBuilder(root, parse_config(settings))
+        builder = HistoryBuilder(root, parse_config(text))
         _replay(builder, repo, (branch, head), root)
         going_on = derived.Continued(builder, {}, {}, [])
-    return _moved_on(repo, (branch, head, root), settings or "", going_on, (kept, held), whole)
+    place = (branch, head, root)
+    return _moved_on(repo, place, (text or "", settings is None), going_on, (kept, held), whole)
 
 
 def _replay(
@@ -135,13 +138,14 @@ def _replay(
 def _moved_on(
     repo: GitRepo,
     at: tuple[str, str, Root],
-    settings: str,
+    settings: tuple[str, bool],
     going_on: derived.Continued,
     stored: tuple[derived.Stored | None, Held | None],
     whole: Callable[[], Snapshot],
 ) -> Snapshot:
     """The snapshot after the builder moved on (from nothing, or from the kept head): only
-    the documents it touched are worked out again, and only the release days they change."""
+    the documents it touched are worked out again, and only the release days they change
+    (``settings``: their text, and whether the snapshot is kept)."""
     builder, (branch, head, root), (kept, held) = going_on.builder, at, stored
     config = builder.walker.config
     touched = {key: builder.settled[key] for key in builder.walker.touched}
@@ -188,7 +192,9 @@ def _moved_on(
                         (touched, load), releases)  # fmt: skip
     going_on = derived.Continued(builder, outlines, rows, order)
     base = kept.head if kept is not None and rows else None  # (it keeps the other rows)
-    state = derived.keep(repo, settings, snapshot, going_on, (touched, changed, every), base, held)
+    text, keeping = settings
+    if keeping:
+        state = derived.keep(repo, text, snapshot, going_on, (touched, changed, every), base, held)
     return snapshot
 
 
@@ -232,12 +238,6 @@ def _lacking(problems: Iterable[Problem]) -> bool:
 def _warn(problems: tuple[Problem, ...]) -> None:
     for warning in texts.warnings(problems):  # said on every read, not only by 'tracker check'
         log.warning("%s", warning)
-
-
-def read_settings(repo: GitRepo, root: Root, head: str) -> str | None:
-    """The text of the manual's settings at ``head`` (None when it has no manual.toml)."""
-    data = repo.read_file(head, root.join(CONFIG_FILE))
-    return settings_text(data) if data is not None else None
 
 
 class Texts:
@@ -334,18 +334,7 @@ class Manual:
         with self._lock:
             if self._unbroken is not None and self._unbroken[0] == head:
                 return self._unbroken[1]
-            path, before = self.root.join(CONFIG_FILE), None
-            changes = self.repo.changed_path(head, path, BROKEN_SEARCH)
-            for sha, parent in changes:
-                data = self.repo.read_file(sha, path)
-                try:
-                    parse_config(settings_text(data) if data is not None else None)
-                    break  # readable: the commit after it broke them
-                except ConfigError:
-                    before = parent or None  # (the manual's first commit: nothing before it)
-            else:
-                before = before if len(changes) < BROKEN_SEARCH else None
-            found = None
+            found, (_, before) = None, unreadable_changes(self.repo, self.root, head)
             if before is not None:
                 try:
                     found = read_snapshot(self.repo, self.root, branch, before, held=self._held)
@@ -356,6 +345,19 @@ class Manual:
                 self._latest = found
             self._unbroken = (head, found)
             return found
+
+    def despite_broken_settings(self) -> Snapshot:
+        """The manual at the branch's head now, even while its settings cannot be read (for
+        ``tracker check``): then read with those before the commits that broke them (else the
+        defaults), led by their error; never kept: other commands refuse the head as before."""
+        try:
+            return self.snapshot()
+        except ConfigError as error:
+            branch, head = self._tracked()
+            broken, before = unreadable_changes(self.repo, self.root, head)
+            text = read_settings(self.repo, self.root, before) if before is not None else None
+            found = read_snapshot(self.repo, self.root, branch, head, settings=text or "")
+            return with_settings_error(found, error, broken, before)
 
     def read_again(self) -> None:
         """Read the snapshot again when next asked, though the branch has not moved (texts a

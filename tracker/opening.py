@@ -36,9 +36,10 @@ class Opened:
         self.manual, self.snapshot, self.today = manual, snapshot, today
 
 
-def opened(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
+def opened(args: argparse.Namespace, repo: GitRepo | None = None, despite: bool = False) -> Opened:
     """The manual a command names (``--repo``, ``--root``, ``--branch``), read the whole way
-    (``repo``: that repository, opened already by ``answered``)."""
+    (``repo``: that repository, opened already by ``answered``; ``despite``: even while its
+    newest settings cannot be read, for ``tracker check``: ``Manual.despite_broken_settings``)."""
     from tracker import dates
     from tracker.manual import Manual, open_manual
 
@@ -47,7 +48,7 @@ def opened(args: argparse.Namespace, repo: GitRepo | None = None) -> Opened:
         manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
     else:  # (its root and branch checked by answered)
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
-    snapshot = manual.snapshot()
+    snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
     return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
 

@@ -23,7 +23,7 @@ from tracker.history.links import (
     page_ids,
     shadowed,
 )
-from tracker.history.model import LEFT_OUT, Document, Problem, Version
+from tracker.history.model import LEFT_OUT, SETTINGS_INVALID, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
@@ -38,8 +38,13 @@ RULES = (
     "broken-link", "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
-    "missing-change-note", "review-overdue", "review-due-soon",
+    "missing-change-note", "review-overdue", "review-due-soon", SETTINGS_INVALID,
 )  # fmt: skip
+# What depends on the release schedule, and is not checked while the newest settings cannot
+# be read (the manual is then read with the last readable ones: tracker/settings.py); the
+# newsletter's templates are then compiled, but not tried with a release.
+SCHEDULED = ("back-dated", "held-back", "missing-change-note", "schedule-ended")
+_UNTRIED = "newsletter-template"
 
 
 def check_manual(
@@ -51,23 +56,54 @@ def check_manual(
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
-    what is wrong with the newsletter's templates, found by ``publish.newsletter``)."""
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``). While the
+    newest settings cannot be read, their error comes first, saying what is not checked
+    (``unchecked``)."""
     since = since or _recent(today)
+    broken = settings_error(snapshot)
+    left = set(unchecked(snapshot))
     problems = [
+        *([_not_checked(broken)] if broken is not None else []),
         # Commits cannot be changed: what is wrong with an old one is history, not a to-do.
-        *(p for p in snapshot.problems if p.day is None or p.day >= since),
+        *(
+            p
+            for p in snapshot.problems
+            if (p.day is None or p.day >= since) and p.rule not in left and p is not broken
+        ),
         *_front_matter(snapshot),
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
         *_broken_links(snapshot),
         *_heading_clashes(snapshot),
-        *_go_live(snapshot, since),
-        *_missing_notes(snapshot, today),
+        *(_go_live(snapshot, since) if broken is None else ()),
+        *(_missing_notes(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
         *(_images(snapshot, published) if published is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
+
+
+def settings_error(snapshot: Snapshot) -> Problem | None:
+    """The error of the newest settings, when they cannot be read (``tracker check`` alone
+    reads such a manual: ``Manual.despite_broken_settings``)."""
+    return next((p for p in snapshot.problems if p.rule == SETTINGS_INVALID), None)
+
+
+def unchecked(snapshot: Snapshot) -> list[str]:
+    """The rules not checked (or, for the newsletter's templates, only in part): those that
+    depend on the release schedule, while the newest settings cannot be read."""
+    return [*SCHEDULED, _UNTRIED] if settings_error(snapshot) is not None else []
+
+
+def _not_checked(broken: Problem) -> Problem:
+    """The settings' error, saying what cannot be checked until it is mended."""
+    message = (
+        f"{broken.message}, and what depends on the release schedule is not checked "
+        f"({', '.join(SCHEDULED)}; the newsletter's templates are compiled but not tried with "
+        "a release)"
+    )
+    return Problem("error", broken.where, message, rule=broken.rule, line=broken.line)
 
 
 def problem_json(problem: Problem) -> dict[str, Any]:

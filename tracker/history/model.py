@@ -23,6 +23,9 @@ VersionKind = Literal["added", "modified", "renamed", "withdrawn"]
 Level = Literal["error", "warning"]
 # The rules of versions that are not published because they cannot be read (docs/authors.md).
 LEFT_OUT = frozenset({"missing-object", "not-utf8", "too-large"})
+# The rule of the newest settings that cannot be read, as ``tracker check`` reports them (the
+# manual's head is then read with the last readable ones: ``tracker/settings.py``).
+SETTINGS_INVALID = "settings-invalid"
 
 
 @dataclass(frozen=True)

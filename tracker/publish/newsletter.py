@@ -153,12 +153,13 @@ def render_newsletter(
 
 
 def template_problems(
-    snapshot: Snapshot, today: date, read: Callable[[], Mapping[str, str]]
+    snapshot: Snapshot, today: date, read: Callable[[], Mapping[str, str]], tried: bool = True
 ) -> list[Problem]:
     """What ``tracker newsletter`` would refuse, for ``tracker check``: a template of the
     manual's own that is not UTF-8 text, else each that cannot be compiled (whether used or
-    not), then each failure writing the newsletter of the next release (else the latest) in
-    each format (no summaries, no git: as cheap as one newsletter). ``read``: the templates."""
+    not), then (if ``tried``) each failure writing the newsletter of the next release (else the
+    latest) in each format (no summaries, no git: as cheap as one newsletter). ``read``: the
+    templates."""
     try:
         templates = read()
     except NotText as error:
@@ -175,7 +176,7 @@ def template_problems(
             except Exception as error:
                 failures.append((failure(error, folder, f"{folder}/{name}"), ""))
     try:
-        release = snapshot.default_release(today) if templates else None
+        release = snapshot.default_release(today) if templates and tried else None
     except NotFoundError:  # no release yet: nothing to write
         release = None
     if release is not None:
