@@ -689,3 +689,33 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     repo.commit({"_templates/_lead.j2": "One {{ release.date_words }}\n"},
                 when="2024-01-03T09:00:00+00:00", trailers={"Change-Note": "Mended."})  # fmt: skip
     assert run_check(repo, "text").returncode == 0
+
+
+def test_a_broken_link_names_the_document_or_heading_it_was_likely_meant_for(repo: ManualRepo):
+    """A misspelt path or heading id: the finding names the nearest that a link would reach
+    (from the linking file's folder; an id in the form that lands), and nothing when none is
+    near (authors had to open the other chapter to find the id)."""
+    referrals = doc("Referrals", "## Section 47 Enquiries\n\nX.\n\n## Reporting concerns\n\nY."
+                    "\n\n## Ορισμοί\n\nZ.")  # fmt: skip
+    strategy = doc("Strategy", "[a](../referals.md) [b](../referrals.md#section-47-enquries) "
+                   "[c](../referrals.md#reporting-concern) [d](child-deth.md) "
+                   "[e](../referrals.md#totally-else) [f](../referrals.md#ορισμο) "
+                   "[g](../nowhere-near.md)")  # fmt: skip
+    repo.commit({"referrals.md": referrals, "health/strategy.md": strategy,
+                 "health/child-death.md": doc("Child Death")}, when="2024-11-01T09:00:00+00:00")  # fmt: skip
+    found = [m for m in messages(repo) if "health/strategy.md" in m and "links to" in m]
+    assert found == [
+        "error: health/strategy.md: links to ../referals.md, which is not a document (did you "
+        "mean ../referrals.md?)",
+        "error: health/strategy.md: links to ../referrals.md#section-47-enquries, but "
+        "../referrals.md has no heading with that id (did you mean #section-47-enquiries?)",
+        "error: health/strategy.md: links to ../referrals.md#reporting-concern, but "
+        "../referrals.md has no heading with that id (did you mean #reporting-concerns?)",
+        "error: health/strategy.md: links to child-deth.md, which is not a document (did you "
+        "mean child-death.md?)",
+        "error: health/strategy.md: links to ../referrals.md#totally-else, but ../referrals.md "
+        "has no heading with that id",
+        "error: health/strategy.md: links to ../referrals.md#ορισμο, but ../referrals.md has "
+        "no heading with that id (did you mean #ορισμοί?)",
+        "error: health/strategy.md: links to ../nowhere-near.md, which is not a document",
+    ]

@@ -6,12 +6,15 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
@@ -285,14 +288,37 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
             linked = live.get(resolved) if resolved else None
             if linked is None:
                 message = f"links to {path}, which is not a document"
+                message += _path_like(version.path, resolved or path, live)
                 problems.append(Problem("error", version.path, message, rule="broken-link"))
             elif fragment and not _ids(ids, linked.latest) & set(
                 landing_ids(page_anchor(fragment))
             ):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
+                message += _id_like(fragment, linked.latest, _ids(ids, linked.latest))
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
+
+
+def _path_like(source: str, wanted: str, live: Iterable[str]) -> str:
+    """' (did you mean …?)' naming the document whose path is nearest the one a link names
+    (as the link would be written from ``source``), if one is near."""
+    near = difflib.get_close_matches(wanted, list(live), n=1, cutoff=0.8)
+    if not near:
+        return ""
+    return f" (did you mean {posixpath.relpath(near[0], posixpath.dirname(source) or '.')}?)"
+
+
+def _id_like(fragment: str, version: Version, known: set[str]) -> str:
+    """' (did you mean #…?)' naming the heading whose id is nearest the one a link names, if
+    one is near and a link to it lands."""
+    wanted = unquote(fragment).lower().removeprefix(ANCHOR_PREFIX)
+    anchors = {anchor.removeprefix(ANCHOR_PREFIX): anchor for anchor in version.meta.anchors}
+    for near in difflib.get_close_matches(wanted, list(anchors), n=3, cutoff=0.6):
+        written = anchors[near]
+        if known & set(landing_ids(page_anchor(written))):
+            return f" (did you mean #{written}?)"
+    return ""
 
 
 def _heading_clashes(snapshot: Snapshot) -> list[Problem]:
