@@ -592,8 +592,11 @@ def test_links_to_headings_in_other_scripts_are_read_as_a_browser_follows_them(r
     (test_web's and test_browser's tests of the same links)."""
     repo.commit(NON_LATIN_HEADINGS, when="2024-01-01T09:00:00+00:00",
                 trailers={"Change-Note": "Added."})  # fmt: skip
+    near = {"leaflet.md#ορισμοί_2": " (did you mean #ορισμοί_1?)",  # (the second of three)
+            "leaflet.md#Ορισμοί": " (did you mean #ορισμοί?)"}  # (ids are in lower case)  # fmt: skip
     assert messages(repo) == [
         f"error: other.md: links to {target}, but leaflet.md has no heading with that id"
+        + near.get(target, "")
         for target in LEAFLET_BROKEN
     ]
 
@@ -700,9 +703,10 @@ def test_a_broken_link_names_the_document_or_heading_it_was_likely_meant_for(rep
     strategy = doc("Strategy", "[a](../referals.md) [b](../referrals.md#section-47-enquries) "
                    "[c](../referrals.md#reporting-concern) [d](child-deth.md) "
                    "[e](../referrals.md#totally-else) [f](../referrals.md#ορισμο) "
-                   "[g](../nowhere-near.md)")  # fmt: skip
+                   "[g](../nowhere-near.md) [h](child%20deaths.md) [i](early-help.md)")  # fmt: skip
     repo.commit({"referrals.md": referrals, "health/strategy.md": strategy,
-                 "health/child-death.md": doc("Child Death")}, when="2024-11-01T09:00:00+00:00")  # fmt: skip
+                 "health/child-death.md": doc("Child Death"),
+                 "health/early help.md": doc("Early Help")}, when="2024-11-01T09:00:00+00:00")  # fmt: skip
     found = [m for m in messages(repo) if "health/strategy.md" in m and "links to" in m]
     assert found == [
         "error: health/strategy.md: links to ../referals.md, which is not a document (did you "
@@ -718,4 +722,8 @@ def test_a_broken_link_names_the_document_or_heading_it_was_likely_meant_for(rep
         "error: health/strategy.md: links to ../referrals.md#ορισμο, but ../referrals.md has "
         "no heading with that id (did you mean #ορισμοί?)",
         "error: health/strategy.md: links to ../nowhere-near.md, which is not a document",
+        "error: health/strategy.md: links to child%20deaths.md, which is not a document (did "
+        "you mean child-death.md?)",
+        "error: health/strategy.md: links to early-help.md, which is not a document (did you "
+        "mean early%20help.md?)",
     ]

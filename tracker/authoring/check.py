@@ -303,10 +303,12 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
 def _path_like(source: str, wanted: str, live: Iterable[str]) -> str:
     """' (did you mean …?)' naming the document whose path is nearest the one a link names
     (as the link would be written from ``source``), if one is near."""
-    near = difflib.get_close_matches(wanted, list(live), n=1, cutoff=0.8)
+    paths = {path.removesuffix(".md"): path for path in live}  # (".md" makes all look alike)
+    near = difflib.get_close_matches(wanted.removesuffix(".md"), list(paths), n=1, cutoff=0.85)
     if not near:
         return ""
-    return f" (did you mean {posixpath.relpath(near[0], posixpath.dirname(source) or '.')}?)"
+    written = posixpath.relpath(paths[near[0]], posixpath.dirname(source) or ".")
+    return f" (did you mean {written.replace(' ', '%20')}?)"
 
 
 def _id_like(fragment: str, version: Version, known: set[str]) -> str:
@@ -314,7 +316,7 @@ def _id_like(fragment: str, version: Version, known: set[str]) -> str:
     one is near and a link to it lands."""
     wanted = unquote(fragment).lower().removeprefix(ANCHOR_PREFIX)
     anchors = {anchor.removeprefix(ANCHOR_PREFIX): anchor for anchor in version.meta.anchors}
-    for near in difflib.get_close_matches(wanted, list(anchors), n=3, cutoff=0.6):
+    for near in difflib.get_close_matches(wanted, list(anchors), n=3, cutoff=0.85):
         written = anchors[near]
         if known & set(landing_ids(page_anchor(written))):
             return f" (did you mean #{written}?)"
