@@ -659,3 +659,19 @@ def test_a_root_folder_whose_name_has_spaces_is_read_as_any_other(repo: ManualRe
     found = run("releases", "--repo", str(repo.path), "--root", "my manual")
     assert found.returncode == 0, found.stderr
     assert "Beta" in found.stdout
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-5", "abc", "1e400"])
+def test_a_cache_bound_that_is_not_a_size_is_said_in_one_sentence(repo: ManualRepo, value: str):
+    """TRACKER_PAGE_CACHE_MB=inf stopped 'tracker serve' with a traceback (OverflowError), and
+    TRACKER_DIFF_CACHE_MB=inf every diff (review); -5 was taken as 0 without a word."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", "More.")}, when="2024-02-01T09:00:00+00:00")
+    for variable, args in (("TRACKER_PAGE_CACHE_MB", ("serve", "--port", "1")),
+                           ("TRACKER_DIFF_CACHE_MB", ("serve", "--port", "1")),
+                           ("TRACKER_DIFF_CACHE_MB", ("diff", "a"))):  # fmt: skip
+        done = run(*args, "--repo", str(repo.path), env={**os.environ, variable: value})
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert done.stderr == (
+            f"tracker: error: {variable} is {value!r}, not a number of megabytes (0 or more).\n"
+        )

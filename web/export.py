@@ -22,6 +22,7 @@ import json
 import re
 from base64 import b64encode
 from collections.abc import Callable, MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from hashlib import sha256
@@ -31,6 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
 from tracker.errors import InputError
+from tracker.index.store import cache_folder, made_private
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
@@ -75,7 +77,10 @@ def build_site(
     the manual's time zone."""
     snapshot = manual.snapshot()
     base = check_base(snapshot.config.site_url, base_url)
-    folder = OutDir.open(out, (manual.repo.git_dir, manual.repo.common_dir))
+    vouches = cache_folder(manual.repo)
+    with suppress(OSError):  # (unwritable: every build writes every file)
+        made_private(vouches)
+    folder = OutDir.open(out, (manual.repo.git_dir, manual.repo.common_dir), vouches)
     try:
         day = today or clock(snapshot.config.timezone)
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())

@@ -63,19 +63,36 @@ def check_relative(path: str) -> str:
 class OutDir:
     """A folder to export into, checked before anything is rendered."""
 
-    def __init__(self, root: Path, previous: dict[str, str], pages: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        previous: dict[str, str],
+        pages: dict[str, Any],
+        vouch: Path | None = None,
+        believed: bool = True,
+    ) -> None:
         self.root = root
-        self.previous = previous  # path -> SHA-256, from the last build's manifest
-        self.previous_pages = pages  # what the last build kept about its pages
+        # path -> SHA-256, from the last build's manifest; one not believed lists its files
+        # only to remove them (an empty digest, never a file's: kept on, if this build stops)
+        self.previous = previous if believed else dict.fromkeys(previous, "")
+        self.previous_pages = pages if believed else {}  # what it kept about its pages
         self.hashes: dict[str, str] = {}  # this build's files so far
         self.written = self.unchanged = 0
         self._lock: int | None = None
+        self._vouch = vouch
 
     @classmethod
-    def open(cls, out: Path, forbidden: Iterable[Path] = ()) -> OutDir:
+    def open(cls, out: Path, forbidden: Iterable[Path] = (), vouches: Path | None = None) -> OutDir:
         """The folder ``out``: new, empty, or holding a manifest of ours; never inside a
         ``forbidden`` folder (the content repository's git directory and, for a linked
-        worktree, the common git directory it shares)."""
+        worktree, the common git directory it shares).
+
+        ``vouches``: a folder of this user's alone (the cache folder) where each build keeps
+        the SHA-256 of the manifest it wrote last into each output folder. A manifest that is
+        not the one this user's last build wrote there (committed with the folder, copied from
+        elsewhere, edited, or the cache folder was not kept) is not believed: every file is
+        written anew (what it lists that this build does not make is still removed, so that a
+        withdrawn chapter's pages do not linger)."""
         root = out.resolve()
         for place in forbidden:
             git_dir = place.resolve()
@@ -90,7 +107,9 @@ class OutDir:
                 f"{out} holds files that a tracker build did not write; "
                 "give an empty or new folder."
             )
-        folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})))
+        vouch = vouches / f"build-{_digest(str(root))}.sha256" if vouches else None
+        believed = ours and (vouch is None or _vouched(manifest, vouch))
+        folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})), vouch, believed)
         folder._take_lock(out)
         return folder
 
@@ -186,7 +205,10 @@ class OutDir:
             if folder is None:
                 return False
             try:
-                handle = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+                flags = (
+                    os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+                )  # (a FIFO: no wait)
+                handle = os.open(name, flags, dir_fd=folder)
             except OSError:  # gone, a link, or unreadable: written anew
                 return False
             with os.fdopen(handle, "rb") as stream:
@@ -221,6 +243,14 @@ class OutDir:
         with self._folder(MANIFEST) as folder:
             assert folder is not None
             _replace(folder, MANIFEST, text.encode("utf-8"))
+        if self._vouch is not None:  # (in a folder of this user's alone)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            with suppress(OSError):  # (unwritable: the next build writes every file again)
+                made = os.open(self._vouch.parent, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    _replace(made, self._vouch.name, digest.encode())
+                finally:
+                    os.close(made)
 
 
 def _inner(handle: int, part: str, create: bool, path: Path) -> int | None:
@@ -268,6 +298,19 @@ def _replace(folder: int, name: str, content: bytes) -> None:
         with suppress(FileNotFoundError):
             os.unlink(temporary, dir_fd=folder)
         raise
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def _vouched(manifest: Path, vouch: Path) -> bool:
+    """Whether the manifest is the one this user's last build wrote into its folder."""
+    try:
+        wanted = vouch.read_text(encoding="ascii").strip()
+        return hashlib.sha256(manifest.read_bytes()).hexdigest() == wanted
+    except (OSError, ValueError):
+        return False
 
 
 def _read_manifest(manifest: Path) -> tuple[dict[str, str], dict[str, Any]]:

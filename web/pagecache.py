@@ -27,7 +27,6 @@ has one, and junk queries would only push useful answers out.
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import threading
 from collections import OrderedDict
@@ -38,6 +37,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tracker.index.store import megabytes
 from tracker.trackchanges.cache import noting_coarse
 from web.site import Site
 
@@ -56,12 +56,7 @@ Message = MutableMapping[str, Any]
 
 def bound_from_environment() -> int:
     """The bound in bytes that ``TRACKER_PAGE_CACHE_MB`` sets (whole or decimal megabytes)."""
-    text = os.environ.get(SIZE_VARIABLE, "").strip()
-    try:
-        megabytes = float(text) if text else DEFAULT_MB
-    except ValueError:
-        raise ValueError(f"{SIZE_VARIABLE} is {text!r}, not a number of megabytes.") from None
-    return max(0, int(megabytes * 1_000_000))
+    return megabytes(SIZE_VARIABLE, DEFAULT_MB)
 
 
 @dataclass(frozen=True)

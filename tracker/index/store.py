@@ -252,3 +252,20 @@ def library_versions(names: Sequence[str]) -> str:
 
 def _normal(name: str) -> str:
     return name.lower().replace("-", "_").replace(".", "_")
+
+
+def megabytes(variable: str, default: float) -> int:
+    """The bound in bytes an environment variable sets, in whole or decimal megabytes (0 for
+    none), else ``default``; anything else is the operator's mistake, said in one sentence."""
+    import math
+
+    from tracker.errors import InputError
+
+    text = os.environ.get(variable, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or value > 1e9:  # (a petabyte: surely a mistake)
+        raise InputError(f"{variable} is {text!r}, not a number of megabytes (0 or more).")
+    return int(value * 1_000_000)

@@ -13,7 +13,6 @@ variable: Starlette runs a route in a thread with a copy of the request's contex
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -24,8 +23,15 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from tracker.history.model import Version
-from tracker.index.store import connect, digest, library_versions, present, private, remove
-from tracker.logs import Logger
+from tracker.index.store import (
+    connect,
+    digest,
+    library_versions,
+    megabytes,
+    present,
+    private,
+    remove,
+)
 from tracker.trackchanges.compare import TIME_BUDGET, DocumentDiff, SourceLine, diff_documents
 from tracker.trackchanges.compare import source_diff as line_diff
 from tracker.trackchanges.summary import summarise
@@ -45,7 +51,6 @@ REMEMBERED = 16  # diffs kept in memory, so that a second view of one is not wor
 SIZE_VARIABLE = "TRACKER_DIFF_CACHE_MB"
 DEFAULT_MB = 500
 LARGEST_SHARE = 16  # a view bigger than this share of the bound is not kept
-log = Logger(__name__)
 CACHE_WAIT = 2.0  # seconds to wait for another writer of the cache file
 
 View = Literal[
@@ -218,12 +223,5 @@ def _size(connection: sqlite3.Connection) -> int:
 
 def bound_from_environment() -> int:
     """The bound in bytes that ``TRACKER_DIFF_CACHE_MB`` sets (whole or decimal megabytes; 0
-    keeps no diff in the file); a value that is not a number is said, and the default kept."""
-    text = os.environ.get(SIZE_VARIABLE, "").strip()
-    try:
-        megabytes = float(text) if text else DEFAULT_MB
-    except ValueError:
-        log.warning("%s is %r, not a number of megabytes; %d is used.", SIZE_VARIABLE, text,
-                    DEFAULT_MB)  # fmt: skip
-        megabytes = DEFAULT_MB
-    return max(0, int(megabytes * 1_000_000))
+    keeps no new diff in the file)."""
+    return megabytes(SIZE_VARIABLE, DEFAULT_MB)
