@@ -543,3 +543,8 @@ def test_a_title_taken_from_the_first_heading_is_said_changed_once():
         "Details changed: title (“Referrals” to “Making Referrals”). Renamed: “Referrals” to "
         "“Making Referrals”. 2 words added."
     )
+    twice = "# Old\n\nText.\n\n# Old\n\nMore.\n"  # (review: the second is no title)
+    assert summarise(diff_documents(twice, twice.replace("Old", "New"))).text() == (
+        "Details changed: title (“Old” to “New”). Renamed: “Old” to “New”. 2 words added, 2 "
+        "removed."
+    )

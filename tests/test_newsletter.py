@@ -282,6 +282,13 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
          "its loops go through more than 1,000,000 numbers"),
         ('{% for i in range(30000) %}{{ "x" * 100 }}{% endfor %}',
          "it writes more than 2,000,000 characters"),
+        ("{% set r = range(100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}",
+         "its loops go through more than 1,000,000 numbers"),
+        ('{% set ns = namespace(s="x" * 1500000) %}{{ (ns.s + ns.s)|length }}',
+         "it joins values into more than 2,000,000 items"),
+        ('{{ "x"|center(3000000000) }}', "its center filter is given a number over 2,000,000"),
+        ('{{ "%3000000000s"|format("x") }}', "its format filter is given a number over 2,000,000"),
+        ("{{ lipsum(10000000) }}", "lipsum() is not for a newsletter"),
     ],
 )  # fmt: skip
 def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
@@ -302,10 +309,12 @@ def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
 
 def test_a_template_within_the_bounds_renders_as_before(release_repo: ManualRepo):
     body = ('{{ "-" * 20 }} {{ 2 ** 64 }} {{ range(3)|list|length }} {{ [0] * 2 }}'
-            "{% for i in range(500) %}{% for j in range(500) %}{% endfor %}{% endfor %}")  # fmt: skip
+            "{% for i in range(500) %}{% for j in range(500) %}{% endfor %}{% endfor %}"
+            ' {{ range(5)|reverse|join }} {{ 3 in range(5) }} {{ "ab"|center(6) }}|'
+            ' {{ "%5s"|format("x") }} {{ [1] + [2] }}')  # fmt: skip
     release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
     assert newsletter(release_repo, "2024-03-01", "text") == (
-        "-------------------- 18446744073709551616 3 [0, 0]"
+        "-------------------- 18446744073709551616 3 [0, 0] 43210 True   ab  |     x [1, 2]"
     )
 
 

@@ -92,10 +92,12 @@ def _summarise(diff: DocumentDiff) -> Summary:
     """Walk the changes once, keeping track of the section each one falls in."""
     summary = Summary(details=list(diff.details), retitled=diff.titles, coarse=diff.coarse)
     sections = _SectionTracker()
+    titled = False  # a level 1 heading met: only the first is the title's
     for change in diff.changes:
         sections.follow(change)
         if change.shown.kind == "heading":
-            _heading(summary, change)
+            _heading(summary, change, titled)
+            titled = titled or any(b is not None and b.level == 1 for b in (change.old, change.new))
         if (
             (change.shown.kind != "heading" or _restyled(change))
             and change.status not in {"same", "away"}
@@ -133,7 +135,7 @@ class _SectionTracker:
         return dict(renamed).get(self.old, self.old)  # a renamed section goes by its new name
 
 
-def _heading(summary: Summary, change: BlockChange) -> None:
+def _heading(summary: Summary, change: BlockChange, titled: bool) -> None:
     old, new = change.old, change.new
     if change.status in {"inserted", "rewritten"} and new is not None and old is None:
         summary.added_sections.append(new.text)
@@ -141,7 +143,7 @@ def _heading(summary: Summary, change: BlockChange) -> None:
         summary.removed_sections.append(old.text)
     elif old is not None and new is not None:
         if old.text != new.text and not (
-            old.level == new.level == 1 and summary.retitled == (old.text, new.text)
+            not titled and old.level == new.level == 1 and summary.retitled == (old.text, new.text)
         ):  # (the title's heading renamed is said once: "Details changed: title (...)")
             summary.renamed_sections.append((old.text, new.text))
         if old.level != new.level:  # (its place among the sections moves; renamed too, or not)
