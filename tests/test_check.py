@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -727,3 +728,38 @@ def test_a_broken_link_names_the_document_or_heading_it_was_likely_meant_for(rep
         "error: health/strategy.md: links to early-help.md, which is not a document (did you "
         "mean early%20help.md?)",
     ]
+
+
+def test_suggestions_are_links_that_land_and_leave_the_gitlab_fingerprints_alone(
+    repo: ManualRepo,
+):
+    """A suggested path is written as a link must name it ('#' in a file's name); an id is
+    suggested in the form that lands where two ids differ only by the page's prefix; a
+    finding's GitLab fingerprint does not change when another document changes what it
+    suggests (review), and the same finding twice has two fingerprints."""
+    referrals = doc("Referrals", "## 47 Enquiries\n\nA.\n\n## Section 47 Enquiries\n\nB.")
+    a = doc("A", "[x](frequently-asked1.md) [y](referrals.md#section-47-enquirie) "
+            "[z](referals.md) [z](referals.md)")  # fmt: skip
+    repo.commit({"frequently-asked#1.md": doc("FAQ"), "referrals.md": referrals, "a.md": a},
+                when="2024-01-20T09:00:00+00:00")  # fmt: skip
+    found = [m for m in messages(repo, "2024-02-01") if m.startswith("error: a.md")]
+    assert found == [
+        "error: a.md: links to frequently-asked1.md, which is not a document (did you mean "
+        "frequently-asked%231.md?)",
+        "error: a.md: links to referrals.md#section-47-enquirie, but referrals.md has no heading "
+        "with that id (did you mean #section-47-enquiries?)",
+        "error: a.md: links to referals.md, which is not a document (did you mean referrals.md?)",
+        "error: a.md: links to referals.md, which is not a document (did you mean referrals.md?)",
+    ]
+
+    def fingerprints() -> list[str]:
+        report = json.loads(run_check(repo, "gitlab").stdout)
+        return [i["fingerprint"] for i in report if "referals.md" in i["description"]]
+
+    before = fingerprints()
+    assert len(set(before)) == 2
+    repo.move("referrals.md", "contacts.md", when="2024-01-21T09:00:00+00:00")
+    assert "did you mean" not in " ".join(
+        m for m in messages(repo, "2024-02-01") if "referals" in m
+    )
+    assert fingerprints() == before

@@ -244,6 +244,8 @@ def test_bad_arguments_are_still_one_sentence_and_status_2(repo: ManualRepo, opt
     [
         ("[manual]\ntitle = 'x'\n[releases\n", 3),
         ("a = 1\nb = ", 2),
+        ('[manual]\ntitle = "a\u2028b\u2028c"\nsections = [', 3),  # (review: not lines)
+        ('[manual]\ntitle = "a"\nsections = [\n', 3),
         ("[manual]\ntimezone = 5\n", None),
     ],
 )

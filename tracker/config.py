@@ -97,7 +97,7 @@ def parse_config(text: str | None) -> Config:
         if detail[1:2].islower():  # (a word, not a name such as TOML)
             detail = detail[:1].lower() + detail[1:]
         at = _AT_LINE.search(detail)  # (else "at end of document": its last line)
-        line = int(at.group(1)) if at else max(1, len(text.splitlines()))
+        line = int(at.group(1)) if at else max(1, text.count("\n") + (not text.endswith("\n")))
         raise ConfigError(f"{CONFIG_FILE} is not valid TOML: {detail}.", line) from None
     except RecursionError:  # (tomllib reads nested arrays and tables by recursion)
         raise ConfigError(f"{CONFIG_FILE} nests arrays or tables too deeply to read.") from None
