@@ -1023,6 +1023,18 @@ def test_a_squashed_commits_go_live_is_measured_from_its_own_day(scheduled: Manu
     assert not [reason for reason in latest.reasons if reason.startswith("back-dated")]
 
 
+def main_merged_into_feat_then_detached(repo: ManualRepo) -> None:
+    """main merged into feat, which main could then move on to; checked out detached, as CI."""
+    repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
+    repo.checkout("main")
+    repo.commit({"b.md": doc("B", "Urgent.")}, "Urgent", "2024-01-10T10:00:00+00:00")
+    repo.checkout("feat")
+    repo.merge("main", "2024-02-20T10:00:00+00:00", "Merge branch 'main' into feat")
+    repo.git("checkout", "--quiet", "--detach")
+
+
 @pytest.mark.parametrize(
     ("pipeline", "said"), [({"CI_COMMIT_BRANCH": "main"}, True), ({"GITHUB_REF_NAME": "main"}, True),
                            ({"CI_COMMIT_BRANCH": "feat"}, False), ({}, False)],
@@ -1038,14 +1050,7 @@ def test_on_a_detached_head_the_pipeline_names_the_branch(
         monkeypatch.delenv(name, raising=False)
     for name, value in pipeline.items():
         monkeypatch.setenv(name, value)
-    repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")
-    repo.branch("feat")
-    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
-    repo.checkout("main")
-    repo.commit({"b.md": doc("B", "Urgent.")}, "Urgent", "2024-01-10T10:00:00+00:00")
-    repo.checkout("feat")
-    repo.merge("main", "2024-02-20T10:00:00+00:00", "Merge branch 'main' into feat")
-    repo.git("checkout", "--quiet", "--detach")
+    main_merged_into_feat_then_detached(repo)
     rules = [p.rule for p in repo.snapshot().problems]
     assert rules == (["branch-replaced"] if said else [])
 
@@ -1059,14 +1064,7 @@ def test_a_history_kept_for_a_detached_head_is_not_taken_for_the_branch_a_pipeli
     was, branch-replaced unsaid or said wrongly)."""
     for name in ("CI_COMMIT_BRANCH", "GITHUB_REF_NAME"):
         monkeypatch.delenv(name, raising=False)
-    repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")
-    repo.branch("feat")
-    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00")
-    repo.checkout("main")
-    repo.commit({"b.md": doc("B", "Urgent.")}, "Urgent", "2024-01-10T10:00:00+00:00")
-    repo.checkout("feat")
-    repo.merge("main", "2024-02-20T10:00:00+00:00", "Merge branch 'main' into feat")
-    repo.git("checkout", "--quiet", "--detach")
+    main_merged_into_feat_then_detached(repo)
     said = []
     for named in ("", "main", "", "feat", "main"):
         if named:
