@@ -721,3 +721,20 @@ def test_an_id_with_accents_written_apart_is_the_same_id():
     assert apart != composed
     meta = parse_document(f"---\nid: {apart}\n---\n# A\n".encode())
     assert (meta.id, meta.problems) == (composed, ())
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["![image](a.png) Steps", 'Steps ![diagram of steps](d.png "t")', "![](a.png)",
+     "[![logo](l.png) Home](x.md)", "Before ![a [b]](c.png) after"],
+)  # fmt: skip
+def test_an_image_in_a_heading_has_no_words_in_its_id(heading: str):
+    """The page makes a heading's id from the words it shows, and an image shows none (its
+    description is an attribute): check read "## ![image](a.png) Steps" as image-steps where
+    the page has steps, and reported links to it (review)."""
+    from tracker.publish.chapter import render_chapter
+
+    body = f"# T\n\n## {heading}\n\n## Steps\n"
+    page = render_chapter(body, "a.md", lambda _path, _part: None)
+    given = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert given == heading_ids(body)

@@ -48,6 +48,8 @@ _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")  # the page shows it as its
 # A link in a heading: its text (one level of brackets within) and target. The text's parts
 # cannot overlap ('[' starts only a bracketed part), so a heading of 80,000 '[' is one pass.
 _INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()]|\([^()]*\))*\)")
+# An image has no words on the page (its description is an attribute): none in the id.
+_INLINE_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\((?:[^()]|\([^()]*\))*\)")
 # Marks the page does not show: tags, emphasis and code marks (underscores: _emphasis_out).
 _MARKS = re.compile(r"<[^<>]*>|[*`~]")
 # A character reference as Python-Markdown's pages keep it (``serializers.RE_AMP``'s, whose '&'
@@ -334,6 +336,8 @@ def _slug(heading: str) -> str:
     text = heading.strip()
     if "&" in text:
         text = _code_escaped(text)
+    if "![" in text:
+        text = _INLINE_IMAGE.sub("", text)
     words = emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", text)))
     return heading_slug(_REFERENCE.sub(_referred, words) if "&" in words else words)
 
