@@ -6,16 +6,14 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import posixpath
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote, unquote
 
+from tracker.authoring.suggest import SUGGESTED, Suggestions
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
 from tracker.history.links import (
@@ -33,8 +31,6 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
-_SUGGESTED = re.compile(r" \(did you mean [^()]*\?\)$")
-SUGGESTED_TARGETS = 50  # broken links' targets given a suggestion (each compared with all)
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
@@ -145,7 +141,7 @@ def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str,
         text = problem.message if problem.where in files else f"{problem.where}: {problem.message}"
         # The same finding keeps its fingerprint from one report to the next (a suggestion,
         # which other documents change, is left out), and each is its own (an occurrence count).
-        key = "\0".join((problem.rule, problem.where, _SUGGESTED.sub("", problem.message)))
+        key = "\0".join((problem.rule, problem.where, SUGGESTED.sub("", problem.message)))
         seen[key] += 1
         key += f"\0{seen[key]}" if seen[key] > 1 else ""
         report.append(
@@ -285,7 +281,7 @@ _NO_WORDS = (
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
     live = {doc.latest.path: doc for doc in _published(snapshot)}
     ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
-    problems, suggest = [], _Suggestions(live)
+    problems, suggest = [], Suggestions(live)
     for doc in live.values():
         version = doc.latest
         for target in version.meta.links:
@@ -304,57 +300,6 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
                 message += suggest.heading(fragment, linked.latest, _ids(ids, linked.latest))
                 problems.append(Problem("error", version.path, message, rule="broken-anchor"))
     return problems
-
-
-class _Suggestions:
-    """What a broken link was likely meant for: the nearest document path or heading id,
-    each target worked out once (one moved chapter is linked from many places), for the first
-    SUGGESTED_TARGETS targets (each is compared with every document)."""
-
-    def __init__(self, live: Iterable[str]) -> None:
-        self._paths = {path.removesuffix(".md"): path for path in live}  # (".md" looks alike)
-        self._known: dict[tuple[str, ...], str] = {}
-
-    def _remembered(self, key: tuple[str, ...], work: Callable[[], str]) -> str:
-        if key not in self._known:
-            self._known[key] = work() if len(self._known) < SUGGESTED_TARGETS else ""
-        return self._known[key]
-
-    def path(self, source: str, wanted: str) -> str:
-        """' (did you mean …?)' naming the document whose path is nearest ``wanted``, as a
-        link from ``source`` would name it, if one is near."""
-        near = self._remembered(("path", wanted), lambda: self._near_path(wanted))
-        if not near:
-            return ""
-        written = posixpath.relpath(near, posixpath.dirname(source) or ".")
-        return f" (did you mean {quote(written, safe=_PATH_SAFE)}?)"
-
-    def _near_path(self, wanted: str) -> str:
-        stem = wanted.removesuffix(".md")
-        near = difflib.get_close_matches(stem, list(self._paths), n=1, cutoff=0.85)
-        return self._paths[near[0]] if near else ""
-
-    def heading(self, fragment: str, version: Version, known: set[str]) -> str:
-        """' (did you mean #…?)' naming the heading whose id is nearest the one a link names,
-        if one is near and a link to it lands."""
-        key = ("id", version.path, version.blob or "", fragment)
-        near = self._remembered(key, lambda: self._near_id(fragment, version, known))
-        return f" (did you mean #{near}?)" if near else ""
-
-    @staticmethod
-    def _near_id(fragment: str, version: Version, known: set[str]) -> str:
-        wanted = unquote(fragment).lower()
-        anchors = list(version.meta.anchors)
-        for asked in dict.fromkeys((wanted, wanted.removeprefix(ANCHOR_PREFIX))):
-            for near in difflib.get_close_matches(asked, anchors, n=3, cutoff=0.85):
-                if known & set(landing_ids(page_anchor(near))):
-                    return near
-        return ""
-
-
-# What a path in a link may hold as it is (RFC 3986's path characters less '%'): the rest is
-# percent-encoded, as a file named "faq#1.md" must be linked.
-_PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
 def _heading_clashes(snapshot: Snapshot) -> list[Problem]:
