@@ -117,12 +117,24 @@ def test_the_html_view_is_as_it_was():
     ) in html
 
 
-def test_json_segments_keep_their_plain_text(repo: ManualRepo):
+def test_json_segments_keep_their_plain_text_and_say_the_formatting_that_changed(
+    repo: ManualRepo,
+):
+    """A word only made bold read in JSON as the same word deleted and inserted: a segment
+    whose formatting is part of the change says it as the terminal does ("marked")."""
     data = json.loads(terminal(repo, "Staff kept a record.", "Staff **kept** a record.", "json"))
     segments = data["diff"]["blocks"][1]["segments"]
-    assert [(s["op"], s["text"]) for s in segments] == [
-        ("=", "Staff "), ("-", "kept"), ("+", "kept"), ("=", " a record.")
+    assert segments == [
+        {"op": "=", "text": "Staff "}, {"op": "-", "text": "kept"},
+        {"op": "+", "text": "kept", "marked": "**kept**"}, {"op": "=", "text": " a record."},
     ]  # fmt: skip
+
+
+def test_json_segments_say_nothing_more_where_formatting_is_not_part_of_the_change():
+    from tracker.trackchanges.textviews import diff_json
+
+    data = diff_json(diff_documents("**Staff kept** a record.\n", "**Staff made** a record.\n"))
+    assert all("marked" not in segment for b in data["blocks"] for segment in b["segments"])
 
 
 WORD = st.sampled_from(["child", "must", "report", "the", "harm", "999", "risk", "police"])

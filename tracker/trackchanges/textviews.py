@@ -271,11 +271,18 @@ def _change_json(change: BlockChange) -> dict[str, Any]:
     segments = []
     if change.ops:
         texts = plain_texts([token for _, tokens in change.ops for token in tokens])
-        for op, tokens in change.ops:
+        marks = block.kind != "code"
+        formatting = _formatting(change.ops) if marks else [None] * len(change.ops)
+        for (op, tokens), stacks in zip(change.ops, formatting, strict=True):
             text = "".join(texts[: len(tokens)])
             del texts[: len(tokens)]
             if text:
-                segments.append({"op": op, "text": text})
+                segment = {"op": op, "text": text}
+                if stacks is not None and op != EQUAL:  # its formatting is part of the change
+                    marked = _marked_text(tokens, stacks, row=False)
+                    if marked.strip() != text.strip():
+                        segment["marked"] = marked
+                segments.append(segment)
     elif block.plain:  # a whole block: its text, worked out once for every diff it is in
         op = EQUAL if change.status == "same" else INSERT if change.new is not None else DELETE
         segments.append({"op": op, "text": block.plain})
