@@ -40,6 +40,7 @@ RULES = (
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon", SETTINGS_INVALID,
+    "settings-unread", "schedule-ended", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
