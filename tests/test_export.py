@@ -503,7 +503,7 @@ def test_a_new_day_renders_again_only_the_pages_a_date_of_the_manual_passed_chan
         fresh = tmp_path / f"fresh-{number}"
         build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _zone, day=day: day)
         assert files_of(out) == files_of(fresh), text
-        assert b"showing the manual as it stood" not in files_of(out)["index.html"]
+        assert b"showing the manual as if today were" not in files_of(out)["index.html"]
         if era == last:  # the pages naming the day: the chapters' API documents, and each
             # chapter as in force on the last build's day (it then said "in force today")
             chapters = ("a", "b", "c", "g/history")

@@ -68,6 +68,15 @@ def text_of(html: str) -> str:
     return unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
+def test_a_fixed_today_banner_says_what_it_fixes(client: TestClient):
+    # --today moves the clock; it does not hide commits made after that day (the demo's
+    # December 2024 commits show as upcoming), so the banner must not say "as it stood on".
+    words = text_of(page(client, "/").text)
+    assert "showing the manual as if today were 20 November 2024." in words
+    assert "as it stood on 20 November 2024" not in words
+    assert "Neglect Toolkit" in words  # withdrawn by a commit of 2 December 2024
+
+
 def test_home_shows_the_upcoming_and_latest_release_and_recent_chapters(client: TestClient):
     response = page(client, "/")
     context = response.context  # type: ignore[attr-defined]
