@@ -1075,3 +1075,17 @@ def test_a_history_kept_for_a_detached_head_is_not_taken_for_the_branch_a_pipeli
         said.append((snapshot.branch, [p.rule for p in snapshot.problems]))
     assert said == [("HEAD", []), ("main", ["branch-replaced"]), ("HEAD", []), ("feat", []),
                     ("main", ["branch-replaced"])]  # fmt: skip
+
+
+def test_a_held_back_reason_says_how_its_declared_day_was_reached(scheduled: ManualRepo):
+    """A misspelt trailer ('Golive:') is not read, and its commit's day comes from the schedule:
+    "held back: declared 2024-01-10" read as if the trailer had counted (a newcomer's run)."""
+    scheduled.commit({"a.md": doc("A", "One.")}, "v1", "2024-01-02T10:00:00+00:00",
+                     {"Go-Live": "2024-03-01"})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "Two.")}, "v2", "2024-01-03T10:00:00+00:00",
+                     {"Golive": "2024-01-04"})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "Three.")}, "v3", "2024-01-04T10:00:00+00:00",
+                     {"Go-Live": "2024-01-20"})  # fmt: skip
+    _, two, three = scheduled.snapshot().document("a").versions
+    assert two.reasons[0].startswith("held back: declared 2024-01-10 by the release schedule, ")
+    assert three.reasons[0].startswith("held back: declared 2024-01-20 by its Go-Live, ")

@@ -296,8 +296,8 @@ def test_a_version_left_out_still_holds_back_the_next_as_its_text_would(
     assert (three.effective, three.held_back_by) == (date(2024, 3, 13), two)
     assert three.declared.date == date(2024, 3, 6)  # (its own word is kept, and said)
     assert three.reasons == (
-        f"held back: declared 2024-03-06, but the earlier commit {two[:10]} (left out: it cannot "
-        "be read) would have gone live on 2024-03-13",
+        f"held back: declared 2024-03-06 by its Go-Live, but the earlier commit {two[:10]} (left "
+        "out: it cannot be read) would have gone live on 2024-03-13",
     )
     from tracker.authoring.preview import preview
 

@@ -204,7 +204,8 @@ def test_history_lists_every_version_with_summary_and_links(client: TestClient, 
     held_page = text_of(page(client, f"/chapters/{held.id}/history").text)
     declared = f"{held.declared.date.day} {held.declared.date:%B} {held.declared.date.year}"
     effective = f"{held.effective.day} {held.effective:%B} {held.effective.year}"
-    assert (f"Why this date: held back: declared {declared}, but the earlier commit "
+    assert (f"Why this date: held back: declared {declared} by the release schedule, but the "
+            "earlier commit "
             f"{held.held_back_by[:10]} goes live on {effective}.") in held_page  # fmt: skip
 
 

@@ -52,6 +52,13 @@ class Problem:
         return f"{self.level}: {self.where}: {self.message}"
 
 
+# How a version's declared go-live was reached, as a reason says it (a misspelt trailer's date,
+# which is the schedule's, must not read as the trailer's).
+_DECLARED_BY = {"trailer": "by its Go-Live", "immediate": "by its Go-Live (immediate)",
+                "schedule": "by the release schedule", "commit": "as committed (no release "
+                "was scheduled)", "merge": "by its merge"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Version:
     """One commit's change to one document."""
@@ -130,7 +137,8 @@ class Version:
         if self.held_back_by:
             left_out = self.held_by_left_out
             found.append(
-                f"held back: declared {words(self.declared.date)}, but the earlier commit "
+                f"held back: declared {words(self.declared.date)} "
+                f"{_DECLARED_BY[self.declared.source]}, but the earlier commit "
                 f"{self.held_back_by[:10]}"
                 + (
                     " (left out: it cannot be read) would have gone live"
