@@ -153,3 +153,16 @@ def test_the_file_is_this_users_alone_and_a_folder_it_cannot_write_is_said_once(
     for _ in range(3):
         found(repo, "beta")
     assert caplog.text.count("search.sqlite") == 1
+
+
+def test_a_heading_ends_as_a_sentence_in_the_words_snippets_are_cut_from():
+    """A snippet ran a heading into the paragraph after it ("…Non-fatal Strangulation
+    Non-fatal strangulation is…": a newcomer's run); a heading that ends as a sentence does
+    is left as it is, and the headings' own words take no full stop."""
+    body = ("# T\n\n## Non-fatal Strangulation\n\nIt is a crime.\n\n## What is neglect?\n\n"
+            "Neglect is harm.\n\n## Steps **to take**\n\nCall.\n")  # fmt: skip
+    assert shown_text(body, "a.md") == (
+        "Non-fatal Strangulation What is neglect? Steps to take",
+        "Non-fatal Strangulation. It is a crime. What is neglect? Neglect is harm. Steps to "
+        "take. Call.",
+    )

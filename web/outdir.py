@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError
+from tracker.index.store import digest as name_digest
 
 MANIFEST = ".tracker-build.json"
 LOCK = ".tracker-build.lock"  # held while a build writes, so that two never interleave
@@ -107,7 +108,7 @@ class OutDir:
                 f"{out} holds files that a tracker build did not write; "
                 "give an empty or new folder."
             )
-        vouch = vouches / f"build-{_digest(str(root))}.sha256" if vouches else None
+        vouch = vouches / f"build-{name_digest(str(root))}.sha256" if vouches else None
         believed = ours and (vouch is None or _vouched(manifest, vouch))
         folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})), vouch, believed)
         folder._take_lock(out)
@@ -298,10 +299,6 @@ def _replace(folder: int, name: str, content: bytes) -> None:
         with suppress(FileNotFoundError):
             os.unlink(temporary, dir_fd=folder)
         raise
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _vouched(manifest: Path, vouch: Path) -> bool:
