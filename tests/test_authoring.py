@@ -79,7 +79,8 @@ def test_new_writes_beside_settings_being_mended_and_still_refuses_ids_in_use(re
     """The committed manual.toml broken, the working tree's mended: tracker new refused (exit 2)
     what the author would commit with the mended settings. Now it writes, saying the committed
     settings cannot be read, and still refuses the id of a document committed before they
-    broke (a former id too) or since (from the working tree)."""
+    broke (a former id too) or since: the head is read with the settings before they broke,
+    as tracker check reads it."""
     repo.commit({"manual.toml": '[manual]\ntitle = "M"\n', "a.md": doc("A", id="alpha")},
                 when="2024-01-01T09:00:00+00:00")  # fmt: skip
     repo.move("a.md", "b.md", when="2024-01-02T09:00:00+00:00")
@@ -95,7 +96,8 @@ def test_new_writes_beside_settings_being_mended_and_still_refuses_ids_in_use(re
     assert parse_document((repo.path / "procedures" / "delta.md").read_bytes()).id == "delta"
     (warning,) = [line for line in done.stderr.splitlines() if "warning" in line]
     assert "The committed settings cannot be read (manual.toml is not valid TOML" in warning
-    assert "checked against the files in the working tree and the manual at commit" in warning
+    assert "the manual is read with the settings as they were before commit" in warning
+    assert warning.endswith("the new document's id is checked against the manual read so.")
     (repo.path / "procedures" / "manual.toml").write_text("[manual\n")
     broken = tracker(repo, "new", "echo", "--title", "Echo")
     assert broken.returncode == 2 and "manual.toml is not valid TOML" in broken.stderr

@@ -16,8 +16,9 @@ from typing import NamedTuple, Protocol
 
 from tracker import dates
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
-from tracker.errors import ConfigError, InputError, RepositoryError
+from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
+from tracker.history.model import SETTINGS_INVALID
 from tracker.history.snapshot import PAGES, Snapshot, page_address
 from tracker.logs import Logger
 
@@ -27,11 +28,8 @@ log = Logger(__name__)
 class Manual(Protocol):
     """The manual as committed (``tracker.manual.Manual``)."""
 
-    def snapshot(self) -> Snapshot:
-        """The manual at the branch's head."""
-
-    def before_broken_settings(self) -> Snapshot | None:
-        """The manual as it stood before its settings broke, if it did."""
+    def despite_broken_settings(self) -> Snapshot:
+        """The manual at the branch's head, read with the last readable settings if need be."""
 
 
 STARTER = """# The manual's settings. Every key is optional: delete what you do not need.
@@ -125,20 +123,19 @@ def new_document(
 def committed(manual: Manual) -> Snapshot | None:
     """The manual as committed, whose documents' ids a new one must not take: None before the
     first commit. While the committed settings cannot be read (an author mending them, with
-    the new chapter, in the working tree), the manual as it stood before they broke, saying
-    so: the documents committed since are known from the working tree alone."""
+    the new chapter, in the working tree), the branch's head read with the settings before
+    they broke, as ``tracker check`` reads it, saying so."""
     try:
-        return manual.snapshot()
+        snapshot = manual.despite_broken_settings()
     except RepositoryError:
         return None  # a repository without commits yet: the first chapter
-    except ConfigError as error:
-        before = manual.before_broken_settings()
-        then = f" and the manual at commit {before.head[:10]}, before they broke" if before else ""
+    broken = next((p for p in snapshot.problems if p.rule == SETTINGS_INVALID), None)
+    if broken is not None:
         log.warning(
-            "The committed settings cannot be read (%s), so the new document's id is checked "
-            "against the files in the working tree%s.", str(error).rstrip("."), then,
+            "The committed settings cannot be read (%s %s); the new document's id is checked "
+            "against the manual read so.", CONFIG_FILE, broken.message,
         )  # fmt: skip
-        return before
+    return snapshot
 
 
 class Present(NamedTuple):
