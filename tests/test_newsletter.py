@@ -311,10 +311,11 @@ def test_a_template_within_the_bounds_renders_as_before(release_repo: ManualRepo
     body = ('{{ "-" * 20 }} {{ 2 ** 64 }} {{ range(3)|list|length }} {{ [0] * 2 }}'
             "{% for i in range(500) %}{% for j in range(500) %}{% endfor %}{% endfor %}"
             ' {{ range(5)|reverse|join }} {{ 3 in range(5) }} {{ "ab"|center(6) }}|'
-            ' {{ "%5s"|format("x") }} {{ [1] + [2] }}')  # fmt: skip
+            ' {{ "%5s"|format("x") }} {{ [1] + [2] }} {{ "Ref 3000000: %s"|format("x") }}')  # fmt: skip
     release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
     assert newsletter(release_repo, "2024-03-01", "text") == (
-        "-------------------- 18446744073709551616 3 [0, 0] 43210 True   ab  |     x [1, 2]"
+        "-------------------- 18446744073709551616 3 [0, 0] 43210 True   ab  |     x [1, 2] "
+        "Ref 3000000: x"
     )
 
 

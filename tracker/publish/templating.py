@@ -34,6 +34,7 @@ LARGEST = 2_000_000  # characters written, and items or characters a '*' may mak
 LARGEST_BITS = 100_000  # of a whole number '*' or '**' makes (10 ** 30000)
 STEPS = 1_000_000  # numbers all the range() loops of one rendering may go through
 _steps: ContextVar[list[int]] = ContextVar("steps")
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0-9.*]*")  # a '%' conversion's flags and sizes
 
 
 def template_environment(overrides: dict[str, str], folder: str = "") -> SandboxedEnvironment:
@@ -109,7 +110,8 @@ def _sized(name: str, made: Callable[..., Any]) -> Callable[..., Any]:
     def bounded(*values: Any, **options: Any) -> Any:
         numbers = [v for v in (*values[1:], *options.values()) if _whole(v)]
         if name == "format" and isinstance(values[0], str):
-            numbers += [int(n) for n in re.findall(r"[0-9]+", values[0])]
+            specs = "".join(_FORMAT_SPEC.findall(values[0]))  # (widths, not the text's numbers)
+            numbers += [int(n) for n in re.findall(r"[0-9]+", specs)]
         if any(abs(number) > LARGEST for number in numbers):
             raise SecurityError(f"its {name} filter is given a number over {LARGEST:,}")
         return made(*values, **options)
