@@ -97,3 +97,33 @@ def test_reading_a_history_pauses_the_cyclic_collector_and_restores_it(repo: Man
         gc.enable()
         gc.callbacks.remove(seen)
     assert passes == []
+
+
+def test_a_file_named_with_accents_apart_has_the_id_of_its_letters_composed(
+    repo: ManualRepo, capsys: pytest.CaptureFixture[str]
+):
+    """A file saved as "café.md" with the accent apart from its letter (NFD, as macOS's older
+    file systems wrote names, and git there with precomposeunicode off) had an id that looked
+    like "café" but was not: the command line, the website and links typed as one writes
+    "café" answered that no document had the id."""
+    import unicodedata
+
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    apart = unicodedata.normalize("NFD", "café")
+    repo.git("config", "core.precomposeunicode", "false")
+    repo.commit({f"{apart}.md": doc("Café")}, when="2024-01-01T09:00:00+00:00")
+    assert apart.encode() in repo.git("ls-files", "-z").encode()  # git keeps the name apart
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    assert [d.id for d in snapshot.documents] == ["café"]
+    for asked in ("café", apart):
+        assert snapshot.document(asked).id == "café"
+        assert cli.main(["history", asked, "--repo", str(repo.path)]) == 0
+        assert capsys.readouterr().out.startswith("Café (café)\n")
+    with TestClient(create_app(manual)) as client:
+        for asked in ("café", apart):
+            assert client.get(f"/chapters/{asked}").status_code == 200
+            assert client.get(f"/api/chapters/{asked}").json()["id"] == "café"

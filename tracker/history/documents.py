@@ -266,8 +266,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return None, f"{key!r} must be text"
     text = str(value).strip()
-    if key == "id":  # (an accent written apart from its letter, as some systems save names,
-        text = unicodedata.normalize("NFC", text)  # is the same id as the letter with it)
+    if key == "id":
+        text = composed(text)
     if key == "id" and not ID_PATTERN.fullmatch(text):
         return None, (
             f"'id' {text!r} must be words of letters, digits, '.', '_' or '-' joined by '/', "
@@ -358,8 +358,16 @@ def _referred(found: re.Match[str]) -> str:
 
 
 def path_id(relative_path: str) -> str:
-    """The default id: the path under the root without ``.md``."""
-    return relative_path[:-3] if relative_path.endswith(".md") else relative_path
+    """The default id: the path under the root without ``.md``, its letters composed."""
+    return composed(relative_path[:-3] if relative_path.endswith(".md") else relative_path)
+
+
+def composed(ident: str) -> str:
+    """An id with each accent joined to its letter (NFC). Some systems save names with the
+    accent apart (NFD: macOS's older file systems, and git there with precomposeunicode off):
+    the same letters, so the same id, whichever way a file name, front matter or an address
+    wrote them."""
+    return ident if ident.isascii() else unicodedata.normalize("NFC", ident)
 
 
 def default_title(relative_path: str) -> str:

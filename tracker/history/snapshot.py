@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from tracker.config import Config
 from tracker.errors import NotFoundError, shown
-from tracker.history.documents import path_id
+from tracker.history.documents import composed, path_id
 from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
 from tracker.history.releases import (
     EntryRow,
@@ -223,6 +223,7 @@ class Snapshot:
 
     def has_id(self, ident: str) -> bool:
         """Whether a document has this id now (a former id is not enough)."""
+        ident = composed(ident)
         key = self.names.get(ident)  # (a document that has it now comes before a former one)
         return key is not None and self.documents.by_key(key).id == ident
 
@@ -248,6 +249,7 @@ class Snapshot:
         Where two share an id (a duplicate, or a withdrawn document whose id a new one took)
         the one still published wins, then the one whose id is explicit (``names_of``).
         """
+        ident = composed(ident)
         key = self.names.get(ident)
         if key is None:
             unread = [p.where for p in self.problems if p.rule in LEFT_OUT and p.document is None]
@@ -263,7 +265,7 @@ class Snapshot:
     def on_day(self, ident: str, day: date) -> Document:
         """The document an id names on a day: the one whose version in force then had the id
         (a case note cites an id as it was), else the one it names now (NotFoundError)."""
-        return self.named_on(ident, day) or self.document(ident)
+        return self.named_on(composed(ident), day) or self.document(ident)
 
     def named_on(self, ident: str, day: date) -> Document | None:
         """The document whose version in force on ``day`` had this id, if one did (an id
