@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import date
 from html import unescape
 from html.parser import HTMLParser
@@ -279,16 +280,51 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
         ("{{ [1] * 5000000 }}", "it repeats a value 5,000,000 times, too large to make"),
         ("{{ 10 ** 100000 }}", "10 ** 100000 is too large a number"),
         ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-         "its loops go through more than 1,000,000 numbers"),
+         "its loops go through more than 1,000,000 numbers or items"),
         ('{% for i in range(30000) %}{{ "x" * 100 }}{% endfor %}',
          "it writes more than 2,000,000 characters"),
         ("{% set r = range(100000) %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}",
-         "its loops go through more than 1,000,000 numbers"),
+         "its loops go through more than 1,000,000 numbers or items"),
         ('{% set ns = namespace(s="x" * 1500000) %}{{ (ns.s + ns.s)|length }}',
          "it joins values into more than 2,000,000 items"),
         ('{{ "x"|center(3000000000) }}', "its center filter is given a number over 2,000,000"),
         ('{{ "%3000000000s"|format("x") }}', "its format filter is given a number over 2,000,000"),
         ("{{ lipsum(10000000) }}", "lipsum() is not for a newsletter"),
+        # A value made many times the size of what it was made from, or doubled in a loop:
+        ('{% set ns = namespace(s="ab") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
+         "{% endfor %}", "it makes a value of more than 2,000,000 items or characters"),
+        ('{% set ns = namespace(s="ab") %}{% for i in range(40) %}{% set ns.s = [ns.s, ns.s]|join %}'
+         "{% endfor %}", "it makes more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ ([""] * 1000)|join(x) }}',
+         "its join filter would make more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ x|replace("a", x) }}',
+         "its replace filter would make more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ x.replace("a", x) }}',
+         "its replace() would make more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ "".join([x] * 1000) }}',
+         "it makes more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ x.join([""] * 1000) }}',
+         "its join() would make more than 2,000,000 items or characters"),
+        ('{% set x = "a" * 1000000 %}{{ x.translate({97: x}) }}',
+         "its translate() would make more than 2,000,000 items or characters"),
+        ('{% set x = "\\n" * 100000 %}{{ x|indent("a" * 100000) }}',
+         "its indent filter would make more than 2,000,000 items or characters"),
+        ('{% set x = "a " * 500000 %}{{ x|wordwrap(1, wrapstring=x) }}',
+         "its wordwrap filter would make more than 2,000,000 items or characters"),
+        ("{{ ([[1]] * 100000)|tojson(1000) }}",
+         "its tojson filter would make more than 2,000,000 items or characters"),
+        ('{{ "a".ljust(3000000000) }}', "its ljust() is given a number over 2,000,000"),
+        ('{{ "{:>3000000000}".format("a") }}', "its format() is given a width over 2,000,000"),
+        ('{{ "{:>{w}}".format("a", w=3000000000) }}',
+         "its format() is given a number over 2,000,000"),
+        ("{{ [1]|batch(3000000000, 0)|list }}", "its batch filter is given a number over 2,000,000"),
+        ('{% set r = [1] * 100000 %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}',
+         "its loops go through more than 1,000,000 numbers or items"),
+        ('{% set x = "a" * 1000000 %}{{ ([x] * 1000)|map("upper")|list|length }}',
+         "it makes more than 2,000,000 items or characters"),
+        ('{% set ns = namespace(l=[]) %}{% for i in range(1000) %}'
+         '{% set ns.l = ns.l + [("a" * 1000000)|upper] %}{% endfor %}',
+         "it joins values into more than 2,000,000 items"),
     ],
 )  # fmt: skip
 def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
@@ -296,7 +332,9 @@ def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
 ):
     """The sandbox stops code, not time or memory: '"x" * 10**10' made ten gigabytes (in the
     service, for every feed and page with the newsletter) and loops inside loops never ended
-    (security review). Each bound is a failure of the template, named with its line."""
+    (security review); a text doubled with '~' in a loop, a text put in place of each letter
+    of another, a thousand copies of a long text made by map() did too (after). Each bound is
+    a failure of the template, named with its line."""
     release_repo.commit({"_templates/newsletter.txt.j2": f"Start\n{template}\n"},
                         when="2024-03-02T09:00:00+00:00")  # fmt: skip
     with pytest.raises(ConfigError) as failed:
@@ -307,15 +345,35 @@ def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
     )
 
 
+def test_a_template_that_takes_too_long_is_a_clear_error(
+    release_repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """Within every other bound a loop can still do a long piece of work each time (sorting a
+    long list a hundred thousand times): a rendering has SECONDS (10) in all."""
+    from tracker.publish import sandbox
+
+    monkeypatch.setattr(sandbox, "SECONDS", 0.2)
+    body = "{% for i in range(100000) %}{{ ([3, 1, 2] * 100000)|sort|length }}{% endfor %}"
+    release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"failed at line 1: it takes more than 0\.2 seconds"):
+        newsletter(release_repo, "2024-03-01", "text")
+    assert time.monotonic() - started < 5
+
+
 def test_a_template_within_the_bounds_renders_as_before(release_repo: ManualRepo):
     body = ('{{ "-" * 20 }} {{ 2 ** 64 }} {{ range(3)|list|length }} {{ [0] * 2 }}'
             "{% for i in range(500) %}{% for j in range(500) %}{% endfor %}{% endfor %}"
+            "{% for i in [1, 2] %}{% for j in 'ab' %}{{ loop.length }}{% endfor %}{% else %}E{% endfor %}"
             ' {{ range(5)|reverse|join }} {{ 3 in range(5) }} {{ "ab"|center(6) }}|'
-            ' {{ "%5s"|format("x") }} {{ [1] + [2] }} {{ "Ref 3000000: %s"|format("x") }}')  # fmt: skip
+            ' {{ "%5s"|format("x") }} {{ [1] + [2] }} {{ "Ref 3000000: %s"|format("x") }}'
+            ' {{ "a".ljust(3) ~ "|" }} {{ ["a", "b"]|join(", ") }} {{ "-".join(["x", "y"]) }}'
+            ' {{ "abc"|replace("b", "BB") }} {{ {"a": [1]}|tojson(1) }} {{ "{:>3}".format("z") }}'
+            " {{ 5000000|default(1) }} {{ [1, 2, 3]|batch(2)|list }} {{ \"x\\tb\".expandtabs(2) }}")  # fmt: skip
     release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
     assert newsletter(release_repo, "2024-03-01", "text") == (
-        "-------------------- 18446744073709551616 3 [0, 0] 43210 True   ab  |     x [1, 2] "
-        "Ref 3000000: x"
+        "-------------------- 18446744073709551616 3 [0, 0]2222 43210 True   ab  |     x [1, 2] "
+        'Ref 3000000: x a  | a, b x-y aBBc {\n "a": [\n  1\n ]\n}   z 5000000 [[1, 2], [3]] x b'
     )
 
 

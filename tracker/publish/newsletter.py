@@ -17,12 +17,8 @@ from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import ended
-from tracker.publish.templating import (
-    TemplateFailure,
-    failure,
-    rendered,
-    template_environment,
-)
+from tracker.publish.sandbox import rendered
+from tracker.publish.templating import TemplateFailure, failure, template_environment
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
 

@@ -1,0 +1,329 @@
+"""The sandbox newsletter templates render in: Jinja2's, which stops a template from running
+code, bounded in the memory and loops a rendering may use (a manual's own templates are
+written by whoever may push to its `_templates/`)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any, TypeGuard
+
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment, safe_range
+
+# What one rendering may make: Jinja2's sandbox stops a template from running code, not from
+# using time or memory. A newsletter section is a few kilobytes; these are far beyond any
+# template's need and far below what would tie up or exhaust a service that renders them.
+LARGEST = 2_000_000  # characters written, and items or characters a '*' may make
+LARGEST_BITS = 100_000  # of a whole number '*' or '**' makes (10 ** 30000)
+STEPS = 1_000_000  # numbers or items all the loops of one rendering may go through
+SECONDS = 10.0  # one rendering takes (a newsletter section takes a few milliseconds)
+_steps: ContextVar[list[float]] = ContextVar("steps")  # (steps left, the deadline)
+_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0-9.*]*")  # a '%' conversion's flags and sizes
+_FORMAT_FIELD_SPEC = re.compile(r"\{[^{}]*?:([^{}]*)\}")  # str.format's "{name:>width}" specs
+
+
+def rendered(
+    environment: SandboxedEnvironment, name: str, context: Mapping[str, Any] | None = None
+) -> str:
+    """The template rendered within the bounds above: past one, a SecurityError (which
+    ``failure`` names as the template's)."""
+    token = _steps.set([STEPS, time.monotonic() + SECONDS])
+    try:
+        written, parts = 0, []
+        for part in environment.get_template(name).generate(context or {}):
+            written += len(part)
+            if written > LARGEST:
+                raise SecurityError(f"it writes more than {LARGEST:,} characters")
+            parts.append(part)
+        return "".join(parts)
+    finally:
+        _steps.reset(token)
+
+
+class _BoundedCode(CodeGenerator):
+    """Jinja2's code for templates, with each text '~' joins checked (it joins in code of its
+    own, which no method of the environment sees)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.made(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        """Each loop's items counted as it goes through them (``counted``)."""
+        counted = nodes.EnvironmentAttribute("counted", lineno=node.lineno)
+        node.iter = nodes.Call(counted, [node.iter], [], None, None, lineno=node.lineno)
+        node.iter.set_environment(self.environment)
+        super().visit_For(node, frame)
+
+
+class Bounded(SandboxedEnvironment):
+    """Jinja2's sandbox, with what '*', '**', '+' and '~' make bounded, what each filter and
+    each method of a text makes bounded (and, where one value could make another millions of
+    times its size, what it would make, before it is made), and range()'s numbers counted as
+    loops go through them. Every value a template makes is therefore at most twice LARGEST."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _BoundedCode
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _counted_range
+        self.globals["lipsum"] = _no_lipsum
+        for name in list(self.filters):
+            self.filters[name] = _sized(name, self.filters[name])
+
+    @staticmethod
+    def counted(items: Any) -> Any:
+        """A loop's items, each counted against the rendering's STEPS (a range's numbers are
+        counted as it is gone through), with its time checked."""
+        return items if isinstance(items, _Counted) else _each_counted(items)
+
+    @staticmethod
+    def made(value: Any) -> Any:
+        """A value a template made, refused when it is larger than LARGEST (``_weight``)."""
+        _tick(0)
+        if _weight(value) > LARGEST:
+            raise SecurityError(f"it makes a value of more than {LARGEST:,} items or characters")
+        return value
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):  # (a method of a text: '"a".ljust(10**9)')
+            name = getattr(__obj, "__name__", "")
+            if name == "join" and args:  # (gone through once, weighed, then joined)
+                args = (list(_Weighed(args[0])), *args[1:])
+            _refuse_large(f"its {name}()", owner, f"str.{name}", args, kwargs)
+        return __self.made(super().call(__context, __obj, *args, **kwargs))
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:  # ('"{:>3000000000}".format(x)': widths read from the text)
+            widths = re.findall(r"[0-9]+", "".join(_FORMAT_FIELD_SPEC.findall(value.__self__)))
+            if any(int(width) > LARGEST for width in widths):
+                raise SecurityError(f"its format() is given a width over {LARGEST:,}")
+            if re.search(r":[^{}]*\{", value.__self__):  # ("{:>{w}}": widths as arguments)
+                return _numbers_bounded(wrapped)
+        return wrapped
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _whole(left) and _whole(right):
+            if right > 0 and max(1, abs(left).bit_length()) * right > LARGEST_BITS:
+                raise SecurityError(f"{left} ** {right} is too large a number")
+        elif operator == "*" and _whole(left) and _whole(right):
+            if abs(left).bit_length() + abs(right).bit_length() > LARGEST_BITS:
+                raise SecurityError("the product is too large a number")
+        elif operator == "*":
+            count, made = (left, right) if _whole(left) else (right, left)
+            if _whole(count) and hasattr(made, "__len__") and len(made) * count > LARGEST:
+                raise SecurityError(f"it repeats a value {count:,} times, too large to make")
+        elif operator == "+" and _long(left, right):
+            raise SecurityError(f"it joins values into more than {LARGEST:,} items")
+        return super().call_binop(context, operator, left, right)
+
+
+def _whole(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _long(left: Any, right: Any) -> bool:
+    """Whether two texts or lists joined would be more than LARGEST long (``_weight``)."""
+    sized = hasattr(left, "__len__") and hasattr(right, "__len__")
+    return sized and _weight(left) + _weight(right) > LARGEST
+
+
+def _weight(value: Any) -> int:
+    """A text's characters; a list's or tuple's items and the characters of the texts in it
+    (a list of a thousand different texts of a million characters is not small); a mapping's
+    items; 0 for anything else."""
+    if isinstance(value, str | dict):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return len(value) + sum(len(item) for item in value if isinstance(item, str))
+    return 0
+
+
+def _tick(steps: int) -> None:
+    """Count steps against the rendering's STEPS, and check its time (SECONDS)."""
+    budget = _steps.get(None)
+    if budget is not None:
+        budget[0] -= steps
+        if budget[0] < 0:
+            raise SecurityError(f"its loops go through more than {STEPS:,} numbers or items")
+        if time.monotonic() > budget[1]:
+            raise SecurityError(f"it takes more than {SECONDS:g} seconds")
+
+
+def _each_counted(items: Any) -> Iterator[Any]:
+    for item in items:
+        _tick(1)
+        yield item
+
+
+def _lazy(value: Any) -> bool:
+    return hasattr(value, "__next__") and not isinstance(value, _Weighed)
+
+
+class _Weighed:
+    """A generator's items (``map``'s, ``select``'s...), refused once they come to more than
+    LARGEST (``_weight``) as a filter reads them: before a list of them is made."""
+
+    def __init__(self, items: Any) -> None:
+        self._items, self._weight = iter(items), 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._items)
+        self._weight += 1 + (len(item) if isinstance(item, str) else 0)
+        if self._weight > LARGEST:
+            raise SecurityError(f"it makes more than {LARGEST:,} items or characters")
+        return item
+
+
+def _sized(name: str, made: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose numbers (a width, a length), format (``%3000000000s``) and what it would
+    make are bounded, and whose value is refused past LARGEST."""
+    passed = getattr(made, "jinja_pass_arg", None) is not None  # (it takes the environment first)
+
+    def bounded(*values: Any, **options: Any) -> Any:
+        given = values[1:] if passed else values
+        if name == "join" and given:  # (gone through once, weighed, then joined)
+            given = (list(_Weighed(given[0])), *given[1:])
+        else:  # (what a filter makes of a generator, as map's, is weighed as it is read)
+            given = tuple(_Weighed(v) if _lazy(v) else v for v in given)
+        values = (*values[: len(values) - len(given)], *given)
+        if name == "format" and given and isinstance(given[0], str):
+            specs = "".join(_FORMAT_SPEC.findall(given[0]))  # (widths, not the text's numbers)
+            if any(int(n) > LARGEST for n in re.findall(r"[0-9]+", specs)):
+                raise SecurityError(f"its format filter is given a number over {LARGEST:,}")
+        if given:
+            _refuse_large(f"its {name} filter", given[0], name, given[1:], options)
+        return Bounded.made(made(*values, **options))
+
+    bounded.__name__ = name
+    if passed:
+        bounded.jinja_pass_arg = made.jinja_pass_arg  # type: ignore[attr-defined]
+    return bounded
+
+
+def _numbers_bounded(made: Callable[..., str]) -> Callable[..., str]:
+    def bounded(*args: Any, **kwargs: Any) -> str:
+        if any(_whole(v) and abs(v) > LARGEST for v in (*args, *kwargs.values())):
+            raise SecurityError(f"its format() is given a number over {LARGEST:,}")
+        return made(*args, **kwargs)
+
+    return bounded
+
+
+def _refuse_large(what: str, subject: Any, name: str, args: tuple[Any, ...], options: Any) -> None:
+    """Refuse a filter or a text's method given a size over LARGEST, or that would make more
+    than LARGEST from ``subject``: those that can make a value many times the size of the
+    values they are given (a text put in place of each letter of another, an indent repeated
+    on every line). ``name``: a filter's, or a text's method's as "str.ljust"."""
+    if name in _SIZES and any(_whole(v) and abs(v) > LARGEST for v in (*args, *options.values())):
+        raise SecurityError(f"{what} is given a number over {LARGEST:,}")
+    if _largest_made(subject, name, args, options) > LARGEST:
+        raise SecurityError(f"{what} would make more than {LARGEST:,} items or characters")
+
+
+def _largest_made(subject: Any, name: str, args: tuple[Any, ...], options: Any) -> int:
+    """At most how long the value made would be, for those that multiply (else 0)."""
+    given = dict(zip(_ARGUMENTS.get(name, ()), args, strict=False)) | dict(options)
+    text = subject if isinstance(subject, str) else ""
+    if name in ("replace", "str.replace"):
+        old, new, count = given.get("old"), given.get("new"), given.get("count")
+        if not isinstance(old, str) or not isinstance(new, str):
+            return 0
+        times = text.count(old) if old else len(text) + 1
+        return len(text) + min(times, count if _whole(count) and count >= 0 else times) * max(
+            0, len(new) - len(old)
+        )
+    if name in ("join", "str.join"):  # (the filter's items are its subject, the method's given)
+        parts = subject if name == "join" else given.get("items", ())
+        between = given.get("d", "") if name == "join" else text
+        lengths = [len(part) if isinstance(part, str) else len(str(part)) for part in parts]
+        return sum(lengths) + len(between if isinstance(between, str) else "") * len(lengths)
+    if name == "indent" and isinstance(given.get("width"), str):
+        return len(text) + (text.count("\n") + 1) * len(given["width"])
+    if name == "wordwrap" and isinstance(given.get("wrapstring"), str):
+        return len(text) + (len(text) // 2 + 1) * len(given["wrapstring"])
+    if name == "str.expandtabs" and _whole(size := given.get("tabsize", 8)):
+        return len(text) + text.count("\t") * size
+    if name == "str.translate" and isinstance(given.get("table"), dict):
+        values = given["table"].values()
+        return len(text) * max((len(v) for v in values if isinstance(v, str)), default=1)
+    if name in ("batch", "slice") and _whole(count := given.get("count")):
+        return abs(count)
+    if name == "tojson" and _whole(indent := given.get("indent")) and indent > 0:
+        try:
+            compact = json.dumps(subject, default=str)
+        except (TypeError, ValueError, RecursionError):
+            return 0  # (the filter says why)
+        lines = sum(compact.count(mark) for mark in ",[{") + 1
+        return len(compact) + lines * (1 + indent * _depth(compact))
+    return 0
+
+
+def _depth(compact: str) -> int:
+    """How deep the lists and objects of a JSON text nest: the innermost are taken away
+    until none is left (a pass each, at the regular expressions' speed)."""
+    left, depth = re.sub(r'"(?:[^"\\]|\\.)*"', "", compact), 0
+    while (fewer := _INNERMOST.sub("", left)) != left:
+        left, depth = fewer, depth + 1
+    return depth
+
+
+_INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
+
+
+# The positional arguments of the filters and methods above (after their value), and those
+# that take a size or a count.
+_ARGUMENTS = {
+    "replace": ("old", "new", "count"), "str.replace": ("old", "new", "count"),
+    "join": ("d",), "str.join": ("items",), "indent": ("width",), "tojson": ("indent",),
+    "wordwrap": ("width", "break_long_words", "wrapstring"), "str.expandtabs": ("tabsize",),
+    "str.translate": ("table",), "batch": ("count",), "slice": ("count",),
+}  # fmt: skip
+_SIZES = {"center", "indent", "format", "wordwrap", "truncate", "batch", "slice", "tojson",
+          "str.ljust", "str.rjust", "str.center", "str.zfill", "str.expandtabs"}  # fmt: skip
+
+
+def _no_lipsum(*_: Any, **__: Any) -> str:
+    raise SecurityError("lipsum() is not for a newsletter")
+
+
+class _Counted:
+    """Jinja2's sandboxed range (at most 100,000 numbers) whose numbers count against the
+    rendering's STEPS each time a loop (or a filter) goes through them."""
+
+    def __init__(self, numbers: range) -> None:
+        self._numbers = numbers
+
+    def __iter__(self) -> Iterator[int]:
+        _tick(len(self._numbers))
+        return iter(self._numbers)
+
+    def __reversed__(self) -> Iterator[int]:
+        return reversed(list(self))
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: int) -> int:
+        return self._numbers[index]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._numbers
+
+
+def _counted_range(*bounds: int) -> _Counted:
+    return _Counted(safe_range(*bounds))
