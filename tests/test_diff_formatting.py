@@ -9,21 +9,31 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from conftest import ManualRepo, doc
+from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.manual import open_manual
 from tracker.trackchanges.compare import diff_documents
+from tracker.trackchanges.summary import summarise
 from tracker.trackchanges.textviews import diff_text
 from tracker.trackchanges.views import diff_html
+from web.app import create_app
 
 
 def terminal(repo: ManualRepo, old: str, new: str, fmt: str = "text") -> str:
     """``tracker diff a`` between two versions committed to a real repository."""
     repo.commit({"a.md": doc("Alpha", old)}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("Alpha", new)}, "Edit", "2024-02-01T09:00:00+00:00")
+    return committed(repo, fmt)
+
+
+def committed(repo: ManualRepo, fmt: str = "text") -> str:
+    """``tracker diff a`` between the versions ``terminal`` committed."""
     done = subprocess.run(
         [sys.executable, "-m", "tracker", "diff", "a", "--repo", str(repo.path),
          "--from", "2024-01-01", "--to", "2024-02-01", "--format", fmt],
@@ -107,6 +117,73 @@ def test_a_heading_whose_formatting_changed_is_a_revised_section(repo: ManualRep
     assert "## [-Kept-]{+**Kept**+} here" in out.splitlines()
     same = diff_documents('## a <abbr title="x">DBS</abbr>\n', '## a <abbr title="y">DBS</abbr>\n')
     assert diff_text(same).splitlines()[0] != "No changes."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "note", "summary"),
+    [
+        ('Read [the guide](https://a.example/g "Old title") first.',
+         'Read [the guide](https://a.example/g "New title") first.',
+         "The link “the guide” now has the title “New title” (it was “Old title”).",
+         "1 link has a new title."),
+        ('The <abbr title="Designated Safeguarding Lead">DSL</abbr> decides.',
+         'The <abbr title="Deputy Safeguarding Lead">DSL</abbr> decides.',
+         "The abbreviation “DSL” now stands for “Deputy Safeguarding Lead” (it stood for "
+         "“Designated Safeguarding Lead”).",
+         "1 abbreviation now stands for something else."),
+    ],
+)  # fmt: skip
+def test_a_title_alone_changed_is_said_in_every_view(
+    repo: ManualRepo, old: str, new: str, note: str, summary: str
+):
+    """A link's or an abbreviation's title (what the page shows on hovering) that alone
+    changed made its section "Revised" with nothing marked to say what changed: it is said in
+    words, as a link's new address is, in the terminal, the JSON and the page."""
+    out = terminal(repo, old, new)
+    assert out.splitlines()[1] == f"Revised: the opening text. {summary}", out
+    assert f"    ({note})" in out.splitlines(), out
+    data = json.loads(committed(repo, "json"))["diff"]
+    assert data["blocks"][1]["notes"] == [note]
+    assert summary in data["summary"]["text"]
+    client = TestClient(create_app(open_manual(repo.path), date(2024, 6, 1)))
+    response = client.get("/chapters/a/diff?from=2024-01-01&to=2024-02-01")
+    assert response.status_code == 200
+    assert f'<span class="diff-note">{note}</span>' in response.text
+
+
+def test_each_block_using_an_abbreviation_that_changed_says_it_once():
+    """Each use carries its own title (there is no definition on the page to mark): each
+    block whose uses changed says so, once however often it uses it (docs/decisions.md)."""
+    use = '<abbr title="{}">DSL</abbr>'
+    old, new = (
+        f"The {use} and the {use} act.\n\nAsk the {use}.\n\nNo abbreviation here.\n".format(
+            *[t] * 3
+        )
+        for t in ("Designated Safeguarding Lead", "Deputy Safeguarding Lead")
+    )
+    diff = diff_documents(old, new)
+    said = "The abbreviation “DSL” now stands for “Deputy Safeguarding Lead” (it stood for “Designated Safeguarding Lead”)."
+    assert [change.notes for change in diff.changes] == [(said,), (said,), ()]
+    assert summarise(diff).text() == (
+        "Revised: the opening text. 1 abbreviation now stands for something else."
+    )
+    gone = diff_documents('A <abbr title="x">DSL</abbr>.\n', "A <abbr>DSL</abbr>.\n")
+    assert gone.changes[0].notes == (
+        "The abbreviation “DSL” no longer says what it stands for (it stood for “x”).",
+    )
+
+
+def test_a_link_title_that_came_or_went_is_said_and_a_moved_blocks_link_too():
+    came = diff_documents("Read [the guide](u) now.\n", 'Read [the guide](u "T") now.\n')
+    assert came.changes[0].notes == ("The link “the guide” now has the title “T” (it had none).",)
+    went = diff_documents('Read [the guide](u "T") now.\n', "Read [the guide](u) now.\n")
+    assert went.changes[0].notes == ("The link “the guide” now has no title (it was “T”).",)
+    first = "First paragraph, long enough to be moved."
+    second = 'Second, [a link](u "{}") in it.'
+    old = f"{first}\n\n{second.format('Old')}\n\nLast.\n"
+    new = f"{second.format('New')}\n\n{first}\n\nLast.\n"
+    moved = next(c for c in diff_documents(old, new).changes if c.status == "moved")
+    assert moved.notes[1:] == ("The link “a link” now has the title “New” (it was “Old”).",)
 
 
 def test_the_html_view_is_as_it_was():

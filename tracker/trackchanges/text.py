@@ -74,7 +74,18 @@ class Block:
     @cached_property
     def links(self) -> list[tuple[str, str]]:
         """(text, target) of each link."""
-        return _links(self.tokens)
+        return [(text, target) for text, target, _ in self.titled_links]
+
+    @cached_property
+    def titled_links(self) -> list[tuple[str, str, str]]:
+        """(text, target, title) of each link ("" for a title it lacks)."""
+        return _elements(self.tokens, "<a ") if "<a " in self.html else []
+
+    @cached_property
+    def abbreviations(self) -> list[tuple[str, str]]:
+        """(text, title) of each abbreviation ("" for a title it lacks)."""
+        found = _elements(self.tokens, "<abbr") if "<abbr" in self.html else []
+        return [(text, title) for text, _, title in found]
 
 
 def paragraph_blocks(inner: str, depth: int, container: str) -> Iterator[Block]:
@@ -252,17 +263,20 @@ def image_description(token: str) -> str:
     return html.unescape(alt.group(1)) if alt and alt.group(1) else "no description"
 
 
-def _links(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    target: str | None = None
+def _elements(tokens: tuple[str, ...], opening: str) -> list[tuple[str, str, str]]:
+    """(words, address, title) of each element whose tag starts ``opening`` (links, ``<a ``;
+    abbreviations, ``<abbr``)."""
+    name = tag_name(opening)
+    closing = f"</{name}>"
+    found: list[tuple[str, str, str]] = []
+    tag: str | None = None
     words: list[str] = []
     for token in tokens:
-        if token.startswith("<a "):
-            match = _HREF.search(token)
-            target, words = html.unescape(match.group(1)) if match else "", []
-        elif token == "</a>" and target is not None:  # noqa: S105 (a tag, not a password)
-            found.append((" ".join(words), target))
-            target = None
-        elif target is not None and is_word(token):
+        if token.startswith(opening) and tag_name(token) == name:
+            tag, words = token, []
+        elif token == closing and tag is not None:
+            found.append((" ".join(words), *address_and_title(tag)))
+            tag = None
+        elif tag is not None and is_word(token):
             words.append(html.unescape(token))
     return found
