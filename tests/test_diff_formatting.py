@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tracker.manual import open_manual
 from tracker.trackchanges.compare import diff_documents
 from tracker.trackchanges.summary import summarise
-from tracker.trackchanges.textviews import diff_text
+from tracker.trackchanges.textviews import diff_json, diff_text
 from tracker.trackchanges.views import diff_html
 from web.app import create_app
 
@@ -186,6 +186,42 @@ def test_a_link_title_that_came_or_went_is_said_and_a_moved_blocks_link_too():
     assert moved.notes[1:] == ("The link “a link” now has the title “New” (it was “Old”).",)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Staff <b>kept</b> a record.", "Staff <strong>kept</strong> a record."),
+        ("Staff <b>kept</b> a record.", "Staff **kept** a record."),
+        ("Staff <i>kept</i> a record.", "Staff <em>kept</em> a record."),
+        ("Staff <i>kept</i> a record.", "Staff *kept* a record."),
+        ("## <b>Kept</b> here\n\nText.", "## __Kept__ here\n\nText."),
+        ("- <b><i>kept</i></b> it", "- ***kept*** it"),
+    ],
+)
+def test_tags_that_look_the_same_are_no_change(repo: ManualRepo, old: str, new: str):
+    """``<b>`` and ``<strong>``, ``<i>`` and ``<em>``, look the same on the page: one written
+    for the other is no change (it read as ``[-**kept**-]{+**kept**+}``, "Revised")."""
+    out = terminal(repo, old, new)
+    assert out.splitlines()[1] == "No changes.", out
+    data = json.loads(committed(repo, "json"))["diff"]
+    assert data["identical"] and data["summary"]["text"] == "No changes.", data
+    html = diff_html(diff_documents(old, new))
+    assert "<ins" not in html and "<del" not in html and "diff-changed" not in html, html
+
+
+def test_tags_that_look_different_are_still_a_change():
+    for old, new, line in (
+        ("Staff <b>kept</b> it.\n", "Staff <i>kept</i> it.\n", "Staff [-**kept**-]{+_kept_+} it."),
+        ("Staff <i>kept</i> it.\n", "Staff **kept** it.\n", "Staff [-_kept_-]{+**kept**+} it."),
+        ("Staff <b>kept</b> a record.\n", "Staff **kept** the record.\n",
+         "Staff kept [-a-]{+the+} record."),
+    ):  # fmt: skip
+        out = diff_text(diff_documents(old, new))
+        assert line in out.splitlines(), out
+        assert out.splitlines()[0].startswith("Revised: the opening text."), out
+    shown = diff_html(diff_documents("Staff <b>kept</b> it.\n", "Staff <i>kept</i> it.\n"))
+    assert '<del><span class="vh">deleted text: </span><b>kept</b></del><i><ins>' in shown
+
+
 def test_the_html_view_is_as_it_was():
     html = diff_html(diff_documents("Staff kept a record.\n", "Staff **kept** a record.\n"))
     assert (
@@ -208,8 +244,6 @@ def test_json_segments_keep_their_plain_text_and_say_the_formatting_that_changed
 
 
 def test_json_segments_say_nothing_more_where_formatting_is_not_part_of_the_change():
-    from tracker.trackchanges.textviews import diff_json
-
     data = diff_json(diff_documents("**Staff kept** a record.\n", "**Staff made** a record.\n"))
     assert all("marked" not in segment for b in data["blocks"] for segment in b["segments"])
 
@@ -236,3 +270,28 @@ def test_no_word_reads_as_replaced_by_itself(pair: tuple[str, str]):
     assert not re.search(r"\[-([^\]]*?)-\]\{\+\1\+\}", out), out
     if pair[0] != pair[1]:
         assert out.splitlines()[0] != "No changes.", out
+
+
+LOOKS = st.sampled_from(
+    ["{}", "**{}**", "*{}*", "<b>{}</b>", "<i>{}</i>", "<strong>{}</strong>", "<em>{}</em>",
+     "<b>{} <i>x</i></b>", "<strong><em>{}</em></strong>"]
+)  # fmt: skip
+
+
+def as_strong(source: str) -> str:
+    """The same text with ``<b>`` and ``<i>`` written as ``<strong>`` and ``<em>``."""
+    for short, long in (("b", "strong"), ("i", "em")):
+        source = source.replace(f"<{short}>", f"<{long}>").replace(f"</{short}>", f"</{long}>")
+    return source
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(WORD, LOOKS, LOOKS), min_size=1, max_size=6))
+def test_b_and_i_read_as_strong_and_em_in_every_diff(words: list[tuple[str, str, str]]):
+    """Whatever else changed, a version with ``<b>`` and ``<i>`` diffs, in the terminal and
+    the JSON, as the same version written with ``<strong>`` and ``<em>``."""
+    old, new = (" ".join(looks[side].format(w) for w, *looks in words) + "\n" for side in (0, 1))
+    written = diff_documents(old, new)
+    alike = diff_documents(as_strong(old), as_strong(new))
+    assert diff_text(written) == diff_text(alike)
+    assert diff_json(written) == diff_json(alike)

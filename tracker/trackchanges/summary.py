@@ -169,7 +169,7 @@ def _restyled(change: BlockChange) -> bool:
     is revised (it is neither renamed nor new)."""
     old, new = change.old, change.new
     return (
-        old is not None and new is not None and old.html != new.html
+        old is not None and new is not None and old.compared != new.compared
         and (old.text, old.level) == (new.text, new.level)
     )  # fmt: skip
 

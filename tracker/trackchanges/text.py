@@ -67,9 +67,14 @@ class Block:
         return " ".join(self.plain.split())
 
     @cached_property
+    def compared(self) -> str:
+        """The HTML as it is compared: tags that look the same written alike (``same_look``)."""
+        return same_look(self.html)
+
+    @cached_property
     def key(self) -> str:
         """What must be equal for two blocks to be the same block."""
-        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.html}"
+        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.compared}"
 
     @cached_property
     def links(self) -> list[tuple[str, str]]:
@@ -130,6 +135,19 @@ def tag_name(token: str) -> str:
     """The element a tag opens or closes ("" for a token that is not a tag)."""
     match = _NAME.match(token)
     return match.group(1).lower() if match else ""
+
+
+# Elements the page shows alike, compared as one: <b> as <strong>, <i> as <em> (bold, italic).
+LOOKS_AS = {"b": "strong", "i": "em"}
+_SAME_LOOK = re.compile(r"<(/?)([bi])>")  # (the sanitiser writes them with no attributes)
+
+
+def same_look(fragment: str) -> str:
+    """HTML with each ``<b>`` and ``<i>`` (opening or closing) written as the ``<strong>`` and
+    ``<em>`` they look the same as, so that one written for the other is no change."""
+    if "b>" not in fragment and "i>" not in fragment:  # most often (looked for in C)
+        return fragment
+    return _SAME_LOOK.sub(lambda found: f"<{found[1]}{LOOKS_AS[found[2]]}>", fragment)
 
 
 def is_word(token: str) -> bool:

@@ -20,6 +20,7 @@ from tracker.trackchanges.text import (
     is_line_break,
     is_word,
     plain_texts,
+    same_look,
     tag_name,
     tokenize,
 )
@@ -194,6 +195,7 @@ def _follow(tags: list[str], token: str) -> None:
     """Open or close a formatting tag."""
     if not is_formatting(token):
         return
+    token = same_look(token)  # (<b> as the <strong> it looks the same as, as it is compared)
     if token[1] != "/":
         tags.append(token)
         return
