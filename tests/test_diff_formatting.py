@@ -82,6 +82,26 @@ def test_bold_that_now_reaches_one_more_word_marks_that_word():
     assert "[-**a**-]" in out and "{+a+}" in out, out
 
 
+def test_bold_stretched_over_a_word_reads_with_no_stray_space(repo: ManualRepo):
+    """Each side of such a change starts (or ends) with the space before the word: it read
+    ``kept [-words-] {+**words**+}``, a space between the two marks as if a word stood there."""
+    out = terminal(repo, "Staff **kept** words here.", "Staff **kept words** here.")
+    assert "Staff kept [-words-]{+**words**+} here." in out.splitlines(), out
+    for old, new, line in (
+        ("**kept** words\n", "**kept words**\n", "kept [-words-]{+**words**+}"),
+        ("Staff **kept words** here.\n", "Staff **kept** words here.\n",
+         "Staff kept [-**words**-]{+words+} here."),
+        ("Staff words **kept** here.\n", "Staff **words kept** here.\n",
+         "Staff [-words-]{+**words**+} kept here."),
+        ("Staff *kept* words here.\n", "Staff *kept words* here.\n",
+         "Staff kept [-words-]{+_words_+} here."),
+        ("| a |\n|---|\n| **x** y |\n", "| a |\n|---|\n| **x y** |\n", "| x [-y-]{+**y**+} |"),
+    ):  # fmt: skip
+        assert line in diff_text(diff_documents(old, new)).splitlines()
+    coloured = diff_text(diff_documents("**kept** words\n", "**kept words**\n"), colour=True)
+    assert "kept \x1b[31m[-words-]\x1b[0m\x1b[32m{+**words**+}\x1b[0m" in coloured.splitlines()
+
+
 def test_formatting_both_versions_share_is_not_marked():
     """A word changed inside bold or a link: its formatting is no part of the change."""
     for old, new, line in (
