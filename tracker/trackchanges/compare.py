@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
@@ -34,6 +34,7 @@ from tracker.trackchanges.wordiff import (
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
 TIME_BUDGET = 1.2  # seconds; past it the rest of a diff is coarser (answers stay under 2 s)
 PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read plainly
+_Words = TypeVar("_Words", str, tuple[str, str])  # a link's words, or its words and target
 
 
 # What happened to one block. "moved": the block at its new place; "away": where it used to be.
@@ -106,7 +107,8 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
             if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
                 ops = [(INSERT, list(news[0].tokens))]  # where it used to be
-            changes.append(BlockChange("moved", olds[0], news[0], ops, (note,)))
+            notes = (note, *_link_notes(olds, news)) if ops else (note,)
+            changes.append(BlockChange("moved", olds[0], news[0], ops, notes))
         elif deadline.passed():
             coarse = True
             changes += _rewrite(olds, news)
@@ -263,11 +265,25 @@ def _parted_at_a_gap(ops: Ops) -> bool:
 
 
 def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
-    """A link whose words stayed but whose target changed, stated in words."""
-    return tuple(
+    """A link whose words stayed but whose target or title changed, and an abbreviation whose
+    title (what it stands for) changed, stated in words: the rendered text shows neither."""
+    notes = [
         f"The link “{text}” now goes to {now} (it went to {was})."
         for text, was, now in retargeted_links(olds, news)
+    ]
+    notes += [
+        f"The link “{text}” now has "
+        + (f"the title “{now}”" if now else "no title")
+        + (f" (it was “{was}”)." if was else " (it had none).")
+        for text, was, now in retitled_links(olds, news)
+    ]
+    notes += dict.fromkeys(  # (once for each abbreviation, however often the block uses it)
+        f"The abbreviation “{text}” "
+        + (f"now stands for “{now}”" if now else "no longer says what it stands for")
+        + (f" (it stood for “{was}”)." if was else " (it did not say).")
+        for text, was, now in retitled_abbreviations(olds, news)
     )
+    return tuple(notes)
 
 
 def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
@@ -280,13 +296,40 @@ def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, st
         return []  # most often: no link in the new text, so none was retargeted
     before = Counter(link for block in olds for link in block.links)
     after = Counter(link for block in news for link in block.links)
+    return _kept_words(before, after)
+
+
+def retitled_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
+    """(text, old title, new title) of links that kept their words and target but not their
+    title (compared as retargeted links are, a target and title going with their words)."""
+    if not any("<a " in block.html for block in news):
+        return []
+    before = Counter(((text, to), title) for b in olds for text, to, title in b.titled_links)
+    after = Counter(((text, to), title) for b in news for text, to, title in b.titled_links)
+    return [(text, was, now) for (text, _), was, now in _kept_words(before, after)]
+
+
+def retitled_abbreviations(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
+    """(text, old title, new title) of abbreviations that kept their words but not their title."""
+    if not any("<abbr" in block.html for block in news):
+        return []
+    before = Counter(abbreviation for block in olds for abbreviation in block.abbreviations)
+    after = Counter(abbreviation for block in news for abbreviation in block.abbreviations)
+    return _kept_words(before, after)
+
+
+def _kept_words(
+    before: Counter[tuple[_Words, str]], after: Counter[tuple[_Words, str]]
+) -> list[tuple[_Words, str, str]]:
+    """(words, old, new) of the (words, value) pairs only ``after`` has whose words a pair only
+    ``before`` has, each of those matched once, in order."""
     gone = list((before - after).elements())
     found = []
-    for text, target in (after - before).elements():
-        match = next((old for old in gone if old[0] == text), None)
+    for words, value in (after - before).elements():
+        match = next((old for old in gone if old[0] == words), None)
         if match is not None:
             gone.remove(match)
-            found.append((text, match[1], target))
+            found.append((words, match[1], value))
     return found
 
 

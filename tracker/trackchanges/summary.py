@@ -7,7 +7,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from tracker.trackchanges.compare import BlockChange, DocumentDiff, retargeted_links
+from tracker.trackchanges.compare import (
+    BlockChange,
+    DocumentDiff,
+    retargeted_links,
+    retitled_abbreviations,
+    retitled_links,
+)
 from tracker.trackchanges.text import is_image
 from tracker.trackchanges.wordiff import DELETE, INSERT
 
@@ -27,6 +33,8 @@ class Summary:
     links_added: list[str] = field(default_factory=list)
     links_removed: list[str] = field(default_factory=list)
     links_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    links_retitled: list[tuple[str, str, str]] = field(default_factory=list)  # text, was, now
+    abbreviations_changed: list[tuple[str, str, str]] = field(default_factory=list)  # ditto
     words_added: int = 0
     words_removed: int = 0
     whole: Literal["added", "removed"] | None = None  # when the document itself came or went
@@ -73,6 +81,12 @@ class Summary:
             _count(self.moved_blocks, "block moved", "blocks moved"),
             _links(len(self.links_added), len(self.links_removed)),
             _count(len(self.links_changed), "link now goes elsewhere", "links now go elsewhere"),
+            _count(len(self.links_retitled), "link has a new title", "links have new titles"),
+            _count(
+                len(self.abbreviations_changed),
+                "abbreviation now stands for something else",
+                "abbreviations now stand for something else",
+            ),
             _words(self.words_added, self.words_removed),
         ]
         sentence = " ".join(part for part in parts if part)
@@ -155,7 +169,7 @@ def _restyled(change: BlockChange) -> bool:
     is revised (it is neither renamed nor new)."""
     old, new = change.old, change.new
     return (
-        old is not None and new is not None and old.html != new.html
+        old is not None and new is not None and old.compared != new.compared
         and (old.text, old.level) == (new.text, new.level)
     )  # fmt: skip
 
@@ -182,6 +196,9 @@ def _counts(token: str) -> bool:
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
     summary.links_changed = retargeted_links(diff.old, diff.new)
+    summary.links_retitled = retitled_links(diff.old, diff.new)
+    # An abbreviation is said once, however often it is used (each use carries its title).
+    summary.abbreviations_changed = list(dict.fromkeys(retitled_abbreviations(diff.old, diff.new)))
     old = Counter(target for block in diff.old for _, target in block.links)
     new = Counter(target for block in diff.new for _, target in block.links)
     # A link whose target changed is reported once, as changed, not as added and removed.

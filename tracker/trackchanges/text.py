@@ -67,14 +67,30 @@ class Block:
         return " ".join(self.plain.split())
 
     @cached_property
+    def compared(self) -> str:
+        """The HTML as it is compared: tags that look the same written alike (``same_look``)."""
+        return same_look(self.html)
+
+    @cached_property
     def key(self) -> str:
         """What must be equal for two blocks to be the same block."""
-        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.html}"
+        return f"{self.kind}\0{self.tag}\0{self.level}\0{self.container}\0{self.compared}"
 
     @cached_property
     def links(self) -> list[tuple[str, str]]:
         """(text, target) of each link."""
-        return _links(self.tokens)
+        return [(text, target) for text, target, _ in self.titled_links]
+
+    @cached_property
+    def titled_links(self) -> list[tuple[str, str, str]]:
+        """(text, target, title) of each link ("" for a title it lacks)."""
+        return _elements(self.tokens, "<a ") if "<a " in self.html else []
+
+    @cached_property
+    def abbreviations(self) -> list[tuple[str, str]]:
+        """(text, title) of each abbreviation ("" for a title it lacks)."""
+        found = _elements(self.tokens, "<abbr") if "<abbr" in self.html else []
+        return [(text, title) for text, _, title in found]
 
 
 def paragraph_blocks(inner: str, depth: int, container: str) -> Iterator[Block]:
@@ -119,6 +135,19 @@ def tag_name(token: str) -> str:
     """The element a tag opens or closes ("" for a token that is not a tag)."""
     match = _NAME.match(token)
     return match.group(1).lower() if match else ""
+
+
+# Elements the page shows alike, compared as one: <b> as <strong>, <i> as <em> (bold, italic).
+LOOKS_AS = {"b": "strong", "i": "em"}
+_SAME_LOOK = re.compile(r"<(/?)([bi])>")  # (the sanitiser writes them with no attributes)
+
+
+def same_look(fragment: str) -> str:
+    """HTML with each ``<b>`` and ``<i>`` (opening or closing) written as the ``<strong>`` and
+    ``<em>`` they look the same as, so that one written for the other is no change."""
+    if "b>" not in fragment and "i>" not in fragment:  # most often (looked for in C)
+        return fragment
+    return _SAME_LOOK.sub(lambda found: f"<{found[1]}{LOOKS_AS[found[2]]}>", fragment)
 
 
 def is_word(token: str) -> bool:
@@ -252,17 +281,20 @@ def image_description(token: str) -> str:
     return html.unescape(alt.group(1)) if alt and alt.group(1) else "no description"
 
 
-def _links(tokens: tuple[str, ...]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    target: str | None = None
+def _elements(tokens: tuple[str, ...], opening: str) -> list[tuple[str, str, str]]:
+    """(words, address, title) of each element whose tag starts ``opening`` (links, ``<a ``;
+    abbreviations, ``<abbr``)."""
+    name = tag_name(opening)
+    closing = f"</{name}>"
+    found: list[tuple[str, str, str]] = []
+    tag: str | None = None
     words: list[str] = []
     for token in tokens:
-        if token.startswith("<a "):
-            match = _HREF.search(token)
-            target, words = html.unescape(match.group(1)) if match else "", []
-        elif token == "</a>" and target is not None:  # noqa: S105 (a tag, not a password)
-            found.append((" ".join(words), target))
-            target = None
-        elif target is not None and is_word(token):
+        if token.startswith(opening) and tag_name(token) == name:
+            tag, words = token, []
+        elif token == closing and tag is not None:
+            found.append((" ".join(words), *address_and_title(tag)))
+            tag = None
+        elif tag is not None and is_word(token):
             words.append(html.unescape(token))
     return found

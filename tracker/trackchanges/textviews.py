@@ -20,6 +20,7 @@ from tracker.trackchanges.text import (
     is_line_break,
     is_word,
     plain_texts,
+    same_look,
     tag_name,
     tokenize,
 )
@@ -111,7 +112,9 @@ def _cells_text(cells: list[str], row: bool) -> str:
 def _ops_text(ops: Ops, colour: bool, row: bool, marks: bool = False) -> str:
     out: list[str] = []
     formatting = _formatting(ops) if marks else [None] * len(ops)
+    written: tuple[str, bool, bool] | None = None  # the run just written, if marked words
     for (op, tokens), stacks in zip(ops, formatting, strict=True):
+        before, written = written, None
         if op == DELETE and row:
             kept = [i for i, t in enumerate(tokens) if tag_name(t) in {"", "br", "img"}]
             tokens = [tokens[i] for i in kept]
@@ -135,6 +138,14 @@ def _ops_text(ops: Ops, colour: bool, row: bool, marks: bool = False) -> str:
             text = _COLOURS[op][0] + text + _COLOURS[op][1]
         lead = " " if words[:1].isspace() else ""
         trail = " " if words[-1:].isspace() else ""
+        written = (op, bool(lead), bool(trail))
+        if before is not None and before[0] != op:
+            # The other side of the change just written: a space both sides have at one edge
+            # is shown once, outside the two (`kept [-a-]{+**a**+}`, not `kept [-a-] {+**a**+}`).
+            if lead and before[1]:
+                lead = ""
+            if trail and before[2]:
+                out[-1] = out[-1][:-1]
         out.append(lead + text + trail)
     text = " ".join("".join(out).split(" ")).strip()
     text = re.sub(r"[ \t\r\n]+", " ", text)
@@ -194,6 +205,7 @@ def _follow(tags: list[str], token: str) -> None:
     """Open or close a formatting tag."""
     if not is_formatting(token):
         return
+    token = same_look(token)  # (<b> as the <strong> it looks the same as, as it is compared)
     if token[1] != "/":
         tags.append(token)
         return

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from itertools import chain
 
 from tracker.trackchanges.engine import diff_runs, semantic_diff
-from tracker.trackchanges.text import is_formatting, is_gap, tag_name
+from tracker.trackchanges.text import LOOKS_AS, is_formatting, is_gap, same_look, tag_name
 
 EQUAL, INSERT, DELETE = "=", "+", "-"
 _OPS = {0: EQUAL, 1: INSERT, -1: DELETE}
@@ -217,7 +217,8 @@ def diff_words(
 
 
 def _in_context(tokens: Sequence[str]) -> Sequence[str]:
-    """Each text token with the inline elements open around it; tags as they are."""
+    """Each text token with the inline elements open around it; tags as they are, but those
+    that look the same as others (``<b>``, ``<i>``) as those (``same_look``)."""
     if "<" not in "".join(tokens):  # most blocks: no tag (looked for in C, not token by token)
         return tokens
     tags = [number for number, token in enumerate(tokens) if token[0] == "<"]
@@ -230,6 +231,9 @@ def _in_context(tokens: Sequence[str]) -> Sequence[str]:
         if not is_formatting(token):
             continue
         name = tag_name(token)
+        if name in LOOKS_AS:  # compared as what it looks the same as (<b> as <strong>)
+            name = LOOKS_AS[name]
+            keyed[at] = same_look(token)
         if token[1] != "/":
             open_tags.append(name)
         elif name in open_tags:
