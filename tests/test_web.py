@@ -376,7 +376,7 @@ def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, 
         ("/releases/13-11-2024", 400, "YYYY-MM-DD"),
         ("/chapters/referrals/diff?from=--output=x", 400, "not a valid"),
         ("/chapters/referrals/diff?from=main..HEAD", 400, "not a valid"),
-        ("/chapters/referrals/diff?from=no-such-branch", 404, "does not name a commit"),
+        ("/chapters/referrals/diff?from=no-such-branch", 404, "not a date (YYYY-MM-DD) or a"),
         (
             "/chapters/referrals/diff?to=2020-01-01",
             404,
@@ -397,6 +397,46 @@ def test_bad_addresses_get_400_or_404_with_a_sentence(
     assert words in response.text
     if not path.startswith("/api/"):
         assert 'href="/"' in response.text  # a way back
+
+
+def test_a_diff_tells_no_one_which_other_branches_and_tags_exist(small: ManualRepo):
+    """?from=case-jones (a draft branch) answered "not on the tracked branch", ?from=no-such
+    "does not name a commit", and a draft branch made from the branch's head was compared:
+    anyone could learn which branch and tag names exist (review). Only the branch's own name
+    and its commits are read, from the history alone; every other name answers alike."""
+    first = small.git("rev-parse", "HEAD")
+    small.git("tag", "signed-off")  # (a tag on the branch: still not one of its commits' ids)
+    small.git("branch", "draft-smith")  # (made from the head, not yet committed to)
+    small.branch("case-jones")
+    small.commit({"a.md": doc("Alpha", "Draft.")}, "Draft", "2024-01-20T09:00:00+00:00")
+    small.git("tag", "case-jones-v1")
+    small.checkout("main")
+    second = small.commit({"a.md": doc("Alpha", "Two.")}, "Two", "2024-02-01T09:00:00+00:00")
+    names = ("no-such", "case-jones", "case-jones-v1", "draft-smith", "signed-off", "HEAD",
+             "HEAD~1", "refs/heads/main", "case-jones~1", small.git("rev-parse", "case-jones"))  # fmt: skip
+    with served(small) as client:
+        for name in names:
+            for address in (f"/chapters/a/diff?from={name}", f"/chapters/a/diff?to={name}"):
+                unknown = address.replace(name, "x" + name[1:])
+                for path in (address, "/api" + address):
+                    response = page(client, path, 404)
+                    words = text_of(response.text)
+                    assert f"{name!r} is not a date (YYYY-MM-DD) or a commit of the branch " \
+                        "'main': each chapter's history lists the commits of its versions." \
+                        in words, path  # fmt: skip
+                    other = page(client, path.replace(address, unknown), 404)
+                    assert text_of(other.text) == words.replace(name, "x" + name[1:]), path
+        for start in (first, first[:7], first[:7].upper(), "main~1", f"{second}^", "main^1~0"):
+            for path in (f"/chapters/a/diff?from={start}&to=main",
+                         f"/api/chapters/a/diff?from={start}&to={second[:12]}"):  # fmt: skip
+                response = page(client, path)
+                if path.startswith("/api/"):
+                    found = response.json()
+                    assert (found["from"]["commit"], found["to"]["commit"]) == (first, second)
+                else:
+                    assert "Comparing the version" in text_of(response.text), path
+        assert "not a date" in page(client, "/chapters/a/diff?from=main~2", 404).text
+        assert "not a valid" in page(client, "/api/chapters/a/diff?from=main..x", 400).text
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,16 @@ from tracker.errors import InputError, NotFoundError
 from tracker.history.snapshot import NotYetInForce
 from tracker.publish import views
 from web import newsletters
-from web.pages import FROM, TO, check_id, day_from, document_for, moved_to, release_on
+from web.pages import (
+    FROM,
+    TO,
+    check_id,
+    compared,
+    day_from,
+    document_for,
+    moved_to,
+    release_on,
+)
 from web.rendering import current_view
 
 
@@ -150,7 +159,7 @@ def diff(
     document = document_for(view, ident, "diff")
     if document is None:  # the chapter whose own id ends in /diff
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
-    before, after = view.manual.compared(view.snapshot, document, start, end, view.today)
+    before, after = compared(view, document, start, end)
     body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
     return views.diff_json(document, before, after, body, start)
 
