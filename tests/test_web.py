@@ -969,6 +969,55 @@ def test_a_document_whose_address_is_another_page_is_listed_but_never_linked(
         "guides/diff.md", "guides/history.md"]  # fmt: skip
 
 
+def test_the_api_says_where_an_address_is_another_documents_too(small: ManualRepo):
+    """/api/chapters/guides/diff answered the diff of Guides where the document guides/diff
+    may have been meant, with no sign of it (review): the API answers as the website does, and
+    says so, both where the document is listed and at the address it cannot have."""
+    clashing(small)
+    small.commit(
+        {"guides/feed.atom.md": doc("Feed guide", "F.")}, "Feed", "2024-03-07T09:00:00+00:00"
+    )
+    with served(small, "2024-03-10") as client:
+        listed = page(client, "/api/chapters").json()["chapters"]
+        clashes = {chapter["id"]: chapter["address_clash"] for chapter in listed}
+        assert clashes == {
+            "a": None,
+            "guides": None,
+            "guides/diff": {"id": "guides", "page": "diff"},
+            "guides/history": {"id": "guides", "page": "history"},
+            "guides/feed.atom": None,
+        }  # (the API has no feed: /api/chapters/guides/feed.atom is the document's own)
+        for name in ("diff", "history"):
+            found = page(client, f"/api/chapters/guides/{name}").json()
+            assert (found["id"], found["address_clash"]) == ("guides", {"id": f"guides/{name}"})
+            own = page(client, f"/api/chapters/guides/{name}/{name}").json()
+            assert own["id"] == f"guides/{name}" and "address_clash" not in own
+        assert "address_clash" not in page(client, "/api/chapters/guides").json()
+        assert "address_clash" not in page(client, "/api/chapters/a/diff").json()
+        assert page(client, "/api/chapters/guides/feed.atom").json()["id"] == "guides/feed.atom"
+        described = page(client, "/openapi.json").json()["paths"]
+        assert "address_clash" in described["/api/chapters"]["get"]["description"]
+
+
+def test_a_link_in_a_chapter_to_a_document_that_cannot_be_shown_is_its_words(
+    small: ManualRepo,
+):
+    """A link to guides/history.md, whose address is the history of Guides, was left as
+    written (a 404): as every list of the site names it, its words stand unlinked, saying why,
+    in the chapter, on a date, and in a diff."""
+    clashing(small)
+    small.commit({"a.md": doc("Alpha", "See [the *new* guide](guides/history.md#two) and "
+                              "[Guides](guides.md).")}, "Edit", "2024-03-08T09:00:00+00:00")  # fmt: skip
+    with served(small, "2024-03-10") as client:
+        for path in ("/chapters/a", "/chapters/a?at=2024-02-01", "/chapters/a/diff"):
+            html = page(client, path).text
+            words = text_of(html)
+            assert f"guide ({UNSHOWN})" in words, path
+            assert "guides/history" not in html and WRONG.search(html) is None, path
+            assert "?at=" in path or 'href="/chapters/guides"' in html  # (Guides is linked)
+        assert "See the new guide (" in text_of(page(client, "/chapters/a").text)
+
+
 def test_head_requests_and_the_allow_header(client: TestClient):
     for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
         response = client.head(path)

@@ -21,7 +21,7 @@ from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
-from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
+from tracker.publish.chapter import NO_PAGE, Linker, Media, render_chapter, rewrite_links
 from tracker.publish.views import comparing, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
@@ -273,8 +273,8 @@ def linker(view: View, day: date | None) -> Linker:
             # service answers 404 there): such a link goes to the chapter as it stands.
             on = day if view.snapshot.document(ident).in_force(on) is not None else None
         address = view.urls.chapter(ident, on)
-        if address is None:  # (a chapter that cannot be shown: the link is left as written)
-            return None
+        if address is None:  # a chapter that cannot be shown: its words stand unlinked
+            return NO_PAGE
         return f"{address}#{fragment}" if fragment else address
 
     return link

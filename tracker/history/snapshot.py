@@ -33,6 +33,7 @@ from tracker.repository.paths import Root, check_ref
 # A document's key, the path of its newest version, and what is wrong with that version.
 Notice = tuple[int, str, str]
 PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+API_PAGES = ("history", "diff")  # the JSON API's (/api/chapters/{id}/history), of those
 # A revision the website reads (``Snapshot.published_point``): a name, then steps back along
 # the first-parent line (``~``, ``~3``, ``^``, ``^1``; ``^2``, a merge's other parent, is not
 # on the line); and a commit's id, or its start.
