@@ -251,6 +251,12 @@ def test_newsletter_preview_copy_and_downloads(client: TestClient):
     assert 'href="https://procedures.example.org/chapters/referrals"' in email.text
     preview = page(client, "/releases/2024-11-13/newsletter")
     assert "<iframe" in preview.text
+    # (nothing runs in the frame: the page measures it, test_browser; without scripts, a link)
+    assert 'sandbox="allow-same-origin"' in preview.text and "allow-" not in preview.text.replace(
+        'sandbox="allow-same-origin"', ""
+    )
+    email_alone = "/releases/2024-11-13/newsletter.html?inline=true"
+    assert f'href="{email_alone}">Open the email preview on a page of its own' in preview.text
     for extension in ("md", "json"):
         assert page(client, f"/releases/2024-11-13/newsletter.{extension}").text
     page(client, "/releases/2024-11-13/newsletter.pdf", 404)
