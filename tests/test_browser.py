@@ -187,7 +187,7 @@ def test_screenshots_for_the_readme(site: str, page: Page):
             shutil.copy(target, ROOT / "docs" / f"{name}.png")
 
 
-NARROW = ("chapter-with-a-table", "history", "diff", "release")  # (axe at 320 pixels too)
+NARROW = ("chapter-with-a-table", "history", "diff", "release", "newsletter")  # (axe at 320 too)
 
 
 @pytest.mark.parametrize(
@@ -266,6 +266,73 @@ def test_pages_reflow_to_a_narrow_screen(site: str, browser: Browser, name: str)
     split = page.evaluate(SPLIT_WORDS)
     context.close()
     assert (width, wide, split) == (320, [], []), name
+
+
+# The email in the preview's frame, as laid out there: its height, and what could scroll in
+# the frame (down, across). Asked inside the frame, as Playwright can whatever its sandbox.
+EMAIL = """(() => {
+  const html = document.documentElement;
+  return {email: html.getBoundingClientRect().height,
+          down: html.scrollHeight - html.clientHeight, across: html.scrollWidth - html.clientWidth};
+})()"""
+
+
+def preview(page: Page) -> dict[str, float]:
+    """The email's layout in the preview (``EMAIL``), and the height of the frame's window."""
+    element = page.locator("iframe.app-preview").element_handle()
+    inner = element.content_frame()
+    assert inner is not None
+    return {**inner.evaluate(EMAIL), "frame": element.evaluate("(frame) => frame.clientHeight")}
+
+
+def fits(laid: dict[str, float]) -> bool:
+    """Nothing scrolls in the frame, and it is no taller than the email."""
+    return laid["down"] == laid["across"] == 0 and abs(laid["frame"] - laid["email"]) <= 1
+
+
+@pytest.mark.parametrize(("width", "then"), [(1280, 320), (320, 1280)])
+def test_the_email_preview_is_as_tall_as_the_email(
+    site: str, browser: Browser, width: int, then: int
+):
+    """The preview scrolled within its frame, a page within the page (WCAG 1.4.10, review):
+    the frame is as tall as the email, at any width and on a new one, so nothing scrolls in it;
+    without scripts it is left out for a link to the email on a page of its own."""
+    context = browser.new_context(viewport={"width": width, "height": 720})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site + PAGES["newsletter"])
+    frame = page.locator("iframe.app-preview")
+    expect(frame).to_be_visible()
+    email = page.frame_locator("iframe.app-preview")
+    expect(email.get_by_role("heading", name="Multi-Agency Procedures update")).to_be_visible()
+    for wide in (width, then):
+        page.set_viewport_size({"width": wide, "height": 720})
+        deadline = time.monotonic() + 5  # (the page's script fits it to the new width)
+        while not fits(laid := preview(page)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fits(laid), (wide, laid)
+        assert laid["email"] > 700 if wide == 320 else laid["email"] > 400, laid  # (all of it)
+        page.evaluate("document.querySelector('iframe.app-preview').scrollIntoView()")
+        shot(page, f"newsletter-preview-{width}-then-{wide}")
+    assert page.evaluate("document.documentElement.scrollWidth") == then
+    context.close()
+    assert errors == []
+
+
+def test_without_scripts_the_email_preview_is_a_page_of_its_own(site: str, browser: Browser):
+    """Without scripts nothing can size the frame: it stays hidden rather than scroll within
+    the page, and the link opens the email alone, which reflows at 320 pixels."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + PAGES["newsletter"])
+    expect(page.locator("iframe.app-preview")).to_be_hidden()
+    page.get_by_role("link", name="Open the email preview on a page of its own").click()
+    assert page.url.endswith("/releases/2024-11-13/newsletter.html?inline=true")
+    expect(page.get_by_role("heading", name="Multi-Agency Procedures update")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == 320
+    shot(page, "newsletter-preview-alone-320")
+    context.close()
 
 
 def press_until(page: Page, name: str, navigates: bool = True, limit: int = 80) -> None:

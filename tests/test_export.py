@@ -374,9 +374,22 @@ def test_a_document_whose_address_is_another_page_is_never_exported_there(
     guide" to it (tester's report): such a document is listed unlinked, as the service lists
     it, nothing is written for it at another page's address, and every link still resolves."""
     clashing(repo)
+    repo.commit({"a.md": doc("Alpha", "See [the diff guide](guides/diff.md).")}, "Link",
+                "2024-03-02T09:00:00+00:00")  # fmt: skip
     out = tmp_path / "site"
     build_site(open_manual(repo.path), out, BASE, date(2024, 3, 10))
     assert "share the address" not in caplog.text
+    chapter = (out / "chapters/a/index.html").read_text("utf-8")  # (a link to it: its words)
+    assert f"See the diff guide ({UNSHOWN})." in text_of(chapter)
+    assert "guides/diff" not in chapter
+    api = out / "api" / "chapters"  # (as the service's API: see test_web)
+    assert not (api / "guides/diff.json").exists()  # (that address is the diff of Guides)
+    assert json.loads((api / "guides/diff/history.json").read_text())["id"] == "guides/diff"
+    clash = json.loads((api / "guides/history.json").read_text())["address_clash"]
+    assert clash == {"id": "guides/history"}
+    listed = json.loads((out / "api/chapters.json").read_text())["chapters"]
+    assert {c["id"]: c["address_clash"] for c in listed}["guides/diff"] == {
+        "id": "guides", "page": "diff"}  # fmt: skip
     assert not (out / "chapters/guides/diff/index.html").exists()
     for name, title in (("guides/history", "Guides"), ("guides/diff/history", "Diff guide")):
         assert f"History of {title}" in (out / "chapters" / name / "index.html").read_text("utf-8")

@@ -251,6 +251,12 @@ def test_newsletter_preview_copy_and_downloads(client: TestClient):
     assert 'href="https://procedures.example.org/chapters/referrals"' in email.text
     preview = page(client, "/releases/2024-11-13/newsletter")
     assert "<iframe" in preview.text
+    # (nothing runs in the frame: the page measures it, test_browser; without scripts, a link)
+    assert 'sandbox="allow-same-origin"' in preview.text and "allow-" not in preview.text.replace(
+        'sandbox="allow-same-origin"', ""
+    )
+    email_alone = "/releases/2024-11-13/newsletter.html?inline=true"
+    assert f'href="{email_alone}">Open the email preview on a page of its own' in preview.text
     for extension in ("md", "json"):
         assert page(client, f"/releases/2024-11-13/newsletter.{extension}").text
     page(client, "/releases/2024-11-13/newsletter.pdf", 404)
@@ -376,7 +382,7 @@ def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, 
         ("/releases/13-11-2024", 400, "YYYY-MM-DD"),
         ("/chapters/referrals/diff?from=--output=x", 400, "not a valid"),
         ("/chapters/referrals/diff?from=main..HEAD", 400, "not a valid"),
-        ("/chapters/referrals/diff?from=no-such-branch", 404, "does not name a commit"),
+        ("/chapters/referrals/diff?from=no-such-branch", 404, "not a date (YYYY-MM-DD) or a"),
         (
             "/chapters/referrals/diff?to=2020-01-01",
             404,
@@ -397,6 +403,46 @@ def test_bad_addresses_get_400_or_404_with_a_sentence(
     assert words in response.text
     if not path.startswith("/api/"):
         assert 'href="/"' in response.text  # a way back
+
+
+def test_a_diff_tells_no_one_which_other_branches_and_tags_exist(small: ManualRepo):
+    """?from=case-jones (a draft branch) answered "not on the tracked branch", ?from=no-such
+    "does not name a commit", and a draft branch made from the branch's head was compared:
+    anyone could learn which branch and tag names exist (review). Only the branch's own name
+    and its commits are read, from the history alone; every other name answers alike."""
+    first = small.git("rev-parse", "HEAD")
+    small.git("tag", "signed-off")  # (a tag on the branch: still not one of its commits' ids)
+    small.git("branch", "draft-smith")  # (made from the head, not yet committed to)
+    small.branch("case-jones")
+    small.commit({"a.md": doc("Alpha", "Draft.")}, "Draft", "2024-01-20T09:00:00+00:00")
+    small.git("tag", "case-jones-v1")
+    small.checkout("main")
+    second = small.commit({"a.md": doc("Alpha", "Two.")}, "Two", "2024-02-01T09:00:00+00:00")
+    names = ("no-such", "case-jones", "case-jones-v1", "draft-smith", "signed-off", "HEAD",
+             "HEAD~1", "refs/heads/main", "case-jones~1", small.git("rev-parse", "case-jones"))  # fmt: skip
+    with served(small) as client:
+        for name in names:
+            for address in (f"/chapters/a/diff?from={name}", f"/chapters/a/diff?to={name}"):
+                unknown = address.replace(name, "x" + name[1:])
+                for path in (address, "/api" + address):
+                    response = page(client, path, 404)
+                    words = text_of(response.text)
+                    assert f"{name!r} is not a date (YYYY-MM-DD) or a commit of the branch " \
+                        "'main': each chapter's history lists the commits of its versions." \
+                        in words, path  # fmt: skip
+                    other = page(client, path.replace(address, unknown), 404)
+                    assert text_of(other.text) == words.replace(name, "x" + name[1:]), path
+        for start in (first, first[:7], first[:7].upper(), "main~1", f"{second}^", "main^1~0"):
+            for path in (f"/chapters/a/diff?from={start}&to=main",
+                         f"/api/chapters/a/diff?from={start}&to={second[:12]}"):  # fmt: skip
+                response = page(client, path)
+                if path.startswith("/api/"):
+                    found = response.json()
+                    assert (found["from"]["commit"], found["to"]["commit"]) == (first, second)
+                else:
+                    assert "Comparing the version" in text_of(response.text), path
+        assert "not a date" in page(client, "/chapters/a/diff?from=main~2", 404).text
+        assert "not a valid" in page(client, "/api/chapters/a/diff?from=main..x", 400).text
 
 
 @pytest.mark.parametrize(
@@ -927,6 +973,55 @@ def test_a_document_whose_address_is_another_page_is_listed_but_never_linked(
     found = check_manual(open_manual(small.path).snapshot(), D("2024-03-10"))
     assert sorted(p.where for p in found if p.rule == "address-clash") == [
         "guides/diff.md", "guides/history.md"]  # fmt: skip
+
+
+def test_the_api_says_where_an_address_is_another_documents_too(small: ManualRepo):
+    """/api/chapters/guides/diff answered the diff of Guides where the document guides/diff
+    may have been meant, with no sign of it (review): the API answers as the website does, and
+    says so, both where the document is listed and at the address it cannot have."""
+    clashing(small)
+    small.commit(
+        {"guides/feed.atom.md": doc("Feed guide", "F.")}, "Feed", "2024-03-07T09:00:00+00:00"
+    )
+    with served(small, "2024-03-10") as client:
+        listed = page(client, "/api/chapters").json()["chapters"]
+        clashes = {chapter["id"]: chapter["address_clash"] for chapter in listed}
+        assert clashes == {
+            "a": None,
+            "guides": None,
+            "guides/diff": {"id": "guides", "page": "diff"},
+            "guides/history": {"id": "guides", "page": "history"},
+            "guides/feed.atom": None,
+        }  # (the API has no feed: /api/chapters/guides/feed.atom is the document's own)
+        for name in ("diff", "history"):
+            found = page(client, f"/api/chapters/guides/{name}").json()
+            assert (found["id"], found["address_clash"]) == ("guides", {"id": f"guides/{name}"})
+            own = page(client, f"/api/chapters/guides/{name}/{name}").json()
+            assert own["id"] == f"guides/{name}" and "address_clash" not in own
+        assert "address_clash" not in page(client, "/api/chapters/guides").json()
+        assert "address_clash" not in page(client, "/api/chapters/a/diff").json()
+        assert page(client, "/api/chapters/guides/feed.atom").json()["id"] == "guides/feed.atom"
+        described = page(client, "/openapi.json").json()["paths"]
+        assert "address_clash" in described["/api/chapters"]["get"]["description"]
+
+
+def test_a_link_in_a_chapter_to_a_document_that_cannot_be_shown_is_its_words(
+    small: ManualRepo,
+):
+    """A link to guides/history.md, whose address is the history of Guides, was left as
+    written (a 404): as every list of the site names it, its words stand unlinked, saying why,
+    in the chapter, on a date, and in a diff."""
+    clashing(small)
+    small.commit({"a.md": doc("Alpha", "See [the *new* guide](guides/history.md#two) and "
+                              "[Guides](guides.md).")}, "Edit", "2024-03-08T09:00:00+00:00")  # fmt: skip
+    with served(small, "2024-03-10") as client:
+        for path in ("/chapters/a", "/chapters/a?at=2024-02-01", "/chapters/a/diff"):
+            html = page(client, path).text
+            words = text_of(html)
+            assert f"guide ({UNSHOWN})" in words, path
+            assert "guides/history" not in html and WRONG.search(html) is None, path
+            assert "?at=" in path or 'href="/chapters/guides"' in html  # (Guides is linked)
+        assert "See the new guide (" in text_of(page(client, "/chapters/a").text)
 
 
 def test_head_requests_and_the_allow_header(client: TestClient):

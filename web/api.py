@@ -11,11 +11,21 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from tracker.errors import InputError, NotFoundError
-from tracker.history.snapshot import NotYetInForce
+from tracker.history.snapshot import API_PAGES, NotYetInForce
 from tracker.publish import views
 from web import newsletters
-from web.pages import FROM, TO, check_id, day_from, document_for, moved_to, release_on
+from web.pages import (
+    FROM,
+    TO,
+    check_id,
+    compared,
+    day_from,
+    document_for,
+    moved_to,
+    release_on,
+)
 from web.rendering import current_view
+from web.site import View
 
 
 class Problem(BaseModel):
@@ -107,9 +117,31 @@ def newsletter(request: Request, day: str) -> dict[str, Any]:
     return data
 
 
+def address_clash(view: View, ident: str) -> dict[str, str] | None:
+    """What a listed document's address answers instead of it: another document's page (its
+    id is that document's address plus ``/history`` or ``/diff``: ``Snapshot.clashing``; the
+    API has no feed, so ``/api/chapters/a/feed.atom`` is the document ``a/feed.atom``)."""
+    found = view.snapshot.clashing.get(ident)
+    return {"id": found[0], "page": found[1]} if found and found[1] in API_PAGES else None
+
+
+def also_named(view: View, ident: str, page: str, answer: dict[str, Any]) -> dict[str, Any]:
+    """A document's history or diff, saying so when its address is also the id of another
+    document (which this address cannot answer: ``address_clash`` lists it so)."""
+    if f"{ident}/{page}" in view.snapshot.clashing:
+        answer["address_clash"] = {"id": f"{ident}/{page}"}
+    return answer
+
+
 @get("/chapters")
 def chapters(request: Request) -> dict[str, Any]:
-    """Every document in table-of-contents order, with the version in force today."""
+    """Every document in table-of-contents order, with the version in force today.
+
+    `address_clash` is null, or for a document whose id is another's address plus `/history`
+    or `/diff` (an error of `tracker check`: address-clash) that other page, `{"id", "page"}`:
+    `/api/chapters/{id}` answers with that page, never this document, as the website does; its
+    own history and diffs have addresses of their own (`/api/chapters/{id}/history`).
+    """
     view = current_view(request)
     found = []
     for document in view.snapshot.documents:
@@ -122,6 +154,7 @@ def chapters(request: Request) -> dict[str, Any]:
                 "section": (version or document.latest).meta.section,
                 "withdrawn": version is not None and version.withdrawn,
                 "in_force": views.version_json(version) if version else None,
+                "address_clash": address_clash(view, document.id),
             }
         )
     return {"chapters": found}
@@ -129,12 +162,17 @@ def chapters(request: Request) -> dict[str, Any]:
 
 @get("/chapters/{ident:path}/history", response_model=None)
 def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
-    """A document's versions, oldest first, each with what it changed."""
+    """A document's versions, oldest first, each with what it changed.
+
+    Where another document's id is this address (`{id}/history`: address-clash), the answer
+    is still this document's history, with `address_clash`: `{"id"}` of the other.
+    """
     view = current_view(request)
     document = document_for(view, ident, "history")
     if document is None:  # the chapter whose own id ends in /history
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
-    return views.history_json(document, view.manual.differ.summary)
+    found = views.history_json(document, view.manual.differ.summary)
+    return also_named(view, ident, "history", found)
 
 
 @get("/chapters/{ident:path}/diff", response_model=None)
@@ -145,14 +183,18 @@ def diff(
     end: str | None = TO,
     source: bool = False,
 ) -> dict[str, Any] | RedirectResponse:
-    """What changed between two versions, as the command line's ``diff --format json``."""
+    """What changed between two versions, as the command line's ``diff --format json``.
+
+    Where another document's id is this address (`{id}/diff`: address-clash), the answer is
+    still this document's diff, with `address_clash`: `{"id"}` of the other.
+    """
     view = current_view(request)
     document = document_for(view, ident, "diff")
     if document is None:  # the chapter whose own id ends in /diff
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
-    before, after = view.manual.compared(view.snapshot, document, start, end, view.today)
+    before, after = compared(view, document, start, end)
     body = json.loads(view.manual.differ.view(before, after, "source-json" if source else "json"))
-    return views.diff_json(document, before, after, body, start)
+    return also_named(view, ident, "diff", views.diff_json(document, before, after, body, start))
 
 
 @get("/chapters/{ident:path}", response_model=None)

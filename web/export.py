@@ -32,6 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
 from tracker.errors import InputError
+from tracker.history.snapshot import API_PAGES
 from tracker.index.store import cache_folder, made_private
 from tracker.logs import Logger
 from tracker.manual import Manual
@@ -218,7 +219,9 @@ def seed(view: View) -> dict[str, str]:
             if document.in_force(release.date) is not None:
                 urls.chapter(document.id, release.date)
         served = f"/api/chapters/{quote(document.id)}"
-        api.update({f"{served}.json": served, f"{served}/history.json": f"{served}/history"})
+        api[f"{served}/history.json"] = f"{served}/history"
+        if snapshot.clashing.get(document.id, ("", ""))[1] not in API_PAGES:  # (else the
+            api[f"{served}.json"] = served  # service answers another's page there)
     return api
 
 

@@ -21,8 +21,12 @@ MEDIA = {"html": "text/html", "text": "text/plain", "md": "text/markdown",
 EMAIL_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
 )
+# The email alone, for the preview's frame and to open on its own (a phone's width too): a
+# long word or address breaks rather than makes it scroll sideways.
 FRAME = """<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body {{ overflow-wrap: break-word; }}</style></head>
 <body>
 {body}
 </body></html>

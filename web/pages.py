@@ -21,7 +21,7 @@ from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
-from tracker.publish.chapter import Linker, Media, render_chapter, rewrite_links
+from tracker.publish.chapter import NO_PAGE, Linker, Media, render_chapter, rewrite_links
 from tracker.publish.views import comparing, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
@@ -33,6 +33,7 @@ router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 get = partial(router.api_route, methods=["GET", "HEAD"])
 MAX_ID = 300
 MAX_QUERY = 200
+# (A commit of the branch: its id or 4+ hex digits of it, or the branch's name, with ~N or ^.)
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
 TO = Query(None, alias="to", description="a date (YYYY-MM-DD) or a commit of the branch")
 # Files of the manual a chapter may show, by ending: images only, each with its media type.
@@ -64,6 +65,17 @@ def document_for(view: View, ident: str, page: str) -> Document | None:
     if not snapshot.has_id(ident) and snapshot.has_id(f"{ident}/{page}"):
         return None
     return snapshot.document(check_id(ident))
+
+
+def compared(
+    view: View, document: Document, start: str | None, end: str | None
+) -> tuple[Version | None, Version]:
+    """The two versions a diff compares, from the dates or commits of the branch an address
+    names (``Snapshot.published_point``: a reader names no other branch or tag, and cannot
+    tell from the answer whether one exists)."""
+    snapshot = view.snapshot
+    points = [snapshot.published_point(text) if text else None for text in (start, end)]
+    return snapshot.compared(document, points[0], points[1], view.today)
 
 
 def day_from(text: str | None, what: str) -> date | None:
@@ -137,7 +149,7 @@ def diff(
         return chapter(request, f"{ident}/diff", request.query_params.get("at"))
     manual = view.manual
     try:
-        before, after = manual.compared(view.snapshot, document, start, end, view.today)
+        before, after = compared(view, document, start, end)
     except NotYetInForce as error:  # (said as the page says it: title and date in words)
         raise NotFoundError(
             f"{document.latest.title} was not yet in force on {short_date(error.day)}."
@@ -261,8 +273,8 @@ def linker(view: View, day: date | None) -> Linker:
             # service answers 404 there): such a link goes to the chapter as it stands.
             on = day if view.snapshot.document(ident).in_force(on) is not None else None
         address = view.urls.chapter(ident, on)
-        if address is None:  # (a chapter that cannot be shown: the link is left as written)
-            return None
+        if address is None:  # a chapter that cannot be shown: its words stand unlinked
+            return NO_PAGE
         return f"{address}#{fragment}" if fragment else address
 
     return link

@@ -7,6 +7,7 @@ argument, so a server that runs past midnight answers them anew.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,8 @@ from functools import cached_property
 from types import MappingProxyType
 
 from tracker.config import Config
-from tracker.errors import NotFoundError, shown
+from tracker.dates import looks_like_date, parse_date
+from tracker.errors import InputError, NotFoundError, shown
 from tracker.history.documents import composed, path_id
 from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
 from tracker.history.releases import (
@@ -26,11 +28,18 @@ from tracker.history.releases import (
     contents_keys,
     place_of,
 )
-from tracker.repository.paths import Root
+from tracker.repository.paths import Root, check_ref
 
 # A document's key, the path of its newest version, and what is wrong with that version.
 Notice = tuple[int, str, str]
 PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
+API_PAGES = ("history", "diff")  # the JSON API's (/api/chapters/{id}/history), of those
+# A revision the website reads (``Snapshot.published_point``): a name, then steps back along
+# the first-parent line (``~``, ``~3``, ``^``, ``^1``; ``^2``, a merge's other parent, is not
+# on the line); and a commit's id, or its start.
+_REVISION = re.compile(r"([^~^]+)((?:~[0-9]*|\^1?)*)")
+_STEP = re.compile(r"~[0-9]*|\^1?")
+_HEX = re.compile(r"[0-9a-f]{4,64}")
 
 
 def page_address(ident: str) -> tuple[str, str] | None:
@@ -310,6 +319,48 @@ class Snapshot:
             if self.line[version.commit] <= position:
                 found = version
         return found
+
+    def published_point(self, text: str) -> Point:
+        """A date or a revision a reader of the website named, found in this snapshot alone,
+        never by git: the branch's own name or one of its commits (the whole id or its first
+        4 or more hex digits), either followed by steps back along the line (``main~2``,
+        ``3f9c2a1^``). Any other name answers as a name that names nothing does, whether or
+        not a branch or tag has it: so no answer tells what else the repository holds (draft
+        branches may be named after cases or people)."""
+        if looks_like_date(text):
+            return Point(text, day=parse_date(text))
+        check_ref(text)  # (malformed: 400, whatever the repository holds)
+        named = _REVISION.fullmatch(text)
+        base, steps = named.groups() if named else ("", "")
+        commit = self.head if base == self.branch else self._commit_from(base, text)
+        back = sum(int(step[1:] or 1) for step in _STEP.findall(steps))
+        position = self.line[commit] - back if commit is not None else -1
+        if position < 0:
+            raise NotFoundError(
+                f"{shown(text)} is not a date (YYYY-MM-DD) or a commit of the branch "
+                f"{self.branch!r}: each chapter's history lists the commits of its versions."
+            )
+        return Point(text, commit=self._by_position[position] if back else commit)
+
+    def _commit_from(self, text: str, asked: str) -> str | None:
+        """The commit of the line whose id is or begins with ``text`` (4 or more hex digits)."""
+        prefix = text.lower()
+        if not _HEX.fullmatch(prefix):
+            return None
+        if prefix in self.line:
+            return prefix
+        found = [commit for commit in self.line if commit.startswith(prefix)]
+        if len(found) > 1:
+            raise InputError(
+                f"{shown(asked)} begins the ids of {len(found)} commits of the branch "
+                f"{self.branch!r}: give more of the one meant."
+            )
+        return found[0] if found else None
+
+    @cached_property
+    def _by_position(self) -> tuple[str, ...]:
+        """The first-parent line's commits, oldest first (``line`` the other way round)."""
+        return tuple(sorted(self.line, key=self.line.__getitem__))
 
     def compared(
         self, document: Document, start: Point | None, end: Point | None, today: date

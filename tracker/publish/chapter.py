@@ -3,7 +3,9 @@
 Links to another document of the manual (``../referrals.md``, ``exploitation.md#section``) are
 resolved against the chapter's own folder and given to ``link``, which returns the page's
 address (or None when no document has that path: the link is then left as it was written,
-and ``tracker check`` reports it). Headings get ids, so that ``#section`` links land (one
+and ``tracker check`` reports it; or ``NO_PAGE`` for a document that has no page to link to:
+its words then stand unlinked, with a note saying why, as every list of the site names such a
+document). Headings get ids, so that ``#section`` links land (one
 whose words begin "Section" two: ``tracker.history.links.heading_aliases``).
 
 A chapter's text is converted once and kept (a few hundred, most recent first) with a stand-in
@@ -67,6 +69,11 @@ _HEADING_TAG = re.compile(r'<h([1-6])((?: [a-z-]+="[^"]*")*)>')
 _ID = re.compile(r' id="([^"]*)"')
 _SAME_PAGE = re.compile(r'href="#([^"]+)"')  # a link to an id of the page, in sanitised HTML
 Linker = Callable[[str, str], str | None]  # (document path under the root, fragment) -> address
+# What ``link`` answers for a document that cannot be shown at its address (another document's
+# page is there: ``Snapshot.clashing``): no address, so never one a browser could open.
+NO_PAGE = "\x00no page"
+NO_PAGE_NOTE = "cannot be shown on this website: its address is another page's"
+_UNLINKED = re.compile(f'<a [^>]*href="{NO_PAGE}"[^>]*>(.*?)</a>', re.S)  # (no <a> within)
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
 _STAND_IN = f"/.tracker-{secrets.token_hex(8)}-"
@@ -244,10 +251,11 @@ def rewrite_links(
 
         return one
 
-    return "".join(
+    rewritten = "".join(
         _HREF.sub(within((old_media or media) if piece.startswith("<del>") else media), piece)
         for piece in _DELETED.split(html)
     )
+    return _UNLINKED.sub(lambda found: f"{found.group(1)} ({NO_PAGE_NOTE})", rewritten)
 
 
 def _image(src: str, path: str, media: Media | None) -> str:
@@ -287,7 +295,13 @@ class _LinkRewriter(Treeprocessor):
         for anchor in root.iter("a"):
             href = anchor.get("href")
             if href and rewrite is not None:
-                anchor.set("href", rewrite(_unescaped(href)))
+                address = rewrite(_unescaped(href))
+                if address == NO_PAGE:  # its words, and why they lead nowhere (the sanitiser
+                    anchor.tag = "span"  # keeps a span's words, not the span)
+                    anchor.attrib.clear()
+                    anchor.tail = f" ({NO_PAGE_NOTE}){anchor.tail or ''}"
+                else:
+                    anchor.set("href", address)
         for picture in root.iter("img"):
             src = picture.get("src")
             if src and image is not None:
