@@ -166,3 +166,47 @@ def test_check_reads_links_outside_the_fences_the_page_makes(lines: list[str]):
     the page) went unchecked, and some it shows as code were checked."""
     text = "Text\n\n" + "\n".join(lines)
     assert checked_links(text) == page_links(text)
+
+
+# Raw HTML around links: tags a browser reads as tags or not, in code or not, in a paragraph
+# or a block of their own.
+HTML_PIECES = st.sampled_from([
+    '<a href="b.md">', "<a href='c.md#part'>", "<A HREF=d.md>", '<a title="x>y" href="e.md">',
+    '<a href="f.md" href="g.md">', "<a href=\"h%20i.md\">", '<a href="&#106;.md">', "</a>",
+    '<a name="x">', '<a href="#part">', '<a href="https://x.org/k.md">', "words", " ", "\n",
+    "\n\n", "\n    ", "`", "<!--", "-->", "<script>", "</script>", '<p title="', '">', "<p>",
+    "</p>", '"', "'", "<", ">",
+])  # fmt: skip
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(HTML_PIECES, max_size=10))
+@example(['<a href="b.md">', "words", "</a>"])
+@example(["\n\n", "<p>", '<a href="b.md">', "words", "</a>", "</p>"])
+@example(["`", '<a href="b.md">', "`"])
+@example(["\n    ", '<a href="b.md">'])
+@example(["<!--", '<a href="b.md">', "-->"])
+def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
+    """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
+    was left as written on the page (a 404: the browser took it for /chapters/b.md) and never
+    checked; the page now makes it the chapter's address as it makes Markdown's links, and
+    check reads it as a browser reads the page's HTML (not in code, a comment or a script).
+    Compared as sets: a browser opens a link nothing closed again in each paragraph after it,
+    one link written that the page shows several times."""
+    text = "Text " + "".join(pieces)
+    assume(not ODD.search(markdown.markdown(text, extensions=EXTENSIONS)))
+    assert set(checked_links(text)) == set(page_links(text))
+
+
+def test_a_link_written_as_html_goes_to_the_chapters_page_and_code_stays_as_written():
+    text = (
+        '# A\n\nSee <a href="b.md#steps" title="B">the steps</a>.\n\n<p><a href="c.md">C</a>'
+        ' <img src="flow.png" alt="Flow"></p>\n\nCode: `<a href="b.md">` and `href="b.md"`.\n'
+    )
+    html = render_chapter(text, "a.md", lambda path, part: f"/chapters/{path[:-3]}#{part}",
+                          lambda path: f"/files/{path}")  # fmt: skip
+    assert '<a href="/chapters/b#section-steps" title="B" rel="noopener noreferrer">' in html
+    assert '<a href="/chapters/c#" rel="noopener noreferrer">C</a>' in html
+    assert '<img src="/files/flow.png" alt="Flow">' in html
+    assert '<code>&lt;a href="b.md"&gt;</code> and <code>href="b.md"</code>' in html
+    assert parse_document(text.encode()).links == ("b.md#steps", "c.md")

@@ -17,7 +17,7 @@ from tracker.history.codeless import code_spans, without_code_spans, without_fen
 from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
 from tracker.history.headings import emphasis_out, heading_slug, unique
 from tracker.history.hrefs import manual_target, page_hrefs
-from tracker.history.htmlids import raw_heading_ids
+from tracker.history.htmlids import raw_heading_ids, raw_link_hrefs
 from tracker.history.links import LONGEST_ID
 
 TYPES = ("chapter", "guidance")
@@ -286,14 +286,27 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
 def _relative_links(body: str) -> list[str]:
     """Targets of links to other Markdown files of the manual, as the website reads them
     (``manual_target``: "path.md", or with its ``#fragment``), and to the page's own headings
-    ("#fragment")."""
+    ("#fragment"): Markdown's links, then those written as HTML (``<a href="b.md">``)."""
     targets = []
-    for href in page_hrefs(body):
+    for href in page_hrefs(body) + _raw_hrefs(body):
         found = manual_target(href)
         if found is not None and any(found):
             path, fragment = found
             targets.append(f"{path}#{fragment}" if fragment else path)
     return targets
+
+
+def _raw_hrefs(body: str) -> list[str]:
+    """The addresses of links written as HTML, outside code (as ``heading_ids`` reads HTML)."""
+    if "<a" not in body and "<A" not in body:
+        return []
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
+    title = _LEADING_TITLE.match(body)
+    text = "\n" + (body[title.end() :] if title else body)
+    if "```" in text or "~~~" in text:
+        text = without_fences(text)
+    return raw_link_hrefs(without_code_spans(text) if "`" in text else text)
 
 
 def heading_ids(body: str) -> list[str]:

@@ -1,7 +1,9 @@
 """The ids of headings written as raw HTML in a chapter (``<h2 id="contacts">``), as its page
 gives them: with the page's prefix, as Markdown's headings have theirs (``page_anchor``), so that
-none clashes with the page's own ids. Read from the text without Python-Markdown, as
-``documents.heading_ids`` reads the Markdown headings, for ``tracker check``'s links.
+none clashes with the page's own ids; and the addresses of its links written as raw HTML
+(``<a href="referrals.md">``), which the page makes links to pages as it makes Markdown's. Read
+from the text without Python-Markdown, as ``documents.heading_ids`` reads the Markdown headings
+and ``hrefs.page_hrefs`` Markdown's links, for ``tracker check``'s links.
 
 Python-Markdown passes raw HTML through as written, blocks and inline tags alike, and the page's
 sanitiser (nh3: a browser's parser) reads it: so the text is read here as a browser tokenizes
@@ -19,10 +21,12 @@ from html import unescape
 
 from tracker.history.links import ANCHOR_PREFIX, page_anchor
 
-# A line indented as code (Python-Markdown's indented code block). A paragraph's line so
-# indented is taken for code too: rare, and a link to a heading there is then reported as
-# broken though it works, never the other way round.
+# A line indented as code (Python-Markdown's indented code block), where it begins a block
+# (``_code_lines``): a paragraph's or a list item's line so indented is theirs. In a list, a
+# block so indented after a blank line is the item's, but taken for code here: rare, and a
+# link to a heading there is then reported as broken though it works, never the other way.
 _INDENTED = re.compile(r"^(?: {4}|\t).*$", re.M)
+_LINE = re.compile(r"^.*$", re.M)
 _SPACE = "\t\n\f\r "  # (HTML's white space)
 _NAME = re.compile(r"[^\t\n\f\r />]*")  # a tag's name, after its first letter
 # Before an attribute: white space and '/'; its name (whose first character may be '='); an
@@ -57,7 +61,16 @@ def raw_heading_ids(text: str) -> list[str]:
     leaves them, and tags a browser does not see as tags (see above)."""
     if "<h" not in text and "<H" not in text:
         return []
-    return _Reader(text).ids()
+    return _Reader(text, "id").ids()
+
+
+def raw_link_hrefs(text: str) -> list[str]:
+    """The ``href`` of each link (``<a>``) raw HTML in ``text`` (its code already taken out)
+    makes, as written (its character references read), read as ``raw_heading_ids`` reads
+    headings."""
+    if "<a" not in text and "<A" not in text:
+        return []
+    return _Reader(text, "href").ids()
 
 
 class _Reader:
@@ -66,8 +79,8 @@ class _Reader:
     its '<') is read as text; each search is looked up first in where the last of what it
     looks for is (none after: no search), so that a hostile text is read in about one pass."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: str, wanted: str) -> None:
+        self.text, self.wanted = text, wanted  # ("id": headings' ids; "href": links')
         self.last = {mark: text.rfind(mark) for mark in ('"', "'", ">", "-->", "--!>")}
         self.found: list[str] = []
         # Where a walk through a tag's attributes was at when it found no end: a walk from
@@ -76,7 +89,7 @@ class _Reader:
 
     def ids(self) -> list[str]:
         text = self.text
-        indented = [(line.start(), line.end()) for line in _INDENTED.finditer(text)]
+        indented = _code_lines(text)
         starts = [start for start, _ in indented]
         at = _next_tag(text, 0)
         while at >= 0:
@@ -118,16 +131,18 @@ class _Reader:
             return at + 1  # (a tag no '>' ends, or a quote nothing closes: text)
         if closing:
             return end
-        if name in _HEADINGS and ident:
+        if self.wanted == "id" and name in _HEADINGS and ident:
             self.found.append(page_anchor(ident).removeprefix(ANCHOR_PREFIX))
+        elif self.wanted == "href" and name == "a" and ident is not None:
+            self.found.append(ident)
         if name == "plaintext":
             return None
         return _end_tag(text, name, end) if name in _RAW else end
 
     def _attributes(self, at: int) -> tuple[str | None, int | None]:
-        """The value of a start tag's first ``id`` (a browser keeps the first), from ``at``
-        where its attributes begin, and where the tag ends, past its '>' (None: nothing does:
-        a quote nothing closes, or no '>' after it)."""
+        """The value of a start tag's first ``wanted`` attribute (a browser keeps the first),
+        from ``at`` where its attributes begin, and where the tag ends, past its '>' (None:
+        nothing does: a quote nothing closes, or no '>' after it)."""
         text, ident = self.text, None
         if self.last[">"] < at:
             return None, None
@@ -159,8 +174,26 @@ class _Reader:
                 else:
                     value = _BARE.match(text, at).group()  # type: ignore[union-attr]
                     at += len(value)
-            if ident is None and named.group(1).lower() == "id":
+            if ident is None and named.group(1).lower() == self.wanted:
                 ident = unescape(value or "")
+
+
+def _code_lines(text: str) -> list[tuple[int, int]]:
+    """Where each line of an indented code block is: a line so indented (``_INDENTED``) after
+    a blank line or a heading, as Python-Markdown begins such a block, or after such a line
+    (blank lines between them too); a line of text ends the block."""
+    found: list[tuple[int, int]] = []
+    code, after_block = False, True  # (the text's start is a block's)
+    for line in _LINE.finditer(text):
+        words = line.group()
+        if not words.strip():
+            after_block = True  # (a code block goes on over blank lines)
+        elif words.startswith(("    ", "\t")) and (code or after_block):
+            found.append((line.start(), line.end()))
+            code = True
+        else:
+            code, after_block = False, words.lstrip(" ").startswith("#")
+    return found
 
 
 def _next_tag(text: str, at: int) -> int:

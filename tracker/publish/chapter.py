@@ -60,7 +60,9 @@ ATTRIBUTES = {
     "td": {"align"}, "ol": {"start"}, **{f"h{level}": {"id"} for level in range(1, 7)},
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
-_HREF = re.compile(r'(href|src)="([^"]*)"')
+# A link's href or an image's src in sanitised HTML (its values quoted, a '<' in text escaped:
+# never text that reads so, as in a code span).
+_HREF = re.compile(r'(<(?:a|img)(?: [a-z-]+="[^"]*")*? )(href|src)="([^"]*)"')
 _ESCAPE = re.compile(f"{STX}([0-9]+){ETX}")  # an escaped character
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 # A heading's start tag in sanitised HTML, its attributes quoted (a value may hold '>'), and
@@ -180,6 +182,10 @@ def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
+    # Links written as HTML (<a href="b.md">), which Python-Markdown passes through as written,
+    # made pages as Markdown's are (those are addresses by now, which this leaves as they are).
+    if "<a" in body or "<A" in body or "<img" in body or "<IMG" in body:
+        clean = rewrite_links(clean, path, link, media)
     return shift_top_headings(_with_aliases(_prefixed(clean)))
 
 
@@ -242,12 +248,9 @@ def rewrite_links(
 
     def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:
-            value = unescape(match.group(2))
-            if match.group(1) == "href":
-                new = _rewrite(value, path, link)
-            else:
-                new = _image(value, path, media_here)
-            return f'{match.group(1)}="{escape(new)}"'
+            before, name, value = match[1], match[2], unescape(match[3])
+            new = _rewrite(value, path, link) if name == "href" else _image(value, path, media_here)
+            return f'{before}{name}="{escape(new)}"'
 
         return one
 
