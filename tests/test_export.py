@@ -589,6 +589,7 @@ LINKERS: list[Callable[[str, str], str | None]] = [
     lambda path, part: f"/chapters/{path}/at/2024-01-01/" + (f"#{part}" if part else ""),
     lambda path, part: f"/chapters/{path}/" if "a" in path else None,  # some left as written
     lambda path, part: f"/chapters/{path}?a=1&b=<2>",  # escaped inside HTML: converted again
+    lambda path, part: f"/chapters/{path}/#section-ορισμοί-\u00a0-\u2028-\U0001f600",  # (as is)
 ]
 
 
@@ -610,6 +611,23 @@ def test_a_chapter_converted_once_and_filled_in_equals_one_converted_afresh(demo
             expected = module._convert(text, path, link, media)
             assert module.render_chapter(text, path, link, media) == expected, path
             assert module.render_chapter(text, path, link, media) == expected, path  # kept
+
+
+def test_a_chapter_linking_to_a_heading_in_another_alphabet_is_filled_in_not_converted_again(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A link to "#section-ορισμοί" made each page showing the chapter convert it afresh (the
+    kept conversion was only filled in with addresses of ASCII characters)."""
+    from tracker.publish import chapter as module
+
+    text = "# A\n\nSee [the definitions](b.md#ορισμοί).\n"
+    link = LINKERS[0]  # ("#section-ορισμοί" as the page's fragment)
+    first = module.render_chapter(text, "a.md", link)
+    converted: list[str] = []
+    real = module._convert
+    monkeypatch.setattr(module, "_convert", lambda *args: converted.append("again") or real(*args))
+    assert module.render_chapter(text, "a.md", link) == first
+    assert converted == []
 
 
 def test_the_export_never_writes_through_a_planted_link(tmp_path: Path):

@@ -80,8 +80,9 @@ Media = Callable[[str], str | None]  # a file's path under the root -> its addre
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
 _STAND_IN = f"/.tracker-{secrets.token_hex(8)}-"
 _STAND_INS = re.compile(f'"{re.escape(_STAND_IN)}([0-9]+)"')
-# Addresses written the same in HTML as they are (no character Markdown or nh3 escapes).
-_PLAIN = re.compile(r"[A-Za-z0-9/_.~%#:@!$()*+,;=?-]*")
+# Addresses written the same in HTML as they are (no character Markdown or nh3 escapes: nh3
+# writes letters of other alphabets as they are, a no-break space as "&nbsp;").
+_PLAIN = re.compile(r"[A-Za-z0-9/_.~%#:@!$()*+,;=?\u00a1-\U0010ffff-]*")
 KEPT = 256  # converted chapter texts kept
 
 
