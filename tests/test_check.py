@@ -536,6 +536,27 @@ def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
     ]
 
 
+def test_links_to_headings_with_emphasis_and_code_are_read_as_the_page_gives_them(
+    repo: ManualRepo,
+):
+    """Review: check dropped the underscores it took for emphasis by a rule of its own, and
+    kept the spaces inside a code span, so "## _-x_" was _-x_ to it where the page has -x
+    (``<em>-x</em>``), "## _a__" _a__ where the page has a_, "## a` b`" a-b where it has ab,
+    "## `_a_` here" a-here where it has _a_-here: links that land were called broken, and
+    links to ids no heading has went unreported (test_documents' property tests compare the
+    two on generated headings)."""
+    target = "## _-x_\n\n## _a__\n\n## a` b`\n\n## `_a_` here\n\n## **a*b_**\n"
+    links = ("[a](b.md#-x) [b](b.md#a_) [c](b.md#ab) [d](b.md#_a_-here) [e](b.md#ab_) "
+             "[f](b.md#_-x_) [g](b.md#a-b) [h](b.md#a-here) [i](#-y)\n\n## _-y_\n")  # fmt: skip
+    repo.commit({"a.md": doc("A", links), "b.md": doc("B", target)},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    assert [line.split(", but")[0] for line in messages(repo)] == [
+        "error: a.md: links to b.md#_-x_",
+        "error: a.md: links to b.md#a-b",
+        "error: a.md: links to b.md#a-here",
+    ]
+
+
 def test_headings_without_a_space_or_words_are_read_as_the_page_gives_them(repo: ManualRepo):
     """Python-Markdown needs no space after the #s ("#Contacts", "####### Seven": an h6 of
     "# Seven"), and "##" alone or "## ##" is an empty heading with the id "section-", which

@@ -321,8 +321,9 @@ def _check(args: argparse.Namespace) -> int:
     from tracker.publish.newsletter import template_problems
 
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
-    unchecked = check.unchecked(snapshot)  # (all is checked, templates tried, or it says so)
-    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), not unchecked)
+    unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
+    tried = check.tries_templates(snapshot)
+    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
     problems = check.check_manual(snapshot, today, with_images(texts.of), templates=templates)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors

@@ -44,9 +44,9 @@ RULES = (
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
-# newsletter's templates are then compiled, but not tried with a release.
+# newsletter's templates are then compiled, and their findings reported, but not tried with
+# a release.
 SCHEDULED = ("back-dated", "held-back", "missing-change-note", "schedule-ended")
-_UNTRIED = "newsletter-template"
 
 
 def check_manual(
@@ -93,9 +93,16 @@ def settings_error(snapshot: Snapshot) -> Problem | None:
 
 
 def unchecked(snapshot: Snapshot) -> list[str]:
-    """The rules not checked (or, for the newsletter's templates, only in part): those that
-    depend on the release schedule, while the newest settings cannot be read."""
-    return [*SCHEDULED, _UNTRIED] if settings_error(snapshot) is not None else []
+    """The rules not checked: those that depend on the release schedule, while the newest
+    settings cannot be read. Not ``newsletter-template``, whose templates are still compiled
+    and its findings reported (``tries_templates``: only trying them with a release waits)."""
+    return list(SCHEDULED) if settings_error(snapshot) is not None else []
+
+
+def tries_templates(snapshot: Snapshot) -> bool:
+    """Whether the newsletter's templates are tried with a release, besides being compiled:
+    not while the newest settings cannot be read (the release's dates would be a guess)."""
+    return settings_error(snapshot) is None
 
 
 def _not_checked(broken: Problem) -> Problem:

@@ -15,10 +15,11 @@ from typing import Any
 from tracker.history.blocks import heading_words
 from tracker.history.codeless import code_spans, without_code_spans, without_fences
 from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
-from tracker.history.headings import emphasis_out, heading_slug, unique
+from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids, raw_link_hrefs
 from tracker.history.links import LONGEST_ID
+from tracker.history.shownwords import LONGEST, READ_AT_MOST, shown_words
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -311,9 +312,12 @@ def _raw_hrefs(body: str) -> list[str]:
 
 def heading_ids(body: str) -> list[str]:
     """The ids of a document's headings as its page gives them (without the page's prefix):
-    Python-Markdown's, from the text as read (links and emphasis dropped), a repeat getting
-    ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none. Then those of
-    headings written as HTML (``<h2 id="contacts">``), outside code."""
+    Python-Markdown's, from the words the page shows (links and emphasis dropped), a repeat
+    getting ``_1``, ``_2``; the leading ``# Title`` is the page's own title and has none. Then
+    those of headings written as HTML (``<h2 id="contacts">``), outside code. The words of a
+    heading that ``plainly_shown`` cannot vouch for are Python-Markdown's to give, up to
+    ``LONGEST`` characters a heading and ``READ_AT_MOST`` a document (its time grows faster
+    than a heading's length on some text); past them, a plain reading's."""
     if "\r" in body:  # (line ends as Python-Markdown reads them, as page_hrefs reads them)
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     title = _LEADING_TITLE.match(body)
@@ -329,8 +333,12 @@ def heading_ids(body: str) -> list[str]:
     ids: list[str] = []
     taken: set[str] = set()
     counted: dict[str, int] = {}
+    left = READ_AT_MOST
     for heading in headings:  # (as the page's ids have them: with the prefix, never empty)
-        ident = ("section-" + _slug(heading))[:LONGEST_ID]
+        words = heading.strip()
+        page = len(words) <= min(LONGEST, left) and not plainly_shown(words)
+        left -= len(words) if page else 0
+        ident = ("section-" + _slug(words, page))[:LONGEST_ID]
         ids.append(unique(ident, taken, counted).removeprefix("section-"))
     if "<h" in text or "<H" in text:
         ids += raw_heading_ids(without_code_spans(text) if "`" in text else text)
@@ -342,17 +350,24 @@ def _unclosed(heading: str) -> str:  # (an ATX heading's words without closing #
 
 
 @lru_cache(maxsize=8192)
-def _slug(heading: str) -> str:
-    """A heading's id from its text as written: most headings recur in every version. A
-    character reference (``&amp;``, ``&#945;``) is the character it names, as on the page, but
-    in a code span, which shows it as written."""
-    text = heading.strip()
+def _slug(words: str, page: bool) -> str:
+    """A heading's id from its words as written: most headings recur in every version. With
+    ``page``, from the words the page shows, as Python-Markdown reads them (``shownwords``:
+    for words whose code, emphasis, links or the like the plain reading might read otherwise
+    than the page). Else read plainly: links, images, tags, code marks and the underscores
+    ``emphasis_out`` takes for emphasis dropped, a character reference (``&amp;``, ``&#945;``)
+    the character it names, as on the page, but in a code span, which shows it as written;
+    as the page reads it wherever ``plainly_shown`` says so."""
+    shown = shown_words(words) if page else None
+    if shown is not None:
+        return heading_slug(shown)
+    text = words
     if "&" in text:
         text = _code_escaped(text)
     if "![" in text:
         text = _INLINE_IMAGE.sub("", text)
-    words = emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", text)))
-    return heading_slug(_REFERENCE.sub(_referred, words) if "&" in words else words)
+    shown = emphasis_out(_MARKS.sub("", _INLINE_LINK.sub(r"\1", text)))
+    return heading_slug(_REFERENCE.sub(_referred, shown) if "&" in shown else shown)
 
 
 def _code_escaped(text: str) -> str:

@@ -1,7 +1,7 @@
 """How a heading's id is made, where our reading of the text must agree with the page
 (``documents.heading_ids`` for ``tracker check``, the diff's headings, the page's own ids): the
-words' slug, which underscores are emphasis, and how a repeated id is numbered. Pure functions,
-linear on hostile text."""
+words' slug, which headings' words the page shows as written, and how a repeated id is
+numbered. Pure functions, linear on hostile text."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ _NOT_WORD = re.compile(r"[^\w\s-]")
 _NOT_WORDS = re.compile(r"[^\w\s-]+")
 _SEPARATED = re.compile(r"[-\s]+")
 _SPELLED = re.compile(r"[A-Za-z0-9]")  # a letter or digit of an ASCII id
+# What may make the words a page shows of a heading other than its words as written, but for
+# asterisks: a code span's backtick, a run of underscores not between two letters or digits
+# (its first after another character, or its last before one), a link's or image's '[', a
+# tag's '<' (or an address's, <https://...>), an escape's backslash, a character reference
+# (a number's without its ';' too: "&#1" is read as one before the page's Markdown is).
+_UNSETTLED = re.compile(r"[`\[<\\]|(?<!\w)_|_(?!\w)|&(?:#|[0-9a-z]+;)", re.I)
 
 
 def heading_slug(words: str) -> str:
@@ -74,11 +80,25 @@ def unique(ident: str, taken: set[str], counted: dict[str, int]) -> str:
     return ident
 
 
+def plainly_shown(words: str) -> bool:
+    """Whether the page shows a heading's words as written, but for its asterisks, as it
+    shows most headings': no code span (which shows its words without the spaces around
+    them, and its underscores as written), link, tag, escape or character reference, and
+    each run of underscores between two letters or digits ("Step_1"), which Python-Markdown
+    never reads as emphasis. Asterisks may be anywhere: those shown and those read as
+    emphasis alike are no part of an id, and with no underscore that emphasis could take,
+    they change nothing else. Any other heading's words are the page's to give
+    (``shownwords``)."""
+    return _UNSETTLED.search(words) is None
+
+
 def emphasis_out(text: str) -> str:
-    """The text without the underscores that make emphasis, as Python-Markdown reads them: a
-    run that opens (after a non-word character, before a word's) paired with the next run of
-    its length that closes (before a non-word character); one inside a word ("Step_1") or
-    unpaired ("snake_case_") is shown. One pass, the open runs kept on a stack."""
+    """The text without the underscores that make emphasis, by a plain rule, for the words of a
+    heading Python-Markdown does not read (past ``shownwords``' bounds): a run that opens
+    (after a non-word character, before a word's) paired with the next run of its length that
+    closes (before a non-word character); one inside a word ("Step_1") or unpaired
+    ("snake_case_") is shown. Python-Markdown's own pairing differs for some runs ("_-x_",
+    "_a__"). One pass, the open runs kept on a stack."""
     if "_" not in text:
         return text
     dropped: list[re.Match[str]] = []

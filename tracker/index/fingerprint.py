@@ -15,7 +15,7 @@ _LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # 
 _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/frontyaml.py",
             "history/codeless.py",
             "history/blocks.py", "history/hrefs.py", "history/headings.py", "history/htmlids.py",
-            "history/links.py", "history/golive.py",
+            "history/shownwords.py", "history/links.py", "history/golive.py",
             "history/identity.py", "history/releases.py", "history/snapshot.py",
             "history/trailers.py", "history/walk.py", "repository/parse.py",
             "repository/paths.py", "index/derived.py", "index/fingerprint.py")  # fmt: skip
