@@ -173,6 +173,7 @@ def test_check_reads_links_outside_the_fences_the_page_makes(lines: list[str]):
 HTML_PIECES = st.sampled_from([
     '<a href="b.md">', "<a href='c.md#part'>", "<A HREF=d.md>", '<a title="x>y" href="e.md">',
     '<a href="f.md" href="g.md">', "<a href=\"h%20i.md\">", '<a href="&#106;.md">', "</a>",
+    '<a href=" l.md\n">',
     '<a name="x">', '<a href="#part">', '<a href="https://x.org/k.md">', "words", " ", "\n",
     "\n\n", "\n    ", "`", "<!--", "-->", "<script>", "</script>", '<p title="', '">', "<p>",
     "</p>", '"', "'", "<", ">",
@@ -186,6 +187,7 @@ HTML_PIECES = st.sampled_from([
 @example(["`", '<a href="b.md">', "`"])
 @example(["\n    ", '<a href="b.md">'])
 @example(["<!--", '<a href="b.md">', "-->"])
+@example(['<a href=" l.md ">', "words", "</a>"])
 def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
     """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
     was left as written on the page (a 404: the browser took it for /chapters/b.md) and never
@@ -210,3 +212,29 @@ def test_a_link_written_as_html_goes_to_the_chapters_page_and_code_stays_as_writ
     assert '<img src="/files/flow.png" alt="Flow">' in html
     assert '<code>&lt;a href="b.md"&gt;</code> and <code>href="b.md"</code>' in html
     assert parse_document(text.encode()).links == ("b.md#steps", "c.md")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Text\n\n1. First step\n\n    See <a href="gone.md">the chapter</a> and [b](b.md).\n\n'
+        "2. Second step\n",
+        'Text\n\n- Item\n\n    <a href="c.md">C</a>\n',
+        'Text\n<div class="content">\n    <p>See <a href="d.md">D</a></p>\n\n    <ul>\n'
+        '        <li><a href="e.md">E</a></li>\n    </ul>\n\n    <h2 id="pasted">P</h2>\n</div>\n',
+        'Text\n\n    <a href="code.md">shown as code</a>\n',
+        '# T\n\n    <a href="code.md">code after a heading</a>\n',
+    ],
+    ids=["loose-list", "list", "html-block", "code", "code-after-heading"],
+)
+def test_html_in_a_list_or_a_raw_block_is_read_as_the_page_reads_it(text: str):
+    """A link written as HTML in a loose list's step (indented four spaces after a blank
+    line) or in a pasted <div> block (its lines indented, blank lines between) was taken for
+    code: a broken link went unreported, and a link to the heading in the block was reported
+    broken though it works (exploratory test)."""
+    from tracker.history.documents import heading_ids
+
+    assert checked_links(text) == page_links(text)
+    page = render_chapter(text, "a.md", lambda path, part: "/")
+    shown = [i.removeprefix("section-") for i in re.findall(r'<h2 id="([^"]*)"', page)]
+    assert heading_ids(text) == shown

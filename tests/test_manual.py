@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from datetime import date
 
 import pytest
 from conftest import ManualRepo, doc
@@ -127,3 +129,36 @@ def test_a_file_named_with_accents_apart_has_the_id_of_its_letters_composed(
         for asked in ("café", apart):
             assert client.get(f"/chapters/{asked}").status_code == 200
             assert client.get(f"/api/chapters/{asked}").json()["id"] == "café"
+
+
+def test_a_link_finds_a_file_whose_accents_were_saved_the_other_way(repo: ManualRepo):
+    """A Mac saved "café.md" with its accent apart (NFD) and an author typed the link with it
+    joined, or the other way round: check said "links to café.md, which is not a document"
+    and the page left the link as written (a 404). A rename from one way to the other is no
+    rename for readers (exploratory test)."""
+    import unicodedata
+
+    from fastapi.testclient import TestClient
+
+    from tracker.authoring.check import check_manual
+    from web.app import create_app
+
+    apart = unicodedata.normalize("NFD", "café")
+    joined = unicodedata.normalize("NFD", "naïve")  # (the file is saved joined, linked apart)
+    repo.git("config", "core.precomposeunicode", "false")
+    links = (f"[a](café.md) [b](caf%C3%A9.md) <a href=\"café.md\">c</a> [d]({apart}.md)"
+             f" [e]({joined}.md#steps)")  # fmt: skip
+    repo.commit({f"{apart}.md": doc("Café"), "naïve.md": doc("Naive", "## Steps\n\nText."),
+                 "links.md": doc("Links", links)}, when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    manual = repo.open()
+    problems = check_manual(manual.snapshot(), date(2024, 1, 2))
+    assert [str(p) for p in problems if p.rule.startswith("broken")] == []
+    with TestClient(create_app(manual)) as client:
+        page = client.get("/chapters/links").text
+    hrefs = re.findall(r'<a href="([^"]*)" rel="noopener noreferrer">', page)
+    assert hrefs == ["/chapters/caf%C3%A9"] * 4 + ["/chapters/na%C3%AFve#section-steps"]
+    repo.move("naïve.md", f"{joined}.md", "Normalise file names", when="2024-02-01T09:00:00+00:00")
+    snapshot = repo.snapshot()
+    entry = snapshot.release(date(2024, 2, 1)).entries[0]
+    assert (entry.change, entry.renamed) == ("updated", False)
+    assert snapshot.document("naïve").latest.kind == "modified"

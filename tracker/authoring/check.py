@@ -18,6 +18,7 @@ from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.documents import path_id
 from tracker.history.links import (
     ANCHOR_PREFIX,
+    composed,
     landing_ids,
     link_path,
     page_anchor,
@@ -287,7 +288,7 @@ _NO_WORDS = (
 
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
-    live = {doc.latest.path: doc for doc in _published(snapshot)}
+    live = {composed(doc.latest.path): doc for doc in _published(snapshot)}  # (as links name them)
     ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
     problems, suggest = [], Suggestions(live)
     for doc in live.values():
@@ -295,7 +296,7 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
         for target in version.meta.links:
             path, _, fragment = target.partition("#")
             resolved = link_path(version.path, path) if path else version.path
-            linked = live.get(resolved) if resolved else None
+            linked = live.get(composed(resolved)) if resolved else None
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 message += suggest.path(version.path, resolved or path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +17,7 @@ from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_y
 from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import raw_heading_ids, raw_link_hrefs
-from tracker.history.links import LONGEST_ID
+from tracker.history.links import LONGEST_ID, composed
 from tracker.history.shownwords import LONGEST, READ_AT_MOST, shown_words
 
 TYPES = ("chapter", "guidance")
@@ -388,14 +387,6 @@ def _referred(found: re.Match[str]) -> str:
 def path_id(relative_path: str) -> str:
     """The default id: the path under the root without ``.md``, its letters composed."""
     return composed(relative_path[:-3] if relative_path.endswith(".md") else relative_path)
-
-
-def composed(ident: str) -> str:
-    """An id with each accent joined to its letter (NFC). Some systems save names with the
-    accent apart (NFD: macOS's older file systems, and git there with precomposeunicode off):
-    the same letters, so the same id, whichever way a file name, front matter or an address
-    wrote them."""
-    return ident if ident.isascii() else unicodedata.normalize("NFC", ident)
 
 
 def default_title(relative_path: str) -> str:

@@ -27,6 +27,16 @@ from tracker.history.links import ANCHOR_PREFIX, page_anchor
 # link to a heading there is then reported as broken though it works, never the other way.
 _INDENTED = re.compile(r"^(?: {4}|\t).*$", re.M)
 _LINE = re.compile(r"^.*$", re.M)
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|[0-9]+[.)])(?:[ \t]|$)")
+# A raw HTML block's first line: one of Python-Markdown's block-level tags at its start.
+_BLOCK_TAG = re.compile(
+    r" {0,3}<(address|article|aside|blockquote|body|canvas|center|colgroup|dd|details|div|dl"
+    r"|dt|fieldset|figcaption|figure|footer|form|group|h[1-6]|header|hgroup|hr|html|iframe"
+    r"|legend|li|main|map|math|menu|nav|noscript|object|ol|option|output|p|pre|progress"
+    r"|script|section|style|summary|table|tbody|td|textarea|tfoot|th|thead|tr|ul|video)"
+    r"(?=[\t\n\f\r />]|$)",
+    re.I,
+)
 _SPACE = "\t\n\f\r "  # (HTML's white space)
 _NAME = re.compile(r"[^\t\n\f\r />]*")  # a tag's name, after its first letter
 # Before an attribute: white space and '/'; its name (whose first character may be '='); an
@@ -134,7 +144,7 @@ class _Reader:
         if self.wanted == "id" and name in _HEADINGS and ident:
             self.found.append(page_anchor(ident).removeprefix(ANCHOR_PREFIX))
         elif self.wanted == "href" and name == "a" and ident is not None:
-            self.found.append(ident)
+            self.found.append(ident.strip(_SPACE))  # (as a browser reads an address)
         if name == "plaintext":
             return None
         return _end_tag(text, name, end) if name in _RAW else end
@@ -181,19 +191,40 @@ class _Reader:
 def _code_lines(text: str) -> list[tuple[int, int]]:
     """Where each line of an indented code block is: a line so indented (``_INDENTED``) after
     a blank line or a heading, as Python-Markdown begins such a block, or after such a line
-    (blank lines between them too); a line of text ends the block."""
+    (blank lines between them too); a line of text ends the block. In a list, a line so
+    indented is its item's; in a raw HTML block (a block-level tag at a line's start, to the
+    line that closes it), HTML."""
     found: list[tuple[int, int]] = []
-    code, after_block = False, True  # (the text's start is a block's)
+    code, after_block, in_list, html, depth = False, True, False, "", 0
     for line in _LINE.finditer(text):
         words = line.group()
+        if html:  # (Python-Markdown passes the lines of a raw HTML block through as they are)
+            depth += _tags_opened(html, words)
+            html = html if depth > 0 else ""
+            continue
         if not words.strip():
             after_block = True  # (a code block goes on over blank lines)
-        elif words.startswith(("    ", "\t")) and (code or after_block):
-            found.append((line.start(), line.end()))
-            code = True
-        else:
-            code, after_block = False, words.lstrip(" ").startswith("#")
+            continue
+        if words.startswith(("    ", "\t")):
+            if code or (after_block and not in_list):
+                found.append((line.start(), line.end()))
+                code = True
+            continue  # (else a paragraph's or a list item's line)
+        code = False
+        if opened := _BLOCK_TAG.match(words):
+            html = opened.group(1).lower()
+            depth = _tags_opened(html, words)
+            html = html if depth > 0 else ""
+        item = _LIST_ITEM.match(words) is not None and (after_block or in_list)  # (a list
+        in_list = item or (in_list and not after_block)  # cannot break into a paragraph)
+        after_block = words.lstrip(" ").startswith("#")
     return found
+
+
+def _tags_opened(name: str, line: str) -> int:
+    """How many more ``name`` elements a line opens than it closes."""
+    opened = len(re.findall(f"<{name}(?=[{_SPACE}/>]|$)", line, re.I))
+    return opened - len(re.findall(f"</{name}[{_SPACE}]*>", line, re.I))
 
 
 def _next_tag(text: str, at: int) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.history.documents import MISSING, DocMeta, path_id
+from tracker.history.links import composed
 from tracker.history.model import Document, Problem, Version, VersionKind
 from tracker.history.trailers import Source, Sources, combined
 from tracker.repository.parse import NOT_FILES, Change, RawCommit
@@ -367,4 +368,4 @@ def _kind(previous: Version | None, new: str, meta: DocMeta) -> VersionKind:
         return "withdrawn"
     if not archived and previous.withdrawn:
         return "added"  # brought back from the archive
-    return "renamed" if previous.path != new else "modified"
+    return "renamed" if composed(previous.path) != composed(new) else "modified"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
@@ -32,6 +33,15 @@ def link_path(document: str, target: str) -> str | None:
         return None
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(document), decoded))
     return None if resolved.startswith("../") or resolved in ("..", ".") else resolved
+
+
+def composed(text: str) -> str:
+    """A name or id with each accent joined to its letter (NFC). Some systems save names with
+    the accent apart (NFD: macOS's older file systems, and git there with precomposeunicode
+    off), and an author types the other: the same letters, so the same id, and the same
+    document a link names, whichever way a file name, front matter, a link or an address
+    wrote them."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def page_anchor(fragment: str) -> str:

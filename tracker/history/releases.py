@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, Literal, overload
 
 from tracker.collector import collector_paused
+from tracker.history.links import composed
 from tracker.history.model import Document, Documents, Note, Version, unique_notes
 
 # What a release does to a document practitioners see: it comes, changes, or is withdrawn.
@@ -275,7 +276,7 @@ def _entry(
     renamed = (
         change == "updated"
         and before is not None
-        and (before.title != after.title or before.path != after.path)
+        and (before.title != after.title or composed(before.path) != composed(after.path))
     )
     shown = before if change == "withdrawn" and before else after
     return (

@@ -17,7 +17,8 @@ from types import MappingProxyType
 from tracker.config import Config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import InputError, NotFoundError, shown
-from tracker.history.documents import composed, path_id
+from tracker.history.documents import path_id
+from tracker.history.links import composed
 from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
 from tracker.history.releases import (
     EntryRow,

@@ -41,6 +41,7 @@ from tracker.history.hrefs import manual_target
 from tracker.history.links import (
     ANCHOR_PREFIX,
     LONGEST_ID,
+    composed,
     heading_aliases,
     link_path,
     page_anchor,
@@ -276,7 +277,7 @@ def _image(src: str, path: str, media: Media | None) -> str:
 def _rewrite(href: str, path: str, link: Linker) -> str:
     """A relative link to a Markdown file of the manual becomes the address of its page
     (``tracker check`` reads links so too: ``manual_target``)."""
-    found = manual_target(href)
+    found = manual_target(href.strip("\t\n\f\r "))  # (HTML's: a browser drops it from an href)
     if found is None:
         return href
     document, fragment = found
@@ -285,7 +286,7 @@ def _rewrite(href: str, path: str, link: Linker) -> str:
     target = link_path(path, document)
     if target is None:
         return href
-    return link(target, page_anchor(fragment) if fragment else "") or href
+    return link(composed(target), page_anchor(fragment) if fragment else "") or href
 
 
 class _LinkRewriter(Treeprocessor):

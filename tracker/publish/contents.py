@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
+from tracker.history.links import composed
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import day_notes
 from tracker.history.snapshot import Snapshot
@@ -133,12 +134,13 @@ def first_version(document: Document) -> Version:
 
 @lru_cache(maxsize=8)
 def ids_by_path(snapshot: Snapshot) -> Mapping[str, str]:
-    """Every path a document has had under the root -> its id (worked out once per snapshot:
-    each chapter page and diff turns its links into pages with it)."""
+    """Every path a document has had under the root, its accents joined to their letters
+    (``composed``: as a link names it, whichever way either saved them) -> its id (worked out
+    once per snapshot: each chapter page and diff turns its links into pages with it)."""
     found = {}
     for document in snapshot.documents:
         for version in document.versions:
-            found[version.path] = document.id
+            found[composed(version.path)] = document.id
     return MappingProxyType(found)
 
 
