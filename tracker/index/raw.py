@@ -200,7 +200,8 @@ def _in_force_instead(
 ) -> list[str]:
     """Blobs read in part that are a document's newest readable text: where the head's file
     cannot be read (not UTF-8, too large), the text before it stays in force, and its links and
-    heading ids are what the checks read."""
+    heading ids are what the checks read. A file moved while it could not be read is followed
+    to its path before the move."""
     unreadable: set[str] = set()  # paths whose newer text cannot be read
     found = []
     for commit in new:  # children first: the newest text of a path comes first
@@ -211,6 +212,8 @@ def _in_force_instead(
                 continue
             if meta.unreadable is not None and (blob in whole or path in unreadable):
                 unreadable.add(path)
+                if change.old_path is not None:  # (moved: its text before is the same file's)
+                    unreadable.add(change.old_path)
             elif path in unreadable:
                 unreadable.discard(path)
                 if blob not in whole:
