@@ -107,7 +107,10 @@ def _shown(file: str) -> str:
 
 def _reason(error: Exception) -> str:
     if isinstance(error, RecursionError):
-        return "it includes itself (directly or through another template)"
+        return (
+            "it includes or calls itself without end "
+            "(a template or a macro, directly or through another)"
+        )
     if isinstance(error, TemplateNotFound):
         return f"there is no template named {error.name!r}"
     text = error.message if isinstance(error, TemplateSyntaxError) else str(error)
