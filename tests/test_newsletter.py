@@ -648,3 +648,51 @@ def test_several_notes_each_read_as_a_sentence(repo: ManualRepo, fmt: Format):
             f"Alpha: {' '.join(notes)}",
             "Bravo: Add them",
         ]
+
+
+def test_templates_that_loop_too_long_fail_at_once_until_they_change(release_repo: ManualRepo):
+    """A rendering's bounds of time and loops applied to each rendering: a release feed of
+    fifty newsletters took fifty times ten seconds, each page asking for one ten seconds more
+    (exploratory testing). Templates that ran out of either fail at once afterwards, with the
+    same sentence, until they change: here a newsletter whose loops would be short."""
+    loops = ("{% for g in groups %}{% for h in groups %}{% for i in range(30000) %}{% endfor %}"
+             "{% endfor %}{% endfor %}{{ groups|length }}\n")  # fmt: skip
+    release_repo.commit({"_templates/_lead.j2": loops}, when="2024-03-02T09:00:00+00:00")
+    assert "2\n" in newsletter(release_repo, "2024-01-01", "text")  # (4 x 30,000 numbers)
+    said = (
+        "The newsletter template procedures/_templates/_lead.j2 failed at line 1: its loops go "
+        "through more than 1,000,000 numbers or items."
+    )
+    for day, fmt in [("2024-03-01", "text"), ("2024-01-01", "text"), ("2024-01-01", "html")]:
+        with pytest.raises(ConfigError) as raised:  # (36 x 30,000 numbers, then remembered)
+            newsletter(release_repo, day, fmt)  # type: ignore[arg-type]
+        assert str(raised.value) == said
+    release_repo.commit({"_templates/_lead.j2": "Lead\n"}, when="2024-03-03T09:00:00+00:00")
+    assert "Lead\n" in newsletter(release_repo, "2024-03-01", "text")
+
+
+def test_templates_that_took_too_long_fail_at_once(
+    release_repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """As above, for the time: the first rendering takes it, the next none of it; tracker check
+    tries three formats in the time of one."""
+    from tracker.publish import sandbox
+    from tracker.publish.newsletter import template_problems
+
+    monkeypatch.setattr(sandbox, "SECONDS", 0.5)
+    slow = "{% for i in range(100000) %}{{ ([2, 1] * 100000)|sort|length }}{% endfor %}\n"
+    release_repo.commit({"_templates/_lead.j2": slow}, when="2024-03-02T09:00:00+00:00")
+    manual = release_repo.open()
+    snapshot = manual.snapshot()
+    started = time.monotonic()
+    found = template_problems(snapshot, TODAY, lambda: manual.texts.templates(snapshot))
+    assert [str(problem) for problem in found] == [
+        "error: _templates/_lead.j2: fails at line 1 writing the newsletter of 1st March 2024: "
+        "it takes more than 0.5 seconds"
+    ]
+    assert time.monotonic() - started < 1.2  # (three formats took 1.5 seconds)
+    started = time.monotonic()
+    for _ in range(5):
+        with pytest.raises(ConfigError, match=r"_lead\.j2 failed at line 1: it takes more than"):
+            newsletter(release_repo, "2024-01-01", "md")
+    assert time.monotonic() - started < 0.5

@@ -38,7 +38,7 @@ def rendered(
     environment: SandboxedEnvironment, name: str, context: Mapping[str, Any] | None = None
 ) -> str:
     """The template rendered within the bounds above: past one, a SecurityError (which
-    ``failure`` names as the template's)."""
+    ``failure`` names as the template's), ``Exhausted`` past its time or loops."""
     token = _steps.set([STEPS, time.monotonic() + SECONDS, 0])
     try:
         written, parts = 0, []
@@ -50,6 +50,11 @@ def rendered(
         return "".join(parts)
     finally:
         _steps.reset(token)
+
+
+class Exhausted(SecurityError):
+    """A rendering that ran out of its time or its loops' steps: one that would do so again
+    (``templating.remember``)."""
 
 
 _WRITES = f"it writes more than {LARGEST:,} characters"
@@ -100,6 +105,7 @@ class Bounded(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _BoundedCode
+    spent: tuple[Any, ...] | None = None  # a failure out of time or steps (templating.remember)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -206,9 +212,9 @@ def _tick(steps: int) -> None:
     if budget is not None:
         budget[0] -= steps
         if budget[0] < 0:
-            raise SecurityError(f"its loops go through more than {STEPS:,} numbers or items")
+            raise Exhausted(f"its loops go through more than {STEPS:,} numbers or items")
         if time.monotonic() > budget[1]:
-            raise SecurityError(f"it takes more than {SECONDS:g} seconds")
+            raise Exhausted(f"it takes more than {SECONDS:g} seconds")
 
 
 def _each_counted(items: Any) -> Iterator[Any]:
