@@ -264,13 +264,24 @@ def test_date_in_words():
     assert in_words(D("2024-11-13")) == "13th November 2024"
 
 
-def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRepo):
-    release_repo.commit(
-        {"_templates/newsletter.txt.j2": "{% include 'newsletter.txt.j2' %}"},
-        when="2024-03-02T09:00:00+00:00",
-    )
-    with pytest.raises(ConfigError, match="includes itself"):
+@pytest.mark.parametrize(
+    "body",
+    ["{% include 'newsletter.txt.j2' %}",
+     "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}"],
+)  # fmt: skip
+def test_a_template_that_includes_or_calls_itself_is_a_clear_error(
+    release_repo: ManualRepo, body: str
+):
+    """A macro calling itself without end was said to include itself (exploratory testing):
+    the sentence is true of both."""
+    release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
+    with pytest.raises(ConfigError) as raised:
         newsletter(release_repo, "2024-03-01", "text")
+    assert str(raised.value) == (
+        "The newsletter template procedures/_templates/newsletter.txt.j2 failed at line 1: it "
+        "includes or calls itself without end (a template or a macro, directly or through "
+        "another)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -288,7 +299,19 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
         ('{% set ns = namespace(s="x" * 1500000) %}{{ (ns.s + ns.s)|length }}',
          "it joins values into more than 2,000,000 items"),
         ('{{ "x"|center(3000000000) }}', "its center filter is given a number over 2,000,000"),
-        ('{{ "%3000000000s"|format("x") }}', "its format filter is given a number over 2,000,000"),
+        ('{{ "%3000000000s"|format("x") }}',
+         "its format filter is given a width or precision over 2,000,000"),
+        ('{{ "%-*s"|format(30000000, "x") }}',
+         "its format filter is given a width or precision over 2,000,000"),
+        ('{{ ("%-30000000s" % "a")|length }}', "its '%' is given a width or precision over 2,000,000"),
+        ('{{ ("%-*s" % (-30000000, "a"))|length }}',
+         "its '%' is given a width or precision over 2,000,000"),
+        ('{{ ("%.*f" % (30000000, 1.5))|length }}',
+         "its '%' is given a width or precision over 2,000,000"),
+        ('{{ ("%(a(b))30000000s" % {"a(b)": 1})|length }}',
+         "its '%' is given a width or precision over 2,000,000"),
+        ('{% set x = "a" * 1000000 %}{{ "%(a)s%(a)s%(a)s" % {"a": x} }}',
+         "its '%' would make more than 2,000,000 characters"),
         ("{{ lipsum(10000000) }}", "lipsum() is not for a newsletter"),
         # A value made many times the size of what it was made from, or doubled in a loop:
         ('{% set ns = namespace(s="ab") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}'
@@ -314,9 +337,20 @@ def test_a_template_that_includes_itself_is_a_clear_error(release_repo: ManualRe
         ("{{ ([[1]] * 100000)|tojson(1000) }}",
          "its tojson filter would make more than 2,000,000 items or characters"),
         ('{{ "a".ljust(3000000000) }}', "its ljust() is given a number over 2,000,000"),
-        ('{{ "{:>3000000000}".format("a") }}', "its format() is given a width over 2,000,000"),
+        ('{{ "{:>3000000000}".format("a") }}',
+         "its format() is given a width or precision over 2,000,000"),
         ('{{ "{:>{w}}".format("a", w=3000000000) }}',
-         "its format() is given a number over 2,000,000"),
+         "its format() is given a width or precision over 2,000,000"),
+        ('{{ "{0:>{1}}".format("a", "30000000")|length }}',
+         "its format() is given a width or precision over 2,000,000"),
+        ('{{ "{x:>{w}}".format_map({"w": 30000000, "x": "a"})|length }}',
+         "its format() is given a width or precision over 2,000,000"),
+        ('{{ "{:>{}{}}".format("a", "3", "0000000")|length }}',
+         "its format() is given a width or precision over 2,000,000"),
+        ('{{ "{:.{p}}".format(1.5, p=30000000)|length }}',
+         "its format() is given a width or precision over 2,000,000"),
+        ('{% set x = "a" * 1000000 %}{{ "{0}{0}{0}".format(x) }}',
+         "its format() would make more than 2,000,000 characters"),
         ("{{ [1]|batch(3000000000, 0)|list }}", "its batch filter is given a number over 2,000,000"),
         ('{% set r = [1] * 100000 %}{% for i in r %}{% for j in r %}{% endfor %}{% endfor %}',
          "its loops go through more than 1,000,000 numbers or items"),
@@ -339,9 +373,72 @@ def test_a_template_that_would_exhaust_the_service_is_a_clear_error(
                         when="2024-03-02T09:00:00+00:00")  # fmt: skip
     with pytest.raises(ConfigError) as failed:
         newsletter(release_repo, "2024-03-01", "text")
-    at = "" if "writes" in words else " at line 2"  # (what it wrote is counted outside it)
     assert str(failed.value) == (
-        f"The newsletter template procedures/_templates/newsletter.txt.j2 failed{at}: {words}."
+        f"The newsletter template procedures/_templates/newsletter.txt.j2 failed at line 2: {words}."
+    )
+
+
+@pytest.mark.parametrize(
+    "template",
+    ['{{ ("%-*s" % (30000000, "a"))|length }}', '{{ "{0:>{1}}".format("a", "30000000")|length }}',
+     '{{ "{x:>{w}}".format_map({"w": 30000000, "x": "a"})|length }}',
+     '{% set x = "a" * 1000000 %}{{ ("%(a)s" * 30 % {"a": x})|length }}',
+     '{% set x = "a" * 1000000 %}{{ ("{0}" * 30).format(x)|length }}'],
+)  # fmt: skip
+def test_a_format_too_large_is_refused_before_it_is_made(release_repo: ManualRepo, template: str):
+    """'%' was not bounded at all ("%-300000000s" % "a" made 300 MB), a width given to format()
+    as a text or through format_map was refused only once made, and a long text put into a
+    format many times was made in full (exploratory testing): each is refused first."""
+    import tracemalloc
+
+    release_repo.commit(
+        {"_templates/newsletter.txt.j2": template}, when="2024-03-02T09:00:00+00:00"
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError, match=r"(over|more than) 2,000,000"):
+            newsletter(release_repo, "2024-03-01", "text")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [('{{ "Issue %s"|format(20241009) }}', "Issue 20241009"),
+     ('{{ "%d"|format(3000000) }}', "3000000"),
+     ('{{ "%(n)d people"|format(n=3000000) }}', "3000000 people"),
+     ('{{ "Ref: {}".format(3000000) }}', "Ref: 3000000"),
+     ('{{ "{:>{w}}|{}".format("a", 3000000, w=3) }}', "  a|3000000"),
+     ('{{ "{0:>{1}}|{2}".format("a", 3, 3000000) }}', "  a|3000000"),
+     ("{{ range(5) }} {{ range(2, 9, 3) }}", "range(0, 5) range(2, 9, 3)"),
+     ("{{ range(3) == range(3) }} {{ range(3) == range(0, 3) }} {{ range(3) == [0, 1, 2] }}",
+      "True True False")],
+)  # fmt: skip
+def test_numbers_that_are_not_widths_are_formatted(
+    release_repo: ManualRepo, template: str, expected: str
+):
+    """Every number given to the format filter was taken for a width ("Issue %s"|format(20241009)
+    was refused), and every number given to format() once a ':' came before a '{'; a range
+    printed as "<tracker.publish.sandbox._Counted object ...>" and was not equal to another
+    (exploratory testing)."""
+    release_repo.commit(
+        {"_templates/newsletter.txt.j2": template}, when="2024-03-02T09:00:00+00:00"
+    )
+    assert newsletter(release_repo, "2024-03-01", "text") == expected
+
+
+def test_a_partial_that_writes_too_much_is_named_with_its_line(release_repo: ManualRepo):
+    """What a rendering writes was counted outside it: the newsletter template was named, with
+    no line, though its partial wrote it (exploratory testing)."""
+    lead = 'One\n{% for i in range(30000) %}{{ "x" * 100 }}{% endfor %}\n'
+    release_repo.commit({"_templates/_lead.j2": lead}, when="2024-03-02T09:00:00+00:00")
+    with pytest.raises(ConfigError) as raised:
+        newsletter(release_repo, "2024-03-01", "text")
+    assert str(raised.value) == (
+        "The newsletter template procedures/_templates/_lead.j2 failed at line 2: it writes more "
+        "than 2,000,000 characters."
     )
 
 
@@ -369,11 +466,15 @@ def test_a_template_within_the_bounds_renders_as_before(release_repo: ManualRepo
             ' {{ "%5s"|format("x") }} {{ [1] + [2] }} {{ "Ref 3000000: %s"|format("x") }}'
             ' {{ "a".ljust(3) ~ "|" }} {{ ["a", "b"]|join(", ") }} {{ "-".join(["x", "y"]) }}'
             ' {{ "abc"|replace("b", "BB") }} {{ {"a": [1]}|tojson(1) }} {{ "{:>3}".format("z") }}'
-            " {{ 5000000|default(1) }} {{ [1, 2, 3]|batch(2)|list }} {{ \"x\\tb\".expandtabs(2) }}")  # fmt: skip
+            " {{ 5000000|default(1) }} {{ [1, 2, 3]|batch(2)|list }} {{ \"x\\tb\".expandtabs(2) }}"
+            ' {{ 7 % 3 }} {{ "%-*s|%5.1f|%%" % (3, "a", 2.25) }} {{ "%(a)s-%(a)s" % {"a": "x"} }}'
+            ' {{ "{0}{0}".format("y") }} {{ ("<{}>"|safe).format("&") }} {% macro m() %}M{% endmacro %}{{ m() }}'
+            ' {{ "{n:,}".format_map({"n": 3000000}) }}')  # fmt: skip
     release_repo.commit({"_templates/newsletter.txt.j2": body}, when="2024-03-02T09:00:00+00:00")
     assert newsletter(release_repo, "2024-03-01", "text") == (
         "-------------------- 18446744073709551616 3 [0, 0]2222 43210 True   ab  |     x [1, 2] "
         'Ref 3000000: x a  | a, b x-y aBBc {\n "a": [\n  1\n ]\n}   z 5000000 [[1, 2], [3]] x b'
+        " 1 a  |  2.2|% x-x yy <&amp;> M 3,000,000"
     )
 
 
@@ -506,7 +607,7 @@ def test_a_partial_that_includes_itself_is_named(release_repo: ManualRepo):
         newsletter(release_repo, "2024-03-01", "text")
     assert str(raised.value) == (
         "The newsletter template procedures/_templates/_lead.j2 failed at line 2: it includes "
-        "itself (directly or through another template)."
+        "or calls itself without end (a template or a macro, directly or through another)."
     )
 
 
@@ -547,3 +648,51 @@ def test_several_notes_each_read_as_a_sentence(repo: ManualRepo, fmt: Format):
             f"Alpha: {' '.join(notes)}",
             "Bravo: Add them",
         ]
+
+
+def test_templates_that_loop_too_long_fail_at_once_until_they_change(release_repo: ManualRepo):
+    """A rendering's bounds of time and loops applied to each rendering: a release feed of
+    fifty newsletters took fifty times ten seconds, each page asking for one ten seconds more
+    (exploratory testing). Templates that ran out of either fail at once afterwards, with the
+    same sentence, until they change: here a newsletter whose loops would be short."""
+    loops = ("{% for g in groups %}{% for h in groups %}{% for i in range(30000) %}{% endfor %}"
+             "{% endfor %}{% endfor %}{{ groups|length }}\n")  # fmt: skip
+    release_repo.commit({"_templates/_lead.j2": loops}, when="2024-03-02T09:00:00+00:00")
+    assert "2\n" in newsletter(release_repo, "2024-01-01", "text")  # (4 x 30,000 numbers)
+    said = (
+        "The newsletter template procedures/_templates/_lead.j2 failed at line 1: its loops go "
+        "through more than 1,000,000 numbers or items."
+    )
+    for day, fmt in [("2024-03-01", "text"), ("2024-01-01", "text"), ("2024-01-01", "html")]:
+        with pytest.raises(ConfigError) as raised:  # (36 x 30,000 numbers, then remembered)
+            newsletter(release_repo, day, fmt)  # type: ignore[arg-type]
+        assert str(raised.value) == said
+    release_repo.commit({"_templates/_lead.j2": "Lead\n"}, when="2024-03-03T09:00:00+00:00")
+    assert "Lead\n" in newsletter(release_repo, "2024-03-01", "text")
+
+
+def test_templates_that_took_too_long_fail_at_once(
+    release_repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """As above, for the time: the first rendering takes it, the next none of it; tracker check
+    tries three formats in the time of one."""
+    from tracker.publish import sandbox
+    from tracker.publish.newsletter import template_problems
+
+    monkeypatch.setattr(sandbox, "SECONDS", 0.5)
+    slow = "{% for i in range(100000) %}{{ ([2, 1] * 100000)|sort|length }}{% endfor %}\n"
+    release_repo.commit({"_templates/_lead.j2": slow}, when="2024-03-02T09:00:00+00:00")
+    manual = release_repo.open()
+    snapshot = manual.snapshot()
+    started = time.monotonic()
+    found = template_problems(snapshot, TODAY, lambda: manual.texts.templates(snapshot))
+    assert [str(problem) for problem in found] == [
+        "error: _templates/_lead.j2: fails at line 1 writing the newsletter of 1st March 2024: "
+        "it takes more than 0.5 seconds"
+    ]
+    assert time.monotonic() - started < 1.2  # (three formats took 1.5 seconds)
+    started = time.monotonic()
+    for _ in range(5):
+        with pytest.raises(ConfigError, match=r"_lead\.j2 failed at line 1: it takes more than"):
+            newsletter(release_repo, "2024-01-01", "md")
+    assert time.monotonic() - started < 0.5

@@ -1175,6 +1175,36 @@ def test_a_template_that_asks_too_much_is_one_sentence(small: ManualRepo):
         assert "newsletter.html.j2 failed" in feed.entries[0].content[0].value
 
 
+def test_a_newsletter_template_out_of_time_fails_at_once_afterwards(
+    small: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
+    """A lead that loops slowly took its time (10 seconds) for each of the feed's newsletters
+    and again for each page asking for one (exploratory testing): after the first, the same
+    sentence at once, until the templates change."""
+    from tracker.publish import sandbox
+
+    monkeypatch.setattr(sandbox, "SECONDS", 0.4)
+    for day in range(2, 7):
+        small.commit({"a.md": doc("Alpha", f"Day {day}.")}, f"Day {day}",
+                     f"2024-01-0{day}T09:00:00+00:00", {"Change-Note": f"Day {day}."})  # fmt: skip
+    slow = "{% for i in range(100000) %}{{ ([2, 1] * 100000)|sort|length }}{% endfor %}\n"
+    small.commit({"_templates/_lead.j2": slow}, when="2024-02-01T09:00:00+00:00")
+    said = "procedures/_templates/_lead.j2 failed at line 1: it takes more than 0.4 seconds."
+    with served(small) as client:
+        started = time.monotonic()
+        feed = feedparser.parse(page(client, "/feeds/releases.atom").content)
+        assert len(feed.entries) == 6
+        assert all(said in entry.content[0].value for entry in feed.entries)
+        assert time.monotonic() - started < 1.5  # (six times 0.4 seconds before)
+        started = time.monotonic()
+        for _ in range(3):
+            response = page(client, "/releases/2024-01-03/newsletter", 503)
+            assert said in text_of(response.text)
+        assert time.monotonic() - started < 0.6
+        small.commit({"_templates/_lead.j2": "Mended\n"}, when="2024-02-02T09:00:00+00:00")
+        assert "Mended" in page(client, "/releases/2024-01-03/newsletter.txt").text
+
+
 def test_search_drops_control_characters(client: TestClient):
     response = page(client, "/search?q=stran%00gulation%01")
     assert "\x00" not in response.text and "\x01" not in response.text

@@ -17,8 +17,14 @@ from tracker.history.model import Problem
 from tracker.history.releases import Entry, EntryChange, Release
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import ended
-from tracker.publish.sandbox import rendered
-from tracker.publish.templating import TemplateFailure, failure, template_environment
+from tracker.publish.sandbox import Exhausted, rendered
+from tracker.publish.templating import (
+    TemplateFailure,
+    failure,
+    remember,
+    remembered,
+    template_environment,
+)
 from tracker.publish.urls import Exported, Urls
 from tracker.publish.views import Summariser
 
@@ -137,6 +143,8 @@ def render_newsletter(
     context = newsletter_context(snapshot, release, today, site_url=site_url, exported=exported)
     folder = snapshot.root.join(TEMPLATES_FOLDER)
     environment = template_environment(dict(templates), folder)
+    if (spent := remembered(environment)) is not None:  # (they ran out of time before)
+        raise spent
     name = TEMPLATES[fmt]
     try:  # a manual's own template: any failure is the template's, named where it failed
         text = rendered(environment, name, context)
@@ -144,7 +152,10 @@ def render_newsletter(
             name = STYLES
             text = _INLINER.inline_fragment(text, rendered(environment, STYLES))
     except Exception as error:  # (RecursionError too: a template that includes itself)
-        raise failure(error, folder, f"{folder}/{name}" if name in templates else name) from None
+        failed = failure(error, folder, f"{folder}/{name}" if name in templates else name)
+        if isinstance(error, Exhausted):  # (it would take as long again)
+            remember(environment, failed)
+        raise failed from None
     return text
 
 

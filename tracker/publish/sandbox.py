@@ -4,8 +4,6 @@ written by whoever may push to its `_templates/`)."""
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
@@ -15,7 +13,15 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment, safe_range
+from jinja2.sandbox import (
+    SandboxedEnvironment,
+    SandboxedEscapeFormatter,
+    SandboxedFormatter,
+    safe_range,
+)
+from markupsafe import Markup
+
+from tracker.publish import sizes
 
 # What one rendering may make: Jinja2's sandbox stops a template from running code, not from
 # using time or memory. A newsletter section is a few kilobytes; these are far beyond any
@@ -24,32 +30,42 @@ LARGEST = 2_000_000  # characters written, and items or characters a '*' may mak
 LARGEST_BITS = 100_000  # of a whole number '*' or '**' makes (10 ** 30000)
 STEPS = 1_000_000  # numbers or items all the loops of one rendering may go through
 SECONDS = 10.0  # one rendering takes (a newsletter section takes a few milliseconds)
-_steps: ContextVar[list[float]] = ContextVar("steps")  # (steps left, the deadline)
-_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[-+ #0-9.*]*")  # a '%' conversion's flags and sizes
-_FORMAT_FIELD_SPEC = re.compile(r"\{[^{}]*?:([^{}]*)\}")  # str.format's "{name:>width}" specs
+# (steps left, the deadline, characters written)
+_steps: ContextVar[list[float]] = ContextVar("steps")
 
 
 def rendered(
     environment: SandboxedEnvironment, name: str, context: Mapping[str, Any] | None = None
 ) -> str:
     """The template rendered within the bounds above: past one, a SecurityError (which
-    ``failure`` names as the template's)."""
-    token = _steps.set([STEPS, time.monotonic() + SECONDS])
+    ``failure`` names as the template's), ``Exhausted`` past its time or loops."""
+    token = _steps.set([STEPS, time.monotonic() + SECONDS, 0])
     try:
         written, parts = 0, []
         for part in environment.get_template(name).generate(context or {}):
-            written += len(part)
+            written += len(part)  # (as ``Bounded.written`` counts: this in case it cannot)
             if written > LARGEST:
-                raise SecurityError(f"it writes more than {LARGEST:,} characters")
+                raise SecurityError(_WRITES)
             parts.append(part)
         return "".join(parts)
     finally:
         _steps.reset(token)
 
 
+class Exhausted(SecurityError):
+    """A rendering that ran out of its time or its loops' steps: one that would do so again
+    (``templating.remember``)."""
+
+
+_WRITES = f"it writes more than {LARGEST:,} characters"
+
+
 class _BoundedCode(CodeGenerator):
     """Jinja2's code for templates, with each text '~' joins checked (it joins in code of its
-    own, which no method of the environment sees)."""
+    own, which no method of the environment sees), and what each template writes counted where
+    it writes it (so that a partial writing too much is named with its line)."""
+
+    _writing = False
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.made(")
@@ -63,15 +79,33 @@ class _BoundedCode(CodeGenerator):
         node.iter.set_environment(self.environment)
         super().visit_For(node, frame)
 
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        self._writing = frame.buffer is None  # (not a macro's or a block's text being made)
+        super().visit_Output(node, frame)
+
+    def _output_const_repr(self, group: Any) -> str:
+        text = super()._output_const_repr(group)
+        return f"environment.written({text})" if self._writing else text
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.write("environment.written(" if self._writing else "")
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        super()._output_child_post(node, frame, finalize)
+        self.write(")" if self._writing else "")
+
 
 class Bounded(SandboxedEnvironment):
-    """Jinja2's sandbox, with what '*', '**', '+' and '~' make bounded, what each filter and
-    each method of a text makes bounded (and, where one value could make another millions of
-    times its size, what it would make, before it is made), and range()'s numbers counted as
-    loops go through them. Every value a template makes is therefore at most twice LARGEST."""
+    """Jinja2's sandbox, with what '*', '**', '+', '%' and '~' make bounded, what each filter
+    and each method of a text makes bounded (and, where one value could make another millions
+    of times its size, what it would make, before it is made: '%' and format() by their widths,
+    precisions and fields), and range()'s numbers counted as loops go through them. Every value
+    a template makes is therefore at most twice LARGEST."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _BoundedCode
+    spent: tuple[Any, ...] | None = None  # a failure out of time or steps (templating.remember)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -85,6 +119,16 @@ class Bounded(SandboxedEnvironment):
         """A loop's items, each counted against the rendering's STEPS (a range's numbers are
         counted as it is gone through), with its time checked."""
         return items if isinstance(items, _Counted) else _each_counted(items)
+
+    @staticmethod
+    def written(text: str) -> str:
+        """A text a template writes, counted against the rendering's LARGEST."""
+        budget = _steps.get(None)
+        if budget is not None:
+            budget[2] += len(text)
+            if budget[2] > LARGEST:
+                raise SecurityError(_WRITES)
+        return text
 
     @staticmethod
     def made(value: Any) -> Any:
@@ -104,14 +148,23 @@ class Bounded(SandboxedEnvironment):
         return __self.made(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        wrapped = super().wrap_str_format(value)
-        if wrapped is not None:  # ('"{:>3000000000}".format(x)': widths read from the text)
-            widths = re.findall(r"[0-9]+", "".join(_FORMAT_FIELD_SPEC.findall(value.__self__)))
-            if any(int(width) > LARGEST for width in widths):
-                raise SecurityError(f"its format() is given a width over {LARGEST:,}")
-            if re.search(r":[^{}]*\{", value.__self__):  # ("{:>{w}}": widths as arguments)
-                return _numbers_bounded(wrapped)
-        return wrapped
+        """A text's format() or format_map() (``_Formatter``), as Jinja2's sandbox wraps them."""
+        if super().wrap_str_format(value) is None:  # (not a text's)
+            return None
+        text, by_name = value.__self__, value.__name__ == "format_map"
+        formatter = (
+            _EscapeFormatter(self, escape=text.escape)
+            if isinstance(text, Markup)
+            else _Formatter(self)
+        )
+
+        def wrapper(*args: Any, **kwargs: Any) -> str:
+            if by_name and (kwargs or len(args) != 1):
+                raise TypeError("format_map() takes exactly one argument")
+            args, kwargs = ((), args[0]) if by_name else (args, kwargs)
+            return type(text)(formatter.vformat(text, args, kwargs))  # type: ignore[no-any-return]
+
+        return wrapper
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and _whole(left) and _whole(right):
@@ -126,6 +179,9 @@ class Bounded(SandboxedEnvironment):
                 raise SecurityError(f"it repeats a value {count:,} times, too large to make")
         elif operator == "+" and _long(left, right):
             raise SecurityError(f"it joins values into more than {LARGEST:,} items")
+        elif operator == "%" and isinstance(left, str):  # ('"%-3000000000s" % x')
+            _refuse_percent("its '%'", left, right)
+            return self.made(super().call_binop(context, operator, left, right))
         return super().call_binop(context, operator, left, right)
 
 
@@ -156,9 +212,9 @@ def _tick(steps: int) -> None:
     if budget is not None:
         budget[0] -= steps
         if budget[0] < 0:
-            raise SecurityError(f"its loops go through more than {STEPS:,} numbers or items")
+            raise Exhausted(f"its loops go through more than {STEPS:,} numbers or items")
         if time.monotonic() > budget[1]:
-            raise SecurityError(f"it takes more than {SECONDS:g} seconds")
+            raise Exhausted(f"it takes more than {SECONDS:g} seconds")
 
 
 def _each_counted(items: Any) -> Iterator[Any]:
@@ -201,10 +257,8 @@ def _sized(name: str, made: Callable[..., Any]) -> Callable[..., Any]:
         else:  # (what a filter makes of a generator, as map's, is weighed as it is read)
             given = tuple(_Weighed(v) if _lazy(v) else v for v in given)
         values = (*values[: len(values) - len(given)], *given)
-        if name == "format" and given and isinstance(given[0], str):
-            specs = "".join(_FORMAT_SPEC.findall(given[0]))  # (widths, not the text's numbers)
-            if any(int(n) > LARGEST for n in re.findall(r"[0-9]+", specs)):
-                raise SecurityError(f"its format filter is given a number over {LARGEST:,}")
+        if name == "format" and given and isinstance(given[0], str):  # (text % (options or args))
+            _refuse_percent("its format filter", given[0], options or given[1:])
         if given:
             _refuse_large(f"its {name} filter", given[0], name, given[1:], options)
         return Bounded.made(made(*values, **options))
@@ -215,13 +269,40 @@ def _sized(name: str, made: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
-def _numbers_bounded(made: Callable[..., str]) -> Callable[..., str]:
-    def bounded(*args: Any, **kwargs: Any) -> str:
-        if any(_whole(v) and abs(v) > LARGEST for v in (*args, *kwargs.values())):
-            raise SecurityError(f"its format() is given a number over {LARGEST:,}")
-        return made(*args, **kwargs)
+def _refuse_percent(what: str, text: str, values: Any) -> None:
+    """Refuse ``text % values`` given a width or precision over LARGEST, or that would make
+    more than LARGEST characters (``sizes.percent``), before it is made."""
+    largest, made = sizes.percent(text, values)
+    if largest > LARGEST:
+        raise SecurityError(f"{what} is given a width or precision over {LARGEST:,}")
+    if made > LARGEST:
+        raise SecurityError(f"{what} would make more than {LARGEST:,} characters")
 
-    return bounded
+
+class _Formatter(SandboxedFormatter):
+    """Jinja2's formatter for a text's format(), refusing a field's width or precision over
+    LARGEST before the field is made (as the text writes it, "{:>3000000000}", or as an
+    argument gives it, "{:>{w}}": each field's spec is checked once its own fields are put in)
+    and fields of more than LARGEST characters in all (a long text put in a thousand times)."""
+
+    made = 0
+
+    def vformat(self, format_string: str, args: Any, kwargs: Any) -> str:
+        self.made = 0
+        return super().vformat(format_string, args, kwargs)
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if sizes.spec(format_spec) > LARGEST:
+            raise SecurityError(f"its format() is given a width or precision over {LARGEST:,}")
+        field = super().format_field(value, format_spec)
+        self.made += len(field)
+        if self.made > LARGEST:
+            raise SecurityError(f"its format() would make more than {LARGEST:,} characters")
+        return field
+
+
+class _EscapeFormatter(_Formatter, SandboxedEscapeFormatter):
+    """``_Formatter`` for a text marked safe (Markup), whose fields are escaped."""
 
 
 def _refuse_large(what: str, subject: Any, name: str, args: tuple[Any, ...], options: Any) -> None:
@@ -231,69 +312,11 @@ def _refuse_large(what: str, subject: Any, name: str, args: tuple[Any, ...], opt
     on every line). ``name``: a filter's, or a text's method's as "str.ljust"."""
     if name in _SIZES and any(_whole(v) and abs(v) > LARGEST for v in (*args, *options.values())):
         raise SecurityError(f"{what} is given a number over {LARGEST:,}")
-    if _largest_made(subject, name, args, options) > LARGEST:
+    if sizes.largest_made(subject, name, args, options) > LARGEST:
         raise SecurityError(f"{what} would make more than {LARGEST:,} items or characters")
 
 
-def _largest_made(subject: Any, name: str, args: tuple[Any, ...], options: Any) -> int:
-    """At most how long the value made would be, for those that multiply (else 0)."""
-    given = dict(zip(_ARGUMENTS.get(name, ()), args, strict=False)) | dict(options)
-    text = subject if isinstance(subject, str) else ""
-    if name in ("replace", "str.replace"):
-        old, new, count = given.get("old"), given.get("new"), given.get("count")
-        if not isinstance(old, str) or not isinstance(new, str):
-            return 0
-        times = text.count(old) if old else len(text) + 1
-        return len(text) + min(times, count if _whole(count) and count >= 0 else times) * max(
-            0, len(new) - len(old)
-        )
-    if name in ("join", "str.join"):  # (the filter's items are its subject, the method's given)
-        parts = subject if name == "join" else given.get("items", ())
-        between = given.get("d", "") if name == "join" else text
-        lengths = [len(part) if isinstance(part, str) else len(str(part)) for part in parts]
-        return sum(lengths) + len(between if isinstance(between, str) else "") * len(lengths)
-    if name == "indent" and isinstance(given.get("width"), str):
-        return len(text) + (text.count("\n") + 1) * len(given["width"])
-    if name == "wordwrap" and isinstance(given.get("wrapstring"), str):
-        return len(text) + (len(text) // 2 + 1) * len(given["wrapstring"])
-    if name == "str.expandtabs" and _whole(size := given.get("tabsize", 8)):
-        return len(text) + text.count("\t") * size
-    if name == "str.translate" and isinstance(given.get("table"), dict):
-        values = given["table"].values()
-        return len(text) * max((len(v) for v in values if isinstance(v, str)), default=1)
-    if name in ("batch", "slice") and _whole(count := given.get("count")):
-        return abs(count)
-    if name == "tojson" and _whole(indent := given.get("indent")) and indent > 0:
-        try:
-            compact = json.dumps(subject, default=str)
-        except (TypeError, ValueError, RecursionError):
-            return 0  # (the filter says why)
-        lines = sum(compact.count(mark) for mark in ",[{") + 1
-        return len(compact) + lines * (1 + indent * _depth(compact))
-    return 0
-
-
-def _depth(compact: str) -> int:
-    """How deep the lists and objects of a JSON text nest: the innermost are taken away
-    until none is left (a pass each, at the regular expressions' speed)."""
-    left, depth = re.sub(r'"(?:[^"\\]|\\.)*"', "", compact), 0
-    while (fewer := _INNERMOST.sub("", left)) != left:
-        left, depth = fewer, depth + 1
-    return depth
-
-
-_INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
-
-
-# The positional arguments of the filters and methods above (after their value), and those
-# that take a size or a count.
-_ARGUMENTS = {
-    "replace": ("old", "new", "count"), "str.replace": ("old", "new", "count"),
-    "join": ("d",), "str.join": ("items",), "indent": ("width",), "tojson": ("indent",),
-    "wordwrap": ("width", "break_long_words", "wrapstring"), "str.expandtabs": ("tabsize",),
-    "str.translate": ("table",), "batch": ("count",), "slice": ("count",),
-}  # fmt: skip
-_SIZES = {"center", "indent", "format", "wordwrap", "truncate", "batch", "slice", "tojson",
+_SIZES = {"center", "indent", "wordwrap", "truncate", "batch", "slice", "tojson",
           "str.ljust", "str.rjust", "str.center", "str.zfill", "str.expandtabs"}  # fmt: skip
 
 
@@ -323,6 +346,16 @@ class _Counted:
 
     def __contains__(self, value: object) -> bool:
         return value in self._numbers
+
+    def __repr__(self) -> str:  # (printed as a range is: "range(0, 5)")
+        return repr(self._numbers)
+
+    def __eq__(self, other: object) -> bool:  # (equal to a range of the same numbers)
+        numbers = other._numbers if isinstance(other, _Counted) else other
+        return self._numbers == numbers if isinstance(numbers, range) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._numbers)
 
 
 def _counted_range(*bounds: int) -> _Counted:

@@ -18,7 +18,6 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment
 
 from tracker.errors import ConfigError
 from tracker.publish.sandbox import Bounded
@@ -26,7 +25,7 @@ from tracker.publish.sandbox import Bounded
 OURS = Path(__file__).parent / "templates"  # the package's templates (PackageLoader's files)
 
 
-def template_environment(overrides: dict[str, str], folder: str = "") -> SandboxedEnvironment:
+def template_environment(overrides: dict[str, str], folder: str = "") -> Bounded:
     """Templates from the manual's ``_templates/`` first, then the package's: one environment
     per set of templates, kept, so that each template is compiled once (a release feed or a
     static export renders hundreds of newsletter sections with the same templates).
@@ -35,7 +34,7 @@ def template_environment(overrides: dict[str, str], folder: str = "") -> Sandbox
 
 
 @lru_cache(maxsize=8)
-def _environment(overrides: tuple[tuple[str, str], ...], folder: str) -> SandboxedEnvironment:
+def _environment(overrides: tuple[tuple[str, str], ...], folder: str) -> Bounded:
     environment = Bounded(
         loader=ChoiceLoader(
             [_Overrides(dict(overrides), folder), PackageLoader("tracker.publish", "templates")]
@@ -48,6 +47,22 @@ def _environment(overrides: tuple[tuple[str, str], ...], folder: str) -> Sandbox
     )
     environment.filters["md_escape"] = _md_escape
     return environment
+
+
+def remember(environment: Bounded, failed: TemplateFailure) -> None:
+    """Remember that a rendering with these templates ran out of its time or its loops' steps
+    (``sandbox.Exhausted``), so that later renderings with them (a release feed renders fifty
+    newsletters; each page asking for one, each format ``tracker check`` tries) fail at once,
+    saying the same, rather than each taking that time again. Kept with the environment: until
+    the templates change (a new environment), or the process ends. Threads rendering with them
+    already end theirs; any may remember, each as a whole (one assignment)."""
+    environment.spent = (failed.file, failed.line, failed.reason, failed.compiling)
+
+
+def remembered(environment: Bounded) -> TemplateFailure | None:
+    """The failure ``remember`` kept for these templates, as a new exception, if any."""
+    spent = environment.spent
+    return None if spent is None else TemplateFailure(*spent)
 
 
 class _Overrides(BaseLoader):
@@ -107,7 +122,10 @@ def _shown(file: str) -> str:
 
 def _reason(error: Exception) -> str:
     if isinstance(error, RecursionError):
-        return "it includes itself (directly or through another template)"
+        return (
+            "it includes or calls itself without end "
+            "(a template or a macro, directly or through another)"
+        )
     if isinstance(error, TemplateNotFound):
         return f"there is no template named {error.name!r}"
     text = error.message if isinstance(error, TemplateSyntaxError) else str(error)
