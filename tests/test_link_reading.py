@@ -175,7 +175,7 @@ HTML_PIECES = st.sampled_from([
     '<a href="f.md" href="g.md">', "<a href=\"h%20i.md\">", '<a href="&#106;.md">', "</a>",
     '<a href=" l.md\n">',
     '<a name="x">', '<a href="#part">', '<a href="https://x.org/k.md">', "words", " ", "\n",
-    "\n\n", "\n    ", "`", "<!--", "-->", "<script>", "</script>", '<p title="', '">', "<p>",
+    "\n\n", "\n    ", "`", "<!-- x -->", '<!-- <a href="n.md"> -->', "<script>", "</script>", '<p title="x>y">', "<p>",
     "</p>", '"', "'", "<", ">",
 ])  # fmt: skip
 
@@ -186,7 +186,7 @@ HTML_PIECES = st.sampled_from([
 @example(["\n\n", "<p>", '<a href="b.md">', "words", "</a>", "</p>"])
 @example(["`", '<a href="b.md">', "`"])
 @example(["\n    ", '<a href="b.md">'])
-@example(["<!--", '<a href="b.md">', "-->"])
+@example(["<!-- x -->", '<a href="b.md">'])
 @example(['<a href=" l.md ">', "words", "</a>"])
 def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
     """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
@@ -224,9 +224,15 @@ def test_a_link_written_as_html_goes_to_the_chapters_page_and_code_stays_as_writ
         '        <li><a href="e.md">E</a></li>\n    </ul>\n\n    <h2 id="pasted">P</h2>\n</div>\n',
         'Text\n\n    <a href="code.md">shown as code</a>\n',
         '# T\n\n    <a href="code.md">code after a heading</a>\n',
+        '<hr>\n\nText.\n\n    <h2 id="x">code</h2> <a href="code.md">code</a>\n',
+        '- item\n\n        <h2 id="x">code</h2> <a href="code.md">code</a>\n',
+        '1) Steps\n\n    <h2 id="x">code</h2> <a href="code.md">code</a>\n',
+        'Text\n<!-- x -->\n    <a href="code.md">code after a comment</a>\n',
+        'Text\n<p>Open\n\n    <h2 id="x">HTML</h2> <a href="f.md">F</a>\n',
     ],
-    ids=["loose-list", "list", "html-block", "code", "code-after-heading"],
-)
+    ids=["loose-list", "list", "html-block", "code", "code-after-heading", "after-hr",
+         "code-in-a-list", "not-a-list", "after-a-comment", "unclosed-block"],
+)  # fmt: skip
 def test_html_in_a_list_or_a_raw_block_is_read_as_the_page_reads_it(text: str):
     """A link written as HTML in a loose list's step (indented four spaces after a blank
     line) or in a pasted <div> block (its lines indented, blank lines between) was taken for

@@ -27,7 +27,7 @@ from tracker.history.links import ANCHOR_PREFIX, page_anchor
 # link to a heading there is then reported as broken though it works, never the other way.
 _INDENTED = re.compile(r"^(?: {4}|\t).*$", re.M)
 _LINE = re.compile(r"^.*$", re.M)
-_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|[0-9]+[.)])(?:[ \t]|$)")
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|[0-9]+[.])(?:[ \t]|$)")  # (Python-Markdown's: no "1)")
 # A raw HTML block's first line: one of Python-Markdown's block-level tags at its start.
 _BLOCK_TAG = re.compile(
     r" {0,3}<(address|article|aside|blockquote|body|canvas|center|colgroup|dd|details|div|dl"
@@ -189,40 +189,53 @@ class _Reader:
 
 
 def _code_lines(text: str) -> list[tuple[int, int]]:
-    """Where each line of an indented code block is: a line so indented (``_INDENTED``) after
-    a blank line or a heading, as Python-Markdown begins such a block, or after such a line
-    (blank lines between them too); a line of text ends the block. In a list, a line so
-    indented is its item's; in a raw HTML block (a block-level tag at a line's start, to the
-    line that closes it), HTML."""
+    """Where each line of an indented code block is: a line so indented (``_INDENTED``) where a
+    block may begin (after a blank line, a heading or a raw HTML block, as Python-Markdown
+    begins one), or after such a line (blank lines between them too); a line of text ends the
+    block. In a list, a line indented four to seven spaces is its item's, and eight its code;
+    in a raw HTML block (a block-level tag or a comment at a line's start, to the line that
+    closes it), HTML."""
     found: list[tuple[int, int]] = []
+    if "\n    " not in text and "\n\t" not in text and not text.startswith(("    ", "\t")):
+        return found  # (no line is indented: most chapters)
     code, after_block, in_list, html, depth = False, True, False, "", 0
     for line in _LINE.finditer(text):
         words = line.group()
         if html:  # (Python-Markdown passes the lines of a raw HTML block through as they are)
             depth += _tags_opened(html, words)
-            html = html if depth > 0 else ""
+            html, after_block = (html, False) if depth > 0 else ("", True)
             continue
         if not words.strip():
             after_block = True  # (a code block goes on over blank lines)
             continue
         if words.startswith(("    ", "\t")):
-            if code or (after_block and not in_list):
+            nested = words.startswith(("        ", "\t\t", "    \t", "\t    "))
+            if code or (after_block and (not in_list or nested)):
                 found.append((line.start(), line.end()))
                 code = True
             continue  # (else a paragraph's or a list item's line)
         code = False
-        if opened := _BLOCK_TAG.match(words):
-            html = opened.group(1).lower()
-            depth = _tags_opened(html, words)
-            html = html if depth > 0 else ""
         item = _LIST_ITEM.match(words) is not None and (after_block or in_list)  # (a list
         in_list = item or (in_list and not after_block)  # cannot break into a paragraph)
         after_block = words.lstrip(" ").startswith("#")
+        if (opened := _BLOCK_TAG.match(words)) and opened.group(1).lower() not in _VOID:
+            html = opened.group(1).lower()
+            depth = _tags_opened(html, words)
+            html, after_block = (html, False) if depth > 0 else ("", True)
+        elif opened:
+            after_block = True  # (<hr>: a block of its own)
+        elif words.lstrip(" ").startswith("<!--"):
+            html, depth, after_block = ("!--", 1, False) if "-->" not in words else ("", 0, True)
     return found
 
 
+_VOID = frozenset({"hr"})  # (of the block-level tags: an element that never holds a line)
+
+
 def _tags_opened(name: str, line: str) -> int:
-    """How many more ``name`` elements a line opens than it closes."""
+    """How many more ``name`` elements a line opens than it closes ("!--": comments)."""
+    if name == "!--":
+        return line.count("<!--") - line.count("-->")
     opened = len(re.findall(f"<{name}(?=[{_SPACE}/>]|$)", line, re.I))
     return opened - len(re.findall(f"</{name}[{_SPACE}]*>", line, re.I))
 
@@ -251,7 +264,13 @@ def _inline_tag(text: str, at: int) -> bool:
 
 
 def _starts_block(text: str, at: int) -> bool:
-    """Whether the '<' at ``at`` begins a block (after a blank line, or the text's start):
-    Python-Markdown passes a raw HTML block through whole, and in a paragraph only what its
-    HTML_RE matches (``_INLINE_HTML``)."""
-    return at == 0 or text[max(0, at - 2) : at] == "\n\n" or (at == 1 and text[0] == "\n")
+    """Whether the '<' at ``at`` begins a block (after a blank line, or the text's start; or a
+    block-level tag at a line's start, which ends a paragraph): Python-Markdown passes a raw
+    HTML block through whole, and in a paragraph only what its HTML_RE matches
+    (``_INLINE_HTML``)."""
+    if at == 0 or text[max(0, at - 2) : at] == "\n\n" or (at == 1 and text[0] == "\n"):
+        return True
+    line = text.rfind("\n", 0, at) + 1
+    return (
+        at - line <= 3 and not text[line:at].strip(" ") and _BLOCK_TAG.match(text, line) is not None
+    )
