@@ -37,6 +37,7 @@ from tracker.index.store import cache_folder, made_private
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
+from tracker.publish.templating import batch
 from tracker.publish.urls import Exported
 from tracker.trackchanges.cache import noting_coarse
 from web import moved
@@ -87,7 +88,9 @@ def build_site(
         site = _Still(manual, today, clock=lambda _zone: day, exported=_Recorder())
         styled = (STATIC / "build" / "app.css").is_file()  # as web.app.assets_built finds it
         keys = Keys(site.view(), base, styled, fixed_today=today is not None)
-        pages = asyncio.run(_render_all(_Service(manual, today, site), site, base, folder, keys))
+        with batch():  # (a newsletter template out of time: the copy's other newsletters at once)
+            service = _Service(manual, today, site)
+            pages = asyncio.run(_render_all(service, site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
         return Report(len(folder.hashes), folder.finish(pages.json()), tuple(pages.rendered))
@@ -350,7 +353,9 @@ def _with_policy(body: bytes, address: str) -> bytes | None:
         return _in_head(text, _page_policy(text))
     if address.endswith(".html"):  # the newsletter section, to download or in the preview
         text = body.decode("utf-8")
-        policy = EMAIL_POLICY.replace("; frame-ancestors 'self'", "")  # not allowed in a meta
+        policy = EMAIL_POLICY.replace("; frame-ancestors 'self'", "").replace(
+            "; sandbox allow-same-origin", ""
+        )  # (not allowed in a meta)
         if _HEAD.search(text):
             return _in_head(text, policy)
         return (_meta(policy) + "\n" + text).encode("utf-8")  # a fragment: its head is implied

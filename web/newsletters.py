@@ -18,8 +18,12 @@ EXTENSIONS: dict[str, Format] = {"html": "html", "txt": "text", "md": "md", "jso
 MEDIA = {"html": "text/html", "text": "text/plain", "md": "text/markdown",
          "json": "application/json"}  # fmt: skip
 # The email HTML is shown in a frame of its own: inline styles are what makes it email-safe.
+# The email is a manual's own template's HTML: opened in the preview's frame or on a page of
+# its own, it runs nothing and sends nothing (no scripts, forms, pop-ups or navigating the
+# page that shows it: a sandbox, which lets the page that frames it measure it).
 EMAIL_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'"
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; "
+    "form-action 'none'; sandbox allow-same-origin"
 )
 # The email alone, for the preview's frame and to open on its own (a phone's width too): a
 # long word or address breaks rather than makes it scroll sideways.

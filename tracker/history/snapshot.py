@@ -333,7 +333,7 @@ class Snapshot:
         check_ref(text)  # (malformed: 400, whatever the repository holds)
         named = _REVISION.fullmatch(text)
         base, steps = named.groups() if named else ("", "")
-        commit = self.head if base == self.branch else self._commit_from(base, text)
+        commit = self.head if base in (self.branch, "HEAD") else self._commit_from(base, text)
         back = sum(int(step[1:] or 1) for step in _STEP.findall(steps))
         position = self.line[commit] - back if commit is not None else -1
         if position < 0:

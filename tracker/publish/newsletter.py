@@ -20,6 +20,7 @@ from tracker.history.texts import ended
 from tracker.publish.sandbox import Exhausted, rendered
 from tracker.publish.templating import (
     TemplateFailure,
+    batch,
     failure,
     remember,
     remembered,
@@ -186,8 +187,9 @@ def template_problems(
         release = snapshot.default_release(today) if templates and tried else None
     except NotFoundError:  # no release yet: nothing to write
         release = None
-    if release is not None:
-        for fmt in _TEMPLATED:
+    with batch():  # (a format that ran out of time: the others say so at once)
+        for fmt in _TEMPLATED if release is not None else ():
+            assert release is not None
             try:
                 render_newsletter(
                     snapshot, release, today, fmt, templates=templates, summarise=None

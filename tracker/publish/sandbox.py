@@ -29,6 +29,7 @@ from tracker.publish import sizes
 LARGEST = 2_000_000  # characters written, and items or characters a '*' may make
 LARGEST_BITS = 100_000  # of a whole number '*' or '**' makes (10 ** 30000)
 STEPS = 1_000_000  # numbers or items all the loops of one rendering may go through
+WRAPPED_AT_MOST = 100_000  # characters the wordwrap filter wraps (a newsletter's paragraphs)
 SECONDS = 10.0  # one rendering takes (a newsletter section takes a few milliseconds)
 # (steps left, the deadline, characters written)
 _steps: ContextVar[list[float]] = ContextVar("steps")
@@ -80,7 +81,9 @@ class _BoundedCode(CodeGenerator):
         super().visit_For(node, frame)
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        self._writing = frame.buffer is None  # (not a macro's or a block's text being made)
+        # Into the output, or a macro's or a {% set %} block's text: both counted, so that no
+        # block makes more than LARGEST either (a macro's text written out counts again).
+        self._writing = True
         super().visit_Output(node, frame)
 
     def _output_const_repr(self, group: Any) -> str:
@@ -105,7 +108,6 @@ class Bounded(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _BoundedCode
-    spent: tuple[Any, ...] | None = None  # a failure out of time or steps (templating.remember)
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -175,7 +177,7 @@ class Bounded(SandboxedEnvironment):
                 raise SecurityError("the product is too large a number")
         elif operator == "*":
             count, made = (left, right) if _whole(left) else (right, left)
-            if _whole(count) and hasattr(made, "__len__") and len(made) * count > LARGEST:
+            if _whole(count) and hasattr(made, "__len__") and _weight(made) * count > LARGEST:
                 raise SecurityError(f"it repeats a value {count:,} times, too large to make")
         elif operator == "+" and _long(left, right):
             raise SecurityError(f"it joins values into more than {LARGEST:,} items")
@@ -196,14 +198,27 @@ def _long(left: Any, right: Any) -> bool:
 
 
 def _weight(value: Any) -> int:
-    """A text's characters; a list's or tuple's items and the characters of the texts in it
-    (a list of a thousand different texts of a million characters is not small); a mapping's
-    items; 0 for anything else."""
-    if isinstance(value, str | dict):
+    """A text's characters; a list's, tuple's or mapping's items and the weight of each, lists
+    in lists too (a list of a thousand different texts of a million characters is not small,
+    nor a list holding one long list a thousand times: each is written out in full); 0 for
+    anything else. Counted only up to just past LARGEST."""
+    if isinstance(value, str):
         return len(value)
-    if isinstance(value, list | tuple):
-        return len(value) + sum(len(item) for item in value if isinstance(item, str))
-    return 0
+    if not isinstance(value, list | tuple | dict):
+        return 0
+    weight, stack = 0, [value]
+    while stack and weight <= LARGEST:
+        held = stack.pop()
+        items = list(held.values()) if isinstance(held, dict) else held
+        weight += len(items)
+        for item in items:
+            if isinstance(item, str):
+                weight += len(item)
+            elif isinstance(item, list | tuple | dict):
+                stack.append(item)
+            if weight > LARGEST:
+                break
+    return weight
 
 
 def _tick(steps: int) -> None:
@@ -314,6 +329,9 @@ def _refuse_large(what: str, subject: Any, name: str, args: tuple[Any, ...], opt
         raise SecurityError(f"{what} is given a number over {LARGEST:,}")
     if sizes.largest_made(subject, name, args, options) > LARGEST:
         raise SecurityError(f"{what} would make more than {LARGEST:,} items or characters")
+    if name == "wordwrap" and isinstance(subject, str) and len(subject) > WRAPPED_AT_MOST:
+        # (textwrap's time grows faster than its text: 2 million characters took minutes)
+        raise SecurityError(f"{what} is given more than {WRAPPED_AT_MOST:,} characters")
 
 
 _SIZES = {"center", "indent", "wordwrap", "truncate", "batch", "slice", "tojson",

@@ -99,10 +99,13 @@ def largest_made(subject: Any, name: str, args: tuple[Any, ...], options: Any) -
         between = given.get("d", "") if name == "join" else text
         lengths = [len(part) if isinstance(part, str) else len(str(part)) for part in parts]
         return sum(lengths) + len(between if isinstance(between, str) else "") * len(lengths)
-    if name == "indent" and isinstance(given.get("width"), str):
-        return len(text) + (text.count("\n") + 1) * len(given["width"])
-    if name == "wordwrap" and isinstance(given.get("wrapstring"), str):
-        return len(text) + (len(text) // 2 + 1) * len(given["wrapstring"])
+    if name == "indent":
+        width = given.get("width", 4)
+        size = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        return len(text) + (text.count("\n") + 1) * max(0, size)
+    if name == "wordwrap":
+        wrap = given.get("wrapstring")
+        return len(text) + (len(text) // 2 + 1) * (len(wrap) if isinstance(wrap, str) else 1)
     if name == "str.expandtabs" and _whole(size := given.get("tabsize", 8)):
         return len(text) + text.count("\t") * size
     if name == "str.translate" and isinstance(given.get("table"), dict):

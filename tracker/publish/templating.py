@@ -5,7 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,20 +51,43 @@ def _environment(overrides: tuple[tuple[str, str], ...], folder: str) -> Bounded
     return environment
 
 
+# The failures out of time or steps of the renderings in a batch (``batch``), by their
+# templates (an environment per set of templates): None outside one.
+_spent: ContextVar[dict[int, tuple[Bounded, TemplateFailure]] | None] = ContextVar(
+    "spent", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Renderings that, once one of them ran out of its time or its loops' steps with a set of
+    templates (``sandbox.Exhausted``), fail at once with the same templates, saying the same:
+    a release feed renders fifty newsletters, a static copy hundreds, ``tracker check`` one in
+    each format; without this a slow template took its time for each. Only within the batch:
+    another rendering (a page asking for one newsletter) tries again, since whether a rendering
+    runs out can depend on its release (its loops over the entries), or on how busy the
+    machine was."""
+    token = _spent.set({})
+    try:
+        yield
+    finally:
+        _spent.reset(token)
+
+
 def remember(environment: Bounded, failed: TemplateFailure) -> None:
-    """Remember that a rendering with these templates ran out of its time or its loops' steps
-    (``sandbox.Exhausted``), so that later renderings with them (a release feed renders fifty
-    newsletters; each page asking for one, each format ``tracker check`` tries) fail at once,
-    saying the same, rather than each taking that time again. Kept with the environment: until
-    the templates change (a new environment), or the process ends. Threads rendering with them
-    already end theirs; any may remember, each as a whole (one assignment)."""
-    environment.spent = (failed.file, failed.line, failed.reason, failed.compiling)
+    """Within a batch, remember that a rendering with these templates ran out (``batch``)."""
+    spent = _spent.get()
+    if spent is not None:
+        spent[id(environment)] = (environment, failed)  # (kept alive: its id stays its own)
 
 
 def remembered(environment: Bounded) -> TemplateFailure | None:
-    """The failure ``remember`` kept for these templates, as a new exception, if any."""
-    spent = environment.spent
-    return None if spent is None else TemplateFailure(*spent)
+    """The failure ``remember`` kept for these templates in this batch, as a new exception."""
+    found = (_spent.get() or {}).get(id(environment))
+    if found is None:
+        return None
+    failed = found[1]
+    return TemplateFailure(failed.file, failed.line, failed.reason, failed.compiling)
 
 
 class _Overrides(BaseLoader):
