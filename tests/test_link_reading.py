@@ -229,9 +229,24 @@ def test_a_link_written_as_html_goes_to_the_chapters_page_and_code_stays_as_writ
         '1) Steps\n\n    <h2 id="x">code</h2> <a href="code.md">code</a>\n',
         'Text\n<!-- x -->\n    <a href="code.md">code after a comment</a>\n',
         'Text\n<p>Open\n\n    <h2 id="x">HTML</h2> <a href="f.md">F</a>\n',
+        # A nested step's paragraphs; an item's text after its code; a paragraph's line
+        # however indented; text after a one-line block (second review):
+        '1. Assess\n    1. Gather\n\n        Use <a href="form.md">the form</a>.\n\n'
+        '        <h2 id="gather">Gathering</h2>\n',
+        '- Say:\n\n        Dear parent, <a href="code.md">x</a>\n\n'
+        '    Then <a href="consent.md">consent</a>.\n',
+        '1. Refer.\n\n    Call the MASH and\n        read <a href="mash.md">MASH</a>.\n',
+        '<p>One</p> trailing\n    <a href="x.md">x</a>\n',
+        # A list ended by a heading or a rule; a heading's underline:
+        '1. Step\n2. Step\n## Contacts\n    <a href="code.md">code</a>\n',
+        '- item\n\n***\n    <a href="code.md">code</a>\n',
+        'Contacts\n--------\n    <a href="code.md">code</a>\n',
+        '1. Step\n\nText.\n\n    <a href="code.md">code</a>\n',
     ],
     ids=["loose-list", "list", "html-block", "code", "code-after-heading", "after-hr",
-         "code-in-a-list", "not-a-list", "after-a-comment", "unclosed-block"],
+         "code-in-a-list", "not-a-list", "after-a-comment", "unclosed-block", "nested-step",
+         "after-item-code", "paragraph-lines", "after-one-line-block", "list-then-heading",
+         "list-then-rule", "setext", "list-ended"],
 )  # fmt: skip
 def test_html_in_a_list_or_a_raw_block_is_read_as_the_page_reads_it(text: str):
     """A link written as HTML in a loose list's step (indented four spaces after a blank

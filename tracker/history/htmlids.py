@@ -27,7 +27,7 @@ from tracker.history.links import ANCHOR_PREFIX, page_anchor
 # link to a heading there is then reported as broken though it works, never the other way.
 _INDENTED = re.compile(r"^(?: {4}|\t).*$", re.M)
 _LINE = re.compile(r"^.*$", re.M)
-_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|[0-9]+[.])(?:[ \t]|$)")  # (Python-Markdown's: no "1)")
+_LIST_ITEM = re.compile(r" *(?:[-*+]|[0-9]+[.])(?:[ \t]|$)")  # (Python-Markdown's: no "1)")
 # A raw HTML block's first line: one of Python-Markdown's block-level tags at its start.
 _BLOCK_TAG = re.compile(
     r" {0,3}<(address|article|aside|blockquote|body|canvas|center|colgroup|dd|details|div|dl"
@@ -189,46 +189,72 @@ class _Reader:
 
 
 def _code_lines(text: str) -> list[tuple[int, int]]:
-    """Where each line of an indented code block is: a line so indented (``_INDENTED``) where a
-    block may begin (after a blank line, a heading or a raw HTML block, as Python-Markdown
-    begins one), or after such a line (blank lines between them too); a line of text ends the
-    block. In a list, a line indented four to seven spaces is its item's, and eight its code;
-    in a raw HTML block (a block-level tag or a comment at a line's start, to the line that
-    closes it), HTML."""
+    """Where each line of an indented code block is, as Python-Markdown reads them: a line
+    indented four spaces past where a block's text begins (the page's left edge, or a list
+    item's text: four past its marker), where a block may begin (after a blank line, a
+    heading, a rule or a raw HTML block; never inside a paragraph, whose lines go on however
+    indented), and the lines after it indented as far (blank lines between them too). A list
+    item begins at a marker (``-``, ``*``, ``+``, ``1.``; a list cannot break into a
+    paragraph) and ends at text less indented than its own after a blank line, or a heading.
+    In a raw HTML block (a block-level tag or a comment at a line's start, to the line that
+    closes it) every line is HTML. Not read: code in a blockquote (``>     x``)."""
     found: list[tuple[int, int]] = []
     if "\n    " not in text and "\n\t" not in text and not text.startswith(("    ", "\t")):
         return found  # (no line is indented: most chapters)
-    code, after_block, in_list, html, depth = False, True, False, "", 0
+    code_at: int | None = None  # the indent of the code block's lines, in one
+    items: list[int] = []  # where the text of each open list item begins, innermost last
+    after_block, paragraph, html, depth = True, False, "", 0
     for line in _LINE.finditer(text):
         words = line.group()
         if html:  # (Python-Markdown passes the lines of a raw HTML block through as they are)
             depth += _tags_opened(html, words)
-            html, after_block = (html, False) if depth > 0 else ("", True)
+            if depth <= 0:
+                html, after_block, paragraph = "", words.rstrip().endswith(">"), False
             continue
         if not words.strip():
-            after_block = True  # (a code block goes on over blank lines)
+            after_block, paragraph = True, False  # (a code block goes on over blank lines)
             continue
-        if words.startswith(("    ", "\t")):
-            nested = words.startswith(("        ", "\t\t", "    \t", "\t    "))
-            if code or (after_block and (not in_list or nested)):
-                found.append((line.start(), line.end()))
-                code = True
-            continue  # (else a paragraph's or a list item's line)
-        code = False
-        item = _LIST_ITEM.match(words) is not None and (after_block or in_list)  # (a list
-        in_list = item or (in_list and not after_block)  # cannot break into a paragraph)
-        after_block = words.lstrip(" ").startswith("#")
-        if (opened := _BLOCK_TAG.match(words)) and opened.group(1).lower() not in _VOID:
+        spaced = words.expandtabs(4) if "\t" in words else words
+        indent = len(spaced) - len(spaced.lstrip(" "))
+        if code_at is not None and indent >= code_at:
+            found.append((line.start(), line.end()))
+            continue
+        code_at = None
+        if after_block and items and indent < items[-1] and not _LIST_ITEM.match(spaced):
+            items = [at for at in items if at <= indent]  # (text less indented: the list ends)
+        base = items[-1] if items else 0
+        if after_block and not paragraph and indent >= base + 4:
+            code_at = base + 4
+            found.append((line.start(), line.end()))
+            continue
+        rest = spaced[indent:]
+        marker = _LIST_ITEM.match(spaced)
+        if marker is not None and (after_block or items or not paragraph):
+            items = [at for at in items if at <= indent] + [indent + 4]
+            after_block, paragraph = False, True
+        elif (rest.startswith("#") and indent < base + 4) or _RULE.fullmatch(rest):
+            after_block, paragraph = True, False  # (a heading, a rule or a heading's underline)
+            items = items if indent else []
+        elif indent >= 4:  # (a tag or comment so indented is no block's start: text)
+            after_block, paragraph = False, True
+        elif (opened := _BLOCK_TAG.match(rest)) and opened.group(1).lower() not in _VOID:
             html = opened.group(1).lower()
-            depth = _tags_opened(html, words)
-            html, after_block = (html, False) if depth > 0 else ("", True)
-        elif opened:
-            after_block = True  # (<hr>: a block of its own)
-        elif words.lstrip(" ").startswith("<!--"):
-            html, depth, after_block = ("!--", 1, False) if "-->" not in words else ("", 0, True)
+            depth = 0 if _SELF_CLOSED.match(rest) else _tags_opened(html, rest)
+            after_block, paragraph = rest.rstrip().endswith(">"), False
+            html = html if depth > 0 else ""
+            items = items if indent else []
+        elif opened or rest.startswith("<!--"):
+            if not opened and "-->" not in rest:
+                html, depth = "!--", 1
+            after_block, paragraph = rest.rstrip().endswith(">"), False
+            items = items if indent else []
+        else:
+            after_block, paragraph = False, True
     return found
 
 
+_RULE = re.compile(r"(?:([-*_])[ \t]*(?:\1[ \t]*){2,}|=+[ \t]*)")
+_SELF_CLOSED = re.compile(r"<[A-Za-z0-9]+(?:[^>\"']|\"[^\"]*\"|'[^']*')*/>")
 _VOID = frozenset({"hr"})  # (of the block-level tags: an element that never holds a line)
 
 
