@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, Literal, get_args
 
 import css_inline
+from jinja2.exceptions import SecurityError
 
 from tracker.config import DEFAULT_TITLE, TEMPLATES_FOLDER, Config, NotText
 from tracker.dates import in_words
@@ -36,6 +37,7 @@ _TEMPLATED: tuple[Format, ...] = ("text", "md", "html")  # (json uses no templat
 STYLES = "newsletter.css"  # inlined into the html format; a manual may override it too
 # Never fetch a stylesheet a template links to: rendering makes no request of its own.
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
+INLINED_AT_MOST = 10_000_000  # style rules times elements to inline (about a second)
 # (change, type) -> heading, in the order the groups appear.
 GROUPS: tuple[tuple[EntryChange, str, str], ...] = (
     ("new", "chapter", "New Chapters"),
@@ -151,13 +153,27 @@ def render_newsletter(
         text = rendered(environment, name, context)
         if fmt == "html":  # email clients keep inline styles only
             name = STYLES
-            text = _INLINER.inline_fragment(text, rendered(environment, STYLES))
+            styles = rendered(environment, STYLES)
+            text = _INLINER.inline_fragment(text, _inlinable(text, styles))
     except Exception as error:  # (RecursionError too: a template that includes itself)
         failed = failure(error, folder, f"{folder}/{name}" if name in templates else name)
         if isinstance(error, Exhausted):  # (it would take as long again)
             remember(environment, failed)
         raise failed from None
     return text
+
+
+def _inlinable(text: str, styles: str) -> str:
+    """The styles, if inlining them is bounded: the inliner matches each rule against each
+    element (25,000 of each took 52 s, outside the rendering's bounds; review), where a
+    newsletter has a few hundred elements and rules."""
+    elements, rules = text.count("<"), styles.count("{")
+    if elements * rules > INLINED_AT_MOST:
+        raise SecurityError(
+            f"its {rules:,} style rules for {elements:,} elements are too many to inline "
+            f"(at most {INLINED_AT_MOST:,} of one for each of the other)"
+        )
+    return styles
 
 
 def template_problems(

@@ -5,7 +5,7 @@ written by whoever may push to its `_templates/`)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from contextvars import ContextVar
 from typing import Any, TypeGuard
 
@@ -19,6 +19,7 @@ from jinja2.sandbox import (
     SandboxedFormatter,
     safe_range,
 )
+from jinja2.utils import Namespace
 from markupsafe import Markup
 
 from tracker.publish import sizes
@@ -39,7 +40,7 @@ def rendered(
     environment: SandboxedEnvironment, name: str, context: Mapping[str, Any] | None = None
 ) -> str:
     """The template rendered within the bounds above: past one, a SecurityError (which
-    ``failure`` names as the template's), ``Exhausted`` past its time or loops."""
+    ``failure`` names as the template's), ``Exhausted`` past its time."""
     token = _steps.set([STEPS, time.monotonic() + SECONDS, 0])
     try:
         written, parts = 0, []
@@ -54,8 +55,9 @@ def rendered(
 
 
 class Exhausted(SecurityError):
-    """A rendering that ran out of its time or its loops' steps: one that would do so again
-    (``templating.remember``)."""
+    """A rendering that ran out of its time: one that would take as long again, however busy
+    the machine (a newsletter takes milliseconds of its ten seconds; ``templating.batch``).
+    Running out of loops' steps is not this: it can depend on the release."""
 
 
 _WRITES = f"it writes more than {LARGEST:,} characters"
@@ -198,27 +200,41 @@ def _long(left: Any, right: Any) -> bool:
 
 
 def _weight(value: Any) -> int:
-    """A text's characters; a list's, tuple's or mapping's items and the weight of each, lists
-    in lists too (a list of a thousand different texts of a million characters is not small,
-    nor a list holding one long list a thousand times: each is written out in full); 0 for
-    anything else. Counted only up to just past LARGEST."""
+    """A text's characters; the items of a list, tuple, set, mapping (its keys too), a mapping's
+    view or a namespace(), and the weight of each, those in them too (a list of a thousand
+    different texts of a million characters is not small, nor a list holding one long list,
+    or a mapping with one long key, a thousand times: each is written out in full); 0 for
+    anything else (the release's own data). Counted only up to just past LARGEST."""
     if isinstance(value, str):
         return len(value)
-    if not isinstance(value, list | tuple | dict):
-        return 0
     weight, stack = 0, [value]
     while stack and weight <= LARGEST:
-        held = stack.pop()
-        items = list(held.values()) if isinstance(held, dict) else held
+        items = _held(stack.pop())
         weight += len(items)
         for item in items:
             if isinstance(item, str):
                 weight += len(item)
-            elif isinstance(item, list | tuple | dict):
+            elif _held(item) is not _NOTHING:
                 stack.append(item)
             if weight > LARGEST:
                 break
     return weight
+
+
+_NOTHING: list[Any] = []
+
+
+def _held(value: Any) -> list[Any] | tuple[Any, ...]:
+    """What a value holds that is written out with it (``_NOTHING`` for none of these)."""
+    if isinstance(value, list | tuple):
+        return value
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    if isinstance(value, set | frozenset | KeysView | ValuesView | ItemsView):
+        return list(value)
+    if isinstance(value, Namespace):
+        return _held(dict(value._Namespace__attrs))
+    return _NOTHING
 
 
 def _tick(steps: int) -> None:
@@ -227,7 +243,7 @@ def _tick(steps: int) -> None:
     if budget is not None:
         budget[0] -= steps
         if budget[0] < 0:
-            raise Exhausted(f"its loops go through more than {STEPS:,} numbers or items")
+            raise SecurityError(f"its loops go through more than {STEPS:,} numbers or items")
         if time.monotonic() > budget[1]:
             raise Exhausted(f"it takes more than {SECONDS:g} seconds")
 

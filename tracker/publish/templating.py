@@ -60,13 +60,13 @@ _spent: ContextVar[dict[int, tuple[Bounded, TemplateFailure]] | None] = ContextV
 
 @contextmanager
 def batch() -> Iterator[None]:
-    """Renderings that, once one of them ran out of its time or its loops' steps with a set of
-    templates (``sandbox.Exhausted``), fail at once with the same templates, saying the same:
-    a release feed renders fifty newsletters, a static copy hundreds, ``tracker check`` one in
-    each format; without this a slow template took its time for each. Only within the batch:
-    another rendering (a page asking for one newsletter) tries again, since whether a rendering
-    runs out can depend on its release (its loops over the entries), or on how busy the
-    machine was."""
+    """Renderings that, once one of them ran out of its time with a set of templates
+    (``sandbox.Exhausted``: ten seconds, where a newsletter takes milliseconds), fail at once
+    with the same templates, saying the same: a release feed renders fifty newsletters, a
+    static copy hundreds, ``tracker check`` one in each format; without this a slow template
+    took its time for each. Running out of loops' steps is not remembered: it can depend on
+    the release (loops over its entries), and each release is written on its own merits. Only
+    within the batch: another rendering (a page asking for one newsletter) tries again."""
     token = _spent.set({})
     try:
         yield
