@@ -162,3 +162,29 @@ def test_a_link_finds_a_file_whose_accents_were_saved_the_other_way(repo: Manual
     entry = snapshot.release(date(2024, 2, 1)).entries[0]
     assert (entry.change, entry.renamed) == ("updated", False)
     assert snapshot.document("naïve").latest.kind == "modified"
+
+
+def test_an_image_is_served_whichever_way_its_accents_were_saved(repo: ManualRepo):
+    """A Mac saved "flôw.png" with the accent apart, and the chapter names it with the accent
+    joined (or the other way): the page's image was a 404 (review), where a link is found."""
+    import unicodedata
+
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    apart = unicodedata.normalize("NFD", "flôw.png")
+    repo.git("config", "core.precomposeunicode", "false")
+    (repo.path / "procedures").mkdir()
+    (repo.path / "procedures" / apart).write_bytes(b"\x89PNG\r\n\x1a\nimage")
+    text = doc("A", '![Flow](flôw.png) <img src="flôw.png" alt="Flow">')
+    repo.commit({"a.md": text, "b.md": doc("B", f"![Flow]({apart})")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(repo.open())) as client:
+        for chapter in ("a", "b"):
+            sources = re.findall(
+                r'<img [^>]*src="([^"]*)"', client.get(f"/chapters/{chapter}").text
+            )
+            assert sources, chapter
+            for source in sources:
+                assert client.get(source).content == b"\x89PNG\r\n\x1a\nimage", source

@@ -6,6 +6,7 @@ says about chapters (what is recent, which text to show) is ``tracker.publish.co
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from functools import partial
 from pathlib import PurePosixPath
@@ -301,6 +302,11 @@ def file(request: Request, commit: str, path: str) -> Response:
         raise NotFoundError("That commit is not one of the manual's versions.")
     where = view.snapshot.root.join(check_path(path))
     data = view.manual.texts.file(commit, where, MAX_FILE)
+    for other in ("NFD", "NFC") if data is None and not where.isascii() else ():
+        # (a chapter names the image with its accents joined to their letters, or apart, and
+        # the file was saved the other way: the same name, as a link's is)
+        if (named := unicodedata.normalize(other, where)) != where:
+            data = data or view.manual.texts.file(commit, named, MAX_FILE)
     if data is None:
         raise NotFoundError(
             f"The manual had no image {path!r} of at most {MAX_FILE // 1_000_000} MB then."
