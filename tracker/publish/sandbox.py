@@ -68,8 +68,6 @@ class _BoundedCode(CodeGenerator):
     own, which no method of the environment sees), and what each template writes counted where
     it writes it (so that a partial writing too much is named with its line)."""
 
-    _writing = False
-
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.made(")
         super().visit_Concat(node, frame)
@@ -82,23 +80,19 @@ class _BoundedCode(CodeGenerator):
         node.iter.set_environment(self.environment)
         super().visit_For(node, frame)
 
-    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        # Into the output, or a macro's or a {% set %} block's text: both counted, so that no
-        # block makes more than LARGEST either (a macro's text written out counts again).
-        self._writing = True
-        super().visit_Output(node, frame)
+    # Each text written counted, into the output or into a macro's or a {% set %} block's text,
+    # so that no block makes more than LARGEST either (a macro's text written out counts again).
 
     def _output_const_repr(self, group: Any) -> str:
-        text = super()._output_const_repr(group)
-        return f"environment.written({text})" if self._writing else text
+        return f"environment.written({super()._output_const_repr(group)})"
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        self.write("environment.written(" if self._writing else "")
+        self.write("environment.written(")
         super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         super()._output_child_post(node, frame, finalize)
-        self.write(")" if self._writing else "")
+        self.write(")")
 
 
 class Bounded(SandboxedEnvironment):
