@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
 from tracker.logs import Logger
 from tracker.manual import Manual, open_manual
-from web import api, feeds, hooks, pages
+from web import ahead, api, feeds, hooks, pages
 from web.busy import Counted
 from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, render_page, templates
@@ -50,10 +51,12 @@ def create_app(
     today: date | None = None,
     site: Site | None = None,
     cache_bytes: int | None = None,
+    work_ahead: bool = False,
 ) -> FastAPI:
     """The service for one manual; ``today`` fixes the date (demos and tests). Pages are kept
     in memory up to ``cache_bytes`` (default ``$TRACKER_PAGE_CACHE_MB``; 0: none, and a static
-    export keeps none: it asks each page once)."""
+    export keeps none: it asks each page once). ``work_ahead``: the summaries of every change
+    are worked out in the background as it starts (``ahead.py``; ``tracker serve``)."""
     app = _Service(
         title="Multi-Agency Procedures tracker",
         summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
@@ -63,6 +66,7 @@ def create_app(
         redirect_slashes=False,  # (TrailingSlash does, for every address alike)
     )
     app.state.site = site = site or Site(manual, today)
+    app.state.work_ahead = work_ahead and site.exported is None and ahead.wanted()
     app.state.styled = assets_built()
     keep_compiled_templates(manual)
     app.add_middleware(TrailingSlash, router=app.router)
@@ -95,10 +99,16 @@ async def warmed(app: FastAPI) -> AsyncIterator[None]:
     build the search index, which would fall on the first search."""
     await get_inside(app, "/static/favicon.svg")
     site = app.state.site
-    app.state.warming = None
+    app.state.warming = app.state.ahead = None
     if site.exported is None:  # (a static export builds it once, at its end)
         app.state.warming = site.warm_search()  # (a benchmark waits for it: bench_history)
-    yield
+    stop = threading.Event()
+    if app.state.work_ahead:
+        app.state.ahead = site.work_ahead(app.state.warming, stop)
+    try:
+        yield
+    finally:
+        stop.set()  # (the summaries' work stops at its next step)
 
 
 async def get_inside(app: ASGIApp, path: str) -> int:
@@ -307,7 +317,8 @@ def serve(
         poller.start()
     try:
         if workers == 1:
-            uvicorn.run(create_app(manual, today), host=host, port=port, log_level="warning")
+            app = create_app(manual, today, work_ahead=True)
+            uvicorn.run(app, host=host, port=port, log_level="warning")
             return
         os.environ.update(  # what each worker opens, as this process opened it
             {
@@ -354,4 +365,4 @@ def worker_app() -> FastAPI:
     through the environment, which uvicorn's workers inherit)."""
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
     manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
-    return create_app(manual, date.fromisoformat(today) if today else None)
+    return create_app(manual, date.fromisoformat(today) if today else None, work_ahead=True)

@@ -23,6 +23,7 @@ from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.searchtext import shown_text
 from tracker.publish.urls import Exported, Urls
+from web import ahead
 from web.busy import give_way
 from web.searchtexts import KeptWords
 
@@ -131,6 +132,35 @@ class Site:
                 log.debug("the search index was not built ahead: %s", error)
 
         thread = threading.Thread(target=build, name="search-index", daemon=True)
+        thread.start()
+        return thread
+
+    def work_ahead(self, after: threading.Thread | None, stop: threading.Event) -> threading.Thread:
+        """Work out the summaries of the manual's changes in the background (``ahead.py``),
+        once ``after`` (the search index's warm-up) has ended, giving way to requests, until
+        done or ``stop`` is set."""
+
+        def pause() -> None:
+            give_way(done=stop.is_set)
+            if stop.is_set():
+                raise _Built
+
+        def work() -> None:
+            if after is not None:
+                after.join()
+            try:
+                view = self.view()
+                differ = view.manual.differ
+                made = ahead.work_ahead(
+                    view.snapshot, differ, cache_folder(view.manual.repo), pause
+                )
+                log.debug("%d summaries worked out ahead", made)
+            except _Built:
+                pass
+            except TrackerError as error:
+                log.debug("no summaries were worked out ahead: %s", error)
+
+        thread = threading.Thread(target=work, name="summaries-ahead", daemon=True)
         thread.start()
         return thread
 

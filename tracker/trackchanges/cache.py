@@ -127,8 +127,15 @@ class Differ:
         self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
         self._swept = False  # (rows of other versions deleted at the first write)
 
-    def view(self, start: Version | None, end: Version, view: View) -> str:
-        """One view of the diff between two versions (``start`` None: from nothing)."""
+    @property
+    def bound(self) -> int:
+        """The cache file's bound in bytes (0: it keeps nothing new)."""
+        return self._bound
+
+    def view(self, start: Version | None, end: Version, view: View, remember: bool = True) -> str:
+        """One view of the diff between two versions (``start`` None: from nothing);
+        ``remember`` False: the diff is not kept in memory for another view (work done ahead
+        of readers, which would push out the diffs they are looking at)."""
         if view not in _RENDER:
             raise ValueError(f"unknown diff view {view!r}")
         old_blob = start.blob if start and start.blob else ""
@@ -137,7 +144,7 @@ class Differ:
         found = self._lookup(key)
         if found is not None:
             return found
-        diff = self._diff(old_blob, new_blob, view.startswith("source-"))
+        diff = self._diff(old_blob, new_blob, view.startswith("source-"), remember)
         body = _RENDER[view](diff)
         if isinstance(diff, DocumentDiff) and diff.coarse:
             noted = _NOTED.get()  # a coarse answer depends on timing: it may be better next time
@@ -152,7 +159,32 @@ class Differ:
         data: dict[str, Any] = json.loads(self.view(start, end, "summary-json"))
         return data
 
-    def _diff(self, old_blob: str, new_blob: str, source: bool) -> Diff:
+    def kept(self, view: View) -> set[tuple[str, str]]:
+        """The blob pairs whose ``view`` the cache file holds (made by this code)."""
+        if not present(self._path) or not private(self._path):
+            return set()
+        prefix = f"{self.made_by}:"
+        try:
+            with closing(sqlite3.connect(self._path, timeout=CACHE_WAIT)) as connection:
+                rows = connection.execute(
+                    "SELECT old, new FROM diffs WHERE view = ? AND substr(old, 1, ?) = ?",
+                    (view, len(prefix), prefix),
+                ).fetchall()
+        except sqlite3.DatabaseError:  # (busy or damaged: as a miss; a lookup removes damage)
+            return set()
+        return {(str(old)[len(prefix) :], str(new)) for old, new in rows}
+
+    def size(self) -> int:
+        """The bytes the cache file's rows take (0 when there is none)."""
+        if not present(self._path) or not private(self._path):
+            return 0
+        try:
+            with closing(sqlite3.connect(self._path, timeout=CACHE_WAIT)) as connection:
+                return _size(connection)
+        except sqlite3.DatabaseError:
+            return 0
+
+    def _diff(self, old_blob: str, new_blob: str, source: bool, remember: bool = True) -> Diff:
         """The diff of a blob pair, remembered for the next view of the same pair."""
         key = (old_blob, new_blob, source)
         with self._lock:
@@ -166,6 +198,8 @@ class Differ:
             diff = line_diff(old, new, self._seconds)
         else:
             diff = diff_documents(old, new, self._seconds)
+        if not remember:
+            return diff
         with self._lock:
             self._recent[key] = diff
             while len(self._recent) > REMEMBERED:
