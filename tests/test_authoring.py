@@ -188,12 +188,17 @@ def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):
     )
     assert data["release"]["date"] == "2024-11-13"
     assert [w["id"] for w in data["waiting"]] == ["b", "a", "a"]
+    section = tracker(scheduled, "newsletter", "--today", "2024-11-10", "--format", "json")
+    assert data["newsletter"] == json.loads(section.stdout)  # the text's section, as data
+    assert data["newsletter"]["release"]["date"] == "2024-11-13"
 
 
 def test_preview_when_nothing_is_coming(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     result = tracker(repo, "preview", "--today", "2024-02-01")
     assert result.stdout == "No release is coming: nothing committed is waiting to go live.\n"
+    data = json.loads(tracker(repo, "preview", "--today", "2024-02-01", "--format", "json").stdout)
+    assert data == {"release": None, "waiting": [], "newsletter": None}
 
 
 def test_new_writes_front_matter_that_reads_back_as_given(repo: ManualRepo):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
     from datetime import date
     from pathlib import Path
-    from typing import Any
+    from typing import Any, Literal
 
     from tracker.history.snapshot import Snapshot
     from tracker.opening import Opened
@@ -183,14 +183,28 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    import json
+
     from tracker.authoring.preview import preview, preview_text
     from tracker.publish import views as output
     from tracker.publish.newsletter import render_newsletter
 
     opened = _open(args)
     found = preview(opened.snapshot, opened.today)
-    if args.format == "json":
-        _print_json(
+    fmt: Literal["json", "text"] = "json" if args.format == "json" else "text"
+    section = None
+    if found.release is not None:
+        _warn_about(opened.snapshot, (entry.key for entry in found.release.entries))
+        section = render_newsletter(
+            opened.snapshot,
+            found.release,
+            opened.today,
+            fmt,
+            templates=opened.manual.texts.templates(opened.snapshot),
+            summarise=opened.manual.differ.summary if fmt == "json" else None,  # (the text
+        )  # shows no summaries; JSON has them, as the newsletter's own JSON has)
+    if fmt == "json":  # (the same as the text: the newsletter section as data, as
+        _print_json(  # tracker newsletter --format json gives it; null with no release)
             {
                 "release": output.release_json(found.release, opened.today)
                 if found.release
@@ -199,20 +213,10 @@ def _preview(args: argparse.Namespace) -> int:
                     {"id": w.document.id, **output.version_json(w.version), "reason": w.reason}
                     for w in found.waiting
                 ],
+                "newsletter": json.loads(section) if section is not None else None,
             }
         )
         return 0
-    section = None
-    if found.release is not None:
-        _warn_about(opened.snapshot, (entry.key for entry in found.release.entries))
-        section = render_newsletter(
-            opened.snapshot,
-            found.release,
-            opened.today,
-            "text",
-            templates=opened.manual.texts.templates(opened.snapshot),
-            summarise=None,
-        )
     _out(preview_text(found, opened.today, section), end="")
     return 0
 

@@ -33,7 +33,8 @@ class Manual(Protocol):
 
 
 STARTER = """# The manual's settings. Every key is optional: delete what you do not need.
-# docs/authors.md explains each one.
+# The tracker's guide for authors (docs/authors.md in the tracker's own source, not in this
+# repository) explains each one.
 
 [manual]
 title = "{title}"
@@ -41,6 +42,7 @@ title = "{title}"
 short_name = "{short_name}"
 # The public website's address: the newsletter links to each chapter from it.
 # site_url = "https://procedures.example.org"
+# Every date (a commit's day, a release's) is a calendar date in this zone (the default).
 timezone = "Europe/London"
 # The contents list sections in this order; a section not named here follows the others.
 sections = []
