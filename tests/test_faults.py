@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -245,6 +246,24 @@ def test_a_force_pushed_branch_is_read_again(repo: ManualRepo):
         repo.commit({"c.md": doc("C")}, "Add C instead", "2024-02-03T10:00:00+00:00")
         assert client.get("/chapters/b").status_code == 404
         assert client.get("/chapters/c").status_code == 200
+
+
+def test_a_repository_cloned_again_at_its_path_is_read_under_a_running_service(
+    repo: ManualRepo,
+):
+    """Deleted and made again (a fresh clone) while the service runs: its texts are read from
+    the new repository, not looked for in the old one (every chapter was a 404 with "git
+    lacks the file's contents" until the service was restarted)."""
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert "First text." in client.get("/chapters/a").text
+        shutil.rmtree(repo.path)
+        repo.path.mkdir()
+        again = ManualRepo(repo.path)
+        again.commit({"a.md": doc("A", "Cloned text.")}, "Add", "2024-01-03T10:00:00+00:00")
+        response = client.get("/chapters/a")
+        assert response.status_code == 200 and "Cloned text." in response.text
+        assert "lacks" not in client.get("/chapters/a/history").text
 
 
 def test_readers_see_the_old_index_while_a_writer_is_at_work(repo: ManualRepo):

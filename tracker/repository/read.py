@@ -29,6 +29,7 @@ from tracker.repository.process import (
     stream_git,
     timed_out,
 )
+from tracker.repository.stamps import identity, ref_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class GitRepo:
         self._head: tuple[tuple[object, ...], tuple[str, str]] | None = None  # see branch_head
         self._cwd = self.work_tree or self.git_dir
         self._reader: Batch | None = None
+        self._reader_of: tuple[int, int, int] | None = None  # the git folder it was started in
         self._reader_lock = threading.Lock()
         self._promisor: Promisor | None = None  # see read_blobs
 
@@ -162,41 +164,14 @@ class GitRepo:
             self._head = ((), answer)  # (): never matched by a stamp
             return answer
         guess = self._head[1][0] if self._head is not None else None  # the branch last seen
-        stamp = self._ref_stamp(branch, guess)  # taken first: an update after it changes it
+        stamp = ref_stamp(self.common_dir, self.git_dir, branch, guess)  # taken first:
+        # an update after it changes it
         if stamp is not None and self._head is not None and self._head[0] == stamp:
             return self._head[1]
         answer = self._branch_head(branch)
         exact = stamp is not None and (branch is not None or answer[0] in (guess, "HEAD"))
         self._head = (stamp if exact and stamp else (), answer)  # (): never matched, a guess
         return answer
-
-    def _ref_stamp(
-        self, branch: str | None, current: str | None = None
-    ) -> tuple[object, ...] | None:
-        """What the files holding the branch's ref look like now; None when they cannot tell
-        (refs in a reftable, or a revision that is not a branch name)."""
-        if (self.common_dir / "reftable").exists():
-            return None
-        heads = self.common_dir / "refs" / "heads"
-        packed = self.common_dir / "packed-refs"
-        if branch is None:  # the checked-out branch: HEAD says which
-            names = [self.git_dir / "HEAD", packed]
-            names += [heads / current] if current and current != "HEAD" else []
-        elif _SHA.fullmatch(branch):
-            return (branch,)  # a commit id names the same commit for ever
-        elif (heads / branch).is_file() or _packed(packed, branch):
-            names = [heads / branch, packed]
-        else:
-            return None  # a tag, HEAD~2...: asked of git every time
-        stamp: list[object] = [branch]
-        for name in names:
-            try:
-                info = name.stat()
-            except OSError:
-                stamp.append((str(name), None))
-            else:
-                stamp.append((str(name), info.st_ino, info.st_mtime_ns, info.st_size))
-        return tuple(stamp)
 
     def _branch_head(self, branch: str | None) -> tuple[str, str]:
         if branch is not None:
@@ -372,8 +347,15 @@ class GitRepo:
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once
+            folder = identity(self.git_dir)
+            if self._reader is not None and self._reader_of != folder:
+                # The repository was replaced at its path (deleted and cloned again while a
+                # service ran): a reader started in the old one looks for objects there, so
+                # every text of the new one would read as missing, until a restart.
+                self._reader.close()
+                self._reader = None
             if self._reader is None:
-                self._reader = Batch(self._cwd)
+                self._reader, self._reader_of = Batch(self._cwd), folder
             reader = self._reader
         try:
             return reader.read(name, limit)
@@ -398,14 +380,6 @@ class GitRepo:
                 if kind == "blob" and mode != "120000":
                     files.append((path, blob))
         return files
-
-
-def _packed(packed: Path, branch: str) -> bool:
-    """Whether a packed-refs file holds the branch."""
-    try:
-        return f" refs/heads/{branch}\n".encode() in packed.read_bytes()
-    except OSError:
-        return False
 
 
 def _one_line(stderr: str) -> str:
