@@ -387,3 +387,36 @@ def test_a_thread_keeps_a_bounded_number_of_converters_and_each_still_reads_righ
     thread.start()
     thread.join()
     assert sizes == [blocks.CONVERTERS]
+
+
+def test_the_rendered_chunks_remembered_keep_to_their_bound_in_memory(monkeypatch):
+    """A service remembers rendered chunks up to a bound in bytes of memory: it counted their
+    source's characters, a nineteenth of what they take once compared, so a service working
+    many diffs out grew by hundreds of megabytes."""
+    import gc
+    import tracemalloc
+
+    bound = 2 * 2**20
+    monkeypatch.setattr(blocks, "_RENDERED", blocks._Remembered(bound))
+    chooser = random.Random(5)
+    words = [f"w{n}" for n in range(5000)]
+
+    def version() -> str:
+        paragraphs = (" ".join(chooser.choices(words, k=60)) for _ in range(40))
+        return "# Title\n\n" + "\n\n".join(
+            f"- {p}" if n % 3 else p for n, p in enumerate(paragraphs)
+        )
+
+    tracemalloc.start()
+    try:
+        for _ in range(40):  # (each compared, as a diff compares them: their keys made)
+            diff_documents(version(), version(), 10.0)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0]
+        blocks._RENDERED.clear()
+        gc.collect()
+        freed = held - tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert blocks._RENDERED.size == 0
+    assert bound / 2 < freed <= bound
