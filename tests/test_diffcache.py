@@ -148,3 +148,25 @@ def test_the_cache_file_is_bounded_and_drops_its_oldest_diffs_first(repo: Manual
     none = repo.open()
     none.differ.view(versions[0], versions[1], "text")
     assert not path.exists() or not sqlite3.connect(path).execute("SELECT * FROM diffs").fetchall()
+
+
+def test_a_pages_summaries_read_in_one_go_are_each_changes_own(repo: ManualRepo):
+    """``summariser`` reads the summaries the file holds at once, works out the others, and
+    gives each change its own; a damaged file is only a cache."""
+    for number, word in enumerate(("should", "must", "will", "shall")):
+        repo.commit(
+            {"a.md": doc("A", f"Staff {word} act.")}, when=f"2024-0{number + 1}-01T09:00:00+00:00"
+        )
+    manual = repo.open()
+    changes = manual.snapshot().document("a").changes
+    expected = [manual.differ.summary(before, after) for before, after in changes[:2]]
+    fresh = repo.open()  # (nothing in memory: the first two from the file, the others made)
+    summarise = fresh.differ.summariser(changes)
+    found = [summarise(before, after) for before, after in reversed(changes)][::-1]
+    assert found[:2] == expected
+    assert found == [repo.open().differ.summary(before, after) for before, after in changes]
+    assert found[0] != found[1]  # (the first made the chapter: another summary)
+    path = cache_folder(manual.repo) / "diffs.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    damaged = repo.open().differ.summariser(changes)
+    assert [damaged(before, after) for before, after in changes] == found

@@ -62,8 +62,8 @@ def pairs(snapshot: Snapshot) -> list[Pair]:
         for entry in release.entries:
             add(release.date, entry.before, entry.version)
     for document in snapshot.documents:
-        for number, version in enumerate(document.versions):
-            add(version.effective, document.versions[number - 1] if number else None, version)
+        for before, version in document.changes:
+            add(version.effective, before, version)
     dated.sort(key=lambda item: (item[0], -item[1]), reverse=True)
     return [pair for _, _, pair in dated]
 

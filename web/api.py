@@ -103,7 +103,8 @@ def release(request: Request, day: str) -> dict[str, Any]:
     """One release and its entries, each with what changed in it."""
     view = current_view(request)
     release = release_on(view, day, page=False)
-    return views.release_json(release, view.today, view.manual.differ.summary)
+    changes = [(entry.before, entry.version) for entry in release.entries]
+    return views.release_json(release, view.today, view.manual.differ.summariser(changes))
 
 
 @get("/releases/{day}/newsletter")
@@ -171,7 +172,7 @@ def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     document = document_for(view, ident, "history")
     if document is None:  # the chapter whose own id ends in /history
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
-    found = views.history_json(document, view.manual.differ.summary)
+    found = views.history_json(document, view.manual.differ.summariser(document.changes))
     return also_named(view, ident, "history", found)
 
 

@@ -120,9 +120,9 @@ def chapter_feed(request: Request, ident: str) -> Response:
     title = f"{document.latest.title}: changes"
     feed = _feed(view, urls, urls.chapter_feed(document.id), title, urls.history(document.id))
     feed.updated(moment(max(v.effective for v in document.versions), zone))
-    differ = view.manual.differ
-    for number, version in enumerate(document.versions):
-        before = document.versions[number - 1] if number else None
+    changes = document.changes
+    summarise = view.manual.differ.summariser(changes)
+    for before, version in changes:
         entry = feed.add_entry(order="prepend")
         entry.id(f"{urls.chapter_feed(document.id)}#{version.commit}")
         entry.title(
@@ -133,7 +133,7 @@ def chapter_feed(request: Request, ident: str) -> Response:
         entry.link(href=urls.diff(document.id, before.commit if before else "", version.commit))
         entry.published(moment(version.effective, zone))
         entry.updated(moment(version.effective, zone))
-        summary = differ.summary(before, version)["text"]
+        summary = summarise(before, version)["text"]
         entry.summary(xml_text(f"{sentences(version.notes)} {summary}".strip()))
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 

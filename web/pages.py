@@ -111,15 +111,15 @@ def history(request: Request, ident: str) -> Response:
     document = document_for(view, ident, "history")
     if document is None:
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
-    differ = view.manual.differ
+    changes = document.changes
+    summarise = view.manual.differ.summariser(changes)
     rows = []
-    for number, version in enumerate(document.versions):
-        before = document.versions[number - 1] if number else None
+    for before, version in changes:
         rows.append(
             {
                 "version": version,
                 "before": before,
-                "summary": differ.summary(before, version),
+                "summary": summarise(before, version),
                 "went_live": chapters.went_live(document, version),
             }
         )
@@ -343,8 +343,8 @@ def release_on(view: View, text: str, page: bool = True) -> Release:
 def release(request: Request, day: str) -> Response:
     view = current_view(request)
     found = release_on(view, day)
-    differ = view.manual.differ
-    entries = [(entry, differ.summary(entry.before, entry.version)) for entry in found.entries]
+    summarise = view.manual.differ.summariser((e.before, e.version) for e in found.entries)
+    entries = [(entry, summarise(entry.before, entry.version)) for entry in found.entries]
     context = {"release": found, "entries": entries}
     return render_page(request, "release.html", context, view=view)
 

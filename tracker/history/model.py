@@ -168,6 +168,11 @@ class Document:
         """The newest version, whether or not it is in force."""
         return self.versions[-1]
 
+    @property
+    def changes(self) -> list[tuple[Version | None, Version]]:
+        """Each version with the one before it (None before the first): what its history shows."""
+        return list(zip((None, *self.versions[:-1]), self.versions, strict=True))
+
     def going_live(self, day: date) -> list[Version]:
         """The versions whose effective go-live is ``day``."""
         first = bisect.bisect_left(self.versions, day, key=_effective)

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -138,9 +138,8 @@ class Differ:
         of readers, which would push out the diffs they are looking at)."""
         if view not in _RENDER:
             raise ValueError(f"unknown diff view {view!r}")
-        old_blob = start.blob if start and start.blob else ""
-        new_blob = end.blob or ""
-        key = (f"{self.made_by}:{old_blob}", new_blob, view)
+        key = self._key(start, end, view)
+        old_blob, new_blob = key[0].split(":", 1)[1], key[1]
         found = self._lookup(key)
         if found is not None:
             return found
@@ -158,6 +157,25 @@ class Differ:
         """The plain-English summary of a change, as data with its sentence (``text``)."""
         data: dict[str, Any] = json.loads(self.view(start, end, "summary-json"))
         return data
+
+    def summariser(
+        self, changes: Iterable[tuple[Version | None, Version]]
+    ) -> Callable[[Version | None, Version], dict[str, Any]]:
+        """``summary`` for a page's many changes (a history's hundreds of versions): those the
+        cache file holds read in one go, on one connection rather than one a change (a third
+        of a long history's page); any other worked out when asked for."""
+        keys = [self._key(start, end, "summary-json") for start, end in changes]
+        found = self._lookup_many(keys)
+
+        def summarise(start: Version | None, end: Version) -> dict[str, Any]:
+            body = found.get(self._key(start, end, "summary-json"))
+            return self.summary(start, end) if body is None else dict(json.loads(body))
+
+        return summarise
+
+    def _key(self, start: Version | None, end: Version, view: View) -> tuple[str, str, str]:
+        old_blob = start.blob if start and start.blob else ""
+        return (f"{self.made_by}:{old_blob}", end.blob or "", view)
 
     def kept(self, view: View) -> set[tuple[str, str]]:
         """The blob pairs whose ``view`` the cache file holds (made by this code)."""
@@ -224,6 +242,22 @@ class Differ:
             remove(self._path)
             return None
         return str(row[0]) if row else None
+
+    def _lookup_many(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
+        if not keys or not present(self._path) or not private(self._path):
+            return {}
+        found = {}
+        try:
+            with closing(sqlite3.connect(self._path, timeout=CACHE_WAIT)) as connection:
+                for key in dict.fromkeys(keys):
+                    row = connection.execute(
+                        "SELECT body FROM diffs WHERE old = ? AND new = ? AND view = ?", key
+                    ).fetchone()
+                    if row:
+                        found[key] = str(row[0])
+        except sqlite3.DatabaseError:  # (as misses: each is then looked up alone, which
+            return {}  # removes a damaged file)
+        return found
 
     def _store(self, key: tuple[str, str, str], body: str) -> None:
         try:  # (connect makes the file again if others could have written it)
