@@ -711,6 +711,37 @@ def test_a_chapter_withdrawn_before_it_went_live_shows_no_text(small: ManualRepo
     )
 
 
+@pytest.mark.parametrize("gone", ["archived", "deleted"])
+def test_a_draft_withdrawn_before_going_live_stays_never_in_force_once_the_chapter_is(
+    small: ManualRepo, gone: str
+):
+    """Added with a Go-Live, withdrawn before it, published later: on the days between it was
+    not yet in force, as it was before the later commit ("never in force"); it was said to be
+    withdrawn, its draft shown as its last text, though no release had it (oracle test)."""
+    small.commit({"b.md": doc("Bravo", "Draft text.")}, "Add B", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-05-10"})  # fmt: skip
+    withdrawn = doc("Bravo", "Draft text.", status="archived") if gone == "archived" else None
+    small.commit({"b.md": withdrawn}, "Withdraw B", "2024-05-02T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", "Final text.", status="live")}, "Publish B",
+                 "2024-06-01T09:00:00+00:00", {"Go-Live": "2024-06-15"})  # fmt: skip
+    with served(small, "2024-07-01") as client:
+        between = page(client, "/chapters/b?at=2024-05-12", 404).text
+        assert "not yet in force on 12 May 2024" in between and "Draft text" not in between
+        assert client.get("/api/chapters/b?at=2024-05-12").status_code == 404
+        assert "Final text." in page(client, "/chapters/b?at=2024-06-15").text
+    with served(small, "2024-05-12") as client:  # (today between: shown as it will stand)
+        words = text_of(page(client, "/chapters/b").text)
+        assert "not yet in force: it goes live on 15 June 2024" in words
+        assert "Final text." in words and "Draft text" not in words and "withdrawn" not in words
+        assert 'href="/chapters/b"' not in page(client, "/chapters").text.split("Withdrawn")[-1]
+    shown = subprocess.run(
+        [sys.executable, "-m", "tracker", "show", "b", "--repo", str(small.path), "--at",
+         "2024-05-12", "--today", "2024-07-01"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (shown.returncode, shown.stdout) == (2, "")
+    assert shown.stderr == "tracker: error: 'b' was not yet in force on 2024-05-12.\n"
+
+
 def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small: ManualRepo):
     """missing.md (no id) renamed to missing-children.md, and a new missing.md added later: the
     new file has the id 'missing' (not 'missing.md': review of the duplicate-id fix), and

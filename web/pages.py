@@ -208,7 +208,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
             "own_pages": view.snapshot.document(document.id) is document,
         }  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, view=view)
-    version = document.in_force(day or view.today)
+    version = chapters.in_force_shown(document, day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)
         day = version.effective
@@ -219,7 +219,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     coming = chapters.next_version(document, version)
-    today = document.in_force(view.today)
+    today = chapters.in_force_shown(document, view.today)
     # What changed on a day is what every version going live that day changed (SPEC §4), and
     # a withdrawn chapter was withdrawn by the first of its withdrawn versions.
     withdrawal = withdrawn_since(document, version) if version.withdrawn else version

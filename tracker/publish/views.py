@@ -13,7 +13,7 @@ from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import never_in_force, went_live
+from tracker.publish.contents import in_force_shown, never_in_force, went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -224,7 +224,7 @@ def shown_on(
     never = never_said(document, today)
     if never is not None:
         raise InputError(never)
-    version = document.in_force(day)
+    version = in_force_shown(document, day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
     if version.deleted:
