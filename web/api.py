@@ -95,7 +95,8 @@ def releases(
                 f"these releases hold {changes:,}: narrow them with since= and until=, or ask "
                 "for one release at /api/releases/{date}."
             )
-        summarise = view.manual.differ.summary
+        pairs = [(entry.before, entry.version) for r in chosen for entry in r.entries]
+        summarise = view.manual.differ.summariser(pairs)
     return {"releases": [views.release_json(r, view.today, summarise) for r in chosen]}
 
 
