@@ -1,0 +1,114 @@
+"""What an accessibility audit found in a real browser (WCAG 2.2 AA), on a manual made to show
+it: a replaced image, links in changed words, a wide table, a change note and a title that
+cite an address. Colours are read as the browser computes them, contrast worked out from them.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM, ROOT, ManualRepo, doc
+from playwright.sync_api import Browser, Page, expect
+from test_browser import served
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+DIFF = "/chapters/blocks/diff?from=2024-11-12&to=2024-11-13"
+ADDRESS = "https://www.gov.uk/government/publications/working-together-to-safeguard-children--2"
+TABLE = "| Role | Contact | Hours | Escalation | Notes |\n| --- | --- | --- | --- | --- |\n" + (
+    "| Designated safeguarding lead | First contact team | Weekdays only | Service manager "
+    "| Strategy discussions within one working day |\n"
+)
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A PNG of one colour."""
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        checksum = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A chapter whose image, links and paragraphs change on 13 November 2024 (the change's
+    note cites an address), beside a wide table; and a chapter titled by an address."""
+    folder = tmp_path_factory.mktemp("marks") / "manual"
+    (folder / ROOT / "images").mkdir(parents=True)
+    (folder / ROOT / "images" / "a.png").write_bytes(png(240, 120, (120, 120, 120)))
+    (folder / ROOT / "images" / "b.png").write_bytes(png(240, 120, (60, 90, 160)))
+    repo = ManualRepo(folder)
+    old = ("Read the [old threshold guidance](https://example.org/old) before you refer.\n\n"
+           "See also the [MASH leaflet](https://example.org/mash) for parents.\n\n"
+           f"![Old referral flowchart](images/a.png)\n\n{TABLE}")  # fmt: skip
+    new = ("Read the [new continuum of need](https://example.org/new) before you refer.\n\n"
+           "The [Working Together 2023 guidance](https://example.org/wt) applies.\n\n"
+           f"![New referral flowchart with timescales](images/b.png)\n\n{TABLE}")  # fmt: skip
+    titled = {"title": f'"Guidance on {ADDRESS}"'}
+    repo.commit({"blocks.md": doc("Blocks", old), "wt.md": doc(None, "First.", **titled)},
+                "Add", "2024-10-01T10:00:00+01:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.commit({"blocks.md": doc("Blocks", new), "wt.md": doc(None, "Second.", **titled)},
+                "Rework", "2024-11-01T10:00:00+00:00",
+                {"Go-Live": "2024-11-13", "Change-Note": f"Updated in line with {ADDRESS}"})  # fmt: skip
+    yield from served(folder)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two colours as computed styles write them (``rgb(…)``)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"[\d.]+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def opened(browser: Browser, address: str, width: int = 1280, **options: object) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": 720}, **options)
+    page = context.new_page()
+    page.goto(address)
+    return page
+
+
+@pytest.mark.parametrize("forced", ["none", "active"])
+def test_a_replaced_image_is_marked_by_more_than_colour(site: str, browser: Browser, forced: str):
+    """SPEC §6, WCAG 1.4.1: no strike-through or underline is drawn across an image, so a deleted
+    image and an inserted one are framed by lines of different styles, at 3:1 against the page
+    (1.4.11), which forced colours keep; their hidden words say which is which."""
+    page = opened(browser, site + DIFF)
+    page.emulate_media(forced_colors=forced)  # type: ignore[arg-type]
+    frames: dict[str, tuple[str, float, str]] = {}
+    for mark in ("del", "ins"):
+        image = page.locator(f"{mark} img")
+        expect(image).to_have_count(1)
+        frames[mark] = image.evaluate(
+            "(image) => { const s = getComputedStyle(image);"
+            " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"
+        )
+        words = "deleted text:" if mark == "del" else "inserted text:"
+        assert page.locator(f"{mark}:has(img) .vh").inner_text().strip() == words
+    page.context.close()
+    styles, widths, colours = zip(*frames.values(), strict=True)
+    assert "none" not in styles and len(set(styles)) == 2, frames  # (one style each)
+    assert min(widths) >= 2, frames
+    if forced == "none":
+        assert min(contrast(colour, "rgb(255, 255, 255)") for colour in colours) >= 3, frames
+
+
+def test_the_diff_says_how_images_are_marked(site: str, browser: Browser):
+    page = opened(browser, site + DIFF)
+    expect(page.get_by_text("a deleted image is framed by a dashed line")).to_be_visible()
+    page.context.close()
