@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, ROOT, ManualRepo, doc
 from playwright.sync_api import Browser, Page, expect
-from test_browser import served
+from test_browser import AXE, served
 
 if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
@@ -112,3 +112,35 @@ def test_the_diff_says_how_images_are_marked(site: str, browser: Browser):
     page = opened(browser, site + DIFF)
     expect(page.get_by_text("a deleted image is framed by a dashed line")).to_be_visible()
     page.context.close()
+
+
+# Each link in inserted or deleted words, and each of those words in a link: the colour its text
+# is drawn in, the background behind it (the nearest one drawn), and the colour of plain text.
+LINKS = """[...document.querySelectorAll('ins a, del a, a ins, a del')].map((e) => {
+  let behind = e;
+  while (getComputedStyle(behind).backgroundColor === 'rgba(0, 0, 0, 0)') behind = behind.parentElement;
+  return {text: e.textContent, colour: getComputedStyle(e).color,
+          background: getComputedStyle(behind).backgroundColor,
+          plain: getComputedStyle(e.closest('p')).color};
+})"""
+
+
+def test_links_in_changed_words_are_links_at_4_5_to_1(site: str, browser: Browser):
+    """WCAG 1.4.3: GOV.UK's link colour on the marks' backgrounds was 4.46:1 (ins) and 4.16:1
+    (del); and a link whose words are all new was drawn black, as inserted plain text is."""
+    page = opened(browser, site + DIFF, bypass_csp=True)
+    links = page.evaluate(LINKS)
+    assert {link["text"].split(": ")[-1] for link in links} == {
+        "new continuum of need", "MASH leaflet", "Working Together 2023 guidance"
+    }  # fmt: skip
+    for link in links:
+        assert contrast(link["colour"], link["background"]) >= 4.5, link
+        red, green, blue = (int(c) for c in re.findall(r"\d+", link["colour"])[:3])
+        assert blue > max(red, green) + 40, link  # a link's blue, not the text's black
+        assert contrast(link["colour"], link["plain"]) > 2, link
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "axe.run(document, {runOnly: ['color-contrast']}).then((r) => r.violations)"
+    )
+    page.context.close()
+    assert found == []
