@@ -144,3 +144,26 @@ def test_links_in_changed_words_are_links_at_4_5_to_1(site: str, browser: Browse
     )
     page.context.close()
     assert found == []
+
+
+def test_a_focused_table_box_shows_focus_at_3_to_1(site: str, browser: Browser):
+    """WCAG 1.4.11: the box of a table wider than a phone, focused by the Tab key, is drawn as
+    GOV.UK draws every focus, yellow and black (yellow alone is 1.35:1 on white)."""
+    page = opened(browser, site + "/chapters/blocks", width=320)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('app-table-scroll')"):
+            break
+    else:
+        raise AssertionError("the table's box is no tab stop")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor, s.boxShadow]; })()"
+    )
+    page.context.close()
+    outline, width, colour, shadow = style
+    colours = re.findall(r"rgba?\([^)]*\)", shadow)
+    if outline != "none" and width > 0 and not colour.endswith(", 0)"):
+        colours.append(colour)
+    assert "rgb(255, 221, 0)" in colours, style  # GOV.UK's yellow...
+    assert max(contrast(c, "rgb(255, 255, 255)") for c in colours) >= 3, style  # ...and black
