@@ -167,3 +167,26 @@ def test_a_focused_table_box_shows_focus_at_3_to_1(site: str, browser: Browser):
         colours.append(colour)
     assert "rgb(255, 221, 0)" in colours, style  # GOV.UK's yellow...
     assert max(contrast(c, "rgb(255, 255, 255)") for c in colours) >= 3, style  # ...and black
+
+
+@pytest.mark.parametrize("scripts", [True, False])
+def test_a_release_with_an_address_in_its_note_fits_a_phone(
+    site: str, browser: Browser, scripts: bool
+):
+    """WCAG 1.4.10: a change note citing an address breaks within its column (it made the
+    table 553 pixels wide in a box 290 wide, the note cut off); the table's box is a named
+    region, a tab stop without scripts, as a chapter's table's is (docs/decisions.md)."""
+    page = opened(browser, site + "/releases/2024-11-13", 320, java_script_enabled=scripts)
+    box = page.get_by_role("region", name="Changes in this release")
+    expect(box).to_contain_text(ADDRESS[:30])
+    sizes = box.evaluate("(box) => [box.scrollWidth, box.clientWidth]")
+    notes = page.locator("p", has_text="Updated in line with").evaluate_all(
+        "(notes) => notes.map((note) => note.getBoundingClientRect().right)"
+    )
+    focusable = box.get_attribute("tabindex")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.context.close()
+    assert notes and max(notes) <= 305.5, notes  # (within the box, 15 pixels from the edge)
+    assert sizes[0] <= sizes[1] and width == 320, (sizes, width)
+    if not scripts:
+        assert focusable == "0"

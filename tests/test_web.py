@@ -40,6 +40,7 @@ from tracker.index.store import cache_folder, remove
 from tracker.manual import open_manual
 from tracker.publish import views
 from web.app import create_app
+from web.rendering import long_words
 from web.site import Site
 
 D = date.fromisoformat
@@ -236,6 +237,17 @@ def test_releases_and_a_release_page(client: TestClient):
     assert "Amendments have been made in line with the Online Safety Act 2023." in words
     assert "New section: Non-fatal Strangulation." in words
     assert 'href="/chapters/referrals/diff?from=2024-11-12&amp;to=2024-11-13"' in response.text
+
+
+def test_a_word_too_long_for_a_release_tables_column_may_break():
+    """An address a change note cites (or a title) in a release's table: its words of more than
+    20 characters in a span that may break anywhere (app.scss), escaped like all the rest."""
+    assert long_words("Safeguarding partnership's notes <b>") == (
+        "Safeguarding partnership&#39;s notes &lt;b&gt;"
+    )
+    assert long_words("See <https://example.org/guidance?a=1&b=2>.") == (
+        'See <span class="app-long-word">&lt;https://example.org/guidance?a=1&amp;b=2&gt;.</span>'
+    )
 
 
 def test_newsletter_preview_copy_and_downloads(client: TestClient):
