@@ -190,3 +190,20 @@ def test_a_release_with_an_address_in_its_note_fits_a_phone(
     assert sizes[0] <= sizes[1] and width == 320, (sizes, width)
     if not scripts:
         assert focusable == "0"
+
+
+@pytest.mark.parametrize("path", ["/chapters/wt/history", "/chapters/wt/diff"])
+def test_a_title_citing_an_address_breaks_in_the_breadcrumbs(
+    site: str, browser: Browser, path: str
+):
+    """WCAG 1.4.10: the breadcrumbs, outside the main text, hold the chapter's title; an
+    address in it made the page 416 pixels wide at 320."""
+    page = opened(browser, site + path, 320)
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_contain_text(ADDRESS[:30])
+    wide = page.evaluate(
+        "[...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right"
+        " > 321 && !e.closest('.govuk-visually-hidden, .vh')).map(e => e.className).slice(0, 5)"
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.context.close()
+    assert (width, wide) == (320, [])
