@@ -23,7 +23,7 @@ from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import NO_PAGE, Linker, Media, render_chapter, rewrite_links
-from tracker.publish.views import comparing, notes_between, withdrawn_since
+from tracker.publish.views import comparing, days_compared, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -177,6 +177,7 @@ def diff(
         "selected_from": before.commit if before else "",
         "selected_to": after.commit,
         "title": f"What changed in {after.title}",
+        "days": days_compared(document, before, after, short_date),
     }
     return render_page(request, "diff.html", context, view=view)
 
