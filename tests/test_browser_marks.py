@@ -207,3 +207,17 @@ def test_a_title_citing_an_address_breaks_in_the_breadcrumbs(
     width = page.evaluate("document.documentElement.scrollWidth")
     page.context.close()
     assert (width, wide) == (320, [])
+
+
+def test_the_email_preview_on_a_page_of_its_own_is_a_page(site: str, browser: Browser):
+    """The stand-alone email preview (the way to it without scripts) had no main landmark, no h1
+    and nothing outside a landmark but the email (axe's best practice; audit)."""
+    page = opened(browser, site + "/releases/2024-11-13/newsletter", bypass_csp=True)
+    page.get_by_role("link", name="Open the email preview on a page of its own").click()
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a',"
+        " 'wcag21aa', 'wcag22aa', 'best-practice']}}).then((r) => r.violations.map((v) => v.id))"
+    )
+    page.context.close()
+    assert found == []

@@ -306,8 +306,19 @@ def test_newsletter_preview_copy_and_downloads(client: TestClient):
     assert 'sandbox="allow-same-origin"' in preview.text and "allow-" not in preview.text.replace(
         'sandbox="allow-same-origin"', ""
     )
-    email_alone = "/releases/2024-11-13/newsletter.html?inline=true"
+    email_alone = "/releases/2024-11-13/newsletter.html?inline=true&amp;alone=true"
     assert f'href="{email_alone}">Open the email preview on a page of its own' in preview.text
+    # That page (audit): a heading, a way back and the email as its main content, the very
+    # HTML that is downloaded (and copied), under the same policy.
+    alone = page(client, unescape(email_alone))
+    assert alone.headers["content-security-policy"] == email.headers["content-security-policy"]
+    download = page(client, "/releases/2024-11-13/newsletter.html")
+    assert f"<main>\n{download.text}\n</main>" in alone.text
+    assert download.text in email.text and "<main>" not in email.text  # (the frame's, as it was)
+    assert "<h1>Preview of the newsletter section for 13 November 2024</h1>" in alone.text
+    assert '<a href="/releases/2024-11-13/newsletter">Back to the newsletter section</a>' in (
+        alone.text
+    )
     for extension in ("md", "json"):
         assert page(client, f"/releases/2024-11-13/newsletter.{extension}").text
     page(client, "/releases/2024-11-13/newsletter.pdf", 404)

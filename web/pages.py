@@ -365,10 +365,12 @@ def newsletter(request: Request, day: str, format: str = "html") -> Response:
 
 
 @get("/releases/{day}/newsletter.{extension}")
-def newsletter_file(request: Request, day: str, extension: str, inline: bool = False) -> Response:
+def newsletter_file(
+    request: Request, day: str, extension: str, inline: bool = False, alone: bool = False
+) -> Response:
     view = current_view(request)
     found = release_on(view, day)
-    return newsletters.download(view, found, extension, str(request.base_url), inline)
+    return newsletters.download(view, found, extension, str(request.base_url), inline, alone)
 
 
 @get("/search")
