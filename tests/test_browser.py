@@ -49,6 +49,7 @@ PAGES = {
     "release": "/releases/2024-11-13",
     "newsletter": "/releases/2024-11-13/newsletter",
     "newsletter-text": "/releases/2024-11-13/newsletter?format=text",
+    "newsletter-alone": "/releases/2024-11-13/newsletter.html?inline=true&alone=true",
     "search": "/search?q=strangulation",
     "not-found": "/chapters/no-such-chapter",
 }
@@ -322,16 +323,23 @@ def test_the_email_preview_is_as_tall_as_the_email(
 
 def test_without_scripts_the_email_preview_is_a_page_of_its_own(site: str, browser: Browser):
     """Without scripts nothing can size the frame: it stays hidden rather than scroll within
-    the page, and the link opens the email alone, which reflows at 320 pixels."""
+    the page, and the link opens the email alone, which reflows at 320 pixels: a page with a
+    heading, the email as its main content and a way back (audit: it had none of them)."""
     context = browser.new_context(viewport={"width": 320, "height": 640}, java_script_enabled=False)
     page = context.new_page()
     page.goto(site + PAGES["newsletter"])
     expect(page.locator("iframe.app-preview")).to_be_hidden()
     page.get_by_role("link", name="Open the email preview on a page of its own").click()
-    assert page.url.endswith("/releases/2024-11-13/newsletter.html?inline=true")
-    expect(page.get_by_role("heading", name="Multi-Agency Procedures update")).to_be_visible()
+    assert page.url.endswith("/releases/2024-11-13/newsletter.html?inline=true&alone=true")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Multi-Agency Procedures update")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Preview of the newsletter section for 13 November 2024"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") == 320
     shot(page, "newsletter-preview-alone-320")
+    page.get_by_role("link", name="Back to the newsletter section").click()
+    assert page.url == site + PAGES["newsletter"]
     context.close()
 
 

@@ -132,7 +132,8 @@ def test_the_export_has_every_kind_of_page(site: Path):
         "chapters/domestic-abuse/diff/2024-11-12/2024-11-13/source/index.html",
         "releases/2024-11-13/index.html", "releases/2024-11-13/newsletter/index.html",
         "releases/2024-11-13/newsletter/text/index.html", "releases/2024-11-13/newsletter.txt",
-        "releases/2024-11-13/newsletter-preview.html", "api/index.json",
+        "releases/2024-11-13/newsletter-preview.html",
+        "releases/2024-11-13/newsletter-preview-page.html", "api/index.json",
         "api/releases.json", "api/chapters/domestic-abuse/history.json",
         "static/app.js", "static/search.js", "static/favicon.svg",
     ):  # fmt: skip
@@ -665,7 +666,7 @@ def test_every_html_file_carries_its_content_security_policy(site: Path):
     for page in site.rglob("*.html"):
         text = page.read_text("utf-8")
         assert 'http-equiv="Content-Security-Policy"' in text, page
-    for name in ("newsletter.html", "newsletter-preview.html"):
+    for name in ("newsletter.html", "newsletter-preview.html", "newsletter-preview-page.html"):
         text = (site / "releases/2024-11-13" / name).read_text("utf-8")
         assert "content=\"default-src 'none'; style-src 'unsafe-inline'" in text, name
         assert "<script" not in text

@@ -40,6 +40,7 @@ from tracker.index.store import cache_folder, remove
 from tracker.manual import open_manual
 from tracker.publish import views
 from web.app import create_app
+from web.rendering import long_words
 from web.site import Site
 
 D = date.fromisoformat
@@ -238,6 +239,51 @@ def test_releases_and_a_release_page(client: TestClient):
     assert 'href="/chapters/referrals/diff?from=2024-11-12&amp;to=2024-11-13"' in response.text
 
 
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/chapters/referrals", "Referrals"),
+        ("/chapters/referrals?at=2024-01-01", "Referrals as it stood on 1 January 2024"),
+        ("/chapters/online-safety?at=2025-02-01", "Online Safety as it will stand on 1 February 2025"),
+        ("/chapters/referrals?at=2024-11-20", "Referrals as it stands on 20 November 2024"),
+        ("/chapters/referrals/diff?from=2024-01-01&to=2024-11-20",
+         "What changed in Referrals, 8 November 2023 to 13 November 2024"),
+        ("/chapters/referrals/diff?from=2024-06-19&to=2024-06-20",
+         "What changed in Referrals, 8 November 2023 to 20 June 2024"),
+        ("/chapters/referrals/diff?from=2024-06-19&to=2024-06-20&source=true",
+         "What changed in Referrals, 8 November 2023 to 20 June 2024 (Markdown source)"),
+        ("/chapters/referrals/diff?from=2020-01-01&to=2024-06-20",
+         "What changed in Referrals, up to 20 June 2024"),
+        ("/chapters/referrals/diff?from=2024-11-14&to=2024-11-15",
+         "What changed in Referrals, 13 November 2024 (no change)"),
+        ("/releases/2024-11-13/newsletter", "Newsletter section for 13 November 2024: Email (HTML)"),
+        ("/releases/2024-11-13/newsletter?format=md",
+         "Newsletter section for 13 November 2024: Markdown"),
+    ],
+)  # fmt: skip
+def test_a_pages_title_says_which_date_or_versions_it_shows(
+    client: TestClient, path: str, title: str
+):
+    """WCAG 2.4.2 (audit): a past version, today's and two diffs open in tabs, or read out
+    first by a screen reader, are told apart by their titles; the h1 stays the chapter's."""
+    text = page(client, path).text
+    found = re.search(r"<title>(.*?) \u2013 ", text)  # (an en dash, then the manual's title)
+    assert found is not None and unescape(found.group(1)) == title
+    heading = re.search(r'<h1 class="govuk-heading-xl">(.*?)</h1>', text)
+    assert heading is not None and title.startswith(heading.group(1))
+
+
+def test_a_word_too_long_for_a_release_tables_column_may_break():
+    """An address a change note cites (or a title) in a release's table: its words of more than
+    20 characters in a span that may break anywhere (app.scss), escaped like all the rest."""
+    assert long_words("Safeguarding partnership's notes <b>") == (
+        "Safeguarding partnership&#39;s notes &lt;b&gt;"
+    )
+    assert long_words("See <https://example.org/guidance?a=1&b=2>.") == (
+        'See <span class="app-long-word">&lt;https://example.org/guidance?a=1&amp;b=2&gt;.</span>'
+    )
+
+
 def test_newsletter_preview_copy_and_downloads(client: TestClient):
     response = page(client, "/releases/2024-11-13/newsletter?format=text")
     assert GOLDEN.read_text(encoding="utf-8").strip() in response.text
@@ -260,8 +306,19 @@ def test_newsletter_preview_copy_and_downloads(client: TestClient):
     assert 'sandbox="allow-same-origin"' in preview.text and "allow-" not in preview.text.replace(
         'sandbox="allow-same-origin"', ""
     )
-    email_alone = "/releases/2024-11-13/newsletter.html?inline=true"
+    email_alone = "/releases/2024-11-13/newsletter.html?inline=true&amp;alone=true"
     assert f'href="{email_alone}">Open the email preview on a page of its own' in preview.text
+    # That page (audit): a heading, a way back and the email as its main content, the very
+    # HTML that is downloaded (and copied), under the same policy.
+    alone = page(client, unescape(email_alone))
+    assert alone.headers["content-security-policy"] == email.headers["content-security-policy"]
+    download = page(client, "/releases/2024-11-13/newsletter.html")
+    assert f"<main>\n{download.text}\n</main>" in alone.text
+    assert download.text in email.text and "<main>" not in email.text  # (the frame's, as it was)
+    assert "<h1>Preview of the newsletter section for 13 November 2024</h1>" in alone.text
+    assert '<a href="/releases/2024-11-13/newsletter">Back to the newsletter section</a>' in (
+        alone.text
+    )
     for extension in ("md", "json"):
         assert page(client, f"/releases/2024-11-13/newsletter.{extension}").text
     page(client, "/releases/2024-11-13/newsletter.pdf", 404)

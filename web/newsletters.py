@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, get_args
 
 from tracker.errors import InputError, NotFoundError
@@ -35,6 +36,29 @@ FRAME = """<!DOCTYPE html>
 {body}
 </body></html>
 """
+# The email on a page of its own (the preview without scripts, or to see it whole): a page as
+# the site's others are, with a way back, a heading and the email as its main content. The
+# email's HTML is the frame's, as it is copied and downloaded; only the page around it differs.
+PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body {{ overflow-wrap: break-word; }}
+.app-email-page {{ font-family: arial, sans-serif; color: #0b0c0c; border-bottom: 1px solid #cecece;
+  margin-bottom: 20px; }}
+.app-email-page h1 {{ font-size: 1.5rem; margin: 10px 0 15px; }}
+.app-email-page a {{ color: #1a65a6; text-underline-offset: .1578em; }}
+.app-email-page a:focus {{ outline: 3px solid transparent; color: #0b0c0c; background: #ffdd00;
+  box-shadow: 0 -2px #ffdd00, 0 4px #0b0c0c; text-decoration: none; }}</style></head>
+<body>
+<header class="app-email-page">
+<p><a href="{back}">Back to the newsletter section</a></p>
+<h1>{heading}</h1>
+</header>
+<main>
+{body}
+</main>
+</body></html>
+"""
 
 
 def check_format(text: str) -> Format:
@@ -62,10 +86,16 @@ def render(view: View, release: Release, fmt: Format, base_url: str) -> str:
 
 
 def download(
-    view: View, release: Release, extension: str, base_url: str, inline: bool = False
+    view: View,
+    release: Release,
+    extension: str,
+    base_url: str,
+    inline: bool = False,
+    alone: bool = False,
 ) -> Response:
     """The section as a file (``.txt``, ``.md``, ``.html``, ``.json``); ``inline`` to show it
-    (the email HTML then as a document of its own, for the preview's frame)."""
+    (the email HTML then as a document of its own, for the preview's frame; ``alone`` too, on
+    a page of its own)."""
     from fastapi.responses import Response  # not for a static export that renders no page
 
     fmt = EXTENSIONS.get(extension)
@@ -78,7 +108,12 @@ def download(
         headers["Content-Security-Policy"] = EMAIL_POLICY
     media = MEDIA[fmt] + ("; charset=utf-8" if fmt != "json" else "")
     body = render(view, release, fmt, base_url)
-    if fmt == "html" and inline:
-        title = f"Newsletter section for {release.date.day} {release.date:%B %Y}"
+    title = f"Newsletter section for {release.date.day} {release.date:%B %Y}"
+    if fmt == "html" and inline and alone:
+        heading = f"Preview of the n{title[1:]}"
+        page = f"{heading} \N{EN DASH} {view.snapshot.config.title}"
+        back = view.urls.newsletter(release.date)
+        body = PAGE.format(title=escape(page), back=escape(back), heading=heading, body=body)
+    elif fmt == "html" and inline:
         body = FRAME.format(title=title, body=body)
     return Response(body, media_type=media, headers=headers)

@@ -23,7 +23,7 @@ from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import NO_PAGE, Linker, Media, render_chapter, rewrite_links
-from tracker.publish.views import comparing, notes_between, withdrawn_since
+from tracker.publish.views import comparing, days_compared, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
@@ -177,6 +177,7 @@ def diff(
         "selected_from": before.commit if before else "",
         "selected_to": after.commit,
         "title": f"What changed in {after.title}",
+        "days": days_compared(document, before, after, short_date),
     }
     return render_page(request, "diff.html", context, view=view)
 
@@ -364,10 +365,12 @@ def newsletter(request: Request, day: str, format: str = "html") -> Response:
 
 
 @get("/releases/{day}/newsletter.{extension}")
-def newsletter_file(request: Request, day: str, extension: str, inline: bool = False) -> Response:
+def newsletter_file(
+    request: Request, day: str, extension: str, inline: bool = False, alone: bool = False
+) -> Response:
     view = current_view(request)
     found = release_on(view, day)
-    return newsletters.download(view, found, extension, str(request.base_url), inline)
+    return newsletters.download(view, found, extension, str(request.base_url), inline, alone)
 
 
 @get("/search")

@@ -118,11 +118,15 @@ class Urls:
         static = f"{path}/" if fmt in (None, "html") else f"{path}/{fmt}/"
         return self._path(path, query, static)
 
-    def newsletter_file(self, day: date, extension: str, inline: bool = False) -> str:
-        """A release's newsletter section as a file to download (or, ``inline``, to show)."""
-        query = {"inline": "true"} if inline else None
+    def newsletter_file(
+        self, day: date, extension: str, inline: bool = False, alone: bool = False
+    ) -> str:
+        """A release's newsletter section as a file to download (or, ``inline``, to show; the
+        email HTML ``alone`` on a page of its own, with a heading and a way back)."""
+        query = {"inline": "true", **({"alone": "true"} if alone else {})} if inline else None
         path = f"/releases/{day.isoformat()}/newsletter"
-        static = f"{path}-preview.html" if inline else None  # the email as the frame shows it
+        # (the email as the frame shows it, and on a page of its own)
+        static = f"{path}-preview{'-page' if alone else ''}.html" if inline else None
         return self._path(f"{path}.{extension}", query, static)
 
     def search(self) -> str:

@@ -124,6 +124,24 @@ def comparing(
     return f"Comparing {described(document, start, words)} with {after}."
 
 
+def days_compared(
+    document: Document, start: Version | None, end: Version, words: Words = in_words
+) -> str:
+    """The days of the versions a diff compares, as its page's title gives them ("8 November
+    2023 to 13 November 2024"; "up to …" for a first version, "… (no change)" for a version
+    compared with itself), so that two diffs' titles differ as their versions do."""
+
+    def day(version: Version) -> str:  # (as ``described`` names it)
+        live = went_live(document, version)
+        return words(version.effective if live else version.committed.date())
+
+    if start is None:
+        return f"up to {day(end)}"
+    if start is end:
+        return f"{day(end)} (no change)"
+    return f"{day(start)} to {day(end)}"
+
+
 def described(document: Document, version: Version, words: Words = in_words) -> str:
     """A version as a diff names it: by the day it went live, or by its commit's day when it
     never did (a later commit took its place before its day came)."""
