@@ -1,7 +1,8 @@
 """The git processes that reading streams from, and the time they are given.
 
 A git process that stops answering (a lock, a network fetch in a partial clone, a slow disk)
-is killed after ``$TRACKER_GIT_TIMEOUT`` seconds without progress (default 60) and reported
+is killed after ``$TRACKER_GIT_TIMEOUT`` seconds without progress (default 60; a value that is
+not a number of seconds under a day is refused, as an InputError) and reported
 as a RepositoryError: the command line exits with status 2, the web answers 503, and the
 next request starts a fresh process.
 """
@@ -9,6 +10,7 @@ next request starts a fresh process.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import subprocess
@@ -17,7 +19,7 @@ import time
 import weakref
 from pathlib import Path
 
-from tracker.errors import RepositoryError
+from tracker.errors import InputError, RepositoryError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,14 +29,26 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 60.0
 
 
+TIMEOUT_VARIABLE = "TRACKER_GIT_TIMEOUT"
+_LONGEST = 86_400  # a day: more is surely a mistake (a git that silent has hung)
+
+
 def git_timeout() -> float:
-    """Seconds a git process may go without progress before it is stopped."""
-    text = os.environ.get("TRACKER_GIT_TIMEOUT", "")
+    """Seconds a git process may go without progress before it is stopped: 60, or what
+    ``$TRACKER_GIT_TIMEOUT`` says (whole or decimal seconds, less than a day). Anything else is
+    the operator's mistake, said in one sentence (InputError: exit status 2) rather than
+    replaced by the default unsaid; ``tracker serve`` asks before it starts."""
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
     try:
         seconds = float(text) if text else DEFAULT_TIMEOUT
     except ValueError:
-        seconds = DEFAULT_TIMEOUT
-    return seconds if 0 < seconds < 86_400 else DEFAULT_TIMEOUT
+        seconds = math.nan
+    if not 0 < seconds < _LONGEST:  # (nan too)
+        raise InputError(
+            f"{TIMEOUT_VARIABLE} is {text!r}, not a number of seconds (more than 0 and less "
+            f"than {_LONGEST}, a day)."
+        )
+    return seconds
 
 
 class GitTimeout(RepositoryError):
