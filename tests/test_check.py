@@ -666,7 +666,8 @@ def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: Manual
         "warning: b.md: has the same title as a.md, so readers cannot tell them apart",
         "warning: c.md: has the same title as a.md, so readers cannot tell them apart",
     ]
-    from tracker.authoring.check import check_manual, github_annotations
+    from tracker.authoring.check import check_manual
+    from tracker.authoring.reports import github_annotations
 
     repo.commit({"d,e: f.md": "---\ntitle: [x\n---\n"}, when="2024-01-02T09:00:00+00:00",
                 trailers={"Change-Note": "Added."})  # fmt: skip

@@ -316,7 +316,7 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from tracker.authoring import check
+    from tracker.authoring import check, reports
 
     opened = _open(args, despite=True)  # (settings that cannot be read: a finding of its own)
     from tracker.publish.chapter import with_images
@@ -330,13 +330,13 @@ def _check(args: argparse.Namespace) -> int:
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":
-        findings = [check.problem_json(problem) for problem in problems]
+        findings = [reports.problem_json(problem) for problem in problems]
         report = {"findings": findings, "errors": errors, "warnings": warnings}
         _print_json({**report, "unchecked": unchecked})
     elif args.format == "github":
-        _out(check.github_annotations(problems, snapshot), end="")
+        _out(reports.github_annotations(problems, snapshot), end="")
     elif args.format == "gitlab":
-        _print_json(check.gitlab_report(problems, snapshot))
+        _print_json(reports.gitlab_report(problems, snapshot))
     else:
         for problem in problems:
             _out(str(problem))
