@@ -514,6 +514,36 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     assert len({i["fingerprint"] for i in gitlab}) == 2
 
 
+def test_gitlab_places_findings_about_commits_on_files_the_repository_has(repo: ManualRepo):
+    """GitLab's report needs a file for each finding: those about a commit went on
+    procedures/manual.toml line 1, though the repository had none (docs review). A commit's go
+    on a document it changed, a version's on its document, and one that changed no document
+    still in the manual on manual.toml, or the first document where there is none."""
+    repo.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")},
+                when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"b.md": doc("B", "Two.")}, when="2024-01-10T09:00:00+00:00",
+                trailers={"Go-Live": "next week", "Change-Note": "Two."})  # fmt: skip
+    repo.commit({"c.md": doc("C", "Two.")}, when="2024-01-12T09:00:00+00:00",
+                trailers={"Go-Live": "2024-01-05", "Change-Note": "Two."})  # fmt: skip
+    repo.commit({"a.md": None}, when="2024-01-15T09:00:00+00:00", trailers={"Golive": "2024-01-20"})
+
+    def located() -> dict[str, str]:
+        report = json.loads(run_check(repo, "gitlab").stdout)
+        tree = set(repo.git("ls-tree", "-r", "--name-only", "HEAD").splitlines())
+        assert {item["location"]["path"] for item in report} <= tree
+        return {item["check_name"]: item["location"]["path"] for item in report}
+
+    assert located() == {
+        "go-live-invalid": "procedures/b.md",
+        "back-dated": "procedures/c.md",
+        "unknown-trailer": "procedures/b.md",  # (a.md is gone; no manual.toml: the first)
+    }
+    repo.commit({"manual.toml": '[manual]\ntitle = "Manual"\n'}, when="2024-01-16T09:00:00+00:00")
+    assert located()["unknown-trailer"] == "procedures/manual.toml"
+    github = run_check(repo, "github").stdout  # (GitHub's annotations need no file: as before)
+    assert "::error title=go-live-invalid::commit " in github
+
+
 def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00",
                 body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip

@@ -317,6 +317,7 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from tracker.authoring import check, reports
+    from tracker.config import CONFIG_FILE
 
     opened = _open(args, despite=True)  # (settings that cannot be read: a finding of its own)
     from tracker.publish.chapter import with_images
@@ -336,7 +337,9 @@ def _check(args: argparse.Namespace) -> int:
     elif args.format == "github":
         _out(reports.github_annotations(problems, snapshot), end="")
     elif args.format == "gitlab":
-        _print_json(reports.gitlab_report(problems, snapshot))
+        settings = snapshot.root.join(CONFIG_FILE)  # (commit findings go there, if it exists)
+        has = opened.manual.repo.file_size(snapshot.head, settings) is not None
+        _print_json(reports.gitlab_report(problems, snapshot, has))
     else:
         for problem in problems:
             _out(str(problem))

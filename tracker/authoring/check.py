@@ -265,6 +265,7 @@ def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:
             f"{doc.id} (commit {version.commit[:10]})",
             reason,
             rule="back-dated" if reason.startswith("back-dated") else "held-back",
+            document=doc.key,
         )
         for doc in snapshot.documents
         for version in doc.versions
