@@ -215,6 +215,61 @@ def test_images_a_screen_reader_cannot_describe(repo: ManualRepo):
     assert all(p.rule != "image-alt" for p in check_manual(repo.snapshot(), D("2024-11-20")))
 
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+
+
+def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
+    """An image that names no file of the manual (as the website reads it: at the version's
+    commit, from the chapter's folder, inside the manual's, of an image type, at most 10 MB,
+    its accents either way) went unreported, and its page showed a broken image (docs review).
+    Only as the website publishes the newest text: not in code; written as HTML too; not a
+    web address's (not the manual's to show), nor a withdrawn document's."""
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    for name in ("p.png", "p.bmp", "my flow.png", "cafe\u0301.png"):  # (the last as a Mac saves it)
+        (images / name).write_bytes(PNG)
+    (images / "huge.png").write_bytes(PNG + bytes(10_000_000))
+    body = (
+        "![A flowchart](images/missing.png) ![A dot](images/p.png) ![Dot](./images/../images/p.png)"
+        " ![Query](images/p.png?v=2#x) ![Space](<images/my flow.png>) ![Café](images/caf%C3%A9.png)"
+        " ![Web](https://example.org/x.png) ![Far](../outside.png) ![Root](/images/p.png)"
+        " ![Bitmap](images/p.bmp) ![Case](images/P.png) ![Huge](images/huge.png)\n\n"
+        '<img src="images/gone.png" alt="Gone">\n\n```\n![Code](images/code.png)\n```\n'
+    )
+    repo.commit({"a.md": doc("A", body), "old.md": doc("Old", "![Old](images/old.png)"),
+                 "b.md": doc("B", "![Later](images/later.png)")},
+                when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    (images / "later.png").write_bytes(PNG)  # (added after the chapter that shows it)
+    repo.commit({"old.md": doc("Old", "![Old](images/old.png)", status="archived")},
+                when="2024-01-03T09:00:00+00:00", trailers={"Change-Note": "Archived."})  # fmt: skip
+    done = run_check(repo, "json")
+    assert done.returncode == 1, done.stderr
+    found = [(f["file"], f["severity"], f["message"]) for f in json.loads(done.stdout)["findings"]
+             if f["rule"] == "broken-image"]  # fmt: skip
+    missing = "is not a file of the manual, so its page shows none (the path is from the "
+    missing += "document's folder, and the case of its letters counts)"
+    outside = "is outside the manual's folder, so its page shows none; keep images in the "
+    outside += "manual's folder, named by their path from the document (images/flow.png)"
+    first = repo.git("rev-list", "--max-parents=0", "HEAD")[:10]
+    assert found == [
+        ("a.md", "error", f"shows the image images/missing.png, which {missing}"),
+        ("a.md", "error", f"shows the image ../outside.png, which {outside}"),
+        ("a.md", "error", f"shows the image /images/p.png, which {outside}"),
+        ("a.md", "error", "shows the image images/p.bmp, which is not a PNG, JPEG, GIF, WebP or "
+                          "SVG file, so its page shows none"),
+        ("a.md", "error", f"shows the image images/P.png, which {missing}"),
+        ("a.md", "error", "shows the image images/huge.png, which is larger than 10 MB, so its "
+                          "page shows none"),
+        ("a.md", "error", f"shows the image images/gone.png, which {missing}"),
+        ("b.md", "error", "shows the image images/later.png, which the manual did not have when "
+                          f"this version was committed ({first}): its page shows images as they "
+                          "were then, so none"),
+    ]  # fmt: skip
+
+
 def test_broken_links_between_chapters(repo: ManualRepo):
     repo.commit(
         {

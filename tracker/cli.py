@@ -327,7 +327,8 @@ def _check(args: argparse.Namespace) -> int:
     unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
     tried = check.tries_templates(snapshot)
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
-    problems = check.check_manual(snapshot, today, with_images(texts.of), templates=templates)
+    published, sizes = with_images(texts.of), opened.manual.repo.file_size  # (for images)
+    problems = check.check_manual(snapshot, today, published, templates=templates, sizes=sizes)
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":

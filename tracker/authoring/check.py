@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from tracker.authoring.images import BROKEN, Sizes, image_problems
 from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
 from tracker.history.links import (
@@ -29,12 +30,10 @@ from tracker.history.snapshot import Snapshot
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 _AT_LINE = re.compile(r" at line (\d+)$")
-_IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
-_ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
-    "broken-link", "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
+    "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon", SETTINGS_INVALID,
@@ -53,12 +52,13 @@ def check_manual(
     published: Callable[[Version], str] | None = None,
     since: date | None = None,
     templates: Iterable[Problem] = (),
+    sizes: Sizes | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
-    what is wrong with the newsletter's templates, found by ``publish.newsletter``). While the
-    newest settings cannot be read, their error comes first, saying what is not checked
-    (``unchecked``)."""
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``sizes``:
+    the size of a file at a commit, for the files its images name). While the newest settings
+    cannot be read, their error comes first, saying what is not checked (``unchecked``)."""
     since = since or _recent(today)
     broken = settings_error(snapshot)
     left = set(unchecked(snapshot))
@@ -78,7 +78,7 @@ def check_manual(
         *(_go_live(snapshot, since) if broken is None else ()),
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
-        *(_images(snapshot, published) if published is not None else ()),
+        *(image_problems(snapshot, published, sizes) if published is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
@@ -181,32 +181,6 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
             )
             found.append(Problem("error", doc.latest.path, message, rule="address-clash"))
     return found
-
-
-def _images(snapshot: Snapshot, published: Callable[[Version], str]) -> list[Problem]:
-    """Images a screen reader cannot describe (WCAG 1.1.1), as the website publishes them
-    (not those in code, comments or anything else it does not show): an ``<img>`` without
-    ``alt`` (it reads out the file's name), and, as a warning, one whose description is empty
-    (``![](flow.png)``: right only for decoration)."""
-    found = []
-    for doc in _published(snapshot):
-        if doc.latest.withdrawn or not doc.latest.blob:
-            continue
-        for image in _IMG.finditer(published(doc.latest)):
-            alt = _ALT.search(image.group(0))
-            if alt is None:
-                found.append(Problem("error", doc.latest.path, _BARE_IMG, rule=_ALT_RULE))
-            elif not alt.group(1).strip():
-                found.append(Problem("warning", doc.latest.path, _NO_WORDS, rule=_ALT_RULE))
-    return found
-
-
-_ALT_RULE = "image-alt"
-_BARE_IMG = "has an <img> with no alt text, so a screen reader reads out its file's name instead"
-_NO_WORDS = (
-    'has an image with an empty description (![](…), or alt=""): say what it shows, unless '
-    "it is only decoration"
-)
 
 
 def _broken_links(snapshot: Snapshot) -> list[Problem]:
