@@ -569,6 +569,55 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     assert len({i["fingerprint"] for i in gitlab}) == 2
 
 
+def test_findings_in_a_document_name_their_line(repo: ManualRepo):
+    """Only a YAML syntax error had a line (docs review): a link's, an anchor's and an image's
+    finding is on the line where its address is written (a reference's definition; the same
+    address twice, each its own), a front matter key's on that key, front matter that is not
+    on the first line or never closes on its '---' (1-based, in the file, front matter
+    counted; Windows line ends too)."""
+    c = (
+        "---\ntitle: C\n---\n\n# C\n\n"  # (lines 1-6)
+        "Text before nosuch.md is named. [bad](nosuch.md) and [anchor](#nope)\n\n"  # 7
+        'Again [bad](nosuch.md) and ![](images/x.png) <a href="b.md#gone">b</a>\n\n'  # 9
+        '[ref][r] <img src="images/p.png">\n\n'  # 11
+        "[r]: other.md\n"  # 13
+    )
+    repo.commit({
+        "a.md": "\n---\ntitle: Blank first\n---\n\n# Blank first\n\ntext\n",
+        "b.md": "---\r\nid: 123\r\ntitle: |\r\n  Two\r\n  lines\r\ncolour: red\r\ntype: policy\r\n"
+                "review_due: 2024-02-30\r\n---\r\n\r\n# B\r\n\r\ntext\r\n",
+        "c.md": c,
+        "e.md": '---\ntitle: E\n"colour": blue\n---\n',
+        "g.md": "---\ntitle: G\n",
+    }, when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    done = run_check(repo, "json")
+    found = sorted((f["file"], f["line"], f["rule"], f["message"].split(",")[0])
+                   for f in json.loads(done.stdout)["findings"])  # fmt: skip
+    assert found == [
+        ("a.md", 2, "front-matter", "the front matter does not start on the first line (a blank "
+                                    "line or spaces come before its '---')"),
+        ("b.md", 3, "front-matter", "'title' is on more than one line; it is shown on one: 'Two "
+                                    "lines'"),
+        ("b.md", 6, "front-matter", "unknown front matter key 'colour'"),
+        ("b.md", 7, "front-matter", "'type' must be one of chapter"),
+        ("b.md", 8, "front-matter", "the front matter holds an impossible date ('review_due': "
+                                    "2024-02-30)"),
+        ("c.md", 7, "broken-anchor", "links to #nope"),
+        ("c.md", 7, "broken-link", "links to nosuch.md"),
+        ("c.md", 9, "broken-anchor", "links to b.md#gone"),
+        ("c.md", 9, "broken-image", "shows the image images/x.png"),
+        ("c.md", 9, "broken-link", "links to nosuch.md"),
+        ("c.md", 9, "image-alt", "has an image with an empty description (![](…)"),
+        ("c.md", 11, "broken-image", "shows the image images/p.png"),
+        ("c.md", 11, "image-alt", "has an <img> with no alt text"),
+        ("c.md", 13, "broken-link", "links to other.md"),
+        ("e.md", 3, "front-matter", "unknown front matter key 'colour'"),
+        ("g.md", 1, "front-matter", "the front matter has no closing '---' line"),
+    ]  # fmt: skip
+    github = run_check(repo, "github").stdout
+    assert "::error file=procedures/c.md,line=13,title=broken-link::links to other.md" in github
+
+
 def test_gitlab_places_findings_about_commits_on_files_the_repository_has(repo: ManualRepo):
     """GitLab's report needs a file for each finding: those about a commit went on
     procedures/manual.toml line 1, though the repository had none (docs review). A commit's go

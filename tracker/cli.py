@@ -328,7 +328,9 @@ def _check(args: argparse.Namespace) -> int:
     tried = check.tries_templates(snapshot)
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
     published, sizes = with_images(texts.of), opened.manual.repo.file_size  # (for images)
-    problems = check.check_manual(snapshot, today, published, templates=templates, sizes=sizes)
+    problems = check.check_manual(
+        snapshot, today, published, templates=templates, sizes=sizes, source=texts.of
+    )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":

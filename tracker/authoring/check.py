@@ -6,12 +6,12 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from tracker.authoring.images import BROKEN, Sizes, image_problems
+from tracker.authoring.lines import Lines
 from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
 from tracker.history.links import (
@@ -29,7 +29,6 @@ from tracker.history.snapshot import Snapshot
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
-_AT_LINE = re.compile(r" at line (\d+)$")
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
@@ -53,13 +52,16 @@ def check_manual(
     since: date | None = None,
     templates: Iterable[Problem] = (),
     sizes: Sizes | None = None,
+    source: Callable[[Version], str] | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
     what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``sizes``:
-    the size of a file at a commit, for the files its images name). While the newest settings
-    cannot be read, their error comes first, saying what is not checked (``unchecked``)."""
+    the size of a file at a commit, for the files its images name; ``source``: a version's
+    Markdown, for the lines of findings in it). While the newest settings cannot be read, their
+    error comes first, saying what is not checked (``unchecked``)."""
     since = since or _recent(today)
+    lines = Lines(source)
     broken = settings_error(snapshot)
     left = set(unchecked(snapshot))
     problems = [
@@ -70,15 +72,15 @@ def check_manual(
             for p in snapshot.problems
             if (p.day is None or p.day >= since) and p.rule not in left and p is not broken
         ),
-        *_front_matter(snapshot),
+        *_front_matter(snapshot, lines),
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
-        *_broken_links(snapshot),
+        *_broken_links(snapshot, lines),
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
-        *(image_problems(snapshot, published, sizes) if published is not None else ()),
+        *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
@@ -125,12 +127,11 @@ def _published(snapshot: Snapshot) -> list[Document]:
     return [doc for doc in snapshot.documents if not doc.latest.deleted]
 
 
-def _front_matter(snapshot: Snapshot) -> list[Problem]:
+def _front_matter(snapshot: Snapshot, lines: Lines) -> list[Problem]:
     found = []
     for doc in _published(snapshot):
         for message in doc.latest.meta.problems:
-            line = _AT_LINE.search(message)
-            where = int(line.group(1)) if line else None
+            where = lines.front_matter(doc.latest, message)
             found.append(
                 Problem("error", doc.latest.path, message, rule="front-matter", line=where)
             )
@@ -183,7 +184,7 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     return found
 
 
-def _broken_links(snapshot: Snapshot) -> list[Problem]:
+def _broken_links(snapshot: Snapshot, lines: Lines) -> list[Problem]:
     live = {composed(doc.latest.path): doc for doc in _published(snapshot)}  # (as links name them)
     ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
     problems, suggest = [], Suggestions(live)
@@ -196,14 +197,20 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 message += suggest.path(version.path, resolved or path)
-                problems.append(Problem("error", version.path, message, rule="broken-link"))
+                line = lines.address(version, target, path)
+                problems.append(
+                    Problem("error", version.path, message, rule="broken-link", line=line)
+                )
             elif fragment and not _ids(ids, linked.latest) & set(
                 landing_ids(page_anchor(fragment))
             ):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 message += suggest.heading(fragment, linked.latest, _ids(ids, linked.latest))
-                problems.append(Problem("error", version.path, message, rule="broken-anchor"))
+                line = lines.address(version, target, path)
+                problems.append(
+                    Problem("error", version.path, message, rule="broken-anchor", line=line)
+                )
     return problems
 
 

@@ -12,9 +12,10 @@ from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from tracker.authoring.lines import Lines
 from tracker.errors import RefError
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE, link_path
-from tracker.history.model import Problem, Version
+from tracker.history.model import Level, Problem, Version
 from tracker.history.snapshot import Snapshot
 
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
@@ -32,27 +33,35 @@ Sizes = Callable[[str, str], int | None]
 
 
 def image_problems(
-    snapshot: Snapshot, published: Callable[[Version], str], sizes: Sizes | None = None
+    snapshot: Snapshot,
+    published: Callable[[Version], str],
+    sizes: Sizes | None = None,
+    lines: Lines | None = None,
 ) -> list[Problem]:
     """Images a screen reader cannot describe (WCAG 1.1.1): an ``<img>`` without ``alt`` (it
     reads out the file's name), and, as a warning, one whose description is empty
     (``![](flow.png)``: right only for decoration). With ``sizes``, images the page cannot
-    show (``Files.broken``)."""
+    show (``Files.broken``). Each on the line where its address is written (``lines``)."""
     found = []
     files = Files(snapshot, sizes) if sizes is not None else None
     for doc in snapshot.documents:
-        if doc.latest.withdrawn or not doc.latest.blob:
+        version = doc.latest
+        if version.withdrawn or not version.blob:
             continue
-        for image in _IMG.finditer(published(doc.latest)):
-            alt = _ALT.search(image.group(0))
+        for image in _IMG.finditer(published(version)):
+            alt, src = _ALT.search(image.group(0)), _SRC.search(image.group(0))
+            address = unescape(src.group(1)) if src else ""
+            broken = files.broken(version, address) if files and address else None
+            wrong: list[tuple[Level, str, str]] = []
             if alt is None:
-                found.append(Problem("error", doc.latest.path, _BARE_IMG, rule=_ALT_RULE))
+                wrong.append(("error", _BARE_IMG, _ALT_RULE))
             elif not alt.group(1).strip():
-                found.append(Problem("warning", doc.latest.path, _NO_WORDS, rule=_ALT_RULE))
-            src = _SRC.search(image.group(0))
-            broken = files.broken(doc.latest, unescape(src.group(1))) if files and src else None
+                wrong.append(("warning", _NO_WORDS, _ALT_RULE))
             if broken is not None:
-                found.append(Problem("error", doc.latest.path, broken, rule=BROKEN))
+                wrong.append(("error", broken, BROKEN))
+            line = lines.address(version, address) if lines and wrong and address else None
+            found += [Problem(level, version.path, message, rule=rule, line=line)
+                      for level, message, rule in wrong]  # fmt: skip
     return found
 
 
