@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from tracker.authoring.lines import Lines
-from tracker.errors import RefError
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE, link_path
 from tracker.history.model import Level, Problem, Version
 from tracker.history.snapshot import Snapshot
@@ -28,8 +27,8 @@ _NO_WORDS = (
     "it is only decoration"
 )
 BROKEN = "broken-image"
-# The size of a file at a commit, by its path in the repository (None: the commit has none).
-Sizes = Callable[[str, str], int | None]
+# The size of each file (commit, path in the repository) asked at once (None: the commit has none).
+Sizes = Callable[[list[tuple[str, str]]], list[int | None]]
 
 
 def image_problems(
@@ -42,27 +41,50 @@ def image_problems(
     reads out the file's name), and, as a warning, one whose description is empty
     (``![](flow.png)``: right only for decoration). With ``sizes``, images the page cannot
     show (``Files.broken``). Each on the line where its address is written (``lines``)."""
-    found = []
+    shown = [
+        (doc.latest, image.group(0))
+        for doc in snapshot.documents
+        if not doc.latest.withdrawn and doc.latest.blob
+        for image in _IMG.finditer(published(doc.latest))
+    ]
     files = Files(snapshot, sizes) if sizes is not None else None
-    for doc in snapshot.documents:
-        version = doc.latest
-        if version.withdrawn or not version.blob:
-            continue
-        for image in _IMG.finditer(published(version)):
-            alt, src = _ALT.search(image.group(0)), _SRC.search(image.group(0))
-            address = unescape(src.group(1)) if src else ""
-            broken = files.broken(version, address) if files and address else None
-            wrong: list[tuple[Level, str, str]] = []
-            if alt is None:
-                wrong.append(("error", _BARE_IMG, _ALT_RULE))
-            elif not alt.group(1).strip():
-                wrong.append(("warning", _NO_WORDS, _ALT_RULE))
-            if broken is not None:
-                wrong.append(("error", broken, BROKEN))
-            line = lines.address(version, address) if lines and wrong and address else None
-            found += [Problem(level, version.path, message, rule=rule, line=line)
-                      for level, message, rule in wrong]  # fmt: skip
+    images = [(version, tag, _src(tag)) for version, tag in shown]
+    if files is not None:  # (every file asked of git at once)
+        files.look_up([(version, src) for version, _, src in images if src])
+    found = []
+    for version, tag, src in images:
+        alt = _ALT.search(tag)
+        broken = files.broken(version, src) if files and src else None
+        wrong: list[tuple[Level, str, str]] = []
+        if alt is None:
+            wrong.append(("error", _BARE_IMG, _ALT_RULE))
+        elif not alt.group(1).strip():
+            wrong.append(("warning", _NO_WORDS, _ALT_RULE))
+        if broken is not None:
+            wrong.append(("error", broken, BROKEN))
+        line = lines.address(version, src) if lines and wrong and src else None
+        found += [Problem(level, version.path, message, rule=rule, line=line)
+                  for level, message, rule in wrong]  # fmt: skip
     return found
+
+
+def _src(tag: str) -> str:
+    """An ``<img>``'s address, as a browser reads it ('' for none)."""
+    src = _SRC.search(tag)
+    return unescape(src.group(1)) if src else ""
+
+
+def _named(document: str, src: str) -> str | None:
+    """The path under the root of the file the image at ``src`` in the document at path
+    ``document`` names, as ``tracker.publish.chapter`` reads it: '' when it is not the
+    manual's to show (a web address), None when it leads outside the manual's folder."""
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # ("//[x.png": no address; the page leaves it as written)
+        return ""
+    if parts.scheme or parts.netloc or not parts.path:
+        return ""
+    return None if src.startswith("/") else link_path(document, parts.path)
 
 
 class Files:
@@ -73,19 +95,27 @@ class Files:
 
     def __init__(self, snapshot: Snapshot, sizes: Sizes) -> None:
         self.root, self.head, self.sizes = snapshot.root, snapshot.head, sizes
-        self.known: dict[tuple[str, str], int | None] = {}
+        self.known: dict[tuple[str, str], int | None] = {}  # (commit, repository path) -> size
+
+    def look_up(self, images: list[tuple[Version, str]]) -> None:
+        """Ask git at once for the files these images name, at their version's commit and at
+        the head (for one added since)."""
+        wanted: dict[tuple[str, str], None] = {}  # (in order, each once)
+        for version, src in images:
+            target = _named(version.path, src)
+            if target and PurePosixPath(target).suffix.lower() in IMAGE_TYPES:
+                for commit in (version.commit, self.head):
+                    wanted.update(dict.fromkeys((commit, name) for name in self._names(target)))
+        asked = [key for key in wanted if key not in self.known]
+        self.known.update(zip(asked, self.sizes(asked), strict=True))
 
     def broken(self, version: Version, src: str) -> str | None:
         """Why the page of this version cannot show the image at ``src`` (as its HTML has it),
         or None when it can, or when it is not the manual's to show (a web address)."""
-        try:
-            parts = urlsplit(src)
-        except ValueError:  # ("//[x.png": no address; the page leaves it as written)
-            return None
-        if parts.scheme or parts.netloc or not parts.path:
-            return None
         shown = f"shows the image {src}, which"
-        target = None if src.startswith("/") else link_path(version.path, parts.path)
+        target = _named(version.path, src)
+        if target == "":
+            return None
         if target is None:
             return (
                 f"{shown} is outside the manual's folder, so its page shows none; keep images in "
@@ -108,22 +138,22 @@ class Files:
             return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"
         return None
 
+    def _names(self, path: str) -> list[str]:
+        """The repository paths the files route tries for a path under the root: as written,
+        then with its accents apart (NFD) or joined (NFC); none git could take for an option,
+        which the route refuses."""
+        where = self.root.join(path)
+        names = [where]
+        if not where.isascii():
+            forms = (unicodedata.normalize(form, where) for form in ("NFD", "NFC"))
+            names += [name for name in forms if name != where]
+        return [name for name in names if not name.startswith("-")]
+
     def size(self, commit: str, path: str) -> int | None:
-        """The size of the file at ``path`` under the root at ``commit`` (None: none), its
-        name's accents joined or apart (NFC or NFD: as the files route finds it)."""
-        if (commit, path) not in self.known:
-            where = self.root.join(path)
-            names = [where]
-            if not where.isascii():
-                forms = (unicodedata.normalize(form, where) for form in ("NFD", "NFC"))
-                names += [name for name in forms if name != where]
-            found = None
-            for name in names:
-                try:
-                    found = self.sizes(commit, name)
-                except RefError:  # (a name git could take for an option: the route refuses it)
-                    found = None
-                if found is not None:
-                    break
-            self.known[(commit, path)] = found
-        return self.known[(commit, path)]
+        """The size of the file at ``path`` under the root at ``commit`` (None: none), as the
+        files route finds it (``_names``), asked of git unless ``look_up`` asked already."""
+        names = self._names(path)
+        asked = [(commit, name) for name in names if (commit, name) not in self.known]
+        self.known.update(zip(asked, self.sizes(asked), strict=True))
+        found = (self.known[(commit, name)] for name in names)
+        return next((size for size in found if size is not None), None)

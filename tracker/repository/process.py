@@ -72,16 +72,21 @@ class GitFailed(Exception):
 
 
 def run_git(
-    args: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None
+    args: list[str],
+    cwd: Path,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    given: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a short git command and return what it printed (GitFailed when ``check`` and it
-    fails); stopped, with what it started, after the time git is given."""
+    """Run a short git command (``given``: what it reads) and return what it printed
+    (GitFailed when ``check`` and it fails); stopped, with what it started, after the time git
+    is given."""
     seconds = git_timeout()
     try:
         process = subprocess.Popen(
             ["git", *args],
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if given is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, **env} if env else None,
@@ -92,7 +97,8 @@ def run_git(
             f"git could not be run ({error.strerror}); is it installed?"
         ) from None
     try:
-        out, err = process.communicate(timeout=seconds)
+        text = None if given is None else given.encode("utf-8", "surrogateescape")
+        out, err = process.communicate(text, timeout=seconds)
     except subprocess.TimeoutExpired:
         kill(process)
         process.communicate()
@@ -106,6 +112,26 @@ def run_git(
     if check and done.returncode != 0:
         raise GitFailed(done.returncode, done.stderr)
     return done
+
+
+def batch_sizes(cwd: Path, names: list[str]) -> list[int | None]:
+    """The size in bytes of each file git names so (``commit:path``, checked), from one ``git
+    cat-file --batch-check``, without reading it; None for a name that is no file (none, or a
+    folder)."""
+    if not names:
+        return []
+    done = run_git(
+        ["cat-file", "--batch-check"], cwd, False, given="".join(f"{n}\n" for n in names)
+    )
+    answers = done.stdout.splitlines()  # ("<id> <type> <size>", or "<name> missing")
+    if done.returncode != 0 or len(answers) != len(names):
+        raise RepositoryError("git cat-file --batch-check failed; the repository may be damaged.")
+    sizes: list[int | None] = []
+    for answer in answers:
+        parts = answer.split(" ")
+        blob = len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit()
+        sizes.append(int(parts[2]) if blob and not answer.endswith(" missing") else None)
+    return sizes
 
 
 def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Popen[bytes]:
