@@ -215,6 +215,61 @@ def test_images_a_screen_reader_cannot_describe(repo: ManualRepo):
     assert all(p.rule != "image-alt" for p in check_manual(repo.snapshot(), D("2024-11-20")))
 
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+
+
+def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
+    """An image that names no file of the manual (as the website reads it: at the version's
+    commit, from the chapter's folder, inside the manual's, of an image type, at most 10 MB,
+    its accents either way) went unreported, and its page showed a broken image (docs review).
+    Only as the website publishes the newest text: not in code; written as HTML too; not a
+    web address's (not the manual's to show), nor a withdrawn document's."""
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    for name in ("p.png", "p.bmp", "my flow.png", "cafe\u0301.png"):  # (the last as a Mac saves it)
+        (images / name).write_bytes(PNG)
+    (images / "huge.png").write_bytes(PNG + bytes(10_000_000))
+    body = (
+        "![A flowchart](images/missing.png) ![A dot](images/p.png) ![Dot](./images/../images/p.png)"
+        " ![Query](images/p.png?v=2#x) ![Space](<images/my flow.png>) ![Café](images/caf%C3%A9.png)"
+        " ![Web](https://example.org/x.png) ![Far](../outside.png) ![Root](/images/p.png)"
+        " ![Bitmap](images/p.bmp) ![Case](images/P.png) ![Huge](images/huge.png)\n\n"
+        '<img src="images/gone.png" alt="Gone">\n\n```\n![Code](images/code.png)\n```\n'
+    )
+    repo.commit({"a.md": doc("A", body), "old.md": doc("Old", "![Old](images/old.png)"),
+                 "b.md": doc("B", "![Later](images/later.png)")},
+                when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    (images / "later.png").write_bytes(PNG)  # (added after the chapter that shows it)
+    repo.commit({"old.md": doc("Old", "![Old](images/old.png)", status="archived")},
+                when="2024-01-03T09:00:00+00:00", trailers={"Change-Note": "Archived."})  # fmt: skip
+    done = run_check(repo, "json")
+    assert done.returncode == 1, done.stderr
+    found = [(f["file"], f["severity"], f["message"]) for f in json.loads(done.stdout)["findings"]
+             if f["rule"] == "broken-image"]  # fmt: skip
+    missing = "is not a file of the manual, so its page shows none (the path is from the "
+    missing += "document's folder, and the case of its letters counts)"
+    outside = "is outside the manual's folder, so its page shows none; keep images in the "
+    outside += "manual's folder, named by their path from the document (images/flow.png)"
+    first = repo.git("rev-list", "--max-parents=0", "HEAD")[:10]
+    assert found == [
+        ("a.md", "error", f"shows the image images/missing.png, which {missing}"),
+        ("a.md", "error", f"shows the image ../outside.png, which {outside}"),
+        ("a.md", "error", f"shows the image /images/p.png, which {outside}"),
+        ("a.md", "error", "shows the image images/p.bmp, which is not a PNG, JPEG, GIF, WebP or "
+                          "SVG file, so its page shows none"),
+        ("a.md", "error", f"shows the image images/P.png, which {missing}"),
+        ("a.md", "error", "shows the image images/huge.png, which is larger than 10 MB, so its "
+                          "page shows none"),
+        ("a.md", "error", f"shows the image images/gone.png, which {missing}"),
+        ("b.md", "error", "shows the image images/later.png, which the manual did not have when "
+                          f"this version was committed ({first}): its page shows images as they "
+                          "were then, so none"),
+    ]  # fmt: skip
+
+
 def test_broken_links_between_chapters(repo: ManualRepo):
     repo.commit(
         {
@@ -514,6 +569,85 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     assert len({i["fingerprint"] for i in gitlab}) == 2
 
 
+def test_findings_in_a_document_name_their_line(repo: ManualRepo):
+    """Only a YAML syntax error had a line (docs review): a link's, an anchor's and an image's
+    finding is on the line where its address is written (a reference's definition; the same
+    address twice, each its own), a front matter key's on that key, front matter that is not
+    on the first line or never closes on its '---' (1-based, in the file, front matter
+    counted; Windows line ends too)."""
+    c = (
+        "---\ntitle: C\n---\n\n# C\n\n"  # (lines 1-6)
+        "Text before nosuch.md is named. [bad](nosuch.md) and [anchor](#nope)\n\n"  # 7
+        'Again [bad](nosuch.md) and ![](images/x.png) <a href="b.md#gone">b</a>\n\n'  # 9
+        '[ref][r] <img src="images/p.png">\n\n'  # 11
+        "[r]: other.md\n"  # 13
+    )
+    repo.commit({
+        "a.md": "\n---\ntitle: Blank first\n---\n\n# Blank first\n\ntext\n",
+        "b.md": "---\r\nid: 123\r\ntitle: |\r\n  Two\r\n  lines\r\ncolour: red\r\ntype: policy\r\n"
+                "review_due: 2024-02-30\r\n---\r\n\r\n# B\r\n\r\ntext\r\n",
+        "c.md": c,
+        "e.md": '---\ntitle: E\n"colour": blue\n---\n',
+        "g.md": "---\ntitle: G\n",
+    }, when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    done = run_check(repo, "json")
+    found = sorted((f["file"], f["line"], f["rule"], f["message"].split(",")[0])
+                   for f in json.loads(done.stdout)["findings"])  # fmt: skip
+    assert found == [
+        ("a.md", 2, "front-matter", "the front matter does not start on the first line (a blank "
+                                    "line or spaces come before its '---')"),
+        ("b.md", 3, "front-matter", "'title' is on more than one line; it is shown on one: 'Two "
+                                    "lines'"),
+        ("b.md", 6, "front-matter", "unknown front matter key 'colour'"),
+        ("b.md", 7, "front-matter", "'type' must be one of chapter"),
+        ("b.md", 8, "front-matter", "the front matter holds an impossible date ('review_due': "
+                                    "2024-02-30)"),
+        ("c.md", 7, "broken-anchor", "links to #nope"),
+        ("c.md", 7, "broken-link", "links to nosuch.md"),
+        ("c.md", 9, "broken-anchor", "links to b.md#gone"),
+        ("c.md", 9, "broken-image", "shows the image images/x.png"),
+        ("c.md", 9, "broken-link", "links to nosuch.md"),
+        ("c.md", 9, "image-alt", "has an image with an empty description (![](…)"),
+        ("c.md", 11, "broken-image", "shows the image images/p.png"),
+        ("c.md", 11, "image-alt", "has an <img> with no alt text"),
+        ("c.md", 13, "broken-link", "links to other.md"),
+        ("e.md", 3, "front-matter", "unknown front matter key 'colour'"),
+        ("g.md", 1, "front-matter", "the front matter has no closing '---' line"),
+    ]  # fmt: skip
+    github = run_check(repo, "github").stdout
+    assert "::error file=procedures/c.md,line=13,title=broken-link::links to other.md" in github
+
+
+def test_gitlab_places_findings_about_commits_on_files_the_repository_has(repo: ManualRepo):
+    """GitLab's report needs a file for each finding: those about a commit went on
+    procedures/manual.toml line 1, though the repository had none (docs review). A commit's go
+    on a document it changed, a version's on its document, and one that changed no document
+    still in the manual on manual.toml, or the first document where there is none."""
+    repo.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")},
+                when="2024-01-02T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"b.md": doc("B", "Two.")}, when="2024-01-10T09:00:00+00:00",
+                trailers={"Go-Live": "next week", "Change-Note": "Two."})  # fmt: skip
+    repo.commit({"c.md": doc("C", "Two.")}, when="2024-01-12T09:00:00+00:00",
+                trailers={"Go-Live": "2024-01-05", "Change-Note": "Two."})  # fmt: skip
+    repo.commit({"a.md": None}, when="2024-01-15T09:00:00+00:00", trailers={"Golive": "2024-01-20"})
+
+    def located() -> dict[str, str]:
+        report = json.loads(run_check(repo, "gitlab").stdout)
+        tree = set(repo.git("ls-tree", "-r", "--name-only", "HEAD").splitlines())
+        assert {item["location"]["path"] for item in report} <= tree
+        return {item["check_name"]: item["location"]["path"] for item in report}
+
+    assert located() == {
+        "go-live-invalid": "procedures/b.md",
+        "back-dated": "procedures/c.md",
+        "unknown-trailer": "procedures/b.md",  # (a.md is gone; no manual.toml: the first)
+    }
+    repo.commit({"manual.toml": '[manual]\ntitle = "Manual"\n'}, when="2024-01-16T09:00:00+00:00")
+    assert located()["unknown-trailer"] == "procedures/manual.toml"
+    github = run_check(repo, "github").stdout  # (GitHub's annotations need no file: as before)
+    assert "::error title=go-live-invalid::commit " in github
+
+
 def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00",
                 body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip
@@ -666,7 +800,8 @@ def test_every_duplicate_is_named_and_annotations_escape_file_names(repo: Manual
         "warning: b.md: has the same title as a.md, so readers cannot tell them apart",
         "warning: c.md: has the same title as a.md, so readers cannot tell them apart",
     ]
-    from tracker.authoring.check import check_manual, github_annotations
+    from tracker.authoring.check import check_manual
+    from tracker.authoring.reports import github_annotations
 
     repo.commit({"d,e: f.md": "---\ntitle: [x\n---\n"}, when="2024-01-02T09:00:00+00:00",
                 trailers={"Change-Note": "Added."})  # fmt: skip

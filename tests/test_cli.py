@@ -675,3 +675,26 @@ def test_a_cache_bound_that_is_not_a_size_is_said_in_one_sentence(repo: ManualRe
         assert done.stderr == (
             f"tracker: error: {variable} is {value!r}, not a number of megabytes (0 or more).\n"
         )
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "0", "5m", "86400", "1e6", "inf", "nan"])
+def test_a_git_timeout_that_is_not_a_number_of_seconds_is_said_in_one_sentence(
+    repo: ManualRepo, value: str
+):
+    """TRACKER_GIT_TIMEOUT=5m (or abc, -5, a day or more) silently became 60 seconds, while the
+    cache variables are refused (docs review): a command and the service refuse it alike."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    for args in (("releases",), ("check",), ("serve", "--port", "1")):
+        done = run(*args, "--repo", str(repo.path), env={"TRACKER_GIT_TIMEOUT": value})
+        assert (done.returncode, done.stdout) == (2, ""), done.stderr
+        assert done.stderr == (
+            f"tracker: error: TRACKER_GIT_TIMEOUT is {value!r}, not a number of seconds (more "
+            "than 0 and less than 86400, a day).\n"
+        )
+
+
+def test_a_git_timeout_of_whole_or_decimal_seconds_is_taken(repo: ManualRepo):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    for value in ("", " 30 ", "0.5", "86399"):
+        done = run("releases", "--repo", str(repo.path), env={"TRACKER_GIT_TIMEOUT": value})
+        assert (done.returncode, done.stderr) == (0, ""), (value, done.stderr)

@@ -726,3 +726,22 @@ def test_settings_git_lacks_keep_the_rules_before_them(repo: ManualRepo):
     ]  # fmt: skip
     assert found(snapshot.problems) == {(f"commit {lacking[:10]}", "settings-unread", "warning")}
     assert "git lacks its contents" in snapshot.problems[0].message
+
+
+def test_the_sizes_of_many_files_are_asked_of_one_git_process(repo: ManualRepo):
+    """tracker check's broken-image asks for every image's file at once (one git process for
+    a manual's thousands, not one each); the files route asks for one. A folder, a missing
+    file and a name with spaces or accents are answered each in its place."""
+    from tracker.repository.read import GitRepo
+
+    (repo.path / ROOT / "images").mkdir(parents=True)
+    (repo.path / ROOT / "images" / "my flow.png").write_bytes(b"12345")
+    (repo.path / ROOT / "images" / "cafe\u0301.png").write_bytes(b"123")
+    head = repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    reader = GitRepo(repo.path)
+    asked = ["images/my flow.png", "images", "images/missing.png", "images/cafe\u0301.png",
+             "images/café.png", "a.md x missing"]  # fmt: skip
+    sizes = reader.file_sizes([(head, f"{ROOT}/{name}") for name in asked])
+    assert sizes == [5, None, None, 3, None, None]
+    assert reader.file_sizes([]) == []
+    reader.close()

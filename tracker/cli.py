@@ -258,12 +258,14 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from tracker.repository.process import git_timeout
     from tracker.trackchanges.cache import bound_from_environment as diff_cache_bound
     from web.app import serve, served_manual  # the web service, and FastAPI, only for this
     from web.pagecache import bound_from_environment as page_cache_bound
 
     fixed = _fixed_today(args.today)
-    page_cache_bound(), diff_cache_bound()  # (an operator's mistake is said before it starts)
+    # An operator's mistake is said before it starts, not by a request.
+    page_cache_bound(), diff_cache_bound(), git_timeout()
     manual = served_manual(args.repo, args.root, args.branch)
     if args.poll and manual.branch in (None, "HEAD"):  # else every poll would fail
         manual.close()
@@ -318,7 +320,8 @@ def _newsletter(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from tracker.authoring import check
+    from tracker.authoring import check, reports
+    from tracker.config import CONFIG_FILE
 
     opened = _open(args, despite=True)  # (settings that cannot be read: a finding of its own)
     from tracker.publish.chapter import with_images
@@ -328,17 +331,22 @@ def _check(args: argparse.Namespace) -> int:
     unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
     tried = check.tries_templates(snapshot)
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
-    problems = check.check_manual(snapshot, today, with_images(texts.of), templates=templates)
+    published, sizes = with_images(texts.of), opened.manual.repo.file_sizes  # (for images)
+    problems = check.check_manual(
+        snapshot, today, published, templates=templates, sizes=sizes, source=texts.of
+    )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
     if args.format == "json":
-        findings = [check.problem_json(problem) for problem in problems]
+        findings = [reports.problem_json(problem) for problem in problems]
         report = {"findings": findings, "errors": errors, "warnings": warnings}
         _print_json({**report, "unchecked": unchecked})
     elif args.format == "github":
-        _out(check.github_annotations(problems, snapshot), end="")
+        _out(reports.github_annotations(problems, snapshot), end="")
     elif args.format == "gitlab":
-        _print_json(check.gitlab_report(problems, snapshot))
+        settings = snapshot.root.join(CONFIG_FILE)  # (commit findings go there, if it exists)
+        has = opened.manual.repo.file_sizes([(snapshot.head, settings)])[0] is not None
+        _print_json(reports.gitlab_report(problems, snapshot, has))
     else:
         for problem in problems:
             _out(str(problem))

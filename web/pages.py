@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
+from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
@@ -38,9 +39,8 @@ MAX_QUERY = 200
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
 TO = Query(None, alias="to", description="a date (YYYY-MM-DD) or a commit of the branch")
 # Files of the manual a chapter may show, by ending: images only, each with its media type.
-IMAGES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-          ".webp": "image/webp", ".svg": "image/svg+xml"}  # fmt: skip
-MAX_FILE = 10_000_000  # bytes
+IMAGES = IMAGE_TYPES  # (tracker check's broken-image asks the same)
+MAX_FILE = LARGEST_IMAGE  # bytes
 # An image is a document of its own when opened: nothing in it may run, nothing be fetched.
 FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 

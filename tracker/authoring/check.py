@@ -6,15 +6,13 @@ can look it up in docs/authors.md. Errors make the command exit 1; warnings alon
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any
 
-from tracker.authoring.suggest import SUGGESTED, Suggestions
-from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
+from tracker.authoring.images import BROKEN, Sizes, image_problems
+from tracker.authoring.lines import Lines
+from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
 from tracker.history.links import (
     ANCHOR_PREFIX,
@@ -25,19 +23,16 @@ from tracker.history.links import (
     page_ids,
     shadowed,
 )
-from tracker.history.model import LEFT_OUT, SETTINGS_INVALID, Document, Problem, Version
+from tracker.history.model import SETTINGS_INVALID, Document, Problem, Version
 from tracker.history.snapshot import Snapshot
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
-_AT_LINE = re.compile(r" at line (\d+)$")
-_IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
-_ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
-    "broken-link", "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
+    "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "review-overdue", "review-due-soon", SETTINGS_INVALID,
@@ -56,13 +51,17 @@ def check_manual(
     published: Callable[[Version], str] | None = None,
     since: date | None = None,
     templates: Iterable[Problem] = (),
+    sizes: Sizes | None = None,
+    source: Callable[[Version], str] | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
-    what is wrong with the newsletter's templates, found by ``publish.newsletter``). While the
-    newest settings cannot be read, their error comes first, saying what is not checked
-    (``unchecked``)."""
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``sizes``:
+    the size of a file at a commit, for the files its images name; ``source``: a version's
+    Markdown, for the lines of findings in it). While the newest settings cannot be read, their
+    error comes first, saying what is not checked (``unchecked``)."""
     since = since or _recent(today)
+    lines = Lines(source)
     broken = settings_error(snapshot)
     left = set(unchecked(snapshot))
     problems = [
@@ -73,15 +72,15 @@ def check_manual(
             for p in snapshot.problems
             if (p.day is None or p.day >= since) and p.rule not in left and p is not broken
         ),
-        *_front_matter(snapshot),
+        *_front_matter(snapshot, lines),
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
-        *_broken_links(snapshot),
+        *_broken_links(snapshot, lines),
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
-        *(_images(snapshot, published) if published is not None else ()),
+        *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")
@@ -116,81 +115,6 @@ def _not_checked(broken: Problem) -> Problem:
     return Problem("error", broken.where, message, rule=broken.rule, line=broken.line)
 
 
-def problem_json(problem: Problem) -> dict[str, Any]:
-    """One finding as data: the file (or id, or commit), line, severity, message and rule."""
-    return {
-        "file": problem.where,
-        "line": problem.line,
-        "severity": problem.level,
-        "message": problem.message,
-        "rule": problem.rule,
-    }
-
-
-def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
-    """GitHub Actions workflow commands: each finding shown on its file and line."""
-    files = _files(snapshot, problems)
-    lines = []
-    for problem in problems:
-        where = files.get(problem.where)
-        line = f"line={problem.line}," if problem.line else ""
-        place = f"file={_property(where)},{line}" if where else ""
-        text = problem.message if where else f"{problem.where}: {problem.message}"
-        lines.append(f"::{problem.level} {place}title={problem.rule}::{_escape(text)}")
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def gitlab_report(problems: list[Problem], snapshot: Snapshot) -> list[dict[str, Any]]:
-    """A GitLab code-quality report (Code Climate's format): findings on merge requests."""
-    files = _files(snapshot, problems)
-    manual = snapshot.root.join(CONFIG_FILE)
-    report, seen = [], Counter[str]()
-    for problem in problems:
-        path = files.get(problem.where, manual)
-        text = problem.message if problem.where in files else f"{problem.where}: {problem.message}"
-        # The same finding keeps its fingerprint from one report to the next (a suggestion,
-        # which other documents change, is left out), and each is its own (an occurrence count).
-        key = "\0".join((problem.rule, problem.where, SUGGESTED.sub("", problem.message)))
-        seen[key] += 1
-        key += f"\0{seen[key]}" if seen[key] > 1 else ""
-        report.append(
-            {
-                "description": text,
-                "check_name": problem.rule,
-                "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
-                "severity": "major" if problem.level == "error" else "minor",
-                "location": {"path": path, "lines": {"begin": problem.line or 1}},
-            }
-        )
-    return report
-
-
-def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
-    """Each document's path under the root, and its id, -> its path in the repository (files
-    left out because they cannot be read are files too, as are the manual's templates and
-    settings)."""
-    files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
-    files.update(
-        (p.where, snapshot.root.join(p.where))
-        for p in problems
-        if p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/")
-    )
-    files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
-    for document in snapshot.documents:  # (findings named by a document's id: on its file)
-        files.setdefault(document.id, snapshot.root.join(document.latest.path))
-    files.setdefault(CONFIG_FILE, snapshot.root.join(CONFIG_FILE))  # (the schedule's findings)
-    return files
-
-
-def _property(text: str) -> str:
-    """A value for an annotation's property (file=...): its separators escaped too."""
-    return _escape(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
 def _recent(today: date) -> date:
     """The first day of the recent past that go-live warnings look at."""
     try:
@@ -203,12 +127,11 @@ def _published(snapshot: Snapshot) -> list[Document]:
     return [doc for doc in snapshot.documents if not doc.latest.deleted]
 
 
-def _front_matter(snapshot: Snapshot) -> list[Problem]:
+def _front_matter(snapshot: Snapshot, lines: Lines) -> list[Problem]:
     found = []
     for doc in _published(snapshot):
         for message in doc.latest.meta.problems:
-            line = _AT_LINE.search(message)
-            where = int(line.group(1)) if line else None
+            where = lines.front_matter(doc.latest, message)
             found.append(
                 Problem("error", doc.latest.path, message, rule="front-matter", line=where)
             )
@@ -261,33 +184,7 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     return found
 
 
-def _images(snapshot: Snapshot, published: Callable[[Version], str]) -> list[Problem]:
-    """Images a screen reader cannot describe (WCAG 1.1.1), as the website publishes them
-    (not those in code, comments or anything else it does not show): an ``<img>`` without
-    ``alt`` (it reads out the file's name), and, as a warning, one whose description is empty
-    (``![](flow.png)``: right only for decoration)."""
-    found = []
-    for doc in _published(snapshot):
-        if doc.latest.withdrawn or not doc.latest.blob:
-            continue
-        for image in _IMG.finditer(published(doc.latest)):
-            alt = _ALT.search(image.group(0))
-            if alt is None:
-                found.append(Problem("error", doc.latest.path, _BARE_IMG, rule=_ALT_RULE))
-            elif not alt.group(1).strip():
-                found.append(Problem("warning", doc.latest.path, _NO_WORDS, rule=_ALT_RULE))
-    return found
-
-
-_ALT_RULE = "image-alt"
-_BARE_IMG = "has an <img> with no alt text, so a screen reader reads out its file's name instead"
-_NO_WORDS = (
-    'has an image with an empty description (![](…), or alt=""): say what it shows, unless '
-    "it is only decoration"
-)
-
-
-def _broken_links(snapshot: Snapshot) -> list[Problem]:
+def _broken_links(snapshot: Snapshot, lines: Lines) -> list[Problem]:
     live = {composed(doc.latest.path): doc for doc in _published(snapshot)}  # (as links name them)
     ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
     problems, suggest = [], Suggestions(live)
@@ -300,14 +197,20 @@ def _broken_links(snapshot: Snapshot) -> list[Problem]:
             if linked is None:
                 message = f"links to {path}, which is not a document"
                 message += suggest.path(version.path, resolved or path)
-                problems.append(Problem("error", version.path, message, rule="broken-link"))
+                line = lines.address(version, target, path)
+                problems.append(
+                    Problem("error", version.path, message, rule="broken-link", line=line)
+                )
             elif fragment and not _ids(ids, linked.latest) & set(
                 landing_ids(page_anchor(fragment))
             ):
                 where = path or "this document"
                 message = f"links to {target}, but {where} has no heading with that id"
                 message += suggest.heading(fragment, linked.latest, _ids(ids, linked.latest))
-                problems.append(Problem("error", version.path, message, rule="broken-anchor"))
+                line = lines.address(version, target, path)
+                problems.append(
+                    Problem("error", version.path, message, rule="broken-anchor", line=line)
+                )
     return problems
 
 
@@ -343,6 +246,7 @@ def _go_live(snapshot: Snapshot, since: date) -> list[Problem]:
             f"{doc.id} (commit {version.commit[:10]})",
             reason,
             rule="back-dated" if reason.startswith("back-dated") else "held-back",
+            document=doc.key,
         )
         for doc in snapshot.documents
         for version in doc.versions

@@ -20,6 +20,12 @@ LONGEST_ID = 1000
 # is dropped): a browser encodes the rest.
 _FRAGMENT_SAFE = "!#$%&'()*+,-./:;=?@[\\]^_{|}~"
 _DROPPED = re.compile("[\t\n\r]")
+# The files of the manual its pages show (an image a chapter names by its path, relative to the
+# chapter, inside the manual's folder), by how their names end, and the largest one served
+# (bytes): the website gives no address for any other, so the page shows it as written.
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}  # fmt: skip
+LARGEST_IMAGE = 10_000_000
 
 
 def link_path(document: str, target: str) -> str | None:

@@ -1,7 +1,8 @@
 """The git processes that reading streams from, and the time they are given.
 
 A git process that stops answering (a lock, a network fetch in a partial clone, a slow disk)
-is killed after ``$TRACKER_GIT_TIMEOUT`` seconds without progress (default 60) and reported
+is killed after ``$TRACKER_GIT_TIMEOUT`` seconds without progress (default 60; a value that is
+not a number of seconds under a day is refused, as an InputError) and reported
 as a RepositoryError: the command line exits with status 2, the web answers 503, and the
 next request starts a fresh process.
 """
@@ -9,6 +10,7 @@ next request starts a fresh process.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import subprocess
@@ -17,7 +19,7 @@ import time
 import weakref
 from pathlib import Path
 
-from tracker.errors import RepositoryError
+from tracker.errors import InputError, RepositoryError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,14 +29,26 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 60.0
 
 
+TIMEOUT_VARIABLE = "TRACKER_GIT_TIMEOUT"
+_LONGEST = 86_400  # a day: more is surely a mistake (a git that silent has hung)
+
+
 def git_timeout() -> float:
-    """Seconds a git process may go without progress before it is stopped."""
-    text = os.environ.get("TRACKER_GIT_TIMEOUT", "")
+    """Seconds a git process may go without progress before it is stopped: 60, or what
+    ``$TRACKER_GIT_TIMEOUT`` says (whole or decimal seconds, less than a day). Anything else is
+    the operator's mistake, said in one sentence (InputError: exit status 2) rather than
+    replaced by the default unsaid; ``tracker serve`` asks before it starts."""
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
     try:
         seconds = float(text) if text else DEFAULT_TIMEOUT
     except ValueError:
-        seconds = DEFAULT_TIMEOUT
-    return seconds if 0 < seconds < 86_400 else DEFAULT_TIMEOUT
+        seconds = math.nan
+    if not 0 < seconds < _LONGEST:  # (nan too)
+        raise InputError(
+            f"{TIMEOUT_VARIABLE} is {text!r}, not a number of seconds (more than 0 and less "
+            f"than {_LONGEST}, a day)."
+        )
+    return seconds
 
 
 class GitTimeout(RepositoryError):
@@ -58,16 +72,21 @@ class GitFailed(Exception):
 
 
 def run_git(
-    args: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None
+    args: list[str],
+    cwd: Path,
+    check: bool = True,
+    env: dict[str, str] | None = None,
+    given: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a short git command and return what it printed (GitFailed when ``check`` and it
-    fails); stopped, with what it started, after the time git is given."""
+    """Run a short git command (``given``: what it reads) and return what it printed
+    (GitFailed when ``check`` and it fails); stopped, with what it started, after the time git
+    is given."""
     seconds = git_timeout()
     try:
         process = subprocess.Popen(
             ["git", *args],
             cwd=cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if given is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, **env} if env else None,
@@ -78,7 +97,8 @@ def run_git(
             f"git could not be run ({error.strerror}); is it installed?"
         ) from None
     try:
-        out, err = process.communicate(timeout=seconds)
+        text = None if given is None else given.encode("utf-8", "surrogateescape")
+        out, err = process.communicate(text, timeout=seconds)
     except subprocess.TimeoutExpired:
         kill(process)
         process.communicate()
@@ -92,6 +112,26 @@ def run_git(
     if check and done.returncode != 0:
         raise GitFailed(done.returncode, done.stderr)
     return done
+
+
+def batch_sizes(cwd: Path, names: list[str]) -> list[int | None]:
+    """The size in bytes of each file git names so (``commit:path``, checked), from one ``git
+    cat-file --batch-check``, without reading it; None for a name that is no file (none, or a
+    folder)."""
+    if not names:
+        return []
+    done = run_git(
+        ["cat-file", "--batch-check"], cwd, False, given="".join(f"{n}\n" for n in names)
+    )
+    answers = done.stdout.splitlines()  # ("<id> <type> <size>", or "<name> missing")
+    if done.returncode != 0 or len(answers) != len(names):
+        raise RepositoryError("git cat-file --batch-check failed; the repository may be damaged.")
+    sizes: list[int | None] = []
+    for answer in answers:
+        parts = answer.split(" ")
+        blob = len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit()
+        sizes.append(int(parts[2]) if blob and not answer.endswith(" missing") else None)
+    return sizes
 
 
 def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Popen[bytes]:

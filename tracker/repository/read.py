@@ -22,6 +22,7 @@ from tracker.repository.process import (
     GitFailed,
     GitTimeout,
     Watchdog,
+    batch_sizes,
     finish,
     git_timeout,
     run_git,
@@ -339,11 +340,9 @@ class GitRepo:
         """A file's contents at a commit, or None when the commit has no such file."""
         return self._read_one(_at(commit, path))
 
-    def file_size(self, commit: str, path: str) -> int | None:
-        """The size in bytes of a file at a commit, without reading it; None when there is none."""
-        found = self._git("cat-file", "-s", _at(commit, path), check=False)
-        size = found.stdout.strip()
-        return int(size) if found.returncode == 0 and size.isdigit() else None
+    def file_sizes(self, files: Iterable[tuple[str, str]]) -> list[int | None]:
+        """The size in bytes of each file (commit, path), without reading it; None: none."""
+        return batch_sizes(self._cwd, [_at(commit, path) for commit, path in files])
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         with self._reader_lock:  # one long-lived reader, however many threads ask at once

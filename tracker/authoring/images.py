@@ -1,0 +1,159 @@
+"""``tracker check``'s rules for the images of each document's current text, as the website
+publishes it (sanitised HTML: not an image in code or a comment, but one written as HTML):
+``image-alt``, an image a screen reader cannot describe, and ``broken-image``, one whose file
+its page cannot show."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from html import unescape
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from tracker.authoring.lines import Lines
+from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE, link_path
+from tracker.history.model import Level, Problem, Version
+from tracker.history.snapshot import Snapshot
+
+_IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
+_ALT = re.compile(r'\salt="([^"]*)"')
+_SRC = re.compile(r'\ssrc="([^"]*)"')
+_ALT_RULE = "image-alt"
+_BARE_IMG = "has an <img> with no alt text, so a screen reader reads out its file's name instead"
+_NO_WORDS = (
+    'has an image with an empty description (![](…), or alt=""): say what it shows, unless '
+    "it is only decoration"
+)
+BROKEN = "broken-image"
+# The size of each file (commit, path in the repository) asked at once (None: the commit has none).
+Sizes = Callable[[list[tuple[str, str]]], list[int | None]]
+
+
+def image_problems(
+    snapshot: Snapshot,
+    published: Callable[[Version], str],
+    sizes: Sizes | None = None,
+    lines: Lines | None = None,
+) -> list[Problem]:
+    """Images a screen reader cannot describe (WCAG 1.1.1): an ``<img>`` without ``alt`` (it
+    reads out the file's name), and, as a warning, one whose description is empty
+    (``![](flow.png)``: right only for decoration). With ``sizes``, images the page cannot
+    show (``Files.broken``). Each on the line where its address is written (``lines``)."""
+    shown = [
+        (doc.latest, image.group(0))
+        for doc in snapshot.documents
+        if not doc.latest.withdrawn and doc.latest.blob
+        for image in _IMG.finditer(published(doc.latest))
+    ]
+    files = Files(snapshot, sizes) if sizes is not None else None
+    images = [(version, tag, _src(tag)) for version, tag in shown]
+    if files is not None:  # (every file asked of git at once)
+        files.look_up([(version, src) for version, _, src in images if src])
+    found = []
+    for version, tag, src in images:
+        alt = _ALT.search(tag)
+        broken = files.broken(version, src) if files and src else None
+        wrong: list[tuple[Level, str, str]] = []
+        if alt is None:
+            wrong.append(("error", _BARE_IMG, _ALT_RULE))
+        elif not alt.group(1).strip():
+            wrong.append(("warning", _NO_WORDS, _ALT_RULE))
+        if broken is not None:
+            wrong.append(("error", broken, BROKEN))
+        line = lines.address(version, src) if lines and wrong and src else None
+        found += [Problem(level, version.path, message, rule=rule, line=line)
+                  for level, message, rule in wrong]  # fmt: skip
+    return found
+
+
+def _src(tag: str) -> str:
+    """An ``<img>``'s address, as a browser reads it ('' for none)."""
+    src = _SRC.search(tag)
+    return unescape(src.group(1)) if src else ""
+
+
+def _named(document: str, src: str) -> str | None:
+    """The path under the root of the file the image at ``src`` in the document at path
+    ``document`` names, as ``tracker.publish.chapter`` reads it: '' when it is not the
+    manual's to show (a web address), None when it leads outside the manual's folder."""
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # ("//[x.png": no address; the page leaves it as written)
+        return ""
+    if parts.scheme or parts.netloc or not parts.path:
+        return ""
+    return None if src.startswith("/") else link_path(document, parts.path)
+
+
+class Files:
+    """The files a version's images name, as the website finds them: each image's address
+    given by ``tracker.publish.chapter`` (a path relative to the chapter, inside the manual's
+    folder, of an image type), its file read as it was at the version's commit by
+    ``/files/<commit>/<path>`` (its name's accents joined or apart, at most LARGEST_IMAGE)."""
+
+    def __init__(self, snapshot: Snapshot, sizes: Sizes) -> None:
+        self.root, self.head, self.sizes = snapshot.root, snapshot.head, sizes
+        self.known: dict[tuple[str, str], int | None] = {}  # (commit, repository path) -> size
+
+    def look_up(self, images: list[tuple[Version, str]]) -> None:
+        """Ask git at once for the files these images name, at their version's commit and at
+        the head (for one added since)."""
+        wanted: dict[tuple[str, str], None] = {}  # (in order, each once)
+        for version, src in images:
+            target = _named(version.path, src)
+            if target and PurePosixPath(target).suffix.lower() in IMAGE_TYPES:
+                for commit in (version.commit, self.head):
+                    wanted.update(dict.fromkeys((commit, name) for name in self._names(target)))
+        asked = [key for key in wanted if key not in self.known]
+        self.known.update(zip(asked, self.sizes(asked), strict=True))
+
+    def broken(self, version: Version, src: str) -> str | None:
+        """Why the page of this version cannot show the image at ``src`` (as its HTML has it),
+        or None when it can, or when it is not the manual's to show (a web address)."""
+        shown = f"shows the image {src}, which"
+        target = _named(version.path, src)
+        if target == "":
+            return None
+        if target is None:
+            return (
+                f"{shown} is outside the manual's folder, so its page shows none; keep images in "
+                "the manual's folder, named by their path from the document (images/flow.png)"
+            )
+        if PurePosixPath(target).suffix.lower() not in IMAGE_TYPES:
+            return f"{shown} is not a PNG, JPEG, GIF, WebP or SVG file, so its page shows none"
+        size = self.size(version.commit, target)
+        if size is None and self.size(self.head, target) is not None:
+            return (
+                f"{shown} the manual did not have when this version was committed "
+                f"({version.commit[:10]}): its page shows images as they were then, so none"
+            )
+        if size is None:
+            return (
+                f"{shown} is not a file of the manual, so its page shows none (the path is "
+                "from the document's folder, and the case of its letters counts)"
+            )
+        if size > LARGEST_IMAGE:
+            return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"
+        return None
+
+    def _names(self, path: str) -> list[str]:
+        """The repository paths the files route tries for a path under the root: as written,
+        then with its accents apart (NFD) or joined (NFC); none git could take for an option,
+        which the route refuses."""
+        where = self.root.join(path)
+        names = [where]
+        if not where.isascii():
+            forms = (unicodedata.normalize(form, where) for form in ("NFD", "NFC"))
+            names += [name for name in forms if name != where]
+        return [name for name in names if not name.startswith("-")]
+
+    def size(self, commit: str, path: str) -> int | None:
+        """The size of the file at ``path`` under the root at ``commit`` (None: none), as the
+        files route finds it (``_names``), asked of git unless ``look_up`` asked already."""
+        names = self._names(path)
+        asked = [(commit, name) for name in names if (commit, name) not in self.known]
+        self.known.update(zip(asked, self.sizes(asked), strict=True))
+        found = (self.known[(commit, name)] for name in names)
+        return next((size for size in found if size is not None), None)
