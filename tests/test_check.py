@@ -183,6 +183,23 @@ def test_ids_the_website_reads_as_another_document_s_pages(repo: ManualRepo):
     ]  # (d.md's old/history is shown: the website gives a former id's address to the chapter)
 
 
+def test_ids_a_static_copy_reads_as_another_document_s_pages(repo: ManualRepo):
+    """A static copy has a's page as in force on a date at a/at/DATE/ and its diffs at
+    a/diff/A/B/ (source/): a document with such an id would be written over them (security
+    review); other ids under a's address are only names."""
+    names = ("a/at/2024-01-01", "a/diff/x/history", "a/diff/0a1b/2024-01-02/source",
+             "a/at/soon", "a/diff/y", "a/diff/x/y/z", "a/at/2024-01-01/more")  # fmt: skip
+    repo.commit({"a.md": doc("A"), **{f"{n}.md": doc(n) for n in names}},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    found = check_manual(repo.snapshot(), D("2024-11-20"))
+    assert sorted(p.where for p in found if p.rule == "address-clash") == [
+        "a/at/2024-01-01.md", "a/diff/0a1b/2024-01-02/source.md", "a/diff/x/history.md",
+    ]  # fmt: skip
+    assert "the page of what changed in 'a' from x to history in a static copy" in str(
+        next(p for p in found if p.where == "a/diff/x/history.md")
+    )  # (a/diff/x's history too)
+
+
 def test_images_a_screen_reader_cannot_describe(repo: ManualRepo):
     """As the website publishes them: only the newest text, nothing in code, comments or
     indented blocks; an alt written any way; a reference-style image too."""
