@@ -356,6 +356,24 @@ def test_a_manual_without_site_url_needs_a_base_and_its_images_are_exported(
     assert "http://localhost:8080/releases/2024-02-01/" in feed
 
 
+def test_the_export_writes_only_images_the_manual_publishes(repo: ManualRepo, tmp_path: Path):
+    """As the service serves them (test_web): no image of a _ folder or that exclude leaves
+    out, even where a chapter shows it."""
+    for name in ("_drafts/photo.png", "images/secret.png", "images/ok.png"):
+        (repo.path / "procedures" / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo.path / "procedures" / name).write_bytes(PNG)
+    shows = "![Draft](_drafts/photo.png) ![Secret](images/secret.png) ![Fine](images/ok.png)"
+    commit = repo.commit(
+        {"a.md": doc("Alpha", shows), "manual.toml": '[manual]\nexclude = ["secret.*"]\n'},
+        "Images", "2024-02-01T09:00:00+00:00",
+    )  # fmt: skip
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 3, 1))
+    written = sorted(p.relative_to(out / "files" / commit).as_posix()
+                     for p in (out / "files").rglob("*.png"))  # fmt: skip
+    assert written == ["images/ok.png"]
+
+
 def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
     repo: ManualRepo, tmp_path: Path, caplog
 ):

@@ -1272,6 +1272,27 @@ def test_images_kept_in_the_manual_are_served_as_they_were_at_each_version(small
         page(client, f"/files/{second}/images/%2e%2e/%2e%2e/x.png", 400)
 
 
+def test_only_images_the_manual_publishes_are_served(small: ManualRepo):
+    """/files/ served any image under the manual's folder, a _drafts/ one and one that exclude
+    leaves out too (security review): those are never published, so never served, and a
+    chapter that shows one is given no address for it."""
+    for name in ("_drafts/photo.png", "private/secret.png", "images/ok.png", "_x.png"):
+        (small.path / "procedures" / name).parent.mkdir(exist_ok=True)
+        (small.path / "procedures" / name).write_bytes(PNG)
+    shows = "![Draft](_drafts/photo.png) ![Secret](private/secret.png) ![Fine](images/ok.png)"
+    commit = small.commit(
+        {"a.md": doc("Alpha", shows), "manual.toml": '[manual]\nexclude = ["secret.*"]\n'},
+        "Images", "2024-02-01T09:00:00+00:00",
+    )  # fmt: skip
+    with served(small) as client:
+        assert page(client, f"/files/{commit}/images/ok.png").content == PNG
+        for name in ("_drafts/photo.png", "private/secret.png", "_x.png"):
+            page(client, f"/files/{commit}/{name}", 404)
+        chapter = page(client, "/chapters/a").text
+        assert f'src="/files/{commit}/images/ok.png"' in chapter
+        assert chapter.count("/files/") == 1
+
+
 def test_links_keep_the_date_and_fragments_are_prefixed_once(small: ManualRepo):
     guide = doc("Guide", "[TOC]\n\n## Two\n\nSee [two](#section-two) and [a](../a.md#).")
     small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")

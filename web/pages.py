@@ -287,6 +287,8 @@ def media(view: View, version: Version) -> Media:
     def address(path: str) -> str | None:
         if PurePosixPath(path).suffix.lower() not in IMAGES:
             return None
+        if not view.snapshot.config.is_published(path):  # (_drafts/, exclude: not served)
+            return None
         return view.urls.file(version.commit, path)
 
     return address
@@ -296,17 +298,19 @@ def media(view: View, version: Version) -> Media:
 def file(request: Request, commit: str, path: str) -> Response:
     view = current_view(request)
     kind = IMAGES.get(PurePosixPath(path).suffix.lower())
-    if kind is None:
-        raise NotFoundError("Only the images of the manual are served at this address.")
+    published = view.snapshot.config.is_published  # (as the manual's documents: not _drafts/)
+    if kind is None or not published(check_path(path)):
+        raise NotFoundError("Only the images the manual publishes are served at this address.")
     if commit not in view.snapshot.line:
         raise NotFoundError("That commit is not one of the manual's versions.")
-    where = view.snapshot.root.join(check_path(path))
+    where = view.snapshot.root.join(path)
     data = view.manual.texts.file(commit, where, MAX_FILE)
     for other in ("NFD", "NFC") if data is None and not where.isascii() else ():
         # (a chapter names the image with its accents joined to their letters, or apart, and
         # the file was saved the other way: the same name, as a link's is)
-        if (named := unicodedata.normalize(other, where)) != where:
-            data = data or view.manual.texts.file(commit, named, MAX_FILE)
+        named = unicodedata.normalize(other, path)
+        if named != path and published(named):
+            data = data or view.manual.texts.file(commit, view.snapshot.root.join(named), MAX_FILE)
     if data is None:
         raise NotFoundError(
             f"The manual had no image {path!r} of at most {MAX_FILE // 1_000_000} MB then."
