@@ -20,6 +20,7 @@ from conftest import (
 )
 
 from tracker.authoring.check import check_manual
+from tracker.errors import NotFoundError
 
 D = date.fromisoformat
 
@@ -348,6 +349,35 @@ def test_duplicate_titles_and_text_that_is_not_utf8(repo: ManualRepo):
     found = messages(repo)
     assert "warning: b.md: has the same title as a.md, so readers cannot tell them apart" in found
     assert any(m.startswith("error: c.md: the file is not UTF-8 text (line 1)") for m in found)
+
+
+def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):
+    """procedures/...md took the id '..' (a file name with an escape character, one with it),
+    listed everywhere, its page a 400, and check said nothing (security review): only a front
+    matter id was checked. Such a file is not published, as a file that cannot be read is
+    not, and check names it; a name with a space, or a file with an id of its own, is fine."""
+    bad = ("...md", "a/..md", "esc\x1b[31m.md", "bell\x07.md", "back\\slash.md",
+           "/".join(["x" * 200] * 2) + ".md")  # fmt: skip
+    first = repo.commit({"ok.md": doc("OK"), "early help.md": doc("Early help"),
+                         "own/...md": doc("Own", id="own-id"), "b.md": doc("B"),
+                         **{name: doc(f"Bad {n}") for n, name in enumerate(bad)}},
+                        when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    repo.move("b.md", "b\x07b.md", when="2024-01-02T09:00:00+00:00")  # (B stays as it was)
+    snapshot = repo.snapshot()
+    assert sorted(d.id for d in snapshot.documents) == ["b", "early help", "ok", "own-id"]
+    found = {p.where: str(p) for p in check_manual(snapshot, D("2024-11-20"))
+             if p.rule == "invalid-id"}  # fmt: skip
+    assert sorted(found) == sorted([*bad, "b\x07b.md"])
+    assert found["...md"] == (
+        "error: ...md: takes the id '..' from its path, which cannot be a web address (a part "
+        "of it is '.' or '..'): rename the file, or give it an id in its front matter; its "
+        f"version of commit {first[:10]} is not published (the file appears once renamed, or "
+        "given an id)"
+    )
+    assert "(the version before it stays in force)" in found["b\x07b.md"]
+    assert snapshot.document("b").latest.path == "b.md"
+    with pytest.raises(NotFoundError, match=r"'\.\.': \.\.\.md is not published \(see"):
+        snapshot.document("..")
 
 
 @pytest.mark.parametrize(

@@ -1293,6 +1293,21 @@ def test_only_images_the_manual_publishes_are_served(small: ManualRepo):
         assert chapter.count("/files/") == 1
 
 
+def test_a_file_whose_path_gives_an_id_no_address_can_hold_is_never_listed(small: ManualRepo):
+    """procedures/...md (the id '..') was listed on every page, linked to /chapters/.., which
+    a browser opens as the home page and the service answers 400 (security review): it is
+    left out, as a file that cannot be read is (tracker check: invalid-id)."""
+    small.commit({"...md": doc("Dots"), "esc\x1b.md": doc("Escape"), "fine (1).md": doc("Fine")},
+                 "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for path in ("/", "/chapters", "/releases/2024-02-01", "/search?q=dots"):
+            html = page(client, path).text
+            assert "Dots" not in html and "Escape" not in html, path
+            for link in re.findall(r'href="(/chapters/[^"#]*)', html):
+                assert client.get(unescape(link)).status_code == 200, (path, link)
+        assert "Fine" in page(client, "/chapters").text
+
+
 def test_links_keep_the_date_and_fragments_are_prefixed_once(small: ManualRepo):
     guide = doc("Guide", "[TOC]\n\n## Two\n\nSee [two](#section-two) and [a](../a.md#).")
     small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
+from tracker.history.documents import MAX_ID
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
@@ -32,7 +33,6 @@ from web.site import View
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 get = partial(router.api_route, methods=["GET", "HEAD"])
-MAX_ID = 300
 MAX_QUERY = 200
 # (A commit of the branch: its id or 4+ hex digits of it, or the branch's name, with ~N or ^.)
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")

@@ -35,7 +35,8 @@ _AT_LINE = re.compile(r" at line (\d+)$")
 _IMG = re.compile(r"<img\b[^>]*>")  # (in sanitised HTML: attribute values hold no '<' or '>')
 _ALT = re.compile(r'\salt="([^"]*)"')
 RULES = (
-    "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
+    "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
+    "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
     "broken-link", "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",

@@ -19,7 +19,15 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import InputError, NotFoundError, shown
 from tracker.history.documents import path_id
 from tracker.history.links import composed
-from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
+from tracker.history.model import (
+    INVALID_ID,
+    LEFT_OUT,
+    Document,
+    Documents,
+    Loader,
+    Problem,
+    Version,
+)
 from tracker.history.releases import (
     EntryRow,
     Place,
@@ -285,12 +293,13 @@ class Snapshot:
         ident = composed(ident)
         key = self.names.get(ident)
         if key is None:
-            unread = [p.where for p in self.problems if p.rule in LEFT_OUT and p.document is None]
-            named = [where for where in unread if path_id(where) == ident]
+            unread = [p for p in self.problems if p.rule in LEFT_OUT and p.document is None]
+            named = [p for p in unread if path_id(p.where) == ident]
             if named:  # a file that would be that document, had it been read
+                why = "is not published" if named[-1].rule == INVALID_ID else "could not be read"
                 raise NotFoundError(
-                    f"There is no document with the id {shown(ident)}: {named[-1]} could not "
-                    "be read (see 'tracker check')."
+                    f"There is no document with the id {shown(ident)}: {named[-1].where} {why} "
+                    "(see 'tracker check')."
                 )
             raise NotFoundError(f"There is no document with the id {shown(ident)}.")
         return self.documents.by_key(key)
