@@ -114,16 +114,39 @@ def test_new_takes_an_id_of_letters_of_any_script(repo: ManualRepo):
 
 def test_new_refuses_a_file_name_and_an_id_the_website_cannot_show(repo: ManualRepo):
     """An id is not a file name (early-help.md would be written as early-help.md.md), and an id
-    that is another chapter's address plus /history, /diff or /feed.atom is one `tracker
-    check` rejects (address-clash): refused before anything is written."""
-    repo.commit({"referrals.md": doc("Referrals"), "b/diff.md": doc("B diff")},
-                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    that is another chapter's address plus /history, /diff or /feed.atom (or a static copy's
+    /at/DATE, /diff/A/B) is one `tracker check` rejects (address-clash): refused before
+    anything is written, in either direction."""
+    repo.commit(
+        {
+            "referrals.md": doc("Referrals"),
+            "b/diff.md": doc("B diff"),
+            "c/at/2024-01-01.md": doc("C on a day"),
+        },
+        when="2024-01-01T09:00:00+00:00",
+    )
     for ident, words in (
         ("early-help.md", "The id 'early-help.md' ends in .md: give the id without it"),
         ("help/Early-Help.MD", "The id 'help/Early-Help.MD' ends in .md"),
         ("referrals/history", "is the address of the history page of 'referrals'"),
         ("referrals/feed.atom", "is the address of the feed.atom page of 'referrals'"),
-        ("b", "the address of its diff page, 'b/diff', is the id of b/diff.md"),
+        ("b", "'b/diff', the id of b/diff.md, would be the address of the diff page of 'b'"),
+        (
+            "referrals/at/2024-10-02",
+            "is the address of the page of 'referrals' as in force on "
+            "2024-10-02 in a static copy of the website",
+        ),
+        (
+            "referrals/diff/0a1b2c3/2024-10-02/source",
+            "is the address of the page of what "
+            "changed in 'referrals' from 0a1b2c3 to 2024-10-02 (on its Markdown source) in a "
+            "static copy",
+        ),
+        (
+            "c",
+            "'c/at/2024-01-01', the id of c/at/2024-01-01.md, would be the address of the "
+            "page of 'c' as in force on 2024-01-01 in a static copy of the website",
+        ),
     ):
         result = tracker(repo, "new", ident, "--title", "X")
         assert result.returncode == 2, (ident, result.stderr)
@@ -131,7 +154,11 @@ def test_new_refuses_a_file_name_and_an_id_the_website_cannot_show(repo: ManualR
             ident, result.stderr,
         )  # fmt: skip
     written = sorted(p.relative_to(repo.path).as_posix() for p in repo.path.rglob("*.md"))
-    assert written == ["procedures/b/diff.md", "procedures/referrals.md"]
+    assert written == [
+        "procedures/b/diff.md",
+        "procedures/c/at/2024-01-01.md",
+        "procedures/referrals.md",
+    ]
     done = tracker(repo, "new", "referrals/history-of-referrals", "--title", "History")
     assert done.returncode == 0, done.stderr
 
@@ -271,7 +298,7 @@ def test_new_finds_address_clashes_with_documents_not_yet_committed(repo: Manual
     )
     (repo.path / "procedures" / "b").mkdir()
     (repo.path / "procedures" / "b" / "changes.md").write_text(doc("B", id="b/diff"))
-    assert "the address of its diff page, 'b/diff', is the id of b/changes.md" in refused(
+    assert "'b/diff', the id of b/changes.md, would be the address of the diff" in refused(
         repo, "b", "--title", "B"
     )
     assert written(repo) == ["a.md", "b/changes.md", "referrals.md"]

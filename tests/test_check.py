@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import date
@@ -20,6 +21,7 @@ from conftest import (
 )
 
 from tracker.authoring.check import check_manual
+from tracker.errors import NotFoundError
 
 D = date.fromisoformat
 
@@ -183,6 +185,23 @@ def test_ids_the_website_reads_as_another_document_s_pages(repo: ManualRepo):
     ]  # (d.md's old/history is shown: the website gives a former id's address to the chapter)
 
 
+def test_ids_a_static_copy_reads_as_another_document_s_pages(repo: ManualRepo):
+    """A static copy has a's page as in force on a date at a/at/DATE/ and its diffs at
+    a/diff/A/B/ (source/): a document with such an id would be written over them (security
+    review); other ids under a's address are only names."""
+    names = ("a/at/2024-01-01", "a/diff/x/history", "a/diff/0a1b/2024-01-02/source",
+             "a/at/soon", "a/diff/y", "a/diff/x/y/z", "a/at/2024-01-01/more")  # fmt: skip
+    repo.commit({"a.md": doc("A"), **{f"{n}.md": doc(n) for n in names}},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    found = check_manual(repo.snapshot(), D("2024-11-20"))
+    assert sorted(p.where for p in found if p.rule == "address-clash") == [
+        "a/at/2024-01-01.md", "a/diff/0a1b/2024-01-02/source.md", "a/diff/x/history.md",
+    ]  # fmt: skip
+    assert "the page of what changed in 'a' from x to history in a static copy" in str(
+        next(p for p in found if p.where == "a/diff/x/history.md")
+    )  # (a/diff/x's history too)
+
+
 def test_images_a_screen_reader_cannot_describe(repo: ManualRepo):
     """As the website publishes them: only the newest text, nothing in code, comments or
     indented blocks; an alt written any way; a reference-style image too."""
@@ -219,6 +238,36 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
 )
+
+
+def test_an_image_the_manual_does_not_publish_is_broken(repo: ManualRepo):
+    """An image under a folder starting with _ or one exclude leaves out is never served (the
+    security review's fix), so the chapter showing it shows none: said as broken-image (two
+    branches fixed apart: check said nothing of it)."""
+    for folder in ("_drafts", "images"):
+        (repo.path / "procedures" / folder).mkdir(parents=True)
+    for name in ("_drafts/p.png", "images/ok.png", "images/secret.png"):
+        (repo.path / "procedures" / name).write_bytes(PNG)
+    body = "![Draft](_drafts/p.png) ![Fine](images/ok.png) ![Secret](images/secret.png)"
+    repo.commit({"manual.toml": '[manual]\nexclude = ["README.md", "secret.png"]\n',
+                 "a.md": doc("A", body)}, when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    done = run_check(repo, "json")
+    found = [
+        f["message"] for f in json.loads(done.stdout)["findings"] if f["rule"] == "broken-image"
+    ]
+    unpublished = ("which is not published (a folder on its path or its name starts with _, or "
+                   "an exclude pattern in manual.toml matches it), so its page shows none")  # fmt: skip
+    assert found == [
+        f"shows the image {name}, {unpublished}" for name in ("_drafts/p.png", "images/secret.png")
+    ]
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(repo.open())) as client:
+        page = client.get("/chapters/a").text
+    served = re.findall(r'src="/files/[0-9a-f]+/([^"]+)"', page)
+    assert served == ["images/ok.png"]  # (the others left as written: no address of the site's)
 
 
 def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
@@ -386,6 +435,35 @@ def test_duplicate_titles_and_text_that_is_not_utf8(repo: ManualRepo):
     found = messages(repo)
     assert "warning: b.md: has the same title as a.md, so readers cannot tell them apart" in found
     assert any(m.startswith("error: c.md: the file is not UTF-8 text (line 1)") for m in found)
+
+
+def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):
+    """procedures/...md took the id '..' (a file name with an escape character, one with it),
+    listed everywhere, its page a 400, and check said nothing (security review): only a front
+    matter id was checked. Such a file is not published, as a file that cannot be read is
+    not, and check names it; a name with a space, or a file with an id of its own, is fine."""
+    bad = ("...md", "a/..md", "esc\x1b[31m.md", "bell\x07.md", "back\\slash.md",
+           "/".join(["x" * 200] * 2) + ".md")  # fmt: skip
+    first = repo.commit({"ok.md": doc("OK"), "early help.md": doc("Early help"),
+                         "own/...md": doc("Own", id="own-id"), "b.md": doc("B"),
+                         **{name: doc(f"Bad {n}") for n, name in enumerate(bad)}},
+                        when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    repo.move("b.md", "b\x07b.md", when="2024-01-02T09:00:00+00:00")  # (B stays as it was)
+    snapshot = repo.snapshot()
+    assert sorted(d.id for d in snapshot.documents) == ["b", "early help", "ok", "own-id"]
+    found = {p.where: str(p) for p in check_manual(snapshot, D("2024-11-20"))
+             if p.rule == "invalid-id"}  # fmt: skip
+    assert sorted(found) == sorted([*bad, "b\x07b.md"])
+    assert found["...md"] == (
+        "error: ...md: takes the id '..' from its path, which cannot be a web address (a part "
+        "of it is '.' or '..'): rename the file, or give it an id in its front matter; its "
+        f"version of commit {first[:10]} is not published (the file appears once renamed, or "
+        "given an id)"
+    )
+    assert "(the version before it stays in force)" in found["b\x07b.md"]
+    assert snapshot.document("b").latest.path == "b.md"
+    with pytest.raises(NotFoundError, match=r"'\.\.': \.\.\.md is not published \(see"):
+        snapshot.document("..")
 
 
 @pytest.mark.parametrize(

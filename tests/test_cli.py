@@ -459,6 +459,32 @@ def test_serve_on_a_port_in_use_is_one_sentence(demo: Path):
     assert_user_error(run("serve", "--repo", str(demo), "--port", "70000"), "70000")
 
 
+def test_serve_says_the_manual_s_title_without_its_control_characters(repo: ManualRepo):
+    """tracker serve wrote manual.toml's title as it was in its start-up line, escape sequences
+    and all (security review), where every other command shows them harmless."""
+    title = "Evil \\u001b]0;PWNED\\u0007\\u001b[31mRED\\nSecond line"
+    repo.commit({"manual.toml": f'[manual]\ntitle = "{title}"\n', "a.md": doc("A")})
+    with socket.socket() as free:  # (a port nothing listens on, let go for the service)
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    service = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--repo", str(repo.path), "--port", port],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert service.stdout is not None
+        line = service.stdout.readline()
+    finally:
+        service.terminate()
+        service.communicate(timeout=30)
+    mark = "\N{REPLACEMENT CHARACTER}"
+    assert line == (
+        f"Serving Evil {mark}]0;PWNED{mark}{mark}[31mRED{mark}Second line at "
+        f"http://127.0.0.1:{port}/ (Ctrl+C to stop).\n"
+    )
+
+
 @pytest.mark.reliability("repositories read")
 def test_a_shallow_clone_is_refused_with_how_to_fetch_the_rest(repo: ManualRepo, tmp_path: Path):
     for day in ("01", "02", "03"):

@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from test_web import PNG, UNSHOWN, clashing, feed_author, text_of
 
 from tracker import dates
+from tracker.authoring.check import check_manual
 from tracker.cli import main
 from tracker.demo import build_demo
 from tracker.errors import InputError
@@ -356,6 +357,24 @@ def test_a_manual_without_site_url_needs_a_base_and_its_images_are_exported(
     assert "http://localhost:8080/releases/2024-02-01/" in feed
 
 
+def test_the_export_writes_only_images_the_manual_publishes(repo: ManualRepo, tmp_path: Path):
+    """As the service serves them (test_web): no image of a _ folder or that exclude leaves
+    out, even where a chapter shows it."""
+    for name in ("_drafts/photo.png", "images/secret.png", "images/ok.png"):
+        (repo.path / "procedures" / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo.path / "procedures" / name).write_bytes(PNG)
+    shows = "![Draft](_drafts/photo.png) ![Secret](images/secret.png) ![Fine](images/ok.png)"
+    commit = repo.commit(
+        {"a.md": doc("Alpha", shows), "manual.toml": '[manual]\nexclude = ["secret.*"]\n'},
+        "Images", "2024-02-01T09:00:00+00:00",
+    )  # fmt: skip
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 3, 1))
+    written = sorted(p.relative_to(out / "files" / commit).as_posix()
+                     for p in (out / "files").rglob("*.png"))  # fmt: skip
+    assert written == ["images/ok.png"]
+
+
 def test_a_chapter_file_the_export_cannot_name_is_left_out_not_fatal(
     repo: ManualRepo, tmp_path: Path, caplog
 ):
@@ -402,6 +421,57 @@ def test_a_document_whose_address_is_another_page_is_never_exported_there(
         None, None, "/chapters/guides/"
     )  # fmt: skip
     assert links_resolve(out) > 50
+
+
+def test_a_document_at_a_static_copy_s_dated_or_diff_page_of_another_never_replaces_it(
+    repo: ManualRepo, tmp_path: Path, caplog
+):
+    """A document with the id victim/at/2024-10-02 (or victim/diff/A/B, .../source) was
+    written over victim's page as in force on that day, or its diff (security review): the
+    chapter's own pages are written, the other document is left out with a warning and
+    listed unlinked, and tracker check reports it (address-clash)."""
+    repo.commit({"victim.md": doc("Victim", "Call 999.")}, "Add victim",
+                "2024-10-01T10:00:00+00:00", {"Go-Live": "2024-10-02"})  # fmt: skip
+    repo.commit(
+        {"victim.md": doc("Victim", "Call 999 or 111.")},
+        "Update victim",
+        "2024-10-05T10:00:00+00:00",
+        {"Change-Note": "x", "Go-Live": "2024-10-09"},
+    )
+    spoof = doc("Spoof", "SPOOFED text.")
+    ids = ("victim/at/2024-10-02", "victim/diff/2024-10-08/2024-10-09",
+           "victim/diff/2024-10-08/2024-10-09/source")  # fmt: skip
+    repo.commit(
+        {f"{ident}.md": spoof for ident in ids},
+        "Add pages",
+        "2024-10-06T10:00:00+00:00",
+        {"Change-Note": "y", "Go-Live": "2024-10-09"},
+    )
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 11, 20))
+    for ident in ids:
+        page = (out / "chapters" / ident / "index.html").read_text("utf-8")
+        assert "SPOOFED" not in page and "Victim" in text_of(page), ident
+        assert f"The export leaves out {ident!r}" in caplog.text, ident
+    assert "Call 999." in text_of((out / "chapters/victim/at/2024-10-02/index.html").read_text())
+    contents = text_of((out / "chapters/index.html").read_text("utf-8"))
+    assert f"Spoof ({UNSHOWN})" in contents
+    assert links_resolve(out) > 10
+    found = check_manual(open_manual(repo.path).snapshot(), date(2024, 11, 20))
+    clashes = sorted(str(p) for p in found if p.rule == "address-clash")
+    assert clashes == [
+        "error: victim/at/2024-10-02.md: has the id 'victim/at/2024-10-02', which is the "
+        "address of the page of 'victim' as in force on 2024-10-02 in a static copy of the "
+        "website, so it cannot be shown there",
+        "error: victim/diff/2024-10-08/2024-10-09.md: has the id "
+        "'victim/diff/2024-10-08/2024-10-09', which is the address of the page of what changed "
+        "in 'victim' from 2024-10-08 to 2024-10-09 in a static copy of the website, so it cannot "
+        "be shown there",
+        "error: victim/diff/2024-10-08/2024-10-09/source.md: has the id "
+        "'victim/diff/2024-10-08/2024-10-09/source', which is the address of the page of what "
+        "changed in 'victim' from 2024-10-08 to 2024-10-09 (on its Markdown source) in a static "
+        "copy of the website, so it cannot be shown there",
+    ]
 
 
 def test_links_to_headings_whose_words_begin_with_section_land_in_the_export(

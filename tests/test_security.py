@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from web.app import create_app
 from web.export import build_site
+from web.outdir import OutDir
 
 TODAY = date(2024, 3, 20)
 BASE = "https://procedures.example.org"
@@ -132,6 +133,61 @@ def test_a_manifest_edited_to_vouch_for_planted_pages_is_not_believed(repo: Manu
     build_site(repo.open(), public, BASE, TODAY)
     for page in ("index.html", "chapters/a/index.html"):
         assert (public / page).read_bytes() == (honest / page).read_bytes(), page
+
+
+def test_a_manifest_not_written_by_a_build_cannot_have_someone_s_files_removed(
+    repo: ManualRepo, tmp_path: Path
+):
+    """A .tracker-build.json forged into a folder of someone's own files, listing them, let a
+    build use the folder and remove them (security review; operators.md said nothing it lists
+    is removed): a listed file is removed only while its content is what the manifest lists,
+    so theirs stay, and a page of the build's own that it no longer makes still goes."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    forged = tmp_path / "forged"
+    (forged / "notes").mkdir(parents=True)
+    (forged / "notes" / "important.txt").write_text("mine")
+    (forged / "README.txt").write_text("hi")
+    (forged / "old.html").write_text("a page a build wrote")
+    listed = {"notes/important.txt": "x", "README.txt": hashlib.sha256(b"other").hexdigest(),
+              "old.html": hashlib.sha256(b"a page a build wrote").hexdigest()}  # fmt: skip
+    manifest = {"tracker-build": 2, "files": listed, "pages": {}}
+    (forged / ".tracker-build.json").write_text(json.dumps(manifest))
+    report = build_site(repo.open(), forged, BASE, TODAY)
+    assert (forged / "notes" / "important.txt").read_text() == "mine"
+    assert (forged / "README.txt").read_text() == "hi"
+    assert not (forged / "old.html").exists() and report.counts.removed == 1
+
+
+def test_a_build_stopped_midway_does_not_vouch_for_a_forged_manifest_s_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A build saves its manifest as it goes, listing the last manifest's files too (to remove
+    them next time if it stops): those of a manifest not believed keep its digests, so the
+    next build, which believes the manifest saved, still removes only files that match."""
+    monkeypatch.setattr("web.outdir.SAVE_EVERY", 1)
+    out, vouches = tmp_path / "site", tmp_path / "vouches"
+    out.mkdir()
+    vouches.mkdir()
+    (out / "mine.txt").write_text("mine")
+    (out / "old.html").write_text("old")
+    listed = {"mine.txt": "x", "old.html": hashlib.sha256(b"old").hexdigest()}
+    (out / ".tracker-build.json").write_text(json.dumps({"tracker-build": 2, "files": listed}))
+    stopped = OutDir.open(out, vouches=vouches)
+    stopped.put("a.html", b"1")  # (saved, and vouched for; then the build stops)
+    stopped.close()
+    counts = OutDir.open(out, vouches=vouches).sync({"a.html": b"1"})
+    assert (out / "mine.txt").read_text() == "mine" and not (out / "old.html").exists()
+    assert (counts.unchanged, counts.removed) == (1, 1)
+
+
+def test_a_file_changed_since_the_build_wrote_it_is_not_removed(tmp_path: Path):
+    """Nor is a file of the last build's that someone changed since: it is theirs now."""
+    out = tmp_path / "site"
+    OutDir.open(out).sync({"a.html": b"1", "b.html": b"2", "c/index.html": b"3"})
+    (out / "b.html").write_text("changed by hand")
+    counts = OutDir.open(out).sync({"a.html": b"1"})
+    assert (counts.unchanged, counts.removed) == (1, 1)
+    assert (out / "b.html").read_text() == "changed by hand" and not (out / "c").exists()
 
 
 def test_a_fifo_where_the_manifest_lists_a_page_does_not_hang_the_build(repo: ManualRepo):

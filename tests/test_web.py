@@ -1360,6 +1360,42 @@ def test_images_kept_in_the_manual_are_served_as_they_were_at_each_version(small
         page(client, f"/files/{second}/images/%2e%2e/%2e%2e/x.png", 400)
 
 
+def test_only_images_the_manual_publishes_are_served(small: ManualRepo):
+    """/files/ served any image under the manual's folder, a _drafts/ one and one that exclude
+    leaves out too (security review): those are never published, so never served, and a
+    chapter that shows one is given no address for it."""
+    for name in ("_drafts/photo.png", "private/secret.png", "images/ok.png", "_x.png"):
+        (small.path / "procedures" / name).parent.mkdir(exist_ok=True)
+        (small.path / "procedures" / name).write_bytes(PNG)
+    shows = "![Draft](_drafts/photo.png) ![Secret](private/secret.png) ![Fine](images/ok.png)"
+    commit = small.commit(
+        {"a.md": doc("Alpha", shows), "manual.toml": '[manual]\nexclude = ["secret.*"]\n'},
+        "Images", "2024-02-01T09:00:00+00:00",
+    )  # fmt: skip
+    with served(small) as client:
+        assert page(client, f"/files/{commit}/images/ok.png").content == PNG
+        for name in ("_drafts/photo.png", "private/secret.png", "_x.png"):
+            page(client, f"/files/{commit}/{name}", 404)
+        chapter = page(client, "/chapters/a").text
+        assert f'src="/files/{commit}/images/ok.png"' in chapter
+        assert chapter.count("/files/") == 1
+
+
+def test_a_file_whose_path_gives_an_id_no_address_can_hold_is_never_listed(small: ManualRepo):
+    """procedures/...md (the id '..') was listed on every page, linked to /chapters/.., which
+    a browser opens as the home page and the service answers 400 (security review): it is
+    left out, as a file that cannot be read is (tracker check: invalid-id)."""
+    small.commit({"...md": doc("Dots"), "esc\x1b.md": doc("Escape"), "fine (1).md": doc("Fine")},
+                 "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for path in ("/", "/chapters", "/releases/2024-02-01", "/search?q=dots"):
+            html = page(client, path).text
+            assert "Dots" not in html and "Escape" not in html, path
+            for link in re.findall(r'href="(/chapters/[^"#]*)', html):
+                assert client.get(unescape(link)).status_code == 200, (path, link)
+        assert "Fine" in page(client, "/chapters").text
+
+
 def test_links_keep_the_date_and_fragments_are_prefixed_once(small: ManualRepo):
     guide = doc("Guide", "[TOC]\n\n## Two\n\nSee [two](#section-two) and [a](../a.md#).")
     small.commit({"guides/history.md": guide}, "Add", "2024-02-01T09:00:00+00:00")

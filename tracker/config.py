@@ -47,16 +47,24 @@ class Config:
         """Whether a path under the root is a document (SPEC §2)."""
         return _is_document(relative_path, self.documents, self.exclude)
 
+    def is_published(self, relative_path: str) -> bool:
+        """Whether a file under the root may be published (an image a chapter shows), by the
+        rules that leave documents out: no folder on its path, nor its name, starts with
+        ``_``, and no ``exclude`` pattern matches its name."""
+        return _is_published(relative_path, self.exclude)
+
 
 @lru_cache(maxsize=65_536)
 def _is_document(relative_path: str, documents: str, exclude: tuple[str, ...]) -> bool:
+    name = relative_path.rpartition("/")[2]
+    return _is_published(relative_path, exclude) and fnmatch.fnmatchcase(name, documents)
+
+
+def _is_published(relative_path: str, exclude: tuple[str, ...]) -> bool:
     parts = relative_path.split("/")
     if any(part.startswith("_") for part in parts):
         return False
-    name = parts[-1]
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude):
-        return False
-    return fnmatch.fnmatchcase(name, documents)
+    return not any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in exclude)
 
 
 def settings_text(data: bytes, name: str = CONFIG_FILE) -> str:

@@ -24,6 +24,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracker.arguments import printable
 from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
 from tracker.logs import Logger
 from tracker.manual import Manual, open_manual
@@ -311,7 +312,7 @@ def serve(
             raise InputError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
     shown = manual.latest  # (read by served_manual: the manual before broken settings, or none)
     title = shown.config.title if shown is not None else "a manual whose settings need mending"
-    print(f"Serving {title} at http://{host}:{port}/ (Ctrl+C to stop).")
+    print(printable(f"Serving {title} at http://{host}:{port}/ (Ctrl+C to stop).", True))
     poller = hooks.Poller(manual, poll) if poll else None
     if poller is not None:
         poller.start()

@@ -32,7 +32,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
 from tracker.errors import InputError
-from tracker.history.snapshot import API_PAGES
+from tracker.history.snapshot import API_PAGES, page_of
 from tracker.index.store import cache_folder, made_private
 from tracker.logs import Logger
 from tracker.manual import Manual
@@ -223,8 +223,11 @@ def seed(view: View) -> dict[str, str]:
                 urls.chapter(document.id, release.date)
         served = f"/api/chapters/{quote(document.id)}"
         api[f"{served}/history.json"] = f"{served}/history"
-        if snapshot.clashing.get(document.id, ("", ""))[1] not in API_PAGES:  # (else the
-            api[f"{served}.json"] = served  # service answers another's page there)
+        if clash := snapshot.clashing.get(document.id):  # (Urls gives it no address)
+            log.warning("The export leaves out %r (%s): its address is %s (address-clash).",
+                        document.id, document.latest.path, page_of(*clash))  # fmt: skip
+        if clash is None or clash[1] not in API_PAGES:  # (else the service answers
+            api[f"{served}.json"] = served  # another's page there)
     return api
 
 
@@ -396,10 +399,8 @@ def _search_index(view: View) -> bytes:
 
 
 def _api_index(paths: list[str]) -> bytes:
-    about = (
-        "The JSON API's documents in this static copy: the service's /api/... addresses, "
-        "each with .json added (those that take a query are not exported)."
-    )
+    about = ("The JSON API's documents in this static copy: the service's /api/... addresses, "
+             "each with .json added (those that take a query are not exported).")  # fmt: skip
     return _json({"about": about, "documents": paths})
 
 

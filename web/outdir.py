@@ -5,9 +5,11 @@ A manifest in the folder (``.tracker-build.json``) lists each file the export wr
 SHA-256 of its content, and what the exporter keeps about each page (``pages``: what shaped
 it and what it links to, so that a page whose inputs are unchanged need not be rendered). A
 new build writes a file only when its content differs from what the folder holds (or the file
-is gone), removes the files of the last build that it no longer makes, and leaves every other
-file alone. The manifest is never taken as proof of a file's content: each file is read and
-compared (a folder committed with a manifest and pages of its own keeps none of them).
+is gone), removes the files of the last build that it no longer makes (each only while its
+content is what the manifest lists), and leaves every other file alone. The manifest is never
+taken as proof of a file's content: each file is read and compared (a folder committed with a
+manifest and pages of its own keeps none of them, and a manifest naming files of someone's own
+has none of them removed).
 
 Nothing is written, created or removed through a symbolic link inside the folder: each folder
 on the way is opened without following links, and a file is written to a new temporary file
@@ -73,8 +75,9 @@ class OutDir:
         believed: bool = True,
     ) -> None:
         self.root = root
-        # path -> SHA-256, from the last build's manifest; one not believed lists its files
-        # only to remove them (an empty digest, never a file's: kept on, if this build stops)
+        self.listed = previous  # path -> SHA-256, as the last build's manifest lists them
+        # the same, to keep a file as unchanged: none from a manifest not believed (an empty
+        # digest, never a file's), whose files are all written anew
         self.previous = previous if believed else dict.fromkeys(previous, "")
         self.previous_pages = pages if believed else {}  # what it kept about its pages
         self.hashes: dict[str, str] = {}  # this build's files so far
@@ -92,8 +95,9 @@ class OutDir:
         the SHA-256 of the manifest it wrote last into each output folder. A manifest that is
         not the one this user's last build wrote there (committed with the folder, copied from
         elsewhere, edited, or the cache folder was not kept) is not believed: every file is
-        written anew (what it lists that this build does not make is still removed, so that a
-        withdrawn chapter's pages do not linger)."""
+        written anew (what it lists that this build does not make is still removed while it is
+        what the manifest lists, so that a withdrawn chapter's pages do not linger, and no
+        manifest can have a file of someone's own removed)."""
         root = out.resolve()
         for place in forbidden:
             git_dir = place.resolve()
@@ -147,7 +151,7 @@ class OutDir:
         self._write(path, content)
         self.written += 1
         if self.written % SAVE_EVERY == 0:  # an interrupted build still knows its files
-            self._save({**self.previous, **self.hashes}, self.previous_pages)
+            self._save({**self.listed, **self.hashes}, self.previous_pages)
         return True
 
     def reuse(self, path: str, digest: str) -> bool:
@@ -161,9 +165,12 @@ class OutDir:
         return True
 
     def finish(self, pages: Mapping[str, Any] | None = None) -> Counts:
-        """Remove what the last build wrote and this one did not; keep the manifest (with
+        """Remove what the last build wrote and this one did not, each file only while it is
+        what the manifest lists (its SHA-256: a file changed since, or one a manifest not
+        written by a build names, is someone's own and left alone); keep the manifest (with
         ``pages``, what the exporter keeps about this build's pages)."""
-        gone = sorted(set(self.previous) - set(self.hashes))
+        gone = [path for path in sorted(set(self.listed) - set(self.hashes))
+                if self._still(path, self.listed[path])]  # fmt: skip
         for path in gone:
             self._remove(path)
         self._save(self.hashes, pages or {})
@@ -195,6 +202,13 @@ class OutDir:
 
     def _unchanged(self, path: str, digest: str) -> bool:
         return self.previous.get(path) == digest and self._holds(path, digest)
+
+    def _still(self, path: str, digest: str) -> bool:
+        """Whether ``path`` holds what the manifest lists (False below a link or a file)."""
+        try:
+            return self._holds(path, digest)
+        except InputError:
+            return False
 
     def _holds(self, path: str, digest: str) -> bool:
         """Whether ``path`` is a file (not a link) whose content has the SHA-256 ``digest``:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
+from tracker.history.documents import MAX_ID
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
@@ -33,7 +34,6 @@ from web.site import View
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 get = partial(router.api_route, methods=["GET", "HEAD"])
-MAX_ID = 300
 MAX_QUERY = 200
 # (A commit of the branch: its id or 4+ hex digits of it, or the branch's name, with ~N or ^.)
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
@@ -288,6 +288,8 @@ def media(view: View, version: Version) -> Media:
     def address(path: str) -> str | None:
         if PurePosixPath(path).suffix.lower() not in IMAGES:
             return None
+        if not view.snapshot.config.is_published(path):  # (_drafts/, exclude: not served)
+            return None
         return view.urls.file(version.commit, path)
 
     return address
@@ -297,17 +299,19 @@ def media(view: View, version: Version) -> Media:
 def file(request: Request, commit: str, path: str) -> Response:
     view = current_view(request)
     kind = IMAGES.get(PurePosixPath(path).suffix.lower())
-    if kind is None:
-        raise NotFoundError("Only the images of the manual are served at this address.")
+    published = view.snapshot.config.is_published  # (as the manual's documents: not _drafts/)
+    if kind is None or not published(check_path(path)):
+        raise NotFoundError("Only the images the manual publishes are served at this address.")
     if commit not in view.snapshot.line:
         raise NotFoundError("That commit is not one of the manual's versions.")
-    where = view.snapshot.root.join(check_path(path))
+    where = view.snapshot.root.join(path)
     data = view.manual.texts.file(commit, where, MAX_FILE)
     for other in ("NFD", "NFC") if data is None and not where.isascii() else ():
         # (a chapter names the image with its accents joined to their letters, or apart, and
         # the file was saved the other way: the same name, as a link's is)
-        if (named := unicodedata.normalize(other, where)) != where:
-            data = data or view.manual.texts.file(commit, named, MAX_FILE)
+        named = unicodedata.normalize(other, path)
+        if named != path and published(named):
+            data = data or view.manual.texts.file(commit, view.snapshot.root.join(named), MAX_FILE)
     if data is None:
         raise NotFoundError(
             f"The manual had no image {path!r} of at most {MAX_FILE // 1_000_000} MB then."

@@ -24,13 +24,14 @@ from tracker.history.links import (
     shadowed,
 )
 from tracker.history.model import SETTINGS_INVALID, Document, Problem, Version
-from tracker.history.snapshot import Snapshot
+from tracker.history.snapshot import Snapshot, page_of
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
-    "front-matter", "not-utf8", "too-large", "missing-object", "duplicate-id", "address-clash",
+    "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
+    "address-clash",
     "duplicate-title", "image-alt", "newsletter-template",
     "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
@@ -170,15 +171,15 @@ def _duplicates(snapshot: Snapshot) -> list[Problem]:
 
 def _address_clashes(snapshot: Snapshot) -> list[Problem]:
     """Ids the website cannot show: ``a/history`` beside a document ``a`` is the address of
-    a's history (its diff and feed likewise), so the document with that id is never reached
-    (``Snapshot.clashing``, which the website asks too). Beside a former id it is."""
+    a's history (its diff and feed likewise; ``a/at/DATE`` and ``a/diff/A/B`` of its pages in
+    a static copy), so the document with that id is never reached (``Snapshot.clashing``,
+    which the website asks too). Beside a former id it is."""
     found = []
     for doc in _published(snapshot):
         if (address := snapshot.clashing.get(doc.id)) is not None:
-            parent, page = address
             message = (
-                f"has the id {doc.id!r}, which is the address of the {page} page of {parent!r} "
-                "on the website, so it cannot be shown there"
+                f"has the id {doc.id!r}, which is the address of {page_of(*address)}, so it "
+                "cannot be shown there"
             )
             found.append(Problem("error", doc.latest.path, message, rule="address-clash"))
     return found

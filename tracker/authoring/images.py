@@ -95,6 +95,7 @@ class Files:
 
     def __init__(self, snapshot: Snapshot, sizes: Sizes) -> None:
         self.root, self.head, self.sizes = snapshot.root, snapshot.head, sizes
+        self.config = snapshot.config
         self.known: dict[tuple[str, str], int | None] = {}  # (commit, repository path) -> size
 
     def look_up(self, images: list[tuple[Version, str]]) -> None:
@@ -123,6 +124,11 @@ class Files:
             )
         if PurePosixPath(target).suffix.lower() not in IMAGE_TYPES:
             return f"{shown} is not a PNG, JPEG, GIF, WebP or SVG file, so its page shows none"
+        if not self.config.is_published(target):
+            return (
+                f"{shown} is not published (a folder on its path or its name starts with _, "
+                "or an exclude pattern in manual.toml matches it), so its page shows none"
+            )
         size = self.size(version.commit, target)
         if size is None and self.size(self.head, target) is not None:
             return (

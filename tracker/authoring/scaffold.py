@@ -19,7 +19,7 @@ from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
 from tracker.history.model import SETTINGS_INVALID
-from tracker.history.snapshot import PAGES, Snapshot, page_address
+from tracker.history.snapshot import Snapshot, page_addresses, page_of
 from tracker.logs import Logger
 
 log = Logger(__name__)
@@ -185,20 +185,20 @@ def _address_clash(ident: str, committed: set[str], present: list[Present]) -> s
     ``committed`` holds every committed id (a deleted document's too, as check asks);
     ``present`` adds those written in the working tree and not committed yet."""
     paths = {d.id: d.path for d in present}
-    address = page_address(ident)
-    if address is not None and (address[0] in committed or address[0] in paths):
-        parent, page = address
-        return (
-            f"The id {ident!r} is the address of the {page} page of {parent!r} on the website, "
-            "so the new document could not be shown there; choose another id."
-        )
-    for page in PAGES:
-        if (path := paths.get(f"{ident}/{page}")) is not None:
+    for parent, page in page_addresses(ident):
+        if parent in committed or parent in paths:
             return (
-                f"The id {ident!r} cannot be used: the address of its {page} page, "
-                f"{ident + '/' + page!r}, is the id of {path}, which could then not be shown "
-                "on the website."
+                f"The id {ident!r} is the address of {page_of(parent, page)}, so the new "
+                "document could not be shown there; choose another id."
             )
+    for other, path in paths.items():
+        for parent, page in page_addresses(other):
+            if parent == ident:
+                return (
+                    f"The id {ident!r} cannot be used: {other!r}, the id of {path}, would be "
+                    f"the address of {page_of(ident, page)}, so that document could not be "
+                    "shown there."
+                )
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ TEXT_KEYS = {"id", "title", "type", "section", "owner", "status"}  # (any scalar
 # An explicit id is a path: words of letters, digits, '.', '_' or '-', joined by '/'. Letters
 # of any script, as a file's name gives its path id (its address is percent-encoded).
 ID_PATTERN = re.compile(r"[^\W_][\w.-]*(/[^\W_][\w.-]*)*")
+MAX_ID = 300  # the longest id the website reads from an address (``web.pages.check_id``)
 # Front matter: an opening line of ---, then the first closing line of --- or ... (found by
 # the newline before it, which the search can skip to).
 _OPENING = re.compile(r"---[ \t]*\r?\n")
@@ -387,6 +389,22 @@ def _referred(found: re.Match[str]) -> str:
 def path_id(relative_path: str) -> str:
     """The default id: the path under the root without ``.md``, its letters composed."""
     return composed(relative_path[:-3] if relative_path.endswith(".md") else relative_path)
+
+
+def path_id_problem(ident: str) -> str | None:
+    """Why an id a file's path gives cannot be a document's, or None: the website refuses an
+    address with it (``web.pages.check_id``), or a static copy cannot name its page's file
+    (``web.outdir.check_relative``). Looser than ``ID_PATTERN``: a file's name may hold
+    spaces, brackets or apostrophes, which an address percent-encodes."""
+    if any(part in ("", ".", "..") for part in ident.split("/")):
+        return "a part of it is '.' or '..'"
+    if not ident.isprintable() and any(unicodedata.category(c) == "Cc" for c in ident):
+        return "it holds a control character"
+    if "\\" in ident:
+        return "it holds a backslash"
+    if len(ident) > MAX_ID:
+        return f"it is longer than {MAX_ID} characters"
+    return None
 
 
 def default_title(relative_path: str) -> str:

@@ -16,9 +16,10 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.config import Config
-from tracker.history.documents import MISSING, DocMeta, path_id
+from tracker.errors import shown
+from tracker.history.documents import MISSING, DocMeta, path_id, path_id_problem
 from tracker.history.links import composed
-from tracker.history.model import Document, Problem, Version, VersionKind
+from tracker.history.model import INVALID_ID, Document, Problem, Version, VersionKind
 from tracker.history.trailers import Source, Sources, combined
 from tracker.repository.parse import NOT_FILES, Change, RawCommit
 from tracker.repository.paths import Root
@@ -107,23 +108,34 @@ class Walker:
             gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
             if gone is not None:
                 self.skipped_before.append(gone)
-        reason = self._meta(change).unreadable if new is not None else None
-        if reason is None:
+        if new is None:
             return False
-        assert new is not None
+        meta = self._meta(change)
+        reason = meta.unreadable
+        if reason is None and meta.id is None and (wrong := path_id_problem(path_id(new))):
+            reason = (  # (an id the website cannot show: a link to it could not open)
+                f"takes the id {shown(path_id(new))} from its path, which cannot be a web "
+                f"address ({wrong}): rename the file, or give it an id in its front matter"
+            )
+            rule = INVALID_ID
+        elif reason is None:
+            return False
+        else:
+            rule = _rule(reason)
         key = self._unplace(old) if old is not None and old in self.live else None
         if key is not None:
             self._place(new, key)  # still the same document, at its new path
-        what = (
-            "the version before it stays in force"
-            if key is not None
-            else "the file appears once it can be read"
-        )
+        if key is not None:
+            what = "the version before it stays in force"
+        elif rule == INVALID_ID:
+            what = "the file appears once renamed, or given an id"
+        else:
+            what = "the file appears once it can be read"
         moment = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
+        at = re.search(r"\(line (\d+)\)", reason) if rule != INVALID_ID else None
         self.skipped[new] = Problem(
             "error", new, f"{reason}; its version of commit {commit.sha[:10]} is not published "
-            f"({what})", moment.date(), rule=_rule(reason),
-            line=int(at.group(1)) if (at := re.search(r"\(line (\d+)\)", reason)) else None,
+            f"({what})", moment.date(), rule=rule, line=int(at.group(1)) if at else None,
             document=key,
         )  # fmt: skip
         paths = {self.root.join(path) for path in (old, new) if path}

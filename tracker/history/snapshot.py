@@ -19,7 +19,15 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import InputError, NotFoundError, shown
 from tracker.history.documents import path_id
 from tracker.history.links import composed
-from tracker.history.model import LEFT_OUT, Document, Documents, Loader, Problem, Version
+from tracker.history.model import (
+    INVALID_ID,
+    LEFT_OUT,
+    Document,
+    Documents,
+    Loader,
+    Problem,
+    Version,
+)
 from tracker.history.releases import (
     EntryRow,
     Place,
@@ -35,6 +43,10 @@ from tracker.repository.paths import Root, check_ref
 Notice = tuple[int, str, str]
 PAGES = ("history", "diff", "feed.atom")  # the website's pages under a chapter's address
 API_PAGES = ("history", "diff")  # the JSON API's (/api/chapters/{id}/history), of those
+# A static copy's pages under a chapter's address besides those (``Urls``, query strings made
+# parts of the address): the chapter as in force on a date, and what changed between two
+# versions (its parts dates, commits or '-', any part read so), on the text or the source.
+_COPY_PAGES = re.compile(r"at/[0-9]{4}-[0-9]{2}-[0-9]{2}|diff/[^/]+/[^/]+(/source)?")
 # A revision the website reads (``Snapshot.published_point``): a name, then steps back along
 # the first-parent line (``~``, ``~3``, ``^``, ``^1``; ``^2``, a merge's other parent, is not
 # on the line); and a commit's id, or its start.
@@ -43,12 +55,34 @@ _STEP = re.compile(r"~[0-9]*|\^1?")
 _HEX = re.compile(r"[0-9a-f]{4,64}")
 
 
-def page_address(ident: str) -> tuple[str, str] | None:
-    """(id, page) when ``ident`` reads as the website's address of a page of the document with
-    that id: ``a/history`` is the address of a's history (its diff and feed likewise), so where
-    a document has the id ``a``, a document with the id ``a/history`` cannot be shown."""
+def page_addresses(ident: str) -> list[tuple[str, str]]:
+    """Each (id, page) such that ``ident`` reads as the address of that page of a document with
+    that id, on the website or in a static copy of it: ``a/history`` is the address of a's
+    history (its diff and feed likewise), ``a/at/2024-10-02`` of a's page as in force on that
+    day in a static copy, ``a/diff/A/B`` (``/source``) of what changed in it between A and B;
+    so where a document has the id ``a``, a document with such an id cannot be shown."""
     parent, _, page = ident.rpartition("/")
-    return (parent, page) if parent and page in PAGES else None
+    found = [(parent, page)] if parent and page in PAGES else []
+    parts = ident.split("/")
+    for cut in (2, 3, 4):
+        page = "/".join(parts[-cut:])
+        if len(parts) > cut and _COPY_PAGES.fullmatch(page):
+            found.append(("/".join(parts[:-cut]), page))
+    return found
+
+
+def page_of(parent: str, page: str) -> str:
+    """How ``tracker check`` and ``tracker new`` name a page of ``page_addresses``: "the
+    history page of 'a' on the website"."""
+    if page in PAGES:
+        return f"the {page} page of {parent!r} on the website"
+    kind, first, *rest = page.split("/")
+    if kind == "at":
+        what = f"the page of {parent!r} as in force on {first}"
+    else:
+        source = " (on its Markdown source)" if rest[1:] else ""
+        what = f"the page of what changed in {parent!r} from {first} to {rest[0]}{source}"
+    return f"{what} in a static copy of the website"
 
 
 def notices_of(document: Document) -> list[Notice]:
@@ -239,19 +273,16 @@ class Snapshot:
 
     @cached_property
     def clashing(self) -> Mapping[str, tuple[str, str]]:
-        """The ids whose address on the website is a page of another document that has its id
-        now, each with that id and page (``page_address``): no document with one of them can
-        be shown at its address (``tracker check``'s address-clash). Read from the names,
-        reading only the documents that could be one."""
-        return MappingProxyType(
-            {
-                ident: address
-                for ident in self.names
-                if (address := page_address(ident)) is not None
-                and self.has_id(address[0])
-                and self.has_id(ident)
-            }
-        )
+        """The ids whose address on the website, or in a static copy of it, is a page of
+        another document that has its id now, each with that id and page (``page_addresses``):
+        no document with one of them can be shown at its address (``tracker check``'s
+        address-clash). Read from the names, reading only the documents that could be one."""
+        found = {}
+        for ident in self.names:
+            addresses = [a for a in page_addresses(ident) if self.has_id(a[0])]
+            if addresses and self.has_id(ident):
+                found[ident] = addresses[0]
+        return MappingProxyType(found)
 
     def document(self, ident: str) -> Document:
         """The document with this id (or a former id), or NotFoundError.
@@ -262,12 +293,13 @@ class Snapshot:
         ident = composed(ident)
         key = self.names.get(ident)
         if key is None:
-            unread = [p.where for p in self.problems if p.rule in LEFT_OUT and p.document is None]
-            named = [where for where in unread if path_id(where) == ident]
+            unread = [p for p in self.problems if p.rule in LEFT_OUT and p.document is None]
+            named = [p for p in unread if path_id(p.where) == ident]
             if named:  # a file that would be that document, had it been read
+                why = "is not published" if named[-1].rule == INVALID_ID else "could not be read"
                 raise NotFoundError(
-                    f"There is no document with the id {shown(ident)}: {named[-1]} could not "
-                    "be read (see 'tracker check')."
+                    f"There is no document with the id {shown(ident)}: {named[-1].where} {why} "
+                    "(see 'tracker check')."
                 )
             raise NotFoundError(f"There is no document with the id {shown(ident)}.")
         return self.documents.by_key(key)
