@@ -183,7 +183,11 @@ def test_warnings_go_through_the_lazy_loggers(path: Path):
 
 
 def test_no_module_is_much_over_400_lines():
-    sizes = {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+    """The engine's modules and the web service's alike (web/ was not counted: one grew to 424
+    lines unnoticed)."""
+    paths = [*MODULES.values(), *sorted((PACKAGE.parent / "web").rglob("*.py"))]
+    sizes = {path: len(path.read_text().splitlines()) for path in paths}
+    assert len(sizes) > len(MODULES)
     assert max(sizes.values()) <= 420, max(sizes.items(), key=lambda item: item[1])
 
 
