@@ -275,6 +275,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
             f"'id' {text!r} must be words of letters, digits, '.', '_' or '-' joined by '/', "
             "each starting with a letter or digit (no '..', no leading or doubled '/')"
         )
+    if key == "id" and len(text) > MAX_ID:  # (the website reads no longer id from an address)
+        return None, f"'id' is {len(text)} characters long: at most {MAX_ID} can be an address"
     if key == "type" and text not in TYPES:
         return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
     if key == "status" and text not in STATUSES:
