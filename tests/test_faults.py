@@ -266,6 +266,54 @@ def test_a_repository_cloned_again_at_its_path_is_read_under_a_running_service(
         assert "lacks" not in client.get("/chapters/a/history").text
 
 
+def test_threads_reading_while_the_git_folder_changes_are_never_cut_off(repo: ManualRepo):
+    """git status, a pull, the service's own fetch: each changes the git folder (its change
+    time). The long-lived reader used to be closed as soon as a thread saw that, under the
+    threads reading with it ("git cat-file stopped; the repository may be damaged": a 503;
+    review). Now a reader is asked again only for a text it found missing, and the old one
+    stops when no thread holds it."""
+    import threading
+
+    from tracker.errors import RepositoryError
+    from tracker.repository.read import GitRepo
+
+    head = repo.commit({"a.md": doc("A", "Text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    reader = GitRepo(repo.path)
+    blob = repo.git("rev-parse", "HEAD:procedures/a.md")
+    errors: list[str] = []
+    reads = [0, 0]
+    stop = threading.Event()
+
+    def read(missing: bool) -> None:
+        while not stop.is_set():
+            try:
+                if missing:  # (a file the commit lacks: read again by a new reader)
+                    assert reader.read_file(head, "procedures/none.md") is None
+                else:
+                    assert reader.read_blob(blob).endswith(b"Text.\n")
+                reads[missing] += 1
+            except (RepositoryError, AssertionError) as error:
+                errors.append(repr(error))
+
+    def change() -> None:
+        marker = repo.path / ".git" / "marker"
+        while not stop.is_set():
+            marker.touch()
+            marker.unlink()
+
+    threads = [threading.Thread(target=read, args=(n % 2 == 0,)) for n in range(4)]
+    threads.append(threading.Thread(target=change))
+    for thread in threads:
+        thread.start()
+    time.sleep(2)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    reader.close()
+    assert errors == []
+    assert min(reads) > 20
+
+
 def test_readers_see_the_old_index_while_a_writer_is_at_work(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
     manual = repo.open()

@@ -345,17 +345,30 @@ class GitRepo:
         return batch_sizes(self._cwd, [_at(commit, path) for commit, path in files])
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
-        with self._reader_lock:  # one long-lived reader, however many threads ask at once
-            folder = identity(self.git_dir)
-            if self._reader is not None and self._reader_of != folder:
-                # The repository was replaced at its path (deleted and cloned again while a
-                # service ran): a reader started in the old one looks for objects there, so
-                # every text of the new one would read as missing, until a restart.
-                self._reader.close()
-                self._reader = None
+        reader, started_in = self._long_lived()
+        found = self._read_with(reader, name, limit)
+        if found is None and identity(self.git_dir) != started_in:
+            # The git folder changed since the reader started: perhaps the repository was
+            # replaced at its path (deleted and cloned again while a service ran), and a reader
+            # started in the old one looks for objects there, so that every text of the new
+            # one read as missing until a restart. Ask a new reader (the old one is dropped,
+            # not closed: another thread may be reading with it; it stops when none is).
+            with self._reader_lock:
+                if self._reader is reader:
+                    self._reader = None
+            reader, _ = self._long_lived()
+            found = self._read_with(reader, name, limit)
+        return found
+
+    def _long_lived(self) -> tuple[Batch, tuple[int, int, int] | None]:
+        """The long-lived reader (one, however many threads ask at once), and which git folder
+        it was started in."""
+        with self._reader_lock:
             if self._reader is None:
-                self._reader, self._reader_of = Batch(self._cwd), folder
-            reader = self._reader
+                self._reader, self._reader_of = Batch(self._cwd), identity(self.git_dir)
+            return self._reader, self._reader_of
+
+    def _read_with(self, reader: Batch, name: str, limit: int) -> bytes | None:
         try:
             return reader.read(name, limit)
         except RepositoryError:
