@@ -164,3 +164,46 @@ def test_work_ahead_stops_as_the_cache_file_nears_its_bound(
     made = ahead.work_ahead(snapshot, manual.differ, folder, lambda: None)
     assert 0 < made < len(ahead.pairs(snapshot))
     assert made % ahead.CHECK_EVERY == 0
+
+
+def test_a_pipe_planted_as_the_lock_stops_nothing_and_hangs_nothing(changes: ManualRepo):
+    """A named pipe where the lock file goes (a cache folder others could write) blocked the
+    work for ever, opening it (review): now nothing is worked out ahead, at once."""
+    import threading
+
+    manual = changes.open()
+    folder = cache_folder(manual.repo)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(folder / ahead.LOCK)
+    done: list[int] = []
+    work = threading.Thread(
+        target=lambda: done.append(
+            ahead.work_ahead(manual.snapshot(), manual.differ, folder, lambda: None)
+        ),
+        daemon=True,
+    )
+    work.start()
+    work.join(10)
+    assert done == [0]
+
+
+def test_one_change_that_fails_unexpectedly_stops_none_of_the_others(
+    changes: ManualRepo, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    """A fault injected in one change's summary (any error, not only the tracker's own) is
+    said and passed over; the thread went on to nothing (review)."""
+    manual = changes.open()
+    snapshot, folder = manual.snapshot(), cache_folder(manual.repo)
+    real, calls = manual.differ.view, []
+
+    def faulty(*args: object, **options: object) -> str:
+        calls.append(args)
+        if len(calls) == 2:
+            raise RecursionError("a fault injected")
+        return real(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(manual.differ, "view", faulty)
+    made = ahead.work_ahead(snapshot, manual.differ, folder, lambda: None)
+    assert made == len(ahead.pairs(snapshot)) == len(calls)
+    assert len(rows(manual)) == made - 1
+    assert "a fault injected" in caplog.text

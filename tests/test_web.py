@@ -799,6 +799,62 @@ def test_a_draft_withdrawn_before_going_live_stays_never_in_force_once_the_chapt
     assert shown.stderr == "tracker: error: 'b' was not yet in force on 2024-05-12.\n"
 
 
+def test_a_draft_never_in_force_is_no_part_of_any_answer_about_its_days(
+    small: ManualRepo, tmp_path: Path
+):
+    """The rule above everywhere a day's version is asked for (review): the contents and
+    chapters in the JSON API, the default diff, links from other chapters on that day and the
+    static copy's pages of the chapter on each release day (a link to a page it did not
+    write)."""
+    small.commit({"a.md": doc("Alpha", "See [Bravo](b.md).")}, "Add A", "2024-04-01T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", "Draft text.")}, "Add B", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-05-10"})  # fmt: skip
+    small.commit({"b.md": None}, "Withdraw B", "2024-05-02T09:00:00+00:00")
+    small.commit({"a.md": doc("Alpha", "See [Bravo](b.md) now.")}, "Edit A",
+                 "2024-05-10T09:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    small.commit({"b.md": doc("Bravo", "Final text.")}, "Publish B", "2024-06-01T09:00:00+00:00",
+                 {"Go-Live": "2024-06-15"})  # fmt: skip
+    with served(small, "2024-05-12") as client:
+        listed = {c["id"]: c for c in client.get("/api/chapters").json()["chapters"]}
+        assert listed["b"]["in_force"] is None and not listed["b"]["withdrawn"]
+        diff = text_of(page(client, "/chapters/b/diff").text)
+        assert "Final text." in diff and "Draft text" not in diff
+    out = tmp_path / "site"
+    built = subprocess.run(
+        [sys.executable, "-m", "tracker", "build", "--out", str(out), "--repo", str(small.path),
+         "--today", "2024-07-01", "--base-url", "https://x.example.org"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0 and "404" not in built.stderr, built.stderr
+    alpha = (out / "chapters" / "a" / "at" / "2024-05-10" / "index.html").read_text()
+    assert 'href="/chapters/b/"' in alpha  # (not to its page on a day it was not in force)
+
+
+def test_a_chapter_withdrawn_then_drafted_and_withdrawn_again_was_withdrawn_once(
+    small: ManualRepo,
+):
+    """Published, withdrawn, drafted again and withdrawn before the draft went live: on the
+    days after, its page said it was withdrawn when the draft would have gone live and showed
+    the draft as its last text (review)."""
+    small.commit({"b.md": doc("Bravo", "Published text.")}, "Add B", "2024-02-01T09:00:00+00:00")
+    small.commit({"b.md": None}, "Withdraw B", "2024-03-01T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", "Draft text.")}, "Re-add B", "2024-04-01T09:00:00+00:00",
+                 {"Go-Live": "2024-04-20"})  # fmt: skip
+    small.commit({"b.md": None}, "Withdraw the draft", "2024-04-05T09:00:00+00:00")
+    with served(small, "2024-05-01") as client:
+        words = text_of(page(client, "/chapters/b").text)
+    assert "withdrawn on 1 March 2024" in words and "Published text." in words
+    assert "Draft text" not in words and "20 April" not in words
+    shown = subprocess.run(
+        [sys.executable, "-m", "tracker", "show", "b", "--repo", str(small.path),
+         "--today", "2024-05-01"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (shown.returncode, shown.stderr) == (
+        2,
+        "tracker: error: 'b' was withdrawn on 2024-03-01.\n",
+    )
+
+
 def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small: ManualRepo):
     """missing.md (no id) renamed to missing-children.md, and a new missing.md added later: the
     new file has the id 'missing' (not 'missing.md': review of the duplicate-id fix), and

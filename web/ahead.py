@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -90,6 +91,9 @@ def work_ahead(snapshot: Snapshot, differ: Differ, folder: Path, pause: Callable
                 differ.view(before, after, "summary-json", remember=False)
             except TrackerError as error:  # (a text git cannot give: its page says so)
                 log.debug("no summary of %s at %s ahead: %s", after.id, after.commit, error)
+            except Exception as error:  # (one change's fault must not stop the others')
+                log.exception("no summary of %s at %s ahead", after.id, after.commit,
+                              exc_info=error)  # fmt: skip
             made += 1
         return made
 
@@ -100,11 +104,16 @@ def _only_one(folder: Path) -> Iterator[bool]:
     False too when the folder cannot hold a lock (nor then a cache)."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle = os.open(folder / LOCK, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK
+        handle = os.open(folder / LOCK, flags, 0o600)
     except OSError:
         yield False
         return
     try:
+        info = os.fstat(handle)  # (a pipe or another user's file planted there: no lock)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            yield False
+            return
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:  # (BlockingIOError: another worker has it)

@@ -13,7 +13,6 @@ from pydantic import BaseModel
 from tracker.errors import InputError, NotFoundError
 from tracker.history.snapshot import API_PAGES, NotYetInForce
 from tracker.publish import views
-from tracker.publish.contents import in_force_shown
 from web import newsletters
 from web.pages import (
     FROM,
@@ -148,7 +147,7 @@ def chapters(request: Request) -> dict[str, Any]:
     view = current_view(request)
     found = []
     for document in view.snapshot.documents:
-        version = document.in_force(view.today)
+        version = document.shown_on(view.today)
         found.append(
             {
                 "id": document.id,
@@ -224,7 +223,7 @@ def chapter(
             return RedirectResponse(view.urls.api_chapter(found, asked), status_code=302)
         document = found
     day = asked or view.today
-    version = in_force_shown(document, day)
+    version = document.shown_on(day)
     never = views.never_said(document, view.today) if asked is not None else None
     if never is not None:  # (as tracker show --at says it; the page, in words)
         raise NotFoundError(never)

@@ -219,7 +219,7 @@ def seed(view: View) -> dict[str, str]:
         urls.history(document.id)
         urls.chapter_feed(document.id)
         for release in snapshot.releases:
-            if document.in_force(release.date) is not None:
+            if document.shown_on(release.date) is not None:
                 urls.chapter(document.id, release.date)
         served = f"/api/chapters/{quote(document.id)}"
         api[f"{served}/history.json"] = f"{served}/history"

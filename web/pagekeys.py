@@ -213,7 +213,7 @@ class Keys:
     def _in_force_on(self, day: date) -> str:
         found = self._in_force.get(day)
         if found is None:
-            found = _digest([ident for ident, d in self._linked if d.in_force(day) is not None])
+            found = _digest([ident for ident, d in self._linked if d.shown_on(day) is not None])
             self._in_force[day] = found
         return found
 

@@ -209,21 +209,22 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
             "own_pages": view.snapshot.document(document.id) is document,
         }  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, view=view)
-    version = chapters.in_force_shown(document, day or view.today)
+    version = document.shown_on(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)
         day = version.effective
     if version is None:
         assert day is not None  # without a date, the first version was taken above
         raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
-    shown = chapters.text_version(document, version)
+    # What changed on a day is what every version going live that day changed (SPEC §4), and
+    # a withdrawn chapter was withdrawn by the first of its withdrawn versions: its text as it
+    # was withdrawn is shown (not a later draft's, never in force).
+    withdrawal = withdrawn_since(document, version) if version.withdrawn else version
+    shown = chapters.text_version(document, withdrawal)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     coming = chapters.next_version(document, version)
-    today = chapters.in_force_shown(document, view.today)
-    # What changed on a day is what every version going live that day changed (SPEC §4), and
-    # a withdrawn chapter was withdrawn by the first of its withdrawn versions.
-    withdrawal = withdrawn_since(document, version) if version.withdrawn else version
+    today = document.shown_on(view.today)
     context = {
         "document": document,
         "version": version,
@@ -273,7 +274,7 @@ def linker(view: View, day: date | None) -> Linker:
         if on is not None and view.exported is not None:
             # A static export has no page for a chapter on a day it was not in force (the
             # service answers 404 there): such a link goes to the chapter as it stands.
-            on = day if view.snapshot.document(ident).in_force(on) is not None else None
+            on = day if view.snapshot.document(ident).shown_on(on) is not None else None
         address = view.urls.chapter(ident, on)
         if address is None:  # a chapter that cannot be shown: its words stand unlinked
             return NO_PAGE

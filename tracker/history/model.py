@@ -175,6 +175,26 @@ class Document:
         """Each version with the one before it (None before the first): what its history shows."""
         return list(zip((None, *self.versions[:-1]), self.versions, strict=True))
 
+    def went_live(self, version: Version) -> bool:
+        """False for a version superseded by a later one going live the same day."""
+        return self.in_force(version.effective) is version
+
+    @property
+    def first_published(self) -> Version | None:
+        """The first version whose text went live (None: none ever does)."""
+        return next((v for v in self.versions if not v.withdrawn and self.went_live(v)), None)
+
+    def shown_on(self, day: date) -> Version | None:
+        """The version in force on ``day`` as every page, feed, diff and command speaks of it:
+        none before a text of the document first went live. A draft archived or deleted
+        before going live was never in force, so a later version's going live must not make
+        it, on the days between, a chapter "withdrawn" with the draft as its last text."""
+        version = self.in_force(day)
+        if version is None or not version.withdrawn:
+            return version
+        published = self.first_published
+        return None if published is not None and day < published.effective else version
+
     def going_live(self, day: date) -> list[Version]:
         """The versions whose effective go-live is ``day``."""
         first = bisect.bisect_left(self.versions, day, key=_effective)

@@ -313,7 +313,7 @@ class Snapshot:
         """The document whose version in force on ``day`` had this id, if one did (an id
         renamed away and later given to another file named the first one then)."""
         for document in self.documents:
-            version = document.in_force(day)
+            version = document.shown_on(day)
             if version is not None and version.id == ident and not version.deleted:
                 return document
         return None
@@ -341,7 +341,7 @@ class Snapshot:
     def version_at(self, document: Document, point: Point) -> Version | None:
         """The version in force on a date, or current at a commit; None before it existed."""
         if point.day is not None:
-            return document.in_force(point.day)
+            return document.shown_on(point.day)
         position = self.line.get(point.commit or "")
         if position is None:
             raise NotFoundError(
@@ -409,7 +409,7 @@ class Snapshot:
             if after is None:
                 raise NotFoundError(f"{document.id!r} did not exist yet at {end.text!r}.")
         else:
-            after = document.in_force(today) or document.latest
+            after = document.shown_on(today) or document.latest
         if start is not None:
             return self.version_at(document, start), after
         position = document.versions.index(after)

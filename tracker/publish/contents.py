@@ -43,7 +43,7 @@ def contents(snapshot: Snapshot, today: date) -> Contents:
     sections: dict[str, list[Listed]] = {}
     withdrawn = []
     for document in snapshot.documents:
-        version = in_force_shown(document, today)
+        version = document.shown_on(today)
         if version is None:
             continue
         if version.withdrawn:
@@ -108,10 +108,15 @@ def _effective(version: Version) -> date:
 
 
 def text_version(document: Document, version: Version) -> Version | None:
-    """The version whose text is shown: this one, or for a deletion the last one with text."""
+    """The version whose text is shown: this one, or for a deletion the last one with text
+    that was in force (a draft deleted before its day was never anyone's to follow)."""
     if not version.deleted:
         return version
-    earlier = [v for v in document.versions if v.effective <= version.effective and not v.deleted]
+    earlier = [
+        v
+        for v in document.versions
+        if v.effective <= version.effective and not v.deleted and went_live(document, v)
+    ]
     return earlier[-1] if earlier else None
 
 
@@ -130,27 +135,10 @@ def next_version(document: Document, version: Version) -> Version | None:
 def first_version(document: Document) -> Version:
     """The version a document first goes live with (for one not yet in force): its first
     text to go live, drafts withdrawn before going live passed over."""
-    published = first_published(document)
+    published = document.first_published
     if published is not None:
         return published
     return document.in_force(document.versions[0].effective) or document.versions[0]
-
-
-def first_published(document: Document) -> Version | None:
-    """The first version whose text went live (None: none ever does)."""
-    return next((v for v in document.versions if not v.withdrawn and went_live(document, v)), None)
-
-
-def in_force_shown(document: Document, day: date) -> Version | None:
-    """The version in force on ``day`` as pages and ``tracker show`` speak of it: none before
-    a text of the document first went live. A draft archived or deleted before going live
-    was never in force, so a later version's going live must not make it, on the days
-    between, a chapter "withdrawn" with the draft as its last text (review)."""
-    version = document.in_force(day)
-    if version is None or not version.withdrawn:
-        return version
-    published = first_published(document)
-    return None if published is not None and day < published.effective else version
 
 
 @lru_cache(maxsize=8)
@@ -187,4 +175,4 @@ def sentences(notes: Iterable[Note]) -> str:
 
 def went_live(document: Document, version: Version) -> bool:
     """False for a version superseded by a later one going live the same day."""
-    return document.in_force(version.effective) is version
+    return document.went_live(version)

@@ -13,7 +13,7 @@ from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import in_force_shown, never_in_force, went_live
+from tracker.publish.contents import never_in_force, text_version, went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -165,9 +165,13 @@ def withdrawn_since(document: Document, version: Version) -> Version:
     withdrawn versions just before it: an archived chapter's file may still be edited)."""
     versions = document.versions
     at = versions.index(version)
-    while at > 0 and versions[at - 1].withdrawn:
+    # (back over the withdrawn versions and the drafts never in force between them: a chapter
+    # withdrawn, drafted again and withdrawn before the draft went live was withdrawn once)
+    while at > 0 and (versions[at - 1].withdrawn or not went_live(document, versions[at - 1])):
         at -= 1
-    while versions[at] is not version and not went_live(document, versions[at]):
+    while versions[at] is not version and not (
+        versions[at].withdrawn and went_live(document, versions[at])
+    ):
         at += 1  # (a withdrawal replaced before its day was never one)
     return versions[at]
 
@@ -242,14 +246,17 @@ def shown_on(
     never = never_said(document, today)
     if never is not None:
         raise InputError(never)
-    version = in_force_shown(document, day)
+    version = document.shown_on(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
-    if version.deleted:
-        raise InputError(f"{document.id!r} was withdrawn on {version.effective.isoformat()}.")
-    if version.withdrawn:
-        notes.append(f"{document.id!r} is archived (withdrawn).")
-    return version, notes
+    if not version.withdrawn:
+        return version, notes
+    withdrawal = withdrawn_since(document, version)  # (as the page says it, and shows its text)
+    shown = text_version(document, withdrawal)
+    if version.deleted or shown is None:
+        raise InputError(f"{document.id!r} was withdrawn on {withdrawal.effective.isoformat()}.")
+    notes.append(f"{document.id!r} is archived (withdrawn).")
+    return shown, notes
 
 
 def never_said(document: Document, today: date) -> str | None:
