@@ -270,6 +270,31 @@ def test_an_image_the_manual_does_not_publish_is_broken(repo: ManualRepo):
     assert served == ["images/ok.png"]  # (the others left as written: no address of the site's)
 
 
+def test_image_names_with_characters_other_line_ends_break_at_are_looked_up(repo: ManualRepo):
+    """A name holding U+2028 or U+0085 (which str.splitlines() takes for a line's end) made
+    git's answers one too many: check stopped ("the repository may be damaged"), and /files/
+    answered 503 (review)."""
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    (images / "a\u2028b.png").write_bytes(PNG)
+    body = "![Here](images/a%E2%80%A8b.png) ![Gone](images/c%C2%85d.png)"
+    repo.commit({"a.md": doc("A", body)}, when="2024-01-02T09:00:00+00:00")
+    done = run_check(repo, "json")
+    assert done.returncode == 1, done.stderr
+    found = [
+        f["message"] for f in json.loads(done.stdout)["findings"] if f["rule"] == "broken-image"
+    ]
+    assert len(found) == 1 and "is not a file of the manual" in found[0]
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(repo.open())) as client:
+        page = client.get("/chapters/a").text
+        served = re.findall(r'src="(/files/[^"]+)"', page)
+        assert [client.get(address).status_code for address in served] == [200, 404]
+
+
 def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
     """An image that names no file of the manual (as the website reads it: at the version's
     commit, from the chapter's folder, inside the manual's, of an image type, at most 10 MB,
@@ -645,6 +670,20 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
         ("review-overdue", "minor", {"path": "procedures/b.md", "lines": {"begin": 1}}),
     ]
     assert len({i["fingerprint"] for i in gitlab}) == 2
+
+
+def test_an_image_s_finding_is_on_its_own_line_after_a_link_s(repo: ManualRepo):
+    """Images were looked for from where the last link's finding was found: the same image
+    twice, a broken link between them, and the finding of the first (no description) was
+    given the second's line (review)."""
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    (images / "p.png").write_bytes(PNG)
+    body = "![](images/p.png)\n\n[bad](nosuch.md)\n\n![A dot](images/p.png)\n"
+    repo.commit({"a.md": "---\ntitle: A\n---\n" + body}, when="2024-01-02T09:00:00+00:00")
+    done = run_check(repo, "json")
+    found = sorted((f["line"], f["rule"]) for f in json.loads(done.stdout)["findings"])
+    assert found == [(4, "image-alt"), (6, "broken-link")]
 
 
 def test_findings_in_a_document_name_their_line(repo: ManualRepo):

@@ -56,18 +56,21 @@ def test_fields(text: str, field: str, value: object):
         ("---\ntitle: [x\n---\n", "not valid YAML"),
         ("---\ntitle: {a: 1}\n---\n", "'title' must be text"),
         (f"---\nid: {'a' * 301}\n---\n", "'id' is 301 characters long: at most 300"),
+        (f"---\nid: {'a' * 241}\n---\n", "'id' has a part of 241 bytes"),  # (a file's name)
+        (f"---\nid: x/{'é' * 121}\n---\n", "'id' has a part of 242 bytes"),
     ],
 )
 def test_problems(text: str, problem: str):
     meta = parse_document(text.encode())
     assert any(problem in found for found in meta.problems), meta.problems
-    assert meta.id is None or meta.id == "a" * 300  # (a wrong id is not taken)
+    assert meta.id is None  # (a wrong id is not taken)
 
 
 def test_an_id_as_long_as_an_address_may_be_is_taken():
     """300 characters are an address (web/pages.check_id); 301 were taken, and the page of the
     document that had them answered 400 (security review)."""
-    assert parse_document(f"---\nid: {'a' * 300}\n---\n".encode()).id == "a" * 300
+    ident = "/".join(["a" * 240, "b" * 59])
+    assert parse_document(f"---\nid: {ident}\n---\n".encode()).id == ident
 
 
 @pytest.mark.parametrize(

@@ -168,6 +168,8 @@ def test_check_reads_links_outside_the_fences_the_page_makes(lines: list[str]):
     assert checked_links(text) == page_links(text)
 
 
+QUOTED_CODE = re.compile(r"^ {0,3}>.*\n(?:[ \t]*\n)*(?: {4}|\t)", re.M)
+
 # Raw HTML around links: tags a browser reads as tags or not, in code or not, in a paragraph
 # or a block of their own.
 HTML_PIECES = st.sampled_from([
@@ -188,6 +190,9 @@ HTML_PIECES = st.sampled_from([
 @example(["\n    ", '<a href="b.md">'])
 @example(["<!-- x -->", '<a href="b.md">'])
 @example(['<a href=" l.md ">', "words", "</a>"])
+@example(["\n", '<p title="x>y">', "`", '<a href="b.md">', "`"])  # (backticks in a raw block)
+@example(["\n", "<p>", "words", "\n\n", "`", '<a href="b.md">', "`"])
+@example(["\n", "<!-- x -->", "`", '<a href="b.md">', "`"])
 def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
     """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
     was left as written on the page (a 404: the browser took it for /chapters/b.md) and never
@@ -197,6 +202,9 @@ def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[
     one link written that the page shows several times."""
     text = "Text " + "".join(pieces)
     assume(not ODD.search(markdown.markdown(text, extensions=EXTENSIONS)))
+    # Code indented in a quotation is read as text (authors.md says so): a link there is
+    # checked though the page shows it as code, never the other way.
+    assume(not QUOTED_CODE.search(text))
     assert set(checked_links(text)) == set(page_links(text))
 
 

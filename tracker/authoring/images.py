@@ -62,7 +62,7 @@ def image_problems(
             wrong.append(("warning", _NO_WORDS, _ALT_RULE))
         if broken is not None:
             wrong.append(("error", broken, BROKEN))
-        line = lines.address(version, src) if lines and wrong and src else None
+        line = lines.address(version, src, kind="image") if lines and wrong and src else None
         found += [Problem(level, version.path, message, rule=rule, line=line)
                   for level, message, rule in wrong]  # fmt: skip
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 
 from tracker.history.documents import KNOWN_KEYS, split_front_matter
@@ -38,9 +39,15 @@ class _Text:
         self.body = self.cursor = len(text) - len(split_front_matter(text)[1])
         self.scanned = 0
         self.keys: dict[str, int] | None = None  # each front matter key -> its first line
+        self.kind = ""  # of the findings looked for last (each kind is in the text's order)
+        self.ends: list[int] | None = None  # where each line ends
 
     def line(self, at: int) -> int:
-        return self.text.count("\n", 0, at) + 1
+        """The line of the character at ``at`` (a search in where the lines end: counting the
+        line ends before it each time made 120,000 findings in a text take a minute)."""
+        if self.ends is None:
+            self.ends = [end.start() for end in re.finditer("\n", self.text)]
+        return bisect_left(self.ends, at) + 1
 
     def find(self, address: str) -> int | None:
         """Where ``address`` is written as a link's or an image's address (after one of
@@ -87,11 +94,14 @@ class Lines:
             self.texts[version.blob] = _Text(self.text_of(version))
         return self.texts[version.blob]
 
-    def address(self, version: Version, *addresses: str) -> int | None:
+    def address(self, version: Version, *addresses: str, kind: str = "link") -> int | None:
         """The line where the first of ``addresses`` found in the body is written (asked
         again for the same address, its next place: a document with the same broken link
-        twice has two findings)."""
+        twice has two findings). The findings of each ``kind`` come in the text's order: the
+        first of a kind is looked for from the body's start."""
         found = self._text(version)
+        if found is not None and found.kind != kind:
+            found.cursor, found.kind = found.body, kind
         for address in filter(None, addresses) if found else ():  # (a same-page link's path: '')
             assert found is not None
             at = found.find(address)

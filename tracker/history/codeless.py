@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
+from collections.abc import Sequence
 
 _TICKS = re.compile(r"`+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -105,10 +106,18 @@ def _attributes(listed: str) -> bool:
     return "}" not in listed[at:]
 
 
-def without_code_spans(text: str) -> str:
-    """The text without its code spans (``code_spans``)."""
+def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
+    """The text without its code spans (``code_spans``); none in the ``raw`` parts (raw
+    HTML blocks, whose backticks are text, and pair with none outside them)."""
     kept, shown_from = [], 0
-    for start, end, _ in code_spans(text):
+    masked = text
+    if raw:  # (each read as a blank line: a raw block ends the paragraph before it)
+        pieces, at = [], 0
+        for begin, end in raw:
+            pieces += [text[at:begin], "\n" + " " * (end - begin - 2) + "\n"]
+            at = end
+        masked = "".join(pieces) + text[at:]
+    for start, end, _ in code_spans(masked):
         kept.append(text[shown_from:start])
         shown_from = end
     return "".join(kept) + text[shown_from:]

@@ -17,7 +17,7 @@ from tracker.history.codeless import code_spans, without_code_spans, without_fen
 from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
 from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
-from tracker.history.htmlids import raw_heading_ids, raw_link_hrefs
+from tracker.history.htmlids import html_block_spans, raw_heading_ids, raw_link_hrefs
 from tracker.history.links import LONGEST_ID, composed
 from tracker.history.shownwords import LONGEST, READ_AT_MOST, shown_words
 
@@ -29,6 +29,7 @@ TEXT_KEYS = {"id", "title", "type", "section", "owner", "status"}  # (any scalar
 # of any script, as a file's name gives its path id (its address is percent-encoded).
 ID_PATTERN = re.compile(r"[^\W_][\w.-]*(/[^\W_][\w.-]*)*")
 MAX_ID = 300  # the longest id the website reads from an address (``web.pages.check_id``)
+MAX_PART = 240  # bytes of one part of an id: a file's name holds 255 (a static copy's folders)
 # Front matter: an opening line of ---, then the first closing line of --- or ... (found by
 # the newline before it, which the search can skip to).
 _OPENING = re.compile(r"---[ \t]*\r?\n")
@@ -277,6 +278,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         )
     if key == "id" and len(text) > MAX_ID:  # (the website reads no longer id from an address)
         return None, f"'id' is {len(text)} characters long: at most {MAX_ID} can be an address"
+    if key == "id" and (long := _long_part(text)):
+        return None, f"'id' has a part of {long} bytes: a static copy's file names hold {MAX_PART}"
     if key == "type" and text not in TYPES:
         return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
     if key == "status" and text not in STATUSES:
@@ -310,7 +313,7 @@ def _raw_hrefs(body: str) -> list[str]:
     text = "\n" + (body[title.end() :] if title else body)
     if "```" in text or "~~~" in text:
         text = without_fences(text)
-    return raw_link_hrefs(without_code_spans(text) if "`" in text else text)
+    return raw_link_hrefs(without_code_spans(text, html_block_spans(text)) if "`" in text else text)
 
 
 def heading_ids(body: str) -> list[str]:
@@ -344,7 +347,9 @@ def heading_ids(body: str) -> list[str]:
         ident = ("section-" + _slug(words, page))[:LONGEST_ID]
         ids.append(unique(ident, taken, counted).removeprefix("section-"))
     if "<h" in text or "<H" in text:
-        ids += raw_heading_ids(without_code_spans(text) if "`" in text else text)
+        ids += raw_heading_ids(
+            without_code_spans(text, html_block_spans(text)) if "`" in text else text
+        )
     return ids
 
 
@@ -406,7 +411,16 @@ def path_id_problem(ident: str) -> str | None:
         return "it holds a backslash"
     if len(ident) > MAX_ID:
         return f"it is longer than {MAX_ID} characters"
+    if long := _long_part(ident):
+        return f"a part of it is {long} bytes long, more than a static copy's file names hold"
     return None
+
+
+def _long_part(ident: str) -> int:
+    """The length in bytes of the id's longest part when it is more than a file's name may
+    hold in a static copy (``MAX_PART``: a folder, or the API's ``<part>.json``); else 0."""
+    longest = max(len(part.encode("utf-8", "surrogateescape")) for part in ident.split("/"))
+    return longest if longest > MAX_PART else 0
 
 
 def default_title(relative_path: str) -> str:

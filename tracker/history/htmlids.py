@@ -258,6 +258,43 @@ _SELF_CLOSED = re.compile(r"<[A-Za-z0-9]+(?:[^>\"']|\"[^\"]*\"|'[^']*')*/>")
 _VOID = frozenset({"hr"})  # (of the block-level tags: an element that never holds a line)
 
 
+def html_block_spans(text: str) -> list[tuple[int, int]]:
+    """Where each raw HTML block is: a block-level tag (or a comment) at a line's start, to
+    the line that closes it (or the text's end). Python-Markdown passes its lines through as
+    they are, so a backtick there opens no code span (a link written ``<p>`<a href="b.md">```
+    is a link on the page: a property test found check passing it over as code)."""
+    found: list[tuple[int, int]] = []
+    start, html, depth = 0, "", 0
+    for line in _LINE.finditer(text):
+        words = line.group()
+        if html:
+            depth += _tags_opened(html, words)
+            if depth <= 0:
+                found.append((start, line.end()))
+                html = ""
+            continue
+        rest = words.lstrip(" ")
+        opened = _BLOCK_TAG.match(words)
+        if opened:
+            name = opened.group(1).lower()
+            void = name in _VOID or _SELF_CLOSED.match(rest) is not None
+            depth = 0 if void else _tags_opened(name, words)
+        elif len(words) - len(rest) < 4 and rest.startswith("<!--"):
+            begin = line.start() + len(words) - len(rest)  # (the comment alone: what follows
+            close = text.find("-->", begin + 4)  # it on its line is read as Markdown)
+            found.append((begin, len(text) if close < 0 else close + 3))
+            continue
+        else:
+            continue
+        if depth > 0:
+            html, start = name, line.start()
+        else:
+            found.append((line.start(), line.end()))
+    if html:
+        found.append((start, len(text)))
+    return found
+
+
 def _tags_opened(name: str, line: str) -> int:
     """How many more ``name`` elements a line opens than it closes ("!--": comments)."""
     if name == "!--":

@@ -123,7 +123,8 @@ def batch_sizes(cwd: Path, names: list[str]) -> list[int | None]:
     done = run_git(
         ["cat-file", "--batch-check"], cwd, False, given="".join(f"{n}\n" for n in names)
     )
-    answers = done.stdout.splitlines()  # ("<id> <type> <size>", or "<name> missing")
+    # (a line each, ended by "\n" alone: a name may hold characters splitlines() breaks at)
+    answers = done.stdout.split("\n")[: len(names)]  # ("<id> <type> <size>", "<name> missing")
     if done.returncode != 0 or len(answers) != len(names):
         raise RepositoryError("git cat-file --batch-check failed; the repository may be damaged.")
     sizes: list[int | None] = []
