@@ -295,6 +295,31 @@ def test_image_names_with_characters_other_line_ends_break_at_are_looked_up(repo
         assert [client.get(address).status_code for address in served] == [200, 404]
 
 
+def test_an_image_under_an_accented_root_is_found_as_the_website_finds_it(repo: ManualRepo):
+    """Check tried the other form of the accents of the whole path, root folder too, where the
+    files route tries the part under the root: under --root procédures, an image a Mac saved
+    (accents apart) was reported missing though the page showed it (review)."""
+    root = repo.path / "proc\u00e9dures"  # (the root as written: accents joined)
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "cafe\u0301.png").write_bytes(PNG)  # (as a Mac saves it)
+    (root / "a.md").write_text(doc("A", "![Café](images/caf%C3%A9.png)"), encoding="utf-8")
+    repo.git("add", "--all")
+    repo.git("commit", "-q", "-m", "Add", when="2024-01-02T09:00:00+00:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--root",
+         "proc\u00e9dures", "--format", "json", "--today", "2024-02-01"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(repo.open(root="proc\u00e9dures"))) as client:
+        served = re.findall(r'src="(/files/[^"]+)"', client.get("/chapters/a").text)
+        assert [client.get(address).status_code for address in served] == [200]
+
+
 def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
     """An image that names no file of the manual (as the website reads it: at the version's
     commit, from the chapter's folder, inside the manual's, of an image type, at most 10 MB,

@@ -150,9 +150,9 @@ class Files:
         which the route refuses."""
         where = self.root.join(path)
         names = [where]
-        if not where.isascii():
-            forms = (unicodedata.normalize(form, where) for form in ("NFD", "NFC"))
-            names += [name for name in forms if name != where]
+        if not path.isascii():  # (the part under the root only, as the route tries it)
+            forms = (self.root.join(unicodedata.normalize(form, path)) for form in ("NFD", "NFC"))
+            names += [name for name in forms if name not in names]
         return [name for name in names if not name.startswith("-")]
 
     def size(self, commit: str, path: str) -> int | None:
