@@ -114,59 +114,65 @@ class Site:
         chapters' words read so far are kept: ``searchtext.py``). A manual that cannot be read
         now is left to the requests."""
 
-        def pause() -> None:
-            give_way(done=lambda: self._search is not None)
-            if self._search is not None:  # a search built one meanwhile: nothing left to do
-                raise _Built
-
         def build() -> None:
-            try:
-                view = self.view()
-                found = SearchIndex(entries(view, pause))
-                with self._lock:
-                    if self._search is None:  # (else a search built one meanwhile)
-                        self._search = ((view.read, view.today), found)
-            except _Built:
-                pass
-            except TrackerError as error:
-                log.debug("the search index was not built ahead: %s", error)
+            view = self.view()
+            found = SearchIndex(entries(view, _pausing(lambda: self._search is not None)))
+            with self._lock:
+                if self._search is None:  # (else a search built one meanwhile)
+                    self._search = ((view.read, view.today), found)
 
-        thread = threading.Thread(target=build, name="search-index", daemon=True)
-        thread.start()
-        return thread
+        return _in_background("search-index", build, "the search index was not built ahead")
 
     def work_ahead(self, after: threading.Thread | None, stop: threading.Event) -> threading.Thread:
         """Work out the summaries of the manual's changes in the background (``ahead.py``),
         once ``after`` (the search index's warm-up) has ended, giving way to requests, until
         done or ``stop`` is set."""
 
-        def pause() -> None:
-            give_way(done=stop.is_set)
-            if stop.is_set():
-                raise _Built
-
         def work() -> None:
             if after is not None:
                 after.join()
-            try:
-                view = self.view()
-                differ = view.manual.differ
-                made = ahead.work_ahead(
-                    view.snapshot, differ, cache_folder(view.manual.repo), pause
-                )
-                log.debug("%d summaries worked out ahead", made)
-            except _Built:
-                pass
-            except TrackerError as error:
-                log.debug("no summaries were worked out ahead: %s", error)
+            view = self.view()
+            folder = cache_folder(view.manual.repo)
+            made = ahead.work_ahead(
+                view.snapshot, view.manual.differ, folder, _pausing(stop.is_set)
+            )
+            log.debug("%d summaries worked out ahead", made)
 
-        thread = threading.Thread(target=work, name="summaries-ahead", daemon=True)
-        thread.start()
-        return thread
+        return _in_background("summaries-ahead", work, "no summaries were worked out ahead")
 
 
-class _Built(Exception):
-    """The warm-up's search index is not wanted any more."""
+class _NotWanted(Exception):
+    """Work in the background is not wanted any more (a search built the index meanwhile; the
+    service is stopping)."""
+
+
+def _pausing(unwanted: Callable[[], bool]) -> Callable[[], None]:
+    """What background work calls before each step: it waits while requests are answered
+    (``busy.py``), and stops the work once ``unwanted``."""
+
+    def pause() -> None:
+        give_way(done=unwanted)
+        if unwanted():
+            raise _NotWanted
+
+    return pause
+
+
+def _in_background(name: str, work: Callable[[], None], failed: str) -> threading.Thread:
+    """``work`` in a thread of its own; a manual that cannot be read now is left to the
+    requests (said in the log at debug level, as ``failed``)."""
+
+    def run() -> None:
+        try:
+            work()
+        except _NotWanted:
+            pass
+        except TrackerError as error:
+            log.debug("%s: %s", failed, error)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def entries(view: View, pause: Callable[[], None] | None = None) -> list[Entry]:
