@@ -8,13 +8,14 @@ chapters x 10,000 commits, the first view of a chapter of 84 versions took 0.6 s
 360 versions 3.8 s, and once for each chapter after a deployment (or an upgrade that changes
 how diffs are made).
 
-So ``tracker serve`` works them out as it starts, in the background (``Site.warm``, after
+So ``tracker serve`` works them out as it starts, in the background (``Site.work_ahead``, after
 the search index): the release entries' and each version's, newest first (what readers are
-likeliest to ask for), giving way to the requests being answered (``busy.py``), and only those
-not kept already (a restart finds the rest). Of several workers only one does it (it holds a
-lock beside the cache); the others read what it keeps. It is not done when the cache keeps
-nothing (``TRACKER_DIFF_CACHE_MB=0``), stops when the cache file nears its bound (so that it
-never pushes out what readers asked for), and is turned off by ``TRACKER_WORK_AHEAD=0``.
+likeliest to ask for), giving way to the requests its own worker is answering (``busy.py``),
+and only those not kept already (a restart finds the rest, but for comparisons simplified for
+time or size, which are never kept). Of several workers only one does it (it holds a lock
+beside the cache); the others read what it keeps. It is not done when the cache keeps nothing
+(``TRACKER_DIFF_CACHE_MB=0``), stops when the cache file nears its bound (so that it never
+pushes out what readers asked for), and is turned off by ``TRACKER_WORK_AHEAD=0``.
 """
 
 from __future__ import annotations
