@@ -493,7 +493,7 @@ def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo:
     matter id was checked. Such a file is not published, as a file that cannot be read is
     not, and check names it; a name with a space, or a file with an id of its own, is fine."""
     bad = ("...md", "a/..md", "esc\x1b[31m.md", "bell\x07.md", "back\\slash.md",
-           "/".join(["x" * 200] * 2) + ".md")  # fmt: skip
+           "/".join(["x" * 200] * 2) + ".md", "a/index.html.md")  # fmt: skip
     first = repo.commit({"ok.md": doc("OK"), "early help.md": doc("Early help"),
                          "own/...md": doc("Own", id="own-id"), "b.md": doc("B"),
                          **{name: doc(f"Bad {n}") for n, name in enumerate(bad)}},

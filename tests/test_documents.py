@@ -58,6 +58,7 @@ def test_fields(text: str, field: str, value: object):
         (f"---\nid: {'a' * 301}\n---\n", "'id' is 301 characters long: at most 300"),
         (f"---\nid: {'a' * 241}\n---\n", "'id' has a part of 241 bytes"),  # (a file's name)
         (f"---\nid: x/{'é' * 121}\n---\n", "'id' has a part of 242 bytes"),
+        ("---\nid: a/index.html\n---\n", "'id' has a part 'index.html'"),
     ],
 )
 def test_problems(text: str, problem: str):

@@ -278,6 +278,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         )
     if key == "id" and len(text) > MAX_ID:  # (the website reads no longer id from an address)
         return None, f"'id' is {len(text)} characters long: at most {MAX_ID} can be an address"
+    if key == "id" and "index.html" in text.split("/"):  # (a static copy's file of each page)
+        return None, "'id' has a part 'index.html': a static copy names each page's file so"
     if key == "id" and (long := _long_part(text)):
         return None, f"'id' has a part of {long} bytes: a static copy's file names hold {MAX_PART}"
     if key == "type" and text not in TYPES:
@@ -413,6 +415,8 @@ def path_id_problem(ident: str) -> str | None:
         return f"it is longer than {MAX_ID} characters"
     if long := _long_part(ident):
         return f"a part of it is {long} bytes long, more than a static copy's file names hold"
+    if "index.html" in ident.split("/"):
+        return "a part of it is 'index.html', the name a static copy gives each page's file"
     return None
 
 
