@@ -326,8 +326,11 @@ def test_new_says_in_a_sentence_why_it_cannot_write(repo: ManualRepo):
         "procedures/health/bruising.md cannot be written: " in (message := refused(repo, "health/bruising", "--title", "B"))
         and "procedures/health is a file, where a folder must be; choose another id or section" in message
     )  # fmt: skip
-    long = "x" * 300  # longer than a file's name may be
-    assert "(File name too long: " in refused(repo, long, "--title", "Long")
+    long = "x" * 300  # longer than a file's name may be: refused before anything is written
+    assert refused(repo, long, "--title", "Long") == (
+        "tracker: error: The id cannot be used: its front matter's 'id' has a part of 300 "
+        "bytes: a static copy's file names hold 240.\n"
+    )
     assert written(repo) == ["health"]
 
 

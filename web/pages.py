@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from tracker.dates import parse_date, short_date
 from tracker.errors import InputError, NotFoundError
-from tracker.history.documents import MAX_ID
+from tracker.history.ids import MAX_ID
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release

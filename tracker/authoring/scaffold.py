@@ -17,7 +17,8 @@ from typing import NamedTuple, Protocol
 from tracker import dates
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
-from tracker.history.documents import ID_PATTERN, TYPES, parse_document, path_id
+from tracker.history.documents import TYPES, parse_document, path_id
+from tracker.history.ids import ID_PATTERN, id_problem
 from tracker.history.model import SETTINGS_INVALID
 from tracker.history.snapshot import Snapshot, page_addresses, page_of
 from tracker.logs import Logger
@@ -167,6 +168,8 @@ def _check_request(ident: str, title: str, section: str | None, kind: str) -> No
         raise InputError(
             f"The id {ident!r} must be words of letters, digits, '.', '_' or '-', joined by '/'."
         )
+    if (wrong := id_problem(ident)) is not None:  # (too long, or no file name a copy holds)
+        raise InputError(f"The id cannot be used: its front matter's {wrong}.")
     if ident.lower().endswith(".md"):  # (it would be written as early-help.md.md)
         raise InputError(
             f"The id {ident!r} ends in .md: give the id without it ({ident[:-3]!r}), which "

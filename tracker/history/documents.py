@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_y
 from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import html_block_spans, raw_heading_ids, raw_link_hrefs
+from tracker.history.ids import id_problem
 from tracker.history.links import LONGEST_ID, composed
 from tracker.history.shownwords import LONGEST, READ_AT_MOST, shown_words
 
@@ -27,9 +27,6 @@ KNOWN_KEYS = {"id", "title", "type", "section", "order", "owner", "review_due", 
 TEXT_KEYS = {"id", "title", "type", "section", "owner", "status"}  # (any scalar, as written)
 # An explicit id is a path: words of letters, digits, '.', '_' or '-', joined by '/'. Letters
 # of any script, as a file's name gives its path id (its address is percent-encoded).
-ID_PATTERN = re.compile(r"[^\W_][\w.-]*(/[^\W_][\w.-]*)*")
-MAX_ID = 300  # the longest id the website reads from an address (``web.pages.check_id``)
-MAX_PART = 240  # bytes of one part of an id: a file's name holds 255 (a static copy's folders)
 # Front matter: an opening line of ---, then the first closing line of --- or ... (found by
 # the newline before it, which the search can skip to).
 _OPENING = re.compile(r"---[ \t]*\r?\n")
@@ -271,17 +268,8 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
     text = str(value).strip()
     if key == "id":
         text = composed(text)
-    if key == "id" and not ID_PATTERN.fullmatch(text):
-        return None, (
-            f"'id' {text!r} must be words of letters, digits, '.', '_' or '-' joined by '/', "
-            "each starting with a letter or digit (no '..', no leading or doubled '/')"
-        )
-    if key == "id" and len(text) > MAX_ID:  # (the website reads no longer id from an address)
-        return None, f"'id' is {len(text)} characters long: at most {MAX_ID} can be an address"
-    if key == "id" and "index.html" in text.split("/"):  # (a static copy's file of each page)
-        return None, "'id' has a part 'index.html': a static copy names each page's file so"
-    if key == "id" and (long := _long_part(text)):
-        return None, f"'id' has a part of {long} bytes: a static copy's file names hold {MAX_PART}"
+    if key == "id" and (wrong := id_problem(text)) is not None:
+        return None, wrong
     if key == "type" and text not in TYPES:
         return None, f"'type' must be one of {', '.join(TYPES)}, not {text!r}"
     if key == "status" and text not in STATUSES:
@@ -398,33 +386,6 @@ def _referred(found: re.Match[str]) -> str:
 def path_id(relative_path: str) -> str:
     """The default id: the path under the root without ``.md``, its letters composed."""
     return composed(relative_path[:-3] if relative_path.endswith(".md") else relative_path)
-
-
-def path_id_problem(ident: str) -> str | None:
-    """Why an id a file's path gives cannot be a document's, or None: the website refuses an
-    address with it (``web.pages.check_id``), or a static copy cannot name its page's file
-    (``web.outdir.check_relative``). Looser than ``ID_PATTERN``: a file's name may hold
-    spaces, brackets or apostrophes, which an address percent-encodes."""
-    if any(part in ("", ".", "..") for part in ident.split("/")):
-        return "a part of it is '.' or '..'"
-    if not ident.isprintable() and any(unicodedata.category(c) == "Cc" for c in ident):
-        return "it holds a control character"
-    if "\\" in ident:
-        return "it holds a backslash"
-    if len(ident) > MAX_ID:
-        return f"it is longer than {MAX_ID} characters"
-    if long := _long_part(ident):
-        return f"a part of it is {long} bytes long, more than a static copy's file names hold"
-    if "index.html" in ident.split("/"):
-        return "a part of it is 'index.html', the name a static copy gives each page's file"
-    return None
-
-
-def _long_part(ident: str) -> int:
-    """The length in bytes of the id's longest part when it is more than a file's name may
-    hold in a static copy (``MAX_PART``: a folder, or the API's ``<part>.json``); else 0."""
-    longest = max(len(part.encode("utf-8", "surrogateescape")) for part in ident.split("/"))
-    return longest if longest > MAX_PART else 0
 
 
 def default_title(relative_path: str) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.errors import shown
-from tracker.history.documents import MISSING, DocMeta, path_id, path_id_problem
+from tracker.history.documents import MISSING, DocMeta, path_id
+from tracker.history.ids import path_id_problem
 from tracker.history.links import composed
 from tracker.history.model import INVALID_ID, Document, Problem, Version, VersionKind
 from tracker.history.trailers import Source, Sources, combined
