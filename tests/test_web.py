@@ -855,6 +855,21 @@ def test_a_chapter_withdrawn_then_drafted_and_withdrawn_again_was_withdrawn_once
     )
 
 
+def test_an_archived_chapter_edited_since_shows_its_newest_text_and_the_day_it_went(
+    small: ManualRepo,
+):
+    """An archived file edited to name what replaced it: its page shows that text, and says
+    it was withdrawn when it was first archived (kept so while the withdrawals were fixed)."""
+    small.commit({"b.md": doc("Bravo", "Text.")}, "Add B", "2024-02-01T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo", "Text.", status="archived")}, "Archive B",
+                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    small.commit({"b.md": doc("Bravo", "Replaced by Charlie.", status="archived")}, "Point on",
+                 "2024-04-01T09:00:00+00:00")  # fmt: skip
+    with served(small, "2024-05-01") as client:
+        words = text_of(page(client, "/chapters/b").text)
+    assert "withdrawn on 1 March 2024" in words and "Replaced by Charlie." in words
+
+
 def test_an_id_given_to_a_new_file_still_names_the_old_chapter_on_its_days(small: ManualRepo):
     """missing.md (no id) renamed to missing-children.md, and a new missing.md added later: the
     new file has the id 'missing' (not 'missing.md': review of the duplicate-id fix), and

@@ -217,10 +217,11 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         assert day is not None  # without a date, the first version was taken above
         raise NotFoundError(f"{document.latest.title} was not yet in force on {short_date(day)}.")
     # What changed on a day is what every version going live that day changed (SPEC §4), and
-    # a withdrawn chapter was withdrawn by the first of its withdrawn versions: its text as it
-    # was withdrawn is shown (not a later draft's, never in force).
+    # a withdrawn chapter was withdrawn by the first of its withdrawn versions. Its text is the
+    # version's own (an archived file may be edited to name what replaced it), or a deletion's
+    # last text in force (not a draft's, never in force).
     withdrawal = withdrawn_since(document, version) if version.withdrawn else version
-    shown = chapters.text_version(document, withdrawal)
+    shown = chapters.text_version(document, version)
     text = view.manual.texts.of(shown) if shown else ""
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     coming = chapters.next_version(document, version)

@@ -13,7 +13,7 @@ from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import never_in_force, text_version, went_live
+from tracker.publish.contents import never_in_force, went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -249,14 +249,12 @@ def shown_on(
     version = document.shown_on(day)
     if version is None:
         raise InputError(f"{document.id!r} was not yet in force on {day.isoformat()}.")
-    if not version.withdrawn:
-        return version, notes
-    withdrawal = withdrawn_since(document, version)  # (as the page says it, and shows its text)
-    shown = text_version(document, withdrawal)
-    if version.deleted or shown is None:
+    if version.deleted:  # (withdrawn on the day the page says: a draft's never counts)
+        withdrawal = withdrawn_since(document, version)
         raise InputError(f"{document.id!r} was withdrawn on {withdrawal.effective.isoformat()}.")
-    notes.append(f"{document.id!r} is archived (withdrawn).")
-    return shown, notes
+    if version.withdrawn:  # (its own text: an archived file may name what replaced it)
+        notes.append(f"{document.id!r} is archived (withdrawn).")
+    return version, notes
 
 
 def never_said(document: Document, today: date) -> str | None:
