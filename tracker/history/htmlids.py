@@ -62,6 +62,7 @@ _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _BLANK = re.compile(r"\n[ \t]*\n")  # a blank line: a paragraph ends there
 _COMMENT_ENDS = ("-->", "--!>")
+_BLOCK_MARKS = ("<!--", "<?", "<![CDATA[")  # (what begins a raw block besides a tag)
 
 
 def raw_heading_ids(text: str) -> list[str]:
@@ -332,7 +333,9 @@ def _starts_block(text: str, at: int) -> bool:
     HTML block through whole, and in a paragraph only what its HTML_RE matches
     (``_INLINE_HTML``)."""
     if at == 0 or text[max(0, at - 2) : at] == "\n\n" or (at == 1 and text[0] == "\n"):
-        return True
+        # (a block only where the tag is block-level, or a comment or the like: any other
+        # tag there, a span or an <a>, begins a paragraph, as "<words" does, which is text)
+        return _BLOCK_TAG.match(text, at) is not None or text.startswith(_BLOCK_MARKS, at)
     line = text.rfind("\n", 0, at) + 1
     return (
         at - line <= 3 and not text[line:at].strip(" ") and _BLOCK_TAG.match(text, line) is not None
