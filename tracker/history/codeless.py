@@ -114,7 +114,9 @@ def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
     if raw:  # (each read as a blank line: a raw block ends the paragraph before it)
         pieces, at = [], 0
         for begin, end in raw:
-            pieces += [text[at:begin], "\n" + " " * (end - begin - 2) + "\n"]
+            size = end - begin  # (as long as the part: the offsets stay)
+            blank = "\n" + " " * (size - 2) + "\n" if size >= 2 else " " * size
+            pieces += [text[at:begin], blank]
             at = end
         masked = "".join(pieces) + text[at:]
     for start, end, _ in code_spans(masked):

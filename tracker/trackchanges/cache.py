@@ -138,8 +138,8 @@ class Differ:
         of readers, which would push out the diffs they are looking at)."""
         if view not in _RENDER:
             raise ValueError(f"unknown diff view {view!r}")
-        key = self._key(start, end, view)
-        old_blob, new_blob = key[0].split(":", 1)[1], key[1]
+        old_blob, new_blob = _blobs(start, end)
+        key = (f"{self.made_by}:{old_blob}", new_blob, view)
         found = self._lookup(key)
         if found is not None:
             return found
@@ -174,8 +174,8 @@ class Differ:
         return summarise
 
     def _key(self, start: Version | None, end: Version, view: View) -> tuple[str, str, str]:
-        old_blob = start.blob if start and start.blob else ""
-        return (f"{self.made_by}:{old_blob}", end.blob or "", view)
+        old_blob, new_blob = _blobs(start, end)
+        return (f"{self.made_by}:{old_blob}", new_blob, view)
 
     def kept(self, view: View) -> set[tuple[str, str]]:
         """The blob pairs whose ``view`` the cache file holds (made by this code)."""
@@ -278,6 +278,11 @@ class Differ:
             return
         except sqlite3.DatabaseError:
             remove(self._path)
+
+
+def _blobs(start: Version | None, end: Version) -> tuple[str, str]:
+    """The blob pair a diff is kept under ("" for no text: before the first, or deleted)."""
+    return (start.blob if start and start.blob else "", end.blob or "")
 
 
 def _size(connection: sqlite3.Connection) -> int:
