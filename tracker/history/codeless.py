@@ -11,6 +11,8 @@ from collections import defaultdict, deque
 from collections.abc import Sequence
 
 _TICKS = re.compile(r"`+")
+MASK = "\x00"  # (no tag's name, attribute or end; not a space: a line of it is not blank)
+_MASKED = re.compile(r"[^\n]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # FencedBlockPreprocessor.FENCED_BLOCK_RE, read a line at a time: a fence of three or more
 # backticks or tildes at the very start of a line (no indent), then spaces, then either
@@ -107,8 +109,11 @@ def _attributes(listed: str) -> bool:
 
 
 def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
-    """The text without its code spans (``code_spans``); none in the ``raw`` parts (raw
-    HTML blocks, whose backticks are text, and pair with none outside them)."""
+    """The text with each code span (``code_spans``) masked: each of its characters but a line
+    end made ``MASK``, so that its line still holds text (a paragraph's line that is all code is
+    no blank line: a line indented under it goes on the paragraph, as on the page) and no
+    tag begins or ends in it. None in the ``raw`` parts (raw HTML blocks, whose backticks
+    are text, and pair with none outside them)."""
     kept, shown_from = [], 0
     masked = text
     if raw:  # (each read as a blank line: a raw block ends the paragraph before it)
@@ -120,7 +125,7 @@ def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
             at = end
         masked = "".join(pieces) + text[at:]
     for start, end, _ in code_spans(masked):
-        kept.append(text[shown_from:start])
+        kept += (text[shown_from:start], _MASKED.sub(MASK, text[start:end]))
         shown_from = end
     return "".join(kept) + text[shown_from:]
 
