@@ -114,7 +114,8 @@ def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
     no blank line: a line indented under it goes on the paragraph, as on the page) and no
     tag begins or ends in it. None in the ``raw`` parts (raw HTML blocks, whose backticks
     are text, and pair with none outside them)."""
-    kept, shown_from = [], 0
+    kept: list[str] = []
+    shown_from = 0
     masked = text
     if raw:  # (each read as a blank line: a raw block ends the paragraph before it)
         pieces, at = [], 0
