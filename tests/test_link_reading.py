@@ -195,6 +195,7 @@ HTML_PIECES = st.sampled_from([
 @example(["\n", "<!-- x -->", "`", '<a href="b.md">', "`"])
 @example(["\n\n", "<", "words", '<a href="b.md">'])  # (a tag not block-level: a paragraph)
 @example(["\n", "`", '<a href="b.md">', "`", "\n    ", '<a href="b.md">'])  # (a line all code)
+@example(["`", '<a href="b.md">', "\n", ">", "`"])  # (a quotation ends the paragraph)
 def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
     """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
     was left as written on the page (a 404: the browser took it for /chapters/b.md) and never
@@ -208,6 +209,23 @@ def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[
     # checked though the page shows it as code, never the other way.
     assume(not QUOTED_CODE.search(text))
     assert set(checked_links(text)) == set(page_links(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Text\n[r]: b.md\n[x [r]](c.md)", "Text\n[r]: b.md\n[[r]]()",
+     "Text\n[r]: b.md\n[![x [r]](i.png)](c.md)"],  # (the last: an image's words are text)
+)  # fmt: skip
+def test_a_label_alone_in_a_links_words_is_a_link_too(text: str):
+    """Python-Markdown reads a link's words on for images and links by a label alone, so the
+    page holds a link in a link (a browser ends the first where the second begins: both are
+    followed); check read neither. (The property test leaves such pages out as ODD.)"""
+    assert set(checked_links(text)) == set(_page_links_with_nested(text))
+
+
+def _page_links_with_nested(text: str) -> list[tuple[str, str]]:
+    html = markdown.markdown(text, extensions=EXTENSIONS)
+    return [(link, "") for link in re.findall(r'<a href="([^"]*\.md)"', html)]
 
 
 def test_a_link_written_as_html_goes_to_the_chapters_page_and_code_stays_as_written():

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 _TICKS = re.compile(r"`+")
 MASK = "\x00"  # (no tag's name, attribute or end; not a space: a line of it is not blank)
 _MASKED = re.compile(r"[^\n]")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Where a paragraph ends, for code spans: a blank line, or a line a quotation begins (Python-
+# Markdown's BlockQuoteProcessor splits a paragraph at any line starting "    >" or less).
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\n {0,3}>")
 # FencedBlockPreprocessor.FENCED_BLOCK_RE, read a line at a time: a fence of three or more
 # backticks or tildes at the very start of a line (no indent), then spaces, then either
 # "{attributes}" to the line's end, or a language's name ("[\w#.+-]*") and spaces and perhaps
@@ -133,14 +135,15 @@ def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
 
 def code_spans(text: str) -> list[tuple[int, int, int]]:
     """Each code span's start, end and number of backticks either side, paired as
-    Python-Markdown pairs them in a paragraph: a run of n backticks not escaped opens a span
-    that the next run of exactly n closes; else, when the longest run after it in the
-    paragraph is shorter, the first of those (its first backticks open it); else none does."""
+    Python-Markdown pairs them in a paragraph (``_PARAGRAPH_END``): a run of n backticks not
+    escaped opens a span that the next run of exactly n closes; else, when the longest run
+    after it in the paragraph is shorter, the first of those (its first backticks open it);
+    else none does."""
     runs = [(run.start(), len(run.group())) for run in _TICKS.finditer(text)]
     later: dict[int, deque[int]] = defaultdict(deque)  # a run's length -> the runs, in order
     for number, (_, length) in enumerate(runs):
         later[length].append(number)
-    blanks = [blank.start() for blank in _BLANK_LINE.finditer(text)]
+    blanks = [blank.start() for blank in _PARAGRAPH_END.finditer(text)]
     blocks = [bisect_left(blanks, start) for start, _ in runs]
     longest = _longest_after(runs, blocks)
     spans, number = [], 0

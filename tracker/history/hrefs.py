@@ -72,7 +72,9 @@ def _paragraph_hrefs(paragraph: str, references: dict[str, str]) -> list[str]:
     if references and "[" in data:
         data, meant, referred = _referred(data, meant, _uses(data, references))
     links = _Marks(data).links()
-    masked = _masked(data, [(start, end - slipped) for start, end, _, _, slipped in links])
+    # Each link's text is read on by the patterns after links' (images, links by a label
+    # alone): only its brackets and destination are masked.
+    masked = _masked(data, _outside_texts(links))
     images = [(start, end) for start, end, *_ in _Marks(masked).links(image=True)]
     masked = _masked(masked, images)
     if references:
@@ -81,7 +83,7 @@ def _paragraph_hrefs(paragraph: str, references: dict[str, str]) -> list[str]:
         referred += _uses(_masked(masked, pictured), references, short=True)
     stand_ins = [found.start() for found in re.finditer(_STAND_IN, data)]
     hrefs, destinations = [], []
-    for at, end, start, stop, slipped in links:
+    for at, end, start, stop, slipped, _ in links:
         stop, left = _slipped(data) if slipped else (stop, "")
         destinations.append((start, end))
         first = bisect_left(stand_ins, start)  # (what stands in for the first in it)
@@ -92,6 +94,15 @@ def _paragraph_hrefs(paragraph: str, references: dict[str, str]) -> list[str]:
     hrefs += [(at, href) for at, _, href, _ in referred if not _within(at, destinations, starts)]
     starts = [start for start, _ in images]
     return [href for at, href in sorted(hrefs) if not _within(at, images, starts)]
+
+
+def _outside_texts(links: list[Link]) -> list[tuple[int, int]]:
+    """The parts of each link but its text: its "[", and from the "]" closing its text to its
+    end (a link that ``_slipped`` ends one character short)."""
+    parts: list[tuple[int, int]] = []
+    for start, end, _, _, slipped, close in links:
+        parts += [(start, start + 1), (close, end - slipped)]
+    return parts
 
 
 def _within(at: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -208,7 +219,7 @@ def _marked(paragraph: str) -> tuple[str, list[str]]:
 # Where a link by reference starts and ends, its destination and its text.
 Use = tuple[int, int, str, str]
 # Where a link starts and ends, and its destination does; whether Python-Markdown slipped there.
-Link = tuple[int, int, int, int, bool]
+Link = tuple[int, int, int, int, bool, int]  # (start, end, destination's, slipped, "]")
 
 
 class _Marks:
@@ -265,7 +276,7 @@ class _Marks:
                 start, end, after = destination
                 slipped = after < 0  # (see _slip)
                 after = len(self.text) if slipped else after
-                found.append((at - image, after, start, end, slipped))
+                found.append((at - image, after, start, end, slipped, close))
         return found
 
     def _destination(self, at: int) -> tuple[int, int, int] | None:
