@@ -441,6 +441,31 @@ def test_an_upcoming_change_without_a_note_beside_one_with_a_note(scheduled: Man
     ]  # (guidance shows its Change-Notes alone: nothing to say of g)
 
 
+def test_an_upcoming_change_and_its_undoing(scheduled: ManualRepo):
+    """A change and its revert going live on one day make no entry (the text in force is as it
+    was): the author hears that its note will not be announced; not when the undoing goes live
+    in a later release (b: its change went live on 13 November), nor when every change undone
+    that day is minor (c)."""
+    scheduled.commit({"a.md": doc("A"), "b.md": doc("B"), "c.md": doc("C")}, "Add",
+                     "2024-01-01T09:00:00+00:00")  # fmt: skip
+    scheduled.commit({"b.md": doc("B", "x")}, "B", "2024-11-01T09:00:00+00:00",
+                     {"Change-Note": "B."})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "Must."), "b.md": doc("B")}, "Must",
+                     "2024-11-20T09:00:00+00:00", {"Change-Note": "Must; B undone."})  # fmt: skip
+    scheduled.commit({"a.md": doc("A")}, "Revert", "2024-11-21T09:00:00+00:00",
+                     {"Change-Note": "Undone."})  # fmt: skip
+    scheduled.commit({"c.md": doc("C", "z")}, "C", "2024-11-22T10:00:00+00:00",
+                     {"Change-Type": "minor"})  # fmt: skip
+    scheduled.commit({"c.md": doc("C")}, "C", "2024-11-22T11:00:00+00:00",
+                     {"Change-Type": "minor"})  # fmt: skip
+    assert [m for m in messages(scheduled, today="2024-11-30") if "undoing" in m] == [
+        "warning: a: goes live on 2024-12-11 with 2 changes that leave its text as it was the "
+        "day before (a change and its undoing), so the newsletter leaves it out and its notes "
+        "are not announced"
+    ]
+    assert [m for m in messages(scheduled, today="2024-12-11") if "undoing" in m] == []
+
+
 def test_overdue_review(repo: ManualRepo):
     repo.commit(
         {"a.md": doc("A", review_due="2024-01-31")},

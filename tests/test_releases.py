@@ -46,6 +46,42 @@ def test_added_and_removed_before_going_live_leaves_no_entry(scheduled: ManualRe
     assert entries(scheduled.snapshot(), "2024-10-09") == [("a", "new")]
 
 
+def test_a_change_undone_before_it_goes_live_makes_no_entry(scheduled: ManualRepo):
+    """A change and its revert going live on one day left the text in force as it was, yet the
+    release listed the chapter as updated with the change's note ("must now refer"), which
+    practitioners would act on (exploratory testing): no entry, as nothing changed for them;
+    nor for a chapter deleted and put back, or a change whose undoing is a minor commit."""
+    should, must = doc("A", "Refer within a day if you should."), doc("A", "Refer: you must.")
+    scheduled.commit({"a.md": should, "b.md": doc("B"), "c.md": doc("C")}, "Add",
+                     "2024-01-01T09:00:00+00:00")  # fmt: skip
+    scheduled.commit({"a.md": must, "c.md": None}, "Must", "2024-10-16T09:00:00+01:00",
+                     {"Change-Note": "Practitioners must now refer."})  # fmt: skip
+    scheduled.commit({"b.md": doc("B", "x")}, "B", "2024-10-16T10:00:00+01:00")
+    scheduled.commit({"a.md": should, "c.md": doc("C")}, "Revert", "2024-10-17T09:00:00+01:00",
+                     {"Change-Type": "minor"})  # fmt: skip
+    manual = scheduled.snapshot()
+    assert entries(manual, "2024-11-13") == [("b", "updated")]
+    assert [v.effective for v in manual.document("a").versions[1:]] == [D("2024-11-13")] * 2
+
+
+def test_a_change_undone_in_a_later_release_is_in_both(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A")}, "Add", "2024-01-01T09:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "x")}, "Change", "2024-10-16T09:00:00+01:00")
+    scheduled.commit({"a.md": doc("A")}, "Revert", "2024-11-10T09:00:00+00:00")
+    manual = scheduled.snapshot()
+    assert entries(manual, "2024-11-13") == [("a", "updated")]
+    assert entries(manual, "2024-12-11") == [("a", "updated")]
+
+
+def test_a_change_undone_but_moved_is_a_rename(scheduled: ManualRepo):
+    scheduled.commit({"a.md": doc("A", id="a")}, "Add", "2024-01-01T09:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "x", id="a")}, "Change", "2024-10-16T09:00:00+01:00")
+    scheduled.commit({"a.md": None, "z/a.md": doc("A", id="a")}, "Move back",
+                     "2024-10-17T09:00:00+01:00")  # fmt: skip
+    release = scheduled.snapshot().release(D("2024-11-13"))
+    assert [(e.id, e.change, e.renamed) for e in release.entries] == [("a", "updated", True)]
+
+
 def test_renamed_when_title_or_path_changes(repo: ManualRepo):
     repo.commit({"a.md": doc("A", id="a"), "b.md": doc("B")}, "Add", "2024-01-01T09:00:00+00:00")
     repo.commit({"a.md": doc("A retitled", id="a")}, "Retitle", "2024-02-01T09:00:00+00:00")
@@ -157,6 +193,8 @@ def _entry_rows_by_searching(document):
         was_live = before is not None and not before.withdrawn
         if after.withdrawn and not was_live:
             continue
+        if was_live and (before.blob, before.path) == (after.blob, after.path):
+            continue  # (undone: the text in force as it was)
         change = "withdrawn" if after.withdrawn else "updated" if was_live else "new"
         going_live = document.going_live(day)
         notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
@@ -196,9 +234,9 @@ def test_entry_rows_in_one_pass_match_searching_each_day():
         for number, (gap, status, minor, title, path, notes) in enumerate(drawn):
             day += timedelta(days=gap)
             meta = DocMeta(title=title, status=status or "live")
-            versions.append(Version(
+            versions.append(Version(  # (a blob as its text: a later one may undo a change)
                 key=7, id="a", commit=f"{number:040x}", committed=None, author="A",
-                path=path, old_path=None, blob=None if status is None else f"{number:040x}",
+                path=path, old_path=None, blob=None if status is None else f"{title} {status}",
                 meta=meta, kind="modified", notes=tuple(Note(n, n == "x") for n in notes),
                 minor=minor, declared=Declared(day, "commit"), sources=(), effective=day,
             ))  # fmt: skip

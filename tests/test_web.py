@@ -1659,6 +1659,27 @@ def test_what_the_pages_say_about_coming_and_recent_changes(client: TestClient, 
     assert coming.commit == snapshot.document("exploitation").in_force(coming.effective).commit
 
 
+def test_a_change_undone_the_day_it_goes_live_is_announced_nowhere(small: ManualRepo):
+    """A change and its revert going live on one day: the chapter's page said it "will change
+    on 6 March 2024: Practitioners must now refer", and the release listed it, though its text
+    stays as it was (exploratory testing). Nothing is announced; its history keeps both."""
+    day = {"Go-Live": "2024-03-06"}
+    before = (small.path / "procedures" / "a.md").read_text(encoding="utf-8")
+    small.commit({"a.md": doc("Alpha", "You must refer.")}, "Must",
+                 "2024-02-01T09:00:00+00:00", day | {"Change-Note": "Practitioners must now refer."})  # fmt: skip
+    small.commit({"a.md": before}, "Revert", "2024-02-02T09:00:00+00:00", day)
+    with served(small, "2024-02-20") as client:
+        assert "6 March" not in text_of(page(client, "/chapters/a").text)  # (nothing coming)
+        for at in ("", "?at=2024-03-06", "?at=2024-03-20"):
+            words = text_of(page(client, f"/chapters/a{at}").text)
+            assert "must" not in words and "change on 6 March" not in words, at
+            assert "changed on 6 March" not in words, at
+        assert "/releases/2024-03-06" not in page(client, "/releases").text
+        assert page(client, "/api/releases/2024-03-06", 404).status_code == 404
+        history = text_of(page(client, "/chapters/a/history").text)
+        assert "Practitioners must now refer." in history and "Revert" in history
+
+
 def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: ManualRepo):
     """Two versions going live the same day: the page says what both changed, in commit order,
     as the release entry does (SPEC §4), not the last one's note alone; an editorial version

@@ -24,6 +24,7 @@ from tracker.history.links import (
     shadowed,
 )
 from tracker.history.model import SETTINGS_INVALID, Document, Problem, Version
+from tracker.history.releases import day_runs, undone
 from tracker.history.snapshot import Snapshot, page_of
 
 # Go-live warnings cover versions not yet live and those that went live this recently.
@@ -36,14 +37,16 @@ RULES = (
     "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
-    "missing-change-note", "review-overdue", "review-due-soon", SETTINGS_INVALID,
+    "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
 # newsletter's templates are then compiled, and their findings reported, but not tried with
 # a release.
-SCHEDULED = ("back-dated", "held-back", "missing-change-note", "schedule-ended")
+SCHEDULED = (
+    "back-dated", "held-back", "missing-change-note", "change-undone", "schedule-ended",
+)  # fmt: skip
 
 
 def check_manual(
@@ -80,6 +83,7 @@ def check_manual(
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),
         *(_missing_notes(snapshot, today) if broken is None else ()),
+        *(_undone(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
         *templates,
@@ -279,6 +283,27 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
                     f"so the newsletter lists it {shown}"
                 )
             problems.append(Problem("warning", entry.id, message, rule="missing-change-note"))
+    return problems
+
+
+def _undone(snapshot: Snapshot, today: date) -> list[Problem]:
+    """Upcoming changes that leave a chapter as it was (a change and its revert going live on
+    one day): the newsletter leaves them out, which their authors may not expect."""
+    problems = []
+    for doc in snapshot.documents:
+        versions = doc.versions
+        for first, last in day_runs(versions):
+            going_live = versions[first : last + 1]
+            day = going_live[0].effective
+            if day <= today or not first or all(version.minor for version in going_live):
+                continue
+            if undone(versions[first - 1], versions[last]):
+                message = (
+                    f"goes live on {day} with {len(going_live)} changes that leave its text "
+                    "as it was the day before (a change and its undoing), so the newsletter "
+                    "leaves it out and its notes are not announced"
+                )
+                problems.append(Problem("warning", doc.id, message, rule="change-undone"))
     return problems
 
 

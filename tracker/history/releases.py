@@ -235,18 +235,47 @@ def entry_rows(document: Document) -> list[tuple[date, EntryRow]]:
     # it (one pass, not four searches a day: 0.1 s of a first read; a test compares the two).
     found = []
     versions = document.versions
-    first, count = 0, len(versions)
-    while first < count:
-        day = versions[first].effective
-        last = first
-        while last + 1 < count and versions[last + 1].effective == day:
-            last += 1
+    for first, last in day_runs(versions):
         was = first - 1 if first else None
         row = _entry(document, last, was, versions[first : last + 1])
         if row is not None:
-            found.append((day, row))
-        first = last + 1
+            found.append((versions[first].effective, row))
     return found
+
+
+def day_runs(versions: Sequence[Version]) -> Iterator[tuple[int, int]]:
+    """The first and last place of each run of a document's versions going live on one day."""
+    first, count = 0, len(versions)
+    while first < count:
+        day, last = versions[first].effective, first
+        while last + 1 < count and versions[last + 1].effective == day:
+            last += 1
+        yield first, last
+        first = last + 1
+
+
+def undone(before: Version | None, after: Version) -> bool:
+    """Whether the versions going live on a day leave a live document as it was the day before
+    (``before``: then in force; ``after``: in force that day): the same text at the same path,
+    as a change and its revert, or a deletion and the file put back, leave it. Practitioners
+    see nothing changed, and the changes' notes would announce what is not in force: there is
+    no entry (docs/decisions.md, "A change undone before it goes live")."""
+    return (
+        before is not None
+        and not before.withdrawn
+        and before.blob == after.blob
+        and composed(before.path) == composed(after.path)
+    )
+
+
+def undone_on(document: Document, day: dt.date) -> bool:
+    """Whether versions go live on ``day`` and leave the document as it was (``undone``)."""
+    at, was = document.place_in_force(day), document.place_in_force(day - dt.timedelta(days=1))
+    return (
+        at is not None
+        and at != was
+        and undone(None if was is None else document.versions[was], document.versions[at])
+    )
 
 
 def day_notes(going_live: Iterable[Version]) -> tuple[Note, ...]:
@@ -263,7 +292,7 @@ def _entry(
     after = document.versions[at]
     before = None if was is None else document.versions[was]
     was_live = before is not None and not before.withdrawn
-    if after.withdrawn and not was_live:
+    if (after.withdrawn and not was_live) or undone(before, after):
         return None  # nothing practitioners could see changed
     change: EntryChange
     if after.withdrawn:

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from tracker.history.links import composed
 from tracker.history.model import Document, Note, Version, unique_notes
-from tracker.history.releases import day_notes
+from tracker.history.releases import day_notes, undone_on
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import ended
 
@@ -127,9 +127,11 @@ def previous_version(document: Document, version: Version) -> Version | None:
 
 
 def next_version(document: Document, version: Version) -> Version | None:
-    """The next version to go live after this one (the one in force from that day), if any."""
-    later = [v for v in document.versions if v.effective > version.effective]
-    return document.in_force(later[0].effective) if later else None
+    """The next version to go live after this one (the one in force from that day), if any;
+    a day whose changes are undone that day (``undone``) is none: nothing changes."""
+    days = sorted({v.effective for v in document.versions if v.effective > version.effective})
+    coming = [day for day in days if not undone_on(document, day)]
+    return document.in_force(coming[0]) if coming else None
 
 
 def first_version(document: Document) -> Version:
@@ -162,7 +164,10 @@ def never_in_force(document: Document) -> bool:
 def notes_on(document: Document, day: date) -> tuple[Note, ...]:
     """What a chapter's page says changed on ``day``: its release entry's notes (those of every
     version going live that day but editorial ones, SPEC §4), or on a day of editorial changes
-    alone, theirs."""
+    alone, theirs; none on a day whose changes are undone that day (``undone``: the text is as
+    it was, and the notes would announce what is not in force)."""
+    if undone_on(document, day):
+        return ()
     going_live = document.going_live(day)
     return day_notes(going_live) or unique_notes(n for v in going_live for n in v.notes)
 
