@@ -121,6 +121,12 @@ def test_notes_of_one_day_in_commit_order_without_duplicates_or_minor(scheduled:
         "2024-10-06T09:00:00+01:00",
         {"Change-Note": "First change."},
     )
+    scheduled.commit(  # (the same sentence as the newsletter writes it: exploratory testing)
+        {"a.md": doc("A", "5")},
+        "Once more",
+        "2024-10-07T09:00:00+01:00",
+        {"Change-Note": "Second  change"},
+    )
     (entry,) = scheduled.snapshot().release(D("2024-11-13")).entries
     assert [n.text for n in entry.notes] == ["First change.", "Second change."]
     assert not entry.minor

@@ -17,6 +17,7 @@ from typing import Literal, overload
 
 from tracker.history.documents import DocMeta, default_title
 from tracker.history.golive import Declared
+from tracker.history.texts import ended
 
 # What a version did to its document. "withdrawn": deleted, or newly marked archived.
 VersionKind = Literal["added", "modified", "renamed", "withdrawn"]
@@ -298,8 +299,10 @@ def _effective(version: Version) -> date:
 
 
 def unique_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
-    """Notes in order, each text once."""
+    """Notes in order, each text once: as a newsletter shows them (each ending as a sentence
+    does, ``ended``), so "Contact numbers updated" and "Contact numbers updated." are one, and
+    its spaces folded; the first written is kept."""
     seen: dict[str, Note] = {}
     for note in notes:
-        seen.setdefault(note.text, note)
+        seen.setdefault(" ".join(ended(note.text).split()), note)
     return tuple(seen.values())
