@@ -188,6 +188,17 @@ def test_note_is_change_note_else_subject(repo: ManualRepo):
     ]
 
 
+@pytest.mark.parametrize("space", ["\v", "\f", "\x85", "\u2028", "\u2029", "  "])
+def test_a_change_note_is_whole_whatever_space_breaks_its_line(repo: ManualRepo, space: str):
+    """A vertical tab (Word's line break, pasted) or U+2028 in a Change-Note cut it there: the
+    newsletter said "Refer within" (exploratory testing). Git keeps the line whole; the note's
+    spaces are folded to one."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-01T09:00:00+00:00",
+                {"Change-Note": f"Refer within{space}one working day."})  # fmt: skip
+    (version,) = repo.snapshot().document("a").versions
+    assert [n.text for n in version.notes] == ["Refer within one working day."]
+
+
 def test_change_note_applies_to_every_document_of_the_commit(repo: ManualRepo):
     repo.commit(
         {"a.md": doc("A"), "b.md": doc("B")},
