@@ -297,6 +297,7 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('[manual]\nsite_url = "javascript:alert(1)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/)[x](javascript:alert(32)"\n', ["site_url"]),
         ('[manual]\nsite_url = "https://x.example/?next=evil"\n', ["site_url", "query"]),
+        ('[manual]\nsite_url = "https://x.example:99999"\n', ["site_url"]),
         ("[unknown]\n", ["unknown table [unknown]"]),
         ('title = "x"\n', ["the key 'title' outside any table; put it under [manual]"]),
         ("cutoff_days = 7\n", ["put it under [releases]"]),

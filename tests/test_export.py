@@ -322,6 +322,10 @@ def test_bad_out_folders_are_refused_in_one_sentence(
     [
         ("https://elsewhere.example.org", "may not give another address"),
         ("ftp://procedures.example.org", "is not an http(s) address"),
+        ("https://procedures.example.org:99999", "is not an http(s) address"),  # (tracebacks:
+        ("https://procedures.example.org:abc", "is not an http(s) address"),  # exploratory
+        ("https://[::1", "is not an http(s) address"),  # testing)
+        ("https://exa mple.org", "is not an http(s) address"),
         ("https://example.org/procedures", "served at the root of its address"),
     ],
 )

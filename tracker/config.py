@@ -156,20 +156,35 @@ def _text_list(table: dict[str, Any], dotted: str, default: list[str] | None = N
 
 
 def _site_url(value: str) -> str:
-    """An http(s) address, parsed and rebuilt: only a host and a plain path survive, so that
-    nothing in it can close a Markdown link or an HTML attribute."""
+    """An http(s) address, parsed and rebuilt (``web_address``)."""
     if not value:
         return ""
-    parts = urlsplit(value.strip())
-    host_ok = re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", parts.netloc or "")
-    path_ok = re.fullmatch(r"[A-Za-z0-9._~/%-]*", parts.path)
-    if parts.scheme not in ("http", "https") or not host_ok or not path_ok:
+    address = web_address(value)
+    if address is None and ("?" in value or "#" in value):
+        raise ConfigError(f"{CONFIG_FILE}: manual.site_url may not have a query or a fragment.")
+    if address is None:
         raise ConfigError(
             f"{CONFIG_FILE}: manual.site_url must be an http(s) address such as "
             "https://procedures.example.org, without a query or anything after the path."
         )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"{CONFIG_FILE}: manual.site_url may not have a query or a fragment.")
+    return address
+
+
+def web_address(value: str) -> str | None:
+    """An http(s) address of a host (a port from 1 to 65535 if any) and a plain path, rebuilt
+    from its parts, so that nothing in it can close a Markdown link or an HTML attribute (the
+    manual's ``site_url``, a static copy's ``--base-url``); None for any other."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:  # ("https://[::1": no address)
+        return None
+    host = re.fullmatch(r"[A-Za-z0-9.-]+(?::([0-9]{1,5}))?", parts.netloc or "")
+    path_ok = re.fullmatch(r"[A-Za-z0-9._~/%-]*", parts.path)
+    port_ok = host is not None and (host.group(1) is None or 0 < int(host.group(1)) < 65536)
+    if parts.scheme not in ("http", "https") or not port_ok or not path_ok:
+        return None
+    if parts.query or parts.fragment or value.strip().endswith(("?", "#")):
+        return None
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import quote, unquote, urlsplit
 
 from tracker import dates
+from tracker.config import web_address
 from tracker.errors import InputError
 from tracker.history.snapshot import API_PAGES, page_of
 from tracker.index.store import cache_folder, made_private
@@ -184,12 +185,12 @@ def check_base(site_url: str, given: str | None) -> str:
             "Give --base-url (the address the export will be served at) or set site_url in "
             "manual.toml: feeds and newsletters need absolute links."
         )
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    address = web_address(base)
+    if address is None:
         raise InputError(
             f"{base} is not an http(s) address such as https://procedures.example.org."
         )
-    if parts.path:
+    if urlsplit(address).path:
         raise InputError(f"A static export is served at the root of its address, not at {base}.")
     if site_url and base != site_url:
         raise InputError(
