@@ -391,6 +391,40 @@ def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestC
     assert first.startswith("Import the multi-agency procedures manual. A new document of ")
 
 
+def test_feed_ids_stay_when_a_chapter_is_renamed_and_drafts_are_left_out(small: ManualRepo):
+    """A chapter's feed gave its entries ids from the chapter's current id: renamed, every past
+    change came again as new, at the former address too; a draft withdrawn before it went live
+    was "added from 10th April 2024" there; an upcoming release's entry kept its date as
+    updated however its changes grew (exploratory testing)."""
+
+    def ids(client: TestClient, path: str) -> list[str]:
+        return [entry.id for entry in feedparser.parse(page(client, path).content).entries]
+
+    small.commit({"a.md": doc("Alpha", "Two.")}, "Two", "2024-01-05T09:00:00+00:00")
+    with served(small, "2024-03-01") as client:
+        before = ids(client, "/chapters/a/feed.atom")
+    assert len(before) == 2
+    small.commit({"a.md": None, "z/alpha.md": doc("Alpha", "Two.")}, "Move",
+                 "2024-02-01T09:00:00+00:00")  # fmt: skip
+    small.commit({"draft.md": doc("Draft")}, "Draft", "2024-02-02T09:00:00+00:00",
+                 {"Go-Live": "2024-04-10"})  # fmt: skip
+    small.commit({"draft.md": None}, "No draft", "2024-02-03T09:00:00+00:00")
+    small.commit({"b.md": doc("Bravo")}, "B", "2024-02-04T09:00:00+00:00",
+                 {"Go-Live": "2024-04-03"})  # fmt: skip
+    with served(small, "2024-03-01") as client:
+        for path in ("/chapters/a/feed.atom", "/chapters/z/alpha/feed.atom"):
+            assert ids(client, path)[1:] == before, path
+        assert ids(client, "/chapters/draft/feed.atom") == []
+        (upcoming, *_) = feedparser.parse(page(client, "/feeds/releases.atom").content).entries
+        assert upcoming.id == "http://testserver/releases/2024-04-03"
+        first = upcoming.updated
+    small.commit({"c.md": doc("Charlie")}, "C", "2024-02-05T09:00:00+00:00",
+                 {"Go-Live": "2024-04-03"})  # fmt: skip
+    with served(small, "2024-03-01") as client:
+        (upcoming, *_) = feedparser.parse(page(client, "/feeds/releases.atom").content).entries
+        assert upcoming.updated > first
+
+
 def test_search_ranks_and_highlights(client: TestClient):
     response = page(client, "/search?q=strangulation")
     hits = response.context["hits"]  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time
 from functools import partial
 from html import escape
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -20,7 +21,7 @@ from tracker.config import DEFAULT_TITLE
 from tracker.dates import in_words
 from tracker.errors import ConfigError
 from tracker.history.model import VersionKind
-from tracker.history.releases import Release
+from tracker.history.releases import Release, entry_rows
 from tracker.publish.contents import sentences
 from tracker.publish.templating import batch
 from tracker.publish.urls import Urls
@@ -64,22 +65,18 @@ def releases_feed(request: Request) -> Response:
     # 9 MB and 14 s of CPU for every poll (RSS-to-email reads the newest entry).
     releases = [release for release in view.snapshot.releases if not release.minor]
     releases = releases[-FEED_RELEASES:]
-    feed.updated(
-        max(
-            (max(_changed(release), moment(release.date, zone)) for release in releases),
-            default=moment(view.today, zone),
-        )
-    )
+    stamps = {release.date: _stamps(release, view.today, zone) for release in releases}
+    feed.updated(max((updated for _, updated in stamps.values()), default=moment(view.today, zone)))
     # Newest first, the entry a mailing tool sends: should a newsletter run out of time, the
     # others in this feed say so at once, not each in turn (``batch``).
     with batch():
         for release in reversed(releases):
             entry = feed.add_entry(order="append")
-            entry.id(urls.release(release.date))
+            entry.id(urls.permanent(f"/releases/{release.date.isoformat()}"))
             entry.title(xml_text(_release_title(release, view.today)))
             entry.link(href=urls.release(release.date))
-            entry.published(moment(release.date, zone))
-            entry.updated(max(_changed(release), moment(release.date, zone)))
+            entry.published(stamps[release.date][0])
+            entry.updated(stamps[release.date][1])
             entry.content(xml_text(_section(view, release, urls.site_url)), type="html")
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
@@ -89,9 +86,15 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub(" ", text)
 
 
-def _changed(release: Release) -> datetime:
-    """When a release's content last changed: its newest commit (an upcoming one may change)."""
-    return max(entry.version.committed for entry in release.entries)
+def _stamps(release: Release, today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A release's entry's published and updated: a release gone live, its day (and its newest
+    commit, if later); an upcoming one, its first commit and its newest, so that a reader sees
+    it change as changes join it (its day is later than both)."""
+    commits = [entry.version.committed for entry in release.entries]
+    if release.is_upcoming(today):
+        return min(commits), max(commits)
+    day = moment(release.date, zone)
+    return day, max(day, *commits)
 
 
 def _section(view: View, release: Release, site_url: str) -> str:
@@ -118,13 +121,20 @@ def chapter_feed(request: Request, ident: str) -> Response:
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     title = f"{document.latest.title}: changes"
+    # Its ids are the first id's, which a rename or a new id: in front matter never changes
+    # (a reader at the former address would be given every change again as new).
+    permanent = urls.permanent(f"/chapters/{quote(document.versions[0].id)}/feed.atom")
     feed = _feed(view, urls, urls.chapter_feed(document.id), title, urls.history(document.id))
+    feed.id(permanent)
     feed.updated(moment(max(v.effective for v in document.versions), zone))
-    changes = document.changes
+    # The changes practitioners saw: not those of a day that changed nothing they could read
+    # (a draft withdrawn before it went live, a change undone the day it would have).
+    days = {day for day, _ in entry_rows(document)}
+    changes = [(before, v) for before, v in document.changes if v.effective in days]
     summarise = view.manual.differ.summariser(changes)
     for before, version in changes:
         entry = feed.add_entry(order="prepend")
-        entry.id(f"{urls.chapter_feed(document.id)}#{version.commit}")
+        entry.id(f"{permanent}#{version.commit}")
         entry.title(
             xml_text(f"{version.title}: {WORDS[version.kind]} from {in_words(version.effective)}")
         )

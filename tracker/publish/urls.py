@@ -98,6 +98,11 @@ class Urls:
         under the root."""
         return self._path(f"/files/{commit}/{quote(path)}")
 
+    def permanent(self, path: str) -> str:
+        """An id of a feed or of its entry (RFC 4287: it never changes, "relocated, migrated,
+        ... exported"): the service's address ``path``, served or exported alike."""
+        return self.site_url + path
+
     def chapter_feed(self, ident: str) -> str:
         """A chapter's Atom feed."""
         return self._path(f"/chapters/{quote(ident)}/feed.atom")
