@@ -8,8 +8,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -279,6 +281,39 @@ def test_files_no_longer_made_are_removed_and_others_left_alone(tmp_path: Path):
     counts = OutDir.open(out).sync({"a.html": b"1"})
     assert (counts.written, counts.unchanged, counts.removed) == (0, 1, 1)
     assert not (out / "b").exists() and (out / "mine.txt").is_file()
+
+
+STOPPED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from web.outdir import OutDir
+folder = OutDir.open(Path(sys.argv[1]))
+for name in sys.argv[2:]:
+    folder.put(name, b"written by a build that was stopped")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_the_files_of_a_build_stopped_before_its_manifest_are_its_own(tmp_path: Path, first: bool):
+    """A build killed before it wrote its manifest (a cancelled CI job) left files no later
+    build removed (a chapter force-pushed away stayed published), and after a first build so
+    stopped every build refused the folder as not its own (exploratory testing)."""
+    out = tmp_path / "site"
+    if not first:
+        OutDir.open(out).sync({"a.html": b"1"})
+        (out / "mine.txt").write_text("an operator's own file")
+    stopped = [sys.executable, "-c", STOPPED_BUILD, str(out), "oops/index.html", "b.html"]
+    project = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    assert subprocess.run(stopped, check=False, env=env).returncode == -signal.SIGKILL
+    assert (out / "oops/index.html").is_file()
+    counts = OutDir.open(out).sync({"a.html": b"1"})
+    assert counts.removed == 2
+    assert not (out / "oops").exists() and not (out / "b.html").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [".tracker-build.json", ".tracker-build.lock", "a.html", *([] if first else ["mine.txt"])]
+    )
 
 
 def test_a_symbolic_link_inside_the_folder_is_never_written_through(tmp_path: Path):

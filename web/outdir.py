@@ -9,7 +9,9 @@ is gone), removes the files of the last build that it no longer makes (each only
 content is what the manifest lists), and leaves every other file alone. The manifest is never
 taken as proof of a file's content: each file is read and compared (a folder committed with a
 manifest and pages of its own keeps none of them, and a manifest naming files of someone's own
-has none of them removed).
+has none of them removed). Each file a build writes is said in a journal first
+(``.tracker-build.journal``, gone with the manifest written): the files of a build stopped
+before its manifest are the next build's to remove.
 
 Nothing is written, created or removed through a symbolic link inside the folder: each folder
 on the way is opened without following links, and a file is written to a new temporary file
@@ -36,6 +38,9 @@ from tracker.index.store import digest as name_digest
 
 MANIFEST = ".tracker-build.json"
 LOCK = ".tracker-build.lock"  # held while a build writes, so that two never interleave
+# Each file a build is about to write, a line ahead of it: a build stopped before its manifest
+# (a cancelled CI job's SIGTERM) left files no later build knew were its own, to remove.
+JOURNAL = ".tracker-build.journal"
 FORMAT = 2  # the manifest's layout (1: files only, still read)
 SAVE_EVERY = 500  # files written between saves of the manifest during a build
 
@@ -57,7 +62,7 @@ def check_relative(path: str) -> str:
         or "\\" in path
         or "\x00" in path
         or any(part in ("", ".", "..") for part in parts)
-        or path in (MANIFEST, LOCK)
+        or path in (MANIFEST, LOCK, JOURNAL)
     ):
         raise InputError(f"The export cannot write a file named {path!r}.")
     return path
@@ -84,6 +89,10 @@ class OutDir:
         self.written = self.unchanged = 0
         self._lock: int | None = None
         self._vouch = vouch
+        # What builds stopped before their manifest were writing (path -> SHA-256), and
+        # where this one says what it is about to write.
+        self.journaled: dict[str, str] = {}
+        self._journal: int | None = None
 
     @classmethod
     def open(cls, out: Path, forbidden: Iterable[Path] = (), vouches: Path | None = None) -> OutDir:
@@ -105,9 +114,14 @@ class OutDir:
                 raise InputError(f"{out} is inside the repository's git directory; choose another.")
         if root.exists() and not root.is_dir():
             raise InputError(f"{out} is not a folder.")
-        manifest = root / MANIFEST
+        manifest, journal = root / MANIFEST, root / JOURNAL
         ours = manifest.is_file() and not manifest.is_symlink()
-        if root.exists() and not ours and any(p.name != LOCK for p in root.iterdir()):
+        journaled = journal.is_file() and not journal.is_symlink()  # (a build's, stopped)
+        if (
+            root.exists()
+            and not (ours or journaled)
+            and any(p.name != LOCK for p in root.iterdir())
+        ):
             raise InputError(
                 f"{out} holds files that a tracker build did not write; "
                 "give an empty or new folder."
@@ -116,6 +130,12 @@ class OutDir:
         believed = ours and (vouch is None or _vouched(manifest, vouch))
         folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})), vouch, believed)
         folder._take_lock(out)
+        folder.journaled = _read_journal(journal) if journaled else {}
+        try:
+            folder._journal = os.open(journal, _JOURNAL, 0o644)
+        except OSError:  # (a link, a folder: planted)
+            folder.close()
+            raise InputError(f"{journal} cannot be written; remove it and build again.") from None
         return folder
 
     def _take_lock(self, out: Path) -> None:
@@ -133,6 +153,9 @@ class OutDir:
 
     def close(self) -> None:
         """Let another build write to the folder."""
+        if self._journal is not None:
+            os.close(self._journal)
+            self._journal = None
         if self._lock is not None:
             os.close(self._lock)  # closing the file releases its lock
             self._lock = None
@@ -148,6 +171,8 @@ class OutDir:
         if self._unchanged(path, digest):
             self.unchanged += 1
             return True
+        if self._journal is not None and self.listed.get(path) != digest:
+            os.write(self._journal, (json.dumps([path, digest]) + "\n").encode())
         self._write(path, content)
         self.written += 1
         if self.written % SAVE_EVERY == 0:  # an interrupted build still knows its files
@@ -169,11 +194,15 @@ class OutDir:
         what the manifest lists (its SHA-256: a file changed since, or one a manifest not
         written by a build names, is someone's own and left alone); keep the manifest (with
         ``pages``, what the exporter keeps about this build's pages)."""
-        gone = [path for path in sorted(set(self.listed) - set(self.hashes))
-                if self._still(path, self.listed[path])]  # fmt: skip
+        listed, journaled = self.listed, self.journaled
+        gone = [path for path in sorted((set(listed) | set(journaled)) - set(self.hashes))
+                if any(self._still(path, files[path]) for files in (listed, journaled)
+                       if path in files)]  # fmt: skip
         for path in gone:
             self._remove(path)
         self._save(self.hashes, pages or {})
+        with suppress(FileNotFoundError):  # (the manifest says it all now)
+            (self.root / JOURNAL).unlink()
         self.close()
         return Counts(self.written, self.unchanged, len(gone))
 
@@ -313,6 +342,26 @@ def _replace(folder: int, name: str, content: bytes) -> None:
         with suppress(FileNotFoundError):
             os.unlink(temporary, dir_fd=folder)
         raise
+
+
+_JOURNAL = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _read_journal(journal: Path) -> dict[str, str]:
+    """What builds stopped before their manifest were about to write: path -> SHA-256 (a line
+    that cannot be read, as a build stopped while writing it leaves one, is passed over)."""
+    found: dict[str, str] = {}
+    try:
+        handle = os.open(journal, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        with os.fdopen(handle, "rb") as stream:
+            lines = stream.read(64 << 20).decode("utf-8", "replace").split("\n")
+    except OSError:
+        return found
+    for line in lines:
+        with suppress(ValueError, TypeError, InputError):
+            path, digest = json.loads(line)
+            found[check_relative(str(path))] = str(digest)
+    return found
 
 
 def _vouched(manifest: Path, vouch: Path) -> bool:
