@@ -137,7 +137,8 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     images = "\n\n".join(f"![{name}](img/{name}.svg)" for name in SHAPES)
     commit = repo.commit({"bruising.md": doc("Bruising", f"See the body map.\n\n{images}"),
                           "beta.md": doc("Beta Guidance"),
-                          "bruising/history.md": doc("Body maps", "Zebra crossings.")},
+                          "bruising/history.md": doc("Body maps", "Zebra crossings."),
+                          "cafe.md": doc("Café", "Étape une: la se\u0301paration.")},
                          "Add bruising", "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
     repo.move("beta.md", "beta-thresholds.md", "Rename", "2024-01-03T10:00:00+00:00")
     build = threading.Thread(  # (not in Playwright's event loop, where the browser runs)
@@ -210,6 +211,25 @@ def test_a_former_id_s_address_sends_the_browser_to_the_chapter(
         page.goto(address + former)
         page.wait_for_url(address + now)
         expect(page.get_by_role("heading", level=1)).to_contain_text("Beta Guidance")
+    context.close()
+
+
+def test_search_finds_words_with_or_without_their_accents(
+    small_site: tuple[str, str], browser: Browser
+):
+    """As the service's search does: "etape" finds "Étape", and a word saved decomposed (e and
+    a combining accent) is found as typed (the copy's search found neither: exploratory
+    testing)."""
+    address, _commit = small_site
+    context = browser.new_context()
+    page = context.new_page()
+    for query in ("etape", "ÉTAPE", "séparation", "separation", "cafe"):
+        page.goto(address + f"/search/?q={query}")
+        found = page.locator(".app-results li")
+        expect(found).to_have_count(1)
+        expect(found.first.get_by_role("link")).to_have_text("Café")
+        if query != "cafe":
+            expect(found.first.locator("mark")).to_have_count(1)
     context.close()
 
 

@@ -7,7 +7,10 @@ const MAX_WORDS = 12;
 const WEIGHTS = { title: 10, headings: 4, text: 1 };
 const WORD = /[\p{L}\p{N}_][\p{L}\p{N}_'’-]*/gu;
 
-const wordsOf = (text) => (text.toLowerCase().match(WORD) || []);
+// Accents and other marks dropped (decomposed first), as the service's search drops them:
+// "etape" finds "Étape", and a word saved decomposed is found as typed.
+const MARKS = /\p{M}/gu;
+const wordsOf = (text) => (text.normalize("NFD").replace(MARKS, "").toLowerCase().match(WORD) || []);
 
 function score(doc, words) {
   let total = 0;
