@@ -137,6 +137,24 @@ def test_feed_ids_are_the_services(site: Path):
     )
 
 
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "text"])
+def test_the_newsletter_command_gives_a_static_copys_addresses_when_asked(
+    demo: Path, site: Path, capsys: pytest.CaptureFixture[str], fmt: str
+):
+    """tracker newsletter gave the service's addresses only (?from=&to=, ?at=), which a static
+    copy's file server does not read: a directory listing, or today's text for another day's
+    (exploratory testing). --static-copy gives the copy's, as its own newsletter files have."""
+    args = ["newsletter", "--repo", str(demo), "--today", TODAY, "--release", "2024-11-13"]
+    assert main([*args, "--format", fmt, "--static-copy"]) == 0
+    given = capsys.readouterr().out
+    extension = {"text": "txt"}.get(fmt, fmt)
+    written = (site / f"releases/2024-11-13/newsletter.{extension}").read_text("utf-8")
+    assert given == re.sub(r"\A<meta http-equiv[^>]*>\n", "", written)  # (its own policy)
+    assert "?" not in "".join(re.findall(re.escape(BASE) + r"[^\s\"'<>)\]]*", given))
+    assert main([*args, "--format", fmt]) == 0
+    assert fmt == "text" or "/diff?from=" in capsys.readouterr().out  # (the service's)
+
+
 def test_the_export_has_every_kind_of_page(site: Path):
     for path in (
         "index.html", "404.html", "chapters/index.html", "releases/index.html",

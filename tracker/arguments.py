@@ -265,6 +265,11 @@ def _newsletter(news: _Parser) -> None:
         "--release", metavar="DATE", help="default: the next release, else the latest"
     )
     news.add_argument("--format", choices=FORMATS, default="text")
+    news.add_argument(
+        "--static-copy",
+        action="store_true",
+        help="link to a static copy's addresses (tracker build), for a site served from one",
+    )
 
 
 # Each command's options (its name and one-line help are in usage.COMMANDS).

@@ -314,6 +314,7 @@ def _newsletter(args: argparse.Namespace) -> int:
         args.format,
         templates=opened.manual.texts.templates(snapshot),
         summarise=opened.manual.differ.summary,
+        exported={} if args.static_copy else None,
     )
     _out(text, end="")
     return 0
