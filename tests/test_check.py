@@ -578,7 +578,7 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
           "other text), so it was ignored"]),
         ("", [("Go-Live", "2024-12-11"), ("Go-Live", "2025-01-08")],
          ["warning: commit {sha}: has 2 Go-Live trailers (2024-12-11, 2025-01-08); the last "
-          "one, 2025-01-08, was taken"]),
+          "valid one, 2025-01-08, was taken"]),
         ("", {"Go-Live": "2204-12-11"},
          ["warning: commit {sha}: has 'Go-Live: 2204-12-11', more than a year after the commit "
           "(every later change to its documents waits for it): is the year right?"]),

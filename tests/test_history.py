@@ -1034,6 +1034,40 @@ def test_a_squashed_commits_go_live_is_measured_from_its_own_day(scheduled: Manu
     assert not [reason for reason in latest.reasons if reason.startswith("back-dated")]
 
 
+def test_a_back_dated_go_live_on_a_merged_branch_is_said(scheduled: ManualRepo):
+    """A Go-Live before its own commit's day, on a branch merged later, went live with the
+    merge (rightly) without a word, where the same trailer on the main line is reported
+    (exploratory testing)."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.branch("feat")
+    scheduled.commit({"a.md": doc("A", "x")}, "Edit", "2024-10-04T09:00:00+01:00",
+                     {"Go-Live": "2024-10-01", "Change-Note": "Edited."})  # fmt: skip
+    scheduled.checkout("main")
+    scheduled.merge("feat", "2024-10-25T09:00:00+01:00", "Merge feat")
+    latest = scheduled.snapshot().document("a").latest
+    assert latest.effective == D("2024-10-25")
+    assert latest.reasons == (
+        "back-dated: Go-Live 2024-10-01 is before the commit, so it went live when merged",
+    )
+
+
+def test_of_two_go_lives_the_last_valid_one_is_taken(scheduled: ManualRepo):
+    """A date, then a word that is no date: the word was taken, ignored, and the schedule put
+    the change live three weeks before the only date the author gave (exploratory testing)."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2023-12-02T09:00:00+00:00")
+    scheduled.commit({"a.md": doc("A", "x")}, "Edit", "2024-10-20T09:00:00+01:00",
+                     [("Go-Live", "2024-12-04"), ("Go-Live", "soon")])  # fmt: skip
+    snapshot = scheduled.snapshot()
+    assert snapshot.document("a").latest.effective == D("2024-12-04")
+    said = [(p.rule, p.message) for p in snapshot.problems if p.rule.startswith("go-live")]
+    assert said == [
+        ("go-live-invalid", "has 'Go-Live: soon', which is neither a date (YYYY-MM-DD) nor "
+         "'immediate', so it was ignored"),
+        ("go-live-twice", "has 2 Go-Live trailers (2024-12-04, soon); the last valid one, "
+         "2024-12-04, was taken"),
+    ]  # fmt: skip
+
+
 def main_merged_into_feat_then_detached(repo: ManualRepo) -> None:
     """main merged into feat, which main could then move on to; checked out detached, as CI."""
     repo.commit({"b.md": doc("B", "Old.")}, "Start", "2024-01-01T10:00:00+00:00")

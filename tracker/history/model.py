@@ -133,9 +133,10 @@ class Version:
         """``reasons``, with dates written by ``words`` (the website: ``13 November 2024``)."""
         found = []
         if self.declared.back_dated:
+            merged = self.declared.source == "merge"
             found.append(
                 f"back-dated: Go-Live {words(self.declared.back_dated)} is before the commit, "
-                "so it went live when committed"
+                f"so it went live when {'merged' if merged else 'committed'}"
             )
         if self.held_back_by:
             left_out = self.held_by_left_out

@@ -108,19 +108,22 @@ class Sources:
         moment = datetime.fromtimestamp(commit.timestamp, self.zone)
         committed = moment.date()
         go_live = [value for key, value in commit.trailers if key == "go-live"]
-        trailer = go_live[-1] if go_live else None
-        if trailer is not None and not is_valid_go_live(trailer):
+        valid = [value for value in go_live if is_valid_go_live(value)]
+        # The last that is a date or 'immediate': one that is neither is ignored, and the
+        # schedule, often sooner, must not take the place of a date the author also gave.
+        trailer = valid[-1] if valid else None
+        for value in dict.fromkeys(value for value in go_live if value not in valid):
             self.problems.append(Problem(
                 "error", f"commit {commit.sha[:10]}",
-                f"has 'Go-Live: {trailer}', which is neither a date (YYYY-MM-DD) nor 'immediate', "
+                f"has 'Go-Live: {value}', which is neither a date (YYYY-MM-DD) nor 'immediate', "
                 "so it was ignored", committed, rule="go-live-invalid",
             ))  # fmt: skip
-            trailer = None
         if len(set(go_live)) > 1:
+            taken = f"the last valid one, {trailer}," if trailer else "none"
             self.problems.append(Problem(
                 "warning", f"commit {commit.sha[:10]}",
-                f"has {len(go_live)} Go-Live trailers ({', '.join(go_live)}); the last one, "
-                f"{go_live[-1]}, was taken", committed, rule="go-live-twice",
+                f"has {len(go_live)} Go-Live trailers ({', '.join(go_live)}); {taken} was taken",
+                committed, rule="go-live-twice",
             ))  # fmt: skip
         self.problems += misspelt_trailers(commit, committed) + unread_trailers(commit, committed)
         declared = declared_go_live(committed, trailer, self.schedule)
@@ -249,7 +252,8 @@ def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
     if len(sources) > 1 and explicit:
         latest = max(explicit, key=lambda d: d.date)
         floor = own.committed.date()
-        declared = latest if latest.date >= floor else Declared(floor, "merge")
+        # (a date before its own commit is still said to be back-dated: SPEC §3)
+        declared = latest if latest.date >= floor else Declared(floor, "merge", latest.back_dated)
     chosen = [source for source in sources if not source.minor] or sources
     notes = unique_notes(note for source in chosen for note in source.notes)
     return declared, notes, all(source.minor for source in sources)
