@@ -45,12 +45,12 @@ def assert_user_error(result, *words: str) -> None:
 def test_newsletter_prints_the_golden_text(demo: Path):
     result = run("newsletter", "--repo", str(demo), "--release", "2024-11-13", "--format", "text")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_newsletter_defaults_to_the_next_upcoming_release(demo: Path):
     result = run("newsletter", "--repo", str(demo), env={"TRACKER_TODAY": "2024-11-06"})
-    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_newsletter_defaults_to_the_latest_when_none_is_upcoming(demo: Path):
@@ -411,7 +411,7 @@ def test_works_on_a_bare_repository(demo: Path, tmp_path: Path):
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "clone", "--quiet", "--bare", str(demo), str(bare)], check=True)
     result = run("newsletter", "--repo", str(bare), "--release", "2024-11-13")
-    assert result.stdout.rstrip() == GOLDEN.read_text(encoding="utf-8").rstrip()
+    assert result.stdout == GOLDEN.read_text(encoding="utf-8")
     assert (bare / "tracker").is_dir()  # the index lives in the git directory
 
 
