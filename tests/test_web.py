@@ -1708,6 +1708,8 @@ def test_a_change_undone_the_day_it_goes_live_is_announced_nowhere(small: Manual
             words = text_of(page(client, f"/chapters/a{at}").text)
             assert "must" not in words and "change on 6 March" not in words, at
             assert "changed on 6 March" not in words, at
+            assert "not yet in force" not in words, at  # (the text in force today, as it is)
+            assert not at or "this is the version in force today" in words, at
         assert "/releases/2024-03-06" not in page(client, "/releases").text
         assert page(client, "/api/releases/2024-03-06", 404).status_code == 404
         history = text_of(page(client, "/chapters/a/history").text)

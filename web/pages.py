@@ -241,7 +241,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         "withdrawal_notes": chapters.notes_on(document, withdrawal.effective),
         # The version a date names may be today's: then it is no past or future version.
         "in_force_today": today is not None,
-        "shows_current": version is today,
+        "shows_current": chapters.unchanged_between(document, version, today),
         # A document shown at an id another has now (withdrawn since) has no pages of its own
         # to link to: its id's history, feed and diffs are the other's.
         "own_pages": view.snapshot.document(document.id) is document,

@@ -134,6 +134,16 @@ def next_version(document: Document, version: Version) -> Version | None:
     return document.in_force(coming[0]) if coming else None
 
 
+def unchanged_between(document: Document, one: Version, other: Version | None) -> bool:
+    """Whether ``other`` (in force on another day) is ``one``, or every change between them was
+    undone the day it went live (``undone``): practitioners read the same text either day."""
+    if other is None or one is other:
+        return one is other
+    low, high = sorted((one.effective, other.effective))
+    days = {v.effective for v in document.versions if low < v.effective <= high}
+    return all(undone_on(document, day) for day in days)
+
+
 def first_version(document: Document) -> Version:
     """The version a document first goes live with (for one not yet in force): its first
     text to go live, drafts withdrawn before going live passed over."""
