@@ -264,6 +264,37 @@ def test_missing_folder(tmp_path: Path):
     assert_user_error(run("releases", "--repo", str(tmp_path / "nope")), "does not exist")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["releases", "--repo", "{demo}", "--today=--"],
+        ["releases", "--repo=--"],
+        ["diff", "referrals", "--repo", "{demo}", "--from=--"],
+        ["newsletter", "--repo", "{demo}", "--format=--"],
+        ["serve", "--repo", "{demo}", "--workers=--"],
+        ["serve", "--repo", "{demo}", "--host="],
+        ["releases", "--repo", "d" * 300],
+        ["build", "--repo", "{demo}", "--out", "a/" * 2100],
+        ["demo", "--dir", "d" * 300],
+        ["init", "--repo", "{demo}", "--root", ".git"],
+        ["new", "x", "--title", "X", "--repo", "{demo}", "--root", "procedures/.git/hooks"],
+        ["releases", "--repo", "{file}"],
+        ["commit-msg", "/dev/zero"],
+        ["commit-msg", ""],
+    ],
+    ids=["today", "repo", "from", "format", "workers", "host", "long-repo", "long-out",
+         "long-dir", "git-root", "git-hooks", "file-repo", "device", "no-file"],
+)  # fmt: skip
+def test_odd_values_are_one_sentence(demo: Path, tmp_path: Path, args: list[str]):
+    """'--today=--' (Python 3.11's argparse gives no value at all) stopped every command with a
+    traceback, or started a service on the default address ('--workers=--'); an empty --host
+    listened on every interface; a name too long for the system, a root in .git (init and new
+    wrote there), a device as the message file (read for ever): exploratory testing."""
+    (tmp_path / "file").write_text("x")
+    given = [arg.format(demo=demo, file=tmp_path / "file") for arg in args]
+    assert_user_error(run(*given))
+
+
 def test_repository_without_commits(repo: ManualRepo):
     assert_user_error(run("releases", "--repo", str(repo.path)), "no commits")
 
@@ -287,6 +318,7 @@ def test_malformed_manual_toml(repo: ManualRepo):
         ('[manual]\ntimezone = "Mars/Olympus"\n', ["Mars/Olympus"]),
         ('[releases]\nschedule = "RRULE:FREQ=SOMETIMES"\n', ["releases.schedule"]),
         ('[releases]\nschedule = "RRULE:FREQ=DAILY"\nbank_holidays = "XX"\n', ["XX"]),
+        ('[releases]\nbank_holidays = "XX"\n', ["XX"]),  # (no schedule: still refused)
         ("[releases]\ncutoff_days = -1\n", ["cutoff_days"]),
         ("[releases]\ncutoff_days = 100000000000\n", ["cutoff_days", "0 to 366"]),
         (

@@ -359,7 +359,7 @@ def test_two_builds_never_write_to_one_folder_at_once(tmp_path: Path):
     [
         (None, "demo/.git/site", "inside the repository's git directory"),
         ("file", "taken", "is not a folder"),
-        ("others", "full", "did not write"),
+        ("others", "full", "no tracker build's list of them"),
         ("damaged", "full", "cannot be read"),
         ("escaping", "full", "cannot be read"),
     ],

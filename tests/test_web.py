@@ -1465,6 +1465,21 @@ def test_images_kept_in_the_manual_are_served_as_they_were_at_each_version(small
         page(client, f"/files/{second}/images/%2e%2e/%2e%2e/x.png", 400)
 
 
+def test_a_symbolic_link_is_served_as_no_image(small: ManualRepo):
+    """An image that is a symbolic link was answered as image/png with the path it points to
+    (/etc/passwd) as its body: git keeps the link's target as its blob (exploratory testing)."""
+    images = small.path / "procedures" / "images"
+    images.mkdir()
+    (images / "link.png").symlink_to("/etc/passwd")
+    (images / "ok.png").write_bytes(PNG)
+    commit = small.commit({"a.md": doc("Alpha", "![Link](images/link.png) ![Ok](images/ok.png)")},
+                          "Images", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        assert page(client, f"/files/{commit}/images/ok.png").content == PNG
+        response = page(client, f"/files/{commit}/images/link.png", 404)
+        assert b"passwd" not in response.content
+
+
 def test_only_images_the_manual_publishes_are_served(small: ManualRepo):
     """/files/ served any image under the manual's folder, a _drafts/ one and one that exclude
     leaves out too (security review): those are never published, so never served, and a

@@ -67,6 +67,13 @@ class _Parser(argparse.ArgumentParser):
         line = printable(f"{self.prog}: error: {message} (see '{self.prog} --help').", True)
         self.exit(2, line + "\n")
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python 3.11's argparse reads '--opt=--' as no value at all (an empty list, which
+        # every command took for a text): refused as the value it is not.
+        if action.option_strings and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: '--' is not a value")
+        return super()._get_values(action, arg_strings)
+
 
 if TYPE_CHECKING:
     _SubParsers = argparse._SubParsersAction[_Parser]
@@ -149,7 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _where(command: _Parser) -> None:
     """The options of every command that reads a manual."""
     group = command.add_argument_group("where the manual is")
-    group.add_argument("--repo", default=".", help="the content repository (default: .)")
+    group.add_argument(
+        "--repo", type=_local_path, default=".", help="the content repository (default: .)"
+    )
     group.add_argument(
         "--root", default="procedures", help="the manual's folder (default: procedures)"
     )
@@ -163,7 +172,10 @@ def _where(command: _Parser) -> None:
 
 def _demo(demo: _Parser) -> None:
     demo.add_argument(
-        "--dir", default="demo-manual", help="where to build it (default: demo-manual)"
+        "--dir",
+        type=_local_path,
+        default="demo-manual",
+        help="where to build it (default: demo-manual)",
     )
     demo.add_argument("--root", default="procedures", help=argparse.SUPPRESS)
 
@@ -238,7 +250,9 @@ def _new(new: _Parser) -> None:
 
 def _serve(serve: _Parser) -> None:
     _where(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
+    serve.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="the address (default: 127.0.0.1)"
+    )
     serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
     serve.add_argument(
         "--workers", type=_count, default=1, help="processes serving at once (default: 1)"
@@ -253,7 +267,9 @@ def _serve(serve: _Parser) -> None:
 
 def _build(build: _Parser) -> None:
     _where(build)
-    build.add_argument("--out", required=True, metavar="DIR", help="the folder to write it to")
+    build.add_argument(
+        "--out", type=_local_path, required=True, metavar="DIR", help="the folder to write it to"
+    )
     build.add_argument(
         "--base-url", metavar="URL", help="its address, for feeds (default: manual.site_url)"
     )
@@ -304,6 +320,26 @@ def _seconds(text: str) -> float:
     if not 1 <= seconds <= 86_400:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (1 to 86400)")
     return seconds
+
+
+def _host(text: str) -> str:
+    if not text or not text.isprintable() or " " in text:  # ("": every interface, unasked)
+        raise argparse.ArgumentTypeError(f"{text!r} is not an address to listen on")
+    return text
+
+
+def _local_path(text: str) -> str:
+    """A path this system can hold: no name in it over 255 bytes, nor over 4,095 in all
+    (else each command stopped with the system's error, as a traceback)."""
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeError:
+        encoded = b""
+    names = encoded.split(b"/")
+    if not encoded or b"\0" in encoded or len(encoded) > 4095 or max(map(len, names)) > 255:
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a path this system can hold")
+    return text
 
 
 def _port(text: str) -> int:

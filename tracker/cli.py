@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tracker.trackchanges.cache import View
 
 EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
+MESSAGE_BYTES = 1 << 20  # a commit message read by commit-msg: git's are far shorter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             sys.stderr.close()  # e.g. piped into head
             return 0
+        except KeyboardInterrupt:  # (Ctrl+C: what is kept is whole, or not kept at all)
+            print("tracker: stopped.", file=sys.stderr)
+            return 130
         finally:
             sys.stdout.flush()
             if collecting:
@@ -356,12 +360,18 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _commit_msg(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    import stat
 
     from tracker.authoring.message import check_message
 
-    try:
-        text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+    try:  # (a file, as git gives: a device or a pipe would be read for ever)
+        if not args.file:
+            raise InputError("Give the message file's path (git gives it to its hook).")
+        handle = os.open(args.file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(handle, "rb") as message:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise InputError(f"The message file {args.file!r} is not a file.")
+            text = message.read(MESSAGE_BYTES).decode("utf-8", errors="replace")
     except OSError as error:
         raise InputError(
             f"Cannot read the message file {args.file!r} ({error.strerror})."

@@ -204,10 +204,10 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
         raise ConfigError(
             f"{CONFIG_FILE}: releases.cutoff_days must be a whole number from 0 to {MAX_CUTOFF}."
         )
+    region = _text(releases, "releases.bank_holidays", "")
+    is_holiday = _holidays(region)  # (a region no calendar knows: refused, schedule or none)
     if not rule:
         return None
-    region = _text(releases, "releases.bank_holidays", "")
-    is_holiday = _holidays(region)
     if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule needs a start, such as "

@@ -123,8 +123,8 @@ class OutDir:
             and any(p.name != LOCK for p in root.iterdir())
         ):
             raise InputError(
-                f"{out} holds files that a tracker build did not write; "
-                "give an empty or new folder."
+                f"{out} holds files but no tracker build's list of them; give an empty or new "
+                "folder (or, if a build by an older tracker was stopped there, empty it)."
             )
         vouch = vouches / f"build-{name_digest(str(root))}.sha256" if vouches else None
         believed = ours and (vouch is None or _vouched(manifest, vouch))

@@ -67,6 +67,10 @@ class Root:
         folder = text.strip("/")
         if folder in ("", "."):
             return cls("")
+        if ".git" in folder.casefold().split("/"):  # (git tracks nothing there: init and new
+            raise InputError(  # would write into git's own folder)
+                f"The root folder {shown(text)} is inside git's own folder (.git)."
+            )
         try:
             return cls(check_path(folder))
         except RefError:

@@ -71,6 +71,8 @@ class GitRepo:
         folders, and given to the first ``branch_head(None)``."""
         location = Path(path)
         if not location.is_dir():
+            if location.exists():
+                raise RepositoryError(f"{str(path)!r} is not a folder.")
             raise RepositoryError(f"The folder {str(path)!r} does not exist.")
         asked = ["--path-format=absolute", "--git-common-dir", "--absolute-git-dir"]
         asked += ["--is-bare-repository", "--show-toplevel"]
@@ -377,6 +379,17 @@ class GitRepo:
                     self._reader = None
             reader.close()
             raise
+
+    def is_plain_file(self, commit: str, path: str) -> bool:
+        """Whether ``path`` at ``commit`` is a file (not a symbolic link, whose blob is the
+        path it points to, nor a submodule or a folder)."""
+        if not _SHA.fullmatch(commit):
+            raise RefError(f"{commit!r} is not a commit id.")
+        found = self._run(
+            "ls-tree", "-z", "--full-tree", commit, "--", f":(literal){check_path(path)}"
+        )
+        meta = found.split("\0")[0].partition("\t")[0].split()
+        return len(meta) == 3 and meta[0] in ("100644", "100755") and meta[1] == "blob"
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
