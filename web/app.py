@@ -87,7 +87,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["api"])
+    app.add_api_route("/healthz", healthz, methods=["GET"], tags=["api"],
+                      responses={503: {"description": "The manual cannot be read"}})  # fmt: skip
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
     return app
 
@@ -215,6 +216,30 @@ class _Service(FastAPI):
             await inner(scope, receive, sending if scope["type"] == "http" else send)
 
         return outermost
+
+    def openapi(self) -> dict[str, Any]:
+        """The API's description as the API answers: a malformed value is 400 (never FastAPI's
+        422, which it does not send), and a date is a date (schemathesis, exploratory
+        testing: clients made from the description sent what the API refuses)."""
+        if self.openapi_schema is None:
+            described(super().openapi())
+        return super().openapi()
+
+
+DATES = frozenset({"day", "since", "until", "at"})  # (--from and --to take a ref too)
+
+
+def described(schema: dict[str, Any]) -> None:
+    """Mend FastAPI's description of the API in place (``_Service.openapi``)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") in DATES:
+                    parameter["schema"] = {"type": "string", "format": "date",
+                                           "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}  # fmt: skip
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(unused, None)
 
 
 def policy(nonce: str) -> str:

@@ -64,7 +64,9 @@ def _bytes(header: str) -> bytes:
 @router.post(
     "/hooks/push",
     responses={401: {"description": "Not signed with the service's secret"},
-               404: {"description": "No secret is set: the webhook is off"}},
+               404: {"description": "No secret is set: the webhook is off"},
+               413: {"description": "Too large to be a push event"},
+               503: {"description": "The repository cannot be updated now"}},
 )  # fmt: skip
 async def push(request: Request) -> JSONResponse:
     """A push happened where authors work: fetch the tracked branch and read it."""
