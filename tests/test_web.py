@@ -486,6 +486,8 @@ def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, 
         ("/chapters/no-such-chapter", 404, "no document with the id"),
         ("/chapters/referrals?at=2024-02-30", 400, "not a real calendar date"),
         ("/chapters/referrals?at=yesterday", 400, "YYYY-MM-DD"),
+        ("/chapters/referrals%0a", 400, "control character"),  # (was referrals' page)
+        ("/api/chapters/referrals%0a", 400, "control character"),
         ("/chapters/honour-based-abuse?at=2024-01-01", 404, "not yet in force"),
         ("/releases/2024-11-14", 404, "There is no release on 14 November 2024."),
         ("/releases/2024-11-14/newsletter", 404, "There is no release on 14 November 2024."),

@@ -22,6 +22,7 @@ from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from tracker.dates import short_date
+from tracker.errors import InputError
 from tracker.history.texts import ended
 from tracker.index.store import cache_folder, claimed, made_private, ours_alone
 from tracker.logs import Logger
@@ -78,9 +79,16 @@ def site(request: Request) -> Site:
     return found
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def current_view(request: Request) -> View:
     """What a request reads: the view the page cache keyed it by (so that the answer kept is
-    the one its key names, even when a commit lands meanwhile), else the site's now."""
+    the one its key names, even when a commit lands meanwhile), else the site's now. An
+    address holding a control character is refused (400): a route's pattern reads a line feed
+    at its end as no part of it (``/chapters/a%0a`` was ``/chapters/a``'s page)."""
+    if _CONTROL.search(request.scope.get("path", "")):
+        raise InputError("An address cannot hold a control character.")
     pinned: View | None = getattr(request.state, "view", None)
     return pinned if pinned is not None else site(request).view()
 
