@@ -502,7 +502,7 @@ def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, 
         ),  # (the page's title and dates: not 'referrals', not 2020-01-01)
         ("/api/chapters/referrals/diff?to=2020-01-01", 404, "2020-01-01"),  # (as the CLI)
         ("/api/releases/2024-11-14", 404, "There is no release on 2024-11-14."),
-        ("/chapters/a%00b", 400, "not valid"),
+        ("/chapters/a%00b", 400, "control character"),
         ("/no/such/page", 404, "no page at this address"),
         ("/api/chapters/no-such-chapter", 404, "no document"),
         ("/api/releases/2024-13-01", 400, "2024-13-01"),
