@@ -225,7 +225,33 @@ def test_preview_when_nothing_is_coming(repo: ManualRepo):
     result = tracker(repo, "preview", "--today", "2024-02-01")
     assert result.stdout == "No release is coming: nothing committed is waiting to go live.\n"
     data = json.loads(tracker(repo, "preview", "--today", "2024-02-01", "--format", "json").stdout)
-    assert data == {"release": None, "waiting": [], "newsletter": None}
+    assert data == {"release": None, "waiting": [], "undone": [], "newsletter": None}
+
+
+def test_preview_says_which_changes_are_undone_before_going_live(scheduled: ManualRepo):
+    """Changes undone the day they would go live were listed as waiting for a release no one
+    would see (9th January 2030), or, in the next release, nowhere (review)."""
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
+                     "2024-10-01T09:00:00+01:00")  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "Must.")}, "Must", "2024-11-01T09:00:00+00:00")
+    scheduled.commit({"a.md": doc("Alpha")}, "Undo", "2024-11-02T09:00:00+00:00")
+    scheduled.commit({"b.md": doc("Bravo", "x")}, "B", "2024-11-03T09:00:00+00:00")
+    scheduled.commit({"b.md": doc("Bravo", "Later.")}, "Plan B", "2024-11-04T09:00:00+00:00",
+                     {"Go-Live": "2030-01-09"})  # fmt: skip
+    scheduled.commit({"b.md": doc("Bravo", "x")}, "Unplan B", "2024-11-05T09:00:00+00:00",
+                     {"Go-Live": "2030-01-09"})  # fmt: skip
+    text = tracker(scheduled, "preview", "--today", "2024-11-10").stdout
+    assert "waiting for a later release" not in text
+    undone = text.split("undone before going live")[1].split("\n\n")[0]
+    assert undone.count("changed and changed back on the day it would go live") == 4
+    assert "13th November 2024" in undone and "9th January 2030" in undone
+    data = json.loads(
+        tracker(scheduled, "preview", "--today", "2024-11-10", "--format", "json").stdout
+    )
+    assert ([w["id"] for w in data["waiting"]], [w["id"] for w in data["undone"]]) == (
+        [],
+        ["a", "a", "b", "b"],
+    )
 
 
 def test_new_writes_front_matter_that_reads_back_as_given(repo: ManualRepo):

@@ -270,6 +270,25 @@ def test_an_image_the_manual_does_not_publish_is_broken(repo: ManualRepo):
     assert served == ["images/ok.png"]  # (the others left as written: no address of the site's)
 
 
+def test_an_image_that_is_a_symbolic_link_is_broken(repo: ManualRepo):
+    """The website serves no symbolic link as an image (its blob is the path it points to):
+    check said nothing of a chapter showing one, whose page showed none (review)."""
+    (repo.path / "procedures" / "images").mkdir(parents=True)
+    (repo.path / "procedures" / "images" / "real.png").write_bytes(PNG)
+    (repo.path / "procedures" / "images" / "flow.png").symlink_to("real.png")
+    repo.commit({"a.md": doc("A", "![Flow](images/flow.png) ![Real](images/real.png)")},
+                when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    done = run_check(repo, "json")
+    found = [
+        f["message"] for f in json.loads(done.stdout)["findings"] if f["rule"] == "broken-image"
+    ]
+    assert found == [
+        "shows the image images/flow.png, which is not a file of the manual, so its page shows "
+        "none (the path is from the document's folder, the case of its letters counts, and a "
+        "symbolic link is no file)"
+    ]
+
+
 def test_image_names_with_characters_other_line_ends_break_at_are_looked_up(repo: ManualRepo):
     """A name holding U+2028 or U+0085 (which str.splitlines() takes for a line's end) made
     git's answers one too many: check stopped ("the repository may be damaged"), and /files/
@@ -349,7 +368,7 @@ def test_images_whose_page_cannot_show_them_are_broken(repo: ManualRepo):
     found = [(f["file"], f["severity"], f["message"]) for f in json.loads(done.stdout)["findings"]
              if f["rule"] == "broken-image"]  # fmt: skip
     missing = "is not a file of the manual, so its page shows none (the path is from the "
-    missing += "document's folder, and the case of its letters counts)"
+    missing += "document's folder, the case of its letters counts, and a symbolic link is no file)"
     outside = "is outside the manual's folder, so its page shows none; keep images in the "
     outside += "manual's folder, named by their path from the document (images/flow.png)"
     first = repo.git("rev-list", "--max-parents=0", "HEAD")[:10]
@@ -459,7 +478,7 @@ def test_an_upcoming_change_and_its_undoing(scheduled: ManualRepo):
     scheduled.commit({"c.md": doc("C")}, "C", "2024-11-22T11:00:00+00:00",
                      {"Change-Type": "minor"})  # fmt: skip
     assert [m for m in messages(scheduled, today="2024-11-30") if "undoing" in m] == [
-        "warning: a: goes live on 2024-12-11 with 2 changes that leave its text as it was the "
+        "warning: a: goes live on 2024-12-11 with changes that leave its text as it was the "
         "day before (a change and its undoing), so the newsletter leaves it out and its notes "
         "are not announced"
     ]

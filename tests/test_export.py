@@ -334,6 +334,21 @@ def test_the_files_of_a_build_stopped_before_its_manifest_are_its_own(tmp_path: 
     )
 
 
+def test_a_pipe_planted_as_the_journal_is_refused_not_waited_on(tmp_path: Path):
+    """A build opened a pipe at the journal's name to write to it, and waited for ever for a
+    reader (review)."""
+    out = tmp_path / "site"
+    OutDir.open(out).sync({"a.html": b"1"})
+    os.mkfifo(out / ".tracker-build.journal")
+    opening = "import sys; from pathlib import Path; from web.outdir import OutDir; "
+    opening += "OutDir.open(Path(sys.argv[1]))"
+    project = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    done = subprocess.run([sys.executable, "-c", opening, str(out)], capture_output=True,
+                          text=True, env=env, timeout=30, check=False)  # fmt: skip
+    assert "tracker-build.journal cannot be written; remove it and build again" in done.stderr
+
+
 def test_a_symbolic_link_inside_the_folder_is_never_written_through(tmp_path: Path):
     out, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
     elsewhere.mkdir()

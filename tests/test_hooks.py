@@ -55,6 +55,21 @@ def test_commit_message_trailers(trailers: str, expected: list[str]):
     assert check_message(message) == expected
 
 
+@pytest.mark.parametrize("space", ["\v", "\u2028"])
+def test_a_line_break_git_does_not_end_a_line_at(space: str):
+    """The hook cut lines where git does not (str.splitlines): a Change-Note with Word's line
+    break (a vertical tab) in it was refused though git reads it whole, and a Go-Live after one
+    passed, though git reads it as part of the note and the date is lost (review)."""
+    whole = f"Update\n\nChange-Note: Refer{space}to the new form.\nGo-Live: 2024-11-13\n"
+    assert check_message(whole, date(2024, 11, 1)) == []
+    hidden = f"Update\n\nChange-Note: Refer to the new form.{space}Go-Live: 2024-11-13\n"
+    assert check_message(hidden, date(2024, 11, 1)) == [
+        "'Go-Live:' follows a line break git does not end a line at (a vertical tab, as Word "
+        "writes, or U+2028), so git reads it as part of the Change-Note; put it on a line of "
+        "its own."
+    ]
+
+
 def test_a_subject_alone_has_no_trailers():
     assert check_message("Golive: this is a subject, not a trailer\n") == []
 

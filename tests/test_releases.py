@@ -188,6 +188,7 @@ def _entry_rows_by_searching(document):
     live, the versions in force that day and the day before found by searching."""
     from datetime import timedelta
 
+    from tracker.history.links import composed
     from tracker.history.model import unique_notes
 
     found = []
@@ -199,12 +200,14 @@ def _entry_rows_by_searching(document):
         was_live = before is not None and not before.withdrawn
         if after.withdrawn and not was_live:
             continue
-        if was_live and (before.blob, before.path) == (after.blob, after.path):
+        if was_live and (before.blob, composed(before.path)) == (after.blob, composed(after.path)):
             continue  # (undone: the text in force as it was)
         change = "withdrawn" if after.withdrawn else "updated" if was_live else "new"
         going_live = document.going_live(day)
         notes = unique_notes(note for v in going_live if not v.minor for note in v.notes)
-        renamed = change == "updated" and (before.title != after.title or before.path != after.path)
+        renamed = change == "updated" and (
+            before.title != after.title or composed(before.path) != composed(after.path)
+        )
         shown = before if change == "withdrawn" and before else after
         row = (document.key, at, was, change, renamed, tuple((n.text, n.explicit) for n in notes),
                all(v.minor for v in going_live), shown.title, shown.type, document.id)  # fmt: skip
@@ -229,7 +232,7 @@ def test_entry_rows_in_one_pass_match_searching_each_day():
         st.sampled_from([None, "live", "archived"]),  # None: deleted
         st.booleans(),  # minor
         st.sampled_from(["A", "B"]),  # title
-        st.sampled_from(["a.md", "b.md"]),  # path
+        st.sampled_from(["a.md", "b.md", "\u00e9.md", "e\u0301.md"]),  # path (é both ways)
         st.lists(st.sampled_from(["x", "y", "z"]), max_size=2),  # notes
     )
 

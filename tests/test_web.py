@@ -423,6 +423,16 @@ def test_feed_ids_stay_when_a_chapter_is_renamed_and_drafts_are_left_out(small: 
     with served(small, "2024-03-01") as client:
         (upcoming, *_) = feedparser.parse(page(client, "/feeds/releases.atom").content).entries
         assert upcoming.updated > first
+        assert upcoming.published.startswith("2024-04-03")  # (RSS-to-email: as it always was)
+    # A former id given to a new chapter: two feeds, two names (review).
+    small.commit({"a.md": doc("New A")}, "A again", "2024-02-06T09:00:00+00:00")
+    with served(small, "2024-03-01") as client:
+        named = {path: feedparser.parse(page(client, path).content).feed.id
+                 for path in ("/chapters/a/feed.atom", "/chapters/z/alpha/feed.atom")}  # fmt: skip
+        assert named["/chapters/z/alpha/feed.atom"] == "http://testserver/chapters/a/feed.atom"
+        assert named["/chapters/a/feed.atom"].startswith(
+            "http://testserver/chapters/a/feed.atom?first="
+        )
 
 
 def test_search_ranks_and_highlights(client: TestClient):
@@ -1745,6 +1755,9 @@ def test_a_change_undone_the_day_it_goes_live_is_announced_nowhere(small: Manual
         assert page(client, "/api/releases/2024-03-06", 404).status_code == 404
         history = text_of(page(client, "/chapters/a/history").text)
         assert "Practitioners must now refer." in history and "Revert" in history
+    with served(small, "2024-03-20") as client:  # (the day gone: "last updated" then? no)
+        for path in ("/chapters/a", "/chapters/a?at=2024-03-06", "/"):
+            assert "updated 6 march" not in text_of(page(client, path).text).lower(), path
 
 
 def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: ManualRepo):

@@ -217,6 +217,10 @@ def _preview(args: argparse.Namespace) -> int:
                     {"id": w.document.id, **output.version_json(w.version), "reason": w.reason}
                     for w in found.waiting
                 ],
+                "undone": [
+                    {"id": w.document.id, **output.version_json(w.version), "reason": w.reason}
+                    for w in found.undone
+                ],
                 "newsletter": json.loads(section) if section is not None else None,
             }
         )

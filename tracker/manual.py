@@ -260,8 +260,8 @@ class Texts:
         """A file at a commit (by its path in the repository), if it has one of at most
         ``limit`` bytes; a larger one is never read."""
         size = self._repo.file_sizes([(commit, path)])[0]
-        if size is None or size > limit or not self._repo.is_plain_file(commit, path):
-            return None  # (a symbolic link's blob is where it points: no image)
+        if size is None or size > limit:  # (none: a symbolic link's blob is where it points)
+            return None
         return self._repo.read_file(commit, path)
 
     def templates(self, snapshot: Snapshot) -> dict[str, str]:

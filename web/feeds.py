@@ -7,6 +7,7 @@ as the "Multi-Agency Procedures update" section. Upcoming releases appear once s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from functools import partial
 from html import escape
@@ -20,7 +21,7 @@ from feedgen.feed import FeedGenerator
 from tracker.config import DEFAULT_TITLE
 from tracker.dates import in_words
 from tracker.errors import ConfigError
-from tracker.history.model import VersionKind
+from tracker.history.model import Document, VersionKind
 from tracker.history.releases import Release, entry_rows
 from tracker.publish.contents import sentences
 from tracker.publish.templating import batch
@@ -87,14 +88,12 @@ def xml_text(text: str) -> str:
 
 
 def _stamps(release: Release, today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """A release's entry's published and updated: a release gone live, its day (and its newest
-    commit, if later); an upcoming one, its first commit and its newest, so that a reader sees
-    it change as changes join it (its day is later than both)."""
-    commits = [entry.version.committed for entry in release.entries]
-    if release.is_upcoming(today):
-        return min(commits), max(commits)
-    day = moment(release.date, zone)
-    return day, max(day, *commits)
+    """A release's entry's published and updated: published on its day, gone live or not (a
+    mailing tool's RSS-to-email takes what is published since it last sent); updated, once gone
+    live, then too (or with a later commit), and while upcoming with its newest commit, so that
+    a reader sees it change as changes join it (its day would hide them all)."""
+    day, newest = moment(release.date, zone), max(e.version.committed for e in release.entries)
+    return day, newest if release.is_upcoming(today) else max(day, newest)
 
 
 def _section(view: View, release: Release, site_url: str) -> str:
@@ -121,16 +120,15 @@ def chapter_feed(request: Request, ident: str) -> Response:
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
     title = f"{document.latest.title}: changes"
-    # Its ids are the first id's, which a rename or a new id: in front matter never changes
-    # (a reader at the former address would be given every change again as new).
-    permanent = urls.permanent(f"/chapters/{quote(document.versions[0].id)}/feed.atom")
+    permanent = urls.permanent(_named(view.snapshot.documents, document))
     feed = _feed(view, urls, urls.chapter_feed(document.id), title, urls.history(document.id))
     feed.id(permanent)
-    feed.updated(moment(max(v.effective for v in document.versions), zone))
     # The changes practitioners saw: not those of a day that changed nothing they could read
     # (a draft withdrawn before it went live, a change undone the day it would have).
     days = {day for day, _ in entry_rows(document)}
     changes = [(before, v) for before, v in document.changes if v.effective in days]
+    newest = max((v.effective for _, v in changes), default=document.versions[0].effective)
+    feed.updated(moment(newest, zone))
     summarise = view.manual.differ.summariser(changes)
     for before, version in changes:
         entry = feed.add_entry(order="prepend")
@@ -146,6 +144,24 @@ def chapter_feed(request: Request, ident: str) -> Response:
         summary = summarise(before, version)["text"]
         entry.summary(xml_text(f"{sentences(version.notes)} {summary}".strip()))
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
+
+
+def _named(documents: Iterable[Document], document: Document) -> str:
+    """What names a chapter's feed and entries for good (RFC 4287: unique, never changed): its
+    first id's feed address, which a rename or a new id in front matter does not change (a
+    reader at the former address was given every change again as new), with the first commit
+    added for a document whose first id an older one had first (a former id given to a new
+    chapter: two feeds must not share a name)."""
+    first = document.versions[0]
+    named = f"/chapters/{quote(first.id)}/feed.atom"
+    older = (
+        other is not document
+        and other.versions[0].id == first.id
+        and (other.versions[0].committed, other.versions[0].commit)
+        < (first.committed, first.commit)
+        for other in documents
+    )
+    return f"{named}?first={first.commit}" if any(older) else named
 
 
 def _feed(view: View, urls: Urls, self_url: str, title: str, alternate: str) -> FeedGenerator:

@@ -131,9 +131,11 @@ class OutDir:
         folder = cls(root, *(_read_manifest(manifest) if ours else ({}, {})), vouch, believed)
         folder._take_lock(out)
         folder.journaled = _read_journal(journal) if journaled else {}
-        try:
+        try:  # (never through a link, and never waiting on a pipe: a regular file or none)
             folder._journal = os.open(journal, _JOURNAL, 0o644)
-        except OSError:  # (a link, a folder: planted)
+            if not stat.S_ISREG(os.fstat(folder._journal).st_mode):
+                raise OSError(errno.EINVAL, "not a file")
+        except OSError:  # (a link, a folder, a pipe: planted)
             folder.close()
             raise InputError(f"{journal} cannot be written; remove it and build again.") from None
         return folder
@@ -344,7 +346,7 @@ def _replace(folder: int, name: str, content: bytes) -> None:
         raise
 
 
-_JOURNAL = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+_JOURNAL = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
 
 
 def _read_journal(journal: Path) -> dict[str, str]:

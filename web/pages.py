@@ -226,6 +226,7 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     html = render_chapter(text, shown.path, linker(view, day), media(view, shown)) if shown else ""
     coming = chapters.next_version(document, version)
     today = document.shown_on(view.today)
+    changed = chapters.changed_by(document, version)
     context = {
         "document": document,
         "version": version,
@@ -242,6 +243,10 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         # The version a date names may be today's: then it is no past or future version.
         "in_force_today": today is not None,
         "shows_current": chapters.unchanged_between(document, version, today),
+        # The day its text last changed (a day whose changes were undone is none), and whether
+        # that change has a page (the first version's has none).
+        "changed": changed,
+        "changed_from": chapters.previous_version(document, changed),
         # A document shown at an id another has now (withdrawn since) has no pages of its own
         # to link to: its id's history, feed and diffs are the other's.
         "own_pages": view.snapshot.document(document.id) is document,

@@ -298,10 +298,11 @@ def _undone(snapshot: Snapshot, today: date) -> list[Problem]:
             if day <= today or not first or all(version.minor for version in going_live):
                 continue
             if undone(versions[first - 1], versions[last]):
+                changes = "changes" if len(going_live) > 1 else "a change"
                 message = (
-                    f"goes live on {day} with {len(going_live)} changes that leave its text "
-                    "as it was the day before (a change and its undoing), so the newsletter "
-                    "leaves it out and its notes are not announced"
+                    f"goes live on {day} with {changes} that leave{'s' * (changes[0] == 'a')} "
+                    "its text as it was the day before (a change and its undoing), so the "
+                    "newsletter leaves it out and its notes are not announced"
                 )
                 problems.append(Problem("warning", doc.id, message, rule="change-undone"))
     return problems

@@ -138,7 +138,8 @@ class Files:
         if size is None:
             return (
                 f"{shown} is not a file of the manual, so its page shows none (the path is "
-                "from the document's folder, and the case of its letters counts)"
+                "from the document's folder, the case of its letters counts, and a symbolic "
+                "link is no file)"
             )
         if size > LARGEST_IMAGE:
             return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"

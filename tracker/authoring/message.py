@@ -17,8 +17,13 @@ from tracker.history.trailers import (
     meant_trailer,
     split_squash,
 )
+from tracker.repository.parse import message_lines
 
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
+# One of the tracker's trailers after a break that is no line feed: git keeps it in the value.
+_HIDDEN_TRAILER = re.compile(
+    r"[\v\f\x1c-\x1e\x85\u2028\u2029]\s*(go-live|change-note|change-type)\s*:", re.I
+)
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
 
@@ -60,6 +65,12 @@ def check_message(message: str, today: date | None = None) -> list[str]:
             )
         elif name == "Change-Note" and not value:
             problems.append("'Change-Note:' is empty; write one sentence for practitioners.")
+        elif (hidden := _HIDDEN_TRAILER.search(value)) is not None:
+            problems.append(
+                f"'{hidden.group(1)}:' follows a line break git does not end a line at (a "
+                "vertical tab, as Word writes, or U+2028), so git reads it as part of the "
+                f"{name}; put it on a line of its own."
+            )
         elif name == "Change-Type" and value.lower() not in CHANGE_TYPES:
             problems.append(f"'Change-Type: {value}' should be 'minor' (or 'major').")
     return problems
@@ -99,16 +110,16 @@ def _above_the_block(message: str) -> list[str]:
     no blank line between (git makes them part of the subject), or in a paragraph above the
     last ("Go-Live: ..." above the Change-Note, with a blank line between)."""
     first, *rest = _paragraphs(message) or [""]
-    subject = first.splitlines()[1:]  # (the subject's own first line is not a trailer)
+    subject = message_lines(first)[1:]  # (the subject's own first line is not a trailer)
     found = []
-    slipped = SLIPPED.search(first.splitlines()[0]) if first.strip() else None
+    slipped = SLIPPED.search(message_lines(first)[0]) if first.strip() else None
     if slipped and not first.startswith("Revert"):  # ("Go-Live: 2024-03-13" as the subject)
         found.append(
             f"git will not read 'Go-Live: {slipped.group(1)}' in the subject as a trailer: put "
             "it, with the other trailers, in one paragraph at the end."
         )
-    last = [line for line in (rest[-1].splitlines() if rest else []) if line[:1].isspace()]
-    for line in subject + [line for part in rest[:-1] for line in part.splitlines()] + last:
+    last = [line for line in (message_lines(rest[-1]) if rest else []) if line[:1].isspace()]
+    for line in subject + [line for part in rest[:-1] for line in message_lines(part)] + last:
         match = _LINE.match(line.strip())
         if match and match.group(1).lower() in KEYS:
             name = KEYS[match.group(1).lower()]
@@ -139,7 +150,7 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
 def _last_paragraph(message: str) -> list[str]:
     """The lines of the message's last paragraph as git keeps it (none for a subject alone)."""
     paragraphs = _paragraphs(message)
-    return paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+    return message_lines(paragraphs[-1]) if len(paragraphs) > 1 else []
 
 
 def _paragraphs(message: str) -> list[str]:
@@ -152,7 +163,7 @@ def _kept(message: str) -> list[str]:
     """The message's lines as git keeps them: comments and everything below the scissors
     line of ``git commit -v`` left out."""
     kept = []
-    for line in message.splitlines():
+    for line in message_lines(message):
         if line.lstrip("#;").strip() == SCISSORS:
             break
         kept.append(line)

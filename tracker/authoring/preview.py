@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from tracker.dates import in_words
 from tracker.history.model import Document, Version
-from tracker.history.releases import Release
+from tracker.history.releases import Release, undone_on
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import joined
 
@@ -23,24 +23,34 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Preview:
-    """The next release (None when nothing is coming), and the changes that wait for later."""
+    """The next release (None when nothing is coming), the changes that wait for later, and
+    those undone the day they would go live (``undone``: no release lists them)."""
 
     release: Release | None
     waiting: tuple[Waiting, ...]
+    undone: tuple[Waiting, ...] = ()
 
 
 def preview(snapshot: Snapshot, today: date) -> Preview:
     """What goes live next, and every later change with the reason it waits."""
     upcoming = snapshot.upcoming(today)
     release = upcoming[0] if upcoming else None
-    waiting = [
-        Waiting(document, version, _reason(snapshot, version))
-        for document in snapshot.documents
-        for version in document.versions
-        if version.effective > today and (release is None or version.effective > release.date)
-    ]
-    waiting.sort(key=lambda w: (w.version.effective, w.version.committed))
-    return Preview(release, tuple(waiting))
+    waiting, undone = [], []
+    for document in snapshot.documents:
+        for version in document.versions:
+            if version.effective <= today:
+                continue
+            if undone_on(document, version.effective):
+                when = in_words(version.effective)
+                reason = f"changed and changed back on the day it would go live, {when}"
+                undone.append(Waiting(document, version, reason))
+            elif release is None or version.effective > release.date:
+                waiting.append(Waiting(document, version, _reason(snapshot, version)))
+    return Preview(release, tuple(sorted(waiting, key=_order)), tuple(sorted(undone, key=_order)))
+
+
+def _order(item: Waiting) -> tuple[date, datetime]:
+    return item.version.effective, item.version.committed
 
 
 def _reason(snapshot: Snapshot, version: Version) -> str:
@@ -92,6 +102,11 @@ def preview_text(found: Preview, today: date, newsletter: str | None) -> str:
     if found.waiting:
         lines += ["", "Committed, but waiting for a later release:"]
         for item in found.waiting:
+            lines.append(f"  {item.version.title} ({item.version.commit[:10]}): {item.reason}.")
+    if found.undone:
+        lines += ["", "Committed, but undone before going live (practitioners see no change, "
+                  "so no release lists it):"]  # fmt: skip
+        for item in found.undone:
             lines.append(f"  {item.version.title} ({item.version.commit[:10]}): {item.reason}.")
     if newsletter is not None:
         lines += ["", "The newsletter section, as it will read:", "", newsletter.rstrip("\n")]

@@ -14,7 +14,8 @@ _TICKS = re.compile(r"`+")
 MASK = "\x00"  # (no tag's name, attribute or end; not a space: a line of it is not blank)
 _MASKED = re.compile(r"[^\n]")
 # Where a paragraph ends, for code spans: a blank line, or a line a quotation begins (Python-
-# Markdown's BlockQuoteProcessor splits a paragraph at any line starting "    >" or less).
+# Markdown's BlockQuoteProcessor splits a paragraph at any line starting ">" after at most
+# three spaces).
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\n {0,3}>")
 # FencedBlockPreprocessor.FENCED_BLOCK_RE, read a line at a time: a fence of three or more
 # backticks or tildes at the very start of a line (no indent), then spaces, then either

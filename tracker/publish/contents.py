@@ -98,7 +98,7 @@ def last_change(document: Document, today: date) -> Version | None:
         superseded = (
             number + 1 < len(versions) and versions[number + 1].effective == version.effective
         )
-        if not version.minor and not superseded:
+        if not version.minor and not superseded and not undone_on(document, version.effective):
             return version
     return None
 
@@ -132,6 +132,17 @@ def next_version(document: Document, version: Version) -> Version | None:
     days = sorted({v.effective for v in document.versions if v.effective > version.effective})
     coming = [day for day in days if not undone_on(document, day)]
     return document.in_force(coming[0]) if coming else None
+
+
+def changed_by(document: Document, version: Version) -> Version:
+    """The version whose day last changed what ``version`` shows: itself, or, where the changes
+    going live on its day were undone that day (``undone``), the one in force the day before
+    (and so on back): what a page says was "last updated"."""
+    while undone_on(document, version.effective):
+        before = document.place_in_force(version.effective - timedelta(days=1))
+        assert before is not None  # (undone: something was in force the day before)
+        version = document.versions[before]
+    return version
 
 
 def unchanged_between(document: Document, one: Version, other: Version | None) -> bool:

@@ -143,7 +143,7 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
     so that a misspelt trailer can be reported rather than silently ignored."""
     paragraphs = body.strip().split("\n\n")
     found = []
-    for line in _lines(paragraphs[-1]) if paragraphs[0] else ():
+    for line in message_lines(paragraphs[-1]) if paragraphs[0] else ():
         match = _LOOSE.match(line.strip())
         if match:
             found.append((match.group(1).lower(), match.group(2).strip()))
@@ -168,7 +168,7 @@ def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
         # and at its indented lines (a Go-Live indented under a Change-Note is part of the note)
         blanks = list(_BLANK.finditer(body.rstrip()))
         cut = blanks[-1].start() if blanks else 0
-        folded = [line for line in _lines(body[cut:]) if line[:1] in (" ", "\t")]
+        folded = [line for line in message_lines(body[cut:]) if line[:1] in (" ", "\t")]
         body = "\n".join([body[:cut], *folded])
     for key, value in _OURS.findall(body):
         key, value = key.lower(), value.strip(" \t\r")
@@ -177,7 +177,7 @@ def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
     return tuple(found)
 
 
-def _lines(text: str) -> list[str]:
+def message_lines(text: str) -> list[str]:
     """A message's lines as git reads them: cut at line feeds only (``splitlines`` cuts at a
     vertical tab too, Word's line break pasted into a note, and at U+2028, a form feed...,
     which git keeps in the line: the note was cut short there)."""
@@ -186,7 +186,7 @@ def _lines(text: str) -> list[str]:
 
 def _trailers(block: str) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for line in _lines(block):
+    for line in message_lines(block):
         key, sep, value = line.partition(":")
         if sep and key.strip():
             pairs.append((key.strip().lower(), " ".join(value.split())))  # (spaces folded)
@@ -257,7 +257,7 @@ def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
     last paragraph, when every line of it is a trailer or goes on from one, or when a quarter
     of it is and a line is one git makes ("Signed-off-by: ")."""
     paragraphs = _BLANK.split(message.strip())
-    lines = _lines(paragraphs[-1]) if len(paragraphs) > 1 else []
+    lines = message_lines(paragraphs[-1]) if len(paragraphs) > 1 else []
     trailers: list[list[str]] = []  # (each trailer's lines: joined once, not grown line by line)
     others = 0
     going_on = False  # (whether an indented line goes on from a trailer)

@@ -343,8 +343,18 @@ class GitRepo:
         return self._read_one(_at(commit, path))
 
     def file_sizes(self, files: Iterable[tuple[str, str]]) -> list[int | None]:
-        """The size in bytes of each file (commit, path), without reading it; None: none."""
-        return batch_sizes(self._cwd, [_at(commit, path) for commit, path in files])
+        """The size in bytes of each file (commit, path), without reading it; None: none, or
+        no file but a symbolic link (whose blob is the path it points to) or a submodule."""
+        asked = list(files)
+        sizes = batch_sizes(self._cwd, [_at(commit, path) for commit, path in asked])
+        found: dict[str, list[str]] = {}  # (commit -> the paths it has something at)
+        for (commit, path), size in zip(asked, sizes, strict=True):
+            if size is not None:
+                found.setdefault(commit, []).append(path)
+        plain = {(commit, path) for commit, paths in found.items()
+                 for path in self._plain_files(commit, paths)}  # fmt: skip
+        return [size if (commit, path) in plain else None
+                for (commit, path), size in zip(asked, sizes, strict=True)]  # fmt: skip
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         reader, started_in = self._long_lived()
@@ -380,16 +390,18 @@ class GitRepo:
             reader.close()
             raise
 
-    def is_plain_file(self, commit: str, path: str) -> bool:
-        """Whether ``path`` at ``commit`` is a file (not a symbolic link, whose blob is the
-        path it points to, nor a submodule or a folder)."""
+    def _plain_files(self, commit: str, paths: list[str]) -> set[str]:
+        """Those of ``paths`` that are files at ``commit`` (from one ``git ls-tree``)."""
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        found = self._run(
-            "ls-tree", "-z", "--full-tree", commit, "--", f":(literal){check_path(path)}"
-        )
-        meta = found.split("\0")[0].partition("\t")[0].split()
-        return len(meta) == 3 and meta[0] in ("100644", "100755") and meta[1] == "blob"
+        named = [f":(literal){check_path(path)}" for path in dict.fromkeys(paths)]
+        found = self._run("ls-tree", "-z", "--full-tree", commit, "--", *named)
+        plain = set()
+        for record in found.split("\0"):
+            meta, _, path = record.partition("\t")
+            if meta.split()[:2] in (["100644", "blob"], ["100755", "blob"]):
+                plain.add(path)
+        return plain
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
