@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from tracker.trackchanges.cache import View
 
 EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentence
-MESSAGE_BYTES = 1 << 20  # a commit message read by commit-msg: git's are far shorter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -364,23 +363,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _commit_msg(args: argparse.Namespace) -> int:
-    import stat
+    from tracker.authoring.message import check_message, read_message
 
-    from tracker.authoring.message import check_message
-
-    try:  # (a file, as git gives: a device or a pipe would be read for ever)
-        if not args.file:
-            raise InputError("Give the message file's path (git gives it to its hook).")
-        handle = os.open(args.file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        with os.fdopen(handle, "rb") as message:
-            if not stat.S_ISREG(os.fstat(handle).st_mode):
-                raise InputError(f"The message file {args.file!r} is not a file.")
-            text = message.read(MESSAGE_BYTES).decode("utf-8", errors="replace")
-    except OSError as error:
-        raise InputError(
-            f"Cannot read the message file {args.file!r} ({error.strerror})."
-        ) from None
-    problems = check_message(text, _fixed_today(args.today))
+    problems = check_message(read_message(args.file), _fixed_today(args.today))
     for problem in problems:
         print(f"tracker: commit message: {problem}", file=sys.stderr)
     if problems:

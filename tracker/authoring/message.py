@@ -6,19 +6,23 @@ this reads the message's last paragraph itself: every "Key: value" line there is
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from datetime import date
 
+from tracker.errors import InputError
 from tracker.history.golive import is_valid_go_live
 from tracker.history.trailers import (
     FAR_DAYS,
     SLIPPED,
     lists_squashed,
     meant_trailer,
+    message_lines,
     split_squash,
 )
-from tracker.repository.parse import message_lines
 
+MESSAGE_BYTES = 1 << 20  # the most of a message read: git's are far shorter
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 # One of the tracker's trailers after a break that is no line feed: git keeps it in the value.
 _HIDDEN_TRAILER = re.compile(
@@ -26,6 +30,21 @@ _HIDDEN_TRAILER = re.compile(
 )
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
+
+
+def read_message(path: str) -> str:
+    """The commit message in the file git gives the hook (a file: a device or a pipe would be
+    read for ever); a file that cannot be read is said in one sentence."""
+    try:
+        if not path:
+            raise InputError("Give the message file's path (git gives it to its hook).")
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(handle, "rb") as message:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                raise InputError(f"The message file {path!r} is not a file.")
+            return message.read(MESSAGE_BYTES).decode("utf-8", errors="replace")
+    except OSError as error:
+        raise InputError(f"Cannot read the message file {path!r} ({error.strerror}).") from None
 
 
 def check_message(message: str, today: date | None = None) -> list[str]:

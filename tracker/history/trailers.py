@@ -16,6 +16,7 @@ from tracker.history.golive import Declared, Schedule, declared_go_live, is_vali
 from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import RawCommit
 from tracker.repository.parse import lists_squashed as lists_squashed  # (for the commit-msg hook)
+from tracker.repository.parse import message_lines as message_lines
 from tracker.repository.parse import split_squash as split_squash
 
 TRAILER_KEYS = {"go-live", "change-note", "change-type"}

@@ -353,3 +353,16 @@ def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
             kept += len(chunks[-1])
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def one_line(stderr: str) -> str:
+    """What git said, as one sentence of ours."""
+    detail = stderr.strip()
+    if "dubious ownership" in detail:
+        return (
+            "git refuses to read the repository because another user owns it; add it to git's "
+            "safe.directory setting."
+        )
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    first = lines[0].removeprefix("fatal: ").rstrip(".") if lines else "unknown error"
+    return f"git could not read the repository: {first}."

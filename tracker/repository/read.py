@@ -25,6 +25,7 @@ from tracker.repository.process import (
     batch_sizes,
     finish,
     git_timeout,
+    one_line,
     run_git,
     stream_blobs,
     stream_git,
@@ -86,7 +87,7 @@ class GitRepo:
             self._first = (answer[5].removeprefix("refs/heads/"), answer[4])
         if len(answer) < 3 or answer[2] not in ("true", "false"):
             if "dubious ownership" in found.stderr:
-                raise RepositoryError(_one_line(found.stderr))
+                raise RepositoryError(one_line(found.stderr))
             raise RepositoryError(f"The folder {str(path)!r} is not a git repository.")
         self.common_dir, self.git_dir = Path(answer[0]), Path(answer[1])
         # None: a bare repository
@@ -115,7 +116,7 @@ class GitRepo:
         try:
             return self._git(*_PINNED, *args).stdout
         except GitFailed as error:
-            raise RepositoryError(_one_line(error.stderr)) from None
+            raise RepositoryError(one_line(error.stderr)) from None
 
     def _git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """A short git command in the repository (``process.run_git``)."""
@@ -132,7 +133,7 @@ class GitRepo:
             if peeled:
                 raise NotFoundError(f"{ref!r} names a {peeled.group(1)}, not a commit.")
             if found.stderr.strip():
-                raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
+                raise RepositoryError(one_line(found.stderr))  # e.g. git's safe.directory
             raise NotFoundError(f"{ref!r} does not name a commit in this repository.")
         return found.stdout.strip()
 
@@ -184,7 +185,7 @@ class GitRepo:
         if found.returncode != 0 or len(answer) != 2:
             if "revision" in found.stderr or not found.stderr.strip():  # unknown, bad: unborn
                 raise RepositoryError(self._unborn())
-            raise RepositoryError(_one_line(found.stderr))  # e.g. git's safe.directory
+            raise RepositoryError(one_line(found.stderr))  # e.g. git's safe.directory
         sha, name = answer  # name: "HEAD" when detached
         return name.removeprefix("refs/heads/"), sha
 
@@ -392,40 +393,19 @@ class GitRepo:
 
     def _plain_files(self, commit: str, paths: list[str]) -> set[str]:
         """Those of ``paths`` that are files at ``commit`` (from one ``git ls-tree``)."""
-        if not _SHA.fullmatch(commit):
-            raise RefError(f"{commit!r} is not a commit id.")
         named = [f":(literal){check_path(path)}" for path in dict.fromkeys(paths)]
-        found = self._run("ls-tree", "-z", "--full-tree", commit, "--", *named)
-        plain = set()
-        for record in found.split("\0"):
-            meta, _, path = record.partition("\t")
-            if meta.split()[:2] in (["100644", "blob"], ["100755", "blob"]):
-                plain.add(path)
-        return plain
+        return {path for path, _ in self._files(commit, named)}
 
     def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
         """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
+        return self._files(commit, [check_path(folder) + "/"] if folder else [], "-r")
+
+    def _files(self, commit: str, named: list[str], *flags: str) -> list[tuple[str, str]]:
+        """(path, blob id) of each file ``git ls-tree`` lists (not a symbolic link, whose blob is
+        the path it points to, nor a submodule)."""
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
-        where = [check_path(folder) + "/"] if folder else []
-        out = self._run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *where)
-        files = []
-        for record in out.split("\0"):
-            if record:
-                meta, _, path = record.partition("\t")
-                mode, kind, blob = meta.split()
-                if kind == "blob" and mode != "120000":
-                    files.append((path, blob))
-        return files
-
-
-def _one_line(stderr: str) -> str:
-    detail = stderr.strip()
-    if "dubious ownership" in detail:
-        return (
-            "git refuses to read the repository because another user owns it; add it to git's "
-            "safe.directory setting."
-        )
-    lines = [line.strip() for line in detail.splitlines() if line.strip()]
-    first = lines[0].removeprefix("fatal: ").rstrip(".") if lines else "unknown error"
-    return f"git could not read the repository: {first}."
+        out = self._run("ls-tree", *flags, "-z", "--full-tree", commit, "--", *named)
+        listed = (record.partition("\t") for record in out.split("\0") if record)
+        return [(path, meta.split()[2]) for meta, _, path in listed
+                if meta.split()[:2] in (["100644", "blob"], ["100755", "blob"])]  # fmt: skip
