@@ -196,6 +196,7 @@ HTML_PIECES = st.sampled_from([
 @example(["\n\n", "<", "words", '<a href="b.md">'])  # (a tag not block-level: a paragraph)
 @example(["\n", "`", '<a href="b.md">', "`", "\n    ", '<a href="b.md">'])  # (a line all code)
 @example(["`", '<a href="b.md">', "\n", ">", "`"])  # (a quotation ends the paragraph)
+@example(["\n", "\n    ", "`", "\n    ", "`", '<a href="b.md">'])  # (a span's indent kept)
 def test_check_reads_the_links_written_as_html_that_the_page_makes(pieces: list[str]):
     """A link written as HTML (<a href="b.md">, as pasted from a web page or a word processor)
     was left as written on the page (a 404: the browser took it for /chapters/b.md) and never

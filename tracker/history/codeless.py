@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 _TICKS = re.compile(r"`+")
 MASK = "\x00"  # (no tag's name, attribute or end; not a space: a line of it is not blank)
-_MASKED = re.compile(r"[^\n]")
+_MASKED = re.compile(r"[^ \t\n]")  # (spaces kept: a line's indent says whether it is code)
 # Where a paragraph ends, for code spans: a blank line, or a line a quotation begins (Python-
 # Markdown's BlockQuoteProcessor splits a paragraph at any line starting ">" after at most
 # three spaces).
@@ -112,11 +112,11 @@ def _attributes(listed: str) -> bool:
 
 
 def without_code_spans(text: str, raw: Sequence[tuple[int, int]] = ()) -> str:
-    """The text with each code span (``code_spans``) masked: each of its characters but a line
-    end made ``MASK``, so that its line still holds text (a paragraph's line that is all code is
-    no blank line: a line indented under it goes on the paragraph, as on the page) and no
-    tag begins or ends in it. None in the ``raw`` parts (raw HTML blocks, whose backticks
-    are text, and pair with none outside them)."""
+    """The text with each code span (``code_spans``) masked: each of its characters but line
+    ends and spaces made ``MASK``, so that its line still holds text (a paragraph's line that
+    is all code is no blank line: a line indented under it goes on the paragraph, as on the
+    page), every line keeps its indent, and no tag begins or ends in it. None in the ``raw``
+    parts (raw HTML blocks, whose backticks are text, and pair with none outside them)."""
     kept: list[str] = []
     shown_from = 0
     masked = text
