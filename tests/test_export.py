@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -347,6 +348,17 @@ def test_a_pipe_planted_as_the_journal_is_refused_not_waited_on(tmp_path: Path):
     done = subprocess.run([sys.executable, "-c", opening, str(out)], capture_output=True,
                           text=True, env=env, timeout=30, check=False)  # fmt: skip
     assert "tracker-build.journal cannot be written; remove it and build again" in done.stderr
+    (out / ".tracker-build.journal").unlink()
+    (out / ".tracker-build.journal").mkdir()  # (no pipe, yet no file: refused too)
+    with pytest.raises(InputError, match="journal cannot be written"):
+        OutDir.open(out)
+    (out / ".tracker-build.journal").rmdir()
+    try:  # (a device that takes what is written: opened, then refused as no file)
+        os.mknod(out / ".tracker-build.journal", stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    except OSError:
+        return  # (making a device needs root, as CI has)
+    with pytest.raises(InputError, match="journal cannot be written"):
+        OutDir.open(out)
 
 
 def test_a_symbolic_link_inside_the_folder_is_never_written_through(tmp_path: Path):

@@ -62,12 +62,20 @@ def test_a_line_break_git_does_not_end_a_line_at(space: str):
     passed, though git reads it as part of the note and the date is lost (review)."""
     whole = f"Update\n\nChange-Note: Refer{space}to the new form.\nGo-Live: 2024-11-13\n"
     assert check_message(whole, date(2024, 11, 1)) == []
-    hidden = f"Update\n\nChange-Note: Refer to the new form.{space}Go-Live: 2024-11-13\n"
-    assert check_message(hidden, date(2024, 11, 1)) == [
+    said = [
         "'Go-Live:' follows a line break git does not end a line at (a vertical tab, as Word "
-        "writes, or U+2028), so git reads it as part of the Change-Note; put it on a line of "
-        "its own."
+        "writes, a lone carriage return or U+2028), so git reads it as part of the line before; "
+        "put it on a line of its own."
     ]
+    for hidden in (
+        f"Change-Note: Refer to the new form.{space}Go-Live: 2024-11-13",
+        f"Change-Note: Refer.\nReviewed-by: Jo{space}Go-Live: 2024-11-13",  # (another's)
+        f"Change-Note: Refer to\n  the form.{space}Go-Live: 2024-11-13",  # (a note's next line)
+        "Change-Note: Refer.\rGo-Live: 2024-11-13",  # (a lone carriage return)
+    ):
+        assert check_message(f"Update\n\n{hidden}\n", date(2024, 11, 1)) == said, hidden
+    above = f"Update\n\nSome text{space}Go-Live: 2024-11-13\n\nChange-Note: x\n"
+    assert check_message(above, date(2024, 11, 1)) == said
 
 
 def test_a_subject_alone_has_no_trailers():

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from tracker.demo import build_demo
+from tracker.history.releases import entry_rows
 from tracker.manual import open_manual
 from tracker.publish import contents
 from web.app import create_app
@@ -273,16 +274,16 @@ def test_a_small_bound_evicts_and_pages_stay_right(demo: Path):
 def test_recently_updated_reads_as_every_version_scanned(demo: Path):
     snapshot = open_manual(demo).snapshot()
 
-    def scanned(day: date) -> list[contents.Listed]:  # the definition, read the long way
-        found = []
+    def scanned(day: date) -> list[contents.Listed]:  # the definition, read the long way:
+        found = []  # the newest release entry not editorial, after the first version's day
         for document in snapshot.documents:
             current = document.in_force(day)
             if current is None or current.withdrawn:
                 continue
-            changes = [v for v in document.versions[1:] if v.effective <= day and not v.minor
-                       and contents.went_live(document, v)]  # fmt: skip
-            if changes:
-                found.append(contents.Listed(document, changes[-1]))
+            first = document.versions[0].effective
+            days = [d for d, row in entry_rows(document) if first < d <= day and not row[6]]
+            if days:
+                found.append(contents.Listed(document, document.in_force(days[-1])))
         found.sort(key=lambda listed: listed.version.effective, reverse=True)
         return found[: contents.RECENT_CHAPTERS]
 

@@ -476,6 +476,16 @@ def test_the_api_is_described_as_it_answers(client: TestClient):
     assert "HTTPValidationError" not in spec.get("components", {}).get("schemas", {})
 
 
+def test_the_api_is_described_as_it_answers_after_a_route_is_added(small: ManualRepo):
+    """FastAPI makes its description again when its routes change: mended each time (review)."""
+    with served(small) as client:
+        page(client, "/openapi.json")
+        client.app.add_api_route("/api/late/{day}", lambda day: {"day": day})  # type: ignore[attr-defined]
+        late = page(client, "/openapi.json?again").json()["paths"]["/api/late/{day}"]["get"]
+        assert "422" not in late["responses"]
+        assert late["parameters"][0]["schema"]["format"] == "date"
+
+
 def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, demo: Path):
     """As the page (404) and 'tracker show --at' (exit 2, the same sentence): not 200 with
     nulls, which reads as a chapter that says nothing."""
@@ -525,6 +535,17 @@ def test_bad_addresses_get_400_or_404_with_a_sentence(
     assert words in response.text
     if not path.startswith("/api/"):
         assert 'href="/"' in response.text  # a way back
+
+
+def test_an_address_with_a_control_character_is_400_on_the_sites_own_page(client: TestClient):
+    """The route's pattern drops a line feed at an address's end (/chapters/a%0a was a's page):
+    refused, on the site's own error page (the first fix gave the plain one: review), and for
+    /healthz too."""
+    response = page(client, "/chapters/referrals%0a", 400)
+    assert "control character" in response.text and "govuk-template__header" in response.text
+    assert page(client, "/healthz%0a", 400).json() == {
+        "error": "An address cannot hold a control character."
+    }
 
 
 def test_a_diff_tells_no_one_which_other_branches_and_tags_exist(small: ManualRepo):
@@ -1755,9 +1776,25 @@ def test_a_change_undone_the_day_it_goes_live_is_announced_nowhere(small: Manual
         assert page(client, "/api/releases/2024-03-06", 404).status_code == 404
         history = text_of(page(client, "/chapters/a/history").text)
         assert "Practitioners must now refer." in history and "Revert" in history
+        feed = feedparser.parse(page(client, "/chapters/a/feed.atom").content)
+        assert not feed.feed.updated.startswith("2024-03-06")  # (its newest entry's day)
     with served(small, "2024-03-20") as client:  # (the day gone: "last updated" then? no)
         for path in ("/chapters/a", "/chapters/a?at=2024-03-06", "/"):
             assert "updated 6 march" not in text_of(page(client, path).text).lower(), path
+        # (its text is its first version's: no change to see, though versions came after)
+        assert "see what changed" not in text_of(page(client, "/chapters/a").text)
+
+
+def test_a_change_with_an_editorial_fix_the_same_day_is_recently_updated(small: ManualRepo):
+    """A change and a typo fixed (minor) going live on one day: the release lists it, the
+    contents tag it "Updated", and the home page said no chapter had been updated (review)."""
+    day = {"Go-Live": "2024-03-06"}
+    small.commit({"a.md": doc("Alpha", "You must refer.")}, "Must", "2024-02-01T09:00:00+00:00",
+                 day | {"Change-Note": "Practitioners must now refer."})  # fmt: skip
+    small.commit({"a.md": doc("Alpha", "You must refer!")}, "Typo", "2024-02-02T09:00:00+00:00",
+                 day | {"Change-Type": "minor"})  # fmt: skip
+    with served(small, "2024-03-20") as client:
+        assert "updated 6 march 2024" in text_of(page(client, "/").text).lower()
 
 
 def test_a_chapter_page_gives_every_note_of_a_day_as_its_release_does(small: ManualRepo):

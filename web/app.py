@@ -31,7 +31,7 @@ from tracker.manual import Manual, open_manual
 from web import ahead, api, feeds, hooks, pages
 from web.busy import Counted
 from web.pagecache import PageCache, Store, bound_from_environment
-from web.rendering import keep_compiled_templates, render_page, templates
+from web.rendering import keep_compiled_templates, plain_address, render_page, templates
 from web.site import Site
 from web.slashes import TrailingSlash
 
@@ -139,6 +139,7 @@ def healthz(request: Request) -> dict[str, Any]:
     """The service can read its manual: the branch head it serves, and today's date. "stale"
     (with the problem) when the newest commit's settings cannot be read and an older state is
     served: still up, but the authors have something to mend."""
+    plain_address(request)
     view = request.app.state.site.view()
     fetched = hooks.fetch_state(view.manual)  # (a webhook's or a poll's last fetch, if any)
     return {
@@ -221,9 +222,9 @@ class _Service(FastAPI):
         """The API's description as the API answers: a malformed value is 400 (never FastAPI's
         422, which it does not send), and a date is a date (schemathesis, exploratory
         testing: clients made from the description sent what the API refuses)."""
-        if self.openapi_schema is None:
-            described(super().openapi())
-        return super().openapi()
+        schema = super().openapi()  # (FastAPI makes it again when its routes change)
+        described(schema)  # (each time: mending a mended one changes nothing)
+        return schema
 
 
 DATES = frozenset({"day", "since", "until", "at"})  # (--from and --to take a ref too)

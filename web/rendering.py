@@ -87,10 +87,19 @@ def current_view(request: Request) -> View:
     the one its key names, even when a commit lands meanwhile), else the site's now. An
     address holding a control character is refused (400): a route's pattern reads a line feed
     at its end as no part of it (``/chapters/a%0a`` was ``/chapters/a``'s page)."""
-    if _CONTROL.search(request.scope.get("path", "")):
-        raise InputError("An address cannot hold a control character.")
+    plain_address(request)
     pinned: View | None = getattr(request.state, "view", None)
     return pinned if pinned is not None else site(request).view()
+
+
+def plain_address(request: Request) -> None:
+    """Refuse (400) an address holding a control character, once: the page saying so asks for
+    the view again."""
+    if _CONTROL.search(request.scope.get("path", "")) and not getattr(
+        request.state, "refused", False
+    ):
+        request.state.refused = True
+        raise InputError("An address cannot hold a control character.")
 
 
 def keep_compiled_templates(manual: Manual) -> None:

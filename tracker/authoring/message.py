@@ -26,7 +26,7 @@ MESSAGE_BYTES = 1 << 20  # the most of a message read: git's are far shorter
 KEYS = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 # One of the tracker's trailers after a break that is no line feed: git keeps it in the value.
 _HIDDEN_TRAILER = re.compile(
-    r"[\v\f\x1c-\x1e\x85\u2028\u2029]\s*(go-live|change-note|change-type)\s*:", re.I
+    r"[\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*(go-live|change-note|change-type)\s*:", re.I
 )
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
@@ -63,6 +63,13 @@ def check_message(message: str, today: date | None = None) -> list[str]:
             problems += [f"(squashed commit {sha[:10]}) {line}" for line in said]
         message = f"{subject}\n{rest}"
     problems += _unread_block(message) + _above_the_block(message)
+    for line in _kept(message):  # (anywhere: after another trailer, in a note's next line...)
+        for hidden in _HIDDEN_TRAILER.finditer(line):
+            problems.append(
+                f"'{KEYS[hidden.group(1).lower()]}:' follows a line break git does not end a "
+                "line at (a vertical tab, as Word writes, a lone carriage return or U+2028), so "
+                "git reads it as part of the line before; put it on a line of its own."
+            )
     dates = [value for key, value in _trailer_lines(message) if key.lower() == "go-live"]
     if len(set(dates)) > 1:
         problems.append(f"'Go-Live:' is given {len(dates)} times ({', '.join(dates)}); give one.")
@@ -84,12 +91,7 @@ def check_message(message: str, today: date | None = None) -> list[str]:
             )
         elif name == "Change-Note" and not value:
             problems.append("'Change-Note:' is empty; write one sentence for practitioners.")
-        elif (hidden := _HIDDEN_TRAILER.search(value)) is not None:
-            problems.append(
-                f"'{hidden.group(1)}:' follows a line break git does not end a line at (a "
-                "vertical tab, as Word writes, or U+2028), so git reads it as part of the "
-                f"{name}; put it on a line of its own."
-            )
+
         elif name == "Change-Type" and value.lower() not in CHANGE_TYPES:
             problems.append(f"'Change-Type: {value}' should be 'minor' (or 'major').")
     return problems

@@ -84,22 +84,24 @@ def recently_updated(snapshot: Snapshot, today: date) -> list[Listed]:
 
 
 def last_change(document: Document, today: date) -> Version | None:
-    """The newest version after the first that went live by ``today`` and is not editorial.
+    """The version in force from the newest day after the first that went live by ``today``
+    and changed the document for practitioners, as its release entry says (not every change
+    that day editorial, nor undone that day).
 
-    Read from the version in force backwards, so that a chapter's whole history is not
-    walked on every home page (it was, and grew with the manual's age).
+    Read from the version in force backwards, a day at a time, so that a chapter's whole
+    history is not walked on every home page (it was, and grew with the manual's age).
     """
     versions = document.versions
-    at = bisect.bisect_right(versions, today, key=_effective)  # versions[:at] are live by today
-    for number in range(at - 1, 0, -1):
-        version = versions[number]
-        # Superseded before going live: a later version goes live the same day (dates never
-        # go down along a document's versions, so that one is the next).
-        superseded = (
-            number + 1 < len(versions) and versions[number + 1].effective == version.effective
-        )
-        if not version.minor and not superseded and not undone_on(document, version.effective):
-            return version
+    last = bisect.bisect_right(versions, today, key=_effective) - 1  # versions[:last+1] live
+    while last > 0:
+        day = versions[last].effective
+        first = last
+        while first > 0 and versions[first - 1].effective == day:
+            first -= 1
+        going_live = versions[first : last + 1]
+        if first > 0 and not all(v.minor for v in going_live) and not undone_on(document, day):
+            return versions[last]
+        last = first - 1
     return None
 
 
