@@ -49,6 +49,7 @@ _PINNED = [
 _STOPS = 3  # git stopping this often on blobs it could not fetch: an error (they were fetched)
 _FEW = 16  # blobs read one by one by the long-lived reader rather than by a process of their own
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
+_LINK_BYTES = 4096  # the longest path a symbolic link holds: a larger blob is no link's
 log = Logger(__name__)
 _LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 _LOG_FLAGS = ("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff",
@@ -348,13 +349,13 @@ class GitRepo:
         no file but a symbolic link (whose blob is the path it points to) or a submodule."""
         asked = list(files)
         sizes = batch_sizes(self._cwd, [_at(commit, path) for commit, path in asked])
-        found: dict[str, list[str]] = {}  # (commit -> the paths it has something at)
+        found: dict[str, list[str]] = {}  # (commit -> the paths that may be links there)
         for (commit, path), size in zip(asked, sizes, strict=True):
-            if size is not None:
+            if size is not None and size <= _LINK_BYTES:
                 found.setdefault(commit, []).append(path)
-        plain = {(commit, path) for commit, paths in found.items()
-                 for path in self._plain_files(commit, paths)}  # fmt: skip
-        return [size if (commit, path) in plain else None
+        links = {(commit, path) for commit, paths in found.items()
+                 for path in set(paths) - self._plain_files(commit, paths)}  # fmt: skip
+        return [None if (commit, path) in links else size
                 for (commit, path), size in zip(asked, sizes, strict=True)]  # fmt: skip
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
