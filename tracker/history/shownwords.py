@@ -47,9 +47,13 @@ class _Reader:
         import markdown
         from markdown.extensions.toc import TocExtension
 
+        from tracker.history.brackets import Brackets
+
         self.named: list[str] = []
         headings = TocExtension(slugify=self._named)
-        self.converter = markdown.Markdown(extensions=[*EXTENSIONS, headings], output_format="html")
+        self.converter = markdown.Markdown(
+            extensions=[*EXTENSIONS, headings, Brackets()], output_format="html"
+        )
 
     def _named(self, words: str, _separator: str) -> str:
         self.named.append(words)

@@ -35,6 +35,7 @@ from markdown.extensions.toc import TocExtension, slugify
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 
+from tracker.history.brackets import Brackets
 from tracker.history.documents import split_front_matter
 from tracker.history.headings import spelled, unicode_slug
 from tracker.history.hrefs import manual_target
@@ -333,7 +334,7 @@ def _converter() -> markdown.Markdown:
     if converter is None:
         headings = TocExtension(slugify=_slug)
         converter = markdown.Markdown(
-            extensions=[*EXTENSIONS, headings, _Links()], output_format="html"
+            extensions=[*EXTENSIONS, headings, _Links(), Brackets()], output_format="html"
         )
         _LOCAL.converter = converter
     return converter

@@ -22,6 +22,7 @@ from typing import Any
 import markdown
 import nh3
 
+from tracker.history.brackets import Brackets
 from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks, is_html_block
 from tracker.trackchanges.text import Block, make_block
 from tracker.trackchanges.tree import html_blocks, html_pieces
@@ -378,7 +379,7 @@ def _converter(
         if len(converters) >= CONVERTERS:  # varied texts ask for many combinations
             del converters[next(iter(converters))]
         converter = converters[unused, unused_blocks] = _Markdown(
-            extensions=EXTENSIONS, output_format="html"
+            extensions=[*EXTENSIONS, Brackets()], output_format="html"
         )
         for name in unused:
             if name in converter.inlinePatterns:
