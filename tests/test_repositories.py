@@ -82,6 +82,19 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     assert "missing object" in result.stderr
 
 
+def test_check_reports_a_version_git_lacks_however_old_it_is(repo: ManualRepo):
+    """A damaged copy is the repository's to mend, not an old commit's: check reported it for
+    30 days after the version, then passed on the damaged mirror (exploratory testing)."""
+    for number in (1, 2, 3):
+        repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
+                    f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
+    drop_object(repo, f"HEAD~1:{ROOT}/a.md")
+    for today in ("2024-03-10", "2025-06-01"):
+        result = tracker("check", "--repo", str(repo.path), "--today", today, "--format", "json")
+        rules = [finding["rule"] for finding in json.loads(result.stdout)["findings"]]
+        assert rules == ["missing-object"], (today, result.stdout)
+
+
 def test_a_partial_clone_whose_remote_is_gone_says_so_once_and_leaves_out_what_it_lacks(
     repo: ManualRepo, tmp_path: Path
 ):
