@@ -287,6 +287,7 @@ def test_a_word_too_long_for_a_release_tables_column_may_break():
 def test_newsletter_preview_copy_and_downloads(client: TestClient):
     response = page(client, "/releases/2024-11-13/newsletter?format=text")
     assert GOLDEN.read_text(encoding="utf-8").strip() in response.text
+    assert "app-site-address" not in response.text  # (the demo manual gives its site_url)
     assert 'data-copy="newsletter-source"' in response.text
     download = page(client, "/releases/2024-11-13/newsletter.txt")
     assert download.text == GOLDEN.read_text(encoding="utf-8")
@@ -1408,6 +1409,11 @@ def test_a_newsletter_without_site_url_links_to_this_service(small: ManualRepo):
         frame = page(client, "/releases/2024-01-01/newsletter.html?inline=true").text
         assert frame.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in frame
         assert "<title>Newsletter section for 1 January 2024</title>" in frame
+        # The editor is told, where the section is copied from (behind a proxy, the links
+        # named the service's own loopback address: exploratory testing).
+        preview = text_of(page(client, "/releases/2024-01-01/newsletter").text)
+        assert "Its links start http://testserver, the address this page was opened at" in preview
+        assert "sets site_url in manual.toml" in preview
 
 
 def test_a_template_that_asks_too_much_is_one_sentence(small: ManualRepo):

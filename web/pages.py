@@ -371,6 +371,8 @@ def newsletter(request: Request, day: str, format: str = "html") -> Response:
         "format": fmt,
         "formats": newsletters.LABELS,
         "text": newsletters.render(view, found, fmt, str(request.base_url)),
+        # (without a site_url, the links name this address, which readers may not reach)
+        "asked_at": "" if view.snapshot.config.site_url else str(request.base_url).rstrip("/"),
     }
     return render_page(request, "newsletter.html", context, view=view)
 
