@@ -1105,3 +1105,53 @@ def test_suggestions_are_links_that_land_and_leave_the_gitlab_fingerprints_alone
         m for m in messages(repo, "2024-02-01") if "referals" in m
     )
     assert fingerprints() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "lines", "nested"),
+    [
+        ("- a\n  - b\n- c\n", [2], False),  # GitHub nests b; the page does not
+        ("1. a\n   1. b\n2. c\n", [2], False),  # under a number, three spaces
+        ("- a\n\n  - b\n", [3], False),  # a blank line between
+        ("- a\n  - b\n  - c\n", [2, 3], False),  # the whole sub-list
+        ("- a\n    - b\n  - c\n", [3], True),  # b mended, not c
+        ("- a\n    - b\n      - c\n", [3], True),  # c under b, two spaces further
+        ("- a\n  more of a\n  - b\n", [3], False),  # the item's words go on: still its list
+        ("- a\n    - b\n- c\n", [], True),  # four spaces: nested on the page too
+        ("- a\n\t- b\n", [], True),  # a tab: four spaces
+        ("* a\n * b\n", [], False),  # one space: beside a in an editor too
+        ("1. a\n  1. b\n", [], False),  # two under "1. ": beside a in an editor too
+        ("  - a\n  - b\n", [], False),  # a list indented as a whole
+        ("Text\n  - b\n", [], False),  # no item above
+        ("- a\n\nText.\n\n  - b\n", [], False),  # the list ended at the paragraph
+        ("```\n- a\n  - b\n```\n", [], False),  # code
+    ],
+)
+def test_a_list_item_an_editor_nests_and_the_page_does_not(
+    body: str, lines: list[int], nested: bool
+):
+    from tracker.authoring.lists import flattened
+    from tracker.publish.chapter import render_chapter
+
+    assert [line for line, _, _ in flattened(body)] == lines
+    page = render_chapter(body, "a.md", lambda *_: None)
+    assert bool(re.search(r"<li>(?:(?!</li>).)*<[uo]l", page, re.S)) == nested, page
+
+
+def test_check_says_which_list_items_the_page_does_not_nest(repo: ManualRepo):
+    """Authors preview on GitHub, where two spaces nest a list; the page and its track
+    changes showed the sub-list as items of their own (exploratory testing)."""
+    front = "---\ntitle: A\ntags:\n- x\n  - y\n---\n"  # (YAML in the front matter is not a list)
+    body = "# A\n\nThe child's details:\n\n- The child:\n  - full name\n  - address\n"
+    repo.commit({"a.md": front + body, "b.md": doc("B", "- one\n    - nested\n")},
+                when="2024-01-02T09:00:00+00:00")  # fmt: skip
+    done = run_check(repo, "json")
+    found = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "list-indent"]
+    assert [(f["file"], f["line"], f["severity"]) for f in found] == [
+        ("a.md", 12, "warning"),
+        ("a.md", 13, "warning"),
+    ], found
+    assert found[0]["message"] == (
+        "a list item indented 2 spaces, inside the item above it (indented 0) in an editor's "
+        "preview, is shown on the page as an item of an outer list; indent it 4 spaces to nest it"
+    )

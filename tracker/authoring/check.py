@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from tracker.authoring.images import BROKEN, Sizes, image_problems
 from tracker.authoring.lines import Lines
+from tracker.authoring.lists import list_problems
 from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
 from tracker.history.links import (
@@ -33,7 +34,7 @@ REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
     "address-clash",
-    "duplicate-title", "image-alt", "newsletter-template",
+    "duplicate-title", "image-alt", "list-indent", "newsletter-template",
     "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
@@ -89,6 +90,7 @@ def check_manual(
         *(_undone(snapshot, today) if broken is None else ()),
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
+        *(list_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")

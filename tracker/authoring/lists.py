@@ -1,0 +1,74 @@
+"""List items that look nested where authors write and preview, but are not on the page.
+
+GitHub, GitLab and most editors nest an item indented as far as the words of the item above it
+(two spaces under ``- a``, three under ``1. a``). Python-Markdown, which makes the pages, nests
+by four spaces (or a tab) only: an item indented two or three spaces is shown as one more item
+of the same list, so "the child's details: full name, address" reads as five equal steps, and
+an item moved out of such a sub-list shows no change in the track changes either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from tracker.history.documents import split_front_matter
+from tracker.history.model import Problem, Version
+from tracker.history.snapshot import Snapshot
+
+RULE = "list-indent"
+TAB = 4  # Python-Markdown's tab_length: an item nests by this many spaces
+_ITEM = re.compile(r"( *)([-*+]|[0-9]{1,9}[.)])(?: +|$)")
+_FENCE = re.compile(r"(`{3,}|~{3,})")  # (fenced_code: at the very start of a line)
+
+
+def flattened(body: str) -> Iterator[tuple[int, int, int]]:
+    """The items of ``body`` an editor shows deeper in the list than the page does: (their
+    line, counting from 1, their indent, the indent of the item an editor shows them in).
+
+    An editor (CommonMark) puts an item inside each item above it whose words it is indented
+    as far as; the page, ``indent // 4`` lists deep.
+    """
+    holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
+    fence = ""
+    for number, line in enumerate(body.split("\n"), 1):
+        line = line.expandtabs(TAB)
+        if fence:
+            fence = "" if line.rstrip(" ") == fence else fence
+            continue
+        if (opening := _FENCE.match(line)) is not None:
+            fence, holding = opening.group(1), []
+            continue
+        if not line.strip():
+            continue  # (a blank line does not end a list)
+        item = _ITEM.match(line)
+        if item is None:
+            if not line.startswith(" "):
+                holding = []  # a paragraph, heading or table of its own: the list has ended
+            continue  # (an indented line goes on with the item)
+        indent = len(item.group(1))
+        while holding and indent < holding[-1][1]:
+            holding.pop()
+        if len(holding) > indent // TAB:
+            yield number, indent, holding[-1][0]
+        holding.append((indent, indent + len(item.group(2)) + 1))
+
+
+def list_problems(snapshot: Snapshot, source: Callable[[Version], str]) -> list[Problem]:
+    """A warning for each such item in the text of each document in force or to come."""
+    found = []
+    for doc in snapshot.documents:
+        version = doc.latest
+        if version.withdrawn or not version.blob:
+            continue
+        text = source(version)
+        front, body = split_front_matter(text)
+        before = 0 if front is None else text[: len(text) - len(body)].count("\n")
+        for number, indent, parent in flattened(body):
+            message = (
+                f"a list item indented {indent} spaces, inside the item above it (indented "
+                f"{parent}) in an editor's preview, is shown on the page as an item of an "
+                f"outer list; indent it {parent // TAB * TAB + TAB} spaces to nest it"
+            )
+            found.append(Problem("warning", version.path, message, rule=RULE, line=before + number))
+    return found
