@@ -94,6 +94,10 @@ def _said(kept: Kept, ident: str | None, fixed: date | None, warn: bool) -> bool
         found = kept.releases(today) if ident is None else kept.history(ident, today)
     finally:
         kept.close()
+    if kept.damaged:
+        from tracker.index.answers import rebuilt
+
+        rebuilt(kept.path)
     if found is None:
         return False
     text, keys = (found, None) if isinstance(found, str) else (found[0], [found[1]])

@@ -13,6 +13,7 @@ which repairs what needs it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -20,7 +21,8 @@ from urllib.parse import quote
 
 from tracker.history.texts import history_end, releases_text
 from tracker.index.fingerprint import fingerprint
-from tracker.index.store import cache_folder, digest, present, private
+from tracker.index.store import cache_folder, digest, emptied, present, private
+from tracker.logs import Logger
 from tracker.repository.paths import Root, check_ref, tracked_name
 from tracker.repository.read import GitRepo
 
@@ -34,8 +36,10 @@ if TYPE_CHECKING:
 
 # What the derived file holds, and what wrote it: its shape (the number), and the code and
 # libraries that made it.
-SCHEMA_VERSION = f"6.{fingerprint()}"
+SCHEMA_VERSION = f"7.{fingerprint()}"
 _WHERE = "FROM kept WHERE slot = 'latest' AND schema = ?"
+_SEAL = 16  # (hex digits of a text's checksum, before it)
+log = Logger(__name__)
 
 
 def derived_path(repo: GitRepo, branch: str, root: Root) -> Path:
@@ -71,18 +75,39 @@ def plain(
 
 def history_of(document: Document) -> tuple[str, str]:
     """A document's ``tracker history`` text as kept, and the day its newest version goes live
-    (``texts.history_end`` adds what depends on the day it is shown)."""
+    (``texts.history_end`` adds what depends on the day it is shown), each ``sealed``."""
     from tracker.history.texts import history_lines
 
-    return history_lines(document), document.latest.effective.isoformat()
+    return sealed(history_lines(document)), sealed(document.latest.effective.isoformat())
+
+
+def sealed(text: str) -> str:
+    """A text as kept: after its checksum, so that one damaged where SQLite cannot tell (a
+    byte of the text itself) is noticed when it is read back (``unsealed``), as a document's
+    pickled state is by its row's name."""
+    return _checksum(text) + text
+
+
+def _checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_SEAL]
+
+
+def unsealed(kept: Any) -> str | None:
+    """The text ``sealed`` kept, or None where it is damaged."""
+    if not isinstance(kept, str) or len(kept) < _SEAL:
+        return None
+    text = kept[_SEAL:]
+    return text if _checksum(text) == kept[:_SEAL] else None
 
 
 class Kept:
     """The answers kept for a branch head, read in one transaction."""
 
-    def __init__(self, connection: sqlite3.Connection, found: dict[str, Any]) -> None:
-        """``found``: the plain part, of the shape ``shaped`` checks."""
+    def __init__(self, connection: sqlite3.Connection, found: dict[str, Any], path: Path) -> None:
+        """``found``: the plain part, of the shape ``shaped`` checks; ``path``: the file."""
         self._connection = connection
+        self.path = path
+        self.damaged = False  # (a text that does not match its checksum was read)
         self.zone: str = found["zone"]
         self.names: dict[str, list[Any]] = found["names"]
         self.problems: list[str] = found["problems"]
@@ -104,10 +129,15 @@ class Kept:
     def releases(self, today: date) -> str | None:
         """``tracker releases`` as shown on ``today``."""
         query = "SELECT day, text FROM releases ORDER BY day DESC"
-        days = self._read(query, ())
-        if days is None or len(days) != self.days:  # (rows lost since: the whole way)
+        found = self._read(query, ())
+        if found is None or len(found) != self.days:  # (rows lost since: the whole way)
+            self.damaged = self.damaged or found is not None
             return None
-        return releases_text(days, today.isoformat())
+        days = [(day, unsealed(text)) for day, text in found]
+        if not all(text is not None for _, text in days):
+            self.damaged = True
+            return None
+        return releases_text(days, today.isoformat())  # type: ignore[arg-type]  # (checked)
 
     def history(self, ident: str, today: date) -> tuple[str, int] | None:
         """``tracker history ident`` as shown on ``today``, and the document's key (None: no
@@ -117,8 +147,12 @@ class Kept:
         key, row = self.names[ident]
         found = self._read("SELECT history, live FROM documents WHERE row = ?", (row,))
         if not found:
+            self.damaged = self.damaged or found is not None  # (its row is gone)
             return None
-        lines, goes_live = found[0]
+        lines, goes_live = unsealed(found[0][0]), unsealed(found[0][1])
+        if lines is None or goes_live is None:
+            self.damaged = True
+            return None
         return history_end(lines, goes_live, today.isoformat()), key
 
     def _read(self, query: str, values: tuple[str, ...]) -> list[tuple[str, str]] | None:
@@ -127,6 +161,7 @@ class Kept:
         except sqlite3.Error:
             return None
         good = all(isinstance(a, str) and isinstance(b, str) for a, b in found)
+        self.damaged = self.damaged or not good
         return found if good else None
 
     def close(self) -> None:
@@ -149,15 +184,32 @@ def read(repo: GitRepo, branch: str, head: str, root: Root) -> Kept | None:
         if row is None or row[0] != head:
             connection.close()
             return None
-        found = json.loads(row[1])
-        if not shaped(found) or found["lacking"] is not False:
+        try:
+            found = json.loads(row[1])
+        except (ValueError, TypeError):
+            found = None
+        if not shaped(found):
+            connection.close()
+            rebuilt(path)
+            return None
+        if found["lacking"] is not False:
             connection.close()
             return None
-        return Kept(connection, found)
-    except (sqlite3.Error, ValueError, TypeError, KeyError):
+        return Kept(connection, found, path)
+    except sqlite3.Error:
         if connection is not None:
             connection.close()
         return None
+
+
+def rebuilt(path: Path) -> None:
+    """Empty a file whose answers are damaged, saying so: the whole way then reads the history
+    anew and keeps it again (damage left in place sent every later command that way, each
+    time). Emptied as ``derived.py`` empties a damaged one: others may be reading it."""
+    from tracker.index.keptfile import SCHEMA
+
+    log.warning("the derived index is damaged (a kept answer is not as written); it is rebuilt.")
+    emptied(path, SCHEMA, ("kept", "documents", "releases"))
 
 
 def shaped(found: Any) -> bool:

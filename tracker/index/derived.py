@@ -32,7 +32,7 @@ from tracker.history.releases import EntryRow, ReleaseRows
 from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.history.texts import day_lines
 from tracker.index import store
-from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plain
+from tracker.index.answers import SCHEMA_VERSION, derived_path, history_of, plain, sealed
 from tracker.index.held import Held
 from tracker.index.keptfile import SCHEMA, WHERE, write
 from tracker.index.store import busy, connect, emptied, present, private, remove, unwritable
@@ -338,7 +338,7 @@ def keep(
 
 def _day(day: date, rows: list[EntryRow]) -> tuple[str, bytes, str]:
     """A release day's row: its entries, and their lines in ``tracker releases``."""
-    return day.isoformat(), _pickled(rows), day_lines(rows)
+    return day.isoformat(), _pickled(rows), sealed(day_lines(rows))
 
 
 def _name(state: bytes) -> str:
