@@ -187,6 +187,16 @@ def test_links_between_chapters_become_their_pages(client: TestClient):
     assert ".md" not in " ".join(re.findall(r'href="([^"]*)"', response.text))
 
 
+def test_text_in_another_language_keeps_its_language_and_direction(small: ManualRepo):
+    """An Urdu paragraph read right to left, and spoken as Urdu (WCAG 1.3.2, 3.1.2): the page
+    kept lang but dropped dir, so it read left to right (diffs' exploratory testing)."""
+    urdu = '<p dir="rtl" lang="ur" onclick="x()">پولیس کو 999 پر کال کریں</p>'
+    small.commit({"a.md": doc("A", urdu)}, when="2024-02-01T09:00:00+00:00")
+    with served(small) as client:
+        shown = page(client, "/chapters/a").text
+        assert '<p dir="rtl" lang="ur">پولیس کو 999 پر کال کریں</p>' in shown
+
+
 def test_a_withdrawn_chapter_says_when_and_why_with_its_last_text(client: TestClient):
     words = text_of(page(client, "/chapters/forced-marriage").text)
     assert "was withdrawn on 11 September 2024" in words

@@ -60,6 +60,10 @@ TAGS = {
 ATTRIBUTES = {
     "a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt"}, "th": {"align"},
     "td": {"align"}, "ol": {"start"}, **{f"h{level}": {"id"} for level in range(1, 7)},
+    # Any element may say its language and its direction ("*": nh3's attributes of every
+    # tag): Urdu or Arabic then read right to left, and a screen reader speaks each in its own
+    # voice (WCAG 1.3.2, 3.1.2).
+    "*": {"lang", "title", "dir"},
 }  # fmt: skip
 _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 # A link's href or an image's src in sanitised HTML (its values quoted, a '<' in text escaped:
@@ -68,7 +72,7 @@ _HREF = re.compile(r'(<(?:a|img)(?: [a-z-]+="[^"]*")*? )(href|src)="([^"]*)"')
 _ESCAPE = re.compile(f"{STX}([0-9]+){ETX}")  # an escaped character
 _DELETED = re.compile(r"(<del>.*?</del>)", re.S)
 # A heading's start tag in sanitised HTML, its attributes quoted (a value may hold '>'), and
-# its id among them (only headings keep an id; besides it, the sanitiser keeps lang and title).
+# its id among them (only headings keep an id; besides it, the sanitiser keeps lang, title, dir).
 _HEADING_TAG = re.compile(r'<h([1-6])((?: [a-z-]+="[^"]*")*)>')
 _ID = re.compile(r' id="([^"]*)"')
 _SAME_PAGE = re.compile(r'href="#([^"]+)"')  # a link to an id of the page, in sanitised HTML
