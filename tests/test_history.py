@@ -1051,6 +1051,54 @@ def test_a_back_dated_go_live_on_a_merged_branch_is_said(scheduled: ManualRepo):
     )
 
 
+def test_a_back_dated_go_live_on_a_branch_is_said_beside_a_later_one(scheduled: ManualRepo):
+    """Only the latest Go-Live of the branch's commits said whether it was back-dated: one
+    back-dated beside a later (but passed) date went unsaid (exploratory testing, oracle)."""
+    scheduled.commit({"a.md": doc("A")}, "Start", "2024-04-01T12:00:00+00:00")
+    scheduled.branch("feat")
+    scheduled.commit({"a.md": doc("A", "v2")}, "Alpha", "2024-04-20T12:00:00+00:00",
+                     {"Go-Live": "2024-04-01"})  # fmt: skip
+    scheduled.commit({"a.md": doc("A", "v3")}, "Beta", "2024-04-21T12:00:00+00:00",
+                     {"Go-Live": "2024-04-25"})  # fmt: skip
+    scheduled.checkout("main")
+    scheduled.merge("feat", "2024-05-10T12:00:00+00:00", "Merge feat")
+    latest = scheduled.snapshot().document("a").latest
+    assert latest.effective == D("2024-05-10")
+    assert latest.reasons == (
+        "back-dated: Go-Live 2024-04-01 is before the commit, so it went live when merged",
+    )
+
+
+@pytest.mark.parametrize(
+    ("trailers", "minor", "notes"),
+    [
+        ({"Change-Type": "minor"}, True, ["Fix typo"]),
+        ({"Change-Note": "Practitioners must now refer within a day."}, False,
+         ["Practitioners must now refer within a day."]),
+    ],
+)  # fmt: skip
+def test_a_merge_within_a_merged_branch_lends_what_a_merge_lends(
+    repo: ManualRepo, trailers: dict[str, str], minor: bool, notes: list[str]
+):
+    """A sub-branch merged into a branch with a Go-Live, then the branch into main: the inner
+    merge's subject "Merge branch 'typo' into feature" was a note in the newsletter, and it
+    made a typo fix an update (exploratory testing, oracle); as the outer merge, it lends its
+    Go-Live, and a note only when it has a Change-Note."""
+    repo.commit({"a.md": doc("A", "You must refer.")}, "Add", "2024-05-01T12:00:00+00:00")
+    repo.branch("feature")
+    repo.branch("typo")
+    repo.commit({"a.md": doc("A", "You must refer!")}, "Fix typo", "2024-05-02T12:00:00+00:00",
+                trailers)  # fmt: skip
+    repo.checkout("feature")
+    repo.merge("typo", "2024-05-03T12:00:00+00:00",
+               "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20")  # fmt: skip
+    repo.checkout("main")
+    repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
+    latest = repo.snapshot().document("a").latest
+    assert (latest.minor, [n.text for n in latest.notes]) == (minor, notes)
+    assert latest.effective == D("2024-05-20")
+
+
 def test_of_two_go_lives_the_last_valid_one_is_taken(scheduled: ManualRepo):
     """A date, then a word that is no date: the word was taken, ignored, and the schedule put
     the change live three weeks before the only date the author gave (exploratory testing)."""

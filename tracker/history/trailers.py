@@ -76,7 +76,8 @@ class Sources:
         had, followed through renames on the branch). A merge of the main line into the
         branch only carries others' work, so it counts only with trailers of its own. The
         merge itself comes last (``combined`` reads the go-live from all of them); it lends
-        notes only from an explicit Change-Note.
+        notes only from an explicit Change-Note, as does a merge within the branch
+        (``_as_merge``).
         """
         wanted = set(paths)
         touching = []
@@ -91,19 +92,17 @@ class Sources:
             if touched:
                 touching.append(candidate)
         own = self.of(commit)
-        sources = [self.of(c, merged=True) for c in touching]
+        sources = [_lent(self.of(c, merged=True), c) for c in touching]
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
         sources += [  # (a merge among them counts only with trailers of its own, as above)
-            self.of(c, f"{commit.sha}:", merged=True)
+            _lent(self.of(c, f"{commit.sha}:", merged=True), c)
             for c in commit.squashed
             if len(c.parents) < 2 or has_trailers(c)
         ]
         if not sources:
             return [own]
-        explicit = tuple(note for note in own.notes if note.explicit)
-        merge = replace(own, notes=explicit, minor=own.minor or not own.says_minor_or_note)
-        return [*sources, merge]
+        return [*sources, _as_merge(own)]
 
     def _read(self, commit: RawCommit) -> Source:
         moment = datetime.fromtimestamp(commit.timestamp, self.zone)
@@ -238,6 +237,20 @@ def has_trailers(commit: RawCommit) -> bool:
     return any(key in TRAILER_KEYS for key, _ in commit.trailers)
 
 
+def _as_merge(source: Source) -> Source:
+    """What a merge lends a version it makes (or a squash merge, or a merge of a branch into
+    the branch merged): its Go-Live, notes only from an explicit Change-Note (never git's
+    "Merge branch 'typo' into feature"), and a say in whether the change is minor only with a
+    Change-Type or Change-Note of its own."""
+    explicit = tuple(note for note in source.notes if note.explicit)
+    return replace(source, notes=explicit, minor=source.minor or not source.says_minor_or_note)
+
+
+def _lent(source: Source, commit: RawCommit) -> Source:
+    """What a commit merged in lends: as a merge's, if it is one, else what it says."""
+    return _as_merge(source) if len(commit.parents) > 1 else source
+
+
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
     """(declared go-live, notes, minor) of a version made from these sources.
 
@@ -253,8 +266,12 @@ def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
     if len(sources) > 1 and explicit:
         latest = max(explicit, key=lambda d: d.date)
         floor = own.committed.date()
-        # (a date before its own commit is still said to be back-dated: SPEC §3)
-        declared = latest if latest.date >= floor else Declared(floor, "merge", latest.back_dated)
+        # (a date before its own commit is still said to be back-dated, whichever commit
+        # of the branch gave it: SPEC §3)
+        back_dated = latest.back_dated or next(
+            (d.back_dated for d in explicit if d.back_dated), None
+        )
+        declared = latest if latest.date >= floor else Declared(floor, "merge", back_dated)
     chosen = [source for source in sources if not source.minor] or sources
     notes = unique_notes(note for source in chosen for note in source.notes)
     return declared, notes, all(source.minor for source in sources)
