@@ -27,6 +27,9 @@ TABLE = "| Role | Contact | Hours | Escalation | Notes |\n| --- | --- | --- | --
 )
 
 
+CODE = "\n\nOpen the case with `open-case` as below.\n\n```\nstep 1: open the case\n```\n"
+
+
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     """A PNG of one colour."""
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
@@ -55,6 +58,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     new = ("Read the [new continuum of need](https://example.org/new) before you refer.\n\n"
            "The [Working Together 2023 guidance](https://example.org/wt) applies.\n\n"
            f"![New referral flowchart with timescales](images/b.png)\n\n{TABLE}")  # fmt: skip
+    old += CODE
+    new += CODE
     titled = {"title": f'"Guidance on {ADDRESS}"'}
     repo.commit({"blocks.md": doc("Blocks", old), "wt.md": doc(None, "First.", **titled)},
                 "Add", "2024-10-01T10:00:00+01:00", {"Go-Live": "immediate"})  # fmt: skip
@@ -221,3 +226,15 @@ def test_the_email_preview_on_a_page_of_its_own_is_a_page(site: str, browser: Br
     )
     page.context.close()
     assert found == []
+
+
+def test_code_is_as_large_as_the_words_around_it(site: str, browser: Browser):
+    """Code blocks were 13 px among 19 px words: a browser shrinks text whose only font is
+    'monospace' (diffs' exploratory testing)."""
+    page = opened(browser, f"{site}/chapters/blocks")
+    sizes = page.evaluate(
+        "['main p', 'main pre', 'main p code'].map("
+        "s => getComputedStyle(document.querySelector(s)).fontSize)"
+    )
+    assert sizes[0] == sizes[1] == sizes[2], sizes
+    page.context.close()
