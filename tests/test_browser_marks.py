@@ -238,3 +238,30 @@ def test_code_is_as_large_as_the_words_around_it(site: str, browser: Browser):
     )
     assert sizes[0] == sizes[1] == sizes[2], sizes
     page.context.close()
+
+
+def test_a_printed_diff_is_its_text_and_marks(site: str, browser: Browser):
+    """Printed, the compare form, the menu and the footer were on paper, local links printed
+    their addresses ("(/chapters/…)") and a deleted link's address was printed inside its
+    struck-through words (diffs' exploratory testing)."""
+    page = opened(browser, f"{site}{DIFF}")
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        "['.app-compare', '.govuk-footer', '.govuk-service-navigation__wrapper', "
+        "'.govuk-breadcrumbs'].map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none"] * 4
+
+    def after(selector: str) -> list[str]:
+        return page.evaluate(
+            "s => [...document.querySelectorAll(s)].map(a => getComputedStyle(a, '::after')"
+            ".content)",
+            selector,
+        )
+
+    deleted, inserted, local = after("main del a"), after("main ins a"), after("main a[href^='/']")
+    assert deleted and inserted and local
+    assert deleted == ["none"] * len(deleted)
+    assert all(content.startswith('" (http') for content in inserted), inserted
+    assert local == ["none"] * len(local)
+    page.context.close()
