@@ -20,7 +20,7 @@ from tracker import arguments, usage
 from tracker.arguments import build_parser, printable
 
 HELP = dedent("""\
-    usage: tracker [-h] COMMAND ...
+    usage: tracker [-h] [--version] COMMAND ...
 
     Track the versions, go-live dates and releases of a multi-agency procedures
     manual kept in git.
@@ -45,6 +45,7 @@ HELP = dedent("""\
 
     options:
       -h, --help  show this help message and exit
+      --version   show the version and exit
 """)
 COMMANDS = ["demo", "releases", "check", "commit-msg", "history", "show", "diff", "preview",
             "init", "new", "serve", "build", "newsletter"]  # fmt: skip
@@ -62,6 +63,20 @@ def tracker(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_every_command_with_its_one_line_help():
     result = tracker("--help", COLUMNS="80")
     assert (result.returncode, result.stdout, result.stderr) == (0, HELP, "")
+
+
+def test_the_version_is_the_one_installed():
+    """An operator upgrading, or reporting a problem, can say which version runs (exploratory
+    testing: there was no way to tell)."""
+    from importlib.metadata import version
+
+    for asked in (["--version"], ["--version", "releases"]):
+        result = tracker(*asked)
+        assert (result.returncode, result.stdout, result.stderr) == (
+            0,
+            f"tracker {version('procedures-tracker')}\n",
+            "",
+        )
 
 
 def test_only_the_command_named_is_built():
@@ -218,7 +233,10 @@ def test_help_with_nowhere_to_go_is_as_argparse_has_it():
     """No stdout: the help goes to stderr; a full disk: nothing more said. Exit status 0."""
     closed = subprocess.run(f"{sys.executable} -m tracker --help >&-", shell=True,
                             capture_output=True, text=True, check=False)  # fmt: skip
-    assert (closed.returncode, closed.stderr[:31]) == (0, "usage: tracker [-h] COMMAND ...")
+    assert (closed.returncode, closed.stderr[:43]) == (
+        0,
+        "usage: tracker [-h] [--version] COMMAND ...",
+    )
     full = subprocess.run(f"{sys.executable} -m tracker --help > /dev/full", shell=True,
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert (full.returncode, full.stderr) == (0, "")

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from tracker.usage import COMMANDS, DESCRIPTION, columns
+from tracker.usage import COMMANDS, DESCRIPTION, VERSION_HELP, columns, print_help, version
 
 TYPE_CHECKING = False  # typing itself is not loaded for 'tracker --help'
 if TYPE_CHECKING:
@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tracker",
         description=DESCRIPTION,
     )
+    parser.add_argument(
+        "--version", action=_Version, nargs=0, default=argparse.SUPPRESS, help=VERSION_HELP
+    )
     commands = parser.add_subparsers(
         # prog given, as argparse would work it out (with a help formatter) from the usage
         prog="tracker",
@@ -151,6 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, helptext in COMMANDS:
         commands.add_command(name, helptext, _GRAMMAR[name])
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version`` (as argparse's own, but reading the version only when asked: it costs an
+    import of importlib.metadata)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print_help(version() + "\n")
+        parser.exit()
 
 
 def _where(command: _Parser) -> None:

@@ -6,7 +6,7 @@ import os
 import sys
 
 from tracker.errors import InputError, TrackerError
-from tracker.usage import help_text, print_help
+from tracker.usage import help_text, print_help, version
 
 # 'tracker --help' loads nothing but two small modules of ours (usage.py writes the help as
 # argparse would); a usage mistake loads argparse and little else (not even typing, logging,
@@ -30,10 +30,13 @@ EXIT_USER_ERROR = 2  # a mistake in what the user asked for, said in one sentenc
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user errors print one sentence and return 2."""
-    if (sys.argv[1:] if argv is None else list(argv)) in (["-h"], ["--help"]):
+    asked = sys.argv[1:] if argv is None else list(argv)
+    if asked in (["-h"], ["--help"]):
         text = help_text()
         if text is not None:
             return print_help(text)
+    if asked == ["--version"]:
+        return print_help(version() + "\n")
     from tracker.arguments import build_parser, printable
 
     args = build_parser().parse_args(argv)

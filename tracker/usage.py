@@ -65,7 +65,7 @@ def help_text(width: int | None = None) -> str | None:
         return None
     text = width - 2  # argparse leaves two columns
     help_at = 2 + max(len(name) for name, _ in COMMANDS) + 2  # argparse's help position here
-    lines = ["usage: tracker [-h] COMMAND ...", "", *_wrap(DESCRIPTION, text), ""]
+    lines = ["usage: tracker [-h] [--version] COMMAND ...", "", *_wrap(DESCRIPTION, text), ""]
     lines += ["positional arguments:", "  COMMAND"]
     for name, help in COMMANDS:
         wrapped = _wrap(help, text - help_at)
@@ -75,7 +75,24 @@ def help_text(width: int | None = None) -> str | None:
             lines += [f"    {name}", " " * help_at + wrapped[0]]
         lines += [" " * help_at + line for line in wrapped[1:]]
     lines += ["", "options:", f"  {'-h, --help':<{help_at - 4}}  show this help message and exit"]
+    lines += [f"  {'--version':<{help_at - 4}}  {VERSION_HELP}"]
     return "\n".join(lines) + "\n"
+
+
+VERSION_HELP = "show the version and exit"  # (short enough never to wrap, as -h's)
+DISTRIBUTION = "procedures-tracker"
+
+
+def version() -> str:
+    """``tracker --version``'s line: the version installed (what an operator upgrading, or
+    reporting a problem, needs to know)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return f"tracker {installed(DISTRIBUTION)}"
+    except PackageNotFoundError:  # (run from a checkout that was never installed)
+        return "tracker (not installed: run from its source)"
 
 
 def _wrap(text: str, width: int) -> list[str]:
