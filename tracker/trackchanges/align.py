@@ -1,4 +1,5 @@
-"""Block alignment: exact anchors first, then similar blocks paired inside each gap.
+"""Block alignment: exact anchors first, then similar blocks paired inside each gap (a block
+that stands word for word elsewhere is kept out of the pairing: it moved).
 
 Pairing inside a gap is a small dynamic programme over a similarity table, capped (as
 MediaWiki caps its move search) so that a pathological pair of documents stays fast: past the
@@ -50,6 +51,9 @@ class _Sides:
     new: Sequence[Block]
     words_old: _WordSets
     words_new: _WordSets
+    # Blocks the key diff left out that stand word for word on the other side: moved.
+    twins_old: frozenset[int] = frozenset()
+    twins_new: frozenset[int] = frozenset()
 
 
 StepKind = Literal["same", "pair", "split", "merge", "delete", "insert", "moved", "away"]
@@ -68,13 +72,15 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
-    sides = _Sides(old, new, _WordSets(old), _WordSets(new))
+    runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
+    twins = _twins(old, new, runs)
+    twins_old, twins_new = frozenset(i for i, _ in twins), frozenset(j for _, j in twins)
+    sides = _Sides(old, new, _WordSets(old), _WordSets(new), twins_old, twins_new)
     steps: list[Step] = []
     coarse = False
     i = j = 0
     gap_old: list[int] = []
     gap_new: list[int] = []
-    runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
     if deadline.passed():  # diff-match-patch stopped early: its runs are only roughly right
         coarse = True
     for op, count in [*runs, (EQUAL, 0)]:  # a last empty run closes a trailing gap
@@ -94,6 +100,34 @@ def align(
             i, j = i + count, j + count
     steps = _unforce_headings(steps, sides)
     return (steps if coarse else _find_moves(steps, sides, deadline)), coarse
+
+
+def _twins(
+    old: Sequence[Block], new: Sequence[Block], runs: list[tuple[str, int]]
+) -> list[tuple[int, int]]:
+    """(old, new) index of each block the runs delete that a block they insert repeats exactly.
+
+    Such a block moved: it is kept out of the pairing of similar blocks, where a block that
+    shares a word or two with it (a heading "Section 20 …" and another "Section 17 …") would
+    otherwise take its place. Blocks with the same key are matched in order, as moves are.
+    """
+    deleted: dict[str, list[int]] = {}
+    inserted: list[int] = []
+    i = j = 0
+    for op, count in runs:
+        if op == DELETE:
+            for k in range(i, i + count):
+                deleted.setdefault(old[k].key, []).append(k)
+        elif op == INSERT:
+            inserted += range(j, j + count)
+        i += count if op != INSERT else 0
+        j += count if op != DELETE else 0
+    twins: list[tuple[int, int]] = []
+    for k in inserted:
+        waiting = deleted.get(new[k].key)
+        if waiting:
+            twins.append((waiting.pop(0), k))
+    return twins
 
 
 def _word_set(block: Block) -> frozenset[str]:
@@ -132,15 +166,21 @@ def _align_gap(
 
     known: dict[tuple[int, int], float] = {}
 
+    def moved(i: int, j: int) -> bool:
+        """Whether either block stands word for word elsewhere (exact beats alike)."""
+        return i in sides.twins_old or j in sides.twins_new
+
     def pair(i: int, j: int) -> float:
         """Similarity of two blocks of the same kind (0 otherwise), worked out once."""
         if (i, j) not in known:
-            same_kind = old[i].kind == new[j].kind
+            same_kind = old[i].kind == new[j].kind and not moved(i, j)
             known[i, j] = similarity(words_old[i], words_new[j]) if same_kind else 0.0
         return known[i, j]
 
     def paired(i: int, j: int) -> float:
         score = pair(i, j)
+        if moved(i, j):
+            return score  # (0: a block that moved is paired with nothing in its old place)
         if old[i].kind == "heading" and new[j].kind == "heading" and old[i].level == new[j].level:
             return max(score, PAIR_AT)  # a heading in the same place may be renamed (see below)
         return score

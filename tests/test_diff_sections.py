@@ -1,0 +1,73 @@
+"""Sections reordered, renamed and moved: what the diff and its summary say of them (SPEC §6)."""
+
+from __future__ import annotations
+
+import random
+
+from tracker.trackchanges.compare import diff_documents
+from tracker.trackchanges.summary import summarise
+
+# UK procedures name sections by the Act's section: headings that share a word.
+SECTIONS = {
+    "Section 17 assessments": "A child in need assessment is led by a qualified social worker.\n\n"
+    "The family must be told about the assessment and its outcome.",
+    "Section 47 enquiries": "Enquiries start when there is reasonable cause to suspect harm.\n\n"
+    "The police and health must be part of the strategy discussion.",
+    "Section 20 accommodation": "A child may be accommodated with the agreement of the parents.",
+    "Section 31 care orders": "Only a court can make a care order, on the threshold criteria.",
+}
+
+
+def chapter(order: list[str], sections: dict[str, str] = SECTIONS) -> str:
+    return "# Assessments\n\n" + "".join(f"## {name}\n\n{sections[name]}\n\n" for name in order)
+
+
+SWAPPED = [1, 0, 3, 2]  # the new order: 47, 17, 31, 20
+
+
+def test_sections_only_reordered_are_moved_though_their_headings_share_a_word():
+    names = list(SECTIONS)
+    diff = diff_documents(chapter(names), chapter([names[k] for k in SWAPPED]))
+    summary = summarise(diff)
+    assert summary.text() == "5 blocks moved."
+    assert (summary.words_added, summary.words_removed) == (0, 0)
+    assert {c.status for c in diff.changes} == {"same", "moved", "away"}
+    # Each heading moved is the same heading at both ends: none is renamed in place.
+    assert all(c.old.text == c.new.text for c in diff.changes if c.old and c.new)
+
+
+def test_a_shared_word_at_the_end_of_the_headings_too():
+    renamed = {f"{name.split(' ', 2)[2].capitalize()} (section {name.split()[1]})": text
+               for name, text in SECTIONS.items()}  # fmt: skip
+    names = list(renamed)  # "Assessments (section 17)", "Enquiries (section 47)"...
+    diff = diff_documents(chapter(names, renamed), chapter([names[k] for k in SWAPPED], renamed))
+    summary = summarise(diff)
+    assert summary.added_sections == summary.removed_sections == []
+    assert summary.renamed_sections == summary.revised_sections == []
+    assert (summary.words_added, summary.words_removed) == (0, 0)
+
+
+def test_many_numbered_sections_shuffled_with_a_few_words_added():
+    rng = random.Random(7)
+    syllables = ["ka", "ne", "ri", "po", "lu", "ze", "ta", "mi", "so", "vu"]
+
+    def word() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+
+    def paragraph() -> str:
+        return " ".join(word() for _ in range(rng.randint(20, 40))) + "."
+
+    sections = {f"Section {n} {word().capitalize()}": "\n\n".join(paragraph() for _ in range(3))
+                for n in range(1, 13)}  # fmt: skip
+    old = chapter(list(sections), sections)
+    order = list(sections)
+    rng.shuffle(order)
+    edited = dict(sections)
+    for name in order[:3]:  # one word added to the first paragraph of three sections
+        first, rest = edited[name].split(" ", 1)
+        edited[name] = f"{first} EDITED {rest}"
+    summary = summarise(diff_documents(old, chapter(order, edited)))
+    assert summary.added_sections == summary.removed_sections == []
+    assert summary.renamed_sections == []
+    assert sorted(summary.revised_sections) == sorted(order[:3])
+    assert (summary.words_added, summary.words_removed) == (3, 0)
