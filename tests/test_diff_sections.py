@@ -71,3 +71,30 @@ def test_many_numbered_sections_shuffled_with_a_few_words_added():
     assert summary.renamed_sections == []
     assert sorted(summary.revised_sections) == sorted(order[:3])
     assert (summary.words_added, summary.words_removed) == (3, 0)
+
+
+CONTACTS = "| Service | Phone |\n|---|---|\n| Front Door | 0300 1 |\n"
+ESCALATION = "## Escalation\n\nUse the escalation policy.\n\n"
+
+
+def test_a_moved_section_is_not_revised_by_a_deletion_read_after_it():
+    # "Escalation" moves up word for word; "Who to contact" loses a row and becomes "Contacts",
+    # a level lower: the heading is not paired, so the diff reads its deletion, then the moved
+    # section, then the new heading and the row deleted.
+    old = f"# Doc\n\n## Who to contact\n\n{CONTACTS}| Duty Team | 0300 2 |\n\n{ESCALATION}"
+    new = f"# Doc\n\n{ESCALATION}### Contacts\n\n{CONTACTS}"
+    diff = diff_documents(old, new)
+    assert [c.status for c in diff.changes][1:5] == ["deleted", "moved", "moved", "inserted"]
+    summary = summarise(diff)
+    assert summary.revised_sections == []  # not "Escalation": its text is the same
+    assert summary.added_sections == ["Contacts"]
+    assert summary.removed_sections == ["Who to contact"]
+    assert summary.moved_blocks == 2
+
+
+def test_a_moved_section_is_not_revised_when_another_heading_is_renamed():
+    old = f"# Doc\n\n## Who to contact\n\n{CONTACTS}| Duty Team | 0300 2 |\n\n{ESCALATION}"
+    new = f"# Doc\n\n{ESCALATION}## Contacts\n\n{CONTACTS}"
+    summary = summarise(diff_documents(old, new))
+    assert "Escalation" not in summary.revised_sections
+    assert summary.moved_blocks == 2
