@@ -1,4 +1,5 @@
-"""Block alignment: exact anchors first, then similar blocks paired inside each gap.
+"""Block alignment: exact anchors first, then similar blocks paired inside each gap (a block
+that stands elsewhere word for word, or nearly, is kept out of the pairing: it moved).
 
 Pairing inside a gap is a small dynamic programme over a similarity table, capped (as
 MediaWiki caps its move search) so that a pathological pair of documents stays fast: past the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from tracker.trackchanges.text import Block
@@ -50,6 +51,9 @@ class _Sides:
     new: Sequence[Block]
     words_old: _WordSets
     words_new: _WordSets
+    # Blocks the key diff left out that stand word for word on the other side: moved.
+    twins_old: frozenset[int] = frozenset()
+    twins_new: frozenset[int] = frozenset()
 
 
 StepKind = Literal["same", "pair", "split", "merge", "delete", "insert", "moved", "away"]
@@ -68,13 +72,17 @@ def align(
     old: Sequence[Block], new: Sequence[Block], deadline: Deadline
 ) -> tuple[list[Step], bool]:
     """Steps in reading order (old-only steps where they stood), and whether it was coarse."""
+    runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
     sides = _Sides(old, new, _WordSets(old), _WordSets(new))
+    twins = _twins(sides, runs, deadline)
+    sides = replace(
+        sides, twins_old=frozenset(i for i, _ in twins), twins_new=frozenset(j for _, j in twins)
+    )
     steps: list[Step] = []
     coarse = False
     i = j = 0
     gap_old: list[int] = []
     gap_new: list[int] = []
-    runs = diff_items([b.key for b in old], [b.key for b in new], deadline)
     if deadline.passed():  # diff-match-patch stopped early: its runs are only roughly right
         coarse = True
     for op, count in [*runs, (EQUAL, 0)]:  # a last empty run closes a trailing gap
@@ -94,6 +102,81 @@ def align(
             i, j = i + count, j + count
     steps = _unforce_headings(steps, sides)
     return (steps if coarse else _find_moves(steps, sides, deadline)), coarse
+
+
+def _twins(sides: _Sides, runs: list[tuple[str, int]], deadline: Deadline) -> list[tuple[int, int]]:
+    """(old, new) index of each block the runs delete that a block they insert, in another
+    gap, repeats exactly or nearly (at least MOVE_AT alike).
+
+    Such a block moved: it is kept out of the pairing of similar blocks, where a block that
+    shares a word or two with it (a heading "Section 20 …" and another "Section 17 …") would
+    otherwise take its place. Blocks with the same key are matched in order, and the others
+    most alike first, as moves are; a block as much alike to one in its own gap is left to that
+    gap's pairing (a block changed where it stood).
+    """
+    old, new = sides.old, sides.new
+    deleted: dict[str, list[int]] = {}
+    gap_old: dict[int, int] = {}  # old or new index -> the gap it is in
+    gap_new: dict[int, int] = {}
+    i = j = gap = 0
+    for op, count in runs:
+        if op == DELETE:
+            for k in range(i, i + count):
+                deleted.setdefault(old[k].key, []).append(k)
+                gap_old[k] = gap
+        elif op == INSERT:
+            gap_new.update((k, gap) for k in range(j, j + count))
+        else:
+            gap += 1
+        i += count if op != INSERT else 0
+        j += count if op != DELETE else 0
+    twins: list[tuple[int, int]] = []
+    for k in gap_new:
+        waiting = deleted.get(new[k].key)
+        if waiting:
+            twins.append((waiting.pop(0), k))
+    exact_old, exact_new = {i for i, _ in twins}, {j for _, j in twins}
+    rest_old = [i for i in gap_old if i not in exact_old]
+    rest_new = [j for j in gap_new if j not in exact_new]
+    if len(rest_old) * len(rest_new) > MOVE_CAP or deadline.passed():
+        return twins  # (as the move search gives up)
+    words_old, words_new = sides.words_old, sides.words_new
+    candidates = sorted(
+        (
+            (score, i, j)
+            for i in rest_old
+            for j in rest_new
+            if gap_old[i] != gap_new[j] and old[i].kind == new[j].kind and old[i].words
+            and (score := similarity(words_old[i], words_new[j])) >= MOVE_AT
+        ),
+        reverse=True,
+    )  # fmt: skip
+    in_gap_old: dict[int, list[int]] = {}
+    in_gap_new: dict[int, list[int]] = {}
+    for i in rest_old:
+        in_gap_old.setdefault(gap_old[i], []).append(i)
+    for j in rest_new:
+        in_gap_new.setdefault(gap_new[j], []).append(j)
+
+    def rivalled(i: int, j: int, score: float) -> bool:
+        """Whether either block is as much alike to one in its own gap (changed in place)."""
+        return any(
+            new[k].kind == old[i].kind and similarity(words_old[i], words_new[k]) >= score
+            for k in in_gap_new.get(gap_old[i], [])
+        ) or any(
+            old[k].kind == new[j].kind and similarity(words_old[k], words_new[j]) >= score
+            for k in in_gap_old.get(gap_new[j], [])
+        )
+
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for score, i, j in candidates:
+        if i not in taken_old and j not in taken_new:
+            taken_old.add(i)
+            taken_new.add(j)
+            if not rivalled(i, j, score):
+                twins.append((i, j))
+    return twins
 
 
 def _word_set(block: Block) -> frozenset[str]:
@@ -132,15 +215,21 @@ def _align_gap(
 
     known: dict[tuple[int, int], float] = {}
 
+    def moved(i: int, j: int) -> bool:
+        """Whether either block stands word for word elsewhere (exact beats alike)."""
+        return i in sides.twins_old or j in sides.twins_new
+
     def pair(i: int, j: int) -> float:
         """Similarity of two blocks of the same kind (0 otherwise), worked out once."""
         if (i, j) not in known:
-            same_kind = old[i].kind == new[j].kind
+            same_kind = old[i].kind == new[j].kind and not moved(i, j)
             known[i, j] = similarity(words_old[i], words_new[j]) if same_kind else 0.0
         return known[i, j]
 
     def paired(i: int, j: int) -> float:
         score = pair(i, j)
+        if moved(i, j):
+            return score  # (0: a block that moved is paired with nothing in its old place)
         if old[i].kind == "heading" and new[j].kind == "heading" and old[i].level == new[j].level:
             return max(score, PAIR_AT)  # a heading in the same place may be renamed (see below)
         return score

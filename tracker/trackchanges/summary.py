@@ -139,7 +139,14 @@ class _SectionTracker:
         self.new: str = OPENING
 
     def follow(self, change: BlockChange) -> None:
-        for side, block in (("old", change.old), ("new", change.new)):
+        """The section each side is in, from a heading met where it stands on that side.
+
+        A moved block stands where the new version has it: its old heading is not where the
+        old version's text is read (that is the "away" change), so a deletion after it still
+        belongs to the old section it was in.
+        """
+        old = None if change.status == "moved" else change.old
+        for side, block in (("old", old), ("new", change.new)):
             if block is not None and block.kind == "heading":
                 setattr(self, side, block.text if block.level > 1 else OPENING)
 
