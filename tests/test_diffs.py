@@ -548,3 +548,16 @@ def test_a_title_taken_from_the_first_heading_is_said_changed_once():
         "Details changed: title (“Old” to “New”). Renamed: “Old” to “New”. 2 words added, 2 "
         "removed."
     )
+
+
+def test_numbered_steps_keep_their_numbers():
+    """A list starting at 3 was numbered from 1 in the diff, and a deleted step moved every
+    later number on by one, so "step 4" of the procedure was shown as step 2 or 5 (diffs'
+    exploratory testing): each step shows its number in its version."""
+    old = "Then:\n\n3. Introduce everyone.\n4. Record the decision.\n5. Agree the plan.\n"
+    new = "Then:\n\n3. Introduce everyone.\n4. Agree the plan and who does what.\n"
+    diff = diff_documents(old, new)
+    steps = re.findall(r'<li class="diff-(\w+)" value="(\d+)">', diff_html(diff))
+    assert steps == [("same", "3"), ("deleted", "4"), ("changed", "4")]
+    assert "\n3. Introduce everyone.\n" in diff_text(diff)
+    assert "- " not in diff_text(diff)

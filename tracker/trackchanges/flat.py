@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tracker.trackchanges.text import INLINE, Block, make_block, paragraph_blocks
+from tracker.trackchanges.text import INLINE, Block, make_block, numbered, paragraph_blocks
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
+_START = re.compile(r' start="([0-9]+)"')  # (an ordered list's first number, as sanitised)
 _INLINE = INLINE | {"br"}  # what tree.py's _inline takes for inline
 _VOID = frozenset({"br", "hr", "img"})
 # A tag as tree.py's _Node writes it: name and attribute names in lower case, values quoted
@@ -141,8 +142,7 @@ def _element(clean: str, child: _Element, depth: int, container: str) -> Iterato
     elif tag in {"p", "dt", "dd"}:
         yield from paragraph_blocks(_inner(clean, child), depth, container)
     elif tag in _LISTS:
-        for item in _elements(clean, child):
-            yield from _item(clean, item, depth + 1, tag)
+        yield from _list(clean, child, depth + 1)
     elif tag == "table":
         for row in _rows(clean, child):
             yield make_block("row", "tr", 0, "table", _inner(clean, row))
@@ -167,7 +167,18 @@ class _NotFlat(Exception):
     """Inline content where tree.py would read it as an element of a list or table."""
 
 
-def _item(clean: str, item: _Element, depth: int, container: str) -> Iterator[Block]:
+def _list(clean: str, node: _Element, depth: int) -> Iterator[Block]:
+    """The blocks of a list's items, each numbered as its list numbers it."""
+    items = _elements(clean, node)
+    start = _START.search(clean, node.start, node.inner_start)
+    numbers = numbered(node.tag, start.group(1) if start else None, len(items))
+    for number, item in zip(numbers, items, strict=True):
+        yield from _item(clean, item, depth, node.tag, number)
+
+
+def _item(
+    clean: str, item: _Element, depth: int, container: str, number: int | None
+) -> Iterator[Block]:
     paragraphs = sum(1 for child in item.children if child.tag == "p")
     own: list[str] = []
     for loose, child in _gaps(clean, item):
@@ -178,11 +189,10 @@ def _item(clean: str, item: _Element, depth: int, container: str) -> Iterator[Bl
             own.append(f" {_inner(clean, child)} ")
         else:
             own.append(f" {clean[child.start : child.end]} ")
-    yield make_block("item", "li", depth, container, "".join(own))
+    yield make_block("item", "li", depth, container, "".join(own), number)
     for child in item.children:
         if child.tag in _LISTS:
-            for nested in _elements(clean, child):
-                yield from _item(clean, nested, depth + 1, child.tag)
+            yield from _list(clean, child, depth + 1)
 
 
 def _rows(clean: str, table: _Element) -> Iterator[_Element]:

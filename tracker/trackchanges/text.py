@@ -49,6 +49,9 @@ class Block:
     container: str  # ul, ol, table or "" (what consecutive blocks are grouped in)
     html: str  # sanitised inner HTML, its white space folded (outside <pre>)
     tokens: tuple[str, ...] = field(repr=False)
+    # An item of a numbered list: its number in its version (None for any other block). Not
+    # compared: a step renumbered because one was added above it has not changed.
+    number: int | None = field(default=None, compare=False)
 
     @cached_property
     def words(self) -> list[str]:
@@ -106,7 +109,9 @@ def paragraph_blocks(inner: str, depth: int, container: str) -> Iterator[Block]:
         yield block
 
 
-def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str) -> Block:
+def make_block(
+    kind: BlockKind, tag: str, level: int, container: str, inner: str, number: int | None = None
+) -> Block:
     """A block from its inner HTML, white space folded as it is shown."""
     if kind == "code" or "<pre" in inner:
         tokens = fold(tokenize(inner), pre=kind == "code")
@@ -123,7 +128,16 @@ def make_block(kind: BlockKind, tag: str, level: int, container: str, inner: str
         if "<" in inner and _UNSURE.search(inner):  # every case of it is beside a tag
             tokens = fold(tokens)
             inner = "".join(tokens)
-    return Block(kind, tag, level, container, inner, tokens)  # the tokens are all of inner
+    return Block(kind, tag, level, container, inner, tokens, number)  # (tokens: all of inner)
+
+
+def numbered(tag: str, start: str | None, count: int) -> list[int | None]:
+    """The numbers of a list's items: an ordered list's counted from its ``start`` (1 if it
+    has none), a bulleted one's None."""
+    if tag != "ol":
+        return [None] * count
+    first = int(start) if start is not None and start.isdigit() else 1
+    return list(range(first, first + count))
 
 
 def tokenize(fragment: str) -> tuple[str, ...]:

@@ -95,7 +95,8 @@ def _text_line(change: BlockChange, colour: bool) -> str:
     if block.kind == "heading":
         return "#" * block.level + " " + body
     if block.kind == "item":
-        return "  " * (block.level - 1) + "- " + body
+        bullet = "-" if block.number is None else f"{block.number}."
+        return "  " * (block.level - 1) + f"{bullet} " + body
     if block.kind == "quote":
         return "> " + body
     if block.kind == "row":

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from tracker.trackchanges.flat import flat_blocks, flat_pieces
-from tracker.trackchanges.text import INLINE, Block, make_block, paragraph_blocks
+from tracker.trackchanges.text import INLINE, Block, make_block, numbered, paragraph_blocks
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = frozenset({"ul", "ol"})
@@ -202,8 +202,7 @@ def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
     elif tag in {"p", "dt", "dd"}:
         yield from _paragraph(child.children, depth, container)
     elif tag in _LISTS:
-        for item in child.elements():
-            yield from _item(item, depth + 1, tag)
+        yield from _list(child, depth + 1)
     elif tag == "table":
         for row in _rows(child):
             yield make_block("row", "tr", 0, "table", row.inner())
@@ -217,7 +216,15 @@ def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
         yield from _blocks(child, depth, container)
 
 
-def _item(item: _Node, depth: int, container: str) -> Iterator[Block]:
+def _list(node: _Node, depth: int) -> Iterator[Block]:
+    """The blocks of a list's items, each numbered as its list numbers it."""
+    items = list(node.elements())
+    numbers = numbered(node.tag, dict(node.attrs).get("start"), len(items))
+    for number, item in zip(numbers, items, strict=True):
+        yield from _item(item, depth, node.tag, number)
+
+
+def _item(item: _Node, depth: int, container: str, number: int | None) -> Iterator[Block]:
     """A list item's own text, then the items of the lists nested in it.
 
     One paragraph (a loose list's item) reads as the text of a tight one; an item of several
@@ -233,11 +240,10 @@ def _item(item: _Node, depth: int, container: str) -> Iterator[Block]:
         for child in item.children
         if isinstance(child, str) or child.tag not in _LISTS
     )
-    yield make_block("item", "li", depth, container, own)
+    yield make_block("item", "li", depth, container, own, number)
     for child in item.elements():
         if child.tag in _LISTS:
-            for nested in child.elements():
-                yield from _item(nested, depth + 1, child.tag)
+            yield from _list(child, depth + 1)
 
 
 def _rows(table: _Node) -> Iterator[_Node]:

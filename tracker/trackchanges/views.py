@@ -128,7 +128,11 @@ def _block_html(
     if status == "rewritten":
         classes += " diff-new" if change.new else " diff-old"
     tag = block.tag
-    opening = f'<{tag} class="{classes}">'
+    # A numbered step keeps its number (as its version numbers it; a deleted one, as the old
+    # did): the list around it is written without its start, and a deleted step would move
+    # every later number on by one.
+    number = f' value="{block.number}"' if block.number is not None else ""
+    opening = f'<{tag} class="{classes}"{number}>'
     if anchor:  # a heading's id, and its second id inside it (as on the chapter's page)
         ident, alias = anchor
         opening = f'<{tag} class="{classes}" id="{ident}">'
