@@ -25,7 +25,14 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.arguments import printable
-from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
+from tracker.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    RepositoryError,
+    TrackerError,
+    clause,
+)
 from tracker.logs import Logger
 from tracker.manual import Manual, open_manual
 from web import ahead, api, feeds, hooks, pages
@@ -290,6 +297,8 @@ async def _tracker_error(request: Request, error: Exception) -> Response:
         status = 503
     else:  # InputError and any other mistake in the request
         status = 400
+    if status == 503 and isinstance(error, TrackerError):  # (said in the log once)
+        request.app.state.site.unreadable(error)
     return error_response(request, status, str(error), title)
 
 
@@ -377,9 +386,9 @@ def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     except ConfigError as error:  # (a reboot while the settings are broken is no outage)
         shown = manual.before_broken_settings()
         if shown is None:
-            log.warning("%s; the service answers 503 until it is mended.", error)
+            log.warning("%s; the service answers 503 until it is mended.", clause(error))
         else:
-            log.warning("%s; showing the manual as it stood at %s.", error, shown.head[:10])
+            log.warning("%s; showing the manual as it stood at %s.", clause(error), shown.head[:10])
     return manual
 
 
