@@ -459,3 +459,15 @@ def create_manual(path: Path):  # (the web opens a manual so: tests/conftest.py'
     from tracker.manual import open_manual
 
     return open_manual(path, branch="main")
+
+
+def test_broken_settings_are_said_in_one_sentence_without_a_stray_full_stop(
+    repo: ManualRepo, caplog: pytest.LogCaptureFixture
+):
+    """'... (at line 1, column 10).; showing the manual as it stood at ...' (operator's run)."""
+    good = repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"manual.toml": "[releases\n"}, "Break", "2024-02-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/a").status_code == 200
+    [said] = [r.getMessage() for r in caplog.records if "showing the manual" in r.getMessage()]
+    assert said.endswith(f"); showing the manual as it stood at {good[:10]}."), said

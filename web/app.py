@@ -60,11 +60,13 @@ def create_app(
     site: Site | None = None,
     cache_bytes: int | None = None,
     work_ahead: bool = False,
+    worker: bool = False,
 ) -> FastAPI:
     """The service for one manual; ``today`` fixes the date (demos and tests). Pages are kept
     in memory up to ``cache_bytes`` (default ``$TRACKER_PAGE_CACHE_MB``; 0: none, and a static
     export keeps none: it asks each page once). ``work_ahead``: the summaries of every change
-    are worked out in the background as it starts (``ahead.py``; ``tracker serve``)."""
+    are worked out in the background as it starts (``ahead.py``; ``tracker serve``).
+    ``worker``: one of several, whose main process said what they all would at start-up."""
     app = _Service(
         title="Multi-Agency Procedures tracker",
         summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
@@ -75,7 +77,7 @@ def create_app(
     )
     app.state.site = site = site or Site(manual, today)
     app.state.work_ahead = work_ahead and site.exported is None and ahead.wanted()
-    app.state.styled = assets_built()
+    app.state.styled = assets_built(say=not worker)
     keep_compiled_templates(manual)
     app.add_middleware(TrailingSlash, router=app.router)
     app.add_middleware(SecurityHeaders)
@@ -161,14 +163,14 @@ def healthz(request: Request) -> dict[str, Any]:
     }
 
 
-def assets_built() -> bool:
+def assets_built(say: bool = True) -> bool:
     """Whether the GOV.UK Frontend styles were built; without them pages are plain, with a word."""
-    if (BUILT / "app.css").is_file():
-        return True
-    log.warning(
-        "the front-end assets are not built (run 'make assets'); pages are served unstyled."
-    )
-    return False
+    built = (BUILT / "app.css").is_file()
+    if not built and say:
+        log.warning(
+            "the front-end assets are not built (run 'make assets'); pages are served unstyled."
+        )
+    return built
 
 
 class SecurityHeaders:
@@ -356,6 +358,7 @@ def serve(
             app = create_app(manual, today, work_ahead=True)
             uvicorn.run(app, host=host, port=port, log_level="warning")
             return
+        assets_built()  # (said once, here, rather than by every worker)
         os.environ.update(  # what each worker opens, as this process opened it
             {
                 WORKER_REPO: str(manual.repo.work_tree or manual.repo.git_dir),
@@ -399,6 +402,10 @@ WORKER_BRANCH, WORKER_TODAY = "TRACKER_WORKER_BRANCH", "TRACKER_WORKER_TODAY"
 def worker_app() -> FastAPI:
     """The service in one of several worker processes (``serve(workers=N)`` names the manual
     through the environment, which uvicorn's workers inherit)."""
+    from tracker.console import warnings_of_a_worker
+
+    warnings_of_a_worker()  # ("tracker: warning: ...", as the main process says them)
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
     manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
-    return create_app(manual, date.fromisoformat(today) if today else None, work_ahead=True)
+    fixed = date.fromisoformat(today) if today else None
+    return create_app(manual, fixed, work_ahead=True, worker=True)

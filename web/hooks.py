@@ -86,9 +86,12 @@ async def push(request: Request) -> JSONResponse:
     try:
         head = await run_in_threadpool(refresh, manual)
     except RepositoryError as error:
+        log.warning("the push webhook's fetch failed: %s", error)  # (as a poll's is)
         return JSONResponse({"error": str(error)}, 503)
     except OSError as error:  # the lock file beside the repository
-        return JSONResponse({"error": f"The repository cannot be updated ({error.strerror})."}, 503)
+        said = f"The repository cannot be updated ({error.strerror})."
+        log.warning("the push webhook's fetch failed: %s", said)
+        return JSONResponse({"error": said}, 503)
     return JSONResponse({"status": "fetched", "branch": manual.branch, "head": head})
 
 
@@ -146,11 +149,20 @@ class Poller:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        failing: str | None = None  # said once while it fails so (--poll 60: 1,440 lines a day)
         while not self._stop.wait(self.seconds):
             try:
-                refresh(self.manual)
+                head = refresh(self.manual)
             except Exception as error:  # a network that is down now may be up next time
-                log.warning("polling the remote failed: %s", error)
+                if str(error) != failing:
+                    log.warning("polling the remote failed: %s", error)
+                failing = str(error)
+                continue
+            if failing is not None:
+                log.warning(
+                    "polling the remote works again (%s at %s).", self.manual.branch, head[:10]
+                )
+            failing = None
 
 
 FETCH_STATE = "fetch.json"  # beside the index: how the last fetch went, for every worker
