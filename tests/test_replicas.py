@@ -453,3 +453,28 @@ def test_what_the_service_logs_is_said_once_each_in_one_form(
     ]
     unbuilt = not (BUILT / "app.css").is_file()  # (said once in all, not by every worker)
     assert sum("front-end assets are not built" in line for line in said) == unbuilt
+
+
+def test_healthz_says_only_how_this_run_s_fetches_went(upstream: ManualRepo, served: Path):
+    """A service restarted without --poll or the webhook showed the last run's fetch in
+    /healthz for ever, "ok": false included, so an alert on it never cleared (operator's
+    exploratory run). A fetch before the service started is not its own: not shown."""
+    from tracker.index.store import cache_folder
+    from web import hooks
+
+    manual = open_manual(served, branch="main")
+    subprocess.run(["git", "remote", "set-url", "origin", "/nonexistent/procedures.git"],
+                   cwd=served, check=True)  # fmt: skip
+    with pytest.raises(RepositoryError):
+        hooks.refresh(manual)  # (the last run's poll, yesterday)
+    kept = cache_folder(manual.repo) / hooks.FETCH_STATE
+    earlier = json.loads(kept.read_text()) | {"at": "2024-01-01T10:00:00+00:00",
+                                              "failing_since": "2024-01-01T09:00:00+00:00"}  # fmt: skip
+    kept.write_text(json.dumps(earlier))
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        health = web.get("/healthz").json()
+        assert health["status"] == "ok" and "fetch" not in health
+        with pytest.raises(RepositoryError):  # (this run's: said, and failing since the last's)
+            hooks.refresh(web.app.state.site.manual)  # type: ignore[attr-defined]
+        fetched = web.get("/healthz").json()["fetch"]
+        assert fetched["ok"] is False and fetched["failing_since"] == "2024-01-01T09:00:00+00:00"

@@ -78,6 +78,7 @@ def create_app(
     app.state.site = site = site or Site(manual, today)
     app.state.work_ahead = work_ahead and site.exported is None and ahead.wanted()
     app.state.styled = assets_built(say=not worker)
+    app.state.started = hooks.started()  # (/healthz says only this run's fetches)
     keep_compiled_templates(manual)
     app.add_middleware(TrailingSlash, router=app.router)
     app.add_middleware(SecurityHeaders)
@@ -150,7 +151,7 @@ def healthz(request: Request) -> dict[str, Any]:
     served: still up, but the authors have something to mend."""
     plain_address(request)
     view = request.app.state.site.view()
-    fetched = hooks.fetch_state(view.manual)  # (a webhook's or a poll's last fetch, if any)
+    fetched = hooks.fetch_state(view.manual, request.app.state.started)  # (this run's last)
     return {
         "status": "stale" if view.stale else "ok",
         **({"problem": view.stale} if view.stale else {}),
@@ -365,6 +366,7 @@ def serve(
                 WORKER_ROOT: manual.root.folder or ".",
                 WORKER_BRANCH: manual.branch or "",
                 WORKER_TODAY: today.isoformat() if today else "",
+                hooks.STARTED: hooks.started().isoformat(),
             }
         )
         uvicorn.run(

@@ -199,14 +199,28 @@ def _note_fetch(manual: Manual, error: str | None) -> None:
             log.warning("cannot keep how fetches go in %s (%s).", path, failure)
 
 
-def fetch_state(manual: Manual) -> dict[str, Any] | None:
+def fetch_state(manual: Manual, since: datetime | None = None) -> dict[str, Any] | None:
     """How the last fetch (a push webhook's or a poll's) went: ``ok``, ``at``, and when it
-    failed, ``error`` and ``failing_since``; None before any (or if it cannot be trusted)."""
+    failed, ``error`` and ``failing_since``; None before any (or if it cannot be trusted), or
+    before ``since``."""
     path = cache_folder(manual.repo) / FETCH_STATE
     if not present(path) or not ours_alone(path):
         return None
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        at = datetime.fromisoformat(found["at"]) if since is not None else None
+    except (OSError, ValueError, TypeError, KeyError):
         return None
+    if at is not None and since is not None and at < since.replace(microsecond=0):
+        return None  # (an earlier run's: a service that no longer fetches said it for ever)
     return found if isinstance(found, dict) else None
+
+
+STARTED = "TRACKER_WORKER_STARTED"  # when ``tracker serve`` started, for its workers
+
+
+def started() -> datetime:
+    """When this service started: its main process's time, in each of its workers."""
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(os.environ.get(STARTED, ""))
+    return datetime.now(UTC)
