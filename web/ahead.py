@@ -33,7 +33,7 @@ from tracker.history.snapshot import Snapshot
 from tracker.logs import Logger
 from tracker.trackchanges.cache import Differ
 
-log = Logger(__name__)
+log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
 
 SWITCH = "TRACKER_WORK_AHEAD"  # "0": summaries are worked out only when asked for
 LOCK = "ahead.lock"

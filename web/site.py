@@ -27,7 +27,7 @@ from web import ahead
 from web.busy import give_way
 from web.searchtexts import KeptWords
 
-log = Logger(__name__)
+log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
 
 
 @dataclass(frozen=True)
