@@ -752,6 +752,25 @@ def test_a_git_timeout_that_is_not_a_number_of_seconds_is_said_in_one_sentence(
         )
 
 
+@pytest.mark.parametrize("value", ["false", "off", "no", "2", "yes"])
+def test_a_work_ahead_switch_that_is_not_0_or_1_is_said_in_one_sentence(
+    repo: ManualRepo, value: str
+):
+    """TRACKER_WORK_AHEAD=false (off, no) silently left the warm-up on: only "0" turned it off,
+    while every other TRACKER_* variable refuses a bad value (operator's exploratory run)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    with socket.socket() as taken:  # (should it start, it stops: the port is taken)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        done = run("serve", "--port", port, "--repo", str(repo.path),
+                   env={**os.environ, "TRACKER_WORK_AHEAD": value})  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert (
+        done.stderr == f"tracker: error: TRACKER_WORK_AHEAD is {value!r}, not 0 (off) or 1 (on).\n"
+    )
+
+
 def test_a_git_timeout_of_whole_or_decimal_seconds_is_taken(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     for value in ("", " 30 ", "0.5", "86399"):

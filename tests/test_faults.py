@@ -397,3 +397,80 @@ def test_settings_broken_by_the_commit_that_brought_the_manual_have_nothing_befo
     with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:
         response = client.get("/chapters/a")
         assert response.status_code == 503 and "manual.toml is not valid TOML" in response.text
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The service's warnings but the unbuilt assets', each from a logger under "tracker" (the
+    command line's handler says those alone: site.py's went out bare, in every mode)."""
+    said = [(r.name, r.getMessage()) for r in caplog.records if r.levelname == "WARNING"]
+    return [m if n.startswith("tracker.") else n + ": " + m for n, m in said if "assets" not in m]
+
+
+@pytest.mark.parametrize("how", ["deleted", "a missing commit"])
+def test_a_served_branch_that_goes_away_is_503_said_once_and_served_again_when_back(
+    repo: ManualRepo, how: str, caplog: pytest.LogCaptureFixture
+):
+    """The served branch deleted (a 'fetch --prune' after upstream renamed it) or naming a
+    commit git lacks: every page and /healthz answered 404 "Page not found", and nothing was
+    logged (operator's exploratory run). The manual cannot be read: 503, said in the log
+    once, and served again once the branch is back."""
+    head = repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    said = "The branch 'main' is not in this repository, or git lacks the commit it names."
+    with TestClient(create_app(repo.open(branch="main"))) as client:
+        assert client.get("/chapters/a").status_code == 200
+        repo.git("checkout", "--quiet", "--detach")  # (the working copy's own branch may go)
+        if how == "deleted":
+            repo.git("update-ref", "-d", "refs/heads/main")
+        else:
+            (repo.path / ".git" / "refs" / "heads" / "main").write_text("12" * 20 + "\n")
+        for address in ("/healthz", "/", "/chapters/a", "/feeds/releases.atom"):
+            response = client.get(address)
+            assert response.status_code == 503, (address, response.text)
+            assert said in response.text or said.replace("'", "&#39;") in response.text
+        assert client.get("/healthz").json() == {"error": said}
+        assert _warnings(caplog) == [said[:-1] + "; the service answers 503."]
+        repo.git("update-ref", "refs/heads/main", head)
+        assert client.get("/chapters/a").status_code == 200
+        assert client.get("/healthz").json()["head"] == head
+        assert _warnings(caplog)[1:] == [f"the manual can be read again ({head[:10]})."]
+
+
+def test_a_served_repository_whose_folder_is_removed_is_named_not_git(
+    repo: ManualRepo, tmp_path: Path
+):
+    """The served repository removed (re-cloned in place): /healthz said "git could not be run
+    (No such file or directory); is it installed?" (operator's exploratory run); it says the
+    folder is not there, as the command line does, and serves again once it is back."""
+    repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    served = tmp_path / "served.git"
+    subprocess.run(["git", "clone", "--quiet", "--mirror", str(repo.path), str(served)],
+                   check=True)  # fmt: skip
+    with TestClient(create_app(create_manual(served))) as client:
+        assert client.get("/healthz").status_code == 200
+        served.rename(tmp_path / "away.git")
+        response = client.get("/healthz")
+        assert (response.status_code, response.json()) == (
+            503, {"error": f"The folder {str(served)!r} does not exist."}
+        )  # fmt: skip
+        assert client.get("/chapters/a").status_code == 503
+        (tmp_path / "away.git").rename(served)
+        assert client.get("/healthz").status_code == 200
+        assert "First text." in client.get("/chapters/a").text
+
+
+def create_manual(path: Path):  # (the web opens a manual so: tests/conftest.py's open)
+    from tracker.manual import open_manual
+
+    return open_manual(path, branch="main")
+
+
+def test_broken_settings_are_said_in_one_sentence_without_a_stray_full_stop(
+    repo: ManualRepo, caplog: pytest.LogCaptureFixture
+):
+    """'... (at line 1, column 10).; showing the manual as it stood at ...' (operator's run)."""
+    good = repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"manual.toml": "[releases\n"}, "Break", "2024-02-02T10:00:00+00:00")
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/a").status_code == 200
+    [said] = [r.getMessage() for r in caplog.records if "showing the manual" in r.getMessage()]
+    assert said.endswith(f"); showing the manual as it stood at {good[:10]}."), said

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import hmac
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -28,7 +30,7 @@ from tracker.manual import open_manual
 from tracker.repository.process import GitTimeout
 from tracker.repository.read import GitRepo
 from tracker.repository.write import fetch_branch
-from web.app import create_app
+from web.app import BUILT, create_app
 
 SECRET = "a shared secret"
 
@@ -395,3 +397,84 @@ def test_how_fetches_went_is_never_written_where_others_could_change_it(
     assert victim.read_text() == "theirs" and hooks.fetch_state(manual) is None
     assert (folder / hooks.FETCH_STATE).is_symlink()  # (nothing written in their folder)
     manual.close()
+
+
+def test_what_the_service_logs_is_said_once_each_in_one_form(
+    upstream: ManualRepo, served: Path, tmp_path: Path
+):
+    """What an operator's log showed (operator's exploratory run): a webhook whose fetch
+    failed, nothing; polling, the same warning at every interval while the remote was down
+    (1,440 lines a day at --poll 60); the workers' lines without the main process's
+    'tracker: warning:'; the unbuilt assets once per worker; and no line said when. Now each
+    line is 'TIME tracker: warning: ...', a failing poll is said once and its recovery too."""
+    port, log = free_port(), tmp_path / "serve.log"
+    moved = ["git", "remote", "set-url", "origin", "/nonexistent/procedures.git"]
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tracker", "serve", "--repo", str(served), "--branch", "main",
+             "--port", str(port), "--workers", "2", "--poll", "1"],
+            env={**os.environ, "TRACKER_WEBHOOK_SECRET": SECRET},
+            stdout=subprocess.DEVNULL, stderr=out,
+        )  # fmt: skip
+    address = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                if get(address + "/healthz")[0] == 200:
+                    break
+            time.sleep(0.1)
+        subprocess.run(moved, cwd=served, check=True)
+        assert (
+            get(address + "/hooks/push", body, {"X-Hub-Signature-256": signature(body)})[0] == 503
+        )
+        assert get(address + "/hooks/push", body, {"X-Hub-Signature-256": "sha256=0"})[0] == 401
+        time.sleep(4)  # (three polls or more fail)
+        subprocess.run(["git", "remote", "set-url", "origin", str(upstream.path)], cwd=served,
+                       check=True)  # fmt: skip
+        for _ in range(100):
+            if "polling the remote works again" in log.read_text():
+                break
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    lines = log.read_text().splitlines()
+    stamped = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ tracker: warning: (.+)"
+    assert all(re.fullmatch(stamped, line) for line in lines), lines
+    said = [line.split(" tracker: warning: ", 1)[1] for line in lines]
+    failed = ("git could not fetch 'main' from 'origin': '/nonexistent/procedures.git' does not "
+              "appear to be a git repository.")  # fmt: skip
+    assert said.count(f"the push webhook's fetch failed: {failed}") == 1
+    assert said.count("a push webhook without a valid signature was refused.") == 1
+    assert said.count(f"polling the remote failed: {failed}") == 1, said
+    assert [line for line in said if "works again" in line] == [
+        f"polling the remote works again (main at {upstream.git('rev-parse', 'HEAD')[:10]})."
+    ]
+    unbuilt = not (BUILT / "app.css").is_file()  # (said once in all, not by every worker)
+    assert sum("front-end assets are not built" in line for line in said) == unbuilt
+
+
+def test_healthz_says_only_how_this_run_s_fetches_went(upstream: ManualRepo, served: Path):
+    """A service restarted without --poll or the webhook showed the last run's fetch in
+    /healthz for ever, "ok": false included, so an alert on it never cleared (operator's
+    exploratory run). A fetch before the service started is not its own: not shown."""
+    from tracker.index.store import cache_folder
+    from web import hooks
+
+    manual = open_manual(served, branch="main")
+    subprocess.run(["git", "remote", "set-url", "origin", "/nonexistent/procedures.git"],
+                   cwd=served, check=True)  # fmt: skip
+    with pytest.raises(RepositoryError):
+        hooks.refresh(manual)  # (the last run's poll, yesterday)
+    kept = cache_folder(manual.repo) / hooks.FETCH_STATE
+    earlier = json.loads(kept.read_text()) | {"at": "2024-01-01T10:00:00+00:00",
+                                              "failing_since": "2024-01-01T09:00:00+00:00"}  # fmt: skip
+    kept.write_text(json.dumps(earlier))
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        health = web.get("/healthz").json()
+        assert health["status"] == "ok" and "fetch" not in health
+        with pytest.raises(RepositoryError):  # (this run's: said, and failing since the last's)
+            hooks.refresh(web.app.state.site.manual)  # type: ignore[attr-defined]
+        fetched = web.get("/healthz").json()["fetch"]
+        assert fetched["ok"] is False and fetched["failing_since"] == "2024-01-01T09:00:00+00:00"

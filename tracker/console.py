@@ -7,6 +7,7 @@ Apart from ``cli.py`` so that ``tracker --help`` and a usage mistake do not impo
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -24,7 +25,8 @@ log = logs.Logger("tracker")
 @contextmanager
 def warnings_to_stderr(once: bool = True) -> Iterator[None]:
     """The engine's warnings as ``tracker: warning: ...`` lines on stderr while a command runs
-    (each said once per run, except by a server, which runs for days); afterwards the logger
+    (each said once per run, except by a server, which runs for days, and says when each
+    was: ``2024-12-01T10:00:00Z tracker: warning: ...``); afterwards the logger
     is as it was. Set up when the first warning comes (``logs.py``: a command with nothing to
     say does not import ``logging``)."""
     undo: list[Callable[[], None]] = []
@@ -39,6 +41,16 @@ def warnings_to_stderr(once: bool = True) -> Iterator[None]:
         logs.forget(setup)
         for step in undo:
             step()
+
+
+def warnings_of_a_worker() -> None:
+    """A worker process of ``tracker serve --workers N`` says its warnings as the main process
+    does (they went out bare, through ``logging``'s last resort), for as long as it runs."""
+
+    def setup() -> None:
+        _handler(once=False)
+
+    logs.when_imported(setup)
 
 
 def _handler(once: bool) -> Callable[[], None]:
@@ -56,7 +68,10 @@ def _handler(once: bool) -> Callable[[], None]:
 
     class Formatter(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
-            return printable(f"tracker: {record.levelname.lower()}: {record.getMessage()}", True)
+            line = f"tracker: {record.levelname.lower()}: {record.getMessage()}"
+            if not once:  # a server's, which runs for days: when (UTC, to the second)
+                line = time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime(record.created)) + line
+            return printable(line, True)
 
     real = logging.getLogger("tracker")  # (not log.real(): this runs inside it)
     saved = (real.level, real.propagate)

@@ -41,3 +41,9 @@ def shown(text: str, limit: int = 80) -> str:
     """A value a user gave, quoted for a message: cut short when long (a message is one
     sentence, however much was sent)."""
     return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text)} characters)"
+
+
+def clause(error: Exception) -> str:
+    """An error's sentence without its full stop, to go on after a semicolon."""
+    text = str(error)
+    return text[:-1] if text.endswith(".") else text

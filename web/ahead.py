@@ -27,13 +27,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tracker.errors import TrackerError
+from tracker.errors import InputError, TrackerError
 from tracker.history.model import Version
 from tracker.history.snapshot import Snapshot
 from tracker.logs import Logger
 from tracker.trackchanges.cache import Differ
 
-log = Logger(__name__)
+log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
 
 SWITCH = "TRACKER_WORK_AHEAD"  # "0": summaries are worked out only when asked for
 LOCK = "ahead.lock"
@@ -43,8 +43,13 @@ Pair = tuple[Version | None, Version]
 
 
 def wanted() -> bool:
-    """Whether the environment lets a service work summaries out ahead (unset: yes)."""
-    return os.environ.get(SWITCH, "").strip() != "0"
+    """Whether the environment lets a service work summaries out ahead (unset: yes); any
+    value but 0 and 1 is the operator's mistake, said in one sentence (InputError: exit
+    status 2), as for every TRACKER_* variable (``false`` left it on, unsaid)."""
+    text = os.environ.get(SWITCH, "").strip()
+    if text not in ("", "0", "1"):
+        raise InputError(f"{SWITCH} is {text!r}, not 0 (off) or 1 (on).")
+    return text != "0"
 
 
 def pairs(snapshot: Snapshot) -> list[Pair]:

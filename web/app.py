@@ -25,7 +25,14 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.arguments import printable
-from tracker.errors import ConfigError, InputError, NotFoundError, RepositoryError, TrackerError
+from tracker.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    RepositoryError,
+    TrackerError,
+    clause,
+)
 from tracker.logs import Logger
 from tracker.manual import Manual, open_manual
 from web import ahead, api, feeds, hooks, pages
@@ -53,11 +60,13 @@ def create_app(
     site: Site | None = None,
     cache_bytes: int | None = None,
     work_ahead: bool = False,
+    worker: bool = False,
 ) -> FastAPI:
     """The service for one manual; ``today`` fixes the date (demos and tests). Pages are kept
     in memory up to ``cache_bytes`` (default ``$TRACKER_PAGE_CACHE_MB``; 0: none, and a static
     export keeps none: it asks each page once). ``work_ahead``: the summaries of every change
-    are worked out in the background as it starts (``ahead.py``; ``tracker serve``)."""
+    are worked out in the background as it starts (``ahead.py``; ``tracker serve``).
+    ``worker``: one of several, whose main process said what they all would at start-up."""
     app = _Service(
         title="Multi-Agency Procedures tracker",
         summary="What changed in the manual, and when: releases, histories, diffs, newsletter.",
@@ -68,7 +77,8 @@ def create_app(
     )
     app.state.site = site = site or Site(manual, today)
     app.state.work_ahead = work_ahead and site.exported is None and ahead.wanted()
-    app.state.styled = assets_built()
+    app.state.styled = assets_built(say=not worker)
+    app.state.started = hooks.started()  # (/healthz says only this run's fetches)
     keep_compiled_templates(manual)
     app.add_middleware(TrailingSlash, router=app.router)
     app.add_middleware(SecurityHeaders)
@@ -141,7 +151,7 @@ def healthz(request: Request) -> dict[str, Any]:
     served: still up, but the authors have something to mend."""
     plain_address(request)
     view = request.app.state.site.view()
-    fetched = hooks.fetch_state(view.manual)  # (a webhook's or a poll's last fetch, if any)
+    fetched = hooks.fetch_state(view.manual, request.app.state.started)  # (this run's last)
     return {
         "status": "stale" if view.stale else "ok",
         **({"problem": view.stale} if view.stale else {}),
@@ -154,14 +164,14 @@ def healthz(request: Request) -> dict[str, Any]:
     }
 
 
-def assets_built() -> bool:
+def assets_built(say: bool = True) -> bool:
     """Whether the GOV.UK Frontend styles were built; without them pages are plain, with a word."""
-    if (BUILT / "app.css").is_file():
-        return True
-    log.warning(
-        "the front-end assets are not built (run 'make assets'); pages are served unstyled."
-    )
-    return False
+    built = (BUILT / "app.css").is_file()
+    if not built and say:
+        log.warning(
+            "the front-end assets are not built (run 'make assets'); pages are served unstyled."
+        )
+    return built
 
 
 class SecurityHeaders:
@@ -290,6 +300,8 @@ async def _tracker_error(request: Request, error: Exception) -> Response:
         status = 503
     else:  # InputError and any other mistake in the request
         status = 400
+    if status == 503 and isinstance(error, TrackerError):  # (said in the log once)
+        request.app.state.site.unreadable(error)
     return error_response(request, status, str(error), title)
 
 
@@ -347,12 +359,14 @@ def serve(
             app = create_app(manual, today, work_ahead=True)
             uvicorn.run(app, host=host, port=port, log_level="warning")
             return
+        assets_built()  # (said once, here, rather than by every worker)
         os.environ.update(  # what each worker opens, as this process opened it
             {
                 WORKER_REPO: str(manual.repo.work_tree or manual.repo.git_dir),
                 WORKER_ROOT: manual.root.folder or ".",
                 WORKER_BRANCH: manual.branch or "",
                 WORKER_TODAY: today.isoformat() if today else "",
+                hooks.STARTED: hooks.started().isoformat(),
             }
         )
         uvicorn.run(
@@ -377,9 +391,9 @@ def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     except ConfigError as error:  # (a reboot while the settings are broken is no outage)
         shown = manual.before_broken_settings()
         if shown is None:
-            log.warning("%s; the service answers 503 until it is mended.", error)
+            log.warning("%s; the service answers 503 until it is mended.", clause(error))
         else:
-            log.warning("%s; showing the manual as it stood at %s.", error, shown.head[:10])
+            log.warning("%s; showing the manual as it stood at %s.", clause(error), shown.head[:10])
     return manual
 
 
@@ -390,6 +404,10 @@ WORKER_BRANCH, WORKER_TODAY = "TRACKER_WORKER_BRANCH", "TRACKER_WORKER_TODAY"
 def worker_app() -> FastAPI:
     """The service in one of several worker processes (``serve(workers=N)`` names the manual
     through the environment, which uvicorn's workers inherit)."""
+    from tracker.console import warnings_of_a_worker
+
+    warnings_of_a_worker()  # ("tracker: warning: ...", as the main process says them)
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
     manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
-    return create_app(manual, date.fromisoformat(today) if today else None, work_ahead=True)
+    fixed = date.fromisoformat(today) if today else None
+    return create_app(manual, fixed, work_ahead=True, worker=True)

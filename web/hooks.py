@@ -86,9 +86,12 @@ async def push(request: Request) -> JSONResponse:
     try:
         head = await run_in_threadpool(refresh, manual)
     except RepositoryError as error:
+        log.warning("the push webhook's fetch failed: %s", error)  # (as a poll's is)
         return JSONResponse({"error": str(error)}, 503)
     except OSError as error:  # the lock file beside the repository
-        return JSONResponse({"error": f"The repository cannot be updated ({error.strerror})."}, 503)
+        said = f"The repository cannot be updated ({error.strerror})."
+        log.warning("the push webhook's fetch failed: %s", said)
+        return JSONResponse({"error": said}, 503)
     return JSONResponse({"status": "fetched", "branch": manual.branch, "head": head})
 
 
@@ -146,11 +149,20 @@ class Poller:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        failing: str | None = None  # said once while it fails so (--poll 60: 1,440 lines a day)
         while not self._stop.wait(self.seconds):
             try:
-                refresh(self.manual)
+                head = refresh(self.manual)
             except Exception as error:  # a network that is down now may be up next time
-                log.warning("polling the remote failed: %s", error)
+                if str(error) != failing:
+                    log.warning("polling the remote failed: %s", error)
+                failing = str(error)
+                continue
+            if failing is not None:
+                log.warning(
+                    "polling the remote works again (%s at %s).", self.manual.branch, head[:10]
+                )
+            failing = None
 
 
 FETCH_STATE = "fetch.json"  # beside the index: how the last fetch went, for every worker
@@ -187,14 +199,28 @@ def _note_fetch(manual: Manual, error: str | None) -> None:
             log.warning("cannot keep how fetches go in %s (%s).", path, failure)
 
 
-def fetch_state(manual: Manual) -> dict[str, Any] | None:
+def fetch_state(manual: Manual, since: datetime | None = None) -> dict[str, Any] | None:
     """How the last fetch (a push webhook's or a poll's) went: ``ok``, ``at``, and when it
-    failed, ``error`` and ``failing_since``; None before any (or if it cannot be trusted)."""
+    failed, ``error`` and ``failing_since``; None before any (or if it cannot be trusted), or
+    before ``since``."""
     path = cache_folder(manual.repo) / FETCH_STATE
     if not present(path) or not ours_alone(path):
         return None
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        at = datetime.fromisoformat(found["at"]) if since is not None else None
+    except (OSError, ValueError, TypeError, KeyError):
         return None
+    if at is not None and since is not None and at < since.replace(microsecond=0):
+        return None  # (an earlier run's: a service that no longer fetches said it for ever)
     return found if isinstance(found, dict) else None
+
+
+STARTED = "TRACKER_WORKER_STARTED"  # when ``tracker serve`` started, for its workers
+
+
+def started() -> datetime:
+    """When this service started: its main process's time, in each of its workers."""
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(os.environ.get(STARTED, ""))
+    return datetime.now(UTC)

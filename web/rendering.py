@@ -30,7 +30,7 @@ from tracker.manual import Manual
 from tracker.publish.contents import sentences
 from web.site import Site, View
 
-log = Logger(__name__)
+log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
 FOLDER = Path(__file__).parent / "templates"
 _TABLE = re.compile(r"<table\b[^>]*>|</table>")
 # A word longer than a table's column is on a phone (an address a change note cites).

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from tracker import dates
-from tracker.errors import ConfigError, TrackerError
+from tracker.errors import ConfigError, TrackerError, clause
 from tracker.history.snapshot import Snapshot
 from tracker.index.search import Entry, SearchIndex
 from tracker.index.store import cache_folder
@@ -27,7 +27,7 @@ from web import ahead
 from web.busy import give_way
 from web.searchtexts import KeptWords
 
-log = Logger(__name__)
+log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,18 @@ class Site:
         self._numbers = itertools.count(1)
         self._reads_lock = threading.Lock()
         self._stale_said = ""  # the head shown instead of one with broken settings, said once
+        self._unreadable: set[str] = set()  # why pages answered 503, said once each
+        self._failing = False  # whether the manual could not be read when last asked
+
+    def unreadable(self, problem: TrackerError) -> None:
+        """Say in the log why a page answers 503 (the manual, or a version of it, cannot be
+        read), once for each reason until the manual can be read again."""
+        with self._reads_lock:
+            said = str(problem) in self._unreadable or len(self._unreadable) >= 1000
+            if not said:
+                self._unreadable.add(str(problem))
+        if not said:
+            log.warning("%s; the service answers 503.", clause(problem))
 
     def view(self) -> View:
         """The manual as it stands now, and today's date in its time zone.
@@ -79,6 +91,20 @@ class Site:
         commit had readable settings is there nothing to show (503). It is said in the log
         once for each head.
         """
+        try:
+            view = self._now()
+        except TrackerError:
+            self._failing = True
+            raise
+        if self._failing:  # (the branch is back, the repository mended)
+            with self._reads_lock:
+                said, self._failing = bool(self._unreadable), False
+                self._unreadable.clear()
+            if said:
+                log.warning("the manual can be read again (%s).", view.snapshot.head[:10])
+        return view
+
+    def _now(self) -> View:
         stale = None
         try:
             snapshot = self.manual.snapshot()
@@ -90,7 +116,9 @@ class Site:
                 with self._reads_lock:
                     said, self._stale_said = self._stale_said == last.head, last.head
                 if not said:
-                    log.warning("%s; showing the manual as it stood at %s.", error, last.head[:10])
+                    log.warning(
+                        "%s; showing the manual as it stood at %s.", clause(error), last.head[:10]
+                    )
                 snapshot, stale = last, str(error)
         today = self.fixed_today or self.clock(snapshot.config.timezone)
         with self._reads_lock:

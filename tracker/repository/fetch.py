@@ -19,7 +19,15 @@ from pathlib import Path
 
 from tracker.errors import RepositoryError
 from tracker.logs import Logger
-from tracker.repository.process import GitTimeout, Watchdog, git_timeout, kill, run_git, timed_out
+from tracker.repository.process import (
+    GitTimeout,
+    Watchdog,
+    git_timeout,
+    kill,
+    not_run,
+    run_git,
+    timed_out,
+)
 
 # git's settings of a partial clone: extensions.partialClone, remote.<name>.promisor = true
 _PROMISOR = re.compile(r"^\s*(partialclone\s*=|promisor\s*=\s*true)", re.IGNORECASE | re.MULTILINE)
@@ -183,9 +191,7 @@ def run_fetch(args: list[str], cwd: Path, seconds: float) -> tuple[int, str]:
             start_new_session=True,
         )
     except OSError as error:
-        raise RepositoryError(
-            f"git could not be run ({error.strerror}); is it installed?"
-        ) from None
+        raise not_run(error, cwd) from None
     assert process.stderr is not None
     watchdog = Watchdog(process, seconds)
     said = b""

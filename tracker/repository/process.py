@@ -63,6 +63,18 @@ def timed_out(what: str, seconds: float) -> GitTimeout:
     )
 
 
+def not_run(error: OSError, cwd: Path) -> RepositoryError:
+    """Why git could not be started in ``cwd``: the folder is gone (a repository removed or
+    being cloned again while a service runs: Popen says ENOENT for a missing ``cwd`` as for
+    a missing git), else git itself."""
+    folder = Path(cwd)
+    if not folder.is_dir():  # (the same sentences as for a --repo that is not there)
+        if folder.exists():
+            return RepositoryError(f"{str(folder)!r} is not a folder.")
+        return RepositoryError(f"The folder {str(folder)!r} does not exist.")
+    return RepositoryError(f"git could not be run ({error.strerror}); is it installed?")
+
+
 class GitFailed(Exception):
     """A short git command exited with an error; ``stderr`` says why."""
 
@@ -93,9 +105,7 @@ def run_git(
             start_new_session=True,
         )
     except OSError as error:
-        raise RepositoryError(
-            f"git could not be run ({error.strerror}); is it installed?"
-        ) from None
+        raise not_run(error, cwd) from None
     try:
         text = None if given is None else given.encode("utf-8", "surrogateescape")
         out, err = process.communicate(text, timeout=seconds)
@@ -150,9 +160,7 @@ def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Po
             start_new_session=True,
         )
     except OSError as error:
-        raise RepositoryError(
-            f"git could not be run ({error.strerror}); is it installed?"
-        ) from None
+        raise not_run(error, cwd) from None
 
 
 def _command(args: list[str]) -> str:

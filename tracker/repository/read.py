@@ -179,8 +179,16 @@ class GitRepo:
         return answer
 
     def _branch_head(self, branch: str | None) -> tuple[str, str]:
-        if branch is not None:
-            return branch, self.resolve(branch)
+        if branch is not None:  # gone (a prune, a damaged ref): the repository is at fault,
+            try:  # not a request (the service answers 503, not 404)
+                return branch, self.resolve(branch)
+            except NotFoundError as error:
+                raise RepositoryError(
+                    f"The branch {branch!r} is not in this repository, or git lacks the commit "
+                    "it names."
+                    if "does not name" in str(error)
+                    else str(error)
+                ) from None
         found = self._git("rev-parse", "HEAD", "--symbolic-full-name", "HEAD", "--", check=False)
         answer = [word for word in found.stdout.split() if word != "--"]  # git echoes the "--"
         if found.returncode != 0 or len(answer) != 2:
