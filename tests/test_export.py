@@ -878,9 +878,11 @@ OPERATORS = Path(__file__).parent.parent / "docs" / "operators.md"
 def nginx_example() -> str:
     """The server block docs/operators.md gives for serving a static copy with nginx."""
     text = OPERATORS.read_text(encoding="utf-8")
-    found = re.search(r"```nginx\n(.*?)```", text, re.S)
-    assert found is not None, "docs/operators.md gives no nginx example"
-    return "\n".join(line.removeprefix("  ") for line in found.group(1).splitlines())
+    found = [
+        block for block in re.findall(r"```nginx\n(.*?)```", text, re.S) if "server {" in block
+    ]
+    assert found, "docs/operators.md gives no nginx example of a server"  # (not a proxy's lines)
+    return "\n".join(line.removeprefix("  ") for line in found[0].splitlines())
 
 
 def test_the_nginx_example_sends_the_service_s_policy_for_the_manual_s_files():
