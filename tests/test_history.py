@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SCHEDULE, ManualRepo, doc
+from conftest import ROOT, SCHEDULE, ManualRepo, doc
 
 from tracker.publish.views import history_text
 
@@ -1096,6 +1096,30 @@ def test_a_merge_within_a_merged_branch_lends_what_a_merge_lends(
     repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
     latest = repo.snapshot().document("a").latest
     assert (latest.minor, [n.text for n in latest.notes]) == (minor, notes)
+    assert latest.effective == D("2024-05-20")
+
+
+def test_a_change_made_only_in_a_merge_within_the_branch_is_no_editorial_fix(repo: ManualRepo):
+    """A conflict resolved in a merge of a sub-branch, that merge carrying a Go-Live: it alone
+    changed the chapter, and lending only what a merge lends made the change minor, left out
+    of the newsletter (review). It lends what it says, as a merge no commit touched beside."""
+    repo.commit({"a.md": doc("A", "You must refer."), "b.md": doc("B")}, "Add",
+                "2024-05-01T12:00:00+00:00")  # fmt: skip
+    repo.branch("feature")
+    repo.commit({"b.md": doc("B", "feature work")}, "Feature on b", "2024-05-01T13:00:00+00:00")
+    repo.branch("typo")
+    repo.commit({"b.md": doc("B", "typo work")}, "Typo on b", "2024-05-02T12:00:00+00:00")
+    repo.checkout("feature")
+    repo.git("merge", "--no-ff", "--no-commit", "typo", when="2024-05-03T12:00:00+00:00")
+    (repo.path / ROOT / "a.md").write_text(doc("A", "You must refer within a day."))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
+             when="2024-05-03T12:00:00+00:00")  # fmt: skip
+    repo.checkout("main")
+    repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
+    latest = repo.snapshot().document("a").latest
+    assert not latest.minor
+    assert [n.text for n in latest.notes] == ["Merge branch 'typo' into feature"]
     assert latest.effective == D("2024-05-20")
 
 

@@ -92,13 +92,15 @@ class Sources:
             if touched:
                 touching.append(candidate)
         own = self.of(commit)
-        sources = [_lent(self.of(c, merged=True), c) for c in touching]
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
+        squashed = [c for c in commit.squashed if len(c.parents) < 2 or has_trailers(c)]
+        # A merge within the branch lends what a merge lends, beside commits that made the
+        # change; where merges alone made it (a conflict resolved in one), what it says.
+        merges_only = all(len(c.parents) > 1 for c in [*touching, *squashed])
+        sources = [_lent(self.of(c, merged=True), c, merges_only) for c in touching]
         sources += [  # (a merge among them counts only with trailers of its own, as above)
-            _lent(self.of(c, f"{commit.sha}:", merged=True), c)
-            for c in commit.squashed
-            if len(c.parents) < 2 or has_trailers(c)
+            _lent(self.of(c, f"{commit.sha}:", merged=True), c, merges_only) for c in squashed
         ]
         if not sources:
             return [own]
@@ -246,9 +248,10 @@ def _as_merge(source: Source) -> Source:
     return replace(source, notes=explicit, minor=source.minor or not source.says_minor_or_note)
 
 
-def _lent(source: Source, commit: RawCommit) -> Source:
-    """What a commit merged in lends: as a merge's, if it is one, else what it says."""
-    return _as_merge(source) if len(commit.parents) > 1 else source
+def _lent(source: Source, commit: RawCommit, merges_only: bool) -> Source:
+    """What a commit merged in lends: as a merge's, if it is one beside commits that made the
+    change, else what it says (a change made in a merge alone is no editorial fix)."""
+    return _as_merge(source) if len(commit.parents) > 1 and not merges_only else source
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
