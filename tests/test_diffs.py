@@ -561,3 +561,14 @@ def test_numbered_steps_keep_their_numbers():
     assert steps == [("same", "3"), ("deleted", "4"), ("changed", "4")]
     assert "\n3. Introduce everyone.\n" in diff_text(diff)
     assert "- " not in diff_text(diff)
+
+
+def test_a_loose_lists_steps_are_counted_on_as_the_page_counts_them():
+    """Steps with a blank line between them are read a step at a time: written "1." each,
+    all were shown as step 1, where the page numbers them 1, 2, 3 (review)."""
+    old = "Steps:\n\n1. Call the police.\n\n1. Record the decision.\n\n1. Tell the manager.\n"
+    diff = diff_documents(old, old.replace("decision.", "decision today."))
+    steps = re.findall(r'<li class="diff-(\w+)" value="(\d+)">', diff_html(diff))
+    assert steps == [("same", "1"), ("changed", "2"), ("same", "3")]
+    nested = "1. a\n    1. x\n    2. y\n2. b\n\n    1. z\n\n3. c\n\nText.\n\n1. d\n"
+    assert [b.number for b in parse_blocks(nested) if b.kind == "item"] == [1, 1, 2, 2, 1, 3, 1]

@@ -24,7 +24,7 @@ import nh3
 
 from tracker.history.brackets import Brackets
 from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks, is_html_block
-from tracker.trackchanges.text import Block, make_block
+from tracker.trackchanges.text import Block, make_block, steps_counted
 from tracker.trackchanges.tree import html_blocks, html_pieces
 from tracker.trackchanges.wordiff import Deadline
 
@@ -77,8 +77,8 @@ def parse_pair(
         else:
             rendered.update(zip([c.key for c in batch], render_chunks(batch), strict=True))
     return (
-        [block for chunk in old_chunks for block in rendered[chunk.key]],
-        [block for chunk in new_chunks for block in rendered[chunk.key]],
+        steps_counted([block for chunk in old_chunks for block in rendered[chunk.key]]),
+        steps_counted([block for chunk in new_chunks for block in rendered[chunk.key]]),
         plain,
     )
 

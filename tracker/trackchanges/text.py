@@ -13,7 +13,7 @@ import functools
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -138,6 +138,30 @@ def numbered(tag: str, start: str | None, count: int) -> list[int | None]:
         return [None] * count
     first = int(start) if start is not None and start.isdigit() else 1
     return list(range(first, first + count))
+
+
+def steps_counted(blocks: list[Block]) -> list[Block]:
+    """The blocks, each numbered list's steps counted on across the chunks it was read in: a
+    loose list (a blank line between its steps) is read a step at a time, each numbered from
+    what it wrote ("1." for every step, as often as not), where the page numbers the list on
+    from its first step. A block that is no list item ends the lists, a shallower item the
+    lists below it, a bulleted item a numbered list at its depth."""
+    counted: dict[int, int] = {}  # depth -> the number the list going on there gave last
+    out = []
+    for block in blocks:
+        if block.kind != "item":
+            counted.clear()
+        else:
+            for deeper in [depth for depth in counted if depth > block.level]:
+                del counted[deeper]
+            if block.number is None:
+                counted.pop(block.level, None)
+            else:
+                number = counted.get(block.level, block.number - 1) + 1
+                block = block if number == block.number else replace(block, number=number)
+                counted[block.level] = number
+        out.append(block)
+    return out
 
 
 def tokenize(fragment: str) -> tuple[str, ...]:
