@@ -474,6 +474,8 @@ def test_healthz_says_only_how_this_run_s_fetches_went(upstream: ManualRepo, ser
     with TestClient(create_app(open_manual(served, branch="main"))) as web:
         health = web.get("/healthz").json()
         assert health["status"] == "ok" and "fetch" not in health
+        kept.write_text(json.dumps(earlier | {"at": "2099-01-01T10:00:00"}))  # (no zone: a 500)
+        assert web.get("/healthz").json() == health
         with pytest.raises(RepositoryError):  # (this run's: said, and failing since the last's)
             hooks.refresh(web.app.state.site.manual)  # type: ignore[attr-defined]
         fetched = web.get("/healthz").json()["fetch"]

@@ -211,6 +211,8 @@ def fetch_state(manual: Manual, since: datetime | None = None) -> dict[str, Any]
         at = datetime.fromisoformat(found["at"]) if since is not None else None
     except (OSError, ValueError, TypeError, KeyError):
         return None
+    if at is not None and at.tzinfo is None:
+        return None  # (no time zone: not written by a fetch, so not to be trusted)
     if at is not None and since is not None and at < since.replace(microsecond=0):
         return None  # (an earlier run's: a service that no longer fetches said it for ever)
     return found if isinstance(found, dict) else None
