@@ -1125,6 +1125,12 @@ def test_suggestions_are_links_that_land_and_leave_the_gitlab_fingerprints_alone
         ("Text\n  - b\n", [], False),  # no item above
         ("- a\n\nText.\n\n  - b\n", [], False),  # the list ended at the paragraph
         ("```\n- a\n  - b\n```\n", [], False),  # code
+        ("<!--\n- a\n  - b\n-->\n", [], False),  # a comment (review)
+        ("<!-- x -->\n- a\n  - b\n", [3], False),  # after a comment of one line
+        ("<div>\n- a\n  - b\n</div>\n", [], False),  # raw HTML
+        ("1) a\n   1) b\n", [], False),  # no list on the page
+        ("- a\n  * * *\n", [], False),  # a rule
+        ("- a\nwrapped on\n  - b\n", [3], False),  # the item's words, lazily
     ],
 )
 def test_a_list_item_an_editor_nests_and_the_page_does_not(

@@ -18,8 +18,12 @@ from tracker.history.snapshot import Snapshot
 
 RULE = "list-indent"
 TAB = 4  # Python-Markdown's tab_length: an item nests by this many spaces
-_ITEM = re.compile(r"( *)([-*+]|[0-9]{1,9}[.)])(?: +|$)")
+# A list item as Python-Markdown reads one: "-", "*" or "+", or a number and a full stop ("1)"
+# makes no list there), then a space.
+_ITEM = re.compile(r"( *)([-*+]|[0-9]{1,9}\.)(?: +|$)")
 _FENCE = re.compile(r"(`{3,}|~{3,})")  # (fenced_code: at the very start of a line)
+_RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" is no item)
+_HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
 
 
 def flattened(body: str) -> Iterator[tuple[int, int, int]]:
@@ -27,31 +31,49 @@ def flattened(body: str) -> Iterator[tuple[int, int, int]]:
     line, counting from 1, their indent, the indent of the item an editor shows them in).
 
     An editor (CommonMark) puts an item inside each item above it whose words it is indented
-    as far as; the page, ``indent // 4`` lists deep.
+    as far as; the page, ``indent // 4`` lists deep. Code, raw HTML and comments are passed
+    over; so are quotations (their lists are not read here).
     """
     holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
     fence = ""
+    html = False  # in a raw HTML block (to a blank line) or a comment (to its end)
+    comment = False
+    after_blank = True
     for number, line in enumerate(body.split("\n"), 1):
         line = line.expandtabs(TAB)
+        blank = not line.strip()
         if fence:
             fence = "" if line.rstrip(" ") == fence else fence
-            continue
-        if (opening := _FENCE.match(line)) is not None:
+        elif comment or html:
+            comment = comment and "-->" not in line
+            html = html and not blank
+        elif (opening := _FENCE.match(line)) is not None:
             fence, holding = opening.group(1), []
-            continue
-        if not line.strip():
-            continue  # (a blank line does not end a list)
-        item = _ITEM.match(line)
-        if item is None:
-            if not line.startswith(" "):
-                holding = []  # a paragraph, heading or table of its own: the list has ended
-            continue  # (an indented line goes on with the item)
-        indent = len(item.group(1))
-        while holding and indent < holding[-1][1]:
-            holding.pop()
-        if len(holding) > indent // TAB:
-            yield number, indent, holding[-1][0]
-        holding.append((indent, indent + len(item.group(2)) + 1))
+        elif _HTML.match(line) is not None:
+            comment = line.startswith("<!--") and "-->" not in line[4:]
+            html, holding = not line.startswith("<!--"), []  # (a comment ends at its "-->")
+        elif not blank:
+            yield from _item(line, number, holding, after_blank)
+        after_blank = blank
+
+
+def _item(
+    line: str, number: int, holding: list[tuple[int, int]], after_blank: bool
+) -> Iterator[tuple[int, int, int]]:
+    """One line's part: an item inside the items ``holding`` (which it updates) said if the
+    page shows it less deep; a line of text of its own ends the list, a line just under an
+    item's words (not after a blank line) goes on with them, as an indented line does."""
+    item = None if _RULE.match(line) else _ITEM.match(line)
+    if item is None:
+        if not line.startswith(" ") and after_blank:
+            holding.clear()  # a paragraph, heading or table of its own: the list has ended
+        return
+    indent = len(item.group(1))
+    while holding and indent < holding[-1][1]:
+        holding.pop()
+    if len(holding) > indent // TAB:
+        yield number, indent, holding[-1][0]
+    holding.append((indent, indent + len(item.group(2)) + 1))
 
 
 def list_problems(snapshot: Snapshot, source: Callable[[Version], str]) -> list[Problem]:
