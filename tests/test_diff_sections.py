@@ -6,6 +6,7 @@ import random
 
 from tracker.trackchanges.compare import diff_documents
 from tracker.trackchanges.summary import summarise
+from tracker.trackchanges.textviews import diff_text
 
 # UK procedures name sections by the Act's section: headings that share a word.
 SECTIONS = {
@@ -125,3 +126,14 @@ def test_a_block_changed_a_little_and_moved_is_moved_not_paired_with_one_merely_
     assert summary.added_sections == summary.removed_sections == summary.renamed_sections == []
     # Each paragraph changed in place or moved, none shown old then new.
     assert {c.status for c in diff.changes} <= {"same", "changed", "moved", "away"}
+
+
+def test_an_instruction_changed_in_place_and_copied_elsewhere_shows_its_change():
+    """An exact copy of the old wording in a new summary took the old paragraph away as
+    "moved", and the instruction reworded in place read as all new (review): the change in
+    place, "at once", is what a practitioner must see."""
+    old = "# T\n\n## Refer\n\nCall the police on 999.\n\n## Record\n\nWrite it down.\n"
+    new = old.replace("999.\n", "999 at once.\n") + "\n## Summary\n\nCall the police on 999.\n"
+    text = diff_text(diff_documents(old, new))
+    assert "Call the police on 999 {+at once+}." in text
+    assert "moved" not in text

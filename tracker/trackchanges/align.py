@@ -111,8 +111,8 @@ def _twins(sides: _Sides, runs: list[tuple[str, int]], deadline: Deadline) -> li
     Such a block moved: it is kept out of the pairing of similar blocks, where a block that
     shares a word or two with it (a heading "Section 20 …" and another "Section 17 …") would
     otherwise take its place. Blocks with the same key are matched in order, and the others
-    most alike first, as moves are; a block as much alike to one in its own gap is left to that
-    gap's pairing (a block changed where it stood).
+    most alike first, as moves are; a block as much alike to one in its own gap (an exact
+    copy's, at least MOVE_AT) is left to that gap's pairing (a block changed where it stood).
     """
     old, new = sides.old, sides.new
     deleted: dict[str, list[int]] = {}
@@ -168,6 +168,10 @@ def _twins(sides: _Sides, runs: list[tuple[str, int]], deadline: Deadline) -> li
             for k in in_gap_old.get(gap_new[j], [])
         )
 
+    # A block copied word for word elsewhere may still have been changed where it stood (an
+    # instruction reworded in place, its old wording repeated in a new summary): where one
+    # of its gap is at least MOVE_AT alike, the change in place is shown (review).
+    twins = [(i, j) for i, j in twins if not rivalled(i, j, MOVE_AT)]
     taken_old: set[int] = set()
     taken_new: set[int] = set()
     for score, i, j in candidates:
