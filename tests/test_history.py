@@ -1123,6 +1123,39 @@ def test_a_change_made_only_in_a_merge_within_the_branch_is_no_editorial_fix(rep
     assert latest.effective == D("2024-05-20")
 
 
+def test_a_minor_change_carried_by_a_merge_with_a_go_live_stays_minor(repo: ManualRepo):
+    """A merge deeper in the branch made the change and said Change-Type: minor; the merge
+    that carried it on with a Go-Live only said when. Taken as what it says, git's subject of
+    that merge went to the newsletter as an update (second review)."""
+
+    def merge_editing(branch: str, text: str | None, message: str, when: str) -> None:
+        repo.git("merge", "--no-ff", "--no-commit", branch, when=when)
+        if text is not None:
+            (repo.path / ROOT / "a.md").write_text(doc("A", text))
+        repo.git("add", "-A")
+        repo.git("commit", "-q", "-m", message, when=when)
+
+    repo.commit({"a.md": doc("A", "You must refer."), "b.md": doc("B")}, "Add",
+                "2024-05-01T12:00:00+00:00")  # fmt: skip
+    repo.branch("feature")
+    repo.commit({"b.md": doc("B", "f")}, "Feature on b", "2024-05-01T13:00:00+00:00")
+    repo.branch("typo")
+    repo.commit({"b.md": doc("B", "t")}, "Typo on b", "2024-05-02T10:00:00+00:00")
+    repo.branch("fix")
+    repo.commit({"b.md": doc("B", "x")}, "Fix on b", "2024-05-02T11:00:00+00:00")
+    repo.checkout("typo")
+    merge_editing("fix", "You must refer!", "Merge branch 'fix' into typo\n\nChange-Type: minor",
+                  "2024-05-02T12:00:00+00:00")  # fmt: skip
+    repo.checkout("feature")
+    merge_editing("typo", None, "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
+                  "2024-05-03T12:00:00+00:00")  # fmt: skip
+    repo.checkout("main")
+    repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
+    latest = repo.snapshot().document("a").latest
+    assert latest.minor and latest.effective == D("2024-05-20")
+    assert [n.text for n in latest.notes] == ["Merge branch 'feature'"]  # (a note, in history)
+
+
 def test_of_two_go_lives_the_last_valid_one_is_taken(scheduled: ManualRepo):
     """A date, then a word that is no date: the word was taken, ignored, and the schedule put
     the change live three weeks before the only date the author gave (exploratory testing)."""

@@ -95,16 +95,25 @@ class Sources:
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
         squashed = [c for c in commit.squashed if len(c.parents) < 2 or has_trailers(c)]
-        # A merge within the branch lends what a merge lends, beside commits that made the
-        # change; where merges alone made it (a conflict resolved in one), what it says.
-        merges_only = all(len(c.parents) > 1 for c in [*touching, *squashed])
-        sources = [_lent(self.of(c, merged=True), c, merges_only) for c in touching]
-        sources += [  # (a merge among them counts only with trailers of its own, as above)
-            _lent(self.of(c, f"{commit.sha}:", merged=True), c, merges_only) for c in squashed
-        ]
-        if not sources:
+        commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
+        read = [self.of(c, merged=True) for c in touching]
+        read += [self.of(c, f"{commit.sha}:", merged=True) for c in squashed]
+        if not read:
             return [own]
-        return [*sources, _as_merge(own)]
+        # A merge within the branch lends what a merge lends, beside commits that made the
+        # change; where merges alone made it (a conflict resolved in one) and none of them
+        # says what the change is, what it says: its subject, not an editorial fix.
+        as_said = all(len(c.parents) > 1 for c in commits) and not any(
+            source.says_minor_or_note for source in read
+        )
+        sources = [
+            source if as_said or len(c.parents) < 2 else _as_merge(source)
+            for source, c in zip(read, commits, strict=True)
+        ]
+        merge = _as_merge(own)
+        if not merge.notes and not any(source.notes for source in sources):
+            merge = replace(merge, notes=own.notes)  # (merges said only "minor": a note still)
+        return [*sources, merge]
 
     def _read(self, commit: RawCommit) -> Source:
         moment = datetime.fromtimestamp(commit.timestamp, self.zone)
@@ -246,12 +255,6 @@ def _as_merge(source: Source) -> Source:
     Change-Type or Change-Note of its own."""
     explicit = tuple(note for note in source.notes if note.explicit)
     return replace(source, notes=explicit, minor=source.minor or not source.says_minor_or_note)
-
-
-def _lent(source: Source, commit: RawCommit, merges_only: bool) -> Source:
-    """What a commit merged in lends: as a merge's, if it is one beside commits that made the
-    change, else what it says (a change made in a merge alone is no editorial fix)."""
-    return _as_merge(source) if len(commit.parents) > 1 and not merges_only else source
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
