@@ -8,9 +8,11 @@ import time
 from html.parser import HTMLParser
 from textwrap import dedent
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.publish.chapter import render_chapter
 from tracker.trackchanges.blocks import parse_blocks
 from tracker.trackchanges.compare import TIME_BUDGET, diff_documents, source_diff
 from tracker.trackchanges.summary import summarise
@@ -572,3 +574,46 @@ def test_a_loose_lists_steps_are_counted_on_as_the_page_counts_them():
     assert steps == [("same", "1"), ("changed", "2"), ("same", "3")]
     nested = "1. a\n    1. x\n    2. y\n2. b\n\n    1. z\n\n3. c\n\nText.\n\n1. d\n"
     assert [b.number for b in parse_blocks(nested) if b.kind == "item"] == [1, 1, 2, 2, 1, 3, 1]
+
+
+class _Steps(HTMLParser):
+    """The numbers a browser gives a page's list items (None for a bullet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lists: list[list[object]] = []
+        self.numbers: list[int | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        start = dict(attrs).get("start") or "1"
+        if tag in ("ol", "ul"):
+            self.lists.append([tag, int(start)])
+        elif tag == "li" and self.lists:
+            kind, number = self.lists[-1]
+            self.numbers.append(number if kind == "ol" else None)  # type: ignore[arg-type]
+            self.lists[-1][1] = int(number) + 1  # type: ignore[call-overload]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1. Call.\n\n1. Record.\n\n1. Tell.\n",  # loose, "1." each
+        "1. If in danger:\n\n    1. call\n    2. stay\n\n    Then:\n\n    1. record\n    2. tell\n",
+        "> 1. quoted\n> 2. quoted\n\n1. a\n\n1. b\n",  # a quotation's list is its own
+        "1. a\n<!-- note -->\n\n1. b\n",  # a comment ends the list
+        "1. a\n\n<div></div>\n\n1. b\n",
+        "3. a\n\n1. b\n\nPara\n\n1. c\n",
+        "1. a\n    1. x\n\n    1. y\n\n2. b\n\n- c\n\n1. d\n",
+    ],
+)
+def test_steps_are_numbered_as_the_page_numbers_them(text: str):
+    """The diff's step numbers are the page's, across the chunks a loose list is read in, and
+    not across lists the page keeps apart (second review: two sub-lists of one step with a
+    paragraph between them were numbered 1 to 4, a list after a quoted one from 3)."""
+    steps = _Steps()
+    steps.feed(render_chapter(text, "a.md", lambda *_: None))
+    assert [b.number for b in parse_blocks(text) if b.kind == "item"] == steps.numbers

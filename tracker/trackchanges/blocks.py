@@ -77,8 +77,8 @@ def parse_pair(
         else:
             rendered.update(zip([c.key for c in batch], render_chunks(batch), strict=True))
     return (
-        steps_counted([block for chunk in old_chunks for block in rendered[chunk.key]]),
-        steps_counted([block for chunk in new_chunks for block in rendered[chunk.key]]),
+        steps_counted([(chunk.text, rendered[chunk.key]) for chunk in old_chunks]),
+        steps_counted([(chunk.text, rendered[chunk.key]) for chunk in new_chunks]),
         plain,
     )
 

@@ -140,27 +140,47 @@ def numbered(tag: str, start: str | None, count: int) -> list[int | None]:
     return list(range(first, first + count))
 
 
-def steps_counted(blocks: list[Block]) -> list[Block]:
-    """The blocks, each numbered list's steps counted on across the chunks it was read in: a
-    loose list (a blank line between its steps) is read a step at a time, each numbered from
-    what it wrote ("1." for every step, as often as not), where the page numbers the list on
-    from its first step. A block that is no list item ends the lists, a shallower item the
-    lists below it, a bulleted item a numbered list at its depth."""
-    counted: dict[int, int] = {}  # depth -> the number the list going on there gave last
-    out = []
-    for block in blocks:
-        if block.kind != "item":
-            counted.clear()
-        else:
-            for deeper in [depth for depth in counted if depth > block.level]:
-                del counted[deeper]
-            if block.number is None:
-                counted.pop(block.level, None)
+_STEP = re.compile(r" *[0-9]{1,9}\. ")  # a chunk that begins with a numbered step
+# A chunk in a quotation, or holding raw HTML or a comment, which the page's lists end at
+_ENDS_LISTS = re.compile(r"\A *>|^<", re.M)
+
+
+def steps_counted(parts: list[tuple[str, tuple[Block, ...]]]) -> list[Block]:
+    """The blocks of a document's chunks (each chunk's text and blocks, in order), a loose
+    list's steps counted on across its chunks as the page counts them.
+
+    A loose list (a blank line between its steps) is read a step at a time, each chunk
+    numbered from what it wrote ("1." for every step, as often as not), where the page numbers
+    the list on from its first step. A chunk that begins with a numbered step, right after a
+    chunk that ended in a list, goes on with that list at its step's depth; within a chunk the
+    numbers are the page's already. Any other chunk (a paragraph, a comment, a quotation, raw
+    HTML) ends the lists."""
+    last: dict[int, int] = {}  # depth -> the number the list going on there gave last
+    out: list[Block] = []
+    for text, blocks in parts:
+        going_on = last if _STEP.match(text) else {}
+        last = {}
+        shift: dict[int, int] = {}  # depth -> added to this chunk's numbers there
+        for block in blocks:
+            if block.kind != "item":
+                going_on, shift, last = {}, {}, {}
             else:
-                number = counted.get(block.level, block.number - 1) + 1
-                block = block if number == block.number else replace(block, number=number)
-                counted[block.level] = number
-        out.append(block)
+                for deeper in [depth for depth in (*last, *going_on) if depth > block.level]:
+                    last.pop(deeper, None)
+                    going_on.pop(deeper, None)
+                    shift.pop(deeper, None)
+                if block.number is None:
+                    last.pop(block.level, None)
+                    going_on.pop(block.level, None)
+                else:
+                    if block.level in going_on:  # (its list's first step in this chunk)
+                        shift[block.level] = going_on.pop(block.level) + 1 - block.number
+                    number = block.number + shift.get(block.level, 0)
+                    block = block if number == block.number else replace(block, number=number)
+                    last[block.level] = number
+            out.append(block)
+        if not blocks or blocks[-1].kind != "item" or _ENDS_LISTS.search(text):
+            last = {}
     return out
 
 
