@@ -1131,6 +1131,9 @@ def test_suggestions_are_links_that_land_and_leave_the_gitlab_fingerprints_alone
         ("1) a\n   1) b\n", [], False),  # no list on the page
         ("- a\n  * * *\n", [], False),  # a rule
         ("- a\nwrapped on\n  - b\n", [3], False),  # the item's words, lazily
+        ("- a\n# H\n  - b\n", [], False),  # a heading ends the list (second review)
+        ("- a\n* * *\n  - b\n", [], False),  # as a rule does
+        ("- a\n> q\n  - b\n", [], False),  # and a quotation
     ],
 )
 def test_a_list_item_an_editor_nests_and_the_page_does_not(

@@ -23,6 +23,7 @@ TAB = 4  # Python-Markdown's tab_length: an item nests by this many spaces
 _ITEM = re.compile(r"( *)([-*+]|[0-9]{1,9}\.)(?: +|$)")
 _FENCE = re.compile(r"(`{3,}|~{3,})")  # (fenced_code: at the very start of a line)
 _RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" is no item)
+_BREAK = re.compile(r"#|>|(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # (a heading, quote, rule)
 _HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
 
 
@@ -65,7 +66,7 @@ def _item(
     item's words (not after a blank line) goes on with them, as an indented line does."""
     item = None if _RULE.match(line) else _ITEM.match(line)
     if item is None:
-        if not line.startswith(" ") and after_blank:
+        if not line.startswith(" ") and (after_blank or _BREAK.match(line)):
             holding.clear()  # a paragraph, heading or table of its own: the list has ended
         return
     indent = len(item.group(1))
