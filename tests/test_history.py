@@ -1099,22 +1099,34 @@ def test_a_merge_within_a_merged_branch_lends_what_a_merge_lends(
     assert latest.effective == D("2024-05-20")
 
 
+def branches_on_b(repo: ManualRepo, *names: str) -> None:
+    """a.md and b.md on main, then each branch made from the one before, with a commit of its
+    own to b.md only (a day apart from 1 May 2024)."""
+    repo.commit({"a.md": doc("A", "You must refer."), "b.md": doc("B")}, "Add",
+                "2024-05-01T09:00:00+00:00")  # fmt: skip
+    for day, name in enumerate(names, 1):
+        repo.branch(name)
+        repo.commit({"b.md": doc("B", name)}, f"{name} on b", f"2024-05-0{day}T10:00:00+00:00")
+
+
+def merge_editing(repo: ManualRepo, branch: str, text: str | None, message: str, when: str):
+    """Merge a branch, committing a.md as ``text`` in the merge (a conflict resolved there)."""
+    repo.git("merge", "--no-ff", "--no-commit", branch, when=when)
+    if text is not None:
+        (repo.path / ROOT / "a.md").write_text(doc("A", text))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", message, when=when)
+
+
 def test_a_change_made_only_in_a_merge_within_the_branch_is_no_editorial_fix(repo: ManualRepo):
     """A conflict resolved in a merge of a sub-branch, that merge carrying a Go-Live: it alone
     changed the chapter, and lending only what a merge lends made the change minor, left out
     of the newsletter (review). It lends what it says, as a merge no commit touched beside."""
-    repo.commit({"a.md": doc("A", "You must refer."), "b.md": doc("B")}, "Add",
-                "2024-05-01T12:00:00+00:00")  # fmt: skip
-    repo.branch("feature")
-    repo.commit({"b.md": doc("B", "feature work")}, "Feature on b", "2024-05-01T13:00:00+00:00")
-    repo.branch("typo")
-    repo.commit({"b.md": doc("B", "typo work")}, "Typo on b", "2024-05-02T12:00:00+00:00")
+    branches_on_b(repo, "feature", "typo")
     repo.checkout("feature")
-    repo.git("merge", "--no-ff", "--no-commit", "typo", when="2024-05-03T12:00:00+00:00")
-    (repo.path / ROOT / "a.md").write_text(doc("A", "You must refer within a day."))
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
-             when="2024-05-03T12:00:00+00:00")  # fmt: skip
+    merge_editing(repo, "typo", "You must refer within a day.",
+                  "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
+                  "2024-05-03T12:00:00+00:00")  # fmt: skip
     repo.checkout("main")
     repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
     latest = repo.snapshot().document("a").latest
@@ -1127,30 +1139,15 @@ def test_a_minor_change_carried_by_a_merge_with_a_go_live_stays_minor(repo: Manu
     """A merge deeper in the branch made the change and said Change-Type: minor; the merge
     that carried it on with a Go-Live only said when. Taken as what it says, git's subject of
     that merge went to the newsletter as an update (second review)."""
-
-    def merge_editing(branch: str, text: str | None, message: str, when: str) -> None:
-        repo.git("merge", "--no-ff", "--no-commit", branch, when=when)
-        if text is not None:
-            (repo.path / ROOT / "a.md").write_text(doc("A", text))
-        repo.git("add", "-A")
-        repo.git("commit", "-q", "-m", message, when=when)
-
-    repo.commit({"a.md": doc("A", "You must refer."), "b.md": doc("B")}, "Add",
-                "2024-05-01T12:00:00+00:00")  # fmt: skip
-    repo.branch("feature")
-    repo.commit({"b.md": doc("B", "f")}, "Feature on b", "2024-05-01T13:00:00+00:00")
-    repo.branch("typo")
-    repo.commit({"b.md": doc("B", "t")}, "Typo on b", "2024-05-02T10:00:00+00:00")
-    repo.branch("fix")
-    repo.commit({"b.md": doc("B", "x")}, "Fix on b", "2024-05-02T11:00:00+00:00")
+    branches_on_b(repo, "feature", "typo", "fix")
     repo.checkout("typo")
-    merge_editing("fix", "You must refer!", "Merge branch 'fix' into typo\n\nChange-Type: minor",
-                  "2024-05-02T12:00:00+00:00")  # fmt: skip
+    merge_editing(repo, "fix", "You must refer!", "Merge branch 'fix' into typo\n\nChange-Type: minor",
+                  "2024-05-04T12:00:00+00:00")  # fmt: skip
     repo.checkout("feature")
-    merge_editing("typo", None, "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
-                  "2024-05-03T12:00:00+00:00")  # fmt: skip
+    merge_editing(repo, "typo", None, "Merge branch 'typo' into feature\n\nGo-Live: 2024-05-20",
+                  "2024-05-05T12:00:00+00:00")  # fmt: skip
     repo.checkout("main")
-    repo.merge("feature", "2024-05-04T12:00:00+00:00", "Merge branch 'feature'")
+    repo.merge("feature", "2024-05-06T12:00:00+00:00", "Merge branch 'feature'")
     latest = repo.snapshot().document("a").latest
     assert latest.minor and latest.effective == D("2024-05-20")
     assert [n.text for n in latest.notes] == ["Merge branch 'feature'"]  # (a note, in history)
