@@ -617,3 +617,11 @@ def test_steps_are_numbered_as_the_page_numbers_them(text: str):
     steps = _Steps()
     steps.feed(render_chapter(text, "a.md", lambda *_: None))
     assert [b.number for b in parse_blocks(text) if b.kind == "item"] == steps.numbers
+
+
+def test_a_paragraph_in_another_language_keeps_its_language_and_direction():
+    """The page kept an Urdu paragraph's lang and dir, its track changes neither: read left
+    to right, and spoken in English (review; WCAG 1.3.2, 3.1.2)."""
+    old = '# T\n\n<p dir="rtl" lang="ur">پولیس کو کال کریں</p>\n\n- <span>x</span>\n'
+    diff = diff_html(diff_documents(old, old.replace("کال", "فوراً کال")))
+    assert '<p class="diff-changed" lang="ur" dir="rtl">' in diff

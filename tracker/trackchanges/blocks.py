@@ -34,8 +34,15 @@ ALLOWED_TAGS = {
     "th", "td", "blockquote", "pre", "code", "hr", "a", "strong", "em", "b", "i", "br", "sup",
     "sub", "abbr", "img", "dl", "dt", "dd",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "img": {"src", "alt"},
-                      "th": {"align"}, "td": {"align"}, "ol": {"start"}}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+    "*": {"lang", "dir", "title"},  # (nh3 keeps lang and title unless told: dir too)
+}  # fmt: skip  (as the page keeps them)
 MAX_CHUNK = 20_000  # characters; a longer chunk is read plainly
 UNBALANCED = 30  # more unclosed [ or < than this and a chunk is read plainly
 

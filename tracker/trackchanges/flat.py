@@ -13,14 +13,23 @@ tests/test_diff_render.py holds this to ``tree.py`` on the corpus and on Hypothe
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
-from tracker.trackchanges.text import INLINE, Block, make_block, numbered, paragraph_blocks
+from tracker.trackchanges.text import (
+    INLINE,
+    Block,
+    make_block,
+    numbered,
+    paragraph_blocks,
+    spoken_as,
+)
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
 _START = re.compile(r' start="([0-9]+)"')  # (an ordered list's first number, as sanitised)
+_ATTRIBUTE = re.compile(r' (lang|dir)="([^"]*)"')  # (as the sanitiser writes them)
 _INLINE = INLINE | {"br"}  # what tree.py's _inline takes for inline
 _VOID = frozenset({"br", "hr", "img"})
 # A tag as tree.py's _Node writes it: name and attribute names in lower case, values quoted
@@ -131,6 +140,12 @@ def _blocks(clean: str, node: _Element, depth: int, container: str) -> Iterator[
             yield from _element(clean, child, depth, container)
 
 
+def _spoken(clean: str, element: _Element) -> str:
+    """An element's lang and dir, as ``text.spoken_as`` writes them, from its start tag."""
+    found = _ATTRIBUTE.findall(clean, element.start, element.inner_start)
+    return spoken_as([(name, html.unescape(value)) for name, value in found]) if found else ""
+
+
 def _inner(clean: str, element: _Element) -> str:
     return clean[element.inner_start : element.inner_end]
 
@@ -138,9 +153,10 @@ def _inner(clean: str, element: _Element) -> str:
 def _element(clean: str, child: _Element, depth: int, container: str) -> Iterator[Block]:
     tag = child.tag
     if tag in _HEADINGS:
-        yield make_block("heading", tag, int(tag[1]), "", _inner(clean, child))
+        spoken = _spoken(clean, child)
+        yield make_block("heading", tag, int(tag[1]), "", _inner(clean, child), spoken=spoken)
     elif tag in {"p", "dt", "dd"}:
-        yield from paragraph_blocks(_inner(clean, child), depth, container)
+        yield from paragraph_blocks(_inner(clean, child), depth, container, _spoken(clean, child))
     elif tag in _LISTS:
         yield from _list(clean, child, depth + 1)
     elif tag == "table":
@@ -149,7 +165,7 @@ def _element(clean: str, child: _Element, depth: int, container: str) -> Iterato
     elif tag == "blockquote":
         yield from _blocks(clean, child, depth, "blockquote")
     elif tag == "pre":
-        yield make_block("code", "pre", 0, "", _inner(clean, child))
+        yield make_block("code", "pre", 0, "", _inner(clean, child), spoken=_spoken(clean, child))
     elif tag == "hr":
         yield make_block("rule", "hr", 0, "", "")
     else:  # dl, and any wrapper: its contents
@@ -189,7 +205,7 @@ def _item(
             own.append(f" {_inner(clean, child)} ")
         else:
             own.append(f" {clean[child.start : child.end]} ")
-    yield make_block("item", "li", depth, container, "".join(own), number)
+    yield make_block("item", "li", depth, container, "".join(own), number, _spoken(clean, item))
     for child in item.children:
         if child.tag in _LISTS:
             yield from _list(clean, child, depth + 1)

@@ -52,6 +52,10 @@ class Block:
     # An item of a numbered list: its number in its version (None for any other block). Not
     # compared: a step renumbered because one was added above it has not changed.
     number: int | None = field(default=None, compare=False)
+    # Its element's lang and dir, as written (' lang="ur" dir="rtl"'): shown as the page shows
+    # them, so that right-to-left words read so and a screen reader speaks each language in its
+    # own voice (WCAG 1.3.2, 3.1.2). Not compared: the words are what changed, or not.
+    spoken: str = field(default="", compare=False)
 
     @cached_property
     def words(self) -> list[str]:
@@ -96,21 +100,27 @@ class Block:
         return [(text, title) for text, _, title in found]
 
 
-def paragraph_blocks(inner: str, depth: int, container: str) -> Iterator[Block]:
+def paragraph_blocks(inner: str, depth: int, container: str, spoken: str = "") -> Iterator[Block]:
     """A paragraph's block from its inner HTML (a quotation's paragraph is a quote), if it
     holds anything shown."""
     if not inner or inner.isspace():
         return
     if container == "blockquote":
-        block = make_block("quote", "p", depth, container, inner)
+        block = make_block("quote", "p", depth, container, inner, spoken=spoken)
     else:
-        block = make_block("paragraph", "p", depth, "", inner)
+        block = make_block("paragraph", "p", depth, "", inner, spoken=spoken)
     if block.tokens:
         yield block
 
 
 def make_block(
-    kind: BlockKind, tag: str, level: int, container: str, inner: str, number: int | None = None
+    kind: BlockKind,
+    tag: str,
+    level: int,
+    container: str,
+    inner: str,
+    number: int | None = None,
+    spoken: str = "",
 ) -> Block:
     """A block from its inner HTML, white space folded as it is shown."""
     if kind == "code" or "<pre" in inner:
@@ -128,7 +138,16 @@ def make_block(
         if "<" in inner and _UNSURE.search(inner):  # every case of it is beside a tag
             tokens = fold(tokens)
             inner = "".join(tokens)
-    return Block(kind, tag, level, container, inner, tokens, number)  # (tokens: all of inner)
+    return Block(kind, tag, level, container, inner, tokens, number, spoken)  # (tokens: inner's)
+
+
+def spoken_as(attributes: list[tuple[str, str | None]]) -> str:
+    """An element's lang and dir (of its attributes, their values unescaped) as a block keeps
+    them: written out again, escaped, in that order."""
+    found = dict(attributes)
+    return "".join(
+        f' {name}="{html.escape(found[name] or "")}"' for name in ("lang", "dir") if name in found
+    )
 
 
 def numbered(tag: str, start: str | None, count: int) -> list[int | None]:

@@ -13,7 +13,14 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from tracker.trackchanges.flat import flat_blocks, flat_pieces
-from tracker.trackchanges.text import INLINE, Block, make_block, numbered, paragraph_blocks
+from tracker.trackchanges.text import (
+    INLINE,
+    Block,
+    make_block,
+    numbered,
+    paragraph_blocks,
+    spoken_as,
+)
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = frozenset({"ul", "ol"})
@@ -191,16 +198,20 @@ def _blocks(node: _Node, depth: int, container: str) -> Iterator[Block]:
     yield from _paragraph(loose, depth, container)
 
 
-def _paragraph(loose: list[_Node | str], depth: int, container: str) -> Iterator[Block]:
-    yield from paragraph_blocks(_Node("p", children=loose).inner(), depth, container)
+def _paragraph(
+    loose: list[_Node | str], depth: int, container: str, spoken: str = ""
+) -> Iterator[Block]:
+    yield from paragraph_blocks(_Node("p", children=loose).inner(), depth, container, spoken)
 
 
 def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
     tag = child.tag
     if tag in HEADINGS:
-        yield make_block("heading", tag, int(tag[1]), "", child.inner())
+        yield make_block(
+            "heading", tag, int(tag[1]), "", child.inner(), spoken=spoken_as(child.attrs)
+        )
     elif tag in {"p", "dt", "dd"}:
-        yield from _paragraph(child.children, depth, container)
+        yield from _paragraph(child.children, depth, container, spoken_as(child.attrs))
     elif tag in _LISTS:
         yield from _list(child, depth + 1)
     elif tag == "table":
@@ -209,7 +220,7 @@ def _element(child: _Node, depth: int, container: str) -> Iterator[Block]:
     elif tag == "blockquote":
         yield from _blocks(child, depth, "blockquote")
     elif tag == "pre":
-        yield make_block("code", "pre", 0, "", child.inner())
+        yield make_block("code", "pre", 0, "", child.inner(), spoken=spoken_as(child.attrs))
     elif tag == "hr":
         yield make_block("rule", "hr", 0, "", "")
     else:  # dl, and any wrapper: its contents
@@ -240,7 +251,7 @@ def _item(item: _Node, depth: int, container: str, number: int | None) -> Iterat
         for child in item.children
         if isinstance(child, str) or child.tag not in _LISTS
     )
-    yield make_block("item", "li", depth, container, own, number)
+    yield make_block("item", "li", depth, container, own, number, spoken_as(item.attrs))
     for child in item.elements():
         if child.tag in _LISTS:
             yield from _list(child, depth + 1)

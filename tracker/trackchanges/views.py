@@ -132,10 +132,10 @@ def _block_html(
     # did): the list around it is written without its start, and a deleted step would move
     # every later number on by one.
     number = f' value="{block.number}"' if block.number is not None else ""
-    opening = f'<{tag} class="{classes}"{number}>'
+    opening = f'<{tag} class="{classes}"{number}{block.spoken}>'
     if anchor:  # a heading's id, and its second id inside it (as on the chapter's page)
         ident, alias = anchor
-        opening = f'<{tag} class="{classes}" id="{ident}">'
+        opening = f'<{tag} class="{classes}" id="{ident}"{block.spoken}>'
         opening += f'<span id="{alias}"></span>' if alias else ""
     if tag == "hr":
         return f'<hr class="{classes}">{after}'
