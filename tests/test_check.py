@@ -21,6 +21,7 @@ from conftest import (
 )
 
 from tracker.authoring.check import check_manual
+from tracker.authoring.message import check_message
 from tracker.errors import NotFoundError
 
 D = date.fromisoformat
@@ -841,6 +842,28 @@ def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
     assert len(found) == 2 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
     assert "has 'Change-Note: Added.' where git does not read it" in found[1]  # (its paragraph
     # is not all trailers, so git read none of them: the subject was the note)
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2011", "\u2010", "\u2212"])
+def test_a_trailer_whose_hyphen_is_a_word_processors_dash_is_reported(repo: ManualRepo, dash):
+    """'Go-Live: 2025-03-05' with an en dash for its hyphen, pasted from Word: no trailer to
+    git, so the schedule dated the change three weeks before the date the author gave, and
+    nothing said so (exploratory testing). The hook stops it; check reports it, with the
+    Change-Note it hid."""
+    body = f"Go{dash}Live: 2025-03-05\nChange-Note: Level 3 clarified."
+    repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00", body=body)
+    found = [m for m in messages(repo, "2025-01-21") if "trailer" in m]
+    assert found[0] == (
+        f"error: commit {repo.git('rev-parse', 'HEAD')[:10]}: has 'Go-Live: 2025-03-05' whose "
+        f"'{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen) makes it no trailer "
+        "to git (type a plain '-'), so it was ignored"
+    )
+    assert "has 'Change-Note: Level 3 clarified.' where git does not read it" in found[1]
+    said = check_message(f"Add A\n\n{body}\n", date(2025, 1, 20))
+    assert said == [
+        f"'Go{dash}Live:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen), "
+        "so git reads no trailer there, nor beside it: type 'Go-Live:'."
+    ]
 
 
 def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):

@@ -14,7 +14,9 @@ from datetime import date
 from tracker.errors import InputError
 from tracker.history.golive import is_valid_go_live
 from tracker.history.trailers import (
+    DASHES,
     FAR_DAYS,
+    HYPHENS,
     SLIPPED,
     lists_squashed,
     meant_trailer,
@@ -30,6 +32,7 @@ _HIDDEN_TRAILER = re.compile(
 )
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
+_DASHED = re.compile(rf"^\s*([A-Za-z][A-Za-z0-9 _{DASHES}-]*?)\s*:")  # (a key, dashes in it)
 
 
 def read_message(path: str) -> str:
@@ -62,7 +65,7 @@ def check_message(message: str, today: date | None = None) -> list[str]:
             said = check_message(text, today)
             problems += [f"(squashed commit {sha[:10]}) {line}" for line in said]
         message = f"{subject}\n{rest}"
-    problems += _unread_block(message) + _above_the_block(message)
+    problems += _dashed(message) + _unread_block(message) + _above_the_block(message)
     for line in _kept(message):  # (anywhere: after another trailer, in a note's next line...)
         for hidden in _HIDDEN_TRAILER.finditer(line):
             problems.append(
@@ -97,6 +100,26 @@ def check_message(message: str, today: date | None = None) -> list[str]:
     return problems
 
 
+def _dashed(message: str) -> list[str]:
+    """Keys of the tracker's trailers written with a word processor's dash for the hyphen
+    ('Go\u2013Live:', pasted from Word or Outlook): no trailer to git, so the date or note was lost
+    without a word, and the trailers beside it too."""
+    found = []
+    for line in _kept(message):
+        key = _DASHED.match(line)
+        if key is None or not any(c in DASHES for c in key.group(1)):
+            continue
+        plain = key.group(1).translate(HYPHENS)
+        name = KEYS.get(plain.lower()) or meant_trailer(plain.lower())
+        if name:
+            dash = next(c for c in key.group(1) if c in DASHES)
+            found.append(
+                f"'{key.group(1)}:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes "
+                f"a hyphen), so git reads no trailer there, nor beside it: type '{name}:'."
+            )
+    return found
+
+
 def _far(value: str, today: date) -> bool:
     """Whether a valid Go-Live is further from today than a year (a typo in the year)."""
     text = value.strip()
@@ -118,7 +141,7 @@ def _unread_block(message: str) -> list[str]:
         return []  # (git reads a paragraph with a trailer of its own making that is a quarter
         # trailers: "Signed-off-by:", "(cherry picked from commit ...)")
     for line in lines:
-        if ours and not _LINE.match(line) and not line[:1].isspace():
+        if ours and not _LINE.match(line) and not line[:1].isspace() and not _dashed(line):
             return [
                 f"git will not read the trailers, because {line.strip()!r} is not one: "
                 "indent a line that continues a Change-Note with a space."

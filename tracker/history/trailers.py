@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from tracker.config import CONFIG_FILE
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, unique_notes
+from tracker.repository.parse import DASHES as DASHES  # (for the commit-msg hook)
+from tracker.repository.parse import HYPHENS as HYPHENS
 from tracker.repository.parse import RawCommit
 from tracker.repository.parse import lists_squashed as lists_squashed  # (for the commit-msg hook)
 from tracker.repository.parse import message_lines as message_lines
@@ -213,14 +215,22 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             "ignored", committed, rule="unread-trailer",
         ))  # fmt: skip
     taken = [value for key, value in commit.trailers if key == "go-live"]
-    for key, value in commit.unread:
+    for written, value in commit.unread:
+        key = written.translate(HYPHENS)
         # (a Go-Live of a squash merge's earlier commit, beside one git read: a warning)
         error = key == "go-live" and not taken
+        dash = next((c for c in written if c in DASHES), "")
+        where = (
+            f"whose '{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen) makes it "
+            "no trailer to git (type a plain '-')"
+            if dash
+            else "where git does not read it as a trailer (trailers go together, unindented, "
+            "in the message's last paragraph, with no other text)"
+        )
         found.append(Problem(
             "error" if error else "warning", f"commit {commit.sha[:10]}",
-            f"has '{_NAMES[key]}: {value}' where git does not read it as a trailer (trailers "
-            "go together, unindented, in the message's last paragraph, with no other text), so "
-            "it was ignored" + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
+            f"has '{_NAMES[key]}: {value}' {where}, so it was ignored"
+            + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
             committed, rule="unread-trailer",
         ))  # fmt: skip
     return found

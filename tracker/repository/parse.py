@@ -107,7 +107,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             subject=subject,
             trailers=read + _loose(body),
             changes=tuple(changes),
-            unread=_unread(body, read) if "-" in body else (),
+            unread=_unread(body, read) if "-" in body or not body.isascii() else (),
             squashed=squashed,
         )
 
@@ -150,9 +150,17 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-# A line of the message's body that starts as one of the tracker's trailers does (its value
-# taken whole and stripped after: a lazy match before trailing spaces is quadratic in them).
-_OURS = re.compile(r"^[ \t]*(go-live|change-note|change-type)[ \t]*:(.*)$", re.I | re.M)
+# Dashes a word processor writes for a hyphen (AutoFormat's en dash, a non-breaking hyphen, a
+# minus...): a key written with one is no trailer to git, so its date or note is lost.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+HYPHENS = str.maketrans(DASHES, "-" * len(DASHES))
+# A line of the message's body that starts as one of the tracker's trailers does, its hyphen
+# perhaps such a dash (its value taken whole and stripped after: a lazy match before trailing
+# spaces is quadratic in them).
+_OURS = re.compile(
+    rf"^[ \t]*(go[-{DASHES}]live|change[-{DASHES}]note|change[-{DASHES}]type)[ \t]*:(.*)$",
+    re.I | re.M,
+)
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 
 
@@ -291,5 +299,5 @@ def _message(
         subject=" ".join(subject.split()),
         trailers=read + _loose(body),
         changes=(),
-        unread=_unread(body, read) if "-" in body else (),
+        unread=_unread(body, read) if "-" in body or not body.isascii() else (),
     )
