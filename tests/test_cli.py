@@ -48,6 +48,19 @@ def test_newsletter_prints_the_golden_text(demo: Path):
     assert result.stdout == GOLDEN.read_text(encoding="utf-8")
 
 
+def test_newsletter_says_it_has_no_links_without_site_url(demo: Path, repo: ManualRepo):
+    """Without site_url the newsletter's HTML held no link at all, the others empty addresses,
+    and nothing said so (author's exploratory testing); the demo manual gives one."""
+    assert "site_url" not in run("newsletter", "--repo", str(demo), "--today", "2024-11-06").stderr
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-02T09:00:00+00:00")
+    result = run("newsletter", "--repo", str(repo.path), "--format", "html")
+    assert result.returncode == 0 and "<a " not in result.stdout
+    assert result.stderr == (
+        "tracker: warning: manual.toml gives no site_url, so the newsletter has no links to the "
+        "chapters and what changed in them; set it to the website's address (see authors.md).\n"
+    )
+
+
 def test_newsletter_defaults_to_the_next_upcoming_release(demo: Path):
     result = run("newsletter", "--repo", str(demo), env={"TRACKER_TODAY": "2024-11-06"})
     assert result.stdout == GOLDEN.read_text(encoding="utf-8")

@@ -308,7 +308,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _newsletter(args: argparse.Namespace) -> int:
-    from tracker import dates
+    from tracker import console, dates
     from tracker.publish.newsletter import render_newsletter
 
     opened = _open(args)
@@ -327,6 +327,7 @@ def _newsletter(args: argparse.Namespace) -> int:
         summarise=opened.manual.differ.summary,
         exported={} if args.static_copy else None,
     )
+    console.unlinked(snapshot.config.site_url)  # (once written: a mistake is one sentence)
     _out(text, end="")
     return 0
 

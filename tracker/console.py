@@ -113,6 +113,16 @@ def warn_about(notices: Iterable[tuple[int, str, str]], keys: Iterable[int] | No
             log.warning("%s: %s (see 'tracker check').", path, problem)
 
 
+def unlinked(site_url: str) -> None:
+    """Say that a newsletter written on the command line has no links, where the manual gives
+    no site_url (a page of the service links to its own address instead, and says so)."""
+    if not site_url:
+        log.warning(
+            "manual.toml gives no site_url, so the newsletter has no links to the chapters and "
+            "what changed in them; set it to the website's address (see authors.md)."
+        )
+
+
 def print_json(data: Any) -> None:
     """Data as indented JSON (UTF-8 as it is: JSON escapes control characters itself)."""
     import json
