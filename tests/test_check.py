@@ -15,6 +15,7 @@ from conftest import (
     LEAFLET_BROKEN,
     LINK_FORMS,
     NON_LATIN_HEADINGS,
+    ROOT,
     SECTION_HEADINGS,
     ManualRepo,
     doc,
@@ -1187,3 +1188,24 @@ def test_check_says_which_list_items_the_page_does_not_nest(repo: ManualRepo):
         "a list item indented 2 spaces, inside the item above it (indented 0) in an editor's "
         "preview, is shown on the page as an item of an outer list; indent it 4 spaces to nest it"
     )
+
+
+def test_check_says_what_it_does_not_read_uncommitted(repo: ManualRepo, tmp_path):
+    """Run before committing, as a newcomer does, check said '0 errors' of a broken chapter it
+    never read (author's exploratory testing): it says what is not committed yet."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-02T09:00:00+00:00")
+    assert run_check(repo, "json").stderr == ""
+    (repo.path / ROOT / "a.md").write_text(doc("A", "[broken](nowhere.md)"))
+    (repo.path / ROOT / "new.md").write_text("---\ntitle: [\n---\n")
+    (repo.path / "elsewhere.txt").write_text("not the manual's")
+    done = run_check(repo, "json")
+    assert json.loads(done.stdout)["findings"] == []  # (the commits, as before)
+    assert done.stderr == (
+        "tracker: warning: 2 files under procedures/ have changes not committed yet: tracker "
+        "check reads only what is committed.\n"
+    )
+    mirror = tmp_path / "mirror.git"  # (a served mirror has nothing checked out)
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo.path), str(mirror)], check=True)
+    bare = subprocess.run([sys.executable, "-m", "tracker", "check", "--repo", str(mirror)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert bare.returncode == 0 and bare.stderr == ""

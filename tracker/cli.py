@@ -69,10 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gc.enable()
 
 
-def _open(args: argparse.Namespace, repo: GitRepo | None = None, despite: bool = False) -> Opened:
+def _open(
+    args: argparse.Namespace, repo: GitRepo | None = None, despite: bool = False, **read: bool
+) -> Opened:
     from tracker.opening import opened
 
-    return opened(args, repo, despite)
+    return opened(args, repo, despite, **read)
 
 
 def _fixed_today(text: str | None) -> date | None:
@@ -195,7 +197,7 @@ def _preview(args: argparse.Namespace) -> int:
     from tracker.publish import views as output
     from tracker.publish.newsletter import render_newsletter
 
-    opened = _open(args)
+    opened = _open(args, worktree=True)
     found = preview(opened.snapshot, opened.today)
     fmt: Literal["json", "text"] = "json" if args.format == "json" else "text"
     section = None
@@ -336,7 +338,7 @@ def _check(args: argparse.Namespace) -> int:
     from tracker.authoring import check, reports
     from tracker.config import CONFIG_FILE
 
-    opened = _open(args, despite=True)  # (settings that cannot be read: a finding of its own)
+    opened = _open(args, despite=True, worktree=True)  # (settings unread: a finding of its own)
     from tracker.publish.chapter import with_images
     from tracker.publish.newsletter import template_problems
 

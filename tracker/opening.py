@@ -36,10 +36,16 @@ class Opened:
         self.manual, self.snapshot, self.today = manual, snapshot, today
 
 
-def opened(args: argparse.Namespace, repo: GitRepo | None = None, despite: bool = False) -> Opened:
+def opened(
+    args: argparse.Namespace,
+    repo: GitRepo | None = None,
+    despite: bool = False,
+    worktree: bool = False,
+) -> Opened:
     """The manual a command names (``--repo``, ``--root``, ``--branch``), read the whole way
     (``repo``: that repository, opened already by ``answered``; ``despite``: even while its
-    newest settings cannot be read, for ``tracker check``: ``Manual.despite_broken_settings``)."""
+    newest settings cannot be read, for ``tracker check``: ``Manual.despite_broken_settings``;
+    ``worktree``: saying first what is not committed, which the command does not read)."""
     from tracker import dates
     from tracker.manual import Manual, open_manual
 
@@ -49,7 +55,30 @@ def opened(args: argparse.Namespace, repo: GitRepo | None = None, despite: bool 
     else:  # (its root and branch checked by answered)
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
     snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
+    if worktree:
+        _uncommitted(manual, args.command)
     return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
+
+
+def _uncommitted(manual: Manual, command: str) -> None:
+    """Say that files under the manual's folder have changes not committed yet: the command
+    reads commits only, and an author who runs it before committing (as a newcomer does) was
+    told all was well of a chapter it never read."""
+    if manual.repo.work_tree is None:
+        return  # (a bare repository: nothing is checked out)
+    from tracker.repository.process import run_git
+
+    asked = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
+    found = run_git([*asked, "--", f":(top,literal){manual.root.folder}"], manual.repo.work_tree,
+                    check=False)  # fmt: skip
+    changed = [entry for entry in found.stdout.split("\0") if entry[2:3] == " "]
+    if found.returncode == 0 and changed:
+        where = f"{manual.root.folder}/" if manual.root.folder else "the repository"
+        log.warning(
+            "%d file%s under %s %s changes not committed yet: tracker %s reads only what is "
+            "committed.", len(changed), "s" * (len(changed) != 1), where,
+            "have" if len(changed) != 1 else "has", command,
+        )  # fmt: skip
 
 
 def fixed_today(text: str | None) -> date | None:
