@@ -1209,3 +1209,25 @@ def test_check_says_what_it_does_not_read_uncommitted(repo: ManualRepo, tmp_path
     bare = subprocess.run([sys.executable, "-m", "tracker", "check", "--repo", str(mirror)],
                           capture_output=True, text=True, check=False)  # fmt: skip
     assert bare.returncode == 0 and bare.stderr == ""
+
+
+def test_a_move_git_could_not_follow_is_said(repo: ManualRepo):
+    """A chapter without an id, moved and rewritten in one commit: git saw a deletion and an
+    addition, so the newsletter listed it as new and withdrawn and its history and address
+    were lost, and check said nothing (author's exploratory testing)."""
+    old = "## Mandatory reporting\n\nReport to the police.\n"
+    repo.commit({"health/fgm.md": doc("Female Genital Mutilation", old)}, "Add FGM",
+                "2025-03-13T10:00:00+00:00")  # fmt: skip
+    repo.git("rm", "-q", f"{ROOT}/health/fgm.md")
+    new = "## Mandatory reporting duty\n\nTeachers must report known cases of FGM by 101.\n"
+    repo.commit({"specific/fgm.md": doc("Female Genital Mutilation", new)}, "Move and rewrite",
+                "2025-03-14T10:00:00+00:00")  # fmt: skip
+    found = [m for m in messages(repo, "2025-03-20") if "move" in m]
+    assert found == [
+        "warning: specific/fgm.md: was added by the commit that deleted health/fgm.md, of the "
+        "same title: if it was moved, git could not follow it (it was much changed as well), so "
+        "its history and old address stop there and the newsletter lists it as new and "
+        "withdrawn; before pushing, move it in a commit of its own, then change it (or give it "
+        "an id: before moving it)"
+    ]
+    assert [m for m in messages(repo, "2025-05-20") if "move" in m] == []  # (history by then)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from itertools import pairwise
+from pathlib import PurePosixPath
 
 from tracker.authoring.images import BROKEN, Sizes, image_problems
 from tracker.authoring.lines import Lines
@@ -34,7 +36,7 @@ REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
     "address-clash",
-    "duplicate-title", "image-alt", "list-indent", "newsletter-template",
+    "duplicate-title", "image-alt", "list-indent", "move-lost", "newsletter-template",
     "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
     "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
@@ -88,6 +90,7 @@ def check_manual(
         *(_go_live(snapshot, since) if broken is None else ()),
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *(_undone(snapshot, today) if broken is None else ()),
+        *_lost_moves(snapshot, since),
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
@@ -310,6 +313,37 @@ def _undone(snapshot: Snapshot, today: date) -> list[Problem]:
                     "newsletter leaves it out and its notes are not announced"
                 )
                 problems.append(Problem("warning", doc.id, message, rule="change-undone"))
+    return problems
+
+
+def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
+    """A document added by the commit that deleted another of the same title or file name: a
+    move git could not follow (the file was also much changed, and has no id of its own), so
+    the history and old address stop there, and the newsletter says the chapter is new and
+    withdrawn. Said for the recent past and what is to come, as the go-live warnings are."""
+    deleted: dict[str, list[tuple[Document, Version]]] = defaultdict(list)  # by commit
+    for doc in snapshot.documents:
+        for before, version in pairwise(doc.versions):
+            if version.deleted and version.effective >= since:
+                deleted[version.commit].append((doc, before))
+    problems = []
+    for doc in snapshot.documents:
+        added = doc.versions[0]
+        for gone, was in deleted.get(added.commit, ()):
+            same = (
+                "title" if added.title.casefold() == was.title.casefold()
+                else "file name" if PurePosixPath(added.path).name == PurePosixPath(was.path).name
+                else None
+            )  # fmt: skip
+            if gone is not doc and same:
+                message = (
+                    f"was added by the commit that deleted {was.path}, of the same {same}: if "
+                    "it was moved, git could not follow it (it was much changed as well), so "
+                    "its history and old address stop there and the newsletter lists it as new "
+                    "and withdrawn; before pushing, move it in a commit of its own, then "
+                    "change it (or give it an id: before moving it)"
+                )
+                problems.append(Problem("warning", added.path, message, rule="move-lost"))
     return problems
 
 
