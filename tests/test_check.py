@@ -863,8 +863,19 @@ def test_a_trailer_whose_hyphen_is_a_word_processors_dash_is_reported(repo: Manu
     said = check_message(f"Add A\n\n{body}\n", date(2025, 1, 20))
     assert said == [
         f"'Go{dash}Live:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen), "
-        "so git reads no trailer there, nor beside it: type 'Go-Live:'."
+        "so git reads no trailer there (and may read none beside it): type 'Go-Live:'."
     ]
+
+
+def test_a_dashed_go_live_beside_a_trailer_git_writes_is_reported(repo: ManualRepo):
+    """Beside 'Signed-off-by:' (git commit -s) git reads the other trailers, and the dashed
+    Go-Live was not looked for at all (review); the hook passes a subject that names it."""
+    body = "Go\u2013Live: 2025-03-05\nChange-Note: Level 3 clarified.\nSigned-off-by: A <a@x>"
+    repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00", body=body)
+    found = [m for m in messages(repo, "2025-01-21") if "trailer" in m]
+    assert len(found) == 1 and "has 'Go-Live: 2025-03-05' whose '\u2013'" in found[0]
+    assert check_message("Go\u2013live: the new front door\n\nChange-Note: x\n") == []
+    assert check_message("Update\n\nGo \u2013 live: on Monday, as agreed\n") == []
 
 
 def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):
@@ -1226,8 +1237,12 @@ def test_a_move_git_could_not_follow_is_said(repo: ManualRepo):
     assert found == [
         "warning: specific/fgm.md: was added by the commit that deleted health/fgm.md, of the "
         "same title: if it was moved, git could not follow it (it was much changed as well), so "
-        "its history and old address stop there and the newsletter lists it as new and "
-        "withdrawn; before pushing, move it in a commit of its own, then change it (or give it "
-        "an id: before moving it)"
+        "its history and old address stop there and the newsletter lists it as new and the "
+        "other as withdrawn; to keep them, give a document an id: before moving it (the only way "
+        "through a squash merge), or move it in a commit of its own and change it in the next"
     ]
     assert [m for m in messages(repo, "2025-05-20") if "move" in m] == []  # (history by then)
+    repo.git("rm", "-q", f"{ROOT}/specific/fgm.md")  # (a file of that name, another chapter:
+    repo.commit({"youth/fgm.md": doc("Youth justice")}, "Replace",  # no move (review))
+                "2025-05-21T10:00:00+00:00")  # fmt: skip
+    assert [m for m in messages(repo, "2025-05-22") if "move" in m] == []

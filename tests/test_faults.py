@@ -91,6 +91,17 @@ def test_a_hanging_git_is_stopped_and_the_command_says_so(repo: ManualRepo, hang
     assert tracker("releases", "--repo", str(repo.path)).returncode == 0
 
 
+def test_check_goes_on_when_git_status_does_not_answer(repo: ManualRepo, hanging_git: Path):
+    """What is not committed is said in passing: a git status that hangs stopped tracker check
+    with exit 2 (review); it now checks, and says nothing of it."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00")
+    (repo.path / "procedures" / "b.md").write_text("# B\n")
+    hanging_git.write_text("status")
+    result = tracker("check", "--repo", str(repo.path), "--today", "2024-02-01")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.endswith("0 errors, 0 warnings.\n")
+
+
 def test_a_hanging_git_is_a_503_and_the_next_request_recovers(repo: ManualRepo, hanging_git: Path):
     repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
     with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:

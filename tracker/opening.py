@@ -66,11 +66,16 @@ def _uncommitted(manual: Manual, command: str) -> None:
     told all was well of a chapter it never read."""
     if manual.repo.work_tree is None:
         return  # (a bare repository: nothing is checked out)
+    from tracker.errors import TrackerError
     from tracker.repository.process import run_git
 
-    asked = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
-    found = run_git([*asked, "--", f":(top,literal){manual.root.folder}"], manual.repo.work_tree,
-                    check=False)  # fmt: skip
+    # (no optional locks: a commit made meanwhile never fails on git's index lock)
+    asked = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"]
+    pathspec = f":(top,literal){manual.root.folder}"
+    try:
+        found = run_git([*asked, "--no-renames", "--", pathspec], manual.repo.work_tree, False)
+    except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
+        return
     changed = [entry for entry in found.stdout.split("\0") if entry[2:3] == " "]
     if found.returncode == 0 and changed:
         where = f"{manual.root.folder}/" if manual.root.folder else "the repository"

@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
-from pathlib import PurePosixPath
 
 from tracker.authoring.images import BROKEN, Sizes, image_problems
 from tracker.authoring.lines import Lines
@@ -317,8 +316,8 @@ def _undone(snapshot: Snapshot, today: date) -> list[Problem]:
 
 
 def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
-    """A document added by the commit that deleted another of the same title or file name: a
-    move git could not follow (the file was also much changed, and has no id of its own), so
+    """A document added by the commit that deleted another of the same title: a move git could
+    not follow (the file was also much changed, and has no id of its own), so
     the history and old address stop there, and the newsletter says the chapter is new and
     withdrawn. Said for the recent past and what is to come, as the go-live warnings are."""
     deleted: dict[str, list[tuple[Document, Version]]] = defaultdict(list)  # by commit
@@ -330,18 +329,14 @@ def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
     for doc in snapshot.documents:
         added = doc.versions[0]
         for gone, was in deleted.get(added.commit, ()):
-            same = (
-                "title" if added.title.casefold() == was.title.casefold()
-                else "file name" if PurePosixPath(added.path).name == PurePosixPath(was.path).name
-                else None
-            )  # fmt: skip
-            if gone is not doc and same:
+            if gone is not doc and added.title.casefold() == was.title.casefold():
                 message = (
-                    f"was added by the commit that deleted {was.path}, of the same {same}: if "
+                    f"was added by the commit that deleted {was.path}, of the same title: if "
                     "it was moved, git could not follow it (it was much changed as well), so "
                     "its history and old address stop there and the newsletter lists it as new "
-                    "and withdrawn; before pushing, move it in a commit of its own, then "
-                    "change it (or give it an id: before moving it)"
+                    "and the other as withdrawn; to keep them, give a document an id: before "
+                    "moving it (the only way through a squash merge), or move it in a commit "
+                    "of its own and change it in the next"
                 )
                 problems.append(Problem("warning", added.path, message, rule="move-lost"))
     return problems

@@ -32,7 +32,7 @@ _HIDDEN_TRAILER = re.compile(
 )
 CHANGE_TYPES = ("minor", "major")
 _LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
-_DASHED = re.compile(rf"^\s*([A-Za-z][A-Za-z0-9 _{DASHES}-]*?)\s*:")  # (a key, dashes in it)
+_DASHED = re.compile(rf"([A-Za-z][A-Za-z0-9_{DASHES}-]*)[ \t]*:")  # (a key, dashes in it)
 
 
 def read_message(path: str) -> str:
@@ -102,22 +102,25 @@ def check_message(message: str, today: date | None = None) -> list[str]:
 
 def _dashed(message: str) -> list[str]:
     """Keys of the tracker's trailers written with a word processor's dash for the hyphen
-    ('Go\u2013Live:', pasted from Word or Outlook): no trailer to git, so the date or note was lost
-    without a word, and the trailers beside it too."""
-    found = []
-    for line in _kept(message):
-        key = _DASHED.match(line)
-        if key is None or not any(c in DASHES for c in key.group(1)):
-            continue
-        plain = key.group(1).translate(HYPHENS)
-        name = KEYS.get(plain.lower()) or meant_trailer(plain.lower())
-        if name:
-            dash = next(c for c in key.group(1) if c in DASHES)
-            found.append(
-                f"'{key.group(1)}:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes "
-                f"a hyphen), so git reads no trailer there, nor beside it: type '{name}:'."
-            )
-    return found
+    ('Go\u2013Live:', pasted from Word or Outlook): no trailer to git, so the date or note was
+    lost without a word (and the trailers beside it too, unless git wrote one of them)."""
+    return [said for line in _kept(message)[1:] if (said := _dashed_key(line))]
+
+
+def _dashed_key(line: str) -> str | None:
+    """What is wrong with a line whose key is one of ours written with such a dash."""
+    key = _DASHED.match(line)
+    if key is None or not any(c in DASHES for c in key.group(1)):
+        return None
+    plain = key.group(1).translate(HYPHENS)
+    name = KEYS.get(plain.lower()) or meant_trailer(plain.lower())
+    if not name:
+        return None
+    dash = next(c for c in key.group(1) if c in DASHES)
+    return (
+        f"'{key.group(1)}:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes a "
+        f"hyphen), so git reads no trailer there (and may read none beside it): type '{name}:'."
+    )
 
 
 def _far(value: str, today: date) -> bool:
@@ -141,7 +144,7 @@ def _unread_block(message: str) -> list[str]:
         return []  # (git reads a paragraph with a trailer of its own making that is a quarter
         # trailers: "Signed-off-by:", "(cherry picked from commit ...)")
     for line in lines:
-        if ours and not _LINE.match(line) and not line[:1].isspace() and not _dashed(line):
+        if ours and not _LINE.match(line) and not line[:1].isspace() and not _dashed_key(line):
             return [
                 f"git will not read the trailers, because {line.strip()!r} is not one: "
                 "indent a line that continues a Change-Note with a space."

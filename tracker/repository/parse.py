@@ -162,6 +162,9 @@ _OURS = re.compile(
     re.I | re.M,
 )
 _BLANK = re.compile(r"\n[ \t\r]*\n")
+_DASHED = re.compile(
+    rf"(?:go[{DASHES}]live|change[{DASHES}]note|change[{DASHES}]type)[ \t]*:", re.I
+)
 
 
 def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -176,7 +179,11 @@ def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
         # and at its indented lines (a Go-Live indented under a Change-Note is part of the note)
         blanks = list(_BLANK.finditer(body.rstrip()))
         cut = blanks[-1].start() if blanks else 0
-        folded = [line for line in message_lines(body[cut:]) if line[:1] in (" ", "\t")]
+        folded = [  # (and a key whose hyphen is a dash: no trailer, beside git's own)
+            line
+            for line in message_lines(body[cut:])
+            if line[:1] in (" ", "\t") or (not line.isascii() and _DASHED.match(line))
+        ]
         body = "\n".join([body[:cut], *folded])
     for key, value in _OURS.findall(body):
         key, value = key.lower(), value.strip(" \t\r")
