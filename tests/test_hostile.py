@@ -55,6 +55,7 @@ READ_ONLY = {
     "merge-base",
     "ls-tree",
     "rev-list",
+    "status",  # (what check and preview do not read, uncommitted: taking no optional lock)
     "-c",
 }  # fmt: skip  ("-c": pinned settings before 'log' or 'ls-tree')
 SLOW = settings(

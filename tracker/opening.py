@@ -69,11 +69,13 @@ def _uncommitted(manual: Manual, command: str) -> None:
     from tracker.errors import TrackerError
     from tracker.repository.process import run_git
 
-    # (no optional locks: a commit made meanwhile never fails on git's index lock)
-    asked = ["--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all"]
+    asked = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"]
     pathspec = f":(top,literal){manual.root.folder}"
+    # (no optional locks: git writes nothing, its index's times included, and a commit made
+    # meanwhile never fails on the index's lock)
+    quiet = {"GIT_OPTIONAL_LOCKS": "0"}
     try:
-        found = run_git([*asked, "--no-renames", "--", pathspec], manual.repo.work_tree, False)
+        found = run_git([*asked, "--", pathspec], manual.repo.work_tree, False, env=quiet)
     except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
         return
     changed = [entry for entry in found.stdout.split("\0") if entry[2:3] == " "]
