@@ -95,6 +95,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "tracker.cli": {"tracker"},
     "tracker.opening": {
+        "tracker.errors",
         "tracker.dates",
         "tracker.repository",
         "tracker.console",
