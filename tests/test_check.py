@@ -272,6 +272,30 @@ def test_an_image_the_manual_does_not_publish_is_broken(repo: ManualRepo):
     assert served == ["images/ok.png"]  # (the others left as written: no address of the site's)
 
 
+def test_an_image_changed_since_its_chapter_was_committed_is_said(repo: ManualRepo):
+    """A corrected flowchart committed alone never reached its chapter's page, which shows
+    images as they were at its commit, and nothing said so (author's exploratory testing)."""
+    (repo.path / "procedures" / "images").mkdir(parents=True)
+    (repo.path / "procedures" / "images" / "flow.png").write_bytes(PNG)
+    repo.commit({"a.md": doc("A", "![Flow](images/flow.png)")}, when="2024-01-02T09:00:00+00:00")
+    first = repo.git("rev-parse", "HEAD")[:10]
+    assert [f for f in json.loads(run_check(repo, "json").stdout)["findings"]] == []
+    (repo.path / "procedures" / "images" / "flow.png").write_bytes(PNG + b"new number")
+    repo.commit({}, "New flowchart", "2024-01-09T09:00:00+00:00")
+    found = [f for f in json.loads(run_check(repo, "json").stdout)["findings"]]
+    assert [(f["rule"], f["severity"], f["file"]) for f in found] == [
+        ("image-changed", "warning", "a.md")
+    ]
+    assert found[0]["message"] == (
+        f"shows the image images/flow.png as it was when the document was last committed "
+        f"({first}); the file has changed since, so its page still shows the old image: commit "
+        "the document again (any change) to show the new one"
+    )
+    repo.commit({"a.md": doc("A", "![Flow](images/flow.png)\n\nAgain.")},
+                when="2024-01-10T09:00:00+00:00")  # fmt: skip
+    assert json.loads(run_check(repo, "json").stdout)["findings"] == []
+
+
 def test_an_image_that_is_a_symbolic_link_is_broken(repo: ManualRepo):
     """The website serves no symbolic link as an image (its blob is the path it points to):
     check said nothing of a chapter showing one, whose page showed none (review)."""

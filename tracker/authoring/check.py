@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
-from tracker.authoring.images import BROKEN, Sizes, image_problems
+from tracker.authoring.images import BROKEN, CHANGED, Sizes, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
 from tracker.authoring.suggest import Suggestions
@@ -36,8 +36,8 @@ RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
     "address-clash",
     "duplicate-title", "image-alt", "list-indent", "move-lost", "newsletter-template",
-    "broken-link", BROKEN, "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice",
-    "go-live-far", "unread-trailer",
+    "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash", "go-live-invalid",
+    "go-live-twice", "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "branch-replaced",

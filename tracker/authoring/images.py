@@ -27,6 +27,7 @@ _NO_WORDS = (
     "it is only decoration"
 )
 BROKEN = "broken-image"
+CHANGED = "image-changed"
 # The size of each file (commit, path in the repository) asked at once (None: the commit has none).
 Sizes = Callable[[list[tuple[str, str]]], list[int | None]]
 
@@ -62,6 +63,8 @@ def image_problems(
             wrong.append(("warning", _NO_WORDS, _ALT_RULE))
         if broken is not None:
             wrong.append(("error", broken, BROKEN))
+        elif files and src and (changed := files.changed(version, src)) is not None:
+            wrong.append(("warning", changed, CHANGED))
         line = lines.address(version, src, kind="image") if lines and wrong and src else None
         found += [Problem(level, version.path, message, rule=rule, line=line)
                   for level, message, rule in wrong]  # fmt: skip
@@ -144,6 +147,23 @@ class Files:
         if size > LARGEST_IMAGE:
             return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"
         return None
+
+    def changed(self, version: Version, src: str) -> str | None:
+        """Why the page of this version shows an older image than the manual now has (a page
+        shows its images as they were at its commit: a corrected flowchart committed alone never
+        reached it), or None. Told by the file's size, which ``look_up`` asked of git at both
+        commits: an image changed but of the same size is not seen."""
+        target = _named(version.path, src)
+        if not target or version.commit == self.head:
+            return None
+        then, now = self.size(version.commit, target), self.size(self.head, target)
+        if then is None or now is None or then == now:
+            return None
+        return (
+            f"shows the image {src} as it was when the document was last committed "
+            f"({version.commit[:10]}); the file has changed since, so its page still shows the "
+            "old image: commit the document again (any change) to show the new one"
+        )
 
     def _names(self, path: str) -> list[str]:
         """The repository paths the files route tries for a path under the root: as written,
