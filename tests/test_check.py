@@ -602,6 +602,26 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
 
 
 @pytest.mark.parametrize(
+    ("trailers", "body", "level"),
+    [([("Golive", "2024-12-01")], "", "error"),
+     ([("Golive", "2024-12-01"), ("Go-Live", "2024-12-04")], "", "warning"),
+     ([("Change-Notes", "Added.")], "", "warning"),
+     ([], "Why.\n\nGo\u2013live date: 2024-12-01\nChange-Note: Added.", "error")],
+)  # fmt: skip
+def test_a_misspelt_go_live_whose_date_was_lost_is_an_error(repo, trailers, body, level):
+    """'Golive: 2024-12-01' (or 'Go-live date:', typed in Word with an en dash): git reads no
+    Go-Live, so the schedule dated the change, not the author, where a Go-Live git could not
+    read was already an error and this only a warning (author's exploratory testing; the
+    dashed, misspelt key was not reported at all). A warning when git read a Go-Live too."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00", body=body,
+                trailers=trailers)  # fmt: skip
+    found = [m for m in messages(repo) if "did you mean" in m]
+    assert len(found) == 1 and found[0].startswith(f"{level}: commit "), found
+    assert ("Its date was ignored: the version went live by the release schedule" in found[0]) \
+        == (level == "error")  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("body", "trailers", "found"),
     [
         ("Go-Live: 2024-12-11", {"Change-Note": "Added."},

@@ -181,17 +181,24 @@ class Sources:
 
 
 def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
-    """Trailers the tracker does not read whose keys look like one it does (Golive:)."""
+    """Trailers the tracker does not read whose keys look like one it does (Golive:). An
+    error for one meant as a Go-Live when git read none (the date the author gave was lost:
+    the version went live by the schedule or when committed, as for a Go-Live git did not
+    read, ``unread_trailers``); else a warning."""
     found = []
+    taken = any(key == "go-live" for key, _ in commit.trailers)
     for key, _ in commit.trailers:
         if key in TRAILER_KEYS:
             continue
         intended = meant_trailer(key)
         if intended:
+            lost = intended == "Go-Live" and not taken
             found.append(Problem(
-                "warning", f"commit {commit.sha[:10]}",
+                "error" if lost else "warning", f"commit {commit.sha[:10]}",
                 f"has the trailer '{key}:', which the tracker does not read; did you mean "
-                f"'{intended}:'?", committed, rule="unknown-trailer",
+                f"'{intended}:'?" + (" Its date was ignored: the version went live by the "
+                "release schedule, or when committed" if lost else ""),
+                committed, rule="unknown-trailer",
             ))  # fmt: skip
     return found
 

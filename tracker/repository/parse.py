@@ -134,10 +134,6 @@ def _is_zero(object_id: str) -> bool:
     return not object_id.strip("0")
 
 
-# "Go-live date: 2024-12-11": a line git does not read as a trailer (its key has a space).
-_LOOSE = re.compile(r"^([A-Za-z][A-Za-z-]*(?: [A-Za-z][A-Za-z-]*){1,3})\s*:\s*(.*)$")
-
-
 def _loose(body: str) -> tuple[tuple[str, str], ...]:
     """Trailer-like lines of the message's last paragraph that git skipped, keys lower-cased,
     so that a misspelt trailer can be reported rather than silently ignored."""
@@ -160,6 +156,11 @@ HYPHENS = str.maketrans(DASHES, "-" * len(DASHES))
 _OURS = re.compile(
     rf"^[ \t]*(go[-{DASHES}]live|change[-{DASHES}]note|change[-{DASHES}]type)[ \t]*:(.*)$",
     re.I | re.M,
+)
+# "Go-live date: 2024-12-11": a line git does not read as a trailer (its key has a space; its
+# hyphen may be a word processor's dash, "Go\u2013live date:").
+_LOOSE = re.compile(
+    rf"^([A-Za-z][A-Za-z{DASHES}-]*(?: [A-Za-z][A-Za-z{DASHES}-]*){{1,3}})\s*:\s*(.*)$"
 )
 _BLANK = re.compile(r"\n[ \t\r]*\n")
 _DASHED = re.compile(
