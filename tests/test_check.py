@@ -557,6 +557,25 @@ def test_duplicate_titles_and_text_that_is_not_utf8(repo: ManualRepo):
     assert any(m.startswith("error: c.md: the file is not UTF-8 text (line 1)") for m in found)
 
 
+def test_a_file_saved_as_utf16_is_named_so_not_binary(repo: ManualRepo):
+    """Notepad's "Unicode" (UTF-16, with or without its byte order mark) and UTF-32 were "binary,
+    not Markdown", which sent an author looking for an image (author's exploratory testing);
+    a file that is binary is still said to be."""
+    text = "---\ntitle: Referrals\n---\n# Referrals\n\nCall the duty team.\n"
+    files = {"a.md": text.encode("utf-16"), "b.md": text.encode("utf-16-be"),
+             "c.md": text.encode("utf-32"), "d.md": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01"}  # fmt: skip
+    (repo.path / "procedures").mkdir(exist_ok=True)
+    for name, data in files.items():
+        (repo.path / "procedures" / name).write_bytes(data)
+    repo.commit({}, "Add them", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})
+    found = sorted(m.partition(";")[0] for m in messages(repo) if "not published" in m)
+    assert found == [
+        f"error: {name}: the file is {kind} text, not UTF-8 (save it as UTF-8: in Notepad, Save "
+        "As with Encoding UTF-8)"
+        for name, kind in (("a.md", "UTF-16"), ("b.md", "UTF-16"), ("c.md", "UTF-32"))
+    ] + ["error: d.md: the file is binary, not Markdown"]
+
+
 def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):
     """procedures/...md took the id '..' (a file name with an escape character, one with it),
     listed everywhere, its page a 400, and check said nothing (security review): only a front

@@ -187,6 +187,12 @@ def unreadable(data: bytes | None) -> str | None:
     if len(data) > MAX_BYTES:
         return f"the file is larger than {MAX_BYTES // 1_000_000} MB"
     if b"\0" in data[:8000]:
+        wide = _wide(data)
+        if wide:  # (Notepad's "Unicode": text, but every other byte a NUL to git)
+            return (
+                f"the file is {wide} text, not UTF-8 (save it as UTF-8: in Notepad, Save As "
+                "with Encoding UTF-8)"
+            )
         return "the file is binary, not Markdown"
     try:
         data.decode("utf-8")
@@ -196,6 +202,27 @@ def unreadable(data: bytes | None) -> str | None:
             f"the file is not UTF-8 text (line {line}); save it as UTF-8 so that every "
             "character shows as written"
         )
+    return None
+
+
+def _wide(data: bytes) -> str | None:
+    """Which of UTF-16 or UTF-32 a file with NUL bytes is written in, by its byte order mark,
+    or without one when its first 8,000 bytes decode so as text with no control characters
+    but line ends and tabs, at least half of it ASCII (Markdown's marks, spaces, line ends):
+    a binary file hardly ever does; None when it is neither."""
+    head = data[:8000]
+    for mark, name in ((b"\xff\xfe\0\0", "UTF-32"), (b"\0\0\xfe\xff", "UTF-32"),
+                       (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):  # fmt: skip
+        if head.startswith(mark):
+            return name
+    for codec, name in (("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
+        try:
+            text = head[: len(head) // 2 * 2].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        plain = all(c.isprintable() or c in "\r\n\t" for c in text)
+        if len(text) >= 8 and plain and sum(c < "\x80" for c in text) * 2 >= len(text):
+            return name
     return None
 
 
