@@ -786,6 +786,20 @@ def test_check_as_json_for_ci(repo: ManualRepo):
     assert any(f["rule"] == "broken-link" and f["file"] == "b.md" for f in findings)
 
 
+def test_check_text_names_the_line_where_it_is_known(repo: ManualRepo):
+    """The text format gave no line numbers, where json, github and gitlab did (author's
+    exploratory testing): 'a.md:3:' as compilers write it, so that an editor opens it there."""
+    repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", review_due="2024-01-01")},
+                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
+    done = run_check(repo, "text")
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "error: a.md:3: the front matter is not valid YAML at line 3",
+        "warning: b: was due for review on 2024-01-01",  # (a document, by its id)
+        "1 error, 1 warning.",
+    ]
+
+
 def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     import json
 
@@ -1127,7 +1141,7 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     text = run_check(repo, "text")
     assert text.returncode == 1
     assert text.stdout.splitlines()[0] == (
-        "error: _templates/_lead.j2: fails at line 3 writing the newsletter of 1st January 2024: "
+        "error: _templates/_lead.j2:3: fails at line 3 writing the newsletter of 1st January 2024: "
         "'dict object' has no attribute 'nosuch'"
     )
     repo.commit({"_templates/_lead.j2": "One {{ release.date_words }}\n"},

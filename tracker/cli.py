@@ -364,7 +364,7 @@ def _check(args: argparse.Namespace) -> int:
         _print_json(reports.gitlab_report(problems, snapshot, has))
     else:
         for problem in problems:
-            _out(str(problem))
+            _out(reports.text_line(problem))
         print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
 

@@ -1,5 +1,5 @@
-"""``tracker check``'s findings as CI reads them (``--format json``, ``github``, ``gitlab``):
-each on its file and line where it has them."""
+"""``tracker check``'s findings as people and CI read them (text, ``--format json``,
+``github``, ``gitlab``): each on its file and line where it has them."""
 
 from __future__ import annotations
 
@@ -24,6 +24,14 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "message": problem.message,
         "rule": problem.rule,
     }
+
+
+def text_line(problem: Problem) -> str:
+    """One finding as the text format prints it: its line after its file where it has one
+    ("error: a.md:3: ..."), as compilers write it, which editors and terminals open there."""
+    if problem.line is None:
+        return str(problem)
+    return f"{problem.level}: {problem.where}:{problem.line}: {problem.message}"
 
 
 def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
