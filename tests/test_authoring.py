@@ -189,6 +189,28 @@ def test_new_refuses_an_id_a_chapter_not_yet_committed_has(repo: ManualRepo):
     assert not (repo.path / "procedures" / "early-help.md").exists()
 
 
+def test_new_takes_the_manuals_spelling_of_a_section_and_refuses_an_id_only_case_apart(repo):
+    """'--section "referral and assessment"' went to the section's folder but kept its own
+    spelling, a second section on the contents; 'Referrals' beside 'referrals' was accepted, one
+    file on Windows or a Mac (author's exploratory testing)."""
+    repo.commit({"ra/referrals.md": doc("Referrals", section="Referral and Assessment")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    done = tracker(repo, "new", "strategy", "--title", "Strategy", "--section",
+                   "referral and  assessment")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    meta = parse_document((repo.path / "procedures" / "ra" / "strategy.md").read_bytes())
+    assert meta.section == "Referral and Assessment"
+    for ident in ("RA/Referrals", "STRATEGY"):  # (committed, and written but not committed)
+        again = tracker(repo, "new", ident, "--title", "Again")
+        assert again.returncode == 2
+        assert again.stderr.strip().startswith(
+            f"tracker: error: The id {ident!r} differs only in case from ra/"
+        )
+    assert sorted(p.name for p in (repo.path / "procedures").rglob("*.md")) == [
+        "referrals.md", "strategy.md"
+    ]  # fmt: skip
+
+
 def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):
     scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
                      "2024-10-01T09:00:00+01:00")  # fmt: skip

@@ -576,6 +576,42 @@ def test_a_file_saved_as_utf16_is_named_so_not_binary(repo: ManualRepo):
     ] + ["error: d.md: the file is binary, not Markdown"]
 
 
+def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(repo):
+    """'Referral and assessment' beside 'Referral and Assessment' (or with a non-breaking space
+    from Word) made two sections of the contents, a misspelt name in manual.toml's sections
+    ordered nothing, and ids differing only in case were accepted, all without a word
+    (author's exploratory testing)."""
+    ra, nbsp = "Referral and Assessment", "Referral\u00a0and Assessment"
+    repo.commit({
+        "manual.toml": '[manual]\nsections = ["Referal and Assessment", "Early Help", "Gone"]\n',
+        "a.md": doc("A", section=ra), "b.md": doc("B", section="Referral and assessment"),
+        "c.md": doc("C", section=nbsp), "d.md": doc("D", section=ra),
+        "e.md": doc("E", section="Early Help", id="Referrals"),
+        "f.md": doc("F", section="Early Help", id="referrals"),
+        "g.md": doc("G", section="Gone", status="archived"),
+    }, "Add", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    found = sorted(m for m in messages(repo) if "section" in m or "case" in m)
+    assert found == sorted([
+        "warning: b.md: has the section 'Referral and assessment', which differs from "
+        f"{ra!r} only in case or spaces, so the contents list them as two sections; write it "
+        f"as {ra!r}",
+        f"warning: c.md: has the section {nbsp!r}, which differs from {ra!r} only in case or "
+        f"spaces, so the contents list them as two sections; write it as {ra!r}",
+        "warning: manual.toml: names the section 'Referal and Assessment' in 'sections', which "
+        f"no chapter has, so it orders nothing; did you mean {ra!r}?",
+        "warning: manual.toml: names the section 'Gone' in 'sections', which no chapter has, so "
+        "it orders nothing (a section no longer used?)",
+        "warning: f.md: has the id 'referrals', which differs from e.md's 'Referrals' only in "
+        "case: one address to a file system that ignores case (a static copy on Windows or a "
+        "Mac, or a checkout there); give it another id",
+    ])  # fmt: skip
+    repo.commit({"b.md": doc("B", section=ra), "c.md": doc("C", section=ra),
+                 "f.md": doc("F", section="Early Help", id="referrals-early"),
+                 "manual.toml": f'[manual]\nsections = ["{ra}", "Early Help"]\n'},
+                "Mend", "2024-01-03T09:00:00+00:00", {"Change-Note": "Mended."})  # fmt: skip
+    assert [m for m in messages(repo) if "section" in m or "case" in m] == []
+
+
 def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):
     """procedures/...md took the id '..' (a file name with an escape character, one with it),
     listed everywhere, its page a 400, and check said nothing (security review): only a front

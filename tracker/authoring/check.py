@@ -14,6 +14,7 @@ from itertools import pairwise
 from tracker.authoring.images import BROKEN, CHANGED, Sizes, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
+from tracker.authoring.sections import name_problems
 from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
 from tracker.history.links import (
@@ -34,8 +35,8 @@ RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
-    "address-clash",
-    "duplicate-title", "image-alt", "list-indent", "move-lost", "newsletter-template",
+    "address-clash", "duplicate-title", "id-case", "section-spelling", "section-unused",
+    "image-alt", "list-indent", "move-lost", "newsletter-template",
     "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash", "go-live-invalid",
     "go-live-twice", "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
@@ -84,6 +85,7 @@ def check_manual(
         *_front_matter(snapshot, lines),
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
+        *name_problems(snapshot),
         *_broken_links(snapshot, lines),
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Protocol
 
 from tracker import dates
+from tracker.authoring.sections import folded
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import TYPES, parse_document, path_id
@@ -114,6 +115,12 @@ def new_document(
                if not d.latest.deleted] + written  # fmt: skip
     if clash := _address_clash(ident, {d.id for d in committed}, present):
         raise InputError(clash)
+    if other := next((d for d in present if d.id.casefold() == ident.casefold()), None):
+        raise InputError(  # (one folder of a static copy, or one file of a checkout, where
+            f"The id {ident!r} differs only in case from {other.path}'s {other.id!r}; give "
+            "it another id."  # case is ignored: Windows, a Mac)
+        )
+    section = _spelt_as(present, section)
     folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
     place = section_folder(present, section) if section else folder_of_id
     relative = _file_name(PurePosixPath(place), ident, config)
@@ -221,6 +228,16 @@ def _written(root: Path, config: Config) -> list[Present]:
                 meta = parse_document(path.read_bytes())
                 found.append(Present(meta.id or path_id(relative), relative, meta.section))
     return found
+
+
+def _spelt_as(present: list[Present], section: str | None) -> str | None:
+    """A section as the manual's documents spell it, where they spell it otherwise only in
+    case or spaces ('referral and assessment'): the contents would list it apart."""
+    if not section:
+        return section
+    spellings = Counter(d.section for d in present if d.section)
+    same = [name for name, _ in spellings.most_common() if folded(name) == folded(section)]
+    return section if section in same or not same else same[0]
 
 
 def section_folder(present: list[Present], section: str | None) -> str:
