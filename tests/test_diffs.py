@@ -480,7 +480,14 @@ def test_front_matter_changes_are_reported():
     diff = diff_documents(
         "---\ntitle: A\n---\nText.\n", "---\ntitle: B\nstatus: archived\n---\nText.\n"
     )
-    assert diff_text(diff) == "Details changed: title (“A” to “B”), status.\n"
+    assert (
+        diff_text(diff) == "Details changed: title (“A” to “B”), status (“live” to “archived”).\n"
+    )
+    restored = diff_documents(
+        "---\ntitle: A\nstatus: archived\n---\nText.\n", "---\ntitle: A\n---\nText.\n"
+    )
+    assert summarise(restored).text() == "Details changed: status (“archived” to “live”)."
+    assert summarise(restored).to_json()["statuses"] == ("archived", "live")  # (the API's)
 
 
 def test_deep_nesting_and_unclosed_brackets_do_not_break_or_hang():

@@ -75,6 +75,7 @@ class DocumentDiff:
     new: list[Block] = field(default_factory=list)
     details: tuple[str, ...] = ()  # front-matter fields that changed (title, status...)
     titles: tuple[str, str] | None = None  # (old, new) when the title changed
+    statuses: tuple[str, str] | None = None  # (old, new) when the status changed
 
     @property
     def identical(self) -> bool:
@@ -122,11 +123,15 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
 DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status", "id")
 
 
-def _details(old_source: str, new_source: str) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+Pair = tuple[str, str] | None
+
+
+def _details(old_source: str, new_source: str) -> tuple[tuple[str, ...], Pair, Pair]:
     """The front-matter fields whose values differ (what the rendered text does not show), and
-    the old and new title if it is one of them."""
+    the old and new title, and status, if they are among them (an archived chapter restored
+    is "status (archived to live)", not a bare "status": review of the author's testing)."""
     if not old_source or not new_source:
-        return (), None
+        return (), None, None
     old_data, new_data = old_source.encode("utf-8"), new_source.encode("utf-8")
     front, body = split_front_matter(old_source)
     if (
@@ -137,11 +142,12 @@ def _details(old_source: str, new_source: str) -> tuple[tuple[str, ...], tuple[s
         # heading: with the same front matter, one that gives a title gives every field.
         and parse_document(old_source[: len(old_source) - len(body)].encode("utf-8")).title
     ):
-        return (), None
+        return (), None, None
     old, new = parse_document(old_data), parse_document(new_data)
     names = tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
     titles = (old.title, new.title) if old.title and new.title else None
-    return names, (titles if "title" in names else None)
+    statuses = (old.status, new.status) if "status" in names else None
+    return names, (titles if "title" in names else None), statuses
 
 
 def _after(blocks: list[Block], index: int) -> str:

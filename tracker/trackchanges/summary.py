@@ -40,6 +40,7 @@ class Summary:
     whole: Literal["added", "removed"] | None = None  # when the document itself came or went
     details: list[str] = field(default_factory=list)  # front-matter fields that changed
     retitled: tuple[str, str] | None = None  # the old and new title, when it changed
+    statuses: tuple[str, str] | None = None  # the old and new status, when it changed
     relevelled: list[tuple[str, int, int]] = field(default_factory=list)  # heading, was, now
     coarse: bool = False  # the comparison was simplified: only word counts are reliable
 
@@ -58,10 +59,9 @@ class Summary:
                 "Too large or too different to compare closely: roughly "
                 + _words(self.words_added, self.words_removed)
             ).replace(" .", ".")
+        pairs = {"title": self.retitled, "status": self.statuses}
         details = [
-            f"title (“{self.retitled[0]}” to “{self.retitled[1]}”)"
-            if name == "title" and self.retitled
-            else name
+            f"{name} (“{pair[0]}” to “{pair[1]}”)" if (pair := pairs.get(name)) else name
             for name in self.details
         ]
         parts = [
@@ -104,7 +104,12 @@ def summarise(diff: DocumentDiff) -> Summary:
 
 def _summarise(diff: DocumentDiff) -> Summary:
     """Walk the changes once, keeping track of the section each one falls in."""
-    summary = Summary(details=list(diff.details), retitled=diff.titles, coarse=diff.coarse)
+    summary = Summary(
+        details=list(diff.details),
+        retitled=diff.titles,
+        statuses=diff.statuses,
+        coarse=diff.coarse,
+    )
     sections = _SectionTracker()
     titled = False  # a level 1 heading met: only the first is the title's
     for change in diff.changes:
