@@ -817,7 +817,8 @@ def test_check_as_json_for_ci(repo: ManualRepo):
     assert done.returncode == 1
     findings = json.loads(done.stdout)["findings"]
     assert {"file": "a.md", "line": 3, "severity": "error",
-            "message": "the front matter is not valid YAML at line 3",
+            "message": "the front matter is not valid YAML at line 3 (a value starting with '[' "
+            'must be in quotes: title: "[oops")',
             "rule": "front-matter"} in findings  # fmt: skip
     assert any(f["rule"] == "broken-link" and f["file"] == "b.md" for f in findings)
 
@@ -830,7 +831,8 @@ def test_check_text_names_the_line_where_it_is_known(repo: ManualRepo):
     done = run_check(repo, "text")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        "error: a.md:3: the front matter is not valid YAML at line 3",
+        "error: a.md:3: the front matter is not valid YAML at line 3 (a value starting with '[' "
+        'must be in quotes: title: "[oops")',
         "warning: b: was due for review on 2024-01-01",  # (a document, by its id)
         "1 error, 1 warning.",
     ]
@@ -845,7 +847,8 @@ def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
     github = run_check(repo, "github")
     assert github.returncode == 1
     assert github.stdout.splitlines() == [
-        "::error file=procedures/a.md,line=3,title=front-matter::the front matter is not valid YAML at line 3",
+        "::error file=procedures/a.md,line=3,title=front-matter::the front matter is not valid YAML "
+        """at line 3 (a value starting with '[' must be in quotes: title: "[oops")""",
         "::warning file=procedures/b.md,title=review-overdue::was due for review on 2024-01-01",
     ]  # (a finding named by a document's id on its file: it had none, review)
     gitlab = json.loads(run_check(repo, "gitlab").stdout)

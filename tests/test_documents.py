@@ -67,6 +67,50 @@ def test_problems(text: str, problem: str):
     assert meta.id is None  # (a wrong id is not taken)
 
 
+@pytest.mark.parametrize(
+    ("front", "said"),
+    [
+        ("title: Referrals: a guide", "not valid YAML at line 2 (a value holding ': ' must be in "
+         "quotes: title: \"Referrals: a guide\")"),
+        ("title:\u00a0Referrals", "not a set of 'key: value' lines (line 2 holds a non-breaking "
+         "space, as a word processor types one, which YAML does not read as a space: type a "
+         "plain space)"),
+        ("title: A\nsection:\u00a0Early Help", "not valid YAML at line 4 (line 3 holds a "
+         "non-breaking space"),
+        ("title: A\n  owner: B", "at line 3 ('owner:' is indented: every key starts at the "
+         "beginning of its line)"),
+        ("title: A\n\towner: B", "at line 3 (a line starts with a tab: indent with spaces, or "
+         "not at all)"),
+        ('title: "A\nsection: B', "at line 4 (the quotation mark after 'title:' is not closed)"),
+        ("title: [A] and B", "at line 2 (a value starting with '[' must be in quotes: title: "
+         '"[A] and B")'),
+        ("title: [x", 'at line 3 (a value starting with \'[\' must be in quotes: title: "[x")'),
+        ("- a\nb: c", "not valid YAML at line 3"),  # (nothing plain to say: as before)
+    ],
+)  # fmt: skip
+def test_front_matter_yaml_cannot_read_says_what_is_likely_wrong(front: str, said: str):
+    """'the front matter is not valid YAML at line 2' sent an author to a YAML tutorial for
+    'title: Referrals: a guide', and a non-breaking space pasted from Word after 'title:' read
+    as no key at all (author's exploratory testing)."""
+    meta = parse_document(f"---\n{front}\n---\n# A\n".encode())
+    assert meta.broken and len(meta.problems) == 1
+    assert said in meta.problems[0] and meta.problems[0].startswith("the front matter is not")
+    assert meta.problems[0].endswith(said) or said.endswith("space")
+
+
+@pytest.mark.parametrize(
+    "front", ["title: A\ntitle: B", "title: A\nowner: X\ntitle: B", "title: 'A'\ntitle: B\n# c"]
+)
+def test_a_key_given_twice_is_said(front: str):
+    """YAML takes the last of a key given twice without a word: a chapter retitled by a second
+    'title:' line an author did not see showed the other title."""
+    meta = parse_document(f"---\n{front}\n---\n# A\n".encode())
+    assert (meta.title, meta.problems) == (
+        "B", ("'title' is given twice in the front matter; the last is taken",)
+    )  # fmt: skip
+    assert parse_document(b"---\ntitle: A\nowner: B\n---\n").problems == ()
+
+
 def test_an_id_as_long_as_an_address_may_be_is_taken():
     """300 characters are an address (web/pages.check_id); 301 were taken, and the page of the
     document that had them answered 400 (security review)."""

@@ -21,7 +21,7 @@ from tracker.history.model import Version
 
 SCANNED = 20_000_000  # characters searched for addresses in one document, at most
 # What a front matter finding names: the line it gives (YAML's), a known key, an unknown one.
-_AT_LINE = re.compile(r" at line (\d+)$")
+_AT_LINE = re.compile(r" at line (\d+)(?: \(|$)")
 _KNOWN = re.compile(
     rf"(?:the front matter holds an impossible date \()?'({'|'.join(sorted(KNOWN_KEYS))})'"
 )

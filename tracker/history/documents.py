@@ -13,13 +13,21 @@ from typing import Any
 
 from tracker.history.blocks import heading_words
 from tracker.history.codeless import code_spans, without_code_spans, without_fences
-from tracker.history.frontyaml import Impossible, as_written, load_yaml, plain_yaml
+from tracker.history.frontyaml import (
+    Impossible,
+    as_written,
+    load_yaml,
+    plain_yaml,
+    repeated,
+    trouble,
+)
 from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
 from tracker.history.htmlids import html_block_spans, raw_heading_ids, raw_link_hrefs
 from tracker.history.ids import id_problem
 from tracker.history.links import LONGEST_ID, composed
 from tracker.history.shownwords import LONGEST, READ_AT_MOST, shown_words
+from tracker.history.wide import wide_encoding
 
 TYPES = ("chapter", "guidance")
 STATUSES = ("live", "archived")
@@ -187,7 +195,7 @@ def unreadable(data: bytes | None) -> str | None:
     if len(data) > MAX_BYTES:
         return f"the file is larger than {MAX_BYTES // 1_000_000} MB"
     if b"\0" in data[:8000]:
-        wide = _wide(data)
+        wide = wide_encoding(data)
         if wide:  # (Notepad's "Unicode": text, but every other byte a NUL to git)
             return (
                 f"the file is {wide} text, not UTF-8 (save it as UTF-8: in Notepad, Save As "
@@ -202,27 +210,6 @@ def unreadable(data: bytes | None) -> str | None:
             f"the file is not UTF-8 text (line {line}); save it as UTF-8 so that every "
             "character shows as written"
         )
-    return None
-
-
-def _wide(data: bytes) -> str | None:
-    """Which of UTF-16 or UTF-32 a file with NUL bytes is written in, by its byte order mark,
-    or without one when its first 8,000 bytes decode so as text with no control characters
-    but line ends and tabs, at least half of it ASCII (Markdown's marks, spaces, line ends):
-    a binary file hardly ever does; None when it is neither."""
-    head = data[:8000]
-    for mark, name in ((b"\xff\xfe\0\0", "UTF-32"), (b"\0\0\xfe\xff", "UTF-32"),
-                       (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):  # fmt: skip
-        if head.startswith(mark):
-            return name
-    for codec, name in (("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
-        try:
-            text = head[: len(head) // 2 * 2].decode(codec)
-        except UnicodeDecodeError:
-            continue
-        plain = all(c.isprintable() or c in "\r\n\t" for c in text)
-        if len(text) >= 8 and plain and sum(c < "\x80" for c in text) * 2 >= len(text):
-            return name
     return None
 
 
@@ -252,13 +239,16 @@ def _read_front_matter(
         except (ValueError, yaml.YAMLError) as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""
-            return {}, [f"the front matter is not valid YAML{where}"], True
+            said = trouble(yaml_text, mark.line if mark is not None else None)
+            return {}, [f"the front matter is not valid YAML{where}{said}"], True
     if raw is None:
         return {}, [], False
     if not isinstance(raw, dict):
-        return {}, ["the front matter is not a set of 'key: value' lines"], True
+        said = trouble(yaml_text, None)
+        return {}, [f"the front matter is not a set of 'key: value' lines{said}"], True
     values: dict[str, Any] = {}
     problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
+    problems += repeated(yaml_text) if not plain or len(raw) < yaml_text.count("\n") else []
     written: dict[str, Any] | None = None  # (the values as written, read only when needed)
     for key in KNOWN_KEYS & set(raw):
         value = raw[key]

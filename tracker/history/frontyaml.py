@@ -113,3 +113,67 @@ def _plain_line(line: str) -> tuple[str, Any] | None:
     if number is not None:
         return key, int(number)
     return key, next((v for v in (double, single, words) if v is not None), None)
+
+
+# Spaces a word processor types that YAML takes for no space (a non-breaking one after
+# "title:", pasted from Word or Outlook), and what YAML would read otherwise at a value's start.
+_ODD_SPACES = frozenset("\u00a0\u2007\u2009\u200b\u202f\u3000")
+_KEYED = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+(.*?)[ \t]*")
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def trouble(text: str, line: int | None) -> str:
+    """What is likely wrong with front matter YAML cannot read, or reads as no mapping, as
+    words to follow its message ('' where nothing plain is seen): a non-breaking space, a
+    tab, an indented key, an unclosed quotation mark, a value holding ': ' or starting with
+    a character YAML reads otherwise. ``line``: the YAML's line YAML names (from 0); the one
+    before it is looked at too (YAML names where it noticed, often the next line)."""
+    lines = text.split("\n")
+    for at, written in enumerate(lines):
+        if not _ODD_SPACES.isdisjoint(written):
+            return (
+                f" (line {at + 2} holds a non-breaking space, as a word processor types one, "
+                "which YAML does not read as a space: type a plain space)"
+            )
+    for at in () if line is None else (line, line - 1):
+        said = _line_trouble(lines[at]) if 0 <= at < len(lines) else None
+        if said:
+            return f" ({said})"
+    for written in lines:  # (YAML names the end of the text for a quotation left open)
+        said = _line_trouble(written)
+        if said and said.endswith("is not closed"):
+            return f" ({said})"
+    return ""
+
+
+def _line_trouble(line: str) -> str | None:
+    if line.startswith("\t"):
+        return "a line starts with a tab: indent with spaces, or not at all"
+    keyed = _KEYED.fullmatch(line.lstrip(" "))
+    if keyed is None:
+        return None
+    if line.startswith(" "):
+        return f"'{keyed.group(1)}:' is indented: every key starts at the beginning of its line"
+    key, value = keyed.groups()
+    quoted = f'{key}: "{value}"' if '"' not in value and "\\" not in value else None
+    if value[:1] in ("'", '"') and value.count(value[0]) < 2:
+        return f"the quotation mark after '{key}:' is not closed"
+    if value[:1] in tuple("[]{}@`&*!|>%") and quoted:
+        return f"a value starting with '{value[0]}' must be in quotes: {quoted}"
+    if ": " in value and quoted and value[:1] not in ("'", '"'):
+        return f"a value holding ': ' must be in quotes: {quoted}"
+    return None
+
+
+def repeated(text: str) -> list[str]:
+    """Keys given twice at the front matter's top level (YAML takes the last, without a word:
+    "title: A" then "title: B" showed B)."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for line in text.split("\n"):
+        keyed = _TOP_KEY.match(line)
+        if keyed is not None and keyed.group(1) in seen and keyed.group(1) not in twice:
+            twice.append(keyed.group(1))
+        elif keyed is not None:
+            seen.add(keyed.group(1))
+    return [f"{key!r} is given twice in the front matter; the last is taken" for key in twice]
