@@ -13,7 +13,7 @@ _LIBRARIES = ("holidays", "python-dateutil", "tzdata", "PyYAML", "Markdown")  # 
 # What is kept is pickled objects of these modules: any change to their code (a new release,
 # a field added) gives another fingerprint.
 _PICKLED = ("config.py", "history/model.py", "history/documents.py", "history/frontyaml.py",
-            "history/codeless.py", "history/ids.py",
+            "history/codeless.py", "history/ids.py", "history/wide.py",
             "history/blocks.py", "history/hrefs.py", "history/headings.py", "history/htmlids.py",
             "history/shownwords.py", "history/links.py", "history/golive.py",
             "history/identity.py", "history/releases.py", "history/snapshot.py",
