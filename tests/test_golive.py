@@ -115,3 +115,26 @@ def test_effective_dates(declared, effective):
 )
 def test_valid_go_live_values(value, valid):
     assert is_valid_go_live(value) is valid
+
+
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [("second Wednesday of every month", "'second Wednesday of every month' is not a rule of "
+      "RFC 5545"),
+     ("FREQ=MONTHLY;BYDAY=2WE", "needs a start"),
+     ("DTSTART:20240101\\nRDATE:20240110,20240214", None)],
+)  # fmt: skip
+def test_a_schedule_in_words_is_said_to_be_no_rule(rule: str, said: str | None):
+    """A schedule in words was told it "needs a start, such as DTSTART:..." (author's
+    exploratory testing): it needs a rule, and is shown how to write one."""
+    from tracker.errors import ConfigError
+
+    text = f'[releases]\nschedule = "{rule}"\n'
+    if said is None:
+        assert parse_config(text).schedule is not None  # (dates given one by one: a rule)
+        return
+    with pytest.raises(ConfigError) as refused:
+        parse_config(text)
+    assert said in str(refused.value) and "DTSTART:20240101\\nRRULE:FREQ=MONTHLY" in str(
+        refused.value
+    )

@@ -208,6 +208,12 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
     is_holiday = _holidays(region)  # (a region no calendar knows: refused, schedule or none)
     if not rule:
         return None
+    if "FREQ=" not in rule.upper() and "RDATE" not in rule.upper():  # ("second Wednesday")
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.schedule {rule[:80]!r} is not a rule of RFC 5545, the "
+            "calendars' standard; the second Wednesday of each month from 2024 is written "
+            "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE (docs/authors.md has more)."
+        )
     if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule needs a start, such as "
