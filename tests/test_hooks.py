@@ -14,6 +14,7 @@ from conftest import ManualRepo, doc
 from tracker.authoring.message import check_message
 
 PROJECT = Path(__file__).parent.parent
+EARLY = date(2024, 1, 1)  # (before the messages' Go-Live dates: none has passed)
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 
 
@@ -52,7 +53,7 @@ PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 )
 def test_commit_message_trailers(trailers: str, expected: list[str]):
     message = f"Update referrals\n\nWhy it changed.\n\n{trailers}\n# a comment git strips\n"
-    assert check_message(message) == expected
+    assert check_message(message, EARLY) == expected
 
 
 @pytest.mark.parametrize("space", ["\v", "\u2028"])
@@ -79,7 +80,7 @@ def test_a_line_break_git_does_not_end_a_line_at(space: str):
 
 
 def test_a_subject_alone_has_no_trailers():
-    assert check_message("Golive: this is a subject, not a trailer\n") == []
+    assert check_message("Golive: this is a subject, not a trailer\n", EARLY) == []
 
 
 def pre_commit(repo: ManualRepo, *args: str) -> subprocess.CompletedProcess[str]:
@@ -95,17 +96,33 @@ def test_pre_commit_runs_our_hooks_on_a_content_repository(repo: ManualRepo, tmp
     repo.commit({"a.md": doc("A", "[missing](b.md)")}, when="2024-01-01T09:00:00+00:00")
     checked = pre_commit(repo, "tracker-check", "--all-files", "--hook-stage", "pre-push")
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert "error: a.md: links to b.md, which is not a document" in checked.stdout
+    assert "error: a.md:3: links to b.md, which is not a document" in checked.stdout
     message = tmp_path / "COMMIT_EDITMSG"
     message.write_text("Update A\n\nGolive: 2024-12-11\n")
     stopped = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",
                          "--commit-msg-filename", str(message))  # fmt: skip
     assert stopped.returncode == 1
     assert "did you mean 'Go-Live:'?" in stopped.stdout + stopped.stderr
-    message.write_text("Update A\n\nGo-Live: 2024-12-11\n")
+    message.write_text(f"Update A\n\nGo-Live: {date.today() + timedelta(days=30)}\n")
     passed = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",
                         "--commit-msg-filename", str(message))  # fmt: skip
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_a_go_live_that_has_passed_stops_the_commit_but_not_a_squashed_commits():
+    """A Go-Live before today (a typo in the year, most often) passed the hook, and check said
+    'back-dated' only once the commit was made (author's exploratory testing). A squashed
+    commit's Go-Live may have passed since it was written: it goes live with the merge."""
+    said = [
+        "'Go-Live: 2024-03-13' has passed: the change would go live when committed, not then; "
+        "is the date right? (Commit with --no-verify if it is meant.)"
+    ]
+    assert check_message("Update A\n\nGo-Live: 2024-03-13\n", date(2024, 3, 14)) == said
+    for today in (date(2024, 3, 13), date(2024, 3, 1)):
+        assert check_message("Update A\n\nGo-Live: 2024-03-13\n", today) == []
+    assert check_message("Update A\n\nGo-Live: immediate\n", date(2024, 3, 14)) == []
+    ids = {"first": "a" * 40, "second": "b" * 40}
+    assert check_message(SQUASHED.format(go_live="2024-03-01", **ids), date(2024, 3, 14)) == []
 
 
 def test_the_diff_below_git_commit_v_scissors_is_not_the_message():
@@ -115,19 +132,19 @@ def test_the_diff_below_git_commit_v_scissors_is_not_the_message():
         "# Do not modify or remove the line above.\n"
         "diff --git a/a.md b/a.md\n\nChange-Note: only in the diff\n"
     )
-    assert check_message(message) == [
+    assert check_message(message, EARLY) == [
         "'Golive:' is not a trailer the tracker reads; did you mean 'Go-Live:'?"
     ]
 
 
 def test_a_wrapped_change_note_that_hides_the_trailers_from_git():
     message = "Update A\n\nChange-Note: Referrals now go to First Contact,\nnot the MASH.\n"
-    assert check_message(message) == [
+    assert check_message(message, EARLY) == [
         "git will not read the trailers, because 'not the MASH.' is not one: indent a line "
         "that continues a Change-Note with a space."
     ]
     indented = "Update A\n\nChange-Note: Referrals now go to First Contact,\n  not the MASH.\n"
-    assert check_message(indented) == []
+    assert check_message(indented, EARLY) == []
 
 
 @pytest.mark.parametrize(
@@ -148,7 +165,7 @@ def test_a_go_live_above_the_last_paragraph_stops_the_commit(message: str, why: 
     """Git reads trailers only in the last paragraph: a Go-Live above it was ignored, so the
     change went live early (exploratory testing); one under the subject with no blank line
     between is part of the subject (review)."""
-    assert check_message(message) == [
+    assert check_message(message, EARLY) == [
         f"git will not read 'Go-Live: 2024-02-14' as a trailer, because {why} put Go-Live with "
         "the other trailers, in one paragraph at the end."
     ]
@@ -156,10 +173,10 @@ def test_a_go_live_above_the_last_paragraph_stops_the_commit(message: str, why: 
 
 def test_two_go_live_dates_stop_the_commit():
     message = "Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-04-10\nChange-Note: x.\n"
-    assert check_message(message) == [
+    assert check_message(message, EARLY) == [
         "'Go-Live:' is given 2 times (2024-03-13, 2024-04-10); give one."
     ]
-    assert check_message("Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-03-13\n") == []
+    assert check_message("Update A\n\nGo-Live: 2024-03-13\nGo-Live: 2024-03-13\n", EARLY) == []
 
 
 def test_a_go_live_more_than_a_year_away_stops_the_commit():
@@ -191,12 +208,12 @@ def test_the_commit_msg_command_takes_today_as_every_command_does(tmp_path: Path
 
 
 def test_a_go_live_as_the_subject_stops_the_commit():
-    assert check_message("Go-Live: 2024-03-13\n\nChange-Note: x.\n") == [
+    assert check_message("Go-Live: 2024-03-13\n\nChange-Note: x.\n", EARLY) == [
         "git will not read 'Go-Live: 2024-03-13' in the subject as a trailer: put it, with the "
         "other trailers, in one paragraph at the end."
     ]
-    assert check_message("Update go-live: dates explained\n") == []
-    assert check_message('Revert "Update Go-Live: 2024-03-13"\n') == []
+    assert check_message("Update go-live: dates explained\n", EARLY) == []
+    assert check_message('Revert "Update Go-Live: 2024-03-13"\n', EARLY) == []
 
 
 @pytest.mark.parametrize(
@@ -209,13 +226,13 @@ def test_a_go_live_as_the_subject_stops_the_commit():
 def test_a_last_paragraph_git_reads_for_its_own_trailer_passes(message: str):
     """Git reads a last paragraph that holds text when a quarter of it is trailers and one is
     of its own making (Signed-off-by, a cherry-pick's line): the hook stopped it (review)."""
-    assert check_message(message) == []
+    assert check_message(message, EARLY) == []
 
 
 def test_an_indented_go_live_stops_the_commit():
     """Git reads no indented line as a trailer: the Go-Live was ignored and the hook let the
     commit through (exploratory testing)."""
-    assert check_message("S\n\nBody.\n\n    Go-Live: 2024-12-01\n") == [
+    assert check_message("S\n\nBody.\n\n    Go-Live: 2024-12-01\n", EARLY) == [
         "git will not read 'Go-Live: 2024-12-01' as a trailer, because it is indented (git "
         "reads no trailer from an indented line): put Go-Live with the other trailers, in one "
         "paragraph at the end."
@@ -234,12 +251,12 @@ def test_a_squash_merge_message_is_checked_commit_by_commit():
     """The tracker reads the trailers of git's squash message, indented as they are: the hook
     lets it through, and checks each commit's trailers."""
     ids = {"first": "1" * 40, "second": "2" * 40}
-    assert check_message(SQUASHED.format(go_live="2024-03-01", **ids)) == []
+    assert check_message(SQUASHED.format(go_live="2024-03-01", **ids), EARLY) == []
     wrong = [
         f"(squashed commit {'2' * 10}) 'Go-Live: March' is neither a date (YYYY-MM-DD) nor "
         "'immediate'."
     ]
-    assert check_message(SQUASHED.format(go_live="March", **ids)) == wrong
+    assert check_message(SQUASHED.format(go_live="March", **ids), EARLY) == wrong
     own = "Review of A (#12)\n\n" + SQUASHED  # (an author's subject above git's listing)
-    assert check_message(own.format(go_live="2024-03-01", **ids)) == []
-    assert check_message(own.format(go_live="March", **ids)) == wrong
+    assert check_message(own.format(go_live="2024-03-01", **ids), EARLY) == []
+    assert check_message(own.format(go_live="March", **ids), EARLY) == wrong

@@ -50,19 +50,20 @@ def read_message(path: str) -> str:
         raise InputError(f"Cannot read the message file {path!r} ({error.strerror}).") from None
 
 
-def check_message(message: str, today: date | None = None) -> list[str]:
+def check_message(message: str, today: date | None = None, own: bool = True) -> list[str]:
     """What is wrong with a commit message's trailers, one sentence each (none: all is well;
     ``today``: the day a Go-Live is measured from, else the machine's).
 
     A squash merge's message as git writes it lists each commit's message, indented: each is
     checked as a message of its own (the tracker reads them so, whatever the subject), and the
-    rest as this one."""
+    rest as this one. (``own``: False for such a commit's message, whose Go-Live may have
+    passed since it was written: it goes live with the merge, as authors.md says.)"""
     problems: list[str] = []
     subject, _, body = "\n".join(_kept(message)).strip().partition("\n")
     if lists_squashed(subject.strip(), body):
         blocks, rest = split_squash(body)
         for sha, text, *_ in blocks:
-            said = check_message(text, today)
+            said = check_message(text, today, own=False)
             problems += [f"(squashed commit {sha[:10]}) {line}" for line in said]
         message = f"{subject}\n{rest}"
     problems += _dashed(message) + _unread_block(message) + _above_the_block(message)
@@ -91,6 +92,11 @@ def check_message(message: str, today: date | None = None) -> list[str]:
             problems.append(
                 f"'Go-Live: {value}' is more than a year away: is the year right? (Every later "
                 "change to the document would wait for it; commit with --no-verify if it is.)"
+            )
+        elif name == "Go-Live" and own and _passed(value, today or date.today()):
+            problems.append(
+                f"'Go-Live: {value}' has passed: the change would go live when committed, not "
+                "then; is the date right? (Commit with --no-verify if it is meant.)"
             )
         elif name == "Change-Note" and not value:
             problems.append("'Change-Note:' is empty; write one sentence for practitioners.")
@@ -127,6 +133,13 @@ def _far(value: str, today: date) -> bool:
     """Whether a valid Go-Live is further from today than a year (a typo in the year)."""
     text = value.strip()
     return text.lower() != "immediate" and (date.fromisoformat(text) - today).days > FAR_DAYS
+
+
+def _passed(value: str, today: date) -> bool:
+    """Whether a valid Go-Live is before today (``tracker check`` says ``back-dated``, once
+    the commit is made: a typo in the year, most often)."""
+    text = value.strip()
+    return text.lower() != "immediate" and date.fromisoformat(text) < today
 
 
 _GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
