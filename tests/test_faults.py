@@ -485,3 +485,25 @@ def test_broken_settings_are_said_in_one_sentence_without_a_stray_full_stop(
         assert client.get("/chapters/a").status_code == 200
     [said] = [r.getMessage() for r in caplog.records if "showing the manual" in r.getMessage()]
     assert said.endswith(f"); showing the manual as it stood at {good[:10]}."), said
+
+
+def test_healthz_says_degraded_while_pages_answer_503_for_a_version_git_lacks(repo: ManualRepo):
+    """A version's object gone from a damaged repository: its diff answered 503 while /healthz
+    said "ok" (operator's exploratory run). It says "degraded", with why, while such pages
+    answered 503 in the last ten minutes; the rest is served."""
+    first = repo.commit({"a.md": doc("A", "First text.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Second text."), "b.md": doc("B")}, "Edit",
+                "2024-02-02T10:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:
+        assert client.get("/healthz").json()["status"] == "ok"
+        sha = repo.git("rev-parse", f"{first}:procedures/a.md")
+        (repo.path / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+        response = client.get("/chapters/a/diff")
+        assert response.status_code == 503
+        health = client.get("/healthz")
+        assert health.status_code == 200  # (a load balancer keeps it in: alert on the field)
+        said = health.json()
+        assert said["status"] == "degraded" and said["failing"] == [said["problem"]]
+        assert sha[:12] in said["problem"], said
+        assert client.get("/chapters/b").status_code == 200
+        assert client.app.state.site.failing_lately(window=-1) == []  # (ten minutes on: "ok")

@@ -148,13 +148,18 @@ async def get_inside(app: ASGIApp, path: str) -> int:
 def healthz(request: Request) -> dict[str, Any]:
     """The service can read its manual: the branch head it serves, and today's date. "stale"
     (with the problem) when the newest commit's settings cannot be read and an older state is
-    served: still up, but the authors have something to mend."""
+    served: still up, but the authors have something to mend. "degraded" (with the problems)
+    when some pages answered 503 in the last ten minutes, as for a version git lacks (a
+    damaged repository): the rest is served."""
     plain_address(request)
-    view = request.app.state.site.view()
+    site = request.app.state.site
+    view = site.view()
     fetched = hooks.fetch_state(view.manual, request.app.state.started)  # (this run's last)
+    failing = site.failing_lately()
     return {
-        "status": "stale" if view.stale else "ok",
-        **({"problem": view.stale} if view.stale else {}),
+        "status": "stale" if view.stale else "degraded" if failing else "ok",
+        **({"problem": view.stale} if view.stale else {"problem": failing[0]} if failing else {}),
+        **({"failing": failing[:5]} if failing else {}),
         **({"fetch": fetched} if fetched is not None else {}),
         "branch": view.snapshot.branch,
         "head": view.snapshot.head,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from web.busy import give_way
 from web.searchtexts import KeptWords
 
 log = Logger("tracker.web")  # (under "tracker": the command line's handler says it)
+FAILING_WINDOW = 600.0  # seconds: /healthz says "degraded" while pages answered 503 this lately
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,28 @@ class Site:
         self._numbers = itertools.count(1)
         self._reads_lock = threading.Lock()
         self._stale_said = ""  # the head shown instead of one with broken settings, said once
-        self._unreadable: set[str] = set()  # why pages answered 503, said once each
+        # Why pages answered 503, said once each, and when each was last met (/healthz).
+        self._unreadable: dict[str, float] = {}
         self._failing = False  # whether the manual could not be read when last asked
 
     def unreadable(self, problem: TrackerError) -> None:
         """Say in the log why a page answers 503 (the manual, or a version of it, cannot be
         read), once for each reason until the manual can be read again."""
         with self._reads_lock:
-            said = str(problem) in self._unreadable or len(self._unreadable) >= 1000
-            if not said:
-                self._unreadable.add(str(problem))
+            known = str(problem) in self._unreadable
+            said = known or len(self._unreadable) >= 1000
+            if known or not said:
+                self._unreadable[str(problem)] = time.monotonic()
         if not said:
             log.warning("%s; the service answers 503.", clause(problem))
+
+    def failing_lately(self, window: float = FAILING_WINDOW) -> list[str]:
+        """Why pages answered 503 in the last ``window`` seconds (in this worker), the last
+        met first: a version git lacks fails its pages, not the rest (``/healthz``)."""
+        now = time.monotonic()
+        with self._reads_lock:
+            met = sorted(self._unreadable.items(), key=lambda item: -item[1])
+        return [reason for reason, at in met if now - at <= window]
 
     def view(self) -> View:
         """The manual as it stands now, and today's date in its time zone.
