@@ -507,3 +507,24 @@ def test_healthz_says_degraded_while_pages_answer_503_for_a_version_git_lacks(re
         assert sha[:12] in said["problem"], said
         assert client.get("/chapters/b").status_code == 200
         assert client.app.state.site.failing_lately(window=-1) == []  # (ten minutes on: "ok")
+
+
+def test_a_pushed_chapter_with_bad_front_matter_is_said_in_the_log_once(
+    repo: ManualRepo, caplog: pytest.LogCaptureFixture
+):
+    """A push breaking a chapter's front matter was not logged: the page showed the version
+    before and nobody was told (operator's exploratory run). The service says what a new head
+    brought, once, and not what the head before already had (said as it started)."""
+    repo.commit({"a.md": doc("A"), "b.md": "---\ntitle: [b\n---\n"}, "Add",
+                "2024-01-02T10:00:00+00:00")  # fmt: skip
+    with TestClient(create_app(repo.open())) as client:
+        assert client.get("/chapters/a").status_code == 200
+        assert _warnings(caplog) == []  # (b's is the command line's to say as it starts)
+        head = repo.commit({"a.md": "---\ntitle: Referrals: a guide\n---\n# A\n"}, "Edit",
+                           "2024-02-02T10:00:00+00:00")  # fmt: skip
+        for _ in range(2):
+            assert client.get("/chapters/a").status_code == 200
+        assert _warnings(caplog) == [
+            "a.md: the front matter is not valid YAML at line 2 (a value holding ': ' must be in "
+            f"""quotes: title: "Referrals: a guide") (at {head[:10]}; see 'tracker check')."""
+        ]

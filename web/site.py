@@ -73,6 +73,8 @@ class Site:
         self._stale_said = ""  # the head shown instead of one with broken settings, said once
         # Why pages answered 503, said once each, and when each was last met (/healthz).
         self._unreadable: dict[str, float] = {}
+        # What was wrong with the newest versions of the head read last (None: nothing read).
+        self._noticed: set[tuple[str, str]] | None = None
         self._failing = False  # whether the manual could not be read when last asked
 
     def unreadable(self, problem: TrackerError) -> None:
@@ -135,8 +137,25 @@ class Site:
         today = self.fixed_today or self.clock(snapshot.config.timezone)
         with self._reads_lock:
             read = self._reads.get(snapshot) or next(self._numbers)
+            new, before = snapshot not in self._reads, None
             self._reads[snapshot] = read
+            if new:
+                before, self._noticed = self._noticed, {(n[1], n[2]) for n in snapshot.notices}
+        if new and before is not None:
+            self._notice(snapshot, before)
         return View(self.manual, snapshot, today, stale, self.exported, read)
+
+    def _notice(self, snapshot: Snapshot, said: set[tuple[str, str]]) -> None:
+        """Say in the log what is wrong with the newest versions a new head brought (bad front
+        matter pushed: the pages show the version before, and nobody was told), at most 20;
+        what the head before had is not said again. (The service says all of them as it
+        starts, on the command line: the first read here is taken as said.)"""
+        fresh = [(path, problem) for _, path, problem in snapshot.notices
+                 if (path, problem) not in said]  # fmt: skip
+        for path, problem in fresh[:20]:
+            log.warning("%s: %s (at %s; see 'tracker check').", path, problem, snapshot.head[:10])
+        if len(fresh) > 20:
+            log.warning("and %d more such problems (see 'tracker check').", len(fresh) - 20)
 
     def search_index(self, view: View) -> SearchIndex:
         """The search index of the documents in force: built once per head and day."""
