@@ -446,7 +446,7 @@ def test_what_the_service_logs_is_said_once_each_in_one_form(
     failed = ("git could not fetch 'main' from 'origin': '/nonexistent/procedures.git' does not "
               "appear to be a git repository.")  # fmt: skip
     assert said.count(f"the push webhook's fetch failed: {failed}") == 1
-    assert said.count("a push webhook without a valid signature was refused.") == 1
+    assert said.count("a push webhook from 127.0.0.1 without a valid signature was refused.") == 1
     assert said.count(f"polling the remote failed: {failed}") == 1, said
     assert [line for line in said if "works again" in line] == [
         f"polling the remote works again (main at {upstream.git('rev-parse', 'HEAD')[:10]})."

@@ -77,7 +77,8 @@ async def push(request: Request) -> JSONResponse:
     if body is None:
         return JSONResponse({"error": "The request is too large to be a push event."}, 413)
     if not signed(request.headers, body, secret):
-        log.warning("a push webhook without a valid signature was refused.")
+        sender = request.client.host if request.client else "an unknown address"
+        log.warning("a push webhook from %s without a valid signature was refused.", sender)
         return JSONResponse({"error": "The request is not signed with this service's secret."}, 401)
     event = request.headers.get("x-github-event") or request.headers.get("x-gitea-event", "")
     if event == "ping":
