@@ -242,6 +242,26 @@ def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):
     assert data["newsletter"]["release"]["date"] == "2024-11-13"
 
 
+def test_preview_says_why_a_change_waits_past_a_release_a_go_live_set(scheduled: ManualRepo):
+    """After a Go-Live made a release between two of the schedule's, a change the schedule
+    dates was said to wait with no reason but its date (author's exploratory testing)."""
+    scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
+                     "2024-10-01T09:00:00+01:00")  # fmt: skip
+    scheduled.commit({"a.md": doc("Alpha", "Urgent.")}, "Urgent A", "2024-11-14T09:00:00+00:00",
+                     {"Go-Live": "2024-11-20", "Change-Note": "Alpha urgently."})  # fmt: skip
+    scheduled.commit({"b.md": doc("Bravo", "Next.")}, "Change B", "2024-11-15T09:00:00+00:00",
+                     {"Change-Note": "Bravo changed."})  # fmt: skip
+    text = tracker(scheduled, "preview", "--today", "2024-11-16").stdout
+    assert text.startswith("Next release: 20th November 2024 (in 4 days).")
+    assert (
+        "Bravo (" in text
+        and "): goes live with the next scheduled release, 11th December 2024; "
+        "the release on 20th November 2024 is not one of the schedule's (a Go-Live trailer set "
+        "it)."
+        in text
+    ), text
+
+
 def test_preview_when_nothing_is_coming(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     result = tracker(repo, "preview", "--today", "2024-02-01")

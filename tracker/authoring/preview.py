@@ -45,7 +45,7 @@ def preview(snapshot: Snapshot, today: date) -> Preview:
                 reason = f"changed and changed back on the day it would go live, {when}"
                 undone.append(Waiting(document, version, reason))
             elif release is None or version.effective > release.date:
-                waiting.append(Waiting(document, version, _reason(snapshot, version)))
+                waiting.append(Waiting(document, version, _reason(snapshot, version, release)))
     return Preview(release, tuple(sorted(waiting, key=_order)), tuple(sorted(undone, key=_order)))
 
 
@@ -53,8 +53,8 @@ def _order(item: Waiting) -> tuple[date, datetime]:
     return item.version.effective, item.version.committed
 
 
-def _reason(snapshot: Snapshot, version: Version) -> str:
-    """Why a version goes live when it does rather than in the next release."""
+def _reason(snapshot: Snapshot, version: Version, release: Release | None = None) -> str:
+    """Why a version goes live when it does rather than in the next release (``release``)."""
     when = in_words(version.effective)
     if version.held_back_by:
         left_out = version.held_by_left_out
@@ -81,6 +81,17 @@ def _reason(snapshot: Snapshot, version: Version) -> str:
             )
     if source in ("trailer", "merge"):
         return f"its Go-Live trailer says {when}"
+    if (  # (the next release is one a Go-Live set, between two of the schedule's)
+        source == "schedule"
+        and schedule is not None
+        and release is not None
+        and release.date not in schedule.releases
+        and version.effective in schedule.releases
+    ):
+        return (
+            f"goes live with the next scheduled release, {when}; the release on "
+            f"{in_words(release.date)} is not one of the schedule's (a Go-Live trailer set it)"
+        )
     return f"goes live on {when}"
 
 
