@@ -102,6 +102,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.repository",
         "tracker.console",
         "tracker.manual",
+        "tracker.config",
         "tracker.history.snapshot",
         "tracker.index.answers",
     },

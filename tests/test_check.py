@@ -1325,12 +1325,23 @@ def test_check_says_what_it_does_not_read_uncommitted(repo: ManualRepo, tmp_path
     (repo.path / ROOT / "a.md").write_text(doc("A", "[broken](nowhere.md)"))
     (repo.path / ROOT / "new.md").write_text("---\ntitle: [\n---\n")
     (repo.path / "elsewhere.txt").write_text("not the manual's")
+    (repo.path / ROOT / "notes.txt").write_text("an author's own notes: not the manual's")
+    (repo.path / ROOT / "flow.png").write_bytes(b"\x89PNG")  # (an image a chapter may show)
     done = run_check(repo, "json")
     assert json.loads(done.stdout)["findings"] == []  # (the commits, as before)
     assert done.stderr == (
-        "tracker: warning: 2 files under procedures/ have changes not committed yet: tracker "
+        "tracker: warning: 3 files under procedures/ have changes not committed yet: tracker "
         "check reads only what is committed.\n"
     )
+    (repo.path / "README.md").write_text("# Where the manual's top is the repository's\n")
+    (repo.path / "build.py").write_text("print()\n")
+    top = subprocess.run([sys.executable, "-m", "tracker", "check", "--repo", str(repo.path),
+                          "--root", ".", "--format", "json"],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert top.stderr == (  # (its scripts and README are not the manual's: review)
+        "tracker: warning: 3 files under the repository have changes not committed yet: tracker "
+        "check reads only what is committed.\n"
+    ), top.stderr
     mirror = tmp_path / "mirror.git"  # (a served mirror has nothing checked out)
     subprocess.run(["git", "clone", "-q", "--mirror", str(repo.path), str(mirror)], check=True)
     bare = subprocess.run([sys.executable, "-m", "tracker", "check", "--repo", str(mirror)],

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import argparse
     from datetime import date
 
+    from tracker.config import Config
     from tracker.history.snapshot import Snapshot
     from tracker.index.answers import Kept
     from tracker.manual import Manual
@@ -56,14 +57,16 @@ def opened(
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
     snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
     if worktree:
-        _uncommitted(manual, args.command)
+        _uncommitted(manual, args.command, snapshot.config)
     return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
 
 
-def _uncommitted(manual: Manual, command: str) -> None:
-    """Say that files under the manual's folder have changes not committed yet: the command
-    reads commits only, and an author who runs it before committing (as a newcomer does) was
-    told all was well of a chapter it never read."""
+def _uncommitted(manual: Manual, command: str, config: Config) -> None:
+    """Say that files of the manual have changes not committed yet: the command reads commits
+    only, and an author who runs it before committing (as a newcomer does) was told all was
+    well of a chapter it never read. Files of the manual: its documents, ``manual.toml``, its
+    templates and images (where the manual's folder is the repository's top, its scripts and
+    README are not; nor a submodule's own changes)."""
     if manual.repo.work_tree is None:
         return  # (a bare repository: nothing is checked out)
     from tracker.errors import TrackerError
@@ -78,7 +81,11 @@ def _uncommitted(manual: Manual, command: str) -> None:
         found = run_git([*asked, "--", pathspec], manual.repo.work_tree, False, env=quiet)
     except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
         return
-    changed = [entry for entry in found.stdout.split("\0") if entry[2:3] == " "]
+    changed = [
+        entry
+        for entry in found.stdout.split("\0")
+        if entry[2:3] == " " and _of_the_manual(manual.root.relative(entry[3:]) or "", config)
+    ]
     if found.returncode == 0 and changed:
         where = f"{manual.root.folder}/" if manual.root.folder else "the repository"
         log.warning(
@@ -86,6 +93,21 @@ def _uncommitted(manual: Manual, command: str) -> None:
             "committed.", len(changed), "s" * (len(changed) != 1), where,
             "have" if len(changed) != 1 else "has", command,
         )  # fmt: skip
+
+
+_IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")  # (shown by chapters)
+
+
+def _of_the_manual(relative: str, config: Config) -> bool:
+    """Whether a file under the root is one the manual reads (``_uncommitted``)."""
+    from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
+
+    return (
+        config.is_document(relative)
+        or relative == CONFIG_FILE
+        or relative.startswith(f"{TEMPLATES_FOLDER}/")
+        or (relative.lower().endswith(_IMAGES) and config.is_published(relative))
+    )
 
 
 def fixed_today(text: str | None) -> date | None:
