@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import ManualRepo, doc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.authoring.message import check_message
 
@@ -260,3 +263,23 @@ def test_a_squash_merge_message_is_checked_commit_by_commit():
     own = "Review of A (#12)\n\n" + SQUASHED  # (an author's subject above git's listing)
     assert check_message(own.format(go_live="2024-03-01", **ids), EARLY) == []
     assert check_message(own.format(go_live="March", **ids), EARLY) == wrong
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="aZ0 _-:\t\u00a0\u2028\r.é", max_size=30))
+def test_a_key_and_value_are_read_as_the_pattern_they_replace_read_them(line: str):
+    """A commit-msg line of 40,000 spaces took the hook 8 s (third review): the lazy pattern is
+    replaced by a linear reading, which must read every line as it did."""
+    import re
+
+    from tracker.authoring.message import _pair
+
+    old = re.match(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$", line)
+    assert _pair(line) == (old.groups() if old else None)
+
+
+def test_a_line_of_spaces_is_read_in_linear_time():
+    for line in ("abc" + " " * 40_000 + "x", "abc" + " " * 40_000 + "x:"):
+        started = time.process_time()
+        check_message(f"Update\n\n{line}\n", EARLY)
+        assert time.process_time() - started < 1.5  # (it took 8 s: a hang, not a figure)

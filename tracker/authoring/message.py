@@ -31,7 +31,7 @@ _HIDDEN_TRAILER = re.compile(
     r"[\r\v\f\x1c-\x1e\x85\u2028\u2029]\s*(go-live|change-note|change-type)\s*:", re.I
 )
 CHANGE_TYPES = ("minor", "major")
-_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9 _-]*?)\s*:\s*(.*)$")
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9 _-]*")
 _DASHED = re.compile(rf"([A-Za-z][A-Za-z0-9_{DASHES}-]*)[ \t]*:")  # (a key, dashes in it)
 
 
@@ -150,14 +150,14 @@ def _unread_block(message: str) -> list[str]:
     """Git reads the last paragraph as trailers only when every line is one (or continues one,
     indented): a wrapped Change-Note that is not indented hides all the trailers from git."""
     lines = _last_paragraph(message)
-    keys = [match.group(1).lower() for line in lines if (match := _LINE.match(line))]
+    keys = [pair[0].lower() for line in lines if (pair := _pair(line))]
     ours = any(key in KEYS for key in keys)
     generated = [line for line in lines if line.startswith(_GIT_MADE)]
     if generated and 4 * (len(keys) + len(generated)) >= len(lines):
         return []  # (git reads a paragraph with a trailer of its own making that is a quarter
         # trailers: "Signed-off-by:", "(cherry picked from commit ...)")
     for line in lines:
-        if ours and not _LINE.match(line) and not line[:1].isspace() and not _dashed_key(line):
+        if ours and not _pair(line) and not line[:1].isspace() and not _dashed_key(line):
             return [
                 f"git will not read the trailers, because {line.strip()!r} is not one: "
                 "indent a line that continues a Change-Note with a space."
@@ -180,9 +180,9 @@ def _above_the_block(message: str) -> list[str]:
         )
     last = [line for line in (message_lines(rest[-1]) if rest else []) if line[:1].isspace()]
     for line in subject + [line for part in rest[:-1] for line in message_lines(part)] + last:
-        match = _LINE.match(line.strip())
-        if match and match.group(1).lower() in KEYS:
-            name = KEYS[match.group(1).lower()]
+        pair = _pair(line.strip())
+        if pair and pair[0].lower() in KEYS:
+            name = KEYS[pair[0].lower()]
             why = (
                 "it is part of the subject: leave a blank line under the subject, and"
                 if line in subject
@@ -201,10 +201,21 @@ def _trailer_lines(message: str) -> list[tuple[str, str]]:
     """The "Key: value" lines of the message's last paragraph."""
     found = []
     for line in _last_paragraph(message):
-        match = None if line[:1].isspace() else _LINE.match(line)  # (indented: not a trailer)
-        if match:
-            found.append((match.group(1), match.group(2).strip()))
+        pair = None if line[:1].isspace() else _pair(line)  # (indented: not a trailer)
+        if pair:
+            found.append((pair[0], pair[1].strip()))
     return found
+
+
+def _pair(line: str) -> tuple[str, str] | None:
+    """A "Key: value" line's key (letters, digits, spaces, '_' and '-', from a letter, the
+    white space before its colon left out) and value, else None. Read in linear time: the
+    pattern it replaces, lazy before white space, took 8 s on a line of 40,000 spaces."""
+    key, colon, value = line.partition(":")
+    key = key.rstrip()
+    if not colon or _KEY.fullmatch(key) is None:
+        return None
+    return key, value.lstrip()
 
 
 def _last_paragraph(message: str) -> list[str]:
