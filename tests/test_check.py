@@ -294,6 +294,12 @@ def test_an_image_changed_since_its_chapter_was_committed_is_said(repo: ManualRe
     repo.commit({"a.md": doc("A", "![Flow](images/flow.png)\n\nAgain.")},
                 when="2024-01-10T09:00:00+00:00")  # fmt: skip
     assert json.loads(run_check(repo, "json").stdout)["findings"] == []
+    # A digit of a phone number corrected in the image: the same size, which a size alone
+    # did not tell from no change (it is told by the file's blob id now).
+    (repo.path / "procedures" / "images" / "flow.png").write_bytes(PNG + b"new numbes")
+    repo.commit({}, "Number corrected", "2024-01-11T09:00:00+00:00")
+    found = [f for f in json.loads(run_check(repo, "json").stdout)["findings"]]
+    assert [(f["rule"], f["file"]) for f in found] == [("image-changed", "a.md")]
 
 
 def test_an_image_that_is_a_symbolic_link_is_broken(repo: ManualRepo):

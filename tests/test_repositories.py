@@ -754,7 +754,8 @@ def test_the_sizes_of_many_files_are_asked_of_one_git_process(repo: ManualRepo):
     reader = GitRepo(repo.path)
     asked = ["images/my flow.png", "images", "images/missing.png", "images/cafe\u0301.png",
              "images/café.png", "a.md x missing"]  # fmt: skip
-    sizes = reader.file_sizes([(head, f"{ROOT}/{name}") for name in asked])
-    assert sizes == [5, None, None, 3, None, None]
-    assert reader.file_sizes([]) == []
+    found = reader.file_objects([(head, f"{ROOT}/{name}") for name in asked])
+    assert [blob and blob[1] for blob in found] == [5, None, None, 3, None, None]
+    assert found[0] == (repo.git("rev-parse", f"HEAD:{ROOT}/images/my flow.png"), 5)
+    assert reader.file_objects([]) == []
     reader.close()

@@ -346,9 +346,9 @@ def _check(args: argparse.Namespace) -> int:
     unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
     tried = check.tries_templates(snapshot)
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
-    published, sizes = with_images(texts.of), opened.manual.repo.file_sizes  # (for images)
+    published, files = with_images(texts.of), opened.manual.repo.file_objects  # (for images)
     problems = check.check_manual(
-        snapshot, today, published, templates=templates, sizes=sizes, source=texts.of
+        snapshot, today, published, templates=templates, files=files, source=texts.of
     )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors
@@ -360,7 +360,7 @@ def _check(args: argparse.Namespace) -> int:
         _out(reports.github_annotations(problems, snapshot), end="")
     elif args.format == "gitlab":
         settings = snapshot.root.join(CONFIG_FILE)  # (commit findings go there, if it exists)
-        has = opened.manual.repo.file_sizes([(snapshot.head, settings)])[0] is not None
+        has = opened.manual.repo.file_objects([(snapshot.head, settings)])[0] is not None
         _print_json(reports.gitlab_report(problems, snapshot, has))
     else:
         for problem in problems:

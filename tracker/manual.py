@@ -259,8 +259,8 @@ class Texts:
     def file(self, commit: str, path: str, limit: int) -> bytes | None:
         """A file at a commit (by its path in the repository), if it has one of at most
         ``limit`` bytes; a larger one is never read."""
-        size = self._repo.file_sizes([(commit, path)])[0]
-        if size is None or size > limit:  # (none: a symbolic link's blob is where it points)
+        found = self._repo.file_objects([(commit, path)])[0]
+        if found is None or found[1] > limit:  # (none: a symbolic link's blob is where it points)
             return None
         return self._repo.read_file(commit, path)
 

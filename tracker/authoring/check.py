@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
-from tracker.authoring.images import BROKEN, CHANGED, Sizes, image_problems
+from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
 from tracker.authoring.sections import name_problems
@@ -58,15 +58,15 @@ def check_manual(
     published: Callable[[Version], str] | None = None,
     since: date | None = None,
     templates: Iterable[Problem] = (),
-    sizes: Sizes | None = None,
+    files: Objects | None = None,
     source: Callable[[Version], str] | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first (``published``: a version's text as the website
     shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
-    what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``sizes``:
-    the size of a file at a commit, for the files its images name; ``source``: a version's
-    Markdown, for the lines of findings in it). While the newest settings cannot be read, their
-    error comes first, saying what is not checked (``unchecked``)."""
+    what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``files``:
+    the blob id and size of a file at a commit, for the files its images name; ``source``: a
+    version's Markdown, for the lines of findings in it). While the newest settings cannot be
+    read, their error comes first, saying what is not checked (``unchecked``)."""
     since = since or _recent(today)
     lines = Lines(source)
     broken = settings_error(snapshot)
@@ -93,7 +93,7 @@ def check_manual(
         *(_undone(snapshot, today) if broken is None else ()),
         *_lost_moves(snapshot, since),
         *_reviews(snapshot, today),
-        *(image_problems(snapshot, published, sizes, lines) if published is not None else ()),
+        *(image_problems(snapshot, published, files, lines) if published is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]

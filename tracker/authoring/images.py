@@ -28,27 +28,30 @@ _NO_WORDS = (
 )
 BROKEN = "broken-image"
 CHANGED = "image-changed"
-# The size of each file (commit, path in the repository) asked at once (None: the commit has none).
-Sizes = Callable[[list[tuple[str, str]]], list[int | None]]
+# The blob id and size of each file (commit, path in the repository) asked at once (None: the
+# commit has none).
+Blob = tuple[str, int]
+Objects = Callable[[list[tuple[str, str]]], list[Blob | None]]
 
 
 def image_problems(
     snapshot: Snapshot,
     published: Callable[[Version], str],
-    sizes: Sizes | None = None,
+    objects: Objects | None = None,
     lines: Lines | None = None,
 ) -> list[Problem]:
     """Images a screen reader cannot describe (WCAG 1.1.1): an ``<img>`` without ``alt`` (it
     reads out the file's name), and, as a warning, one whose description is empty
-    (``![](flow.png)``: right only for decoration). With ``sizes``, images the page cannot
-    show (``Files.broken``). Each on the line where its address is written (``lines``)."""
+    (``![](flow.png)``: right only for decoration). With ``objects``, images the page cannot
+    show (``Files.broken``), or shows as they were before a change (``Files.changed``). Each
+    on the line where its address is written (``lines``)."""
     shown = [
         (doc.latest, image.group(0))
         for doc in snapshot.documents
         if not doc.latest.withdrawn and doc.latest.blob
         for image in _IMG.finditer(published(doc.latest))
     ]
-    files = Files(snapshot, sizes) if sizes is not None else None
+    files = Files(snapshot, objects) if objects is not None else None
     images = [(version, tag, _src(tag)) for version, tag in shown]
     if files is not None:  # (every file asked of git at once)
         files.look_up([(version, src) for version, _, src in images if src])
@@ -96,10 +99,10 @@ class Files:
     folder, of an image type), its file read as it was at the version's commit by
     ``/files/<commit>/<path>`` (its name's accents joined or apart, at most LARGEST_IMAGE)."""
 
-    def __init__(self, snapshot: Snapshot, sizes: Sizes) -> None:
-        self.root, self.head, self.sizes = snapshot.root, snapshot.head, sizes
+    def __init__(self, snapshot: Snapshot, objects: Objects) -> None:
+        self.root, self.head, self.objects = snapshot.root, snapshot.head, objects
         self.config = snapshot.config
-        self.known: dict[tuple[str, str], int | None] = {}  # (commit, repository path) -> size
+        self.known: dict[tuple[str, str], Blob | None] = {}  # (commit, repository path) -> blob
 
     def look_up(self, images: list[tuple[Version, str]]) -> None:
         """Ask git at once for the files these images name, at their version's commit and at
@@ -111,7 +114,7 @@ class Files:
                 for commit in (version.commit, self.head):
                     wanted.update(dict.fromkeys((commit, name) for name in self._names(target)))
         asked = [key for key in wanted if key not in self.known]
-        self.known.update(zip(asked, self.sizes(asked), strict=True))
+        self.known.update(zip(asked, self.objects(asked), strict=True))
 
     def broken(self, version: Version, src: str) -> str | None:
         """Why the page of this version cannot show the image at ``src`` (as its HTML has it),
@@ -132,32 +135,32 @@ class Files:
                 f"{shown} is not published (a folder on its path or its name starts with _, "
                 "or an exclude pattern in manual.toml matches it), so its page shows none"
             )
-        size = self.size(version.commit, target)
-        if size is None and self.size(self.head, target) is not None:
+        blob = self.blob(version.commit, target)
+        if blob is None and self.blob(self.head, target) is not None:
             return (
                 f"{shown} the manual did not have when this version was committed "
                 f"({version.commit[:10]}): its page shows images as they were then, so none"
             )
-        if size is None:
+        if blob is None:
             return (
                 f"{shown} is not a file of the manual, so its page shows none (the path is "
                 "from the document's folder, the case of its letters counts, and a symbolic "
                 "link is no file)"
             )
-        if size > LARGEST_IMAGE:
+        if blob[1] > LARGEST_IMAGE:
             return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"
         return None
 
     def changed(self, version: Version, src: str) -> str | None:
         """Why the page of this version shows an older image than the manual now has (a page
         shows its images as they were at its commit: a corrected flowchart committed alone never
-        reached it), or None. Told by the file's size, which ``look_up`` asked of git at both
-        commits: an image changed but of the same size is not seen."""
+        reached it), or None. Told by the file's blob id, which ``look_up`` asked of git at both
+        commits (a size alone missed a corrected digit in an SVG)."""
         target = _named(version.path, src)
         if not target or version.commit == self.head:
             return None
-        then, now = self.size(version.commit, target), self.size(self.head, target)
-        if then is None or now is None or then == now:
+        then, now = self.blob(version.commit, target), self.blob(self.head, target)
+        if then is None or now is None or then[0] == now[0]:
             return None
         return (
             f"shows the image {src} as it was when the document was last committed "
@@ -176,11 +179,12 @@ class Files:
             names += [name for name in forms if name not in names]
         return [name for name in names if not name.startswith("-")]
 
-    def size(self, commit: str, path: str) -> int | None:
-        """The size of the file at ``path`` under the root at ``commit`` (None: none), as the
-        files route finds it (``_names``), asked of git unless ``look_up`` asked already."""
+    def blob(self, commit: str, path: str) -> Blob | None:
+        """The blob id and size of the file at ``path`` under the root at ``commit`` (None:
+        none), as the files route finds it (``_names``), asked of git unless ``look_up`` asked
+        already."""
         names = self._names(path)
         asked = [(commit, name) for name in names if (commit, name) not in self.known]
-        self.known.update(zip(asked, self.sizes(asked), strict=True))
+        self.known.update(zip(asked, self.objects(asked), strict=True))
         found = (self.known[(commit, name)] for name in names)
-        return next((size for size in found if size is not None), None)
+        return next((blob for blob in found if blob is not None), None)

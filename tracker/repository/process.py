@@ -124,10 +124,10 @@ def run_git(
     return done
 
 
-def batch_sizes(cwd: Path, names: list[str]) -> list[int | None]:
-    """The size in bytes of each file git names so (``commit:path``, checked), from one ``git
-    cat-file --batch-check``, without reading it; None for a name that is no file (none, or a
-    folder)."""
+def batch_objects(cwd: Path, names: list[str]) -> list[tuple[str, int] | None]:
+    """The object id and size in bytes of each file git names so (``commit:path``, checked),
+    from one ``git cat-file --batch-check``, without reading it; None for a name that is no
+    file (none, or a folder)."""
     if not names:
         return []
     done = run_git(
@@ -137,12 +137,14 @@ def batch_sizes(cwd: Path, names: list[str]) -> list[int | None]:
     answers = done.stdout.split("\n")[: len(names)]  # ("<id> <type> <size>", "<name> missing")
     if done.returncode != 0 or len(answers) != len(names):
         raise RepositoryError("git cat-file --batch-check failed; the repository may be damaged.")
-    sizes: list[int | None] = []
+    found: list[tuple[str, int] | None] = []
     for answer in answers:
         parts = answer.split(" ")
         blob = len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit()
-        sizes.append(int(parts[2]) if blob and not answer.endswith(" missing") else None)
-    return sizes
+        found.append(
+            (parts[0], int(parts[2])) if blob and not answer.endswith(" missing") else None
+        )
+    return found
 
 
 def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Popen[bytes]:

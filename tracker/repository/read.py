@@ -22,7 +22,7 @@ from tracker.repository.process import (
     GitFailed,
     GitTimeout,
     Watchdog,
-    batch_sizes,
+    batch_objects,
     finish,
     git_timeout,
     one_line,
@@ -352,19 +352,19 @@ class GitRepo:
         """A file's contents at a commit, or None when the commit has no such file."""
         return self._read_one(_at(commit, path))
 
-    def file_sizes(self, files: Iterable[tuple[str, str]]) -> list[int | None]:
-        """The size in bytes of each file (commit, path), without reading it; None: none, or
-        no file but a symbolic link (whose blob is the path it points to) or a submodule."""
+    def file_objects(self, files: Iterable[tuple[str, str]]) -> list[tuple[str, int] | None]:
+        """The blob id and size of each file (commit, path), without reading it; None: none,
+        or no file but a symbolic link (whose blob is the path it points to) or a submodule."""
         asked = list(files)
-        sizes = batch_sizes(self._cwd, [_at(commit, path) for commit, path in asked])
+        objects = batch_objects(self._cwd, [_at(commit, path) for commit, path in asked])
         found: dict[str, list[str]] = {}  # (commit -> the paths that may be links there)
-        for (commit, path), size in zip(asked, sizes, strict=True):
-            if size is not None and size <= _LINK_BYTES:
+        for (commit, path), blob in zip(asked, objects, strict=True):
+            if blob is not None and blob[1] <= _LINK_BYTES:
                 found.setdefault(commit, []).append(path)
         links = {(commit, path) for commit, paths in found.items()
                  for path in set(paths) - self._plain_files(commit, paths)}  # fmt: skip
-        return [None if (commit, path) in links else size
-                for (commit, path), size in zip(asked, sizes, strict=True)]  # fmt: skip
+        return [None if (commit, path) in links else blob
+                for (commit, path), blob in zip(asked, objects, strict=True)]  # fmt: skip
 
     def _read_one(self, name: str, limit: int = 1 << 62) -> bytes | None:
         reader, started_in = self._long_lived()
