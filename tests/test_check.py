@@ -829,9 +829,11 @@ def test_check_as_json_for_ci(repo: ManualRepo):
     assert any(f["rule"] == "broken-link" and f["file"] == "b.md" for f in findings)
 
 
-def test_check_text_names_the_line_where_it_is_known(repo: ManualRepo):
+def test_check_annotations_for_github_and_gitlab_and_lines_in_text(repo: ManualRepo):
     """The text format gave no line numbers, where json, github and gitlab did (author's
     exploratory testing): 'a.md:3:' as compilers write it, so that an editor opens it there."""
+    import json
+
     repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", review_due="2024-01-01")},
                 when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
     done = run_check(repo, "text")
@@ -842,13 +844,6 @@ def test_check_text_names_the_line_where_it_is_known(repo: ManualRepo):
         "warning: b: was due for review on 2024-01-01",  # (a document, by its id)
         "1 error, 1 warning.",
     ]
-
-
-def test_check_annotations_for_github_and_gitlab(repo: ManualRepo):
-    import json
-
-    repo.commit({"a.md": "---\ntitle: [oops\n---\n# A\n", "b.md": doc("B", review_due="2024-01-01")},
-                when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})  # fmt: skip
 
     github = run_check(repo, "github")
     assert github.returncode == 1
