@@ -248,7 +248,7 @@ def _read_front_matter(
         return {}, [f"the front matter is not a set of 'key: value' lines{said}"], True
     values: dict[str, Any] = {}
     problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
-    problems += repeated(yaml_text) if not plain or len(raw) < yaml_text.count("\n") else []
+    problems += repeated(yaml_text, plain) if not plain or len(raw) < yaml_text.count("\n") else []
     written: dict[str, Any] | None = None  # (the values as written, read only when needed)
     for key in KNOWN_KEYS & set(raw):
         value = raw[key]

@@ -6,6 +6,7 @@ functions, no git."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -116,24 +117,32 @@ def _plain_line(line: str) -> tuple[str, Any] | None:
 
 
 # Spaces a word processor types that YAML takes for no space (a non-breaking one after
-# "title:", pasted from Word or Outlook), and what YAML would read otherwise at a value's start.
-_ODD_SPACES = frozenset("\u00a0\u2007\u2009\u200b\u202f\u3000")
-_KEYED = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+(.*?)[ \t]*")
+# "title:", pasted from Word or Outlook), each by its name.
+_ODD_SPACES = {"\u00a0": "a non-breaking space", "\u2007": "a figure space",
+               "\u2009": "a thin space", "\u202f": "a narrow non-breaking space",
+               "\u3000": "an ideographic space", "\u200b": "a zero-width space"}  # fmt: skip
+_ODD = "".join(_ODD_SPACES)
+# (Each linear: no lazy part before white space, which took seconds on a line of spaces.)
+_KEYED = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+(.*)")
+_ODD_PLACE = re.compile(rf"[{_ODD}]|[A-Za-z_][\w-]*[ \t]*:[{_ODD}]")  # (indent, or after ':')
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
 def trouble(text: str, line: int | None) -> str:
     """What is likely wrong with front matter YAML cannot read, or reads as no mapping, as
-    words to follow its message ('' where nothing plain is seen): a non-breaking space, a
-    tab, an indented key, an unclosed quotation mark, a value holding ': ' or starting with
-    a character YAML reads otherwise. ``line``: the YAML's line YAML names (from 0); the one
-    before it is looked at too (YAML names where it noticed, often the next line)."""
+    words to follow its message ('' where nothing plain is seen): a non-breaking space where
+    YAML needs a space (after a key's colon, or indenting), a tab, an indented key, an
+    unclosed quotation mark, a value holding ': ' or starting with a character YAML reads
+    otherwise. ``line``: the YAML's line YAML names (from 0); the one before it is looked at
+    too (YAML names where it noticed, often the next line)."""
     lines = text.split("\n")
     for at, written in enumerate(lines):
-        if not _ODD_SPACES.isdisjoint(written):
+        odd = _ODD_PLACE.match(written)
+        if odd is not None:
+            name = _ODD_SPACES[odd.group(0)[-1]]
             return (
-                f" (line {at + 2} holds a non-breaking space, as a word processor types one, "
-                "which YAML does not read as a space: type a plain space)"
+                f" (line {at + 2} holds {name}, as a word processor types one, where YAML "
+                "needs a plain space: type a plain space)"
             )
     for at in () if line is None else (line, line - 1):
         said = _line_trouble(lines[at]) if 0 <= at < len(lines) else None
@@ -154,26 +163,47 @@ def _line_trouble(line: str) -> str | None:
         return None
     if line.startswith(" "):
         return f"'{keyed.group(1)}:' is indented: every key starts at the beginning of its line"
-    key, value = keyed.groups()
-    quoted = f'{key}: "{value}"' if '"' not in value and "\\" not in value else None
+    key, value = keyed.group(1), keyed.group(2).rstrip(" \t")
     if value[:1] in ("'", '"') and value.count(value[0]) < 2:
         return f"the quotation mark after '{key}:' is not closed"
+    words, hashed, comment = value.partition(" #")  # (a comment stays outside the quotes)
+    quoted = f'{key}: "{words.rstrip()}"' + (f" #{comment}" if hashed else "")
+    quoted = quoted if '"' not in words and "\\" not in words else ""
     if value[:1] in tuple("[]{}@`&*!|>%") and quoted:
         return f"a value starting with '{value[0]}' must be in quotes: {quoted}"
-    if ": " in value and quoted and value[:1] not in ("'", '"'):
+    if ": " in words and quoted and value[:1] not in ("'", '"'):
         return f"a value holding ': ' must be in quotes: {quoted}"
     return None
 
 
-def repeated(text: str) -> list[str]:
+def repeated(text: str, plain: bool) -> list[str]:
     """Keys given twice at the front matter's top level (YAML takes the last, without a word:
-    "title: A" then "title: B" showed B)."""
-    seen: set[str] = set()
-    twice: list[str] = []
-    for line in text.split("\n"):
-        keyed = _TOP_KEY.match(line)
-        if keyed is not None and keyed.group(1) in seen and keyed.group(1) not in twice:
-            twice.append(keyed.group(1))
-        elif keyed is not None:
-            seen.add(keyed.group(1))
-    return [f"{key!r} is given twice in the front matter; the last is taken" for key in twice]
+    "title: A" then "title: B" showed B), each with the line of the one taken. ``plain``: the
+    text is plain ``key: value`` lines (``plain_yaml``), one key a line; else YAML's own
+    reading of the mapping's keys says (a quoted value may go on over lines)."""
+    if plain:
+        keys = [(keyed.group(1), at) for at, line in enumerate(text.split("\n"))
+                if (keyed := _TOP_KEY.match(line))]  # fmt: skip
+    else:
+        keys = _mapping_keys(text)
+    last = {key: at for key, at in keys}
+    count = Counter(key for key, _ in keys)
+    return [
+        f"{key!r} is given twice in the front matter: the last is taken, at line {last[key] + 2}"
+        for key in dict.fromkeys(key for key, _ in keys)
+        if count[key] > 1
+    ]
+
+
+def _mapping_keys(text: str) -> list[tuple[str, int]]:
+    """The top-level keys of a YAML mapping, each with its line (from 0), as YAML reads them."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (ValueError, yaml.YAMLError):
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(str(key.value), key.start_mark.line) for key, _ in node.value
+            if isinstance(key, yaml.ScalarNode)]  # fmt: skip
