@@ -203,12 +203,25 @@ def test_new_takes_the_manuals_spelling_of_a_section_and_refuses_an_id_only_case
     for ident in ("RA/Referrals", "STRATEGY"):  # (committed, and written but not committed)
         again = tracker(repo, "new", ident, "--title", "Again")
         assert again.returncode == 2
-        assert again.stderr.strip().startswith(
-            f"tracker: error: The id {ident!r} differs only in case from ra/"
-        )
+        said = again.stderr.strip()
+        assert said.startswith(f"tracker: error: The id {ident!r} differs only in case from '")
+        assert said.endswith(".md); give it another id."), said
     assert sorted(p.name for p in (repo.path / "procedures").rglob("*.md")) == [
         "referrals.md", "strategy.md"
     ]  # fmt: skip
+
+
+def test_new_spells_a_section_as_check_keeps_it_manual_toml_first(repo: ManualRepo):
+    """tracker new took the spelling most documents used, where check keeps manual.toml's, and
+    check then warned of the chapter new had just written (review)."""
+    repo.commit({"manual.toml": '[manual]\nsections = ["Referral and Assessment"]\n',
+                 "a.md": doc("A", section="Referral and assessment"),
+                 "b.md": doc("B", section="Referral and assessment")},
+                when="2024-01-01T09:00:00+00:00")  # fmt: skip
+    done = tracker(repo, "new", "c", "--title", "C", "--section", "referral and assessment")
+    assert done.returncode == 0, done.stderr
+    written = parse_document(next((repo.path / "procedures").rglob("c.md")).read_bytes())
+    assert written.section == "Referral and Assessment"
 
 
 def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):

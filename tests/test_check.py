@@ -594,7 +594,7 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
         "c.md": doc("C", section=nbsp), "d.md": doc("D", section=ra),
         "e.md": doc("E", section="Early Help", id="Referrals"),
         "f.md": doc("F", section="Early Help", id="referrals"),
-        "g.md": doc("G", section="Gone", status="archived"),
+        "g.md": doc("G", section="Gone", status="archived"),  # (orders the withdrawn: used)
     }, "Add", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
     found = sorted(m for m in messages(repo) if "section" in m or "case" in m)
     assert found == sorted([
@@ -605,8 +605,6 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
         f"spaces, so the contents list them as two sections; write it as {ra!r}",
         "warning: manual.toml: names the section 'Referal and Assessment' in 'sections', which "
         f"no chapter has, so it orders nothing; did you mean {ra!r}?",
-        "warning: manual.toml: names the section 'Gone' in 'sections', which no chapter has, so "
-        "it orders nothing (a section no longer used?)",
         "warning: f.md: has the id 'referrals', which differs from e.md's 'Referrals' only in "
         "case: one address to a file system that ignores case (a static copy on Windows or a "
         "Mac, or a checkout there); give it another id",
@@ -616,6 +614,36 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
                  "manual.toml": f'[manual]\nsections = ["{ra}", "Early Help"]\n'},
                 "Mend", "2024-01-03T09:00:00+00:00", {"Change-Note": "Mended."})  # fmt: skip
     assert [m for m in messages(repo) if "section" in m or "case" in m] == []
+    repo.commit({"g.md": None, "manual.toml": '[manual]\nsections = ["Gone"]\n'}, "Drop G",
+                "2024-01-04T09:00:00+00:00", {"Change-Note": "Gone."})  # fmt: skip
+    assert [m for m in messages(repo) if "section" in m] == [
+        "warning: manual.toml: names the section 'Gone' in 'sections', which no chapter has, so "
+        "it orders nothing (a section no longer used?)"
+    ]
+
+
+def test_an_id_whose_case_alone_changed_is_said_as_a_static_copy_would_clash(repo: ManualRepo):
+    """'git mv Referrals.md referrals.md': a static copy writes the old address's redirect and
+    the page to one folder where case is ignored, and nothing was said; nor refused by
+    tracker new of an id meeting a deleted document's or a former id (review)."""
+    repo.commit({"Referrals.md": doc("Referrals"), "Old.md": doc("Old", "Old words.")}, "Add",
+                "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    repo.git("mv", "procedures/Referrals.md", "procedures/referrals.md")
+    repo.commit({"Old.md": None}, "Rename", "2024-01-03T09:00:00+00:00", {"Change-Note": "Gone."})
+    repo.commit({"old.md": doc("New", "Other words entirely, of another chapter.")}, "New",
+                "2024-01-04T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    found = sorted(m for m in messages(repo) if "case" in m)
+    assert found == [  # (not old.md: a deleted document's id, which no change could clear)
+        "warning: referrals.md: has the id 'referrals', which differs only in case from its "
+        "former id 'Referrals', whose redirect a static copy writes: one address to a file "
+        "system that ignores case (a static copy on Windows or a Mac, or a checkout there); give "
+        "it the id 'Referrals' in its front matter to keep its address",
+    ], found
+    for ident in ("OLD", "REFERRALS"):  # (a deleted document's id, a former id)
+        done = subprocess.run([sys.executable, "-m", "tracker", "new", ident, "--title", "Third",
+                               "--repo", str(repo.path)], capture_output=True, text=True,
+                              check=False)  # fmt: skip
+        assert done.returncode == 2 and "differs only in case from" in done.stderr, done.stderr
 
 
 def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Protocol
 
 from tracker import dates
-from tracker.authoring.sections import folded
+from tracker.authoring.sections import spelling
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import TYPES, parse_document, path_id
@@ -115,12 +115,17 @@ def new_document(
                if not d.latest.deleted] + written  # fmt: skip
     if clash := _address_clash(ident, {d.id for d in committed}, present):
         raise InputError(clash)
-    if other := next((d for d in present if d.id.casefold() == ident.casefold()), None):
-        raise InputError(  # (one folder of a static copy, or one file of a checkout, where
-            f"The id {ident!r} differs only in case from {other.path}'s {other.id!r}; give "
-            "it another id."  # case is ignored: Windows, a Mac)
+    # (one folder of a static copy, or one file of a checkout, where case is ignored: Windows,
+    # a Mac; a deleted document's and a former id's pages are in a static copy too)
+    ids = [(d.id, d.path) for d in present] + [
+        (alias, d.latest.path) for d in committed for alias in d.aliases
+    ]
+    if other := next((i for i in ids if i[0].casefold() == ident.casefold()), None):
+        raise InputError(
+            f"The id {ident!r} differs only in case from {other[0]!r} ({other[1]}); give it "
+            "another id."
         )
-    section = _spelt_as(present, section)
+    section = _spelt_as(present, section, config)
     folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
     place = section_folder(present, section) if section else folder_of_id
     relative = _file_name(PurePosixPath(place), ident, config)
@@ -230,14 +235,13 @@ def _written(root: Path, config: Config) -> list[Present]:
     return found
 
 
-def _spelt_as(present: list[Present], section: str | None) -> str | None:
-    """A section as the manual's documents spell it, where they spell it otherwise only in
-    case or spaces ('referral and assessment'): the contents would list it apart."""
+def _spelt_as(present: list[Present], section: str | None, config: Config) -> str | None:
+    """A section as the manual spells it, where it is typed otherwise only in case or spaces
+    ('referral and assessment'), as ``tracker check`` keeps it (``sections.spelling``): the
+    contents would list it apart."""
     if not section:
         return section
-    spellings = Counter(d.section for d in present if d.section)
-    same = [name for name, _ in spellings.most_common() if folded(name) == folded(section)]
-    return section if section in same or not same else same[0]
+    return spelling(section, config.sections, Counter(d.section for d in present if d.section))
 
 
 def section_folder(present: list[Present], section: str | None) -> str:

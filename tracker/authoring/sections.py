@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from tracker.config import CONFIG_FILE
 from tracker.history.model import Document, Problem
@@ -23,13 +24,14 @@ from tracker.history.snapshot import Snapshot
 
 def name_problems(snapshot: Snapshot) -> list[Problem]:
     """The findings about sections and ids (rules ``section-spelling``, ``section-unused`` and
-    ``id-case``), for the documents on the contents (live ones; deleted and archived ones
-    are listed apart)."""
-    listed = [doc for doc in snapshot.documents if not doc.latest.withdrawn]
+    ``id-case``). Spellings are of the documents on the contents (live ones); a section is used
+    by any document the manual still has (an archived one's orders the withdrawn list); ids
+    are every address a static copy writes (former ids and deleted documents' too)."""
+    kept = [doc for doc in snapshot.documents if not doc.latest.deleted]
     return [
-        *_spellings(listed, snapshot.config.sections),
-        *_unused(listed, snapshot.config.sections),
-        *_id_cases([doc for doc in snapshot.documents if not doc.latest.deleted]),
+        *_spellings([doc for doc in kept if not doc.latest.withdrawn], snapshot.config.sections),
+        *_unused(kept, snapshot.config.sections),
+        *_id_cases(snapshot.documents),
     ]
 
 
@@ -39,21 +41,26 @@ def folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def spelling(section: str, configured: tuple[str, ...], used: Counter[str]) -> str:
+    """The spelling of a section to keep among those differing only in case or spaces: the one
+    ``manual.toml``'s ``sections`` lists, else the one most documents use (``used``; the first
+    met where as many use another), else ``section`` itself."""
+    listed = next((name for name in configured if folded(name) == folded(section)), None)
+    same = [name for name, _ in used.most_common() if folded(name) == folded(section)]
+    return listed or (same[0] if same else section)
+
+
 def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
     """Documents whose section is another's but for case or spaces: the contents list them
-    apart. The spelling kept is the one ``manual.toml`` lists, else the one most documents
-    use (the first met where as many use another)."""
-    used: dict[str, Counter[str]] = defaultdict(Counter)
-    for doc in documents:
-        if doc.latest.meta.section:
-            used[folded(doc.latest.meta.section)][doc.latest.meta.section] += 1
-    chosen = {folded(name): name for name in reversed(configured)}
+    apart (the spelling kept: ``spelling``)."""
+    used = Counter(doc.latest.meta.section for doc in documents if doc.latest.meta.section)
+    variants = Counter(folded(name) for name in used)
     found = []
     for doc in documents:
         section = doc.latest.meta.section
-        if not section or len(used[folded(section)]) < 2:
+        if not section or variants[folded(section)] < 2:
             continue
-        kept = chosen.get(folded(section)) or used[folded(section)].most_common(1)[0][0]
+        kept = spelling(section, configured, used)
         if section != kept:
             message = (
                 f"has the section {section!r}, which differs from {kept!r} only in case or "
@@ -65,7 +72,7 @@ def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[P
 
 
 def _unused(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
-    """Names in ``manual.toml``'s ``sections`` that no document on the contents has: a
+    """Names in ``manual.toml``'s ``sections`` that no document the manual has has: a
     misspelling orders nothing, and its section goes after the listed ones."""
     sections = {doc.latest.meta.section for doc in documents if doc.latest.meta.section}
     found = []
@@ -85,17 +92,46 @@ def _unused(documents: list[Document], configured: tuple[str, ...]) -> list[Prob
     return found
 
 
-def _id_cases(documents: list[Document]) -> list[Problem]:
-    """Documents whose id differs from another's only in case (the first met keeps it)."""
-    first: dict[str, Document] = {}
+_CLASH = (
+    "one address to a file system that ignores case (a static copy on Windows or a Mac, or a "
+    "checkout there)"
+)
+
+
+def _id_cases(every: Iterable[Document]) -> list[Problem]:
+    """Documents the manual has whose id differs only in case from another's it has (said of
+    the later), or from its own former id (its file renamed to change the case of its name:
+    a static copy writes the old address's redirect and the page to one folder). Deleted
+    documents' ids and other documents' former ids are left out: each change of id leaves
+    one, so no change of ids now could clear such a finding (a new document's id is refused
+    beside them, by ``tracker new``)."""
+    documents = list(every)
+    order = {doc.key: at for at, doc in enumerate(documents)}
+    holders: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        holders[doc.id.casefold()].append(doc)
     found = []
     for doc in documents:
-        holder = first.setdefault(doc.id.casefold(), doc)
-        if holder is not doc and holder.id != doc.id:
+        if doc.latest.deleted:
+            continue
+        others = [other for other in holders[doc.id.casefold()] if other.id != doc.id
+                  and not other.latest.deleted and order[other.key] < order[doc.key]]  # fmt: skip
+        former = [alias for alias in doc.aliases
+                  if alias != doc.id and alias.casefold() == doc.id.casefold()]  # fmt: skip
+        if others:
+            other = others[0]
             message = (
-                f"has the id {doc.id!r}, which differs from {holder.latest.path}'s "
-                f"{holder.id!r} only in case: one address to a file system that ignores case "
-                "(a static copy on Windows or a Mac, or a checkout there); give it another id"
+                f"has the id {doc.id!r}, which differs from {other.latest.path}'s {other.id!r} "
+                "only in case: "
+                f"{_CLASH}; give it another id"
             )
-            found.append(Problem("warning", doc.latest.path, message, rule="id-case"))
+        elif former:
+            message = (
+                f"has the id {doc.id!r}, which differs only in case from its former id "
+                f"{former[-1]!r}, whose redirect a static copy writes: {_CLASH}; give it the id "
+                f"{former[-1]!r} in its front matter to keep its address"
+            )
+        else:
+            continue
+        found.append(Problem("warning", doc.latest.path, message, rule="id-case"))
     return found
