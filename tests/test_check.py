@@ -1021,6 +1021,14 @@ def test_a_dashed_go_live_beside_a_trailer_git_writes_is_reported(repo: ManualRe
     assert len(found) == 1 and "has 'Go-Live: 2025-03-05' whose '\u2013'" in found[0]
     assert check_message("Go\u2013live: the new front door\n\nChange-Note: x\n") == []
     assert check_message("Update\n\nGo \u2013 live: on Monday, as agreed\n") == []
+    for body in (
+        "Go\u2013live date: 2025-03-05",
+        "Why.\n\nGo\u2013live date: 2025-03-05\nChange-Note: x",
+    ):
+        assert check_message(f"Update\n\n{body}\n", date(2025, 1, 20)) == [  # (check's error
+            "'Go\u2013live date:' has '\u2013' (U+2013, as a word processor writes a hyphen), so "
+            "git reads no trailer there (and may read none beside it): type 'Go-Live:'."
+        ], body  # since this round; the hook let it through, or said to indent it: review)
 
 
 def test_heading_ids_as_the_page_gives_them(repo: ManualRepo):

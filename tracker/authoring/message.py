@@ -32,7 +32,10 @@ _HIDDEN_TRAILER = re.compile(
 )
 CHANGE_TYPES = ("minor", "major")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9 _-]*")
-_DASHED = re.compile(rf"([A-Za-z][A-Za-z0-9_{DASHES}-]*)[ \t]*:")  # (a key, dashes in it)
+# A key with dashes in it, of up to four words ("Go\u2013live date:", as check reads it too).
+_DASHED = re.compile(
+    rf"([A-Za-z][A-Za-z0-9_{DASHES}-]*(?: [A-Za-z][A-Za-z0-9_{DASHES}-]*){{0,3}})[ \t]*:"
+)
 
 
 def read_message(path: str) -> str:
