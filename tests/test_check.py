@@ -568,7 +568,9 @@ def test_a_file_saved_as_utf16_is_named_so_not_binary(repo: ManualRepo):
     not Markdown", which sent an author looking for an image (author's exploratory testing);
     a file that is binary is still said to be."""
     text = "---\ntitle: Referrals\n---\n# Referrals\n\nCall the duty team.\n"
-    files = {"a.md": text.encode("utf-16"), "b.md": text.encode("utf-16-be"),
+    word = text + "Word\u00a0text\u00ad "  # (Word's spaces and hyphens, which are no controls)
+    word += "x" * (3999 - len(word)) + "\U0001f600"  # (a pair of surrogates cut at 8,000 bytes)
+    files = {"a.md": text.encode("utf-16"), "b.md": word.encode("utf-16-be"),
              "c.md": text.encode("utf-32"), "d.md": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01"}  # fmt: skip
     (repo.path / "procedures").mkdir(exist_ok=True)
     for name, data in files.items():

@@ -4,6 +4,12 @@ the file as UTF-8 rather than look for an embedded image. Pure functions."""
 
 from __future__ import annotations
 
+import re
+
+# Control characters but line ends and tabs: text has none, binary has many (a non-breaking
+# space, a soft hyphen or U+2028, which Word's text holds, are no control characters).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 
 def wide_encoding(data: bytes) -> str | None:
     """Which of UTF-16 or UTF-32 a file with NUL bytes is written in, by its byte order mark,
@@ -16,11 +22,19 @@ def wide_encoding(data: bytes) -> str | None:
         if head.startswith(mark):
             return name
     for codec, name in (("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
+        text = _decoded(head[: len(head) // 2 * 2], codec)
+        if text is None or len(text) < 8 or _CONTROL.search(text):
+            continue
+        if sum(c < "\x80" for c in text) * 2 >= len(text):
+            return name
+    return None
+
+
+def _decoded(head: bytes, codec: str) -> str | None:
+    """The text, or None; a pair of surrogates the 8,000 bytes cut in two is left out."""
+    for end in (len(head), len(head) - 2):
         try:
-            text = head[: len(head) // 2 * 2].decode(codec)
+            return head[:end].decode(codec)
         except UnicodeDecodeError:
             continue
-        plain = all(c.isprintable() or c in "\r\n\t" for c in text)
-        if len(text) >= 8 and plain and sum(c < "\x80" for c in text) * 2 >= len(text):
-            return name
     return None
