@@ -708,7 +708,7 @@ def test_a_misspelt_go_live_whose_date_was_lost_is_an_error(repo, trailers, body
                 trailers=trailers)  # fmt: skip
     found = [m for m in messages(repo) if "did you mean" in m]
     assert len(found) == 1 and found[0].startswith(f"{level}: commit "), found
-    assert ("Its date was ignored: the version went live by the release schedule" in found[0]) \
+    assert ("Its date was ignored: the version's go-live date does not come from it" in found[0]) \
         == (level == "error")  # fmt: skip
 
 

@@ -182,9 +182,10 @@ class Sources:
 
 def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     """Trailers the tracker does not read whose keys look like one it does (Golive:). An
-    error for one meant as a Go-Live when git read none (the date the author gave was lost:
-    the version went live by the schedule or when committed, as for a Go-Live git did not
-    read, ``unread_trailers``); else a warning."""
+    error for one meant as a Go-Live when git read none of the commit (the date the author
+    gave was lost, as for a Go-Live git did not read, ``unread_trailers``: the schedule, the
+    commit or, in a squash merge, another commit's Go-Live dated the version); else a
+    warning."""
     found = []
     taken = any(key == "go-live" for key, _ in commit.trailers)
     for key, _ in commit.trailers:
@@ -196,8 +197,8 @@ def misspelt_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             found.append(Problem(
                 "error" if lost else "warning", f"commit {commit.sha[:10]}",
                 f"has the trailer '{key}:', which the tracker does not read; did you mean "
-                f"'{intended}:'?" + (" Its date was ignored: the version went live by the "
-                "release schedule, or when committed" if lost else ""),
+                f"'{intended}:'?" + (" Its date was ignored: the version's go-live date does "
+                "not come from it" if lost else ""),
                 committed, rule="unknown-trailer",
             ))  # fmt: skip
     return found
