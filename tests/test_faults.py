@@ -19,6 +19,8 @@ import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 
+import web.site
+from tracker.errors import RepositoryError
 from tracker.index import derived
 from tracker.repository.paths import Root
 from web.app import create_app
@@ -487,7 +489,9 @@ def test_broken_settings_are_said_in_one_sentence_without_a_stray_full_stop(
     assert said.endswith(f"); showing the manual as it stood at {good[:10]}."), said
 
 
-def test_healthz_says_degraded_while_pages_answer_503_for_a_version_git_lacks(repo: ManualRepo):
+def test_healthz_says_degraded_while_pages_answer_503_for_a_version_git_lacks(
+    repo: ManualRepo, monkeypatch: pytest.MonkeyPatch
+):
     """A version's object gone from a damaged repository: its diff answered 503 while /healthz
     said "ok" (operator's exploratory run). It says "degraded", with why, while such pages
     answered 503 in the last ten minutes; the rest is served."""
@@ -506,7 +510,16 @@ def test_healthz_says_degraded_while_pages_answer_503_for_a_version_git_lacks(re
         assert said["status"] == "degraded" and said["failing"] == [said["problem"]]
         assert sha[:12] in said["problem"], said
         assert client.get("/chapters/b").status_code == 200
-        assert client.app.state.site.failing_lately(window=-1) == []  # (ten minutes on: "ok")
+        now = time.monotonic()
+        for later, status in ((599, "degraded"), (601, "ok")):  # (ten minutes on, "ok" again)
+            monkeypatch.setattr(web.site.time, "monotonic", lambda later=later: now + later)
+            assert client.get("/healthz").json()["status"] == status, later
+        site = client.app.state.site
+        for number in range(1000):  # (a full table makes way for a reason met now: review)
+            site.unreadable(RepositoryError(f"reason {number}"))
+        monkeypatch.setattr(web.site.time, "monotonic", lambda: now + 1300)
+        site.unreadable(RepositoryError("git lacks another text"))
+        assert site.failing_lately() == ["git lacks another text"]
 
 
 def test_a_pushed_chapter_with_bad_front_matter_is_said_in_the_log_once(
@@ -524,7 +537,13 @@ def test_a_pushed_chapter_with_bad_front_matter_is_said_in_the_log_once(
                            "2024-02-02T10:00:00+00:00")  # fmt: skip
         for _ in range(2):
             assert client.get("/chapters/a").status_code == 200
-        assert _warnings(caplog) == [
+        said = [
             "a.md: the front matter is not valid YAML at line 2 (a value holding ': ' must be in "
             f"""quotes: title: "Referrals: a guide") (at {head[:10]}; see 'tracker check')."""
         ]
+        assert _warnings(caplog) == said
+        for text, when in ((doc("A"), "03"), ("---\ntitle: Referrals: a guide\n---\n# A\n", "04")):
+            repo.commit({"a.md": text}, "Again", f"2024-02-{when}T10:00:00+00:00")
+            assert client.get("/chapters/a").status_code == 200
+        assert _warnings(caplog) == said  # (once a worker: heads read at once, in either order,
+        # never say one twice; review)

@@ -73,18 +73,24 @@ class Site:
         self._stale_said = ""  # the head shown instead of one with broken settings, said once
         # Why pages answered 503, said once each, and when each was last met (/healthz).
         self._unreadable: dict[str, float] = {}
-        # What was wrong with the newest versions of the head read last (None: nothing read).
+        # What was wrong with newest versions of the heads read so far (None: nothing read).
         self._noticed: set[tuple[str, str]] | None = None
         self._failing = False  # whether the manual could not be read when last asked
 
     def unreadable(self, problem: TrackerError) -> None:
         """Say in the log why a page answers 503 (the manual, or a version of it, cannot be
-        read), once for each reason until the manual can be read again."""
+        read), once for each reason until the manual can be read again (at most 1,000 reasons
+        are kept: past that, those not met for ten minutes make way, said again if met again)."""
+        now = time.monotonic()
         with self._reads_lock:
             known = str(problem) in self._unreadable
+            if not known and len(self._unreadable) >= 1000:
+                for reason, at in list(self._unreadable.items()):
+                    if now - at > FAILING_WINDOW:
+                        del self._unreadable[reason]
             said = known or len(self._unreadable) >= 1000
             if known or not said:
-                self._unreadable[str(problem)] = time.monotonic()
+                self._unreadable[str(problem)] = now
         if not said:
             log.warning("%s; the service answers 503.", clause(problem))
 
@@ -139,8 +145,12 @@ class Site:
             read = self._reads.get(snapshot) or next(self._numbers)
             new, before = snapshot not in self._reads, None
             self._reads[snapshot] = read
-            if new:
-                before, self._noticed = self._noticed, {(n[1], n[2]) for n in snapshot.notices}
+            if new:  # (every problem said so far: two heads read at once, in either order,
+                # never say one twice; at most 10,000 kept, then those of this head)
+                now = {(notice[1], notice[2]) for notice in snapshot.notices}
+                before = self._noticed
+                kept = before is not None and len(before) < 10_000
+                self._noticed = before | now if kept and before is not None else now
         if new and before is not None:
             self._notice(snapshot, before)
         return View(self.manual, snapshot, today, stale, self.exported, read)
@@ -148,7 +158,7 @@ class Site:
     def _notice(self, snapshot: Snapshot, said: set[tuple[str, str]]) -> None:
         """Say in the log what is wrong with the newest versions a new head brought (bad front
         matter pushed: the pages show the version before, and nobody was told), at most 20;
-        what the head before had is not said again. (The service says all of them as it
+        what was said before, for any head, is not said again. (The service says all of them as it
         starts, on the command line: the first read here is taken as said.)"""
         fresh = [(path, problem) for _, path, problem in snapshot.notices
                  if (path, problem) not in said]  # fmt: skip
