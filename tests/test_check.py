@@ -869,7 +869,7 @@ def test_check_annotations_for_github_and_gitlab_and_lines_in_text(repo: ManualR
     done = run_check(repo, "text")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        "error: a.md:3: the front matter is not valid YAML at line 3 (a value starting with '[' "
+        "error: procedures/a.md:3: the front matter is not valid YAML at line 3 (a value starting with '[' "
         'must be in quotes: title: "[oops")',
         "warning: b: was due for review on 2024-01-01",  # (a document, by its id)
         "1 error, 1 warning.",
@@ -1219,7 +1219,7 @@ def test_a_newsletter_template_that_fails_is_an_error(repo: ManualRepo):
     text = run_check(repo, "text")
     assert text.returncode == 1
     assert text.stdout.splitlines()[0] == (
-        "error: _templates/_lead.j2:3: fails at line 3 writing the newsletter of 1st January 2024: "
+        "error: procedures/_templates/_lead.j2:3: fails at line 3 writing the newsletter of 1st January 2024: "
         "'dict object' has no attribute 'nosuch'"
     )
     repo.commit({"_templates/_lead.j2": "One {{ release.date_words }}\n"},

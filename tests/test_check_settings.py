@@ -49,15 +49,15 @@ def test_broken_settings_are_an_error_in_the_text_report_and_the_rest_is_checked
     assert "tracker: error" not in done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith(
-        "error: manual.toml:3: is not valid TOML: expected ']' at the end of a table declaration "
+        "error: procedures/manual.toml:3: is not valid TOML: expected ']' at the end of a table declaration "
         "(at line 3, column 10)"
     )
     for rule in SCHEDULED:  # what depends on the release schedule is said to be unchecked
         assert rule in lines[0]
     assert f"before commit {breaking[:10]}" in lines[0]
-    assert "error: b.md:3: the front matter is not valid YAML at line 3 (a value starting with " \
+    assert "error: procedures/b.md:3: the front matter is not valid YAML at line 3 (a value starting with " \
         """'[' must be in quotes: title: "[oops")""" in lines  # fmt: skip
-    assert "error: a.md:3: links to missing.md, which is not a document" in lines
+    assert "error: procedures/a.md:3: links to missing.md, which is not a document" in lines
     assert "warning: c: was due for review on 2024-01-15" in lines
     assert lines[-1] == "3 errors, 1 warning."
     assert not any("settings-unread" in line or "left manual.toml" in line for line in lines)
@@ -192,8 +192,11 @@ def test_broken_settings_from_the_first_commit_are_checked_with_the_defaults(rep
     done = run_check(repo)
     assert done.returncode == 1, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("error: manual.toml:3: is not valid TOML") and "default" in lines[0]
-    assert "error: a.md:3: links to missing.md, which is not a document" in lines
+    assert (
+        lines[0].startswith("error: procedures/manual.toml:3: is not valid TOML")
+        and "default" in lines[0]
+    )
+    assert "error: procedures/a.md:3: links to missing.md, which is not a document" in lines
 
 
 def test_a_newsletter_template_is_still_compiled(repo: ManualRepo):

@@ -368,7 +368,9 @@ def test_a_manual_toml_that_is_not_utf8_is_refused_as_settings_are(repo: ManualR
         assert "\ufffd" not in result.stdout + result.stderr
     check = run("check", "--repo", str(repo.path), "--today", "2024-03-01")  # (a finding:
     assert check.returncode == 1, check.stderr  # tests/test_check_settings.py)
-    assert check.stdout.startswith("error: manual.toml:2: is not UTF-8 text (line 2); save it")
+    assert check.stdout.startswith(
+        "error: procedures/manual.toml:2: is not UTF-8 text (line 2); save it"
+    )
     (repo.path / "procedures" / "manual.toml").write_bytes(b"\xef\xbb\xbf" + settings.encode())
     repo.commit({}, "Settings as UTF-8", "2024-01-04T10:00:00+00:00")
     result = run("newsletter", "--repo", str(repo.path), "--today", "2024-03-01")
@@ -388,7 +390,9 @@ def test_a_failing_template_of_the_manual_is_named_and_fails_check_too(repo: Man
         assert "newsletter.txt.j2" not in result.stderr
     check = run("check", "--repo", str(repo.path), "--today", "2024-01-03")
     assert check.returncode == 1, check.stderr
-    assert check.stdout.startswith("error: _templates/_lead.j2:2: cannot be compiled at line 2: ")
+    assert check.stdout.startswith(
+        "error: procedures/_templates/_lead.j2:2: cannot be compiled at line 2: "
+    )
 
 
 def test_a_schedule_dateutil_cannot_expand_is_named_without_its_internal_error(repo: ManualRepo):
@@ -414,7 +418,7 @@ def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo)
     )
     check = run("check", "--repo", str(repo.path))
     assert check.returncode == 1
-    assert "error: bad.md:3: the front matter is not valid YAML" in check.stdout
+    assert "error: procedures/bad.md:3: the front matter is not valid YAML" in check.stdout
 
 
 def test_warnings_concern_the_documents_a_command_shows_and_are_said_once(repo: ManualRepo):

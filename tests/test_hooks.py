@@ -99,7 +99,7 @@ def test_pre_commit_runs_our_hooks_on_a_content_repository(repo: ManualRepo, tmp
     repo.commit({"a.md": doc("A", "[missing](b.md)")}, when="2024-01-01T09:00:00+00:00")
     checked = pre_commit(repo, "tracker-check", "--all-files", "--hook-stage", "pre-push")
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert "error: a.md:3: links to b.md, which is not a document" in checked.stdout
+    assert "error: procedures/a.md:3: links to b.md, which is not a document" in checked.stdout
     message = tmp_path / "COMMIT_EDITMSG"
     message.write_text("Update A\n\nGolive: 2024-12-11\n")
     stopped = pre_commit(repo, "tracker-commit-msg", "--hook-stage", "commit-msg",

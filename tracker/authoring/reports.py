@@ -26,12 +26,19 @@ def problem_json(problem: Problem) -> dict[str, Any]:
     }
 
 
-def text_line(problem: Problem) -> str:
-    """One finding as the text format prints it: its line after its file where it has one
-    ("error: a.md:3: ..."), as compilers write it, which editors and terminals open there."""
-    if problem.line is None:
-        return str(problem)
-    return f"{problem.level}: {problem.where}:{problem.line}: {problem.message}"
+def text_lines(problems: list[Problem], snapshot: Snapshot) -> list[str]:
+    """The findings as the text format prints them: a file by its path in the repository, and
+    its line after it where known ("error: procedures/a.md:3: ..."), as compilers write them,
+    which editors and terminals open there when run from the repository's top; a document's
+    id, or a commit, as found."""
+    files = {path for path in _files(snapshot, problems).values()}
+    under = {p.where: snapshot.root.join(p.where) for p in problems}
+    found = []
+    for problem in problems:
+        where = under[problem.where] if under[problem.where] in files else problem.where
+        line = f":{problem.line}" if problem.line is not None else ""
+        found.append(f"{problem.level}: {where}{line}: {problem.message}")
+    return found
 
 
 def github_annotations(problems: list[Problem], snapshot: Snapshot) -> str:
