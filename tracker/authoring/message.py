@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from datetime import date
+from datetime import date, timedelta
 
 from tracker.errors import InputError
 from tracker.history.golive import is_valid_go_live
@@ -139,10 +139,11 @@ def _far(value: str, today: date) -> bool:
 
 
 def _passed(value: str, today: date) -> bool:
-    """Whether a valid Go-Live is before today (``tracker check`` says ``back-dated``, once
-    the commit is made: a typo in the year, most often)."""
+    """Whether a valid Go-Live is before yesterday (``tracker check`` says ``back-dated``, once
+    the commit is made: a typo in the year, most often). A day is given: today is the
+    machine's, which may be a day ahead of the manual's time zone, where commits are dated."""
     text = value.strip()
-    return text.lower() != "immediate" and date.fromisoformat(text) < today
+    return text.lower() != "immediate" and date.fromisoformat(text) < today - timedelta(days=1)
 
 
 _GIT_MADE = ("Signed-off-by: ", "(cherry picked from commit ")
