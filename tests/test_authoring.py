@@ -269,8 +269,8 @@ def test_preview_says_why_a_change_waits_past_a_release_a_go_live_set(scheduled:
     assert (
         "Bravo (" in text
         and "): goes live with the next scheduled release, 11th December 2024; "
-        "the release on 20th November 2024 is not one of the schedule's (a Go-Live trailer set "
-        "it)."
+        "the release on 20th November 2024 is not one of the schedule's (another change's "
+        "Go-Live, or an earlier schedule, set it)."
         in text
     ), text
 

@@ -90,7 +90,8 @@ def _reason(snapshot: Snapshot, version: Version, release: Release | None = None
     ):
         return (
             f"goes live with the next scheduled release, {when}; the release on "
-            f"{in_words(release.date)} is not one of the schedule's (a Go-Live trailer set it)"
+            f"{in_words(release.date)} is not one of the schedule's (another change's Go-Live, "
+            "or an earlier schedule, set it)"
         )
     return f"goes live on {when}"
 
