@@ -1009,3 +1009,23 @@ def test_a_former_id_s_addresses_lead_to_the_chapter_as_the_service_s_do(
     assert links_resolve(out) > 50
     again = build_site(open_manual(repo.path), out, BASE, day)
     assert again.counts.written == 0 and again.rendered == ()
+
+
+def test_no_redirect_only_case_apart_from_a_page_is_written(repo: ManualRepo, tmp_path: Path):
+    """'git mv Referrals.md referrals.md': the copy wrote chapters/Referrals/ (a redirect) beside
+    chapters/referrals/, one folder where case is ignored (Windows, a Mac, some servers), where
+    the page could be lost to a redirect to itself (review). Such a redirect is not written:
+    the page answers that address there anyway."""
+    repo.commit({"Referrals.md": doc("Referrals", "Text.")}, "Add", "2024-01-02T10:00:00+00:00",
+                {"Go-Live": "immediate"})  # fmt: skip
+    repo.move("Referrals.md", "referrals.md", "Rename", "2024-03-02T10:00:00+00:00",
+              {"Go-Live": "immediate"})  # fmt: skip
+    out = tmp_path / "site"
+    build_site(open_manual(repo.path), out, BASE, date(2024, 11, 20))
+    assert not list((out / "chapters" / "Referrals").rglob("*.html"))  # (its feed and API
+    # documents are the chapter's own, byte for byte: one file of either is the other)
+    assert (out / "chapters/Referrals/feed.atom").read_bytes() == (
+        out / "chapters/referrals/feed.atom"
+    ).read_bytes()
+    page = (out / "chapters" / "referrals" / "index.html").read_text("utf-8")
+    assert 'http-equiv="refresh"' not in page and "Text." in page

@@ -64,6 +64,10 @@ def pages(
         if served is not None and static.endswith("/"):
             routes[served.partition("?")[0]].append(static)
     title = view.snapshot.config.title
+    # (no redirect only case apart from a page the copy has: where case is ignored, Windows'
+    # and a Mac's file systems, some servers', the two are one file, and the page would be
+    # lost to a redirect to itself; the page answers that address there anyway)
+    folded = {static.casefold() for static in exported}
     for alias, document in former_ids(view.snapshot):
         own, former = f"/chapters/{quote(document.id)}/", f"/chapters/{quote(alias)}/"
         # (the address of a document that cannot be shown is another document's page)
@@ -71,7 +75,7 @@ def pages(
         for route in (*chapter, f"{own}history", f"{own}diff"):
             for target in routes.get(route, ()):
                 moved = former + target.removeprefix(own)
-                if target.startswith(own) and moved not in exported and written(target):
+                if target.startswith(own) and moved.casefold() not in folded and written(target):
                     yield moved, _page(alias, document, base, target, title)
 
 
