@@ -625,8 +625,9 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
 
 
 def test_an_id_whose_case_alone_changed_is_said_as_a_static_copy_would_clash(repo: ManualRepo):
-    """'git mv Referrals.md referrals.md': a static copy writes the old address's redirect and
-    the page to one folder where case is ignored, and nothing was said; nor refused by
+    """'git mv Referrals.md referrals.md': a static copy wrote the old address's redirect and the
+    page to one folder where case is ignored (now it writes no redirect there, so a bookmark
+    of the old address finds nothing where case counts), and nothing was said; nor refused by
     tracker new of an id meeting a deleted document's or a former id (review)."""
     repo.commit({"Referrals.md": doc("Referrals"), "Old.md": doc("Old", "Old words.")}, "Add",
                 "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
@@ -637,9 +638,9 @@ def test_an_id_whose_case_alone_changed_is_said_as_a_static_copy_would_clash(rep
     found = sorted(m for m in messages(repo) if "case" in m)
     assert found == [  # (not old.md: a deleted document's id, which no change could clear)
         "warning: referrals.md: has the id 'referrals', which differs only in case from its "
-        "former id 'Referrals', whose redirect a static copy writes: one address to a file "
-        "system that ignores case (a static copy on Windows or a Mac, or a checkout there); give "
-        "it the id 'Referrals' in its front matter to keep its address",
+        "former id 'Referrals': a static copy sends no bookmark of the former on (where case is "
+        "ignored the two are one address), so where case counts it finds nothing; give it the "
+        "id 'Referrals' in its front matter to keep its address",
     ], found
     for ident in ("OLD", "REFERRALS"):  # (a deleted document's id, a former id)
         done = subprocess.run([sys.executable, "-m", "tracker", "new", ident, "--title", "Third",

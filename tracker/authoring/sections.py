@@ -101,7 +101,7 @@ _CLASH = (
 def _id_cases(every: Iterable[Document]) -> list[Problem]:
     """Documents the manual has whose id differs only in case from another's it has (said of
     the later), or from its own former id (its file renamed to change the case of its name:
-    a static copy writes the old address's redirect and the page to one folder). Deleted
+    a static copy has no page at the former address, ``web/moved.py``). Deleted
     documents' ids and other documents' former ids are left out: each change of id leaves
     one, so no change of ids now could clear such a finding (a new document's id is refused
     beside them, by ``tracker new``)."""
@@ -128,8 +128,9 @@ def _id_cases(every: Iterable[Document]) -> list[Problem]:
         elif former:
             message = (
                 f"has the id {doc.id!r}, which differs only in case from its former id "
-                f"{former[-1]!r}, whose redirect a static copy writes: {_CLASH}; give it the id "
-                f"{former[-1]!r} in its front matter to keep its address"
+                f"{former[-1]!r}: a static copy sends no bookmark of the former on (where case "
+                "is ignored the two are one address), so where case counts it finds nothing; "
+                f"give it the id {former[-1]!r} in its front matter to keep its address"
             )
         else:
             continue
