@@ -55,7 +55,7 @@ def test_broken_settings_are_an_error_in_the_text_report_and_the_rest_is_checked
     for rule in SCHEDULED:  # what depends on the release schedule is said to be unchecked
         assert rule in lines[0]
     assert f"before commit {breaking[:10]}" in lines[0]
-    assert "error: procedures/b.md:3: the front matter is not valid YAML at line 3 (a value starting with " \
+    assert "error: procedures/b.md:2: the front matter is not valid YAML at line 2 (a value starting with " \
         """'[' must be in quotes: title: "[oops")""" in lines  # fmt: skip
     assert "error: procedures/a.md:3: links to missing.md, which is not a document" in lines
     assert "warning: c: was due for review on 2024-01-15" in lines
@@ -105,7 +105,7 @@ def test_broken_settings_in_the_gitlab_and_github_reports(repo: ManualRepo):
         "::error file=procedures/manual.toml,line=3,title=settings-invalid::is not valid TOML: "
     )
     assert any(
-        a.startswith("::error file=procedures/b.md,line=3,title=front-matter::")
+        a.startswith("::error file=procedures/b.md,line=2,title=front-matter::")
         for a in github.stdout.splitlines()
     )
 

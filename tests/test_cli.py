@@ -413,12 +413,12 @@ def test_one_malformed_chapter_is_a_warning_and_the_rest_works(repo: ManualRepo)
     assert releases.returncode == 0
     assert "Good" in releases.stdout
     assert releases.stderr == (
-        "tracker: warning: bad.md: the front matter is not valid YAML at line 3 (a value "
+        "tracker: warning: bad.md: the front matter is not valid YAML at line 2 (a value "
         """starting with '[' must be in quotes: title: "[oops") (see 'tracker check').\n"""
     )
     check = run("check", "--repo", str(repo.path))
     assert check.returncode == 1
-    assert "error: procedures/bad.md:3: the front matter is not valid YAML" in check.stdout
+    assert "error: procedures/bad.md:2: the front matter is not valid YAML" in check.stdout
 
 
 def test_warnings_concern_the_documents_a_command_shows_and_are_said_once(repo: ManualRepo):
@@ -435,7 +435,7 @@ def test_warnings_concern_the_documents_a_command_shows_and_are_said_once(repo: 
     assert shown.stderr == ""
     bad = run("history", "bad", "--repo", str(repo.path))
     assert bad.stderr.splitlines() == [
-        "tracker: warning: bad.md: the front matter is not valid YAML at line 3 (a value "
+        "tracker: warning: bad.md: the front matter is not valid YAML at line 2 (a value "
         """starting with '[' must be in quotes: title: "[oops") (see 'tracker check')."""
     ]
     listed = run("releases", "--repo", str(repo.path))

@@ -72,14 +72,15 @@ def test_problems(text: str, problem: str):
     [
         ("title: Referrals: a guide", "not valid YAML at line 2 (a value holding ': ' must be in "
          "quotes: title: \"Referrals: a guide\")"),
-        ("title:\u00a0Referrals", "not a set of 'key: value' lines (line 2 holds a non-breaking "
-         "space, as a word processor types one, where YAML needs a plain space: type a plain "
-         "space)"),
-        ("title: A\nsection:\u00a0Early Help", "not valid YAML at line 4 (line 3 holds a "
-         "non-breaking space"),
-        ("\u200btitle: A\nx: [", "(line 2 holds a zero-width space, as a word processor types "
-         "one, where YAML needs a plain space: type a plain space)"),
-        ('title: Child\u00a0protection\nsection: "Early help', "at line 4 (the quotation mark "
+        ("title:\u00a0Referrals", "not a set of 'key: value' lines at line 2 (it holds a "
+         "non-breaking space, as a word processor types one, where YAML needs a plain space: "
+         "type a plain space)"),
+        ("title: A\nsection:\u00a0Early Help", "not valid YAML at line 3 (it holds a "
+         "non-breaking space"),  # (the line the words are about, an editor opens: review)
+        ("\u200btitle: A\nx: [", "at line 2 (it holds a zero-width space, as a word processor "
+         "types one, where YAML needs a plain space: type a plain space)"),
+        ("title: [" + "x" * 200, "at line 2 (a value starting with '[' must be in quotes)"),
+        ('title: Child\u00a0protection\nsection: "Early help', "at line 3 (the quotation mark "
          "after 'section:' is not closed)"),  # (a space in a value is no mistake: review)
         ("title: Referrals: part 1 # c", """(a value holding ': ' must be in quotes: title: """
          '"Referrals: part 1" # c)'),  # (a comment stays outside the quotes: review)
@@ -87,10 +88,10 @@ def test_problems(text: str, problem: str):
          "beginning of its line)"),
         ("title: A\n\towner: B", "at line 3 (a line starts with a tab: indent with spaces, or "
          "not at all)"),
-        ('title: "A\nsection: B', "at line 4 (the quotation mark after 'title:' is not closed)"),
+        ('title: "A\nsection: B', "at line 2 (the quotation mark after 'title:' is not closed)"),
         ("title: [A] and B", "at line 2 (a value starting with '[' must be in quotes: title: "
          '"[A] and B")'),
-        ("title: [x", 'at line 3 (a value starting with \'[\' must be in quotes: title: "[x")'),
+        ("title: [x", 'at line 2 (a value starting with \'[\' must be in quotes: title: "[x")'),
         ("- a\nb: c", "not valid YAML at line 3"),  # (nothing plain to say: as before)
     ],
 )  # fmt: skip
@@ -120,6 +121,17 @@ def test_a_key_given_twice_is_said(front: str, line: int):
     assert parse_document(b"---\ntitle: A\nowner: B\n---\n").problems == ()
     quoted = parse_document(b'---\nowner: X\ntitle: "A long\nowner: Y"\n---\n')
     assert (quoted.problems, quoted.title) == ((), "A long owner: Y")
+    for keys in ("<<: {owner: a}\n<<: {section: b}", "'1.0': a\n1.0: b"):  # (YAML keeps both)
+        assert not [p for p in parse_document(f"---\n{keys}\n---\n".encode()).problems
+                    if "twice" in p]  # fmt: skip
+
+
+@pytest.mark.parametrize("front", ["title: " + "[" * 1000 + "]" * 1000, "title: " + "{a: " * 1200])
+def test_front_matter_nested_too_deeply_is_a_finding_not_a_crash(front: str):
+    """A line of 1,000 brackets: libyaml refused it, and the Python loader then read it again
+    as deep as Python's stack goes, stopping every command with RecursionError (review)."""
+    meta = parse_document(f"---\n{front}\n---\n# A\n".encode())
+    assert meta.broken and meta.problems == ("the front matter is nested too deeply to read",)
 
 
 def test_front_matter_hints_are_read_in_linear_time():

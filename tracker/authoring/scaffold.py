@@ -125,7 +125,8 @@ def new_document(
             f"The id {ident!r} differs only in case from {other[0]!r} ({other[1]}); give it "
             "another id."
         )
-    section = _spelt_as(present, section, config)
+    live = [d.latest.meta.section for d in committed if not d.latest.withdrawn]
+    section = _spelt_as([*live, *(d.section for d in written)], section, config)
     folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
     place = section_folder(present, section) if section else folder_of_id
     relative = _file_name(PurePosixPath(place), ident, config)
@@ -235,13 +236,13 @@ def _written(root: Path, config: Config) -> list[Present]:
     return found
 
 
-def _spelt_as(present: list[Present], section: str | None, config: Config) -> str | None:
+def _spelt_as(sections: list[str | None], section: str | None, config: Config) -> str | None:
     """A section as the manual spells it, where it is typed otherwise only in case or spaces
     ('referral and assessment'), as ``tracker check`` keeps it (``sections.spelling``): the
     contents would list it apart."""
     if not section:
         return section
-    return spelling(section, config.sections, Counter(d.section for d in present if d.section))
+    return spelling(section, config.sections, Counter(name for name in sections if name))
 
 
 def section_folder(present: list[Present], section: str | None) -> str:

@@ -15,6 +15,7 @@ from tracker.history.blocks import heading_words
 from tracker.history.codeless import code_spans, without_code_spans, without_fences
 from tracker.history.frontyaml import (
     Impossible,
+    TooDeep,
     as_written,
     load_yaml,
     plain_yaml,
@@ -236,16 +237,19 @@ def _read_front_matter(
 
         try:
             raw = load_yaml(yaml_text, loader)
+        except TooDeep:
+            return {}, ["the front matter is nested too deeply to read"], True
         except (ValueError, yaml.YAMLError) as error:
             mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 2}" if mark is not None else ""
-            said = trouble(yaml_text, mark.line if mark is not None else None)
+            at, said = trouble(yaml_text, mark.line if mark is not None else None)
+            where = f" at line {at + 2}" if at is not None else ""
             return {}, [f"the front matter is not valid YAML{where}{said}"], True
     if raw is None:
         return {}, [], False
     if not isinstance(raw, dict):
-        said = trouble(yaml_text, None)
-        return {}, [f"the front matter is not a set of 'key: value' lines{said}"], True
+        at, said = trouble(yaml_text, None)
+        where = f" at line {at + 2}" if at is not None else ""
+        return {}, [f"the front matter is not a set of 'key: value' lines{where}{said}"], True
     values: dict[str, Any] = {}
     problems = [f"unknown front matter key {key!r}" for key in raw if key not in KNOWN_KEYS]
     problems += repeated(yaml_text, plain) if not plain or len(raw) < yaml_text.count("\n") else []

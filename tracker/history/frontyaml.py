@@ -27,10 +27,22 @@ def load_yaml(text: str, loader: Any = None) -> Any:
     base = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=_lenient(base))  # noqa: S506 (a safe loader)
-    except (ValueError, yaml.YAMLError):
+    except RecursionError:
+        raise TooDeep from None
+    except (ValueError, yaml.YAMLError) as error:
+        if "nesting depth" in str(error):  # (libyaml's limit; the Python loader would go as
+            raise TooDeep from None  # deep as Python's stack: review)
         if base is yaml.SafeLoader:
             raise
-    return yaml.load(text, Loader=_lenient(yaml.SafeLoader))  # noqa: S506 (a safe loader)
+    try:
+        return yaml.load(text, Loader=_lenient(yaml.SafeLoader))  # noqa: S506 (a safe loader)
+    except RecursionError:
+        raise TooDeep from None
+
+
+class TooDeep(ValueError):
+    """YAML nested deeper than its reader goes (a line of a thousand brackets): a finding,
+    where it stopped every command with Python's RecursionError (review)."""
 
 
 @lru_cache(maxsize=4)
@@ -57,7 +69,7 @@ def as_written(text: str) -> dict[str, Any]:
 
     try:
         found = yaml.load(text, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # noqa: S506
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, yaml.YAMLError, RecursionError):
         return {}
     return found if isinstance(found, dict) else {}
 
@@ -128,31 +140,32 @@ _ODD_PLACE = re.compile(rf"[{_ODD}]|[A-Za-z_][\w-]*[ \t]*:[{_ODD}]")  # (indent,
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
-def trouble(text: str, line: int | None) -> str:
+def trouble(text: str, line: int | None) -> tuple[int | None, str]:
     """What is likely wrong with front matter YAML cannot read, or reads as no mapping, as
     words to follow its message ('' where nothing plain is seen): a non-breaking space where
     YAML needs a space (after a key's colon, or indenting), a tab, an indented key, an
     unclosed quotation mark, a value holding ': ' or starting with a character YAML reads
     otherwise. ``line``: the YAML's line YAML names (from 0); the one before it is looked at
-    too (YAML names where it noticed, often the next line)."""
+    too (YAML names where it noticed, often the next line). With the line the words are
+    about (from 0; None: none), which the finding names, so that an editor opens it there."""
     lines = text.split("\n")
     for at, written in enumerate(lines):
         odd = _ODD_PLACE.match(written)
         if odd is not None:
             name = _ODD_SPACES[odd.group(0)[-1]]
-            return (
-                f" (line {at + 2} holds {name}, as a word processor types one, where YAML "
-                "needs a plain space: type a plain space)"
+            return at, (
+                f" (it holds {name}, as a word processor types one, where YAML needs a plain "
+                "space: type a plain space)"
             )
     for at in () if line is None else (line, line - 1):
         said = _line_trouble(lines[at]) if 0 <= at < len(lines) else None
         if said:
-            return f" ({said})"
-    for written in lines:  # (YAML names the end of the text for a quotation left open)
+            return at, f" ({said})"
+    for at, written in enumerate(lines):  # (YAML names the text's end for a quotation left open)
         said = _line_trouble(written)
         if said and said.endswith("is not closed"):
-            return f" ({said})"
-    return ""
+            return at, f" ({said})"
+    return line, ""
 
 
 def _line_trouble(line: str) -> str | None:
@@ -167,12 +180,14 @@ def _line_trouble(line: str) -> str | None:
     if value[:1] in ("'", '"') and value.count(value[0]) < 2:
         return f"the quotation mark after '{key}:' is not closed"
     words, hashed, comment = value.partition(" #")  # (a comment stays outside the quotes)
+    if '"' in words or "\\" in words:
+        return None  # (double quotes around it would not do)
     quoted = f'{key}: "{words.rstrip()}"' + (f" #{comment}" if hashed else "")
-    quoted = quoted if '"' not in words and "\\" not in words else ""
-    if value[:1] in tuple("[]{}@`&*!|>%") and quoted:
-        return f"a value starting with '{value[0]}' must be in quotes: {quoted}"
-    if ": " in words and quoted and value[:1] not in ("'", '"'):
-        return f"a value holding ': ' must be in quotes: {quoted}"
+    example = f": {quoted}" if len(quoted) <= 120 else ""  # (a long line is not written out)
+    if value[:1] in tuple("[]{}@`&*!|>%"):
+        return f"a value starting with '{value[0]}' must be in quotes{example}"
+    if ": " in words and value[:1] not in ("'", '"'):
+        return f"a value holding ': ' must be in quotes{example}"
     return None
 
 
@@ -181,10 +196,11 @@ def repeated(text: str, plain: bool) -> list[str]:
     "title: A" then "title: B" showed B), each with the line of the one taken. ``plain``: the
     text is plain ``key: value`` lines (``plain_yaml``), one key a line; else YAML's own
     reading of the mapping's keys says (a quoted value may go on over lines)."""
-    if plain:
-        keys = [(keyed.group(1), at) for at, line in enumerate(text.split("\n"))
-                if (keyed := _TOP_KEY.match(line))]  # fmt: skip
-    else:
+    keys = [(keyed.group(1), at) for at, line in enumerate(text.split("\n"))
+            if (keyed := _TOP_KEY.match(line))]  # fmt: skip
+    if not plain and len({key for key, _ in keys}) == len(keys):
+        return []  # (no line says a key twice: none is; YAML's own reading, as dear again as
+    if not plain:  # the load, only where one may be)
         keys = _mapping_keys(text)
     last = {key: at for key, at in keys}
     count = Counter(key for key, _ in keys)
@@ -196,14 +212,19 @@ def repeated(text: str, plain: bool) -> list[str]:
 
 
 def _mapping_keys(text: str) -> list[tuple[str, int]]:
-    """The top-level keys of a YAML mapping, each with its line (from 0), as YAML reads them."""
+    """The top-level keys of a YAML mapping, each with its line (from 0), as YAML reads them
+    (a key is its tag and text: '1.0' and 1.0 are two; a merge, '<<', is none)."""
     import yaml
 
     try:
         node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, yaml.YAMLError, RecursionError):
         return []
     if not isinstance(node, yaml.MappingNode):
         return []
-    return [(str(key.value), key.start_mark.line) for key, _ in node.value
-            if isinstance(key, yaml.ScalarNode)]  # fmt: skip
+    merge = "tag:yaml.org,2002:merge"
+    keys = [key for key, _ in node.value
+            if isinstance(key, yaml.ScalarNode) and key.tag != merge]  # fmt: skip
+    tags = Counter(key.value for key in {(key.tag, key.value): key for key in keys}.values())
+    return [(key.value if tags[key.value] == 1 else f"{key.value} ({key.tag})",
+             key.start_mark.line) for key in keys]  # fmt: skip
