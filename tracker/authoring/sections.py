@@ -26,7 +26,7 @@ def name_problems(snapshot: Snapshot) -> list[Problem]:
     """The findings about sections and ids (rules ``section-spelling``, ``section-unused`` and
     ``id-case``). Spellings are of the documents on the contents (live ones); a section is used
     by any document the manual still has (an archived one's orders the withdrawn list); ids
-    are every address a static copy writes (former ids and deleted documents' too)."""
+    are those of the documents the manual has (``_id_cases``)."""
     kept = [doc for doc in snapshot.documents if not doc.latest.deleted]
     return [
         *_spellings([doc for doc in kept if not doc.latest.withdrawn], snapshot.config.sections),
