@@ -1006,7 +1006,7 @@ def test_a_trailer_whose_hyphen_is_a_word_processors_dash_is_reported(repo: Manu
     repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00", body=body)
     found = [m for m in messages(repo, "2025-01-21") if "trailer" in m]
     assert found[0] == (
-        f"error: commit {repo.git('rev-parse', 'HEAD')[:10]}: has 'Go-Live: 2025-03-05' whose "
+        f"error: commit {repo.git('rev-parse', 'HEAD')[:10]}: has 'Go{dash}Live: 2025-03-05' whose "
         f"'{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen) makes it no trailer "
         "to git (type a plain '-'), so it was ignored"
     )
@@ -1018,13 +1018,38 @@ def test_a_trailer_whose_hyphen_is_a_word_processors_dash_is_reported(repo: Manu
     ]
 
 
+def test_a_go_live_lost_to_a_pasted_space_or_a_sign_off_is_an_error(repo: ManualRepo):
+    """A Go-Live pasted from Outlook after a non-breaking space, and 'Golive:' above a sign-off
+    ('Thanks, Jo': git then reads no trailer of the paragraph), were lost with nothing said by
+    check, the change going live by the schedule (exploratory testing; the hook said the first
+    was indented, which an author could not see)."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00",
+                body="Why.\n\n\u00a0Go-Live: 2025-03-06")  # fmt: skip
+    first = repo.git("rev-parse", "HEAD")[:10]
+    repo.commit({"a.md": doc("A", "Two.")}, "Edit A", "2025-01-21T10:00:00+00:00",
+                body="Why.\n\nChange-Note: Two.\nGolive: 2025-03-09\nThanks, Jo")  # fmt: skip
+    second = repo.git("rev-parse", "HEAD")[:10]
+    found = [m for m in messages(repo, "2025-01-22") if "trailer" in m]
+    assert (
+        f"error: commit {first}: has 'Go-Live: 2025-03-06' after a space git takes for none "
+        "(U+00A0, as a word processor or mail program writes one before it), so that git read "
+        "no trailer there (start the line with the key), so it was ignored" in found
+    ), found
+    assert any(m.startswith(f"error: commit {second}: has the trailer 'golive:'") for m in found)
+    assert check_message("Update\n\n\u00a0Go-Live: 2025-03-06\n", date(2025, 1, 20)) == [
+        "git will not read 'Go-Live: 2025-03-06' as a trailer, because it starts with a space "
+        "git takes for none (U+00A0, as a word processor or mail program writes one): start the "
+        "line with the key, and put Go-Live with the other trailers, in one paragraph at the end."
+    ]
+
+
 def test_a_dashed_go_live_beside_a_trailer_git_writes_is_reported(repo: ManualRepo):
     """Beside 'Signed-off-by:' (git commit -s) git reads the other trailers, and the dashed
     Go-Live was not looked for at all (review); the hook passes a subject that names it."""
     body = "Go\u2013Live: 2025-03-05\nChange-Note: Level 3 clarified.\nSigned-off-by: A <a@x>"
     repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00", body=body)
     found = [m for m in messages(repo, "2025-01-21") if "trailer" in m]
-    assert len(found) == 1 and "has 'Go-Live: 2025-03-05' whose '\u2013'" in found[0]
+    assert len(found) == 1 and "has 'Go\u2013Live: 2025-03-05' whose '\u2013'" in found[0]
     assert check_message("Go\u2013live: the new front door\n\nChange-Note: x\n") == []
     assert check_message("Update\n\nGo \u2013 live: on Monday, as agreed\n") == []
     for body in (

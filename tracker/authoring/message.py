@@ -17,6 +17,7 @@ from tracker.history.trailers import (
     DASHES,
     FAR_DAYS,
     HYPHENS,
+    ODD_SPACES,
     SLIPPED,
     lists_squashed,
     meant_trailer,
@@ -190,6 +191,9 @@ def _above_the_block(message: str) -> list[str]:
             why = (
                 "it is part of the subject: leave a blank line under the subject, and"
                 if line in subject
+                else f"it starts with a space git takes for none (U+{ord(line[0]):04X}, as a "
+                "word processor or mail program writes one): start the line with the key, and"
+                if line[:1] in ODD_SPACES
                 else "it is indented (git reads no trailer from an indented line):"
                 if line[:1].isspace()
                 else "it is not in the message's last paragraph:"

@@ -16,6 +16,7 @@ from tracker.history.golive import Declared, Schedule, declared_go_live, is_vali
 from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import DASHES as DASHES  # (for the commit-msg hook)
 from tracker.repository.parse import HYPHENS as HYPHENS
+from tracker.repository.parse import ODD_SPACES as ODD_SPACES  # (for the commit-msg hook)
 from tracker.repository.parse import RawCommit
 from tracker.repository.parse import lists_squashed as lists_squashed  # (for the commit-msg hook)
 from tracker.repository.parse import message_lines as message_lines
@@ -223,8 +224,9 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             "ignored", committed, rule="unread-trailer",
         ))  # fmt: skip
     taken = [value for key, value in commit.trailers if key == "go-live"]
-    for written, value in commit.unread:
-        key = written.translate(HYPHENS)
+    for written, value in commit.unread:  # (the key as written: after an odd space, if any)
+        odd = written[:1] if written[:1] in ODD_SPACES else ""
+        key = written[len(odd) :].translate(HYPHENS).lower()
         # (a Go-Live of a squash merge's earlier commit, beside one git read: a warning)
         error = key == "go-live" and not taken
         dash = next((c for c in written if c in DASHES), "")
@@ -232,19 +234,20 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             f"whose '{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen) makes it "
             "no trailer to git (type a plain '-')"
             if dash
+            else f"after a space git takes for none (U+{ord(odd):04X}, as a word processor or "
+            "mail program writes one before it), so that git read no trailer there (start the "
+            "line with the key)"
+            if odd
             else "where git does not read it as a trailer (trailers go together, unindented, "
             "in the message's last paragraph, with no other text)"
         )
         found.append(Problem(
             "error" if error else "warning", f"commit {commit.sha[:10]}",
-            f"has '{_NAMES[key]}: {value}' {where}, so it was ignored"
+            f"has '{written[len(odd) :]}: {value}' {where}, so it was ignored"
             + (f" ({taken[-1]} was taken)" if key == "go-live" and taken else ""),
             committed, rule="unread-trailer",
         ))  # fmt: skip
     return found
-
-
-_NAMES = {"go-live": "Go-Live", "change-note": "Change-Note", "change-type": "Change-Type"}
 
 
 def meant_trailer(key: str) -> str | None:

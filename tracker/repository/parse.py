@@ -105,7 +105,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             timestamp=int(stamp),
             author=author,
             subject=subject,
-            trailers=read + _loose(body),
+            trailers=read + _loose(body, read),
             changes=tuple(changes),
             unread=_unread(body, read) if "-" in body or not body.isascii() else (),
             squashed=squashed,
@@ -134,15 +134,21 @@ def _is_zero(object_id: str) -> bool:
     return not object_id.strip("0")
 
 
-def _loose(body: str) -> tuple[tuple[str, str], ...]:
+def _loose(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """Trailer-like lines of the message's last paragraph that git skipped, keys lower-cased,
-    so that a misspelt trailer can be reported rather than silently ignored."""
+    so that a misspelt trailer can be reported rather than silently ignored: keys of several
+    words ("Go-live date:"), and, where git read none of the paragraph (a sign-off under it,
+    "Thanks, Jo"), keys of one word but the tracker's own (``_unread`` says those: taken as
+    trailers here, git's unread Go-Live would date the version)."""
     paragraphs = body.strip().split("\n\n")
     found = []
     for line in message_lines(paragraphs[-1]) if paragraphs[0] else ():
         match = _LOOSE.match(line.strip())
+        single = None if match or read else _KEYLIKE.fullmatch(line.strip())
         if match:
             found.append((match.group(1).lower(), match.group(2).strip()))
+        elif single and single.group(1).translate(HYPHENS).lower() not in _OWN:
+            found.append((single.group(1).lower(), single.group(2).strip()))
     return tuple(found)
 
 
@@ -150,13 +156,19 @@ def _loose(body: str) -> tuple[tuple[str, str], ...]:
 # minus...): a key written with one is no trailer to git, so its date or note is lost.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 HYPHENS = str.maketrans(DASHES, "-" * len(DASHES))
+# Spaces a word processor or mail program writes that git takes for no space: a line starting
+# with one ("\u00a0Go-Live: ...", pasted from Outlook) is no trailer to git.
+ODD_SPACES = "\u00a0\u2007\u202f"
 # A line of the message's body that starts as one of the tracker's trailers does, its hyphen
 # perhaps such a dash (its value taken whole and stripped after: a lazy match before trailing
 # spaces is quadratic in them).
 _OURS = re.compile(
-    rf"^[ \t]*(go[-{DASHES}]live|change[-{DASHES}]note|change[-{DASHES}]type)[ \t]*:(.*)$",
+    rf"^([ \t{ODD_SPACES}]*)(go[-{DASHES}]live|change[-{DASHES}]note|change[-{DASHES}]type)"
+    r"[ \t]*:(.*)$",
     re.I | re.M,
 )
+_OWN = ("go-live", "change-note", "change-type")  # (the tracker's own keys)
+_KEYLIKE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*(.*)")
 # "Go-live date: 2024-12-11": a line git does not read as a trailer (its key has a space; its
 # hyphen may be a word processor's dash, "Go\u2013live date:").
 _LOOSE = re.compile(
@@ -183,13 +195,13 @@ def _unread(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, st
         folded = [  # (and a key whose hyphen is a dash: no trailer, beside git's own)
             line
             for line in message_lines(body[cut:])
-            if line[:1] in (" ", "\t") or (not line.isascii() and _DASHED.match(line))
+            if line[:1] in (" ", "\t", *ODD_SPACES) or (not line.isascii() and _DASHED.match(line))
         ]
         body = "\n".join([body[:cut], *folded])
-    for key, value in _OURS.findall(body):
-        key, value = key.lower(), value.strip(" \t\r")
-        if not any(known == key and said.startswith(value) for known, said in read):
-            found.append((key, value))
+    for lead, key, value in _OURS.findall(body):
+        value = value.strip(" \t\r")  # (the key as written, after a space git takes for none)
+        if not any(known == key.lower() and said.startswith(value) for known, said in read):
+            found.append((lead.lstrip(" \t")[:1] + key, value))
     return tuple(found)
 
 
@@ -305,7 +317,7 @@ def _message(
         timestamp=stamp,
         author=author,
         subject=" ".join(subject.split()),
-        trailers=read + _loose(body),
+        trailers=read + _loose(body, read),
         changes=(),
         unread=_unread(body, read) if "-" in body or not body.isascii() else (),
     )
