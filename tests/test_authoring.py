@@ -211,17 +211,25 @@ def test_new_takes_the_manuals_spelling_of_a_section_and_refuses_an_id_only_case
     ]  # fmt: skip
 
 
-def test_new_spells_a_section_as_check_keeps_it_manual_toml_first(repo: ManualRepo):
-    """tracker new took the spelling most documents used, where check keeps manual.toml's, and
-    check then warned of the chapter new had just written (review)."""
+def test_new_spells_a_section_as_check_keeps_it(repo: ManualRepo):
+    """tracker new took the spelling most documents used, where check kept manual.toml's, and
+    check then warned of the chapter new had just written (review); then a misspelt sections
+    entry no chapter used set the spelling, against every chapter (exploratory testing): the
+    entry wins where a chapter uses it, else the chapters' spelling does (and section-unused
+    says the entry's)."""
     repo.commit({"manual.toml": '[manual]\nsections = ["Referral and Assessment"]\n',
                  "a.md": doc("A", section="Referral and assessment"),
                  "b.md": doc("B", section="Referral and assessment")},
                 when="2024-01-01T09:00:00+00:00")  # fmt: skip
-    done = tracker(repo, "new", "c", "--title", "C", "--section", "referral and assessment")
-    assert done.returncode == 0, done.stderr
-    written = parse_document(next((repo.path / "procedures").rglob("c.md")).read_bytes())
-    assert written.section == "Referral and Assessment"
+    for ident, spelt in (("c", "Referral and assessment"), ("d", "Referral and Assessment")):
+        done = tracker(repo, "new", ident, "--title", ident, "--section", "referral and assessment")
+        assert done.returncode == 0, done.stderr
+        written = next((repo.path / "procedures").rglob(f"{ident}.md"))
+        assert parse_document(written.read_bytes()).section == spelt
+        assert written.parent.name == "procedures"  # (beside a and b, not a folder of its own)
+        written.unlink()
+        repo.commit({"e.md": doc("E", section="Referral and Assessment")}, "E",
+                    "2024-01-02T09:00:00+00:00")  # fmt: skip
 
 
 def test_preview_shows_the_next_release_and_what_waits(scheduled: ManualRepo):

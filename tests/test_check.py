@@ -624,6 +624,25 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
     ]
 
 
+def test_a_misspelt_sections_entry_does_not_set_the_chapters_spelling(repo: ManualRepo):
+    """'Child protection' in manual.toml's sections, used by no chapter, set the spelling
+    section-spelling told both chapters to write; of two spellings one each, the lower-case one
+    won (exploratory testing). The chapters' spelling is kept, of as many the first committed."""
+    repo.commit({"manual.toml": '[manual]\nsections = ["Child protection"]\n',
+                 "a.md": doc("A", section="Child Protection"),
+                 "b.md": doc("B", section="Child Protection"),
+                 "c.md": doc("C", section="Early Help")}, "Add", "2024-01-02T09:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"d.md": doc("D", section="early help")}, "Add D", "2024-01-03T09:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    assert sorted(m for m in messages(repo) if "section" in m) == [
+        "warning: d.md: has the section 'early help', which differs from 'Early Help' only in "
+        "case or spaces, so the contents list them as two sections; write it as 'Early Help'",
+        "warning: manual.toml: names the section 'Child protection' in 'sections', which no "
+        "chapter has, so it orders nothing; did you mean 'Child Protection'?",
+    ]
+
+
 def test_of_two_ids_only_case_apart_the_newcomer_is_told(repo: ManualRepo):
     """id-case told the established chapter, first in the contents, to change its address
     rather than the one just added (second review)."""

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Protocol
 
 from tracker import dates
-from tracker.authoring.sections import spelling
+from tracker.authoring.sections import established, spelling
 from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import TYPES, parse_document, path_id
@@ -125,7 +125,7 @@ def new_document(
             f"The id {ident!r} differs only in case from {other[0]!r} ({other[1]}); give it "
             "another id."
         )
-    live = [d.latest.meta.section for d in committed if not d.latest.withdrawn]
+    live = [d.latest.meta.section for d in established(committed) if not d.latest.withdrawn]
     section = _spelt_as([*live, *(d.section for d in written)], section, config)
     folder_of_id = str(PurePosixPath(ident).parent) if "/" in ident else ""
     place = section_folder(present, section) if section else folder_of_id
@@ -242,7 +242,7 @@ def _spelt_as(sections: list[str | None], section: str | None, config: Config) -
     contents would list it apart."""
     if not section:
         return section
-    return spelling(section, config.sections, Counter(name for name in sections if name))
+    return spelling(section, config.sections, [name for name in sections if name])
 
 
 def section_folder(present: list[Present], section: str | None) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tracker.config import CONFIG_FILE
 from tracker.history.model import Document, Problem
@@ -41,20 +41,28 @@ def folded(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def spelling(section: str, configured: tuple[str, ...], used: Counter[str]) -> str:
+def spelling(section: str, configured: tuple[str, ...], used: Sequence[str]) -> str:
     """The spelling of a section to keep among those differing only in case or spaces: the one
-    ``manual.toml``'s ``sections`` lists, else the one most documents use (``used``; the first
-    met where as many use another), else ``section`` itself."""
-    listed = next((name for name in configured if folded(name) == folded(section)), None)
-    same = [name for name, _ in used.most_common() if folded(name) == folded(section)]
-    return listed or (same[0] if same else section)
+    ``manual.toml``'s ``sections`` lists where a document uses it, else the one most documents
+    use (``used``: each document's, the first committed first; of as many, the first), else
+    the one ``sections`` lists (a section no document has yet), else ``section`` itself. (A
+    ``sections`` entry no document uses is ``section-unused``'s to say: a misspelling there
+    must not set the documents' spelling; exploratory testing.)"""
+    same = [name for name in used if folded(name) == folded(section)]
+    listed = [name for name in configured if folded(name) == folded(section)]
+    if not same:
+        return listed[0] if listed else section
+    counts = Counter(same)
+    return next((name for name in listed if name in counts), None) or max(
+        counts, key=lambda name: (counts[name], -same.index(name))
+    )
 
 
 def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
     """Documents whose section is another's but for case or spaces: the contents list them
     apart (the spelling kept: ``spelling``)."""
-    used = Counter(doc.latest.meta.section for doc in documents if doc.latest.meta.section)
-    variants = Counter(folded(name) for name in used)
+    used = [doc.latest.meta.section for doc in established(documents) if doc.latest.meta.section]
+    variants = Counter(folded(name) for name in set(used))
     found = []
     for doc in documents:
         section = doc.latest.meta.section
@@ -69,6 +77,11 @@ def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[P
             )
             found.append(Problem("warning", doc.latest.path, message, rule="section-spelling"))
     return found
+
+
+def established(documents: Iterable[Document]) -> list[Document]:
+    """The documents, the first committed first."""
+    return sorted(documents, key=lambda doc: doc.versions[0].committed)
 
 
 def _unused(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
