@@ -633,11 +633,14 @@ def test_a_misspelt_sections_entry_does_not_set_the_chapters_spelling(repo: Manu
                  "b.md": doc("B", section="Child Protection"),
                  "c.md": doc("C", section="Early Help")}, "Add", "2024-01-02T09:00:00+00:00",
                 {"Change-Note": "Added."})  # fmt: skip
-    repo.commit({"d.md": doc("D", section="early help")}, "Add D", "2024-01-03T09:00:00+00:00",
-                {"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"0.md": doc("0", section="early help"), "e.md": doc("E", section="child protection")},
+                "Add D", "2024-01-03T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
     assert sorted(m for m in messages(repo) if "section" in m) == [
-        "warning: d.md: has the section 'early help', which differs from 'Early Help' only in "
+        "warning: 0.md: has the section 'early help', which differs from 'Early Help' only in "
         "case or spaces, so the contents list them as two sections; write it as 'Early Help'",
+        "warning: e.md: has the section 'child protection', which differs from 'Child "
+        "Protection' only in case or spaces, so the contents list them as two sections; write "
+        "it as 'Child Protection'",
         "warning: manual.toml: names the section 'Child protection' in 'sections', which no "
         "chapter has, so it orders nothing; did you mean 'Child Protection'?",
     ]

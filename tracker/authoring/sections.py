@@ -87,14 +87,19 @@ def established(documents: Iterable[Document]) -> list[Document]:
 def _unused(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
     """Names in ``manual.toml``'s ``sections`` that no document the manual has has: a
     misspelling orders nothing, and its section goes after the listed ones."""
-    sections = {doc.latest.meta.section for doc in documents if doc.latest.meta.section}
+    used = [doc.latest.meta.section for doc in established(documents) if doc.latest.meta.section]
+    sections = set(used)
     found = []
     for name in dict.fromkeys(configured):
         if name in sections:
             continue
-        by_fold = {folded(section): section for section in sorted(sections)}
-        near = by_fold.get(folded(name)) or next(
-            iter(difflib.get_close_matches(name, sorted(sections), n=1, cutoff=0.8)), None
+        kept = spelling(name, (), used)  # (of those only case or spaces apart, check's choice)
+        near = (
+            kept
+            if kept != name
+            else next(
+                iter(difflib.get_close_matches(name, sorted(sections), n=1, cutoff=0.8)), None
+            )
         )
         hint = f"; did you mean {near!r}?" if near else " (a section no longer used?)"
         message = (
