@@ -138,3 +138,15 @@ def test_a_schedule_in_words_is_said_to_be_no_rule(rule: str, said: str | None):
     assert said in str(refused.value) and "DTSTART:20240101\\nRRULE:FREQ=MONTHLY" in str(
         refused.value
     )
+
+
+def test_a_schedule_in_single_quotes_is_told_its_line_break_is_two_characters():
+    """In TOML's single quotes '\\n' is no line break: dateutil's own words came out, and the
+    message suggested the very text the author had written (exploratory testing)."""
+    from tracker.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="holds '\\\\n' as two characters, not a line break"):
+        parse_config("[releases]\nschedule = 'DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE'\n")
+    assert parse_config(
+        '[releases]\nschedule = """DTSTART:20240101\nRRULE:FREQ=MONTHLY;BYDAY=2WE"""\n'
+    ).schedule

@@ -214,6 +214,12 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
             "calendars' standard; the second Wednesday of each month from 2024 is written "
             "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE (docs/authors.md has more)."
         )
+    if "\\n" in rule.lower():  # (TOML's single quotes keep "\n" as written: two characters)
+        raise ConfigError(
+            f"{CONFIG_FILE}: releases.schedule holds '\\n' as two characters, not a line break "
+            "(TOML keeps it so in single quotes): write it in double quotes, \"DTSTART:20240101"
+            "\\nRRULE:FREQ=MONTHLY;BYDAY=2WE\", or on two lines between triple quotes."
+        )
     if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule needs a start, such as "
