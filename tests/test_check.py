@@ -1065,6 +1065,19 @@ def test_a_go_live_lost_to_a_pasted_space_or_a_sign_off_is_an_error(repo: Manual
     ]
 
 
+def test_a_go_live_date_typed_with_word_processor_dashes_names_the_dash(repo: ManualRepo):
+    """'Go-Live: 2025-03-01' typed with Word's non-breaking hyphens looked like YYYY-MM-DD to its
+    author, and was only "neither a date nor 'immediate'" (exploratory testing)."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2025-01-20T10:00:00+00:00",
+                trailers={"Go-Live": "2025\u201103\u201101"})  # fmt: skip
+    said = " (its '\u2011' is U+2011, as a word processor writes a hyphen: type '-')"
+    assert any(m.endswith(f"nor 'immediate'{said}, so it was ignored")
+               for m in messages(repo, "2025-01-21")), messages(repo, "2025-01-21")  # fmt: skip
+    assert check_message("S\n\nGo-Live: 2025\u201103\u201101\n", date(2025, 1, 20)) == [
+        f"'Go-Live: 2025\u201103\u201101' is neither a date (YYYY-MM-DD) nor 'immediate'{said}."
+    ]
+
+
 def test_a_dashed_go_live_beside_a_trailer_git_writes_is_reported(repo: ManualRepo):
     """Beside 'Signed-off-by:' (git commit -s) git reads the other trailers, and the dashed
     Go-Live was not looked for at all (review); the hook passes a subject that names it."""

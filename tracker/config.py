@@ -217,8 +217,8 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
     if "\\n" in rule.lower():  # (TOML's single quotes keep "\n" as written: two characters)
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule holds '\\n' as two characters, not a line break "
-            "(TOML keeps it so in single quotes): write it in double quotes, \"DTSTART:20240101"
-            "\\nRRULE:FREQ=MONTHLY;BYDAY=2WE\", or on two lines between triple quotes."
+            '(TOML keeps it so in single quotes): write it in double quotes, "DTSTART:20240101'
+            '\\nRRULE:FREQ=MONTHLY;BYDAY=2WE", or on two lines between triple quotes.'
         )
     if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
         raise ConfigError(

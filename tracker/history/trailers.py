@@ -129,8 +129,8 @@ class Sources:
         for value in dict.fromkeys(value for value in go_live if value not in valid):
             self.problems.append(Problem(
                 "error", f"commit {commit.sha[:10]}",
-                f"has 'Go-Live: {value}', which is neither a date (YYYY-MM-DD) nor 'immediate', "
-                "so it was ignored", committed, rule="go-live-invalid",
+                f"has 'Go-Live: {value}', which is neither a date (YYYY-MM-DD) nor 'immediate'"
+                f"{dashed_date(value)}, so it was ignored", committed, rule="go-live-invalid",
             ))  # fmt: skip
         if len(set(go_live)) > 1:
             taken = f"the last valid one, {trailer}," if trailer else "none"
@@ -248,6 +248,15 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             committed, rule="unread-trailer",
         ))  # fmt: skip
     return found
+
+
+def dashed_date(value: str) -> str:
+    """What makes a Go-Live that reads as a date no date, where a word processor's dash is
+    (Word's non-breaking hyphen, an en dash), as words after the finding; else ''."""
+    dash = next((c for c in value if c in DASHES), "")
+    if not dash or not is_valid_go_live(value.translate(HYPHENS)):
+        return ""
+    return f" (its '{dash}' is U+{ord(dash):04X}, as a word processor writes a hyphen: type '-')"
 
 
 def meant_trailer(key: str) -> str | None:
