@@ -268,8 +268,9 @@ def test_preview_says_why_a_change_waits_past_a_release_a_go_live_set(scheduled:
     dates was said to wait with no reason but its date (author's exploratory testing)."""
     scheduled.commit({"a.md": doc("Alpha"), "b.md": doc("Bravo")}, "Start",
                      "2024-10-01T09:00:00+01:00")  # fmt: skip
-    scheduled.commit({"a.md": doc("Alpha", "Urgent.")}, "Urgent A", "2024-11-14T09:00:00+00:00",
-                     {"Go-Live": "2024-11-20", "Change-Note": "Alpha urgently."})  # fmt: skip
+    urgent = scheduled.commit({"a.md": doc("Alpha", "Urgent.")}, "Urgent A",
+                              "2024-11-14T09:00:00+00:00",
+                              {"Go-Live": "2024-11-20", "Change-Note": "Alpha urgently."})  # fmt: skip
     scheduled.commit({"b.md": doc("Bravo", "Next.")}, "Change B", "2024-11-15T09:00:00+00:00",
                      {"Change-Note": "Bravo changed."})  # fmt: skip
     text = tracker(scheduled, "preview", "--today", "2024-11-16").stdout
@@ -277,8 +278,8 @@ def test_preview_says_why_a_change_waits_past_a_release_a_go_live_set(scheduled:
     assert (
         "Bravo (" in text
         and "): goes live with the next scheduled release, 11th December 2024; "
-        "the release on 20th November 2024 is not one of the schedule's (another change's "
-        "Go-Live, or an earlier schedule, set it)."
+        "the release on 20th November 2024 is not one of the schedule's (the Go-Live of Alpha "
+        f"({urgent[:10]}) set it)."
         in text
     ), text
 

@@ -88,10 +88,16 @@ def _reason(snapshot: Snapshot, version: Version, release: Release | None = None
         and release.date not in schedule.releases
         and version.effective in schedule.releases
     ):
+        setter = next((entry for entry in release.entries
+                       if entry.version.declared.source in ("trailer", "merge")), None)  # fmt: skip
+        why = (
+            f"the Go-Live of {setter.title} ({setter.version.commit[:10]}) set it"
+            if setter is not None
+            else "an earlier schedule set it"
+        )
         return (
             f"goes live with the next scheduled release, {when}; the release on "
-            f"{in_words(release.date)} is not one of the schedule's (another change's Go-Live, "
-            "or an earlier schedule, set it)"
+            f"{in_words(release.date)} is not one of the schedule's ({why})"
         )
     return f"goes live on {when}"
 
