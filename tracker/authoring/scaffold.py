@@ -20,7 +20,7 @@ from tracker.config import CONFIG_FILE, Config, parse_config, settings_text
 from tracker.errors import InputError, RepositoryError
 from tracker.history.documents import TYPES, parse_document, path_id
 from tracker.history.ids import ID_PATTERN, id_problem
-from tracker.history.model import SETTINGS_INVALID
+from tracker.history.model import SETTINGS_INVALID, Document
 from tracker.history.snapshot import Snapshot, page_addresses, page_of
 from tracker.logs import Logger
 
@@ -106,8 +106,8 @@ def new_document(
     root = work_tree / folder if folder else work_tree
     config, snapshot = _work_tree_settings(root, manual)
     committed = snapshot.documents if snapshot is not None else ()
-    if any(ident in d.aliases for d in committed):
-        raise InputError(f"The id {ident!r} is already used by a document of the manual.")
+    if holder := next((d for d in committed if ident in d.aliases), None):
+        raise InputError(f"The id {ident!r} is already used: {_whose(holder, ident)}.")
     written = _written(root, config)
     if mine := next((w.path for w in written if w.id == ident), None):
         raise InputError(f"The id {ident!r} is already used by {mine}, not yet committed.")
@@ -117,8 +117,8 @@ def new_document(
         raise InputError(clash)
     # (one folder of a static copy, or one file of a checkout, where case is ignored: Windows,
     # a Mac; a deleted document's and a former id's pages are in a static copy too)
-    ids = [(d.id, d.path) for d in present] + [
-        (alias, d.latest.path) for d in committed for alias in d.aliases
+    ids = [(alias, _whose(d, alias)) for d in committed for alias in d.aliases] + [
+        (d.id, f"{d.path}, not yet committed") for d in written
     ]
     if other := next((i for i in ids if i[0].casefold() == ident.casefold()), None):
         raise InputError(
@@ -234,6 +234,16 @@ def _written(root: Path, config: Config) -> list[Present]:
                 meta = parse_document(path.read_bytes())
                 found.append(Present(meta.id or path_id(relative), relative, meta.section))
     return found
+
+
+def _whose(document: Document, ident: str) -> str:
+    """Whose an id is, in words: a document's (its file), a former id of one, or a deleted
+    one's (whose pages a static copy keeps)."""
+    if document.latest.deleted:
+        return f"the id of a deleted document, {document.latest.path}"
+    if ident != document.id:
+        return f"a former id of {document.id!r} ({document.latest.path}), which it still answers to"
+    return f"the id of {document.latest.path}"
 
 
 def _spelt_as(sections: list[str | None], section: str | None, config: Config) -> str | None:
