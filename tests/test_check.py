@@ -571,17 +571,18 @@ def test_a_file_saved_as_utf16_is_named_so_not_binary(repo: ManualRepo):
     word = text + "Word\u00a0text\u00ad "  # (Word's spaces and hyphens, which are no controls)
     word += "x" * (3999 - len(word)) + "\U0001f600"  # (a pair of surrogates cut at 8,000 bytes)
     files = {"a.md": text.encode("utf-16"), "b.md": word.encode("utf-16-be"),
-             "c.md": text.encode("utf-32"), "d.md": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01"}  # fmt: skip
+             "c.md": text.encode("utf-32"), "c32.md": text.encode("utf-32-le"), "d.md": b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01"}  # fmt: skip
     (repo.path / "procedures").mkdir(exist_ok=True)
     for name, data in files.items():
         (repo.path / "procedures" / name).write_bytes(data)
     repo.commit({}, "Add them", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})
     found = sorted(m.partition(";")[0] for m in messages(repo) if "not published" in m)
+    notepad = ": in Notepad, Save As with Encoding UTF-8"
     assert found == [
-        f"error: {name}: the file is {kind} text, not UTF-8 (save it as UTF-8: in Notepad, Save "
-        "As with Encoding UTF-8)"
-        for name, kind in (("a.md", "UTF-16"), ("b.md", "UTF-16"), ("c.md", "UTF-32"))
-    ] + ["error: d.md: the file is binary, not Markdown"]
+        f"error: {name}: the file is {kind} text, not UTF-8 (save it as UTF-8{how})"
+        for name, kind, how in (("a.md", "UTF-16", notepad), ("b.md", "UTF-16", notepad),
+                                ("c.md", "UTF-32", ""), ("c32.md", "UTF-32", ""))
+    ] + ["error: d.md: the file is binary, not Markdown"]  # fmt: skip
 
 
 def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(repo):

@@ -198,10 +198,8 @@ def unreadable(data: bytes | None) -> str | None:
     if b"\0" in data[:8000]:
         wide = wide_encoding(data)
         if wide:  # (Notepad's "Unicode": text, but every other byte a NUL to git)
-            return (
-                f"the file is {wide} text, not UTF-8 (save it as UTF-8: in Notepad, Save As "
-                "with Encoding UTF-8)"
-            )
+            how = ": in Notepad, Save As with Encoding UTF-8" if wide == "UTF-16" else ""
+            return f"the file is {wide} text, not UTF-8 (save it as UTF-8{how})"
         return "the file is binary, not Markdown"
     try:
         data.decode("utf-8")

@@ -21,8 +21,10 @@ def wide_encoding(data: bytes) -> str | None:
                        (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):  # fmt: skip
         if head.startswith(mark):
             return name
-    for codec, name in (("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16")):
-        text = _decoded(head[: len(head) // 2 * 2], codec)
+    for codec, name in (("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+                        ("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32")):  # fmt: skip
+        unit = 4 if name == "UTF-32" else 2
+        text = _decoded(head[: len(head) // unit * unit], codec, unit)
         if text is None or len(text) < 8 or _CONTROL.search(text):
             continue
         if sum(c < "\x80" for c in text) * 2 >= len(text):
@@ -30,9 +32,9 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
-def _decoded(head: bytes, codec: str) -> str | None:
+def _decoded(head: bytes, codec: str, unit: int) -> str | None:
     """The text, or None; a pair of surrogates the 8,000 bytes cut in two is left out."""
-    for end in (len(head), len(head) - 2):
+    for end in (len(head), len(head) - unit):
         try:
             return head[:end].decode(codec)
         except UnicodeDecodeError:
