@@ -604,8 +604,9 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
         "warning: b.md: has the section 'Referral and assessment', which differs from "
         f"{ra!r} only in case or spaces, so the contents list them as two sections; write it "
         f"as {ra!r}",
-        f"warning: c.md: has the section {nbsp!r}, which differs from {ra!r} only in case or "
-        f"spaces, so the contents list them as two sections; write it as {ra!r}",
+        f"warning: c.md: has the section {nbsp!r} (it holds U+00A0, a space a word processor "
+        f"types), which differs from {ra!r} only in case or spaces, so the contents list them as "
+        f"two sections; write it as {ra!r}",
         "warning: manual.toml: names the section 'Referal and Assessment' in 'sections', which "
         f"no chapter has, so it orders nothing; did you mean {ra!r}?",
         "warning: f.md: has the id 'referrals', which differs from e.md's 'Referrals' only in "

@@ -134,6 +134,19 @@ def test_front_matter_nested_too_deeply_is_a_finding_not_a_crash(front: str):
     assert meta.broken and meta.problems == ("the front matter is nested too deeply to read",)
 
 
+def test_a_key_with_a_word_processors_space_is_named_so():
+    """'\\xa0title' was an unknown key, the space it held shown as Python writes it
+    (exploratory testing)."""
+    meta = parse_document("---\n\u00a0title: A\n---\n".encode())
+    assert meta.problems == (
+        "unknown front matter key '\\xa0title': 'title' with a non-breaking space (U+00A0), as "
+        "a word processor types one; type the key alone",
+    )
+    from tracker.authoring.lines import _key
+
+    assert _key(meta.problems[0]) == "\u00a0title"  # (its line is the key's, as before)
+
+
 def test_front_matter_hints_are_read_in_linear_time():
     """The hints' pattern, lazy before white space, took 19 s on a line of 50,000 spaces in
     front matter YAML could not read (review): a hang, not a figure."""

@@ -25,7 +25,9 @@ _AT_LINE = re.compile(r" at line (\d+)(?: \(|$)")
 _KNOWN = re.compile(
     rf"(?:the front matter holds an impossible date \()?'({'|'.join(sorted(KNOWN_KEYS))})'"
 )
-_UNKNOWN = re.compile(r"unknown front matter key (.+)")
+_UNKNOWN = re.compile(
+    r"unknown front matter key ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|.+?)(?:: .*)?"
+)
 _UNCLOSED = "the front matter has no closing"  # (its opening line)
 _LATE = "the front matter does not start on the first line"  # (the line of its '---')
 _BEFORE = "(<\"'="  # what an address follows in a link or image: Markdown's, HTML's

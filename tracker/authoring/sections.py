@@ -70,8 +70,10 @@ def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[P
             continue
         kept = spelling(section, configured, used)
         if section != kept:
+            odd = next((c for c in section if c.isspace() and c != " "), "")
+            held = f" (it holds U+{ord(odd):04X}, a space a word processor types)" if odd else ""
             message = (
-                f"has the section {section!r}, which differs from {kept!r} only in case or "
+                f"has the section {section!r}{held}, which differs from {kept!r} only in case or "
                 "spaces, so the contents list them as two sections; write it as "
                 f"{kept!r}"
             )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -138,6 +139,19 @@ _ODD = "".join(_ODD_SPACES)
 _KEYED = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:[ \t]+(.*)")
 _ODD_PLACE = re.compile(rf"[{_ODD}]|[A-Za-z_][\w-]*[ \t]*:[{_ODD}]")  # (indent, or after ':')
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
+
+
+def unknown_key(key: object, known: Container[str]) -> str:
+    """The finding for a key the front matter does not have, naming a space a word processor
+    typed before or after a known one ('\u00a0title'), which YAML kept in the key."""
+    plain = key.strip("".join(_ODD_SPACES) + " \t") if isinstance(key, str) else None
+    if plain in known and isinstance(key, str):
+        odd = next(c for c in key if c in _ODD_SPACES)
+        return (
+            f"unknown front matter key {key!r}: {plain!r} with {_ODD_SPACES[odd]} (U+"
+            f"{ord(odd):04X}), as a word processor types one; type the key alone"
+        )
+    return f"unknown front matter key {key!r}"
 
 
 def trouble(text: str, line: int | None) -> tuple[int | None, str]:
