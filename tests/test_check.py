@@ -1037,7 +1037,10 @@ def test_a_trailer_whose_hyphen_is_a_word_processors_dash_is_reported(repo: Manu
         f"'{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen) makes it no trailer "
         "to git (type a plain '-'), so it was ignored"
     )
-    assert "has 'Change-Note: Level 3 clarified.' where git does not read it" in found[1]
+    assert (  # (the line that hid it named: exploratory testing)
+        f"has 'Change-Note: Level 3 clarified.' beside 'Go{dash}Live:', whose word processor's "
+        "dash makes it no trailer to git, so that git read none beside it either" in found[1]
+    )
     said = check_message(f"Add A\n\n{body}\n", date(2025, 1, 20))
     assert said == [
         f"'Go{dash}Live:' has '{dash}' (U+{ord(dash):04X}, as a word processor writes a hyphen), "

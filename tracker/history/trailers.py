@@ -224,6 +224,9 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             "ignored", committed, rule="unread-trailer",
         ))  # fmt: skip
     taken = [value for key, value in commit.trailers if key == "go-live"]
+    # A key with a word processor's dash beside them: no trailer to git, nor those beside it.
+    dashed = next((k for k, _ in (*commit.unread, *commit.trailers)
+                   if any(c in DASHES for c in k)), None)  # fmt: skip
     for written, value in commit.unread:  # (the key as written: after an odd space, if any)
         odd = written[:1] if written[:1] in ODD_SPACES else ""
         key = written[len(odd) :].translate(HYPHENS).lower()
@@ -238,6 +241,9 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             "mail program writes one before it), so that git read no trailer there (start the "
             "line with the key)"
             if odd
+            else f"beside '{dashed}:', whose word processor's dash makes it no trailer to git, "
+            "so that git read none beside it either"
+            if dashed
             else "where git does not read it as a trailer (trailers go together, unindented, "
             "in the message's last paragraph, with no other text)"
         )
