@@ -490,6 +490,11 @@ def test_an_upcoming_change_without_a_note_beside_one_with_a_note(scheduled: Man
         "warning: a: goes live on 2024-12-11 with a change that has no Change-Note, so the "
         "newsletter shows its commit subject ('wip fix typo thing') with the notes"
     ]  # (guidance shows its Change-Notes alone: nothing to say of g)
+    scheduled.commit({"a.md": doc("A", "Four.")}, "more wip", "2024-11-21T09:00:00+00:00")
+    assert [m for m in messages(scheduled, today="2024-11-21") if "Change-Note" in m] == [
+        "warning: a: goes live on 2024-12-11 with 2 changes that have no Change-Note, so the "
+        "newsletter shows their subjects ('wip fix typo thing', 'more wip') with the notes"
+    ]  # (each named: only the first was, exploratory testing)
 
 
 def test_an_upcoming_change_and_its_undoing(scheduled: ManualRepo):

@@ -279,9 +279,15 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
             if any(note.explicit for note in entry.notes):  # (a guidance's are left out)
                 if entry.type == "guidance":
                     continue
+                some = (
+                    "a change that has"
+                    if len(subjects) == 1
+                    else f"{len(subjects)} changes that have"
+                )
                 message = (
-                    f"goes live on {release.date} with a change that has no Change-Note, so "
-                    f"the newsletter shows its commit subject ({subjects[0]!r}) with the notes"
+                    f"goes live on {release.date} with {some} no Change-Note, so the newsletter "
+                    f"shows {'its commit subject' if len(subjects) == 1 else 'their subjects'} "
+                    f"({', '.join(map(repr, subjects))}) with the notes"
                 )
             else:
                 shown = (
