@@ -145,6 +145,9 @@ def test_a_key_with_a_word_processors_space_is_named_so():
     from tracker.authoring.lines import _key
 
     assert _key(meta.problems[0]) == "\u00a0title"  # (its line is the key's, as before)
+    assert parse_document(b'---\n"title ": A\n---\n').problems == (
+        "unknown front matter key 'title '",
+    )  # (a plain space, quoted into the key: as before, never an error of the reading's own)
 
 
 def test_front_matter_hints_are_read_in_linear_time():

@@ -145,8 +145,8 @@ def unknown_key(key: object, known: Container[str]) -> str:
     """The finding for a key the front matter does not have, naming a space a word processor
     typed before or after a known one ('\u00a0title'), which YAML kept in the key."""
     plain = key.strip("".join(_ODD_SPACES) + " \t") if isinstance(key, str) else None
-    if plain in known and isinstance(key, str):
-        odd = next(c for c in key if c in _ODD_SPACES)
+    odd = next((c for c in key if c in _ODD_SPACES), None) if isinstance(key, str) else None
+    if plain in known and odd is not None:
         return (
             f"unknown front matter key {key!r}: {plain!r} with {_ODD_SPACES[odd]} (U+"
             f"{ord(odd):04X}), as a word processor types one; type the key alone"
