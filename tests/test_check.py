@@ -684,6 +684,20 @@ def test_tracker_new_refuses_an_id_only_case_apart_from_a_former_or_deleted_one(
         # gone, nor "a document of the manual": exploratory testing)
 
 
+def test_a_left_out_version_since_deleted_says_so_with_no_line(repo: ManualRepo):
+    """A Latin-1 file deleted since was still said to appear 'once it can be read', on a line
+    of a file that was gone, which an editor opened empty (exploratory testing)."""
+    (repo.path / "procedures").mkdir(exist_ok=True)
+    (repo.path / "procedures" / "latin.md").write_bytes("# Café\n\nLatin.\n".encode("latin-1"))
+    repo.commit({"a.md": doc("A")}, "Add", "2025-01-10T10:00:00+00:00", {"Change-Note": "A."})
+    repo.commit({"latin.md": None}, "Remove", "2025-01-11T10:00:00+00:00")
+    found = [p for p in check_manual(repo.snapshot(), D("2025-01-20")) if p.rule == "not-utf8"]
+    assert [(p.level, p.line, p.message.rsplit("; ", 1)[-1]) for p in found] == [
+        ("warning", None, f"its version of commit {repo.git('rev-parse', 'HEAD~1')[:10]} is not "
+         "published (the file was deleted since)")
+    ]  # fmt: skip
+
+
 def test_a_file_whose_path_gives_an_id_the_website_cannot_show_is_left_out(repo: ManualRepo):
     """procedures/...md took the id '..' (a file name with an escape character, one with it),
     listed everywhere, its page a 400, and check said nothing (security review): only a front

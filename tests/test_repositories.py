@@ -73,7 +73,7 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     versions = snapshot.document("a").versions
     assert [[n.text for n in v.notes] for v in versions] == [["v1"], ["v2", "v3"]]  # v2's too
     assert ("a.md", "missing-object", "warning") in found(snapshot.problems)
-    assert "is not published (the version before it stays in force)" in caplog.text
+    assert "is not published (replaced since)" in caplog.text  # (what became of it)
     old, _ = manual.compared(snapshot, snapshot.document("a"), None, None, versions[-1].effective)
     assert old is not None and old.commit == versions[0].commit  # v3 is compared with v1
     result = tracker("diff", "a", "--repo", str(repo.path))

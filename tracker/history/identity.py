@@ -107,8 +107,10 @@ class Walker:
         no earlier than this one would have (its declared day)."""
         for path in ({old, new} - {None}) if self.skipped else ():  # (mostly none left out)
             gone = self.skipped.pop(str(path), None)  # replaced, moved or deleted since
-            if gone is not None:
-                self.skipped_before.append(gone)
+            if gone is not None:  # (said as what became of it: no line of a file gone by)
+                since = "the file was deleted since" if new is None else "replaced since"
+                said = f"{gone.message.rsplit(' (', 1)[0]} ({since})"
+                self.skipped_before.append(replace(gone, message=said, line=None))
         if new is None:
             return False
         meta = self._meta(change)
