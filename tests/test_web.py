@@ -1281,6 +1281,35 @@ def test_a_link_in_a_chapter_to_a_document_that_cannot_be_shown_is_its_words(
         assert "See the new guide (" in text_of(page(client, "/chapters/a").text)
 
 
+def test_a_diff_names_the_chapters_a_retargeted_link_goes_to(small: ManualRepo):
+    """A link whose words stayed and whose target changed was said to go to "c.md" (it went
+    to "b.md"): a practitioner knows chapters, not files. The note names and links the
+    chapters (a section's anchor said); a web address, a file that is no chapter and the
+    command line's text keep what was written (tester, low)."""
+    text = ("See [the procedure](b.md), [the steps](b.md#one), [the site](https://a.example/)"
+            " and [the form](c.md).")  # fmt: skip
+    small.commit({"b.md": doc("Escalation policy"), "c.md": doc("Resolving disagreements"),
+                  "a.md": doc("Alpha", text)}, "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    text = ("See [the procedure](c.md), [the steps](b.md#two), [the site](https://b.example/)"
+            " and [the form](forms/none.md).")  # fmt: skip
+    small.commit({"a.md": doc("Alpha", text)}, "Edit", "2024-03-01T09:00:00+00:00")
+    with served(small) as client:
+        html = page(client, "/chapters/a/diff").text
+    notes = re.findall(r'<span class="diff-note">(.*?)</span>', html)
+    assert [unescape(re.sub("<[^>]*>", "", note)) for note in notes] == [
+        "The link “the procedure” now goes to Resolving disagreements (it went to Escalation "
+        "policy).",
+        "The link “the steps” now goes to Escalation policy, section “two” (it went to "
+        "Escalation policy, section “one”).",
+        "The link “the site” now goes to https://b.example/ (it went to https://a.example/).",
+        "The link “the form” now goes to forms/none.md (it went to Resolving disagreements).",
+    ]
+    linked = 'href="/chapters/c">Resolving disagreements</a> (it went to <a href="/chapters/b"'
+    assert linked in notes[0]
+    assert 'href="/chapters/b#section-two"' in notes[1] and "<a" not in notes[2]
+    assert "diff-target" not in html and "<a" not in notes[3].partition("(")[0]
+
+
 def test_head_requests_and_the_allow_header(client: TestClient):
     for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
         response = client.head(path)

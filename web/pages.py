@@ -24,7 +24,7 @@ from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
-from tracker.publish.chapter import NO_PAGE, Linker, Media, render_chapter, rewrite_links
+from tracker.publish.chapter import NO_PAGE, Linker, Media, Titles, render_chapter, rewrite_links
 from tracker.publish.views import comparing, days_compared, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
@@ -158,7 +158,8 @@ def diff(
     body = manual.differ.view(before, after, "source-html" if source else "html")
     if not source:
         old = media(view, before) if before else None
-        body = rewrite_links(body, after.path, linker(view, None), media(view, after), old)
+        link, titles = linker(view, None), titler(view)
+        body = rewrite_links(body, after.path, link, media(view, after), old, titles)
     release = next((r for r in view.snapshot.releases if r.date == after.effective), None)
     context = {
         "document": document,
@@ -287,6 +288,21 @@ def linker(view: View, day: date | None) -> Linker:
         return f"{address}#{fragment}" if fragment else address
 
     return link
+
+
+def titler(view: View) -> Titles:
+    """Maps a document path under the root to its title as its page shows it today (a
+    withdrawn chapter's: its last text's; one not yet in force: its first)."""
+    by_path = chapters.ids_by_path(view.snapshot)
+
+    def title(path: str) -> str | None:
+        ident = by_path.get(path)
+        if ident is None:
+            return None
+        document = view.snapshot.document(ident)
+        return (document.shown_on(view.today) or document.versions[0]).title
+
+    return title
 
 
 def media(view: View, version: Version) -> Media:

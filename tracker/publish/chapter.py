@@ -48,7 +48,7 @@ from tracker.history.links import (
     page_anchor,
 )
 from tracker.history.model import Version
-from tracker.trackchanges.views import shift_headings
+from tracker.trackchanges.views import TARGET_CLASS, shift_headings
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 ANCHOR = ANCHOR_PREFIX  # heading ids begin so, never clashing with the page's own ids
@@ -83,6 +83,8 @@ NO_PAGE = "\x00no page"
 NO_PAGE_NOTE = "cannot be shown on this website: its address is another page's"
 _UNLINKED = re.compile(f'<a [^>]*href="{NO_PAGE}"[^>]*>(.*?)</a>', re.S)  # (no <a> within)
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
+Titles = Callable[[str], str | None]  # a document's path under the root -> its title, if any
+_TARGET = re.compile(f'<a class="{TARGET_CLASS}" href="([^"]*)">([^<]*)</a>')
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
 _STAND_IN = f"/.tracker-{secrets.token_hex(8)}-"
 _STAND_INS = re.compile(f'"{re.escape(_STAND_IN)}([0-9]+)"')
@@ -247,11 +249,19 @@ def shift_top_headings(html: str) -> str:
 
 
 def rewrite_links(
-    html: str, path: str, link: Linker, media: Media | None = None, old_media: Media | None = None
+    html: str,
+    path: str,
+    link: Linker,
+    media: Media | None = None,
+    old_media: Media | None = None,
+    titles: Titles | None = None,
 ) -> str:
     """Links between chapters and images made pages and files in HTML rendered elsewhere (a
     diff of the chapter). Images in deleted text (``<del>``) take ``old_media``: they are the
-    earlier version's."""
+    earlier version's. A diff's note that a link goes elsewhere names the chapters by their
+    ``titles`` (a file that is no chapter's, or none given: its name, unlinked)."""
+    if TARGET_CLASS in html:
+        html = _TARGET.sub(lambda found: _titled(found, path, link, titles), html)
 
     def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:
@@ -266,6 +276,18 @@ def rewrite_links(
         for piece in _DELETED.split(html)
     )
     return _UNLINKED.sub(lambda found: f"{found.group(1)} ({NO_PAGE_NOTE})", rewritten)
+
+
+def _titled(found: re.Match[str], path: str, link: Linker, titles: Titles | None) -> str:
+    """A diff note's target (``trackchanges.views``): a link named by its chapter's title."""
+    href = unescape(found[1])
+    target = manual_target(href)
+    document = link_path(path, target[0]) if target else None
+    title = titles(composed(document)) if titles and document else None
+    if title is None or _rewrite(href, path, link) == href:  # (no page: the file's name)
+        return found[2]
+    section = f", section “{escape(target[1])}”" if target and target[1] else ""
+    return f'<a href="{found[1]}">{escape(title)}</a>{section}'
 
 
 def _image(src: str, path: str, media: Media | None) -> str:

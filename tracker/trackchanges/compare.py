@@ -270,13 +270,28 @@ def _parted_at_a_gap(ops: Ops) -> bool:
     return True
 
 
+class LinkNote(str):
+    """The note that a link's words now go elsewhere, as text ("The link “the guidance” now
+    goes to b.md (it went to a.md).") with its words and two targets kept, so that a page can
+    name the chapters they lead to rather than their files (``views``)."""
+
+    text: str
+    was: str
+    now: str
+
+    def __new__(cls, text: str, was: str, now: str) -> LinkNote:
+        note = super().__new__(cls, f"The link “{text}” now goes to {now} (it went to {was}).")
+        note.text, note.was, note.now = text, was, now
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]  # (pickle)
+        return self.text, self.was, self.now
+
+
 def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
     """A link whose words stayed but whose target or title changed, and an abbreviation whose
     title (what it stands for) changed, stated in words: the rendered text shows neither."""
-    notes = [
-        f"The link “{text}” now goes to {now} (it went to {was})."
-        for text, was, now in retargeted_links(olds, news)
-    ]
+    notes: list[str] = [LinkNote(text, was, now) for text, was, now in retargeted_links(olds, news)]
     notes += [
         f"The link “{text}” now has "
         + (f"the title “{now}”" if now else "no title")

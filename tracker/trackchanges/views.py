@@ -6,8 +6,9 @@ import html
 import re
 from collections.abc import Iterator
 
+from tracker.history.hrefs import manual_target
 from tracker.trackchanges.anchors import heading_anchors, same_page_links
-from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
+from tracker.trackchanges.compare import BlockChange, DocumentDiff, LinkNote, SourceLine
 from tracker.trackchanges.text import (
     LINE,
     Block,
@@ -115,14 +116,14 @@ def _block_html(
         body = _merged(change.ops)
     else:
         body = block.html
-    notes = "".join(f' <span class="diff-note">{html.escape(note)}</span>' for note in change.notes)
+    notes = "".join(f' <span class="diff-note">{_note(note)}</span>' for note in change.notes)
     after = ""
     if block.tag == "tr":
         body = _in_first_cell(body, notes)
         notes = ""
     elif block.kind in {"heading", "code", "rule"} and notes:
         # A note is not part of a heading's name, nor of code: it follows the element.
-        after = "".join(f'<p class="diff-note">{html.escape(note)}</p>' for note in change.notes)
+        after = "".join(f'<p class="diff-note">{_note(note)}</p>' for note in change.notes)
         notes = ""
     classes = f"diff-{status}"
     if status == "rewritten":
@@ -140,6 +141,25 @@ def _block_html(
     if tag == "hr":
         return f'<hr class="{classes}">{after}'
     return f"{opening}{body}{notes}" + (f"</{tag}>{after}" if close else "")
+
+
+def _note(note: str) -> str:
+    """A note as HTML: a link's targets that are chapters of the manual as links a page names
+    by the chapters' titles (``publish.chapter.rewrite_links``), any other target as text."""
+    if not isinstance(note, LinkNote):
+        return html.escape(note)
+    now, was = _target(note.now), _target(note.was)
+    return f"The link “{html.escape(note.text)}” now goes to {now} (it went to {was})."
+
+
+def _target(href: str) -> str:
+    found = manual_target(href)
+    if found is None or not found[0]:  # (a web address, or a heading of the same chapter)
+        return html.escape(href)
+    return f'<a class="{TARGET_CLASS}" href="{html.escape(href)}">{html.escape(href)}</a>'
+
+
+TARGET_CLASS = "diff-target"
 
 
 def _mark(op: str, inner: str) -> str:
