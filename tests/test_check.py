@@ -1415,6 +1415,12 @@ def test_suggestions_are_links_that_land_and_leave_the_gitlab_fingerprints_alone
         ("- a\n# H\n  - b\n", [], False),  # a heading ends the list (second review)
         ("- a\n* * *\n  - b\n", [], False),  # as a rule does
         ("- a\n> q\n  - b\n", [], False),  # and a quotation
+        ("> - a\n>   - b\n> - c\n", [2], False),  # within a quotation, as outside it
+        ("> - a\n>     - b\n", [], True),  # four spaces after "> ": nested on the page too
+        ("x\n\n> > - a\n> >   - b\n", [4], False),  # a quotation within a quotation
+        (">- a\n>   - b\n", [2], False),  # ">" without its space
+        ("> ```\n> - a\n>   - b\n> ```\n", [], False),  # code within a quotation
+        ("> - a\n\n  - b\n", [], False),  # the list ended with the quotation
     ],
 )
 def test_a_list_item_an_editor_nests_and_the_page_does_not(
@@ -1426,6 +1432,18 @@ def test_a_list_item_an_editor_nests_and_the_page_does_not(
     assert [line for line, _, _ in flattened(body)] == lines
     page = render_chapter(body, "a.md", lambda *_: None)
     assert bool(re.search(r"<li>(?:(?!</li>).)*<[uo]l", page, re.S)) == nested, page
+
+
+def test_quotations_are_read_for_list_items_to_a_depth():
+    """Quotations within quotations are read as the page reads them, to ``DEEPEST``: a line of
+    a thousand ">" would take Python past its recursion limit."""
+    from tracker.authoring.lists import DEEPEST, flattened
+
+    def nested(depth: int) -> str:
+        return "> " * depth + "- a\n" + "> " * depth + "  - b\n"
+
+    assert list(flattened(nested(DEEPEST))) == [(2, 2, 0)]
+    assert list(flattened(nested(1000))) == []
 
 
 def test_check_says_which_list_items_the_page_does_not_nest(repo: ManualRepo):

@@ -18,6 +18,7 @@ from tracker.history.snapshot import Snapshot
 
 RULE = "list-indent"
 TAB = 4  # Python-Markdown's tab_length: an item nests by this many spaces
+DEEPEST = 20  # quotations within quotations read (a line of a thousand ">" stopped Python)
 # A list item as Python-Markdown reads one: "-", "*" or "+", or a number and a full stop ("1)"
 # makes no list there), then a space.
 _ITEM = re.compile(r"( *)([-*+]|[0-9]{1,9}\.)(?: +|$)")
@@ -25,25 +26,37 @@ _FENCE = re.compile(r"(`{3,}|~{3,})")  # (fenced_code: at the very start of a li
 _RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" is no item)
 _BREAK = re.compile(r"#|>|(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # (a heading, quote, rule)
 _HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
+_QUOTE = re.compile(r" {0,3}> ?")  # (a quotation's line, its "> " taken off as the page does)
 
 
-def flattened(body: str) -> Iterator[tuple[int, int, int]]:
+def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
     """The items of ``body`` an editor shows deeper in the list than the page does: (their
     line, counting from 1, their indent, the indent of the item an editor shows them in).
 
     An editor (CommonMark) puts an item inside each item above it whose words it is indented
     as far as; the page, ``indent // 4`` lists deep. Code, raw HTML and comments are passed
-    over; so are quotations (their lists are not read here).
+    over; a quotation's lines are read so, without their "> ", as a body of their own (to
+    ``DEEPEST`` quotations within quotations: none nests so deep but to stop a reading).
     """
     holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
     fence = ""
     html = False  # in a raw HTML block (to a blank line) or a comment (to its end)
     comment = False
     after_blank = True
-    for number, line in enumerate(body.split("\n"), 1):
+    lines = body.split("\n")
+    quoted: list[str] = []  # the quotation's lines so far, as its own text
+    for number, line in enumerate(lines, 1):
         line = line.expandtabs(TAB)
         blank = not line.strip()
-        if fence:
+        if not fence and not comment and not html and (within := _QUOTE.match(line)):
+            quoted.append(line[within.end() :])
+            if number < len(lines) and _QUOTE.match(lines[number].expandtabs(TAB)):
+                continue  # (read whole, at its last line)
+            start = number - len(quoted)
+            within_it = flattened("\n".join(quoted), depth + 1) if depth < DEEPEST else ()
+            yield from ((start + at, indent, parent) for at, indent, parent in within_it)
+            quoted, holding = [], []  # (a quotation ends a list, as a heading does)
+        elif fence:
             fence = "" if line.rstrip(" ") == fence else fence
         elif comment or html:
             comment = comment and "-->" not in line
