@@ -590,6 +590,9 @@ def test_a_file_saved_as_utf16_is_named_so_not_binary(repo: ManualRepo):
     ] + ["error: d.md: the file is binary, not Markdown"]  # fmt: skip
 
 
+NAMES = ("section-spelling", "id-case")
+
+
 def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(repo):
     """'Referral and assessment' beside 'Referral and Assessment' (or with a non-breaking space
     from Word) made two sections of the contents, a misspelt name in manual.toml's sections
@@ -618,6 +621,10 @@ def test_sections_and_ids_that_differ_only_where_a_reader_cannot_see_are_named(r
         "case: one address to a file system that ignores case (a static copy on Windows or a "
         "Mac, or a checkout there); give it another id",
     ])  # fmt: skip
+    findings = json.loads(run_check(repo, "json").stdout)["findings"]
+    assert sorted((f["file"], f["line"]) for f in findings if f["rule"] in NAMES) == [
+        ("b.md", 2), ("c.md", 2), ("f.md", 3)  # (section: and id: in the front matter)
+    ]  # fmt: skip
     repo.commit({"b.md": doc("B", section=ra), "c.md": doc("C", section=ra),
                  "f.md": doc("F", section="Early Help", id="referrals-early"),
                  "manual.toml": f'[manual]\nsections = ["{ra}", "Early Help"]\n'},

@@ -85,7 +85,7 @@ def check_manual(
         *_front_matter(snapshot, lines),
         *_duplicates(snapshot),
         *_address_clashes(snapshot),
-        *name_problems(snapshot),
+        *name_problems(snapshot, lines),
         *_broken_links(snapshot, lines),
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),

@@ -112,6 +112,11 @@ class Lines:
                 return found.line(at)
         return None
 
+    def key(self, version: Version, key: str) -> int | None:
+        """The line of ``key`` in the version's front matter (None: not written plainly)."""
+        found = self._text(version)
+        return found.key(key) if found is not None else None
+
     def front_matter(self, version: Version, message: str) -> int | None:
         """The line a front matter finding is on: the one YAML names, the key's, or the
         opening '---' (one with no closing line, or not on the first line)."""

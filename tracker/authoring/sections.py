@@ -17,21 +17,25 @@ import difflib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from tracker.authoring.lines import Lines
 from tracker.config import CONFIG_FILE
 from tracker.history.model import Document, Problem
 from tracker.history.snapshot import Snapshot
 
 
-def name_problems(snapshot: Snapshot) -> list[Problem]:
+def name_problems(snapshot: Snapshot, lines: Lines | None = None) -> list[Problem]:
     """The findings about sections and ids (rules ``section-spelling``, ``section-unused`` and
-    ``id-case``). Spellings are of the documents on the contents (live ones); a section is used
-    by any document the manual still has (an archived one's orders the withdrawn list); ids
-    are those of the documents the manual has (``_id_cases``)."""
+    ``id-case``), on the lines of the front matter's ``section`` and ``id`` (``lines``).
+    Spellings are of the documents on the contents (live ones); a section is used by any
+    document the manual still has (an archived one's orders the withdrawn list); ids are those
+    of the documents the manual has (``_id_cases``)."""
+    lines = lines or Lines(None)
     kept = [doc for doc in snapshot.documents if not doc.latest.deleted]
+    live = [doc for doc in kept if not doc.latest.withdrawn]
     return [
-        *_spellings([doc for doc in kept if not doc.latest.withdrawn], snapshot.config.sections),
+        *_spellings(live, snapshot.config.sections, lines),
         *_unused(kept, snapshot.config.sections),
-        *_id_cases(snapshot.documents),
+        *_id_cases(snapshot.documents, lines),
     ]
 
 
@@ -58,7 +62,9 @@ def spelling(section: str, configured: tuple[str, ...], used: Sequence[str]) -> 
     )
 
 
-def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[Problem]:
+def _spellings(
+    documents: list[Document], configured: tuple[str, ...], lines: Lines
+) -> list[Problem]:
     """Documents whose section is another's but for case or spaces: the contents list them
     apart (the spelling kept: ``spelling``)."""
     used = [doc.latest.meta.section for doc in established(documents) if doc.latest.meta.section]
@@ -77,7 +83,10 @@ def _spellings(documents: list[Document], configured: tuple[str, ...]) -> list[P
                 "spaces, so the contents list them as two sections; write it as "
                 f"{kept!r}"
             )
-            found.append(Problem("warning", doc.latest.path, message, rule="section-spelling"))
+            line = lines.key(doc.latest, "section")
+            found.append(
+                Problem("warning", doc.latest.path, message, rule="section-spelling", line=line)
+            )
     return found
 
 
@@ -118,7 +127,7 @@ _CLASH = (
 )
 
 
-def _id_cases(every: Iterable[Document]) -> list[Problem]:
+def _id_cases(every: Iterable[Document], lines: Lines) -> list[Problem]:
     """Documents the manual has whose id differs only in case from another's it has, said of
     the newcomer. Deleted documents' ids and former ids are left out: each change of id leaves
     one, so no change of ids now could clear such a finding (``tracker new`` refuses a new id
@@ -141,5 +150,6 @@ def _id_cases(every: Iterable[Document]) -> list[Problem]:
             f"has the id {doc.id!r}, which differs from {others[0].latest.path}'s "
             f"{others[0].id!r} only in case: {_CLASH}; give it another id"
         )
-        found.append(Problem("warning", doc.latest.path, message, rule="id-case"))
+        line = lines.key(doc.latest, "id")  # (none: the id is the file's name)
+        found.append(Problem("warning", doc.latest.path, message, rule="id-case", line=line))
     return found
