@@ -1472,6 +1472,18 @@ def test_check_says_which_list_items_the_page_does_not_nest(repo: ManualRepo):
     )
 
 
+def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualRepo):
+    """A file's findings were printed by rule, between other files' (an author reading down
+    the list opened a file, another, then the first again; a finding left low)."""
+    listed = "- a\n  - b\n"
+    repo.commit({"a.md": doc("A", listed, section="Early Help"),
+                 "b.md": doc("B", listed, section="early help"),
+                 "c.md": doc("C", section="Early Help")}, "Add", "2024-01-02T09:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    said = [line.split(": ")[1] for line in run_check(repo, "text").stdout.splitlines()[:-1]]
+    assert said == ["procedures/b.md:2", "procedures/b.md:8", "procedures/a.md:8"], said
+
+
 def test_check_says_what_it_does_not_read_uncommitted(repo: ManualRepo, tmp_path):
     """Run before committing, as a newcomer does, check said '0 errors' of a broken chapter it
     never read (author's exploratory testing): it says what is not committed yet."""
