@@ -239,14 +239,15 @@ def test_tags_that_look_different_are_still_a_change():
         assert line in out.splitlines(), out
         assert out.splitlines()[0].startswith("Revised: the opening text."), out
     shown = diff_html(diff_documents("Staff <b>kept</b> it.\n", "Staff <i>kept</i> it.\n"))
-    assert '<del><span class="vh">deleted text: </span><b>kept</b></del><i><ins>' in shown
+    kept = '<del><span class="vh">deleted text: </span><b>kept</b></del><i><ins class="diff-next">'
+    assert kept in shown
 
 
 def test_the_html_view_is_as_it_was():
     html = diff_html(diff_documents("Staff kept a record.\n", "Staff **kept** a record.\n"))
     assert (
-        'Staff <del><span class="vh">deleted text: </span>kept</del><strong><ins><span class="vh">'
-        "inserted text: </span>kept</ins></strong> a record."
+        'Staff <del><span class="vh">deleted text: </span>kept</del><strong><ins class="diff-next">'
+        '<span class="vh">inserted text: </span>kept</ins></strong> a record.'
     ) in html
 
 

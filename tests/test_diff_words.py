@@ -260,11 +260,12 @@ def test_formatting_that_comes_or_goes_is_marked_on_its_words():
     html_out = diff_html(diff_documents("Call **999** now.\n", "Call 999 now.\n"))
     assert html_out.splitlines()[1] == (
         '<p class="diff-changed">Call <del><span class="vh">deleted text: </span>'
-        '<strong>999</strong></del><ins><span class="vh">inserted text: </span>999</ins>'
+        '<strong>999</strong></del><ins class="diff-next"><span class="vh">inserted text: '
+        "</span>999</ins>"
         " now.</p>"
     )
     html_out = diff_html(diff_documents("Staff must act.\n", "Staff **must** act.\n"))
-    assert "<strong><ins>" in html_out and "<del>" in html_out
+    assert '<strong><ins class="diff-next">' in html_out and "<del>" in html_out
 
 
 def test_a_paragraph_parted_where_it_had_no_space_is_shown_old_then_new():

@@ -33,8 +33,23 @@ def test_one_word_changed():
         """)
     assert diff_html(diff) == dedent("""\
         <div class="diff">
-        <p class="diff-changed">Staff <del><span class="vh">deleted text: </span>should</del><ins><span class="vh">inserted text: </span>must</ins> record the concern.</p>
+        <p class="diff-changed">Staff <del><span class="vh">deleted text: </span>should</del><ins class="diff-next"><span class="vh">inserted text: </span>must</ins> record the concern.</p>
         </div>""")
+
+
+def test_a_change_beside_a_change_is_set_apart():
+    """ "24" deleted then "2" inserted was drawn "242" without the marks' colours: the second of
+    two marks side by side (tags between them, as bold that came, draw nothing) has a gap."""
+    html_out = diff_html(
+        diff_documents("Within 24 hours you should.\n", "Within 2 hours you **should**.\n")
+    )
+    assert re.findall(r"</(?:del|ins)>(?:<[^<>]*>)*<(?:del|ins)[^>]*>", html_out) == [
+        '</del><ins class="diff-next">',
+        '</del><strong><ins class="diff-next">',
+    ]
+    old, new = "Call the family team today or tomorrow.\n", "Call the urgent family team today.\n"
+    apart = diff_html(diff_documents(old, new))
+    assert "<ins>" in apart and "<del>" in apart and "diff-next" not in apart
 
 
 def test_paragraph_split_in_two():

@@ -202,7 +202,14 @@ def _merged(ops: Ops) -> str:
             if not any(is_word(t) or is_line_break(t) or is_image(t) for t in kept):
                 continue  # only a tag went (a link's old address): nothing to read as deleted
             out.append(_mark(DELETE, "".join(_LINE if is_line_break(t) else t for t in kept)))
-    return "".join(out)
+    # A deletion and an insertion side by side ("within 24 hours" to "2 hours") are set apart
+    # by a gap (``diff-next``): without their colours, as printed, in a high-contrast mode, or
+    # to a reader who cannot tell the two, "<del>24</del><ins>2</ins>" read as 242.
+    # (Tags between them, as where plain words became bold, draw nothing between them.)
+    return _NEXT.sub(lambda found: f'{found[1]}<{found[3]} class="diff-next">', "".join(out))
+
+
+_NEXT = re.compile(r"(</(del|ins)>(?:<(?!/?(?:del|ins)\b)[^<>]*>)*)<(?!\2)(del|ins)>")
 
 
 def _inserted(tokens: list[str]) -> str:
