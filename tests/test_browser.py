@@ -52,6 +52,7 @@ PAGES = {
     "newsletter-alone": "/releases/2024-11-13/newsletter.html?inline=true&alone=true",
     "search": "/search?q=strangulation",
     "not-found": "/chapters/no-such-chapter",
+    "date-asked-wrongly": "/chapters/domestic-abuse?day=31&month=2&year=2024",
 }
 # What a former id answers with (``moved_site``): a 302 to the chapter's address (today's, or
 # on a date), the chapter's history and diffs at that address, and a withdrawn document shown
@@ -382,6 +383,39 @@ def test_the_journey_by_keyboard_alone(site: str, page: Page):
     press_until(page, "Plain text")
     press_until(page, "Copy to clipboard", navigates=False)
     expect(page.get_by_role("status")).to_contain_text("Copied")
+
+
+def test_a_chapter_on_the_date_of_a_case_by_keyboard_alone(site: str, browser: Browser):
+    """A practitioner asks what the chapter said on the date of a case (practitioners'
+    exploratory testing: only ?at= typed into the address did); a mistake is said in GOV.UK's
+    error summary, which takes focus, linked to the field to mend (the page's status 400, the
+    one thing its console says)."""
+    page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(site + "/chapters/domestic-abuse")
+    press_until(page, "Read this chapter as it stood on another date", navigates=False)
+    for value in ("1", "10", "2024"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(value)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/chapters/domestic-abuse?at=2024-10-01")
+    expect(page.get_by_role("heading", name="A past version")).to_be_visible()
+    page.goto(site + "/chapters/domestic-abuse/history")
+    page.get_by_role("group", name="Read this chapter as it stood on a date").get_by_label(
+        "Day"
+    ).fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2024")
+    page.get_by_role("button", name="Show").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="The date must be a real date").click()
+    expect(page.get_by_label("Day")).to_be_focused()
+    shot(page, "date-asked-wrongly")
+    page.context.close()
+    assert [error for error in errors if "status of 400" not in error] == [], errors
 
 
 def test_a_table_is_a_tab_stop_only_while_it_scrolls(site: str, browser: Browser):

@@ -178,6 +178,8 @@ def test_the_export_has_every_kind_of_page(site: Path):
     assert "nonce=" not in home  # a nonce fixed in a file would protect nothing
     history = (site / "chapters/domestic-abuse/history/index.html").read_text("utf-8")
     assert "<select" not in history  # the compare form needs the service
+    chapter = (site / "chapters/domestic-abuse/index.html").read_text("utf-8")
+    assert "app-date" not in history + chapter  # as the date form does (a date it wrote none of)
     search = (site / "search/index.html").read_text("utf-8")
     assert "Searching needs JavaScript" in search and "/static/search.js" in search
 

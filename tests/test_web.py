@@ -1310,6 +1310,53 @@ def test_a_diff_names_the_chapters_a_retargeted_link_goes_to(small: ManualRepo):
     assert "diff-target" not in html and "<a" not in notes[3].partition("(")[0]
 
 
+def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo):
+    """ "What did this chapter say on the date of my case?" had no control on any page: only
+    ?at=YYYY-MM-DD typed into the address (practitioners' exploratory testing). The chapter's
+    page and its history ask for a date in GOV.UK's date input; the chapter's address takes it
+    and sends the reader on to ?at= (a month by its name too); a date that is none gets the
+    page again, today's text, saying what to mend, the fields as typed (400)."""
+    small.commit({"a.md": doc("Alpha", "Changed.")}, "Edit", "2024-03-08T09:00:00+00:00")
+    with served(small, "2024-06-01") as client:
+        for path in ("/chapters/a", "/chapters/a/history"):
+            form = re.search(r'<form class="app-date" action="([^"]*)"', page(client, path).text)
+            assert form is not None and form.group(1) == "/chapters/a", path
+        for query in ("day=3&month=3&year=2024", "day=03&month=March&year=2024",
+                      "day=3&month=mar.&year=2024&extra=1"):  # fmt: skip
+            sent = client.get(f"/chapters/a?{query}", follow_redirects=False)
+            assert (sent.status_code, sent.headers["location"]) == (
+                303,
+                "/chapters/a?at=2024-03-03",
+            )
+        assert "as it stood on 3 March 2024" in text_of(
+            page(client, "/chapters/a?at=2024-03-03").text
+        )
+        for query, said, marked in (
+            ("day=31&month=2&year=2024", "The date must be a real date", ["day", "month", "year"]),
+            ("day=3&month=&year=2024", "The date must include a month", ["month"]),
+            ("day=3&month=3&year=24", "The year must include 4 numbers", ["year"]),
+            ("day=&month=&year=", "Enter a date, for example 3 3 2024", ["day", "month", "year"]),
+            ("day=<b>&month=3&year=2024", "The date must be a real date", ["day"]),
+        ):
+            answer = page(client, f"/chapters/a?{query}", 400)
+            words = text_of(answer.text)
+            assert f"There is a problem {said}" in words and f"Error: {said}" in words, query
+            assert re.search(r"<title>Error: Alpha", answer.text), query
+            assert "Changed." in words and "<b>" not in answer.text  # (today's text; escaped)
+            assert re.findall(r'govuk-input--error" id="date-(\w+)"', answer.text) == marked
+            assert '<details class="govuk-details app-date-details" open>' in answer.text
+        assert (
+            'value="&lt;b&gt;"' in page(client, "/chapters/a?day=<b>&month=3&year=2024", 400).text
+        )
+        page(client, "/chapters/zzz?day=3&month=3&year=2024", 404)
+        small.commit({"guides/history.md": doc("Guide")}, "Add", "2024-03-09T09:00:00+00:00")
+    with served(small, "2024-06-01") as client:  # (an id ending as a page's address does)
+        sent = client.get(
+            "/chapters/guides/history?day=9&month=3&year=2024", follow_redirects=False
+        )
+        assert sent.headers["location"] == "/chapters/guides/history?at=2024-03-09"
+
+
 def test_head_requests_and_the_allow_header(client: TestClient):
     for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
         response = client.head(path)

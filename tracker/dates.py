@@ -45,3 +45,40 @@ def short_date(value: date) -> str:
 def today(zone: tzinfo, fixed: date | None = None) -> date:
     """``fixed`` when given (``--today``), else the current date in the manual's time zone."""
     return fixed or datetime.now(zone).date()
+
+
+class PartsError(InputError):
+    """A date asked for in a form's three fields that is no date: ``fields``, those to mend."""
+
+    def __init__(self, message: str, fields: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+PARTS = ("day", "month", "year")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")  # fmt: skip
+_MONTHS = {name: n for n, full in enumerate(_MONTH_NAMES, 1) for name in (full, full[:3])}
+_MONTHS["sept"] = 9
+
+
+def from_parts(day: str, month: str, year: str) -> date:
+    """A date given as GOV.UK's date input asks for it: a day, a month (its number or its name)
+    and a year of four digits (PartsError, saying what to mend as GOV.UK's pattern words it)."""
+    given = {name: value.strip() for name, value in zip(PARTS, (day, month, year), strict=True)}
+    missing = tuple(name for name in PARTS if not given[name])
+    if len(missing) == len(PARTS):
+        raise PartsError("Enter a date, for example 3 3 2024", PARTS)
+    if missing:
+        raise PartsError(f"The date must include a {' and a '.join(missing)}", missing)
+    numbers = {name: given[name] for name in ("day", "year")}
+    numbers["month"] = str(_MONTHS.get(given["month"].lower().rstrip("."), given["month"]))
+    wrong = tuple(name for name in PARTS if not re.fullmatch(r"[0-9]{1,4}", numbers[name]))
+    if wrong:
+        raise PartsError("The date must be a real date, for example 3 3 2024", wrong)
+    if len(numbers["year"]) != 4:
+        raise PartsError("The year must include 4 numbers", ("year",))
+    try:
+        return date(int(numbers["year"]), int(numbers["month"]), int(numbers["day"]))
+    except ValueError:
+        raise PartsError("The date must be a real date, for example 3 3 2024", PARTS) from None

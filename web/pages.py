@@ -16,30 +16,31 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from tracker.dates import parse_date, short_date
+from tracker.dates import PARTS, PartsError, from_parts, parse_date, short_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.ids import MAX_ID
-from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE
+from tracker.history.links import LARGEST_IMAGE
 from tracker.history.model import Document, Version
 from tracker.history.releases import Release
 from tracker.history.snapshot import NotYetInForce, Snapshot
 from tracker.publish import contents as chapters
-from tracker.publish.chapter import NO_PAGE, Linker, Media, Titles, render_chapter, rewrite_links
+from tracker.publish.chapter import render_chapter, rewrite_links
 from tracker.publish.views import comparing, days_compared, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
+from web.addresses import IMAGES, linker, media, titler
 from web.rendering import current_view, render_page, scrolling_tables, site
 from web.site import View
 
 router = APIRouter(default_response_class=HTMLResponse, include_in_schema=False)
 get = partial(router.api_route, methods=["GET", "HEAD"])
 MAX_QUERY = 200
+MAX_PART = 20  # characters of a date's day, month or year given back in the form
 # (A commit of the branch: its id or 4+ hex digits of it, or the branch's name, with ~N or ^.)
 FROM = Query(None, alias="from", description="a date (YYYY-MM-DD) or a commit of the branch")
 TO = Query(None, alias="to", description="a date (YYYY-MM-DD) or a commit of the branch")
 # Files of the manual a chapter may show, by ending: images only, each with its media type.
-IMAGES = IMAGE_TYPES  # (tracker check's broken-image asks the same)
 MAX_FILE = LARGEST_IMAGE  # bytes
 # An image is a document of its own when opened: nothing in it may run, nothing be fetched.
 FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -186,7 +187,29 @@ def diff(
 @get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     view = current_view(request)
-    day = day_from(at, "date")
+    asked = None  # a date asked for in the page's form (``_date_form.html``), read from the
+    # query whichever route sends the request here (an id ending "/history" is the history's)
+    given = {name: request.query_params.get(name) for name in PARTS}
+    if at is None and any(value is not None for value in given.values()):
+        parts = {name: value or "" for name, value in given.items()}
+        try:
+            on = from_parts(**parts)
+        except PartsError as error:  # (the page, today's, saying what to mend)
+            shown = {name: value[:MAX_PART] for name, value in parts.items()}
+            asked = {"error": str(error), "fields": error.fields, "typed": shown}
+        else:
+            address = view.urls.chapter(check_id(ident), on)
+            if address is not None:  # (the address names it: ?at=YYYY-MM-DD)
+                return RedirectResponse(address, status_code=303)
+    return _chapter(request, view, ident, day_from(at, "date"), asked)
+
+
+def _chapter(
+    request: Request, view: View, ident: str, day: date | None, asked: dict[str, Any] | None
+) -> Response:
+    """The chapter's page on ``day`` (None: today), with what is wrong with a date its form
+    asked for (``asked``: then 400)."""
+    status = 200 if asked is None else 400
     document = moved_to(view.snapshot, check_id(ident), day)
     if isinstance(document, str):  # a former id (renamed): the chapter's address now
         # 302, not 301: a former id may later be given to another chapter, and browsers keep
@@ -208,8 +231,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
             "previous": None,
             "withdrawal_notes": latest.notes,
             "own_pages": view.snapshot.document(document.id) is document,
+            "asked": asked,
         }  # fmt: skip (the withdrawal's own)
-        return render_page(request, "chapter.html", context, view=view)
+        return render_page(request, "chapter.html", context, status, view)
     version = document.shown_on(day or view.today)
     if version is None and day is None:  # not yet in force: show it as it will go live
         version = chapters.first_version(document)
@@ -251,8 +275,9 @@ def chapter(request: Request, ident: str, at: str | None = None) -> Response:
         # A document shown at an id another has now (withdrawn since) has no pages of its own
         # to link to: its id's history, feed and diffs are the other's.
         "own_pages": view.snapshot.document(document.id) is document,
+        "asked": asked,
     }
-    return render_page(request, "chapter.html", context, view=view)
+    return render_page(request, "chapter.html", context, status, view)
 
 
 def moved_to(snapshot: Snapshot, ident: str, day: date | None) -> Document | str:
@@ -267,55 +292,6 @@ def moved_to(snapshot: Snapshot, ident: str, day: date | None) -> Document | str
     if there is not document or document.id in snapshot.clashing:
         return document  # shown at this address
     return document.id
-
-
-def linker(view: View, day: date | None) -> Linker:
-    """Maps a document path under the root to its page (keeping the date when one is shown)."""
-    by_path = chapters.ids_by_path(view.snapshot)
-
-    def link(path: str, fragment: str) -> str | None:
-        ident = by_path.get(path)
-        if ident is None:
-            return None
-        on = day
-        if on is not None and view.exported is not None:
-            # A static export has no page for a chapter on a day it was not in force (the
-            # service answers 404 there): such a link goes to the chapter as it stands.
-            on = day if view.snapshot.document(ident).shown_on(on) is not None else None
-        address = view.urls.chapter(ident, on)
-        if address is None:  # a chapter that cannot be shown: its words stand unlinked
-            return NO_PAGE
-        return f"{address}#{fragment}" if fragment else address
-
-    return link
-
-
-def titler(view: View) -> Titles:
-    """Maps a document path under the root to its title as its page shows it today (a
-    withdrawn chapter's: its last text's; one not yet in force: its first)."""
-    by_path = chapters.ids_by_path(view.snapshot)
-
-    def title(path: str) -> str | None:
-        ident = by_path.get(path)
-        if ident is None:
-            return None
-        document = view.snapshot.document(ident)
-        return (document.shown_on(view.today) or document.versions[0]).title
-
-    return title
-
-
-def media(view: View, version: Version) -> Media:
-    """Maps an image's path under the root to its address as it was in ``version``'s commit."""
-
-    def address(path: str) -> str | None:
-        if PurePosixPath(path).suffix.lower() not in IMAGES:
-            return None
-        if not view.snapshot.config.is_published(path):  # (_drafts/, exclude: not served)
-            return None
-        return view.urls.file(version.commit, path)
-
-    return address
 
 
 @get("/files/{commit}/{path:path}")
