@@ -1472,6 +1472,28 @@ def test_check_says_which_list_items_the_page_does_not_nest(repo: ManualRepo):
     )
 
 
+def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo):
+    """ "within 3 working days[^1]" with "[^1]: Working days exclude bank holidays." at the
+    end: GitHub, where authors preview, shows a footnote; the page showed "[^1]" and the note
+    as a paragraph under the last section, and check said nothing (practitioners'
+    exploratory testing). Not in code."""
+    from tracker.publish.chapter import render_chapter
+
+    body = ("Hold it within 3 working days[^1].\n\n## Roles\n\nThe chair.\n\n"
+            "[^1]: Working days exclude bank holidays.\n\n```\n[^2]: code\n```\n")  # fmt: skip
+    assert "days[^1]." in render_chapter(body, "a.md", lambda *_: None)  # (what is said)
+    repo.commit({"a.md": doc("A", body), "b.md": "[^n]: Weekdays\n"}, "Add",
+                "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    findings = json.loads(run_check(repo, "json").stdout)["findings"]
+    found = [(f["file"], f["line"], f["severity"]) for f in findings if f["rule"] == "footnote"]
+    assert found == [("a.md", 9, "warning"), ("b.md", 1, "warning")], findings
+    assert next(f["message"] for f in findings if f["rule"] == "footnote") == (
+        "a footnote ('[^1]:'), which GitHub shows as a footnote but the page does not: it shows "
+        "'[^1]' in the text as written and the note as a paragraph where it stands; write the "
+        "note into the sentence it explains, or in brackets after it"
+    )
+
+
 def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualRepo):
     """A file's findings were printed by rule, between other files' (an author reading down
     the list opened a file, another, then the first again; a finding left low)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
+from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
@@ -36,7 +37,7 @@ REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
     "address-clash", "duplicate-title", "id-case", "section-spelling", "section-unused",
-    "image-alt", "list-indent", "move-lost", "newsletter-template",
+    "image-alt", "list-indent", "footnote", "move-lost", "newsletter-template",
     "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash", "go-live-invalid",
     "go-live-twice", "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",
@@ -95,6 +96,7 @@ def check_manual(
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, files, lines) if published is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
+        *(footnote_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")

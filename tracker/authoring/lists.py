@@ -10,7 +10,7 @@ an item moved out of such a sub-list shows no change in the track changes either
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from tracker.history.documents import split_front_matter
 from tracker.history.model import Problem, Version
@@ -27,6 +27,18 @@ _RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" i
 _BREAK = re.compile(r"#|>|(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # (a heading, quote, rule)
 _HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
 _QUOTE = re.compile(r" {0,3}> ?")  # (a quotation's line, its "> " taken off as the page does)
+
+
+def fenced_lines(body: str) -> Iterator[tuple[int, str]]:
+    """(number, counting from 1, and text) of each line of ``body`` outside fenced code."""
+    fence = ""
+    for number, line in enumerate(body.split("\n"), 1):
+        if fence:
+            fence = "" if line.expandtabs(TAB).rstrip(" ") == fence else fence
+        elif (opening := _FENCE.match(line)) is not None:
+            fence = opening.group(1)
+        else:
+            yield number, line
 
 
 def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
@@ -92,6 +104,29 @@ def _item(
 
 def list_problems(snapshot: Snapshot, source: Callable[[Version], str]) -> list[Problem]:
     """A warning for each such item in the text of each document in force or to come."""
+
+    def said(body: str) -> Iterator[tuple[int, str]]:
+        for number, indent, parent in flattened(body):
+            yield (
+                number,
+                (
+                    f"a list item indented {indent} spaces, inside the item above it (indented "
+                    f"{parent}) in an editor's preview, is shown on the page as an item of an "
+                    f"outer list; indent it {parent // TAB * TAB + TAB} spaces to nest it"
+                ),
+            )
+
+    return body_problems(snapshot, source, RULE, said)
+
+
+def body_problems(
+    snapshot: Snapshot,
+    source: Callable[[Version], str],
+    rule: str,
+    said: Callable[[str], Iterable[tuple[int, str]]],
+) -> list[Problem]:
+    """A warning for each (line, message) ``said`` finds in the body of the text of each
+    document in force or to come, on its line of the file (its front matter counted)."""
     found = []
     for doc in snapshot.documents:
         version = doc.latest
@@ -100,11 +135,6 @@ def list_problems(snapshot: Snapshot, source: Callable[[Version], str]) -> list[
         text = source(version)
         front, body = split_front_matter(text)
         before = 0 if front is None else text[: len(text) - len(body)].count("\n")
-        for number, indent, parent in flattened(body):
-            message = (
-                f"a list item indented {indent} spaces, inside the item above it (indented "
-                f"{parent}) in an editor's preview, is shown on the page as an item of an "
-                f"outer list; indent it {parent // TAB * TAB + TAB} spaces to nest it"
-            )
-            found.append(Problem("warning", version.path, message, rule=RULE, line=before + number))
+        for number, message in said(body):
+            found.append(Problem("warning", version.path, message, rule=rule, line=before + number))
     return found
