@@ -52,6 +52,28 @@ def test_a_change_beside_a_change_is_set_apart():
     assert "<ins>" in apart and "<del>" in apart and "diff-next" not in apart
 
 
+def test_a_list_made_numbered_steps_or_bullet_points_is_said_once():
+    """Bullet points made numbered steps (or back) were marked changed with no word marked and
+    nothing said, to a screen reader nothing at all; a change of meaning, things to consider
+    made an order to follow (practitioners' exploratory testing). Said once for the list."""
+    old = "## Steps\n\n- Call\n- Write\n- Record\n\nThen:\n\n1. a\n2. b\n"
+    new = "## Steps\n\n1. Call\n2. Write\n3. Record now\n\nThen:\n\n- a\n- b\n"
+    assert text_of(old, new) == dedent("""\
+        Revised: Steps. 1 word added.
+
+        ## Steps
+        1. Call
+            (Now a numbered list (it was a list of bullet points).)
+        2. Write
+        3. Record {+now+}
+        Then:
+        - a
+            (Now a list of bullet points (it was a numbered list).)
+        - b
+        """)
+    assert diff_html(diff_documents(old, new)).count('class="diff-note"') == 2
+
+
 def test_paragraph_split_in_two():
     old = "The worker visits the family. The manager reviews the plan within five days.\n"
     new = "The worker visits the family.\n\nThe manager reviews the plan within five days.\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
 
 from tracker.history.documents import parse_document, split_front_matter, unreadable
@@ -117,7 +117,7 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             changes += _compare(step.kind, olds, news, deadline)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
-    return DocumentDiff(changes, coarse, old, new, *_details(old_source, new_source))
+    return DocumentDiff(_once_a_list(changes), coarse, old, new, *_details(old_source, new_source))
 
 
 DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status", "id")
@@ -192,7 +192,32 @@ def _compare(
     notes = _link_notes(olds, news)
     if olds[0].kind == "heading" and olds[0].level != news[0].level:
         notes += (f"Now a level {news[0].level} heading (it was level {olds[0].level}).",)
+    lists = (olds[0].container, news[0].container)
+    if olds[0].kind == news[0].kind == "item" and lists in _LISTS:
+        notes += (_LISTS[lists],)
     return [BlockChange("changed", olds[0], news[0], ops, notes)]
+
+
+# A list whose items became numbered steps, or the other way: a change of meaning (things to
+# consider, or an order to follow) that no word marks (practitioners' exploratory testing).
+_LISTS = {
+    ("ul", "ol"): "Now a numbered list (it was a list of bullet points).",
+    ("ol", "ul"): "Now a list of bullet points (it was a numbered list).",
+}
+
+
+def _once_a_list(changes: list[BlockChange]) -> list[BlockChange]:
+    """``changes`` with a list's note that its items are numbered now (or no longer) on the
+    first of them only."""
+    kept = []
+    said = ""  # (the note of the item before, if it had one)
+    for change in changes:
+        note = next((n for n in change.notes if n in _LISTS.values()), "")
+        if note and note == said:
+            change = replace(change, notes=tuple(n for n in change.notes if n != note))
+        kept.append(change)
+        said = note
+    return kept
 
 
 def _joined(blocks: list[Block]) -> list[str]:
