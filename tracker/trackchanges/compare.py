@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from typing import Literal
 
 from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
+from tracker.trackchanges.linknotes import link_notes
 from tracker.trackchanges.text import (
     BREAK,
     Block,
@@ -34,7 +34,6 @@ from tracker.trackchanges.wordiff import (
 REWRITE_BELOW = 0.5  # a block keeping less than this share of its words is shown old-then-new
 TIME_BUDGET = 1.2  # seconds; past it the rest of a diff is coarser (answers stay under 2 s)
 PARSE_SHARE = 0.6  # of the budget, for rendering Markdown; the rest is read plainly
-_Words = TypeVar("_Words", str, tuple[str, str])  # a link's words, or its words and target
 
 
 # What happened to one block. "moved": the block at its new place; "away": where it used to be.
@@ -108,7 +107,7 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
             if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
                 ops = [(INSERT, list(news[0].tokens))]  # where it used to be
-            notes = (note, *_link_notes(olds, news)) if ops else (note,)
+            notes = (note, *link_notes(olds, news)) if ops else (note,)
             changes.append(BlockChange("moved", olds[0], news[0], ops, notes))
         elif deadline.passed():
             coarse = True
@@ -175,7 +174,7 @@ def _compare(
         first, second = _cut(ops)
         return [
             BlockChange("split", olds[0], news[0], first, ("Split from one paragraph.",)),
-            BlockChange("split", None, news[1], second, _link_notes(olds, news)),
+            BlockChange("split", None, news[1], second, link_notes(olds, news)),
         ]
     if kind == "merge":
         # The break between the old paragraphs reads as a space on the old side.
@@ -186,10 +185,10 @@ def _compare(
                 olds[-1],
                 news[0],
                 ops,
-                ("Two paragraphs joined into one.", *_link_notes(olds, news)),
+                ("Two paragraphs joined into one.", *link_notes(olds, news)),
             )
         ]
-    notes = _link_notes(olds, news)
+    notes = link_notes(olds, news)
     if olds[0].kind == "heading" and olds[0].level != news[0].level:
         notes += (f"Now a level {news[0].level} heading (it was level {olds[0].level}).",)
     lists = (olds[0].container, news[0].container)
@@ -293,90 +292,6 @@ def _parted_at_a_gap(ops: Ops) -> bool:
             return is_gap(before) or is_gap(after)
         at += sum(1 for t in tokens if not is_formatting(t)) if op != INSERT else 0
     return True
-
-
-class LinkNote(str):
-    """The note that a link's words now go elsewhere, as text ("The link “the guidance” now
-    goes to b.md (it went to a.md).") with its words and two targets kept, so that a page can
-    name the chapters they lead to rather than their files (``views``)."""
-
-    text: str
-    was: str
-    now: str
-
-    def __new__(cls, text: str, was: str, now: str) -> LinkNote:
-        note = super().__new__(cls, f"The link “{text}” now goes to {now} (it went to {was}).")
-        note.text, note.was, note.now = text, was, now
-        return note
-
-    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]  # (pickle)
-        return self.text, self.was, self.now
-
-
-def _link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
-    """A link whose words stayed but whose target or title changed, and an abbreviation whose
-    title (what it stands for) changed, stated in words: the rendered text shows neither."""
-    notes: list[str] = [LinkNote(text, was, now) for text, was, now in retargeted_links(olds, news)]
-    notes += [
-        f"The link “{text}” now has "
-        + (f"the title “{now}”" if now else "no title")
-        + (f" (it was “{was}”)." if was else " (it had none).")
-        for text, was, now in retitled_links(olds, news)
-    ]
-    notes += dict.fromkeys(  # (once for each abbreviation, however often the block uses it)
-        f"The abbreviation “{text}” "
-        + (f"now stands for “{now}”" if now else "no longer says what it stands for")
-        + (f" (it stood for “{was}”)." if was else " (it did not say).")
-        for text, was, now in retitled_abbreviations(olds, news)
-    )
-    return tuple(notes)
-
-
-def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
-    """(text, old target, new target) of links that kept their words but not their target.
-
-    Links are compared as (text, target) pairs, so two links with the same words and different
-    targets that both stayed are not mistaken for a change.
-    """
-    if not any("<a " in block.html for block in news):
-        return []  # most often: no link in the new text, so none was retargeted
-    before = Counter(link for block in olds for link in block.links)
-    after = Counter(link for block in news for link in block.links)
-    return _kept_words(before, after)
-
-
-def retitled_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
-    """(text, old title, new title) of links that kept their words and target but not their
-    title (compared as retargeted links are, a target and title going with their words)."""
-    if not any("<a " in block.html for block in news):
-        return []
-    before = Counter(((text, to), title) for b in olds for text, to, title in b.titled_links)
-    after = Counter(((text, to), title) for b in news for text, to, title in b.titled_links)
-    return [(text, was, now) for (text, _), was, now in _kept_words(before, after)]
-
-
-def retitled_abbreviations(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
-    """(text, old title, new title) of abbreviations that kept their words but not their title."""
-    if not any("<abbr" in block.html for block in news):
-        return []
-    before = Counter(abbreviation for block in olds for abbreviation in block.abbreviations)
-    after = Counter(abbreviation for block in news for abbreviation in block.abbreviations)
-    return _kept_words(before, after)
-
-
-def _kept_words(
-    before: Counter[tuple[_Words, str]], after: Counter[tuple[_Words, str]]
-) -> list[tuple[_Words, str, str]]:
-    """(words, old, new) of the (words, value) pairs only ``after`` has whose words a pair only
-    ``before`` has, each of those matched once, in order."""
-    gone = list((before - after).elements())
-    found = []
-    for words, value in (after - before).elements():
-        match = next((old for old in gone if old[0] == words), None)
-        if match is not None:
-            gone.remove(match)
-            found.append((words, match[1], value))
-    return found
 
 
 def _start(block: Block, words: int = 8) -> str:

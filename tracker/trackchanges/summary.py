@@ -7,9 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from tracker.trackchanges.compare import (
-    BlockChange,
-    DocumentDiff,
+from tracker.trackchanges.compare import BlockChange, DocumentDiff
+from tracker.trackchanges.linknotes import (
     retargeted_links,
     retitled_abbreviations,
     retitled_links,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from tracker.history.hrefs import manual_target
 from tracker.trackchanges.anchors import heading_anchors, same_page_links
-from tracker.trackchanges.compare import BlockChange, DocumentDiff, LinkNote, SourceLine
+from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
+from tracker.trackchanges.linknotes import LinkNote
 from tracker.trackchanges.text import (
     LINE,
     Block,
