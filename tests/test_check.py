@@ -1494,6 +1494,40 @@ def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo)
     )
 
 
+def test_an_explicit_id_changed_on_a_file_git_follows_is_said(repo: ManualRepo):
+    """A chapter renamed with its id changed in the same commit (git: a rename) became a new
+    chapter, the bookmarked one withdrawn with no way on, and check said nothing
+    (practitioners' exploratory testing). Said where the id changed with the file renamed or
+    in place; not where it kept its id, nor where another file took the old id."""
+    body = "Call the duty team within one hour of the concern being raised."
+    repo.commit({"doc.md": doc("Doc", body, id="doc"), "b.md": doc("B", body + " B.", id="b")},
+                "Add", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    repo.git("mv", "procedures/doc.md", "procedures/telephoning.md")
+    repo.commit({"telephoning.md": doc("Telephoning", body, id="telephoning"),
+                 "b.md": doc("B", body + " B.", id="b-new")}, "Rename",
+                "2024-01-10T09:00:00+00:00", {"Change-Note": "Renamed."})  # fmt: skip
+    said = sorted(m for m in messages(repo, "2024-01-20") if "an id is what" in m)
+    assert [m.partition(", whose")[0] for m in said] == [
+        "warning: b.md: has the id 'b-new' in commit "
+        f"{repo.git('rev-parse', 'HEAD')[:10]}, where git reads the file as 'B' edited in place",
+        "warning: telephoning.md: has the id 'telephoning' in commit "
+        f"{repo.git('rev-parse', 'HEAD')[:10]}, where git reads the file as 'Doc' renamed from "
+        "doc.md",
+    ]
+    assert said[1].endswith(", whose id was 'doc': an id is what a chapter is known by, so this "
+                            "is a new chapter, and the other's history and address stop there "
+                            "(its page says it was withdrawn, and the newsletter lists it as "
+                            "withdrawn and this as new); to keep them, keep its id (the file may "
+                            "be renamed freely)")  # fmt: skip
+    repo.git("mv", "procedures/telephoning.md", "procedures/calls.md")  # (its id kept)
+    repo.commit({"calls.md": doc("Calls", body, id="telephoning"), "c.md": doc("C", id="c"),
+                 "b.md": doc("B", body + " B.", id="b-two"),
+                 "new.md": doc("New B", "Other.", id="b-new")}, "Calls",
+                "2024-01-12T09:00:00+00:00", {"Change-Note": "Renamed."})  # fmt: skip
+    said = [m for m in messages(repo, "2024-01-20") if "an id is what" in m]
+    assert len(said) == 2 and "b-two" not in " ".join(said)  # (b-new taken by new.md: kept)
+
+
 def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualRepo):
     """A file's findings were printed by rule, between other files' (an author reading down
     the list opened a file, another, then the first again; a finding left low)."""

@@ -37,7 +37,7 @@ REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
     "address-clash", "duplicate-title", "id-case", "section-spelling", "section-unused",
-    "image-alt", "list-indent", "footnote", "move-lost", "newsletter-template",
+    "image-alt", "list-indent", "footnote", "move-lost", "id-changed", "newsletter-template",
     "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash", "go-live-invalid",
     "go-live-twice", "go-live-far", "unread-trailer",
     "unknown-trailer", "back-dated", "held-back",

@@ -83,15 +83,43 @@ class Walker:
         ]
         explicit = [entry for entry in kept if entry[3].id]
         implicit = [entry for entry in kept if not entry[3].id]
+        renamed: list[tuple[int, str, str, str]] = []  # a file's explicit id changed
         for old, new, change, meta in explicit + implicit:
             key = self._key_for(old, new, meta, leaving, touched)
             touched.add(key)
+            was = leaving.get(old) if old is not None else None
+            if was is not None and was != key and meta.id:
+                renamed.append((was, str(old), new, meta.id))
             self._add_version(key, commit, merged, change, old, (new, meta))
+        for was, old, new, ident in renamed if renamed else ():
+            if was not in touched:  # (withdrawn below: no other file took its id)
+                self._id_changed(commit, self.documents[was].latest, old, new, ident)
         for old, _, change in entries:
             gone = leaving.get(old) if old is not None else None
             if gone is not None and gone not in touched:
                 touched.add(gone)  # deleted, moved out of the manual, or replaced by another id
                 self._add_version(gone, commit, merged, change, old, None)
+
+    def _id_changed(
+        self, commit: RawCommit, before: Version, old: str, new: str, ident: str
+    ) -> None:
+        """A file git reads as a document's (renamed, or edited in place) that gives another
+        explicit id: a new document, the other withdrawn, where an author may only have meant
+        to rename it, and a practitioner's bookmark leads to a withdrawn page with no way on
+        (practitioners' exploratory testing). A warning, in the history like a left-out
+        version's, which check reports while recent."""
+        if not before.meta.id or before.meta.id == ident:
+            return
+        moment = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
+        how = "edited in place" if old == new else f"renamed from {old}"
+        self.sources.problems.append(Problem(
+            "warning", new, f"has the id {shown(ident)} in commit {commit.sha[:10]}, where git "
+            f"reads the file as {before.title!r} {how}, whose id was {shown(before.meta.id)}: "
+            "an id is what a chapter is known by, so this is a new chapter, and the other's "
+            "history and address stop there (its page says it was withdrawn, and the newsletter "
+            "lists it as withdrawn and this as new); to keep them, keep its id (the file may be "
+            "renamed freely)", moment.date(), rule="id-changed",
+        ))  # fmt: skip
 
     def _skip(
         self,
