@@ -178,6 +178,22 @@ def test_link_target_changed_is_stated_in_words():
     assert summary.text() == "Revised: the opening text. 1 link now goes elsewhere."
 
 
+def test_a_links_note_in_a_table_row_is_in_the_links_cell():
+    """A retargeted link's note stood in the row's first cell, a column away from the link
+    (practitioners' exploratory testing); a row's other notes stay in its first cell."""
+    old = "| Who | How |\n|---|---|\n| LADO | [Refer](https://a.example/lado) |\n"
+    new = "| Who | How |\n|---|---|\n| LADO | [Refer](https://a.example/lado-referral) |\n"
+    row = diff_html(diff_documents(old, new)).splitlines()[3]
+    assert row.startswith('<tr class="diff-changed"><td>LADO</td><td><a href="https://a.')
+    assert row.endswith("</a> <span class=\"diff-note\">The link “Refer” now goes to https://a."
+                        "example/lado-referral (it went to https://a.example/lado).</span></td></tr>")  # fmt: skip
+    moved = diff_html(
+        diff_documents(old + "| A | B |\n", new.replace("| LADO", "| A | B |\n| LADO"))
+    )
+    assert '<td>LADO <span class="diff-note">Moved here: it used to come after' in moved
+    assert '">Refer</a> <span class="diff-note">The link “Refer” now goes' in moved
+
+
 def test_table_row_changed():
     old = "| Check | Notes |\n|---|---|\n| DBS | Enhanced |\n| ID | Seen |\n"
     new = "| Check | Notes |\n|---|---|\n| DBS | Enhanced with barred list |\n| ID | Seen |\n"

@@ -120,7 +120,7 @@ def _block_html(
     notes = "".join(f' <span class="diff-note">{_note(note)}</span>' for note in change.notes)
     after = ""
     if block.tag == "tr":
-        body = _in_first_cell(body, notes)
+        body = _in_cells(body, change.notes)
         notes = ""
     elif block.kind in {"heading", "code", "rule"} and notes:
         # A note is not part of a heading's name, nor of code: it follows the element.
@@ -263,13 +263,20 @@ def _gap_mark(op: str, tokens: list[str]) -> str:
     return f'<{tag} class="diff-space"><span class="vh">{label}</span>{body}</{tag}>'
 
 
-def _in_first_cell(row: str, notes: str) -> str:
-    if not notes:
-        return row
-    match = re.search(r"</t[dh]>", row)
-    if not match:
-        return row + notes
-    return row[: match.start()] + notes + row[match.start() :]
+def _in_cells(row: str, notes: tuple[str, ...]) -> str:
+    """A row with its notes in its cells: a link's in the cell that holds the link (it was
+    in the first, a column away from the link it spoke of: practitioners' exploratory
+    testing), any other in the first."""
+    for note in notes:
+        shown = f' <span class="diff-note">{_note(note)}</span>'
+        link = f">{html.escape(note.text)}</a>" if isinstance(note, LinkNote) else ""
+        at = row.find(link) if link else -1
+        match = re.compile(r"</t[dh]>").search(row, max(at, 0))
+        if not match:
+            row += shown
+        else:
+            row = row[: match.start()] + shown + row[match.start() :]
+    return row
 
 
 def shift_headings(fragment: str, by: int) -> str:
