@@ -198,7 +198,13 @@ def test_each_chapter_on_each_release_date_says_what_the_service_says(
         ident, day = str(page.parent.parent.parent.relative_to(site / "chapters")), page.parent.name
         served = client.get(f"/chapters/{ident}?at={day}")
         assert served.status_code == 200
-        assert main_text(page.read_text("utf-8")) == main_text(served.text), page
+        own = re.sub(
+            r'<details class="govuk-details app-date-details".*?</details>',
+            "",
+            served.text,
+            flags=re.S,
+        )  # (the service's date form: none in a copy)
+        assert main_text(page.read_text("utf-8")) == main_text(own), page
 
 
 def without_addresses(data: object) -> object:
