@@ -62,10 +62,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     new += CODE
     titled = {"title": f'"Guidance on {ADDRESS}"'}
     repo.commit({"blocks.md": doc("Blocks", old), "wt.md": doc(None, "First.", **titled),
-                 "numbers.md": doc("Numbers", "Refer within 24 hours; call 0300 123 4567.")},
+                 "numbers.md": doc("Numbers", "Refer within 24 hours; call 0300 123 4567.\n\n"
+                                   '<p dir="rtl" lang="ur">ایک دو تین</p>')},
                 "Add", "2024-10-01T10:00:00+01:00", {"Go-Live": "immediate"})  # fmt: skip
     repo.commit({"blocks.md": doc("Blocks", new), "wt.md": doc(None, "Second.", **titled),
-                 "numbers.md": doc("Numbers", "Refer within 2 hours; call 0300 123 4576.")},
+                 "numbers.md": doc("Numbers", "Refer within 2 hours; call 0300 123 4576.\n\n"
+                                   '<p dir="rtl" lang="ur">ایک چار تین</p>')},
                 "Rework", "2024-11-01T10:00:00+00:00",
                 {"Go-Live": "2024-11-13", "Change-Note": f"Updated in line with {ADDRESS}"})  # fmt: skip
     yield from served(folder)
@@ -120,20 +122,21 @@ def test_a_number_replaced_is_set_apart_from_the_new_one(site: str, browser: Bro
     """ "within 24 hours" to "2 hours" was drawn "242", the old number struck through and the
     new one underlined side by side: without the colours (forced colours, print, a reader who
     cannot tell them apart) a number neither version has, and the strike is lost in a 4's
-    crossbar (practitioners' exploratory testing). A gap sets them apart."""
+    crossbar (practitioners' exploratory testing). A gap sets them apart, in a line written
+    right to left too (review)."""
     page = opened(browser, site + "/chapters/numbers/diff?from=2024-11-12&to=2024-11-13")
     page.emulate_media(forced_colors=forced)  # type: ignore[arg-type]
     pairs = page.evaluate(
         "() => [...document.querySelectorAll('del + ins')].map((ins) => {"
         " const del = ins.previousElementSibling;"
-        " return [del.textContent, ins.textContent, ins.getBoundingClientRect().left"
-        " - del.getBoundingClientRect().right,"
+        " const a = del.getBoundingClientRect(), b = ins.getBoundingClientRect();"
+        " return [del.textContent, ins.textContent, Math.max(b.left - a.right, a.left - b.right),"
         " getComputedStyle(del).textDecorationLine, getComputedStyle(ins).textDecorationLine];"
         "})"
     )
     page.context.close()
     said = [(old.split(": ")[-1], new.split(": ")[-1]) for old, new, *_ in pairs]
-    assert said == [("24", "2"), ("4567", "4576")], pairs
+    assert said == [("24", "2"), ("4567", "4576"), ("دو", "چار")], pairs  # (right to left too)
     for *_, gap, struck, underlined in pairs:
         assert gap >= 4 and (struck, underlined) == ("line-through", "underline"), pairs
 

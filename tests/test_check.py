@@ -1482,11 +1482,12 @@ def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo)
     body = ("Hold it within 3 working days[^1].\n\n## Roles\n\nThe chair.\n\n"
             "[^1]: Working days exclude bank holidays.\n\n```\n[^2]: code\n```\n")  # fmt: skip
     assert "days[^1]." in render_chapter(body, "a.md", lambda *_: None)  # (what is said)
-    repo.commit({"a.md": doc("A", body), "b.md": "[^n]: Weekdays\n"}, "Add",
+    other = "[^n]: Weekdays\n\n<!--\n[^c]: in a comment\n-->\n\n> > [^q]: quoted\n"
+    repo.commit({"a.md": doc("A", body), "b.md": other, "c.md": "> " * 5000 + "x\n"}, "Add",
                 "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
     findings = json.loads(run_check(repo, "json").stdout)["findings"]
     found = [(f["file"], f["line"], f["severity"]) for f in findings if f["rule"] == "footnote"]
-    assert found == [("a.md", 9, "warning"), ("b.md", 1, "warning")], findings
+    assert found == [("a.md", 9, "warning"), ("b.md", 1, "warning"), ("b.md", 7, "warning")]
     assert next(f["message"] for f in findings if f["rule"] == "footnote") == (
         "a footnote ('[^1]:'), which GitHub shows as a footnote but the page does not: it shows "
         "'[^1]' in the text as written and the note as a paragraph where it stands; write the "
@@ -1526,6 +1527,21 @@ def test_an_explicit_id_changed_on_a_file_git_follows_is_said(repo: ManualRepo):
                 "2024-01-12T09:00:00+00:00", {"Change-Note": "Renamed."})  # fmt: skip
     said = [m for m in messages(repo, "2024-01-20") if "an id is what" in m]
     assert len(said) == 2 and "b-two" not in " ".join(said)  # (b-new taken by new.md: kept)
+
+
+def test_an_id_put_back_or_changed_with_the_title_kept_is_said_once_or_not(repo: ManualRepo):
+    """The id put back, as id-changed advises, was a second id-changed ("a new chapter": it
+    was the old one back), the first one still said; an id changed with the title kept was
+    move-lost too, which said git could not follow the file (review)."""
+    repo.commit({"a.md": doc("A", id="x"), "k.md": doc("K", id="k")}, "Add",
+                "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"a.md": doc("A", id="y")}, "Y", "2024-01-05T09:00:00+00:00")
+    repo.commit({"a.md": doc("A", id="x")}, "Back", "2024-01-06T09:00:00+00:00")
+    assert [m for m in messages(repo, "2024-01-07") if "id" in m] == []
+    repo.git("mv", "procedures/k.md", "procedures/kept.md")
+    repo.commit({"kept.md": doc("K", id="kept")}, "Rename", "2024-01-08T09:00:00+00:00")
+    said = [m.split(": ")[1] + ": " + m.split(": ")[2][:20] for m in messages(repo, "2024-01-09")]
+    assert said == ["kept.md: has the id 'kept' in"], said
 
 
 def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualRepo):

@@ -72,6 +72,10 @@ def test_a_list_made_numbered_steps_or_bullet_points_is_said_once():
         - b
         """)
     assert diff_html(diff_documents(old, new)).count('class="diff-note"') == 2
+    for old, new in (("- a\n- b\n- c\n", "1. a\n2. new\n3. b\n4. c\n"),  # (an item added)
+                     ("- a\n    - x\n- b\n", "1. a\n    - x\n2. b\n")):  # (a sub-list between)  # fmt: skip
+        notes = [n for change in diff_documents(old, new).changes for n in change.notes]
+        assert notes == ["Now a numbered list (it was a list of bullet points)."], (old, notes)
 
 
 def test_paragraph_split_in_two():
@@ -192,6 +196,20 @@ def test_a_links_note_in_a_table_row_is_in_the_links_cell():
     )
     assert '<td>LADO <span class="diff-note">Moved here: it used to come after' in moved
     assert '">Refer</a> <span class="diff-note">The link “Refer” now goes' in moved
+
+
+def test_a_link_written_otherwise_to_the_same_page_has_no_note():
+    """`./c.md` made `c.md`, `<e f.md>` made `e%20f.md`: the same page, which a note named by
+    its title read "now goes to Cee (it went to Cee)" (review)."""
+    diff = diff_documents(
+        "See [six](./c.md), [four](<e f.md>), [x](a.md#caf%C3%A9) and [y](b.md).\n",
+        "See [six](c.md), [four](e%20f.md), [x](a.md#café) and [y](d/../b.md#two).\n",
+    )
+    assert [note for change in diff.changes for note in change.notes] == [
+        "The link “y” now goes to d/../b.md#two (it went to b.md)."
+    ]
+    summary = summarise(diff)
+    assert (summary.links_added, summary.links_removed) == ([], [])
 
 
 def test_table_row_changed():

@@ -627,6 +627,12 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             "2024-02-10T10:00:00+00:00")),
         ("a chapter that another links to added", lambda: repo.commit(
             {"c.md": doc("Gamma")}, "Add C", "2024-02-12T10:00:00+00:00")),
+        ("a link retargeted", lambda: repo.commit(
+            {"a.md": doc("Alpha", linking.replace("[C](c.md)", "[C](b.md)"))}, "Retarget",
+            "2024-02-12T10:20:00+00:00")),
+        ("the chapter a retargeted link goes to retitled", lambda: repo.commit(
+            {"b.md": doc("Beta renamed", "## Part two\n\nNewer text.")}, "Retitle B",
+            "2024-02-12T10:40:00+00:00")),  # (a's diff names it: review)
         ("a chapter whose address a later one's page takes", lambda: repo.commit(
             {"e/history.md": doc("E's history")}, "Add", "2024-02-12T11:00:00+00:00")),
         ("that later one, to go live after the day", lambda: repo.commit(

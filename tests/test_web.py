@@ -1308,6 +1308,17 @@ def test_a_diff_names_the_chapters_a_retargeted_link_goes_to(small: ManualRepo):
     assert linked in notes[0]
     assert 'href="/chapters/b#section-two"' in notes[1] and "<a" not in notes[2]
     assert "diff-target" not in html and "<a" not in notes[3].partition("(")[0]
+    # A chapter not yet in force is named as its page names it: the version it goes live with,
+    # not its first draft (review).
+    for title, when in (("Draft title", "2024-04-01"), ("Final title", "2024-04-02")):
+        small.commit(
+            {"d.md": doc(title)}, title, f"{when}T09:00:00+00:00", {"Go-Live": "2024-07-10"}
+        )
+    small.commit({"a.md": doc("Alpha", text.replace("(c.md)", "(d.md)"))}, "Point",
+                 "2024-04-03T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        html = page(client, "/chapters/a/diff").text
+    assert 'now goes to <a href="/chapters/d">Final title</a>' in html
 
 
 def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo):
@@ -1337,6 +1348,12 @@ def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo
             ("day=3&month=3&year=24", "The year must include 4 numbers", ["year"]),
             ("day=&month=&year=", "Enter a date, for example 3 3 2024", ["day", "month", "year"]),
             ("day=<b>&month=3&year=2024", "The date must be a real date", ["day"]),
+            (
+                "day=3&month=3&year=2020",
+                "The date must be on or after 1 January 2024, when "
+                "this chapter first came into force",
+                ["day", "month", "year"],
+            ),  # (review)
         ):
             answer = page(client, f"/chapters/a?{query}", 400)
             words = text_of(answer.text)
@@ -1348,7 +1365,8 @@ def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo
         assert (
             'value="&lt;b&gt;"' in page(client, "/chapters/a?day=<b>&month=3&year=2024", 400).text
         )
-        page(client, "/chapters/zzz?day=3&month=3&year=2024", 404)
+        unknown = client.get("/chapters/zzz?day=3&month=3&year=2024", follow_redirects=False)
+        assert unknown.status_code == 404  # (not sent on first: review)
         small.commit({"guides/history.md": doc("Guide")}, "Add", "2024-03-09T09:00:00+00:00")
     with served(small, "2024-06-01") as client:  # (an id ending as a page's address does)
         sent = client.get(

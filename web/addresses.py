@@ -38,16 +38,15 @@ def linker(view: View, day: date | None) -> Linker:
 
 
 def titler(view: View) -> Titles:
-    """Maps a document path under the root to its title as its page shows it today (a
-    withdrawn chapter's: its last text's; one not yet in force: its first)."""
+    """Maps a document path under the root to its title as its page shows it today
+    (``shown_title``: a static export's pages that show it key it so, ``web/pagekeys.py``)."""
     by_path = chapters.ids_by_path(view.snapshot)
 
     def title(path: str) -> str | None:
         ident = by_path.get(path)
         if ident is None:
             return None
-        document = view.snapshot.document(ident)
-        return (document.shown_on(view.today) or document.versions[0]).title
+        return chapters.shown_title(view.snapshot.document(ident), view.today)
 
     return title
 

@@ -9,9 +9,10 @@ every page then shows a banner naming it), the export's address and the assets. 
 - a page about one document (the chapter, as in force on a date, its history, its diffs, its
   feed, its API documents) adds that document's versions, the problems that left versions of
   it out, the dates of releases among its versions and every path and id of the manual (its
-  links to other chapters); a chapter as in force on a date also adds which chapters were in
-  force that day (the export links a chapter only on a day it was in force), and whether the
-  day is today or after it (its banner says so);
+  links to other chapters); a diff adds every linked chapter's title as shown today (a note
+  of a link that now goes elsewhere names the chapters); a chapter as in force on a date
+  also adds which chapters were in force that day (the export links a chapter only on a day
+  it was in force), and whether the day is today or after it (its banner says so);
 - a page about one release (the release, its newsletter section in each format, its API
   documents) adds what the release holds: each entry's versions, notes and kind;
 - a file of the manual (``/files/COMMIT/PATH``) is named by its commit, so it never changes;
@@ -53,7 +54,7 @@ from tracker.errors import ConfigError, NotFoundError, TrackerError
 from tracker.history.model import Document
 from tracker.history.releases import Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import RECENT_DAYS, ids_by_path
+from tracker.publish.contents import RECENT_DAYS, ids_by_path, shown_title
 from web.site import View
 
 # The libraries whose output ends up in pages: a new version may render differently.
@@ -146,6 +147,7 @@ class Keys:
         self._documents: dict[int, str] = {}
         self._in_force: dict[date, str] = {}
         self._releases: dict[date, str] = {}
+        self._shown_titles: str | None = None
 
     def key(self, served: str) -> str:
         """The key of the page the service answers at ``served`` (a path and its query)."""
@@ -183,6 +185,8 @@ class Keys:
             raise NotFoundError(ident)
         on = query.get("at") if suffix is None else None
         extra = self._on(date.fromisoformat(on[0])) if on else ""
+        if suffix == "diff":  # (its notes of links name the chapters they go to)
+            extra = self._titles()
         if suffix is None and not on and served.startswith("/api/"):
             extra = self.view.today.isoformat()  # the API's chapter names the day it is read
         return _digest(self.shared, served, self.links, self._document(document), extra)
@@ -195,6 +199,15 @@ class Keys:
             found = _digest(document, self.view.snapshot.left_out(document), released)
             self._documents[document.key] = found
         return found
+
+    def _titles(self) -> str:
+        """Every linked chapter's title as its page shows it today, which a diff's note of a
+        link that now goes elsewhere names (``web/addresses.py``, ``titler``)."""
+        if self._shown_titles is None:
+            today = self.view.today
+            shown = [(ident, shown_title(d, today)) for ident, d in self._linked]
+            self._shown_titles = _digest(shown)
+        return self._shown_titles
 
     def _on(self, day: date) -> str:
         """What a chapter as in force on ``day`` shows besides its own document: which

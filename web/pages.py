@@ -187,21 +187,44 @@ def diff(
 @get("/chapters/{ident:path}")
 def chapter(request: Request, ident: str, at: str | None = None) -> Response:
     view = current_view(request)
-    asked = None  # a date asked for in the page's form (``_date_form.html``), read from the
-    # query whichever route sends the request here (an id ending "/history" is the history's)
+    # A date asked for in the page's form (``_date_form.html``), read from the query whichever
+    # route sends the request here (an id ending "/history" is the history's).
     given = {name: request.query_params.get(name) for name in PARTS}
+    asked = None
     if at is None and any(value is not None for value in given.values()):
-        parts = {name: value or "" for name, value in given.items()}
-        try:
-            on = from_parts(**parts)
-        except PartsError as error:  # (the page, today's, saying what to mend)
-            shown = {name: value[:MAX_PART] for name, value in parts.items()}
-            asked = {"error": str(error), "fields": error.fields, "typed": shown}
-        else:
-            address = view.urls.chapter(check_id(ident), on)
-            if address is not None:  # (the address names it: ?at=YYYY-MM-DD)
-                return RedirectResponse(address, status_code=303)
+        found = _asked(view, ident, {name: value or "" for name, value in given.items()})
+        if isinstance(found, Response):
+            return found
+        asked = found
     return _chapter(request, view, ident, day_from(at, "date"), asked)
+
+
+def _asked(view: View, ident: str, parts: dict[str, str]) -> Response | dict[str, Any] | None:
+    """Where a date the form asks for leads (303 to ``?at=YYYY-MM-DD``, the address a case
+    note cites), or what to mend, said on the page: a date that is none, or one before the
+    chapter first came into force (whose page would be a 404: review)."""
+    try:
+        on = from_parts(**parts)
+        document = moved_to(view.snapshot, check_id(ident), on)  # (an unknown id: 404)
+        if isinstance(document, Document):
+            _in_force_on(document, on)
+    except PartsError as error:  # (the page, today's, saying what to mend)
+        typed = {name: value[:MAX_PART] for name, value in parts.items()}
+        return {"error": str(error), "fields": error.fields, "typed": typed}
+    address = view.urls.chapter(ident, on)  # (none: an id whose address is another page's)
+    return RedirectResponse(address, status_code=303) if address else None
+
+
+def _in_force_on(document: Document, on: date) -> None:
+    """PartsError unless the document has a page on ``on`` (one never in force has one)."""
+    if chapters.never_in_force(document) or document.shown_on(on) is not None:
+        return
+    first = chapters.first_version(document)
+    raise PartsError(
+        f"The date must be on or after {short_date(first.effective)}, when this {first.type} "
+        "first came into force",
+        PARTS,
+    )
 
 
 def _chapter(

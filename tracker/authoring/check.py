@@ -82,6 +82,7 @@ def check_manual(
             if (p.day is None or p.day >= since or p.rule == "missing-object")
             and p.rule not in left
             and p is not broken
+            and not _mended(snapshot, p)
         ),
         *_front_matter(snapshot, lines),
         *_duplicates(snapshot),
@@ -325,6 +326,13 @@ def _undone(snapshot: Snapshot, today: date) -> list[Problem]:
     return problems
 
 
+def _mended(snapshot: Snapshot, problem: Problem) -> bool:
+    """An id-changed warning whose chapter is back since (its id put back): nothing is lost."""
+    if problem.rule != "id-changed" or problem.document is None:
+        return False
+    return not snapshot.documents.by_key(problem.document).latest.withdrawn
+
+
 def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
     """A document added by the commit that deleted another of the same title: a move git could
     not follow (the file was also much changed, and has no id of its own), so
@@ -339,6 +347,9 @@ def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
     for doc in snapshot.documents:
         added = doc.versions[0]
         for gone, was in deleted.get(added.commit, ()):
+            ids = (was.meta.id, added.meta.id)  # (two ids of their own: id-changed's, or meant)
+            if ids[0] and ids[1] and ids[0] != ids[1]:
+                continue
             if gone is not doc and added.title.casefold() == was.title.casefold():
                 message = (
                     f"was added by the commit that deleted {was.path}, of the same title: if "

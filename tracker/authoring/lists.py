@@ -26,19 +26,32 @@ _FENCE = re.compile(r"(`{3,}|~{3,})")  # (fenced_code: at the very start of a li
 _RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" is no item)
 _BREAK = re.compile(r"#|>|(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # (a heading, quote, rule)
 _HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
-_QUOTE = re.compile(r" {0,3}> ?")  # (a quotation's line, its "> " taken off as the page does)
+QUOTE = re.compile(r" {0,3}> ?")  # (a quotation's line, its "> " taken off as the page does)
 
 
-def fenced_lines(body: str) -> Iterator[tuple[int, str]]:
-    """(number, counting from 1, and text) of each line of ``body`` outside fenced code."""
+def prose_lines(body: str) -> Iterator[tuple[int, str, bool]]:
+    """Each line of ``body`` (its number, counting from 1, and its text, tabs expanded), with
+    whether it is the page's text: not code, raw HTML or a comment (nor the line that opens
+    one, which ends a list)."""
     fence = ""
+    html = False  # in a raw HTML block (to a blank line) or a comment (to its end)
+    comment = False
     for number, line in enumerate(body.split("\n"), 1):
+        line = line.expandtabs(TAB)
         if fence:
-            fence = "" if line.expandtabs(TAB).rstrip(" ") == fence else fence
+            fence = "" if line.rstrip(" ") == fence else fence
+        elif comment or html:
+            comment = comment and "-->" not in line
+            html = html and bool(line.strip())
         elif (opening := _FENCE.match(line)) is not None:
             fence = opening.group(1)
+        elif _HTML.match(line) is not None:
+            comment = line.startswith("<!--") and "-->" not in line[4:]
+            html = not line.startswith("<!--")  # (a comment ends at its "-->")
         else:
-            yield number, line
+            yield number, line, True
+            continue
+        yield number, line, False
 
 
 def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
@@ -51,33 +64,21 @@ def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
     ``DEEPEST`` quotations within quotations: none nests so deep but to stop a reading).
     """
     holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
-    fence = ""
-    html = False  # in a raw HTML block (to a blank line) or a comment (to its end)
-    comment = False
     after_blank = True
     lines = body.split("\n")
     quoted: list[str] = []  # the quotation's lines so far, as its own text
-    for number, line in enumerate(lines, 1):
-        line = line.expandtabs(TAB)
+    for number, line, text in prose_lines(body):
         blank = not line.strip()
-        if not fence and not comment and not html and (within := _QUOTE.match(line)):
+        if text and (within := QUOTE.match(line)):
             quoted.append(line[within.end() :])
-            if number < len(lines) and _QUOTE.match(lines[number].expandtabs(TAB)):
+            if number < len(lines) and QUOTE.match(lines[number].expandtabs(TAB)):
                 continue  # (read whole, at its last line)
             start = number - len(quoted)
             within_it = flattened("\n".join(quoted), depth + 1) if depth < DEEPEST else ()
             yield from ((start + at, indent, parent) for at, indent, parent in within_it)
             quoted, holding = [], []  # (a quotation ends a list, as a heading does)
-        elif fence:
-            fence = "" if line.rstrip(" ") == fence else fence
-        elif comment or html:
-            comment = comment and "-->" not in line
-            html = html and not blank
-        elif (opening := _FENCE.match(line)) is not None:
-            fence, holding = opening.group(1), []
-        elif _HTML.match(line) is not None:
-            comment = line.startswith("<!--") and "-->" not in line[4:]
-            html, holding = not line.startswith("<!--"), []  # (a comment ends at its "-->")
+        elif not text:
+            holding = []  # (code, raw HTML or a comment: a list ends there)
         elif not blank:
             yield from _item(line, number, holding, after_blank)
         after_blank = blank

@@ -85,10 +85,11 @@ class Walker:
         implicit = [entry for entry in kept if not entry[3].id]
         renamed: list[tuple[int, str, str, str]] = []  # a file's explicit id changed
         for old, new, change, meta in explicit + implicit:
+            made = self.next_key  # (a key from here on is a new document's)
             key = self._key_for(old, new, meta, leaving, touched)
             touched.add(key)
             was = leaving.get(old) if old is not None else None
-            if was is not None and was != key and meta.id:
+            if was is not None and key >= made and meta.id:  # (not an id put back: review)
                 renamed.append((was, str(old), new, meta.id))
             self._add_version(key, commit, merged, change, old, (new, meta))
         for was, old, new, ident in renamed if renamed else ():
@@ -118,7 +119,7 @@ class Walker:
             "an id is what a chapter is known by, so this is a new chapter, and the other's "
             "history and address stop there (its page says it was withdrawn, and the newsletter "
             "lists it as withdrawn and this as new); to keep them, keep its id (the file may be "
-            "renamed freely)", moment.date(), rule="id-changed",
+            "renamed freely)", moment.date(), rule="id-changed", document=before.key,
         ))  # fmt: skip
 
     def _skip(

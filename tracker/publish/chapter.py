@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -286,7 +286,7 @@ def _titled(found: re.Match[str], path: str, link: Linker, titles: Titles | None
     title = titles(composed(document)) if titles and document else None
     if title is None or _rewrite(href, path, link) == href:  # (no page: the file's name)
         return found[2]
-    section = f", section “{escape(target[1])}”" if target and target[1] else ""
+    section = f", section “{escape(unquote(target[1]))}”" if target and target[1] else ""
     return f'<a href="{found[1]}">{escape(title)}</a>{section}'
 
 

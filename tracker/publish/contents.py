@@ -166,6 +166,12 @@ def first_version(document: Document) -> Version:
     return document.in_force(document.versions[0].effective) or document.versions[0]
 
 
+def shown_title(document: Document, today: date) -> str:
+    """A document's title as its page shows it today (a withdrawn chapter's: its last text's;
+    one not yet in force: the one it goes live with)."""
+    return (document.shown_on(today) or first_version(document)).title
+
+
 @lru_cache(maxsize=8)
 def ids_by_path(snapshot: Snapshot) -> Mapping[str, str]:
     """Every path a document has had under the root, its accents joined to their letters

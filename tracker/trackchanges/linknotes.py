@@ -4,9 +4,12 @@ rendered text shows none of it (SPEC §6)."""
 
 from __future__ import annotations
 
+import posixpath
 from collections import Counter
 from typing import TypeVar
+from urllib.parse import unquote
 
+from tracker.history.hrefs import manual_target
 from tracker.trackchanges.text import Block
 
 _Words = TypeVar("_Words", str, tuple[str, str])  # a link's words, or its words and target
@@ -53,13 +56,28 @@ def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, st
     """(text, old target, new target) of links that kept their words but not their target.
 
     Links are compared as (text, target) pairs, so two links with the same words and different
-    targets that both stayed are not mistaken for a change.
+    targets that both stayed are not mistaken for a change; a chapter's target as the page
+    reads it (``./c.md`` is ``c.md``, ``<e f.md>`` is ``e%20f.md``: review), each said as
+    written.
     """
     if not any("<a " in block.html for block in news):
         return []  # most often: no link in the new text, so none was retargeted
-    before = Counter(link for block in olds for link in block.links)
-    after = Counter(link for block in news for link in block.links)
-    return _kept_words(before, after)
+    was = {(text, read_target(to)): to for block in olds for text, to in block.links}
+    now = {(text, read_target(to)): to for block in news for text, to in block.links}
+    before = Counter((text, read_target(to)) for block in olds for text, to in block.links)
+    after = Counter((text, read_target(to)) for block in news for text, to in block.links)
+    found = _kept_words(before, after)
+    return [(text, was[text, old], now[text, new]) for text, old, new in found]
+
+
+def read_target(href: str) -> str:
+    """A link's target as the page reads it: a chapter's path made plain (``./``, ``a/../``
+    and %-escapes gone), any other address as written."""
+    found = manual_target(href)
+    if found is None:
+        return href
+    path, fragment = (unquote(part) for part in found)
+    return (posixpath.normpath(path) if path else "") + (f"#{fragment}" if fragment else "")
 
 
 def retitled_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from tracker.trackchanges.compare import BlockChange, DocumentDiff
 from tracker.trackchanges.linknotes import (
+    read_target,
     retargeted_links,
     retitled_abbreviations,
     retitled_links,
@@ -210,13 +211,15 @@ def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
     summary.links_retitled = retitled_links(diff.old, diff.new)
     # An abbreviation is said once, however often it is used (each use carries its title).
     summary.abbreviations_changed = list(dict.fromkeys(retitled_abbreviations(diff.old, diff.new)))
-    old = Counter(target for block in diff.old for _, target in block.links)
-    new = Counter(target for block in diff.new for _, target in block.links)
+    # Targets as the page reads them (``./c.md`` is ``c.md``), each said as written.
+    written = {read_target(t): t for b in (*diff.old, *diff.new) for _, t in b.links}
+    old = Counter(read_target(target) for block in diff.old for _, target in block.links)
+    new = Counter(read_target(target) for block in diff.new for _, target in block.links)
     # A link whose target changed is reported once, as changed, not as added and removed.
-    old.subtract(Counter(was for _, was, _ in summary.links_changed))
-    new.subtract(Counter(now for _, _, now in summary.links_changed))
-    summary.links_added = sorted((+(new - old)).elements())
-    summary.links_removed = sorted((+(old - new)).elements())
+    old.subtract(Counter(read_target(was) for _, was, _ in summary.links_changed))
+    new.subtract(Counter(read_target(now) for _, _, now in summary.links_changed))
+    summary.links_added = sorted(written[t] for t in (+(new - old)).elements())
+    summary.links_removed = sorted(written[t] for t in (+(old - new)).elements())
 
 
 def _listed(label: str, names: list[str], plural: str | None = None) -> str:
