@@ -1516,10 +1516,9 @@ def test_an_explicit_id_changed_on_a_file_git_follows_is_said(repo: ManualRepo):
         "doc.md",
     ]
     assert said[1].endswith(", whose id was 'doc': an id is what a chapter is known by, so this "
-                            "is a new chapter, and the other's history and address stop there "
-                            "(its page says it was withdrawn, and the newsletter lists it as "
-                            "withdrawn and this as new); to keep them, keep its id (the file may "
-                            "be renamed freely)")  # fmt: skip
+                            "is a new chapter, and 'Doc''s history and address stop there (its "
+                            "page says it was withdrawn, with no way on to this one); to keep "
+                            "them, keep its id (the file may be renamed freely)")  # fmt: skip
     repo.git("mv", "procedures/telephoning.md", "procedures/calls.md")  # (its id kept)
     repo.commit({"calls.md": doc("Calls", body, id="telephoning"), "c.md": doc("C", id="c"),
                  "b.md": doc("B", body + " B.", id="b-two"),
@@ -1542,6 +1541,26 @@ def test_an_id_put_back_or_changed_with_the_title_kept_is_said_once_or_not(repo:
     repo.commit({"kept.md": doc("K", id="kept")}, "Rename", "2024-01-08T09:00:00+00:00")
     said = [m.split(": ")[1] + ": " + m.split(": ")[2][:20] for m in messages(repo, "2024-01-09")]
     assert said == ["kept.md: has the id 'kept' in"], said
+
+
+def test_an_id_once_another_chapters_or_on_a_move_git_lost_is_still_said(repo: ManualRepo):
+    """The second review: a renamed file given the id of a chapter withdrawn before brought
+    that chapter back with nothing said (the first fix took every id known for one put
+    back), and a move git could not follow with its id changed was said by neither rule."""
+    body = "Call the duty team within one hour of the concern being raised, and record it."
+    repo.commit({"old.md": doc("Old calls", "Old words.", id="telephoning"),
+                 "doc.md": doc("Doc", body, id="doc"), "m.md": doc("Moving", "Plain words here.", id="m")},
+                "Add", "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"old.md": None}, "Drop", "2024-01-03T09:00:00+00:00", {"Change-Note": "Gone."})
+    repo.git("mv", "procedures/doc.md", "procedures/telephoning.md")
+    repo.commit({"telephoning.md": doc("Telephoning", body, id="telephoning"), "m.md": None,
+                 "moved/m2.md": doc("Moving", "Wholly other text, zebra quince.", id="m2")},
+                "Rename", "2024-01-10T09:00:00+00:00", {"Change-Note": "Renamed."})  # fmt: skip
+    said = sorted(m for m in messages(repo, "2024-01-11") if "telephoning" in m or "m2" in m)
+    assert len(said) == 2, said
+    assert "so this is the chapter 'telephoning' brought back, and 'Doc''s history" in said[1]
+    assert said[0].startswith("warning: moved/m2.md: was added by the commit that deleted m.md")
+    assert said[0].endswith("; to keep them, keep its id 'm'")
 
 
 def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualRepo):

@@ -76,6 +76,9 @@ def test_a_list_made_numbered_steps_or_bullet_points_is_said_once():
                      ("- a\n    - x\n- b\n", "1. a\n    - x\n2. b\n")):  # (a sub-list between)  # fmt: skip
         notes = [n for change in diff_documents(old, new).changes for n in change.notes]
         assert notes == ["Now a numbered list (it was a list of bullet points)."], (old, notes)
+    old, new = "- a\n    - x\n- b\n    - y\n", "- a\n    1. x\n- b\n    1. y\n"  # (two sub-lists)
+    notes = [n for change in diff_documents(old, new).changes for n in change.notes]
+    assert notes == ["Now a numbered list (it was a list of bullet points)."] * 2, notes
 
 
 def test_paragraph_split_in_two():
@@ -202,8 +205,10 @@ def test_a_link_written_otherwise_to_the_same_page_has_no_note():
     """`./c.md` made `c.md`, `<e f.md>` made `e%20f.md`: the same page, which a note named by
     its title read "now goes to Cee (it went to Cee)" (review)."""
     diff = diff_documents(
-        "See [six](./c.md), [four](<e f.md>), [x](a.md#caf%C3%A9) and [y](b.md).\n",
-        "See [six](c.md), [four](e%20f.md), [x](a.md#café) and [y](d/../b.md#two).\n",
+        "See [six](./c.md), [four](<e f.md>), [x](a.md#caf%C3%A9) and [y](b.md).\n"
+        "[z](caf\u00e9.md)\n",
+        "See [six](c.md), [four](e%20f.md), [x](a.md#café) and [y](d/../b.md#two).\n"
+        "[z](cafe\u0301.md)\n",  # (é saved as e and its accent: the same page)
     )
     assert [note for change in diff.changes for note in change.notes] == [
         "The link “y” now goes to d/../b.md#two (it went to b.md)."

@@ -633,6 +633,8 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
         ("the chapter a retargeted link goes to retitled", lambda: repo.commit(
             {"b.md": doc("Beta renamed", "## Part two\n\nNewer text.")}, "Retitle B",
             "2024-02-12T10:40:00+00:00")),  # (a's diff names it: review)
+        ("the chapter a retargeted link went to retitled", lambda: repo.commit(
+            {"c.md": doc("Gamma renamed")}, "Retitle C", "2024-02-12T10:50:00+00:00")),
         ("a chapter whose address a later one's page takes", lambda: repo.commit(
             {"e/history.md": doc("E's history")}, "Add", "2024-02-12T11:00:00+00:00")),
         ("that later one, to go live after the day", lambda: repo.commit(

@@ -1321,6 +1321,22 @@ def test_a_diff_names_the_chapters_a_retargeted_link_goes_to(small: ManualRepo):
     assert 'now goes to <a href="/chapters/d">Final title</a>' in html
 
 
+def test_a_moved_chapters_link_note_reads_the_old_target_from_its_old_folder(small: ManualRepo):
+    """A chapter moved to another folder, its link retargeted: the note named the chapter its
+    old link went to as read from the new folder ("Root Cee" for x/c.md's "X Cee": review)."""
+    small.commit({"x/a2.md": doc("Moving", "See [one](c.md).", id="moving"),
+                  "x/c.md": doc("X Cee"), "c.md": doc("Root Cee"), "d.md": doc("Dee")},
+                 "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    small.git("mv", "procedures/x/a2.md", "procedures/a2.md")
+    small.commit({"a2.md": doc("Moving", "See [one](d.md).", id="moving")}, "Move",
+                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        html = page(client, "/chapters/moving/diff").text
+    note = unescape(re.sub("<[^>]*>", "", re.findall(r'class="diff-note">(.*?)</span>', html)[0]))
+    assert note == "The link “one” now goes to Dee (it went to X Cee)."
+    assert 'it went to <a href="/chapters/x/c">X Cee</a>' in html
+
+
 def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo):
     """ "What did this chapter say on the date of my case?" had no control on any page: only
     ?at=YYYY-MM-DD typed into the address (practitioners' exploratory testing). The chapter's

@@ -9,8 +9,8 @@ every page then shows a banner naming it), the export's address and the assets. 
 - a page about one document (the chapter, as in force on a date, its history, its diffs, its
   feed, its API documents) adds that document's versions, the problems that left versions of
   it out, the dates of releases among its versions and every path and id of the manual (its
-  links to other chapters); a diff adds the titles, as shown today, of the chapters the
-  document's versions link to (a note of a link that now goes elsewhere names them); a
+  links to other chapters); a diff adds every chapter's title as shown today (a note of a
+  link that now goes elsewhere names the chapters it goes to and went to); a
   chapter as in force on a date also adds which chapters were in force that day (the export
   links a chapter only on a day it was in force), and whether the day is today or after it
   (its banner says so);
@@ -52,7 +52,6 @@ from urllib.parse import parse_qs, unquote
 
 from tracker.config import CONFIG_FILE
 from tracker.errors import ConfigError, NotFoundError, TrackerError
-from tracker.history.links import composed, link_path
 from tracker.history.model import Document
 from tracker.history.releases import Release
 from tracker.history.snapshot import Snapshot
@@ -149,7 +148,7 @@ class Keys:
         self._documents: dict[int, str] = {}
         self._in_force: dict[date, str] = {}
         self._releases: dict[date, str] = {}
-        self._shown_titles: dict[int, str] = {}
+        self._shown_titles: str | None = None
 
     def key(self, served: str) -> str:
         """The key of the page the service answers at ``served`` (a path and its query)."""
@@ -188,7 +187,7 @@ class Keys:
         on = query.get("at") if suffix is None else None
         extra = self._on(date.fromisoformat(on[0])) if on else ""
         if suffix == "diff":  # (its notes of links name the chapters they go to)
-            extra = self._titles(document)
+            extra = self._titles()
         if suffix is None and not on and served.startswith("/api/"):
             extra = self.view.today.isoformat()  # the API's chapter names the day it is read
         return _digest(self.shared, served, self.links, self._document(document), extra)
@@ -202,23 +201,16 @@ class Keys:
             self._documents[document.key] = found
         return found
 
-    def _titles(self, document: Document) -> str:
-        """The titles, as their pages show them today, of the chapters any version of the
-        document links to, which a diff's note of a link that now goes elsewhere names
-        (``web/addresses.py``, ``titler``)."""
-        found = self._shown_titles.get(document.key)
-        if found is None:
-            snapshot, by_path = self.view.snapshot, ids_by_path(self.view.snapshot)
-            linked = {
-                by_path.get(composed(path)) if path else None
-                for version in document.versions
-                for link in version.meta.links
-                for path in [link_path(version.path, link.partition("#")[0])]
-            } - {None}
+    def _titles(self) -> str:
+        """Every chapter's title as its page shows it today: a diff's note of a link that now
+        goes elsewhere names the chapters it goes to and went to (``web/addresses.py``,
+        ``titler``), and the history keeps only the newest version's links, not those of the
+        versions a diff compares (a retitle renders every diff page again: rare)."""
+        if self._shown_titles is None:
             today = self.view.today
-            shown = sorted((i, shown_title(snapshot.document(i), today)) for i in linked if i)
-            found = self._shown_titles[document.key] = _digest(shown)
-        return found
+            shown = [(ident, shown_title(d, today)) for ident, d in self._linked]
+            self._shown_titles = _digest(shown)
+        return self._shown_titles
 
     def _on(self, day: date) -> str:
         """What a chapter as in force on ``day`` shows besides its own document: which

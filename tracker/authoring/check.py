@@ -343,23 +343,28 @@ def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
         for before, version in pairwise(doc.versions):
             if version.deleted and version.effective >= since:
                 deleted[version.commit].append((doc, before))
+    # (a move git followed whose id changed is id-changed's to say: review)
+    said = {p.document for p in snapshot.problems if p.rule == "id-changed"}
     problems = []
     for doc in snapshot.documents:
         added = doc.versions[0]
         for gone, was in deleted.get(added.commit, ()):
-            ids = (was.meta.id, added.meta.id)  # (two ids of their own: id-changed's, or meant)
-            if ids[0] and ids[1] and ids[0] != ids[1]:
+            if gone.key in said or gone is doc or added.title.casefold() != was.title.casefold():
                 continue
-            if gone is not doc and added.title.casefold() == was.title.casefold():
-                message = (
-                    f"was added by the commit that deleted {was.path}, of the same title: if "
-                    "it was moved, git could not follow it (it was much changed as well), so "
-                    "its history and old address stop there and the newsletter lists it as new "
-                    "and the other as withdrawn; to keep them, give a document an id: before "
-                    "moving it (the only way through a squash merge), or move it in a commit "
-                    "of its own and change it in the next"
-                )
-                problems.append(Problem("warning", added.path, message, rule="move-lost"))
+            keep = (  # (one with an id of its own lost it: keeping it was the way)
+                f"keep its id {was.meta.id!r}"
+                if was.meta.id
+                else "give a document an id: "
+                "before moving it (the only way through a squash merge), or move it in a "
+                "commit of its own and change it in the next"
+            )
+            message = (
+                f"was added by the commit that deleted {was.path}, of the same title: if it "
+                "was moved, git could not follow it (it was much changed as well), so its "
+                "history and old address stop there and the newsletter lists it as new and "
+                f"the other as withdrawn; to keep them, {keep}"
+            )
+            problems.append(Problem("warning", added.path, message, rule="move-lost"))
     return problems
 
 

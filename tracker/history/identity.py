@@ -83,18 +83,18 @@ class Walker:
         ]
         explicit = [entry for entry in kept if entry[3].id]
         implicit = [entry for entry in kept if not entry[3].id]
-        renamed: list[tuple[int, str, str, str]] = []  # a file's explicit id changed
+        renamed: list[tuple[int, int, bool, str, str]] = []  # a file's explicit id changed
         for old, new, change, meta in explicit + implicit:
             made = self.next_key  # (a key from here on is a new document's)
             key = self._key_for(old, new, meta, leaving, touched)
             touched.add(key)
             was = leaving.get(old) if old is not None else None
-            if was is not None and key >= made and meta.id:  # (not an id put back: review)
-                renamed.append((was, str(old), new, meta.id))
+            if was is not None and was != key and meta.id:
+                renamed.append((was, key, key >= made, str(old), new))
             self._add_version(key, commit, merged, change, old, (new, meta))
-        for was, old, new, ident in renamed if renamed else ():
+        for was, key, made_now, old, new in renamed if renamed else ():
             if was not in touched:  # (withdrawn below: no other file took its id)
-                self._id_changed(commit, self.documents[was].latest, old, new, ident)
+                self._id_changed(commit, was, key, made_now, (old, new))
         for old, _, change in entries:
             gone = leaving.get(old) if old is not None else None
             if gone is not None and gone not in touched:
@@ -102,24 +102,29 @@ class Walker:
                 self._add_version(gone, commit, merged, change, old, None)
 
     def _id_changed(
-        self, commit: RawCommit, before: Version, old: str, new: str, ident: str
+        self, commit: RawCommit, was: int, key: int, made_now: bool, paths: tuple[str, str]
     ) -> None:
-        """A file git reads as a document's (renamed, or edited in place) that gives another
-        explicit id: a new document, the other withdrawn, where an author may only have meant
-        to rename it, and a practitioner's bookmark leads to a withdrawn page with no way on
-        (practitioners' exploratory testing). A warning, in the history like a left-out
-        version's, which check reports while recent."""
-        if not before.meta.id or before.meta.id == ident:
+        """A file git reads as a document's (``was``: renamed, or edited in place) that gives
+        another explicit id (``key``'s, a new document's or one brought back): the other is
+        withdrawn, its bookmarks lead to a withdrawn page with no way on (practitioners'
+        exploratory testing). None where the id is put back (``key`` withdrawn as ``was`` came)."""
+        before, now = self.documents[was].latest, self.documents[key]
+        if not before.meta.id or before.meta.id == now.latest.meta.id:
             return
-        moment = datetime.fromtimestamp(commit.timestamp, self.config.timezone)
+        back = now.versions[-2].commit if len(now.versions) > 1 and not made_now else None
+        if back is not None and back == self.documents[was].versions[0].commit:
+            return  # (the id put back: the chapter goes on, its history kept)
+        ident, (old, new) = str(now.latest.meta.id), paths
         how = "edited in place" if old == new else f"renamed from {old}"
+        what = "a new chapter" if made_now else f"the chapter {shown(ident)} brought back"
         self.sources.problems.append(Problem(
             "warning", new, f"has the id {shown(ident)} in commit {commit.sha[:10]}, where git "
             f"reads the file as {before.title!r} {how}, whose id was {shown(before.meta.id)}: "
-            "an id is what a chapter is known by, so this is a new chapter, and the other's "
-            "history and address stop there (its page says it was withdrawn, and the newsletter "
-            "lists it as withdrawn and this as new); to keep them, keep its id (the file may be "
-            "renamed freely)", moment.date(), rule="id-changed", document=before.key,
+            f"an id is what a chapter is known by, so this is {what}, and {before.title!r}'s "
+            "history and address stop there (its page says it was withdrawn, with no way on "
+            "to this one); to keep them, keep its id (the file may be renamed freely)",
+            datetime.fromtimestamp(commit.timestamp, self.config.timezone).date(),
+            rule="id-changed", document=before.key,
         ))  # fmt: skip
 
     def _skip(

@@ -84,7 +84,7 @@ NO_PAGE_NOTE = "cannot be shown on this website: its address is another page's"
 _UNLINKED = re.compile(f'<a [^>]*href="{NO_PAGE}"[^>]*>(.*?)</a>', re.S)  # (no <a> within)
 Media = Callable[[str], str | None]  # a file's path under the root -> its address, if served
 Titles = Callable[[str], str | None]  # a document's path under the root -> its title, if any
-_TARGET = re.compile(f'<a class="{TARGET_CLASS}" href="([^"]*)">([^<]*)</a>')
+_TARGET = re.compile(f'<a class="{TARGET_CLASS}(-was)?" href="([^"]*)">([^<]*)</a>')
 # A stand-in address: a path (kept by the sanitiser), unguessable by a chapter's text.
 _STAND_IN = f"/.tracker-{secrets.token_hex(8)}-"
 _STAND_INS = re.compile(f'"{re.escape(_STAND_IN)}([0-9]+)"')
@@ -255,13 +255,18 @@ def rewrite_links(
     media: Media | None = None,
     old_media: Media | None = None,
     titles: Titles | None = None,
+    old_path: str | None = None,
 ) -> str:
     """Links between chapters and images made pages and files in HTML rendered elsewhere (a
     diff of the chapter). Images in deleted text (``<del>``) take ``old_media``: they are the
     earlier version's. A diff's note that a link goes elsewhere names the chapters by their
-    ``titles`` (a file that is no chapter's, or none given: its name, unlinked)."""
+    ``titles`` (a file that is no chapter's, or none given: its name, unlinked), the one it
+    went to read from the earlier version's ``old_path`` (a chapter moved to another folder)."""
     if TARGET_CLASS in html:
-        html = _TARGET.sub(lambda found: _titled(found, path, link, titles), html)
+        html = _TARGET.sub(
+            lambda found: _titled(found, (old_path or path) if found[1] else path, link, titles),
+            html,
+        )
 
     def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:
@@ -280,14 +285,15 @@ def rewrite_links(
 
 def _titled(found: re.Match[str], path: str, link: Linker, titles: Titles | None) -> str:
     """A diff note's target (``trackchanges.views``): a link named by its chapter's title."""
-    href = unescape(found[1])
+    href, written = unescape(found[2]), found[3]
     target = manual_target(href)
     document = link_path(path, target[0]) if target else None
     title = titles(composed(document)) if titles and document else None
-    if title is None or _rewrite(href, path, link) == href:  # (no page: the file's name)
-        return found[2]
+    address = _rewrite(href, path, link)
+    if title is None or address == href:  # (no page: the file's name)
+        return written
     section = f", section “{escape(unquote(target[1]))}”" if target and target[1] else ""
-    return f'<a href="{found[1]}">{escape(title)}</a>{section}'
+    return f'<a href="{escape(address)}">{escape(title)}</a>{section}'
 
 
 def _image(src: str, path: str, media: Media | None) -> str:

@@ -208,13 +208,16 @@ _LISTS = {
 def _once_a_list(changes: list[BlockChange]) -> list[BlockChange]:
     """``changes`` with a list's note that its items are numbered now (or no longer) on the
     first of them only: a list is the items that follow one another at one depth (an item
-    inserted among them, a sub-list between them, are the list's; review)."""
+    inserted among them, a sub-list between them, are the list's; an item of an outer list
+    ends a sub-list: review)."""
     kept = []
     said: dict[int, str] = {}  # the note said of the list at each depth
     for change in changes:
         block = change.shown
         if block.kind != "item":
             said.clear()  # (a paragraph, heading or table: the lists have ended)
+        for deeper in [level for level in said if level > block.level]:
+            del said[deeper]  # (an item of an outer list: the sub-lists before it have ended)
         note = next((n for n in change.notes if n in _LISTS.values()), "")
         if note and said.get(block.level) == note:
             change = replace(change, notes=tuple(n for n in change.notes if n != note))

@@ -10,6 +10,7 @@ from typing import TypeVar
 from urllib.parse import unquote
 
 from tracker.history.hrefs import manual_target
+from tracker.history.links import composed
 from tracker.trackchanges.text import Block
 
 _Words = TypeVar("_Words", str, tuple[str, str])  # a link's words, or its words and target
@@ -72,12 +73,13 @@ def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, st
 
 def read_target(href: str) -> str:
     """A link's target as the page reads it: a chapter's path made plain (``./``, ``a/../``
-    and %-escapes gone), any other address as written."""
+    and %-escapes gone, accents joined to their letters), any other address as written."""
     found = manual_target(href)
     if found is None:
         return href
     path, fragment = (unquote(part) for part in found)
-    return (posixpath.normpath(path) if path else "") + (f"#{fragment}" if fragment else "")
+    path = composed(posixpath.normpath(path)) if path else ""  # (é typed, or saved as e + ́)
+    return path + (f"#{fragment}" if fragment else "")
 
 
 def retitled_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:

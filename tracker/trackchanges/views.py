@@ -149,15 +149,15 @@ def _note(note: str) -> str:
     by the chapters' titles (``publish.chapter.rewrite_links``), any other target as text."""
     if not isinstance(note, LinkNote):
         return html.escape(note)
-    now, was = _target(note.now), _target(note.was)
+    now, was = _target(note.now), _target(note.was, "-was")
     return f"The link “{html.escape(note.text)}” now goes to {now} (it went to {was})."
 
 
-def _target(href: str) -> str:
+def _target(href: str, was: str = "") -> str:
     found = manual_target(href)
     if found is None or not found[0]:  # (a web address, or a heading of the same chapter)
         return html.escape(href)
-    return f'<a class="{TARGET_CLASS}" href="{html.escape(href)}">{html.escape(href)}</a>'
+    return f'<a class="{TARGET_CLASS}{was}" href="{html.escape(href)}">{html.escape(href)}</a>'
 
 
 TARGET_CLASS = "diff-target"
