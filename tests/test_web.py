@@ -1324,17 +1324,20 @@ def test_a_diff_names_the_chapters_a_retargeted_link_goes_to(small: ManualRepo):
 def test_a_moved_chapters_link_note_reads_the_old_target_from_its_old_folder(small: ManualRepo):
     """A chapter moved to another folder, its link retargeted: the note named the chapter its
     old link went to as read from the new folder ("Root Cee" for x/c.md's "X Cee": review)."""
-    small.commit({"x/a2.md": doc("Moving", "See [one](c.md).", id="moving"),
+    small.commit({"x/a2.md": doc("Moving", "See [one](c.md) and [two](../d.md).", id="moving"),
                   "x/c.md": doc("X Cee"), "c.md": doc("Root Cee"), "d.md": doc("Dee")},
                  "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
     small.git("mv", "procedures/x/a2.md", "procedures/a2.md")
-    small.commit({"a2.md": doc("Moving", "See [one](d.md).", id="moving")}, "Move",
-                 "2024-03-01T09:00:00+00:00")  # fmt: skip
+    small.commit({"a2.md": doc("Moving", "See [one](d.md) and [two](d.md).", id="moving")},
+                 "Move", "2024-03-01T09:00:00+00:00")  # fmt: skip
     with served(small) as client:
         html = page(client, "/chapters/moving/diff").text
-    note = unescape(re.sub("<[^>]*>", "", re.findall(r'class="diff-note">(.*?)</span>', html)[0]))
-    assert note == "The link “one” now goes to Dee (it went to X Cee)."
+        summary = text_of(page(client, "/chapters/moving/history").text)
+    notes = re.findall(r'class="diff-note">(.*?)</span>', html)
+    said = [unescape(re.sub("<[^>]*>", "", note)) for note in notes]
+    assert said == ["The link “one” now goes to Dee (it went to X Cee)."]  # (two: the same page)
     assert 'it went to <a href="/chapters/x/c">X Cee</a>' in html
+    assert "1 link now goes elsewhere" in summary and "links added" not in summary
 
 
 def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo):

@@ -13,6 +13,7 @@ variable: Starlette runs a route in a thread with a copy of the request's contex
 from __future__ import annotations
 
 import json
+import posixpath
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -126,7 +127,7 @@ class Differ:
         self._seconds = seconds
         self._bound = bound_from_environment() if bound is None else bound
         self._lock = threading.Lock()
-        self._recent: OrderedDict[tuple[str, str, bool], Diff] = OrderedDict()
+        self._recent: OrderedDict[_Pair, Diff] = OrderedDict()
         self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
         self._swept = False  # (rows of other versions deleted at the first write)
 
@@ -141,12 +142,12 @@ class Differ:
         of readers, which would push out the diffs they are looking at)."""
         if view not in _RENDER:
             raise ValueError(f"unknown diff view {view!r}")
-        old_blob, new_blob = _blobs(start, end)
-        key = (f"{self.made_by}:{old_blob}", new_blob, view)
+        key = self._key(start, end, view)
         found = self._lookup(key)
         if found is not None:
             return found
-        diff = self._diff(old_blob, new_blob, view.startswith("source-"), remember)
+        pair, folders = _blobs(start, end), _folders(start, end)
+        diff = self._diff(*pair, view.startswith("source-"), remember, folders)
         body = _RENDER[view](diff)
         if isinstance(diff, DocumentDiff) and diff.coarse:
             noted = _NOTED.get()  # a coarse answer depends on timing: it may be better next time
@@ -178,7 +179,9 @@ class Differ:
 
     def _key(self, start: Version | None, end: Version, view: View) -> tuple[str, str, str]:
         old_blob, new_blob = _blobs(start, end)
-        return (f"{self.made_by}:{old_blob}", new_blob, view)
+        folders = _folders(start, end)  # (a chapter moved to another folder: its links' notes)
+        moved = f":{folders[0]}>{folders[1]}" if folders else ""
+        return (f"{self.made_by}:{old_blob}{moved}", new_blob, view)
 
     def kept(self, view: View) -> set[tuple[str, str]]:
         """The blob pairs whose ``view`` the cache file holds (made by this code)."""
@@ -205,9 +208,17 @@ class Differ:
         except sqlite3.DatabaseError:
             return 0
 
-    def _diff(self, old_blob: str, new_blob: str, source: bool, remember: bool = True) -> Diff:
-        """The diff of a blob pair, remembered for the next view of the same pair."""
-        key = (old_blob, new_blob, source)
+    def _diff(
+        self,
+        old_blob: str,
+        new_blob: str,
+        source: bool,
+        remember: bool = True,
+        folders: tuple[str, str] | None = None,
+    ) -> Diff:
+        """The diff of a blob pair, remembered for the next view of the same pair (``folders``:
+        the two versions' folders, where they differ)."""
+        key = (old_blob, new_blob, source, folders)
         with self._lock:
             if key in self._recent:
                 self._recent.move_to_end(key)
@@ -218,7 +229,7 @@ class Differ:
         if source:
             diff = line_diff(old, new, self._seconds)
         else:
-            diff = diff_documents(old, new, self._seconds)
+            diff = diff_documents(old, new, self._seconds, folders or ("", ""))
         if not remember:
             return diff
         with self._lock:
@@ -281,6 +292,18 @@ class Differ:
             return
         except sqlite3.DatabaseError:
             remove(self._path)
+
+
+_Pair = tuple[str, str, bool, tuple[str, str] | None]  # blobs, source or not, folders moved
+
+
+def _folders(start: Version | None, end: Version) -> tuple[str, str] | None:
+    """The folders of two versions of a chapter moved between them to another, whose links'
+    targets are read from each (None where both are in one folder, as nearly all are)."""
+    if start is None:
+        return None
+    old, new = posixpath.dirname(start.path), posixpath.dirname(end.path)
+    return (old, new) if old != new else None
 
 
 def _blobs(start: Version | None, end: Version) -> tuple[str, str]:

@@ -75,6 +75,7 @@ class DocumentDiff:
     details: tuple[str, ...] = ()  # front-matter fields that changed (title, status...)
     titles: tuple[str, str] | None = None  # (old, new) when the title changed
     statuses: tuple[str, str] | None = None  # (old, new) when the status changed
+    folders: tuple[str, str] = ("", "")  # (old, new): where links' targets are read from
 
     @property
     def identical(self) -> bool:
@@ -82,8 +83,14 @@ class DocumentDiff:
         return not self.details and all(change.status == "same" for change in self.changes)
 
 
-def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGET) -> DocumentDiff:
-    """Parse, align and word-diff two versions of a document's Markdown."""
+def diff_documents(
+    old_source: str,
+    new_source: str,
+    seconds: float = TIME_BUDGET,
+    folders: tuple[str, str] = ("", ""),
+) -> DocumentDiff:
+    """Parse, align and word-diff two versions of a document's Markdown (``folders``: each
+    version's, where a link's target is read from: a chapter may move to another)."""
     deadline = Deadline(seconds)
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
@@ -107,16 +114,17 @@ def diff_documents(old_source: str, new_source: str, seconds: float = TIME_BUDGE
             ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
             if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
                 ops = [(INSERT, list(news[0].tokens))]  # where it used to be
-            notes = (note, *link_notes(olds, news)) if ops else (note,)
+            notes = (note, *link_notes(olds, news, folders)) if ops else (note,)
             changes.append(BlockChange("moved", olds[0], news[0], ops, notes))
         elif deadline.passed():
             coarse = True
             changes += _rewrite(olds, news)
         else:
-            changes += _compare(step.kind, olds, news, deadline)
+            changes += _compare(step.kind, olds, news, deadline, folders)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
-    return DocumentDiff(_once_a_list(changes), coarse, old, new, *_details(old_source, new_source))
+    details = _details(old_source, new_source)
+    return DocumentDiff(_once_a_list(changes), coarse, old, new, *details, folders=folders)
 
 
 DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status", "id")
@@ -161,7 +169,11 @@ def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
 
 
 def _compare(
-    kind: StepKind, olds: list[Block], news: list[Block], deadline: Deadline
+    kind: StepKind,
+    olds: list[Block],
+    news: list[Block],
+    deadline: Deadline,
+    folders: tuple[str, str],
 ) -> list[BlockChange]:
     ops = _ops(olds, news, deadline)
     if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":
@@ -174,7 +186,7 @@ def _compare(
         first, second = _cut(ops)
         return [
             BlockChange("split", olds[0], news[0], first, ("Split from one paragraph.",)),
-            BlockChange("split", None, news[1], second, link_notes(olds, news)),
+            BlockChange("split", None, news[1], second, link_notes(olds, news, folders)),
         ]
     if kind == "merge":
         # The break between the old paragraphs reads as a space on the old side.
@@ -185,10 +197,10 @@ def _compare(
                 olds[-1],
                 news[0],
                 ops,
-                ("Two paragraphs joined into one.", *link_notes(olds, news)),
+                ("Two paragraphs joined into one.", *link_notes(olds, news, folders)),
             )
         ]
-    notes = link_notes(olds, news)
+    notes = link_notes(olds, news, folders)
     if olds[0].kind == "heading" and olds[0].level != news[0].level:
         notes += (f"Now a level {news[0].level} heading (it was level {olds[0].level}).",)
     lists = (olds[0].container, news[0].container)

@@ -34,10 +34,13 @@ class LinkNote(str):
         return self.text, self.was, self.now
 
 
-def link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
+def link_notes(
+    olds: list[Block], news: list[Block], folders: tuple[str, str] = ("", "")
+) -> tuple[str, ...]:
     """A link whose words stayed but whose target or title changed, and an abbreviation whose
     title (what it stands for) changed, stated in words: the rendered text shows neither."""
-    notes: list[str] = [LinkNote(text, was, now) for text, was, now in retargeted_links(olds, news)]
+    moved = retargeted_links(olds, news, folders)
+    notes: list[str] = [LinkNote(text, was, now) for text, was, now in moved]
     notes += [
         f"The link “{text}” now has "
         + (f"the title “{now}”" if now else "no title")
@@ -53,7 +56,9 @@ def link_notes(olds: list[Block], news: list[Block]) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, str, str]]:
+def retargeted_links(
+    olds: list[Block], news: list[Block], folders: tuple[str, str] = ("", "")
+) -> list[tuple[str, str, str]]:
     """(text, old target, new target) of links that kept their words but not their target.
 
     Links are compared as (text, target) pairs, so two links with the same words and different
@@ -63,22 +68,25 @@ def retargeted_links(olds: list[Block], news: list[Block]) -> list[tuple[str, st
     """
     if not any("<a " in block.html for block in news):
         return []  # most often: no link in the new text, so none was retargeted
-    was = {(text, read_target(to)): to for block in olds for text, to in block.links}
-    now = {(text, read_target(to)): to for block in news for text, to in block.links}
-    before = Counter((text, read_target(to)) for block in olds for text, to in block.links)
-    after = Counter((text, read_target(to)) for block in news for text, to in block.links)
+    old_folder, new_folder = folders  # (each version's targets read from where it was)
+    was = {(text, read_target(to, old_folder)): to for b in olds for text, to in b.links}
+    now = {(text, read_target(to, new_folder)): to for b in news for text, to in b.links}
+    before = Counter((text, read_target(to, old_folder)) for b in olds for text, to in b.links)
+    after = Counter((text, read_target(to, new_folder)) for b in news for text, to in b.links)
     found = _kept_words(before, after)
     return [(text, was[text, old], now[text, new]) for text, old, new in found]
 
 
-def read_target(href: str) -> str:
-    """A link's target as the page reads it: a chapter's path made plain (``./``, ``a/../``
-    and %-escapes gone, accents joined to their letters), any other address as written."""
+def read_target(href: str, folder: str = "") -> str:
+    """A link's target as the page reads it: a chapter's path made plain (from ``folder``,
+    the linking chapter's, with ``./``, ``a/../`` and %-escapes gone, accents joined to their
+    letters), any other address as written."""
     found = manual_target(href)
     if found is None:
         return href
     path, fragment = (unquote(part) for part in found)
-    path = composed(posixpath.normpath(path)) if path else ""  # (é typed, or saved as e + ́)
+    if path:  # (é typed, or saved as e and its accent: one page)
+        path = composed(posixpath.normpath(posixpath.join(folder, path)))
     return path + (f"#{fragment}" if fragment else "")
 
 

@@ -207,17 +207,19 @@ def _counts(token: str) -> bool:
 
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
-    summary.links_changed = retargeted_links(diff.old, diff.new)
+    summary.links_changed = retargeted_links(diff.old, diff.new, diff.folders)
     summary.links_retitled = retitled_links(diff.old, diff.new)
     # An abbreviation is said once, however often it is used (each use carries its title).
     summary.abbreviations_changed = list(dict.fromkeys(retitled_abbreviations(diff.old, diff.new)))
     # Targets as the page reads them (``./c.md`` is ``c.md``), each said as written.
-    written = {read_target(t): t for b in (*diff.old, *diff.new) for _, t in b.links}
-    old = Counter(read_target(target) for block in diff.old for _, target in block.links)
-    new = Counter(read_target(target) for block in diff.new for _, target in block.links)
+    was, now = diff.folders
+    written = {read_target(t, was): t for b in diff.old for _, t in b.links}
+    written |= {read_target(t, now): t for b in diff.new for _, t in b.links}
+    old = Counter(read_target(target, was) for block in diff.old for _, target in block.links)
+    new = Counter(read_target(target, now) for block in diff.new for _, target in block.links)
     # A link whose target changed is reported once, as changed, not as added and removed.
-    old.subtract(Counter(read_target(was) for _, was, _ in summary.links_changed))
-    new.subtract(Counter(read_target(now) for _, _, now in summary.links_changed))
+    old.subtract(Counter(read_target(t, was) for _, t, _ in summary.links_changed))
+    new.subtract(Counter(read_target(t, now) for _, _, t in summary.links_changed))
     summary.links_added = sorted(written[t] for t in (+(new - old)).elements())
     summary.links_removed = sorted(written[t] for t in (+(old - new)).elements())
 
