@@ -351,13 +351,12 @@ def _lost_moves(snapshot: Snapshot, since: date) -> list[Problem]:
         for gone, was in deleted.get(added.commit, ()):
             if gone.key in said or gone is doc or added.title.casefold() != was.title.casefold():
                 continue
-            keep = (  # (one with an id of its own lost it: keeping it was the way)
-                f"keep its id {was.meta.id!r}"
-                if was.meta.id
-                else "give a document an id: "
-                "before moving it (the only way through a squash merge), or move it in a "
-                "commit of its own and change it in the next"
+            keep = (
+                "give a document an id: before moving it (the only way through a squash "
+                "merge), or move it in a commit of its own and change it in the next"
             )
+            if was.meta.id:  # (it had an id of its own, and lost it: keeping it was the way)
+                keep = f"keep its id {was.meta.id!r}"
             message = (
                 f"was added by the commit that deleted {was.path}, of the same title: if it "
                 "was moved, git could not follow it (it was much changed as well), so its "
