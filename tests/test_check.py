@@ -1517,7 +1517,7 @@ def test_an_explicit_id_changed_on_a_file_git_follows_is_said(repo: ManualRepo):
     ]
     assert said[1].endswith(", whose id was 'doc': an id is what a chapter is known by, so this "
                             "is a new chapter, and 'Doc''s history and address stop there (its "
-                            "page says it was withdrawn, with no way on to this one); to keep "
+                            "page says it was withdrawn, and continues as this one); to keep "
                             "them, keep its id (the file may be renamed freely)")  # fmt: skip
     repo.git("mv", "procedures/telephoning.md", "procedures/calls.md")  # (its id kept)
     repo.commit({"calls.md": doc("Calls", body, id="telephoning"), "c.md": doc("C", id="c"),

@@ -616,8 +616,8 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
     (repo.path / "procedures" / "images").mkdir(parents=True)
     (repo.path / "procedures" / "images" / "flow.png").write_bytes(PNG)
     linking = "See [B's second part](b.md#part-two), [C](c.md) and ![Flow](images/flow.png)."
-    repo.commit({"a.md": doc("Alpha", linking), "b.md": doc("Beta", "## Part two\n\nText.")},
-                "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
+    repo.commit({"a.md": doc("Alpha", linking), "b.md": doc("Beta", "## Part two\n\nText."),
+                 "f.md": doc("Eff", id="eff")}, "Add", "2024-01-02T10:00:00+00:00")  # fmt: skip
     repo.commit({"b.md": doc("Beta", "## Part two\n\nNew text.")}, "Edit B",
                 "2024-01-20T10:00:00+00:00", {"Change-Note": "Clearer."})  # fmt: skip
     steps: list[tuple[str, Callable[[], object]]] = [
@@ -635,6 +635,11 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
             "2024-02-12T10:40:00+00:00")),  # (a's diff names it: review)
         ("the chapter a retargeted link went to retitled", lambda: repo.commit(
             {"c.md": doc("Gamma renamed")}, "Retitle C", "2024-02-12T10:50:00+00:00")),
+        ("its file renamed and given another id", lambda: (
+            repo.git("mv", "procedures/f.md", "procedures/g.md"),
+            repo.commit({"g.md": doc("Eff", id="gee")}, "F is G", "2024-02-12T10:54:00+00:00"))),
+        ("the chapter it went on as retitled", lambda: repo.commit(
+            {"g.md": doc("Gee now", id="gee")}, "Retitle G", "2024-02-12T10:56:00+00:00")),
         ("a chapter whose address a later one's page takes", lambda: repo.commit(
             {"e/history.md": doc("E's history")}, "Add", "2024-02-12T11:00:00+00:00")),
         ("that later one, to go live after the day", lambda: repo.commit(
@@ -663,6 +668,8 @@ def test_a_build_that_keeps_pages_equals_a_build_from_nothing(repo: ManualRepo, 
         assert kept.files == fresh.files, change
         if change == "nothing changed":
             assert kept.rendered == ()
+        elif change == "the chapter it went on as retitled":  # (its withdrawn page names it)
+            assert "It continues as" in (out / "chapters/eff/index.html").read_text("utf-8")
         elif change == "a chapter renamed":  # its former id's address leads to its page
             assert "/chapters/d/" in (out / "chapters/b/index.html").read_text("utf-8")
         elif change == "one chapter edited":  # its pages, and those that list everything

@@ -1340,6 +1340,27 @@ def test_a_moved_chapters_link_note_reads_the_old_target_from_its_old_folder(sma
     assert "1 link now goes elsewhere" in summary and "links added" not in summary
 
 
+def test_a_chapter_withdrawn_as_its_file_took_another_id_names_the_one_it_went_on_as(
+    small: ManualRepo,
+):
+    """A bookmark to a chapter whose file was renamed with another id led to a withdrawn page
+    with no way on (practitioners' exploratory testing): it says which chapter it went on as,
+    on a date after too; a chapter merely deleted says nothing of the kind."""
+    small.commit({"doc.md": doc("Doc", "Call within one hour.", id="doc"), "gone.md": doc("Gone")},
+                 "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    small.git("mv", "procedures/doc.md", "procedures/telephoning.md")
+    small.commit({"telephoning.md": doc("Telephoning", "Call within one hour.", id="phone"),
+                  "gone.md": None}, "Rename", "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        for path in ("/chapters/doc", "/chapters/doc?at=2024-04-01"):
+            html = page(client, path).text
+            assert (
+                'It continues as <a class="govuk-link" href="/chapters/phone">Telephoning</a>.'
+                in html
+            )
+        assert "It continues as" not in page(client, "/chapters/gone").text
+
+
 def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo):
     """ "What did this chapter say on the date of my case?" had no control on any page: only
     ?at=YYYY-MM-DD typed into the address (practitioners' exploratory testing). The chapter's

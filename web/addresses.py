@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from tracker.history.links import IMAGE_TYPES
-from tracker.history.model import Version
+from tracker.history.model import Document, Version
 from tracker.publish import contents as chapters
 from tracker.publish.chapter import NO_PAGE, Linker, Media, Titles
 from web.site import View
@@ -62,3 +62,12 @@ def media(view: View, version: Version) -> Media:
         return view.urls.file(version.commit, path)
 
     return address
+
+
+def successor_link(view: View, document: Document, withdrawal: Version) -> tuple[str, str] | None:
+    """The title and address (or "": no page) of the chapter a withdrawn one went on as under
+    another id (``chapters.successor``), or None."""
+    found = chapters.successor(view.snapshot, document, withdrawal)
+    if found is None:
+        return None
+    return chapters.shown_title(found, view.today), view.urls.chapter(found.id) or ""

@@ -10,7 +10,8 @@ every page then shows a banner naming it), the export's address and the assets. 
   feed, its API documents) adds that document's versions, the problems that left versions of
   it out, the dates of releases among its versions and every path and id of the manual (its
   links to other chapters); a diff adds every chapter's title as shown today (a note of a
-  link that now goes elsewhere names the chapters it goes to and went to); a
+  link that now goes elsewhere names the chapters it goes to and went to), and so does the
+  page of a chapter whose file went on under another id (it names that chapter); a
   chapter as in force on a date also adds which chapters were in force that day (the export
   links a chapter only on a day it was in force), and whether the day is today or after it
   (its banner says so);
@@ -149,6 +150,8 @@ class Keys:
         self._in_force: dict[date, str] = {}
         self._releases: dict[date, str] = {}
         self._shown_titles: str | None = None
+        # Documents whose file went on under another id: a withdrawn page names the chapter.
+        self._renamed = {p.document for p in snapshot.problems if p.rule == "id-changed"}
 
     def key(self, served: str) -> str:
         """The key of the page the service answers at ``served`` (a path and its query)."""
@@ -186,8 +189,8 @@ class Keys:
             raise NotFoundError(ident)
         on = query.get("at") if suffix is None else None
         extra = self._on(date.fromisoformat(on[0])) if on else ""
-        if suffix == "diff":  # (its notes of links name the chapters they go to)
-            extra = self._titles()
+        if suffix == "diff" or (suffix is None and document.key in self._renamed):
+            extra = _digest(extra, self._titles())  # (links' notes, or the chapter it went on as)
         if suffix is None and not on and served.startswith("/api/"):
             extra = self.view.today.isoformat()  # the API's chapter names the day it is read
         return _digest(self.shared, served, self.links, self._document(document), extra)

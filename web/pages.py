@@ -29,7 +29,7 @@ from tracker.publish.views import comparing, days_compared, notes_between, withd
 from tracker.repository.paths import check_path
 from tracker.trackchanges.views import shift_headings
 from web import newsletters
-from web.addresses import IMAGES, linker, media, titler
+from web.addresses import IMAGES, linker, media, successor_link, titler
 from web.rendering import current_view, render_page, scrolling_tables, site
 from web.site import View
 
@@ -289,6 +289,7 @@ def _chapter(
         "notes": chapters.notes_on(document, version.effective),
         "withdrawal": withdrawal,
         "withdrawal_notes": chapters.notes_on(document, withdrawal.effective),
+        "successor": successor_link(view, document, withdrawal) if version.withdrawn else None,
         # The version a date names may be today's: then it is no past or future version.
         "in_force_today": today is not None,
         "shows_current": chapters.unchanged_between(document, version, today),

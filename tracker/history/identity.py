@@ -106,7 +106,7 @@ class Walker:
     ) -> None:
         """A file git reads as a document's (``was``: renamed, or edited in place) that gives
         another explicit id (``key``'s, a new document's or one brought back): the other is
-        withdrawn, its bookmarks lead to a withdrawn page with no way on (practitioners'
+        withdrawn, its bookmarks lead to a withdrawn page, its history stops (practitioners'
         exploratory testing). None where the id is put back (``key`` withdrawn as ``was`` came)."""
         before, now = self.documents[was].latest, self.documents[key]
         if not before.meta.id or before.meta.id == now.latest.meta.id:
@@ -121,8 +121,8 @@ class Walker:
             "warning", new, f"has the id {shown(ident)} in commit {commit.sha[:10]}, where git "
             f"reads the file as {before.title!r} {how}, whose id was {shown(before.meta.id)}: "
             f"an id is what a chapter is known by, so this is {what}, and {before.title!r}'s "
-            "history and address stop there (its page says it was withdrawn, with no way on "
-            "to this one); to keep them, keep its id (the file may be renamed freely)",
+            "history and address stop there (its page says it was withdrawn, and continues as "
+            "this one); to keep them, keep its id (the file may be renamed freely)",
             datetime.fromtimestamp(commit.timestamp, self.config.timezone).date(),
             rule="id-changed", document=before.key,
         ))  # fmt: skip

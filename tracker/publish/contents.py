@@ -172,6 +172,20 @@ def shown_title(document: Document, today: date) -> str:
     return (document.shown_on(today) or first_version(document)).title
 
 
+def successor(snapshot: Snapshot, document: Document, withdrawal: Version) -> Document | None:
+    """The chapter a withdrawn one's file went on as when it was given another id (said by
+    ``id-changed`` in the history), by the commit that withdrew it: where a reader whose
+    bookmark leads to the withdrawn page goes on to (practitioners' exploratory testing)."""
+    for problem in snapshot.problems:
+        if problem.rule != "id-changed" or problem.document != document.key:
+            continue
+        ident = ids_by_path(snapshot).get(composed(problem.where))
+        other = snapshot.document(ident) if ident is not None else None
+        if other is not None and any(v.commit == withdrawal.commit for v in other.versions):
+            return other
+    return None
+
+
 @lru_cache(maxsize=8)
 def ids_by_path(snapshot: Snapshot) -> Mapping[str, str]:
     """Every path a document has had under the root, its accents joined to their letters
