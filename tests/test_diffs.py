@@ -199,6 +199,9 @@ def test_a_links_note_in_a_table_row_is_in_the_links_cell():
     )
     assert '<td>LADO <span class="diff-note">Moved here: it used to come after' in moved
     assert '">Refer</a> <span class="diff-note">The link “Refer” now goes' in moved
+    old, new = (text.replace("[Refer]", "[Children's team]") for text in (old, new))
+    row = diff_html(diff_documents(old, new)).splitlines()[3]  # (an apostrophe in its words)
+    assert row.startswith('<tr class="diff-changed"><td>LADO</td><td><a href="https://a.')
 
 
 def test_a_link_written_otherwise_to_the_same_page_has_no_note():

@@ -263,15 +263,19 @@ def _gap_mark(op: str, tokens: list[str]) -> str:
     return f'<{tag} class="diff-space"><span class="vh">{label}</span>{body}</{tag}>'
 
 
+_CELL_END = re.compile(r"</t[dh]>")
+
+
 def _in_cells(row: str, notes: tuple[str, ...]) -> str:
     """A row with its notes in its cells: a link's in the cell that holds the link (it was
     in the first, a column away from the link it spoke of: practitioners' exploratory
     testing), any other in the first."""
     for note in notes:
         shown = f' <span class="diff-note">{_note(note)}</span>'
-        link = f">{html.escape(note.text)}</a>" if isinstance(note, LinkNote) else ""
+        # (the link's words as the rendered cell writes text: quotes are not escaped there)
+        link = f">{html.escape(note.text, quote=False)}</a>" if isinstance(note, LinkNote) else ""
         at = row.find(link) if link else -1
-        match = re.compile(r"</t[dh]>").search(row, max(at, 0))
+        match = _CELL_END.search(row, max(at, 0))
         if not match:
             row += shown
         else:
