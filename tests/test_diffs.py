@@ -185,6 +185,19 @@ def test_link_target_changed_is_stated_in_words():
     assert summary.text() == "Revised: the opening text. 1 link now goes elsewhere."
 
 
+def test_a_links_words_in_its_note_are_spaced_as_written():
+    """Quotes, an apostrophe and formatting in a link's words came out spaced apart in its
+    note ("Children's " team "")."""
+    diff = diff_documents(
+        'See [the "Children\'s *team*" page,\nhere](https://a.example/x).\n',
+        'See [the "Children\'s *team*" page,\nhere](https://a.example/y).\n',
+    )
+    assert [note for change in diff.changes for note in change.notes] == [
+        'The link “the "Children\'s team" page, here” now goes to https://a.example/y'
+        " (it went to https://a.example/x)."
+    ]
+
+
 def test_a_links_note_in_a_table_row_is_in_the_links_cell():
     """A retargeted link's note stood in the row's first cell, a column away from the link
     (practitioners' exploratory testing); a row's other notes stay in its first cell."""

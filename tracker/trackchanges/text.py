@@ -370,8 +370,8 @@ def _elements(tokens: tuple[str, ...], opening: str) -> list[tuple[str, str, str
         if token.startswith(opening) and tag_name(token) == name:
             tag, words = token, []
         elif token == closing and tag is not None:
-            found.append((" ".join(words), *address_and_title(tag)))
+            found.append((" ".join("".join(words).split()), *address_and_title(tag)))
             tag = None
-        elif tag is not None and is_word(token):
-            words.append(html.unescape(token))
+        elif tag is not None and token[0] != "<":  # (its spaces too: "the “team” guide")
+            words.append(" " if token == BREAK else html.unescape(token))
     return found
