@@ -745,8 +745,8 @@ def test_misspelt_trailers_are_named_with_the_one_meant(repo: ManualRepo, key: s
                           ("Signed-off-by", "A <a@b.org>")])  # fmt: skip
     found = [m for m in messages(repo) if "trailer" in m]
     assert len(found) == 1
-    assert f"has the trailer '{key.lower()}:', which the tracker does not read; did you mean " \
-        f"'{meant}:'?" in found[0]  # fmt: skip
+    assert f"has the trailer '{key}:', which the tracker does not read; did you mean " \
+        f"'{meant}:'?" in found[0]  # (as written: it was quoted lower-cased)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -1044,7 +1044,7 @@ def test_a_trailer_git_cannot_read_is_still_reported(repo: ManualRepo):
     repo.commit({"a.md": doc("A")}, "Add A", "2024-11-18T09:00:00+00:00",
                 body="Why it changed.\n\nGo-live date: 2024-12-11\nChange-Note: Added.")  # fmt: skip
     found = [m for m in messages(repo) if "trailer" in m]
-    assert len(found) == 2 and "'go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
+    assert len(found) == 2 and "'Go-live date:'" in found[0] and "'Go-Live:'?" in found[0]
     assert "has 'Change-Note: Added.' where git does not read it" in found[1]  # (its paragraph
     # is not all trailers, so git read none of them: the subject was the note)
 
@@ -1091,7 +1091,7 @@ def test_a_go_live_lost_to_a_pasted_space_or_a_sign_off_is_an_error(repo: Manual
         "(U+00A0, as a word processor or mail program writes one before it), so that git read "
         "no trailer there (start the line with the key), so it was ignored" in found
     ), found
-    assert any(m.startswith(f"error: commit {second}: has the trailer 'golive:'") for m in found)
+    assert any(m.startswith(f"error: commit {second}: has the trailer 'Golive:'") for m in found)
     assert check_message("Update\n\n\u00a0Go-Live: 2025-03-06\n", date(2025, 1, 20)) == [
         "git will not read 'Go-Live: 2025-03-06' as a trailer, because it starts with a space "
         "git takes for none (U+00A0, as a word processor or mail program writes one): start the "

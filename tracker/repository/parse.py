@@ -36,7 +36,7 @@ class RawCommit:
     trailers: tuple[tuple[str, str], ...]
     changes: tuple[Change, ...]
     # The tracker's trailers written where git does not read them (outside the message's
-    # last paragraph, or in one git does not take as trailers): key lower-cased, value.
+    # last paragraph, or in one git does not take as trailers): key as written, value.
     unread: tuple[tuple[str, str], ...] = ()
     # A squash merge's commits, as git's "Squashed commit of the following:" message lists
     # them (oldest first): each with its own subject and trailers, no parents and no changes.
@@ -135,7 +135,7 @@ def _is_zero(object_id: str) -> bool:
 
 
 def _loose(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """Trailer-like lines of the message's last paragraph that git skipped, keys lower-cased,
+    """Trailer-like lines of the message's last paragraph that git skipped (keys as ``_key``),
     so that a misspelt trailer can be reported rather than silently ignored: keys of several
     words ("Go-live date:"), and, where git read none of the paragraph (a sign-off under it,
     "Thanks, Jo"), keys of one word but the tracker's own (``_unread`` says those: taken as
@@ -146,9 +146,9 @@ def _loose(body: str, read: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str
         match = _LOOSE.match(line.strip())
         single = None if match or read else _KEYLIKE.fullmatch(line.strip())
         if match:
-            found.append((match.group(1).lower(), match.group(2).strip()))
+            found.append((_key(match.group(1)), match.group(2).strip()))
         elif single and single.group(1).translate(HYPHENS).lower() not in _OWN:
-            found.append((single.group(1).lower(), single.group(2).strip()))
+            found.append((_key(single.group(1)), single.group(2).strip()))
     return tuple(found)
 
 
@@ -217,8 +217,15 @@ def _trailers(block: str) -> tuple[tuple[str, str], ...]:
     for line in message_lines(block):
         key, sep, value = line.partition(":")
         if sep and key.strip():
-            pairs.append((key.strip().lower(), " ".join(value.split())))  # (spaces folded)
+            pairs.append((_key(key.strip()), " ".join(value.split())))  # (spaces folded)
     return tuple(pairs)
+
+
+def _key(written: str) -> str:
+    """A trailer's key as kept: one of the tracker's lower-cased (``Go-live`` is ``go-live``),
+    any other as written, so that a misspelt one is quoted as its author wrote it."""
+    lowered = written.lower()
+    return lowered if lowered in _OWN else written
 
 
 SQUASHED = "Squashed commit of the following:"  # (the subject of ``git merge --squash``)
@@ -281,7 +288,7 @@ def _when(text: str) -> int | None:
 
 
 def message_trailers(message: str) -> tuple[tuple[str, str], ...]:
-    """The trailers git reads in a whole message (keys lower-cased, folded lines unfolded): its
+    """The trailers git reads in a whole message (keys as ``_key``, folded lines unfolded): its
     last paragraph, when every line of it is a trailer or goes on from one, or when a quarter
     of it is and a line is one git makes ("Signed-off-by: ")."""
     paragraphs = _BLANK.split(message.strip())
