@@ -264,6 +264,11 @@ def test_a_squash_merge_message_is_checked_commit_by_commit():
     own = "Review of A (#12)\n\n" + SQUASHED  # (an author's subject above git's listing)
     assert check_message(own.format(go_live="2024-03-01", **ids), EARLY) == []
     assert check_message(own.format(go_live="March", **ids), EARLY) == wrong
+    both = SQUASHED.replace("2024-04-01", "April").format(go_live="March", **ids)
+    assert [line[:45] for line in check_message(both, EARLY)] == [  # (as the message lists them)
+        f"(squashed commit {'2' * 10}) 'Go-Live: March'",
+        f"(squashed commit {'1' * 10}) 'Go-Live: April'",
+    ]
 
 
 @settings(max_examples=2000, deadline=None)

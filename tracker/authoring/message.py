@@ -67,7 +67,7 @@ def check_message(message: str, today: date | None = None, own: bool = True) -> 
     subject, _, body = "\n".join(_kept(message)).strip().partition("\n")
     if lists_squashed(subject.strip(), body):
         blocks, rest = split_squash(body)
-        for sha, text, *_ in blocks:
+        for sha, text, *_ in reversed(blocks):  # (as the message lists them: newest first)
             said = check_message(text, today, own=False)
             problems += [f"(squashed commit {sha[:10]}) {line}" for line in said]
         message = f"{subject}\n{rest}"
