@@ -1413,6 +1413,18 @@ def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo
             "/chapters/guides/history?day=9&month=3&year=2024", follow_redirects=False
         )
         assert sent.headers["location"] == "/chapters/guides/history?at=2024-03-09"
+        # A former id: a date to mend is said on the chapter's page (it was dropped, and one
+        # before the chapter came into force led to a 404), the fields as typed (review).
+        small.move("a.md", "alpha.md", when="2024-03-10T09:00:00+00:00")
+    with served(small, "2024-06-01") as client:
+        for query in ("day=31&month=2&year=2024", "day=3&month=3&year=2020"):
+            sent = client.get(f"/chapters/a?{query}", follow_redirects=False)
+            assert (sent.status_code, sent.headers["location"]) == (302, f"/chapters/alpha?{query}")
+            assert "There is a problem" in text_of(
+                page(client, f"/chapters/alpha?{query}", 400).text
+            )
+        sent = client.get("/chapters/a?day=3&month=3&year=2024", follow_redirects=False)
+        assert sent.headers["location"] == "/chapters/a?at=2024-03-03"  # (then on to alpha's)
 
 
 def test_head_requests_and_the_allow_header(client: TestClient):

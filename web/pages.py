@@ -11,6 +11,7 @@ from datetime import date
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -207,8 +208,9 @@ def _asked(view: View, ident: str, parts: dict[str, str]) -> Response | dict[str
     try:
         on = from_parts(**parts)
         document = moved_to(view.snapshot, check_id(ident), on)  # (an unknown id: 404)
-        if isinstance(document, Document):
-            _in_force_on(document, on)
+        _in_force_on(
+            view.snapshot.document(document) if isinstance(document, str) else document, on
+        )
     except PartsError as error:  # (the page, today's, saying what to mend)
         typed = {name: value[:MAX_PART] for name, value in parts.items()}
         return {"error": str(error), "fields": error.fields, "typed": typed}
@@ -240,6 +242,8 @@ def _chapter(
         # a permanent redirect for ever.
         address = view.urls.chapter(document, day)
         assert address is not None  # (moved_to sends no one to an address that is another's)
+        if asked is not None:  # (the date to mend: said on the chapter's page, as typed)
+            address += f"?{urlencode(asked['typed'])}"
         return RedirectResponse(address, status_code=302)
     if chapters.never_in_force(document):  # added and withdrawn before going live: none of
         # its texts was ever in force, so none is shown
