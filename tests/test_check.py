@@ -1482,12 +1482,13 @@ def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo)
     body = ("Hold it within 3 working days[^1].\n\n## Roles\n\nThe chair.\n\n"
             "[^1]: Working days exclude bank holidays.\n\n```\n[^2]: code\n```\n")  # fmt: skip
     assert "days[^1]." in render_chapter(body, "a.md", lambda *_: None)  # (what is said)
-    other = "[^n]: Weekdays\n\n<!--\n[^c]: in a comment\n-->\n\n> > [^q]: quoted\n"
+    other = ("[^n]: Weekdays\n\n<!--\n[^c]: in a comment\n-->\n\n> > [^q]: quoted\n\n"
+             "> ```\n> [^f]: quoted code (review)\n> ```\n>\n> [^g]: after it\n")  # fmt: skip
     repo.commit({"a.md": doc("A", body), "b.md": other, "c.md": "> " * 5000 + "x\n"}, "Add",
                 "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
     findings = json.loads(run_check(repo, "json").stdout)["findings"]
     found = [(f["file"], f["line"], f["severity"]) for f in findings if f["rule"] == "footnote"]
-    assert found == [("a.md", 9, "warning"), ("b.md", 1, "warning"), ("b.md", 7, "warning")]
+    assert found == [("a.md", 9, "warning")] + [("b.md", n, "warning") for n in (1, 7, 13)]
     assert next(f["message"] for f in findings if f["rule"] == "footnote") == (
         "a footnote ('[^1]:'), which GitHub shows as a footnote but the page does not: it shows "
         "'[^1]' in the text as written and the note as a paragraph where it stands; write the "

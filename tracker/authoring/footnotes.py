@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from tracker.authoring.lists import QUOTE, body_problems, prose_lines
+from tracker.authoring.lists import body_problems, quoted_prose
 from tracker.history.model import Problem, Version
 from tracker.history.snapshot import Snapshot
 
@@ -20,12 +20,9 @@ _NOTE = re.compile(r" {0,3}\[\^([^\]\s]{1,40})\]:")  # (a footnote's note, from 
 
 def footnotes(body: str) -> Iterator[tuple[int, str]]:
     """(line, label) of each footnote's note in ``body``, outside code, raw HTML and comments
-    (in a quotation too)."""
-    for number, line, text in prose_lines(body):
-        at = 0
-        while text and (quoted := QUOTE.match(line, at)) is not None:
-            at = quoted.end()  # (a quotation's "> ", each taken off as the page does)
-        if text and (note := _NOTE.match(line, at)) is not None:
+    (in a quotation too, and not in a quotation's code)."""
+    for number, line in quoted_prose(body):
+        if (note := _NOTE.match(line)) is not None:
             yield number, note.group(1)
 
 

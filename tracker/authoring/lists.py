@@ -54,6 +54,25 @@ def prose_lines(body: str) -> Iterator[tuple[int, str, bool]]:
         yield number, line, False
 
 
+def quoted_prose(body: str, depth: int = 0) -> Iterator[tuple[int, str]]:
+    """Each line of ``body`` that is the page's text (``prose_lines``), a quotation's read as a
+    body of its own without its "> " (code in a quotation is code there too), to ``DEEPEST``
+    quotations within quotations: (its number, counting from 1, its text)."""
+    lines = body.split("\n")
+    quoted: list[str] = []  # the quotation's lines so far, as its own text
+    for number, line, text in prose_lines(body):
+        if text and (within := QUOTE.match(line)):
+            quoted.append(line[within.end() :])
+            if number < len(lines) and QUOTE.match(lines[number].expandtabs(TAB)):
+                continue  # (read whole, at its last line)
+            start = number - len(quoted)
+            inner = quoted_prose("\n".join(quoted), depth + 1) if depth < DEEPEST else ()
+            yield from ((start + at, words) for at, words in inner)
+            quoted = []
+        elif text:
+            yield number, line
+
+
 def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
     """The items of ``body`` an editor shows deeper in the list than the page does: (their
     line, counting from 1, their indent, the indent of the item an editor shows them in).
