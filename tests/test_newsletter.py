@@ -123,7 +123,7 @@ def test_text_groups_in_order_with_toc_order_inside(release_repo: ManualRepo):
 def test_context_links_to_each_chapter_and_its_changes(release_repo: ManualRepo):
     snapshot = release_repo.snapshot()
     context = newsletter_context(snapshot, snapshot.release(D("2024-03-01")), TODAY)
-    alpha = context["groups"][1]["items"][0]
+    alpha = context["groups"][1].items[0]
     assert alpha.url == "https://procedures.example.org/chapters/a"
     assert alpha.changes_url == (
         "https://procedures.example.org/chapters/a/diff?from=2024-02-29&to=2024-03-01"
@@ -228,6 +228,18 @@ def test_a_manual_can_override_the_template(release_repo: ManualRepo):
     )
     text = newsletter(release_repo, "2024-03-01", "text")
     assert text == "TSCP on 1st March 2024: 6 groups\n"
+    # A group's items by either spelling: `g.items` was the dict's own method, which failed
+    # with "'builtin_function_or_method' object is not iterable" (exploratory testing).
+    each = "{% for g in groups %}{{ g.heading }}: {% for i in g.items %}{{ i.title }};{% endfor %}"
+    subscripted = each.replace("g.items", 'g["items"]')
+    release_repo.commit(
+        {"_templates/newsletter.txt.j2": f"{each}{{% endfor %}}|{subscripted}{{% endfor %}}"},
+        when="2024-03-02T10:00:00+00:00",
+    )
+    first, second = newsletter(release_repo, "2024-03-01", "text").split("|")
+    assert first == second and first.startswith(
+        "New Chapters: New Chapter;Updated Chapters: Alpha;"
+    )
 
 
 def test_an_unsafe_or_broken_template_is_a_clear_error(release_repo: ManualRepo):

@@ -62,6 +62,19 @@ class Item:
     summary: dict[str, Any] | None = None  # what changed, in words and as data (json format)
 
 
+@dataclass(frozen=True)
+class Group:
+    """The items of one heading ("New Chapters"). Not a dict: a template's ``group.items``
+    would be the dict's own method, which failed with "'builtin_function_or_method' object is
+    not iterable" (exploratory testing); ``group["items"]`` reads it too, as Jinja2 reads
+    what has no such key by its attribute."""
+
+    heading: str
+    change: str
+    type: str
+    items: list[Item]
+
+
 def newsletter_context(
     snapshot: Snapshot,
     release: Release,
@@ -84,7 +97,7 @@ def newsletter_context(
             if entry.change == change and entry.type == kind and not entry.minor
         ]
         if items:
-            groups.append({"heading": heading, "change": change, "type": kind, "items": items})
+            groups.append(Group(heading, change, kind, items))
     return {
         "manual": {
             "title": snapshot.config.title,
@@ -224,7 +237,4 @@ def template_problems(
 
 
 def _jsonable(context: dict[str, Any]) -> dict[str, Any]:
-    groups = [
-        {**group, "items": [asdict(item) for item in group["items"]]} for group in context["groups"]
-    ]
-    return {**context, "groups": groups}
+    return {**context, "groups": [asdict(group) for group in context["groups"]]}
