@@ -1496,6 +1496,27 @@ def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo)
     )
 
 
+def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):
+    """A conflict committed after a merge passed check: the page showed "<<<<<<< HEAD" as a
+    heading and both wordings (exploratory testing of history shapes). Not in code; a line of
+    seven "=" alone is a heading's line, and is not one."""
+    body = ("Intro.\n\n<<<<<<< HEAD\nWithin 24 hours.\n=======\nWithin 48 hours.\n"
+            ">>>>>>> feature/timescales\n\n```\n<<<<<<< HEAD\n```\n\nTitle\n=======\n")  # fmt: skip
+    repo.commit({"a.md": doc("A", body), "b.md": doc("B", "|||||||\n")}, "Add",
+                "2024-01-02T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    result = run_check(repo, "json")
+    findings = json.loads(result.stdout)["findings"]
+    found = [
+        (f["file"], f["line"], f["severity"]) for f in findings if f["rule"] == "conflict-marker"
+    ]
+    assert found == [("a.md", 5, "error"), ("a.md", 9, "error"), ("b.md", 3, "error")]
+    assert result.returncode == 1
+    assert next(f["message"] for f in findings if f["rule"] == "conflict-marker") == (
+        "a conflict marker ('<<<<<<< HEAD') left from a merge, which the page shows as text: keep "
+        "the wording meant and delete the other, and the marker lines from '<<<<<<<' to '>>>>>>>'"
+    )
+
+
 def test_an_explicit_id_changed_on_a_file_git_follows_is_said(repo: ManualRepo):
     """A chapter renamed with its id changed in the same commit (git: a rename) became a new
     chapter, the bookmarked one withdrawn with no way on, and check said nothing

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
+from tracker.authoring.conflicts import conflict_problems
 from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
@@ -35,14 +36,13 @@ from tracker.history.snapshot import Snapshot, page_of
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
-    "front-matter", "not-utf8", "too-large", "missing-object", "invalid-id", "duplicate-id",
-    "address-clash", "duplicate-title", "id-case", "section-spelling", "section-unused",
-    "image-alt", "list-indent", "footnote", "move-lost", "id-changed", "newsletter-template",
-    "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash", "go-live-invalid",
-    "go-live-twice", "go-live-far", "unread-trailer",
-    "unknown-trailer", "back-dated", "held-back",
-    "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
-    "settings-unread", "schedule-ended", "branch-replaced",
+    "front-matter", "conflict-marker", "not-utf8", "too-large", "missing-object", "invalid-id",
+    "duplicate-id", "address-clash", "duplicate-title", "id-case", "section-spelling",
+    "section-unused", "image-alt", "list-indent", "footnote", "move-lost", "id-changed",
+    "newsletter-template", "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash",
+    "go-live-invalid", "go-live-twice", "go-live-far", "unread-trailer", "unknown-trailer",
+    "back-dated", "held-back", "missing-change-note", "change-undone", "review-overdue",
+    "review-due-soon", SETTINGS_INVALID, "settings-unread", "schedule-ended", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -98,6 +98,7 @@ def check_manual(
         *(image_problems(snapshot, published, files, lines) if published is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *(footnote_problems(snapshot, source) if source is not None else ()),
+        *(conflict_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]
     return sorted(problems, key=lambda p: p.level != "error")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from tracker.history.documents import split_front_matter
-from tracker.history.model import Problem, Version
+from tracker.history.model import Level, Problem, Version
 from tracker.history.snapshot import Snapshot
 
 RULE = "list-indent"
@@ -144,9 +144,10 @@ def body_problems(
     source: Callable[[Version], str],
     rule: str,
     said: Callable[[str], Iterable[tuple[int, str]]],
+    level: Level = "warning",
 ) -> list[Problem]:
-    """A warning for each (line, message) ``said`` finds in the body of the text of each
-    document in force or to come, on its line of the file (its front matter counted)."""
+    """A warning (or ``level``) for each (line, message) ``said`` finds in the body of the text
+    of each document in force or to come, on its line of the file (its front matter counted)."""
     found = []
     for doc in snapshot.documents:
         version = doc.latest
@@ -156,5 +157,5 @@ def body_problems(
         front, body = split_front_matter(text)
         before = 0 if front is None else text[: len(text) - len(body)].count("\n")
         for number, message in said(body):
-            found.append(Problem("warning", version.path, message, rule=rule, line=before + number))
+            found.append(Problem(level, version.path, message, rule=rule, line=before + number))
     return found
