@@ -1496,6 +1496,15 @@ def test_a_footnote_github_shows_and_the_page_does_not_is_said(repo: ManualRepo)
     )
 
 
+def test_a_finding_is_one_line_whatever_its_files_name(repo: ManualRepo):
+    """A file named with a line break printed a finding on two lines (exploratory testing)."""
+    repo.commit({"new\nline.md": "# NL\n\nN.\n"}, "Add", "2024-01-02T09:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    lines = run_check(repo, "text").stdout.splitlines()
+    assert lines[0].startswith("error: procedures/new\N{REPLACEMENT CHARACTER}line.md: takes")
+    assert lines[1:] == ["1 error, 0 warnings."]
+
+
 def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):
     """A conflict committed after a merge passed check: the page showed "<<<<<<< HEAD" as a
     heading and both wordings (exploratory testing of history shapes). Not in code; a line of
