@@ -150,3 +150,12 @@ def test_a_schedule_in_single_quotes_is_told_its_line_break_is_two_characters():
     assert parse_config(
         '[releases]\nschedule = """DTSTART:20240101\nRRULE:FREQ=MONTHLY;BYDAY=2WE"""\n'
     ).schedule
+    # The author's own rule in double quotes, which TOML then reads as meant: a fixed example
+    # given instead, pasted, changed the release day (newcomer's testing).
+    with pytest.raises(ConfigError) as refused:
+        parse_config(
+            "[releases]\nschedule = 'DTSTART:20230305\\nRRULE:FREQ=MONTHLY;BYMONTHDAY=25'\n"
+        )
+    suggested = str(refused.value).split("double quotes, ")[1].split(", or on two")[0]
+    assert suggested == 'schedule = "DTSTART:20230305\\nRRULE:FREQ=MONTHLY;BYMONTHDAY=25"'
+    assert parse_config(f"[releases]\n{suggested}\n").schedule.rule.endswith("BYMONTHDAY=25")  # type: ignore[union-attr]

@@ -215,10 +215,13 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
             "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE (docs/authors.md has more)."
         )
     if "\\n" in rule.lower():  # (TOML's single quotes keep "\n" as written: two characters)
+        # (the author's own rule, in double quotes: a fixed example, pasted, changed the day)
+        same = f'schedule = "{rule}"' if len(rule) <= 120 and '"' not in rule else ""
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule holds '\\n' as two characters, not a line break "
-            '(TOML keeps it so in single quotes): write it in double quotes, "DTSTART:20240101'
-            '\\nRRULE:FREQ=MONTHLY;BYDAY=2WE", or on two lines between triple quotes.'
+            "(TOML keeps it so in single quotes): write the same rule in double quotes"
+            + (f", {same}," if same else "")
+            + " or on two lines between triple quotes."
         )
     if "DTSTART" not in rule.upper():  # dateutil would start it from the clock: dates would drift
         raise ConfigError(
