@@ -843,6 +843,24 @@ def test_settings_that_cannot_be_read_keep_the_schedule_before_them(scheduled: M
         f"commit {broken[:10]}",
     )
     assert "manual.toml is not valid TOML" in problem.message
+    assert "so the release schedule before it dated this commit's changes" in problem.message
+
+
+def test_the_first_settings_unreadable_are_said_to_leave_the_newest_readable_in_force(
+    repo: ManualRepo,
+):
+    """Unreadable in the first commit: "the release schedule before it" named none; the
+    newest readable settings dated its changes, as they date commits before any settings."""
+    first = repo.commit({"a.md": doc("A"), "manual.toml": "[releases\n"}, "Add",
+                        "2024-01-01T10:00:00+00:00")  # fmt: skip
+    repo.commit({"manual.toml": SCHEDULE}, "Mended", "2024-02-01T10:00:00+00:00")
+    manual = repo.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-10"]
+    (problem,) = manual.problems
+    assert problem.where == f"commit {first[:10]}"
+    assert "so the newest readable settings' release schedule dated this commit's" in (
+        problem.message
+    )
 
 
 def test_a_schedule_that_has_ended_is_said(repo: ManualRepo):

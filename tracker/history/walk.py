@@ -61,6 +61,7 @@ class HistoryBuilder:
         self.line: list[str] = []  # the first-parent line, oldest first
         self.settled: dict[int, Document] = {}  # by key
         self.ruled = False  # whether the history has had settings of its own (``advance``)
+        self.read_rules = False  # whether a commit's settings were read so far (``_rules``)
 
     def advance(
         self,
@@ -124,15 +125,24 @@ class HistoryBuilder:
         try:
             if isinstance(data, RepositoryError):
                 raise data
-            return _schedule_of(data)
+            schedule = _schedule_of(data)
+            self.read_rules = self.read_rules or commit is not None
+            return schedule
         except (ConfigError, RepositoryError) as error:
             if commit is not None:
                 day = datetime.fromtimestamp(commit.timestamp, sources.zone).date()
+                # (none before it: the newest readable settings' date it, as they do the
+                # commits before the first settings; "the schedule before it" named none)
+                used = (
+                    "the release schedule before it"
+                    if self.read_rules
+                    else "the newest readable settings' release schedule"
+                )
                 sources.problems.append(Problem(
                     "warning", f"commit {commit.sha[:10]}",
-                    f"left {CONFIG_FILE} unreadable ({str(error).rstrip('.')}), so the release "
-                    "schedule before it dated this commit's changes and later ones, until "
-                    "readable settings were committed", day, rule="settings-unread",
+                    f"left {CONFIG_FILE} unreadable ({str(error).rstrip('.')}), so {used} "
+                    "dated this commit's changes and later ones, until readable settings were "
+                    "committed", day, rule="settings-unread",
                 ))  # fmt: skip
             return sources.schedule
 
