@@ -363,10 +363,8 @@ def _check(args: argparse.Namespace) -> int:
         has = opened.manual.repo.file_objects([(snapshot.head, settings)])[0] is not None
         _print_json(reports.gitlab_report(problems, snapshot, has))
     else:
-        from tracker.arguments import printable
-
-        for line in reports.text_lines(problems, snapshot):  # (one a line: a file's name may
-            _out(printable(line, one_line=True))  # hold a line break)
+        for line in reports.text_lines(problems, snapshot):
+            _out(line)
         print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
     return 1 if errors else 0
 

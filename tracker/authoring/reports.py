@@ -31,7 +31,8 @@ def text_lines(problems: list[Problem], snapshot: Snapshot) -> list[str]:
     its line after it where known ("error: procedures/a.md:3: ..."), as compilers write them,
     which editors and terminals open there when run from the repository's top; a document's
     id, or a commit, as found. Errors come first, then warnings, each kind a file's findings
-    together, by line (its findings without one first), the files in the order found."""
+    together, by line (its findings without one first), the files in the order found; each
+    on one line, a line break in a name shown as a replacement character."""
     files = {path for path in _files(snapshot, problems).values()}
     under = {p.where: snapshot.root.join(p.where) for p in problems}
     first: dict[tuple[str, str], int] = {}
@@ -44,7 +45,8 @@ def text_lines(problems: list[Problem], snapshot: Snapshot) -> list[str]:
     ):
         where = under[problem.where] if under[problem.where] in files else problem.where
         line = f":{problem.line}" if problem.line is not None else ""
-        found.append(f"{problem.level}: {where}{line}: {problem.message}")
+        said = f"{problem.level}: {where}{line}: {problem.message}"
+        found.append("\N{REPLACEMENT CHARACTER}".join(said.splitlines()))  # (a name's "\n")
     return found
 
 
