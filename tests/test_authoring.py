@@ -34,6 +34,7 @@ def test_init_writes_settings_the_tracker_reads_and_explains(repo: ManualRepo):
     assert config.schedule is not None and config.schedule.cutoff_days == 7
     assert config.schedule.releases[0] == date(2000, 1, 12)  # it covers the whole history
     assert "# When changes go live" in text and "DTSTART:20000101" in text
+    assert '"will go live on the NSCP website"' in text  # (it said DSCP: newcomer's testing)
     again = tracker(repo, "init")
     assert again.returncode == 2 and "already exists" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1

@@ -56,8 +56,9 @@ def test_newsletter_says_it_has_no_links_without_site_url(demo: Path, repo: Manu
     result = run("newsletter", "--repo", str(repo.path), "--format", "html")
     assert result.returncode == 0 and "<a " not in result.stdout
     assert result.stderr == (
-        "tracker: warning: manual.toml gives no site_url, so the newsletter has no links to the "
-        "chapters and what changed in them; set it to the website's address (see authors.md).\n"
+        "tracker: warning: the manual gives no site_url (manual.toml's [manual]), so the "
+        "newsletter has no links to the chapters and what changed in them; set it to the "
+        'website\'s address, as site_url = "https://procedures.example.org".\n'
     )
 
 
@@ -233,6 +234,10 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
         (["releases", "--root", "../etc"], ["../etc"]),
         (["newsletter", "--format", "pdf"], ["pdf"]),
         (["frobnicate"], ["frobnicate"]),
+        (  # (a command's own help, which lists its options: newcomer's testing)
+            ["show", "referrals", "--format", "json"],
+            ["tracker show: error: unrecognized arguments: --format json", "'tracker show --help'"],
+        ),
     ],
 )
 def test_bad_arguments_get_one_sentence_and_status_2(demo: Path, args, words):

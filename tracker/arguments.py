@@ -67,6 +67,20 @@ class _Parser(argparse.ArgumentParser):
         line = printable(f"{self.prog}: error: {message} (see '{self.prog} --help').", True)
         self.exit(2, line + "\n")
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but arguments a command does not take point to that command's help
+        (``tracker show --format json``: argparse's top parser pointed to ``tracker --help``,
+        which does not list a command's options: newcomer's testing)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            prog = f"{self.prog} {command}" if command else self.prog
+            line = (
+                f"{prog}: error: unrecognized arguments: {' '.join(extras)} (see '{prog} --help')."
+            )
+            self.exit(2, printable(line, True) + "\n")
+        return parsed
+
     def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
         # Python 3.11's argparse reads '--opt=--' as no value at all (an empty list, which
         # every command took for a text): refused as the value it is not.

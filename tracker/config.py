@@ -212,7 +212,8 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule {rule[:80]!r} is not a rule of RFC 5545, the "
             "calendars' standard; the second Wednesday of each month from 2024 is written "
-            "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE (docs/authors.md has more)."
+            "DTSTART:20240101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE (the tracker's guide for authors "
+            "has more)."
         )
     if "\\n" in rule.lower():  # (TOML's single quotes keep "\n" as written: two characters)
         # (the author's own rule, in double quotes: a fixed example, pasted, changed the day)

@@ -118,8 +118,9 @@ def unlinked(site_url: str) -> None:
     no site_url (a page of the service links to its own address instead, and says so)."""
     if not site_url:
         log.warning(
-            "manual.toml gives no site_url, so the newsletter has no links to the chapters and "
-            "what changed in them; set it to the website's address (see authors.md)."
+            "the manual gives no site_url (manual.toml's [manual]), so the newsletter has no "
+            "links to the chapters and what changed in them; set it to the website's address, "
+            'as site_url = "https://procedures.example.org".'
         )
 
 

@@ -40,7 +40,7 @@ STARTER = """# The manual's settings. Every key is optional: delete what you do 
 
 [manual]
 title = "{title}"
-# A short name for sentences: "will go live on the DSCP website".
+# A short name for sentences: "will go live on the {said} website".
 short_name = "{short_name}"
 # The public website's address: the newsletter links to each chapter from it.
 # site_url = "https://procedures.example.org"
@@ -82,7 +82,8 @@ def init_manual(work_tree: Path, folder: str, title: str, short_name: str) -> Pa
     target = work_tree / folder / CONFIG_FILE if folder else work_tree / CONFIG_FILE
     if target.exists():
         raise InputError(f"{target} already exists; edit it rather than starting again.")
-    text = STARTER.format(title=_toml(title), short_name=_toml(short_name))
+    said = " ".join(short_name.split())  # (as the comment shows it: one line)
+    text = STARTER.format(title=_toml(title), short_name=_toml(short_name), said=said)
     parse_config(text)  # what we write must be what the tracker reads
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
