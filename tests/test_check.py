@@ -1604,6 +1604,13 @@ def test_the_text_format_puts_each_files_findings_together_by_line(repo: ManualR
                 {"Change-Note": "Added."})  # fmt: skip
     said = [line.split(": ")[1] for line in run_check(repo, "text").stdout.splitlines()[:-1]]
     assert said == ["procedures/b.md:2", "procedures/b.md:8", "procedures/a.md:8"], said
+    # JSON and CI's annotations in the same order (they were not: newcomer's testing)
+    found = json.loads(run_check(repo, "json").stdout)["findings"]
+    assert [f"{f['file']}:{f['line']}" for f in found] == [s[len("procedures/") :] for s in said]
+    github = run_check(repo, "github").stdout.splitlines()
+    assert [line.split(",title")[0].split("file=")[1] for line in github] == [
+        s.replace(":", ",line=") for s in said
+    ]
 
 
 def test_check_says_what_it_does_not_read_uncommitted(repo: ManualRepo, tmp_path):

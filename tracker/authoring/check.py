@@ -62,12 +62,14 @@ def check_manual(
     files: Objects | None = None,
     source: Callable[[Version], str] | None = None,
 ) -> list[Problem]:
-    """Every error and warning, errors first (``published``: a version's text as the website
-    shows it, sanitised HTML, for what only that shows, such as its images; ``templates``:
-    what is wrong with the newsletter's templates, found by ``publish.newsletter``; ``files``:
-    the blob id and size of a file at a commit, for the files its images name; ``source``: a
-    version's Markdown, for the lines of findings in it). While the newest settings cannot be
-    read, their error comes first, saying what is not checked (``unchecked``)."""
+    """Every error and warning, errors first, each kind a file's findings together, by line
+    (its findings without one first), the files in the order found (``published``: a
+    version's text as the website shows it, sanitised HTML, for what only that shows, such as
+    its images; ``templates``: what is wrong with the newsletter's templates, found by
+    ``publish.newsletter``; ``files``: the blob id and size of a file at a commit, for the
+    files its images name; ``source``: a version's Markdown, for the lines of findings in it).
+    While the newest settings cannot be read, their error comes first, saying what is not
+    checked (``unchecked``)."""
     since = since or _recent(today)
     lines = Lines(source)
     broken = settings_error(snapshot)
@@ -101,7 +103,15 @@ def check_manual(
         *(conflict_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]
-    return sorted(problems, key=lambda p: p.level != "error")
+    # Errors first, then warnings, each kind a file's findings together, by line, the files in
+    # the order found: every format's order (JSON's and CI's annotations listed a file's
+    # findings in another order than the text: newcomer's testing).
+    first: dict[tuple[str, str], int] = {}
+    for problem in problems:
+        first.setdefault((problem.level, problem.where), len(first))
+    return sorted(
+        problems, key=lambda p: (p.level != "error", first[p.level, p.where], p.line or 0)
+    )
 
 
 def settings_error(snapshot: Snapshot) -> Problem | None:

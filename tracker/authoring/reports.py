@@ -27,22 +27,15 @@ def problem_json(problem: Problem) -> dict[str, Any]:
 
 
 def text_lines(problems: list[Problem], snapshot: Snapshot) -> list[str]:
-    """The findings as the text format prints them: a file by its path in the repository, and
-    its line after it where known ("error: procedures/a.md:3: ..."), as compilers write them,
-    which editors and terminals open there when run from the repository's top; a document's
-    id, or a commit, as found. Errors come first, then warnings, each kind a file's findings
-    together, by line (its findings without one first), the files in the order found; each
-    on one line, a line break in a name shown as a replacement character."""
+    """The findings as the text format prints them, in ``check_manual``'s order: a file by its
+    path in the repository, and its line after it where known ("error: procedures/a.md:3:
+    ..."), as compilers write them, which editors and terminals open there when run from the
+    repository's top; a document's id, or a commit, as found. Each is one line, a line break
+    in a name shown as a replacement character."""
     files = {path for path in _files(snapshot, problems).values()}
     under = {p.where: snapshot.root.join(p.where) for p in problems}
-    first: dict[tuple[str, str], int] = {}
-    for problem in problems:
-        first.setdefault((problem.level, problem.where), len(first))
     found = []
-    for problem in sorted(
-        problems,
-        key=lambda p: (p.level != "error", first[p.level, p.where], p.line or 0),
-    ):
+    for problem in problems:
         where = under[problem.where] if under[problem.where] in files else problem.where
         line = f":{problem.line}" if problem.line is not None else ""
         said = f"{problem.level}: {where}{line}: {problem.message}"
