@@ -949,6 +949,44 @@ def test_the_tracked_branch_moved_on_to_a_branch_it_was_merged_into_is_an_error(
 @pytest.mark.parametrize(
     "message",
     [
+        "Merge branch 'main' of https://example.org/manual.git",
+        "Merge remote-tracking branch 'origin/main'",
+    ],
+)
+def test_git_pull_on_the_tracked_branch_that_made_a_merge_is_an_error(
+    repo: ManualRepo, message: str
+):
+    """Two authors pushing to main: B's `git pull` (no --rebase) made a merge whose first
+    parent is B's commit, so A's change, pushed and live since 14 February, became work merged
+    on 5 March, its release gone, with nothing said (exploratory testing of history shapes)."""
+    repo.commit({"manual.toml": SCHEDULE, "a.md": doc("A"), "b.md": doc("B")}, "Start",
+                "2024-01-02T10:00:00+00:00", {"Go-Live": "immediate"})  # fmt: skip
+    repo.branch("b-local")  # (B's clone, before A pushed)
+    repo.checkout("main")
+    pushed = repo.commit({"a.md": doc("A", "X change.")}, "A's change", "2024-02-01T10:00:00+00:00")
+    assert go_lives(repo.snapshot(), "a") == ["2024-01-02", "2024-02-14"]
+    repo.checkout("b-local")
+    repo.commit({"b.md": doc("B", "Y change.")}, "B's change", "2024-02-20T10:00:00+00:00")
+    merge = repo.merge("main", "2024-03-05T10:00:00+00:00", message)
+    repo.checkout("main")
+    repo.git("merge", "--quiet", "--ff-only", "b-local")  # (B pushes)
+    manual = repo.snapshot()
+    assert go_lives(manual, "a") == ["2024-01-02", "2024-03-13"]  # (what git's history says)
+    (problem,) = manual.problems
+    assert (problem.rule, problem.level, problem.where) == (
+        "branch-replaced",
+        "error",
+        f"commit {merge[:10]}",
+    )
+    assert problem.message.startswith(f"merged '{message.split(chr(39))[1]}' into 'main' itself")
+    assert f"move 'main' back to {pushed[:10]} (git push --force-with-lease origin " in (
+        problem.message
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "Merge branch 'feat'",
         "Merge branch 'feat' into main",
         "Merge branch 'main' into main",
@@ -974,6 +1012,14 @@ def test_merges_into_the_tracked_branch_are_not_an_error(repo: ManualRepo, messa
         ("release/2024", "Merge branch 'main' into release/2024", False),
         ("HEAD", "Merge branch 'main' into feat", False),  # (detached: any branch, review)
         ("", "Merge branch 'main' into feat", False),
+        # "git pull" on the tracked branch itself: a merge whose second parent is the branch
+        # as it was pushed (exploratory testing of history shapes)
+        ("main", "Merge branch 'main' of https://example.org/procedures", True),
+        ("main", "Merge remote-tracking branch 'origin/main'", True),
+        ("live", "Merge branch 'live' of https://example.org/procedures into live", True),
+        ("origin/main", "Merge branch 'main' of https://example.org/procedures", True),
+        ("main", "Merge branch 'fix/main'", False),  # (another branch, of a name like it)
+        ("main", "Merge branch 'feature'", False),
     ],
 )
 def test_which_merges_replaced_the_tracked_branch(branch: str, subject: str, said: bool):

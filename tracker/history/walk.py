@@ -173,20 +173,24 @@ class HistoryBuilder:
 # git's, GitHub's and GitLab's messages for merging one branch into another: "Merge branch
 # 'main' into feat", "Merge branch 'main' of https://... into feat", "Merge remote-tracking
 # branch 'origin/main' into feat", "Merge branch 'main' into 'feat'".
+# Without " into ..." (git leaves it out for a merge into main or master): ``git pull`` on the
+# tracked branch itself, "Merge branch 'main' of https://..." or "Merge remote-tracking branch
+# 'origin/main'".
 _MERGED_INTO = re.compile(
-    r"Merge (?:remote-tracking )?branch '(?P<merged>[^']+)'(?: of \S+)?"
-    r" into '?(?P<into>[^'\s]+)'?\s*"
+    r"Merge (?P<remote>remote-tracking )?branch '(?P<merged>[^']+)'(?P<url> of \S+)?"
+    r"(?: into '?(?P<into>[^'\s]+)'?)?\s*"
 )
 
 
 def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Problem]:
     """A merge on the tracked branch's first-parent line that merged the tracked branch into
     another one, which the tracked branch then moved on to (a fast-forward: "update branch"
-    or ``git pull`` on the other, then it is pushed as the tracked branch). The tracked
-    branch's own commits since the two parted are then the merge's second parent, so their
-    changes count as merged work, dated from the merge (go-live dates they had move), and the
-    other branch's commits as changes of the tracked branch, each on its own date. Git's
-    history no longer says otherwise: only the merge's message does."""
+    or ``git pull`` on the other, then it is pushed as the tracked branch), or into itself
+    (``git pull`` on it, with commits not pushed yet). The tracked branch's own commits since
+    the two parted are then the merge's second parent, so their changes count as merged work,
+    dated from the merge (go-live dates they had move), and the other commits as changes of
+    the tracked branch, each on its own date. Git's history no longer says otherwise: only
+    the merge's message does."""
     found = _MERGED_INTO.fullmatch(commit.subject)
     if found is None:
         return []
@@ -194,7 +198,14 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
     if branch in ("", "HEAD"):  # detached, and no CI said which branch: it may be any
         return []  # (a branch brought up to date from main has such a merge, rightly)
     names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
-    if into in names or not any(merged == n or merged.endswith(f"/{n}") for n in names):
+    # (a remote's copy of it, "origin/main"; not a branch of another name, "fix/main")
+    if not any(merged == n or (found["remote"] and merged.endswith(f"/{n}")) for n in names):
+        return []
+    # Into itself (git leaves " into main" out): the branch as pushed, merged by "git pull",
+    # from a remote by its address or its remote-tracking branch; else a merge made on the
+    # tracked branch, rightly ("Merge branch 'main' into 'main'": GitLab's, of a fork's main).
+    pulled = into is None or into in names
+    if pulled and not (found["url"] or found["remote"]):
         return []
     shown = branch
     day = datetime.fromtimestamp(commit.timestamp, zone).date()
@@ -204,14 +215,24 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
         if "/" not in shown
         else f"git push --force-with-lease, with {before} as the branch's new head"
     )
-    return [Problem(
-        "error", f"commit {commit.sha[:10]}",
-        f"merged '{shown}' into '{into}', and '{shown}' then moved on to it (a fast-forward), "
-        f"so the changes made on '{shown}' before it now count as work merged on {day} (go-live "
-        f"dates they had may have moved), and those of '{into}' as changes made on '{shown}'; "
-        f"to undo it, move '{shown}' back to {before} ({push}) and merge '{into}' into it",
-        day, rule="branch-replaced",
-    )]  # fmt: skip
+    if pulled:  # ("git pull" where "git pull --rebase" makes no merge: exploratory testing)
+        said = (
+            f"merged '{merged}' into '{shown}' itself (a 'git pull' that made a merge), so the "
+            f"changes pushed to '{shown}' before it now count as work merged on {day} (go-live "
+            "dates they had may have moved, and a release they were in may be gone), and the "
+            f"commits it merged them with as changes made on '{shown}'; to undo it, move "
+            f"'{shown}' back to {before} ({push}), then put those commits on it again with "
+            "'git pull --rebase' and push"
+        )
+    else:
+        said = (
+            f"merged '{shown}' into '{into}', and '{shown}' then moved on to it (a fast-forward), "
+            f"so the changes made on '{shown}' before it now count as work merged on {day} "
+            f"(go-live dates they had may have moved), and those of '{into}' as changes made on "
+            f"'{shown}'; to undo it, move '{shown}' back to {before} ({push}) and merge "
+            f"'{into}' into it"
+        )
+    return [Problem("error", f"commit {commit.sha[:10]}", said, day, rule="branch-replaced")]
 
 
 def _schedule_of(data: bytes | None) -> Schedule | None:
