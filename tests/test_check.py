@@ -1505,6 +1505,31 @@ def test_a_finding_is_one_line_whatever_its_files_name(repo: ManualRepo):
     assert lines[1:] == ["1 error, 0 warnings."]
 
 
+def test_a_commit_dated_by_a_wrong_clock_is_an_error(repo: ManualRepo):
+    """A laptop whose clock said 2000 put a new duty in force from January, never announced;
+    one ten years ahead held a chapter back until then; check said nothing (exploratory
+    testing of history shapes). Said by the computer's clock, not the day asked for."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-06-05T10:00:00+00:00", {"Change-Note": "A."})
+    early = repo.commit({"duty.md": doc("Duty")}, "Add the duty", "2000-01-01T00:05:00+00:00",
+                        {"Change-Note": "New duty."})  # fmt: skip
+    repo.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-06-21T10:00:00+00:00")
+    late = repo.commit({"b.md": doc("B")}, "Add B", "2099-04-01T10:00:00+00:00")
+    found = [f for f in json.loads(run_check(repo, "json").stdout)["findings"]
+             if f["rule"] == "clock-wrong"]  # fmt: skip
+    assert [(f["file"], f["severity"]) for f in found] == [
+        (f"commit {early[:10]}", "error"),
+        (f"commit {late[:10]}", "error"),
+    ]
+    assert found[0]["message"].startswith(
+        f"is dated 2000-01-01, before the commit it follows ({repo.git('rev-parse', 'HEAD~3')[:10]}"
+        ", dated 2024-06-05): the clock of the computer one of them was made on was likely wrong"
+    )
+    assert found[1]["message"].startswith("is dated 2099-04-01, after today (")
+    # (the commit after the early one, dated right, is not said; nor, a month on, the early one)
+    later = check_manual(repo.snapshot(), D("2024-08-01"))
+    assert [p.where for p in later if p.rule == "clock-wrong"] == [f"commit {late[:10]}"]
+
+
 def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):
     """A conflict committed after a merge passed check: the page showed "<<<<<<< HEAD" as a
     heading and both wordings (exploratory testing of history shapes). Not in code; a line of
