@@ -302,6 +302,45 @@ def test_an_image_changed_since_its_chapter_was_committed_is_said(repo: ManualRe
     assert [(f["rule"], f["file"]) for f in found] == [("image-changed", "a.md")]
 
 
+LFS_POINTER = (
+    "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22ead"
+    "bb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n"
+)
+
+
+def test_a_file_that_is_no_image_inside_or_a_git_lfs_pointer_is_broken(repo: ManualRepo):
+    """An image kept in Git LFS is a pointer in git: its page showed a broken image, and a
+    chapter kept so showed the pointer's text, and check passed both (exploratory testing of
+    history shapes); text named fake.png passed too, by its name's ending."""
+    images = repo.path / "procedures" / "images"
+    images.mkdir(parents=True)
+    (images / "flow.png").write_text(LFS_POINTER)
+    (images / "fake.png").write_text("not an image")
+    (images / "real.png").write_bytes(PNG)
+    (images / "chart.svg").write_text('<?xml version="1.0"?>\n<!-- a chart -->\n<svg></svg>')
+    (images / "photo.webp").write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8 ")
+    shown = " ".join(f"![{n}](images/{n})" for n in ("flow.png", "fake.png", "real.png",
+                                                       "chart.svg", "photo.webp"))  # fmt: skip
+    repo.commit({"a.md": doc("A", shown), "b.md": LFS_POINTER}, when="2024-01-02T09:00:00+00:00")
+    findings = json.loads(run_check(repo, "json").stdout)["findings"]
+    assert [(f["rule"], f["file"]) for f in findings if f["severity"] == "error"] == [
+        ("lfs-pointer", "b.md"), ("broken-image", "a.md"), ("broken-image", "a.md")
+    ]  # fmt: skip
+    messages = [f["message"] for f in findings]
+    assert messages[1].startswith(
+        "shows the image images/flow.png, which is a Git LFS pointer, not the image (git holds "
+        "only a note of a file kept elsewhere), so its page shows none; keep the manual's images "
+        "out of Git LFS (take it out of .gitattributes' lfs lines, run git add --renormalize ."
+    )
+    assert messages[2] == (
+        "shows the image images/fake.png, which is not a PNG, JPEG, GIF, WebP or SVG image "
+        "inside, so its page shows none"
+    )
+    assert messages[0].startswith("the file is a Git LFS pointer, not the chapter: keep the")
+    with pytest.raises(NotFoundError):  # (the pointer's text is never shown as the chapter)
+        repo.snapshot().document("b")
+
+
 def test_an_image_that_is_a_symbolic_link_is_broken(repo: ManualRepo):
     """The website serves no symbolic link as an image (its blob is the path it points to):
     check said nothing of a chapter showing one, whose page showed none (review)."""

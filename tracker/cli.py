@@ -346,7 +346,7 @@ def _check(args: argparse.Namespace) -> int:
     unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
     tried = check.tries_templates(snapshot)
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
-    published, files = with_images(texts.of), opened.manual.repo.file_objects  # (for images)
+    published, files = with_images(texts.of), opened.manual.repo  # (for images)
     problems = check.check_manual(
         snapshot, today, published, templates=templates, files=files, source=texts.of
     )

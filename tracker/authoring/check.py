@@ -37,14 +37,14 @@ from tracker.history.snapshot import Snapshot, page_of
 RECENT_DAYS = 30
 REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
-    "front-matter", "conflict-marker", "not-utf8", "too-large", "missing-object", "invalid-id",
-    "duplicate-id", "address-clash", "duplicate-title", "id-case", "section-spelling",
-    "section-unused", "image-alt", "list-indent", "footnote", "move-lost", "id-changed",
-    "newsletter-template", "broken-link", BROKEN, CHANGED, "broken-anchor", "heading-id-clash",
-    "go-live-invalid", "go-live-twice", "go-live-far", "unread-trailer", "unknown-trailer",
-    "back-dated", "held-back", "clock-wrong", "missing-change-note", "change-undone",
-    "review-overdue", "review-due-soon", SETTINGS_INVALID, "settings-unread", "schedule-ended",
-    "branch-replaced",
+    "front-matter", "conflict-marker", "not-utf8", "too-large", "lfs-pointer", "missing-object",
+    "invalid-id", "duplicate-id", "address-clash", "duplicate-title", "id-case",
+    "section-spelling", "section-unused", "image-alt", "list-indent", "footnote", "move-lost",
+    "id-changed", "newsletter-template", "broken-link", BROKEN, CHANGED, "broken-anchor",
+    "heading-id-clash", "go-live-invalid", "go-live-twice", "go-live-far", "unread-trailer",
+    "unknown-trailer", "back-dated", "held-back", "clock-wrong", "missing-change-note",
+    "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID, "settings-unread",
+    "schedule-ended", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from html import unescape
 from pathlib import PurePosixPath
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from tracker.authoring.lines import Lines
+from tracker.history.documents import LFS_FIX, LFS_POINTER
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE, link_path
 from tracker.history.model import Level, Problem, Version
 from tracker.history.snapshot import Snapshot
@@ -31,7 +33,22 @@ CHANGED = "image-changed"
 # The blob id and size of each file (commit, path in the repository) asked at once (None: the
 # commit has none).
 Blob = tuple[str, int]
-Objects = Callable[[list[tuple[str, str]]], list[Blob | None]]
+
+
+class Objects(Protocol):
+    """Git's objects, as ``GitRepo`` reads them."""
+
+    def file_objects(self, files: Iterable[tuple[str, str]]) -> list[Blob | None]:
+        """The blob id and size of each file (commit, path), without reading it."""
+
+    def read_blobs(self, shas: Iterable[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
+        """Contents of blobs in the order given, cut after ``limit`` + 1 bytes."""
+
+
+# How each kind of image begins (WebP: "RIFF", its size, then "WEBP"); an SVG is text whose
+# "<svg" comes within its first kilobyte (after an XML declaration, a comment, a doctype).
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+_SNIFFED = 1024  # (bytes of each image read)
 
 
 def image_problems(
@@ -100,9 +117,11 @@ class Files:
     ``/files/<commit>/<path>`` (its name's accents joined or apart, at most LARGEST_IMAGE)."""
 
     def __init__(self, snapshot: Snapshot, objects: Objects) -> None:
-        self.root, self.head, self.objects = snapshot.root, snapshot.head, objects
+        self.root, self.head, self.objects = snapshot.root, snapshot.head, objects.file_objects
         self.config = snapshot.config
         self.known: dict[tuple[str, str], Blob | None] = {}  # (commit, repository path) -> blob
+        self.read = objects.read_blobs
+        self.starts: dict[str, bytes | None] = {}  # blob id -> its first bytes (None: missing)
 
     def look_up(self, images: list[tuple[Version, str]]) -> None:
         """Ask git at once for the files these images name, at their version's commit and at
@@ -149,7 +168,24 @@ class Files:
             )
         if blob[1] > LARGEST_IMAGE:
             return f"{shown} is larger than {LARGEST_IMAGE // 1_000_000} MB, so its page shows none"
-        return None
+        return self._not_an_image(shown, blob[0])
+
+    def _not_an_image(self, shown: str, sha: str) -> str | None:
+        """Why a file named as an image is none, by what it holds (its name's ending said
+        nothing of a Git LFS pointer, nor of text named flow.png: exploratory testing)."""
+        if sha not in self.starts:  # (every image's file read at once, when first asked)
+            others = {blob[0] for blob in self.known.values() if blob} - set(self.starts) - {sha}
+            self.starts.update(self.read([sha, *sorted(others)], _SNIFFED))
+        start = self.starts.get(sha)
+        if start is None or is_image(start):
+            return None  # (git lacks it: the page's own notice says so)
+        if start.startswith(LFS_POINTER):
+            return (
+                f"{shown} is a Git LFS pointer, not the image (git holds only a note of a file "
+                "kept elsewhere), so its page shows none; keep the manual's images out of Git "
+                f"LFS{LFS_FIX}"
+            )
+        return f"{shown} is not a PNG, JPEG, GIF, WebP or SVG image inside, so its page shows none"
 
     def changed(self, version: Version, src: str) -> str | None:
         """Why the page of this version shows an older image than the manual now has (a page
@@ -188,3 +224,10 @@ class Files:
         self.known.update(zip(asked, self.objects(asked), strict=True))
         found = (self.known[(commit, name)] for name in names)
         return next((blob for blob in found if blob is not None), None)
+
+
+def is_image(start: bytes) -> bool:
+    """Whether a file's first bytes are those of a PNG, JPEG, GIF, WebP or SVG image."""
+    if start.startswith(_SIGNATURES) or (start[:4] == b"RIFF" and start[8:12] == b"WEBP"):
+        return True
+    return b"<svg" in start[:_SNIFFED].lower()

@@ -67,6 +67,9 @@ _MARKS = re.compile(r"<[^<>]*>|[*`~]")
 _REFERENCE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.I)
 MAX_BYTES = 2_000_000
 MISSING = "git lacks the file's contents"  # how the reason for a missing object begins
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"  # (git's text for a file kept elsewhere)
+LFS = "the file is a Git LFS pointer"  # how the reason for one begins
+LFS_FIX = " (take it out of .gitattributes' lfs lines, run git add --renormalize . and commit)"
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,9 @@ def _late(text: str) -> str | None:
 
 
 def _cannot_be_read(data: bytes) -> bool:
-    """Too large or binary (``unreadable``'s first tests, without copying the bytes)."""
-    return len(data) > MAX_BYTES or data.find(b"\0", 0, 8000) >= 0
+    """Too large, binary or a Git LFS pointer (``unreadable``'s first tests, without copying
+    the bytes)."""
+    return len(data) > MAX_BYTES or data.find(b"\0", 0, 8000) >= 0 or data.startswith(LFS_POINTER)
 
 
 @lru_cache(maxsize=4096)
@@ -196,6 +200,8 @@ def unreadable(data: bytes | None) -> str | None:
         return f"{MISSING} (a missing object, or one a partial clone could not fetch)"
     if len(data) > MAX_BYTES:
         return f"the file is larger than {MAX_BYTES // 1_000_000} MB"
+    if data.startswith(LFS_POINTER):  # (exploratory testing: its page showed the pointer)
+        return f"{LFS}, not the chapter: keep the manual's Markdown out of Git LFS{LFS_FIX}"
     if b"\0" in data[:8000]:
         wide = wide_encoding(data)
         if wide:  # (Notepad's "Unicode": text, but every other byte a NUL to git)

@@ -17,7 +17,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.errors import shown
-from tracker.history.documents import MISSING, DocMeta, path_id
+from tracker.history.documents import LFS, MISSING, DocMeta, path_id
 from tracker.history.ids import path_id_problem
 from tracker.history.links import composed
 from tracker.history.model import INVALID_ID, Document, Problem, Version, VersionKind
@@ -403,8 +403,8 @@ def _last_good(before: DocMeta, now: DocMeta) -> DocMeta:
 
 def _rule(reason: str) -> str:
     """The check rule of a reason a version is not published (docs/authors.md)."""
-    if reason.startswith(MISSING):
-        return "missing-object"
+    if reason.startswith((MISSING, LFS)):
+        return "missing-object" if reason.startswith(MISSING) else "lfs-pointer"
     return "too-large" if "larger than" in reason else "not-utf8"
 
 

@@ -25,7 +25,7 @@ Level = Literal["error", "warning"]
 # The rules of versions that are not published because they cannot be read, or (INVALID_ID)
 # because the id their path gives could not be a web address (docs/authors.md).
 INVALID_ID = "invalid-id"
-LEFT_OUT = frozenset({"missing-object", "not-utf8", "too-large", INVALID_ID})
+LEFT_OUT = frozenset({"missing-object", "not-utf8", "too-large", "lfs-pointer", INVALID_ID})
 # The rule of the newest settings that cannot be read, as ``tracker check`` reports them (the
 # manual's head is then read with the last readable ones: ``tracker/settings.py``).
 SETTINGS_INVALID = "settings-invalid"
