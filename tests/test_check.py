@@ -1277,6 +1277,7 @@ def test_links_are_read_with_their_percent_escapes_decoded(repo: ManualRepo):
     repo.commit(ESCAPED_LINKS, when="2024-01-01T09:00:00+00:00", trailers={"Change-Note": "Added."})
     assert messages(repo) == [
         f"error: a.md: links to {target}, which is not a document"
+        + (" (did you mean a.md?)" if target.startswith("%2e") else "")  # (its name is a.md's)
         for target in ("%2e%2e/procedures/a.md", "..%2Fprocedures%2Fa.md", "%2Fa.md",
                        "early%2520help.md", "a%00.md")
     ]  # fmt: skip
@@ -1396,6 +1397,28 @@ def test_a_broken_link_names_the_document_or_heading_it_was_likely_meant_for(rep
         "you mean child-death.md?)",
         "error: health/strategy.md: links to early-help.md, which is not a document (did you "
         "mean early%20help.md?)",
+    ]
+
+
+def test_a_link_from_the_wrong_folder_or_to_a_former_path_is_given_the_document(
+    repo: ManualRepo,
+):
+    """A link naming the right file from the wrong folder (a "../" too few or too many) got no
+    "did you mean", its path as a whole too far from the document's (newcomer's testing); nor
+    did a link to a chapter's path before it was renamed (exploratory testing)."""
+    repo.commit({"referral-and-assessment/referrals.md": doc("Referrals"),
+                 "practice-guidance/bruising.md": doc("Bruising"), "sec1/one.md": doc("One"),
+                 "other/referrals-and-more.md": doc("More")},
+                when="2024-01-19T09:00:00+00:00")  # fmt: skip
+    repo.move("sec1/one.md", "sec1/uno.md", when="2024-01-19T10:00:00+00:00")
+    links = "[R](referrals.md) [R2](../referrals.md) [B](bruising.md) [O](../sec1/one.md)"
+    repo.commit({"referral-and-assessment/a.md": doc("A", links)}, when="2024-01-20T09:00:00+00:00")
+    found = [m.split(", which is not a document")[1] for m in messages(repo, "2024-02-01")
+             if m.startswith("error: referral-and-assessment/a.md")]  # fmt: skip
+    assert found == [  # ([R] is its own folder's: no finding)
+        " (did you mean referrals.md?)",
+        " (did you mean ../practice-guidance/bruising.md?)",
+        " (did you mean ../sec1/uno.md?)",
     ]
 
 

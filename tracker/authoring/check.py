@@ -218,7 +218,8 @@ def _address_clashes(snapshot: Snapshot) -> list[Problem]:
 def _broken_links(snapshot: Snapshot, lines: Lines) -> list[Problem]:
     live = {composed(doc.latest.path): doc for doc in _published(snapshot)}  # (as links name them)
     ids: dict[str, set[str]] = {}  # the ids of each linked document's headings on its page
-    problems, suggest = [], Suggestions(live)
+    former = {composed(v.path): doc.latest.path for doc in live.values() for v in doc.versions}
+    problems, suggest = [], Suggestions(live, former)
     for doc in live.values():
         version = doc.latest
         for target in version.meta.links:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import quote, unquote
 
 from tracker.history.links import ANCHOR_PREFIX, landing_ids, page_anchor
@@ -21,9 +21,14 @@ class Suggestions:
     each target worked out once (one moved chapter is linked from many places), for the first
     SUGGESTED_TARGETS targets (each is compared with every document)."""
 
-    def __init__(self, live: Iterable[str]) -> None:
+    def __init__(self, live: Iterable[str], former: Mapping[str, str] | None = None) -> None:
         self._paths = {path.removesuffix(".md"): path for path in live}  # (".md" looks alike)
         self._known: dict[tuple[str, ...], str] = {}
+        self._former = former or {}  # a path a document had -> its path now
+        named: dict[str, list[str]] = {}  # a file's name, without ".md" -> the paths so named
+        for path in self._paths.values():
+            named.setdefault(_name(path), []).append(path)
+        self._named = {name: paths[0] for name, paths in named.items() if len(paths) == 1}
 
     def _remembered(self, key: tuple[str, ...], work: Callable[[], str]) -> str:
         if key not in self._known:
@@ -40,9 +45,15 @@ class Suggestions:
         return f" (did you mean {quote(written, safe=_PATH_SAFE)}?)"
 
     def _near_path(self, wanted: str) -> str:
+        """The document a link was likely meant for: the one that had the path (renamed or
+        moved since), else the one whose path is nearest, else the only one of that name
+        (the right file from the wrong folder, a "../" too many or too few: newcomer's
+        testing, whose paths were too far apart as wholes)."""
+        if wanted in self._former:
+            return self._former[wanted]
         stem = wanted.removesuffix(".md")
         near = difflib.get_close_matches(stem, list(self._paths), n=1, cutoff=0.85)
-        return self._paths[near[0]] if near else ""
+        return self._paths[near[0]] if near else self._named.get(_name(wanted), "")
 
     def heading(self, fragment: str, version: Version, known: set[str]) -> str:
         """' (did you mean #…?)' naming the heading whose id is nearest the one a link names,
@@ -65,3 +76,8 @@ class Suggestions:
 # What a path in a link may hold as it is (RFC 3986's path characters less '%'): the rest is
 # percent-encoded, as a file named "faq#1.md" must be linked.
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+def _name(path: str) -> str:
+    """A file's name, without its folder or ".md"."""
+    return posixpath.basename(path).removesuffix(".md")
