@@ -246,6 +246,28 @@ def test_bad_arguments_get_one_sentence_and_status_2(demo: Path, args, words):
     )
 
 
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ("managing-allegations",
+         ": all-agencies/managing-allegations.md is the file of the chapter 'allegations' (give "
+         "its id)."),
+        ("procedures/specific-circumstances/domestic-abuse.md",
+         ": that is the file of the chapter 'domestic-abuse' (give its id)."),
+        ("specific-circumstances/domestic-abuse",
+         ": that is the file of the chapter 'domestic-abuse' (give its id)."),
+        ("domestic abuse", ": that is the title of the chapter 'domestic-abuse' (give its id)."),
+        ("referals", "; did you mean 'referrals'?"),
+        ("zzz", "."),
+    ],
+)  # fmt: skip
+def test_an_id_that_is_a_documents_file_or_title_says_whose(demo: Path, asked: str, said: str):
+    """An author gives the chapter's file or title, and each try got "There is no document
+    with the id ..." with no hint (newcomer's testing)."""
+    result = run("history", asked, "--repo", str(demo))
+    assert_user_error(result, f"There is no document with the id '{asked}'{said}\n")
+
+
 def test_a_bad_tracker_today_is_named_as_such(demo: Path):
     result = run("releases", "--repo", str(demo), env={"TRACKER_TODAY": "garbage"})
     assert_user_error(result, "TRACKER_TODAY", "garbage")

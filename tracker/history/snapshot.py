@@ -19,6 +19,7 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import InputError, NotFoundError, shown
 from tracker.history.documents import path_id
 from tracker.history.links import composed
+from tracker.history.meant import meant
 from tracker.history.model import (
     INVALID_ID,
     LEFT_OUT,
@@ -301,7 +302,8 @@ class Snapshot:
                     f"There is no document with the id {shown(ident)}: {named[-1].where} {why} "
                     "(see 'tracker check')."
                 )
-            raise NotFoundError(f"There is no document with the id {shown(ident)}.")
+            said = meant(self.documents, self.root, ident)
+            raise NotFoundError(f"There is no document with the id {shown(ident)}{said}")
         return self.documents.by_key(key)
 
     def on_day(self, ident: str, day: date) -> Document:
