@@ -80,6 +80,32 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     assert result.returncode == 0, result.stderr
     assert "Text [-1-]{+3+}." in result.stdout
     assert "missing object" in result.stderr
+    # Asked of a day the unread version may have been in force, the page and show say so;
+    # they stated the version before as in force then (exploratory testing of history shapes).
+    shown = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
+    assert "Text 1." in shown.stdout
+    assert "tracker: note: a later version, committed on 2024-02-02, could not be read (git " \
+        "lacks the file's contents" in shown.stderr  # fmt: skip
+    assert "it may have been in force on 2024-02-15 in place of the text shown." in shown.stderr
+    later = tracker("show", "a", "--at", "2024-03-15", "--repo", str(repo.path))
+    assert "Text 3." in later.stdout and "could not be read" not in later.stderr
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(manual)) as client:
+        words = " ".join(client.get("/chapters/a?at=2024-02-15").text.split())
+        assert "A later version of this chapter, committed on 2 February 2024, could not be " \
+            "read, so it is left out (git lacks" in words  # fmt: skip
+        assert "could not be read" not in client.get("/chapters/a?at=2024-03-15").text
+        (gone,) = client.get("/api/chapters/a/history").json()["left_out"]  # (and the CLI's)
+        assert (gone["committed"], gone["file"]) == ("2024-02-02", "a.md")
+    history = json.loads(
+        tracker("history", "a", "--format", "json", "--repo", str(repo.path)).stdout
+    )
+    assert [gone["reason"][:29] for gone in history["left_out"]] == [
+        "git lacks the file's contents"
+    ]
 
 
 def test_check_reports_a_version_git_lacks_however_old_it_is(repo: ManualRepo):

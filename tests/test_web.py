@@ -461,7 +461,8 @@ def test_api_has_the_command_lines_shapes(client: TestClient, demo: Path):
     releases = page(client, "/api/releases").json()
     assert releases == {"releases": [views.release_json(r, TODAY) for r in snapshot.releases]}
     history = page(client, "/api/chapters/referrals/history").json()
-    assert history == views.history_json(snapshot.document("referrals"), manual.differ.summary)
+    referrals = snapshot.document("referrals")
+    assert history == views.history_json(referrals, manual.differ.summary, snapshot)
     assert page(client, "/api/chapters/referrals/diff").json()["id"] == "referrals"
     chapters = page(client, "/api/chapters").json()["chapters"]
     assert [c["id"] for c in chapters] == [d.id for d in snapshot.documents]

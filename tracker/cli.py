@@ -137,7 +137,7 @@ def _history(args: argparse.Namespace) -> int:
     if args.format == "json":
         from tracker.publish import views as output
 
-        _print_json(output.history_json(document, opened.manual.differ.summary))
+        _print_json(output.history_json(document, opened.manual.differ.summary, opened.snapshot))
     elif not answered_after(opened, args.id):
         from tracker.publish import views as output
 

@@ -164,7 +164,8 @@ def chapters(request: Request) -> dict[str, Any]:
 
 @get("/chapters/{ident:path}/history", response_model=None)
 def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
-    """A document's versions, oldest first, each with what it changed.
+    """A document's versions, oldest first, each with what it changed, and `left_out`: the
+    versions that could not be read (`committed`, `file`, `reason`), which are not published.
 
     Where another document's id is this address (`{id}/history`: address-clash), the answer
     is still this document's history, with `address_clash`: `{"id"}` of the other.
@@ -173,7 +174,8 @@ def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     document = document_for(view, ident, "history")
     if document is None:  # the chapter whose own id ends in /history
         return chapter(request, f"{ident}/history", request.query_params.get("at"))
-    found = views.history_json(document, view.manual.differ.summariser(document.changes))
+    summarise = view.manual.differ.summariser(document.changes)
+    found = views.history_json(document, summarise, view.snapshot)
     return also_named(view, ident, "history", found)
 
 

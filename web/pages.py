@@ -305,6 +305,7 @@ def _chapter(
         # to link to: its id's history, feed and diffs are the other's.
         "own_pages": view.snapshot.document(document.id) is document,
         "asked": asked,
+        "unread": chapters.unread_since(view.snapshot, document, version, day or view.today),
     }
     return render_page(request, "chapter.html", context, status, view)
 

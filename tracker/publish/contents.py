@@ -10,7 +10,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from tracker.history.links import composed
-from tracker.history.model import Document, Note, Version, unique_notes
+from tracker.history.model import Document, Note, Problem, Version, unique_notes
 from tracker.history.releases import day_notes, undone_on
 from tracker.history.snapshot import Snapshot
 from tracker.history.texts import ended
@@ -224,3 +224,17 @@ def sentences(notes: Iterable[Note]) -> str:
 def went_live(document: Document, version: Version) -> bool:
     """False for a version superseded by a later one going live the same day."""
     return document.went_live(version)
+
+
+def unread_since(
+    snapshot: Snapshot, document: Document, version: Version, day: date
+) -> list[Problem]:
+    """The versions of a document left out (they could not be read) that were committed after
+    ``version`` and by ``day``: one may have been in force on ``day`` in its place (the page
+    stated the version before as in force then: exploratory testing of history shapes)."""
+    since = version.committed.date()
+    return [
+        problem
+        for problem in snapshot.left_out(document)
+        if problem.day is not None and since <= problem.day <= day
+    ]

@@ -13,7 +13,7 @@ from tracker.history import texts
 from tracker.history.model import Document, Note, Version, unique_notes
 from tracker.history.releases import Entry, Release
 from tracker.history.snapshot import Snapshot
-from tracker.publish.contents import never_in_force, went_live
+from tracker.publish.contents import never_in_force, unread_since, went_live
 
 Words = Callable[[date], str]  # how a sentence writes a date
 
@@ -45,21 +45,32 @@ def version_json(version: Version) -> dict[str, Any]:
     }
 
 
-def history_json(document: Document, summarise: Summariser | None = None) -> dict[str, Any]:
-    """A document's versions, oldest first; each with what it changed, given a summariser."""
+def history_json(
+    document: Document, summarise: Summariser | None = None, snapshot: Snapshot | None = None
+) -> dict[str, Any]:
+    """A document's versions, oldest first; each with what it changed, given a summariser; and,
+    given the snapshot, the versions left out because they could not be read (``left_out``:
+    the day each was committed, its file and why; a reader of the versions alone could not
+    know that one is missing: exploratory testing of history shapes)."""
     versions = []
     for number, version in enumerate(document.versions):
         data = version_json(version)
         if summarise is not None:
             data["summary"] = summarise(document.versions[number - 1] if number else None, version)
         versions.append(data)
-    return {
+    found: dict[str, Any] = {
         "id": document.id,
         "title": document.latest.title,
         "type": document.latest.type,
         "former_ids": [alias for alias in document.aliases if alias != document.id],
         "versions": versions,
     }
+    if snapshot is not None:
+        found["left_out"] = [
+            {"committed": p.day and p.day.isoformat(), "file": p.where, "reason": p.message}
+            for p in snapshot.left_out(document)
+        ]
+    return found
 
 
 def entry_json(entry: Entry, summarise: Summariser | None = None) -> dict[str, Any]:
@@ -254,6 +265,11 @@ def shown_on(
         raise InputError(f"{document.id!r} was withdrawn on {withdrawal.effective.isoformat()}.")
     if version.withdrawn:  # (its own text: an archived file may name what replaced it)
         notes.append(f"{document.id!r} is archived (withdrawn).")
+    notes += [
+        f"a later version, committed on {problem.day}, could not be read ({problem.message}): "
+        f"it may have been in force on {day} in place of the text shown."
+        for problem in unread_since(snapshot, document, version, day)
+    ]
     return version, notes
 
 
