@@ -108,6 +108,16 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     ]
 
 
+def test_a_version_never_published_is_not_said_to_have_been_in_force(repo: ManualRepo):
+    """Not UTF-8, a version is left out and never published: the one before it was in force,
+    so a page of a later day says nothing of it (only a version git lacks may have been)."""
+    repo.commit({"a.md": doc("A", "Text 1.")}, "v1", "2024-01-02T10:00:00+00:00")
+    (repo.path / ROOT / "a.md").write_bytes(doc("A", "Caf\xe9.").encode("latin-1"))
+    repo.commit({}, "v2", "2024-02-02T10:00:00+00:00")
+    shown = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
+    assert "Text 1." in shown.stdout and "could not be read" not in shown.stderr
+
+
 def test_check_reports_a_version_git_lacks_however_old_it_is(repo: ManualRepo):
     """A damaged copy is the repository's to mend, not an old commit's: check reported it for
     30 days after the version, then passed on the damaged mirror (exploratory testing)."""

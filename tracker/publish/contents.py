@@ -229,12 +229,14 @@ def went_live(document: Document, version: Version) -> bool:
 def unread_since(
     snapshot: Snapshot, document: Document, version: Version, day: date
 ) -> list[Problem]:
-    """The versions of a document left out (they could not be read) that were committed after
-    ``version`` and by ``day``: one may have been in force on ``day`` in its place (the page
-    stated the version before as in force then: exploratory testing of history shapes)."""
+    """The versions of a document whose contents git lacks (a damaged copy: they were
+    published) committed after ``version`` and by ``day``: one may have been in force on
+    ``day`` in its place (the page stated the version before as in force then: exploratory
+    testing of history shapes). A text that is not UTF-8, too large or an LFS pointer was never
+    published, so the version before it was in force: it is not counted."""
     since = version.committed.date()
     return [
         problem
         for problem in snapshot.left_out(document)
-        if problem.day is not None and since <= problem.day <= day
+        if problem.rule == "missing-object" and problem.day and since <= problem.day <= day
     ]
