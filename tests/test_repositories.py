@@ -114,6 +114,7 @@ def test_a_version_never_published_is_not_said_to_have_been_in_force(repo: Manua
     repo.commit({"a.md": doc("A", "Text 1.")}, "v1", "2024-01-02T10:00:00+00:00")
     (repo.path / ROOT / "a.md").write_bytes(doc("A", "Caf\xe9.").encode("latin-1"))
     repo.commit({}, "v2", "2024-02-02T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Text 3.")}, "v3", "2024-03-02T10:00:00+00:00")
     shown = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
     assert "Text 1." in shown.stdout and "could not be read" not in shown.stderr
 
