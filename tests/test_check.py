@@ -1592,6 +1592,39 @@ def test_a_commit_dated_by_a_wrong_clock_is_an_error(repo: ManualRepo):
     assert [p.where for p in later if p.rule == "clock-wrong"] == [f"commit {late[:10]}"]
 
 
+def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualRepo, tmp_path):
+    """Committed on 1 February (the 14th's release), pushed on 1 March: the change appeared in
+    the past release, whose newsletter had gone out without it, with nothing said (exploratory
+    testing of history shapes). check, run before a push, says so."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    scheduled.commit({"a.md": doc("A")}, "Add A", "2024-01-02T10:00:00+00:00")
+    late = scheduled.commit({"a.md": doc("A", "Late.")}, "Late", "2024-02-01T10:00:00+00:00")
+
+    def warned(today: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today", today],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return [line for line in done.stderr.splitlines() if "not pushed yet" in line]
+
+    assert warned("2024-03-01") == []  # (no remote: nothing is pushed anywhere)
+    scheduled.git("remote", "add", "origin", str(origin))
+    scheduled.git("push", "-q", "origin", "HEAD~1:refs/heads/main")
+    scheduled.git("fetch", "-q", "origin")
+    assert warned("2024-03-01") == [
+        f"tracker: warning: commit {late[:10]} is not pushed yet, but its changes count as live "
+        "since a day that has passed: A (2024-02-14); pushed so, they will show as in force "
+        "since then, which they were not. Date it now with git commit --amend --no-edit "
+        "(several commits: git rebase --force-rebase @{upstream}), so that it goes live at the "
+        "next release."
+    ]
+    assert warned("2024-02-05") == []  # (its release to come)
+    scheduled.git("push", "-q", "origin", "HEAD:refs/heads/main")
+    scheduled.git("fetch", "-q", "origin")
+    assert warned("2024-03-01") == []  # (pushed)
+
+
 def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):
     """A conflict committed after a merge passed check: the page showed "<<<<<<< HEAD" as a
     heading and both wordings (exploratory testing of history shapes). Not in code; a line of

@@ -56,9 +56,11 @@ def opened(
     else:  # (its root and branch checked by answered)
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
     snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
+    today = dates.today(snapshot.config.timezone, fixed)
     if worktree:
         _uncommitted(manual, args.command, snapshot.config)
-    return Opened(manual, snapshot, dates.today(snapshot.config.timezone, fixed))
+        _unpushed(manual, snapshot, today)
+    return Opened(manual, snapshot, today)
 
 
 def _uncommitted(manual: Manual, command: str, config: Config) -> None:
@@ -92,6 +94,41 @@ def _uncommitted(manual: Manual, command: str, config: Config) -> None:
             "%d file%s under %s %s changes not committed yet: tracker %s reads only what is "
             "committed.", len(changed), "s" * (len(changed) != 1), where,
             "have" if len(changed) != 1 else "has", command,
+        )  # fmt: skip
+
+
+def _unpushed(manual: Manual, snapshot: Snapshot, today: date) -> None:
+    """Say of each commit not pushed yet (on no remote-tracking branch: ``tracker check`` run
+    before a push) whose changes count as live since a day that has passed: git dates a commit
+    when it is made, not pushed, so once pushed its changes show as in force since then, which
+    they were not, in a release whose newsletter went out without them (exploratory testing of
+    history shapes). Nothing is said where no branch is a remote's (nothing is pushed)."""
+    if manual.repo.work_tree is None:
+        return
+    from tracker.errors import TrackerError
+    from tracker.repository.process import run_git
+
+    where = manual.repo.work_tree
+    try:
+        remotes = run_git(["for-each-ref", "--count=1", "refs/remotes/"], where, False)
+        if remotes.returncode != 0 or not remotes.stdout.strip():
+            return
+        found = run_git(["rev-list", snapshot.head, "--not", "--remotes"], where, False)
+    except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
+        return
+    unpushed = set(found.stdout.split()) if found.returncode == 0 else set()
+    late: dict[str, list[str]] = {}  # commit -> what it changes, live since a passed day
+    for document in snapshot.documents if unpushed else ():
+        for version in document.versions:
+            if version.commit in unpushed and version.effective < today:
+                late.setdefault(version.commit, []).append(f"{version.title} ({version.effective})")
+    for commit, changes in late.items():
+        log.warning(
+            "commit %s is not pushed yet, but its changes count as live since a day that has "
+            "passed: %s; pushed so, they will show as in force since then, which they were not. "
+            "Date it now with git commit --amend --no-edit (several commits: git rebase "
+            "--force-rebase @{upstream}), so that it goes live at the next release.",
+            commit[:10], "; ".join(changes),
         )  # fmt: skip
 
 
