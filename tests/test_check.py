@@ -903,9 +903,9 @@ def test_a_heading_line_ends_a_paragraph(repo: ManualRepo):
          ["warning: commit {sha}: has 'Go-Live: 2024-12-11' in its subject, where git does not "
           "read it as a trailer (a trailer under the subject needs a blank line between), so it "
           "was ignored"]),
-        ("Go-Live: 2024-12-11", ["warning: commit {sha}: has 'Go-Live: 2024-12-11' in its "
+        ("Go-Live: 2024-12-11", ["error: commit {sha}: has 'Go-Live: 2024-12-11' in its "
          "subject, where git does not read it as a trailer (a trailer under the subject needs a "
-         "blank line between), so it was ignored"]),
+         "blank line between), so it was ignored"]),  # (the whole subject: an error, review)
         ("Update go-live: dates explained", []),  # (second review: no date follows)
         ('Revert "Update threshold Go-Live: 2024-03-13"', []),
         ("Explain when the change-type: minor applies", []),

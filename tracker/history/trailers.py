@@ -215,15 +215,17 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     if slipped is None and not commit.unread:
         return []
     found = []
+    taken = [value for key, value in commit.trailers if key == "go-live"]
     if slipped:  # ("Update\nGo-Live: 2024-03-13": one subject to git; a warning, as a subject
-        # may also name a date so)
+        # may also name a date so; an error when the Go-Live is the whole subject, which names
+        # no date so: git commit -m "Go-Live: ..." went live early with CI passing)
+        whole = slipped.end() == len(subject.rstrip()) and not subject[: slipped.start()].strip()
         found.append(Problem(
-            "warning", f"commit {commit.sha[:10]}",
+            "error" if whole and not taken else "warning", f"commit {commit.sha[:10]}",
             f"has 'Go-Live: {slipped.group(1)}' in its subject, where git does not read it as "
             "a trailer (a trailer under the subject needs a blank line between), so it was "
             "ignored", committed, rule="unread-trailer",
         ))  # fmt: skip
-    taken = [value for key, value in commit.trailers if key == "go-live"]
     # A key with a word processor's dash beside them: no trailer to git, nor those beside it.
     dashed = next((k for k, _ in (*commit.unread, *commit.trailers)
                    if any(c in DASHES for c in k)), None)  # fmt: skip
