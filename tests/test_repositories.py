@@ -95,9 +95,10 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
 
     with TestClient(create_app(manual)) as client:
         words = " ".join(client.get("/chapters/a?at=2024-02-15").text.split())
-        assert "A later version of this chapter, committed on 2 February 2024, could not be " \
-            "read, so it is left out (git lacks" in words  # fmt: skip
-        assert "could not be read" not in client.get("/chapters/a?at=2024-03-15").text
+        assert "A later version of this chapter, made on 2 February 2024, is missing from this " \
+            "copy of the manual, so it cannot be shown: it may have been in force on 15 " \
+            "February 2024 in place of the text below." in words  # fmt: skip
+        assert "is missing from this copy" not in client.get("/chapters/a?at=2024-03-15").text
         (gone,) = client.get("/api/chapters/a/history").json()["left_out"]  # (and the CLI's)
         assert (gone["committed"], gone["file"]) == ("2024-02-02", "a.md")
     history = json.loads(
@@ -106,6 +107,30 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
     assert [gone["reason"][:29] for gone in history["left_out"]] == [
         "git lacks the file's contents"
     ]
+
+
+def test_a_lost_newest_version_is_said_and_another_documents_is_not(repo: ManualRepo):
+    """The newest version git lacks was never said (its day is kept blank, as it does not
+    age), and a chapter that once had another's path was told of that one's lost version,
+    on its page every day (review)."""
+    repo.commit({"x.md": doc("X", "X text.", id="x")}, "x", "2024-01-02T10:00:00+00:00")
+    repo.move("x.md", "moved.md", when="2024-01-03T10:00:00+00:00")
+    repo.commit({"x.md": doc("Y", "Y 1.", id="y")}, "y1", "2024-01-04T10:00:00+00:00")
+    repo.commit({"x.md": doc("Y", "Y 2.", id="y")}, "y2", "2024-02-02T10:00:00+00:00")
+    drop_object(repo, f"HEAD:{ROOT}/x.md")
+    shown = tracker("show", "y", "--at", "2024-02-15", "--repo", str(repo.path))
+    assert "Y 1." in shown.stdout
+    assert "note: a later version, committed on 2024-02-02, could not be read" in shown.stderr
+    history = json.loads(
+        tracker("history", "y", "--format", "json", "--repo", str(repo.path)).stdout
+    )
+    assert [gone["committed"] for gone in history["left_out"]] == ["2024-02-02"]
+    other = tracker("show", "x", "--at", "2024-02-15", "--repo", str(repo.path))
+    assert "X text." in other.stdout and "could not be read" not in other.stderr
+    history = json.loads(
+        tracker("history", "x", "--format", "json", "--repo", str(repo.path)).stdout
+    )
+    assert history["left_out"] == []
 
 
 def test_a_version_never_published_is_not_said_to_have_been_in_force(repo: ManualRepo):

@@ -173,7 +173,7 @@ class Walker:
         self.skipped[new] = Problem(
             "error", new, f"{reason}; its version of commit {commit.sha[:10]} is not published "
             f"({what})", moment.date(), rule=rule, line=int(at.group(1)) if at else None,
-            document=key,
+            document=key, committed=moment.date(),
         )  # fmt: skip
         paths = {self.root.join(path) for path in (old, new) if path}
         if merged and key is not None:  # (the merged commits that touched it, at any path)

@@ -50,6 +50,7 @@ class Problem:
     rule: str = ""
     line: int | None = None  # in the file, where known
     document: int | None = None  # the key of the document it concerns, where known
+    committed: date | None = None  # a version left out: the day of its commit, kept at the head
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"

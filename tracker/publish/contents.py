@@ -238,5 +238,7 @@ def unread_since(
     return [
         problem
         for problem in snapshot.left_out(document)
-        if problem.rule == "missing-object" and problem.day and since <= problem.day <= day
+        if problem.rule == "missing-object"
+        and problem.committed is not None
+        and since <= problem.committed <= day
     ]

@@ -67,7 +67,7 @@ def history_json(
     }
     if snapshot is not None:
         found["left_out"] = [
-            {"committed": p.day and p.day.isoformat(), "file": p.where, "reason": p.message}
+            {"committed": p.committed and str(p.committed), "file": p.where, "reason": p.message}
             for p in snapshot.left_out(document)
         ]
     return found
@@ -266,9 +266,9 @@ def shown_on(
     if version.withdrawn:  # (its own text: an archived file may name what replaced it)
         notes.append(f"{document.id!r} is archived (withdrawn).")
     notes += [
-        f"a later version, committed on {problem.day}, could not be read ({problem.message}): "
+        f"a later version, committed on {gone.committed}, could not be read ({gone.message}): "
         f"it may have been in force on {day} in place of the text shown."
-        for problem in unread_since(snapshot, document, version, day)
+        for gone in unread_since(snapshot, document, version, day)
     ]
     return version, notes
 
