@@ -198,14 +198,17 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
     if branch in ("", "HEAD"):  # detached, and no CI said which branch: it may be any
         return []  # (a branch brought up to date from main has such a merge, rightly)
     names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
-    # (a remote's copy of it, "origin/main"; not a branch of another name, "fix/main")
-    if not any(merged == n or (found["remote"] and merged.endswith(f"/{n}")) for n in names):
-        return []
     # Into itself (git leaves " into main" out): the branch as pushed, merged by "git pull",
     # from a remote by its address or its remote-tracking branch; else a merge made on the
     # tracked branch, rightly ("Merge branch 'main' into 'main'": GitLab's, of a fork's main).
     pulled = into is None or into in names
     if pulled and not (found["url"] or found["remote"]):
+        return []
+    # What was merged: a branch, or a remote's copy of one ("origin/main" is main, but
+    # "origin/fix/main" is fix/main); merged into itself, the tracked branch by its own name
+    # only ("2024" merged into a tracked "release/2024" is another branch: review).
+    copy = {merged.partition("/")[2]} if found["remote"] else set()
+    if not ({merged} | copy) & ({branch} if pulled else names):
         return []
     shown = branch
     day = datetime.fromtimestamp(commit.timestamp, zone).date()
