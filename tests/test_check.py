@@ -1570,12 +1570,14 @@ def test_a_finding_is_one_line_whatever_its_files_name(repo: ManualRepo):
 def test_a_commit_dated_by_a_wrong_clock_is_an_error(repo: ManualRepo):
     """A laptop whose clock said 2000 put a new duty in force from January, never announced;
     one ten years ahead held a chapter back until then; check said nothing (exploratory
-    testing of history shapes). Said by the computer's clock, not the day asked for."""
+    testing of history shapes). Said by the computer's clock, not the day asked for; the
+    commit after one dated ahead is not blamed (review)."""
     repo.commit({"a.md": doc("A")}, "Add A", "2024-06-05T10:00:00+00:00", {"Change-Note": "A."})
     early = repo.commit({"duty.md": doc("Duty")}, "Add the duty", "2000-01-01T00:05:00+00:00",
                         {"Change-Note": "New duty."})  # fmt: skip
     repo.commit({"a.md": doc("A", "Two.")}, "Edit A", "2024-06-21T10:00:00+00:00")
     late = repo.commit({"b.md": doc("B")}, "Add B", "2099-04-01T10:00:00+00:00")
+    repo.commit({"a.md": doc("A", "Three.")}, "Edit A again", "2024-06-25T10:00:00+00:00")
     found = [f for f in json.loads(run_check(repo, "json").stdout)["findings"]
              if f["rule"] == "clock-wrong"]  # fmt: skip
     assert [(f["file"], f["severity"]) for f in found] == [
@@ -1583,13 +1585,28 @@ def test_a_commit_dated_by_a_wrong_clock_is_an_error(repo: ManualRepo):
         (f"commit {late[:10]}", "error"),
     ]
     assert found[0]["message"].startswith(
-        f"is dated 2000-01-01, before the commit it follows ({repo.git('rev-parse', 'HEAD~3')[:10]}"
+        f"is dated 2000-01-01, before the commit it follows ({repo.git('rev-parse', 'HEAD~4')[:10]}"
         ", dated 2024-06-05): the clock of the computer one of them was made on was likely wrong"
     )
-    assert found[1]["message"].startswith("is dated 2099-04-01, after today (")
-    # (the commit after the early one, dated right, is not said; nor, a month on, the early one)
-    later = check_manual(repo.snapshot(), D("2024-08-01"))
-    assert [p.where for p in later if p.rule == "clock-wrong"] == [f"commit {late[:10]}"]
+    assert found[0]["message"].endswith(f"(git rebase --force-rebase {early[:10]}^ dates it and "
+                                        "the commits after it now)")  # fmt: skip
+    assert found[1]["message"].startswith("is dated 2099-04-01, after the computer's date today (")
+    # (each said while the commit after it is new: a month on, neither)
+    assert [
+        p for p in check_manual(repo.snapshot(), D("2024-08-01")) if p.rule == "clock-wrong"
+    ] == []
+
+
+def test_a_newest_commit_dated_by_a_wrong_clock_is_said_however_old_the_one_before(
+    repo: ManualRepo,
+):
+    """Said only while the commit before it was new, a commit dated 2000 after a month with no
+    change was never said (review): it is said while it is the newest, to be dated again."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-01-05T10:00:00+00:00", {"Change-Note": "A."})
+    early = repo.commit({"c.md": doc("C")}, "Add C", "2000-01-01T10:00:00+00:00")
+    found = [p for p in check_manual(repo.snapshot(), D("2024-11-01")) if p.rule == "clock-wrong"]
+    assert [p.where for p in found] == [f"commit {early[:10]}"]
+    assert found[0].message.endswith("(git commit --amend --no-edit dates it now)")
 
 
 def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualRepo, tmp_path):

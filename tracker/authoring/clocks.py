@@ -18,39 +18,48 @@ SLACK = timedelta(days=1)  # (two computers' clocks a few minutes or hours apart
 
 def clock_problems(snapshot: Snapshot, since: date, now: datetime | None = None) -> list[Problem]:
     """An error for each commit on the first-parent line, among those that changed documents,
-    dated more than a day before the one it follows (said if that one was made since
-    ``since``), or after today by the clock (``now``: the computer's, not a day the command
-    is asked to take as today, which may be any)."""
+    dated after today by the computer's clock (``now``; not a day the command is asked to take
+    as today, which may be any), or more than a day before the one it follows (unless that
+    one is after today: its clock was the wrong one). Each is said while it is new: while the
+    commit after it, or today where none is, is since ``since`` (the one it follows may be
+    months older: review)."""
     now = now or datetime.now(snapshot.config.timezone)
     dated: dict[str, datetime] = {}
     for document in snapshot.documents:
         for version in document.versions:
             if version.commit in snapshot.line:  # (a merged commit is dated by its merge)
                 dated.setdefault(version.commit, version.committed)
+    line = sorted(dated.items(), key=lambda item: snapshot.line[item[0]])
     found = []
-    before: tuple[str, datetime] | None = None
-    for commit in sorted(dated, key=snapshot.line.__getitem__):
-        when = dated[commit]
-        day = when.date()
+    for at, (commit, when) in enumerate(line):
+        made = line[at + 1][1].date() if at + 1 < len(line) else now.date()  # (made by then)
+        before = line[at - 1] if at else None
+        if made < since:
+            continue
         if when > now + SLACK:
-            found.append(Problem(
-                "error", f"commit {commit[:10]}",
-                f"is dated {day}, after today ({now.date()}): the clock of the computer it was "
-                "made on was likely wrong, and its changes wait for that date (its documents' "
-                "later changes with them); before it is pushed, make it again once the clock is "
-                "right (git commit --amend --no-edit dates it now)",
-                rule=RULE,
-            ))  # fmt: skip
-        elif before is not None and when < before[1] - SLACK and before[1].date() >= since:
-            found.append(Problem(
-                "error", f"commit {commit[:10]}",
-                f"is dated {day}, before the commit it follows ({before[0][:10]}, dated "
+            said = (
+                f"is dated {when.date()}, after the computer's date today ({now.date()}): the "
+                "clock of the computer it was made on was likely wrong, and its changes wait "
+                "for that date (its documents' later changes with them)"
+            )
+        elif before is not None and when < before[1] - SLACK and before[1] <= now + SLACK:
+            said = (
+                f"is dated {when.date()}, before the commit it follows ({before[0][:10]}, dated "
                 f"{before[1].date()}): the clock of the computer one of them was made on was "
-                f"likely wrong, and this one's changes are dated from {day} (a chapter it adds "
-                "counts as in force from the first release after that day, whose newsletter has "
-                "gone out without it); before it is pushed, make it again once the clock is "
-                "right (git commit --amend --no-edit dates it now)",
-                before[1].date(), rule=RULE,
-            ))  # fmt: skip
-        before = (commit, when)
+                f"likely wrong, and this one's changes are dated from {when.date()} (a chapter "
+                "it adds counts as in force from the first release after that day, whose "
+                "newsletter has gone out without it)"
+            )
+        else:
+            continue
+        again = (
+            "git commit --amend --no-edit dates it now"
+            if at + 1 == len(line) and commit == snapshot.head
+            else f"git rebase --force-rebase {commit[:10]}^ dates it and the commits after it now"
+        )
+        found.append(Problem(
+            "error", f"commit {commit[:10]}",
+            f"{said}; before it is pushed, make it again once the clock is right ({again})",
+            made, rule=RULE,
+        ))  # fmt: skip
     return found
