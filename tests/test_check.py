@@ -1612,7 +1612,9 @@ def test_a_newest_commit_dated_by_a_wrong_clock_is_said_however_old_the_one_befo
 def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualRepo, tmp_path):
     """Committed on 1 February (the 14th's release), pushed on 1 March: the change appeared in
     the past release, whose newsletter had gone out without it, with nothing said (exploratory
-    testing of history shapes). check, run before a push, says so."""
+    testing of history shapes). check, run before a push, says so of the commits not yet on
+    the branch's upstream (a branch with none, not pushed before, named its whole history:
+    review)."""
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
     scheduled.commit({"a.md": doc("A")}, "Add A", "2024-01-02T10:00:00+00:00")
@@ -1623,20 +1625,26 @@ def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualR
             [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today", today],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        return [line for line in done.stderr.splitlines() if "not pushed yet" in line]
+        return [line for line in done.stderr.splitlines() if "not yet on" in line]
 
     assert warned("2024-03-01") == []  # (no remote: nothing is pushed anywhere)
     scheduled.git("remote", "add", "origin", str(origin))
     scheduled.git("push", "-q", "origin", "HEAD~1:refs/heads/main")
     scheduled.git("fetch", "-q", "origin")
+    assert warned("2024-03-01") == []  # (no upstream: a branch not pushed before)
+    scheduled.git("branch", "-q", "--set-upstream-to=origin/main")
     assert warned("2024-03-01") == [
-        f"tracker: warning: commit {late[:10]} is not pushed yet, but its changes count as live "
-        "since a day that has passed: A (2024-02-14); pushed so, they will show as in force "
-        "since then, which they were not. Date it now with git commit --amend --no-edit "
-        "(several commits: git rebase --force-rebase @{upstream}), so that it goes live at the "
-        "next release."
+        f"tracker: warning: commit {late[:10]}: A (2024-02-14) is not yet on origin/main but "
+        "counts as live since a day that has passed: pushed so, its changes will show as in "
+        "force since then, which they were not. Date it now (git commit --amend --no-edit), so "
+        "that it goes live at the next release."
     ]
     assert warned("2024-02-05") == []  # (its release to come)
+    more = [scheduled.commit({f"{n}.md": doc(n)}, n, "2024-02-02T10:00:00+00:00") for n in "bcde"]
+    (said,) = warned("2024-03-01")  # (one warning, however many)
+    assert said.startswith("tracker: warning: 5 commits not yet on origin/main count as live")
+    assert f"commit {more[1][:10]}: c (2024-02-14); …): pushed so" in said
+    assert "(git rebase --force-rebase origin/main, which dates every commit not yet on" in said
     scheduled.git("push", "-q", "origin", "HEAD:refs/heads/main")
     scheduled.git("fetch", "-q", "origin")
     assert warned("2024-03-01") == []  # (pushed)

@@ -98,22 +98,24 @@ def _uncommitted(manual: Manual, command: str, config: Config) -> None:
 
 
 def _unpushed(manual: Manual, snapshot: Snapshot, today: date) -> None:
-    """Say of each commit not pushed yet (on no remote-tracking branch: ``tracker check`` run
-    before a push) whose changes count as live since a day that has passed: git dates a commit
-    when it is made, not pushed, so once pushed its changes show as in force since then, which
-    they were not, in a release whose newsletter went out without them (exploratory testing of
-    history shapes). Nothing is said where no branch is a remote's (nothing is pushed)."""
+    """Say of the commits not yet on the branch's upstream (``tracker check`` run before a
+    push) whose changes count as live since a day that has passed: git dates a commit when
+    it is made, not pushed, so once pushed its changes show as in force since then, which they
+    were not, in a release whose newsletter went out without them (exploratory testing of
+    history shapes). Nothing is said of a branch with no upstream (not pushed before: a first
+    push of a whole history named every commit, review); more than a few are said at once."""
     if manual.repo.work_tree is None:
         return
     from tracker.errors import TrackerError
     from tracker.repository.process import run_git
 
     where = manual.repo.work_tree
+    asked = ["rev-parse", "--verify", "--quiet", "--abbrev-ref", f"{snapshot.branch}@{{upstream}}"]
     try:
-        remotes = run_git(["for-each-ref", "--count=1", "refs/remotes/"], where, False)
-        if remotes.returncode != 0 or not remotes.stdout.strip():
+        upstream = run_git(asked, where, False).stdout.strip()
+        if not upstream:
             return
-        found = run_git(["rev-list", snapshot.head, "--not", "--remotes"], where, False)
+        found = run_git(["rev-list", snapshot.head, "--not", upstream, "--"], where, False)
     except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
         return
     unpushed = set(found.stdout.split()) if found.returncode == 0 else set()
@@ -122,13 +124,30 @@ def _unpushed(manual: Manual, snapshot: Snapshot, today: date) -> None:
         for version in document.versions:
             if version.commit in unpushed and version.effective < today:
                 late.setdefault(version.commit, []).append(f"{version.title} ({version.effective})")
-    for commit, changes in late.items():
+    if not late:
+        return
+    again = (
+        "git commit --amend --no-edit"
+        if set(late) == {snapshot.head}
+        else f"git rebase --force-rebase {upstream}, which dates every commit not yet on it now"
+    )
+    said = [  # (oldest first)
+        f"commit {commit[:10]}: {'; '.join(late[commit])}"
+        for commit in sorted(late, key=snapshot.line.__getitem__)
+    ]
+    listed = "; ".join(said[:3]) + ("; …" if len(said) > 3 else "")
+    if len(late) == 1:
         log.warning(
-            "commit %s is not pushed yet, but its changes count as live since a day that has "
-            "passed: %s; pushed so, they will show as in force since then, which they were not. "
-            "Date it now with git commit --amend --no-edit (several commits: git rebase "
-            "--force-rebase @{upstream}), so that it goes live at the next release.",
-            commit[:10], "; ".join(changes),
+            "%s is not yet on %s but counts as live since a day that has passed: pushed so, "
+            "its changes will show as in force since then, which they were not. Date it now "
+            "(%s), so that it goes live at the next release.", listed, upstream, again,
+        )  # fmt: skip
+    else:
+        log.warning(
+            "%d commits not yet on %s count as live since days that have passed (%s): pushed "
+            "so, their changes will show as in force since then, which they were not. Date "
+            "them now (%s), so that they go live at the next release.",
+            len(late), upstream, listed, again,
         )  # fmt: skip
 
 
