@@ -318,9 +318,12 @@ def test_a_file_that_is_no_image_inside_or_a_git_lfs_pointer_is_broken(repo: Man
     (images / "fake.png").write_text("not an image")
     (images / "real.png").write_bytes(PNG)
     (images / "chart.svg").write_text('<?xml version="1.0"?>\n<!-- a chart -->\n<svg></svg>')
+    licence = "<!-- " + "Licensed under the Open Government Licence. " * 40 + "-->\n"  # (review)
+    (images / "licensed.svg").write_text(f'<?xml version="1.0"?>\n{licence}<svg></svg>')
+    (images / "wide.svg").write_bytes('<svg xmlns="http://www.w3.org/2000/svg"/>'.encode("utf-16"))
     (images / "photo.webp").write_bytes(b"RIFF\x10\x00\x00\x00WEBPVP8 ")
     shown = " ".join(f"![{n}](images/{n})" for n in ("flow.png", "fake.png", "real.png",
-                                                       "chart.svg", "photo.webp"))  # fmt: skip
+                     "chart.svg", "photo.webp", "licensed.svg", "wide.svg"))  # fmt: skip
     repo.commit({"a.md": doc("A", shown), "b.md": LFS_POINTER}, when="2024-01-02T09:00:00+00:00")
     findings = json.loads(run_check(repo, "json").stdout)["findings"]
     assert [(f["rule"], f["file"]) for f in findings if f["severity"] == "error"] == [

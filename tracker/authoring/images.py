@@ -46,9 +46,10 @@ class Objects(Protocol):
 
 
 # How each kind of image begins (WebP: "RIFF", its size, then "WEBP"); an SVG is text whose
-# "<svg" comes within its first kilobyte (after an XML declaration, a comment, a doctype).
+# "<svg" comes within its first 8 KB (after an XML declaration, a comment, a doctype), in
+# UTF-8 or, after its byte order mark, UTF-16.
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
-_SNIFFED = 1024  # (bytes of each image read)
+_SNIFFED = 8192  # (bytes of each image read: an SVG's licence comment may come first)
 
 
 def image_problems(
@@ -230,4 +231,6 @@ def is_image(start: bytes) -> bool:
     """Whether a file's first bytes are those of a PNG, JPEG, GIF, WebP or SVG image."""
     if start.startswith(_SIGNATURES) or (start[:4] == b"RIFF" and start[8:12] == b"WEBP"):
         return True
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # (UTF-16, as some editors save it)
+        return "<svg" in start[:_SNIFFED].decode("utf-16", "replace").lower()
     return b"<svg" in start[:_SNIFFED].lower()
