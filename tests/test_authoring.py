@@ -35,6 +35,12 @@ def test_init_writes_settings_the_tracker_reads_and_explains(repo: ManualRepo):
     assert config.schedule.releases[0] == date(2000, 1, 12)  # it covers the whole history
     assert "# When changes go live" in text and "DTSTART:20000101" in text
     assert '"will go live on the NSCP website"' in text  # (it said DSCP: newcomer's testing)
+    (repo.path / "procedures" / "manual.toml").unlink()
+    odd = tracker(repo, "init", "--short-name", "NS\x1bCP\x7f")  # (a comment holds no control)
+    assert odd.returncode == 0, odd.stderr
+    assert parse_config((repo.path / "procedures" / "manual.toml").read_text()).short_name == (
+        "NS\x1bCP\x7f"
+    )
     again = tracker(repo, "init")
     assert again.returncode == 2 and "already exists" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1

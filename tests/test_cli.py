@@ -238,6 +238,10 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
             ["show", "referrals", "--format", "json"],
             ["tracker show: error: unrecognized arguments: --format json", "'tracker show --help'"],
         ),
+        (  # (but one given before the command is tracker's: review)
+            ["--bogus", "releases"],
+            ["tracker: error: unrecognized arguments: --bogus (see 'tracker --help')."],
+        ),
     ],
 )
 def test_bad_arguments_get_one_sentence_and_status_2(demo: Path, args, words):

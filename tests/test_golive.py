@@ -159,3 +159,6 @@ def test_a_schedule_in_single_quotes_is_told_its_line_break_is_two_characters():
     suggested = str(refused.value).split("double quotes, ")[1].split(", or on two")[0]
     assert suggested == 'schedule = "DTSTART:20230305\\nRRULE:FREQ=MONTHLY;BYMONTHDAY=25"'
     assert parse_config(f"[releases]\n{suggested}\n").schedule.rule.endswith("BYMONTHDAY=25")  # type: ignore[union-attr]
+    with pytest.raises(ConfigError) as refused:  # (a line break in it: none shown, review)
+        parse_config("[releases]\nschedule = '''DTSTART:20250101\\n\nRRULE:FREQ=MONTHLY'''\n")
+    assert "double quotes or on two lines" in str(refused.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 from collections.abc import Mapping
 
 from tracker.usage import COMMANDS, DESCRIPTION, VERSION_HELP, columns, print_help, version
@@ -73,8 +74,12 @@ class _Parser(argparse.ArgumentParser):
         which does not list a command's options: newcomer's testing)."""
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
+            given = list(sys.argv[1:] if args is None else args)
             command = getattr(parsed, "command", None)
-            prog = f"{self.prog} {command}" if command else self.prog
+            at = given.index(command) if command in given else len(given)
+            # (the command's only when after its name: "tracker --bogus check" is tracker's)
+            its = command and all(given.index(x) > at for x in extras if x in given)
+            prog = f"{self.prog} {command}" if its else self.prog
             line = (
                 f"{prog}: error: unrecognized arguments: {' '.join(extras)} (see '{prog} --help')."
             )

@@ -217,7 +217,8 @@ def _schedule(releases: dict[str, Any]) -> Schedule | None:
         )
     if "\\n" in rule.lower():  # (TOML's single quotes keep "\n" as written: two characters)
         # (the author's own rule, in double quotes: a fixed example, pasted, changed the day)
-        same = f'schedule = "{rule}"' if len(rule) <= 120 and '"' not in rule else ""
+        plain = len(rule) <= 120 and not any(c in rule for c in '"\n\r')  # (one line: review)
+        same = f'schedule = "{rule}"' if plain else ""
         raise ConfigError(
             f"{CONFIG_FILE}: releases.schedule holds '\\n' as two characters, not a line break "
             "(TOML keeps it so in single quotes): write the same rule in double quotes"

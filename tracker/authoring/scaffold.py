@@ -82,7 +82,8 @@ def init_manual(work_tree: Path, folder: str, title: str, short_name: str) -> Pa
     target = work_tree / folder / CONFIG_FILE if folder else work_tree / CONFIG_FILE
     if target.exists():
         raise InputError(f"{target} already exists; edit it rather than starting again.")
-    said = " ".join(short_name.split())  # (as the comment shows it: one line)
+    # (as the comment shows it: one line of what a TOML comment may hold; review)
+    said = "".join(c for c in " ".join(short_name.split()) if c.isprintable())
     text = STARTER.format(title=_toml(title), short_name=_toml(short_name), said=said)
     parse_config(text)  # what we write must be what the tracker reads
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -352,7 +353,13 @@ def _not_written(target: Path, error: OSError) -> str:
 
 
 def _toml(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """A value for between a TOML string's double quotes: its backslashes, quotes and control
+    characters escaped (an ESC in a title or short name made the file no TOML: review)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+        for c in escaped
+    )
 
 
 def _yaml(text: str) -> str:
