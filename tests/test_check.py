@@ -1588,16 +1588,29 @@ def test_a_commit_dated_by_a_wrong_clock_is_an_error(repo: ManualRepo):
         (f"commit {late[:10]}", "error"),
     ]
     assert found[0]["message"].startswith(
-        f"is dated 2000-01-01, before the commit it follows ({repo.git('rev-parse', 'HEAD~4')[:10]}"
-        ", dated 2024-06-05): the clock of the computer one of them was made on was likely wrong"
+        f"is dated 2000-01-01, before an earlier commit ({repo.git('rev-parse', 'HEAD~4')[:10]}"
+        ", dated 2024-06-05): the clock of the computer it was made on was likely wrong"
     )
-    assert found[0]["message"].endswith(f"(git rebase --force-rebase {early[:10]}^ dates it and "
-                                        "the commits after it now)")  # fmt: skip
+    assert found[0]["message"].endswith(f"(git rebase --force-rebase --rebase-merges {early[:10]}^"
+                                        " dates it and those after it now)")  # fmt: skip
     assert found[1]["message"].startswith("is dated 2099-04-01, after the computer's date today (")
     # (each said while the commit after it is new: a month on, neither)
     assert [
         p for p in check_manual(repo.snapshot(), D("2024-08-01")) if p.rule == "clock-wrong"
     ] == []
+
+
+def test_commits_made_one_after_another_by_a_wrong_clock_are_each_said(repo: ManualRepo):
+    """Aged by the next commit's date, trusted, two commits of a clock reset to 2000 in a row
+    were neither said, nor one dated ahead followed by one dated 2000 (second review)."""
+    repo.commit({"a.md": doc("A")}, "Add A", "2024-11-20T10:00:00+00:00", {"Change-Note": "A."})
+    first = repo.commit({"c.md": doc("C")}, "Add C", "2000-01-01T10:00:00+00:00")
+    second = repo.commit({"d.md": doc("D")}, "Add D", "2000-01-01T11:00:00+00:00")
+    ahead = repo.commit({"e.md": doc("E")}, "Add E", "2099-01-01T11:00:00+00:00")
+    back = repo.commit({"f.md": doc("F")}, "Add F", "2000-01-02T11:00:00+00:00")
+    found = [p for p in check_manual(repo.snapshot(), D("2024-11-25")) if p.rule == "clock-wrong"]
+    assert [p.where for p in found] == [f"commit {c[:10]}" for c in (first, second, ahead, back)]
+    assert "(git commit --amend --no-edit dates it now)" in found[3].message
 
 
 def test_a_newest_commit_dated_by_a_wrong_clock_is_said_however_old_the_one_before(

@@ -19,10 +19,11 @@ SLACK = timedelta(days=1)  # (two computers' clocks a few minutes or hours apart
 def clock_problems(snapshot: Snapshot, since: date, now: datetime | None = None) -> list[Problem]:
     """An error for each commit on the first-parent line, among those that changed documents,
     dated after today by the computer's clock (``now``; not a day the command is asked to take
-    as today, which may be any), or more than a day before the one it follows (unless that
-    one is after today: its clock was the wrong one). Each is said while it is new: while the
-    commit after it, or today where none is, is since ``since`` (the one it follows may be
-    months older: review)."""
+    as today, which may be any), or more than a day before an earlier commit whose date is
+    right. Commits are read in order, each dated right unless it is so: a run of commits made
+    by one wrong clock is each said, and the commit after one dated ahead is not blamed
+    (review). Each is said while it is new: while the next commit dated right, or today where
+    none is, is since ``since`` (the one before may be months older: review)."""
     now = now or datetime.now(snapshot.config.timezone)
     dated: dict[str, datetime] = {}
     for document in snapshot.documents:
@@ -30,11 +31,19 @@ def clock_problems(snapshot: Snapshot, since: date, now: datetime | None = None)
             if version.commit in snapshot.line:  # (a merged commit is dated by its merge)
                 dated.setdefault(version.commit, version.committed)
     line = sorted(dated.items(), key=lambda item: snapshot.line[item[0]])
+    right: tuple[str, datetime] | None = None  # the latest commit so far dated right
+    wrong: list[tuple[str, datetime, tuple[str, datetime] | None]] = []  # each, what was right
+    made: dict[str, date] = {}  # a wrong one -> the day the next commit dated right was made
+    for commit, when in line:
+        if when > now + SLACK or (right is not None and when < right[1] - SLACK):
+            wrong.append((commit, when, right))
+            continue
+        for earlier, _, _ in wrong:
+            made.setdefault(earlier, when.date())
+        right = (commit, when)
     found = []
-    for at, (commit, when) in enumerate(line):
-        made = line[at + 1][1].date() if at + 1 < len(line) else now.date()  # (made by then)
-        before = line[at - 1] if at else None
-        if made < since:
+    for commit, when, before in wrong:
+        if made.get(commit, now.date()) < since:
             continue
         if when > now + SLACK:
             said = (
@@ -42,24 +51,27 @@ def clock_problems(snapshot: Snapshot, since: date, now: datetime | None = None)
                 "clock of the computer it was made on was likely wrong, and its changes wait "
                 "for that date (its documents' later changes with them)"
             )
-        elif before is not None and when < before[1] - SLACK and before[1] <= now + SLACK:
-            said = (
-                f"is dated {when.date()}, before the commit it follows ({before[0][:10]}, dated "
-                f"{before[1].date()}): the clock of the computer one of them was made on was "
-                f"likely wrong, and this one's changes are dated from {when.date()} (a chapter "
-                "it adds counts as in force from the first release after that day, whose "
-                "newsletter has gone out without it)"
-            )
         else:
-            continue
-        again = (
-            "git commit --amend --no-edit dates it now"
-            if at + 1 == len(line) and commit == snapshot.head
-            else f"git rebase --force-rebase {commit[:10]}^ dates it and the commits after it now"
-        )
+            assert before is not None
+            said = (
+                f"is dated {when.date()}, before an earlier commit ({before[0][:10]}, dated "
+                f"{before[1].date()}): the clock of the computer it was made on was likely "
+                f"wrong, and its changes are dated from {when.date()} (a chapter it adds counts "
+                "as in force from the first release after that day, whose newsletter has gone "
+                "out without it)"
+            )
         found.append(Problem(
             "error", f"commit {commit[:10]}",
-            f"{said}; before it is pushed, make it again once the clock is right ({again})",
-            made, rule=RULE,
+            f"{said}; before it is pushed, make it again once the clock is right "
+            f"({_again(snapshot, commit)})", made.get(commit, now.date()), rule=RULE,
         ))  # fmt: skip
     return found
+
+
+def _again(snapshot: Snapshot, commit: str) -> str:
+    """How to date a commit again: the last by amending it, another by rebasing from it
+    (merges kept), the first of all from the root."""
+    if commit == snapshot.head:
+        return "git commit --amend --no-edit dates it now"
+    start = "--root" if snapshot.line[commit] == 0 else f"{commit[:10]}^"
+    return f"git rebase --force-rebase --rebase-merges {start} dates it and those after it now"
