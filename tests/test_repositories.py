@@ -112,12 +112,19 @@ def test_a_version_whose_object_is_missing_is_left_out_and_said(repo: ManualRepo
 def test_a_lost_newest_version_is_said_and_another_documents_is_not(repo: ManualRepo):
     """The newest version git lacks was never said (its day is kept blank, as it does not
     age), and a chapter that once had another's path was told of that one's lost version,
-    on its page every day (review)."""
+    on its page every day (review), or of a new file's never published there (second
+    review); a new file's left out before it could be read is the chapter's it became."""
     repo.commit({"x.md": doc("X", "X text.", id="x")}, "x", "2024-01-02T10:00:00+00:00")
     repo.move("x.md", "moved.md", when="2024-01-03T10:00:00+00:00")
     repo.commit({"x.md": doc("Y", "Y 1.", id="y")}, "y1", "2024-01-04T10:00:00+00:00")
+    repo.move("moved.md", "x2.md", when="2024-01-05T10:00:00+00:00")
+    repo.commit({"moved.md": doc("Z", "Z 1.")}, "z1", "2024-01-06T10:00:00+00:00")
+    (repo.path / ROOT / "new.md").write_bytes(doc("N", "Caf\xe9.").encode("latin-1"))
+    repo.commit({}, "n1", "2024-01-07T10:00:00+00:00")
+    repo.commit({"new.md": doc("N", "N 2.")}, "n2", "2024-01-08T10:00:00+00:00")
     repo.commit({"x.md": doc("Y", "Y 2.", id="y")}, "y2", "2024-02-02T10:00:00+00:00")
     drop_object(repo, f"HEAD:{ROOT}/x.md")
+    drop_object(repo, f"HEAD:{ROOT}/moved.md")
     shown = tracker("show", "y", "--at", "2024-02-15", "--repo", str(repo.path))
     assert "Y 1." in shown.stdout
     assert "note: a later version, committed on 2024-02-02, could not be read" in shown.stderr
@@ -131,6 +138,8 @@ def test_a_lost_newest_version_is_said_and_another_documents_is_not(repo: Manual
         tracker("history", "x", "--format", "json", "--repo", str(repo.path)).stdout
     )
     assert history["left_out"] == []
+    snapshot = repo.snapshot()
+    assert [p.rule for p in snapshot.left_out(snapshot.document("new"))] == ["not-utf8"]
 
 
 def test_a_version_never_published_is_not_said_to_have_been_in_force(repo: ManualRepo):
@@ -666,7 +675,10 @@ def test_the_history_page_says_which_versions_are_left_out(repo: ManualRepo):
         assert "its version of commit" in response.text
         words = " ".join(client.get("/chapters/b/history").text.split())
         assert "could not be read as text (why is said below)" in words
-        assert "<li>The file is binary, not Markdown; its version of commit" in words
+        assert (
+            "<li>The version of 2 April 2024: the file is binary, not Markdown; its version"
+            in words
+        )
 
 
 def test_a_version_git_lacked_comes_back_once_the_object_is_restored(repo: ManualRepo):

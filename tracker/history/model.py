@@ -308,3 +308,23 @@ def unique_notes(notes: Iterable[Note]) -> tuple[Note, ...]:
     for note in notes:
         seen.setdefault(" ".join(ended(note.text).split()), note)
     return tuple(seen.values())
+
+
+def left_out(problems: Iterable[Problem], document: Document) -> list[Problem]:
+    """The versions of a document that could not be read and are not published: its own, and
+    a new file's before it could be (at its first path, by the day of its first version; not
+    another's at a path it left: review)."""
+    first = document.versions[0]
+    return [
+        p
+        for p in problems
+        if p.rule in LEFT_OUT
+        and (
+            p.document == document.key
+            or (
+                p.document is None
+                and p.where == first.path
+                and (p.committed is None or p.committed <= first.committed.date())
+            )
+        )
+    ]

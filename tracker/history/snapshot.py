@@ -28,6 +28,7 @@ from tracker.history.model import (
     Loader,
     Problem,
     Version,
+    left_out,
 )
 from tracker.history.releases import (
     EntryRow,
@@ -258,15 +259,8 @@ class Snapshot:
         self.releases.read_all()
 
     def left_out(self, document: Document) -> list[Problem]:
-        """The versions of a document that could not be read and are not published (by a path
-        it had only where none is known: another's at a path it left is not its own, review)."""
-        paths = {path for v in document.versions for path in (v.path, v.old_path) if path}
-        return [
-            p
-            for p in self.problems
-            if p.rule in LEFT_OUT
-            and (p.document == document.key or (p.document is None and p.where in paths))
-        ]
+        """The versions of a document that could not be read and are not published."""
+        return left_out(self.problems, document)
 
     def has_id(self, ident: str) -> bool:
         """Whether a document has this id now (a former id is not enough)."""
