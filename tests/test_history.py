@@ -1020,6 +1020,8 @@ def test_merges_into_the_tracked_branch_are_not_an_error(repo: ManualRepo, messa
         ("main", "Merge branch 'fix/main'", False),  # (another branch, of a name like it)
         ("main", "Merge branch 'feature'", False),
         ("main", "Merge remote-tracking branch 'origin/fix/main'", False),  # (review)
+        ("origin/main", "Merge branch 'main' of https://example.org/procedures", True),
+        ("origin/main", "Merge remote-tracking branch 'upstream/main'", True),  # (second review)
         ("main", "Merge remote-tracking branch 'origin/jo/main' into main", False),
         ("release/2024", "Merge remote-tracking branch 'origin/2024'", False),
         ("release/2024", "Merge branch '2024' of https://example.org/p into release/2024", False),

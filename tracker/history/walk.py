@@ -198,18 +198,20 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
     if branch in ("", "HEAD"):  # detached, and no CI said which branch: it may be any
         return []  # (a branch brought up to date from main has such a merge, rightly)
     names = {branch, branch.partition("/")[2]} - {""}  # (tracked as "origin/main": "main" too)
-    # Into itself (git leaves " into main" out): the branch as pushed, merged by "git pull",
-    # from a remote by its address or its remote-tracking branch; else a merge made on the
-    # tracked branch, rightly ("Merge branch 'main' into 'main'": GitLab's, of a fork's main).
-    pulled = into is None or into in names
-    if pulled and not (found["url"] or found["remote"]):
-        return []
-    # What was merged: a branch, or a remote's copy of one ("origin/main" is main, but
-    # "origin/fix/main" is fix/main); merged into itself, the tracked branch by its own name
-    # only ("2024" merged into a tracked "release/2024" is another branch: review).
-    copy = {merged.partition("/")[2]} if found["remote"] else set()
-    if not ({merged} | copy) & ({branch} if pulled else names):
-        return []
+    # The branch merged by its own name (a remote's copy, "origin/main", is main; but
+    # "origin/fix/main" is fix/main), and the one it was merged into (git leaves " into X"
+    # out for main and master only).
+    name = merged.partition("/")[2] if found["remote"] else merged
+    target = into if into is not None else name if name in ("main", "master") else None
+    pulled = name == target  # (into itself: "git pull", where "--rebase" makes no merge)
+    if pulled:  # (from a remote, by its address or its remote-tracking branch; "Merge branch
+        # 'main' into 'main'" is GitLab's merge of a fork's main, made on the tracked branch)
+        if not (found["url"] or found["remote"]):
+            return []
+        if not (target == branch or branch.endswith(f"/{target}")):
+            return []  # (another branch pulled into itself, then merged into this one)
+    elif into is None or into in names or (merged not in names and name not in names):
+        return []  # (merged into the tracked branch, rightly; or another branch merged)
     shown = branch
     day = datetime.fromtimestamp(commit.timestamp, zone).date()
     before = commit.parents[1][:10]
