@@ -238,6 +238,7 @@ def test_demo_command_builds_a_repository(tmp_path: Path):
             ["show", "referrals", "--format", "json"],
             ["tracker show: error: unrecognized arguments: --format json", "'tracker show --help'"],
         ),
+        (["releases", "--", "extra"], ["unrecognized arguments: extra"]),  # (no "--" shown)
         (  # (but one given before the command is tracker's: review)
             ["--bogus", "releases"],
             ["tracker: error: unrecognized arguments: --bogus (see 'tracker --help')."],

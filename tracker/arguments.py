@@ -80,9 +80,8 @@ class _Parser(argparse.ArgumentParser):
             # (the command's only when after its name: "tracker --bogus check" is tracker's)
             its = command and all(given.index(x) > at for x in extras if x in given)
             prog = f"{self.prog} {command}" if its else self.prog
-            line = (
-                f"{prog}: error: unrecognized arguments: {' '.join(extras)} (see '{prog} --help')."
-            )
+            shown = " ".join(extra for extra in extras if extra != "--")  # (git's separator)
+            line = f"{prog}: error: unrecognized arguments: {shown} (see '{prog} --help')."
             self.exit(2, printable(line, True) + "\n")
         return parsed
 

@@ -59,7 +59,7 @@ def opened(
     today = dates.today(snapshot.config.timezone, fixed)
     if worktree:
         _uncommitted(manual, args.command, snapshot.config)
-        _unpushed(manual, snapshot, today)
+        _unpushed(manual, snapshot)
     return Opened(manual, snapshot, today)
 
 
@@ -97,15 +97,19 @@ def _uncommitted(manual: Manual, command: str, config: Config) -> None:
         )  # fmt: skip
 
 
-def _unpushed(manual: Manual, snapshot: Snapshot, today: date) -> None:
+def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
     """Say of the commits not yet on the branch's upstream (``tracker check`` run before a
     push) whose changes count as live since a day that has passed: git dates a commit when
     it is made, not pushed, so once pushed its changes show as in force since then, which they
     were not, in a release whose newsletter went out without them (exploratory testing of
-    history shapes). Nothing is said of a branch with no upstream (not pushed before: a first
+    history shapes). "Passed" by the computer's clock, not a day asked to be taken as today
+    (a push is now). Nothing is said of a branch with no upstream (not pushed before: a first
     push of a whole history named every commit, review); more than a few are said at once."""
     if manual.repo.work_tree is None:
         return
+    from tracker import dates
+
+    today = dates.today(snapshot.config.timezone, None)
     from tracker.errors import TrackerError
     from tracker.repository.process import run_git
 
