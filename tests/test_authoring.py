@@ -44,6 +44,10 @@ def test_init_writes_settings_the_tracker_reads_and_explains(repo: ManualRepo):
     again = tracker(repo, "init")
     assert again.returncode == 2 and "already exists" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
+    (repo.path / "procedures" / "manual.toml").unlink()
+    bytes_given = tracker(repo, "init", "--short-name", "NS\udcffCP")  # (not UTF-8: review)
+    assert bytes_given.returncode == 2
+    assert bytes_given.stderr == "tracker: error: --short-name is not UTF-8 text; type it again.\n"
 
 
 def test_new_writes_a_chapter_in_its_sections_folder(repo: ManualRepo):

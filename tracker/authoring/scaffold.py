@@ -82,6 +82,9 @@ def init_manual(work_tree: Path, folder: str, title: str, short_name: str) -> Pa
     target = work_tree / folder / CONFIG_FILE if folder else work_tree / CONFIG_FILE
     if target.exists():
         raise InputError(f"{target} already exists; edit it rather than starting again.")
+    for option, given in (("--title", title), ("--short-name", short_name)):
+        if any("\ud800" <= c <= "\udfff" for c in given):  # (bytes the terminal gave, not text)
+            raise InputError(f"{option} is not UTF-8 text; type it again.")
     # (as the comment shows it: one line of what a TOML comment may hold; review)
     said = "".join(c for c in " ".join(short_name.split()) if c.isprintable())
     text = STARTER.format(title=_toml(title), short_name=_toml(short_name), said=said)
