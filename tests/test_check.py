@@ -1659,7 +1659,7 @@ def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualR
     (said,) = warned("2024-03-01")  # (one warning, however many)
     assert said.startswith("tracker: warning: 5 commits not yet on origin/main count as live")
     assert f"commit {more[1][:10]}: c (2024-02-14); …): pushed so" in said
-    assert "(git rebase --force-rebase origin/main, which dates every commit not yet on" in said
+    assert "(git rebase --force-rebase --rebase-merges origin/main, which dates every" in said
     scheduled.git("push", "-q", "origin", "HEAD:refs/heads/main")
     scheduled.git("fetch", "-q", "origin")
     assert warned("2024-03-01") == []  # (pushed)

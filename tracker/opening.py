@@ -108,12 +108,10 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
     if manual.repo.work_tree is None:
         return
     from tracker import dates
-
-    today = dates.today(snapshot.config.timezone, None)
     from tracker.errors import TrackerError
     from tracker.repository.process import run_git
 
-    where = manual.repo.work_tree
+    today, where = dates.today(snapshot.config.timezone), manual.repo.work_tree
     asked = ["rev-parse", "--verify", "--quiet", "--abbrev-ref", f"{snapshot.branch}@{{upstream}}"]
     try:
         upstream = run_git(asked, where, False).stdout.strip()
@@ -133,7 +131,8 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
     again = (
         "git commit --amend --no-edit"
         if set(late) == {snapshot.head}
-        else f"git rebase --force-rebase {upstream}, which dates every commit not yet on it now"
+        else f"git rebase --force-rebase --rebase-merges {upstream}, which dates every commit "
+        "not yet on it now"
     )
     said = [  # (oldest first)
         f"commit {commit[:10]}: {'; '.join(late[commit])}"
