@@ -34,12 +34,14 @@ def clock_problems(snapshot: Snapshot, since: date, now: datetime | None = None)
     right: tuple[str, datetime] | None = None  # the latest commit so far dated right
     wrong: list[tuple[str, datetime, tuple[str, datetime] | None]] = []  # each, what was right
     made: dict[str, date] = {}  # a wrong one -> the day the next commit dated right was made
+    waiting: list[str] = []  # wrong ones since the last commit dated right
     for commit, when in line:
         if when > now + SLACK or (right is not None and when < right[1] - SLACK):
             wrong.append((commit, when, right))
+            waiting.append(commit)
             continue
-        for earlier, _, _ in wrong:
-            made.setdefault(earlier, when.date())
+        made.update(dict.fromkeys(waiting, when.date()))
+        waiting.clear()
         right = (commit, when)
     found = []
     for commit, when, before in wrong:
