@@ -54,10 +54,10 @@ def prose_lines(body: str) -> Iterator[tuple[int, str, bool]]:
         yield number, line, False
 
 
-def quoted_prose(body: str, depth: int = 0) -> Iterator[tuple[int, str]]:
-    """Each line of ``body`` that is the page's text (``prose_lines``), a quotation's read as a
-    body of its own without its "> " (code in a quotation is code there too), to ``DEEPEST``
-    quotations within quotations: (its number, counting from 1, its text)."""
+def by_quotation(body: str) -> Iterator[tuple[int, str, bool, str | None]]:
+    """``prose_lines`` of ``body`` with each quotation given once, when it ends, as a body of
+    its own without its "> ": (the number of the line before it, "", True, its text); other
+    lines as (their number, their text, whether it is the page's text, None)."""
     lines = body.split("\n")
     quoted: list[str] = []  # the quotation's lines so far, as its own text
     for number, line, text in prose_lines(body):
@@ -65,10 +65,20 @@ def quoted_prose(body: str, depth: int = 0) -> Iterator[tuple[int, str]]:
             quoted.append(line[within.end() :])
             if number < len(lines) and QUOTE.match(lines[number].expandtabs(TAB)):
                 continue  # (read whole, at its last line)
-            start = number - len(quoted)
-            inner = quoted_prose("\n".join(quoted), depth + 1) if depth < DEEPEST else ()
-            yield from ((start + at, words) for at, words in inner)
+            yield number - len(quoted), "", True, "\n".join(quoted)
             quoted = []
+        else:
+            yield number, line, text, None
+
+
+def quoted_prose(body: str, depth: int = 0) -> Iterator[tuple[int, str]]:
+    """Each line of ``body`` that is the page's text (``prose_lines``), a quotation's read as a
+    body of its own without its "> " (code in a quotation is code there too), to ``DEEPEST``
+    quotations within quotations: (its number, counting from 1, its text)."""
+    for number, line, text, quoted in by_quotation(body):
+        if quoted is not None:
+            inner = quoted_prose(quoted, depth + 1) if depth < DEEPEST else ()
+            yield from ((number + at, words) for at, words in inner)
         elif text:
             yield number, line
 
@@ -84,18 +94,12 @@ def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
     """
     holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
     after_blank = True
-    lines = body.split("\n")
-    quoted: list[str] = []  # the quotation's lines so far, as its own text
-    for number, line, text in prose_lines(body):
-        blank = not line.strip()
-        if text and (within := QUOTE.match(line)):
-            quoted.append(line[within.end() :])
-            if number < len(lines) and QUOTE.match(lines[number].expandtabs(TAB)):
-                continue  # (read whole, at its last line)
-            start = number - len(quoted)
-            within_it = flattened("\n".join(quoted), depth + 1) if depth < DEEPEST else ()
-            yield from ((start + at, indent, parent) for at, indent, parent in within_it)
-            quoted, holding = [], []  # (a quotation ends a list, as a heading does)
+    for number, line, text, quoted in by_quotation(body):
+        blank = not line.strip() and quoted is None
+        if quoted is not None:
+            within_it = flattened(quoted, depth + 1) if depth < DEEPEST else ()
+            yield from ((number + at, indent, parent) for at, indent, parent in within_it)
+            holding = []  # (a quotation ends a list, as a heading does)
         elif not text:
             holding = []  # (code, raw HTML or a comment: a list ends there)
         elif not blank:
