@@ -1669,6 +1669,36 @@ def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualR
     assert warned("2100-01-01") == []  # (its day to come by the computer's clock, not --today's)
 
 
+def test_a_feature_branch_not_pushed_is_not_warned_of(scheduled: ManualRepo, tmp_path):
+    """A feature branch's commits are dated by the merge that takes them in (SPEC §3), not by
+    their own days, yet one checked a day after its commit was told to date it again (review):
+    only the branch the remote publishes (its HEAD, as a clone sets it) is warned of."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    scheduled.commit({"a.md": doc("A")}, "Add A", "2024-01-02T10:00:00+00:00")
+    scheduled.git("remote", "add", "origin", str(origin))
+    scheduled.git("push", "-q", "-u", "origin", "HEAD:refs/heads/main")
+    scheduled.git("remote", "set-head", "origin", "main")  # (as git clone sets it)
+
+    def warned() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path),
+             "--today", "2024-03-01"], capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return [line for line in done.stderr.splitlines() if "not yet on" in line]
+
+    scheduled.git("checkout", "-q", "-b", "feat")
+    scheduled.commit({"a.md": doc("A", "Late.")}, "Late", "2024-02-01T10:00:00+00:00")
+    scheduled.git("push", "-q", "-u", "origin", "feat")
+    scheduled.commit({"b.md": doc("B")}, "B", "2024-02-02T10:00:00+00:00")
+    assert warned() == []  # (merged into main later, and dated by that merge)
+    scheduled.git("checkout", "-q", "main")
+    scheduled.git("merge", "-q", "--ff-only", "feat")  # (main's own commits now, as dated)
+    assert [line.partition(" count")[0] for line in warned()] == [
+        "tracker: warning: 2 commits not yet on origin/main"
+    ]
+
+
 def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):
     """A conflict committed after a merge passed check: the page showed "<<<<<<< HEAD" as a
     heading and both wordings (exploratory testing of history shapes). Not in code; a line of

@@ -16,6 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from datetime import date
+    from pathlib import Path
 
     from tracker.config import Config
     from tracker.history.snapshot import Snapshot
@@ -126,7 +127,7 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
         for version in document.versions:
             if version.commit in unpushed and version.effective < today:
                 late.setdefault(version.commit, []).append(f"{version.title} ({version.effective})")
-    if not late:
+    if not late or _merged_later(snapshot.branch, upstream, where):
         return
     again = (
         "git commit --amend --no-edit"
@@ -152,6 +153,26 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
             "them now (%s), so that they go live at the next release.",
             len(late), upstream, listed, again,
         )  # fmt: skip
+
+
+def _merged_later(branch: str, upstream: str, where: Path) -> bool:
+    """Whether the branch goes to its remote as a branch of its own, not as the one the remote
+    publishes (its ``HEAD``, as cloning set it): a feature branch, whose changes are dated by
+    the merge that takes them in (SPEC §3), not by their commits (review). Where the remote's
+    ``HEAD`` is not known (not cloned), the branch is taken as the one published."""
+    from tracker.errors import TrackerError
+    from tracker.repository.process import run_git
+
+    try:
+        remote = run_git(["config", "--get", f"branch.{branch}.remote"], where, False)
+        name = remote.stdout.strip()
+        if remote.returncode != 0 or not name or name == ".":
+            return False
+        asked = ["symbolic-ref", "--quiet", "--short", f"refs/remotes/{name}/HEAD"]
+        published = run_git(asked, where, False).stdout.strip()
+    except TrackerError:  # (git did not answer in time: said, as before)
+        return False
+    return bool(published) and published != upstream
 
 
 _IMAGES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")  # (shown by chapters)
