@@ -1625,6 +1625,49 @@ def test_a_newest_commit_dated_by_a_wrong_clock_is_said_however_old_the_one_befo
     assert found[0].message.endswith("(git commit --amend --no-edit dates it now)")
 
 
+def test_a_commit_dated_past_the_year_9999_or_before_1970_is_read(repo: ManualRepo):
+    """A commit dated 1 January 10000 (GIT_COMMITTER_DATE from an epoch in milliseconds, say)
+    stopped every command, check too, with a traceback, and every page with a 500, since no
+    date holds it (exploratory testing of dates): it is read as 1 January 9999 and said to be
+    wrong. One dated before 1970 (git gives its time as nothing) as 1970's first day."""
+    repo.commit({"a.md": doc("A"), "b.md": doc("B")}, "Add", "2024-07-09T12:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    ahead = repo.commit({"b.md": doc("B", "Ahead.")}, "Ahead", "@253402300800 +0000")
+    repo.commit({"c.md": doc("C")}, "Before 1970", "2024-07-10T12:00:00+00:00")
+    raw = re.sub(r"> [0-9]+ ", "> -100 ", repo.git("cat-file", "commit", "HEAD"))
+    before = subprocess.run(
+        ["git", "hash-object", "-t", "commit", "--literally", "-w", "--stdin"],
+        cwd=repo.path,
+        input=raw + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()  # (git refuses to make one: a damaged or hand-made object)
+    repo.git("update-ref", "refs/heads/main", before)
+    assert repo.git("log", "-1", "--format=%ct", before) == ""
+    repo.commit({"a.md": doc("A", "Later.")}, "Later", "2024-08-01T12:00:00+00:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "releases", "--repo", str(repo.path), "--today",
+         "2024-08-02"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("9999-01-01  (upcoming)\n  updated           B: Ahead\n")
+    assert done.stdout.endswith("\n\n1970-01-01\n  new               C: Before 1970\n\n")
+    found = [p for p in check_manual(repo.snapshot(), D("2024-08-02")) if p.rule == "clock-wrong"]
+    assert [(p.where, p.message[:22]) for p in found] == [
+        (f"commit {ahead[:10]}", "is dated 9999-01-01, a"),
+        (f"commit {before[:10]}", "is dated 1970-01-01, b"),
+    ]
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(repo.open())) as client:
+        pages = ["/", "/chapters/b", "/chapters/b/history", "/releases", "/api/releases",
+                 "/feeds/releases.atom", "/chapters/b/feed.atom", "/releases/9999-01-01"]  # fmt: skip
+        assert [client.get(page).status_code for page in pages] == [200] * len(pages)
+
+
 def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualRepo, tmp_path):
     """Committed on 1 February (the 14th's release), pushed on 1 March: the change appeared in
     the past release, whose newsletter had gone out without it, with nothing said (exploratory

@@ -9,6 +9,11 @@ from typing import IO
 
 # Modes of entries that are not files: symbolic links and submodules.
 NOT_FILES = frozenset({"120000", "160000"})
+# The latest commit time read as given: git takes any (a clock, or GIT_COMMITTER_DATE from a
+# script, far wrong), and one past the year 9999 stopped every command and page, since no
+# date holds it (exploratory testing of dates). A later one is read as 1 January 9999 (any
+# zone's day then, and a year of schedule after it, are dates), and check says it is wrong.
+LATEST = 253370764800
 
 
 @dataclass(frozen=True)
@@ -96,13 +101,13 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
         if lists_squashed(subject, body):  # (the squashed commits' messages read as theirs)
             blocks, body = split_squash(body)
             squashed = tuple(
-                _message(s, int(stamp) if w is None else w, author, text, p)
+                _message(s, _stamp(stamp) if w is None else max(0, min(w, LATEST)), author, text, p)
                 for s, text, p, w in blocks
             )
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),
-            timestamp=int(stamp),
+            timestamp=_stamp(stamp),
             author=author,
             subject=subject,
             trailers=read + _loose(body, read),
@@ -110,6 +115,13 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             unread=_unread(body, read) if "-" in body or not body.isascii() else (),
             squashed=squashed,
         )
+
+
+def _stamp(text: str) -> int:
+    """A commit's time as git gives it (``%ct``), kept to what a date can hold: a time before
+    1970 (which git gives as nothing) is read as 1970's first second, one past ``LATEST`` as
+    that."""
+    return min(int(text), LATEST) if text.isdigit() and text.isascii() else 0
 
 
 def _change(meta: str, tokens: Iterator[str]) -> Change:
