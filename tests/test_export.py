@@ -159,7 +159,7 @@ def test_the_newsletter_command_gives_a_static_copys_addresses_when_asked(
 def test_the_export_has_every_kind_of_page(site: Path):
     for path in (
         "index.html", "404.html", "chapters/index.html", "releases/index.html",
-        "search/index.html", "search/index.json", "feeds/releases.atom",
+        "search/index.html", "search/index.json", "feeds/releases.atom", "feeds/newsletter.atom",
         "chapters/domestic-abuse/index.html", "chapters/domestic-abuse/history/index.html",
         "chapters/domestic-abuse/feed.atom",
         "chapters/domestic-abuse/at/2024-11-13/index.html",
@@ -740,7 +740,8 @@ def test_a_releases_feed_with_no_release_yet_is_rendered_on_each_new_day(
         build_site(open_manual(repo.path), fresh, BASE, None, clock=lambda _z, d=day: d)
         assert files_of(out) == files_of(fresh)
         assert day.isoformat().encode() in files_of(out)["feeds/releases.atom"]
-    assert kept.rendered == ("/feeds/releases.atom",)
+        assert day.isoformat().encode() in files_of(out)["feeds/newsletter.atom"]
+    assert sorted(kept.rendered) == ["/feeds/newsletter.atom", "/feeds/releases.atom"]
 
 
 def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(

@@ -402,6 +402,44 @@ def test_each_feed_entry_links_to_the_change_its_summary_describes(client: TestC
     assert first.startswith("Import the multi-agency procedures manual. A new document of ")
 
 
+def test_the_newsletter_feed_publishes_a_release_when_it_appears_there(small: ManualRepo):
+    """A mailing tool that sends what its feed published since it last sent sent an upcoming
+    release at every send until its day (published then, ahead), and never one whose change
+    was committed on its day (published at the day's start, hours before it existed):
+    exploratory testing of the service's clients. The newsletter feed holds the releases gone
+    live, each published at its day's start or when its first change was committed."""
+    small.commit({"b.md": doc("Bravo")}, "B", "2024-05-10T09:00:00+00:00",
+                 {"Go-Live": "2024-07-01", "Change-Note": "Bravo added."})  # fmt: skip
+    small.commit({"c.md": doc("Charlie")}, "C", "2024-06-01T16:10:00+01:00",
+                 {"Go-Live": "immediate", "Change-Note": "Charlie added."})  # fmt: skip
+
+    def entries(client: TestClient, path: str) -> list[tuple[str, str]]:
+        feed = feedparser.parse(page(client, path).content)
+        return [(entry.id.rsplit("/", 1)[1], entry.published) for entry in feed.entries]
+
+    with served(small, "2024-06-01") as client:
+        assert entries(client, "/feeds/newsletter.atom") == [
+            ("2024-06-01", "2024-06-01T16:10:00+01:00"),  # (committed that afternoon)
+            ("2024-01-01", "2024-01-01T09:00:00+00:00"),
+        ]
+        assert entries(client, "/feeds/releases.atom")[0] == (
+            "2024-07-01",
+            "2024-07-01T00:00:00+01:00",
+        )
+        assert (
+            entries(client, "/feeds/releases.atom")[1]
+            == entries(client, "/feeds/newsletter.atom")[0]
+        )
+        feed = feedparser.parse(page(client, "/feeds/newsletter.atom").content)
+        assert feed.feed.title == "Multi-Agency Procedures: newsletter"
+        assert "Charlie" in feed.entries[0].content[0].value  # (its newsletter section)
+    with served(small, "2024-07-01") as client:  # (gone live: published at its day's start)
+        assert entries(client, "/feeds/newsletter.atom")[0] == (
+            "2024-07-01",
+            "2024-07-01T00:00:00+01:00",
+        )
+
+
 def test_feed_ids_stay_when_a_chapter_is_renamed_and_drafts_are_left_out(small: ManualRepo):
     """A chapter's feed gave its entries ids from the chapter's current id: renamed, every past
     change came again as new, at the former address too; a draft withdrawn before it went live

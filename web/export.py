@@ -204,7 +204,7 @@ def seed(view: View) -> dict[str, str]:
     documents, which no page links to: static address -> the service's."""
     urls, snapshot = view.urls, view.snapshot
     for page in (urls.home, urls.contents, urls.releases, urls.search, urls.releases_feed,
-                 urls.api, urls.search_index):  # fmt: skip
+                 urls.newsletter_feed, urls.api, urls.search_index):  # fmt: skip
         page()
     api = {"/api/releases.json": "/api/releases", "/api/chapters.json": "/api/chapters"}
     for release in snapshot.releases:

@@ -1,7 +1,9 @@
 """Atom feeds (SPEC §8): the releases, each carrying its newsletter section, and each chapter's.
 
-A mailing tool's RSS-to-email (Mailchimp, MailPoet) takes the newest entry of the releases feed
-as the "Multi-Agency Procedures update" section. Upcoming releases appear once scheduled.
+A mailing tool's RSS-to-email (Mailchimp, MailerLite, MailPoet) sends what its feed published
+since it last sent, as the "Multi-Agency Procedures update" section: the newsletter feed holds
+the releases gone live, each published when it appeared there. The releases feed, for readers,
+has upcoming releases too, once scheduled.
 """
 
 from __future__ import annotations
@@ -56,15 +58,34 @@ def moment(day: date, zone: ZoneInfo) -> datetime:
 
 @get("/feeds/releases.atom")
 def releases_feed(request: Request) -> Response:
+    return _releases_feed(request, gone_live=False)
+
+
+@get("/feeds/newsletter.atom")
+def newsletter_feed(request: Request) -> Response:
+    """The releases gone live, for a mailing tool (exploratory testing of the service's
+    clients): one that sends what was published since it last sent mailed an upcoming release
+    at every send until its day (published then), and never one gone live the day its change
+    was committed (published at the day's start, before the change was made)."""
+    return _releases_feed(request, gone_live=True)
+
+
+def _releases_feed(request: Request, gone_live: bool) -> Response:
     view = current_view(request)
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
-    title = f"{view.snapshot.config.title}: releases"
-    feed = _feed(view, urls, urls.releases_feed(), title, urls.releases())
+    if gone_live:
+        title = f"{view.snapshot.config.title}: newsletter"
+        feed = _feed(view, urls, urls.newsletter_feed(), title, urls.releases())
+    else:
+        title = f"{view.snapshot.config.title}: releases"
+        feed = _feed(view, urls, urls.releases_feed(), title, urls.releases())
     # An editorial-only release is nothing to tell practitioners: no email for it. The newest
     # releases only: each carries its newsletter section, and a feed of ten years of them was
     # 9 MB and 14 s of CPU for every poll (RSS-to-email reads the newest entry).
     releases = [release for release in view.snapshot.releases if not release.minor]
+    if gone_live:
+        releases = [release for release in releases if not release.is_upcoming(view.today)]
     releases = releases[-FEED_RELEASES:]
     stamps = {release.date: _stamps(release, view.today, zone) for release in releases}
     feed.updated(max((updated for _, updated in stamps.values()), default=moment(view.today, zone)))
@@ -88,12 +109,17 @@ def xml_text(text: str) -> str:
 
 
 def _stamps(release: Release, today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """A release's entry's published and updated: published on its day, gone live or not (a
-    mailing tool's RSS-to-email takes what is published since it last sent); updated, once gone
-    live, then too (or with a later commit), and while upcoming with its newest commit, so that
-    a reader sees it change as changes join it (its day would hide them all)."""
+    """A release's entry's published and updated. Published on its day, once gone live, or
+    when its first change was committed if later (a change that went live the day it was
+    made: published at the day's start, before it was in any feed, a mailing tool that sends
+    what is new since it last sent never sent it); while upcoming (in the releases feed only),
+    on its day. Updated, once gone live, then too (or with a later commit), and while upcoming
+    with its newest commit, so that a reader sees it change as changes join it (its day would
+    hide them all)."""
     day, newest = moment(release.date, zone), max(e.version.committed for e in release.entries)
-    return day, newest if release.is_upcoming(today) else max(day, newest)
+    if release.is_upcoming(today):
+        return day, newest
+    return max(day, min(e.version.committed for e in release.entries)), max(day, newest)
 
 
 def _section(view: View, release: Release, site_url: str) -> str:

@@ -66,7 +66,8 @@ CODE = (Path(__file__).parent, Path(__file__).parent.parent / "tracker")  # web/
 _SUFFIXES = ("history", "diff", "feed.atom")  # the routes under a chapter's address
 _RELEASE = re.compile(r"/(?:api/)?releases/(\d{4}-\d{2}-\d{2})(?:/newsletter(?:\.\w+)?)?")
 _CHAPTER = re.compile(r"/(?:api/)?chapters/(.+)")
-_FEED = "/feeds/releases.atom"  # says it was updated today when it has no release yet
+_FEEDS = ("/feeds/releases.atom", "/feeds/newsletter.atom")  # say they were updated today
+# when they have no release (gone live) yet
 
 
 @cache
@@ -145,7 +146,10 @@ class Keys:
         linked = sorted(set(by_path.values()))
         self._linked = [(ident, snapshot.document(ident)) for ident in linked]
         self._release_dates = {release.date for release in snapshot.releases}
-        self._empty_feed = all(release.minor for release in snapshot.releases)  # (feeds.py)
+        self._empty_feeds = (  # (feeds.py)
+            all(release.minor for release in snapshot.releases),
+            all(r.minor or r.is_upcoming(view.today) for r in snapshot.releases),
+        )
         self._documents: dict[int, str] = {}
         self._in_force: dict[date, str] = {}
         self._releases: dict[date, str] = {}
@@ -169,7 +173,8 @@ class Keys:
                 return self._chapter_key(served, chapter.group(1), parse_qs(query))
         except (TrackerError, ValueError):
             pass  # not a page of one document or release: keyed by the head below
-        if (path == _FEED and self._empty_feed) or path.startswith("/api/chapters/"):
+        empty = path in _FEEDS and self._empty_feeds[_FEEDS.index(path)]
+        if empty or path.startswith("/api/chapters/"):
             return _digest(self.head, served, self.view.today)  # (they name the day)
         on = parse_qs(query).get("at") if path.startswith("/chapters/") else None
         return _digest(self.head, served, self._today_and(on[0])) if on else self._by_head(served)

@@ -155,3 +155,7 @@ class Urls:
     def releases_feed(self) -> str:
         """The Atom feed of releases."""
         return self._path("/feeds/releases.atom")
+
+    def newsletter_feed(self) -> str:
+        """The Atom feed of releases gone live, for a mailing tool's RSS-to-email."""
+        return self._path("/feeds/newsletter.atom")
