@@ -360,9 +360,9 @@ def _with_policy(body: bytes, address: str) -> bytes | None:
         policy = EMAIL_POLICY.replace("; frame-ancestors 'self'", "").replace(
             "; sandbox allow-same-origin", ""
         )  # (not allowed in a meta)
-        if _HEAD.search(text):
+        if _HEAD.search(text):  # (else a fragment: its head implied, its charset said here)
             return _in_head(text, policy)
-        return (_meta(policy) + "\n" + text).encode("utf-8")  # a fragment: its head is implied
+        return f'<meta charset="utf-8">\n{_meta(policy)}\n{text}'.encode()
     return body
 
 
