@@ -410,6 +410,11 @@ def test_settings_broken_by_the_commit_that_brought_the_manual_have_nothing_befo
     with TestClient(create_app(repo.open()), raise_server_exceptions=False) as client:
         response = client.get("/chapters/a")
         assert response.status_code == 503 and "manual.toml is not valid TOML" in response.text
+        # Kept by no cache in front (a CDN may keep what says nothing), and asked again soon.
+        assert (response.headers["cache-control"], response.headers["retry-after"]) == (
+            "no-store",
+            "60",
+        )
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

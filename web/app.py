@@ -37,6 +37,7 @@ from tracker.logs import Logger
 from tracker.manual import Manual, open_manual
 from web import ahead, api, feeds, hooks, pages
 from web.busy import Counted
+from web.headers import SecurityHeaders, secured
 from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, plain_address, render_page, templates
 from web.site import Site
@@ -179,39 +180,6 @@ def assets_built(say: bool = True) -> bool:
     return built
 
 
-class SecurityHeaders:
-    """Headers every response carries; each page's scripts run only with its nonce (a plain
-    ASGI middleware: it costs a page little, and runs inside the page cache, which keeps the
-    headers it sets)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["nonce"] = nonce
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                secured(MutableHeaders(scope=message), nonce)
-            await send(message)
-
-        await self.app(scope, receive, sending)
-
-
-def secured(headers: MutableHeaders, nonce: str) -> None:
-    """Set the security headers (a route's own policy or frame option is kept)."""
-    headers.setdefault("Content-Security-Policy", policy(nonce))
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-
-
 class _Service(FastAPI):
     """FastAPI, with the security headers also on the page of an unexpected error: Starlette
     answers one (``_unexpected``) from its ServerErrorMiddleware, which it puts outside every
@@ -226,7 +194,7 @@ class _Service(FastAPI):
                     headers = MutableHeaders(scope=message)
                     if "x-content-type-options" not in headers:  # (not answered inside)
                         nonce = scope.get("state", {}).get("nonce") or secrets.token_urlsafe(16)
-                        secured(headers, nonce)
+                        secured(headers, nonce, message["status"], scope["path"])
                 await send(message)
 
             await inner(scope, receive, sending if scope["type"] == "http" else send)
@@ -256,16 +224,6 @@ def described(schema: dict[str, Any]) -> None:
                                            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}  # fmt: skip
     for unused in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(unused, None)
-
-
-def policy(nonce: str) -> str:
-    """The Content-Security-Policy of our pages: nothing from elsewhere, images included."""
-    return (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-    )
 
 
 def _wants_json(request: Request) -> bool:
