@@ -536,6 +536,18 @@ def test_the_api_is_described_as_it_answers_after_a_route_is_added(small: Manual
         assert late["parameters"][0]["schema"]["format"] == "date"
 
 
+def test_the_api_refuses_an_empty_date_that_a_page_reads_as_none(client: TestClient):
+    """A partner's system that built ?at=${incident_date} with nothing in it was given today's
+    version, where the command line refuses an empty date (exploratory testing of the
+    service's clients). A page's form sends an empty field: the page reads it as none."""
+    for address, named in (("/api/chapters/referrals?at=", "date"),
+                           ("/api/releases?until=", "until date"),
+                           ("/api/releases?since=", "since date")):  # fmt: skip
+        response = page(client, address, 400)
+        assert response.json() == {"error": f"The {named} '' is not a date of the form YYYY-MM-DD."}
+    page(client, "/chapters/referrals?at=")
+
+
 def test_the_api_has_no_chapter_on_a_date_before_it_existed(client: TestClient, demo: Path):
     """As the page (404) and 'tracker show --at' (exit 2, the same sentence): not 200 with
     nulls, which reads as a chapter that says nothing."""

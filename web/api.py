@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from tracker.dates import parse_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.snapshot import API_PAGES, NotYetInForce
 from tracker.publish import views
@@ -19,7 +21,6 @@ from web.pages import (
     TO,
     check_id,
     compared,
-    day_from,
     document_for,
     moved_to,
     release_on,
@@ -77,7 +78,7 @@ def releases(
     saying how to narrow it.
     """
     view = current_view(request)
-    first, last = day_from(since, "since date"), day_from(until, "until date")
+    first, last = _day(since, "since date"), _day(until, "until date")
     if first and last and first > last:
         raise InputError(f"The since date {since} is after the until date {until}.")
     chosen = [
@@ -216,7 +217,7 @@ def chapter(
     null.
     """
     view = current_view(request)
-    asked = day_from(at, "date")
+    asked = _day(at, "date")
     if asked is None:  # (a former id answers as the chapter's own: a document, not a page)
         document = view.snapshot.document(check_id(ident))
     else:  # (as the page: the document that had the id that day, sent on at most once)
@@ -237,3 +238,11 @@ def chapter(
         "version": views.version_json(version) if version else None,
         "markdown": view.manual.texts.of(version) if version else None,
     }
+
+
+def _day(text: str | None, what: str) -> date | None:
+    """A date a query gives, None when it gives none: an empty one is a malformed date, as the
+    command line says (a page's form reads it as none); a partner's system that built
+    ``?at=${incident_date}`` with nothing in it was given today's version (exploratory testing
+    of the service's clients)."""
+    return parse_date(text, what) if text is not None else None
