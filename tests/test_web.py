@@ -440,6 +440,25 @@ def test_the_newsletter_feed_publishes_a_release_when_it_appears_there(small: Ma
         )
 
 
+def test_a_chapter_feed_is_never_updated_ahead_of_today(small: ManualRepo):
+    """An upcoming version stood in its chapter's feed as updated on its go-live day, and the
+    feed too: a far Go-Live kept the feed's updated in 9999, on top for ever in a reader
+    (exploratory testing of dates). Updated by its commit while upcoming, as in the releases
+    feed; a version gone live the day it was committed, at that commit."""
+    small.commit({"a.md": doc("Alpha", "Later.")}, "Later", "2024-05-10T09:00:00+00:00",
+                 {"Go-Live": "9999-12-31"})  # fmt: skip
+    small.commit({"b.md": doc("Bravo")}, "B", "2024-05-11T15:00:00+00:00")
+    with served(small, "2024-06-01") as client:
+        feed = feedparser.parse(page(client, "/chapters/a/feed.atom").content)
+        assert feed.feed.updated == "2024-05-10T10:00:00+01:00"
+        assert [(e.published, e.updated) for e in feed.entries] == [
+            ("9999-12-31T00:00:00+00:00", "2024-05-10T10:00:00+01:00"),
+            ("2024-01-01T09:00:00+00:00", "2024-01-01T09:00:00+00:00"),
+        ]
+        feed = feedparser.parse(page(client, "/chapters/b/feed.atom").content)
+        assert [e.published for e in feed.entries] == ["2024-05-11T16:00:00+01:00"]
+
+
 def test_feed_ids_stay_when_a_chapter_is_renamed_and_drafts_are_left_out(small: ManualRepo):
     """A chapter's feed gave its entries ids from the chapter's current id: renamed, every past
     change came again as new, at the former address too; a draft withdrawn before it went live

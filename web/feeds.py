@@ -23,7 +23,7 @@ from feedgen.feed import FeedGenerator
 from tracker.config import DEFAULT_TITLE
 from tracker.dates import in_words
 from tracker.errors import ConfigError
-from tracker.history.model import Document, VersionKind
+from tracker.history.model import Document, Version, VersionKind
 from tracker.history.releases import Release, entry_rows
 from tracker.publish.contents import sentences
 from tracker.publish.templating import batch
@@ -153,8 +153,9 @@ def chapter_feed(request: Request, ident: str) -> Response:
     # (a draft withdrawn before it went live, a change undone the day it would have).
     days = {day for day, _ in entry_rows(document)}
     changes = [(before, v) for before, v in document.changes if v.effective in days]
-    newest = max((v.effective for _, v in changes), default=document.versions[0].effective)
-    feed.updated(moment(newest, zone))
+    stamps = {v.commit: _version_stamps(v, view.today, zone) for _, v in changes}
+    first = moment(document.versions[0].effective, zone)
+    feed.updated(max((updated for _, updated in stamps.values()), default=first))
     summarise = view.manual.differ.summariser(changes)
     for before, version in changes:
         entry = feed.add_entry(order="prepend")
@@ -165,11 +166,22 @@ def chapter_feed(request: Request, ident: str) -> Response:
         # This version's own change, as its summary says and the history page links it (two
         # versions going live the same day would otherwise both open the day's whole change).
         entry.link(href=urls.diff(document.id, before.commit if before else "", version.commit))
-        entry.published(moment(version.effective, zone))
-        entry.updated(moment(version.effective, zone))
+        entry.published(stamps[version.commit][0])
+        entry.updated(stamps[version.commit][1])
         summary = summarise(before, version)["text"]
         entry.summary(xml_text(f"{sentences(version.notes)} {summary}".strip()))
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
+
+
+def _version_stamps(version: Version, today: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A chapter's feed entry's published and updated, as a release's (``_stamps``): once gone
+    live, its day, or its commit if later; while upcoming, published on its day and updated by
+    its commit (its day, ahead, stood as when the feed last changed: a far Go-Live kept the
+    feed's updated in 9999; exploratory testing of dates)."""
+    day = moment(version.effective, zone)
+    if version.effective > today:
+        return day, version.committed
+    return max(day, version.committed), max(day, version.committed)
 
 
 def _named(documents: Iterable[Document], document: Document) -> str:
