@@ -19,10 +19,10 @@ from tracker.history.trailers import (
     HYPHENS,
     ODD_SPACES,
     SLIPPED,
-    dashed_date,
     lists_squashed,
     meant_trailer,
     message_lines,
+    not_a_go_live,
     split_squash,
 )
 
@@ -92,10 +92,7 @@ def check_message(message: str, today: date | None = None, own: bool = True) -> 
                     f"'{key}:' is not a trailer the tracker reads; did you mean '{meant}:'?"
                 )
         elif name == "Go-Live" and not is_valid_go_live(value):
-            problems.append(
-                f"'Go-Live: {value}' is neither a date (YYYY-MM-DD) nor 'immediate'"
-                f"{dashed_date(value)}."
-            )
+            problems.append(f"'Go-Live: {value}' {not_a_go_live(value)}.")
         elif name == "Go-Live" and _far(value, today or date.today()):
             problems.append(
                 f"'Go-Live: {value}' is more than a year away: is the year right? (Every later "

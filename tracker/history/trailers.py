@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from tracker.config import CONFIG_FILE
+from tracker.dates import looks_like_date
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, unique_notes
 from tracker.repository.parse import DASHES as DASHES  # (for the commit-msg hook)
@@ -129,8 +130,8 @@ class Sources:
         for value in dict.fromkeys(value for value in go_live if value not in valid):
             self.problems.append(Problem(
                 "error", f"commit {commit.sha[:10]}",
-                f"has 'Go-Live: {value}', which is neither a date (YYYY-MM-DD) nor 'immediate'"
-                f"{dashed_date(value)}, so it was ignored", committed, rule="go-live-invalid",
+                f"has 'Go-Live: {value}', which {not_a_go_live(value)}, so it was ignored",
+                committed, rule="go-live-invalid",
             ))  # fmt: skip
         if len(set(go_live)) > 1:
             taken = f"the last valid one, {trailer}," if trailer else "none"
@@ -256,6 +257,15 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
             committed, rule="unread-trailer",
         ))  # fmt: skip
     return found
+
+
+def not_a_go_live(value: str) -> str:
+    """What is wrong with a Go-Live that is neither a real date nor 'immediate', in words
+    after it: a date of the right form but not on the calendar (2025-02-29) is said so, which
+    "neither a date (YYYY-MM-DD)" did not tell its author (exploratory testing of dates)."""
+    if looks_like_date(value.strip()):
+        return "is not a real calendar date"
+    return f"is neither a date (YYYY-MM-DD) nor 'immediate'{dashed_date(value)}"
 
 
 def dashed_date(value: str) -> str:
