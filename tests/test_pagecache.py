@@ -95,7 +95,7 @@ def test_errors_and_redirects_are_made_each_time(cached: TestClient):
     clients), as it may keep an answer that says nothing."""
     before = len(store(cached))
     for path, status in (("/chapters/no-such-chapter", 404), ("/releases/2024-13-45", 400),
-                         ("/api/chapters/nothing", 404), ("/releases/", 307)):  # fmt: skip
+                         ("/api/chapters/nothing", 404), ("/releases/", 308)):  # fmt: skip
         for _ in range(2):
             response = cached.get(path, follow_redirects=False)
             assert response.status_code == status

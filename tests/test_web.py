@@ -705,7 +705,7 @@ def test_an_address_ending_in_a_slash_is_sent_on_to_the_one_without(
     one failed on the service (tester's report). Every address is sent on alike, query kept."""
     for method in (client.get, client.head):
         response = method(asked, follow_redirects=False)
-        assert (response.status_code, response.headers.get("location")) == (307, sent_to)
+        assert (response.status_code, response.headers.get("location")) == (308, sent_to)
     assert page(client, asked).url.path == sent_to.partition("?")[0]
 
 
@@ -724,7 +724,7 @@ def test_no_address_is_ever_sent_on_to_another_site(client: TestClient, asked: s
     if location is None:
         assert response.status_code in (200, 400, 404), asked
         return
-    assert response.status_code == 307, asked
+    assert response.status_code == 308, asked
     assert location.startswith("/chapters/") and "\\" not in location, (asked, location)
     assert not re.match(r"[/\\]{2}", location) and urlsplit(location).netloc == ""
 
@@ -1506,6 +1506,14 @@ def test_head_requests_and_the_allow_header(client: TestClient):
     assert refused.status_code == 405
     assert "GET" in refused.headers["allow"]
     assert "read-only" in refused.text
+    # The API's too says HEAD, which it answers (it said GET alone), in JSON, as /api does,
+    # slash or none (exploratory testing of the service's clients).
+    for path in ("/api/releases", "/api/chapters/referrals", "/healthz"):
+        refused = client.delete(path)
+        assert (refused.status_code, refused.headers["allow"]) == (405, "GET, HEAD"), path
+        assert "read-only" in refused.json()["error"]
+    assert client.get("/hooks/push").headers["allow"] == "POST"  # (as it was)
+    assert client.get("/api").json() == {"error": "There is no page at this address."}
 
 
 def test_the_api_answers_head_as_get_whether_or_not_its_answer_is_kept(small: ManualRepo):

@@ -227,7 +227,7 @@ def described(schema: dict[str, Any]) -> None:
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+    return request.url.path.startswith("/api/") or request.url.path in ("/api", "/healthz")
 
 
 def error_response(
@@ -280,7 +280,9 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if status == 404:
         return error_response(request, 404, "There is no page at this address.")
     if status == 405:
-        allowed = headers.setdefault("Allow", "GET, HEAD")
+        if headers.get("Allow", "GET") == "GET":  # (every GET route answers HEAD too: the
+            headers["Allow"] = "GET, HEAD"  # API's as a route of its own, which Starlette omits)
+        allowed = headers["Allow"]
         message = f"This service is read-only: this address answers {allowed} requests only."
         return error_response(request, 405, message, headers=headers)
     return error_response(request, status, str(getattr(error, "detail", "")), headers=headers)

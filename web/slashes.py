@@ -1,6 +1,7 @@
 """Addresses that end in a slash (``/chapters/referrals/``, as a static copy writes its own) are
-sent on (307) to the same address without it, query string kept, where the service has that
-address; so a link copied from a static copy, or typed with a slash, opens the page.
+sent on for good (308: a link checker reads 307 as for now) to the same address without it,
+query string kept, where the service has that address; so a link copied from a static copy,
+or typed with a slash, opens the page.
 
 The address sent on to is the one the reader asked for, as written (percent-escapes kept), less
 its trailing slashes, and a path on this site only: never one a browser would read as another
@@ -35,7 +36,7 @@ class TrailingSlash:
         if location is None:
             await self.app(scope, receive, send)
             return
-        await RedirectResponse(location, status_code=307)(scope, receive, send)
+        await RedirectResponse(location, status_code=308)(scope, receive, send)
 
 
 def slashless(scope: Scope, router: Router) -> str | None:
