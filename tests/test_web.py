@@ -1497,6 +1497,19 @@ def test_a_chapter_as_it_stood_on_a_date_asked_for_in_its_form(small: ManualRepo
         assert sent.headers["location"] == "/chapters/a?at=2024-03-03"  # (then on to alpha's)
 
 
+def test_search_engines_are_sent_to_a_chapter_s_own_page(client: TestClient):
+    """A past or future version, a comparison and a search result were indexed as the chapter
+    (ten near copies of each, and a future text a reader might take for the one in force:
+    exploratory testing of the service's clients): each says noindex; a chapter's own page,
+    its history and the releases do not."""
+    robots = '<meta name="robots" content="noindex">'
+    for path in ("/chapters/referrals?at=2024-01-10", "/chapters/referrals?at=2030-01-01",
+                 "/chapters/referrals/diff", "/search?q=child"):  # fmt: skip
+        assert robots in page(client, path).text, path
+    for path in ("/", "/chapters/referrals", "/chapters/referrals/history", "/releases"):
+        assert robots not in page(client, path).text, path
+
+
 def test_head_requests_and_the_allow_header(client: TestClient):
     for path in ("/", "/chapters/referrals", "/healthz", "/feeds/releases.atom"):
         response = client.head(path)

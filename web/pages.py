@@ -235,7 +235,7 @@ def _chapter(
 ) -> Response:
     """The chapter's page on ``day`` (None: today), with what is wrong with a date its form
     asked for (``asked``: then 400)."""
-    status = 200 if asked is None else 400
+    status, dated = 200 if asked is None else 400, day is not None
     document = moved_to(view.snapshot, check_id(ident), day)
     if isinstance(document, str):  # a former id (renamed): the chapter's address now
         # 302, not 301: a former id may later be given to another chapter, and browsers keep
@@ -260,6 +260,7 @@ def _chapter(
             "withdrawal_notes": latest.notes,
             "own_pages": view.snapshot.document(document.id) is document,
             "asked": asked,
+            "noindex": dated,
         }  # fmt: skip (the withdrawal's own)
         return render_page(request, "chapter.html", context, status, view)
     version = document.shown_on(day or view.today)
@@ -306,6 +307,7 @@ def _chapter(
         "own_pages": view.snapshot.document(document.id) is document,
         "asked": asked,
         "unread": chapters.unread_since(view.snapshot, document, version, day or view.today),
+        "noindex": dated,  # (a search engine shows the chapter's own address, not a day's)
     }
     return render_page(request, "chapter.html", context, status, view)
 
