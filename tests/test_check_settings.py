@@ -285,20 +285,3 @@ def test_the_settings_error_names_the_line_the_toml_reader_gives(text: str, line
     with pytest.raises(ConfigError) as raised:
         parse_config(text)
     assert raised.value.line == line
-
-
-@pytest.mark.parametrize(
-    "name", ["localtime", "posixrules", "Factory", "right/Europe/London", "Europe/Nowhere"]
-)
-def test_a_time_zone_that_is_no_place_s_is_refused(name: str):
-    """ "localtime" (a file the database has, naming the computer's own zone) was taken: a
-    laptop in London and a server in UTC put one commit in two releases (exploratory testing
-    of dates). "Factory" is none, and "right/" zones count leap seconds git's times do not."""
-    from tracker.config import parse_config
-    from tracker.errors import ConfigError
-
-    with pytest.raises(ConfigError) as raised:
-        parse_config(f'[manual]\ntimezone = "{name}"\n')
-    assert str(raised.value).startswith(f"manual.toml: manual.timezone {name!r} is n")
-    for fine in ("Europe/London", "UTC", "Etc/GMT+1", "posix/Europe/London"):
-        assert parse_config(f'[manual]\ntimezone = "{fine}"\n').timezone.key == fine

@@ -188,19 +188,7 @@ def web_address(value: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-# Names the time zone database has that are no place's zone: the computer's own (which
-# differs between the laptop that checks and the server that serves, so that one commit fell
-# in two releases: exploratory testing of dates), none ("Factory"), and zones counting leap
-# seconds, which git's times do not.
-_NO_PLACE = ("localtime", "posixrules", "Factory")
-
-
 def _timezone(name: str) -> ZoneInfo:
-    if name in _NO_PLACE or name.startswith("right/"):
-        raise ConfigError(
-            f"{CONFIG_FILE}: manual.timezone {name!r} is no place's time zone (the computer's "
-            "own, none, or one counting leap seconds): name the manual's, as 'Europe/London'."
-        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
