@@ -433,6 +433,15 @@ def test_the_newsletter_feed_publishes_a_release_when_it_appears_there(small: Ma
         feed = feedparser.parse(page(client, "/feeds/newsletter.atom").content)
         assert feed.feed.title == "Multi-Agency Procedures: newsletter"
         assert "Charlie" in feed.entries[0].content[0].value  # (its newsletter section)
+    # A minor fix in the morning (no feed lists an editorial release), a change that afternoon:
+    # published when the release first stood in the feed, the afternoon (review).
+    small.commit({"c.md": doc("Charlie", "Typo.")}, "Typo", "2024-06-02T09:00:00+01:00",
+                 {"Go-Live": "immediate", "Change-Type": "minor"})  # fmt: skip
+    small.commit({"d.md": doc("Delta")}, "Now", "2024-06-02T14:00:00+01:00",
+                 {"Go-Live": "immediate", "Change-Note": "Delta added."})  # fmt: skip
+    with served(small, "2024-06-02") as client:
+        newest = entries(client, "/feeds/newsletter.atom")[0]
+        assert newest == ("2024-06-02", "2024-06-02T14:00:00+01:00")
     with served(small, "2024-07-01") as client:  # (gone live: published at its day's start)
         assert entries(client, "/feeds/newsletter.atom")[0] == (
             "2024-07-01",

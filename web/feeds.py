@@ -74,12 +74,10 @@ def _releases_feed(request: Request, gone_live: bool) -> Response:
     view = current_view(request)
     urls = absolute(request, view)
     zone = view.snapshot.config.timezone
-    if gone_live:
-        title = f"{view.snapshot.config.title}: newsletter"
-        feed = _feed(view, urls, urls.newsletter_feed(), title, urls.releases())
-    else:
-        title = f"{view.snapshot.config.title}: releases"
-        feed = _feed(view, urls, urls.releases_feed(), title, urls.releases())
+    name, own = (
+        ("newsletter", urls.newsletter_feed) if gone_live else ("releases", urls.releases_feed)
+    )
+    feed = _feed(view, urls, own(), f"{view.snapshot.config.title}: {name}", urls.releases())
     # An editorial-only release is nothing to tell practitioners: no email for it. The newest
     # releases only: each carries its newsletter section, and a feed of ten years of them was
     # 9 MB and 14 s of CPU for every poll (RSS-to-email reads the newest entry).
@@ -112,14 +110,16 @@ def _stamps(release: Release, today: date, zone: ZoneInfo) -> tuple[datetime, da
     """A release's entry's published and updated. Published on its day, once gone live, or
     when its first change was committed if later (a change that went live the day it was
     made: published at the day's start, before it was in any feed, a mailing tool that sends
-    what is new since it last sent never sent it); while upcoming (in the releases feed only),
+    what is new since it last sent never sent it; a minor entry, in no feed alone, is not
+    counted: review); while upcoming (in the releases feed only),
     on its day. Updated, once gone live, then too (or with a later commit), and while upcoming
     with its newest commit, so that a reader sees it change as changes join it (its day would
     hide them all)."""
     day, newest = moment(release.date, zone), max(e.version.committed for e in release.entries)
     if release.is_upcoming(today):
         return day, newest
-    return max(day, min(e.version.committed for e in release.entries)), max(day, newest)
+    told = min(e.version.committed for e in release.entries if not e.minor)  # (in a feed since)
+    return max(day, told), max(day, newest)
 
 
 def _section(view: View, release: Release, site_url: str) -> str:
@@ -181,7 +181,7 @@ def _version_stamps(version: Version, today: date, zone: ZoneInfo) -> tuple[date
     day = moment(version.effective, zone)
     if version.effective > today:
         return day, version.committed
-    return max(day, version.committed), max(day, version.committed)
+    return (stamp := max(day, version.committed)), stamp
 
 
 def _named(documents: Iterable[Document], document: Document) -> str:
