@@ -26,12 +26,12 @@ from tracker.trackchanges.blocks import (
     SEPARATOR,
     Chunk,
     _clean,
-    _without_header,
     render_chunks,
 )
 from tracker.trackchanges.chunks import document_chunks
 from tracker.trackchanges.compare import diff_documents
 from tracker.trackchanges.flat import flat_blocks, flat_pieces
+from tracker.trackchanges.plainread import without_header
 from tracker.trackchanges.text import Block
 from tracker.trackchanges.textviews import diff_json
 from tracker.trackchanges.tree import html_tree, parsed_tree, tree_blocks
@@ -54,7 +54,7 @@ def reference(chunk: Chunk) -> tuple[Block, ...]:
     converter = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
     text = chunk.text + ("\n\n" + chunk.references if chunk.references else "")
     found = tree_blocks(parsed_tree(_clean(converter.convert(text))))
-    return _without_header(found) if chunk.continues_table else found
+    return without_header(found) if chunk.continues_table else found
 
 
 def assert_read_as_alone(source: str) -> None:

@@ -339,7 +339,7 @@ def _check(args: argparse.Namespace) -> int:
     from tracker.config import CONFIG_FILE
 
     opened = _open(args, despite=True, worktree=True)  # (settings unread: a finding of its own)
-    from tracker.publish.chapter import with_images
+    from tracker.publish.chapter import shown_plain, with_images
     from tracker.publish.newsletter import template_problems
 
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
@@ -348,7 +348,7 @@ def _check(args: argparse.Namespace) -> int:
     templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
     published, files = with_images(texts.of), opened.manual.repo  # (for images)
     problems = check.check_manual(
-        snapshot, today, published, templates=templates, files=files, source=texts.of
+        snapshot, today, published, None, templates, files, texts.of, shown_plain
     )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors

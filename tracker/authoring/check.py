@@ -17,6 +17,7 @@ from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
+from tracker.authoring.plainly import plain_problems
 from tracker.authoring.sections import name_problems
 from tracker.authoring.suggest import Suggestions
 from tracker.history.documents import path_id
@@ -39,12 +40,12 @@ REVIEW_SOON_DAYS = 30  # a review due this soon is worth a warning
 RULES = (
     "front-matter", "conflict-marker", "not-utf8", "too-large", "lfs-pointer", "missing-object",
     "invalid-id", "duplicate-id", "address-clash", "duplicate-title", "id-case",
-    "section-spelling", "section-unused", "image-alt", "list-indent", "footnote", "move-lost",
-    "id-changed", "newsletter-template", "broken-link", BROKEN, CHANGED, "broken-anchor",
-    "heading-id-clash", "go-live-invalid", "go-live-twice", "go-live-far", "unread-trailer",
-    "unknown-trailer", "back-dated", "held-back", "clock-wrong", "missing-change-note",
-    "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID, "settings-unread",
-    "schedule-ended", "branch-replaced",
+    "section-spelling", "section-unused", "image-alt", "list-indent", "footnote", "shown-plain",
+    "move-lost", "id-changed", "newsletter-template", "broken-link", BROKEN, CHANGED,
+    "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice", "go-live-far",
+    "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
+    "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
+    "settings-unread", "schedule-ended", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -63,13 +64,15 @@ def check_manual(
     templates: Iterable[Problem] = (),
     files: Objects | None = None,
     source: Callable[[Version], str] | None = None,
+    plain: Callable[[str], str | None] | None = None,
 ) -> list[Problem]:
     """Every error and warning, errors first, each kind a file's findings together, by line
     (its findings without one first), the files in the order found (``published``: a
     version's text as the website shows it, sanitised HTML, for what only that shows, such as
     its images; ``templates``: what is wrong with the newsletter's templates, found by
     ``publish.newsletter``; ``files``: the blob id and size of a file at a commit, for the
-    files its images name; ``source``: a version's Markdown, for the lines of findings in it).
+    files its images name; ``source``: a version's Markdown, for the lines of findings in
+    it; ``plain``: why the website shows a Markdown text as written, if it does).
     While the newest settings cannot be read, their error comes first, saying what is not
     checked (``unchecked``)."""
     since = since or _recent(today)
@@ -103,6 +106,7 @@ def check_manual(
         *(image_problems(snapshot, published, files, lines) if published is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *(footnote_problems(snapshot, source) if source is not None else ()),
+        *(plain_problems(snapshot, source, plain) if source and plain else ()),
         *(conflict_problems(snapshot, source) if source is not None else ()),
         *templates,
     ]

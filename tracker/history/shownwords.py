@@ -36,7 +36,8 @@ def shown_words(words: str) -> str | None:
         reader = _LOCAL.reader = _Reader()
     try:
         return reader.read(words)
-    except RecursionError:
+    except RecursionError:  # (its parser left part-way, in the state it was: made again)
+        _LOCAL.reader = None
         return None
 
 

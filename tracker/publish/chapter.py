@@ -48,6 +48,7 @@ from tracker.history.links import (
     page_anchor,
 )
 from tracker.history.model import Version
+from tracker.publish.plain import NESTED, as_written, at_set_depth, might_nest_deep, unclosed_reason
 from tracker.trackchanges.views import TARGET_CLASS, shift_headings
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
@@ -152,6 +153,16 @@ def with_images(text_of: Callable[[Version], str]) -> Callable[[Version], str]:
     return html
 
 
+def shown_plain(source: str) -> str | None:
+    """Why the website shows this chapter's text as written, without its formatting (None:
+    it does not): ``tracker.publish.plain``."""
+    body = _LEADING_TITLE.sub("", split_front_matter(source)[1], count=1)
+    reason = unclosed_reason(body)
+    if reason is None and might_nest_deep(body) and at_set_depth(_markdown, body) is None:
+        reason = NESTED
+    return reason
+
+
 def _shape(source: str, path: str, images: bool) -> _Shape:
     """The chapter converted with a stand-in for each address ``link`` or ``media`` gives."""
     links: list[tuple[str, str]] = []
@@ -179,11 +190,15 @@ def _convert(source: str, path: str, link: Linker, media: Media | None) -> str:
     """The chapter converted (Markdown, then nh3), with the addresses given now."""
     _, body = split_front_matter(source)
     body = _LEADING_TITLE.sub("", body, count=1)
-    converter = _converter()
-    converter.reset()
-    _LinkRewriter.current.rewrite = lambda href: _rewrite(href, path, link)
-    _LinkRewriter.current.image = lambda src: _image(src, path, media)
-    html = converter.convert(body)
+    reason, html = unclosed_reason(body), None
+    if reason is None:
+        rewrite, image = (
+            lambda href: _rewrite(href, path, link),
+            lambda src: _image(src, path, media),
+        )
+        html = at_set_depth(_markdown, body, rewrite, image)
+    if html is None:
+        return as_written(body, reason or NESTED)
     clean: str = nh3.clean(
         html,
         tags=TAGS,
@@ -355,6 +370,24 @@ def _unescaped(address: str) -> str:
 class _Links(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_LinkRewriter(md), "chapter-links", 1)
+
+
+def _markdown(
+    body: str,
+    rewrite: Callable[[str], str] | None = None,
+    image: Callable[[str], str] | None = None,
+) -> str | None:
+    """``body`` converted by this thread's Python-Markdown, links and images given to
+    ``rewrite`` and ``image``; None if its marks are nested deeper than it can read."""
+    _LinkRewriter.current.rewrite, _LinkRewriter.current.image = rewrite, image
+    try:
+        return _converter().reset().convert(body)
+    except RecursionError:
+        # Stopped part-way, its parser keeps the state it was in (a list read 500 deep: every
+        # text it converted after that lost its paragraphs, read as a list item's): reset()
+        # does not restore it, so this thread's converter is made again.
+        _LOCAL.converter = None
+        return None
 
 
 _LOCAL = threading.local()

@@ -12,8 +12,6 @@ rendered chunks is locked.
 from __future__ import annotations
 
 import functools
-import html
-import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -23,8 +21,9 @@ import markdown
 import nh3
 
 from tracker.history.brackets import Brackets
-from tracker.trackchanges.chunks import TABLE_RULE, Chunk, document_chunks, is_html_block
-from tracker.trackchanges.text import Block, make_block, steps_counted
+from tracker.trackchanges.chunks import Chunk, document_chunks, is_html_block
+from tracker.trackchanges.plainread import plain_chunk, without_header
+from tracker.trackchanges.text import Block, steps_counted
 from tracker.trackchanges.tree import html_blocks, html_pieces
 from tracker.trackchanges.wordiff import Deadline
 
@@ -157,9 +156,10 @@ def render_chunk(chunk: Chunk) -> tuple[Block, ...]:
     try:
         blocks = _render(_source(chunk))
     except RecursionError:  # absurdly deep nesting: read it plainly
+        _LOCAL.converters = None  # (left part-way, as render_chunks says)
         return plain_chunk(chunk)
     if chunk.continues_table:
-        blocks = _without_header(blocks)
+        blocks = without_header(blocks)
     _RENDERED.put(chunk.key, blocks)
     return blocks
 
@@ -193,13 +193,17 @@ def render_chunks(chunks: list[Chunk]) -> list[tuple[Block, ...]]:
             converter = _converter(unused, _unused_blocks(source))
             pieces = html_pieces(_clean(converter.convert(source)), SEPARATOR)
         except RecursionError:
+            # Python-Markdown stopped part-way leaves its parser's state as it was (a list
+            # read 500 deep: each paragraph of every text converted after that read as a
+            # list item's, without <p>): this thread's converters are made again.
+            _LOCAL.converters = None
             pieces = None
         if pieces is None or len(pieces) != len(numbers):
             found.update((number, render_chunk(chunks[number])) for number in numbers)
             continue
         for number, blocks in zip(numbers, pieces, strict=True):
             chunk = chunks[number]
-            blocks = _without_header(blocks) if chunk.continues_table else blocks
+            blocks = without_header(blocks) if chunk.continues_table else blocks
             _RENDERED.put(chunk.key, blocks)
             found[number] = blocks
     return [found[number] for number in range(len(chunks))]
@@ -316,48 +320,6 @@ def _clean(converted: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=None,
     )
-
-
-def _without_header(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    """A later piece of a long table, without the header row it repeats."""
-    return blocks[1:] if blocks and blocks[0].kind == "row" else blocks
-
-
-def plain_chunk(chunk: Chunk) -> tuple[Block, ...]:
-    """A chunk read without Markdown: headings, list items and table rows kept, text escaped."""
-    blocks = _plain(chunk.text)
-    return _without_header(blocks) if chunk.continues_table else blocks
-
-
-def _plain(text: str) -> tuple[Block, ...]:
-    blocks = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if not stripped or TABLE_RULE.match(stripped):
-            continue
-        heading = re.match(r"(#{1,6})\s+(.*)", stripped)
-        item = re.match(r"(?:[-*+]|\d+[.)])\s+(.*)", stripped)
-        if heading:
-            level = len(heading.group(1))
-            blocks.append(
-                make_block("heading", f"h{level}", level, "", html.escape(heading.group(2)))
-            )
-        elif item:
-            depth = (len(line) - len(line.lstrip())) // 4 + 1
-            blocks.append(make_block("item", "li", depth, "ul", html.escape(item.group(1))))
-        elif stripped.startswith("|"):
-            cells = [html.escape(cell.strip()) for cell in stripped.strip("|").split("|")]
-            blocks.append(
-                make_block("row", "tr", 0, "table", "".join(f"<td>{c}</td>" for c in cells))
-            )
-        elif blocks and blocks[-1].kind == "paragraph":
-            last = blocks.pop()
-            blocks.append(
-                make_block("paragraph", "p", 0, "", f"{last.html} {html.escape(stripped)}")
-            )
-        else:
-            blocks.append(make_block("paragraph", "p", 0, "", html.escape(stripped)))
-    return tuple(blocks)
 
 
 def _render(chunk: str) -> tuple[Block, ...]:
