@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from oracle import assert_reads_as, document_words
 
 from tracker.trackchanges import blocks
+from tracker.trackchanges import chunks as chunks_module
 from tracker.trackchanges.blocks import (
     EXTENSIONS,
     SEPARATOR,
@@ -179,6 +180,27 @@ def test_each_version_reads_its_own_reference_definitions(
     assert not plain
     for source, found in ((old, olds), (new, news)):
         assert found == [b for chunk in document_chunks(source) for b in reference(chunk)]
+
+
+WRITTEN = st.sampled_from(["The Policy", "the  policy", " glossary ", "GLOSSARY", "a", "b", "é"])
+USE = st.sampled_from(["[{}]", "[words][{}]", "[{}][]", "![alt][{}]", "[a [{}] b][c]", "[{}]\n"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(USE, WRITTEN, INLINE), max_size=6), st.lists(WRITTEN, max_size=5))
+@example([("[{}]", "the  policy", "x")], ["The Policy"])
+def test_a_chunk_reads_as_with_every_definition_of_its_document(
+    uses: list[tuple[str, str, str]], labels: list[str]
+):
+    """Each chunk carries only the definitions whose label it writes in brackets (however
+    its case and spaces are written), and reads as it would with all of them."""
+    chunks = [use.format(label) + f" {words}" for use, label, words in uses]
+    defined = [f"[{label}]: https://example.org/{n}" for n, label in enumerate(labels)]
+    source = "\n\n".join(["# T", *chunks, *defined]) + "\n"
+    every = "\n".join(line for line in defined if chunks_module._REFERENCE.match(line))
+    for chunk in document_chunks(source):
+        assert reference(chunk) == reference(Chunk(chunk.text, every, chunk.continues_table))
+    assert [c.references for c in document_chunks("[a]: /x\n\nNone.\n")] == ["[a]: /x", ""]
 
 
 def test_a_chunk_holding_the_separator_is_read_alone():
