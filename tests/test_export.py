@@ -759,6 +759,17 @@ def test_a_build_without_today_after_one_fixed_to_the_same_day_drops_the_banner(
     assert "Demo</strong>" not in page.read_text(encoding="utf-8")
 
 
+def test_a_release_at_the_end_of_the_calendar_is_built(repo: ManualRepo, tmp_path: Path):
+    """A release dated 9999-12-31 (a Go-Live trailer far wrong) stopped tracker build with a
+    traceback (OverflowError): the day it stops being recent is past the last date there is
+    (review)."""
+    repo.commit({"a.md": doc("Alpha", "Later.")}, "Later", "2024-05-10T09:00:00+00:00",
+                {"Go-Live": "9999-12-31"})  # fmt: skip
+    out = tmp_path / "site"
+    assert main(["build", "--repo", str(repo.path), "--out", str(out), "--base-url", BASE]) == 0
+    assert (out / "releases" / "9999-12-31" / "index.html").exists()
+
+
 def test_a_page_showing_a_simplified_diff_is_rendered_again_by_the_next_build(
     repo: ManualRepo, tmp_path: Path
 ):

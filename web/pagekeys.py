@@ -102,7 +102,10 @@ def era(snapshot: Snapshot, today: date) -> date | None:
                 latest = version.effective
     recent = timedelta(days=RECENT_DAYS)
     for release in snapshot.releases:
-        for day in (release.date, release.date + recent):
+        days = [release.date]
+        if release.date <= today - recent:  # (else after today; 9999-12-31 has no day after)
+            days.append(release.date + recent)
+        for day in days:
             if day <= today and (latest is None or day > latest):
                 latest = day
     return latest
