@@ -150,6 +150,26 @@ def test_a_key_with_a_word_processors_space_is_named_so():
     )  # (a plain space, quoted into the key: as before, never an error of the reading's own)
 
 
+def test_thousands_of_unknown_or_repeated_keys_are_counted_not_each_said():
+    """Front matter of 10,000 unknown keys gave 10,000 errors (adversarial testing): the
+    first 20 of each kind are said, and how many more."""
+    keys = "".join(f"k{n}: {n}\n" for n in range(10_000))
+    problems = parse_document(f"---\n{keys}---\n# A\n".encode()).problems
+    assert len(problems) == 21 and "unknown front matter key 'k0'" in problems
+    assert "unknown front matter keys: 9,980 more" in problems
+    problems = parse_document(f"---\n{keys}{keys}---\n# A\n".encode()).problems
+    assert len(problems) == 42
+    assert "'k0' is given twice in the front matter: the last is taken, at line 10002" in problems
+    from tracker.authoring.lines import _key
+
+    summaries = [p for p in problems if "'" not in p]
+    assert summaries == [
+        "keys given twice in the front matter: 9,980 more",
+        "unknown front matter keys: 9,980 more",
+    ]  # (lines of their own: no key's)
+    assert [_key(summary) for summary in summaries] == [None, None]
+
+
 def test_front_matter_hints_are_read_in_linear_time():
     """The hints' pattern, lazy before white space, took 19 s on a line of 50,000 spaces in
     front matter YAML could not read (review): a hang, not a figure."""

@@ -21,7 +21,7 @@ from tracker.history.frontyaml import (
     plain_yaml,
     repeated,
     trouble,
-    unknown_key,
+    unknown_keys,
 )
 from tracker.history.headings import emphasis_out, heading_slug, plainly_shown, unique
 from tracker.history.hrefs import manual_target, page_hrefs
@@ -256,7 +256,7 @@ def _read_front_matter(
         where = f" at line {at + 2}" if at is not None else ""
         return {}, [f"the front matter is not a set of 'key: value' lines{where}{said}"], True
     values: dict[str, Any] = {}
-    problems = [unknown_key(key, KNOWN_KEYS) for key in raw if key not in KNOWN_KEYS]
+    problems = unknown_keys(raw, KNOWN_KEYS)
     problems += repeated(yaml_text, plain) if not plain or len(raw) < yaml_text.count("\n") else []
     written: dict[str, Any] | None = None  # (the values as written, read only when needed)
     for key in KNOWN_KEYS & set(raw):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -141,6 +141,25 @@ _ODD_PLACE = re.compile(rf"[{_ODD}]|[A-Za-z_][\w-]*[ \t]*:[{_ODD}]")  # (indent,
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)")
 
 
+# Findings of one kind said of a version's front matter at most, the rest counted: front matter
+# of 10,000 unknown keys gave 10,000 errors, in every command's output and the index.
+SAID_AT_MOST = 20
+
+
+def at_most(found: list[str], more: str) -> list[str]:
+    """The first ``SAID_AT_MOST`` findings, and how many more there are (``more``: what they
+    are, as a plural)."""
+    if len(found) <= SAID_AT_MOST:
+        return found
+    return [*found[:SAID_AT_MOST], f"{more}: {len(found) - SAID_AT_MOST:,} more"]
+
+
+def unknown_keys(keys: Iterable[object], known: Container[str]) -> list[str]:
+    """The findings for the keys the front matter does not have (``unknown_key``), at most."""
+    found = [unknown_key(key, known) for key in keys if key not in known]
+    return at_most(found, "unknown front matter keys")
+
+
 def unknown_key(key: object, known: Container[str]) -> str:
     """The finding for a key the front matter does not have, naming a space a word processor
     typed before or after a known one ('\u00a0title'), which YAML kept in the key."""
@@ -218,11 +237,12 @@ def repeated(text: str, plain: bool) -> list[str]:
         keys = _mapping_keys(text)
     last = {key: at for key, at in keys}
     count = Counter(key for key, _ in keys)
-    return [
+    found = [
         f"{key!r} is given twice in the front matter: the last is taken, at line {last[key] + 2}"
         for key in dict.fromkeys(key for key, _ in keys)
         if count[key] > 1
     ]
+    return at_most(found, "keys given twice in the front matter")
 
 
 def _mapping_keys(text: str) -> list[tuple[str, int]]:
