@@ -960,6 +960,7 @@ def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
         ("user root;\n" if os.geteuid() == 0 else "")  # (its workers read the test's folder)
         + f"error_log {tmp_path}/logs/error.log;\npid {tmp_path}/nginx.pid;\nevents {{}}\n"
         f"http {{\n include /etc/nginx/mime.types;\n access_log off;\n"
+        " default_type application/octet-stream;\n"  # (as Debian's nginx.conf says)
         + "".join(f" {kind}_temp_path {tmp_path}/{kind};\n"
                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         + f"{server}\n}}\n"
@@ -986,10 +987,11 @@ def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
                     each["X-Frame-Options"]) == ("nosniff", "same-origin", "SAMEORIGIN")  # fmt: skip
         # UTF-8 said of the text files: the newsletter's bullets were "â€¢" in a browser and
         # a script (exploratory testing of the service's clients); its HTML says it itself.
-        for ending in ("txt", "md", "json"):  # (.md: text/plain, nginx knowing no type for it)
+        for ending, kind in (("txt", "text/plain"), ("md", "text/markdown"),
+                             ("json", "application/json")):  # fmt: skip
             address = f"{base}/releases/2024-01-02/newsletter.{ending}"
             with urllib.request.urlopen(address, timeout=5) as text:
-                assert text.headers["Content-Type"].endswith("; charset=utf-8"), ending
+                assert text.headers["Content-Type"] == f"{kind}; charset=utf-8", ending
         with urllib.request.urlopen(f"{base}/feeds/releases.atom", timeout=5) as feed:
             assert feed.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
         assert (
