@@ -285,3 +285,26 @@ def test_the_settings_error_names_the_line_the_toml_reader_gives(text: str, line
     with pytest.raises(ConfigError) as raised:
         parse_config(text)
     assert raised.value.line == line
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "right/Europe/London"])
+def test_a_time_zone_that_is_no_place_s_is_read_and_warned_of(repo: ManualRepo, name: str):
+    """ "localtime" (a file the database has, naming the computer's own zone) dated commits by
+    the computer reading the manual: a laptop in London and a server in UTC put one commit in
+    two releases (exploratory testing of dates). Refusing it took down a manual that always
+    said it (review): it is read, and check warns."""
+    repo.commit({"manual.toml": f'[manual]\ntimezone = "{name}"\n', "a.md": doc("A")}, "Add",
+                "2024-01-01T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    assert run(repo, "releases").returncode == 0
+    findings = json.loads(run_check(repo, "--format", "json").stdout)["findings"]
+    found = [f for f in findings if f["rule"] == "timezone-no-place"]
+    assert [(f["file"], f["severity"]) for f in found] == [("manual.toml", "warning")]
+    assert found[0]["message"].startswith(f"manual.timezone {name!r} is ")
+
+
+@pytest.mark.parametrize("name", ["Europe/London", "UTC", "Etc/GMT+1", "posix/Europe/London"])
+def test_a_place_s_time_zone_is_not_warned_of(repo: ManualRepo, name: str):
+    repo.commit({"manual.toml": f'[manual]\ntimezone = "{name}"\n', "a.md": doc("A")}, "Add",
+                "2024-01-01T09:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
+    findings = json.loads(run_check(repo, "--format", "json").stdout)["findings"]
+    assert not [f for f in findings if f["rule"] == "timezone-no-place"]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from itertools import pairwise
 
-from tracker.authoring.clocks import clock_problems
+from tracker.authoring.clocks import clock_problems, zone_problems
 from tracker.authoring.conflicts import conflict_problems
 from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
@@ -45,7 +45,7 @@ RULES = (
     "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice", "go-live-far",
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
-    "settings-unread", "schedule-ended", "branch-replaced",
+    "settings-unread", "schedule-ended", "timezone-no-place", "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -99,6 +99,7 @@ def check_manual(
         *_heading_clashes(snapshot),
         *(_go_live(snapshot, since) if broken is None else ()),
         *clock_problems(snapshot, since),
+        *zone_problems(snapshot),
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *(_undone(snapshot, today) if broken is None else ()),
         *_lost_moves(snapshot, since),

@@ -3,16 +3,31 @@ made on, and the tracker dates its changes from it: a laptop whose clock was res
 put a new duty in force months before it was written (never announced), and one whose clock
 ran ten years ahead held a chapter's changes back until then, with nothing said (exploratory
 testing of history shapes). The date cannot be mended after a push, so it is said before one
-(``tracker check`` in the pre-push hook or CI)."""
+(``tracker check`` in the pre-push hook or CI). And a time zone that is no place's, which
+dates every commit by a clock that depends on the computer, or on none."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from tracker.config import CONFIG_FILE
 from tracker.history.model import Problem
 from tracker.history.snapshot import Snapshot
 
 RULE = "clock-wrong"
+ZONE_RULE = "timezone-no-place"
+# Names the time zone database has that are no place's zone, and what each is. They are read
+# (a manual that always gave one keeps its past releases, and its pages: a review of their
+# refusal), and said by check.
+NO_PLACE = {
+    "localtime": "the zone of the computer that reads the manual, so that a laptop in London "
+    "and a server in UTC put one commit in two releases",
+    "posixrules": "the rules the computer applies to zones written as POSIX strings (often New "
+    "York's), no place's by its name",
+    "Factory": "no zone at all: every time in UTC, named '-00'",
+    "right/": "a zone counting leap seconds, which git's times do not, so that its days end "
+    "seconds early",
+}
 SLACK = timedelta(days=1)  # (two computers' clocks a few minutes or hours apart are no matter)
 
 
@@ -77,3 +92,13 @@ def _again(snapshot: Snapshot, commit: str) -> str:
         return "git commit --amend --no-edit dates it now"
     start = "--root" if snapshot.line[commit] == 0 else f"{commit[:10]}^"
     return f"git rebase --force-rebase --rebase-merges {start} dates it and those after it now"
+
+
+def zone_problems(snapshot: Snapshot) -> list[Problem]:
+    """A warning if ``manual.timezone`` names no place's zone (``NO_PLACE``)."""
+    name = snapshot.config.timezone.key
+    what = NO_PLACE.get("right/" if name.startswith("right/") else name)
+    if what is None:
+        return []
+    message = f"manual.timezone {name!r} is {what}; name the partnership's zone, as 'Europe/London'"
+    return [Problem("warning", CONFIG_FILE, message, rule=ZONE_RULE)]
