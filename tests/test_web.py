@@ -468,6 +468,19 @@ def test_a_chapter_feed_is_never_updated_ahead_of_today(small: ManualRepo):
         assert [e.published for e in feed.entries] == ["2024-05-11T16:00:00+01:00"]
 
 
+def test_the_feed_of_a_chapter_withdrawn_before_it_went_live_is_not_updated_ahead(
+    small: ManualRepo,
+):
+    """With no entry, the feed was updated on the day the chapter would have gone live, ahead
+    of today (review): updated by its commit, as an upcoming version's entry is."""
+    small.commit({"c.md": doc("Charlie")}, "C", "2024-05-01T09:00:00+00:00",
+                 {"Go-Live": "2024-09-01"})  # fmt: skip
+    small.commit({"c.md": None}, "Withdraw C", "2024-05-20T09:00:00+00:00")
+    with served(small, "2024-06-01") as client:
+        feed = feedparser.parse(page(client, "/chapters/c/feed.atom").content)
+        assert (feed.feed.updated, feed.entries) == ("2024-05-01T10:00:00+01:00", [])
+
+
 def test_feed_ids_stay_when_a_chapter_is_renamed_and_drafts_are_left_out(small: ManualRepo):
     """A chapter's feed gave its entries ids from the chapter's current id: renamed, every past
     change came again as new, at the former address too; a draft withdrawn before it went live

@@ -154,7 +154,8 @@ def chapter_feed(request: Request, ident: str) -> Response:
     days = {day for day, _ in entry_rows(document)}
     changes = [(before, v) for before, v in document.changes if v.effective in days]
     stamps = {v.commit: _version_stamps(v, view.today, zone) for _, v in changes}
-    first = moment(document.versions[0].effective, zone)
+    # (no entry: a chapter withdrawn before it went live; its first day may be ahead of today)
+    first = _version_stamps(document.versions[0], view.today, zone)[1]
     feed.updated(max((updated for _, updated in stamps.values()), default=first))
     summarise = view.manual.differ.summariser(changes)
     for before, version in changes:
