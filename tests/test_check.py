@@ -1740,6 +1740,16 @@ def test_a_feature_branch_not_pushed_is_not_warned_of(scheduled: ManualRepo, tmp
     assert [line.partition(" count")[0] for line in warned()] == [
         "tracker: warning: 2 commits not yet on origin/main"
     ]
+    # The remote's HEAD naming a branch deleted since (the remote's main renamed, say, and
+    # fetched with --prune): it is not known, and the branch is taken as published (it was
+    # taken for a feature branch, and nothing said: review).
+    scheduled.git("push", "-q", "origin", "main:refs/heads/old")
+    scheduled.git("fetch", "-q", "origin")
+    scheduled.git("remote", "set-head", "origin", "old")
+    scheduled.git("update-ref", "-d", "refs/remotes/origin/old")
+    assert [line.partition(" count")[0] for line in warned()] == [
+        "tracker: warning: 2 commits not yet on origin/main"
+    ]
 
 
 def test_conflict_markers_left_by_a_merge_are_an_error(repo: ManualRepo):

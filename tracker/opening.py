@@ -168,7 +168,8 @@ def _merged_later(branch: str, upstream: str, where: Path) -> bool:
         name = remote.stdout.strip()
         if remote.returncode != 0 or not name or name == ".":
             return False
-        asked = ["symbolic-ref", "--quiet", "--short", f"refs/remotes/{name}/HEAD"]
+        # (the branch it names, if it has it: a HEAD naming a branch deleted since is unknown)
+        asked = ["rev-parse", "--verify", "--quiet", "--abbrev-ref", f"refs/remotes/{name}/HEAD"]
         published = run_git(asked, where, False).stdout.strip()
     except TrackerError:  # (git did not answer in time: said, as before)
         return False
