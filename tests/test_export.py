@@ -4,6 +4,7 @@ pages and API documents say what the service says, and a build rewrites only wha
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import os
 import re
@@ -994,6 +995,14 @@ def test_the_nginx_example_serves_an_export_with_the_service_s_headers(
                 assert text.headers["Content-Type"] == f"{kind}; charset=utf-8", ending
         with urllib.request.urlopen(f"{base}/feeds/releases.atom", timeout=5) as feed:
             assert feed.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+        # Compressed for a client that asks (a search index grows with the manual).
+        for file in ("chapters/a/index.html", "search/index.json", "static/app.js"):
+            address = f"{base}/{file.removesuffix('index.html')}"
+            asked = urllib.request.Request(address, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(asked, timeout=5) as compressed:
+                assert compressed.headers["Content-Encoding"] == "gzip", file
+                assert compressed.headers["Vary"] == "Accept-Encoding"
+                assert gzip.decompress(compressed.read()) == (out / file).read_bytes()
         assert (
             (out / "releases/2024-01-02/newsletter.html")
             .read_text()
