@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from tracker.demo import build_demo
+from tracker.errors import RepositoryError
 from tracker.history.model import Version
 from tracker.history.snapshot import Snapshot
 from tracker.index.store import cache_folder
@@ -86,3 +88,31 @@ def test_one_snapshot_is_read_and_shared_by_threads_asking_at_once(demo: Path):
             pool.map(lambda document: manual.texts.of(document.latest), snapshots[0].documents)
         )
     assert again == texts
+
+
+def test_a_diff_asked_for_by_many_threads_at_once_is_worked_out_once(demo: Path, tmp_path: Path):
+    """Readers of a newsletter open its changes at once: each thread worked the same diff out
+    (hundreds of milliseconds each, holding the GIL in turn). The first works it out, the rest
+    wait for it; a failure reaches each, and the next ask tries again."""
+    manual = open_manual(demo)
+    document = next(d for d in manual.snapshot().documents if len(d.versions) > 1)
+    start, end = document.versions[-2], document.versions[-1]
+    reads: list[str] = []
+    failing = {"now": True}
+
+    def read(blob: str) -> str:
+        reads.append(blob)
+        time.sleep(0.2)  # (so that every thread asks while the first reads)
+        if failing["now"]:
+            raise RepositoryError(f"no object {blob}")
+        return manual.texts.blob(blob)
+
+    differ = Differ(read, tmp_path / "diffs", seconds=SECONDS)
+    with ThreadPoolExecutor(THREADS) as pool:
+        tried = [pool.submit(differ.view, start, end, "html") for _ in range(THREADS)]
+        assert all(isinstance(each.exception(), RepositoryError) for each in tried)
+    assert len(reads) == 1
+    failing["now"] = False
+    with ThreadPoolExecutor(THREADS) as pool:
+        answers = set(pool.map(lambda _: differ.view(start, end, "html"), range(THREADS)))
+    assert len(reads) == 3 and len(answers) == 1  # (its old and new text, read once)

@@ -1,7 +1,8 @@
 """Diffs between two versions, cached by blob pair in memory and beside the index (SPEC §9).
 
-A Differ is shared by every thread of a server: its memory cache is locked, and each read or
-write of the cache file uses a connection of its own.
+A Differ is shared by every thread of a server: its memory cache is locked, a diff asked for
+by several threads at once is worked out by the first and waited for by the rest, and each
+read or write of the cache file uses a connection of its own.
 
 A diff simplified for time or size (``coarse``) is never cached in the file, since it may be
 exact next time; nor should anything showing one be kept: whoever keeps what it makes (the
@@ -18,6 +19,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -128,6 +130,7 @@ class Differ:
         self._bound = bound_from_environment() if bound is None else bound
         self._lock = threading.Lock()
         self._recent: OrderedDict[_Pair, Diff] = OrderedDict()
+        self._making: dict[_Pair, Future[Diff]] = {}  # the diffs being worked out now
         self.made_by = f"{ALGORITHM}.{digest(library_versions(_LIBRARIES))}"
         self._swept = False  # (rows of other versions deleted at the first write)
 
@@ -223,19 +226,32 @@ class Differ:
             if key in self._recent:
                 self._recent.move_to_end(key)
                 return self._recent[key]
-        old = self._read(old_blob) if old_blob else ""
-        new = self._read(new_blob) if new_blob else ""
-        diff: Diff
-        if source:
-            diff = line_diff(old, new, self._seconds)
-        else:
-            diff = diff_documents(old, new, self._seconds, folders or ("", ""))
-        if not remember:
-            return diff
+            making = self._making.get(key)  # (asked for again while it is worked out)
+            mine = making is None
+            if making is None:
+                making = self._making[key] = Future()
+        if not mine:  # the newsletter's readers opening one change at once: worked out once
+            return making.result()
+        try:
+            old = self._read(old_blob) if old_blob else ""
+            new = self._read(new_blob) if new_blob else ""
+            diff: Diff
+            if source:
+                diff = line_diff(old, new, self._seconds)
+            else:
+                diff = diff_documents(old, new, self._seconds, folders or ("", ""))
+        except BaseException as error:
+            with self._lock:
+                del self._making[key]
+            making.set_exception(error)  # (each waiting answers as this thread does)
+            raise
         with self._lock:
-            self._recent[key] = diff
-            while len(self._recent) > REMEMBERED:
-                self._recent.popitem(last=False)
+            del self._making[key]
+            if remember:
+                self._recent[key] = diff
+                while len(self._recent) > REMEMBERED:
+                    self._recent.popitem(last=False)
+        making.set_result(diff)
         return diff
 
     # A cache is worth a short wait only: past it, work the answer out (or keep it) without.
