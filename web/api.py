@@ -15,7 +15,7 @@ from tracker.dates import parse_date
 from tracker.errors import InputError, NotFoundError
 from tracker.history.snapshot import API_PAGES, NotYetInForce
 from tracker.publish import views
-from web import newsletters
+from web import apischema, newsletters
 from web.pages import (
     FROM,
     TO,
@@ -57,6 +57,13 @@ def get(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
     return route
 
 
+def answers(model: Any, description: str) -> dict[int | str, dict[str, Any]]:
+    """A route's 200 answer as OpenAPI describes it (``apischema``): the route returns its
+    answer as it always has (``response_model=None``: not validated or serialised through the
+    model, which describes it only)."""
+    return {200: {"model": model, "description": description}}
+
+
 # The most changes whose summaries one request may ask for: each may need a diff worked out
 # (cold, 5 to 150 ms a change), and anyone may ask (docs/operators.md, "The JSON API").
 SUMMARIES_AT_ONCE = 200
@@ -64,7 +71,7 @@ SINCE = Query(None, description="only releases on or after this date (YYYY-MM-DD
 UNTIL = Query(None, description="only releases on or before this date (YYYY-MM-DD)")
 
 
-@get("/releases")
+@get("/releases", response_model=None, responses=answers(apischema.Releases, "The releases"))
 def releases(
     request: Request,
     summaries: bool = False,
@@ -100,7 +107,11 @@ def releases(
     return {"releases": [views.release_json(r, view.today, summarise) for r in chosen]}
 
 
-@get("/releases/{day}")
+@get(
+    "/releases/{day}",
+    response_model=None,
+    responses=answers(apischema.SummarisedRelease, "The release, each entry summarised"),
+)
 def release(request: Request, day: str) -> dict[str, Any]:
     """One release and its entries, each with what changed in it."""
     view = current_view(request)
@@ -109,7 +120,11 @@ def release(request: Request, day: str) -> dict[str, Any]:
     return views.release_json(release, view.today, view.manual.differ.summariser(changes))
 
 
-@get("/releases/{day}/newsletter")
+@get(
+    "/releases/{day}/newsletter",
+    response_model=None,
+    responses=answers(apischema.Newsletter, "The newsletter section as data"),
+)
 def newsletter(request: Request, day: str) -> dict[str, Any]:
     """The release's newsletter section as data, with the summary of each change."""
     view = current_view(request)
@@ -136,7 +151,7 @@ def also_named(view: View, ident: str, page: str, answer: dict[str, Any]) -> dic
     return answer
 
 
-@get("/chapters")
+@get("/chapters", response_model=None, responses=answers(apischema.Chapters, "The documents"))
 def chapters(request: Request) -> dict[str, Any]:
     """Every document in table-of-contents order, with the version in force today.
 
@@ -163,7 +178,15 @@ def chapters(request: Request) -> dict[str, Any]:
     return {"chapters": found}
 
 
-@get("/chapters/{ident:path}/history", response_model=None)
+@get(
+    "/chapters/{ident:path}/history",
+    response_model=None,
+    responses=answers(
+        apischema.History | apischema.ChapterText,
+        "The history; for a document whose own id is this address, that document (as for "
+        "`/api/chapters/{id}`)",
+    ),
+)
 def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     """A document's versions, oldest first, each with what it changed, and `left_out`: the
     versions that could not be read (`committed`, `file`, `reason`), which are not published.
@@ -180,7 +203,15 @@ def history(request: Request, ident: str) -> dict[str, Any] | RedirectResponse:
     return also_named(view, ident, "history", found)
 
 
-@get("/chapters/{ident:path}/diff", response_model=None)
+@get(
+    "/chapters/{ident:path}/diff",
+    response_model=None,
+    responses=answers(
+        apischema.Diff | apischema.ChapterText,
+        "The diff; for a document whose own id is this address, that document (as for "
+        "`/api/chapters/{id}`)",
+    ),
+)
 def diff(
     request: Request,
     ident: str,
@@ -202,7 +233,11 @@ def diff(
     return also_named(view, ident, "diff", views.diff_json(document, before, after, body, start))
 
 
-@get("/chapters/{ident:path}", response_model=None)
+@get(
+    "/chapters/{ident:path}",
+    response_model=None,
+    responses=answers(apischema.ChapterText, "The document's version and its Markdown"),
+)
 def chapter(
     request: Request, ident: str, at: str | None = None
 ) -> dict[str, Any] | RedirectResponse:
