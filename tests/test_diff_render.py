@@ -183,18 +183,35 @@ def test_each_version_reads_its_own_reference_definitions(
 
 
 WRITTEN = st.sampled_from(["The Policy", "the  policy", " glossary ", "GLOSSARY", "a", "b", "é"])
-USE = st.sampled_from(["[{}]", "[words][{}]", "[{}][]", "![alt][{}]", "[a [{}] b][c]", "[{}]\n"])
+USE = st.sampled_from(
+    [
+        "[{}]",
+        "[words][{}]",
+        "[{}][]",
+        "![alt][{}]",
+        "[a [{}] b][c]",
+        "[{}]\n",
+        "> [x][{}]",
+        "> > [{}][]",
+    ]
+)
+
+
+def quoted(use: str, label: str) -> str:
+    """In a block quote, the label broken over two lines of the quote."""
+    return label.replace(" ", "\n" + use[: use.index("[")], 1) if use.startswith(">") else label
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(USE, WRITTEN, INLINE), max_size=6), st.lists(WRITTEN, max_size=5))
 @example([("[{}]", "the  policy", "x")], ["The Policy"])
+@example([("> [x][{}]", "The Policy", "x")], ["the policy"])
 def test_a_chunk_reads_as_with_every_definition_of_its_document(
     uses: list[tuple[str, str, str]], labels: list[str]
 ):
     """Each chunk carries only the definitions whose label it writes in brackets (however
     its case and spaces are written), and reads as it would with all of them."""
-    chunks = [use.format(label) + f" {words}" for use, label, words in uses]
+    chunks = [use.format(quoted(use, label)) + f" {words}" for use, label, words in uses]
     defined = [f"[{label}]: https://example.org/{n}" for n, label in enumerate(labels)]
     source = "\n\n".join(["# T", *chunks, *defined]) + "\n"
     every = "\n".join(line for line in defined if chunks_module._REFERENCE.match(line))

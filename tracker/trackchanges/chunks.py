@@ -32,6 +32,7 @@ _REFERENCE = re.compile(
 )
 # What a label can be (Python-Markdown's definitions hold no bracket).
 _LABEL = re.compile(r"\[([^\[\]]*)\]")
+_QUOTED_BREAK = re.compile(r"\n[ \t]*(?:>[ \t]*)*")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ def _used(text: str, labelled: dict[str, list[int]], references: list[str]) -> s
 
 
 def _label(words: str) -> str:
+    """A label as Python-Markdown matches it: a line break inside a block quote takes the
+    quote's marks (``[x][working\n> together]`` is ``working together``)."""
+    words = _QUOTED_BREAK.sub(" ", words)
     return " ".join(words.lstrip(" ").lstrip("[").split()).lower()
 
 
