@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 
 from tracker.cli import main
 from tracker.manual import open_manual
+from tracker.publish import chapter
 from tracker.publish.chapter import render_chapter, shown_plain
-from tracker.publish.plain import THREADS, might_nest_deep
+from tracker.publish.plain import THREADS, at_set_depth, might_nest_deep
 from web.app import create_app
 
 # Each kind of nesting Python-Markdown follows by calling itself, at a depth n.
@@ -41,7 +42,8 @@ TITLE = "This chapter is shown as written, without its formatting"
 
 
 def _failing(body: str) -> bool:
-    return shown_plain(f"# T\n\n{body}") is not None
+    """Python-Markdown cannot read it (converting, not asking might_nest_deep)."""
+    return at_set_depth(chapter._markdown, body) is None
 
 
 @pytest.mark.parametrize("kind", NESTINGS)
@@ -89,6 +91,18 @@ def test_the_reason_is_said(repo: ManualRepo):
     assert "nested deeper" in (shown_plain(DEEP_LIST) or "")
     assert "10000 '<' that open an HTML tag and are never closed" in (shown_plain(UNCLOSED) or "")
     assert shown_plain("# T\n\nAge < 18 and <b>bold</b>. " * 2000) is None
+
+
+def test_a_long_chapter_with_a_few_stray_brackets_is_read():
+    """Each '<' never closed reads on to the chapter's end: a few in a long chapter cost little
+    (they had been taken for thousands, and the chapter shown as written); many still do."""
+    section = "## Part\n\nShare what you know with the lead, and record it. " * 8 + "\n\n"
+    long = section * 2_500  # (about 1.2 MB)
+    stray = long.replace("record it.", "record it (aged <eighteen).", 3)
+    assert shown_plain(stray) is None
+    assert "<eighteen" not in render_chapter(stray, "a.md", lambda *_: "/x")
+    many = long.replace("record it.", "record it (aged <eighteen).", 200)
+    assert "200 '<' that open an HTML tag" in (shown_plain(many) or "")
 
 
 @pytest.fixture

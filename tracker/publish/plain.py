@@ -32,8 +32,10 @@ T = TypeVar("T")
 NESTED = "its lists, quotations, emphasis or links are nested deeper than the website can read"
 # Characters Python-Markdown's HTML reader may read past for '<' never closed; 10,000 '<b '
 # lines (about 80 KB, over 300 million) took 16 s; a chapter whose tags are closed, well under
-# a million.
+# a million. A long chapter may read past ten times its length more (each stray '<' reads on to
+# its end: three in a 1 MB chapter add 0.2 s to the 0.3 s it takes; a hundred, 5 s).
 COSTLIEST = 3_000_000
+PER_CHARACTER = 10
 _TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
 # Block nesting needs a line that begins with as many marks or spaces (a list item nested 60
 # deep is indented 240 spaces; '>' is one a quotation); inline nesting, as many marks in a
@@ -72,7 +74,7 @@ def unclosed_reason(body: str) -> str | None:
         if after == len(closes):
             count += 1
         cost += (closes[after] if after < len(closes) else len(body)) - found.start()
-    if cost <= COSTLIEST:
+    if cost <= COSTLIEST + PER_CHARACTER * len(body):
         return None
     return (
         f"it has {count or 'many'} '<' that open an HTML tag and are never closed by '>', "
