@@ -287,7 +287,9 @@ def test_the_settings_error_names_the_line_the_toml_reader_gives(text: str, line
     assert raised.value.line == line
 
 
-@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "right/Europe/London"])
+@pytest.mark.parametrize(
+    "name", ["localtime", "posixrules", "Factory", "right/Europe/London", "posix/Factory"]
+)
 def test_a_time_zone_that_is_no_place_s_is_read_and_warned_of(repo: ManualRepo, name: str):
     """ "localtime" (a file the database has, naming the computer's own zone) dated commits by
     the computer reading the manual: a laptop in London and a server in UTC put one commit in

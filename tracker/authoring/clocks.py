@@ -95,9 +95,11 @@ def _again(snapshot: Snapshot, commit: str) -> str:
 
 
 def zone_problems(snapshot: Snapshot) -> list[Problem]:
-    """A warning if ``manual.timezone`` names no place's zone (``NO_PLACE``)."""
+    """A warning if ``manual.timezone`` names no place's zone (``NO_PLACE``), under the
+    database's ``posix/`` folder too."""
     name = snapshot.config.timezone.key
-    what = NO_PLACE.get("right/" if name.startswith("right/") else name)
+    zone = name.removeprefix("posix/")  # (the same files again, in some databases)
+    what = NO_PLACE.get("right/" if zone.startswith("right/") else zone)
     if what is None:
         return []
     message = f"manual.timezone {name!r} is {what}; name the partnership's zone, as 'Europe/London'"
