@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,19 @@ def test_a_chapter_read_after_one_too_deep_keeps_its_paragraphs():
         render_chapter(f"# T\n\n{DEEP_LIST}", "a.md", lambda *_: "/x")
         html = render_chapter("# T\n\nFirst.\n\nSecond.\n", "b.md", lambda *_: "/x")
         assert "<p>First.</p>" in html and "<p>Second.</p>" in html
+
+
+def test_a_call_at_set_depth_from_within_one_is_made_there():
+    """Each of the pool's threads waiting for another to convert would wait for ever."""
+
+    def nested(depth: int) -> int:
+        return depth if depth > 3 * THREADS else at_set_depth(nested, depth + 1)
+
+    got: list[int] = []
+    waiting = threading.Thread(target=lambda: got.append(at_set_depth(nested, 0)), daemon=True)
+    waiting.start()
+    waiting.join(timeout=30)
+    assert got == [3 * THREADS + 1], "still waiting: the pool's threads wait for one another"
 
 
 def test_the_reason_is_said(repo: ManualRepo):

@@ -54,12 +54,24 @@ _POOL: tuple[int, ThreadPoolExecutor] | None = None  # (its process: a fork has 
 _POOL_LOCK = threading.Lock()
 
 
+_IN_POOL = threading.local()
+
+
+def _in_pool() -> None:
+    _IN_POOL.set = True
+
+
 def at_set_depth(function: Callable[..., T], *args: object) -> T:
-    """``function(*args)`` called at the same depth of the stack wherever it is called from."""
+    """``function(*args)`` called at the same depth of the stack wherever it is called from.
+    Called from within such a call, it is called there and then: waiting for another of the
+    pool's threads could wait for ever, each of them waiting in turn."""
     global _POOL
+    if getattr(_IN_POOL, "set", False):
+        return function(*args)
     with _POOL_LOCK:
         if _POOL is None or _POOL[0] != os.getpid():
-            _POOL = (os.getpid(), ThreadPoolExecutor(THREADS, thread_name_prefix="markdown"))
+            made = ThreadPoolExecutor(THREADS, thread_name_prefix="markdown", initializer=_in_pool)
+            _POOL = (os.getpid(), made)
         pool = _POOL[1]
     return pool.submit(function, *args).result()
 
