@@ -116,3 +116,29 @@ def test_a_diff_asked_for_by_many_threads_at_once_is_worked_out_once(demo: Path,
     with ThreadPoolExecutor(THREADS) as pool:
         answers = set(pool.map(lambda _: differ.view(start, end, "html"), range(THREADS)))
     assert len(reads) == 3 and len(answers) == 1  # (its old and new text, read once)
+
+
+def test_a_diff_waited_for_by_a_reader_is_kept_though_its_maker_worked_ahead(
+    demo: Path, tmp_path: Path
+):
+    """Work done ahead of readers does not keep its diffs in memory (remember=False); a reader
+    who waited for one such diff keeps it, for the page's other views."""
+    manual = open_manual(demo)
+    document = next(d for d in manual.snapshot().documents if len(d.versions) > 1)
+    start, end = document.versions[-2], document.versions[-1]
+    reads: list[str] = []
+
+    def read(blob: str) -> str:
+        reads.append(blob)
+        time.sleep(0.2)  # (so that the reader asks while the work ahead reads)
+        return manual.texts.blob(blob)
+
+    differ = Differ(read, tmp_path / "diffs", seconds=SECONDS)
+    with ThreadPoolExecutor(2) as pool:
+        ahead = pool.submit(differ.view, start, end, "html", False)
+        time.sleep(0.05)
+        reader = pool.submit(differ.view, start, end, "html")
+        assert ahead.result() == reader.result()
+    assert len(reads) == 2
+    differ.view(start, end, "text")  # (another view of the same diff)
+    assert len(reads) == 2

@@ -231,7 +231,11 @@ class Differ:
             if making is None:
                 making = self._making[key] = Future()
         if not mine:  # the newsletter's readers opening one change at once: worked out once
-            return making.result()
+            made = making.result()
+            if remember:  # (its maker may have been working ahead, not keeping it)
+                with self._lock:
+                    self._remember(key, made)
+            return made
         try:
             old = self._read(old_blob) if old_blob else ""
             new = self._read(new_blob) if new_blob else ""
@@ -248,11 +252,16 @@ class Differ:
         with self._lock:
             del self._making[key]
             if remember:
-                self._recent[key] = diff
-                while len(self._recent) > REMEMBERED:
-                    self._recent.popitem(last=False)
+                self._remember(key, diff)
         making.set_result(diff)
         return diff
+
+    def _remember(self, key: _Pair, diff: Diff) -> None:
+        """Keep the diff in memory, the most recent of those kept (the lock held)."""
+        self._recent[key] = diff
+        self._recent.move_to_end(key)
+        while len(self._recent) > REMEMBERED:
+            self._recent.popitem(last=False)
 
     # A cache is worth a short wait only: past it, work the answer out (or keep it) without.
     # An OperationalError (locked, busy, a table another thread is still creating) is a miss;
