@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, SCHEDULE, ManualRepo, doc
@@ -1305,3 +1306,54 @@ def test_a_held_back_reason_says_how_its_declared_day_was_reached(scheduled: Man
     _, two, three = scheduled.snapshot().document("a").versions
     assert two.reasons[0].startswith("held back: declared 2024-01-10 by the release schedule, ")
     assert three.reasons[0].startswith("held back: declared 2024-01-20 by its Go-Live, ")
+
+
+def branch_with_a_pick(repo: ManualRepo) -> str:
+    """A branch of two changes to A, the first copied to main (git cherry-pick) before the
+    branch is merged; the sha of the merge-to-be's branch."""
+    repo.commit({"a.md": doc("A", "One.\n\nTwo.")}, "Add", "2024-01-02T10:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    repo.branch("feat")
+    first = repo.commit({"a.md": doc("A", "One changed.\n\nTwo.")}, "Fix one",
+                        "2024-01-05T10:00:00+00:00", {"Change-Note": "One is corrected."})  # fmt: skip
+    repo.commit({"a.md": doc("A", "One changed.\n\nTwo changed.")}, "Fix two",
+                "2024-01-06T10:00:00+00:00", {"Change-Note": "Two is corrected."})  # fmt: skip
+    repo.checkout("main")
+    repo.git("cherry-pick", first, when="2024-01-08T10:00:00+00:00")
+    return first
+
+
+def test_a_merged_commit_copied_to_the_branch_before_is_not_said_again(
+    repo: ManualRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Its change went live when copied (cherry-picked), and its note was said in that release:
+    the merge of its branch said it again, as new in the merge's release (exploratory testing
+    of history shapes)."""
+    branch_with_a_pick(repo)
+    before = repo.snapshot()  # (kept in the index: the merge is then read on from it)
+    assert [n.text for n in before.document("a").latest.notes] == ["One is corrected."]
+    merge = repo.merge("feat", when="2024-01-10T10:00:00+00:00")
+    read_on = repo.snapshot()
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "another"))  # (read whole)
+    for snapshot in (read_on, repo.snapshot()):
+        versions = snapshot.document("a").versions
+        assert [[n.text for n in v.notes] for v in versions] == [
+            ["Added."],
+            ["One is corrected."],
+            ["Two is corrected."],
+        ]
+        assert versions[-1].commit == merge and len(versions[-1].sources) == 2
+
+
+def test_a_merged_commit_saying_what_an_earlier_one_said_is_said(repo: ManualRepo):
+    """The same author's same note for the same document, made before the merged commit was,
+    is no copy of it: both are said, each in its own release."""
+    repo.commit({"a.md": doc("A", "One.")}, "Add", "2024-01-02T10:00:00+00:00",
+                {"Change-Note": "Numbers updated."})  # fmt: skip
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A", "Two.")}, "Numbers", "2024-01-05T10:00:00+00:00",
+                {"Change-Note": "Numbers updated."})  # fmt: skip
+    repo.checkout("main")
+    repo.merge("feat", when="2024-01-10T10:00:00+00:00")
+    versions = repo.snapshot().document("a").versions
+    assert [[n.text for n in v.notes] for v in versions] == [["Numbers updated."]] * 2

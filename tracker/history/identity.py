@@ -349,7 +349,7 @@ class Walker:
         waits = max(waited, key=_second, default=None)
         if new is None:
             carried = []  # a text never published is withdrawn: what it said goes with it
-        own = self.sources.for_change(commit, merged, paths)
+        own = self.sources.for_change(commit, merged, paths, document.versions)
         declared, notes, minor = combined(own)  # (a left-out version's day: ``waits``)
         sources = [*carried, *own]
         if carried:  # (what left-out versions said: their notes, whether minor)

@@ -7,6 +7,7 @@ document, and from the merge itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from tracker.config import CONFIG_FILE
 from tracker.dates import looks_like_date
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
-from tracker.history.model import Note, Problem, unique_notes
+from tracker.history.model import Note, Problem, Version, unique_notes
 from tracker.repository.parse import DASHES as DASHES  # (for the commit-msg hook)
 from tracker.repository.parse import HYPHENS as HYPHENS
 from tracker.repository.parse import ODD_SPACES as ODD_SPACES  # (for the commit-msg hook)
@@ -71,17 +72,22 @@ class Sources:
         return known
 
     def for_change(
-        self, commit: RawCommit, merged: list[RawCommit], paths: set[str]
+        self,
+        commit: RawCommit,
+        merged: list[RawCommit],
+        paths: set[str],
+        earlier: Sequence[Version] = (),
     ) -> list[Source]:
         """The sources of one version: the commit, or for a merge (or a squash merge whose
         message is git's) the merged commits too.
 
         Merged commits count when they touched one of ``paths`` (every path the document has
-        had, followed through renames on the branch). A merge of the main line into the
-        branch only carries others' work, so it counts only with trailers of its own. The
-        merge itself comes last (``combined`` reads the go-live from all of them); it lends
-        notes only from an explicit Change-Note, as does a merge within the branch
-        (``_as_merge``).
+        had, followed through renames on the branch), and were not copied to the tracked
+        branch before (``_copied``: ``earlier`` is the document's versions so far). A merge of
+        the main line into the branch only carries others' work, so it counts only with
+        trailers of its own. The merge itself comes last (``combined`` reads the go-live from
+        all of them); it lends notes only from an explicit Change-Note, as does a merge within
+        the branch (``_as_merge``).
         """
         wanted = set(paths)
         touching = []
@@ -99,8 +105,13 @@ class Sources:
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
         squashed = [c for c in commit.squashed if len(c.parents) < 2 or has_trailers(c)]
-        commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
         read = [self.of(c, merged=True) for c in touching]
+        if earlier and read:  # (those copied before: gone live already, and said then)
+            kept = [
+                (c, it) for c, it in zip(touching, read, strict=True) if not _copied(it, earlier)
+            ]
+            touching, read = [c for c, _ in kept], [it for _, it in kept]
+        commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
         read += [self.of(c, f"{commit.sha}:", merged=True) for c in squashed]
         if not read:
             return [own]
@@ -303,6 +314,25 @@ def _as_merge(source: Source) -> Source:
     Change-Type or Change-Note of its own."""
     explicit = tuple(note for note in source.notes if note.explicit)
     return replace(source, notes=explicit, minor=source.minor or not source.says_minor_or_note)
+
+
+def _copied(source: Source, earlier: Sequence[Version]) -> bool:
+    """Whether a merged commit's change went to the tracked branch before, copied (``git
+    cherry-pick``, which keeps its author and message): a version of the document since the
+    commit, made by one commit, of its author and with its notes. Its notes were said then,
+    in the release they went live in; merged again, they were said twice (exploratory testing
+    of history shapes). A version before the commit cannot be its copy (clocks set wrong
+    aside, when its notes are said twice, as before)."""
+    for version in reversed(earlier):
+        if version.committed <= source.committed:
+            return False
+        if (
+            len(version.sources) == 1
+            and version.author == source.commit.author
+            and version.notes == source.notes
+        ):
+            return True
+    return False
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
