@@ -18,7 +18,7 @@ CONFIG_FILE = "manual.toml"
 TEMPLATES_FOLDER = "_templates"  # the manual's own newsletter templates, under its root
 KEYS = {
     "manual": ("title", "short_name", "site_url", "timezone", "sections", "documents", "exclude"),
-    "releases": ("schedule", "cutoff_days", "bank_holidays"),
+    "releases": ("schedule", "cutoff_days", "bank_holidays", "earlier_changes"),
 }
 DEFAULT_TITLE = "Multi-Agency Procedures"
 MAX_CUTOFF = 366  # days between a commit and its release: a year at most (dates stay in range)
@@ -37,6 +37,10 @@ class Config:
     documents: str = "*.md"
     exclude: tuple[str, ...] = ("README.md",)
     schedule: Schedule | None = None
+    # How changes committed before the first manual.toml go live: by its release rules
+    # ("schedule"), or when committed ("committed"); None, not said (by its rules, and
+    # ``tracker check`` warns where that dated a change otherwise than when committed).
+    earlier_changes: str | None = None
 
     @property
     def name(self) -> str:
@@ -129,7 +133,22 @@ def parse_config(text: str | None) -> Config:
         documents=_text(manual, "manual.documents", "*.md"),
         exclude=tuple(_text_list(manual, "manual.exclude", ["README.md"])),
         schedule=_schedule(releases),
+        earlier_changes=_earlier_changes(releases),
     )
+
+
+EARLIER_CHANGES = ("schedule", "committed")
+
+
+def _earlier_changes(releases: dict[str, Any]) -> str | None:
+    value = releases.get("earlier_changes")
+    if value is not None and value not in EARLIER_CHANGES:
+        raise ConfigError(
+            f'{CONFIG_FILE}: releases.earlier_changes must be "schedule" (changes committed '
+            'before the first manual.toml go live by its release schedule) or "committed" '
+            "(they went live when committed)."
+        )
+    return value
 
 
 def _table(data: dict[str, Any], name: str) -> dict[str, Any]:

@@ -45,7 +45,8 @@ RULES = (
     "broken-anchor", "heading-id-clash", "go-live-invalid", "go-live-twice", "go-live-far",
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
-    "settings-unread", "schedule-ended", "timezone-no-place", "branch-replaced",
+    "settings-unread", "schedule-ended", "timezone-no-place", "earlier-changes",
+    "branch-replaced",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the

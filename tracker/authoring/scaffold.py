@@ -60,6 +60,11 @@ schedule = "DTSTART:20000101\\nRRULE:FREQ=MONTHLY;BYDAY=2WE"
 cutoff_days = 7
 # A release that falls on a bank holiday moves to the next working day.
 bank_holidays = "GB-ENG"
+# Changes committed before this file was: "schedule" dates them by the rules above (a
+# history kept before the tracker was taken up); "committed", on the day each was committed
+# (a manual published before without a schedule, whose past releases must not move).
+# Unsaid, the rules above date them, and tracker check warns where that moved one.
+# earlier_changes = "schedule"
 """
 
 CHAPTER = """---

@@ -89,8 +89,13 @@ class HistoryBuilder:
         if changed and not self.ruled:  # the history's first settings: they date what came before
             if self.head is not None:  # (replayed without them: all of it goes again)
                 raise NotAContinuation("the first settings date the history before them too")
-            self.walker.sources.schedule = self._rules(next(iter(changed.values())), None)
+            first = next(iter(changed))
+            before: set[str] = set(line[: line.index(first)]) if first in line else set()
+            earlier = self.walker.config.earlier_changes != "committed"  # (else: no rules)
+            self.walker.sources.schedule = self._rules(changed[first], None) if earlier else None
             self.ruled = True
+        else:
+            first, before = "", set()
         self.walker.metas = metas
         absorbed: set[str] = set()  # every commit reachable from the old head is done already
         order = {sha: position for position, sha in enumerate(reversed(list(commits)))}
@@ -111,6 +116,8 @@ class HistoryBuilder:
             settled = self.settled[document.key] = _settle(document)
             # The walker goes on from the settled versions: kept together, they are one copy.
             self.walker.documents[document.key].versions = list(settled.versions)
+        if before and self.walker.config.earlier_changes is None:
+            self.walker.sources.problems += _dated_earlier(commits[first], before, self.settled)
         self.line += line
         self.head = head
         self.walker.metas = {}
@@ -238,6 +245,40 @@ def replaced_branch(commit: RawCommit, branch: str, zone: ZoneInfo) -> list[Prob
             f"'{into}' into it"
         )
     return [Problem("error", f"commit {commit.sha[:10]}", said, day, rule="branch-replaced")]
+
+
+EARLIER_RULE = "earlier-changes"
+
+
+def _dated_earlier(
+    settings: RawCommit, before: set[str], documents: Mapping[int, Document]
+) -> list[Problem]:
+    """A warning where the first settings' release rules dated a change committed before them
+    on another day than its commit's, as they do unless ``earlier_changes`` says how: right
+    for a manual whose history was kept before the tracker was taken up, wrong for one
+    published without a schedule, whose past releases then move (exploratory testing)."""
+    moved = [
+        version
+        for document in documents.values()
+        for version in document.versions
+        if version.commit in before
+        and version.declared.source == "schedule"
+        and version.declared.date != version.committed.date()
+    ]
+    if not moved:
+        return []
+    example = min(moved, key=lambda version: version.committed)
+    day = datetime.fromtimestamp(settings.timestamp, example.committed.tzinfo).date()
+    count = f"{len(moved)} version{'s' * (len(moved) != 1)}"
+    message = (
+        f"the changes committed before the first {CONFIG_FILE} (commit {settings.sha[:10]}, "
+        f"{day}) are dated by its release schedule: {count} go live on a release day, not "
+        f"when committed (the first, {example.title!r} committed {example.committed.date()}, "
+        f"on {example.declared.date}). That is right if the schedule says how they were "
+        'released; if they went live when committed, set earlier_changes = "committed" under '
+        '[releases]; earlier_changes = "schedule" keeps them so dated and ends this warning'
+    )
+    return [Problem("warning", CONFIG_FILE, message, rule=EARLIER_RULE)]
 
 
 def _schedule_of(data: bytes | None) -> Schedule | None:
