@@ -17,6 +17,8 @@ from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
+from tracker.authoring.notfiles import RULE as NOT_A_FILE
+from tracker.authoring.notfiles import not_file_problems
 from tracker.authoring.plainly import plain_problems
 from tracker.authoring.sections import name_problems
 from tracker.authoring.suggest import Suggestions
@@ -46,7 +48,7 @@ RULES = (
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "timezone-no-place", "earlier-changes",
-    "branch-replaced",
+    "branch-replaced", NOT_A_FILE,
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -106,6 +108,7 @@ def check_manual(
         *_lost_moves(snapshot, since),
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, files, lines) if published is not None else ()),
+        *(not_file_problems(snapshot, files) if files is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *(footnote_problems(snapshot, source) if source is not None else ()),
         *(plain_problems(snapshot, source, plain) if source and plain else ()),

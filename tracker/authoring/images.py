@@ -14,6 +14,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from tracker.authoring.lines import Lines
+from tracker.authoring.notfiles import Tree
 from tracker.history.documents import LFS_FIX, LFS_POINTER
 from tracker.history.links import IMAGE_TYPES, LARGEST_IMAGE, link_path
 from tracker.history.model import Level, Problem, Version
@@ -35,7 +36,7 @@ CHANGED = "image-changed"
 Blob = tuple[str, int]
 
 
-class Objects(Protocol):
+class Objects(Tree, Protocol):
     """Git's objects, as ``GitRepo`` reads them."""
 
     def file_objects(self, files: Iterable[tuple[str, str]]) -> list[Blob | None]:

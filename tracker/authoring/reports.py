@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from tracker.authoring.notfiles import RULE as NOT_A_FILE
 from tracker.authoring.suggest import SUGGESTED
 from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER
 from tracker.history.model import LEFT_OUT, Problem
@@ -88,12 +89,13 @@ def gitlab_report(
 def _files(snapshot: Snapshot, problems: list[Problem]) -> dict[str, str]:
     """Each document's path under the root, and its id, -> its path in the repository (files
     left out because they cannot be read are files too, as are the manual's templates and
-    settings)."""
+    settings, and links named as documents)."""
     files = {p.where: snapshot.root.join(p.where) for p in snapshot.problems if p.rule in LEFT_OUT}
     files.update(
         (p.where, snapshot.root.join(p.where))
         for p in problems
-        if p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/")
+        if (p.rule == "newsletter-template" and p.where.startswith(f"{TEMPLATES_FOLDER}/"))
+        or p.rule == NOT_A_FILE  # (a link or a submodule named as a document)
     )
     files.update({d.latest.path: snapshot.root.join(d.latest.path) for d in snapshot.documents})
     for document in snapshot.documents:  # (findings named by a document's id: on its file)

@@ -11,6 +11,11 @@ from tracker.errors import InputError, RefError, shown
 # never a range, a path (``rev:path``), a reflog selector or whitespace.
 _REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
 
+# The modes of entries of git's trees: files (plain, executable), symbolic links, submodules.
+FILES, LINKS, SUBMODULES = ("100644", "100755"), ("120000",), ("160000",)
+Modes = tuple[str, ...]
+Listed = list[tuple[str, str]]  # (path, object id) of each entry
+
 
 def check_ref(ref: str) -> str:
     """Refuse a revision that could be read as an option, a range or anything but a name."""

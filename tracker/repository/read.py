@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tracker.errors import NotFoundError, RefError, RepositoryError
 from tracker.logs import Logger
-from tracker.repository.paths import check_path, check_ref
+from tracker.repository.paths import FILES, Listed, Modes, check_path, check_ref
 from tracker.repository.process import (
     Batch,
     GitFailed,
@@ -405,16 +405,14 @@ class GitRepo:
         named = [f":(literal){check_path(path)}" for path in dict.fromkeys(paths)]
         return {path for path, _ in self._files(commit, named)}
 
-    def list_files(self, commit: str, folder: str) -> list[tuple[str, str]]:
-        """(path, blob id) of every file under ``folder`` (``""``: the whole tree) at ``commit``."""
-        return self._files(commit, [check_path(folder) + "/"] if folder else [], "-r")
+    def list_files(self, commit: str, folder: str, modes: Modes = FILES) -> Listed:
+        """Each entry of ``modes`` under ``folder`` (``""``: the whole tree) at ``commit``."""
+        return self._files(commit, [check_path(folder) + "/"] if folder else [], "-r", modes=modes)
 
-    def _files(self, commit: str, named: list[str], *flags: str) -> list[tuple[str, str]]:
-        """(path, blob id) of each file ``git ls-tree`` lists (not a symbolic link, whose blob is
-        the path it points to, nor a submodule)."""
+    def _files(self, commit: str, named: list[str], *flags: str, modes: Modes = FILES) -> Listed:
+        """(path, object id) of each entry ``git ls-tree`` lists of ``modes`` (files: no link)."""
         if not _SHA.fullmatch(commit):
             raise RefError(f"{commit!r} is not a commit id.")
         out = self._run("ls-tree", *flags, "-z", "--full-tree", commit, "--", *named)
         listed = (record.partition("\t") for record in out.split("\0") if record)
-        return [(path, meta.split()[2]) for meta, _, path in listed
-                if meta.split()[:2] in (["100644", "blob"], ["100755", "blob"])]  # fmt: skip
+        return [(path, meta.split()[2]) for meta, _, path in listed if meta[:6] in modes]
