@@ -104,6 +104,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.manual",
         "tracker.config",
         "tracker.history.snapshot",
+        "tracker.history.model",
         "tracker.index.answers",
     },
     "tracker.arguments": {"tracker.usage"},

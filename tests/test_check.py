@@ -1684,7 +1684,10 @@ def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualR
             [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today", today],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        return [line for line in done.stderr.splitlines() if "not yet on" in line]
+        said = [line for line in done.stdout.splitlines() if "not yet on" in line]
+        counted = done.stdout.splitlines()[-1]  # (a finding like any other: counted)
+        assert counted == f"0 errors, {len(said)} warning{'s' * (len(said) != 1)}.", done.stdout
+        return said
 
     assert warned("2024-03-01") == []  # (no remote: nothing is pushed anywhere)
     scheduled.git("remote", "add", "origin", str(origin))
@@ -1693,14 +1696,25 @@ def test_a_commit_not_pushed_whose_release_has_passed_is_said(scheduled: ManualR
     assert warned("2024-03-01") == []  # (no upstream: a branch not pushed before)
     scheduled.git("branch", "-q", "--set-upstream-to=origin/main")
     assert warned("2024-03-01") == [
-        f"tracker: warning: commit {late[:10]}: A (2024-02-14) is not yet on origin/main but "
+        f"warning: commit {late[:10]}: A (2024-02-14) is not yet on origin/main but "
         "counts as live since a day that has passed: pushed so, its changes will show as in "
         "force since then, which they were not. Date it now (git commit --amend --no-edit), so "
-        "that it goes live at the next release."
+        "that it goes live at the next release"
     ]
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today",
+         "2024-03-01", "--format", "json"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    report = json.loads(done.stdout)
+    assert [f["rule"] for f in report["findings"]] == ["not-pushed"] and report["warnings"] == 1
+    previewed = subprocess.run(
+        [sys.executable, "-m", "tracker", "preview", "--repo", str(scheduled.path), "--today",
+         "2024-03-01"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert f"tracker: warning: commit {late[:10]}: A (2024-02-14) is not yet" in previewed.stderr
     more = [scheduled.commit({f"{n}.md": doc(n)}, n, "2024-02-02T10:00:00+00:00") for n in "bcde"]
     (said,) = warned("2024-03-01")  # (one warning, however many)
-    assert said.startswith("tracker: warning: 5 commits not yet on origin/main count as live")
+    assert said.startswith("warning: branch main: 5 commits not yet on origin/main count as live")
     assert f"commit {more[1][:10]}: c (2024-02-14); …): pushed so" in said
     assert "(git rebase --force-rebase --rebase-merges origin/main, which dates every" in said
     scheduled.git("push", "-q", "origin", "HEAD:refs/heads/main")
@@ -1728,7 +1742,7 @@ def test_a_feature_branch_not_pushed_is_not_warned_of(scheduled: ManualRepo, tmp
             [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path),
              "--today", "2024-03-01"], capture_output=True, text=True, check=False,
         )  # fmt: skip
-        return [line for line in done.stderr.splitlines() if "not yet on" in line]
+        return [line for line in done.stdout.splitlines() if "not yet on" in line]
 
     scheduled.git("checkout", "-q", "-b", "feat")
     scheduled.commit({"a.md": doc("A", "Late.")}, "Late", "2024-02-01T10:00:00+00:00")
@@ -1738,7 +1752,7 @@ def test_a_feature_branch_not_pushed_is_not_warned_of(scheduled: ManualRepo, tmp
     scheduled.git("checkout", "-q", "main")
     scheduled.git("merge", "-q", "--ff-only", "feat")  # (main's own commits now, as dated)
     assert [line.partition(" count")[0] for line in warned()] == [
-        "tracker: warning: 2 commits not yet on origin/main"
+        "warning: branch main: 2 commits not yet on origin/main"
     ]
     # The remote's HEAD naming a branch deleted since (the remote's main renamed, say, and
     # fetched with --prune): it is not known, and the branch is taken as published (it was
@@ -1748,7 +1762,7 @@ def test_a_feature_branch_not_pushed_is_not_warned_of(scheduled: ManualRepo, tmp
     scheduled.git("remote", "set-head", "origin", "old")
     scheduled.git("update-ref", "-d", "refs/remotes/origin/old")
     assert [line.partition(" count")[0] for line in warned()] == [
-        "tracker: warning: 2 commits not yet on origin/main"
+        "warning: branch main: 2 commits not yet on origin/main"
     ]
 
 

@@ -4,7 +4,6 @@ website shows neither, and ``tracker check`` says so (rule not-a-file), on its f
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -22,9 +21,9 @@ def check(repo: ManualRepo, *options: str) -> subprocess.CompletedProcess[str]:
 def test_a_link_and_a_submodule_named_as_documents_are_said(repo: ManualRepo):
     repo.commit({"a.md": doc("A"), "README.md": doc("Read me")}, "Add",
                 "2024-01-02T10:00:00+00:00", {"Change-Note": "Added."})  # fmt: skip
-    os.symlink("a.md", repo.path / ROOT / "b.md")
-    os.symlink("a.md", repo.path / ROOT / "notes.txt")  # (no document's name: not said)
-    os.symlink("a.md", repo.path / ROOT / "_drafts.md")  # (left out by its name: not said)
+    (repo.path / ROOT / "b.md").symlink_to("a.md")
+    (repo.path / ROOT / "notes.txt").symlink_to("a.md")  # (no document's name: not said)
+    (repo.path / ROOT / "_drafts.md").symlink_to("a.md")  # (left out by its name: not said)
     repo.commit({}, "Links", "2024-01-03T10:00:00+00:00")
     inner = repo.git("rev-parse", "HEAD")  # (a gitlink, committed as it is: not on disk)
     repo.git("update-index", "--add", "--cacheinfo", f"160000,{inner},{ROOT}/guide/sub.md")

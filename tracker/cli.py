@@ -345,10 +345,10 @@ def _check(args: argparse.Namespace) -> int:
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
     unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
     tried = check.tries_templates(snapshot)
-    templates = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
+    found = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
     published, files = with_images(texts.of), opened.manual.repo  # (for images)
-    problems = check.check_manual(
-        snapshot, today, published, None, templates, files, texts.of, shown_plain
+    problems = check.check_manual(  # (found: the templates', then commits not pushed)
+        snapshot, today, published, None, [*found, *opened.unpushed], files, texts.of, shown_plain
     )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors

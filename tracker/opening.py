@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tracker.config import Config
+    from tracker.history.model import Problem
     from tracker.history.snapshot import Snapshot
     from tracker.index.answers import Kept
     from tracker.manual import Manual
@@ -26,16 +27,20 @@ if TYPE_CHECKING:
 
 
 log = Logger(__name__)
+UNPUSHED = "not-pushed"
 
 
 class Opened:
     """What a command reads: the manual, its snapshot now, and the day taken as today (a plain
     class: dataclasses, with inspect, is not loaded for '--help')."""
 
-    __slots__ = ("manual", "snapshot", "today")
+    __slots__ = ("manual", "snapshot", "today", "unpushed")
 
-    def __init__(self, manual: Manual, snapshot: Snapshot, today: date) -> None:
+    def __init__(
+        self, manual: Manual, snapshot: Snapshot, today: date, unpushed: tuple[Problem, ...] = ()
+    ) -> None:
         self.manual, self.snapshot, self.today = manual, snapshot, today
+        self.unpushed = unpushed  # (for tracker check: its findings; said by other commands)
 
 
 def opened(
@@ -58,10 +63,13 @@ def opened(
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
     snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
     today = dates.today(snapshot.config.timezone, fixed)
+    unpushed: tuple[Problem, ...] = ()
     if worktree:
         _uncommitted(manual, args.command, snapshot.config)
-        _unpushed(manual, snapshot)
-    return Opened(manual, snapshot, today)
+        unpushed = tuple(_unpushed(manual, snapshot))
+        for problem in unpushed if args.command != "check" else ():
+            log.warning("%s: %s.", problem.where, problem.message)
+    return Opened(manual, snapshot, today, unpushed)
 
 
 def _uncommitted(manual: Manual, command: str, config: Config) -> None:
@@ -98,16 +106,17 @@ def _uncommitted(manual: Manual, command: str, config: Config) -> None:
         )  # fmt: skip
 
 
-def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
+def _unpushed(manual: Manual, snapshot: Snapshot) -> list[Problem]:
     """Say of the commits not yet on the branch's upstream (``tracker check`` run before a
     push) whose changes count as live since a day that has passed: git dates a commit when
     it is made, not pushed, so once pushed its changes show as in force since then, which they
     were not, in a release whose newsletter went out without them (exploratory testing of
     history shapes). "Passed" by the computer's clock, not a day asked to be taken as today
     (a push is now). Nothing is said of a branch with no upstream (not pushed before: a first
-    push of a whole history named every commit, review); more than a few are said at once."""
+    push of a whole history named every commit, review); more than a few are said at once, in
+    one warning (rule ``not-pushed``)."""
     if manual.repo.work_tree is None:
-        return
+        return []
     from tracker import dates
     from tracker.errors import TrackerError
     from tracker.repository.process import run_git
@@ -117,10 +126,10 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
     try:
         upstream = run_git(asked, where, False).stdout.strip()
         if not upstream:
-            return
+            return []
         found = run_git(["rev-list", snapshot.head, "--not", upstream, "--"], where, False)
     except TrackerError:  # (git did not answer in time: nothing said, the command goes on)
-        return
+        return []
     unpushed = set(found.stdout.split()) if found.returncode == 0 else set()
     late: dict[str, list[str]] = {}  # commit -> what it changes, live since a passed day
     for document in snapshot.documents if unpushed else ():
@@ -128,7 +137,9 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
             if version.commit in unpushed and version.effective < today:
                 late.setdefault(version.commit, []).append(f"{version.title} ({version.effective})")
     if not late or _merged_later(snapshot.branch, upstream, where):
-        return
+        return []
+    from tracker.history.model import Problem
+
     again = (
         "git commit --amend --no-edit"
         if set(late) == {snapshot.head}
@@ -139,20 +150,22 @@ def _unpushed(manual: Manual, snapshot: Snapshot) -> None:
         f"commit {commit[:10]}: {'; '.join(late[commit])}"
         for commit in sorted(late, key=snapshot.line.__getitem__)
     ]
-    listed = "; ".join(said[:3]) + ("; …" if len(said) > 3 else "")
     if len(late) == 1:
-        log.warning(
-            "%s is not yet on %s but counts as live since a day that has passed: pushed so, "
-            "its changes will show as in force since then, which they were not. Date it now "
-            "(%s), so that it goes live at the next release.", listed, upstream, again,
-        )  # fmt: skip
+        commit, changes = said[0].split(": ", 1)
+        message = (
+            f"{changes} is not yet on {upstream} but counts as live since a day that has "
+            "passed: pushed so, its changes will show as in force since then, which they were "
+            f"not. Date it now ({again}), so that it goes live at the next release"
+        )
     else:
-        log.warning(
-            "%d commits not yet on %s count as live since days that have passed (%s): pushed "
-            "so, their changes will show as in force since then, which they were not. Date "
-            "them now (%s), so that they go live at the next release.",
-            len(late), upstream, listed, again,
-        )  # fmt: skip
+        commit, listed = f"branch {snapshot.branch}", "; ".join(said[:3]) + "; …" * (len(said) > 3)
+        message = (
+            f"{len(late)} commits not yet on {upstream} count as live since days that have "
+            f"passed ({listed}): pushed so, their changes will show as in force since then, "
+            f"which they were not. Date them now ({again}), so that they go live at the next "
+            "release"
+        )
+    return [Problem("warning", commit, message, rule=UNPUSHED)]
 
 
 def _merged_later(branch: str, upstream: str, where: Path) -> bool:

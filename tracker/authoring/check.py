@@ -48,7 +48,7 @@ RULES = (
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "timezone-no-place", "earlier-changes",
-    "branch-replaced", NOT_A_FILE,
+    "branch-replaced", NOT_A_FILE, "not-pushed",
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -73,9 +73,10 @@ def check_manual(
     (its findings without one first), the files in the order found (``published``: a
     version's text as the website shows it, sanitised HTML, for what only that shows, such as
     its images; ``templates``: what is wrong with the newsletter's templates, found by
-    ``publish.newsletter``; ``files``: the blob id and size of a file at a commit, for the
-    files its images name; ``source``: a version's Markdown, for the lines of findings in
-    it; ``plain``: why the website shows a Markdown text as written, if it does).
+    ``publish.newsletter``, and commits not yet pushed, found by ``opening``; ``files``: the
+    blob id and size of a file at a commit, for the files its images name, and the links named
+    as documents; ``source``: a version's Markdown, for the lines of findings in it;
+    ``plain``: why the website shows a Markdown text as written, if it does).
     While the newest settings cannot be read, their error comes first, saying what is not
     checked (``unchecked``)."""
     since = since or _recent(today)
