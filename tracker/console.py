@@ -126,6 +126,6 @@ def unlinked(site_url: str) -> None:
 
 def print_json(data: Any) -> None:
     """Data as indented JSON (UTF-8 as it is: JSON escapes control characters itself)."""
-    import json
+    from tracker.jsontext import json_text
 
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json_text(data))

@@ -18,7 +18,6 @@ next build renders it again (it may be exact then).
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from base64 import b64encode
 from collections.abc import Callable, MutableMapping
@@ -35,6 +34,7 @@ from tracker.config import web_address
 from tracker.errors import InputError
 from tracker.history.snapshot import API_PAGES, page_of
 from tracker.index.store import cache_folder, made_private
+from tracker.jsontext import json_text
 from tracker.logs import Logger
 from tracker.manual import Manual
 from tracker.publish.newsletter import Format
@@ -396,7 +396,7 @@ def _search_index(view: View) -> bytes:
             {"id": entry.id, "title": entry.title, "url": url, "headings": entry.headings,
              "text": entry.text}
         )  # fmt: skip
-    return _json({"documents": documents}, indent=None)
+    return _json({"documents": documents}, indent=False)
 
 
 def _api_index(paths: list[str]) -> bytes:
@@ -405,10 +405,8 @@ def _api_index(paths: list[str]) -> bytes:
     return _json({"about": about, "documents": paths})
 
 
-def _json(data: Any, indent: int | None = 2) -> bytes:
-    separators = (",", ":") if indent is None else None
-    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
-    return (text + "\n").encode("utf-8")
+def _json(data: Any, indent: bool = True) -> bytes:
+    return (json_text(data, indent) + "\n").encode("utf-8")
 
 
 def _assets() -> dict[str, bytes]:
