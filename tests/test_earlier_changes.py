@@ -96,3 +96,17 @@ def test_an_unknown_earlier_changes_is_a_settings_error(repo: ManualRepo):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert 'releases.earlier_changes must be "schedule"' in done.stderr
+
+
+def test_changes_after_an_unreadable_first_manual_toml_keep_the_newest_schedule(
+    repo: ManualRepo,
+):
+    """Where the first settings cannot be read, the newest readable settings' schedule dates
+    the changes after them until they are mended, as the settings-unread warning says: with
+    earlier_changes = "committed" they had none, and went live when committed (review)."""
+    repo.commit({"a.md": doc("Alpha", "One.")}, "Add", "2024-01-03T10:00:00+00:00")
+    repo.commit({"manual.toml": "[releases\n"}, "Broken", "2024-03-01T10:00:00+00:00")
+    repo.commit({"a.md": doc("Alpha", "Two.")}, "Edit", "2024-03-02T10:00:00+00:00")
+    said_so = SCHEDULE + 'earlier_changes = "committed"\n'
+    repo.commit({"manual.toml": said_so}, "Mended", "2024-03-05T10:00:00+00:00")
+    assert go_lives(repo) == [D("2024-01-03"), D("2024-03-13")]  # (not 2 March)

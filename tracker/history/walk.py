@@ -151,7 +151,9 @@ class HistoryBuilder:
                     "dated this commit's changes and later ones, until readable settings were "
                     "committed", day, rule="settings-unread",
                 ))  # fmt: skip
-            return sources.schedule
+            # (none read before it: the newest readable settings', as the warning says, also
+            # where earlier_changes = "committed" left the changes before them none)
+            return sources.schedule if self.read_rules else self.walker.config.schedule
 
     def __getstate__(self) -> dict[str, Any]:
         """As kept in the index: without its documents, which are kept apart, a row each,
@@ -272,7 +274,7 @@ def _dated_earlier(
     count = f"{len(moved)} version{'s' * (len(moved) != 1)}"
     message = (
         f"the changes committed before the first {CONFIG_FILE} (commit {settings.sha[:10]}, "
-        f"{day}) are dated by its release schedule: {count} go live on a release day, not "
+        f"{day}) are dated by the release schedule: {count} go live on a release day, not "
         f"when committed (the first, {example.title!r} committed {example.committed.date()}, "
         f"on {example.declared.date}). That is right if the schedule says how they were "
         'released; if they went live when committed, set earlier_changes = "committed" under '
