@@ -20,7 +20,7 @@ from pathlib import Path
 FOLDER = "procedures"
 # The same reading as the tracker's GitRepo.log (tracker/repository/read.py): one log over the
 # manual's folder, first-parent diffs of merges, renames, trailers and bodies.
-LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
+LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%at%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 GIT_LOG = [
     *("git", "-c", "core.quotePath=false", "-c", "log.showSignature=false"),
     *("-c", "diff.renames=true", "-c", "log.showRoot=true", "-c", "i18n.logOutputEncoding=UTF-8"),

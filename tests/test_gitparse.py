@@ -15,7 +15,8 @@ Z = "0" * 40
 
 
 def record(sha: str, parents: str, subject: str, trailers: str, raw: bytes) -> bytes:
-    header = f"\x1e{sha}\0{parents}\0{1700000000}\0Author\0{subject}\0{trailers}\0\0\0\n"
+    stamps = "1700000000\x001690000000\x00"  # (committed, authored)
+    header = f"\x1e{sha}\0{parents}\0{stamps}Author\0{subject}\0{trailers}\0\0\0\n"
     return header.encode() + raw
 
 
@@ -39,6 +40,7 @@ def test_commits_changes_and_trailers():
     )
     assert commits[1].subject == "First \x1e odd subject"
     assert commits[1].parents == ()
+    assert (first.timestamp, first.authored) == (1700000000, 1690000000)
 
 
 def test_bytes_that_are_not_utf8_are_replaced():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -1319,8 +1321,14 @@ def branch_with_a_pick(repo: ManualRepo) -> str:
     repo.commit({"a.md": doc("A", "One changed.\n\nTwo changed.")}, "Fix two",
                 "2024-01-06T10:00:00+00:00", {"Change-Note": "Two is corrected."})  # fmt: skip
     repo.checkout("main")
-    repo.git("cherry-pick", first, when="2024-01-08T10:00:00+00:00")
+    pick(repo, first, "2024-01-08T10:00:00+00:00")
     return first
+
+
+def pick(repo: ManualRepo, commit: str, when: str) -> None:
+    """git cherry-pick, committed ``when``: its author and author time are the commit's."""
+    subprocess.run(["git", "cherry-pick", commit], cwd=repo.path, check=True,
+                   capture_output=True, env={**os.environ, "GIT_COMMITTER_DATE": when})  # fmt: skip
 
 
 def test_a_merged_commit_copied_to_the_branch_before_is_not_said_again(
@@ -1357,3 +1365,35 @@ def test_a_merged_commit_saying_what_an_earlier_one_said_is_said(repo: ManualRep
     repo.merge("feat", when="2024-01-10T10:00:00+00:00")
     versions = repo.snapshot().document("a").versions
     assert [[n.text for n in v.notes] for v in versions] == [["Numbers updated."]] * 2
+
+
+def test_a_merged_commit_like_one_on_main_but_made_apart_is_said(repo: ManualRepo):
+    """The same author and subject on main ("Update a.md", as GitHub's editor writes each)
+    is no copy: the branch commit's Go-Live and note are the merge's (review)."""
+    repo.commit({"a.md": doc("A", "One.\n\nShould refer.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A", "One.\n\nMust refer.")}, "Update a.md",
+                "2024-01-05T10:00:00+00:00", {"Go-Live": "2024-06-12"})  # fmt: skip
+    repo.checkout("main")
+    repo.commit({"a.md": doc("A", "One changed.\n\nShould refer.")}, "Update a.md",
+                "2024-01-08T10:00:00+00:00")  # fmt: skip
+    repo.merge("feat", when="2024-01-10T10:00:00+00:00")
+    latest = repo.snapshot().document("a").latest
+    assert latest.effective == D("2024-06-12")
+    assert [n.text for n in latest.notes] == ["Update a.md"]
+
+
+def test_a_copied_change_reverted_then_merged_again_is_said(repo: ManualRepo):
+    """Picked, reverted on main, then merged with its branch: the merge makes the change
+    again, and says so with its note (not "Merge branch 'feat'": review)."""
+    repo.commit({"a.md": doc("A", "One.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.branch("feat")
+    first = repo.commit({"a.md": doc("A", "One changed.")}, "Fix one",
+                        "2024-01-05T10:00:00+00:00", {"Change-Note": "One is corrected."})  # fmt: skip
+    repo.checkout("main")
+    pick(repo, first, "2024-01-08T10:00:00+00:00")
+    repo.git("revert", "--no-edit", "HEAD", when="2024-01-09T10:00:00+00:00")
+    repo.merge("feat", when="2024-01-20T10:00:00+00:00")
+    versions = repo.snapshot().document("a").versions
+    assert [n.text for n in versions[-1].notes] == ["One is corrected."]
+    assert versions[-1].effective == D("2024-01-20")

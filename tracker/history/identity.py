@@ -175,13 +175,13 @@ class Walker:
             f"({what})", moment.date(), rule=rule, line=int(at.group(1)) if at else None,
             document=key, committed=moment.date(),
         )  # fmt: skip
-        paths = {self.root.join(path) for path in (old, new) if path}
+        paths, earlier = {self.root.join(path) for path in (old, new) if path}, []
         if merged and key is not None:  # (the merged commits that touched it, at any path)
-            paths = self._paths(self.documents[key], change)
+            paths, earlier = self._paths(self.documents[key], change), self.documents[key].versions
         slot: int | str = key if key is not None else new
         held = (slot, old or "", new)  # (where earlier left-out versions of it wait)
         carried = [source for at in held for source in self.pending.pop(at, [])]
-        own = self.sources.for_change(commit, merged, paths)
+        own = self.sources.for_change(commit, merged, paths, earlier)
         self.pending[slot] = [*carried, *own]
         waited = [found for at in held if (found := self.waits.pop(at, None))]
         day = combined(own)[0].date  # (its own declared day: a merge's by the merge's rules)
@@ -204,8 +204,7 @@ class Walker:
         return found
 
     def finish(self, keys: set[int] | None = None) -> list[Document]:
-        """The documents that have versions (of ``keys`` only, if given), in order of first
-        appearance."""
+        """The documents that have versions (of ``keys`` only, if given), in order of birth."""
         documents = self.documents
         drafts = documents.values() if keys is None else [documents[k] for k in sorted(keys)]
         return [
@@ -361,6 +360,7 @@ class Walker:
                 commit=commit.sha,
                 committed=sources[-1].committed,
                 author=commit.author,
+                authored=commit.authored,
                 path=path,
                 old_path=moved_from,
                 blob=blob,

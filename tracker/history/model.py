@@ -86,6 +86,7 @@ class Version:
     # A version left out just before this one (it could not be read) and the day it would
     # have gone live: this one goes live no earlier, as it would have after it.
     waits_for: tuple[str, date] | None = None
+    authored: int = 0  # its commit's author time (``RawCommit.authored``): a copy keeps it
 
     @property
     def title(self) -> str:

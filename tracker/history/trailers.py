@@ -110,7 +110,8 @@ class Sources:
             kept = [
                 (c, it) for c, it in zip(touching, read, strict=True) if not _copied(it, earlier)
             ]
-            touching, read = [c for c, _ in kept], [it for _, it in kept]
+            if kept or squashed:  # (all copies: the merge made their change again, as after
+                touching, read = [c for c, _ in kept], [it for _, it in kept]  # a revert)
         commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
         read += [self.of(c, f"{commit.sha}:", merged=True) for c in squashed]
         if not read:
@@ -318,21 +319,19 @@ def _as_merge(source: Source) -> Source:
 
 def _copied(source: Source, earlier: Sequence[Version]) -> bool:
     """Whether a merged commit's change went to the tracked branch before, copied (``git
-    cherry-pick``, which keeps its author and message): a version of the document since the
-    commit, made by one commit, of its author and with its notes. Its notes were said then,
-    in the release they went live in; merged again, they were said twice (exploratory testing
-    of history shapes). A version before the commit cannot be its copy (clocks set wrong
-    aside, when its notes are said twice, as before)."""
-    for version in reversed(earlier):
-        if version.committed <= source.committed:
-            return False
-        if (
-            len(version.sources) == 1
-            and version.author == source.commit.author
-            and version.notes == source.notes
-        ):
-            return True
-    return False
+    cherry-pick``, which keeps its author and the time its author made it): a version of the
+    document made by one commit of the same author and author time. Its notes were said
+    then, in the release it went live in; merged again, they were said twice (exploratory
+    testing of history shapes). A commit of the same author and notes is no copy (GitHub's
+    editor writes "Update a.md" for each: review)."""
+    authored, author = source.commit.authored, source.commit.author
+    return bool(authored) and any(
+        version.authored == authored
+        and version.author == author
+        and len(version.sources) == 1
+        and version.commit != source.commit.sha
+        for version in reversed(earlier)
+    )
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:

@@ -46,6 +46,8 @@ class RawCommit:
     # A squash merge's commits, as git's "Squashed commit of the following:" message lists
     # them (oldest first): each with its own subject and trailers, no parents and no changes.
     squashed: tuple[RawCommit, ...] = ()
+    # When its author made it (``%at``), which a copy keeps (cherry-pick, rebase); 0: unknown.
+    authored: int = 0
 
 
 def first_parent_line(commits: Mapping[str, RawCommit], head: str) -> list[str]:
@@ -88,7 +90,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             token = next(tokens, None)
             continue
         sha = token[1:]
-        parents, stamp, author, subject, trailers, body = (next(tokens) for _ in range(6))
+        parents, stamp, authored, author, subject, trailers, body = (next(tokens) for _ in range(7))
         changes: list[Change] = []
         token = next(tokens, None)
         while token is not None and not token.lstrip("\n").startswith("\x1e"):
@@ -114,6 +116,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             changes=tuple(changes),
             unread=_unread(body, read) if "-" in body or not body.isascii() else (),
             squashed=squashed,
+            authored=_stamp(authored),
         )
 
 

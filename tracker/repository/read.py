@@ -51,7 +51,7 @@ _FEW = 16  # blobs read one by one by the long-lived reader rather than by a pro
 _MISSING = ("unable to read", "could not fetch", "missing blob", "bad object")
 _LINK_BYTES = 4096  # the longest path a symbolic link holds: a larger blob is no link's
 log = Logger(__name__)
-_LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
+_LOG_FORMAT = "%x1e%H%x00%P%x00%ct%x00%at%x00%an%x00%s%x00%(trailers:only,unfold)%x00%b%x00"
 _LOG_FLAGS = ("--date-order", "--raw", "-z", "--no-abbrev", "--no-color", "--no-ext-diff",
               "--diff-merges=first-parent", "--no-mailmap", "--encoding=UTF-8", "--full-history",
               "--sparse", f"--format={_LOG_FORMAT}")  # fmt: skip
