@@ -210,10 +210,12 @@ def test_a_chunk_reads_as_with_every_definition_of_its_document(
     uses: list[tuple[str, str, str]], labels: list[str]
 ):
     """Each chunk carries only the definitions whose label it writes in brackets (however
-    its case and spaces are written), and reads as it would with all of them."""
+    its case and spaces are written), and reads as it would with all of them (a definition in
+    a quotation counts for the whole document, as the page reads it: review)."""
     chunks = [use.format(quoted(use, label)) + f" {words}" for use, label, words in uses]
     defined = [f"[{label}]: https://example.org/{n}" for n, label in enumerate(labels)]
-    source = "\n\n".join(["# T", *chunks, *defined]) + "\n"
+    quoted_too = [("> " * (n % 3)) + line for n, line in enumerate(defined)]  # (they count too)
+    source = "\n\n".join(["# T", *chunks, *quoted_too]) + "\n"
     every = "\n".join(line for line in defined if chunks_module._REFERENCE.match(line))
     for chunk in document_chunks(source):
         assert reference(chunk) == reference(Chunk(chunk.text, every, chunk.continues_table))

@@ -46,7 +46,7 @@ from tracker.trackchanges.views import diff_html, source_html
 # 18: a link's words in a note spaced as written; 17: a link's new and old targets linked (its
 # note in its own cell), a change beside a change set apart, a list numbered or not said; 16: a
 # status's change; 15: blocks keep lang and dir; 14: numbered steps
-ALGORITHM = "19"
+ALGORITHM = "20"
 _LIBRARIES = ("Markdown", "nh3", "diff-match-patch", "fast-diff-match-patch")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,

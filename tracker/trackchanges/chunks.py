@@ -24,7 +24,8 @@ TABLE_ROWS = 100  # rows per piece of a long table
 _OPEN_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 # An HTML block, which Python-Markdown keeps raw, blank lines and all, until its element closes.
 _HTML_BLOCK = re.compile(rf"^ {{0,3}}<({'|'.join(sorted(BLOCK_LEVEL))})(?=[\s>/])", re.IGNORECASE)
-_MARKS = frozenset("<`~[")  # how an HTML block, a fence or a reference definition starts
+_MARKS = frozenset("<`~[>")  # how an HTML block, a fence or a reference definition starts
+_QUOTE_MARK = re.compile(r"^ {0,3}> ?")  # (a definition in a quotation counts for the document)
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 # As Python-Markdown reads them: a label, a target without spaces, an optional title, nothing else.
 _REFERENCE = re.compile(
@@ -111,9 +112,18 @@ def _paragraphs(body: str) -> tuple[list[str], list[str]]:
             comment = "-->" not in line[line.index("<!--") :]
         elif _REFERENCE.match(line):
             references.append(line.strip())
+        elif line.lstrip(" ")[:1] == ">" and _REFERENCE.match(quoted := _unquoted(line)):
+            references.append(quoted.strip())
         blank = not line.strip()
         chunks[-1].append(line)
     return [text for lines in chunks if (text := "\n".join(lines).strip("\n"))], references
+
+
+def _unquoted(line: str) -> str:
+    """A line of a quotation (however deep) without its marks."""
+    while found := _QUOTE_MARK.match(line):
+        line = line[found.end() :]
+    return line
 
 
 def is_html_block(text: str) -> bool:
