@@ -1397,3 +1397,13 @@ def test_a_copied_change_reverted_then_merged_again_is_said(repo: ManualRepo):
     versions = repo.snapshot().document("a").versions
     assert [n.text for n in versions[-1].notes] == ["One is corrected."]
     assert versions[-1].effective == D("2024-01-20")
+
+
+def test_a_squash_merged_commit_copied_before_is_not_said_again(repo: ManualRepo):
+    """A squash merge's message lists its branch's commits with their authors and times: one
+    copied to main before (cherry-picked) is not said again, as for a merge (review)."""
+    branch_with_a_pick(repo)
+    squash = squash_merge(repo, "feat", "2024-01-10T10:00:00+00:00")
+    latest = repo.snapshot().document("a").latest
+    assert latest.commit == squash
+    assert [n.text for n in latest.notes] == ["Two is corrected."]

@@ -105,15 +105,15 @@ class Sources:
         # (a squash merge's commits, as its message lists them: each counts, as what each
         # touched is not known; kept apart from the commits themselves, should they be met)
         squashed = [c for c in commit.squashed if len(c.parents) < 2 or has_trailers(c)]
+        commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
         read = [self.of(c, merged=True) for c in touching]
+        read += [self.of(c, f"{commit.sha}:", merged=True) for c in squashed]
         if earlier and read:  # (those copied before: gone live already, and said then)
             kept = [
-                (c, it) for c, it in zip(touching, read, strict=True) if not _copied(it, earlier)
+                (c, it) for c, it in zip(commits, read, strict=True) if not _copied(it, earlier)
             ]
-            if kept or squashed:  # (all copies: the merge made their change again, as after
-                touching, read = [c for c, _ in kept], [it for _, it in kept]  # a revert)
-        commits = [*touching, *squashed]  # (a merge among them counts only with trailers)
-        read += [self.of(c, f"{commit.sha}:", merged=True) for c in squashed]
+            if kept:  # (all copies: the merge made their change again, as after a revert)
+                commits, read = [c for c, _ in kept], [it for _, it in kept]
         if not read:
             return [own]
         # A merge within the branch lends what a merge lends, beside commits that made the

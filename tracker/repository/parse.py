@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 # Modes of entries that are not files: symbolic links and submodules.
@@ -102,10 +102,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
         squashed: tuple[RawCommit, ...] = ()
         if lists_squashed(subject, body):  # (the squashed commits' messages read as theirs)
             blocks, body = split_squash(body)
-            squashed = tuple(
-                _message(s, _stamp(stamp) if w is None else max(0, min(w, LATEST)), author, text, p)
-                for s, text, p, w in blocks
-            )
+            squashed = tuple(_listed(block, _stamp(stamp), author) for block in blocks)
         yield RawCommit(
             sha=sha,
             parents=tuple(parents.split()),
@@ -255,7 +252,8 @@ def lists_squashed(subject: str, body: str) -> bool:
     return subject == SQUASHED or f"\n{SQUASHED}\n" in f"\n{body}\n"
 
 
-Squashed = tuple[str, str, tuple[str, ...], int | None]  # id, message, parents, when
+# id, message, parents, when its author made it, its author ("": not said)
+Squashed = tuple[str, str, tuple[str, ...], int | None, str]
 
 
 def split_squash(body: str) -> tuple[list[Squashed], str]:
@@ -278,18 +276,32 @@ def split_squash(body: str) -> tuple[list[Squashed], str]:
             continue
         parents: tuple[str, ...] = ()  # (a merge's, from its "Merge:" line: else unknown)
         when: int | None = None  # (from its "Date:" line, as git writes it)
+        author = ""  # (from its "Author: Name <address>" line)
         while at < len(lines) and lines[at].strip() and not lines[at][:1].isspace():
             if lines[at].startswith("Merge: "):
                 parents = tuple(lines[at][len("Merge: ") :].split())
             elif lines[at].startswith("Date: "):
                 when = _when(lines[at][len("Date: ") :])
+            elif lines[at].startswith("Author: "):
+                author = lines[at][len("Author: ") :].rpartition(" <")[0].strip()
             at += 1  # (the header: Author:, Date:, Merge:)
         message = []
         while at < len(lines) and (lines[at][:4] == "    " or not lines[at].strip()):
             message.append(lines[at][4:])
             at += 1
-        blocks.append((start.group(1), "\n".join(message).strip(), parents, when))
+        blocks.append((start.group(1), "\n".join(message).strip(), parents, when, author))
     return blocks[::-1], "\n".join(rest)
+
+
+def _listed(block: Squashed, stamp: int, merger: str) -> RawCommit:
+    """One commit a squash merge lists: dated as the listing dates it (when its author made
+    it), else as the squash merge; its author as the listing names it, else the merge's."""
+    sha, text, parents, when, author = block
+    if when is None:
+        return _message(sha, stamp, merger, text, parents)
+    made = max(0, min(when, LATEST))
+    listed = _message(sha, made, author or merger, text, parents)
+    return replace(listed, authored=made) if author else listed
 
 
 def _when(text: str) -> int | None:
