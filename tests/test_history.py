@@ -1383,9 +1383,11 @@ def test_a_merged_commit_like_one_on_main_but_made_apart_is_said(repo: ManualRep
     assert [n.text for n in latest.notes] == ["Update a.md"]
 
 
-def test_a_copied_change_reverted_then_merged_again_is_said(repo: ManualRepo):
-    """Picked, reverted on main, then merged with its branch: the merge makes the change
-    again, and says so with its note (not "Merge branch 'feat'": review)."""
+def test_a_merge_whose_every_commit_was_copied_says_its_own_note(repo: ManualRepo):
+    """Picked, reverted on main, then merged with its branch: what the merge changed is not
+    the picked commit's change as it was made (here it is again; after a conflict resolved by
+    hand it may be anything), so the merge says its own note, not the pick's, which was said
+    in the pick's release (reviews)."""
     repo.commit({"a.md": doc("A", "One.")}, "Add", "2024-01-02T10:00:00+00:00")
     repo.branch("feat")
     first = repo.commit({"a.md": doc("A", "One changed.")}, "Fix one",
@@ -1395,7 +1397,7 @@ def test_a_copied_change_reverted_then_merged_again_is_said(repo: ManualRepo):
     repo.git("revert", "--no-edit", "HEAD", when="2024-01-09T10:00:00+00:00")
     repo.merge("feat", when="2024-01-20T10:00:00+00:00")
     versions = repo.snapshot().document("a").versions
-    assert [n.text for n in versions[-1].notes] == ["One is corrected."]
+    assert [n.text for n in versions[-1].notes] == ["Merge branch 'feat'"]
     assert versions[-1].effective == D("2024-01-20")
 
 
@@ -1407,3 +1409,24 @@ def test_a_squash_merged_commit_copied_before_is_not_said_again(repo: ManualRepo
     latest = repo.snapshot().document("a").latest
     assert latest.commit == squash
     assert [n.text for n in latest.notes] == ["Two is corrected."]
+
+
+def test_commits_made_in_one_second_by_one_author_are_no_copies_unless_their_notes_agree(
+    repo: ManualRepo,
+):
+    """A script gives every commit one author time: a branch commit is no copy of a commit on
+    main made in the same second with other notes (review)."""
+    when = "2024-01-05T10:00:00+00:00"
+    repo.commit({"a.md": doc("A", "One.\n\nTwo.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.branch("feat")
+    repo.commit({"a.md": doc("A", "One.\n\nTwo changed.")}, "Two", when,
+                {"Change-Note": "Two is corrected.", "Go-Live": "2024-06-12"})  # fmt: skip
+    repo.commit({"a.md": doc("A", "One.\n\nTwo changed.\n\nThree.")}, "Three",
+                "2024-01-06T10:00:00+00:00", {"Change-Note": "Three is added."})  # fmt: skip
+    repo.checkout("main")
+    repo.commit({"a.md": doc("A", "One changed.\n\nTwo.")}, "One", when,
+                {"Change-Note": "One is corrected."})  # fmt: skip
+    repo.merge("feat", when="2024-01-10T10:00:00+00:00")
+    latest = repo.snapshot().document("a").latest
+    assert [n.text for n in latest.notes] == ["Two is corrected.", "Three is added."]
+    assert latest.effective == D("2024-06-12")

@@ -112,8 +112,8 @@ class Sources:
             kept = [
                 (c, it) for c, it in zip(commits, read, strict=True) if not _copied(it, earlier)
             ]
-            if kept:  # (all copies: the merge made their change again, as after a revert)
-                commits, read = [c for c, _ in kept], [it for _, it in kept]
+            if kept or not squashed:  # (a merge's every commit copied: what it changed is
+                commits, read = [c for c, _ in kept], [it for _, it in kept]  # its own)
         if not read:
             return [own]
         # A merge within the branch lends what a merge lends, beside commits that made the
@@ -319,15 +319,17 @@ def _as_merge(source: Source) -> Source:
 
 def _copied(source: Source, earlier: Sequence[Version]) -> bool:
     """Whether a merged commit's change went to the tracked branch before, copied (``git
-    cherry-pick``, which keeps its author and the time its author made it): a version of the
-    document made by one commit of the same author and author time. Its notes were said
-    then, in the release it went live in; merged again, they were said twice (exploratory
-    testing of history shapes). A commit of the same author and notes is no copy (GitHub's
-    editor writes "Update a.md" for each: review)."""
+    cherry-pick``, which keeps its author, the time its author made it and its message): a
+    version of the document made by one commit of the same author, author time (to the
+    second: 0, unknown, is none) and notes. Its notes were said then, in the release it went
+    live in; merged again, they were said twice (exploratory testing of history shapes). A
+    commit of the same author and notes alone is no copy (GitHub's editor writes "Update
+    a.md" for each: review)."""
     authored, author = source.commit.authored, source.commit.author
     return bool(authored) and any(
         version.authored == authored
         and version.author == author
+        and version.notes == source.notes
         and len(version.sources) == 1
         and version.commit != source.commit.sha
         for version in reversed(earlier)

@@ -113,7 +113,7 @@ def parse_log(tokens: Iterator[str]) -> Iterator[RawCommit]:
             changes=tuple(changes),
             unread=_unread(body, read) if "-" in body or not body.isascii() else (),
             squashed=squashed,
-            authored=_stamp(authored),
+            authored=_stamp(authored) % LATEST,  # (clamped past LATEST: unknown, as 0)
         )
 
 
