@@ -95,7 +95,7 @@ def diff_documents(
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
     if folders[0] != folders[1]:  # (moved: its old links written as from where it is now)
-        old, folders = rebased(old, new, *folders), (folders[1], folders[1])
+        old, folders = rebased(old, *folders), (folders[1], folders[1])
     steps, coarse = align(old, new, deadline)
     coarse |= plain
     changes: list[BlockChange] = []

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from html import unescape
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from tracker.history.hrefs import manual_target
 from tracker.history.links import composed
@@ -130,33 +130,25 @@ def _kept_words(
 _ADDRESS = re.compile(r'(<(?:a|img)\s[^>]*?\b(?:href|src)=")([^"]*)(")')
 
 
-def rebased(olds: list[Block], news: list[Block], was: str, now: str) -> list[Block]:
+def rebased(blocks: list[Block], was: str, now: str) -> list[Block]:
     """The blocks of a version of a chapter in folder ``was`` with their relative links and
-    images written as from ``now``, the folder of the version ``news`` is (a chapter moved to
-    another folder): one that leads to the same file then reads the same. Where ``../b.md``
-    became ``../../b.md`` as the chapter moved down a folder, its paragraph was marked
-    changed, and summarised as revised, with no word changed (exploratory testing). An
-    address the new version writes as the old one did is kept: where a whole folder moved,
-    the chapters and images it links to moved with it (review)."""
+    images written as from ``now``, the folder of the version it is compared with (a chapter
+    moved to another folder): one that leads to the same file then reads the same. Where
+    ``../b.md`` became ``../../b.md`` as the chapter moved down a folder, its paragraph was
+    marked changed, and summarised as revised, with no word changed (exploratory testing)."""
     if was == now:
-        return olds
-    kept = {found.group(2) for block in news for found in _ADDRESS.finditer(block.html)}
+        return blocks
     return [
-        _rebased(block, (was, now), kept) if "<a " in block.html or "<img" in block.html else block
-        for block in olds
+        _rebased(block, was, now) if "<a " in block.html or "<img" in block.html else block
+        for block in blocks
     ]
 
 
-def _rebased(block: Block, folders: tuple[str, str], kept: set[str]) -> Block:
-    def moved(found: re.Match[str]) -> str:
-        address = found.group(2)
-        return (
-            found.group(1)
-            + (address if address in kept else _moved(address, *folders))
-            + found.group(3)
-        )
-
-    html = _ADDRESS.sub(moved, block.html)
+def _rebased(block: Block, was: str, now: str) -> Block:
+    html = _ADDRESS.sub(
+        lambda found: found.group(1) + _moved(found.group(2), was, now) + found.group(3),
+        block.html,
+    )
     if html == block.html:
         return block
     return make_block(
@@ -165,40 +157,18 @@ def _rebased(block: Block, folders: tuple[str, str], kept: set[str]) -> Block:
 
 
 def _moved(attribute: str, was: str, now: str) -> str:
-    """A relative address (an attribute's value, escaped as the sanitiser writes it) read
-    from ``was``, written from ``now``, its path as written but for the folders it climbs or
-    names (``%``-escapes, a query, a fragment and a closing ``/`` kept); any other as it is."""
+    """A relative address (an attribute's escaped value) read from ``was``, written from
+    ``now``; any other as it is."""
     address = unescape(attribute)
     try:
         parts = urlsplit(address)
     except ValueError:
         return attribute
-    cut = min((at for at in (address.find("?"), address.find("#")) if at >= 0), default=None)
-    path, rest = address[:cut], address[len(address) if cut is None else cut :]
-    if parts.scheme or parts.netloc or not path or path.startswith("/"):
+    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return attribute
-    target = posixpath.normpath(posixpath.join(was, path))  # (from the manual's folder)
-    written = _relative(target, now)
-    if written is None:
-        return attribute
-    written += "/" if path.endswith("/") and not written.endswith("/") else ""
-    moved = written + rest
-    return "".join(_ESCAPED.get(character, character) for character in moved)
-
-
-# How the sanitiser (nh3) writes these characters in an attribute's value.
-_ESCAPED = {"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"}
-
-
-def _relative(target: str, folder: str) -> str | None:
-    """``target`` (a path from the manual's folder, normalised: it may climb above it) as
-    written from ``folder``, from the paths alone (``posixpath.relpath`` reads a path that
-    climbs as from the process's working folder: review); None where that cannot be said."""
-    to = [part for part in target.split("/") if part not in ("", ".")]
-    at = [part for part in folder.split("/") if part not in ("", ".")]
-    common = 0
-    while common < min(len(to), len(at)) and to[common] == at[common] != "..":
-        common += 1
-    if ".." in at[common:]:  # (a folder above the manual's: no chapter is there)
-        return None
-    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
+    target = posixpath.normpath(posixpath.join(was, unquote(parts.path)))
+    path = posixpath.relpath(target, now or ".")
+    if "%" in parts.path:  # (written %-escaped: so again)
+        path = quote(path, safe="/")
+    moved = urlunsplit(("", "", path, parts.query, parts.fragment))
+    return moved.replace("&", "&amp;").replace('"', "&quot;").replace("\xa0", "&nbsp;")
