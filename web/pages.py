@@ -161,7 +161,8 @@ def diff(
     if not source:
         old = media(view, before) if before else None
         link, titles = linker(view, None), titler(view)
-        body = rewrite_links(body, after.path, link, media(view, after), old, titles)
+        was = before.path if before else None  # (its links' targets went from there)
+        body = rewrite_links(body, after.path, link, media(view, after), old, titles, was)
     release = next((r for r in view.snapshot.releases if r.date == after.effective), None)
     context = {
         "document": document,

@@ -270,15 +270,18 @@ def rewrite_links(
     media: Media | None = None,
     old_media: Media | None = None,
     titles: Titles | None = None,
+    old_path: str | None = None,
 ) -> str:
     """Links between chapters and images made pages and files in HTML rendered elsewhere (a
-    diff of the chapter, whose earlier version's addresses are written as from ``path`` too,
-    should the chapter have moved to another folder: ``linknotes.rebased``). Images in deleted
-    text (``<del>``) take ``old_media``: they are the earlier version's. A diff's note that a
-    link goes elsewhere names the chapters by their ``titles`` (a file that is no chapter's,
-    or none given: its name, unlinked)."""
+    diff of the chapter). Images in deleted text (``<del>``) take ``old_media``: they are the
+    earlier version's. A diff's note that a link goes elsewhere names the chapters by their
+    ``titles`` (a file that is no chapter's, or none given: its name, unlinked), the one it
+    went to read from the earlier version's ``old_path`` (a chapter moved to another folder)."""
     if TARGET_CLASS in html:
-        html = _TARGET.sub(lambda found: _titled(found, path, link, titles), html)
+        html = _TARGET.sub(
+            lambda found: _titled(found, (old_path or path) if found[1] else path, link, titles),
+            html,
+        )
 
     def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:

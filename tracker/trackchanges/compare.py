@@ -9,7 +9,7 @@ from typing import Literal
 from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
-from tracker.trackchanges.linknotes import link_notes, rebased
+from tracker.trackchanges.linknotes import link_notes
 from tracker.trackchanges.text import (
     BREAK,
     Block,
@@ -94,8 +94,6 @@ def diff_documents(
     deadline = Deadline(seconds)
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
-    if folders[0] != folders[1]:  # (moved: its old links written as from where it is now)
-        old, folders = rebased(old, *folders), (folders[1], folders[1])
     steps, coarse = align(old, new, deadline)
     coarse |= plain
     changes: list[BlockChange] = []

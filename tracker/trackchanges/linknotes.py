@@ -5,15 +5,13 @@ rendered text shows none of it (SPEC §6)."""
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import Counter
-from html import unescape
 from typing import TypeVar
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from tracker.history.hrefs import manual_target
 from tracker.history.links import composed
-from tracker.trackchanges.text import Block, make_block
+from tracker.trackchanges.text import Block
 
 _Words = TypeVar("_Words", str, tuple[str, str])  # a link's words, or its words and target
 
@@ -124,51 +122,3 @@ def _kept_words(
             gone.remove(match)
             found.append((words, match[1], value))
     return found
-
-
-# A link's or an image's address in sanitised HTML (its value escaped, in double quotes).
-_ADDRESS = re.compile(r'(<(?:a|img)\s[^>]*?\b(?:href|src)=")([^"]*)(")')
-
-
-def rebased(blocks: list[Block], was: str, now: str) -> list[Block]:
-    """The blocks of a version of a chapter in folder ``was`` with their relative links and
-    images written as from ``now``, the folder of the version it is compared with (a chapter
-    moved to another folder): one that leads to the same file then reads the same. Where
-    ``../b.md`` became ``../../b.md`` as the chapter moved down a folder, its paragraph was
-    marked changed, and summarised as revised, with no word changed (exploratory testing)."""
-    if was == now:
-        return blocks
-    return [
-        _rebased(block, was, now) if "<a " in block.html or "<img" in block.html else block
-        for block in blocks
-    ]
-
-
-def _rebased(block: Block, was: str, now: str) -> Block:
-    html = _ADDRESS.sub(
-        lambda found: found.group(1) + _moved(found.group(2), was, now) + found.group(3),
-        block.html,
-    )
-    if html == block.html:
-        return block
-    return make_block(
-        block.kind, block.tag, block.level, block.container, html, block.number, block.spoken
-    )
-
-
-def _moved(attribute: str, was: str, now: str) -> str:
-    """A relative address (an attribute's escaped value) read from ``was``, written from
-    ``now``; any other as it is."""
-    address = unescape(attribute)
-    try:
-        parts = urlsplit(address)
-    except ValueError:
-        return attribute
-    if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
-        return attribute
-    target = posixpath.normpath(posixpath.join(was, unquote(parts.path)))
-    path = posixpath.relpath(target, now or ".")
-    if "%" in parts.path:  # (written %-escaped: so again)
-        path = quote(path, safe="/")
-    moved = urlunsplit(("", "", path, parts.query, parts.fragment))
-    return moved.replace("&", "&amp;").replace('"', "&quot;").replace("\xa0", "&nbsp;")
