@@ -1430,3 +1430,17 @@ def test_commits_made_in_one_second_by_one_author_are_no_copies_unless_their_not
     latest = repo.snapshot().document("a").latest
     assert [n.text for n in latest.notes] == ["Two is corrected.", "Three is added."]
     assert latest.effective == D("2024-06-12")
+
+
+def test_a_squash_merged_copy_whose_subject_has_a_run_of_spaces_is_known(repo: ManualRepo):
+    """git's squash listing runs a subject's spaces together; its own subject keeps them."""
+    repo.commit({"a.md": doc("A", "One.\n\nTwo.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.branch("feat")
+    first = repo.commit({"a.md": doc("A", "One changed.\n\nTwo.")}, "Correct one:  the step",
+                        "2024-01-05T10:00:00+00:00")  # fmt: skip
+    repo.commit({"a.md": doc("A", "One changed.\n\nTwo changed.")}, "Correct two",
+                "2024-01-06T10:00:00+00:00")  # fmt: skip
+    repo.checkout("main")
+    pick(repo, first, "2024-01-08T10:00:00+00:00")
+    squash_merge(repo, "feat", "2024-01-10T10:00:00+00:00")
+    assert [n.text for n in repo.snapshot().document("a").latest.notes] == ["Correct two"]

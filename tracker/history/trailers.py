@@ -329,11 +329,17 @@ def _copied(source: Source, earlier: Sequence[Version]) -> bool:
     return bool(authored) and any(
         version.authored == authored
         and version.author == author
-        and version.notes == source.notes
+        and _said(version.notes) == _said(source.notes)
         and len(version.sources) == 1
         and version.commit != source.commit.sha
         for version in reversed(earlier)
     )
+
+
+def _said(notes: tuple[Note, ...]) -> list[str]:
+    """Notes as compared for a copy: their words (a squash merge's listing runs a subject's
+    spaces together, which git's own subject keeps: review)."""
+    return [" ".join(note.text.split()) for note in notes]
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
