@@ -301,7 +301,7 @@ def _listed(block: Squashed, stamp: int, merger: str) -> RawCommit:
         return _message(sha, stamp, merger, text, parents)
     made = max(0, min(when, LATEST))
     listed = _message(sha, made, author or merger, text, parents)
-    return replace(listed, authored=made) if author else listed
+    return replace(listed, authored=made % LATEST) if author else listed  # (clamped: unknown)
 
 
 def _when(text: str) -> int | None:
