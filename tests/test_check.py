@@ -1930,3 +1930,31 @@ def test_a_move_git_could_not_follow_is_said(repo: ManualRepo):
     repo.commit({"youth/fgm.md": doc("Youth justice")}, "Replace",  # no move (review))
                 "2025-05-21T10:00:00+00:00")  # fmt: skip
     assert [m for m in messages(repo, "2025-05-22") if "move" in m] == []
+
+
+def test_an_upcoming_change_of_line_endings_alone_is_said(scheduled: ManualRepo):
+    """A Windows editor saved the chapter with CR LF: the page shows nothing new, yet the
+    newsletter listed it as updated (exploratory testing of authors' tools). Said of an
+    upcoming change, not of a minor one, nor of one that changed a word too."""
+    text = doc("A", "One.\n\nTwo.")
+    scheduled.commit({"a.md": text, "b.md": text}, "Add", "2024-01-02T10:00:00+00:00",
+                     {"Change-Note": "Added."})  # fmt: skip
+    crlf = text.replace("\n", "\r\n")
+    flipped = scheduled.commit({"a.md": crlf, "b.md": crlf.replace("Two", "Three")}, "Save",
+                               "2024-02-20T10:00:00+00:00")  # fmt: skip
+    scheduled.commit({"c.md": text}, "C", "2024-02-21T10:00:00+00:00")
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today",
+         "2024-03-01", "--format", "json"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    found = [f for f in json.loads(done.stdout)["findings"] if f["rule"] == "line-endings-only"]
+    assert [(f["file"], f["severity"]) for f in found] == [("a", "warning")]  # (by its id)
+    assert f"goes live on 2024-03-13 with commit {flipped[:10]}, which" in found[0]["message"]
+    scheduled.commit({"a.md": text}, "Back", "2024-02-22T10:00:00+00:00",
+                     {"Change-Type": "minor"})  # fmt: skip
+    again = subprocess.run(
+        [sys.executable, "-m", "tracker", "check", "--repo", str(scheduled.path), "--today",
+         "2024-03-01", "--format", "json"], capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    rules = [f["rule"] for f in json.loads(again.stdout)["findings"]]
+    assert rules.count("line-endings-only") == 1  # (the minor one back is not said)

@@ -13,6 +13,8 @@ from itertools import pairwise
 
 from tracker.authoring.clocks import clock_problems, zone_problems
 from tracker.authoring.conflicts import conflict_problems
+from tracker.authoring.endings import RULE as ENDINGS
+from tracker.authoring.endings import ending_problems
 from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
@@ -48,7 +50,7 @@ RULES = (
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "timezone-no-place", "earlier-changes",
-    "branch-replaced", NOT_A_FILE, "not-pushed",
+    "branch-replaced", NOT_A_FILE, "not-pushed", ENDINGS,
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -112,6 +114,7 @@ def check_manual(
         *(not_file_problems(snapshot, files) if files is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *(footnote_problems(snapshot, source) if source is not None else ()),
+        *(ending_problems(snapshot, today, source) if source is not None else ()),
         *(plain_problems(snapshot, source, plain) if source and plain else ()),
         *(conflict_problems(snapshot, source) if source is not None else ()),
         *templates,
