@@ -58,6 +58,7 @@ RULES = (
 # a release.
 SCHEDULED = (
     "back-dated", "held-back", "missing-change-note", "change-undone", "schedule-ended",
+    ENDINGS,
 )  # fmt: skip
 
 
@@ -114,7 +115,7 @@ def check_manual(
         *(not_file_problems(snapshot, files) if files is not None else ()),
         *(list_problems(snapshot, source) if source is not None else ()),
         *(footnote_problems(snapshot, source) if source is not None else ()),
-        *(ending_problems(snapshot, today, source) if source is not None else ()),
+        *(ending_problems(snapshot, today, source) if source and broken is None else ()),
         *(plain_problems(snapshot, source, plain) if source and plain else ()),
         *(conflict_problems(snapshot, source) if source is not None else ()),
         *templates,
