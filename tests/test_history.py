@@ -1444,3 +1444,19 @@ def test_a_squash_merged_copy_whose_subject_has_a_run_of_spaces_is_known(repo: M
     pick(repo, first, "2024-01-08T10:00:00+00:00")
     squash_merge(repo, "feat", "2024-01-10T10:00:00+00:00")
     assert [n.text for n in repo.snapshot().document("a").latest.notes] == ["Correct two"]
+
+
+def test_a_copy_whose_notes_repeat_one_another_is_known(repo: ManualRepo):
+    """A version keeps a note once, however often its commit says it (with or without its
+    full stop): the copy's notes are compared so (review)."""
+    repo.commit({"a.md": doc("A", "One.\n\nTwo.")}, "Add", "2024-01-02T10:00:00+00:00")
+    repo.branch("feat")
+    first = repo.commit({"a.md": doc("A", "One.\n\nThree.")}, "Three",
+                        "2024-01-05T10:00:00+00:00",
+                        [("Change-Note", "Step two is now three"),
+                         ("Change-Note", "Step two is now three.")])  # fmt: skip
+    repo.commit({"a.md": doc("A", "Uno.\n\nThree.")}, "Uno", "2024-01-06T10:00:00+00:00")
+    repo.checkout("main")
+    pick(repo, first, "2024-01-08T10:00:00+00:00")
+    repo.merge("feat", when="2024-01-10T10:00:00+00:00")
+    assert [n.text for n in repo.snapshot().document("a").latest.notes] == ["Uno"]

@@ -16,6 +16,7 @@ from tracker.config import CONFIG_FILE
 from tracker.dates import looks_like_date
 from tracker.history.golive import Declared, Schedule, declared_go_live, is_valid_go_live
 from tracker.history.model import Note, Problem, Version, unique_notes
+from tracker.history.texts import ended
 from tracker.repository.parse import DASHES as DASHES  # (for the commit-msg hook)
 from tracker.repository.parse import HYPHENS as HYPHENS
 from tracker.repository.parse import ODD_SPACES as ODD_SPACES  # (for the commit-msg hook)
@@ -337,9 +338,10 @@ def _copied(source: Source, earlier: Sequence[Version]) -> bool:
 
 
 def _said(notes: tuple[Note, ...]) -> list[str]:
-    """Notes as compared for a copy: their words (a squash merge's listing runs a subject's
-    spaces together, which git's own subject keeps: review)."""
-    return [" ".join(note.text.split()) for note in notes]
+    """Notes as compared for a copy: as a version keeps them (``unique_notes``), by their words
+    (a squash merge's listing runs a subject's spaces together, which git's own subject keeps:
+    review)."""
+    return [" ".join(ended(note.text).split()) for note in unique_notes(notes)]
 
 
 def combined(sources: list[Source]) -> tuple[Declared, tuple[Note, ...], bool]:
