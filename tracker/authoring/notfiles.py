@@ -12,7 +12,7 @@ from tracker.history.model import Problem
 from tracker.history.snapshot import Snapshot
 
 RULE = "not-a-file"
-LINKS, SUBMODULES = ("120000",), ("160000",)  # git's modes (as tracker.repository.paths has them)
+LINKS, SUBMODULES = ("120000",), ("160000",)  # git's modes (tracker.repository.parse's NOT_FILES)
 
 
 class Tree(Protocol):

@@ -11,8 +11,9 @@ from tracker.errors import InputError, RefError, shown
 # never a range, a path (``rev:path``), a reflog selector or whitespace.
 _REF = re.compile(r"(?!-)[A-Za-z0-9_./~^+-]{1,200}")
 
-# The modes of entries of git's trees: files (plain, executable), symbolic links, submodules.
-FILES, LINKS, SUBMODULES = ("100644", "100755"), ("120000",), ("160000",)
+# The modes of files (plain, executable) in git's trees: not a symbolic link (120000) nor a
+# submodule (160000), which tracker/authoring/notfiles.py asks for by their modes.
+FILES = ("100644", "100755")
 Modes = tuple[str, ...]
 Listed = list[tuple[str, str]]  # (path, object id) of each entry
 
