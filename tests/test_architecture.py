@@ -88,6 +88,15 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.history",
         "tracker.trackchanges.cache",
         "tracker.settings",
+        "tracker.versiontexts",
+    },
+    "tracker.versiontexts": {
+        "tracker.errors",
+        "tracker.config",
+        "tracker.repository",
+        "tracker.history.documents",
+        "tracker.history.model",
+        "tracker.history.snapshot",
     },
     "tracker.settings": {
         "tracker.errors",

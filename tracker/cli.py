@@ -343,12 +343,12 @@ def _check(args: argparse.Namespace) -> int:
     from tracker.publish.newsletter import template_problems
 
     snapshot, today, texts = opened.snapshot, opened.today, opened.manual.texts
-    unchecked = check.unchecked(snapshot)  # (all is checked, or it says what is not)
-    tried = check.tries_templates(snapshot)
+    unchecked, tried = check.unchecked(snapshot), check.tries_templates(snapshot)  # (said, if any)
     found = template_problems(snapshot, today, lambda: texts.templates(snapshot), tried)
-    published, files = with_images(texts.of), opened.manual.repo  # (for images)
+    source = texts.remembering(doc.latest for doc in snapshot.documents)  # (read by each rule)
+    published, files = with_images(source), opened.manual.repo  # (for images)
     problems = check.check_manual(  # (found: the templates', then commits not pushed)
-        snapshot, today, published, None, [*found, *opened.unpushed], files, texts.of, shown_plain
+        snapshot, today, published, None, [*found, *opened.unpushed], files, source, shown_plain
     )
     errors = sum(problem.level == "error" for problem in problems)
     warnings = len(problems) - errors

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.collector import pausing_collector
-from tracker.config import CONFIG_FILE, TEMPLATES_FOLDER, parse_config, settings_text
+from tracker.config import CONFIG_FILE, parse_config
 from tracker.dates import looks_like_date, parse_date
 from tracker.errors import ConfigError, RepositoryError
 from tracker.history import texts
-from tracker.history.documents import decode
 from tracker.history.model import Document, Problem, Version
 from tracker.history.releases import EntryRow, ReleaseRows, entry_rows
 from tracker.history.snapshot import (
@@ -40,6 +39,7 @@ from tracker.logs import Logger
 from tracker.repository.paths import Root, check_ref, tracked_name
 from tracker.repository.read import GitRepo
 from tracker.settings import read_settings, unreadable_changes, with_settings_error
+from tracker.versiontexts import Texts
 
 if TYPE_CHECKING:
     from tracker.history.walk import HistoryBuilder
@@ -238,45 +238,6 @@ def _lacking(problems: Iterable[Problem]) -> bool:
 def _warn(problems: tuple[Problem, ...]) -> None:
     for warning in texts.warnings(problems):  # said on every read, not only by 'tracker check'
         log.warning("%s", warning)
-
-
-class Texts:
-    """Reads the text of versions and the manual's own template files from git."""
-
-    def __init__(self, repo: GitRepo) -> None:
-        self._repo = repo
-        self._templates: tuple[str, dict[str, str]] | None = None  # (head, files) read last
-        self._lock = threading.Lock()
-
-    def blob(self, sha: str) -> str:
-        """A blob's contents as text."""
-        return decode(self._repo.read_blob(sha))
-
-    def of(self, version: Version) -> str:
-        """The Markdown of a version ('' for a deletion)."""
-        return self.blob(version.blob) if version.blob else ""
-
-    def file(self, commit: str, path: str, limit: int) -> bytes | None:
-        """A file at a commit (by its path in the repository), if it has one of at most
-        ``limit`` bytes; a larger one is never read."""
-        found = self._repo.file_objects([(commit, path)])[0]
-        if found is None or found[1] > limit:  # (none: a symbolic link's blob is where it points)
-            return None
-        return self._repo.read_file(commit, path)
-
-    def templates(self, snapshot: Snapshot) -> dict[str, str]:
-        """The manual's own templates (``<root>/_templates/``) at the snapshot, by file name:
-        read from git once per branch head (a feed renders every release with them)."""
-        folder = snapshot.root.join(TEMPLATES_FOLDER)
-        key = f"{snapshot.head}:{folder}"
-        with self._lock:
-            if self._templates is None or self._templates[0] != key:
-                files = {  # (strictly: a template that is not UTF-8 is refused, not guessed)
-                    path[len(folder) + 1 :]: settings_text(self._repo.read_blob(blob), path)
-                    for path, blob in self._repo.list_files(snapshot.head, folder)
-                }
-                self._templates = (key, files)
-            return dict(self._templates[1])
 
 
 class Manual:

@@ -21,6 +21,8 @@ _MARKER = re.compile(r"(<{7}|\|{7}|>{7})(?: .*)?$")
 def markers(body: str) -> Iterator[tuple[int, str]]:
     """(line, marker line) of each conflict marker in ``body``, outside code, raw HTML and
     comments."""
+    if "<<<<<<<" not in body and "|||||||" not in body and ">>>>>>>" not in body:
+        return  # (no line could be one: most texts, read in a moment)
     for number, line, text in prose_lines(body):
         if text and _MARKER.match(line) is not None:
             yield number, line.rstrip()

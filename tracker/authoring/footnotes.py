@@ -21,6 +21,8 @@ _NOTE = re.compile(r" {0,3}\[\^([^\]\s]{1,40})\]:")  # (a footnote's note, from 
 def footnotes(body: str) -> Iterator[tuple[int, str]]:
     """(line, label) of each footnote's note in ``body``, outside code, raw HTML and comments
     (in a quotation too, and not in a quotation's code)."""
+    if "[^" not in body:
+        return  # (no line could hold one: most texts, read in a moment)
     for number, line in quoted_prose(body):
         if (note := _NOTE.match(line)) is not None:
             yield number, note.group(1)

@@ -27,6 +27,11 @@ _RULE = re.compile(r" *(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # ("* * *" i
 _BREAK = re.compile(r"#|>|(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")  # (a heading, quote, rule)
 _HTML = re.compile(r"<[A-Za-z!/?]")  # (a raw HTML block, or a comment, from its line's start)
 QUOTE = re.compile(r" {0,3}> ?")  # (a quotation's line, its "> " taken off as the page does)
+# A line that could be an item indented (in a quotation too): a line break, spaces, tabs or ">"
+# then a space or tab before its mark. A text with none has no item ``flattened`` says (most,
+# at once): such an item is inside one above it, so never on the first line. (A literal line
+# break to start lets the regular expression engine skip to each; ``^`` tries every character.)
+_MAY_NEST = re.compile(r"\n[ \t>]*[ \t](?:[-*+]|[0-9]{1,9}\.)(?:[ \t]|$)", re.M)
 
 
 def prose_lines(body: str) -> Iterator[tuple[int, str, bool]]:
@@ -92,6 +97,8 @@ def flattened(body: str, depth: int = 0) -> Iterator[tuple[int, int, int]]:
     over; a quotation's lines are read so, without their "> ", as a body of their own (to
     ``DEEPEST`` quotations within quotations: none nests so deep but to stop a reading).
     """
+    if _MAY_NEST.search(body) is None:
+        return
     holding: list[tuple[int, int]] = []  # the items it would be inside: indent, words' column
     after_blank = True
     for number, line, text, quoted in by_quotation(body):

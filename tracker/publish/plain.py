@@ -42,7 +42,11 @@ _TAG_OPEN = re.compile(r"<[A-Za-z/!?]")
 # paragraph. Python's stack held a list nested 200 deep, a quotation 330, 500 pairs of '*'.
 DEEP_START = 60
 DEEP_MARKS = 150
-_START = re.compile(r"^[ \t>*+\-0-9.)]*", re.M)
+# A line so begun: the first (by ``match``) or one after a line break (a literal start lets the
+# regular expression engine skip to each: ``^`` with ``re.M`` tries every character).
+_DEEP_START = re.compile(rf"[ \t>*+\-0-9.)]{{{DEEP_START}}}")
+_DEEP_LINE = re.compile(rf"\n[ \t>*+\-0-9.)]{{{DEEP_START}}}")
+_MARK_CHARACTERS = "*_[<`~"
 _MARKS = re.compile(r"[*_\[<`~]")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 # Python-Markdown calls itself for each mark inside another, so how deep a text it can read
@@ -78,6 +82,9 @@ def at_set_depth(function: Callable[..., T], *args: object) -> T:
 
 def unclosed_reason(body: str) -> str | None:
     """Why converting ``body`` would take too long (tags opened and never closed), or None."""
+    bound = COSTLIEST + PER_CHARACTER * len(body)
+    if len(_TAG_OPEN.findall(body)) * len(body) <= bound:
+        return None  # (each '<' costs at most the text after it: most texts, at once)
     closes = [found.start() for found in re.finditer(">", body)]
     cost = 0
     count = 0
@@ -86,7 +93,7 @@ def unclosed_reason(body: str) -> str | None:
         if after == len(closes):
             count += 1
         cost += (closes[after] if after < len(closes) else len(body)) - found.start()
-    if cost <= COSTLIEST + PER_CHARACTER * len(body):
+    if cost <= bound:
         return None
     return (
         f"it has {count or 'many'} '<' that open an HTML tag and are never closed by '>', "
@@ -96,8 +103,10 @@ def unclosed_reason(body: str) -> str | None:
 
 def might_nest_deep(body: str) -> bool:
     """False for a text whose marks cannot be nested as deep as Python-Markdown fails at."""
-    if any(len(found.group()) >= DEEP_START for found in _START.finditer(body)):
+    if _DEEP_START.match(body) is not None or _DEEP_LINE.search(body) is not None:
         return True
+    if sum(body.count(mark) for mark in _MARK_CHARACTERS) < DEEP_MARKS:
+        return False  # (not as many in all: then in no paragraph either)
     return any(len(_MARKS.findall(part)) >= DEEP_MARKS for part in _PARAGRAPHS.split(body))
 
 
