@@ -8,8 +8,9 @@ median of several runs, with its baseline measured in the same run, in turns:
   (``git log --raw`` over the manual's folder, then ``git cat-file --batch`` of every version,
   newest first);
 - start-up: ``tracker --help`` (the console script) against ``python -c pass``;
-- warm: ``tracker releases`` and ``tracker history ID`` with the index up to date, less a
-  command's start-up (``python -m tracker releases --help``: Python, the command line, argparse);
+- warm: ``tracker releases``, ``tracker history ID`` and ``tracker check`` with the index up to
+  date, less a command's start-up (``python -m tracker releases --help``: Python, the command
+  line, argparse);
 - incremental: the first ``tracker releases`` after 1 new commit, and after 100, less start-up;
 - peak RSS of the cold and warm commands;
 - the naive way, once: GitPython's ``iter_commits(paths=...)`` per chapter plus a patch per
@@ -131,13 +132,17 @@ def measure_size(
     history = tracker("history", facts["chapter"], "--repo", str(repo))
     warm = [run(releases, env) for _ in range(settings.runs)]
     warm_history = [run(history, env) for _ in range(settings.runs)]
-    for name, runs in (("warm_releases", warm), ("warm_history", warm_history)):
+    check = tracker("check", "--repo", str(repo))  # (exit status 1: it found an error)
+    warm_check = [run(check, env, statuses=(0, 1)) for _ in range(settings.runs)]
+    named = (("warm_releases", warm), ("warm_history", warm_history), ("warm_check", warm_check))
+    for name, runs in named:
         beyond = median(r.seconds for r in runs) - start
         figures[name] = figure(beyond, None, "<= 50 ms", beyond <= 0.05)
-    peak = max(r.peak_mb for r in colds + warm + warm_history)
+    warms = warm + warm_history + warm_check
+    peak = max(r.peak_mb for r in colds + warms)
     figures["peak_rss"] = {
         "cold_mb": max(r.peak_mb for r in colds),
-        "warm_mb": max(r.peak_mb for r in warm + warm_history),
+        "warm_mb": max(r.peak_mb for r in warms),
         "target": "< 300 MB",
         "meets_target": peak < 300,
     }

@@ -54,13 +54,16 @@ print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(st
 """
 
 
-def run(args: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run a command to its end (output discarded); its time and peak RSS (from wait4)."""
+def run(
+    args: list[str], env: dict[str, str] | None = None, statuses: tuple[int, ...] = (0,)
+) -> Run:
+    """Run a command to its end (output discarded); its time and peak RSS (from wait4). An
+    exit status not in ``statuses`` is a failure (``tracker check`` exits 1 for an error found)."""
     with tempfile.TemporaryFile() as errors:
         launched = subprocess.run([sys.executable, "-c", _LAUNCH, *args], stdout=subprocess.PIPE,
                                   stderr=errors, env=env, check=False)  # fmt: skip
         fields = launched.stdout.split()
-        if launched.returncode != 0 or len(fields) != 3 or fields[2] != b"0":
+        if launched.returncode != 0 or len(fields) != 3 or int(fields[2]) not in statuses:
             errors.seek(0)
             raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
     return Run(float(fields[0]), int(fields[1]) / 1024)  # Linux gives kilobytes

@@ -11,6 +11,7 @@ ROWS = (  # key, what it is (against what)
     ("startup", "start-up `tracker --help` vs `python -c pass`"),
     ("warm_releases", "warm `tracker releases`, beyond start-up"),
     ("warm_history", "warm `tracker history ID`, beyond start-up"),
+    ("warm_check", "warm `tracker check`, beyond start-up"),
     ("plus_1_commit", "+1 commit: `tracker releases`, beyond start-up"),
     ("plus_100_commits", "+100 commits: `tracker releases`, beyond start-up"),
     ("plus_1_commit_served", "+1 commit: a running service moves on to it"),
@@ -37,6 +38,8 @@ def print_size(size: dict[str, Any]) -> None:
     )
     print(f"{'figure':<50} {'ms':>9} {'baseline':>9} {'ratio':>7}  {'target':<16} met")
     for key, label in ROWS:
+        if key not in figures:
+            continue  # (a figure an older run did not measure)
         item = figures[key]
         ratio = f"{item['ratio']:.2f}" if "ratio" in item else ""
         base = _ms(item.get("baseline_ms"))

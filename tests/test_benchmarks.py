@@ -107,7 +107,7 @@ def test_the_history_benchmark_runs_quickly_and_writes_its_figures(tmp_path: Pat
     assert {"chapters", "commits", "versions", "releases", "figures"} <= set(size)
     figures = size["figures"]
     assert set(figures) == {
-        "git_floor", "cold_releases", "startup", "warm_releases", "warm_history",
+        "git_floor", "cold_releases", "startup", "warm_releases", "warm_history", "warm_check",
         "plus_1_commit", "plus_100_commits", "plus_1_commit_served", "naive_gitpython",
         "peak_rss", "pages", "serve",
     }  # fmt: skip
