@@ -94,16 +94,32 @@ def test_a_link_where_the_old_raw_index_was_is_left_alone(repo: ManualRepo, tmp_
     assert old.is_symlink() and precious.read_bytes() == b"another program's data"
 
 
-def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo):
+def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo, caplog):
+    """And a service says so, once: what practitioners were shown may have changed. A command
+    line does not: an author amends a commit not yet pushed, and knows."""
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
     assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
-    repo.git("reset", "--hard", "HEAD~1")  # a force-push, seen from here
+    repo.commit({"b.md": doc("B", "More.")}, when="2024-01-02T10:00:00+00:00")
+    assert repo.snapshot().head == repo.git("rev-parse", "HEAD")  # (only moved on: not said)
+    old = repo.git("rev-parse", "HEAD")
+    repo.git("reset", "--hard", "HEAD~2")  # a force-push, seen from here
     head = repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
     assert [d.id for d in repo.snapshot().documents] == ["a", "c"]
     git = GitRepo(repo.path)
     kept = derived.stored(git, git.branch_head(None)[0], Root("procedures"))
     assert kept is not None and kept.head == head  # kept anew for the new head
+    said = [r.getMessage() for r in caplog.records if "rewritten" in r.getMessage()]
+    assert said == [
+        f"The branch 'main' no longer holds commit {old[:12]}, which the tracker read last: it "
+        "was rewritten (a force-push, a reset or a rebase), so its whole history is read "
+        "again, and versions, go-live dates and releases shown before may have changed"
+    ]
+    repo.snapshot()
+    assert len([r for r in caplog.records if "rewritten" in r.getMessage()]) == 1  # (once)
+    repo.git("commit", "--amend", "--quiet", "-m", "Amended", when="2024-01-03T09:30:00+00:00")
+    assert repo.open(lazy=True).snapshot().head == repo.git("rev-parse", "HEAD")
+    assert len([r for r in caplog.records if "rewritten" in r.getMessage()]) == 1  # (a command)
 
 
 def test_unwritable_cache_falls_back_to_memory(

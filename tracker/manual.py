@@ -95,7 +95,7 @@ def read_snapshot(
     # neither: the branch has not moved)
 
     text = read_settings(repo, root, head) if settings is None else settings
-    going_on = _continued(repo, kept, text or "", head)  # with the settings it was made with
+    going_on = _continued(repo, kept, text or "", (branch, head), held is not None)
     if going_on is not None:
         try:
             _replay(going_on.builder, repo, (branch, head), root, since=going_on.builder.head)
@@ -216,13 +216,27 @@ def _earlier(
 
 
 def _continued(
-    repo: GitRepo, kept: derived.Stored | None, settings: str, head: str
+    repo: GitRepo, kept: derived.Stored | None, settings: str, at: tuple[str, str], says: bool
 ) -> derived.Continued | None:
     """The builder kept for an earlier head, when ``head`` only adds commits to it and the
-    settings are the same (anything else, a rewritten branch or new settings, replays all)."""
-    if kept is None or kept.head == head or kept.settings != settings:
+    settings are the same (anything else, a rewritten branch or new settings, replays all).
+    ``says``: a branch rewritten is said, once (a service or a static copy: what practitioners
+    were shown may have changed; an author's command line reads again, an amended commit being
+    no news to its author)."""
+    branch, head = at
+    if kept is None or kept.head == head:
         return None  # (the same head: its snapshot could not be read back, so read it all)
     if not repo.is_ancestor(kept.head, head):
+        if says:
+            named = "HEAD" if branch == "HEAD" else f"The branch {branch!r}"
+            log.warning(
+                "%s no longer holds commit %s, which the tracker read last: it was rewritten "
+                "(a force-push, a reset or a rebase), so its whole history is read again, and "
+                "versions, go-live dates and releases shown before may have changed",
+                *(named, kept.head[:12]),
+            )
+        return None
+    if kept.settings != settings:
         return None
     found = kept.builder()
     if found is None or _lacking(found.builder.walker.problems):
