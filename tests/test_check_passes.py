@@ -48,8 +48,8 @@ def _read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @settings(max_examples=1000, deadline=None)
 @given(bodies)
-
-
+@example("> \t- a\n>  - b")
+@example("\t1. a\n\t 2. b")
 @example("- a\n  - b")
 @example("> - a\n>\t- b")
 @example("x\n> - a\n>   - b")
@@ -151,7 +151,9 @@ def test_the_quick_weighing_can_say_a_text_is_too_costly():
 
 def test_texts_remembered_are_the_texts_read_one_by_one(repo: ManualRepo):
     repo.commit({"a.md": "---\ntitle: A\n---\nFirst.\n", "b.md": "# B\n\n\u00e9 and \xff.\n"})
-    repo.commit({"a.md": "---\ntitle: A\n---\nSecond.\n", "b.md": None}, when="2024-02-02T10:00:00+00:00")
+    repo.commit(
+        {"a.md": "---\ntitle: A\n---\nSecond.\n", "b.md": None}, when="2024-02-02T10:00:00+00:00"
+    )
     manual = repo.open()
     documents = manual.snapshot().documents
     versions = [version for doc in documents for version in doc.versions]

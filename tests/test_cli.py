@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -825,3 +829,61 @@ def test_a_git_timeout_of_whole_or_decimal_seconds_is_taken(repo: ManualRepo):
     for value in ("", " 30 ", "0.5", "86399"):
         done = run("releases", "--repo", str(repo.path), env={"TRACKER_GIT_TIMEOUT": value})
         assert (done.returncode, done.stderr) == (0, ""), (value, done.stderr)
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "0", "86400", "nan"])
+def test_a_shutdown_grace_that_is_not_a_number_of_seconds_is_said_in_one_sentence(
+    repo: ManualRepo, value: str
+):
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    done = run("serve", "--port", "1", "--repo", str(repo.path),
+               env={"TRACKER_SHUTDOWN_SECONDS": value})  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == (
+        f"tracker: error: TRACKER_SHUTDOWN_SECONDS is {value!r}, not a number of seconds (more "
+        "than 0 and less than 86400, a day).\n"
+    )
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_stopped_service_waits_for_a_request_no_longer_than_its_grace(
+    repo: ManualRepo, workers: str
+):
+    """A client that sent half a request's body (here, a push webhook's) held a stopping
+    ``tracker serve`` up for ever, so that a restart hung until its supervisor killed it: it
+    now waits TRACKER_SHUTDOWN_SECONDS (20 by default), then says in one line that it cut the
+    request off (uvicorn wrote a traceback through every middleware)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    with socket.socket() as free:  # (a port nothing listens on, let go for the service)
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    environment = {**os.environ, "TRACKER_SHUTDOWN_SECONDS": "1.5",
+                   "TRACKER_WEBHOOK_SECRET": "a secret", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    service = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "serve", "--repo", str(repo.path), "--port", str(port),
+         "--workers", workers],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
+    )  # fmt: skip
+    try:
+        for _ in range(300):  # (until it answers)
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
+                break
+            time.sleep(0.1)
+        with socket.create_connection(("127.0.0.1", port)) as half:
+            half.sendall(
+                b"POST /hooks/push HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                b'\r\nContent-Length: 1000\r\n\r\n{"ref": '
+            )
+            time.sleep(0.5)  # (its handler waits for the rest of the body)
+            stopping = time.monotonic()
+            service.send_signal(signal.SIGTERM)
+            output, _ = service.communicate(timeout=60)
+            waited = time.monotonic() - stopping
+    finally:
+        if service.poll() is None:
+            service.kill()
+            service.communicate()
+    assert 1.5 <= waited < 15, output
+    assert "A request still being answered was cut off as the service stopped." in output
+    assert "Traceback" not in output and "CancelledError" not in output

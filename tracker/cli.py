@@ -270,15 +270,10 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from tracker.repository.process import git_timeout
-    from tracker.trackchanges.cache import bound_from_environment as diff_cache_bound
-    from web.ahead import wanted as work_ahead
-    from web.app import serve, served_manual  # the web service, and FastAPI, only for this
-    from web.pagecache import bound_from_environment as page_cache_bound
+    from web.app import environment_read, serve, served_manual  # (FastAPI, only for this)
 
     fixed = _fixed_today(args.today)
-    # An operator's mistake is said before it starts, not by a request.
-    page_cache_bound(), diff_cache_bound(), git_timeout(), work_ahead()
+    environment_read()  # (an operator's mistake is said before it starts, not by a request)
     manual = served_manual(args.repo, args.root, args.branch)
     if args.poll and manual.branch in (None, "HEAD"):  # else every poll would fail
         manual.close()

@@ -53,6 +53,27 @@ def warnings_of_a_worker() -> None:
     logs.when_imported(setup)
 
 
+CUT_OFF = "A request still being answered was cut off as the service stopped."
+_QUIETED: list[bool] = []  # (once per process)
+
+
+def quiet_cut_off() -> None:
+    """uvicorn logs each request it cancels at the end of a stopping service's grace
+    (``web/stopping.py``) as an exception in the application, with a traceback through every
+    middleware: this says it in one line."""
+    import asyncio
+    import logging
+
+    def one_line(record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.msg, record.args, record.exc_info = CUT_OFF, (), None
+        return True
+
+    if not _QUIETED:
+        logging.getLogger("uvicorn.error").addFilter(one_line)
+        _QUIETED.append(True)
+
+
 def _handler(once: bool) -> Callable[[], None]:
     """Our handler on the ``tracker`` logger, and how to take it off again."""
     import logging

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.arguments import printable
+from tracker.console import quiet_cut_off
 from tracker.errors import (
     ConfigError,
     InputError,
@@ -42,6 +43,7 @@ from web.pagecache import PageCache, Store, bound_from_environment
 from web.rendering import keep_compiled_templates, plain_address, render_page, templates
 from web.site import Site
 from web.slashes import TrailingSlash
+from web.stopping import shutdown_grace
 
 log = Logger("tracker.web")
 STATIC = Path(__file__).parent / "static"
@@ -293,6 +295,15 @@ async def _unexpected(request: Request, error: Exception) -> Response:
     return error_response(request, 500, "Something went wrong on our side; please try again.")
 
 
+def environment_read() -> None:
+    """Read the service's settings from the environment (the caches' bounds, git's timeout,
+    whether to work summaries out ahead, the grace at a stop): a mistake is InputError."""
+    from tracker.repository.process import git_timeout
+    from tracker.trackchanges.cache import bound_from_environment as diff_cache_bound
+
+    bound_from_environment(), diff_cache_bound(), git_timeout(), ahead.wanted(), shutdown_grace()
+
+
 def serve(
     manual: Manual,
     today: date | None,
@@ -306,6 +317,12 @@ def serve(
     branch from ``origin`` every so many seconds."""
     import uvicorn
 
+    # (uvicorn's type says int, but it gives the seconds to asyncio.timeout, which takes any)
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "timeout_graceful_shutdown": shutdown_grace(),
+    }
+    quiet_cut_off()  # (each worker's own process says so too: worker_app)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family) as probe:  # say a taken port in one sentence, before starting
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -322,7 +339,7 @@ def serve(
     try:
         if workers == 1:
             app = create_app(manual, today, work_ahead=True)
-            uvicorn.run(app, host=host, port=port, log_level="warning")
+            uvicorn.run(app, host=host, port=port, **options)
             return
         assets_built()  # (said once, here, rather than by every worker)
         os.environ.update(  # what each worker opens, as this process opened it
@@ -336,7 +353,7 @@ def serve(
         )
         uvicorn.run(
             "web.app:worker_app", factory=True, host=host, port=port, workers=workers,
-            log_level="warning",
+            **options,
         )  # fmt: skip
     finally:
         if poller is not None:
@@ -372,6 +389,7 @@ def worker_app() -> FastAPI:
     from tracker.console import warnings_of_a_worker
 
     warnings_of_a_worker()  # ("tracker: warning: ...", as the main process says them)
+    quiet_cut_off()
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
     manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
     fixed = date.fromisoformat(today) if today else None

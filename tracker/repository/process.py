@@ -38,15 +38,21 @@ def git_timeout() -> float:
     ``$TRACKER_GIT_TIMEOUT`` says (whole or decimal seconds, less than a day). Anything else is
     the operator's mistake, said in one sentence (InputError: exit status 2) rather than
     replaced by the default unsaid; ``tracker serve`` asks before it starts."""
-    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    return seconds_from(TIMEOUT_VARIABLE, DEFAULT_TIMEOUT)
+
+
+def seconds_from(variable: str, default: float) -> float:
+    """Seconds an environment variable sets (whole or decimal, more than 0 and less than a
+    day), or ``default`` where it is unset or empty; anything else is InputError."""
+    text = os.environ.get(variable, "").strip()
     try:
-        seconds = float(text) if text else DEFAULT_TIMEOUT
+        seconds = float(text) if text else default
     except ValueError:
         seconds = math.nan
     if not 0 < seconds < _LONGEST:  # (nan too)
         raise InputError(
-            f"{TIMEOUT_VARIABLE} is {text!r}, not a number of seconds (more than 0 and less "
-            f"than {_LONGEST}, a day)."
+            f"{variable} is {text!r}, not a number of seconds (more than 0 and less than "
+            f"{_LONGEST}, a day)."
         )
     return seconds
 
