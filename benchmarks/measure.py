@@ -63,9 +63,12 @@ def run(
         launched = subprocess.run([sys.executable, "-c", _LAUNCH, *args], stdout=subprocess.PIPE,
                                   stderr=errors, env=env, check=False)  # fmt: skip
         fields = launched.stdout.split()
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")
         if launched.returncode != 0 or len(fields) != 3 or int(fields[2]) not in statuses:
-            errors.seek(0)
-            raise RuntimeError(f"{' '.join(args)} failed: {errors.read().decode()[-2000:]}")
+            raise RuntimeError(f"{' '.join(args)} failed: {said[-2000:]}")
+        if "Traceback (most recent call last)" in said:  # (a crash exits with status 1 too)
+            raise RuntimeError(f"{' '.join(args)} crashed: {said[-2000:]}")
     return Run(float(fields[0]), int(fields[1]) / 1024)  # Linux gives kilobytes
 
 

@@ -94,32 +94,66 @@ def test_a_link_where_the_old_raw_index_was_is_left_alone(repo: ManualRepo, tmp_
     assert old.is_symlink() and precious.read_bytes() == b"another program's data"
 
 
+def _rewritten(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "was rewritten" in r.getMessage()]
+
+
+def _said(old: str, where: str = "no longer on it") -> str:
+    return (
+        f"The branch 'main' was rewritten (a force-push, a reset or a rebase): commit {old[:12]}, "
+        f"which the tracker read last, is {where}, so its whole history is read again, and "
+        "versions, go-live dates and releases shown before may have changed"
+    )
+
+
 def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo, caplog):
-    """And a service says so, once: what practitioners were shown may have changed. A command
-    line does not: an author amends a commit not yet pushed, and knows."""
+    """And a service or a static copy says so, once: what practitioners were shown may have
+    changed. An author's commands do not: an amended commit not yet pushed is no news."""
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
-    assert [d.id for d in repo.snapshot().documents] == ["a", "b"]
+    publishing = repo.open(publishing=True)
+    assert [d.id for d in publishing.snapshot().documents] == ["a", "b"]
     repo.commit({"b.md": doc("B", "More.")}, when="2024-01-02T10:00:00+00:00")
-    assert repo.snapshot().head == repo.git("rev-parse", "HEAD")  # (only moved on: not said)
+    assert publishing.snapshot().head == repo.git("rev-parse", "HEAD")  # (moved on: not said)
     old = repo.git("rev-parse", "HEAD")
     repo.git("reset", "--hard", "HEAD~2")  # a force-push, seen from here
     head = repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
-    assert [d.id for d in repo.snapshot().documents] == ["a", "c"]
+    assert [d.id for d in publishing.snapshot().documents] == ["a", "c"]
     git = GitRepo(repo.path)
     kept = derived.stored(git, git.branch_head(None)[0], Root("procedures"))
     assert kept is not None and kept.head == head  # kept anew for the new head
-    said = [r.getMessage() for r in caplog.records if "rewritten" in r.getMessage()]
-    assert said == [
-        f"The branch 'main' no longer holds commit {old[:12]}, which the tracker read last: it "
-        "was rewritten (a force-push, a reset or a rebase), so its whole history is read "
-        "again, and versions, go-live dates and releases shown before may have changed"
-    ]
-    repo.snapshot()
-    assert len([r for r in caplog.records if "rewritten" in r.getMessage()]) == 1  # (once)
-    repo.git("commit", "--amend", "--quiet", "-m", "Amended", when="2024-01-03T09:30:00+00:00")
-    assert repo.open(lazy=True).snapshot().head == repo.git("rev-parse", "HEAD")
-    assert len([r for r in caplog.records if "rewritten" in r.getMessage()]) == 1  # (a command)
+    assert _rewritten(caplog) == [_said(old)]
+    assert repo.open(publishing=True).snapshot().head == head
+    assert _rewritten(caplog) == [_said(old)]  # (once)
+    for quiet in (repo.open(lazy=True), repo.open()):  # an author's commands (tracker new)
+        repo.git("commit", "--amend", "--quiet", "-m", "Amended")
+        assert quiet.snapshot().head == repo.git("rev-parse", "HEAD")
+    assert _rewritten(caplog) == [_said(old)]
+
+
+def test_a_detached_head_moved_back_is_not_said_to_be_rewritten(repo: ManualRepo, caplog):
+    """CI checks out a commit, detached, and may build an older one next, keeping the cache."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    repo.git("checkout", "--quiet", "--detach", "HEAD")
+    assert [d.id for d in repo.open(publishing=True).snapshot().documents] == ["a", "b"]
+    repo.git("checkout", "--quiet", "--detach", "HEAD~1")
+    assert [d.id for d in repo.open(publishing=True).snapshot().documents] == ["a"]
+    assert _rewritten(caplog) == []
+
+
+def test_a_head_merged_in_from_another_line_is_said(repo: ManualRepo, caplog):
+    """The branch reset and the head read last merged back in: its commits are a side
+    branch's now, their versions the merge's (other commits, dates and go-live)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    read = repo.commit({"r.md": doc("R")}, when="2024-01-02T09:00:00+00:00")
+    assert repo.open(publishing=True).snapshot().head == read
+    repo.git("branch", "--quiet", "side", read)
+    repo.git("reset", "--hard", "--quiet", "HEAD~1")
+    repo.commit({"l.md": doc("L")}, when="2024-01-03T09:00:00+00:00")
+    merged = repo.merge("side", "2024-01-04T09:00:00+00:00")
+    assert repo.open(publishing=True).snapshot().head == merged
+    assert _rewritten(caplog) == [_said(read, "off its first-parent line")]
 
 
 def test_unwritable_cache_falls_back_to_memory(

@@ -294,7 +294,7 @@ def _build(args: argparse.Namespace) -> int:
     from web.export import build_site  # the web pages, rendered to files
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch)
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, publishing=True)
     _warn_about(manual.snapshot())
     report = build_site(manual, Path(args.out), args.base_url, fixed)
     done = report.counts

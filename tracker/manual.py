@@ -57,6 +57,7 @@ def read_snapshot(
     trusted: bool = True,
     held: Held | None = None,
     settings: str | None = None,
+    says: bool = False,
 ) -> Snapshot:
     """The pipeline: settings, git's log and the documents' metadata, the rules, the releases.
 
@@ -66,12 +67,13 @@ def read_snapshot(
     documents they touch. ``trusted``: False reads the whole history again, whatever is kept.
     ``held``: the documents a service holds (``index/held.py``), not read back again.
     ``settings``: manual.toml's text to read the head with instead of its own; never kept.
+    ``says``: a branch rewritten since the kept head is said (``Manual.publishing``).
     """
     kept = derived.stored(repo, branch, root, held) if trusted else None
 
     def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
         derived.forget(repo, branch, root)
-        return read_snapshot(repo, root, branch, head, False, held, settings)
+        return read_snapshot(repo, root, branch, head, False, held, settings, says)
 
     if kept is not None and kept.head == head and settings is None:
         snapshot = kept.snapshot(whole)
@@ -95,11 +97,12 @@ def read_snapshot(
     # neither: the branch has not moved)
 
     text = read_settings(repo, root, head) if settings is None else settings
-    going_on = _continued(repo, kept, text or "", (branch, head), held is not None)
+    going_on = _continued(repo, kept, text or "", (branch, head), says)
     if going_on is not None:
         try:
             _replay(going_on.builder, repo, (branch, head), root, since=going_on.builder.head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
+            _rewritten(branch, going_on.builder.head, says, "off its first-parent line")
             going_on = None
         except derived.ReadBackError:  # a document kept for the old head is damaged
             derived.forget(repo, branch, root)
@@ -227,14 +230,7 @@ def _continued(
     if kept is None or kept.head == head:
         return None  # (the same head: its snapshot could not be read back, so read it all)
     if not repo.is_ancestor(kept.head, head):
-        if says:
-            named = "HEAD" if branch == "HEAD" else f"The branch {branch!r}"
-            log.warning(
-                "%s no longer holds commit %s, which the tracker read last: it was rewritten "
-                "(a force-push, a reset or a rebase), so its whole history is read again, and "
-                "versions, go-live dates and releases shown before may have changed",
-                *(named, kept.head[:12]),
-            )
+        _rewritten(branch, kept.head, says, "no longer on it")
         return None
     if kept.settings != settings:
         return None
@@ -242,6 +238,17 @@ def _continued(
     if found is None or _lacking(found.builder.walker.problems):
         return None
     return found
+
+
+def _rewritten(branch: str, old: str | None, says: bool, where: str) -> None:
+    """Say that the branch was rewritten: the head read last is ``where``."""
+    if says and old:
+        log.warning(
+            "The branch %r was rewritten (a force-push, a reset or a rebase): commit %s, which "
+            "the tracker read last, is %s, so its whole history is read again, and versions, "
+            "go-live dates and releases shown before may have changed",
+            *(branch, old[:12], where),
+        )
 
 
 def _lacking(problems: Iterable[Problem]) -> bool:
@@ -258,11 +265,19 @@ class Manual:
     """A manual in a content repository, opened once and shared by every request."""
 
     def __init__(
-        self, repo: GitRepo, root: Root, branch: str | None = None, lazy: bool = False
+        self,
+        repo: GitRepo,
+        root: Root,
+        branch: str | None = None,
+        lazy: bool = False,
+        publishing: bool = False,
     ) -> None:
         self.repo = repo
         self.root = root
         self.branch = branch  # None: the repository's current branch
+        # Publishing (``tracker serve``, ``tracker build``): a branch found rewritten since it
+        # was last read is said, as what practitioners were shown may have changed.
+        self.publishing = publishing
         # Lazy: documents read from the kept history when first wanted (a command that shows
         # one chapter reads one); otherwise every document is read with the snapshot (a
         # server, which keeps it).
@@ -289,7 +304,10 @@ class Manual:
                 # read a newer one must not take the manual back (and rebuild the index) to it.
                 branch, head = self._tracked() if latest else seen
                 if latest is None or self._again or (latest.branch, latest.head) != (branch, head):
-                    latest = read_snapshot(self.repo, self.root, branch, head, held=self._held)
+                    # (a detached HEAD is moved, by CI too, rather than rewritten: not said)
+                    says = self.publishing and self.repo.branch_head(self.branch)[0] != "HEAD"
+                    held = self._held
+                    latest = read_snapshot(self.repo, self.root, branch, head, held=held, says=says)
                     if not self.lazy:
                         latest.read_all()
                     self._latest, self._again = latest, False
@@ -384,11 +402,12 @@ def open_manual(
     branch: str | None = None,
     lazy: bool = False,
     once: bool = False,
+    publishing: bool = False,
 ) -> Manual:
-    """Open the manual in a repository (validating the root folder and branch name); ``lazy``:
-    see Manual; ``once``: for a command that reads it once, now (see GitRepo: its first
-    snapshot is of the head when it was opened)."""
+    """Open the manual in a repository (validating the root folder and branch name); ``lazy``
+    and ``publishing``: see Manual; ``once``: for a command that reads it once, now (see
+    GitRepo: its first snapshot is of the head when it was opened)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy)
+    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy, publishing)

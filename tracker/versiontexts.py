@@ -38,8 +38,9 @@ class Texts:
     def remembering(self, first: Iterable[Version]) -> Callable[[Version], str]:
         """``of``, for one task that reads the same texts many times (``tracker check``'s rules
         each read every chapter in force): the texts of ``first`` are read at once, by one
-        ``git cat-file`` (not one question each), and every text is kept once read, up to
-        ``REMEMBERED_CHARACTERS``. A text git cannot give is left to ``of``, which says so."""
+        ``git cat-file`` (not one question each; in a partial clone, each when asked, as
+        ``of`` reads them), and every text is kept once read, up to ``REMEMBERED_CHARACTERS``.
+        A text git cannot give is left to ``of``, which says so."""
         kept: dict[str, str] = {}
         room = [REMEMBERED_CHARACTERS]
 
@@ -50,6 +51,8 @@ class Texts:
             return text
 
         wanted = list(dict.fromkeys(version.blob for version in first if version.blob))
+        if self._repo.partial:  # (it would list every object it has first: each read as asked)
+            wanted = []
         try:
             for sha, data in self._repo.read_blobs(wanted, _WHOLE):
                 if data is not None:

@@ -363,11 +363,11 @@ def serve(
 def served_manual(repo: str, root: str, branch: str | None) -> Manual:
     """The manual a server follows: ``branch``, else the branch checked out when it starts,
     so that checking out a draft in the served working copy never publishes it."""
-    manual = open_manual(repo, root=root, branch=branch)
+    manual = open_manual(repo, root=root, branch=branch, publishing=True)
     current = manual.repo.branch_head(None)[0] if branch is None else None
     if current is not None and current != "HEAD":  # (asked before the history is read, which
         manual.close()  # says its warnings: read twice, they were said twice)
-        manual = open_manual(repo, root=root, branch=current)
+        manual = open_manual(repo, root=root, branch=current, publishing=True)
     try:
         manual.snapshot()  # a manual that cannot be read is said now, in one sentence
     except ConfigError as error:  # (a reboot while the settings are broken is no outage)
@@ -391,6 +391,6 @@ def worker_app() -> FastAPI:
     warnings_of_a_worker()  # ("tracker: warning: ...", as the main process says them)
     quiet_cut_off()
     branch, today = os.environ.get(WORKER_BRANCH) or None, os.environ.get(WORKER_TODAY)
-    manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch)
+    manual = open_manual(os.environ[WORKER_REPO], os.environ[WORKER_ROOT], branch, publishing=True)
     fixed = date.fromisoformat(today) if today else None
     return create_app(manual, fixed, work_ahead=True, worker=True)
