@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import re
+import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -284,6 +287,8 @@ class BankHolidays:
             import holidays  # several thousand dates of data: loaded only when asked
 
             country, _, subdivision = self.region.partition("-")
+            with _ONE_COUNTRY:
+                _import_one_country(holidays, country)
             self._calendar = holidays.country_holidays(country, subdiv=subdivision or None)
         return self._calendar
 
@@ -292,3 +297,36 @@ class BankHolidays:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"region": self.region, "_calendar": None}
+
+
+_ONE_COUNTRY = threading.Lock()
+_COUNTRIES = "holidays.countries"
+
+
+def _import_one_country(holidays: Any, country: str) -> None:
+    """Import the module of one country of the holidays library, and not the others: its
+    ``countries`` package imports all 250 countries' modules to give one (about 0.1 s, a
+    twentieth of a first read of a large manual). The module is imported under a stand-in for
+    the package, which is then taken away; the library, asked for the country as usual
+    (``country_holidays``), finds the module imported and does the rest its own way. Where the
+    library is not laid out as this expects (an upgrade may change it), nothing is done, and
+    the library imports every country as before: it can be slower, never different."""
+    if _COUNTRIES in sys.modules:
+        return  # (imported already: nothing to spare)
+    try:
+        loader = getattr(holidays, country, None)
+        module = getattr(loader, "module_name", None)  # (its lazy loader's)
+        package = importlib.util.find_spec(_COUNTRIES)  # (found, not run)
+        if not isinstance(module, str) or not module.startswith(_COUNTRIES + "."):
+            return
+        if package is None or not package.submodule_search_locations:
+            return
+        stand_in = importlib.util.module_from_spec(package)  # (its folder, nothing imported)
+        sys.modules[_COUNTRIES] = stand_in
+        try:
+            importlib.import_module(module)
+        finally:
+            if sys.modules.get(_COUNTRIES) is stand_in:
+                del sys.modules[_COUNTRIES]
+    except Exception:  # noqa: S110 (anything unexpected: the library's own way)
+        pass
