@@ -76,6 +76,7 @@ ALLOWED: dict[str, set[str]] = {
         "tracker.config",
         "tracker.history",
         "tracker.trackchanges.views",
+        "tracker.trackchanges.shared",
     },
     "tracker.authoring": {"tracker.errors", "tracker.dates", "tracker.config", "tracker.history"},
     "tracker.manual": {

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tracker.manual import open_manual
 from tracker.publish.chapter import render_chapter
-from tracker.trackchanges.views import shift_headings
+from tracker.trackchanges.shared import shift_headings
 from web.app import create_app
 
 DEEP = "\n\n".join(

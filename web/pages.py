@@ -28,7 +28,7 @@ from tracker.publish import contents as chapters
 from tracker.publish.chapter import render_chapter, rewrite_links
 from tracker.publish.views import comparing, days_compared, notes_between, withdrawn_since
 from tracker.repository.paths import check_path
-from tracker.trackchanges.views import shift_headings
+from tracker.trackchanges.shared import shift_headings
 from web import newsletters
 from web.addresses import IMAGES, linker, media, successor_link, titler
 from web.rendering import current_view, render_page, scrolling_tables, site

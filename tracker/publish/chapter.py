@@ -49,7 +49,7 @@ from tracker.history.links import (
 )
 from tracker.history.model import Version
 from tracker.publish.plain import NESTED, as_written, at_set_depth, might_nest_deep, unclosed_reason
-from tracker.trackchanges.views import TARGET_CLASS, shift_headings
+from tracker.trackchanges.shared import TARGET_CLASS, shift_headings
 
 EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
 ANCHOR = ANCHOR_PREFIX  # heading ids begin so, never clashing with the page's own ids

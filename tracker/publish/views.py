@@ -235,7 +235,7 @@ def diff_page(title: str, between: str, summary: str, body: str) -> str:
     from markupsafe import Markup  # with Jinja2, for this page only
 
     from tracker.publish.templating import template_environment
-    from tracker.trackchanges.views import shift_headings
+    from tracker.trackchanges.shared import shift_headings
 
     template = template_environment({}).get_template("diff_page.html.j2")
     # Both are ours: the diff's HTML is built from sanitised fragments, the CSS ships with us.

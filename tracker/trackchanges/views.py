@@ -10,6 +10,7 @@ from tracker.history.hrefs import manual_target
 from tracker.trackchanges.anchors import heading_anchors, same_page_links
 from tracker.trackchanges.compare import BlockChange, DocumentDiff, SourceLine
 from tracker.trackchanges.linknotes import LinkNote
+from tracker.trackchanges.shared import TARGET_CLASS
 from tracker.trackchanges.text import (
     LINE,
     Block,
@@ -25,8 +26,6 @@ LABELS = {INSERT: "inserted text", DELETE: "deleted text"}
 _SIGN = f'<span aria-hidden="true">{LINE}</span>'  # a line break, seen
 _LINE = f'<span class="diff-space"><span class="vh"> line break </span>{_SIGN}</span>'
 MARKS = {INSERT: "ins", DELETE: "del"}
-_HEADING = re.compile(r"<h([1-6])\b")
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 _CELL = re.compile(r"(<t[dh]\b[^>]*>|</t[dh]>)")
 Anchors = dict[int, tuple[str, str | None]]  # a heading's id and second id, by its change
 
@@ -160,9 +159,6 @@ def _target(href: str, was: str = "") -> str:
     return f'<a class="{TARGET_CLASS}{was}" href="{html.escape(href)}">{html.escape(href)}</a>'
 
 
-TARGET_CLASS = "diff-target"
-
-
 def _mark(op: str, inner: str) -> str:
     tag = MARKS[op]
     return f'<{tag}><span class="vh">{LABELS[op]}: </span>{inner}</{tag}>'
@@ -281,24 +277,6 @@ def _in_cells(row: str, notes: tuple[str, ...]) -> str:
         else:
             row = row[: match.start()] + shown + row[match.start() :]
     return row
-
-
-def shift_headings(fragment: str, by: int) -> str:
-    """Headings moved ``by`` levels lower, to sit under a page's own, each level kept distinct.
-
-    When the deepest heading would pass h6, the levels the fragment uses are instead numbered
-    in order from h(by + 1), or from as high as they must start to end at h6: the order of the
-    levels is kept and no two become one (docs/decisions.md, "Headings in a diff").
-    """
-    levels = sorted({int(level) for level in _HEADING.findall(fragment)})
-    if not levels:
-        return fragment
-    if levels[-1] + by <= 6:
-        target = {level: level + by for level in levels}
-    else:
-        start = min(by + 1, 7 - len(levels))
-        target = {level: start + rank for rank, level in enumerate(levels)}
-    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{target[int(m.group(2))]}", fragment)
 
 
 # --- the Markdown source, for authors -----------------------------------------------------
