@@ -6,6 +6,8 @@ from datetime import date
 
 from conftest import ManualRepo, doc
 
+from tracker.history.releases import Release
+
 D = date.fromisoformat
 
 
@@ -147,6 +149,23 @@ def test_upcoming_flag_follows_today(scheduled: ManualRepo):
     latest = scheduled.snapshot().releases[-1]
     assert latest.is_upcoming(D("2024-11-12"))
     assert not latest.is_upcoming(D("2024-11-13"))
+
+
+def test_the_upcoming_releases_are_made_alone_as_the_others_would_be(scheduled: ManualRepo):
+    """A command's snapshot makes the few upcoming releases of thousands from their rows, as
+    it makes them all (a warm tracker check made every release to find a few)."""
+    for day in ("01", "15"):
+        for month in ("01", "02", "03"):
+            scheduled.commit(
+                {f"a{month}.md": doc("A", f"On {day}.")}, when=f"2024-{month}-{day}T09:00:00+00:00"
+            )
+    for today in (date(2023, 12, 1), date(2024, 1, 20), date(2024, 3, 20), date(2030, 1, 1)):
+        lazy = scheduled.open(lazy=True).snapshot()
+        alone = lazy.upcoming(today)
+        made = tuple(release for release in lazy.releases if release.date > today)
+        assert alone == made and all(isinstance(release, Release) for release in alone)
+        assert lazy.upcoming(today) == made  # (once all are made, from them)
+    assert len(scheduled.open(lazy=True).snapshot().upcoming(date(2024, 1, 20))) == 3
 
 
 def test_in_force_on_a_date(scheduled: ManualRepo):

@@ -160,6 +160,19 @@ class Releases(Sequence[Release]):
         """Make every release now."""
         _ = self.made
 
+    def after(self, day: date) -> tuple[Release, ...]:
+        """The releases after ``day``, soonest first; while the others are not wanted, these
+        alone are made (a check or a preview asks for the few upcoming of thousands)."""
+        if self._rows is None:
+            return tuple(release for release in self.made if release.date > day)
+        entry, documents = Entry.made, self._documents
+        with collector_paused():
+            return tuple(
+                Release(when, tuple([entry(documents, row) for row in rows]))
+                for when, rows in self.rows()
+                if when > day
+            )
+
     def rows(self) -> ReleaseRows:
         """The entries' rows by date, as kept."""
         rows = self._rows

@@ -325,7 +325,7 @@ class Snapshot:
 
     def upcoming(self, today: date) -> tuple[Release, ...]:
         """Releases after ``today``, soonest first."""
-        return tuple(release for release in self.releases if release.is_upcoming(today))
+        return self.releases.after(today)
 
     def default_release(self, today: date) -> Release:
         """The next upcoming release, else the latest."""
