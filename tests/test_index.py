@@ -14,7 +14,7 @@ import pytest
 from conftest import SCHEDULE, ManualRepo, doc
 from test_answers import kept_answers_agree
 
-from tracker.errors import RepositoryError
+from tracker.errors import ConfigError, RepositoryError
 from tracker.history.documents import DocMeta
 from tracker.history.releases import EntryRow
 from tracker.history.snapshot import changed_days
@@ -128,6 +128,36 @@ def test_rewritten_branch_rebuilds_the_index(repo: ManualRepo, caplog):
     for quiet in (repo.open(lazy=True), repo.open()):  # an author's commands (tracker new)
         repo.git("commit", "--amend", "--quiet", "-m", "Amended")
         assert quiet.snapshot().head == repo.git("rev-parse", "HEAD")
+    assert _rewritten(caplog) == [_said(old)]
+
+
+def test_a_rewrite_read_first_by_an_author_s_command_is_still_said(repo: ManualRepo, caplog):
+    """The kept history is any command's: after a force-push an author's tracker check, run
+    first, moved it on, and the service, finding it kept, said nothing (review)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    old = repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    repo.open(publishing=True).snapshot()
+    repo.git("reset", "--hard", "--quiet", "HEAD~1")
+    head = repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
+    assert repo.open(lazy=True).snapshot().head == head  # (an author's command: quiet)
+    assert _rewritten(caplog) == []
+    assert repo.open(publishing=True).snapshot().head == head
+    assert _rewritten(caplog) == [_said(old)]
+
+
+def test_a_rewrite_to_settings_that_cannot_be_read_is_said_once(repo: ManualRepo, caplog):
+    """Its head is read again, and fails again, on every request and poll: said once."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    old = repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    service = repo.open(publishing=True)
+    service.snapshot()
+    repo.git("checkout", "--quiet", "--orphan", "fresh")
+    repo.git("rm", "-r", "--quiet", "--cached", ".")
+    repo.commit({"a.md": doc("A"), "manual.toml": "[manual\n"}, "Start again")
+    repo.git("branch", "--quiet", "-M", "fresh", "main")
+    for _ in range(3):
+        with pytest.raises(ConfigError):
+            service.snapshot()
     assert _rewritten(caplog) == [_said(old)]
 
 

@@ -32,7 +32,7 @@ from tracker.history.snapshot import (
     contents,
     entries_by_day,
 )
-from tracker.index import derived
+from tracker.index import derived, published
 from tracker.index.held import Held
 from tracker.index.store import cache_folder
 from tracker.logs import Logger
@@ -67,7 +67,8 @@ def read_snapshot(
     documents they touch. ``trusted``: False reads the whole history again, whatever is kept.
     ``held``: the documents a service holds (``index/held.py``), not read back again.
     ``settings``: manual.toml's text to read the head with instead of its own; never kept.
-    ``says``: a branch rewritten since the kept head is said (``Manual.publishing``).
+    ``says``: a kept head that is off the new first-parent line is said (``Manual.publishing``;
+    one no longer on the branch is said by ``Manual.snapshot``).
     """
     kept = derived.stored(repo, branch, root, held) if trusted else None
 
@@ -97,12 +98,14 @@ def read_snapshot(
     # neither: the branch has not moved)
 
     text = read_settings(repo, root, head) if settings is None else settings
-    going_on = _continued(repo, kept, text or "", (branch, head), says)
+    going_on = _continued(repo, kept, text or "", head)  # with the settings it was made with
     if going_on is not None:
         try:
             _replay(going_on.builder, repo, (branch, head), root, since=going_on.builder.head)
         except NotAContinuation:  # the kept head is off the new first-parent line (merged in)
-            _rewritten(branch, going_on.builder.head, says, "off its first-parent line")
+            if says:
+                was = going_on.builder.head
+                published.rewritten(repo, branch, was, "off its first-parent line")
             going_on = None
         except derived.ReadBackError:  # a document kept for the old head is damaged
             derived.forget(repo, branch, root)
@@ -219,36 +222,18 @@ def _earlier(
 
 
 def _continued(
-    repo: GitRepo, kept: derived.Stored | None, settings: str, at: tuple[str, str], says: bool
+    repo: GitRepo, kept: derived.Stored | None, settings: str, head: str
 ) -> derived.Continued | None:
     """The builder kept for an earlier head, when ``head`` only adds commits to it and the
-    settings are the same (anything else, a rewritten branch or new settings, replays all).
-    ``says``: a branch rewritten is said, once (a service or a static copy: what practitioners
-    were shown may have changed; an author's command line reads again, an amended commit being
-    no news to its author)."""
-    branch, head = at
-    if kept is None or kept.head == head:
+    settings are the same (anything else, a rewritten branch or new settings, replays all)."""
+    if kept is None or kept.head == head or kept.settings != settings:
         return None  # (the same head: its snapshot could not be read back, so read it all)
     if not repo.is_ancestor(kept.head, head):
-        _rewritten(branch, kept.head, says, "no longer on it")
-        return None
-    if kept.settings != settings:
-        return None
+        return None  # (said by a publishing manual: Manual.snapshot)
     found = kept.builder()
     if found is None or _lacking(found.builder.walker.problems):
         return None
     return found
-
-
-def _rewritten(branch: str, old: str | None, says: bool, where: str) -> None:
-    """Say that the branch was rewritten: the head read last is ``where``."""
-    if says and old:
-        log.warning(
-            "The branch %r was rewritten (a force-push, a reset or a rebase): commit %s, which "
-            "the tracker read last, is %s, so its whole history is read again, and versions, "
-            "go-live dates and releases shown before may have changed",
-            *(branch, old[:12], where),
-        )
 
 
 def _lacking(problems: Iterable[Problem]) -> bool:
@@ -306,6 +291,8 @@ class Manual:
                 if latest is None or self._again or (latest.branch, latest.head) != (branch, head):
                     # (a detached HEAD is moved, by CI too, rather than rewritten: not said)
                     says = self.publishing and self.repo.branch_head(self.branch)[0] != "HEAD"
+                    if says:
+                        published.kept(self.repo, self.root, branch, head)
                     held = self._held
                     latest = read_snapshot(self.repo, self.root, branch, head, held=held, says=says)
                     if not self.lazy:

@@ -1,0 +1,70 @@
+"""The head of each branch a publishing process (``tracker serve``, ``tracker build``) last
+read, kept beside the index but apart from the kept history: the history is kept for whichever
+command reads the branch, so after a force-push an author's ``tracker check`` run first would
+leave the service nothing to compare with, and practitioners would not be told that what they
+were shown may have changed (review)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+
+from tracker.index.store import cache_folder, digest, made_private, ours_alone, present, reclaimed
+from tracker.logs import Logger
+from tracker.repository.paths import Root
+from tracker.repository.read import GitRepo
+
+_HEAD = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # (SHA-1 or SHA-256)
+_SAID: set[tuple[str, str, str]] = set()  # (repository, branch, head before), each said once
+log = Logger(__name__)
+
+
+def kept(repo: GitRepo, root: Root, branch: str, head: str) -> None:
+    """Keep the head a publishing manual reads, saying first if the branch no longer holds the
+    one it read before (not the kept history's head, which an author's command may have moved
+    on already)."""
+    before = swapped(repo, root, branch, head)
+    if before is not None and before != head and not repo.is_ancestor(before, head):
+        rewritten(repo, branch, before, "no longer on it")
+
+
+def rewritten(repo: GitRepo, branch: str, old: str | None, where: str) -> None:
+    """Say that the branch was rewritten: the head read before is ``where``. Once a process:
+    a head whose settings cannot be read is read again on each request, and fails again."""
+    said = (str(repo.git_dir), branch, old or "")
+    if old and said not in _SAID:
+        _SAID.add(said)
+        log.warning(
+            "The branch %r was rewritten (a force-push, a reset or a rebase): commit %s, which "
+            "the tracker read last, is %s, so its whole history is read again, and versions, "
+            "go-live dates and releases shown before may have changed",
+            *(branch, old[:12], where),
+        )
+
+
+def swapped(repo: GitRepo, root: Root, branch: str, head: str) -> str | None:
+    """Keep ``head`` as the branch's last published head; the one kept before (None: none,
+    or none that can be trusted: a file others could write is never read)."""
+    folder = cache_folder(repo)
+    path = folder / f"published-{digest(f'{branch}:{root.folder}')}"
+    before = None
+    if present(path) and ours_alone(path):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            text = path.read_text(encoding="ascii").strip()
+            before = text if _HEAD.fullmatch(text) else None
+    if before == head:
+        return before
+    temporary = folder / f".{path.name}.{secrets.token_hex(8)}"
+    try:  # (written whole at once, in a folder of this user's alone, never through a link)
+        made_private(folder)
+        if reclaimed(path):
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW
+            with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="ascii") as out:
+                out.write(head + "\n")
+            temporary.replace(path)
+    except OSError:  # (a cache that cannot be written: nothing is said of the next rewrite)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    return before
