@@ -12,7 +12,8 @@ import pytest
 
 REGIONS = ["GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR", "IE", "IM", "JE", "GG", "US-NY", "FR"]
 # Every day of 70 years that each way of asking gives as a holiday, and whether the library's
-# countries package was imported: ours (``BankHolidays``), or the library asked as it says.
+# countries package imported all its countries: ours (``BankHolidays``), or the library asked
+# as it says.
 PROBE = """
 import datetime, json, sys
 import holidays
@@ -31,7 +32,8 @@ for region in regions:
                 else holidays.country_holidays(country, subdiv=part or None))
     found[region] = [day.isoformat() for day in days if day in calendar]
 loader = getattr(holidays, "GB", None)
-print(json.dumps({"days": found, "package": "holidays.countries" in sys.modules,
+countries = [name for name in sys.modules if name.startswith("holidays.countries.")]
+print(json.dumps({"days": found, "package": len(countries) > 50,
                   "expected": isinstance(getattr(loader, "module_name", None), str)}))
 """
 
@@ -58,6 +60,36 @@ def test_a_library_laid_out_otherwise_is_asked_its_own_way():
     ours = _asked(["GB-ENG", "GB-SCT"], ours=True, broken=True)
     assert ours["days"] == _asked(["GB-ENG", "GB-SCT"], ours=False)["days"]
     assert ours["package"]
+
+
+LATER = """
+import sys
+from tracker.config import BankHolidays
+BankHolidays("IM").calendar()  # (the Isle of Man's module imports the United Kingdom's)
+import holidays
+alone = len([name for name in sys.modules if name.startswith("holidays.countries.")])
+import holidays.countries.united_kingdom
+assert holidays.countries.united_kingdom.UnitedKingdom.__name__ == "UnitedKingdom"
+import holidays.countries as package
+assert package.isle_of_man.__name__ == "holidays.countries.isle_of_man"
+from holidays.countries import France
+from holidays.countries import *
+whole = len([name for name in sys.modules if name.startswith("holidays.countries.")])
+assert holidays.country_holidays("FR").get("2024-07-14") == "National Day"
+try:
+    package.no_such_country
+except AttributeError:
+    print(alone, whole)
+"""
+
+
+def test_the_countries_package_is_as_the_library_has_it_for_any_later_use():
+    """Asked for by its dotted name, a name it holds, another country's class or all of them
+    (review: the package had been taken away again, so ``holidays.countries.x`` failed)."""
+    done = subprocess.run([sys.executable, "-c", LATER], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    alone, whole = map(int, done.stdout.split())
+    assert alone < 5 < 100 < whole
 
 
 @pytest.mark.parametrize("region", ["XX", "GB-XX"])

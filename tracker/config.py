@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 import threading
+import types
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -306,11 +307,12 @@ _COUNTRIES = "holidays.countries"
 def _import_one_country(holidays: Any, country: str) -> None:
     """Import the module of one country of the holidays library, and not the others: its
     ``countries`` package imports all 250 countries' modules to give one (about 0.1 s, a
-    twentieth of a first read of a large manual). The module is imported under a stand-in for
-    the package, which is then taken away; the library, asked for the country as usual
-    (``country_holidays``), finds the module imported and does the rest its own way. Where the
-    library is not laid out as this expects (an upgrade may change it), nothing is done, and
-    the library imports every country as before: it can be slower, never different."""
+    twentieth of a first read of a large manual; more in the middle of one). The package is
+    put in place without running it (``_Package``: run whole when first asked for a name it
+    lacks), the country's module imported into it, and the library, asked for the country as
+    usual (``country_holidays``), finds the module imported and does the rest its own way.
+    Where the library is not laid out as this expects (an upgrade may change it), nothing is
+    done, and the library imports every country as before: it can be slower, never different."""
     if _COUNTRIES in sys.modules:
         return  # (imported already: nothing to spare)
     try:
@@ -319,14 +321,38 @@ def _import_one_country(holidays: Any, country: str) -> None:
         package = importlib.util.find_spec(_COUNTRIES)  # (found, not run)
         if not isinstance(module, str) or not module.startswith(_COUNTRIES + "."):
             return
-        if package is None or not package.submodule_search_locations:
+        if package is None or package.loader is None or not package.submodule_search_locations:
             return
         stand_in = importlib.util.module_from_spec(package)  # (its folder, nothing imported)
+        stand_in.__class__ = _Package
         sys.modules[_COUNTRIES] = stand_in
+        holidays.countries = stand_in  # (as importing it would: holidays.countries.X works)
         try:
             importlib.import_module(module)
-        finally:
+        except BaseException:
             if sys.modules.get(_COUNTRIES) is stand_in:
                 del sys.modules[_COUNTRIES]
+                del holidays.countries
+            raise
     except Exception:  # noqa: S110 (anything unexpected: the library's own way)
         pass
+
+
+class _Package(types.ModuleType):
+    """The holidays library's ``countries`` package, put in place without running it: a
+    country's module imported into it is its own; the first name asked of it that it lacks
+    (another country's class, ``__all__``) runs it whole, as importing it would have, so that
+    any later use of the package (by another thread too) is as the library has it."""
+
+    _lock = threading.RLock()  # (re-entered by the package's own imports while it runs)
+
+    def __getattr__(self, name: str) -> Any:
+        with self._lock:
+            state = self.__dict__
+            if not state.get("_run_whole"):
+                state["_run_whole"] = True
+                self.__spec__.loader.exec_module(self)  # type: ignore[union-attr]
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}") from None
