@@ -314,7 +314,8 @@ def _import_one_country(holidays: Any, country: str) -> None:
     Where the library is not laid out as this expects (an upgrade may change it), nothing is
     done, and the library imports every country as before: it can be slower, never different."""
     if _COUNTRIES in sys.modules:
-        return  # (imported already: nothing to spare)
+        return  # (put in place already, by this or by importing it: the library imports
+        # a country's module alone into it, or has them all)
     try:
         loader = getattr(holidays, country, None)
         module = getattr(loader, "module_name", None)  # (its lazy loader's)

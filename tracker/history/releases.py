@@ -148,11 +148,7 @@ class Releases(Sequence[Release]):
             with self._lock:
                 if self._rows is not None:
                     with collector_paused():  # thousands of tuples: see collector.py
-                        entry, documents = Entry.made, self._documents
-                        self._made = tuple(
-                            Release(day, tuple([entry(documents, row) for row in rows]))
-                            for day, rows in self._rows()
-                        )
+                        self._made = self._releases(self._rows())
                         self._rows = None
         return self._made
 
@@ -165,13 +161,15 @@ class Releases(Sequence[Release]):
         alone are made (a check or a preview asks for the few upcoming of thousands)."""
         if self._rows is None:
             return tuple(release for release in self.made if release.date > day)
-        entry, documents = Entry.made, self._documents
         with collector_paused():
-            return tuple(
-                Release(when, tuple([entry(documents, row) for row in rows]))
-                for when, rows in self.rows()
-                if when > day
-            )
+            return self._releases([(when, rows) for when, rows in self.rows() if when > day])
+
+    def _releases(self, rows: ReleaseRows) -> tuple[Release, ...]:
+        """Releases made from their entries' rows."""
+        entry, documents = Entry.made, self._documents
+        return tuple(
+            Release(day, tuple([entry(documents, row) for row in found])) for day, found in rows
+        )
 
     def rows(self) -> ReleaseRows:
         """The entries' rows by date, as kept."""
