@@ -6,6 +6,7 @@ import os
 import pickle
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -159,6 +160,30 @@ def test_a_rewrite_to_settings_that_cannot_be_read_is_said_once(repo: ManualRepo
         with pytest.raises(ConfigError):
             service.snapshot()
     assert _rewritten(caplog) == [_said(old)]
+
+
+def test_a_build_stopped_by_a_mistake_leaves_the_rewrite_to_be_said_again(
+    repo: ManualRepo, tmp_path: Path
+):
+    """tracker build keeps the head it read as published only once it is built: one stopped
+    by a mistake (no --base-url) said the rewrite, and the build run again, fixed, did not."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    old = repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    build = ["-m", "tracker", "build", "--repo", str(repo.path), "--out", str(tmp_path / "out")]
+    environment = {**os.environ, "TRACKER_CACHE_DIR": str(tmp_path / "cache")}
+
+    def built(*more: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, *build, *more]
+        return subprocess.run(command, capture_output=True, text=True, env=environment)
+
+    assert built("--base-url", "https://example.org").returncode == 0
+    repo.git("reset", "--hard", "--quiet", "HEAD~1")
+    repo.commit({"c.md": doc("C")}, when="2024-01-03T09:00:00+00:00")
+    fixed = ("--base-url", "https://example.org")
+    for more, status, said in (((), 2, True), (fixed, 0, True), ((), 2, False)):
+        result = built(*more)
+        assert result.returncode == status, result.stderr
+        assert (f"commit {old[:12]}" in result.stderr) == said, result.stderr
 
 
 def test_a_detached_head_moved_back_is_not_said_to_be_rewritten(repo: ManualRepo, caplog):

@@ -294,9 +294,12 @@ def _build(args: argparse.Namespace) -> int:
     from web.export import build_site  # the web pages, rendered to files
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(args.repo, root=args.root, branch=args.branch, publishing=True)
+    manual = open_manual(
+        args.repo, root=args.root, branch=args.branch, publishing=True, kept_when_done=True
+    )
     _warn_about(manual.snapshot())
     report = build_site(manual, Path(args.out), args.base_url, fixed)
+    manual.done()  # (a build stopped by a mistake says a rewrite again: the next one is read)
     done = report.counts
     print(f"Exported {report.files} files to {args.out}: {done.written} written, "
           f"{done.unchanged} unchanged, {done.removed} removed; "

@@ -256,6 +256,7 @@ class Manual:
         branch: str | None = None,
         lazy: bool = False,
         publishing: bool = False,
+        kept_when_done: bool = False,
     ) -> None:
         self.repo = repo
         self.root = root
@@ -263,6 +264,10 @@ class Manual:
         # Publishing (``tracker serve``, ``tracker build``): a branch found rewritten since it
         # was last read is said, as what practitioners were shown may have changed.
         self.publishing = publishing
+        # Kept when done (``tracker build``): the head read is kept as the one published only
+        # once ``done`` is called, so that a build stopped by a mistake says a rewrite again.
+        self.kept_when_done = kept_when_done
+        self._unkept: tuple[str, str] | None = None  # (branch, head) to keep when done
         # Lazy: documents read from the kept history when first wanted (a command that shows
         # one chapter reads one); otherwise every document is read with the snapshot (a
         # server, which keeps it).
@@ -292,7 +297,9 @@ class Manual:
                     # (a detached HEAD is moved, by CI too, rather than rewritten: not said)
                     says = self.publishing and self.repo.branch_head(self.branch)[0] != "HEAD"
                     if says:
-                        published.kept(self.repo, self.root, branch, head)
+                        keep = not self.kept_when_done
+                        published.kept(self.repo, self.root, branch, head, keep)
+                        self._unkept = None if keep else (branch, head)
                     held = self._held
                     latest = read_snapshot(self.repo, self.root, branch, head, held=held, says=says)
                     if not self.lazy:
@@ -300,6 +307,12 @@ class Manual:
                     self._latest, self._again = latest, False
                     self._lacks = _lacking(latest.problems)
         return latest
+
+    def done(self) -> None:
+        """Keep the head last read as the one published (see ``kept_when_done``)."""
+        if self._unkept is not None:
+            published.keep_head(self.repo, self.root, *self._unkept)
+            self._unkept = None
 
     def _tracked(self) -> tuple[str, str]:
         return tracked_name(self.repo.branch_head(self.branch))
@@ -390,11 +403,12 @@ def open_manual(
     lazy: bool = False,
     once: bool = False,
     publishing: bool = False,
+    kept_when_done: bool = False,
 ) -> Manual:
-    """Open the manual in a repository (validating the root folder and branch name); ``lazy``
-    and ``publishing``: see Manual; ``once``: for a command that reads it once, now (see
-    GitRepo: its first snapshot is of the head when it was opened)."""
+    """Open the manual in a repository (validating the root folder and branch name); ``lazy``,
+    ``publishing`` and ``kept_when_done``: see Manual; ``once``: for a command that reads it
+    once, now (see GitRepo: its first snapshot is of the head when it was opened)."""
     folder = Root.parse(root)
     if branch is not None:
         check_ref(branch)
-    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy, publishing)
+    return Manual(GitRepo(repo_path, once=once), folder, branch, lazy, publishing, kept_when_done)

@@ -10,6 +10,7 @@ import contextlib
 import os
 import re
 import secrets
+from pathlib import Path
 
 from tracker.index.store import cache_folder, digest, made_private, ours_alone, present, reclaimed
 from tracker.logs import Logger
@@ -21,13 +22,15 @@ _SAID: set[tuple[str, str, str]] = set()  # (repository, branch, head before), e
 log = Logger(__name__)
 
 
-def kept(repo: GitRepo, root: Root, branch: str, head: str) -> None:
-    """Keep the head a publishing manual reads, saying first if the branch no longer holds the
-    one it read before (not the kept history's head, which an author's command may have moved
-    on already)."""
-    before = swapped(repo, root, branch, head)
+def kept(repo: GitRepo, root: Root, branch: str, head: str, keep: bool = True) -> None:
+    """Say if the branch no longer holds the head a publishing manual read last (not the kept
+    history's head, which an author's command may have moved on already); then, if ``keep``,
+    keep ``head`` as the one read last (else ``keep_head``, once what was read is published)."""
+    before = last(repo, root, branch)
     if before is not None and before != head and not repo.is_ancestor(before, head):
         rewritten(repo, branch, before, "no longer on it")
+    if keep and before != head:
+        keep_head(repo, root, branch, head)
 
 
 def rewritten(repo: GitRepo, branch: str, old: str | None, where: str) -> None:
@@ -44,21 +47,27 @@ def rewritten(repo: GitRepo, branch: str, old: str | None, where: str) -> None:
         )
 
 
-def swapped(repo: GitRepo, root: Root, branch: str, head: str) -> str | None:
-    """Keep ``head`` as the branch's last published head; the one kept before (None: none,
-    or none that can be trusted: a file others could write is never read)."""
-    folder = cache_folder(repo)
-    path = folder / f"published-{digest(f'{branch}:{root.folder}')}"
-    before = None
+def _path(repo: GitRepo, root: Root, branch: str) -> Path:
+    return cache_folder(repo) / f"published-{digest(f'{branch}:{root.folder}')}"
+
+
+def last(repo: GitRepo, root: Root, branch: str) -> str | None:
+    """The branch's head a publishing manual read last (None: none, or none that can be
+    trusted: a file others could write is never read)."""
+    path = _path(repo, root, branch)
     if present(path) and ours_alone(path):
         with contextlib.suppress(OSError, UnicodeDecodeError):
             text = path.read_text(encoding="ascii").strip()
-            before = text if _HEAD.fullmatch(text) else None
-    if before == head:
-        return before
-    temporary = folder / f".{path.name}.{secrets.token_hex(8)}"
+            return text if _HEAD.fullmatch(text) else None
+    return None
+
+
+def keep_head(repo: GitRepo, root: Root, branch: str, head: str) -> None:
+    """Keep ``head`` as the branch's head a publishing manual read last."""
+    path = _path(repo, root, branch)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     try:  # (written whole at once, in a folder of this user's alone, never through a link)
-        made_private(folder)
+        made_private(path.parent)
         if reclaimed(path):
             flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW
             with os.fdopen(os.open(temporary, flags, 0o600), "w", encoding="ascii") as out:
@@ -67,4 +76,3 @@ def swapped(repo: GitRepo, root: Root, branch: str, head: str) -> str | None:
     except OSError:  # (a cache that cannot be written: nothing is said of the next rewrite)
         with contextlib.suppress(OSError):
             temporary.unlink()
-    return before
