@@ -28,8 +28,10 @@ lint: $(VENV)/installed
 typecheck: $(VENV)/installed
 	$(BIN)/mypy
 
+# On every core, a test file to a worker: a file's tests share its module's fixtures (one demo
+# repository, one browser), and each test has folders, caches and ports of its own.
 unit: $(VENV)/installed $(ASSETS)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses auto --dist loadfile
 
 ## The reliability suite, harder: 1,000 fuzzed inputs a kind; prints what it tried and what failed.
 FUZZ_EXAMPLES ?= 1000
