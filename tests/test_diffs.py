@@ -18,6 +18,7 @@ from tracker.trackchanges.compare import TIME_BUDGET, diff_documents, source_dif
 from tracker.trackchanges.summary import summarise
 from tracker.trackchanges.textviews import diff_json, diff_text
 from tracker.trackchanges.views import diff_html
+from tracker.trackchanges.wordiff import DELETE
 
 
 def text_of(old: str, new: str) -> str:
@@ -724,3 +725,21 @@ def test_a_paragraph_in_another_language_keeps_its_language_and_direction():
     old = '# T\n\n<p dir="rtl" lang="ur">پولیس کو کال کریں</p>\n\n- <span>x</span>\n'
     diff = diff_html(diff_documents(old, old.replace("کال", "فوراً کال")))
     assert '<p class="diff-changed" lang="ur" dir="rtl">' in diff
+
+
+def test_a_moved_chapters_links_mended_to_reach_the_same_files_are_no_change():
+    """A chapter moved from x to y/z: a link and an image mended to reach the same files from
+    there are the same; one written alike stays the same (a folder renamed with its files);
+    one that reaches elsewhere is a change, as is any new address where nothing moved."""
+    old = "---\ntitle: T\n---\n\nSee [c](c.md) and ![m](m.png).\n\nAs [d](../d.md#two).\n"
+    mended = old.replace("(c.md)", "(../../x/c.md)").replace("(m.png)", "(../../x/m.png)")
+    mended = mended.replace("(../d.md#two)", "(../../d.md#two)")
+    moved = diff_documents(old, mended, folders=("x", "y/z"))
+    assert moved.identical and summarise(moved).text() == "No changes."
+    worded = diff_documents(old, mended.replace("and", "or"), folders=("x", "y/z"))
+    [changed] = [change for change in worded.changes if change.status != "same"]
+    assert changed.notes == () and [op for op, _ in changed.ops].count(DELETE) == 1
+    assert diff_documents(old, old, folders=("x", "y/z")).changes[0].status == "same"
+    elsewhere = diff_documents(old, mended.replace("#two", "#three"), folders=("x", "y/z"))
+    assert [change.status for change in elsewhere.changes] == ["same", "changed"]
+    assert not diff_documents(old, mended, folders=("x", "x")).identical

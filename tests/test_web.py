@@ -1432,6 +1432,31 @@ def test_a_moved_chapters_link_note_reads_the_old_target_from_its_old_folder(sma
     assert "1 link now goes elsewhere" in summary and "links added" not in summary
 
 
+def test_a_moved_chapters_mended_link_is_no_change_and_its_deleted_link_goes_where_it_went(
+    small: ManualRepo,
+):
+    """A chapter moved to another folder, its links mended to reach the same chapters from
+    there: its paragraph was marked changed, nothing in it marked; a link and an image in text
+    deleted with the move went to x/c.md's namesake and image in the new folder (review)."""
+    (small.path / "procedures" / "x").mkdir()
+    (small.path / "procedures" / "x" / "m.png").write_bytes(PNG)
+    (small.path / "procedures" / "m.png").write_bytes(PNG + b"another")
+    text = "See [one](c.md).\n\nGone: [two](c.md) ![map](m.png)"
+    added = small.commit({"x/a2.md": doc("Moving", text, id="moving"), "x/c.md": doc("X Cee"),
+                          "c.md": doc("Root Cee")}, "Add", "2024-02-01T09:00:00+00:00")  # fmt: skip
+    small.git("mv", "procedures/x/a2.md", "procedures/a2.md")
+    small.commit({"a2.md": doc("Moving", "See [one](x/c.md).", id="moving")},
+                 "Move", "2024-03-01T09:00:00+00:00")  # fmt: skip
+    with served(small) as client:
+        html = page(client, "/chapters/moving/diff").text
+        summary = text_of(page(client, "/chapters/moving/history").text)
+    assert '<p class="diff-same">See <a href="/chapters/x/c">one</a>.</p>' in html
+    deleted = html[html.index('class="diff-deleted"') :]
+    assert '<a href="/chapters/x/c">two</a>' in deleted.partition("</p>")[0]
+    assert f'src="/files/{added}/x/m.png"' in deleted.partition("</p>")[0]
+    assert "diff-note" not in html and "link now goes" not in summary
+
+
 def test_a_chapter_withdrawn_as_its_file_took_another_id_names_the_one_it_went_on_as(
     small: ManualRepo,
 ):

@@ -273,26 +273,28 @@ def rewrite_links(
     old_path: str | None = None,
 ) -> str:
     """Links between chapters and images made pages and files in HTML rendered elsewhere (a
-    diff of the chapter). Images in deleted text (``<del>``) take ``old_media``: they are the
-    earlier version's. A diff's note that a link goes elsewhere names the chapters by their
+    diff of the chapter). Links and images in deleted text (``<del>``) are the earlier
+    version's: read from its ``old_path`` (a chapter moved to another folder), images taking
+    ``old_media``. A diff's note that a link goes elsewhere names the chapters by their
     ``titles`` (a file that is no chapter's, or none given: its name, unlinked), the one it
-    went to read from the earlier version's ``old_path`` (a chapter moved to another folder)."""
+    went to read from the earlier version's ``old_path`` too."""
     if TARGET_CLASS in html:
         html = _TARGET.sub(
             lambda found: _titled(found, (old_path or path) if found[1] else path, link, titles),
             html,
         )
 
-    def within(media_here: Media | None) -> Callable[[re.Match[str]], str]:
+    def within(media_here: Media | None, here: str) -> Callable[[re.Match[str]], str]:
         def one(match: re.Match[str]) -> str:
             before, name, value = match[1], match[2], unescape(match[3])
-            new = _rewrite(value, path, link) if name == "href" else _image(value, path, media_here)
+            new = _rewrite(value, here, link) if name == "href" else _image(value, here, media_here)
             return f'{before}{name}="{escape(new)}"'
 
         return one
 
+    deleted, shown = within(old_media or media, old_path or path), within(media, path)
     rewritten = "".join(
-        _HREF.sub(within((old_media or media) if piece.startswith("<del>") else media), piece)
+        _HREF.sub(deleted if piece.startswith("<del>") else shown, piece)
         for piece in _DELETED.split(html)
     )
     return _UNLINKED.sub(lambda found: f"{found.group(1)} ({NO_PAGE_NOTE})", rewritten)

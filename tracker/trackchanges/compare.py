@@ -10,6 +10,7 @@ from tracker.history.documents import parse_document, split_front_matter, unread
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
 from tracker.trackchanges.linknotes import link_notes
+from tracker.trackchanges.reached import as_compared
 from tracker.trackchanges.text import (
     BREAK,
     Block,
@@ -94,12 +95,19 @@ def diff_documents(
     deadline = Deadline(seconds)
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
-    steps, coarse = align(old, new, deadline)
+    # A chapter moved to another folder: a link mended to reach the same file from there is
+    # compared as the same link (``reached``); each version is shown as written.
+    sides = (as_compared(old, new, folders), new) if folders[0] != folders[1] else None
+    steps, coarse = align(*(sides or (old, new)), deadline)
     coarse |= plain
     changes: list[BlockChange] = []
     for step in steps:
         olds = [old[i] for i in step.old]
         news = [new[j] for j in step.new]
+        if sides is not None:
+            compared = ([sides[0][i] for i in step.old], [sides[1][j] for j in step.new])
+        else:
+            compared = (olds, news)
         if step.kind == "same":
             changes.append(BlockChange("same", olds[0], news[0]))
         elif step.kind == "delete":
@@ -111,7 +119,8 @@ def diff_documents(
             changes.append(BlockChange("away", olds[0], None, notes=(note,)))
         elif step.kind == "moved":
             note = f"Moved here: it used to come {_after(old, step.old[0])}."
-            ops = [] if olds[0].key == news[0].key else _ops(olds, news, deadline)
+            same = compared[0][0].key == compared[1][0].key
+            ops = [] if same else _ops(olds, news, deadline, compared)
             if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
                 ops = [(INSERT, list(news[0].tokens))]  # where it used to be
             notes = (note, *link_notes(olds, news, folders)) if ops else (note,)
@@ -120,7 +129,7 @@ def diff_documents(
             coarse = True
             changes += _rewrite(olds, news)
         else:
-            changes += _compare(step.kind, olds, news, deadline, folders)
+            changes += _compare(step.kind, olds, news, deadline, folders, compared)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
     details = _details(old_source, new_source)
@@ -164,8 +173,16 @@ def _after(blocks: list[Block], index: int) -> str:
     return f"after “{_start(blocks[index - 1])}”"
 
 
-def _ops(olds: list[Block], news: list[Block], deadline: Deadline) -> Ops:
-    return diff_words(_joined(olds), _joined(news), deadline, pre=olds[0].kind == "code")
+def _ops(
+    olds: list[Block],
+    news: list[Block],
+    deadline: Deadline,
+    compared: tuple[list[Block], list[Block]] | None = None,
+) -> Ops:
+    """The word diff of blocks, shown as written, compared as ``compared`` (the same blocks,
+    a moved chapter's mended links read as the same: ``as_compared``)."""
+    keys = (_joined(compared[0]), _joined(compared[1])) if compared else None
+    return diff_words(_joined(olds), _joined(news), deadline, olds[0].kind == "code", keys)
 
 
 def _compare(
@@ -174,8 +191,9 @@ def _compare(
     news: list[Block],
     deadline: Deadline,
     folders: tuple[str, str],
+    compared: tuple[list[Block], list[Block]],
 ) -> list[BlockChange]:
-    ops = _ops(olds, news, deadline)
+    ops = _ops(olds, news, deadline, compared)
     if _kept_share(ops) < REWRITE_BELOW and olds[0].kind != "heading":
         return _rewrite(olds, news)
     if _restructured(ops):

@@ -204,16 +204,22 @@ def _grouped(runs: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def diff_words(
-    old: Sequence[str], new: Sequence[str], deadline: Deadline, pre: bool = False
+    old: Sequence[str],
+    new: Sequence[str],
+    deadline: Deadline,
+    pre: bool = False,
+    compared: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> Ops:
-    """The word diff of two blocks' tokens, as a reader sees the change.
+    """The word diff of two blocks' tokens, as a reader sees the change (``compared``: the
+    tokens compared in their stead, one for each, where they are not the tokens themselves).
 
     A word is compared with the formatting it stands in (bold, a link...), so that formatting
     that comes or goes is marked on the words it covers. White space inserted or deleted where
     the other version already has a break is no change a reader sees: it is not marked.
     """
-    ops = diff_tokens(old, new, deadline, (_in_context(old), _in_context(new)))
-    return settle(ops, pre)
+    old_compared, new_compared = compared or (old, new)
+    keys = (_in_context(old_compared), _in_context(new_compared))
+    return settle(diff_tokens(old, new, deadline, keys), pre)
 
 
 def _in_context(tokens: Sequence[str]) -> Sequence[str]:
