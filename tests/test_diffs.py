@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from textwrap import dedent
 
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.publish.chapter import render_chapter
+from tracker.publish.chapter import render_chapter, rewrite_links
 from tracker.trackchanges.blocks import parse_blocks
 from tracker.trackchanges.compare import TIME_BUDGET, diff_documents, source_diff
 from tracker.trackchanges.summary import summarise
@@ -743,3 +744,21 @@ def test_a_moved_chapters_links_mended_to_reach_the_same_files_are_no_change():
     elsewhere = diff_documents(old, mended.replace("#two", "#three"), folders=("x", "y/z"))
     assert [change.status for change in elsewhere.changes] == ["same", "changed"]
     assert not diff_documents(old, mended, folders=("x", "x")).identical
+    said = ("![q src=](m.png)\n", "![q src=](../../x/m.png)\n")  # (alt text holding 'src=')
+    assert diff_documents(*said, folders=("x", "y/z")).identical
+
+
+def test_a_moved_chapters_deleted_image_beside_an_insertion_is_the_earlier_versions():
+    """A deletion right after an insertion is marked <del class="diff-next">: its images and
+    links were read from the new folder, as inserted text's are (review)."""
+    diff = diff_documents("Words **a**![m](m.png) z.\n", "Words **a b** z.\n",
+                          folders=("x", "y/z"))  # fmt: skip
+    body = diff_html(diff)
+    assert '<del class="diff-next">' in body
+
+    def media(commit: str) -> Callable[[str], str]:
+        return lambda path: f"/files/{commit}/{path}"
+
+    shown = rewrite_links(body, "y/z/a.md", lambda path, _: f"/chapters/{path}", media("new"),
+                          media("old"), None, "x/a.md")  # fmt: skip
+    assert 'src="/files/old/x/m.png"' in shown

@@ -71,7 +71,7 @@ _LEADING_TITLE = re.compile(r"\A\s*#[ \t]+[^\n]*\n")
 # never text that reads so, as in a code span).
 _HREF = re.compile(r'(<(?:a|img)(?: [a-z-]+="[^"]*")*? )(href|src)="([^"]*)"')
 _ESCAPE = re.compile(f"{STX}([0-9]+){ETX}")  # an escaped character
-_DELETED = re.compile(r"(<del>.*?</del>)", re.S)
+_DELETED = re.compile(r"(<del\b[^>]*>.*?</del>)", re.S)  # (<del class="diff-next"> too)
 # A heading's start tag in sanitised HTML, its attributes quoted (a value may hold '>'), and
 # its id among them (only headings keep an id; besides it, the sanitiser keeps lang, title, dir).
 _HEADING_TAG = re.compile(r'<h([1-6])((?: [a-z-]+="[^"]*")*)>')
@@ -294,7 +294,7 @@ def rewrite_links(
 
     deleted, shown = within(old_media or media, old_path or path), within(media, path)
     rewritten = "".join(
-        _HREF.sub(deleted if piece.startswith("<del>") else shown, piece)
+        _HREF.sub(deleted if piece.startswith("<del") else shown, piece)
         for piece in _DELETED.split(html)
     )
     return _UNLINKED.sub(lambda found: f"{found.group(1)} ({NO_PAGE_NOTE})", rewritten)

@@ -21,8 +21,9 @@ from tracker.history.hrefs import manual_target
 from tracker.history.links import composed, link_path
 from tracker.trackchanges.text import Block
 
-# A link's href or an image's src in sanitised HTML (each attribute value in double quotes).
-_LINKED = re.compile(r'(<(a|img)\s[^>]*?\b(?:href|src)=")([^"]*)(")')
+# A link's href or an image's src in sanitised HTML, read attribute by attribute (each value
+# in double quotes: an image's alt text may hold 'src="', review).
+_LINKED = re.compile(r'(<(a|img)(?:\s+[a-z-]+="[^"]*")*?\s+(?:href|src)=")([^"]*)(")')
 
 
 def as_compared(olds: list[Block], news: list[Block], folders: tuple[str, str]) -> list[Block]:
