@@ -19,7 +19,7 @@ from tracker.errors import ConfigError, RepositoryError
 from tracker.history.documents import DocMeta
 from tracker.history.releases import EntryRow
 from tracker.history.snapshot import changed_days
-from tracker.index import derived, raw, store
+from tracker.index import derived, published, raw, store
 from tracker.index.held import Held
 from tracker.manual import read_snapshot
 from tracker.repository.parse import first_parent_line
@@ -208,6 +208,31 @@ def test_a_head_merged_in_from_another_line_is_said(repo: ManualRepo, caplog):
     repo.commit({"l.md": doc("L")}, when="2024-01-03T09:00:00+00:00")
     merged = repo.merge("side", "2024-01-04T09:00:00+00:00")
     assert repo.open(publishing=True).snapshot().head == merged
+    assert _rewritten(caplog) == [_said(read, "off its first-parent line")]
+
+
+def test_a_head_merged_in_is_said_though_an_author_s_command_read_it_first(
+    repo: ManualRepo, caplog, monkeypatch: pytest.MonkeyPatch
+):
+    """Judged from the kept history, which an author's command had moved on, it went unsaid;
+    so too after a build stopped by a mistake (kept_when_done: review)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    read = repo.commit({"r.md": doc("R")}, when="2024-01-02T09:00:00+00:00")
+    assert repo.open(publishing=True).snapshot().head == read
+    repo.git("branch", "--quiet", "side", read)
+    repo.git("reset", "--hard", "--quiet", "HEAD~1")
+    repo.commit({"l.md": doc("L")}, when="2024-01-03T09:00:00+00:00")
+    merged = repo.merge("side", "2024-01-04T09:00:00+00:00")
+    assert repo.open(lazy=True).snapshot().head == merged  # (an author's: quiet)
+    assert _rewritten(caplog) == []
+    building = repo.open(publishing=True, kept_when_done=True)
+    assert building.snapshot().head == merged
+    assert _rewritten(caplog) == [_said(read, "off its first-parent line")]
+    building.done()
+    monkeypatch.setattr(published, "_SAID", set())  # (a new process: said anew, if at all)
+    for when in ("2024-01-05T09:00:00+00:00", "2024-01-06T09:00:00+00:00"):
+        head = repo.commit({"m.md": doc("M", when)}, when=when)  # (on from the merge: its line)
+        assert repo.open(publishing=True).snapshot().head == head
     assert _rewritten(caplog) == [_said(read, "off its first-parent line")]
 
 

@@ -27,10 +27,24 @@ def kept(repo: GitRepo, root: Root, branch: str, head: str, keep: bool = True) -
     history's head, which an author's command may have moved on already); then, if ``keep``,
     keep ``head`` as the one read last (else ``keep_head``, once what was read is published)."""
     before = last(repo, root, branch)
-    if before is not None and before != head and not repo.is_ancestor(before, head):
-        rewritten(repo, branch, before, "no longer on it")
+    if before is not None and before != head:
+        if not repo.is_ancestor(before, head):
+            rewritten(repo, branch, before, "no longer on it")
+        elif not _on_the_line(repo, root, before, head):
+            rewritten(repo, branch, before, "off its first-parent line")
     if keep and before != head:
         keep_head(repo, root, branch, head)
+
+
+def _on_the_line(repo: GitRepo, root: Root, before: str, head: str) -> bool:
+    """Whether ``before``, an ancestor of ``head``, is on its first-parent line: not a head
+    merged back in from another line after the branch was reset (its commits are a side
+    branch's now, their versions the merge's). Read from the commits since ``before`` alone."""
+    from tracker.repository.parse import first_parent_line  # (a publishing process's, rarely)
+
+    commits = {commit.sha: commit for commit in repo.log(head, before, root.folder)}
+    line = first_parent_line(commits, head)
+    return bool(line) and commits[line[0]].parents[:1] == (before,)
 
 
 def rewritten(repo: GitRepo, branch: str, old: str | None, where: str) -> None:
