@@ -43,7 +43,8 @@ from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored
 # (as they are when a library that renders or diffs is another version: ``made_by``).
-# 22: a moved chapter's links mended to reach the same files are no change, shown as written;
+# 22: a moved chapter's links mended to reach the same files, or written alike, are no change
+# (its summary too), shown as written;
 # 21: a reference definition in a quotation counts (19 and 20, between releases, wrote a
 # moved chapter's earlier addresses as from its new folder: undone); 18: a link's words in a
 # note spaced as written; 17: a link's new and old targets linked (its
