@@ -1964,3 +1964,32 @@ def test_an_upcoming_change_of_line_endings_alone_is_said(scheduled: ManualRepo)
     scheduled.commit({"a.md": text}, "Back", "2024-02-22T10:00:00+00:00",
                      {"Change-Type": "minor"})  # fmt: skip
     assert [file for file, _ in line_endings_said(scheduled)] == ["d"]  # (a: undone)
+
+
+def test_a_moved_chapters_link_left_as_it_was_that_now_reaches_a_namesake_is_said(
+    repo: ManualRepo,
+):
+    """Its diff shows the link as the same (a folder renamed with the chapters it links to is
+    no change), so the move's author is told here; a link mended, one written alike whose
+    target moved with it, and one that reaches nothing now (broken-link's) are not said."""
+    links = "[R](referrals.md) [S](s.md#one) [T](t.md) [G](gone.md)"
+    repo.commit({"x/a.md": doc("A", links, id="a"), "x/referrals.md": doc("X Referrals"),
+                 "y/referrals.md": doc("Y Referrals"), "x/s.md": doc("S"),
+                 "x/t.md": doc("T", id="t"), "x/gone.md": doc("Gone")},
+                when="2024-01-19T09:00:00+00:00")  # fmt: skip
+    repo.git("mv", "procedures/x/a.md", "procedures/y/a.md")
+    repo.git("mv", "procedures/x/t.md", "procedures/y/t.md")
+    mended = links.replace("(s.md#one)", "(../x/s.md#one)")
+    repo.commit({"y/a.md": doc("A", mended, id="a")}, "Move", when="2024-01-20T09:00:00+00:00")
+    found = [f for f in json.loads(run_check(repo, "json").stdout)["findings"]
+             if f["rule"] == "link-now-elsewhere"]  # fmt: skip
+    assert [(f["file"], f["line"], f["message"]) for f in found] == [(
+        "y/a.md", 7,
+        "was moved from x/ and still links to referrals.md, which from its new folder is "
+        "y/referrals.md, not x/referrals.md, which it reached before: if it should still go "
+        "there, write ../x/referrals.md",
+    )]  # fmt: skip
+    later = [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format",
+             "json", "--today", "2024-03-01"]  # fmt: skip
+    run = subprocess.run(later, capture_output=True, text=True, check=False)
+    assert "link-now-elsewhere" not in run.stdout and '"findings"' in run.stdout  # (a month on)

@@ -19,6 +19,8 @@ from tracker.authoring.footnotes import footnote_problems
 from tracker.authoring.images import BROKEN, CHANGED, Objects, image_problems
 from tracker.authoring.lines import Lines
 from tracker.authoring.lists import list_problems
+from tracker.authoring.movedlinks import RULE as MOVED_LINK
+from tracker.authoring.movedlinks import moved_link_problems
 from tracker.authoring.notfiles import RULE as NOT_A_FILE
 from tracker.authoring.notfiles import not_file_problems
 from tracker.authoring.plainly import plain_problems
@@ -50,7 +52,7 @@ RULES = (
     "unread-trailer", "unknown-trailer", "back-dated", "held-back", "clock-wrong",
     "missing-change-note", "change-undone", "review-overdue", "review-due-soon", SETTINGS_INVALID,
     "settings-unread", "schedule-ended", "timezone-no-place", "earlier-changes",
-    "branch-replaced", NOT_A_FILE, "not-pushed", ENDINGS,
+    "branch-replaced", NOT_A_FILE, "not-pushed", ENDINGS, MOVED_LINK,
 )  # fmt: skip
 # What depends on the release schedule, and is not checked while the newest settings cannot
 # be read (the manual is then read with the last readable ones: tracker/settings.py); the
@@ -110,6 +112,7 @@ def check_manual(
         *(_missing_notes(snapshot, today) if broken is None else ()),
         *(_undone(snapshot, today) if broken is None else ()),
         *_lost_moves(snapshot, since),
+        *(moved_link_problems(snapshot, since, lines, source) if source is not None else ()),
         *_reviews(snapshot, today),
         *(image_problems(snapshot, published, files, lines) if published is not None else ()),
         *(not_file_problems(snapshot, files) if files is not None else ()),
