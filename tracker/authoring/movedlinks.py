@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import quote
 
 from tracker.authoring.lines import Lines
+from tracker.errors import RepositoryError
 from tracker.history.documents import parse_document
 from tracker.history.links import composed, link_path
 from tracker.history.model import Document, Problem, Version
@@ -40,7 +41,10 @@ def moved_link_problems(
         before, latest = moved[0], document.latest
         if not latest.meta.links:
             continue
-        earlier = parse_document(source(before).encode("utf-8")).links
+        try:
+            earlier = parse_document(source(before).encode("utf-8")).links
+        except RepositoryError:  # (git lacks it: missing-object's to say, not this rule's)
+            continue
         kept = set(earlier) & set(latest.meta.links)
         for target in sorted(kept):
             path = target.partition("#")[0]
