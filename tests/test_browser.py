@@ -104,21 +104,23 @@ def leaflet_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def served(folder: Path) -> Iterator[str]:
-    """The manual in ``folder`` served by uvicorn on a free port of the loopback address."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(open_manual(folder), TODAY), port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    """The manual in ``folder`` served by uvicorn on a free port of the loopback address (its
+    socket bound here and handed over, so that no other test's server takes the port between:
+    test files run in parallel)."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        port = listening.getsockname()[1]
+        config = uvicorn.Config(create_app(open_manual(folder), TODAY), log_level="warning")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, args=([listening],), daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture
