@@ -1989,6 +1989,19 @@ def test_a_moved_chapters_link_left_as_it_was_that_now_reaches_a_namesake_is_sai
         "y/referrals.md, not x/referrals.md, which it reached before: if it should still go "
         "there, write ../x/referrals.md",
     )]  # fmt: skip
+    # Not said of a link that reached nothing before the move (t.md: made in x/ after it), nor
+    # of one whose path another chapter held before (a chapter's path reused: review).
+    repo.commit({"p/m.md": doc("M", "[b](b.md)", id="m"), "q/b.md": doc("Q B"),
+                 "old/u.md": doc("U1", id="zu1")}, when="2024-01-21T09:00:00+00:00")  # fmt: skip
+    repo.git("mv", "procedures/p/m.md", "procedures/q/m.md")
+    repo.move("old/u.md", "zz/u.md", when="2024-01-21T10:00:00+00:00")
+    repo.commit({"p/b.md": doc("P B"), "old/u.md": doc("U2", id="au2"),
+                 "old/c.md": doc("C", "[u](u.md)", id="c")},
+                when="2024-01-22T09:00:00+00:00")  # fmt: skip
+    repo.git("mv", "procedures/old", "procedures/new")
+    repo.commit({}, "Rename the folder", when="2024-01-23T09:00:00+00:00")
+    findings = json.loads(run_check(repo, "json").stdout)["findings"]
+    assert [f["file"] for f in findings if f["rule"] == "link-now-elsewhere"] == ["y/a.md"]
     later = [sys.executable, "-m", "tracker", "check", "--repo", str(repo.path), "--format",
              "json", "--today", "2024-03-01"]  # fmt: skip
     run = subprocess.run(later, capture_output=True, text=True, check=False)

@@ -748,6 +748,15 @@ def test_a_moved_chapters_links_mended_to_reach_the_same_files_are_no_change():
     assert not diff_documents(old, mended, folders=("x", "x")).identical
     said = ("![q src=](m.png)\n", "![q src=](../../x/m.png)\n")  # (alt text holding 'src=')
     assert diff_documents(*said, folders=("x", "y/z")).identical
+    twice = ("[c](c.md)\n\nAgain [c](c.md).\n", "[c](c.md)\n\nAgain [c](../x/c.md).\n")
+    once_mended = diff_documents(*twice, folders=("x", "y"))  # (alike once, mended once: review)
+    assert once_mended.identical and summarise(once_mended).text() == "No changes."
+    taken = diff_documents(
+        "[c](c.md) [k](k.md)\n", "[c](../x/c.md) [k](c.md)\n", folders=("x", "y")
+    )
+    [change] = taken.changes  # (k now written as c was: c is mended, k goes elsewhere)
+    assert change.notes == ("The link “k” now goes to c.md (it went to k.md).",)
+    assert summarise(taken).text() == "Revised: the opening text. 1 link now goes elsewhere."
 
 
 def test_a_moved_chapters_deleted_image_beside_an_insertion_is_the_earlier_versions():

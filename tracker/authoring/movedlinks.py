@@ -7,12 +7,12 @@ is told here, while the move is recent."""
 from __future__ import annotations
 
 import posixpath
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote
 
 from tracker.authoring.lines import Lines
-from tracker.errors import RepositoryError
 from tracker.history.documents import parse_document
 from tracker.history.links import composed, link_path
 from tracker.history.model import Document, Problem, Version
@@ -26,12 +26,10 @@ def moved_link_problems(
 ) -> list[Problem]:
     """For each chapter whose last move to another folder goes live since ``since`` (or is to
     come), each link its text had before the move and still has, written alike, that reached
-    one chapter of the manual and now reaches another (``source``: a version's Markdown, for
-    the links of the one before the move, which only a newest version keeps read)."""
-    had: dict[str, Document] = {}  # each path a document has had, as links name them
-    for document in snapshot.documents:
-        for version in document.versions:
-            had[composed(version.path)] = document
+    one chapter of the manual then and now reaches another (``source``: a version's Markdown,
+    for the links of the one before the move, which only a newest version keeps read: read
+    only where a link of the newest could be one)."""
+    held = _holders(snapshot)
     live = {composed(d.latest.path): d for d in snapshot.documents if not d.latest.deleted}
     problems = []
     for document in snapshot.documents:
@@ -39,31 +37,68 @@ def moved_link_problems(
         if moved is None or document.latest.deleted or moved[1].effective < since:
             continue
         before, latest = moved[0], document.latest
-        if not latest.meta.links:
+        reached: dict[str, tuple[Document, Document] | None] = {}  # (each path once)
+        for path in dict.fromkeys(target.partition("#")[0] for target in latest.meta.links):
+            went, goes = (link_path(v.path, path) if path else None for v in (before, latest))
+            was = _holder(held, went, before.committed) if went else None
+            now = live.get(composed(goes)) if goes else None
+            if was is not None and now is not None and was is not now and not was.latest.deleted:
+                reached[path] = (was, now)
+        found = [
+            (target, path, *elsewhere)
+            for target in latest.meta.links  # (in the text's order, each place it is written)
+            if (elsewhere := reached.get(path := target.partition("#")[0])) is not None
+        ]
+        if not found:
             continue
-        try:
-            earlier = parse_document(source(before).encode("utf-8")).links
-        except RepositoryError:  # (git lacks it: missing-object's to say, not this rule's)
-            continue
-        kept = set(earlier) & set(latest.meta.links)
-        for target in sorted(kept):
-            path = target.partition("#")[0]
-            went = link_path(before.path, path) if path else None
-            goes = link_path(latest.path, path) if path else None
-            was, now = had.get(composed(went or "")), live.get(composed(goes or ""))
-            if was is None or now is None or was is now or was.latest.deleted:
-                continue  # (one that reaches nothing now is broken-link's to say)
-            folder = posixpath.dirname(latest.path) or "."
-            mended = quote(posixpath.relpath(was.latest.path, folder), safe="/")
+        # (read as the other rules read the newest: a version git lacks is left out of the
+        # history, with missing-object's finding, so this one's text was read before)
+        earlier = set(parse_document(source(before).encode("utf-8")).links)
+        folder = posixpath.dirname(before.path)
+        for target, path, was, now in found:
+            if target not in earlier:
+                continue
+            fragment = target.partition("#")[2]
+            here = posixpath.dirname(latest.path) or "."
+            mended = quote(posixpath.relpath(was.latest.path, here), safe="/")
             message = (
-                f"was moved from {posixpath.dirname(before.path) or 'the top folder'}/ and still "
-                f"links to {path}, which from its new folder is {now.latest.path}, not "
+                f"was moved from {f'{folder}/' if folder else 'the top folder'} and still links "
+                f"to {target}, which from its new folder is {now.latest.path}, not "
                 f"{was.latest.path}, which it reached before: if it should still go there, "
-                f"write {mended}"
+                f"write {mended}{f'#{fragment}' if fragment else ''}"
             )
-            line = lines.address(latest, target, path)
+            line = lines.address(latest, target, path, kind=RULE)
             problems.append(Problem("warning", latest.path, message, rule=RULE, line=line))
     return problems
+
+
+_Held = dict[str, list[tuple[datetime, bool, Document]]]
+
+
+def _holders(snapshot: Snapshot) -> _Held:
+    """For each path a document has had (as links name it): when a document came to it or
+    left it (deleted, or moved away), in the order of their commits' dates."""
+    held: _Held = defaultdict(list)
+    for document in snapshot.documents:
+        previous = None
+        for version in document.versions:
+            if previous is not None and not previous.deleted and previous.path != version.path:
+                held[composed(previous.path)].append((version.committed, False, document))
+            held[composed(version.path)].append((version.committed, not version.deleted, document))
+            previous = version
+    for events in held.values():
+        events.sort(key=lambda event: (event[0], event[1]))  # (one leaving before one coming)
+    return held
+
+
+def _holder(held: _Held, path: str, when: datetime) -> Document | None:
+    """The document at ``path`` as of ``when`` (None: none was there)."""
+    holder = None
+    for at, present, document in held.get(composed(path), ()):
+        if at > when:
+            break
+        holder = document if present else None
+    return holder
 
 
 def _last_move(document: Document) -> tuple[Version, Version] | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import unquote
 
@@ -69,32 +68,38 @@ def retargeted_links(
     """
     if not any("<a " in block.html for block in news):
         return []  # most often: no link in the new text, so none was retargeted
-    read_old, read_new = readers(news, folders)  # (each version's from where it was)
-    was = {(text, read_old(to)): to for b in olds for text, to in b.links}
-    now = {(text, read_new(to)): to for b in news for text, to in b.links}
-    before = Counter((text, read_old(to)) for b in olds for text, to in b.links)
-    after = Counter((text, read_new(to)) for b in news for text, to in b.links)
+    old, new = read_links(olds, news, folders)  # (each version's from where it was)
+    was = {(text, target): to for text, target, to in old}
+    now = {(text, target): to for text, target, to in new}
+    before = Counter((text, target) for text, target, _ in old)
+    after = Counter((text, target) for text, target, _ in new)
     found = _kept_words(before, after)
     return [(text, was[text, old], now[text, new]) for text, old, new in found]
 
 
-def readers(
-    news: list[Block], folders: tuple[str, str]
-) -> tuple[Callable[[str], str], Callable[[str], str]]:
-    """How the targets of two versions' links are read: each from its version's folder (a
-    chapter may move to another), but a link the later version writes alike as the later's.
-    A folder renamed with the chapters its chapters link to moves those too: its links went
-    nowhere else (they were said to, for every chapter in it), and the diff shows them the
-    same (``reached``). One left unmended that now reaches another file is not said either."""
+Read = list[tuple[str, str, str]]  # (words, target as the page reads it, target as written)
+
+
+def read_links(olds: list[Block], news: list[Block], folders: tuple[str, str]) -> tuple[Read, Read]:
+    """Each link of two versions: its words, its target as read from its version's folder (a
+    chapter may move to another) and as written. But a link of the earlier version that the
+    later writes alike (the same words, the same address: once for each time it does) is read
+    as the later's: a folder renamed with the chapters its chapters link to moves those too,
+    and its links went nowhere else (they were said to, for every chapter in it), as the diff
+    shows them the same (``reached``). One left unmended that now reaches another file is not
+    said either (``tracker check`` warns of it: link-now-elsewhere)."""
     old_folder, new_folder = folders
-    if old_folder == new_folder:
-        return (lambda to: read_target(to, old_folder)), (lambda to: read_target(to, new_folder))
-    alike = {to for block in news for _, to in block.links}
-
-    def read_old(to: str) -> str:
-        return read_target(to, new_folder if to in alike else old_folder)
-
-    return read_old, (lambda to: read_target(to, new_folder))
+    new = [(text, read_target(to, new_folder), to) for b in news for text, to in b.links]
+    alike = Counter((text, to) for text, _, to in new) if old_folder != new_folder else Counter()
+    old = []
+    for block in olds:
+        for text, to in block.links:
+            if alike[text, to] > 0:
+                alike[text, to] -= 1
+                old.append((text, read_target(to, new_folder), to))
+            else:
+                old.append((text, read_target(to, old_folder), to))
+    return old, new
 
 
 def read_target(href: str, folder: str = "") -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from html import unescape
 from urllib.parse import urlsplit
@@ -32,32 +34,49 @@ def as_compared(olds: list[Block], news: list[Block], folders: tuple[str, str]) 
     not write alike, written as the later version writes one that reaches the same file, where
     it has one; the blocks without any, as they were."""
     old_folder, new_folder = folders
-    written: set[str] = set()  # the addresses the later version writes, as written
+    written: Counter[str] = Counter()  # the addresses the later version writes, as written
     reaching: dict[str, str] = {}  # what a later address reaches -> the first written so
     for block in news:
         for found in (
             _LINKED.finditer(block.html) if "<a " in block.html or "<img " in block.html else ()
         ):
-            written.add(found[3])
+            written[found[3]] += 1
             target = _target(found[2], unescape(found[3]), new_folder)
             if target is not None:
                 reaching.setdefault(target, found[3])
 
-    def compared(found: re.Match[str]) -> str:
-        if found[3] in written:
-            return found[0]
-        target = _target(found[2], unescape(found[3]), old_folder)
-        same = reaching.get(target) if target is not None else None
-        return found[0] if same is None else f"{found[1]}{same}{found[4]}"
+    def compared(value: str, tag: str) -> str:
+        """An earlier address as compared: written alike as often as the later version
+        writes it (a chapter linked twice, once mended: review), else as the later version
+        writes what it reaches, if it does."""
+        if written[value] > 0:
+            written[value] -= 1
+            return value
+        target = _target(tag, unescape(value), old_folder)
+        return (reaching.get(target) if target is not None else None) or value
 
     blocks = []
     for block in olds:
         if "<a " not in block.html and "<img " not in block.html:
             blocks.append(block)
             continue
-        tokens = tuple(_LINKED.sub(compared, t) if t[0] == "<" else t for t in block.tokens)
-        blocks.append(replace(block, html=_LINKED.sub(compared, block.html), tokens=tokens))
+        blocks.append(_decided(block, compared))
     return blocks
+
+
+def _decided(block: Block, compared: Callable[[str, str], str]) -> Block:
+    """The block with each address as ``compared`` gives it, decided once for each place it is
+    written, in the HTML and the same in its tokens (which hold its tags in the same order)."""
+    values = [compared(found[3], found[2]) for found in _LINKED.finditer(block.html)]
+    in_html, in_tokens = iter(values), iter(values)
+    html = _LINKED.sub(lambda found: f"{found[1]}{next(in_html)}{found[4]}", block.html)
+    tokens = tuple(
+        _LINKED.sub(lambda found: f"{found[1]}{next(in_tokens, found[3])}{found[4]}", t)
+        if t[0] == "<"
+        else t
+        for t in block.tokens
+    )
+    return replace(block, html=html, tokens=tokens)
 
 
 def _target(tag: str, value: str, folder: str) -> str | None:

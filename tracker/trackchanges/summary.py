@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from tracker.trackchanges.compare import BlockChange, DocumentDiff
 from tracker.trackchanges.linknotes import (
-    readers,
+    read_links,
+    read_target,
     retargeted_links,
     retitled_abbreviations,
     retitled_links,
@@ -212,14 +213,16 @@ def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
     # An abbreviation is said once, however often it is used (each use carries its title).
     summary.abbreviations_changed = list(dict.fromkeys(retitled_abbreviations(diff.old, diff.new)))
     # Targets as the page reads them (``./c.md`` is ``c.md``), each said as written.
-    read_old, read_new = readers(diff.new, diff.folders)
-    written = {read_old(t): t for b in diff.old for _, t in b.links}
-    written |= {read_new(t): t for b in diff.new for _, t in b.links}
-    old = Counter(read_old(target) for block in diff.old for _, target in block.links)
-    new = Counter(read_new(target) for block in diff.new for _, target in block.links)
-    # A link whose target changed is reported once, as changed, not as added and removed.
-    old.subtract(Counter(read_old(t) for _, t, _ in summary.links_changed))
-    new.subtract(Counter(read_new(t) for _, _, t in summary.links_changed))
+    was, now = diff.folders
+    old_links, new_links = read_links(diff.old, diff.new, diff.folders)
+    written = {target: to for _, target, to in old_links}
+    written |= {target: to for _, target, to in new_links}
+    old = Counter(target for _, target, _ in old_links)
+    new = Counter(target for _, target, _ in new_links)
+    # A link whose target changed is reported once, as changed, not as added and removed (a
+    # changed link is never one written alike: its old target is read from its own folder).
+    old.subtract(Counter(read_target(t, was) for _, t, _ in summary.links_changed))
+    new.subtract(Counter(read_target(t, now) for _, _, t in summary.links_changed))
     summary.links_added = sorted(written[t] for t in (+(new - old)).elements())
     summary.links_removed = sorted(written[t] for t in (+(old - new)).elements())
 
