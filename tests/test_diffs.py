@@ -748,9 +748,16 @@ def test_a_moved_chapters_links_mended_to_reach_the_same_files_are_no_change():
     assert not diff_documents(old, mended, folders=("x", "x")).identical
     said = ("![q src=](m.png)\n", "![q src=](../../x/m.png)\n")  # (alt text holding 'src=')
     assert diff_documents(*said, folders=("x", "y/z")).identical
-    twice = ("[c](c.md)\n\nAgain [c](c.md).\n", "[c](c.md)\n\nAgain [c](../x/c.md).\n")
-    once_mended = diff_documents(*twice, folders=("x", "y"))  # (alike once, mended once: review)
-    assert once_mended.identical and summarise(once_mended).text() == "No changes."
+    # A chapter linked twice, one link mended: x/c.md is still there, so the other now goes to
+    # y/c.md, whichever is first (reviews: neither paragraph, then both, were changed).
+    twice = "[c](c.md)\n\nAgain [c](c.md).\n"
+    for mended, statuses in (("[c](c.md)\n\nAgain [c](../x/c.md).\n", ["changed", "same"]),
+                             ("[c](../x/c.md)\n\nAgain [c](c.md).\n", ["same", "changed"])):  # fmt: skip
+        once = diff_documents(twice, mended, folders=("x", "y"))
+        assert [change.status for change in once.changes] == statuses
+        [notes] = [change.notes for change in once.changes if change.status == "changed"]
+        assert notes == ("The link “c” now goes to c.md (it went to c.md).",)
+        assert summarise(once).text() == "Revised: the opening text. 1 link now goes elsewhere."
     taken = diff_documents(
         "[c](c.md) [k](k.md)\n", "[c](../x/c.md) [k](c.md)\n", folders=("x", "y")
     )

@@ -25,9 +25,8 @@ import pytest
 from conftest import ManualRepo, doc
 from fastapi.testclient import TestClient
 
-from tracker.errors import RepositoryError
+from tracker.errors import GitTimeout, RepositoryError
 from tracker.manual import open_manual
-from tracker.repository.process import GitTimeout
 from tracker.repository.read import GitRepo
 from tracker.repository.write import fetch_branch
 from web.app import BUILT, create_app

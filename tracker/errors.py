@@ -25,6 +25,10 @@ class RepositoryError(TrackerError):
     """The repository cannot be read: not a repository, no commits, missing objects."""
 
 
+class GitTimeout(RepositoryError):
+    """A git process made no progress in the time it is given (``repository.process``)."""
+
+
 class InputError(TrackerError):
     """A malformed argument, such as an impossible date: the web answers 400."""
 

@@ -6,11 +6,10 @@ import threading
 from collections.abc import Callable, Iterable
 
 from tracker.config import TEMPLATES_FOLDER, settings_text
-from tracker.errors import RepositoryError
+from tracker.errors import GitTimeout, RepositoryError
 from tracker.history.documents import decode
 from tracker.history.model import Version
 from tracker.history.snapshot import Snapshot
-from tracker.repository.process import GitTimeout
 from tracker.repository.read import GitRepo
 
 # The most characters of text a reading that remembers keeps (``Texts.remembering``): a

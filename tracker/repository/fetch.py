@@ -17,10 +17,9 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from tracker.errors import RepositoryError
+from tracker.errors import GitTimeout, RepositoryError
 from tracker.logs import Logger
 from tracker.repository.process import (
-    GitTimeout,
     Watchdog,
     git_timeout,
     kill,

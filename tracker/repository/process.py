@@ -19,7 +19,7 @@ import time
 import weakref
 from pathlib import Path
 
-from tracker.errors import InputError, RepositoryError
+from tracker.errors import GitTimeout, InputError, RepositoryError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,10 +55,6 @@ def seconds_from(variable: str, default: float) -> float:
             f"{_LONGEST}, a day)."
         )
     return seconds
-
-
-class GitTimeout(RepositoryError):
-    """A git process made no progress in the time it is given."""
 
 
 def timed_out(what: str, seconds: float) -> GitTimeout:

@@ -14,13 +14,12 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tracker.errors import NotFoundError, RefError, RepositoryError
+from tracker.errors import GitTimeout, NotFoundError, RefError, RepositoryError
 from tracker.logs import Logger
 from tracker.repository.paths import FILES, Listed, Modes, check_path, check_ref
 from tracker.repository.process import (
     Batch,
     GitFailed,
-    GitTimeout,
     Watchdog,
     batch_objects,
     finish,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 from tracker.history.documents import parse_document, split_front_matter, unreadable
 from tracker.trackchanges.align import StepKind, align
 from tracker.trackchanges.blocks import parse_pair
-from tracker.trackchanges.linknotes import link_notes
+from tracker.trackchanges.linknotes import link_notes, reaching
 from tracker.trackchanges.reached import as_compared
 from tracker.trackchanges.text import (
     BREAK,
@@ -96,8 +98,10 @@ def diff_documents(
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
     # A chapter moved to another folder: a link mended to reach the same file from there is
-    # compared as the same link (``reached``); each version is shown as written.
+    # compared as the same link (``reached``: the notes read links alike); shown as written.
     sides = (as_compared(old, new, folders), new) if folders[0] != folders[1] else None
+    reached = reaching(new, folders[1]) if sides is not None else None  # (its notes likewise)
+    linked = partial(link_notes, folders=folders, reached=reached)
     steps, coarse = align(*(sides or (old, new)), deadline)
     coarse |= plain
     changes: list[BlockChange] = []
@@ -123,13 +127,13 @@ def diff_documents(
             ops = [] if same else _ops(olds, news, deadline, compared)
             if _restructured(ops):  # cells or paragraphs changed: shown whole, as the old is
                 ops = [(INSERT, list(news[0].tokens))]  # where it used to be
-            notes = (note, *link_notes(olds, news, folders)) if ops else (note,)
+            notes = (note, *linked(olds, news)) if ops else (note,)
             changes.append(BlockChange("moved", olds[0], news[0], ops, notes))
         elif deadline.passed():
             coarse = True
             changes += _rewrite(olds, news)
         else:
-            changes += _compare(step.kind, olds, news, deadline, folders, compared)
+            changes += _compare(step.kind, olds, news, deadline, linked, compared)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
     details = _details(old_source, new_source)
@@ -190,7 +194,7 @@ def _compare(
     olds: list[Block],
     news: list[Block],
     deadline: Deadline,
-    folders: tuple[str, str],
+    linked: Callable[[list[Block], list[Block]], tuple[str, ...]],  # (link_notes, as set up)
     compared: tuple[list[Block], list[Block]],
 ) -> list[BlockChange]:
     ops = _ops(olds, news, deadline, compared)
@@ -204,7 +208,7 @@ def _compare(
         first, second = _cut(ops)
         return [
             BlockChange("split", olds[0], news[0], first, ("Split from one paragraph.",)),
-            BlockChange("split", None, news[1], second, link_notes(olds, news, folders)),
+            BlockChange("split", None, news[1], second, linked(olds, news)),
         ]
     if kind == "merge":
         # The break between the old paragraphs reads as a space on the old side.
@@ -215,10 +219,10 @@ def _compare(
                 olds[-1],
                 news[0],
                 ops,
-                ("Two paragraphs joined into one.", *link_notes(olds, news, folders)),
+                ("Two paragraphs joined into one.", *linked(olds, news)),
             )
         ]
-    notes = link_notes(olds, news, folders)
+    notes = linked(olds, news)
     if olds[0].kind == "heading" and olds[0].level != news[0].level:
         notes += (f"Now a level {news[0].level} heading (it was level {olds[0].level}).",)
     lists = (olds[0].container, news[0].container)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from typing import TypeVar
 from urllib.parse import unquote
 
@@ -35,11 +36,15 @@ class LinkNote(str):
 
 
 def link_notes(
-    olds: list[Block], news: list[Block], folders: tuple[str, str] = ("", "")
+    olds: list[Block],
+    news: list[Block],
+    folders: tuple[str, str] = ("", ""),
+    reached: AbstractSet[str] | None = None,
 ) -> tuple[str, ...]:
     """A link whose words stayed but whose target or title changed, and an abbreviation whose
-    title (what it stands for) changed, stated in words: the rendered text shows neither."""
-    moved = retargeted_links(olds, news, folders)
+    title (what it stands for) changed, stated in words: the rendered text shows neither
+    (``reached``: see ``read_links``)."""
+    moved = retargeted_links(olds, news, folders, reached)
     notes: list[str] = [LinkNote(text, was, now) for text, was, now in moved]
     notes += [
         f"The link “{text}” now has "
@@ -57,7 +62,10 @@ def link_notes(
 
 
 def retargeted_links(
-    olds: list[Block], news: list[Block], folders: tuple[str, str] = ("", "")
+    olds: list[Block],
+    news: list[Block],
+    folders: tuple[str, str] = ("", ""),
+    reached: AbstractSet[str] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(text, old target, new target) of links that kept their words but not their target.
 
@@ -68,38 +76,62 @@ def retargeted_links(
     """
     if not any("<a " in block.html for block in news):
         return []  # most often: no link in the new text, so none was retargeted
-    old, new = read_links(olds, news, folders)  # (each version's from where it was)
+    return [(text, was, now) for text, was, now, *_ in retargeted(olds, news, folders, reached)]
+
+
+def retargeted(
+    olds: list[Block],
+    news: list[Block],
+    folders: tuple[str, str],
+    reached: AbstractSet[str] | None = None,
+) -> list[tuple[str, str, str, str, str]]:
+    """``retargeted_links``, each with its old and new target as read (``read_links``)."""
+    if not any("<a " in block.html for block in news):
+        return []
+    old, new = read_links(olds, news, folders, reached)
     was = {(text, target): to for text, target, to in old}
     now = {(text, target): to for text, target, to in new}
     before = Counter((text, target) for text, target, _ in old)
     after = Counter((text, target) for text, target, _ in new)
     found = _kept_words(before, after)
-    return [(text, was[text, old], now[text, new]) for text, old, new in found]
+    return [(text, was[text, old], now[text, new], old, new) for text, old, new in found]
 
 
 Read = list[tuple[str, str, str]]  # (words, target as the page reads it, target as written)
 
 
-def read_links(olds: list[Block], news: list[Block], folders: tuple[str, str]) -> tuple[Read, Read]:
-    """Each link of two versions: its words, its target as read from its version's folder (a
-    chapter may move to another) and as written. But a link of the earlier version that the
-    later writes alike (the same words, the same address: once for each time it does) is read
-    as the later's: a folder renamed with the chapters its chapters link to moves those too,
-    and its links went nowhere else (they were said to, for every chapter in it), as the diff
-    shows them the same (``reached``). One left unmended that now reaches another file is not
-    said either (``tracker check`` warns of it: link-now-elsewhere)."""
+def read_links(
+    olds: list[Block],
+    news: list[Block],
+    folders: tuple[str, str],
+    reached: AbstractSet[str] | None = None,
+) -> tuple[Read, Read]:
+    """Each link of two versions: its words, its target as the page reads it, and its target
+    as written; the later version's read from its folder. A chapter may have moved to another:
+    a link of the earlier version is read from the earlier version's folder where the later
+    version links to what it reaches there (a link mended to reach it from the new folder is
+    the same link), else as the later version would read it (a folder renamed with the
+    chapters its chapters link to moves those too, and its links went nowhere else: they were
+    said to, for every chapter in it). The diff compares them so (``reached``). One left
+    unmended that now reaches a namesake is not said (``tracker check`` warns of it:
+    link-now-elsewhere). ``reached``: what the whole later version links to, where ``news`` are
+    some of its blocks (``reaching``); else what they link to."""
     old_folder, new_folder = folders
     new = [(text, read_target(to, new_folder), to) for b in news for text, to in b.links]
-    alike = Counter((text, to) for text, _, to in new) if old_folder != new_folder else Counter()
+    reached = {target for _, target, _ in new} if reached is None else reached
     old = []
     for block in olds:
         for text, to in block.links:
-            if alike[text, to] > 0:
-                alike[text, to] -= 1
-                old.append((text, read_target(to, new_folder), to))
-            else:
-                old.append((text, read_target(to, old_folder), to))
+            target = read_target(to, old_folder)
+            if target not in reached and old_folder != new_folder:
+                target = read_target(to, new_folder)
+            old.append((text, target, to))
     return old, new
+
+
+def reaching(blocks: list[Block], folder: str) -> frozenset[str]:
+    """What the links of a version in ``folder`` reach, as the page reads them."""
+    return frozenset(read_target(to, folder) for block in blocks for _, to in block.links)
 
 
 def read_target(href: str, folder: str = "") -> str:

@@ -10,8 +10,7 @@ from typing import Any, Literal
 from tracker.trackchanges.compare import BlockChange, DocumentDiff
 from tracker.trackchanges.linknotes import (
     read_links,
-    read_target,
-    retargeted_links,
+    retargeted,
     retitled_abbreviations,
     retitled_links,
 )
@@ -208,21 +207,20 @@ def _counts(token: str) -> bool:
 
 
 def _link_changes(summary: Summary, diff: DocumentDiff) -> None:
-    summary.links_changed = retargeted_links(diff.old, diff.new, diff.folders)
+    changed = retargeted(diff.old, diff.new, diff.folders)
+    summary.links_changed = [(text, was, now) for text, was, now, _, _ in changed]
     summary.links_retitled = retitled_links(diff.old, diff.new)
     # An abbreviation is said once, however often it is used (each use carries its title).
     summary.abbreviations_changed = list(dict.fromkeys(retitled_abbreviations(diff.old, diff.new)))
     # Targets as the page reads them (``./c.md`` is ``c.md``), each said as written.
-    was, now = diff.folders
     old_links, new_links = read_links(diff.old, diff.new, diff.folders)
     written = {target: to for _, target, to in old_links}
     written |= {target: to for _, target, to in new_links}
     old = Counter(target for _, target, _ in old_links)
     new = Counter(target for _, target, _ in new_links)
-    # A link whose target changed is reported once, as changed, not as added and removed (a
-    # changed link is never one written alike: its old target is read from its own folder).
-    old.subtract(Counter(read_target(t, was) for _, t, _ in summary.links_changed))
-    new.subtract(Counter(read_target(t, now) for _, _, t in summary.links_changed))
+    # A link whose target changed is reported once, as changed, not as added and removed.
+    old.subtract(Counter(target for *_, target, _ in changed))
+    new.subtract(Counter(target for *_, target in changed))
     summary.links_added = sorted(written[t] for t in (+(new - old)).elements())
     summary.links_removed = sorted(written[t] for t in (+(old - new)).elements())
 
