@@ -780,3 +780,25 @@ def test_a_moved_chapters_deleted_image_beside_an_insertion_is_the_earlier_versi
     shown = rewrite_links(body, "y/z/a.md", lambda path, _: f"/chapters/{path}", media("new"),
                           media("old"), None, "x/a.md")  # fmt: skip
     assert 'src="/files/old/x/m.png"' in shown
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [  # (a file named two ways in a chapter moved unedited: review)
+        ("See [c](../z/c.md).\n\nAlso [e](../z/./c.md).\n", None, "No changes."),
+        ("A [c](caf%C3%A9.md) and [d](café.md).\n", None, "No changes."),
+        ("![i](m.png)\n\n![j](../y/m.png)\n", None, "No changes."),
+        # A link rewritten to reach another file is said, as the diff marks it (review).
+        ("P [c](c.md).\n", "P [c](../y/c.md).\n", "1 link now goes elsewhere."),
+        ("P [c](c.md).\n", "P [d](../y/c.md).\n", "1 link added, 1 link removed."),
+    ],
+)
+def test_a_moved_chapters_links_are_the_same_or_said_to_change(old: str, new: str | None, said):
+    """Never a paragraph marked changed with nothing in it marked and nothing said."""
+    diff = diff_documents(old, new or old, folders=("x", "y"))
+    assert said in summarise(diff).text()
+    if new is None:
+        assert diff.identical
+    else:
+        [changed] = [change for change in diff.changes if change.status != "same"]
+        assert changed.notes or "link added" in said

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
-from collections.abc import Set as AbstractSet
 from typing import TypeVar
 from urllib.parse import unquote
 
@@ -39,7 +38,7 @@ def link_notes(
     olds: list[Block],
     news: list[Block],
     folders: tuple[str, str] = ("", ""),
-    reached: AbstractSet[str] | None = None,
+    reached: Reached | None = None,
 ) -> tuple[str, ...]:
     """A link whose words stayed but whose target or title changed, and an abbreviation whose
     title (what it stands for) changed, stated in words: the rendered text shows neither
@@ -65,7 +64,7 @@ def retargeted_links(
     olds: list[Block],
     news: list[Block],
     folders: tuple[str, str] = ("", ""),
-    reached: AbstractSet[str] | None = None,
+    reached: Reached | None = None,
 ) -> list[tuple[str, str, str]]:
     """(text, old target, new target) of links that kept their words but not their target.
 
@@ -83,7 +82,7 @@ def retargeted(
     olds: list[Block],
     news: list[Block],
     folders: tuple[str, str],
-    reached: AbstractSet[str] | None = None,
+    reached: Reached | None = None,
 ) -> list[tuple[str, str, str, str, str]]:
     """``retargeted_links``, each with its old and new target as read (``read_links``)."""
     if not any("<a " in block.html for block in news):
@@ -104,34 +103,43 @@ def read_links(
     olds: list[Block],
     news: list[Block],
     folders: tuple[str, str],
-    reached: AbstractSet[str] | None = None,
+    reached: Reached | None = None,
 ) -> tuple[Read, Read]:
     """Each link of two versions: its words, its target as the page reads it, and its target
     as written; the later version's read from its folder. A chapter may have moved to another:
-    a link of the earlier version is read from the earlier version's folder where the later
-    version links to what it reaches there (a link mended to reach it from the new folder is
-    the same link), else as the later version would read it (a folder renamed with the
-    chapters its chapters link to moves those too, and its links went nowhere else: they were
-    said to, for every chapter in it). The diff compares them so (``reached``). One left
+    a link of the earlier version is read from the earlier version's folder, unless the later
+    version links nowhere to what it reached there and writes its address alike: then it is
+    read as the later version reads it (a folder renamed with the chapters its chapters link
+    to moves those too, and its links went nowhere else: they were said to, for every chapter
+    in it). A link mended to reach the same file from the new folder is so the same link. The diff compares them so (``reached``). One left
     unmended that now reaches a namesake is not said (``tracker check`` warns of it:
-    link-now-elsewhere). ``reached``: what the whole later version links to, where ``news`` are
-    some of its blocks (``reaching``); else what they link to."""
+    link-now-elsewhere). A link rewritten to reach another file than it did is said, as the
+    diff marks it (review). ``reached``: what the whole later version links to and the
+    addresses it writes, where ``news`` are some of its blocks (``reaching``); else theirs."""
     old_folder, new_folder = folders
     new = [(text, read_target(to, new_folder), to) for b in news for text, to in b.links]
-    reached = {target for _, target, _ in new} if reached is None else reached
+    targets, written = reached or (
+        frozenset(target for _, target, _ in new),
+        frozenset(to for _, _, to in new),
+    )
     old = []
     for block in olds:
         for text, to in block.links:
             target = read_target(to, old_folder)
-            if target not in reached and old_folder != new_folder:
-                target = read_target(to, new_folder)
+            if target not in targets and to in written and old_folder != new_folder:
+                target = read_target(to, new_folder)  # (written alike: a folder renamed)
             old.append((text, target, to))
     return old, new
 
 
-def reaching(blocks: list[Block], folder: str) -> frozenset[str]:
-    """What the links of a version in ``folder`` reach, as the page reads them."""
-    return frozenset(read_target(to, folder) for block in blocks for _, to in block.links)
+Reached = tuple[frozenset[str], frozenset[str]]  # (what links reach, the addresses written)
+
+
+def reaching(blocks: list[Block], folder: str) -> Reached:
+    """What the links of a version in ``folder`` reach, as the page reads them, and the
+    addresses they are written as."""
+    links = [to for block in blocks for _, to in block.links]
+    return frozenset(read_target(to, folder) for to in links), frozenset(links)
 
 
 def read_target(href: str, folder: str = "") -> str:

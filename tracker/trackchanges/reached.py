@@ -35,18 +35,21 @@ def as_compared(olds: list[Block], news: list[Block], folders: tuple[str, str]) 
     version writes one that reaches the same file, where it has one; else as written. The
     blocks without any, as they were."""
     old_folder, new_folder = folders
-    reaching: dict[str, str] = {}  # what a later address reaches -> the first written so
+    reaching: dict[str, list[str]] = {}  # what a later address reaches -> each written so
     for block in news:
         for found in (
             _LINKED.finditer(block.html) if "<a " in block.html or "<img " in block.html else ()
         ):
             target = _target(found[2], unescape(found[3]), new_folder)
-            if target is not None:
-                reaching.setdefault(target, found[3])
+            if target is not None and found[3] not in (written := reaching.setdefault(target, [])):
+                written.append(found[3])
 
     def compared(value: str, tag: str) -> str:
+        """As written where the later version writes it so to reach the same file (one file
+        may be named two ways: review), else as the later version first writes that file."""
         target = _target(tag, unescape(value), old_folder)
-        return (reaching.get(target) if target is not None else None) or value
+        written = reaching.get(target, []) if target is not None else []
+        return value if value in written or not written else written[0]
 
     return [
         block
