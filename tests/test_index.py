@@ -197,9 +197,8 @@ def test_a_detached_head_moved_back_is_not_said_to_be_rewritten(repo: ManualRepo
     assert _rewritten(caplog) == []
 
 
-def test_a_head_merged_in_from_another_line_is_said(repo: ManualRepo, caplog):
-    """The branch reset and the head read last merged back in: its commits are a side
-    branch's now, their versions the merge's (other commits, dates and go-live)."""
+def _merged_back(repo: ManualRepo) -> tuple[str, str]:
+    """The head a publishing command read; the branch reset and that head merged back in."""
     repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
     read = repo.commit({"r.md": doc("R")}, when="2024-01-02T09:00:00+00:00")
     assert repo.open(publishing=True).snapshot().head == read
@@ -207,6 +206,13 @@ def test_a_head_merged_in_from_another_line_is_said(repo: ManualRepo, caplog):
     repo.git("reset", "--hard", "--quiet", "HEAD~1")
     repo.commit({"l.md": doc("L")}, when="2024-01-03T09:00:00+00:00")
     merged = repo.merge("side", "2024-01-04T09:00:00+00:00")
+    return read, merged
+
+
+def test_a_head_merged_in_from_another_line_is_said(repo: ManualRepo, caplog):
+    """The branch reset and the head read last merged back in: its commits are a side
+    branch's now, their versions the merge's (other commits, dates and go-live)."""
+    read, merged = _merged_back(repo)
     assert repo.open(publishing=True).snapshot().head == merged
     assert _rewritten(caplog) == [_said(read, "off its first-parent line")]
 
@@ -216,13 +222,7 @@ def test_a_head_merged_in_is_said_though_an_author_s_command_read_it_first(
 ):
     """Judged from the kept history, which an author's command had moved on, it went unsaid;
     so too after a build stopped by a mistake (kept_when_done: review)."""
-    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
-    read = repo.commit({"r.md": doc("R")}, when="2024-01-02T09:00:00+00:00")
-    assert repo.open(publishing=True).snapshot().head == read
-    repo.git("branch", "--quiet", "side", read)
-    repo.git("reset", "--hard", "--quiet", "HEAD~1")
-    repo.commit({"l.md": doc("L")}, when="2024-01-03T09:00:00+00:00")
-    merged = repo.merge("side", "2024-01-04T09:00:00+00:00")
+    read, merged = _merged_back(repo)
     assert repo.open(lazy=True).snapshot().head == merged  # (an author's: quiet)
     assert _rewritten(caplog) == []
     building = repo.open(publishing=True, kept_when_done=True)
