@@ -111,11 +111,12 @@ def read_links(
     version links nowhere to what it reached there and writes its address alike: then it is
     read as the later version reads it (a folder renamed with the chapters its chapters link
     to moves those too, and its links went nowhere else: they were said to, for every chapter
-    in it). A link mended to reach the same file from the new folder is so the same link. The diff compares them so (``reached``). One left
-    unmended that now reaches a namesake is not said (``tracker check`` warns of it:
-    link-now-elsewhere). A link rewritten to reach another file than it did is said, as the
-    diff marks it (review). ``reached``: what the whole later version links to and the
-    addresses it writes, where ``news`` are some of its blocks (``reaching``); else theirs."""
+    in it). So a link mended to reach the same file from the new folder is the same link, and
+    one rewritten to reach another file is said to go elsewhere, as the diff compares them
+    (``reached``: review). One left unmended that now reaches a namesake is not said
+    (``tracker check`` warns of it: link-now-elsewhere). ``reached``: what the whole later
+    version links to and the addresses it writes, where ``news`` are some of its blocks
+    (``reaching``); else theirs."""
     old_folder, new_folder = folders
     new = [(text, read_target(to, new_folder), to) for b in news for text, to in b.links]
     targets, written = reached or (
