@@ -29,7 +29,10 @@ typecheck: $(VENV)/installed
 	$(BIN)/mypy
 
 # On every core, a test file to a worker: a file's tests share its module's fixtures (one demo
-# repository, one browser), and each test has folders, caches and ports of its own.
+# repository, one browser), and each test has folders and caches of its own and a free port
+# (the browser tests' server is handed its socket; a `tracker serve` test's port is let go
+# just before the service binds it, which another worker could take in between, though
+# rarely).
 unit: $(VENV)/installed $(ASSETS)
 	$(BIN)/python -m pytest --numprocesses auto --dist loadfile
 
