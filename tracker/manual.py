@@ -22,7 +22,7 @@ from tracker.dates import looks_like_date, parse_date
 from tracker.errors import ConfigError, RepositoryError
 from tracker.history import texts
 from tracker.history.model import Document, Problem, Version
-from tracker.history.releases import EntryRow, ReleaseRows, entry_rows
+from tracker.history.releases import ReleaseRows, entry_rows
 from tracker.history.snapshot import (
     Outline,
     Point,
@@ -165,7 +165,7 @@ def _moved_on(
             "document; give the manual's folder with --root."
         )
     rows = {key: row for key, row in going_on.rows.items() if key not in touched}
-    earlier = _earlier(going_on, kept, touched.keys(), whole)
+    earlier = derived.earlier(going_on, kept, touched.keys(), whole)
     days = changed_days(earlier, entries, (going_on.order, order))
     others = [key for key in going_on.order if key not in touched]
     # Every day when the others moved too, or when nothing is kept (every day is new).
@@ -202,23 +202,6 @@ def _moved_on(
     if keeping:
         state = derived.keep(repo, text, snapshot, going_on, (touched, changed, every), base, held)
     return snapshot
-
-
-def _earlier(
-    going_on: derived.Continued,
-    kept: derived.Stored | None,
-    touched: Iterable[int],
-    whole: Callable[[], Snapshot],
-) -> dict[int, list[tuple[date, EntryRow]]]:
-    """The release entries the touched documents had at the kept head, worked out again from
-    the documents as kept there (read back when the new commits touched them)."""
-    keys = [key for key in touched if key in going_on.rows]
-    if kept is None or not keys:
-        return {}
-    unread = [key for key in keys if key not in kept.read]
-    if unread:  # (each was read when the new commits first touched it: not expected)
-        kept.loader(going_on.rows, whole)(unread)
-    return {key: entry_rows(kept.read[key]) for key in keys}
 
 
 def _continued(
@@ -300,13 +283,29 @@ class Manual:
                         keep = not self.kept_when_done
                         published.kept(self.repo, self.root, branch, head, keep)
                         self._unkept = None if keep else (branch, head)
-                    held = self._held
-                    latest = read_snapshot(self.repo, self.root, branch, head, held=held, says=says)
-                    if not self.lazy:
-                        latest.read_all()
+                    latest = self._read(branch, head, says)
                     self._latest, self._again = latest, False
                     self._lacks = _lacking(latest.problems)
         return latest
+
+    def _read(self, branch: str, head: str, says: bool = False) -> Snapshot:
+        """The snapshot of this head, every document read unless lazy (see LostTexts)."""
+        found = read_snapshot(self.repo, self.root, branch, head, held=self._held, says=says)
+        if not self.lazy:
+            try:
+                found.read_all()
+            except derived.LostTexts:
+                return self._anew(branch, head)
+        return found
+
+    def _anew(self, branch: str, head: str) -> Snapshot:
+        """The snapshot of this head read anew, whatever is kept: documents read back were made
+        of texts git has lost since (the kept history is dropped)."""
+        log.warning("%s; the history is read anew.", derived.LOST)
+        found = read_snapshot(self.repo, self.root, branch, head, False, self._held)
+        if not self.lazy:
+            found.read_all()
+        return found
 
     def done(self) -> None:
         """Keep the head last read as the one published (see ``kept_when_done``)."""
@@ -330,11 +329,9 @@ class Manual:
             found, (_, before) = None, unreadable_changes(self.repo, self.root, head)
             if before is not None:
                 try:
-                    found = read_snapshot(self.repo, self.root, branch, before, held=self._held)
+                    found = self._read(branch, before)
                 except RepositoryError:  # (the manual's folder came with the breaking commit)
                     return None
-                if not self.lazy:
-                    found.read_all()
                 self._latest = found
             self._unbroken = (head, found)
             return found
@@ -344,7 +341,14 @@ class Manual:
         ``tracker check``): then read with those before the commits that broke them (else the
         defaults), led by their error; never kept: other commands refuse the head as before."""
         try:
-            return self.snapshot()
+            found = self.snapshot()
+            found.documents.read_all()  # (each is checked: LostTexts, while they are read)
+            return found
+        except derived.LostTexts:
+            with self._lock:
+                found = self._latest = self._anew(*self._tracked())
+                self._lacks = _lacking(found.problems)
+            return found
         except ConfigError as error:
             branch, head = self._tracked()
             broken, before = unreadable_changes(self.repo, self.root, head)
@@ -353,8 +357,7 @@ class Manual:
             return with_settings_error(found, error, broken, before)
 
     def read_again(self) -> None:
-        """Read the snapshot again when next asked, though the branch has not moved (texts a
-        partial clone could not fetch may be fetched now)."""
+        """Read the snapshot again when next asked (a partial clone may fetch texts it lacked)."""
         with self._lock:
             self._again = True
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from tracker.collector import collector_paused, pausing_collector
 from tracker.config import Config
 from tracker.errors import RepositoryError
 from tracker.history.model import Document, Documents, Loader, Problem
-from tracker.history.releases import EntryRow, ReleaseRows
+from tracker.history.releases import EntryRow, ReleaseRows, entry_rows
 from tracker.history.snapshot import Notice, Outline, Snapshot, made
 from tracker.history.texts import day_lines
 from tracker.index import store
@@ -52,9 +53,22 @@ _UNREADABLE = (
 )
 
 
+# Said when documents read back were made of texts git has lost since.
+LOST = (
+    "git no longer has texts that the kept history of the manual was read from (the repository "
+    "may be damaged)"
+)
+_SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
+
+
 class ReadBackError(RepositoryError):
     """A document the kept history names could not be read back (the file was removed or
     damaged while a command was reading it)."""
+
+
+class LostTexts(ReadBackError):
+    """Documents read back from the kept history were made of texts git has lost since (a fresh
+    read leaves those versions out, and says so); the kept history is dropped."""
 
 
 # What the snapshot's part holds: the head's branch, root and settings, the problems, the
@@ -92,6 +106,7 @@ class Stored:
     read: dict[int, Document] = field(default_factory=dict)  # the documents read back so far
     held: Held | None = None  # a service's documents, by row (held.py): not read back again
     state: str | None = None  # the name of the snapshot's part, once read (held.py)
+    repo: GitRepo | None = None  # documents read back are checked against the texts it has
 
     def snapshot(self, whole: Callable[[], Snapshot] | None = None) -> Snapshot | None:
         """The snapshot of ``head``; its documents are read when first wanted (``whole``:
@@ -206,13 +221,18 @@ class Stored:
                 held = self.held
                 found = held.take({key: rows[key] for key in keys}) if held is not None else {}
                 wanted = {rows[key]: key for key in keys if key not in found}
+                unpickled: dict[int, Document] = {}
                 try:
                     if wanted:
                         assert connection is not None
                         with collector_paused():  # for them all, not each: see collector.py
-                            found.update(self._unpickled_rows(connection, wanted))
+                            unpickled = dict(self._unpickled_rows(connection, wanted))
                 except (sqlite3.Error, AssertionError) as error:
                     log.warning("the derived index could not be read (%s).", error)
+                if self._lost(unpickled.values()):  # (not mixed with what is kept: said)
+                    emptied(self.path, SCHEMA, ("kept", "documents", "releases"))
+                    raise LostTexts(f"{LOST}; run the command again to read the history anew.")
+                found.update(unpickled)
                 if self.held is not None:
                     self.held.hold({rows[key]: document for key, document in found.items()})
                 if any(key not in found for key in keys) and whole is not None:
@@ -226,6 +246,12 @@ class Stored:
                 return found
 
         return load
+
+    def _lost(self, documents: Iterable[Document]) -> bool:
+        """Whether git has lost a text these documents' versions were read from since they were
+        kept (a fresh read leaves such a version out, and says so: so must this one)."""
+        blobs = {v.blob for d in documents for v in d.versions if v.blob and _SHA.fullmatch(v.blob)}
+        return self.repo is not None and bool(blobs) and bool(self.repo.lacking(sorted(blobs)))
 
     def _unpickled_rows(
         self, connection: sqlite3.Connection, wanted: dict[str, int]
@@ -244,6 +270,23 @@ class Stored:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def earlier(
+    going_on: Continued,
+    kept: Stored | None,
+    touched: Iterable[int],
+    whole: Callable[[], Snapshot],
+) -> dict[int, list[tuple[date, EntryRow]]]:
+    """The release entries the touched documents had at the kept head, worked out again from
+    the documents as kept there (read back when the new commits touched them)."""
+    keys = [key for key in touched if key in going_on.rows]
+    if kept is None or not keys:
+        return {}
+    unread = [key for key in keys if key not in kept.read]
+    if unread:  # (each was read when the new commits first touched it: not expected)
+        kept.loader(going_on.rows, whole)(unread)
+    return {key: entry_rows(kept.read[key]) for key in keys}
 
 
 def forget(repo: GitRepo, branch: str, root: Root) -> None:
@@ -265,7 +308,7 @@ def stored(repo: GitRepo, branch: str, root: Root, held: Held | None = None) -> 
     except sqlite3.Error as error:
         _failed(path, error)
         return None
-    return Stored(path, str(row[0]), str(row[1]), held=held) if row else None
+    return Stored(path, str(row[0]), str(row[1]), held=held, repo=repo) if row else None
 
 
 def keep(

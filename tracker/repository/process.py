@@ -149,6 +149,11 @@ def batch_objects(cwd: Path, names: list[str]) -> list[tuple[str, int] | None]:
     return found
 
 
+def absent(cwd: Path, shas: list[str]) -> set[str]:
+    """Those of these objects git has not (asked without reading them)."""
+    return {sha for sha, found in zip(shas, batch_objects(cwd, shas), strict=True) if not found}
+
+
 def stream_git(args: list[str], cwd: Path, stdin: bool = False) -> subprocess.Popen[bytes]:
     """A git process to stream from (and, with ``stdin``, to feed): in a session of its own,
     so that it and what it starts can be stopped together; its messages in English, which

@@ -21,6 +21,7 @@ from tracker.repository.process import (
     Batch,
     GitFailed,
     Watchdog,
+    absent,
     batch_objects,
     finish,
     git_timeout,
@@ -274,7 +275,7 @@ class GitRepo:
         stop on a blob it cannot fetch, that blob is passed over too, a few times at most.
         """
         wanted = [sha for sha in shas if _SHA.fullmatch(sha)]
-        absent = self._fetch_first(wanted) if self.partial else set()
+        absent = self.lacking(wanted) if self.partial else set()
         if len(wanted) <= _FEW:  # a new commit's: the long-lived reader, with no new process
             try:
                 found = [(sha, None if sha in absent else self._read_one(sha, limit))
@@ -328,13 +329,15 @@ class GitRepo:
             promisor = self._promisor
         return promisor is not None and promisor.may_come()
 
-    def _fetch_first(self, wanted: list[str]) -> set[str]:
-        """Fetch the blobs a partial clone lacks; those it cannot fetch (and says so)."""
+    def lacking(self, shas: list[str]) -> set[str]:
+        """The blobs of these git has not; a partial clone's are fetched first (``Promisor``)."""
         from tracker.repository.fetch import Promisor
 
+        if not self.partial:
+            return absent(self._cwd, shas)
         with self._reader_lock:
             self._promisor = self._promisor or Promisor(self._cwd)
-        return self._promisor.unfetchable(wanted)
+        return self._promisor.unfetchable(shas)
 
     def read_blob(self, sha: str) -> bytes:
         """One blob's contents; a blob the history names but git lacks is RepositoryError."""
