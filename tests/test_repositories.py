@@ -166,40 +166,44 @@ def test_check_reports_a_version_git_lacks_however_old_it_is(repo: ManualRepo):
         assert rules == ["missing-object"], (today, result.stdout)
 
 
-@pytest.mark.parametrize("reader", ["check", "show", "build", "service"])
+@pytest.mark.parametrize(
+    "reader",
+    ["check", "check after a commit", "check, settings broken", "build", "service", "show"],
+)
 def test_a_text_lost_after_the_history_was_kept_is_said_as_a_fresh_read_says_it(
     repo: ManualRepo, tmp_path: Path, reader: str
 ):
-    """The kept history was read while git had every text: read back once one is lost, it
-    must not pass for whole. Before, a check said nothing (exit 0), a static copy left out
-    the release pages and newsletters (503), and a fresh index said what was lost (review)."""
+    """The kept history was read while git had every text. What reads every document (a check,
+    a static copy, a service as it starts) must not take it for whole once one is lost. Before,
+    a check said nothing (exit 0) and a static copy left out the release pages and newsletters
+    (503), where a fresh index said what was lost (review). A command that reads one chapter
+    says the text is missing when it needs it, as before."""
+    repo.commit({"manual.toml": "", "b.md": doc("B")}, "b", "2023-12-02T10:00:00+00:00")
     for number in (1, 2, 3):
         repo.commit({"a.md": doc("A", f"Text {number}.")}, f"v{number}",
                     f"2024-0{number}-02T10:00:00+00:00")  # fmt: skip
     assert tracker("history", "a", "--repo", str(repo.path)).returncode == 0  # (kept)
     drop_object(repo, f"HEAD~1:{ROOT}/a.md")
+    if reader == "check after a commit":  # (the kept history moved on: b's, not a's)
+        repo.commit({"b.md": doc("B", "New.")}, "b2", "2024-04-02T10:00:00+00:00")
+    elif reader == "check, settings broken":  # (read with the settings before them)
+        repo.commit({"manual.toml": "[releases\n"}, "oops", "2024-04-02T10:00:00+00:00")
     lost = "git no longer has texts that the kept history of the manual was read from"
-    if reader == "check":  # (every document is read: read anew at once)
+    if reader.startswith("check"):
         result = tracker("check", "--repo", str(repo.path), "--format", "json")
-        rules = [finding["rule"] for finding in json.loads(result.stdout)["findings"]]
-        assert rules == ["missing-object"] and f"{lost} (the repository may be damaged); " \
-            "the history is read anew." in result.stderr  # fmt: skip
-    elif reader == "show":  # (one document read back: the command cannot take it back)
-        result = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
-        assert (result.returncode, result.stdout) == (2, "")
-        assert result.stderr == f"tracker: error: {lost} (the repository may be damaged); " \
-            "run the command again to read the history anew.\n"  # fmt: skip
-        again = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
-        assert "Text 1." in again.stdout and "could not be read" in again.stderr
+        rules = {finding["rule"] for finding in json.loads(result.stdout)["findings"]}
+        assert "missing-object" in rules and "run the command again" not in result.stderr
+        assert f"{lost} (missing from the repository, or a partial clone could not fetch " \
+            "them); the history is read anew." in result.stderr, result.stderr  # fmt: skip
     elif reader == "build":
         out = tmp_path / "site"
         result = tracker("build", "--repo", str(repo.path), "--out", str(out),
                          "--base-url", "https://example.org/")  # fmt: skip
         assert result.returncode == 0 and "answered 503" not in result.stderr, result.stderr
         releases = sorted(path.name for path in (out / "releases").glob("20*"))
-        assert lost in result.stderr and releases == ["2024-01-02", "2024-03-02"]
+        assert lost in result.stderr and releases == ["2023-12-02", "2024-01-02", "2024-03-02"]
         assert "A: v2. v3." in (out / "releases/2024-03-02/newsletter.txt").read_text()
-    else:
+    elif reader == "service":
         from fastapi.testclient import TestClient
 
         from web.app import create_app
@@ -207,6 +211,11 @@ def test_a_text_lost_after_the_history_was_kept_is_said_as_a_fresh_read_says_it(
         with TestClient(create_app(repo.open())) as client:
             page = client.get("/chapters/a/history")
             assert page.status_code == 200 and "left out" in page.text
+            assert client.get("/releases/2024-02-02").status_code == 404
+    else:  # (what it has read is kept: the text is looked for when it is needed)
+        result = tracker("show", "a", "--at", "2024-02-15", "--repo", str(repo.path))
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr.startswith("tracker: error: The repository is missing the object ")
 
 
 def test_a_partial_clone_whose_remote_is_gone_says_so_once_and_leaves_out_what_it_lacks(

@@ -58,6 +58,7 @@ def read_snapshot(
     held: Held | None = None,
     settings: str | None = None,
     says: bool = False,
+    checked: bool = False,
 ) -> Snapshot:
     """The pipeline: settings, git's log and the documents' metadata, the rules, the releases.
 
@@ -68,9 +69,10 @@ def read_snapshot(
     ``held``: the documents a service holds (``index/held.py``), not read back again.
     ``settings``: manual.toml's text to read the head with instead of its own; never kept.
     ``says``: a kept head that is off the new first-parent line is said (``Manual.publishing``;
-    one no longer on the branch is said by ``Manual.snapshot``).
+    one no longer on the branch is said by ``Manual.snapshot``). ``checked``: documents read
+    back whose texts git has lost since are ``derived.LostTexts``.
     """
-    kept = derived.stored(repo, branch, root, held) if trusted else None
+    kept = derived.stored(repo, branch, root, held, checked) if trusted else None
 
     def whole() -> Snapshot:  # the kept history turned out to be damaged: read all again
         derived.forget(repo, branch, root)
@@ -240,6 +242,7 @@ class Manual:
         lazy: bool = False,
         publishing: bool = False,
         kept_when_done: bool = False,
+        checked: bool | None = None,
     ) -> None:
         self.repo = repo
         self.root = root
@@ -250,6 +253,10 @@ class Manual:
         # Kept when done (``tracker build``): the head read is kept as the one published only
         # once ``done`` is called, so that a build stopped by a mistake says a rewrite again.
         self.kept_when_done = kept_when_done
+        # Checked (unless lazy, by default): every document is read with the snapshot, and one
+        # read back from the kept history whose texts git has lost since is read anew (as a
+        # first read, it says what it lacks: ``derived.LostTexts``). ``tracker check`` too.
+        self.checked = not lazy if checked is None else checked
         self._unkept: tuple[str, str] | None = None  # (branch, head) to keep when done
         # Lazy: documents read from the kept history when first wanted (a command that shows
         # one chapter reads one); otherwise every document is read with the snapshot (a
@@ -288,24 +295,24 @@ class Manual:
                     self._lacks = _lacking(latest.problems)
         return latest
 
-    def _read(self, branch: str, head: str, says: bool = False) -> Snapshot:
-        """The snapshot of this head, every document read unless lazy (see LostTexts)."""
-        found = read_snapshot(self.repo, self.root, branch, head, held=self._held, says=says)
-        if not self.lazy:
-            try:
-                found.read_all()
-            except derived.LostTexts:
-                return self._anew(branch, head)
-        return found
+    def _read(
+        self, branch: str, head: str, says: bool = False, text: str | None = None
+    ) -> Snapshot:
+        """The snapshot of this head (``text``: the settings to read it with, never kept),
+        every document read when ``checked``: read anew if git has lost texts of any."""
 
-    def _anew(self, branch: str, head: str) -> Snapshot:
-        """The snapshot of this head read anew, whatever is kept: documents read back were made
-        of texts git has lost since (the kept history is dropped)."""
-        log.warning("%s; the history is read anew.", derived.LOST)
-        found = read_snapshot(self.repo, self.root, branch, head, False, self._held)
-        if not self.lazy:
-            found.read_all()
-        return found
+        def read(trusted: bool) -> Snapshot:
+            found = read_snapshot(self.repo, self.root, branch, head, trusted, self._held, text,
+                                  says, self.checked)  # fmt: skip
+            if self.checked:
+                found.documents.read_all() if self.lazy else found.read_all()
+            return found
+
+        try:
+            return read(True)
+        except derived.LostTexts:  # (the kept history is dropped: an untrusted read reads all)
+            log.warning("%s; the history is read anew.", derived.LOST)
+            return read(False)
 
     def done(self) -> None:
         """Keep the head last read as the one published (see ``kept_when_done``)."""
@@ -341,19 +348,12 @@ class Manual:
         ``tracker check``): then read with those before the commits that broke them (else the
         defaults), led by their error; never kept: other commands refuse the head as before."""
         try:
-            found = self.snapshot()
-            found.documents.read_all()  # (each is checked: LostTexts, while they are read)
-            return found
-        except derived.LostTexts:
-            with self._lock:
-                found = self._latest = self._anew(*self._tracked())
-                self._lacks = _lacking(found.problems)
-            return found
+            return self.snapshot()
         except ConfigError as error:
             branch, head = self._tracked()
             broken, before = unreadable_changes(self.repo, self.root, head)
             text = read_settings(self.repo, self.root, before) if before is not None else None
-            found = read_snapshot(self.repo, self.root, branch, head, settings=text or "")
+            found = self._read(branch, head, text=text or "")
             return with_settings_error(found, error, broken, before)
 
     def read_again(self) -> None:

@@ -61,6 +61,7 @@ def opened(
         manual = open_manual(args.repo, root=args.root, branch=args.branch, lazy=True, once=True)
     else:  # (its root and branch checked by answered)
         manual = Manual(repo, Root.parse(args.root), args.branch, lazy=True)
+    manual.checked = despite  # (tracker check reads every document: see Manual.checked)
     snapshot = manual.despite_broken_settings() if despite else manual.snapshot()
     today = dates.today(snapshot.config.timezone, fixed)
     unpushed: tuple[Problem, ...] = ()

@@ -53,10 +53,9 @@ _UNREADABLE = (
 )
 
 
-# Said when documents read back were made of texts git has lost since.
-LOST = (
-    "git no longer has texts that the kept history of the manual was read from (the repository "
-    "may be damaged)"
+LOST = (  # (said when documents read back were made of texts git has lost since)
+    "git no longer has texts that the kept history of the manual was read from (missing from "
+    "the repository, or a partial clone could not fetch them)"
 )
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
@@ -67,8 +66,8 @@ class ReadBackError(RepositoryError):
 
 
 class LostTexts(ReadBackError):
-    """Documents read back from the kept history were made of texts git has lost since (a fresh
-    read leaves those versions out, and says so); the kept history is dropped."""
+    """Documents read back were made of texts git has lost since (a fresh read leaves those
+    versions out, and says so): the kept history is dropped. Looked for when ``checked``."""
 
 
 # What the snapshot's part holds: the head's branch, root and settings, the problems, the
@@ -229,9 +228,9 @@ class Stored:
                             unpickled = dict(self._unpickled_rows(connection, wanted))
                 except (sqlite3.Error, AssertionError) as error:
                     log.warning("the derived index could not be read (%s).", error)
-                if self._lost(unpickled.values()):  # (not mixed with what is kept: said)
+                if whole is not None and self._lost(unpickled.values()):  # (not the builder's)
                     emptied(self.path, SCHEMA, ("kept", "documents", "releases"))
-                    raise LostTexts(f"{LOST}; run the command again to read the history anew.")
+                    raise LostTexts(LOST)
                 found.update(unpickled)
                 if self.held is not None:
                     self.held.hold({rows[key]: document for key, document in found.items()})
@@ -248,8 +247,7 @@ class Stored:
         return load
 
     def _lost(self, documents: Iterable[Document]) -> bool:
-        """Whether git has lost a text these documents' versions were read from since they were
-        kept (a fresh read leaves such a version out, and says so: so must this one)."""
+        """Whether git has lost a text these documents' versions were read from, since kept."""
         blobs = {v.blob for d in documents for v in d.versions if v.blob and _SHA.fullmatch(v.blob)}
         return self.repo is not None and bool(blobs) and bool(self.repo.lacking(sorted(blobs)))
 
@@ -294,8 +292,11 @@ def forget(repo: GitRepo, branch: str, root: Root) -> None:
     emptied(derived_path(repo, branch, root), SCHEMA, ("kept", "documents", "releases"))
 
 
-def stored(repo: GitRepo, branch: str, root: Root, held: Held | None = None) -> Stored | None:
-    """What was kept for the branch, if anything usable (``held``: see Stored)."""
+def stored(
+    repo: GitRepo, branch: str, root: Root, held: Held | None = None, checked: bool = False
+) -> Stored | None:
+    """What was kept for the branch, if anything usable (``held``: see Stored; ``checked``: the
+    documents a snapshot reads back are checked against the texts git still has, LostTexts)."""
     path = derived_path(repo, branch, root)
     if not present(path):
         return None
@@ -308,7 +309,9 @@ def stored(repo: GitRepo, branch: str, root: Root, held: Held | None = None) -> 
     except sqlite3.Error as error:
         _failed(path, error)
         return None
-    return Stored(path, str(row[0]), str(row[1]), held=held, repo=repo) if row else None
+    if not row:
+        return None
+    return Stored(path, str(row[0]), str(row[1]), held=held, repo=repo if checked else None)
 
 
 def keep(
