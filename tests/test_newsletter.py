@@ -218,6 +218,27 @@ def test_minor_only_release_says_so(repo: ManualRepo):
     assert "  • " not in text
 
 
+def test_a_commit_with_an_empty_message_is_listed_by_its_title_alone(repo: ManualRepo):
+    """SPEC §5: "Title: note(s)"; with no note, the title alone. A commit git was told to
+    make with an empty message gave "• A: " with nothing after it (exploratory testing)."""
+    from tracker.authoring.check import check_manual
+
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    (repo.path / "procedures" / "a.md").write_text(doc("A", "More."), encoding="utf-8")
+    repo.git("commit", "--quiet", "--all", "--allow-empty-message", "-m", "",
+             when="2024-02-01T09:00:00+00:00")  # fmt: skip
+    text = newsletter(repo, "2024-02-01", "text")
+    assert "  • A\n" in text and "A:" not in text
+    assert "\n- A\n" in newsletter(repo, "2024-02-01", "md")  # (no site_url: no link)
+    (item,) = json.loads(newsletter(repo, "2024-02-01", "json"))["groups"][0]["items"]
+    assert item["notes"] == []
+    found = check_manual(repo.snapshot(), date(2024, 1, 20))
+    assert [(p.rule, p.message) for p in found] == [
+        ("missing-change-note", "goes live on 2024-02-01 without a Change-Note, so the "
+         "newsletter lists it by its title alone"),
+    ]  # fmt: skip
+
+
 def test_a_manual_can_override_the_template(release_repo: ManualRepo):
     release_repo.commit(
         {

@@ -309,7 +309,7 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
     for release in snapshot.upcoming(today):
         for entry in release.entries:
             subjects = [note.text for note in entry.notes if not note.explicit]
-            if entry.minor or not subjects:
+            if entry.minor or (entry.notes and not subjects):
                 continue
             if any(note.explicit for note in entry.notes):  # (a guidance's are left out)
                 if entry.type == "guidance":
@@ -324,9 +324,11 @@ def _missing_notes(snapshot: Snapshot, today: date) -> list[Problem]:
                     f"shows {'its commit subject' if len(subjects) == 1 else 'their subjects'} "
                     f"({', '.join(map(repr, subjects))}) with the notes"
                 )
-            else:
+            else:  # (no subject either: an empty commit message)
                 shown = (
-                    "by its title alone" if entry.type == "guidance" else "with its commit subject"
+                    "by its title alone"
+                    if entry.type == "guidance" or not subjects
+                    else "with its commit subject"
                 )
                 message = (
                     f"goes live on {release.date} without a Change-Note, "

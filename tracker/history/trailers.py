@@ -163,7 +163,9 @@ class Sources:
                 rule="go-live-far",
             ))  # fmt: skip
         explicit = [value for key, value in commit.trailers if key == "change-note" and value]
-        notes = tuple(Note(text, True) for text in explicit) or (Note(commit.subject, False),)
+        notes = tuple(Note(text, True) for text in explicit) or tuple(
+            Note(text, False) for text in (commit.subject.strip(),) if text
+        )  # (an empty message, which git makes only when told to: no note, not an empty one)
         kinds = {value.lower() for key, value in commit.trailers if key == "change-type"}
         for kind in sorted(kinds - {"minor", "major"}):
             self.problems.append(Problem(
