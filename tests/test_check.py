@@ -912,6 +912,16 @@ def test_a_heading_line_ends_a_paragraph(repo: ManualRepo):
         ("Update go-live: dates explained", []),  # (second review: no date follows)
         ('Revert "Update threshold Go-Live: 2024-03-13"', []),
         ("Explain when the change-type: minor applies", []),
+        ("Change-Type: minor",  # (git commit -m "Change-Type: minor": exploratory testing)
+         ["warning: commit {sha}: has 'Change-Type: minor' as its subject, where git does not "
+          "read it as a trailer (a trailer goes in the message's last paragraph, under a "
+          "subject and a blank line), so the newsletter shows it as the change's note and the "
+          "change is not minor"]),
+        ("change-note : Refer within 24 hours.",
+         ["warning: commit {sha}: has 'change-note : Refer within 24 hours.' as its subject, "
+          "where git does not read it as a trailer (a trailer goes in the message's last "
+          "paragraph, under a subject and a blank line), so the newsletter shows it as the "
+          "change's note"]),
         ("Update\r\n\r\nGo-Live: 2024-12-11\r\nChange-Note: Added.\r\n", []),  # (read)
         ("Squashed (#12)\n\n* First\n\nGo-Live: 2024-12-04\n\n* Second\n\n"
          "Go-Live: 2024-12-11\nChange-Note: Added.",
@@ -920,7 +930,7 @@ def test_a_heading_line_ends_a_paragraph(repo: ManualRepo):
           "other text), so it was ignored (2024-12-11 was taken)"]),
     ],
     ids=["under-the-subject", "as-the-subject", "a-subject-naming-it", "revert", "type-named",
-         "crlf", "squash-merge"],
+         "type-as-the-subject", "note-as-the-subject", "crlf", "squash-merge"],
 )  # fmt: skip
 def test_trailers_git_does_not_read_in_messages_of_other_shapes(
     repo: ManualRepo, message: str, found: list[str]

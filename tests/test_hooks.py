@@ -221,6 +221,21 @@ def test_a_go_live_as_the_subject_stops_the_commit():
 
 
 @pytest.mark.parametrize(
+    "message", ["Change-Type: minor\n", "Change-Note: Refer within 24 hours.\n\nMore.\n"]
+)
+def test_a_change_note_or_type_as_the_subject_stops_the_commit(message: str):
+    """Git reads no trailer in the subject: the newsletter showed "A: Change-Type: minor" and
+    announced the typo fix (exploratory testing)."""
+    key, value = message.split("\n")[0].split(": ")
+    assert check_message(message, EARLY) == [
+        f"git will not read '{key}: {value}' in the subject as a trailer, so the newsletter "
+        "would show it as the change's note: write a subject for the change, a blank line, then "
+        "the trailers."
+    ]
+    assert check_message(f"Update\n\n{key}: {value}\n", EARLY) == []
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "Update\n\nSome text.\nGo-Live: 2024-03-13\nSigned-off-by: A <a@b.org>\n",

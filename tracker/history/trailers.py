@@ -29,6 +29,8 @@ TRAILER_KEYS = {"go-live", "change-note", "change-type"}
 # A Go-Live with its date in a subject (a trailer written under the subject, which git joins
 # to it): a date or 'immediate' must follow, so "Update go-live: dates" is no such thing.
 SLIPPED = re.compile(r"(?:^|\s)go-live[ \t]*:[ \t]*([0-9]{4}-[0-9]{2}-[0-9]{2}|immediate)\b", re.I)
+# A subject that is a Change-Note or Change-Type trailer alone (git reads none in a subject).
+_KEYED = re.compile(r"\s*(change-(?:note|type))[ \t]*:(.*)", re.I | re.S)
 FAR_DAYS = 366  # a Go-Live further than this after its commit is warned of (a year's typo)
 # Each key with its letters alone, to catch Golive:, Changenote: or Change-Notes:.
 _PLAIN = {"golive": "Go-Live", "changenote": "Change-Note", "changetype": "Change-Type"}
@@ -228,9 +230,20 @@ def unread_trailers(commit: RawCommit, committed: date) -> list[Problem]:
     none, and leave at the first test.)"""
     subject = commit.subject
     slipped = SLIPPED.search(subject) if ":" in subject and subject[:6] != "Revert" else None
-    if slipped is None and not commit.unread:
+    keyed = _KEYED.fullmatch(subject) if ":" in subject else None
+    if slipped is None and keyed is None and not commit.unread:
         return []
     found = []
+    if keyed:  # (git commit -m "Change-Type: minor": the subject, so the newsletter's note)
+        minor = keyed[1].lower() == "change-type" and keyed[2].strip().lower() == "minor"
+        found.append(Problem(
+            "warning", f"commit {commit.sha[:10]}",
+            f"has '{subject.strip()}' as its subject, where git does not read it as a trailer "
+            "(a trailer goes in the message's last paragraph, under a subject and a blank "
+            "line), so the newsletter shows it as the change's note"
+            + (" and the change is not minor" if minor else ""),
+            committed, rule="unread-trailer",
+        ))  # fmt: skip
     taken = [value for key, value in commit.trailers if key == "go-live"]
     if slipped:  # ("Update\nGo-Live: 2024-03-13": one subject to git; a warning, as a subject
         # may also name a date so; an error when the Go-Live is the whole subject, which names
