@@ -170,3 +170,27 @@ def test_a_pages_summaries_read_in_one_go_are_each_changes_own(repo: ManualRepo)
     path.write_bytes(b"not a database" * 100)
     damaged = repo.open().differ.summariser(changes)
     assert [damaged(before, after) for before, after in changes] == found
+
+
+def test_a_chapter_titled_by_its_file_name_renamed_has_its_title_changed(repo: ManualRepo):
+    """SPEC §4 marks such an entry renamed; its summary said "No changes." (exploratory
+    testing). A chapter that names its title, moved, keeps it; one that takes a heading as its
+    title as it moves says what it was called before. The same text moved twice is two diffs,
+    each of its own names (the cache keeps them apart)."""
+    repo.commit({"old-name.md": "Just some text.\n", "titled.md": doc("Titled", "Text.")},
+                when="2024-01-05T12:00:00+00:00")  # fmt: skip
+    repo.move("old-name.md", "new-name.md", when="2024-02-05T12:00:00+00:00")
+    repo.move("titled.md", "moved.md", when="2024-02-06T12:00:00+00:00")
+    repo.move("new-name.md", "third.md", when="2024-02-07T12:00:00+00:00")
+    repo.git("mv", "procedures/third.md", "procedures/fourth.md")
+    repo.commit({"fourth.md": "# Fourth\n\nJust some text.\n"}, when="2024-02-08T12:00:00Z")
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    named, titled = (snapshot.document(key).versions for key in ("fourth", "moved"))
+    assert [manual.differ.summary(*pair)["text"] for pair in itertools.pairwise(named)] == [
+        "Details changed: title (“old-name” to “new-name”).",
+        "Details changed: title (“new-name” to “third”).",
+        "Details changed: title (“third” to “Fourth”). 1 word added.",
+    ]
+    assert manual.differ.summary(*titled)["text"] == "No changes."
+    assert repo.open().differ.summary(named[0], named[1])["details"] == ["title"]  # (kept)

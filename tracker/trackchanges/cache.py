@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from tracker.history.documents import default_title
 from tracker.history.model import Version
 from tracker.index.store import (
     connect,
@@ -43,6 +44,7 @@ from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored
 # (as they are when a library that renders or diffs is another version: ``made_by``).
+# 23: a chapter titled by its file name, renamed, has its title changed (was "No changes.");
 # 22: a moved chapter's links mended to reach the same files, or written alike, are no change
 # (its summary too), shown as written;
 # 21: a reference definition in a quotation counts (19 and 20, between releases, wrote a
@@ -50,7 +52,7 @@ from tracker.trackchanges.views import diff_html, source_html
 # note spaced as written; 17: a link's new and old targets linked (its
 # note in its own cell), a change beside a change set apart, a list numbered or not said; 16: a
 # status's change; 15: blocks keep lang and dir; 14: numbered steps
-ALGORITHM = "22"
+ALGORITHM = "23"
 _LIBRARIES = ("Markdown", "nh3", "diff-match-patch", "fast-diff-match-patch")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
@@ -153,8 +155,8 @@ class Differ:
         found = self._lookup(key)
         if found is not None:
             return found
-        pair, folders = _blobs(start, end), _folders(start, end)
-        diff = self._diff(*pair, view.startswith("source-"), remember, folders)
+        pair, places = _blobs(start, end), (_folders(start, end), _named(start, end))
+        diff = self._diff(*pair, view.startswith("source-"), remember, *places)
         body = _RENDER[view](diff)
         if isinstance(diff, DocumentDiff) and diff.coarse:
             noted = _NOTED.get()  # a coarse answer depends on timing: it may be better next time
@@ -188,6 +190,8 @@ class Differ:
         old_blob, new_blob = _blobs(start, end)
         folders = _folders(start, end)  # (a chapter moved to another folder: its links' notes)
         moved = f":{folders[0]}>{folders[1]}" if folders else ""
+        named = _named(start, end)  # (and one titled by its file name, renamed: its title)
+        moved += f":{json.dumps(named, ensure_ascii=False)}" if named else ""
         return (f"{self.made_by}:{old_blob}{moved}", new_blob, view)
 
     def kept(self, view: View) -> set[tuple[str, str]]:
@@ -222,10 +226,12 @@ class Differ:
         source: bool,
         remember: bool = True,
         folders: tuple[str, str] | None = None,
+        named: tuple[str, str] | None = None,
     ) -> Diff:
         """The diff of a blob pair, remembered for the next view of the same pair (``folders``:
-        the two versions' folders, where they differ)."""
-        key = (old_blob, new_blob, source, folders)
+        the two versions' folders, ``named`` the titles their file names give, where they
+        differ)."""
+        key = (old_blob, new_blob, source, folders, named)
         with self._lock:
             if key in self._recent:
                 self._recent.move_to_end(key)
@@ -247,7 +253,7 @@ class Differ:
             if source:
                 diff = line_diff(old, new, self._seconds)
             else:
-                diff = diff_documents(old, new, self._seconds, folders or ("", ""))
+                diff = diff_documents(old, new, self._seconds, folders or ("", ""), named)
         except BaseException as error:
             with self._lock:
                 del self._making[key]
@@ -323,7 +329,8 @@ class Differ:
             remove(self._path)
 
 
-_Pair = tuple[str, str, bool, tuple[str, str] | None]  # blobs, source or not, folders moved
+# The blobs, source or not, the folders moved and the file names' titles, where they differ.
+_Pair = tuple[str, str, bool, tuple[str, str] | None, tuple[str, str] | None]
 
 
 def _folders(start: Version | None, end: Version) -> tuple[str, str] | None:
@@ -332,6 +339,15 @@ def _folders(start: Version | None, end: Version) -> tuple[str, str] | None:
     if start is None:
         return None
     old, new = posixpath.dirname(start.path), posixpath.dirname(end.path)
+    return (old, new) if old != new else None
+
+
+def _named(start: Version | None, end: Version) -> tuple[str, str] | None:
+    """The titles the file names of two versions give, where a chapter that names no title
+    of its own is titled by them (None where they are the same, as nearly all are)."""
+    if start is None:
+        return None
+    old, new = default_title(start.path), default_title(end.path)
     return (old, new) if old != new else None
 
 

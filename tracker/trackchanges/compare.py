@@ -91,9 +91,11 @@ def diff_documents(
     new_source: str,
     seconds: float = TIME_BUDGET,
     folders: tuple[str, str] = ("", ""),
+    named: tuple[str, str] | None = None,
 ) -> DocumentDiff:
     """Parse, align and word-diff two versions of a document's Markdown (``folders``: each
-    version's, where a link's target is read from: a chapter may move to another)."""
+    version's, where a link's target is read from: a chapter may move to another; ``named``:
+    the titles their file names give, for a chapter that names none of its own)."""
     deadline = Deadline(seconds)
     parsing = Deadline(seconds * PARSE_SHARE)
     old, new, plain = parse_pair(old_source, new_source, parsing)
@@ -136,7 +138,7 @@ def diff_documents(
             changes += _compare(step.kind, olds, news, deadline, linked, compared)
         # diff-match-patch past the deadline gives what is left as deleted and inserted whole
         coarse |= deadline.passed()
-    details = _details(old_source, new_source)
+    details = _details(old_source, new_source, named)
     return DocumentDiff(_once_a_list(changes), coarse, old, new, *details, folders=folders)
 
 
@@ -146,12 +148,22 @@ DETAILS = ("title", "type", "section", "order", "owner", "review_due", "status",
 Pair = tuple[str, str] | None
 
 
-def _details(old_source: str, new_source: str) -> tuple[tuple[str, ...], Pair, Pair]:
+def _details(
+    old_source: str, new_source: str, named: tuple[str, str] | None = None
+) -> tuple[tuple[str, ...], Pair, Pair]:
     """The front-matter fields whose values differ (what the rendered text does not show), and
     the old and new title, and status, if they are among them (an archived chapter restored
-    is "status (archived to live)", not a bare "status": review of the author's testing)."""
+    is "status (archived to live)", not a bare "status": review of the author's testing).
+    ``named``: the titles the two file names give a chapter that names none (renamed, it was
+    "No changes." beside a release's "renamed": exploratory testing)."""
     if not old_source or not new_source:
         return (), None, None
+    if named is not None:  # (titled by its file name, before or after: the title it shows)
+        own = [parse_document(source.encode()).title for source in (old_source, new_source)]
+        shown = (own[0] or named[0], own[1] or named[1])
+        if shown[0] != shown[1]:
+            found = _details(old_source, new_source)
+            return ("title", *(n for n in found[0] if n != "title")), shown, found[2]
     old_data, new_data = old_source.encode("utf-8"), new_source.encode("utf-8")
     front, body = split_front_matter(old_source)
     if (

@@ -163,10 +163,14 @@ class _SectionTracker:
 
 def _heading(summary: Summary, change: BlockChange, titled: bool) -> None:
     old, new = change.old, change.new
+    # (the title's heading come or gone, the title now or before: said once, as the title's)
+    was, now = summary.retitled if summary.retitled and not titled else (None, None)
     if change.status in {"inserted", "rewritten"} and new is not None and old is None:
-        summary.added_sections.append(new.text)
+        if (new.level, new.text) != (1, now):
+            summary.added_sections.append(new.text)
     elif change.status in {"deleted", "rewritten"} and old is not None and new is None:
-        summary.removed_sections.append(old.text)
+        if (old.level, old.text) != (1, was):
+            summary.removed_sections.append(old.text)
     elif old is not None and new is not None:
         if old.text != new.text and not (
             not titled and old.level == new.level == 1 and summary.retitled == (old.text, new.text)
