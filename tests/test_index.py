@@ -283,6 +283,32 @@ def test_a_locked_index_is_waited_for_not_deleted(repo: ManualRepo, monkeypatch,
     assert "was not written (database is locked)" in caplog.text
 
 
+@pytest.mark.parametrize("mode", [0o600, 0o644])
+def test_keeping_a_new_state_keeps_this_process_s_locks_on_the_file(repo: ManualRepo, mode: int):
+    """A worker keeps a read connection open while it writes a new state. Writing opened and
+    closed a descriptor of the file (to make it this user's alone), which dropped every lock
+    the worker's connections held on it: another worker's connection, closing next, took
+    itself for the last and checkpointed and deleted the WAL under the first one's reader
+    (exploratory testing: two workers, pushes under load, the index damaged again and again)."""
+    repo.commit({"a.md": doc("A")}, when="2024-01-01T09:00:00+00:00")
+    repo.snapshot()
+    path = derived_file(repo)
+    path.chmod(mode)  # (one readable by others is made this user's alone as it is written)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (1,)
+    repo.commit({"b.md": doc("B")}, when="2024-01-02T09:00:00+00:00")
+    assert [d.id for d in repo.snapshot().documents] == ["a", "b"]  # (written by this process)
+    assert path.stat().st_mode & 0o777 == 0o600
+    other = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO " \
+        "releases VALUES ('0000', x'', '')\"); c.commit(); c.close()"  # fmt: skip
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True, timeout=60)
+    assert Path(f"{path}-wal").exists()  # (this process still reads: the WAL stays)
+    assert reader.execute("SELECT count(*) FROM documents").fetchone() == (1,)
+    reader.execute("COMMIT")
+    reader.close()
+
+
 @pytest.mark.parametrize("damage", [b"this is not a database" * 100, b""])
 def test_a_damaged_derived_file_is_rebuilt(repo: ManualRepo, damage: bytes):
     repo.commit({"a.md": doc("A")})

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,15 @@ def write(
     if store.reclaimed(path):
         with contextlib.suppress(OSError):
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        with contextlib.suppress(OSError):  # (one of ours from before, readable by others;
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)  # never through a link)
-            try:
-                os.fchmod(descriptor, 0o600)
-            finally:
-                os.close(descriptor)
+        with contextlib.suppress(OSError):  # (one of ours from before, readable by others)
+            found = path.lstat()  # (never through a link; the folder is this user's alone)
+            if stat.S_ISREG(found.st_mode) and found.st_mode & 0o077:
+                # By its name: closing a descriptor of the file would drop every lock this
+                # process's SQLite connections hold on it (POSIX locks are the process's), and
+                # another worker's connection closing next would take itself for the last, and
+                # checkpoint and delete the WAL under this one's reader (exploratory testing:
+                # two workers, pushes under load, the index damaged and rebuilt again and again).
+                path.chmod(0o600)
     connection = connect(path, SCHEMA, timeout=2.0)
     try:
         connection.execute("BEGIN IMMEDIATE")
