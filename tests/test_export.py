@@ -395,6 +395,8 @@ def test_two_builds_never_write_to_one_folder_at_once(tmp_path: Path):
     [
         (None, "demo/.git/site", "inside the repository's git directory"),
         ("file", "taken", "is not a folder"),
+        ("file", "taken/site", "cannot be made a folder (not a directory)"),  # (a traceback:
+        ("read-only", "locked/site", "/proc/site cannot be made a folder ("),  # testing)
         ("others", "full", "no tracker build's list of them"),
         ("damaged", "full", "cannot be read"),
         ("escaping", "full", "cannot be read"),
@@ -406,7 +408,9 @@ def test_bad_out_folders_are_refused_in_one_sentence(
 ):  # fmt: skip
     where = demo.parent / out if out.startswith("demo/") else tmp_path / out
     if setup == "file":
-        where.write_text("x")
+        (tmp_path / "taken").write_text("x")
+    elif setup == "read-only":  # (as root, a folder is never read-only: a file system that is)
+        where = Path("/proc/site")
     elif setup:
         where.mkdir()
         (where / "index.html").write_text("a page of someone else's")

@@ -141,7 +141,11 @@ class OutDir:
         return folder
 
     def _take_lock(self, out: Path) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # (below a file, on a file system that cannot be written)
+            why = error.strerror.lower() if error.strerror else "it cannot be made"
+            raise InputError(f"{out} cannot be made a folder ({why}).") from None
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
         handle = os.open(self.root / LOCK, flags, 0o644)
         try:
