@@ -92,6 +92,20 @@ def test_a_push_webhook_must_be_signed_and_then_fetches(
     assert modes == [0o700, 0o600]  # (the fetch's lock made them 0755 and 0644: operator's run)
 
 
+def test_a_secret_that_is_not_ascii_is_taken_from_each_forge(
+    upstream: ManualRepo, served: Path, monkeypatch: pytest.MonkeyPatch
+):
+    secret = "pass£wörd"
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", secret)
+    body = json.dumps({"ref": "refs/heads/main"}).encode()
+    with TestClient(create_app(open_manual(served, branch="main"))) as web:
+        for token, status in ((secret, 200), ("pass£word", 401), ("pass?w?rd", 401)):
+            headers = {"X-Gitlab-Token": token.encode()}  # (sent as UTF-8)
+            assert web.post("/hooks/push", content=body, headers=headers).status_code == status
+        signed = {"X-Hub-Signature-256": signature(body, secret)}
+        assert web.post("/hooks/push", content=body, headers=signed).status_code == 200
+
+
 def test_without_a_secret_the_webhook_is_off(served: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("TRACKER_WEBHOOK_SECRET", raising=False)
     with TestClient(create_app(open_manual(served, branch="main"))) as web:
