@@ -1092,3 +1092,27 @@ def test_no_redirect_only_case_apart_from_a_page_is_written(repo: ManualRepo, tm
     ).read_bytes()
     page = (out / "chapters" / "referrals" / "index.html").read_text("utf-8")
     assert 'http-equiv="refresh"' not in page and "Text." in page
+
+
+def test_a_build_that_leaves_pages_out_fails_after_writing_the_rest(
+    repo: ManualRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A manual's own template that fails left the newsletters out (each said) and the build
+    exited 0, with links to them leading nowhere: a CI that deploys on success published the
+    copy with holes in it (exploratory testing). It writes what it can, and fails."""
+    repo.commit({"a.md": doc("A")}, "Add", "2024-01-02T10:00:00+00:00",
+                {"Change-Note": "Added."})  # fmt: skip
+    repo.commit({"_templates/newsletter.txt.j2": "{{ release.nosuch.deeper }}\n"}, "Template",
+                "2024-01-03T10:00:00+00:00")  # fmt: skip
+    out = tmp_path / "site"
+    command = ["build", "--repo", str(repo.path), "--out", str(out), "--today", "2024-02-01"]
+    assert main([*command, "--base-url", BASE]) == 1
+    error = capsys.readouterr().err
+    assert "/releases/2024-01-02/newsletter.txt answered 503; the export leaves it out." in error
+    assert error.endswith("so the copy lacks them and links to them lead nowhere; mend what "
+                          "was said and build again.\n")  # fmt: skip
+    assert (out / "chapters/a/index.html").is_file()
+    assert not (out / "releases/2024-01-02/newsletter.txt").exists()
+    repo.commit({"_templates/newsletter.txt.j2": None}, "Mend", "2024-01-04T10:00:00+00:00")
+    assert main([*command, "--base-url", BASE]) == 0
+    assert "A: Added." in (out / "releases/2024-01-02/newsletter.txt").read_text("utf-8")

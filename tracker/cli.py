@@ -300,10 +300,15 @@ def _build(args: argparse.Namespace) -> int:
     _warn_about(manual.snapshot())
     report = build_site(manual, Path(args.out), args.base_url, fixed)
     manual.done()  # (a build stopped by a mistake says a rewrite again: the next one is read)
-    done = report.counts
+    done, lacking = report.counts, len(report.left_out)
     print(f"Exported {report.files} files to {args.out}: {done.written} written, "
           f"{done.unchanged} unchanged, {done.removed} removed; "
           f"{len(report.rendered)} pages rendered.")  # fmt: skip
+    if lacking:  # (a CI that deploys on success must not publish a copy with holes in it)
+        print(f"tracker: error: {lacking} page{'s' * (lacking != 1)} could not be made (each "
+              "said above), so the copy lacks them and links to them lead nowhere; mend what "
+              "was said and build again.", file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 

@@ -66,6 +66,7 @@ class Report:
     files: int
     counts: Counts
     rendered: tuple[str, ...]  # pages rendered anew (the others kept as the last build made them)
+    left_out: tuple[str, ...] = ()  # pages that answered an error, each said: the copy lacks them
 
 
 def build_site(
@@ -94,7 +95,8 @@ def build_site(
             pages = asyncio.run(_render_all(service, site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
-        return Report(len(folder.hashes), folder.finish(pages.json()), tuple(pages.rendered))
+        done = folder.finish(pages.json())
+        return Report(len(folder.hashes), done, tuple(pages.rendered), tuple(pages.left_out))
     finally:
         folder.close()
 
@@ -140,6 +142,7 @@ class _Pages:
         self.table: dict[tuple[str, str | None], int] = {}
         self.pages: dict[str, tuple[str, str, list[int]]] = {}
         self.rendered: list[str] = []
+        self.left_out: list[str] = []  # (answered an error: links to them lead nowhere)
 
     def reuse(self, address: str, key: str, folder: OutDir, exported: Exported) -> bool:
         """Keep the last build's page when its key is unchanged and its file still there,
@@ -264,10 +267,12 @@ async def _render_all(
                 named, exported.log = exported.log, None
             if status != (404 if address == NOT_FOUND else 200):
                 log.warning("%s answered %s; the export leaves it out.", served, status)
+                pages.left_out.append(address)
                 continue
             content = _with_policy(body, address)
             if content is None:
                 log.warning("%s is not a file the export can publish; it leaves it out.", served)
+                pages.left_out.append(address)
                 continue
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]
