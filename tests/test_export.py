@@ -1109,8 +1109,9 @@ def test_a_build_that_leaves_pages_out_fails_after_writing_the_rest(
     assert main([*command, "--base-url", BASE]) == 1
     error = capsys.readouterr().err
     assert "/releases/2024-01-02/newsletter.txt answered 503; the export leaves it out." in error
-    assert error.endswith("so the copy lacks them and links to them lead nowhere; mend what "
-                          "was said and build again.\n")  # fmt: skip
+    assert error.endswith("tracker: error: 2 pages could not be made (said above): the copy "
+                          "lacks them, and links to them lead nowhere; mend what was said and "
+                          "build again.\n")  # fmt: skip
     assert (out / "chapters/a/index.html").is_file()
     assert not (out / "releases/2024-01-02/newsletter.txt").exists()
     repo.commit({"_templates/newsletter.txt.j2": None}, "Mend", "2024-01-04T10:00:00+00:00")

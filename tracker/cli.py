@@ -294,22 +294,19 @@ def _build(args: argparse.Namespace) -> int:
     from web.export import build_site  # the web pages, rendered to files
 
     fixed = _fixed_today(args.today)
-    manual = open_manual(
-        args.repo, root=args.root, branch=args.branch, publishing=True, kept_when_done=True
-    )
+    manual = open_manual(args.repo, root=args.root, branch=args.branch, publishing=True,
+                         kept_when_done=True)  # fmt: skip
     _warn_about(manual.snapshot())
     report = build_site(manual, Path(args.out), args.base_url, fixed)
     manual.done()  # (a build stopped by a mistake says a rewrite again: the next one is read)
     done, lacking = report.counts, len(report.left_out)
-    print(f"Exported {report.files} files to {args.out}: {done.written} written, "
-          f"{done.unchanged} unchanged, {done.removed} removed; "
-          f"{len(report.rendered)} pages rendered.")  # fmt: skip
+    print(f"Exported {report.files} files to {args.out}: {done.written} written, {done.unchanged} "
+          f"unchanged, {done.removed} removed; {len(report.rendered)} pages rendered.")  # fmt: skip
     if lacking:  # (a CI that deploys on success must not publish a copy with holes in it)
-        print(f"tracker: error: {lacking} page{'s' * (lacking != 1)} could not be made (each "
-              "said above), so the copy lacks them and links to them lead nowhere; mend what "
-              "was said and build again.", file=sys.stderr)  # fmt: skip
-        return 1
-    return 0
+        print(f"tracker: error: {lacking} page{'s' * (lacking != 1)} could not be made (said "
+              "above): the copy lacks them, and links to them lead nowhere; mend what was said "
+              "and build again.", file=sys.stderr)  # fmt: skip
+    return 1 if lacking else 0
 
 
 def _newsletter(args: argparse.Namespace) -> int:

@@ -95,15 +95,14 @@ def build_site(
             pages = asyncio.run(_render_all(service, site, base, folder, keys))
         for path, content in _assets().items():
             folder.put(path, content)
-        done = folder.finish(pages.json())
-        return Report(len(folder.hashes), done, tuple(pages.rendered), tuple(pages.left_out))
+        made = (folder.finish(pages.json()), tuple(pages.rendered), tuple(pages.left_out))
+        return Report(len(folder.hashes), *made)
     finally:
         folder.close()
 
 
 class _Service:
-    """The service that renders the pages, made when the first page is to be rendered (a build
-    with nothing changed renders none)."""
+    """The service that renders the pages, made for the first page rendered (none, if none)."""
 
     def __init__(self, manual: Manual, today: date | None, site: Site) -> None:
         self.manual, self.today, self.site = manual, today, site
@@ -142,7 +141,7 @@ class _Pages:
         self.table: dict[tuple[str, str | None], int] = {}
         self.pages: dict[str, tuple[str, str, list[int]]] = {}
         self.rendered: list[str] = []
-        self.left_out: list[str] = []  # (answered an error: links to them lead nowhere)
+        self.left_out: list[str] = []
 
     def reuse(self, address: str, key: str, folder: OutDir, exported: Exported) -> bool:
         """Keep the last build's page when its key is unchanged and its file still there,
@@ -265,13 +264,11 @@ async def _render_all(
                     status, body = await request(service.app, served, base, address)
             finally:
                 named, exported.log = exported.log, None
-            if status != (404 if address == NOT_FOUND else 200):
-                log.warning("%s answered %s; the export leaves it out.", served, status)
-                pages.left_out.append(address)
-                continue
-            content = _with_policy(body, address)
-            if content is None:
-                log.warning("%s is not a file the export can publish; it leaves it out.", served)
+            answered = status == (404 if address == NOT_FOUND else 200)
+            content = _with_policy(body, address) if answered else None
+            if content is None:  # (links to it lead nowhere: the build fails, once written)
+                why = "is not a file the export can publish" if answered else f"answered {status}"
+                log.warning("%s %s; the export leaves it out.", served, why)
                 pages.left_out.append(address)
                 continue
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
