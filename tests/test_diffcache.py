@@ -194,3 +194,20 @@ def test_a_chapter_titled_by_its_file_name_renamed_has_its_title_changed(repo: M
     ]
     assert manual.differ.summary(*titled)["text"] == "No changes."
     assert repo.open().differ.summary(named[0], named[1])["details"] == ["title"]  # (kept)
+
+
+def test_a_chapter_that_comes_to_be_titled_by_its_file_name_or_not_says_both_titles(
+    repo: ManualRepo,
+):
+    """Its file not renamed: the title as it was and as it is, and the heading that gave it
+    or gives it is not also a section removed or added (review: "Details changed: title.
+    Removed section: Eee Title.")."""
+    repo.commit({"e.md": "# Eee Title\n\nText.\n", "h.md": "Text.\n"}, when="2024-01-05T12:00Z")
+    repo.commit({"e.md": "Text.\n", "h.md": "# Aitch Proper\n\nText.\n"}, when="2024-02-05T12:00Z")
+    manual = repo.open()
+    snapshot = manual.snapshot()
+    texts = [manual.differ.summary(*snapshot.document(key).versions)["text"] for key in "eh"]
+    assert texts == [
+        "Details changed: title (“Eee Title” to “e”). 2 words removed.",
+        "Details changed: title (“h” to “Aitch Proper”). 2 words added.",
+    ]

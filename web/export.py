@@ -118,8 +118,7 @@ class _Service:
 
 
 class _Recorder(dict[str, str | None]):
-    """The export's addresses (``Exported``), noting while ``log`` is set each one a page names:
-    ``Urls`` records every address it gives out with ``setdefault``."""
+    """The export's addresses, noting each one a page names while ``log`` is set (setdefault)."""
 
     log: list[str] | None = None
 
@@ -241,8 +240,7 @@ async def _render_all(
     whose key is unchanged is kept as the last build made it."""
     exported = site.exported
     assert isinstance(exported, _Recorder)
-    view = site.view()
-    api = seed(view)
+    api = seed(view := site.view())
     exported.update(api)
     moved.seed(view, exported)
     exported[NOT_FOUND] = MISSING
@@ -266,10 +264,12 @@ async def _render_all(
                 named, exported.log = exported.log, None
             answered = status == (404 if address == NOT_FOUND else 200)
             content = _with_policy(body, address) if answered else None
-            if content is None:  # (links to it lead nowhere: the build fails, once written)
+            if content is None:
+                # What the service could not make fails the build, once written; not a 404 (a
+                # file a chapter names that is not there, which the service answers so too).
                 why = "is not a file the export can publish" if answered else f"answered {status}"
                 log.warning("%s %s; the export leaves it out.", served, why)
-                pages.left_out.append(address)
+                pages.left_out += [address] if answered or status >= 500 else []
                 continue
             if _add(folder, address, content) and not noted.coarse:  # else: made again next time
                 links = [(static, exported[static]) for static in dict.fromkeys(named)]

@@ -147,7 +147,11 @@ class OutDir:
             why = error.strerror.lower() if error.strerror else "it cannot be made"
             raise InputError(f"{out} cannot be made a folder ({why}).") from None
         flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
-        handle = os.open(self.root / LOCK, flags, 0o644)
+        try:
+            handle = os.open(self.root / LOCK, flags, 0o644)
+        except OSError as error:  # (a folder of someone else's, a read-only file system)
+            why = error.strerror.lower() if error.strerror else "it cannot be written"
+            raise InputError(f"{out} cannot be written ({why}).") from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -44,6 +44,7 @@ from tracker.trackchanges.views import diff_html, source_html
 
 # Bump when the diff's algorithm or its rendering changes: cached answers are then ignored
 # (as they are when a library that renders or diffs is another version: ``made_by``).
+# 24: and one that comes to be titled by it, or no longer is, says both titles;
 # 23: a chapter titled by its file name, renamed, has its title changed (was "No changes.");
 # 22: a moved chapter's links mended to reach the same files, or written alike, are no change
 # (its summary too), shown as written;
@@ -52,7 +53,7 @@ from tracker.trackchanges.views import diff_html, source_html
 # note spaced as written; 17: a link's new and old targets linked (its
 # note in its own cell), a change beside a change set apart, a list numbered or not said; 16: a
 # status's change; 15: blocks keep lang and dir; 14: numbered steps
-ALGORITHM = "23"
+ALGORITHM = "24"
 _LIBRARIES = ("Markdown", "nh3", "diff-match-patch", "fast-diff-match-patch")
 _SCHEMA = """CREATE TABLE IF NOT EXISTS diffs (
     old TEXT NOT NULL, new TEXT NOT NULL, view TEXT NOT NULL, body TEXT NOT NULL,
@@ -343,12 +344,11 @@ def _folders(start: Version | None, end: Version) -> tuple[str, str] | None:
 
 
 def _named(start: Version | None, end: Version) -> tuple[str, str] | None:
-    """The titles the file names of two versions give, where a chapter that names no title
-    of its own is titled by them (None where they are the same, as nearly all are)."""
-    if start is None:
+    """The titles the file names of two versions give, where either names no title of its own
+    and is titled by its file name (None for the others, nearly all)."""
+    if start is None or (start.meta.title is not None and end.meta.title is not None):
         return None
-    old, new = default_title(start.path), default_title(end.path)
-    return (old, new) if old != new else None
+    return default_title(start.path), default_title(end.path)
 
 
 def _blobs(start: Version | None, end: Version) -> tuple[str, str]:
