@@ -207,3 +207,20 @@ def test_one_change_that_fails_unexpectedly_stops_none_of_the_others(
     assert made == len(ahead.pairs(snapshot)) == len(calls)
     assert len(rows(manual)) == made - 1
     assert "a fault injected" in caplog.text
+
+
+def test_a_moved_chapter_s_summary_worked_out_before_is_not_worked_out_again(repo: ManualRepo):
+    """A chapter moved to another folder, and one titled by its file name, are kept under
+    their folders' and names' keys too: each pass took them for missing and worked them out
+    again (review)."""
+    repo.commit({"a.md": doc("A", "Text."), "named.md": "Text.\n"}, when="2024-01-02T09:00:00Z")
+    repo.move("a.md", "guides/a.md", when="2024-01-03T09:00:00+00:00")
+    repo.commit({"guides/a.md": doc("A", "More text."), "named.md": "More.\n"},
+                when="2024-01-04T09:00:00+00:00")  # fmt: skip
+    manual = repo.open()
+    snapshot, folder = manual.snapshot(), cache_folder(manual.repo)
+    assert ahead.work_ahead(snapshot, manual.differ, folder, lambda: None) == len(
+        ahead.pairs(snapshot)
+    )
+    again = repo.open()
+    assert ahead.work_ahead(again.snapshot(), again.differ, folder, lambda: None) == 0

@@ -87,7 +87,7 @@ def work_ahead(snapshot: Snapshot, differ: Differ, folder: Path, pause: Callable
         kept = differ.kept("summary-json")
         made = 0
         for before, after in pairs(snapshot):
-            if (before.blob or "" if before else "", after.blob or "") in kept:
+            if differ.named(before, after) in kept:
                 continue
             if made % CHECK_EVERY == 0 and differ.size() >= FULL_SHARE * differ.bound:
                 log.info("the diff cache is nearly full: summaries are worked out when asked")

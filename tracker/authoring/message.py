@@ -186,10 +186,11 @@ def _above_the_block(message: str) -> list[str]:
         )
     keyed = _pair(message_lines(first)[0].strip()) if first.strip() else None
     if keyed and KEYS.get(keyed[0].lower()) in ("Change-Note", "Change-Type"):
-        found.append(  # (git commit -m "Change-Type: minor": the newsletter would show it)
-            f"git will not read '{keyed[0]}: {keyed[1]}' in the subject as a trailer, so the "
-            "newsletter would show it as the change's note: write a subject for the change, a "
-            "blank line, then the trailers."
+        written = f"{keyed[0]}: {keyed[1]}".strip()  # (git commit -m "Change-Type: minor")
+        found.append(
+            f"git will not read '{written}' in the subject as a trailer, so the newsletter "
+            "would show it as the change's note: write a subject for the change, a blank line, "
+            "then the trailers."
         )
     last = [line for line in (message_lines(rest[-1]) if rest else []) if line[:1].isspace()]
     for line in subject + [line for part in rest[:-1] for line in message_lines(part)] + last:

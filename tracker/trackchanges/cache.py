@@ -195,8 +195,14 @@ class Differ:
         moved += f":{json.dumps(named, ensure_ascii=False)}" if named else ""
         return (f"{self.made_by}:{old_blob}{moved}", new_blob, view)
 
+    def named(self, start: Version | None, end: Version) -> tuple[str, str]:
+        """The pair ``kept`` names a change by (its blobs, and where they differ the versions'
+        folders and names: a moved chapter's was never found, and worked out ahead again)."""
+        old, new, _ = self._key(start, end, "summary-json")
+        return old[len(self.made_by) + 1 :], new
+
     def kept(self, view: View) -> set[tuple[str, str]]:
-        """The blob pairs whose ``view`` the cache file holds (made by this code)."""
+        """The pairs (``named``) whose ``view`` the cache file holds (made by this code)."""
         if not present(self._path) or not private(self._path):
             return set()
         prefix = f"{self.made_by}:"
