@@ -158,16 +158,11 @@ def _details(
     "No changes." beside a release's "renamed": exploratory testing)."""
     if not old_source or not new_source:
         return (), None, None
-    if named is not None:  # (titled by its file name, before or after: the title it shows)
-        own = [parse_document(source.encode()).title for source in (old_source, new_source)]
-        shown = (own[0] or named[0], own[1] or named[1])
-        if shown[0] != shown[1]:
-            found = _details(old_source, new_source)
-            return ("title", *(n for n in found[0] if n != "title")), shown, found[2]
     old_data, new_data = old_source.encode("utf-8"), new_source.encode("utf-8")
     front, body = split_front_matter(old_source)
     if (
-        front == split_front_matter(new_source)[0]
+        named is None
+        and front == split_front_matter(new_source)[0]
         and unreadable(old_data) is None
         and unreadable(new_data) is None
         # The fields are the front matter's but a title it does not give, the body's first
@@ -177,9 +172,12 @@ def _details(
         return (), None, None
     old, new = parse_document(old_data), parse_document(new_data)
     names = tuple(name for name in DETAILS if getattr(old, name) != getattr(new, name))
-    titles = (old.title, new.title) if old.title and new.title else None
+    fallback = named or ("", "")  # (titled by its file name, before or after: as it shows)
+    titles = (old.title or fallback[0], new.title or fallback[1])
+    if named is not None and titles[0] != titles[1] and "title" not in names:
+        names = ("title", *names)
     statuses = (old.status, new.status) if "status" in names else None
-    return names, (titles if "title" in names else None), statuses
+    return names, (titles if "title" in names and all(titles) else None), statuses
 
 
 def _after(blocks: list[Block], index: int) -> str:
